@@ -1,0 +1,102 @@
+//! The state of the rule running on this thread: its findings, its operation and time
+//! budget, the as-of date and the shared lookup cache.
+//!
+//! A rule runs start to finish on one thread, so the prelude's native functions and the
+//! engine's progress callback reach that state through a thread-local, without locks.
+
+use crate::date::Date;
+use crate::prelude::lookups::LookupCache;
+use crate::report::FindingStatus;
+use rhai::{Dynamic, Map};
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A monotonic clock supplied by the host (the engine has none of its own).
+pub type Clock = Arc<dyn Fn() -> Duration + Send + Sync>;
+
+/// A finding as a rule raised it.
+#[derive(Debug, Clone)]
+pub(crate) struct RawFinding {
+    pub status: FindingStatus,
+    pub entity: Option<String>,
+    pub message: String,
+    pub data: Option<Map>,
+}
+
+/// The per-rule state.
+pub(crate) struct RuleRun {
+    pub as_of: Date,
+    pub findings: Vec<RawFinding>,
+    pub cache: Arc<LookupCache>,
+    ops: u64,
+    max_ops: u64,
+    deadline: Option<(Clock, Duration)>,
+}
+
+/// How often (in operations) the host clock is read.
+const CLOCK_EVERY: u64 = 4096;
+
+thread_local! {
+    static CURRENT: RefCell<Option<RuleRun>> = const { RefCell::new(None) };
+}
+
+impl RuleRun {
+    pub(crate) fn new(
+        as_of: Date,
+        cache: Arc<LookupCache>,
+        max_ops: u64,
+        budget: Option<(Clock, Duration)>,
+    ) -> RuleRun {
+        let deadline = budget.map(|(clock, limit)| {
+            let end = clock() + limit;
+            (clock, end)
+        });
+        RuleRun {
+            as_of,
+            findings: Vec::new(),
+            cache,
+            ops: 0,
+            max_ops,
+            deadline,
+        }
+    }
+}
+
+/// Runs `f` with `run` installed as this thread's current rule, and hands the run back.
+pub(crate) fn with_run<R>(run: RuleRun, f: impl FnOnce() -> R) -> (R, Option<RuleRun>) {
+    let previous = CURRENT.with(|c| c.replace(Some(run)));
+    let out = f();
+    (out, CURRENT.with(|c| c.replace(previous)))
+}
+
+/// Applies `f` to the current rule's state; `None` outside a rule.
+pub(crate) fn current<R>(f: impl FnOnce(&mut RuleRun) -> R) -> Option<R> {
+    CURRENT.with(|c| c.try_borrow_mut().ok()?.as_mut().map(f))
+}
+
+/// The engine's progress callback: counts every operation of the rule, including those
+/// of closures run by native functions (which Rhai counts separately), and stops the rule
+/// when it exceeds its operation budget or its time budget.
+pub(crate) fn on_progress(_: u64) -> Option<Dynamic> {
+    current(|run| {
+        run.ops += 1;
+        if run.max_ops > 0 && run.ops > run.max_ops {
+            return Some(Dynamic::from(format!(
+                "the rule exceeded its budget of {} operations",
+                run.max_ops
+            )));
+        }
+        if run.ops % CLOCK_EVERY == 0 {
+            if let Some((clock, end)) = &run.deadline {
+                if clock() > *end {
+                    return Some(Dynamic::from(
+                        "the rule exceeded its time budget".to_owned(),
+                    ));
+                }
+            }
+        }
+        None
+    })
+    .flatten()
+}

@@ -1,0 +1,96 @@
+//! Criteria that no rule checks from data are judged by the evidence collected for them:
+//! current evidence passes, evidence lapsing within the warning window warns, and
+//! missing or expired evidence fails. That way every criterion of the catalog has a status.
+
+use crate::date::Date;
+use crate::facts::tree::Node;
+use crate::facts::Facts;
+use crate::pack::{Control, Owner, Severity};
+use crate::report::{Finding, FindingStatus, RuleResult, Status};
+
+/// Id of the evidence check in reports.
+pub const EVIDENCE_RULE: &str = "evidence";
+
+/// Days evidence stays valid when it has no `expires_on`.
+const DEFAULT_VALIDITY_DAYS: i64 = 365;
+
+/// Judges a control by its evidence records.
+pub(crate) fn check(control: &Control, facts: &Facts, as_of: Date, warn_days: i64) -> RuleResult {
+    let owner = control.evidence_owner.unwrap_or(Owner::Security);
+    let remediation = format!(
+        "Collect evidence that {} ({}) operates, store it, and record it in evidence[] with control_id \"{}\", uri and collected_on.",
+        control.id,
+        lowercase_first(&control.title),
+        control.id
+    );
+    let finding = |status, message: String, entity: Option<String>| Finding {
+        status,
+        source: entity.as_deref().and_then(|p| facts.origin(p)),
+        message,
+        entity,
+        remediation: remediation.clone(),
+        owner,
+        data: None,
+    };
+    let mut current: Vec<(Date, String, String)> = Vec::new();
+    let mut expired = Vec::new();
+    let records: &[Node] = match facts.root().field("evidence") {
+        Some(Node::List(l)) => l.items(),
+        _ => &[],
+    };
+    for node in records {
+        let Node::Record(r) = node else { continue };
+        if r.get("control_id").and_then(Node::key_text).as_deref() != Some(control.id.as_str()) {
+            continue;
+        }
+        let date = |f: &str| r.get(f).and_then(Node::key_text).and_then(|s| Date::parse(&s));
+        let Some(collected) = date("collected_on") else { continue };
+        if collected > as_of {
+            continue;
+        }
+        let ends = date("expires_on").unwrap_or(collected.add_days(DEFAULT_VALIDITY_DAYS));
+        let title = r.get("title").and_then(Node::key_text).unwrap_or_default().to_string();
+        if ends >= as_of {
+            current.push((ends, title, r.pointer().to_owned()));
+        } else {
+            expired.push(finding(
+                FindingStatus::Fail,
+                format!("evidence \"{title}\" for {} expired on {ends}", control.id),
+                Some(r.pointer().to_owned()),
+            ));
+        }
+    }
+    let (status, findings) = if let Some((ends, title, ptr)) = current.iter().max() {
+        if as_of.days_until(*ends) <= warn_days {
+            let msg = format!(
+                "the latest evidence for {} (\"{title}\") expires on {ends}",
+                control.id
+            );
+            (Status::Warn, vec![finding(FindingStatus::Warn, msg, Some(ptr.clone()))])
+        } else {
+            (Status::Pass, Vec::new())
+        }
+    } else if !expired.is_empty() {
+        (Status::Fail, expired)
+    } else {
+        let msg = format!("no evidence is recorded for {}: {}", control.id, control.title);
+        (Status::Fail, vec![finding(FindingStatus::Fail, msg, None)])
+    };
+    RuleResult {
+        id: EVIDENCE_RULE.to_owned(),
+        title: format!("Current evidence on file for {}", control.id),
+        status,
+        severity: Severity::Medium,
+        owner,
+        error: None,
+        findings,
+    }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,81 @@
+//! Why a facts document could not be used.
+
+use std::fmt;
+
+/// A facts document that cannot be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum FactsError {
+    /// A source is not valid JSON.
+    #[error("{file}:{line}:{column}: invalid JSON: {message}")]
+    Syntax {
+        /// The source's name.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// A source's top level is not a JSON object.
+    #[error("{file}: expected a JSON object at the top level")]
+    NotAnObject {
+        /// The source's name.
+        file: String,
+    },
+    /// Two sources set the same non-array key.
+    #[error("`{key}` is set by both {first} and {second}; only arrays can be split across files")]
+    Conflict {
+        /// The key.
+        key: String,
+        /// The file that set it first.
+        first: String,
+        /// The file that set it again.
+        second: String,
+    },
+    /// The document does not match the facts schema.
+    #[error("{}", Violations(.0))]
+    Invalid(Vec<Violation>),
+}
+
+/// One place where the facts do not match the contract.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    /// The file the offending record came from, when known.
+    pub file: Option<String>,
+    /// The line where the offending record starts, when known.
+    pub line: Option<u32>,
+    /// JSON Pointer to the offending value in the merged document.
+    pub pointer: String,
+    /// What was expected.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, "{file}:{line}: ")?,
+            (Some(file), None) => write!(f, "{file}: ")?,
+            _ => {}
+        }
+        let pointer = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
+        write!(f, "{pointer}: {}", self.message)
+    }
+}
+
+struct Violations<'a>(&'a [Violation]);
+
+impl fmt::Display for Violations<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(f, "{n} schema violation{}", if n == 1 { "" } else { "s" })?;
+        for v in self.0 {
+            write!(f, "\n  {v}")?;
+        }
+        Ok(())
+    }
+}

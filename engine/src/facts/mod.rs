@@ -1,0 +1,255 @@
+//! The facts document: loading one or more JSON sources, merging them, checking them
+//! against the facts schema, and remembering where every record came from.
+
+mod error;
+mod spans;
+pub(crate) mod tree;
+mod validate;
+
+pub use error::{FactsError, Violation};
+pub(crate) use validate::FACTS_SCHEMA;
+
+use crate::date::Date;
+use crate::digest;
+use serde_json::{Map, Value};
+use spans::KeyLines;
+use std::collections::HashMap;
+use tree::Node;
+
+/// One facts file handed to the engine: a display name (usually the path) and its text.
+#[derive(Debug, Clone, Copy)]
+pub struct FactsSource<'a> {
+    /// Name shown in diagnostics and findings (a path relative to the working directory).
+    pub name: &'a str,
+    /// The JSON text.
+    pub text: &'a str,
+}
+
+/// Where a record of the merged document came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Origin {
+    /// The source's name.
+    pub file: String,
+    /// 1-based line where the record starts.
+    pub line: u32,
+}
+
+/// A validated facts document, ready to be evaluated any number of times.
+#[derive(Debug)]
+pub struct Facts {
+    root: Node,
+    digest: String,
+    as_of: Option<Date>,
+    scope: Option<Vec<String>>,
+    origins: SourceMap,
+}
+
+impl Facts {
+    /// Parses, merges and validates `sources` (concatenated in the order given; callers
+    /// sort folder contents by file name). Every problem is reported, not just the first.
+    pub fn load(sources: &[FactsSource<'_>]) -> Result<Facts, FactsError> {
+        let (doc, origins) = merge(sources)?;
+        let violations = validate::check(&doc, &origins);
+        if !violations.is_empty() {
+            return Err(FactsError::Invalid(violations));
+        }
+        let digest = digest::canonical_json(&doc);
+        let org = doc.get("organization");
+        let as_of = org
+            .and_then(|o| o.get("as_of"))
+            .and_then(Value::as_str)
+            .and_then(Date::parse);
+        let scope = org
+            .and_then(|o| o.get("scope"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            });
+        let root = tree::build(doc);
+        Ok(Facts {
+            root,
+            digest,
+            as_of,
+            scope,
+            origins,
+        })
+    }
+
+    /// sha256 of the canonical form of the merged document (sorted keys, no whitespace).
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// `organization.as_of`, the date the facts describe.
+    pub fn as_of(&self) -> Option<Date> {
+        self.as_of
+    }
+
+    /// Whether a Trust Services Category is in scope (absent scope means all are).
+    pub fn in_scope(&self, category: &str) -> bool {
+        self.scope
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|c| c == category))
+    }
+
+    /// Whether a top-level key is present (and not null).
+    pub fn has_key(&self, key: &str) -> bool {
+        self.root.field(key).is_some_and(|n| !n.is_null())
+    }
+
+    /// The file and line a JSON Pointer into the merged document came from.
+    pub fn origin(&self, pointer: &str) -> Option<Origin> {
+        self.origins.locate(pointer)
+    }
+
+    pub(crate) fn root(&self) -> &Node {
+        &self.root
+    }
+}
+
+/// Where each top-level key and each element of a top-level array came from.
+#[derive(Debug, Default)]
+pub(crate) struct SourceMap {
+    files: Vec<String>,
+    keys: HashMap<String, KeyOrigin>,
+}
+
+#[derive(Debug, Default)]
+struct KeyOrigin {
+    file: usize,
+    line: u32,
+    items: Vec<(usize, u32)>,
+}
+
+impl SourceMap {
+    /// Locates a pointer: the array element or key it falls under.
+    pub(crate) fn locate(&self, pointer: &str) -> Option<Origin> {
+        let mut parts = pointer.strip_prefix('/')?.split('/');
+        let key = unescape(parts.next()?);
+        let entry = self.keys.get(&key)?;
+        let (file, line) = parts
+            .next()
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| entry.items.get(i).copied())
+            .unwrap_or((entry.file, entry.line));
+        Some(Origin {
+            file: self.files.get(file)?.clone(),
+            line,
+        })
+    }
+
+    /// The file that set a key (for conflict messages).
+    fn file_of(&self, key: &str) -> Option<&str> {
+        let entry = self.keys.get(key)?;
+        self.files.get(entry.file).map(String::as_str)
+    }
+}
+
+fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
+/// Parses each source and merges their top-level keys (arrays concatenate).
+fn merge(sources: &[FactsSource<'_>]) -> Result<(Value, SourceMap), FactsError> {
+    let mut doc = Map::new();
+    let mut map = SourceMap::default();
+    for (file_idx, src) in sources.iter().enumerate() {
+        map.files.push(src.name.to_owned());
+        let value: Value = serde_json::from_str(src.text).map_err(|e| FactsError::Syntax {
+            file: src.name.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        let Value::Object(object) = value else {
+            return Err(FactsError::NotAnObject {
+                file: src.name.to_owned(),
+            });
+        };
+        let mut lines: HashMap<String, KeyLines> = spans::scan_top_level(src.text)
+            .into_iter()
+            .collect();
+        for (key, value) in object {
+            let at = lines.remove(&key).unwrap_or_default();
+            match (doc.get_mut(&key), value) {
+                (Some(Value::Array(existing)), Value::Array(items)) => {
+                    existing.extend(items);
+                    if let Some(entry) = map.keys.get_mut(&key) {
+                        entry.items.extend(at.items.iter().map(|l| (file_idx, *l)));
+                    }
+                }
+                (Some(_), _) => {
+                    return Err(FactsError::Conflict {
+                        key: key.clone(),
+                        first: map.file_of(&key).unwrap_or_default().to_owned(),
+                        second: src.name.to_owned(),
+                    });
+                }
+                (None, value) => {
+                    let items = at.items.iter().map(|l| (file_idx, *l)).collect();
+                    map.keys.insert(
+                        key.clone(),
+                        KeyOrigin {
+                            file: file_idx,
+                            line: at.value,
+                            items,
+                        },
+                    );
+                    doc.insert(key, value);
+                }
+            }
+        }
+    }
+    Ok((Value::Object(doc), map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src<'a>(name: &'a str, text: &'a str) -> FactsSource<'a> {
+        FactsSource { name, text }
+    }
+
+    #[test]
+    fn merges_arrays_in_order_and_tracks_origins() {
+        let a = r#"{"schema_version": "1", "organization": {"name": "A"},
+"people": [
+ {"id": "p1", "name": "One", "kind": "employee", "employment": {"status": "active"}}
+]}"#;
+        let b = r#"{
+"people": [
+ {"id": "p2", "name": "Two", "kind": "employee", "employment": {"status": "active"}},
+ {"id": "p3", "name": "Three", "kind": "contractor", "employment": {"status": "active"}}
+]}"#;
+        let facts = Facts::load(&[src("a.json", a), src("b.json", b)]).unwrap();
+        let at = |p: &str| facts.origin(p).map(|o| format!("{}:{}", o.file, o.line));
+        assert_eq!(at("/people/0").as_deref(), Some("a.json:3"));
+        assert_eq!(at("/people/2/employment").as_deref(), Some("b.json:4"));
+        assert_eq!(at("/organization").as_deref(), Some("a.json:1"));
+        assert_eq!(at("/nothing"), None);
+    }
+
+    #[test]
+    fn a_scalar_key_set_twice_names_both_files() {
+        let a = r#"{"schema_version": "1", "organization": {"name": "A"}}"#;
+        let b = r#"{"organization": {"name": "B"}}"#;
+        let err = Facts::load(&[src("a.json", a), src("b.json", b)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`organization` is set by both a.json and b.json; only arrays can be split across files"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_carry_line_and_column() {
+        let err = Facts::load(&[src("x.json", "{\n  \"a\": [1,\n}")]).unwrap_err();
+        let FactsError::Syntax { file, line, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!((file.as_str(), *line), ("x.json", 3));
+    }
+}

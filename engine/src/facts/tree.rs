@@ -1,0 +1,247 @@
+//! The facts as rules see them: an immutable tree whose objects and arrays sit behind
+//! `Arc`s, so a rule holding a record or a list holds a cheap handle, never a copy.
+//! Every object and array knows its JSON Pointer, which is what a finding points at.
+
+use rhai::{Dynamic, ImmutableString};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A value in the facts tree.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(ImmutableString),
+    List(List),
+    Record(Record),
+}
+
+/// A JSON object of the facts: fields in document order, and its pointer.
+#[derive(Debug, Clone)]
+pub struct Record(Arc<RecordData>);
+
+#[derive(Debug)]
+struct RecordData {
+    pointer: ImmutableString,
+    fields: Vec<(ImmutableString, Node)>,
+}
+
+/// A JSON array of the facts, and its pointer.
+#[derive(Debug, Clone)]
+pub struct List(Arc<ListData>);
+
+#[derive(Debug)]
+struct ListData {
+    pointer: ImmutableString,
+    items: Vec<Node>,
+}
+
+impl Node {
+    pub(crate) fn is_null(&self) -> bool {
+        matches!(self, Node::Null)
+    }
+
+    /// A field of a record (`None` for other nodes or absent fields).
+    pub(crate) fn field(&self, name: &str) -> Option<&Node> {
+        match self {
+            Node::Record(r) => r.get(name),
+            _ => None,
+        }
+    }
+
+    /// Follows a dotted path (`employment.status`).
+    pub(crate) fn path(&self, path: &str) -> Option<&Node> {
+        path.split('.').try_fold(self, |node, part| node.field(part))
+    }
+
+    /// The value as rules see it: null becomes `()`, objects and arrays become handles.
+    pub(crate) fn to_dynamic(&self) -> Dynamic {
+        match self {
+            Node::Null => Dynamic::UNIT,
+            Node::Bool(b) => Dynamic::from_bool(*b),
+            Node::Int(i) => Dynamic::from_int(*i),
+            Node::Float(f) => Dynamic::from_float(*f),
+            Node::Str(s) => Dynamic::from(s.clone()),
+            Node::List(l) => Dynamic::from(l.clone()),
+            Node::Record(r) => Dynamic::from(r.clone()),
+        }
+    }
+
+    /// A scalar's text form, used as a lookup key (`None` for null, objects and arrays).
+    pub(crate) fn key_text(&self) -> Option<ImmutableString> {
+        match self {
+            Node::Str(s) => Some(s.clone()),
+            Node::Int(i) => Some(i.to_string().into()),
+            Node::Bool(b) => Some(b.to_string().into()),
+            Node::Float(f) => Some(f.to_string().into()),
+            Node::Null | Node::List(_) | Node::Record(_) => None,
+        }
+    }
+
+    /// Whether this scalar equals a script value (strings, numbers, booleans, `()` for null).
+    pub(crate) fn equals(&self, value: &Dynamic) -> bool {
+        match self {
+            Node::Null => value.is_unit(),
+            Node::Bool(b) => value.as_bool().is_ok_and(|v| v == *b),
+            Node::Int(i) => {
+                value.as_int().is_ok_and(|v| v == *i)
+                    || value.as_float().is_ok_and(|v| v == *i as f64)
+            }
+            Node::Float(f) => {
+                value.as_float().is_ok_and(|v| v == *f)
+                    || value.as_int().is_ok_and(|v| v as f64 == *f)
+            }
+            Node::Str(s) => value
+                .read_lock::<ImmutableString>()
+                .is_some_and(|v| v.as_str() == s.as_str()),
+            Node::List(_) | Node::Record(_) => false,
+        }
+    }
+}
+
+impl Record {
+    /// The record's JSON Pointer into the merged facts.
+    pub fn pointer(&self) -> &str {
+        &self.0.pointer
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&Node> {
+        self.0
+            .fields
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Follows a dotted path from this record (`employment.status`).
+    pub(crate) fn path(&self, path: &str) -> Option<&Node> {
+        let (first, rest) = path.split_once('.').unwrap_or((path, ""));
+        let node = self.get(first)?;
+        if rest.is_empty() {
+            Some(node)
+        } else {
+            node.path(rest)
+        }
+    }
+
+    pub(crate) fn field_names(&self) -> impl Iterator<Item = &ImmutableString> {
+        self.0.fields.iter().map(|(k, _)| k)
+    }
+}
+
+impl List {
+    /// The list's JSON Pointer into the merged facts.
+    pub fn pointer(&self) -> &str {
+        &self.0.pointer
+    }
+
+    pub(crate) fn items(&self) -> &[Node] {
+        &self.0.items
+    }
+
+    pub(crate) fn get(&self, index: usize) -> Option<&Node> {
+        self.0.items.get(index)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.items.len()
+    }
+}
+
+/// Iterates a list's items as script values.
+pub struct ListIter {
+    list: List,
+    next: usize,
+}
+
+impl Iterator for ListIter {
+    type Item = Dynamic;
+
+    fn next(&mut self) -> Option<Dynamic> {
+        let item = self.list.get(self.next)?.to_dynamic();
+        self.next += 1;
+        Some(item)
+    }
+}
+
+impl IntoIterator for List {
+    type Item = Dynamic;
+    type IntoIter = ListIter;
+
+    fn into_iter(self) -> ListIter {
+        ListIter {
+            list: self,
+            next: 0,
+        }
+    }
+}
+
+/// Converts a parsed document into the tree, sharing repeated field names.
+pub(crate) fn build(value: Value) -> Node {
+    let mut names = HashMap::new();
+    convert(value, String::new(), &mut names)
+}
+
+fn convert(value: Value, pointer: String, names: &mut HashMap<String, ImmutableString>) -> Node {
+    match value {
+        Value::Null => Node::Null,
+        Value::Bool(b) => Node::Bool(b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Node::Int(i),
+            None => Node::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Node::Str(s.into()),
+        Value::Array(items) => {
+            let items = items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let child = child_pointer(&v, || format!("{pointer}/{i}"));
+                    convert(v, child, names)
+                })
+                .collect();
+            Node::List(List(Arc::new(ListData {
+                pointer: pointer.into(),
+                items,
+            })))
+        }
+        Value::Object(map) => {
+            let fields = map
+                .into_iter()
+                .map(|(k, v)| {
+                    let child = child_pointer(&v, || format!("{pointer}/{}", escape(&k)));
+                    let name = names
+                        .entry(k)
+                        .or_insert_with_key(|k| k.as_str().into())
+                        .clone();
+                    (name, convert(v, child, names))
+                })
+                .collect();
+            Node::Record(Record(Arc::new(RecordData {
+                pointer: pointer.into(),
+                fields,
+            })))
+        }
+    }
+}
+
+/// Only objects and arrays keep a pointer; scalars never need one.
+fn child_pointer(value: &Value, make: impl FnOnce() -> String) -> String {
+    if value.is_object() || value.is_array() {
+        make()
+    } else {
+        String::new()
+    }
+}
+
+/// Escapes a key as a JSON Pointer segment (RFC 6901).
+fn escape(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
+    }
+}

@@ -1,0 +1,81 @@
+//! # attest-engine
+//!
+//! The evaluation engine of Attest, SOC 2 controls as code. Facts about an organization
+//! (JSON, facts-v1) go in; a report of SOC 2 control outcomes (report-v1) comes out, through
+//! a pack of sandboxed Rhai rules. The engine does no file, clock, network or environment
+//! I/O: callers hand it text and an as-of date, so it builds for `wasm32-unknown-unknown`
+//! unchanged.
+//!
+//! ```
+//! use attest_engine::{Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile};
+//!
+//! let pack = Pack::from_files(&[
+//!     PackFile::new("pack.toml", r#"
+//!         name = "mini"
+//!         version = "1.0.0"
+//!         framework = "SOC 2"
+//!         description = "One rule"
+//!     "#),
+//!     PackFile::new("controls.toml", r#"
+//!         [[control]]
+//!         id = "CC6.1"
+//!         category = "security"
+//!         group = "Logical and Physical Access Controls"
+//!         title = "Logical access is protected"
+//!     "#),
+//!     PackFile::new("rules/access/mfa.rhai", r#"//! id = "access.mfa"
+//! //! title = "Privileged accounts use MFA"
+//! //! controls = ["CC6.1"]
+//! //! severity = "high"
+//! //! owner = "IT"
+//! //! facts = ["accounts"]
+//! //! remediation = "Turn on MFA."
+//! for a in facts.accounts {
+//!     if a.privileged && !a.mfa { fail(a, `${a.username} has no MFA`); }
+//! }
+//! "#),
+//! ])?;
+//! let engine = Engine::new(pack, Limits::default())?;
+//! let text = r#"{"schema_version": "1",
+//!   "organization": {"name": "Acme", "as_of": "2026-06-30"},
+//!   "accounts": [{"system_id": "aws", "username": "root", "kind": "human",
+//!                 "status": "active", "privileged": true, "mfa": false}]}"#;
+//! let facts = Facts::load(&[FactsSource { name: "facts.json", text }])?;
+//! let report = engine.evaluate(&facts, &EvalOptions::default())?;
+//! let finding = &report.controls[0].rules[0].findings[0];
+//! assert_eq!(finding.message, "root has no MFA");
+//! assert_eq!(finding.entity.as_deref(), Some("/accounts/0"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod context;
+mod date;
+mod digest;
+mod engine;
+mod evidence;
+mod facts;
+mod limits;
+mod pack;
+mod prelude;
+pub mod render;
+mod report;
+mod sandbox;
+
+pub use context::Clock;
+pub use date::Date;
+pub use engine::{Engine, EvalError, EvalOptions};
+pub use evidence::EVIDENCE_RULE;
+pub use facts::{Facts, FactsError, FactsSource, Origin, Violation};
+pub use limits::Limits;
+pub use pack::model::{natural_cmp, FACTS_KEYS};
+pub use pack::{
+    Category, Control, Diagnostic, Manifest, Owner, Pack, PackError, PackFile, ParamSpec,
+    ParamType, Rule, RuleMeta, Severity,
+};
+pub use report::{
+    ControlResult, Counts, EngineInfo, FactsInfo, Finding, FindingStatus, PackInfo, Report,
+    RuleError, RuleResult, Status, Summary,
+};
+
+/// The JSON Schema of facts-v1, as shipped in `schemas/facts.v1.schema.json`.
+pub const FACTS_SCHEMA: &str = facts::FACTS_SCHEMA;

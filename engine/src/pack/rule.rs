@@ -1,0 +1,114 @@
+//! A rule file: the TOML metadata header in its leading `//!` lines, and the Rhai body.
+
+use super::diagnostic::Diagnostic;
+use super::model::{Owner, Severity};
+use serde::{Deserialize, Serialize};
+
+/// What a rule declares about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    /// Stable id, `area.name` (e.g. `access.mfa-privileged`).
+    pub id: String,
+    /// One line saying what must be true.
+    pub title: String,
+    /// The criteria the rule evidences (ids from the catalog).
+    pub controls: Vec<String>,
+    /// How bad a failure is.
+    pub severity: Severity,
+    /// Who fixes a finding.
+    pub owner: Owner,
+    /// The facts keys the rule needs; when one is absent the rule is not applicable.
+    pub facts: Vec<String>,
+    /// The pack parameters the rule reads.
+    #[serde(default)]
+    pub params: Vec<String>,
+    /// What the owner does to fix a finding.
+    pub remediation: String,
+    /// Why the rule matters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+}
+
+/// A rule as loaded from a pack.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Its metadata.
+    pub meta: RuleMeta,
+    /// The file, relative to the pack folder.
+    pub path: String,
+    /// The whole file (header included, so positions match the file).
+    pub source: String,
+}
+
+/// Splits the `//!` header from a rule file and parses it.
+pub(crate) fn parse(path: &str, source: &str) -> Result<RuleMeta, Diagnostic> {
+    let mut header = String::new();
+    // For each header line: its file line number and the column its text starts at.
+    let mut starts: Vec<(u32, u32)> = Vec::new();
+    for (i, line) in source.lines().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix("//!") else {
+            break;
+        };
+        let indent = line.len() - line.trim_start().len();
+        let text = rest.strip_prefix(' ').unwrap_or(rest);
+        let col = indent + 3 + usize::from(rest.len() != text.len()) + 1;
+        starts.push((
+            u32::try_from(i + 1).unwrap_or(u32::MAX),
+            u32::try_from(col).unwrap_or(u32::MAX),
+        ));
+        header.push_str(text);
+        header.push('\n');
+    }
+    if starts.is_empty() {
+        return Err(Diagnostic::new(
+            path,
+            "missing the rule header: the file must start with `//!` lines holding id, title, controls, severity, owner, facts and remediation",
+        )
+        .at(1, 1));
+    }
+    toml::from_str::<RuleMeta>(&header).map_err(|e| {
+        let (hline, hcol) = e
+            .span()
+            .map_or((1, 1), |s| super::diagnostic::line_col(&header, s.start));
+        let (line, col0) = starts
+            .get(hline as usize - 1)
+            .copied()
+            .unwrap_or((hline, 1));
+        Diagnostic::new(path, format!("invalid rule header: {}", e.message()))
+            .at(line, col0 + hcol - 1)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"//! id = "x.y"
+//! title = "T"
+//! controls = ["CC6.1"]
+//! severity = "high"
+//! owner = "IT"
+//! facts = ["accounts"]
+//! remediation = "Fix it."
+for a in facts.accounts {}
+"#;
+
+    #[test]
+    fn parses_the_header() {
+        let meta = parse("r.rhai", GOOD).unwrap();
+        assert_eq!(meta.id, "x.y");
+        assert_eq!(meta.owner, Owner::It);
+        assert!(meta.params.is_empty());
+    }
+
+    #[test]
+    fn header_errors_point_into_the_file() {
+        let bad = GOOD.replace("\"high\"", "\"urgent\"");
+        let d = parse("r.rhai", &bad).unwrap_err();
+        assert_eq!((d.line, d.column), (Some(4), Some(16)));
+        assert!(d.message.contains("unknown variant `urgent`"), "{}", d.message);
+        let d = parse("r.rhai", "let x = 1;").unwrap_err();
+        assert!(d.message.starts_with("missing the rule header"));
+    }
+}

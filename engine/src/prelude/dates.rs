@@ -1,0 +1,49 @@
+//! Date helpers for rules. Dates are `YYYY-MM-DD` strings; "now" is the as-of date of
+//! the evaluation, never a clock.
+
+use super::error;
+use crate::context;
+use crate::date::Date;
+use rhai::{Dynamic, Engine, ImmutableString, INT};
+
+type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
+
+pub(super) fn register(engine: &mut Engine) {
+    engine
+        .register_fn("as_of", || as_of().map(|d| d.to_string()))
+        .register_fn("days_since", |d: Dynamic| {
+            Ok::<INT, Box<rhai::EvalAltResult>>(date(&d, "days_since")?.days_until(as_of()?))
+        })
+        .register_fn("days_until", |d: Dynamic| {
+            Ok::<INT, Box<rhai::EvalAltResult>>(as_of()?.days_until(date(&d, "days_until")?))
+        })
+        .register_fn("days_between", |a: Dynamic, b: Dynamic| {
+            Ok::<INT, Box<rhai::EvalAltResult>>(
+                date(&a, "days_between")?.days_until(date(&b, "days_between")?),
+            )
+        })
+        .register_fn("add_days", |d: Dynamic, n: INT| {
+            Ok::<String, Box<rhai::EvalAltResult>>(date(&d, "add_days")?.add_days(n).to_string())
+        })
+        .register_fn("is_date", |d: Dynamic| {
+            d.read_lock::<ImmutableString>()
+                .is_some_and(|s| Date::parse(&s).is_some())
+        });
+}
+
+fn as_of() -> Result<Date> {
+    context::current(|run| run.as_of).ok_or_else(|| error("as_of: no evaluation is running"))
+}
+
+fn date(d: &Dynamic, what: &str) -> Result<Date> {
+    d.read_lock::<ImmutableString>()
+        .and_then(|s| Date::parse(&s))
+        .ok_or_else(|| {
+            let got = if d.is_unit() {
+                "() (the field is absent or null)".to_owned()
+            } else {
+                format!("{d:?}")
+            };
+            error(format!("{what}: expected a date `YYYY-MM-DD`, got {got}"))
+        })
+}

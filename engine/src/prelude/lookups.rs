@@ -1,0 +1,200 @@
+//! Joins for rules, built natively: `index_by`, `group_by`, `latest_by`. Lookups over a
+//! facts list are built once per facts document and shared by every rule and thread.
+
+use super::error;
+use crate::context;
+use crate::facts::tree::{List, Node, Record};
+use rhai::{Array, Dynamic, Engine, ImmutableString, INT};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
+
+/// A lookup table from a key (a field's text) to one record or to a group of records.
+#[derive(Debug, Clone)]
+pub struct Lookup(Arc<Table>);
+
+#[derive(Debug)]
+enum Table {
+    One(HashMap<ImmutableString, Record>),
+    Many(HashMap<ImmutableString, Vec<Record>>),
+}
+
+/// Lookups already built over facts lists, keyed by list pointer, kind and fields.
+#[derive(Debug, Default)]
+pub(crate) struct LookupCache(Mutex<HashMap<(String, &'static str, String), Lookup>>);
+
+pub(super) fn register(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<Lookup>("Lookup")
+        .register_fn("index_by", |l: &mut List, key: ImmutableString| {
+            cached(l, "index", &key, |items| index_by(items, &key))
+        })
+        .register_fn("index_by", |a: &mut Array, key: ImmutableString| {
+            index_by(&records(a, "index_by")?, &key)
+        })
+        .register_fn("group_by", |l: &mut List, key: ImmutableString| {
+            cached(l, "group", &key, |items| group_by(items, &key))
+        })
+        .register_fn("group_by", |a: &mut Array, key: ImmutableString| {
+            group_by(&records(a, "group_by")?, &key)
+        })
+        .register_fn("latest_by", |l: &mut List, date: ImmutableString| {
+            Ok::<_, Box<rhai::EvalAltResult>>(latest(&list_records(l), &date))
+        })
+        .register_fn("latest_by", |a: &mut Array, date: ImmutableString| {
+            Ok::<_, Box<rhai::EvalAltResult>>(latest(&records(a, "latest_by")?, &date))
+        })
+        .register_fn(
+            "latest_by",
+            |l: &mut List, key: ImmutableString, date: ImmutableString| {
+                let fields = format!("{key}\u{0}{date}");
+                cached(l, "latest", &fields, |items| latest_by_key(items, &key, &date))
+            },
+        )
+        .register_fn(
+            "latest_by",
+            |a: &mut Array, key: ImmutableString, date: ImmutableString| {
+                latest_by_key(&records(a, "latest_by")?, &key, &date)
+            },
+        )
+        .register_fn("get", |lk: &mut Lookup, key: Dynamic| get(lk, &key))
+        .register_indexer_get(|lk: &mut Lookup, key: ImmutableString| {
+            get(lk, &Dynamic::from(key))
+        })
+        .register_fn("contains", |lk: &mut Lookup, key: Dynamic| {
+            key_of(&key).is_some_and(|k| match lk.0.as_ref() {
+                Table::One(m) => m.contains_key(&k),
+                Table::Many(m) => m.contains_key(&k),
+            })
+        })
+        .register_fn("len", |lk: &mut Lookup| match lk.0.as_ref() {
+            Table::One(m) => m.len() as INT,
+            Table::Many(m) => m.len() as INT,
+        })
+        .register_fn("to_string", |lk: &mut Lookup| format!("{lk:?}"));
+}
+
+fn list_records(l: &List) -> Vec<Record> {
+    l.items()
+        .iter()
+        .filter_map(|n| match n {
+            Node::Record(r) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn records(a: &Array, what: &str) -> Result<Vec<Record>> {
+    a.iter()
+        .map(|d| {
+            d.read_lock::<Record>()
+                .map(|r| r.clone())
+                .ok_or_else(|| {
+                    error(format!(
+                        "{what}: expected records from the facts, found a {}",
+                        d.type_name()
+                    ))
+                })
+        })
+        .collect()
+}
+
+/// Builds a lookup over a facts list once per facts document.
+fn cached(
+    l: &List,
+    kind: &'static str,
+    fields: &str,
+    build: impl FnOnce(&[Record]) -> Result<Lookup>,
+) -> Result<Lookup> {
+    let cache = context::current(|run| run.cache.clone());
+    let key = (l.pointer().to_owned(), kind, fields.to_owned());
+    if let Some(hit) = cache
+        .as_ref()
+        .and_then(|c| c.0.lock().ok()?.get(&key).cloned())
+    {
+        return Ok(hit);
+    }
+    let built = build(&list_records(l))?;
+    if let Some(mut map) = cache.as_ref().and_then(|c| c.0.lock().ok()) {
+        return Ok(map.entry(key).or_insert(built).clone());
+    }
+    Ok(built)
+}
+
+fn key_at(r: &Record, path: &str) -> Option<ImmutableString> {
+    r.path(path)?.key_text()
+}
+
+fn key_of(d: &Dynamic) -> Option<ImmutableString> {
+    if let Some(s) = d.read_lock::<ImmutableString>() {
+        return Some(s.clone());
+    }
+    d.as_int().ok().map(|i| i.to_string().into())
+}
+
+fn index_by(items: &[Record], key: &str) -> Result<Lookup> {
+    let mut map = HashMap::with_capacity(items.len());
+    for r in items {
+        if let Some(k) = key_at(r, key) {
+            map.entry(k).or_insert_with(|| r.clone());
+        }
+    }
+    Ok(Lookup(Arc::new(Table::One(map))))
+}
+
+fn group_by(items: &[Record], key: &str) -> Result<Lookup> {
+    let mut map: HashMap<ImmutableString, Vec<Record>> = HashMap::new();
+    for r in items {
+        if let Some(k) = key_at(r, key) {
+            map.entry(k).or_default().push(r.clone());
+        }
+    }
+    Ok(Lookup(Arc::new(Table::Many(map))))
+}
+
+/// The record whose `date` field is latest (ties keep the first); records without a date
+/// in that field are ignored. Dates compare as text, which `YYYY-MM-DD` makes chronological.
+fn latest(items: &[Record], date: &str) -> Dynamic {
+    let mut best: Option<(ImmutableString, &Record)> = None;
+    for r in items {
+        let Some(d) = key_at(r, date) else { continue };
+        if best.as_ref().is_none_or(|(b, _)| d.as_str() > b.as_str()) {
+            best = Some((d, r));
+        }
+    }
+    best.map_or(Dynamic::UNIT, |(_, r)| Dynamic::from(r.clone()))
+}
+
+fn latest_by_key(items: &[Record], key: &str, date: &str) -> Result<Lookup> {
+    let mut best: HashMap<ImmutableString, (ImmutableString, Record)> = HashMap::new();
+    for r in items {
+        let (Some(k), Some(d)) = (key_at(r, key), key_at(r, date)) else {
+            continue;
+        };
+        match best.get(&k) {
+            Some((b, _)) if d.as_str() <= b.as_str() => {}
+            _ => {
+                best.insert(k, (d, r.clone()));
+            }
+        }
+    }
+    let map = best.into_iter().map(|(k, (_, r))| (k, r)).collect();
+    Ok(Lookup(Arc::new(Table::One(map))))
+}
+
+fn get(lk: &Lookup, key: &Dynamic) -> Dynamic {
+    let k = key_of(key);
+    match lk.0.as_ref() {
+        Table::One(m) => k
+            .and_then(|k| m.get(&k))
+            .map_or(Dynamic::UNIT, |r| Dynamic::from(r.clone())),
+        Table::Many(m) => {
+            let items: Array = k
+                .and_then(|k| m.get(&k))
+                .map(|rs| rs.iter().map(|r| Dynamic::from(r.clone())).collect())
+                .unwrap_or_default();
+            Dynamic::from_array(items)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The prelude: the native functions every rule can call. Facts records and lists
+//! (`records`), joins built once per facts document (`lookups`), dates against the
+//! as-of date (`dates`) and finding constructors (`findings`).
+
+mod dates;
+mod findings;
+pub(crate) mod lookups;
+mod records;
+
+pub(crate) use findings::to_json;
+
+/// Registers the whole prelude on a Rhai engine.
+pub(crate) fn register(engine: &mut rhai::Engine) {
+    records::register(engine);
+    lookups::register(engine);
+    dates::register(engine);
+    findings::register(engine);
+}
+
+/// A runtime error raised by a prelude function.
+pub(crate) fn error(message: impl Into<String>) -> Box<rhai::EvalAltResult> {
+    rhai::EvalAltResult::ErrorRuntime(message.into().into(), rhai::Position::NONE).into()
+}

@@ -1,0 +1,138 @@
+//! Facts records and lists as rules see them: read-only handles with property access,
+//! indexing, iteration and a few native list operations.
+
+use super::error;
+use crate::facts::tree::{List, Node, Record};
+use rhai::{Array, Dynamic, Engine, FnPtr, ImmutableString, NativeCallContext, INT};
+
+type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
+
+pub(super) fn register(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<Record>("Record")
+        .register_indexer_get(|r: &mut Record, name: ImmutableString| field(r, &name))
+        .register_fn("has", |r: &mut Record, name: ImmutableString| {
+            r.get(&name).is_some_and(|n| !n.is_null())
+        })
+        .register_fn("pointer", |r: &mut Record| r.pointer().to_owned())
+        .register_fn("to_string", |r: &mut Record| describe_record(r))
+        .register_fn("to_debug", |r: &mut Record| describe_record(r))
+        .register_fn("==", |a: &mut Record, b: Record| a.pointer() == b.pointer())
+        .register_fn("!=", |a: &mut Record, b: Record| a.pointer() != b.pointer());
+
+    engine
+        .register_type_with_name::<List>("List")
+        .register_iterator::<List>()
+        .register_indexer_get(index)
+        .register_fn("len", |l: &mut List| l.len() as INT)
+        .register_fn("is_empty", |l: &mut List| l.len() == 0)
+        .register_fn("pointer", |l: &mut List| l.pointer().to_owned())
+        .register_fn("to_string", |l: &mut List| describe_list(l))
+        .register_fn("to_debug", |l: &mut List| describe_list(l))
+        .register_fn("contains", |l: &mut List, v: Dynamic| {
+            l.items().iter().any(|n| n.equals(&v))
+        })
+        .register_fn("to_array", |l: &mut List| -> Array {
+            l.items().iter().map(Node::to_dynamic).collect()
+        })
+        .register_fn("where", |l: &mut List, path: ImmutableString, v: Dynamic| {
+            where_eq(l, &path, &v)
+        })
+        .register_fn("filter", filter)
+        .register_fn("map", map)
+        .register_fn("any", any)
+        .register_fn("all", all)
+        .register_fn("count", count);
+}
+
+fn field(r: &Record, name: &str) -> Dynamic {
+    r.get(name).map_or(Dynamic::UNIT, Node::to_dynamic)
+}
+
+fn index(l: &mut List, i: INT) -> Result<Dynamic> {
+    let len = l.len() as INT;
+    let at = if i < 0 { len + i } else { i };
+    usize::try_from(at)
+        .ok()
+        .and_then(|at| l.get(at))
+        .map(Node::to_dynamic)
+        .ok_or_else(|| {
+            error(format!(
+                "index {i} is out of bounds for {} ({len} items)",
+                l.pointer()
+            ))
+        })
+}
+
+fn describe_record(r: &Record) -> String {
+    let fields: Vec<&str> = r.field_names().map(|n| n.as_str()).collect();
+    format!("record {} {{{}}}", r.pointer(), fields.join(", "))
+}
+
+fn describe_list(l: &List) -> String {
+    format!("list {} ({} items)", l.pointer(), l.len())
+}
+
+fn where_eq(l: &List, path: &str, value: &Dynamic) -> Array {
+    l.items()
+        .iter()
+        .filter(|n| n.path(path).unwrap_or(&Node::Null).equals(value))
+        .map(Node::to_dynamic)
+        .collect()
+}
+
+/// Calls a predicate closure on an item and insists on a boolean answer.
+fn test(ctx: &NativeCallContext, f: &FnPtr, item: Dynamic, what: &str) -> Result<bool> {
+    let out: Dynamic = f.call_within_context(ctx, (item,))?;
+    out.as_bool().map_err(|t| {
+        error(format!(
+            "{what}: the closure must return true or false, not {t}"
+        ))
+    })
+}
+
+fn filter(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<Array> {
+    let mut out = Array::new();
+    for n in l.items() {
+        let item = n.to_dynamic();
+        if test(&ctx, &f, item.clone(), "filter")? {
+            out.push(item);
+        }
+    }
+    Ok(out)
+}
+
+fn map(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<Array> {
+    l.items()
+        .iter()
+        .map(|n| f.call_within_context::<Dynamic>(&ctx, (n.to_dynamic(),)))
+        .collect()
+}
+
+fn any(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<bool> {
+    for n in l.items() {
+        if test(&ctx, &f, n.to_dynamic(), "any")? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn all(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<bool> {
+    for n in l.items() {
+        if !test(&ctx, &f, n.to_dynamic(), "all")? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn count(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<INT> {
+    let mut n: INT = 0;
+    for item in l.items() {
+        if test(&ctx, &f, item.to_dynamic(), "count")? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,270 @@
+//! The report: what every consumer reads (report-v1). Serialized as the JSON format.
+
+use crate::facts::Origin;
+use crate::pack::{Category, Owner, Severity};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// The outcome of a rule or a control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Looked at its facts and found nothing wrong.
+    Pass,
+    /// At least one finding.
+    Fail,
+    /// Nothing wrong yet, but something lapses within the warning window.
+    Warn,
+    /// Could not give an answer (script error, limit hit).
+    Error,
+    /// A failure covered by an active waiver.
+    Waived,
+    /// The facts it needs are absent, or its category is out of scope.
+    NotApplicable,
+}
+
+impl Status {
+    /// Every status, worst first.
+    pub const ALL: [Status; 6] = [
+        Status::Error,
+        Status::Fail,
+        Status::Warn,
+        Status::Waived,
+        Status::Pass,
+        Status::NotApplicable,
+    ];
+
+    /// Rank for "worst of": error > fail > warn > waived > pass > not_applicable.
+    fn rank(self) -> u8 {
+        match self {
+            Status::Error => 5,
+            Status::Fail => 4,
+            Status::Warn => 3,
+            Status::Waived => 2,
+            Status::Pass => 1,
+            Status::NotApplicable => 0,
+        }
+    }
+
+    /// The worse of two statuses.
+    pub fn worst(self, other: Status) -> Status {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Warn => "warn",
+            Status::Error => "error",
+            Status::Waived => "waived",
+            Status::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+/// The status of one finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    /// Something is wrong.
+    Fail,
+    /// Something lapses soon.
+    Warn,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always "1".
+    pub report_version: String,
+    /// The engine that produced it.
+    pub engine: EngineInfo,
+    /// The pack evaluated.
+    pub pack: PackInfo,
+    /// The facts evaluated.
+    pub facts: FactsInfo,
+    /// The as-of date the rules saw.
+    pub evaluated_on: String,
+    /// Counts of control statuses.
+    pub summary: Summary,
+    /// Every control of the catalog, in natural id order.
+    pub controls: Vec<ControlResult>,
+}
+
+/// Engine name and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineInfo {
+    /// "attest".
+    pub name: String,
+    /// The engine crate's version.
+    pub version: String,
+}
+
+/// Which pack, exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackInfo {
+    /// The pack's name.
+    pub name: String,
+    /// The pack's version.
+    pub version: String,
+    /// sha256 over the pack's files.
+    pub digest: String,
+}
+
+/// Which facts, exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactsInfo {
+    /// sha256 of the canonical facts.
+    pub digest: String,
+    /// `organization.as_of`, if the facts state it.
+    pub as_of: Option<String>,
+}
+
+/// Status counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Passing.
+    pub pass: u32,
+    /// Failing.
+    pub fail: u32,
+    /// Warning.
+    pub warn: u32,
+    /// Errored.
+    pub error: u32,
+    /// Waived.
+    pub waived: u32,
+    /// Not applicable.
+    pub not_applicable: u32,
+}
+
+impl Counts {
+    /// Adds one status.
+    pub fn add(&mut self, status: Status) {
+        let slot = match status {
+            Status::Pass => &mut self.pass,
+            Status::Fail => &mut self.fail,
+            Status::Warn => &mut self.warn,
+            Status::Error => &mut self.error,
+            Status::Waived => &mut self.waived,
+            Status::NotApplicable => &mut self.not_applicable,
+        };
+        *slot += 1;
+    }
+
+    /// The count for one status.
+    pub fn get(&self, status: Status) -> u32 {
+        match status {
+            Status::Pass => self.pass,
+            Status::Fail => self.fail,
+            Status::Warn => self.warn,
+            Status::Error => self.error,
+            Status::Waived => self.waived,
+            Status::NotApplicable => self.not_applicable,
+        }
+    }
+
+    /// Controls that count toward readiness (all but not applicable).
+    pub fn applicable(&self) -> u32 {
+        self.pass + self.fail + self.warn + self.error + self.waived
+    }
+}
+
+/// Control status counts, overall and per category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// All controls.
+    pub controls: Counts,
+    /// Per Trust Services Category, in category order.
+    pub by_category: IndexMap<Category, Counts>,
+}
+
+/// One control and the rules behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlResult {
+    /// The criterion id.
+    pub id: String,
+    /// Its category.
+    pub category: Category,
+    /// Its group.
+    pub group: String,
+    /// Its title.
+    pub title: String,
+    /// The worst of its rules' statuses.
+    pub status: Status,
+    /// The rules mapped to it.
+    pub rules: Vec<RuleResult>,
+}
+
+/// One rule's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleResult {
+    /// The rule id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its status.
+    pub status: Status,
+    /// Its severity.
+    pub severity: Severity,
+    /// Who fixes its findings.
+    pub owner: Owner,
+    /// Why it could not answer (status `error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<RuleError>,
+    /// What it found.
+    pub findings: Vec<Finding>,
+}
+
+/// A rule's failure to answer, with its place in the rule file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleError {
+    /// What went wrong.
+    pub message: String,
+    /// The rule file.
+    pub file: String,
+    /// 1-based line in the rule file.
+    pub line: Option<u32>,
+    /// 1-based column.
+    pub column: Option<u32>,
+}
+
+/// One thing a rule found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// fail or warn.
+    pub status: FindingStatus,
+    /// What is wrong, naming the record.
+    pub message: String,
+    /// JSON Pointer into the facts, or null.
+    pub entity: Option<String>,
+    /// The facts file and line the entity came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Origin>,
+    /// How to fix it.
+    pub remediation: String,
+    /// Who fixes it.
+    pub owner: Owner,
+    /// Extra data the rule attached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+impl Report {
+    /// The report as pretty JSON, newline-terminated (the `json` format).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Whether any control failed or any rule errored (exit code 1).
+    pub fn has_failures(&self) -> bool {
+        self.summary.controls.fail > 0 || self.summary.controls.error > 0
+    }
+}

@@ -1,0 +1,31 @@
+//! The Rhai engine rules run in: the standard packages and the prelude, explicit limits,
+//! no `eval`, no modules from the file system, no output.
+
+use crate::context;
+use crate::limits::Limits;
+use crate::prelude;
+use rhai::packages::{Package, StandardPackage};
+
+/// Builds the sandboxed engine shared (read-only) by every rule and thread.
+pub(crate) fn engine(limits: &Limits) -> rhai::Engine {
+    let mut engine = rhai::Engine::new_raw();
+    engine.register_global_module(StandardPackage::new().as_shared_module());
+    engine
+        .set_max_operations(0)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(limits.max_expr_depth, limits.max_function_expr_depth)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .set_max_variables(1_000)
+        .set_max_functions(256)
+        .set_max_modules(0)
+        .set_strict_variables(true)
+        .disable_symbol("eval");
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+    // The operation budget is enforced here, per rule, across closures.
+    engine.on_progress(context::on_progress);
+    prelude::register(&mut engine);
+    engine
+}
