@@ -26,7 +26,10 @@ impl Date {
 
     /// Days from `self` to `later` (negative when `later` is earlier).
     pub fn days_until(self, later: Date) -> i64 {
-        later.0.since(self.0).map_or(0, |span| i64::from(span.get_days()))
+        later
+            .0
+            .since(self.0)
+            .map_or(0, |span| i64::from(span.get_days()))
     }
 
     /// This date moved by `days` (clamped to the supported calendar range).

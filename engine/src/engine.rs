@@ -9,12 +9,12 @@ use crate::limits::Limits;
 use crate::pack::{Category, Diagnostic, Pack, PackError, Rule};
 use crate::prelude::{self, lookups::LookupCache};
 use crate::report::{
-    ControlResult, Counts, EngineInfo, FactsInfo, Finding, PackInfo, Report, RuleError,
-    RuleResult, Status, Summary,
+    ControlResult, Counts, EngineInfo, FactsInfo, Finding, PackInfo, Report, RuleError, RuleResult,
+    Status, Summary,
 };
 use crate::sandbox;
 use indexmap::IndexMap;
-use rhai::{Dynamic, Map, Scope, AST};
+use rhai::{AST, Dynamic, Map, Scope};
 use std::sync::Arc;
 
 /// Name of the parameter that sets the warning window, if a pack declares it.
@@ -74,7 +74,8 @@ impl Engine {
                 Ok(ast) => asts.push(ast),
                 Err(e) => {
                     let pos = e.position();
-                    let mut d = Diagnostic::new(&rule.path, format!("syntax error: {}", e.err_type()));
+                    let mut d =
+                        Diagnostic::new(&rule.path, format!("syntax error: {}", e.err_type()));
                     if let (Some(line), Some(col)) = (pos.line(), pos.position()) {
                         d = d.at(to_u32(line), to_u32(col));
                     }
@@ -121,7 +122,10 @@ impl Engine {
 
         let mut summary = Summary {
             controls: Counts::default(),
-            by_category: Category::ALL.iter().map(|c| (*c, Counts::default())).collect(),
+            by_category: Category::ALL
+                .iter()
+                .map(|c| (*c, Counts::default()))
+                .collect(),
         };
         let mut controls = Vec::with_capacity(self.pack.controls.len());
         for control in &self.pack.controls {
@@ -145,7 +149,11 @@ impl Engine {
                 Status::NotApplicable
             };
             summary.controls.add(status);
-            summary.by_category.entry(control.category).or_default().add(status);
+            summary
+                .by_category
+                .entry(control.category)
+                .or_default()
+                .add(status);
             controls.push(ControlResult {
                 id: control.id.clone(),
                 category: control.category,
@@ -167,6 +175,7 @@ impl Engine {
                 digest: self.pack.digest.clone(),
             },
             facts: FactsInfo {
+                organization: facts.organization().to_owned(),
                 digest: facts.digest().to_owned(),
                 as_of: facts.as_of().map(|d| d.to_string()),
             },
@@ -176,6 +185,25 @@ impl Engine {
         })
     }
 
+    /// Evaluates one rule (by id) against `facts`; `None` when the pack has no such rule.
+    pub fn evaluate_rule(
+        &self,
+        rule_id: &str,
+        facts: &Facts,
+        options: &EvalOptions,
+    ) -> Result<Option<RuleResult>, EvalError> {
+        let as_of = options.as_of.or(facts.as_of()).ok_or(EvalError::NoAsOf)?;
+        let params = self.params(&options.params)?;
+        let cache = Arc::new(LookupCache::default());
+        Ok(self
+            .pack
+            .rules
+            .iter()
+            .zip(&self.asts)
+            .find(|(r, _)| r.meta.id == rule_id)
+            .map(|(rule, ast)| self.run_rule(rule, ast, facts, as_of, &params, &cache, options)))
+    }
+
     /// The pack's parameters with `overrides` applied and type-checked, as a Rhai map.
     fn params(&self, overrides: &IndexMap<String, serde_json::Value>) -> Result<Map, EvalError> {
         let declared = &self.pack.manifest.params;
@@ -183,10 +211,12 @@ impl Engine {
             let spec = declared
                 .get(name)
                 .ok_or_else(|| EvalError::UnknownParam(name.clone()))?;
-            spec.kind.check(value).map_err(|message| EvalError::BadParam {
-                name: name.clone(),
-                message,
-            })?;
+            spec.kind
+                .check(value)
+                .map_err(|message| EvalError::BadParam {
+                    name: name.clone(),
+                    message,
+                })?;
         }
         Ok(declared
             .iter()
@@ -224,12 +254,10 @@ impl Engine {
         let mut scope = Scope::new();
         scope.push_constant("facts", facts.root().to_dynamic());
         scope.push_constant("params", params.clone());
-        let budget = options
-            .clock
-            .clone()
-            .zip(self.limits.time_budget);
+        let budget = options.clock.clone().zip(self.limits.time_budget);
         let run = RuleRun::new(as_of, cache.clone(), self.limits.max_operations, budget);
-        let (outcome, run) = context::with_run(run, || self.rhai.run_ast_with_scope(&mut scope, ast));
+        let (outcome, run) =
+            context::with_run(run, || self.rhai.run_ast_with_scope(&mut scope, ast));
         match (outcome, run) {
             (Ok(()), Some(run)) => {
                 result.findings = run
@@ -269,9 +297,7 @@ impl Engine {
             entity: raw.entity,
             remediation: rule.meta.remediation.clone(),
             owner: rule.meta.owner,
-            data: raw
-                .data
-                .map(|m| prelude::to_json(&Dynamic::from_map(m))),
+            data: raw.data.map(|m| prelude::to_json(&Dynamic::from_map(m))),
         }
     }
 }

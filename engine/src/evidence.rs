@@ -3,8 +3,8 @@
 //! missing or expired evidence fails. That way every criterion of the catalog has a status.
 
 use crate::date::Date;
-use crate::facts::tree::Node;
 use crate::facts::Facts;
+use crate::facts::tree::Node;
 use crate::pack::{Control, Owner, Severity};
 use crate::report::{Finding, FindingStatus, RuleResult, Status};
 
@@ -43,13 +43,23 @@ pub(crate) fn check(control: &Control, facts: &Facts, as_of: Date, warn_days: i6
         if r.get("control_id").and_then(Node::key_text).as_deref() != Some(control.id.as_str()) {
             continue;
         }
-        let date = |f: &str| r.get(f).and_then(Node::key_text).and_then(|s| Date::parse(&s));
-        let Some(collected) = date("collected_on") else { continue };
+        let date = |f: &str| {
+            r.get(f)
+                .and_then(Node::key_text)
+                .and_then(|s| Date::parse(&s))
+        };
+        let Some(collected) = date("collected_on") else {
+            continue;
+        };
         if collected > as_of {
             continue;
         }
         let ends = date("expires_on").unwrap_or(collected.add_days(DEFAULT_VALIDITY_DAYS));
-        let title = r.get("title").and_then(Node::key_text).unwrap_or_default().to_string();
+        let title = r
+            .get("title")
+            .and_then(Node::key_text)
+            .unwrap_or_default()
+            .to_string();
         if ends >= as_of {
             current.push((ends, title, r.pointer().to_owned()));
         } else {
@@ -66,14 +76,20 @@ pub(crate) fn check(control: &Control, facts: &Facts, as_of: Date, warn_days: i6
                 "the latest evidence for {} (\"{title}\") expires on {ends}",
                 control.id
             );
-            (Status::Warn, vec![finding(FindingStatus::Warn, msg, Some(ptr.clone()))])
+            (
+                Status::Warn,
+                vec![finding(FindingStatus::Warn, msg, Some(ptr.clone()))],
+            )
         } else {
             (Status::Pass, Vec::new())
         }
     } else if !expired.is_empty() {
         (Status::Fail, expired)
     } else {
-        let msg = format!("no evidence is recorded for {}: {}", control.id, control.title);
+        let msg = format!(
+            "no evidence is recorded for {}: {}",
+            control.id, control.title
+        );
         (Status::Fail, vec![finding(FindingStatus::Fail, msg, None)])
     };
     RuleResult {

@@ -48,6 +48,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod cases;
 mod context;
 mod date;
 mod digest;
@@ -65,9 +66,9 @@ pub use context::Clock;
 pub use date::Date;
 pub use engine::{Engine, EvalError, EvalOptions};
 pub use evidence::EVIDENCE_RULE;
-pub use facts::{Facts, FactsError, FactsSource, Origin, Violation};
+pub use facts::{Facts, FactsError, FactsSource, LoadTimings, Origin, Violation};
 pub use limits::Limits;
-pub use pack::model::{natural_cmp, FACTS_KEYS};
+pub use pack::model::{FACTS_KEYS, natural_cmp};
 pub use pack::{
     Category, Control, Diagnostic, Manifest, Owner, Pack, PackError, PackFile, ParamSpec,
     ParamType, Rule, RuleMeta, Severity,

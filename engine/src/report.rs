@@ -120,6 +120,8 @@ pub struct PackInfo {
 /// Which facts, exactly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FactsInfo {
+    /// `organization.name`.
+    pub organization: String,
     /// sha256 of the canonical facts.
     pub digest: String,
     /// `organization.as_of`, if the facts state it.

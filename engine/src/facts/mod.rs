@@ -14,6 +14,7 @@ use crate::digest;
 use serde_json::{Map, Value};
 use spans::KeyLines;
 use std::collections::HashMap;
+use std::time::Duration;
 use tree::Node;
 
 /// One facts file handed to the engine: a display name (usually the path) and its text.
@@ -34,11 +35,23 @@ pub struct Origin {
     pub line: u32,
 }
 
+/// Time spent in each phase of [`Facts::load_timed`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadTimings {
+    /// JSON parsing, merging and locating records in their files.
+    pub parse: Duration,
+    /// Schema validation and the id checks.
+    pub validate: Duration,
+    /// Digest and the rules' read-only view of the facts.
+    pub prepare: Duration,
+}
+
 /// A validated facts document, ready to be evaluated any number of times.
 #[derive(Debug)]
 pub struct Facts {
     root: Node,
     digest: String,
+    organization: String,
     as_of: Option<Date>,
     scope: Option<Vec<String>>,
     origins: SourceMap,
@@ -48,17 +61,33 @@ impl Facts {
     /// Parses, merges and validates `sources` (concatenated in the order given; callers
     /// sort folder contents by file name). Every problem is reported, not just the first.
     pub fn load(sources: &[FactsSource<'_>]) -> Result<Facts, FactsError> {
+        Facts::load_timed(sources, &|| Duration::ZERO).map(|(facts, _)| facts)
+    }
+
+    /// [`Facts::load`], timing each phase with a clock the host supplies.
+    pub fn load_timed(
+        sources: &[FactsSource<'_>],
+        clock: &dyn Fn() -> Duration,
+    ) -> Result<(Facts, LoadTimings), FactsError> {
+        let t0 = clock();
         let (doc, origins) = merge(sources)?;
+        let t1 = clock();
         let violations = validate::check(&doc, &origins);
         if !violations.is_empty() {
             return Err(FactsError::Invalid(violations));
         }
+        let t2 = clock();
         let digest = digest::canonical_json(&doc);
         let org = doc.get("organization");
         let as_of = org
             .and_then(|o| o.get("as_of"))
             .and_then(Value::as_str)
             .and_then(Date::parse);
+        let organization = org
+            .and_then(|o| o.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let scope = org
             .and_then(|o| o.get("scope"))
             .and_then(Value::as_array)
@@ -69,18 +98,31 @@ impl Facts {
                     .collect()
             });
         let root = tree::build(doc);
-        Ok(Facts {
+        let t3 = clock();
+        let facts = Facts {
             root,
             digest,
+            organization,
             as_of,
             scope,
             origins,
-        })
+        };
+        let timings = LoadTimings {
+            parse: t1.saturating_sub(t0),
+            validate: t2.saturating_sub(t1),
+            prepare: t3.saturating_sub(t2),
+        };
+        Ok((facts, timings))
     }
 
     /// sha256 of the canonical form of the merged document (sorted keys, no whitespace).
     pub fn digest(&self) -> &str {
         &self.digest
+    }
+
+    /// `organization.name`.
+    pub fn organization(&self) -> &str {
+        &self.organization
     }
 
     /// `organization.as_of`, the date the facts describe.
@@ -135,6 +177,8 @@ impl SourceMap {
             .and_then(|i| i.parse::<usize>().ok())
             .and_then(|i| entry.items.get(i).copied())
             .unwrap_or((entry.file, entry.line));
+        // Line 0 means the scanner could not place the key: better no origin than a wrong one.
+        (line > 0).then_some(())?;
         Some(Origin {
             file: self.files.get(file)?.clone(),
             line,
@@ -169,9 +213,8 @@ fn merge(sources: &[FactsSource<'_>]) -> Result<(Value, SourceMap), FactsError> 
                 file: src.name.to_owned(),
             });
         };
-        let mut lines: HashMap<String, KeyLines> = spans::scan_top_level(src.text)
-            .into_iter()
-            .collect();
+        let mut lines: HashMap<String, KeyLines> =
+            spans::scan_top_level(src.text).into_iter().collect();
         for (key, value) in object {
             let at = lines.remove(&key).unwrap_or_default();
             match (doc.get_mut(&key), value) {

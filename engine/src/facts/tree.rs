@@ -54,7 +54,8 @@ impl Node {
 
     /// Follows a dotted path (`employment.status`).
     pub(crate) fn path(&self, path: &str) -> Option<&Node> {
-        path.split('.').try_fold(self, |node, part| node.field(part))
+        path.split('.')
+            .try_fold(self, |node, part| node.field(part))
     }
 
     /// The value as rules see it: null becomes `()`, objects and arrays become handles.

@@ -49,7 +49,10 @@ pub(super) fn check(doc: &Value, origins: &SourceMap) -> Vec<Violation> {
             .iter_errors(doc)
             .map(|e| at(e.instance_path().as_str().to_owned(), e.to_string()))
             .collect(),
-        Err(e) => vec![at(String::new(), format!("the facts schema is unusable: {e}"))],
+        Err(e) => vec![at(
+            String::new(),
+            format!("the facts schema is unusable: {e}"),
+        )],
     };
     for key in ID_KEYS {
         let Some(items) = doc.get(key).and_then(Value::as_array) else {

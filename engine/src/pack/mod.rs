@@ -231,7 +231,9 @@ fn check_rules(rules: &[Rule], controls: &[Control], m: &Manifest, diags: &mut V
             )));
         }
         if r.meta.controls.is_empty() {
-            diags.push(at("controls: a rule must map to at least one control".into()));
+            diags.push(at(
+                "controls: a rule must map to at least one control".into()
+            ));
         }
         for c in &r.meta.controls {
             if !known.contains(c.as_str()) {

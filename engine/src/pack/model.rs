@@ -231,11 +231,15 @@ mod tests {
 
     #[test]
     fn natural_order_of_control_ids() {
-        let mut ids = vec!["CC1.10", "P1.1", "CC1.2", "A1.1", "CC10.1", "CC2.1", "PI1.1", "C1.2"];
+        let mut ids = vec![
+            "CC1.10", "P1.1", "CC1.2", "A1.1", "CC10.1", "CC2.1", "PI1.1", "C1.2",
+        ];
         ids.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(
             ids,
-            ["A1.1", "C1.2", "CC1.2", "CC1.10", "CC2.1", "CC10.1", "P1.1", "PI1.1"]
+            [
+                "A1.1", "C1.2", "CC1.2", "CC1.10", "CC2.1", "CC10.1", "P1.1", "PI1.1"
+            ]
         );
     }
 

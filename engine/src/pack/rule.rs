@@ -107,7 +107,11 @@ for a in facts.accounts {}
         let bad = GOOD.replace("\"high\"", "\"urgent\"");
         let d = parse("r.rhai", &bad).unwrap_err();
         assert_eq!((d.line, d.column), (Some(4), Some(16)));
-        assert!(d.message.contains("unknown variant `urgent`"), "{}", d.message);
+        assert!(
+            d.message.contains("unknown variant `urgent`"),
+            "{}",
+            d.message
+        );
         let d = parse("r.rhai", "let x = 1;").unwrap_err();
         assert!(d.message.starts_with("missing the rule header"));
     }

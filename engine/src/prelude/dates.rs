@@ -4,7 +4,7 @@
 use super::error;
 use crate::context;
 use crate::date::Date;
-use rhai::{Dynamic, Engine, ImmutableString, INT};
+use rhai::{Dynamic, Engine, INT, ImmutableString};
 
 type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
 

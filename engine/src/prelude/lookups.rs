@@ -4,7 +4,7 @@
 use super::error;
 use crate::context;
 use crate::facts::tree::{List, Node, Record};
-use rhai::{Array, Dynamic, Engine, ImmutableString, INT};
+use rhai::{Array, Dynamic, Engine, INT, ImmutableString};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -49,7 +49,9 @@ pub(super) fn register(engine: &mut Engine) {
             "latest_by",
             |l: &mut List, key: ImmutableString, date: ImmutableString| {
                 let fields = format!("{key}\u{0}{date}");
-                cached(l, "latest", &fields, |items| latest_by_key(items, &key, &date))
+                cached(l, "latest", &fields, |items| {
+                    latest_by_key(items, &key, &date)
+                })
             },
         )
         .register_fn(
@@ -59,9 +61,7 @@ pub(super) fn register(engine: &mut Engine) {
             },
         )
         .register_fn("get", |lk: &mut Lookup, key: Dynamic| get(lk, &key))
-        .register_indexer_get(|lk: &mut Lookup, key: ImmutableString| {
-            get(lk, &Dynamic::from(key))
-        })
+        .register_indexer_get(|lk: &mut Lookup, key: ImmutableString| get(lk, &Dynamic::from(key)))
         .register_fn("contains", |lk: &mut Lookup, key: Dynamic| {
             key_of(&key).is_some_and(|k| match lk.0.as_ref() {
                 Table::One(m) => m.contains_key(&k),
@@ -88,14 +88,12 @@ fn list_records(l: &List) -> Vec<Record> {
 fn records(a: &Array, what: &str) -> Result<Vec<Record>> {
     a.iter()
         .map(|d| {
-            d.read_lock::<Record>()
-                .map(|r| r.clone())
-                .ok_or_else(|| {
-                    error(format!(
-                        "{what}: expected records from the facts, found a {}",
-                        d.type_name()
-                    ))
-                })
+            d.read_lock::<Record>().map(|r| r.clone()).ok_or_else(|| {
+                error(format!(
+                    "{what}: expected records from the facts, found a {}",
+                    d.type_name()
+                ))
+            })
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 
 use super::error;
 use crate::facts::tree::{List, Node, Record};
-use rhai::{Array, Dynamic, Engine, FnPtr, ImmutableString, NativeCallContext, INT};
+use rhai::{Array, Dynamic, Engine, FnPtr, INT, ImmutableString, NativeCallContext};
 
 type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
 
@@ -35,9 +35,10 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn("to_array", |l: &mut List| -> Array {
             l.items().iter().map(Node::to_dynamic).collect()
         })
-        .register_fn("where", |l: &mut List, path: ImmutableString, v: Dynamic| {
-            where_eq(l, &path, &v)
-        })
+        .register_fn(
+            "where",
+            |l: &mut List, path: ImmutableString, v: Dynamic| where_eq(l, &path, &v),
+        )
         .register_fn("filter", filter)
         .register_fn("map", map)
         .register_fn("any", any)

@@ -3,4 +3,4 @@
 
 mod text;
 
-pub use text::{text, TextOptions};
+pub use text::{TextOptions, text};

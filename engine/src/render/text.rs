@@ -50,13 +50,13 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {} {} for pack {} {}, as of {}",
+        "{} · {} of {}, as of {} (pack {} {})",
         p.bold("Attest"),
-        "·",
         p.bold("SOC 2 readiness"),
+        report.facts.organization,
+        report.evaluated_on,
         report.pack.name,
-        report.pack.version,
-        report.evaluated_on
+        report.pack.version
     );
     out.push('\n');
     out.push_str(&p.bold("Readiness by category"));
@@ -98,8 +98,11 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
         ("Failing controls", Status::Fail),
         ("Warnings", Status::Warn),
     ] {
-        let controls: Vec<&ControlResult> =
-            report.controls.iter().filter(|c| c.status == status).collect();
+        let controls: Vec<&ControlResult> = report
+            .controls
+            .iter()
+            .filter(|c| c.status == status)
+            .collect();
         if controls.is_empty() {
             continue;
         }
@@ -128,7 +131,13 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
 }
 
 fn control(out: &mut String, p: &Paint, c: &ControlResult, max: usize) {
-    let _ = writeln!(out, "  {} {}  {}", p.status(c.status), p.bold(&c.id), c.title);
+    let _ = writeln!(
+        out,
+        "  {} {}  {}",
+        p.status(c.status),
+        p.bold(&c.id),
+        c.title
+    );
     for r in c.rules.iter().filter(|r| r.status == c.status) {
         rule(out, p, r, max);
     }

@@ -1,0 +1,153 @@
+//! `attest bench`: times each phase of a run on generated organizations (see
+//! `generate.rs` for their shape), and compares the whole run with serde_json alone
+//! parsing the same file.
+
+use crate::generate;
+use crate::{Outcome, inputs};
+use attest_engine::render::{self, TextOptions};
+use attest_engine::{EvalOptions, Facts, FactsSource};
+use std::time::{Duration, Instant};
+
+/// Arguments of `attest bench`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Organization sizes, in people (repeatable).
+    #[arg(long = "people", default_values_t = [1_000usize, 10_000, 50_000])]
+    people: Vec<usize>,
+    /// Runs per size; the median of each phase is reported.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Times {
+    baseline: Duration,
+    read: Duration,
+    parse: Duration,
+    validate: Duration,
+    prepare: Duration,
+    evaluate: Duration,
+    render: Duration,
+}
+
+impl Times {
+    fn total(&self) -> Duration {
+        self.read + self.parse + self.validate + self.prepare + self.evaluate + self.render
+    }
+}
+
+/// Generates each organization, writes it to a temporary file, and times a full run.
+pub fn run(args: &Args) -> Result<Outcome, String> {
+    let engine = super::load_engine(None)?;
+    let dir = std::env::temp_dir().join(format!("attest-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    println!(
+        "{:>7} {:>8} {:>9} {:>8} {:>8} {:>9} {:>8} {:>9} {:>8} {:>9} {:>7}",
+        "people",
+        "MB",
+        "serde_json",
+        "read",
+        "parse",
+        "validate",
+        "prepare",
+        "evaluate",
+        "render",
+        "total",
+        "ratio"
+    );
+    let mut per_person = Vec::new();
+    for &people in &args.people {
+        let path = dir.join(format!("org-{people}.json"));
+        let doc = generate::generate(people, args.seed);
+        let text = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
+        std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut runs = Vec::new();
+        for _ in 0..args.runs.max(1) {
+            runs.push(once(&engine, &path)?);
+        }
+        let t = median(&runs);
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{people:>7} {:>8.1} {:>8.0}ms {:>6.0}ms {:>6.0}ms {:>7.0}ms {:>6.0}ms {:>7.0}ms {:>6.0}ms {:>7.0}ms {:>6.2}x",
+            text.len() as f64 / 1e6,
+            ms(t.baseline),
+            ms(t.read),
+            ms(t.parse),
+            ms(t.validate),
+            ms(t.prepare),
+            ms(t.evaluate),
+            ms(t.render),
+            ms(t.total()),
+            t.total().as_secs_f64() / t.baseline.as_secs_f64().max(1e-9)
+        );
+        per_person.push((people, t.total().as_secs_f64() * 1e6 / people.max(1) as f64));
+        let _ = std::fs::remove_file(&path);
+    }
+    let _ = std::fs::remove_dir(&dir);
+    println!();
+    println!("ratio: the whole run against serde_json alone parsing the same file");
+    for (people, us) in per_person {
+        println!("{people:>7} people: {us:.1} µs per person");
+    }
+    Ok(Outcome::Clean)
+}
+
+fn once(engine: &attest_engine::Engine, path: &std::path::Path) -> Result<Times, String> {
+    let mut t = Times::default();
+    let start = Instant::now();
+    let sources = inputs::read_facts(&[path.to_path_buf()])?;
+    t.read = start.elapsed();
+    let (name, text) = sources.first().ok_or("no facts were read")?;
+
+    let start = Instant::now();
+    let parsed: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    t.baseline = start.elapsed();
+    drop(parsed);
+
+    let origin = Instant::now();
+    let clock = move || origin.elapsed();
+    let (facts, load) =
+        Facts::load_timed(&[FactsSource { name, text }], &clock).map_err(|e| e.to_string())?;
+    t.parse = load.parse;
+    t.validate = load.validate;
+    t.prepare = load.prepare;
+
+    let start = Instant::now();
+    let report = engine
+        .evaluate(&facts, &EvalOptions::default())
+        .map_err(|e| e.to_string())?;
+    t.evaluate = start.elapsed();
+
+    let start = Instant::now();
+    let json = report.to_json();
+    let text = render::text(
+        &report,
+        &TextOptions {
+            color: false,
+            max_findings: 10,
+        },
+    );
+    t.render = start.elapsed();
+    std::hint::black_box((json, text));
+    Ok(t)
+}
+
+fn median(runs: &[Times]) -> Times {
+    let pick = |f: fn(&Times) -> Duration| {
+        let mut v: Vec<Duration> = runs.iter().map(f).collect();
+        v.sort();
+        v.get(v.len() / 2).copied().unwrap_or_default()
+    };
+    Times {
+        baseline: pick(|t| t.baseline),
+        read: pick(|t| t.read),
+        parse: pick(|t| t.parse),
+        validate: pick(|t| t.validate),
+        prepare: pick(|t| t.prepare),
+        evaluate: pick(|t| t.evaluate),
+        render: pick(|t| t.render),
+    }
+}

@@ -1,0 +1,56 @@
+//! `attest`: SOC 2 controls as code. Evaluates facts about an organization against a rule
+//! pack (the built-in SOC 2 pack by default) and reports every control's status.
+//!
+//! Exit codes: 0 nothing failed, 1 a control failed or a rule errored, 2 the input or the
+//! pack could not be used.
+
+mod commands;
+mod generate;
+mod inputs;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// SOC 2 controls as code.
+#[derive(Parser)]
+#[command(name = "attest", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate facts against a rule pack and report every control's status.
+    Eval(commands::eval::Args),
+    /// Check facts against the facts-v1 contract without evaluating them.
+    Validate(commands::validate::Args),
+    /// Time read, validate, evaluate and render on generated organizations.
+    Bench(commands::bench::Args),
+}
+
+/// The outcome of a command, as an exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 0: nothing failed.
+    Clean = 0,
+    /// 1: a control failed or a rule errored.
+    Failed = 1,
+    /// 2: the input or the pack could not be used.
+    Unusable = 2,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Eval(args) => commands::eval::run(args),
+        Command::Validate(args) => commands::validate::run(args),
+        Command::Bench(args) => commands::bench::run(args),
+    };
+    let outcome = result.unwrap_or_else(|message| {
+        eprintln!("error: {message}");
+        Outcome::Unusable
+    });
+    ExitCode::from(outcome as u8)
+}

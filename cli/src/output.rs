@@ -1,0 +1,99 @@
+//! Writing results: to stdout, or to a file atomically (a temporary file in the same
+//! folder, then a rename), so a reader never sees half a report. Special files such as
+//! `/dev/stdout` or a pipe are written directly, never replaced.
+
+use std::fs;
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+/// Where output goes.
+pub enum Target<'a> {
+    /// Standard output.
+    Stdout,
+    /// A path.
+    File(&'a Path),
+}
+
+impl<'a> Target<'a> {
+    /// `-` or no path means stdout.
+    pub fn from_arg(path: Option<&'a Path>) -> Target<'a> {
+        match path {
+            None => Target::Stdout,
+            Some(p) if p.as_os_str() == "-" => Target::Stdout,
+            Some(p) => Target::File(p),
+        }
+    }
+
+    /// Whether colour suits this target: a terminal, and `NO_COLOR` unset or empty.
+    pub fn wants_color(&self) -> bool {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        matches!(self, Target::Stdout) && io::stdout().is_terminal() && !no_color
+    }
+
+    /// Writes `content` in full.
+    pub fn write(&self, content: &str) -> io::Result<()> {
+        match self {
+            Target::Stdout => write_stdout(content),
+            Target::File(path) => write_file(path, content),
+        }
+    }
+}
+
+fn write_stdout(content: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(content.as_bytes()).and_then(|()| out.flush()) {
+        // A closed pipe (`attest eval | head`) is the reader's choice, not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+fn write_file(path: &Path, content: &str) -> io::Result<()> {
+    if let Ok(meta) = fs::metadata(path) {
+        if !meta.is_file() {
+            return fs::OpenOptions::new()
+                .write(true)
+                .open(path)?
+                .write_all(content.as_bytes());
+        }
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = fs::write(&tmp, content).and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_regular_files_atomically() {
+        let dir = std::env::temp_dir().join(format!("attest-out-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("report.json");
+        fs::write(&path, "old").unwrap();
+        Target::File(&path).write("new").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        let leftovers: Vec<_> = fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error_and_leaves_nothing() {
+        let path = std::env::temp_dir().join("attest-no-such-dir/x/report.json");
+        assert!(Target::File(&path).write("x").is_err());
+        assert!(!path.exists());
+    }
+}

@@ -1,0 +1,213 @@
+//! Rule cases: each rule keeps, beside it, a `*.cases.json` file of small facts documents
+//! and the outcome the rule must give on each. This module runs them.
+
+use crate::date::Date;
+use crate::engine::{Engine, EvalOptions};
+use crate::facts::{Facts, FactsSource};
+use crate::report::{RuleResult, Status};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The as-of date of a case that does not set one.
+pub const DEFAULT_CASE_AS_OF: &str = "2026-06-30";
+
+/// One case: facts in, expected outcome out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// What the case shows (unique within its file).
+    pub name: String,
+    /// The as-of date (default [`DEFAULT_CASE_AS_OF`]).
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// Parameter overrides.
+    #[serde(default)]
+    pub params: IndexMap<String, Value>,
+    /// A facts fragment; `schema_version` and `organization` are filled in when absent.
+    pub facts: serde_json::Map<String, Value>,
+    /// The expected outcome.
+    pub expect: Expect,
+}
+
+/// The outcome a case expects.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The rule's status.
+    pub status: Status,
+    /// The exact set of finding entities (order irrelevant); unchecked when absent.
+    #[serde(default)]
+    pub entities: Option<Vec<Option<String>>>,
+    /// For `error`: text the error message must contain.
+    #[serde(default)]
+    pub error_contains: Option<String>,
+}
+
+/// The result of running one case.
+#[derive(Debug, Clone)]
+pub struct CaseOutcome {
+    /// The rule the case belongs to.
+    pub rule: String,
+    /// The case's name.
+    pub name: String,
+    /// The cases file, relative to the pack.
+    pub file: String,
+    /// Empty when the case passed; otherwise what differed.
+    pub problems: Vec<String>,
+    /// What the rule actually returned, when it ran.
+    pub actual: Option<RuleResult>,
+}
+
+impl CaseOutcome {
+    /// Whether the rule behaved as the case expects.
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Runs every case of every rule of the engine's pack, in rule path order.
+pub fn run_all(engine: &Engine) -> Vec<CaseOutcome> {
+    let pack = engine.pack();
+    let mut out = Vec::new();
+    for rule in &pack.rules {
+        let path = rule.path.trim_end_matches(".rhai").to_owned() + ".cases.json";
+        let Some(file) = pack.cases.iter().find(|f| f.path == path) else {
+            out.push(CaseOutcome {
+                rule: rule.meta.id.clone(),
+                name: "(cases)".to_owned(),
+                file: path.clone(),
+                problems: vec![format!("{path} is missing: every rule needs cases")],
+                actual: None,
+            });
+            continue;
+        };
+        let cases: Vec<Case> = match serde_json::from_str(&file.text) {
+            Ok(c) => c,
+            Err(e) => {
+                out.push(CaseOutcome {
+                    rule: rule.meta.id.clone(),
+                    name: "(cases)".to_owned(),
+                    file: path.clone(),
+                    problems: vec![format!(
+                        "{path}:{}:{}: invalid cases file: {e}",
+                        e.line(),
+                        e.column()
+                    )],
+                    actual: None,
+                });
+                continue;
+            }
+        };
+        for case in cases {
+            out.push(run_case(engine, &rule.meta.id, &path, case));
+        }
+    }
+    out
+}
+
+/// Runs one case against one rule.
+pub fn run_case(engine: &Engine, rule: &str, file: &str, case: Case) -> CaseOutcome {
+    let mut outcome = CaseOutcome {
+        rule: rule.to_owned(),
+        name: case.name.clone(),
+        file: file.to_owned(),
+        problems: Vec::new(),
+        actual: None,
+    };
+    let mut doc = case.facts;
+    doc.entry("schema_version")
+        .or_insert_with(|| Value::from("1"));
+    doc.entry("organization")
+        .or_insert_with(|| serde_json::json!({ "name": "Case" }));
+    let text = Value::Object(doc).to_string();
+    let name = format!("{file} ({})", case.name);
+    let facts = match Facts::load(&[FactsSource {
+        name: &name,
+        text: &text,
+    }]) {
+        Ok(f) => f,
+        Err(e) => {
+            outcome
+                .problems
+                .push(format!("the case's facts are invalid: {e}"));
+            return outcome;
+        }
+    };
+    let as_of_text = case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF);
+    let Some(as_of) = Date::parse(as_of_text) else {
+        outcome
+            .problems
+            .push(format!("as_of `{as_of_text}` is not a YYYY-MM-DD date"));
+        return outcome;
+    };
+    let options = EvalOptions {
+        as_of: Some(as_of),
+        params: case.params,
+        clock: None,
+    };
+    let result = match engine.evaluate_rule(rule, &facts, &options) {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            outcome
+                .problems
+                .push(format!("no rule `{rule}` in the pack"));
+            return outcome;
+        }
+        Err(e) => {
+            outcome.problems.push(e.to_string());
+            return outcome;
+        }
+    };
+    let want = &case.expect;
+    if result.status != want.status {
+        let why = result
+            .error
+            .as_ref()
+            .map(|e| format!(" ({}:{}: {})", e.file, e.line.unwrap_or(0), e.message))
+            .unwrap_or_default();
+        outcome.problems.push(format!(
+            "status: expected {}, got {}{why}",
+            want.status.as_str(),
+            result.status.as_str()
+        ));
+    }
+    if let Some(expected) = &want.entities {
+        let mut want_set: Vec<Option<String>> = expected.clone();
+        let mut got: Vec<Option<String>> =
+            result.findings.iter().map(|f| f.entity.clone()).collect();
+        want_set.sort();
+        want_set.dedup();
+        got.sort();
+        got.dedup();
+        if want_set != got {
+            outcome.problems.push(format!(
+                "entities: expected {}, got {}",
+                show(&want_set),
+                show(&got)
+            ));
+        }
+    }
+    if let Some(text) = &want.error_contains {
+        let message = result
+            .error
+            .as_ref()
+            .map(|e| e.message.as_str())
+            .unwrap_or("");
+        if !message.contains(text.as_str()) {
+            outcome.problems.push(format!(
+                "error: expected a message containing {text:?}, got {message:?}"
+            ));
+        }
+    }
+    outcome.actual = Some(result);
+    outcome
+}
+
+fn show(entities: &[Option<String>]) -> String {
+    let items: Vec<&str> = entities
+        .iter()
+        .map(|e| e.as_deref().unwrap_or("null"))
+        .collect();
+    format!("[{}]", items.join(", "))
+}
