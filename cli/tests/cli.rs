@@ -1,0 +1,390 @@
+//! The `attest` binary end to end: reports on the example organization (snapshots), exit
+//! codes, bad input, runaway and throwing rules, determinism across thread counts.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Runs `attest` from the repository root, so paths in reports are repository-relative.
+fn attest(args: &[&str]) -> Output {
+    attest_with_env(args, &[])
+}
+
+fn attest_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
+    cmd.args(args).current_dir(repo()).env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// A scratch folder unique to one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("attest-cli-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, rel: &str, text: &str) -> String {
+    let path = dir.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+const ORG: &str = r#"{
+  "schema_version": "1",
+  "organization": {"name": "Tiny", "as_of": "2026-06-30"},
+  "accounts": [
+    {"system_id": "aws", "username": "root", "kind": "human", "status": "active", "privileged": true, "mfa": false},
+    {"system_id": "aws", "username": "ci", "kind": "service", "status": "active", "privileged": false, "mfa": false}
+  ]
+}
+"#;
+
+/// A pack with two controls and the given rules (file name, body after the header).
+fn pack(dir: &Path, rules: &[(&str, &str, &str)]) -> String {
+    write(
+        dir,
+        "pack/pack.toml",
+        "name = \"tiny\"\nversion = \"0.1.0\"\nframework = \"SOC 2\"\ndescription = \"test pack\"\n",
+    );
+    write(
+        dir,
+        "pack/controls.toml",
+        "[[control]]\nid = \"CC6.1\"\ncategory = \"security\"\ngroup = \"Access\"\ntitle = \"Access is protected\"\n\n\
+         [[control]]\nid = \"CC6.2\"\ncategory = \"security\"\ngroup = \"Access\"\ntitle = \"Access is granted with care\"\n",
+    );
+    for (name, control, body) in rules {
+        let header = format!(
+            "//! id = \"t.{name}\"\n//! title = \"{name}\"\n//! controls = [\"{control}\"]\n//! severity = \"high\"\n//! owner = \"IT\"\n//! facts = [\"accounts\"]\n//! remediation = \"Fix it.\"\n"
+        );
+        write(dir, &format!("pack/rules/{name}.rhai"), &(header + body));
+    }
+    dir.join("pack").to_string_lossy().into_owned()
+}
+
+#[test]
+fn text_report_on_the_example_organization() {
+    let out = attest(&["eval", "examples/acme"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    insta::assert_snapshot!("eval_acme_text", stdout(&out));
+}
+
+#[test]
+fn json_report_on_the_example_organization() {
+    let out = attest(&["eval", "examples/acme", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    insta::assert_snapshot!("eval_acme_json", stdout(&out));
+}
+
+#[test]
+fn reports_are_byte_identical_across_runs_and_thread_counts() {
+    let args = ["eval", "examples/acme", "--format", "json"];
+    let one = attest_with_env(&args, &[("RAYON_NUM_THREADS", "1")]);
+    let many = attest_with_env(&args, &[("RAYON_NUM_THREADS", "8")]);
+    let again = attest_with_env(&args, &[("RAYON_NUM_THREADS", "8")]);
+    assert!(!one.stdout.is_empty());
+    assert_eq!(one.stdout, many.stdout);
+    assert_eq!(many.stdout, again.stdout);
+}
+
+#[test]
+fn output_file_matches_stdout_and_special_files_are_written_in_place() {
+    let dir = scratch("output");
+    let file = dir.join("report.json");
+    let to_file = attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "json",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(to_file.status.code(), Some(1));
+    assert!(to_file.stdout.is_empty());
+    let to_stdout = attest(&["eval", "examples/acme", "--format", "json"]);
+    assert_eq!(fs::read(&file).unwrap(), to_stdout.stdout);
+    let leftovers = fs::read_dir(&dir).unwrap().count();
+    assert_eq!(leftovers, 1, "only the report remains, no temporary file");
+
+    let dev = attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "json",
+        "--output",
+        "/dev/stdout",
+    ]);
+    assert_eq!(dev.stdout, to_stdout.stdout);
+    let dash = attest(&["eval", "examples/acme", "--format", "json", "--output", "-"]);
+    assert_eq!(dash.stdout, to_stdout.stdout);
+}
+
+#[test]
+fn no_color_unless_a_terminal() {
+    let out = attest_with_env(&["eval", "examples/acme"], &[("CLICOLOR_FORCE", "1")]);
+    assert!(!stdout(&out).contains('\x1b'), "pipes get no escape codes");
+}
+
+#[test]
+fn validate_accepts_the_example_and_rejects_bad_facts() {
+    let ok = attest(&["validate", "examples/acme"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert_eq!(stdout(&ok), "facts are valid (9 files)\n");
+
+    let dir = scratch("validate");
+    let bad = write(
+        &dir,
+        "bad.json",
+        &ORG.replace("\"mfa\": false}", "\"mfa\": \"no\"}"),
+    );
+    let out = attest(&["validate", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/accounts/0/mfa"), "{}", stderr(&out));
+}
+
+#[test]
+fn malformed_json_names_file_line_and_column() {
+    let dir = scratch("malformed");
+    let bad = write(
+        &dir,
+        "facts.json",
+        "{\n  \"schema_version\": \"1\",\n  \"organization\": {\"name\": \"X\",}\n}\n",
+    );
+    let report = dir.join("report.json");
+    let out = attest(&["eval", &bad, "--output", report.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("error: {bad}:3:32: invalid JSON: trailing comma at line 3 column 32\n")
+    );
+    assert!(!report.exists(), "no report is written for unusable facts");
+}
+
+#[test]
+fn schema_violations_are_all_reported_with_file_line_and_pointer() {
+    let dir = scratch("schema");
+    let facts = ORG
+        .replace("\"kind\": \"human\"", "\"kind\": \"robot\"")
+        .replace("\"mfa\": false}\n  ]", "\"mfa\": 0}\n  ]")
+        .replace(
+            "{\"system_id\": \"aws\", \"username\": \"root\",",
+            "{\"system_id\": \"aws\",",
+        );
+    let bad = write(&dir, "facts.json", &facts);
+    let out = attest(&["eval", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: 3 schema violations\n"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{bad}:5: /accounts/0: \"username\" is a required property"
+        )),
+        "missing required field: {err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{bad}:5: /accounts/0/kind: \"robot\" is not one of"
+        )),
+        "unknown enum value: {err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{bad}:6: /accounts/1/mfa: 0 is not of type \"boolean\""
+        )),
+        "wrong type: {err}"
+    );
+}
+
+#[test]
+fn a_key_set_by_two_files_is_an_error_naming_both() {
+    let dir = scratch("conflict");
+    write(&dir, "facts/a.json", ORG);
+    write(
+        &dir,
+        "facts/b.json",
+        "{\"organization\": {\"name\": \"Other\"}}",
+    );
+    let out = attest(&["eval", dir.join("facts").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`organization` is set by both"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("a.json and "), "{}", stderr(&out));
+}
+
+#[test]
+fn runaway_and_throwing_rules_error_while_the_others_still_run() {
+    let dir = scratch("runaway");
+    let facts = write(&dir, "facts.json", ORG);
+    let pack = pack(
+        &dir,
+        &[
+            ("loops", "CC6.1", "loop { }\n"),
+            (
+                "closure-loops",
+                "CC6.1",
+                "let n = facts.accounts.filter(|a| { loop { } });\n",
+            ),
+            (
+                "throws",
+                "CC6.1",
+                "let x = 1;\nthrow `no answer for ${x}`;\n",
+            ),
+            (
+                "mfa",
+                "CC6.2",
+                "for a in facts.accounts { if a.privileged && !a.mfa { fail(a, `${a.username} has no MFA`); } }\n",
+            ),
+        ],
+    );
+    let out = attest(&["eval", &facts, "--pack", &pack, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = &report["controls"][0]["rules"];
+    let by_id = |id: &str| {
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    for id in ["t.loops", "t.closure-loops"] {
+        let r = by_id(id);
+        assert_eq!(r["status"], "error", "{r}");
+        assert_eq!(
+            r["error"]["message"], "the rule exceeded its budget of 50000000 operations",
+            "{r}"
+        );
+    }
+    let throws = by_id("t.throws");
+    assert_eq!(throws["status"], "error");
+    assert_eq!(throws["error"]["message"], "no answer for 1");
+    assert_eq!(throws["error"]["line"], 9);
+    assert_eq!(throws["error"]["file"], "rules/throws.rhai");
+    assert_eq!(report["controls"][0]["status"], "error");
+    let mfa = &report["controls"][1]["rules"][0];
+    assert_eq!(mfa["status"], "fail");
+    assert_eq!(mfa["findings"][0]["entity"], "/accounts/0");
+    assert_eq!(mfa["findings"][0]["message"], "root has no MFA");
+}
+
+#[test]
+fn a_pack_naming_an_unknown_control_is_unusable() {
+    let dir = scratch("unknown-control");
+    let facts = write(&dir, "facts.json", ORG);
+    let pack = pack(&dir, &[("ok", "CC99.1", "let x = 1;\n")]);
+    let out = attest(&["eval", &facts, "--pack", &pack]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: {pack}: the pack has 1 problem\n  rules/ok.rhai:3:1: controls: unknown control `CC99.1`: not in the pack's controls.toml\n"
+        )
+    );
+}
+
+#[test]
+fn a_rule_with_a_syntax_error_is_reported_with_its_position() {
+    let dir = scratch("syntax");
+    let facts = write(&dir, "facts.json", ORG);
+    let pack = pack(&dir, &[("broken", "CC6.1", "let x = ;\n")]);
+    let out = attest(&["eval", &facts, "--pack", &pack]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("rules/broken.rhai:8:9: syntax error:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn exit_zero_when_nothing_fails_and_params_override_defaults() {
+    let dir = scratch("clean");
+    let facts = write(&dir, "facts.json", ORG);
+    let pack_dir = pack(
+        &dir,
+        &[
+            (
+                "few",
+                "CC6.1",
+                "if facts.accounts.len() > params.max_accounts { fail(\"too many accounts\"); }\n",
+            ),
+            ("quiet", "CC6.2", "let x = 1;\n"),
+        ],
+    );
+    let manifest = Path::new(&pack_dir).join("pack.toml");
+    let mut text = fs::read_to_string(&manifest).unwrap();
+    text.push_str("\n[params.max_accounts]\ntype = \"integer\"\ndefault = 5\ndescription = \"Most accounts allowed\"\n");
+    fs::write(&manifest, text).unwrap();
+    let ok = attest(&["eval", &facts, "--pack", &pack_dir]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let strict = attest(&[
+        "eval",
+        &facts,
+        "--pack",
+        &pack_dir,
+        "--param",
+        "max_accounts=1",
+    ]);
+    assert_eq!(strict.status.code(), Some(1));
+    let wrong = attest(&[
+        "eval",
+        &facts,
+        "--pack",
+        &pack_dir,
+        "--param",
+        "max_accounts=lots",
+    ]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert_eq!(
+        stderr(&wrong),
+        "error: parameter `max_accounts`: expected an integer, got \"lots\"\n"
+    );
+}
+
+#[test]
+fn as_of_is_required_somewhere_and_validated() {
+    let dir = scratch("as-of");
+    let facts = write(
+        &dir,
+        "facts.json",
+        &ORG.replace(", \"as_of\": \"2026-06-30\"", ""),
+    );
+    let out = attest(&["eval", &facts]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no as-of date"), "{}", stderr(&out));
+    let bad = attest(&["eval", &facts, "--as-of", "2026-02-30"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("`2026-02-30` is not a date"),
+        "{}",
+        stderr(&bad)
+    );
+    let ok = attest(&["eval", &facts, "--as-of", "2026-06-30", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(report["evaluated_on"], "2026-06-30");
+    assert_eq!(report["facts"]["as_of"], serde_json::Value::Null);
+}

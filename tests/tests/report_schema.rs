@@ -1,0 +1,69 @@
+//! Every report the engine produces validates against `schemas/report.v1.schema.json`:
+//! the example organization's, and a full report on the facts of every rule case.
+
+use attest_engine::cases::{Case, DEFAULT_CASE_AS_OF};
+use attest_engine::{Date, EvalOptions, Facts, FactsSource, Report};
+use serde_json::Value;
+
+fn validator() -> jsonschema::Validator {
+    let path = attest_tests::repo_root().join("schemas/report.v1.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+fn assert_valid(v: &jsonschema::Validator, report: &Report, what: &str) {
+    let json: Value = serde_json::from_str(&report.to_json()).unwrap();
+    let errors: Vec<String> = v
+        .iter_errors(&json)
+        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+#[test]
+fn the_example_report_matches_the_schema() {
+    let engine = attest_tests::soc2_engine();
+    let report = engine
+        .evaluate(&attest_tests::example_facts(), &EvalOptions::default())
+        .unwrap();
+    assert!(
+        report.summary.controls.fail > 0,
+        "the example exercises failures"
+    );
+    assert_valid(&validator(), &report, "examples/acme");
+}
+
+#[test]
+fn full_reports_on_every_rule_case_match_the_schema() {
+    let v = validator();
+    let engine = attest_tests::soc2_engine();
+    let mut checked = 0;
+    for file in &engine.pack().cases {
+        let cases: Vec<Case> = serde_json::from_str(&file.text).unwrap();
+        for case in cases {
+            let mut doc = case.facts.clone();
+            doc.entry("schema_version").or_insert("1".into());
+            doc.entry("organization")
+                .or_insert(serde_json::json!({"name": "Case"}));
+            let text = Value::Object(doc).to_string();
+            let facts = Facts::load(&[FactsSource {
+                name: &file.path,
+                text: &text,
+            }])
+            .unwrap();
+            let as_of = Date::parse(case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF));
+            let options = EvalOptions {
+                as_of,
+                params: case.params.clone(),
+                clock: None,
+            };
+            let report = engine.evaluate(&facts, &options).unwrap();
+            assert_valid(&v, &report, &format!("{} ({})", file.path, case.name));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 100, "only {checked} cases were checked");
+}

@@ -1,0 +1,188 @@
+//! The sandbox: every limit stops a rule with a clear error, the other rules still run,
+//! and rules cannot reach outside (no eval, no modules).
+
+use attest_engine::{
+    Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, RuleResult, Status,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+const FACTS: &str = r#"{"schema_version": "1",
+  "organization": {"name": "T", "as_of": "2026-06-30"},
+  "people": [
+    {"id": "p1", "name": "Ada", "kind": "employee", "employment": {"status": "active", "start_date": "2026-01-10"}},
+    {"id": "p2", "name": "Bo", "kind": "contractor", "employment": {"status": "terminated", "end_date": "2026-06-01"}}
+  ]}"#;
+
+fn engine(body: &str, limits: Limits) -> Result<Engine, attest_engine::PackError> {
+    let pack = Pack::from_files(&[
+        PackFile::new(
+            "pack.toml",
+            "name = \"t\"\nversion = \"1\"\nframework = \"SOC 2\"\ndescription = \"t\"\n",
+        ),
+        PackFile::new(
+            "controls.toml",
+            "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n",
+        ),
+        PackFile::new(
+            "rules/t.rhai",
+            format!(
+                "//! id = \"t.rule\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\n{body}"
+            ),
+        ),
+    ])?;
+    Engine::new(pack, limits)
+}
+
+fn run_with(body: &str, limits: Limits, options: &EvalOptions) -> RuleResult {
+    let engine = engine(body, limits).unwrap_or_else(|e| panic!("{e}"));
+    let facts = Facts::load(&[FactsSource {
+        name: "f.json",
+        text: FACTS,
+    }])
+    .unwrap();
+    engine
+        .evaluate_rule("t.rule", &facts, options)
+        .unwrap()
+        .unwrap()
+}
+
+fn run(body: &str) -> RuleResult {
+    run_with(body, Limits::default(), &EvalOptions::default())
+}
+
+fn error_of(r: &RuleResult) -> String {
+    assert_eq!(r.status, Status::Error, "{r:?}");
+    r.error.as_ref().unwrap().message.clone()
+}
+
+#[test]
+fn records_read_like_objects_and_point_at_themselves() {
+    let r = run(
+        "for p in facts.people { if p.employment.status == \"terminated\" { fail(p, `${p.name} left ${p.employment.end_date}`, #{ days: days_since(p.employment.end_date) }); } }",
+    );
+    assert_eq!(r.status, Status::Fail);
+    let f = &r.findings[0];
+    assert_eq!(f.entity.as_deref(), Some("/people/1"));
+    assert_eq!(f.message, "Bo left 2026-06-01");
+    assert_eq!(f.data, Some(serde_json::json!({"days": 29})));
+    assert_eq!(f.source.as_ref().map(|s| s.line), Some(5));
+}
+
+#[test]
+fn lookups_join_without_loops() {
+    let r = run(r#"let by_id = index_by(facts.people, "id");
+           let by_status = group_by(facts.people, "employment.status");
+           if by_id.get("p2").name != "Bo" { throw "index_by"; }
+           if by_id.get("nobody") != () { throw "absent key"; }
+           if by_status.get("active").len() != 1 { throw "group_by"; }
+           if !("p1" in by_id) { throw "in"; }
+           let latest = latest_by(facts.people, "employment.start_date");
+           if latest.id != "p1" { throw "latest_by"; }
+           let w = facts.people.where("kind", "contractor");
+           if w.len() != 1 || w[0].id != "p2" { throw "where"; }
+           if facts.people.count(|p| p.kind == "employee") != 1 { throw "count"; }"#);
+    assert_eq!(r.status, Status::Pass, "{:?}", r.error);
+}
+
+#[test]
+fn an_endless_loop_exhausts_the_operation_budget() {
+    let limits = Limits {
+        max_operations: 10_000,
+        ..Limits::default()
+    };
+    let r = run_with("loop { }", limits, &EvalOptions::default());
+    assert_eq!(
+        error_of(&r),
+        "the rule exceeded its budget of 10000 operations"
+    );
+}
+
+#[test]
+fn the_budget_adds_up_across_closures() {
+    // The loop outside the closures is tiny; the work is inside closures run by `filter`,
+    // whose operations Rhai counts separately and the engine adds up.
+    let limits = Limits {
+        max_operations: 10_000,
+        ..Limits::default()
+    };
+    let body = "for i in 0..10 { facts.people.filter(|p| { let n = 0; while n < 1000 { n += 1; } true }); }";
+    let r = run_with(body, limits, &EvalOptions::default());
+    assert_eq!(
+        error_of(&r),
+        "the rule exceeded its budget of 10000 operations"
+    );
+}
+
+#[test]
+fn the_time_budget_uses_the_hosts_clock() {
+    // A fake clock that advances one second per reading.
+    let ticks = Arc::new(AtomicU64::new(0));
+    let clock = move || Duration::from_secs(ticks.fetch_add(1, Ordering::SeqCst));
+    let limits = Limits {
+        max_operations: 0,
+        time_budget: Some(Duration::from_secs(5)),
+        ..Limits::default()
+    };
+    let options = EvalOptions {
+        clock: Some(Arc::new(clock)),
+        ..EvalOptions::default()
+    };
+    let r = run_with("loop { }", limits, &options);
+    assert_eq!(error_of(&r), "the rule exceeded its time budget");
+}
+
+#[test]
+fn eval_and_modules_are_unavailable() {
+    let err = engine("eval(\"1\");", Limits::default()).err().unwrap();
+    assert!(err.to_string().contains("syntax error"), "{err}");
+    let r = run("import \"fs\" as fs;");
+    assert!(error_of(&r).contains("module"), "{r:?}");
+}
+
+#[test]
+fn deep_recursion_and_huge_strings_are_stopped() {
+    let r = run("fn f(n) { f(n + 1) } f(0);");
+    assert!(error_of(&r).contains("Stack overflow"), "{r:?}");
+    let r = run("let s = \"x\"; loop { s += s; }");
+    assert!(error_of(&r).contains("Length of string too large"), "{r:?}");
+}
+
+#[test]
+fn facts_are_read_only() {
+    let r = run("facts.people[0].name = \"Eve\";");
+    assert_eq!(r.status, Status::Error, "{r:?}");
+}
+
+#[test]
+fn prelude_errors_say_what_was_expected() {
+    let r = run("days_since(facts.people[0].employment.end_date);");
+    assert_eq!(
+        error_of(&r),
+        "days_since: expected a date `YYYY-MM-DD`, got () (the field is absent or null)"
+    );
+    let r = run("fail(42, \"x\");");
+    assert!(
+        error_of(&r).starts_with("fail: the first argument must be a facts record"),
+        "{r:?}"
+    );
+    let loc = r.error.unwrap();
+    assert_eq!((loc.line, loc.column), (Some(8), Some(1)));
+}
+
+#[test]
+fn a_rule_whose_facts_are_absent_is_not_applicable_without_running() {
+    let engine = engine("throw \"must not run\";", Limits::default()).unwrap();
+    let text = r#"{"schema_version": "1", "organization": {"name": "T", "as_of": "2026-06-30"}}"#;
+    let facts = Facts::load(&[FactsSource {
+        name: "f.json",
+        text,
+    }])
+    .unwrap();
+    let r = engine
+        .evaluate_rule("t.rule", &facts, &EvalOptions::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.status, Status::NotApplicable);
+}
