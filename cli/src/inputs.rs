@@ -85,6 +85,19 @@ fn walk(base: &Path, dir: &Path, out: &mut Vec<PackFile>) -> Result<(), String> 
 }
 
 /// A path as people typed it, with `/` separators.
-fn display(path: &Path) -> String {
+pub fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
+}
+
+/// A whole text file (a configuration, a waivers file), with an error naming it.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("{}: {e}", display(path)))
+}
+
+/// 1-based line and column of a byte offset of `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }

@@ -5,9 +5,11 @@
 //! pack could not be used.
 
 mod commands;
+mod config;
 mod generate;
 mod inputs;
 mod output;
+mod packs;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -26,8 +28,21 @@ enum Command {
     Eval(commands::eval::Args),
     /// Check facts against the facts-v1 contract without evaluating them.
     Validate(commands::validate::Args),
+    /// Compare two reports: new failures, resolved, still failing, changed statuses.
+    Diff(commands::diff::Args),
     /// Time read, validate, evaluate and render on generated organizations.
     Bench(commands::bench::Args),
+    /// Run every rule case of packs as named tests, with line coverage on request.
+    Test(commands::test::Args),
+    /// Compile every rule and check a pack's manifest, catalog and rule metadata.
+    Check(commands::check::Args),
+    /// Explain a rule (metadata, parameters, cases, source) or a control (its rules).
+    Explain(commands::explain::Args),
+    /// List a pack's rules, controls or parameters.
+    List(commands::list::Args),
+    /// Scaffold a rule with its cases in a pack folder.
+    #[command(subcommand)]
+    New(commands::new::Command),
 }
 
 /// The outcome of a command, as an exit code.
@@ -46,7 +61,13 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Eval(args) => commands::eval::run(args),
         Command::Validate(args) => commands::validate::run(args),
+        Command::Diff(args) => commands::diff::run(args),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Test(args) => commands::test::run(args),
+        Command::Check(args) => commands::check::run(args),
+        Command::Explain(args) => commands::explain::run(args),
+        Command::List(args) => commands::list::run(args),
+        Command::New(command) => commands::new::run(command),
     };
     let outcome = result.unwrap_or_else(|message| {
         eprintln!("error: {message}");

@@ -301,7 +301,7 @@ fn a_pack_naming_an_unknown_control_is_unusable() {
     assert_eq!(
         stderr(&out),
         format!(
-            "error: {pack}: the pack has 1 problem\n  rules/ok.rhai:3:1: controls: unknown control `CC99.1`: not in the pack's controls.toml\n"
+            "error: {pack}: the pack has 1 problem\n  rules/ok.rhai:3:17: error[unknown-control]: unknown control `CC99.1`: not in the pack's controls.toml\n"
         )
     );
 }
@@ -314,7 +314,7 @@ fn a_rule_with_a_syntax_error_is_reported_with_its_position() {
     let out = attest(&["eval", &facts, "--pack", &pack]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("rules/broken.rhai:8:9: syntax error:"),
+        stderr(&out).contains("rules/broken.rhai:8:9: error[syntax-error]: syntax error:"),
         "{}",
         stderr(&out)
     );

@@ -8,6 +8,7 @@ use crate::report::{RuleResult, Status};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// The as-of date of a case that does not set one.
 pub const DEFAULT_CASE_AS_OF: &str = "2026-06-30";
@@ -71,8 +72,8 @@ pub fn run_all(engine: &Engine) -> Vec<CaseOutcome> {
     let pack = engine.pack();
     let mut out = Vec::new();
     for rule in &pack.rules {
-        let path = rule.path.trim_end_matches(".rhai").to_owned() + ".cases.json";
-        let Some(file) = pack.cases.iter().find(|f| f.path == path) else {
+        let path = rule.cases_path();
+        let Some(text) = &rule.cases else {
             out.push(CaseOutcome {
                 rule: rule.meta.id.clone(),
                 name: "(cases)".to_owned(),
@@ -82,7 +83,7 @@ pub fn run_all(engine: &Engine) -> Vec<CaseOutcome> {
             });
             continue;
         };
-        let cases: Vec<Case> = match serde_json::from_str(&file.text) {
+        let cases: Vec<Case> = match serde_json::from_str(text) {
             Ok(c) => c,
             Err(e) => {
                 out.push(CaseOutcome {
@@ -108,6 +109,74 @@ pub fn run_all(engine: &Engine) -> Vec<CaseOutcome> {
 
 /// Runs one case against one rule.
 pub fn run_case(engine: &Engine, rule: &str, file: &str, case: Case) -> CaseOutcome {
+    run_case_traced(engine, rule, file, case).0
+}
+
+/// How well a rule's cases cover it.
+#[derive(Debug, Clone)]
+pub struct RuleCoverage {
+    /// The rule id.
+    pub id: String,
+    /// The rule file.
+    pub path: String,
+    /// Whether a case expects `pass`.
+    pub has_pass: bool,
+    /// Whether a case expects `fail`.
+    pub has_fail: bool,
+    /// The lines of the rule file that hold statements.
+    pub lines: BTreeSet<u32>,
+    /// The statement lines that some case executed.
+    pub hit: BTreeSet<u32>,
+}
+
+impl RuleCoverage {
+    /// Statement lines no case executed.
+    pub fn missed(&self) -> impl Iterator<Item = u32> + '_ {
+        self.lines.difference(&self.hit).copied()
+    }
+}
+
+/// Runs every case and measures, per rule, which statement lines they executed and whether
+/// the cases include a passing and a failing one. `engine` must be built
+/// [`with_line_tracing`](Engine::with_line_tracing).
+pub fn coverage(engine: &Engine) -> Vec<RuleCoverage> {
+    engine
+        .pack()
+        .rules
+        .iter()
+        .map(|rule| {
+            let path = rule.cases_path();
+            let cases: Vec<Case> = rule
+                .cases
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default();
+            let has = |s: Status| cases.iter().any(|c| c.expect.status == s);
+            let (has_pass, has_fail) = (has(Status::Pass), has(Status::Fail));
+            let mut hit = BTreeSet::new();
+            for case in cases {
+                hit.extend(run_case_traced(engine, &rule.meta.id, &path, case).1);
+            }
+            let lines = engine.statement_lines(&rule.meta.id).unwrap_or_default();
+            hit.retain(|l| lines.contains(l));
+            RuleCoverage {
+                id: rule.meta.id.clone(),
+                path: rule.path.clone(),
+                has_pass,
+                has_fail,
+                lines,
+                hit,
+            }
+        })
+        .collect()
+}
+
+fn run_case_traced(
+    engine: &Engine,
+    rule: &str,
+    file: &str,
+    case: Case,
+) -> (CaseOutcome, BTreeSet<u32>) {
     let mut outcome = CaseOutcome {
         rule: rule.to_owned(),
         name: case.name.clone(),
@@ -131,7 +200,7 @@ pub fn run_case(engine: &Engine, rule: &str, file: &str, case: Case) -> CaseOutc
             outcome
                 .problems
                 .push(format!("the case's facts are invalid: {e}"));
-            return outcome;
+            return (outcome, BTreeSet::new());
         }
     };
     let as_of_text = case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF);
@@ -139,24 +208,24 @@ pub fn run_case(engine: &Engine, rule: &str, file: &str, case: Case) -> CaseOutc
         outcome
             .problems
             .push(format!("as_of `{as_of_text}` is not a YYYY-MM-DD date"));
-        return outcome;
+        return (outcome, BTreeSet::new());
     };
     let options = EvalOptions {
         as_of: Some(as_of),
         params: case.params,
-        clock: None,
+        ..EvalOptions::default()
     };
-    let result = match engine.evaluate_rule(rule, &facts, &options) {
+    let (result, lines) = match engine.evaluate_rule_traced(rule, &facts, &options) {
         Ok(Some(r)) => r,
         Ok(None) => {
             outcome
                 .problems
                 .push(format!("no rule `{rule}` in the pack"));
-            return outcome;
+            return (outcome, BTreeSet::new());
         }
         Err(e) => {
             outcome.problems.push(e.to_string());
-            return outcome;
+            return (outcome, BTreeSet::new());
         }
     };
     let want = &case.expect;
@@ -201,7 +270,7 @@ pub fn run_case(engine: &Engine, rule: &str, file: &str, case: Case) -> CaseOutc
         }
     }
     outcome.actual = Some(result);
-    outcome
+    (outcome, lines)
 }
 
 fn show(entities: &[Option<String>]) -> String {

@@ -9,6 +9,7 @@ use crate::prelude::lookups::LookupCache;
 use crate::report::FindingStatus;
 use rhai::{Dynamic, Map};
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,9 +27,14 @@ pub(crate) struct RawFinding {
 
 /// The per-rule state.
 pub(crate) struct RuleRun {
-    pub as_of: Date,
+    /// `None` while helper modules load, before any facts are in play.
+    pub as_of: Option<Date>,
+    /// Top-level facts collections the rule read, with their sizes, in first-read order.
+    pub examined: Vec<(String, u64)>,
     pub findings: Vec<RawFinding>,
     pub cache: Arc<LookupCache>,
+    /// With line tracing: the rule's source name, and the lines of it that ran.
+    pub traced: Option<(String, BTreeSet<u32>)>,
     ops: u64,
     max_ops: u64,
     deadline: Option<(Clock, Duration)>,
@@ -43,7 +49,7 @@ thread_local! {
 
 impl RuleRun {
     pub(crate) fn new(
-        as_of: Date,
+        as_of: Option<Date>,
         cache: Arc<LookupCache>,
         max_ops: u64,
         budget: Option<(Clock, Duration)>,
@@ -54,11 +60,24 @@ impl RuleRun {
         });
         RuleRun {
             as_of,
+            examined: Vec::new(),
+            traced: None,
             findings: Vec::new(),
             cache,
             ops: 0,
             max_ops,
             deadline,
+        }
+    }
+}
+
+impl RuleRun {
+    /// Notes that `line` of `source` ran, if it is the traced rule's.
+    pub(crate) fn trace(&mut self, source: &str, line: usize) {
+        if let Some((name, lines)) = &mut self.traced {
+            if name == source {
+                lines.insert(u32::try_from(line).unwrap_or(u32::MAX));
+            }
         }
     }
 }

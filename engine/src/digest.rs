@@ -33,7 +33,7 @@ fn write_canonical(value: &Value, h: &mut Sha256) {
                 if i > 0 {
                     h.update(b",");
                 }
-                write_scalar(&Value::String(k.clone()), h);
+                let _ = serde_json::to_writer(HashWriter(h), k);
                 h.update(b":");
                 write_canonical(v, h);
             }
@@ -44,9 +44,21 @@ fn write_canonical(value: &Value, h: &mut Sha256) {
 }
 
 fn write_scalar(value: &Value, h: &mut Sha256) {
-    // Serializing a scalar to a Vec cannot fail.
-    if let Ok(bytes) = serde_json::to_vec(value) {
-        h.update(&bytes);
+    // Writing into a hasher cannot fail.
+    let _ = serde_json::to_writer(HashWriter(h), value);
+}
+
+/// Feeds serialized bytes straight into the hasher, without a buffer.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -6,19 +6,21 @@ use crate::date::Date;
 use crate::evidence;
 use crate::facts::Facts;
 use crate::limits::Limits;
-use crate::pack::{Category, Diagnostic, Pack, PackError, Rule};
+use crate::modules::{self, to_u32};
+use crate::pack::{Category, Diagnostic, DisabledRule, Pack, PackError, Rule};
 use crate::prelude::{self, lookups::LookupCache};
 use crate::report::{
-    ControlResult, Counts, EngineInfo, FactsInfo, Finding, PackInfo, Report, RuleError, RuleResult,
-    Status, Summary,
+    ControlResult, Counts, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
+    Report, RuleError, RuleResult, Status, Summary,
 };
 use crate::sandbox;
 use indexmap::IndexMap;
 use rhai::{AST, Dynamic, Map, Scope};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Name of the parameter that sets the warning window, if a pack declares it.
-const WARN_WINDOW_PARAM: &str = "warn_window_days";
+const WARN_WINDOW_PARAM: &str = crate::pack::ENGINE_PARAMS[0];
 /// The warning window when a pack does not declare one.
 const DEFAULT_WARN_DAYS: i64 = 30;
 
@@ -31,6 +33,8 @@ pub struct EvalOptions {
     pub params: IndexMap<String, serde_json::Value>,
     /// A monotonic clock, which enables each rule's time budget.
     pub clock: Option<Clock>,
+    /// Record, for every rule, what it examined and why it decided.
+    pub explain: bool,
 }
 
 /// Why an evaluation could not start.
@@ -58,12 +62,29 @@ pub struct Engine {
     pack: Pack,
     asts: Vec<AST>,
     limits: Limits,
+    trace: bool,
 }
 
 impl Engine {
-    /// Compiles every rule of `pack`; syntax errors are reported for all rules at once.
+    /// Compiles every rule and helper module of `pack`; syntax errors are reported for all
+    /// rules at once.
     pub fn new(pack: Pack, limits: Limits) -> Result<Engine, PackError> {
-        let rhai = sandbox::engine(&limits);
+        Engine::build(pack, limits, false)
+    }
+
+    /// Like [`Engine::new`], but records which lines of each rule run, for
+    /// [`evaluate_rule_traced`](Engine::evaluate_rule_traced). Slower: for coverage only.
+    pub fn with_line_tracing(pack: Pack, limits: Limits) -> Result<Engine, PackError> {
+        Engine::build(pack, limits, true)
+    }
+
+    fn build(pack: Pack, limits: Limits, trace: bool) -> Result<Engine, PackError> {
+        let mut rhai = sandbox::engine(&limits, trace);
+        let resolver = modules::load(&rhai, &pack.modules, limits.max_operations).map_err(PackError)?;
+        if !pack.modules.is_empty() {
+            rhai.set_max_modules(modules::MAX_IMPORTS);
+        }
+        rhai.set_module_resolver(resolver);
         let mut scope = Scope::new();
         scope.push_constant("facts", ());
         scope.push_constant("params", ());
@@ -71,11 +92,17 @@ impl Engine {
         let mut diags = Vec::new();
         for rule in &pack.rules {
             match rhai.compile_with_scope(&scope, &rule.source) {
-                Ok(ast) => asts.push(ast),
+                Ok(mut ast) => {
+                    ast.set_source(modules::source_name(&rule.pack, &rule.path));
+                    asts.push(ast);
+                }
                 Err(e) => {
                     let pos = e.position();
-                    let mut d =
-                        Diagnostic::new(&rule.path, format!("syntax error: {}", e.err_type()));
+                    let mut d = Diagnostic::new(
+                        "syntax-error",
+                        &rule.path,
+                        format!("syntax error: {}", e.err_type()),
+                    );
                     if let (Some(line), Some(col)) = (pos.line(), pos.position()) {
                         d = d.at(to_u32(line), to_u32(col));
                     }
@@ -91,6 +118,7 @@ impl Engine {
             pack,
             asts,
             limits,
+            trace,
         })
     }
 
@@ -110,6 +138,7 @@ impl Engine {
         let cache = Arc::new(LookupCache::default());
         let run = |(rule, ast): (&Rule, &AST)| {
             self.run_rule(rule, ast, facts, as_of, &params, &cache, options)
+                .0
         };
         let pairs: Vec<(&Rule, &AST)> = self.pack.rules.iter().zip(&self.asts).collect();
         #[cfg(feature = "parallel")]
@@ -141,6 +170,13 @@ impl Engine {
             if rules.is_empty() && in_scope {
                 rules.push(evidence::check(control, facts, as_of, warn_days));
             }
+            rules.extend(
+                self.pack
+                    .disabled
+                    .iter()
+                    .filter(|d| d.meta.controls.contains(&control.id))
+                    .map(|d| disabled_result(d, options.explain)),
+            );
             let status = if in_scope {
                 rules
                     .iter()
@@ -182,6 +218,7 @@ impl Engine {
             evaluated_on: as_of.to_string(),
             summary,
             controls,
+            waivers: Vec::new(),
         })
     }
 
@@ -192,6 +229,19 @@ impl Engine {
         facts: &Facts,
         options: &EvalOptions,
     ) -> Result<Option<RuleResult>, EvalError> {
+        Ok(self
+            .evaluate_rule_traced(rule_id, facts, options)?
+            .map(|(result, _)| result))
+    }
+
+    /// Evaluates one rule and returns, with its result, the lines of the rule file that ran
+    /// (empty unless the engine was built [`with_line_tracing`](Engine::with_line_tracing)).
+    pub fn evaluate_rule_traced(
+        &self,
+        rule_id: &str,
+        facts: &Facts,
+        options: &EvalOptions,
+    ) -> Result<Option<(RuleResult, BTreeSet<u32>)>, EvalError> {
         let as_of = options.as_of.or(facts.as_of()).ok_or(EvalError::NoAsOf)?;
         let params = self.params(&options.params)?;
         let cache = Arc::new(LookupCache::default());
@@ -201,7 +251,30 @@ impl Engine {
             .iter()
             .zip(&self.asts)
             .find(|(r, _)| r.meta.id == rule_id)
-            .map(|(rule, ast)| self.run_rule(rule, ast, facts, as_of, &params, &cache, options)))
+            .map(|(rule, ast)| {
+                self.run_rule(rule, ast, facts, as_of, &params, &cache, options)
+            }))
+    }
+
+    /// The lines of a rule file that hold statements (what coverage counts), if the rule exists.
+    pub fn statement_lines(&self, rule_id: &str) -> Option<BTreeSet<u32>> {
+        let (_, ast) = self
+            .pack
+            .rules
+            .iter()
+            .zip(&self.asts)
+            .find(|(r, _)| r.meta.id == rule_id)?;
+        let mut lines = BTreeSet::new();
+        ast.walk(&mut |path: &[rhai::ASTNode]| {
+            if let Some(rhai::ASTNode::Stmt(stmt)) = path.last() {
+                let block = matches!(stmt, rhai::Stmt::Block(..) | rhai::Stmt::Noop(..));
+                if let (false, Some(line)) = (block, stmt.position().line()) {
+                    lines.insert(to_u32(line));
+                }
+            }
+            true
+        });
+        Some(lines)
     }
 
     /// The pack's parameters with `overrides` applied and type-checked, as a Rhai map.
@@ -237,7 +310,7 @@ impl Engine {
         params: &Map,
         cache: &Arc<LookupCache>,
         options: &EvalOptions,
-    ) -> RuleResult {
+    ) -> (RuleResult, BTreeSet<u32>) {
         let meta = &rule.meta;
         let mut result = RuleResult {
             id: meta.id.clone(),
@@ -245,19 +318,47 @@ impl Engine {
             status: Status::NotApplicable,
             severity: meta.severity,
             owner: meta.owner,
+            disabled: None,
+            explanation: None,
             error: None,
             findings: Vec::new(),
         };
-        if !meta.facts.iter().all(|k| facts.has_key(k)) {
-            return result;
+        let missing: Vec<&str> = meta
+            .facts
+            .iter()
+            .filter(|k| !facts.has_key(k))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            if options.explain {
+                let reason = format!(
+                    "not applicable: the facts have no {}",
+                    missing
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                );
+                result.explanation = Some(explanation(rule, params, Vec::new(), reason));
+            }
+            return (result, BTreeSet::new());
         }
         let mut scope = Scope::new();
         scope.push_constant("facts", facts.root().to_dynamic());
         scope.push_constant("params", params.clone());
         let budget = options.clock.clone().zip(self.limits.time_budget);
-        let run = RuleRun::new(as_of, cache.clone(), self.limits.max_operations, budget);
-        let (outcome, run) =
+        let mut run = RuleRun::new(Some(as_of), cache.clone(), self.limits.max_operations, budget);
+        if self.trace {
+            run.traced = Some((modules::source_name(&rule.pack, &rule.path), BTreeSet::new()));
+        }
+        let (outcome, mut run) =
             context::with_run(run, || self.rhai.run_ast_with_scope(&mut scope, ast));
+        let examined = run.as_ref().map(|r| r.examined.clone()).unwrap_or_default();
+        let lines = run
+            .as_mut()
+            .and_then(|r| r.traced.take())
+            .map(|(_, lines)| lines)
+            .unwrap_or_default();
         match (outcome, run) {
             (Ok(()), Some(run)) => {
                 result.findings = run
@@ -267,8 +368,8 @@ impl Engine {
                     .collect();
                 result.status = result.findings.iter().fold(Status::Pass, |s, f| {
                     s.worst(match f.status {
-                        crate::report::FindingStatus::Fail => Status::Fail,
-                        crate::report::FindingStatus::Warn => Status::Warn,
+                        FindingStatus::Fail => Status::Fail,
+                        FindingStatus::Warn => Status::Warn,
                     })
                 });
             }
@@ -286,7 +387,11 @@ impl Engine {
                 });
             }
         }
-        result
+        if options.explain {
+            let reason = decision(&result, &examined);
+            result.explanation = Some(explanation(rule, params, examined, reason));
+        }
+        (result, lines)
     }
 
     fn finding(&self, rule: &Rule, facts: &Facts, raw: RawFinding) -> Finding {
@@ -298,7 +403,69 @@ impl Engine {
             remediation: rule.meta.remediation.clone(),
             owner: rule.meta.owner,
             data: raw.data.map(|m| prelude::to_json(&Dynamic::from_map(m))),
+            waiver: None,
         }
+    }
+}
+
+/// A disabled rule as it appears under its controls.
+fn disabled_result(d: &DisabledRule, explain: bool) -> RuleResult {
+    RuleResult {
+        id: d.meta.id.clone(),
+        title: d.meta.title.clone(),
+        status: Status::NotApplicable,
+        severity: d.meta.severity,
+        owner: d.meta.owner,
+        disabled: Some(d.reason.clone()),
+        explanation: explain.then(|| Explanation {
+            examined: IndexMap::new(),
+            params: IndexMap::new(),
+            reason: format!("disabled by the pack: {}", d.reason),
+        }),
+        error: None,
+        findings: Vec::new(),
+    }
+}
+
+/// What a rule saw, with the values of the parameters it reads.
+fn explanation(rule: &Rule, params: &Map, examined: Vec<(String, u64)>, reason: String) -> Explanation {
+    Explanation {
+        examined: examined.into_iter().collect(),
+        params: rule
+            .meta
+            .params
+            .iter()
+            .map(|p| {
+                let v = params.get(p.as_str()).map_or(serde_json::Value::Null, prelude::to_json);
+                (p.clone(), v)
+            })
+            .collect(),
+        reason,
+    }
+}
+
+/// The decision in a sentence.
+fn decision(result: &RuleResult, examined: &[(String, u64)]) -> String {
+    let looked = if examined.is_empty() {
+        "read no facts collection".to_owned()
+    } else {
+        let parts: Vec<String> = examined.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        format!("examined {}", parts.join(", "))
+    };
+    let count = |s: FindingStatus| result.findings.iter().filter(|f| f.status == s).count();
+    match result.status {
+        Status::Pass => format!("pass: {looked}; no record breaks the rule"),
+        Status::Fail | Status::Warn => format!(
+            "{}: {looked}; {} failing and {} lapsing soon",
+            result.status.as_str(),
+            count(FindingStatus::Fail),
+            count(FindingStatus::Warn)
+        ),
+        Status::Error => format!(
+            "error: {looked} before stopping: {}",
+            result.error.as_ref().map_or("", |e| e.message.as_str())
+        ),
+        Status::Waived | Status::NotApplicable => format!("{}: {looked}", result.status.as_str()),
     }
 }
 
@@ -324,9 +491,6 @@ fn rule_error(rule: &Rule, err: &rhai::EvalAltResult) -> RuleError {
     }
 }
 
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
 
 fn json_to_dynamic(value: &serde_json::Value) -> Dynamic {
     use serde_json::Value;

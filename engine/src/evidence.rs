@@ -31,6 +31,7 @@ pub(crate) fn check(control: &Control, facts: &Facts, as_of: Date, warn_days: i6
         remediation: remediation.clone(),
         owner,
         data: None,
+        waiver: None,
     };
     let mut current: Vec<(Date, String, String)> = Vec::new();
     let mut expired = Vec::new();
@@ -98,6 +99,8 @@ pub(crate) fn check(control: &Control, facts: &Facts, as_of: Date, warn_days: i6
         status,
         severity: Severity::Medium,
         owner,
+        disabled: None,
+        explanation: None,
         error: None,
         findings,
     }

@@ -51,32 +51,40 @@
 pub mod cases;
 mod context;
 mod date;
+mod diff;
 mod digest;
 mod engine;
 mod evidence;
 mod facts;
+mod gate;
 mod limits;
+mod modules;
 mod pack;
+mod par;
 mod prelude;
 pub mod render;
 mod report;
 mod sandbox;
+mod waivers;
 
 pub use context::Clock;
 pub use date::Date;
+pub use diff::{Diff, DiffItem, Side, StatusChange};
 pub use engine::{Engine, EvalError, EvalOptions};
 pub use evidence::EVIDENCE_RULE;
 pub use facts::{Facts, FactsError, FactsSource, LoadTimings, Origin, Violation};
+pub use gate::{Blocker, FailOn, Gate};
 pub use limits::Limits;
 pub use pack::model::{FACTS_KEYS, natural_cmp};
 pub use pack::{
-    Category, Control, Diagnostic, Manifest, Owner, Pack, PackError, PackFile, ParamSpec,
-    ParamType, Rule, RuleMeta, Severity,
+    check, Category, Control, Diagnostic, DiagnosticSeverity, DisabledRule, Manifest, Module,
+    Owner, Pack, PackError, PackFile, ParamSpec, ParamType, Rule, RuleMeta, Severity,
 };
 pub use report::{
-    ControlResult, Counts, EngineInfo, FactsInfo, Finding, FindingStatus, PackInfo, Report,
+    ControlResult, Counts, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo, Report,
     RuleError, RuleResult, Status, Summary,
 };
+pub use waivers::{WAIVERS_SCHEMA, Waiver, WaiverError, WaiverResult, WaiverState, Waivers};
 
 /// The JSON Schema of facts-v1, as shipped in `schemas/facts.v1.schema.json`.
 pub const FACTS_SCHEMA: &str = facts::FACTS_SCHEMA;

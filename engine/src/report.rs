@@ -2,6 +2,7 @@
 
 use crate::facts::Origin;
 use crate::pack::{Category, Owner, Severity};
+use crate::waivers::{Waiver, WaiverResult};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +96,9 @@ pub struct Report {
     pub summary: Summary,
     /// Every control of the catalog, in natural id order.
     pub controls: Vec<ControlResult>,
+    /// The waivers applied, each with its state (absent when no waivers file was given).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverResult>,
 }
 
 /// Engine name and version.
@@ -216,11 +220,28 @@ pub struct RuleResult {
     pub severity: Severity,
     /// Who fixes its findings.
     pub owner: Owner,
+    /// Why the pack turned the rule off (status `not_applicable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<String>,
+    /// What the rule examined and why it decided (with `--explain`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Explanation>,
     /// Why it could not answer (status `error`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<RuleError>,
     /// What it found.
     pub findings: Vec<Finding>,
+}
+
+/// What a rule looked at and why it decided as it did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// Top-level facts collections the rule read, with their record counts.
+    pub examined: IndexMap<String, u64>,
+    /// The parameters the rule reads, with the values it saw.
+    pub params: IndexMap<String, serde_json::Value>,
+    /// The decision in a sentence.
+    pub reason: String,
 }
 
 /// A rule's failure to answer, with its place in the rule file.
@@ -255,6 +276,9 @@ pub struct Finding {
     /// Extra data the rule attached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
+    /// The active waiver covering this failure, if any (it then counts as waived).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver>,
 }
 
 impl Report {

@@ -6,8 +6,9 @@ use crate::limits::Limits;
 use crate::prelude;
 use rhai::packages::{Package, StandardPackage};
 
-/// Builds the sandboxed engine shared (read-only) by every rule and thread.
-pub(crate) fn engine(limits: &Limits) -> rhai::Engine {
+/// Builds the sandboxed engine shared (read-only) by every rule and thread. With `trace`,
+/// it also records which lines of the running rule execute (for case coverage).
+pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
     let mut engine = rhai::Engine::new_raw();
     engine.register_global_module(StandardPackage::new().as_shared_module());
     engine
@@ -27,5 +28,18 @@ pub(crate) fn engine(limits: &Limits) -> rhai::Engine {
     // The operation budget is enforced here, per rule, across closures.
     engine.on_progress(context::on_progress);
     prelude::register(&mut engine);
+    if trace {
+        // The debugger interface is stable in practice; Rhai flags it as subject to change.
+        #[allow(deprecated)]
+        engine.register_debugger(
+            |_, debugger| debugger,
+            |_, _, _, source, pos| {
+                if let (Some(line), Some(source)) = (pos.line(), source) {
+                    context::current(|run| run.trace(source, line));
+                }
+                Ok(rhai::debugger::DebuggerCommand::StepInto)
+            },
+        );
+    }
     engine
 }

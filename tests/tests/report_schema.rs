@@ -41,8 +41,9 @@ fn full_reports_on_every_rule_case_match_the_schema() {
     let v = validator();
     let engine = attest_tests::soc2_engine();
     let mut checked = 0;
-    for file in &engine.pack().cases {
-        let cases: Vec<Case> = serde_json::from_str(&file.text).unwrap();
+    for rule in &engine.pack().rules {
+        let path = rule.cases_path();
+        let cases: Vec<Case> = serde_json::from_str(rule.cases.as_deref().unwrap()).unwrap();
         for case in cases {
             let mut doc = case.facts.clone();
             doc.entry("schema_version").or_insert("1".into());
@@ -50,7 +51,7 @@ fn full_reports_on_every_rule_case_match_the_schema() {
                 .or_insert(serde_json::json!({"name": "Case"}));
             let text = Value::Object(doc).to_string();
             let facts = Facts::load(&[FactsSource {
-                name: &file.path,
+                name: &path,
                 text: &text,
             }])
             .unwrap();
@@ -58,10 +59,10 @@ fn full_reports_on_every_rule_case_match_the_schema() {
             let options = EvalOptions {
                 as_of,
                 params: case.params.clone(),
-                clock: None,
+                ..EvalOptions::default()
             };
             let report = engine.evaluate(&facts, &options).unwrap();
-            assert_valid(&v, &report, &format!("{} ({})", file.path, case.name));
+            assert_valid(&v, &report, &format!("{path} ({})", case.name));
             checked += 1;
         }
     }

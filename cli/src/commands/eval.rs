@@ -1,11 +1,15 @@
-//! `attest eval`: facts in, every control's status out.
+//! `attest eval`: facts in, every control's status out, in one or several formats, with
+//! waivers applied and a CI gate deciding the exit code.
 
+use super::diff::read_report;
+use crate::config::{self, ConfigArg};
 use crate::output::Target;
-use crate::{Outcome, inputs};
-use attest_engine::render::{self, TextOptions};
-use attest_engine::{Date, EvalOptions};
-use indexmap::IndexMap;
-use std::path::PathBuf;
+use crate::{Outcome, inputs, packs};
+use attest_engine::render::{self, Context, TextOptions};
+use attest_engine::{
+    Date, Diff, EvalOptions, FailOn, Gate, Report, Severity, WaiverState, Waivers,
+};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,29 +20,112 @@ pub enum Format {
     Text,
     /// The report-v1 JSON document.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: a test suite per control, a test case per rule.
+    Junit,
+    /// A compact Markdown summary for pull-request comments and job summaries.
+    Markdown,
+    /// One self-contained HTML page with a readiness dashboard.
+    Html,
+    /// CSV (RFC 4180), one row per finding.
+    Csv,
+}
+
+impl Format {
+    /// The name used on the command line.
+    fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// What fails the gate (`--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOnArg {
+    /// Only rules that could not answer.
+    Error,
+    /// Failing rules and rules in error.
+    Fail,
+    /// Warnings too (something lapses within the warning window).
+    Warn,
+    /// Only failures that are new since `--baseline`.
+    New,
+}
+
+/// A severity threshold (`--min-severity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SeverityArg {
+    /// Critical only.
+    Critical,
+    /// High and critical.
+    High,
+    /// Medium and above.
+    Medium,
+    /// Every rule.
+    Low,
+}
+
+/// One `--output` value: the main output's file, or `FORMAT=FILE` for another format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputArg {
+    /// `FILE`: where the `--format` output goes.
+    Main(PathBuf),
+    /// `FORMAT=FILE`: an extra output.
+    Extra(Format, PathBuf),
 }
 
 /// Arguments of `attest eval`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Facts files or folders of `*.json` files (merged in file-name order).
-    #[arg(required = true)]
+    /// Facts files or folders of `*.json` files, merged in file-name order (default: the
+    /// configuration's `facts`).
     facts: Vec<PathBuf>,
-    /// Rule pack folder (default: the built-in SOC 2 pack).
+    /// Rule pack folder (default: the configuration's pack, else the built-in SOC 2 pack).
     #[arg(long, value_name = "DIR")]
     pack: Option<PathBuf>,
-    /// The date rules treat as today (default: organization.as_of of the facts).
+    /// The date rules treat as today (default: the configuration's `as_of`, else
+    /// organization.as_of of the facts).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     as_of: Option<Date>,
     /// Override a pack parameter (repeatable); the value is JSON, or a plain string.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     params: Vec<(String, serde_json::Value)>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-    /// Write the report here (atomically) instead of to stdout; `-` is stdout.
+    /// Output format of the main output (stdout, or the plain `--output FILE`; default:
+    /// the configuration's `[eval] format`, else text).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write the main output to FILE instead of stdout (`-` is stdout), or another format
+    /// to a file with FORMAT=FILE (repeatable: `--output sarif=attest.sarif`). Files are
+    /// written whole or not at all.
+    #[arg(long = "output", value_name = "[FORMAT=]FILE", value_parser = parse_output)]
+    outputs: Vec<OutputArg>,
+    /// What fails the run (exit 1): rules in error, failing rules (and errors), warnings
+    /// too, or only failures new since --baseline.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Fail, requires_if("new", "baseline"))]
+    fail_on: FailOnArg,
+    /// Ignore rules less severe than this in the gate (rules in error always count).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    min_severity: Option<SeverityArg>,
+    /// Waivers file (waivers-v1 JSON): approved, time-boxed exceptions.
     #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    waivers: Option<PathBuf>,
+    /// A previous report (`--format json`) to compare with, for `--fail-on new`.
+    #[arg(long, value_name = "BASE.json")]
+    baseline: Option<PathBuf>,
+    /// Record why every rule decided as it did (what it examined, the parameters it read),
+    /// passing rules included.
+    #[arg(long)]
+    explain: bool,
+    #[command(flatten)]
+    config: ConfigArg,
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -53,41 +140,264 @@ fn parse_param(text: &str) -> Result<(String, serde_json::Value), String> {
     Ok((name.to_owned(), value))
 }
 
-/// Evaluates and writes the report; exit 1 when a control failed or a rule errored.
+/// `FILE`, or `FORMAT=FILE` when the part before `=` looks like a name (no `/`, `\` or `.`).
+fn parse_output(text: &str) -> Result<OutputArg, String> {
+    let Some((name, path)) = text.split_once('=') else {
+        return Ok(OutputArg::Main(PathBuf::from(text)));
+    };
+    if name.is_empty() || name.contains(['/', '\\', '.']) {
+        return Ok(OutputArg::Main(PathBuf::from(text)));
+    }
+    let format = <Format as clap::ValueEnum>::from_str(name, false).map_err(|_| {
+        format!(
+            "unknown format `{name}`: expected text, json, sarif, junit, markdown, html or csv (for a file whose name holds `=`, write ./{text})"
+        )
+    })?;
+    if path.is_empty() {
+        return Err(format!("`{text}`: no file after `=`"));
+    }
+    Ok(OutputArg::Extra(format, PathBuf::from(path)))
+}
+
+/// Evaluates, applies waivers, writes every output, then applies the gate: exit 1 when it
+/// fails, 2 when an input cannot be used (nothing is written then).
 pub fn run(args: &Args) -> Result<Outcome, String> {
-    let engine = super::load_engine(args.pack.as_deref())?;
-    let sources = inputs::read_facts(&args.facts)?;
+    let config = args.config.load()?;
+    let format = match (args.format, &config.eval.format) {
+        (Some(f), _) => f,
+        (None, Some(setting)) => config::format(setting)?,
+        (None, None) => Format::Text,
+    };
+    let destinations = destinations(args, format, config.eval.output.as_deref())?;
+    let loaded = packs::load(&config.pack(args.pack.as_deref()))?;
+    let engine = loaded.engine()?;
+    let params = config.params(&loaded.pack, &args.params)?;
+    let facts_paths = if args.facts.is_empty() {
+        &config.facts
+    } else {
+        &args.facts
+    };
+    if facts_paths.is_empty() {
+        return Err(format!(
+            "no facts: give FACTS (files or folders) or set `facts` in {}",
+            config::FILE_NAME
+        ));
+    }
+    let waivers = match &args.waivers {
+        Some(path) => {
+            let text = inputs::read_text(path)?;
+            Some(Waivers::parse(&inputs::display(path), &text).map_err(|e| e.to_string())?)
+        }
+        None => None,
+    };
+    let baseline = args.baseline.as_deref().map(read_report).transpose()?;
+    let sources = inputs::read_facts(facts_paths)?;
     let facts = super::load_facts(&sources)?;
     let start = Instant::now();
     let options = EvalOptions {
-        as_of: args.as_of,
-        params: args.params.iter().cloned().collect::<IndexMap<_, _>>(),
+        as_of: args.as_of.or(config.as_of),
+        params,
         clock: Some(Arc::new(move || start.elapsed())),
+        explain: args.explain || config.eval.explain,
     };
-    let report = engine
+    let mut report = engine
         .evaluate(&facts, &options)
         .map_err(|e| e.to_string())?;
-    let target = Target::from_arg(args.output.as_deref());
-    let content = match args.format {
-        Format::Json => report.to_json(),
+    if let Some(w) = &waivers {
+        w.apply(&mut report);
+    }
+    let diff = baseline.as_ref().map(|base| Diff::new(base, &report));
+    let context = Context::from_facts(&facts);
+    let rendered: Vec<(Target<'_>, String)> = destinations
+        .iter()
+        .map(|(format, path)| {
+            let target = Target::from_arg(path.as_deref());
+            let content = render(*format, &report, &context, target.wants_color());
+            (target, content)
+        })
+        .collect();
+    for ((_, path), (target, content)) in destinations.iter().zip(&rendered) {
+        target.write(content).map_err(|e| {
+            let name = path.as_deref().map_or("stdout".to_owned(), inputs::display);
+            format!("{name}: {e}")
+        })?;
+    }
+    warn_about_waivers(&report);
+    let gate = Gate {
+        fail_on: match args.fail_on {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Fail => FailOn::Fail,
+            FailOnArg::Warn => FailOn::Warn,
+            FailOnArg::New => FailOn::New,
+        },
+        min_severity: args.min_severity.map(|s| match s {
+            SeverityArg::Critical => Severity::Critical,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::Low => Severity::Low,
+        }),
+    };
+    let blockers = gate.check(&report, diff.as_ref());
+    if args.fail_on != FailOnArg::Fail || args.min_severity.is_some() || diff.is_some() {
+        eprintln!("{}", verdict(args, &blockers, diff.as_ref()));
+    }
+    Ok(if blockers.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// Every output as (format, file; `None` is stdout), checked before anything is evaluated:
+/// one main output, no two outputs to the same place, every folder there.
+fn destinations(
+    args: &Args,
+    format: Format,
+    configured: Option<&Path>,
+) -> Result<Vec<(Format, Option<PathBuf>)>, String> {
+    let mut main: Option<&Path> = None;
+    let mut extra = Vec::new();
+    for output in &args.outputs {
+        match output {
+            OutputArg::Main(path) => {
+                if let Some(first) = main {
+                    return Err(format!(
+                        "--output {} and --output {}: the --format output goes to one place; use FORMAT=FILE for other formats",
+                        first.display(),
+                        path.display()
+                    ));
+                }
+                main = Some(path);
+            }
+            OutputArg::Extra(format, path) => extra.push((*format, path.clone())),
+        }
+    }
+    let stdout = |p: &Path| p.as_os_str() == "-";
+    let main = main.or(configured);
+    let mut out = vec![(format, main.filter(|p| !stdout(p)).map(Path::to_path_buf))];
+    for (format, path) in extra {
+        out.push((format, (!stdout(&path)).then_some(path)));
+    }
+    for (i, (format, path)) in out.iter().enumerate() {
+        if let Some((other, _)) = out.iter().take(i).find(|(_, p)| p == path) {
+            let place = path
+                .as_deref()
+                .map_or("stdout".to_owned(), |p| p.display().to_string());
+            return Err(format!(
+                "the {} and {} outputs both go to {place}: give each its own file",
+                other.name(),
+                format.name()
+            ));
+        }
+    }
+    // All or nothing: a missing folder is found before any output is written.
+    for path in out.iter().filter_map(|(_, p)| p.as_deref()) {
+        let folder = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !folder.is_dir() {
+            return Err(format!(
+                "{}: the folder {} does not exist",
+                inputs::display(path),
+                inputs::display(folder)
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn render(format: Format, report: &Report, context: &Context, color: bool) -> String {
+    match format {
         Format::Text => render::text(
-            &report,
+            report,
             &TextOptions {
-                color: target.wants_color(),
+                color,
                 max_findings: 10,
             },
         ),
-    };
-    target.write(&content).map_err(|e| {
-        let name = args
-            .output
-            .as_ref()
-            .map_or("stdout".to_owned(), |p| p.display().to_string());
-        format!("{name}: {e}")
-    })?;
-    Ok(if report.has_failures() {
-        Outcome::Failed
-    } else {
-        Outcome::Clean
-    })
+        Format::Json => report.to_json(),
+        Format::Sarif => render::sarif(report, context),
+        Format::Junit => render::junit(report),
+        Format::Markdown => render::markdown(report),
+        Format::Html => render::html(report, context),
+        Format::Csv => render::csv(report),
+    }
+}
+
+/// Tells on stderr about waivers that need attention: expired, stale or not yet in force.
+fn warn_about_waivers(report: &Report) {
+    for w in report
+        .waivers
+        .iter()
+        .filter(|w| w.state != WaiverState::Active)
+    {
+        eprintln!(
+            "warning: {}:{}: {} waiver ({}): {}",
+            w.waiver.source.file,
+            w.waiver.source.line,
+            w.state.as_str(),
+            w.waiver.scope(),
+            w.explain()
+        );
+    }
+}
+
+/// The gate's verdict in a line, for CI logs.
+fn verdict(args: &Args, blockers: &[attest_engine::Blocker], diff: Option<&Diff>) -> String {
+    let mut rule = format!(
+        "gate: fail on {}",
+        <FailOnArg as clap::ValueEnum>::to_possible_value(&args.fail_on)
+            .map_or_else(String::new, |v| v.get_name().to_owned())
+    );
+    if let Some(min) = args.min_severity {
+        let name = <SeverityArg as clap::ValueEnum>::to_possible_value(&min)
+            .map_or_else(String::new, |v| v.get_name().to_owned());
+        rule.push_str(&format!(", min severity {name}"));
+    }
+    if let Some(d) = diff {
+        rule.push_str(&format!(
+            " (since {}: {} new, {} resolved, {} still failing)",
+            d.base.evaluated_on,
+            d.new_failures.len(),
+            d.resolved.len(),
+            d.still_failing.len()
+        ));
+    }
+    if blockers.is_empty() {
+        return format!("{rule}: passed");
+    }
+    let mut names: Vec<String> = blockers
+        .iter()
+        .map(|b| match &b.entity {
+            Some(e) => format!("{} {e} ({})", b.rule, b.status.as_str()),
+            None => format!("{} ({})", b.rule, b.status.as_str()),
+        })
+        .collect();
+    names.dedup();
+    format!("{rule}: failed by {}", names.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_are_files_or_format_and_file() {
+        assert_eq!(
+            parse_output("report.txt"),
+            Ok(OutputArg::Main("report.txt".into()))
+        );
+        assert_eq!(
+            parse_output("sarif=out/attest.sarif"),
+            Ok(OutputArg::Extra(Format::Sarif, "out/attest.sarif".into()))
+        );
+        assert_eq!(
+            parse_output("./a=b.json"),
+            Ok(OutputArg::Main("./a=b.json".into()))
+        );
+        let err = parse_output("xml=a.xml").unwrap_err();
+        assert!(err.starts_with("unknown format `xml`"), "{err}");
+        assert!(parse_output("csv=").is_err());
+    }
 }

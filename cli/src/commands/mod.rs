@@ -1,22 +1,23 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod diff;
+pub mod check;
 pub mod eval;
+pub mod explain;
+pub mod list;
+pub mod new;
+pub mod test;
 pub mod validate;
 
-use crate::inputs;
-use attest_engine::{Engine, Facts, FactsSource, Limits, Pack};
+use crate::packs::{self, PackRef};
+use attest_engine::{Engine, Facts, FactsSource};
 use std::path::Path;
 
-/// Loads the pack at `dir`, or the built-in SOC 2 pack, and compiles it.
+/// Loads the pack at `dir`, or the built-in SOC 2 pack, with the packs it extends, and
+/// compiles it.
 pub fn load_engine(dir: Option<&Path>) -> Result<Engine, String> {
-    let files = match dir {
-        Some(d) => inputs::read_pack(d)?,
-        None => inputs::builtin_pack(),
-    };
-    let where_ = dir.map_or("built-in pack".to_owned(), |d| d.display().to_string());
-    let pack = Pack::from_files(&files).map_err(|e| format!("{where_}: {e}"))?;
-    Engine::new(pack, Limits::default()).map_err(|e| format!("{where_}: {e}"))
+    packs::load(&PackRef::from_arg(dir))?.engine()
 }
 
 /// Loads and validates facts sources.

@@ -2,7 +2,7 @@
 //! against the facts schema, and remembering where every record came from.
 
 mod error;
-mod spans;
+pub(crate) mod spans;
 pub(crate) mod tree;
 mod validate;
 
@@ -11,6 +11,7 @@ pub(crate) use validate::FACTS_SCHEMA;
 
 use crate::date::Date;
 use crate::digest;
+use crate::par;
 use serde_json::{Map, Value};
 use spans::KeyLines;
 use std::collections::HashMap;
@@ -40,9 +41,9 @@ pub struct Origin {
 pub struct LoadTimings {
     /// JSON parsing, merging and locating records in their files.
     pub parse: Duration,
-    /// Schema validation and the id checks.
+    /// Schema validation and the id checks, with the digest computed alongside.
     pub validate: Duration,
-    /// Digest and the rules' read-only view of the facts.
+    /// Building the rules' read-only view of the facts.
     pub prepare: Duration,
 }
 
@@ -72,12 +73,16 @@ impl Facts {
         let t0 = clock();
         let (doc, origins) = merge(sources)?;
         let t1 = clock();
-        let violations = validate::check(&doc, &origins);
+        // The digest is only needed when the facts are valid, but computing it alongside the
+        // validation costs nothing on a second core.
+        let (violations, digest) = par::join(
+            || validate::check(&doc, &origins),
+            || digest::canonical_json(&doc),
+        );
         if !violations.is_empty() {
             return Err(FactsError::Invalid(violations));
         }
         let t2 = clock();
-        let digest = digest::canonical_json(&doc);
         let org = doc.get("organization");
         let as_of = org
             .and_then(|o| o.get("as_of"))
@@ -202,7 +207,12 @@ fn merge(sources: &[FactsSource<'_>]) -> Result<(Value, SourceMap), FactsError> 
     let mut map = SourceMap::default();
     for (file_idx, src) in sources.iter().enumerate() {
         map.files.push(src.name.to_owned());
-        let value: Value = serde_json::from_str(src.text).map_err(|e| FactsError::Syntax {
+        // Parsing and locating records in the file are independent passes over the text.
+        let (value, located) = par::join(
+            || serde_json::from_str::<Value>(src.text),
+            || spans::scan_top_level(src.text),
+        );
+        let value = value.map_err(|e| FactsError::Syntax {
             file: src.name.to_owned(),
             line: e.line(),
             column: e.column(),
@@ -213,8 +223,7 @@ fn merge(sources: &[FactsSource<'_>]) -> Result<(Value, SourceMap), FactsError> 
                 file: src.name.to_owned(),
             });
         };
-        let mut lines: HashMap<String, KeyLines> =
-            spans::scan_top_level(src.text).into_iter().collect();
+        let mut lines: HashMap<String, KeyLines> = located.into_iter().collect();
         for (key, value) in object {
             let at = lines.remove(&key).unwrap_or_default();
             match (doc.get_mut(&key), value) {

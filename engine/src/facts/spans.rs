@@ -1,7 +1,8 @@
 //! Where records start in the facts files, so a JSON Pointer can be shown as `file:line`.
 //!
-//! The scanner runs on text serde_json has already accepted, records the line of every
-//! top-level key's value and of every element of top-level arrays, and skips the rest.
+//! The scanner runs alongside serde_json's parse of the same text, records the line of every
+//! top-level key's value and of every element of top-level arrays, and skips the rest. On
+//! invalid JSON it stops early (the parser's error is what gets reported); it always ends.
 
 /// Line (1-based) where a top-level key's value starts, and where each array element starts.
 #[derive(Debug, Default, Clone)]
@@ -51,8 +52,13 @@ pub(crate) fn scan_top_level(text: &str) -> Vec<(String, KeyLines)> {
                     }
                     Some(b',') => s.pos += 1,
                     Some(_) => {
+                        let before = s.pos;
                         lines.items.push(s.line);
                         s.skip_value();
+                        if s.pos == before {
+                            // Not valid JSON (the parser reports it): stop here.
+                            return out;
+                        }
                     }
                     None => break,
                 }
@@ -148,6 +154,13 @@ impl Scanner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ends_on_invalid_json() {
+        for text in ["{\n  \"a\": [1,\n}", "{\"a\": [}", "{\"a\": [\"x", "{\"a\"", "[1]", "{\"a\": {]]]}"] {
+            let _ = scan_top_level(text);
+        }
+    }
 
     #[test]
     fn finds_lines_of_keys_and_elements() {

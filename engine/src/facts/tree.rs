@@ -180,69 +180,106 @@ impl IntoIterator for List {
     }
 }
 
-/// Converts a parsed document into the tree, sharing repeated field names.
+/// Converts a parsed document into the tree.
 pub(crate) fn build(value: Value) -> Node {
-    let mut names = HashMap::new();
-    convert(value, String::new(), &mut names)
+    let mut builder = Builder::default();
+    let mut pointer = String::new();
+    builder.convert(value, &mut pointer, 0)
 }
 
-fn convert(value: Value, pointer: String, names: &mut HashMap<String, ImmutableString>) -> Node {
-    match value {
-        Value::Null => Node::Null,
-        Value::Bool(b) => Node::Bool(b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Node::Int(i),
-            None => Node::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Node::Str(s.into()),
-        Value::Array(items) => {
-            let items = items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let child = child_pointer(&v, || format!("{pointer}/{i}"));
-                    convert(v, child, names)
-                })
-                .collect();
-            Node::List(List(Arc::new(ListData {
-                pointer: pointer.into(),
-                items,
-            })))
+/// Shares field names between records: objects at the same depth almost always have the
+/// same keys in the same order, so the previous object's names are tried first, then a
+/// table of every name seen.
+#[derive(Default)]
+struct Builder {
+    names: HashMap<String, ImmutableString>,
+    shapes: Vec<Vec<ImmutableString>>,
+}
+
+impl Builder {
+    /// Converts `value`, whose pointer is in `pointer` (restored before returning).
+    fn convert(&mut self, value: Value, pointer: &mut String, depth: usize) -> Node {
+        match value {
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Node::Int(i),
+                None => Node::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => Node::Str(s.into()),
+            Value::Array(items) => {
+                let here = ImmutableString::from(pointer.as_str());
+                let len = pointer.len();
+                let items = items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        pointer.push('/');
+                        pointer.push_str(&i.to_string());
+                        let node = self.convert(v, pointer, depth + 1);
+                        pointer.truncate(len);
+                        node
+                    })
+                    .collect();
+                Node::List(List(Arc::new(ListData {
+                    pointer: here,
+                    items,
+                })))
+            }
+            Value::Object(map) => {
+                let here = ImmutableString::from(pointer.as_str());
+                let len = pointer.len();
+                let mut fields = Vec::with_capacity(map.len());
+                for (i, (k, v)) in map.into_iter().enumerate() {
+                    let name = self.name(depth, i, k);
+                    let node = if v.is_object() || v.is_array() {
+                        pointer.push('/');
+                        push_escaped(pointer, &name);
+                        let node = self.convert(v, pointer, depth + 1);
+                        pointer.truncate(len);
+                        node
+                    } else {
+                        self.convert(v, pointer, depth + 1)
+                    };
+                    fields.push((name, node));
+                }
+                Node::Record(Record(Arc::new(RecordData {
+                    pointer: here,
+                    fields,
+                })))
+            }
         }
-        Value::Object(map) => {
-            let fields = map
-                .into_iter()
-                .map(|(k, v)| {
-                    let child = child_pointer(&v, || format!("{pointer}/{}", escape(&k)));
-                    let name = names
-                        .entry(k)
-                        .or_insert_with_key(|k| k.as_str().into())
-                        .clone();
-                    (name, convert(v, child, names))
-                })
-                .collect();
-            Node::Record(Record(Arc::new(RecordData {
-                pointer: pointer.into(),
-                fields,
-            })))
+    }
+
+    /// The shared name for the `index`-th key of an object at `depth`.
+    fn name(&mut self, depth: usize, index: usize, key: String) -> ImmutableString {
+        if self.shapes.len() <= depth {
+            self.shapes.resize_with(depth + 1, Vec::new);
         }
+        let shape = &mut self.shapes[depth];
+        if let Some(known) = shape.get(index) {
+            if known.as_str() == key {
+                return known.clone();
+            }
+        }
+        let name = self
+            .names
+            .entry(key)
+            .or_insert_with_key(|k| k.as_str().into())
+            .clone();
+        shape.truncate(index);
+        shape.push(name.clone());
+        name
     }
 }
 
-/// Only objects and arrays keep a pointer; scalars never need one.
-fn child_pointer(value: &Value, make: impl FnOnce() -> String) -> String {
-    if value.is_object() || value.is_array() {
-        make()
-    } else {
-        String::new()
-    }
-}
-
-/// Escapes a key as a JSON Pointer segment (RFC 6901).
-fn escape(key: &str) -> std::borrow::Cow<'_, str> {
-    if key.contains(['~', '/']) {
-        key.replace('~', "~0").replace('/', "~1").into()
-    } else {
-        key.into()
+/// Appends a key as a JSON Pointer segment (RFC 6901: `~` as `~0`, `/` as `~1`).
+fn push_escaped(pointer: &mut String, key: &str) {
+    for c in key.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
     }
 }

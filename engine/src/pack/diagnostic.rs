@@ -2,9 +2,23 @@
 
 use std::fmt;
 
+/// Whether a diagnostic stops the pack from loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiagnosticSeverity {
+    /// The pack cannot be used.
+    Error,
+    /// Worth fixing; the pack still loads.
+    Warning,
+}
+
 /// One problem in a pack's files.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
+    /// A stable, kebab-case code (`unknown-control`), for editors, CI and docs.
+    pub code: String,
+    /// Error or warning.
+    pub severity: DiagnosticSeverity,
     /// The pack file, relative to the pack's folder.
     pub file: String,
     /// 1-based line, when known.
@@ -16,13 +30,25 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub(crate) fn new(file: &str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn new(code: &str, file: &str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
+            code: code.to_owned(),
+            severity: DiagnosticSeverity::Error,
             file: file.to_owned(),
             line: None,
             column: None,
             message: message.into(),
         }
+    }
+
+    pub(crate) fn warning(mut self) -> Diagnostic {
+        self.severity = DiagnosticSeverity::Warning;
+        self
+    }
+
+    /// Whether the diagnostic stops the pack from loading.
+    pub fn is_error(&self) -> bool {
+        self.severity == DiagnosticSeverity::Error
     }
 
     pub(crate) fn at(mut self, line: u32, column: u32) -> Diagnostic {
@@ -58,7 +84,11 @@ impl fmt::Display for Diagnostic {
                 write!(f, ":{col}")?;
             }
         }
-        write!(f, ": {}", self.message)
+        let level = match self.severity {
+            DiagnosticSeverity::Error => "error",
+            DiagnosticSeverity::Warning => "warning",
+        };
+        write!(f, ": {level}[{}]: {}", self.code, self.message)
     }
 }
 

@@ -1,19 +1,25 @@
-//! Rule packs: a manifest (`pack.toml`), a control catalog (`controls.toml`) and rules
-//! (`rules/**/*.rhai`, each with its cases in `*.cases.json` beside it), handed to the
-//! engine as in-memory files.
+//! Rule packs: a manifest (`pack.toml`), a control catalog (`controls.toml`), rules
+//! (`rules/**/*.rhai`, each with its cases in `*.cases.json` beside it) and helper modules
+//! (`lib/*.rhai`), handed to the engine as in-memory files.
+//!
+//! A pack may extend another (`extends` in its manifest): it inherits the base's catalog,
+//! parameters and rules, adds its own, overrides inherited rules by id, disables some with
+//! a reason, and sets parameter values. Resolving `extends` to files is the host's job.
 
 mod diagnostic;
+mod lint;
 pub mod model;
 mod rule;
+mod usage;
 
-pub use diagnostic::{Diagnostic, PackError};
+pub use diagnostic::{Diagnostic, DiagnosticSeverity, PackError};
+pub(crate) use lint::ENGINE_PARAMS;
 pub use model::{Category, Owner, ParamType, Severity};
 pub use rule::{Rule, RuleMeta};
 
 use crate::digest;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 
 /// One file of a pack: its path relative to the pack folder (`/`-separated) and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,12 +49,23 @@ pub struct Manifest {
     /// The pack's version.
     pub version: String,
     /// The framework the pack maps to (`SOC 2`).
+    #[serde(default)]
     pub framework: String,
     /// What the pack covers.
+    #[serde(default)]
     pub description: String,
+    /// The pack this one builds on: a built-in pack's name or a folder path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
     /// Typed parameters with defaults, by name.
     #[serde(default)]
     pub params: IndexMap<String, ParamSpec>,
+    /// Values for parameters (inherited or own), overriding their defaults.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub set: IndexMap<String, serde_json::Value>,
+    /// Inherited rules turned off, by id, each with the reason.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub disable: IndexMap<String, String>,
 }
 
 /// A declared pack parameter.
@@ -58,7 +75,7 @@ pub struct ParamSpec {
     /// Its type.
     #[serde(rename = "type")]
     pub kind: ParamType,
-    /// The default value.
+    /// The default value (after any `set` of an extending pack).
     pub default: serde_json::Value,
     /// What it controls.
     pub description: String,
@@ -87,80 +104,64 @@ struct Catalog {
     control: Vec<Control>,
 }
 
+/// An inherited rule the pack turned off, and why.
+#[derive(Debug, Clone)]
+pub struct DisabledRule {
+    /// The rule's metadata (for the controls it maps to).
+    pub meta: RuleMeta,
+    /// The reason given in `[disable]`.
+    pub reason: String,
+}
+
+/// A helper module of a pack (`lib/<name>.rhai`), importable by that pack's rules only.
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// The pack that defines it.
+    pub pack: String,
+    /// Its import name (`lib/dates.rhai` is `dates`).
+    pub name: String,
+    /// Its file, relative to the pack folder.
+    pub path: String,
+    /// Its source.
+    pub source: String,
+}
+
 /// A loaded, checked pack.
 #[derive(Debug, Clone)]
 pub struct Pack {
-    /// The manifest.
+    /// The manifest (parameters merged with the base's, `set` values applied).
     pub manifest: Manifest,
     /// The catalog, in natural id order.
     pub controls: Vec<Control>,
-    /// The rules, in path order.
+    /// The active rules: inherited ones first, in path order, then the pack's own.
     pub rules: Vec<Rule>,
-    /// Rule case files (`*.cases.json`) by path.
-    pub cases: Vec<PackFile>,
-    /// sha256 over every file of the pack.
+    /// Inherited rules the pack disabled.
+    pub disabled: Vec<DisabledRule>,
+    /// Helper modules.
+    pub modules: Vec<Module>,
+    /// sha256 over every file of the pack and of its bases.
     pub digest: String,
+    /// Non-fatal diagnostics (warnings) found while loading.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Pack {
-    /// Loads a pack from its files, reporting every problem found.
+    /// Loads a standalone pack from its files, reporting every problem found.
     pub fn from_files(files: &[PackFile]) -> Result<Pack, PackError> {
-        let mut diags = Vec::new();
-        let find = |name: &str| files.iter().find(|f| f.path == name);
-        let manifest = match find("pack.toml") {
-            None => {
-                diags.push(Diagnostic::new("pack.toml", "the pack has no pack.toml"));
-                None
-            }
-            Some(f) => parse_toml::<Manifest>(f, &mut diags),
-        };
-        let catalog = match find("controls.toml") {
-            None => {
-                diags.push(Diagnostic::new(
-                    "controls.toml",
-                    "the pack has no controls.toml (the control catalog)",
-                ));
-                None
-            }
-            Some(f) => parse_toml::<Catalog>(f, &mut diags),
-        };
-        if let Some(m) = &manifest {
-            check_params(m, &mut diags);
-        }
-        let mut controls = catalog.map(|c| c.control).unwrap_or_default();
-        controls.sort_by(|a, b| model::natural_cmp(&a.id, &b.id));
-        check_catalog(&controls, &mut diags);
+        Pack::from_files_extending(files, None)
+    }
 
-        let mut sorted: Vec<&PackFile> = files.iter().collect();
-        sorted.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut rules = Vec::new();
-        let mut cases = Vec::new();
-        for f in sorted {
-            if f.path.ends_with(".cases.json") {
-                cases.push(f.clone());
-            } else if f.path.starts_with("rules/") && f.path.ends_with(".rhai") {
-                match rule::parse(&f.path, &f.text) {
-                    Ok(meta) => rules.push(Rule {
-                        meta,
-                        path: f.path.clone(),
-                        source: f.text.clone(),
-                    }),
-                    Err(d) => diags.push(d),
-                }
+    /// Loads a pack that extends `base` (required when its manifest says `extends`).
+    pub fn from_files_extending(files: &[PackFile], base: Option<Pack>) -> Result<Pack, PackError> {
+        let (pack, diags) = load(files, base);
+        match pack {
+            Some(mut pack) if !diags.iter().any(Diagnostic::is_error) => {
+                pack.warnings = diags;
+                Ok(pack)
             }
-        }
-        if let (Some(m), true) = (&manifest, !controls.is_empty()) {
-            check_rules(&rules, &controls, m, &mut diags);
-        }
-        match manifest {
-            Some(manifest) if diags.is_empty() => Ok(Pack {
-                manifest,
-                controls,
-                rules,
-                cases,
-                digest: digest::files(files.iter().map(|f| (f.path.as_str(), f.text.as_str()))),
-            }),
-            _ => Err(PackError(diags)),
+            _ => Err(PackError(
+                diags.into_iter().filter(Diagnostic::is_error).collect(),
+            )),
         }
     }
 
@@ -169,112 +170,234 @@ impl Pack {
         self.controls.iter().find(|c| c.id == id)
     }
 
-    /// A rule by id.
+    /// An active rule by id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.meta.id == id)
     }
 }
 
+/// Every diagnostic for a pack's files (errors and warnings), without building it.
+pub fn check(files: &[PackFile], base: Option<&Pack>) -> Vec<Diagnostic> {
+    load(files, base.cloned()).1
+}
+
+/// Loads what can be loaded and collects every diagnostic.
+fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let find = |name: &str| files.iter().find(|f| f.path == name);
+    let manifest = match find("pack.toml") {
+        None => {
+            diags.push(Diagnostic::new(
+                "missing-file",
+                "pack.toml",
+                "the pack has no pack.toml",
+            ));
+            None
+        }
+        Some(f) => parse_toml::<Manifest>(f, "invalid-manifest", &mut diags),
+    };
+    let Some(mut manifest) = manifest else {
+        return (None, diags);
+    };
+    let manifest_text = find("pack.toml").map_or("", |f| f.text.as_str());
+    if manifest.extends.is_some() && base.is_none() {
+        diags.push(Diagnostic::new(
+            "unresolved-extends",
+            "pack.toml",
+            format!(
+                "the pack extends `{}`, which was not provided",
+                manifest.extends.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    let base = base.filter(|_| manifest.extends.is_some());
+
+    // Catalog: the base's, then this pack's entries (replacing same ids).
+    let mut controls = base.as_ref().map(|b| b.controls.clone()).unwrap_or_default();
+    match find("controls.toml") {
+        Some(f) => {
+            let own = parse_toml::<Catalog>(f, "invalid-catalog", &mut diags);
+            for c in own.map(|c| c.control).unwrap_or_default() {
+                if let Some(slot) = controls.iter_mut().find(|x| x.id == c.id) {
+                    if base.is_none() {
+                        diags.push(Diagnostic::new(
+                            "duplicate-control",
+                            "controls.toml",
+                            format!("control `{}` is listed twice", c.id),
+                        ));
+                    }
+                    *slot = c;
+                } else {
+                    controls.push(c);
+                }
+            }
+        }
+        None if base.is_none() => diags.push(Diagnostic::new(
+            "missing-file",
+            "controls.toml",
+            "the pack has no controls.toml (the control catalog)",
+        )),
+        None => {}
+    }
+    controls.sort_by(|a, b| model::natural_cmp(&a.id, &b.id));
+
+    // Parameters: the base's (with its values), then this pack's declarations and `set`.
+    let own_params = std::mem::take(&mut manifest.params);
+    let mut params = base
+        .as_ref()
+        .map(|b| b.manifest.params.clone())
+        .unwrap_or_default();
+    for (name, spec) in own_params {
+        let at = lint::toml_key_line(manifest_text, &name);
+        if params.contains_key(&name) {
+            diags.push(lint::at_line(
+                Diagnostic::new(
+                    "duplicate-param",
+                    "pack.toml",
+                    format!("parameter `{name}` is already declared by the base pack; use [set] to change its value"),
+                ),
+                at,
+            ));
+            continue;
+        }
+        if let Err(e) = spec.kind.check(&spec.default) {
+            diags.push(lint::at_line(
+                Diagnostic::new(
+                    "invalid-param",
+                    "pack.toml",
+                    format!("parameter `{name}`: default {e}"),
+                ),
+                at,
+            ));
+        }
+        params.insert(name, spec);
+    }
+    for (name, value) in &manifest.set {
+        let at = lint::toml_key_line(manifest_text, name);
+        match params.get_mut(name) {
+            None => diags.push(lint::at_line(
+                Diagnostic::new(
+                    "undeclared-param",
+                    "pack.toml",
+                    format!("[set] `{name}`: no such parameter in this pack or its base"),
+                ),
+                at,
+            )),
+            Some(spec) => match spec.kind.check(value) {
+                Ok(()) => spec.default = value.clone(),
+                Err(e) => diags.push(lint::at_line(
+                    Diagnostic::new("invalid-param", "pack.toml", format!("[set] `{name}`: {e}")),
+                    at,
+                )),
+            },
+        }
+    }
+    manifest.params = params;
+
+    // Rules and modules of this pack.
+    let mut sorted: Vec<&PackFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut own_rules = Vec::new();
+    let mut modules = base.as_ref().map(|b| b.modules.clone()).unwrap_or_default();
+    for f in &sorted {
+        if f.path.starts_with("rules/") && f.path.ends_with(".rhai") {
+            match rule::parse(&f.path, &f.text) {
+                Ok(meta) => {
+                    let cases_path = format!("{}.cases.json", f.path.trim_end_matches(".rhai"));
+                    own_rules.push(Rule {
+                        meta,
+                        pack: manifest.name.clone(),
+                        path: f.path.clone(),
+                        source: f.text.clone(),
+                        cases: find(&cases_path).map(|c| c.text.clone()),
+                    });
+                }
+                Err(d) => diags.push(d),
+            }
+        } else if let Some(name) = f
+            .path
+            .strip_prefix("lib/")
+            .and_then(|p| p.strip_suffix(".rhai"))
+        {
+            modules.push(Module {
+                pack: manifest.name.clone(),
+                name: name.to_owned(),
+                path: f.path.clone(),
+                source: f.text.clone(),
+            });
+        }
+    }
+
+    // Inherited rules, minus the overridden and the disabled.
+    let mut rules = Vec::new();
+    let mut disabled = base.as_ref().map(|b| b.disabled.clone()).unwrap_or_default();
+    let inherited = base.as_ref().map(|b| b.rules.clone()).unwrap_or_default();
+    for (id, reason) in &manifest.disable {
+        if !inherited.iter().any(|r| &r.meta.id == id) {
+            diags.push(lint::at_line(
+                Diagnostic::new(
+                    "unknown-rule",
+                    "pack.toml",
+                    format!("[disable] `{id}`: the base pack has no such rule"),
+                ),
+                lint::toml_key_line(manifest_text, id),
+            ));
+        }
+        if reason.trim().is_empty() {
+            diags.push(lint::at_line(
+                Diagnostic::new(
+                    "missing-reason",
+                    "pack.toml",
+                    format!("[disable] `{id}`: give the reason the rule is turned off"),
+                ),
+                lint::toml_key_line(manifest_text, id),
+            ));
+        }
+    }
+    for r in inherited {
+        if let Some(reason) = manifest.disable.get(&r.meta.id) {
+            disabled.push(DisabledRule {
+                meta: r.meta,
+                reason: reason.clone(),
+            });
+        } else if !own_rules.iter().any(|o| o.meta.id == r.meta.id) {
+            rules.push(r);
+        }
+    }
+    let first_own = rules.len();
+    rules.extend(own_rules);
+    lint::rules(&rules[first_own..], &controls, &manifest, &mut diags);
+    lint::unused_params(&rules, &manifest, manifest_text, base.is_some(), &mut diags);
+
+    let own_digest = digest::files(files.iter().map(|f| (f.path.as_str(), f.text.as_str())));
+    let digest = match &base {
+        Some(b) => digest::files([("base", b.digest.as_str()), ("pack", own_digest.as_str())]),
+        None => own_digest,
+    };
+    let pack = Pack {
+        manifest,
+        controls,
+        rules,
+        disabled,
+        modules,
+        digest,
+        warnings: Vec::new(),
+    };
+    (Some(pack), diags)
+}
+
 fn parse_toml<T: serde::de::DeserializeOwned>(
     f: &PackFile,
+    code: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<T> {
     toml::from_str::<T>(&f.text)
         .map_err(|e| {
-            let d = Diagnostic::new(&f.path, e.message().to_owned());
+            let d = Diagnostic::new(code, &f.path, e.message().to_owned());
             diags.push(match e.span() {
                 Some(span) => d.at_offset(&f.text, span.start),
                 None => d,
             });
         })
         .ok()
-}
-
-fn check_params(m: &Manifest, diags: &mut Vec<Diagnostic>) {
-    for (name, spec) in &m.params {
-        if let Err(e) = spec.kind.check(&spec.default) {
-            diags.push(Diagnostic::new(
-                "pack.toml",
-                format!("parameter `{name}`: default {e}"),
-            ));
-        }
-    }
-}
-
-fn check_catalog(controls: &[Control], diags: &mut Vec<Diagnostic>) {
-    let mut seen = HashSet::new();
-    for c in controls {
-        if !seen.insert(c.id.as_str()) {
-            diags.push(Diagnostic::new(
-                "controls.toml",
-                format!("control `{}` is listed twice", c.id),
-            ));
-        }
-    }
-}
-
-fn check_rules(rules: &[Rule], controls: &[Control], m: &Manifest, diags: &mut Vec<Diagnostic>) {
-    let known: HashSet<&str> = controls.iter().map(|c| c.id.as_str()).collect();
-    let mut ids: IndexMap<&str, &str> = IndexMap::new();
-    for r in rules {
-        let at = |what: String| {
-            let d = Diagnostic::new(&r.path, what);
-            match header_line(&r.source, field_key(&d.message)) {
-                Some(line) => d.at(line, 1),
-                None => d,
-            }
-        };
-        if let Some(first) = ids.insert(&r.meta.id, &r.path) {
-            diags.push(at(format!(
-                "id: rule id `{}` is already used by {first}",
-                r.meta.id
-            )));
-        }
-        if r.meta.controls.is_empty() {
-            diags.push(at(
-                "controls: a rule must map to at least one control".into()
-            ));
-        }
-        for c in &r.meta.controls {
-            if !known.contains(c.as_str()) {
-                diags.push(at(format!(
-                    "controls: unknown control `{c}`: not in the pack's controls.toml"
-                )));
-            }
-        }
-        for k in &r.meta.facts {
-            if !model::FACTS_KEYS.contains(&k.as_str()) {
-                diags.push(at(format!(
-                    "facts: `{k}` is not a facts-v1 key (expected one of {})",
-                    model::FACTS_KEYS.join(", ")
-                )));
-            }
-        }
-        for p in &r.meta.params {
-            if !m.params.contains_key(p) {
-                diags.push(at(format!(
-                    "params: parameter `{p}` is not declared in pack.toml"
-                )));
-            }
-        }
-    }
-}
-
-/// The header field a rule diagnostic is about (the text before the first colon).
-fn field_key(message: &str) -> &str {
-    message.split(':').next().unwrap_or("")
-}
-
-/// The line of a rule header field (`//! controls = ...`).
-fn header_line(source: &str, key: &str) -> Option<u32> {
-    source
-        .lines()
-        .take_while(|l| l.trim_start().starts_with("//!"))
-        .position(|l| {
-            l.trim_start()
-                .trim_start_matches("//!")
-                .trim_start()
-                .starts_with(key)
-        })
-        .and_then(|i| u32::try_from(i + 1).ok())
 }

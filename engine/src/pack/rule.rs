@@ -35,10 +35,21 @@ pub struct RuleMeta {
 pub struct Rule {
     /// Its metadata.
     pub meta: RuleMeta,
-    /// The file, relative to the pack folder.
+    /// The name of the pack that defines it (a base pack's, for inherited rules).
+    pub pack: String,
+    /// The file, relative to its pack's folder.
     pub path: String,
     /// The whole file (header included, so positions match the file).
     pub source: String,
+    /// The text of its cases file (`<name>.cases.json` beside it), if it has one.
+    pub cases: Option<String>,
+}
+
+impl Rule {
+    /// The path of the rule's cases file.
+    pub fn cases_path(&self) -> String {
+        format!("{}.cases.json", self.path.trim_end_matches(".rhai"))
+    }
 }
 
 /// Splits the `//!` header from a rule file and parses it.
@@ -62,6 +73,7 @@ pub(crate) fn parse(path: &str, source: &str) -> Result<RuleMeta, Diagnostic> {
     }
     if starts.is_empty() {
         return Err(Diagnostic::new(
+            "invalid-header",
             path,
             "missing the rule header: the file must start with `//!` lines holding id, title, controls, severity, owner, facts and remediation",
         )
@@ -75,7 +87,11 @@ pub(crate) fn parse(path: &str, source: &str) -> Result<RuleMeta, Diagnostic> {
             .get(hline as usize - 1)
             .copied()
             .unwrap_or((hline, 1));
-        Diagnostic::new(path, format!("invalid rule header: {}", e.message()))
+        Diagnostic::new(
+            "invalid-header",
+            path,
+            format!("invalid rule header: {}", e.message()),
+        )
             .at(line, col0 + hcol - 1)
     })
 }

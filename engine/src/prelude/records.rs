@@ -2,6 +2,7 @@
 //! indexing, iteration and a few native list operations.
 
 use super::error;
+use crate::context;
 use crate::facts::tree::{List, Node, Record};
 use rhai::{Array, Dynamic, Engine, FnPtr, INT, ImmutableString, NativeCallContext};
 
@@ -47,7 +48,18 @@ pub(super) fn register(engine: &mut Engine) {
 }
 
 fn field(r: &Record, name: &str) -> Dynamic {
-    r.get(name).map_or(Dynamic::UNIT, Node::to_dynamic)
+    let Some(node) = r.get(name) else {
+        return Dynamic::UNIT;
+    };
+    if let (Node::List(l), true) = (node, r.pointer().is_empty()) {
+        // A top-level collection: note what the rule examined, for explanations.
+        context::current(|run| {
+            if !run.examined.iter().any(|(k, _)| k == name) {
+                run.examined.push((name.to_owned(), l.len() as u64));
+            }
+        });
+    }
+    node.to_dynamic()
 }
 
 fn index(l: &mut List, i: INT) -> Result<Dynamic> {

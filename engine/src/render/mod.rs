@@ -1,6 +1,217 @@
 //! Renderers: one file per output format. JSON is the report's own serialization
-//! ([`Report::to_json`](crate::Report::to_json)).
+//! ([`Report::to_json`](crate::Report::to_json)); the others are functions of a report, and
+//! some take a [`Context`] with what they show of the facts beyond the report. Every
+//! renderer is deterministic: the same report gives the same bytes.
 
+mod csv;
+mod html;
+mod junit;
+mod markdown;
+mod sarif;
 mod text;
 
-pub use text::{TextOptions, text};
+pub use csv::csv;
+pub use html::html;
+pub use junit::junit;
+pub use markdown::{diff_markdown, markdown};
+pub use sarif::sarif;
+pub use text::{TextOptions, diff_text, text};
+
+use crate::evidence::EVIDENCE_RULE;
+use crate::facts::tree::Node;
+use crate::facts::{Facts, Origin};
+use crate::report::{ControlResult, Finding, FindingStatus, Report, RuleResult, Status};
+
+/// What some formats show of the facts beyond the report: the vendor register (HTML) and
+/// where a finding about no particular record points (SARIF).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    /// The facts' vendors, in document order.
+    pub vendors: Vec<Vendor>,
+    /// Where `organization` is written: the place findings with no record point at.
+    pub anchor: Option<Origin>,
+}
+
+/// A vendor as the register lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vendor {
+    /// Its JSON Pointer (`/vendors/3`), which findings about it carry.
+    pub pointer: String,
+    /// `id`.
+    pub id: String,
+    /// `name`.
+    pub name: String,
+    /// `service`: what it does for the organization.
+    pub service: String,
+    /// `risk_tier`.
+    pub risk_tier: String,
+    /// `data_access`.
+    pub data_access: Vec<String>,
+    /// `assurance.soc2_type` (`type1`, `type2`), if any.
+    pub soc2_type: Option<String>,
+    /// `assurance.report_period_end`.
+    pub report_period_end: Option<String>,
+    /// `contract.expires_on`.
+    pub contract_expires_on: Option<String>,
+    /// `last_risk_review_on`.
+    pub last_risk_review_on: Option<String>,
+}
+
+impl Context {
+    /// Takes what the renderers need from validated facts.
+    pub fn from_facts(facts: &Facts) -> Context {
+        let text = |node: Option<&Node>| match node {
+            Some(Node::Str(s)) => Some(s.to_string()),
+            _ => None,
+        };
+        let vendors = match facts.root().field("vendors") {
+            Some(Node::List(list)) => list
+                .items()
+                .iter()
+                .filter_map(|item| match item {
+                    Node::Record(r) => Some(Vendor {
+                        pointer: r.pointer().to_owned(),
+                        id: text(r.get("id")).unwrap_or_default(),
+                        name: text(r.get("name")).unwrap_or_default(),
+                        service: text(r.get("service")).unwrap_or_default(),
+                        risk_tier: text(r.get("risk_tier")).unwrap_or_default(),
+                        data_access: match r.get("data_access") {
+                            Some(Node::List(l)) => {
+                                l.items().iter().filter_map(|n| text(Some(n))).collect()
+                            }
+                            _ => Vec::new(),
+                        },
+                        soc2_type: text(r.path("assurance.soc2_type")),
+                        report_period_end: text(r.path("assurance.report_period_end")),
+                        contract_expires_on: text(r.path("contract.expires_on")),
+                        last_risk_review_on: text(r.get("last_risk_review_on")),
+                    }),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Context {
+            vendors,
+            anchor: facts.origin("/organization"),
+        }
+    }
+}
+
+/// One rule's outcome across the controls it is mapped to, as formats that list each
+/// finding once (SARIF, CSV, HTML, Markdown, diffs) see it. Evidence checks stay per control.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleView<'a> {
+    /// The rule id, or `evidence/<control>` for an evidence check.
+    pub id: String,
+    /// The applicable controls that list the rule, in report order.
+    pub controls: Vec<&'a ControlResult>,
+    /// The rule's result: its worst status across those controls, and each finding waived
+    /// only where it is waived under every one of them.
+    pub rule: RuleResult,
+}
+
+impl RuleView<'_> {
+    /// The ids of its controls.
+    pub fn control_ids(&self) -> Vec<&str> {
+        self.controls.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    /// A stable identity for each finding, across runs: the rule and the record the finding
+    /// is about (its message when it is about no record), numbered when repeated.
+    pub fn finding_keys(&self) -> Vec<String> {
+        let mut seen: Vec<String> = Vec::with_capacity(self.rule.findings.len());
+        self.rule
+            .findings
+            .iter()
+            .map(|f| {
+                let base = format!(
+                    "{}|{}",
+                    self.id,
+                    f.entity.as_deref().unwrap_or(f.message.as_str())
+                );
+                let n = seen.iter().filter(|k| **k == base).count();
+                seen.push(base.clone());
+                if n == 0 {
+                    base
+                } else {
+                    format!("{base}#{}", n + 1)
+                }
+            })
+            .collect()
+    }
+}
+
+/// Every rule of the applicable controls once, in order of first appearance.
+pub(crate) fn rule_views(report: &Report) -> Vec<RuleView<'_>> {
+    let mut views: Vec<RuleView<'_>> = Vec::new();
+    for control in &report.controls {
+        if control.status == Status::NotApplicable {
+            continue;
+        }
+        for rule in &control.rules {
+            let id = if rule.id == EVIDENCE_RULE {
+                format!("{EVIDENCE_RULE}/{}", control.id)
+            } else {
+                rule.id.clone()
+            };
+            if let Some(view) = views.iter_mut().find(|v| v.id == id) {
+                view.controls.push(control);
+                view.rule.status = view.rule.status.worst(rule.status);
+                for (merged, f) in view.rule.findings.iter_mut().zip(&rule.findings) {
+                    if f.waiver.is_none() {
+                        merged.waiver = None;
+                    }
+                }
+            } else {
+                views.push(RuleView {
+                    id,
+                    controls: vec![control],
+                    rule: rule.clone(),
+                });
+            }
+        }
+    }
+    views
+}
+
+/// A finding's status once waivers are applied: `fail`, `warn` or `waived`.
+pub(crate) fn finding_status(finding: &Finding) -> Status {
+    match (finding.status, &finding.waiver) {
+        (FindingStatus::Fail, None) => Status::Fail,
+        (FindingStatus::Fail, Some(_)) => Status::Waived,
+        (FindingStatus::Warn, _) => Status::Warn,
+    }
+}
+
+/// Escapes text for XML and HTML content and attribute values.
+pub(crate) fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Control characters other than tab and newlines are not allowed in XML 1.0.
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Readiness of some counts: controls passing, warning or waived over applicable controls,
+/// as (ready, applicable, rounded percent); `None` when nothing is applicable.
+pub(crate) fn readiness(counts: &crate::report::Counts) -> Option<(u32, u32, u32)> {
+    let applicable = counts.applicable();
+    (applicable > 0).then(|| {
+        let ready = counts.pass + counts.warn + counts.waived;
+        (
+            ready,
+            applicable,
+            (ready * 100 + applicable / 2) / applicable,
+        )
+    })
+}

@@ -1,8 +1,11 @@
 //! The text format, for people: readiness per category, then every control that is not
 //! passing with its rules, findings, owners and remediation.
 
+use super::finding_status;
+use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
-use crate::report::{ControlResult, FindingStatus, Report, RuleResult, Status};
+use crate::report::{ControlResult, Report, RuleResult, Status};
+use crate::waivers::WaiverState;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -97,6 +100,7 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
         ("Errors", Status::Error),
         ("Failing controls", Status::Fail),
         ("Warnings", Status::Warn),
+        ("Waived controls", Status::Waived),
     ] {
         let controls: Vec<&ControlResult> = report
             .controls
@@ -113,7 +117,10 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
         }
     }
 
+    disabled(&mut out, &p, report);
+    explanations(&mut out, &p, report);
     owners(&mut out, &p, report);
+    waivers(&mut out, &p, report);
     let s = &report.summary.controls;
     out.push('\n');
     let _ = writeln!(
@@ -163,9 +170,10 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
     }
     let shown = if max == 0 { r.findings.len() } else { max };
     for f in r.findings.iter().take(shown) {
-        let mark = match f.status {
-            FindingStatus::Fail => p.wrap("31", "✗"),
-            FindingStatus::Warn => p.wrap("33", "!"),
+        let mark = match finding_status(f) {
+            Status::Warn => p.wrap("33", "!"),
+            Status::Waived => p.wrap("36", "~"),
+            _ => p.wrap("31", "✗"),
         };
         let at = match (&f.source, &f.entity) {
             (Some(s), Some(e)) => format!(" ({}:{} {e})", s.file, s.line),
@@ -173,6 +181,19 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
             _ => String::new(),
         };
         let _ = writeln!(out, "      {mark} {}{}", f.message, p.dim(&at));
+        if let Some(w) = &f.waiver {
+            let _ = writeln!(
+                out,
+                "        {} {} (approved by {} on {}, until {}; {}:{})",
+                p.wrap("36", "waived:"),
+                w.reason,
+                w.approved_by,
+                w.approved_on,
+                w.expires_on,
+                w.source.file,
+                w.source.line
+            );
+        }
     }
     if r.findings.len() > shown {
         let _ = writeln!(
@@ -183,6 +204,61 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
     }
     if let Some(f) = r.findings.first() {
         let _ = writeln!(out, "      {} {}", p.bold("fix:"), f.remediation);
+    }
+}
+
+/// Rules the pack turned off, each once, with the pack's reason.
+fn disabled(out: &mut String, p: &Paint, report: &Report) {
+    let mut rules: BTreeMap<&str, (&str, Vec<&str>)> = BTreeMap::new();
+    for c in &report.controls {
+        for r in &c.rules {
+            if let Some(reason) = &r.disabled {
+                let entry = rules.entry(&r.id).or_insert((reason, Vec::new()));
+                entry.1.push(&c.id);
+            }
+        }
+    }
+    if rules.is_empty() {
+        return;
+    }
+    out.push('\n');
+    let _ = writeln!(out, "{} ({})", p.bold("Disabled rules"), rules.len());
+    for (id, (reason, controls)) in rules {
+        let _ = writeln!(out, "  {id} ({}): {reason}", controls.join(", "));
+    }
+}
+
+/// Why every rule decided as it did (`--explain`), passing and disabled rules included:
+/// each rule once, in id order; evidence checks once per control.
+fn explanations(out: &mut String, p: &Paint, report: &Report) {
+    let mut why: BTreeMap<String, &crate::report::Explanation> = BTreeMap::new();
+    for c in &report.controls {
+        for r in &c.rules {
+            if let Some(e) = &r.explanation {
+                let key = if r.id == crate::evidence::EVIDENCE_RULE {
+                    format!("{} {}", r.id, c.id)
+                } else {
+                    r.id.clone()
+                };
+                why.entry(key).or_insert(e);
+            }
+        }
+    }
+    if why.is_empty() {
+        return;
+    }
+    out.push('\n');
+    let _ = writeln!(out, "{} ({})", p.bold("Why each rule decided"), why.len());
+    for (name, e) in why {
+        let _ = writeln!(out, "  {name}: {}", e.reason);
+        if !e.params.is_empty() {
+            let params: Vec<String> = e.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let _ = writeln!(
+                out,
+                "      {}",
+                p.dim(&format!("params: {}", params.join(", ")))
+            );
+        }
     }
 }
 
@@ -198,9 +274,10 @@ fn owners(out: &mut String, p: &Paint, report: &Report) {
             }
             for f in &r.findings {
                 let slot = by_owner.entry(f.owner.as_str()).or_default();
-                match f.status {
-                    FindingStatus::Fail => slot.0 += 1,
-                    FindingStatus::Warn => slot.1 += 1,
+                match finding_status(f) {
+                    Status::Fail => slot.0 += 1,
+                    Status::Warn => slot.1 += 1,
+                    _ => {}
                 }
             }
         }
@@ -214,4 +291,128 @@ fn owners(out: &mut String, p: &Paint, report: &Report) {
     for (owner, (fail, warn)) in by_owner {
         let _ = writeln!(out, "  {owner:<12} {fail} to fix, {warn} lapsing soon");
     }
+}
+
+/// The waivers: those that need attention one by one, the active ones counted.
+fn waivers(out: &mut String, p: &Paint, report: &Report) {
+    if report.waivers.is_empty() {
+        return;
+    }
+    let active = report
+        .waivers
+        .iter()
+        .filter(|w| w.state == WaiverState::Active)
+        .count();
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "{} ({} active of {})",
+        p.bold("Waivers"),
+        active,
+        report.waivers.len()
+    );
+    for w in &report.waivers {
+        let state = match w.state {
+            WaiverState::Active => p.wrap("36", "active"),
+            other => p.wrap("33", other.as_str()),
+        };
+        let _ = writeln!(
+            out,
+            "  {state} {}  {} {}",
+            w.waiver.scope(),
+            w.explain(),
+            p.dim(&format!(
+                "({}:{})",
+                w.waiver.source.file, w.waiver.source.line
+            ))
+        );
+    }
+}
+
+/// Renders a baseline diff as text: new failures, resolved, still failing (counted), and
+/// the controls whose status changed.
+pub fn diff_text(diff: &Diff, options: &TextOptions) -> String {
+    let p = Paint(options.color);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} · changes in {} from {} to {} (pack {})",
+        p.bold("Attest"),
+        diff.new.organization,
+        diff.base.evaluated_on,
+        diff.new.evaluated_on,
+        diff.new.pack
+    );
+    for (heading, items, mark) in [
+        ("New failures", &diff.new_failures, p.wrap("31", "✗")),
+        ("Resolved", &diff.resolved, p.wrap("32", "✓")),
+    ] {
+        if items.is_empty() {
+            continue;
+        }
+        out.push('\n');
+        let _ = writeln!(out, "{} ({})", p.bold(heading), items.len());
+        for item in items {
+            diff_item(&mut out, &p, item, &mark);
+        }
+    }
+    if !diff.changed.is_empty() {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "{} ({})",
+            p.bold("Controls that changed status"),
+            diff.changed.len()
+        );
+        for c in &diff.changed {
+            let _ = writeln!(
+                out,
+                "  {:<7} {} → {}  {}",
+                c.control,
+                c.base.map_or_else(|| p.dim("absent"), |s| p.status(s)),
+                c.new.map_or_else(|| p.dim("absent"), |s| p.status(s)),
+                c.title
+            );
+        }
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "{} new failure{}, {} resolved, {} still failing, {} control{} changed status",
+        diff.new_failures.len(),
+        if diff.new_failures.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        diff.resolved.len(),
+        diff.still_failing.len(),
+        diff.changed.len(),
+        if diff.changed.len() == 1 { "" } else { "s" }
+    );
+    out
+}
+
+fn diff_item(out: &mut String, p: &Paint, item: &DiffItem, mark: &str) {
+    let at = match (&item.source, &item.entity) {
+        (Some(s), Some(e)) => format!(" ({}:{} {e})", s.file, s.line),
+        (None, Some(e)) => format!(" ({e})"),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "  {mark} {}  {} · owner {} · {}",
+        item.rule,
+        item.severity.as_str(),
+        item.owner,
+        item.controls.join(" ")
+    );
+    let _ = writeln!(
+        out,
+        "      {}{}  {} → {}",
+        item.message,
+        p.dim(&at),
+        item.base.map_or_else(|| p.dim("absent"), |s| p.status(s)),
+        item.new.map_or_else(|| p.dim("absent"), |s| p.status(s))
+    );
 }

@@ -1,0 +1,149 @@
+//! `attest check [PACK]`: compiles every rule and checks the manifest, the catalog and
+//! every rule's metadata (against `schemas/pack.v1.schema.json` and the pack's own
+//! catalog and parameters), printing each diagnostic with its stable code, file, line,
+//! column and the source line it points at.
+
+use crate::Outcome;
+use crate::config::{self, ConfigArg, TextOrJson};
+use crate::output::Target;
+use crate::packs::{self, PackRef};
+use attest_engine::{Diagnostic, DiagnosticSeverity, Engine, Limits, Pack, PackFile};
+use serde_json::json;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Arguments of `attest check`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The pack: a folder, or `soc2` for the built-in pack (default: the configuration's
+    /// pack, else the built-in pack).
+    #[arg(value_name = "PACK")]
+    pack: Option<String>,
+    /// Output format (default: the configuration's, else text).
+    #[arg(long, value_enum)]
+    format: Option<TextOrJson>,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+    #[command(flatten)]
+    config: ConfigArg,
+}
+
+/// Checks the pack; exit 1 when it has errors (or warnings, with `--deny-warnings`), 2
+/// when it cannot be read or what it extends cannot be loaded.
+pub fn run(args: &Args) -> Result<Outcome, String> {
+    let config = args.config.load()?;
+    let format = match (args.format, &config.check.format) {
+        (Some(f), _) => f,
+        (None, Some(setting)) => config::format(setting)?,
+        (None, None) => TextOrJson::Text,
+    };
+    let source = match &args.pack {
+        Some(p) => PackRef::parse(p, Path::new("")),
+        None => config.pack(None),
+    };
+    let (files, base) = packs::files_and_base(&source)?;
+    let mut diags = attest_engine::check(&files, base.as_ref());
+    // Compile errors, when the pack loads: a rule that does not compile.
+    if let Ok(pack) = Pack::from_files_extending(&files, base)
+        && let Err(e) = Engine::new(pack, Limits::default())
+    {
+        for d in e.0 {
+            if !diags.contains(&d) {
+                diags.push(d);
+            }
+        }
+    }
+    diags.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.code).cmp(&(&b.file, b.line, b.column, &b.code))
+    });
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let content = match format {
+        TextOrJson::Text => text(&source, &files, &diags),
+        TextOrJson::Json => super::list::pretty(&json!({
+            "pack": source.to_string(),
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": diags.iter().map(|d| json!({
+                "code": d.code,
+                "severity": d.severity,
+                "file": source.show_file(&d.file),
+                "line": d.line,
+                "column": d.column,
+                "message": d.message,
+            })).collect::<Vec<_>>(),
+        })),
+    };
+    Target::Stdout
+        .write(&content)
+        .map_err(|e| format!("stdout: {e}"))?;
+    Ok(if errors > 0 || (args.deny_warnings && warnings > 0) {
+        Outcome::Failed
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn text(source: &PackRef, files: &[PackFile], diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        snippet(&mut out, source, files, d);
+    }
+    let rules = files
+        .iter()
+        .filter(|f| f.path.starts_with("rules/") && f.path.ends_with(".rhai"))
+        .count();
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let verdict = if diags.is_empty() {
+        "no problems".to_owned()
+    } else {
+        format!("{}, {}", count(errors, "error"), count(warnings, "warning"))
+    };
+    let _ = writeln!(
+        out,
+        "{source}: {verdict} ({} checked)",
+        count(rules, "rule")
+    );
+    out
+}
+
+/// One diagnostic, rustc style: the level and code, the message, the place, and the
+/// source line with a caret under the column.
+fn snippet(out: &mut String, source: &PackRef, files: &[PackFile], d: &Diagnostic) {
+    let level = match d.severity {
+        DiagnosticSeverity::Error => "error",
+        DiagnosticSeverity::Warning => "warning",
+    };
+    let _ = writeln!(out, "{level}[{}]: {}", d.code, d.message);
+    let mut place = source.show_file(&d.file);
+    if let Some(line) = d.line {
+        let _ = write!(place, ":{line}");
+        if let Some(col) = d.column {
+            let _ = write!(place, ":{col}");
+        }
+    }
+    let text = files
+        .iter()
+        .find(|f| f.path == d.file)
+        .zip(d.line)
+        .and_then(|(f, line)| f.text.lines().nth((line as usize).saturating_sub(1)));
+    let Some((line_text, line)) = text.zip(d.line) else {
+        let _ = writeln!(out, "  --> {place}\n");
+        return;
+    };
+    let gutter = line.to_string().len();
+    let _ = writeln!(out, "{:gutter$}--> {place}", "");
+    let _ = writeln!(out, "{:gutter$} |", "");
+    let _ = writeln!(out, "{line} | {line_text}");
+    let col = d.column.unwrap_or(1) as usize;
+    // Keep tabs, so the caret lines up under the column however tabs are shown.
+    let pad: String = line_text
+        .chars()
+        .take(col.saturating_sub(1))
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let _ = writeln!(out, "{:gutter$} | {pad}^\n", "");
+}

@@ -1,0 +1,87 @@
+//! `attest diff BASE.json NEW.json`: what changed between two reports: new failures,
+//! resolved ones, those still failing, and controls whose status changed.
+
+use crate::output::Target;
+use crate::{Outcome, inputs};
+use attest_engine::render::{self, TextOptions};
+use attest_engine::{Diff, Report};
+use std::path::{Path, PathBuf};
+
+/// Diff formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// A JSON document (`diff_version` 1).
+    Json,
+    /// Markdown, for pull-request comments and job summaries.
+    Markdown,
+}
+
+/// Arguments of `attest diff`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The baseline report (`attest eval --format json`).
+    base: PathBuf,
+    /// The new report.
+    new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the diff here (atomically) instead of to stdout; `-` is stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Compares the two reports; exit 1 when the new one has failures the baseline did not.
+pub fn run(args: &Args) -> Result<Outcome, String> {
+    let base = read_report(&args.base)?;
+    let new = read_report(&args.new)?;
+    let diff = Diff::new(&base, &new);
+    let target = Target::from_arg(args.output.as_deref());
+    let content = match args.format {
+        Format::Text => render::diff_text(
+            &diff,
+            &TextOptions {
+                color: target.wants_color(),
+                max_findings: 0,
+            },
+        ),
+        Format::Json => diff.to_json(),
+        Format::Markdown => render::diff_markdown(&diff),
+    };
+    target.write(&content).map_err(|e| {
+        let name = args
+            .output
+            .as_deref()
+            .map_or("stdout".to_owned(), inputs::display);
+        format!("{name}: {e}")
+    })?;
+    Ok(if diff.new_failures.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// Reads a report written by `attest eval --format json`; errors name the file and place.
+pub fn read_report(path: &Path) -> Result<Report, String> {
+    let name = inputs::display(path);
+    let text = inputs::read_text(path)?;
+    let version = serde_json::from_str::<serde_json::Value>(&text)
+        .map_err(|e| format!("{name}:{}:{}: invalid JSON: {e}", e.line(), e.column()))?
+        .get("report_version")
+        .cloned();
+    if version != Some(serde_json::Value::from("1")) {
+        return Err(format!(
+            "{name}: not an Attest report (report_version \"1\"): write one with `attest eval --format json`"
+        ));
+    }
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{name}:{}:{}: not a valid report: {e}",
+            e.line(),
+            e.column()
+        )
+    })
+}

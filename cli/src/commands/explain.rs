@@ -1,0 +1,278 @@
+//! `attest explain RULE|CONTROL`: everything about one rule (metadata, rationale,
+//! parameters and their values, cases, source) or one control (the rules that judge it,
+//! or the evidence that does when no rule checks it).
+
+use super::list::{self, ParamRow};
+use crate::Outcome;
+use crate::config::{Config, PackArgs, TextOrJson};
+use crate::output::Target;
+use crate::packs::Loaded;
+use attest_engine::cases::Case;
+use attest_engine::{Control, DisabledRule, Rule};
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+
+/// Arguments of `attest explain`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// A rule id (`access.mfa-privileged`) or a control id (`CC6.1`).
+    #[arg(value_name = "RULE|CONTROL")]
+    target: String,
+    #[command(flatten)]
+    pack: PackArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: TextOrJson,
+}
+
+/// Explains a rule or a control; exit 2 when the pack has neither.
+pub fn run(args: &Args) -> Result<Outcome, String> {
+    let (config, loaded) = args.pack.load()?;
+    let pack = &loaded.pack;
+    let id = args.target.as_str();
+    let text = if let Some(rule) = pack.rule(id) {
+        let params = rule_params(&loaded, &config, rule)?;
+        let cases = cases(rule);
+        match args.format {
+            TextOrJson::Text => rule_text(&loaded, rule, &params, &cases),
+            TextOrJson::Json => list::pretty(&rule_json(&loaded, rule, &params, &cases)),
+        }
+    } else if let Some(d) = pack.disabled.iter().find(|d| d.meta.id == id) {
+        match args.format {
+            TextOrJson::Text => disabled_text(&loaded, d),
+            TextOrJson::Json => list::pretty(&json!({
+                "pack": list::pack_json(pack),
+                "disabled_rule": { "id": d.meta.id, "title": d.meta.title,
+                                   "controls": d.meta.controls, "reason": d.reason },
+            })),
+        }
+    } else if let Some(control) = pack.controls.iter().find(|c| c.id.eq_ignore_ascii_case(id)) {
+        match args.format {
+            TextOrJson::Text => control_text(&loaded, control),
+            TextOrJson::Json => {
+                let mut doc = list::control_json(pack, control);
+                if let Some(o) = doc.as_object_mut() {
+                    o.insert("disabled_rules".into(), disabled_of(&loaded, control));
+                }
+                list::pretty(&json!({ "pack": list::pack_json(pack), "control": doc }))
+            }
+        }
+    } else {
+        return Err(not_found(&loaded, id));
+    };
+    Target::Stdout
+        .write(&text)
+        .map_err(|e| format!("stdout: {e}"))?;
+    Ok(Outcome::Clean)
+}
+
+/// The error for an unknown id, with the ids that contain it as suggestions.
+fn not_found(loaded: &Loaded, id: &str) -> String {
+    let needle = id.to_lowercase();
+    let pack = &loaded.pack;
+    let near: Vec<&str> = pack
+        .rules
+        .iter()
+        .map(|r| r.meta.id.as_str())
+        .chain(pack.controls.iter().map(|c| c.id.as_str()))
+        .filter(|candidate| !needle.is_empty() && candidate.to_lowercase().contains(&needle))
+        .take(8)
+        .collect();
+    let mut message = format!("{}: no rule or control `{id}`", loaded.source);
+    if near.is_empty() {
+        message.push_str(" (see `attest list rules` and `attest list controls`)");
+    } else {
+        let _ = write!(message, "; did you mean {}?", near.join(", "));
+    }
+    message
+}
+
+/// The rows of the parameters a rule reads.
+fn rule_params(loaded: &Loaded, config: &Config, rule: &Rule) -> Result<Vec<ParamRow>, String> {
+    Ok(list::param_rows(loaded, config)?
+        .into_iter()
+        .filter(|p| rule.meta.params.contains(&p.name))
+        .collect())
+}
+
+/// A rule's cases, or why they cannot be read.
+fn cases(rule: &Rule) -> Result<Vec<Case>, String> {
+    let text = rule
+        .cases
+        .as_deref()
+        .ok_or_else(|| format!("{} is missing: every rule needs cases", rule.cases_path()))?;
+    serde_json::from_str(text).map_err(|e| {
+        format!(
+            "{}:{}:{}: invalid cases file: {e}",
+            rule.cases_path(),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+fn rule_text(
+    loaded: &Loaded,
+    rule: &Rule,
+    params: &[ParamRow],
+    cases: &Result<Vec<Case>, String>,
+) -> String {
+    let pack = &loaded.pack;
+    let m = &rule.meta;
+    let mut out = String::new();
+    let _ = writeln!(out, "rule {}: {}", m.id, m.title);
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "  file      {}",
+        list::rule_file(loaded, rule, &rule.path)
+    );
+    for (i, c) in m.controls.iter().enumerate() {
+        let title = pack.control(c).map_or("", |c| c.title.as_str());
+        let label = if i == 0 { "controls" } else { "" };
+        let _ = writeln!(out, "  {label:<8}  {c:<6} {title}");
+    }
+    let _ = writeln!(out, "  severity  {}", m.severity.as_str());
+    let _ = writeln!(out, "  owner     {}", m.owner);
+    let _ = writeln!(out, "  facts     {}", m.facts.join(", "));
+    if let Some(why) = &m.rationale {
+        let _ = writeln!(out, "\nwhy it matters\n  {why}");
+    }
+    let _ = writeln!(out, "\nhow to fix a finding\n  {}", m.remediation);
+    if !params.is_empty() {
+        let _ = writeln!(out, "\nparameters");
+        for p in params {
+            let _ = writeln!(out, "  {}", list::param_line(p));
+            let _ = writeln!(out, "      {}", p.description);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\ncases ({})",
+        list::rule_file(loaded, rule, &rule.cases_path())
+    );
+    match cases {
+        Ok(cases) if cases.is_empty() => out.push_str("  none\n"),
+        Ok(cases) => {
+            for c in cases {
+                let _ = writeln!(out, "  {:<15} {}", c.expect.status.as_str(), c.name);
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(out, "  {e}");
+        }
+    }
+    let _ = writeln!(out, "\nsource");
+    let width = rule.source.lines().count().to_string().len();
+    for (i, line) in rule.source.lines().enumerate() {
+        let _ = writeln!(out, "  {:>width$} | {line}", i + 1);
+    }
+    out
+}
+
+fn rule_json(
+    loaded: &Loaded,
+    rule: &Rule,
+    params: &[ParamRow],
+    cases: &Result<Vec<Case>, String>,
+) -> Value {
+    let cases = match cases {
+        Ok(cases) => json!(
+            cases
+                .iter()
+                .map(|c| json!({
+                    "name": c.name,
+                    "status": c.expect.status,
+                    "entities": c.expect.entities,
+                }))
+                .collect::<Vec<_>>()
+        ),
+        Err(e) => json!({ "error": e }),
+    };
+    json!({
+        "pack": list::pack_json(&loaded.pack),
+        "rule": list::rule_json(rule),
+        "file": loaded.owns(rule).then(|| loaded.source.show_file(&rule.path)),
+        "params": params,
+        "cases": cases,
+        "source": rule.source,
+    })
+}
+
+fn disabled_text(loaded: &Loaded, d: &DisabledRule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "rule {}: {}", d.meta.id, d.meta.title);
+    let _ = writeln!(
+        out,
+        "\n  disabled by pack {}: {}",
+        loaded.pack.manifest.name, d.reason
+    );
+    let _ = writeln!(
+        out,
+        "\n  It maps to {}; reports list it there as disabled, with the reason. Each of those controls is judged by its other rules, or by evidence when it has none.",
+        d.meta.controls.join(", ")
+    );
+    out
+}
+
+fn disabled_of(loaded: &Loaded, control: &Control) -> Value {
+    json!(
+        loaded
+            .pack
+            .disabled
+            .iter()
+            .filter(|d| d.meta.controls.contains(&control.id))
+            .map(|d| json!({ "id": d.meta.id, "reason": d.reason }))
+            .collect::<Vec<_>>()
+    )
+}
+
+fn control_text(loaded: &Loaded, control: &Control) -> String {
+    let pack = &loaded.pack;
+    let mut out = String::new();
+    let _ = writeln!(out, "control {}: {}", control.id, control.title);
+    out.push('\n');
+    let _ = writeln!(out, "  category  {}", control.category.label());
+    let _ = writeln!(out, "  group     {}", control.group);
+    let rules: Vec<&Rule> = list::rules_of(pack, &control.id).collect();
+    if rules.is_empty() {
+        let owner = control
+            .evidence_owner
+            .map_or(String::new(), |o| format!(" {o} collects it."));
+        let _ = writeln!(
+            out,
+            "\nNo rule checks {id}: it is judged by evidence. It passes with a current evidence[] record whose control_id is \"{id}\" (current from collected_on through expires_on, 365 days after collection by default), warns when the latest one expires within warn_window_days, and fails when there is none.{owner}",
+            id = control.id
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "\njudged by {} rule{} (the control's status is the worst of theirs):",
+            rules.len(),
+            if rules.len() == 1 { "" } else { "s" }
+        );
+        let width = rules.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
+        for r in rules {
+            let _ = writeln!(
+                out,
+                "  {:<width$}  {} ({}, {})",
+                r.meta.id,
+                r.meta.title,
+                r.meta.severity.as_str(),
+                r.meta.owner
+            );
+        }
+    }
+    let disabled: Vec<&DisabledRule> = pack
+        .disabled
+        .iter()
+        .filter(|d| d.meta.controls.contains(&control.id))
+        .collect();
+    if !disabled.is_empty() {
+        let _ = writeln!(out, "\ndisabled by pack {}:", pack.manifest.name);
+        for d in disabled {
+            let _ = writeln!(out, "  {}  {}", d.meta.id, d.reason);
+        }
+    }
+    out
+}

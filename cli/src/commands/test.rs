@@ -1,0 +1,549 @@
+//! `attest test [PACK...]`: runs every case of every rule of each pack as a named test
+//! (`<rule id>::<case name>`), prints each failure with the expected and the actual
+//! outcome, and optionally measures which lines of each rule the cases executed.
+//!
+//! A pack that extends another is tested on its own rules (added or overriding): the
+//! rules it inherits are tested with the pack that defines them, whose parameter values
+//! their cases assume.
+
+use crate::Outcome;
+use crate::config::{self, ConfigArg};
+use crate::output::Target;
+use crate::packs::{self, Loaded, PackRef};
+use attest_engine::cases::{self, CaseOutcome, RuleCoverage};
+use attest_engine::{Engine, Limits};
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Test result formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: failures with expected and actual outcomes, then a summary.
+    Text,
+    /// Every case's outcome, and coverage when measured.
+    Json,
+    /// JUnit XML, for CI test reports: a test suite per pack, a test case per rule case.
+    Junit,
+}
+
+/// Arguments of `attest test`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Packs to test: folders, or `soc2` for the built-in pack (default: the
+    /// configuration's pack, else the built-in pack).
+    #[arg(value_name = "PACK")]
+    packs: Vec<String>,
+    /// Run only the cases whose name `<rule id>::<case name>` contains TEXT (repeatable:
+    /// any of them).
+    #[arg(long, value_name = "TEXT")]
+    filter: Vec<String>,
+    /// Output format (default: the configuration's, else text).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write the results here (atomically) instead of to stdout; `-` is stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Measure which lines of each rule the cases execute, and which rules lack a passing
+    /// or a failing case.
+    #[arg(long)]
+    coverage: bool,
+    /// Fail (exit 1) when fewer than PCT percent of the rules' statement lines run
+    /// (implies --coverage; compared exactly, without rounding).
+    #[arg(long, value_name = "PCT", value_parser = Percent::parse)]
+    coverage_min: Option<Percent>,
+    #[command(flatten)]
+    config: ConfigArg,
+}
+
+/// A percentage as written (`87.5`), kept exact: `units / scale` percent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Percent {
+    units: u128,
+    scale: u128,
+}
+
+impl Percent {
+    /// Parses `90`, `87.5` or `99.99` (0 to 100, at most 9 decimals).
+    pub fn parse(text: &str) -> Result<Percent, String> {
+        let bad = || format!("`{text}` is not a percentage from 0 to 100 (such as 90 or 87.5)");
+        let (whole, frac) = text
+            .trim_end_matches('%')
+            .split_once('.')
+            .unwrap_or((text.trim_end_matches('%'), ""));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || (!frac.is_empty() && !digits(frac)) || frac.len() > 9 {
+            return Err(bad());
+        }
+        let scale = 10u128.pow(u32::try_from(frac.len()).map_err(|_| bad())?);
+        let units = format!("{whole}{frac}")
+            .parse::<u128>()
+            .map_err(|_| bad())?;
+        if units > 100 * scale {
+            return Err(bad());
+        }
+        Ok(Percent { units, scale })
+    }
+
+    /// Whether `hit` of `total` reaches this percentage: `hit * 100 >= pct * total`, in
+    /// integers.
+    pub fn reached(self, hit: usize, total: usize) -> bool {
+        (hit as u128) * 100 * self.scale >= self.units * (total as u128)
+    }
+}
+
+impl std::fmt::Display for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let whole = self.units / self.scale;
+        let frac = self.units % self.scale;
+        if self.scale == 1 {
+            write!(f, "{whole}%")
+        } else {
+            let width = self.scale.ilog10() as usize;
+            write!(f, "{whole}.{frac:0width$}%")
+        }
+    }
+}
+
+/// One pack's results.
+struct PackRun {
+    loaded: Loaded,
+    outcomes: Vec<CaseOutcome>,
+    filtered_out: usize,
+    coverage: Option<Vec<RuleCoverage>>,
+}
+
+/// Line coverage summed over every pack.
+struct Totals {
+    hit: usize,
+    lines: usize,
+}
+
+/// Runs the cases; exit 1 when one fails or coverage is below the minimum, 2 when a pack
+/// cannot be used.
+pub fn run(args: &Args) -> Result<Outcome, String> {
+    let config = args.config.load()?;
+    let format = match (args.format, &config.test.format) {
+        (Some(f), _) => f,
+        (None, Some(setting)) => config::format(setting)?,
+        (None, None) => Format::Text,
+    };
+    let coverage_min = match (args.coverage_min, &config.test.coverage_min) {
+        (Some(p), _) => Some(p),
+        (None, Some(setting)) => Some(
+            Percent::parse(&setting.value)
+                .map_err(|e| format!("{}: coverage_min: {e}", setting.at))?,
+        ),
+        (None, None) => None,
+    };
+    let measure = args.coverage || coverage_min.is_some();
+    let sources: Vec<PackRef> = if args.packs.is_empty() {
+        vec![config.pack(None)]
+    } else {
+        args.packs
+            .iter()
+            .map(|p| PackRef::parse(p, Path::new("")))
+            .collect()
+    };
+    let mut runs = Vec::new();
+    for source in &sources {
+        let loaded = packs::load(source)?;
+        runs.push(run_pack(loaded, &args.filter, measure)?);
+    }
+    let totals = measure.then(|| Totals {
+        hit: coverages(&runs).map(|c| c.hit.len()).sum(),
+        lines: coverages(&runs).map(|c| c.lines.len()).sum(),
+    });
+    let gate = coverage_min.zip(totals.as_ref().map(|t| (t.hit, t.lines)));
+    let below = gate.is_some_and(|(min, (hit, total))| !min.reached(hit, total));
+    let content = match format {
+        Format::Text => text(&runs, totals.as_ref(), coverage_min),
+        Format::Json => json_results(&runs, totals.as_ref(), coverage_min),
+        Format::Junit => junit(&runs, totals.as_ref(), coverage_min),
+    };
+    let output = args.output.as_deref().or(config.test.output.as_deref());
+    Target::from_arg(output).write(&content).map_err(|e| {
+        let name = output.map_or("stdout".to_owned(), |p| p.display().to_string());
+        format!("{name}: {e}")
+    })?;
+    let failed = runs.iter().any(|r| r.outcomes.iter().any(|o| !o.passed()));
+    Ok(if failed || below {
+        Outcome::Failed
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn coverages(runs: &[PackRun]) -> impl Iterator<Item = &RuleCoverage> {
+    runs.iter().flat_map(|r| r.coverage.iter().flatten())
+}
+
+/// Runs one pack's own cases (and coverage).
+fn run_pack(loaded: Loaded, filter: &[String], measure: bool) -> Result<PackRun, String> {
+    let engine = loaded.engine()?;
+    let own = |id: &str| loaded.pack.rule(id).is_some_and(|r| loaded.owns(r));
+    let mut filtered_out = 0;
+    let outcomes: Vec<CaseOutcome> = cases::run_all(&engine)
+        .into_iter()
+        .filter(|o| own(&o.rule))
+        .filter(|o| {
+            let name = format!("{}::{}", o.rule, o.name);
+            let keep = filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+            filtered_out += usize::from(!keep);
+            keep
+        })
+        .collect();
+    let coverage = if measure {
+        let traced = Engine::with_line_tracing(loaded.pack.clone(), Limits::default())
+            .map_err(|e| format!("{}: {e}", loaded.source))?;
+        Some(
+            cases::coverage(&traced)
+                .into_iter()
+                .filter(|c| own(&c.id))
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok(PackRun {
+        loaded,
+        outcomes,
+        filtered_out,
+        coverage,
+    })
+}
+
+/// `hit` of `total` as a percentage with two decimals, rounded down (so 100.00% means
+/// every line).
+fn percent(hit: usize, total: usize) -> String {
+    if total == 0 {
+        return "100.00%".to_owned();
+    }
+    let hundredths = (hit as u128 * 10_000) / total as u128;
+    format!("{}.{:02}%", hundredths / 100, hundredths % 100)
+}
+
+/// The lines of a set as ranges: `3-5, 9`.
+fn ranges(lines: impl Iterator<Item = u32>) -> String {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for l in lines {
+        match out.last_mut() {
+            Some((_, end)) if *end + 1 == l => *end = l,
+            _ => out.push((l, l)),
+        }
+    }
+    out.iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The cases file of an outcome as shown to people.
+fn case_file(run: &PackRun, o: &CaseOutcome) -> String {
+    run.loaded.source.show_file(&o.file)
+}
+
+fn text(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> String {
+    let mut out = String::new();
+    let mut failures = String::new();
+    let (mut passed, mut failed, mut filtered) = (0, 0, 0);
+    for run in runs {
+        let m = &run.loaded.pack.manifest;
+        let _ = writeln!(
+            out,
+            "pack {} {} ({}): {} cases",
+            m.name,
+            m.version,
+            run.loaded.source,
+            run.outcomes.len()
+        );
+        let mut rules: Vec<&str> = run.outcomes.iter().map(|o| o.rule.as_str()).collect();
+        rules.dedup();
+        let width = rules.iter().map(|r| r.len()).max().unwrap_or(0);
+        for rule in rules {
+            let of_rule: Vec<&CaseOutcome> =
+                run.outcomes.iter().filter(|o| o.rule == rule).collect();
+            let bad = of_rule.iter().filter(|o| !o.passed()).count();
+            let n = of_rule.len();
+            let cases = if n == 1 { "case" } else { "cases" };
+            if bad == 0 {
+                let _ = writeln!(out, "  ok      {rule:<width$}  {n} {cases}");
+            } else {
+                let _ = writeln!(out, "  FAILED  {rule:<width$}  {bad} of {n} {cases} failed");
+            }
+        }
+        for o in &run.outcomes {
+            if o.passed() {
+                passed += 1;
+                continue;
+            }
+            failed += 1;
+            let _ = writeln!(failures, "\n  {}::{}", o.rule, o.name);
+            for line in failure_lines(&case_file(run, o), o) {
+                let _ = writeln!(failures, "    {line}");
+            }
+        }
+        filtered += run.filtered_out;
+    }
+    if !failures.is_empty() {
+        let _ = write!(out, "\nfailures:\n{failures}");
+    }
+    if let Some(t) = totals {
+        coverage_text(&mut out, runs, t, min);
+    }
+    let verdict = if failed == 0 { "ok" } else { "FAILED" };
+    let _ = writeln!(
+        out,
+        "\ntest result: {verdict}. {passed} passed; {failed} failed; {filtered} filtered out"
+    );
+    out
+}
+
+/// One failed case: where it is, what differed and what the rule returned.
+fn failure_lines(file: &str, o: &CaseOutcome) -> Vec<String> {
+    let mut lines = vec![format!("in {file}")];
+    lines.extend(o.problems.iter().cloned());
+    let Some(actual) = &o.actual else {
+        return lines;
+    };
+    if let Some(e) = &actual.error {
+        let place = match (e.line, e.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
+            _ => e.file.clone(),
+        };
+        lines.push(format!("actual error at {place}: {}", e.message));
+    }
+    if actual.findings.is_empty() {
+        lines.push("actual findings: none".to_owned());
+    } else {
+        lines.push("actual findings:".to_owned());
+        for f in &actual.findings {
+            let status = match f.status {
+                attest_engine::FindingStatus::Fail => "fail",
+                attest_engine::FindingStatus::Warn => "warn",
+            };
+            lines.push(format!(
+                "  {status} {}: {}",
+                f.entity.as_deref().unwrap_or("null"),
+                f.message
+            ));
+        }
+    }
+    lines
+}
+
+fn coverage_text(out: &mut String, runs: &[PackRun], t: &Totals, min: Option<Percent>) {
+    let _ = writeln!(out, "\ncoverage:");
+    let counts = |c: &RuleCoverage| format!("{}/{} lines", c.hit.len(), c.lines.len());
+    let width = coverages(runs).map(|c| counts(c).len()).max().unwrap_or(0);
+    for run in runs {
+        for c in run.coverage.iter().flatten() {
+            let file = run.loaded.source.show_file(&c.path);
+            let mut notes = Vec::new();
+            let missed: Vec<u32> = c.missed().collect();
+            if !missed.is_empty() {
+                notes.push(format!("lines not run: {}", ranges(missed.into_iter())));
+            }
+            if !c.has_pass {
+                notes.push("no passing case".to_owned());
+            }
+            if !c.has_fail {
+                notes.push("no failing case".to_owned());
+            }
+            let _ = writeln!(
+                out,
+                "  {:>7}  {:>width$}  {}{}",
+                percent(c.hit.len(), c.lines.len()),
+                counts(c),
+                file,
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", notes.join("; "))
+                }
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        "  total: {} of {} lines ({})",
+        t.hit,
+        t.lines,
+        percent(t.hit, t.lines)
+    );
+    match min {
+        Some(min) if min.reached(t.hit, t.lines) => {
+            let _ = writeln!(out, ", at least the minimum {min}");
+        }
+        Some(min) => {
+            let _ = writeln!(out, ", BELOW the minimum {min}");
+        }
+        None => out.push('\n'),
+    }
+}
+
+fn outcome_json(run: &PackRun, o: &CaseOutcome) -> Value {
+    let actual = o.actual.as_ref().map(|a| {
+        json!({
+            "status": a.status,
+            "error": a.error,
+            "findings": a.findings.iter().map(|f| json!({
+                "status": f.status,
+                "entity": f.entity,
+                "message": f.message,
+            })).collect::<Vec<_>>(),
+        })
+    });
+    json!({
+        "pack": run.loaded.pack.manifest.name,
+        "rule": o.rule,
+        "name": o.name,
+        "file": case_file(run, o),
+        "passed": o.passed(),
+        "problems": o.problems,
+        "actual": actual,
+    })
+}
+
+fn json_results(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> String {
+    let tests: Vec<Value> = runs
+        .iter()
+        .flat_map(|run| run.outcomes.iter().map(move |o| outcome_json(run, o)))
+        .collect();
+    let passed = tests.iter().filter(|t| t["passed"] == true).count();
+    let mut doc = json!({
+        "packs": runs.iter().map(|r| json!({
+            "name": r.loaded.pack.manifest.name,
+            "version": r.loaded.pack.manifest.version,
+            "source": r.loaded.source.to_string(),
+        })).collect::<Vec<_>>(),
+        "summary": {
+            "passed": passed,
+            "failed": tests.len() - passed,
+            "filtered_out": runs.iter().map(|r| r.filtered_out).sum::<usize>(),
+        },
+        "tests": tests,
+    });
+    if let (Some(t), Some(obj)) = (totals, doc.as_object_mut()) {
+        let rules: Vec<Value> = runs
+            .iter()
+            .flat_map(|run| {
+                run.coverage.iter().flatten().map(move |c| {
+                    json!({
+                        "rule": c.id,
+                        "file": run.loaded.source.show_file(&c.path),
+                        "has_pass": c.has_pass,
+                        "has_fail": c.has_fail,
+                        "lines": c.lines.len(),
+                        "hit": c.hit.len(),
+                        "missed": c.missed().collect::<Vec<_>>(),
+                    })
+                })
+            })
+            .collect();
+        obj.insert(
+            "coverage".into(),
+            json!({
+                "lines": t.lines,
+                "hit": t.hit,
+                "percent": percent(t.hit, t.lines).trim_end_matches('%'),
+                "min": min.map(|m| m.to_string().trim_end_matches('%').to_owned()),
+                "min_reached": min.map(|m| m.reached(t.hit, t.lines)),
+                "rules": rules,
+            }),
+        );
+    }
+    super::list::pretty(&doc)
+}
+
+/// Escapes text for XML attributes and content.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn junit(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> String {
+    let gate = min.zip(totals);
+    let mut tests = 0;
+    let mut failures = 0;
+    let mut suites = String::new();
+    for (i, run) in runs.iter().enumerate() {
+        let mut n = run.outcomes.len();
+        let mut bad = run.outcomes.iter().filter(|o| !o.passed()).count();
+        let mut body = String::new();
+        for o in &run.outcomes {
+            let _ = write!(
+                body,
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"",
+                xml(&o.rule),
+                xml(&o.name),
+                xml(&case_file(run, o))
+            );
+            if o.passed() {
+                body.push_str("/>\n");
+                continue;
+            }
+            let detail = failure_lines(&case_file(run, o), o).join("\n");
+            let _ = write!(
+                body,
+                ">\n      <failure message=\"{}\" type=\"case\">{}</failure>\n    </testcase>\n",
+                xml(o.problems.first().map_or("", String::as_str)),
+                xml(&detail)
+            );
+        }
+        // The coverage gate is one more test, in the last suite, so CI shows it.
+        if let (Some((min, t)), true) = (gate, i + 1 == runs.len()) {
+            n += 1;
+            let name = format!("line coverage is at least {min}");
+            let _ = write!(
+                body,
+                "    <testcase classname=\"coverage\" name=\"{}\"",
+                xml(&name)
+            );
+            if min.reached(t.hit, t.lines) {
+                body.push_str("/>\n");
+            } else {
+                bad += 1;
+                let message = format!(
+                    "{} of {} lines ({}) is below {min}",
+                    t.hit,
+                    t.lines,
+                    percent(t.hit, t.lines)
+                );
+                let _ = write!(
+                    body,
+                    ">\n      <failure message=\"{}\" type=\"coverage\"/>\n    </testcase>\n",
+                    xml(&message)
+                );
+            }
+        }
+        tests += n;
+        failures += bad;
+        let _ = write!(
+            suites,
+            "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{bad}\" errors=\"0\">\n{body}  </testsuite>\n",
+            xml(&run.loaded.pack.manifest.name)
+        );
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"attest test\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n{suites}</testsuites>\n"
+    )
+}

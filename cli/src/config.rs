@@ -1,0 +1,354 @@
+//! `attest.toml`: the pack, parameters, as-of date, facts and output formats of a project,
+//! so that a CI job runs `attest eval` or `attest test` with no flags. It is read from the
+//! working directory, or from `--config FILE`; flags override it. Paths in it are relative
+//! to its own folder.
+//!
+//! ```toml
+//! pack = "examples/acme-pack"   # a pack folder, or "soc2" for the built-in pack
+//! facts = ["examples/acme"]     # facts files or folders
+//! as_of = 2026-06-30            # the date rules treat as today
+//!
+//! [params]                      # parameter values, as with --param
+//! inactive_account_days = 60
+//!
+//! [eval]
+//! format = "json"
+//! output = "report.json"
+//! explain = true
+//!
+//! [test]
+//! format = "junit"
+//! output = "rule-tests.xml"
+//! coverage_min = 90
+//!
+//! [check]
+//! format = "json"
+//! ```
+
+use crate::inputs;
+use crate::packs::{self, PackRef};
+use attest_engine::{Date, Pack};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The configuration file looked for in the working directory.
+pub const FILE_NAME: &str = "attest.toml";
+
+/// The `--config FILE` flag shared by the commands that read the configuration.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ConfigArg {
+    /// Read settings from FILE (default: ./attest.toml, when it exists); flags override them.
+    #[arg(long = "config", value_name = "FILE")]
+    path: Option<PathBuf>,
+}
+
+impl ConfigArg {
+    /// Reads the configuration: the file given, else `./attest.toml` if there is one, else
+    /// an empty configuration.
+    pub fn load(&self) -> Result<Config, String> {
+        match &self.path {
+            Some(path) => Config::read(path),
+            None if Path::new(FILE_NAME).is_file() => Config::read(Path::new(FILE_NAME)),
+            None => Ok(Config::default()),
+        }
+    }
+}
+
+/// Choosing the pack, for the commands that read one pack: `--pack DIR` and `--config FILE`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PackArgs {
+    /// Rule pack folder (default: the configuration's pack, else the built-in SOC 2 pack).
+    #[arg(long, value_name = "DIR")]
+    pub pack: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArg,
+}
+
+impl PackArgs {
+    /// Reads the configuration and loads the chosen pack (with its bases).
+    pub fn load(&self) -> Result<(Config, packs::Loaded), String> {
+        let config = self.config.load()?;
+        let loaded = packs::load(&config.pack(self.pack.as_deref()))?;
+        Ok((config, loaded))
+    }
+}
+
+/// Output formats of the commands that write for people or for programs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TextOrJson {
+    /// For people.
+    #[default]
+    Text,
+    /// For editors, CI and scripts.
+    Json,
+}
+
+/// A value read from the configuration, with where it was written (`attest.toml:4:10`).
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    /// The value.
+    pub value: T,
+    /// `file:line:column` of the value, for messages.
+    pub at: String,
+}
+
+/// `[eval]`: defaults for `attest eval`.
+#[derive(Debug, Clone, Default)]
+pub struct EvalSettings {
+    /// The report format's name.
+    pub format: Option<Setting<String>>,
+    /// Where to write the report.
+    pub output: Option<PathBuf>,
+    /// Whether every rule explains its outcome.
+    pub explain: bool,
+}
+
+/// `[test]`: defaults for `attest test`.
+#[derive(Debug, Clone, Default)]
+pub struct TestSettings {
+    /// The results format's name.
+    pub format: Option<Setting<String>>,
+    /// Where to write the results.
+    pub output: Option<PathBuf>,
+    /// The minimum line coverage, as written (`90`, `87.5`).
+    pub coverage_min: Option<Setting<String>>,
+}
+
+/// `[check]`: defaults for `attest check`.
+#[derive(Debug, Clone, Default)]
+pub struct CheckSettings {
+    /// The diagnostics format's name.
+    pub format: Option<Setting<String>>,
+}
+
+/// The configuration, with paths resolved against the file's folder.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The pack to use.
+    pub pack: Option<PackRef>,
+    /// Facts files or folders.
+    pub facts: Vec<PathBuf>,
+    /// The as-of date.
+    pub as_of: Option<Date>,
+    /// Parameter values.
+    pub params: IndexMap<String, Setting<serde_json::Value>>,
+    /// `[eval]`.
+    pub eval: EvalSettings,
+    /// `[test]`.
+    pub test: TestSettings,
+    /// `[check]`.
+    pub check: CheckSettings,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    pack: Option<String>,
+    #[serde(default)]
+    facts: Vec<String>,
+    as_of: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    params: IndexMap<String, Spanned<toml::Value>>,
+    #[serde(default)]
+    eval: RawEval,
+    #[serde(default)]
+    test: RawTest,
+    #[serde(default)]
+    check: RawCheck,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawEval {
+    format: Option<Spanned<String>>,
+    output: Option<String>,
+    #[serde(default)]
+    explain: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTest {
+    format: Option<Spanned<String>>,
+    output: Option<String>,
+    coverage_min: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    format: Option<Spanned<String>>,
+}
+
+impl Config {
+    /// Reads and checks a configuration file.
+    pub fn read(path: &Path) -> Result<Config, String> {
+        let text = inputs::read_text(path)?;
+        let name = inputs::display(path);
+        let at = |span: std::ops::Range<usize>| {
+            let (line, col) = inputs::line_col(&text, span.start);
+            format!("{name}:{line}:{col}")
+        };
+        let raw: Raw = toml::from_str(&text).map_err(|e| match e.span() {
+            Some(span) => format!("{}: {}", at(span), e.message().trim_end()),
+            None => format!("{name}: {}", e.message().trim_end()),
+        })?;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let spanned = |s: Option<Spanned<String>>| {
+            s.map(|s| Setting {
+                at: at(s.span()),
+                value: s.into_inner(),
+            })
+        };
+        let as_of = match raw.as_of {
+            None => None,
+            Some(v) => {
+                let text = match v.get_ref() {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Datetime(d) => d.to_string(),
+                    other => other.to_string(),
+                };
+                Some(Date::parse(&text).ok_or_else(|| {
+                    format!(
+                        "{}: as_of: `{text}` is not a date in the form YYYY-MM-DD",
+                        at(v.span())
+                    )
+                })?)
+            }
+        };
+        let coverage_min = match raw.test.coverage_min {
+            None => None,
+            Some(v) => {
+                let value = match v.get_ref() {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Float(f) => f.to_string(),
+                    other => {
+                        return Err(format!(
+                            "{}: coverage_min: expected a percentage, got {other}",
+                            at(v.span())
+                        ));
+                    }
+                };
+                Some(Setting {
+                    value,
+                    at: at(v.span()),
+                })
+            }
+        };
+        Ok(Config {
+            pack: raw.pack.map(|p| PackRef::parse(&p, dir)),
+            facts: raw
+                .facts
+                .iter()
+                .map(|f| packs::join(dir, Path::new(f)))
+                .collect(),
+            as_of,
+            params: raw
+                .params
+                .into_iter()
+                .map(|(name, v)| {
+                    let setting = Setting {
+                        at: at(v.span()),
+                        value: to_json(v.get_ref()),
+                    };
+                    (name, setting)
+                })
+                .collect(),
+            eval: EvalSettings {
+                format: spanned(raw.eval.format),
+                output: raw.eval.output.map(|o| packs::join(dir, Path::new(&o))),
+                explain: raw.eval.explain,
+            },
+            test: TestSettings {
+                format: spanned(raw.test.format),
+                output: raw.test.output.map(|o| packs::join(dir, Path::new(&o))),
+                coverage_min,
+            },
+            check: CheckSettings {
+                format: spanned(raw.check.format),
+            },
+        })
+    }
+
+    /// The pack: the flag's, else the configuration's, else the built-in pack.
+    pub fn pack(&self, flag: Option<&Path>) -> PackRef {
+        match (flag, &self.pack) {
+            (Some(dir), _) => PackRef::Dir(dir.to_path_buf()),
+            (None, Some(pack)) => pack.clone(),
+            (None, None) => PackRef::Builtin,
+        }
+    }
+
+    /// Parameter values: the configuration's, checked against `pack` (an error names the
+    /// line), then the flags' on top.
+    pub fn params(
+        &self,
+        pack: &Pack,
+        flags: &[(String, serde_json::Value)],
+    ) -> Result<IndexMap<String, serde_json::Value>, String> {
+        let mut out = IndexMap::new();
+        for (name, setting) in &self.params {
+            let spec = pack.manifest.params.get(name).ok_or_else(|| {
+                format!(
+                    "{}: [params] `{name}`: pack {} declares no such parameter",
+                    setting.at, pack.manifest.name
+                )
+            })?;
+            spec.kind
+                .check(&setting.value)
+                .map_err(|e| format!("{}: [params] `{name}`: {e}", setting.at))?;
+            out.insert(name.clone(), setting.value.clone());
+        }
+        for (name, value) in flags {
+            out.insert(name.clone(), value.clone());
+        }
+        Ok(out)
+    }
+
+    /// Where a parameter's value comes from, for `attest explain` and `attest list params`.
+    pub fn param_source(
+        &self,
+        name: &str,
+        flags: &[(String, serde_json::Value)],
+    ) -> Option<String> {
+        if flags.iter().any(|(n, _)| n == name) {
+            Some("--param".to_owned())
+        } else {
+            self.params.get(name).map(|s| s.at.clone())
+        }
+    }
+}
+
+/// Parses a format named in the configuration, with an error naming its place.
+pub fn format<F: clap::ValueEnum>(setting: &Setting<String>) -> Result<F, String> {
+    F::from_str(&setting.value, false).map_err(|_| {
+        let names: Vec<String> = F::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
+            .collect();
+        format!(
+            "{}: format `{}` is not one of {}",
+            setting.at,
+            setting.value,
+            names.join(", ")
+        )
+    })
+}
+
+fn to_json(value: &toml::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        toml::Value::String(s) => Value::from(s.as_str()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => Value::from(*f),
+        toml::Value::Boolean(b) => Value::from(*b),
+        toml::Value::Datetime(d) => Value::from(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.iter().map(to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Finding and loading rule packs: a pack folder or the built-in SOC 2 pack, with the
+//! packs it `extends` resolved first (recursively, cycles detected) and handed to the
+//! engine as its base.
+
+use crate::inputs;
+use attest_engine::{Engine, Limits, Pack, PackFile};
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+
+/// The name of the built-in SOC 2 pack, as written in `extends`, `attest.toml` and `PACK`
+/// arguments. A folder of that name is written `./soc2`.
+pub const BUILTIN: &str = "soc2";
+
+/// Where a pack comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackRef {
+    /// The built-in SOC 2 pack.
+    Builtin,
+    /// A pack folder.
+    Dir(PathBuf),
+}
+
+impl PackRef {
+    /// `soc2` is the built-in pack; anything else is a folder, relative to `base`.
+    pub fn parse(text: &str, base: &Path) -> PackRef {
+        if text == BUILTIN {
+            PackRef::Builtin
+        } else {
+            PackRef::Dir(join(base, Path::new(text)))
+        }
+    }
+
+    /// A pack folder given on the command line, or the built-in pack.
+    pub fn from_arg(dir: Option<&Path>) -> PackRef {
+        dir.map_or(PackRef::Builtin, |d| PackRef::Dir(d.to_path_buf()))
+    }
+
+    /// The pack's files, with paths relative to the pack.
+    pub fn files(&self) -> Result<Vec<PackFile>, String> {
+        match self {
+            PackRef::Builtin => Ok(inputs::builtin_pack()),
+            PackRef::Dir(d) => inputs::read_pack(d),
+        }
+    }
+
+    /// How a file of the pack is shown to people: its path from the working directory
+    /// for a folder, its path within the pack for the built-in pack.
+    pub fn show_file(&self, file: &str) -> String {
+        match self {
+            PackRef::Builtin => file.to_owned(),
+            PackRef::Dir(d) => inputs::display(&d.join(file)),
+        }
+    }
+}
+
+impl fmt::Display for PackRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PackRef::Builtin => write!(f, "built-in pack {BUILTIN}"),
+            PackRef::Dir(d) => f.write_str(&inputs::display(d)),
+        }
+    }
+}
+
+/// A pack as loaded: the resolved pack, and what it was built from.
+pub struct Loaded {
+    /// Where it came from.
+    pub source: PackRef,
+    /// Its own files (not its bases').
+    pub files: Vec<PackFile>,
+    /// The resolved pack it extends, if any.
+    pub base: Option<Pack>,
+    /// The pack, with its bases merged in.
+    pub pack: Pack,
+}
+
+impl Loaded {
+    /// Compiles the pack's rules.
+    pub fn engine(&self) -> Result<Engine, String> {
+        Engine::new(self.pack.clone(), Limits::default())
+            .map_err(|e| format!("{}: {e}", self.source))
+    }
+
+    /// Whether a rule of the resolved pack is the pack's own (added or overriding), not
+    /// inherited from a base.
+    pub fn owns(&self, rule: &attest_engine::Rule) -> bool {
+        self.files.iter().any(|f| f.path == rule.path) && rule.pack == self.pack.manifest.name
+    }
+}
+
+/// The pack's own files and its resolved base, without building the pack itself (for
+/// `attest check`, which reports the pack's problems instead of failing on them).
+pub fn files_and_base(source: &PackRef) -> Result<(Vec<PackFile>, Option<Pack>), String> {
+    let mut chain = Vec::new();
+    resolve(source, &mut chain)
+}
+
+/// Loads a pack and everything it extends.
+pub fn load(source: &PackRef) -> Result<Loaded, String> {
+    let (files, base) = files_and_base(source)?;
+    let pack =
+        Pack::from_files_extending(&files, base.clone()).map_err(|e| format!("{source}: {e}"))?;
+    Ok(Loaded {
+        source: source.clone(),
+        files,
+        base,
+        pack,
+    })
+}
+
+/// The head of `pack.toml`: only what the CLI needs to find the base. Every other field
+/// is the engine's to check.
+#[derive(Deserialize)]
+struct Head {
+    extends: Option<toml::Spanned<String>>,
+}
+
+/// Reads `source`'s files and resolves its base; `chain` holds the folders being
+/// resolved (canonical, shown), to detect a pack that extends itself.
+fn resolve(
+    source: &PackRef,
+    chain: &mut Vec<(PathBuf, String)>,
+) -> Result<(Vec<PackFile>, Option<Pack>), String> {
+    let files = source.files()?;
+    let PackRef::Dir(dir) = source else {
+        // The built-in pack extends nothing.
+        return Ok((files, None));
+    };
+    let canonical = std::fs::canonicalize(dir).map_err(|e| format!("{source}: {e}"))?;
+    if let Some(i) = chain.iter().position(|(c, _)| *c == canonical) {
+        let mut cycle: Vec<&str> = chain
+            .iter()
+            .skip(i)
+            .map(|(_, shown)| shown.as_str())
+            .collect();
+        let shown = source.to_string();
+        cycle.push(&shown);
+        return Err(format!(
+            "the packs extend each other in a cycle: {}",
+            cycle.join(" extends ")
+        ));
+    }
+    chain.push((canonical, source.to_string()));
+    let manifest = files.iter().find(|f| f.path == "pack.toml");
+    // An unreadable manifest is reported by the engine, with its position.
+    let extends = manifest
+        .and_then(|m| toml::from_str::<Head>(&m.text).ok().map(|h| (m, h)))
+        .and_then(|(m, h)| h.extends.map(|e| (m, e)));
+    let base = match extends {
+        None => None,
+        Some((manifest, extends)) => {
+            let base_ref = PackRef::parse(extends.get_ref(), dir);
+            let (base_files, base_base) = resolve(&base_ref, chain).map_err(|e| {
+                let (line, col) = inputs::line_col(&manifest.text, extends.span().start);
+                format!(
+                    "{}:{line}:{col}: extends `{}`: {e}",
+                    source.show_file("pack.toml"),
+                    extends.get_ref()
+                )
+            })?;
+            let base = Pack::from_files_extending(&base_files, base_base)
+                .map_err(|e| format!("{base_ref} (the base of {source}): {e}"))?;
+            Some(base)
+        }
+    };
+    chain.pop();
+    Ok((files, base))
+}
+
+/// `rel` relative to `base` (unless it is absolute), with `dir/..` steps folded away so
+/// that paths read as people would write them (`examples/base`, not
+/// `examples/acme-pack/../base`).
+pub fn join(base: &Path, rel: &Path) -> PathBuf {
+    if rel.is_absolute() {
+        return rel.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for part in base.join(rel).components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}

@@ -1,0 +1,1001 @@
+//! Rule authoring end to end: `attest test`, `check`, `explain`, `list` and `new`, packs
+//! that extend packs, `attest.toml`, `eval --explain`, the example company pack, and the
+//! prelude reference of docs/writing-rules.md kept in step with the engine.
+
+// The helpers below fail their test by panicking, like the tests themselves.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Runs `attest` in `dir`, so paths in its output are relative to it.
+fn attest_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_attest"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap()
+}
+
+/// Runs `attest` from the repository root.
+fn attest(args: &[&str]) -> Output {
+    attest_in(&repo(), args)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Asserts the exit code, showing both streams when it differs.
+fn exit(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(o),
+        stderr(o)
+    );
+}
+
+/// A scratch folder unique to one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("attest-authoring-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, text).unwrap();
+}
+
+const MANIFEST: &str =
+    "name = \"tiny\"\nversion = \"0.1.0\"\nframework = \"SOC 2\"\ndescription = \"test pack\"\n";
+
+const CATALOG: &str = "[[control]]\nid = \"CC6.1\"\ncategory = \"security\"\ngroup = \"Access\"\ntitle = \"Access is protected\"\n\n\
+[[control]]\nid = \"CC6.2\"\ncategory = \"security\"\ngroup = \"Access\"\ntitle = \"Access is granted with care\"\n\n\
+[[control]]\nid = \"CC1.2\"\ncategory = \"security\"\ngroup = \"Control Environment\"\ntitle = \"A board oversees\"\nevidence_owner = \"Legal\"\n";
+
+/// A rule header: `t.<name>` mapped to `control`, reading accounts.
+fn header(name: &str, control: &str) -> String {
+    format!(
+        "//! id = \"t.{name}\"\n//! title = \"{name}\"\n//! controls = [\"{control}\"]\n//! severity = \"high\"\n//! owner = \"IT\"\n//! facts = [\"accounts\"]\n//! remediation = \"Fix it.\"\n"
+    )
+}
+
+const MFA_BODY: &str = "for a in facts.accounts {\n    if a.mfa != true {\n        fail(a, `${a.username} has no MFA`);\n    }\n}\n";
+
+const WITH_MFA: &str = r#"{"accounts": [{"system_id": "aws", "username": "ann", "kind": "human", "status": "active", "mfa": true}]}"#;
+const WITHOUT_MFA: &str = r#"{"accounts": [{"system_id": "aws", "username": "bob", "kind": "human", "status": "active", "mfa": false}]}"#;
+
+fn case(name: &str, facts: &str, status: &str, entities: &str) -> String {
+    format!(
+        "{{\"name\": \"{name}\", \"facts\": {facts}, \"expect\": {{\"status\": \"{status}\", \"entities\": {entities}}}}}"
+    )
+}
+
+/// A pack in `dir/pack` with the catalog above and the given rules: (name, control, body,
+/// cases).
+fn tiny_pack(dir: &Path, rules: &[(&str, &str, &str, &[String])]) {
+    write(dir, "pack/pack.toml", MANIFEST);
+    write(dir, "pack/controls.toml", CATALOG);
+    for (name, control, body, cases) in rules {
+        write(
+            dir,
+            &format!("pack/rules/{name}.rhai"),
+            &(header(name, control) + body),
+        );
+        write(
+            dir,
+            &format!("pack/rules/{name}.cases.json"),
+            &format!("[\n  {}\n]\n", cases.join(",\n  ")),
+        );
+    }
+}
+
+/// A pack whose one rule is covered on 2 of its 3 statement lines, with one wrong case.
+fn pack_with_a_wrong_case(dir: &Path) {
+    tiny_pack(
+        dir,
+        &[
+            (
+                "mfa",
+                "CC6.1",
+                MFA_BODY,
+                &[
+                    case("mfa passes", WITH_MFA, "pass", "[]"),
+                    case("wrong expectation", WITH_MFA, "fail", "[\"/accounts/0\"]"),
+                ],
+            ),
+            (
+                "throws",
+                "CC6.2",
+                "let n = facts.accounts.len();\nthrow `no answer for ${n} accounts`;\n",
+                &[case("an erroring rule is red", WITH_MFA, "pass", "[]")],
+            ),
+        ],
+    );
+}
+
+// ---- attest test -------------------------------------------------------------------
+
+#[test]
+fn the_builtin_pack_passes_its_own_cases() {
+    let out = attest(&["test", "soc2"]);
+    exit(&out, 0);
+    assert!(
+        stdout(&out).contains("; 0 failed; 0 filtered out\n"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn the_example_pack_tests_its_own_rules_with_full_coverage() {
+    let out = attest(&["test", "examples/acme-pack", "--coverage-min", "100"]);
+    exit(&out, 0);
+    insta::assert_snapshot!("test_acme_pack", stdout(&out));
+}
+
+#[test]
+fn failures_show_the_expected_and_the_actual_outcome() {
+    let dir = scratch("test-failures");
+    pack_with_a_wrong_case(&dir);
+    let out = attest_in(&dir, &["test", "pack", "--coverage"]);
+    exit(&out, 1);
+    insta::assert_snapshot!("test_failures_text", stdout(&out));
+}
+
+#[test]
+fn junit_and_json_results() {
+    let dir = scratch("test-formats");
+    pack_with_a_wrong_case(&dir);
+    let junit = attest_in(
+        &dir,
+        &["test", "pack", "--format", "junit", "--coverage-min", "50"],
+    );
+    exit(&junit, 1);
+    insta::assert_snapshot!("test_failures_junit", stdout(&junit));
+
+    let json = attest_in(&dir, &["test", "pack", "--format", "json", "--coverage"]);
+    exit(&json, 1);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"passed": 1, "failed": 2, "filtered_out": 0})
+    );
+    let wrong = &doc["tests"][1];
+    assert_eq!(wrong["name"], "wrong expectation");
+    assert_eq!(wrong["passed"], false);
+    assert_eq!(wrong["problems"][0], "status: expected fail, got pass");
+    assert_eq!(wrong["actual"]["status"], "pass");
+    assert_eq!(doc["tests"][2]["actual"]["error"]["line"], 9);
+    assert_eq!(doc["coverage"]["hit"], 4);
+    assert_eq!(
+        doc["coverage"]["rules"][0]["missed"],
+        serde_json::json!([10])
+    );
+}
+
+#[test]
+fn filters_select_cases_by_rule_and_name() {
+    let dir = scratch("test-filter");
+    pack_with_a_wrong_case(&dir);
+    let out = attest_in(&dir, &["test", "pack", "--filter", "t.mfa::mfa"]);
+    exit(&out, 0);
+    assert!(
+        stdout(&out).ends_with("test result: ok. 1 passed; 0 failed; 2 filtered out\n"),
+        "{}",
+        stdout(&out)
+    );
+    let two = attest_in(
+        &dir,
+        &["test", "pack", "--filter", "passes", "--filter", "erroring"],
+    );
+    exit(&two, 1);
+    assert!(stdout(&two).ends_with("1 passed; 1 failed; 1 filtered out\n"));
+}
+
+#[test]
+fn the_coverage_gate_compares_exactly() {
+    let dir = scratch("test-gate");
+    tiny_pack(
+        &dir,
+        &[(
+            "mfa",
+            "CC6.1",
+            MFA_BODY,
+            &[case("mfa passes", WITH_MFA, "pass", "[]")],
+        )],
+    );
+    // 2 of 3 lines: 66.66...%.
+    for (min, code) in [
+        ("66", 0),
+        ("66.666", 0),
+        ("66.6666666", 0),
+        ("66.6666667", 1),
+        ("66.67", 1),
+        ("100", 1),
+    ] {
+        let out = attest_in(&dir, &["test", "pack", "--coverage-min", min]);
+        exit(&out, code);
+    }
+    let out = attest_in(&dir, &["test", "pack", "--coverage-min", "66.67"]);
+    assert!(
+        stdout(&out).contains("total: 2 of 3 lines (66.66%), BELOW the minimum 66.67%"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("lines not run: 10; no failing case"));
+    for bad in ["101", "-5", "ninety", "1.0000000001"] {
+        let out = attest_in(&dir, &["test", "pack", &format!("--coverage-min={bad}")]);
+        exit(&out, 2);
+        assert!(
+            stderr(&out).contains("is not a percentage"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    write(
+        &dir,
+        "pack/rules/mfa.cases.json",
+        &format!(
+            "[{}, {}]",
+            case("mfa passes", WITH_MFA, "pass", "[]"),
+            case("no mfa fails", WITHOUT_MFA, "fail", "[\"/accounts/0\"]")
+        ),
+    );
+    let full = attest_in(&dir, &["test", "pack", "--coverage-min", "100"]);
+    exit(&full, 0);
+}
+
+#[test]
+fn a_pack_that_cannot_be_used_is_exit_2_with_nothing_written() {
+    let dir = scratch("test-unusable");
+    tiny_pack(&dir, &[("broken", "CC6.1", "let x = ;\n", &[])]);
+    let results = dir.join("results.xml");
+    let out = attest_in(
+        &dir,
+        &[
+            "test",
+            "pack",
+            "--format",
+            "junit",
+            "--output",
+            "results.xml",
+        ],
+    );
+    exit(&out, 2);
+    assert!(
+        stderr(&out).contains("rules/broken.rhai:8:9"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!results.exists());
+    let missing = attest_in(&dir, &["test", "nowhere"]);
+    exit(&missing, 2);
+    assert!(stderr(&missing).contains("nowhere"), "{}", stderr(&missing));
+}
+
+// ---- attest check ------------------------------------------------------------------
+
+#[test]
+fn check_is_clean_on_the_shipped_packs() {
+    let builtin = attest(&["check"]);
+    exit(&builtin, 0);
+    assert_eq!(
+        stdout(&builtin),
+        "built-in pack soc2: no problems (25 rules checked)\n"
+    );
+    let acme = attest(&["check", "examples/acme-pack"]);
+    exit(&acme, 0);
+    assert_eq!(
+        stdout(&acme),
+        "examples/acme-pack: no problems (2 rules checked)\n"
+    );
+}
+
+/// A pack with one of each problem.
+fn broken_pack(dir: &Path) {
+    write(
+        dir,
+        "pack/pack.toml",
+        &format!(
+            "{MANIFEST}\n[params.max_accounts]\ntype = \"integer\"\ndefault = 5\ndescription = \"Most accounts\"\n\n[params.forgotten]\ntype = \"days\"\ndefault = 3\ndescription = \"Read by no rule\"\n"
+        ),
+    );
+    write(dir, "pack/controls.toml", CATALOG);
+    write(
+        dir,
+        "pack/rules/a-unknown-control.rhai",
+        &(header("unknown-control", "CC99.1") + "let x = 1;\n"),
+    );
+    write(
+        dir,
+        "pack/rules/b-facts.rhai",
+        &header("facts", "CC6.1").replace("[\"accounts\"]", "[\"acounts\"]"),
+    );
+    write(
+        dir,
+        "pack/rules/c-params.rhai",
+        &(header("params", "CC6.1")
+            + "if facts.accounts.len() > params.max_accounts + params.min_accounts { fail(\"too many\"); }\n"),
+    );
+    write(
+        dir,
+        "pack/rules/d-syntax.rhai",
+        &(header("syntax", "CC6.1") + "let x = ;\n"),
+    );
+    write(
+        dir,
+        "pack/rules/e-duplicate.rhai",
+        &(header("syntax", "CC6.2") + "let x = 1;\n"),
+    );
+}
+
+#[test]
+fn check_reports_every_problem_with_its_code_place_and_source() {
+    let dir = scratch("check");
+    broken_pack(&dir);
+    let out = attest_in(&dir, &["check", "pack"]);
+    exit(&out, 1);
+    insta::assert_snapshot!("check_text", stdout(&out));
+    let json = attest_in(&dir, &["check", "pack", "--format", "json"]);
+    exit(&json, 1);
+    insta::assert_snapshot!("check_json", stdout(&json));
+}
+
+#[test]
+fn check_reports_syntax_errors_where_they_are() {
+    let dir = scratch("check-syntax");
+    tiny_pack(&dir, &[("broken", "CC6.1", "let x = 1;\nlet y = ;\n", &[])]);
+    let out = attest_in(&dir, &["check", "pack"]);
+    exit(&out, 1);
+    insta::assert_snapshot!("check_syntax_error", stdout(&out));
+}
+
+#[test]
+fn warnings_alone_pass_unless_denied() {
+    let dir = scratch("check-warnings");
+    tiny_pack(
+        &dir,
+        &[(
+            "mfa",
+            "CC6.1",
+            MFA_BODY,
+            &[case("mfa passes", WITH_MFA, "pass", "[]")],
+        )],
+    );
+    let manifest = dir.join("pack/pack.toml");
+    let mut text = fs::read_to_string(&manifest).unwrap();
+    text.push_str(
+        "\n[params.spare]\ntype = \"days\"\ndefault = 3\ndescription = \"Read by no rule\"\n",
+    );
+    fs::write(&manifest, text).unwrap();
+    let out = attest_in(&dir, &["check", "pack"]);
+    exit(&out, 0);
+    assert!(
+        stdout(&out).contains("warning[unused-param]"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).ends_with("pack: 0 errors, 1 warning (1 rule checked)\n"));
+    exit(&attest_in(&dir, &["check", "pack", "--deny-warnings"]), 1);
+}
+
+// ---- attest explain and list -------------------------------------------------------
+
+#[test]
+fn explain_a_rule_shows_metadata_parameters_cases_and_source() {
+    let out = attest(&[
+        "explain",
+        "access.inactive-accounts",
+        "--pack",
+        "examples/acme-pack",
+    ]);
+    exit(&out, 0);
+    insta::assert_snapshot!("explain_rule", stdout(&out));
+    let json = attest(&["explain", "access.reviews-overdue", "--format", "json"]);
+    exit(&json, 0);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["rule"]["owner"], "Security");
+    assert_eq!(doc["params"][0]["name"], "access_review_days_critical");
+    assert_eq!(doc["params"][0]["value"], 90);
+    assert!(doc["cases"].as_array().unwrap().len() > 5);
+    assert!(doc["source"].as_str().unwrap().starts_with("//! id ="));
+}
+
+#[test]
+fn explain_a_control_lists_its_rules_or_its_evidence() {
+    let rules = attest(&["explain", "CC8.1", "--pack", "examples/acme-pack"]);
+    exit(&rules, 0);
+    insta::assert_snapshot!("explain_control_with_a_disabled_rule", stdout(&rules));
+    let evidence = attest(&["explain", "cc1.2"]);
+    exit(&evidence, 0);
+    insta::assert_snapshot!("explain_control_by_evidence", stdout(&evidence));
+    let disabled = attest(&["explain", "changes.tested", "--pack", "examples/acme-pack"]);
+    exit(&disabled, 0);
+    assert!(
+        stdout(&disabled).contains("disabled by pack acme: Acme's deploy pipeline"),
+        "{}",
+        stdout(&disabled)
+    );
+}
+
+#[test]
+fn explain_an_unknown_id_suggests_near_ones() {
+    let out = attest(&["explain", "mfa"]);
+    exit(&out, 2);
+    assert_eq!(
+        stderr(&out),
+        "error: built-in pack soc2: no rule or control `mfa`; did you mean access.mfa-outside-sso, access.mfa-privileged?\n"
+    );
+}
+
+#[test]
+fn list_rules_controls_and_params() {
+    let rules = attest(&["list", "rules", "--pack", "examples/acme-pack"]);
+    exit(&rules, 0);
+    insta::assert_snapshot!("list_rules_acme", stdout(&rules));
+    let controls = attest(&["list", "controls"]);
+    exit(&controls, 0);
+    assert!(
+        stdout(&controls).ends_with("61 controls: 26 judged by rules, 35 by evidence\n"),
+        "{}",
+        stdout(&controls)
+    );
+    let params = attest(&[
+        "list",
+        "params",
+        "--pack",
+        "examples/acme-pack",
+        "--format",
+        "json",
+    ]);
+    exit(&params, 0);
+    let doc: serde_json::Value = serde_json::from_slice(&params.stdout).unwrap();
+    let find = |name: &str| {
+        doc["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let set = find("access_review_days_critical");
+    assert_eq!(set["value"], 60);
+    assert_eq!(set["source"], "set by acme");
+    assert_eq!(set["base_default"], 90);
+    assert_eq!(find("break_glass_accounts")["source"], "default");
+    assert_eq!(doc["pack"]["extends"], "soc2");
+}
+
+// ---- attest new rule ---------------------------------------------------------------
+
+#[test]
+fn new_rule_scaffolds_a_red_rule_with_cases_and_a_readme_row() {
+    let dir = scratch("new");
+    tiny_pack(
+        &dir,
+        &[(
+            "mfa",
+            "CC6.1",
+            MFA_BODY,
+            &[case("mfa passes", WITH_MFA, "pass", "[]")],
+        )],
+    );
+    write(
+        &dir,
+        "pack/README.md",
+        "# Tiny\n\n| Rule | Controls | What it checks |\n|---|---|---|\n| `t.mfa` | CC6.1 | MFA |\n\nMore text.\n",
+    );
+    let out = attest_in(
+        &dir,
+        &[
+            "new",
+            "rule",
+            "access.shared-admins",
+            "--control",
+            "CC6.1",
+            "--control",
+            "CC6.2",
+            "--pack",
+            "pack",
+            "--title",
+            "Admins are personal",
+        ],
+    );
+    exit(&out, 0);
+    insta::assert_snapshot!("new_rule_output", stdout(&out));
+    let rule = fs::read_to_string(dir.join("pack/rules/access/shared-admins.rhai")).unwrap();
+    insta::assert_snapshot!("new_rule_file", rule);
+    let cases = fs::read_to_string(dir.join("pack/rules/access/shared-admins.cases.json")).unwrap();
+    insta::assert_snapshot!("new_rule_cases", cases);
+    assert_eq!(
+        fs::read_to_string(dir.join("pack/README.md")).unwrap(),
+        "# Tiny\n\n| Rule | Controls | What it checks |\n|---|---|---|\n| `t.mfa` | CC6.1 | MFA |\n| `access.shared-admins` | CC6.1, CC6.2 | Admins are personal |\n\nMore text.\n"
+    );
+
+    // The scaffold is a valid rule; its pass and fail cases stay red until it is written.
+    exit(&attest_in(&dir, &["check", "pack"]), 0);
+    let test = attest_in(&dir, &["test", "pack", "--filter", "access.shared-admins"]);
+    exit(&test, 1);
+    let text = stdout(&test);
+    assert!(
+        text.contains("status: expected pass, got error")
+            && text.contains("TODO: write the check of access.shared-admins"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("1 passed; 2 failed; 1 filtered out\n"),
+        "{text}"
+    );
+
+    // Once more is refused, and leaves the files alone.
+    let again = attest_in(
+        &dir,
+        &[
+            "new",
+            "rule",
+            "access.shared-admins",
+            "--control",
+            "CC6.1",
+            "--pack",
+            "pack",
+        ],
+    );
+    exit(&again, 2);
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn new_rule_with_an_inherited_id_scaffolds_an_override() {
+    let dir = scratch("new-override");
+    write(
+        &dir,
+        "company/pack.toml",
+        "name = \"company\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n",
+    );
+    let out = attest_in(
+        &dir,
+        &[
+            "new",
+            "rule",
+            "hr.background-checks",
+            "--control",
+            "CC1.4",
+            "--pack",
+            "company",
+        ],
+    );
+    exit(&out, 0);
+    assert!(
+        stdout(&out).contains("the rule overrides hr.background-checks of pack soc2\n"),
+        "{}",
+        stdout(&out)
+    );
+    let rule = fs::read_to_string(dir.join("company/rules/hr/background-checks.rhai")).unwrap();
+    assert!(rule.contains("//! title = \"Active staff passed a background check\"\n"));
+    assert!(rule.contains("//! facts = [\"people\"]\n"), "{rule}");
+    exit(&attest_in(&dir, &["check", "company"]), 0);
+    let test = attest_in(&dir, &["test", "company"]);
+    exit(&test, 1);
+    assert!(stdout(&test).ends_with("1 passed; 2 failed; 0 filtered out\n"));
+}
+
+#[test]
+fn new_rule_refuses_bad_input_and_writes_nothing() {
+    let dir = scratch("new-bad");
+    tiny_pack(&dir, &[]);
+    for (args, message) in [
+        (
+            vec![
+                "new",
+                "rule",
+                "Bad Id",
+                "--control",
+                "CC6.1",
+                "--pack",
+                "pack",
+            ],
+            "is not a rule id",
+        ),
+        (
+            vec![
+                "new",
+                "rule",
+                "access.x",
+                "--control",
+                "CC9.9",
+                "--pack",
+                "pack",
+            ],
+            "unknown control `CC9.9`",
+        ),
+        (
+            vec![
+                "new",
+                "rule",
+                "misc.x",
+                "--control",
+                "CC6.1",
+                "--pack",
+                "pack",
+            ],
+            "say which facts the rule reads",
+        ),
+        (
+            vec![
+                "new",
+                "rule",
+                "access.x",
+                "--control",
+                "CC6.1",
+                "--pack",
+                "pack",
+                "--owner",
+                "Nobody",
+            ],
+            "--owner `Nobody`",
+        ),
+        (
+            vec!["new", "rule", "access.x", "--control", "CC6.1"],
+            "the built-in pack cannot be changed",
+        ),
+    ] {
+        let out = attest_in(&dir, &args);
+        exit(&out, 2);
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+    }
+    assert!(!dir.join("pack/rules").exists(), "nothing was written");
+}
+
+// ---- extends -----------------------------------------------------------------------
+
+#[test]
+fn packs_extend_packs_by_path_and_cycles_are_errors() {
+    let dir = scratch("extends");
+    let facts = r#"{"schema_version": "1", "organization": {"name": "T", "as_of": "2026-06-30"},
+        "accounts": [{"system_id": "aws", "username": "bob", "kind": "human", "status": "active", "mfa": false}]}"#;
+    write(&dir, "facts.json", facts);
+    tiny_pack(
+        &dir,
+        &[(
+            "mfa",
+            "CC6.1",
+            MFA_BODY,
+            &[case("mfa passes", WITH_MFA, "pass", "[]")],
+        )],
+    );
+    // middle extends the tiny pack by path, and disables its rule; top extends middle.
+    write(
+        &dir,
+        "middle/pack.toml",
+        "name = \"middle\"\nversion = \"1.0.0\"\nextends = \"../pack\"\n\n[disable]\n\"t.mfa\" = \"MFA is enforced by the identity provider\"\n",
+    );
+    write(
+        &dir,
+        "top/pack.toml",
+        "name = \"top\"\nversion = \"1.0.0\"\nextends = \"../middle\"\n",
+    );
+    let out = attest_in(
+        &dir,
+        &["eval", "facts.json", "--pack", "top", "--format", "json"],
+    );
+    exit(&out, 1);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cc61 = &report["controls"][1];
+    assert_eq!(cc61["id"], "CC6.1");
+    assert_eq!(
+        cc61["rules"][1]["disabled"], "MFA is enforced by the identity provider",
+        "{cc61}"
+    );
+
+    // bottom extends top: a cycle once pack extends bottom.
+    write(
+        &dir,
+        "pack/pack.toml",
+        &format!("{MANIFEST}extends = \"../top\"\n"),
+    );
+    let cycle = attest_in(&dir, &["check", "top"]);
+    exit(&cycle, 2);
+    assert!(
+        stderr(&cycle).contains(
+            "the packs extend each other in a cycle: top extends middle extends pack extends top"
+        ),
+        "{}",
+        stderr(&cycle)
+    );
+
+    write(
+        &dir,
+        "pack/pack.toml",
+        &format!("{MANIFEST}\nextends = \"../nowhere\"\n"),
+    );
+    let missing = attest_in(&dir, &["test", "pack"]);
+    exit(&missing, 2);
+    assert!(
+        stderr(&missing).starts_with("error: pack/pack.toml:6:11: extends `../nowhere`: nowhere: "),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+// ---- attest.toml -------------------------------------------------------------------
+
+#[test]
+fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
+    let dir = scratch("config");
+    write(
+        &dir,
+        "facts/org.json",
+        r#"{"schema_version": "1", "organization": {"name": "T"}}"#,
+    );
+    write(
+        &dir,
+        "facts/accounts.json",
+        r#"{"accounts": [{"system_id": "aws", "username": "ann", "kind": "human", "status": "active", "mfa": true}]}"#,
+    );
+    tiny_pack(
+        &dir,
+        &[(
+            "few",
+            "CC6.1",
+            "if facts.accounts.len() > params.max_accounts { fail(\"too many accounts\"); }\n",
+            &[case("one account passes", WITH_MFA, "pass", "[]")],
+        )],
+    );
+    let manifest = dir.join("pack/pack.toml");
+    let mut text = fs::read_to_string(&manifest).unwrap();
+    text.push_str("\n[params.max_accounts]\ntype = \"integer\"\ndefault = 5\ndescription = \"Most accounts allowed\"\n");
+    fs::write(&manifest, text).unwrap();
+    let header_path = dir.join("pack/rules/few.rhai");
+    let rule = fs::read_to_string(&header_path).unwrap().replace(
+        "//! remediation",
+        "//! params = [\"max_accounts\"]\n//! remediation",
+    );
+    fs::write(&header_path, rule).unwrap();
+    write(
+        &dir,
+        "attest.toml",
+        "pack = \"pack\"\nfacts = [\"facts\"]\nas_of = 2026-06-30\n\n[params]\nmax_accounts = 0\n\n[eval]\nformat = \"json\"\n\n[test]\nformat = \"junit\"\n",
+    );
+    let strict = attest_in(&dir, &["eval"]);
+    exit(&strict, 1);
+    let report: serde_json::Value = serde_json::from_slice(&strict.stdout).unwrap();
+    assert_eq!(report["evaluated_on"], "2026-06-30");
+    assert_eq!(report["pack"]["name"], "tiny");
+    assert_eq!(report["controls"][1]["rules"][0]["status"], "fail");
+    let flags = attest_in(
+        &dir,
+        &["eval", "--param", "max_accounts=3", "--format", "text"],
+    );
+    let text = stdout(&flags);
+    assert!(text.starts_with("Attest · SOC 2 readiness of T"), "{text}");
+    assert!(!text.contains("too many accounts"), "{text}");
+    let tests = attest_in(&dir, &["test"]);
+    exit(&tests, 0);
+    assert!(stdout(&tests).starts_with("<?xml"), "{}", stdout(&tests));
+
+    // The same file elsewhere, named with --config: paths are relative to it.
+    let elsewhere = scratch("config-elsewhere");
+    let config = dir.join("attest.toml");
+    let out = attest_in(&elsewhere, &["eval", "--config", config.to_str().unwrap()]);
+    exit(&out, 1);
+
+    // Mistakes name the file, line and column.
+    for (text, message) in [
+        ("pak = \"pack\"\n", "attest.toml:1:1: unknown field `pak`"),
+        (
+            "pack = \"pack\"\n[params]\nmax_accounts = \"lots\"\n",
+            "attest.toml:3:16: [params] `max_accounts`: expected an integer, got \"lots\"",
+        ),
+        (
+            "pack = \"pack\"\n[params]\nmin_accounts = 1\n",
+            "attest.toml:3:16: [params] `min_accounts`: pack tiny declares no such parameter",
+        ),
+        (
+            "[eval]\nformat = \"pdf\"\n",
+            "attest.toml:2:10: format `pdf` is not one of text, json",
+        ),
+        (
+            "as_of = \"yesterday\"\n",
+            "attest.toml:1:9: as_of: `yesterday` is not a date",
+        ),
+        (
+            "[test]\ncoverage_min = \"most\"\n",
+            "attest.toml:2:16: coverage_min: `most` is not a percentage",
+        ),
+    ] {
+        write(&dir, "attest.toml", text);
+        let command: &[&str] = if text.contains("[test]") {
+            &["test"]
+        } else {
+            &["eval", "facts"]
+        };
+        let out = attest_in(&dir, command);
+        exit(&out, 2);
+        assert!(stderr(&out).contains(message), "{text}: {}", stderr(&out));
+    }
+    let none = attest_in(&elsewhere, &["eval"]);
+    exit(&none, 2);
+    assert!(stderr(&none).contains("no facts"), "{}", stderr(&none));
+    let absent = attest_in(&elsewhere, &["eval", "--config", "nope.toml"]);
+    exit(&absent, 2);
+    assert!(stderr(&absent).contains("nope.toml"), "{}", stderr(&absent));
+}
+
+// ---- eval --explain and the example pack -------------------------------------------
+
+#[test]
+fn eval_explain_says_why_for_every_rule_passing_ones_included() {
+    let text = attest(&["eval", "examples/acme", "--explain"]);
+    exit(&text, 1);
+    let out = stdout(&text);
+    assert!(out.contains("\nWhy each rule decided (25)\n"), "{out}");
+    assert!(
+        out.contains(
+            "  systems.encryption-at-rest: pass: examined 6 systems; no record breaks the rule\n"
+        ),
+        "{out}"
+    );
+    let json = attest(&["eval", "examples/acme", "--explain", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let rule = report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["rules"].as_array().unwrap().iter())
+        .find(|r| r["id"] == "access.reviews-overdue")
+        .unwrap();
+    assert_eq!(
+        rule["explanation"]["params"]["access_review_days_critical"],
+        90
+    );
+    assert_eq!(rule["explanation"]["examined"]["systems"], 6);
+}
+
+#[test]
+fn the_example_pack_adds_overrides_disables_and_sets() {
+    let out = attest(&[
+        "eval",
+        "examples/acme",
+        "--pack",
+        "examples/acme-pack",
+        "--format",
+        "json",
+    ]);
+    exit(&out, 1);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["pack"]["name"], "acme");
+    let rules: Vec<&serde_json::Value> = report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["rules"].as_array().unwrap().iter())
+        .collect();
+    let rule = |id: &str| *rules.iter().find(|r| r["id"] == id).unwrap();
+    let messages = |id: &str| {
+        rule(id)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // Added, using a helper from the pack's lib/.
+    assert_eq!(
+        messages("access.shared-admins"),
+        [
+            "privileged shared account admin on metabase is shared and not a registered break-glass account"
+        ]
+    );
+    // Overridden: privileged accounts idle for more than 30 days fail.
+    assert!(
+        messages("access.inactive-accounts").contains(
+            &"privileged shared account root on aws-prod last logged in on 2026-04-17, 74 days ago (limit: 30 days)".to_owned()
+        ),
+        "{:?}",
+        messages("access.inactive-accounts")
+    );
+    // Disabled, with the reason.
+    let tested = rule("changes.tested");
+    assert_eq!(tested["status"], "not_applicable");
+    assert!(
+        tested["disabled"]
+            .as_str()
+            .unwrap()
+            .starts_with("Acme's deploy pipeline")
+    );
+    // Set: critical systems are reviewed every 60 days.
+    assert!(
+        messages("access.reviews-overdue")
+            .iter()
+            .any(|m| m.contains("(every 60 days for critical systems)")),
+        "{:?}",
+        messages("access.reviews-overdue")
+    );
+    let text = attest(&["eval", "examples/acme", "--pack", "examples/acme-pack"]);
+    assert!(
+        stdout(&text)
+            .contains("\nDisabled rules (1)\n  changes.tested (CC8.1): Acme's deploy pipeline")
+    );
+}
+
+#[test]
+fn the_examples_config_runs_the_example_pack_with_no_flags() {
+    let examples = repo().join("examples");
+    let eval = attest_in(&examples, &["eval"]);
+    exit(&eval, 1);
+    let out = stdout(&eval);
+    assert!(out.contains("(pack acme 1.0.0)"), "{out}");
+    assert!(out.contains("Why each rule decided"), "{out}");
+    let test = attest_in(&examples, &["test"]);
+    exit(&test, 0);
+    assert!(
+        stdout(&test).contains("at least the minimum 90%"),
+        "{}",
+        stdout(&test)
+    );
+}
+
+// ---- docs ----------------------------------------------------------------------------
+
+/// The `### \`name\`` headings of the prelude reference in docs/writing-rules.md.
+fn documented_helpers() -> Vec<String> {
+    let doc = fs::read_to_string(repo().join("docs/writing-rules.md")).unwrap();
+    let section = doc
+        .split("\n## Prelude reference\n")
+        .nth(1)
+        .expect("docs/writing-rules.md has a `## Prelude reference` section");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    section
+        .lines()
+        .filter_map(|l| l.strip_prefix("### `"))
+        .filter_map(|l| l.strip_suffix('`'))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_prelude_reference_documents_every_helper_and_only_those() {
+    let documented = documented_helpers();
+    let registered: Vec<String> = TEMP_PRELUDE.iter().map(|s| (*s).to_owned()).collect();
+    let undocumented: Vec<&String> = registered
+        .iter()
+        .filter(|f| !documented.contains(f))
+        .collect();
+    let missing: Vec<&String> = documented
+        .iter()
+        .filter(|f| !registered.contains(f))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "prelude helpers with no `### `name`` entry in docs/writing-rules.md: {undocumented:?}"
+    );
+    assert!(
+        missing.is_empty(),
+        "docs/writing-rules.md documents helpers the engine does not register: {missing:?}"
+    );
+}
+const TEMP_PRELUDE: &[&str] = &["fail"];

@@ -1,0 +1,361 @@
+//! `attest` as a CI step: several formats in one run, the gate's exit codes, waivers and
+//! baselines from the command line, `attest diff`, and bad input (exit 2, nothing written).
+
+// Helpers unwrap and panic like the tests they serve: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Runs `attest` from the repository root, so paths in reports are repository-relative.
+fn attest(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_attest"))
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// A scratch folder unique to one test, as an absolute path string.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("attest-ci-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn path(dir: &Path, name: &str) -> String {
+    dir.join(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn several_formats_in_one_run() {
+    let dir = scratch("formats");
+    let (sarif, junit, html) = (
+        path(&dir, "a.sarif"),
+        path(&dir, "a.xml"),
+        path(&dir, "a.html"),
+    );
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "markdown",
+        "--output",
+        &format!("sarif={sarif}"),
+        "--output",
+        &format!("junit={junit}"),
+        "--output",
+        &format!("html={html}"),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("## Attest: SOC 2 readiness of Acme Analytics, Inc."));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(fs::read_to_string(&junit).unwrap().starts_with("<?xml"));
+    assert!(
+        fs::read_to_string(&html)
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
+    // The plain --output FILE still takes the --format output.
+    let csv = path(&dir, "a.csv");
+    let o = attest(&["eval", "examples/acme", "--format", "csv", "--output", &csv]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).is_empty());
+    assert!(
+        fs::read_to_string(&csv)
+            .unwrap()
+            .starts_with("controls,rule,")
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_gate_sets_the_exit_code() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["eval", "examples/acme", "--format", "json", "--output", "-"];
+        args.extend(extra);
+        let o = attest(&args);
+        (code(&o), stderr(&o))
+    };
+    assert_eq!(run(&[]).0, 1, "failing controls fail by default");
+    let (c, err) = run(&["--fail-on", "error"]);
+    assert_eq!((c, err.as_str()), (0, "gate: fail on error: passed\n"));
+    assert_eq!(run(&["--fail-on", "warn"]).0, 1);
+    let (c, err) = run(&["--min-severity", "critical"]);
+    assert_eq!(c, 1);
+    assert_eq!(
+        err,
+        "gate: fail on fail, min severity critical: failed by access.leaver-accounts (fail)\n"
+    );
+    // Waiving the one critical failure opens the gate.
+    let dir = scratch("gate");
+    let waivers = path(&dir, "w.json");
+    fs::write(
+        &waivers,
+        r#"{"schema_version": "1", "waivers": [{"rule": "access.leaver-accounts", "entity": "/accounts/26",
+            "reason": "offboarding ticket IT-42", "approved_by": "CISO", "approved_on": "2026-06-01", "expires_on": "2026-07-15"}]}"#,
+    )
+    .unwrap();
+    let (c, err) = run(&["--min-severity", "critical", "--waivers", &waivers]);
+    assert_eq!(
+        (c, err.as_str()),
+        (0, "gate: fail on fail, min severity critical: passed\n")
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn waivers_from_the_command_line() {
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--waivers",
+        "examples/waivers.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["summary"]["controls"]["waived"], 1);
+    let states: Vec<&str> = report["waivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["active", "active", "active", "expired", "stale"]);
+    assert_eq!(
+        stderr(&o),
+        "warning: examples/waivers.json:30: expired waiver (rule backups.recent-success, entity /backups/*): expired on 2026-06-15: 1 failing finding no longer covered\n\
+         warning: examples/waivers.json:38: stale waiver (rule systems.encryption-at-rest, entity /systems/5): matches no failing finding: remove it\n"
+    );
+}
+
+#[test]
+fn baselines_fail_only_on_regressions() {
+    let dir = scratch("baseline");
+    let base = path(&dir, "base.json");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "json",
+        "--output",
+        &base,
+    ]);
+    assert_eq!(code(&o), 1);
+    // Same facts, same date: nothing new.
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--baseline",
+        &base,
+        "--fail-on",
+        "new",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "gate: fail on new (since 2026-06-30: 0 new, 0 resolved, 36 still failing): passed\n"
+    );
+    // Three weeks later things have lapsed: those are regressions.
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--as-of",
+        "2026-07-21",
+        "--baseline",
+        &base,
+        "--fail-on",
+        "new",
+        "--min-severity",
+        "critical",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        stderr(&o),
+        "gate: fail on new, min severity critical (since 2026-06-30: 16 new, 0 resolved, 36 still failing): \
+         failed by access.leaver-accounts /accounts/12 (fail), access.leaver-accounts /accounts/38 (fail)\n"
+    );
+    // `--fail-on new` needs a baseline.
+    let o = attest(&["eval", "examples/acme", "--fail-on", "new"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--baseline"), "{}", stderr(&o));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn diff_of_two_reports() {
+    let dir = scratch("diff");
+    let (base, new) = (path(&dir, "base.json"), path(&dir, "new.json"));
+    attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "json",
+        "--output",
+        &base,
+    ]);
+    attest(&[
+        "eval",
+        "examples/acme",
+        "--as-of",
+        "2026-07-21",
+        "--format",
+        "json",
+        "--output",
+        &new,
+    ]);
+    let o = attest(&["diff", &base, &new]);
+    assert_eq!(code(&o), 1, "new failures: exit 1");
+    let text = stdout(&o);
+    assert!(text.contains("New failures (16)"), "{text}");
+    assert!(
+        text.ends_with(
+            "16 new failures, 0 resolved, 36 still failing, 2 controls changed status\n"
+        )
+    );
+    let o = attest(&["diff", &new, &base, "--format", "json"]);
+    assert_eq!(code(&o), 0, "going back in time only resolves");
+    let diff: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(diff["resolved"].as_array().unwrap().len(), 16);
+    let md = path(&dir, "diff.md");
+    let o = attest(&["diff", &base, &new, "--format", "markdown", "--output", &md]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        fs::read_to_string(&md)
+            .unwrap()
+            .contains("**16 new failures**")
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let dir = scratch("bad");
+    let out = path(&dir, "out.sarif");
+    let bad = path(&dir, "w.json");
+    let check = |args: &[&str], message: &str| {
+        let o = attest(args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{args:?}");
+        assert!(!Path::new(&out).exists(), "{args:?} wrote {out}");
+        assert_eq!(
+            fs::read_dir(&dir).unwrap().count(),
+            1,
+            "{args:?}: only w.json"
+        );
+    };
+    let sarif = format!("sarif={out}");
+    fs::write(
+        &bad,
+        "{\"schema_version\": \"1\",\n  \"waivers\": [\n    {\"rule\": \"x\",}\n  ]\n}\n",
+    )
+    .unwrap();
+    check(
+        &[
+            "eval",
+            "examples/acme",
+            "--waivers",
+            &bad,
+            "--output",
+            &sarif,
+        ],
+        &format!("error: {bad}:3:18: invalid JSON: trailing comma"),
+    );
+    fs::write(
+        &bad,
+        "{\"schema_version\": \"1\",\n  \"waivers\": [\n    {\"rule\": \"x\"}\n  ]\n}\n",
+    )
+    .unwrap();
+    check(
+        &[
+            "eval",
+            "examples/acme",
+            "--waivers",
+            &bad,
+            "--output",
+            &sarif,
+        ],
+        &format!("{bad}:3: /waivers/0: \"reason\" is a required property"),
+    );
+    check(
+        &[
+            "eval",
+            "examples/acme",
+            "--baseline",
+            &bad,
+            "--output",
+            &sarif,
+        ],
+        &format!("error: {bad}: not an Attest report"),
+    );
+    check(
+        &["eval", "examples/acme", "--output", &format!("xml={out}")],
+        "unknown format `xml`: expected text, json, sarif, junit, markdown, html or csv",
+    );
+    check(
+        &["eval", "examples/acme", "--format", "yaml"],
+        "invalid value 'yaml' for '--format",
+    );
+    check(
+        &[
+            "eval",
+            "examples/acme",
+            "--output",
+            &sarif,
+            "--output",
+            &format!("junit={out}"),
+        ],
+        &format!("error: the sarif and junit outputs both go to {out}"),
+    );
+    check(
+        &["eval", "examples/acme", "--output", "csv=-"],
+        "error: the text and csv outputs both go to stdout",
+    );
+    check(
+        &[
+            "eval",
+            "examples/acme",
+            "--output",
+            &sarif,
+            "--output",
+            &format!("html={}", path(&dir, "no/such/dir/a.html")),
+        ],
+        "no/such/dir/a.html",
+    );
+    check(
+        &["diff", &bad, &bad],
+        &format!("error: {bad}: not an Attest report"),
+    );
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,214 @@
+//! Comparing two reports of the same organization (a baseline and a new run): failures
+//! that are new, failures resolved, failures still there, and controls whose status
+//! changed. A failure is a failing finding or a rule in error; findings are matched by
+//! rule and record (the JSON Pointer, or the message for findings about no record), so a
+//! message that only changes its day counts is the same failure.
+
+use crate::facts::Origin;
+use crate::pack::{Owner, Severity};
+use crate::render::{finding_status, rule_views};
+use crate::report::{Report, Status};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// What changed between two reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diff {
+    /// Always "1".
+    pub diff_version: String,
+    /// The baseline.
+    pub base: Side,
+    /// The new report.
+    pub new: Side,
+    /// Failing in the new report, not in the baseline: regressions.
+    pub new_failures: Vec<DiffItem>,
+    /// Failing in the baseline, not any more.
+    pub resolved: Vec<DiffItem>,
+    /// Failing in both.
+    pub still_failing: Vec<DiffItem>,
+    /// Controls whose status differs, in the new report's order.
+    pub changed: Vec<StatusChange>,
+}
+
+/// Which report a side of the diff is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Side {
+    /// `facts.organization`.
+    pub organization: String,
+    /// The as-of date of the report.
+    pub evaluated_on: String,
+    /// Pack name and version (`soc2 1.0.0`).
+    pub pack: String,
+    /// `facts.digest`.
+    pub facts_digest: String,
+}
+
+/// One failure, or former failure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiffItem {
+    /// The rule id (`evidence/<control>` for an evidence check).
+    pub rule: String,
+    /// The rule's title.
+    pub title: String,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// Who fixes it.
+    pub owner: Owner,
+    /// The controls the rule serves.
+    pub controls: Vec<String>,
+    /// The record it is about, if any.
+    pub entity: Option<String>,
+    /// Where that record is written, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Origin>,
+    /// The finding's message (or the rule's error), from the newer report that has it.
+    pub message: String,
+    /// Its status in the baseline (`fail`, `error`, `warn`, `waived`), or null if absent.
+    pub base: Option<Status>,
+    /// Its status in the new report, or null if absent.
+    pub new: Option<Status>,
+}
+
+/// A control whose status changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// The control id.
+    pub control: String,
+    /// Its title.
+    pub title: String,
+    /// Its status in the baseline, or null when the baseline does not list it.
+    pub base: Option<Status>,
+    /// Its status in the new report, or null when the new report does not list it.
+    pub new: Option<Status>,
+}
+
+impl Diff {
+    /// Compares `new` with the baseline `base`.
+    pub fn new(base: &Report, new: &Report) -> Diff {
+        let before = items(base);
+        let after = items(new);
+        let failing = |s: Option<Status>| matches!(s, Some(Status::Fail | Status::Error));
+        let mut new_failures = Vec::new();
+        let mut still_failing = Vec::new();
+        for (key, item) in &after {
+            if !failing(item.new) {
+                continue;
+            }
+            let was = before.get(key).and_then(|b| b.new);
+            let item = DiffItem {
+                base: was,
+                ..item.clone()
+            };
+            if failing(was) {
+                still_failing.push(item);
+            } else {
+                new_failures.push(item);
+            }
+        }
+        let resolved = before
+            .iter()
+            .filter(|(key, item)| {
+                failing(item.new) && !failing(after.get(*key).and_then(|a| a.new))
+            })
+            .map(|(key, item)| {
+                let now = after.get(key);
+                DiffItem {
+                    message: now.map_or_else(|| item.message.clone(), |a| a.message.clone()),
+                    base: item.new,
+                    new: now.and_then(|a| a.new),
+                    ..item.clone()
+                }
+            })
+            .collect();
+        let mut changed = Vec::new();
+        for c in &new.controls {
+            let was = base
+                .controls
+                .iter()
+                .find(|b| b.id == c.id)
+                .map(|b| b.status);
+            if was != Some(c.status) {
+                changed.push(StatusChange {
+                    control: c.id.clone(),
+                    title: c.title.clone(),
+                    base: was,
+                    new: Some(c.status),
+                });
+            }
+        }
+        for b in &base.controls {
+            if !new.controls.iter().any(|c| c.id == b.id) {
+                changed.push(StatusChange {
+                    control: b.id.clone(),
+                    title: b.title.clone(),
+                    base: Some(b.status),
+                    new: None,
+                });
+            }
+        }
+        Diff {
+            diff_version: "1".to_owned(),
+            base: side(base),
+            new: side(new),
+            new_failures,
+            resolved,
+            still_failing,
+            changed,
+        }
+    }
+
+    /// The diff as pretty JSON, newline-terminated (the `json` format of `attest diff`).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+fn side(report: &Report) -> Side {
+    Side {
+        organization: report.facts.organization.clone(),
+        evaluated_on: report.evaluated_on.clone(),
+        pack: format!("{} {}", report.pack.name, report.pack.version),
+        facts_digest: report.facts.digest.clone(),
+    }
+}
+
+/// Every finding and rule error of a report by identity, with its status in `new`.
+fn items(report: &Report) -> IndexMap<String, DiffItem> {
+    let mut out = IndexMap::new();
+    for view in rule_views(report) {
+        let rule = &view.rule;
+        let controls: Vec<String> = view.control_ids().into_iter().map(str::to_owned).collect();
+        let item = |entity: Option<String>, source, message: String, status| DiffItem {
+            rule: view.id.clone(),
+            title: rule.title.clone(),
+            severity: rule.severity,
+            owner: rule.owner,
+            controls: controls.clone(),
+            entity,
+            source,
+            message,
+            base: None,
+            new: Some(status),
+        };
+        if let Some(e) = &rule.error {
+            out.insert(
+                format!("{}|error", view.id),
+                item(None, None, e.message.clone(), Status::Error),
+            );
+        }
+        for (f, key) in rule.findings.iter().zip(view.finding_keys()) {
+            out.insert(
+                key,
+                item(
+                    f.entity.clone(),
+                    f.source.clone(),
+                    f.message.clone(),
+                    finding_status(f),
+                ),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,119 @@
+//! The CSV format (RFC 4180), for spreadsheets and audit trackers: one row per finding,
+//! once even when its rule serves several controls (listed in `controls`), plus one row
+//! per rule that could not answer (status `error`). Fields are quoted when they hold a
+//! comma, a quote or a line break; lines end with CRLF.
+
+use super::{finding_status, rule_views};
+use crate::report::Report;
+
+const HEADER: [&str; 16] = [
+    "controls",
+    "rule",
+    "rule_title",
+    "severity",
+    "owner",
+    "status",
+    "message",
+    "entity",
+    "file",
+    "line",
+    "remediation",
+    "waiver_reason",
+    "waiver_approved_by",
+    "waiver_approved_on",
+    "waiver_expires_on",
+    "waiver_source",
+];
+
+/// Renders the report's findings as CSV.
+pub fn csv(report: &Report) -> String {
+    let mut out = String::new();
+    row(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
+    for view in rule_views(report) {
+        let rule = &view.rule;
+        let controls = view.control_ids().join(" ");
+        let severity = rule.severity.as_str().to_owned();
+        let owner = rule.owner.as_str().to_owned();
+        if let Some(e) = &rule.error {
+            let mut fields = vec![
+                controls.clone(),
+                view.id.clone(),
+                rule.title.clone(),
+                severity.clone(),
+                owner.clone(),
+                "error".to_owned(),
+                e.message.clone(),
+                String::new(),
+                e.file.clone(),
+                e.line.map(|l| l.to_string()).unwrap_or_default(),
+            ];
+            fields.resize(HEADER.len(), String::new());
+            row(&mut out, fields);
+        }
+        for f in &rule.findings {
+            let w = f.waiver.as_ref();
+            row(
+                &mut out,
+                [
+                    controls.clone(),
+                    view.id.clone(),
+                    rule.title.clone(),
+                    severity.clone(),
+                    owner.clone(),
+                    finding_status(f).as_str().to_owned(),
+                    f.message.clone(),
+                    f.entity.clone().unwrap_or_default(),
+                    f.source
+                        .as_ref()
+                        .map(|s| s.file.clone())
+                        .unwrap_or_default(),
+                    f.source
+                        .as_ref()
+                        .map(|s| s.line.to_string())
+                        .unwrap_or_default(),
+                    f.remediation.clone(),
+                    w.map(|w| w.reason.clone()).unwrap_or_default(),
+                    w.map(|w| w.approved_by.clone()).unwrap_or_default(),
+                    w.map(|w| w.approved_on.clone()).unwrap_or_default(),
+                    w.map(|w| w.expires_on.clone()).unwrap_or_default(),
+                    w.map(|w| format!("{}:{}", w.source.file, w.source.line))
+                        .unwrap_or_default(),
+                ],
+            );
+        }
+    }
+    out
+}
+
+fn row(out: &mut String, fields: impl IntoIterator<Item = String>) {
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&quote(&field));
+    }
+    out.push_str("\r\n");
+}
+
+/// A field as RFC 4180 writes it: quoted, with quotes doubled, when it needs to be.
+fn quote(field: &str) -> String {
+    if field.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn quotes_only_what_needs_quoting() {
+        assert_eq!(quote("plain"), "plain");
+        assert_eq!(quote("a, b"), "\"a, b\"");
+        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(quote("two\nlines"), "\"two\nlines\"");
+        assert_eq!(quote(""), "");
+    }
+}

@@ -1,0 +1,557 @@
+//! The HTML format: one self-contained page (inline style and script, no network, a
+//! Content-Security-Policy that forbids loading anything) with a readiness dashboard: a
+//! bar per category, a filterable table of controls, a to-do list per owner, the vendor
+//! register and the waivers.
+//!
+//! The table filter reads its state from the URL fragment (or query): `#status=fail`,
+//! `#category=security`, `#owner=IT`, `#q=mfa`, combined with `&`. It writes it back as
+//! the filter changes, so a filtered view can be linked to.
+
+use super::{Context, RuleView, Vendor, escape_xml as esc, finding_status, readiness, rule_views};
+use crate::pack::Category;
+use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+const STYLE: &str = r#"
+:root { --fg: #1f2328; --muted: #59636e; --bg: #ffffff; --panel: #f6f8fa; --line: #d1d9e0;
+  --pass: #1a7f37; --fail: #cf222e; --warn: #9a6700; --error: #8250df; --waived: #0969da; --na: #8c959f; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e6edf3; --muted: #9198a1; --bg: #0d1117; --panel: #151b23; --line: #3d444d;
+    --pass: #3fb950; --fail: #f85149; --warn: #d29922; --error: #ab7df8; --waived: #4493f8; --na: #656c76; } }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
+header, main, footer { max-width: 1200px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 24px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 32px 0 12px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+.meta, small, .muted { color: var(--muted); }
+code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
+.tiles { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
+.tile { display: block; min-width: 110px; padding: 10px 14px; border: 1px solid var(--line); border-radius: 8px; background: var(--panel); color: inherit; text-decoration: none; }
+.tile b { display: block; font-size: 24px; }
+.tile.ready b { color: var(--pass); }
+.tile.fail b { color: var(--fail); } .tile.warn b { color: var(--warn); } .tile.error b { color: var(--error); }
+.tile.waived b { color: var(--waived); } .tile.pass b { color: var(--pass); } .tile.not_applicable b { color: var(--na); }
+.bar-row { display: grid; grid-template-columns: 180px 1fr 60px 280px; gap: 12px; align-items: center; margin: 6px 0; }
+.bar { display: flex; height: 14px; border-radius: 7px; overflow: hidden; background: var(--panel); border: 1px solid var(--line); }
+.seg.pass { background: var(--pass); } .seg.waived { background: var(--waived); } .seg.warn { background: var(--warn); }
+.seg.fail { background: var(--fail); } .seg.error { background: var(--error); }
+.pct { font-weight: 600; text-align: right; }
+.filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: end; margin-bottom: 12px; }
+.filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
+.filters select, .filters input { font: inherit; padding: 4px 6px; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
+table { width: 100%; border-collapse: collapse; }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
+th { background: var(--panel); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
+.badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; background: var(--na); white-space: nowrap; }
+.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); } .badge.warn { background: var(--warn); }
+.badge.error { background: var(--error); } .badge.waived { background: var(--waived); }
+.badge.active { background: var(--waived); } .badge.stale, .badge.expired, .badge.pending { background: var(--warn); }
+details > summary { cursor: pointer; }
+ul.rules, ul.findings, ol.todo { margin: 4px 0; padding-left: 18px; }
+.fix { margin: 2px 0 8px; }
+.owner { margin-bottom: 8px; border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; background: var(--panel); }
+.owner > summary { font-weight: 600; }
+footer { margin: 40px auto 24px; color: var(--muted); font-size: 12px; }
+"#;
+
+const SCRIPT: &str = r#"
+(function () {
+  var form = document.getElementById('filters');
+  var fields = { status: document.getElementById('f-status'), category: document.getElementById('f-category'),
+                 owner: document.getElementById('f-owner'), q: document.getElementById('f-q') };
+  var rows = Array.prototype.slice.call(document.querySelectorAll('#control-table tbody tr'));
+  var count = document.getElementById('f-count');
+  function read() {
+    var text = location.hash.replace(/^#/, '') || location.search.replace(/^\?/, '');
+    var params = new URLSearchParams(text);
+    Object.keys(fields).forEach(function (k) { fields[k].value = params.get(k) || ''; });
+    apply();
+  }
+  function reflect() {
+    // Keep the DOM in step with the filter (selected options, the search text), so a saved
+    // or printed page shows what it was filtered on.
+    Array.prototype.forEach.call(form.querySelectorAll('option'), function (o) { o.defaultSelected = o.selected; });
+    fields.q.defaultValue = fields.q.value;
+  }
+  function apply() {
+    var status = fields.status.value, category = fields.category.value, owner = fields.owner.value;
+    var q = fields.q.value.trim().toLowerCase(), shown = 0;
+    rows.forEach(function (row) {
+      var ok = (!status || row.dataset.status === status) && (!category || row.dataset.category === category) &&
+        (!owner || (' ' + row.dataset.owners + ' ').indexOf(' ' + owner + ' ') >= 0) &&
+        (!q || row.textContent.toLowerCase().indexOf(q) >= 0);
+      row.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    count.value = shown + ' of ' + rows.length + ' controls';
+    reflect();
+  }
+  function write() {
+    var params = new URLSearchParams();
+    Object.keys(fields).forEach(function (k) { if (fields[k].value) { params.set(k, fields[k].value); } });
+    try { history.replaceState(null, '', '#' + params.toString()); } catch (e) { /* file: URLs in some browsers */ }
+    apply();
+  }
+  form.addEventListener('input', write);
+  form.addEventListener('submit', function (e) { e.preventDefault(); });
+  window.addEventListener('hashchange', read);
+  read();
+})();
+"#;
+
+/// Renders the report as one self-contained HTML page; `context` supplies the vendors.
+pub fn html(report: &Report, context: &Context) -> String {
+    let views = rule_views(report);
+    let mut out = String::new();
+    let org = esc(&report.facts.organization);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n\
+         <title>SOC 2 readiness · {org} · {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        esc(&report.evaluated_on)
+    );
+    header(&mut out, report);
+    out.push_str("<main>\n");
+    categories(&mut out, report);
+    controls(&mut out, report);
+    owners(&mut out, &views);
+    vendors(&mut out, &views, &context.vendors);
+    waivers(&mut out, report);
+    out.push_str("</main>\n");
+    let _ = write!(
+        out,
+        "<footer>Attest {} · pack {} {} (sha256 <code>{}</code>) · facts sha256 <code>{}</code></footer>\n\
+         <script>{SCRIPT}</script>\n</body>\n</html>\n",
+        esc(&report.engine.version),
+        esc(&report.pack.name),
+        esc(&report.pack.version),
+        esc(&report.pack.digest),
+        esc(&report.facts.digest)
+    );
+    out
+}
+
+fn header(out: &mut String, report: &Report) {
+    let s = &report.summary.controls;
+    let _ = writeln!(
+        out,
+        "<header>\n<h1>SOC 2 readiness of {}</h1>\n<p class=\"meta\">As of {} · pack {} {} · {} controls</p>",
+        esc(&report.facts.organization),
+        esc(&report.evaluated_on),
+        esc(&report.pack.name),
+        esc(&report.pack.version),
+        report.controls.len()
+    );
+    out.push_str("<nav class=\"tiles\" id=\"tiles\">\n");
+    if let Some((ready, applicable, percent)) = readiness(s) {
+        let _ = writeln!(
+            out,
+            "<a class=\"tile ready\" href=\"#\"><b>{percent}%</b>ready ({ready} of {applicable} applicable)</a>"
+        );
+    }
+    for status in Status::ALL {
+        let _ = writeln!(
+            out,
+            "<a class=\"tile {0}\" href=\"#status={0}\" data-count=\"{1}\"><b>{1}</b>{2}</a>",
+            status.as_str(),
+            s.get(status),
+            label(status)
+        );
+    }
+    out.push_str("</nav>\n</header>\n");
+}
+
+fn categories(out: &mut String, report: &Report) {
+    out.push_str("<section id=\"readiness\">\n<h2>Readiness by category</h2>\n");
+    for category in Category::ALL {
+        let counts = report
+            .summary
+            .by_category
+            .get(&category)
+            .copied()
+            .unwrap_or_default();
+        let Some((ready, applicable, percent)) = readiness(&counts) else {
+            let _ = writeln!(
+                out,
+                "<div class=\"bar-row\" data-category=\"{}\"><span>{}</span><span class=\"muted\">not in scope</span><span></span><span></span></div>",
+                category.as_str(),
+                category.label()
+            );
+            continue;
+        };
+        let _ = write!(
+            out,
+            "<div class=\"bar-row\" data-category=\"{}\" data-ready=\"{percent}\"><a href=\"#category={0}\">{}</a><div class=\"bar\" role=\"img\" aria-label=\"{percent}% ready\">",
+            category.as_str(),
+            category.label()
+        );
+        for status in [
+            Status::Pass,
+            Status::Waived,
+            Status::Warn,
+            Status::Fail,
+            Status::Error,
+        ] {
+            let n = counts.get(status);
+            if n > 0 {
+                let _ = write!(
+                    out,
+                    "<span class=\"seg {}\" style=\"width:{:.2}%\" title=\"{n} {}\"></span>",
+                    status.as_str(),
+                    f64::from(n) * 100.0 / f64::from(applicable),
+                    label(status)
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "</div><span class=\"pct\">{percent}%</span><span class=\"muted\">{ready}/{applicable} ready · {} fail · {} warn · {} error</span></div>",
+            counts.fail, counts.warn, counts.error
+        );
+    }
+    out.push_str("</section>\n");
+}
+
+fn controls(out: &mut String, report: &Report) {
+    let owners: Vec<&str> = {
+        let mut all: Vec<&str> = report
+            .controls
+            .iter()
+            .flat_map(|c| c.rules.iter().map(|r| r.owner.as_str()))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    };
+    out.push_str(
+        "<section id=\"controls\">\n<h2>Controls</h2>\n<form class=\"filters\" id=\"filters\">\n",
+    );
+    out.push_str("<label>Status<select id=\"f-status\"><option value=\"\">all</option>");
+    for status in Status::ALL {
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{}</option>",
+            status.as_str(),
+            label(status)
+        );
+    }
+    out.push_str("</select></label>\n<label>Category<select id=\"f-category\"><option value=\"\">all</option>");
+    for category in Category::ALL {
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{}</option>",
+            category.as_str(),
+            category.label()
+        );
+    }
+    out.push_str(
+        "</select></label>\n<label>Owner<select id=\"f-owner\"><option value=\"\">all</option>",
+    );
+    for owner in &owners {
+        let _ = write!(out, "<option value=\"{0}\">{0}</option>", esc(owner));
+    }
+    let _ = writeln!(
+        out,
+        "</select></label>\n<label>Search<input id=\"f-q\" type=\"search\" placeholder=\"id, title, finding\"></label>\n\
+         <output id=\"f-count\">{0} of {0} controls</output>\n</form>",
+        report.controls.len()
+    );
+    out.push_str("<table id=\"control-table\">\n<thead><tr><th>Control</th><th>Status</th><th>Title</th><th>Category</th><th>Open findings</th><th>Rules</th></tr></thead>\n<tbody>\n");
+    for c in &report.controls {
+        control_row(out, c);
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+fn control_row(out: &mut String, c: &ControlResult) {
+    let in_scope = c.status != Status::NotApplicable;
+    let mut owners: Vec<&str> = c
+        .rules
+        .iter()
+        .filter(|r| in_scope && matches!(r.status, Status::Fail | Status::Warn | Status::Error))
+        .map(|r| r.owner.as_str())
+        .collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let open: usize = if in_scope {
+        c.rules
+            .iter()
+            .flat_map(|r| &r.findings)
+            .filter(|f| matches!(finding_status(f), Status::Fail | Status::Warn))
+            .count()
+    } else {
+        0
+    };
+    let _ = write!(
+        out,
+        "<tr id=\"{0}\" data-status=\"{1}\" data-category=\"{2}\" data-owners=\"{3}\"><td><a href=\"#q={0}\"><code>{0}</code></a></td><td>{4}</td><td>{5}<br><small>{6}</small></td><td>{7}</td><td>{open}</td><td>",
+        esc(&c.id),
+        c.status.as_str(),
+        c.category.as_str(),
+        esc(&owners.join(" ")),
+        badge(c.status),
+        esc(&c.title),
+        esc(&c.group),
+        c.category.label()
+    );
+    if !in_scope || c.rules.is_empty() {
+        let why = if c.rules.iter().any(|r| r.status != Status::NotApplicable) {
+            "category out of scope"
+        } else {
+            "no facts to judge it on"
+        };
+        let _ = write!(out, "<span class=\"muted\">{why}</span>");
+    } else {
+        let _ = write!(
+            out,
+            "<details><summary>{} rule{}</summary><ul class=\"rules\">",
+            c.rules.len(),
+            if c.rules.len() == 1 { "" } else { "s" }
+        );
+        for r in &c.rules {
+            rule_item(out, r);
+        }
+        out.push_str("</ul></details>");
+    }
+    out.push_str("</td></tr>\n");
+}
+
+fn rule_item(out: &mut String, r: &RuleResult) {
+    let _ = write!(
+        out,
+        "<li>{} <code>{}</code> {} <small>· {} · owner {}</small>",
+        badge(r.status),
+        esc(&r.id),
+        esc(&r.title),
+        r.severity.as_str(),
+        r.owner
+    );
+    if let Some(e) = &r.error {
+        let _ = write!(
+            out,
+            "<br><small>{}: {}</small>",
+            esc(&e.file),
+            esc(&e.message)
+        );
+    }
+    if !r.findings.is_empty() {
+        out.push_str("<ul class=\"findings\">");
+        for f in &r.findings {
+            finding_item(out, f);
+        }
+        out.push_str("</ul>");
+        if let Some(f) = r.findings.first() {
+            let _ = write!(
+                out,
+                "<p class=\"fix\"><b>Fix:</b> {}</p>",
+                esc(&f.remediation)
+            );
+        }
+    }
+    out.push_str("</li>");
+}
+
+fn finding_item(out: &mut String, f: &Finding) {
+    let _ = write!(out, "<li>{} {}", badge(finding_status(f)), esc(&f.message));
+    let at = match (&f.source, &f.entity) {
+        (Some(s), Some(e)) => format!("{}:{} {e}", s.file, s.line),
+        (None, Some(e)) => e.clone(),
+        _ => String::new(),
+    };
+    if !at.is_empty() {
+        let _ = write!(out, " <small><code>{}</code></small>", esc(&at));
+    }
+    if let Some(w) = &f.waiver {
+        let _ = write!(
+            out,
+            "<br><small>waived: {} (approved by {} on {}, until {})</small>",
+            esc(&w.reason),
+            esc(&w.approved_by),
+            esc(&w.approved_on),
+            esc(&w.expires_on)
+        );
+    }
+    out.push_str("</li>");
+}
+
+fn owners(out: &mut String, views: &[RuleView<'_>]) {
+    // owner -> rules with open findings (failing ones first), each with its failing then
+    // lapsing findings.
+    let mut by_owner: BTreeMap<&str, Vec<(&RuleView<'_>, Vec<&Finding>)>> = BTreeMap::new();
+    let open = |v: &RuleView<'_>, status: Status| -> usize {
+        v.rule
+            .findings
+            .iter()
+            .filter(|f| finding_status(f) == status)
+            .count()
+    };
+    let failing = views.iter().filter(|v| open(v, Status::Fail) > 0);
+    let lapsing = views
+        .iter()
+        .filter(|v| open(v, Status::Fail) == 0 && open(v, Status::Warn) > 0);
+    for v in failing.chain(lapsing) {
+        let findings: Vec<&Finding> = [Status::Fail, Status::Warn]
+            .into_iter()
+            .flat_map(|status| {
+                v.rule
+                    .findings
+                    .iter()
+                    .filter(move |f| finding_status(f) == status)
+            })
+            .collect();
+        if let Some(first) = findings.first() {
+            by_owner
+                .entry(first.owner.as_str())
+                .or_default()
+                .push((v, findings));
+        }
+    }
+    out.push_str("<section id=\"owners\">\n<h2>To do by owner</h2>\n");
+    if by_owner.is_empty() {
+        out.push_str("<p class=\"muted\">Nothing to fix.</p>\n");
+    }
+    for (owner, rules) in by_owner {
+        let count = |status: Status| {
+            rules
+                .iter()
+                .flat_map(|(_, fs)| fs)
+                .filter(|f| finding_status(f) == status)
+                .count()
+        };
+        let _ = writeln!(
+            out,
+            "<details class=\"owner\" open data-owner=\"{0}\"><summary>{0}: <span class=\"to-fix\">{1}</span> to fix, <span class=\"lapsing\">{2}</span> lapsing soon</summary><ol class=\"todo\">",
+            esc(owner),
+            count(Status::Fail),
+            count(Status::Warn)
+        );
+        for (v, findings) in rules {
+            let _ = write!(
+                out,
+                "<li><code>{}</code> {} <small>· {} · {}</small><ul class=\"findings\">",
+                esc(&v.id),
+                esc(&v.rule.title),
+                v.rule.severity.as_str(),
+                esc(&v.control_ids().join(" "))
+            );
+            for f in &findings {
+                finding_item(out, f);
+            }
+            out.push_str("</ul>");
+            if let Some(f) = findings.first() {
+                let _ = write!(
+                    out,
+                    "<p class=\"fix\"><b>Fix:</b> {}</p>",
+                    esc(&f.remediation)
+                );
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ol></details>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn vendors(out: &mut String, views: &[RuleView<'_>], vendors: &[Vendor]) {
+    out.push_str("<section id=\"vendors\">\n<h2>Vendor register</h2>\n");
+    if vendors.is_empty() {
+        out.push_str("<p class=\"muted\">The facts list no vendors.</p>\n</section>\n");
+        return;
+    }
+    out.push_str("<table id=\"vendor-table\">\n<thead><tr><th>Vendor</th><th>Service</th><th>Tier</th><th>Data access</th><th>SOC 2 report</th><th>Contract expires</th><th>Last risk review</th><th>Findings</th></tr></thead>\n<tbody>\n");
+    for vendor in vendors {
+        let prefix = format!("{}/", vendor.pointer);
+        let findings: Vec<(&RuleView<'_>, &Finding)> = views
+            .iter()
+            .flat_map(|v| v.rule.findings.iter().map(move |f| (v, f)))
+            .filter(|(_, f)| {
+                f.entity
+                    .as_deref()
+                    .is_some_and(|e| e == vendor.pointer || e.starts_with(&prefix))
+            })
+            .collect();
+        let worst = findings
+            .iter()
+            .fold(Status::Pass, |s, (_, f)| s.worst(finding_status(f)));
+        let report = match (&vendor.soc2_type, &vendor.report_period_end) {
+            (Some(t), Some(end)) => {
+                format!("{} (period ending {})", t.replace("type", "type "), end)
+            }
+            (Some(t), None) => t.replace("type", "type "),
+            (None, _) => "none".to_owned(),
+        };
+        let _ = write!(
+            out,
+            "<tr data-vendor=\"{}\" data-status=\"{}\"><td>{}<br><small><code>{}</code></small></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>",
+            esc(&vendor.id),
+            worst.as_str(),
+            esc(&vendor.name),
+            esc(&vendor.id),
+            esc(&vendor.service),
+            esc(&vendor.risk_tier),
+            esc(&vendor.data_access.join(", ")),
+            esc(&report),
+            esc(vendor.contract_expires_on.as_deref().unwrap_or("none")),
+            esc(vendor.last_risk_review_on.as_deref().unwrap_or("never"))
+        );
+        if findings.is_empty() {
+            out.push_str(&badge(Status::Pass));
+        } else {
+            out.push_str("<ul class=\"findings\">");
+            for (v, f) in findings {
+                let _ = write!(
+                    out,
+                    "<li>{} {} <small><code>{}</code></small></li>",
+                    badge(finding_status(f)),
+                    esc(&f.message),
+                    esc(&v.id)
+                );
+            }
+            out.push_str("</ul>");
+        }
+        out.push_str("</td></tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+fn waivers(out: &mut String, report: &Report) {
+    if report.waivers.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"waivers\">\n<h2>Waivers</h2>\n<table id=\"waiver-table\">\n<thead><tr><th>State</th><th>Covers</th><th>Reason</th><th>Approved</th><th>Expires</th><th>Where</th></tr></thead>\n<tbody>\n");
+    for w in &report.waivers {
+        let state = w.state.as_str();
+        let _ = writeln!(
+            out,
+            "<tr data-state=\"{state}\"><td><span class=\"badge {state}\">{state}</span><br><small>{}</small></td><td>{}</td><td>{}</td><td>{} on {}</td><td>{}</td><td><code>{}:{}</code></td></tr>",
+            esc(&w.explain()),
+            esc(&w.waiver.scope()),
+            esc(&w.waiver.reason),
+            esc(&w.waiver.approved_by),
+            esc(&w.waiver.approved_on),
+            esc(&w.waiver.expires_on),
+            esc(&w.waiver.source.file),
+            w.waiver.source.line
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+fn badge(status: Status) -> String {
+    format!(
+        "<span class=\"badge {}\">{}</span>",
+        status.as_str(),
+        label(status)
+    )
+}
+
+fn label(status: Status) -> &'static str {
+    match status {
+        Status::NotApplicable => "not applicable",
+        other => other.as_str(),
+    }
+}

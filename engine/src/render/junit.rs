@@ -1,0 +1,220 @@
+//! The JUnit XML format, for CI test reports (GitLab, Jenkins, Azure DevOps, ...).
+//!
+//! A test suite per control, a test case per rule of that control. Names come from ids
+//! only, so they are unique and the same on every run: the suite is the control id and
+//! title, the case is `<control> <rule>`, with class name `<pack>.<category>`. A failing
+//! rule's case carries a `<failure>` listing its findings; a rule in error an `<error>`;
+//! not applicable and waived rules are skipped (with the waivers in the message); warnings
+//! pass, with the lapsing records in `<system-out>`. No timestamps or durations.
+
+use super::{escape_xml, finding_status};
+use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
+use std::fmt::Write as _;
+
+#[derive(Default)]
+struct Tally {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+impl Tally {
+    fn add(&mut self, status: Status) {
+        self.tests += 1;
+        match status {
+            Status::Fail => self.failures += 1,
+            Status::Error => self.errors += 1,
+            Status::NotApplicable | Status::Waived => self.skipped += 1,
+            Status::Pass | Status::Warn => {}
+        }
+    }
+
+    fn attributes(&self) -> String {
+        format!(
+            "tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"",
+            self.tests, self.failures, self.errors, self.skipped
+        )
+    }
+}
+
+/// Renders the report as JUnit XML.
+pub fn junit(report: &Report) -> String {
+    let mut total = Tally::default();
+    let mut suites = String::new();
+    for control in &report.controls {
+        let mut tally = Tally::default();
+        let mut cases = String::new();
+        for rule in &control.rules {
+            let status = if control.status == Status::NotApplicable {
+                Status::NotApplicable
+            } else {
+                rule.status
+            };
+            tally.add(status);
+            total.add(status);
+            case(&mut cases, report, control, rule, status);
+        }
+        let _ = writeln!(
+            suites,
+            "  <testsuite name=\"{}\" {}>",
+            escape_xml(&format!("{} {}", control.id, control.title)),
+            tally.attributes()
+        );
+        let _ = writeln!(suites, "    <properties>");
+        for (name, value) in [
+            ("control", control.id.as_str()),
+            ("category", control.category.as_str()),
+            ("group", control.group.as_str()),
+            ("status", control.status.as_str()),
+        ] {
+            let _ = writeln!(
+                suites,
+                "      <property name=\"{name}\" value=\"{}\"/>",
+                escape_xml(value)
+            );
+        }
+        let _ = writeln!(suites, "    </properties>");
+        suites.push_str(&cases);
+        let _ = writeln!(suites, "  </testsuite>");
+    }
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" {}>",
+        escape_xml(&format!(
+            "Attest {} {}: {}, as of {}",
+            report.pack.name, report.pack.version, report.facts.organization, report.evaluated_on
+        )),
+        total.attributes()
+    );
+    out.push_str(&suites);
+    out.push_str("</testsuites>\n");
+    out
+}
+
+fn case(
+    out: &mut String,
+    report: &Report,
+    control: &ControlResult,
+    rule: &RuleResult,
+    status: Status,
+) {
+    let _ = write!(
+        out,
+        "    <testcase name=\"{}\" classname=\"{}\"",
+        escape_xml(&format!("{} {}", control.id, rule.id)),
+        escape_xml(&format!(
+            "{}.{}",
+            report.pack.name,
+            control.category.as_str()
+        ))
+    );
+    let body = match status {
+        Status::Fail => {
+            let failing: Vec<&Finding> = rule
+                .findings
+                .iter()
+                .filter(|f| finding_status(f) == Status::Fail)
+                .collect();
+            let message = format!(
+                "{}: {} finding{} ({}, owner {})",
+                rule.title,
+                failing.len(),
+                if failing.len() == 1 { "" } else { "s" },
+                rule.severity.as_str(),
+                rule.owner
+            );
+            let mut text = findings_text(&rule.findings);
+            if let Some(f) = rule.findings.first() {
+                let _ = write!(text, "\nFix: {}", f.remediation);
+            }
+            format!(
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                escape_xml(&message),
+                rule.severity.as_str(),
+                escape_xml(&text)
+            )
+        }
+        Status::Error => {
+            let (message, place) = rule.error.as_ref().map_or_else(
+                || {
+                    (
+                        "the rule could not give an answer".to_owned(),
+                        String::new(),
+                    )
+                },
+                |e| {
+                    let place = match (e.line, e.column) {
+                        (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
+                        _ => e.file.clone(),
+                    };
+                    (e.message.clone(), place)
+                },
+            );
+            format!(
+                "      <error message=\"{}\" type=\"error\">{}</error>\n",
+                escape_xml(&message),
+                escape_xml(&place)
+            )
+        }
+        Status::NotApplicable => {
+            let why = if control.status == Status::NotApplicable
+                && rule.status != Status::NotApplicable
+            {
+                "not applicable: the control's category is out of scope"
+            } else {
+                "not applicable: the facts the rule needs are absent"
+            };
+            format!("      <skipped message=\"{why}\"/>\n")
+        }
+        Status::Waived => {
+            let mut reasons: Vec<String> = Vec::new();
+            for w in rule.findings.iter().filter_map(|f| f.waiver.as_ref()) {
+                let text = format!(
+                    "{} (approved by {}, until {})",
+                    w.reason, w.approved_by, w.expires_on
+                );
+                if !reasons.contains(&text) {
+                    reasons.push(text);
+                }
+            }
+            format!(
+                "      <skipped message=\"{}\"/>\n      <system-out>{}</system-out>\n",
+                escape_xml(&format!("waived: {}", reasons.join("; "))),
+                escape_xml(&findings_text(&rule.findings))
+            )
+        }
+        Status::Warn => format!(
+            "      <system-out>{}</system-out>\n",
+            escape_xml(&findings_text(&rule.findings))
+        ),
+        Status::Pass => String::new(),
+    };
+    if body.is_empty() {
+        out.push_str("/>\n");
+    } else {
+        out.push_str(">\n");
+        out.push_str(&body);
+        out.push_str("    </testcase>\n");
+    }
+}
+
+/// One line per finding: status, message and where the record is.
+fn findings_text(findings: &[Finding]) -> String {
+    let mut text = String::new();
+    for f in findings {
+        let _ = write!(text, "{}: {}", finding_status(f).as_str(), f.message);
+        match (&f.source, &f.entity) {
+            (Some(s), Some(e)) => {
+                let _ = write!(text, " ({}:{} {e})", s.file, s.line);
+            }
+            (None, Some(e)) => {
+                let _ = write!(text, " ({e})");
+            }
+            _ => {}
+        }
+        text.push('\n');
+    }
+    text.trim_end().to_owned()
+}

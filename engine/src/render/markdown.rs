@@ -1,0 +1,342 @@
+//! The Markdown format (GitHub-flavoured), compact enough for a pull-request comment or
+//! `$GITHUB_STEP_SUMMARY`: readiness per category, the failing rules (each once, with its
+//! controls), their findings folded away, waivers that need attention, work per owner.
+//! Also the Markdown form of a baseline diff.
+
+use super::{RuleView, finding_status, readiness, rule_views};
+use crate::diff::{Diff, DiffItem};
+use crate::pack::Category;
+use crate::report::{Report, Status};
+use crate::waivers::WaiverState;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Findings listed before the rest are only counted: keeps a comment under GitHub's limits.
+const MAX_FINDINGS: usize = 100;
+
+/// Renders the report as a Markdown summary.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let s = &report.summary.controls;
+    let _ = writeln!(
+        out,
+        "## Attest: SOC 2 readiness of {}\n",
+        escape(&report.facts.organization)
+    );
+    let _ = writeln!(
+        out,
+        "As of {} · pack `{} {}` · {} · {} warn · {} error · {} waived · {} pass · {} not applicable\n",
+        report.evaluated_on,
+        report.pack.name,
+        report.pack.version,
+        if s.fail > 0 {
+            format!("**{} of {} controls failing**", s.fail, s.applicable())
+        } else {
+            format!("{} of {} controls failing", s.fail, s.applicable())
+        },
+        s.warn,
+        s.error,
+        s.waived,
+        s.pass,
+        s.not_applicable
+    );
+    out.push_str("| Category | Ready | Pass | Warn | Waived | Fail | Error |\n");
+    out.push_str("|---|---|--:|--:|--:|--:|--:|\n");
+    for category in Category::ALL {
+        let counts = report
+            .summary
+            .by_category
+            .get(&category)
+            .copied()
+            .unwrap_or_default();
+        match readiness(&counts) {
+            Some((ready, applicable, percent)) => {
+                let _ = writeln!(
+                    out,
+                    "| {} | {percent}% ({ready}/{applicable}) | {} | {} | {} | {} | {} |",
+                    category.label(),
+                    counts.pass,
+                    counts.warn,
+                    counts.waived,
+                    counts.fail,
+                    counts.error
+                );
+            }
+            None => {
+                let _ = writeln!(out, "| {} | not in scope | | | | | |", category.label());
+            }
+        }
+    }
+
+    let views = rule_views(report);
+    let mut by_severity: Vec<&RuleView<'_>> = views.iter().collect();
+    by_severity.sort_by_key(|v| v.rule.severity);
+    let errors: Vec<&&RuleView<'_>> = by_severity
+        .iter()
+        .filter(|v| v.rule.status == Status::Error)
+        .collect();
+    if !errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Rules that could not answer ({})\n",
+            errors.len()
+        );
+        for v in errors {
+            let message = v.rule.error.as_ref().map_or("", |e| e.message.as_str());
+            let _ = writeln!(
+                out,
+                "- {} ({}): {}",
+                code(&v.id),
+                v.control_ids().join(", "),
+                escape(message)
+            );
+        }
+    }
+    // Failing rules, then every rule with something lapsing soon (failing ones included).
+    for (heading, status) in [
+        ("Failing rules", Status::Fail),
+        ("Lapsing soon", Status::Warn),
+    ] {
+        let rules: Vec<&&RuleView<'_>> = by_severity
+            .iter()
+            .filter(|v| match status {
+                Status::Fail => v.rule.status == Status::Fail,
+                _ => v.rule.findings.iter().any(|f| finding_status(f) == status),
+            })
+            .collect();
+        if rules.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n### {heading} ({})\n", rules.len());
+        out.push_str("| Rule | Severity | Owner | Controls | Findings |\n");
+        out.push_str("|---|---|---|---|--:|\n");
+        for v in &rules {
+            let open = v
+                .rule
+                .findings
+                .iter()
+                .filter(|f| finding_status(f) == status)
+                .count();
+            let _ = writeln!(
+                out,
+                "| {} {} | {} | {} | {} | {open} |",
+                code(&v.id),
+                escape(&v.rule.title),
+                v.rule.severity.as_str(),
+                v.rule.owner,
+                v.control_ids().join(", ")
+            );
+        }
+        let lines: Vec<String> = rules
+            .iter()
+            .flat_map(|v| {
+                v.rule
+                    .findings
+                    .iter()
+                    .filter(move |f| finding_status(f) == status)
+                    .map(move |f| {
+                        let at = f
+                            .source
+                            .as_ref()
+                            .map(|s| format!(" · {}", code(&format!("{}:{}", s.file, s.line))))
+                            .unwrap_or_default();
+                        format!("- {} {}{at}", code(&v.id), escape(&f.message))
+                    })
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n<details><summary>{} ({})</summary>\n",
+            if status == Status::Fail {
+                "Failing findings"
+            } else {
+                "Lapsing soon"
+            },
+            lines.len()
+        );
+        for line in lines.iter().take(MAX_FINDINGS) {
+            let _ = writeln!(out, "{line}");
+        }
+        if lines.len() > MAX_FINDINGS {
+            let _ = writeln!(
+                out,
+                "- … and {} more (see the full report)",
+                lines.len() - MAX_FINDINGS
+            );
+        }
+        out.push_str("\n</details>\n");
+    }
+
+    if !report.waivers.is_empty() {
+        let active = report
+            .waivers
+            .iter()
+            .filter(|w| w.state == WaiverState::Active)
+            .count();
+        let _ = writeln!(
+            out,
+            "\n### Waivers ({active} active of {})\n",
+            report.waivers.len()
+        );
+        for w in &report.waivers {
+            let _ = writeln!(
+                out,
+                "- **{}** {}: {} ({})",
+                w.state.as_str(),
+                escape(&w.waiver.scope()),
+                escape(&w.explain()),
+                code(&format!(
+                    "{}:{}",
+                    w.waiver.source.file, w.waiver.source.line
+                ))
+            );
+        }
+    }
+
+    let mut owners: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    for v in &views {
+        for f in &v.rule.findings {
+            let slot = owners.entry(f.owner.as_str()).or_default();
+            match finding_status(f) {
+                Status::Fail => slot.0 += 1,
+                Status::Warn => slot.1 += 1,
+                _ => slot.2 += 1,
+            }
+        }
+    }
+    if !owners.is_empty() {
+        out.push_str("\n### To do by owner\n\n| Owner | To fix | Lapsing soon | Waived |\n|---|--:|--:|--:|\n");
+        for (owner, (fail, warn, waived)) in owners {
+            let _ = writeln!(out, "| {owner} | {fail} | {warn} | {waived} |");
+        }
+    }
+    out
+}
+
+/// Renders a baseline diff as Markdown.
+pub fn diff_markdown(diff: &Diff) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## Attest: changes since {}\n", diff.base.evaluated_on);
+    let _ = writeln!(
+        out,
+        "{} · {} → {} · {} · {} resolved · {} still failing · {} controls changed status\n",
+        escape(&diff.new.organization),
+        diff.base.evaluated_on,
+        diff.new.evaluated_on,
+        match diff.new_failures.len() {
+            0 => "no new failures".to_owned(),
+            1 => "**1 new failure**".to_owned(),
+            n => format!("**{n} new failures**"),
+        },
+        diff.resolved.len(),
+        diff.still_failing.len(),
+        diff.changed.len()
+    );
+    for (heading, items, folded) in [
+        ("New failures", &diff.new_failures, false),
+        ("Resolved", &diff.resolved, false),
+        ("Still failing", &diff.still_failing, true),
+    ] {
+        if items.is_empty() {
+            continue;
+        }
+        if folded {
+            let _ = writeln!(
+                out,
+                "<details><summary>{heading} ({})</summary>\n",
+                items.len()
+            );
+        } else {
+            let _ = writeln!(out, "### {heading} ({})\n", items.len());
+        }
+        out.push_str("| Rule | Severity | Owner | Controls | Finding | Was | Now |\n");
+        out.push_str("|---|---|---|---|---|---|---|\n");
+        for item in items.iter().take(MAX_FINDINGS) {
+            item_row(&mut out, item);
+        }
+        if items.len() > MAX_FINDINGS {
+            let _ = writeln!(out, "\n… and {} more", items.len() - MAX_FINDINGS);
+        }
+        out.push_str(if folded { "\n</details>\n\n" } else { "\n" });
+    }
+    if !diff.changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "### Controls that changed status ({})\n",
+            diff.changed.len()
+        );
+        out.push_str("| Control | Was | Now |\n|---|---|---|\n");
+        for c in &diff.changed {
+            let _ = writeln!(
+                out,
+                "| {} {} | {} | {} |",
+                code(&c.control),
+                escape(&c.title),
+                c.base.map_or("absent", |s| s.as_str()),
+                c.new.map_or("absent", |s| s.as_str())
+            );
+        }
+    }
+    out
+}
+
+fn item_row(out: &mut String, item: &DiffItem) {
+    let at = item
+        .source
+        .as_ref()
+        .map(|s| format!(" · {}", code(&format!("{}:{}", s.file, s.line))))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {}{at} | {} | {} |",
+        code(&item.rule),
+        item.severity.as_str(),
+        item.owner,
+        item.controls.join(", "),
+        escape(&item.message),
+        item.base.map_or("absent", |s| s.as_str()),
+        item.new.map_or("absent", |s| s.as_str())
+    );
+}
+
+/// Text as inline code, when it holds no backtick (as ids and paths do); escaped otherwise.
+fn code(text: &str) -> String {
+    if text.contains('`') || text.contains('\n') {
+        escape(text)
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// Escapes Markdown and HTML syntax, and table pipes, so text from the facts shows as written.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_would_change_the_layout() {
+        assert_eq!(escape("a | b"), "a \\| b");
+        assert_eq!(escape("<script>"), "&lt;script&gt;");
+        assert_eq!(escape("etl_legacy *x*"), "etl\\_legacy \\*x\\*");
+        assert_eq!(code("a`b"), "a\\`b");
+        assert_eq!(code("CC6.1"), "`CC6.1`");
+    }
+}

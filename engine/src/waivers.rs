@@ -1,0 +1,506 @@
+//! Waivers: approved, time-boxed exceptions (waivers-v1, `schemas/waivers.v1.schema.json`).
+//!
+//! A host hands the engine the text of a waivers file; [`Waivers::parse`] checks it and
+//! [`Waivers::apply`] applies it to a report. An active waiver turns the failing findings it
+//! covers into waived ones; rule, control and summary statuses are recomputed, and every
+//! waiver is listed in the report with its state, so expired and stale ones are flagged.
+
+use crate::date::Date;
+use crate::evidence::EVIDENCE_RULE;
+use crate::facts::spans;
+use crate::facts::{Origin, Violation};
+use crate::render::finding_status;
+use crate::report::{Counts, Finding, FindingStatus, Report, RuleResult, Status};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::OnceLock;
+
+/// The JSON Schema of waivers-v1, as shipped in `schemas/waivers.v1.schema.json`.
+pub const WAIVERS_SCHEMA: &str = include_str!("../../schemas/waivers.v1.schema.json");
+
+/// One waiver: what it covers, who approved it, why, and for how long.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiver {
+    /// The rule it covers (every rule of `control` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The control it covers (the rule in every control when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
+    /// A JSON Pointer, or a pattern with `*` segments: it covers findings at or under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    /// Why the risk is accepted.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// When it was approved (`YYYY-MM-DD`); it covers nothing before.
+    pub approved_on: String,
+    /// The last day it covers anything (`YYYY-MM-DD`).
+    pub expires_on: String,
+    /// Where it is written: the waivers file and the line where it starts.
+    pub source: Origin,
+}
+
+impl Waiver {
+    /// What it covers, in words: `rule access.mfa-privileged, control CC6.1, entity /accounts/3`.
+    pub fn scope(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(r) = &self.rule {
+            parts.push(format!("rule {r}"));
+        }
+        if let Some(c) = &self.control {
+            parts.push(format!("control {c}"));
+        }
+        if let Some(e) = &self.entity {
+            parts.push(format!("entity {e}"));
+        }
+        parts.join(", ")
+    }
+}
+
+/// Where a waiver stands on the report's as-of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaiverState {
+    /// In force, and covering at least one failing finding.
+    Active,
+    /// In force, but it matches no failing finding: remove it.
+    Stale,
+    /// Past its `expires_on`: it covers nothing any more.
+    Expired,
+    /// Approved after the as-of date: it covers nothing yet.
+    Pending,
+}
+
+impl WaiverState {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaiverState::Active => "active",
+            WaiverState::Stale => "stale",
+            WaiverState::Expired => "expired",
+            WaiverState::Pending => "pending",
+        }
+    }
+}
+
+/// A waiver as the report lists it: the waiver, its state and how many findings it matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverResult {
+    /// The waiver.
+    #[serde(flatten)]
+    pub waiver: Waiver,
+    /// Where it stands on the as-of date.
+    pub state: WaiverState,
+    /// Failing findings it matches (a finding repeated under several controls counts once);
+    /// for an expired or pending waiver, the findings it would cover.
+    pub matches: u32,
+}
+
+impl WaiverResult {
+    /// Its state in words, e.g. `expired on 2026-05-31: it covers nothing any more`.
+    pub fn explain(&self) -> String {
+        let w = &self.waiver;
+        let findings = |n: u32| format!("{n} failing finding{}", if n == 1 { "" } else { "s" });
+        match self.state {
+            WaiverState::Active => {
+                format!("covers {} until {}", findings(self.matches), w.expires_on)
+            }
+            WaiverState::Stale => "matches no failing finding: remove it".to_owned(),
+            WaiverState::Expired => format!(
+                "expired on {}: {} no longer covered",
+                w.expires_on,
+                findings(self.matches)
+            ),
+            WaiverState::Pending => format!(
+                "approved on {}, after the as-of date: not in force yet",
+                w.approved_on
+            ),
+        }
+    }
+}
+
+/// Why a waivers file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WaiverError {
+    /// The file is not valid JSON.
+    #[error("{file}:{line}:{column}: invalid JSON: {message}")]
+    Syntax {
+        /// The file's name.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// The file does not match waivers-v1.
+    #[error("{}", Problems(.0))]
+    Invalid(Vec<Violation>),
+}
+
+struct Problems<'a>(&'a [Violation]);
+
+impl fmt::Display for Problems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(
+            f,
+            "{n} problem{} in the waivers",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for v in self.0 {
+            write!(f, "\n  {v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A checked waivers file, ready to apply to any number of reports.
+#[derive(Debug, Clone, Default)]
+pub struct Waivers {
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    waiver: Waiver,
+    approved: Date,
+    expires: Date,
+}
+
+/// The file as written; the schema has already checked it.
+#[derive(Deserialize)]
+struct File {
+    waivers: Vec<Written>,
+}
+
+#[derive(Deserialize)]
+struct Written {
+    rule: Option<String>,
+    control: Option<String>,
+    entity: Option<String>,
+    reason: String,
+    approved_by: String,
+    approved_on: String,
+    expires_on: String,
+}
+
+fn validator() -> Result<&'static jsonschema::Validator, String> {
+    static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| {
+            let schema: Value = serde_json::from_str(WAIVERS_SCHEMA).map_err(|e| e.to_string())?;
+            jsonschema::options()
+                .should_validate_formats(true)
+                .build(&schema)
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+impl Waivers {
+    /// Parses and checks a waivers file. `name` is how people know the file (its path);
+    /// every problem is reported with the line of the waiver it is in.
+    pub fn parse(name: &str, text: &str) -> Result<Waivers, WaiverError> {
+        let doc: Value = serde_json::from_str(text).map_err(|e| WaiverError::Syntax {
+            file: name.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        let item_lines = spans::scan_top_level(text)
+            .into_iter()
+            .find(|(key, _)| key == "waivers")
+            .map(|(_, lines)| lines.items)
+            .unwrap_or_default();
+        let line_of = |index: usize| item_lines.get(index).copied();
+        let at = |pointer: String, message: String| {
+            let index = pointer
+                .strip_prefix("/waivers/")
+                .and_then(|rest| rest.split('/').next())
+                .and_then(|i| i.parse::<usize>().ok());
+            Violation {
+                file: Some(name.to_owned()),
+                line: index.and_then(line_of),
+                pointer,
+                message,
+            }
+        };
+        let violations: Vec<Violation> = match validator() {
+            Ok(v) => v
+                .iter_errors(&doc)
+                .map(|e| {
+                    let message = match e.kind() {
+                        jsonschema::error::ValidationErrorKind::AnyOf { .. } => {
+                            "a waiver names a `rule`, a `control`, or both".to_owned()
+                        }
+                        _ => e.to_string(),
+                    };
+                    at(e.instance_path().as_str().to_owned(), message)
+                })
+                .collect(),
+            Err(e) => vec![at(
+                String::new(),
+                format!("the waivers schema is unusable: {e}"),
+            )],
+        };
+        if !violations.is_empty() {
+            return Err(WaiverError::Invalid(violations));
+        }
+        let file: File = serde_json::from_value(doc)
+            .map_err(|e| WaiverError::Invalid(vec![at(String::new(), e.to_string())]))?;
+        let mut entries = Vec::with_capacity(file.waivers.len());
+        let mut problems = Vec::new();
+        for (i, w) in file.waivers.into_iter().enumerate() {
+            let date = |text: &str, field: &str, problems: &mut Vec<Violation>| {
+                let parsed = Date::parse(text);
+                if parsed.is_none() {
+                    problems.push(at(
+                        format!("/waivers/{i}/{field}"),
+                        format!("`{text}` is not a date in the form YYYY-MM-DD"),
+                    ));
+                }
+                parsed
+            };
+            let approved = date(&w.approved_on, "approved_on", &mut problems);
+            let expires = date(&w.expires_on, "expires_on", &mut problems);
+            let (Some(approved), Some(expires)) = (approved, expires) else {
+                continue;
+            };
+            if expires < approved {
+                problems.push(at(
+                    format!("/waivers/{i}/expires_on"),
+                    format!(
+                        "the waiver expires on {expires}, before it was approved on {approved}"
+                    ),
+                ));
+                continue;
+            }
+            let waiver = Waiver {
+                rule: w.rule,
+                control: w.control,
+                entity: w.entity,
+                reason: w.reason,
+                approved_by: w.approved_by,
+                approved_on: w.approved_on,
+                expires_on: w.expires_on,
+                source: Origin {
+                    file: name.to_owned(),
+                    line: line_of(i).unwrap_or(1),
+                },
+            };
+            entries.push(Entry {
+                waiver,
+                approved,
+                expires,
+            });
+        }
+        if problems.is_empty() {
+            Ok(Waivers { entries })
+        } else {
+            Err(WaiverError::Invalid(problems))
+        }
+    }
+
+    /// How many waivers the file holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the file holds no waiver.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Applies the waivers to `report`, judged on its as-of date (`evaluated_on`): failing
+    /// findings an active waiver covers carry it and count as waived, statuses and counts
+    /// are recomputed, and `report.waivers` lists every waiver with its state. Warnings,
+    /// rule errors and controls out of scope are never waived.
+    pub fn apply(&self, report: &mut Report) {
+        let today = Date::parse(&report.evaluated_on);
+        let in_force: Vec<bool> = self
+            .entries
+            .iter()
+            .map(|e| today.is_some_and(|t| e.approved <= t && t <= e.expires))
+            .collect();
+        let mut matched: Vec<BTreeSet<(String, usize)>> = vec![BTreeSet::new(); self.entries.len()];
+        for control in &mut report.controls {
+            for rule in &mut control.rules {
+                for finding in &mut rule.findings {
+                    finding.waiver = None;
+                }
+            }
+            if control.status == Status::NotApplicable {
+                continue;
+            }
+            for rule in &mut control.rules {
+                let key = if rule.id == EVIDENCE_RULE {
+                    format!("{}/{}", rule.id, control.id)
+                } else {
+                    rule.id.clone()
+                };
+                for (index, finding) in rule.findings.iter_mut().enumerate() {
+                    if finding.status != FindingStatus::Fail {
+                        continue;
+                    }
+                    for (w, entry) in self.entries.iter().enumerate() {
+                        if !entry.covers(&control.id, &rule.id, finding) {
+                            continue;
+                        }
+                        if let Some(set) = matched.get_mut(w) {
+                            set.insert((key.clone(), index));
+                        }
+                        if finding.waiver.is_none() && in_force.get(w) == Some(&true) {
+                            finding.waiver = Some(entry.waiver.clone());
+                        }
+                    }
+                }
+                rule.status = rule_status(rule);
+            }
+            control.status = control
+                .rules
+                .iter()
+                .fold(Status::NotApplicable, |s, r| s.worst(r.status));
+        }
+        recount(report);
+        report.waivers = self
+            .entries
+            .iter()
+            .zip(matched)
+            .map(|(entry, set)| {
+                let matches = u32::try_from(set.len()).unwrap_or(u32::MAX);
+                let state = match today {
+                    Some(t) if t < entry.approved => WaiverState::Pending,
+                    Some(t) if t > entry.expires => WaiverState::Expired,
+                    None => WaiverState::Pending,
+                    Some(_) if matches == 0 => WaiverState::Stale,
+                    Some(_) => WaiverState::Active,
+                };
+                WaiverResult {
+                    waiver: entry.waiver.clone(),
+                    state,
+                    matches,
+                }
+            })
+            .collect();
+    }
+}
+
+impl Entry {
+    /// Whether this waiver names the finding's rule, control and entity (dates aside).
+    fn covers(&self, control: &str, rule: &str, finding: &Finding) -> bool {
+        let w = &self.waiver;
+        w.rule.as_deref().is_none_or(|r| r == rule)
+            && w.control.as_deref().is_none_or(|c| c == control)
+            && w.entity.as_deref().is_none_or(|pattern| {
+                finding
+                    .entity
+                    .as_deref()
+                    .is_some_and(|e| pointer_matches(pattern, e))
+            })
+    }
+}
+
+/// Whether `pointer` is at or under `pattern`, where a `*` segment matches any one segment.
+fn pointer_matches(pattern: &str, pointer: &str) -> bool {
+    let mut pattern = pattern.split('/');
+    let mut pointer = pointer.split('/');
+    loop {
+        match (pattern.next(), pointer.next()) {
+            (None, _) => return true,
+            (Some(_), None) => return false,
+            (Some(p), Some(s)) if p == "*" || p == s => {}
+            (Some(_), Some(_)) => return false,
+        }
+    }
+}
+
+/// A rule's status from its findings once waivers are applied (errors and n/a stay).
+fn rule_status(rule: &RuleResult) -> Status {
+    if matches!(rule.status, Status::Error | Status::NotApplicable) {
+        return rule.status;
+    }
+    rule.findings
+        .iter()
+        .fold(Status::Pass, |s, f| s.worst(finding_status(f)))
+}
+
+/// Recomputes the summary counts from the controls' statuses.
+fn recount(report: &mut Report) {
+    let summary = &mut report.summary;
+    summary.controls = Counts::default();
+    for counts in summary.by_category.values_mut() {
+        *counts = Counts::default();
+    }
+    for control in &report.controls {
+        summary.controls.add(control.status);
+        summary
+            .by_category
+            .entry(control.category)
+            .or_default()
+            .add(control.status);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_whole_segments_and_what_lies_under_them() {
+        assert!(pointer_matches("/accounts/3", "/accounts/3"));
+        assert!(pointer_matches("/accounts/3", "/accounts/3/roles/0"));
+        assert!(!pointer_matches("/accounts/3", "/accounts/30"));
+        assert!(pointer_matches("/accounts/*", "/accounts/30"));
+        assert!(!pointer_matches("/accounts/*", "/people/1"));
+        assert!(!pointer_matches("/accounts/*/x", "/accounts/1"));
+        assert!(pointer_matches("", "/anything"));
+    }
+
+    #[test]
+    fn problems_name_the_file_line_and_place() {
+        let text = r#"{
+  "schema_version": "1",
+  "waivers": [
+    {"rule": "a", "reason": "r", "approved_by": "x",
+     "approved_on": "2026-01-01", "expires_on": "2026-02-01"},
+    {"reason": "r", "approved_by": "x",
+     "approved_on": "2026-01-01", "expires_on": "2026-02-30"}
+  ]
+}"#;
+        let err = Waivers::parse("w.json", text).unwrap_err().to_string();
+        assert!(err.starts_with("2 problems in the waivers"), "{err}");
+        assert!(
+            err.contains("w.json:6: /waivers/1: a waiver names a `rule`, a `control`, or both"),
+            "{err}"
+        );
+        assert!(err.contains("w.json:6: /waivers/1/expires_on:"), "{err}");
+    }
+
+    #[test]
+    fn a_waiver_cannot_expire_before_it_is_approved() {
+        let text = r#"{"schema_version": "1", "waivers": [{"control": "CC6.1", "reason": "r",
+            "approved_by": "x", "approved_on": "2026-03-01", "expires_on": "2026-02-01"}]}"#;
+        let err = Waivers::parse("w.json", text).unwrap_err().to_string();
+        assert!(
+            err.contains("w.json:1: /waivers/0/expires_on: the waiver expires on 2026-02-01, before it was approved on 2026-03-01"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_carry_line_and_column() {
+        let err = Waivers::parse("w.json", "{\n  \"waivers\": [,\n").unwrap_err();
+        assert!(
+            matches!(err, WaiverError::Syntax { line: 2, .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().starts_with("w.json:2:"), "{err}");
+    }
+}

@@ -1,0 +1,586 @@
+//! Every report format on the example organization with the example waivers: snapshots,
+//! determinism, and what each format's consumers need. SARIF validates against the official
+//! 2.1.0 schema and points every result at a facts file and line; JUnit is well-formed with
+//! names unique and stable across runs; CSV parses back; the HTML page, opened in headless
+//! Chromium, shows the dashboard and filters its table from the URL.
+
+// Helpers unwrap and panic like the tests they serve: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use attest_engine::render::{self, Context, TextOptions};
+use attest_engine::{Date, EvalOptions, Report, Status, Waivers};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The example organization's report on `as_of` (its own date when `None`), with or
+/// without `examples/waivers.json` applied, and the facts' render context.
+fn example(as_of: Option<&str>, waivers: bool) -> (Report, Context) {
+    let engine = attest_tests::soc2_engine();
+    let facts = attest_tests::example_facts();
+    let options = EvalOptions {
+        as_of: as_of.and_then(Date::parse),
+        ..EvalOptions::default()
+    };
+    let mut report = engine.evaluate(&facts, &options).unwrap();
+    if waivers {
+        let text = std::fs::read_to_string(attest_tests::repo_root().join("examples/waivers.json"))
+            .unwrap();
+        Waivers::parse("examples/waivers.json", &text)
+            .unwrap()
+            .apply(&mut report);
+    }
+    (report, Context::from_facts(&facts))
+}
+
+/// The example with its waivers, evaluated once for the whole file.
+fn shared() -> &'static (Report, Context) {
+    static SHARED: OnceLock<(Report, Context)> = OnceLock::new();
+    SHARED.get_or_init(|| example(None, true))
+}
+
+/// Every format, by name.
+fn all_formats(report: &Report, context: &Context) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "text",
+            render::text(
+                report,
+                &TextOptions {
+                    color: false,
+                    max_findings: 10,
+                },
+            ),
+        ),
+        ("json", report.to_json()),
+        ("sarif", render::sarif(report, context)),
+        ("junit", render::junit(report)),
+        ("markdown", render::markdown(report)),
+        ("html", render::html(report, context)),
+        ("csv", render::csv(report)),
+    ]
+}
+
+fn json_schema(path: &Path) -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+fn schema_errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
+        .collect()
+}
+
+/// Unique findings of a report as (rule key, entity or message), as SARIF and CSV list them.
+fn unique_findings(report: &Report) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for c in report
+        .controls
+        .iter()
+        .filter(|c| c.status != Status::NotApplicable)
+    {
+        for r in &c.rules {
+            let key = if r.id == attest_engine::EVIDENCE_RULE {
+                format!("evidence/{}", c.id)
+            } else {
+                r.id.clone()
+            };
+            for f in &r.findings {
+                out.insert((key.clone(), f.entity.clone().unwrap_or(f.message.clone())));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn snapshots_of_every_format() {
+    let (report, context) = shared();
+    for (name, output) in all_formats(report, context) {
+        insta::assert_snapshot!(name, output);
+    }
+}
+
+#[test]
+fn every_format_is_byte_identical_across_runs() {
+    let (a, ca) = example(None, true);
+    let (b, cb) = example(None, true);
+    for ((name, x), (_, y)) in all_formats(&a, &ca).into_iter().zip(all_formats(&b, &cb)) {
+        assert!(x == y, "{name} differs between two runs");
+    }
+}
+
+#[test]
+fn reports_with_waivers_match_the_report_schema() {
+    let v = json_schema(&attest_tests::repo_root().join("schemas/report.v1.schema.json"));
+    let (report, _) = shared();
+    assert!(!report.waivers.is_empty());
+    let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
+    let errors = schema_errors(&v, &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let path = attest_tests::repo_root().join("../shared/external/sarif-schema-2.1.0.json");
+    let v = json_schema(&path);
+    for (report, context) in [
+        shared().clone(),
+        example(None, false),
+        example(Some("2027-01-31"), false),
+    ] {
+        let doc: Value = serde_json::from_str(&render::sarif(&report, &context)).unwrap();
+        let errors = schema_errors(&v, &doc);
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+}
+
+#[test]
+fn sarif_has_one_result_per_finding_each_at_a_file_and_line() {
+    let (report, context) = shared();
+    let doc: Value = serde_json::from_str(&render::sarif(report, context)).unwrap();
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), unique_findings(report).len());
+    let root = attest_tests::repo_root();
+    let mut fingerprints = BTreeSet::new();
+    for r in results {
+        let rule = &rules[r["ruleIndex"].as_u64().unwrap() as usize];
+        assert_eq!(rule["id"], r["ruleId"]);
+        assert!(!rule["relationships"].as_array().unwrap().is_empty());
+        let physical = &r["locations"][0]["physicalLocation"];
+        let uri = physical["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(
+            !uri.starts_with('/') && !uri.contains(':'),
+            "{uri} is relative"
+        );
+        let text = std::fs::read_to_string(root.join(uri)).unwrap();
+        let line = physical["region"]["startLine"].as_u64().unwrap() as usize;
+        let at = text.lines().nth(line - 1).unwrap();
+        assert!(at.contains('{'), "{uri}:{line} starts a record: {at}");
+        if let Some(pointer) = r["properties"]["entity"].as_str() {
+            assert_eq!(
+                r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+                pointer
+            );
+        }
+        let fp = r["partialFingerprints"]["attestFinding/v1"]
+            .as_str()
+            .unwrap();
+        assert!(
+            fingerprints.insert(fp.to_owned()),
+            "duplicate fingerprint {fp}"
+        );
+    }
+    let waived = results
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .count();
+    assert_eq!(
+        waived, 3,
+        "the three active example waivers each cover one finding"
+    );
+}
+
+#[test]
+fn sarif_fingerprints_are_stable_when_messages_change() {
+    // A day later every "N days ago" changes; the findings are the same.
+    let fingerprints = |as_of: &str| -> BTreeMap<(String, String), String> {
+        let (report, context) = example(Some(as_of), false);
+        let doc: Value = serde_json::from_str(&render::sarif(&report, &context)).unwrap();
+        doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["properties"]["entity"].is_string())
+            .map(|r| {
+                (
+                    (
+                        r["ruleId"].as_str().unwrap().to_owned(),
+                        r["properties"]["entity"].as_str().unwrap().to_owned(),
+                    ),
+                    r["partialFingerprints"]["attestFinding/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                )
+            })
+            .collect()
+    };
+    let a = fingerprints("2026-06-30");
+    let b = fingerprints("2026-07-01");
+    let common: Vec<_> = a.keys().filter(|k| b.contains_key(*k)).collect();
+    assert!(common.len() > 20, "most findings persist: {}", common.len());
+    for k in common {
+        assert_eq!(a[k], b[k], "{k:?}");
+    }
+}
+
+/// JUnit test cases as (suite, classname, name).
+fn junit_cases(xml: &str) -> Vec<(String, String, String)> {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let mut out = Vec::new();
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        let cases: Vec<_> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        let count = |tag: &str| {
+            cases
+                .iter()
+                .filter(|c| c.children().any(|n| n.has_tag_name(tag)))
+                .count()
+        };
+        assert_eq!(
+            suite.attribute("tests"),
+            Some(cases.len().to_string().as_str())
+        );
+        assert_eq!(
+            suite.attribute("failures"),
+            Some(count("failure").to_string().as_str())
+        );
+        assert_eq!(
+            suite.attribute("errors"),
+            Some(count("error").to_string().as_str())
+        );
+        assert_eq!(
+            suite.attribute("skipped"),
+            Some(count("skipped").to_string().as_str())
+        );
+        for case in cases {
+            out.push((
+                suite.attribute("name").unwrap().to_owned(),
+                case.attribute("classname").unwrap().to_owned(),
+                case.attribute("name").unwrap().to_owned(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn junit_names_are_unique_and_stable_across_runs() {
+    let (report, _) = shared();
+    let cases = junit_cases(&render::junit(report));
+    assert_eq!(
+        cases.len(),
+        report.controls.iter().map(|c| c.rules.len()).sum::<usize>()
+    );
+    let unique: BTreeSet<_> = cases.iter().map(|(_, class, name)| (class, name)).collect();
+    assert_eq!(unique.len(), cases.len(), "test case names are unique");
+    let suites: BTreeSet<_> = cases.iter().map(|(suite, _, _)| suite).collect();
+    assert_eq!(
+        suites.len(),
+        report
+            .controls
+            .iter()
+            .filter(|c| !c.rules.is_empty())
+            .count()
+    );
+    // Other dates and no waivers: statuses and counts change, names do not.
+    for (as_of, waivers) in [
+        (Some("2026-07-15"), false),
+        (Some("2027-03-01"), true),
+        (None, false),
+    ] {
+        let (other, _) = example(as_of, waivers);
+        assert_eq!(
+            junit_cases(&render::junit(&other)),
+            cases,
+            "{as_of:?} {waivers}"
+        );
+    }
+}
+
+#[test]
+fn junit_failures_carry_the_findings() {
+    let (report, _) = shared();
+    let xml = render::junit(report);
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let case = doc
+        .descendants()
+        .find(|n| n.attribute("name") == Some("CC6.2 access.leaver-accounts"))
+        .unwrap();
+    let failure = case.children().find(|n| n.has_tag_name("failure")).unwrap();
+    assert_eq!(failure.attribute("type"), Some("critical"));
+    assert!(
+        failure
+            .text()
+            .unwrap()
+            .contains("account liam on prod-db is still active")
+    );
+    assert!(
+        failure
+            .text()
+            .unwrap()
+            .contains("examples/acme/access.json:343 /accounts/26")
+    );
+    let waived = doc
+        .descendants()
+        .find(|n| n.attribute("name") == Some("C1.2 evidence"))
+        .unwrap();
+    let skipped = waived
+        .children()
+        .find(|n| n.has_tag_name("skipped"))
+        .unwrap();
+    assert!(
+        skipped
+            .attribute("message")
+            .unwrap()
+            .starts_with("waived: The data disposal procedure")
+    );
+}
+
+#[test]
+fn csv_has_one_row_per_finding_and_parses_back() {
+    let (report, _) = shared();
+    let text = render::csv(report);
+    assert!(text.ends_with("\r\n"));
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header[..7],
+        [
+            "controls",
+            "rule",
+            "rule_title",
+            "severity",
+            "owner",
+            "status",
+            "message"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), unique_findings(report).len());
+    let zendesk = rows
+        .iter()
+        .find(|r| &r[1] == "vendors.contract-clauses")
+        .unwrap();
+    assert_eq!(
+        &zendesk[6],
+        "contract with vendor Zendesk (zendesk) lacks: a data protection addendum; breach notice within 72 hours (no notice term); right to audit"
+    );
+    assert_eq!(
+        (&zendesk[8], &zendesk[9]),
+        ("examples/acme/vendors.json", "148")
+    );
+    let waived: Vec<_> = rows.iter().filter(|r| &r[5] == "waived").collect();
+    assert_eq!(waived.len(), 3);
+    assert!(
+        waived
+            .iter()
+            .all(|r| !r[11].is_empty() && r[15].starts_with("examples/waivers.json:"))
+    );
+}
+
+#[test]
+fn markdown_fits_a_pull_request_comment() {
+    let (report, _) = shared();
+    let md = render::markdown(report);
+    assert!(md.len() < 65_536, "GitHub comments hold 65536 characters");
+    assert!(md.contains("| Security | 39% (13/33) |"), "{md}");
+    assert!(
+        md.contains("- **expired** rule backups.recent-success, entity /backups/\\*: expired on 2026-06-15: 1 failing finding no longer covered (`examples/waivers.json:30`)"),
+        "{md}"
+    );
+}
+
+#[test]
+fn html_is_self_contained() {
+    let (report, context) = shared();
+    let html = render::html(report, context);
+    assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none';"));
+    for needle in [" src=", "href=\"http", "href=\"//", "url(", "@import"] {
+        assert!(!html.contains(needle), "{needle} would load something");
+    }
+}
+
+// ---- The HTML page in headless Chromium ----
+
+/// A scratch folder unique to this process and `name`.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("attest-formats-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The DOM of `page` (with a URL fragment) after its scripts ran, from headless Chromium.
+fn dump_dom(page: &Path, fragment: &str) -> String {
+    let profile = scratch(&format!("profile-{}", fragment.len()));
+    let url = format!("file://{}{fragment}", page.display());
+    let mut child = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--disable-component-update",
+            "--disable-sync",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(&url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("chromium: {e}: install it (`apt-get install -y chromium`; scripts/test does)")
+        });
+    // Read while it runs: the DOM is larger than a pipe's buffer.
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut dom = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut dom).map(|_| dom)
+    });
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("chromium did not finish within 60 s on {url}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let dom = reader.join().unwrap().unwrap();
+    let _ = std::fs::remove_dir_all(&profile);
+    dom
+}
+
+/// Table rows of the dumped DOM as (control id, status, owners, hidden).
+fn control_rows(dom: &str) -> Vec<(String, String, String, bool)> {
+    let attr = |tag: &str, name: &str| -> String {
+        let key = format!("{name}=\"");
+        tag.split(&key)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let body = dom
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("</tbody>")
+        .next()
+        .unwrap();
+    body.split("<tr ")
+        .skip(1)
+        .map(|row| {
+            let tag = row.split('>').next().unwrap();
+            (
+                attr(tag, "id"),
+                attr(tag, "data-status"),
+                attr(tag, "data-owners"),
+                tag.contains("hidden"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn html_dashboard_in_headless_chromium() {
+    let (report, context) = shared();
+    let dir = scratch("html");
+    let page = dir.join("report.html");
+    std::fs::write(&page, render::html(report, context)).unwrap();
+
+    // Unfiltered: every control shows, the dashboard shows the summary and the register.
+    let dom = dump_dom(&page, "");
+    let rows = control_rows(&dom);
+    assert_eq!(rows.len(), report.controls.len());
+    assert!(rows.iter().all(|r| !r.3), "nothing hidden without a filter");
+    assert!(dom.contains(&format!(
+        "<output id=\"f-count\">{0} of {0} controls</output>",
+        rows.len()
+    )));
+    let s = &report.summary.controls;
+    assert!(dom.contains(&format!("href=\"#status=fail\" data-count=\"{}\"", s.fail)));
+    assert!(dom.contains(&format!(
+        "href=\"#status=waived\" data-count=\"{}\"",
+        s.waived
+    )));
+    for category in ["security", "availability", "confidentiality"] {
+        assert!(dom.contains(&format!(
+            "class=\"bar-row\" data-category=\"{category}\" data-ready="
+        )));
+    }
+    for vendor in [
+        "aws",
+        "okta",
+        "datadog",
+        "gusto",
+        "salesforce",
+        "zendesk",
+        "linear",
+    ] {
+        assert!(
+            dom.contains(&format!("<tr data-vendor=\"{vendor}\"")),
+            "{vendor}"
+        );
+    }
+    assert!(dom.contains("<tr data-vendor=\"zendesk\" data-status=\"fail\">"));
+    assert!(dom.contains("<details class=\"owner\" open=\"\" data-owner=\"IT\">"));
+    assert!(dom.contains("<tr data-state=\"expired\">"));
+
+    // The fragment filters the table: failing controls with work for IT.
+    let dom = dump_dom(&page, "#status=fail&owner=IT");
+    let shown: Vec<_> = control_rows(&dom).into_iter().filter(|r| !r.3).collect();
+    let expected: Vec<&str> = report
+        .controls
+        .iter()
+        .filter(|c| {
+            c.status == Status::Fail
+                && c.rules.iter().any(|r| {
+                    r.owner.as_str() == "IT"
+                        && matches!(r.status, Status::Fail | Status::Warn | Status::Error)
+                })
+        })
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(
+        shown.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        expected
+    );
+    assert!(
+        shown
+            .iter()
+            .all(|r| r.1 == "fail" && r.2.split(' ').any(|o| o == "IT"))
+    );
+    assert!(dom.contains(&format!(
+        "<output id=\"f-count\">{} of {} controls</output>",
+        expected.len(),
+        report.controls.len()
+    )));
+    assert!(
+        dom.contains("<option value=\"fail\" selected"),
+        "the filter shows its state"
+    );
+
+    // Search from the query string: the rows whose text mentions MFA.
+    let dom = dump_dom(&page, "?q=mfa");
+    let shown: Vec<String> = control_rows(&dom)
+        .into_iter()
+        .filter(|r| !r.3)
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(shown, ["CC6.1", "CC6.6"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

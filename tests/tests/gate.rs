@@ -1,0 +1,498 @@
+//! The CI policy gate, waivers and baselines on the example organization: what a waiver
+//! covers and when (expiry on the boundary days), how bad waivers files are reported,
+//! which outcomes fail the gate, and what a diff between two reports says.
+
+// Helpers unwrap and panic like the tests they serve: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use attest_engine::render::{self, TextOptions};
+use attest_engine::{
+    Date, Diff, EvalOptions, FailOn, Gate, Report, Severity, Status, WaiverState, Waivers,
+};
+use serde_json::Value;
+
+fn evaluate(as_of: &str) -> Report {
+    let options = EvalOptions {
+        as_of: Date::parse(as_of),
+        ..EvalOptions::default()
+    };
+    attest_tests::soc2_engine()
+        .evaluate(&attest_tests::example_facts(), &options)
+        .unwrap()
+}
+
+fn example_waivers() -> Waivers {
+    let text =
+        std::fs::read_to_string(attest_tests::repo_root().join("examples/waivers.json")).unwrap();
+    Waivers::parse("examples/waivers.json", &text).unwrap()
+}
+
+/// A waivers file holding one waiver with these fields (JSON object members).
+fn one(fields: &str) -> String {
+    format!(
+        "{{\n  \"schema_version\": \"1\",\n  \"waivers\": [\n    {{{fields}, \"reason\": \"accepted\", \"approved_by\": \"CISO\"}}\n  ]\n}}\n"
+    )
+}
+
+fn with(report: &Report, waivers: &str) -> Report {
+    let mut report = report.clone();
+    Waivers::parse("w.json", waivers)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .apply(&mut report);
+    report
+}
+
+fn control<'a>(report: &'a Report, id: &str) -> &'a attest_engine::ControlResult {
+    report.controls.iter().find(|c| c.id == id).unwrap()
+}
+
+fn rule<'a>(report: &'a Report, control_id: &str, rule: &str) -> &'a attest_engine::RuleResult {
+    control(report, control_id)
+        .rules
+        .iter()
+        .find(|r| r.id == rule)
+        .unwrap()
+}
+
+fn blockers(report: &Report, gate: Gate, diff: Option<&Diff>) -> Vec<String> {
+    gate.check(report, diff)
+        .into_iter()
+        .map(|b| match b.entity {
+            Some(e) => format!("{} {e} {}", b.rule, b.status.as_str()),
+            None => format!("{} {}", b.rule, b.status.as_str()),
+        })
+        .collect()
+}
+
+// ---- Waivers ----
+
+#[test]
+fn example_waivers_cover_what_they_name() {
+    let plain = evaluate("2026-06-30");
+    let mut report = plain.clone();
+    example_waivers().apply(&mut report);
+
+    // The evidence waiver turns C1.2 from fail to waived.
+    assert_eq!(control(&plain, "C1.2").status, Status::Fail);
+    assert_eq!(control(&report, "C1.2").status, Status::Waived);
+    // The MFA waiver covers the rule in both its controls; CC6.1 still fails on another rule.
+    for c in ["CC6.1", "CC6.6"] {
+        assert_eq!(
+            rule(&report, c, "access.mfa-privileged").status,
+            Status::Waived
+        );
+        assert_eq!(control(&report, c).status, Status::Fail);
+    }
+    // Gusto is waived, Zendesk is not: the rule still fails.
+    let soc2 = rule(&report, "CC9.2", "vendors.soc2-report");
+    assert_eq!(soc2.status, Status::Fail);
+    let waived: Vec<_> = soc2
+        .findings
+        .iter()
+        .map(|f| (f.entity.as_deref().unwrap(), f.waiver.is_some()))
+        .collect();
+    assert_eq!(waived, [("/vendors/3", true), ("/vendors/5", false)]);
+    let w = soc2.findings[0].waiver.as_ref().unwrap();
+    assert_eq!(
+        (w.source.file.as_str(), w.source.line, w.expires_on.as_str()),
+        ("examples/waivers.json", 13, "2026-08-31")
+    );
+    // The expired waiver covers nothing: the backup failure stands.
+    assert_eq!(
+        rule(&report, "A1.2", "backups.recent-success").status,
+        Status::Fail
+    );
+
+    let states: Vec<_> = report
+        .waivers
+        .iter()
+        .map(|w| (w.state, w.matches))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (WaiverState::Active, 1),
+            (WaiverState::Active, 1),
+            (WaiverState::Active, 1),
+            (WaiverState::Expired, 1),
+            (WaiverState::Stale, 0),
+        ]
+    );
+    // The summary follows the controls.
+    let s = &report.summary.controls;
+    assert_eq!((s.fail, s.waived), (plain.summary.controls.fail - 1, 1));
+    let mut counts = attest_engine::Counts::default();
+    for c in &report.controls {
+        counts.add(c.status);
+    }
+    assert_eq!(&counts, s);
+    assert_eq!(
+        report
+            .summary
+            .by_category
+            .values()
+            .map(|c| c.waived)
+            .sum::<u32>(),
+        1
+    );
+}
+
+#[test]
+fn expiry_and_approval_are_judged_on_the_as_of_date_boundaries_included() {
+    // The report is as of 2026-06-30; backups.recent-success fails on /backups/2 (A1.2).
+    let report = evaluate("2026-06-30");
+    let waiver = |approved: &str, expires: &str| {
+        one(&format!(
+            "\"rule\": \"backups.recent-success\", \"approved_on\": \"{approved}\", \"expires_on\": \"{expires}\""
+        ))
+    };
+    for (approved, expires, state, covered) in [
+        ("2026-06-01", "2026-06-30", WaiverState::Active, true), // last day: still covers
+        ("2026-06-01", "2026-06-29", WaiverState::Expired, false), // expired yesterday
+        ("2026-06-30", "2026-07-31", WaiverState::Active, true), // approved today
+        ("2026-07-01", "2026-07-31", WaiverState::Pending, false), // approved tomorrow
+        ("2026-06-30", "2026-06-30", WaiverState::Active, true), // a one-day waiver
+    ] {
+        let r = with(&report, &waiver(approved, expires));
+        let what = format!("approved {approved}, expires {expires}");
+        assert_eq!(r.waivers[0].state, state, "{what}");
+        assert_eq!(r.waivers[0].matches, 1, "{what}");
+        let rule = rule(&r, "A1.2", "backups.recent-success");
+        assert_eq!(rule.findings[0].waiver.is_some(), covered, "{what}");
+        // A1.2 also has a restore test lapsing soon: waived, the control is left warning.
+        let expected = if covered {
+            (Status::Waived, Status::Warn)
+        } else {
+            (Status::Fail, Status::Fail)
+        };
+        assert_eq!(
+            (rule.status, control(&r, "A1.2").status),
+            expected,
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn a_waiver_naming_a_control_covers_the_rule_there_only() {
+    let report = evaluate("2026-06-30");
+    let r = with(
+        &report,
+        &one(
+            "\"rule\": \"access.mfa-privileged\", \"control\": \"CC6.6\", \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-12-31\"",
+        ),
+    );
+    assert_eq!(
+        rule(&r, "CC6.6", "access.mfa-privileged").status,
+        Status::Waived
+    );
+    assert_eq!(
+        rule(&r, "CC6.1", "access.mfa-privileged").status,
+        Status::Fail
+    );
+    // Still failing under CC6.1, so the gate still counts the rule.
+    assert!(blockers(&r, Gate::default(), None).contains(&"access.mfa-privileged fail".to_owned()));
+}
+
+#[test]
+fn entity_patterns_cover_every_record_they_match() {
+    let report = evaluate("2026-06-30");
+    let r = with(
+        &report,
+        &one(
+            "\"rule\": \"access.inactive-accounts\", \"entity\": \"/accounts/*\", \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-12-31\"",
+        ),
+    );
+    assert_eq!(r.waivers[0].matches, 3);
+    assert_eq!(
+        rule(&r, "CC6.2", "access.inactive-accounts").status,
+        Status::Waived
+    );
+    // A pointer covers that record and what lies under it, not its neighbours.
+    let r = with(
+        &report,
+        &one(
+            "\"rule\": \"access.inactive-accounts\", \"entity\": \"/accounts/4\", \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-12-31\"",
+        ),
+    );
+    assert_eq!(
+        r.waivers[0].state,
+        WaiverState::Stale,
+        "/accounts/42 and /accounts/46 are not under /accounts/4"
+    );
+}
+
+#[test]
+fn warnings_are_never_waived_and_unknown_ids_are_stale() {
+    let report = evaluate("2026-06-30");
+    let r = with(
+        &report,
+        &one(
+            "\"rule\": \"backups.restore-test\", \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-12-31\"",
+        ),
+    );
+    assert_eq!(r.waivers[0].state, WaiverState::Stale);
+    assert_eq!(
+        rule(&r, "A1.3", "backups.restore-test").status,
+        Status::Warn
+    );
+    let r = with(
+        &report,
+        &one(
+            "\"control\": \"CC99.1\", \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-12-31\"",
+        ),
+    );
+    assert_eq!(r.waivers[0].state, WaiverState::Stale);
+    assert_eq!(
+        r.controls, report.controls,
+        "a stale waiver changes nothing"
+    );
+}
+
+#[test]
+fn bad_waivers_files_name_the_file_line_and_place() {
+    let err = |text: &str| Waivers::parse("w.json", text).unwrap_err().to_string();
+    assert_eq!(
+        err("{\"schema_version\": \"1\",\n \"waivers\": [}\n"),
+        "w.json:2:14: invalid JSON: expected value at line 2 column 14"
+    );
+    let e = err(&one(
+        "\"rulez\": \"x\", \"rule\": \"y\", \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-12-31\"",
+    ));
+    assert!(
+        e.contains(
+            "w.json:4: /waivers/0: Additional properties are not allowed ('rulez' was unexpected)"
+        ),
+        "{e}"
+    );
+    let e = err(&one(
+        "\"rule\": \"y\", \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-13-01\"",
+    ));
+    assert!(
+        e.contains("w.json:4: /waivers/0/expires_on: \"2026-13-01\" is not a \"date\""),
+        "{e}"
+    );
+    let e = err(&one(
+        "\"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-12-31\"",
+    ));
+    assert!(
+        e.contains("w.json:4: /waivers/0: a waiver names a `rule`, a `control`, or both"),
+        "{e}"
+    );
+    let e = err("{\"schema_version\": \"2\", \"waivers\": []}");
+    assert!(
+        e.contains("w.json: /schema_version: \"1\" was expected"),
+        "{e}"
+    );
+    let e = err("[]");
+    assert!(e.contains("w.json: /: [] is not of type \"object\""), "{e}");
+    // Nothing to waive is fine.
+    assert!(
+        Waivers::parse("w.json", "{\"schema_version\": \"1\", \"waivers\": []}")
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_example_waivers_file_matches_its_schema() {
+    let root = attest_tests::repo_root();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("schemas/waivers.v1.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        schema,
+        serde_json::from_str::<Value>(attest_engine::WAIVERS_SCHEMA).unwrap()
+    );
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("examples/waivers.json")).unwrap())
+            .unwrap();
+    let v = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    assert!(v.is_valid(&doc));
+    assert_eq!(example_waivers().len(), 5);
+}
+
+#[test]
+fn the_report_schema_holds_waivers_to_their_fields() {
+    let root = attest_tests::repo_root();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("schemas/report.v1.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let mut report = evaluate("2026-06-30");
+    example_waivers().apply(&mut report);
+    let mut doc: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert!(v.is_valid(&doc));
+    doc["waivers"][0]["extra"] = Value::from(1);
+    assert!(!v.is_valid(&doc), "unknown waiver fields are rejected");
+    doc["waivers"][0].as_object_mut().unwrap().remove("extra");
+    doc["waivers"][0]["state"] = Value::from("forgotten");
+    assert!(!v.is_valid(&doc));
+    // A report read back keeps its waivers.
+    let back: Report = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(back, report);
+}
+
+// ---- The gate ----
+
+#[test]
+fn the_gate_fails_on_what_it_is_told_to() {
+    let report = evaluate("2026-06-30");
+    let gate = |fail_on, min_severity| Gate {
+        fail_on,
+        min_severity,
+    };
+    let fail = blockers(&report, gate(FailOn::Fail, None), None);
+    assert_eq!(fail.len(), 27, "{fail:#?}");
+    assert!(fail.iter().all(|b| b.ends_with(" fail")));
+    assert!(
+        report.has_failures(),
+        "the default gate agrees with has_failures"
+    );
+    assert!(blockers(&report, gate(FailOn::Error, None), None).is_empty());
+    let warn = blockers(&report, gate(FailOn::Warn, None), None);
+    assert_eq!(
+        warn.len(),
+        27 + 2,
+        "plus backups.restore-test and evidence/CC7.1"
+    );
+    assert!(warn.contains(&"backups.restore-test warn".to_owned()));
+    assert_eq!(
+        blockers(&report, gate(FailOn::Fail, Some(Severity::Critical)), None),
+        ["access.leaver-accounts fail"]
+    );
+    let high = blockers(&report, gate(FailOn::Fail, Some(Severity::High)), None);
+    assert_eq!(high.len(), 12);
+    // Waived failures do not count.
+    let mut waived = report.clone();
+    example_waivers().apply(&mut waived);
+    let after = blockers(&waived, gate(FailOn::Fail, None), None);
+    assert_eq!(
+        after.len(),
+        25,
+        "mfa-privileged and evidence/C1.2 are waived"
+    );
+    assert!(!after.contains(&"evidence/C1.2 fail".to_owned()));
+}
+
+#[test]
+fn rules_in_error_always_fail_the_gate() {
+    let mut report = evaluate("2026-06-30");
+    for c in &mut report.controls {
+        for r in c
+            .rules
+            .iter_mut()
+            .filter(|r| r.id == "access.inactive-accounts")
+        {
+            r.status = Status::Error;
+            r.findings.clear();
+            r.error = Some(attest_engine::RuleError {
+                message: "boom".to_owned(),
+                file: "rules/access/inactive-accounts.rhai".to_owned(),
+                line: Some(3),
+                column: Some(5),
+            });
+        }
+    }
+    for fail_on in [FailOn::Error, FailOn::Fail, FailOn::Warn] {
+        let gate = Gate {
+            fail_on,
+            min_severity: Some(Severity::Critical),
+        };
+        let b = blockers(&report, gate, None);
+        assert!(
+            b.contains(&"access.inactive-accounts error".to_owned()),
+            "{fail_on:?} {b:?}"
+        );
+    }
+}
+
+// ---- Baselines ----
+
+#[test]
+fn a_report_compared_with_itself_has_nothing_new() {
+    let report = evaluate("2026-06-30");
+    let diff = Diff::new(&report, &report);
+    assert!(diff.new_failures.is_empty() && diff.resolved.is_empty() && diff.changed.is_empty());
+    assert_eq!(diff.still_failing.len(), 36);
+    let gate = Gate {
+        fail_on: FailOn::New,
+        min_severity: None,
+    };
+    assert!(blockers(&report, gate, Some(&diff)).is_empty());
+    // Without a baseline every failure is new.
+    assert_eq!(blockers(&report, gate, None).len(), 27);
+}
+
+#[test]
+fn findings_are_matched_across_days_even_as_their_messages_change() {
+    let base = evaluate("2026-06-30");
+    let new = evaluate("2026-07-01");
+    let diff = Diff::new(&base, &new);
+    let still = diff
+        .still_failing
+        .iter()
+        .find(|i| i.rule == "backups.recent-success")
+        .unwrap();
+    assert_eq!(still.entity.as_deref(), Some("/backups/2"));
+    assert!(still.message.contains("5 days ago"), "{}", still.message);
+    assert!(diff.resolved.is_empty(), "{:#?}", diff.resolved);
+}
+
+#[test]
+fn diff_three_weeks_later_with_waivers() {
+    let mut base = evaluate("2026-06-30");
+    example_waivers().apply(&mut base);
+    let mut new = evaluate("2026-07-21");
+    example_waivers().apply(&mut new);
+    let diff = Diff::new(&base, &new);
+    let new_failures: Vec<String> = diff
+        .new_failures
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {} {:?}->{:?}",
+                i.rule,
+                i.entity.as_deref().unwrap_or("-"),
+                i.base,
+                i.new
+            )
+        })
+        .collect();
+    assert!(
+        new_failures.contains(&"vendors.lapsing /vendors/3 Some(Warn)->Some(Fail)".to_owned()),
+        "{new_failures:#?}"
+    );
+    // The C1.2 evidence waiver still runs; it lapses on 2026-07-31.
+    assert!(!new_failures.iter().any(|f| f.starts_with("evidence/C1.2")));
+
+    let gate = |min_severity| Gate {
+        fail_on: FailOn::New,
+        min_severity,
+    };
+    let all = blockers(&new, gate(None), Some(&diff));
+    assert_eq!(all.len(), diff.new_failures.len());
+    let high = blockers(&new, gate(Some(Severity::High)), Some(&diff));
+    assert!(high.len() < all.len() && !high.is_empty(), "{high:?}");
+
+    let back: Diff = serde_json::from_str(&diff.to_json()).unwrap();
+    assert_eq!(back, diff);
+    let text = render::diff_text(
+        &diff,
+        &TextOptions {
+            color: false,
+            max_findings: 0,
+        },
+    );
+    insta::assert_snapshot!("diff_text", text);
+    insta::assert_snapshot!("diff_markdown", render::diff_markdown(&diff));
+    insta::assert_snapshot!("diff_json", diff.to_json());
+}
