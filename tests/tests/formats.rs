@@ -225,6 +225,50 @@ fn sarif_fingerprints_are_stable_when_messages_change() {
     }
 }
 
+#[test]
+fn rules_in_error_are_reported_by_every_format() {
+    let (mut report, context) = example(None, false);
+    for c in &mut report.controls {
+        for r in c
+            .rules
+            .iter_mut()
+            .filter(|r| r.id == "access.inactive-accounts")
+        {
+            r.status = Status::Error;
+            r.findings.clear();
+            r.error = Some(attest_engine::RuleError {
+                message: "operation limit hit".to_owned(),
+                file: "rules/access/inactive-accounts.rhai".to_owned(),
+                line: Some(12),
+                column: Some(9),
+            });
+            c.status = Status::Error;
+        }
+    }
+    let sarif: Value = serde_json::from_str(&render::sarif(&report, &context)).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0]["associatedRule"]["id"], "access.inactive-accounts");
+    assert_eq!(
+        notes[0]["message"]["text"],
+        "rule access.inactive-accounts could not give an answer: operation limit hit (rules/access/inactive-accounts.rhai:12:9)"
+    );
+    let v =
+        json_schema(&attest_tests::repo_root().join("../shared/external/sarif-schema-2.1.0.json"));
+    assert!(schema_errors(&v, &sarif).is_empty());
+
+    let junit = render::junit(&report);
+    assert!(junit.contains(
+        "<testcase name=\"CC6.2 access.inactive-accounts\" classname=\"soc2.security\">\n      <error message=\"operation limit hit\" type=\"error\">rules/access/inactive-accounts.rhai:12:9</error>"
+    ));
+    let csv = render::csv(&report);
+    assert!(csv.contains("CC6.2,access.inactive-accounts,Unused accounts are disabled,low,IT,error,operation limit hit,,rules/access/inactive-accounts.rhai,12,"));
+    assert!(render::markdown(&report).contains("### Rules that could not answer (1)"));
+    assert!(render::html(&report, &context).contains("<tr id=\"CC6.2\" data-status=\"error\""));
+}
+
 /// JUnit test cases as (suite, classname, name).
 fn junit_cases(xml: &str) -> Vec<(String, String, String)> {
     let doc = roxmltree::Document::parse(xml).unwrap();
