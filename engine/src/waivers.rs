@@ -138,9 +138,14 @@ pub enum WaiverError {
         /// What the parser expected.
         message: String,
     },
-    /// The file does not match waivers-v1.
-    #[error("{}", Problems(.0))]
-    Invalid(Vec<Violation>),
+    /// The file does not match waivers-v1: every problem, each with its line.
+    #[error("{file}: {}", Problems(.problems))]
+    Invalid {
+        /// The file's name.
+        file: String,
+        /// What is wrong, and where.
+        problems: Vec<Violation>,
+    },
 }
 
 struct Problems<'a>(&'a [Violation]);
@@ -148,11 +153,7 @@ struct Problems<'a>(&'a [Violation]);
 impl fmt::Display for Problems<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(
-            f,
-            "{n} problem{} in the waivers",
-            if n == 1 { "" } else { "s" }
-        )?;
+        write!(f, "{n} problem{}", if n == 1 { "" } else { "s" })?;
         for v in self.0 {
             write!(f, "\n  {v}")?;
         }
@@ -251,10 +252,15 @@ impl Waivers {
             )],
         };
         if !violations.is_empty() {
-            return Err(WaiverError::Invalid(violations));
+            return Err(WaiverError::Invalid {
+                file: name.to_owned(),
+                problems: violations,
+            });
         }
-        let file: File = serde_json::from_value(doc)
-            .map_err(|e| WaiverError::Invalid(vec![at(String::new(), e.to_string())]))?;
+        let file: File = serde_json::from_value(doc).map_err(|e| WaiverError::Invalid {
+            file: name.to_owned(),
+            problems: vec![at(String::new(), e.to_string())],
+        })?;
         let mut entries = Vec::with_capacity(file.waivers.len());
         let mut problems = Vec::new();
         for (i, w) in file.waivers.into_iter().enumerate() {
@@ -304,7 +310,10 @@ impl Waivers {
         if problems.is_empty() {
             Ok(Waivers { entries })
         } else {
-            Err(WaiverError::Invalid(problems))
+            Err(WaiverError::Invalid {
+                file: name.to_owned(),
+                problems,
+            })
         }
     }
 
@@ -475,7 +484,7 @@ mod tests {
   ]
 }"#;
         let err = Waivers::parse("w.json", text).unwrap_err().to_string();
-        assert!(err.starts_with("2 problems in the waivers"), "{err}");
+        assert!(err.starts_with("w.json: 2 problems\n"), "{err}");
         assert!(
             err.contains("w.json:6: /waivers/1: a waiver names a `rule`, a `control`, or both"),
             "{err}"
