@@ -216,10 +216,10 @@ pub fn markdown(report: &Report) -> String {
 /// Renders a baseline diff as Markdown.
 pub fn diff_markdown(diff: &Diff) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "## Attest: changes since {}\n", diff.base.evaluated_on);
+    out.push_str("## Attest: changes since the baseline\n\n");
     let _ = writeln!(
         out,
-        "{} · {} → {} · {} · {} resolved · {} still failing · {} controls changed status\n",
+        "{} · {} → {} · {} · {} resolved · {} still failing · {} control{} changed status\n",
         escape(&diff.new.organization),
         diff.base.evaluated_on,
         diff.new.evaluated_on,
@@ -230,7 +230,8 @@ pub fn diff_markdown(diff: &Diff) -> String {
         },
         diff.resolved.len(),
         diff.still_failing.len(),
-        diff.changed.len()
+        diff.changed.len(),
+        if diff.changed.len() == 1 { "" } else { "s" }
     );
     for (heading, items, folded) in [
         ("New failures", &diff.new_failures, false),
