@@ -45,6 +45,15 @@ pub struct Waiver {
 }
 
 impl Waiver {
+    /// Who approved it and for how long, and where it is written:
+    /// `approved by CISO on 2026-05-04, until 2026-09-30; waivers.json:5`.
+    pub fn approval(&self) -> String {
+        format!(
+            "approved by {} on {}, until {}; {}:{}",
+            self.approved_by, self.approved_on, self.expires_on, self.source.file, self.source.line
+        )
+    }
+
     /// What it covers, in words: `rule access.mfa-privileged, control CC6.1, entity /accounts/3`.
     pub fn scope(&self) -> String {
         let mut parts = Vec::new();

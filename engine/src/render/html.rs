@@ -7,7 +7,10 @@
 //! `#category=security`, `#owner=IT`, `#q=mfa`, combined with `&`. It writes it back as
 //! the filter changes, so a filtered view can be linked to.
 
-use super::{Context, RuleView, Vendor, escape_xml as esc, finding_status, readiness, rule_views};
+use super::{
+    Context, RuleView, Vendor, error_place, escape_xml as esc, finding_status, readiness,
+    record_place, rule_views,
+};
 use crate::pack::Category;
 use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
 use std::collections::BTreeMap;
@@ -334,7 +337,7 @@ fn rule_item(out: &mut String, r: &RuleResult) {
         let _ = write!(
             out,
             "<br><small>{}: {}</small>",
-            esc(&e.file),
+            esc(&error_place(e)),
             esc(&e.message)
         );
     }
@@ -357,22 +360,16 @@ fn rule_item(out: &mut String, r: &RuleResult) {
 
 fn finding_item(out: &mut String, f: &Finding) {
     let _ = write!(out, "<li>{} {}", badge(finding_status(f)), esc(&f.message));
-    let at = match (&f.source, &f.entity) {
-        (Some(s), Some(e)) => format!("{}:{} {e}", s.file, s.line),
-        (None, Some(e)) => e.clone(),
-        _ => String::new(),
-    };
+    let at = record_place(f.source.as_ref(), f.entity.as_deref());
     if !at.is_empty() {
         let _ = write!(out, " <small><code>{}</code></small>", esc(&at));
     }
     if let Some(w) = &f.waiver {
         let _ = write!(
             out,
-            "<br><small>waived: {} (approved by {} on {}, until {})</small>",
+            "<br><small>waived: {} ({})</small>",
             esc(&w.reason),
-            esc(&w.approved_by),
-            esc(&w.approved_on),
-            esc(&w.expires_on)
+            esc(&w.approval())
         );
     }
     out.push_str("</li>");

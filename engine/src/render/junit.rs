@@ -7,7 +7,7 @@
 //! not applicable and waived rules are skipped (with the waivers in the message); warnings
 //! pass, with the lapsing records in `<system-out>`. No timestamps or durations.
 
-use super::{escape_xml, finding_status};
+use super::{error_place, escape_xml, finding_status, record_place};
 use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
 use std::fmt::Write as _;
 
@@ -144,13 +144,7 @@ fn case(
                         String::new(),
                     )
                 },
-                |e| {
-                    let place = match (e.line, e.column) {
-                        (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
-                        _ => e.file.clone(),
-                    };
-                    (e.message.clone(), place)
-                },
+                |e| (e.message.clone(), error_place(e)),
             );
             format!(
                 "      <error message=\"{}\" type=\"error\">{}</error>\n",
@@ -171,10 +165,7 @@ fn case(
         Status::Waived => {
             let mut reasons: Vec<String> = Vec::new();
             for w in rule.findings.iter().filter_map(|f| f.waiver.as_ref()) {
-                let text = format!(
-                    "{} (approved by {}, until {})",
-                    w.reason, w.approved_by, w.expires_on
-                );
+                let text = format!("{} ({})", w.reason, w.approval());
                 if !reasons.contains(&text) {
                     reasons.push(text);
                 }
@@ -205,14 +196,9 @@ fn findings_text(findings: &[Finding]) -> String {
     let mut text = String::new();
     for f in findings {
         let _ = write!(text, "{}: {}", finding_status(f).as_str(), f.message);
-        match (&f.source, &f.entity) {
-            (Some(s), Some(e)) => {
-                let _ = write!(text, " ({}:{} {e})", s.file, s.line);
-            }
-            (None, Some(e)) => {
-                let _ = write!(text, " ({e})");
-            }
-            _ => {}
+        let at = record_place(f.source.as_ref(), f.entity.as_deref());
+        if !at.is_empty() {
+            let _ = write!(text, " ({at})");
         }
         text.push('\n');
     }

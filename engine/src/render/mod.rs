@@ -20,7 +20,7 @@ pub use text::{TextOptions, diff_text, text};
 use crate::evidence::EVIDENCE_RULE;
 use crate::facts::tree::Node;
 use crate::facts::{Facts, Origin};
-use crate::report::{ControlResult, Finding, FindingStatus, Report, RuleResult, Status};
+use crate::report::{ControlResult, Finding, FindingStatus, Report, RuleError, RuleResult, Status};
 
 /// What some formats show of the facts beyond the report: the vendor register (HTML) and
 /// where a finding about no particular record points (SARIF).
@@ -181,6 +181,25 @@ pub(crate) fn finding_status(finding: &Finding) -> Status {
         (FindingStatus::Fail, None) => Status::Fail,
         (FindingStatus::Fail, Some(_)) => Status::Waived,
         (FindingStatus::Warn, _) => Status::Warn,
+    }
+}
+
+/// Where a rule could not answer: `file:line:column`, or as much of it as is known.
+pub(crate) fn error_place(e: &RuleError) -> String {
+    match (e.line, e.column) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
+        (Some(l), None) => format!("{}:{l}", e.file),
+        _ => e.file.clone(),
+    }
+}
+
+/// Where a finding's record is: `file:line /pointer`, the pointer alone when its file is not
+/// known, or nothing for a finding about no record.
+pub(crate) fn record_place(source: Option<&Origin>, entity: Option<&str>) -> String {
+    match (source, entity) {
+        (Some(s), Some(e)) => format!("{}:{} {e}", s.file, s.line),
+        (None, Some(e)) => e.to_owned(),
+        _ => String::new(),
     }
 }
 

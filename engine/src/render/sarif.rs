@@ -8,7 +8,7 @@
 //! fingerprint that does not change from run to run. Waived findings are results with an
 //! accepted external suppression; rules that could not answer are tool notifications.
 
-use super::{Context, RuleView, finding_status, rule_views};
+use super::{Context, RuleView, error_place, finding_status, rule_views};
 use crate::digest;
 use crate::pack::Severity;
 use crate::report::{Finding, FindingStatus, Report, RuleResult};
@@ -30,11 +30,7 @@ pub fn sarif(report: &Report, context: &Context) -> String {
     let mut notifications = Vec::new();
     for (index, view) in views.iter().enumerate() {
         if let Some(e) = &view.rule.error {
-            let place = match (e.line, e.column) {
-                (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
-                (Some(l), None) => format!("{}:{l}", e.file),
-                _ => e.file.clone(),
-            };
+            let place = error_place(e);
             notifications.push(json!({
                 "level": "error",
                 "message": { "text": format!("rule {} could not give an answer: {} ({place})", view.id, e.message) },
@@ -189,10 +185,7 @@ fn result(
         value["suppressions"] = json!([{
             "kind": "external",
             "status": "accepted",
-            "justification": format!(
-                "{} (approved by {} on {}, expires {}; {}:{})",
-                w.reason, w.approved_by, w.approved_on, w.expires_on, w.source.file, w.source.line
-            ),
+            "justification": format!("{} ({})", w.reason, w.approval()),
         }]);
     }
     value

@@ -1,7 +1,7 @@
 //! The text format, for people: readiness per category, then every control that is not
 //! passing with its rules, findings, owners and remediation.
 
-use super::finding_status;
+use super::{error_place, finding_status, readiness, record_place};
 use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
 use crate::report::{ControlResult, Report, RuleResult, Status};
@@ -71,12 +71,10 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
             .get(&category)
             .copied()
             .unwrap_or_default();
-        let applicable = counts.applicable();
-        if applicable == 0 {
+        let Some((ready, applicable, percent)) = readiness(&counts) else {
             let _ = writeln!(out, "  {:<22}{}", category.label(), p.dim("not in scope"));
             continue;
-        }
-        let ready = counts.pass + counts.warn + counts.waived;
+        };
         let width = 20u32;
         let filled = (ready * width + applicable / 2) / applicable;
         let bar = format!(
@@ -89,7 +87,7 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
             "  {:<22}{} {:>3}%  {ready}/{applicable} ready (fail {}, warn {}, error {})",
             category.label(),
             bar,
-            (ready * 100 + applicable / 2) / applicable,
+            percent,
             counts.fail,
             counts.warn,
             counts.error
@@ -161,11 +159,7 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
         r.owner
     );
     if let Some(e) = &r.error {
-        let place = match (e.line, e.column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
-            _ => e.file.clone(),
-        };
-        let _ = writeln!(out, "      {}: {}", place, e.message);
+        let _ = writeln!(out, "      {}: {}", error_place(e), e.message);
         return;
     }
     let shown = if max == 0 { r.findings.len() } else { max };
@@ -175,23 +169,15 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
             Status::Waived => p.wrap("36", "~"),
             _ => p.wrap("31", "✗"),
         };
-        let at = match (&f.source, &f.entity) {
-            (Some(s), Some(e)) => format!(" ({}:{} {e})", s.file, s.line),
-            (None, Some(e)) => format!(" ({e})"),
-            _ => String::new(),
-        };
+        let at = parenthesized(&record_place(f.source.as_ref(), f.entity.as_deref()));
         let _ = writeln!(out, "      {mark} {}{}", f.message, p.dim(&at));
         if let Some(w) = &f.waiver {
             let _ = writeln!(
                 out,
-                "        {} {} (approved by {} on {}, until {}; {}:{})",
+                "        {} {} ({})",
                 p.wrap("36", "waived:"),
                 w.reason,
-                w.approved_by,
-                w.approved_on,
-                w.expires_on,
-                w.source.file,
-                w.source.line
+                w.approval()
             );
         }
     }
@@ -394,11 +380,7 @@ pub fn diff_text(diff: &Diff, options: &TextOptions) -> String {
 }
 
 fn diff_item(out: &mut String, p: &Paint, item: &DiffItem, mark: &str) {
-    let at = match (&item.source, &item.entity) {
-        (Some(s), Some(e)) => format!(" ({}:{} {e})", s.file, s.line),
-        (None, Some(e)) => format!(" ({e})"),
-        _ => String::new(),
-    };
+    let at = parenthesized(&record_place(item.source.as_ref(), item.entity.as_deref()));
     let _ = writeln!(
         out,
         "  {mark} {}  {} · owner {} · {}",
@@ -415,4 +397,13 @@ fn diff_item(out: &mut String, p: &Paint, item: &DiffItem, mark: &str) {
         item.base.map_or_else(|| p.dim("absent"), |s| p.status(s)),
         item.new.map_or_else(|| p.dim("absent"), |s| p.status(s))
     );
+}
+
+/// ` (place)`, or nothing when there is no place.
+fn parenthesized(place: &str) -> String {
+    if place.is_empty() {
+        String::new()
+    } else {
+        format!(" ({place})")
+    }
 }
