@@ -20,6 +20,9 @@ pub struct Args {
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Also time each rule alone on the largest organization, slowest first.
+    #[arg(long)]
+    by_rule: bool,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -87,6 +90,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         let _ = std::fs::remove_file(&path);
     }
     let _ = std::fs::remove_dir(&dir);
+    if let (true, Some(&people)) = (args.by_rule, args.people.iter().max()) {
+        by_rule(&engine, people, args.seed)?;
+    }
     println!();
     println!("ratio: the whole run against serde_json alone parsing the same file");
     for (people, us) in per_person {
@@ -133,6 +139,29 @@ fn once(engine: &attest_engine::Engine, path: &std::path::Path) -> Result<Times,
     t.render = start.elapsed();
     std::hint::black_box((json, text));
     Ok(t)
+}
+
+/// Times each rule alone (single-threaded, as it runs inside a parallel evaluation).
+fn by_rule(engine: &attest_engine::Engine, people: usize, seed: u64) -> Result<(), String> {
+    let text = serde_json::to_string(&generate::generate(people, seed)).map_err(|e| e.to_string())?;
+    let facts = Facts::load(&[FactsSource { name: "generated.json", text: &text }])
+        .map_err(|e| e.to_string())?;
+    let mut times = Vec::new();
+    for rule in &engine.pack().rules {
+        let start = Instant::now();
+        let result = engine
+            .evaluate_rule(&rule.meta.id, &facts, &EvalOptions::default())
+            .map_err(|e| e.to_string())?;
+        let findings = result.map_or(0, |r| r.findings.len());
+        times.push((start.elapsed(), rule.meta.id.as_str(), findings));
+    }
+    times.sort_by(|a, b| b.0.cmp(&a.0));
+    println!();
+    println!("each rule alone on {people} people:");
+    for (t, id, findings) in times {
+        println!("  {:>8.1}ms  {id} ({findings} findings)", t.as_secs_f64() * 1000.0);
+    }
+    Ok(())
 }
 
 fn median(runs: &[Times]) -> Times {

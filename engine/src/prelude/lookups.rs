@@ -105,7 +105,10 @@ fn cached(
     fields: &str,
     build: impl FnOnce(&[Record]) -> Result<Lookup>,
 ) -> Result<Lookup> {
-    let cache = context::current(|run| run.cache.clone());
+    // Only top-level collections (`/accounts`) are shared by many rules; a nested list
+    // (`/people/3/policy_acknowledgements`) is built on demand.
+    let top_level = l.pointer().rfind('/') == Some(0);
+    let cache = context::current(|run| run.cache.clone()).filter(|_| top_level);
     let key = (l.pointer().to_owned(), kind, fields.to_owned());
     if let Some(hit) = cache
         .as_ref()
