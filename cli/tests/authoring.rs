@@ -959,6 +959,105 @@ fn the_examples_config_runs_the_example_pack_with_no_flags() {
     );
 }
 
+// ---- schemas/pack.v1.schema.json ----------------------------------------------------
+
+/// A validator for the pack schema's top level (the manifest), or for one of its `$defs`.
+fn pack_schema(def: Option<&str>) -> jsonschema::Validator {
+    let text = fs::read_to_string(repo().join("schemas/pack.v1.schema.json")).unwrap();
+    let mut schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    if let Some(def) = def {
+        schema = serde_json::json!({
+            "$defs": schema["$defs"].clone(),
+            "$ref": format!("#/$defs/{def}"),
+        });
+    }
+    jsonschema::options().build(&schema).unwrap()
+}
+
+fn toml_json(text: &str) -> serde_json::Value {
+    serde_json::to_value(toml::from_str::<toml::Value>(text).unwrap()).unwrap()
+}
+
+/// The `//!` header of a rule file, as JSON.
+fn header_json(source: &str) -> serde_json::Value {
+    let header: String = source
+        .lines()
+        .map_while(|l| l.strip_prefix("//!"))
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect();
+    toml_json(&header)
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_pack_schema_accepts_the_shipped_packs_and_rejects_mistakes() {
+    let manifest = pack_schema(None);
+    let rule = pack_schema(Some("rule"));
+    let catalog = pack_schema(Some("catalog"));
+    let cases = pack_schema(Some("cases"));
+    let mut checked = 0;
+    for pack in ["rules/soc2", "examples/acme-pack"] {
+        let mut files = Vec::new();
+        files_under(&repo().join(pack), &mut files);
+        for path in files {
+            let text = fs::read_to_string(&path).unwrap();
+            let name = path.to_string_lossy().into_owned();
+            let (validator, doc) = if name.ends_with("pack.toml") {
+                (&manifest, toml_json(&text))
+            } else if name.ends_with("controls.toml") {
+                (&catalog, toml_json(&text))
+            } else if name.ends_with(".cases.json") {
+                (&cases, serde_json::from_str(&text).unwrap())
+            } else if name.ends_with(".rhai") && name.contains("/rules/") {
+                (&rule, header_json(&text))
+            } else {
+                continue;
+            };
+            let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{name}: {errors:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "{checked} files checked");
+
+    let base = "name = \"x\"\nversion = \"1.0.0\"\n";
+    for bad in [
+        "version = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"d\"\n",
+        base,
+        &format!("{base}extends = \"soc2\"\n[disable]\n\"a.b\" = \"\"\n"),
+        &format!("{base}extends = \"soc2\"\n[set]\nBad-Name = 1\n"),
+        &format!("{base}extends = \"soc2\"\ncolour = \"red\"\n"),
+        &format!(
+            "{base}extends = \"soc2\"\n[params.p]\ntype = \"float\"\ndefault = 1\ndescription = \"d\"\n"
+        ),
+    ] {
+        assert!(!manifest.is_valid(&toml_json(bad)), "accepted: {bad}");
+    }
+    assert!(manifest.is_valid(&toml_json(&format!("{base}extends = \"../base\"\n"))));
+    let good = header_json(&header("x", "CC6.1"));
+    assert!(rule.is_valid(&good));
+    for (key, value) in [
+        ("severity", serde_json::json!("urgent")),
+        ("owner", serde_json::json!("it")),
+        ("controls", serde_json::json!([])),
+        ("id", serde_json::json!("NoArea")),
+    ] {
+        let mut bad = good.clone();
+        bad[key] = value;
+        assert!(!rule.is_valid(&bad), "accepted {key}: {bad}");
+    }
+}
+
 // ---- docs ----------------------------------------------------------------------------
 
 /// The `### \`name\`` headings of the prelude reference in docs/writing-rules.md.
