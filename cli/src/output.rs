@@ -49,13 +49,13 @@ fn write_stdout(content: &str) -> io::Result<()> {
 }
 
 fn write_file(path: &Path, content: &str) -> io::Result<()> {
-    if let Ok(meta) = fs::metadata(path) {
-        if !meta.is_file() {
-            return fs::OpenOptions::new()
-                .write(true)
-                .open(path)?
-                .write_all(content.as_bytes());
-        }
+    if let Ok(meta) = fs::metadata(path)
+        && !meta.is_file()
+    {
+        return fs::OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .write_all(content.as_bytes());
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

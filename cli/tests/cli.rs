@@ -1,6 +1,9 @@
 //! The `attest` binary end to end: reports on the example organization (snapshots), exit
 //! codes, bad input, runaway and throwing rules, determinism across thread counts.
 
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -74,10 +74,10 @@ impl RuleRun {
 impl RuleRun {
     /// Notes that `line` of `source` ran, if it is the traced rule's.
     pub(crate) fn trace(&mut self, source: &str, line: usize) {
-        if let Some((name, lines)) = &mut self.traced {
-            if name == source {
-                lines.insert(u32::try_from(line).unwrap_or(u32::MAX));
-            }
+        if let Some((name, lines)) = &mut self.traced
+            && name == source
+        {
+            lines.insert(u32::try_from(line).unwrap_or(u32::MAX));
         }
     }
 }
@@ -106,14 +106,13 @@ pub(crate) fn on_progress(_: u64) -> Option<Dynamic> {
                 run.max_ops
             )));
         }
-        if run.ops % CLOCK_EVERY == 0 {
-            if let Some((clock, end)) = &run.deadline {
-                if clock() > *end {
-                    return Some(Dynamic::from(
-                        "the rule exceeded its time budget".to_owned(),
-                    ));
-                }
-            }
+        if run.ops % CLOCK_EVERY == 0
+            && let Some((clock, end)) = &run.deadline
+            && clock() > *end
+        {
+            return Some(Dynamic::from(
+                "the rule exceeded its time budget".to_owned(),
+            ));
         }
         None
     })

@@ -15,3 +15,16 @@ pub(crate) fn join<A: Send, B: Send>(
         (a(), b())
     }
 }
+
+/// Maps `f` over `items`, in parallel when possible, keeping their order.
+pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.into_par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.into_iter().map(f).collect()
+    }
+}

@@ -1,6 +1,9 @@
 //! Shared helpers for Attest's cross-crate tests: the built-in pack, the example
 //! organization, and paths within the repository.
 
+// Test support: a missing fixture should stop the test at once, with the reason.
+#![allow(clippy::panic)]
+
 use attest_engine::{Engine, Facts, FactsSource, Limits, Pack, PackFile};
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,9 @@
 //! The sandbox: every limit stops a rule with a clear error, the other rules still run,
 //! and rules cannot reach outside (no eval, no modules).
 
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use attest_engine::{
     Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, RuleResult, Status,
 };

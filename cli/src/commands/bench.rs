@@ -143,9 +143,13 @@ fn once(engine: &attest_engine::Engine, path: &std::path::Path) -> Result<Times,
 
 /// Times each rule alone (single-threaded, as it runs inside a parallel evaluation).
 fn by_rule(engine: &attest_engine::Engine, people: usize, seed: u64) -> Result<(), String> {
-    let text = serde_json::to_string(&generate::generate(people, seed)).map_err(|e| e.to_string())?;
-    let facts = Facts::load(&[FactsSource { name: "generated.json", text: &text }])
-        .map_err(|e| e.to_string())?;
+    let text =
+        serde_json::to_string(&generate::generate(people, seed)).map_err(|e| e.to_string())?;
+    let facts = Facts::load(&[FactsSource {
+        name: "generated.json",
+        text: &text,
+    }])
+    .map_err(|e| e.to_string())?;
     let mut times = Vec::new();
     for rule in &engine.pack().rules {
         let start = Instant::now();
@@ -155,11 +159,14 @@ fn by_rule(engine: &attest_engine::Engine, people: usize, seed: u64) -> Result<(
         let findings = result.map_or(0, |r| r.findings.len());
         times.push((start.elapsed(), rule.meta.id.as_str(), findings));
     }
-    times.sort_by(|a, b| b.0.cmp(&a.0));
+    times.sort_by_key(|t| std::cmp::Reverse(t.0));
     println!();
     println!("each rule alone on {people} people:");
     for (t, id, findings) in times {
-        println!("  {:>8.1}ms  {id} ({findings} findings)", t.as_secs_f64() * 1000.0);
+        println!(
+            "  {:>8.1}ms  {id} ({findings} findings)",
+            t.as_secs_f64() * 1000.0
+        );
     }
     Ok(())
 }

@@ -157,7 +157,14 @@ mod tests {
 
     #[test]
     fn ends_on_invalid_json() {
-        for text in ["{\n  \"a\": [1,\n}", "{\"a\": [}", "{\"a\": [\"x", "{\"a\"", "[1]", "{\"a\": {]]]}"] {
+        for text in [
+            "{\n  \"a\": [1,\n}",
+            "{\"a\": [}",
+            "{\"a\": [\"x",
+            "{\"a\"",
+            "[1]",
+            "{\"a\": {]]]}",
+        ] {
             let _ = scan_top_level(text);
         }
     }

@@ -180,11 +180,22 @@ impl IntoIterator for List {
     }
 }
 
-/// Converts a parsed document into the tree.
+/// Converts a parsed document into the tree, its top-level collections side by side.
 pub(crate) fn build(value: Value) -> Node {
-    let mut builder = Builder::default();
-    let mut pointer = String::new();
-    builder.convert(value, &mut pointer, 0)
+    let Value::Object(map) = value else {
+        return Builder::default().convert(value, &mut String::new(), 0);
+    };
+    let entries: Vec<(String, Value)> = map.into_iter().collect();
+    let fields = crate::par::map(entries, |(key, value)| {
+        let mut pointer = String::from("/");
+        push_escaped(&mut pointer, &key);
+        let node = Builder::default().convert(value, &mut pointer, 1);
+        (ImmutableString::from(key), node)
+    });
+    Node::Record(Record(Arc::new(RecordData {
+        pointer: ImmutableString::new(),
+        fields,
+    })))
 }
 
 /// Shares field names between records: objects at the same depth almost always have the
@@ -257,10 +268,10 @@ impl Builder {
             self.shapes.resize_with(depth + 1, Vec::new);
         }
         let shape = &mut self.shapes[depth];
-        if let Some(known) = shape.get(index) {
-            if known.as_str() == key {
-                return known.clone();
-            }
+        if let Some(known) = shape.get(index)
+            && known.as_str() == key
+        {
+            return known.clone();
         }
         let name = self
             .names

@@ -45,6 +45,8 @@ pub(super) fn check(doc: &Value, origins: &SourceMap) -> Vec<Violation> {
         }
     };
     let mut out: Vec<Violation> = match validator() {
+        // The quick yes/no check first: collecting errors costs more, and valid is the norm.
+        Ok(v) if v.is_valid(doc) => Vec::new(),
         Ok(v) => v
             .iter_errors(doc)
             .map(|e| at(e.instance_path().as_str().to_owned(), e.to_string()))

@@ -21,11 +21,11 @@ pub(crate) fn params_used(source: &str) -> Vec<(String, u32, u32)> {
             } else {
                 None
             };
-            if let (true, Some(name)) = (before_ok, name) {
-                if !out.iter().any(|(n, _, _)| *n == name) {
-                    let col = code[..start].chars().count() + 1;
-                    out.push((name, to_u32(i + 1), to_u32(col)));
-                }
+            if let (true, Some(name)) = (before_ok, name)
+                && !out.iter().any(|(n, _, _)| *n == name)
+            {
+                let col = code[..start].chars().count() + 1;
+                out.push((name, to_u32(i + 1), to_u32(col)));
             }
             offset = start + "params".len();
             rest = &code[offset..];

@@ -32,9 +32,9 @@ pub(super) fn register(engine: &mut Engine) {
 }
 
 fn as_of() -> Result<Date> {
-    context::current(|run| run.as_of)
-        .flatten()
-        .ok_or_else(|| error("as_of: there is no as-of date outside a rule (modules load before any facts)"))
+    context::current(|run| run.as_of).flatten().ok_or_else(|| {
+        error("as_of: there is no as-of date outside a rule (modules load before any facts)")
+    })
 }
 
 fn date(d: &Dynamic, what: &str) -> Result<Date> {

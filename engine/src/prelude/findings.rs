@@ -59,10 +59,10 @@ fn entity_pointer(entity: &Dynamic, what: &str) -> Result<Option<String>> {
     if let Some(l) = entity.read_lock::<List>() {
         return Ok(Some(l.pointer().to_owned()));
     }
-    if let Some(s) = entity.read_lock::<ImmutableString>() {
-        if s.is_empty() || s.starts_with('/') {
-            return Ok(Some(s.to_string()));
-        }
+    if let Some(s) = entity.read_lock::<ImmutableString>()
+        && (s.is_empty() || s.starts_with('/'))
+    {
+        return Ok(Some(s.to_string()));
     }
     Err(error(format!(
         "{what}: the first argument must be a facts record or a JSON Pointer such as \"/accounts/3\", not {}",

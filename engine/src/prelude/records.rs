@@ -12,7 +12,7 @@ pub(super) fn register(engine: &mut Engine) {
     // Direct getters for every field the facts contract names: faster than Rhai's fallback
     // from a missing getter to the string indexer, which still serves any other field.
     for name in contract_fields() {
-        engine.register_get(&name.clone(), move |r: &mut Record| field(r, &name));
+        engine.register_get(name.clone(), move |r: &mut Record| field(r, &name));
     }
     engine
         .register_type_with_name::<Record>("Record")
