@@ -80,7 +80,8 @@ impl Engine {
 
     fn build(pack: Pack, limits: Limits, trace: bool) -> Result<Engine, PackError> {
         let mut rhai = sandbox::engine(&limits, trace);
-        let resolver = modules::load(&rhai, &pack.modules, limits.max_operations).map_err(PackError)?;
+        let resolver =
+            modules::load(&rhai, &pack.modules, limits.max_operations).map_err(PackError)?;
         if !pack.modules.is_empty() {
             rhai.set_max_modules(modules::MAX_IMPORTS);
         }
@@ -251,9 +252,7 @@ impl Engine {
             .iter()
             .zip(&self.asts)
             .find(|(r, _)| r.meta.id == rule_id)
-            .map(|(rule, ast)| {
-                self.run_rule(rule, ast, facts, as_of, &params, &cache, options)
-            }))
+            .map(|(rule, ast)| self.run_rule(rule, ast, facts, as_of, &params, &cache, options)))
     }
 
     /// The lines of a rule file that hold statements (what coverage counts), if the rule exists.
@@ -347,9 +346,17 @@ impl Engine {
         scope.push_constant("facts", facts.root().to_dynamic());
         scope.push_constant("params", params.clone());
         let budget = options.clock.clone().zip(self.limits.time_budget);
-        let mut run = RuleRun::new(Some(as_of), cache.clone(), self.limits.max_operations, budget);
+        let mut run = RuleRun::new(
+            Some(as_of),
+            cache.clone(),
+            self.limits.max_operations,
+            budget,
+        );
         if self.trace {
-            run.traced = Some((modules::source_name(&rule.pack, &rule.path), BTreeSet::new()));
+            run.traced = Some((
+                modules::source_name(&rule.pack, &rule.path),
+                BTreeSet::new(),
+            ));
         }
         let (outcome, mut run) =
             context::with_run(run, || self.rhai.run_ast_with_scope(&mut scope, ast));
@@ -428,7 +435,12 @@ fn disabled_result(d: &DisabledRule, explain: bool) -> RuleResult {
 }
 
 /// What a rule saw, with the values of the parameters it reads.
-fn explanation(rule: &Rule, params: &Map, examined: Vec<(String, u64)>, reason: String) -> Explanation {
+fn explanation(
+    rule: &Rule,
+    params: &Map,
+    examined: Vec<(String, u64)>,
+    reason: String,
+) -> Explanation {
     Explanation {
         examined: examined.into_iter().collect(),
         params: rule
@@ -436,7 +448,9 @@ fn explanation(rule: &Rule, params: &Map, examined: Vec<(String, u64)>, reason: 
             .params
             .iter()
             .map(|p| {
-                let v = params.get(p.as_str()).map_or(serde_json::Value::Null, prelude::to_json);
+                let v = params
+                    .get(p.as_str())
+                    .map_or(serde_json::Value::Null, prelude::to_json);
                 (p.clone(), v)
             })
             .collect(),
@@ -490,7 +504,6 @@ fn rule_error(rule: &Rule, err: &rhai::EvalAltResult) -> RuleError {
         column: pos.position().map(to_u32),
     }
 }
-
 
 fn json_to_dynamic(value: &serde_json::Value) -> Dynamic {
     use serde_json::Value;

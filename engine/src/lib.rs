@@ -77,12 +77,12 @@ pub use gate::{Blocker, FailOn, Gate};
 pub use limits::Limits;
 pub use pack::model::{FACTS_KEYS, natural_cmp};
 pub use pack::{
-    check, Category, Control, Diagnostic, DiagnosticSeverity, DisabledRule, Manifest, Module,
-    Owner, Pack, PackError, PackFile, ParamSpec, ParamType, Rule, RuleMeta, Severity,
+    Category, Control, Diagnostic, DiagnosticSeverity, DisabledRule, Manifest, Module, Owner, Pack,
+    PackError, PackFile, ParamSpec, ParamType, Rule, RuleMeta, Severity, check,
 };
 pub use report::{
-    ControlResult, Counts, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo, Report,
-    RuleError, RuleResult, Status, Summary,
+    ControlResult, Counts, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
+    Report, RuleError, RuleResult, Status, Summary,
 };
 pub use waivers::{WAIVERS_SCHEMA, Waiver, WaiverError, WaiverResult, WaiverState, Waivers};
 

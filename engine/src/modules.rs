@@ -46,7 +46,14 @@ pub(crate) fn load(
     for m in modules {
         let loaded = engine
             .compile(&m.source)
-            .map_err(|e| diagnostic(&m.path, "syntax-error", e.err_type().to_string(), e.position()))
+            .map_err(|e| {
+                diagnostic(
+                    &m.path,
+                    "syntax-error",
+                    e.err_type().to_string(),
+                    e.position(),
+                )
+            })
             .and_then(|ast| {
                 let run = RuleRun::new(None, Arc::new(LookupCache::default()), max_ops, None);
                 let (result, _) = context::with_run(run, || {

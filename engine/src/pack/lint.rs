@@ -2,14 +2,19 @@
 //! contract, and parameters declared where they are used and used where they are declared.
 
 use super::diagnostic::Diagnostic;
-use super::{model, usage, Control, Manifest, Rule};
+use super::{Control, Manifest, Rule, model, usage};
 use std::collections::HashSet;
 
 /// The parameter the engine itself reads (the warning window of evidence checks).
 pub(crate) const ENGINE_PARAMS: [&str; 1] = ["warn_window_days"];
 
 /// Checks the pack's own rules.
-pub(super) fn rules(rules: &[Rule], controls: &[Control], m: &Manifest, diags: &mut Vec<Diagnostic>) {
+pub(super) fn rules(
+    rules: &[Rule],
+    controls: &[Control],
+    m: &Manifest,
+    diags: &mut Vec<Diagnostic>,
+) {
     let known: HashSet<&str> = controls.iter().map(|c| c.id.as_str()).collect();
     let mut ids: Vec<(&str, &str)> = Vec::new();
     for r in rules {
@@ -76,7 +81,9 @@ pub(super) fn rules(rules: &[Rule], controls: &[Control], m: &Manifest, diags: &
                         "unused-param",
                         "params",
                         p,
-                        format!("parameter `{p}` is listed in the header but the rule never reads it"),
+                        format!(
+                            "parameter `{p}` is listed in the header but the rule never reads it"
+                        ),
                     )
                     .warning(),
                 );

@@ -213,7 +213,10 @@ fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic
     let base = base.filter(|_| manifest.extends.is_some());
 
     // Catalog: the base's, then this pack's entries (replacing same ids).
-    let mut controls = base.as_ref().map(|b| b.controls.clone()).unwrap_or_default();
+    let mut controls = base
+        .as_ref()
+        .map(|b| b.controls.clone())
+        .unwrap_or_default();
     match find("controls.toml") {
         Some(f) => {
             let own = parse_toml::<Catalog>(f, "invalid-catalog", &mut diags);
@@ -330,7 +333,10 @@ fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic
 
     // Inherited rules, minus the overridden and the disabled.
     let mut rules = Vec::new();
-    let mut disabled = base.as_ref().map(|b| b.disabled.clone()).unwrap_or_default();
+    let mut disabled = base
+        .as_ref()
+        .map(|b| b.disabled.clone())
+        .unwrap_or_default();
     let inherited = base.as_ref().map(|b| b.rules.clone()).unwrap_or_default();
     for (id, reason) in &manifest.disable {
         if !inherited.iter().any(|r| &r.meta.id == id) {

@@ -92,7 +92,7 @@ pub(crate) fn parse(path: &str, source: &str) -> Result<RuleMeta, Diagnostic> {
             path,
             format!("invalid rule header: {}", e.message()),
         )
-            .at(line, col0 + hcol - 1)
+        .at(line, col0 + hcol - 1)
     })
 }
 
