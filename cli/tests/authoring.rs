@@ -576,6 +576,11 @@ fn new_rule_with_an_inherited_id_scaffolds_an_override() {
         "company/pack.toml",
         "name = \"company\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n",
     );
+    write(
+        &dir,
+        "company/README.md",
+        "# Company pack\n\nNo table yet.\n",
+    );
     let out = attest_in(
         &dir,
         &[
@@ -597,6 +602,10 @@ fn new_rule_with_an_inherited_id_scaffolds_an_override() {
     let rule = fs::read_to_string(dir.join("company/rules/hr/background-checks.rhai")).unwrap();
     assert!(rule.contains("//! title = \"Active staff passed a background check\"\n"));
     assert!(rule.contains("//! facts = [\"people\"]\n"), "{rule}");
+    assert_eq!(
+        fs::read_to_string(dir.join("company/README.md")).unwrap(),
+        "# Company pack\n\nNo table yet.\n\n- `hr.background-checks` (CC1.4): Active staff passed a background check\n"
+    );
     exit(&attest_in(&dir, &["check", "company"]), 0);
     let test = attest_in(&dir, &["test", "company"]);
     exit(&test, 1);
