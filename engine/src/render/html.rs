@@ -13,7 +13,7 @@ use super::{
 };
 use crate::pack::Category;
 use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"
@@ -460,17 +460,26 @@ fn vendors(out: &mut String, views: &[RuleView<'_>], vendors: &[Vendor]) {
         return;
     }
     out.push_str("<table id=\"vendor-table\">\n<thead><tr><th>Vendor</th><th>Service</th><th>Tier</th><th>Data access</th><th>SOC 2 report</th><th>Contract expires</th><th>Last risk review</th><th>Findings</th></tr></thead>\n<tbody>\n");
+    // Findings by the record they are about, cut to its first two segments (`/vendors/3`).
+    let mut by_record: HashMap<&str, Vec<(&RuleView<'_>, &Finding)>> = HashMap::new();
+    for v in views {
+        for f in &v.rule.findings {
+            if let Some(entity) = f.entity.as_deref() {
+                let end = entity
+                    .match_indices('/')
+                    .nth(2)
+                    .map_or(entity.len(), |(i, _)| i);
+                by_record
+                    .entry(entity.get(..end).unwrap_or(entity))
+                    .or_default()
+                    .push((v, f));
+            }
+        }
+    }
     for vendor in vendors {
-        let prefix = format!("{}/", vendor.pointer);
-        let findings: Vec<(&RuleView<'_>, &Finding)> = views
-            .iter()
-            .flat_map(|v| v.rule.findings.iter().map(move |f| (v, f)))
-            .filter(|(_, f)| {
-                f.entity
-                    .as_deref()
-                    .is_some_and(|e| e == vendor.pointer || e.starts_with(&prefix))
-            })
-            .collect();
+        let findings = by_record
+            .get(vendor.pointer.as_str())
+            .map_or(&[][..], Vec::as_slice);
         let worst = findings
             .iter()
             .fold(Status::Pass, |s, (_, f)| s.worst(finding_status(f)));

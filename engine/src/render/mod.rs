@@ -21,6 +21,7 @@ use crate::evidence::EVIDENCE_RULE;
 use crate::facts::tree::Node;
 use crate::facts::{Facts, Origin};
 use crate::report::{ControlResult, Finding, FindingStatus, Report, RuleError, RuleResult, Status};
+use std::collections::HashMap;
 
 /// What some formats show of the facts beyond the report: the vendor register (HTML) and
 /// where a finding about no particular record points (SARIF).
@@ -120,7 +121,7 @@ impl RuleView<'_> {
     /// A stable identity for each finding, across runs: the rule and the record the finding
     /// is about (its message when it is about no record), numbered when repeated.
     pub fn finding_keys(&self) -> Vec<String> {
-        let mut seen: Vec<String> = Vec::with_capacity(self.rule.findings.len());
+        let mut seen: HashMap<String, usize> = HashMap::new();
         self.rule
             .findings
             .iter()
@@ -130,13 +131,9 @@ impl RuleView<'_> {
                     self.id,
                     f.entity.as_deref().unwrap_or(f.message.as_str())
                 );
-                let n = seen.iter().filter(|k| **k == base).count();
-                seen.push(base.clone());
-                if n == 0 {
-                    base
-                } else {
-                    format!("{base}#{}", n + 1)
-                }
+                let n = seen.entry(base.clone()).or_default();
+                *n += 1;
+                if *n == 1 { base } else { format!("{base}#{n}") }
             })
             .collect()
     }
