@@ -307,19 +307,6 @@ impl Config {
         }
         Ok(out)
     }
-
-    /// Where a parameter's value comes from, for `attest explain` and `attest list params`.
-    pub fn param_source(
-        &self,
-        name: &str,
-        flags: &[(String, serde_json::Value)],
-    ) -> Option<String> {
-        if flags.iter().any(|(n, _)| n == name) {
-            Some("--param".to_owned())
-        } else {
-            self.params.get(name).map(|s| s.at.clone())
-        }
-    }
 }
 
 /// Parses a format named in the configuration, with an error naming its place.

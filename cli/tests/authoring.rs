@@ -802,6 +802,13 @@ fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
     let text = stdout(&flags);
     assert!(text.starts_with("Attest · SOC 2 readiness of T"), "{text}");
     assert!(!text.contains("too many accounts"), "{text}");
+    let params = attest_in(&dir, &["list", "params"]);
+    exit(&params, 0);
+    assert!(
+        stdout(&params).starts_with("max_accounts = 0  (integer, attest.toml:6:16)\n"),
+        "{}",
+        stdout(&params)
+    );
     let tests = attest_in(&dir, &["test"]);
     exit(&tests, 0);
     assert!(stdout(&tests).starts_with("<?xml"), "{}", stdout(&tests));

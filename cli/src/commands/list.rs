@@ -159,8 +159,8 @@ pub fn param_rows(loaded: &Loaded, config: &Config) -> Result<Vec<ParamRow>, Str
                 .and_then(|b| b.manifest.params.get(name))
                 .map(|b| b.default.clone())
                 .filter(|d| *d != spec.default);
-            let source = match (config.param_source(name, &[]), &base_default) {
-                (Some(at), _) => at,
+            let source = match (config.params.get(name), &base_default) {
+                (Some(setting), _) => setting.at.clone(),
                 (None, Some(_)) => format!("set by {}", loaded.pack.manifest.name),
                 (None, None) => "default".to_owned(),
             };
