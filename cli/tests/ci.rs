@@ -247,6 +247,23 @@ fn diff_of_two_reports() {
     assert_eq!(code(&o), 0, "going back in time only resolves");
     let diff: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(diff["resolved"].as_array().unwrap().len(), 16);
+    // A baseline of another organization is suspicious: said on stderr.
+    let tiny = path(&dir, "tiny.json");
+    fs::write(
+        &tiny,
+        r#"{"schema_version": "1", "organization": {"name": "Tiny", "as_of": "2026-06-30"}}"#,
+    )
+    .unwrap();
+    let other = path(&dir, "other.json");
+    attest(&["eval", &tiny, "--format", "json", "--output", &other]);
+    let o = attest(&["diff", &other, &base, "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "warning: {other} is a report on `Tiny`, not `Acme Analytics, Inc.`: every finding looks new\n"
+        )
+    );
     let md = path(&dir, "diff.md");
     let o = attest(&["diff", &base, &new, "--format", "markdown", "--output", &md]);
     assert_eq!(code(&o), 1);

@@ -37,7 +37,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let base = read_report(&args.base)?;
     let new = read_report(&args.new)?;
-    let diff = Diff::new(&base, &new);
+    let diff = compare(&base, &args.base, &new);
     let target = Target::from_arg(args.output.as_deref());
     let content = match args.format {
         Format::Text => render::diff_text(
@@ -62,6 +62,20 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     } else {
         Outcome::Failed
     })
+}
+
+/// The diff of `new` against `base` (read from `base_path`), with a warning on stderr when
+/// the two reports are about different organizations: every finding would then look new.
+pub fn compare(base: &Report, base_path: &Path, new: &Report) -> Diff {
+    if base.facts.organization != new.facts.organization {
+        eprintln!(
+            "warning: {} is a report on `{}`, not `{}`: every finding looks new",
+            inputs::display(base_path),
+            base.facts.organization,
+            new.facts.organization
+        );
+    }
+    Diff::new(base, new)
 }
 
 /// Reads a report written by `attest eval --format json`; errors name the file and place.

@@ -1,7 +1,7 @@
 //! `attest eval`: facts in, every control's status out, in one or several formats, with
 //! waivers applied and a CI gate deciding the exit code.
 
-use super::diff::read_report;
+use super::diff::{compare, read_report};
 use crate::config::{self, ConfigArg};
 use crate::output::Target;
 use crate::{Outcome, inputs, packs};
@@ -206,7 +206,10 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     if let Some(w) = &waivers {
         w.apply(&mut report);
     }
-    let diff = baseline.as_ref().map(|base| Diff::new(base, &report));
+    let diff = baseline
+        .as_ref()
+        .zip(args.baseline.as_deref())
+        .map(|(base, path)| compare(base, path, &report));
     let context = Context::from_facts(&facts);
     let rendered: Vec<(Target<'_>, String)> = destinations
         .iter()
