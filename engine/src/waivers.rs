@@ -394,11 +394,10 @@ impl Waivers {
             .map(|(entry, set)| {
                 let matches = u32::try_from(set.len()).unwrap_or(u32::MAX);
                 let state = match today {
-                    Some(t) if t < entry.approved => WaiverState::Pending,
                     Some(t) if t > entry.expires => WaiverState::Expired,
-                    None => WaiverState::Pending,
-                    Some(_) if matches == 0 => WaiverState::Stale,
-                    Some(_) => WaiverState::Active,
+                    Some(t) if t >= entry.approved && matches > 0 => WaiverState::Active,
+                    Some(t) if t >= entry.approved => WaiverState::Stale,
+                    _ => WaiverState::Pending,
                 };
                 WaiverResult {
                     waiver: entry.waiver.clone(),
