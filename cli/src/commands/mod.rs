@@ -1,8 +1,8 @@
 //! One module per subcommand.
 
 pub mod bench;
-pub mod diff;
 pub mod check;
+pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod list;
