@@ -8,8 +8,8 @@
 //! the filter changes, so a filtered view can be linked to.
 
 use super::{
-    Context, RuleView, Vendor, error_place, escape_xml as esc, finding_status, readiness,
-    record_place, rule_views,
+    Context, RuleView, Vendor, category_counts, error_place, escape_xml as esc, finding_status,
+    readiness, record_place, rule_views,
 };
 use crate::pack::Category;
 use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
@@ -171,12 +171,7 @@ fn header(out: &mut String, report: &Report) {
 fn categories(out: &mut String, report: &Report) {
     out.push_str("<section id=\"readiness\">\n<h2>Readiness by category</h2>\n");
     for category in Category::ALL {
-        let counts = report
-            .summary
-            .by_category
-            .get(&category)
-            .copied()
-            .unwrap_or_default();
+        let counts = category_counts(report, category);
         let Some((ready, applicable, percent)) = readiness(&counts) else {
             let _ = writeln!(
                 out,

@@ -3,7 +3,7 @@
 //! controls), their findings folded away, waivers that need attention, work per owner.
 //! Also the Markdown form of a baseline diff.
 
-use super::{RuleView, finding_status, readiness, rule_views};
+use super::{RuleView, category_counts, finding_status, readiness, rule_views};
 use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
 use crate::report::{Report, Status};
@@ -43,12 +43,7 @@ pub fn markdown(report: &Report) -> String {
     out.push_str("| Category | Ready | Pass | Warn | Waived | Fail | Error |\n");
     out.push_str("|---|---|--:|--:|--:|--:|--:|\n");
     for category in Category::ALL {
-        let counts = report
-            .summary
-            .by_category
-            .get(&category)
-            .copied()
-            .unwrap_or_default();
+        let counts = category_counts(report, category);
         match readiness(&counts) {
             Some((ready, applicable, percent)) => {
                 let _ = writeln!(

@@ -20,7 +20,10 @@ pub use text::{TextOptions, diff_text, text};
 use crate::evidence::EVIDENCE_RULE;
 use crate::facts::tree::Node;
 use crate::facts::{Facts, Origin};
-use crate::report::{ControlResult, Finding, FindingStatus, Report, RuleError, RuleResult, Status};
+use crate::pack::Category;
+use crate::report::{
+    ControlResult, Counts, Finding, FindingStatus, Report, RuleError, RuleResult, Status,
+};
 use std::collections::HashMap;
 
 /// What some formats show of the facts beyond the report: the vendor register (HTML) and
@@ -218,9 +221,19 @@ pub(crate) fn escape_xml(text: &str) -> String {
     out
 }
 
+/// A category's control counts (all zero when the report has none for it).
+pub(crate) fn category_counts(report: &Report, category: Category) -> Counts {
+    report
+        .summary
+        .by_category
+        .get(&category)
+        .copied()
+        .unwrap_or_default()
+}
+
 /// Readiness of some counts: controls passing, warning or waived over applicable controls,
 /// as (ready, applicable, rounded percent); `None` when nothing is applicable.
-pub(crate) fn readiness(counts: &crate::report::Counts) -> Option<(u32, u32, u32)> {
+pub(crate) fn readiness(counts: &Counts) -> Option<(u32, u32, u32)> {
     let applicable = counts.applicable();
     (applicable > 0).then(|| {
         let ready = counts.pass + counts.warn + counts.waived;

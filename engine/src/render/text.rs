@@ -1,7 +1,7 @@
 //! The text format, for people: readiness per category, then every control that is not
 //! passing with its rules, findings, owners and remediation.
 
-use super::{error_place, finding_status, readiness, record_place};
+use super::{category_counts, error_place, finding_status, readiness, record_place};
 use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
 use crate::report::{ControlResult, Report, RuleResult, Status};
@@ -65,12 +65,7 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
     out.push_str(&p.bold("Readiness by category"));
     out.push('\n');
     for category in Category::ALL {
-        let counts = report
-            .summary
-            .by_category
-            .get(&category)
-            .copied()
-            .unwrap_or_default();
+        let counts = category_counts(report, category);
         let Some((ready, applicable, percent)) = readiness(&counts) else {
             let _ = writeln!(out, "  {:<22}{}", category.label(), p.dim("not in scope"));
             continue;
