@@ -73,7 +73,19 @@ fn several_formats_in_one_run() {
     assert!(stdout(&o).starts_with("## Attest: SOC 2 readiness of Acme Analytics, Inc."));
     let sarif: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&sarif).unwrap()).unwrap();
-    assert_eq!(sarif["version"], "2.1.0");
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(repo().join("../shared/external/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     assert!(fs::read_to_string(&junit).unwrap().starts_with("<?xml"));
     assert!(
         fs::read_to_string(&html)
