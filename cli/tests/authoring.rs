@@ -98,7 +98,7 @@ fn tiny_pack(dir: &Path, rules: &[(&str, &str, &str, &[String])]) {
         write(
             dir,
             &format!("pack/rules/{name}.rhai"),
-            &(header(name, control) + body),
+            &(header(name, control) + *body),
         );
         write(
             dir,
@@ -1098,30 +1098,7 @@ fn documented_helpers() -> Vec<String> {
 /// hooks Rhai calls itself (`to_string`, `to_debug`, operators).
 /// (Once the engine exports `PRELUDE_FUNCTIONS`, this reads that list instead.)
 fn registered_helpers() -> Vec<String> {
-    let dir = repo().join("engine/src/prelude");
-    let mut names = std::collections::BTreeSet::new();
-    for entry in fs::read_dir(&dir).unwrap() {
-        let source = fs::read_to_string(entry.unwrap().path()).unwrap();
-        for marker in ["register_fn(", "register_fn(\n"] {
-            for part in source.split(marker).skip(1) {
-                if let Some(name) = part.trim_start().strip_prefix('"') {
-                    names.insert(name.split('"').next().unwrap_or("").to_owned());
-                }
-            }
-        }
-        for part in source.split("(\"").skip(1) {
-            if let Some((name, rest)) = part.split_once('"')
-                && rest.starts_with(", FindingStatus::")
-            {
-                names.insert(name.to_owned());
-            }
-        }
-    }
-    names
-        .into_iter()
-        .filter(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
-        .filter(|n| n != "to_string" && n != "to_debug")
-        .collect()
+    attest_engine::prelude_functions()
 }
 
 #[test]

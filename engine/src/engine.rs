@@ -7,7 +7,7 @@ use crate::evidence;
 use crate::facts::Facts;
 use crate::limits::Limits;
 use crate::modules::{self, to_u32};
-use crate::pack::{Category, Diagnostic, DisabledRule, Pack, PackError, Rule};
+use crate::pack::{Category, Diagnostic, DisabledRule, Pack, PackError, PackFile, Rule};
 use crate::prelude::{self, lookups::LookupCache};
 use crate::report::{
     ControlResult, Counts, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
@@ -86,31 +86,7 @@ impl Engine {
             rhai.set_max_modules(modules::MAX_IMPORTS);
         }
         rhai.set_module_resolver(resolver);
-        let mut scope = Scope::new();
-        scope.push_constant("facts", ());
-        scope.push_constant("params", ());
-        let mut asts = Vec::with_capacity(pack.rules.len());
-        let mut diags = Vec::new();
-        for rule in &pack.rules {
-            match rhai.compile_with_scope(&scope, &rule.source) {
-                Ok(mut ast) => {
-                    ast.set_source(modules::source_name(&rule.pack, &rule.path));
-                    asts.push(ast);
-                }
-                Err(e) => {
-                    let pos = e.position();
-                    let mut d = Diagnostic::new(
-                        "syntax-error",
-                        &rule.path,
-                        format!("syntax error: {}", e.err_type()),
-                    );
-                    if let (Some(line), Some(col)) = (pos.line(), pos.position()) {
-                        d = d.at(to_u32(line), to_u32(col));
-                    }
-                    diags.push(d);
-                }
-            }
-        }
+        let (asts, diags) = compile(&rhai, &pack.rules);
         if !diags.is_empty() {
             return Err(PackError(diags));
         }
@@ -413,6 +389,57 @@ impl Engine {
             waiver: None,
         }
     }
+}
+
+/// Compiles rules in the sandbox: their ASTs, or a diagnostic for each syntax error.
+fn compile(rhai: &rhai::Engine, rules: &[Rule]) -> (Vec<AST>, Vec<Diagnostic>) {
+    let mut scope = Scope::new();
+    scope.push_constant("facts", ());
+    scope.push_constant("params", ());
+    let mut asts = Vec::with_capacity(rules.len());
+    let mut diags = Vec::new();
+    for rule in rules {
+        match rhai.compile_with_scope(&scope, &rule.source) {
+            Ok(mut ast) => {
+                ast.set_source(modules::source_name(&rule.pack, &rule.path));
+                asts.push(ast);
+            }
+            Err(e) => {
+                let pos = e.position();
+                let mut d = Diagnostic::new(
+                    "syntax-error",
+                    &rule.path,
+                    format!("syntax error: {}", e.err_type()),
+                );
+                if let (Some(line), Some(col)) = (pos.line(), pos.position()) {
+                    d = d.at(to_u32(line), to_u32(col));
+                }
+                diags.push(d);
+            }
+        }
+    }
+    (asts, diags)
+}
+
+/// Every diagnostic for a pack (extending `base`, if given): its files against the pack
+/// schema, rule metadata, parameters, helper modules and the syntax of its own rules;
+/// errors and warnings alike. Nothing is evaluated.
+pub fn check(files: &[PackFile], base: Option<&Pack>) -> Vec<Diagnostic> {
+    let (pack, mut diags) = crate::pack::load(files, base.cloned());
+    if let Some(pack) = pack {
+        let rhai = sandbox::engine(&Limits::default(), false);
+        if let Err(errors) = modules::load(&rhai, &pack.modules, Limits::default().max_operations) {
+            diags.extend(errors);
+        }
+        let own: Vec<Rule> = pack
+            .rules
+            .iter()
+            .filter(|r| r.pack == pack.manifest.name)
+            .cloned()
+            .collect();
+        diags.extend(compile(&rhai, &own).1);
+    }
+    diags
 }
 
 /// A disabled rule as it appears under its controls.

@@ -70,7 +70,7 @@ mod waivers;
 pub use context::Clock;
 pub use date::Date;
 pub use diff::{Diff, DiffItem, Side, StatusChange};
-pub use engine::{Engine, EvalError, EvalOptions};
+pub use engine::{Engine, EvalError, EvalOptions, check};
 pub use evidence::EVIDENCE_RULE;
 pub use facts::{Facts, FactsError, FactsSource, LoadTimings, Origin, Violation};
 pub use gate::{Blocker, FailOn, Gate};
@@ -78,13 +78,15 @@ pub use limits::Limits;
 pub use pack::model::{FACTS_KEYS, natural_cmp};
 pub use pack::{
     Category, Control, Diagnostic, DiagnosticSeverity, DisabledRule, Manifest, Module, Owner, Pack,
-    PackError, PackFile, ParamSpec, ParamType, Rule, RuleMeta, Severity, check,
+    PackError, PackFile, ParamSpec, ParamType, Rule, RuleMeta, Severity,
 };
 pub use report::{
     ControlResult, Counts, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
     Report, RuleError, RuleResult, Status, Summary,
 };
 pub use waivers::{WAIVERS_SCHEMA, Waiver, WaiverError, WaiverResult, WaiverState, Waivers};
+
+pub use prelude::function_names as prelude_functions;
 
 /// The JSON Schema of facts-v1, as shipped in `schemas/facts.v1.schema.json`.
 pub const FACTS_SCHEMA: &str = facts::FACTS_SCHEMA;

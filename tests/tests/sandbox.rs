@@ -22,7 +22,7 @@ fn engine(body: &str, limits: Limits) -> Result<Engine, attest_engine::PackError
     let pack = Pack::from_files(&[
         PackFile::new(
             "pack.toml",
-            "name = \"t\"\nversion = \"1\"\nframework = \"SOC 2\"\ndescription = \"t\"\n",
+            "name = \"t\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"t\"\n",
         ),
         PackFile::new(
             "controls.toml",

@@ -7,7 +7,7 @@ use crate::Outcome;
 use crate::config::{self, ConfigArg, TextOrJson};
 use crate::output::Target;
 use crate::packs::{self, PackRef};
-use attest_engine::{Diagnostic, DiagnosticSeverity, Engine, Limits, Pack, PackFile};
+use attest_engine::{Diagnostic, DiagnosticSeverity, PackFile};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -44,16 +44,6 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     let (files, base) = packs::files_and_base(&source)?;
     let mut diags = attest_engine::check(&files, base.as_ref());
-    // Compile errors, when the pack loads: a rule that does not compile.
-    if let Ok(pack) = Pack::from_files_extending(&files, base)
-        && let Err(e) = Engine::new(pack, Limits::default())
-    {
-        for d in e.0 {
-            if !diags.contains(&d) {
-                diags.push(d);
-            }
-        }
-    }
     diags.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.code).cmp(&(&b.file, b.line, b.column, &b.code))
     });

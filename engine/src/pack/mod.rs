@@ -10,6 +10,7 @@ mod diagnostic;
 mod lint;
 pub mod model;
 mod rule;
+mod schema;
 mod usage;
 
 pub use diagnostic::{Diagnostic, DiagnosticSeverity, PackError};
@@ -176,13 +177,8 @@ impl Pack {
     }
 }
 
-/// Every diagnostic for a pack's files (errors and warnings), without building it.
-pub fn check(files: &[PackFile], base: Option<&Pack>) -> Vec<Diagnostic> {
-    load(files, base.cloned()).1
-}
-
 /// Loads what can be loaded and collects every diagnostic.
-fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic>) {
+pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let find = |name: &str| files.iter().find(|f| f.path == name);
     let manifest = match find("pack.toml") {
@@ -374,6 +370,16 @@ fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic
     rules.extend(own_rules);
     lint::rules(&rules[first_own..], &controls, &manifest, &mut diags);
     lint::unused_params(&rules, &manifest, manifest_text, base.is_some(), &mut diags);
+
+    // Schema checks, except for files whose syntax or shape is already reported.
+    let mut shaped = Vec::new();
+    schema::check(files, &mut shaped);
+    let broken: Vec<String> = diags
+        .iter()
+        .filter(|d| d.code.starts_with("invalid-"))
+        .map(|d| d.file.clone())
+        .collect();
+    diags.extend(shaped.into_iter().filter(|d| !broken.contains(&d.file)));
 
     let own_digest = digest::files(files.iter().map(|f| (f.path.as_str(), f.text.as_str())));
     let digest = match &base {

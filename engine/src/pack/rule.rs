@@ -52,10 +52,10 @@ impl Rule {
     }
 }
 
-/// Splits the `//!` header from a rule file and parses it.
-pub(crate) fn parse(path: &str, source: &str) -> Result<RuleMeta, Diagnostic> {
+/// The TOML text of a rule's `//!` header, and for each of its lines the file line and the
+/// column where its text starts.
+pub(crate) fn header(source: &str) -> (String, Vec<(u32, u32)>) {
     let mut header = String::new();
-    // For each header line: its file line number and the column its text starts at.
     let mut starts: Vec<(u32, u32)> = Vec::new();
     for (i, line) in source.lines().enumerate() {
         let Some(rest) = line.trim_start().strip_prefix("//!") else {
@@ -71,6 +71,12 @@ pub(crate) fn parse(path: &str, source: &str) -> Result<RuleMeta, Diagnostic> {
         header.push_str(text);
         header.push('\n');
     }
+    (header, starts)
+}
+
+/// Splits the `//!` header from a rule file and parses it.
+pub(crate) fn parse(path: &str, source: &str) -> Result<RuleMeta, Diagnostic> {
+    let (header, starts) = header(source);
     if starts.is_empty() {
         return Err(Diagnostic::new(
             "invalid-header",

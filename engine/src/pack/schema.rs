@@ -1,0 +1,156 @@
+//! Checks pack files against `schemas/pack.v1.schema.json`: the manifest, every rule
+//! header and the control catalog. The schema adds what serde's shapes do not say (id
+//! patterns, semantic versions, non-empty texts), so editors and the engine agree.
+
+use super::diagnostic::Diagnostic;
+use super::{PackFile, lint, rule};
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// The pack schema, as shipped in `schemas/`.
+pub const PACK_SCHEMA: &str = include_str!("../../../schemas/pack.v1.schema.json");
+
+struct Validators {
+    manifest: jsonschema::Validator,
+    rule: jsonschema::Validator,
+    catalog: jsonschema::Validator,
+}
+
+fn validators() -> Result<&'static Validators, String> {
+    static VALIDATORS: OnceLock<Result<Validators, String>> = OnceLock::new();
+    VALIDATORS
+        .get_or_init(|| {
+            let root: Value = serde_json::from_str(PACK_SCHEMA).map_err(|e| e.to_string())?;
+            let defs = root.get("$defs").cloned().unwrap_or(Value::Null);
+            // A `$defs` entry as a schema of its own, sharing the other definitions.
+            let part = |name: &str| -> Result<jsonschema::Validator, String> {
+                let schema =
+                    serde_json::json!({ "$defs": defs, "$ref": format!("#/$defs/{name}") });
+                jsonschema::validator_for(&schema).map_err(|e| e.to_string())
+            };
+            Ok(Validators {
+                manifest: jsonschema::validator_for(&root).map_err(|e| e.to_string())?,
+                rule: part("rule")?,
+                catalog: part("catalog")?,
+            })
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// Schema diagnostics for the pack's files (files that do not parse are left to the parser's
+/// own diagnostics).
+pub(super) fn check(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
+    let v = match validators() {
+        Ok(v) => v,
+        Err(e) => {
+            diags.push(Diagnostic::new(
+                "schema",
+                "pack.toml",
+                format!("the pack schema is unusable: {e}"),
+            ));
+            return;
+        }
+    };
+    for f in files {
+        if f.path == "pack.toml" {
+            toml_file(&v.manifest, f, diags);
+        } else if f.path == "controls.toml" {
+            toml_file(&v.catalog, f, diags);
+        } else if f.path.starts_with("rules/") && f.path.ends_with(".rhai") {
+            let (header, starts) = rule::header(&f.text);
+            let Ok(value) = toml::from_str::<toml::Value>(&header) else {
+                continue;
+            };
+            let json = serde_json::to_value(value).unwrap_or(Value::Null);
+            for e in v.rule.iter_errors(&json) {
+                let pointer = e.instance_path().as_str().to_owned();
+                let line = lint::toml_key_line(&header, first_key(&pointer))
+                    .and_then(|l| starts.get(l as usize - 1))
+                    .map(|(line, _)| *line);
+                diags.push(lint::at_line(
+                    Diagnostic::new("schema", &f.path, message(&pointer, &e.to_string())),
+                    line,
+                ));
+            }
+        }
+    }
+}
+
+fn toml_file(v: &jsonschema::Validator, f: &PackFile, diags: &mut Vec<Diagnostic>) {
+    let Ok(value) = toml::from_str::<toml::Value>(&f.text) else {
+        return;
+    };
+    let json = serde_json::to_value(value).unwrap_or(Value::Null);
+    for e in v.iter_errors(&json) {
+        let pointer = e.instance_path().as_str().to_owned();
+        let line = lint::toml_key_line(&f.text, last_key(&pointer));
+        diags.push(lint::at_line(
+            Diagnostic::new("schema", &f.path, message(&pointer, &e.to_string())),
+            line,
+        ));
+    }
+}
+
+fn message(pointer: &str, text: &str) -> String {
+    if pointer.is_empty() {
+        text.to_owned()
+    } else {
+        format!("{pointer}: {text}")
+    }
+}
+
+/// The first key of a pointer (`/controls/0` → `controls`).
+fn first_key(pointer: &str) -> &str {
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or("")
+}
+
+/// The last non-index key of a pointer (`/control/3/id` → `id`).
+fn last_key(pointer: &str) -> &str {
+    pointer
+        .rsplit('/')
+        .find(|s| !s.is_empty() && !s.chars().all(|c| c.is_ascii_digit()))
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_problems_are_placed_in_their_files() {
+        let files = [
+            PackFile::new("pack.toml", "name = \"p\"\nversion = \"1\"\n"),
+            PackFile::new(
+                "controls.toml",
+                "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"\"\n",
+            ),
+            PackFile::new(
+                "rules/a.rhai",
+                "//! id = \"NotAnId\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = []\n//! remediation = \"r\"\n",
+            ),
+        ];
+        let mut diags = Vec::new();
+        check(&files, &mut diags);
+        let places: Vec<(&str, Option<u32>, &str)> = diags
+            .iter()
+            .map(|d| (d.file.as_str(), d.line, d.code.as_str()))
+            .collect();
+        assert!(
+            places.contains(&("pack.toml", Some(2), "schema")),
+            "{diags:#?}"
+        );
+        assert!(
+            places.contains(&("controls.toml", Some(5), "schema")),
+            "{diags:#?}"
+        );
+        assert!(
+            places.contains(&("rules/a.rhai", Some(1), "schema")),
+            "{diags:#?}"
+        );
+    }
+}
