@@ -76,10 +76,14 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Compiles the pack's rules.
+    /// Compiles the pack's rules with the default sandbox limits.
     pub fn engine(&self) -> Result<Engine, String> {
-        Engine::new(self.pack.clone(), Limits::default())
-            .map_err(|e| format!("{}: {e}", self.source))
+        self.engine_with(Limits::default())
+    }
+
+    /// Compiles the pack's rules with the given sandbox limits.
+    pub fn engine_with(&self, limits: Limits) -> Result<Engine, String> {
+        Engine::new(self.pack.clone(), limits).map_err(|e| format!("{}: {e}", self.source))
     }
 
     /// Whether a rule of the resolved pack is the pack's own (added or overriding), not

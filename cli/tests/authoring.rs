@@ -52,7 +52,8 @@ fn exit(o: &Output, code: i32) {
 
 /// A scratch folder unique to one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attest-authoring-{}-{name}", std::process::id()));
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("attest-authoring-{name}"));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     dir
@@ -868,7 +869,12 @@ fn eval_explain_says_why_for_every_rule_passing_ones_included() {
     let text = attest(&["eval", "examples/acme", "--explain"]);
     exit(&text, 1);
     let out = stdout(&text);
-    assert!(out.contains("\nWhy each rule decided (25)\n"), "{out}");
+    // 25 rules and the evidence checks of the 15 in-scope criteria no rule covers.
+    assert!(out.contains("\nWhy each rule decided (40)\n"), "{out}");
+    assert!(
+        out.contains("  evidence CC7.3: fail: no evidence record names CC7.3\n"),
+        "{out}"
+    );
     assert!(
         out.contains(
             "  systems.encryption-at-rest: pass: examined 6 systems; no record breaks the rule\n"

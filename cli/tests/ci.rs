@@ -39,7 +39,7 @@ fn stderr(o: &Output) -> String {
 
 /// A scratch folder unique to one test, as an absolute path string.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attest-ci-{}-{name}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("attest-ci-{name}"));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     dir

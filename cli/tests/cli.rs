@@ -39,7 +39,7 @@ fn stderr(o: &Output) -> String {
 
 /// A scratch folder unique to one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attest-cli-{}-{name}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("attest-cli-{name}"));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     dir
@@ -390,4 +390,42 @@ fn as_of_is_required_somewhere_and_validated() {
     let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!(report["evaluated_on"], "2026-06-30");
     assert_eq!(report["facts"]["as_of"], serde_json::Value::Null);
+}
+
+#[test]
+fn sandbox_limits_are_set_from_the_command_line() {
+    let dir = scratch("limits");
+    let facts = write(&dir, "facts.json", ORG);
+    let pack = pack(
+        &dir,
+        &[
+            ("loops", "CC6.1", "loop { }\n"),
+            ("quiet", "CC6.2", "let x = 1;\n"),
+        ],
+    );
+    let message = |args: &[&str]| {
+        let mut all = vec![
+            "eval",
+            facts.as_str(),
+            "--pack",
+            pack.as_str(),
+            "--format",
+            "json",
+        ];
+        all.extend_from_slice(args);
+        let out = attest(&all);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["controls"][0]["rules"][0]["error"]["message"].clone()
+    };
+    assert_eq!(
+        message(&["--max-operations", "1000"]),
+        "the rule exceeded its budget of 1000 operations"
+    );
+    assert_eq!(
+        message(&["--max-operations", "0", "--rule-timeout", "0.2"]),
+        "the rule exceeded its time budget"
+    );
+    let bad = attest(&["eval", &facts, "--rule-timeout", "-1"]);
+    assert_eq!(bad.status.code(), Some(2));
 }

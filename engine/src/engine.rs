@@ -145,7 +145,13 @@ impl Engine {
                 .map(|(_, res)| res.clone())
                 .collect();
             if rules.is_empty() && in_scope {
-                rules.push(evidence::check(control, facts, as_of, warn_days));
+                rules.push(evidence::check(
+                    control,
+                    facts,
+                    as_of,
+                    warn_days,
+                    options.explain,
+                ));
             }
             rules.extend(
                 self.pack

@@ -6,7 +6,7 @@ use crate::date::Date;
 use crate::facts::Facts;
 use crate::facts::tree::Node;
 use crate::pack::{Control, Owner, Severity};
-use crate::report::{Finding, FindingStatus, RuleResult, Status};
+use crate::report::{Explanation, Finding, FindingStatus, RuleResult, Status};
 
 /// Id of the evidence check in reports.
 pub const EVIDENCE_RULE: &str = "evidence";
@@ -15,7 +15,13 @@ pub const EVIDENCE_RULE: &str = "evidence";
 const DEFAULT_VALIDITY_DAYS: i64 = 365;
 
 /// Judges a control by its evidence records.
-pub(crate) fn check(control: &Control, facts: &Facts, as_of: Date, warn_days: i64) -> RuleResult {
+pub(crate) fn check(
+    control: &Control,
+    facts: &Facts,
+    as_of: Date,
+    warn_days: i64,
+    explain: bool,
+) -> RuleResult {
     let owner = control.evidence_owner.unwrap_or(Owner::Security);
     let remediation = format!(
         "Collect evidence that {} ({}) operates, store it, and record it in evidence[] with control_id \"{}\", uri and collected_on.",
@@ -34,6 +40,7 @@ pub(crate) fn check(control: &Control, facts: &Facts, as_of: Date, warn_days: i6
         waiver: None,
     };
     let mut current: Vec<(Date, String, String)> = Vec::new();
+    let mut examined = 0u64;
     let mut expired = Vec::new();
     let records: &[Node] = match facts.root().field("evidence") {
         Some(Node::List(l)) => l.items(),
@@ -44,6 +51,7 @@ pub(crate) fn check(control: &Control, facts: &Facts, as_of: Date, warn_days: i6
         if r.get("control_id").and_then(Node::key_text).as_deref() != Some(control.id.as_str()) {
             continue;
         }
+        examined += 1;
         let date = |f: &str| {
             r.get(f)
                 .and_then(Node::key_text)
@@ -93,6 +101,26 @@ pub(crate) fn check(control: &Control, facts: &Facts, as_of: Date, warn_days: i6
         );
         (Status::Fail, vec![finding(FindingStatus::Fail, msg, None)])
     };
+    let explanation = explain.then(|| {
+        let reason = match status {
+            Status::Pass => format!("pass: current evidence is on file for {}", control.id),
+            Status::Warn => format!(
+                "warn: the current evidence for {} lapses within {warn_days} days",
+                control.id
+            ),
+            _ if examined > 0 => {
+                format!("fail: every evidence record for {} has expired", control.id)
+            }
+            _ => format!("fail: no evidence record names {}", control.id),
+        };
+        Explanation {
+            examined: [("evidence".to_owned(), examined)].into_iter().collect(),
+            params: [("warn_window_days".to_owned(), warn_days.into())]
+                .into_iter()
+                .collect(),
+            reason,
+        }
+    });
     RuleResult {
         id: EVIDENCE_RULE.to_owned(),
         title: format!("Current evidence on file for {}", control.id),
@@ -100,7 +128,7 @@ pub(crate) fn check(control: &Control, facts: &Facts, as_of: Date, warn_days: i6
         severity: Severity::Medium,
         owner,
         disabled: None,
-        explanation: None,
+        explanation,
         error: None,
         findings,
     }

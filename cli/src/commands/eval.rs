@@ -7,11 +7,11 @@ use crate::output::Target;
 use crate::{Outcome, inputs, packs};
 use attest_engine::render::{self, Context, TextOptions};
 use attest_engine::{
-    Date, Diff, EvalOptions, FailOn, Gate, Report, Severity, WaiverState, Waivers,
+    Date, Diff, EvalOptions, FailOn, Gate, Limits, Report, Severity, WaiverState, Waivers,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -124,8 +124,21 @@ pub struct Args {
     /// passing rules included.
     #[arg(long)]
     explain: bool,
+    /// Operations one rule may perform before it is stopped with an error (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
+    max_operations: u64,
+    /// Seconds one rule may run before it is stopped with an error.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
+    rule_timeout: f64,
     #[command(flatten)]
     config: ConfigArg,
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .ok_or_else(|| format!("`{text}` is not a positive number of seconds"))
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -170,7 +183,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     let destinations = destinations(args, format, config.eval.output.as_deref())?;
     let loaded = packs::load(&config.pack(args.pack.as_deref()))?;
-    let engine = loaded.engine()?;
+    let engine = loaded.engine_with(Limits {
+        max_operations: args.max_operations,
+        time_budget: Some(Duration::from_secs_f64(args.rule_timeout)),
+        ..Limits::default()
+    })?;
     let params = config.params(&loaded.pack, &args.params)?;
     let facts_paths = if args.facts.is_empty() {
         &config.facts
