@@ -518,18 +518,7 @@ fn decision(result: &RuleResult, examined: &[(String, u64)]) -> String {
 
 /// A rule's runtime error: the innermost message and its position in the rule file.
 fn rule_error(rule: &Rule, err: &rhai::EvalAltResult) -> RuleError {
-    let inner = err.unwrap_inner();
-    let pos = inner.position();
-    let message = match inner {
-        rhai::EvalAltResult::ErrorRuntime(v, _) | rhai::EvalAltResult::ErrorTerminated(v, _) => {
-            v.to_string()
-        }
-        other => {
-            let text = other.to_string();
-            let suffix = format!(" ({pos})");
-            text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
-        }
-    };
+    let (message, pos) = sandbox::describe(err);
     RuleError {
         message,
         file: rule.path.clone(),

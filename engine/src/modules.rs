@@ -59,7 +59,10 @@ pub(crate) fn load(
                 let (result, _) = context::with_run(run, || {
                     rhai::Module::eval_ast_as_new(Scope::new(), &ast, engine)
                 });
-                result.map_err(|e| diagnostic(&m.path, "module-error", e.to_string(), e.position()))
+                result.map_err(|e| {
+                    let (message, pos) = crate::sandbox::describe(&e);
+                    diagnostic(&m.path, "module-error", message, pos)
+                })
             });
         match loaded {
             Ok(module) => {

@@ -6,6 +6,24 @@ use crate::limits::Limits;
 use crate::prelude;
 use rhai::packages::{Package, StandardPackage};
 
+/// A script error as people should read it: the innermost error's message (a thrown value
+/// or a budget's own words, not Rhai's wrapper) and where it happened.
+pub(crate) fn describe(err: &rhai::EvalAltResult) -> (String, rhai::Position) {
+    let inner = err.unwrap_inner();
+    let pos = inner.position();
+    let message = match inner {
+        rhai::EvalAltResult::ErrorRuntime(v, _) | rhai::EvalAltResult::ErrorTerminated(v, _) => {
+            v.to_string()
+        }
+        other => {
+            let text = other.to_string();
+            let suffix = format!(" ({pos})");
+            text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+        }
+    };
+    (message, pos)
+}
+
 /// Builds the sandboxed engine shared (read-only) by every rule and thread. With `trace`,
 /// it also records which lines of the running rule execute (for case coverage).
 pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
