@@ -1,0 +1,80 @@
+//! What the CLI test files share: running the `attest` binary and reading its output, and
+//! scratch folders under the test target's temporary directory.
+
+// Not every test file uses every helper.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Runs `attest` in `dir` with extra environment variables (`NO_COLOR` is cleared first).
+pub fn attest_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
+    cmd.args(args).current_dir(dir).env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+/// Runs `attest` in `dir`, so paths in its output are relative to it.
+pub fn attest_in(dir: &Path, args: &[&str]) -> Output {
+    attest_with(dir, args, &[])
+}
+
+/// Runs `attest` from the repository root, so paths in reports are repository-relative.
+pub fn attest(args: &[&str]) -> Output {
+    attest_in(&repo(), args)
+}
+
+/// The exit code.
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+/// Asserts the exit code, showing both streams when it differs.
+pub fn exit(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(o),
+        stderr(o)
+    );
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// An empty scratch folder for one test (named after the test file and `name`).
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("attest-{}-{name}", env!("CARGO_CRATE_NAME")));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes a file below `dir` (creating folders) and returns its path as text.
+pub fn write(dir: &Path, rel: &str, text: &str) -> String {
+    let path = dir.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
