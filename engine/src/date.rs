@@ -8,36 +8,38 @@ use std::fmt;
 pub struct Date(civil::Date);
 
 impl Date {
-    /// Parses a strict `YYYY-MM-DD` date; `None` for anything else.
+    /// Parses a strict `YYYY-MM-DD` date; `None` for anything else (including impossible
+    /// dates such as `2026-02-30`, which the calendar rejects).
     pub fn parse(text: &str) -> Option<Date> {
-        let bytes = text.as_bytes();
-        let shape_ok = bytes.len() == 10
-            && bytes[4] == b'-'
-            && bytes[7] == b'-'
-            && bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-        if !shape_ok {
+        let b = text.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        text.parse::<civil::Date>().ok().map(Date)
+        let num = |range: std::ops::Range<usize>| -> Option<i16> {
+            b.get(range)?.iter().try_fold(0i16, |n, c| {
+                c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0'))
+            })
+        };
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        civil::Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?)
+            .ok()
+            .map(Date)
     }
 
     /// Days from `self` to `later` (negative when `later` is earlier).
     pub fn days_until(self, later: Date) -> i64 {
-        later
-            .0
-            .since(self.0)
-            .map_or(0, |span| i64::from(span.get_days()))
+        later.0.duration_since(self.0).as_secs() / SECONDS_PER_DAY
     }
 
     /// This date moved by `days` (clamped to the supported calendar range).
     pub fn add_days(self, days: i64) -> Date {
-        let span = jiff::Span::new().try_days(days).unwrap_or_default();
-        self.0.checked_add(span).map_or(self, Date)
+        let shift = jiff::SignedDuration::from_secs(days.saturating_mul(SECONDS_PER_DAY));
+        self.0.checked_add(shift).map_or(self, Date)
     }
 }
+
+/// Civil days are always 24 hours long: there are no time zones here.
+const SECONDS_PER_DAY: i64 = 86_400;
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
