@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt;
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::OnceLock;
 
 /// The JSON Schema of waivers-v1, as shipped in `schemas/waivers.v1.schema.json`.
@@ -200,9 +201,11 @@ struct Written {
     expires_on: String,
 }
 
-fn validator() -> Result<&'static jsonschema::Validator, String> {
+/// The schema's violations of `doc` as (pointer, message).
+#[cfg(not(target_arch = "wasm32"))]
+fn schema_violations(doc: &Value) -> Result<Vec<(String, String)>, String> {
     static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
-    VALIDATOR
+    let validator = VALIDATOR
         .get_or_init(|| {
             let schema: Value = serde_json::from_str(WAIVERS_SCHEMA).map_err(|e| e.to_string())?;
             jsonschema::options()
@@ -211,7 +214,25 @@ fn validator() -> Result<&'static jsonschema::Validator, String> {
                 .map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(Clone::clone)
+        .map_err(Clone::clone)?;
+    Ok(validator
+        .iter_errors(doc)
+        .map(|e| {
+            let message = match e.kind() {
+                jsonschema::error::ValidationErrorKind::AnyOf { .. } => {
+                    "a waiver names a `rule`, a `control`, or both".to_owned()
+                }
+                _ => e.to_string(),
+            };
+            (e.instance_path().as_str().to_owned(), message)
+        })
+        .collect())
+}
+
+/// WebAssembly builds leave the `jsonschema` crate out for size, and take no waivers.
+#[cfg(target_arch = "wasm32")]
+fn schema_violations(_: &Value) -> Result<Vec<(String, String)>, String> {
+    Err("waivers are not supported in WebAssembly builds".to_owned())
 }
 
 impl Waivers {
@@ -242,19 +263,8 @@ impl Waivers {
                 message,
             }
         };
-        let violations: Vec<Violation> = match validator() {
-            Ok(v) => v
-                .iter_errors(&doc)
-                .map(|e| {
-                    let message = match e.kind() {
-                        jsonschema::error::ValidationErrorKind::AnyOf { .. } => {
-                            "a waiver names a `rule`, a `control`, or both".to_owned()
-                        }
-                        _ => e.to_string(),
-                    };
-                    at(e.instance_path().as_str().to_owned(), message)
-                })
-                .collect(),
+        let violations: Vec<Violation> = match schema_violations(&doc) {
+            Ok(found) => found.into_iter().map(|(p, m)| at(p, m)).collect(),
             Err(e) => vec![at(
                 String::new(),
                 format!("the waivers schema is unusable: {e}"),

@@ -19,9 +19,17 @@ const ID_KEYS: [&str; 6] = [
     "changes",
 ];
 
-fn validator() -> Result<&'static jsonschema::Validator, String> {
+#[cfg(any(target_arch = "wasm32", test))]
+mod lite;
+
+/// A violation the schema reports: instance path (JSON Pointer) and message.
+type Found = (String, String);
+
+/// Native builds check with the `jsonschema` crate.
+#[cfg(not(target_arch = "wasm32"))]
+fn schema_violations(doc: &Value) -> Result<Vec<Found>, String> {
     static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
-    VALIDATOR
+    let validator = VALIDATOR
         .get_or_init(|| {
             let schema: Value = serde_json::from_str(FACTS_SCHEMA).map_err(|e| e.to_string())?;
             jsonschema::options()
@@ -30,7 +38,30 @@ fn validator() -> Result<&'static jsonschema::Validator, String> {
                 .map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(Clone::clone)
+        .map_err(Clone::clone)?;
+    // The quick yes/no check first: collecting errors costs more, and valid is the norm.
+    if validator.is_valid(doc) {
+        return Ok(Vec::new());
+    }
+    Ok(validator
+        .iter_errors(doc)
+        .map(|e| (e.instance_path().as_str().to_owned(), e.to_string()))
+        .collect())
+}
+
+/// WebAssembly builds check with [`lite::Checker`], which reports exactly what
+/// `jsonschema` does at a fraction of its size.
+#[cfg(target_arch = "wasm32")]
+fn schema_violations(doc: &Value) -> Result<Vec<Found>, String> {
+    static CHECKER: OnceLock<Result<lite::Checker, String>> = OnceLock::new();
+    let checker = CHECKER
+        .get_or_init(|| {
+            let schema: Value = serde_json::from_str(FACTS_SCHEMA).map_err(|e| e.to_string())?;
+            lite::Checker::new(&schema)
+        })
+        .as_ref()
+        .map_err(Clone::clone)?;
+    Ok(checker.check(doc))
 }
 
 /// Every violation in `doc`, in document order, each located in its source file.
@@ -44,13 +75,8 @@ pub(super) fn check(doc: &Value, origins: &SourceMap) -> Vec<Violation> {
             message,
         }
     };
-    let mut out: Vec<Violation> = match validator() {
-        // The quick yes/no check first: collecting errors costs more, and valid is the norm.
-        Ok(v) if v.is_valid(doc) => Vec::new(),
-        Ok(v) => v
-            .iter_errors(doc)
-            .map(|e| at(e.instance_path().as_str().to_owned(), e.to_string()))
-            .collect(),
+    let mut out: Vec<Violation> = match schema_violations(doc) {
+        Ok(found) => found.into_iter().map(|(p, m)| at(p, m)).collect(),
         Err(e) => vec![at(
             String::new(),
             format!("the facts schema is unusable: {e}"),
