@@ -1,0 +1,199 @@
+//! A wasmtime host for Attest's WebAssembly module (`attest_wasm.wasm`): what the parity
+//! tests and the benchmark drive, and a worked example of the ABI documented in
+//! `wasm/README.md` for any Rust host.
+//!
+//! ```no_run
+//! use attest_wasm_host::{Call, Host};
+//! let host = Host::new(&std::fs::read("attest_wasm.wasm")?, None)?;
+//! let mut instance = host.instantiate()?;
+//! let response = instance.call(Call::Explain, br#"{"id": "CC6.1"}"#)?;
+//! assert!(response.starts_with(r#"{"ok":true"#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::path::{Path, PathBuf};
+use wasmtime::{Config, Engine, Instance as WasmInstance, Memory, Module, Store, TypedFunc};
+
+/// The module's calls that take a JSON request and return a JSON response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// `attest_evaluate`.
+    Evaluate,
+    /// `attest_validate`.
+    Validate,
+    /// `attest_explain`.
+    Explain,
+}
+
+impl Call {
+    /// The export's name.
+    pub fn export(self) -> &'static str {
+        match self {
+            Call::Evaluate => "attest_evaluate",
+            Call::Validate => "attest_validate",
+            Call::Explain => "attest_explain",
+        }
+    }
+}
+
+/// A compiled module, ready to be instantiated any number of times.
+pub struct Host {
+    engine: Engine,
+    module: Module,
+    fuel: Option<u64>,
+}
+
+/// What a host may limit in each instance.
+struct Limits {
+    memory: wasmtime::StoreLimits,
+}
+
+/// One instance of the module: its own linear memory and its own cached built-in pack.
+pub struct Instance {
+    store: Store<Limits>,
+    memory: Memory,
+    alloc: TypedFunc<u32, u32>,
+    free: TypedFunc<(u32, u32), ()>,
+    calls: [TypedFunc<(u32, u32), u64>; 3],
+    fuel: Option<u64>,
+}
+
+/// Largest linear memory an instance may grow to (the wasm32 maximum is 4 GiB).
+pub const MAX_MEMORY: usize = 2 << 30;
+
+impl Host {
+    /// Compiles the module with Cranelift. With `fuel`, every call may execute at most that
+    /// many units of fuel (about one per wasm instruction) before it traps: the host's own
+    /// bound on CPU, on top of the module's per-rule operation budget.
+    pub fn new(wasm: &[u8], fuel: Option<u64>) -> wasmtime::Result<Host> {
+        let mut config = Config::new();
+        config.consume_fuel(fuel.is_some());
+        let engine = Engine::new(&config)?;
+        let module = Module::new(&engine, wasm)?;
+        Ok(Host {
+            engine,
+            module,
+            fuel,
+        })
+    }
+
+    /// The module's imports as `module::name` (Attest's module must have none).
+    pub fn imports(&self) -> Vec<String> {
+        self.module
+            .imports()
+            .map(|i| format!("{}::{}", i.module(), i.name()))
+            .collect()
+    }
+
+    /// The module's exports, by name.
+    pub fn exports(&self) -> Vec<String> {
+        self.module.exports().map(|e| e.name().to_owned()).collect()
+    }
+
+    /// A fresh instance, with no imports and memory capped at [`MAX_MEMORY`].
+    pub fn instantiate(&self) -> wasmtime::Result<Instance> {
+        let limits = Limits {
+            memory: wasmtime::StoreLimitsBuilder::new()
+                .memory_size(MAX_MEMORY)
+                .instances(1)
+                .build(),
+        };
+        let mut store = Store::new(&self.engine, limits);
+        store.limiter(|l| &mut l.memory);
+        if let Some(fuel) = self.fuel {
+            store.set_fuel(fuel)?;
+        }
+        let instance = WasmInstance::new(&mut store, &self.module, &[])?;
+        let version: TypedFunc<(), u32> =
+            instance.get_typed_func(&mut store, "attest_abi_version")?;
+        let abi = version.call(&mut store, ())?;
+        if abi != 1 {
+            return Err(wasmtime::Error::msg(format!(
+                "the module speaks ABI version {abi}; this host speaks 1"
+            )));
+        }
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .ok_or_else(|| wasmtime::Error::msg("the module exports no memory"))?;
+        let call = |store: &mut Store<Limits>, c: Call| {
+            instance.get_typed_func::<(u32, u32), u64>(store, c.export())
+        };
+        let calls = [
+            call(&mut store, Call::Evaluate)?,
+            call(&mut store, Call::Validate)?,
+            call(&mut store, Call::Explain)?,
+        ];
+        Ok(Instance {
+            memory,
+            alloc: instance.get_typed_func(&mut store, "attest_alloc")?,
+            free: instance.get_typed_func(&mut store, "attest_free")?,
+            calls,
+            fuel: self.fuel,
+            store,
+        })
+    }
+}
+
+impl Instance {
+    /// Sends one request and returns the response text. An `Err` means the instance
+    /// trapped (out of fuel, out of memory): throw the instance away and make a new one.
+    pub fn call(&mut self, call: Call, request: &[u8]) -> wasmtime::Result<String> {
+        if let Some(fuel) = self.fuel {
+            self.store.set_fuel(fuel)?;
+        }
+        let len = u32::try_from(request.len())
+            .map_err(|_| wasmtime::Error::msg("the request is larger than 4 GiB"))?;
+        let ptr = if len == 0 {
+            0
+        } else {
+            self.alloc.call(&mut self.store, len)?
+        };
+        if len > 0 && ptr == 0 {
+            return Err(wasmtime::Error::msg("the module is out of memory"));
+        }
+        self.memory.write(&mut self.store, ptr as usize, request)?;
+        let func = match call {
+            Call::Evaluate => &self.calls[0],
+            Call::Validate => &self.calls[1],
+            Call::Explain => &self.calls[2],
+        };
+        let packed = func.call(&mut self.store, (ptr, len))?;
+        self.free.call(&mut self.store, (ptr, len))?;
+        let (out_ptr, out_len) = ((packed >> 32) as u32, packed as u32);
+        let mut out = vec![0u8; out_len as usize];
+        self.memory.read(&self.store, out_ptr as usize, &mut out)?;
+        self.free.call(&mut self.store, (out_ptr, out_len))?;
+        String::from_utf8(out).map_err(|e| wasmtime::Error::msg(e.to_string()))
+    }
+
+    /// The size of the instance's linear memory, in bytes.
+    pub fn memory_size(&self) -> usize {
+        self.memory.data_size(&self.store)
+    }
+}
+
+/// The repository root (two levels above this crate).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Where `wasm/build.sh` leaves the module: `$ATTEST_WASM` if set, else
+/// `wasm/pkg/attest.wasm` under the repository root.
+pub fn module_path() -> PathBuf {
+    std::env::var_os("ATTEST_WASM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("wasm/pkg/attest.wasm"))
+}
+
+/// JSON text for a facts source list: `[{"name": ..., "text": ...}, ...]`.
+pub fn sources_json(sources: &[(String, String)]) -> String {
+    let items: Vec<serde_json::Value> = sources
+        .iter()
+        .map(|(name, text)| serde_json::json!({"name": name, "text": text}))
+        .collect();
+    serde_json::Value::Array(items).to_string()
+}

@@ -1,0 +1,446 @@
+//! The WebAssembly module under wasmtime, against the native engine: byte-identical reports
+//! on the example organization and on every rule case, the same verdicts on bad facts,
+//! every failure a JSON error (never a trap), the operation budget stopping a runaway
+//! closure, fuel as the host's own bound, no imports, and the size budget.
+//!
+//! Needs the module built first: `wasm/build.sh` (or set `ATTEST_WASM`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use attest_engine::cases::Case;
+use attest_engine::{Engine, EvalOptions, Facts, FactsError, FactsSource, Pack, PackFile};
+use attest_wasm_host::{Call, Host, Instance, module_path, sources_json};
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+fn wasm() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| {
+        let path = module_path();
+        std::fs::read(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: build the module first with wasm/build.sh",
+                path.display()
+            )
+        })
+    })
+}
+
+fn host() -> &'static Host {
+    static HOST: OnceLock<Host> = OnceLock::new();
+    HOST.get_or_init(|| Host::new(wasm(), None).unwrap())
+}
+
+fn instance() -> Instance {
+    host().instantiate().unwrap()
+}
+
+fn call(instance: &mut Instance, call: Call, request: &Value) -> Value {
+    let text = instance.call(call, request.to_string().as_bytes()).unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn native_engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(attest_tests::soc2_engine)
+}
+
+fn load_native(sources: &[(String, String)]) -> Result<Facts, FactsError> {
+    let refs: Vec<FactsSource<'_>> = sources
+        .iter()
+        .map(|(name, text)| FactsSource { name, text })
+        .collect();
+    Facts::load(&refs)
+}
+
+#[test]
+fn the_module_imports_nothing_and_exports_the_abi() {
+    assert_eq!(host().imports(), Vec::<String>::new());
+    let exports = host().exports();
+    for name in [
+        "memory",
+        "attest_abi_version",
+        "attest_alloc",
+        "attest_free",
+        "attest_evaluate",
+        "attest_validate",
+        "attest_explain",
+    ] {
+        assert!(exports.iter().any(|e| e == name), "no export {name}");
+    }
+}
+
+#[test]
+fn the_module_is_at_most_one_mebibyte_gzipped() {
+    let out = std::process::Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(module_path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let gz = out.stdout.len();
+    assert!(gz <= 1 << 20, "{gz} bytes gzipped ({} raw)", wasm().len());
+}
+
+#[test]
+fn the_example_report_is_byte_identical_to_the_native_one() {
+    let sources = attest_tests::example_sources();
+    assert!(
+        sources[0].0.starts_with("examples/acme/"),
+        "{}",
+        sources[0].0
+    );
+    let facts = load_native(&sources).unwrap();
+    let native = native_engine()
+        .evaluate(&facts, &EvalOptions::default())
+        .unwrap()
+        .to_json();
+    let request = format!(r#"{{"facts":{}}}"#, sources_json(&sources));
+    let mut instance = instance();
+    let response = instance.call(Call::Evaluate, request.as_bytes()).unwrap();
+    assert_eq!(response, format!(r#"{{"ok":true,"report":{native}}}"#));
+    // Twice in the same instance (the built-in pack is cached): the same bytes again.
+    let again = instance.call(Call::Evaluate, request.as_bytes()).unwrap();
+    assert_eq!(again, response);
+    // With --explain's traces too.
+    let native = native_engine()
+        .evaluate(
+            &facts,
+            &EvalOptions {
+                explain: true,
+                ..EvalOptions::default()
+            },
+        )
+        .unwrap()
+        .to_json();
+    let request = format!(r#"{{"facts":{},"explain":true}}"#, sources_json(&sources));
+    let response = instance.call(Call::Evaluate, request.as_bytes()).unwrap();
+    assert_eq!(response, format!(r#"{{"ok":true,"report":{native}}}"#));
+}
+
+#[test]
+fn every_rule_case_gives_byte_identical_results() {
+    let engine = native_engine();
+    let outcomes = attest_engine::cases::run_all(engine);
+    let mut instance = instance();
+    let mut n = 0;
+    let mut outcomes = outcomes.into_iter();
+    for rule in &engine.pack().rules {
+        let path = rule.cases_path();
+        let cases: Vec<Case> = serde_json::from_str(rule.cases.as_deref().unwrap()).unwrap();
+        for case in cases {
+            let outcome = outcomes.next().unwrap();
+            assert_eq!(
+                (outcome.rule.as_str(), outcome.name.as_str()),
+                (rule.meta.id.as_str(), case.name.as_str())
+            );
+            // The facts exactly as the case runner builds them.
+            let mut doc = case.facts.clone();
+            doc.entry("schema_version")
+                .or_insert_with(|| Value::from("1"));
+            doc.entry("organization")
+                .or_insert_with(|| json!({ "name": "Case" }));
+            let text = Value::Object(doc).to_string();
+            let name = format!("{path} ({})", case.name);
+            let request = json!({
+                "facts": [{"name": name, "text": text}],
+                "rule": rule.meta.id,
+                "as_of": case.as_of.as_deref().unwrap_or(attest_engine::cases::DEFAULT_CASE_AS_OF),
+                "params": case.params,
+            });
+            let response = instance
+                .call(Call::Evaluate, request.to_string().as_bytes())
+                .unwrap();
+            let actual = outcome
+                .actual
+                .unwrap_or_else(|| panic!("{}: {:?}", case.name, outcome.problems));
+            let expected = format!(
+                r#"{{"ok":true,"rule":{}}}"#,
+                serde_json::to_string(&actual).unwrap()
+            );
+            assert_eq!(response, expected, "{} / {}", rule.meta.id, case.name);
+            n += 1;
+        }
+    }
+    assert!(n >= 50, "only {n} cases");
+}
+
+/// Bad facts derived from the example: every field of the first records of each
+/// collection (and of their nested objects) set to values of the wrong type, empty, out of
+/// range or malformed, or removed; plus everything at once, and the top level itself.
+fn bad_facts_corpus() -> Vec<Vec<(String, String)>> {
+    let sources = attest_tests::example_sources();
+    let values = [
+        json!(12345),
+        json!(-1),
+        json!(1.5),
+        json!(""),
+        json!("2026-02-30"),
+        json!("not valid @ all"),
+        json!(null),
+        json!(true),
+        json!([]),
+        json!({}),
+    ];
+    let mut out = Vec::new();
+    let mut everything: Vec<(String, Value)> = Vec::new();
+    for (name, text) in &sources {
+        let doc: Value = serde_json::from_str(text).unwrap();
+        let Value::Object(top) = &doc else { continue };
+        let mut all = doc.clone();
+        for (key, value) in top {
+            let records: Vec<(String, &Value)> = match value {
+                Value::Array(items) => items
+                    .iter()
+                    .take(2)
+                    .enumerate()
+                    .map(|(i, v)| (format!("/{key}/{i}"), v))
+                    .collect(),
+                other => vec![(format!("/{key}"), other)],
+            };
+            for (at, record) in records {
+                let Value::Object(fields) = record else {
+                    continue;
+                };
+                let mut targets: Vec<String> = Vec::new();
+                for (field, v) in fields {
+                    targets.push(format!("{at}/{field}"));
+                    if let Value::Object(inner) = v {
+                        targets.extend(inner.keys().map(|k| format!("{at}/{field}/{k}")));
+                    }
+                }
+                for target in targets {
+                    for (i, bad) in values.iter().enumerate() {
+                        let mut mutated = doc.clone();
+                        *mutated.pointer_mut(&target).unwrap() = bad.clone();
+                        if i == (target.len() % values.len())
+                            && let Some(slot) = all.pointer_mut(&target)
+                        {
+                            *slot = bad.clone();
+                        }
+                        out.push(replace(&sources, name, &mutated));
+                    }
+                    let (parent, field) = target.rsplit_once('/').unwrap();
+                    let mut removed = doc.clone();
+                    if let Some(Value::Object(o)) = removed.pointer_mut(parent) {
+                        o.remove(field);
+                    }
+                    out.push(replace(&sources, name, &removed));
+                }
+            }
+        }
+        everything.push((name.clone(), all));
+    }
+    let all: Vec<(String, String)> = everything
+        .iter()
+        .map(|(n, v)| (n.clone(), serde_json::to_string_pretty(v).unwrap()))
+        .collect();
+    out.push(all);
+    for text in [
+        "[]",
+        "{}",
+        "{\"schema_version\": 1}",
+        "{\n  \"a\": [1,\n}",
+        "{\"schema_version\": \"1\", \"organization\": {\"name\": \"A\"}, \"people\": [{\"id\": \"p\", \"name\": \"P\", \"kind\": \"employee\", \"employment\": {\"status\": \"active\"}}, {\"id\": \"p\", \"name\": \"Q\", \"kind\": \"employee\", \"employment\": {\"status\": \"active\"}}]}",
+    ] {
+        out.push(vec![("bad.json".to_owned(), text.to_owned())]);
+    }
+    // A key set by two files.
+    out.push(vec![
+        sources[0].clone(),
+        ("again.json".to_owned(), sources[0].1.clone()),
+    ]);
+    out
+}
+
+fn replace(sources: &[(String, String)], name: &str, doc: &Value) -> Vec<(String, String)> {
+    sources
+        .iter()
+        .map(|(n, t)| {
+            if n == name {
+                (n.clone(), serde_json::to_string_pretty(doc).unwrap())
+            } else {
+                (n.clone(), t.clone())
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn facts_are_accepted_and_rejected_exactly_as_natively() {
+    let corpus = bad_facts_corpus();
+    assert!(corpus.len() > 500, "{}", corpus.len());
+    let mut instance = instance();
+    let (mut rejected, mut accepted) = (0, 0);
+    for sources in &corpus {
+        let request = format!(r#"{{"facts":{}}}"#, sources_json(sources));
+        let response = instance.call(Call::Validate, request.as_bytes()).unwrap();
+        let response: Value = serde_json::from_str(&response).unwrap();
+        match load_native(sources) {
+            Ok(facts) => {
+                accepted += 1;
+                assert_eq!(response["ok"], true, "{response}");
+                assert_eq!(response["facts"]["digest"], facts.digest());
+            }
+            Err(e) => {
+                rejected += 1;
+                assert_eq!(response["ok"], false, "accepted in wasm: {e}");
+                assert_eq!(response["error"]["message"], e.to_string());
+                if let FactsError::Invalid(v) = &e {
+                    assert_eq!(
+                        response["error"]["violations"],
+                        serde_json::to_value(v).unwrap()
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        rejected > 300 && accepted > 10,
+        "{rejected} rejected, {accepted} accepted"
+    );
+}
+
+#[test]
+fn every_failure_is_a_json_error_and_the_instance_lives_on() {
+    let mut instance = instance();
+    let raw = |instance: &mut Instance, c: Call, bytes: &[u8]| -> Value {
+        serde_json::from_str(&instance.call(c, bytes).unwrap()).unwrap()
+    };
+    for (request, kind, contains) in [
+        (&b"{\"facts\": \"\xff\xfe\"}"[..], "request", "UTF-8"),
+        (b"", "request", "EOF"),
+        (b"{\"facts\": [", "request", "line 1 column 11"),
+        (b"{\"facts\": 3}", "request", "expected a sequence"),
+        (b"{\"facts\": [], \"bogus\": 1}", "request", "bogus"),
+    ] {
+        for c in [Call::Evaluate, Call::Validate, Call::Explain] {
+            let r = raw(&mut instance, c, request);
+            assert_eq!(r["ok"], false, "{r}");
+            assert_eq!(r["error"]["kind"], kind, "{r}");
+            assert!(
+                r["error"]["message"].as_str().unwrap().contains(contains) || c == Call::Explain,
+                "{r}"
+            );
+        }
+    }
+    let facts = json!([{"name": "f.json", "text": "{\"schema_version\": \"1\", \"organization\": {\"name\": \"A\"}}"}]);
+    let cases = [
+        (
+            json!({"facts": [{"name": "x.json", "text": "{\n  \"a\": [1,\n}"}]}),
+            "facts_syntax",
+        ),
+        (
+            json!({"facts": [{"name": "x.json", "text": "[]"}]}),
+            "facts_not_object",
+        ),
+        (
+            json!({"facts": [{"name": "x.json", "text": "{\"schema_version\": 1}"}]}),
+            "facts_invalid",
+        ),
+        (json!({"facts": facts, "as_of": "2026-02-30"}), "options"),
+        (json!({"facts": facts}), "options"),
+        (
+            json!({"facts": facts, "as_of": "2026-06-30", "params": {"nope": 1}}),
+            "options",
+        ),
+        (
+            json!({"facts": facts, "as_of": "2026-06-30", "rule": "no.such-rule"}),
+            "not_found",
+        ),
+        (
+            json!({"facts": facts, "pack": [{"path": "pack.toml", "text": "name = 1"}]}),
+            "pack",
+        ),
+        (
+            json!({"facts": facts, "overlay": [{"path": "rules/x.rhai", "text": "//! id = \"x\"\nlet = ;"}]}),
+            "pack",
+        ),
+    ];
+    for (request, kind) in cases {
+        let r = call(&mut instance, Call::Evaluate, &request);
+        assert_eq!(r["ok"], false, "{r}");
+        assert_eq!(r["error"]["kind"], kind, "{request} -> {r}");
+    }
+    // The CLI's message for a syntax error, with file, line and column.
+    let r = call(
+        &mut instance,
+        Call::Validate,
+        &json!({"facts": [{"name": "x.json", "text": "{\n  \"a\": [1,\n}"}]}),
+    );
+    assert_eq!(r["error"]["file"], "x.json");
+    assert_eq!(r["error"]["line"], 3);
+    // Still alive and well.
+    let r = call(&mut instance, Call::Explain, &json!({"id": "CC6.1"}));
+    assert_eq!(r["kind"], "control", "{r}");
+}
+
+/// A one-rule pack whose rule body is `body`, as a request's `pack`.
+fn pack_with_rule(body: &str) -> Value {
+    let rule = format!(
+        "//! id = \"t.rule\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\n{body}"
+    );
+    json!([
+        {"path": "pack.toml", "text": "name = \"t\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"t\"\n"},
+        {"path": "controls.toml", "text": "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n"},
+        {"path": "rules/t.rhai", "text": rule},
+    ])
+}
+
+const PEOPLE: &str = r#"{"schema_version": "1",
+  "organization": {"name": "T", "as_of": "2026-06-30"},
+  "people": [
+    {"id": "p1", "name": "Ada", "kind": "employee", "employment": {"status": "active"}},
+    {"id": "p2", "name": "Bo", "kind": "contractor", "employment": {"status": "terminated"}}
+  ]}"#;
+
+#[test]
+fn a_runaway_loop_inside_a_closure_is_stopped_by_the_operation_budget() {
+    let body = "let n = facts.people.filter(|p| { let i = 0; loop { i += 1; } }).len();";
+    let request = json!({
+        "facts": [{"name": "f.json", "text": PEOPLE}],
+        "pack": pack_with_rule(body),
+    });
+    let mut instance = instance();
+    let started = std::time::Instant::now();
+    let r = call(&mut instance, Call::Evaluate, &request);
+    assert_eq!(r["ok"], true, "{r}");
+    let rule = &r["report"]["controls"][0]["rules"][0];
+    assert_eq!(rule["status"], "error", "{rule}");
+    let message = rule["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("budget of 50000000 operations"),
+        "{message}"
+    );
+    assert!(started.elapsed().as_secs() < 120, "{:?}", started.elapsed());
+    // The same report as natively.
+    let files: Vec<PackFile> = serde_json::from_value::<Vec<Value>>(pack_with_rule(body))
+        .unwrap()
+        .iter()
+        .map(|f| PackFile::new(f["path"].as_str().unwrap(), f["text"].as_str().unwrap()))
+        .collect();
+    let engine = Engine::new(Pack::from_files(&files).unwrap(), Default::default()).unwrap();
+    let facts = load_native(&[("f.json".to_owned(), PEOPLE.to_owned())]).unwrap();
+    let native = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
+    assert_eq!(r["report"], serde_json::to_value(&native).unwrap());
+}
+
+#[test]
+fn fuel_is_the_host_bound_on_top_and_a_trapped_instance_is_replaced() {
+    let host = Host::new(wasm(), Some(2_000_000)).unwrap();
+    let mut instance = host.instantiate().unwrap();
+    let request = json!({"facts": [{"name": "f.json", "text": PEOPLE}]});
+    let err = instance
+        .call(Call::Evaluate, request.to_string().as_bytes())
+        .unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<wasmtime::Trap>(),
+        Some(&wasmtime::Trap::OutOfFuel),
+        "{err:?}"
+    );
+    // A fresh instance with enough fuel answers.
+    let host = Host::new(wasm(), Some(20_000_000_000)).unwrap();
+    let mut instance = host.instantiate().unwrap();
+    let r = call(&mut instance, Call::Evaluate, &request);
+    assert_eq!(r["ok"], true, "{r}");
+}

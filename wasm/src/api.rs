@@ -1,0 +1,438 @@
+//! The JSON API behind the module's exports: a request is JSON text, the response is JSON
+//! text, and every failure is a response (`{"ok": false, "error": {...}}`), never a panic.
+//!
+//! These functions are plain Rust: the ABI in `abi.rs` only moves bytes in and out of
+//! linear memory and calls them, and native hosts and tests can call them directly.
+
+use attest_engine::{
+    Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, Limits, Pack, PackError,
+    PackFile,
+};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+/// The version of the request and response formats and of the exported functions.
+pub const ABI_VERSION: u32 = 1;
+
+/// One facts file of a request: the name diagnostics and findings show, and its text.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Source {
+    name: String,
+    text: String,
+}
+
+/// One pack file of a request: its path within the pack and its text.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileIn {
+    path: String,
+    text: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvaluateRequest {
+    facts: Vec<Source>,
+    #[serde(default)]
+    pack: Option<Vec<FileIn>>,
+    #[serde(default)]
+    overlay: Vec<FileIn>,
+    #[serde(default)]
+    as_of: Option<String>,
+    #[serde(default)]
+    params: IndexMap<String, Value>,
+    #[serde(default)]
+    rule: Option<String>,
+    #[serde(default)]
+    explain: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValidateRequest {
+    facts: Vec<Source>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExplainRequest {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    pack: Option<Vec<FileIn>>,
+    #[serde(default)]
+    overlay: Vec<FileIn>,
+}
+
+/// A failure, as it crosses the ABI: `{"ok": false, "error": {"kind", "message", ...}}`.
+#[derive(Debug, Serialize)]
+struct Failure {
+    /// `request`, `facts_syntax`, `facts_not_object`, `facts_conflict`, `facts_invalid`,
+    /// `pack`, `options` or `not_found`.
+    kind: &'static str,
+    /// The message the `attest` command prints for the same failure.
+    message: String,
+    /// Extra fields (file, line, column, violations, diagnostics), flattened in.
+    #[serde(flatten)]
+    detail: serde_json::Map<String, Value>,
+}
+
+impl Failure {
+    fn new(kind: &'static str, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+            detail: serde_json::Map::new(),
+        }
+    }
+
+    fn with(mut self, key: &str, value: Value) -> Failure {
+        self.detail.insert(key.to_owned(), value);
+        self
+    }
+
+    fn into_response(self) -> String {
+        let body = serde_json::to_string(&self).unwrap_or_else(|_| {
+            r#"{"kind":"internal","message":"the error could not be serialized"}"#.to_owned()
+        });
+        format!(r#"{{"ok":false,"error":{body}}}"#)
+    }
+}
+
+impl From<FactsError> for Failure {
+    fn from(e: FactsError) -> Failure {
+        let message = e.to_string();
+        match e {
+            FactsError::Syntax {
+                file, line, column, ..
+            } => Failure::new("facts_syntax", message)
+                .with("file", json!(file))
+                .with("line", json!(line))
+                .with("column", json!(column)),
+            FactsError::NotAnObject { file } => {
+                Failure::new("facts_not_object", message).with("file", json!(file))
+            }
+            FactsError::Conflict { key, first, second } => Failure::new("facts_conflict", message)
+                .with("key", json!(key))
+                .with("files", json!([first, second])),
+            FactsError::Invalid(violations) => Failure::new("facts_invalid", message).with(
+                "violations",
+                serde_json::to_value(violations).unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+impl From<PackError> for Failure {
+    fn from(e: PackError) -> Failure {
+        let message = e.to_string();
+        Failure::new("pack", message)
+            .with("diagnostics", serde_json::to_value(e.0).unwrap_or_default())
+    }
+}
+
+impl From<EvalError> for Failure {
+    fn from(e: EvalError) -> Failure {
+        Failure::new("options", e.to_string())
+    }
+}
+
+type Outcome = Result<String, Failure>;
+
+fn respond(outcome: Outcome) -> String {
+    outcome.unwrap_or_else(Failure::into_response)
+}
+
+/// Parses a request: UTF-8, then JSON, then its shape, each failure a `request` error.
+fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Failure::new(
+            "request",
+            format!(
+                "the request is not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    serde_json::from_str(text).map_err(|e| {
+        Failure::new(
+            "request",
+            format!(
+                "invalid request at line {} column {}: {}",
+                e.line(),
+                e.column(),
+                message_of(&e)
+            ),
+        )
+    })
+}
+
+/// serde_json's message without its trailing " at line L column C".
+fn message_of(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
+/// The built-in SOC 2 pack's files.
+pub fn builtin_files() -> Vec<PackFile> {
+    attest_rules::soc2()
+        .iter()
+        .map(|(path, text)| PackFile::new(*path, *text))
+        .collect()
+}
+
+/// The built-in pack, compiled once per instance.
+fn builtin_engine() -> Result<&'static Engine, Failure> {
+    static ENGINE: OnceLock<Result<Engine, PackError>> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| Engine::new(Pack::from_files(&builtin_files())?, Limits::default()))
+        .as_ref()
+        .map_err(|e| Failure::from(e.clone()))
+}
+
+/// The engine a request names: the cached built-in one, or one compiled for this call.
+enum Chosen {
+    Builtin(&'static Engine),
+    Custom(Box<Engine>),
+}
+
+impl Chosen {
+    fn engine(&self) -> &Engine {
+        match self {
+            Chosen::Builtin(e) => e,
+            Chosen::Custom(e) => e,
+        }
+    }
+}
+
+/// The built-in SOC 2 pack unless `pack` is given, with the files of `overlay` added or
+/// replaced by path.
+fn choose(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<Chosen, Failure> {
+    if pack.is_none() && overlay.is_empty() {
+        return builtin_engine().map(Chosen::Builtin);
+    }
+    let mut files = match pack {
+        Some(files) => files
+            .into_iter()
+            .map(|f| PackFile::new(f.path, f.text))
+            .collect(),
+        None => builtin_files(),
+    };
+    for f in overlay {
+        match files.iter_mut().find(|g| g.path == f.path) {
+            Some(existing) => existing.text = f.text,
+            None => files.push(PackFile::new(f.path, f.text)),
+        }
+    }
+    let pack = Pack::from_files(&files)?;
+    Ok(Chosen::Custom(Box::new(Engine::new(
+        pack,
+        Limits::default(),
+    )?)))
+}
+
+fn load_facts(sources: &[Source]) -> Result<Facts, Failure> {
+    let refs: Vec<FactsSource<'_>> = sources
+        .iter()
+        .map(|s| FactsSource {
+            name: &s.name,
+            text: &s.text,
+        })
+        .collect();
+    Ok(Facts::load(&refs)?)
+}
+
+/// Evaluates facts against a pack.
+///
+/// Request: `{"facts": [{"name", "text"}, ...], "pack"?: [{"path", "text"}, ...],
+/// "overlay"?: [{"path", "text"}, ...], "as_of"?: "YYYY-MM-DD", "params"?: {...},
+/// "rule"?: "rule id", "explain"?: true}` (`explain` records, for every rule, what it
+/// examined and why it decided, as `attest eval --explain` does).
+///
+/// Response: `{"ok":true,"report":REPORT}` where `REPORT` is, byte for byte,
+/// [`Report::to_json`](attest_engine::Report::to_json) (what `attest eval --format json`
+/// writes); with `rule`, `{"ok":true,"rule":RESULT}`, that one rule's result as compact
+/// JSON. Or a failure.
+pub fn evaluate(request: &[u8]) -> String {
+    respond(try_evaluate(request))
+}
+
+fn try_evaluate(request: &[u8]) -> Outcome {
+    let req: EvaluateRequest = parse(request)?;
+    let chosen = choose(req.pack, req.overlay)?;
+    let engine = chosen.engine();
+    let facts = load_facts(&req.facts)?;
+    let as_of = match req.as_of.as_deref() {
+        None => None,
+        Some(text) => Some(Date::parse(text).ok_or_else(|| {
+            Failure::new(
+                "options",
+                format!("`{text}` is not a date in the form YYYY-MM-DD"),
+            )
+        })?),
+    };
+    let options = EvalOptions {
+        as_of,
+        params: req.params,
+        explain: req.explain,
+        ..EvalOptions::default()
+    };
+    match req.rule {
+        None => {
+            let report = engine.evaluate(&facts, &options)?;
+            Ok(format!(r#"{{"ok":true,"report":{}}}"#, report.to_json()))
+        }
+        Some(id) => {
+            let result = engine
+                .evaluate_rule(&id, &facts, &options)?
+                .ok_or_else(|| Failure::new("not_found", format!("no rule `{id}` in the pack")))?;
+            let body = serde_json::to_string(&result)
+                .map_err(|e| Failure::new("internal", e.to_string()))?;
+            Ok(format!(r#"{{"ok":true,"rule":{body}}}"#))
+        }
+    }
+}
+
+/// Checks facts against the facts-v1 contract without evaluating them.
+///
+/// Request: `{"facts": [{"name", "text"}, ...]}`. Response: `{"ok":true,"facts":
+/// {"files", "organization", "as_of", "digest"}}` or the same failure `evaluate` gives
+/// for these facts.
+pub fn validate(request: &[u8]) -> String {
+    respond(try_validate(request))
+}
+
+fn try_validate(request: &[u8]) -> Outcome {
+    let req: ValidateRequest = parse(request)?;
+    let facts = load_facts(&req.facts)?;
+    let body = json!({
+        "ok": true,
+        "facts": {
+            "files": req.facts.len(),
+            "organization": facts.organization(),
+            "as_of": facts.as_of().map(|d| d.to_string()),
+            "digest": facts.digest(),
+        }
+    });
+    Ok(body.to_string())
+}
+
+/// Describes a pack, a rule or a control.
+///
+/// Request: `{"id"?: "rule id or control id", "pack"?: [...], "overlay"?: [...]}`.
+/// Without `id`: `{"ok":true,"kind":"pack","pack":{...},"controls":[...],"rules":[...]}`.
+/// With a rule id: `{"ok":true,"kind":"rule","rule":{metadata, "path", "source",
+/// "controls": [{"id","title"}]}}`. With a control id: `{"ok":true,"kind":"control",
+/// "control":{...},"rules":[{"id","title","severity","owner"}]}`. Or a `not_found` failure.
+pub fn explain(request: &[u8]) -> String {
+    respond(try_explain(request))
+}
+
+fn try_explain(request: &[u8]) -> Outcome {
+    let req: ExplainRequest = parse(request)?;
+    let chosen = choose(req.pack, req.overlay)?;
+    let pack = chosen.engine().pack();
+    let rule_brief = |r: &attest_engine::Rule| {
+        json!({
+            "id": r.meta.id,
+            "title": r.meta.title,
+            "path": r.path,
+            "controls": r.meta.controls,
+            "severity": r.meta.severity,
+            "owner": r.meta.owner,
+        })
+    };
+    let body = match req.id.as_deref() {
+        None => json!({
+            "ok": true,
+            "kind": "pack",
+            "pack": {
+                "name": pack.manifest.name,
+                "version": pack.manifest.version,
+                "framework": pack.manifest.framework,
+                "description": pack.manifest.description,
+                "params": pack.manifest.params,
+                "digest": pack.digest,
+            },
+            "controls": pack.controls,
+            "rules": pack.rules.iter().map(rule_brief).collect::<Vec<_>>(),
+        }),
+        Some(id) => {
+            if let Some(rule) = pack.rule(id) {
+                let mut detail = serde_json::to_value(&rule.meta)
+                    .map_err(|e| Failure::new("internal", e.to_string()))?;
+                if let Value::Object(map) = &mut detail {
+                    map.insert("path".to_owned(), json!(rule.path));
+                    map.insert("source".to_owned(), json!(rule.source));
+                    let controls: Vec<Value> = rule
+                        .meta
+                        .controls
+                        .iter()
+                        .map(|c| {
+                            json!({"id": c, "title": pack.control(c).map(|k| k.title.as_str())})
+                        })
+                        .collect();
+                    map.insert("controls".to_owned(), Value::Array(controls));
+                }
+                json!({"ok": true, "kind": "rule", "rule": detail})
+            } else if let Some(control) = pack.control(id) {
+                let rules: Vec<Value> = pack
+                    .rules
+                    .iter()
+                    .filter(|r| r.meta.controls.iter().any(|c| c == id))
+                    .map(rule_brief)
+                    .collect();
+                json!({"ok": true, "kind": "control", "control": control, "rules": rules})
+            } else {
+                return Err(Failure::new(
+                    "not_found",
+                    format!("no rule or control `{id}` in the pack"),
+                ));
+            }
+        }
+    };
+    Ok(body.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(f: fn(&[u8]) -> String, req: &str) -> Value {
+        serde_json::from_str(&f(req.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn invalid_utf8_and_bad_json_are_request_errors() {
+        let r: Value = serde_json::from_str(&evaluate(b"{\"facts\": \"\xff\"}")).unwrap();
+        assert_eq!(r["ok"], false);
+        assert_eq!(r["error"]["kind"], "request");
+        assert!(r["error"]["message"].as_str().unwrap().contains("UTF-8"));
+        let r = call(validate, "{\"facts\": [");
+        assert_eq!(r["error"]["kind"], "request");
+        let r = call(explain, r#"{"idd": "x"}"#);
+        assert_eq!(r["error"]["kind"], "request");
+        assert!(
+            r["error"]["message"].as_str().unwrap().contains("idd"),
+            "{r}"
+        );
+    }
+
+    #[test]
+    fn explain_knows_rules_controls_and_the_pack() {
+        let r = call(explain, "{}");
+        assert_eq!(r["kind"], "pack");
+        assert_eq!(r["rules"].as_array().unwrap().len(), 25);
+        let r = call(explain, r#"{"id": "access.mfa-privileged"}"#);
+        assert_eq!(r["kind"], "rule");
+        assert!(r["rule"]["source"].as_str().unwrap().contains("//! id"));
+        let r = call(explain, r#"{"id": "CC6.1"}"#);
+        assert_eq!(r["kind"], "control");
+        let r = call(explain, r#"{"id": "nope"}"#);
+        assert_eq!(r["error"]["kind"], "not_found");
+    }
+}
