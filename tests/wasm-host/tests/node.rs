@@ -1,0 +1,80 @@
+//! The JS wrapper and the module in Node 20 (`wasm/test/api.test.mjs`), with every request
+//! of the parity set (the example organization and every rule case) checked byte for byte
+//! against the native engine. Needs `wasm/build.sh` first, and `node` on the PATH.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use attest_engine::cases::{Case, DEFAULT_CASE_AS_OF};
+use attest_engine::{EvalOptions, Facts, FactsSource};
+use attest_wasm_host::{repo_root, sources_json};
+use serde_json::{Value, json};
+
+/// (name, call, request, expected response) for the example and every rule case.
+fn parity_set() -> Vec<Value> {
+    let engine = attest_tests::soc2_engine();
+    let mut out = Vec::new();
+    let sources = attest_tests::example_sources();
+    let refs: Vec<FactsSource<'_>> = sources
+        .iter()
+        .map(|(name, text)| FactsSource { name, text })
+        .collect();
+    let facts = Facts::load(&refs).unwrap();
+    let report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
+    out.push(json!({
+        "name": "examples/acme",
+        "call": "evaluate",
+        "request": format!(r#"{{"facts":{}}}"#, sources_json(&sources)),
+        "expected": format!(r#"{{"ok":true,"report":{}}}"#, report.to_json()),
+    }));
+    let mut outcomes = attest_engine::cases::run_all(&engine).into_iter();
+    for rule in &engine.pack().rules {
+        let path = rule.cases_path();
+        let cases: Vec<Case> = serde_json::from_str(rule.cases.as_deref().unwrap()).unwrap();
+        for case in cases {
+            let outcome = outcomes.next().unwrap();
+            let mut doc = case.facts.clone();
+            doc.entry("schema_version")
+                .or_insert_with(|| Value::from("1"));
+            doc.entry("organization")
+                .or_insert_with(|| json!({ "name": "Case" }));
+            let request = json!({
+                "facts": [{"name": format!("{path} ({})", case.name), "text": Value::Object(doc).to_string()}],
+                "rule": rule.meta.id,
+                "as_of": case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF),
+                "params": case.params,
+            });
+            let actual = outcome.actual.unwrap();
+            out.push(json!({
+                "name": format!("{} / {}", rule.meta.id, case.name),
+                "call": "evaluate",
+                "request": request.to_string(),
+                "expected": format!(r#"{{"ok":true,"rule":{}}}"#, serde_json::to_string(&actual).unwrap()),
+            }));
+        }
+    }
+    out
+}
+
+#[test]
+fn node_runs_the_wrapper_tests_and_matches_the_native_engine() {
+    let dir = repo_root().join("target/attest-wasm-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("parity.json");
+    std::fs::write(&file, serde_json::to_string(&parity_set()).unwrap()).unwrap();
+    let out = std::process::Command::new("node")
+        .arg("--test")
+        .arg(repo_root().join("wasm/test/api.test.mjs"))
+        .env("ATTEST_PARITY", &file)
+        .output()
+        .expect("node (20 or later) must be on the PATH");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("# fail 0") && text.contains("# skipped 0"),
+        "{text}"
+    );
+}

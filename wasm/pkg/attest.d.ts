@@ -1,0 +1,139 @@
+// Type declarations for attest.mjs.
+
+/** One facts file: the name diagnostics and findings show, and its JSON text. */
+export interface FactsSource {
+  name: string;
+  /** JSON text, or a value that is serialized with 2-space indentation. */
+  text: string | object;
+}
+
+/** Facts: a JSON string, a facts-v1 object, or several sources merged in order. */
+export type FactsInput = string | object | Array<FactsSource | string>;
+
+/** One file of a rule pack. */
+export interface PackFileInput {
+  path: string;
+  text: string;
+}
+
+/** Pack files as a list, or as an object of path -> text. */
+export type PackInput = PackFileInput[] | Record<string, string>;
+
+export interface PackOptions {
+  /** A whole custom pack (pack.toml, controls.toml, rules/**.rhai, ...). Default: the built-in SOC 2 pack. */
+  pack?: PackInput;
+  /** Files added to, or replacing by path, those of `pack` (or of the built-in pack). */
+  overlay?: PackInput;
+}
+
+export interface EvaluateOptions extends PackOptions {
+  /** The date rules treat as today (default: organization.as_of of the facts). */
+  asOf?: string | Date;
+  /** Pack parameter overrides. */
+  params?: Record<string, unknown>;
+  /** Evaluate this one rule and return its result instead of a report. */
+  rule?: string;
+  /** Record, for every rule, what it examined and why it decided. */
+  explain?: boolean;
+}
+
+export type Status = "pass" | "fail" | "warn" | "error" | "waived" | "not_applicable";
+
+export interface Counts {
+  pass: number;
+  fail: number;
+  warn: number;
+  error: number;
+  waived: number;
+  not_applicable: number;
+}
+
+export interface Finding {
+  status: "fail" | "warn";
+  message: string;
+  entity: string | null;
+  source?: { file: string; line: number };
+  remediation: string;
+  owner: string;
+  data?: unknown;
+  [key: string]: unknown;
+}
+
+export interface RuleResult {
+  id: string;
+  title: string;
+  status: Status;
+  severity: string;
+  owner: string;
+  error?: { message: string; file: string; line: number | null; column: number | null };
+  findings: Finding[];
+  [key: string]: unknown;
+}
+
+export interface ControlResult {
+  id: string;
+  category: string;
+  group: string;
+  title: string;
+  status: Status;
+  rules: RuleResult[];
+  [key: string]: unknown;
+}
+
+/** A report-v1 document (see report-v1.md). */
+export interface Report {
+  report_version: string;
+  engine: { name: string; version: string };
+  pack: { name: string; version: string; digest: string };
+  facts: { organization: string; digest: string; as_of: string | null };
+  evaluated_on: string;
+  summary: { controls: Counts; by_category: Record<string, Counts> };
+  controls: ControlResult[];
+  [key: string]: unknown;
+}
+
+export interface FactsSummary {
+  files: number;
+  organization: string;
+  as_of: string | null;
+  digest: string;
+}
+
+/** What `explain` returns: the pack (no id), a rule or a control. */
+export type Explanation =
+  | { kind: "pack"; pack: Record<string, unknown>; controls: object[]; rules: object[] }
+  | { kind: "rule"; rule: Record<string, unknown> & { id: string; source: string; path: string } }
+  | { kind: "control"; control: Record<string, unknown> & { id: string }; rules: object[] };
+
+/** A failure the engine reports. */
+export class AttestError extends Error {
+  /** request, facts_syntax, facts_not_object, facts_conflict, facts_invalid, pack, options or not_found. */
+  kind: string;
+  /** The whole error: file, line, column, violations, diagnostics, ... */
+  details: { kind: string; message: string; [key: string]: unknown };
+}
+
+export type Export = "evaluate" | "validate" | "explain";
+
+/** One instance of the module. */
+export class Attest {
+  /** Evaluates facts against the built-in SOC 2 pack (or `pack`); throws AttestError. */
+  evaluate(facts: FactsInput, options?: EvaluateOptions & { rule?: undefined }): Report;
+  evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string }): RuleResult;
+  /** The report as text, byte for byte what `attest eval --format json` writes. */
+  evaluateJson(facts: FactsInput, options?: EvaluateOptions): string;
+  /** Checks facts against facts-v1 without evaluating them; throws AttestError when invalid. */
+  validate(facts: FactsInput): FactsSummary;
+  /** Describes a rule or a control by id, or the pack without one. */
+  explain(id?: string | null, options?: PackOptions): Explanation;
+  /** A raw request object in, the parsed response out ({ok: true, ...} or {ok: false, error}). */
+  call(name: Export, request: object): { ok: boolean; [key: string]: unknown };
+  /** Raw request bytes or text in, the response text out, exactly as the module wrote it. */
+  callRaw(name: Export, request: Uint8Array | string): string;
+}
+
+/**
+ * Loads the module: from its bytes, a compiled WebAssembly.Module, a fetch Response, or a
+ * URL (file: URLs are read from disk in Node). Default: attest.wasm next to attest.mjs.
+ */
+export function load(source?: ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | URL | string): Promise<Attest>;

@@ -1,0 +1,95 @@
+// The JS wrapper and the module in Node 20: `node --test wasm/test/` after wasm/build.sh.
+// With ATTEST_PARITY set (as tests/wasm-host/tests/node.rs does), also checks every
+// request in that file against the native engine's bytes.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, readdir } from "node:fs/promises";
+import { load, AttestError } from "../pkg/attest.mjs";
+
+const root = new URL("../../", import.meta.url);
+const wasmUrl = new URL("wasm/pkg/attest.wasm", root);
+
+async function acme() {
+  const dir = new URL("examples/acme/", root);
+  const names = (await readdir(dir)).filter((n) => n.endsWith(".json")).sort();
+  return Promise.all(names.map(async (n) => ({ name: `examples/acme/${n}`, text: await readFile(new URL(n, dir), "utf8") })));
+}
+
+const attest = await load(await readFile(wasmUrl));
+
+test("the module has no imports", async () => {
+  const module = await WebAssembly.compile(await readFile(wasmUrl));
+  assert.deepEqual(WebAssembly.Module.imports(module), []);
+});
+
+test("loads from bytes, a URL, a path and the default location", async () => {
+  for (const source of [wasmUrl, wasmUrl.href, await WebAssembly.compile(await readFile(wasmUrl)), undefined]) {
+    const a = await load(source);
+    assert.equal(a.explain("CC6.1").kind, "control");
+  }
+});
+
+test("evaluates the example organization", async () => {
+  const report = attest.evaluate(await acme());
+  assert.equal(report.report_version, "1");
+  assert.equal(report.facts.organization, "Acme Analytics, Inc.");
+  assert.ok(report.summary.controls.fail > 0);
+  const text = attest.evaluateJson(await acme());
+  assert.deepEqual(JSON.parse(text), report);
+  assert.ok(text.endsWith("}\n"));
+  // asOf and one rule.
+  const rule = attest.evaluate(await acme(), { rule: "access.mfa-privileged", asOf: new Date("2026-06-30T00:00:00Z") });
+  assert.equal(rule.id, "access.mfa-privileged");
+  assert.equal(rule.status, "fail");
+});
+
+test("validate accepts the example and rejects bad facts with places", async () => {
+  const ok = attest.validate(await acme());
+  assert.equal(ok.files, 9);
+  assert.match(ok.digest, /^[0-9a-f]{64}$/);
+  assert.throws(() => attest.validate({ schema_version: 1 }), (e) => {
+    assert.ok(e instanceof AttestError);
+    assert.equal(e.kind, "facts_invalid");
+    assert.ok(e.details.violations.some((v) => v.pointer === "/schema_version"));
+    return true;
+  });
+  assert.throws(() => attest.validate('{\n  "a": [1,\n}'), (e) => e.kind === "facts_syntax" && e.details.line === 3);
+});
+
+test("explain describes the pack, rules and controls", () => {
+  const pack = attest.explain();
+  assert.equal(pack.kind, "pack");
+  assert.ok(pack.rules.length >= 25);
+  const rule = attest.explain("access.mfa-privileged");
+  assert.equal(rule.kind, "rule");
+  assert.match(rule.rule.source, /^\/\/! id = "access.mfa-privileged"/m);
+  assert.throws(() => attest.explain("nope"), (e) => e.kind === "not_found");
+});
+
+test("bad requests are JSON errors, never traps", () => {
+  const bad = new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]);
+  const r = JSON.parse(attest.callRaw("evaluate", bad));
+  assert.equal(r.ok, false);
+  assert.equal(r.error.kind, "request");
+  assert.match(r.error.message, /UTF-8/);
+  assert.equal(attest.call("validate", { nope: 1 }).error.kind, "request");
+  assert.equal(JSON.parse(attest.callRaw("explain", "")).error.kind, "request");
+  assert.equal(attest.explain("CC6.1").kind, "control");
+});
+
+test("a runaway loop inside a closure is stopped by the operation budget", async () => {
+  const src = (await attest.explain("access.mfa-privileged")).rule;
+  const header = src.source.split("\n").filter((l) => l.startsWith("//!")).join("\n");
+  const body = "\nlet n = facts.accounts.filter(|a| { let i = 0; loop { i += 1; } }).len();\n";
+  const result = attest.evaluate(await acme(), { rule: src.id, overlay: { [src.path]: header + body } });
+  assert.equal(result.status, "error");
+  assert.match(result.error.message, /budget of \d+ operations/);
+});
+
+test("parity with the native engine", { skip: !process.env.ATTEST_PARITY && "set ATTEST_PARITY (tests/wasm-host/tests/node.rs does)" }, async () => {
+  const cases = JSON.parse(await readFile(process.env.ATTEST_PARITY, "utf8"));
+  assert.ok(cases.length > 50);
+  for (const c of cases) {
+    assert.equal(attest.callRaw(c.call, c.request), c.expected, c.name);
+  }
+});
