@@ -12,4 +12,4 @@ cd "$root"
 wasm/build.sh
 cargo build --locked --release -p attest-wasm-host --example bench
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
-RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-1}" "$target_dir/release/examples/bench" "${1:-10000}" "${2:-5}"
+ATTEST_WASM="$root/wasm/pkg/attest.wasm" RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-1}" "$target_dir/release/examples/bench" "${1:-10000}" "${2:-5}"

@@ -181,12 +181,37 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// Where `wasm/build.sh` leaves the module: `$ATTEST_WASM` if set, else
-/// `wasm/pkg/attest.wasm` under the repository root.
+/// The module to test: `$ATTEST_WASM` if set; otherwise `wasm/build.sh` is run (once per
+/// process, incrementally) so that the tests always see a module built from the current
+/// sources, and its output `wasm/pkg/attest.wasm` is used. The nested build has its own
+/// target directory (`target/wasm-module`), so it never waits on the running `cargo test`.
 pub fn module_path() -> PathBuf {
-    std::env::var_os("ATTEST_WASM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("wasm/pkg/attest.wasm"))
+    if let Some(path) = std::env::var_os("ATTEST_WASM") {
+        return PathBuf::from(path);
+    }
+    static BUILT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let root = repo_root();
+    let built = BUILT.get_or_init(|| {
+        let out = std::process::Command::new("bash")
+            .arg(root.join("wasm/build.sh"))
+            .env("CARGO_TARGET_DIR", root.join("target/wasm-module"))
+            .output()
+            .map_err(|e| format!("bash wasm/build.sh: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "wasm/build.sh failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    });
+    if let Err(e) = built {
+        // Reported by the caller when it reads the file.
+        eprintln!("{e}");
+    }
+    root.join("wasm/pkg/attest.wasm")
 }
 
 /// JSON text for a facts source list: `[{"name": ..., "text": ...}, ...]`.

@@ -1,8 +1,8 @@
 //! The playground (`wasm/web/`) in headless Chromium: this test serves the repository on
 //! localhost, and `wasm/test/chromium.mjs` (playwright-core, Debian's /usr/bin/chromium)
 //! loads the example organization, runs it, and checks the rendered summary, failing
-//! controls and findings against the native engine's report. Needs `wasm/build.sh` and
-//! `npm ci --prefix wasm/test` first.
+//! controls and findings against the native engine's report. Builds the module and installs
+//! playwright-core (`npm ci --prefix wasm/test`) when missing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -73,10 +73,15 @@ fn respond(root: &Path, mut stream: TcpStream) {
 #[test]
 fn the_playground_renders_the_example_report_in_headless_chromium() {
     let root = repo_root();
-    assert!(
-        root.join("wasm/test/node_modules/playwright-core").is_dir(),
-        "run `npm ci --prefix wasm/test` first"
-    );
+    if !root.join("wasm/test/node_modules/playwright-core").is_dir() {
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(root.join("wasm/test"))
+            .status()
+            .expect("npm must be on the PATH");
+        assert!(status.success(), "npm ci --prefix wasm/test failed");
+    }
+    attest_wasm_host::module_path();
     // What the page must show, from the native engine.
     let sources = attest_tests::example_sources();
     let refs: Vec<FactsSource<'_>> = sources

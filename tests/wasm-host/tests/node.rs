@@ -1,6 +1,6 @@
 //! The JS wrapper and the module in Node 20 (`wasm/test/api.test.mjs`), with every request
 //! of the parity set (the example organization and every rule case) checked byte for byte
-//! against the native engine. Needs `wasm/build.sh` first, and `node` on the PATH.
+//! against the native engine. Needs `node` on the PATH.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -60,6 +60,7 @@ fn node_runs_the_wrapper_tests_and_matches_the_native_engine() {
     let dir = repo_root().join("target/attest-wasm-tests");
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("parity.json");
+    attest_wasm_host::module_path();
     std::fs::write(&file, serde_json::to_string(&parity_set()).unwrap()).unwrap();
     let out = std::process::Command::new("node")
         .arg("--test")

@@ -3,7 +3,7 @@
 //! every failure a JSON error (never a trap), the operation budget stopping a runaway
 //! closure, fuel as the host's own bound, no imports, and the size budget.
 //!
-//! Needs the module built first: `wasm/build.sh` (or set `ATTEST_WASM`).
+//! The module is built by `wasm/build.sh` on first use (or taken from `ATTEST_WASM`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -19,7 +19,7 @@ fn wasm() -> &'static [u8] {
         let path = module_path();
         std::fs::read(&path).unwrap_or_else(|e| {
             panic!(
-                "{}: {e}: build the module first with wasm/build.sh",
+                "{}: {e}: wasm/build.sh did not build it (see above)",
                 path.display()
             )
         })
