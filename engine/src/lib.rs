@@ -65,6 +65,8 @@ mod prelude;
 pub mod render;
 mod report;
 mod sandbox;
+#[cfg(not(target_arch = "wasm32"))]
+mod schema;
 mod waivers;
 
 pub use context::Clock;

@@ -206,13 +206,7 @@ struct Written {
 fn schema_violations(doc: &Value) -> Result<Vec<(String, String)>, String> {
     static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     let validator = VALIDATOR
-        .get_or_init(|| {
-            let schema: Value = serde_json::from_str(WAIVERS_SCHEMA).map_err(|e| e.to_string())?;
-            jsonschema::options()
-                .should_validate_formats(true)
-                .build(&schema)
-                .map_err(|e| e.to_string())
-        })
+        .get_or_init(|| crate::schema::compile(WAIVERS_SCHEMA))
         .as_ref()
         .map_err(Clone::clone)?;
     Ok(validator

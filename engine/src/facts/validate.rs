@@ -30,13 +30,7 @@ type Found = (String, String);
 fn schema_violations(doc: &Value) -> Result<Vec<Found>, String> {
     static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     let validator = VALIDATOR
-        .get_or_init(|| {
-            let schema: Value = serde_json::from_str(FACTS_SCHEMA).map_err(|e| e.to_string())?;
-            jsonschema::options()
-                .should_validate_formats(true)
-                .build(&schema)
-                .map_err(|e| e.to_string())
-        })
+        .get_or_init(|| crate::schema::compile(FACTS_SCHEMA))
         .as_ref()
         .map_err(Clone::clone)?;
     // The quick yes/no check first: collecting errors costs more, and valid is the norm.

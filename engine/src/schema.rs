@@ -1,0 +1,13 @@
+//! Compiling the JSON Schemas shipped in `schemas/` (native builds; WebAssembly builds check
+//! facts with `facts::validate::lite` instead).
+
+use serde_json::Value;
+
+/// Compiles a schema's text, with `format` checked (dates, date-times).
+pub(crate) fn compile(text: &str) -> Result<jsonschema::Validator, String> {
+    let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .map_err(|e| e.to_string())
+}
