@@ -462,22 +462,9 @@ fn json_results(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>)
     super::list::pretty(&doc)
 }
 
-/// Escapes text for XML attributes and content.
+/// Escapes text for XML attributes and content, as the engine's JUnit report does.
 fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' | '\t' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
-    }
-    out
+    attest_engine::render::escape_xml(text)
 }
 
 fn junit(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> String {

@@ -203,8 +203,9 @@ pub(crate) fn record_place(source: Option<&Origin>, entity: Option<&str>) -> Str
     }
 }
 
-/// Escapes text for XML and HTML content and attribute values.
-pub(crate) fn escape_xml(text: &str) -> String {
+/// Escapes text for XML and HTML content and attribute values (control characters XML 1.0
+/// forbids become U+FFFD).
+pub fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
