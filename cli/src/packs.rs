@@ -31,11 +31,6 @@ impl PackRef {
         }
     }
 
-    /// A pack folder given on the command line, or the built-in pack.
-    pub fn from_arg(dir: Option<&Path>) -> PackRef {
-        dir.map_or(PackRef::Builtin, |d| PackRef::Dir(d.to_path_buf()))
-    }
-
     /// The pack's files, with paths relative to the pack.
     pub fn files(&self) -> Result<Vec<PackFile>, String> {
         match self {

@@ -8,57 +8,113 @@ use std::fmt::Write as _;
 /// sha256 of `value` serialized canonically: object keys sorted, no whitespace, so the
 /// digest does not depend on formatting, key order or how the facts were split into files.
 pub(crate) fn canonical_json(value: &Value) -> String {
+    // The serialization is cut into segments written side by side, then hashed in order.
+    let written = crate::par::map(segments(value), |segment| {
+        let mut buf = Vec::new();
+        match segment {
+            Segment::Text(text) => buf.extend_from_slice(text.as_bytes()),
+            Segment::Value(v) => write(v, &mut buf),
+            Segment::Items { items, first } => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 || !first {
+                        buf.push(b',');
+                    }
+                    write(item, &mut buf);
+                }
+            }
+        }
+        buf
+    });
     let mut hasher = Sha256::new();
-    write_canonical(value, &mut hasher);
+    for buf in written {
+        hasher.update(&buf);
+    }
     hex(&hasher.finalize())
 }
 
-fn write_canonical(value: &Value, h: &mut Sha256) {
+/// Elements of a top-level array serialized as one segment.
+const ITEMS_PER_SEGMENT: usize = 512;
+
+/// A piece of the canonical serialization.
+enum Segment<'a> {
+    /// Punctuation and keys.
+    Text(String),
+    /// A whole value.
+    Value(&'a Value),
+    /// Consecutive elements of an array (`first` when they start it: no leading comma).
+    Items { items: &'a [Value], first: bool },
+}
+
+/// The canonical serialization of `value` as segments, in order: the top-level object's
+/// arrays are cut into runs of elements.
+fn segments(value: &Value) -> Vec<Segment<'_>> {
+    let Value::Object(map) = value else {
+        return vec![Segment::Value(value)];
+    };
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut out = Vec::new();
+    let mut text = String::from("{");
+    for (i, (key, v)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&Value::String(key.clone()).to_string());
+        text.push(':');
+        match v {
+            Value::Array(items) => {
+                text.push('[');
+                out.push(Segment::Text(std::mem::take(&mut text)));
+                for (n, chunk) in items.chunks(ITEMS_PER_SEGMENT).enumerate() {
+                    out.push(Segment::Items {
+                        items: chunk,
+                        first: n == 0,
+                    });
+                }
+                text.push(']');
+            }
+            v => {
+                out.push(Segment::Text(std::mem::take(&mut text)));
+                out.push(Segment::Value(v));
+            }
+        }
+    }
+    text.push('}');
+    out.push(Segment::Text(text));
+    out
+}
+
+/// Writes `value` canonically.
+fn write(value: &Value, buf: &mut Vec<u8>) {
     match value {
         Value::Array(items) => {
-            h.update(b"[");
+            buf.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    h.update(b",");
+                    buf.push(b',');
                 }
-                write_canonical(item, h);
+                write(item, buf);
             }
-            h.update(b"]");
+            buf.push(b']');
         }
         Value::Object(map) => {
             let mut entries: Vec<_> = map.iter().collect();
             entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            h.update(b"{");
+            buf.push(b'{');
             for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    h.update(b",");
+                    buf.push(b',');
                 }
-                let _ = serde_json::to_writer(HashWriter(h), k);
-                h.update(b":");
-                write_canonical(v, h);
+                // Writing into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *buf, k);
+                buf.push(b':');
+                write(v, buf);
             }
-            h.update(b"}");
+            buf.push(b'}');
         }
-        scalar => write_scalar(scalar, h),
-    }
-}
-
-fn write_scalar(value: &Value, h: &mut Sha256) {
-    // Writing into a hasher cannot fail.
-    let _ = serde_json::to_writer(HashWriter(h), value);
-}
-
-/// Feeds serialized bytes straight into the hasher, without a buffer.
-struct HashWriter<'a>(&'a mut Sha256);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+        scalar => {
+            let _ = serde_json::to_writer(&mut *buf, scalar);
+        }
     }
 }
 
@@ -96,6 +152,21 @@ mod tests {
         assert_eq!(canonical_json(&a), canonical_json(&b));
         assert_ne!(canonical_json(&a), canonical_json(&c));
         assert_eq!(canonical_json(&a).len(), 64);
+        // Segments join into exactly the canonical text, whatever the array sizes.
+        let items: Vec<Value> = (0..1500)
+            .map(|i| serde_json::json!({"b": i, "a": [i]}))
+            .collect();
+        let doc = serde_json::json!({"z": items, "a": {"y": 1, "x": "\"q\""}, "m": []});
+        let mut whole = Vec::new();
+        write(&doc, &mut whole);
+        let mut hasher = Sha256::new();
+        hasher.update(&whole);
+        assert_eq!(canonical_json(&doc), hex(&hasher.finalize()));
+        assert!(
+            String::from_utf8(whole)
+                .unwrap()
+                .starts_with(r#"{"a":{"x":"\"q\"","y":1},"m":[],"z":[{"a":[0],"b":0},"#)
+        );
     }
 
     #[test]

@@ -28,3 +28,16 @@ pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + S
         items.into_iter().map(f).collect()
     }
 }
+
+/// Frees `value` on another thread when possible, so a large structure's deallocation
+/// overlaps the work that follows instead of delaying it.
+pub(crate) fn discard<T: Send + 'static>(value: T) {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::spawn(move || drop(value));
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        drop(value);
+    }
+}

@@ -240,6 +240,7 @@ impl Waivers {
             message: e.to_string(),
         })?;
         let item_lines = spans::scan_top_level(text)
+            .keys
             .into_iter()
             .find(|(key, _)| key == "waivers")
             .map(|(_, lines)| lines.items)

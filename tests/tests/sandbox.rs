@@ -90,6 +90,72 @@ fn lookups_join_without_loops() {
 }
 
 #[test]
+fn queries_select_records_natively() {
+    // Ada started 2026-01-10 (171 days before the as-of date); Bo left 2026-06-01 (29 days).
+    let ids = |body: &str| {
+        let r = run(&format!(
+            "let ids = []; for p in {body} {{ ids.push(p.id); }} fail(`${{ids}}`);"
+        ));
+        assert_eq!(r.status, Status::Fail, "{body}: {:?}", r.error);
+        r.findings[0].message.clone()
+    };
+    assert_eq!(
+        ids(r#"facts.people.where(#{ kind: "employee" })"#),
+        r#"["p1"]"#
+    );
+    assert_eq!(
+        ids(
+            r#"facts.people.where(#{ kind: ["employee", "contractor"], "employment.status": "terminated" })"#
+        ),
+        r#"["p2"]"#
+    );
+    assert_eq!(ids(r#"facts.people.where(#{ kind: "nobody" })"#), "[]");
+    // An absent field equals `()`.
+    assert_eq!(
+        ids(r#"facts.people.where(#{ "employment.end_date": () })"#),
+        r#"["p1"]"#
+    );
+    // A lookup as the wanted value: the field is one of its keys (a semi-join).
+    assert_eq!(
+        ids(
+            r#"facts.people.where(#{ id: index_by(facts.people.where("kind", "contractor"), "id") })"#
+        ),
+        r#"["p2"]"#
+    );
+    assert_eq!(
+        ids(r#"facts.people.older_than("employment.start_date", 170)"#),
+        r#"["p1"]"#
+    );
+    assert_eq!(
+        ids(r#"facts.people.older_than("employment.start_date", 171)"#),
+        "[]"
+    );
+    assert_eq!(
+        ids(r#"facts.people.within_days("employment.end_date", 29)"#),
+        r#"["p2"]"#
+    );
+    assert_eq!(
+        ids(r#"facts.people.within_days("employment.end_date", 28)"#),
+        "[]"
+    );
+    // Queries chain: each takes the array the previous one returned.
+    assert_eq!(
+        ids(r#"facts.people.where("kind", "contractor").within_days("employment.end_date", 30)"#),
+        r#"["p2"]"#
+    );
+    let r = run(r#"facts.people.older_than("name", 3);"#);
+    assert_eq!(
+        error_of(&r),
+        "older_than: expected a date `YYYY-MM-DD` at /people/0/name"
+    );
+    let r = run(r#"[1, 2].where(#{ id: 1 });"#);
+    assert!(
+        error_of(&r).starts_with("where: expected records from the facts"),
+        "{r:?}"
+    );
+}
+
+#[test]
 fn an_endless_loop_exhausts_the_operation_budget() {
     let limits = Limits {
         max_operations: 10_000,

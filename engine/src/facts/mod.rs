@@ -13,8 +13,9 @@ use crate::date::Date;
 use crate::digest;
 use crate::par;
 use serde_json::{Map, Value};
-use spans::KeyLines;
+use spans::{KeyLines, Outline};
 use std::collections::HashMap;
+use std::ops::Range;
 use std::time::Duration;
 use tree::Node;
 
@@ -41,10 +42,9 @@ pub struct Origin {
 pub struct LoadTimings {
     /// JSON parsing, merging and locating records in their files.
     pub parse: Duration,
-    /// Schema validation and the id checks, with the digest computed alongside.
-    pub validate: Duration,
-    /// Building the rules' read-only view of the facts.
-    pub prepare: Duration,
+    /// Schema validation and the id checks, with the digest and the rules' read-only view
+    /// of the facts built alongside.
+    pub check: Duration,
 }
 
 /// A validated facts document, ready to be evaluated any number of times.
@@ -73,16 +73,15 @@ impl Facts {
         let t0 = clock();
         let (doc, origins) = merge(sources)?;
         let t1 = clock();
-        // The digest is only needed when the facts are valid, but computing it alongside the
-        // validation costs nothing on a second core.
-        let (violations, digest) = par::join(
+        // The digest and the rules' view are only needed when the facts are valid, but building
+        // them alongside the validation keeps a second core busy.
+        let (violations, (digest, root)) = par::join(
             || validate::check(&doc, &origins),
-            || digest::canonical_json(&doc),
+            || (digest::canonical_json(&doc), tree::build(&doc)),
         );
         if !violations.is_empty() {
             return Err(FactsError::Invalid(violations));
         }
-        let t2 = clock();
         let org = doc.get("organization");
         let as_of = org
             .and_then(|o| o.get("as_of"))
@@ -102,7 +101,8 @@ impl Facts {
                     .map(str::to_owned)
                     .collect()
             });
-        let root = tree::build(doc);
+        // The parsed document is no longer needed: free it while the caller goes on.
+        par::discard(doc);
         let t3 = clock();
         let facts = Facts {
             root,
@@ -114,8 +114,7 @@ impl Facts {
         };
         let timings = LoadTimings {
             parse: t1.saturating_sub(t0),
-            validate: t2.saturating_sub(t1),
-            prepare: t3.saturating_sub(t2),
+            check: t3.saturating_sub(t1),
         };
         Ok((facts, timings))
     }
@@ -207,23 +206,17 @@ fn merge(sources: &[FactsSource<'_>]) -> Result<(Value, SourceMap), FactsError> 
     let mut map = SourceMap::default();
     for (file_idx, src) in sources.iter().enumerate() {
         map.files.push(src.name.to_owned());
-        // Parsing and locating records in the file are independent passes over the text.
-        let (value, located) = par::join(
-            || serde_json::from_str::<Value>(src.text),
-            || spans::scan_top_level(src.text),
-        );
-        let value = value.map_err(|e| FactsError::Syntax {
-            file: src.name.to_owned(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
-        let Value::Object(object) = value else {
-            return Err(FactsError::NotAnObject {
-                file: src.name.to_owned(),
-            });
+        let outline = spans::scan_top_level(src.text);
+        let parts = if outline.clean {
+            parse_outlined(src.text, &outline)
+        } else {
+            None
         };
-        let mut lines: HashMap<String, KeyLines> = located.into_iter().collect();
+        let object = match parts {
+            Some(object) => object,
+            None => parse_whole(src)?,
+        };
+        let mut lines: HashMap<String, KeyLines> = outline.keys.into_iter().collect();
         for (key, value) in object {
             let at = lines.remove(&key).unwrap_or_default();
             match (doc.get_mut(&key), value) {
@@ -256,6 +249,46 @@ fn merge(sources: &[FactsSource<'_>]) -> Result<(Value, SourceMap), FactsError> 
         }
     }
     Ok((Value::Object(doc), map))
+}
+
+/// Parses a file's top-level values, and the elements of its top-level arrays, side by side
+/// (the outline says where each lies). `None` when any part does not parse: the caller then
+/// parses the whole text, which reports the error as serde_json does, with its position.
+fn parse_outlined(text: &str, outline: &Outline) -> Option<Map<String, Value>> {
+    let parse = |span: &Range<usize>| serde_json::from_str::<Value>(text.get(span.clone())?).ok();
+    let keys: Vec<&(String, KeyLines)> = outline.keys.iter().collect();
+    let values = par::map(keys, |(key, at)| {
+        let value = if text.as_bytes().get(at.span.start) == Some(&b'[') {
+            let items = par::map(at.item_spans.iter().collect(), parse);
+            Value::Array(items.into_iter().collect::<Option<Vec<Value>>>()?)
+        } else {
+            parse(&at.span)?
+        };
+        Some((key.clone(), value))
+    });
+    let mut object = Map::new();
+    for part in values {
+        let (key, value) = part?;
+        // As in serde_json: a key given twice keeps its first place and its last value.
+        object.insert(key, value);
+    }
+    Some(object)
+}
+
+/// Parses a whole file as one JSON object.
+fn parse_whole(src: &FactsSource<'_>) -> Result<Map<String, Value>, FactsError> {
+    let value = serde_json::from_str::<Value>(src.text).map_err(|e| FactsError::Syntax {
+        file: src.name.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    match value {
+        Value::Object(object) => Ok(object),
+        _ => Err(FactsError::NotAnObject {
+            file: src.name.to_owned(),
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -303,5 +336,24 @@ mod tests {
             panic!("{err:?}")
         };
         assert_eq!((file.as_str(), *line), ("x.json", 3));
+        // The outline is in place but an element is not JSON: the error is still placed in
+        // the whole file, not in the element.
+        let text = "{\"schema_version\": \"1\",\n \"people\": [\n  {\"id\": \"a\"},\n  {\"id\" \"b\"}\n ]}";
+        let err = Facts::load(&[src("y.json", text)]).unwrap_err();
+        let FactsError::Syntax { line, column, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!((*line, *column), (4, 9), "{err}");
+    }
+
+    #[test]
+    fn parsing_in_parts_gives_the_same_document_as_parsing_whole() {
+        let text = r#"{"schema_version": "1", "people": [{"id": "a", "n": [1, {"x": "]\","}]}, 2.5e3, null],
+            "organization": {"name": "O"}, "empty": [], "s": "x", "people2": [true]}"#;
+        let outline = spans::scan_top_level(text);
+        assert!(outline.clean);
+        let parts = parse_outlined(text, &outline).unwrap();
+        let whole: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(Value::Object(parts), whole);
     }
 }

@@ -1,78 +1,97 @@
-//! Where records start in the facts files, so a JSON Pointer can be shown as `file:line`.
+//! One quick pass over a facts file: where each top-level value and each element of a
+//! top-level array starts (its line, so a JSON Pointer can be shown as `file:line`) and which
+//! bytes it spans (so the values can be parsed side by side).
 //!
-//! The scanner runs alongside serde_json's parse of the same text, records the line of every
-//! top-level key's value and of every element of top-level arrays, and skips the rest. On
-//! invalid JSON it stops early (the parser's error is what gets reported); it always ends.
+//! The scanner checks the document's outline strictly (`{`, keys, `:`, `,`, `]`, `}`) and
+//! skips over the values themselves; the parser checks those. On anything unexpected it stops
+//! and says the outline is not clean, and the caller parses the whole text in one piece, so
+//! a syntax error is reported exactly as serde_json reports it. It always ends.
 
-/// Line (1-based) where a top-level key's value starts, and where each array element starts.
+use std::ops::Range;
+
+/// Where a top-level key's value lies.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct KeyLines {
-    /// The line of the key's value.
+    /// The line (1-based) of the key's value.
     pub value: u32,
     /// For array values: the line of each element.
     pub items: Vec<u32>,
+    /// The bytes of the value.
+    pub span: Range<usize>,
+    /// For array values: the bytes of each element.
+    pub item_spans: Vec<Range<usize>>,
 }
 
-/// Scans a JSON object document and returns, for each top-level key, where it starts.
-pub(crate) fn scan_top_level(text: &str) -> Vec<(String, KeyLines)> {
+/// The top-level keys of a document, in order, and whether its outline is well formed.
+#[derive(Debug, Default)]
+pub(crate) struct Outline {
+    /// Each top-level key and where its value lies.
+    pub keys: Vec<(String, KeyLines)>,
+    /// The text is one object whose keys, separators and array brackets are all in place, with
+    /// nothing but whitespace after it.
+    pub clean: bool,
+}
+
+/// Scans a JSON object document: where each top-level key's value starts and ends.
+pub(crate) fn scan_top_level(text: &str) -> Outline {
     let mut s = Scanner {
         bytes: text.as_bytes(),
         pos: 0,
         line: 1,
     };
-    let mut out = Vec::new();
+    let mut out = Outline::default();
     s.skip_ws();
     if !s.eat(b'{') {
+        return out;
+    }
+    s.skip_ws();
+    if s.eat(b'}') {
+        out.clean = s.at_end();
         return out;
     }
     loop {
         s.skip_ws();
         if s.peek() != Some(b'"') {
-            break;
+            return out;
         }
         let start = s.pos;
         s.skip_string();
-        let key = serde_json::from_str::<String>(text.get(start..s.pos).unwrap_or("\"\""))
-            .unwrap_or_default();
+        let Some(key) = text
+            .get(start..s.pos)
+            .and_then(|k| serde_json::from_str::<String>(k).ok())
+        else {
+            return out;
+        };
         s.skip_ws();
-        s.eat(b':');
+        if !s.eat(b':') {
+            return out;
+        }
         s.skip_ws();
         let mut lines = KeyLines {
             value: s.line,
-            items: Vec::new(),
+            span: s.pos..s.pos,
+            ..KeyLines::default()
         };
-        if s.peek() == Some(b'[') {
-            s.pos += 1;
-            loop {
-                s.skip_ws();
-                match s.peek() {
-                    Some(b']') => {
-                        s.pos += 1;
-                        break;
-                    }
-                    Some(b',') => s.pos += 1,
-                    Some(_) => {
-                        let before = s.pos;
-                        lines.items.push(s.line);
-                        s.skip_value();
-                        if s.pos == before {
-                            // Not valid JSON (the parser reports it): stop here.
-                            return out;
-                        }
-                    }
-                    None => break,
-                }
-            }
+        let outlined = if s.peek() == Some(b'[') {
+            s.elements(&mut lines)
         } else {
             s.skip_value();
+            s.pos > lines.span.start
+        };
+        lines.span.end = s.pos;
+        out.keys.push((key, lines));
+        if !outlined {
+            return out;
         }
-        out.push((key, lines));
         s.skip_ws();
+        if s.eat(b'}') {
+            out.clean = s.at_end();
+            return out;
+        }
         if !s.eat(b',') {
-            break;
+            return out;
         }
     }
-    out
 }
 
 struct Scanner<'a> {
@@ -80,6 +99,18 @@ struct Scanner<'a> {
     pos: usize,
     line: u32,
 }
+
+/// The bytes that matter when skipping a value outside strings.
+const STRUCTURAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let special = *b"\"{}[],\n";
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 impl Scanner<'_> {
     fn peek(&self) -> Option<u8> {
@@ -95,6 +126,11 @@ impl Scanner<'_> {
         }
     }
 
+    fn at_end(&mut self) -> bool {
+        self.skip_ws();
+        self.pos >= self.bytes.len()
+    }
+
     fn skip_ws(&mut self) {
         while let Some(b) = self.peek() {
             match b {
@@ -106,23 +142,59 @@ impl Scanner<'_> {
         }
     }
 
+    /// The elements of an array starting at `[`, each with its line and bytes. Returns
+    /// whether the brackets and commas were all in place.
+    fn elements(&mut self, lines: &mut KeyLines) -> bool {
+        self.pos += 1;
+        self.skip_ws();
+        if self.eat(b']') {
+            return true;
+        }
+        loop {
+            self.skip_ws();
+            let start = self.pos;
+            lines.items.push(self.line);
+            self.skip_value();
+            if self.pos == start {
+                return false;
+            }
+            lines.item_spans.push(start..self.pos);
+            self.skip_ws();
+            if self.eat(b']') {
+                return true;
+            }
+            if !self.eat(b',') {
+                return false;
+            }
+        }
+    }
+
     /// Skips a string starting at the opening quote (strings never hold raw newlines).
     fn skip_string(&mut self) {
         self.pos += 1;
-        while let Some(b) = self.peek() {
-            self.pos += 1;
-            match b {
-                b'\\' => self.pos += 1,
-                b'"' => return,
-                _ => {}
+        while let Some(found) = self
+            .bytes
+            .get(self.pos..)
+            .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+        {
+            self.pos += found + 1;
+            if self.bytes.get(self.pos - 1) == Some(&b'"') {
+                return;
             }
+            // A backslash: the next byte is escaped.
+            self.pos += 1;
         }
+        self.pos = self.bytes.len();
     }
 
     /// Skips one value of any kind, counting the lines inside it.
     fn skip_value(&mut self) {
         let mut depth = 0usize;
         while let Some(b) = self.peek() {
+            if !STRUCTURAL[b as usize] {
+                self.pos += 1;
+                continue;
+            }
             match b {
                 b'"' => {
                     self.skip_string();
@@ -156,7 +228,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ends_on_invalid_json() {
+    fn invalid_outlines_are_not_clean_and_the_scan_ends() {
         for text in [
             "{\n  \"a\": [1,\n}",
             "{\"a\": [}",
@@ -164,21 +236,48 @@ mod tests {
             "{\"a\"",
             "[1]",
             "{\"a\": {]]]}",
+            "{\"a\": [,1]}",
+            "{\"a\": 1 \"b\": 2}",
+            "{\"a\" 1}",
+            "{\"a\": 1,}",
+            "{\"a\": }",
+            "{\"a\": 1} x",
+            "{\"a\": \"\\\"}",
         ] {
-            let _ = scan_top_level(text);
+            assert!(!scan_top_level(text).clean, "{text}");
+        }
+        for text in [
+            "{}",
+            " { } \n",
+            "{\"a\": []}",
+            "{\"a\": [1, {\"b\": \"]\\\"\"}], \"c\": null}",
+        ] {
+            assert!(scan_top_level(text).clean, "{text}");
         }
     }
 
     #[test]
-    fn finds_lines_of_keys_and_elements() {
+    fn finds_lines_and_bytes_of_keys_and_elements() {
         let text = "{\n  \"schema_version\": \"1\",\n  \"people\": [\n    {\"id\": \"a\", \"n\": \"x]\\\"{\"},\n    {\n      \"id\": \"b\"\n    }\n  ],\n  \"org\": {\"a\": [1,\n 2]},\n  \"last\": 3\n}";
-        let keys = scan_top_level(text);
+        let outline = scan_top_level(text);
+        assert!(outline.clean);
+        let keys = &outline.keys;
         let names: Vec<_> = keys.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["schema_version", "people", "org", "last"]);
-        assert_eq!(keys[0].1.value, 2);
-        assert_eq!(keys[1].1.value, 3);
+        let lines: Vec<u32> = keys.iter().map(|(_, l)| l.value).collect();
+        assert_eq!(lines, [2, 3, 9, 11]);
         assert_eq!(keys[1].1.items, vec![4, 5]);
-        assert_eq!(keys[2].1.value, 9);
-        assert_eq!(keys[3].1.value, 11);
+        let bytes = |r: &Range<usize>| &text[r.clone()];
+        assert_eq!(bytes(&keys[0].1.span), "\"1\"");
+        assert_eq!(
+            bytes(&keys[1].1.item_spans[0]),
+            "{\"id\": \"a\", \"n\": \"x]\\\"{\"}"
+        );
+        assert_eq!(
+            bytes(&keys[1].1.item_spans[1]),
+            "{\n      \"id\": \"b\"\n    }"
+        );
+        assert_eq!(bytes(&keys[2].1.span), "{\"a\": [1,\n 2]}");
+        assert_eq!(bytes(&keys[3].1.span).trim(), "3");
     }
 }

@@ -180,21 +180,56 @@ impl IntoIterator for List {
     }
 }
 
-/// Converts a parsed document into the tree, its top-level collections side by side.
-pub(crate) fn build(value: Value) -> Node {
+/// Records of a top-level collection converted as one piece of work.
+const ITEMS_PER_TASK: usize = 512;
+
+/// Converts a parsed document into the tree: top-level collections side by side, and the
+/// records of each in runs of [`ITEMS_PER_TASK`] side by side.
+pub(crate) fn build(value: &Value) -> Node {
     let Value::Object(map) = value else {
         return Builder::default().convert(value, &mut String::new(), 0);
     };
-    let entries: Vec<(String, Value)> = map.into_iter().collect();
+    let entries: Vec<(&String, &Value)> = map.iter().collect();
     let fields = crate::par::map(entries, |(key, value)| {
         let mut pointer = String::from("/");
-        push_escaped(&mut pointer, &key);
-        let node = Builder::default().convert(value, &mut pointer, 1);
-        (ImmutableString::from(key), node)
+        push_escaped(&mut pointer, key);
+        let node = match value {
+            Value::Array(items) => collection(items, &pointer),
+            _ => Builder::default().convert(value, &mut pointer, 1),
+        };
+        (ImmutableString::from(key.as_str()), node)
     });
     Node::Record(Record(Arc::new(RecordData {
         pointer: ImmutableString::new(),
         fields,
+    })))
+}
+
+/// A top-level array, converted in runs of records side by side.
+fn collection(items: &[Value], pointer: &str) -> Node {
+    let runs: Vec<(usize, &[Value])> = items
+        .chunks(ITEMS_PER_TASK)
+        .enumerate()
+        .map(|(n, run)| (n * ITEMS_PER_TASK, run))
+        .collect();
+    let converted = crate::par::map(runs, |(first, run)| {
+        let mut builder = Builder::default();
+        let mut at = String::from(pointer);
+        let len = at.len();
+        run.iter()
+            .enumerate()
+            .map(|(i, v)| {
+                at.push('/');
+                at.push_str(&(first + i).to_string());
+                let node = builder.convert(v, &mut at, 2);
+                at.truncate(len);
+                node
+            })
+            .collect::<Vec<Node>>()
+    });
+    Node::List(List(Arc::new(ListData {
+        pointer: pointer.into(),
+        items: converted.into_iter().flatten().collect(),
     })))
 }
 
@@ -209,20 +244,20 @@ struct Builder {
 
 impl Builder {
     /// Converts `value`, whose pointer is in `pointer` (restored before returning).
-    fn convert(&mut self, value: Value, pointer: &mut String, depth: usize) -> Node {
+    fn convert(&mut self, value: &Value, pointer: &mut String, depth: usize) -> Node {
         match value {
             Value::Null => Node::Null,
-            Value::Bool(b) => Node::Bool(b),
+            Value::Bool(b) => Node::Bool(*b),
             Value::Number(n) => match n.as_i64() {
                 Some(i) => Node::Int(i),
                 None => Node::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
-            Value::String(s) => Node::Str(s.into()),
+            Value::String(s) => Node::Str(s.as_str().into()),
             Value::Array(items) => {
                 let here = ImmutableString::from(pointer.as_str());
                 let len = pointer.len();
                 let items = items
-                    .into_iter()
+                    .iter()
                     .enumerate()
                     .map(|(i, v)| {
                         pointer.push('/');
@@ -241,7 +276,7 @@ impl Builder {
                 let here = ImmutableString::from(pointer.as_str());
                 let len = pointer.len();
                 let mut fields = Vec::with_capacity(map.len());
-                for (i, (k, v)) in map.into_iter().enumerate() {
+                for (i, (k, v)) in map.iter().enumerate() {
                     let name = self.name(depth, i, k);
                     let node = if v.is_object() || v.is_array() {
                         pointer.push('/');
@@ -263,7 +298,7 @@ impl Builder {
     }
 
     /// The shared name for the `index`-th key of an object at `depth`.
-    fn name(&mut self, depth: usize, index: usize, key: String) -> ImmutableString {
+    fn name(&mut self, depth: usize, index: usize, key: &str) -> ImmutableString {
         if self.shapes.len() <= depth {
             self.shapes.resize_with(depth + 1, Vec::new);
         }
@@ -273,11 +308,14 @@ impl Builder {
         {
             return known.clone();
         }
-        let name = self
-            .names
-            .entry(key)
-            .or_insert_with_key(|k| k.as_str().into())
-            .clone();
+        let name = match self.names.get(key) {
+            Some(name) => name.clone(),
+            None => {
+                let name = ImmutableString::from(key);
+                self.names.insert(key.to_owned(), name.clone());
+                name
+            }
+        };
         shape.truncate(index);
         shape.push(name.clone());
         name

@@ -31,7 +31,8 @@ pub(super) fn register(engine: &mut Engine) {
         });
 }
 
-fn as_of() -> Result<Date> {
+/// The as-of date of the running rule.
+pub(super) fn as_of() -> Result<Date> {
     context::current(|run| run.as_of).flatten().ok_or_else(|| {
         error("as_of: there is no as-of date outside a rule (modules load before any facts)")
     })

@@ -63,10 +63,7 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn("get", |lk: &mut Lookup, key: Dynamic| get(lk, &key))
         .register_indexer_get(|lk: &mut Lookup, key: ImmutableString| get(lk, &Dynamic::from(key)))
         .register_fn("contains", |lk: &mut Lookup, key: Dynamic| {
-            key_of(&key).is_some_and(|k| match lk.0.as_ref() {
-                Table::One(m) => m.contains_key(&k),
-                Table::Many(m) => m.contains_key(&k),
-            })
+            key_of(&key).is_some_and(|k| lk.has_key(&k))
         })
         .register_fn("len", |lk: &mut Lookup| match lk.0.as_ref() {
             Table::One(m) => m.len() as INT,
@@ -75,7 +72,18 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn("to_string", |lk: &mut Lookup| format!("{lk:?}"));
 }
 
-fn list_records(l: &List) -> Vec<Record> {
+impl Lookup {
+    /// Whether the lookup has an entry under `key`.
+    pub(super) fn has_key(&self, key: &str) -> bool {
+        match self.0.as_ref() {
+            Table::One(m) => m.contains_key(key),
+            Table::Many(m) => m.contains_key(key),
+        }
+    }
+}
+
+/// The records of a facts list (other items skipped).
+pub(super) fn list_records(l: &List) -> Vec<Record> {
     l.items()
         .iter()
         .filter_map(|n| match n {
@@ -85,7 +93,8 @@ fn list_records(l: &List) -> Vec<Record> {
         .collect()
 }
 
-fn records(a: &Array, what: &str) -> Result<Vec<Record>> {
+/// The records of an array, or an error naming `what` when an item is not a facts record.
+pub(super) fn records(a: &Array, what: &str) -> Result<Vec<Record>> {
     a.iter()
         .map(|d| {
             d.read_lock::<Record>().map(|r| r.clone()).ok_or_else(|| {

@@ -1,10 +1,12 @@
 //! The prelude: the native functions every rule can call. Facts records and lists
-//! (`records`), joins built once per facts document (`lookups`), dates against the
+//! (`records`), joins built once per facts document (`lookups`), native queries
+//! over lists (`queries`), dates against the
 //! as-of date (`dates`) and finding constructors (`findings`).
 
 mod dates;
 mod findings;
 pub(crate) mod lookups;
+mod queries;
 mod records;
 
 pub(crate) use findings::to_json;
@@ -13,6 +15,7 @@ pub(crate) use findings::to_json;
 pub(crate) fn register(engine: &mut rhai::Engine) {
     records::register(engine);
     lookups::register(engine);
+    queries::register(engine);
     dates::register(engine);
     findings::register(engine);
 }

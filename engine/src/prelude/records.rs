@@ -41,10 +41,6 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn("to_array", |l: &mut List| -> Array {
             l.items().iter().map(Node::to_dynamic).collect()
         })
-        .register_fn(
-            "where",
-            |l: &mut List, path: ImmutableString, v: Dynamic| where_eq(l, &path, &v),
-        )
         .register_fn("filter", filter)
         .register_fn("map", map)
         .register_fn("any", any)
@@ -110,14 +106,6 @@ fn describe_record(r: &Record) -> String {
 
 fn describe_list(l: &List) -> String {
     format!("list {} ({} items)", l.pointer(), l.len())
-}
-
-fn where_eq(l: &List, path: &str, value: &Dynamic) -> Array {
-    l.items()
-        .iter()
-        .filter(|n| n.path(path).unwrap_or(&Node::Null).equals(value))
-        .map(Node::to_dynamic)
-        .collect()
 }
 
 /// Calls a predicate closure on an item and insists on a boolean answer.
