@@ -98,23 +98,50 @@ fn write(value: &Value, buf: &mut Vec<u8>) {
             buf.push(b']');
         }
         Value::Object(map) => {
-            let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
             buf.push(b'{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
+            // Records have a handful of keys: sort them on the stack when they fit.
+            let mut small: [(&str, &Value); SMALL_OBJECT] = [("", &Value::Null); SMALL_OBJECT];
+            let mut large = Vec::new();
+            let entries: &mut [(&str, &Value)] = if map.len() <= SMALL_OBJECT {
+                for (slot, (k, v)) in small.iter_mut().zip(map) {
+                    *slot = (k.as_str(), v);
+                }
+                &mut small[..map.len()]
+            } else {
+                large.extend(map.iter().map(|(k, v)| (k.as_str(), v)));
+                &mut large
+            };
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (i, (k, v)) in entries.iter().enumerate() {
                 if i > 0 {
                     buf.push(b',');
                 }
-                // Writing into a Vec cannot fail.
-                let _ = serde_json::to_writer(&mut *buf, k);
+                write_str(k, buf);
                 buf.push(b':');
                 write(v, buf);
             }
             buf.push(b'}');
         }
+        Value::String(s) => write_str(s, buf),
         scalar => {
+            // Writing into a Vec cannot fail.
             let _ = serde_json::to_writer(&mut *buf, scalar);
         }
+    }
+}
+
+/// Objects with at most this many keys are sorted without a heap allocation.
+const SMALL_OBJECT: usize = 24;
+
+/// Writes a JSON string as serde_json does: text without quotes, backslashes or control
+/// characters is copied as is, anything else goes through serde_json's escaping.
+fn write_str(s: &str, buf: &mut Vec<u8>) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *buf, s);
     }
 }
 
@@ -167,6 +194,33 @@ mod tests {
                 .unwrap()
                 .starts_with(r#"{"a":{"x":"\"q\"","y":1},"m":[],"z":[{"a":[0],"b":0},"#)
         );
+    }
+
+    #[test]
+    fn strings_and_objects_are_written_exactly_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "plain",
+            "é ü 日本",
+            "quote \" here",
+            "back\\slash",
+            "tab\t",
+            "\u{1}\u{7f}",
+            "/",
+        ] {
+            let mut buf = Vec::new();
+            write(&Value::String(s.to_owned()), &mut buf);
+            assert_eq!(buf, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+        // Objects above the stack-sorted size sort the same way.
+        let big: serde_json::Map<String, Value> = (0..40)
+            .rev()
+            .map(|i| (format!("k{i:02}"), Value::from(i)))
+            .collect();
+        let mut buf = Vec::new();
+        write(&Value::Object(big), &mut buf);
+        let text = String::from_utf8(buf).unwrap();
+        assert!(text.starts_with(r#"{"k00":0,"k01":1,"#) && text.ends_with(r#""k39":39}"#));
     }
 
     #[test]

@@ -56,7 +56,8 @@ pub enum EvalError {
     },
 }
 
-/// A pack compiled in the sandbox, ready to evaluate facts. `Send + Sync`.
+/// A pack compiled in the sandbox, ready to evaluate facts. `Send + Sync` except in wasm32,
+/// where Rhai is built single-threaded.
 pub struct Engine {
     rhai: rhai::Engine,
     pack: Pack,

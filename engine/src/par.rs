@@ -1,43 +1,44 @@
 //! Running independent work side by side when the `parallel` feature is on (native hosts),
-//! one after the other otherwise (wasm32).
+//! one after the other otherwise (wasm32). Only the parallel versions ask for `Send`: in
+//! wasm32 Rhai is built single-threaded and its values are not `Send`.
 
-/// Runs `a` and `b`, in parallel when possible, and returns both results.
+/// Runs `a` and `b` in parallel and returns both results.
+#[cfg(feature = "parallel")]
 pub(crate) fn join<A: Send, B: Send>(
     a: impl FnOnce() -> A + Send,
     b: impl FnOnce() -> B + Send,
 ) -> (A, B) {
-    #[cfg(feature = "parallel")]
-    {
-        rayon::join(a, b)
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        (a(), b())
-    }
+    rayon::join(a, b)
 }
 
-/// Maps `f` over `items`, in parallel when possible, keeping their order.
+/// Runs `a`, then `b`, and returns both results.
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
+    (a(), b())
+}
+
+/// Maps `f` over `items` in parallel, keeping their order.
+#[cfg(feature = "parallel")]
 pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        items.into_par_iter().map(f).collect()
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        items.into_iter().map(f).collect()
-    }
+    use rayon::prelude::*;
+    items.into_par_iter().map(f).collect()
 }
 
-/// Frees `value` on another thread when possible, so a large structure's deallocation
-/// overlaps the work that follows instead of delaying it.
+/// Maps `f` over `items`, in order.
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn map<T, R>(items: Vec<T>, f: impl Fn(T) -> R) -> Vec<R> {
+    items.into_iter().map(f).collect()
+}
+
+/// Frees `value` on another thread, so a large structure's deallocation overlaps the work
+/// that follows instead of delaying it.
+#[cfg(feature = "parallel")]
 pub(crate) fn discard<T: Send + 'static>(value: T) {
-    #[cfg(feature = "parallel")]
-    {
-        rayon::spawn(move || drop(value));
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        drop(value);
-    }
+    rayon::spawn(move || drop(value));
+}
+
+/// Frees `value`.
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn discard<T>(value: T) {
+    drop(value);
 }

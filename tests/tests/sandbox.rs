@@ -110,6 +110,23 @@ fn queries_select_records_natively() {
         r#"["p2"]"#
     );
     assert_eq!(ids(r#"facts.people.where(#{ kind: "nobody" })"#), "[]");
+    assert_eq!(
+        ids(r#"facts.people.where_not("kind", "employee")"#),
+        r#"["p2"]"#
+    );
+    assert_eq!(
+        ids(r#"facts.people.where_not("employment.end_date", ())"#),
+        r#"["p2"]"#
+    );
+    assert_eq!(
+        ids(r#"facts.people.where_same("employment.status", "employment.status")"#),
+        r#"["p1", "p2"]"#
+    );
+    assert_eq!(ids(r#"facts.people.where_same("id", "name")"#), "[]");
+    assert_eq!(
+        ids(r#"facts.people.where_same("employment.end_date", "employment.end_date")"#),
+        r#"["p2"]"#
+    );
     // An absent field equals `()`.
     assert_eq!(
         ids(r#"facts.people.where(#{ "employment.end_date": () })"#),
@@ -142,6 +159,31 @@ fn queries_select_records_natively() {
     assert_eq!(
         ids(r#"facts.people.where("kind", "contractor").within_days("employment.end_date", 30)"#),
         r#"["p2"]"#
+    );
+    // `missing`: an anti-join, optionally with a freshness condition. Ada's start date
+    // (2026-01-10) is before the as-of date, Bo's end date (2026-06-01) after his start.
+    let by_status = r#"group_by(facts.people, "employment.status")"#;
+    assert_eq!(
+        ids(&format!(r#"{by_status}.missing(facts.people, "kind")"#)),
+        r#"["p1", "p2"]"#
+    );
+    assert_eq!(
+        ids(
+            r#"index_by(facts.people, "id").missing(facts.people.where("kind", "employee"), "id")"#
+        ),
+        "[]"
+    );
+    assert_eq!(
+        ids(
+            r#"index_by(facts.people, "id").missing(facts.people, "id", "employment.end_date", "employment.start_date")"#
+        ),
+        r#"["p2"]"#
+    );
+    assert_eq!(
+        ids(
+            r#"index_by(facts.people, "id").missing(facts.people.to_array(), "id", "employment.start_date", "employment.start_date")"#
+        ),
+        "[]"
     );
     let r = run(r#"facts.people.older_than("name", 3);"#);
     assert_eq!(

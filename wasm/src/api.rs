@@ -11,7 +11,6 @@ use attest_engine::{
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::sync::OnceLock;
 
 /// The version of the request and response formats and of the exported functions.
 pub const ABI_VERSION: u32 = 1;
@@ -185,11 +184,30 @@ pub fn builtin_files() -> Vec<PackFile> {
         .collect()
 }
 
-/// The built-in pack, compiled once per instance.
+/// Compiles the built-in pack.
+fn compile_builtin() -> Result<Engine, PackError> {
+    Engine::new(Pack::from_files(&builtin_files())?, Limits::default())
+}
+
+/// The built-in pack, compiled once per process.
+#[cfg(not(target_arch = "wasm32"))]
 fn builtin_engine() -> Result<&'static Engine, Failure> {
-    static ENGINE: OnceLock<Result<Engine, PackError>> = OnceLock::new();
+    static ENGINE: std::sync::OnceLock<Result<Engine, PackError>> = std::sync::OnceLock::new();
     ENGINE
-        .get_or_init(|| Engine::new(Pack::from_files(&builtin_files())?, Limits::default()))
+        .get_or_init(compile_builtin)
+        .as_ref()
+        .map_err(|e| Failure::from(e.clone()))
+}
+
+/// The built-in pack, compiled once per instance. The module has one thread, and there the
+/// engine is not `Sync` (Rhai is built single-threaded), so it lives in a thread-local.
+#[cfg(target_arch = "wasm32")]
+fn builtin_engine() -> Result<&'static Engine, Failure> {
+    thread_local! {
+        static ENGINE: &'static Result<Engine, PackError> = Box::leak(Box::new(compile_builtin()));
+    }
+    ENGINE
+        .with(|engine| *engine)
         .as_ref()
         .map_err(|e| Failure::from(e.clone()))
 }

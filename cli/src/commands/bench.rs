@@ -21,7 +21,8 @@ pub struct Args {
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Also time each rule alone on the largest organization, slowest first.
+    /// Also time each rule alone on the largest organization (the median of `--runs` runs),
+    /// slowest first.
     #[arg(long)]
     by_rule: bool,
     #[command(flatten)]
@@ -87,7 +88,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     }
     let _ = std::fs::remove_dir(&dir);
     if let (true, Some(&people)) = (args.by_rule, args.people.iter().max()) {
-        by_rule(&engine, people, args.seed)?;
+        by_rule(&engine, people, args.seed, args.runs.max(1))?;
     }
     println!();
     println!("ratio: the whole run against serde_json alone parsing the same file");
@@ -141,8 +142,14 @@ fn once(engine: &attest_engine::Engine, path: &std::path::Path) -> Result<Times,
     Ok(t)
 }
 
-/// Times each rule alone (single-threaded, as it runs inside a parallel evaluation).
-fn by_rule(engine: &attest_engine::Engine, people: usize, seed: u64) -> Result<(), String> {
+/// Times each rule alone (single-threaded, as it runs inside a parallel evaluation): the
+/// median of `runs` runs.
+fn by_rule(
+    engine: &attest_engine::Engine,
+    people: usize,
+    seed: u64,
+    runs: usize,
+) -> Result<(), String> {
     let text =
         serde_json::to_string(&generate::generate(people, seed)).map_err(|e| e.to_string())?;
     let facts = Facts::load(&[FactsSource {
@@ -152,12 +159,19 @@ fn by_rule(engine: &attest_engine::Engine, people: usize, seed: u64) -> Result<(
     .map_err(|e| e.to_string())?;
     let mut times = Vec::new();
     for rule in &engine.pack().rules {
-        let start = Instant::now();
-        let result = engine
-            .evaluate_rule(&rule.meta.id, &facts, &EvalOptions::default())
-            .map_err(|e| e.to_string())?;
-        let findings = result.map_or(0, |r| r.findings.len());
-        times.push((start.elapsed(), rule.meta.id.as_str(), findings));
+        let mut elapsed = Vec::with_capacity(runs);
+        let mut findings = 0;
+        for _ in 0..runs {
+            let start = Instant::now();
+            let result = engine
+                .evaluate_rule(&rule.meta.id, &facts, &EvalOptions::default())
+                .map_err(|e| e.to_string())?;
+            elapsed.push(start.elapsed());
+            findings = result.map_or(0, |r| r.findings.len());
+        }
+        elapsed.sort();
+        let median = elapsed.get(runs / 2).copied().unwrap_or_default();
+        times.push((median, rule.meta.id.as_str(), findings));
     }
     times.sort_by_key(|t| std::cmp::Reverse(t.0));
     println!();

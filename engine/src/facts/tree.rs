@@ -82,6 +82,18 @@ impl Node {
         }
     }
 
+    /// Whether this and `other` are the same scalar (null, objects and arrays never are).
+    pub(crate) fn same_scalar(&self, other: &Node) -> bool {
+        match (self, other) {
+            (Node::Str(a), Node::Str(b)) => a == b,
+            (Node::Int(a), Node::Int(b)) => a == b,
+            (Node::Bool(a), Node::Bool(b)) => a == b,
+            (Node::Float(a), Node::Float(b)) => a == b,
+            (Node::Int(i), Node::Float(f)) | (Node::Float(f), Node::Int(i)) => *i as f64 == *f,
+            _ => false,
+        }
+    }
+
     /// Whether this scalar equals a script value (strings, numbers, booleans, `()` for null).
     pub(crate) fn equals(&self, value: &Dynamic) -> bool {
         match self {
@@ -219,8 +231,7 @@ fn collection(items: &[Value], pointer: &str) -> Node {
         run.iter()
             .enumerate()
             .map(|(i, v)| {
-                at.push('/');
-                at.push_str(&(first + i).to_string());
+                push_index(&mut at, first + i);
                 let node = builder.convert(v, &mut at, 2);
                 at.truncate(len);
                 node
@@ -260,8 +271,7 @@ impl Builder {
                     .iter()
                     .enumerate()
                     .map(|(i, v)| {
-                        pointer.push('/');
-                        pointer.push_str(&i.to_string());
+                        push_index(pointer, i);
                         let node = self.convert(v, pointer, depth + 1);
                         pointer.truncate(len);
                         node
@@ -320,6 +330,13 @@ impl Builder {
         shape.push(name.clone());
         name
     }
+}
+
+/// Appends an array index as a JSON Pointer segment.
+fn push_index(pointer: &mut String, index: usize) {
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = write!(pointer, "/{index}");
 }
 
 /// Appends a key as a JSON Pointer segment (RFC 6901: `~` as `~0`, `/` as `~1`).

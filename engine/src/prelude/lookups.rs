@@ -69,7 +69,73 @@ pub(super) fn register(engine: &mut Engine) {
             Table::One(m) => m.len() as INT,
             Table::Many(m) => m.len() as INT,
         })
-        .register_fn("to_string", |lk: &mut Lookup| format!("{lk:?}"));
+        .register_fn("to_string", |lk: &mut Lookup| format!("{lk:?}"))
+        .register_fn(
+            "missing",
+            |lk: &mut Lookup, items: Array, key: ImmutableString| {
+                Ok::<_, Box<rhai::EvalAltResult>>(missing(
+                    lk,
+                    &records(&items, "missing")?,
+                    &key,
+                    None,
+                ))
+            },
+        )
+        .register_fn(
+            "missing",
+            |lk: &mut Lookup, items: List, key: ImmutableString| {
+                missing(lk, &list_records(&items), &key, None)
+            },
+        )
+        .register_fn(
+            "missing",
+            |lk: &mut Lookup,
+             items: Array,
+             key: ImmutableString,
+             since: ImmutableString,
+             date: ImmutableString| {
+                Ok::<_, Box<rhai::EvalAltResult>>(missing(
+                    lk,
+                    &records(&items, "missing")?,
+                    &key,
+                    Some((&since, &date)),
+                ))
+            },
+        )
+        .register_fn(
+            "missing",
+            |lk: &mut Lookup,
+             items: List,
+             key: ImmutableString,
+             since: ImmutableString,
+             date: ImmutableString| {
+                missing(lk, &list_records(&items), &key, Some((&since, &date)))
+            },
+        );
+}
+
+/// The items whose `key` has no entry in the lookup. With `(since, date)`, also the items
+/// whose entry is not current: no record of the entry has a `date` on or after the item's
+/// `since` (an item without `since` is current with any entry). Dates compare as text, which
+/// `YYYY-MM-DD` makes chronological.
+fn missing(lk: &Lookup, items: &[Record], key: &str, fresh: Option<(&str, &str)>) -> Array {
+    let current = |entry: &Record, since: &Option<ImmutableString>| match since {
+        None => true,
+        Some(since) => key_at(entry, fresh.map_or("", |(_, d)| d))
+            .is_some_and(|d| d.as_str() >= since.as_str()),
+    };
+    items
+        .iter()
+        .filter(|item| {
+            let since = fresh.and_then(|(s, _)| key_at(item, s));
+            let found = key_at(item, key).and_then(|k| match lk.0.as_ref() {
+                Table::One(m) => m.get(&k).map(|r| current(r, &since)),
+                Table::Many(m) => m.get(&k).map(|rs| rs.iter().any(|r| current(r, &since))),
+            });
+            found != Some(true)
+        })
+        .map(|r| Dynamic::from(r.clone()))
+        .collect()
 }
 
 impl Lookup {

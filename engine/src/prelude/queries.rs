@@ -1,6 +1,6 @@
 //! Queries over facts lists, run natively so a rule only iterates the records it reports on:
-//! `where` (fields equal to values), `older_than` and `within_days` (a date field against
-//! the as-of date). Each takes a facts list or an array of records and returns an array.
+//! `where` and `where_not` (fields equal to values, or not), `where_same` (two fields equal),
+//! `older_than` and `within_days` (a date field against the as-of date). Each takes a facts list or an array of records and returns an array.
 
 use super::lookups::{self, Lookup};
 use super::{dates, error};
@@ -30,6 +30,30 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn("where", |a: &mut Array, m: Map| {
             matching(&lookups::records(a, "where")?, &conditions(m))
         })
+        .register_fn(
+            "where_not",
+            |l: &mut List, path: ImmutableString, v: Dynamic| {
+                not_matching(&lookups::list_records(l), &path, &v)
+            },
+        )
+        .register_fn(
+            "where_not",
+            |a: &mut Array, path: ImmutableString, v: Dynamic| {
+                not_matching(&lookups::records(a, "where_not")?, &path, &v)
+            },
+        )
+        .register_fn(
+            "where_same",
+            |l: &mut List, a: ImmutableString, b: ImmutableString| {
+                same(&lookups::list_records(l), &a, &b)
+            },
+        )
+        .register_fn(
+            "where_same",
+            |a: &mut Array, x: ImmutableString, y: ImmutableString| {
+                same(&lookups::records(a, "where_same")?, &x, &y)
+            },
+        )
         .register_fn(
             "older_than",
             |l: &mut List, path: ImmutableString, n: INT| {
@@ -95,6 +119,27 @@ fn matching(items: &[Record], conds: &[(ImmutableString, Dynamic)]) -> Result<Ar
             conds
                 .iter()
                 .all(|(path, wanted)| satisfies(r.path(path).unwrap_or(&Node::Null), wanted))
+        })
+        .map(|r| Dynamic::from(r.clone()))
+        .collect())
+}
+
+/// The records for which the condition does not hold.
+fn not_matching(items: &[Record], path: &str, wanted: &Dynamic) -> Result<Array> {
+    Ok(items
+        .iter()
+        .filter(|r| !satisfies(r.path(path).unwrap_or(&Node::Null), wanted))
+        .map(|r| Dynamic::from(r.clone()))
+        .collect())
+}
+
+/// The records whose fields at paths `a` and `b` hold the same value (neither absent).
+fn same(items: &[Record], a: &str, b: &str) -> Result<Array> {
+    Ok(items
+        .iter()
+        .filter(|r| match (r.path(a), r.path(b)) {
+            (Some(x), Some(y)) => x.same_scalar(y),
+            _ => false,
         })
         .map(|r| Dynamic::from(r.clone()))
         .collect())

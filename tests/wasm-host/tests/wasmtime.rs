@@ -1,7 +1,8 @@
 //! The WebAssembly module under wasmtime, against the native engine: byte-identical reports
 //! on the example organization and on every rule case, the same verdicts on bad facts,
-//! every failure a JSON error (never a trap), the operation budget stopping a runaway
-//! closure, fuel as the host's own bound, no imports, and the size budget.
+//! every failure a JSON error (never a trap), a rule that re-enters a value in use
+//! reporting Rhai's error as natively, the operation budget stopping a runaway closure,
+//! fuel as the host's own bound, no imports, and the size budget.
 //!
 //! The module is built by `wasm/build.sh` on first use (or taken from `ATTEST_WASM`).
 
@@ -377,14 +378,39 @@ fn every_failure_is_a_json_error_and_the_instance_lives_on() {
 
 /// A one-rule pack whose rule body is `body`, as a request's `pack`.
 fn pack_with_rule(body: &str) -> Value {
-    let rule = format!(
-        "//! id = \"t.rule\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\n{body}"
-    );
-    json!([
-        {"path": "pack.toml", "text": "name = \"t\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"t\"\n"},
-        {"path": "controls.toml", "text": "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n"},
-        {"path": "rules/t.rhai", "text": rule},
-    ])
+    pack_with_rules(&[("t.rule", body)])
+}
+
+/// A pack of rules given as `(id, body)`, all checking control CC1.1, as a request's `pack`.
+fn pack_with_rules(rules: &[(&str, &str)]) -> Value {
+    let mut files = vec![
+        json!({"path": "pack.toml", "text": "name = \"t\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"t\"\n"}),
+        json!({"path": "controls.toml", "text": "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n"}),
+    ];
+    for (id, body) in rules {
+        let text = format!(
+            "//! id = \"{id}\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\n{body}"
+        );
+        files.push(json!({"path": format!("rules/{id}.rhai"), "text": text}));
+    }
+    Value::Array(files)
+}
+
+/// The native engine's report for a request's `pack` and one facts file, as the exact JSON
+/// text `attest eval --format json` writes.
+fn native_report(pack: &Value, facts: &str) -> String {
+    let files: Vec<PackFile> = pack
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| PackFile::new(f["path"].as_str().unwrap(), f["text"].as_str().unwrap()))
+        .collect();
+    let engine = Engine::new(Pack::from_files(&files).unwrap(), Default::default()).unwrap();
+    let facts = load_native(&[("f.json".to_owned(), facts.to_owned())]).unwrap();
+    engine
+        .evaluate(&facts, &EvalOptions::default())
+        .unwrap()
+        .to_json()
 }
 
 const PEOPLE: &str = r#"{"schema_version": "1",
@@ -414,15 +440,52 @@ fn a_runaway_loop_inside_a_closure_is_stopped_by_the_operation_budget() {
     );
     assert!(started.elapsed().as_secs() < 120, "{:?}", started.elapsed());
     // The same report as natively.
-    let files: Vec<PackFile> = serde_json::from_value::<Vec<Value>>(pack_with_rule(body))
-        .unwrap()
-        .iter()
-        .map(|f| PackFile::new(f["path"].as_str().unwrap(), f["text"].as_str().unwrap()))
-        .collect();
-    let engine = Engine::new(Pack::from_files(&files).unwrap(), Default::default()).unwrap();
-    let facts = load_native(&[("f.json".to_owned(), PEOPLE.to_owned())]).unwrap();
-    let native = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
-    assert_eq!(r["report"], serde_json::to_value(&native).unwrap());
+    let native: Value =
+        serde_json::from_str(&native_report(&pack_with_rule(body), PEOPLE)).unwrap();
+    assert_eq!(r["report"], native);
+}
+
+#[test]
+fn a_rule_that_reenters_a_value_in_use_is_an_error_and_the_other_rules_still_run() {
+    // The closure passes `x` back to `g`, whose `x.map` needs `x` while the outer `x.map`
+    // still holds it.
+    let pack = pack_with_rules(&[
+        ("t.reenter", "fn g(x) { x.map(|y| g(x)) } g([1,2]);"),
+        (
+            "t.contractors",
+            "for p in facts.people.where(#{ kind: \"contractor\" }) { fail(p, `${p.name} is a contractor`); }",
+        ),
+    ]);
+    let request = json!({"facts": [{"name": "f.json", "text": PEOPLE}], "pack": pack});
+    let mut instance = instance();
+    let response = instance
+        .call(Call::Evaluate, request.to_string().as_bytes())
+        .expect("a JSON response, not a trap");
+    let r: Value = serde_json::from_str(&response).unwrap();
+    assert_eq!(r["ok"], true, "{r}");
+    let rules = r["report"]["controls"][0]["rules"].as_array().unwrap();
+    let rule = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap();
+    let bad = rule("t.reenter");
+    assert_eq!(bad["status"], "error", "{bad}");
+    assert_eq!(
+        bad["error"]["message"], "Data race detected on argument #1 of function 'map'",
+        "{bad}"
+    );
+    assert_eq!(bad["error"]["file"], "rules/t.reenter.rhai", "{bad}");
+    let ordinary = rule("t.contractors");
+    assert_eq!(ordinary["status"], "fail", "{ordinary}");
+    assert_eq!(
+        ordinary["findings"][0]["message"], "Bo is a contractor",
+        "{ordinary}"
+    );
+    // Byte for byte the native report.
+    assert_eq!(
+        response,
+        format!(r#"{{"ok":true,"report":{}}}"#, native_report(&pack, PEOPLE))
+    );
+    // The instance lives on.
+    let r = call(&mut instance, Call::Explain, &json!({"id": "CC6.1"}));
+    assert_eq!(r["kind"], "control", "{r}");
 }
 
 #[test]
