@@ -29,16 +29,3 @@ pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + S
 pub(crate) fn map<T, R>(items: Vec<T>, f: impl Fn(T) -> R) -> Vec<R> {
     items.into_iter().map(f).collect()
 }
-
-/// Frees `value` on another thread, so a large structure's deallocation overlaps the work
-/// that follows instead of delaying it.
-#[cfg(feature = "parallel")]
-pub(crate) fn discard<T: Send + 'static>(value: T) {
-    rayon::spawn(move || drop(value));
-}
-
-/// Frees `value`.
-#[cfg(not(feature = "parallel"))]
-pub(crate) fn discard<T>(value: T) {
-    drop(value);
-}

@@ -15,7 +15,6 @@ use crate::par;
 use serde_json::{Map, Value};
 use spans::{KeyLines, Outline};
 use std::collections::HashMap;
-use std::ops::Range;
 use std::time::Duration;
 use tree::Node;
 
@@ -42,8 +41,8 @@ pub struct Origin {
 pub struct LoadTimings {
     /// JSON parsing, merging and locating records in their files.
     pub parse: Duration,
-    /// Schema validation and the id checks, with the digest and the rules' read-only view
-    /// of the facts built alongside.
+    /// Schema validation and the id checks (with the digest computed alongside), then
+    /// building the rules' read-only view of the facts.
     pub check: Duration,
 }
 
@@ -73,11 +72,11 @@ impl Facts {
         let t0 = clock();
         let (doc, origins) = merge(sources)?;
         let t1 = clock();
-        // The digest and the rules' view are only needed when the facts are valid, but building
-        // them alongside the validation keeps a second core busy.
-        let (violations, (digest, root)) = par::join(
+        // The digest is only needed when the facts are valid, but computing it alongside the
+        // validation keeps a second core busy.
+        let (violations, digest) = par::join(
             || validate::check(&doc, &origins),
-            || (digest::canonical_json(&doc), tree::build(&doc)),
+            || digest::canonical_json(&doc),
         );
         if !violations.is_empty() {
             return Err(FactsError::Invalid(violations));
@@ -101,8 +100,7 @@ impl Facts {
                     .map(str::to_owned)
                     .collect()
             });
-        // The parsed document is no longer needed: free it while the caller goes on.
-        par::discard(doc);
+        let root = tree::build(doc);
         let t3 = clock();
         let facts = Facts {
             root,
@@ -207,15 +205,7 @@ fn merge(sources: &[FactsSource<'_>]) -> Result<(Value, SourceMap), FactsError> 
     for (file_idx, src) in sources.iter().enumerate() {
         map.files.push(src.name.to_owned());
         let outline = spans::scan_top_level(src.text);
-        let parts = if outline.clean {
-            parse_outlined(src.text, &outline)
-        } else {
-            None
-        };
-        let object = match parts {
-            Some(object) => object,
-            None => parse_whole(src)?,
-        };
+        let object = parse(src, &outline)?;
         let mut lines: HashMap<String, KeyLines> = outline.keys.into_iter().collect();
         for (key, value) in object {
             let at = lines.remove(&key).unwrap_or_default();
@@ -251,11 +241,27 @@ fn merge(sources: &[FactsSource<'_>]) -> Result<(Value, SourceMap), FactsError> 
     Ok((Value::Object(doc), map))
 }
 
+/// Parses one file: in parts side by side where there are threads to share them, else in
+/// one piece (the same document either way).
+fn parse(src: &FactsSource<'_>, outline: &Outline) -> Result<Map<String, Value>, FactsError> {
+    #[cfg(feature = "parallel")]
+    if outline.clean
+        && let Some(object) = parse_outlined(src.text, outline)
+    {
+        return Ok(object);
+    }
+    #[cfg(not(feature = "parallel"))]
+    let _ = outline;
+    parse_whole(src)
+}
+
+#[cfg(feature = "parallel")]
 /// Parses a file's top-level values, and the elements of its top-level arrays, side by side
 /// (the outline says where each lies). `None` when any part does not parse: the caller then
 /// parses the whole text, which reports the error as serde_json does, with its position.
 fn parse_outlined(text: &str, outline: &Outline) -> Option<Map<String, Value>> {
-    let parse = |span: &Range<usize>| serde_json::from_str::<Value>(text.get(span.clone())?).ok();
+    let parse =
+        |span: &std::ops::Range<usize>| serde_json::from_str::<Value>(text.get(span.clone())?).ok();
     let keys: Vec<&(String, KeyLines)> = outline.keys.iter().collect();
     let values = par::map(keys, |(key, at)| {
         let value = if text.as_bytes().get(at.span.start) == Some(&b'[') {
@@ -347,6 +353,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "parallel")]
     fn parsing_in_parts_gives_the_same_document_as_parsing_whole() {
         let text = r#"{"schema_version": "1", "people": [{"id": "a", "n": [1, {"x": "]\","}]}, 2.5e3, null],
             "organization": {"name": "O"}, "empty": [], "s": "x", "people2": [true]}"#;

@@ -195,21 +195,22 @@ impl IntoIterator for List {
 /// Records of a top-level collection converted as one piece of work.
 const ITEMS_PER_TASK: usize = 512;
 
-/// Converts a parsed document into the tree: top-level collections side by side, and the
-/// records of each in runs of [`ITEMS_PER_TASK`] side by side.
-pub(crate) fn build(value: &Value) -> Node {
+/// Converts a parsed document into the tree, taking its strings over rather than copying
+/// them: top-level collections side by side, and the records of each in runs of
+/// [`ITEMS_PER_TASK`] side by side.
+pub(crate) fn build(value: Value) -> Node {
     let Value::Object(map) = value else {
         return Builder::default().convert(value, &mut String::new(), 0);
     };
-    let entries: Vec<(&String, &Value)> = map.iter().collect();
+    let entries: Vec<(String, Value)> = map.into_iter().collect();
     let fields = crate::par::map(entries, |(key, value)| {
         let mut pointer = String::from("/");
-        push_escaped(&mut pointer, key);
+        push_escaped(&mut pointer, &key);
         let node = match value {
             Value::Array(items) => collection(items, &pointer),
-            _ => Builder::default().convert(value, &mut pointer, 1),
+            value => Builder::default().convert(value, &mut pointer, 1),
         };
-        (ImmutableString::from(key.as_str()), node)
+        (ImmutableString::from(key), node)
     });
     Node::Record(Record(Arc::new(RecordData {
         pointer: ImmutableString::new(),
@@ -218,17 +219,21 @@ pub(crate) fn build(value: &Value) -> Node {
 }
 
 /// A top-level array, converted in runs of records side by side.
-fn collection(items: &[Value], pointer: &str) -> Node {
-    let runs: Vec<(usize, &[Value])> = items
-        .chunks(ITEMS_PER_TASK)
-        .enumerate()
-        .map(|(n, run)| (n * ITEMS_PER_TASK, run))
-        .collect();
+fn collection(items: Vec<Value>, pointer: &str) -> Node {
+    let mut runs: Vec<(usize, Vec<Value>)> = Vec::new();
+    let mut rest = items.into_iter();
+    loop {
+        let run: Vec<Value> = rest.by_ref().take(ITEMS_PER_TASK).collect();
+        if run.is_empty() {
+            break;
+        }
+        runs.push((runs.len() * ITEMS_PER_TASK, run));
+    }
     let converted = crate::par::map(runs, |(first, run)| {
         let mut builder = Builder::default();
         let mut at = String::from(pointer);
         let len = at.len();
-        run.iter()
+        run.into_iter()
             .enumerate()
             .map(|(i, v)| {
                 push_index(&mut at, first + i);
@@ -255,20 +260,20 @@ struct Builder {
 
 impl Builder {
     /// Converts `value`, whose pointer is in `pointer` (restored before returning).
-    fn convert(&mut self, value: &Value, pointer: &mut String, depth: usize) -> Node {
+    fn convert(&mut self, value: Value, pointer: &mut String, depth: usize) -> Node {
         match value {
             Value::Null => Node::Null,
-            Value::Bool(b) => Node::Bool(*b),
+            Value::Bool(b) => Node::Bool(b),
             Value::Number(n) => match n.as_i64() {
                 Some(i) => Node::Int(i),
                 None => Node::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
-            Value::String(s) => Node::Str(s.as_str().into()),
+            Value::String(s) => Node::Str(s.into()),
             Value::Array(items) => {
                 let here = ImmutableString::from(pointer.as_str());
                 let len = pointer.len();
                 let items = items
-                    .iter()
+                    .into_iter()
                     .enumerate()
                     .map(|(i, v)| {
                         push_index(pointer, i);
@@ -286,8 +291,8 @@ impl Builder {
                 let here = ImmutableString::from(pointer.as_str());
                 let len = pointer.len();
                 let mut fields = Vec::with_capacity(map.len());
-                for (i, (k, v)) in map.iter().enumerate() {
-                    let name = self.name(depth, i, k);
+                for (i, (k, v)) in map.into_iter().enumerate() {
+                    let name = self.name(depth, i, &k);
                     let node = if v.is_object() || v.is_array() {
                         pointer.push('/');
                         push_escaped(pointer, &name);
