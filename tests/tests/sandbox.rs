@@ -190,6 +190,11 @@ fn queries_select_records_natively() {
         error_of(&r),
         "older_than: expected a date `YYYY-MM-DD` at /people/0/name"
     );
+    let r = run(r#""text".where_not("id", 1);"#);
+    assert_eq!(
+        error_of(&r),
+        "where_not: expected a facts list or an array of records, found a string"
+    );
     let r = run(r#"[1, 2].where(#{ id: 1 });"#);
     assert!(
         error_of(&r).starts_with("where: expected records from the facts"),

@@ -72,10 +72,10 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn("to_string", |lk: &mut Lookup| format!("{lk:?}"))
         .register_fn(
             "missing",
-            |lk: &mut Lookup, items: Array, key: ImmutableString| {
+            |lk: &mut Lookup, items: Dynamic, key: ImmutableString| {
                 Ok::<_, Box<rhai::EvalAltResult>>(missing(
                     lk,
-                    &records(&items, "missing")?,
+                    &records_in(&items, "missing")?,
                     &key,
                     None,
                 ))
@@ -83,33 +83,17 @@ pub(super) fn register(engine: &mut Engine) {
         )
         .register_fn(
             "missing",
-            |lk: &mut Lookup, items: List, key: ImmutableString| {
-                missing(lk, &list_records(&items), &key, None)
-            },
-        )
-        .register_fn(
-            "missing",
             |lk: &mut Lookup,
-             items: Array,
+             items: Dynamic,
              key: ImmutableString,
              since: ImmutableString,
              date: ImmutableString| {
                 Ok::<_, Box<rhai::EvalAltResult>>(missing(
                     lk,
-                    &records(&items, "missing")?,
+                    &records_in(&items, "missing")?,
                     &key,
                     Some((&since, &date)),
                 ))
-            },
-        )
-        .register_fn(
-            "missing",
-            |lk: &mut Lookup,
-             items: List,
-             key: ImmutableString,
-             since: ImmutableString,
-             date: ImmutableString| {
-                missing(lk, &list_records(&items), &key, Some((&since, &date)))
             },
         );
 }
@@ -146,6 +130,20 @@ impl Lookup {
             Table::Many(m) => m.contains_key(key),
         }
     }
+}
+
+/// The records of a facts list, or of an array of records (the two things rules query).
+pub(super) fn records_in(items: &Dynamic, what: &str) -> Result<Vec<Record>> {
+    if let Some(l) = items.read_lock::<List>() {
+        return Ok(list_records(&l));
+    }
+    if let Some(a) = items.read_lock::<Array>() {
+        return records(&a, what);
+    }
+    Err(error(format!(
+        "{what}: expected a facts list or an array of records, found a {}",
+        items.type_name()
+    )))
 }
 
 /// The records of a facts list (other items skipped).

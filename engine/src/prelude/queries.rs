@@ -1,11 +1,12 @@
 //! Queries over facts lists, run natively so a rule only iterates the records it reports on:
 //! `where` and `where_not` (fields equal to values, or not), `where_same` (two fields equal),
-//! `older_than` and `within_days` (a date field against the as-of date). Each takes a facts list or an array of records and returns an array.
+//! `older_than` and `within_days` (a date field against the as-of date). Each takes a facts
+//! list or an array of records and returns an array, so queries chain.
 
 use super::lookups::{self, Lookup};
 use super::{dates, error};
 use crate::date::Date;
-use crate::facts::tree::{List, Node, Record};
+use crate::facts::tree::{Node, Record};
 use rhai::{Array, Dynamic, Engine, INT, ImmutableString, Map};
 
 type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
@@ -14,82 +15,37 @@ pub(super) fn register(engine: &mut Engine) {
     engine
         .register_fn(
             "where",
-            |l: &mut List, path: ImmutableString, v: Dynamic| {
-                matching(&lookups::list_records(l), &[(path, v)])
+            |items: Dynamic, path: ImmutableString, v: Dynamic| {
+                matching(&lookups::records_in(&items, "where")?, &[(path, v)])
             },
         )
-        .register_fn(
-            "where",
-            |a: &mut Array, path: ImmutableString, v: Dynamic| {
-                matching(&lookups::records(a, "where")?, &[(path, v)])
-            },
-        )
-        .register_fn("where", |l: &mut List, m: Map| {
-            matching(&lookups::list_records(l), &conditions(m))
-        })
-        .register_fn("where", |a: &mut Array, m: Map| {
-            matching(&lookups::records(a, "where")?, &conditions(m))
+        .register_fn("where", |items: Dynamic, m: Map| {
+            matching(&lookups::records_in(&items, "where")?, &conditions(m))
         })
         .register_fn(
             "where_not",
-            |l: &mut List, path: ImmutableString, v: Dynamic| {
-                not_matching(&lookups::list_records(l), &path, &v)
-            },
-        )
-        .register_fn(
-            "where_not",
-            |a: &mut Array, path: ImmutableString, v: Dynamic| {
-                not_matching(&lookups::records(a, "where_not")?, &path, &v)
+            |items: Dynamic, path: ImmutableString, v: Dynamic| {
+                not_matching(&lookups::records_in(&items, "where_not")?, &path, &v)
             },
         )
         .register_fn(
             "where_same",
-            |l: &mut List, a: ImmutableString, b: ImmutableString| {
-                same(&lookups::list_records(l), &a, &b)
-            },
-        )
-        .register_fn(
-            "where_same",
-            |a: &mut Array, x: ImmutableString, y: ImmutableString| {
-                same(&lookups::records(a, "where_same")?, &x, &y)
+            |items: Dynamic, a: ImmutableString, b: ImmutableString| {
+                same(&lookups::records_in(&items, "where_same")?, &a, &b)
             },
         )
         .register_fn(
             "older_than",
-            |l: &mut List, path: ImmutableString, n: INT| {
-                dated(&lookups::list_records(l), &path, "older_than", |age| {
-                    age > n
-                })
-            },
-        )
-        .register_fn(
-            "older_than",
-            |a: &mut Array, path: ImmutableString, n: INT| {
-                dated(
-                    &lookups::records(a, "older_than")?,
-                    &path,
-                    "older_than",
-                    |age| age > n,
-                )
+            |items: Dynamic, path: ImmutableString, n: INT| {
+                let records = lookups::records_in(&items, "older_than")?;
+                dated(&records, &path, "older_than", |age| age > n)
             },
         )
         .register_fn(
             "within_days",
-            |l: &mut List, path: ImmutableString, n: INT| {
-                dated(&lookups::list_records(l), &path, "within_days", |age| {
-                    age <= n
-                })
-            },
-        )
-        .register_fn(
-            "within_days",
-            |a: &mut Array, path: ImmutableString, n: INT| {
-                dated(
-                    &lookups::records(a, "within_days")?,
-                    &path,
-                    "within_days",
-                    |age| age <= n,
-                )
+            |items: Dynamic, path: ImmutableString, n: INT| {
+                let records = lookups::records_in(&items, "within_days")?;
+                dated(&records, &path, "within_days", |age| age <= n)
             },
         );
 }
