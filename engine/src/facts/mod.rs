@@ -353,6 +353,22 @@ mod tests {
     }
 
     #[test]
+    fn nesting_is_limited_per_file_not_per_part() {
+        // 129 levels in all, 127 inside the element: serde_json refuses the file (its limit
+        // is 128), so the facts are refused whether the file is parsed whole or in parts.
+        let text = format!(
+            r#"{{"schema_version": "1", "people": [{}{}]}}"#,
+            "[".repeat(127),
+            "]".repeat(127)
+        );
+        let err = Facts::load(&[src("deep.json", &text)]).unwrap_err();
+        assert!(
+            err.to_string().contains("recursion limit exceeded"),
+            "{err}"
+        );
+    }
+
+    #[test]
     #[cfg(feature = "parallel")]
     fn parsing_in_parts_gives_the_same_document_as_parsing_whole() {
         let text = r#"{"schema_version": "1", "people": [{"id": "a", "n": [1, {"x": "]\","}]}, 2.5e3, null],

@@ -38,6 +38,7 @@ pub(crate) fn scan_top_level(text: &str) -> Outline {
         bytes: text.as_bytes(),
         pos: 0,
         line: 1,
+        deepest: 1,
     };
     let mut out = Outline::default();
     s.skip_ws();
@@ -75,12 +76,12 @@ pub(crate) fn scan_top_level(text: &str) -> Outline {
         let outlined = if s.peek() == Some(b'[') {
             s.elements(&mut lines)
         } else {
-            s.skip_value();
+            s.skip_value(1);
             s.pos > lines.span.start
         };
         lines.span.end = s.pos;
         out.keys.push((key, lines));
-        if !outlined {
+        if !outlined || s.deepest > DEEPEST_OUTLINED {
             return out;
         }
         s.skip_ws();
@@ -98,7 +99,14 @@ struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
     line: u32,
+    /// The deepest nesting of objects and arrays seen, counting the document's own object.
+    deepest: usize,
 }
+
+/// Documents nested deeper than this are not outlined: serde_json limits nesting per parse,
+/// so a part parsed on its own could be accepted where the whole file is refused. Below
+/// this depth both agree.
+const DEEPEST_OUTLINED: usize = 100;
 
 /// The bytes that matter when skipping a value outside strings.
 const STRUCTURAL: [bool; 256] = {
@@ -146,6 +154,7 @@ impl Scanner<'_> {
     /// whether the brackets and commas were all in place.
     fn elements(&mut self, lines: &mut KeyLines) -> bool {
         self.pos += 1;
+        self.deepest = self.deepest.max(2);
         self.skip_ws();
         if self.eat(b']') {
             return true;
@@ -154,7 +163,7 @@ impl Scanner<'_> {
             self.skip_ws();
             let start = self.pos;
             lines.items.push(self.line);
-            self.skip_value();
+            self.skip_value(2);
             if self.pos == start {
                 return false;
             }
@@ -187,8 +196,9 @@ impl Scanner<'_> {
         self.pos = self.bytes.len();
     }
 
-    /// Skips one value of any kind, counting the lines inside it.
-    fn skip_value(&mut self) {
+    /// Skips one value of any kind found `outer` levels deep, counting the lines inside it
+    /// and how deep it nests.
+    fn skip_value(&mut self, outer: usize) {
         let mut depth = 0usize;
         while let Some(b) = self.peek() {
             if !STRUCTURAL[b as usize] {
@@ -203,7 +213,10 @@ impl Scanner<'_> {
                     }
                     continue;
                 }
-                b'{' | b'[' => depth += 1,
+                b'{' | b'[' => {
+                    depth += 1;
+                    self.deepest = self.deepest.max(outer + depth);
+                }
                 b'}' | b']' => {
                     if depth == 0 {
                         return;
@@ -246,6 +259,13 @@ mod tests {
         ] {
             assert!(!scan_top_level(text).clean, "{text}");
         }
+        // Nesting: the document's object, the array, then `n` more arrays.
+        let deep = |n: usize| format!("{{\"a\": [{}{}]}}", "[".repeat(n), "]".repeat(n));
+        assert!(scan_top_level(&deep(DEEPEST_OUTLINED - 2)).clean);
+        assert!(!scan_top_level(&deep(DEEPEST_OUTLINED - 1)).clean);
+        let deep_object = |n: usize| format!("{{\"a\": {}{}}}", "[".repeat(n), "]".repeat(n));
+        assert!(scan_top_level(&deep_object(DEEPEST_OUTLINED - 1)).clean);
+        assert!(!scan_top_level(&deep_object(DEEPEST_OUTLINED)).clean);
         for text in [
             "{}",
             " { } \n",
