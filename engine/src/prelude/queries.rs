@@ -16,7 +16,10 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "where",
             |items: Dynamic, path: ImmutableString, v: Dynamic| {
-                matching(&lookups::records_in(&items, "where")?, &[(path, v)])
+                matching(
+                    &lookups::records_in(&items, "where")?,
+                    &[(path, Wanted::new(v))],
+                )
             },
         )
         .register_fn("where", |items: Dynamic, m: Map| {
@@ -25,13 +28,19 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "where_not",
             |items: Dynamic, path: ImmutableString, v: Dynamic| {
-                not_matching(&lookups::records_in(&items, "where_not")?, &path, &v)
+                let wanted = Wanted::new(v);
+                select(&lookups::records_in(&items, "where_not")?, |r| {
+                    !wanted.holds(at(r, &path))
+                })
             },
         )
         .register_fn(
             "where_same",
             |items: Dynamic, a: ImmutableString, b: ImmutableString| {
-                same(&lookups::records_in(&items, "where_same")?, &a, &b)
+                select(&lookups::records_in(&items, "where_same")?, |r| {
+                    // Both present and the same scalar (`same_scalar` is false for null).
+                    at(r, &a).same_scalar(at(r, &b))
+                })
             },
         )
         .register_fn(
@@ -50,55 +59,63 @@ pub(super) fn register(engine: &mut Engine) {
         );
 }
 
-/// A map's entries as (path, wanted value) pairs, in key order.
-fn conditions(m: Map) -> Vec<(ImmutableString, Dynamic)> {
-    m.into_iter().map(|(k, v)| (k.into(), v)).collect()
+/// A map's entries as (path, condition) pairs, in key order.
+fn conditions(m: Map) -> Vec<(ImmutableString, Wanted)> {
+    m.into_iter()
+        .map(|(k, v)| (k.into(), Wanted::new(v)))
+        .collect()
 }
 
-/// Whether a field's value satisfies a condition: equal to the value; when the wanted value
-/// is an array, equal to one of its items; when it is a lookup, one of its keys.
-fn satisfies(node: &Node, wanted: &Dynamic) -> bool {
-    if let Some(options) = wanted.read_lock::<Array>() {
-        return options.iter().any(|o| node.equals(o));
+/// What a field must hold, classified once per query rather than once per record.
+enum Wanted {
+    /// Equal to the value.
+    Equal(Dynamic),
+    /// Equal to one of the array's items.
+    OneOf(Array),
+    /// One of the lookup's keys.
+    KeyOf(Lookup),
+}
+
+impl Wanted {
+    fn new(value: Dynamic) -> Wanted {
+        if let Some(options) = value.read_lock::<Array>() {
+            return Wanted::OneOf(options.clone());
+        }
+        if let Some(lookup) = value.read_lock::<Lookup>() {
+            return Wanted::KeyOf(lookup.clone());
+        }
+        Wanted::Equal(value)
     }
-    if let Some(lookup) = wanted.read_lock::<Lookup>() {
-        return node.key_text().is_some_and(|k| lookup.has_key(&k));
+
+    /// Whether a field's value (null when absent) meets the condition.
+    fn holds(&self, node: &Node) -> bool {
+        match self {
+            Wanted::Equal(v) => node.equals(v),
+            Wanted::OneOf(options) => options.iter().any(|o| node.equals(o)),
+            Wanted::KeyOf(lookup) => node.key_text().is_some_and(|k| lookup.has_key(&k)),
+        }
     }
-    node.equals(wanted)
 }
 
-/// The records for which every condition holds (an absent field counts as `()`).
-fn matching(items: &[Record], conds: &[(ImmutableString, Dynamic)]) -> Result<Array> {
+/// The field at `path` of a record, null when absent.
+fn at<'a>(r: &'a Record, path: &str) -> &'a Node {
+    r.path(path).unwrap_or(&Node::Null)
+}
+
+/// The records `keep` accepts, as script values.
+fn select(items: &[Record], keep: impl Fn(&Record) -> bool) -> Result<Array> {
     Ok(items
         .iter()
-        .filter(|r| {
-            conds
-                .iter()
-                .all(|(path, wanted)| satisfies(r.path(path).unwrap_or(&Node::Null), wanted))
-        })
+        .filter(|r| keep(r))
         .map(|r| Dynamic::from(r.clone()))
         .collect())
 }
 
-/// The records for which the condition does not hold.
-fn not_matching(items: &[Record], path: &str, wanted: &Dynamic) -> Result<Array> {
-    Ok(items
-        .iter()
-        .filter(|r| !satisfies(r.path(path).unwrap_or(&Node::Null), wanted))
-        .map(|r| Dynamic::from(r.clone()))
-        .collect())
-}
-
-/// The records whose fields at paths `a` and `b` hold the same value (neither absent).
-fn same(items: &[Record], a: &str, b: &str) -> Result<Array> {
-    Ok(items
-        .iter()
-        .filter(|r| match (r.path(a), r.path(b)) {
-            (Some(x), Some(y)) => x.same_scalar(y),
-            _ => false,
-        })
-        .map(|r| Dynamic::from(r.clone()))
-        .collect())
+/// The records for which every condition holds.
+fn matching(items: &[Record], conds: &[(ImmutableString, Wanted)]) -> Result<Array> {
+    select(items, |r| {
+        conds.iter().all(|(path, w)| w.holds(at(r, path)))
+    })
 }
 
 /// The records with a date at `path` whose age in days (to the as-of date) passes `keep`.
@@ -108,7 +125,7 @@ fn dated(items: &[Record], path: &str, what: &str, keep: impl Fn(i64) -> bool) -
     let as_of = dates::as_of()?;
     let mut out = Array::new();
     for r in items {
-        let node = r.path(path).unwrap_or(&Node::Null);
+        let node = at(r, path);
         if node.is_null() {
             continue;
         }
