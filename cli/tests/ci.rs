@@ -39,7 +39,7 @@ fn several_formats_in_one_run() {
     let sarif: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&sarif).unwrap()).unwrap();
     let schema: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(repo().join("../shared/external/sarif-schema-2.1.0.json")).unwrap(),
+        &fs::read_to_string(repo().join("tests/fixtures/sarif-schema-2.1.0.json")).unwrap(),
     )
     .unwrap();
     let validator = jsonschema::options()

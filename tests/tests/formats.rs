@@ -131,7 +131,7 @@ fn reports_with_waivers_match_the_report_schema() {
 
 #[test]
 fn sarif_validates_against_the_official_schema() {
-    let path = attest_tests::repo_root().join("../shared/external/sarif-schema-2.1.0.json");
+    let path = attest_tests::repo_root().join("tests/fixtures/sarif-schema-2.1.0.json");
     let v = json_schema(&path);
     for (report, context) in [
         shared().clone(),
@@ -257,7 +257,7 @@ fn rules_in_error_are_reported_by_every_format() {
         "rule access.inactive-accounts could not give an answer: operation limit hit (rules/access/inactive-accounts.rhai:12:9)"
     );
     let v =
-        json_schema(&attest_tests::repo_root().join("../shared/external/sarif-schema-2.1.0.json"));
+        json_schema(&attest_tests::repo_root().join("tests/fixtures/sarif-schema-2.1.0.json"));
     assert!(schema_errors(&v, &sarif).is_empty());
 
     let junit = render::junit(&report);
