@@ -6,7 +6,7 @@
 
 use crate::facts::Origin;
 use crate::pack::{Owner, Severity};
-use crate::render::{finding_status, rule_views};
+use crate::report::views::rule_views;
 use crate::report::{Report, Status};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -205,7 +205,7 @@ fn items(report: &Report) -> IndexMap<String, DiffItem> {
                     f.entity.clone(),
                     f.source.clone(),
                     f.message.clone(),
-                    finding_status(f),
+                    f.effective_status(),
                 ),
             );
         }

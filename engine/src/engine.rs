@@ -7,11 +7,11 @@ use crate::evidence;
 use crate::facts::Facts;
 use crate::limits::Limits;
 use crate::modules::{self, to_u32};
-use crate::pack::{Category, Diagnostic, DisabledRule, Pack, PackError, PackFile, Rule};
+use crate::pack::{Diagnostic, DisabledRule, Pack, PackError, PackFile, Rule};
 use crate::prelude::{self, lookups::LookupCache};
 use crate::report::{
-    ControlResult, Counts, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
-    Report, RuleError, RuleResult, Status, Summary,
+    ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo, Report,
+    RuleError, RuleResult, Status, Summary,
 };
 use crate::sandbox;
 use indexmap::IndexMap;
@@ -127,13 +127,6 @@ impl Engine {
         #[cfg(not(feature = "parallel"))]
         let results: Vec<RuleResult> = pairs.into_iter().map(run).collect();
 
-        let mut summary = Summary {
-            controls: Counts::default(),
-            by_category: Category::ALL
-                .iter()
-                .map(|c| (*c, Counts::default()))
-                .collect(),
-        };
         let mut controls = Vec::with_capacity(self.pack.controls.len());
         for control in &self.pack.controls {
             let in_scope = facts.in_scope(control.category.as_str());
@@ -161,25 +154,12 @@ impl Engine {
                     .filter(|d| d.meta.controls.contains(&control.id))
                     .map(|d| disabled_result(d, options.explain)),
             );
-            let status = if in_scope {
-                rules
-                    .iter()
-                    .fold(Status::NotApplicable, |s, r| s.worst(r.status))
-            } else {
-                Status::NotApplicable
-            };
-            summary.controls.add(status);
-            summary
-                .by_category
-                .entry(control.category)
-                .or_default()
-                .add(status);
             controls.push(ControlResult {
                 id: control.id.clone(),
                 category: control.category,
                 group: control.group.clone(),
                 title: control.title.clone(),
-                status,
+                status: Status::of_control(&rules, in_scope),
                 rules,
             });
         }
@@ -200,7 +180,7 @@ impl Engine {
                 as_of: facts.as_of().map(|d| d.to_string()),
             },
             evaluated_on: as_of.to_string(),
-            summary,
+            summary: Summary::of(&controls),
             controls,
             waivers: Vec::new(),
         })
@@ -356,12 +336,7 @@ impl Engine {
                     .into_iter()
                     .map(|f| self.finding(rule, facts, f))
                     .collect();
-                result.status = result.findings.iter().fold(Status::Pass, |s, f| {
-                    s.worst(match f.status {
-                        FindingStatus::Fail => Status::Fail,
-                        FindingStatus::Warn => Status::Warn,
-                    })
-                });
+                result.status = Status::of_findings(&result.findings);
             }
             (Err(e), _) => {
                 result.status = Status::Error;

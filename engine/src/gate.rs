@@ -4,7 +4,7 @@
 
 use crate::diff::Diff;
 use crate::pack::Severity;
-use crate::render::rule_views;
+use crate::report::views::rule_views;
 use crate::report::{Report, Status};
 
 /// What fails the gate.

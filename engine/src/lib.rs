@@ -88,9 +88,9 @@ pub use pack::{
 };
 pub use report::{
     ControlResult, Counts, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
-    Report, RuleError, RuleResult, Status, Summary,
+    Readiness, Report, RuleError, RuleResult, Status, Summary, Waiver, WaiverResult, WaiverState,
 };
-pub use waivers::{WAIVERS_SCHEMA, Waiver, WaiverError, WaiverResult, WaiverState, Waivers};
+pub use waivers::{WAIVERS_SCHEMA, WaiverError, Waivers};
 
 pub use prelude::function_names as prelude_functions;
 

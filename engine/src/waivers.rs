@@ -6,12 +6,11 @@
 //! waiver is listed in the report with its state, so expired and stale ones are flagged.
 
 use crate::date::Date;
-use crate::evidence::EVIDENCE_RULE;
 use crate::facts::spans;
 use crate::facts::{Origin, Violation};
-use crate::render::finding_status;
-use crate::report::{Counts, Finding, FindingStatus, Report, RuleResult, Status};
-use serde::{Deserialize, Serialize};
+use crate::report::views::view_id;
+use crate::report::{Finding, FindingStatus, Report, Status, Waiver, WaiverResult, WaiverState};
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -20,118 +19,6 @@ use std::sync::OnceLock;
 
 /// The JSON Schema of waivers-v1, as shipped in `schemas/waivers.v1.schema.json`.
 pub const WAIVERS_SCHEMA: &str = include_str!("../../schemas/waivers.v1.schema.json");
-
-/// One waiver: what it covers, who approved it, why, and for how long.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Waiver {
-    /// The rule it covers (every rule of `control` when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
-    /// The control it covers (the rule in every control when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub control: Option<String>,
-    /// A JSON Pointer, or a pattern with `*` segments: it covers findings at or under it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity: Option<String>,
-    /// Why the risk is accepted.
-    pub reason: String,
-    /// Who approved it.
-    pub approved_by: String,
-    /// When it was approved (`YYYY-MM-DD`); it covers nothing before.
-    pub approved_on: String,
-    /// The last day it covers anything (`YYYY-MM-DD`).
-    pub expires_on: String,
-    /// Where it is written: the waivers file and the line where it starts.
-    pub source: Origin,
-}
-
-impl Waiver {
-    /// Who approved it and for how long, and where it is written:
-    /// `approved by CISO on 2026-05-04, until 2026-09-30; waivers.json:5`.
-    pub fn approval(&self) -> String {
-        format!(
-            "approved by {} on {}, until {}; {}:{}",
-            self.approved_by, self.approved_on, self.expires_on, self.source.file, self.source.line
-        )
-    }
-
-    /// What it covers, in words: `rule access.mfa-privileged, control CC6.1, entity /accounts/3`.
-    pub fn scope(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(r) = &self.rule {
-            parts.push(format!("rule {r}"));
-        }
-        if let Some(c) = &self.control {
-            parts.push(format!("control {c}"));
-        }
-        if let Some(e) = &self.entity {
-            parts.push(format!("entity {e}"));
-        }
-        parts.join(", ")
-    }
-}
-
-/// Where a waiver stands on the report's as-of date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WaiverState {
-    /// In force, and covering at least one failing finding.
-    Active,
-    /// In force, but it matches no failing finding: remove it.
-    Stale,
-    /// Past its `expires_on`: it covers nothing any more.
-    Expired,
-    /// Approved after the as-of date: it covers nothing yet.
-    Pending,
-}
-
-impl WaiverState {
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WaiverState::Active => "active",
-            WaiverState::Stale => "stale",
-            WaiverState::Expired => "expired",
-            WaiverState::Pending => "pending",
-        }
-    }
-}
-
-/// A waiver as the report lists it: the waiver, its state and how many findings it matches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WaiverResult {
-    /// The waiver.
-    #[serde(flatten)]
-    pub waiver: Waiver,
-    /// Where it stands on the as-of date.
-    pub state: WaiverState,
-    /// Failing findings it matches (a finding repeated under several controls counts once);
-    /// for an expired or pending waiver, the findings it would cover.
-    pub matches: u32,
-}
-
-impl WaiverResult {
-    /// Its state in words, e.g. `expired on 2026-05-31: it covers nothing any more`.
-    pub fn explain(&self) -> String {
-        let w = &self.waiver;
-        let findings = |n: u32| format!("{n} failing finding{}", if n == 1 { "" } else { "s" });
-        match self.state {
-            WaiverState::Active => {
-                format!("covers {} until {}", findings(self.matches), w.expires_on)
-            }
-            WaiverState::Stale => "matches no failing finding: remove it".to_owned(),
-            WaiverState::Expired => format!(
-                "expired on {}: {} no longer covered",
-                w.expires_on,
-                findings(self.matches)
-            ),
-            WaiverState::Pending => format!(
-                "approved on {}, after the as-of date: not in force yet",
-                w.approved_on
-            ),
-        }
-    }
-}
 
 /// Why a waivers file could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -363,11 +250,7 @@ impl Waivers {
                 continue;
             }
             for rule in &mut control.rules {
-                let key = if rule.id == EVIDENCE_RULE {
-                    format!("{}/{}", rule.id, control.id)
-                } else {
-                    rule.id.clone()
-                };
+                let key = view_id(&rule.id, &control.id);
                 for (index, finding) in rule.findings.iter_mut().enumerate() {
                     if finding.status != FindingStatus::Fail {
                         continue;
@@ -384,14 +267,11 @@ impl Waivers {
                         }
                     }
                 }
-                rule.status = rule_status(rule);
+                rule.rejudge();
             }
-            control.status = control
-                .rules
-                .iter()
-                .fold(Status::NotApplicable, |s, r| s.worst(r.status));
+            control.status = Status::of_control(&control.rules, true);
         }
-        recount(report);
+        report.recount();
         report.waivers = self
             .entries
             .iter()
@@ -440,33 +320,6 @@ fn pointer_matches(pattern: &str, pointer: &str) -> bool {
             (Some(p), Some(s)) if p == "*" || p == s => {}
             (Some(_), Some(_)) => return false,
         }
-    }
-}
-
-/// A rule's status from its findings once waivers are applied (errors and n/a stay).
-fn rule_status(rule: &RuleResult) -> Status {
-    if matches!(rule.status, Status::Error | Status::NotApplicable) {
-        return rule.status;
-    }
-    rule.findings
-        .iter()
-        .fold(Status::Pass, |s, f| s.worst(finding_status(f)))
-}
-
-/// Recomputes the summary counts from the controls' statuses.
-fn recount(report: &mut Report) {
-    let summary = &mut report.summary;
-    summary.controls = Counts::default();
-    for counts in summary.by_category.values_mut() {
-        *counts = Counts::default();
-    }
-    for control in &report.controls {
-        summary.controls.add(control.status);
-        summary
-            .by_category
-            .entry(control.category)
-            .or_default()
-            .add(control.status);
     }
 }
 

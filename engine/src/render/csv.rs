@@ -3,8 +3,8 @@
 //! per rule that could not answer (status `error`). Fields are quoted when they hold a
 //! comma, a quote or a line break; lines end with CRLF.
 
-use super::{finding_status, rule_views};
 use crate::report::Report;
+use crate::report::views::rule_views;
 
 const HEADER: [&str; 16] = [
     "controls",
@@ -60,7 +60,7 @@ pub fn csv(report: &Report) -> String {
                     rule.title.clone(),
                     severity.clone(),
                     owner.clone(),
-                    finding_status(f).as_str().to_owned(),
+                    f.effective_status().as_str().to_owned(),
                     f.message.clone(),
                     f.entity.clone().unwrap_or_default(),
                     f.source

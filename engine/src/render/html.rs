@@ -7,13 +7,13 @@
 //! `#category=security`, `#owner=IT`, `#q=mfa`, combined with `&`. It writes it back as
 //! the filter changes, so a filtered view can be linked to.
 
-use super::{
-    Context, RuleView, Vendor, category_counts, error_place, escape_xml as esc, finding_status,
-    readiness, record_place, rule_views,
-};
+use super::{Context, Vendor, error_place, escape_xml as esc, record_place};
 use crate::pack::Category;
+use crate::report::Readiness;
+use crate::report::todo::owner_work;
+use crate::report::views::{RuleView, rule_views};
 use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"
@@ -150,7 +150,12 @@ fn header(out: &mut String, report: &Report) {
         report.controls.len()
     );
     out.push_str("<nav class=\"tiles\" id=\"tiles\">\n");
-    if let Some((ready, applicable, percent)) = readiness(s) {
+    if let Some(Readiness {
+        ready,
+        applicable,
+        percent,
+    }) = s.readiness()
+    {
         let _ = writeln!(
             out,
             "<a class=\"tile ready\" href=\"#\"><b>{percent}%</b>ready ({ready} of {applicable} applicable)</a>"
@@ -171,8 +176,13 @@ fn header(out: &mut String, report: &Report) {
 fn categories(out: &mut String, report: &Report) {
     out.push_str("<section id=\"readiness\">\n<h2>Readiness by category</h2>\n");
     for category in Category::ALL {
-        let counts = category_counts(report, category);
-        let Some((ready, applicable, percent)) = readiness(&counts) else {
+        let counts = report.summary.category(category);
+        let Some(Readiness {
+            ready,
+            applicable,
+            percent,
+        }) = counts.readiness()
+        else {
             let _ = writeln!(
                 out,
                 "<div class=\"bar-row\" data-category=\"{}\"><span>{}</span><span class=\"muted\">not in scope</span><span></span><span></span></div>",
@@ -279,7 +289,7 @@ fn control_row(out: &mut String, c: &ControlResult) {
         c.rules
             .iter()
             .flat_map(|r| &r.findings)
-            .filter(|f| matches!(finding_status(f), Status::Fail | Status::Warn))
+            .filter(|f| matches!(f.effective_status(), Status::Fail | Status::Warn))
             .count()
     } else {
         0
@@ -354,7 +364,12 @@ fn rule_item(out: &mut String, r: &RuleResult) {
 }
 
 fn finding_item(out: &mut String, f: &Finding) {
-    let _ = write!(out, "<li>{} {}", badge(finding_status(f)), esc(&f.message));
+    let _ = write!(
+        out,
+        "<li>{} {}",
+        badge(f.effective_status()),
+        esc(&f.message)
+    );
     let at = record_place(f.source.as_ref(), f.entity.as_deref());
     if !at.is_empty() {
         let _ = write!(out, " <small><code>{}</code></small>", esc(&at));
@@ -371,57 +386,23 @@ fn finding_item(out: &mut String, f: &Finding) {
 }
 
 fn owners(out: &mut String, views: &[RuleView<'_>]) {
-    // owner -> rules with open findings (failing ones first), each with its failing then
-    // lapsing findings.
-    let mut by_owner: BTreeMap<&str, Vec<(&RuleView<'_>, Vec<&Finding>)>> = BTreeMap::new();
-    let open = |v: &RuleView<'_>, status: Status| -> usize {
-        v.rule
-            .findings
-            .iter()
-            .filter(|f| finding_status(f) == status)
-            .count()
-    };
-    let failing = views.iter().filter(|v| open(v, Status::Fail) > 0);
-    let lapsing = views
-        .iter()
-        .filter(|v| open(v, Status::Fail) == 0 && open(v, Status::Warn) > 0);
-    for v in failing.chain(lapsing) {
-        let findings: Vec<&Finding> = [Status::Fail, Status::Warn]
-            .into_iter()
-            .flat_map(|status| {
-                v.rule
-                    .findings
-                    .iter()
-                    .filter(move |f| finding_status(f) == status)
-            })
-            .collect();
-        if let Some(first) = findings.first() {
-            by_owner
-                .entry(first.owner.as_str())
-                .or_default()
-                .push((v, findings));
-        }
-    }
+    let work: Vec<_> = owner_work(views)
+        .into_iter()
+        .filter(|w| !w.rules.is_empty())
+        .collect();
     out.push_str("<section id=\"owners\">\n<h2>To do by owner</h2>\n");
-    if by_owner.is_empty() {
+    if work.is_empty() {
         out.push_str("<p class=\"muted\">Nothing to fix.</p>\n");
     }
-    for (owner, rules) in by_owner {
-        let count = |status: Status| {
-            rules
-                .iter()
-                .flat_map(|(_, fs)| fs)
-                .filter(|f| finding_status(f) == status)
-                .count()
-        };
+    for w in work {
         let _ = writeln!(
             out,
             "<details class=\"owner\" open data-owner=\"{0}\"><summary>{0}: <span class=\"to-fix\">{1}</span> to fix, <span class=\"lapsing\">{2}</span> lapsing soon</summary><ol class=\"todo\">",
-            esc(owner),
-            count(Status::Fail),
-            count(Status::Warn)
+            esc(w.owner),
+            w.to_fix,
+            w.lapsing
         );
-        for (v, findings) in rules {
+        for (v, findings) in w.rules {
             let _ = write!(
                 out,
                 "<li><code>{}</code> {} <small>· {} · {}</small><ul class=\"findings\">",
@@ -477,7 +458,7 @@ fn vendors(out: &mut String, views: &[RuleView<'_>], vendors: &[Vendor]) {
             .map_or(&[][..], Vec::as_slice);
         let worst = findings
             .iter()
-            .fold(Status::Pass, |s, (_, f)| s.worst(finding_status(f)));
+            .fold(Status::Pass, |s, (_, f)| s.worst(f.effective_status()));
         let report = match (&vendor.soc2_type, &vendor.report_period_end) {
             (Some(t), Some(end)) => {
                 format!("{} (period ending {})", t.replace("type", "type "), end)
@@ -507,7 +488,7 @@ fn vendors(out: &mut String, views: &[RuleView<'_>], vendors: &[Vendor]) {
                 let _ = write!(
                     out,
                     "<li>{} {} <small><code>{}</code></small></li>",
-                    badge(finding_status(f)),
+                    badge(f.effective_status()),
                     esc(&f.message),
                     esc(&v.id)
                 );

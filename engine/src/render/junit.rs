@@ -7,7 +7,7 @@
 //! not applicable and waived rules are skipped (with the waivers in the message); warnings
 //! pass, with the lapsing records in `<system-out>`. No timestamps or durations.
 
-use super::{error_place, escape_xml, finding_status, record_place};
+use super::{error_place, escape_xml, record_place};
 use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
 use std::fmt::Write as _;
 
@@ -115,7 +115,7 @@ fn case(
             let failing: Vec<&Finding> = rule
                 .findings
                 .iter()
-                .filter(|f| finding_status(f) == Status::Fail)
+                .filter(|f| f.effective_status() == Status::Fail)
                 .collect();
             let message = format!(
                 "{}: {} finding{} ({}, owner {})",
@@ -195,7 +195,7 @@ fn case(
 fn findings_text(findings: &[Finding]) -> String {
     let mut text = String::new();
     for f in findings {
-        let _ = write!(text, "{}: {}", finding_status(f).as_str(), f.message);
+        let _ = write!(text, "{}: {}", f.effective_status().as_str(), f.message);
         let at = record_place(f.source.as_ref(), f.entity.as_deref());
         if !at.is_empty() {
             let _ = write!(text, " ({at})");

@@ -3,12 +3,13 @@
 //! controls), their findings folded away, waivers that need attention, work per owner.
 //! Also the Markdown form of a baseline diff.
 
-use super::{RuleView, category_counts, finding_status, readiness, rule_views};
 use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
+use crate::report::Readiness;
+use crate::report::WaiverState;
+use crate::report::todo::owner_work;
+use crate::report::views::{RuleView, rule_views};
 use crate::report::{Report, Status};
-use crate::waivers::WaiverState;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Findings listed before the rest are only counted: keeps a comment under GitHub's limits.
@@ -43,9 +44,13 @@ pub fn markdown(report: &Report) -> String {
     out.push_str("| Category | Ready | Pass | Warn | Waived | Fail | Error |\n");
     out.push_str("|---|---|--:|--:|--:|--:|--:|\n");
     for category in Category::ALL {
-        let counts = category_counts(report, category);
-        match readiness(&counts) {
-            Some((ready, applicable, percent)) => {
+        let counts = report.summary.category(category);
+        match counts.readiness() {
+            Some(Readiness {
+                ready,
+                applicable,
+                percent,
+            }) => {
                 let _ = writeln!(
                     out,
                     "| {} | {percent}% ({ready}/{applicable}) | {} | {} | {} | {} | {} |",
@@ -96,7 +101,11 @@ pub fn markdown(report: &Report) -> String {
             .iter()
             .filter(|v| match status {
                 Status::Fail => v.rule.status == Status::Fail,
-                _ => v.rule.findings.iter().any(|f| finding_status(f) == status),
+                _ => v
+                    .rule
+                    .findings
+                    .iter()
+                    .any(|f| f.effective_status() == status),
             })
             .collect();
         if rules.is_empty() {
@@ -110,7 +119,7 @@ pub fn markdown(report: &Report) -> String {
                 .rule
                 .findings
                 .iter()
-                .filter(|f| finding_status(f) == status)
+                .filter(|f| f.effective_status() == status)
                 .count();
             let _ = writeln!(
                 out,
@@ -128,7 +137,7 @@ pub fn markdown(report: &Report) -> String {
                 v.rule
                     .findings
                     .iter()
-                    .filter(move |f| finding_status(f) == status)
+                    .filter(move |f| f.effective_status() == status)
                     .map(move |f| {
                         let at = f
                             .source
@@ -188,21 +197,15 @@ pub fn markdown(report: &Report) -> String {
         }
     }
 
-    let mut owners: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
-    for v in &views {
-        for f in &v.rule.findings {
-            let slot = owners.entry(f.owner.as_str()).or_default();
-            match finding_status(f) {
-                Status::Fail => slot.0 += 1,
-                Status::Warn => slot.1 += 1,
-                _ => slot.2 += 1,
-            }
-        }
-    }
-    if !owners.is_empty() {
+    let work = owner_work(&views);
+    if !work.is_empty() {
         out.push_str("\n### To do by owner\n\n| Owner | To fix | Lapsing soon | Waived |\n|---|--:|--:|--:|\n");
-        for (owner, (fail, warn, waived)) in owners {
-            let _ = writeln!(out, "| {owner} | {fail} | {warn} | {waived} |");
+        for w in work {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                w.owner, w.to_fix, w.lapsing, w.waived
+            );
         }
     }
     out

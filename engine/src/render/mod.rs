@@ -17,14 +17,9 @@ pub use markdown::{diff_markdown, markdown};
 pub use sarif::sarif;
 pub use text::{TextOptions, diff_text, text};
 
-use crate::evidence::EVIDENCE_RULE;
 use crate::facts::tree::Node;
 use crate::facts::{Facts, Origin};
-use crate::pack::Category;
-use crate::report::{
-    ControlResult, Counts, Finding, FindingStatus, Report, RuleError, RuleResult, Status,
-};
-use std::collections::HashMap;
+use crate::report::RuleError;
 
 /// What some formats show of the facts beyond the report: the vendor register (HTML) and
 /// where a finding about no particular record points (SARIF).
@@ -102,88 +97,6 @@ impl Context {
     }
 }
 
-/// One rule's outcome across the controls it is mapped to, as formats that list each
-/// finding once (SARIF, CSV, HTML, Markdown, diffs) see it. Evidence checks stay per control.
-#[derive(Debug, Clone)]
-pub(crate) struct RuleView<'a> {
-    /// The rule id, or `evidence/<control>` for an evidence check.
-    pub id: String,
-    /// The applicable controls that list the rule, in report order.
-    pub controls: Vec<&'a ControlResult>,
-    /// The rule's result: its worst status across those controls, and each finding waived
-    /// only where it is waived under every one of them.
-    pub rule: RuleResult,
-}
-
-impl RuleView<'_> {
-    /// The ids of its controls.
-    pub fn control_ids(&self) -> Vec<&str> {
-        self.controls.iter().map(|c| c.id.as_str()).collect()
-    }
-
-    /// A stable identity for each finding, across runs: the rule and the record the finding
-    /// is about (its message when it is about no record), numbered when repeated.
-    pub fn finding_keys(&self) -> Vec<String> {
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        self.rule
-            .findings
-            .iter()
-            .map(|f| {
-                let base = format!(
-                    "{}|{}",
-                    self.id,
-                    f.entity.as_deref().unwrap_or(f.message.as_str())
-                );
-                let n = seen.entry(base.clone()).or_default();
-                *n += 1;
-                if *n == 1 { base } else { format!("{base}#{n}") }
-            })
-            .collect()
-    }
-}
-
-/// Every rule of the applicable controls once, in order of first appearance.
-pub(crate) fn rule_views(report: &Report) -> Vec<RuleView<'_>> {
-    let mut views: Vec<RuleView<'_>> = Vec::new();
-    for control in &report.controls {
-        if control.status == Status::NotApplicable {
-            continue;
-        }
-        for rule in &control.rules {
-            let id = if rule.id == EVIDENCE_RULE {
-                format!("{EVIDENCE_RULE}/{}", control.id)
-            } else {
-                rule.id.clone()
-            };
-            if let Some(view) = views.iter_mut().find(|v| v.id == id) {
-                view.controls.push(control);
-                view.rule.status = view.rule.status.worst(rule.status);
-                for (merged, f) in view.rule.findings.iter_mut().zip(&rule.findings) {
-                    if f.waiver.is_none() {
-                        merged.waiver = None;
-                    }
-                }
-            } else {
-                views.push(RuleView {
-                    id,
-                    controls: vec![control],
-                    rule: rule.clone(),
-                });
-            }
-        }
-    }
-    views
-}
-
-/// A finding's status once waivers are applied: `fail`, `warn` or `waived`.
-pub(crate) fn finding_status(finding: &Finding) -> Status {
-    match (finding.status, &finding.waiver) {
-        (FindingStatus::Fail, None) => Status::Fail,
-        (FindingStatus::Fail, Some(_)) => Status::Waived,
-        (FindingStatus::Warn, _) => Status::Warn,
-    }
-}
-
 /// Where a rule could not answer: `file:line:column`, or as much of it as is known.
 pub(crate) fn error_place(e: &RuleError) -> String {
     match (e.line, e.column) {
@@ -220,28 +133,4 @@ pub fn escape_xml(text: &str) -> String {
         }
     }
     out
-}
-
-/// A category's control counts (all zero when the report has none for it).
-pub(crate) fn category_counts(report: &Report, category: Category) -> Counts {
-    report
-        .summary
-        .by_category
-        .get(&category)
-        .copied()
-        .unwrap_or_default()
-}
-
-/// Readiness of some counts: controls passing, warning or waived over applicable controls,
-/// as (ready, applicable, rounded percent); `None` when nothing is applicable.
-pub(crate) fn readiness(counts: &Counts) -> Option<(u32, u32, u32)> {
-    let applicable = counts.applicable();
-    (applicable > 0).then(|| {
-        let ready = counts.pass + counts.warn + counts.waived;
-        (
-            ready,
-            applicable,
-            (ready * 100 + applicable / 2) / applicable,
-        )
-    })
 }

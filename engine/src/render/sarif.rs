@@ -8,9 +8,10 @@
 //! fingerprint that does not change from run to run. Waived findings are results with an
 //! accepted external suppression; rules that could not answer are tool notifications.
 
-use super::{Context, RuleView, error_place, finding_status, rule_views};
+use super::{Context, error_place};
 use crate::digest;
 use crate::pack::Severity;
+use crate::report::views::{RuleView, rule_views};
 use crate::report::{Finding, FindingStatus, Report, RuleResult};
 use serde_json::{Value, json};
 
@@ -146,7 +147,7 @@ fn result(
         FindingStatus::Fail => level(rule.severity),
         FindingStatus::Warn => "note",
     };
-    let status = finding_status(finding);
+    let status = finding.effective_status();
     let mut location = serde_json::Map::new();
     if let Some(origin) = finding.source.as_ref().or(context.anchor.as_ref()) {
         location.insert(

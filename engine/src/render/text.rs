@@ -1,11 +1,14 @@
 //! The text format, for people: readiness per category, then every control that is not
 //! passing with its rules, findings, owners and remediation.
 
-use super::{category_counts, error_place, finding_status, readiness, record_place};
+use super::{error_place, record_place};
 use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
+use crate::report::Readiness;
+use crate::report::WaiverState;
+use crate::report::todo::owner_work;
+use crate::report::views::rule_views;
 use crate::report::{ControlResult, Report, RuleResult, Status};
-use crate::waivers::WaiverState;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -65,8 +68,13 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
     out.push_str(&p.bold("Readiness by category"));
     out.push('\n');
     for category in Category::ALL {
-        let counts = category_counts(report, category);
-        let Some((ready, applicable, percent)) = readiness(&counts) else {
+        let counts = report.summary.category(category);
+        let Some(Readiness {
+            ready,
+            applicable,
+            percent,
+        }) = counts.readiness()
+        else {
             let _ = writeln!(out, "  {:<22}{}", category.label(), p.dim("not in scope"));
             continue;
         };
@@ -159,7 +167,7 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
     }
     let shown = if max == 0 { r.findings.len() } else { max };
     for f in r.findings.iter().take(shown) {
-        let mark = match finding_status(f) {
+        let mark = match f.effective_status() {
             Status::Warn => p.wrap("33", "!"),
             Status::Waived => p.wrap("36", "~"),
             _ => p.wrap("31", "✗"),
@@ -245,32 +253,20 @@ fn explanations(out: &mut String, p: &Paint, report: &Report) {
 
 /// Open findings per owner, so each team sees its share of the work.
 fn owners(out: &mut String, p: &Paint, report: &Report) {
-    let mut seen = std::collections::HashSet::new();
-    let mut by_owner: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for c in &report.controls {
-        for r in &c.rules {
-            // A rule mapped to several controls is counted once; evidence checks are per control.
-            if r.id != crate::evidence::EVIDENCE_RULE && !seen.insert(r.id.as_str()) {
-                continue;
-            }
-            for f in &r.findings {
-                let slot = by_owner.entry(f.owner.as_str()).or_default();
-                match finding_status(f) {
-                    Status::Fail => slot.0 += 1,
-                    Status::Warn => slot.1 += 1,
-                    _ => {}
-                }
-            }
-        }
-    }
-    if by_owner.is_empty() {
+    let views = rule_views(report);
+    let work = owner_work(&views);
+    if work.is_empty() {
         return;
     }
     out.push('\n');
     out.push_str(&p.bold("To do by owner"));
     out.push('\n');
-    for (owner, (fail, warn)) in by_owner {
-        let _ = writeln!(out, "  {owner:<12} {fail} to fix, {warn} lapsing soon");
+    for w in work {
+        let _ = writeln!(
+            out,
+            "  {:<12} {} to fix, {} lapsing soon",
+            w.owner, w.to_fix, w.lapsing
+        );
     }
 }
 

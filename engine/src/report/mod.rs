@@ -1,8 +1,17 @@
-//! The report: what every consumer reads (report-v1). Serialized as the JSON format.
+//! The report: what every consumer reads (report-v1), serialized as the JSON format, and
+//! the decisions every consumer shares: how statuses follow from findings (`decide`),
+//! rules listed once each (`views`) and the work per owner (`todo`).
+
+mod decide;
+pub(crate) mod todo;
+pub(crate) mod views;
+mod waiver;
+
+pub use decide::Readiness;
+pub use waiver::{Waiver, WaiverResult, WaiverState};
 
 use crate::facts::Origin;
 use crate::pack::{Category, Owner, Severity};
-use crate::waivers::{Waiver, WaiverResult};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
