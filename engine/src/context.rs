@@ -5,7 +5,7 @@
 //! engine's progress callback reach that state through a thread-local, without locks.
 
 use crate::date::Date;
-use crate::prelude::lookups::LookupCache;
+use crate::joins::LookupCache;
 use crate::report::FindingStatus;
 use rhai::{Dynamic, Map};
 use std::cell::RefCell;

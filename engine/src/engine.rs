@@ -5,10 +5,11 @@ use crate::context::{self, Clock, RawFinding, RuleRun};
 use crate::date::Date;
 use crate::evidence;
 use crate::facts::Facts;
+use crate::joins::LookupCache;
 use crate::limits::Limits;
 use crate::modules::{self, to_u32};
 use crate::pack::{Diagnostic, DisabledRule, Pack, PackError, PackFile, Rule};
-use crate::prelude::{self, lookups::LookupCache};
+use crate::prelude;
 use crate::report::{
     ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo, Report,
     RuleError, RuleResult, Status, Summary,

@@ -6,10 +6,7 @@ use crate::date::Date;
 use crate::facts::Facts;
 use crate::facts::tree::Node;
 use crate::pack::{Control, Owner, Severity};
-use crate::report::{Explanation, Finding, FindingStatus, RuleResult, Status};
-
-/// Id of the evidence check in reports.
-pub const EVIDENCE_RULE: &str = "evidence";
+use crate::report::{EVIDENCE_RULE, Explanation, Finding, FindingStatus, RuleResult, Status};
 
 /// Days evidence stays valid when it has no `expires_on`.
 const DEFAULT_VALIDITY_DAYS: i64 = 365;

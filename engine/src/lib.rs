@@ -61,6 +61,7 @@ mod engine;
 mod evidence;
 mod facts;
 mod gate;
+mod joins;
 mod limits;
 mod modules;
 mod pack;
@@ -77,7 +78,6 @@ pub use context::Clock;
 pub use date::Date;
 pub use diff::{Diff, DiffItem, Side, StatusChange};
 pub use engine::{Engine, EvalError, EvalOptions, check};
-pub use evidence::EVIDENCE_RULE;
 pub use facts::{Facts, FactsError, FactsSource, LoadTimings, Origin, Violation};
 pub use gate::{Blocker, FailOn, Gate};
 pub use limits::Limits;
@@ -87,12 +87,13 @@ pub use pack::{
     PackError, PackFile, ParamSpec, ParamType, Rule, RuleMeta, Severity,
 };
 pub use report::{
-    ControlResult, Counts, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
-    Readiness, Report, RuleError, RuleResult, Status, Summary, Waiver, WaiverResult, WaiverState,
+    ControlResult, Counts, EVIDENCE_RULE, EngineInfo, Explanation, FactsInfo, Finding,
+    FindingStatus, PackInfo, Readiness, Report, RuleError, RuleResult, Status, Summary, Waiver,
+    WaiverResult, WaiverState,
 };
 pub use waivers::{WAIVERS_SCHEMA, WaiverError, Waivers};
 
-pub use prelude::function_names as prelude_functions;
+pub use sandbox::function_names as prelude_functions;
 
 /// The JSON Schema of facts-v1, as shipped in `schemas/facts.v1.schema.json`.
 pub const FACTS_SCHEMA: &str = facts::FACTS_SCHEMA;

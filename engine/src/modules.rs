@@ -2,8 +2,8 @@
 //! rules of the same pack only (`import "dates" as d;`). Nothing is ever read from disk.
 
 use crate::context::{self, RuleRun};
+use crate::joins::LookupCache;
 use crate::pack::{Diagnostic, Module};
-use crate::prelude::lookups::LookupCache;
 use rhai::{Engine, EvalAltResult, ModuleResolver, Position, Scope, Shared};
 use std::collections::HashMap;
 use std::sync::Arc;

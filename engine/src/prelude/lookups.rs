@@ -4,25 +4,12 @@
 use super::error;
 use crate::context;
 use crate::facts::tree::{List, Node, Record};
+use crate::joins::{CacheKey, Lookup, Table};
 use rhai::{Array, Dynamic, Engine, INT, ImmutableString};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
-
-/// A lookup table from a key (a field's text) to one record or to a group of records.
-#[derive(Debug, Clone)]
-pub struct Lookup(Arc<Table>);
-
-#[derive(Debug)]
-enum Table {
-    One(HashMap<ImmutableString, Record>),
-    Many(HashMap<ImmutableString, Vec<Record>>),
-}
-
-/// Lookups already built over facts lists, keyed by list pointer, kind and fields.
-#[derive(Debug, Default)]
-pub(crate) struct LookupCache(Mutex<HashMap<(String, &'static str, String), Lookup>>);
 
 pub(super) fn register(engine: &mut Engine) {
     engine
@@ -182,18 +169,15 @@ fn cached(
     // (`/people/3/policy_acknowledgements`) is built on demand.
     let top_level = l.pointer().rfind('/') == Some(0);
     let cache = context::current(|run| run.cache.clone()).filter(|_| top_level);
-    let key = (l.pointer().to_owned(), kind, fields.to_owned());
-    if let Some(hit) = cache
-        .as_ref()
-        .and_then(|c| c.0.lock().ok()?.get(&key).cloned())
-    {
+    let key: CacheKey = (l.pointer().to_owned(), kind, fields.to_owned());
+    if let Some(hit) = cache.as_ref().and_then(|c| c.get(&key)) {
         return Ok(hit);
     }
     let built = build(&list_records(l))?;
-    if let Some(mut map) = cache.as_ref().and_then(|c| c.0.lock().ok()) {
-        return Ok(map.entry(key).or_insert(built).clone());
-    }
-    Ok(built)
+    Ok(match &cache {
+        Some(c) => c.insert(key, built),
+        None => built,
+    })
 }
 
 fn key_at(r: &Record, path: &str) -> Option<ImmutableString> {

@@ -3,10 +3,11 @@
 //! `older_than` and `within_days` (a date field against the as-of date). Each takes a facts
 //! list or an array of records and returns an array, so queries chain.
 
-use super::lookups::{self, Lookup};
+use super::lookups;
 use super::{dates, error};
 use crate::date::Date;
 use crate::facts::tree::{Node, Record};
+use crate::joins::Lookup;
 use rhai::{Array, Dynamic, Engine, INT, ImmutableString, Map};
 
 type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;

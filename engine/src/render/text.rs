@@ -224,7 +224,7 @@ fn explanations(out: &mut String, p: &Paint, report: &Report) {
     for c in &report.controls {
         for r in &c.rules {
             if let Some(e) = &r.explanation {
-                let key = if r.id == crate::evidence::EVIDENCE_RULE {
+                let key = if r.id == crate::report::EVIDENCE_RULE {
                     format!("{} {}", r.id, c.id)
                 } else {
                     r.id.clone()

@@ -12,6 +12,10 @@ pub use waiver::{Waiver, WaiverResult, WaiverState};
 
 use crate::facts::Origin;
 use crate::pack::{Category, Owner, Severity};
+
+/// Id of the evidence check in reports: the result of a criterion judged by its
+/// `evidence[]` records.
+pub const EVIDENCE_RULE: &str = "evidence";
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 

@@ -2,8 +2,7 @@
 //! report, and the formats that list each finding once (SARIF, CSV, HTML, Markdown, diffs,
 //! the gate, waivers' counts) see it through a [`RuleView`].
 
-use super::{ControlResult, Report, RuleResult, Status};
-use crate::evidence::EVIDENCE_RULE;
+use super::{ControlResult, EVIDENCE_RULE, Report, RuleResult, Status};
 use std::collections::HashMap;
 
 /// One rule's outcome across the controls it is mapped to, as formats that list each
