@@ -75,6 +75,16 @@ impl PackArgs {
     }
 }
 
+/// A pack to describe and the format to describe it in: `attest explain` and `attest list`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PackReport {
+    #[command(flatten)]
+    pub pack: PackArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TextOrJson,
+}
+
 /// Output formats of the commands that write for people or for programs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum TextOrJson {

@@ -78,7 +78,7 @@ pub use context::Clock;
 pub use date::Date;
 pub use diff::{Diff, DiffItem, Side, StatusChange};
 pub use engine::{Engine, EvalError, EvalOptions, check};
-pub use facts::{Facts, FactsError, FactsSource, LoadTimings, Origin, Violation};
+pub use facts::{Facts, FactsError, FactsSource, JsonSyntax, LoadTimings, Origin, Violation};
 pub use gate::{Blocker, FailOn, Gate};
 pub use limits::Limits;
 pub use pack::model::{FACTS_KEYS, natural_cmp};

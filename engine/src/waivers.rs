@@ -7,7 +7,7 @@
 
 use crate::date::Date;
 use crate::facts::spans;
-use crate::facts::{Origin, Violation};
+use crate::facts::{JsonSyntax, Origin, Violation};
 use crate::report::views::view_id;
 use crate::report::{Finding, FindingStatus, Report, Status, Waiver, WaiverResult, WaiverState};
 use serde::Deserialize;
@@ -24,17 +24,8 @@ pub const WAIVERS_SCHEMA: &str = include_str!("../../schemas/waivers.v1.schema.j
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WaiverError {
     /// The file is not valid JSON.
-    #[error("{file}:{line}:{column}: invalid JSON: {message}")]
-    Syntax {
-        /// The file's name.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What the parser expected.
-        message: String,
-    },
+    #[error(transparent)]
+    Syntax(JsonSyntax),
     /// The file does not match waivers-v1: every problem, each with its line.
     #[error("{file}: {}", Problems(.problems))]
     Invalid {
@@ -120,12 +111,8 @@ impl Waivers {
     /// Parses and checks a waivers file. `name` is how people know the file (its path);
     /// every problem is reported with the line of the waiver it is in.
     pub fn parse(name: &str, text: &str) -> Result<Waivers, WaiverError> {
-        let doc: Value = serde_json::from_str(text).map_err(|e| WaiverError::Syntax {
-            file: name.to_owned(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
+        let doc: Value = serde_json::from_str(text)
+            .map_err(|e| WaiverError::Syntax(JsonSyntax::new(name, &e)))?;
         let item_lines = spans::scan_top_level(text)
             .keys
             .into_iter()
@@ -373,7 +360,7 @@ mod tests {
     fn syntax_errors_carry_line_and_column() {
         let err = Waivers::parse("w.json", "{\n  \"waivers\": [,\n").unwrap_err();
         assert!(
-            matches!(err, WaiverError::Syntax { line: 2, .. }),
+            matches!(err, WaiverError::Syntax(JsonSyntax { line: 2, .. })),
             "{err:?}"
         );
         assert!(err.to_string().starts_with("w.json:2:"), "{err}");

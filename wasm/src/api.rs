@@ -5,8 +5,8 @@
 //! linear memory and calls them, and native hosts and tests can call them directly.
 
 use attest_engine::{
-    Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, Limits, Pack, PackError,
-    PackFile,
+    Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits, Pack,
+    PackError, PackFile,
 };
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -105,9 +105,9 @@ impl From<FactsError> for Failure {
     fn from(e: FactsError) -> Failure {
         let message = e.to_string();
         match e {
-            FactsError::Syntax {
+            FactsError::Syntax(JsonSyntax {
                 file, line, column, ..
-            } => Failure::new("facts_syntax", message)
+            }) => Failure::new("facts_syntax", message)
                 .with("file", json!(file))
                 .with("line", json!(line))
                 .with("column", json!(column)),

@@ -4,7 +4,7 @@
 
 use super::list::{self, ParamRow};
 use crate::Outcome;
-use crate::config::{Config, PackArgs, TextOrJson};
+use crate::config::{Config, PackReport, TextOrJson};
 use crate::output::Target;
 use crate::packs::Loaded;
 use attest_engine::cases::Case;
@@ -19,26 +19,23 @@ pub struct Args {
     #[arg(value_name = "RULE|CONTROL")]
     target: String,
     #[command(flatten)]
-    pack: PackArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: TextOrJson,
+    out: PackReport,
 }
 
 /// Explains a rule or a control; exit 2 when the pack has neither.
 pub fn run(args: &Args) -> Result<Outcome, String> {
-    let (config, loaded) = args.pack.load()?;
+    let (config, loaded) = args.out.pack.load()?;
     let pack = &loaded.pack;
     let id = args.target.as_str();
     let text = if let Some(rule) = pack.rule(id) {
         let params = rule_params(&loaded, &config, rule)?;
         let cases = cases(rule);
-        match args.format {
+        match args.out.format {
             TextOrJson::Text => rule_text(&loaded, rule, &params, &cases),
             TextOrJson::Json => list::pretty(&rule_json(&loaded, rule, &params, &cases)),
         }
     } else if let Some(d) = pack.disabled.iter().find(|d| d.meta.id == id) {
-        match args.format {
+        match args.out.format {
             TextOrJson::Text => disabled_text(&loaded, d),
             TextOrJson::Json => list::pretty(&json!({
                 "pack": list::pack_json(pack),
@@ -47,7 +44,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             })),
         }
     } else if let Some(control) = pack.controls.iter().find(|c| c.id.eq_ignore_ascii_case(id)) {
-        match args.format {
+        match args.out.format {
             TextOrJson::Text => control_text(&loaded, control),
             TextOrJson::Json => {
                 let mut doc = list::control_json(pack, control);

@@ -1,7 +1,7 @@
 //! `attest list rules|controls|params`: what a pack holds, as tables for people or JSON.
 
 use crate::Outcome;
-use crate::config::{Config, PackArgs, TextOrJson};
+use crate::config::{Config, PackReport, TextOrJson};
 use crate::output::Target;
 use crate::packs::Loaded;
 use attest_engine::{Control, Pack, Rule};
@@ -26,17 +26,14 @@ pub struct Args {
     #[arg(value_enum)]
     what: What,
     #[command(flatten)]
-    pack: PackArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: TextOrJson,
+    out: PackReport,
 }
 
 /// Lists the pack's rules, controls or parameters.
 pub fn run(args: &Args) -> Result<Outcome, String> {
-    let (config, loaded) = args.pack.load()?;
+    let (config, loaded) = args.out.pack.load()?;
     let pack = &loaded.pack;
-    let text = match (args.what, args.format) {
+    let text = match (args.what, args.out.format) {
         (What::Rules, TextOrJson::Text) => rules_text(pack),
         (What::Controls, TextOrJson::Text) => controls_text(pack),
         (What::Params, TextOrJson::Text) => params_text(&param_rows(&loaded, &config)?),

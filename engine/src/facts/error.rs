@@ -2,21 +2,38 @@
 
 use std::fmt;
 
+/// A file that is not valid JSON: where the parser stopped, and what it expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: invalid JSON: {message}")]
+pub struct JsonSyntax {
+    /// The file's name.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What the parser expected.
+    pub message: String,
+}
+
+impl JsonSyntax {
+    /// The place and message of a parser error in the file `file`.
+    pub(crate) fn new(file: &str, e: &serde_json::Error) -> JsonSyntax {
+        JsonSyntax {
+            file: file.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// A facts document that cannot be evaluated.
 #[derive(Debug, thiserror::Error)]
 pub enum FactsError {
     /// A source is not valid JSON.
-    #[error("{file}:{line}:{column}: invalid JSON: {message}")]
-    Syntax {
-        /// The source's name.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What the parser expected.
-        message: String,
-    },
+    #[error(transparent)]
+    Syntax(JsonSyntax),
     /// A source's top level is not a JSON object.
     #[error("{file}: expected a JSON object at the top level")]
     NotAnObject {

@@ -6,7 +6,7 @@ pub(crate) mod spans;
 pub(crate) mod tree;
 mod validate;
 
-pub use error::{FactsError, Violation};
+pub use error::{FactsError, JsonSyntax, Violation};
 pub(crate) use validate::FACTS_SCHEMA;
 
 use crate::date::Date;
@@ -283,12 +283,8 @@ fn parse_outlined(text: &str, outline: &Outline) -> Option<Map<String, Value>> {
 
 /// Parses a whole file as one JSON object.
 fn parse_whole(src: &FactsSource<'_>) -> Result<Map<String, Value>, FactsError> {
-    let value = serde_json::from_str::<Value>(src.text).map_err(|e| FactsError::Syntax {
-        file: src.name.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    })?;
+    let value = serde_json::from_str::<Value>(src.text)
+        .map_err(|e| FactsError::Syntax(JsonSyntax::new(src.name, &e)))?;
     match value {
         Value::Object(object) => Ok(object),
         _ => Err(FactsError::NotAnObject {
@@ -338,7 +334,7 @@ mod tests {
     #[test]
     fn syntax_errors_carry_line_and_column() {
         let err = Facts::load(&[src("x.json", "{\n  \"a\": [1,\n}")]).unwrap_err();
-        let FactsError::Syntax { file, line, .. } = &err else {
+        let FactsError::Syntax(JsonSyntax { file, line, .. }) = &err else {
             panic!("{err:?}")
         };
         assert_eq!((file.as_str(), *line), ("x.json", 3));
@@ -346,7 +342,7 @@ mod tests {
         // the whole file, not in the element.
         let text = "{\"schema_version\": \"1\",\n \"people\": [\n  {\"id\": \"a\"},\n  {\"id\" \"b\"}\n ]}";
         let err = Facts::load(&[src("y.json", text)]).unwrap_err();
-        let FactsError::Syntax { line, column, .. } = &err else {
+        let FactsError::Syntax(JsonSyntax { line, column, .. }) = &err else {
             panic!("{err:?}")
         };
         assert_eq!((*line, *column), (4, 9), "{err}");

@@ -9,7 +9,6 @@
 
 use super::{Context, Vendor, error_place, escape_xml as esc, record_place};
 use crate::pack::Category;
-use crate::report::Readiness;
 use crate::report::todo::owner_work;
 use crate::report::views::{RuleView, rule_views};
 use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
@@ -150,12 +149,8 @@ fn header(out: &mut String, report: &Report) {
         report.controls.len()
     );
     out.push_str("<nav class=\"tiles\" id=\"tiles\">\n");
-    if let Some(Readiness {
-        ready,
-        applicable,
-        percent,
-    }) = s.readiness()
-    {
+    if let Some(r) = s.readiness() {
+        let (ready, applicable, percent) = (r.ready, r.applicable, r.percent);
         let _ = writeln!(
             out,
             "<a class=\"tile ready\" href=\"#\"><b>{percent}%</b>ready ({ready} of {applicable} applicable)</a>"
@@ -177,12 +172,7 @@ fn categories(out: &mut String, report: &Report) {
     out.push_str("<section id=\"readiness\">\n<h2>Readiness by category</h2>\n");
     for category in Category::ALL {
         let counts = report.summary.category(category);
-        let Some(Readiness {
-            ready,
-            applicable,
-            percent,
-        }) = counts.readiness()
-        else {
+        let Some(r) = counts.readiness() else {
             let _ = writeln!(
                 out,
                 "<div class=\"bar-row\" data-category=\"{}\"><span>{}</span><span class=\"muted\">not in scope</span><span></span><span></span></div>",
@@ -191,6 +181,7 @@ fn categories(out: &mut String, report: &Report) {
             );
             continue;
         };
+        let (ready, applicable, percent) = (r.ready, r.applicable, r.percent);
         let _ = write!(
             out,
             "<div class=\"bar-row\" data-category=\"{}\" data-ready=\"{percent}\"><a href=\"#category={0}\">{}</a><div class=\"bar\" role=\"img\" aria-label=\"{percent}% ready\">",

@@ -5,7 +5,6 @@
 
 use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
-use crate::report::Readiness;
 use crate::report::WaiverState;
 use crate::report::todo::owner_work;
 use crate::report::views::{RuleView, rule_views};
@@ -46,11 +45,8 @@ pub fn markdown(report: &Report) -> String {
     for category in Category::ALL {
         let counts = report.summary.category(category);
         match counts.readiness() {
-            Some(Readiness {
-                ready,
-                applicable,
-                percent,
-            }) => {
+            Some(r) => {
+                let (ready, applicable, percent) = (r.ready, r.applicable, r.percent);
                 let _ = writeln!(
                     out,
                     "| {} | {percent}% ({ready}/{applicable}) | {} | {} | {} | {} | {} |",

@@ -4,7 +4,6 @@
 use super::{error_place, record_place};
 use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
-use crate::report::Readiness;
 use crate::report::WaiverState;
 use crate::report::todo::owner_work;
 use crate::report::views::rule_views;
@@ -69,15 +68,11 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
     out.push('\n');
     for category in Category::ALL {
         let counts = report.summary.category(category);
-        let Some(Readiness {
-            ready,
-            applicable,
-            percent,
-        }) = counts.readiness()
-        else {
+        let Some(r) = counts.readiness() else {
             let _ = writeln!(out, "  {:<22}{}", category.label(), p.dim("not in scope"));
             continue;
         };
+        let (ready, applicable, percent) = (r.ready, r.applicable, r.percent);
         let width = 20u32;
         let filled = (ready * width + applicable / 2) / applicable;
         let bar = format!(
