@@ -668,8 +668,14 @@ fn packs_extend_packs_by_path_and_cycles_are_errors() {
     let cc61 = &report["controls"][1];
     assert_eq!(cc61["id"], "CC6.1");
     assert_eq!(
-        cc61["rules"][1]["disabled"], "MFA is enforced by the identity provider",
-        "{cc61}"
+        cc61["rules"],
+        serde_json::json!(["evidence/CC6.1", "t.mfa"])
+    );
+    let mfa = &report["rules"][0];
+    assert_eq!(mfa["id"], "t.mfa");
+    assert_eq!(
+        mfa["disabled"], "MFA is enforced by the identity provider",
+        "{mfa}"
     );
 
     // bottom extends top: a cycle once pack extends bottom.
@@ -722,7 +728,7 @@ fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
         &[(
             "few",
             "CC6.1",
-            "if facts.accounts.len() > params.max_accounts { fail(\"too many accounts\"); }\n",
+            "tested(facts.accounts);\nif facts.accounts.len() > params.max_accounts { fail(\"too many accounts\"); }\n",
             &[case("one account passes", WITH_MFA, "pass", "[]")],
         )],
     );
@@ -746,7 +752,14 @@ fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
     let report: serde_json::Value = serde_json::from_slice(&strict.stdout).unwrap();
     assert_eq!(report["evaluated_on"], "2026-06-30");
     assert_eq!(report["pack"]["name"], "tiny");
-    assert_eq!(report["controls"][1]["rules"][0]["status"], "fail");
+    let first = report["controls"][1]["rules"][0].as_str().unwrap();
+    let first = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == first)
+        .unwrap();
+    assert_eq!(first["status"], "fail");
     let flags = attest_in(
         &dir,
         &["eval", "--param", "max_accounts=3", "--format", "text"],
@@ -823,29 +836,32 @@ fn eval_explain_says_why_for_every_rule_passing_ones_included() {
     // 25 rules and the evidence checks of the 15 in-scope criteria no rule covers.
     assert!(out.contains("\nWhy each rule decided (40)\n"), "{out}");
     assert!(
-        out.contains("  evidence CC7.3: fail: no evidence record names CC7.3\n"),
+        out.contains("  evidence/CC7.3: fail: no evidence record names CC7.3\n"),
         "{out}"
     );
     assert!(
         out.contains(
-            "  systems.encryption-at-rest: pass: examined 6 systems; no record breaks the rule\n"
+            "  systems.encryption-at-rest: pass: tested 6 of 6 systems; no record breaks the rule\n"
         ),
         "{out}"
     );
     let json = attest(&["eval", "examples/acme", "--explain", "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    let rule = report["controls"]
+    let rule = report["rules"]
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|c| c["rules"].as_array().unwrap().iter())
         .find(|r| r["id"] == "access.reviews-overdue")
         .unwrap();
     assert_eq!(
         rule["explanation"]["params"]["access_review_days_critical"],
         90
     );
-    assert_eq!(rule["explanation"]["examined"]["systems"], 6);
+    assert_eq!(
+        rule["population"]["collections"]["systems"],
+        serde_json::json!({"tested": 6, "of": 6})
+    );
+    assert_eq!(rule["population"]["keys"].as_array().unwrap().len(), 6);
 }
 
 #[test]
@@ -861,12 +877,7 @@ fn the_example_pack_adds_overrides_disables_and_sets() {
     exit(&out, 1);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["pack"]["name"], "acme");
-    let rules: Vec<&serde_json::Value> = report["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| c["rules"].as_array().unwrap().iter())
-        .collect();
+    let rules: Vec<&serde_json::Value> = report["rules"].as_array().unwrap().iter().collect();
     let rule = |id: &str| *rules.iter().find(|r| r["id"] == id).unwrap();
     let messages = |id: &str| {
         rule(id)["findings"]

@@ -226,7 +226,7 @@ fn runaway_and_throwing_rules_error_while_the_others_still_run() {
     let out = attest(&["eval", &facts, "--pack", &pack, "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rules = &report["controls"][0]["rules"];
+    let rules = &report["rules"];
     let by_id = |id: &str| {
         rules
             .as_array()
@@ -250,7 +250,7 @@ fn runaway_and_throwing_rules_error_while_the_others_still_run() {
     assert_eq!(throws["error"]["line"], 9);
     assert_eq!(throws["error"]["file"], "rules/throws.rhai");
     assert_eq!(report["controls"][0]["status"], "error");
-    let mfa = &report["controls"][1]["rules"][0];
+    let mfa = by_id("t.mfa");
     assert_eq!(mfa["status"], "fail");
     assert_eq!(mfa["findings"][0]["entity"], "/accounts/0");
     assert_eq!(mfa["findings"][0]["message"], "root has no MFA");
@@ -295,9 +295,13 @@ fn exit_zero_when_nothing_fails_and_params_override_defaults() {
             (
                 "few",
                 "CC6.1",
-                "if facts.accounts.len() > params.max_accounts { fail(\"too many accounts\"); }\n",
+                "tested(facts.accounts);\nif facts.accounts.len() > params.max_accounts { fail(\"too many accounts\"); }\n",
             ),
-            ("quiet", "CC6.2", "let x = 1;\n"),
+            (
+                "quiet",
+                "CC6.2",
+                "for a in facts.accounts { let x = a.username; }\n",
+            ),
         ],
     );
     let manifest = Path::new(&pack_dir).join("pack.toml");
@@ -378,7 +382,7 @@ fn sandbox_limits_are_set_from_the_command_line() {
         let out = attest(&all);
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        report["controls"][0]["rules"][0]["error"]["message"].clone()
+        report["rules"][0]["error"]["message"].clone()
     };
     assert_eq!(
         message(&["--max-operations", "1000"]),

@@ -43,6 +43,10 @@ pub struct Expect {
     /// For `error`: text the error message must contain.
     #[serde(default)]
     pub error_contains: Option<String>,
+    /// The exact set of records the rule tested, by key (order irrelevant); unchecked when
+    /// absent.
+    #[serde(default)]
+    pub tested: Option<Vec<String>>,
 }
 
 /// The result of running one case.
@@ -213,6 +217,8 @@ fn run_case_traced(
     let options = EvalOptions {
         as_of: Some(as_of),
         params: case.params,
+        // The population's keys come with explanations.
+        explain: case.expect.tested.is_some(),
         ..EvalOptions::default()
     };
     let (result, lines) = match engine.evaluate_rule_traced(rule, &facts, &options) {
@@ -254,6 +260,19 @@ fn run_case_traced(
                 "entities: expected {}, got {}",
                 show(&want_set),
                 show(&got)
+            ));
+        }
+    }
+    if let Some(expected) = &want.tested {
+        let mut want_set = expected.clone();
+        want_set.sort();
+        want_set.dedup();
+        let got = result.population.keys.clone().unwrap_or_default();
+        if want_set != got {
+            outcome.problems.push(format!(
+                "tested: expected [{}], got [{}]",
+                want_set.join(", "),
+                got.join(", ")
             ));
         }
     }

@@ -1,5 +1,5 @@
-//! The state of the rule running on this thread: its findings, its operation and time
-//! budget, the as-of date and the shared lookup cache.
+//! The state of the rule running on this thread: its findings, the records it tested, its
+//! operation and time budget, the as-of date and the shared lookup cache.
 //!
 //! A rule runs start to finish on one thread, so the prelude's native functions and the
 //! engine's progress callback reach that state through a thread-local, without locks.
@@ -7,7 +7,7 @@
 use crate::date::Date;
 use crate::joins::LookupCache;
 use crate::report::FindingStatus;
-use rhai::{Dynamic, Map};
+use rhai::{Dynamic, ImmutableString, Map};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -25,12 +25,35 @@ pub(crate) struct RawFinding {
     pub data: Option<Map>,
 }
 
+/// How a rule's population is gathered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PopulationSource {
+    /// The rule calls `tested`: only the records it marks.
+    Marked,
+    /// The rule marks nothing: the records of facts collections it goes through (`for`
+    /// over a collection, or the result of a query on one).
+    Iterated,
+}
+
+impl RuleRun {
+    /// Adds records the rule went through, for a rule that marks nothing.
+    pub(crate) fn iterated(&mut self, pointer: &ImmutableString) {
+        if self.population == PopulationSource::Iterated
+            && self.tested.last().is_none_or(|last| last != pointer)
+        {
+            self.tested.push(pointer.clone());
+        }
+    }
+}
+
 /// The per-rule state.
 pub(crate) struct RuleRun {
     /// `None` while helper modules load, before any facts are in play.
     pub as_of: Option<Date>,
-    /// Top-level facts collections the rule read, with their sizes, in first-read order.
-    pub examined: Vec<(String, u64)>,
+    /// Where the rule's population comes from.
+    pub population: PopulationSource,
+    /// Pointers of the records in the rule's population so far (repeats allowed).
+    pub tested: Vec<ImmutableString>,
     pub findings: Vec<RawFinding>,
     pub cache: Arc<LookupCache>,
     /// With line tracing: the rule's source name, and the lines of it that ran.
@@ -60,7 +83,8 @@ impl RuleRun {
         });
         RuleRun {
             as_of,
-            examined: Vec::new(),
+            population: PopulationSource::Iterated,
+            tested: Vec::new(),
             traced: None,
             findings: Vec::new(),
             cache,

@@ -181,7 +181,7 @@ fn items(report: &Report) -> IndexMap<String, DiffItem> {
         let rule = &view.rule;
         let controls: Vec<String> = view.control_ids().into_iter().map(str::to_owned).collect();
         let item = |entity: Option<String>, source, message: String, status| DiffItem {
-            rule: view.id.clone(),
+            rule: view.id.to_owned(),
             title: rule.title.clone(),
             severity: rule.severity,
             owner: rule.owner,

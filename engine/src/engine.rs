@@ -1,18 +1,19 @@
 //! The compiled engine: a pack's rules compiled once in the sandbox, evaluated against any
 //! number of facts documents, rules in parallel, results merged in a fixed order.
 
-use crate::context::{self, Clock, RawFinding, RuleRun};
+use crate::context::{self, Clock, PopulationSource, RawFinding, RuleRun};
 use crate::date::Date;
 use crate::evidence;
 use crate::facts::Facts;
+use crate::facts::tree::Node;
 use crate::joins::LookupCache;
 use crate::limits::Limits;
 use crate::modules::{self, to_u32};
-use crate::pack::{Diagnostic, DisabledRule, Pack, PackError, PackFile, Rule};
+use crate::pack::{Diagnostic, DisabledRule, Pack, PackError, PackFile, Rule, RuleMeta};
 use crate::prelude;
 use crate::report::{
-    ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo, Report,
-    RuleError, RuleResult, Status, Summary,
+    ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
+    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary, Tested,
 };
 use crate::sandbox;
 use indexmap::IndexMap;
@@ -63,6 +64,8 @@ pub struct Engine {
     rhai: rhai::Engine,
     pack: Pack,
     asts: Vec<AST>,
+    /// For each rule: whether it marks its population with `tested`.
+    marks: Vec<bool>,
     limits: Limits,
     trace: bool,
 }
@@ -92,10 +95,12 @@ impl Engine {
         if !diags.is_empty() {
             return Err(PackError(diags));
         }
+        let marks = asts.iter().map(marks_population).collect();
         Ok(Engine {
             rhai,
             pack,
             asts,
+            marks,
             limits,
             trace,
         })
@@ -115,57 +120,86 @@ impl Engine {
             .and_then(|d| d.as_int().ok())
             .unwrap_or(DEFAULT_WARN_DAYS);
         let cache = Arc::new(LookupCache::default());
-        let run = |(rule, ast): (&Rule, &AST)| {
-            self.run_rule(rule, ast, facts, as_of, &params, &cache, options)
-                .0
+        let run = Run {
+            facts,
+            as_of,
+            params: &params,
+            cache: &cache,
+            options,
         };
-        let pairs: Vec<(&Rule, &AST)> = self.pack.rules.iter().zip(&self.asts).collect();
+        let in_scope = |control: &str| {
+            self.pack
+                .controls
+                .iter()
+                .find(|c| c.id == control)
+                .is_some_and(|c| facts.in_scope(c.category.as_str()))
+        };
+        let judge = |((rule, ast), marks): ((&Rule, &AST), &bool)| {
+            if rule.meta.controls.iter().any(|c| in_scope(c)) {
+                self.run_rule(rule, ast, *marks, &run).0
+            } else {
+                out_of_scope(rule, options.explain)
+            }
+        };
+        let triples: Vec<_> = self
+            .pack
+            .rules
+            .iter()
+            .zip(&self.asts)
+            .zip(&self.marks)
+            .collect();
         #[cfg(feature = "parallel")]
-        let results: Vec<RuleResult> = {
+        let mut rules: Vec<RuleResult> = {
             use rayon::prelude::*;
-            pairs.into_par_iter().map(run).collect()
+            triples.into_par_iter().map(judge).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let results: Vec<RuleResult> = pairs.into_iter().map(run).collect();
+        let mut rules: Vec<RuleResult> = triples.into_iter().map(judge).collect();
+        rules.extend(
+            self.pack
+                .disabled
+                .iter()
+                .map(|d| disabled_result(d, options.explain)),
+        );
 
         let mut controls = Vec::with_capacity(self.pack.controls.len());
+        let mut evidence_checks = Vec::new();
         for control in &self.pack.controls {
             let in_scope = facts.in_scope(control.category.as_str());
-            let mut rules: Vec<RuleResult> = self
-                .pack
-                .rules
+            let mapped: Vec<&RuleResult> = rules
                 .iter()
-                .zip(&results)
-                .filter(|(r, _)| r.meta.controls.contains(&control.id))
-                .map(|(_, res)| res.clone())
+                .filter(|r| r.controls.contains(&control.id))
                 .collect();
-            if rules.is_empty() && in_scope {
-                rules.push(evidence::check(
-                    control,
-                    facts,
-                    as_of,
-                    warn_days,
-                    options.explain,
-                ));
-            }
-            rules.extend(
-                self.pack
-                    .disabled
+            let (active, disabled): (Vec<&RuleResult>, Vec<&RuleResult>) =
+                mapped.into_iter().partition(|r| r.disabled.is_none());
+            let mut ids: Vec<String> = active.iter().map(|r| r.id.clone()).collect();
+            let mut status = Status::of_control(active.iter().copied(), in_scope);
+            // Absence is never compliance: a criterion no rule could judge from the facts is
+            // judged by its evidence, like a criterion without rules.
+            if in_scope && active.iter().all(|r| r.status == Status::NotApplicable) {
+                let unjudged: Vec<(&str, &str)> = active
                     .iter()
-                    .filter(|d| d.meta.controls.contains(&control.id))
-                    .map(|d| disabled_result(d, options.explain)),
-            );
+                    .map(|r| (r.id.as_str(), r.reason.as_deref().unwrap_or_default()))
+                    .collect();
+                let check =
+                    evidence::check(control, facts, as_of, warn_days, options.explain, &unjudged);
+                status = status.worst(check.status);
+                ids.push(check.id.clone());
+                evidence_checks.push(check);
+            }
+            ids.extend(disabled.iter().map(|r| r.id.clone()));
             controls.push(ControlResult {
                 id: control.id.clone(),
                 category: control.category,
                 group: control.group.clone(),
                 title: control.title.clone(),
-                status: Status::of_control(&rules, in_scope),
-                rules,
+                status,
+                rules: ids,
             });
         }
+        rules.extend(evidence_checks);
         Ok(Report {
-            report_version: "1".to_owned(),
+            report_version: REPORT_VERSION.to_owned(),
             engine: EngineInfo {
                 name: "attest".to_owned(),
                 version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -183,6 +217,7 @@ impl Engine {
             evaluated_on: as_of.to_string(),
             summary: Summary::of(&controls),
             controls,
+            rules,
             waivers: Vec::new(),
         })
     }
@@ -210,13 +245,21 @@ impl Engine {
         let as_of = options.as_of.or(facts.as_of()).ok_or(EvalError::NoAsOf)?;
         let params = self.params(&options.params)?;
         let cache = Arc::new(LookupCache::default());
+        let run = Run {
+            facts,
+            as_of,
+            params: &params,
+            cache: &cache,
+            options,
+        };
         Ok(self
             .pack
             .rules
             .iter()
             .zip(&self.asts)
-            .find(|(r, _)| r.meta.id == rule_id)
-            .map(|(rule, ast)| self.run_rule(rule, ast, facts, as_of, &params, &cache, options)))
+            .zip(&self.marks)
+            .find(|((r, _), _)| r.meta.id == rule_id)
+            .map(|((rule, ast), marks)| self.run_rule(rule, ast, *marks, &run)))
     }
 
     /// The lines of a rule file that hold statements (what coverage counts), if the rule exists.
@@ -263,29 +306,16 @@ impl Engine {
             .collect())
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn run_rule(
         &self,
         rule: &Rule,
         ast: &AST,
-        facts: &Facts,
-        as_of: Date,
-        params: &Map,
-        cache: &Arc<LookupCache>,
-        options: &EvalOptions,
+        marks: bool,
+        run: &Run<'_>,
     ) -> (RuleResult, BTreeSet<u32>) {
+        let (facts, options) = (run.facts, run.options);
         let meta = &rule.meta;
-        let mut result = RuleResult {
-            id: meta.id.clone(),
-            title: meta.title.clone(),
-            status: Status::NotApplicable,
-            severity: meta.severity,
-            owner: meta.owner,
-            disabled: None,
-            explanation: None,
-            error: None,
-            findings: Vec::new(),
-        };
+        let mut result = rule_result(&meta.id, &meta.title, meta);
         let missing: Vec<&str> = meta
             .facts
             .iter()
@@ -293,51 +323,64 @@ impl Engine {
             .map(String::as_str)
             .collect();
         if !missing.is_empty() {
+            let reason = format!(
+                "the facts have no {}",
+                missing
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            );
             if options.explain {
-                let reason = format!(
-                    "not applicable: the facts have no {}",
-                    missing
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                );
-                result.explanation = Some(explanation(rule, params, Vec::new(), reason));
+                let why = format!("not applicable: {reason}");
+                result.explanation = Some(explanation(rule, run.params, why));
             }
+            result.reason = Some(reason);
             return (result, BTreeSet::new());
         }
         let mut scope = Scope::new();
         scope.push_constant("facts", facts.root().to_dynamic());
-        scope.push_constant("params", params.clone());
+        scope.push_constant("params", run.params.clone());
         let budget = options.clock.clone().zip(self.limits.time_budget);
-        let mut run = RuleRun::new(
-            Some(as_of),
-            cache.clone(),
+        let mut state = RuleRun::new(
+            Some(run.as_of),
+            run.cache.clone(),
             self.limits.max_operations,
             budget,
         );
+        if marks {
+            state.population = PopulationSource::Marked;
+        }
         if self.trace {
-            run.traced = Some((
+            state.traced = Some((
                 modules::source_name(&rule.pack, &rule.path),
                 BTreeSet::new(),
             ));
         }
-        let (outcome, mut run) =
-            context::with_run(run, || self.rhai.run_ast_with_scope(&mut scope, ast));
-        let examined = run.as_ref().map(|r| r.examined.clone()).unwrap_or_default();
-        let lines = run
+        let (outcome, mut state) =
+            context::with_run(state, || self.rhai.run_ast_with_scope(&mut scope, ast));
+        let lines = state
             .as_mut()
             .and_then(|r| r.traced.take())
             .map(|(_, lines)| lines)
             .unwrap_or_default();
-        match (outcome, run) {
-            (Ok(()), Some(run)) => {
-                result.findings = run
+        let tested = state
+            .as_mut()
+            .map(|r| std::mem::take(&mut r.tested))
+            .unwrap_or_default();
+        result.population = population(facts, &meta.facts, tested, options.explain);
+        match (outcome, state) {
+            (Ok(()), Some(state)) => {
+                result.findings = state
                     .findings
                     .into_iter()
                     .map(|f| self.finding(rule, facts, f))
                     .collect();
                 result.status = Status::of_findings(&result.findings);
+                if result.findings.is_empty() && result.population.tested == 0 {
+                    result.status = Status::NotApplicable;
+                    result.reason = Some(NO_RECORDS.to_owned());
+                }
             }
             (Err(e), _) => {
                 result.status = Status::Error;
@@ -354,8 +397,8 @@ impl Engine {
             }
         }
         if options.explain {
-            let reason = decision(&result, &examined);
-            result.explanation = Some(explanation(rule, params, examined, reason));
+            let reason = decision(&result);
+            result.explanation = Some(explanation(rule, run.params, reason));
         }
         (result, lines)
     }
@@ -364,6 +407,7 @@ impl Engine {
         Finding {
             status: raw.status,
             source: raw.entity.as_deref().and_then(|p| facts.origin(p)),
+            key: raw.entity.as_deref().and_then(|p| facts.key(p)),
             message: raw.message,
             entity: raw.entity,
             remediation: rule.meta.remediation.clone(),
@@ -372,6 +416,116 @@ impl Engine {
             waiver: None,
         }
     }
+}
+
+/// What one evaluation hands every rule it runs.
+struct Run<'a> {
+    facts: &'a Facts,
+    as_of: Date,
+    params: &'a Map,
+    cache: &'a Arc<LookupCache>,
+    options: &'a EvalOptions,
+}
+
+/// Why a rule that tested no record and found nothing does not apply.
+const NO_RECORDS: &str = "no records in scope";
+
+/// A rule's result before it is judged: `not_applicable`, nothing tested, nothing found.
+fn rule_result(id: &str, title: &str, meta: &RuleMeta) -> RuleResult {
+    RuleResult {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        status: Status::NotApplicable,
+        severity: meta.severity,
+        owner: meta.owner,
+        controls: meta.controls.clone(),
+        reason: None,
+        disabled: None,
+        explanation: None,
+        error: None,
+        population: Population::default(),
+        findings: Vec::new(),
+    }
+}
+
+/// The population of a rule from the pointers of the records it tested: counted per
+/// collection against the collection's size (every collection the rule's header names is
+/// listed, tested or not), with the records' keys under `--explain`.
+fn population(
+    facts: &Facts,
+    declared: &[String],
+    mut pointers: Vec<rhai::ImmutableString>,
+    explain: bool,
+) -> Population {
+    pointers.sort_unstable();
+    pointers.dedup();
+    let size = |name: &str| match facts.root().field(name) {
+        Some(Node::List(l)) => Some(l.len() as u64),
+        _ => None,
+    };
+    let mut collections: IndexMap<String, Tested> = declared
+        .iter()
+        .filter_map(|k| {
+            Some((
+                k.clone(),
+                Tested {
+                    tested: 0,
+                    of: size(k)?,
+                },
+            ))
+        })
+        .collect();
+    for p in &pointers {
+        let name = p.split('/').nth(1).unwrap_or_default();
+        collections
+            .entry(name.to_owned())
+            .or_insert_with(|| Tested {
+                tested: 0,
+                of: size(name).unwrap_or_default(),
+            })
+            .tested += 1;
+    }
+    let keys = explain.then(|| {
+        let mut keys: Vec<String> = pointers
+            .iter()
+            .map(|p| facts.key(p).unwrap_or_else(|| p.to_string()))
+            .collect();
+        keys.sort_unstable();
+        keys
+    });
+    Population {
+        tested: pointers.len() as u64,
+        collections,
+        keys,
+    }
+}
+
+/// Whether a rule marks its population: its source (functions included) calls `tested`.
+fn marks_population(ast: &AST) -> bool {
+    let mut found = false;
+    ast.walk(&mut |path: &[rhai::ASTNode]| {
+        if let Some(rhai::ASTNode::Expr(
+            rhai::Expr::FnCall(call, _) | rhai::Expr::MethodCall(call, _),
+        )) = path.last()
+            && call.name == "tested"
+        {
+            found = true;
+        }
+        !found
+    });
+    found
+}
+
+/// A rule all of whose criteria are out of scope: not run.
+fn out_of_scope(rule: &Rule, explain: bool) -> RuleResult {
+    let mut result = rule_result(&rule.meta.id, &rule.meta.title, &rule.meta);
+    let reason = "its criteria are out of scope".to_owned();
+    result.explanation = explain.then(|| Explanation {
+        params: IndexMap::new(),
+        reason: format!("not applicable: {reason}"),
+    });
+    result.reason = Some(reason);
+    result
 }
 
 /// Compiles rules in the sandbox: their ASTs, or a diagnostic for each syntax error.
@@ -427,32 +581,18 @@ pub fn check(files: &[PackFile], base: Option<&Pack>) -> Vec<Diagnostic> {
 
 /// A disabled rule as it appears under its controls.
 fn disabled_result(d: &DisabledRule, explain: bool) -> RuleResult {
-    RuleResult {
-        id: d.meta.id.clone(),
-        title: d.meta.title.clone(),
-        status: Status::NotApplicable,
-        severity: d.meta.severity,
-        owner: d.meta.owner,
-        disabled: Some(d.reason.clone()),
-        explanation: explain.then(|| Explanation {
-            examined: IndexMap::new(),
-            params: IndexMap::new(),
-            reason: format!("disabled by the pack: {}", d.reason),
-        }),
-        error: None,
-        findings: Vec::new(),
-    }
+    let mut result = rule_result(&d.meta.id, &d.meta.title, &d.meta);
+    result.disabled = Some(d.reason.clone());
+    result.explanation = explain.then(|| Explanation {
+        params: IndexMap::new(),
+        reason: format!("disabled by the pack: {}", d.reason),
+    });
+    result
 }
 
 /// What a rule saw, with the values of the parameters it reads.
-fn explanation(
-    rule: &Rule,
-    params: &Map,
-    examined: Vec<(String, u64)>,
-    reason: String,
-) -> Explanation {
+fn explanation(rule: &Rule, params: &Map, reason: String) -> Explanation {
     Explanation {
-        examined: examined.into_iter().collect(),
         params: rule
             .meta
             .params
@@ -468,14 +608,10 @@ fn explanation(
     }
 }
 
-/// The decision in a sentence.
-fn decision(result: &RuleResult, examined: &[(String, u64)]) -> String {
-    let looked = if examined.is_empty() {
-        "read no facts collection".to_owned()
-    } else {
-        let parts: Vec<String> = examined.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        format!("examined {}", parts.join(", "))
-    };
+/// The decision in a sentence: what the rule tested (`tested 3 of 47 accounts`) and what
+/// it concluded.
+fn decision(result: &RuleResult) -> String {
+    let looked = result.population.describe();
     let count = |s: FindingStatus| result.findings.iter().filter(|f| f.status == s).count();
     match result.status {
         Status::Pass => format!("pass: {looked}; no record breaks the rule"),
@@ -489,7 +625,11 @@ fn decision(result: &RuleResult, examined: &[(String, u64)]) -> String {
             "error: {looked} before stopping: {}",
             result.error.as_ref().map_or("", |e| e.message.as_str())
         ),
-        Status::Waived | Status::NotApplicable => format!("{}: {looked}", result.status.as_str()),
+        Status::NotApplicable => format!(
+            "not applicable: {looked} ({})",
+            result.reason.as_deref().unwrap_or(NO_RECORDS)
+        ),
+        Status::Waived => format!("waived: {looked}"),
     }
 }
 

@@ -75,7 +75,7 @@ impl Gate {
             .into_iter()
             .filter(|v| blocking.contains(&v.rule.status) && counts(v.rule.status, v.rule.severity))
             .map(|v| Blocker {
-                rule: v.id,
+                rule: v.id.to_owned(),
                 status: v.rule.status,
                 severity: v.rule.severity,
                 entity: None,

@@ -88,8 +88,8 @@ pub use pack::{
 };
 pub use report::{
     ControlResult, Counts, EVIDENCE_RULE, EngineInfo, Explanation, FactsInfo, Finding,
-    FindingStatus, PackInfo, Readiness, Report, RuleError, RuleResult, Status, Summary, Waiver,
-    WaiverResult, WaiverState,
+    FindingStatus, PackInfo, Population, REPORT_VERSION, Readiness, Report, RuleError, RuleResult,
+    Status, Summary, Tested, Waiver, WaiverResult, WaiverState,
 };
 pub use waivers::{WAIVERS_SCHEMA, WaiverError, Waivers};
 

@@ -8,8 +8,9 @@
 use crate::date::Date;
 use crate::facts::spans;
 use crate::facts::{JsonSyntax, Origin, Violation};
-use crate::report::views::view_id;
-use crate::report::{Finding, FindingStatus, Report, Status, Waiver, WaiverResult, WaiverState};
+use crate::report::{
+    EVIDENCE_RULE, Finding, FindingStatus, Report, Status, Waiver, WaiverResult, WaiverState,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -218,7 +219,7 @@ impl Waivers {
     /// Applies the waivers to `report`, judged on its as-of date (`evaluated_on`): failing
     /// findings an active waiver covers carry it and count as waived, statuses and counts
     /// are recomputed, and `report.waivers` lists every waiver with its state. Warnings,
-    /// rule errors and controls out of scope are never waived.
+    /// rule errors and criteria out of scope are never waived.
     pub fn apply(&self, report: &mut Report) {
         let today = Date::parse(&report.evaluated_on);
         let in_force: Vec<bool> = self
@@ -226,45 +227,51 @@ impl Waivers {
             .iter()
             .map(|e| today.is_some_and(|t| e.approved <= t && t <= e.expires))
             .collect();
-        let mut matched: Vec<BTreeSet<(String, usize)>> = vec![BTreeSet::new(); self.entries.len()];
-        for control in &mut report.controls {
-            for rule in &mut control.rules {
-                for finding in &mut rule.findings {
-                    finding.waiver = None;
-                }
+        let in_scope: BTreeSet<String> = report
+            .controls
+            .iter()
+            .filter(|c| c.status != Status::NotApplicable)
+            .map(|c| c.id.clone())
+            .collect();
+        let mut matched = vec![0u32; self.entries.len()];
+        for rule in &mut report.rules {
+            for finding in &mut rule.findings {
+                finding.waiver = None;
             }
-            if control.status == Status::NotApplicable {
+            let controls: Vec<&str> = rule
+                .controls
+                .iter()
+                .filter(|c| in_scope.contains(*c))
+                .map(String::as_str)
+                .collect();
+            if controls.is_empty() {
                 continue;
             }
-            for rule in &mut control.rules {
-                let key = view_id(&rule.id, &control.id);
-                for (index, finding) in rule.findings.iter_mut().enumerate() {
-                    if finding.status != FindingStatus::Fail {
+            let evidence = rule.is_evidence_check();
+            for finding in &mut rule.findings {
+                if finding.status != FindingStatus::Fail {
+                    continue;
+                }
+                for (w, entry) in self.entries.iter().enumerate() {
+                    if !entry.covers(&rule.id, evidence, &controls, finding) {
                         continue;
                     }
-                    for (w, entry) in self.entries.iter().enumerate() {
-                        if !entry.covers(&control.id, &rule.id, finding) {
-                            continue;
-                        }
-                        if let Some(set) = matched.get_mut(w) {
-                            set.insert((key.clone(), index));
-                        }
-                        if finding.waiver.is_none() && in_force.get(w) == Some(&true) {
-                            finding.waiver = Some(entry.waiver.clone());
-                        }
+                    if let Some(n) = matched.get_mut(w) {
+                        *n += 1;
+                    }
+                    if finding.waiver.is_none() && in_force.get(w) == Some(&true) {
+                        finding.waiver = Some(entry.waiver.clone());
                     }
                 }
-                rule.rejudge();
             }
-            control.status = Status::of_control(&control.rules, true);
+            rule.rejudge();
         }
-        report.recount();
+        report.rejudge_controls();
         report.waivers = self
             .entries
             .iter()
             .zip(matched)
-            .map(|(entry, set)| {
-                let matches = u32::try_from(set.len()).unwrap_or(u32::MAX);
+            .map(|(entry, matches)| {
                 let state = match today {
                     Some(t) if t > entry.expires => WaiverState::Expired,
                     Some(t) if t >= entry.approved && matches > 0 => WaiverState::Active,
@@ -282,26 +289,33 @@ impl Waivers {
 }
 
 impl Entry {
-    /// Whether this waiver names the finding's rule, control and entity (dates aside).
-    fn covers(&self, control: &str, rule: &str, finding: &Finding) -> bool {
+    /// Whether this waiver names the finding's rule, one of its criteria in scope, and its
+    /// record (dates aside). `rule: "evidence"` names every evidence check; an entity is a
+    /// record key pattern, or a JSON Pointer pattern when it starts with `/`.
+    fn covers(&self, rule: &str, evidence: bool, controls: &[&str], finding: &Finding) -> bool {
         let w = &self.waiver;
-        w.rule.as_deref().is_none_or(|r| r == rule)
-            && w.control.as_deref().is_none_or(|c| c == control)
+        w.rule
+            .as_deref()
+            .is_none_or(|r| r == rule || (evidence && r == EVIDENCE_RULE))
+            && w.control.as_deref().is_none_or(|c| controls.contains(&c))
             && w.entity.as_deref().is_none_or(|pattern| {
-                finding
-                    .entity
-                    .as_deref()
-                    .is_some_and(|e| pointer_matches(pattern, e))
+                let target = if pattern.starts_with('/') {
+                    finding.entity.as_deref()
+                } else {
+                    finding.key.as_deref()
+                };
+                target.is_some_and(|t| path_matches(pattern, t))
             })
     }
 }
 
-/// Whether `pointer` is at or under `pattern`, where a `*` segment matches any one segment.
-fn pointer_matches(pattern: &str, pointer: &str) -> bool {
+/// Whether `path` is at or under `pattern`, segment by segment (`/`-separated), where a `*`
+/// segment matches any one segment. Serves record keys and JSON Pointers alike.
+fn path_matches(pattern: &str, path: &str) -> bool {
     let mut pattern = pattern.split('/');
-    let mut pointer = pointer.split('/');
+    let mut path = path.split('/');
     loop {
-        match (pattern.next(), pointer.next()) {
+        match (pattern.next(), path.next()) {
             (None, _) => return true,
             (Some(_), None) => return false,
             (Some(p), Some(s)) if p == "*" || p == s => {}
@@ -316,13 +330,13 @@ mod tests {
 
     #[test]
     fn patterns_match_whole_segments_and_what_lies_under_them() {
-        assert!(pointer_matches("/accounts/3", "/accounts/3"));
-        assert!(pointer_matches("/accounts/3", "/accounts/3/roles/0"));
-        assert!(!pointer_matches("/accounts/3", "/accounts/30"));
-        assert!(pointer_matches("/accounts/*", "/accounts/30"));
-        assert!(!pointer_matches("/accounts/*", "/people/1"));
-        assert!(!pointer_matches("/accounts/*/x", "/accounts/1"));
-        assert!(pointer_matches("", "/anything"));
+        assert!(path_matches("/accounts/3", "/accounts/3"));
+        assert!(path_matches("/accounts/3", "/accounts/3/roles/0"));
+        assert!(!path_matches("/accounts/3", "/accounts/30"));
+        assert!(path_matches("/accounts/*", "/accounts/30"));
+        assert!(!path_matches("/accounts/*", "/people/1"));
+        assert!(!path_matches("/accounts/*/x", "/accounts/1"));
+        assert!(path_matches("", "/anything"));
     }
 
     #[test]

@@ -12,9 +12,10 @@ const FACTS: &str = r#"{"schema_version": "1",
   "organization": {"name": "T", "as_of": "2026-06-30"},
   "people": [{"id": "p1", "name": "Ada", "kind": "employee", "employment": {"status": "active"}}]}"#;
 
+/// A rule about the one person of [`FACTS`] (its population), running `body`.
 fn rule(id: &str, body: &str) -> String {
     format!(
-        "//! id = \"{id}\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\n{body}"
+        "//! id = \"{id}\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\ntested(facts.people);\n{body}"
     )
 }
 
@@ -59,7 +60,7 @@ fn results(pack: Pack) -> Vec<RuleResult> {
     }])
     .unwrap();
     let report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
-    report.controls[0].rules.clone()
+    report.rules_of(&report.controls[0]).cloned().collect()
 }
 
 fn find<'a>(rules: &'a [RuleResult], id: &str) -> &'a RuleResult {

@@ -1,4 +1,4 @@
-//! Every report the engine produces validates against `schemas/report.v1.schema.json`:
+//! Every report the engine produces validates against `schemas/report.v2.schema.json`:
 //! the example organization's, and a full report on the facts of every rule case.
 
 // Test code: a failed unwrap is a failed test, with its reason.
@@ -9,7 +9,7 @@ use attest_engine::{Date, EvalOptions, Facts, FactsSource, Report};
 use serde_json::Value;
 
 fn validator() -> jsonschema::Validator {
-    let path = attest_tests::repo_root().join("schemas/report.v1.schema.json");
+    let path = attest_tests::repo_root().join("schemas/report.v2.schema.json");
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     jsonschema::options()
         .should_validate_formats(true)

@@ -4,7 +4,7 @@
 use crate::output::Target;
 use crate::{Outcome, inputs};
 use attest_engine::render::{self, TextOptions};
-use attest_engine::{Diff, Report};
+use attest_engine::{Diff, REPORT_VERSION, Report};
 use std::path::{Path, PathBuf};
 
 /// Diff formats.
@@ -86,10 +86,18 @@ pub fn read_report(path: &Path) -> Result<Report, String> {
         .map_err(|e| format!("{name}:{}:{}: invalid JSON: {e}", e.line(), e.column()))?
         .get("report_version")
         .cloned();
-    if version != Some(serde_json::Value::from("1")) {
-        return Err(format!(
-            "{name}: not an Attest report (report_version \"1\"): write one with `attest eval --format json`"
-        ));
+    match version.as_ref().and_then(|v| v.as_str()) {
+        Some(REPORT_VERSION) => {}
+        Some(other) => {
+            return Err(format!(
+                "{name}: a report of version {other}; this attest reads version {REPORT_VERSION}: write it again with `attest eval --format json`"
+            ));
+        }
+        None => {
+            return Err(format!(
+                "{name}: not an Attest report (no report_version): write one with `attest eval --format json`"
+            ));
+        }
     }
     serde_json::from_str(&text).map_err(|e| {
         format!(

@@ -149,6 +149,11 @@ impl Facts {
         self.origins.locate(pointer)
     }
 
+    /// The key of the record at `pointer` (placeholder until keys are defined).
+    pub fn key(&self, _pointer: &str) -> Option<String> {
+        None
+    }
+
     pub(crate) fn root(&self) -> &Node {
         &self.root
     }

@@ -40,6 +40,14 @@ struct ListData {
 }
 
 impl Node {
+    /// The record this node is, if it is one.
+    pub(crate) fn as_record(&self) -> Option<&Record> {
+        match self {
+            Node::Record(r) => Some(r),
+            _ => None,
+        }
+    }
+
     pub(crate) fn is_null(&self) -> bool {
         matches!(self, Node::Null)
     }
@@ -121,6 +129,16 @@ impl Record {
         &self.0.pointer
     }
 
+    /// The pointer as a shared string, cheap to keep.
+    pub(crate) fn pointer_handle(&self) -> &ImmutableString {
+        &self.0.pointer
+    }
+
+    /// Whether the record is an item of a top-level collection (`/accounts/3`).
+    pub(crate) fn is_top_level(&self) -> bool {
+        self.0.pointer.bytes().filter(|b| *b == b'/').count() == 2
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&Node> {
         self.0
             .fields
@@ -161,34 +179,6 @@ impl List {
 
     pub(crate) fn len(&self) -> usize {
         self.0.items.len()
-    }
-}
-
-/// Iterates a list's items as script values.
-pub struct ListIter {
-    list: List,
-    next: usize,
-}
-
-impl Iterator for ListIter {
-    type Item = Dynamic;
-
-    fn next(&mut self) -> Option<Dynamic> {
-        let item = self.list.get(self.next)?.to_dynamic();
-        self.next += 1;
-        Some(item)
-    }
-}
-
-impl IntoIterator for List {
-    type Item = Dynamic;
-    type IntoIter = ListIter;
-
-    fn into_iter(self) -> ListIter {
-        ListIter {
-            list: self,
-            next: 0,
-        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! facts list are built once per facts document and shared by every rule and thread.
 
 use super::error;
+use super::records::went_through;
 use crate::context;
 use crate::facts::tree::{List, Node, Record};
 use crate::joins::{CacheKey, Lookup, Table};
@@ -27,7 +28,11 @@ pub(super) fn register(engine: &mut Engine) {
             group_by(&records(a, "group_by")?, &key)
         })
         .register_fn("latest_by", |l: &mut List, date: ImmutableString| {
-            Ok::<_, Box<rhai::EvalAltResult>>(latest(&list_records(l), &date))
+            let found = latest(&list_records(l), &date);
+            if let Some(r) = found.read_lock::<Record>() {
+                went_through([&*r]);
+            }
+            Ok::<_, Box<rhai::EvalAltResult>>(found)
         })
         .register_fn("latest_by", |a: &mut Array, date: ImmutableString| {
             Ok::<_, Box<rhai::EvalAltResult>>(latest(&records(a, "latest_by")?, &date))

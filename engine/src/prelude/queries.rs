@@ -4,6 +4,7 @@
 //! list or an array of records and returns an array, so queries chain.
 
 use super::lookups;
+use super::records::went_through;
 use super::{dates, error};
 use crate::date::Date;
 use crate::facts::tree::{Node, Record};
@@ -105,11 +106,9 @@ fn at<'a>(r: &'a Record, path: &str) -> &'a Node {
 
 /// The records `keep` accepts, as script values.
 fn select(items: &[Record], keep: impl Fn(&Record) -> bool) -> Result<Array> {
-    Ok(items
-        .iter()
-        .filter(|r| keep(r))
-        .map(|r| Dynamic::from(r.clone()))
-        .collect())
+    let kept: Vec<&Record> = items.iter().filter(|r| keep(r)).collect();
+    went_through(kept.iter().copied());
+    Ok(kept.into_iter().map(|r| Dynamic::from(r.clone())).collect())
 }
 
 /// The records for which every condition holds.
@@ -125,6 +124,7 @@ fn matching(items: &[Record], conds: &[(ImmutableString, Wanted)]) -> Result<Arr
 fn dated(items: &[Record], path: &str, what: &str, keep: impl Fn(i64) -> bool) -> Result<Array> {
     let as_of = dates::as_of()?;
     let mut out = Array::new();
+    let mut kept = Vec::new();
     for r in items {
         let node = at(r, path);
         if node.is_null() {
@@ -143,7 +143,9 @@ fn dated(items: &[Record], path: &str, what: &str, keep: impl Fn(i64) -> bool) -
         })?;
         if keep(date.days_until(as_of)) {
             out.push(Dynamic::from(r.clone()));
+            kept.push(r);
         }
     }
+    went_through(kept);
     Ok(out)
 }

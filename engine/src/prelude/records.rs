@@ -4,7 +4,8 @@
 use super::error;
 use crate::context;
 use crate::facts::tree::{List, Node, Record};
-use rhai::{Array, Dynamic, Engine, FnPtr, INT, ImmutableString, NativeCallContext};
+use rhai::{Array, Dynamic, Engine, FnPtr, INT, ImmutableString, Module, NativeCallContext};
+use std::any::TypeId;
 
 type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
 
@@ -28,7 +29,6 @@ pub(super) fn register(engine: &mut Engine) {
 
     engine
         .register_type_with_name::<List>("List")
-        .register_iterator::<List>()
         .register_indexer_get(index)
         .register_fn("len", |l: &mut List| l.len() as INT)
         .register_fn("is_empty", |l: &mut List| l.len() == 0)
@@ -46,6 +46,75 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn("any", any)
         .register_fn("all", all)
         .register_fn("count", count);
+
+    // `for r in facts.accounts`: the records a rule goes through are its population, unless
+    // it marks its population with `tested`.
+    let mut iterators = Module::new();
+    iterators.set_iter(TypeId::of::<List>(), |list| match list.try_cast::<List>() {
+        Some(list) => Box::new(Items { list, next: 0 }),
+        None => Box::new(std::iter::empty()),
+    });
+    engine.register_global_module(iterators.into());
+
+    engine
+        .register_fn("tested", |r: Record| {
+            mark_tested([&r]);
+            r
+        })
+        .register_fn("tested", |l: List| {
+            mark_tested(l.items().iter().filter_map(Node::as_record));
+            l
+        })
+        .register_fn("tested", |a: Array| -> Result<Array> {
+            let records = a
+                .iter()
+                .map(|d| d.read_lock::<Record>().map(|r| r.clone()))
+                .collect::<Option<Vec<Record>>>()
+                .ok_or_else(|| {
+                    error("tested: expected records, a facts list or an array of records")
+                })?;
+            mark_tested(&records);
+            Ok(a)
+        });
+}
+
+/// A facts list's items, noting each record of a top-level collection as gone through.
+struct Items {
+    list: List,
+    next: usize,
+}
+
+impl Iterator for Items {
+    type Item = Dynamic;
+
+    fn next(&mut self) -> Option<Dynamic> {
+        let node = self.list.items().get(self.next)?;
+        self.next += 1;
+        if let Node::Record(r) = node {
+            went_through([r]);
+        }
+        Some(node.to_dynamic())
+    }
+}
+
+/// Notes records a rule went through (a query's result, a collection it loops over): its
+/// population when it marks none. Only records of top-level collections count.
+pub(super) fn went_through<'r>(records: impl IntoIterator<Item = &'r Record>) {
+    context::current(|run| {
+        for r in records {
+            if r.is_top_level() {
+                run.iterated(r.pointer_handle());
+            }
+        }
+    });
+}
+
+/// Marks records as tested: the rule's population.
+fn mark_tested<'r>(records: impl IntoIterator<Item = &'r Record>) {
+    context::current(|run| {
+        run.tested
+            .extend(records.into_iter().map(|r| r.pointer_handle().clone()));
+    });
 }
 
 /// Every property name in the facts schema, at any depth.
@@ -73,14 +142,6 @@ fn field(r: &Record, name: &str) -> Dynamic {
     let Some(node) = r.get(name) else {
         return Dynamic::UNIT;
     };
-    if let (Node::List(l), true) = (node, r.pointer().is_empty()) {
-        // A top-level collection: note what the rule examined, for explanations.
-        context::current(|run| {
-            if !run.examined.iter().any(|(k, _)| k == name) {
-                run.examined.push((name.to_owned(), l.len() as u64));
-            }
-        });
-    }
     node.to_dynamic()
 }
 

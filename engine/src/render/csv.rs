@@ -37,7 +37,7 @@ pub fn csv(report: &Report) -> String {
         if let Some(e) = &rule.error {
             let mut fields = vec![
                 controls.clone(),
-                view.id.clone(),
+                view.id.to_owned(),
                 rule.title.clone(),
                 severity.clone(),
                 owner.clone(),
@@ -56,7 +56,7 @@ pub fn csv(report: &Report) -> String {
                 &mut out,
                 [
                     controls.clone(),
-                    view.id.clone(),
+                    view.id.to_owned(),
                     rule.title.clone(),
                     severity.clone(),
                     owner.clone(),

@@ -220,7 +220,7 @@ fn controls(out: &mut String, report: &Report) {
         let mut all: Vec<&str> = report
             .controls
             .iter()
-            .flat_map(|c| c.rules.iter().map(|r| r.owner.as_str()))
+            .flat_map(|c| report.rules_of(c).map(|r| r.owner.as_str()))
             .collect();
         all.sort_unstable();
         all.dedup();
@@ -261,15 +261,14 @@ fn controls(out: &mut String, report: &Report) {
     );
     out.push_str("<table id=\"control-table\">\n<thead><tr><th>Control</th><th>Status</th><th>Title</th><th>Category</th><th>Open findings</th><th>Rules</th></tr></thead>\n<tbody>\n");
     for c in &report.controls {
-        control_row(out, c);
+        control_row(out, c, &report.rules_of(c).collect::<Vec<_>>());
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn control_row(out: &mut String, c: &ControlResult) {
+fn control_row(out: &mut String, c: &ControlResult, rules: &[&RuleResult]) {
     let in_scope = c.status != Status::NotApplicable;
-    let mut owners: Vec<&str> = c
-        .rules
+    let mut owners: Vec<&str> = rules
         .iter()
         .filter(|r| in_scope && matches!(r.status, Status::Fail | Status::Warn | Status::Error))
         .map(|r| r.owner.as_str())
@@ -277,7 +276,7 @@ fn control_row(out: &mut String, c: &ControlResult) {
     owners.sort_unstable();
     owners.dedup();
     let open: usize = if in_scope {
-        c.rules
+        rules
             .iter()
             .flat_map(|r| &r.findings)
             .filter(|f| matches!(f.effective_status(), Status::Fail | Status::Warn))
@@ -297,8 +296,8 @@ fn control_row(out: &mut String, c: &ControlResult) {
         esc(&c.group),
         c.category.label()
     );
-    if !in_scope || c.rules.is_empty() {
-        let why = if c.rules.iter().any(|r| r.status != Status::NotApplicable) {
+    if !in_scope || rules.is_empty() {
+        let why = if rules.iter().any(|r| r.status != Status::NotApplicable) {
             "category out of scope"
         } else {
             "no facts to judge it on"
@@ -308,10 +307,10 @@ fn control_row(out: &mut String, c: &ControlResult) {
         let _ = write!(
             out,
             "<details><summary>{} rule{}</summary><ul class=\"rules\">",
-            c.rules.len(),
-            if c.rules.len() == 1 { "" } else { "s" }
+            rules.len(),
+            if rules.len() == 1 { "" } else { "s" }
         );
-        for r in &c.rules {
+        for r in rules {
             rule_item(out, r);
         }
         out.push_str("</ul></details>");

@@ -45,7 +45,7 @@ pub fn junit(report: &Report) -> String {
     for control in &report.controls {
         let mut tally = Tally::default();
         let mut cases = String::new();
-        for rule in &control.rules {
+        for rule in report.rules_of(control) {
             let status = if control.status == Status::NotApplicable {
                 Status::NotApplicable
             } else {

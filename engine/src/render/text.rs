@@ -109,7 +109,7 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
         out.push('\n');
         let _ = writeln!(out, "{} ({})", p.bold(heading), controls.len());
         for c in controls {
-            control(&mut out, &p, c, options.max_findings);
+            control(&mut out, &p, report, c, options.max_findings);
         }
     }
 
@@ -133,7 +133,7 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
     out
 }
 
-fn control(out: &mut String, p: &Paint, c: &ControlResult, max: usize) {
+fn control(out: &mut String, p: &Paint, report: &Report, c: &ControlResult, max: usize) {
     let _ = writeln!(
         out,
         "  {} {}  {}",
@@ -141,7 +141,7 @@ fn control(out: &mut String, p: &Paint, c: &ControlResult, max: usize) {
         p.bold(&c.id),
         c.title
     );
-    for r in c.rules.iter().filter(|r| r.status == c.status) {
+    for r in report.rules_of(c).filter(|r| r.status == c.status) {
         rule(out, p, r, max);
     }
 }
@@ -193,15 +193,17 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
 
 /// Rules the pack turned off, each once, with the pack's reason.
 fn disabled(out: &mut String, p: &Paint, report: &Report) {
-    let mut rules: BTreeMap<&str, (&str, Vec<&str>)> = BTreeMap::new();
-    for c in &report.controls {
-        for r in &c.rules {
-            if let Some(reason) = &r.disabled {
-                let entry = rules.entry(&r.id).or_insert((reason, Vec::new()));
-                entry.1.push(&c.id);
-            }
-        }
-    }
+    let rules: BTreeMap<&str, (&str, Vec<&str>)> = report
+        .rules
+        .iter()
+        .filter_map(|r| {
+            let reason = r.disabled.as_deref()?;
+            Some((
+                r.id.as_str(),
+                (reason, r.controls.iter().map(String::as_str).collect()),
+            ))
+        })
+        .collect();
     if rules.is_empty() {
         return;
     }
@@ -213,21 +215,13 @@ fn disabled(out: &mut String, p: &Paint, report: &Report) {
 }
 
 /// Why every rule decided as it did (`--explain`), passing and disabled rules included:
-/// each rule once, in id order; evidence checks once per control.
+/// each rule once, in id order, evidence checks (`evidence/<criterion>`) among them.
 fn explanations(out: &mut String, p: &Paint, report: &Report) {
-    let mut why: BTreeMap<String, &crate::report::Explanation> = BTreeMap::new();
-    for c in &report.controls {
-        for r in &c.rules {
-            if let Some(e) = &r.explanation {
-                let key = if r.id == crate::report::EVIDENCE_RULE {
-                    format!("{} {}", r.id, c.id)
-                } else {
-                    r.id.clone()
-                };
-                why.entry(key).or_insert(e);
-            }
-        }
-    }
+    let why: BTreeMap<&str, &crate::report::Explanation> = report
+        .rules
+        .iter()
+        .filter_map(|r| Some((r.id.as_str(), r.explanation.as_ref()?)))
+        .collect();
     if why.is_empty() {
         return;
     }

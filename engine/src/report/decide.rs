@@ -28,10 +28,13 @@ impl Status {
 
     /// A control's status: the worst of its rules' statuses when its category is in scope,
     /// `not_applicable` otherwise.
-    pub(crate) fn of_control(rules: &[RuleResult], in_scope: bool) -> Status {
+    pub(crate) fn of_control<'a>(
+        rules: impl IntoIterator<Item = &'a RuleResult>,
+        in_scope: bool,
+    ) -> Status {
         if in_scope {
             rules
-                .iter()
+                .into_iter()
                 .fold(Status::NotApplicable, |s, r| s.worst(r.status))
         } else {
             Status::NotApplicable
@@ -104,8 +107,20 @@ impl Counts {
 }
 
 impl Report {
-    /// Recounts the summary from the controls' statuses, after they changed.
-    pub(crate) fn recount(&mut self) {
+    /// Judges the controls again from their rules' statuses, after waivers changed them,
+    /// and recounts the summary. Controls out of scope stay `not_applicable`.
+    pub(crate) fn rejudge_controls(&mut self) {
+        let statuses: Vec<Status> = self
+            .controls
+            .iter()
+            .map(|c| {
+                let in_scope = c.status != Status::NotApplicable;
+                Status::of_control(self.rules_of(c), in_scope)
+            })
+            .collect();
+        for (control, status) in self.controls.iter_mut().zip(statuses) {
+            control.status = status;
+        }
         self.summary = Summary::of(&self.controls);
     }
 }

@@ -13,8 +13,11 @@ pub use waiver::{Waiver, WaiverResult, WaiverState};
 use crate::facts::Origin;
 use crate::pack::{Category, Owner, Severity};
 
-/// Id of the evidence check in reports: the result of a criterion judged by its
-/// `evidence[]` records.
+/// The version of the report format this engine writes (`schemas/report.v2.schema.json`).
+pub const REPORT_VERSION: &str = "2";
+
+/// Id prefix of evidence checks in reports: a criterion judged by its `evidence[]` records
+/// is listed as the rule `evidence/<criterion>`.
 pub const EVIDENCE_RULE: &str = "evidence";
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -95,7 +98,7 @@ pub enum FindingStatus {
 /// The whole report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    /// Always "1".
+    /// The report format's version: "2".
     pub report_version: String,
     /// The engine that produced it.
     pub engine: EngineInfo,
@@ -109,6 +112,9 @@ pub struct Report {
     pub summary: Summary,
     /// Every control of the catalog, in natural id order.
     pub controls: Vec<ControlResult>,
+    /// Every rule once, with its findings: the pack's rules in pack order, then the evidence
+    /// checks of the criteria judged by evidence, in control order.
+    pub rules: Vec<RuleResult>,
     /// The waivers applied, each with its state (absent when no waivers file was given).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<WaiverResult>,
@@ -214,10 +220,11 @@ pub struct ControlResult {
     pub group: String,
     /// Its title.
     pub title: String,
-    /// The worst of its rules' statuses.
+    /// The worst of its rules' statuses; `not_applicable` when its category is out of scope.
     pub status: Status,
-    /// The rules mapped to it.
-    pub rules: Vec<RuleResult>,
+    /// The ids of the rules that judge it (entries of [`Report::rules`]): the rules mapped
+    /// to it, its evidence check when evidence decided, and rules the pack disabled.
+    pub rules: Vec<String>,
 }
 
 /// One rule's outcome.
@@ -233,6 +240,12 @@ pub struct RuleResult {
     pub severity: Severity,
     /// Who fixes its findings.
     pub owner: Owner,
+    /// The criteria it is mapped to.
+    pub controls: Vec<String>,
+    /// Why it does not apply (status `not_applicable`): facts absent, no records in scope,
+    /// its criteria out of scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// Why the pack turned the rule off (status `not_applicable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<String>,
@@ -242,15 +255,56 @@ pub struct RuleResult {
     /// Why it could not answer (status `error`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<RuleError>,
+    /// The records it tested.
+    pub population: Population,
     /// What it found.
     pub findings: Vec<Finding>,
 }
 
-/// What a rule looked at and why it decided as it did.
+/// The records a rule tested, after its own filters: those it marked with `tested`, or,
+/// for a rule that marks none, those it went through.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Population {
+    /// How many records it tested.
+    pub tested: u64,
+    /// Per facts collection: how many of its records were tested, of how many.
+    pub collections: IndexMap<String, Tested>,
+    /// The tested records' keys, in key order (with `--explain`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Vec<String>>,
+}
+
+impl Population {
+    /// What was tested, in words: `tested 3 of 47 accounts, 2 of 10 people`, or `tested no
+    /// records` when no collection was involved.
+    pub fn describe(&self) -> String {
+        if self.collections.is_empty() {
+            return match self.tested {
+                0 => "tested no records".to_owned(),
+                n => format!("tested {n} records"),
+            };
+        }
+        let parts: Vec<String> = self
+            .collections
+            .iter()
+            .map(|(name, t)| format!("{} of {} {name}", t.tested, t.of))
+            .collect();
+        format!("tested {}", parts.join(", "))
+    }
+}
+
+/// Records of one collection tested, of the collection's size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tested {
+    /// Records tested.
+    pub tested: u64,
+    /// Records in the collection.
+    pub of: u64,
+}
+
+/// Why a rule decided as it did (with `--explain`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Explanation {
-    /// Top-level facts collections the rule read, with their record counts.
-    pub examined: IndexMap<String, u64>,
     /// The parameters the rule reads, with the values it saw.
     pub params: IndexMap<String, serde_json::Value>,
     /// The decision in a sentence.
@@ -279,6 +333,9 @@ pub struct Finding {
     pub message: String,
     /// JSON Pointer into the facts, or null.
     pub entity: Option<String>,
+    /// The key of the record (`accounts/aws-prod/alice`), which stays the same when files
+    /// are reordered; null for a finding about no record.
+    pub key: Option<String>,
     /// The facts file and line the entity came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Origin>,
@@ -305,5 +362,27 @@ impl Report {
     /// Whether any control failed or any rule errored (exit code 1).
     pub fn has_failures(&self) -> bool {
         self.summary.controls.fail > 0 || self.summary.controls.error > 0
+    }
+
+    /// The rule with this id (`evidence/<criterion>` for an evidence check).
+    pub fn rule(&self, id: &str) -> Option<&RuleResult> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The rules that judge `control`, in the control's order.
+    pub fn rules_of<'r>(
+        &'r self,
+        control: &'r ControlResult,
+    ) -> impl Iterator<Item = &'r RuleResult> + 'r {
+        control.rules.iter().filter_map(|id| self.rule(id))
+    }
+}
+
+impl RuleResult {
+    /// Whether this is the evidence check of a criterion rather than a rule of the pack.
+    pub fn is_evidence_check(&self) -> bool {
+        self.id
+            .strip_prefix(EVIDENCE_RULE)
+            .is_some_and(|rest| rest.starts_with('/'))
     }
 }

@@ -1,21 +1,19 @@
-//! Rules once each: a rule mapped to several criteria appears under each of them in the
-//! report, and the formats that list each finding once (SARIF, CSV, HTML, Markdown, diffs,
-//! the gate, waivers' counts) see it through a [`RuleView`].
+//! Rules as the formats that list each finding once (SARIF, CSV, HTML, Markdown, diffs,
+//! the gate) see them: each rule of an applicable criterion, with those criteria, and a
+//! stable identity for each of its findings.
 
-use super::{ControlResult, EVIDENCE_RULE, Report, RuleResult, Status};
+use super::{ControlResult, Report, RuleResult, Status};
 use std::collections::HashMap;
 
-/// One rule's outcome across the controls it is mapped to, as formats that list each
-/// finding once (SARIF, CSV, HTML, Markdown, diffs) see it. Evidence checks stay per control.
+/// One rule with the applicable controls it judges.
 #[derive(Debug, Clone)]
 pub(crate) struct RuleView<'a> {
-    /// The rule id, or `evidence/<control>` for an evidence check.
-    pub id: String,
+    /// The rule id (`evidence/<control>` for an evidence check).
+    pub id: &'a str,
     /// The applicable controls that list the rule, in report order.
     pub controls: Vec<&'a ControlResult>,
-    /// The rule's result: its worst status across those controls, and each finding waived
-    /// only where it is waived under every one of them.
-    pub rule: RuleResult,
+    /// The rule's result.
+    pub rule: &'a RuleResult,
 }
 
 impl RuleView<'_> {
@@ -24,19 +22,17 @@ impl RuleView<'_> {
         self.controls.iter().map(|c| c.id.as_str()).collect()
     }
 
-    /// A stable identity for each finding, across runs: the rule and the record the finding
-    /// is about (its message when it is about no record), numbered when repeated.
+    /// A stable identity for each finding, across runs and reorderings of the facts: the
+    /// rule and the key of the record the finding is about (its pointer when the record has
+    /// no key, its message when it is about no record), numbered when repeated.
     pub fn finding_keys(&self) -> Vec<String> {
         let mut seen: HashMap<String, usize> = HashMap::new();
         self.rule
             .findings
             .iter()
             .map(|f| {
-                let base = format!(
-                    "{}|{}",
-                    self.id,
-                    f.entity.as_deref().unwrap_or(f.message.as_str())
-                );
+                let record = f.key.as_deref().or(f.entity.as_deref());
+                let base = format!("{}|{}", self.id, record.unwrap_or(f.message.as_str()));
                 let n = seen.entry(base.clone()).or_default();
                 *n += 1;
                 if *n == 1 { base } else { format!("{base}#{n}") }
@@ -52,34 +48,17 @@ pub(crate) fn rule_views(report: &Report) -> Vec<RuleView<'_>> {
         if control.status == Status::NotApplicable {
             continue;
         }
-        for rule in &control.rules {
-            let id = view_id(&rule.id, &control.id);
-            if let Some(view) = views.iter_mut().find(|v| v.id == id) {
+        for rule in report.rules_of(control) {
+            if let Some(view) = views.iter_mut().find(|v| v.id == rule.id) {
                 view.controls.push(control);
-                view.rule.status = view.rule.status.worst(rule.status);
-                for (merged, f) in view.rule.findings.iter_mut().zip(&rule.findings) {
-                    if f.waiver.is_none() {
-                        merged.waiver = None;
-                    }
-                }
             } else {
                 views.push(RuleView {
-                    id,
+                    id: &rule.id,
                     controls: vec![control],
-                    rule: rule.clone(),
+                    rule,
                 });
             }
         }
     }
     views
-}
-
-/// The id under which a rule of `control` is listed once: the rule id, or
-/// `evidence/<control>` for an evidence check, which is per control.
-pub(crate) fn view_id(rule: &str, control: &str) -> String {
-    if rule == EVIDENCE_RULE {
-        format!("{EVIDENCE_RULE}/{control}")
-    } else {
-        rule.to_owned()
-    }
 }
