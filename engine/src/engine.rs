@@ -7,7 +7,9 @@ use crate::evidence;
 use crate::facts::Facts;
 use crate::limits::Limits;
 use crate::modules::{self, to_u32};
-use crate::pack::{Category, Diagnostic, DisabledRule, Pack, PackError, PackFile, Rule};
+use crate::pack::{
+    Category, Diagnostic, DiagnosticCode, DisabledRule, Pack, PackError, PackFile, Rule,
+};
 use crate::prelude::{self, lookups::LookupCache};
 use crate::report::{
     ControlResult, Counts, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
@@ -414,7 +416,7 @@ fn compile(rhai: &rhai::Engine, rules: &[Rule]) -> (Vec<AST>, Vec<Diagnostic>) {
             Err(e) => {
                 let pos = e.position();
                 let mut d = Diagnostic::new(
-                    "syntax-error",
+                    DiagnosticCode::SyntaxError,
                     &rule.path,
                     format!("syntax error: {}", e.err_type()),
                 );

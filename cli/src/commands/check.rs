@@ -45,7 +45,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let (files, base) = packs::files_and_base(&source)?;
     let mut diags = attest_engine::check(&files, base.as_ref());
     diags.sort_by(|a, b| {
-        (&a.file, a.line, a.column, &a.code).cmp(&(&b.file, b.line, b.column, &b.code))
+        (&a.file, a.line, a.column, a.code.as_str()).cmp(&(
+            &b.file,
+            b.line,
+            b.column,
+            b.code.as_str(),
+        ))
     });
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
