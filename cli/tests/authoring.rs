@@ -327,6 +327,18 @@ fn check_reports_syntax_errors_where_they_are() {
 }
 
 #[test]
+fn check_names_the_file_of_a_problem_without_a_line() {
+    let dir = scratch("check-no-line");
+    write(&dir, "pack/pack.toml", MANIFEST);
+    let out = attest_in(&dir, &["check", "pack"]);
+    exit(&out, 1);
+    assert_eq!(
+        stdout(&out),
+        "error[missing-file]: the pack has no controls.toml (the control catalog)\n--> pack/controls.toml\n\npack: 1 error, 0 warnings (0 rules checked)\n"
+    );
+}
+
+#[test]
 fn warnings_alone_pass_unless_denied() {
     let dir = scratch("check-warnings");
     tiny_pack(
