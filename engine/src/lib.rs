@@ -86,8 +86,8 @@ pub use gate::{Blocker, FailOn, Gate};
 pub use limits::Limits;
 pub use pack::model::{FACTS_KEYS, natural_cmp};
 pub use pack::{
-    Category, Control, Diagnostic, DiagnosticSeverity, DisabledRule, Manifest, Module, Owner, Pack,
-    PackError, PackFile, ParamSpec, ParamType, Rule, RuleMeta, Severity,
+    Category, Control, Diagnostic, DiagnosticCode, DiagnosticSeverity, DisabledRule, Manifest,
+    Module, Owner, Pack, PackError, PackFile, ParamSpec, ParamType, Rule, RuleMeta, Severity,
 };
 pub use report::{
     ControlResult, Counts, EVIDENCE_RULE, EngineInfo, Explanation, FactsInfo, Finding,
