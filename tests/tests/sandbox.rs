@@ -313,4 +313,3 @@ fn a_field_of_an_absent_object_is_absent() {
     let messages: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
     assert_eq!(messages, ["Bo has no start date"]);
 }
-
