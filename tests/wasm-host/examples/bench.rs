@@ -5,10 +5,6 @@
 //! cargo run --release -p attest-wasm-host --example bench -- [PEOPLE] [RUNS]
 //! ```
 
-#[path = "../../../cli/src/generate.rs"]
-#[allow(dead_code, missing_docs)]
-mod generate;
-
 use attest_engine::{Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile};
 use attest_wasm_host::{Call, Host, module_path};
 use std::time::{Duration, Instant};
@@ -48,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         gz as f64 / 1024.0
     );
 
-    let doc = generate::generate(people, 1);
+    let doc = attest_bench::generate(people, 1)?;
     let text = serde_json::to_string(&doc)?;
     let name = format!("org-{people}.json");
     println!(
