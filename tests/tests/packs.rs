@@ -7,16 +7,11 @@
 use attest_engine::{
     Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, RuleResult, Status,
 };
+use attest_tests::minimal_rule as rule;
 
 const FACTS: &str = r#"{"schema_version": "1",
   "organization": {"name": "T", "as_of": "2026-06-30"},
   "people": [{"id": "p1", "name": "Ada", "kind": "employee", "employment": {"status": "active"}}]}"#;
-
-fn rule(id: &str, body: &str) -> String {
-    format!(
-        "//! id = \"{id}\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\n{body}"
-    )
-}
 
 fn base() -> Pack {
     Pack::from_files(&[
@@ -24,10 +19,7 @@ fn base() -> Pack {
             "pack.toml",
             "name = \"base\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"b\"\n\n[params.limit]\ntype = \"integer\"\ndefault = 1\ndescription = \"l\"\n",
         ),
-        PackFile::new(
-            "controls.toml",
-            "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n",
-        ),
+        PackFile::new("controls.toml", attest_tests::MINIMAL_CATALOG),
         PackFile::new("lib/words.rhai", "fn shout(s) { s.to_upper() }\n"),
         PackFile::new(
             "rules/a/uses-lib.rhai",
