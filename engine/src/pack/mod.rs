@@ -10,9 +10,9 @@ mod diagnostic;
 mod lint;
 pub mod model;
 mod rule;
-// The pack schema's diagnostics need the `jsonschema` crate, which WebAssembly builds leave
-// out for size: there, pack files are checked by their parsers and the lints only.
-#[cfg(not(target_arch = "wasm32"))]
+// The pack schema's diagnostics need the `jsonschema` feature: without it (the WebAssembly
+// module leaves it out for size), pack files are checked by their parsers and lints only.
+#[cfg(feature = "jsonschema")]
 mod schema;
 mod usage;
 
@@ -377,7 +377,7 @@ pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec
     // Schema checks, except for files whose syntax or shape is already reported.
     #[allow(unused_mut)]
     let mut shaped: Vec<Diagnostic> = Vec::new();
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(feature = "jsonschema")]
     schema::check(files, &mut shaped);
     let broken: Vec<String> = diags
         .iter()
