@@ -256,7 +256,8 @@ fn rules_in_error_are_reported_by_every_format() {
         notes[0]["message"]["text"],
         "rule access.inactive-accounts could not give an answer: operation limit hit (rules/access/inactive-accounts.rhai:12:9)"
     );
-    let v = json_schema(&attest_tests::repo_root().join("tests/fixtures/sarif-schema-2.1.0.json"));
+    let v =
+        json_schema(&attest_tests::repo_root().join("tests/fixtures/sarif-schema-2.1.0.json"));
     assert!(schema_errors(&v, &sarif).is_empty());
 
     let junit = render::junit(&report);
