@@ -47,6 +47,18 @@
 //! assert_eq!(finding.entity.as_deref(), Some("/accounts/0"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Features
+//!
+//! Both on by default, for native hosts; the WebAssembly module turns both off.
+//!
+//! - `parallel`: rules evaluated side by side, and facts parsed by collection, on rayon's
+//!   thread pool, with Rhai built thread-safe so [`Engine`] is `Send + Sync`. Off, everything
+//!   runs on the calling thread. It needs threads: building it for `wasm32-unknown-unknown`
+//!   stops with an error.
+//! - `jsonschema`: facts and waivers checked by the `jsonschema` crate, and pack files against
+//!   the pack schema. Off, facts are checked by a compact checker that finds the same
+//!   violations, pack files by their parsers and lints only, and waivers are refused.
 
 // Without `parallel`, Rhai is built single-threaded: shared handles stay `Arc` so the code
 // is one for both builds, though nothing crosses threads then.
