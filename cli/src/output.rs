@@ -3,7 +3,7 @@
 //! `/dev/stdout` or a pipe are written directly, never replaced.
 
 use std::fs;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 /// Where output goes.
@@ -24,10 +24,12 @@ impl<'a> Target<'a> {
         }
     }
 
-    /// Whether colour suits this target: a terminal, and `NO_COLOR` unset or empty.
+    /// Whether to colour text for this target. Files never; standard output as `anstream`
+    /// decides from the environment: never when `NO_COLOR` is set and not empty, always when
+    /// `CLICOLOR_FORCE` is, otherwise on a terminal (unless `CLICOLOR=0` or `TERM=dumb`).
     pub fn wants_color(&self) -> bool {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        matches!(self, Target::Stdout) && io::stdout().is_terminal() && !no_color
+        matches!(self, Target::Stdout)
+            && anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
     }
 
     /// Writes `content` in full.

@@ -86,10 +86,87 @@ fn output_file_matches_stdout_and_special_files_are_written_in_place() {
     assert_eq!(dash.stdout, to_stdout.stdout);
 }
 
+/// The text without its SGR escape codes (`ESC [ ... m`).
+fn strip_sgr(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("\x1b[") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('m').unwrap();
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[test]
-fn no_color_unless_a_terminal() {
-    let out = attest_with_env(&["eval", "examples/acme"], &[("CLICOLOR_FORCE", "1")]);
-    assert!(!stdout(&out).contains('\x1b'), "pipes get no escape codes");
+fn colour_when_forced_and_never_with_no_color() {
+    let plain = attest(&["eval", "examples/acme"]);
+    assert!(
+        !stdout(&plain).contains('\x1b'),
+        "pipes get no escape codes"
+    );
+
+    let forced = attest_with_env(&["eval", "examples/acme"], &[("CLICOLOR_FORCE", "1")]);
+    let coloured = stdout(&forced);
+    assert!(coloured.contains("\x1b[1mAttest\x1b[0m"), "{coloured}");
+    assert!(coloured.contains("\x1b[31mfail\x1b[0m"), "{coloured}");
+    assert!(
+        coloured.contains("\x1b[2mnot in scope\x1b[0m"),
+        "{coloured}"
+    );
+    assert_eq!(
+        strip_sgr(&coloured),
+        stdout(&plain),
+        "colour adds escape codes only"
+    );
+    assert_eq!(forced.status.code(), plain.status.code());
+
+    // NO_COLOR set and not empty wins over CLICOLOR_FORCE; set but empty, it does nothing.
+    let no_color = attest_with_env(
+        &["eval", "examples/acme"],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+    );
+    assert_eq!(stdout(&no_color), stdout(&plain));
+    let empty = attest_with_env(
+        &["eval", "examples/acme"],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")],
+    );
+    assert_eq!(stdout(&empty), coloured);
+
+    // Files never get colour.
+    let dir = scratch("colour");
+    let file = dir.join("report.txt");
+    let to_file = attest_with_env(
+        &["eval", "examples/acme", "--output", file.to_str().unwrap()],
+        &[("CLICOLOR_FORCE", "1")],
+    );
+    assert_eq!(to_file.status.code(), plain.status.code());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), stdout(&plain));
+}
+
+#[test]
+fn diff_colour_follows_the_same_switches() {
+    let dir = scratch("diff-colour");
+    let base = dir.join("base.json");
+    let out = attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "json",
+        "--output",
+        base.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let base = base.to_str().unwrap();
+    let forced = attest_with_env(&["diff", base, base], &[("CLICOLOR_FORCE", "1")]);
+    assert!(stdout(&forced).contains("\x1b[1m"), "{}", stdout(&forced));
+    let off = attest_with_env(
+        &["diff", base, base],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+    );
+    assert!(!stdout(&off).contains('\x1b'));
+    assert_eq!(strip_sgr(&stdout(&forced)), stdout(&off));
 }
 
 #[test]

@@ -66,8 +66,8 @@ pub enum EvalError {
     },
 }
 
-/// A pack compiled in the sandbox, ready to evaluate facts. `Send + Sync` except in wasm32,
-/// where Rhai is built single-threaded.
+/// A pack compiled in the sandbox, ready to evaluate facts. `Send + Sync` with the `parallel`
+/// feature; without it, Rhai is built single-threaded and the engine is neither.
 pub struct Engine {
     rhai: rhai::Engine,
     pack: Pack,

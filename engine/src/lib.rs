@@ -50,10 +50,31 @@
 //! assert_eq!(finding.entity.as_deref(), Some("/accounts/0"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Features
+//!
+//! Both on by default, for native hosts; the WebAssembly module turns both off.
+//!
+//! - `parallel`: rules evaluated side by side, and facts parsed by collection, on rayon's
+//!   thread pool, with Rhai built thread-safe so [`Engine`] is `Send + Sync`. Off, everything
+//!   runs on the calling thread. It needs threads: building it for `wasm32-unknown-unknown`
+//!   stops with an error.
+//! - `jsonschema`: facts and waivers checked by the `jsonschema` crate, and pack files against
+//!   the pack schema. Off, facts are checked by a compact checker that finds the same
+//!   violations, pack files by their parsers and lints only, and waivers are refused.
 
-// wasm32 has no threads and Rhai is built single-threaded there: shared handles stay `Arc`
-// so the code is one for both targets, though nothing crosses threads in wasm32.
-#![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
+// Without `parallel`, Rhai is built single-threaded: shared handles stay `Arc` so the code
+// is one for both builds, though nothing crosses threads then.
+#![cfg_attr(not(feature = "parallel"), allow(clippy::arc_with_non_send_sync))]
+
+// wasm32-unknown-unknown cannot start threads, and thread-safe Rhai sleeps (which panics
+// there) when a rule reaches a value it is already using.
+#[cfg(all(feature = "parallel", target_arch = "wasm32", target_os = "unknown"))]
+compile_error!(
+    "attest-engine's `parallel` feature (on by default) needs threads, which \
+     wasm32-unknown-unknown does not have: turn it off with `default-features = false` \
+     (`--no-default-features`), adding `features = [\"jsonschema\"]` if you want that one"
+);
 
 pub mod cases;
 mod context;
@@ -73,7 +94,7 @@ mod prelude;
 pub mod render;
 mod report;
 mod sandbox;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "jsonschema")]
 mod schema;
 mod suggest;
 mod waivers;

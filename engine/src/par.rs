@@ -1,6 +1,7 @@
 //! Running independent work side by side when the `parallel` feature is on (native hosts),
-//! one after the other otherwise (wasm32). Only the parallel versions ask for `Send`: in
-//! wasm32 Rhai is built single-threaded and its values are not `Send`.
+//! one after the other otherwise (the WebAssembly module). Only the parallel versions ask
+//! for `Send`: without the feature Rhai is built single-threaded and its values are not
+//! `Send`.
 
 /// Runs `a` and `b` in parallel and returns both results.
 #[cfg(feature = "parallel")]

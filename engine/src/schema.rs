@@ -1,5 +1,5 @@
-//! Compiling the JSON Schemas shipped in `schemas/` (native builds; WebAssembly builds check
-//! facts with `facts::validate::lite` instead).
+//! Compiling the JSON Schemas shipped in `schemas/` (the `jsonschema` feature; without it,
+//! facts are checked by `facts::validate::lite`).
 
 use serde_json::Value;
 

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "jsonschema")]
 use std::sync::OnceLock;
 
 /// The JSON Schema of waivers-v1, as shipped in `schemas/waivers.v1.schema.json`.
@@ -81,7 +81,7 @@ struct Written {
 }
 
 /// The schema's violations of `doc` as (pointer, message).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "jsonschema")]
 fn schema_violations(doc: &Value) -> Result<Vec<(String, String)>, String> {
     static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     let validator = VALIDATOR
@@ -102,10 +102,10 @@ fn schema_violations(doc: &Value) -> Result<Vec<(String, String)>, String> {
         .collect())
 }
 
-/// WebAssembly builds leave the `jsonschema` crate out for size, and take no waivers.
-#[cfg(target_arch = "wasm32")]
+/// Builds without the `jsonschema` feature (the WebAssembly module) take no waivers.
+#[cfg(not(feature = "jsonschema"))]
 fn schema_violations(_: &Value) -> Result<Vec<(String, String)>, String> {
-    Err("waivers are not supported in WebAssembly builds".to_owned())
+    Err("waivers need attest-engine's `jsonschema` feature, which this build leaves out".to_owned())
 }
 
 impl Waivers {
@@ -340,6 +340,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "jsonschema")]
     fn problems_name_the_file_line_and_place() {
         let text = r#"{
   "schema_version": "1",
@@ -360,6 +361,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "jsonschema")]
     fn a_waiver_cannot_expire_before_it_is_approved() {
         let text = r#"{"schema_version": "1", "waivers": [{"control": "CC6.1", "reason": "r",
             "approved_by": "x", "approved_on": "2026-03-01", "expires_on": "2026-02-01"}]}"#;
@@ -368,6 +370,14 @@ mod tests {
             err.contains("w.json:1: /waivers/0/expires_on: the waiver expires on 2026-02-01, before it was approved on 2026-03-01"),
             "{err}"
         );
+    }
+
+    #[test]
+    #[cfg(not(feature = "jsonschema"))]
+    fn waivers_need_the_jsonschema_feature() {
+        let text = r#"{"schema_version": "1", "waivers": []}"#;
+        let err = Waivers::parse("w.json", text).unwrap_err().to_string();
+        assert!(err.contains("`jsonschema` feature"), "{err}");
     }
 
     #[test]

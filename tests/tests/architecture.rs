@@ -3,6 +3,9 @@
 //! code (comments aside) is an edge from the file's module to that module, both among the
 //! crate's top-level modules and among the files of one folder.
 
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

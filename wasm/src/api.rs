@@ -190,7 +190,7 @@ fn compile_builtin() -> Result<Engine, PackError> {
 }
 
 /// The built-in pack, compiled once per process.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "parallel")]
 fn builtin_engine() -> Result<&'static Engine, Failure> {
     static ENGINE: std::sync::OnceLock<Result<Engine, PackError>> = std::sync::OnceLock::new();
     ENGINE
@@ -199,9 +199,10 @@ fn builtin_engine() -> Result<&'static Engine, Failure> {
         .map_err(|e| Failure::from(e.clone()))
 }
 
-/// The built-in pack, compiled once per instance. The module has one thread, and there the
-/// engine is not `Sync` (Rhai is built single-threaded), so it lives in a thread-local.
-#[cfg(target_arch = "wasm32")]
+/// The built-in pack, compiled once per thread (once per instance in the module, which has one
+/// thread): without `parallel` the engine is not `Sync` (Rhai is built single-threaded), so it
+/// lives in a thread-local.
+#[cfg(not(feature = "parallel"))]
 fn builtin_engine() -> Result<&'static Engine, Failure> {
     thread_local! {
         static ENGINE: &'static Result<Engine, PackError> = Box::leak(Box::new(compile_builtin()));

@@ -12,10 +12,14 @@ pub fn repo() -> PathBuf {
     attest_tests::repo_root()
 }
 
-/// Runs `attest` in `dir` with extra environment variables (`NO_COLOR` is cleared first).
+/// Runs `attest` in `dir` with extra environment variables (the colour ones, `NO_COLOR`,
+/// `CLICOLOR` and `CLICOLOR_FORCE`, are cleared first).
 pub fn attest_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
-    cmd.args(args).current_dir(dir).env_remove("NO_COLOR");
+    cmd.args(args).current_dir(dir);
+    for name in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"] {
+        cmd.env_remove(name);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }

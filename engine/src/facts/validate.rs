@@ -19,14 +19,14 @@ const ID_KEYS: [&str; 6] = [
     "changes",
 ];
 
-#[cfg(any(target_arch = "wasm32", test))]
+#[cfg(any(not(feature = "jsonschema"), test))]
 mod lite;
 
 /// A violation the schema reports: instance path (JSON Pointer) and message.
 type Found = (String, String);
 
-/// Native builds check with the `jsonschema` crate.
-#[cfg(not(target_arch = "wasm32"))]
+/// With the `jsonschema` feature (native hosts), facts are checked by the `jsonschema` crate.
+#[cfg(feature = "jsonschema")]
 fn schema_violations(doc: &Value) -> Result<Vec<Found>, String> {
     static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     let validator = VALIDATOR
@@ -43,9 +43,9 @@ fn schema_violations(doc: &Value) -> Result<Vec<Found>, String> {
         .collect())
 }
 
-/// WebAssembly builds check with [`lite::Checker`], which reports exactly what
-/// `jsonschema` does at a fraction of its size.
-#[cfg(target_arch = "wasm32")]
+/// Without it (the WebAssembly module), by [`lite::Checker`], which finds the same
+/// violations at a fraction of the size.
+#[cfg(not(feature = "jsonschema"))]
 fn schema_violations(doc: &Value) -> Result<Vec<Found>, String> {
     static CHECKER: OnceLock<Result<lite::Checker, String>> = OnceLock::new();
     let checker = CHECKER

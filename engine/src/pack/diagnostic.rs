@@ -93,8 +93,8 @@ diagnostic_codes! {
 
 impl DiagnosticCode {
     /// Whether the code says a file could not be parsed into its shape, so schema checks of
-    /// that file would only repeat it (WebAssembly builds have no schema checks).
-    #[cfg(not(target_arch = "wasm32"))]
+    /// that file would only repeat it (builds without `jsonschema` have no schema checks).
+    #[cfg(feature = "jsonschema")]
     pub(crate) fn is_shape_error(self) -> bool {
         matches!(
             self,

@@ -258,7 +258,7 @@ fn inherit(
 }
 
 /// Schema checks, except for files whose syntax or shape is already reported.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "jsonschema")]
 fn schema_checks(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
     let mut shaped = Vec::new();
     super::schema::check(files, &mut shaped);
@@ -270,8 +270,8 @@ fn schema_checks(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
     diags.extend(shaped.into_iter().filter(|d| !broken.contains(&d.file)));
 }
 
-/// WebAssembly builds leave the schema checks out (see `schema`).
-#[cfg(target_arch = "wasm32")]
+/// Builds without the `jsonschema` feature leave the schema checks out (see `schema`).
+#[cfg(not(feature = "jsonschema"))]
 fn schema_checks(_: &[PackFile], _: &mut Vec<Diagnostic>) {}
 
 /// sha256 over every file of the pack and of its bases.

@@ -11,9 +11,9 @@ mod lint;
 mod load;
 pub mod model;
 mod rule;
-// The pack schema's diagnostics need the `jsonschema` crate, which WebAssembly builds leave
-// out for size: there, pack files are checked by their parsers and the lints only.
-#[cfg(not(target_arch = "wasm32"))]
+// The pack schema's diagnostics need the `jsonschema` feature: without it (the WebAssembly
+// module leaves it out for size), pack files are checked by their parsers and lints only.
+#[cfg(feature = "jsonschema")]
 mod schema;
 mod span;
 

@@ -396,7 +396,7 @@ fn owners(out: &mut String, views: &[RuleView<'_>]) {
             let _ = write!(
                 out,
                 "<li><code>{}</code> {} <small>· {} · {}</small><ul class=\"findings\">",
-                esc(&v.id),
+                esc(v.id),
                 esc(&v.rule.title),
                 v.rule.severity.as_str(),
                 esc(&v.control_ids().join(" "))
@@ -480,7 +480,7 @@ fn vendors(out: &mut String, views: &[RuleView<'_>], vendors: &[Vendor]) {
                     "<li>{} {} <small><code>{}</code></small></li>",
                     badge(f.effective_status()),
                     esc(&f.message),
-                    esc(&v.id)
+                    esc(v.id)
                 );
             }
             out.push_str("</ul>");

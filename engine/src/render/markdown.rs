@@ -82,7 +82,7 @@ pub fn markdown(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "- {} ({}): {}",
-                code(&v.id),
+                code(v.id),
                 v.control_ids().join(", "),
                 escape(message)
             );
@@ -120,7 +120,7 @@ pub fn markdown(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "| {} {} | {} | {} | {} | {open} |",
-                code(&v.id),
+                code(v.id),
                 escape(&v.rule.title),
                 v.rule.severity.as_str(),
                 v.rule.owner,
@@ -140,7 +140,7 @@ pub fn markdown(report: &Report) -> String {
                             .as_ref()
                             .map(|s| format!(" · {}", code(&format!("{}:{}", s.file, s.line))))
                             .unwrap_or_default();
-                        format!("- {} {}{at}", code(&v.id), escape(&f.message))
+                        format!("- {} {}{at}", code(v.id), escape(&f.message))
                     })
             })
             .collect();

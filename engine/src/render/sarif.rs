@@ -142,7 +142,7 @@ fn result(
     key: &str,
     context: &Context,
 ) -> Value {
-    let rule: &RuleResult = &view.rule;
+    let rule: &RuleResult = view.rule;
     let level = match finding.status {
         FindingStatus::Fail => level(rule.severity),
         FindingStatus::Warn => "note",

@@ -8,44 +8,55 @@ use crate::report::WaiverState;
 use crate::report::todo::owner_work;
 use crate::report::views::rule_views;
 use crate::report::{ControlResult, Report, RuleResult, Status};
+use anstyle::{AnsiColor, Style};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// How to render text.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TextOptions {
-    /// Use ANSI colours (only on a terminal, and never when `NO_COLOR` is set).
+    /// Style with ANSI escape codes. The host decides when (`attest`: on a terminal or with
+    /// `CLICOLOR_FORCE`, never when `NO_COLOR` is set and not empty).
     pub color: bool,
     /// Findings shown per rule before the rest are counted (0 = all).
     pub max_findings: usize,
 }
 
+/// Styles text when colour is on; leaves it as it is otherwise.
 struct Paint(bool);
 
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const MAGENTA: Style = AnsiColor::Magenta.on_default();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
 impl Paint {
-    fn wrap(&self, code: &str, text: &str) -> String {
+    fn wrap(&self, style: Style, text: &str) -> String {
         if self.0 {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_owned()
         }
     }
     fn status(&self, status: Status) -> String {
-        let code = match status {
-            Status::Pass => "32",
-            Status::Fail => "31",
-            Status::Warn => "33",
-            Status::Error => "35",
-            Status::Waived => "36",
-            Status::NotApplicable => "2",
+        let style = match status {
+            Status::Pass => GREEN,
+            Status::Fail => RED,
+            Status::Warn => YELLOW,
+            Status::Error => MAGENTA,
+            Status::Waived => CYAN,
+            Status::NotApplicable => DIM,
         };
-        self.wrap(code, status.as_str())
+        self.wrap(style, status.as_str())
     }
     fn bold(&self, text: &str) -> String {
-        self.wrap("1", text)
+        self.wrap(BOLD, text)
     }
     fn dim(&self, text: &str) -> String {
-        self.wrap("2", text)
+        self.wrap(DIM, text)
     }
 }
 
@@ -163,9 +174,9 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
     let shown = if max == 0 { r.findings.len() } else { max };
     for f in r.findings.iter().take(shown) {
         let mark = match f.effective_status() {
-            Status::Warn => p.wrap("33", "!"),
-            Status::Waived => p.wrap("36", "~"),
-            _ => p.wrap("31", "✗"),
+            Status::Warn => p.wrap(YELLOW, "!"),
+            Status::Waived => p.wrap(CYAN, "~"),
+            _ => p.wrap(RED, "✗"),
         };
         let at = parenthesized(&record_place(f.source.as_ref(), f.entity.as_deref()));
         let _ = writeln!(out, "      {mark} {}{}", f.message, p.dim(&at));
@@ -173,7 +184,7 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
             let _ = writeln!(
                 out,
                 "        {} {} ({})",
-                p.wrap("36", "waived:"),
+                p.wrap(CYAN, "waived:"),
                 w.reason,
                 w.approval()
             );
@@ -279,8 +290,8 @@ fn waivers(out: &mut String, p: &Paint, report: &Report) {
     );
     for w in &report.waivers {
         let state = match w.state {
-            WaiverState::Active => p.wrap("36", "active"),
-            other => p.wrap("33", other.as_str()),
+            WaiverState::Active => p.wrap(CYAN, "active"),
+            other => p.wrap(YELLOW, other.as_str()),
         };
         let _ = writeln!(
             out,
@@ -310,8 +321,8 @@ pub fn diff_text(diff: &Diff, options: &TextOptions) -> String {
         diff.new.pack
     );
     for (heading, items, mark) in [
-        ("New failures", &diff.new_failures, p.wrap("31", "✗")),
-        ("Resolved", &diff.resolved, p.wrap("32", "✓")),
+        ("New failures", &diff.new_failures, p.wrap(RED, "✗")),
+        ("Resolved", &diff.resolved, p.wrap(GREEN, "✓")),
     ] {
         if items.is_empty() {
             continue;

@@ -2,15 +2,21 @@
 //! `schemas/facts.v1.schema.json` uses, for builds where the `jsonschema` crate is too big:
 //! in WebAssembly it costs about 650 KB gzipped, more than the rest of the engine.
 //!
-//! It interprets the same schema text, and reports the same violations as `jsonschema`
-//! 0.61 with `should_validate_formats(true)`: the same instance paths, the same messages,
-//! in the same order. That means following `jsonschema`'s evaluation order: the keywords of
-//! a schema object run by its fixed priority (type, const, enum, bounds, lengths, required,
-//! pattern, format, uniqueItems, properties, items, $ref), `type`/`minItems`/`maxItems`
-//! fused into `items` run at its place, and `properties` visits the instance's members in
-//! document order unless the object has more than four times as many members as the
-//! schema declares. The tests run both checkers over the example, generated organizations
-//! and a corpus of bad facts and require identical output.
+//! It interprets the same schema text and finds the same violations as `jsonschema` with
+//! `should_validate_formats(true)`: each one is the instance it is at (a JSON Pointer into
+//! the facts) and the keyword that failed (its location in the schema, without `$ref`
+//! traversals: JSON Schema's "keywordLocation"). The tests hold it to `jsonschema` by those
+//! pairs, on a corpus of bad facts and on thousands of mutations of the example
+//! organization, and fail on any difference; messages are this checker's own, written to
+//! read like `jsonschema`'s, and tested on their own.
+//!
+//! Violations come in `jsonschema` 0.61's evaluation order, so the module usually lists
+//! them as the native build does: the keywords of a schema object run by its fixed priority
+//! (type, const, enum, bounds, lengths, required, pattern, format, uniqueItems, properties,
+//! items, $ref), `type`/`minItems`/`maxItems` fused into `items` run at its place, and
+//! `properties` visits the instance's members in document order unless the object has more
+//! than four times as many members as the schema declares. The order is not part of what
+//! the tests hold, so a `jsonschema` upgrade that changes it breaks nothing.
 //!
 //! A keyword it does not implement makes the schema unusable (an error naming it), so a
 //! schema change that needs more cannot pass silently.
@@ -43,7 +49,13 @@ const BIG_PROPERTIES: usize = 15;
 
 /// The compiled facts schema.
 pub(crate) struct Checker {
-    nodes: Vec<Vec<Keyword>>,
+    nodes: Vec<Vec<Located>>,
+}
+
+/// A keyword and its location in the schema (a JSON Pointer, without `$ref` traversals).
+struct Located {
+    keyword: Keyword,
+    at: Box<str>,
 }
 
 /// JSON types as `jsonschema` orders them in messages.
@@ -107,6 +119,10 @@ enum Step<'a> {
 /// A violation: the instance path (JSON Pointer) and the message.
 pub(crate) type Found = (String, String);
 
+/// A violation with the location of the keyword that failed: instance path, keyword
+/// location, message.
+type Traced<'c> = (String, &'c str, String);
+
 impl Checker {
     /// Compiles `schema`; an error names the first construct the checker does not support.
     pub(crate) fn new(schema: &Value) -> Result<Checker, String> {
@@ -126,18 +142,26 @@ impl Checker {
 
     /// Every violation in `doc`, in `jsonschema`'s order.
     pub(crate) fn check(&self, doc: &Value) -> Vec<Found> {
+        self.trace(doc)
+            .into_iter()
+            .map(|(pointer, _, message)| (pointer, message))
+            .collect()
+    }
+
+    /// Every violation in `doc` with the location of the keyword that failed.
+    fn trace(&self, doc: &Value) -> Vec<Traced<'_>> {
         let mut out = Vec::new();
         let mut path = Vec::new();
         self.node(0, doc, &mut path, &mut out);
         out
     }
 
-    fn node<'a>(
-        &self,
+    fn node<'a, 'c>(
+        &'c self,
         id: usize,
         value: &'a Value,
         path: &mut Vec<Step<'a>>,
-        out: &mut Vec<Found>,
+        out: &mut Vec<Traced<'c>>,
     ) {
         let Some(keywords) = self.nodes.get(id) else {
             return;
@@ -147,15 +171,16 @@ impl Checker {
         }
     }
 
-    fn keyword<'a>(
-        &self,
-        keyword: &Keyword,
+    fn keyword<'a, 'c>(
+        &'c self,
+        located: &'c Located,
         value: &'a Value,
         path: &mut Vec<Step<'a>>,
-        out: &mut Vec<Found>,
+        out: &mut Vec<Traced<'c>>,
     ) {
-        let mut fail = |message: String| out.push((pointer(path), message));
-        match keyword {
+        let at: &str = &located.at;
+        let mut fail = |message: String| out.push((pointer(path), at, message));
+        match &located.keyword {
             Keyword::Type(set) => {
                 if !type_matches(*set, value) {
                     let names: Vec<&str> = TYPES
@@ -295,12 +320,12 @@ impl Checker {
         }
     }
 
-    fn properties<'a>(
-        &self,
+    fn properties<'a, 'c>(
+        &'c self,
         props: &[(String, usize)],
         object: &'a Map<String, Value>,
         path: &mut Vec<Step<'a>>,
-        out: &mut Vec<Found>,
+        out: &mut Vec<Traced<'c>>,
     ) {
         let by_members = props.len() >= BIG_PROPERTIES || object.len() <= props.len() * 4;
         if by_members {
@@ -324,7 +349,7 @@ impl Checker {
 }
 
 struct Builder<'s> {
-    nodes: Vec<Vec<Keyword>>,
+    nodes: Vec<Vec<Located>>,
     defs: &'s Map<String, Value>,
     /// `$defs` names compiled so far, with their node ids.
     def_ids: Vec<(String, usize)>,
@@ -341,7 +366,7 @@ impl Builder<'_> {
         let fused = map.get("type").and_then(Value::as_str) == Some("array")
             && map.get("items").is_some_and(Value::is_object)
             && !map.contains_key("uniqueItems");
-        let mut keywords: Vec<(u16, Keyword)> = Vec::new();
+        let mut keywords: Vec<(u16, Located)> = Vec::new();
         for (key, value) in map {
             let here = format!("{at}/{key}");
             let bad = || format!("{here}: unsupported value {value}");
@@ -390,7 +415,11 @@ impl Builder<'_> {
                 "properties" => {
                     let mut props = Vec::new();
                     for (name, sub) in value.as_object().ok_or_else(bad)? {
-                        props.push((name.clone(), self.compile(sub, &format!("{here}/{name}"))?));
+                        let escaped = name.replace('~', "~0").replace('/', "~1");
+                        props.push((
+                            name.clone(),
+                            self.compile(sub, &format!("{here}/{escaped}"))?,
+                        ));
                     }
                     Keyword::Properties(props)
                 }
@@ -398,7 +427,8 @@ impl Builder<'_> {
                 "$ref" => Keyword::Ref(self.reference(value.as_str().ok_or_else(bad)?, &here)?),
                 other => return Err(format!("{at}: unsupported keyword `{other}`")),
             };
-            keywords.push((priority(&keyword, fused), keyword));
+            let at = here.strip_prefix('#').unwrap_or(&here).into();
+            keywords.push((priority(&keyword, fused), Located { keyword, at }));
         }
         keywords.sort_by_key(|(p, _)| *p);
         if let Some(node) = self.nodes.get_mut(id) {
@@ -999,31 +1029,59 @@ mod formats {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::sync::OnceLock;
 
     fn schema() -> Value {
         serde_json::from_str(crate::facts::FACTS_SCHEMA).unwrap()
     }
 
-    /// What `jsonschema` reports for `doc`, as the native build does.
-    fn reference(doc: &Value) -> Vec<Found> {
-        let v = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema())
-            .unwrap();
-        v.iter_errors(doc)
-            .map(|e| (e.instance_path().as_str().to_owned(), e.to_string()))
-            .collect()
+    fn checker() -> &'static Checker {
+        static CHECKER: OnceLock<Checker> = OnceLock::new();
+        CHECKER.get_or_init(|| Checker::new(&schema()).unwrap())
     }
 
+    /// What `jsonschema` finds in `doc`, as the native build does: (instance pointer,
+    /// keyword location) pairs, sorted.
+    #[cfg(feature = "jsonschema")]
+    fn reference(doc: &Value) -> Vec<(String, String)> {
+        static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+        let validator =
+            VALIDATOR.get_or_init(|| crate::schema::compile(crate::facts::FACTS_SCHEMA).unwrap());
+        let mut found: Vec<(String, String)> = validator
+            .iter_errors(doc)
+            .map(|e| {
+                let at = e.schema_path().as_str().to_owned();
+                (e.instance_path().as_str().to_owned(), at)
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// What this checker finds in `doc`, as [`reference`] gives it.
+    #[cfg(feature = "jsonschema")]
+    fn pairs(doc: &Value) -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = checker()
+            .trace(doc)
+            .into_iter()
+            .map(|(pointer, at, _)| (pointer, at.to_owned()))
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// Both checkers find the same violations in `doc`.
+    #[cfg(feature = "jsonschema")]
     fn same(doc: Value) {
-        let lite = Checker::new(&schema()).unwrap().check(&doc);
-        assert_eq!(lite, reference(&doc), "{doc:#}");
+        assert_eq!(pairs(&doc), reference(&doc), "{doc:#}");
     }
 
+    #[cfg(feature = "jsonschema")]
     fn base() -> Value {
         json!({"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"}})
     }
 
+    #[cfg(feature = "jsonschema")]
     fn with(key: &str, value: Value) -> Value {
         let mut doc = base();
         doc[key] = value;
@@ -1031,6 +1089,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "jsonschema")]
     fn top_level_shapes_match_jsonschema() {
         same(base());
         same(json!([]));
@@ -1042,6 +1101,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "jsonschema")]
     fn scalars_enums_and_bounds_match_jsonschema() {
         same(with(
             "people",
@@ -1077,6 +1137,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "jsonschema")]
     fn formats_match_jsonschema() {
         let dates = [
             "2026-06-30",
@@ -1153,6 +1214,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "jsonschema")]
     fn member_order_and_pointer_escapes_match_jsonschema() {
         let mut account = serde_json::Map::new();
         for i in 0..60 {
@@ -1170,6 +1232,230 @@ mod tests {
             json!([Value::Object(account), Value::Object(few)]),
         ));
         same(json!({"organization": {"name": ""}, "a/b": 1, "schema_version": "1"}));
+    }
+
+    /// The example organization (`examples/acme`), its files merged as `attest eval` does.
+    #[cfg(feature = "jsonschema")]
+    fn acme() -> Value {
+        let files = [
+            include_str!("../../../../examples/acme/org.json"),
+            include_str!("../../../../examples/acme/people.json"),
+            include_str!("../../../../examples/acme/systems.json"),
+            include_str!("../../../../examples/acme/access.json"),
+            include_str!("../../../../examples/acme/training.json"),
+            include_str!("../../../../examples/acme/policies.json"),
+            include_str!("../../../../examples/acme/vendors.json"),
+            include_str!("../../../../examples/acme/operations.json"),
+            include_str!("../../../../examples/acme/evidence.json"),
+        ];
+        let mut doc = serde_json::Map::new();
+        for text in files {
+            let Value::Object(part) = serde_json::from_str(text).unwrap() else {
+                panic!("a facts file is not an object");
+            };
+            for (key, value) in part {
+                match (doc.get_mut(&key), value) {
+                    (Some(Value::Array(items)), Value::Array(more)) => items.extend(more),
+                    (None, value) => {
+                        doc.insert(key, value);
+                    }
+                    (Some(_), _) => panic!("`{key}` is set twice"),
+                }
+            }
+        }
+        Value::Object(doc)
+    }
+
+    /// The JSON Pointer of every value in `doc` but the root, parents before children.
+    #[cfg(feature = "jsonschema")]
+    fn pointers(value: &Value, at: &str, out: &mut Vec<String>) {
+        let children: Vec<(String, &Value)> = match value {
+            Value::Object(o) => o
+                .iter()
+                .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v))
+                .collect(),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (step, child) in children {
+            let here = format!("{at}/{step}");
+            out.push(here.clone());
+            pointers(child, &here, out);
+        }
+    }
+
+    /// Ways to break a value, each named.
+    #[cfg(feature = "jsonschema")]
+    const MUTATIONS: [&str; 13] = [
+        "null",
+        "true",
+        "-1",
+        "0.5",
+        "1e9",
+        "empty string",
+        "string",
+        "[]",
+        "{}",
+        "remove",
+        "edit",
+        "duplicate",
+        "wrong date",
+    ];
+
+    /// Applies mutation `kind` to the value at `pointer`; false when it does not apply.
+    #[cfg(feature = "jsonschema")]
+    fn mutate(doc: &mut Value, pointer: &str, kind: &str) -> bool {
+        let Some((parent, last)) = pointer.rsplit_once('/') else {
+            return false;
+        };
+        if kind == "remove" {
+            let key = last.replace("~1", "/").replace("~0", "~");
+            return match doc.pointer_mut(parent) {
+                Some(Value::Object(o)) => o.shift_remove(&key).is_some(),
+                Some(Value::Array(a)) => match key.parse::<usize>() {
+                    Ok(i) if i < a.len() => {
+                        a.remove(i);
+                        true
+                    }
+                    _ => false,
+                },
+                _ => false,
+            };
+        }
+        let Some(value) = doc.pointer_mut(pointer) else {
+            return false;
+        };
+        let new = match (kind, &*value) {
+            ("null", _) => Value::Null,
+            ("true", _) => json!(true),
+            ("-1", _) => json!(-1),
+            ("0.5", _) => json!(0.5),
+            ("1e9", _) => json!(1_000_000_000),
+            ("empty string", _) => json!(""),
+            ("string", _) => json!("x"),
+            ("[]", _) => json!([]),
+            ("{}", _) => json!({}),
+            // A string one character off: patterns, enums, formats.
+            ("edit", Value::String(s)) => json!(format!("{s}!")),
+            ("edit", Value::Number(n)) => json!(n.as_f64().unwrap_or(0.0) + 100.5),
+            ("edit", Value::Bool(b)) => json!(!b),
+            ("duplicate", Value::Array(a)) if !a.is_empty() => {
+                let mut a = a.clone();
+                a.push(a[0].clone());
+                Value::Array(a)
+            }
+            ("duplicate", Value::Object(o)) => {
+                let mut o = o.clone();
+                o.insert("unknown".into(), json!(1));
+                Value::Object(o)
+            }
+            ("wrong date", Value::String(_)) => json!("2026-02-30"),
+            _ => return false,
+        };
+        *value = new;
+        true
+    }
+
+    /// Mutations of the example organization: for each kind of mutation, every `STRIDE`th
+    /// value in turn (the later ones first, so earlier pointers stay valid) is broken in the
+    /// same document. Both checkers must find exactly the same violations in every one.
+    #[test]
+    #[cfg(feature = "jsonschema")]
+    fn mutations_of_the_example_match_jsonschema() {
+        const STRIDE: usize = 7;
+        let acme = acme();
+        assert_eq!(reference(&acme), Vec::new(), "the example is valid");
+        let mut all = Vec::new();
+        pointers(&acme, "", &mut all);
+        let (mut documents, mut violations) = (0, 0);
+        let mut keywords = std::collections::BTreeSet::new();
+        for kind in MUTATIONS {
+            for offset in 0..STRIDE {
+                let mut doc = acme.clone();
+                let mut changed = false;
+                for pointer in all.iter().skip(offset).step_by(STRIDE).rev() {
+                    changed |= mutate(&mut doc, pointer, kind);
+                }
+                if !changed {
+                    continue;
+                }
+                let (lite, reference) = (pairs(&doc), reference(&doc));
+                let only = |a: &[(String, String)], b: &[(String, String)]| {
+                    a.iter()
+                        .filter(|x| !b.contains(x))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                };
+                assert!(
+                    lite == reference,
+                    "mutation `{kind}` from value {offset} every {STRIDE}: only the compact \
+                     checker finds {:?}; only jsonschema finds {:?}",
+                    only(&lite, &reference),
+                    only(&reference, &lite),
+                );
+                documents += 1;
+                violations += reference.len();
+                keywords.extend(reference.iter().filter_map(|(_, at)| {
+                    at.rsplit('/')
+                        .find(|s| s.parse::<usize>().is_err())
+                        .map(str::to_owned)
+                }));
+            }
+        }
+        assert!(documents >= 80, "{documents} documents compared");
+        assert!(violations >= 5_000, "{violations} violations compared");
+        // Every keyword the facts schema checks with was broken somewhere.
+        let mut used = std::collections::BTreeSet::new();
+        for located in checker().nodes.iter().flatten() {
+            if !matches!(
+                located.keyword,
+                Keyword::Properties(_) | Keyword::Items(_) | Keyword::Ref(_)
+            ) {
+                used.insert(located.at.rsplit('/').next().unwrap_or_default().to_owned());
+            }
+        }
+        assert_eq!(keywords, used);
+    }
+
+    /// The messages the compact checker shows (in the WebAssembly module) say what was
+    /// expected, like `jsonschema`'s.
+    #[test]
+    fn messages_say_what_was_expected() {
+        let doc = json!({
+            "schema_version": 1,
+            "organization": {"name": "", "as_of": "2026-02-30", "scope": ["security", "security"]},
+            "people": [{"id": "p1", "name": "N", "kind": "robot", "email": "n@",
+                        "employment": {"start_date": "2026-01-01"}}],
+            "systems": [],
+            "vendors": [{"id": "v1", "name": "V", "risk_tier": "low",
+                         "contract": {"sla_uptime_percent": 100.5}}],
+            "backups": [{"system_id": "s1", "frequency_hours": 0}],
+            "evidence": [{"control_id": "CC6", "title": "t", "collected_on": "2026-01-01"}]
+        });
+        let found: Vec<String> = checker()
+            .check(&doc)
+            .into_iter()
+            .map(|(pointer, message)| format!("{pointer}: {message}"))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                r#"/schema_version: "1" was expected"#,
+                r#"/organization/name: "" is shorter than 1 character"#,
+                r#"/organization/as_of: "2026-02-30" is not a "date""#,
+                r#"/organization/scope: ["security","security"] has non-unique elements"#,
+                r#"/people/0/kind: "robot" is not one of "employee" or "contractor""#,
+                r#"/people/0/email: "n@" is not a "email""#,
+                r#"/people/0/employment: "status" is a required property"#,
+                r#"/vendors/0/contract/sla_uptime_percent: 100.5 is greater than the maximum of 100"#,
+                r#"/backups/0/frequency_hours: 0 is less than or equal to the minimum of 0"#,
+                r#"/evidence/0/control_id: "CC6" does not match "^(CC[1-9]|A1|C1|PI1|P[1-8])\.\d+$""#,
+            ]
+        );
     }
 
     #[test]
