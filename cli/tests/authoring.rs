@@ -41,20 +41,20 @@ fn case(name: &str, facts: &str, status: &str, entities: &str) -> String {
     )
 }
 
-/// A pack in `dir/pack` with the catalog above and the given rules: (name, control, body,
-/// cases).
+/// A pack in `dir/pack` with the catalog above and the given rules `t.<name>` in
+/// `rules/t/<name>.rhai`: (name, control, body, cases).
 fn tiny_pack(dir: &Path, rules: &[(&str, &str, &str, &[String])]) {
     write(dir, "pack/pack.toml", MANIFEST);
     write(dir, "pack/controls.toml", CATALOG);
     for (name, control, body, cases) in rules {
         write(
             dir,
-            &format!("pack/rules/{name}.rhai"),
+            &format!("pack/rules/t/{name}.rhai"),
             &(header(name, control) + *body),
         );
         write(
             dir,
-            &format!("pack/rules/{name}.cases.json"),
+            &format!("pack/rules/t/{name}.cases.json"),
             &format!("[\n  {}\n]\n", cases.join(",\n  ")),
         );
     }
@@ -205,7 +205,7 @@ fn the_coverage_gate_compares_exactly() {
     }
     write(
         &dir,
-        "pack/rules/mfa.cases.json",
+        "pack/rules/t/mfa.cases.json",
         &format!(
             "[{}, {}]",
             case("mfa passes", WITH_MFA, "pass", "[]"),
@@ -234,7 +234,7 @@ fn a_pack_that_cannot_be_used_is_exit_2_with_nothing_written() {
     );
     exit(&out, 2);
     assert!(
-        stderr(&out).contains("rules/broken.rhai:8:9"),
+        stderr(&out).contains("rules/t/broken.rhai:8:9"),
         "{}",
         stderr(&out)
     );
@@ -274,29 +274,34 @@ fn broken_pack(dir: &Path) {
     write(dir, "pack/controls.toml", CATALOG);
     write(
         dir,
-        "pack/rules/a-unknown-control.rhai",
-        &(header("unknown-control", "CC99.1") + "let x = 1;\n"),
+        "pack/rules/misplaced.rhai",
+        &(header("misplaced", "CC6.1") + "let x = 1;\n"),
     );
     write(
         dir,
-        "pack/rules/b-facts.rhai",
-        &header("facts", "CC6.1").replace("[\"accounts\"]", "[\"acounts\"]"),
+        "pack/rules/t/a-unknown-control.rhai",
+        &(header("a-unknown-control", "CC99.1") + "let x = 1;\n"),
     );
     write(
         dir,
-        "pack/rules/c-params.rhai",
-        &(header("params", "CC6.1")
+        "pack/rules/t/b-facts.rhai",
+        &header("b-facts", "CC6.1").replace("[\"accounts\"]", "[\"acounts\"]"),
+    );
+    write(
+        dir,
+        "pack/rules/t/c-params.rhai",
+        &(header("c-params", "CC6.1")
             + "if facts.accounts.len() > params.max_accounts + params.min_accounts { fail(\"too many\"); }\n"),
     );
     write(
         dir,
-        "pack/rules/d-syntax.rhai",
-        &(header("syntax", "CC6.1") + "let x = ;\n"),
+        "pack/rules/t/d-syntax.rhai",
+        &(header("d-syntax", "CC6.1") + "let x = ;\n"),
     );
     write(
         dir,
-        "pack/rules/e-duplicate.rhai",
-        &(header("syntax", "CC6.2") + "let x = 1;\n"),
+        "pack/rules/t/e-duplicate.rhai",
+        &(header("d-syntax", "CC6.2") + "let x = 1;\n"),
     );
 }
 
@@ -319,6 +324,18 @@ fn check_reports_syntax_errors_where_they_are() {
     let out = attest_in(&dir, &["check", "pack"]);
     exit(&out, 1);
     insta::assert_snapshot!("check_syntax_error", stdout(&out));
+}
+
+#[test]
+fn check_names_the_file_of_a_problem_without_a_line() {
+    let dir = scratch("check-no-line");
+    write(&dir, "pack/pack.toml", MANIFEST);
+    let out = attest_in(&dir, &["check", "pack"]);
+    exit(&out, 1);
+    assert_eq!(
+        stdout(&out),
+        "error[missing-file]: the pack has no controls.toml (the control catalog)\n--> pack/controls.toml\n\npack: 1 error, 0 warnings (0 rules checked)\n"
+    );
 }
 
 #[test]
@@ -736,7 +753,7 @@ fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
     let mut text = fs::read_to_string(&manifest).unwrap();
     text.push_str("\n[params.max_accounts]\ntype = \"integer\"\ndefault = 5\ndescription = \"Most accounts allowed\"\n");
     fs::write(&manifest, text).unwrap();
-    let header_path = dir.join("pack/rules/few.rhai");
+    let header_path = dir.join("pack/rules/t/few.rhai");
     let rule = fs::read_to_string(&header_path).unwrap().replace(
         "//! remediation",
         "//! params = [\"max_accounts\"]\n//! remediation",

@@ -9,7 +9,9 @@ use crate::facts::tree::Node;
 use crate::joins::LookupCache;
 use crate::limits::Limits;
 use crate::modules::{self, to_u32};
-use crate::pack::{Diagnostic, DisabledRule, Pack, PackError, PackFile, Rule, RuleMeta};
+use crate::pack::{
+    Diagnostic, DiagnosticCode, DisabledRule, Pack, PackError, PackFile, Rule, RuleMeta,
+};
 use crate::prelude;
 use crate::report::{
     ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
@@ -549,7 +551,7 @@ fn compile(rhai: &rhai::Engine, rules: &[Rule]) -> (Vec<AST>, Vec<Diagnostic>) {
             Err(e) => {
                 let pos = e.position();
                 let mut d = Diagnostic::new(
-                    "syntax-error",
+                    DiagnosticCode::SyntaxError,
                     &rule.path,
                     format!("syntax error: {}", e.err_type()),
                 );

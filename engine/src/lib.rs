@@ -42,7 +42,10 @@
 //!                 "status": "active", "privileged": true, "mfa": false}]}"#;
 //! let facts = Facts::load(&[FactsSource { name: "facts.json", text }])?;
 //! let report = engine.evaluate(&facts, &EvalOptions::default())?;
-//! let finding = &report.controls[0].rules[0].findings[0];
+//! assert_eq!(report.controls[0].rules, ["access.mfa"]);
+//! let rule = report.rule("access.mfa").unwrap();
+//! assert_eq!(rule.population.tested, 1);
+//! let finding = &rule.findings[0];
 //! assert_eq!(finding.message, "root has no MFA");
 //! assert_eq!(finding.entity.as_deref(), Some("/accounts/0"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -83,8 +86,8 @@ pub use gate::{Blocker, FailOn, Gate};
 pub use limits::Limits;
 pub use pack::model::{FACTS_KEYS, natural_cmp};
 pub use pack::{
-    Category, Control, Diagnostic, DiagnosticSeverity, DisabledRule, Manifest, Module, Owner, Pack,
-    PackError, PackFile, ParamSpec, ParamType, Rule, RuleMeta, Severity,
+    Category, Control, Diagnostic, DiagnosticCode, DiagnosticSeverity, DisabledRule, Manifest,
+    Module, Owner, Pack, PackError, PackFile, ParamSpec, ParamType, Rule, RuleMeta, Severity,
 };
 pub use report::{
     ControlResult, Counts, EVIDENCE_RULE, EngineInfo, Explanation, FactsInfo, Finding,

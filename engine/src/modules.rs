@@ -3,7 +3,7 @@
 
 use crate::context::{self, RuleRun};
 use crate::joins::LookupCache;
-use crate::pack::{Diagnostic, Module};
+use crate::pack::{Diagnostic, DiagnosticCode, Module};
 use rhai::{Engine, EvalAltResult, ModuleResolver, Position, Scope, Shared};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -49,7 +49,7 @@ pub(crate) fn load(
             .map_err(|e| {
                 diagnostic(
                     &m.path,
-                    "syntax-error",
+                    DiagnosticCode::SyntaxError,
                     e.err_type().to_string(),
                     e.position(),
                 )
@@ -61,7 +61,7 @@ pub(crate) fn load(
                 });
                 result.map_err(|e| {
                     let (message, pos) = crate::sandbox::describe(&e);
-                    diagnostic(&m.path, "module-error", message, pos)
+                    diagnostic(&m.path, DiagnosticCode::ModuleError, message, pos)
                 })
             });
         match loaded {
@@ -78,7 +78,7 @@ pub(crate) fn load(
     }
 }
 
-fn diagnostic(path: &str, code: &str, message: String, pos: Position) -> Diagnostic {
+fn diagnostic(path: &str, code: DiagnosticCode, message: String, pos: Position) -> Diagnostic {
     let d = Diagnostic::new(code, path, message);
     match (pos.line(), pos.position()) {
         (Some(l), Some(c)) => d.at(to_u32(l), to_u32(c)),

@@ -15,7 +15,7 @@ const FACTS: &str = r#"{"schema_version": "1",
 /// A rule about the one person of [`FACTS`] (its population), running `body`.
 fn rule(id: &str, body: &str) -> String {
     format!(
-        "//! id = \"{id}\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\ntested(facts.people);\n{body}"
+        "//! id = \"{id}\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\n{body}\ntested(facts.people);\n"
     )
 }
 
@@ -168,4 +168,74 @@ fn disabling_or_setting_what_the_base_lacks_is_an_error() {
     assert!(codes.contains(&("undeclared-param", Some(6))), "{codes:?}");
     assert!(codes.contains(&("invalid-param", Some(7))), "{codes:?}");
     assert!(codes.contains(&("unknown-rule", Some(10))), "{codes:?}");
+}
+
+/// The diagnostics of a rule's file in a standalone pack with one parameter and one control.
+fn check_rule(path: &str, source: &str) -> Vec<attest_engine::Diagnostic> {
+    let files = [
+        PackFile::new(
+            "pack.toml",
+            "name = \"p\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"d\"\n\n[params.limit]\ntype = \"integer\"\ndefault = 1\ndescription = \"l\"\n",
+        ),
+        PackFile::new(
+            "controls.toml",
+            "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n",
+        ),
+        PackFile::new(path, source),
+    ];
+    let mut diags = attest_engine::check(&files, None);
+    diags.retain(|d| d.file == path);
+    diags
+}
+
+fn places(diags: &[attest_engine::Diagnostic]) -> Vec<(&str, Option<u32>, Option<u32>)> {
+    diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.line, d.column))
+        .collect()
+}
+
+#[test]
+fn a_double_slash_inside_a_string_moves_no_caret() {
+    // Line 8 reads `params.limit` after a string holding `//`; the header does not list it.
+    let source = rule(
+        "a.url",
+        "let site = \"https://example.com/params\"; if facts.people.len() > params.limit { fail(site); }\n",
+    );
+    let diags = check_rule("rules/a/url.rhai", &source);
+    assert_eq!(
+        places(&diags),
+        vec![("unlisted-param", Some(8), Some(66))],
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn a_key_repeated_in_a_comment_moves_no_caret() {
+    let source = "//! id = \"a.commented\"\n//! title = \"t\"\n//! controls = [ # \"CC6.99\" was CC1.1's old name\n//!     \"CC1.1\",\n//!     \"CC6.99\",\n//! ]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! params = [\"limit\"]\n//! remediation = \"r\"\n/* params.limit and params.other are read below */\nif facts.people.len() > params.limit + params.other { fail(\"x\"); }\n";
+    let diags = check_rule("rules/a/commented.rhai", source);
+    assert_eq!(
+        places(&diags),
+        vec![
+            ("unknown-control", Some(5), Some(9)),
+            ("undeclared-param", Some(13), Some(40)),
+        ],
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn a_rule_whose_file_is_not_where_its_id_says_is_a_warning() {
+    let diags = check_rule("rules/elsewhere.rhai", &rule("a.here", "let x = 1;\n"));
+    assert_eq!(
+        places(&diags),
+        vec![("misplaced-rule", Some(1), Some(10))],
+        "{diags:#?}"
+    );
+    assert_eq!(
+        diags[0].message,
+        "rule `a.here` is in rules/elsewhere.rhai; by its id it belongs in rules/a/here.rhai"
+    );
+    assert!(!diags[0].is_error());
+    assert!(check_rule("rules/a/here.rhai", &rule("a.here", "let x = 1;\n")).is_empty());
 }

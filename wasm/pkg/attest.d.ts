@@ -52,6 +52,8 @@ export interface Finding {
   status: "fail" | "warn";
   message: string;
   entity: string | null;
+  /** The record's key (e.g. `accounts/aws-prod/alice`), stable when files are reordered. */
+  key: string | null;
   source?: { file: string; line: number };
   remediation: string;
   owner: string;
@@ -59,13 +61,26 @@ export interface Finding {
   [key: string]: unknown;
 }
 
+/** The records a rule tested: how many, per collection of how many, and their keys (explain). */
+export interface Population {
+  tested: number;
+  collections: Record<string, { tested: number; of: number }>;
+  keys?: string[];
+}
+
 export interface RuleResult {
+  /** The rule id, or `evidence/<criterion>` for an evidence check. */
   id: string;
   title: string;
   status: Status;
   severity: string;
   owner: string;
+  /** The criteria the rule is mapped to. */
+  controls: string[];
+  /** Why the rule does not apply (status not_applicable). */
+  reason?: string;
   error?: { message: string; file: string; line: number | null; column: number | null };
+  population: Population;
   findings: Finding[];
   [key: string]: unknown;
 }
@@ -76,19 +91,22 @@ export interface ControlResult {
   group: string;
   title: string;
   status: Status;
-  rules: RuleResult[];
+  /** Ids of the rules (in `Report.rules`) that judge this criterion. */
+  rules: string[];
   [key: string]: unknown;
 }
 
-/** A report-v1 document (see report-v1.md). */
+/** A report-v2 document (see docs/report.md and schemas/report.v2.schema.json). */
 export interface Report {
-  report_version: string;
+  report_version: "2";
   engine: { name: string; version: string };
   pack: { name: string; version: string; digest: string };
   facts: { organization: string; digest: string; as_of: string | null };
   evaluated_on: string;
   summary: { controls: Counts; by_category: Record<string, Counts> };
   controls: ControlResult[];
+  /** Every rule once, with its population and findings. */
+  rules: RuleResult[];
   [key: string]: unknown;
 }
 

@@ -31,7 +31,11 @@ test("loads from bytes, a URL, a path and the default location", async () => {
 
 test("evaluates the example organization", async () => {
   const report = attest.evaluate(await acme());
-  assert.equal(report.report_version, "1");
+  assert.equal(report.report_version, "2");
+  // Every rule once; criteria name the rules that judge them.
+  const ids = new Set(report.rules.map((r) => r.id));
+  assert.ok(report.controls.every((c) => c.rules.every((id) => ids.has(id))));
+  assert.ok(report.rules.every((r) => Number.isInteger(r.population.tested)));
   assert.equal(report.facts.organization, "Acme Analytics, Inc.");
   assert.ok(report.summary.controls.fail > 0);
   const text = attest.evaluateJson(await acme());

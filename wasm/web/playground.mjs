@@ -69,11 +69,13 @@ function render(report) {
     }),
   );
 
+  const rules = new Map(report.rules.map((r) => [r.id, r]));
   const seen = new Set();
   const items = [];
   for (const control of report.controls) {
-    for (const rule of control.rules) {
-      if (seen.has(rule.id)) continue;
+    for (const id of control.rules) {
+      const rule = rules.get(id);
+      if (!rule || seen.has(rule.id)) continue;
       seen.add(rule.id);
       if (rule.error) {
         const li = el("li", null, "error");

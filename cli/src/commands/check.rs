@@ -7,9 +7,11 @@ use crate::Outcome;
 use crate::config::{self, ConfigArg, TextOrJson};
 use crate::output::Target;
 use crate::packs::{self, PackRef};
+use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
 use attest_engine::{Diagnostic, DiagnosticSeverity, PackFile};
 use serde_json::json;
 use std::fmt::Write as _;
+use std::ops::Range;
 use std::path::Path;
 
 /// Arguments of `attest check`.
@@ -45,7 +47,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let (files, base) = packs::files_and_base(&source)?;
     let mut diags = attest_engine::check(&files, base.as_ref());
     diags.sort_by(|a, b| {
-        (&a.file, a.line, a.column, &a.code).cmp(&(&b.file, b.line, b.column, &b.code))
+        (&a.file, a.line, a.column, a.code.as_str()).cmp(&(
+            &b.file,
+            b.line,
+            b.column,
+            b.code.as_str(),
+        ))
     });
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
@@ -100,40 +107,57 @@ fn text(source: &PackRef, files: &[PackFile], diags: &[Diagnostic]) -> String {
     out
 }
 
-/// One diagnostic, rustc style: the level and code, the message, the place, and the
-/// source line with a caret under the column.
+/// One diagnostic, rustc style (rendered by annotate-snippets): the level and code, the
+/// message, the place, and the source line with a caret under the column.
 fn snippet(out: &mut String, source: &PackRef, files: &[PackFile], d: &Diagnostic) {
     let level = match d.severity {
-        DiagnosticSeverity::Error => "error",
-        DiagnosticSeverity::Warning => "warning",
+        DiagnosticSeverity::Error => Level::ERROR,
+        DiagnosticSeverity::Warning => Level::WARNING,
     };
-    let _ = writeln!(out, "{level}[{}]: {}", d.code, d.message);
-    let mut place = source.show_file(&d.file);
-    if let Some(line) = d.line {
-        let _ = write!(place, ":{line}");
-        if let Some(col) = d.column {
-            let _ = write!(place, ":{col}");
-        }
-    }
+    let path = source.show_file(&d.file);
+    let title = level.primary_title(&d.message).id(d.code.as_str());
     let text = files
         .iter()
         .find(|f| f.path == d.file)
+        .map(|f| f.text.as_str());
+    let at = text
         .zip(d.line)
-        .and_then(|(f, line)| f.text.lines().nth((line as usize).saturating_sub(1)));
-    let Some((line_text, line)) = text.zip(d.line) else {
-        let _ = writeln!(out, "  --> {place}\n");
-        return;
+        .and_then(|(text, line)| Some((text, span(text, line, d.column.unwrap_or(1))?)));
+    let group = match at {
+        Some((text, span)) => title.element(
+            Snippet::source(text)
+                .path(path.as_str())
+                .annotation(AnnotationKind::Primary.span(span)),
+        ),
+        None => {
+            let mut origin = Origin::path(path.as_str());
+            if let Some(line) = d.line {
+                origin = origin.line(line as usize);
+                if let Some(col) = d.column {
+                    origin = origin.char_column(col as usize);
+                }
+            }
+            title.element(origin)
+        }
     };
-    let gutter = line.to_string().len();
-    let _ = writeln!(out, "{:gutter$}--> {place}", "");
-    let _ = writeln!(out, "{:gutter$} |", "");
-    let _ = writeln!(out, "{line} | {line_text}");
-    let col = d.column.unwrap_or(1) as usize;
-    // Keep tabs, so the caret lines up under the column however tabs are shown.
-    let pad: String = line_text
-        .chars()
-        .take(col.saturating_sub(1))
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    let _ = writeln!(out, "{:gutter$} | {pad}^\n", "");
+    let _ = writeln!(out, "{}\n", Renderer::plain().render(&[group]));
+}
+
+/// The bytes of `text` at a 1-based line and column (in characters): the character there, or
+/// an empty span at the end of the line.
+fn span(text: &str, line: u32, column: u32) -> Option<Range<usize>> {
+    let start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line as usize - 2)?.0 + 1
+    };
+    let line_text = text[start..].split('\n').next().unwrap_or_default();
+    let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
+    let mut chars = line_text
+        .char_indices()
+        .skip(column.saturating_sub(1) as usize);
+    Some(match chars.next() {
+        Some((at, c)) => start + at..start + at + c.len_utf8(),
+        None => start + line_text.len()..start + line_text.len(),
+    })
 }

@@ -12,11 +12,117 @@ pub enum DiagnosticSeverity {
     Warning,
 }
 
+/// Declares [`DiagnosticCode`] from one list: each variant's doc comment is the one-line
+/// meaning shown in the table of docs/writing-rules.md, beside its code and default severity.
+macro_rules! diagnostic_codes {
+    ($( #[doc = $meaning:literal] $variant:ident = $code:literal, $severity:ident; )+) => {
+        /// What kind of problem a diagnostic is: a stable code, serialized in kebab-case
+        /// (`unknown-control`), with a default severity and a one-line meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum DiagnosticCode {
+            $( #[doc = $meaning] $variant, )+
+        }
+
+        impl DiagnosticCode {
+            /// Every code, in the order of the docs table.
+            pub const ALL: &[DiagnosticCode] = &[$( DiagnosticCode::$variant ),+];
+
+            /// The kebab-case code (`unknown-control`).
+            pub fn as_str(self) -> &'static str {
+                match self { $( DiagnosticCode::$variant => $code, )+ }
+            }
+
+            /// The severity a diagnostic of this code has.
+            pub fn severity(self) -> DiagnosticSeverity {
+                match self { $( DiagnosticCode::$variant => DiagnosticSeverity::$severity, )+ }
+            }
+
+            /// What the code means, in one line (Markdown).
+            pub fn meaning(self) -> &'static str {
+                match self { $( DiagnosticCode::$variant => $meaning.trim(), )+ }
+            }
+        }
+    };
+}
+
+diagnostic_codes! {
+    /// no `pack.toml`, or no `controls.toml` in a pack that extends nothing
+    MissingFile = "missing-file", Error;
+    /// `pack.toml` is not valid TOML, or has an unknown or mistyped field
+    InvalidManifest = "invalid-manifest", Error;
+    /// `controls.toml` is not valid TOML, or has an unknown or mistyped field
+    InvalidCatalog = "invalid-catalog", Error;
+    /// a pack file breaks `schemas/pack.v1.schema.json` (an id's pattern, a version, an empty text)
+    Schema = "schema", Error;
+    /// a control id is listed twice
+    DuplicateControl = "duplicate-control", Error;
+    /// the base pack was not provided
+    UnresolvedExtends = "unresolved-extends", Error;
+    /// a rule's `//!` header is missing, not TOML, or has an unknown or mistyped field
+    InvalidHeader = "invalid-header", Error;
+    /// two rules of the pack have the same id
+    DuplicateRuleId = "duplicate-rule-id", Error;
+    /// a rule's file is not where its id puts it (`access.mfa` in `rules/access/mfa.rhai`)
+    MisplacedRule = "misplaced-rule", Warning;
+    /// a rule maps to no control
+    NoControls = "no-controls", Error;
+    /// a rule maps to a control the catalog does not have
+    UnknownControl = "unknown-control", Error;
+    /// a rule's `facts` names a key facts-v1 does not define
+    UnknownFactsKey = "unknown-facts-key", Error;
+    /// a rule reads or lists a parameter the pack does not declare, or `[set]` names one
+    UndeclaredParam = "undeclared-param", Error;
+    /// a rule reads `params.NAME` without listing it in its header
+    UnlistedParam = "unlisted-param", Warning;
+    /// a rule lists a parameter it never reads, or the pack declares one no rule reads
+    UnusedParam = "unused-param", Warning;
+    /// the pack declares a parameter its base already declares (use `[set]`)
+    DuplicateParam = "duplicate-param", Error;
+    /// a default or a `[set]` value does not match the parameter's type
+    InvalidParam = "invalid-param", Error;
+    /// `[disable]` names a rule the base does not have
+    UnknownRule = "unknown-rule", Error;
+    /// `[disable]` gives an empty reason
+    MissingReason = "missing-reason", Error;
+    /// a rule or module does not compile
+    SyntaxError = "syntax-error", Error;
+    /// a module fails while loading
+    ModuleError = "module-error", Error;
+}
+
+impl DiagnosticCode {
+    /// Whether the code says a file could not be parsed into its shape, so schema checks of
+    /// that file would only repeat it (WebAssembly builds have no schema checks).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn is_shape_error(self) -> bool {
+        matches!(
+            self,
+            DiagnosticCode::InvalidManifest
+                | DiagnosticCode::InvalidCatalog
+                | DiagnosticCode::InvalidHeader
+                | DiagnosticCode::InvalidParam
+        )
+    }
+}
+
+impl fmt::Display for DiagnosticCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for DiagnosticCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// One problem in a pack's files.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
-    /// A stable, kebab-case code (`unknown-control`), for editors, CI and docs.
-    pub code: String,
+    /// What kind of problem it is: a stable code for editors, CI and docs.
+    pub code: DiagnosticCode,
     /// Error or warning.
     pub severity: DiagnosticSeverity,
     /// The pack file, relative to the pack's folder.
@@ -30,20 +136,16 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub(crate) fn new(code: &str, file: &str, message: impl Into<String>) -> Diagnostic {
+    /// A diagnostic of `code`, with the code's severity and no position yet.
+    pub(crate) fn new(code: DiagnosticCode, file: &str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
-            code: code.to_owned(),
-            severity: DiagnosticSeverity::Error,
+            code,
+            severity: code.severity(),
             file: file.to_owned(),
             line: None,
             column: None,
             message: message.into(),
         }
-    }
-
-    pub(crate) fn warning(mut self) -> Diagnostic {
-        self.severity = DiagnosticSeverity::Warning;
-        self
     }
 
     /// Whether the diagnostic stops the pack from loading.

@@ -1,8 +1,11 @@
-//! Checks of rule metadata against the pack: known controls, unique ids, facts keys of the
-//! contract, and parameters declared where they are used and used where they are declared.
+//! Checks of rule metadata against the pack: known controls, unique ids, files where their
+//! ids put them, facts keys of the contract, and parameters declared where they are used and
+//! used where they are declared.
 
-use super::diagnostic::Diagnostic;
-use super::{Control, Manifest, Rule, model, usage};
+use super::diagnostic::{Diagnostic, DiagnosticCode};
+use super::rule::Header;
+use super::span::{self, At};
+use super::{Control, Manifest, Rule, model};
 use std::collections::HashSet;
 
 /// The parameter the engine itself reads (the warning window of evidence checks).
@@ -18,47 +21,70 @@ pub(super) fn rules(
     let known: HashSet<&str> = controls.iter().map(|c| c.id.as_str()).collect();
     let mut ids: Vec<(&str, &str)> = Vec::new();
     for r in rules {
-        let at = |code: &str, field: &str, needle: &str, message: String| {
+        let header = Header::of(&r.source);
+        // At the header's `field`, or its `index`th element when given.
+        let at = |code: DiagnosticCode, field: &str, index: Option<usize>, message: String| {
             let d = Diagnostic::new(code, &r.path, message);
-            match header_position(&r.source, field, needle) {
+            let index = index.map(|i| i.to_string());
+            let place = match &index {
+                Some(i) => header.locate(&[field, i], At::Value),
+                None => header.locate(&[field], At::Value),
+            };
+            match place {
                 Some((line, col)) => d.at(line, col),
                 None => d,
             }
         };
         if let Some((_, first)) = ids.iter().find(|(id, _)| *id == r.meta.id) {
             diags.push(at(
-                "duplicate-rule-id",
+                DiagnosticCode::DuplicateRuleId,
                 "id",
-                &r.meta.id,
+                None,
                 format!("rule id `{}` is already used by {first}", r.meta.id),
             ));
         } else {
             ids.push((&r.meta.id, &r.path));
+            if let Some(expected) = path_of(&r.meta.id)
+                && expected != r.path
+            {
+                diags.push(at(
+                    DiagnosticCode::MisplacedRule,
+                    "id",
+                    None,
+                    format!(
+                        "rule `{}` is in {}; by its id it belongs in {expected}",
+                        r.meta.id, r.path
+                    ),
+                ));
+            }
         }
         if r.meta.controls.is_empty() {
-            diags.push(at(
-                "no-controls",
-                "controls",
-                "",
-                "a rule must map to at least one control".into(),
-            ));
+            let d = Diagnostic::new(
+                DiagnosticCode::NoControls,
+                &r.path,
+                "a rule must map to at least one control",
+            );
+            diags.push(match header.locate(&["controls"], At::Entry) {
+                Some((line, col)) => d.at(line, col),
+                None => d,
+            });
         }
-        for c in &r.meta.controls {
+        for (i, c) in r.meta.controls.iter().enumerate() {
             if !known.contains(c.as_str()) {
                 diags.push(at(
-                    "unknown-control",
+                    DiagnosticCode::UnknownControl,
                     "controls",
-                    c,
+                    Some(i),
                     format!("unknown control `{c}`: not in the pack's controls.toml"),
                 ));
             }
         }
-        for k in &r.meta.facts {
+        for (i, k) in r.meta.facts.iter().enumerate() {
             if !model::FACTS_KEYS.contains(&k.as_str()) {
                 diags.push(at(
-                    "unknown-facts-key",
+                    DiagnosticCode::UnknownFactsKey,
                     "facts",
-                    k,
+                    Some(i),
                     format!(
                         "`{k}` is not a facts-v1 key (expected one of {})",
                         model::FACTS_KEYS.join(", ")
@@ -66,43 +92,37 @@ pub(super) fn rules(
                 ));
             }
         }
-        let used = usage::params_used(&r.source);
-        for p in &r.meta.params {
+        let read = span::params_read(&r.source);
+        for (i, p) in r.meta.params.iter().enumerate() {
             if !m.params.contains_key(p) {
                 diags.push(at(
-                    "undeclared-param",
+                    DiagnosticCode::UndeclaredParam,
                     "params",
-                    p,
+                    Some(i),
                     format!("parameter `{p}` is not declared in pack.toml"),
                 ));
-            } else if !used.iter().any(|(u, _, _)| u == p) {
-                diags.push(
-                    at(
-                        "unused-param",
-                        "params",
-                        p,
-                        format!(
-                            "parameter `{p}` is listed in the header but the rule never reads it"
-                        ),
-                    )
-                    .warning(),
-                );
+            } else if !read.iter().any(|(u, _, _)| u == p) {
+                diags.push(at(
+                    DiagnosticCode::UnusedParam,
+                    "params",
+                    Some(i),
+                    format!("parameter `{p}` is listed in the header but the rule never reads it"),
+                ));
             }
         }
-        for (name, line, col) in &used {
+        for (name, line, col) in &read {
             let d = if !m.params.contains_key(name) {
                 Diagnostic::new(
-                    "undeclared-param",
+                    DiagnosticCode::UndeclaredParam,
                     &r.path,
                     format!("the rule reads `params.{name}`, which pack.toml does not declare"),
                 )
             } else if !r.meta.params.contains(name) {
                 Diagnostic::new(
-                    "unlisted-param",
+                    DiagnosticCode::UnlistedParam,
                     &r.path,
                     format!("the rule reads `params.{name}`; list it in the header's `params`"),
                 )
-                .warning()
             } else {
                 continue;
             };
@@ -111,80 +131,56 @@ pub(super) fn rules(
     }
 }
 
-/// Parameters this pack declares that no active rule reads (warnings).
+/// Where a rule's id puts its file: `access.mfa-privileged` in
+/// `rules/access/mfa-privileged.rhai` (`None` for an id without an area).
+pub(super) fn path_of(id: &str) -> Option<String> {
+    let (area, name) = id.split_once('.')?;
+    Some(format!("rules/{area}/{name}.rhai"))
+}
+
+/// Parameters this pack declares itself (`own`) that no active rule reads (warnings).
 pub(super) fn unused_params(
     rules: &[Rule],
-    m: &Manifest,
+    own: &[String],
     manifest_text: &str,
-    extends: bool,
     diags: &mut Vec<Diagnostic>,
 ) {
-    for name in m.params.keys() {
-        // An extending pack answers only for the parameters it declares itself.
-        let own = !extends || manifest_text.contains(&format!("[params.{name}]"));
+    for name in own {
         let read = rules.iter().any(|r| r.meta.params.contains(name))
             || ENGINE_PARAMS.contains(&name.as_str());
-        if own && !read {
-            diags.push(at_line(
+        if !read {
+            diags.push(at_entry(
                 Diagnostic::new(
-                    "unused-param",
+                    DiagnosticCode::UnusedParam,
                     "pack.toml",
                     format!("parameter `{name}` is declared but no rule reads it"),
-                )
-                .warning(),
-                toml_key_line(manifest_text, name),
+                ),
+                manifest_text,
+                &["params", name],
             ));
         }
     }
 }
 
-/// Line and column of `needle` in the header line `//! field = ...` of a rule.
-fn header_position(source: &str, field: &str, needle: &str) -> Option<(u32, u32)> {
-    source
-        .lines()
-        .take_while(|l| l.trim_start().starts_with("//!"))
-        .enumerate()
-        .find_map(|(i, l)| {
-            let body = l.trim_start().trim_start_matches("//!").trim_start();
-            let rest = body.strip_prefix(field)?;
-            if !rest.trim_start().starts_with('=') {
-                return None;
-            }
-            let col = if needle.is_empty() {
-                l.len() - body.len()
-            } else {
-                l.find(&format!("\"{needle}\""))
-                    .unwrap_or(l.len() - body.len())
-            };
-            Some((to_u32(i + 1), to_u32(col + 1)))
-        })
-}
-
-/// The 1-based line of a key in a TOML file (`name =`, `"name" =` or `[params.name]`).
-pub(super) fn toml_key_line(text: &str, key: &str) -> Option<u32> {
-    let quoted = format!("\"{key}\"");
-    let table = format!("[params.{key}]");
-    text.lines()
-        .position(|l| {
-            let t = l.trim_start();
-            t.starts_with(&table)
-                || ((t.starts_with(key) || t.starts_with(&quoted))
-                    && t.trim_start_matches(&quoted)
-                        .trim_start_matches(key)
-                        .trim_start()
-                        .starts_with('='))
-        })
-        .map(|i| to_u32(i + 1))
-}
-
-/// Places a diagnostic at the start of a line, when known.
-pub(super) fn at_line(d: Diagnostic, line: Option<u32>) -> Diagnostic {
-    match line {
-        Some(l) => d.at(l, 1),
+/// Places a diagnostic at the entry `path` of the TOML `text`, when it is there.
+pub(super) fn at_entry<S: AsRef<str>>(d: Diagnostic, text: &str, path: &[S]) -> Diagnostic {
+    match span::toml_offset(text, path, At::Entry) {
+        Some(offset) => d.at_offset(text, offset),
         None => d,
     }
 }
 
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_lives_where_its_id_says() {
+        assert_eq!(
+            path_of("access.mfa-privileged").as_deref(),
+            Some("rules/access/mfa-privileged.rhai")
+        );
+        assert_eq!(path_of("a.b.c").as_deref(), Some("rules/a/b.c.rhai"));
+        assert_eq!(path_of("nodot"), None);
+    }
 }

@@ -8,20 +8,21 @@
 
 mod diagnostic;
 mod lint;
+mod load;
 pub mod model;
 mod rule;
 // The pack schema's diagnostics need the `jsonschema` crate, which WebAssembly builds leave
 // out for size: there, pack files are checked by their parsers and the lints only.
 #[cfg(not(target_arch = "wasm32"))]
 mod schema;
-mod usage;
+mod span;
 
-pub use diagnostic::{Diagnostic, DiagnosticSeverity, PackError};
+pub use diagnostic::{Diagnostic, DiagnosticCode, DiagnosticSeverity, PackError};
 pub(crate) use lint::ENGINE_PARAMS;
+pub(crate) use load::load;
 pub use model::{Category, Owner, ParamType, Severity};
 pub use rule::{Rule, RuleMeta};
 
-use crate::digest;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -178,243 +179,4 @@ impl Pack {
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.meta.id == id)
     }
-}
-
-/// Loads what can be loaded and collects every diagnostic.
-pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let find = |name: &str| files.iter().find(|f| f.path == name);
-    let manifest = match find("pack.toml") {
-        None => {
-            diags.push(Diagnostic::new(
-                "missing-file",
-                "pack.toml",
-                "the pack has no pack.toml",
-            ));
-            None
-        }
-        Some(f) => parse_toml::<Manifest>(f, "invalid-manifest", &mut diags),
-    };
-    let Some(mut manifest) = manifest else {
-        return (None, diags);
-    };
-    let manifest_text = find("pack.toml").map_or("", |f| f.text.as_str());
-    if manifest.extends.is_some() && base.is_none() {
-        diags.push(Diagnostic::new(
-            "unresolved-extends",
-            "pack.toml",
-            format!(
-                "the pack extends `{}`, which was not provided",
-                manifest.extends.as_deref().unwrap_or_default()
-            ),
-        ));
-    }
-    let base = base.filter(|_| manifest.extends.is_some());
-
-    // Catalog: the base's, then this pack's entries (replacing same ids).
-    let mut controls = base
-        .as_ref()
-        .map(|b| b.controls.clone())
-        .unwrap_or_default();
-    match find("controls.toml") {
-        Some(f) => {
-            let own = parse_toml::<Catalog>(f, "invalid-catalog", &mut diags);
-            for c in own.map(|c| c.control).unwrap_or_default() {
-                if let Some(slot) = controls.iter_mut().find(|x| x.id == c.id) {
-                    if base.is_none() {
-                        diags.push(Diagnostic::new(
-                            "duplicate-control",
-                            "controls.toml",
-                            format!("control `{}` is listed twice", c.id),
-                        ));
-                    }
-                    *slot = c;
-                } else {
-                    controls.push(c);
-                }
-            }
-        }
-        None if base.is_none() => diags.push(Diagnostic::new(
-            "missing-file",
-            "controls.toml",
-            "the pack has no controls.toml (the control catalog)",
-        )),
-        None => {}
-    }
-    controls.sort_by(|a, b| model::natural_cmp(&a.id, &b.id));
-
-    // Parameters: the base's (with its values), then this pack's declarations and `set`.
-    let own_params = std::mem::take(&mut manifest.params);
-    let mut params = base
-        .as_ref()
-        .map(|b| b.manifest.params.clone())
-        .unwrap_or_default();
-    for (name, spec) in own_params {
-        let at = lint::toml_key_line(manifest_text, &name);
-        if params.contains_key(&name) {
-            diags.push(lint::at_line(
-                Diagnostic::new(
-                    "duplicate-param",
-                    "pack.toml",
-                    format!("parameter `{name}` is already declared by the base pack; use [set] to change its value"),
-                ),
-                at,
-            ));
-            continue;
-        }
-        if let Err(e) = spec.kind.check(&spec.default) {
-            diags.push(lint::at_line(
-                Diagnostic::new(
-                    "invalid-param",
-                    "pack.toml",
-                    format!("parameter `{name}`: default {e}"),
-                ),
-                at,
-            ));
-        }
-        params.insert(name, spec);
-    }
-    for (name, value) in &manifest.set {
-        let at = lint::toml_key_line(manifest_text, name);
-        match params.get_mut(name) {
-            None => diags.push(lint::at_line(
-                Diagnostic::new(
-                    "undeclared-param",
-                    "pack.toml",
-                    format!("[set] `{name}`: no such parameter in this pack or its base"),
-                ),
-                at,
-            )),
-            Some(spec) => match spec.kind.check(value) {
-                Ok(()) => spec.default = value.clone(),
-                Err(e) => diags.push(lint::at_line(
-                    Diagnostic::new("invalid-param", "pack.toml", format!("[set] `{name}`: {e}")),
-                    at,
-                )),
-            },
-        }
-    }
-    manifest.params = params;
-
-    // Rules and modules of this pack.
-    let mut sorted: Vec<&PackFile> = files.iter().collect();
-    sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut own_rules = Vec::new();
-    let mut modules = base.as_ref().map(|b| b.modules.clone()).unwrap_or_default();
-    for f in &sorted {
-        if f.path.starts_with("rules/") && f.path.ends_with(".rhai") {
-            match rule::parse(&f.path, &f.text) {
-                Ok(meta) => {
-                    let cases_path = format!("{}.cases.json", f.path.trim_end_matches(".rhai"));
-                    own_rules.push(Rule {
-                        meta,
-                        pack: manifest.name.clone(),
-                        path: f.path.clone(),
-                        source: f.text.clone(),
-                        cases: find(&cases_path).map(|c| c.text.clone()),
-                    });
-                }
-                Err(d) => diags.push(d),
-            }
-        } else if let Some(name) = f
-            .path
-            .strip_prefix("lib/")
-            .and_then(|p| p.strip_suffix(".rhai"))
-        {
-            modules.push(Module {
-                pack: manifest.name.clone(),
-                name: name.to_owned(),
-                path: f.path.clone(),
-                source: f.text.clone(),
-            });
-        }
-    }
-
-    // Inherited rules, minus the overridden and the disabled.
-    let mut rules = Vec::new();
-    let mut disabled = base
-        .as_ref()
-        .map(|b| b.disabled.clone())
-        .unwrap_or_default();
-    let inherited = base.as_ref().map(|b| b.rules.clone()).unwrap_or_default();
-    for (id, reason) in &manifest.disable {
-        if !inherited.iter().any(|r| &r.meta.id == id) {
-            diags.push(lint::at_line(
-                Diagnostic::new(
-                    "unknown-rule",
-                    "pack.toml",
-                    format!("[disable] `{id}`: the base pack has no such rule"),
-                ),
-                lint::toml_key_line(manifest_text, id),
-            ));
-        }
-        if reason.trim().is_empty() {
-            diags.push(lint::at_line(
-                Diagnostic::new(
-                    "missing-reason",
-                    "pack.toml",
-                    format!("[disable] `{id}`: give the reason the rule is turned off"),
-                ),
-                lint::toml_key_line(manifest_text, id),
-            ));
-        }
-    }
-    for r in inherited {
-        if let Some(reason) = manifest.disable.get(&r.meta.id) {
-            disabled.push(DisabledRule {
-                meta: r.meta,
-                reason: reason.clone(),
-            });
-        } else if !own_rules.iter().any(|o| o.meta.id == r.meta.id) {
-            rules.push(r);
-        }
-    }
-    let first_own = rules.len();
-    rules.extend(own_rules);
-    lint::rules(&rules[first_own..], &controls, &manifest, &mut diags);
-    lint::unused_params(&rules, &manifest, manifest_text, base.is_some(), &mut diags);
-
-    // Schema checks, except for files whose syntax or shape is already reported.
-    #[allow(unused_mut)]
-    let mut shaped: Vec<Diagnostic> = Vec::new();
-    #[cfg(not(target_arch = "wasm32"))]
-    schema::check(files, &mut shaped);
-    let broken: Vec<String> = diags
-        .iter()
-        .filter(|d| d.code.starts_with("invalid-"))
-        .map(|d| d.file.clone())
-        .collect();
-    diags.extend(shaped.into_iter().filter(|d| !broken.contains(&d.file)));
-
-    let own_digest = digest::files(files.iter().map(|f| (f.path.as_str(), f.text.as_str())));
-    let digest = match &base {
-        Some(b) => digest::files([("base", b.digest.as_str()), ("pack", own_digest.as_str())]),
-        None => own_digest,
-    };
-    let pack = Pack {
-        manifest,
-        controls,
-        rules,
-        disabled,
-        modules,
-        digest,
-        warnings: Vec::new(),
-    };
-    (Some(pack), diags)
-}
-
-fn parse_toml<T: serde::de::DeserializeOwned>(
-    f: &PackFile,
-    code: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<T> {
-    toml::from_str::<T>(&f.text)
-        .map_err(|e| {
-            let d = Diagnostic::new(code, &f.path, e.message().to_owned());
-            diags.push(match e.span() {
-                Some(span) => d.at_offset(&f.text, span.start),
-                None => d,
-            });
-        })
-        .ok()
 }

@@ -1,7 +1,8 @@
 //! A rule file: the TOML metadata header in its leading `//!` lines, and the Rhai body.
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, DiagnosticCode, line_col};
 use super::model::{Owner, Severity};
+use super::span::{self, At};
 use serde::{Deserialize, Serialize};
 
 /// What a rule declares about itself.
@@ -52,53 +53,77 @@ impl Rule {
     }
 }
 
-/// The TOML text of a rule's `//!` header, and for each of its lines the file line and the
-/// column where its text starts.
-pub(crate) fn header(source: &str) -> (String, Vec<(u32, u32)>) {
-    let mut header = String::new();
-    let mut starts: Vec<(u32, u32)> = Vec::new();
-    for (i, line) in source.lines().enumerate() {
-        let Some(rest) = line.trim_start().strip_prefix("//!") else {
-            break;
-        };
-        let indent = line.len() - line.trim_start().len();
-        let text = rest.strip_prefix(' ').unwrap_or(rest);
-        let col = indent + 3 + usize::from(rest.len() != text.len()) + 1;
-        starts.push((
-            u32::try_from(i + 1).unwrap_or(u32::MAX),
-            u32::try_from(col).unwrap_or(u32::MAX),
-        ));
-        header.push_str(text);
-        header.push('\n');
+/// A rule's `//!` header: the TOML text of its lines, and for each of them the file line and
+/// the column where its text starts, so positions in the TOML map back to the file.
+pub(crate) struct Header {
+    /// The TOML text.
+    pub(crate) text: String,
+    starts: Vec<(u32, u32)>,
+}
+
+impl Header {
+    /// The header of a rule file (empty when the file has none).
+    pub(crate) fn of(source: &str) -> Header {
+        let mut text = String::new();
+        let mut starts: Vec<(u32, u32)> = Vec::new();
+        for (i, line) in source.lines().enumerate() {
+            let Some(rest) = line.trim_start().strip_prefix("//!") else {
+                break;
+            };
+            let indent = line.len() - line.trim_start().len();
+            let body = rest.strip_prefix(' ').unwrap_or(rest);
+            let col = indent + 3 + usize::from(rest.len() != body.len()) + 1;
+            starts.push((
+                u32::try_from(i + 1).unwrap_or(u32::MAX),
+                u32::try_from(col).unwrap_or(u32::MAX),
+            ));
+            text.push_str(body);
+            text.push('\n');
+        }
+        Header { text, starts }
     }
-    (header, starts)
+
+    /// Whether the file has no `//!` line.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The file's line and column of a byte offset of the header's TOML text.
+    pub(crate) fn position(&self, offset: usize) -> (u32, u32) {
+        let (hline, hcol) = line_col(&self.text, offset);
+        let (line, col0) = self
+            .starts
+            .get(hline as usize - 1)
+            .copied()
+            .unwrap_or((hline, 1));
+        (line, col0 + hcol - 1)
+    }
+
+    /// The file's line and column of the header item at `path` (see [`span::toml_offset`]).
+    pub(crate) fn locate<S: AsRef<str>>(&self, path: &[S], at: At) -> Option<(u32, u32)> {
+        span::toml_offset(&self.text, path, at).map(|o| self.position(o))
+    }
 }
 
 /// Splits the `//!` header from a rule file and parses it.
 pub(crate) fn parse(path: &str, source: &str) -> Result<RuleMeta, Diagnostic> {
-    let (header, starts) = header(source);
-    if starts.is_empty() {
+    let header = Header::of(source);
+    if header.is_empty() {
         return Err(Diagnostic::new(
-            "invalid-header",
+            DiagnosticCode::InvalidHeader,
             path,
             "missing the rule header: the file must start with `//!` lines holding id, title, controls, severity, owner, facts and remediation",
         )
         .at(1, 1));
     }
-    toml::from_str::<RuleMeta>(&header).map_err(|e| {
-        let (hline, hcol) = e
-            .span()
-            .map_or((1, 1), |s| super::diagnostic::line_col(&header, s.start));
-        let (line, col0) = starts
-            .get(hline as usize - 1)
-            .copied()
-            .unwrap_or((hline, 1));
+    toml::from_str::<RuleMeta>(&header.text).map_err(|e| {
+        let (line, col) = header.position(e.span().map_or(0, |s| s.start));
         Diagnostic::new(
-            "invalid-header",
+            DiagnosticCode::InvalidHeader,
             path,
             format!("invalid rule header: {}", e.message()),
         )
-        .at(line, col0 + hcol - 1)
+        .at(line, col)
     })
 }
 

@@ -2,8 +2,10 @@
 //! header and the control catalog. The schema adds what serde's shapes do not say (id
 //! patterns, semantic versions, non-empty texts), so editors and the engine agree.
 
-use super::diagnostic::Diagnostic;
-use super::{PackFile, lint, rule};
+use super::diagnostic::{Diagnostic, DiagnosticCode};
+use super::rule::Header;
+use super::span::At;
+use super::{PackFile, lint};
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -45,7 +47,7 @@ pub(super) fn check(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
         Ok(v) => v,
         Err(e) => {
             diags.push(Diagnostic::new(
-                "schema",
+                DiagnosticCode::Schema,
                 "pack.toml",
                 format!("the pack schema is unusable: {e}"),
             ));
@@ -58,20 +60,22 @@ pub(super) fn check(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
         } else if f.path == "controls.toml" {
             toml_file(&v.catalog, f, diags);
         } else if f.path.starts_with("rules/") && f.path.ends_with(".rhai") {
-            let (header, starts) = rule::header(&f.text);
-            let Ok(value) = toml::from_str::<toml::Value>(&header) else {
+            let header = Header::of(&f.text);
+            let Ok(value) = toml::from_str::<toml::Value>(&header.text) else {
                 continue;
             };
             let json = serde_json::to_value(value).unwrap_or(Value::Null);
             for e in v.rule.iter_errors(&json) {
                 let pointer = e.instance_path().as_str().to_owned();
-                let line = lint::toml_key_line(&header, first_key(&pointer))
-                    .and_then(|l| starts.get(l as usize - 1))
-                    .map(|(line, _)| *line);
-                diags.push(lint::at_line(
-                    Diagnostic::new("schema", &f.path, message(&pointer, &e.to_string())),
-                    line,
-                ));
+                let d = Diagnostic::new(
+                    DiagnosticCode::Schema,
+                    &f.path,
+                    message(&pointer, &e.to_string()),
+                );
+                diags.push(match header.locate(&segments(&pointer), At::Entry) {
+                    Some((line, col)) => d.at(line, col),
+                    None => d,
+                });
             }
         }
     }
@@ -84,10 +88,14 @@ fn toml_file(v: &jsonschema::Validator, f: &PackFile, diags: &mut Vec<Diagnostic
     let json = serde_json::to_value(value).unwrap_or(Value::Null);
     for e in v.iter_errors(&json) {
         let pointer = e.instance_path().as_str().to_owned();
-        let line = lint::toml_key_line(&f.text, last_key(&pointer));
-        diags.push(lint::at_line(
-            Diagnostic::new("schema", &f.path, message(&pointer, &e.to_string())),
-            line,
+        diags.push(lint::at_entry(
+            Diagnostic::new(
+                DiagnosticCode::Schema,
+                &f.path,
+                message(&pointer, &e.to_string()),
+            ),
+            &f.text,
+            &segments(&pointer),
         ));
     }
 }
@@ -100,21 +108,13 @@ fn message(pointer: &str, text: &str) -> String {
     }
 }
 
-/// The first key of a pointer (`/controls/0` → `controls`).
-fn first_key(pointer: &str) -> &str {
+/// The keys and indexes of a JSON Pointer (`/control/3/id` → `control`, `3`, `id`).
+fn segments(pointer: &str) -> Vec<String> {
     pointer
-        .trim_start_matches('/')
         .split('/')
-        .next()
-        .unwrap_or("")
-}
-
-/// The last non-index key of a pointer (`/control/3/id` → `id`).
-fn last_key(pointer: &str) -> &str {
-    pointer
-        .rsplit('/')
-        .find(|s| !s.is_empty() && !s.chars().all(|c| c.is_ascii_digit()))
-        .unwrap_or("")
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -127,7 +127,7 @@ mod tests {
             PackFile::new("pack.toml", "name = \"p\"\nversion = \"1\"\n"),
             PackFile::new(
                 "controls.toml",
-                "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"\"\n",
+                "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n\n[[control]]\nid = \"CC1.2\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"\"\n",
             ),
             PackFile::new(
                 "rules/a.rhai",
@@ -145,7 +145,8 @@ mod tests {
             "{diags:#?}"
         );
         assert!(
-            places.contains(&("controls.toml", Some(5), "schema")),
+            // The second control's title, not the first `title =` of the file.
+            places.contains(&("controls.toml", Some(11), "schema")),
             "{diags:#?}"
         );
         assert!(

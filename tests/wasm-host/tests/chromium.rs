@@ -100,7 +100,7 @@ fn the_playground_renders_the_example_report_in_headless_chromium() {
     let mut seen = std::collections::HashSet::new();
     let mut findings = Vec::new();
     for control in &report.controls {
-        for rule in &control.rules {
+        for rule in report.rules_of(control) {
             if seen.insert(rule.id.clone()) {
                 findings.extend(rule.error.iter().map(|e| e.message.clone()));
                 findings.extend(rule.findings.iter().map(|f| f.message.clone()));

@@ -431,7 +431,7 @@ fn a_runaway_loop_inside_a_closure_is_stopped_by_the_operation_budget() {
     let started = std::time::Instant::now();
     let r = call(&mut instance, Call::Evaluate, &request);
     assert_eq!(r["ok"], true, "{r}");
-    let rule = &r["report"]["controls"][0]["rules"][0];
+    let rule = &r["report"]["rules"][0];
     assert_eq!(rule["status"], "error", "{rule}");
     let message = rule["error"]["message"].as_str().unwrap();
     assert!(
@@ -463,7 +463,7 @@ fn a_rule_that_reenters_a_value_in_use_is_an_error_and_the_other_rules_still_run
         .expect("a JSON response, not a trap");
     let r: Value = serde_json::from_str(&response).unwrap();
     assert_eq!(r["ok"], true, "{r}");
-    let rules = r["report"]["controls"][0]["rules"].as_array().unwrap();
+    let rules = r["report"]["rules"].as_array().unwrap();
     let rule = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap();
     let bad = rule("t.reenter");
     assert_eq!(bad["status"], "error", "{bad}");

@@ -1,0 +1,293 @@
+//! Loading a pack from its files, step by step: the manifest, the base it extends, the
+//! catalog, the parameters, the pack's own rules and modules, the inherited rules (minus the
+//! overridden and the disabled), the lints, and the schema checks. Every step reports what
+//! it finds and goes on, so one run gives every diagnostic.
+
+use super::diagnostic::{Diagnostic, DiagnosticCode};
+use super::{
+    Catalog, Control, DisabledRule, Manifest, Module, Pack, PackFile, Rule, lint, model, rule,
+};
+use crate::digest;
+
+/// Loads what can be loaded and collects every diagnostic.
+pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let Some((mut manifest, manifest_text)) = manifest(files, &mut diags) else {
+        return (None, diags);
+    };
+    let base = resolve_base(&manifest, base, &mut diags);
+    let controls = catalog(files, base.as_ref(), &mut diags);
+    let own_params = params(&mut manifest, manifest_text, base.as_ref(), &mut diags);
+    let (own_rules, own_modules) = own_files(files, &manifest.name, &mut diags);
+    let (mut rules, disabled) = inherit(
+        &manifest,
+        manifest_text,
+        base.as_ref(),
+        &own_rules,
+        &mut diags,
+    );
+    let first_own = rules.len();
+    rules.extend(own_rules);
+    lint::rules(&rules[first_own..], &controls, &manifest, &mut diags);
+    lint::unused_params(&rules, &own_params, manifest_text, &mut diags);
+    schema_checks(files, &mut diags);
+
+    let mut modules = base.as_ref().map(|b| b.modules.clone()).unwrap_or_default();
+    modules.extend(own_modules);
+    let pack = Pack {
+        manifest,
+        controls,
+        rules,
+        disabled,
+        modules,
+        digest: pack_digest(files, base.as_ref()),
+        warnings: Vec::new(),
+    };
+    (Some(pack), diags)
+}
+
+fn find<'a>(files: &'a [PackFile], path: &str) -> Option<&'a PackFile> {
+    files.iter().find(|f| f.path == path)
+}
+
+/// `pack.toml`, parsed, and its text.
+fn manifest<'a>(files: &'a [PackFile], diags: &mut Vec<Diagnostic>) -> Option<(Manifest, &'a str)> {
+    let Some(f) = find(files, "pack.toml") else {
+        diags.push(Diagnostic::new(
+            DiagnosticCode::MissingFile,
+            "pack.toml",
+            "the pack has no pack.toml",
+        ));
+        return None;
+    };
+    let manifest = parse_toml::<Manifest>(f, DiagnosticCode::InvalidManifest, diags)?;
+    Some((manifest, f.text.as_str()))
+}
+
+/// The base pack, when the manifest extends one (an error when it was not provided).
+fn resolve_base(
+    manifest: &Manifest,
+    base: Option<Pack>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Pack> {
+    let extends = manifest.extends.as_deref()?;
+    if base.is_none() {
+        diags.push(Diagnostic::new(
+            DiagnosticCode::UnresolvedExtends,
+            "pack.toml",
+            format!("the pack extends `{extends}`, which was not provided"),
+        ));
+    }
+    base
+}
+
+/// The catalog: the base's, then this pack's entries (replacing same ids), in natural id
+/// order.
+fn catalog(files: &[PackFile], base: Option<&Pack>, diags: &mut Vec<Diagnostic>) -> Vec<Control> {
+    let mut controls = base.map(|b| b.controls.clone()).unwrap_or_default();
+    match find(files, "controls.toml") {
+        Some(f) => {
+            let own = parse_toml::<Catalog>(f, DiagnosticCode::InvalidCatalog, diags);
+            for c in own.map(|c| c.control).unwrap_or_default() {
+                if let Some(slot) = controls.iter_mut().find(|x| x.id == c.id) {
+                    if base.is_none() {
+                        diags.push(Diagnostic::new(
+                            DiagnosticCode::DuplicateControl,
+                            "controls.toml",
+                            format!("control `{}` is listed twice", c.id),
+                        ));
+                    }
+                    *slot = c;
+                } else {
+                    controls.push(c);
+                }
+            }
+        }
+        None if base.is_none() => diags.push(Diagnostic::new(
+            DiagnosticCode::MissingFile,
+            "controls.toml",
+            "the pack has no controls.toml (the control catalog)",
+        )),
+        None => {}
+    }
+    controls.sort_by(|a, b| model::natural_cmp(&a.id, &b.id));
+    controls
+}
+
+/// Merges the parameters into the manifest: the base's (with its values), then this pack's
+/// declarations, then its `[set]` values. Returns the names the pack declares itself.
+fn params(
+    manifest: &mut Manifest,
+    text: &str,
+    base: Option<&Pack>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let own = std::mem::take(&mut manifest.params);
+    let own_names: Vec<String> = own.keys().cloned().collect();
+    let mut params = base.map(|b| b.manifest.params.clone()).unwrap_or_default();
+    for (name, spec) in own {
+        let at = |d: Diagnostic| lint::at_entry(d, text, &["params", &name]);
+        if params.contains_key(&name) {
+            diags.push(at(Diagnostic::new(
+                DiagnosticCode::DuplicateParam,
+                "pack.toml",
+                format!("parameter `{name}` is already declared by the base pack; use [set] to change its value"),
+            )));
+            continue;
+        }
+        if let Err(e) = spec.kind.check(&spec.default) {
+            diags.push(at(Diagnostic::new(
+                DiagnosticCode::InvalidParam,
+                "pack.toml",
+                format!("parameter `{name}`: default {e}"),
+            )));
+        }
+        params.insert(name, spec);
+    }
+    for (name, value) in &manifest.set {
+        let at = |d: Diagnostic| lint::at_entry(d, text, &["set", name]);
+        match params.get_mut(name) {
+            None => diags.push(at(Diagnostic::new(
+                DiagnosticCode::UndeclaredParam,
+                "pack.toml",
+                format!("[set] `{name}`: no such parameter in this pack or its base"),
+            ))),
+            Some(spec) => match spec.kind.check(value) {
+                Ok(()) => spec.default = value.clone(),
+                Err(e) => diags.push(at(Diagnostic::new(
+                    DiagnosticCode::InvalidParam,
+                    "pack.toml",
+                    format!("[set] `{name}`: {e}"),
+                ))),
+            },
+        }
+    }
+    manifest.params = params;
+    own_names
+}
+
+/// The pack's own rules (`rules/**/*.rhai`, with their cases) and helper modules
+/// (`lib/<name>.rhai`), in path order.
+fn own_files(
+    files: &[PackFile],
+    pack: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Rule>, Vec<Module>) {
+    let mut sorted: Vec<&PackFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut rules = Vec::new();
+    let mut modules = Vec::new();
+    for f in sorted {
+        if f.path.starts_with("rules/") && f.path.ends_with(".rhai") {
+            match rule::parse(&f.path, &f.text) {
+                Ok(meta) => {
+                    let cases_path = format!("{}.cases.json", f.path.trim_end_matches(".rhai"));
+                    rules.push(Rule {
+                        meta,
+                        pack: pack.to_owned(),
+                        path: f.path.clone(),
+                        source: f.text.clone(),
+                        cases: find(files, &cases_path).map(|c| c.text.clone()),
+                    });
+                }
+                Err(d) => diags.push(d),
+            }
+        } else if let Some(name) = f
+            .path
+            .strip_prefix("lib/")
+            .and_then(|p| p.strip_suffix(".rhai"))
+        {
+            modules.push(Module {
+                pack: pack.to_owned(),
+                name: name.to_owned(),
+                path: f.path.clone(),
+                source: f.text.clone(),
+            });
+        }
+    }
+    (rules, modules)
+}
+
+/// The inherited rules still active (those the pack neither overrides nor disables), and the
+/// disabled rules, the base's and the pack's.
+fn inherit(
+    manifest: &Manifest,
+    text: &str,
+    base: Option<&Pack>,
+    own_rules: &[Rule],
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Rule>, Vec<DisabledRule>) {
+    let mut disabled = base.map(|b| b.disabled.clone()).unwrap_or_default();
+    let inherited = base.map(|b| b.rules.clone()).unwrap_or_default();
+    for (id, reason) in &manifest.disable {
+        let at = |d: Diagnostic| lint::at_entry(d, text, &["disable", id]);
+        if !inherited.iter().any(|r| &r.meta.id == id) {
+            diags.push(at(Diagnostic::new(
+                DiagnosticCode::UnknownRule,
+                "pack.toml",
+                format!("[disable] `{id}`: the base pack has no such rule"),
+            )));
+        }
+        if reason.trim().is_empty() {
+            diags.push(at(Diagnostic::new(
+                DiagnosticCode::MissingReason,
+                "pack.toml",
+                format!("[disable] `{id}`: give the reason the rule is turned off"),
+            )));
+        }
+    }
+    let mut rules = Vec::new();
+    for r in inherited {
+        if let Some(reason) = manifest.disable.get(&r.meta.id) {
+            disabled.push(DisabledRule {
+                meta: r.meta,
+                reason: reason.clone(),
+            });
+        } else if !own_rules.iter().any(|o| o.meta.id == r.meta.id) {
+            rules.push(r);
+        }
+    }
+    (rules, disabled)
+}
+
+/// Schema checks, except for files whose syntax or shape is already reported.
+#[cfg(not(target_arch = "wasm32"))]
+fn schema_checks(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
+    let mut shaped = Vec::new();
+    super::schema::check(files, &mut shaped);
+    let broken: Vec<String> = diags
+        .iter()
+        .filter(|d| d.code.is_shape_error())
+        .map(|d| d.file.clone())
+        .collect();
+    diags.extend(shaped.into_iter().filter(|d| !broken.contains(&d.file)));
+}
+
+/// WebAssembly builds leave the schema checks out (see `schema`).
+#[cfg(target_arch = "wasm32")]
+fn schema_checks(_: &[PackFile], _: &mut Vec<Diagnostic>) {}
+
+/// sha256 over every file of the pack and of its bases.
+fn pack_digest(files: &[PackFile], base: Option<&Pack>) -> String {
+    let own = digest::files(files.iter().map(|f| (f.path.as_str(), f.text.as_str())));
+    match base {
+        Some(b) => digest::files([("base", b.digest.as_str()), ("pack", own.as_str())]),
+        None => own,
+    }
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(
+    f: &PackFile,
+    code: DiagnosticCode,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    toml::from_str::<T>(&f.text)
+        .map_err(|e| {
+            let d = Diagnostic::new(code, &f.path, e.message().to_owned());
+            diags.push(match e.span() {
+                Some(span) => d.at_offset(&f.text, span.start),
+                None => d,
+            });
+        })
+        .ok()
+}

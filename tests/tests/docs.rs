@@ -1,0 +1,114 @@
+//! Docs kept in step with the code they describe: the diagnostics table of
+//! docs/writing-rules.md lists exactly every `DiagnosticCode` with its severity and meaning,
+//! and the SOC 2 pack's README lists exactly its rules, with the controls, severity and owner
+//! of each rule's header.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use attest_engine::{DiagnosticCode, DiagnosticSeverity, Pack, PackFile};
+use std::path::Path;
+
+fn read(rel: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The cells of each row of the first table after `heading`, header and rule rows left out.
+fn table(doc: &str, heading: &str) -> Vec<Vec<String>> {
+    let after = doc
+        .split_once(&format!("\n{heading}\n"))
+        .unwrap_or_else(|| panic!("no `{heading}` section"))
+        .1;
+    after
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_diagnostics_table_lists_every_code_with_its_severity_and_meaning() {
+    let documented = table(&read("docs/writing-rules.md"), "## Diagnostics");
+    let expected: Vec<Vec<String>> = DiagnosticCode::ALL
+        .iter()
+        .map(|code| {
+            let severity = match code.severity() {
+                DiagnosticSeverity::Error => "error",
+                DiagnosticSeverity::Warning => "warning",
+            };
+            vec![
+                format!("`{code}`"),
+                severity.to_owned(),
+                code.meaning().to_owned(),
+            ]
+        })
+        .collect();
+    let rows = |t: &[Vec<String>]| -> String {
+        t.iter()
+            .map(|r| format!("| {} |\n", r.join(" | ")))
+            .collect()
+    };
+    assert_eq!(
+        rows(&documented),
+        rows(&expected),
+        "docs/writing-rules.md's diagnostics table is not DiagnosticCode's list (in engine/src/pack/diagnostic.rs)"
+    );
+}
+
+#[test]
+fn codes_serialize_as_their_kebab_case_names() {
+    for code in DiagnosticCode::ALL {
+        assert_eq!(
+            serde_json::to_value(code).unwrap(),
+            serde_json::Value::from(code.as_str())
+        );
+    }
+}
+
+#[test]
+fn the_soc2_readme_lists_every_rule_as_its_header_says() {
+    let files: Vec<PackFile> = attest_rules::soc2()
+        .iter()
+        .map(|(path, text)| PackFile::new(*path, *text))
+        .collect();
+    let pack = Pack::from_files(&files).unwrap();
+    let mut expected: Vec<Vec<String>> = pack
+        .rules
+        .iter()
+        .map(|r| {
+            vec![
+                format!("`{}`", r.meta.id),
+                r.meta.controls.join(", "),
+                r.meta.severity.as_str().to_owned(),
+                r.meta.owner.as_str().to_owned(),
+            ]
+        })
+        .collect();
+    let mut documented: Vec<Vec<String>> = table(&read("rules/soc2/README.md"), "## Rules")
+        .into_iter()
+        .map(|mut row| {
+            assert_eq!(
+                row.len(),
+                5,
+                "{row:?}: expected Rule, Controls, Severity, Owner, What"
+            );
+            assert!(!row[4].is_empty(), "{row:?}: say what the rule checks");
+            row.truncate(4);
+            row
+        })
+        .collect();
+    expected.sort();
+    documented.sort();
+    assert_eq!(
+        documented, expected,
+        "rules/soc2/README.md's rules table differs from the rules' headers"
+    );
+}
