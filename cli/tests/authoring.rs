@@ -1108,3 +1108,40 @@ fn the_prelude_reference_documents_every_helper_and_only_those() {
         "docs/writing-rules.md documents helpers the engine does not register: {missing:?}"
     );
 }
+
+// ---- did you mean ---------------------------------------------------------------------
+
+#[test]
+fn mistyped_rules_controls_and_parameters_get_a_suggestion() {
+    let o = attest(&["eval", "examples/acme", "--param", "warn_windw_days=10"]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o).contains("unknown parameter `warn_windw_days`: the pack does not declare it; did you mean `warn_window_days`?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = attest(&["explain", "acess.mfa-privileged"]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o).contains("did you mean `access.mfa-privileged`?"),
+        "{}",
+        stderr(&o)
+    );
+    let dir = scratch("did-you-mean");
+    write(
+        &dir,
+        "pack/pack.toml",
+        "name = \"mine\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n\n[set]\nwarn_windw_days = 10\n\n[disable]\n\"access.mfa-privilegd\" = \"SSO enforces it\"\n",
+    );
+    let o = attest_in(&dir, &["check", "pack"]);
+    exit(&o, 1);
+    let out = stdout(&o);
+    assert!(
+        out.contains("[set] `warn_windw_days`: no such parameter in this pack or its base; did you mean `warn_window_days`?"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[disable] `access.mfa-privilegd`: the base pack has no such rule; did you mean `access.mfa-privileged`?"),
+        "{out}"
+    );
+}

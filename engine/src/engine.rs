@@ -18,6 +18,7 @@ use crate::report::{
     Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary, Tested,
 };
 use crate::sandbox;
+use crate::suggest;
 use indexmap::IndexMap;
 use rhai::{AST, Dynamic, Map, Scope};
 use std::collections::BTreeSet;
@@ -48,8 +49,13 @@ pub enum EvalError {
     #[error("no as-of date: set organization.as_of in the facts or pass one (--as-of YYYY-MM-DD)")]
     NoAsOf,
     /// An override names a parameter the pack does not declare.
-    #[error("unknown parameter `{0}`: the pack does not declare it")]
-    UnknownParam(String),
+    #[error("unknown parameter `{name}`: the pack does not declare it{hint}")]
+    UnknownParam {
+        /// The parameter.
+        name: String,
+        /// `; did you mean `x`?` when a declared parameter is close, else empty.
+        hint: String,
+    },
     /// An override has the wrong type.
     #[error("parameter `{name}`: {message}")]
     BadParam {
@@ -289,9 +295,10 @@ impl Engine {
     fn params(&self, overrides: &IndexMap<String, serde_json::Value>) -> Result<Map, EvalError> {
         let declared = &self.pack.manifest.params;
         for (name, value) in overrides {
-            let spec = declared
-                .get(name)
-                .ok_or_else(|| EvalError::UnknownParam(name.clone()))?;
+            let spec = declared.get(name).ok_or_else(|| EvalError::UnknownParam {
+                name: name.clone(),
+                hint: suggest::did_you_mean(name, declared.keys().map(String::as_str)),
+            })?;
             spec.kind
                 .check(value)
                 .map_err(|message| EvalError::BadParam {

@@ -75,6 +75,7 @@ mod report;
 mod sandbox;
 #[cfg(not(target_arch = "wasm32"))]
 mod schema;
+mod suggest;
 mod waivers;
 
 pub use context::Clock;

@@ -169,7 +169,7 @@ fn sarif_has_one_result_per_finding_each_at_a_file_and_line() {
                 pointer
             );
         }
-        let fp = r["partialFingerprints"]["attestFinding/v1"]
+        let fp = r["partialFingerprints"]["attestFinding/v2"]
             .as_str()
             .unwrap();
         assert!(
@@ -204,7 +204,7 @@ fn sarif_fingerprints_are_stable_when_messages_change() {
                         r["ruleId"].as_str().unwrap().to_owned(),
                         r["properties"]["entity"].as_str().unwrap().to_owned(),
                     ),
-                    r["partialFingerprints"]["attestFinding/v1"]
+                    r["partialFingerprints"]["attestFinding/v2"]
                         .as_str()
                         .unwrap()
                         .to_owned(),

@@ -324,3 +324,14 @@ fn a_rule_that_calls_tested_has_exactly_the_records_it_marks() {
     let r = run("for p in facts.people { if p.employment.status == \"on_leave\" { tested(p); } }");
     assert_eq!(r.status, Status::NotApplicable, "{r:?}");
 }
+
+#[test]
+fn a_field_of_an_absent_object_is_absent() {
+    // Bo has no `employment.start_date`, Ada no `background_check` at all.
+    let r = run(
+        "for p in facts.people { tested(p); if p.background_check.completed_on != () || p.nothing.at.all != () { fail(p, \"present\"); } if p?.employment?.start_date == () { fail(p, `${p.name} has no start date`); } }",
+    );
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    let messages: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages, ["Bo has no start date"]);
+}

@@ -76,7 +76,9 @@ fn not_found(loaded: &Loaded, id: &str) -> String {
         .take(8)
         .collect();
     let mut message = format!("{}: no rule or control `{id}`", loaded.source);
-    if near.is_empty() {
+    if let (true, Some(typo)) = (near.is_empty(), pack.did_you_mean(id)) {
+        let _ = write!(message, "; did you mean `{typo}`?");
+    } else if near.is_empty() {
         message.push_str(" (see `attest list rules` and `attest list controls`)");
     } else {
         let _ = write!(message, "; did you mean {}?", near.join(", "));

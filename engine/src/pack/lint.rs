@@ -6,6 +6,7 @@ use super::diagnostic::{Diagnostic, DiagnosticCode};
 use super::rule::Header;
 use super::span::{self, At};
 use super::{Control, Manifest, Rule, model};
+use crate::suggest;
 use std::collections::HashSet;
 
 /// The parameter the engine itself reads (the warning window of evidence checks).
@@ -75,7 +76,10 @@ pub(super) fn rules(
                     DiagnosticCode::UnknownControl,
                     "controls",
                     Some(i),
-                    format!("unknown control `{c}`: not in the pack's controls.toml"),
+                    format!(
+                        "unknown control `{c}`: not in the pack's controls.toml{}",
+                        suggest::did_you_mean(c, known.iter().copied())
+                    ),
                 ));
             }
         }
@@ -85,10 +89,15 @@ pub(super) fn rules(
                     DiagnosticCode::UnknownFactsKey,
                     "facts",
                     Some(i),
-                    format!(
-                        "`{k}` is not a facts-v1 key (expected one of {})",
-                        model::FACTS_KEYS.join(", ")
-                    ),
+                    match suggest::closest(k, model::FACTS_KEYS.iter().copied()) {
+                        Some(near) => {
+                            format!("`{k}` is not a facts-v1 key; did you mean `{near}`?")
+                        }
+                        None => format!(
+                            "`{k}` is not a facts-v1 key (expected one of {})",
+                            model::FACTS_KEYS.join(", ")
+                        ),
+                    },
                 ));
             }
         }
@@ -99,7 +108,10 @@ pub(super) fn rules(
                     DiagnosticCode::UndeclaredParam,
                     "params",
                     Some(i),
-                    format!("parameter `{p}` is not declared in pack.toml"),
+                    format!(
+                        "parameter `{p}` is not declared in pack.toml{}",
+                        suggest::did_you_mean(p, m.params.keys().map(String::as_str))
+                    ),
                 ));
             } else if !read.iter().any(|(u, _, _)| u == p) {
                 diags.push(at(
@@ -115,7 +127,10 @@ pub(super) fn rules(
                 Diagnostic::new(
                     DiagnosticCode::UndeclaredParam,
                     &r.path,
-                    format!("the rule reads `params.{name}`, which pack.toml does not declare"),
+                    format!(
+                        "the rule reads `params.{name}`, which pack.toml does not declare{}",
+                        suggest::did_you_mean(name, m.params.keys().map(String::as_str))
+                    ),
                 )
             } else if !r.meta.params.contains(name) {
                 Diagnostic::new(

@@ -8,6 +8,7 @@ use super::{
     Catalog, Control, DisabledRule, Manifest, Module, Pack, PackFile, Rule, lint, model, rule,
 };
 use crate::digest;
+use crate::suggest;
 
 /// Loads what can be loaded and collects every diagnostic.
 pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic>) {
@@ -150,7 +151,10 @@ fn params(
             None => diags.push(at(Diagnostic::new(
                 DiagnosticCode::UndeclaredParam,
                 "pack.toml",
-                format!("[set] `{name}`: no such parameter in this pack or its base"),
+                format!(
+                    "[set] `{name}`: no such parameter in this pack or its base{}",
+                    suggest::did_you_mean(name, params.keys().map(String::as_str))
+                ),
             ))),
             Some(spec) => match spec.kind.check(value) {
                 Ok(()) => spec.default = value.clone(),
@@ -225,7 +229,10 @@ fn inherit(
             diags.push(at(Diagnostic::new(
                 DiagnosticCode::UnknownRule,
                 "pack.toml",
-                format!("[disable] `{id}`: the base pack has no such rule"),
+                format!(
+                    "[disable] `{id}`: the base pack has no such rule{}",
+                    suggest::did_you_mean(id, inherited.iter().map(|r| r.meta.id.as_str()))
+                ),
             )));
         }
         if reason.trim().is_empty() {

@@ -179,4 +179,14 @@ impl Pack {
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.meta.id == id)
     }
+
+    /// The rule id (active or disabled), control id or parameter name of the pack closest to
+    /// a mistyped `name`, if one is close enough to suggest.
+    pub fn did_you_mean(&self, name: &str) -> Option<&str> {
+        let rules = self.rules.iter().map(|r| r.meta.id.as_str());
+        let disabled = self.disabled.iter().map(|d| d.meta.id.as_str());
+        let controls = self.controls.iter().map(|c| c.id.as_str());
+        let params = self.manifest.params.keys().map(String::as_str);
+        crate::suggest::closest(name, rules.chain(disabled).chain(controls).chain(params))
+    }
 }

@@ -27,6 +27,10 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn("==", |a: &mut Record, b: Record| a.pointer() == b.pointer())
         .register_fn("!=", |a: &mut Record, b: Record| a.pointer() != b.pointer());
 
+    // A field of an absent object is absent too: `v.contract.signed_on` is `()` when the
+    // vendor has no `contract`, as it is when the contract has no `signed_on`.
+    engine.register_indexer_get(|_: &mut (), _: ImmutableString| Dynamic::UNIT);
+
     engine
         .register_type_with_name::<List>("List")
         .register_indexer_get(index)

@@ -21,7 +21,7 @@ const SCHEMA: &str =
 /// The taxonomy controls belong to.
 const TAXONOMY: &str = "SOC 2";
 /// The partial fingerprint's name (versioned, so a new scheme never collides).
-const FINGERPRINT: &str = "attestFinding/v1";
+const FINGERPRINT: &str = "attestFinding/v2";
 
 /// Renders the report as a SARIF 2.1.0 log. `context` places findings about no record.
 pub fn sarif(report: &Report, context: &Context) -> String {
