@@ -78,6 +78,7 @@ impl PackArgs {
 /// A pack to describe and the format to describe it in: `attest explain` and `attest list`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct PackReport {
+    /// The pack.
     #[command(flatten)]
     pub pack: PackArgs,
     /// Output format.

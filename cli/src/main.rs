@@ -5,12 +5,9 @@
 //! pack could not be used.
 
 mod commands;
-mod config;
-mod generate;
-mod inputs;
 mod output;
-mod packs;
 
+use attest_cli::{config, inputs, packs};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -35,8 +32,6 @@ enum Command {
     Validate(commands::validate::Args),
     /// Compare two reports: new failures, resolved, still failing, changed statuses.
     Diff(commands::diff::Args),
-    /// Time read, validate, evaluate and render on generated organizations.
-    Bench(commands::bench::Args),
     /// Run every rule case of packs as named tests, with line coverage on request.
     Test(commands::test::Args),
     /// Compile every rule and check a pack's manifest, catalog and rule metadata.
@@ -67,7 +62,6 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Diff(args) => commands::diff::run(args),
-        Command::Bench(args) => commands::bench::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Explain(args) => commands::explain::run(args),

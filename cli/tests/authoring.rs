@@ -7,6 +7,7 @@
 
 mod common;
 
+use attest_tests::tiny_rule_header as header;
 use common::{attest, attest_in, exit, repo, scratch, stderr, stdout};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,17 +17,13 @@ fn write(dir: &Path, rel: &str, text: &str) {
     common::write(dir, rel, text);
 }
 
-const MANIFEST: &str =
-    "name = \"tiny\"\nversion = \"0.1.0\"\nframework = \"SOC 2\"\ndescription = \"test pack\"\n";
+const MANIFEST: &str = attest_tests::TINY_MANIFEST;
 
-const CATALOG: &str = "[[control]]\nid = \"CC6.1\"\ncategory = \"security\"\ngroup = \"Access\"\ntitle = \"Access is protected\"\n\n\
-[[control]]\nid = \"CC6.2\"\ncategory = \"security\"\ngroup = \"Access\"\ntitle = \"Access is granted with care\"\n\n\
-[[control]]\nid = \"CC1.2\"\ncategory = \"security\"\ngroup = \"Control Environment\"\ntitle = \"A board oversees\"\nevidence_owner = \"Legal\"\n";
-
-/// A rule header: `t.<name>` mapped to `control`, reading accounts.
-fn header(name: &str, control: &str) -> String {
+/// The `tiny` catalog and CC1.2, which no rule checks.
+fn catalog() -> String {
     format!(
-        "//! id = \"t.{name}\"\n//! title = \"{name}\"\n//! controls = [\"{control}\"]\n//! severity = \"high\"\n//! owner = \"IT\"\n//! facts = [\"accounts\"]\n//! remediation = \"Fix it.\"\n"
+        "{}\n[[control]]\nid = \"CC1.2\"\ncategory = \"security\"\ngroup = \"Control Environment\"\ntitle = \"A board oversees\"\nevidence_owner = \"Legal\"\n",
+        attest_tests::TINY_CATALOG
     )
 }
 
@@ -45,7 +42,7 @@ fn case(name: &str, facts: &str, status: &str, entities: &str) -> String {
 /// `rules/t/<name>.rhai`: (name, control, body, cases).
 fn tiny_pack(dir: &Path, rules: &[(&str, &str, &str, &[String])]) {
     write(dir, "pack/pack.toml", MANIFEST);
-    write(dir, "pack/controls.toml", CATALOG);
+    write(dir, "pack/controls.toml", &catalog());
     for (name, control, body, cases) in rules {
         write(
             dir,
@@ -271,7 +268,7 @@ fn broken_pack(dir: &Path) {
             "{MANIFEST}\n[params.max_accounts]\ntype = \"integer\"\ndefault = 5\ndescription = \"Most accounts\"\n\n[params.forgotten]\ntype = \"days\"\ndefault = 3\ndescription = \"Read by no rule\"\n"
         ),
     );
-    write(dir, "pack/controls.toml", CATALOG);
+    write(dir, "pack/controls.toml", &catalog());
     write(
         dir,
         "pack/rules/misplaced.rhai",

@@ -24,26 +24,9 @@ const ORG: &str = r#"{
 }
 "#;
 
-/// A pack with two controls and the given rules (file name, body after the header).
+/// A pack with two controls and the given rules (file name, control, body after the header).
 fn pack(dir: &Path, rules: &[(&str, &str, &str)]) -> String {
-    write(
-        dir,
-        "pack/pack.toml",
-        "name = \"tiny\"\nversion = \"0.1.0\"\nframework = \"SOC 2\"\ndescription = \"test pack\"\n",
-    );
-    write(
-        dir,
-        "pack/controls.toml",
-        "[[control]]\nid = \"CC6.1\"\ncategory = \"security\"\ngroup = \"Access\"\ntitle = \"Access is protected\"\n\n\
-         [[control]]\nid = \"CC6.2\"\ncategory = \"security\"\ngroup = \"Access\"\ntitle = \"Access is granted with care\"\n",
-    );
-    for (name, control, body) in rules {
-        let header = format!(
-            "//! id = \"t.{name}\"\n//! title = \"{name}\"\n//! controls = [\"{control}\"]\n//! severity = \"high\"\n//! owner = \"IT\"\n//! facts = [\"accounts\"]\n//! remediation = \"Fix it.\"\n"
-        );
-        write(dir, &format!("pack/rules/{name}.rhai"), &(header + body));
-    }
-    dir.join("pack").to_string_lossy().into_owned()
+    attest_tests::write_tiny_pack(dir, rules)
 }
 
 #[test]

@@ -1,10 +1,14 @@
-//! Shared helpers for Attest's cross-crate tests: the built-in pack, the example
-//! organization, and paths within the repository.
+//! The test set-up every test crate of the workspace shares (these cross-crate tests, the
+//! `attest` binary's tests and the wasm host's): paths within the repository, scratch
+//! folders, the built-in pack, the example organization and its waivers, and minimal packs
+//! written in a line.
 
 // Test support: a missing fixture should stop the test at once, with the reason.
 #![allow(clippy::panic)]
 
-use attest_engine::{Engine, Facts, FactsSource, Limits, Pack, PackFile};
+use attest_engine::{
+    Engine, Facts, FactsSource, Limits, Pack, PackFile, Report, RuleError, Status, Waivers,
+};
 use std::path::{Path, PathBuf};
 
 /// The repository root.
@@ -13,6 +17,40 @@ pub fn repo_root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default()
+}
+
+/// An empty scratch folder for one test, `attest-<test crate>-<name>` under the test
+/// target's temporary directory (emptied first, if it was left over from a previous run).
+///
+/// A macro, because only the test crate itself knows that directory and its own name.
+#[macro_export]
+macro_rules! scratch {
+    ($name:expr) => {
+        $crate::empty_dir(
+            &::std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+                "attest-{}-{}",
+                env!("CARGO_CRATE_NAME"),
+                $name
+            )),
+        )
+    };
+}
+
+/// Empties `dir` (creating it if needed) and returns it.
+pub fn empty_dir(dir: &Path) -> PathBuf {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir.to_path_buf()
+}
+
+/// Writes a file below `dir` (creating folders) and returns its path as text.
+pub fn write_file(dir: &Path, rel: &str, text: &str) -> String {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
+    }
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    path.to_string_lossy().into_owned()
 }
 
 /// The built-in SOC 2 pack's files.
@@ -61,4 +99,86 @@ pub fn example_facts() -> Facts {
         .map(|(name, text)| FactsSource { name, text })
         .collect();
     Facts::load(&refs).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The example waivers, `examples/waivers.json`.
+pub fn example_waivers() -> Waivers {
+    let path = repo_root().join("examples/waivers.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Waivers::parse("examples/waivers.json", &text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Turns every result of rule `id` in `report` into the error a rule reports when it hits a
+/// sandbox limit: status `error`, no findings, `error` attached, and its controls errored.
+pub fn put_rule_in_error(report: &mut Report, id: &str, error: &RuleError) {
+    for rule in report.rules.iter_mut().filter(|r| r.id == id) {
+        rule.status = Status::Error;
+        rule.findings.clear();
+        rule.error = Some(error.clone());
+    }
+    for control in &mut report.controls {
+        if control.rules.iter().any(|r| r == id) {
+            control.status = Status::Error;
+        }
+    }
+}
+
+// ---- Minimal packs ----
+
+/// The manifest of the minimal engine-level test pack `t`.
+pub const MINIMAL_MANIFEST: &str =
+    "name = \"t\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"t\"\n";
+
+/// The catalog of the minimal pack: one control, CC1.1.
+pub const MINIMAL_CATALOG: &str =
+    "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n";
+
+/// A rule file of the minimal pack: rule `id` on CC1.1, reading `people`, with `body` after
+/// its header.
+pub fn minimal_rule(id: &str, body: &str) -> String {
+    format!(
+        "//! id = \"{id}\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\n{body}"
+    )
+}
+
+/// The minimal pack's files with these rules, as `(id, body)`, each in `rules/<id>.rhai`.
+pub fn minimal_pack(rules: &[(&str, &str)]) -> Vec<PackFile> {
+    let mut files = vec![
+        PackFile::new("pack.toml", MINIMAL_MANIFEST),
+        PackFile::new("controls.toml", MINIMAL_CATALOG),
+    ];
+    for (id, body) in rules {
+        files.push(PackFile::new(
+            format!("rules/{id}.rhai"),
+            minimal_rule(id, body),
+        ));
+    }
+    files
+}
+
+/// The manifest of the pack folder `tiny` that the `attest` binary's tests write.
+pub const TINY_MANIFEST: &str =
+    "name = \"tiny\"\nversion = \"0.1.0\"\nframework = \"SOC 2\"\ndescription = \"test pack\"\n";
+
+/// The catalog of `tiny`: two access controls, CC6.1 and CC6.2.
+pub const TINY_CATALOG: &str = "[[control]]\nid = \"CC6.1\"\ncategory = \"security\"\ngroup = \"Access\"\ntitle = \"Access is protected\"\n\n\
+[[control]]\nid = \"CC6.2\"\ncategory = \"security\"\ngroup = \"Access\"\ntitle = \"Access is granted with care\"\n";
+
+/// The header of a rule of `tiny`: `t.<name>` on `control`, reading `accounts`.
+pub fn tiny_rule_header(name: &str, control: &str) -> String {
+    format!(
+        "//! id = \"t.{name}\"\n//! title = \"{name}\"\n//! controls = [\"{control}\"]\n//! severity = \"high\"\n//! owner = \"IT\"\n//! facts = [\"accounts\"]\n//! remediation = \"Fix it.\"\n"
+    )
+}
+
+/// Writes `tiny` to `dir/pack` with these rules, as `(name, control, body)`, each in
+/// `rules/<name>.rhai`, and returns the pack folder as text.
+pub fn write_tiny_pack(dir: &Path, rules: &[(&str, &str, &str)]) -> String {
+    write_file(dir, "pack/pack.toml", TINY_MANIFEST);
+    write_file(dir, "pack/controls.toml", TINY_CATALOG);
+    for (name, control, body) in rules {
+        let text = tiny_rule_header(name, control) + *body;
+        write_file(dir, &format!("pack/rules/{name}.rhai"), &text);
+    }
+    dir.join("pack").to_string_lossy().into_owned()
 }

@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use attest_engine::render::{self, Context, TextOptions};
-use attest_engine::{Date, EvalOptions, Report, Status, Waivers};
+use attest_engine::{Date, EvalOptions, Report, Status};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -27,11 +27,7 @@ fn example(as_of: Option<&str>, waivers: bool) -> (Report, Context) {
     };
     let mut report = engine.evaluate(&facts, &options).unwrap();
     if waivers {
-        let text = std::fs::read_to_string(attest_tests::repo_root().join("examples/waivers.json"))
-            .unwrap();
-        Waivers::parse("examples/waivers.json", &text)
-            .unwrap()
-            .apply(&mut report);
+        attest_tests::example_waivers().apply(&mut report);
     }
     (report, Context::from_facts(&facts))
 }
@@ -224,24 +220,13 @@ fn sarif_fingerprints_are_stable_when_messages_change() {
 #[test]
 fn rules_in_error_are_reported_by_every_format() {
     let (mut report, context) = example(None, false);
-    let r = report
-        .rules
-        .iter_mut()
-        .find(|r| r.id == "access.inactive-accounts")
-        .unwrap();
-    r.status = Status::Error;
-    r.findings.clear();
-    r.error = Some(attest_engine::RuleError {
+    let error = attest_engine::RuleError {
         message: "operation limit hit".to_owned(),
         file: "rules/access/inactive-accounts.rhai".to_owned(),
         line: Some(12),
         column: Some(9),
-    });
-    for c in &mut report.controls {
-        if c.rules.iter().any(|r| r == "access.inactive-accounts") {
-            c.status = Status::Error;
-        }
-    }
+    };
+    attest_tests::put_rule_in_error(&mut report, "access.inactive-accounts", &error);
     let sarif: Value = serde_json::from_str(&render::sarif(&report, &context)).unwrap();
     let invocation = &sarif["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);
@@ -453,13 +438,9 @@ fn html_is_self_contained() {
 
 // ---- The HTML page in headless Chromium ----
 
-/// A scratch folder unique to this process and `name`.
+/// A scratch folder for `name`.
 fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("attest-formats-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    attest_tests::scratch!(name)
 }
 
 /// The DOM of `page` (with a URL fragment) after its scripts ran, from headless Chromium.

@@ -9,6 +9,7 @@ use attest_engine::render::{self, TextOptions};
 use attest_engine::{
     Date, Diff, EvalOptions, FailOn, Gate, Report, Severity, Status, WaiverState, Waivers,
 };
+use attest_tests::example_waivers;
 use serde_json::Value;
 
 fn evaluate(as_of: &str) -> Report {
@@ -19,12 +20,6 @@ fn evaluate(as_of: &str) -> Report {
     attest_tests::soc2_engine()
         .evaluate(&attest_tests::example_facts(), &options)
         .unwrap()
-}
-
-fn example_waivers() -> Waivers {
-    let text =
-        std::fs::read_to_string(attest_tests::repo_root().join("examples/waivers.json")).unwrap();
-    Waivers::parse("examples/waivers.json", &text).unwrap()
 }
 
 /// A waivers file holding one waiver with these fields (JSON object members).
@@ -395,19 +390,13 @@ fn the_gate_fails_on_what_it_is_told_to() {
 #[test]
 fn rules_in_error_always_fail_the_gate() {
     let mut report = evaluate("2026-06-30");
-    let r = report
-        .rules
-        .iter_mut()
-        .find(|r| r.id == "access.inactive-accounts")
-        .unwrap();
-    r.status = Status::Error;
-    r.findings.clear();
-    r.error = Some(attest_engine::RuleError {
+    let error = attest_engine::RuleError {
         message: "boom".to_owned(),
         file: "rules/access/inactive-accounts.rhai".to_owned(),
         line: Some(3),
         column: Some(5),
-    });
+    };
+    attest_tests::put_rule_in_error(&mut report, "access.inactive-accounts", &error);
     for fail_on in [FailOn::Error, FailOn::Fail, FailOn::Warn] {
         let gate = Gate {
             fail_on,

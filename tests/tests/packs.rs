@@ -7,6 +7,7 @@
 use attest_engine::{
     Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, RuleResult, Status,
 };
+use attest_tests::minimal_rule;
 
 const FACTS: &str = r#"{"schema_version": "1",
   "organization": {"name": "T", "as_of": "2026-06-30"},
@@ -14,9 +15,7 @@ const FACTS: &str = r#"{"schema_version": "1",
 
 /// A rule about the one person of [`FACTS`] (its population), running `body`.
 fn rule(id: &str, body: &str) -> String {
-    format!(
-        "//! id = \"{id}\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\n{body}\ntested(facts.people);\n"
-    )
+    minimal_rule(id, &format!("{body}\ntested(facts.people);\n"))
 }
 
 fn base() -> Pack {
@@ -25,10 +24,7 @@ fn base() -> Pack {
             "pack.toml",
             "name = \"base\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"b\"\n\n[params.limit]\ntype = \"integer\"\ndefault = 1\ndescription = \"l\"\n",
         ),
-        PackFile::new(
-            "controls.toml",
-            "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n",
-        ),
+        PackFile::new("controls.toml", attest_tests::MINIMAL_CATALOG),
         PackFile::new("lib/words.rhai", "fn shout(s) { s.to_upper() }\n"),
         PackFile::new(
             "rules/a/uses-lib.rhai",

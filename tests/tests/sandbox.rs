@@ -4,9 +4,7 @@
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use attest_engine::{
-    Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, RuleResult, Status,
-};
+use attest_engine::{Engine, EvalOptions, Facts, FactsSource, Limits, Pack, RuleResult, Status};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -19,22 +17,7 @@ const FACTS: &str = r#"{"schema_version": "1",
   ]}"#;
 
 fn engine(body: &str, limits: Limits) -> Result<Engine, attest_engine::PackError> {
-    let pack = Pack::from_files(&[
-        PackFile::new(
-            "pack.toml",
-            "name = \"t\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"t\"\n",
-        ),
-        PackFile::new(
-            "controls.toml",
-            "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n",
-        ),
-        PackFile::new(
-            "rules/t.rhai",
-            format!(
-                "//! id = \"t.rule\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\n{body}"
-            ),
-        ),
-    ])?;
+    let pack = Pack::from_files(&attest_tests::minimal_pack(&[("t.rule", body)]))?;
     Engine::new(pack, limits)
 }
 

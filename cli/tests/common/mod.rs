@@ -1,19 +1,15 @@
-//! What the CLI test files share: running the `attest` binary and reading its output, and
-//! scratch folders under the test target's temporary directory.
+//! What the CLI test files share: running the `attest` binary and reading its output. The
+//! rest of the set-up (repository root, scratch folders, minimal packs) is `attest_tests`'s.
 
 // Not every test file uses every helper.
 #![allow(dead_code)]
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    attest_tests::repo_root()
 }
 
 /// Runs `attest` in `dir` with extra environment variables (`NO_COLOR` is cleared first).
@@ -64,17 +60,10 @@ pub fn stderr(o: &Output) -> String {
 
 /// An empty scratch folder for one test (named after the test file and `name`).
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("attest-{}-{name}", env!("CARGO_CRATE_NAME")));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    attest_tests::scratch!(name)
 }
 
 /// Writes a file below `dir` (creating folders) and returns its path as text.
 pub fn write(dir: &Path, rel: &str, text: &str) -> String {
-    let path = dir.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
+    attest_tests::write_file(dir, rel, text)
 }

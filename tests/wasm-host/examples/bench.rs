@@ -5,11 +5,7 @@
 //! cargo run --release -p attest-wasm-host --example bench -- [PEOPLE] [RUNS]
 //! ```
 
-#[path = "../../../cli/src/generate.rs"]
-#[allow(dead_code, missing_docs)]
-mod generate;
-
-use attest_engine::{Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile};
+use attest_engine::{Engine, EvalOptions, Facts, FactsSource, Limits, Pack};
 use attest_wasm_host::{Call, Host, module_path};
 use std::time::{Duration, Instant};
 
@@ -48,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         gz as f64 / 1024.0
     );
 
-    let doc = generate::generate(people, 1);
+    let doc = attest_bench::generate(people, 1)?;
     let text = serde_json::to_string(&doc)?;
     let name = format!("org-{people}.json");
     println!(
@@ -57,11 +53,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // Native: the same engine, the same pack, the same limits.
-    let files: Vec<PackFile> = attest_rules::soc2()
-        .iter()
-        .map(|(p, t)| PackFile::new(*p, *t))
-        .collect();
-    let engine = Engine::new(Pack::from_files(&files)?, Limits::default())?;
+    let engine = Engine::new(
+        Pack::from_files(&attest_tests::soc2_files())?,
+        Limits::default(),
+    )?;
     // wasmtime: compile once, one instance, one warm-up call (compiles the built-in pack).
     let (host, compile) = time(|| Host::new(&wasm, None));
     let host = host?;

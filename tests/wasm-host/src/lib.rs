@@ -11,7 +11,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use wasmtime::{Config, Engine, Instance as WasmInstance, Memory, Module, Store, TypedFunc};
 
 /// The module's calls that take a JSON request and return a JSON response.
@@ -172,14 +172,7 @@ impl Instance {
     }
 }
 
-/// The repository root (two levels above this crate).
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
+pub use attest_tests::repo_root;
 
 /// The module to test: `$ATTEST_WASM` if set; otherwise `wasm/build.sh` is run (once per
 /// process, incrementally) so that the tests always see a module built from the current

@@ -125,9 +125,7 @@ fn the_playground_renders_the_example_report_in_headless_chromium() {
         "findings": findings,
         "edit": edit,
     });
-    let dir = root.join("target/attest-wasm-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("chromium-expected.json");
+    let file = attest_tests::scratch!("playground").join("chromium-expected.json");
     std::fs::write(&file, expected.to_string()).unwrap();
 
     let port = serve(&root);

@@ -57,9 +57,7 @@ fn parity_set() -> Vec<Value> {
 
 #[test]
 fn node_runs_the_wrapper_tests_and_matches_the_native_engine() {
-    let dir = repo_root().join("target/attest-wasm-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("parity.json");
+    let file = attest_tests::scratch!("parity").join("parity.json");
     attest_wasm_host::module_path();
     std::fs::write(&file, serde_json::to_string(&parity_set()).unwrap()).unwrap();
     let out = std::process::Command::new("node")

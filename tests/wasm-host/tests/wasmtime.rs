@@ -383,17 +383,10 @@ fn pack_with_rule(body: &str) -> Value {
 
 /// A pack of rules given as `(id, body)`, all checking control CC1.1, as a request's `pack`.
 fn pack_with_rules(rules: &[(&str, &str)]) -> Value {
-    let mut files = vec![
-        json!({"path": "pack.toml", "text": "name = \"t\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"t\"\n"}),
-        json!({"path": "controls.toml", "text": "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n"}),
-    ];
-    for (id, body) in rules {
-        let text = format!(
-            "//! id = \"{id}\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\n{body}"
-        );
-        files.push(json!({"path": format!("rules/{id}.rhai"), "text": text}));
-    }
-    Value::Array(files)
+    attest_tests::minimal_pack(rules)
+        .into_iter()
+        .map(|f| json!({"path": f.path, "text": f.text}))
+        .collect()
 }
 
 /// The native engine's report for a request's `pack` and one facts file, as the exact JSON

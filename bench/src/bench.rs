@@ -1,15 +1,14 @@
-//! `attest bench`: times each phase of a run on generated organizations (see
-//! `generate.rs` for their shape), and compares the whole run with serde_json alone
-//! parsing the same file.
+//! The benchmark: times each phase of a run on generated organizations (see
+//! [`attest_bench::generate`] for their shape), and compares the whole run with serde_json
+//! alone parsing the same file. Facts and packs are read by `attest`'s own code.
 
-use crate::config::PackArgs;
-use crate::generate;
-use crate::{Outcome, inputs};
+use attest_cli::config::PackArgs;
+use attest_cli::inputs;
 use attest_engine::render::{self, TextOptions};
 use attest_engine::{EvalOptions, Facts, FactsSource};
 use std::time::{Duration, Instant};
 
-/// Arguments of `attest bench`.
+/// Arguments of the benchmark.
 #[derive(clap::Args)]
 pub struct Args {
     /// Organization sizes, in people (repeatable).
@@ -42,7 +41,7 @@ struct Times {
 }
 
 /// Generates each organization, writes it to a temporary file, and times a full run.
-pub fn run(args: &Args) -> Result<Outcome, String> {
+pub fn run(args: &Args) -> Result<(), String> {
     let engine = args.pack.load()?.1.engine()?;
     let dir = std::env::temp_dir().join(format!("attest-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -62,7 +61,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let mut per_person = Vec::new();
     for &people in &args.people {
         let path = dir.join(format!("org-{people}.json"));
-        let doc = generate::generate(people, args.seed);
+        let doc = attest_bench::generate(people, args.seed)?;
         let text = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
         std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut runs = Vec::new();
@@ -98,7 +97,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     for (people, us) in per_person {
         println!("{people:>7} people: {us:.1} µs per person");
     }
-    Ok(Outcome::Clean)
+    Ok(())
 }
 
 fn once(engine: &attest_engine::Engine, path: &std::path::Path) -> Result<Times, String> {
@@ -154,7 +153,7 @@ fn by_rule(
     runs: usize,
 ) -> Result<(), String> {
     let text =
-        serde_json::to_string(&generate::generate(people, seed)).map_err(|e| e.to_string())?;
+        serde_json::to_string(&attest_bench::generate(people, seed)?).map_err(|e| e.to_string())?;
     let facts = Facts::load(&[FactsSource {
         name: "generated.json",
         text: &text,

@@ -3,8 +3,8 @@
 //! [`generate`] builds a facts document (facts v1, valid against
 //! `schemas/facts.v1.schema.json`) describing a made-up company of any size as of
 //! 2026-06-30. The same `(people, seed)` always gives the same document, so large inputs
-//! never have to be checked in. Only the standard library and `serde_json` are used; the
-//! randomness is a small inline splitmix64 generator.
+//! never have to be checked in. Dates are the engine's own [`Date`]; the randomness is a
+//! small inline splitmix64 generator.
 //!
 //! Shape and scale, for `n` people:
 //!
@@ -21,7 +21,7 @@
 //! | `changes` | `2 n` |
 //! | `backups` | one per system |
 //! | `risk_assessments` | 3 |
-//! | `evidence` | 0-2 per criterion that no SOC 2 rule checks from data |
+//! | `evidence` | 0-2 per criterion that no rule of the built-in SOC 2 pack checks from data |
 //!
 //! 10,000 people come to about 20 MB of compact JSON (about 30 MB pretty-printed), and
 //! take well under a second to build in a release build.
@@ -35,10 +35,11 @@
 //! the first incident, the production database's access review, ...) so that from about 300
 //! people up every rule has findings whatever the seed; the rest is drawn at random.
 
+use attest_engine::{Category, Date, Pack, PackFile};
 use serde_json::{Map, Value, json};
 
-/// The date the generated facts describe.
-const AS_OF: (i64, u32, u32) = (2026, 6, 30);
+/// The date the generated facts describe (`organization.as_of`).
+pub const AS_OF: &str = "2026-06-30";
 
 /// Number of policies.
 const POLICY_COUNT: usize = 20;
@@ -147,21 +148,17 @@ const INCIDENT_TITLES: [&str; 10] = [
     "Unauthorized access attempt",
 ];
 
-/// Criteria no SOC 2 rule checks from data: they are judged on `evidence[]`.
-const EVIDENCE_CONTROLS: [&str; 35] = [
-    "CC1.2", "CC1.3", "CC1.5", "CC2.1", "CC3.3", "CC5.1", "CC5.2", "CC6.4", "CC6.5", "CC6.8",
-    "CC7.1", "CC7.2", "CC7.3", "A1.1", "C1.2", "PI1.1", "PI1.2", "PI1.3", "PI1.4", "PI1.5", "P1.1",
-    "P2.1", "P3.1", "P3.2", "P4.1", "P4.2", "P4.3", "P5.1", "P5.2", "P6.1", "P6.2", "P6.3", "P6.7",
-    "P7.1", "P8.1",
-];
-
 /// Builds a synthetic facts document with `people` persons, deterministically from `seed`.
 ///
 /// The document follows facts v1 and validates against `schemas/facts.v1.schema.json`;
 /// ids are unique and every reference (person, system, vendor, policy) points at a record
 /// that exists. See the module documentation for its shape and scale.
-pub fn generate(people: usize, seed: u64) -> Value {
-    let mut g = Generator::new(people, seed);
+///
+/// Fails only if the built-in SOC 2 pack, whose evidence-only criteria get evidence
+/// records, does not load.
+pub fn generate(people: usize, seed: u64) -> Result<Value, String> {
+    let as_of = Date::parse(AS_OF).ok_or_else(|| format!("{AS_OF} is not a date"))?;
+    let mut g = Generator::new(people, seed, as_of, evidence_criteria()?);
     let people_json = g.people();
     let policies = g.policies();
     let systems = g.systems();
@@ -174,11 +171,11 @@ pub fn generate(people: usize, seed: u64) -> Value {
     let backups = g.backups();
     let risk_assessments = g.risk_assessments();
     let evidence = g.evidence();
-    json!({
+    Ok(json!({
         "schema_version": "1",
         "organization": {
             "name": format!("Example Corp (synthetic, {people} people, seed {seed})"),
-            "as_of": date(0),
+            "as_of": AS_OF,
         },
         "people": people_json,
         "systems": systems,
@@ -192,7 +189,32 @@ pub fn generate(people: usize, seed: u64) -> Value {
         "backups": backups,
         "risk_assessments": risk_assessments,
         "evidence": evidence,
-    })
+    }))
+}
+
+/// The criteria of the built-in SOC 2 pack that no rule maps to, which the engine judges
+/// by `evidence[]` records: in report order (by category, then by id).
+pub fn evidence_criteria() -> Result<Vec<String>, String> {
+    let files: Vec<PackFile> = attest_rules::soc2()
+        .iter()
+        .map(|(path, text)| PackFile::new(*path, *text))
+        .collect();
+    let pack = Pack::from_files(&files).map_err(|e| format!("built-in pack soc2: {e}"))?;
+    let checked = |id: &str| {
+        pack.rules
+            .iter()
+            .any(|r| r.meta.controls.iter().any(|c| c == id))
+    };
+    Ok(Category::ALL
+        .iter()
+        .flat_map(|category| {
+            pack.controls
+                .iter()
+                .filter(move |c| c.category == *category)
+        })
+        .filter(|c| !checked(&c.id))
+        .map(|c| c.id.clone())
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -254,41 +276,14 @@ impl Rng {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// The date `age` days before `as_of` (after it when negative), as `YYYY-MM-DD`.
+fn date(as_of: Date, age: i64) -> String {
+    as_of.add_days(-age).to_string()
 }
 
-/// The date `days` days since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// The date `age` days before the as-of date (after it when negative), as `YYYY-MM-DD`.
-fn date(age: i64) -> String {
-    let (y, m, d) = AS_OF;
-    let (y, m, d) = civil_from_days(days_from_civil(y, m, d) - age);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// A date `age` days ago, or null.
-fn opt_date(age: Option<i64>) -> Value {
-    age.map_or(Value::Null, |a| Value::String(date(a)))
+/// The date `age` days before `as_of`, or null.
+fn opt_date(as_of: Date, age: Option<i64>) -> Value {
+    age.map_or(Value::Null, |a| Value::String(date(as_of, a)))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -328,6 +323,10 @@ struct Policy {
 
 struct Generator {
     rng: Rng,
+    /// The date the facts describe: every other date is counted back from it.
+    as_of: Date,
+    /// Criteria judged by evidence records.
+    evidence_criteria: Vec<String>,
     n: usize,
     people: Vec<Person>,
     /// Indices of active people.
@@ -342,9 +341,11 @@ struct Generator {
 }
 
 impl Generator {
-    fn new(n: usize, seed: u64) -> Self {
+    fn new(n: usize, seed: u64, as_of: Date, evidence_criteria: Vec<String>) -> Self {
         Generator {
             rng: Rng(seed),
+            as_of,
+            evidence_criteria,
             n,
             people: Vec::with_capacity(n),
             active: Vec::new(),
@@ -450,7 +451,9 @@ impl Generator {
                 } else {
                     rng.range((latest - 30).max(0), latest)
                 };
-                acks.push(json!({ "policy_id": policy.id, "acknowledged_on": date(age) }));
+                acks.push(
+                    json!({ "policy_id": policy.id, "acknowledged_on": date(self.as_of, age) }),
+                );
             }
 
             let id = format!("P{:06}", i + 1);
@@ -464,9 +467,9 @@ impl Generator {
                     Employment::Terminated => "terminated",
                 }),
             );
-            employment_json.insert("start_date".into(), json!(date(start_age)));
+            employment_json.insert("start_date".into(), json!(date(self.as_of, start_age)));
             if let Some(end) = end_age {
-                employment_json.insert("end_date".into(), json!(date(end)));
+                employment_json.insert("end_date".into(), json!(date(self.as_of, end)));
             }
             out.push(json!({
                 "id": id,
@@ -476,7 +479,7 @@ impl Generator {
                 "kind": kind,
                 "manager_id": manager.map_or(Value::Null, |m| json!(format!("P{:06}", m + 1))),
                 "employment": employment_json,
-                "background_check": { "status": check_status, "completed_on": opt_date(check_done) },
+                "background_check": { "status": check_status, "completed_on": opt_date(self.as_of, check_done) },
                 "policy_acknowledgements": acks,
             }));
 
@@ -519,7 +522,10 @@ impl Generator {
             p.insert("id".into(), json!(policy.id));
             p.insert("title".into(), json!(POLICY_TITLES[i]));
             p.insert("owner_id".into(), owner);
-            p.insert("approved_on".into(), json!(date(policy.approved_age)));
+            p.insert(
+                "approved_on".into(),
+                json!(date(self.as_of, policy.approved_age)),
+            );
             if i == 13 || i == 18 {
                 p.insert("review_interval_days".into(), json!(730));
             }
@@ -689,8 +695,8 @@ impl Generator {
             "privileged": privileged,
             "mfa": mfa,
             "status": status,
-            "created_on": date(created_age),
-            "last_login_on": date(login_age),
+            "created_on": date(self.as_of, created_age),
+            "last_login_on": date(self.as_of, login_age),
             "approved_by": approved_by,
         })
     }
@@ -738,8 +744,8 @@ impl Generator {
             "privileged": privileged,
             "mfa": mfa,
             "status": if j > 0 && rng.chance(0.05) { "disabled" } else { "active" },
-            "created_on": date(created_age),
-            "last_login_on": date(login_age),
+            "created_on": date(self.as_of, created_age),
+            "last_login_on": date(self.as_of, login_age),
             "owner_id": owner,
         })
     }
@@ -766,7 +772,7 @@ impl Generator {
             for r in 0..1 + rng.below(3) {
                 out.push(json!({
                     "system_id": system.id,
-                    "completed_on": date(latest + r as i64 * cadence),
+                    "completed_on": date(self.as_of, latest + r as i64 * cadence),
                     "reviewer_id": system.owner,
                     "scope": if rng.chance(0.2) { "privileged" } else { "all" },
                     "revocations": rng.below(5),
@@ -794,9 +800,9 @@ impl Generator {
                 let mut t = Map::new();
                 t.insert("person_id".into(), json!(person.id));
                 t.insert("course".into(), json!("security_awareness"));
-                t.insert("completed_on".into(), json!(date(age)));
+                t.insert("completed_on".into(), json!(date(self.as_of, age)));
                 if rng.chance(0.1) {
-                    t.insert("expires_on".into(), json!(date(age - 365)));
+                    t.insert("expires_on".into(), json!(date(self.as_of, age - 365)));
                 }
                 out.push(Value::Object(t));
             }
@@ -810,7 +816,7 @@ impl Generator {
                 out.push(json!({
                     "person_id": person.id,
                     "course": course,
-                    "completed_on": date(rng.range(0, 360).min(person.start_age)),
+                    "completed_on": date(self.as_of, rng.range(0, 360).min(person.start_age)),
                 }));
             }
         }
@@ -881,10 +887,10 @@ impl Generator {
                         .then(|| (period_end - rng.range(20, 60)).max(0));
                     json!({
                         "soc2_type": kind,
-                        "report_period_end": date(period_end),
-                        "reviewed_on": opt_date(reviewed),
+                        "report_period_end": date(self.as_of, period_end),
+                        "reviewed_on": opt_date(self.as_of, reviewed),
                         "exceptions_noted": exceptions,
-                        "bridge_letter_on": opt_date(bridge),
+                        "bridge_letter_on": opt_date(self.as_of, bridge),
                     })
                 }
             };
@@ -910,8 +916,8 @@ impl Generator {
             };
             let good = k < 5;
             let contract = json!({
-                "signed_on": date(rng.range(60, 2500)),
-                "expires_on": date(expires),
+                "signed_on": date(self.as_of, rng.range(60, 2500)),
+                "expires_on": date(self.as_of, expires),
                 "security_requirements": good || !rng.chance(0.03),
                 "data_protection_addendum": good || !personal || !rng.chance(0.05),
                 "breach_notification_hours": breach,
@@ -949,7 +955,7 @@ impl Generator {
                 "owner_id": owner,
                 "assurance": assurance,
                 "contract": contract,
-                "last_risk_review_on": opt_date(review),
+                "last_risk_review_on": opt_date(self.as_of, review),
                 "incident_contact": contact,
             }));
             self.vendor_ids.push(id);
@@ -1016,12 +1022,12 @@ impl Generator {
                 "id": format!("INC-{:05}", k + 1),
                 "title": title,
                 "severity": severity,
-                "detected_on": date(detected),
-                "resolved_on": opt_date(resolved),
-                "postmortem_on": opt_date(postmortem),
+                "detected_on": date(self.as_of, detected),
+                "resolved_on": opt_date(self.as_of, resolved),
+                "postmortem_on": opt_date(self.as_of, postmortem),
                 "vendor_id": vendor,
                 "customers_affected": affected,
-                "customers_notified_on": opt_date(notified),
+                "customers_notified_on": opt_date(self.as_of, notified),
             }));
         }
         Value::Array(out)
@@ -1055,7 +1061,7 @@ impl Generator {
             out.push(json!({
                 "id": format!("CHG-{:06}", k + 1),
                 "system_id": self.systems[system].id,
-                "deployed_on": date(rng.range(0, 364)),
+                "deployed_on": date(self.as_of, rng.range(0, 364)),
                 "author_id": author,
                 "approved_by": approved_by,
                 "tested": tested,
@@ -1091,8 +1097,8 @@ impl Generator {
             out.push(json!({
                 "system_id": system.id,
                 "frequency_hours": frequency,
-                "last_success_on": opt_date(success),
-                "last_restore_test_on": opt_date(restore),
+                "last_success_on": opt_date(self.as_of, success),
+                "last_restore_test_on": opt_date(self.as_of, restore),
             }));
         }
         Value::Array(out)
@@ -1105,7 +1111,7 @@ impl Generator {
             .map(|k| {
                 let owner = self.active_person();
                 json!({
-                    "completed_on": date(latest + 365 * (2 - k)),
+                    "completed_on": date(self.as_of, latest + 365 * (2 - k)),
                     "owner_id": owner,
                     "scope": "company-wide",
                 })
@@ -1116,7 +1122,7 @@ impl Generator {
 
     fn evidence(&mut self) -> Value {
         let mut out = Vec::new();
-        for control in EVIDENCE_CONTROLS {
+        for control in std::mem::take(&mut self.evidence_criteria) {
             let roll = self.rng.below(100);
             // (days since collection, explicit expiry in days after collection)
             let collections: Vec<(i64, Option<i64>)> = match roll {
@@ -1135,7 +1141,7 @@ impl Generator {
             for (j, (age, valid)) in collections.into_iter().enumerate() {
                 let by = self.active_person();
                 let mut e = Map::new();
-                e.insert("control_id".into(), json!(control));
+                e.insert("control_id".into(), json!(&control));
                 e.insert(
                     "title".into(),
                     json!(format!("{control} evidence, collection {}", j + 1)),
@@ -1144,14 +1150,14 @@ impl Generator {
                     "uri".into(),
                     json!(format!(
                         "https://evidence.example.com/{control}/{}.pdf",
-                        date(age)
+                        date(self.as_of, age)
                     )),
                 );
                 e.insert("sha256".into(), json!(self.rng.sha256()));
-                e.insert("collected_on".into(), json!(date(age)));
+                e.insert("collected_on".into(), json!(date(self.as_of, age)));
                 e.insert("collected_by".into(), by);
                 if let Some(days) = valid {
-                    e.insert("expires_on".into(), json!(date(age - days)));
+                    e.insert("expires_on".into(), json!(date(self.as_of, age - days)));
                 }
                 out.push(Value::Object(e));
             }
@@ -1171,24 +1177,54 @@ mod tests {
 
     #[test]
     fn same_seed_gives_the_same_document() {
-        assert_eq!(generate(300, 7), generate(300, 7));
-        assert_ne!(generate(300, 7), generate(300, 8));
+        assert_eq!(generate(300, 7).unwrap(), generate(300, 7).unwrap());
+        assert_ne!(generate(300, 7).unwrap(), generate(300, 8).unwrap());
     }
 
     #[test]
-    fn dates_are_computed_correctly() {
-        assert_eq!(date(0), "2026-06-30");
-        assert_eq!(date(30), "2026-05-31");
-        assert_eq!(date(-1), "2026-07-01");
-        assert_eq!(date(365), "2025-06-30");
-        assert_eq!(date(365 + 366 + 121), "2024-02-29");
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    fn dates_count_back_from_the_as_of_date() {
+        let as_of = Date::parse(AS_OF).unwrap();
+        assert_eq!(date(as_of, 0), "2026-06-30");
+        assert_eq!(date(as_of, 30), "2026-05-31");
+        assert_eq!(date(as_of, -1), "2026-07-01");
+        assert_eq!(date(as_of, 365), "2025-06-30");
+        assert_eq!(date(as_of, 365 + 366 + 121), "2024-02-29");
+        assert_eq!(opt_date(as_of, None), Value::Null);
+    }
+
+    #[test]
+    fn evidence_is_generated_for_the_criteria_no_rule_checks() {
+        let criteria = evidence_criteria().unwrap();
+        // Report order: security first, privacy last; CC6.1 has rules, CC1.2 has none.
+        assert_eq!(criteria.first().map(String::as_str), Some("CC1.2"));
+        assert_eq!(criteria.last().map(String::as_str), Some("P8.1"));
+        assert!(!criteria.iter().any(|c| c == "CC6.1"));
+        let doc = generate(1000, 42).unwrap();
+        let covered: HashSet<&str> = doc["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["control_id"].as_str().unwrap())
+            .collect();
+        assert!(covered.iter().all(|c| criteria.iter().any(|k| k == c)));
+        assert!(covered.len() > criteria.len() * 3 / 4, "{covered:?}");
+    }
+
+    #[test]
+    fn documents_are_valid_facts() {
+        for (people, seed) in [(0, 1), (300, 7)] {
+            let text = serde_json::to_string(&generate(people, seed).unwrap()).unwrap();
+            let facts = attest_engine::Facts::load(&[attest_engine::FactsSource {
+                name: "generated.json",
+                text: &text,
+            }]);
+            assert!(facts.is_ok(), "{people} people: {:?}", facts.err());
+        }
     }
 
     #[test]
     fn record_counts_scale_with_people() {
-        let doc = generate(1000, 42);
+        let doc = generate(1000, 42).unwrap();
         assert_eq!(doc["schema_version"], "1");
         assert_eq!(doc["organization"]["as_of"], "2026-06-30");
         assert_eq!(len(&doc, "people"), 1000);
@@ -1222,7 +1258,7 @@ mod tests {
             "{contractors} contractors"
         );
 
-        let small = generate(0, 1);
+        let small = generate(0, 1).unwrap();
         assert_eq!(len(&small, "people"), 0);
         assert_eq!(len(&small, "systems"), 5);
         assert_eq!(len(&small, "vendors"), 5);
@@ -1230,7 +1266,7 @@ mod tests {
 
     #[test]
     fn ids_are_unique_and_references_resolve() {
-        let doc = generate(500, 3);
+        let doc = generate(500, 3).unwrap();
         let ids = |key: &str| -> HashSet<String> {
             let items = doc[key].as_array().unwrap();
             let set: HashSet<String> = items
@@ -1269,7 +1305,7 @@ mod tests {
 
     #[test]
     fn some_records_break_the_rules() {
-        let doc = generate(1000, 42);
+        let doc = generate(1000, 42).unwrap();
         let accounts = doc["accounts"].as_array().unwrap();
         let active = |a: &&Value| a["status"] == "active";
         assert!(

@@ -1,0 +1,113 @@
+//! The `attest-bench` binary end to end: the benchmark's table on a small organization,
+//! with the built-in pack and with a pack folder, and `generate` writing valid facts.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use attest_engine::{Facts, FactsSource};
+use std::process::{Command, Output};
+
+/// Runs `attest-bench` from the repository root.
+fn bench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_attest-bench"))
+        .args(args)
+        .current_dir(attest_tests::repo_root())
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn the_benchmark_times_every_phase_and_each_rule() {
+    let o = bench(&[
+        "--people",
+        "40",
+        "--people",
+        "60",
+        "--runs",
+        "1",
+        "--by-rule",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let header: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "people",
+            "MB",
+            "serde_json",
+            "read",
+            "parse",
+            "check",
+            "evaluate",
+            "render",
+            "total",
+            "ratio"
+        ]
+    );
+    let sizes: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .take(2)
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(sizes, ["40", "60"]);
+    assert!(out.contains("each rule alone on 60 people:"), "{out}");
+    assert!(out.contains("access.mfa-privileged ("), "{out}");
+    assert!(out.contains("     60 people: "), "{out}");
+}
+
+#[test]
+fn the_benchmark_reads_a_pack_folder_as_attest_does() {
+    let o = bench(&[
+        "--people",
+        "30",
+        "--runs",
+        "1",
+        "--by-rule",
+        "--pack",
+        "examples/acme-pack",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // acme-pack extends the built-in pack and disables changes.tested.
+    assert!(out.contains("access.mfa-privileged ("), "{out}");
+    assert!(!out.contains("changes.tested ("), "{out}");
+
+    let missing = bench(&["--people", "30", "--pack", "no/such/pack"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/pack"));
+}
+
+#[test]
+fn generate_writes_the_organization_as_valid_facts() {
+    let file = attest_tests::scratch!("generate").join("org.json");
+    let path = file.to_string_lossy();
+    let o = bench(&[
+        "generate", "--people", "25", "--seed", "9", "--output", &path,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let written: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(written, attest_bench::generate(25, 9).unwrap());
+    Facts::load(&[FactsSource {
+        name: "org.json",
+        text: &text,
+    }])
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    let piped = bench(&["generate", "--people", "25", "--seed", "9"]);
+    assert_eq!(stdout(&piped), text);
+}
