@@ -509,15 +509,20 @@ fn population(
     }
 }
 
-/// Whether a rule marks its population: its source (functions included) calls `tested`.
+/// Whether a rule marks its population: its source (functions included) calls `tested`, in
+/// an expression (`for a in tested(list)`) or as a statement of its own (`tested(a);`, which
+/// Rhai parses as a statement, not an expression).
 fn marks_population(ast: &AST) -> bool {
     let mut found = false;
     ast.walk(&mut |path: &[rhai::ASTNode]| {
-        if let Some(rhai::ASTNode::Expr(
-            rhai::Expr::FnCall(call, _) | rhai::Expr::MethodCall(call, _),
-        )) = path.last()
-            && call.name == "tested"
-        {
+        let call = match path.last() {
+            Some(rhai::ASTNode::Expr(
+                rhai::Expr::FnCall(call, _) | rhai::Expr::MethodCall(call, _),
+            ))
+            | Some(rhai::ASTNode::Stmt(rhai::Stmt::FnCall(call, _))) => Some(call),
+            _ => None,
+        };
+        if call.is_some_and(|call| call.name == "tested") {
             found = true;
         }
         !found

@@ -287,6 +287,28 @@ fn a_rule_whose_facts_are_absent_is_not_applicable_without_running() {
 }
 
 #[test]
+fn a_rule_that_calls_tested_has_exactly_the_records_it_marks() {
+    // Ada is active, Bo terminated: each rule goes through both people and marks only Ada,
+    // whether `tested` is a statement of its own, inside a function, or in an expression.
+    let bodies = [
+        "for p in facts.people { if p.employment.status == \"active\" { tested(p); } }",
+        "fn mark(p) { tested(p); }\nfor p in facts.people { if p.employment.status == \"active\" { mark(p); } }",
+        "for p in facts.people {}\nfor p in tested(facts.people.where(\"employment.status\", \"active\")) {}",
+        "for p in facts.people {}\nlet active = tested(facts.people.where(\"employment.status\", \"active\"));",
+    ];
+    for body in bodies {
+        let r = run(body);
+        assert_eq!(r.status, Status::Pass, "{body}: {r:?}");
+        assert_eq!(r.population.tested, 1, "{body}: {r:?}");
+    }
+    // Marking nothing, a rule's population is the records it went through.
+    assert_eq!(run("for p in facts.people {}").population.tested, 2);
+    // A rule that calls `tested` but marks no record, and finds nothing, does not apply.
+    let r = run("for p in facts.people { if p.employment.status == \"on_leave\" { tested(p); } }");
+    assert_eq!(r.status, Status::NotApplicable, "{r:?}");
+}
+
+#[test]
 fn a_field_of_an_absent_object_is_absent() {
     // Bo has no `employment.start_date`, Ada no `background_check` at all.
     let r = run(
