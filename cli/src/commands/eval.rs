@@ -345,8 +345,17 @@ fn render(format: Format, report: &Report, context: &Context, color: bool) -> St
     }
 }
 
-/// Tells on stderr about waivers that need attention: expired, stale or not yet in force.
+/// Tells on stderr about waivers that need attention: expired, stale or not yet in force, or
+/// naming their record by a JSON Pointer.
 fn warn_about_waivers(report: &Report) {
+    for w in &report.waivers {
+        if let Some(advice) = w.pointer_advice(report) {
+            eprintln!(
+                "warning: {}:{}: {advice}",
+                w.waiver.source.file, w.waiver.source.line
+            );
+        }
+    }
     for w in report
         .waivers
         .iter()

@@ -153,7 +153,7 @@ fn header(out: &mut String, report: &Report) {
         let (ready, applicable, percent) = (r.ready, r.applicable, r.percent);
         let _ = writeln!(
             out,
-            "<a class=\"tile ready\" href=\"#\"><b>{percent}%</b>ready ({ready} of {applicable} applicable)</a>"
+            "<a class=\"tile ready\" href=\"#\"><b>{percent}%</b>ready ({ready} of {applicable} criteria in scope pass or warn)</a>"
         );
     }
     for status in Status::ALL {
@@ -208,8 +208,8 @@ fn categories(out: &mut String, report: &Report) {
         }
         let _ = writeln!(
             out,
-            "</div><span class=\"pct\">{percent}%</span><span class=\"muted\">{ready}/{applicable} ready · {} fail · {} warn · {} error</span></div>",
-            counts.fail, counts.warn, counts.error
+            "</div><span class=\"pct\">{percent}%</span><span class=\"muted\">{ready} of {applicable} ready: {} pass · {} warn · {} fail · {} error · {} waived</span></div>",
+            counts.pass, counts.warn, counts.fail, counts.error, counts.waived
         );
     }
     out.push_str("</section>\n");

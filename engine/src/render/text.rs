@@ -93,13 +93,15 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
         );
         let _ = writeln!(
             out,
-            "  {:<22}{} {:>3}%  {ready}/{applicable} ready (fail {}, warn {}, error {})",
+            "  {:<22}{} {:>3}%  {ready} of {applicable} ready: {} pass, {} warn; {} fail, {} error, {} waived",
             category.label(),
             bar,
             percent,
-            counts.fail,
+            counts.pass,
             counts.warn,
-            counts.error
+            counts.fail,
+            counts.error,
+            counts.waived
         );
     }
 

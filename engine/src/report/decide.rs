@@ -80,12 +80,14 @@ impl Summary {
     }
 }
 
-/// How ready some controls are: those passing, warning or waived, over those that apply.
+/// How ready some criteria are: those that pass or warn, over every criterion in scope. A
+/// waived criterion is an accepted exception, not a ready one; failing, erroring and waived
+/// criteria count against readiness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Readiness {
-    /// Controls passing, warning or waived.
+    /// Criteria that pass or warn.
     pub ready: u32,
-    /// Controls that apply (all but not applicable).
+    /// Criteria in scope (all but not applicable).
     pub applicable: u32,
     /// `ready` over `applicable`, as a percentage rounded half up.
     pub percent: u32,
@@ -96,7 +98,7 @@ impl Counts {
     pub fn readiness(&self) -> Option<Readiness> {
         let applicable = self.applicable();
         (applicable > 0).then(|| {
-            let ready = self.pass + self.warn + self.waived;
+            let ready = self.pass + self.warn;
             Readiness {
                 ready,
                 applicable,
@@ -134,12 +136,13 @@ mod tests {
         let counts = Counts {
             pass: 1,
             warn: 0,
-            waived: 0,
-            fail: 1,
+            waived: 1,
+            fail: 2,
             ..Counts::default()
         };
+        // Waived criteria are in scope and not ready.
         let r = counts.readiness().unwrap();
-        assert_eq!((r.ready, r.applicable, r.percent), (1, 2, 50));
+        assert_eq!((r.ready, r.applicable, r.percent), (1, 4, 25));
         let thirds = Counts {
             pass: 1,
             warn: 1,

@@ -114,4 +114,28 @@ impl WaiverResult {
             ),
         }
     }
+
+    /// For a waiver that names its record by JSON Pointer, which moves when a record is
+    /// added before it: advice to name the record by its key instead (the key of a finding it
+    /// covers in `report`, when it covers one).
+    pub fn pointer_advice(&self, report: &super::Report) -> Option<String> {
+        let entity = self.waiver.entity.as_deref()?;
+        if !entity.starts_with('/') {
+            return None;
+        }
+        let key = report
+            .rules
+            .iter()
+            .flat_map(|r| &r.findings)
+            .find(|f| f.waiver.as_ref().is_some_and(|w| w == &self.waiver))
+            .and_then(|f| f.key.as_deref());
+        Some(match key {
+            Some(key) => format!(
+                "entity `{entity}` is a JSON Pointer, which moves when records are added before it: write its key, `{key}`"
+            ),
+            None => format!(
+                "entity `{entity}` is a JSON Pointer, which moves when records are added before it: write the record's key instead (docs/facts.md)"
+            ),
+        })
+    }
 }
