@@ -160,7 +160,7 @@ fn by_rule(
     }])
     .map_err(|e| e.to_string())?;
     let mut times = Vec::new();
-    for rule in &engine.pack().rules {
+    for rule in engine.pack().rules() {
         let mut elapsed = Vec::with_capacity(runs);
         let mut findings = 0;
         for _ in 0..runs {

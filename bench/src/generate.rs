@@ -201,14 +201,14 @@ pub fn evidence_criteria() -> Result<Vec<String>, String> {
         .collect();
     let pack = Pack::from_files(&files).map_err(|e| format!("built-in pack soc2: {e}"))?;
     let checked = |id: &str| {
-        pack.rules
+        pack.rules()
             .iter()
             .any(|r| r.meta.controls.iter().any(|c| c == id))
     };
     Ok(Category::ALL
         .iter()
         .flat_map(|category| {
-            pack.controls
+            pack.controls()
                 .iter()
                 .filter(move |c| c.category == *category)
         })

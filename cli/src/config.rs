@@ -302,10 +302,11 @@ impl Config {
     ) -> Result<IndexMap<String, serde_json::Value>, String> {
         let mut out = IndexMap::new();
         for (name, setting) in &self.params {
-            let spec = pack.manifest.params.get(name).ok_or_else(|| {
+            let spec = pack.manifest().params.get(name).ok_or_else(|| {
                 format!(
                     "{}: [params] `{name}`: pack {} declares no such parameter",
-                    setting.at, pack.manifest.name
+                    setting.at,
+                    pack.manifest().name
                 )
             })?;
             spec.kind

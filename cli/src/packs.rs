@@ -83,8 +83,8 @@ impl Loaded {
 
     /// Whether a rule of the resolved pack is the pack's own (added or overriding), not
     /// inherited from a base.
-    pub fn owns(&self, rule: &attest_engine::Rule) -> bool {
-        self.files.iter().any(|f| f.path == rule.path) && rule.pack == self.pack.manifest.name
+    pub fn owns(&self, rule: &attest_engine::pack::Rule) -> bool {
+        self.files.iter().any(|f| f.path == rule.path) && rule.pack == self.pack.manifest().name
     }
 }
 

@@ -1080,7 +1080,7 @@ fn documented_helpers() -> Vec<String> {
 /// hooks Rhai calls itself (`to_string`, `to_debug`, operators).
 /// (Once the engine exports `PRELUDE_FUNCTIONS`, this reads that list instead.)
 fn registered_helpers() -> Vec<String> {
-    attest_engine::prelude_functions()
+    attest_engine::Engine::prelude_functions()
 }
 
 #[test]

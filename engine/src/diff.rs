@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// What changed between two reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Diff {
     /// Always "1".
     pub diff_version: String,
@@ -45,6 +46,7 @@ pub struct Side {
 
 /// One failure, or former failure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DiffItem {
     /// The rule id (`evidence/<control>` for an evidence check).
     pub rule: String,

@@ -44,6 +44,7 @@ pub struct EvalOptions {
 
 /// Why an evaluation could not start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EvalError {
     /// Neither the options nor the facts give an as-of date.
     #[error("no as-of date: set organization.as_of in the facts or pass one (--as-of YYYY-MM-DD)")]
@@ -572,25 +573,35 @@ fn compile(rhai: &rhai::Engine, rules: &[Rule]) -> (Vec<AST>, Vec<Diagnostic>) {
     (asts, diags)
 }
 
-/// Every diagnostic for a pack (extending `base`, if given): its files against the pack
-/// schema, rule metadata, parameters, helper modules and the syntax of its own rules;
-/// errors and warnings alike. Nothing is evaluated.
-pub fn check(files: &[PackFile], base: Option<&Pack>) -> Vec<Diagnostic> {
-    let (pack, mut diags) = crate::pack::load(files, base.cloned());
-    if let Some(pack) = pack {
-        let rhai = sandbox::engine(&Limits::default(), false);
-        if let Err(errors) = modules::load(&rhai, &pack.modules, Limits::default().max_operations) {
-            diags.extend(errors);
+impl Engine {
+    /// Every diagnostic for a pack (extending `base`, if given): its files against the pack
+    /// schema, rule metadata, parameters, helper modules and the syntax of its own rules;
+    /// errors and warnings alike. Nothing is evaluated.
+    pub fn check(files: &[PackFile], base: Option<&Pack>) -> Vec<Diagnostic> {
+        let (pack, mut diags) = crate::pack::load(files, base.cloned());
+        if let Some(pack) = pack {
+            let rhai = sandbox::engine(&Limits::default(), false);
+            if let Err(errors) =
+                modules::load(&rhai, &pack.modules, Limits::default().max_operations)
+            {
+                diags.extend(errors);
+            }
+            let own: Vec<Rule> = pack
+                .rules
+                .iter()
+                .filter(|r| r.pack == pack.manifest.name)
+                .cloned()
+                .collect();
+            diags.extend(compile(&rhai, &own).1);
         }
-        let own: Vec<Rule> = pack
-            .rules
-            .iter()
-            .filter(|r| r.pack == pack.manifest.name)
-            .cloned()
-            .collect();
-        diags.extend(compile(&rhai, &own).1);
+        diags
     }
-    diags
+
+    /// The names of the helpers the prelude gives rules (sorted, each once), read from the
+    /// sandbox so the list cannot drift from what is registered.
+    pub fn prelude_functions() -> Vec<String> {
+        sandbox::function_names()
+    }
 }
 
 /// A disabled rule as it appears under its controls.

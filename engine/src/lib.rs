@@ -79,46 +79,36 @@ compile_error!(
 pub mod cases;
 mod context;
 mod date;
-mod diff;
+pub mod diff;
 mod digest;
 mod engine;
 mod evidence;
-mod facts;
-mod gate;
+pub mod facts;
+pub mod gate;
 mod joins;
 mod limits;
 mod modules;
-mod pack;
+pub mod pack;
 mod par;
 mod prelude;
 pub mod render;
-mod report;
+pub mod report;
 mod sandbox;
 #[cfg(feature = "jsonschema")]
 mod schema;
 mod suggest;
-mod waivers;
+pub mod waivers;
 
 pub use context::Clock;
 pub use date::Date;
-pub use diff::{Diff, DiffItem, Side, StatusChange};
-pub use engine::{Engine, EvalError, EvalOptions, check};
-pub use facts::{Facts, FactsError, FactsSource, JsonSyntax, LoadTimings, Origin, Violation};
-pub use gate::{Blocker, FailOn, Gate};
+pub use engine::{Engine, EvalError, EvalOptions};
+pub use facts::{Facts, FactsError, FactsSource, JsonSyntax, Origin, Violation};
 pub use limits::Limits;
-pub use pack::model::{FACTS_KEYS, natural_cmp};
 pub use pack::{
-    Category, Control, Diagnostic, DiagnosticCode, DiagnosticSeverity, DisabledRule, Manifest,
-    Module, Owner, Pack, PackError, PackFile, ParamSpec, ParamType, Rule, RuleMeta, Severity,
+    Category, Diagnostic, DiagnosticCode, DiagnosticSeverity, Owner, Pack, PackError, PackFile,
+    Severity,
 };
 pub use report::{
-    ControlResult, Counts, EVIDENCE_RULE, EngineInfo, Explanation, FactsInfo, Finding,
-    FindingStatus, PackInfo, Population, REPORT_VERSION, Readiness, Report, RuleError, RuleResult,
-    Status, Summary, Tested, Waiver, WaiverResult, WaiverState,
+    ControlResult, Finding, FindingStatus, REPORT_VERSION, Report, RuleResult, Status,
 };
-pub use waivers::{WAIVERS_SCHEMA, WaiverError, Waivers};
-
-pub use sandbox::function_names as prelude_functions;
-
-/// The JSON Schema of facts-v1, as shipped in `schemas/facts.v1.schema.json`.
-pub const FACTS_SCHEMA: &str = facts::FACTS_SCHEMA;
+pub use waivers::{WaiverError, Waivers};

@@ -23,6 +23,7 @@ pub const WAIVERS_SCHEMA: &str = include_str!("../../schemas/waivers.v1.schema.j
 
 /// Why a waivers file could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum WaiverError {
     /// The file is not valid JSON.
     #[error(transparent)]

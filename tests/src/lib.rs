@@ -7,7 +7,7 @@
 #![allow(clippy::panic)]
 
 use attest_engine::{
-    Engine, Facts, FactsSource, Limits, Pack, PackFile, Report, RuleError, Status, Waivers,
+    Engine, Facts, FactsSource, Limits, Pack, PackFile, Report, Status, Waivers, report::RuleError,
 };
 use std::path::{Path, PathBuf};
 

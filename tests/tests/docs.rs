@@ -81,7 +81,7 @@ fn the_soc2_readme_lists_every_rule_as_its_header_says() {
         .collect();
     let pack = Pack::from_files(&files).unwrap();
     let mut expected: Vec<Vec<String>> = pack
-        .rules
+        .rules()
         .iter()
         .map(|r| {
             vec![

@@ -220,7 +220,7 @@ fn sarif_fingerprints_are_stable_when_messages_change() {
 #[test]
 fn rules_in_error_are_reported_by_every_format() {
     let (mut report, context) = example(None, false);
-    let error = attest_engine::RuleError {
+    let error = attest_engine::report::RuleError {
         message: "operation limit hit".to_owned(),
         file: "rules/access/inactive-accounts.rhai".to_owned(),
         line: Some(12),

@@ -7,7 +7,10 @@
 
 use attest_engine::render::{self, TextOptions};
 use attest_engine::{
-    Date, Diff, EvalOptions, FailOn, Gate, Report, Severity, Status, WaiverState, Waivers,
+    Date, EvalOptions, Report, Severity, Status, Waivers,
+    diff::Diff,
+    gate::{FailOn, Gate},
+    report::WaiverState,
 };
 use attest_tests::example_waivers;
 use serde_json::Value;
@@ -114,7 +117,7 @@ fn example_waivers_cover_what_they_name() {
     // The summary follows the controls.
     let s = &report.summary.controls;
     assert_eq!((s.fail, s.waived), (plain.summary.controls.fail - 1, 1));
-    let mut counts = attest_engine::Counts::default();
+    let mut counts = attest_engine::report::Counts::default();
     for c in &report.controls {
         counts.add(c.status);
     }
@@ -195,7 +198,10 @@ fn a_waiver_naming_a_control_covers_the_rules_that_judge_it() {
         rule(&r, "CC6.1", "access.mfa-privileged").status,
         Status::Fail
     );
-    assert_eq!(r.waivers[0].state, attest_engine::WaiverState::Stale);
+    assert_eq!(
+        r.waivers[0].state,
+        attest_engine::report::WaiverState::Stale
+    );
 }
 
 #[test]
@@ -307,7 +313,7 @@ fn the_example_waivers_file_matches_its_schema() {
     .unwrap();
     assert_eq!(
         schema,
-        serde_json::from_str::<Value>(attest_engine::WAIVERS_SCHEMA).unwrap()
+        serde_json::from_str::<Value>(attest_engine::waivers::WAIVERS_SCHEMA).unwrap()
     );
     let doc: Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("examples/waivers.json")).unwrap())
@@ -390,7 +396,7 @@ fn the_gate_fails_on_what_it_is_told_to() {
 #[test]
 fn rules_in_error_always_fail_the_gate() {
     let mut report = evaluate("2026-06-30");
-    let error = attest_engine::RuleError {
+    let error = attest_engine::report::RuleError {
         message: "boom".to_owned(),
         file: "rules/access/inactive-accounts.rhai".to_owned(),
         line: Some(3),

@@ -76,7 +76,10 @@ fn an_extending_pack_inherits_sets_overrides_and_disables() {
         ),
     ])
     .unwrap();
-    assert_eq!(pack.manifest.params["limit"].default, serde_json::json!(5));
+    assert_eq!(
+        pack.manifest().params["limit"].default,
+        serde_json::json!(5)
+    );
     let rules = results(pack);
     assert_eq!(
         find(&rules, "a.uses-lib").status,
@@ -179,7 +182,7 @@ fn check_rule(path: &str, source: &str) -> Vec<attest_engine::Diagnostic> {
         ),
         PackFile::new(path, source),
     ];
-    let mut diags = attest_engine::check(&files, None);
+    let mut diags = attest_engine::Engine::check(&files, None);
     diags.retain(|d| d.file == path);
     diags
 }

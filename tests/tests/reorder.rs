@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use attest_engine::render::{self, Context};
-use attest_engine::{Diff, EvalOptions, Facts, FactsSource, Report};
+use attest_engine::{EvalOptions, Facts, FactsSource, Report, diff::Diff};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -65,8 +65,7 @@ fn evaluate(sources: &[(String, String)]) -> Report {
 
 /// The SARIF partial fingerprints of a report, with the rule each belongs to.
 fn fingerprints(report: &Report) -> BTreeSet<(String, String)> {
-    let sarif: Value =
-        serde_json::from_str(&render::sarif(report, &Context::default())).unwrap();
+    let sarif: Value = serde_json::from_str(&render::sarif(report, &Context::default())).unwrap();
     sarif["runs"][0]["results"]
         .as_array()
         .unwrap()

@@ -44,7 +44,7 @@ fn full_reports_on_every_rule_case_match_the_schema() {
     let v = validator();
     let engine = attest_tests::soc2_engine();
     let mut checked = 0;
-    for rule in &engine.pack().rules {
+    for rule in engine.pack().rules() {
         let path = rule.cases_path();
         let cases: Vec<Case> = serde_json::from_str(rule.cases.as_deref().unwrap()).unwrap();
         for case in cases {

@@ -45,7 +45,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         None => config.pack(None),
     };
     let (files, base) = packs::files_and_base(&source)?;
-    let mut diags = attest_engine::check(&files, base.as_ref());
+    let mut diags = attest_engine::Engine::check(&files, base.as_ref());
     diags.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.code.as_str()).cmp(&(
             &b.file,

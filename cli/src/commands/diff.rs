@@ -4,7 +4,7 @@
 use crate::output::Target;
 use crate::{Outcome, inputs};
 use attest_engine::render::{self, TextOptions};
-use attest_engine::{Diff, REPORT_VERSION, Report};
+use attest_engine::{REPORT_VERSION, Report, diff::Diff};
 use std::path::{Path, PathBuf};
 
 /// Diff formats.

@@ -7,7 +7,10 @@ use crate::output::Target;
 use crate::{Outcome, inputs, packs};
 use attest_engine::render::{self, Context, TextOptions};
 use attest_engine::{
-    Date, Diff, EvalOptions, FailOn, Gate, Limits, Report, Severity, WaiverState, Waivers,
+    Date, EvalOptions, Limits, Report, Severity, Waivers,
+    diff::Diff,
+    gate::{FailOn, Gate},
+    report::WaiverState,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -373,7 +376,7 @@ fn warn_about_waivers(report: &Report) {
 }
 
 /// The gate's verdict in a line, for CI logs.
-fn verdict(args: &Args, blockers: &[attest_engine::Blocker], diff: Option<&Diff>) -> String {
+fn verdict(args: &Args, blockers: &[attest_engine::gate::Blocker], diff: Option<&Diff>) -> String {
     let mut rule = format!(
         "gate: fail on {}",
         <FailOnArg as clap::ValueEnum>::to_possible_value(&args.fail_on)

@@ -8,7 +8,7 @@ use crate::config::{Config, PackReport, TextOrJson};
 use crate::output::Target;
 use crate::packs::Loaded;
 use attest_engine::cases::Case;
-use attest_engine::{Control, DisabledRule, Rule};
+use attest_engine::pack::{Control, DisabledRule, Rule};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
@@ -34,7 +34,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             TextOrJson::Text => rule_text(&loaded, rule, &params, &cases),
             TextOrJson::Json => list::pretty(&rule_json(&loaded, rule, &params, &cases)),
         }
-    } else if let Some(d) = pack.disabled.iter().find(|d| d.meta.id == id) {
+    } else if let Some(d) = pack.disabled().iter().find(|d| d.meta.id == id) {
         match args.out.format {
             TextOrJson::Text => disabled_text(&loaded, d),
             TextOrJson::Json => list::pretty(&json!({
@@ -43,7 +43,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                                    "controls": d.meta.controls, "reason": d.reason },
             })),
         }
-    } else if let Some(control) = pack.controls.iter().find(|c| c.id.eq_ignore_ascii_case(id)) {
+    } else if let Some(control) = pack
+        .controls()
+        .iter()
+        .find(|c| c.id.eq_ignore_ascii_case(id))
+    {
         match args.out.format {
             TextOrJson::Text => control_text(&loaded, control),
             TextOrJson::Json => {
@@ -68,10 +72,10 @@ fn not_found(loaded: &Loaded, id: &str) -> String {
     let needle = id.to_lowercase();
     let pack = &loaded.pack;
     let near: Vec<&str> = pack
-        .rules
+        .rules()
         .iter()
         .map(|r| r.meta.id.as_str())
-        .chain(pack.controls.iter().map(|c| c.id.as_str()))
+        .chain(pack.controls().iter().map(|c| c.id.as_str()))
         .filter(|candidate| !needle.is_empty() && candidate.to_lowercase().contains(&needle))
         .take(8)
         .collect();
@@ -204,7 +208,8 @@ fn disabled_text(loaded: &Loaded, d: &DisabledRule) -> String {
     let _ = writeln!(
         out,
         "\n  disabled by pack {}: {}",
-        loaded.pack.manifest.name, d.reason
+        loaded.pack.manifest().name,
+        d.reason
     );
     let _ = writeln!(
         out,
@@ -218,7 +223,7 @@ fn disabled_of(loaded: &Loaded, control: &Control) -> Value {
     json!(
         loaded
             .pack
-            .disabled
+            .disabled()
             .iter()
             .filter(|d| d.meta.controls.contains(&control.id))
             .map(|d| json!({ "id": d.meta.id, "reason": d.reason }))
@@ -263,12 +268,12 @@ fn control_text(loaded: &Loaded, control: &Control) -> String {
         }
     }
     let disabled: Vec<&DisabledRule> = pack
-        .disabled
+        .disabled()
         .iter()
         .filter(|d| d.meta.controls.contains(&control.id))
         .collect();
     if !disabled.is_empty() {
-        let _ = writeln!(out, "\ndisabled by pack {}:", pack.manifest.name);
+        let _ = writeln!(out, "\ndisabled by pack {}:", pack.manifest().name);
         for d in disabled {
             let _ = writeln!(out, "  {}  {}", d.meta.id, d.reason);
         }

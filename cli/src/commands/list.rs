@@ -4,7 +4,10 @@ use crate::Outcome;
 use crate::config::{Config, PackReport, TextOrJson};
 use crate::output::Target;
 use crate::packs::Loaded;
-use attest_engine::{Control, Pack, Rule};
+use attest_engine::{
+    Pack,
+    pack::{Control, Rule},
+};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
@@ -40,8 +43,8 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         (what, TextOrJson::Json) => {
             let items = match what {
                 What::Rules => json!({
-                    "rules": pack.rules.iter().map(rule_json).collect::<Vec<_>>(),
-                    "disabled": pack.disabled.iter().map(|d| json!({
+                    "rules": pack.rules().iter().map(rule_json).collect::<Vec<_>>(),
+                    "disabled": pack.disabled().iter().map(|d| json!({
                         "id": d.meta.id,
                         "title": d.meta.title,
                         "controls": d.meta.controls,
@@ -49,7 +52,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                     })).collect::<Vec<_>>(),
                 }),
                 What::Controls => json!({
-                    "controls": pack.controls.iter().map(|c| control_json(pack, c)).collect::<Vec<_>>(),
+                    "controls": pack.controls().iter().map(|c| control_json(pack, c)).collect::<Vec<_>>(),
                 }),
                 What::Params => json!({ "params": param_rows(&loaded, &config)? }),
             };
@@ -69,9 +72,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
 /// The pack's name, version and base, as JSON.
 pub fn pack_json(pack: &Pack) -> Value {
     json!({
-        "name": pack.manifest.name,
-        "version": pack.manifest.version,
-        "extends": pack.manifest.extends,
+        "name": pack.manifest().name,
+        "version": pack.manifest().version,
+        "extends": pack.manifest().extends,
     })
 }
 
@@ -110,7 +113,7 @@ pub fn control_json(pack: &Pack, control: &Control) -> Value {
 
 /// The active rules mapped to a control.
 pub fn rules_of<'a>(pack: &'a Pack, control: &'a str) -> impl Iterator<Item = &'a Rule> + 'a {
-    pack.rules
+    pack.rules()
         .iter()
         .filter(move |r| r.meta.controls.iter().any(|c| c == control))
 }
@@ -146,19 +149,19 @@ pub fn param_rows(loaded: &Loaded, config: &Config) -> Result<Vec<ParamRow>, Str
     let values = config.params(&loaded.pack, &[])?;
     Ok(loaded
         .pack
-        .manifest
+        .manifest()
         .params
         .iter()
         .map(|(name, spec)| {
             let base_default = loaded
                 .base
                 .as_ref()
-                .and_then(|b| b.manifest.params.get(name))
+                .and_then(|b| b.manifest().params.get(name))
                 .map(|b| b.default.clone())
                 .filter(|d| *d != spec.default);
             let source = match (config.params.get(name), &base_default) {
                 (Some(setting), _) => setting.at.clone(),
-                (None, Some(_)) => format!("set by {}", loaded.pack.manifest.name),
+                (None, Some(_)) => format!("set by {}", loaded.pack.manifest().name),
                 (None, None) => "default".to_owned(),
             };
             ParamRow {
@@ -195,7 +198,7 @@ fn params_text(rows: &[ParamRow]) -> String {
 }
 
 fn rules_text(pack: &Pack) -> String {
-    let mut rules: Vec<&Rule> = pack.rules.iter().collect();
+    let mut rules: Vec<&Rule> = pack.rules().iter().collect();
     rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     let rows: Vec<[String; 6]> = rules
         .iter()
@@ -218,12 +221,12 @@ fn rules_text(pack: &Pack) -> String {
         out,
         "{} rules in pack {} {}",
         rules.len(),
-        pack.manifest.name,
-        pack.manifest.version
+        pack.manifest().name,
+        pack.manifest().version
     );
-    if !pack.disabled.is_empty() {
+    if !pack.disabled().is_empty() {
         let _ = writeln!(out, "\ndisabled by the pack:");
-        for d in &pack.disabled {
+        for d in pack.disabled() {
             let _ = writeln!(out, "  {}  {}", d.meta.id, d.reason);
         }
     }
@@ -232,7 +235,7 @@ fn rules_text(pack: &Pack) -> String {
 
 fn controls_text(pack: &Pack) -> String {
     let rows: Vec<[String; 4]> = pack
-        .controls
+        .controls()
         .iter()
         .map(|c| {
             let n = rules_of(pack, &c.id).count();
@@ -252,15 +255,15 @@ fn controls_text(pack: &Pack) -> String {
         .collect();
     let mut out = table(&["CONTROL", "CATEGORY", "JUDGED BY", "TITLE"], &rows);
     let by_rules = pack
-        .controls
+        .controls()
         .iter()
         .filter(|c| rules_of(pack, &c.id).next().is_some())
         .count();
     let _ = writeln!(
         out,
         "{} controls: {by_rules} judged by rules, {} by evidence",
-        pack.controls.len(),
-        pack.controls.len() - by_rules
+        pack.controls().len(),
+        pack.controls().len() - by_rules
     );
     out
 }

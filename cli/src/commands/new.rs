@@ -7,7 +7,7 @@ use crate::Outcome;
 use crate::config::PackArgs;
 use crate::output::Target;
 use crate::packs::PackRef;
-use attest_engine::{FACTS_KEYS, Owner, Severity};
+use attest_engine::{Owner, Severity, pack::FACTS_KEYS};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

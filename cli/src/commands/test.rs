@@ -254,7 +254,7 @@ fn text(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Stri
     let mut failures = String::new();
     let (mut passed, mut failed, mut filtered) = (0, 0, 0);
     for run in runs {
-        let m = &run.loaded.pack.manifest;
+        let m = &run.loaded.pack.manifest();
         let _ = writeln!(
             out,
             "pack {} {} ({}): {} cases",
@@ -401,7 +401,7 @@ fn outcome_json(run: &PackRun, o: &CaseOutcome) -> Value {
         })
     });
     json!({
-        "pack": run.loaded.pack.manifest.name,
+        "pack": run.loaded.pack.manifest().name,
         "rule": o.rule,
         "name": o.name,
         "file": case_file(run, o),
@@ -419,8 +419,8 @@ fn json_results(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>)
     let passed = tests.iter().filter(|t| t["passed"] == true).count();
     let mut doc = json!({
         "packs": runs.iter().map(|r| json!({
-            "name": r.loaded.pack.manifest.name,
-            "version": r.loaded.pack.manifest.version,
+            "name": r.loaded.pack.manifest().name,
+            "version": r.loaded.pack.manifest().version,
             "source": r.loaded.source.to_string(),
         })).collect::<Vec<_>>(),
         "summary": {
@@ -527,7 +527,7 @@ fn junit(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Str
         let _ = write!(
             suites,
             "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{bad}\" errors=\"0\">\n{body}  </testsuite>\n",
-            xml(&run.loaded.pack.manifest.name)
+            xml(&run.loaded.pack.manifest().name)
         );
     }
     format!(

@@ -30,6 +30,7 @@ impl JsonSyntax {
 
 /// A facts document that cannot be evaluated.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FactsError {
     /// A source is not valid JSON.
     #[error(transparent)]

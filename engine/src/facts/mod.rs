@@ -7,7 +7,7 @@ pub(crate) mod tree;
 mod validate;
 
 pub use error::{FactsError, JsonSyntax, Violation};
-pub(crate) use validate::FACTS_SCHEMA;
+pub use validate::FACTS_SCHEMA;
 
 use crate::date::Date;
 use crate::digest;

@@ -9,7 +9,7 @@
 mod diagnostic;
 mod lint;
 mod load;
-pub mod model;
+mod model;
 mod rule;
 // The pack schema's diagnostics need the `jsonschema` feature: without it (the WebAssembly
 // module leaves it out for size), pack files are checked by their parsers and lints only.
@@ -20,7 +20,7 @@ mod span;
 pub use diagnostic::{Diagnostic, DiagnosticCode, DiagnosticSeverity, PackError};
 pub(crate) use lint::ENGINE_PARAMS;
 pub(crate) use load::load;
-pub use model::{Category, Owner, ParamType, Severity};
+pub use model::{Category, FACTS_KEYS, Owner, ParamType, Severity, natural_cmp};
 pub use rule::{Rule, RuleMeta};
 
 use indexmap::IndexMap;
@@ -131,23 +131,17 @@ pub struct Module {
     pub source: String,
 }
 
-/// A loaded, checked pack.
+/// A loaded, checked pack. Its parts are read through methods: a pack is validated when it
+/// is loaded, and stays as loaded.
 #[derive(Debug, Clone)]
 pub struct Pack {
-    /// The manifest (parameters merged with the base's, `set` values applied).
-    pub manifest: Manifest,
-    /// The catalog, in natural id order.
-    pub controls: Vec<Control>,
-    /// The active rules: inherited ones first, in path order, then the pack's own.
-    pub rules: Vec<Rule>,
-    /// Inherited rules the pack disabled.
-    pub disabled: Vec<DisabledRule>,
-    /// Helper modules.
-    pub modules: Vec<Module>,
-    /// sha256 over every file of the pack and of its bases.
-    pub digest: String,
-    /// Non-fatal diagnostics (warnings) found while loading.
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) manifest: Manifest,
+    pub(crate) controls: Vec<Control>,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) disabled: Vec<DisabledRule>,
+    pub(crate) modules: Vec<Module>,
+    pub(crate) digest: String,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 impl Pack {
@@ -168,6 +162,41 @@ impl Pack {
                 diags.into_iter().filter(Diagnostic::is_error).collect(),
             )),
         }
+    }
+
+    /// The manifest (parameters merged with the base's, `set` values applied).
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The catalog, in natural id order.
+    pub fn controls(&self) -> &[Control] {
+        &self.controls
+    }
+
+    /// The active rules: inherited ones first, in path order, then the pack's own.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Inherited rules the pack disabled.
+    pub fn disabled(&self) -> &[DisabledRule] {
+        &self.disabled
+    }
+
+    /// Helper modules (`lib/*.rhai`).
+    pub fn modules(&self) -> &[Module] {
+        &self.modules
+    }
+
+    /// sha256 over every file of the pack and of its bases.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// Non-fatal diagnostics (warnings) found while loading.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// A control of the catalog by id.

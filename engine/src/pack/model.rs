@@ -80,6 +80,7 @@ impl Severity {
 
 /// The business unit that fixes a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Owner {
     /// IT: accounts, devices, identity provider.
     #[serde(rename = "IT")]

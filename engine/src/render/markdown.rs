@@ -40,7 +40,9 @@ pub fn markdown(report: &Report) -> String {
         s.pass,
         s.not_applicable
     );
-    out.push_str("Ready: criteria in scope that pass or warn. Waived criteria count as not ready.\n\n");
+    out.push_str(
+        "Ready: criteria in scope that pass or warn. Waived criteria count as not ready.\n\n",
+    );
     out.push_str("| Category | Ready | Pass | Warn | Waived | Fail | Error |\n");
     out.push_str("|---|---|--:|--:|--:|--:|--:|\n");
     for category in Category::ALL {

@@ -97,6 +97,7 @@ pub enum FindingStatus {
 
 /// The whole report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// The report format's version: "2".
     pub report_version: String,
@@ -142,6 +143,7 @@ pub struct PackInfo {
 
 /// Which facts, exactly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FactsInfo {
     /// `organization.name`.
     pub organization: String,
@@ -202,6 +204,7 @@ impl Counts {
 
 /// Control status counts, overall and per category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// All controls.
     pub controls: Counts,
@@ -211,6 +214,7 @@ pub struct Summary {
 
 /// One control and the rules behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ControlResult {
     /// The criterion id.
     pub id: String,
@@ -229,6 +233,7 @@ pub struct ControlResult {
 
 /// One rule's outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RuleResult {
     /// The rule id.
     pub id: String,
@@ -264,6 +269,7 @@ pub struct RuleResult {
 /// The records a rule tested, after its own filters: those it marked with `tested`, or,
 /// for a rule that marks none, those it went through.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Population {
     /// How many records it tested.
     pub tested: u64,
@@ -304,6 +310,7 @@ pub struct Tested {
 
 /// Why a rule decided as it did (with `--explain`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Explanation {
     /// The parameters the rule reads, with the values it saw.
     pub params: IndexMap<String, serde_json::Value>,
@@ -326,6 +333,7 @@ pub struct RuleError {
 
 /// One thing a rule found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// fail or warn.
     pub status: FindingStatus,

@@ -82,6 +82,7 @@ impl WaiverState {
 
 /// A waiver as the report lists it: the waiver, its state and how many findings it matches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WaiverResult {
     /// The waiver.
     #[serde(flatten)]

@@ -27,7 +27,7 @@ fn parity_set() -> Vec<Value> {
         "expected": format!(r#"{{"ok":true,"report":{}}}"#, report.to_json()),
     }));
     let mut outcomes = attest_engine::cases::run_all(&engine).into_iter();
-    for rule in &engine.pack().rules {
+    for rule in engine.pack().rules() {
         let path = rule.cases_path();
         let cases: Vec<Case> = serde_json::from_str(rule.cases.as_deref().unwrap()).unwrap();
         for case in cases {

@@ -126,7 +126,7 @@ fn every_rule_case_gives_byte_identical_results() {
     let mut instance = instance();
     let mut n = 0;
     let mut outcomes = outcomes.into_iter();
-    for rule in &engine.pack().rules {
+    for rule in engine.pack().rules() {
         let path = rule.cases_path();
         let cases: Vec<Case> = serde_json::from_str(rule.cases.as_deref().unwrap()).unwrap();
         for case in cases {
