@@ -200,6 +200,14 @@ impl KeySpec {
 /// non-printable character (see [`is_printable`]) as `%XX` for each byte of its UTF-8
 /// encoding, in uppercase hex. Nothing else is escaped, so each value has one spelling.
 pub(crate) fn escape_into(out: &mut String, value: &str) {
+    // Most values are plain ASCII: written in one piece.
+    if value
+        .bytes()
+        .all(|b| (0x20..0x7F).contains(&b) && b != b'%' && b != b'/')
+    {
+        out.push_str(value);
+        return;
+    }
     for c in value.chars() {
         if c == '%' || c == '/' || !is_printable(c) {
             let mut bytes = [0; 4];
@@ -283,8 +291,63 @@ fn is_printable(c: char) -> bool {
 #[derive(Debug)]
 pub(crate) struct RecordKeys {
     keying: &'static Keying,
-    /// Each present collection's name, and its records' keys by index.
-    collections: HashMap<String, Vec<Box<str>>>,
+    /// Each present collection's name, and its records' keys.
+    collections: HashMap<String, Column>,
+}
+
+/// The keys of one list's records, without the list's name (`/aws-prod/alice`): one text
+/// and where each key ends, rather than a string per record.
+#[derive(Debug, Default)]
+struct Column {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Column {
+    /// Appends the key of `record` as `spec` makes it.
+    fn push(&mut self, spec: &KeySpec, record: &Value) {
+        // Records have a handful of fields: finding one by comparing names is quicker than
+        // hashing its name.
+        let fields = record.as_object();
+        let field = |f: &str| fields?.iter().find(|(name, _)| *name == f).map(|(_, v)| v);
+        spec.write(&mut self.text, |f| value_text(field(f)));
+        self.ends.push(self.text.len());
+    }
+
+    /// The `i`-th key.
+    fn get(&self, i: usize) -> Option<&str> {
+        let start = match i {
+            0 => 0,
+            i => *self.ends.get(i - 1)?,
+        };
+        self.text.get(start..*self.ends.get(i)?)
+    }
+
+    /// For each key that an earlier one equals: its index and the earlier one's.
+    fn duplicates(&self) -> Vec<(usize, usize)> {
+        let n = self.ends.len();
+        let keys = (0..n).filter_map(|i| self.get(i));
+        let mut out = Vec::new();
+        if n <= 16 {
+            let keys: Vec<&str> = keys.collect();
+            for (i, key) in keys.iter().enumerate() {
+                if let Some(first) = keys[..i].iter().position(|k| k == key) {
+                    out.push((i, first));
+                }
+            }
+        } else {
+            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(n);
+            for (i, key) in keys.enumerate() {
+                match seen.entry(key) {
+                    Entry::Occupied(first) => out.push((i, *first.get())),
+                    Entry::Vacant(slot) => {
+                        slot.insert(i);
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Two records of one list with the same key.
@@ -308,41 +371,28 @@ pub(crate) fn index(doc: &Value, keying: &'static Keying) -> (RecordKeys, Vec<Du
         .filter_map(|(name, value)| Some((name, keying.collection(name)?, value.as_array()?)))
         .collect();
     let done = crate::par::map(lists, |(name, spec, items)| {
-        let mut prefix = String::new();
-        escape_into(&mut prefix, name);
-        let keys: Vec<Box<str>> = items
-            .iter()
-            .map(|item| {
-                let mut key = prefix.clone();
-                spec.write(&mut key, |f| value_text(item.get(f)));
-                key.into_boxed_str()
-            })
-            .collect();
+        let mut column = Column::default();
+        for item in items {
+            column.push(spec, item);
+        }
+        let mut key = String::new();
+        escape_into(&mut key, name);
         let mut pointer = String::from("/");
         tree::push_escaped(&mut pointer, name);
+        let list = List {
+            key: &key,
+            pointer: &pointer,
+            spec,
+            items,
+        };
         let mut duplicates = Vec::new();
-        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
-        for (i, (key, item)) in keys.iter().zip(items).enumerate() {
-            match seen.entry(key) {
-                Entry::Occupied(first) => duplicates.push(Duplicate {
-                    pointer: format!("{pointer}/{i}"),
-                    key: key.to_string(),
-                    first: format!("{pointer}/{}", first.get()),
-                }),
-                Entry::Vacant(slot) => {
-                    slot.insert(i);
-                }
-            }
-            if !spec.nested.is_empty() {
-                nested_duplicates(item, key, &format!("{pointer}/{i}"), spec, &mut duplicates);
-            }
-        }
-        (name.clone(), keys, duplicates)
+        list.duplicates(&column, &mut duplicates);
+        (name.clone(), column, duplicates)
     });
     let mut collections = HashMap::new();
     let mut duplicates = Vec::new();
-    for (name, keys, found) in done {
-        collections.insert(name, keys);
+    for (name, column, found) in done {
+        collections.insert(name, column);
         duplicates.extend(found);
     }
     (
@@ -354,47 +404,63 @@ pub(crate) fn index(doc: &Value, keying: &'static Keying) -> (RecordKeys, Vec<Du
     )
 }
 
-/// Finds duplicate keys in the keyed lists inside `record` (key `key`, at `pointer`).
-fn nested_duplicates(
-    record: &Value,
-    key: &str,
-    pointer: &str,
-    spec: &KeySpec,
-    out: &mut Vec<Duplicate>,
-) {
-    for (path, inner) in &spec.nested {
-        let Some(items) = path
-            .iter()
-            .try_fold(record, |v, name| v.get(name))
-            .and_then(Value::as_array)
-        else {
-            continue;
-        };
-        let (mut list_key, mut list_pointer) = (key.to_owned(), pointer.to_owned());
-        for name in path {
-            list_key.push('/');
-            escape_into(&mut list_key, name);
-            list_pointer.push('/');
-            tree::push_escaped(&mut list_pointer, name);
-        }
-        let keys: Vec<String> = items
-            .iter()
-            .map(|item| {
-                let mut k = list_key.clone();
-                inner.write(&mut k, |f| value_text(item.get(f)));
-                k
-            })
-            .collect();
-        for (i, (k, item)) in keys.iter().zip(items).enumerate() {
-            if let Some(first) = keys[..i].iter().position(|earlier| earlier == k) {
+/// A keyed list of the parsed document: its key (the collection's name, or the key of the
+/// record holding it and the fields leading to it), its pointer, and its records.
+struct List<'a> {
+    key: &'a str,
+    pointer: &'a str,
+    spec: &'a KeySpec,
+    items: &'a [Value],
+}
+
+impl List<'_> {
+    /// Reports the duplicate keys of the list, whose keys are `column`, and of the keyed
+    /// lists inside its records, in document order.
+    fn duplicates(&self, column: &Column, out: &mut Vec<Duplicate>) {
+        let mut found = column.duplicates().into_iter().peekable();
+        let mut nested = Column::default();
+        for (i, item) in self.items.iter().enumerate() {
+            if let Some((_, first)) = found.next_if(|(dup, _)| *dup == i) {
                 out.push(Duplicate {
-                    pointer: format!("{list_pointer}/{i}"),
-                    key: k.clone(),
-                    first: format!("{list_pointer}/{first}"),
+                    pointer: format!("{}/{i}", self.pointer),
+                    key: format!("{}{}", self.key, column.get(i).unwrap_or_default()),
+                    first: format!("{}/{first}", self.pointer),
                 });
             }
-            if !inner.nested.is_empty() {
-                nested_duplicates(item, k, &format!("{list_pointer}/{i}"), inner, out);
+            for (path, inner) in &self.spec.nested {
+                let Some(items) = path
+                    .iter()
+                    .try_fold(item, |v, name| v.get(name))
+                    .and_then(Value::as_array)
+                    .filter(|items| items.len() > 1 || !inner.nested.is_empty())
+                else {
+                    continue;
+                };
+                nested.text.clear();
+                nested.ends.clear();
+                for record in items {
+                    nested.push(inner, record);
+                }
+                if nested.duplicates().is_empty() && inner.nested.is_empty() {
+                    continue;
+                }
+                let (mut key, mut pointer) = (
+                    format!("{}{}", self.key, column.get(i).unwrap_or_default()),
+                    format!("{}/{i}", self.pointer),
+                );
+                for name in path {
+                    key.push('/');
+                    escape_into(&mut key, name);
+                    pointer.push('/');
+                    tree::push_escaped(&mut pointer, name);
+                }
+                let list = List {
+                    key: &key,
+                    pointer: &pointer,
+                    spec: inner,
+                    items,
+                };
+                list.duplicates(&nested, out);
             }
         }
     }
@@ -425,7 +491,7 @@ impl RecordKeys {
     pub(crate) fn key(&self, root: &Node, pointer: &str) -> Option<String> {
         let mut segments = pointer.strip_prefix('/')?.split('/').map(unescape_pointer);
         let name = segments.next()?;
-        let keys = self.collections.get(name.as_ref())?;
+        let column = self.collections.get(name.as_ref())?;
         let mut spec = self.keying.collection(&name)?;
         let Some(Node::List(list)) = root.field(&name) else {
             return None;
@@ -436,7 +502,9 @@ impl RecordKeys {
             return Some(out);
         };
         let i = array_index(&index)?;
-        let mut out = String::from(&**keys.get(i)?);
+        let mut out = String::new();
+        escape_into(&mut out, &name);
+        out.push_str(column.get(i)?);
         let mut node = list.get(i)?;
         // Field names since the last keyed record, to recognize a keyed list inside it.
         let mut path: Vec<Cow<'_, str>> = Vec::new();
@@ -823,6 +891,26 @@ mod tests {
             ])
             .is_ok()
         );
+    }
+
+    #[test]
+    fn duplicates_are_found_in_short_and_long_lists() {
+        let spec = KeySpec {
+            fields: vec!["id".into()],
+            nested: Vec::new(),
+        };
+        for n in [5, 16, 17, 300] {
+            let mut column = Column::default();
+            for i in 0..n {
+                column.push(&spec, &json!({"id": format!("r{i}")}));
+            }
+            assert_eq!(column.duplicates(), [], "{n}");
+            column.push(&spec, &json!({"id": "r3"}));
+            column.push(&spec, &json!({"id": "r1"}));
+            column.push(&spec, &json!({"id": "r3"}));
+            assert_eq!(column.duplicates(), [(n, 3), (n + 1, 1), (n + 2, 3)], "{n}");
+            assert_eq!(column.get(n), Some("/r3"));
+        }
     }
 
     #[test]
