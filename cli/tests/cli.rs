@@ -259,6 +259,37 @@ fn a_key_set_by_two_files_is_an_error_naming_both() {
 }
 
 #[test]
+fn two_records_with_one_key_are_an_error_naming_both() {
+    let dir = scratch("duplicate-key");
+    let first = write(&dir, "facts/a.json", ORG);
+    let second = write(
+        &dir,
+        "facts/b.json",
+        r#"{
+  "accounts": [
+    {"system_id": "aws", "username": "deploy", "kind": "service", "status": "active"},
+    {"system_id": "aws", "username": "root", "kind": "human", "status": "disabled"}
+  ]
+}
+"#,
+    );
+    let folder = dir.join("facts");
+    for command in ["validate", "eval"] {
+        let out = attest(&[command, folder.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "error: 1 schema violation\n  {second}:4: /accounts/3: duplicate key \
+                 accounts/aws/root: also at {first}:5 (/accounts/0)\n"
+            ),
+            "{command}"
+        );
+        assert_eq!(stdout(&out), "", "{command}");
+    }
+}
+
+#[test]
 fn runaway_and_throwing_rules_error_while_the_others_still_run() {
     let dir = scratch("runaway");
     let facts = write(&dir, "facts.json", ORG);

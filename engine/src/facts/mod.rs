@@ -2,6 +2,7 @@
 //! against the facts schema, and remembering where every record came from.
 
 mod error;
+mod keys;
 pub(crate) mod spans;
 pub(crate) mod tree;
 mod validate;
@@ -12,6 +13,7 @@ pub use validate::FACTS_SCHEMA;
 use crate::date::Date;
 use crate::digest;
 use crate::par;
+use keys::RecordKeys;
 use serde_json::{Map, Value};
 use spans::{KeyLines, Outline};
 use std::collections::HashMap;
@@ -55,6 +57,7 @@ pub struct Facts {
     as_of: Option<Date>,
     scope: Option<Vec<String>>,
     origins: SourceMap,
+    keys: RecordKeys,
 }
 
 impl Facts {
@@ -74,13 +77,11 @@ impl Facts {
         let t1 = clock();
         // The digest is only needed when the facts are valid, but computing it alongside the
         // validation keeps a second core busy.
-        let (violations, digest) = par::join(
+        let (checked, digest) = par::join(
             || validate::check(&doc, &origins),
             || digest::canonical_json(&doc),
         );
-        if !violations.is_empty() {
-            return Err(FactsError::Invalid(violations));
-        }
+        let keys = checked.map_err(FactsError::Invalid)?;
         let org = doc.get("organization");
         let as_of = org
             .and_then(|o| o.get("as_of"))
@@ -109,6 +110,7 @@ impl Facts {
             as_of,
             scope,
             origins,
+            keys,
         };
         let timings = LoadTimings {
             parse: t1.saturating_sub(t0),
@@ -149,9 +151,15 @@ impl Facts {
         self.origins.locate(pointer)
     }
 
-    /// The key of the record at `pointer` (placeholder until keys are defined).
-    pub fn key(&self, _pointer: &str) -> Option<String> {
-        None
+    /// The key of the record at a JSON Pointer, which names it whatever its place in its
+    /// collection (`/accounts/3` → `accounts/aws-prod/alice`; see `docs/facts.md`, "Keys").
+    /// For a pointer inside a record (a field, a nested object or list), the record's key
+    /// followed by the pointer's remaining segments, escaped the same way, with a record of
+    /// a keyed list inside it named by its own key (`/vendors/2/contract` →
+    /// `vendors/v-acme/contract`); for a collection itself, its name. `None` when nothing is
+    /// at the pointer, or it is not in a collection (`/organization`).
+    pub fn key(&self, pointer: &str) -> Option<String> {
+        self.keys.key(&self.root, pointer)
     }
 
     pub(crate) fn root(&self) -> &Node {

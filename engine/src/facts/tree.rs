@@ -335,7 +335,7 @@ fn push_index(pointer: &mut String, index: usize) {
 }
 
 /// Appends a key as a JSON Pointer segment (RFC 6901: `~` as `~0`, `/` as `~1`).
-fn push_escaped(pointer: &mut String, key: &str) {
+pub(crate) fn push_escaped(pointer: &mut String, key: &str) {
     for c in key.chars() {
         match c {
             '~' => pointer.push_str("~0"),

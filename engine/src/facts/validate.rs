@@ -1,23 +1,13 @@
 //! Checks a merged facts document against `schemas/facts.v1.schema.json`, plus what a
-//! JSON Schema cannot say: ids unique within each collection.
+//! JSON Schema cannot say: each record's key unique within its list.
 
+use super::keys::{self, Keying, RecordKeys};
 use super::{SourceMap, Violation};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The facts schema, as shipped in `schemas/`.
 pub const FACTS_SCHEMA: &str = include_str!("../../../schemas/facts.v1.schema.json");
-
-/// Collections whose records carry an `id` that must be unique.
-const ID_KEYS: [&str; 6] = [
-    "people",
-    "systems",
-    "vendors",
-    "policies",
-    "incidents",
-    "changes",
-];
 
 #[cfg(any(not(feature = "jsonschema"), test))]
 mod lite;
@@ -58,8 +48,9 @@ fn schema_violations(doc: &Value) -> Result<Vec<Found>, String> {
     Ok(checker.check(doc))
 }
 
-/// Every violation in `doc`, in document order, each located in its source file.
-pub(super) fn check(doc: &Value, origins: &SourceMap) -> Vec<Violation> {
+/// Every violation in `doc`, in document order (the schema's, then duplicate keys), each
+/// located in its source file; when there is none, the key of every record.
+pub(super) fn check(doc: &Value, origins: &SourceMap) -> Result<RecordKeys, Vec<Violation>> {
     let at = |pointer: String, message: String| {
         let origin = origins.locate(&pointer);
         Violation {
@@ -69,31 +60,36 @@ pub(super) fn check(doc: &Value, origins: &SourceMap) -> Vec<Violation> {
             message,
         }
     };
-    let mut out: Vec<Violation> = match schema_violations(doc) {
+    let unusable = |e: String| at(String::new(), format!("the facts schema is unusable: {e}"));
+    let (found, keyed) = crate::par::join(
+        || schema_violations(doc),
+        || Keying::shipped().map(|keying| keys::index(doc, keying)),
+    );
+    let mut out: Vec<Violation> = match found {
         Ok(found) => found.into_iter().map(|(p, m)| at(p, m)).collect(),
-        Err(e) => vec![at(
-            String::new(),
-            format!("the facts schema is unusable: {e}"),
-        )],
+        Err(e) => vec![unusable(e)],
     };
-    for key in ID_KEYS {
-        let Some(items) = doc.get(key).and_then(Value::as_array) else {
-            continue;
-        };
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for (i, item) in items.iter().enumerate() {
-            let Some(id) = item.get("id").and_then(Value::as_str) else {
-                continue;
-            };
-            if let Some(first) = seen.get(id) {
-                out.push(at(
-                    format!("/{key}/{i}/id"),
-                    format!("duplicate id `{id}`: already used by /{key}/{first}"),
-                ));
-            } else {
-                seen.insert(id, i);
-            }
+    let keys = match keyed {
+        Ok((keys, duplicates)) => {
+            out.extend(duplicates.into_iter().map(|d| {
+                let first = match origins.locate(&d.first) {
+                    Some(o) => format!("{}:{} ({})", o.file, o.line, d.first),
+                    None => d.first,
+                };
+                at(
+                    d.pointer,
+                    format!("duplicate key {}: also at {first}", d.key),
+                )
+            }));
+            Some(keys)
         }
+        Err(e) => {
+            out.push(unusable(e));
+            None
+        }
+    };
+    match keys {
+        Some(keys) if out.is_empty() => Ok(keys),
+        _ => Err(out),
     }
-    out
 }

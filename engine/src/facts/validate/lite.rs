@@ -29,8 +29,8 @@ use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
-/// Keywords that only annotate: ignored.
-const ANNOTATIONS: [&str; 10] = [
+/// Keywords that only annotate: ignored. (`x-key` names the fields of a record's key.)
+const ANNOTATIONS: [&str; 11] = [
     "$schema",
     "$id",
     "$comment",
@@ -41,6 +41,7 @@ const ANNOTATIONS: [&str; 10] = [
     "default",
     "deprecated",
     "readOnly",
+    "x-key",
 ];
 
 /// `jsonschema`'s `HASHMAP_THRESHOLD`: from this many declared properties on, members are
