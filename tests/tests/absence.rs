@@ -1,0 +1,144 @@
+//! Absence is never compliance: facts that are missing or empty never make a criterion pass.
+//! A rule that tested nothing is not applicable, and a criterion whose rules all are is judged
+//! by its evidence, failing without it.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use attest_engine::{EvalOptions, Facts, FactsSource, Report, Status};
+use serde_json::{Value, json};
+
+/// The example organization merged into one document, changed by `edit`, evaluated.
+fn evaluate(edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Report {
+    let mut doc = serde_json::Map::new();
+    for (_, text) in attest_tests::example_sources() {
+        let part: Value = serde_json::from_str(&text).unwrap();
+        for (k, v) in part.as_object().unwrap() {
+            match (doc.get_mut(k), v) {
+                (Some(Value::Array(all)), Value::Array(more)) => all.extend(more.clone()),
+                _ => {
+                    doc.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    edit(&mut doc);
+    let text = Value::Object(doc).to_string();
+    let facts = Facts::load(&[FactsSource {
+        name: "facts.json",
+        text: &text,
+    }])
+    .unwrap_or_else(|e| panic!("{e}"));
+    attest_tests::soc2_engine()
+        .evaluate(&facts, &EvalOptions::default())
+        .unwrap()
+}
+
+fn control<'r>(report: &'r Report, id: &str) -> &'r attest_engine::ControlResult {
+    report.controls.iter().find(|c| c.id == id).unwrap()
+}
+
+#[test]
+fn absent_facts_fall_back_to_evidence_and_fail_without_it() {
+    let report = evaluate(|doc| {
+        doc.remove("changes");
+    });
+    let cc81 = control(&report, "CC8.1");
+    assert_eq!(cc81.status, Status::Fail);
+    assert!(
+        cc81.rules.contains(&"evidence/CC8.1".to_owned()),
+        "{cc81:?}"
+    );
+    for id in ["changes.approval", "changes.tested"] {
+        let rule = report.rule(id).unwrap();
+        assert_eq!(rule.status, Status::NotApplicable);
+        assert_eq!(rule.reason.as_deref(), Some("the facts have no `changes`"));
+    }
+    let evidence = report.rule("evidence/CC8.1").unwrap();
+    assert_eq!(evidence.findings.len(), 1);
+    let message = &evidence.findings[0].message;
+    assert!(
+        message.starts_with("nothing shows CC8.1 operates: changes.approval: the facts have no `changes`; changes.tested: the facts have no `changes`"),
+        "{message}"
+    );
+    assert!(
+        evidence.findings[0]
+            .remediation
+            .starts_with("Provide the facts its rules test (changes.approval, changes.tested)")
+    );
+    // Out-of-scope criteria are the only not-applicable ones.
+    assert!(
+        report
+            .controls
+            .iter()
+            .filter(|c| c.status == Status::NotApplicable)
+            .all(|c| c.id.starts_with('P'))
+    );
+}
+
+#[test]
+fn absent_facts_with_current_evidence_pass_on_that_evidence() {
+    let report = evaluate(|doc| {
+        doc.remove("changes");
+        doc.get_mut("evidence")
+            .and_then(Value::as_array_mut)
+            .unwrap()
+            .push(
+                json!({"control_id": "CC8.1", "title": "Change tickets sampled by the CTO",
+                         "uri": "https://wiki.example/changes-q2", "collected_on": "2026-06-01"}),
+            );
+    });
+    let cc81 = control(&report, "CC8.1");
+    assert_eq!(cc81.status, Status::Pass, "{cc81:?}");
+    let evidence = report.rule("evidence/CC8.1").unwrap();
+    assert_eq!(evidence.population.tested, 1);
+}
+
+#[test]
+fn an_empty_collection_is_no_records_in_scope() {
+    let report = evaluate(|doc| {
+        doc.insert("vendors".to_owned(), json!([]));
+    });
+    for rule in report.rules.iter().filter(|r| r.id.starts_with("vendors.")) {
+        assert_eq!(rule.status, Status::NotApplicable, "{}", rule.id);
+        assert_eq!(
+            rule.reason.as_deref(),
+            Some("no records in scope"),
+            "{}",
+            rule.id
+        );
+        assert_eq!(rule.population.tested, 0);
+    }
+    // CC9.2 is judged by vendors rules only: with none of them able to judge it, its evidence
+    // decides, and there is none.
+    let cc92 = control(&report, "CC9.2");
+    assert_eq!(cc92.status, Status::Fail);
+    assert!(
+        cc92.rules.contains(&"evidence/CC9.2".to_owned()),
+        "{cc92:?}"
+    );
+}
+
+#[test]
+fn a_rule_that_tests_nothing_does_not_pass_and_says_so() {
+    // No active privileged account: access.mfa-privileged tested none of the accounts.
+    let report = evaluate(|doc| {
+        for a in doc
+            .get_mut("accounts")
+            .and_then(Value::as_array_mut)
+            .unwrap()
+        {
+            a["privileged"] = Value::Bool(false);
+        }
+    });
+    let rule = report.rule("access.mfa-privileged").unwrap();
+    assert_eq!(rule.status, Status::NotApplicable);
+    assert_eq!(rule.population.tested, 0);
+    let accounts = &rule.population.collections["accounts"];
+    assert_eq!(accounts.tested, 0);
+    assert!(accounts.of > 40, "{accounts:?}");
+    assert_eq!(
+        rule.population.describe(),
+        format!("tested 0 of {} accounts", accounts.of)
+    );
+}
