@@ -245,7 +245,10 @@ fn rules_in_error_are_reported_by_every_format() {
         "<testcase name=\"CC6.2 access.inactive-accounts\" classname=\"soc2.security\">\n      <error message=\"operation limit hit\" type=\"error\">rules/access/inactive-accounts.rhai:12:9</error>"
     ));
     let csv = render::csv(&report);
-    assert!(csv.contains("CC6.2,access.inactive-accounts,Unused accounts are disabled,low,IT,error,operation limit hit,,rules/access/inactive-accounts.rhai,12,"));
+    assert!(
+        csv.contains("CC6.2,access.inactive-accounts,Unused accounts are disabled,low,IT,tested ")
+    );
+    assert!(csv.contains(",error,operation limit hit,,,rules/access/inactive-accounts.rhai,12,"));
     assert!(render::markdown(&report).contains("### Rules that could not answer (1)"));
     assert!(render::html(&report, &context).contains("<tr id=\"CC6.2\" data-status=\"error\""));
 }
@@ -349,7 +352,7 @@ fn junit_failures_carry_the_findings() {
         failure
             .text()
             .unwrap()
-            .contains("examples/acme/access.json:343 /accounts/26")
+            .contains("examples/acme/access.json:343 accounts/prod-db/liam")
     );
     let waived = doc
         .descendants()
@@ -380,15 +383,18 @@ fn csv_has_one_row_per_finding_and_parses_back() {
         .map(str::to_owned)
         .collect();
     assert_eq!(
-        header[..7],
+        header[..10],
         [
             "controls",
             "rule",
             "rule_title",
             "severity",
             "owner",
+            "rule_tested",
             "status",
-            "message"
+            "message",
+            "key",
+            "entity"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -397,20 +403,26 @@ fn csv_has_one_row_per_finding_and_parses_back() {
         .iter()
         .find(|r| &r[1] == "vendors.contract-clauses")
         .unwrap();
+    assert!(zendesk[5].starts_with("tested "), "{zendesk:?}");
     assert_eq!(
-        &zendesk[6],
+        &zendesk[7],
         "contract with vendor Zendesk (zendesk) lacks: a data protection addendum; breach notice within 72 hours (no notice term); right to audit"
     );
     assert_eq!(
-        (&zendesk[8], &zendesk[9]),
-        ("examples/acme/vendors.json", "148")
+        (&zendesk[8], &zendesk[9], &zendesk[10], &zendesk[11]),
+        (
+            "vendors/zendesk",
+            "/vendors/5",
+            "examples/acme/vendors.json",
+            "148"
+        )
     );
-    let waived: Vec<_> = rows.iter().filter(|r| &r[5] == "waived").collect();
+    let waived: Vec<_> = rows.iter().filter(|r| &r[6] == "waived").collect();
     assert_eq!(waived.len(), 3);
     assert!(
         waived
             .iter()
-            .all(|r| !r[11].is_empty() && r[15].starts_with("examples/waivers.json:"))
+            .all(|r| !r[13].is_empty() && r[17].starts_with("examples/waivers.json:"))
     );
 }
 

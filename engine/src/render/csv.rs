@@ -6,14 +6,16 @@
 use crate::report::Report;
 use crate::report::views::rule_views;
 
-const HEADER: [&str; 16] = [
+const HEADER: [&str; 18] = [
     "controls",
     "rule",
     "rule_title",
     "severity",
     "owner",
+    "rule_tested",
     "status",
     "message",
+    "key",
     "entity",
     "file",
     "line",
@@ -34,6 +36,7 @@ pub fn csv(report: &Report) -> String {
         let controls = view.control_ids().join(" ");
         let severity = rule.severity.as_str().to_owned();
         let owner = rule.owner.as_str().to_owned();
+        let tested = rule.population.describe();
         if let Some(e) = &rule.error {
             let mut fields = vec![
                 controls.clone(),
@@ -41,8 +44,10 @@ pub fn csv(report: &Report) -> String {
                 rule.title.clone(),
                 severity.clone(),
                 owner.clone(),
+                tested.clone(),
                 "error".to_owned(),
                 e.message.clone(),
+                String::new(),
                 String::new(),
                 e.file.clone(),
                 e.line.map(|l| l.to_string()).unwrap_or_default(),
@@ -60,8 +65,10 @@ pub fn csv(report: &Report) -> String {
                     rule.title.clone(),
                     severity.clone(),
                     owner.clone(),
+                    tested.clone(),
                     f.effective_status().as_str().to_owned(),
                     f.message.clone(),
+                    f.key.clone().unwrap_or_default(),
                     f.entity.clone().unwrap_or_default(),
                     f.source
                         .as_ref()

@@ -321,12 +321,13 @@ fn control_row(out: &mut String, c: &ControlResult, rules: &[&RuleResult]) {
 fn rule_item(out: &mut String, r: &RuleResult) {
     let _ = write!(
         out,
-        "<li>{} <code>{}</code> {} <small>· {} · owner {}</small>",
+        "<li>{} <code>{}</code> {} <small>· {} · owner {} · {}</small>",
         badge(r.status),
         esc(&r.id),
         esc(&r.title),
         r.severity.as_str(),
-        r.owner
+        r.owner,
+        esc(&r.population.describe())
     );
     if let Some(e) = &r.error {
         let _ = write!(
@@ -360,7 +361,7 @@ fn finding_item(out: &mut String, f: &Finding) {
         badge(f.effective_status()),
         esc(&f.message)
     );
-    let at = record_place(f.source.as_ref(), f.entity.as_deref());
+    let at = record_place(f.source.as_ref(), f.key.as_deref().or(f.entity.as_deref()));
     if !at.is_empty() {
         let _ = write!(out, " <small><code>{}</code></small>", esc(&at));
     }

@@ -125,7 +125,11 @@ fn case(
                 rule.severity.as_str(),
                 rule.owner
             );
-            let mut text = findings_text(&rule.findings);
+            let mut text = format!(
+                "{}\n{}",
+                rule.population.describe(),
+                findings_text(&rule.findings)
+            );
             if let Some(f) = rule.findings.first() {
                 let _ = write!(text, "\nFix: {}", f.remediation);
             }
@@ -147,20 +151,26 @@ fn case(
                 |e| (e.message.clone(), error_place(e)),
             );
             format!(
-                "      <error message=\"{}\" type=\"error\">{}</error>\n",
+                "      <error message=\"{}\" type=\"error\">{}</error>\n      <system-out>{}</system-out>\n",
                 escape_xml(&message),
-                escape_xml(&place)
+                escape_xml(&place),
+                escape_xml(&rule.population.describe())
             )
         }
         Status::NotApplicable => {
             let why = if control.status == Status::NotApplicable
                 && rule.status != Status::NotApplicable
             {
-                "not applicable: the control's category is out of scope"
+                "the control's category is out of scope"
+            } else if let Some(reason) = rule.disabled.as_deref() {
+                reason
             } else {
-                "not applicable: the facts the rule needs are absent"
+                rule.reason.as_deref().unwrap_or("the rule does not apply")
             };
-            format!("      <skipped message=\"{why}\"/>\n")
+            format!(
+                "      <skipped message=\"{}\"/>\n",
+                escape_xml(&format!("not applicable: {why}"))
+            )
         }
         Status::Waived => {
             let mut reasons: Vec<String> = Vec::new();
@@ -173,14 +183,25 @@ fn case(
             format!(
                 "      <skipped message=\"{}\"/>\n      <system-out>{}</system-out>\n",
                 escape_xml(&format!("waived: {}", reasons.join("; "))),
-                escape_xml(&findings_text(&rule.findings))
+                escape_xml(&format!(
+                    "{}\n{}",
+                    rule.population.describe(),
+                    findings_text(&rule.findings)
+                ))
             )
         }
         Status::Warn => format!(
             "      <system-out>{}</system-out>\n",
-            escape_xml(&findings_text(&rule.findings))
+            escape_xml(&format!(
+                "{}\n{}",
+                rule.population.describe(),
+                findings_text(&rule.findings)
+            ))
         ),
-        Status::Pass => String::new(),
+        Status::Pass => format!(
+            "      <system-out>{}</system-out>\n",
+            escape_xml(&rule.population.describe())
+        ),
     };
     if body.is_empty() {
         out.push_str("/>\n");
@@ -196,7 +217,7 @@ fn findings_text(findings: &[Finding]) -> String {
     let mut text = String::new();
     for f in findings {
         let _ = write!(text, "{}: {}", f.effective_status().as_str(), f.message);
-        let at = record_place(f.source.as_ref(), f.entity.as_deref());
+        let at = record_place(f.source.as_ref(), f.key.as_deref().or(f.entity.as_deref()));
         if !at.is_empty() {
             let _ = write!(text, " ({at})");
         }

@@ -111,8 +111,8 @@ pub fn markdown(report: &Report) -> String {
             continue;
         }
         let _ = writeln!(out, "\n### {heading} ({})\n", rules.len());
-        out.push_str("| Rule | Severity | Owner | Controls | Findings |\n");
-        out.push_str("|---|---|---|---|--:|\n");
+        out.push_str("| Rule | Severity | Owner | Controls | Findings | Population |\n");
+        out.push_str("|---|---|---|---|--:|---|\n");
         for v in &rules {
             let open = v
                 .rule
@@ -122,12 +122,13 @@ pub fn markdown(report: &Report) -> String {
                 .count();
             let _ = writeln!(
                 out,
-                "| {} {} | {} | {} | {} | {open} |",
+                "| {} {} | {} | {} | {} | {open} | {} |",
                 code(v.id),
                 escape(&v.rule.title),
                 v.rule.severity.as_str(),
                 v.rule.owner,
-                v.control_ids().join(", ")
+                v.control_ids().join(", "),
+                escape(&v.rule.population.describe())
             );
         }
         let lines: Vec<String> = rules

@@ -106,8 +106,9 @@ pub(crate) fn error_place(e: &RuleError) -> String {
     }
 }
 
-/// Where a finding's record is: `file:line /pointer`, the pointer alone when its file is not
-/// known, or nothing for a finding about no record.
+/// Where a finding's record is: `file:line record`, the record alone when its file is not
+/// known, or nothing for a finding about no record. The record is named by its key where it
+/// has one (`accounts/aws-prod/alice`), else by its JSON Pointer.
 pub(crate) fn record_place(source: Option<&Origin>, entity: Option<&str>) -> String {
     match (source, entity) {
         (Some(s), Some(e)) => format!("{}:{} {e}", s.file, s.line),

@@ -130,6 +130,8 @@ fn descriptor(view: &RuleView<'_>) -> Value {
             "security-severity": security_severity(rule.severity),
             "owner": rule.owner.as_str(),
             "controls": controls,
+            "tested": rule.population.tested,
+            "population": rule.population.describe(),
         },
     })
 }

@@ -162,12 +162,13 @@ fn control(out: &mut String, p: &Paint, report: &Report, c: &ControlResult, max:
 fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
     let _ = writeln!(
         out,
-        "    {} {}  {} · {} · owner {}",
+        "    {} {}  {} · {} · owner {} · {}",
         p.dim("rule"),
         r.id,
         r.title,
         r.severity.as_str(),
-        r.owner
+        r.owner,
+        r.population.describe()
     );
     if let Some(e) = &r.error {
         let _ = writeln!(out, "      {}: {}", error_place(e), e.message);
@@ -180,7 +181,10 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
             Status::Waived => p.wrap(CYAN, "~"),
             _ => p.wrap(RED, "✗"),
         };
-        let at = parenthesized(&record_place(f.source.as_ref(), f.entity.as_deref()));
+        let at = parenthesized(&record_place(
+            f.source.as_ref(),
+            f.key.as_deref().or(f.entity.as_deref()),
+        ));
         let _ = writeln!(out, "      {mark} {}{}", f.message, p.dim(&at));
         if let Some(w) = &f.waiver {
             let _ = writeln!(
