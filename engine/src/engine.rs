@@ -122,20 +122,13 @@ impl Engine {
 
     /// Evaluates every rule and every control against `facts`.
     pub fn evaluate(&self, facts: &Facts, options: &EvalOptions) -> Result<Report, EvalError> {
-        let as_of = options.as_of.or(facts.as_of()).ok_or(EvalError::NoAsOf)?;
-        let params = self.params(&options.params)?;
-        let warn_days = params
+        let run = self.run(facts, options)?;
+        let as_of = run.as_of;
+        let warn_days = run
+            .params
             .get(WARN_WINDOW_PARAM)
             .and_then(|d| d.as_int().ok())
             .unwrap_or(DEFAULT_WARN_DAYS);
-        let cache = Arc::new(LookupCache::default());
-        let run = Run {
-            facts,
-            as_of,
-            params: &params,
-            cache: &cache,
-            options,
-        };
         let in_scope = |control: &str| {
             self.pack
                 .controls
@@ -251,16 +244,7 @@ impl Engine {
         facts: &Facts,
         options: &EvalOptions,
     ) -> Result<Option<(RuleResult, BTreeSet<u32>)>, EvalError> {
-        let as_of = options.as_of.or(facts.as_of()).ok_or(EvalError::NoAsOf)?;
-        let params = self.params(&options.params)?;
-        let cache = Arc::new(LookupCache::default());
-        let run = Run {
-            facts,
-            as_of,
-            params: &params,
-            cache: &cache,
-            options,
-        };
+        let run = self.run(facts, options)?;
         Ok(self
             .pack
             .rules
@@ -290,6 +274,18 @@ impl Engine {
             true
         });
         Some(lines)
+    }
+
+    /// What every rule of one evaluation is handed: the facts, the as-of date (the options',
+    /// else the facts'), the parameters and a fresh lookup cache.
+    fn run<'a>(&self, facts: &'a Facts, options: &'a EvalOptions) -> Result<Run<'a>, EvalError> {
+        Ok(Run {
+            facts,
+            as_of: options.as_of.or(facts.as_of()).ok_or(EvalError::NoAsOf)?,
+            params: self.params(&options.params)?,
+            cache: Arc::new(LookupCache::default()),
+            options,
+        })
     }
 
     /// The pack's parameters with `overrides` applied and type-checked, as a Rhai map.
@@ -343,7 +339,7 @@ impl Engine {
             );
             if options.explain {
                 let why = format!("not applicable: {reason}");
-                result.explanation = Some(explanation(rule, run.params, why));
+                result.explanation = Some(explanation(rule, &run.params, why));
             }
             result.reason = Some(reason);
             return (result, BTreeSet::new());
@@ -408,7 +404,7 @@ impl Engine {
         }
         if options.explain {
             let reason = decision(&result);
-            result.explanation = Some(explanation(rule, run.params, reason));
+            result.explanation = Some(explanation(rule, &run.params, reason));
         }
         (result, lines)
     }
@@ -432,8 +428,8 @@ impl Engine {
 struct Run<'a> {
     facts: &'a Facts,
     as_of: Date,
-    params: &'a Map,
-    cache: &'a Arc<LookupCache>,
+    params: Map,
+    cache: Arc<LookupCache>,
     options: &'a EvalOptions,
 }
 

@@ -33,60 +33,52 @@ pub fn csv(report: &Report) -> String {
     row(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
     for view in rule_views(report) {
         let rule = &view.rule;
-        let controls = view.control_ids().join(" ");
-        let severity = rule.severity.as_str().to_owned();
-        let owner = rule.owner.as_str().to_owned();
-        let tested = rule.population.describe();
+        // The rule's columns, the same on each of its rows.
+        let rule_fields = [
+            view.control_ids().join(" "),
+            view.id.to_owned(),
+            rule.title.clone(),
+            rule.severity.as_str().to_owned(),
+            rule.owner.as_str().to_owned(),
+            rule.population.describe(),
+        ];
         if let Some(e) = &rule.error {
-            let mut fields = vec![
-                controls.clone(),
-                view.id.to_owned(),
-                rule.title.clone(),
-                severity.clone(),
-                owner.clone(),
-                tested.clone(),
+            let mut fields = rule_fields.to_vec();
+            fields.extend([
                 "error".to_owned(),
                 e.message.clone(),
                 String::new(),
                 String::new(),
                 e.file.clone(),
                 e.line.map(|l| l.to_string()).unwrap_or_default(),
-            ];
+            ]);
             fields.resize(HEADER.len(), String::new());
             row(&mut out, fields);
         }
         for f in &rule.findings {
             let w = f.waiver.as_ref();
-            row(
-                &mut out,
-                [
-                    controls.clone(),
-                    view.id.to_owned(),
-                    rule.title.clone(),
-                    severity.clone(),
-                    owner.clone(),
-                    tested.clone(),
-                    f.effective_status().as_str().to_owned(),
-                    f.message.clone(),
-                    f.key.clone().unwrap_or_default(),
-                    f.entity.clone().unwrap_or_default(),
-                    f.source
-                        .as_ref()
-                        .map(|s| s.file.clone())
-                        .unwrap_or_default(),
-                    f.source
-                        .as_ref()
-                        .map(|s| s.line.to_string())
-                        .unwrap_or_default(),
-                    f.remediation.clone(),
-                    w.map(|w| w.reason.clone()).unwrap_or_default(),
-                    w.map(|w| w.approved_by.clone()).unwrap_or_default(),
-                    w.map(|w| w.approved_on.clone()).unwrap_or_default(),
-                    w.map(|w| w.expires_on.clone()).unwrap_or_default(),
-                    w.map(|w| format!("{}:{}", w.source.file, w.source.line))
-                        .unwrap_or_default(),
-                ],
-            );
+            let finding_fields = [
+                f.effective_status().as_str().to_owned(),
+                f.message.clone(),
+                f.key.clone().unwrap_or_default(),
+                f.entity.clone().unwrap_or_default(),
+                f.source
+                    .as_ref()
+                    .map(|s| s.file.clone())
+                    .unwrap_or_default(),
+                f.source
+                    .as_ref()
+                    .map(|s| s.line.to_string())
+                    .unwrap_or_default(),
+                f.remediation.clone(),
+                w.map(|w| w.reason.clone()).unwrap_or_default(),
+                w.map(|w| w.approved_by.clone()).unwrap_or_default(),
+                w.map(|w| w.approved_on.clone()).unwrap_or_default(),
+                w.map(|w| w.expires_on.clone()).unwrap_or_default(),
+                w.map(|w| format!("{}:{}", w.source.file, w.source.line))
+                    .unwrap_or_default(),
+            ];
+            row(&mut out, rule_fields.iter().cloned().chain(finding_fields));
         }
     }
     out
