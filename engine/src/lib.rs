@@ -7,7 +7,9 @@
 //! unchanged.
 //!
 //! ```
-//! use attest_engine::{Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile};
+//! use attest_engine::{
+//!     Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, Status, Waivers, render,
+//! };
 //!
 //! let pack = Pack::from_files(&[
 //!     PackFile::new("pack.toml", r#"
@@ -41,13 +43,22 @@
 //!   "accounts": [{"system_id": "aws", "username": "root", "kind": "human",
 //!                 "status": "active", "privileged": true, "mfa": false}]}"#;
 //! let facts = Facts::load(&[FactsSource { name: "facts.json", text }])?;
-//! let report = engine.evaluate(&facts, &EvalOptions::default())?;
+//! let mut report = engine.evaluate(&facts, &EvalOptions::default())?;
 //! assert_eq!(report.controls[0].rules, ["access.mfa"]);
 //! let rule = report.rule("access.mfa").unwrap();
 //! assert_eq!(rule.population.tested, 1);
 //! let finding = &rule.findings[0];
 //! assert_eq!(finding.message, "root has no MFA");
-//! assert_eq!(finding.entity.as_deref(), Some("/accounts/0"));
+//! assert_eq!(finding.key.as_deref(), Some("accounts/aws/root"));
+//!
+//! // Approved exceptions, then any format.
+//! let waivers = Waivers::parse("waivers.json", r#"{"schema_version": "1", "waivers": [
+//!   {"rule": "access.mfa", "entity": "accounts/aws/root", "reason": "break-glass, in the vault",
+//!    "approved_by": "CISO", "approved_on": "2026-06-01", "expires_on": "2026-12-31"}]}"#)?;
+//! waivers.apply(&mut report);
+//! assert_eq!(report.controls[0].status, Status::Waived);
+//! let sarif = render::sarif(&report, &render::Context::from_facts(&facts));
+//! assert!(sarif.contains("\"suppressions\""));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
