@@ -300,6 +300,12 @@ fn broken_pack(dir: &Path) {
         "pack/rules/t/e-duplicate.rhai",
         &(header("d-syntax", "CC6.2") + "let x = 1;\n"),
     );
+    write(
+        dir,
+        "pack/rules/t/f-reads.rhai",
+        &(header("f-reads", "CC6.1")
+            + "for a in facts.accounts.where(\"status\", \"actve\") {\n    if a.statsu != () && facts.people.len() > 0 { fail(a, \"x\"); }\n}\n"),
+    );
 }
 
 #[test]
