@@ -34,7 +34,8 @@ enum Command {
     Diff(commands::diff::Args),
     /// Run every rule case of packs as named tests, with line coverage on request.
     Test(commands::test::Args),
-    /// Compile every rule and check a pack's manifest, catalog and rule metadata.
+    /// Compile every rule and check a pack's manifest, catalog, rule metadata and the facts
+    /// each rule reads.
     Check(commands::check::Args),
     /// Explain a rule (metadata, parameters, cases, source) or a control (its rules).
     Explain(commands::explain::Args),

@@ -300,6 +300,12 @@ fn broken_pack(dir: &Path) {
         "pack/rules/t/e-duplicate.rhai",
         &(header("d-syntax", "CC6.2") + "let x = 1;\n"),
     );
+    write(
+        dir,
+        "pack/rules/t/f-reads.rhai",
+        &(header("f-reads", "CC6.1")
+            + "for a in facts.accounts.where(\"status\", \"actve\") {\n    if a.statsu != () && facts.people.len() > 0 { fail(a, \"x\"); }\n}\n"),
+    );
 }
 
 #[test]
@@ -535,7 +541,7 @@ fn new_rule_scaffolds_a_red_rule_with_cases_and_a_readme_row() {
 }
 
 #[test]
-fn new_rule_with_an_inherited_id_scaffolds_an_override() {
+fn new_rule_with_an_inherited_id_copies_the_base_rule_its_cases_and_its_row() {
     let dir = scratch("new-override");
     write(
         &dir,
@@ -545,37 +551,97 @@ fn new_rule_with_an_inherited_id_scaffolds_an_override() {
     write(
         &dir,
         "company/README.md",
-        "# Company pack\n\nNo table yet.\n",
+        "# Company pack\n\n| Rule | Controls | Severity | Owner | What it checks |\n|---|---|---|---|---|\n\nMore text.\n",
     );
     let out = attest_in(
+        &dir,
+        &["new", "rule", "access.mfa-privileged", "--pack", "company"],
+    );
+    exit(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "created company/rules/access/mfa-privileged.rhai: a copy of access.mfa-privileged from pack soc2\n\
+         created company/rules/access/mfa-privileged.cases.json: its cases\n\
+         added access.mfa-privileged to company/README.md\n\
+         the copy overrides access.mfa-privileged of pack soc2: edit it and its cases, then run `attest test company --filter access.mfa-privileged`\n"
+    );
+    let base = repo().join("rules/soc2/rules/access");
+    for file in ["mfa-privileged.rhai", "mfa-privileged.cases.json"] {
+        assert_eq!(
+            fs::read_to_string(dir.join("company/rules/access").join(file)).unwrap(),
+            fs::read_to_string(base.join(file)).unwrap(),
+            "{file} is the base's"
+        );
+    }
+    let soc2_row = fs::read_to_string(repo().join("rules/soc2/README.md"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("| `access.mfa-privileged` |"))
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        fs::read_to_string(dir.join("company/README.md")).unwrap(),
+        format!(
+            "# Company pack\n\n| Rule | Controls | Severity | Owner | What it checks |\n|---|---|---|---|---|\n{soc2_row}\n\nMore text.\n"
+        )
+    );
+    // The copy is an override that checks clean and passes the base's cases.
+    let check = attest_in(&dir, &["check", "company"]);
+    exit(&check, 0);
+    assert_eq!(stdout(&check), "company: no problems (1 rule checked)\n");
+    let test = attest_in(&dir, &["test", "company"]);
+    exit(&test, 0);
+    assert!(
+        stdout(&test).contains("ok      access.mfa-privileged  4 cases\n")
+            && stdout(&test).contains("test result: ok. 4 passed; 0 failed; 0 filtered out\n"),
+        "{}",
+        stdout(&test)
+    );
+
+    // Without a rules table, the row is a list item made from the header.
+    write(
+        &dir,
+        "other/pack.toml",
+        "name = \"other\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n",
+    );
+    write(&dir, "other/README.md", "# Other pack\n\nNo table yet.\n");
+    exit(
+        &attest_in(
+            &dir,
+            &["new", "rule", "hr.background-checks", "--pack", "other"],
+        ),
+        0,
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("other/README.md")).unwrap(),
+        "# Other pack\n\nNo table yet.\n\n- `hr.background-checks` (CC1.4): Active staff passed a background check\n"
+    );
+
+    // The header is copied as it is: flags that would set it are refused, and nothing is
+    // written.
+    let flags = attest_in(
         &dir,
         &[
             "new",
             "rule",
-            "hr.background-checks",
+            "changes.tested",
             "--control",
-            "CC1.4",
+            "CC8.1",
+            "--owner",
+            "IT",
             "--pack",
-            "company",
+            "other",
         ],
     );
-    exit(&out, 0);
+    exit(&flags, 2);
     assert!(
-        stdout(&out).contains("the rule overrides hr.background-checks of pack soc2\n"),
+        stderr(&flags).contains(
+            "`changes.tested` is inherited from pack soc2: `attest new rule` copies its header as it is, so --control, --owner cannot be given"
+        ),
         "{}",
-        stdout(&out)
+        stderr(&flags)
     );
-    let rule = fs::read_to_string(dir.join("company/rules/hr/background-checks.rhai")).unwrap();
-    assert!(rule.contains("//! title = \"Active staff passed a background check\"\n"));
-    assert!(rule.contains("//! facts = [\"people\"]\n"), "{rule}");
-    assert_eq!(
-        fs::read_to_string(dir.join("company/README.md")).unwrap(),
-        "# Company pack\n\nNo table yet.\n\n- `hr.background-checks` (CC1.4): Active staff passed a background check\n"
-    );
-    exit(&attest_in(&dir, &["check", "company"]), 0);
-    let test = attest_in(&dir, &["test", "company"]);
-    exit(&test, 1);
-    assert!(stdout(&test).ends_with("1 passed; 2 failed; 0 filtered out\n"));
+    assert!(!dir.join("other/rules/changes").exists());
 }
 
 #[test]
@@ -636,6 +702,10 @@ fn new_rule_refuses_bad_input_and_writes_nothing() {
         (
             vec!["new", "rule", "access.x", "--control", "CC6.1"],
             "the built-in pack cannot be changed",
+        ),
+        (
+            vec!["new", "rule", "access.x", "--pack", "pack"],
+            "a new rule needs at least one --control ID",
         ),
     ] {
         let out = attest_in(&dir, &args);

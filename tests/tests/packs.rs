@@ -238,3 +238,72 @@ fn a_rule_whose_file_is_not_where_its_id_says_is_a_warning() {
     assert!(!diags[0].is_error());
     assert!(check_rule("rules/a/here.rhai", &rule("a.here", "let x = 1;\n")).is_empty());
 }
+
+#[test]
+fn a_field_facts_v1_does_not_define_is_an_error_at_its_token() {
+    let source = rule(
+        "a.typo",
+        "for p in facts.people { if p.employment.statsu == \"active\" { fail(p, \"x\"); } }",
+    );
+    let diags = check_rule("rules/a/typo.rhai", &source);
+    assert_eq!(
+        places(&diags),
+        vec![("unknown-field", Some(8), Some(41))],
+        "{diags:#?}"
+    );
+    assert_eq!(
+        diags[0].message,
+        "`statsu` is not a field of `employment` of people records in facts-v1; did you mean `status`?"
+    );
+    // An error: the pack cannot be used.
+    let mut files = attest_tests::minimal_pack(&[]);
+    files.push(PackFile::new("rules/a/typo.rhai", source));
+    let err = Pack::from_files(&files).unwrap_err();
+    assert_eq!(
+        err.0.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        vec!["unknown-field"]
+    );
+}
+
+#[test]
+fn a_facts_key_read_but_not_listed_is_a_warning_at_its_first_read() {
+    let source = rule(
+        "a.unlisted",
+        "for a in facts.accounts.where(\"status\", \"active\") { if facts.accounts.len() > 1 { fail(a, \"x\"); } }",
+    );
+    let diags = check_rule("rules/a/unlisted.rhai", &source);
+    assert_eq!(
+        places(&diags),
+        vec![("unlisted-facts-key", Some(8), Some(16))],
+        "{diags:#?}"
+    );
+    assert!(!diags[0].is_error());
+    // A rule that handles the key's absence itself is not warned.
+    let guarded = rule(
+        "a.unlisted",
+        "if facts.accounts != () { for a in facts.accounts { fail(a, \"x\"); } }",
+    );
+    assert_eq!(check_rule("rules/a/unlisted.rhai", &guarded), vec![]);
+}
+
+#[test]
+fn a_query_condition_no_record_can_meet_is_a_warning_at_its_value() {
+    let source = rule(
+        "a.never",
+        "for v in facts.vendors.where(\"data_access\", \"pii\") { fail(v, \"x\"); }\nlet staff = facts.people.where(#{ kind: \"staff\" });",
+    )
+    .replace("[\"people\"]", "[\"people\", \"vendors\"]");
+    let diags = check_rule("rules/a/never.rhai", &source);
+    assert_eq!(
+        places(&diags),
+        vec![
+            ("query-never-matches", Some(8), Some(45)),
+            ("query-never-matches", Some(9), Some(41)),
+        ],
+        "{diags:#?}"
+    );
+    assert_eq!(
+        diags[1].message,
+        "`kind` of people records is one of \"employee\", \"contractor\", so it never equals \"staff\": `where` matches no record"
+    );
+}

@@ -1,6 +1,7 @@
 //! `attest check [PACK]`: compiles every rule and checks the manifest, the catalog and
 //! every rule's metadata (against `schemas/pack.v1.schema.json` and the pack's own
-//! catalog and parameters), printing each diagnostic with its stable code, file, line,
+//! catalog and parameters) and what each rule reads of the facts (against facts-v1),
+//! printing each diagnostic with its stable code, file, line,
 //! column and the source line it points at.
 
 use crate::Outcome;

@@ -1,13 +1,16 @@
 //! `attest new rule ID --control CC6.1 [--pack DIR]`: scaffolds a rule in a pack folder:
 //! the rule file (its header, and a commented body that uses the prelude and stops with a
 //! TODO), its cases file (a pass, a fail and a not-applicable case, red until the check
-//! is written) and a row in the pack's README when it has one.
+//! is written) and a row in the pack's README when it has one. With the id of a rule the
+//! pack inherits, it copies that rule instead: its file, its cases and its README row, an
+//! override ready to edit.
 
 use crate::Outcome;
 use crate::config::PackArgs;
 use crate::output::Target;
-use crate::packs::PackRef;
-use attest_engine::{Owner, Severity, pack::FACTS_KEYS};
+use crate::packs::{self, Loaded, PackRef};
+use attest_engine::pack::{FACTS_KEYS, Rule};
+use attest_engine::{Owner, PackFile, Severity};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -25,20 +28,21 @@ pub struct RuleArgs {
     /// The rule's id, `area.name` (`access.shared-admins`); the file is
     /// `rules/<area>/<name>.rhai`.
     id: String,
-    /// A control of the pack's catalog the rule evidences (repeatable).
-    #[arg(long = "control", value_name = "ID", required = true)]
+    /// A control of the pack's catalog the rule evidences (repeatable; required for a new
+    /// rule, refused for an inherited one, whose header is copied).
+    #[arg(long = "control", value_name = "ID")]
     controls: Vec<String>,
     /// A facts key the rule reads (repeatable; default: the area's, such as `accounts` for
     /// `access`).
     #[arg(long = "facts", value_name = "KEY")]
     facts: Vec<String>,
-    /// The rule's severity: critical, high, medium or low.
-    #[arg(long, default_value = "medium")]
-    severity: String,
-    /// Who fixes a finding: IT, Security, HR, Legal, Engineering, Sales, Finance or
-    /// Operations.
-    #[arg(long, default_value = "Security")]
-    owner: String,
+    /// The rule's severity: critical, high, medium (the default) or low.
+    #[arg(long)]
+    severity: Option<String>,
+    /// Who fixes a finding: IT, Security (the default), HR, Legal, Engineering, Sales,
+    /// Finance or Operations.
+    #[arg(long)]
+    owner: Option<String>,
     /// One line saying what must be true.
     #[arg(long)]
     title: Option<String>,
@@ -84,7 +88,6 @@ fn rule(args: &RuleArgs) -> Result<Outcome, String> {
             "`{id}` is not a rule id: write `area.name`, in lowercase letters, digits and `-` (such as `access.shared-admins`)"
         ));
     }
-    let (area, name) = id.split_once('.').unwrap_or((id, id));
     let (_, loaded) = args.pack.load()?;
     let PackRef::Dir(dir) = &loaded.source else {
         return Err(
@@ -92,7 +95,82 @@ fn rule(args: &RuleArgs) -> Result<Outcome, String> {
                 .to_owned(),
         );
     };
+    let inherited = match loaded.pack.rule(id) {
+        Some(existing) if loaded.owns(existing) => {
+            return Err(format!(
+                "rule `{id}` already exists: {}",
+                loaded.source.show_file(&existing.path)
+            ));
+        }
+        other => other,
+    };
+    let files = match inherited {
+        Some(base) => copy(args, dir, base)?,
+        None => scaffold(args, &loaded, dir)?,
+    };
+    write_all(dir, &files)?;
+
+    let show = |path: &str| loaded.source.show_file(path);
+    let mut out = String::new();
+    match inherited {
+        Some(base) => {
+            let _ = writeln!(
+                out,
+                "created {}: a copy of {id} from pack {}",
+                show(&files.rule.0),
+                base.pack
+            );
+            if let Some((cases, _)) = &files.cases {
+                let _ = writeln!(out, "created {}: its cases", show(cases));
+            }
+        }
+        None => {
+            let _ = writeln!(out, "created {}", show(&files.rule.0));
+            if let Some((cases, _)) = &files.cases {
+                let _ = writeln!(out, "created {}", show(cases));
+            }
+        }
+    }
+    if files.readme.is_some() {
+        let _ = writeln!(out, "added {id} to {}", show("README.md"));
+    }
+    let _ = match inherited {
+        Some(base) => writeln!(
+            out,
+            "the copy overrides {id} of pack {}: edit it and its cases, then run `attest test {} --filter {id}`",
+            base.pack, loaded.source
+        ),
+        None => writeln!(
+            out,
+            "next: write the check and its cases, then run `attest test {} --filter {id}`",
+            loaded.source
+        ),
+    };
+    Target::Stdout
+        .write(&out)
+        .map_err(|e| format!("stdout: {e}"))?;
+    Ok(Outcome::Clean)
+}
+
+/// What `attest new rule` writes: the rule file, its cases file and the new README, by
+/// path within the pack.
+struct Files {
+    rule: (String, String),
+    cases: Option<(String, String)>,
+    readme: Option<String>,
+}
+
+/// The files of a new rule: its header from the flags, a body that throws its TODO, and
+/// TODO cases.
+fn scaffold(args: &RuleArgs, loaded: &Loaded, dir: &Path) -> Result<Files, String> {
+    let id = args.id.as_str();
+    let area = id.split_once('.').map_or(id, |(area, _)| area);
     let pack = &loaded.pack;
+    if args.controls.is_empty() {
+        return Err(format!(
+            "a new rule needs at least one --control ID: a control of the pack's catalog that `{id}` evidences (see `attest list controls`)"
+        ));
+    }
     for c in &args.controls {
         if pack.control(c).is_none() {
             return Err(format!(
@@ -101,16 +179,13 @@ fn rule(args: &RuleArgs) -> Result<Outcome, String> {
             ));
         }
     }
-    let severity: Severity = serde_json::from_value(json!(args.severity)).map_err(|_| {
+    let severity = args.severity.as_deref().unwrap_or("medium");
+    let severity: Severity = serde_json::from_value(json!(severity))
+        .map_err(|_| format!("--severity `{severity}`: expected critical, high, medium or low"))?;
+    let owner = args.owner.as_deref().unwrap_or("Security");
+    let owner: Owner = serde_json::from_value(json!(owner)).map_err(|_| {
         format!(
-            "--severity `{}`: expected critical, high, medium or low",
-            args.severity
-        )
-    })?;
-    let owner: Owner = serde_json::from_value(json!(args.owner)).map_err(|_| {
-        format!(
-            "--owner `{}`: expected IT, Security, HR, Legal, Engineering, Sales, Finance or Operations",
-            args.owner
+            "--owner `{owner}`: expected IT, Security, HR, Legal, Engineering, Sales, Finance or Operations"
         )
     })?;
     let facts: Vec<String> = if args.facts.is_empty() {
@@ -129,63 +204,152 @@ fn rule(args: &RuleArgs) -> Result<Outcome, String> {
             FACTS_KEYS.join(", ")
         ));
     }
-    // An inherited id scaffolds an override, which starts from the inherited title.
-    let inherited = match pack.rule(id) {
-        Some(existing) if loaded.owns(existing) => {
-            return Err(format!(
-                "rule `{id}` already exists: {}",
-                loaded.source.show_file(&existing.path)
-            ));
+    let title = args
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("TODO: one line saying what {id} requires"));
+    let readme = read_readme(dir)?.map(|text| {
+        let row = Row {
+            id,
+            title: &title,
+            controls: &args.controls,
+            severity,
+            owner,
+        };
+        readme_with_rule(&text, &row, None)
+    });
+    let rule_path = rule_path_of(id);
+    let cases_path = cases_path_of(&rule_path);
+    Ok(Files {
+        rule: (
+            rule_path,
+            rule_file(id, &title, &args.controls, severity, owner, &facts),
+        ),
+        cases: Some((cases_path, cases_file(&facts))),
+        readme,
+    })
+}
+
+/// The files of an override of the inherited rule `base`: its source and cases as they
+/// are, at the path its id gives, and its row of the defining pack's README (in the same
+/// table layout), else a row made from its header.
+fn copy(args: &RuleArgs, dir: &Path, base: &Rule) -> Result<Files, String> {
+    let id = base.meta.id.as_str();
+    let given: Vec<&str> = [
+        ("--control", !args.controls.is_empty()),
+        ("--facts", !args.facts.is_empty()),
+        ("--severity", args.severity.is_some()),
+        ("--owner", args.owner.is_some()),
+        ("--title", args.title.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, set)| set.then_some(flag))
+    .collect();
+    if !given.is_empty() {
+        return Err(format!(
+            "`{id}` is inherited from pack {}: `attest new rule` copies its header as it is, so {} cannot be given; leave {} out and edit the copy's header",
+            base.pack,
+            given.join(", "),
+            if given.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    let rule_path = rule_path_of(id);
+    let cases_path = cases_path_of(&rule_path);
+    let readme = read_readme(dir)?.map(|text| {
+        let row = Row {
+            id,
+            title: &base.meta.title,
+            controls: &base.meta.controls,
+            severity: base.meta.severity,
+            owner: base.meta.owner,
+        };
+        let defined = defining_readme(dir, &base.pack);
+        readme_with_rule(&text, &row, defined.as_deref())
+    });
+    Ok(Files {
+        rule: (rule_path, base.source.clone()),
+        cases: base.cases.clone().map(|c| (cases_path, c)),
+        readme,
+    })
+}
+
+/// Where a rule's id puts its file: `rules/<area>/<name>.rhai`.
+fn rule_path_of(id: &str) -> String {
+    let (area, name) = id.split_once('.').unwrap_or((id, id));
+    format!("rules/{area}/{name}.rhai")
+}
+
+/// The cases file beside a rule file.
+fn cases_path_of(rule_path: &str) -> String {
+    format!("{}.cases.json", rule_path.trim_end_matches(".rhai"))
+}
+
+/// The pack's README, when it has one.
+fn read_readme(dir: &Path) -> Result<Option<String>, String> {
+    let readme = dir.join("README.md");
+    match std::fs::read_to_string(&readme) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", readme.display())),
+    }
+}
+
+/// The README of the pack named `name` that the pack in `dir` extends (directly or not).
+fn defining_readme(dir: &Path, name: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        name: String,
+        extends: Option<String>,
+    }
+    let head = |files: &[PackFile]| {
+        let manifest = files.iter().find(|f| f.path == "pack.toml")?;
+        toml::from_str::<Head>(&manifest.text).ok()
+    };
+    let mut at = dir.to_path_buf();
+    // `extends` was resolved (cycles refused) when the pack loaded; the bound is a guard.
+    for _ in 0..64 {
+        let files = PackRef::Dir(at.clone()).files().ok()?;
+        let h = head(&files)?;
+        if h.name == name {
+            return files
+                .into_iter()
+                .find(|f| f.path == "README.md")
+                .map(|f| f.text);
         }
-        other => other,
-    };
+        match PackRef::parse(&h.extends?, &at) {
+            // The built-in pack's README is not one of its files.
+            PackRef::Builtin => {
+                return (name == packs::BUILTIN).then(|| attest_rules::soc2_readme().to_owned());
+            }
+            PackRef::Dir(base) => at = base,
+        }
+    }
+    None
+}
 
-    let rule_path = format!("rules/{area}/{name}.rhai");
-    let cases_path = format!("rules/{area}/{name}.cases.json");
-    let title = match (&args.title, inherited) {
-        (Some(title), _) => title.clone(),
-        (None, Some(rule)) => rule.meta.title.clone(),
-        (None, None) => format!("TODO: one line saying what {id} requires"),
-    };
-    let rule_text = rule_file(id, &title, &args.controls, severity, owner, &facts);
-    let cases_text = cases_file(&facts);
-
-    let rule_file_path = dir.join(&rule_path);
-    let cases_file_path = dir.join(&cases_path);
-    for p in [&rule_file_path, &cases_file_path] {
+/// Writes every file or none.
+fn write_all(dir: &Path, files: &Files) -> Result<(), String> {
+    let mut targets: Vec<(PathBuf, &str)> = vec![(dir.join(&files.rule.0), files.rule.1.as_str())];
+    if let Some((path, text)) = &files.cases {
+        targets.push((dir.join(path), text));
+    }
+    for (p, _) in &targets {
         if p.exists() {
             return Err(format!("{}: already exists", p.display()));
         }
     }
     let readme = dir.join("README.md");
-    let readme_text = match std::fs::read_to_string(&readme) {
-        Ok(text) => Some(readme_with_rule(
-            &text,
-            id,
-            &title,
-            &args.controls,
-            severity,
-            owner,
-        )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(format!("{}: {e}", readme.display())),
-    };
-
-    // Write everything or nothing.
     let mut written: Vec<PathBuf> = Vec::new();
     let result = (|| {
-        let folder = rule_file_path.parent().unwrap_or(Path::new("."));
+        let folder = targets[0].0.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-        for (path, text) in [
-            (&rule_file_path, &rule_text),
-            (&cases_file_path, &cases_text),
-        ] {
+        for (path, text) in &targets {
             Target::File(path)
                 .write(text)
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             written.push(path.clone());
         }
-        if let Some(text) = &readme_text {
+        if let Some(text) = &files.readme {
             Target::File(&readme)
                 .write(text)
                 .map_err(|e| format!("{}: {e}", readme.display()))?;
@@ -198,29 +362,7 @@ fn rule(args: &RuleArgs) -> Result<Outcome, String> {
         }
         return Err(e);
     }
-
-    let mut out = String::new();
-    let _ = writeln!(out, "created {}", loaded.source.show_file(&rule_path));
-    let _ = writeln!(out, "created {}", loaded.source.show_file(&cases_path));
-    if readme_text.is_some() {
-        let _ = writeln!(
-            out,
-            "added {id} to {}",
-            loaded.source.show_file("README.md")
-        );
-    }
-    if let Some(rule) = inherited {
-        let _ = writeln!(out, "the rule overrides {id} of pack {}", rule.pack);
-    }
-    let _ = writeln!(
-        out,
-        "next: write the check and its cases, then run `attest test {} --filter {id}`",
-        loaded.source
-    );
-    Target::Stdout
-        .write(&out)
-        .map_err(|e| format!("stdout: {e}"))?;
-    Ok(Outcome::Clean)
+    Ok(())
 }
 
 /// A TOML (and JSON) string literal.
@@ -317,48 +459,85 @@ fn cases_file(facts: &[String]) -> String {
     text
 }
 
-/// The README with a row for the new rule: in its rules table (a table whose first column
-/// is `Rule`), else as a list item at the end.
-fn readme_with_rule(
-    text: &str,
-    id: &str,
-    title: &str,
-    controls: &[String],
+/// A rule as its README row shows it.
+struct Row<'a> {
+    id: &'a str,
+    title: &'a str,
+    controls: &'a [String],
     severity: Severity,
     owner: Owner,
-) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let header = lines.iter().position(|l| {
+}
+
+/// The cells of a Markdown table line, trimmed.
+fn cells(line: &str) -> Vec<&str> {
+    line.trim()
+        .trim_matches('|')
+        .split('|')
+        .map(str::trim)
+        .collect()
+}
+
+/// The line of `text`'s rules table (a table whose first column is `Rule`) that heads it.
+fn table_header(lines: &[&str]) -> Option<usize> {
+    lines.iter().position(|l| {
         l.trim_start()
             .trim_start_matches('|')
             .trim_start()
             .starts_with("Rule")
-    });
-    let Some(header) = header else {
+    })
+}
+
+/// The README with a row for the rule: in its rules table, else as a list item at the end.
+/// The row is the rule's row in `defined` (the README of the pack that defines it) when
+/// that README's rules table has the same columns, else one made from `row`.
+fn readme_with_rule(text: &str, row: &Row, defined: Option<&str>) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(header) = table_header(&lines) else {
         let mut out = text.trim_end().to_owned();
-        let _ = write!(out, "\n\n- `{id}` ({}): {title}\n", controls.join(", "));
+        let _ = write!(
+            out,
+            "\n\n- `{}` ({}): {}\n",
+            row.id,
+            row.controls.join(", "),
+            row.title
+        );
         return out;
     };
-    let cells: Vec<String> = lines[header]
-        .trim()
-        .trim_matches('|')
-        .split('|')
-        .map(|c| match c.trim().to_lowercase().as_str() {
-            "rule" => format!("`{id}`"),
-            "controls" | "control" => controls.join(", "),
-            "severity" => severity.as_str().to_owned(),
-            "owner" => owner.to_string(),
-            _ => title.to_owned(),
-        })
-        .collect();
-    let row = format!("| {} |", cells.join(" | "));
+    let columns = cells(lines[header]);
+    let first_cell = format!("`{}`", row.id);
+    let copied = defined.and_then(|d| {
+        let theirs: Vec<&str> = d.lines().collect();
+        let h = table_header(&theirs)?;
+        if cells(theirs[h]) != columns {
+            return None;
+        }
+        theirs[h..]
+            .iter()
+            .take_while(|l| l.trim_start().starts_with('|'))
+            .find(|l| cells(l).first() == Some(&first_cell.as_str()))
+            .map(|l| l.trim().to_owned())
+    });
+    let made = || {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|c| match c.to_lowercase().as_str() {
+                "rule" => first_cell.clone(),
+                "controls" | "control" => row.controls.join(", "),
+                "severity" => row.severity.as_str().to_owned(),
+                "owner" => row.owner.to_string(),
+                _ => row.title.to_owned(),
+            })
+            .collect();
+        format!("| {} |", cells.join(" | "))
+    };
+    let line = copied.unwrap_or_else(made);
     let end = lines
         .iter()
         .skip(header)
         .position(|l| !l.trim_start().starts_with('|'))
         .map_or(lines.len(), |n| header + n);
     let mut out: Vec<&str> = lines[..end].to_vec();
-    out.push(&row);
+    out.push(&line);
     out.extend(&lines[end..]);
     let mut joined = out.join("\n");
     joined.push('\n');

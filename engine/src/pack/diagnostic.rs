@@ -71,6 +71,12 @@ diagnostic_codes! {
     UnknownControl = "unknown-control", Error;
     /// a rule's `facts` names a key facts-v1 does not define
     UnknownFactsKey = "unknown-facts-key", Error;
+    /// a rule reads `facts.X` but its header's `facts` does not list `X` (so it runs, rather than being not applicable, when `X` is absent)
+    UnlistedFactsKey = "unlisted-facts-key", Warning;
+    /// a rule reads a field that facts-v1 does not define for that record (`a.statsu` of an account), directly or in a query's field path
+    UnknownField = "unknown-field", Error;
+    /// a query condition that no record can meet: a value of the wrong type or outside the field's values, or any value for an array field (`where("data_access", "pii")`)
+    QueryNeverMatches = "query-never-matches", Warning;
     /// a rule reads or lists a parameter the pack does not declare, or `[set]` names one
     UndeclaredParam = "undeclared-param", Error;
     /// a rule reads `params.NAME` without listing it in its header

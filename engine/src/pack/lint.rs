@@ -1,8 +1,9 @@
 //! Checks of rule metadata against the pack: known controls, unique ids, files where their
-//! ids put them, facts keys of the contract, and parameters declared where they are used and
-//! used where they are declared.
+//! ids put them, facts keys of the contract, parameters declared where they are used and
+//! used where they are declared, and what each rule's body reads from the facts (`reads`).
 
 use super::diagnostic::{Diagnostic, DiagnosticCode};
+use super::reads;
 use super::rule::Header;
 use super::span::{self, At};
 use super::{Control, Manifest, Rule, model};
@@ -20,6 +21,7 @@ pub(super) fn rules(
     diags: &mut Vec<Diagnostic>,
 ) {
     let known: HashSet<&str> = controls.iter().map(|c| c.id.as_str()).collect();
+    let contract = reads::Contract::load();
     let mut ids: Vec<(&str, &str)> = Vec::new();
     for r in rules {
         let header = Header::of(&r.source);
@@ -101,7 +103,11 @@ pub(super) fn rules(
                 ));
             }
         }
-        let read = span::params_read(&r.source);
+        let ast = span::parse(&r.source);
+        if let (Some(ast), Some(contract)) = (&ast, &contract) {
+            reads::check(contract, &r.path, &r.meta.facts, ast, diags);
+        }
+        let read = ast.as_ref().map(span::params_read).unwrap_or_default();
         for (i, p) in r.meta.params.iter().enumerate() {
             if !m.params.contains_key(p) {
                 diags.push(at(

@@ -10,6 +10,7 @@ mod diagnostic;
 mod lint;
 mod load;
 mod model;
+mod reads;
 mod rule;
 // The pack schema's diagnostics need the `jsonschema` feature: without it (the WebAssembly
 // module leaves it out for size), pack files are checked by their parsers and lints only.

@@ -48,16 +48,18 @@ fn child<'a, 'i>(
     }
 }
 
-/// Each parameter a rule's source reads (`params.name`, `params["name"]`), with the 1-based
-/// line and column of its first read, in order of position; empty when the source does not
-/// parse (its syntax error is reported on its own).
-pub(crate) fn params_read(source: &str) -> Vec<(String, u32, u32)> {
+/// A rule's source as Rhai's AST, unoptimized so it holds what was written; `None` when it
+/// does not parse (its syntax error is reported on its own).
+pub(crate) fn parse(source: &str) -> Option<rhai::AST> {
     let mut parser = rhai::Engine::new_raw();
     parser.set_optimization_level(rhai::OptimizationLevel::None);
     parser.set_max_expr_depths(0, 0);
-    let Ok(ast) = parser.compile(source) else {
-        return Vec::new();
-    };
+    parser.compile(source).ok()
+}
+
+/// Each parameter a rule reads (`params.name`, `params["name"]`), with the 1-based line and
+/// column of its first read, in order of position.
+pub(crate) fn params_read(ast: &rhai::AST) -> Vec<(String, u32, u32)> {
     let mut reads: Vec<(String, u32, u32)> = Vec::new();
     ast.walk(&mut |path: &[rhai::ASTNode]| {
         if let Some(rhai::ASTNode::Expr(expr)) = path.last()
@@ -139,7 +141,7 @@ mod tests {
     fn finds_property_and_index_reads_but_not_lookalikes() {
         let src = "let a = params.max_days;\n// params.commented\nlet b = params[\"tiers\"]; let c = my_params.x;\nif x > params.max_days {}\nlet s = \"params.in_a_string\"; /* params.in_a_comment */\nlet d = params.nested.deep;";
         assert_eq!(
-            params_read(src),
+            params_read(&parse(src).unwrap()),
             vec![
                 ("max_days".to_owned(), 1, 9),
                 ("tiers".to_owned(), 3, 9),
@@ -151,14 +153,17 @@ mod tests {
     #[test]
     fn a_double_slash_inside_a_string_hides_no_read() {
         let src = "let url = \"https://example.com\"; let n = params.max_days;";
-        assert_eq!(params_read(src), vec![("max_days".to_owned(), 1, 42)]);
+        assert_eq!(
+            params_read(&parse(src).unwrap()),
+            vec![("max_days".to_owned(), 1, 42)]
+        );
     }
 
     #[test]
     fn reads_in_functions_count_at_their_place() {
         let src = "fn limit() { params.max_days }\nlet n = params.max_days + params.other;";
         assert_eq!(
-            params_read(src),
+            params_read(&parse(src).unwrap()),
             vec![("max_days".to_owned(), 1, 14), ("other".to_owned(), 2, 27)]
         );
     }
