@@ -29,8 +29,10 @@ const WARN_WINDOW_PARAM: &str = crate::pack::ENGINE_PARAMS[0];
 /// The warning window when a pack does not declare one.
 const DEFAULT_WARN_DAYS: i64 = 30;
 
-/// How one evaluation runs.
+/// How one evaluation runs: `EvalOptions::default()`, then the `with_` methods for what
+/// differs.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct EvalOptions {
     /// The date rules treat as today; defaults to `organization.as_of` of the facts.
     pub as_of: Option<Date>,
@@ -40,6 +42,32 @@ pub struct EvalOptions {
     pub clock: Option<Clock>,
     /// Record, for every rule, what it examined and why it decided.
     pub explain: bool,
+}
+
+impl EvalOptions {
+    /// Sets the date rules treat as today (`None`: `organization.as_of` of the facts).
+    pub fn with_as_of(mut self, as_of: Option<Date>) -> EvalOptions {
+        self.as_of = as_of;
+        self
+    }
+
+    /// Sets parameter values that override the pack's defaults.
+    pub fn with_params(mut self, params: IndexMap<String, serde_json::Value>) -> EvalOptions {
+        self.params = params;
+        self
+    }
+
+    /// Sets the host's monotonic clock, which enables each rule's time budget.
+    pub fn with_clock(mut self, clock: Clock) -> EvalOptions {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Records, for every rule, what it tested and why it decided.
+    pub fn with_explain(mut self, explain: bool) -> EvalOptions {
+        self.explain = explain;
+        self
+    }
 }
 
 /// Why an evaluation could not start.

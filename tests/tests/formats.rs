@@ -21,10 +21,7 @@ use std::time::{Duration, Instant};
 fn example(as_of: Option<&str>, waivers: bool) -> (Report, Context) {
     let engine = attest_tests::soc2_engine();
     let facts = attest_tests::example_facts();
-    let options = EvalOptions {
-        as_of: as_of.and_then(Date::parse),
-        ..EvalOptions::default()
-    };
+    let options = EvalOptions::default().with_as_of(as_of.and_then(Date::parse));
     let mut report = engine.evaluate(&facts, &options).unwrap();
     if waivers {
         attest_tests::example_waivers().apply(&mut report);

@@ -16,10 +16,7 @@ use attest_tests::example_waivers;
 use serde_json::Value;
 
 fn evaluate(as_of: &str) -> Report {
-    let options = EvalOptions {
-        as_of: Date::parse(as_of),
-        ..EvalOptions::default()
-    };
+    let options = EvalOptions::default().with_as_of(Date::parse(as_of));
     attest_tests::soc2_engine()
         .evaluate(&attest_tests::example_facts(), &options)
         .unwrap()

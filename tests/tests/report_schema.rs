@@ -59,11 +59,9 @@ fn full_reports_on_every_rule_case_match_the_schema() {
             }])
             .unwrap();
             let as_of = Date::parse(case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF));
-            let options = EvalOptions {
-                as_of,
-                params: case.params.clone(),
-                ..EvalOptions::default()
-            };
+            let options = EvalOptions::default()
+                .with_as_of(as_of)
+                .with_params(case.params.clone());
             let report = engine.evaluate(&facts, &options).unwrap();
             assert_valid(&v, &report, &format!("{path} ({})", case.name));
             checked += 1;

@@ -224,10 +224,7 @@ fn the_time_budget_uses_the_hosts_clock() {
         time_budget: Some(Duration::from_secs(5)),
         ..Limits::default()
     };
-    let options = EvalOptions {
-        clock: Some(Arc::new(clock)),
-        ..EvalOptions::default()
-    };
+    let options = EvalOptions::default().with_clock(Arc::new(clock));
     let r = run_with("loop { }", limits, &options);
     assert_eq!(error_of(&r), "the rule exceeded its time budget");
 }

@@ -296,12 +296,10 @@ fn try_evaluate(request: &[u8]) -> Outcome {
             )
         })?),
     };
-    let options = EvalOptions {
-        as_of,
-        params: req.params,
-        explain: req.explain,
-        ..EvalOptions::default()
-    };
+    let options = EvalOptions::default()
+        .with_as_of(as_of)
+        .with_params(req.params)
+        .with_explain(req.explain);
     match req.rule {
         None => {
             let report = engine.evaluate(&facts, &options)?;

@@ -214,12 +214,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let sources = inputs::read_facts(facts_paths)?;
     let facts = super::load_facts(&sources)?;
     let start = Instant::now();
-    let options = EvalOptions {
-        as_of: args.as_of.or(config.as_of),
-        params,
-        clock: Some(Arc::new(move || start.elapsed())),
-        explain: args.explain || config.eval.explain,
-    };
+    let options = EvalOptions::default()
+        .with_as_of(args.as_of.or(config.as_of))
+        .with_params(params)
+        .with_clock(Arc::new(move || start.elapsed()))
+        .with_explain(args.explain || config.eval.explain);
     let mut report = engine
         .evaluate(&facts, &options)
         .map_err(|e| e.to_string())?;

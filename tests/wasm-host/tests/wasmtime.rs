@@ -105,13 +105,7 @@ fn the_example_report_is_byte_identical_to_the_native_one() {
     assert_eq!(again, response);
     // With --explain's traces too.
     let native = native_engine()
-        .evaluate(
-            &facts,
-            &EvalOptions {
-                explain: true,
-                ..EvalOptions::default()
-            },
-        )
+        .evaluate(&facts, &EvalOptions::default().with_explain(true))
         .unwrap()
         .to_json();
     let request = format!(r#"{{"facts":{},"explain":true}}"#, sources_json(&sources));
