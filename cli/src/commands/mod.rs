@@ -19,10 +19,7 @@ pub fn load_facts(sources: &[(String, String)], strict: bool) -> Result<Facts, S
         .iter()
         .map(|(name, text)| FactsSource { name, text })
         .collect();
-    let options = LoadOptions {
-        strict,
-        ..LoadOptions::default()
-    };
+    let options = LoadOptions { strict };
     let facts = Facts::load_with(&refs, &options).map_err(|e| e.to_string())?;
     for warning in facts.warnings() {
         eprintln!("warning: {warning}");

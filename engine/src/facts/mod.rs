@@ -147,10 +147,10 @@ impl Facts {
         Ok((facts, timings))
     }
 
-    /// What the facts contain that facts-v1 does not define, in document order: each field
-    /// it defines no field of that name for (a misspelt `mfa_enabled` on an account leaves
-    /// `mfa` absent), with the closest defined name. Empty for facts loaded `strict`, which
-    /// refuses them.
+    /// The fields of the facts that facts-v1 does not define, in document order, each with
+    /// its place and the closest defined field (a misspelt `mfa_enabled` on an account
+    /// leaves `mfa` absent for the rules). Empty for facts loaded `strict`, which refuses
+    /// them.
     pub fn warnings(&self) -> &[Violation] {
         &self.warnings
     }
@@ -392,10 +392,7 @@ mod tests {
         // The facts are evaluated as they are: the undefined fields change nothing else.
         assert!(facts.has_key("accounts") && !facts.has_key("nothing"));
 
-        let strict = LoadOptions {
-            strict: true,
-            ..LoadOptions::default()
-        };
+        let strict = LoadOptions { strict: true };
         let err = Facts::load_with(&sources, &strict).unwrap_err();
         let FactsError::Invalid(violations) = &err else {
             panic!("{err}")
