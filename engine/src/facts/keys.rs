@@ -78,7 +78,7 @@ impl Keying {
 }
 
 /// The properties a schema declares, in order.
-pub(super) fn properties<'a>(schema: &'a Value, root: &'a Value) -> Vec<(&'a str, &'a Value)> {
+fn properties<'a>(schema: &'a Value, root: &'a Value) -> Vec<(&'a str, &'a Value)> {
     let schema = resolve(schema, root).unwrap_or(schema);
     schema
         .get("properties")
