@@ -7,6 +7,7 @@
 //! pack = "examples/acme-pack"   # a pack folder, or "soc2" for the built-in pack
 //! facts = ["examples/acme"]     # facts files or folders
 //! as_of = 2026-06-30            # the date rules treat as today
+//! strict = true                 # fields facts-v1 does not define are errors
 //!
 //! [params]                      # parameter values, as with --param
 //! inactive_account_days = 60
@@ -143,6 +144,8 @@ pub struct Config {
     pub facts: Vec<PathBuf>,
     /// The as-of date.
     pub as_of: Option<Date>,
+    /// Whether fields facts-v1 does not define are errors (`validate`, `eval`).
+    pub strict: bool,
     /// Parameter values.
     pub params: IndexMap<String, Setting<serde_json::Value>>,
     /// `[eval]`.
@@ -160,6 +163,8 @@ struct Raw {
     #[serde(default)]
     facts: Vec<String>,
     as_of: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    strict: bool,
     #[serde(default)]
     params: IndexMap<String, Spanned<toml::Value>>,
     #[serde(default)]
@@ -257,6 +262,7 @@ impl Config {
                 .map(|f| packs::join(dir, Path::new(f)))
                 .collect(),
             as_of,
+            strict: raw.strict,
             params: raw
                 .params
                 .into_iter()

@@ -187,6 +187,92 @@ fn validate_accepts_the_example_and_rejects_bad_facts() {
 }
 
 #[test]
+fn fields_facts_v1_does_not_define_are_warnings_or_with_strict_errors() {
+    let dir = scratch("unknown-fields");
+    let facts = ORG
+        .replace(
+            "\"privileged\": true, \"mfa\": false",
+            "\"privileged\": true, \"mfa_enabled\": true",
+        )
+        .replace("\"accounts\": [", "\"acounts\": [],\n  \"accounts\": [");
+    let file = write(&dir, "facts.json", &facts);
+    let warnings = format!(
+        "warning: {file}:4: /acounts: facts-v1 does not define `acounts` at the top level; did you mean `accounts`?\n\
+         warning: {file}:6: /accounts/0/mfa_enabled: facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?\n"
+    );
+    // Warnings: the facts are still valid, and evaluated as they are (with `mfa` absent, the
+    // root account fails the MFA rule).
+    let out = attest(&["validate", &file]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), warnings);
+    assert_eq!(stdout(&out), "facts are valid (1 file)\n");
+    let report = dir.join("report.json");
+    let out = attest(&[
+        "eval",
+        &file,
+        "--format",
+        "json",
+        "--output",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stderr(&out), warnings);
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&report).unwrap()).unwrap();
+    let mfa = json["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "access.mfa-privileged");
+    assert_eq!(mfa.unwrap()["status"], "fail");
+    fs::remove_file(&report).unwrap();
+
+    // --strict: errors, every one listed, nothing evaluated or written.
+    let errors = format!(
+        "error: 2 schema violations\n  \
+         {file}:4: /acounts: facts-v1 does not define `acounts` at the top level; did you mean `accounts`?\n  \
+         {file}:6: /accounts/0/mfa_enabled: facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?\n"
+    );
+    let out = attest(&["validate", "--strict", &file]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        (stdout(&out), stderr(&out)),
+        (String::new(), errors.clone())
+    );
+    let out = attest(&[
+        "eval",
+        &file,
+        "--strict",
+        "--output",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        (stdout(&out), stderr(&out)),
+        (String::new(), errors.clone())
+    );
+    assert!(!report.exists(), "nothing is written with --strict");
+
+    // strict = true in attest.toml, for both commands.
+    write(&dir, "attest.toml", "strict = true\n");
+    let config = dir.join("attest.toml");
+    let config = config.to_str().unwrap();
+    for command in ["validate", "eval"] {
+        let out = attest(&[command, &file, "--config", config]);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert_eq!(stderr(&out), errors, "{command}");
+    }
+    write(&dir, "attest.toml", "strict = false\n");
+    let out = attest(&["validate", &file, "--config", config]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = attest(&["validate", "--strict", &file, "--config", config]);
+    assert_eq!(out.status.code(), Some(2), "the flag wins");
+
+    // Facts with every field defined: no warning, strict or not.
+    let out = attest(&["validate", "--strict", &write(&dir, "clean.json", ORG)]);
+    assert_eq!((out.status.code(), stderr(&out)), (Some(0), String::new()));
+}
+
+#[test]
 fn malformed_json_names_file_line_and_column() {
     let dir = scratch("malformed");
     let bad = write(

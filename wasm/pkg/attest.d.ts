@@ -35,6 +35,20 @@ export interface EvaluateOptions extends PackOptions {
   rule?: string;
   /** Record, for every rule, what it examined and why it decided. */
   explain?: boolean;
+  /** Called with each warning (a field facts-v1 does not define), in document order. */
+  onWarning?: (warning: Violation) => void;
+}
+
+/** A place where the facts stray from facts-v1: a violation, or a warning. */
+export interface Violation {
+  /** The file the record came from, when known. */
+  file: string | null;
+  /** The line where the record starts, when known. */
+  line: number | null;
+  /** JSON Pointer into the merged facts. */
+  pointer: string;
+  /** What is wrong, e.g. "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?". */
+  message: string;
 }
 
 export type Status = "pass" | "fail" | "warn" | "error" | "waived" | "not_applicable";
@@ -115,6 +129,8 @@ export interface FactsSummary {
   organization: string;
   as_of: string | null;
   digest: string;
+  /** Fields facts-v1 does not define, in document order (the facts are still valid). */
+  warnings: Violation[];
 }
 
 /** What `explain` returns: the pack (no id), a rule or a control. */

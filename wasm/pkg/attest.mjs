@@ -132,26 +132,39 @@ export class Attest {
     };
   }
 
-  /** Evaluates facts; returns the report (report-v1), or with `rule` that rule's result. */
+  /**
+   * Evaluates facts; returns the report (report-v2), or with `rule` that rule's result.
+   * `options.onWarning` is called with each warning (a field facts-v1 does not define), in
+   * document order.
+   */
   evaluate(facts, options = {}) {
     const response = this.#ok("evaluate", this.#evaluateRequest(facts, options));
+    for (const w of response.warnings) options.onWarning?.(w);
     return options.rule ? response.rule : response.report;
   }
 
   /**
    * Evaluates facts and returns the report as text, byte for byte what
-   * `attest eval --format json` writes for the same facts.
+   * `attest eval --format json` writes for the same facts. `options.onWarning` as for `evaluate`.
    */
   evaluateJson(facts, options = {}) {
     const text = this.callRaw("evaluate", JSON.stringify(this.#evaluateRequest(facts, { ...options, rule: undefined })));
     const prefix = '{"ok":true,"report":';
     if (!text.startsWith(prefix)) throw new AttestError(JSON.parse(text).error);
-    return text.slice(prefix.length, -1);
+    // The response ends with `,"warnings":[...]}`; no string of the report can hold that
+    // text unescaped, and the warnings hold no "warnings" key, so the last one is it.
+    const end = text.lastIndexOf(',"warnings":');
+    for (const w of JSON.parse(text.slice(end + ',"warnings":'.length, -1))) options.onWarning?.(w);
+    return text.slice(prefix.length, end);
   }
 
-  /** Checks facts against facts-v1; returns {files, organization, as_of, digest}, or throws. */
+  /**
+   * Checks facts against facts-v1; returns {files, organization, as_of, digest, warnings}
+   * (warnings: the fields facts-v1 does not define), or throws.
+   */
   validate(facts) {
-    return this.#ok("validate", { facts: sources(facts) }).facts;
+    const response = this.#ok("validate", { facts: sources(facts) });
+    return { ...response.facts, warnings: response.warnings };
   }
 
   /** Describes a rule or a control by id, or the whole pack without one. */

@@ -274,10 +274,12 @@ fn load_facts(sources: &[Source]) -> Result<Facts, Failure> {
 /// "rule"?: "rule id", "explain"?: true}` (`explain` records, for every rule, what it
 /// examined and why it decided, as `attest eval --explain` does).
 ///
-/// Response: `{"ok":true,"report":REPORT}` where `REPORT` is, byte for byte,
-/// [`Report::to_json`](attest_engine::Report::to_json) (what `attest eval --format json`
-/// writes); with `rule`, `{"ok":true,"rule":RESULT}`, that one rule's result as compact
-/// JSON. Or a failure.
+/// Response: `{"ok":true,"report":REPORT,"warnings":[...]}` where `REPORT` is, byte for
+/// byte, [`Report::to_json`](attest_engine::Report::to_json) (what `attest eval --format
+/// json` writes); with `rule`, `{"ok":true,"rule":RESULT,"warnings":[...]}`, that one
+/// rule's result as compact JSON. `warnings` are the fields facts-v1 does not define
+/// ([`Facts::warnings`]: `{"file", "line", "pointer", "message"}`, in document order), as
+/// `attest eval` prints them. Or a failure.
 pub fn evaluate(request: &[u8]) -> String {
     respond(try_evaluate(request))
 }
@@ -303,7 +305,11 @@ fn try_evaluate(request: &[u8]) -> Outcome {
     match req.rule {
         None => {
             let report = engine.evaluate(&facts, &options)?;
-            Ok(format!(r#"{{"ok":true,"report":{}}}"#, report.to_json()))
+            Ok(format!(
+                r#"{{"ok":true,"report":{},"warnings":{}}}"#,
+                report.to_json(),
+                warnings(&facts)?
+            ))
         }
         Some(id) => {
             let result = engine
@@ -311,16 +317,24 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 .ok_or_else(|| Failure::new("not_found", format!("no rule `{id}` in the pack")))?;
             let body = serde_json::to_string(&result)
                 .map_err(|e| Failure::new("internal", e.to_string()))?;
-            Ok(format!(r#"{{"ok":true,"rule":{body}}}"#))
+            Ok(format!(
+                r#"{{"ok":true,"rule":{body},"warnings":{}}}"#,
+                warnings(&facts)?
+            ))
         }
     }
+}
+
+/// The facts' warnings as a compact JSON array.
+fn warnings(facts: &Facts) -> Result<String, Failure> {
+    serde_json::to_string(facts.warnings()).map_err(|e| Failure::new("internal", e.to_string()))
 }
 
 /// Checks facts against the facts-v1 contract without evaluating them.
 ///
 /// Request: `{"facts": [{"name", "text"}, ...]}`. Response: `{"ok":true,"facts":
-/// {"files", "organization", "as_of", "digest"}}` or the same failure `evaluate` gives
-/// for these facts.
+/// {"files", "organization", "as_of", "digest"},"warnings":[...]}` (the warnings
+/// `evaluate` gives) or the same failure `evaluate` gives for these facts.
 pub fn validate(request: &[u8]) -> String {
     respond(try_validate(request))
 }
@@ -335,7 +349,8 @@ fn try_validate(request: &[u8]) -> Outcome {
             "organization": facts.organization(),
             "as_of": facts.as_of().map(|d| d.to_string()),
             "digest": facts.digest(),
-        }
+        },
+        "warnings": facts.warnings(),
     });
     Ok(body.to_string())
 }
@@ -439,6 +454,47 @@ mod tests {
             r["error"]["message"].as_str().unwrap().contains("idd"),
             "{r}"
         );
+    }
+
+    #[test]
+    fn evaluate_and_validate_carry_the_warnings() {
+        let facts = concat!(
+            r#"{"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"},"#,
+            "\n",
+            r#" "accounts": [{"system_id": "s", "username": "u", "kind": "human", "status": "active", "mfa_enabled": true}]}"#
+        );
+        let request = json!({"facts": [{"name": "f.json", "text": facts}]}).to_string();
+        let expected = json!([{
+            "file": "f.json",
+            "line": 2,
+            "pointer": "/accounts/0/mfa_enabled",
+            "message": "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?"
+        }]);
+        let r = call(validate, &request);
+        assert_eq!(r["warnings"], expected, "{r}");
+        assert_eq!(r["facts"]["files"], 1);
+        let r = call(evaluate, &request);
+        assert_eq!(r["warnings"], expected, "{r}");
+        assert_eq!(r["report"]["report_version"], "2");
+        let one =
+            json!({"facts": [{"name": "f.json", "text": facts}], "rule": "access.mfa-privileged"});
+        let r = call(evaluate, &one.to_string());
+        assert_eq!(r["warnings"], expected, "{r}");
+        // The report is still, byte for byte, what the engine writes.
+        let text = evaluate(request.as_bytes());
+        let loaded = Facts::load(&[FactsSource {
+            name: "f.json",
+            text: facts,
+        }])
+        .unwrap();
+        let report = builtin_engine()
+            .unwrap()
+            .evaluate(&loaded, &EvalOptions::default())
+            .unwrap();
+        assert!(text.starts_with(&format!(
+            r#"{{"ok":true,"report":{},"warnings":["#,
+            report.to_json()
+        )));
     }
 
     #[test]

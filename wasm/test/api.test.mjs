@@ -60,6 +60,31 @@ test("validate accepts the example and rejects bad facts with places", async () 
   assert.throws(() => attest.validate('{\n  "a": [1,\n}'), (e) => e.kind === "facts_syntax" && e.details.line === 3);
 });
 
+test("fields facts-v1 does not define are warnings, in document order", async () => {
+  const facts = {
+    schema_version: "1",
+    organization: { name: "T", as_of: "2026-06-30" },
+    acounts: [],
+    accounts: [{ system_id: "s", username: "u", kind: "human", status: "active", privileged: true, mfa_enabled: true }],
+  };
+  const expected = [
+    { file: "facts.json", line: 7, pointer: "/acounts", message: "facts-v1 does not define `acounts` at the top level; did you mean `accounts`?" },
+    { file: "facts.json", line: 9, pointer: "/accounts/0/mfa_enabled", message: "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?" },
+  ];
+  assert.deepEqual(attest.validate(facts).warnings, expected);
+  const seen = [];
+  const report = attest.evaluate(facts, { onWarning: (w) => seen.push(w) });
+  assert.deepEqual(seen, expected);
+  assert.equal(report.rules.find((r) => r.id === "access.mfa-privileged").status, "fail");
+  const again = [];
+  const text = attest.evaluateJson(facts, { onWarning: (w) => again.push(w) });
+  assert.deepEqual(again, expected);
+  assert.deepEqual(JSON.parse(text), report);
+  assert.ok(text.endsWith("}\n"));
+  // The example defines every field.
+  assert.deepEqual(attest.validate(await acme()).warnings, []);
+});
+
 test("explain describes the pack, rules and controls", () => {
   const pack = attest.explain();
   assert.equal(pack.kind, "pack");

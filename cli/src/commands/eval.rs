@@ -133,6 +133,10 @@ pub struct Args {
     /// Seconds one rule may run before it is stopped with an error.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
     rule_timeout: f64,
+    /// Fields facts-v1 does not define are errors (exit 2, nothing evaluated), not warnings
+    /// (default: the configuration's `strict`).
+    #[arg(long)]
+    strict: bool,
     #[command(flatten)]
     config: ConfigArg,
 }
@@ -212,7 +216,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     let baseline = args.baseline.as_deref().map(read_report).transpose()?;
     let sources = inputs::read_facts(facts_paths)?;
-    let facts = super::load_facts(&sources)?;
+    let facts = super::load_facts(&sources, args.strict || config.strict)?;
     let start = Instant::now();
     let options = EvalOptions::default()
         .with_as_of(args.as_of.or(config.as_of))

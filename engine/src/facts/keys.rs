@@ -88,7 +88,7 @@ fn properties<'a>(schema: &'a Value, root: &'a Value) -> Vec<(&'a str, &'a Value
 }
 
 /// Follows a `$ref` to one of the schema's `$defs`.
-fn resolve<'a>(schema: &'a Value, root: &'a Value) -> Result<&'a Value, String> {
+pub(super) fn resolve<'a>(schema: &'a Value, root: &'a Value) -> Result<&'a Value, String> {
     let Some(target) = schema.get("$ref").and_then(Value::as_str) else {
         return Ok(schema);
     };

@@ -2,6 +2,7 @@
 //! against the facts schema, and remembering where every record came from.
 
 mod error;
+mod fields;
 mod keys;
 pub(crate) mod spans;
 pub(crate) mod tree;
@@ -48,6 +49,14 @@ pub struct LoadTimings {
     pub check: Duration,
 }
 
+/// How [`Facts::load_with`] checks the facts.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Fields facts-v1 does not define are violations, so the facts are refused, instead
+    /// of warnings ([`Facts::warnings`]).
+    pub strict: bool,
+}
+
 /// A validated facts document, ready to be evaluated any number of times.
 #[derive(Debug)]
 pub struct Facts {
@@ -58,18 +67,36 @@ pub struct Facts {
     scope: Option<Vec<String>>,
     origins: SourceMap,
     keys: RecordKeys,
+    warnings: Vec<Violation>,
 }
 
 impl Facts {
     /// Parses, merges and validates `sources` (concatenated in the order given; callers
     /// sort folder contents by file name). Every problem is reported, not just the first.
+    /// Fields facts-v1 does not define are accepted, and reported as [`Facts::warnings`].
     pub fn load(sources: &[FactsSource<'_>]) -> Result<Facts, FactsError> {
-        Facts::load_timed(sources, &|| Duration::ZERO).map(|(facts, _)| facts)
+        Facts::load_with(sources, &LoadOptions::default())
+    }
+
+    /// [`Facts::load`], with options: `strict` refuses fields facts-v1 does not define.
+    pub fn load_with(
+        sources: &[FactsSource<'_>],
+        options: &LoadOptions,
+    ) -> Result<Facts, FactsError> {
+        Facts::load_inner(sources, options, &|| Duration::ZERO).map(|(facts, _)| facts)
     }
 
     /// [`Facts::load`], timing each phase with a clock the host supplies.
     pub fn load_timed(
         sources: &[FactsSource<'_>],
+        clock: &dyn Fn() -> Duration,
+    ) -> Result<(Facts, LoadTimings), FactsError> {
+        Facts::load_inner(sources, &LoadOptions::default(), clock)
+    }
+
+    fn load_inner(
+        sources: &[FactsSource<'_>],
+        options: &LoadOptions,
         clock: &dyn Fn() -> Duration,
     ) -> Result<(Facts, LoadTimings), FactsError> {
         let t0 = clock();
@@ -78,10 +105,10 @@ impl Facts {
         // The digest is only needed when the facts are valid, but computing it alongside the
         // validation keeps a second core busy.
         let (checked, digest) = par::join(
-            || validate::check(&doc, &origins),
+            || validate::check(&doc, &origins, options.strict),
             || digest::canonical_json(&doc),
         );
-        let keys = checked.map_err(FactsError::Invalid)?;
+        let validate::Checked { keys, warnings } = checked.map_err(FactsError::Invalid)?;
         let org = doc.get("organization");
         let as_of = org
             .and_then(|o| o.get("as_of"))
@@ -111,12 +138,21 @@ impl Facts {
             scope,
             origins,
             keys,
+            warnings,
         };
         let timings = LoadTimings {
             parse: t1.saturating_sub(t0),
             check: t3.saturating_sub(t1),
         };
         Ok((facts, timings))
+    }
+
+    /// The fields of the facts that facts-v1 does not define, in document order, each with
+    /// its place and the closest defined field (a misspelt `mfa_enabled` on an account
+    /// leaves `mfa` absent for the rules). Empty for facts loaded `strict`, which refuses
+    /// them.
+    pub fn warnings(&self) -> &[Violation] {
+        &self.warnings
     }
 
     /// sha256 of the canonical form of the merged document (sorted keys, no whitespace).
@@ -331,6 +367,68 @@ mod tests {
         assert_eq!(at("/people/2/employment").as_deref(), Some("b.json:4"));
         assert_eq!(at("/organization").as_deref(), Some("a.json:1"));
         assert_eq!(at("/nothing"), None);
+    }
+
+    #[test]
+    fn undefined_fields_are_warnings_or_with_strict_violations() {
+        let a = r#"{"schema_version": "1", "organization": {"name": "A"},
+"acounts": [],
+"people": [
+ {"id": "p1", "name": "One", "kind": "employee", "employment": {"status": "active", "ended": null}}
+]}"#;
+        let b = r#"{"accounts": [
+ {"system_id": "s", "username": "u", "kind": "human", "status": "active", "mfa": true},
+ {"system_id": "s", "username": "v", "kind": "human", "status": "active", "mfa_enabled": true}
+]}"#;
+        let sources = [src("a.json", a), src("b.json", b)];
+        let facts = Facts::load(&sources).unwrap();
+        let shown: Vec<String> = facts.warnings().iter().map(ToString::to_string).collect();
+        let expected = [
+            "a.json:2: /acounts: facts-v1 does not define `acounts` at the top level; did you mean `accounts`?",
+            "a.json:4: /people/0/employment/ended: facts-v1 does not define `ended` for people[].employment",
+            "b.json:3: /accounts/1/mfa_enabled: facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?",
+        ];
+        assert_eq!(shown, expected);
+        // The facts are evaluated as they are: the undefined fields change nothing else.
+        assert!(facts.has_key("accounts") && !facts.has_key("nothing"));
+
+        let strict = LoadOptions { strict: true };
+        let err = Facts::load_with(&sources, &strict).unwrap_err();
+        let FactsError::Invalid(violations) = &err else {
+            panic!("{err}")
+        };
+        let shown: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, expected);
+        // Strict, with other violations: the schema's first, then the undefined fields.
+        let c = r#"{"accounts": [{"system_id": "s", "username": "w", "kind": "robot", "status": "active"}]}"#;
+        let err = Facts::load_with(&[src("a.json", a), src("c.json", c)], &strict).unwrap_err();
+        let FactsError::Invalid(violations) = &err else {
+            panic!("{err}")
+        };
+        let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            ["/accounts/0/kind", "/acounts", "/people/0/employment/ended"]
+        );
+        // Without strict, invalid facts are refused for their violations alone.
+        let err = Facts::load(&[src("a.json", a), src("c.json", c)]).unwrap_err();
+        assert!(
+            matches!(&err, FactsError::Invalid(v) if v.len() == 1),
+            "{err}"
+        );
+        // Facts with every field defined load the same either way, with no warnings.
+        let a = a
+            .replace("\"acounts\": [],\n", "")
+            .replace(", \"ended\": null", "");
+        let b = b.replace("mfa_enabled", "mfa");
+        let clean = Facts::load_with(&[src("a.json", &a), src("b.json", &b)], &strict);
+        assert!(clean.unwrap().warnings().is_empty());
+        assert!(
+            Facts::load(&[src("a.json", &a), src("b.json", &b)])
+                .unwrap()
+                .warnings()
+                .is_empty()
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Checks a merged facts document against `schemas/facts.v1.schema.json`, plus what a
-//! JSON Schema cannot say: each record's key unique within its list.
+//! JSON Schema cannot say: each record's key unique within its list, and the fields the
+//! schema does not define.
 
+use super::fields::{self, KnownFields};
 use super::keys::{self, Keying, RecordKeys};
 use super::{SourceMap, Violation};
 use serde_json::Value;
@@ -48,9 +50,22 @@ fn schema_violations(doc: &Value) -> Result<Vec<Found>, String> {
     Ok(checker.check(doc))
 }
 
-/// Every violation in `doc`, in document order (the schema's, then duplicate keys), each
-/// located in its source file; when there is none, the key of every record.
-pub(super) fn check(doc: &Value, origins: &SourceMap) -> Result<RecordKeys, Vec<Violation>> {
+/// What the checks found in facts they accept: the key of every record, and the fields
+/// facts-v1 does not define (as warnings).
+pub(super) struct Checked {
+    pub(super) keys: RecordKeys,
+    pub(super) warnings: Vec<Violation>,
+}
+
+/// Every violation in `doc`, in document order (the schema's, then, when `strict`, the fields
+/// facts-v1 does not define, then duplicate keys), each located in its source file; when
+/// there is none, the key of every record and, unless `strict`, the undefined fields as
+/// warnings.
+pub(super) fn check(
+    doc: &Value,
+    origins: &SourceMap,
+    strict: bool,
+) -> Result<Checked, Vec<Violation>> {
     let at = |pointer: String, message: String| {
         let origin = origins.locate(&pointer);
         Violation {
@@ -61,13 +76,31 @@ pub(super) fn check(doc: &Value, origins: &SourceMap) -> Result<RecordKeys, Vec<
         }
     };
     let unusable = |e: String| at(String::new(), format!("the facts schema is unusable: {e}"));
-    let (found, keyed) = crate::par::join(
+    let (found, (keyed, unknown)) = crate::par::join(
         || schema_violations(doc),
-        || Keying::shipped().map(|keying| keys::index(doc, keying)),
+        || {
+            crate::par::join(
+                || Keying::shipped().map(|keying| keys::index(doc, keying)),
+                || KnownFields::shipped().map(|known| fields::unknown(doc, known)),
+            )
+        },
     );
     let mut out: Vec<Violation> = match found {
         Ok(found) => found.into_iter().map(|(p, m)| at(p, m)).collect(),
         Err(e) => vec![unusable(e)],
+    };
+    let warnings = match unknown {
+        Ok(unknown) => unknown.into_iter().map(|(p, m)| at(p, m)).collect(),
+        Err(e) => {
+            out.push(unusable(e));
+            Vec::new()
+        }
+    };
+    let warnings = if strict {
+        out.extend(warnings);
+        Vec::new()
+    } else {
+        warnings
     };
     let keys = match keyed {
         Ok((keys, duplicates)) => {
@@ -89,7 +122,7 @@ pub(super) fn check(doc: &Value, origins: &SourceMap) -> Result<RecordKeys, Vec<
         }
     };
     match keys {
-        Some(keys) if out.is_empty() => Ok(keys),
+        Some(keys) if out.is_empty() => Ok(Checked { keys, warnings }),
         _ => Err(out),
     }
 }

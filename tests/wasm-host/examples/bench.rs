@@ -69,6 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut n_load, mut n_eval, mut n_total) = (vec![], vec![], vec![]);
     let (mut w_load, mut w_total) = (vec![], vec![]);
     let mut native_json = String::new();
+    let mut warnings = String::new();
     let mut wasm_json = String::new();
     for _ in 0..runs {
         let start = Instant::now();
@@ -85,6 +86,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|r| r.to_json())
         });
         native_json = json?;
+        warnings = serde_json::to_string(facts.warnings())?;
         n_total.push(start.elapsed());
         n_load.push(load);
         n_eval.push(eval);
@@ -99,7 +101,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         wasm_json = r?;
         w_total.push(d);
     }
-    let expected = format!(r#"{{"ok":true,"report":{native_json}}}"#);
+    let expected = format!(r#"{{"ok":true,"report":{native_json},"warnings":{warnings}}}"#);
     let same = wasm_json == expected;
 
     let (nl, ne, nt) = (median(n_load), median(n_eval), median(n_total));

@@ -24,7 +24,11 @@ fn parity_set() -> Vec<Value> {
         "name": "examples/acme",
         "call": "evaluate",
         "request": format!(r#"{{"facts":{}}}"#, sources_json(&sources)),
-        "expected": format!(r#"{{"ok":true,"report":{}}}"#, report.to_json()),
+        "expected": format!(
+            r#"{{"ok":true,"report":{},"warnings":{}}}"#,
+            report.to_json(),
+            serde_json::to_string(facts.warnings()).unwrap()
+        ),
     }));
     let mut outcomes = attest_engine::cases::run_all(&engine).into_iter();
     for rule in engine.pack().rules() {
@@ -37,8 +41,17 @@ fn parity_set() -> Vec<Value> {
                 .or_insert_with(|| Value::from("1"));
             doc.entry("organization")
                 .or_insert_with(|| json!({ "name": "Case" }));
+            let (name, text) = (
+                format!("{path} ({})", case.name),
+                Value::Object(doc).to_string(),
+            );
+            let facts = Facts::load(&[FactsSource {
+                name: &name,
+                text: &text,
+            }])
+            .unwrap();
             let request = json!({
-                "facts": [{"name": format!("{path} ({})", case.name), "text": Value::Object(doc).to_string()}],
+                "facts": [{"name": name, "text": text}],
                 "rule": rule.meta.id,
                 "as_of": case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF),
                 "params": case.params,
@@ -48,7 +61,11 @@ fn parity_set() -> Vec<Value> {
                 "name": format!("{} / {}", rule.meta.id, case.name),
                 "call": "evaluate",
                 "request": request.to_string(),
-                "expected": format!(r#"{{"ok":true,"rule":{}}}"#, serde_json::to_string(&actual).unwrap()),
+                "expected": format!(
+                    r#"{{"ok":true,"rule":{},"warnings":{}}}"#,
+                    serde_json::to_string(&actual).unwrap(),
+                    serde_json::to_string(facts.warnings()).unwrap()
+                ),
             }));
         }
     }

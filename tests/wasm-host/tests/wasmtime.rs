@@ -92,6 +92,7 @@ fn the_example_report_is_byte_identical_to_the_native_one() {
         sources[0].0
     );
     let facts = load_native(&sources).unwrap();
+    let warnings = serde_json::to_string(facts.warnings()).unwrap();
     let native = native_engine()
         .evaluate(&facts, &EvalOptions::default())
         .unwrap()
@@ -99,7 +100,10 @@ fn the_example_report_is_byte_identical_to_the_native_one() {
     let request = format!(r#"{{"facts":{}}}"#, sources_json(&sources));
     let mut instance = instance();
     let response = instance.call(Call::Evaluate, request.as_bytes()).unwrap();
-    assert_eq!(response, format!(r#"{{"ok":true,"report":{native}}}"#));
+    assert_eq!(
+        response,
+        format!(r#"{{"ok":true,"report":{native},"warnings":{warnings}}}"#)
+    );
     // Twice in the same instance (the built-in pack is cached): the same bytes again.
     let again = instance.call(Call::Evaluate, request.as_bytes()).unwrap();
     assert_eq!(again, response);
@@ -110,7 +114,10 @@ fn the_example_report_is_byte_identical_to_the_native_one() {
         .to_json();
     let request = format!(r#"{{"facts":{},"explain":true}}"#, sources_json(&sources));
     let response = instance.call(Call::Evaluate, request.as_bytes()).unwrap();
-    assert_eq!(response, format!(r#"{{"ok":true,"report":{native}}}"#));
+    assert_eq!(
+        response,
+        format!(r#"{{"ok":true,"report":{native},"warnings":{warnings}}}"#)
+    );
 }
 
 #[test]
@@ -137,6 +144,7 @@ fn every_rule_case_gives_byte_identical_results() {
                 .or_insert_with(|| json!({ "name": "Case" }));
             let text = Value::Object(doc).to_string();
             let name = format!("{path} ({})", case.name);
+            let facts = load_native(&[(name.clone(), text.clone())]).unwrap();
             let request = json!({
                 "facts": [{"name": name, "text": text}],
                 "rule": rule.meta.id,
@@ -150,8 +158,9 @@ fn every_rule_case_gives_byte_identical_results() {
                 .actual
                 .unwrap_or_else(|| panic!("{}: {:?}", case.name, outcome.problems));
             let expected = format!(
-                r#"{{"ok":true,"rule":{}}}"#,
-                serde_json::to_string(&actual).unwrap()
+                r#"{{"ok":true,"rule":{},"warnings":{}}}"#,
+                serde_json::to_string(&actual).unwrap(),
+                serde_json::to_string(facts.warnings()).unwrap()
             );
             assert_eq!(response, expected, "{} / {}", rule.meta.id, case.name);
             n += 1;
@@ -468,7 +477,10 @@ fn a_rule_that_reenters_a_value_in_use_is_an_error_and_the_other_rules_still_run
     // Byte for byte the native report.
     assert_eq!(
         response,
-        format!(r#"{{"ok":true,"report":{}}}"#, native_report(&pack, PEOPLE))
+        format!(
+            r#"{{"ok":true,"report":{},"warnings":[]}}"#,
+            native_report(&pack, PEOPLE)
+        )
     );
     // The instance lives on.
     let r = call(&mut instance, Call::Explain, &json!({"id": "CC6.1"}));

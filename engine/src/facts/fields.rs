@@ -1,0 +1,265 @@
+//! Fields the facts schema does not define: `mfa_enabled` where facts-v1 says `mfa`. The
+//! schema allows them (collectors carry more than rules need), but a misspelt field leaves
+//! the real one absent, so every rule that reads it sees nothing; the engine finds them and
+//! reports each one, with the closest defined field.
+//!
+//! What is defined comes from the schema alone: the `properties` of each object, following
+//! `$ref`s into `$defs`, through nested objects (`employment`, `contract`) and lists of
+//! records (`policy_acknowledgements`). Annotations (`x-key`, `description`...) are not
+//! fields. An object whose schema lists no `properties` accepts any field.
+
+use super::keys::resolve;
+use super::tree::push_escaped;
+use serde_json::{Map, Value};
+use std::sync::OnceLock;
+
+/// The fields defined at every place of a facts document. The check takes it as a whole,
+/// so fields from elsewhere (the extensions a pack declares) can join the schema's.
+#[derive(Debug)]
+pub(crate) struct KnownFields {
+    root: Shape,
+}
+
+/// What the schema says of a value's members.
+#[derive(Debug)]
+enum Shape {
+    /// Nothing: a scalar, or an object or list whose members are not listed.
+    Open,
+    /// An object with these fields, in the schema's order.
+    Object(Vec<(String, Shape)>),
+    /// A list whose items have this shape.
+    List(Box<Shape>),
+}
+
+impl KnownFields {
+    /// The fields of the shipped facts schema, read once.
+    pub(crate) fn shipped() -> Result<&'static KnownFields, String> {
+        static KNOWN: OnceLock<Result<KnownFields, String>> = OnceLock::new();
+        KNOWN
+            .get_or_init(|| {
+                let schema: Value =
+                    serde_json::from_str(super::FACTS_SCHEMA).map_err(|e| e.to_string())?;
+                KnownFields::from_schema(&schema)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Reads the fields a facts schema defines.
+    pub(crate) fn from_schema(schema: &Value) -> Result<KnownFields, String> {
+        Ok(KnownFields {
+            root: shape(schema, schema, &mut Vec::new())?,
+        })
+    }
+}
+
+/// The shape of `schema`; `refs` are the `$ref`s being followed, so a schema that refers
+/// to itself ends (as an open shape) instead of looping.
+fn shape<'a>(schema: &'a Value, root: &'a Value, refs: &mut Vec<&'a str>) -> Result<Shape, String> {
+    let target = schema.get("$ref").and_then(Value::as_str);
+    if let Some(target) = target {
+        if refs.contains(&target) {
+            return Ok(Shape::Open);
+        }
+        refs.push(target);
+    }
+    let resolved = resolve(schema, root)?;
+    let out = if let Some(properties) = resolved.get("properties").and_then(Value::as_object) {
+        let fields = properties
+            .iter()
+            .map(|(name, property)| Ok((name.clone(), shape(property, root, refs)?)))
+            .collect::<Result<_, String>>()?;
+        Shape::Object(fields)
+    } else if let Some(items) = resolved.get("items") {
+        Shape::List(Box::new(shape(items, root, refs)?))
+    } else {
+        Shape::Open
+    };
+    if target.is_some() {
+        refs.pop();
+    }
+    Ok(out)
+}
+
+/// Every field of `doc` that `known` does not define, in document order, as (JSON Pointer,
+/// message). The fields inside an unknown field are not looked at.
+pub(crate) fn unknown(doc: &Value, known: &KnownFields) -> Vec<(String, String)> {
+    let mut walk = Walk {
+        pointer: String::new(),
+        place: Vec::new(),
+        out: Vec::new(),
+    };
+    walk.value(doc, &known.root);
+    walk.out
+}
+
+/// A walk through the document: where it is, and what it found.
+struct Walk<'a> {
+    pointer: String,
+    /// The fields leading here, each with whether it is a list, for messages.
+    place: Vec<(&'a str, bool)>,
+    out: Vec<(String, String)>,
+}
+
+impl<'a> Walk<'a> {
+    fn value(&mut self, value: &'a Value, shape: &'a Shape) {
+        match (shape, value) {
+            (Shape::Object(fields), Value::Object(members)) => self.object(members, fields),
+            (Shape::List(items), Value::Array(values)) => {
+                for (i, item) in values.iter().enumerate() {
+                    let len = self.pointer.len();
+                    self.pointer.push('/');
+                    self.pointer.push_str(&i.to_string());
+                    self.value(item, items);
+                    self.pointer.truncate(len);
+                }
+            }
+            // A value of another type is the schema check's to report.
+            _ => {}
+        }
+    }
+
+    fn object(&mut self, members: &'a Map<String, Value>, fields: &'a [(String, Shape)]) {
+        for (name, member) in members {
+            let len = self.pointer.len();
+            self.pointer.push('/');
+            push_escaped(&mut self.pointer, name);
+            match fields.iter().find(|(field, _)| field == name) {
+                Some((_, shape)) => {
+                    self.place.push((name, matches!(shape, Shape::List(_))));
+                    self.value(member, shape);
+                    self.place.pop();
+                }
+                None => {
+                    let message = self.message(name, fields);
+                    self.out.push((self.pointer.clone(), message));
+                }
+            }
+            self.pointer.truncate(len);
+        }
+    }
+
+    /// "facts-v1 does not define `x` for accounts; did you mean `y`?"
+    fn message(&self, name: &str, fields: &[(String, Shape)]) -> String {
+        let mut shown = String::new();
+        super::keys::escape_into(&mut shown, name);
+        let hint = crate::suggest::did_you_mean(name, fields.iter().map(|(f, _)| f.as_str()));
+        if self.place.is_empty() {
+            return format!("facts-v1 does not define `{shown}` at the top level{hint}");
+        }
+        // `people[].employment`: a list's items are written `[]`, but for the innermost
+        // list, whose records hold the field (`accounts`, not `accounts[]`).
+        let last = self.place.len() - 1;
+        let mut place = String::new();
+        for (i, (field, list)) in self.place.iter().enumerate() {
+            if i > 0 {
+                place.push('.');
+            }
+            place.push_str(field);
+            if *list && i < last {
+                place.push_str("[]");
+            }
+        }
+        format!("facts-v1 does not define `{shown}` for {place}{hint}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn found(doc: &Value) -> Vec<String> {
+        unknown(doc, KnownFields::shipped().unwrap())
+            .into_iter()
+            .map(|(pointer, message)| format!("{pointer}: {message}"))
+            .collect()
+    }
+
+    #[test]
+    fn fields_the_schema_defines_are_known_everywhere() {
+        let doc = json!({
+            "schema_version": "1",
+            "organization": {"name": "A", "as_of": "2026-06-30", "scope": ["security"]},
+            "people": [{"id": "p1", "name": "N", "kind": "employee",
+                        "employment": {"status": "active", "end_date": null},
+                        "background_check": null,
+                        "policy_acknowledgements": [{"policy_id": "x", "acknowledged_on": "2026-01-01"}]}],
+            "vendors": [{"id": "v", "name": "V", "risk_tier": "low", "data_access": ["pii"],
+                         "assurance": {"soc2_type": null}, "contract": {"right_to_audit": true}}],
+            "accounts": [{"system_id": "s", "username": "u", "kind": "human", "status": "active", "mfa": true}]
+        });
+        assert_eq!(found(&doc), Vec::<String>::new());
+    }
+
+    #[test]
+    fn unknown_fields_are_found_in_document_order_with_the_closest_field() {
+        let doc = json!({
+            "schema_version": "1",
+            "acounts": [{"anything": 1}],
+            "organization": {"name": "A", "asof": "2026-06-30"},
+            "accounts": [
+                {"system_id": "s", "username": "u", "kind": "human", "status": "active"},
+                {"system_id": "s", "username": "v", "kind": "human", "status": "active",
+                 "mfa_enabled": true, "disabled": false, "x-key": ["y"]}
+            ],
+            "people": [{"id": "p1", "name": "N", "kind": "employee",
+                        "employment": {"status": "active", "enddate": "2026-01-01"},
+                        "policy_acknowledgements": [
+                            {"policy_id": "x", "acknowledged_on": "2026-01-01"},
+                            {"policy": "y", "acknowledged_on": "2026-01-01"}
+                        ]}],
+            "vendors": [{"id": "v", "name": "V", "risk_tier": "low",
+                         "contract": {"signed_on": null, "dpa": true, "a/b~c": 1}}]
+        });
+        assert_eq!(
+            found(&doc),
+            [
+                "/acounts: facts-v1 does not define `acounts` at the top level; did you mean `accounts`?",
+                "/organization/asof: facts-v1 does not define `asof` for organization; did you mean `as_of`?",
+                "/accounts/1/mfa_enabled: facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?",
+                "/accounts/1/disabled: facts-v1 does not define `disabled` for accounts",
+                "/accounts/1/x-key: facts-v1 does not define `x-key` for accounts",
+                "/people/0/employment/enddate: facts-v1 does not define `enddate` for people[].employment; did you mean `end_date`?",
+                "/people/0/policy_acknowledgements/1/policy: facts-v1 does not define `policy` for people[].policy_acknowledgements; did you mean `policy_id`?",
+                "/vendors/0/contract/dpa: facts-v1 does not define `dpa` for vendors[].contract",
+                "/vendors/0/contract/a~1b~0c: facts-v1 does not define `a%2Fb~c` for vendors[].contract",
+            ]
+        );
+    }
+
+    #[test]
+    fn values_of_another_type_and_names_that_are_not_printable() {
+        // A record that is not an object, or a list that is not a list: the schema's to
+        // report, not this check's.
+        let doc = json!({"people": [3, {"employment": "x"}], "accounts": {"mfa": 1}});
+        assert_eq!(found(&doc), Vec::<String>::new());
+        let doc = json!({"organization": {"name\u{1b}[2J": 1}});
+        assert_eq!(
+            found(&doc),
+            [
+                "/organization/name\u{1b}[2J: facts-v1 does not define `name%1B[2J` for organization; did you mean `name`?"
+            ]
+        );
+    }
+
+    #[test]
+    fn objects_without_properties_are_open_and_references_end() {
+        let schema = json!({
+            "properties": {
+                "open": {"type": "object"},
+                "tree": {"$ref": "#/$defs/node"}
+            },
+            "$defs": {"node": {"type": "object", "properties": {
+                "name": {}, "children": {"type": "array", "items": {"$ref": "#/$defs/node"}}
+            }}}
+        });
+        let known = KnownFields::from_schema(&schema).unwrap();
+        let doc = json!({"open": {"x": 1}, "tree": {"name": "a", "nme": 1,
+                          "children": [{"name": "b", "children": [{"anything": 1}]}]}});
+        let found: Vec<String> = unknown(&doc, &known).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(found, ["/tree/nme"]);
+        let bad = json!({"properties": {"x": {"$ref": "#/$defs/nope"}}});
+        assert!(KnownFields::from_schema(&bad).is_err());
+    }
+}
