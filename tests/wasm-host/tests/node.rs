@@ -55,6 +55,8 @@ fn parity_set() -> Vec<Value> {
                 "rule": rule.meta.id,
                 "as_of": case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF),
                 "params": case.params,
+                // Cases that check the population run with explanations, for its keys.
+                "explain": case.expect.tested.is_some(),
             });
             let actual = outcome.actual.unwrap();
             out.push(json!({

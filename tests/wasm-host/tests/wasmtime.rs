@@ -150,6 +150,8 @@ fn every_rule_case_gives_byte_identical_results() {
                 "rule": rule.meta.id,
                 "as_of": case.as_of.as_deref().unwrap_or(attest_engine::cases::DEFAULT_CASE_AS_OF),
                 "params": case.params,
+                // Cases that check the population run with explanations, for its keys.
+                "explain": case.expect.tested.is_some(),
             });
             let response = instance
                 .call(Call::Evaluate, request.to_string().as_bytes())
