@@ -278,7 +278,10 @@ impl Rng {
 
 /// The date `age` days before `as_of` (after it when negative), as `YYYY-MM-DD`.
 fn date(as_of: Date, age: i64) -> String {
-    as_of.add_days(-age).to_string()
+    as_of
+        .add_days(-age)
+        .map(|d| d.to_string())
+        .unwrap_or_default()
 }
 
 /// The date `age` days before `as_of`, or null.

@@ -31,10 +31,11 @@ impl Date {
         later.0.duration_since(self.0).as_secs() / SECONDS_PER_DAY
     }
 
-    /// This date moved by `days` (clamped to the supported calendar range).
-    pub fn add_days(self, days: i64) -> Date {
-        let shift = jiff::SignedDuration::from_secs(days.saturating_mul(SECONDS_PER_DAY));
-        self.0.checked_add(shift).map_or(self, Date)
+    /// This date moved by `days`; `None` when that leaves the supported calendar (years
+    /// -9999 to 9999).
+    pub fn add_days(self, days: i64) -> Option<Date> {
+        let shift = jiff::SignedDuration::from_secs(days.checked_mul(SECONDS_PER_DAY)?);
+        self.0.checked_add(shift).ok().map(Date)
     }
 }
 
@@ -66,7 +67,16 @@ mod tests {
         let b = Date::parse("2024-03-01").unwrap();
         assert_eq!(a.days_until(b), 2);
         assert_eq!(b.days_until(a), -2);
-        assert_eq!(a.add_days(2), b);
-        assert_eq!(b.add_days(-366).to_string(), "2023-03-01");
+        assert_eq!(a.add_days(2), Some(b));
+        assert_eq!(b.add_days(-366).unwrap().to_string(), "2023-03-01");
+    }
+
+    #[test]
+    fn moving_out_of_the_calendar_is_none_not_the_same_date() {
+        let d = Date::parse("2026-06-30").unwrap();
+        assert_eq!(d.add_days(i64::MAX), None);
+        assert_eq!(d.add_days(i64::MIN), None);
+        assert_eq!(d.add_days(10_000 * 366), None);
+        assert!(d.add_days(365 * 7000).is_some());
     }
 }

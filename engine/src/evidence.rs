@@ -77,7 +77,12 @@ pub(crate) fn check(
         if collected > as_of {
             continue;
         }
-        let ends = date("expires_on").unwrap_or(collected.add_days(DEFAULT_VALIDITY_DAYS));
+        // Evidence collected at the calendar's end lapses with it.
+        let ends = date("expires_on").unwrap_or_else(|| {
+            collected
+                .add_days(DEFAULT_VALIDITY_DAYS)
+                .unwrap_or(collected)
+        });
         let title = r
             .get("title")
             .and_then(Node::key_text)

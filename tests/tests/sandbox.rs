@@ -317,3 +317,14 @@ fn a_field_of_an_absent_object_is_absent() {
     let messages: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
     assert_eq!(messages, ["Bo has no start date"]);
 }
+
+#[test]
+fn add_days_out_of_the_calendar_is_an_error_not_its_input() {
+    let r = run("let d = add_days(\"2026-06-30\", 9223372036854775807); fail(d);");
+    assert_eq!(
+        error_of(&r),
+        "add_days: 2026-06-30 moved by 9223372036854775807 days leaves the calendar (years -9999 to 9999)"
+    );
+    let r = run("for p in facts.people { tested(p); if add_days(\"2026-06-30\", -3) != \"2026-06-27\" { fail(p, \"wrong\"); } }");
+    assert_eq!(r.status, Status::Pass, "{r:?}");
+}

@@ -23,7 +23,12 @@ pub(super) fn register(engine: &mut Engine) {
             )
         })
         .register_fn("add_days", |d: Dynamic, n: INT| {
-            Ok::<String, Box<rhai::EvalAltResult>>(date(&d, "add_days")?.add_days(n).to_string())
+            let from = date(&d, "add_days")?;
+            from.add_days(n).map(|to| to.to_string()).ok_or_else(|| {
+                error(format!(
+                    "add_days: {from} moved by {n} days leaves the calendar (years -9999 to 9999)"
+                ))
+            })
         })
         .register_fn("is_date", |d: Dynamic| {
             d.read_lock::<ImmutableString>()
