@@ -325,6 +325,8 @@ fn add_days_out_of_the_calendar_is_an_error_not_its_input() {
         error_of(&r),
         "add_days: 2026-06-30 moved by 9223372036854775807 days leaves the calendar (years -9999 to 9999)"
     );
-    let r = run("for p in facts.people { tested(p); if add_days(\"2026-06-30\", -3) != \"2026-06-27\" { fail(p, \"wrong\"); } }");
+    let r = run(
+        "for p in facts.people { tested(p); if add_days(\"2026-06-30\", -3) != \"2026-06-27\" { fail(p, \"wrong\"); } }",
+    );
     assert_eq!(r.status, Status::Pass, "{r:?}");
 }

@@ -1,7 +1,8 @@
 //! The CSV format (RFC 4180), for spreadsheets and audit trackers: one row per finding,
 //! once even when its rule serves several controls (listed in `controls`), plus one row
 //! per rule that could not answer (status `error`). Fields are quoted when they hold a
-//! comma, a quote or a line break; lines end with CRLF.
+//! comma, a quote or a line break; a field a spreadsheet would run as a formula starts
+//! with `'`; lines end with CRLF.
 
 use crate::report::Report;
 use crate::report::views::rule_views;
@@ -95,11 +96,19 @@ fn row(out: &mut String, fields: impl IntoIterator<Item = String>) {
 }
 
 /// A field as RFC 4180 writes it: quoted, with quotes doubled, when it needs to be.
+/// A field as a CSV cell: a text a spreadsheet would run as a formula (it starts with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return: a person's name from the facts can) is shown
+/// as text, behind a `'`; then quoted when it holds a comma, a quote or a line break.
 fn quote(field: &str) -> String {
+    let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{field}")
+    } else {
+        field.to_owned()
+    };
     if field.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
-        field.to_owned()
+        field
     }
 }
 
@@ -114,5 +123,19 @@ mod tests {
         assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(quote("two\nlines"), "\"two\nlines\"");
         assert_eq!(quote(""), "");
+    }
+
+    #[test]
+    fn formulas_are_shown_as_text() {
+        assert_eq!(
+            quote("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(quote("+1"), "'+1");
+        assert_eq!(quote("-2+3"), "'-2+3");
+        assert_eq!(quote("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(quote("\tcmd"), "'\tcmd");
+        assert_eq!(quote("\r=1"), "\"'\r=1\"");
+        assert_eq!(quote("a=b"), "a=b");
     }
 }
