@@ -4,7 +4,61 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// What a run reads, which none of its outputs may replace: a file, or a folder whose files
+/// it reads (`*.json` of a facts folder; every file of a pack folder).
+pub struct Input<'a> {
+    /// The file or folder, as given.
+    pub path: &'a Path,
+    /// What it is, for the message (`facts`, `waivers`, `the pack`).
+    pub what: &'static str,
+    /// For a folder: only files with this extension are read from it (any, when `None`).
+    pub extension: Option<&'static str>,
+}
+
+/// Refuses an output that resolves to one of the run's inputs (through `..`, links or a
+/// folder), so a mistyped `--output` never overwrites facts, waivers or a pack.
+pub fn refuse_inputs(output: &Path, inputs: &[Input<'_>]) -> Result<(), String> {
+    let Some(target) = resolved(output) else {
+        return Ok(());
+    };
+    for input in inputs {
+        let Ok(path) = input.path.canonicalize() else {
+            continue;
+        };
+        let read = if path.is_dir() {
+            target.starts_with(&path)
+                && input
+                    .extension
+                    .is_none_or(|ext| target.extension().is_some_and(|e| e == ext))
+        } else {
+            target == path
+        };
+        if read {
+            return Err(format!(
+                "{}: refusing to write there: it is {} this run reads ({})",
+                output.display(),
+                input.what,
+                input.path.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Where `path` would be written: the file itself, resolved, or its resolved folder and
+/// name when it does not exist yet; `None` for special files and unreadable folders.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(meta) = fs::metadata(path) {
+        return meta.is_file().then(|| path.canonicalize().ok()).flatten();
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(parent.canonicalize().ok()?.join(path.file_name()?))
+}
 
 /// Where output goes.
 pub enum Target<'a> {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{attest, code, repo, scratch, stderr, stdout};
+use common::{attest, attest_in, code, repo, scratch, stderr, stdout};
 use std::fs;
 use std::path::Path;
 
@@ -360,4 +360,91 @@ fn bad_input_exits_2_and_writes_nothing() {
         &format!("error: {bad}: not an Attest report"),
     );
     let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_output_onto_an_input_is_refused_and_the_input_kept() {
+    let dir = scratch("output-onto-input");
+    fs::create_dir_all(dir.join("facts")).unwrap();
+    for entry in fs::read_dir(repo().join("examples/acme")).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), dir.join("facts").join(entry.file_name())).unwrap();
+    }
+    fs::copy(
+        repo().join("examples/waivers.json"),
+        dir.join("waivers.json"),
+    )
+    .unwrap();
+    let org = fs::read_to_string(dir.join("facts/org.json")).unwrap();
+    let waivers = fs::read_to_string(dir.join("waivers.json")).unwrap();
+    for (output, what) in [
+        ("facts/org.json", "facts"),
+        ("facts/../facts/org.json", "facts"),
+        ("facts/report.json", "facts"),
+        ("waivers.json", "the waivers file"),
+        ("sarif=waivers.json", "the waivers file"),
+    ] {
+        let o = attest_in(
+            &dir,
+            &[
+                "eval",
+                "facts",
+                "--waivers",
+                "waivers.json",
+                "--format",
+                "json",
+                "--output",
+                output,
+            ],
+        );
+        assert_eq!(code(&o), 2, "{output}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!(
+                "refusing to write there: it is {what} this run reads"
+            )),
+            "{output}: {}",
+            stderr(&o)
+        );
+        assert!(stdout(&o).is_empty());
+    }
+    assert_eq!(fs::read_to_string(dir.join("facts/org.json")).unwrap(), org);
+    assert_eq!(
+        fs::read_to_string(dir.join("waivers.json")).unwrap(),
+        waivers
+    );
+    assert!(!dir.join("facts/report.json").exists());
+    // Nor any file of the pack.
+    let pack = dir.join("pack");
+    fs::create_dir_all(&pack).unwrap();
+    fs::copy(
+        repo().join("examples/acme-pack/pack.toml"),
+        pack.join("pack.toml"),
+    )
+    .unwrap();
+    let manifest = fs::read_to_string(pack.join("pack.toml")).unwrap();
+    let o = attest_in(
+        &dir,
+        &[
+            "eval",
+            "facts",
+            "--pack",
+            "pack",
+            "--output",
+            "pack/pack.toml",
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("refusing to write there: it is the pack this run reads"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        fs::read_to_string(pack.join("pack.toml")).unwrap(),
+        manifest
+    );
+    // A folder beside the facts is fine.
+    let o = attest_in(&dir, &["eval", "facts", "--output", "report.txt"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(dir.join("report.txt").exists());
 }

@@ -3,7 +3,7 @@
 
 use super::diff::{compare, read_report};
 use crate::config::{self, ConfigArg};
-use crate::output::Target;
+use crate::output::{Input, Target, refuse_inputs};
 use crate::{Outcome, inputs, packs};
 use attest_engine::render::{self, Context, TextOptions};
 use attest_engine::{
@@ -214,6 +214,31 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }
         None => None,
     };
+    let pack_dir = match config.pack(args.pack.as_deref()) {
+        packs::PackRef::Dir(dir) => Some(dir),
+        packs::PackRef::Builtin => None,
+    };
+    let mut inputs: Vec<Input<'_>> = facts_paths
+        .iter()
+        .map(|p| Input {
+            path: p,
+            what: "facts",
+            extension: Some("json"),
+        })
+        .collect();
+    inputs.extend(args.waivers.iter().map(|p| Input {
+        path: p,
+        what: "the waivers file",
+        extension: None,
+    }));
+    inputs.extend(pack_dir.iter().map(|p| Input {
+        path: p,
+        what: "the pack",
+        extension: None,
+    }));
+    for path in destinations.iter().filter_map(|(_, p)| p.as_deref()) {
+        refuse_inputs(path, &inputs)?;
+    }
     let baseline = args.baseline.as_deref().map(read_report).transpose()?;
     let sources = inputs::read_facts(facts_paths)?;
     let facts = super::load_facts(&sources, args.strict || config.strict)?;
