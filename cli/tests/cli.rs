@@ -572,3 +572,23 @@ fn sandbox_limits_are_set_from_the_command_line() {
     let bad = attest(&["eval", &facts, "--rule-timeout", "-1"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn a_key_given_twice_in_an_object_is_refused_with_its_place() {
+    let dir = scratch("duplicate-json-key");
+    let facts = write(
+        &dir,
+        "facts.json",
+        "{\"schema_version\": \"1\",\n \"organization\": {\"name\": \"T\", \"as_of\": \"2026-06-30\"},\n \"accounts\": [{\"system_id\": \"aws\", \"username\": \"root\", \"kind\": \"human\",\n   \"status\": \"active\", \"privileged\": true, \"mfa\": false, \"mfa\": true}]}\n",
+    );
+    for command in ["validate", "eval"] {
+        let o = attest(&[command, &facts]);
+        assert_eq!(o.status.code(), Some(2), "{command}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("facts.json:4:")
+                && stderr(&o).contains("the key `mfa` is given twice in one object"),
+            "{command}: {}",
+            stderr(&o)
+        );
+    }
+}

@@ -113,7 +113,7 @@ impl Waivers {
     /// Parses and checks a waivers file. `name` is how people know the file (its path);
     /// every problem is reported with the line of the waiver it is in.
     pub fn parse(name: &str, text: &str) -> Result<Waivers, WaiverError> {
-        let doc: Value = serde_json::from_str(text)
+        let doc: Value = crate::facts::json::parse(text)
             .map_err(|e| WaiverError::Syntax(JsonSyntax::new(name, &e)))?;
         let item_lines = spans::scan_top_level(text)
             .keys

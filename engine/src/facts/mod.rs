@@ -3,6 +3,7 @@
 
 mod error;
 mod fields;
+pub(crate) mod json;
 mod keys;
 pub(crate) mod spans;
 pub(crate) mod tree;
@@ -309,8 +310,7 @@ fn parse(src: &FactsSource<'_>, outline: &Outline) -> Result<Map<String, Value>,
 /// (the outline says where each lies). `None` when any part does not parse: the caller then
 /// parses the whole text, which reports the error as serde_json does, with its position.
 fn parse_outlined(text: &str, outline: &Outline) -> Option<Map<String, Value>> {
-    let parse =
-        |span: &std::ops::Range<usize>| serde_json::from_str::<Value>(text.get(span.clone())?).ok();
+    let parse = |span: &std::ops::Range<usize>| json::parse(text.get(span.clone())?).ok();
     let keys: Vec<&(String, KeyLines)> = outline.keys.iter().collect();
     let values = par::map(keys, |(key, at)| {
         let value = if text.as_bytes().get(at.span.start) == Some(&b'[') {
@@ -324,16 +324,18 @@ fn parse_outlined(text: &str, outline: &Outline) -> Option<Map<String, Value>> {
     let mut object = Map::new();
     for part in values {
         let (key, value) = part?;
-        // As in serde_json: a key given twice keeps its first place and its last value.
-        object.insert(key, value);
+        // A key given twice: the whole text is parsed again, which reports it with its place.
+        if object.insert(key, value).is_some() {
+            return None;
+        }
     }
     Some(object)
 }
 
 /// Parses a whole file as one JSON object.
 fn parse_whole(src: &FactsSource<'_>) -> Result<Map<String, Value>, FactsError> {
-    let value = serde_json::from_str::<Value>(src.text)
-        .map_err(|e| FactsError::Syntax(JsonSyntax::new(src.name, &e)))?;
+    let value =
+        json::parse(src.text).map_err(|e| FactsError::Syntax(JsonSyntax::new(src.name, &e)))?;
     match value {
         Value::Object(object) => Ok(object),
         _ => Err(FactsError::NotAnObject {
