@@ -43,6 +43,19 @@ pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
         .disable_symbol("eval");
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
+    // The standard package's `sleep` blocks past every budget (and traps in WebAssembly): a
+    // rule that calls it gets an error at once. Functions registered on the engine take
+    // precedence over the package's.
+    const NO_SLEEP: &str = "sleep: rules cannot wait (they judge facts, not time)";
+    engine
+        .register_fn(
+            "sleep",
+            |_: rhai::INT| -> Result<(), Box<rhai::EvalAltResult>> { Err(NO_SLEEP.into()) },
+        )
+        .register_fn(
+            "sleep",
+            |_: rhai::FLOAT| -> Result<(), Box<rhai::EvalAltResult>> { Err(NO_SLEEP.into()) },
+        );
     // The operation budget is enforced here, per rule, across closures.
     engine.on_progress(context::on_progress);
     prelude::register(&mut engine);

@@ -330,3 +330,15 @@ fn add_days_out_of_the_calendar_is_an_error_not_its_input() {
     );
     assert_eq!(r.status, Status::Pass, "{r:?}");
 }
+
+#[test]
+fn sleep_is_an_error_at_once() {
+    for body in ["sleep(100);", "sleep(0.5);", "loop { sleep(1); }"] {
+        let r = run(body);
+        assert_eq!(
+            error_of(&r),
+            "sleep: rules cannot wait (they judge facts, not time)",
+            "{body}"
+        );
+    }
+}
