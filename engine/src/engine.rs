@@ -124,9 +124,7 @@ impl Engine {
         let mut rhai = sandbox::engine(&limits, trace);
         let resolver =
             modules::load(&rhai, &pack.modules, limits.max_operations).map_err(PackError)?;
-        if !pack.modules.is_empty() {
-            rhai.set_max_modules(modules::MAX_IMPORTS);
-        }
+        rhai.set_max_modules(modules::MAX_IMPORTS);
         rhai.set_module_resolver(resolver);
         let (asts, diags) = compile(&rhai, &pack.rules);
         if !diags.is_empty() {
@@ -610,13 +608,13 @@ impl Engine {
             {
                 diags.extend(errors);
             }
-            let own: Vec<Rule> = pack
-                .rules
-                .iter()
-                .filter(|r| r.pack == pack.manifest.name)
-                .cloned()
-                .collect();
-            diags.extend(compile(&rhai, &own).1);
+            for rule in pack.rules.iter().filter(|r| r.pack == pack.manifest.name) {
+                let (asts, errors) = compile(&rhai, std::slice::from_ref(rule));
+                diags.extend(errors);
+                if let Some(ast) = asts.first() {
+                    diags.extend(modules::unresolved_imports(rule, ast, &pack.modules));
+                }
+            }
         }
         diags
     }

@@ -3,7 +3,7 @@
 
 use crate::context::{self, RuleRun};
 use crate::joins::LookupCache;
-use crate::pack::{Diagnostic, DiagnosticCode, Module};
+use crate::pack::{Diagnostic, DiagnosticCode, Module, Rule};
 use rhai::{Engine, EvalAltResult, ModuleResolver, Position, Scope, Shared};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,6 +28,32 @@ impl ModuleResolver for PackModules {
             .cloned()
             .ok_or_else(|| EvalAltResult::ErrorModuleNotFound(path.to_owned(), pos).into())
     }
+}
+
+/// A diagnostic for every `import "name"` of `rule` that names no module of its own pack.
+pub(crate) fn unresolved_imports(
+    rule: &Rule,
+    ast: &rhai::AST,
+    modules: &[Module],
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    ast.walk(&mut |path: &[rhai::ASTNode]| {
+        if let Some(rhai::ASTNode::Stmt(rhai::Stmt::Import(import, pos))) = path.last()
+            && let rhai::Expr::StringConstant(name, _) = &import.0
+            && !modules
+                .iter()
+                .any(|m| m.pack == rule.pack && m.name == name.as_str())
+        {
+            diags.push(diagnostic(
+                &rule.path,
+                DiagnosticCode::UnresolvedImport,
+                format!("import `{name}`: the pack has no lib/{name}.rhai"),
+                *pos,
+            ));
+        }
+        true
+    });
+    diags
 }
 
 /// The source name of a rule's AST: `<pack>:<path>`, which tells the resolver its pack.

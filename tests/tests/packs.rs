@@ -307,3 +307,18 @@ fn a_query_condition_no_record_can_meet_is_a_warning_at_its_value() {
         "`kind` of people records is one of \"employee\", \"contractor\", so it never equals \"staff\": `where` matches no record"
     );
 }
+
+#[test]
+fn an_import_of_a_module_the_pack_lacks_is_reported_by_check_and_errs_at_run_time() {
+    let source = rule("a.imports", "import \"nope\" as n;\nfail(\"x\");");
+    let diags = check_rule("rules/a/imports.rhai", &source);
+    assert_eq!(
+        places(&diags),
+        vec![("unresolved-import", Some(8), Some(1))],
+        "{diags:#?}"
+    );
+    assert_eq!(
+        diags[0].message,
+        "import `nope`: the pack has no lib/nope.rhai"
+    );
+}

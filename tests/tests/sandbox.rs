@@ -234,7 +234,7 @@ fn eval_and_modules_are_unavailable() {
     let err = engine("eval(\"1\");", Limits::default()).err().unwrap();
     assert!(err.to_string().contains("syntax error"), "{err}");
     let r = run("import \"fs\" as fs;");
-    assert!(error_of(&r).contains("module"), "{r:?}");
+    assert_eq!(error_of(&r), "Module not found: fs", "{r:?}");
 }
 
 #[test]
@@ -341,4 +341,11 @@ fn sleep_is_an_error_at_once() {
             "{body}"
         );
     }
+}
+
+#[test]
+fn importing_a_module_the_pack_lacks_names_it() {
+    let r = run("import \"dates\" as d;\nfor p in facts.people { tested(p); }");
+    // Not "Too many modules imported", as when a pack without lib/ allowed no imports.
+    assert_eq!(error_of(&r), "Module not found: dates");
 }

@@ -95,6 +95,8 @@ diagnostic_codes! {
     SyntaxError = "syntax-error", Error;
     /// a module fails while loading
     ModuleError = "module-error", Error;
+    /// a rule imports a module its pack does not have (`lib/<name>.rhai`)
+    UnresolvedImport = "unresolved-import", Error;
 }
 
 impl DiagnosticCode {
