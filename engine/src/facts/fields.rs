@@ -36,11 +36,7 @@ impl KnownFields {
     pub(crate) fn shipped() -> Result<&'static KnownFields, String> {
         static KNOWN: OnceLock<Result<KnownFields, String>> = OnceLock::new();
         KNOWN
-            .get_or_init(|| {
-                let schema: Value =
-                    serde_json::from_str(super::FACTS_SCHEMA).map_err(|e| e.to_string())?;
-                KnownFields::from_schema(&schema)
-            })
+            .get_or_init(|| KnownFields::from_schema(super::schema_document()?))
             .as_ref()
             .map_err(Clone::clone)
     }

@@ -41,11 +41,7 @@ impl Keying {
     pub(crate) fn shipped() -> Result<&'static Keying, String> {
         static KEYING: OnceLock<Result<Keying, String>> = OnceLock::new();
         KEYING
-            .get_or_init(|| {
-                let schema: Value =
-                    serde_json::from_str(super::FACTS_SCHEMA).map_err(|e| e.to_string())?;
-                Keying::from_schema(&schema)
-            })
+            .get_or_init(|| Keying::from_schema(super::schema_document()?))
             .as_ref()
             .map_err(Clone::clone)
     }

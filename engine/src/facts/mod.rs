@@ -11,6 +11,7 @@ mod validate;
 
 pub use error::{FactsError, JsonSyntax, Violation};
 pub use validate::FACTS_SCHEMA;
+pub(crate) use validate::schema_document;
 
 use crate::date::Date;
 use crate::digest;

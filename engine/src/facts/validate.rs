@@ -11,6 +11,16 @@ use std::sync::OnceLock;
 /// The facts schema, as shipped in `schemas/`.
 pub const FACTS_SCHEMA: &str = include_str!("../../../schemas/facts.v1.schema.json");
 
+/// The facts schema as a JSON document, parsed once for everything that reads it (the
+/// checks, keys, known fields, the prelude's getters, `attest check`).
+pub(crate) fn schema_document() -> Result<&'static Value, String> {
+    static DOCUMENT: OnceLock<Result<Value, String>> = OnceLock::new();
+    DOCUMENT
+        .get_or_init(|| serde_json::from_str(FACTS_SCHEMA).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
 #[cfg(any(not(feature = "jsonschema"), test))]
 mod lite;
 
@@ -41,10 +51,7 @@ fn schema_violations(doc: &Value) -> Result<Vec<Found>, String> {
 fn schema_violations(doc: &Value) -> Result<Vec<Found>, String> {
     static CHECKER: OnceLock<Result<lite::Checker, String>> = OnceLock::new();
     let checker = CHECKER
-        .get_or_init(|| {
-            let schema: Value = serde_json::from_str(FACTS_SCHEMA).map_err(|e| e.to_string())?;
-            lite::Checker::new(&schema)
-        })
+        .get_or_init(|| lite::Checker::new(schema_document()?))
         .as_ref()
         .map_err(Clone::clone)?;
     Ok(checker.check(doc))

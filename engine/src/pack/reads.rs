@@ -35,14 +35,14 @@ use std::rc::Rc;
 
 /// The facts contract: the facts-v1 JSON Schema.
 pub(super) struct Contract {
-    root: Value,
+    root: &'static Value,
 }
 
 impl Contract {
     /// facts-v1, as the engine embeds it (`None` if it does not parse, which its own tests
     /// rule out).
     pub(super) fn load() -> Option<Contract> {
-        serde_json::from_str(crate::facts::FACTS_SCHEMA)
+        crate::facts::schema_document()
             .ok()
             .map(|root| Contract { root })
     }
@@ -578,7 +578,7 @@ impl<'a, 's> Checker<'a, 's> {
         match cur? {
             Ty::Facts => {
                 let root = Obj {
-                    schema: &self.contract.root,
+                    schema: self.contract.root,
                     what: Rc::from("the facts"),
                 };
                 let Some(field) = root.field(name) else {

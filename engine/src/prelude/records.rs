@@ -136,8 +136,8 @@ fn contract_fields() -> std::collections::BTreeSet<String> {
         }
     }
     let mut out = std::collections::BTreeSet::new();
-    if let Ok(schema) = serde_json::from_str::<serde_json::Value>(crate::facts::FACTS_SCHEMA) {
-        walk(&schema, &mut out);
+    if let Ok(schema) = crate::facts::schema_document() {
+        walk(schema, &mut out);
     }
     out
 }
