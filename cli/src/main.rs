@@ -12,9 +12,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Rules allocate and free many small values on every thread; mimalloc's per-thread heaps
-/// keep that off the global lock the system allocator takes.
+/// keep that off the global lock the system allocator takes. Counting what each thread holds
+/// is what holds every rule to its memory budget (`--max-memory`).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: attest_engine::alloc::CountingAlloc<mimalloc::MiMalloc> =
+    attest_engine::alloc::CountingAlloc::new(mimalloc::MiMalloc);
 
 /// SOC 2 controls as code.
 #[derive(Parser)]

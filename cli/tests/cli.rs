@@ -569,8 +569,45 @@ fn sandbox_limits_are_set_from_the_command_line() {
         message(&["--max-operations", "0", "--rule-timeout", "0.2"]),
         "the rule exceeded its time budget"
     );
-    let bad = attest(&["eval", &facts, "--rule-timeout", "-1"]);
-    assert_eq!(bad.status.code(), Some(2));
+    // A huge timeout is refused, not a panic; so are negative, zero, NaN and infinite ones.
+    for (value, says) in [
+        ("1e30", "`1e30` seconds is out of range"),
+        ("-1", "`-1` is not a positive number of seconds"),
+        ("0", "`0` is not a positive number of seconds"),
+        ("NaN", "`NaN` is not a positive number of seconds"),
+        ("inf", "`inf` is not a positive number of seconds"),
+    ] {
+        let bad = attest(&["eval", &facts, "--rule-timeout", value]);
+        assert_eq!(bad.status.code(), Some(2), "{value}: {}", stderr(&bad));
+        assert!(stderr(&bad).contains(says), "{value}: {}", stderr(&bad));
+        assert!(!stderr(&bad).contains("panicked"), "{}", stderr(&bad));
+    }
+    // The largest timeout a duration can hold is no limit, and no overflow.
+    let out = attest(&[
+        "eval",
+        &facts,
+        "--pack",
+        &pack,
+        "--format",
+        "json",
+        "--max-operations",
+        "1000",
+        "--rule-timeout",
+        "1e19",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert_eq!(
+        message(&[
+            "--max-findings",
+            "0",
+            "--max-memory",
+            "0",
+            "--max-operations",
+            "500"
+        ]),
+        "the rule exceeded its budget of 500 operations"
+    );
 }
 
 #[test]

@@ -1,13 +1,15 @@
 //! The state of the rule running on this thread: its findings, the records it tested, its
-//! operation and time budget, the as-of date and the shared lookup cache.
+//! budgets (operations, memory, findings, time), the as-of date and the shared lookup cache.
 //!
 //! A rule runs start to finish on one thread, so the prelude's native functions and the
 //! engine's progress callback reach that state through a thread-local, without locks.
 
+use crate::alloc;
 use crate::date::Date;
 use crate::joins::LookupCache;
+use crate::limits::{Limits, show_bytes};
 use crate::report::FindingStatus;
-use rhai::{Dynamic, ImmutableString, Map};
+use rhai::{Dynamic, ImmutableString};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -22,7 +24,9 @@ pub(crate) struct RawFinding {
     pub status: FindingStatus,
     pub entity: Option<String>,
     pub message: String,
-    pub data: Option<Map>,
+    /// The finding's `data`, converted to JSON when the rule raised it (so the memory it
+    /// takes counts against the rule's budget).
+    pub data: Option<serde_json::Value>,
 }
 
 /// How a rule's population is gathered.
@@ -46,10 +50,63 @@ impl RuleRun {
     }
 }
 
+/// What one rule (or one helper module's top-level code) may spend: the engine's limits and
+/// the host's clock, handed to every run.
+#[derive(Clone)]
+pub(crate) struct Budget {
+    /// Operations (0: no limit).
+    pub max_ops: u64,
+    /// Bytes held beyond those held at the start (0: no limit).
+    pub max_memory: u64,
+    /// Findings (0: no limit).
+    pub max_findings: u64,
+    /// Longest message, in bytes.
+    pub max_message: usize,
+    /// Largest `data` of a finding, in bytes of JSON.
+    pub max_data: usize,
+    /// The host's clock and the time allowed, when the host has a clock.
+    pub time: Option<(Clock, Duration)>,
+}
+
+impl Budget {
+    /// The budget `limits` give each rule, timed by `clock` if the host has one.
+    pub(crate) fn new(limits: &Limits, clock: Option<Clock>) -> Budget {
+        Budget {
+            max_ops: limits.max_operations,
+            max_memory: limits.max_memory,
+            max_findings: limits.max_findings,
+            max_message: limits.max_message_size,
+            max_data: limits.max_data_size,
+            time: clock.zip(limits.time_budget),
+        }
+    }
+}
+
+/// What is running: a rule, or the top-level code of a helper module while it loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Subject {
+    /// A rule.
+    Rule,
+    /// A `lib/` module's top-level code.
+    Module,
+}
+
+impl Subject {
+    /// How the budget messages name it.
+    fn name(self) -> &'static str {
+        match self {
+            Subject::Rule => "the rule",
+            Subject::Module => "the module",
+        }
+    }
+}
+
 /// The per-rule state.
 pub(crate) struct RuleRun {
     /// `None` while helper modules load, before any facts are in play.
     pub as_of: Option<Date>,
+    /// A rule, or a module loading.
+    pub subject: Subject,
     /// Where the rule's population comes from.
     pub population: PopulationSource,
     /// Pointers of the records in the rule's population so far (repeats allowed).
@@ -58,8 +115,12 @@ pub(crate) struct RuleRun {
     pub cache: Arc<LookupCache>,
     /// With line tracing: the rule's source name, and the lines of it that ran.
     pub traced: Option<(String, BTreeSet<u32>)>,
+    pub budget: Budget,
     ops: u64,
-    max_ops: u64,
+    /// This thread's allocation count when the run started, plus what shared structures
+    /// built since then hold (see [`shared`]).
+    memory_start: isize,
+    /// When the run must stop, on the host's clock.
     deadline: Option<(Clock, Duration)>,
 }
 
@@ -72,30 +133,31 @@ thread_local! {
 
 impl RuleRun {
     pub(crate) fn new(
+        subject: Subject,
         as_of: Option<Date>,
         cache: Arc<LookupCache>,
-        max_ops: u64,
-        budget: Option<(Clock, Duration)>,
+        budget: Budget,
     ) -> RuleRun {
-        let deadline = budget.map(|(clock, limit)| {
-            let end = clock() + limit;
-            (clock, end)
+        // A budget too large to add to the clock's reading is no deadline at all.
+        let deadline = budget.time.as_ref().and_then(|(clock, limit)| {
+            let end = clock().checked_add(*limit)?;
+            Some((clock.clone(), end))
         });
         RuleRun {
             as_of,
+            subject,
             population: PopulationSource::Iterated,
             tested: Vec::new(),
             traced: None,
             findings: Vec::new(),
             cache,
+            budget,
             ops: 0,
-            max_ops,
+            memory_start: alloc::live_bytes(),
             deadline,
         }
     }
-}
 
-impl RuleRun {
     /// Notes that `line` of `source` ran, if it is the traced rule's.
     pub(crate) fn trace(&mut self, source: &str, line: usize) {
         if let Some((name, lines)) = &mut self.traced
@@ -103,6 +165,33 @@ impl RuleRun {
         {
             lines.insert(u32::try_from(line).unwrap_or(u32::MAX));
         }
+    }
+
+    /// Why the run must stop now, if it must: a budget it has exceeded.
+    fn exceeded(&mut self) -> Option<String> {
+        let who = self.subject.name();
+        self.ops += 1;
+        let max_ops = self.budget.max_ops;
+        if max_ops > 0 && self.ops > max_ops {
+            return Some(format!("{who} exceeded its budget of {max_ops} operations"));
+        }
+        let max_memory = self.budget.max_memory;
+        if max_memory > 0 {
+            let held = alloc::live_bytes().wrapping_sub(self.memory_start);
+            if u64::try_from(held).is_ok_and(|held| held > max_memory) {
+                return Some(format!(
+                    "{who} exceeded its memory budget of {}",
+                    show_bytes(max_memory)
+                ));
+            }
+        }
+        if self.ops % CLOCK_EVERY == 0
+            && let Some((clock, end)) = &self.deadline
+            && clock() > *end
+        {
+            return Some(format!("{who} exceeded its time budget"));
+        }
+        None
     }
 }
 
@@ -118,27 +207,26 @@ pub(crate) fn current<R>(f: impl FnOnce(&mut RuleRun) -> R) -> Option<R> {
     CURRENT.with(|c| c.try_borrow_mut().ok()?.as_mut().map(f))
 }
 
+/// Runs `f`, which builds something every rule shares (a lookup table of the facts, a
+/// helper module), and leaves the memory it keeps out of the current rule's budget: the
+/// rule that happens to build it first is not charged for the others.
+pub(crate) fn shared<R>(f: impl FnOnce() -> R) -> R {
+    let before = alloc::live_bytes();
+    let out = f();
+    let kept = alloc::live_bytes().wrapping_sub(before);
+    current(|run| run.memory_start = run.memory_start.wrapping_add(kept));
+    out
+}
+
 /// The engine's progress callback: counts every operation of the rule, including those
 /// of closures run by native functions (which Rhai counts separately), and stops the rule
-/// when it exceeds its operation budget or its time budget.
+/// when it exceeds its operation, memory or time budget.
 pub(crate) fn on_progress(_: u64) -> Option<Dynamic> {
-    current(|run| {
-        run.ops += 1;
-        if run.max_ops > 0 && run.ops > run.max_ops {
-            return Some(Dynamic::from(format!(
-                "the rule exceeded its budget of {} operations",
-                run.max_ops
-            )));
-        }
-        if run.ops % CLOCK_EVERY == 0
-            && let Some((clock, end)) = &run.deadline
-            && clock() > *end
-        {
-            return Some(Dynamic::from(
-                "the rule exceeded its time budget".to_owned(),
-            ));
-        }
-        None
-    })
-    .flatten()
+    current(RuleRun::exceeded).flatten().map(Dynamic::from)
+}
+
+/// An error that stops the running rule and that `try ... catch` cannot catch, as when a
+/// budget is exceeded.
+pub(crate) fn stop(message: String) -> Box<rhai::EvalAltResult> {
+    rhai::EvalAltResult::ErrorTerminated(Dynamic::from(message), rhai::Position::NONE).into()
 }

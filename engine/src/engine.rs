@@ -1,7 +1,7 @@
 //! The compiled engine: a pack's rules compiled once in the sandbox, evaluated against any
 //! number of facts documents, rules in parallel, results merged in a fixed order.
 
-use crate::context::{self, Clock, PopulationSource, RawFinding, RuleRun};
+use crate::context::{self, Budget, Clock, PopulationSource, RawFinding, RuleRun, Subject};
 use crate::date::Date;
 use crate::evidence;
 use crate::facts::Facts;
@@ -122,8 +122,7 @@ impl Engine {
 
     fn build(pack: Pack, limits: Limits, trace: bool) -> Result<Engine, PackError> {
         let mut rhai = sandbox::engine(&limits, trace);
-        let resolver =
-            modules::load(&rhai, &pack.modules, limits.max_operations).map_err(PackError)?;
+        let resolver = modules::compile(&rhai, &pack.modules).map_err(PackError)?;
         rhai.set_max_modules(modules::MAX_IMPORTS);
         rhai.set_module_resolver(resolver);
         let (asts, diags) = compile(&rhai, &pack.rules);
@@ -373,12 +372,11 @@ impl Engine {
         let mut scope = Scope::new();
         scope.push_constant("facts", facts.root().to_dynamic());
         scope.push_constant("params", run.params.clone());
-        let budget = options.clock.clone().zip(self.limits.time_budget);
         let mut state = RuleRun::new(
+            Subject::Rule,
             Some(run.as_of),
             run.cache.clone(),
-            self.limits.max_operations,
-            budget,
+            Budget::new(&self.limits, options.clock.clone()),
         );
         if marks {
             state.population = PopulationSource::Marked;
@@ -416,7 +414,7 @@ impl Engine {
             }
             (Err(e), _) => {
                 result.status = Status::Error;
-                result.error = Some(rule_error(rule, &e));
+                result.error = Some(rule_error(rule, &e, self.limits.max_message_size));
             }
             (Ok(()), None) => {
                 result.status = Status::Error;
@@ -444,7 +442,7 @@ impl Engine {
             entity: raw.entity,
             remediation: rule.meta.remediation.clone(),
             owner: rule.meta.owner,
-            data: raw.data.map(|m| prelude::to_json(&Dynamic::from_map(m))),
+            data: raw.data,
             waiver: None,
         }
     }
@@ -602,12 +600,13 @@ impl Engine {
     pub fn check(files: &[PackFile], base: Option<&Pack>) -> Vec<Diagnostic> {
         let (pack, mut diags) = crate::pack::load(files, base.cloned());
         if let Some(pack) = pack {
-            let rhai = sandbox::engine(&Limits::default(), false);
-            if let Err(errors) =
-                modules::load(&rhai, &pack.modules, Limits::default().max_operations)
-            {
-                diags.extend(errors);
-            }
+            let limits = Limits::default();
+            let rhai = sandbox::engine(&limits, false);
+            diags.extend(modules::check(
+                &rhai,
+                &pack.modules,
+                &Budget::new(&limits, None),
+            ));
             for rule in pack.rules.iter().filter(|r| r.pack == pack.manifest.name) {
                 let (asts, errors) = compile(&rhai, std::slice::from_ref(rule));
                 diags.extend(errors);
@@ -680,9 +679,10 @@ fn decision(result: &RuleResult) -> String {
     }
 }
 
-/// A rule's runtime error: the innermost message and its position in the rule file.
-fn rule_error(rule: &Rule, err: &rhai::EvalAltResult) -> RuleError {
-    let (message, pos) = sandbox::describe(err);
+/// A rule's runtime error: the innermost message (at most `max` bytes of it) and its position
+/// in the rule file.
+fn rule_error(rule: &Rule, err: &rhai::EvalAltResult, max: usize) -> RuleError {
+    let (message, pos) = sandbox::describe(err, max);
     RuleError {
         message,
         file: rule.path.clone(),

@@ -87,6 +87,7 @@ compile_error!(
      (`--no-default-features`), adding `features = [\"jsonschema\"]` if you want that one"
 );
 
+pub mod alloc;
 pub mod cases;
 mod context;
 mod date;

@@ -7,21 +7,60 @@ use crate::prelude;
 use rhai::packages::{Package, StandardPackage};
 
 /// A script error as people should read it: the innermost error's message (a thrown value
-/// or a budget's own words, not Rhai's wrapper) and where it happened.
-pub(crate) fn describe(err: &rhai::EvalAltResult) -> (String, rhai::Position) {
+/// or a budget's own words, not Rhai's wrapper), at most `max` bytes of it, and where it
+/// happened. A huge thrown value is never written out whole.
+pub(crate) fn describe(err: &rhai::EvalAltResult, max: usize) -> (String, rhai::Position) {
     let inner = err.unwrap_inner();
     let pos = inner.position();
     let message = match inner {
         rhai::EvalAltResult::ErrorRuntime(v, _) | rhai::EvalAltResult::ErrorTerminated(v, _) => {
-            v.to_string()
+            bounded(v, max)
         }
         other => {
-            let text = other.to_string();
+            let text = bounded(other, max);
             let suffix = format!(" ({pos})");
             text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
         }
     };
     (message, pos)
+}
+
+/// `value` as text, cut after `max` bytes (at a character boundary) with a marker saying so;
+/// formatting stops there.
+fn bounded(value: &dyn std::fmt::Display, max: usize) -> String {
+    use std::fmt::Write;
+    /// Keeps at most `max` bytes and then refuses more, which stops the formatting.
+    struct Capped {
+        text: String,
+        max: usize,
+        cut: bool,
+    }
+    impl Write for Capped {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let room = self.max - self.text.len();
+            if s.len() <= room {
+                self.text.push_str(s);
+                return Ok(());
+            }
+            let mut end = room;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.text.push_str(&s[..end]);
+            self.cut = true;
+            Err(std::fmt::Error)
+        }
+    }
+    let mut out = Capped {
+        text: String::new(),
+        max,
+        cut: false,
+    };
+    let _ = write!(out, "{value}");
+    if out.cut {
+        out.text.push_str(&crate::prelude::truncated_marker(max));
+    }
+    out.text
 }
 
 /// Builds the sandboxed engine shared (read-only) by every rule and thread. With `trace`,
@@ -45,8 +84,10 @@ pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
     engine.on_debug(|_, _, _| {});
     // The standard package's `sleep` blocks past every budget (and traps in WebAssembly): a
     // rule that calls it gets an error at once. Functions registered on the engine take
-    // precedence over the package's.
+    // precedence over the package's. Its clock functions (`timestamp`, `elapsed`) are not
+    // built at all (Rhai's `no_time` feature); `timestamp` says why.
     const NO_SLEEP: &str = "sleep: rules cannot wait (they judge facts, not time)";
+    const NO_CLOCK: &str = "timestamp: rules cannot read the clock (the as-of date is `as_of()`)";
     engine
         .register_fn(
             "sleep",
@@ -55,8 +96,11 @@ pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
         .register_fn(
             "sleep",
             |_: rhai::FLOAT| -> Result<(), Box<rhai::EvalAltResult>> { Err(NO_SLEEP.into()) },
-        );
-    // The operation budget is enforced here, per rule, across closures.
+        )
+        .register_fn("timestamp", || -> Result<(), Box<rhai::EvalAltResult>> {
+            Err(NO_CLOCK.into())
+        });
+    // The operation, memory and time budgets are enforced here, per rule, across closures.
     engine.on_progress(context::on_progress);
     prelude::register(&mut engine);
     if trace {

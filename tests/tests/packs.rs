@@ -137,20 +137,117 @@ fn modules_are_importable_only_by_their_own_packs_rules() {
     assert_eq!(find(&results(own), "mine.own-lib").status, Status::Pass);
 }
 
+/// The base pack, extended with a module `spin` whose top-level code is `top` and a rule
+/// `mine.spin` that imports it.
+fn importing(top: &str) -> Pack {
+    overlay(&[
+        PackFile::new("lib/spin.rhai", format!("fn one() {{ 1 }}\n{top}\n")),
+        PackFile::new(
+            "rules/mine/spin.rhai",
+            rule(
+                "mine.spin",
+                "import \"spin\" as s;\nif s::one() != 1 { throw \"lib\"; }\n",
+            ),
+        ),
+    ])
+    .unwrap()
+}
+
 #[test]
-fn a_module_that_never_finishes_loading_makes_the_pack_unusable() {
-    let pack = overlay(&[PackFile::new("lib/spin.rhai", "loop { }\n")]).unwrap();
+fn a_module_that_never_finishes_loading_is_an_error_for_the_rules_importing_it() {
     let limits = Limits {
         max_operations: 10_000,
         ..Limits::default()
     };
-    let err = Engine::new(pack, limits).err().unwrap();
-    let d = &err.0[0];
-    assert_eq!(
-        (d.file.as_str(), d.code.as_str()),
-        ("lib/spin.rhai", "module-error")
+    let engine = Engine::new(importing("loop { }"), limits).unwrap();
+    let facts = Facts::load(&[FactsSource {
+        name: "f.json",
+        text: FACTS,
+    }])
+    .unwrap();
+    for _ in 0..2 {
+        let report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
+        let rules: Vec<RuleResult> = report.rules_of(&report.controls[0]).cloned().collect();
+        let spin = find(&rules, "mine.spin");
+        assert_eq!(spin.status, Status::Error, "{spin:?}");
+        let error = spin.error.as_ref().unwrap();
+        assert_eq!(
+            error.message,
+            "module \"spin\" did not load: the module exceeded its budget of 10000 operations (lib/spin.rhai, line 2, column 6)"
+        );
+        assert_eq!(
+            (error.file.as_str(), error.line),
+            ("rules/mine/spin.rhai", Some(8))
+        );
+        // The other rules ran, the base's module users included.
+        assert_eq!(find(&rules, "a.uses-lib").status, Status::Pass);
+        assert_eq!(find(&rules, "a.limit").status, Status::Pass);
+    }
+}
+
+#[test]
+fn the_time_budget_covers_a_module_while_it_loads() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::Duration;
+    // A fake clock that advances one second per reading.
+    let ticks = Arc::new(AtomicU64::new(0));
+    let clock = move || Duration::from_secs(ticks.fetch_add(1, Ordering::SeqCst));
+    let limits = Limits {
+        max_operations: 0,
+        time_budget: Some(Duration::from_secs(5)),
+        ..Limits::default()
+    };
+    let engine = Engine::new(importing("loop { }"), limits).unwrap();
+    let facts = Facts::load(&[FactsSource {
+        name: "f.json",
+        text: FACTS,
+    }])
+    .unwrap();
+    let options = EvalOptions::default().with_clock(Arc::new(clock));
+    let r = engine
+        .evaluate_rule("mine.spin", &facts, &options)
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.status, Status::Error, "{r:?}");
+    assert!(
+        r.error.as_ref().unwrap().message.starts_with(
+            "module \"spin\" did not load: the module exceeded its time budget (lib/spin.rhai"
+        ),
+        "{r:?}"
     );
-    assert!(d.message.contains("10000 operations"), "{}", d.message);
+}
+
+#[test]
+fn a_module_that_throws_or_imports_is_an_error_for_its_importers_and_check_reports_it() {
+    for (top, says) in [
+        (
+            "throw \"not ready\";",
+            "module \"spin\" did not load: not ready (lib/spin.rhai, line 2, column 1)",
+        ),
+        (
+            "import \"spin\" as again;",
+            "module \"spin\" did not load: import \"spin\": a helper module cannot import another (lib/spin.rhai, line 2, column 8)",
+        ),
+    ] {
+        let r = find(&results(importing(top)), "mine.spin").clone();
+        assert_eq!(r.status, Status::Error, "{top}: {r:?}");
+        assert_eq!(r.error.unwrap().message, says, "{top}");
+    }
+    // `check` runs every module's top-level code, and says which failed.
+    let files = [
+        PackFile::new(
+            "pack.toml",
+            "name = \"mine\"\nversion = \"1.0.0\"\nextends = \"base\"\n",
+        ),
+        PackFile::new("lib/spin.rhai", "throw \"not ready\";\n"),
+    ];
+    let diags = Engine::check(&files, Some(&base()));
+    let d = diags.iter().find(|d| d.file == "lib/spin.rhai").unwrap();
+    assert_eq!(
+        (d.code.as_str(), d.message.as_str()),
+        ("module-error", "not ready")
+    );
 }
 
 #[test]

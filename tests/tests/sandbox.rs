@@ -4,10 +4,16 @@
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use attest_engine::alloc::CountingAlloc;
 use attest_engine::{Engine, EvalOptions, Facts, FactsSource, Limits, Pack, RuleResult, Status};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+/// As the `attest` binary and the WebAssembly module do: what holds rules to their memory
+/// budget.
+#[global_allocator]
+static ALLOCATOR: CountingAlloc<std::alloc::System> = CountingAlloc::new(std::alloc::System);
 
 const FACTS: &str = r#"{"schema_version": "1",
   "organization": {"name": "T", "as_of": "2026-06-30"},
@@ -348,4 +354,127 @@ fn importing_a_module_the_pack_lacks_names_it() {
     let r = run("import \"dates\" as d;\nfor p in facts.people { tested(p); }");
     // Not "Too many modules imported", as when a pack without lib/ allowed no imports.
     assert_eq!(error_of(&r), "Module not found: dates");
+}
+
+#[test]
+fn the_clock_is_out_of_reach() {
+    let r = run("let t = timestamp(); fail(`${t}`);");
+    assert_eq!(
+        error_of(&r),
+        "timestamp: rules cannot read the clock (the as-of date is `as_of()`)"
+    );
+    let r = run("let t = 0; t.elapsed;");
+    assert_eq!(r.status, Status::Error, "{r:?}");
+}
+
+/// Limits small enough for a test to reach quickly.
+fn small() -> Limits {
+    Limits {
+        max_memory: 16 << 20,
+        max_findings: 10,
+        max_message_size: 100,
+        max_data_size: 256,
+        ..Limits::default()
+    }
+}
+
+#[test]
+fn a_rule_that_holds_too_much_memory_is_stopped_and_the_engine_lives_on() {
+    assert!(attest_engine::alloc::counting());
+    let engine = engine(
+        "let s = \"xxxxxxxx\"; while s.len() < 65536 { s += s; }\nlet m = #{}; let i = 0;\nloop { m[`k${i}`] = s + i; i += 1; }",
+        small(),
+    )
+    .unwrap();
+    let facts = Facts::load(&[FactsSource {
+        name: "f.json",
+        text: FACTS,
+    }])
+    .unwrap();
+    for _ in 0..2 {
+        let r = engine
+            .evaluate_rule("t.rule", &facts, &EvalOptions::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            error_of(&r),
+            "the rule exceeded its memory budget of 16 MiB"
+        );
+        assert_eq!(r.error.as_ref().unwrap().line, Some(10), "{r:?}");
+    }
+    // Memory a rule frees as it goes does not add up.
+    let r = run_with(
+        "for i in 0..2000 { let s = \"xxxxxxxx\"; while s.len() < 65536 { s += s; } }\nfor p in facts.people { tested(p); }",
+        small(),
+        &EvalOptions::default(),
+    );
+    assert_eq!(r.status, Status::Pass, "{r:?}");
+}
+
+#[test]
+fn a_rule_past_its_findings_limit_is_an_error_not_part_of_its_findings() {
+    let r = run_with(
+        "for i in 0..11 { fail(`finding ${i}`); }",
+        small(),
+        &EvalOptions::default(),
+    );
+    assert_eq!(error_of(&r), "the rule exceeded its limit of 10 findings");
+    assert!(r.findings.is_empty(), "{r:?}");
+    // Exactly at the limit is fine.
+    let r = run_with(
+        "for i in 0..10 { fail(`finding ${i}`); }",
+        small(),
+        &EvalOptions::default(),
+    );
+    assert_eq!((r.status, r.findings.len()), (Status::Fail, 10));
+    // `try ... catch` cannot swallow it.
+    let r = run_with(
+        "for i in 0..20 { try { fail(`finding ${i}`); } catch (e) { } }",
+        small(),
+        &EvalOptions::default(),
+    );
+    assert_eq!(error_of(&r), "the rule exceeded its limit of 10 findings");
+}
+
+#[test]
+fn long_messages_are_cut_and_large_data_is_an_error() {
+    let r = run_with(
+        "let s = \"é\"; while s.len() < 1000 { s += s; } fail(\"a\" + s);",
+        small(),
+        &EvalOptions::default(),
+    );
+    let message = &r.findings[0].message;
+    assert!(
+        message.ends_with("… [truncated at 100 bytes]") && message.len() < 130,
+        "{message}"
+    );
+    // 99 bytes: "a" and 49 two-byte characters; the 50th would cross the limit.
+    assert_eq!(message.chars().take_while(|c| *c != '…').count(), 50);
+    let r = run_with(
+        "let a = []; a.pad(1000, 0); try { fail(\"/people/0\", \"too big\", #{ items: a }); } catch (e) { }",
+        small(),
+        &EvalOptions::default(),
+    );
+    assert_eq!(
+        error_of(&r),
+        "fail: the finding's data is larger than 256 bytes of JSON, its limit"
+    );
+    let r = run_with(
+        "fail(\"/people/0\", \"fits\", #{ items: [1, 2, 3], name: \"Ada\" });",
+        small(),
+        &EvalOptions::default(),
+    );
+    assert_eq!(
+        r.findings[0].data,
+        Some(serde_json::json!({"items": [1, 2, 3], "name": "Ada"}))
+    );
+    // A huge thrown value is cut too, without being written out whole.
+    let r = run_with(
+        "let a = []; a.pad(1000000, 7); throw a;",
+        small(),
+        &EvalOptions::default(),
+    );
+    let message = error_of(&r);
+    assert!(message.starts_with("[7, 7, 7, 7"), "{message}");
+    assert!(message.ends_with("… [truncated at 100 bytes]"), "{message}");
 }

@@ -131,8 +131,15 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
     max_operations: u64,
     /// Seconds one rule may run before it is stopped with an error.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
-    rule_timeout: f64,
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    rule_timeout: Duration,
+    /// Memory one rule may hold, in MiB, before it is stopped with an error (0: no limit).
+    #[arg(long, value_name = "MIB", default_value_t = Limits::default().max_memory >> 20)]
+    max_memory: u64,
+    /// Findings one rule may report; a rule with more reports an error instead (0: no
+    /// limit).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_findings)]
+    max_findings: u64,
     /// Fields facts-v1 does not define are errors (exit 2, nothing evaluated), not warnings
     /// (default: the configuration's `strict`).
     #[arg(long)]
@@ -141,11 +148,15 @@ pub struct Args {
     config: ConfigArg,
 }
 
-fn parse_seconds(text: &str) -> Result<f64, String> {
-    text.parse::<f64>()
+/// A positive, finite number of seconds that a `Duration` can hold.
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let seconds = text
+        .parse::<f64>()
         .ok()
         .filter(|s| s.is_finite() && *s > 0.0)
-        .ok_or_else(|| format!("`{text}` is not a positive number of seconds"))
+        .ok_or_else(|| format!("`{text}` is not a positive number of seconds"))?;
+    Duration::try_from_secs_f64(seconds)
+        .map_err(|_| format!("`{text}` seconds is out of range (at most {})", u64::MAX))
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -192,7 +203,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let loaded = packs::load(&config.pack(args.pack.as_deref()))?;
     let engine = loaded.engine_with(Limits {
         max_operations: args.max_operations,
-        time_budget: Some(Duration::from_secs_f64(args.rule_timeout)),
+        time_budget: Some(args.rule_timeout),
+        max_memory: args.max_memory.saturating_mul(1 << 20),
+        max_findings: args.max_findings,
         ..Limits::default()
     })?;
     let params = config.params(&loaded.pack, &args.params)?;

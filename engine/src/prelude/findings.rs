@@ -38,14 +38,53 @@ fn raise(
     };
     let entity = entity_pointer(entity, what)?;
     context::current(|run| {
+        let budget = &run.budget;
+        let max_findings = budget.max_findings;
+        if max_findings > 0 && run.findings.len() as u64 >= max_findings {
+            return Err(context::stop(format!(
+                "the rule exceeded its limit of {max_findings} findings"
+            )));
+        }
+        let data = match data {
+            None => None,
+            Some(map) => {
+                let mut room = budget.max_data;
+                let json = to_json_within(&Dynamic::from_map(map), &mut room).ok_or_else(|| {
+                    context::stop(format!(
+                        "{what}: the finding's data is larger than {} bytes of JSON, its limit",
+                        budget.max_data
+                    ))
+                })?;
+                Some(json)
+            }
+        };
+        let message = truncate(&message, budget.max_message);
         run.findings.push(RawFinding {
             status,
             entity,
-            message: message.to_string(),
+            message,
             data,
         });
+        Ok(())
     })
-    .ok_or_else(|| error(format!("{what}: no evaluation is running")))
+    .unwrap_or_else(|| Err(error(format!("{what}: no evaluation is running"))))
+}
+
+/// `text`, or its first `max` bytes (cut at a character boundary) and a marker saying so.
+pub(crate) fn truncate(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{}", &text[..end], truncated_marker(max))
+}
+
+/// What ends a message cut at `max` bytes.
+pub(crate) fn truncated_marker(max: usize) -> String {
+    format!("… [truncated at {max} bytes]")
 }
 
 /// The JSON Pointer a finding is about: a record's or list's own, or one given as text.
@@ -73,33 +112,67 @@ fn entity_pointer(entity: &Dynamic, what: &str) -> Result<Option<String>> {
 /// Converts a script value (a finding's extra data) to JSON. Records and lists become
 /// their JSON Pointers; functions and other opaque values become their type name.
 pub(crate) fn to_json(value: &Dynamic) -> serde_json::Value {
+    let mut unlimited = usize::MAX;
+    to_json_within(value, &mut unlimited).unwrap_or_default()
+}
+
+/// Like [`to_json`], taking from `room` the bytes of compact JSON each value needs (strings
+/// without escapes) and giving up with `None`, before converting the rest, when it runs out.
+fn to_json_within(value: &Dynamic, room: &mut usize) -> Option<serde_json::Value> {
     use serde_json::Value;
     if value.is_unit() {
-        return Value::Null;
+        take(room, 4)?;
+        return Some(Value::Null);
     }
     if let Ok(b) = value.as_bool() {
-        return Value::Bool(b);
+        take(room, 5)?;
+        return Some(Value::Bool(b));
     }
     if let Ok(i) = value.as_int() {
-        return Value::from(i);
+        take(room, 20)?;
+        return Some(Value::from(i));
     }
     if let Ok(f) = value.as_float() {
-        return serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number);
+        take(room, 24)?;
+        return Some(serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number));
     }
+    let text = |s: &str, room: &mut usize| {
+        take(room, s.len().saturating_add(2))?;
+        Some(Value::String(s.to_owned()))
+    };
     if let Some(s) = value.read_lock::<ImmutableString>() {
-        return Value::String(s.to_string());
+        return text(&s, room);
     }
     if let Some(a) = value.read_lock::<rhai::Array>() {
-        return Value::Array(a.iter().map(to_json).collect());
+        take(room, 2)?;
+        let mut items = Vec::new();
+        for item in a.iter() {
+            take(room, 1)?;
+            items.push(to_json_within(item, room)?);
+        }
+        return Some(Value::Array(items));
     }
     if let Some(m) = value.read_lock::<Map>() {
-        return Value::Object(m.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect());
+        take(room, 2)?;
+        let mut fields = serde_json::Map::new();
+        for (k, v) in m.iter() {
+            take(room, k.len().saturating_add(4))?;
+            let v = to_json_within(v, room)?;
+            fields.insert(k.to_string(), v);
+        }
+        return Some(Value::Object(fields));
     }
     if let Some(r) = value.read_lock::<Record>() {
-        return Value::String(r.pointer().to_owned());
+        return text(r.pointer(), room);
     }
     if let Some(l) = value.read_lock::<List>() {
-        return Value::String(l.pointer().to_owned());
+        return text(l.pointer(), room);
     }
-    Value::String(value.type_name().to_owned())
+    text(value.type_name(), room)
+}
+
+/// Takes `bytes` from `room`; `None` when there are not that many left.
+fn take(room: &mut usize, bytes: usize) -> Option<()> {
+    *room = room.checked_sub(bytes)?;
+    Some(())
 }

@@ -178,10 +178,12 @@ fn cached(
     if let Some(hit) = cache.as_ref().and_then(|c| c.get(&key)) {
         return Ok(hit);
     }
-    let built = build(&list_records(l))?;
     Ok(match &cache {
-        Some(c) => c.insert(key, built),
-        None => built,
+        // Shared by every rule: not charged to the memory budget of the one that builds it.
+        Some(c) => {
+            context::shared(|| -> Result<Lookup> { Ok(c.insert(key, build(&list_records(l))?)) })?
+        }
+        None => build(&list_records(l))?,
     })
 }
 

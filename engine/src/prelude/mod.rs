@@ -9,7 +9,7 @@ pub(crate) mod lookups;
 mod queries;
 mod records;
 
-pub(crate) use findings::to_json;
+pub(crate) use findings::{to_json, truncated_marker};
 
 /// Registers the whole prelude on a Rhai engine.
 pub(crate) fn register(engine: &mut rhai::Engine) {
