@@ -185,7 +185,7 @@ impl RuleRun {
                 ));
             }
         }
-        if self.ops % CLOCK_EVERY == 0
+        if self.ops.is_multiple_of(CLOCK_EVERY)
             && let Some((clock, end)) = &self.deadline
             && clock() > *end
         {

@@ -69,7 +69,7 @@ impl Default for Limits {
 
 /// `bytes` for people: in MiB when it is a whole number of them.
 pub(crate) fn show_bytes(bytes: u64) -> String {
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")

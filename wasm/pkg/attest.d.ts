@@ -35,8 +35,20 @@ export interface EvaluateOptions extends PackOptions {
   rule?: string;
   /** Record, for every rule, what it examined and why it decided. */
   explain?: boolean;
+  /** Sandbox limits for each rule; those left out keep their defaults. */
+  limits?: Limits;
   /** Called with each warning (a field facts-v1 does not define), in document order. */
   onWarning?: (warning: Violation) => void;
+}
+
+/** What each rule may spend before it stops with status `error` (0: no limit). */
+export interface Limits {
+  /** Rhai operations, closures included (default 50,000,000). */
+  maxOperations?: number;
+  /** Memory the rule holds, in MiB (default 512). */
+  maxMemoryMib?: number;
+  /** Findings the rule reports (default 500,000). */
+  maxFindings?: number;
 }
 
 /** A place where the facts stray from facts-v1: a violation, or a warning. */

@@ -1,7 +1,7 @@
 // Attest in JavaScript: the SOC 2 engine as a WebAssembly module, for browsers and Node 20.
 // No bundler, no dependencies: `import { load } from "./attest.mjs"`. See README.md.
 
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 
 /** A failure the engine reports: bad request, invalid facts, unusable pack, ... */
 export class AttestError extends Error {
@@ -67,6 +67,18 @@ function day(asOf) {
   return String(asOf);
 }
 
+/** Releases a buffer of the module; its refusal (an address it did not hand out) is a bug here. */
+function free(exports, ptr, len) {
+  const code = exports.attest_free(ptr, len);
+  if (code !== 0) throw new Error(`attest_free(${ptr}, ${len}) refused the buffer (code ${code})`);
+}
+
+/** Sandbox limits as the request spells them. */
+function limits(options) {
+  if (options == null) return undefined;
+  return { max_operations: options.maxOperations, max_memory_mib: options.maxMemoryMib, max_findings: options.maxFindings };
+}
+
 /** An instance of the module. Calls are synchronous; each returns or throws. */
 export class Attest {
   #module;
@@ -95,11 +107,11 @@ export class Attest {
       // The view is made after alloc: memory may have grown, detaching older views.
       new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
       const packed = exports[`attest_${name}`](ptr, bytes.length);
-      exports.attest_free(ptr, bytes.length);
+      free(exports, ptr, bytes.length);
       const outPtr = Number(packed >> 32n);
       const outLen = Number(packed & 0xffffffffn);
       const text = this.#decoder.decode(new Uint8Array(exports.memory.buffer, outPtr, outLen));
-      exports.attest_free(outPtr, outLen);
+      free(exports, outPtr, outLen);
       return text;
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) {
@@ -129,6 +141,7 @@ export class Attest {
       params: options.params,
       rule: options.rule,
       explain: options.explain,
+      limits: limits(options.limits),
     };
   }
 

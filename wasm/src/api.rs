@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// The version of the request and response formats and of the exported functions.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// One facts file of a request: the name diagnostics and findings show, and its text.
 #[derive(Debug, Clone, Deserialize)]
@@ -29,6 +29,32 @@ struct Source {
 struct FileIn {
     path: String,
     text: String,
+}
+
+/// Sandbox limits a request sets for its rules; the others keep their defaults.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsIn {
+    /// Operations per rule (0: no limit).
+    max_operations: Option<u64>,
+    /// Memory per rule, in MiB (0: no limit).
+    max_memory_mib: Option<u64>,
+    /// Findings per rule (0: no limit).
+    max_findings: Option<u64>,
+}
+
+impl LimitsIn {
+    fn limits(self) -> Limits {
+        let default = Limits::default();
+        Limits {
+            max_operations: self.max_operations.unwrap_or(default.max_operations),
+            max_memory: self
+                .max_memory_mib
+                .map_or(default.max_memory, |mib| mib.saturating_mul(1 << 20)),
+            max_findings: self.max_findings.unwrap_or(default.max_findings),
+            ..default
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,6 +73,8 @@ struct EvaluateRequest {
     rule: Option<String>,
     #[serde(default)]
     explain: bool,
+    #[serde(default)]
+    limits: Option<LimitsIn>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,6 +175,12 @@ fn respond(outcome: Outcome) -> String {
     outcome.unwrap_or_else(Failure::into_response)
 }
 
+/// The response to a request the module could not read at all (the ABI's checks of
+/// addresses): a `request` failure with `message`.
+pub fn request_error(message: &str) -> String {
+    Failure::new("request", message).into_response()
+}
+
 /// Parses a request: UTF-8, then JSON, then its shape, each failure a `request` error.
 fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -231,9 +265,13 @@ impl Chosen {
 }
 
 /// The built-in SOC 2 pack unless `pack` is given, with the files of `overlay` added or
-/// replaced by path.
-fn choose(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<Chosen, Failure> {
-    if pack.is_none() && overlay.is_empty() {
+/// replaced by path, under the default limits or those of `limits`.
+fn choose(
+    pack: Option<Vec<FileIn>>,
+    overlay: Vec<FileIn>,
+    limits: Option<LimitsIn>,
+) -> Result<Chosen, Failure> {
+    if pack.is_none() && overlay.is_empty() && limits.is_none() {
         return builtin_engine().map(Chosen::Builtin);
     }
     let mut files = match pack {
@@ -250,10 +288,8 @@ fn choose(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<Chosen, Fai
         }
     }
     let pack = Pack::from_files(&files)?;
-    Ok(Chosen::Custom(Box::new(Engine::new(
-        pack,
-        Limits::default(),
-    )?)))
+    let limits = limits.unwrap_or_default().limits();
+    Ok(Chosen::Custom(Box::new(Engine::new(pack, limits)?)))
 }
 
 fn load_facts(sources: &[Source]) -> Result<Facts, Failure> {
@@ -271,8 +307,10 @@ fn load_facts(sources: &[Source]) -> Result<Facts, Failure> {
 ///
 /// Request: `{"facts": [{"name", "text"}, ...], "pack"?: [{"path", "text"}, ...],
 /// "overlay"?: [{"path", "text"}, ...], "as_of"?: "YYYY-MM-DD", "params"?: {...},
-/// "rule"?: "rule id", "explain"?: true}` (`explain` records, for every rule, what it
-/// examined and why it decided, as `attest eval --explain` does).
+/// "rule"?: "rule id", "explain"?: true, "limits"?: {"max_operations"?, "max_memory_mib"?,
+/// "max_findings"?}}` (`explain` records, for every rule, what it examined and why it
+/// decided, as `attest eval --explain` does; `limits` changes the sandbox's limits, as
+/// `attest eval --max-operations`, `--max-memory` and `--max-findings` do).
 ///
 /// Response: `{"ok":true,"report":REPORT,"warnings":[...]}` where `REPORT` is, byte for
 /// byte, [`Report::to_json`](attest_engine::Report::to_json) (what `attest eval --format
@@ -286,7 +324,7 @@ pub fn evaluate(request: &[u8]) -> String {
 
 fn try_evaluate(request: &[u8]) -> Outcome {
     let req: EvaluateRequest = parse(request)?;
-    let chosen = choose(req.pack, req.overlay)?;
+    let chosen = choose(req.pack, req.overlay, req.limits)?;
     let engine = chosen.engine();
     let facts = load_facts(&req.facts)?;
     let as_of = match req.as_of.as_deref() {
@@ -368,7 +406,7 @@ pub fn explain(request: &[u8]) -> String {
 
 fn try_explain(request: &[u8]) -> Outcome {
     let req: ExplainRequest = parse(request)?;
-    let chosen = choose(req.pack, req.overlay)?;
+    let chosen = choose(req.pack, req.overlay, None)?;
     let pack = chosen.engine().pack();
     let rule_brief = |r: &attest_engine::pack::Rule| {
         json!({

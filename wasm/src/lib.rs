@@ -11,3 +11,9 @@ pub mod api;
 
 #[cfg(target_arch = "wasm32")]
 mod abi;
+
+/// Counting what the module holds is what holds each rule to its memory budget.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: attest_engine::alloc::CountingAlloc<std::alloc::System> =
+    attest_engine::alloc::CountingAlloc::new(std::alloc::System);

@@ -115,6 +115,34 @@ test("a runaway loop inside a closure is stopped by the operation budget", async
   assert.match(result.error.message, /budget of \d+ operations/);
 });
 
+test("the ABI refuses buffers it did not hand out, and the instance lives on", async () => {
+  const { instance } = await WebAssembly.instantiate(await readFile(wasmUrl), {});
+  const x = instance.exports;
+  assert.equal(x.attest_abi_version(), 2);
+  const ptr = x.attest_alloc(8);
+  assert.notEqual(ptr, 0);
+  assert.equal(x.attest_free(ptr, 7), 2, "another length");
+  assert.equal(x.attest_free(ptr, 8), 0, "released");
+  assert.equal(x.attest_free(ptr, 8), 1, "freed twice");
+  assert.equal(x.attest_free(12345, 3), 1, "never handed out");
+  const packed = x.attest_explain(ptr, 8);
+  const [out, len] = [Number(packed >> 32n), Number(packed & 0xffffffffn)];
+  const r = JSON.parse(new TextDecoder().decode(new Uint8Array(x.memory.buffer, out, len)));
+  assert.equal(x.attest_free(out, len), 0);
+  assert.equal(r.error.kind, "request");
+  assert.match(r.error.message, /not inside a buffer from attest_alloc/);
+});
+
+test("limits reach the rules", async () => {
+  const src = (await attest.explain("access.mfa-privileged")).rule;
+  const header = src.source.split("\n").filter((l) => l.startsWith("//!")).join("\n");
+  const overlay = { [src.path]: header + "\nfor i in 0..3 { fail(`finding ${i}`); }\n" };
+  const result = attest.evaluate(await acme(), { rule: src.id, overlay, limits: { maxFindings: 2 } });
+  assert.equal(result.status, "error");
+  assert.equal(result.error.message, "the rule exceeded its limit of 2 findings");
+  assert.equal(attest.evaluate(await acme(), { rule: src.id, overlay, limits: { maxFindings: 3 } }).status, "fail");
+});
+
 test("parity with the native engine", { skip: !process.env.ATTEST_PARITY && "set ATTEST_PARITY (tests/wasm-host/tests/node.rs does)" }, async () => {
   const cases = JSON.parse(await readFile(process.env.ATTEST_PARITY, "utf8"));
   assert.ok(cases.length > 50);

@@ -48,12 +48,20 @@ fn raise(
         let data = match data {
             None => None,
             Some(map) => {
-                let mut room = budget.max_data;
-                let json = to_json_within(&Dynamic::from_map(map), &mut room).ok_or_else(|| {
-                    context::stop(format!(
-                        "{what}: the finding's data is larger than {} bytes of JSON, its limit",
-                        budget.max_data
-                    ))
+                let mut room = Room {
+                    bytes: budget.max_data,
+                    depth: MAX_DATA_DEPTH,
+                };
+                let json = to_json_within(&Dynamic::from_map(map), &mut room).map_err(|e| {
+                    context::stop(match e {
+                        TooMuch::Bytes => format!(
+                            "{what}: the finding's data is larger than {} bytes of JSON, its limit",
+                            budget.max_data
+                        ),
+                        TooMuch::Depth => format!(
+                            "{what}: the finding's data is nested deeper than {MAX_DATA_DEPTH} levels, its limit"
+                        ),
+                    })
                 })?;
                 Some(json)
             }
@@ -109,58 +117,86 @@ fn entity_pointer(entity: &Dynamic, what: &str) -> Result<Option<String>> {
     )))
 }
 
+/// How deep a finding's `data` may nest (maps and arrays within each other).
+const MAX_DATA_DEPTH: usize = 32;
+
+/// What a finding's `data` may still take while it is converted.
+struct Room {
+    /// Bytes of compact JSON.
+    bytes: usize,
+    /// Levels of nesting.
+    depth: usize,
+}
+
+/// Why a finding's `data` was refused.
+enum TooMuch {
+    Bytes,
+    Depth,
+}
+
 /// Converts a script value (a finding's extra data) to JSON. Records and lists become
 /// their JSON Pointers; functions and other opaque values become their type name.
 pub(crate) fn to_json(value: &Dynamic) -> serde_json::Value {
-    let mut unlimited = usize::MAX;
+    let mut unlimited = Room {
+        bytes: usize::MAX,
+        depth: usize::MAX,
+    };
     to_json_within(value, &mut unlimited).unwrap_or_default()
 }
 
 /// Like [`to_json`], taking from `room` the bytes of compact JSON each value needs (strings
-/// without escapes) and giving up with `None`, before converting the rest, when it runs out.
-fn to_json_within(value: &Dynamic, room: &mut usize) -> Option<serde_json::Value> {
+/// without escapes) and a level per map or array, and giving up, before converting the
+/// rest, when it runs out.
+fn to_json_within(
+    value: &Dynamic,
+    room: &mut Room,
+) -> std::result::Result<serde_json::Value, TooMuch> {
     use serde_json::Value;
     if value.is_unit() {
         take(room, 4)?;
-        return Some(Value::Null);
+        return Ok(Value::Null);
     }
     if let Ok(b) = value.as_bool() {
         take(room, 5)?;
-        return Some(Value::Bool(b));
+        return Ok(Value::Bool(b));
     }
     if let Ok(i) = value.as_int() {
         take(room, 20)?;
-        return Some(Value::from(i));
+        return Ok(Value::from(i));
     }
     if let Ok(f) = value.as_float() {
         take(room, 24)?;
-        return Some(serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number));
+        return Ok(serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number));
     }
-    let text = |s: &str, room: &mut usize| {
+    let text = |s: &str, room: &mut Room| {
         take(room, s.len().saturating_add(2))?;
-        Some(Value::String(s.to_owned()))
+        Ok(Value::String(s.to_owned()))
     };
     if let Some(s) = value.read_lock::<ImmutableString>() {
         return text(&s, room);
     }
     if let Some(a) = value.read_lock::<rhai::Array>() {
         take(room, 2)?;
+        room.depth = room.depth.checked_sub(1).ok_or(TooMuch::Depth)?;
         let mut items = Vec::new();
         for item in a.iter() {
             take(room, 1)?;
             items.push(to_json_within(item, room)?);
         }
-        return Some(Value::Array(items));
+        room.depth += 1;
+        return Ok(Value::Array(items));
     }
     if let Some(m) = value.read_lock::<Map>() {
         take(room, 2)?;
+        room.depth = room.depth.checked_sub(1).ok_or(TooMuch::Depth)?;
         let mut fields = serde_json::Map::new();
         for (k, v) in m.iter() {
             take(room, k.len().saturating_add(4))?;
             let v = to_json_within(v, room)?;
             fields.insert(k.to_string(), v);
         }
-        return Some(Value::Object(fields));
+        room.depth += 1;
+        return Ok(Value::Object(fields));
     }
     if let Some(r) = value.read_lock::<Record>() {
         return text(r.pointer(), room);
@@ -171,8 +207,8 @@ fn to_json_within(value: &Dynamic, room: &mut usize) -> Option<serde_json::Value
     text(value.type_name(), room)
 }
 
-/// Takes `bytes` from `room`; `None` when there are not that many left.
-fn take(room: &mut usize, bytes: usize) -> Option<()> {
-    *room = room.checked_sub(bytes)?;
-    Some(())
+/// Takes `bytes` from `room`.
+fn take(room: &mut Room, bytes: usize) -> std::result::Result<(), TooMuch> {
+    room.bytes = room.bytes.checked_sub(bytes).ok_or(TooMuch::Bytes)?;
+    Ok(())
 }

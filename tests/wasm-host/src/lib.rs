@@ -53,10 +53,13 @@ pub struct Instance {
     store: Store<Limits>,
     memory: Memory,
     alloc: TypedFunc<u32, u32>,
-    free: TypedFunc<(u32, u32), ()>,
+    free: TypedFunc<(u32, u32), u32>,
     calls: [TypedFunc<(u32, u32), u64>; 3],
     fuel: Option<u64>,
 }
+
+/// The ABI version this host speaks.
+pub const ABI_VERSION: u32 = 2;
 
 /// Largest linear memory an instance may grow to (the wasm32 maximum is 4 GiB).
 pub const MAX_MEMORY: usize = 2 << 30;
@@ -107,9 +110,9 @@ impl Host {
         let version: TypedFunc<(), u32> =
             instance.get_typed_func(&mut store, "attest_abi_version")?;
         let abi = version.call(&mut store, ())?;
-        if abi != 1 {
+        if abi != ABI_VERSION {
             return Err(wasmtime::Error::msg(format!(
-                "the module speaks ABI version {abi}; this host speaks 1"
+                "the module speaks ABI version {abi}; this host speaks {ABI_VERSION}"
             )));
         }
         let memory = instance
@@ -138,32 +141,70 @@ impl Instance {
     /// Sends one request and returns the response text. An `Err` means the instance
     /// trapped (out of fuel, out of memory): throw the instance away and make a new one.
     pub fn call(&mut self, call: Call, request: &[u8]) -> wasmtime::Result<String> {
-        if let Some(fuel) = self.fuel {
-            self.store.set_fuel(fuel)?;
-        }
         let len = u32::try_from(request.len())
             .map_err(|_| wasmtime::Error::msg("the request is larger than 4 GiB"))?;
-        let ptr = if len == 0 {
-            0
-        } else {
-            self.alloc.call(&mut self.store, len)?
-        };
+        self.refuel()?;
+        let ptr = self.alloc(len)?;
         if len > 0 && ptr == 0 {
             return Err(wasmtime::Error::msg("the module is out of memory"));
         }
         self.memory.write(&mut self.store, ptr as usize, request)?;
+        let response = self.call_at(call, ptr, len)?;
+        self.free_checked(ptr, len)?;
+        Ok(response)
+    }
+
+    /// Calls `call` on the request at `ptr..ptr+len` of the module's memory as it is (the
+    /// raw ABI, for tests of its checks), then reads and frees the response.
+    pub fn call_at(&mut self, call: Call, ptr: u32, len: u32) -> wasmtime::Result<String> {
+        self.refuel()?;
         let func = match call {
             Call::Evaluate => &self.calls[0],
             Call::Validate => &self.calls[1],
             Call::Explain => &self.calls[2],
         };
         let packed = func.call(&mut self.store, (ptr, len))?;
-        self.free.call(&mut self.store, (ptr, len))?;
         let (out_ptr, out_len) = ((packed >> 32) as u32, packed as u32);
         let mut out = vec![0u8; out_len as usize];
         self.memory.read(&self.store, out_ptr as usize, &mut out)?;
-        self.free.call(&mut self.store, (out_ptr, out_len))?;
+        self.free_checked(out_ptr, out_len)?;
         String::from_utf8(out).map_err(|e| wasmtime::Error::msg(e.to_string()))
+    }
+
+    /// `attest_alloc(len)`: the address of a new buffer (0 for length 0, or out of memory).
+    pub fn alloc(&mut self, len: u32) -> wasmtime::Result<u32> {
+        if len == 0 {
+            return Ok(0);
+        }
+        self.alloc.call(&mut self.store, len)
+    }
+
+    /// `attest_free(ptr, len)`: 0 when released, 1 when no live buffer starts at `ptr`, 2
+    /// when the one there has another length.
+    pub fn free(&mut self, ptr: u32, len: u32) -> wasmtime::Result<u32> {
+        self.free.call(&mut self.store, (ptr, len))
+    }
+
+    /// Writes `bytes` at `ptr` of the module's memory.
+    pub fn write(&mut self, ptr: u32, bytes: &[u8]) -> wasmtime::Result<()> {
+        Ok(self.memory.write(&mut self.store, ptr as usize, bytes)?)
+    }
+
+    /// Gives the next call its whole fuel, when the host counts fuel.
+    fn refuel(&mut self) -> wasmtime::Result<()> {
+        if let Some(fuel) = self.fuel {
+            self.store.set_fuel(fuel)?;
+        }
+        Ok(())
+    }
+
+    fn free_checked(&mut self, ptr: u32, len: u32) -> wasmtime::Result<()> {
+        match self.free(ptr, len)? {
+            0 => Ok(()),
+            code => Err(wasmtime::Error::msg(format!(
+                "attest_free({ptr}, {len}) returned {code}"
+            ))),
+        }
     }
 
     /// The size of the instance's linear memory, in bytes.
