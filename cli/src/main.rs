@@ -5,6 +5,7 @@
 //! pack could not be used.
 
 mod commands;
+mod ledger;
 mod output;
 
 use attest_cli::{config, inputs, packs};
@@ -41,6 +42,9 @@ enum Command {
     Explain(commands::explain::Args),
     /// List a pack's rules, controls or parameters.
     List(commands::list::Args),
+    /// Check, list or repair a ledger of runs (`attest eval --ledger FILE`).
+    #[command(subcommand)]
+    Ledger(commands::ledger::Command),
     /// Scaffold a rule with its cases in a pack folder.
     #[command(subcommand)]
     New(commands::new::Command),
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::List(args) => commands::list::run(args),
         Command::New(command) => commands::new::run(command),
+        Command::Ledger(command) => commands::ledger::run(command),
     };
     let outcome = result.unwrap_or_else(|message| {
         eprintln!("error: {message}");

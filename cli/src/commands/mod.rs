@@ -4,9 +4,11 @@ pub mod check;
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod ledger;
 pub mod list;
 pub mod new;
 pub mod test;
+pub mod trail;
 pub mod validate;
 
 use attest_engine::facts::LoadOptions;
