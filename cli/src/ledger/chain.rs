@@ -161,7 +161,7 @@ fn check(bytes: &[u8], whole: bool) -> Verified {
         let Some(end) = rest.iter().position(|b| *b == b'\n') else {
             return done(entries, Some(Problem::Torn { line }), offset);
         };
-        match judge(&rest[..end], line, entries.last(), whole) {
+        match judge(&rest[..end], line, entries.last(), whole, &rest[end + 1..]) {
             Ok(entry) => entries.push(entry),
             Err(problem) => return done(entries, Some(problem), offset),
         }
@@ -178,8 +178,14 @@ fn done(entries: Vec<Entry>, problem: Option<Problem>, sound_len: usize) -> Veri
     }
 }
 
-/// One line, after the sound entries (`before` the last of them).
-fn judge(text: &[u8], line: usize, before: Option<&Entry>, whole: bool) -> Result<Entry, Problem> {
+/// One line, after the sound entries (`before` the last of them) and before `after`.
+fn judge(
+    text: &[u8],
+    line: usize,
+    before: Option<&Entry>,
+    whole: bool,
+    after: &[u8],
+) -> Result<Entry, Problem> {
     let unreadable = |message: String| Problem::Unreadable { line, message };
     if text.is_empty() {
         return Err(unreadable("the line is empty".to_owned()));
@@ -198,6 +204,13 @@ fn judge(text: &[u8], line: usize, before: Option<&Entry>, whole: bool) -> Resul
         None if whole => 1,
         None => return Ok(entry),
     };
+    if entry.seq > expected && holds_seq(after, expected) {
+        return Err(Problem::OutOfOrder {
+            line,
+            seq: entry.seq,
+            expected,
+        });
+    }
     if entry.seq > expected {
         return Err(Problem::Deleted {
             line,
@@ -219,4 +232,16 @@ fn judge(text: &[u8], line: usize, before: Option<&Entry>, whole: bool) -> Resul
         });
     }
     Ok(entry)
+}
+
+/// Whether a line of `rest` is an entry numbered `seq` (the entry expected earlier comes
+/// later: the entries were reordered, not deleted).
+fn holds_seq(rest: &[u8], seq: u64) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Seq {
+        seq: u64,
+    }
+    rest.split(|b| *b == b'\n')
+        .filter_map(|l| serde_json::from_slice::<Seq>(l).ok())
+        .any(|e| e.seq == seq)
 }
