@@ -197,7 +197,15 @@ fn snapshot() {
     let mut i = 0;
     while let Some(start) = out[i..].find('"').map(|p| p + i) {
         let candidate = out.get(start + 1..start + 37).unwrap_or("");
-        if candidate.len() == 36 && candidate.chars().filter(|c| *c == '-').count() == 4 {
+        let is_uuid = candidate.len() == 36
+            && candidate.char_indices().all(|(i, c)| {
+                if [8, 13, 18, 23].contains(&i) {
+                    c == '-'
+                } else {
+                    c.is_ascii_hexdigit()
+                }
+            });
+        if is_uuid {
             let n = seen.iter().position(|s| s == candidate).unwrap_or_else(|| {
                 seen.push(candidate.to_owned());
                 seen.len() - 1
