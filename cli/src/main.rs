@@ -42,6 +42,8 @@ enum Command {
     Explain(commands::explain::Args),
     /// List a pack's rules, controls or parameters.
     List(commands::list::Args),
+    /// Readiness and failures over the runs a ledger records.
+    History(commands::history::Args),
     /// Check, list or repair a ledger of runs (`attest eval --ledger FILE`).
     #[command(subcommand)]
     Ledger(commands::ledger::Command),
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
         Command::List(args) => commands::list::run(args),
         Command::New(command) => commands::new::run(command),
         Command::Ledger(command) => commands::ledger::run(command),
+        Command::History(args) => commands::history::run(args),
     };
     let outcome = result.unwrap_or_else(|message| {
         eprintln!("error: {message}");

@@ -4,6 +4,7 @@ pub mod check;
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod history;
 pub mod ledger;
 pub mod list;
 pub mod new;

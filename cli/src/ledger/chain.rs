@@ -70,19 +70,6 @@ impl Problem {
             | Problem::Unchained { line, .. } => *line,
         }
     }
-
-    /// A short name of the kind of problem: `torn`, `unreadable`, `edited`, `deleted`,
-    /// `out-of-order`, `unchained`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Problem::Torn { .. } => "torn",
-            Problem::Unreadable { .. } => "unreadable",
-            Problem::Edited { .. } => "edited",
-            Problem::Deleted { .. } => "deleted",
-            Problem::OutOfOrder { .. } => "out-of-order",
-            Problem::Unchained { .. } => "unchained",
-        }
-    }
 }
 
 impl fmt::Display for Problem {
