@@ -31,7 +31,7 @@ impl RunPoint {
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 240.0;
 const LEFT: f64 = 48.0;
-const RIGHT: f64 = 24.0;
+const RIGHT: f64 = 40.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 48.0;
 /// At most this many dates are written under the axis; every point keeps its title.
@@ -39,12 +39,12 @@ const MAX_LABELS: usize = 8;
 
 const STYLE: &str = ".rc-grid{stroke:var(--line,#d1d9e0);stroke-width:1}\
 .rc-axis{fill:var(--muted,#59636e);font:11px system-ui,sans-serif}\
-.rc-line{fill:none;stroke:var(--waived,#0969da);stroke-width:2}\
-.rc-point{fill:var(--waived,#0969da);stroke:var(--bg,#fff);stroke-width:1.5}\
-.rc-point.rc-last{fill:var(--pass,#1a7f37)}";
+.rc-line{fill:none;stroke:var(--muted,#59636e);stroke-width:1.5}\
+.rc-point{fill:#bc4c00;stroke:var(--bg,#fff);stroke-width:1.5}";
 
 /// The chart as an `<svg>` element; empty when there are no runs. Points are `<circle
-/// class="rc-point">` with `data-percent`, `data-as-of` and `data-run-at`, in run order.
+/// class="rc-point">` with `data-percent`, `data-as-of` and `data-run-at`, in run order,
+/// drawn in a colour (#bc4c00) nothing else on the page uses.
 pub(crate) fn readiness_chart(runs: &[RunPoint]) -> String {
     if runs.is_empty() {
         return String::new();
@@ -90,8 +90,7 @@ pub(crate) fn readiness_chart(runs: &[RunPoint]) -> String {
         let last = i + 1 == runs.len();
         let _ = write!(
             out,
-            "<circle class=\"rc-point{}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" data-percent=\"{}\" data-as-of=\"{}\" data-run-at=\"{}\"><title>{} (as of {}): {}% ready, {} of {} criteria in scope</title></circle>",
-            if last { " rc-last" } else { "" },
+            "<circle class=\"rc-point\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" data-percent=\"{}\" data-as-of=\"{}\" data-run-at=\"{}\"><title>{} (as of {}): {}% ready, {} of {} criteria in scope</title></circle>",
             run.percent(),
             esc(&run.as_of),
             esc(&run.run_at),
