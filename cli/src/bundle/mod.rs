@@ -7,7 +7,7 @@ mod manifest;
 pub mod parts;
 mod store;
 
-pub use manifest::{FileDigest, Manifest, Rerun};
+pub use manifest::{Manifest, Rerun};
 pub use store::{is_zip, read, write};
 
 use std::collections::BTreeMap;

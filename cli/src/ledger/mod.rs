@@ -12,6 +12,6 @@ mod entry;
 mod record;
 
 pub use append::{Repaired, append, broken, read, repair};
-pub use chain::{Problem, Verified, verify_slice};
+pub use chain::verify_slice;
 pub use entry::{Entry, Failure, sha256};
 pub use record::{Run, failures};
