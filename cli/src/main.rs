@@ -4,7 +4,9 @@
 //! Exit codes: 0 nothing failed, 1 a control failed or a rule errored, 2 the input or the
 //! pack could not be used.
 
+mod bundle;
 mod commands;
+mod ledger;
 mod output;
 
 use attest_cli::{config, inputs, packs};
@@ -43,6 +45,14 @@ enum Command {
     Explain(commands::explain::Args),
     /// List a pack's rules, controls or parameters.
     List(commands::list::Args),
+    /// Keep everything behind an evaluation for an auditor (facts, pack, report, ledger
+    /// slice, a manifest of sha256s), or verify such a bundle.
+    Bundle(commands::bundle::Args),
+    /// Readiness and failures over the runs a ledger records.
+    History(commands::history::Args),
+    /// Check, list or repair a ledger of runs (`attest eval --ledger FILE`).
+    #[command(subcommand)]
+    Ledger(commands::ledger::Command),
     /// Scaffold a rule with its cases in a pack folder.
     #[command(subcommand)]
     New(commands::new::Command),
@@ -70,6 +80,9 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::List(args) => commands::list::run(args),
         Command::New(command) => commands::new::run(command),
+        Command::Ledger(command) => commands::ledger::run(command),
+        Command::History(args) => commands::history::run(args),
+        Command::Bundle(args) => commands::bundle::run(args),
     };
     let outcome = result.unwrap_or_else(|message| {
         eprintln!("error: {message}");

@@ -108,6 +108,39 @@ pub fn load(source: &PackRef) -> Result<Loaded, String> {
     })
 }
 
+/// A pack and the packs it extends, as (where from, its own files), the pack first and the
+/// pack that extends nothing last: what an auditor's bundle keeps to rebuild the pack.
+/// Expects a pack [`load`] accepted (a cycle or a base that does not load is its error).
+pub fn chain(source: &PackRef) -> Result<Vec<(PackRef, Vec<PackFile>)>, String> {
+    let mut out: Vec<(PackRef, Vec<PackFile>)> = Vec::new();
+    let mut next = Some(source.clone());
+    while let Some(source) = next.take() {
+        if out.len() > 64 {
+            return Err(format!("{source}: packs extend each other more than 64 deep"));
+        }
+        let files = source.files()?;
+        if let PackRef::Dir(dir) = &source {
+            next = files
+                .iter()
+                .find(|f| f.path == "pack.toml")
+                .and_then(|m| toml::from_str::<Head>(&m.text).ok())
+                .and_then(|h| h.extends)
+                .map(|e| PackRef::parse(e.get_ref(), dir));
+        }
+        out.push((source, files));
+    }
+    Ok(out)
+}
+
+/// Builds a pack from a [`chain`]'s files: each pack on top of the one it extends.
+pub fn rebuild(chain: &[Vec<PackFile>]) -> Result<Pack, String> {
+    let mut base: Option<Pack> = None;
+    for files in chain.iter().rev() {
+        base = Some(Pack::from_files_extending(files, base.take()).map_err(|e| e.to_string())?);
+    }
+    base.ok_or_else(|| "no pack".to_owned())
+}
+
 /// The head of `pack.toml`: only what the CLI needs to find the base. Every other field
 /// is the engine's to check.
 #[derive(Deserialize)]

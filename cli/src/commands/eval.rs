@@ -2,9 +2,10 @@
 //! waivers applied and a CI gate deciding the exit code.
 
 use super::diff::{compare, read_report};
+use super::trail;
 use crate::config::{self, ConfigArg};
 use crate::output::{Input, Target, refuse_inputs};
-use crate::{Outcome, inputs, packs};
+use crate::{Outcome, inputs, ledger, packs};
 use attest_engine::render::{self, Context, TextOptions};
 use attest_engine::{
     Date, EvalOptions, Limits, Report, Severity, Waivers,
@@ -33,6 +34,8 @@ pub enum Format {
     Html,
     /// CSV (RFC 4180), one row per finding.
     Csv,
+    /// OSCAL 1.1.2 assessment results (JSON): a finding and an observation per criterion.
+    Oscal,
 }
 
 impl Format {
@@ -46,6 +49,7 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Html => "html",
             Format::Csv => "csv",
+            Format::Oscal => "oscal",
         }
     }
 }
@@ -144,6 +148,10 @@ pub struct Args {
     /// (default: the configuration's `strict`).
     #[arg(long)]
     strict: bool,
+    /// Append the run to this ledger (hash-chained JSON Lines; created if missing), and
+    /// chart readiness over its runs in the HTML report.
+    #[arg(long, value_name = "FILE")]
+    ledger: Option<PathBuf>,
     #[command(flatten)]
     config: ConfigArg,
 }
@@ -181,7 +189,7 @@ fn parse_output(text: &str) -> Result<OutputArg, String> {
     }
     let format = <Format as clap::ValueEnum>::from_str(name, false).map_err(|_| {
         format!(
-            "unknown format `{name}`: expected text, json, sarif, junit, markdown, html or csv (for a file whose name holds `=`, write ./{text})"
+            "unknown format `{name}`: expected text, json, sarif, junit, markdown, html, csv or oscal (for a file whose name holds `=`, write ./{text})"
         )
     })?;
     if path.is_empty() {
@@ -252,6 +260,14 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     for path in destinations.iter().filter_map(|(_, p)| p.as_deref()) {
         refuse_inputs(path, &inputs)?;
     }
+    let run_at = ledger::Run::now();
+    let past = match &args.ledger {
+        Some(path) => {
+            let outputs: Vec<&Path> = destinations.iter().filter_map(|(_, p)| p.as_deref()).collect();
+            trail::check(path, &inputs, &outputs)?
+        }
+        None => Vec::new(),
+    };
     let baseline = args.baseline.as_deref().map(read_report).transpose()?;
     let sources = inputs::read_facts(facts_paths)?;
     let facts = super::load_facts(&sources, args.strict || config.strict)?;
@@ -271,7 +287,10 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .as_ref()
         .zip(args.baseline.as_deref())
         .map(|(base, path)| compare(base, path, &report));
-    let context = Context::from_facts(&facts);
+    let mut context = Context::from_facts(&facts);
+    if args.ledger.is_some() {
+        context.history = trail::chart(&past, &report, &run_at);
+    }
     let rendered: Vec<(Target<'_>, String)> = destinations
         .iter()
         .map(|(format, path)| {
@@ -285,6 +304,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             let name = path.as_deref().map_or("stdout".to_owned(), inputs::display);
             format!("{name}: {e}")
         })?;
+    }
+    if let Some(path) = &args.ledger {
+        let json = destinations.iter().zip(&rendered).find(|((f, p), _)| *f == Format::Json && p.is_some());
+        let report_json = json.map_or_else(|| report.to_json(), |(_, (_, content))| content.clone());
+        let report_path = json.and_then(|((_, p), _)| p.as_ref());
+        trail::record(path, &report, &report_json, report_path, run_at)?;
     }
     warn_about_waivers(&report);
     let gate = Gate {
@@ -386,6 +411,7 @@ fn render(format: Format, report: &Report, context: &Context, color: bool) -> St
         Format::Markdown => render::markdown(report),
         Format::Html => render::html(report, context),
         Format::Csv => render::csv(report),
+        Format::Oscal => render::oscal(report),
     }
 }
 

@@ -1,12 +1,16 @@
 //! One module per subcommand.
 
+pub mod bundle;
 pub mod check;
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod history;
+pub mod ledger;
 pub mod list;
 pub mod new;
 pub mod test;
+pub mod trail;
 pub mod validate;
 
 use attest_engine::facts::LoadOptions;

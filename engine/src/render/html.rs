@@ -7,6 +7,7 @@
 //! `#category=security`, `#owner=IT`, `#q=mfa`, combined with `&`. It writes it back as
 //! the filter changes, so a filtered view can be linked to.
 
+use super::chart::{RunPoint, readiness_chart};
 use super::{Context, Vendor, error_place, escape_xml as esc, record_place};
 use crate::pack::Category;
 use crate::report::todo::owner_work;
@@ -119,6 +120,7 @@ pub fn html(report: &Report, context: &Context) -> String {
     header(&mut out, report);
     out.push_str("<main>\n");
     categories(&mut out, report);
+    history(&mut out, &context.history);
     controls(&mut out, report);
     owners(&mut out, &views);
     vendors(&mut out, &views, &context.vendors);
@@ -213,6 +215,20 @@ fn categories(out: &mut String, report: &Report) {
         );
     }
     out.push_str("</section>\n");
+}
+
+/// Readiness over the runs of the ledger, when the host passed them.
+fn history(out: &mut String, runs: &[RunPoint]) {
+    if runs.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section id=\"history\">\n<h2>Readiness over time</h2>\n{}\n<p class=\"muted\">{} run{} recorded in the ledger, oldest first; the last point is this report.</p>\n</section>",
+        readiness_chart(runs),
+        runs.len(),
+        if runs.len() == 1 { "" } else { "s" }
+    );
 }
 
 fn controls(out: &mut String, report: &Report) {

@@ -3,17 +3,21 @@
 //! some take a [`Context`] with what they show of the facts beyond the report. Every
 //! renderer is deterministic: the same report gives the same bytes.
 
+mod chart;
 mod csv;
 mod html;
 mod junit;
 mod markdown;
+mod oscal;
 mod sarif;
 mod text;
 
+pub use chart::RunPoint;
 pub use csv::csv;
 pub use html::html;
 pub use junit::junit;
 pub use markdown::{diff_markdown, markdown};
+pub use oscal::oscal;
 pub use sarif::sarif;
 pub use text::{TextOptions, diff_text, text};
 
@@ -21,14 +25,17 @@ use crate::facts::tree::Node;
 use crate::facts::{Facts, Origin};
 use crate::report::RuleError;
 
-/// What some formats show of the facts beyond the report: the vendor register (HTML) and
-/// where a finding about no particular record points (SARIF).
+/// What some formats show beyond the report: of the facts, the vendor register (HTML) and
+/// where a finding about no particular record points (SARIF); of earlier runs, readiness
+/// over time (HTML).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
     /// The facts' vendors, in document order.
     pub vendors: Vec<Vendor>,
     /// Where `organization` is written: the place findings with no record point at.
     pub anchor: Option<Origin>,
+    /// Earlier runs and this one, oldest first, for the HTML report's chart (none: no chart).
+    pub history: Vec<RunPoint>,
 }
 
 /// A vendor as the register lists it.
@@ -93,6 +100,7 @@ impl Context {
         Context {
             vendors,
             anchor: facts.origin("/organization"),
+            history: Vec::new(),
         }
     }
 }

@@ -1,0 +1,101 @@
+//! `manifest.json`: what the bundle holds (every other file with its sha256 and size), what
+//! was evaluated, and how to evaluate it again.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// The bundle's manifest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The manifest format's version: "1".
+    pub bundle_version: String,
+    /// When the bundle was made (RFC 3339, UTC), by the clock of the machine that made it.
+    pub created_at: String,
+    /// The Attest version that evaluated.
+    pub attest_version: String,
+    /// `organization.name`.
+    pub organization: String,
+    /// The as-of date of the evaluation.
+    pub as_of: String,
+    /// sha256 of the report's JSON (`report/report.json`).
+    pub report_digest: String,
+    /// sha256 of the canonical facts.
+    pub facts_digest: String,
+    /// The pack: name, version and digest.
+    pub pack: String,
+    /// The pack's digest.
+    pub pack_digest: String,
+    /// How to evaluate the bundle again.
+    pub rerun: Rerun,
+    /// The ledger slice, when a ledger was given: the entries of the period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<LedgerSlice>,
+    /// Every file of the bundle but this manifest, in path order.
+    pub files: Vec<FileDigest>,
+}
+
+/// What an evaluation read, as the bundle holds it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rerun {
+    /// Facts files in merge order: (file in the bundle, the name the run gave it).
+    pub facts: Vec<Named>,
+    /// The pack's folders, the pack first and the pack it extends after it.
+    pub pack: Vec<Named>,
+    /// The waivers file, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waivers: Option<Named>,
+    /// Parameter values set by the configuration and `--param`.
+    pub params: IndexMap<String, serde_json::Value>,
+    /// `--explain`.
+    pub explain: bool,
+    /// `--max-operations`.
+    pub max_operations: u64,
+    /// `--rule-timeout`, in seconds.
+    pub rule_timeout: f64,
+}
+
+/// A file or folder of the bundle and the name it had when evaluated.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Named {
+    /// Path in the bundle.
+    pub path: String,
+    /// Its name in the run (reports and findings quote it).
+    pub name: String,
+}
+
+/// The ledger entries a bundle carries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LedgerSlice {
+    /// The file in the bundle.
+    pub path: String,
+    /// The ledger it was taken from.
+    pub source: String,
+    /// The audit period the slice covers (from the report), or null: the organization's
+    /// whole ledger.
+    pub period: Option<serde_json::Value>,
+    /// The number of entries.
+    pub entries: usize,
+    /// The hash of the ledger's last entry when the bundle was made (`attest ledger verify
+    /// --head`).
+    pub head: Option<String>,
+}
+
+/// A file and its sha256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDigest {
+    /// Path in the bundle.
+    pub path: String,
+    /// sha256 of its bytes.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+impl Manifest {
+    /// The manifest as pretty JSON, newline-terminated.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,136 @@
+//! The parts of a bundle, one function each: the facts as evaluated, the pack's source (and
+//! the packs it extends), the waivers, the report in JSON, HTML and OSCAL, the ledger's
+//! entries for the period, and last the manifest of them all.
+
+use super::manifest::{FileDigest, LedgerSlice, Named};
+use super::{Files, Manifest, numbered};
+use crate::ledger::{self, Entry};
+use crate::packs::PackRef;
+use attest_engine::render::{self, Context};
+use attest_engine::{PackFile, Report};
+
+/// `facts/NN-<name>`: each facts file as read, in merge order.
+pub fn facts(files: &mut Files, sources: &[(String, String)]) -> Vec<Named> {
+    sources
+        .iter()
+        .enumerate()
+        .map(|(i, (name, text))| {
+            let path = format!("facts/{}", numbered(i + 1, name));
+            files.add(path.clone(), text.as_bytes());
+            Named {
+                path,
+                name: name.clone(),
+            }
+        })
+        .collect()
+}
+
+/// `pack/N/...`: the pack's files (N = 1), then those of the pack it extends (2), and so on.
+pub fn pack(files: &mut Files, chain: &[(PackRef, Vec<PackFile>)]) -> Vec<Named> {
+    chain
+        .iter()
+        .enumerate()
+        .map(|(i, (source, pack_files))| {
+            let dir = format!("pack/{}", i + 1);
+            for f in pack_files {
+                files.add(format!("{dir}/{}", f.path), f.text.as_bytes());
+            }
+            Named {
+                path: dir,
+                name: source.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// `waivers/<name>`: the waivers file as read.
+pub fn waivers(files: &mut Files, name: &str, text: &str) -> Named {
+    let path = format!("waivers/{}", numbered(1, name));
+    files.add(path.clone(), text.as_bytes());
+    Named {
+        path,
+        name: name.to_owned(),
+    }
+}
+
+/// `report/report.json`, `report/report.html` and `report/report.oscal.json`; returns the
+/// JSON.
+pub fn report(files: &mut Files, report: &Report, context: &Context) -> String {
+    let json = report.to_json();
+    files.add("report/report.json", json.as_bytes());
+    files.add("report/report.html", render::html(report, context).into_bytes());
+    files.add("report/report.oscal.json", render::oscal(report).into_bytes());
+    json
+}
+
+/// `ledger/ledger.jsonl`: the ledger's lines from the first to the last entry of
+/// `organization` whose as-of date is within the audit `period` (its `start` and `end`
+/// dates, both included; every entry of the organization without one), byte for byte, so
+/// their hashes and links still verify.
+pub fn ledger_slice(
+    files: &mut Files,
+    source: &str,
+    bytes: &[u8],
+    organization: &str,
+    period: Option<&serde_json::Value>,
+) -> LedgerSlice {
+    let bound = |name: &str| {
+        period
+            .and_then(|p| p.get(name))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let (start, end) = (bound("start"), bound("end"));
+    let lines: Vec<(&[u8], Option<Entry>)> = bytes
+        .split_inclusive(|b| *b == b'\n')
+        .map(|line| (line, serde_json::from_slice::<Entry>(line).ok()))
+        .collect();
+    let head = lines.iter().rev().find_map(|(_, e)| e.as_ref().map(|e| e.hash.clone()));
+    let wanted = |e: &Entry| {
+        e.organization == organization
+            && start.as_ref().is_none_or(|s| e.as_of >= *s)
+            && end.as_ref().is_none_or(|end| e.as_of <= *end)
+    };
+    // From the first entry of the period to its last, the entries between included, so the
+    // slice is one unbroken piece of the chain.
+    let first = lines.iter().position(|(_, e)| e.as_ref().is_some_and(wanted));
+    let last = lines.iter().rposition(|(_, e)| e.as_ref().is_some_and(wanted));
+    let mut slice = Vec::new();
+    let mut entries = 0;
+    if let (Some(first), Some(last)) = (first, last) {
+        for (line, _) in &lines[first..=last] {
+            slice.extend_from_slice(line);
+            entries += 1;
+        }
+    }
+    let path = "ledger/ledger.jsonl".to_owned();
+    files.add(path.clone(), slice);
+    LedgerSlice {
+        path,
+        source: source.to_owned(),
+        period: period.cloned(),
+        entries,
+        head,
+    }
+}
+
+/// Lists every file with its sha256 in the manifest, and adds `manifest.json`.
+pub fn manifest(files: &mut Files, mut manifest: Manifest) -> Manifest {
+    manifest.files = digests(files);
+    files.add("manifest.json", manifest.to_json().into_bytes());
+    manifest
+}
+
+/// Every file but the manifest, with its sha256 and size, in path order.
+pub fn digests(files: &Files) -> Vec<FileDigest> {
+    files
+        .0
+        .iter()
+        .filter(|(path, _)| path.as_str() != "manifest.json")
+        .map(|(path, bytes)| FileDigest {
+            path: path.clone(),
+            sha256: ledger::sha256(bytes),
+            bytes: bytes.len() as u64,
+        })
+        .collect()
+}

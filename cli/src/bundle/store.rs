@@ -1,0 +1,118 @@
+//! Where a bundle lives: a folder, or a zip file when the output's name ends in `.zip`.
+//! Either is written whole or not at all (a temporary sibling, then a rename), and a zip is
+//! deterministic: entries in path order, every time stamp 1980-01-01, mode 644.
+
+use super::Files;
+use crate::inputs;
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use zip::write::SimpleFileOptions;
+
+/// Whether `path` names a zip bundle.
+pub fn is_zip(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+/// Writes the bundle; refuses to replace anything already there.
+pub fn write(path: &Path, files: &Files) -> Result<(), String> {
+    let name = inputs::display(path);
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(format!("{name}: already exists: give a new folder or zip file"));
+    }
+    let tmp = temporary(path);
+    let result = if is_zip(path) {
+        zip_bytes(files).and_then(|bytes| fs::write(&tmp, bytes).map_err(|e| e.to_string()))
+    } else {
+        write_folder(&tmp, files)
+    }
+    .and_then(|()| fs::rename(&tmp, path).map_err(|e| e.to_string()));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|e| format!("{name}: {e}"))
+}
+
+fn temporary(path: &Path) -> PathBuf {
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bundle".to_owned());
+    path.with_file_name(format!(".{base}.{}.tmp", std::process::id()))
+}
+
+fn write_folder(dir: &Path, files: &Files) -> Result<(), String> {
+    for (rel, bytes) in &files.0 {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        fs::write(&path, bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn zip_bytes(files: &Files) -> Result<Vec<u8>, String> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    for (rel, bytes) in &files.0 {
+        zip.start_file(rel.as_str(), options).map_err(|e| e.to_string())?;
+        zip.write_all(bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+/// Reads every file of a bundle folder or zip file.
+pub fn read(path: &Path) -> Result<Files, String> {
+    let name = inputs::display(path);
+    let mut files = Files::default();
+    if is_zip(path) {
+        let file = fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;
+        let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("{name}: {e}"))?;
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).map_err(|e| format!("{name}: {e}"))?;
+            if entry.is_dir() {
+                continue;
+            }
+            let rel = entry
+                .enclosed_name()
+                .ok_or_else(|| format!("{name}: {}: a path outside the bundle", entry.name()))?
+                .to_string_lossy()
+                .replace('\\', "/");
+            let mut bytes = Vec::new();
+            entry
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("{name}: {rel}: {e}"))?;
+            files.add(rel, bytes);
+        }
+    } else {
+        if !path.is_dir() {
+            return Err(format!("{name}: no bundle folder or .zip file there"));
+        }
+        walk(path, path, &mut files).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(files)
+}
+
+fn walk(base: &Path, dir: &Path, files: &mut Files) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(base, &path, files)?;
+        } else {
+            let rel = path
+                .strip_prefix(base)
+                .map_err(std::io::Error::other)?
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.add(rel, fs::read(&path)?);
+        }
+    }
+    Ok(())
+}

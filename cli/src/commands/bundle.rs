@@ -1,0 +1,357 @@
+//! `attest bundle FACTS... --output DIR_OR_ZIP`: evaluate as `attest eval` does and keep
+//! everything an auditor needs to check the result: the facts as evaluated, the pack's
+//! source, the waivers, the report (JSON, HTML, OSCAL), the ledger's entries for the period,
+//! and a manifest with every file's sha256. `attest bundle verify DIR_OR_ZIP` checks the
+//! manifest and evaluates the bundle again to the same report digest.
+
+use crate::bundle::{self, Files, Manifest, Rerun, parts};
+use crate::config::ConfigArg;
+use crate::ledger::{self, Run};
+use crate::output::Input;
+use crate::{Outcome, inputs, packs};
+use attest_engine::render::Context;
+use attest_engine::{Date, Engine, EvalOptions, Facts, Limits, Report, Waivers};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Arguments of `attest bundle`.
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    create: CreateArgs,
+}
+
+/// `attest bundle` subcommands.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Check a bundle: every file against the manifest, then evaluate it again and compare
+    /// the report digest. Exit 1 when anything differs.
+    Verify(VerifyArgs),
+}
+
+/// Arguments of `attest bundle verify`.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The bundle folder or zip file.
+    bundle: PathBuf,
+}
+
+/// The inputs and flags of `attest eval` that decide a report, and where the bundle goes.
+#[derive(clap::Args)]
+pub struct CreateArgs {
+    /// Facts files or folders of `*.json` files (default: the configuration's `facts`).
+    facts: Vec<PathBuf>,
+    /// The bundle: a new folder, or a zip file (a name ending in `.zip`).
+    #[arg(long, value_name = "DIR_OR_ZIP", required = true)]
+    output: Option<PathBuf>,
+    /// Rule pack folder (default: the configuration's pack, else the built-in SOC 2 pack).
+    #[arg(long, value_name = "DIR")]
+    pack: Option<PathBuf>,
+    /// The date rules treat as today.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Override a pack parameter (repeatable); the value is JSON, or a plain string.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(String, serde_json::Value)>,
+    /// Waivers file (waivers-v1 JSON).
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// Record the tested records' keys of every rule (auditors sample from them).
+    #[arg(long)]
+    explain: bool,
+    /// Operations one rule may perform before it is stopped with an error (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
+    max_operations: u64,
+    /// Seconds one rule may run before it is stopped with an error.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    rule_timeout: f64,
+    /// Fields facts-v1 does not define are errors.
+    #[arg(long)]
+    strict: bool,
+    /// Record the run in this ledger and put the ledger's entries for the period in the
+    /// bundle.
+    #[arg(long, value_name = "FILE")]
+    ledger: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArg,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+}
+
+fn parse_param(text: &str) -> Result<(String, serde_json::Value), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}`: expected NAME=VALUE"))?;
+    let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::from(value));
+    Ok((name.to_owned(), value))
+}
+
+/// Makes or verifies a bundle.
+pub fn run(args: &Args) -> Result<Outcome, String> {
+    match &args.command {
+        Some(Command::Verify(v)) => verify(&v.bundle),
+        None => create(&args.create),
+    }
+}
+
+fn create(args: &CreateArgs) -> Result<Outcome, String> {
+    let output = args.output.as_deref().ok_or("--output DIR_OR_ZIP is required")?;
+    let config = args.config.load()?;
+    let source = config.pack(args.pack.as_deref());
+    let loaded = packs::load(&source)?;
+    let chain = packs::chain(&source)?;
+    let params = config.params(&loaded.pack, &args.params)?;
+    let facts_paths = if args.facts.is_empty() { &config.facts } else { &args.facts };
+    if facts_paths.is_empty() {
+        return Err("no facts: give FACTS (files or folders) or set `facts` in attest.toml".to_owned());
+    }
+    let out_name = inputs::display(output);
+    if std::fs::symlink_metadata(output).is_ok() {
+        return Err(format!("{out_name}: already exists: give a new folder or zip file"));
+    }
+    let run_at = Run::now();
+    let past = match &args.ledger {
+        Some(path) => {
+            let read: Vec<Input<'_>> = facts_paths
+                .iter()
+                .map(|p| Input { path: p, what: "facts", extension: Some("json") })
+                .collect();
+            super::trail::check(path, &read, &[output])?;
+            true
+        }
+        None => false,
+    };
+    let sources = inputs::read_facts(facts_paths)?;
+    let facts = super::load_facts(&sources, args.strict || config.strict)?;
+    let waivers_text = args.waivers.as_deref().map(inputs::read_text).transpose()?;
+    let waivers_name = args.waivers.as_deref().map(inputs::display);
+    let rerun = Rerun {
+        facts: Vec::new(),
+        pack: Vec::new(),
+        waivers: None,
+        params: params.clone(),
+        explain: args.explain,
+        max_operations: args.max_operations,
+        rule_timeout: args.rule_timeout,
+    };
+    let engine = loaded.engine_with(limits(&rerun))?;
+    let report = evaluate(
+        &engine,
+        &facts,
+        args.as_of.or(config.as_of),
+        &rerun,
+        waivers_name.as_deref().zip(waivers_text.as_deref()),
+    )?;
+
+    let mut files = Files::default();
+    let facts_named = parts::facts(&mut files, &sources);
+    let pack_named = parts::pack(&mut files, &chain);
+    let waivers_named = waivers_name
+        .as_deref()
+        .zip(waivers_text.as_deref())
+        .map(|(name, text)| parts::waivers(&mut files, name, text));
+    let report_json = parts::report(&mut files, &report, &Context::from_facts(&facts));
+    let mut slice = None;
+    if let (Some(path), true) = (&args.ledger, past) {
+        let report_path = (!bundle::is_zip(output)).then(|| output.join("report/report.json"));
+        super::trail::record(path, &report, &report_json, report_path.as_ref(), run_at.clone())?;
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", inputs::display(path)))?;
+        let period = serde_json::from_str::<serde_json::Value>(&report_json)
+            .ok()
+            .and_then(|v| v.get("period").cloned())
+            .filter(|p| !p.is_null());
+        slice = Some(parts::ledger_slice(
+            &mut files,
+            &inputs::display(path),
+            &bytes,
+            &report.facts.organization,
+            period.as_ref(),
+        ));
+    }
+    let manifest = parts::manifest(
+        &mut files,
+        Manifest {
+            bundle_version: "1".to_owned(),
+            created_at: run_at,
+            attest_version: report.engine.version.clone(),
+            organization: report.facts.organization.clone(),
+            as_of: report.evaluated_on.clone(),
+            report_digest: ledger::sha256(report_json.as_bytes()),
+            facts_digest: report.facts.digest.clone(),
+            pack: format!("{} {}", report.pack.name, report.pack.version),
+            pack_digest: report.pack.digest.clone(),
+            rerun: Rerun {
+                facts: facts_named,
+                pack: pack_named,
+                waivers: waivers_named,
+                ..rerun
+            },
+            ledger: slice,
+            files: Vec::new(),
+        },
+    );
+    bundle::write(output, &files)?;
+    println!(
+        "{out_name}: {} files; report digest {}",
+        manifest.files.len() + 1,
+        manifest.report_digest
+    );
+    Ok(Outcome::Clean)
+}
+
+fn limits(rerun: &Rerun) -> Limits {
+    Limits {
+        max_operations: rerun.max_operations,
+        time_budget: Some(Duration::from_secs_f64(rerun.rule_timeout.max(0.001))),
+        ..Limits::default()
+    }
+}
+
+/// Evaluates as `attest eval` does, waivers (name, text) applied.
+fn evaluate(
+    engine: &Engine,
+    facts: &Facts,
+    as_of: Option<Date>,
+    rerun: &Rerun,
+    waivers: Option<(&str, &str)>,
+) -> Result<Report, String> {
+    let start = Instant::now();
+    let options = EvalOptions::default()
+        .with_as_of(as_of)
+        .with_params(rerun.params.clone())
+        .with_clock(Arc::new(move || start.elapsed()))
+        .with_explain(rerun.explain);
+    let mut report = engine.evaluate(facts, &options).map_err(|e| e.to_string())?;
+    if let Some((name, text)) = waivers {
+        Waivers::parse(name, text)
+            .map_err(|e| e.to_string())?
+            .apply(&mut report);
+    }
+    Ok(report)
+}
+
+/// Checks every file against the manifest, then evaluates the bundle again.
+fn verify(path: &Path) -> Result<Outcome, String> {
+    let name = inputs::display(path);
+    let files = bundle::read(path)?;
+    let manifest: Manifest = serde_json::from_slice(
+        files
+            .get("manifest.json")
+            .ok_or_else(|| format!("{name}: no manifest.json: not an Attest bundle"))?,
+    )
+    .map_err(|e| format!("{name}: manifest.json:{}:{}: {e}", e.line(), e.column()))?;
+    let mut problems = Vec::new();
+    let actual = parts::digests(&files);
+    for listed in &manifest.files {
+        match actual.iter().find(|a| a.path == listed.path) {
+            None => problems.push(format!("{}: missing", listed.path)),
+            Some(a) if a.sha256 != listed.sha256 => problems.push(format!(
+                "{}: changed (sha256 {}, the manifest says {})",
+                listed.path, a.sha256, listed.sha256
+            )),
+            Some(_) => {}
+        }
+    }
+    for extra in actual.iter().filter(|a| !manifest.files.iter().any(|l| l.path == a.path)) {
+        problems.push(format!("{}: not in the manifest", extra.path));
+    }
+    if problems.is_empty() {
+        println!("{name}: {} files match the manifest", manifest.files.len());
+    }
+    // Evaluate again from the bundle's own files.
+    match reevaluate(&files, &manifest) {
+        Ok(digest) if digest == manifest.report_digest => println!(
+            "{name}: evaluated again: report digest {digest} matches"
+        ),
+        Ok(digest) => problems.push(format!(
+            "evaluated again, the report digest is {digest}, not {} as the manifest says (Attest {} made the bundle; this is {})",
+            manifest.report_digest,
+            manifest.attest_version,
+            env!("CARGO_PKG_VERSION")
+        )),
+        Err(e) => problems.push(format!("could not evaluate the bundle again: {e}")),
+    }
+    match files.get("report/report.json") {
+        Some(bytes) if ledger::sha256(bytes) == manifest.report_digest => {}
+        _ => problems.push("report/report.json: not the report the manifest names".to_owned()),
+    }
+    if let Some(slice) = &manifest.ledger {
+        let bytes = files.get(&slice.path).unwrap_or_default();
+        let verified = ledger::verify_slice(bytes);
+        match &verified.problem {
+            Some(p) => problems.push(format!("{}: {p}", slice.path)),
+            None if verified.entries.len() != slice.entries => problems.push(format!(
+                "{}: {} entries, the manifest says {}",
+                slice.path,
+                verified.entries.len(),
+                slice.entries
+            )),
+            None => {
+                let recorded = verified
+                    .entries
+                    .iter()
+                    .any(|e| e.report.digest == manifest.report_digest);
+                println!(
+                    "{name}: ledger slice: {} entries, chain intact{}",
+                    verified.entries.len(),
+                    if recorded { ", including this report's run" } else { "" }
+                );
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok(Outcome::Clean);
+    }
+    for p in &problems {
+        println!("{name}: {p}");
+    }
+    Ok(Outcome::Failed)
+}
+
+/// The report digest of evaluating the bundle's facts, pack and waivers again.
+fn reevaluate(files: &Files, manifest: &Manifest) -> Result<String, String> {
+    let rerun = &manifest.rerun;
+    let sources: Vec<(String, String)> = rerun
+        .facts
+        .iter()
+        .map(|f| Ok((f.name.clone(), files.text(&f.path)?)))
+        .collect::<Result<_, String>>()?;
+    let chain: Vec<Vec<attest_engine::PackFile>> = rerun
+        .pack
+        .iter()
+        .map(|dir| {
+            let prefix = format!("{}/", dir.path);
+            files
+                .0
+                .iter()
+                .filter_map(|(path, bytes)| {
+                    path.strip_prefix(&prefix).map(|rel| {
+                        attest_engine::PackFile::new(rel, String::from_utf8_lossy(bytes).into_owned())
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let engine = Engine::new(packs::rebuild(&chain)?, limits(rerun)).map_err(|e| e.to_string())?;
+    let facts = super::load_facts(&sources, false)?;
+    let waivers = match &rerun.waivers {
+        Some(w) => Some((w.name.clone(), files.text(&w.path)?)),
+        None => None,
+    };
+    let as_of = Date::parse(&manifest.as_of)
+        .ok_or_else(|| format!("manifest.json: as_of `{}` is not a date", manifest.as_of))?;
+    let report = evaluate(
+        &engine,
+        &facts,
+        Some(as_of),
+        rerun,
+        waivers.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+    )?;
+    Ok(ledger::sha256(report.to_json().as_bytes()))
+}

@@ -1,0 +1,169 @@
+//! `attest ledger verify|log|repair FILE`: checking, listing and repairing the ledger that
+//! `attest eval --ledger FILE` appends to.
+
+use crate::Outcome;
+use crate::inputs;
+use crate::ledger::{self, Entry, Repaired};
+use crate::output::Target;
+use attest_engine::report::Readiness;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// `attest ledger` subcommands.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Check the chain: exit 0 when every entry is sound, 1 naming the first bad line
+    /// (edited, reordered, inserted, deleted, or a torn last line).
+    Verify(VerifyArgs),
+    /// List the runs the ledger records.
+    Log(LogArgs),
+    /// Remove a torn last line left by an interrupted run; refuses any other damage.
+    Repair(FileArg),
+}
+
+/// A ledger file.
+#[derive(clap::Args)]
+pub struct FileArg {
+    /// The ledger (JSON Lines).
+    file: PathBuf,
+}
+
+/// Arguments of `attest ledger verify`.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The ledger (JSON Lines).
+    file: PathBuf,
+    /// The hash of an entry recorded elsewhere (a CI log, an auditor's bundle): the ledger
+    /// must still hold that entry, so removing its newest entries is noticed too.
+    #[arg(long, value_name = "HASH")]
+    head: Option<String>,
+}
+
+/// Listing formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A line per run.
+    Text,
+    /// The entries as a JSON array.
+    Json,
+}
+
+/// Arguments of `attest ledger log`.
+#[derive(clap::Args)]
+pub struct LogArgs {
+    /// The ledger (JSON Lines).
+    file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Runs an `attest ledger` subcommand.
+pub fn run(command: &Command) -> Result<Outcome, String> {
+    match command {
+        Command::Verify(args) => verify(args),
+        Command::Log(args) => log(args),
+        Command::Repair(args) => repair(args),
+    }
+}
+
+fn must_exist(file: &std::path::Path) -> Result<String, String> {
+    let name = inputs::display(file);
+    if !file.is_file() {
+        return Err(format!("{name}: no such ledger file"));
+    }
+    Ok(name)
+}
+
+fn verify(args: &VerifyArgs) -> Result<Outcome, String> {
+    let name = must_exist(&args.file)?;
+    let verified = ledger::read(&args.file)?;
+    if let Some(problem) = &verified.problem {
+        println!("{name}: {problem}");
+        println!(
+            "{name}: the {} entries before line {} are sound",
+            verified.entries.len(),
+            problem.line()
+        );
+        return Ok(Outcome::Failed);
+    }
+    if let Some(head) = &args.head
+        && !verified.entries.iter().any(|e| &e.hash == head)
+    {
+        println!(
+            "{name}: no entry has the hash {head}: it was removed, or it belongs to another ledger"
+        );
+        return Ok(Outcome::Failed);
+    }
+    match verified.entries.last() {
+        Some(last) => println!(
+            "{name}: {} entries, chain intact; last entry {} ({}), hash {}",
+            verified.entries.len(),
+            last.seq,
+            last.run_at,
+            last.hash
+        ),
+        None => println!("{name}: empty ledger"),
+    }
+    Ok(Outcome::Clean)
+}
+
+fn log(args: &LogArgs) -> Result<Outcome, String> {
+    let name = must_exist(&args.file)?;
+    let verified = ledger::read(&args.file)?;
+    let content = match args.format {
+        Format::Text => log_text(&verified.entries),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&verified.entries).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    Target::Stdout
+        .write(&content)
+        .map_err(|e| format!("stdout: {e}"))?;
+    if let Some(problem) = &verified.problem {
+        eprintln!("warning: {name}: {problem}; the entries from there on are not listed");
+        return Ok(Outcome::Failed);
+    }
+    Ok(Outcome::Clean)
+}
+
+/// A line per run: seq, time, as-of date, pack, readiness, failures, report, hash.
+fn log_text(entries: &[Entry]) -> String {
+    let mut out = String::new();
+    for e in entries {
+        let ready = e
+            .summary
+            .controls
+            .readiness()
+            .map_or("no criteria in scope".to_owned(), |r: Readiness| {
+                format!("{}% ready ({} of {})", r.percent, r.ready, r.applicable)
+            });
+        let _ = writeln!(
+            out,
+            "{:>4}  {}  as of {}  {}  {} {}  {ready}  {} failing  {}  {}",
+            e.seq,
+            e.run_at,
+            e.as_of,
+            e.organization,
+            e.pack.name,
+            e.pack.version,
+            e.failing.len(),
+            e.report.path.as_deref().unwrap_or("(report not written)"),
+            &e.hash[..e.hash.len().min(12)]
+        );
+    }
+    out
+}
+
+fn repair(args: &FileArg) -> Result<Outcome, String> {
+    let name = must_exist(&args.file)?;
+    match ledger::repair(&args.file)? {
+        Repaired::Nothing => println!("{name}: chain intact, nothing to repair"),
+        Repaired::RemovedTornLine { line, bytes } => {
+            println!("{name}: removed the torn line {line} ({bytes} bytes); the chain is intact")
+        }
+    }
+    Ok(Outcome::Clean)
+}

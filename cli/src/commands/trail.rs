@@ -1,0 +1,80 @@
+//! What `eval` and `bundle` do with the ledger: check it before anything is written, then
+//! record the run once its outputs are written.
+
+use crate::inputs;
+use crate::ledger::{self, Entry, Run};
+use crate::output::{Input, refuse_inputs};
+use attest_engine::Report;
+use attest_engine::render::RunPoint;
+use std::path::{Path, PathBuf};
+
+/// Checks `--ledger FILE` before the run writes anything: not one of the run's inputs or
+/// outputs, its folder there, its chain sound. Returns its entries.
+pub fn check(
+    path: &Path,
+    inputs_read: &[Input<'_>],
+    outputs: &[&Path],
+) -> Result<Vec<Entry>, String> {
+    let name = inputs::display(path);
+    refuse_inputs(path, inputs_read)?;
+    let same = |a: &Path, b: &Path| {
+        a == b
+            || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    };
+    if outputs.iter().any(|o| same(o, path)) {
+        return Err(format!(
+            "{name}: the ledger cannot also be an output: give it its own file"
+        ));
+    }
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Err(format!(
+            "{name}: the folder {} does not exist",
+            inputs::display(folder)
+        ));
+    }
+    let verified = ledger::read(path)?;
+    if let Some(problem) = &verified.problem {
+        return Err(ledger::broken(&name, problem));
+    }
+    Ok(verified.entries)
+}
+
+/// Appends the run to the ledger; `report_json` is the report as `--format json` writes it,
+/// `report_path` where it was written, if it was.
+pub fn record(
+    path: &Path,
+    report: &Report,
+    report_json: &str,
+    report_path: Option<&PathBuf>,
+    run_at: String,
+) -> Result<Entry, String> {
+    let run = Run {
+        run_at,
+        report_json,
+        report_path: report_path.map(|p| inputs::display(p)),
+    };
+    ledger::append(path, |seq, prev| run.entry(report, seq, prev))
+}
+
+/// The HTML report's chart: the ledger's runs, then this one.
+pub fn chart(past: &[Entry], report: &Report, run_at: &str) -> Vec<RunPoint> {
+    let point = |run_at: &str, as_of: &str, counts: &attest_engine::report::Counts| RunPoint {
+        run_at: run_at.to_owned(),
+        as_of: as_of.to_owned(),
+        ready: counts.pass + counts.warn,
+        applicable: counts.applicable(),
+    };
+    past.iter()
+        .map(|e| point(&e.run_at, &e.as_of, &e.summary.controls))
+        .chain(std::iter::once(point(
+            run_at,
+            &report.evaluated_on,
+            &report.summary.controls,
+        )))
+        .filter(|p| p.applicable > 0)
+        .collect()
+}

@@ -1,0 +1,246 @@
+//! Reading, appending to and repairing a ledger file. Appending holds an exclusive lock on
+//! the file for the whole read-check-write, so two runs appending at once take turns, and
+//! writes the entry with a single `write` of the whole line followed by an `fsync`: a writer
+//! killed at any point leaves the file as it was, or with the new line complete, or with a
+//! torn last line that `verify` names and `repair` removes. Nothing before it is touched.
+
+use super::chain::{Problem, Verified, verify};
+use super::entry::Entry;
+use crate::inputs;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// Reads and checks a ledger; a missing file is an empty ledger.
+pub fn read(path: &Path) -> Result<Verified, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(verify(&bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(verify(&[])),
+        Err(e) => Err(format!("{}: {e}", inputs::display(path))),
+    }
+}
+
+/// Appends the entry `make` builds from the next `seq` and the last entry's hash, and
+/// returns it. Refuses a ledger whose chain is broken, naming the first bad line.
+pub fn append(
+    path: &Path,
+    make: impl FnOnce(u64, Option<String>) -> Entry,
+) -> Result<Entry, String> {
+    let name = inputs::display(path);
+    let fail = |e: std::io::Error| format!("{name}: {e}");
+    let created = !path.exists();
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(fail)?;
+    file.lock().map_err(fail)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(fail)?;
+    let verified = verify(&bytes);
+    if let Some(problem) = &verified.problem {
+        return Err(broken(&name, problem));
+    }
+    let last = verified.entries.last();
+    let mut entry = make(
+        last.map_or(1, |e| e.seq + 1),
+        last.map(|e| e.hash.clone()),
+    );
+    entry.hash = entry.compute_hash();
+    // One write of the whole line: a crash cuts it short at worst, never mixes it up.
+    file.write_all(entry.to_line().as_bytes()).map_err(fail)?;
+    file.sync_data().map_err(fail)?;
+    if created {
+        sync_folder(path);
+    }
+    Ok(entry)
+}
+
+/// What `repair` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repaired {
+    /// The chain was sound: nothing to do.
+    Nothing,
+    /// The torn last line (its line number and length in bytes) was removed.
+    RemovedTornLine {
+        /// Its line number.
+        line: usize,
+        /// Its length in bytes.
+        bytes: usize,
+    },
+}
+
+/// Removes a torn last line, under the same lock as `append`. Any other problem is refused:
+/// an edited, reordered, inserted or deleted entry cannot be repaired, only restored.
+pub fn repair(path: &Path) -> Result<Repaired, String> {
+    let name = inputs::display(path);
+    let fail = |e: std::io::Error| format!("{name}: {e}");
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(fail)?;
+    file.lock().map_err(fail)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(fail)?;
+    let verified = verify(&bytes);
+    match &verified.problem {
+        None => Ok(Repaired::Nothing),
+        Some(Problem::Torn { line }) => {
+            file.set_len(verified.sound_len as u64).map_err(fail)?;
+            file.sync_data().map_err(fail)?;
+            Ok(Repaired::RemovedTornLine {
+                line: *line,
+                bytes: bytes.len() - verified.sound_len,
+            })
+        }
+        Some(problem) => Err(format!(
+            "{name}: {problem}. Only a torn last line can be repaired; restore the ledger from a copy"
+        )),
+    }
+}
+
+/// The error for a ledger whose chain is broken.
+pub fn broken(name: &str, problem: &Problem) -> String {
+    match problem {
+        Problem::Torn { .. } => format!("{name}: {problem}; nothing was appended"),
+        _ => format!("{name}: the chain is broken: {problem}; nothing was appended"),
+    }
+}
+
+/// Makes a new file's name durable: its folder is synced (where the platform allows).
+fn sync_folder(path: &Path) {
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let Ok(dir) = File::open(folder) {
+        let _ = dir.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::ledger::entry::{PackRef, ReportRef};
+    use std::path::PathBuf;
+
+    fn folder(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("attest-ledger-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn entry(seq: u64, prev: Option<String>, note: &str) -> Entry {
+        Entry {
+            ledger_version: "1".to_owned(),
+            seq,
+            run_at: "2026-06-30T06:00:00Z".to_owned(),
+            as_of: "2026-06-30".to_owned(),
+            period: None,
+            organization: note.to_owned(),
+            facts_digest: "f".repeat(64),
+            pack: PackRef {
+                name: "tiny".to_owned(),
+                version: "0.1.0".to_owned(),
+                digest: "p".repeat(64),
+            },
+            report: ReportRef {
+                digest: "r".repeat(64),
+                path: None,
+            },
+            summary: serde_json::from_value(serde_json::json!({
+                "controls": {"pass": 1, "fail": 1, "warn": 0, "error": 0, "waived": 0, "not_applicable": 0},
+                "by_category": {}
+            }))
+            .unwrap(),
+            failing: Vec::new(),
+            prev,
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn threads_appending_at_once_take_turns() {
+        let dir = folder("threads");
+        let path = dir.join("ledger.jsonl");
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    for i in 0..25 {
+                        append(&path, |seq, prev| entry(seq, prev, &format!("t{t} #{i}"))).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let verified = read(&path).unwrap();
+        assert_eq!(verified.problem, None);
+        assert_eq!(verified.entries.len(), 200);
+        let seqs: Vec<u64> = verified.entries.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=200).collect::<Vec<_>>());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_last_line_cut_anywhere_is_torn_and_repair_keeps_every_entry_before_it() {
+        let dir = folder("torn");
+        let path = dir.join("ledger.jsonl");
+        for i in 0..3 {
+            append(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+        }
+        let whole = std::fs::read(&path).unwrap();
+        let sound = whole[..whole.len() - 1]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .unwrap()
+            + 1;
+        // Every cut inside the last line, its newline included.
+        for cut in sound + 1..whole.len() {
+            std::fs::write(&path, &whole[..cut]).unwrap();
+            let verified = read(&path).unwrap();
+            assert_eq!(verified.problem, Some(Problem::Torn { line: 3 }), "cut at {cut}");
+            assert_eq!(verified.entries.len(), 2);
+            assert_eq!(
+                repair(&path).unwrap(),
+                Repaired::RemovedTornLine {
+                    line: 3,
+                    bytes: cut - sound
+                }
+            );
+            assert_eq!(std::fs::read(&path).unwrap(), &whole[..sound]);
+            assert_eq!(repair(&path).unwrap(), Repaired::Nothing);
+        }
+        // A torn ledger refuses appends until it is repaired.
+        std::fs::write(&path, &whole[..whole.len() - 5]).unwrap();
+        let err = append(&path, |seq, prev| entry(seq, prev, "next")).unwrap_err();
+        assert!(err.contains("line 3: the last line is incomplete"), "{err}");
+        repair(&path).unwrap();
+        let next = append(&path, |seq, prev| entry(seq, prev, "next")).unwrap();
+        assert_eq!(next.seq, 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn repair_refuses_anything_but_a_torn_line_and_changes_nothing() {
+        let dir = folder("refuse");
+        let path = dir.join("ledger.jsonl");
+        for i in 0..3 {
+            append(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let edited = text.replacen("run 1", "run 9", 1);
+        std::fs::write(&path, &edited).unwrap();
+        let err = repair(&path).unwrap_err();
+        assert!(err.contains("line 2: entry 2 was edited"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,17 @@
+//! The ledger: an append-only, hash-chained JSON Lines file with one entry per run, so the
+//! history of a program's evaluations cannot be quietly rewritten. Each entry holds the hash
+//! of the entry before it; `verify` walks the chain and names the first entry that was
+//! edited, reordered, inserted or deleted, or a last line torn by a crash. Appending takes
+//! an exclusive lock on the file and writes the entry with one `write` and an `fsync`, so
+//! concurrent runs never interleave and a killed writer leaves at most a torn last line,
+//! which `repair` removes.
+
+mod append;
+mod chain;
+mod entry;
+mod record;
+
+pub use append::{Repaired, append, broken, read, repair};
+pub use chain::verify_slice;
+pub use entry::{Entry, Failure, sha256};
+pub use record::{Run, failures};

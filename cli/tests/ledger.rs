@@ -1,0 +1,436 @@
+//! The ledger end to end: `attest eval --ledger` chains one entry per run, `attest ledger
+//! verify` names the first bad line of a tampered ledger, writers killed with SIGKILL at
+//! random points lose nothing but a torn last line that `repair` removes, and processes
+//! appending at once never interleave.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{attest_in, exit, scratch, stdout, write};
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ORG: &str = r#"{
+  "schema_version": "1",
+  "organization": {"name": "Tiny", "as_of": "2026-06-30"},
+  "accounts": [
+    {"system_id": "aws", "username": "root", "kind": "human", "status": "active", "privileged": true, "mfa": false},
+    {"system_id": "aws", "username": "ci", "kind": "service", "status": "active", "privileged": false, "mfa": false}
+  ]
+}
+"#;
+
+/// A folder with the tiny pack (one rule failing on accounts without MFA) and facts.
+fn setup(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    attest_tests::write_tiny_pack(
+        &dir,
+        &[(
+            "mfa",
+            "CC6.1",
+            "for a in facts.accounts { tested(a); if a.mfa != true { fail(a, `${a.username} has no MFA`); } }\n",
+        )],
+    );
+    write(&dir, "facts.json", ORG);
+    dir
+}
+
+/// `attest eval` of the tiny setup on `as_of`, appending to `ledger.jsonl`.
+fn eval_args(as_of: &str) -> Vec<String> {
+    [
+        "eval",
+        "facts.json",
+        "--pack",
+        "pack",
+        "--as-of",
+        as_of,
+        "--ledger",
+        "ledger.jsonl",
+        "--output",
+        "json=report.json",
+        "--format",
+        "markdown",
+        "--output",
+        "out.md",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+fn eval(dir: &Path, as_of: &str) {
+    let args = eval_args(as_of);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    exit(&attest_in(dir, &refs), 1);
+}
+
+fn lines(dir: &Path) -> Vec<String> {
+    fs::read_to_string(dir.join("ledger.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn set_lines(dir: &Path, lines: &[String]) {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    fs::write(dir.join("ledger.jsonl"), text).unwrap();
+}
+
+fn verify(dir: &Path) -> (i32, String) {
+    let out = attest_in(dir, &["ledger", "verify", "ledger.jsonl"]);
+    (out.status.code().unwrap(), stdout(&out))
+}
+
+/// A ledger of five runs, on five as-of dates.
+fn five_runs(name: &str) -> PathBuf {
+    let dir = setup(name);
+    for day in 1..=5 {
+        eval(&dir, &format!("2026-07-0{day}"));
+    }
+    dir
+}
+
+#[test]
+fn each_run_is_an_entry_chained_to_the_one_before() {
+    let dir = five_runs("chain");
+    let entries: Vec<Value> = lines(&dir)
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 5);
+    assert_eq!(entries[0]["prev"], Value::Null);
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e["seq"], i as u64 + 1);
+        assert_eq!(e["as_of"], format!("2026-07-0{}", i + 1));
+        if i > 0 {
+            assert_eq!(e["prev"], entries[i - 1]["hash"]);
+        }
+    }
+    let last = &entries[4];
+    // The report it names is the one written, byte for byte.
+    let report = fs::read(dir.join("report.json")).unwrap();
+    assert_eq!(last["report"]["path"], "report.json");
+    assert_eq!(last["report"]["digest"], attest_digest(&report));
+    let json: Value = serde_json::from_slice(&report).unwrap();
+    assert_eq!(last["facts_digest"], json["facts"]["digest"]);
+    assert_eq!(last["pack"], json["pack"]);
+    assert_eq!(last["summary"], json["summary"]);
+    assert_eq!(
+        last["failing"],
+        serde_json::json!([
+            {"rule": "evidence/CC6.2", "key": null},
+            {"rule": "t.mfa", "key": "accounts/aws/ci"},
+            {"rule": "t.mfa", "key": "accounts/aws/root"}
+        ])
+    );
+    assert!(last["run_at"].as_str().unwrap().ends_with('Z'));
+    let (code, text) = verify(&dir);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("5 entries, chain intact"), "{text}");
+    let log = stdout(&attest_in(&dir, &["ledger", "log", "ledger.jsonl"]));
+    assert_eq!(log.lines().count(), 5, "{log}");
+    assert!(log.contains("as of 2026-07-03") && log.contains("3 failing"), "{log}");
+}
+
+fn attest_digest(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    // The test's own sha256, through the `sha256sum` every CI image has.
+    let mut child = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sha256sum on the PATH");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let mut s = String::new();
+    let _ = write!(s, "{}", String::from_utf8_lossy(&out.stdout));
+    s.split_whitespace().next().unwrap().to_owned()
+}
+
+#[test]
+fn verify_names_the_first_bad_line_of_a_tampered_ledger() {
+    let dir = five_runs("tamper");
+    let good = lines(&dir);
+    let cases: Vec<(&str, Vec<String>, &str)> = vec![
+        (
+            "an edited entry",
+            {
+                let mut l = good.clone();
+                l[2] = l[2].replacen("\"pass\":", "\"pass\":1", 1);
+                l
+            },
+            "line 3: entry 3 was edited",
+        ),
+        (
+            "two entries swapped",
+            {
+                let mut l = good.clone();
+                l.swap(1, 2);
+                l
+            },
+            "line 2: entry 3 where entry 2 should be: entries were reordered",
+        ),
+        (
+            "an entry copied in again",
+            {
+                let mut l = good.clone();
+                l.insert(3, good[1].clone());
+                l
+            },
+            "line 4: entry 2 where entry 4 should be",
+        ),
+        (
+            "an entry deleted",
+            {
+                let mut l = good.clone();
+                l.remove(2);
+                l
+            },
+            "line 3: entry 3 was deleted",
+        ),
+        (
+            "the first entry deleted",
+            good[1..].to_vec(),
+            "line 1: entry 1 was deleted",
+        ),
+        ("a line that is not JSON", {
+            let mut l = good.clone();
+            l[3] = "{\"seq\": 4".to_owned();
+            l
+        }, "line 4: not a ledger entry"),
+        (
+            "an entry rewritten with a fresh hash",
+            {
+                let mut l = good.clone();
+                l[1] = rehash(&l[1].replacen("\"Tiny\"", "\"Tidy\"", 1));
+                l
+            },
+            "line 3: entry 3 does not follow from the entry before it",
+        ),
+    ];
+    for (what, tampered, expected) in cases {
+        set_lines(&dir, &tampered);
+        let (code, text) = verify(&dir);
+        assert_eq!(code, 1, "{what}: {text}");
+        assert!(text.contains(expected), "{what}: expected `{expected}` in:\n{text}");
+        // The ledger refuses new runs, before anything is written.
+        fs::remove_file(dir.join("out.md")).ok();
+        let args = eval_args("2026-07-09");
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = attest_in(&dir, &refs);
+        exit(&out, 2);
+        assert!(!dir.join("out.md").exists(), "{what}: an output was written");
+        assert_eq!(lines(&dir), tampered, "{what}: the ledger changed");
+    }
+    // A torn last line.
+    set_lines(&dir, &good);
+    let text = fs::read_to_string(dir.join("ledger.jsonl")).unwrap();
+    fs::write(dir.join("ledger.jsonl"), &text[..text.len() - 30]).unwrap();
+    let (code, out) = verify(&dir);
+    assert_eq!(code, 1);
+    assert!(out.contains("line 5: the last line is incomplete"), "{out}");
+    let repaired = attest_in(&dir, &["ledger", "repair", "ledger.jsonl"]);
+    exit(&repaired, 0);
+    assert!(stdout(&repaired).contains("removed the torn line 5"));
+    assert_eq!(lines(&dir), good[..4].to_vec());
+    // Removing the newest entries breaks no link: `--head` catches it.
+    let head: Value = serde_json::from_str(&good[4]).unwrap();
+    let out = attest_in(
+        &dir,
+        &["ledger", "verify", "ledger.jsonl", "--head", head["hash"].as_str().unwrap()],
+    );
+    exit(&out, 1);
+    assert!(stdout(&out).contains("no entry has the hash"));
+    set_lines(&dir, &good);
+    let out = attest_in(
+        &dir,
+        &["ledger", "verify", "ledger.jsonl", "--head", head["hash"].as_str().unwrap()],
+    );
+    exit(&out, 0);
+}
+
+/// The line with its hash recomputed as `attest` would (sha256 of the canonical JSON
+/// without `hash`), through the sorted-keys serialization of `serde_json::Value` without
+/// the workspace's `preserve_order`... computed here by hand: keys sorted recursively.
+fn rehash(line: &str) -> String {
+    let mut value: Value = serde_json::from_str(line).unwrap();
+    value.as_object_mut().unwrap().remove("hash");
+    let canonical = canonical(&value);
+    let hash = attest_digest(canonical.as_bytes());
+    value
+        .as_object_mut()
+        .unwrap()
+        .insert("hash".to_owned(), Value::String(hash));
+    serde_json::to_string(&value).unwrap()
+}
+
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let members: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical(&map[k])))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        }
+        Value::Array(items) => {
+            format!("[{}]", items.iter().map(canonical).collect::<Vec<_>>().join(","))
+        }
+        scalar => scalar.to_string(),
+    }
+}
+
+/// A small deterministic generator (xorshift64*), seeded from the clock; the seed is
+/// printed so a failure can be replayed with `ATTEST_CRASH_SEED`.
+struct Rng(u64);
+
+impl Rng {
+    fn new() -> Rng {
+        let seed = std::env::var("ATTEST_CRASH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+                    | 1
+            });
+        eprintln!("crash trials: seed {seed} (ATTEST_CRASH_SEED to replay)");
+        Rng(seed)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n.max(1)
+    }
+}
+
+/// Kills `attest eval --ledger` with SIGKILL at random points of its run, 200 times (or
+/// `ATTEST_CRASH_TRIALS`; `scripts/ledger-crash-trials` runs 1,000). After every kill the
+/// ledger verifies, or its only problem is a torn last line, which `repair` removes; the
+/// entries before it are never changed.
+#[test]
+fn writers_killed_at_random_points_lose_nothing_before_a_torn_last_line() {
+    let trials: u64 = std::env::var("ATTEST_CRASH_TRIALS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let dir = setup("crash");
+    let args = eval_args("2026-07-01");
+    // How long a whole run takes here: kills are spread over it and a little past it.
+    let start = Instant::now();
+    eval(&dir, "2026-07-01");
+    let span = (start.elapsed().as_micros() as u64 * 5 / 4).max(1_000);
+    let mut rng = Rng::new();
+    let mut kept = fs::read(dir.join("ledger.jsonl")).unwrap();
+    let (mut completed, mut killed, mut torn) = (0, 0, 0);
+    for trial in 0..trials {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_attest"))
+            .args(&args)
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(rng.below(span)));
+        let _ = child.kill(); // SIGKILL
+        let status = child.wait().unwrap();
+        if status.code().is_some() {
+            completed += 1;
+        } else {
+            killed += 1;
+        }
+        let bytes = fs::read(dir.join("ledger.jsonl")).unwrap();
+        assert!(
+            bytes.starts_with(&kept),
+            "trial {trial}: entries before the last one changed"
+        );
+        let (code, text) = verify(&dir);
+        if code != 0 {
+            assert!(
+                text.contains("the last line is incomplete") && text.lines().count() == 2,
+                "trial {trial}: {text}"
+            );
+            torn += 1;
+            exit(&attest_in(&dir, &["ledger", "repair", "ledger.jsonl"]), 0);
+            let (code, text) = verify(&dir);
+            assert_eq!(code, 0, "trial {trial}: after repair: {text}");
+        }
+        let now = fs::read(dir.join("ledger.jsonl")).unwrap();
+        assert!(now.starts_with(&kept), "trial {trial}: repair removed a sound entry");
+        kept = now;
+    }
+    eprintln!("crash trials: {trials} runs, {completed} finished, {killed} killed, {torn} torn lines repaired");
+    assert!(killed > 0, "no run was killed: the kills all came too late");
+    let entries = kept.iter().filter(|b| **b == b'\n').count();
+    assert!(entries >= 1 + completed, "{entries} entries, {completed} finished runs");
+}
+
+/// Eight `attest` processes appending to one ledger at once: every run is an entry, in one
+/// unbroken chain.
+#[test]
+fn processes_appending_at_once_never_interleave() {
+    let dir = setup("concurrent");
+    let children: Vec<_> = (1..=8)
+        .map(|day| {
+            let mut args = eval_args(&format!("2026-07-{day:02}"));
+            // Each writes its own outputs; they share the ledger.
+            for a in &mut args {
+                if a == "json=report.json" {
+                    *a = format!("json=report-{day}.json");
+                } else if a == "out.md" {
+                    *a = format!("out-{day}.md");
+                }
+            }
+            Command::new(env!("CARGO_BIN_EXE_attest"))
+                .args(&args)
+                .current_dir(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (code, text) = verify(&dir);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("8 entries, chain intact"), "{text}");
+    let mut days: Vec<String> = lines(&dir)
+        .iter()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["as_of"].as_str().unwrap().to_owned())
+        .collect();
+    days.sort();
+    let expected: Vec<String> = (1..=8).map(|d| format!("2026-07-{d:02}")).collect();
+    assert_eq!(days, expected);
+}
+
+#[test]
+fn the_ledger_cannot_be_an_input_or_an_output() {
+    let dir = setup("misuse");
+    let out = attest_in(&dir, &["eval", "facts.json", "--pack", "pack", "--ledger", "facts.json"]);
+    exit(&out, 2);
+    assert_eq!(fs::read_to_string(dir.join("facts.json")).unwrap(), ORG);
+    let out = attest_in(
+        &dir,
+        &["eval", "facts.json", "--pack", "pack", "--ledger", "r.json", "--output", "json=r.json"],
+    );
+    exit(&out, 2);
+    assert!(common::stderr(&out).contains("the ledger cannot also be an output"));
+    let out = attest_in(&dir, &["eval", "facts.json", "--pack", "pack", "--ledger", "no/such/ledger.jsonl"]);
+    exit(&out, 2);
+    assert!(common::stderr(&out).contains("does not exist"));
+}
