@@ -5,7 +5,7 @@ use super::diff::{compare, read_report};
 use crate::config::{self, ConfigArg};
 use crate::output::{Input, Target, refuse_inputs};
 use crate::{Outcome, inputs, packs};
-use attest_engine::render::{self, Context, TextOptions};
+use attest_engine::render::{self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions};
 use attest_engine::{
     Date, EvalOptions, Limits, Report, Severity, Waivers,
     diff::Diff,
@@ -123,6 +123,10 @@ pub struct Args {
     /// A previous report (`--format json`) to compare with, for `--fail-on new`.
     #[arg(long, value_name = "BASE.json")]
     baseline: Option<PathBuf>,
+    /// The most results the SARIF output holds, the most severe kept (code scanning shows
+    /// 5,000 per run and refuses more than 25,000); the other formats list every finding.
+    #[arg(long, value_name = "N", default_value_t = SARIF_DEFAULT_MAX_RESULTS, value_parser = parse_max_results)]
+    sarif_max_results: usize,
     /// Record why every rule decided as it did (what it examined, the parameters it read),
     /// passing rules included.
     #[arg(long)]
@@ -146,6 +150,13 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
         .ok()
         .filter(|s| s.is_finite() && *s > 0.0)
         .ok_or_else(|| format!("`{text}` is not a positive number of seconds"))
+}
+
+fn parse_max_results(text: &str) -> Result<usize, String> {
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=SARIF_MAX_RESULTS).contains(n))
+        .ok_or_else(|| format!("`{text}` is not a number of results from 1 to {SARIF_MAX_RESULTS}"))
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -259,11 +270,23 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .zip(args.baseline.as_deref())
         .map(|(base, path)| compare(base, path, &report));
     let context = Context::from_facts(&facts);
+    let sarif = render::SarifOptions {
+        max_results: args.sarif_max_results,
+    };
+    let mut notes = Vec::new();
     let rendered: Vec<(Target<'_>, String)> = destinations
         .iter()
         .map(|(format, path)| {
             let target = Target::from_arg(path.as_deref());
-            let content = render(*format, &report, &context, target.wants_color());
+            let (content, left_out) =
+                render(*format, &report, &context, target.wants_color(), &sarif);
+            if let Some((kept, total)) = left_out {
+                let name = path.as_deref().map_or("stdout".to_owned(), inputs::display);
+                notes.push(format!(
+                    "warning: {name}: the SARIF holds the {kept} most severe of {total} results ({} left out, counted in the run's properties); --sarif-max-results raises the limit up to {SARIF_MAX_RESULTS}",
+                    total - kept
+                ));
+            }
             (target, content)
         })
         .collect();
@@ -272,6 +295,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             let name = path.as_deref().map_or("stdout".to_owned(), inputs::display);
             format!("{name}: {e}")
         })?;
+    }
+    for note in notes {
+        eprintln!("{note}");
     }
     warn_about_waivers(&report);
     let gate = Gate {
@@ -358,8 +384,16 @@ fn destinations(
     Ok(out)
 }
 
-fn render(format: Format, report: &Report, context: &Context, color: bool) -> String {
-    match format {
+/// One output's text; for a SARIF log that left results out, also (results kept, total).
+fn render(
+    format: Format,
+    report: &Report,
+    context: &Context,
+    color: bool,
+    sarif: &render::SarifOptions,
+) -> (String, Option<(usize, usize)>) {
+    let mut left_out = None;
+    let text = match format {
         Format::Text => render::text(
             report,
             &TextOptions {
@@ -368,12 +402,17 @@ fn render(format: Format, report: &Report, context: &Context, color: bool) -> St
             },
         ),
         Format::Json => report.to_json(),
-        Format::Sarif => render::sarif(report, context),
+        Format::Sarif => {
+            let log = render::sarif_with(report, context, sarif);
+            left_out = (log.left_out > 0).then_some((log.total - log.left_out, log.total));
+            log.text
+        }
         Format::Junit => render::junit(report),
         Format::Markdown => render::markdown(report),
         Format::Html => render::html(report, context),
         Format::Csv => render::csv(report),
-    }
+    };
+    (text, left_out)
 }
 
 /// Tells on stderr about waivers that need attention: expired, stale or not yet in force, or

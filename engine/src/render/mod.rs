@@ -14,7 +14,9 @@ pub use csv::csv;
 pub use html::html;
 pub use junit::junit;
 pub use markdown::{diff_markdown, markdown};
-pub use sarif::sarif;
+pub use sarif::{
+    SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, Sarif, SarifOptions, sarif, sarif_with,
+};
 pub use text::{TextOptions, diff_text, text};
 
 use crate::facts::tree::Node;
