@@ -8,7 +8,7 @@ mod commands;
 mod output;
 
 use attest_cli::{config, inputs, packs};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Rules allocate and free many small values on every thread; mimalloc's per-thread heaps
@@ -18,7 +18,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// SOC 2 controls as code.
 #[derive(Parser)]
-#[command(name = "attest", version, about, long_about = None)]
+#[command(
+    name = "attest",
+    version,
+    about = "SOC 2 controls as code: evaluate facts about an organization against rule packs",
+    long_about = None
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,6 +49,10 @@ enum Command {
     /// Scaffold a rule with its cases in a pack folder.
     #[command(subcommand)]
     New(commands::new::Command),
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish).
+    Completions(commands::completions::Args),
+    /// Print the manual page, or write one per command into a folder.
+    Man(commands::man::Args),
 }
 
 /// The outcome of a command, as an exit code.
@@ -68,6 +77,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::List(args) => commands::list::run(args),
         Command::New(command) => commands::new::run(command),
+        Command::Completions(args) => commands::completions::run(args, Cli::command()),
+        Command::Man(args) => commands::man::run(args, Cli::command()),
     };
     let outcome = result.unwrap_or_else(|message| {
         eprintln!("error: {message}");

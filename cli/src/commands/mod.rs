@@ -1,10 +1,12 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod completions;
 pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod list;
+pub mod man;
 pub mod new;
 pub mod test;
 pub mod validate;
