@@ -127,6 +127,12 @@ pub struct Args {
     /// 5,000 per run and refuses more than 25,000); the other formats list every finding.
     #[arg(long, value_name = "N", default_value_t = SARIF_DEFAULT_MAX_RESULTS, value_parser = parse_max_results)]
     sarif_max_results: usize,
+    /// Write the public view (for a trust portal) instead of the report: readiness per
+    /// category, every criterion's status and checks, the counts and the vendors' assurance,
+    /// without findings, names, usernames, record contents or file paths (formats text,
+    /// json, markdown and html).
+    #[arg(long)]
+    redact: bool,
     /// Record why every rule decided as it did (what it examined, the parameters it read),
     /// passing rules included.
     #[arg(long)]
@@ -200,6 +206,16 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         (None, None) => Format::Text,
     };
     let destinations = destinations(args, format, config.eval.output.as_deref())?;
+    if args.redact
+        && let Some((format, _)) = destinations
+            .iter()
+            .find(|(f, _)| matches!(f, Format::Sarif | Format::Junit | Format::Csv))
+    {
+        return Err(format!(
+            "--redact: the {} format lists findings record by record; the public view is written as text, json, markdown or html",
+            format.name()
+        ));
+    }
     let loaded = packs::load(&config.pack(args.pack.as_deref()))?;
     let engine = loaded.engine_with(Limits {
         max_operations: args.max_operations,
@@ -273,13 +289,16 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let sarif = render::SarifOptions {
         max_results: args.sarif_max_results,
     };
+    let public = args.redact.then(|| render::redact(&report, &context));
     let mut notes = Vec::new();
     let rendered: Vec<(Target<'_>, String)> = destinations
         .iter()
         .map(|(format, path)| {
             let target = Target::from_arg(path.as_deref());
-            let (content, left_out) =
-                render(*format, &report, &context, target.wants_color(), &sarif);
+            let (content, left_out) = match &public {
+                Some(public) => (render_public(*format, public), None),
+                None => render(*format, &report, &context, target.wants_color(), &sarif),
+            };
             if let Some((kept, total)) = left_out {
                 let name = path.as_deref().map_or("stdout".to_owned(), inputs::display);
                 notes.push(format!(
@@ -413,6 +432,16 @@ fn render(
         Format::Csv => render::csv(report),
     };
     (text, left_out)
+}
+
+/// One output of the public view (`--redact`): the per-finding formats are refused before.
+fn render_public(format: Format, public: &render::PublicReport) -> String {
+    match format {
+        Format::Json => public.to_json(),
+        Format::Markdown => render::public_markdown(public),
+        Format::Html => render::public_html(public),
+        Format::Text | Format::Sarif | Format::Junit | Format::Csv => render::public_text(public),
+    }
 }
 
 /// Tells on stderr about waivers that need attention: expired, stale or not yet in force, or

@@ -7,6 +7,7 @@ mod csv;
 mod html;
 mod junit;
 mod markdown;
+pub mod public;
 mod sarif;
 mod text;
 
@@ -14,6 +15,7 @@ pub use csv::csv;
 pub use html::html;
 pub use junit::junit;
 pub use markdown::{diff_markdown, markdown};
+pub use public::{PublicReport, public_html, public_markdown, public_text, redact};
 pub use sarif::{
     SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, Sarif, SarifOptions, sarif, sarif_with,
 };
