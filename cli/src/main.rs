@@ -10,7 +10,7 @@ mod ledger;
 mod output;
 
 use attest_cli::{config, inputs, packs};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Rules allocate and free many small values on every thread; mimalloc's per-thread heaps
@@ -22,7 +22,12 @@ static ALLOCATOR: attest_engine::alloc::CountingAlloc<mimalloc::MiMalloc> =
 
 /// SOC 2 controls as code.
 #[derive(Parser)]
-#[command(name = "attest", version, about, long_about = None)]
+#[command(
+    name = "attest",
+    version,
+    about = "SOC 2 controls as code: evaluate facts about an organization against rule packs",
+    long_about = None
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -56,6 +61,10 @@ enum Command {
     /// Scaffold a rule with its cases in a pack folder.
     #[command(subcommand)]
     New(commands::new::Command),
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish).
+    Completions(commands::completions::Args),
+    /// Print the manual page, or write one per command into a folder.
+    Man(commands::man::Args),
 }
 
 /// The outcome of a command, as an exit code.
@@ -83,6 +92,8 @@ fn main() -> ExitCode {
         Command::Ledger(command) => commands::ledger::run(command),
         Command::History(args) => commands::history::run(args),
         Command::Bundle(args) => commands::bundle::run(args),
+        Command::Completions(args) => commands::completions::run(args, Cli::command()),
+        Command::Man(args) => commands::man::run(args, Cli::command()),
     };
     let outcome = result.unwrap_or_else(|message| {
         eprintln!("error: {message}");

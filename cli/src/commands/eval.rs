@@ -6,7 +6,9 @@ use super::trail;
 use crate::config::{self, ConfigArg};
 use crate::output::{Input, Target, refuse_inputs};
 use crate::{Outcome, inputs, ledger, packs};
-use attest_engine::render::{self, Context, TextOptions};
+use attest_engine::render::{
+    self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions,
+};
 use attest_engine::{
     Date, EvalOptions, Limits, Report, Severity, Waivers,
     diff::Diff,
@@ -127,6 +129,16 @@ pub struct Args {
     /// A previous report (`--format json`) to compare with, for `--fail-on new`.
     #[arg(long, value_name = "BASE.json")]
     baseline: Option<PathBuf>,
+    /// The most results the SARIF output holds, the most severe kept (code scanning shows
+    /// 5,000 per run and refuses more than 25,000); the other formats list every finding.
+    #[arg(long, value_name = "N", default_value_t = SARIF_DEFAULT_MAX_RESULTS, value_parser = parse_max_results)]
+    sarif_max_results: usize,
+    /// Write the public view (for a trust portal) instead of the report: readiness per
+    /// category, every criterion's status and checks, the counts and the vendors' assurance,
+    /// without findings, names, usernames, record contents or file paths (formats text,
+    /// json, markdown and html).
+    #[arg(long)]
+    redact: bool,
     /// Record why every rule decided as it did (what it examined, the parameters it read),
     /// passing rules included.
     #[arg(long)]
@@ -165,6 +177,13 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("`{text}` is not a positive number of seconds"))?;
     Duration::try_from_secs_f64(seconds)
         .map_err(|_| format!("`{text}` seconds is out of range (at most {})", u64::MAX))
+}
+
+fn parse_max_results(text: &str) -> Result<usize, String> {
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=SARIF_MAX_RESULTS).contains(n))
+        .ok_or_else(|| format!("`{text}` is not a number of results from 1 to {SARIF_MAX_RESULTS}"))
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -208,6 +227,16 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         (None, None) => Format::Text,
     };
     let destinations = destinations(args, format, config.eval.output.as_deref())?;
+    if args.redact
+        && let Some((format, _)) = destinations
+            .iter()
+            .find(|(f, _)| matches!(f, Format::Sarif | Format::Junit | Format::Csv))
+    {
+        return Err(format!(
+            "--redact: the {} format lists findings record by record; the public view is written as text, json, markdown or html",
+            format.name()
+        ));
+    }
     let loaded = packs::load(&config.pack(args.pack.as_deref()))?;
     let engine = loaded.engine_with(Limits {
         max_operations: args.max_operations,
@@ -263,7 +292,10 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let run_at = ledger::Run::now();
     let past = match &args.ledger {
         Some(path) => {
-            let outputs: Vec<&Path> = destinations.iter().filter_map(|(_, p)| p.as_deref()).collect();
+            let outputs: Vec<&Path> = destinations
+                .iter()
+                .filter_map(|(_, p)| p.as_deref())
+                .collect();
             trail::check(path, &inputs, &outputs)?
         }
         None => Vec::new(),
@@ -291,11 +323,26 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     if args.ledger.is_some() {
         context.history = trail::chart(&past, &report, &run_at);
     }
+    let sarif = render::SarifOptions {
+        max_results: args.sarif_max_results,
+    };
+    let public = args.redact.then(|| render::redact(&report, &context));
+    let mut notes = Vec::new();
     let rendered: Vec<(Target<'_>, String)> = destinations
         .iter()
         .map(|(format, path)| {
             let target = Target::from_arg(path.as_deref());
-            let content = render(*format, &report, &context, target.wants_color());
+            let (content, left_out) = match &public {
+                Some(public) => (render_public(*format, public), None),
+                None => render(*format, &report, &context, target.wants_color(), &sarif),
+            };
+            if let Some((kept, total)) = left_out {
+                let name = path.as_deref().map_or("stdout".to_owned(), inputs::display);
+                notes.push(format!(
+                    "warning: {name}: the SARIF holds the {kept} most severe of {total} results ({} left out, counted in the run's properties); --sarif-max-results raises the limit up to {SARIF_MAX_RESULTS}",
+                    total - kept
+                ));
+            }
             (target, content)
         })
         .collect();
@@ -305,9 +352,16 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             format!("{name}: {e}")
         })?;
     }
+    for note in notes {
+        eprintln!("{note}");
+    }
     if let Some(path) = &args.ledger {
-        let json = destinations.iter().zip(&rendered).find(|((f, p), _)| *f == Format::Json && p.is_some());
-        let report_json = json.map_or_else(|| report.to_json(), |(_, (_, content))| content.clone());
+        let json = destinations
+            .iter()
+            .zip(&rendered)
+            .find(|((f, p), _)| *f == Format::Json && p.is_some());
+        let report_json =
+            json.map_or_else(|| report.to_json(), |(_, (_, content))| content.clone());
         let report_path = json.and_then(|((_, p), _)| p.as_ref());
         trail::record(path, &report, &report_json, report_path, run_at)?;
     }
@@ -396,8 +450,16 @@ fn destinations(
     Ok(out)
 }
 
-fn render(format: Format, report: &Report, context: &Context, color: bool) -> String {
-    match format {
+/// One output's text; for a SARIF log that left results out, also (results kept, total).
+fn render(
+    format: Format,
+    report: &Report,
+    context: &Context,
+    color: bool,
+    sarif: &render::SarifOptions,
+) -> (String, Option<(usize, usize)>) {
+    let mut left_out = None;
+    let text = match format {
         Format::Text => render::text(
             report,
             &TextOptions {
@@ -406,12 +468,29 @@ fn render(format: Format, report: &Report, context: &Context, color: bool) -> St
             },
         ),
         Format::Json => report.to_json(),
-        Format::Sarif => render::sarif(report, context),
+        Format::Sarif => {
+            let log = render::sarif_with(report, context, sarif);
+            left_out = (log.left_out > 0).then_some((log.total - log.left_out, log.total));
+            log.text
+        }
         Format::Junit => render::junit(report),
         Format::Markdown => render::markdown(report),
         Format::Html => render::html(report, context),
         Format::Csv => render::csv(report),
         Format::Oscal => render::oscal(report),
+    };
+    (text, left_out)
+}
+
+/// One output of the public view (`--redact`): the per-finding formats are refused before.
+fn render_public(format: Format, public: &render::PublicReport) -> String {
+    match format {
+        Format::Json => public.to_json(),
+        Format::Markdown => render::public_markdown(public),
+        Format::Html => render::public_html(public),
+        Format::Text | Format::Sarif | Format::Junit | Format::Csv | Format::Oscal => {
+            render::public_text(public)
+        }
     }
 }
 

@@ -2,12 +2,14 @@
 
 pub mod bundle;
 pub mod check;
+pub mod completions;
 pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod history;
 pub mod ledger;
 pub mod list;
+pub mod man;
 pub mod new;
 pub mod test;
 pub mod trail;

@@ -9,6 +9,7 @@ mod html;
 mod junit;
 mod markdown;
 mod oscal;
+pub mod public;
 mod sarif;
 mod text;
 
@@ -18,7 +19,10 @@ pub use html::html;
 pub use junit::junit;
 pub use markdown::{diff_markdown, markdown};
 pub use oscal::oscal;
-pub use sarif::sarif;
+pub use public::{PublicReport, public_html, public_markdown, public_text, redact};
+pub use sarif::{
+    SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, Sarif, SarifOptions, sarif, sarif_with,
+};
 pub use text::{TextOptions, diff_text, text};
 
 use crate::facts::tree::Node;

@@ -7,6 +7,12 @@
 //! record), with the record's JSON Pointer as a logical location, and carries a partial
 //! fingerprint that does not change from run to run. Waived findings are results with an
 //! accepted external suppression; rules that could not answer are tool notifications.
+//!
+//! Code scanning refuses a run of more than 25,000 results and shows 5,000, so results come
+//! most severe first and a run holds at most [`SarifOptions::max_results`] of them (5,000 by
+//! default); the run's properties count what was left out. Paths stay relative references
+//! when the facts were given relative (to the repository root, as code scanning wants them);
+//! an absolute path becomes a `file:` URI.
 
 use super::{Context, error_place};
 use crate::digest;
@@ -22,12 +28,54 @@ const SCHEMA: &str =
 const TAXONOMY: &str = "SOC 2";
 /// The partial fingerprint's name (versioned, so a new scheme never collides).
 const FINGERPRINT: &str = "attestFinding/v2";
+/// Where people learn about the tool.
+const INFORMATION_URI: &str = "https://attest.dev/";
 
-/// Renders the report as a SARIF 2.1.0 log. `context` places findings about no record.
+/// How many results a run shows by default: what code scanning displays of one run.
+pub const SARIF_DEFAULT_MAX_RESULTS: usize = 5_000;
+/// The most results a run may hold: code scanning refuses a run with more.
+pub const SARIF_MAX_RESULTS: usize = 25_000;
+
+/// Options of the SARIF output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SarifOptions {
+    /// The most results the run holds, the most severe kept (at most [`SARIF_MAX_RESULTS`]:
+    /// a larger number counts as that).
+    pub max_results: usize,
+}
+
+impl Default for SarifOptions {
+    fn default() -> SarifOptions {
+        SarifOptions {
+            max_results: SARIF_DEFAULT_MAX_RESULTS,
+        }
+    }
+}
+
+/// A SARIF log and how many results it left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sarif {
+    /// The log's text.
+    pub text: String,
+    /// Results the report has (one per finding).
+    pub total: usize,
+    /// Results left out to keep within [`SarifOptions::max_results`] (the least severe).
+    pub left_out: usize,
+}
+
+/// Renders the report as a SARIF 2.1.0 log with the default options. `context` places
+/// findings about no record.
 pub fn sarif(report: &Report, context: &Context) -> String {
+    sarif_with(report, context, &SarifOptions::default()).text
+}
+
+/// Renders the report as a SARIF 2.1.0 log: at most `options.max_results` results, the most
+/// severe first (failures by severity, then warnings, then waived failures; report order
+/// within each), with the count of those left out in the run's properties.
+pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) -> Sarif {
     let views = rule_views(report);
     let rules: Vec<Value> = views.iter().map(descriptor).collect();
-    let mut results = Vec::new();
+    let mut ranked = Vec::new();
     let mut notifications = Vec::new();
     for (index, view) in views.iter().enumerate() {
         if let Some(e) = &view.rule.error {
@@ -39,9 +87,18 @@ pub fn sarif(report: &Report, context: &Context) -> String {
             }));
         }
         for (finding, key) in view.rule.findings.iter().zip(view.finding_keys()) {
-            results.push(result(view, index, finding, &key, context));
+            ranked.push((rank(view.rule.severity, finding), view, index, finding, key));
         }
     }
+    // Stable: report order within a rank.
+    ranked.sort_by_key(|(rank, ..)| *rank);
+    let total = ranked.len();
+    let kept = total.min(options.max_results.min(SARIF_MAX_RESULTS));
+    let results: Vec<Value> = ranked
+        .iter()
+        .take(kept)
+        .map(|(_, view, index, finding, key)| result(view, *index, finding, key, context))
+        .collect();
     let taxa: Vec<Value> = report
         .controls
         .iter()
@@ -65,6 +122,7 @@ pub fn sarif(report: &Report, context: &Context) -> String {
             "tool": {
                 "driver": {
                     "name": "Attest",
+                    "informationUri": INFORMATION_URI,
                     "fullName": format!("Attest {} ({} {})", report.engine.version, report.pack.name, report.pack.version),
                     "version": report.engine.version,
                     "semanticVersion": report.engine.version,
@@ -85,12 +143,51 @@ pub fn sarif(report: &Report, context: &Context) -> String {
                 "evaluatedOn": report.evaluated_on,
                 "pack": { "name": report.pack.name, "version": report.pack.version, "digest": report.pack.digest },
                 "factsDigest": report.facts.digest,
+                "results": { "total": total, "shown": kept, "leftOut": total - kept },
             },
         }],
     });
-    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
-    out.push('\n');
-    out
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    Sarif {
+        text,
+        total,
+        left_out: total - kept,
+    }
+}
+
+/// Where a finding goes in the run, most severe first: failures by severity, then warnings
+/// (something lapses soon), then waived failures.
+fn rank(severity: Severity, finding: &Finding) -> u8 {
+    match (finding.status, &finding.waiver) {
+        (FindingStatus::Fail, None) => match severity {
+            Severity::Critical => 0,
+            Severity::High => 1,
+            Severity::Medium => 2,
+            Severity::Low => 3,
+        },
+        (FindingStatus::Warn, _) => 4,
+        (FindingStatus::Fail, Some(_)) => 5,
+    }
+}
+
+/// A rule's `name`: its title as one identifier (`PrivilegedAccountsRequireMFA`), which SARIF
+/// wants readable and different from the opaque `id`.
+fn rule_name(title: &str, id: &str) -> String {
+    let name: String = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+            format!("{}{}", first.unwrap_or_default(), chars.as_str())
+        })
+        .collect();
+    if name.is_empty() || name == id {
+        format!("Rule{}", id.replace(|c: char| !c.is_alphanumeric(), ""))
+    } else {
+        name
+    }
 }
 
 /// A rule's reporting descriptor.
@@ -115,7 +212,7 @@ fn descriptor(view: &RuleView<'_>) -> Value {
     };
     json!({
         "id": view.id,
-        "name": rule.id,
+        "name": rule_name(&rule.title, view.id),
         "shortDescription": { "text": rule.title },
         "fullDescription": { "text": format!("{} (SOC 2 {}; owner {})", rule.title, controls.join(", "), rule.owner) },
         "help": { "text": help, "markdown": help_markdown },
@@ -194,10 +291,25 @@ fn result(
     value
 }
 
-/// A facts file name as a relative URI reference: `/` separators, reserved bytes escaped.
+/// A facts file name as a URI: a relative reference (`/` separators, reserved bytes
+/// escaped), or a `file:` URI for an absolute path (`/srv/facts.json`, `C:\\facts.json`),
+/// which a relative reference must not start like.
 fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let bytes = path.as_bytes();
+    if bytes.len() > 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/' {
+        return format!("file:///{}:{}", char::from(bytes[0]), escape(&path[2..]));
+    }
+    if path.starts_with('/') {
+        return format!("file://{}", escape(&path));
+    }
+    escape(&path)
+}
+
+/// A path with every byte but unreserved ones and `/` percent-escaped.
+fn escape(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for b in path.replace('\\', "/").bytes() {
+    for b in path.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
                 out.push(char::from(b));
@@ -238,5 +350,25 @@ mod tests {
             "examples/acme/people.json"
         );
         assert_eq!(uri("facts dir\\a#b.json"), "facts%20dir/a%23b.json");
+    }
+
+    #[test]
+    fn absolute_paths_become_file_uris() {
+        assert_eq!(uri("/srv/facts/a b.json"), "file:///srv/facts/a%20b.json");
+        assert_eq!(uri("C:\\facts\\a.json"), "file:///C:/facts/a.json");
+        assert_eq!(uri("a:b.json"), "a%3Ab.json");
+    }
+
+    #[test]
+    fn rule_names_are_titles_as_identifiers() {
+        assert_eq!(
+            rule_name("Privileged accounts require MFA", "access.mfa-privileged"),
+            "PrivilegedAccountsRequireMFA"
+        );
+        assert_eq!(
+            rule_name("Current evidence on file for CC6.4", "evidence/CC6.4"),
+            "CurrentEvidenceOnFileForCC64"
+        );
+        assert_eq!(rule_name("", "x.y"), "Rulexy");
     }
 }

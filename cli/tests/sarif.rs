@@ -1,0 +1,245 @@
+//! The SARIF output as code scanning takes it: Microsoft's SARIF Multitool (GitHub's own
+//! validator rules, `--rule-kind "Sarif;Gh"`) finds no error and no warning in the example's
+//! SARIF, with facts given by relative and by absolute paths and with waivers; and a run holds
+//! at most 5,000 results by default (code scanning shows 5,000 and refuses more than 25,000),
+//! the most severe, with what was left out counted, on a generated 10,000-person organization.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{attest, code, repo, scratch, stderr};
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The Multitool's executable, installed by `npm ci --prefix tests/sarif` when missing.
+fn multitool() -> PathBuf {
+    let dir = repo().join("tests/sarif");
+    if !dir.join("node_modules/@microsoft/sarif-multitool").is_dir() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .status()
+            .expect("npm must be on the PATH");
+        assert!(status.success(), "npm ci --prefix tests/sarif failed");
+    }
+    // The package's main module is the path of the executable for this platform.
+    let out = Command::new("node")
+        .args(["-p", "require('@microsoft/sarif-multitool')"])
+        .current_dir(&dir)
+        .output()
+        .expect("node must be on the PATH");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+/// The Multitool's errors and warnings on `sarif`, one line each.
+fn validate(tool: &Path, sarif: &Path) -> Vec<String> {
+    let log = sarif.with_extension("validation.sarif");
+    let _ = fs::remove_file(&log);
+    let out = Command::new(tool)
+        .args(["validate", "--rule-kind", "Sarif;Gh", "--output"])
+        .arg(&log)
+        .arg(sarif)
+        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+        .output()
+        .unwrap();
+    let console = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{console}");
+    let doc: Value = serde_json::from_str(&fs::read_to_string(&log).unwrap()).unwrap();
+    let run = &doc["runs"][0];
+    assert_eq!(
+        run["invocations"][0]["executionSuccessful"], true,
+        "{console}"
+    );
+    run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| matches!(r["level"].as_str(), Some("error" | "warning") | None))
+        .map(|r| format!("{} {}: {}", r["level"], r["ruleId"], r["message"]))
+        .collect()
+}
+
+#[test]
+fn code_scannings_validator_accepts_the_sarif_with_relative_and_absolute_paths() {
+    let tool = multitool();
+    let dir = scratch("multitool");
+    let absolute = repo().join("examples/acme").to_string_lossy().into_owned();
+    for (name, facts) in [
+        ("relative", "examples/acme"),
+        ("absolute", absolute.as_str()),
+    ] {
+        let file = dir.join(format!("{name}.sarif"));
+        let o = attest(&[
+            "eval",
+            facts,
+            "--waivers",
+            "examples/waivers.json",
+            "--format",
+            "sarif",
+            "--output",
+            &file.to_string_lossy(),
+        ]);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        let doc: Value = serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        assert!(results.len() > 20);
+        assert!(results.iter().any(|r| r.get("suppressions").is_some()));
+        let uri = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        if name == "absolute" {
+            assert!(uri.starts_with("file:///"), "{uri}");
+        } else {
+            assert!(uri.starts_with("examples/acme/"), "{uri}");
+        }
+        let problems = validate(&tool, &file);
+        assert!(
+            problems.is_empty(),
+            "{name} paths:\n{}",
+            problems.join("\n")
+        );
+    }
+}
+
+/// The rank of a result: failures by severity, then warnings, then waived failures.
+fn rank(result: &Value, severity_of: &impl Fn(&str) -> u8) -> u8 {
+    if result.get("suppressions").is_some() {
+        5
+    } else if result["properties"]["status"] == "warn" {
+        4
+    } else {
+        severity_of(result["ruleId"].as_str().unwrap())
+    }
+}
+
+#[test]
+fn a_run_keeps_the_most_severe_results_within_code_scannings_limits() {
+    let dir = scratch("limits");
+    let facts = dir.join("org.json");
+    let org = attest_bench::generate(10_000, 1).unwrap();
+    fs::write(&facts, serde_json::to_string(&org).unwrap()).unwrap();
+    let facts = facts.to_string_lossy().into_owned();
+    let (sarif, csv, json) = (dir.join("a.sarif"), dir.join("a.csv"), dir.join("a.json"));
+    let o = attest(&[
+        "eval",
+        &facts,
+        "--format",
+        "sarif",
+        "--output",
+        &sarif.to_string_lossy(),
+        "--output",
+        &format!("csv={}", csv.display()),
+        "--output",
+        &format!("json={}", json.display()),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let report: Value = serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    // Every finding of a rule of a criterion in scope is a result (one per rule).
+    let total: usize = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["findings"].as_array().unwrap().len())
+        .sum();
+    assert!(
+        total > 5_000,
+        "the organization must have more findings than a run shows"
+    );
+    // The other formats keep every finding: CSV has a row per finding (and rule in error).
+    let rows = fs::read_to_string(&csv).unwrap().lines().count() - 1;
+    assert!(rows >= total, "{rows} rows for {total} findings");
+
+    let doc: Value = serde_json::from_str(&fs::read_to_string(&sarif).unwrap()).unwrap();
+    let run = &doc["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5_000);
+    assert_eq!(
+        run["properties"]["results"],
+        serde_json::json!({"total": total, "shown": 5_000, "leftOut": total - 5_000})
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "the SARIF holds the 5000 most severe of {total} results ({} left out",
+            total - 5_000
+        )),
+        "{err}"
+    );
+    // Most severe first: the ranks never go down, and what is left out ranks no higher.
+    let severities: std::collections::HashMap<String, u8> = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let n = match r["severity"].as_str().unwrap() {
+                "critical" => 0,
+                "high" => 1,
+                "medium" => 2,
+                _ => 3,
+            };
+            (r["id"].as_str().unwrap().to_owned(), n)
+        })
+        .collect();
+    let severity_of = |id: &str| severities[id];
+    let ranks: Vec<u8> = results.iter().map(|r| rank(r, &severity_of)).collect();
+    assert!(
+        ranks.windows(2).all(|w| w[0] <= w[1]),
+        "results out of order"
+    );
+    let worst_left_out = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            let sev = severity_of(r["id"].as_str().unwrap());
+            r["findings"].as_array().unwrap().iter().map(move |f| {
+                if f.get("waiver").is_some() {
+                    5
+                } else if f["status"] == "warn" {
+                    4
+                } else {
+                    sev
+                }
+            })
+        })
+        .collect::<Vec<_>>();
+    let mut all = worst_left_out;
+    all.sort_unstable();
+    assert_eq!(
+        ranks,
+        all[..5_000],
+        "the 5,000 shown are not the most severe"
+    );
+
+    // A larger limit shows them all; past code scanning's 25,000 the flag is refused.
+    let o = attest(&[
+        "eval",
+        &facts,
+        "--format",
+        "sarif",
+        "--output",
+        &sarif.to_string_lossy(),
+        "--sarif-max-results",
+        "25000",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("left out"), "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), total);
+    assert_eq!(doc["runs"][0]["properties"]["results"]["leftOut"], 0);
+    let o = attest(&["eval", &facts, "--sarif-max-results", "25001"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("from 1 to 25000"), "{}", stderr(&o));
+}
