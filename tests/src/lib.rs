@@ -11,6 +11,8 @@ use attest_engine::{
 };
 use std::path::{Path, PathBuf};
 
+pub mod hostile;
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

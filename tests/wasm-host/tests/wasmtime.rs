@@ -2,7 +2,8 @@
 //! on the example organization and on every rule case, the same verdicts on bad facts,
 //! every failure a JSON error (never a trap), a rule that re-enters a value in use
 //! reporting Rhai's error as natively, the operation budget stopping a runaway closure,
-//! fuel as the host's own bound, no imports, and the size budget.
+//! fuel as the host's own bound, no imports, the size budget, the ABI's checks of the
+//! addresses a host hands it, and limits set by a request.
 //!
 //! The module is built by `wasm/build.sh` on first use (or taken from `ATTEST_WASM`).
 
@@ -507,4 +508,74 @@ fn fuel_is_the_host_bound_on_top_and_a_trapped_instance_is_replaced() {
     let mut instance = host.instantiate().unwrap();
     let r = call(&mut instance, Call::Evaluate, &request);
     assert_eq!(r["ok"], true, "{r}");
+}
+
+#[test]
+fn the_abi_refuses_addresses_it_did_not_hand_out_and_the_instance_lives_on() {
+    let mut i = instance();
+    let request = br#"{"id": "CC6.1"}"#;
+    let len = request.len() as u32;
+    let ptr = i.alloc(len).unwrap();
+    i.write(ptr, request).unwrap();
+    let kind = |text: String| -> (Value, Value) {
+        let r: Value = serde_json::from_str(&text).unwrap();
+        (r["kind"].clone(), r["error"]["kind"].clone())
+    };
+    // The request where it was put.
+    assert_eq!(kind(i.call_at(Call::Explain, ptr, len).unwrap()).0, "control");
+    // Past the end of its buffer, outside every buffer, beyond linear memory: JSON errors,
+    // not traps.
+    for (at, n) in [(ptr, len + 1), (ptr + 1, len), (8, 16), (0xffff_ff00, 0x1000)] {
+        let text = i.call_at(Call::Evaluate, at, n).unwrap();
+        let r: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(r["error"]["kind"], "request", "{at}+{n}: {r}");
+        assert!(
+            r["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("is not inside a buffer from attest_alloc"),
+            "{r}"
+        );
+    }
+    // A part of a live buffer is a request too (here, not JSON).
+    assert_eq!(kind(i.call_at(Call::Explain, ptr + 1, len - 1).unwrap()).1, "request");
+    // Freeing: another length (kept), the right one, twice, and addresses never handed out.
+    assert_eq!(i.free(ptr, len + 1).unwrap(), 2);
+    assert_eq!(i.free(ptr, len).unwrap(), 0);
+    assert_eq!(i.free(ptr, len).unwrap(), 1);
+    assert_eq!(i.free(12345, 7).unwrap(), 1);
+    assert_eq!(i.free(0xffff_fff0, 16).unwrap(), 1);
+    assert_eq!(i.free(0, 0).unwrap(), 0);
+    // A freed buffer is no request any more.
+    let text = i.call_at(Call::Explain, ptr, len).unwrap();
+    assert_eq!(kind(text).1, "request");
+    // Still alive and well.
+    let r = call(&mut i, Call::Explain, &json!({"id": "CC6.1"}));
+    assert_eq!(r["kind"], "control", "{r}");
+}
+
+#[test]
+fn limits_in_a_request_reach_the_rules_and_the_next_request_has_the_defaults() {
+    let pack = pack_with_rule("for i in 0..3 { fail(`finding ${i}`); }");
+    let mut i = instance();
+    let r = call(
+        &mut i,
+        Call::Evaluate,
+        &json!({"facts": [{"name": "f.json", "text": PEOPLE}], "pack": pack, "limits": {"max_findings": 2}}),
+    );
+    let rule = &r["report"]["rules"][0];
+    assert_eq!(rule["status"], "error", "{rule}");
+    assert_eq!(rule["error"]["message"], "the rule exceeded its limit of 2 findings");
+    let r = call(
+        &mut i,
+        Call::Evaluate,
+        &json!({"facts": [{"name": "f.json", "text": PEOPLE}], "pack": pack}),
+    );
+    assert_eq!(r["report"]["rules"][0]["status"], "fail", "{r}");
+    let r = call(
+        &mut i,
+        Call::Evaluate,
+        &json!({"facts": [{"name": "f.json", "text": PEOPLE}], "limits": {"max_time": 1}}),
+    );
+    assert_eq!(r["error"]["kind"], "request", "{r}");
 }

@@ -1,0 +1,78 @@
+//! The hostile rule corpus (`tests/hostile/rules/`) against the `attest` binary: every case
+//! reports what it says (an `error` with a clear message, within its limits), the ordinary
+//! rules beside it still give their usual results, the exit code is 1 (a rule errored), no
+//! process panics, and together they stay under a stated memory bound. The same corpus runs
+//! in the WebAssembly module (`tests/wasm-host/tests/hostile.rs`).
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use attest_tests::hostile::{self, Case};
+use common::{attest, exit, scratch, stderr, write};
+use std::time::{Duration, Instant};
+
+/// The most memory any `attest` process of the corpus may reach (peak resident set): the
+/// cases run with a memory budget of 64 MiB per rule, on as many threads as the machine has
+/// cores.
+const MAX_RSS_MIB: i64 = 512;
+
+/// The longest one evaluation of a group of cases may take (a debug build on a busy machine;
+/// the slowest cases stop at their time budget of 5 s or their operation budget).
+const MAX_SECONDS: u64 = 60;
+
+#[test]
+fn every_hostile_rule_is_contained_and_the_other_rules_still_run() {
+    let dir = scratch("corpus");
+    let cases = hostile::cases();
+    assert!(cases.len() >= 40, "{} cases", cases.len());
+    let facts = write(&dir, "facts.json", hostile::FACTS);
+    let mut problems = Vec::new();
+    for (i, group) in hostile::groups(&cases).iter().enumerate() {
+        let pack = dir.join(format!("pack-{i}"));
+        for f in hostile::pack_files(group) {
+            write(&pack, &f.path, &f.text);
+        }
+        let pack = pack.to_string_lossy().into_owned();
+        let mut args: Vec<&str> = vec!["eval", &facts, "--pack", &pack, "--format", "json"];
+        for (flag, value) in &group[0].args {
+            args.extend([flag.as_str(), value.as_str()]);
+        }
+        let started = Instant::now();
+        let out = attest(&args);
+        let took = started.elapsed();
+        let names: Vec<&str> = group.iter().map(|c: &&Case| c.name.as_str()).collect();
+        assert!(!stderr(&out).contains("panicked"), "{names:?}: {}", stderr(&out));
+        // A rule errored: exit 1, with the whole report written.
+        exit(&out, 1);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        problems.extend(hostile::check_report(&report, group));
+        let control = |id: &str| {
+            report["controls"]
+                .as_array()
+                .and_then(|c| c.iter().find(|c| c["id"] == id))
+                .map(|c| c["status"].clone())
+        };
+        if group.iter().any(|c| c.status == "error") {
+            assert_eq!(control("CC6.1"), Some("error".into()), "{names:?}");
+        }
+        assert_eq!(control("CC6.2"), Some("fail".into()), "{names:?}");
+        assert!(
+            took < Duration::from_secs(MAX_SECONDS),
+            "{names:?} took {took:?}"
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    #[cfg(unix)]
+    {
+        use nix::sys::resource::{UsageWho, getrusage};
+        // The largest of this test's child processes, in KiB on Linux.
+        let peak = getrusage(UsageWho::RUSAGE_CHILDREN).unwrap().max_rss();
+        assert!(
+            peak < MAX_RSS_MIB * 1024,
+            "an attest process reached {} MiB",
+            peak / 1024
+        );
+    }
+}
