@@ -7,6 +7,7 @@
 mod bundle;
 mod commands;
 mod ledger;
+mod notify;
 mod output;
 
 use attest_cli::{config, inputs, packs};

@@ -5,6 +5,7 @@ use super::diff::{compare, read_report};
 use super::trail;
 use crate::config::{self, ConfigArg};
 use crate::output::{Input, Target, refuse_inputs};
+use crate::notify::{NotifyFormat, Previous, Webhook};
 use crate::{Outcome, inputs, ledger, packs};
 use attest_engine::render::{
     self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions,
@@ -164,6 +165,20 @@ pub struct Args {
     /// chart readiness over its runs in the HTML report.
     #[arg(long, value_name = "FILE")]
     ledger: Option<PathBuf>,
+    /// Post the Markdown summary and the new failures (against --baseline, else the
+    /// ledger's previous run) as JSON to this webhook (http or https).
+    #[arg(long, value_name = "URL")]
+    notify: Option<String>,
+    /// The webhook's payload: a generic JSON document, or a Slack message.
+    #[arg(long, value_enum, default_value_t = NotifyFormat::Generic)]
+    notify_format: NotifyFormat,
+    /// Seconds allowed to each attempt to notify.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    notify_timeout: f64,
+    /// Attempts to notify after the first, on connection failures, timeouts and 429 or 5xx
+    /// answers.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    notify_retries: u32,
     #[command(flatten)]
     config: ConfigArg,
 }
@@ -289,6 +304,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     for path in destinations.iter().filter_map(|(_, p)| p.as_deref()) {
         refuse_inputs(path, &inputs)?;
     }
+    let webhook = args
+        .notify
+        .as_deref()
+        .map(|url| Webhook::new(url, args.notify_format, args.notify_timeout, args.notify_retries))
+        .transpose()?;
     let run_at = ledger::Run::now();
     let past = match &args.ledger {
         Some(path) => {
@@ -364,6 +384,20 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             json.map_or_else(|| report.to_json(), |(_, (_, content))| content.clone());
         let report_path = json.and_then(|((_, p), _)| p.as_ref());
         trail::record(path, &report, &report_json, report_path, run_at)?;
+    }
+    if let Some(webhook) = &webhook {
+        let previous = match (&baseline, &args.baseline) {
+            (Some(base), Some(path)) => Some(Previous::Baseline(base, inputs::display(path))),
+            _ => past
+                .iter()
+                .rev()
+                .find(|e| e.organization == report.facts.organization)
+                .map(Previous::Ledger),
+        };
+        match webhook.send(&report, previous.as_ref()) {
+            Ok(done) => eprintln!("{done}"),
+            Err(e) => eprintln!("warning: {e}"),
+        }
     }
     warn_about_waivers(&report);
     let gate = Gate {
