@@ -103,10 +103,14 @@ fn schema_violations(doc: &Value) -> Result<Vec<(String, String)>, String> {
         .collect())
 }
 
-/// Builds without the `jsonschema` feature (the WebAssembly module) take no waivers.
+#[cfg(any(not(feature = "jsonschema"), test))]
+mod lite;
+
+/// Builds without the `jsonschema` feature (the WebAssembly module) check waivers with the
+/// schema written out as code, which finds the same violations.
 #[cfg(not(feature = "jsonschema"))]
-fn schema_violations(_: &Value) -> Result<Vec<(String, String)>, String> {
-    Err("waivers need attest-engine's `jsonschema` feature, which this build leaves out".to_owned())
+fn schema_violations(doc: &Value) -> Result<Vec<(String, String)>, String> {
+    Ok(lite::check(doc))
 }
 
 impl Waivers {
@@ -375,10 +379,57 @@ mod tests {
 
     #[test]
     #[cfg(not(feature = "jsonschema"))]
-    fn waivers_need_the_jsonschema_feature() {
-        let text = r#"{"schema_version": "1", "waivers": []}"#;
+    fn waivers_are_checked_without_the_jsonschema_feature() {
+        let text = r#"{"schema_version": "1", "waivers": [{"reason": "r", "approved_by": "x",
+            "approved_on": "2026-01-01", "expires_on": "2026-02-30"}]}"#;
         let err = Waivers::parse("w.json", text).unwrap_err().to_string();
-        assert!(err.contains("`jsonschema` feature"), "{err}");
+        assert!(
+            err.contains("w.json:1: /waivers/0: a waiver names a `rule`, a `control`, or both"),
+            "{err}"
+        );
+        assert!(
+            err.contains("/waivers/0/expires_on: \"2026-02-30\" is not a \"date\""),
+            "{err}"
+        );
+        let ok = r#"{"schema_version": "1", "waivers": [{"rule": "a", "reason": "r",
+            "approved_by": "x", "approved_on": "2026-01-01", "expires_on": "2026-02-01"}]}"#;
+        assert_eq!(Waivers::parse("w.json", ok).unwrap().len(), 1);
+    }
+
+    /// Bad waivers files: every kind of violation the schema can find.
+    #[cfg(feature = "jsonschema")]
+    const CORPUS: &[&str] = &[
+        r#"[]"#,
+        r#""waivers""#,
+        r#"{}"#,
+        r#"{"schema_version": 1, "waivers": {}}"#,
+        r#"{"schema_version": "2", "waivers": [], "extra": true, "more": 1}"#,
+        r#"{"$schema": 3, "schema_version": "1", "waivers": [1, "x", null, []]}"#,
+        r#"{"schema_version": "1", "waivers": [{}]}"#,
+        r#"{"schema_version": "1", "waivers": [{"rule": "", "control": 3, "entity": 4,
+            "reason": "", "approved_by": [], "approved_on": "2026-1-01", "expires_on": 20260101}]}"#,
+        r#"{"schema_version": "1", "waivers": [{"control": "CC6.1", "entity": "/a/~2",
+            "reason": "r", "approved_by": "x", "approved_on": "2026-02-30",
+            "expires_on": "2026-13-01", "why": "x", "a/b~c": 1}]}"#,
+        r#"{"schema_version": "1", "waivers": [{"rule": "r", "entity": "",
+            "reason": "r", "approved_by": "x", "approved_on": "२०२६-०१-०१",
+            "expires_on": "2026-01-01T00:00:00Z"}, {"rule": "r", "entity": "/accounts/~1x~0",
+            "reason": "r", "approved_by": "x", "approved_on": "2026-01-01",
+            "expires_on": "2026-01-01"}, {"rule": "r", "entity": "accounts/*/x", "reason": "r",
+            "approved_by": "x", "approved_on": "0000-00-00", "expires_on": "2028-02-29"}]}"#,
+    ];
+
+    #[test]
+    #[cfg(feature = "jsonschema")]
+    fn the_code_finds_what_the_schema_finds() {
+        for text in CORPUS {
+            let doc: Value = serde_json::from_str(text).unwrap();
+            let mut expected = schema_violations(&doc).unwrap();
+            let mut actual = lite::check(&doc);
+            expected.sort();
+            actual.sort();
+            assert_eq!(actual, expected, "{text}");
+        }
     }
 
     #[test]

