@@ -112,7 +112,7 @@ fn once(engine: &attest_engine::Engine, path: &std::path::Path) -> Result<Times,
 
     let run = Instant::now();
     let start = Instant::now();
-    let sources = inputs::read_facts(&[path.to_path_buf()])?;
+    let sources = inputs::read_facts(&[path.to_path_buf()], inputs::SizeLimit::default())?;
     t.read = start.elapsed();
     let (name, text) = sources.first().ok_or("no facts were read")?;
 

@@ -8,6 +8,7 @@
 //! facts = ["examples/acme"]     # facts files or folders
 //! as_of = 2026-06-30            # the date rules treat as today
 //! strict = true                 # fields facts-v1 does not define are errors
+//! max_input_size = "2GiB"       # the most bytes one input may hold (default 1GiB)
 //!
 //! [params]                      # parameter values, as with --param
 //! inactive_account_days = 60
@@ -26,7 +27,7 @@
 //! format = "json"
 //! ```
 
-use crate::inputs;
+use crate::inputs::{self, SizeLimit};
 use crate::packs::{self, PackRef};
 use attest_engine::{Date, Pack};
 use indexmap::IndexMap;
@@ -37,24 +38,43 @@ use toml::Spanned;
 /// The configuration file looked for in the working directory.
 pub const FILE_NAME: &str = "attest.toml";
 
-/// The `--config FILE` flag shared by the commands that read the configuration.
+/// The `--config FILE` flag shared by the commands that read the configuration, and the
+/// input size limit.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ConfigArg {
     /// Read settings from FILE (default: ./attest.toml, when it exists); flags override them.
     #[arg(long = "config", value_name = "FILE")]
     path: Option<PathBuf>,
+    #[command(flatten)]
+    limit: SizeArg,
 }
 
 impl ConfigArg {
     /// Reads the configuration: the file given, else `./attest.toml` if there is one, else
-    /// an empty configuration.
+    /// an empty configuration. The input size limit is the flag's, else the
+    /// configuration's, else the default.
     pub fn load(&self) -> Result<Config, String> {
-        match &self.path {
-            Some(path) => Config::read(path),
-            None if Path::new(FILE_NAME).is_file() => Config::read(Path::new(FILE_NAME)),
-            None => Ok(Config::default()),
+        let limit = self.limit.max_input_size.unwrap_or_default();
+        let mut config = match &self.path {
+            Some(path) => Config::read(path, limit)?,
+            None if Path::new(FILE_NAME).exists() => Config::read(Path::new(FILE_NAME), limit)?,
+            None => Config::default(),
+        };
+        if let Some(flag) = self.limit.max_input_size {
+            config.max_input_size = flag;
         }
+        Ok(config)
     }
+}
+
+/// `--max-input-size SIZE`: the most bytes one input may hold.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SizeArg {
+    /// The most bytes one input may hold: each file, and the files of the facts or of one
+    /// pack folder together (1GiB, 512MiB, 100MB, bytes; 0: no limit; default: the
+    /// configuration's `max_input_size`, else 1GiB).
+    #[arg(long, value_name = "SIZE", value_parser = SizeLimit::parse)]
+    pub max_input_size: Option<SizeLimit>,
 }
 
 /// Choosing the pack, for the commands that read one pack: `--pack DIR` and `--config FILE`.
@@ -71,7 +91,7 @@ impl PackArgs {
     /// Reads the configuration and loads the chosen pack (with its bases).
     pub fn load(&self) -> Result<(Config, packs::Loaded), String> {
         let config = self.config.load()?;
-        let loaded = packs::load(&config.pack(self.pack.as_deref()))?;
+        let loaded = packs::load(&config.pack(self.pack.as_deref()), config.max_input_size)?;
         Ok((config, loaded))
     }
 }
@@ -138,6 +158,10 @@ pub struct CheckSettings {
 /// The configuration, with paths resolved against the file's folder.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
+    /// The file it was read from, if any.
+    pub path: Option<PathBuf>,
+    /// The most bytes one input may hold.
+    pub max_input_size: SizeLimit,
     /// The pack to use.
     pub pack: Option<PackRef>,
     /// Facts files or folders.
@@ -165,6 +189,7 @@ struct Raw {
     as_of: Option<Spanned<toml::Value>>,
     #[serde(default)]
     strict: bool,
+    max_input_size: Option<Spanned<toml::Value>>,
     #[serde(default)]
     params: IndexMap<String, Spanned<toml::Value>>,
     #[serde(default)]
@@ -199,9 +224,9 @@ struct RawCheck {
 }
 
 impl Config {
-    /// Reads and checks a configuration file.
-    pub fn read(path: &Path) -> Result<Config, String> {
-        let text = inputs::read_text(path)?;
+    /// Reads and checks a configuration file (of at most `limit` bytes).
+    pub fn read(path: &Path, limit: SizeLimit) -> Result<Config, String> {
+        let text = inputs::read_text(path, limit)?;
         let name = inputs::display(path);
         let at = |span: std::ops::Range<usize>| {
             let (line, col) = inputs::line_col(&text, span.start);
@@ -254,7 +279,22 @@ impl Config {
                 })
             }
         };
+        let max_input_size = match raw.max_input_size {
+            None => SizeLimit::default(),
+            Some(v) => {
+                let parsed = match v.get_ref() {
+                    toml::Value::String(s) => SizeLimit::parse(s),
+                    toml::Value::Integer(i) => u64::try_from(*i)
+                        .map(SizeLimit)
+                        .map_err(|_| format!("`{i}` is not a size")),
+                    other => Err(format!("expected a size such as \"1GiB\", got {other}")),
+                };
+                parsed.map_err(|e| format!("{}: max_input_size: {e}", at(v.span())))?
+            }
+        };
         Ok(Config {
+            path: Some(path.to_path_buf()),
+            max_input_size,
             pack: raw.pack.map(|p| PackRef::parse(&p, dir)),
             facts: raw
                 .facts

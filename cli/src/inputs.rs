@@ -1,52 +1,418 @@
-//! Reading what the user points at: facts files and folders, and pack folders. This is
-//! the only place the CLI reads input from disk.
+//! Reading what the user points at: facts files and folders, pack folders, waivers, reports
+//! and `attest.toml`. This is the only place the CLI reads input from disk, and it reads
+//! nothing it was not meant to:
+//!
+//! - every read stops at the input size limit ([`SizeLimit`], `--max-input-size`): a file
+//!   larger than the limit is refused before it is read, and the files of one facts list or
+//!   one pack folder share one limit;
+//! - a file named on the command line or in `attest.toml` is a regular file or a pipe
+//!   (`<(...)`); a device (`/dev/zero`), a socket or a folder where a file belongs is refused;
+//! - in a facts folder, every `*.json` entry is a regular file or a link to one: a dangling
+//!   link, a link loop, a folder named `*.json` or a special file is an error naming it;
+//! - in a pack folder, a symbolic link is followed only to a regular file inside the pack
+//!   folder: a link out of it, to a folder, or to nothing is an error naming the link, and
+//!   what it points at is never read.
 
 use attest_engine::PackFile;
+use std::fmt;
 use std::fs;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-/// Facts sources as (name shown to people, text), in merge order: arguments in the order
-/// given, each folder's `*.json` files in file-name order.
-pub fn read_facts(paths: &[PathBuf]) -> Result<Vec<(String, String)>, String> {
-    let mut files = Vec::new();
-    for path in paths {
-        let meta = fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        if meta.is_dir() {
-            let mut inner: Vec<PathBuf> = fs::read_dir(path)
-                .map_err(|e| format!("{}: {e}", path.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
-                .collect();
-            inner.sort();
-            if inner.is_empty() {
-                return Err(format!(
-                    "{}: the folder has no *.json files",
-                    path.display()
-                ));
+/// The most bytes one input may hold: each file read, and all the files of one facts list or
+/// one pack folder together (`--max-input-size`, `max_input_size` in `attest.toml`). `0`
+/// means no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeLimit(pub u64);
+
+impl Default for SizeLimit {
+    /// 1 GiB: ten times the facts of a 50,000-person organization.
+    fn default() -> SizeLimit {
+        SizeLimit(1 << 30)
+    }
+}
+
+impl SizeLimit {
+    /// Parses a size: a number of bytes, or a number and a unit (`512MiB`, `1GiB`, `100MB`,
+    /// `64KiB`; `KB`, `MB`, `GB` are powers of 1000, `KiB`, `MiB`, `GiB` of 1024). `0` is no
+    /// limit.
+    pub fn parse(text: &str) -> Result<SizeLimit, String> {
+        let bad = || {
+            format!(
+                "`{text}` is not a size: write bytes or a number and a unit, such as 1GiB, 512MiB or 100MB (0: no limit)"
+            )
+        };
+        let t = text.trim();
+        let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (number, unit) = t.split_at(digits);
+        let number: u64 = number.parse().map_err(|_| bad())?;
+        let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+            "" | "b" => 1,
+            "kb" => 1000,
+            "mb" => 1000 * 1000,
+            "gb" => 1000 * 1000 * 1000,
+            "tb" => 1000 * 1000 * 1000 * 1000,
+            "kib" => 1 << 10,
+            "mib" => 1 << 20,
+            "gib" => 1 << 30,
+            "tib" => 1 << 40,
+            _ => return Err(bad()),
+        };
+        number.checked_mul(scale).map(SizeLimit).ok_or_else(bad)
+    }
+}
+
+impl fmt::Display for SizeLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0;
+        for (unit, size) in [
+            ("TiB", 1u64 << 40),
+            ("GiB", 1 << 30),
+            ("MiB", 1 << 20),
+            ("KiB", 1 << 10),
+        ] {
+            if n >= size && n % size == 0 {
+                return write!(f, "{} {unit}", n / size);
             }
-            files.extend(inner);
-        } else {
-            files.push(path.clone());
+        }
+        write!(f, "{n} bytes")
+    }
+}
+
+/// What is left of a [`SizeLimit`] for the files read so far, and what they are (`facts`,
+/// `the pack`), for the message.
+struct Budget {
+    limit: SizeLimit,
+    left: u64,
+    what: &'static str,
+}
+
+impl Budget {
+    fn new(limit: SizeLimit, what: &'static str) -> Budget {
+        Budget {
+            limit,
+            left: if limit.0 == 0 { u64::MAX } else { limit.0 },
+            what,
         }
     }
+
+    /// The error for `path`, whose bytes pass what is left.
+    fn exceeded(&self, path: &Path, size: Option<u64>) -> String {
+        let size = size.map_or_else(String::new, |n| format!(" ({})", SizeLimit(n)));
+        if self.left == self.limit.0 {
+            format!(
+                "{}: larger than the input size limit of {}{size}: raise it with --max-input-size (or max_input_size in attest.toml)",
+                shown(path),
+                self.limit
+            )
+        } else {
+            format!(
+                "{}: {} together are larger than the input size limit of {}: raise it with --max-input-size (or max_input_size in attest.toml)",
+                shown(path),
+                self.what,
+                self.limit
+            )
+        }
+    }
+}
+
+/// Where a file to read was found: named by the user (a regular file or a pipe), or listed
+/// in a folder (a regular file only).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Named,
+    Listed,
+}
+
+/// What a file system entry is, in words, for a message (`a character device`).
+fn kind(meta: &fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_fifo() {
+            return "a pipe";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
+/// Whether a file of this type may be read: a regular file, or a pipe the user named.
+fn readable(meta: &fs::Metadata, found: Found) -> bool {
+    if meta.is_file() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if found == Found::Named && meta.file_type().is_fifo() {
+            return true;
+        }
+    }
+    let _ = found;
+    false
+}
+
+/// Reads a UTF-8 text file within `budget`, refusing anything but a regular file (or a pipe
+/// the user named) before reading a byte of it.
+fn read_within(path: &Path, budget: &mut Budget, found: Found) -> Result<String, String> {
+    let file = fs::File::open(path).map_err(|e| format!("{}: {e}", shown(path)))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("{}: {e}", shown(path)))?;
+    if !readable(&meta, found) {
+        return Err(format!(
+            "{}: {}, not a file: give a regular file",
+            shown(path),
+            kind(&meta)
+        ));
+    }
+    if meta.is_file() && meta.len() > budget.left {
+        return Err(budget.exceeded(path, Some(meta.len())));
+    }
+    // A file can grow while it is read, and a pipe has no length: read one byte past what
+    // is left, to know.
+    let mut bytes = Vec::new();
+    file.take(budget.left.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", shown(path)))?;
+    let size = bytes.len() as u64;
+    if size > budget.left {
+        return Err(budget.exceeded(path, None));
+    }
+    budget.left -= size;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let text = String::from_utf8_lossy(valid);
+        let (line, column) = line_col(&text, text.len());
+        format!(
+            "{}:{line}:{column}: not UTF-8 text: save the file as UTF-8",
+            shown(path)
+        )
+    })
+}
+
+/// Facts sources as (name shown to people, text), in merge order: arguments in the order
+/// given, each folder's `*.json` files in file-name order; all within one `limit`.
+pub fn read_facts(paths: &[PathBuf], limit: SizeLimit) -> Result<Vec<(String, String)>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            return Err(
+                "-: facts are read from files and folders, not from `-`: for a pipe, give /dev/stdin"
+                    .to_owned(),
+            );
+        }
+        let meta = fs::metadata(path).map_err(|e| format!("{}: {e}", shown(path)))?;
+        if meta.is_dir() {
+            let inner = facts_folder(path)?;
+            if inner.is_empty() {
+                return Err(format!("{}: the folder has no *.json files", shown(path)));
+            }
+            files.extend(inner.into_iter().map(|p| (p, Found::Listed)));
+        } else {
+            files.push((path.clone(), Found::Named));
+        }
+    }
+    let mut budget = Budget::new(limit, "the facts files");
     files
         .into_iter()
-        .map(|p| {
-            let text = fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-            Ok((display(&p), text))
-        })
+        .map(|(p, found)| Ok((display(&p), read_within(&p, &mut budget, found)?)))
         .collect()
 }
 
-/// Every file of a pack folder, with paths relative to it.
-pub fn read_pack(dir: &Path) -> Result<Vec<PackFile>, String> {
-    if !dir.is_dir() {
-        return Err(format!("{}: not a pack folder", dir.display()));
+/// The `*.json` files of a facts folder, in file-name order. Each is a regular file or a
+/// link to one; anything else named `*.json` is an error naming it.
+fn facts_folder(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| format!("{}: {e}", shown(dir)))? {
+        let path = entry.map_err(|e| format!("{}: {e}", shown(dir)))?.path();
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let meta = followed(&path)?;
+        if meta.is_dir() {
+            return Err(format!(
+                "{}: a folder named *.json: facts folders are read one level deep; rename it, or move its files up",
+                shown(&path)
+            ));
+        }
+        if !meta.is_file() {
+            return Err(format!(
+                "{}: {}, not a file: every *.json of a facts folder is read as facts",
+                shown(&path),
+                kind(&meta)
+            ));
+        }
+        files.push(path);
     }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out)?;
+    files.sort();
+    Ok(files)
+}
+
+/// What `path` is once its links are followed; a link to nothing or a link loop is an error
+/// naming it.
+fn followed(path: &Path) -> Result<fs::Metadata, String> {
+    fs::metadata(path).map_err(|e| {
+        let link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        match (link, e.kind()) {
+            (true, io::ErrorKind::NotFound) => format!(
+                "{}: a symbolic link to nothing: remove it, or point it at a file",
+                shown(path)
+            ),
+            (true, _) => format!(
+                "{}: a symbolic link that cannot be followed ({e}): remove it, or point it at a file",
+                shown(path)
+            ),
+            (false, _) => format!("{}: {e}", shown(path)),
+        }
+    })
+}
+
+/// Every file of a pack folder (`*.toml`, `*.rhai`, `*.json`), with paths relative to it,
+/// within one `limit`.
+pub fn read_pack(dir: &Path, limit: SizeLimit) -> Result<Vec<PackFile>, String> {
+    if !dir.is_dir() {
+        return Err(format!("{}: not a pack folder", shown(dir)));
+    }
+    let root = dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", shown(dir)))?;
+    let mut walk = Walk {
+        base: dir,
+        root: &root,
+        budget: Budget::new(limit, "the files of the pack"),
+        out: Vec::new(),
+    };
+    walk.folder(dir)?;
+    let mut out = walk.out;
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// Reading a pack folder: where it is as given and resolved, and what was read.
+struct Walk<'a> {
+    base: &'a Path,
+    root: &'a Path,
+    budget: Budget,
+    out: Vec<PackFile>,
+}
+
+impl Walk<'_> {
+    fn folder(&mut self, dir: &Path) -> Result<(), String> {
+        let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", shown(dir)))?;
+        for entry in entries {
+            let path = entry.map_err(|e| format!("{}: {e}", shown(dir)))?.path();
+            let wanted = path
+                .extension()
+                .is_some_and(|e| e == "toml" || e == "rhai" || e == "json");
+            self.entry(&path, wanted)?;
+        }
+        Ok(())
+    }
+
+    /// One entry of a folder of the pack: a folder is walked, a file read when `wanted`.
+    fn entry(&mut self, path: &Path, wanted: bool) -> Result<(), String> {
+        let own = fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", shown(path)))?;
+        if own.file_type().is_symlink() {
+            self.link(path, wanted)
+        } else if own.is_dir() {
+            self.folder(path)
+        } else if wanted {
+            self.file(path, &own)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A symbolic link in the pack: followed only to a regular file inside the pack folder.
+    fn link(&mut self, path: &Path, wanted: bool) -> Result<(), String> {
+        let target = match path.canonicalize() {
+            Ok(target) => target,
+            // A link the pack would not read anyway (`README.md`) may lead nowhere.
+            Err(_) if !wanted => return Ok(()),
+            Err(_) => {
+                return Err(followed(path).err().unwrap_or_else(|| {
+                    format!("{}: a symbolic link that cannot be followed", shown(path))
+                }));
+            }
+        };
+        if !target.starts_with(self.root) {
+            return Err(format!(
+                "{}: a symbolic link out of the pack folder: links in a pack may only point to files inside it; copy the file into the pack instead",
+                shown(path)
+            ));
+        }
+        let meta = fs::metadata(&target).map_err(|e| format!("{}: {e}", shown(path)))?;
+        if meta.is_dir() {
+            return Err(format!(
+                "{}: a symbolic link to a folder: links in a pack may only point to files inside it",
+                shown(path)
+            ));
+        }
+        if wanted {
+            self.file(path, &meta)?;
+        }
+        Ok(())
+    }
+
+    fn file(&mut self, path: &Path, meta: &fs::Metadata) -> Result<(), String> {
+        if !meta.is_file() {
+            return Err(format!(
+                "{}: {}, not a file: a pack holds regular files",
+                shown(path),
+                kind(meta)
+            ));
+        }
+        let rel = path
+            .strip_prefix(self.base)
+            .map_err(|e| e.to_string())?
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let text = read_within(path, &mut self.budget, Found::Listed)?;
+        self.out.push(PackFile::new(rel, text));
+        Ok(())
+    }
+}
+
+/// One file of a pack folder that is not among its pack files (its `README.md`), read as
+/// the pack's files are: a link followed only to a regular file inside the folder. `None`
+/// when there is no such file.
+pub fn read_pack_file(dir: &Path, rel: &str, limit: SizeLimit) -> Result<Option<String>, String> {
+    let path = dir.join(rel);
+    match fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", shown(&path))),
+        Ok(meta) if meta.is_dir() => {
+            return Err(format!("{}: a folder, not a file", shown(&path)));
+        }
+        Ok(_) => {}
+    }
+    let root = dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", shown(dir)))?;
+    let mut walk = Walk {
+        base: dir,
+        root: &root,
+        budget: Budget::new(limit, "the file"),
+        out: Vec::new(),
+    };
+    walk.entry(&path, true)?;
+    Ok(walk.out.pop().map(|f| f.text))
 }
 
 /// The built-in SOC 2 pack.
@@ -57,41 +423,21 @@ pub fn builtin_pack() -> Vec<PackFile> {
         .collect()
 }
 
-fn walk(base: &Path, dir: &Path, out: &mut Vec<PackFile>) -> Result<(), String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
-        if path.is_dir() {
-            walk(base, &path, out)?;
-            continue;
-        }
-        let wanted = path
-            .extension()
-            .is_some_and(|e| e == "toml" || e == "rhai" || e == "json");
-        if !wanted {
-            continue;
-        }
-        let rel = path
-            .strip_prefix(base)
-            .map_err(|e| e.to_string())?
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
-        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        out.push(PackFile::new(rel, text));
-    }
-    Ok(())
-}
-
 /// A path as people typed it, with `/` separators.
 pub fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// A whole text file (a configuration, a waivers file), with an error naming it.
-pub fn read_text(path: &Path) -> Result<String, String> {
-    fs::read_to_string(path).map_err(|e| format!("{}: {e}", display(path)))
+/// A path for a message: as [`display`] writes it, its control characters shown escaped.
+pub fn shown(path: &Path) -> String {
+    attest_engine::render::escape::line(&display(path)).into_owned()
+}
+
+/// A whole text file the user named (a configuration, a waivers file, a report), within
+/// `limit`, with an error naming it.
+pub fn read_text(path: &Path, limit: SizeLimit) -> Result<String, String> {
+    let mut budget = Budget::new(limit, "the file");
+    read_within(path, &mut budget, Found::Named)
 }
 
 /// 1-based line and column of a byte offset of `text`.
@@ -100,4 +446,25 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_and_print_in_their_units() {
+        assert_eq!(SizeLimit::parse("1GiB"), Ok(SizeLimit(1 << 30)));
+        assert_eq!(SizeLimit::parse("512 MiB"), Ok(SizeLimit(512 << 20)));
+        assert_eq!(SizeLimit::parse("100MB"), Ok(SizeLimit(100_000_000)));
+        assert_eq!(SizeLimit::parse("64kib"), Ok(SizeLimit(64 << 10)));
+        assert_eq!(SizeLimit::parse("4096"), Ok(SizeLimit(4096)));
+        assert_eq!(SizeLimit::parse("0"), Ok(SizeLimit(0)));
+        for bad in ["", "GiB", "1.5GiB", "-1", "1 XB", "99999999999TiB"] {
+            assert!(SizeLimit::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(SizeLimit::default().to_string(), "1 GiB");
+        assert_eq!(SizeLimit(3 << 20).to_string(), "3 MiB");
+        assert_eq!(SizeLimit(1000).to_string(), "1000 bytes");
+    }
 }

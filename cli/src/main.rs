@@ -97,7 +97,9 @@ fn main() -> ExitCode {
         Command::Man(args) => commands::man::run(args, Cli::command()),
     };
     let outcome = result.unwrap_or_else(|message| {
-        eprintln!("error: {message}");
+        // Values in messages are escaped where they are written; what is left of the
+        // message's own lines is shown, never obeyed.
+        eprintln!("error: {}", attest_engine::render::escape::lines(&message));
         Outcome::Unusable
     });
     ExitCode::from(outcome as u8)

@@ -1,6 +1,8 @@
-//! Writing results: to stdout, or to a file atomically (a temporary file in the same
-//! folder, then a rename), so a reader never sees half a report. Special files such as
-//! `/dev/stdout` or a pipe are written directly, never replaced.
+//! Writing results: to stdout, or to files atomically and all together (each to a
+//! temporary file in its folder, then every one renamed into place), so a reader never sees
+//! half a report and a run that cannot write one output writes none. Special files such as
+//! `/dev/stdout` or a pipe are written directly, never replaced. No output may replace
+//! something the run reads ([`refuse_inputs`]).
 
 use std::fs;
 use std::io::{self, Write};
@@ -49,7 +51,7 @@ pub fn refuse_inputs(output: &Path, inputs: &[Input<'_>]) -> Result<(), String> 
 
 /// Where `path` would be written: the file itself, resolved, or its resolved folder and
 /// name when it does not exist yet; `None` for special files and unreadable folders.
-fn resolved(path: &Path) -> Option<PathBuf> {
+pub fn resolved(path: &Path) -> Option<PathBuf> {
     if let Ok(meta) = fs::metadata(path) {
         return meta.is_file().then(|| path.canonicalize().ok()).flatten();
     }
@@ -61,6 +63,7 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 }
 
 /// Where output goes.
+#[derive(Debug, Clone, Copy)]
 pub enum Target<'a> {
     /// Standard output.
     Stdout,
@@ -86,12 +89,107 @@ impl<'a> Target<'a> {
             && anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
     }
 
-    /// Writes `content` in full.
-    pub fn write(&self, content: &str) -> io::Result<()> {
+    /// Writes `content` in full, as [`write_all`] does.
+    pub fn write(&self, content: &str) -> Result<(), String> {
+        write_all(&[(*self, content)])
+    }
+
+    /// The target as people name it: its path, or `stdout`.
+    fn name(&self) -> String {
         match self {
-            Target::Stdout => write_stdout(content),
-            Target::File(path) => write_file(path, content),
+            Target::Stdout => "stdout".to_owned(),
+            Target::File(path) => crate::inputs::shown(path),
         }
+    }
+}
+
+/// Writes every output of a run, all or nothing. Each regular file (or file to be) is
+/// written in full to a temporary file beside it, and each special file (`/dev/stdout`, a
+/// pipe) is opened; only when all of that succeeded are the temporary files renamed into
+/// place. If one cannot be written or opened, every temporary file is removed and no output
+/// is touched. Special files and standard output, which cannot be taken back, are written
+/// last, in order. Errors name the output.
+pub fn write_all(outputs: &[(Target<'_>, &str)]) -> Result<(), String> {
+    let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
+    let mut direct: Vec<(Target<'_>, Option<fs::File>, &str)> = Vec::new();
+    for (target, content) in outputs {
+        let prepared = match target {
+            Target::Stdout => {
+                direct.push((*target, None, content));
+                continue;
+            }
+            Target::File(path) if special(path) => fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map(|file| direct.push((*target, Some(file), content))),
+            Target::File(path) => stage(path, content).map(|tmp| staged.push((tmp, path))),
+        };
+        if let Err(e) = prepared {
+            discard(&staged);
+            return Err(format!("{}: {e}", target.name()));
+        }
+    }
+    for (i, (tmp, path)) in staged.iter().enumerate() {
+        if let Err(e) = fs::rename(tmp, path) {
+            discard(&staged[i..]);
+            return Err(format!("{}: {e}", crate::inputs::shown(path)));
+        }
+    }
+    for (target, file, content) in direct {
+        let written = match file {
+            Some(mut file) => file.write_all(content.as_bytes()),
+            None => write_stdout(content),
+        };
+        written.map_err(|e| format!("{}: {e}", target.name()))?;
+    }
+    Ok(())
+}
+
+/// Whether `path` exists and is not a regular file (once its links are followed): a
+/// device or a pipe, written in place rather than replaced.
+fn special(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|meta| !meta.is_file())
+}
+
+/// Writes `content` to a new temporary file beside `path` (`.<name>.<pid>.<n>.tmp`, created
+/// afresh, never through an existing file or link) and returns its path.
+fn stage(path: &Path, content: &str) -> io::Result<PathBuf> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_owned());
+    let mut n = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(file) => break (tmp, file),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    if let Err(e) = file
+        .write_all(content.as_bytes())
+        .and_then(|()| file.flush())
+    {
+        drop(file);
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(tmp)
+}
+
+/// Removes temporary files that will not be renamed into place.
+fn discard(staged: &[(PathBuf, &Path)]) {
+    for (tmp, _) in staged {
+        let _ = fs::remove_file(tmp);
     }
 }
 
@@ -104,39 +202,20 @@ fn write_stdout(content: &str) -> io::Result<()> {
     }
 }
 
-fn write_file(path: &Path, content: &str) -> io::Result<()> {
-    if let Ok(meta) = fs::metadata(path)
-        && !meta.is_file()
-    {
-        return fs::OpenOptions::new()
-            .write(true)
-            .open(path)?
-            .write_all(content.as_bytes());
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = fs::write(&tmp, content).and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("attest-out-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
     #[test]
     fn replaces_regular_files_atomically() {
-        let dir = std::env::temp_dir().join(format!("attest-out-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
+        let dir = scratch("replace");
         let path = dir.join("report.json");
         fs::write(&path, "old").unwrap();
         Target::File(&path).write("new").unwrap();
@@ -151,5 +230,46 @@ mod tests {
         let path = std::env::temp_dir().join("attest-no-such-dir/x/report.json");
         assert!(Target::File(&path).write("x").is_err());
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn several_outputs_are_written_all_or_none() {
+        let dir = scratch("all-or-none");
+        let (a, b) = (dir.join("a.json"), dir.join("b.sarif"));
+        fs::write(&a, "old a").unwrap();
+        let missing = dir.join("no/such/folder/c.xml");
+        let err = write_all(&[
+            (Target::File(&a), "new a"),
+            (Target::File(&b), "new b"),
+            (Target::File(&missing), "new c"),
+        ])
+        .unwrap_err();
+        assert!(err.contains("no/such/folder/c.xml"), "{err}");
+        assert_eq!(fs::read_to_string(&a).unwrap(), "old a");
+        assert!(!b.exists());
+        let left: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["a.json"], "no temporary file is left behind");
+        write_all(&[(Target::File(&a), "new a"), (Target::File(&b), "new b")]).unwrap();
+        assert_eq!(fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(fs::read_to_string(&b).unwrap(), "new b");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_at_the_temporary_name_is_never_written_through() {
+        let dir = scratch("planted");
+        let victim = dir.join("victim.txt");
+        fs::write(&victim, "keep").unwrap();
+        let out = dir.join("report.txt");
+        let planted = dir.join(format!(".report.txt.{}.0.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        Target::File(&out).write("report").unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(fs::read_to_string(&out).unwrap(), "report");
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

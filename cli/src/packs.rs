@@ -2,7 +2,7 @@
 //! packs it `extends` resolved first (recursively, cycles detected) and handed to the
 //! engine as its base.
 
-use crate::inputs;
+use crate::inputs::{self, SizeLimit};
 use attest_engine::{Engine, Limits, Pack, PackFile};
 use serde::Deserialize;
 use std::fmt;
@@ -31,11 +31,11 @@ impl PackRef {
         }
     }
 
-    /// The pack's files, with paths relative to the pack.
-    pub fn files(&self) -> Result<Vec<PackFile>, String> {
+    /// The pack's files, with paths relative to the pack (at most `limit` bytes in all).
+    pub fn files(&self, limit: SizeLimit) -> Result<Vec<PackFile>, String> {
         match self {
             PackRef::Builtin => Ok(inputs::builtin_pack()),
-            PackRef::Dir(d) => inputs::read_pack(d),
+            PackRef::Dir(d) => inputs::read_pack(d, limit),
         }
     }
 
@@ -53,7 +53,7 @@ impl fmt::Display for PackRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PackRef::Builtin => write!(f, "built-in pack {BUILTIN}"),
-            PackRef::Dir(d) => f.write_str(&inputs::display(d)),
+            PackRef::Dir(d) => f.write_str(&inputs::shown(d)),
         }
     }
 }
@@ -68,6 +68,8 @@ pub struct Loaded {
     pub base: Option<Pack>,
     /// The pack, with its bases merged in.
     pub pack: Pack,
+    /// The folders read: the pack's and its bases' (none for the built-in pack).
+    pub folders: Vec<PathBuf>,
 }
 
 impl Loaded {
@@ -88,16 +90,40 @@ impl Loaded {
     }
 }
 
-/// The pack's own files and its resolved base, without building the pack itself (for
-/// `attest check`, which reports the pack's problems instead of failing on them).
-pub fn files_and_base(source: &PackRef) -> Result<(Vec<PackFile>, Option<Pack>), String> {
-    let mut chain = Vec::new();
-    resolve(source, &mut chain)
+/// A pack's own files and its resolved base, read but not built into a pack.
+pub struct Read {
+    /// The pack's own files.
+    pub files: Vec<PackFile>,
+    /// The resolved pack it extends, if any.
+    pub base: Option<Pack>,
+    /// The folders read: the pack's and its bases'.
+    pub folders: Vec<PathBuf>,
 }
 
-/// Loads a pack and everything it extends.
-pub fn load(source: &PackRef) -> Result<Loaded, String> {
-    let (files, base) = files_and_base(source)?;
+/// The pack's own files and its resolved base, without building the pack itself (for
+/// `attest check`, which reports the pack's problems instead of failing on them). Each
+/// pack folder is read within `limit`.
+pub fn files_and_base(source: &PackRef, limit: SizeLimit) -> Result<Read, String> {
+    let mut resolver = Resolver {
+        limit,
+        chain: Vec::new(),
+        folders: Vec::new(),
+    };
+    let (files, base) = resolver.resolve(source)?;
+    Ok(Read {
+        files,
+        base,
+        folders: resolver.folders,
+    })
+}
+
+/// Loads a pack and everything it extends, each pack folder within `limit`.
+pub fn load(source: &PackRef, limit: SizeLimit) -> Result<Loaded, String> {
+    let Read {
+        files,
+        base,
+        folders,
+    } = files_and_base(source, limit)?;
     let pack =
         Pack::from_files_extending(&files, base.clone()).map_err(|e| format!("{source}: {e}"))?;
     Ok(Loaded {
@@ -105,6 +131,7 @@ pub fn load(source: &PackRef) -> Result<Loaded, String> {
         files,
         base,
         pack,
+        folders,
     })
 }
 
@@ -150,56 +177,64 @@ struct Head {
     extends: Option<toml::Spanned<String>>,
 }
 
-/// Reads `source`'s files and resolves its base; `chain` holds the folders being
-/// resolved (canonical, shown), to detect a pack that extends itself.
-fn resolve(
-    source: &PackRef,
-    chain: &mut Vec<(PathBuf, String)>,
-) -> Result<(Vec<PackFile>, Option<Pack>), String> {
-    let files = source.files()?;
-    let PackRef::Dir(dir) = source else {
-        // The built-in pack extends nothing.
-        return Ok((files, None));
-    };
-    let canonical = std::fs::canonicalize(dir).map_err(|e| format!("{source}: {e}"))?;
-    if let Some(i) = chain.iter().position(|(c, _)| *c == canonical) {
-        let mut cycle: Vec<&str> = chain
-            .iter()
-            .skip(i)
-            .map(|(_, shown)| shown.as_str())
-            .collect();
-        let shown = source.to_string();
-        cycle.push(&shown);
-        return Err(format!(
-            "the packs extend each other in a cycle: {}",
-            cycle.join(" extends ")
-        ));
-    }
-    chain.push((canonical, source.to_string()));
-    let manifest = files.iter().find(|f| f.path == "pack.toml");
-    // An unreadable manifest is reported by the engine, with its position.
-    let extends = manifest
-        .and_then(|m| toml::from_str::<Head>(&m.text).ok().map(|h| (m, h)))
-        .and_then(|(m, h)| h.extends.map(|e| (m, e)));
-    let base = match extends {
-        None => None,
-        Some((manifest, extends)) => {
-            let base_ref = PackRef::parse(extends.get_ref(), dir);
-            let (base_files, base_base) = resolve(&base_ref, chain).map_err(|e| {
-                let (line, col) = inputs::line_col(&manifest.text, extends.span().start);
-                format!(
-                    "{}:{line}:{col}: extends `{}`: {e}",
-                    source.show_file("pack.toml"),
-                    extends.get_ref()
-                )
-            })?;
-            let base = Pack::from_files_extending(&base_files, base_base)
-                .map_err(|e| format!("{base_ref} (the base of {source}): {e}"))?;
-            Some(base)
+/// Resolving a pack's bases: the size limit, the folders being resolved (canonical,
+/// shown; to detect a pack that extends itself) and every folder read.
+struct Resolver {
+    limit: SizeLimit,
+    chain: Vec<(PathBuf, String)>,
+    folders: Vec<PathBuf>,
+}
+
+impl Resolver {
+    /// Reads `source`'s files and resolves its base.
+    fn resolve(&mut self, source: &PackRef) -> Result<(Vec<PackFile>, Option<Pack>), String> {
+        let files = source.files(self.limit)?;
+        let PackRef::Dir(dir) = source else {
+            // The built-in pack extends nothing.
+            return Ok((files, None));
+        };
+        self.folders.push(dir.clone());
+        let canonical = std::fs::canonicalize(dir).map_err(|e| format!("{source}: {e}"))?;
+        if let Some(i) = self.chain.iter().position(|(c, _)| *c == canonical) {
+            let mut cycle: Vec<&str> = self
+                .chain
+                .iter()
+                .skip(i)
+                .map(|(_, shown)| shown.as_str())
+                .collect();
+            let shown = source.to_string();
+            cycle.push(&shown);
+            return Err(format!(
+                "the packs extend each other in a cycle: {}",
+                cycle.join(" extends ")
+            ));
         }
-    };
-    chain.pop();
-    Ok((files, base))
+        self.chain.push((canonical, source.to_string()));
+        let manifest = files.iter().find(|f| f.path == "pack.toml");
+        // An unreadable manifest is reported by the engine, with its position.
+        let extends = manifest
+            .and_then(|m| toml::from_str::<Head>(&m.text).ok().map(|h| (m, h)))
+            .and_then(|(m, h)| h.extends.map(|e| (m, e)));
+        let base = match extends {
+            None => None,
+            Some((manifest, extends)) => {
+                let base_ref = PackRef::parse(extends.get_ref(), dir);
+                let (base_files, base_base) = self.resolve(&base_ref).map_err(|e| {
+                    let (line, col) = inputs::line_col(&manifest.text, extends.span().start);
+                    format!(
+                        "{}:{line}:{col}: extends `{}`: {e}",
+                        source.show_file("pack.toml"),
+                        attest_engine::render::escape::line(extends.get_ref())
+                    )
+                })?;
+                let base = Pack::from_files_extending(&base_files, base_base)
+                    .map_err(|e| format!("{base_ref} (the base of {source}): {e}"))?;
+                Some(base)
+            }
+        };
+        self.chain.pop();
+        Ok((files, base))
+    }
 }
 
 /// `rel` relative to `base` (unless it is absolute), with `dir/..` steps folded away so

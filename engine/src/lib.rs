@@ -94,6 +94,7 @@ mod date;
 pub mod diff;
 mod digest;
 mod engine;
+mod escape;
 mod evidence;
 pub mod facts;
 pub mod gate;

@@ -29,7 +29,7 @@ pub enum WaiverError {
     #[error(transparent)]
     Syntax(JsonSyntax),
     /// The file does not match waivers-v1: every problem, each with its line.
-    #[error("{file}: {}", Problems(.problems))]
+    #[error("{}: {}", crate::escape::line(.file), Problems(.problems))]
     Invalid {
         /// The file's name.
         file: String,
@@ -45,7 +45,7 @@ impl fmt::Display for Problems<'_> {
         let n = self.0.len();
         write!(f, "{n} problem{}", if n == 1 { "" } else { "s" })?;
         for v in self.0 {
-            write!(f, "\n  {v}")?;
+            write!(f, "\n  {}", crate::escape::line(&v.to_string()))?;
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ use crate::config::{self, ConfigArg, TextOrJson};
 use crate::output::Target;
 use crate::packs::{self, PackRef};
 use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
+use attest_engine::render::escape;
 use attest_engine::{Diagnostic, DiagnosticSeverity, PackFile};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -45,7 +46,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         Some(p) => PackRef::parse(p, Path::new("")),
         None => config.pack(None),
     };
-    let (files, base) = packs::files_and_base(&source)?;
+    let packs::Read { files, base, .. } = packs::files_and_base(&source, config.max_input_size)?;
     let mut diags = attest_engine::Engine::check(&files, base.as_ref());
     diags.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.code.as_str()).cmp(&(
@@ -73,9 +74,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             })).collect::<Vec<_>>(),
         })),
     };
-    Target::Stdout
-        .write(&content)
-        .map_err(|e| format!("stdout: {e}"))?;
+    Target::Stdout.write(&content)?;
     Ok(if errors > 0 || (args.deny_warnings && warnings > 0) {
         Outcome::Failed
     } else {
@@ -109,21 +108,24 @@ fn text(source: &PackRef, files: &[PackFile], diags: &[Diagnostic]) -> String {
 }
 
 /// One diagnostic, rustc style (rendered by annotate-snippets): the level and code, the
-/// message, the place, and the source line with a caret under the column.
+/// message, the place, and the source line with a caret under the column. The message, the
+/// path and the source are the pack's: their control characters are shown escaped.
 fn snippet(out: &mut String, source: &PackRef, files: &[PackFile], d: &Diagnostic) {
     let level = match d.severity {
         DiagnosticSeverity::Error => Level::ERROR,
         DiagnosticSeverity::Warning => Level::WARNING,
     };
-    let path = source.show_file(&d.file);
-    let title = level.primary_title(&d.message).id(d.code.as_str());
+    let path = escape::line(&source.show_file(&d.file)).into_owned();
+    let message = escape::line(&d.message);
+    let title = level.primary_title(message).id(d.code.as_str());
     let text = files
         .iter()
         .find(|f| f.path == d.file)
         .map(|f| f.text.as_str());
-    let at = text
-        .zip(d.line)
-        .and_then(|(text, line)| Some((text, span(text, line, d.column.unwrap_or(1))?)));
+    let at = text.zip(d.line).and_then(|(text, line)| {
+        let span = span(text, line, d.column.unwrap_or(1))?;
+        Some(escaped(text, span))
+    });
     let group = match at {
         Some((text, span)) => title.element(
             Snippet::source(text)
@@ -142,6 +144,17 @@ fn snippet(out: &mut String, source: &PackRef, files: &[PackFile], d: &Diagnosti
         }
     };
     let _ = writeln!(out, "{}\n", Renderer::plain().render(&[group]));
+}
+
+/// `text` with its control characters shown escaped (its line breaks and tabs kept), and
+/// where `span` of it is in the escaped text.
+fn escaped(text: &str, span: Range<usize>) -> (String, Range<usize>) {
+    let before = escape::lines(&text[..span.start]);
+    let within = escape::lines(&text[span.clone()]);
+    let after = escape::lines(&text[span.end..]);
+    let start = before.len();
+    let end = start + within.len();
+    (format!("{before}{within}{after}"), start..end)
 }
 
 /// The bytes of `text` at a 1-based line and column (in characters): the character there, or

@@ -1,9 +1,11 @@
 //! `attest diff BASE.json NEW.json`: what changed between two reports: new failures,
 //! resolved ones, those still failing, and controls whose status changed.
 
-use crate::output::Target;
-use crate::{Outcome, inputs};
-use attest_engine::render::{self, TextOptions};
+use crate::Outcome;
+use crate::config::SizeArg;
+use crate::inputs::{self, SizeLimit};
+use crate::output::{Input, Target, refuse_inputs};
+use attest_engine::render::{self, TextOptions, escape};
 use attest_engine::{REPORT_VERSION, Report, diff::Diff};
 use std::path::{Path, PathBuf};
 
@@ -31,14 +33,29 @@ pub struct Args {
     /// Write the diff here (atomically) instead of to stdout; `-` is stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    limit: SizeArg,
 }
 
 /// Compares the two reports; exit 1 when the new one has failures the baseline did not.
 pub fn run(args: &Args) -> Result<Outcome, String> {
-    let base = read_report(&args.base)?;
-    let new = read_report(&args.new)?;
-    let diff = compare(&base, &args.base, &new);
     let target = Target::from_arg(args.output.as_deref());
+    if let Target::File(path) = target {
+        let inputs = [
+            (&args.base, "the baseline report"),
+            (&args.new, "the new report"),
+        ]
+        .map(|(path, what)| Input {
+            path,
+            what,
+            extension: None,
+        });
+        refuse_inputs(path, &inputs)?;
+    }
+    let limit = args.limit.max_input_size.unwrap_or_default();
+    let base = read_report(&args.base, limit)?;
+    let new = read_report(&args.new, limit)?;
+    let diff = compare(&base, &args.base, &new);
     let content = match args.format {
         Format::Text => render::diff_text(
             &diff,
@@ -50,13 +67,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         Format::Json => diff.to_json(),
         Format::Markdown => render::diff_markdown(&diff),
     };
-    target.write(&content).map_err(|e| {
-        let name = args
-            .output
-            .as_deref()
-            .map_or("stdout".to_owned(), inputs::display);
-        format!("{name}: {e}")
-    })?;
+    target.write(&content)?;
     Ok(if diff.new_failures.is_empty() {
         Outcome::Clean
     } else {
@@ -70,18 +81,19 @@ pub fn compare(base: &Report, base_path: &Path, new: &Report) -> Diff {
     if base.facts.organization != new.facts.organization {
         eprintln!(
             "warning: {} is a report on `{}`, not `{}`: every finding looks new",
-            inputs::display(base_path),
-            base.facts.organization,
-            new.facts.organization
+            inputs::shown(base_path),
+            escape::line(&base.facts.organization),
+            escape::line(&new.facts.organization)
         );
     }
     Diff::new(base, new)
 }
 
-/// Reads a report written by `attest eval --format json`; errors name the file and place.
-pub fn read_report(path: &Path) -> Result<Report, String> {
-    let name = inputs::display(path);
-    let text = inputs::read_text(path)?;
+/// Reads a report written by `attest eval --format json` (at most `limit` bytes); errors
+/// name the file and place.
+pub fn read_report(path: &Path, limit: SizeLimit) -> Result<Report, String> {
+    let name = inputs::shown(path);
+    let text = inputs::read_text(path, limit)?;
     let version = serde_json::from_str::<serde_json::Value>(&text)
         .map_err(|e| format!("{name}:{}:{}: invalid JSON: {e}", e.line(), e.column()))?
         .get("report_version")
@@ -90,7 +102,8 @@ pub fn read_report(path: &Path) -> Result<Report, String> {
         Some(REPORT_VERSION) => {}
         Some(other) => {
             return Err(format!(
-                "{name}: a report of version {other}; this attest reads version {REPORT_VERSION}: write it again with `attest eval --format json`"
+                "{name}: a report of version {}; this attest reads version {REPORT_VERSION}: write it again with `attest eval --format json`",
+                escape::line(other)
             ));
         }
         None => {
@@ -101,9 +114,10 @@ pub fn read_report(path: &Path) -> Result<Report, String> {
     }
     serde_json::from_str(&text).map_err(|e| {
         format!(
-            "{name}:{}:{}: not a valid report: {e}",
+            "{name}:{}:{}: not a valid report: {}",
             e.line(),
-            e.column()
+            e.column(),
+            escape::line(&e.to_string())
         )
     })
 }

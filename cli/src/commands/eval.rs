@@ -4,11 +4,11 @@
 use super::diff::{compare, read_report};
 use super::trail;
 use crate::config::{self, ConfigArg};
-use crate::output::{Input, Target, refuse_inputs};
 use crate::notify::{NotifyFormat, Previous, Webhook};
+use crate::output::{self, Input, Target, refuse_inputs};
 use crate::{Outcome, inputs, ledger, packs};
 use attest_engine::render::{
-    self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions,
+    self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions, escape,
 };
 use attest_engine::{
     Date, EvalOptions, Limits, Report, Severity, Waivers,
@@ -241,6 +241,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         (None, Some(setting)) => config::format(setting)?,
         (None, None) => Format::Text,
     };
+    let limit = config.max_input_size;
     let destinations = destinations(args, format, config.eval.output.as_deref())?;
     if args.redact
         && let Some((format, _)) = destinations
@@ -252,7 +253,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             format.name()
         ));
     }
-    let loaded = packs::load(&config.pack(args.pack.as_deref()))?;
+    let loaded = packs::load(&config.pack(args.pack.as_deref()), limit)?;
     let engine = loaded.engine_with(Limits {
         max_operations: args.max_operations,
         time_budget: Some(args.rule_timeout),
@@ -274,15 +275,23 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     }
     let waivers = match &args.waivers {
         Some(path) => {
-            let text = inputs::read_text(path)?;
+            let text = inputs::read_text(path, limit)?;
             Some(Waivers::parse(&inputs::display(path), &text).map_err(|e| e.to_string())?)
         }
         None => None,
     };
-    let pack_dir = match config.pack(args.pack.as_deref()) {
-        packs::PackRef::Dir(dir) => Some(dir),
-        packs::PackRef::Builtin => None,
-    };
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|path| read_report(path, limit))
+        .transpose()?;
+    let sources = inputs::read_facts(facts_paths, limit)?;
+    // No output may replace what this run read, nor a file a facts or pack folder would
+    // give the next run.
+    let read: Vec<PathBuf> = sources
+        .iter()
+        .map(|(name, _)| PathBuf::from(name))
+        .collect();
     let mut inputs: Vec<Input<'_>> = facts_paths
         .iter()
         .map(|p| Input {
@@ -291,14 +300,29 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             extension: Some("json"),
         })
         .collect();
+    inputs.extend(read.iter().map(|p| Input {
+        path: p,
+        what: "facts",
+        extension: None,
+    }));
     inputs.extend(args.waivers.iter().map(|p| Input {
         path: p,
         what: "the waivers file",
         extension: None,
     }));
-    inputs.extend(pack_dir.iter().map(|p| Input {
+    inputs.extend(args.baseline.iter().map(|p| Input {
+        path: p,
+        what: "the baseline",
+        extension: None,
+    }));
+    inputs.extend(loaded.folders.iter().map(|p| Input {
         path: p,
         what: "the pack",
+        extension: None,
+    }));
+    inputs.extend(config.path.iter().map(|p| Input {
+        path: p,
+        what: "the configuration",
         extension: None,
     }));
     for path in destinations.iter().filter_map(|(_, p)| p.as_deref()) {
@@ -307,7 +331,14 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let webhook = args
         .notify
         .as_deref()
-        .map(|url| Webhook::new(url, args.notify_format, args.notify_timeout, args.notify_retries))
+        .map(|url| {
+            Webhook::new(
+                url,
+                args.notify_format,
+                args.notify_timeout,
+                args.notify_retries,
+            )
+        })
         .transpose()?;
     let run_at = ledger::Run::now();
     let past = match &args.ledger {
@@ -320,8 +351,6 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }
         None => Vec::new(),
     };
-    let baseline = args.baseline.as_deref().map(read_report).transpose()?;
-    let sources = inputs::read_facts(facts_paths)?;
     let facts = super::load_facts(&sources, args.strict || config.strict)?;
     let start = Instant::now();
     let options = EvalOptions::default()
@@ -366,12 +395,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             (target, content)
         })
         .collect();
-    for ((_, path), (target, content)) in destinations.iter().zip(&rendered) {
-        target.write(content).map_err(|e| {
-            let name = path.as_deref().map_or("stdout".to_owned(), inputs::display);
-            format!("{name}: {e}")
-        })?;
-    }
+    let outputs: Vec<(Target<'_>, &str)> = rendered
+        .iter()
+        .map(|(target, content)| (*target, content.as_str()))
+        .collect();
+    output::write_all(&outputs)?;
     for note in notes {
         eprintln!("{note}");
     }
@@ -416,7 +444,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     let blockers = gate.check(&report, diff.as_ref());
     if args.fail_on != FailOnArg::Fail || args.min_severity.is_some() || diff.is_some() {
-        eprintln!("{}", verdict(args, &blockers, diff.as_ref()));
+        eprintln!("{}", escape::line(&verdict(args, &blockers, diff.as_ref())));
     }
     Ok(if blockers.is_empty() {
         Outcome::Clean
@@ -455,8 +483,13 @@ fn destinations(
     for (format, path) in extra {
         out.push((format, (!stdout(&path)).then_some(path)));
     }
+    // The same place however it is written (`a.json`, `./a.json`, through a link).
+    let place = |p: &Option<PathBuf>| {
+        p.as_deref()
+            .map(|p| output::resolved(p).unwrap_or_else(|| p.to_path_buf()))
+    };
     for (i, (format, path)) in out.iter().enumerate() {
-        if let Some((other, _)) = out.iter().take(i).find(|(_, p)| p == path) {
+        if let Some((other, _)) = out.iter().take(i).find(|(_, p)| place(p) == place(path)) {
             let place = path
                 .as_deref()
                 .map_or("stdout".to_owned(), |p| p.display().to_string());
@@ -533,10 +566,11 @@ fn render_public(format: Format, public: &render::PublicReport) -> String {
 fn warn_about_waivers(report: &Report) {
     for w in &report.waivers {
         if let Some(advice) = w.pointer_advice(report) {
-            eprintln!(
-                "warning: {}:{}: {advice}",
+            let message = format!(
+                "{}:{}: {advice}",
                 w.waiver.source.file, w.waiver.source.line
             );
+            eprintln!("warning: {}", escape::line(&message));
         }
     }
     for w in report
@@ -544,14 +578,15 @@ fn warn_about_waivers(report: &Report) {
         .iter()
         .filter(|w| w.state != WaiverState::Active)
     {
-        eprintln!(
-            "warning: {}:{}: {} waiver ({}): {}",
+        let message = format!(
+            "{}:{}: {} waiver ({}): {}",
             w.waiver.source.file,
             w.waiver.source.line,
             w.state.as_str(),
             w.waiver.scope(),
             w.explain()
         );
+        eprintln!("warning: {}", escape::line(&message));
     }
 }
 

@@ -9,6 +9,7 @@ use crate::output::Target;
 use crate::packs::Loaded;
 use attest_engine::cases::Case;
 use attest_engine::pack::{Control, DisabledRule, Rule};
+use attest_engine::render::escape::{line as shown, lines};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
@@ -61,9 +62,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     } else {
         return Err(not_found(&loaded, id));
     };
-    Target::Stdout
-        .write(&text)
-        .map_err(|e| format!("stdout: {e}"))?;
+    Target::Stdout.write(&text)?;
     Ok(Outcome::Clean)
 }
 
@@ -79,13 +78,13 @@ fn not_found(loaded: &Loaded, id: &str) -> String {
         .filter(|candidate| !needle.is_empty() && candidate.to_lowercase().contains(&needle))
         .take(8)
         .collect();
-    let mut message = format!("{}: no rule or control `{id}`", loaded.source);
+    let mut message = format!("{}: no rule or control `{}`", loaded.source, shown(id));
     if let (true, Some(typo)) = (near.is_empty(), pack.did_you_mean(id)) {
-        let _ = write!(message, "; did you mean `{typo}`?");
+        let _ = write!(message, "; did you mean `{}`?", shown(typo));
     } else if near.is_empty() {
         message.push_str(" (see `attest list rules` and `attest list controls`)");
     } else {
-        let _ = write!(message, "; did you mean {}?", near.join(", "));
+        let _ = write!(message, "; did you mean {}?", shown(&near.join(", ")));
     }
     message
 }
@@ -123,52 +122,54 @@ fn rule_text(
     let pack = &loaded.pack;
     let m = &rule.meta;
     let mut out = String::new();
-    let _ = writeln!(out, "rule {}: {}", m.id, m.title);
+    let _ = writeln!(out, "rule {}: {}", shown(&m.id), shown(&m.title));
     out.push('\n');
     let _ = writeln!(
         out,
         "  file      {}",
-        list::rule_file(loaded, rule, &rule.path)
+        shown(&list::rule_file(loaded, rule, &rule.path))
     );
     for (i, c) in m.controls.iter().enumerate() {
         let title = pack.control(c).map_or("", |c| c.title.as_str());
         let label = if i == 0 { "controls" } else { "" };
-        let _ = writeln!(out, "  {label:<8}  {c:<6} {title}");
+        let _ = writeln!(out, "  {label:<8}  {:<6} {}", shown(c), shown(title));
     }
     let _ = writeln!(out, "  severity  {}", m.severity.as_str());
     let _ = writeln!(out, "  owner     {}", m.owner);
-    let _ = writeln!(out, "  facts     {}", m.facts.join(", "));
+    let _ = writeln!(out, "  facts     {}", shown(&m.facts.join(", ")));
     if let Some(why) = &m.rationale {
-        let _ = writeln!(out, "\nwhy it matters\n  {why}");
+        let _ = writeln!(out, "\nwhy it matters\n  {}", shown(why));
     }
-    let _ = writeln!(out, "\nhow to fix a finding\n  {}", m.remediation);
+    let _ = writeln!(out, "\nhow to fix a finding\n  {}", shown(&m.remediation));
     if !params.is_empty() {
         let _ = writeln!(out, "\nparameters");
         for p in params {
-            let _ = writeln!(out, "  {}", list::param_line(p));
-            let _ = writeln!(out, "      {}", p.description);
+            let _ = writeln!(out, "  {}", shown(&list::param_line(p)));
+            let _ = writeln!(out, "      {}", shown(&p.description));
         }
     }
     let _ = writeln!(
         out,
         "\ncases ({})",
-        list::rule_file(loaded, rule, &rule.cases_path())
+        shown(&list::rule_file(loaded, rule, &rule.cases_path()))
     );
     match cases {
         Ok(cases) if cases.is_empty() => out.push_str("  none\n"),
         Ok(cases) => {
             for c in cases {
-                let _ = writeln!(out, "  {:<15} {}", c.expect.status.as_str(), c.name);
+                let _ = writeln!(out, "  {:<15} {}", c.expect.status.as_str(), shown(&c.name));
             }
         }
         Err(e) => {
-            let _ = writeln!(out, "  {e}");
+            let _ = writeln!(out, "  {}", shown(e));
         }
     }
+    // The source keeps its own lines (and tabs); anything else a terminal would obey is
+    // shown escaped.
     let _ = writeln!(out, "\nsource");
     let width = rule.source.lines().count().to_string().len();
-    for (i, line) in rule.source.lines().enumerate() {
-        let _ = writeln!(out, "  {:>width$} | {line}", i + 1);
+    for (i, text) in rule.source.lines().enumerate() {
+        let _ = writeln!(out, "  {:>width$} | {}", i + 1, lines(text));
     }
     out
 }
@@ -204,17 +205,17 @@ fn rule_json(
 
 fn disabled_text(loaded: &Loaded, d: &DisabledRule) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "rule {}: {}", d.meta.id, d.meta.title);
+    let _ = writeln!(out, "rule {}: {}", shown(&d.meta.id), shown(&d.meta.title));
     let _ = writeln!(
         out,
         "\n  disabled by pack {}: {}",
-        loaded.pack.manifest().name,
-        d.reason
+        shown(&loaded.pack.manifest().name),
+        shown(&d.reason)
     );
     let _ = writeln!(
         out,
         "\n  It maps to {}; reports list it there as disabled, with the reason. Each of those controls is judged by its other rules, or by evidence when it has none.",
-        d.meta.controls.join(", ")
+        shown(&d.meta.controls.join(", "))
     );
     out
 }
@@ -234,10 +235,15 @@ fn disabled_of(loaded: &Loaded, control: &Control) -> Value {
 fn control_text(loaded: &Loaded, control: &Control) -> String {
     let pack = &loaded.pack;
     let mut out = String::new();
-    let _ = writeln!(out, "control {}: {}", control.id, control.title);
+    let _ = writeln!(
+        out,
+        "control {}: {}",
+        shown(&control.id),
+        shown(&control.title)
+    );
     out.push('\n');
     let _ = writeln!(out, "  category  {}", control.category.label());
-    let _ = writeln!(out, "  group     {}", control.group);
+    let _ = writeln!(out, "  group     {}", shown(&control.group));
     let rules: Vec<&Rule> = list::rules_of(pack, &control.id).collect();
     if rules.is_empty() {
         let owner = control
@@ -246,7 +252,7 @@ fn control_text(loaded: &Loaded, control: &Control) -> String {
         let _ = writeln!(
             out,
             "\nNo rule checks {id}: it is judged by evidence. It passes with a current evidence[] record whose control_id is \"{id}\" (current from collected_on through expires_on, 365 days after collection by default), warns when the latest one expires within warn_window_days, and fails when there is none.{owner}",
-            id = control.id
+            id = shown(&control.id)
         );
     } else {
         let _ = writeln!(
@@ -255,13 +261,17 @@ fn control_text(loaded: &Loaded, control: &Control) -> String {
             rules.len(),
             if rules.len() == 1 { "" } else { "s" }
         );
-        let width = rules.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
+        let width = rules
+            .iter()
+            .map(|r| shown(&r.meta.id).len())
+            .max()
+            .unwrap_or(0);
         for r in rules {
             let _ = writeln!(
                 out,
                 "  {:<width$}  {} ({}, {})",
-                r.meta.id,
-                r.meta.title,
+                shown(&r.meta.id),
+                shown(&r.meta.title),
                 r.meta.severity.as_str(),
                 r.meta.owner
             );
@@ -273,9 +283,9 @@ fn control_text(loaded: &Loaded, control: &Control) -> String {
         .filter(|d| d.meta.controls.contains(&control.id))
         .collect();
     if !disabled.is_empty() {
-        let _ = writeln!(out, "\ndisabled by pack {}:", pack.manifest().name);
+        let _ = writeln!(out, "\ndisabled by pack {}:", shown(&pack.manifest().name));
         for d in disabled {
-            let _ = writeln!(out, "  {}  {}", d.meta.id, d.reason);
+            let _ = writeln!(out, "  {}  {}", shown(&d.meta.id), shown(&d.reason));
         }
     }
     out

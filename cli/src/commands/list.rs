@@ -4,6 +4,7 @@ use crate::Outcome;
 use crate::config::{Config, PackReport, TextOrJson};
 use crate::output::Target;
 use crate::packs::Loaded;
+use attest_engine::render::escape::line as shown;
 use attest_engine::{
     Pack,
     pack::{Control, Rule},
@@ -63,9 +64,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             pretty(&doc)
         }
     };
-    Target::Stdout
-        .write(&text)
-        .map_err(|e| format!("stdout: {e}"))?;
+    Target::Stdout.write(&text)?;
     Ok(Outcome::Clean)
 }
 
@@ -190,8 +189,8 @@ pub fn param_line(row: &ParamRow) -> String {
 fn params_text(rows: &[ParamRow]) -> String {
     let mut out = String::new();
     for row in rows {
-        let _ = writeln!(out, "{}", param_line(row));
-        let _ = writeln!(out, "    {}", row.description);
+        let _ = writeln!(out, "{}", shown(&param_line(row)));
+        let _ = writeln!(out, "    {}", shown(&row.description));
     }
     let _ = writeln!(out, "{} parameters", rows.len());
     out
@@ -204,12 +203,12 @@ fn rules_text(pack: &Pack) -> String {
         .iter()
         .map(|r| {
             [
-                r.meta.id.clone(),
-                r.meta.controls.join(", "),
+                shown(&r.meta.id).into_owned(),
+                shown(&r.meta.controls.join(", ")).into_owned(),
                 r.meta.severity.as_str().to_owned(),
                 r.meta.owner.to_string(),
-                r.pack.clone(),
-                r.meta.title.clone(),
+                shown(&r.pack).into_owned(),
+                shown(&r.meta.title).into_owned(),
             ]
         })
         .collect();
@@ -221,13 +220,13 @@ fn rules_text(pack: &Pack) -> String {
         out,
         "{} rules in pack {} {}",
         rules.len(),
-        pack.manifest().name,
-        pack.manifest().version
+        shown(&pack.manifest().name),
+        shown(&pack.manifest().version)
     );
     if !pack.disabled().is_empty() {
         let _ = writeln!(out, "\ndisabled by the pack:");
         for d in pack.disabled() {
-            let _ = writeln!(out, "  {}  {}", d.meta.id, d.reason);
+            let _ = writeln!(out, "  {}  {}", shown(&d.meta.id), shown(&d.reason));
         }
     }
     out
@@ -246,10 +245,10 @@ fn controls_text(pack: &Pack) -> String {
                 (n, _) => format!("{n} rules"),
             };
             [
-                c.id.clone(),
+                shown(&c.id).into_owned(),
                 c.category.as_str().to_owned(),
                 judged,
-                c.title.clone(),
+                shown(&c.title).into_owned(),
             ]
         })
         .collect();

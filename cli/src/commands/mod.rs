@@ -16,6 +16,7 @@ pub mod trail;
 pub mod validate;
 
 use attest_engine::facts::LoadOptions;
+use attest_engine::render::escape;
 use attest_engine::{Facts, FactsSource};
 
 /// Loads and validates facts sources. Fields facts-v1 does not define are warnings on
@@ -28,7 +29,7 @@ pub fn load_facts(sources: &[(String, String)], strict: bool) -> Result<Facts, S
     let options = LoadOptions { strict };
     let facts = Facts::load_with(&refs, &options).map_err(|e| e.to_string())?;
     for warning in facts.warnings() {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", escape::line(&warning.to_string()));
     }
     Ok(facts)
 }

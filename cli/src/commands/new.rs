@@ -7,7 +7,8 @@
 
 use crate::Outcome;
 use crate::config::PackArgs;
-use crate::output::Target;
+use crate::inputs::{self, SizeLimit};
+use crate::output::{self, Target};
 use crate::packs::{self, Loaded, PackRef};
 use attest_engine::pack::{FACTS_KEYS, Rule};
 use attest_engine::{Owner, PackFile, Severity};
@@ -88,7 +89,8 @@ fn rule(args: &RuleArgs) -> Result<Outcome, String> {
             "`{id}` is not a rule id: write `area.name`, in lowercase letters, digits and `-` (such as `access.shared-admins`)"
         ));
     }
-    let (_, loaded) = args.pack.load()?;
+    let (config, loaded) = args.pack.load()?;
+    let limit = config.max_input_size;
     let PackRef::Dir(dir) = &loaded.source else {
         return Err(
             "the built-in pack cannot be changed: scaffold into your own pack with --pack DIR (one whose pack.toml says `extends = \"soc2\"` keeps every built-in rule)"
@@ -105,8 +107,8 @@ fn rule(args: &RuleArgs) -> Result<Outcome, String> {
         other => other,
     };
     let files = match inherited {
-        Some(base) => copy(args, dir, base)?,
-        None => scaffold(args, &loaded, dir)?,
+        Some(base) => copy(args, dir, base, limit)?,
+        None => scaffold(args, &loaded, dir, limit)?,
     };
     write_all(dir, &files)?;
 
@@ -146,9 +148,7 @@ fn rule(args: &RuleArgs) -> Result<Outcome, String> {
             loaded.source
         ),
     };
-    Target::Stdout
-        .write(&out)
-        .map_err(|e| format!("stdout: {e}"))?;
+    Target::Stdout.write(&out)?;
     Ok(Outcome::Clean)
 }
 
@@ -162,7 +162,12 @@ struct Files {
 
 /// The files of a new rule: its header from the flags, a body that throws its TODO, and
 /// TODO cases.
-fn scaffold(args: &RuleArgs, loaded: &Loaded, dir: &Path) -> Result<Files, String> {
+fn scaffold(
+    args: &RuleArgs,
+    loaded: &Loaded,
+    dir: &Path,
+    limit: SizeLimit,
+) -> Result<Files, String> {
     let id = args.id.as_str();
     let area = id.split_once('.').map_or(id, |(area, _)| area);
     let pack = &loaded.pack;
@@ -208,7 +213,7 @@ fn scaffold(args: &RuleArgs, loaded: &Loaded, dir: &Path) -> Result<Files, Strin
         .title
         .clone()
         .unwrap_or_else(|| format!("TODO: one line saying what {id} requires"));
-    let readme = read_readme(dir)?.map(|text| {
+    let readme = read_readme(dir, limit)?.map(|text| {
         let row = Row {
             id,
             title: &title,
@@ -233,7 +238,7 @@ fn scaffold(args: &RuleArgs, loaded: &Loaded, dir: &Path) -> Result<Files, Strin
 /// The files of an override of the inherited rule `base`: its source and cases as they
 /// are, at the path its id gives, and its row of the defining pack's README (in the same
 /// table layout), else a row made from its header.
-fn copy(args: &RuleArgs, dir: &Path, base: &Rule) -> Result<Files, String> {
+fn copy(args: &RuleArgs, dir: &Path, base: &Rule, limit: SizeLimit) -> Result<Files, String> {
     let id = base.meta.id.as_str();
     let given: Vec<&str> = [
         ("--control", !args.controls.is_empty()),
@@ -255,7 +260,7 @@ fn copy(args: &RuleArgs, dir: &Path, base: &Rule) -> Result<Files, String> {
     }
     let rule_path = rule_path_of(id);
     let cases_path = cases_path_of(&rule_path);
-    let readme = read_readme(dir)?.map(|text| {
+    let readme = read_readme(dir, limit)?.map(|text| {
         let row = Row {
             id,
             title: &base.meta.title,
@@ -263,7 +268,7 @@ fn copy(args: &RuleArgs, dir: &Path, base: &Rule) -> Result<Files, String> {
             severity: base.meta.severity,
             owner: base.meta.owner,
         };
-        let defined = defining_readme(dir, &base.pack);
+        let defined = defining_readme(dir, &base.pack, limit);
         readme_with_rule(&text, &row, defined.as_deref())
     });
     Ok(Files {
@@ -285,17 +290,12 @@ fn cases_path_of(rule_path: &str) -> String {
 }
 
 /// The pack's README, when it has one.
-fn read_readme(dir: &Path) -> Result<Option<String>, String> {
-    let readme = dir.join("README.md");
-    match std::fs::read_to_string(&readme) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("{}: {e}", readme.display())),
-    }
+fn read_readme(dir: &Path, limit: SizeLimit) -> Result<Option<String>, String> {
+    inputs::read_pack_file(dir, "README.md", limit)
 }
 
 /// The README of the pack named `name` that the pack in `dir` extends (directly or not).
-fn defining_readme(dir: &Path, name: &str) -> Option<String> {
+fn defining_readme(dir: &Path, name: &str, limit: SizeLimit) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Head {
         name: String,
@@ -308,7 +308,7 @@ fn defining_readme(dir: &Path, name: &str) -> Option<String> {
     let mut at = dir.to_path_buf();
     // `extends` was resolved (cycles refused) when the pack loaded; the bound is a guard.
     for _ in 0..64 {
-        let files = PackRef::Dir(at.clone()).files().ok()?;
+        let files = PackRef::Dir(at.clone()).files(limit).ok()?;
         let h = head(&files)?;
         if h.name == name {
             return files
@@ -335,34 +335,25 @@ fn write_all(dir: &Path, files: &Files) -> Result<(), String> {
     }
     for (p, _) in &targets {
         if p.exists() {
-            return Err(format!("{}: already exists", p.display()));
+            return Err(format!("{}: already exists", inputs::shown(p)));
         }
     }
     let readme = dir.join("README.md");
-    let mut written: Vec<PathBuf> = Vec::new();
-    let result = (|| {
-        let folder = targets[0].0.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-        for (path, text) in &targets {
-            Target::File(path)
-                .write(text)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            written.push(path.clone());
-        }
-        if let Some(text) = &files.readme {
-            Target::File(&readme)
-                .write(text)
-                .map_err(|e| format!("{}: {e}", readme.display()))?;
-        }
-        Ok::<(), String>(())
-    })();
-    if let Err(e) = result {
-        for p in written {
-            let _ = std::fs::remove_file(p);
-        }
-        return Err(e);
+    if let Some(text) = &files.readme {
+        targets.push((readme, text));
     }
-    Ok(())
+    let folder = targets[0].0.parent().unwrap_or(Path::new("."));
+    let created = !folder.exists();
+    std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", inputs::shown(folder)))?;
+    let outputs: Vec<(Target<'_>, &str)> = targets
+        .iter()
+        .map(|(path, text)| (Target::File(path), *text))
+        .collect();
+    output::write_all(&outputs).inspect_err(|_| {
+        if created {
+            let _ = std::fs::remove_dir(folder);
+        }
+    })
 }
 
 /// A TOML (and JSON) string literal.

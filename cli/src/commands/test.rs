@@ -8,9 +8,10 @@
 
 use crate::Outcome;
 use crate::config::{self, ConfigArg};
-use crate::output::Target;
+use crate::output::{Input, Target, refuse_inputs};
 use crate::packs::{self, Loaded, PackRef};
 use attest_engine::cases::{self, CaseOutcome, RuleCoverage};
+use attest_engine::render::escape::line as shown;
 use attest_engine::{Engine, Limits};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -145,9 +146,27 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             .map(|p| PackRef::parse(p, Path::new("")))
             .collect()
     };
+    let output = args.output.as_deref().or(config.test.output.as_deref());
     let mut runs = Vec::new();
     for source in &sources {
-        let loaded = packs::load(source)?;
+        let loaded = packs::load(source, config.max_input_size)?;
+        if let Target::File(path) = Target::from_arg(output) {
+            let mut inputs: Vec<Input<'_>> = loaded
+                .folders
+                .iter()
+                .map(|p| Input {
+                    path: p,
+                    what: "a pack",
+                    extension: None,
+                })
+                .collect();
+            inputs.extend(config.path.iter().map(|p| Input {
+                path: p,
+                what: "the configuration",
+                extension: None,
+            }));
+            refuse_inputs(path, &inputs)?;
+        }
         runs.push(run_pack(loaded, &args.filter, measure)?);
     }
     let totals = measure.then(|| Totals {
@@ -161,11 +180,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         Format::Json => json_results(&runs, totals.as_ref(), coverage_min),
         Format::Junit => junit(&runs, totals.as_ref(), coverage_min),
     };
-    let output = args.output.as_deref().or(config.test.output.as_deref());
-    Target::from_arg(output).write(&content).map_err(|e| {
-        let name = output.map_or("stdout".to_owned(), |p| p.display().to_string());
-        format!("{name}: {e}")
-    })?;
+    Target::from_arg(output).write(&content)?;
     let failed = runs.iter().any(|r| r.outcomes.iter().any(|o| !o.passed()));
     Ok(if failed || below {
         Outcome::Failed
@@ -258,17 +273,17 @@ fn text(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Stri
         let _ = writeln!(
             out,
             "pack {} {} ({}): {} cases",
-            m.name,
-            m.version,
+            shown(&m.name),
+            shown(&m.version),
             run.loaded.source,
             run.outcomes.len()
         );
         let mut rules: Vec<&str> = run.outcomes.iter().map(|o| o.rule.as_str()).collect();
         rules.dedup();
-        let width = rules.iter().map(|r| r.len()).max().unwrap_or(0);
-        for rule in rules {
-            let of_rule: Vec<&CaseOutcome> =
-                run.outcomes.iter().filter(|o| o.rule == rule).collect();
+        let width = rules.iter().map(|r| shown(r).len()).max().unwrap_or(0);
+        for id in rules {
+            let of_rule: Vec<&CaseOutcome> = run.outcomes.iter().filter(|o| o.rule == id).collect();
+            let rule = shown(id);
             let bad = of_rule.iter().filter(|o| !o.passed()).count();
             let n = of_rule.len();
             let cases = if n == 1 { "case" } else { "cases" };
@@ -284,9 +299,9 @@ fn text(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Stri
                 continue;
             }
             failed += 1;
-            let _ = writeln!(failures, "\n  {}::{}", o.rule, o.name);
+            let _ = writeln!(failures, "\n  {}::{}", shown(&o.rule), shown(&o.name));
             for line in failure_lines(&case_file(run, o), o) {
-                let _ = writeln!(failures, "    {line}");
+                let _ = writeln!(failures, "    {}", shown(&line));
             }
         }
         filtered += run.filtered_out;
@@ -361,7 +376,7 @@ fn coverage_text(out: &mut String, runs: &[PackRun], t: &Totals, min: Option<Per
                 "  {:>7}  {:>width$}  {}{}",
                 percent(c.hit.len(), c.lines.len()),
                 counts(c),
-                file,
+                shown(&file),
                 if notes.is_empty() {
                     String::new()
                 } else {
@@ -462,9 +477,9 @@ fn json_results(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>)
     super::list::pretty(&doc)
 }
 
-/// Escapes text for XML attributes and content, as the engine's JUnit report does.
+/// Escapes one value for XML attributes and content, as the engine's JUnit report does.
 fn xml(text: &str) -> String {
-    attest_engine::render::escape_xml(text)
+    attest_engine::render::escape::xml(text)
 }
 
 fn junit(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> String {
@@ -488,12 +503,15 @@ fn junit(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Str
                 body.push_str("/>\n");
                 continue;
             }
-            let detail = failure_lines(&case_file(run, o), o).join("\n");
+            let detail: Vec<String> = failure_lines(&case_file(run, o), o)
+                .iter()
+                .map(|line| xml(line))
+                .collect();
             let _ = write!(
                 body,
                 ">\n      <failure message=\"{}\" type=\"case\">{}</failure>\n    </testcase>\n",
                 xml(o.problems.first().map_or("", String::as_str)),
-                xml(&detail)
+                detail.join("\n")
             );
         }
         // The coverage gate is one more test, in the last suite, so CI shows it.

@@ -22,7 +22,7 @@ pub struct Args {
 /// warnings, unless strict), 2 otherwise.
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let config = args.config.load()?;
-    let sources = inputs::read_facts(&args.facts)?;
+    let sources = inputs::read_facts(&args.facts, config.max_input_size)?;
     super::load_facts(&sources, args.strict || config.strict)?;
     let n = sources.len();
     println!(

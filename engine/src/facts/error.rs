@@ -1,10 +1,12 @@
-//! Why a facts document could not be used.
+//! Why a facts document could not be used. Every value in a message (file names, keys,
+//! pointers) is shown with its control characters escaped, so each problem is one line.
 
+use crate::escape::line as shown;
 use std::fmt;
 
 /// A file that is not valid JSON: where the parser stopped, and what it expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: invalid JSON: {message}")]
+#[error("{}:{line}:{column}: invalid JSON: {}", shown(.file), shown(.message))]
 pub struct JsonSyntax {
     /// The file's name.
     pub file: String,
@@ -36,13 +38,18 @@ pub enum FactsError {
     #[error(transparent)]
     Syntax(JsonSyntax),
     /// A source's top level is not a JSON object.
-    #[error("{file}: expected a JSON object at the top level")]
+    #[error("{}: expected a JSON object at the top level", shown(.file))]
     NotAnObject {
         /// The source's name.
         file: String,
     },
     /// Two sources set the same non-array key.
-    #[error("`{key}` is set by both {first} and {second}; only arrays can be split across files")]
+    #[error(
+        "`{}` is set by both {} and {}; only arrays can be split across files",
+        shown(.key),
+        shown(.first),
+        shown(.second)
+    )]
     Conflict {
         /// The key.
         key: String,
@@ -92,7 +99,7 @@ impl fmt::Display for Violations<'_> {
         let n = self.0.len();
         write!(f, "{n} schema violation{}", if n == 1 { "" } else { "s" })?;
         for v in self.0 {
-            write!(f, "\n  {v}")?;
+            write!(f, "\n  {}", shown(&v.to_string()))?;
         }
         Ok(())
     }

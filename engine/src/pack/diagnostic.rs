@@ -212,7 +212,7 @@ fn render(diags: &[Diagnostic]) -> String {
     let mut s = format!("the pack has {n} problem{}", if n == 1 { "" } else { "s" });
     for d in diags {
         s.push_str("\n  ");
-        s.push_str(&d.to_string());
+        s.push_str(&crate::escape::line(&d.to_string()));
     }
     s
 }

@@ -3,7 +3,7 @@
 //! One point per run, in the order given, at the percentage of criteria in scope that pass
 //! or warn; each point's title tells the run's date, as-of date and counts.
 
-use super::escape_xml as esc;
+use super::escape::xml as esc;
 use std::fmt::Write as _;
 
 /// One run as the chart shows it.

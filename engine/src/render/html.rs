@@ -8,7 +8,8 @@
 //! the filter changes, so a filtered view can be linked to.
 
 use super::chart::{RunPoint, readiness_chart};
-use super::{Context, Vendor, error_place, escape_xml as esc, record_place};
+use super::escape::xml as esc;
+use super::{Context, Vendor, error_place, record_place};
 use crate::pack::Category;
 use crate::report::todo::owner_work;
 use crate::report::views::{RuleView, rule_views};

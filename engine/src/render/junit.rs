@@ -7,7 +7,8 @@
 //! not applicable and waived rules are skipped (with the waivers in the message); warnings
 //! pass, with the lapsing records in `<system-out>`. No timestamps or durations.
 
-use super::{error_place, escape_xml, record_place};
+use super::escape::xml as escape_xml;
+use super::{error_place, record_place};
 use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
 use std::fmt::Write as _;
 
@@ -127,17 +128,16 @@ fn case(
             );
             let mut text = format!(
                 "{}\n{}",
-                rule.population.describe(),
+                escape_xml(&rule.population.describe()),
                 findings_text(&rule.findings)
             );
             if let Some(f) = rule.findings.first() {
-                let _ = write!(text, "\nFix: {}", f.remediation);
+                let _ = write!(text, "\nFix: {}", escape_xml(&f.remediation));
             }
             format!(
-                "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                "      <failure message=\"{}\" type=\"{}\">{text}</failure>\n",
                 escape_xml(&message),
                 rule.severity.as_str(),
-                escape_xml(&text)
             )
         }
         Status::Error => {
@@ -181,22 +181,16 @@ fn case(
                 }
             }
             format!(
-                "      <skipped message=\"{}\"/>\n      <system-out>{}</system-out>\n",
+                "      <skipped message=\"{}\"/>\n      <system-out>{}\n{}</system-out>\n",
                 escape_xml(&format!("waived: {}", reasons.join("; "))),
-                escape_xml(&format!(
-                    "{}\n{}",
-                    rule.population.describe(),
-                    findings_text(&rule.findings)
-                ))
+                escape_xml(&rule.population.describe()),
+                findings_text(&rule.findings)
             )
         }
         Status::Warn => format!(
-            "      <system-out>{}</system-out>\n",
-            escape_xml(&format!(
-                "{}\n{}",
-                rule.population.describe(),
-                findings_text(&rule.findings)
-            ))
+            "      <system-out>{}\n{}</system-out>\n",
+            escape_xml(&rule.population.describe()),
+            findings_text(&rule.findings)
         ),
         Status::Pass => format!(
             "      <system-out>{}</system-out>\n",
@@ -212,16 +206,22 @@ fn case(
     }
 }
 
-/// One line per finding: status, message and where the record is.
+/// One line per finding, escaped for XML: status, message and where the record is.
 fn findings_text(findings: &[Finding]) -> String {
-    let mut text = String::new();
-    for f in findings {
-        let _ = write!(text, "{}: {}", f.effective_status().as_str(), f.message);
-        let at = record_place(f.source.as_ref(), f.key.as_deref().or(f.entity.as_deref()));
-        if !at.is_empty() {
-            let _ = write!(text, " ({at})");
-        }
-        text.push('\n');
-    }
-    text.trim_end().to_owned()
+    let lines: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            let mut line = format!(
+                "{}: {}",
+                f.effective_status().as_str(),
+                escape_xml(&f.message)
+            );
+            let at = record_place(f.source.as_ref(), f.key.as_deref().or(f.entity.as_deref()));
+            if !at.is_empty() {
+                let _ = write!(line, " ({})", escape_xml(&at));
+            }
+            line
+        })
+        .collect();
+    lines.join("\n")
 }

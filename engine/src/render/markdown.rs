@@ -3,6 +3,7 @@
 //! controls), their findings folded away, waivers that need attention, work per owner.
 //! Also the Markdown form of a baseline diff.
 
+use super::escape::{line, markdown as escape};
 use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
 use crate::report::WaiverState;
@@ -25,10 +26,9 @@ pub fn markdown(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "As of {} · pack `{} {}` · {} · {} warn · {} error · {} waived · {} pass · {} not applicable\n",
-        report.evaluated_on,
-        report.pack.name,
-        report.pack.version,
+        "As of {} · pack {} · {} · {} warn · {} error · {} waived · {} pass · {} not applicable\n",
+        escape(&report.evaluated_on),
+        code(&format!("{} {}", report.pack.name, report.pack.version)),
         if s.fail > 0 {
             format!("**{} of {} controls failing**", s.fail, s.applicable())
         } else {
@@ -86,7 +86,7 @@ pub fn markdown(report: &Report) -> String {
                 out,
                 "- {} ({}): {}",
                 code(v.id),
-                v.control_ids().join(", "),
+                escape(&v.control_ids().join(", ")),
                 escape(message)
             );
         }
@@ -127,7 +127,7 @@ pub fn markdown(report: &Report) -> String {
                 escape(&v.rule.title),
                 v.rule.severity.as_str(),
                 v.rule.owner,
-                v.control_ids().join(", "),
+                escape(&v.control_ids().join(", ")),
                 escape(&v.rule.population.describe())
             );
         }
@@ -219,8 +219,8 @@ pub fn diff_markdown(diff: &Diff) -> String {
         out,
         "{} · {} → {} · {} · {} resolved · {} still failing · {} control{} changed status\n",
         escape(&diff.new.organization),
-        diff.base.evaluated_on,
-        diff.new.evaluated_on,
+        escape(&diff.base.evaluated_on),
+        escape(&diff.new.evaluated_on),
         match diff.new_failures.len() {
             0 => "no new failures".to_owned(),
             1 => "**1 new failure**".to_owned(),
@@ -291,39 +291,21 @@ fn item_row(out: &mut String, item: &DiffItem) {
         code(&item.rule),
         item.severity.as_str(),
         item.owner,
-        item.controls.join(", "),
+        escape(&item.controls.join(", ")),
         escape(&item.message),
         item.base.map_or("absent", |s| s.as_str()),
         item.new.map_or("absent", |s| s.as_str())
     );
 }
 
-/// Text as inline code, when it holds no backtick (as ids and paths do); escaped otherwise.
+/// Text as inline code, when it holds no backtick or table pipe (as ids and paths do), its
+/// hidden characters shown escaped; escaped Markdown otherwise.
 fn code(text: &str) -> String {
-    if text.contains('`') || text.contains('\n') {
+    if text.contains(['`', '|']) {
         escape(text)
     } else {
-        format!("`{text}`")
+        format!("`{}`", line(text))
     }
-}
-
-/// Escapes Markdown and HTML syntax, and table pipes, so text from the facts shows as written.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -331,11 +313,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_what_would_change_the_layout() {
-        assert_eq!(escape("a | b"), "a \\| b");
-        assert_eq!(escape("<script>"), "&lt;script&gt;");
-        assert_eq!(escape("etl_legacy *x*"), "etl\\_legacy \\*x\\*");
+    fn inline_code_holds_no_backtick_pipe_or_control() {
         assert_eq!(code("a`b"), "a\\`b");
+        assert_eq!(code("a|b"), "a\\|b");
         assert_eq!(code("CC6.1"), "`CC6.1`");
+        assert_eq!(code("x\u{1b}[2J\ny"), "`x\\u{1b}[2J\\ny`");
     }
 }

@@ -5,6 +5,7 @@
 
 mod chart;
 mod csv;
+pub mod escape;
 mod html;
 mod junit;
 mod markdown;
@@ -126,43 +127,5 @@ pub(crate) fn record_place(source: Option<&Origin>, entity: Option<&str>) -> Str
         (Some(s), Some(e)) => format!("{}:{} {e}", s.file, s.line),
         (None, Some(e)) => e.to_owned(),
         _ => String::new(),
-    }
-}
-
-/// Escapes text for XML and HTML content and attribute values (the characters XML 1.0
-/// forbids, control characters and the noncharacters U+FFFE and U+FFFF, become U+FFFD).
-pub fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters other than tab and newlines are not allowed in XML 1.0.
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
-            '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_xml;
-
-    #[test]
-    fn what_xml_forbids_becomes_the_replacement_character() {
-        assert_eq!(
-            escape_xml("a<b & \"c\" 'd'>"),
-            "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;"
-        );
-        assert_eq!(
-            escape_xml("\u{0}\u{1b}[31m\t\n"),
-            "\u{fffd}\u{fffd}[31m\t\n"
-        );
-        assert_eq!(escape_xml("x\u{fffe}y\u{ffff}z"), "x\u{fffd}y\u{fffd}z");
     }
 }

@@ -1,6 +1,9 @@
 //! The text format, for people: readiness per category, then every control that is not
-//! passing with its rules, findings, owners and remediation.
+//! passing with its rules, findings, owners and remediation. Every value from the facts, the
+//! pack, the waivers or a report read back is shown with [`line`]: its control characters
+//! visible, never obeyed, and never starting a line of its own.
 
+use super::escape::line;
 use super::{error_place, record_place};
 use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
@@ -69,10 +72,10 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
         "{} · {} of {}, as of {} (pack {} {})",
         p.bold("Attest"),
         p.bold("SOC 2 readiness"),
-        report.facts.organization,
-        report.evaluated_on,
-        report.pack.name,
-        report.pack.version
+        line(&report.facts.organization),
+        line(&report.evaluated_on),
+        line(&report.pack.name),
+        line(&report.pack.version)
     );
     out.push('\n');
     out.push_str(&p.bold("Readiness by category"));
@@ -151,8 +154,8 @@ fn control(out: &mut String, p: &Paint, report: &Report, c: &ControlResult, max:
         out,
         "  {} {}  {}",
         p.status(c.status),
-        p.bold(&c.id),
-        c.title
+        p.bold(&line(&c.id)),
+        line(&c.title)
     );
     for r in report.rules_of(c).filter(|r| r.status == c.status) {
         rule(out, p, r, max);
@@ -164,14 +167,14 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
         out,
         "    {} {}  {} · {} · owner {} · {}",
         p.dim("rule"),
-        r.id,
-        r.title,
+        line(&r.id),
+        line(&r.title),
         r.severity.as_str(),
         r.owner,
-        r.population.describe()
+        line(&r.population.describe())
     );
     if let Some(e) = &r.error {
-        let _ = writeln!(out, "      {}: {}", error_place(e), e.message);
+        let _ = writeln!(out, "      {}: {}", line(&error_place(e)), line(&e.message));
         return;
     }
     let shown = if max == 0 { r.findings.len() } else { max };
@@ -185,14 +188,14 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
             f.source.as_ref(),
             f.key.as_deref().or(f.entity.as_deref()),
         ));
-        let _ = writeln!(out, "      {mark} {}{}", f.message, p.dim(&at));
+        let _ = writeln!(out, "      {mark} {}{}", line(&f.message), p.dim(&at));
         if let Some(w) = &f.waiver {
             let _ = writeln!(
                 out,
                 "        {} {} ({})",
                 p.wrap(CYAN, "waived:"),
-                w.reason,
-                w.approval()
+                line(&w.reason),
+                line(&w.approval())
             );
         }
     }
@@ -204,7 +207,7 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
         );
     }
     if let Some(f) = r.findings.first() {
-        let _ = writeln!(out, "      {} {}", p.bold("fix:"), f.remediation);
+        let _ = writeln!(out, "      {} {}", p.bold("fix:"), line(&f.remediation));
     }
 }
 
@@ -227,7 +230,13 @@ fn disabled(out: &mut String, p: &Paint, report: &Report) {
     out.push('\n');
     let _ = writeln!(out, "{} ({})", p.bold("Disabled rules"), rules.len());
     for (id, (reason, controls)) in rules {
-        let _ = writeln!(out, "  {id} ({}): {reason}", controls.join(", "));
+        let _ = writeln!(
+            out,
+            "  {} ({}): {}",
+            line(id),
+            line(&controls.join(", ")),
+            line(reason)
+        );
     }
 }
 
@@ -245,13 +254,13 @@ fn explanations(out: &mut String, p: &Paint, report: &Report) {
     out.push('\n');
     let _ = writeln!(out, "{} ({})", p.bold("Why each rule decided"), why.len());
     for (name, e) in why {
-        let _ = writeln!(out, "  {name}: {}", e.reason);
+        let _ = writeln!(out, "  {}: {}", line(name), line(&e.reason));
         if !e.params.is_empty() {
             let params: Vec<String> = e.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
             let _ = writeln!(
                 out,
                 "      {}",
-                p.dim(&format!("params: {}", params.join(", ")))
+                p.dim(&line(&format!("params: {}", params.join(", "))))
             );
         }
     }
@@ -302,11 +311,12 @@ fn waivers(out: &mut String, p: &Paint, report: &Report) {
         let _ = writeln!(
             out,
             "  {state} {}  {} {}",
-            w.waiver.scope(),
-            w.explain(),
+            line(&w.waiver.scope()),
+            line(&w.explain()),
             p.dim(&format!(
                 "({}:{})",
-                w.waiver.source.file, w.waiver.source.line
+                line(&w.waiver.source.file),
+                w.waiver.source.line
             ))
         );
     }
@@ -321,10 +331,10 @@ pub fn diff_text(diff: &Diff, options: &TextOptions) -> String {
         out,
         "{} · changes in {} from {} to {} (pack {})",
         p.bold("Attest"),
-        diff.new.organization,
-        diff.base.evaluated_on,
-        diff.new.evaluated_on,
-        diff.new.pack
+        line(&diff.new.organization),
+        line(&diff.base.evaluated_on),
+        line(&diff.new.evaluated_on),
+        line(&diff.new.pack)
     );
     for (heading, items, mark) in [
         ("New failures", &diff.new_failures, p.wrap(RED, "✗")),
@@ -351,10 +361,10 @@ pub fn diff_text(diff: &Diff, options: &TextOptions) -> String {
             let _ = writeln!(
                 out,
                 "  {:<7} {} → {}  {}",
-                c.control,
+                line(&c.control),
                 c.base.map_or_else(|| p.dim("absent"), |s| p.status(s)),
                 c.new.map_or_else(|| p.dim("absent"), |s| p.status(s)),
-                c.title
+                line(&c.title)
             );
         }
     }
@@ -381,15 +391,15 @@ fn diff_item(out: &mut String, p: &Paint, item: &DiffItem, mark: &str) {
     let _ = writeln!(
         out,
         "  {mark} {}  {} · owner {} · {}",
-        item.rule,
+        line(&item.rule),
         item.severity.as_str(),
         item.owner,
-        item.controls.join(" ")
+        line(&item.controls.join(" "))
     );
     let _ = writeln!(
         out,
         "      {}{}  {} → {}",
-        item.message,
+        line(&item.message),
         p.dim(&at),
         item.base.map_or_else(|| p.dim("absent"), |s| p.status(s)),
         item.new.map_or_else(|| p.dim("absent"), |s| p.status(s))
@@ -401,6 +411,6 @@ fn parenthesized(place: &str) -> String {
     if place.is_empty() {
         String::new()
     } else {
-        format!(" ({place})")
+        format!(" ({})", line(place))
     }
 }

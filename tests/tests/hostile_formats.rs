@@ -1,0 +1,161 @@
+//! Every format on a hostile organization and pack (`tests/hostile/inputs/_common/`: names
+//! with ANSI colour, a terminal title, an OSC 8 link, a carriage return, a right-to-left
+//! override, a newline and a forged report line, a spreadsheet formula, NUL, backspace, a C1
+//! CSI, U+FFFE and U+FFFF; pack titles and a rule error carrying escapes too; a stale waiver
+//! with escapes): snapshots of what each format shows, and for every format people read, a
+//! check that no character a terminal, an editor or a browser would act on gets through.
+
+// Helpers unwrap and panic like the tests they serve: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use attest_engine::render::escape::is_hidden;
+use attest_engine::render::{self, Context, TextOptions};
+use attest_engine::{
+    Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, Report, Waivers, diff::Diff,
+};
+
+fn common(rel: &str) -> String {
+    let path = attest_tests::repo_root()
+        .join("tests/hostile/inputs/_common")
+        .join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The hostile pack, read from its folder.
+fn pack() -> Pack {
+    let files: Vec<PackFile> = [
+        "pack.toml",
+        "controls.toml",
+        "rules/t/names.rhai",
+        "rules/t/throws.rhai",
+    ]
+    .iter()
+    .map(|rel| PackFile::new(*rel, common(&format!("pack/{rel}"))))
+    .collect();
+    Pack::from_files(&files).unwrap()
+}
+
+/// The report of `facts` (a file of `_common/`) under the hostile pack, waivers applied.
+fn report(facts: &str) -> (Report, Context) {
+    let engine = Engine::new(pack(), Limits::default()).unwrap();
+    let text = common(facts);
+    let facts = Facts::load(&[FactsSource {
+        name: facts,
+        text: &text,
+    }])
+    .unwrap();
+    let mut report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
+    Waivers::parse("waivers.json", &common("waivers.json"))
+        .unwrap()
+        .apply(&mut report);
+    (report, Context::from_facts(&facts))
+}
+
+/// Asserts that `text` holds no hidden character but line feeds (and, with `sgr`, SGR
+/// colour sequences).
+fn assert_shown(format: &str, text: &str, sgr: bool) {
+    let mut rest = text.to_owned();
+    if sgr {
+        for code in ["0", "1", "2", "31", "32", "33", "35", "36"] {
+            rest = rest.replace(&format!("\u{1b}[{code}m"), "");
+        }
+    }
+    let bad: Vec<char> = rest
+        .chars()
+        .filter(|c| *c != '\n' && is_hidden(*c))
+        .collect();
+    assert!(bad.is_empty(), "{format} lets through {bad:?}");
+}
+
+#[test]
+fn formats_people_read_show_every_hidden_character() {
+    let (report, context) = report("facts.json");
+    let text = |color| {
+        render::text(
+            &report,
+            &TextOptions {
+                color,
+                max_findings: 0,
+            },
+        )
+    };
+    let shown = [
+        ("hostile_text", text(false), false),
+        ("hostile_text_colour", text(true), true),
+        ("hostile_markdown", render::markdown(&report), false),
+        ("hostile_html", render::html(&report, &context), false),
+        ("hostile_junit", render::junit(&report), false),
+    ];
+    for (name, output, sgr) in shown {
+        assert_shown(name, &output, sgr);
+        insta::assert_snapshot!(name, output.replace(&report.pack.digest, "[pack digest]"));
+    }
+    // A newline in a name never starts a line of its own.
+    for (name, output) in [
+        ("text", text(false)),
+        ("markdown", render::markdown(&report)),
+    ] {
+        assert!(
+            !output
+                .lines()
+                .any(|l| l.trim_start().starts_with("✗ forged")),
+            "{name} shows a forged line"
+        );
+    }
+}
+
+#[test]
+fn diffs_show_every_hidden_character() {
+    let (base, _) = report("small.json");
+    let (new, _) = report("facts.json");
+    let diff = Diff::new(&base, &new);
+    let text = render::diff_text(
+        &diff,
+        &TextOptions {
+            color: false,
+            max_findings: 0,
+        },
+    );
+    let markdown = render::diff_markdown(&diff);
+    for (name, output) in [
+        ("hostile_diff_text", text),
+        ("hostile_diff_markdown", markdown),
+    ] {
+        assert_shown(name, &output, false);
+        insta::assert_snapshot!(name, output);
+    }
+}
+
+#[test]
+fn data_formats_keep_values_as_they_are_and_guard_spreadsheets() {
+    let (report, context) = report("facts.json");
+    // JSON and SARIF carry the values exactly (their JSON escapes are the format's own).
+    let exact = "admin\u{202e}gnp.exe";
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert!(json.to_string().contains(exact));
+    let sarif: serde_json::Value = serde_json::from_str(&render::sarif(&report, &context)).unwrap();
+    let texts: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["message"]["text"].as_str())
+        .collect();
+    assert!(texts.contains(&exact), "{texts:?}");
+    // CSV keeps the text, and a cell a spreadsheet would run as a formula starts with `'`.
+    let csv = render::csv(&report);
+    let cells: Vec<Vec<String>> = ::csv::ReaderBuilder::new()
+        .from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let messages: Vec<&str> = cells.iter().map(|row| row[7].as_str()).collect();
+    assert!(messages.contains(&"'=cmd|' /C calc'!A0"), "{messages:?}");
+    assert!(messages.contains(&"ok\rOVERWRITTEN"), "{messages:?}");
+    assert!(
+        cells
+            .iter()
+            .flatten()
+            .all(|c| !c.starts_with(['=', '+', '-', '@', '\t', '\r'])),
+        "no cell starts a formula"
+    );
+}
