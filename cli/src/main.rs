@@ -6,6 +6,7 @@
 
 mod bundle;
 mod commands;
+mod import;
 mod ledger;
 mod notify;
 mod output;
@@ -40,6 +41,8 @@ enum Command {
     Eval(commands::eval::Args),
     /// Check facts against the facts-v1 contract without evaluating them.
     Validate(commands::validate::Args),
+    /// Turn exports (AWS IAM, Okta, GitHub, Google Workspace, any CSV) into facts.
+    Import(commands::import::Args),
     /// Compare two reports: new failures, resolved, still failing, changed statuses.
     Diff(commands::diff::Args),
     /// Run every rule case of packs as named tests, with line coverage on request.
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Eval(args) => commands::eval::run(args),
         Command::Validate(args) => commands::validate::run(args),
+        Command::Import(args) => commands::import::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Check(args) => commands::check::run(args),

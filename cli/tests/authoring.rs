@@ -249,7 +249,7 @@ fn check_is_clean_on_the_shipped_packs() {
     exit(&builtin, 0);
     assert_eq!(
         stdout(&builtin),
-        "built-in pack soc2: no problems (25 rules checked)\n"
+        "built-in pack soc2: no problems (26 rules checked)\n"
     );
     let acme = attest(&["check", "examples/acme-pack"]);
     exit(&acme, 0);
@@ -917,8 +917,8 @@ fn eval_explain_says_why_for_every_rule_passing_ones_included() {
     let text = attest(&["eval", "examples/acme", "--explain"]);
     exit(&text, 1);
     let out = stdout(&text);
-    // 25 rules and the evidence checks of the 15 in-scope criteria no rule covers.
-    assert!(out.contains("\nWhy each rule decided (40)\n"), "{out}");
+    // 26 rules and the evidence checks of the 15 in-scope criteria no rule covers.
+    assert!(out.contains("\nWhy each rule decided (41)\n"), "{out}");
     assert!(
         out.contains("  evidence/CC7.3: fail: no evidence record names CC7.3\n"),
         "{out}"

@@ -3,7 +3,7 @@
 
 use crate::date::Date;
 use crate::engine::{Engine, EvalOptions};
-use crate::facts::{Facts, FactsSource};
+use crate::facts::{Facts, FactsSource, LoadOptions};
 use crate::report::{RuleResult, Status};
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -195,10 +195,18 @@ fn run_case_traced(
         .or_insert_with(|| serde_json::json!({ "name": "Case" }));
     let text = Value::Object(doc).to_string();
     let name = format!("{file} ({})", case.name);
-    let facts = match Facts::load(&[FactsSource {
-        name: &name,
-        text: &text,
-    }]) {
+    // The case's facts are the pack's: facts-v1 with the collections its extensions add.
+    let options = LoadOptions {
+        schema: engine.pack().facts_schema().cloned(),
+        ..LoadOptions::default()
+    };
+    let facts = match Facts::load_with(
+        &[FactsSource {
+            name: &name,
+            text: &text,
+        }],
+        &options,
+    ) {
         Ok(f) => f,
         Err(e) => {
             outcome

@@ -4,6 +4,7 @@
 //! These functions are plain Rust: the ABI in `abi.rs` only moves bytes in and out of
 //! linear memory and calls them, and native hosts and tests can call them directly.
 
+use attest_engine::facts::LoadOptions;
 use attest_engine::{
     Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits, Pack,
     PackError, PackFile,
@@ -81,6 +82,10 @@ struct EvaluateRequest {
 #[serde(deny_unknown_fields)]
 struct ValidateRequest {
     facts: Vec<Source>,
+    #[serde(default)]
+    pack: Option<Vec<FileIn>>,
+    #[serde(default)]
+    overlay: Vec<FileIn>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -274,6 +279,22 @@ fn choose(
     if pack.is_none() && overlay.is_empty() && limits.is_none() {
         return builtin_engine().map(Chosen::Builtin);
     }
+    let pack = pack_of(pack, overlay)?;
+    let limits = limits.unwrap_or_default().limits();
+    Ok(Chosen::Custom(Box::new(Engine::new(pack, limits)?)))
+}
+
+/// The pack of `pack` (the built-in pack's files when absent) with `overlay` applied;
+/// `None` when neither is given (the built-in pack as it is).
+fn custom_pack(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<Option<Pack>, Failure> {
+    if pack.is_none() && overlay.is_empty() {
+        return Ok(None);
+    }
+    pack_of(pack, overlay).map(Some)
+}
+
+/// The pack of `pack` (the built-in pack's files when absent) with `overlay` applied.
+fn pack_of(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<Pack, Failure> {
     let mut files = match pack {
         Some(files) => files
             .into_iter()
@@ -287,12 +308,12 @@ fn choose(
             None => files.push(PackFile::new(f.path, f.text)),
         }
     }
-    let pack = Pack::from_files(&files)?;
-    let limits = limits.unwrap_or_default().limits();
-    Ok(Chosen::Custom(Box::new(Engine::new(pack, limits)?)))
+    Ok(Pack::from_files(&files)?)
 }
 
-fn load_facts(sources: &[Source]) -> Result<Facts, Failure> {
+/// Loads facts against facts-v1, with the collections and fields of `pack`'s extensions
+/// (`facts.schema.json`) when it has some.
+fn load_facts(sources: &[Source], pack: Option<&Pack>) -> Result<Facts, Failure> {
     let refs: Vec<FactsSource<'_>> = sources
         .iter()
         .map(|s| FactsSource {
@@ -300,7 +321,11 @@ fn load_facts(sources: &[Source]) -> Result<Facts, Failure> {
             text: &s.text,
         })
         .collect();
-    Ok(Facts::load(&refs)?)
+    let options = LoadOptions {
+        schema: pack.and_then(|p| p.facts_schema().cloned()),
+        ..LoadOptions::default()
+    };
+    Ok(Facts::load_with(&refs, &options)?)
 }
 
 /// Evaluates facts against a pack.
@@ -326,7 +351,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
     let req: EvaluateRequest = parse(request)?;
     let chosen = choose(req.pack, req.overlay, req.limits)?;
     let engine = chosen.engine();
-    let facts = load_facts(&req.facts)?;
+    let facts = load_facts(&req.facts, Some(engine.pack()))?;
     let as_of = match req.as_of.as_deref() {
         None => None,
         Some(text) => Some(Date::parse(text).ok_or_else(|| {
@@ -370,7 +395,9 @@ fn warnings(facts: &Facts) -> Result<String, Failure> {
 
 /// Checks facts against the facts-v1 contract without evaluating them.
 ///
-/// Request: `{"facts": [{"name", "text"}, ...]}`. Response: `{"ok":true,"facts":
+/// Request: `{"facts": [{"name", "text"}, ...], "pack"?: [...], "overlay"?: [...]}` (a pack
+/// as `evaluate` takes it, whose `facts.schema.json` adds collections and fields to
+/// facts-v1). Response: `{"ok":true,"facts":
 /// {"files", "organization", "as_of", "digest"},"warnings":[...]}` (the warnings
 /// `evaluate` gives) or the same failure `evaluate` gives for these facts.
 pub fn validate(request: &[u8]) -> String {
@@ -379,7 +406,8 @@ pub fn validate(request: &[u8]) -> String {
 
 fn try_validate(request: &[u8]) -> Outcome {
     let req: ValidateRequest = parse(request)?;
-    let facts = load_facts(&req.facts)?;
+    let pack = custom_pack(req.pack, req.overlay)?;
+    let facts = load_facts(&req.facts, pack.as_ref())?;
     let body = json!({
         "ok": true,
         "facts": {
@@ -547,5 +575,37 @@ mod tests {
         assert_eq!(r["kind"], "control");
         let r = call(explain, r#"{"id": "nope"}"#);
         assert_eq!(r["error"]["kind"], "not_found");
+    }
+
+    #[test]
+    fn a_pack_that_extends_the_facts_is_used_to_check_them() {
+        let extension = json!({
+            "properties": {"oncall": {"type": "array", "items": {
+                "type": "object", "x-key": ["team"], "required": ["team"],
+                "properties": {"team": {"type": "string", "minLength": 1}}
+            }}}
+        })
+        .to_string();
+        let facts = r#"{"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"},
+            "oncall": [{"team": "sre"}, {"team": ""}]}"#;
+        let source = json!([{"name": "f.json", "text": facts}]);
+        let overlay = json!([{"path": "facts.schema.json", "text": extension}]);
+        // facts-v1 alone: `oncall` is unknown, only a warning.
+        let r = call(validate, &json!({"facts": source}).to_string());
+        assert_eq!(r["ok"], true, "{r}");
+        assert_eq!(r["warnings"][0]["pointer"], "/oncall");
+        // With the pack's extension, the collection is checked like facts-v1's own.
+        let request = json!({"facts": source, "overlay": overlay}).to_string();
+        for f in [validate, evaluate] {
+            let r = call(f, &request);
+            assert_eq!(r["error"]["kind"], "facts_invalid", "{r}");
+            let violation = &r["error"]["violations"][0];
+            assert_eq!(violation["pointer"], "/oncall/1/team", "{r}");
+        }
+        let fixed = facts.replace(r#"{"team": ""}"#, r#"{"team": "db"}"#);
+        let request = json!({"facts": [{"name": "f.json", "text": fixed}], "overlay": overlay});
+        let r = call(evaluate, &request.to_string());
+        assert_eq!(r["ok"], true, "{r}");
+        assert_eq!(r["warnings"], json!([]));
     }
 }

@@ -107,7 +107,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         .ok_or("--output DIR_OR_ZIP is required")?;
     let config = args.config.load()?;
     let source = config.pack(args.pack.as_deref());
-    let loaded = packs::load(&source)?;
+    let loaded = packs::load(&source, config.max_input_size)?;
     let chain = packs::chain(&source)?;
     let params = config.params(&loaded.pack, &args.params)?;
     let facts_paths = if args.facts.is_empty() {
@@ -142,9 +142,13 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         }
         None => false,
     };
-    let sources = inputs::read_facts(facts_paths)?;
-    let facts = super::load_facts(&sources, args.strict || config.strict)?;
-    let waivers_text = args.waivers.as_deref().map(inputs::read_text).transpose()?;
+    let sources = inputs::read_facts(facts_paths, config.max_input_size)?;
+    let facts = super::load_facts(&sources, Some(&loaded.pack), args.strict || config.strict)?;
+    let waivers_text = args
+        .waivers
+        .as_deref()
+        .map(|p| inputs::read_text(p, config.max_input_size))
+        .transpose()?;
     let waivers_name = args.waivers.as_deref().map(inputs::display);
     let rerun = Rerun {
         facts: Vec::new(),
@@ -372,7 +376,7 @@ fn reevaluate(files: &Files, manifest: &Manifest) -> Result<String, String> {
         })
         .collect();
     let engine = Engine::new(packs::rebuild(&chain)?, limits(rerun)).map_err(|e| e.to_string())?;
-    let facts = super::load_facts(&sources, false)?;
+    let facts = super::load_facts(&sources, Some(engine.pack()), false)?;
     let waivers = match &rerun.waivers {
         Some(w) => Some((w.name.clone(), files.text(&w.path)?)),
         None => None,

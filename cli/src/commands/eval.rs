@@ -351,7 +351,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }
         None => Vec::new(),
     };
-    let facts = super::load_facts(&sources, args.strict || config.strict)?;
+    let facts = super::load_facts(&sources, Some(&loaded.pack), args.strict || config.strict)?;
     let start = Instant::now();
     let options = EvalOptions::default()
         .with_as_of(args.as_of.or(config.as_of))

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod history;
+pub mod import;
 pub mod ledger;
 pub mod list;
 pub mod man;
@@ -17,16 +18,24 @@ pub mod validate;
 
 use attest_engine::facts::LoadOptions;
 use attest_engine::render::escape;
-use attest_engine::{Facts, FactsSource};
+use attest_engine::{Facts, FactsSource, Pack};
 
-/// Loads and validates facts sources. Fields facts-v1 does not define are warnings on
+/// Loads and validates facts sources against facts-v1, with the collections and fields
+/// `pack` (and its bases) add when given. Fields the schema does not define are warnings on
 /// stderr, or with `strict` violations that make the facts unusable.
-pub fn load_facts(sources: &[(String, String)], strict: bool) -> Result<Facts, String> {
+pub fn load_facts(
+    sources: &[(String, String)],
+    pack: Option<&Pack>,
+    strict: bool,
+) -> Result<Facts, String> {
     let refs: Vec<FactsSource<'_>> = sources
         .iter()
         .map(|(name, text)| FactsSource { name, text })
         .collect();
-    let options = LoadOptions { strict };
+    let options = LoadOptions {
+        strict,
+        schema: pack.and_then(|p| p.facts_schema().cloned()),
+    };
     let facts = Facts::load_with(&refs, &options).map_err(|e| e.to_string())?;
     for warning in facts.warnings() {
         eprintln!("warning: {}", escape::line(&warning.to_string()));

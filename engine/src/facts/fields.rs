@@ -11,7 +11,6 @@
 use super::keys::resolve;
 use super::tree::push_escaped;
 use serde_json::{Map, Value};
-use std::sync::OnceLock;
 
 /// The fields defined at every place of a facts document. The check takes it as a whole,
 /// so fields from elsewhere (the extensions a pack declares) can join the schema's.
@@ -32,15 +31,6 @@ enum Shape {
 }
 
 impl KnownFields {
-    /// The fields of the shipped facts schema, read once.
-    pub(crate) fn shipped() -> Result<&'static KnownFields, String> {
-        static KNOWN: OnceLock<Result<KnownFields, String>> = OnceLock::new();
-        KNOWN
-            .get_or_init(|| KnownFields::from_schema(super::schema_document()?))
-            .as_ref()
-            .map_err(Clone::clone)
-    }
-
     /// Reads the fields a facts schema defines.
     pub(crate) fn from_schema(schema: &Value) -> Result<KnownFields, String> {
         Ok(KnownFields {
@@ -78,9 +68,11 @@ fn shape<'a>(schema: &'a Value, root: &'a Value, refs: &mut Vec<&'a str>) -> Res
 }
 
 /// Every field of `doc` that `known` does not define, in document order, as (JSON Pointer,
-/// message). The fields inside an unknown field are not looked at.
-pub(crate) fn unknown(doc: &Value, known: &KnownFields) -> Vec<(String, String)> {
+/// message naming the schema as `schema`, `facts-v1`). The fields inside an unknown field
+/// are not looked at.
+pub(crate) fn unknown(doc: &Value, known: &KnownFields, schema: &str) -> Vec<(String, String)> {
     let mut walk = Walk {
+        schema,
         pointer: String::new(),
         place: Vec::new(),
         out: Vec::new(),
@@ -91,6 +83,8 @@ pub(crate) fn unknown(doc: &Value, known: &KnownFields) -> Vec<(String, String)>
 
 /// A walk through the document: where it is, and what it found.
 struct Walk<'a> {
+    /// The schema's name, for messages.
+    schema: &'a str,
     pointer: String,
     /// The fields leading here, each with whether it is a list, for messages.
     place: Vec<(&'a str, bool)>,
@@ -141,7 +135,10 @@ impl<'a> Walk<'a> {
         super::keys::escape_into(&mut shown, name);
         let hint = crate::suggest::did_you_mean(name, fields.iter().map(|(f, _)| f.as_str()));
         if self.place.is_empty() {
-            return format!("facts-v1 does not define `{shown}` at the top level{hint}");
+            return format!(
+                "{} does not define `{shown}` at the top level{hint}",
+                self.schema
+            );
         }
         // `people[].employment`: a list's items are written `[]`, but for the innermost
         // list, whose records hold the field (`accounts`, not `accounts[]`).
@@ -156,7 +153,10 @@ impl<'a> Walk<'a> {
                 place.push_str("[]");
             }
         }
-        format!("facts-v1 does not define `{shown}` for {place}{hint}")
+        format!(
+            "{} does not define `{shown}` for {place}{hint}",
+            self.schema
+        )
     }
 }
 
@@ -166,7 +166,8 @@ mod tests {
     use serde_json::json;
 
     fn found(doc: &Value) -> Vec<String> {
-        unknown(doc, KnownFields::shipped().unwrap())
+        let schema = crate::facts::FactsSchema::shipped().unwrap();
+        unknown(doc, &schema.known, schema.name())
             .into_iter()
             .map(|(pointer, message)| format!("{pointer}: {message}"))
             .collect()
@@ -253,7 +254,10 @@ mod tests {
         let known = KnownFields::from_schema(&schema).unwrap();
         let doc = json!({"open": {"x": 1}, "tree": {"name": "a", "nme": 1,
                           "children": [{"name": "b", "children": [{"anything": 1}]}]}});
-        let found: Vec<String> = unknown(&doc, &known).into_iter().map(|(p, _)| p).collect();
+        let found: Vec<String> = unknown(&doc, &known, "t")
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
         assert_eq!(found, ["/tree/nme"]);
         let bad = json!({"properties": {"x": {"$ref": "#/$defs/nope"}}});
         assert!(KnownFields::from_schema(&bad).is_err());

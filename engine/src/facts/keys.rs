@@ -10,12 +10,13 @@
 //! `people/p-001/policy_acknowledgements/pol-aup/2026-01-10`. Each value is escaped (see
 //! [`escape_into`]) so that the string is unambiguous and printable.
 
+use super::schema::FactsSchema;
 use super::tree::{self, Node};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 /// The schema keyword on an item schema that lists the fields of the records' key.
 pub(crate) const KEYWORD: &str = "x-key";
@@ -37,15 +38,6 @@ pub(crate) struct Keying {
 }
 
 impl Keying {
-    /// The keys of the shipped facts schema, read once.
-    pub(crate) fn shipped() -> Result<&'static Keying, String> {
-        static KEYING: OnceLock<Result<Keying, String>> = OnceLock::new();
-        KEYING
-            .get_or_init(|| Keying::from_schema(super::schema_document()?))
-            .as_ref()
-            .map_err(Clone::clone)
-    }
-
     /// Reads the keys from a facts schema. Every top-level array must be a list of records
     /// with a key, and so must every list of records inside a keyed record; a key field must
     /// be a declared property of the record.
@@ -286,7 +278,8 @@ fn is_printable(c: char) -> bool {
 /// The keys of the records of every collection, computed once when the facts are loaded.
 #[derive(Debug)]
 pub(crate) struct RecordKeys {
-    keying: &'static Keying,
+    /// The schema whose keys they are.
+    schema: Arc<FactsSchema>,
     /// Each present collection's name, and its records' keys.
     collections: HashMap<String, Column>,
 }
@@ -357,9 +350,11 @@ pub(crate) struct Duplicate {
     pub first: String,
 }
 
-/// Computes the key of every record of `doc`'s collections, and finds the records whose key
-/// another record of their list already has (in document order).
-pub(crate) fn index(doc: &Value, keying: &'static Keying) -> (RecordKeys, Vec<Duplicate>) {
+/// Computes the key of every record of `doc`'s collections, as `schema` keys them, and
+/// finds the records whose key another record of their list already has (in document
+/// order).
+pub(crate) fn index(doc: &Value, schema: &Arc<FactsSchema>) -> (RecordKeys, Vec<Duplicate>) {
+    let keying = &schema.keying;
     let lists: Vec<(&String, &KeySpec, &Vec<Value>)> = doc
         .as_object()
         .into_iter()
@@ -393,7 +388,7 @@ pub(crate) fn index(doc: &Value, keying: &'static Keying) -> (RecordKeys, Vec<Du
     }
     (
         RecordKeys {
-            keying,
+            schema: Arc::clone(schema),
             collections,
         },
         duplicates,
@@ -488,7 +483,7 @@ impl RecordKeys {
         let mut segments = pointer.strip_prefix('/')?.split('/').map(unescape_pointer);
         let name = segments.next()?;
         let column = self.collections.get(name.as_ref())?;
-        let mut spec = self.keying.collection(&name)?;
+        let mut spec = self.schema.keying.collection(&name)?;
         let Some(Node::List(list)) = root.field(&name) else {
             return None;
         };
@@ -655,7 +650,7 @@ mod tests {
     #[test]
     fn every_collection_of_the_schema_has_a_key() {
         let schema: Value = serde_json::from_str(crate::facts::FACTS_SCHEMA).unwrap();
-        let keying = Keying::shipped().unwrap();
+        let keying = &FactsSchema::shipped().unwrap().keying;
         let arrays: Vec<&String> = schema["properties"]
             .as_object()
             .unwrap()

@@ -2,14 +2,17 @@
 //! against the facts schema, and remembering where every record came from.
 
 mod error;
+pub(crate) mod extension;
 mod fields;
 pub(crate) mod json;
 mod keys;
+mod schema;
 pub(crate) mod spans;
 pub(crate) mod tree;
 mod validate;
 
 pub use error::{FactsError, JsonSyntax, Violation};
+pub use schema::FactsSchema;
 pub use validate::FACTS_SCHEMA;
 pub(crate) use validate::schema_document;
 
@@ -20,6 +23,7 @@ use keys::RecordKeys;
 use serde_json::{Map, Value};
 use spans::{KeyLines, Outline};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tree::Node;
 
@@ -54,9 +58,12 @@ pub struct LoadTimings {
 /// How [`Facts::load_with`] checks the facts.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
-    /// Fields facts-v1 does not define are violations, so the facts are refused, instead
+    /// Fields the schema does not define are violations, so the facts are refused, instead
     /// of warnings ([`Facts::warnings`]).
     pub strict: bool,
+    /// The schema to check against: facts-v1 with the collections and fields a pack adds
+    /// ([`crate::Pack::facts_schema`]); facts-v1 alone when `None`.
+    pub schema: Option<Arc<FactsSchema>>,
 }
 
 /// A validated facts document, ready to be evaluated any number of times.
@@ -80,7 +87,8 @@ impl Facts {
         Facts::load_with(sources, &LoadOptions::default())
     }
 
-    /// [`Facts::load`], with options: `strict` refuses fields facts-v1 does not define.
+    /// [`Facts::load`], with options: `strict` refuses fields the schema does not define;
+    /// `schema` adds the collections and fields of a pack's extensions to facts-v1.
     pub fn load_with(
         sources: &[FactsSource<'_>],
         options: &LoadOptions,
@@ -102,12 +110,23 @@ impl Facts {
         clock: &dyn Fn() -> Duration,
     ) -> Result<(Facts, LoadTimings), FactsError> {
         let t0 = clock();
+        let schema = match &options.schema {
+            Some(schema) => Arc::clone(schema),
+            None => Arc::clone(FactsSchema::shipped().map_err(|e| {
+                FactsError::Invalid(vec![Violation {
+                    file: None,
+                    line: None,
+                    pointer: String::new(),
+                    message: format!("the facts schema is unusable: {e}"),
+                }])
+            })?),
+        };
         let (doc, origins) = merge(sources)?;
         let t1 = clock();
         // The digest is only needed when the facts are valid, but computing it alongside the
         // validation keeps a second core busy.
         let (checked, digest) = par::join(
-            || validate::check(&doc, &origins, options.strict),
+            || validate::check(&doc, &origins, &schema, options.strict),
             || digest::canonical_json(&doc),
         );
         let validate::Checked { keys, warnings } = checked.map_err(FactsError::Invalid)?;
@@ -149,7 +168,8 @@ impl Facts {
         Ok((facts, timings))
     }
 
-    /// The fields of the facts that facts-v1 does not define, in document order, each with
+    /// The fields of the facts that their schema (facts-v1, with the extensions given in
+    /// [`LoadOptions::schema`]) does not define, in document order, each with
     /// its place and the closest defined field (a misspelt `mfa_enabled` on an account
     /// leaves `mfa` absent for the rules). Empty for facts loaded `strict`, which refuses
     /// them.
@@ -395,7 +415,10 @@ mod tests {
         // The facts are evaluated as they are: the undefined fields change nothing else.
         assert!(facts.has_key("accounts") && !facts.has_key("nothing"));
 
-        let strict = LoadOptions { strict: true };
+        let strict = LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        };
         let err = Facts::load_with(&sources, &strict).unwrap_err();
         let FactsError::Invalid(violations) = &err else {
             panic!("{err}")

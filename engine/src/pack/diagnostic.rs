@@ -53,6 +53,8 @@ diagnostic_codes! {
     InvalidManifest = "invalid-manifest", Error;
     /// `controls.toml` is not valid TOML, or has an unknown or mistyped field
     InvalidCatalog = "invalid-catalog", Error;
+    /// `facts.schema.json` is not JSON, changes what the schema it extends defines (rather than adding collections and fields), adds a collection without its key (`x-key`), or uses a JSON Schema keyword the facts checks do not support
+    InvalidFactsSchema = "invalid-facts-schema", Error;
     /// a pack file breaks `schemas/pack.v1.schema.json` (an id's pattern, a version, an empty text)
     Schema = "schema", Error;
     /// a control id is listed twice
@@ -69,11 +71,11 @@ diagnostic_codes! {
     NoControls = "no-controls", Error;
     /// a rule maps to a control the catalog does not have
     UnknownControl = "unknown-control", Error;
-    /// a rule's `facts` names a key facts-v1 does not define
+    /// a rule's `facts` names a key that facts-v1 (with the pack's extensions) does not define
     UnknownFactsKey = "unknown-facts-key", Error;
     /// a rule reads `facts.X` but its header's `facts` does not list `X` (so it runs, rather than being not applicable, when `X` is absent)
     UnlistedFactsKey = "unlisted-facts-key", Warning;
-    /// a rule reads a field that facts-v1 does not define for that record (`a.statsu` of an account), directly or in a query's field path
+    /// a rule reads a field that facts-v1 (with the pack's extensions) does not define for that record (`a.statsu` of an account), directly or in a query's field path
     UnknownField = "unknown-field", Error;
     /// a query condition that no record can meet: a value of the wrong type or outside the field's values, or any value for an array field (`where("data_access", "pii")`)
     QueryNeverMatches = "query-never-matches", Warning;

@@ -6,22 +6,25 @@ use super::diagnostic::{Diagnostic, DiagnosticCode};
 use super::reads;
 use super::rule::Header;
 use super::span::{self, At};
-use super::{Control, Manifest, Rule, model};
+use super::{Control, Manifest, Rule};
+use crate::facts::FactsSchema;
 use crate::suggest;
 use std::collections::HashSet;
 
 /// The parameter the engine itself reads (the warning window of evidence checks).
 pub(crate) const ENGINE_PARAMS: [&str; 1] = ["warn_window_days"];
 
-/// Checks the pack's own rules.
+/// Checks the pack's own rules; what they read from the facts against `schema` (facts-v1
+/// with the pack's extensions), unless it is `None` (an extension that does not load).
 pub(super) fn rules(
     rules: &[Rule],
     controls: &[Control],
     m: &Manifest,
+    schema: Option<&FactsSchema>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let known: HashSet<&str> = controls.iter().map(|c| c.id.as_str()).collect();
-    let contract = reads::Contract::load();
+    let contract = schema.map(reads::Contract::of);
     let mut ids: Vec<(&str, &str)> = Vec::new();
     for r in rules {
         let header = Header::of(&r.source);
@@ -86,18 +89,23 @@ pub(super) fn rules(
             }
         }
         for (i, k) in r.meta.facts.iter().enumerate() {
-            if !model::FACTS_KEYS.contains(&k.as_str()) {
+            let Some(contract) = &contract else {
+                break;
+            };
+            let keys = contract.keys();
+            if !keys.contains(&k.as_str()) {
+                let name = contract.name();
                 diags.push(at(
                     DiagnosticCode::UnknownFactsKey,
                     "facts",
                     Some(i),
-                    match suggest::closest(k, model::FACTS_KEYS.iter().copied()) {
+                    match suggest::closest(k, keys.iter().copied()) {
                         Some(near) => {
-                            format!("`{k}` is not a facts-v1 key; did you mean `{near}`?")
+                            format!("`{k}` is not a {name} key; did you mean `{near}`?")
                         }
                         None => format!(
-                            "`{k}` is not a facts-v1 key (expected one of {})",
-                            model::FACTS_KEYS.join(", ")
+                            "`{k}` is not a {name} key (expected one of {})",
+                            keys.join(", ")
                         ),
                     },
                 ));

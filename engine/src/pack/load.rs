@@ -1,14 +1,18 @@
 //! Loading a pack from its files, step by step: the manifest, the base it extends, the
-//! catalog, the parameters, the pack's own rules and modules, the inherited rules (minus the
-//! overridden and the disabled), the lints, and the schema checks. Every step reports what
-//! it finds and goes on, so one run gives every diagnostic.
+//! facts schema (facts-v1 with the extensions of the pack and its bases), the catalog, the
+//! parameters, the pack's own rules and modules, the inherited rules (minus the overridden
+//! and the disabled), the lints, and the schema checks. Every step reports what it finds and
+//! goes on, so one run gives every diagnostic.
 
 use super::diagnostic::{Diagnostic, DiagnosticCode};
 use super::{
-    Catalog, Control, DisabledRule, Manifest, Module, Pack, PackFile, Rule, lint, model, rule,
+    Catalog, Control, DisabledRule, FACTS_EXTENSION, Manifest, Module, Pack, PackFile, Rule, lint,
+    model, rule, span,
 };
 use crate::digest;
+use crate::facts::{FactsSchema, extension};
 use crate::suggest;
+use std::sync::Arc;
 
 /// Loads what can be loaded and collects every diagnostic.
 pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic>) {
@@ -17,6 +21,7 @@ pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec
         return (None, diags);
     };
     let base = resolve_base(&manifest, base, &mut diags);
+    let facts_schema = facts_schema(files, &manifest.name, base.as_ref(), &mut diags);
     let controls = catalog(files, base.as_ref(), &mut diags);
     let own_params = params(&mut manifest, manifest_text, base.as_ref(), &mut diags);
     let (own_rules, own_modules) = own_files(files, &manifest.name, &mut diags);
@@ -29,7 +34,19 @@ pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec
     );
     let first_own = rules.len();
     rules.extend(own_rules);
-    lint::rules(&rules[first_own..], &controls, &manifest, &mut diags);
+    // With an extension that does not load, the facts its rules read cannot be checked.
+    let contract = match &facts_schema {
+        Ok(Some(schema)) => Some(schema.as_ref()),
+        Ok(None) => FactsSchema::shipped().ok().map(AsRef::as_ref),
+        Err(()) => None,
+    };
+    lint::rules(
+        &rules[first_own..],
+        &controls,
+        &manifest,
+        contract,
+        &mut diags,
+    );
     lint::unused_params(&rules, &own_params, manifest_text, &mut diags);
     schema_checks(files, &mut diags);
 
@@ -41,6 +58,7 @@ pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec
         rules,
         disabled,
         modules,
+        facts_schema: facts_schema.unwrap_or_default(),
         digest: pack_digest(files, base.as_ref()),
         warnings: Vec::new(),
     };
@@ -80,6 +98,61 @@ fn resolve_base(
         ));
     }
     base
+}
+
+/// The facts schema of the pack: the base's (`None`: facts-v1), extended by the pack's own
+/// `facts.schema.json` when it has one. `Err` when that file cannot be used (the diagnostics
+/// say why).
+fn facts_schema(
+    files: &[PackFile],
+    pack: &str,
+    base: Option<&Pack>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<Arc<FactsSchema>>, ()> {
+    let inherited = base.and_then(|b| b.facts_schema.clone());
+    let Some(f) = find(files, FACTS_EXTENSION) else {
+        return Ok(inherited);
+    };
+    let problem =
+        |message: String| Diagnostic::new(DiagnosticCode::InvalidFactsSchema, &f.path, message);
+    let extension = match crate::facts::json::parse(&f.text) {
+        Ok(value) => value,
+        Err(e) => {
+            diags.push(problem(format!("invalid JSON: {e}")).at(
+                u32::try_from(e.line()).unwrap_or(u32::MAX),
+                u32::try_from(e.column()).unwrap_or(u32::MAX),
+            ));
+            return Err(());
+        }
+    };
+    let base_schema = match &inherited {
+        Some(schema) => Arc::clone(schema),
+        None => match FactsSchema::shipped() {
+            Ok(schema) => Arc::clone(schema),
+            Err(e) => {
+                diags.push(problem(format!("the facts schema is unusable: {e}")));
+                return Err(());
+            }
+        },
+    };
+    match extension::extend(&base_schema, pack, &extension) {
+        Ok(schema) => Ok(Some(Arc::new(schema))),
+        Err(problems) => {
+            for p in problems {
+                let shown = if p.pointer.is_empty() {
+                    p.message
+                } else {
+                    format!("{}: {}", p.pointer, p.message)
+                };
+                let d = problem(shown);
+                diags.push(match span::json_offset(&f.text, &p.pointer) {
+                    Some(offset) => d.at_offset(&f.text, offset),
+                    None => d,
+                });
+            }
+            Err(())
+        }
+    }
 }
 
 /// The catalog: the base's, then this pack's entries (replacing same ids), in natural id

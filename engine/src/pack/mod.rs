@@ -24,8 +24,13 @@ pub(crate) use load::load;
 pub use model::{Category, FACTS_KEYS, Owner, ParamType, Severity, natural_cmp};
 pub use rule::{Rule, RuleMeta};
 
+use crate::facts::FactsSchema;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The file of a pack that extends the facts schema (see `crate::facts::extension`).
+pub const FACTS_EXTENSION: &str = "facts.schema.json";
 
 /// One file of a pack: its path relative to the pack folder (`/`-separated) and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,6 +146,7 @@ pub struct Pack {
     pub(crate) rules: Vec<Rule>,
     pub(crate) disabled: Vec<DisabledRule>,
     pub(crate) modules: Vec<Module>,
+    pub(crate) facts_schema: Option<Arc<FactsSchema>>,
     pub(crate) digest: String,
     pub(crate) warnings: Vec<Diagnostic>,
 }
@@ -188,6 +194,14 @@ impl Pack {
     /// Helper modules (`lib/*.rhai`).
     pub fn modules(&self) -> &[Module] {
         &self.modules
+    }
+
+    /// The facts schema of the pack when it or one of its bases extends facts-v1
+    /// (`facts.schema.json`): facts-v1 with their collections and fields. `None` when none
+    /// does: facts-v1 alone. Facts meant for the pack are loaded with it
+    /// ([`crate::facts::LoadOptions::schema`]).
+    pub fn facts_schema(&self) -> Option<&Arc<FactsSchema>> {
+        self.facts_schema.as_ref()
     }
 
     /// sha256 over every file of the pack and of its bases.

@@ -1,6 +1,7 @@
-//! What a rule's body reads, checked against the facts contract (facts-v1): fields its
-//! records do not have (`unknown-field`), facts keys its header does not list
-//! (`unlisted-facts-key`) and query conditions no record can meet (`query-never-matches`).
+//! What a rule's body reads, checked against the facts contract (facts-v1, with the
+//! collections and fields of the pack's extensions): fields its records do not have
+//! (`unknown-field`), facts keys its header does not list (`unlisted-facts-key`) and query
+//! conditions no record can meet (`query-never-matches`).
 //!
 //! The check walks the rule's Rhai AST and follows records through a few simple patterns
 //! only; a value whose kind it cannot tell is never checked, so it reports no false
@@ -26,29 +27,47 @@
 //! `index_by(list, "id")`).
 
 use super::diagnostic::{Diagnostic, DiagnosticCode};
-use super::model::FACTS_KEYS;
+use crate::facts::FactsSchema;
 use crate::suggest;
 use rhai::{AST, ASTFlags, ASTNode, Expr, FnCallExpr, FnPtr, Position, Stmt};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::rc::Rc;
 
-/// The facts contract: the facts-v1 JSON Schema.
-pub(super) struct Contract {
-    root: &'static Value,
+/// The facts contract: the JSON Schema of the facts (facts-v1 with the pack's extensions).
+pub(super) struct Contract<'s> {
+    root: &'s Value,
+    name: &'s str,
 }
 
-impl Contract {
-    /// facts-v1, as the engine embeds it (`None` if it does not parse, which its own tests
-    /// rule out).
-    pub(super) fn load() -> Option<Contract> {
-        crate::facts::schema_document()
-            .ok()
-            .map(|root| Contract { root })
+impl<'s> Contract<'s> {
+    /// The contract of a facts schema.
+    pub(super) fn of(schema: &'s FactsSchema) -> Contract<'s> {
+        Contract {
+            root: schema.document(),
+            name: schema.name(),
+        }
+    }
+
+    /// How messages name the contract (`facts-v1`, `facts-v1 + acme`).
+    pub(super) fn name(&self) -> &'s str {
+        self.name
+    }
+
+    /// The top-level keys a rule may list in its `facts`: every key the schema defines but
+    /// `schema_version`.
+    pub(super) fn keys(&self) -> Vec<&'s str> {
+        self.root
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.keys().map(String::as_str))
+            .filter(|k| *k != "schema_version")
+            .collect()
     }
 
     /// A schema with its `$ref`s (to `#/$defs/...`) followed.
-    fn resolve<'s>(&'s self, mut schema: &'s Value) -> &'s Value {
+    fn resolve(&self, mut schema: &'s Value) -> &'s Value {
         for _ in 0..8 {
             let target = schema
                 .get("$ref")
@@ -231,7 +250,7 @@ fn literal(e: &Expr) -> Option<String> {
 
 /// Checks what the rule at `path`, which lists `listed` facts keys, reads.
 pub(super) fn check(
-    contract: &Contract,
+    contract: &Contract<'_>,
     path: &str,
     listed: &[String],
     ast: &AST,
@@ -296,6 +315,7 @@ pub(super) fn check(
         }
     }
 
+    let keys = contract.keys();
     let mut seen: Vec<&str> = Vec::new();
     let mut reads = std::mem::take(&mut c.facts_reads);
     reads.sort_by_key(|(_, at)| *at);
@@ -305,7 +325,7 @@ pub(super) fn check(
         }
         seen.push(key);
         if key != "organization"
-            && FACTS_KEYS.contains(&key.as_str())
+            && keys.contains(&key.as_str())
             && !listed.contains(key)
             && !guarded.contains(key)
         {
@@ -334,7 +354,7 @@ fn at(pos: Position) -> Option<At> {
 }
 
 struct Checker<'a, 's> {
-    contract: &'s Contract,
+    contract: &'a Contract<'s>,
     fns: &'a [FnDef],
     /// The closures already checked.
     walked: HashSet<String>,
@@ -582,13 +602,14 @@ impl<'a, 's> Checker<'a, 's> {
                     what: Rc::from("the facts"),
                 };
                 let Some(field) = root.field(name) else {
+                    let contract = self.contract.name();
                     let message = match suggest::closest(name, root.names()) {
                         Some(near) => {
-                            format!("`{name}` is not a facts-v1 key; did you mean `{near}`?")
+                            format!("`{name}` is not a {contract} key; did you mean `{near}`?")
                         }
                         None => format!(
-                            "`{name}` is not a facts-v1 key (expected one of {})",
-                            FACTS_KEYS.join(", ")
+                            "`{name}` is not a {contract} key (expected one of {})",
+                            self.contract.keys().join(", ")
                         ),
                     };
                     self.report(DiagnosticCode::UnknownField, pos, message);
@@ -646,8 +667,9 @@ impl<'a, 's> Checker<'a, 's> {
     fn unknown_field(&mut self, o: &Obj<'s>, name: &str, pos: Position, method: Option<&str>) {
         let prefix = method.map_or_else(String::new, |m| format!("`{m}`: "));
         let message = format!(
-            "{prefix}`{name}` is not a field of {} in facts-v1{}",
+            "{prefix}`{name}` is not a field of {} in {}{}",
             o.what,
+            self.contract.name(),
             suggest::did_you_mean(name, o.names())
         );
         self.report(DiagnosticCode::UnknownField, pos, message);
@@ -924,7 +946,7 @@ mod tests {
     }
 
     fn with_messages(listed: &[&str], body: &str) -> Vec<(&'static str, u32, u32, String)> {
-        let contract = Contract::load().unwrap();
+        let contract = Contract::of(FactsSchema::shipped().unwrap());
         let ast = super::super::span::parse(body).unwrap();
         let listed: Vec<String> = listed.iter().map(|k| (*k).to_owned()).collect();
         let mut diags = Vec::new();

@@ -19,7 +19,9 @@
 //! the tests hold, so a `jsonschema` upgrade that changes it breaks nothing.
 //!
 //! A keyword it does not implement makes the schema unusable (an error naming it), so a
-//! schema change that needs more cannot pass silently.
+//! schema change that needs more cannot pass silently. Every build compiles each facts
+//! schema with it (facts-v1, and facts-v1 with a pack's extensions), so a pack whose
+//! `facts.schema.json` uses a keyword outside this subset is refused by every host alike.
 //!
 //! The `date`, `date-time` and `email` format checks follow `jsonschema`'s own
 //! (`keywords/format.rs`, MIT licensed, Copyright (c) 2020-2025 Dmitry Dygalo).

@@ -1,0 +1,375 @@
+//! `attest import SOURCE FILE...`: the exports teams already have, as facts-v1 JSON ready to
+//! sit in a facts folder beside the rest (`docs/importers.md`).
+
+use crate::import::accounts::{Admins, Options};
+use crate::import::identity::{IdentityMap, Linker, People};
+use crate::import::mapped_csv::LeftOut;
+use crate::import::mapping::Mapping;
+use crate::import::okta::Factors;
+use crate::import::records::{Output, Record};
+use crate::import::{Input, Problem, aws_iam, github, google_workspace, mapped_csv, okta};
+use crate::inputs::SizeLimit;
+use crate::output::{Input as RunInput, Target, refuse_inputs};
+use crate::{Outcome, inputs, packs};
+use std::path::{Path, PathBuf};
+
+/// The exports `attest import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SourceArg {
+    /// The CSV of `aws iam get-credential-report` (IAM users and the root user).
+    AwsIamCredentialReport,
+    /// The JSON of Okta's `GET /api/v1/users`.
+    OktaUsers,
+    /// The JSON of GitHub's `GET /orgs/{org}/members`.
+    GithubMembers,
+    /// The Google Admin console's user list (CSV).
+    GoogleWorkspaceUsers,
+    /// Any CSV, through a mapping file (`--mapping MAP.toml`).
+    Csv,
+}
+
+impl SourceArg {
+    /// The name on the command line.
+    fn name(self) -> &'static str {
+        match self {
+            SourceArg::AwsIamCredentialReport => "aws-iam-credential-report",
+            SourceArg::OktaUsers => "okta-users",
+            SourceArg::GithubMembers => "github-members",
+            SourceArg::GoogleWorkspaceUsers => "google-workspace-users",
+            SourceArg::Csv => "csv",
+        }
+    }
+
+    /// The `system_id` of the accounts, unless `--system` says otherwise (`None`: the
+    /// source is not an account export).
+    fn default_system(self) -> Option<&'static str> {
+        match self {
+            SourceArg::AwsIamCredentialReport => Some("aws"),
+            SourceArg::OktaUsers => Some("okta"),
+            SourceArg::GithubMembers => Some("github"),
+            SourceArg::GoogleWorkspaceUsers => Some("google-workspace"),
+            SourceArg::Csv => None,
+        }
+    }
+}
+
+/// Arguments of `attest import`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// What the files are.
+    #[arg(value_enum)]
+    source: SourceArg,
+    /// The exports (several files of one source are imported together: pages of a list).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Write the facts JSON to FILE, whole or not at all (default: stdout; `-` is stdout).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Facts (a file or folder) whose `people` accounts are linked to, by email or login.
+    #[arg(long, value_name = "FILE_OR_DIR")]
+    people: Option<PathBuf>,
+    /// The `system_id` of the accounts (default: aws, okta, github or google-workspace).
+    #[arg(long, value_name = "ID")]
+    system: Option<String>,
+    /// A CSV of `account,person_id[,system][,kind]` linking the accounts whose names match
+    /// no person's email, and marking service and shared accounts with their owner.
+    #[arg(long, value_name = "FILE")]
+    identity_map: Option<PathBuf>,
+    /// Privileged users: names, one a line; or GitHub's members list with role=admin; or
+    /// the JSON of `aws iam get-account-authorization-details`.
+    #[arg(long, value_name = "FILE")]
+    admins: Option<PathBuf>,
+    /// github-members: the members list with filter=2fa_disabled (the others have 2FA).
+    #[arg(long, value_name = "FILE")]
+    two_factor_disabled: Option<PathBuf>,
+    /// okta-users: each user id's factors (GET /api/v1/users/{id}/factors), as one object.
+    #[arg(long, value_name = "FILE")]
+    factors: Option<PathBuf>,
+    /// csv: the mapping of columns to fields (TOML).
+    #[arg(long, value_name = "MAP.toml")]
+    mapping: Option<PathBuf>,
+    /// Check the output against facts-v1 with this pack's extensions (`facts.schema.json`),
+    /// and, for csv, let the mapping fill their fields and collections.
+    #[arg(long, value_name = "DIR")]
+    pack: Option<PathBuf>,
+}
+
+/// Imports the exports; exit 0 when the facts are written, 2 when an input cannot be used
+/// (nothing is written then).
+pub fn run(args: &Args) -> Result<Outcome, String> {
+    check_flags(args)?;
+    // A folder is read for its facts (`--people`), a file whole.
+    let reads: Vec<RunInput<'_>> = args
+        .files
+        .iter()
+        .chain(&args.people)
+        .chain(&args.identity_map)
+        .chain(&args.admins)
+        .chain(&args.two_factor_disabled)
+        .chain(&args.factors)
+        .chain(&args.mapping)
+        .map(|path| RunInput {
+            path,
+            what: "an input",
+            extension: path.is_dir().then_some("json"),
+        })
+        .collect();
+    if let Some(out) = &args.output {
+        refuse_inputs(out, &reads)?;
+    }
+    let pack = match &args.pack {
+        Some(dir) => Some(packs::load(
+            &packs::PackRef::Dir(dir.clone()),
+            SizeLimit::default(),
+        )?),
+        None => None,
+    };
+    let schema = pack.as_ref().and_then(|l| l.pack.facts_schema());
+    let people = match &args.people {
+        Some(path) => {
+            let files: Vec<Input> =
+                inputs::read_facts(std::slice::from_ref(path), SizeLimit::default())?
+                    .into_iter()
+                    .map(|(name, text)| Input { name, text })
+                    .collect();
+            Some(People::from_facts(&files, &inputs::display(path)).map_err(show)?)
+        }
+        None => None,
+    };
+    let files = args
+        .files
+        .iter()
+        .map(|p| read(p))
+        .collect::<Result<Vec<Input>, String>>()?;
+    let (output, summary) = if args.source == SourceArg::Csv {
+        csv(args, &files, people.as_ref(), schema)?
+    } else {
+        accounts(args, &files, people.as_ref())?
+    };
+    let text = output.finish(schema).map_err(show_all)?;
+    Target::from_arg(args.output.as_deref())
+        .write(&text)
+        .map_err(|e| match &args.output {
+            Some(p) => format!("{}: {e}", inputs::display(p)),
+            None => e.to_string(),
+        })?;
+    eprint!("{summary}");
+    Ok(Outcome::Clean)
+}
+
+/// Refuses flags the source does not read.
+fn check_flags(args: &Args) -> Result<(), String> {
+    let source = args.source;
+    let only = |given: bool, flag: &str, sources: &[SourceArg]| -> Result<(), String> {
+        if given && !sources.contains(&source) {
+            let names: Vec<&str> = sources.iter().map(|s| s.name()).collect();
+            return Err(format!(
+                "{flag} is for {}, not {}",
+                names.join(" and "),
+                source.name()
+            ));
+        }
+        Ok(())
+    };
+    let accounts = [
+        SourceArg::AwsIamCredentialReport,
+        SourceArg::OktaUsers,
+        SourceArg::GithubMembers,
+        SourceArg::GoogleWorkspaceUsers,
+    ];
+    only(args.factors.is_some(), "--factors", &[SourceArg::OktaUsers])?;
+    only(
+        args.two_factor_disabled.is_some(),
+        "--two-factor-disabled",
+        &[SourceArg::GithubMembers],
+    )?;
+    only(args.mapping.is_some(), "--mapping", &[SourceArg::Csv])?;
+    only(args.system.is_some(), "--system", &accounts)?;
+    only(args.identity_map.is_some(), "--identity-map", &accounts)?;
+    only(args.admins.is_some(), "--admins", &accounts)?;
+    if source == SourceArg::Csv && args.mapping.is_none() {
+        return Err("csv needs --mapping MAP.toml: which column fills which field".to_owned());
+    }
+    if args.system.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        return Err("--system is empty: give the id of the system the accounts are on".to_owned());
+    }
+    Ok(())
+}
+
+/// Reads a file as an import input.
+fn read(path: &Path) -> Result<Input, String> {
+    Ok(Input {
+        name: inputs::display(path),
+        text: inputs::read_text(path, SizeLimit::default())?,
+    })
+}
+
+fn show(problem: Problem) -> String {
+    problem.to_string()
+}
+
+fn show_all(problems: Vec<Problem>) -> String {
+    match problems.as_slice() {
+        [one] => one.to_string(),
+        many => {
+            let mut out = format!("the import has {} problems", many.len());
+            for p in many {
+                out.push_str(&format!("\n  {p}"));
+            }
+            out
+        }
+    }
+}
+
+/// An account export: its records and the summary (counts, who is linked to whom).
+fn accounts(
+    args: &Args,
+    files: &[Input],
+    people: Option<&People>,
+) -> Result<(Output, String), String> {
+    let map = match &args.identity_map {
+        Some(path) => Some(IdentityMap::parse(&read(path)?, people).map_err(show)?),
+        None => None,
+    };
+    let admins = match &args.admins {
+        Some(path) => Some(Admins::read(&read(path)?).map_err(show)?),
+        None => None,
+    };
+    let two_factor_disabled = match &args.two_factor_disabled {
+        Some(path) => Some(github::logins(&read(path)?, "--two-factor-disabled").map_err(show)?),
+        None => None,
+    };
+    let factors = match &args.factors {
+        Some(path) => Some(Factors::read(&read(path)?).map_err(show)?),
+        None => None,
+    };
+    let options = Options {
+        system: args
+            .system
+            .clone()
+            .or_else(|| args.source.default_system().map(str::to_owned))
+            .unwrap_or_default(),
+        admins,
+    };
+    let mut linker = Linker::new(people, map.as_ref());
+    let mut records: Vec<Record> = Vec::new();
+    for file in files {
+        let found = match args.source {
+            SourceArg::AwsIamCredentialReport => aws_iam::import(file, &options, &mut linker),
+            SourceArg::OktaUsers => okta::import(file, factors.as_ref(), &options, &mut linker),
+            SourceArg::GithubMembers => {
+                github::import(file, two_factor_disabled.as_ref(), &options, &mut linker)
+            }
+            SourceArg::GoogleWorkspaceUsers => {
+                google_workspace::import(file, &options, &mut linker)
+            }
+            SourceArg::Csv => Ok(Vec::new()),
+        };
+        records.extend(found.map_err(show)?);
+    }
+    let mut summary = format!(
+        "imported {} account{} on {} from {}\n",
+        records.len(),
+        plural(records.len()),
+        options.system,
+        names(files)
+    );
+    summary.push_str(&linker.summary(records.len()));
+    if let Some(map) = &map {
+        let unused = map.unused(&options.system);
+        if !unused.is_empty() {
+            summary.push_str(&format!(
+                "the identity map names accounts this import does not have: {}\n",
+                unused.join(", ")
+            ));
+        }
+    }
+    Ok((
+        Output {
+            collection: "accounts".to_owned(),
+            records,
+        },
+        summary,
+    ))
+}
+
+/// A CSV export through its mapping.
+fn csv(
+    args: &Args,
+    files: &[Input],
+    people: Option<&People>,
+    schema: Option<&std::sync::Arc<attest_engine::facts::FactsSchema>>,
+) -> Result<(Output, String), String> {
+    let path = args
+        .mapping
+        .as_deref()
+        .ok_or("csv needs --mapping MAP.toml")?;
+    let file = read(path)?;
+    let document = match schema {
+        Some(s) => s.document().clone(),
+        None => {
+            serde_json::from_str(attest_engine::facts::FACTS_SCHEMA).map_err(|e| e.to_string())?
+        }
+    };
+    let mapping = Mapping::parse(&file.name, &file.text, &document).map_err(show)?;
+    if mapping.links() && people.is_none() {
+        return Err(format!(
+            "{}: the mapping links emails to people (`link = \"email\"`): give --people",
+            file.name
+        ));
+    }
+    let mut left_out = LeftOut::default();
+    let mut records = Vec::new();
+    for input in files {
+        records.extend(mapped_csv::import(input, &mapping, people, &mut left_out).map_err(show)?);
+    }
+    let mut summary = format!(
+        "imported {} record{} of {} from {}",
+        records.len(),
+        plural(records.len()),
+        mapping.collection,
+        names(files)
+    );
+    if left_out.skipped > 0 {
+        summary.push_str(&format!(
+            " ({} row{} skipped by the mapping)",
+            left_out.skipped,
+            plural(left_out.skipped)
+        ));
+    }
+    summary.push('\n');
+    if !left_out.unlinked.is_empty() {
+        summary.push_str(&format!(
+            "{} email{} linked to nobody:\n",
+            left_out.unlinked.len(),
+            plural(left_out.unlinked.len())
+        ));
+        for (at, email, row) in &left_out.unlinked {
+            let what = if *row {
+                "row left out"
+            } else {
+                "field left empty"
+            };
+            summary.push_str(&format!("  {at}: {email} ({what})\n"));
+        }
+    }
+    Ok((
+        Output {
+            collection: mapping.collection.clone(),
+            records,
+        },
+        summary,
+    ))
+}
+
+fn names(files: &[Input]) -> String {
+    files
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

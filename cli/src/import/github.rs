@@ -1,0 +1,111 @@
+//! `github-members`: the JSON of GitHub's `GET /orgs/{org}/members` (every page; see
+//! [`super::pages`]), one user object per member.
+//!
+//! - `login` is the username; a member's `email`, when the API shows one, links it too
+//!   (GitHub shows it rarely: the identity map is how logins are usually linked).
+//! - Every member is `active`; a member of `type` `Bot` is a service account.
+//! - `mfa`, with `--two-factor-disabled FILE` (the same call with `filter=2fa_disabled`):
+//!   the members it lists have no two-factor authentication, the others have it. Without
+//!   it, `mfa` is not filled.
+//! - `privileged`, with `--admins FILE` (the same call with `role=admin`): the organization
+//!   owners.
+//! - The members API says nothing of when access was granted or last used: `created_on`
+//!   and `last_login_on` are not filled.
+
+use super::accounts::{Account, Options};
+use super::identity::Linker;
+use super::pages;
+use super::records::{Place, Record};
+use super::{Input, Problem, detect};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// What the importer calls the export, in messages.
+const EXPECTED: &str = "a GitHub organization members list (GET /orgs/{org}/members)";
+
+/// One member: login, email (when shown), whether a bot, and where it starts.
+pub struct Member {
+    /// `login`.
+    pub login: String,
+    email: Option<String>,
+    bot: bool,
+    offset: usize,
+}
+
+/// The members of a list, or `None` when the file is a JSON list whose items are not
+/// GitHub users.
+pub fn members(input: &Input) -> Result<Option<Vec<Member>>, Problem> {
+    let items = pages::items(input, EXPECTED)?;
+    let mut out = Vec::new();
+    for item in items {
+        let Some(login) = item.value.get("login").and_then(Value::as_str) else {
+            return Ok(None);
+        };
+        out.push(Member {
+            login: login.to_owned(),
+            email: item
+                .value
+                .get("email")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            bot: item.value.get("type").and_then(Value::as_str) == Some("Bot"),
+            offset: item.offset,
+        });
+    }
+    Ok(Some(out))
+}
+
+/// The logins of a members list given to a flag (`--two-factor-disabled`).
+pub fn logins(input: &Input, flag: &str) -> Result<BTreeSet<String>, Problem> {
+    match members(input)? {
+        Some(list) => Ok(list.into_iter().map(|m| m.login.to_lowercase()).collect()),
+        None => Err(Problem::file(
+            &input.name,
+            format!(
+                "{flag} takes {EXPECTED}{}",
+                detect::wrong_source(&input.text, "that")
+                    .map(|m| format!("; {m}"))
+                    .unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+/// Imports a members list; `two_factor_disabled` holds the logins without 2FA, when given.
+pub fn import(
+    input: &Input,
+    two_factor_disabled: Option<&BTreeSet<String>>,
+    options: &Options,
+    linker: &mut Linker<'_>,
+) -> Result<Vec<Record>, Problem> {
+    let wrong =
+        || detect::wrong_source(&input.text, EXPECTED).map(|m| Problem::file(&input.name, m));
+    let list = match members(input) {
+        Ok(Some(list)) => list,
+        Ok(None) => {
+            return Err(wrong().unwrap_or_else(|| {
+                Problem::file(
+                    &input.name,
+                    format!("expected {EXPECTED}: its items have no `login`"),
+                )
+            }));
+        }
+        Err(e) => return Err(wrong().unwrap_or(e)),
+    };
+    let mut out = Vec::new();
+    for member in &list {
+        let account = Account {
+            username: member.login.clone(),
+            aliases: member.email.as_deref().into_iter().collect(),
+            human: !member.bot,
+            privileged: None,
+            mfa: two_factor_disabled.map(|off| !off.contains(&member.login.to_lowercase())),
+            active: true,
+            created_on: None,
+            last_login_on: None,
+            origin: Place::at_offset(&input.name, &input.text, member.offset),
+        };
+        out.push(options.record(account, linker));
+    }
+    Ok(out)
+}

@@ -1,0 +1,106 @@
+//! `google-workspace-users`: the CSV the Google Admin console downloads from Directory >
+//! Users > Download users (all columns), one row per user.
+//!
+//! - `Email Address [Required]` is the username, and links the user to a person.
+//! - `Status [READ ONLY]`: `Active` is `active`; `Suspended` and `Archived` are `disabled`.
+//! - `Last Sign In [READ ONLY]`: `Never logged in`, or the time of the last sign-in, which
+//!   the console writes `2026/06/28 14:03:11` (in the time zone of the admin who downloaded
+//!   the file; the date is taken as written) or, with the ISO time format, as an ISO 8601
+//!   date-time (the date as stated at its offset).
+//! - `2sv Enrolled [READ ONLY]` (`True`/`False`) is `mfa`.
+//! - The file has no creation date: `created_on` is not filled. `privileged` comes from
+//!   `--admins` (emails, one a line): the file does not say who holds an admin role.
+
+use super::accounts::{Account, Options};
+use super::identity::Linker;
+use super::records::{Place, Record};
+use super::table::{Row, Table};
+use super::{Input, Problem, dates, detect};
+
+const EMAIL: &str = "Email Address [Required]";
+const STATUS: &str = "Status [READ ONLY]";
+const LAST_SIGN_IN: &str = "Last Sign In [READ ONLY]";
+const ENROLLED: &str = "2sv Enrolled [READ ONLY]";
+
+/// Imports a Google Workspace user list.
+pub fn import(
+    input: &Input,
+    options: &Options,
+    linker: &mut Linker<'_>,
+) -> Result<Vec<Record>, Problem> {
+    let wrong = || {
+        detect::wrong_source(&input.text, "a Google Workspace user list")
+            .map(|m| Problem::file(&input.name, m))
+    };
+    let table = Table::parse(input, b',').map_err(|e| wrong().unwrap_or(e))?;
+    let [email, status, last, enrolled] = table
+        .require([EMAIL, STATUS, LAST_SIGN_IN, ENROLLED])
+        .map_err(|e| wrong().unwrap_or(e))?;
+    let mut out = Vec::new();
+    for row in &table.rows {
+        let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());
+        let address = cell(email);
+        if address.is_empty() {
+            return Err(table.problem(row, email, format!("`{EMAIL}` is empty")));
+        }
+        let active = match cell(status) {
+            "Active" => true,
+            "Suspended" | "Archived" => false,
+            other => {
+                return Err(table.problem(
+                    row,
+                    status,
+                    format!("`{other}` is not a status: expected Active, Suspended or Archived"),
+                ));
+            }
+        };
+        let mfa = match cell(enrolled).to_ascii_lowercase().as_str() {
+            "true" => true,
+            "false" => false,
+            _ => {
+                return Err(table.problem(
+                    row,
+                    enrolled,
+                    format!("`{}` in `{ENROLLED}` is not True or False", cell(enrolled)),
+                ));
+            }
+        };
+        let account = Account {
+            username: address.to_owned(),
+            aliases: Vec::new(),
+            human: true,
+            privileged: None,
+            mfa: Some(mfa),
+            active,
+            created_on: None,
+            last_login_on: last_sign_in(&table, row, last)?,
+            origin: Place {
+                file: table.file().to_owned(),
+                line: row.line,
+                column: 1,
+            },
+        };
+        out.push(options.record(account, linker));
+    }
+    Ok(out)
+}
+
+/// `Last Sign In [READ ONLY]`: `None` for `Never logged in`.
+fn last_sign_in(table: &Table<'_>, row: &Row, i: usize) -> Result<Option<String>, Problem> {
+    let text = row.cells.get(i).map_or("", |c| c.trim());
+    if text.is_empty() || text == "Never logged in" {
+        return Ok(None);
+    }
+    dates::with_format(text, "%Y/%m/%d %H:%M:%S")
+        .or_else(|| dates::iso(text))
+        .map(|d| Some(d.to_string()))
+        .ok_or_else(|| {
+            table.problem(
+                row,
+                i,
+                format!(
+                    "`{text}` in `{LAST_SIGN_IN}` is not a sign-in time: expected 2026/06/28 14:03:11, an ISO 8601 date-time or Never logged in"
+                ),
+            )
+        })
+}

@@ -1,0 +1,581 @@
+//! Mapping files (`--mapping MAP.toml`): how the rows of any CSV export become records of a
+//! facts collection. Each field of the record says where its value comes from (a column,
+//! several columns through a template, or a constant) and how the text becomes the value:
+//! a value map, a date format, a list separator, a link to a person by email. The type of
+//! each field comes from the facts schema (a date, a boolean, a number, a list...), so a
+//! mapping says only what differs from the obvious.
+//!
+//! ```toml
+//! collection = "people"            # the facts collection the rows become
+//! delimiter = ","                  # optional: the CSV delimiter (";", "\t"...)
+//!
+//! [[skip]]                         # optional: rows left out, by a column's value
+//! column = "Status"
+//! values = ["Not Started"]
+//!
+//! [fields.id]
+//! column = "Employee #"
+//!
+//! [fields.name]
+//! template = "{First Name} {Last Name}"
+//!
+//! [fields.kind]
+//! column = "Employment Status"
+//! values = { "Full-Time" = "employee", "Contractor" = "contractor" }
+//!
+//! [fields."employment.start_date"]
+//! column = "Hire Date"
+//! format = "%m/%d/%Y"              # strftime; default: ISO 8601 (2026-06-28, or a date-time)
+//! ```
+//!
+//! A field's keys: `column`, `template` or `value` (one of them); `values` (cell text to
+//! value) and `unmapped` (`error`, the default, or `keep`: a value the map does not list
+//! is used as it is); `default` (for an empty cell); `empty` (more texts that count as
+//! empty, such as `N/A`); `required` (an empty cell is an error); `format` (dates);
+//! `separator` (lists, default `;`); `link = "email"` (the cell is an email; the field gets
+//! the id of the person with that email, from `--people`); `type` (`string`, `date`,
+//! `boolean`, `integer`, `number`, `list`) for a field the schema does not type.
+
+use super::Problem;
+use super::records::{item_schema, resolve};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    collection: Spanned<String>,
+    #[serde(default)]
+    delimiter: Option<Spanned<String>>,
+    #[serde(default)]
+    skip: Vec<SkipSpec>,
+    fields: IndexMap<String, Spanned<FieldSpec>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SkipSpec {
+    column: String,
+    values: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldSpec {
+    column: Option<String>,
+    template: Option<Spanned<String>>,
+    value: Option<toml::Value>,
+    default: Option<toml::Value>,
+    values: Option<IndexMap<String, toml::Value>>,
+    unmapped: Option<Spanned<String>>,
+    #[serde(default)]
+    empty: Vec<String>,
+    #[serde(default)]
+    required: bool,
+    format: Option<Spanned<String>>,
+    separator: Option<String>,
+    link: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    kind: Option<Spanned<String>>,
+}
+
+/// A mapping, checked against the facts schema.
+#[derive(Debug)]
+pub struct Mapping {
+    /// The collection the rows become.
+    pub collection: String,
+    /// The CSV delimiter.
+    pub delimiter: u8,
+    /// Rows left out: a column, and the values that leave a row out.
+    pub skip: Vec<(String, Vec<String>)>,
+    /// The fields, in the mapping's order.
+    pub fields: Vec<Field>,
+}
+
+/// Where a field's text comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A column.
+    Column(String),
+    /// Columns put into a text (`{First Name} {Last Name}`): the pieces, each a literal or a
+    /// column.
+    Template(Vec<Piece>),
+    /// A constant.
+    Value(Value),
+}
+
+/// A piece of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// Text as written.
+    Text(String),
+    /// A column's cell.
+    Column(String),
+}
+
+/// A field's type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    /// Text as it is.
+    String,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// true or false.
+    Boolean,
+    /// A whole number.
+    Integer,
+    /// A number.
+    Number,
+    /// A list of values of a type.
+    List(Box<Type>),
+}
+
+impl Type {
+    fn name(&self) -> String {
+        match self {
+            Type::String => "a string".to_owned(),
+            Type::Date => "a date".to_owned(),
+            Type::Boolean => "true or false".to_owned(),
+            Type::Integer => "a whole number".to_owned(),
+            Type::Number => "a number".to_owned(),
+            Type::List(item) => format!("a list of {}", item.name().trim_start_matches("a ")),
+        }
+    }
+}
+
+/// One field of the records.
+#[derive(Debug)]
+pub struct Field {
+    /// Its dotted path in the record (`employment.status`).
+    pub path: String,
+    /// Where its text comes from.
+    pub source: Source,
+    /// Its type.
+    pub kind: Type,
+    /// Cell text to value; with `keep_unmapped`, other texts are converted as they are.
+    pub values: Option<IndexMap<String, Value>>,
+    /// Whether a text `values` does not list is used as it is (else it is an error).
+    pub keep_unmapped: bool,
+    /// The value of an empty cell.
+    pub default: Option<Value>,
+    /// Texts that count as empty.
+    pub empty: Vec<String>,
+    /// Whether an empty cell (without a default) is an error.
+    pub required: bool,
+    /// The `strftime` format of dates.
+    pub format: Option<String>,
+    /// The separator of list items.
+    pub separator: String,
+    /// Whether the cell is an email to link to a person's id.
+    pub link: bool,
+}
+
+impl Mapping {
+    /// Reads the mapping file `name` (text `text`) against the facts schema `schema`.
+    pub fn parse(name: &str, text: &str, schema: &Value) -> Result<Mapping, Problem> {
+        let at = |span: std::ops::Range<usize>, message: String| {
+            Problem::at_offset(name, text, span.start, message)
+        };
+        let file: File = toml::from_str(text).map_err(|e| {
+            let message = format!("invalid mapping: {}", e.message());
+            match e.span() {
+                Some(span) => at(span, message),
+                None => Problem::file(name, message),
+            }
+        })?;
+        let collection = file.collection.get_ref().clone();
+        let Some(items) = item_schema(schema, &collection) else {
+            return Err(at(
+                file.collection.span(),
+                format!(
+                    "`{collection}` is not a collection of the facts (expected one of {})",
+                    collections(schema).join(", ")
+                ),
+            ));
+        };
+        let delimiter = match &file.delimiter {
+            None => b',',
+            Some(d) => match d.get_ref().as_bytes() {
+                [one] if d.get_ref().is_ascii() => *one,
+                _ => {
+                    return Err(at(
+                        d.span(),
+                        "`delimiter` is one character, such as \",\", \";\" or \"\\t\"".to_owned(),
+                    ));
+                }
+            },
+        };
+        let mut fields = Vec::new();
+        for (path, spec) in &file.fields {
+            let span = spec.span();
+            let spec = spec.get_ref();
+            let problem = |message: String| at(span.clone(), format!("field `{path}`: {message}"));
+            let schema_kind = field_type(schema, items, &collection, path).map_err(problem)?;
+            let kind = match &spec.kind {
+                None => schema_kind,
+                Some(k) => parse_type(k.get_ref())
+                    .ok_or_else(|| at(k.span(), format!("`{}` is not a type: expected string, date, boolean, integer, number or list", k.get_ref())))?,
+            };
+            let source = match (&spec.column, &spec.template, &spec.value) {
+                (Some(c), None, None) => Source::Column(c.trim().to_owned()),
+                (None, Some(t), None) => {
+                    Source::Template(template(t.get_ref()).map_err(|m| at(t.span(), m))?)
+                }
+                (None, None, Some(v)) => Source::Value(json(v)),
+                _ => {
+                    return Err(problem(
+                        "give one of `column`, `template` or `value`".to_owned(),
+                    ));
+                }
+            };
+            let keep_unmapped = match spec
+                .unmapped
+                .as_ref()
+                .map(|u| (u.get_ref().as_str(), u.span()))
+            {
+                None | Some(("error", _)) => false,
+                Some(("keep", _)) => true,
+                Some((other, span)) => {
+                    return Err(at(
+                        span,
+                        format!("`unmapped` is `{other}`: expected error or keep"),
+                    ));
+                }
+            };
+            if let Some(f) = &spec.format
+                && !super::dates::format_reads_dates(f.get_ref())
+            {
+                return Err(at(
+                    f.span(),
+                    format!(
+                        "`{}` is not a date format: it must name the year, month and day (%Y, %m, %d)",
+                        f.get_ref()
+                    ),
+                ));
+            }
+            let link = match &spec.link {
+                None => false,
+                Some(l) if l.get_ref() == "email" => true,
+                Some(l) => {
+                    return Err(at(
+                        l.span(),
+                        format!(
+                            "`link` is `{}`: the only link is \"email\" (the person with that email)",
+                            l.get_ref()
+                        ),
+                    ));
+                }
+            };
+            fields.push(Field {
+                path: path.clone(),
+                source,
+                kind,
+                values: spec
+                    .values
+                    .as_ref()
+                    .map(|m| m.iter().map(|(k, v)| (k.clone(), json(v))).collect()),
+                keep_unmapped,
+                default: spec.default.as_ref().map(json),
+                empty: spec.empty.clone(),
+                required: spec.required,
+                format: spec.format.as_ref().map(|f| f.get_ref().clone()),
+                separator: spec.separator.clone().unwrap_or_else(|| ";".to_owned()),
+                link,
+            });
+        }
+        let required = items
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str);
+        for field in required {
+            let filled = fields
+                .iter()
+                .any(|f| f.path == field || f.path.starts_with(&format!("{field}.")));
+            if !filled {
+                return Err(at(
+                    file.collection.span(),
+                    format!(
+                        "the mapping fills no `{field}`, which {collection} records require: add [fields.{field}]"
+                    ),
+                ));
+            }
+        }
+        Ok(Mapping {
+            collection,
+            delimiter,
+            skip: file
+                .skip
+                .into_iter()
+                .map(|s| (s.column.trim().to_owned(), s.values))
+                .collect(),
+            fields,
+        })
+    }
+
+    /// The columns the mapping reads, in order, each once.
+    pub fn columns(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self.skip.iter().map(|(c, _)| c.as_str()).collect();
+        for field in &self.fields {
+            match &field.source {
+                Source::Column(c) => all.push(c),
+                Source::Template(pieces) => all.extend(pieces.iter().filter_map(|p| match p {
+                    Piece::Column(c) => Some(c.as_str()),
+                    Piece::Text(_) => None,
+                })),
+                Source::Value(_) => {}
+            }
+        }
+        let mut out: Vec<&str> = Vec::new();
+        for c in all {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// Whether a field links to people by email (so `--people` is needed).
+    pub fn links(&self) -> bool {
+        self.fields.iter().any(|f| f.link)
+    }
+}
+
+/// The collections of a facts schema document.
+fn collections(schema: &Value) -> Vec<&str> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, p)| p.get("items").is_some())
+        .map(|(k, _)| k.as_str())
+        .collect()
+}
+
+/// The type of the field at `path` of the records whose schema is `items`, from the schema.
+fn field_type(root: &Value, items: &Value, collection: &str, path: &str) -> Result<Type, String> {
+    let mut schema = items;
+    let mut place = collection.to_owned();
+    for segment in path.split('.') {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let Some(next) = properties.and_then(|p| p.get(segment)) else {
+            let known: Vec<&str> = properties
+                .map(|p| p.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            return Err(format!(
+                "`{segment}` is not a field of {place} (its fields: {})",
+                known.join(", ")
+            ));
+        };
+        schema = resolve(root, next);
+        if let Some(target) = next.get("$ref").and_then(Value::as_str)
+            && (target.ends_with("/date") || target.ends_with("/optional_date"))
+        {
+            return Ok(Type::Date);
+        }
+        place = format!("{place}.{segment}");
+    }
+    type_of(root, schema)
+        .ok_or_else(|| format!("{place} is an object: map its fields one by one (`{path}.FIELD`)"))
+}
+
+/// A scalar or list schema's type; `None` for objects.
+fn type_of(root: &Value, schema: &Value) -> Option<Type> {
+    if schema.get("format").and_then(Value::as_str) == Some("date") {
+        return Some(Type::Date);
+    }
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if types.contains(&"array") {
+        let items = schema.get("items").map(|i| resolve(root, i));
+        return Some(Type::List(Box::new(
+            items.and_then(|i| type_of(root, i)).unwrap_or(Type::String),
+        )));
+    }
+    if types.contains(&"object") {
+        return None;
+    }
+    Some(if types.contains(&"boolean") {
+        Type::Boolean
+    } else if types.contains(&"integer") {
+        Type::Integer
+    } else if types.contains(&"number") {
+        Type::Number
+    } else {
+        Type::String
+    })
+}
+
+fn parse_type(name: &str) -> Option<Type> {
+    Some(match name {
+        "string" => Type::String,
+        "date" => Type::Date,
+        "boolean" => Type::Boolean,
+        "integer" => Type::Integer,
+        "number" => Type::Number,
+        "list" => Type::List(Box::new(Type::String)),
+        _ => return None,
+    })
+}
+
+/// The pieces of a template (`{First Name} {Last Name}`).
+fn template(text: &str) -> Result<Vec<Piece>, String> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            pieces.push(Piece::Text(rest[..open].to_owned()));
+        }
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("`{text}`: a `{{` without its `}}`"))?;
+        let column = after[..close].trim();
+        if column.is_empty() {
+            return Err(format!("`{text}`: `{{}}` names no column"));
+        }
+        pieces.push(Piece::Column(column.to_owned()));
+        rest = &after[close + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest.to_owned()));
+    }
+    if !pieces.iter().any(|p| matches!(p, Piece::Column(_))) {
+        return Err(format!(
+            "`{text}` names no column: write them in braces, `{{First Name}}`"
+        ));
+    }
+    Ok(pieces)
+}
+
+fn json(value: &toml::Value) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+impl Field {
+    /// What the field's type expects, for messages.
+    pub fn expects(&self) -> String {
+        self.kind.name()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> Value {
+        serde_json::from_str(attest_engine::facts::FACTS_SCHEMA).unwrap()
+    }
+
+    fn parse(text: &str) -> Result<Mapping, String> {
+        Mapping::parse("m.toml", text, &schema()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn types_come_from_the_schema() {
+        let m = parse(
+            r#"collection = "vendors"
+delimiter = ";"
+[fields.id]
+column = "ID"
+[fields.name]
+template = "{Name} ({Legal name})"
+[fields.risk_tier]
+value = "low"
+[fields.data_access]
+column = "Data"
+separator = ","
+[fields."contract.expires_on"]
+column = "Ends"
+format = "%d.%m.%Y"
+[fields."contract.right_to_audit"]
+column = "Audit"
+[fields."contract.breach_notification_hours"]
+column = "Hours"
+"#,
+        )
+        .unwrap();
+        assert_eq!(m.delimiter, b';');
+        let kinds: Vec<(&str, &Type)> = m
+            .fields
+            .iter()
+            .map(|f| (f.path.as_str(), &f.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("id", &Type::String),
+                ("name", &Type::String),
+                ("risk_tier", &Type::String),
+                ("data_access", &Type::List(Box::new(Type::String))),
+                ("contract.expires_on", &Type::Date),
+                ("contract.right_to_audit", &Type::Boolean),
+                ("contract.breach_notification_hours", &Type::Number),
+            ]
+        );
+        assert_eq!(
+            m.columns(),
+            ["ID", "Name", "Legal name", "Data", "Ends", "Audit", "Hours"]
+        );
+        assert_eq!(
+            m.fields[1].source,
+            Source::Template(vec![
+                Piece::Column("Name".into()),
+                Piece::Text(" (".into()),
+                Piece::Column("Legal name".into()),
+                Piece::Text(")".into()),
+            ])
+        );
+    }
+
+    #[test]
+    fn mistakes_are_placed_in_the_mapping() {
+        assert_eq!(
+            parse("collection = \"peeple\"\n[fields.id]\ncolumn = \"x\"\n").unwrap_err(),
+            "m.toml:1:14: `peeple` is not a collection of the facts (expected one of people, systems, accounts, access_reviews, training, vendors, policies, incidents, changes, backups, risk_assessments, evidence)"
+        );
+        let err = parse(
+            "collection = \"people\"\n[fields.id]\ncolumn = \"x\"\n[fields.nmae]\ncolumn = \"n\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with(
+                "m.toml:4:1: field `nmae`: `nmae` is not a field of people (its fields: id, name,"
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            parse("collection = \"policies\"\n[fields.id]\ncolumn = \"x\"\n[fields.title]\ncolumn = \"t\"\n").unwrap_err(),
+            "m.toml:1:14: the mapping fills no `approved_on`, which policies records require: add [fields.approved_on]"
+        );
+        let err = parse("collection = \"people\"\n[fields.id]\ncolumn = \"x\"\nvalue = \"y\"\n")
+            .unwrap_err();
+        assert!(
+            err.contains("give one of `column`, `template` or `value`"),
+            "{err}"
+        );
+        let err = parse("collection = \"people\"\n[fields.id]\ncolum = \"x\"\n").unwrap_err();
+        assert!(
+            err.starts_with("m.toml:3:1: invalid mapping: unknown field `colum`"),
+            "{err}"
+        );
+        let err =
+            parse("collection = \"people\"\n[fields.employment]\ncolumn = \"x\"\n").unwrap_err();
+        assert!(
+            err.contains("people.employment is an object: map its fields one by one"),
+            "{err}"
+        );
+        let err = parse("collection = \"training\"\n[fields.completed_on]\ncolumn = \"x\"\nformat = \"%H:%M\"\n").unwrap_err();
+        assert!(
+            err.starts_with("m.toml:4:10: `%H:%M` is not a date format"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! Importers: the exports teams already have (an AWS IAM credential report, Okta's users,
+//! GitHub's organization members, the Google Workspace user list, any CSV through a mapping)
+//! turned into facts-v1 collections, ready to sit in a facts folder beside the rest. Each
+//! source has its file; what they share is here: the files read, where a problem is
+//! (file, line, column), and the records written, sorted by their key.
+
+pub mod accounts;
+pub mod aws_iam;
+pub mod dates;
+pub mod detect;
+pub mod github;
+pub mod google_workspace;
+pub mod identity;
+pub mod mapped_csv;
+pub mod mapping;
+pub mod okta;
+pub mod pages;
+pub mod records;
+pub mod table;
+
+use std::fmt;
+
+/// One file handed to an importer: the name shown in messages and its text.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The path as given, with `/` separators.
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// An input that cannot be imported, and where: the file, and the line and column when the
+/// problem is at one place of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file.
+    pub file: String,
+    /// 1-based line.
+    pub line: Option<usize>,
+    /// 1-based column (counted in characters).
+    pub column: Option<usize>,
+    /// What is wrong, and what was expected.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with the whole file.
+    pub fn file(file: &str, message: impl Into<String>) -> Problem {
+        Problem {
+            file: file.to_owned(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem at a line and column of a file.
+    pub fn at(file: &str, line: usize, column: usize, message: impl Into<String>) -> Problem {
+        Problem {
+            file: file.to_owned(),
+            line: Some(line),
+            column: Some(column),
+            message: message.into(),
+        }
+    }
+
+    /// A problem at a byte offset of `text`, the text of `file`.
+    pub fn at_offset(file: &str, text: &str, offset: usize, message: impl Into<String>) -> Problem {
+        let (line, column) = attest_cli::inputs::line_col(text, offset);
+        Problem::at(file, line, column, message)
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Parses a JSON export, with the place of a syntax error.
+pub fn parse_json(input: &Input) -> Result<serde_json::Value, Problem> {
+    serde_json::from_str(&input.text).map_err(|e| {
+        Problem::at(
+            &input.name,
+            e.line(),
+            e.column(),
+            format!("invalid JSON: {e}"),
+        )
+    })
+}

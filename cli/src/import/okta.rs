@@ -1,0 +1,132 @@
+//! `okta-users`: the JSON array of Okta's `GET /api/v1/users` (every page; see
+//! [`super::pages`]), one object per user.
+//!
+//! - `profile.login` is the username; it and `profile.email` link the user to a person.
+//! - `status`: `ACTIVE`, `PASSWORD_EXPIRED`, `LOCKED_OUT`, `RECOVERY` and `PROVISIONED`
+//!   (activated, the user has not set a password yet) can be used: `active`; `STAGED` (never
+//!   activated), `SUSPENDED` and `DEPROVISIONED`: `disabled`.
+//! - `created_on` is the date of `created`; `last_login_on` of `lastLogin` (null: never).
+//! - `mfa`, with `--factors FILE`: an object of user id to the array that
+//!   `GET /api/v1/users/{id}/factors` returns; a user with a factor whose `status` is
+//!   `ACTIVE` has MFA, one with none (or not in the file) has not. Without the file, `mfa`
+//!   is not filled.
+//! - `privileged` comes from `--admins` (logins, one a line).
+
+use super::accounts::{Account, Options};
+use super::identity::Linker;
+use super::pages;
+use super::records::{Place, Record};
+use super::{Input, Problem, dates, detect};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Statuses of users who can sign in (or finish activating and then sign in).
+const ACTIVE: [&str; 5] = [
+    "ACTIVE",
+    "PASSWORD_EXPIRED",
+    "LOCKED_OUT",
+    "RECOVERY",
+    "PROVISIONED",
+];
+
+/// Statuses of users who cannot.
+const DISABLED: [&str; 3] = ["STAGED", "SUSPENDED", "DEPROVISIONED"];
+
+/// Whether each user id has an active factor, from `--factors`.
+pub struct Factors(BTreeMap<String, bool>);
+
+impl Factors {
+    /// Reads `--factors`: `{"<user id>": [<factor>, ...], ...}`.
+    pub fn read(input: &Input) -> Result<Factors, Problem> {
+        let value = super::parse_json(input)?;
+        let Value::Object(users) = value else {
+            return Err(Problem::file(
+                &input.name,
+                "--factors is a JSON object of user id to the array of GET /api/v1/users/{id}/factors",
+            ));
+        };
+        let mut out = BTreeMap::new();
+        for (id, factors) in users {
+            let Value::Array(factors) = factors else {
+                return Err(Problem::file(
+                    &input.name,
+                    format!("the factors of user `{id}` are not an array"),
+                ));
+            };
+            let active = factors
+                .iter()
+                .any(|f| f.get("status").and_then(Value::as_str) == Some("ACTIVE"));
+            out.insert(id, active);
+        }
+        Ok(Factors(out))
+    }
+}
+
+/// Imports an Okta users export.
+pub fn import(
+    input: &Input,
+    factors: Option<&Factors>,
+    options: &Options,
+    linker: &mut Linker<'_>,
+) -> Result<Vec<Record>, Problem> {
+    let expected = "an Okta users export (/api/v1/users)";
+    let wrong =
+        || detect::wrong_source(&input.text, expected).map(|m| Problem::file(&input.name, m));
+    let items = pages::items(input, expected).map_err(|e| wrong().unwrap_or(e))?;
+    let mut out = Vec::new();
+    for item in items {
+        let at =
+            |message: String| Problem::at_offset(&input.name, &input.text, item.offset, message);
+        let user = &item.value;
+        let Some(profile) = user.get("profile") else {
+            return Err(wrong().unwrap_or_else(|| {
+                at("a user without `profile`: expected Okta's user objects".to_owned())
+            }));
+        };
+        let id = user.get("id").and_then(Value::as_str).unwrap_or("?");
+        let Some(login) = profile.get("login").and_then(Value::as_str) else {
+            return Err(at(format!("user {id} has no `profile.login`")));
+        };
+        let status = user.get("status").and_then(Value::as_str).unwrap_or("");
+        let active = if ACTIVE.contains(&status) {
+            true
+        } else if DISABLED.contains(&status) {
+            false
+        } else {
+            return Err(at(format!(
+                "user {login}: `{status}` is not an Okta user status (expected one of {}, {})",
+                ACTIVE.join(", "),
+                DISABLED.join(", ")
+            )));
+        };
+        let date = |field: &str| -> Result<Option<String>, Problem> {
+            match user.get(field) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(text)) => dates::iso(text)
+                    .map(|d| Some(d.to_string()))
+                    .ok_or_else(|| {
+                        at(format!(
+                            "user {login}: `{field}` is `{text}`, not an ISO 8601 date-time"
+                        ))
+                    }),
+                Some(other) => Err(at(format!(
+                    "user {login}: `{field}` is {other}, not a date-time"
+                ))),
+            }
+        };
+        let email = profile.get("email").and_then(Value::as_str);
+        let account = Account {
+            username: login.to_owned(),
+            aliases: email.into_iter().collect(),
+            human: true,
+            privileged: None,
+            mfa: factors.map(|f| f.0.get(id).copied().unwrap_or(false)),
+            active,
+            created_on: date("created")?,
+            last_login_on: date("lastLogin")?,
+            origin: Place::at_offset(&input.name, &input.text, item.offset),
+        };
+        out.push(options.record(account, linker));
+    }
+    Ok(out)
+}

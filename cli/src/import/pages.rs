@@ -1,0 +1,209 @@
+//! The items of a JSON list export, with where each starts. APIs page their lists, and the
+//! files people save hold them in three shapes, all read the same: one array; arrays one
+//! after another (what `gh api --paginate` prints, and pages appended to a file); or an
+//! array of arrays (`gh api --paginate --slurp`, `jq -s`).
+
+use super::{Input, Problem};
+use serde_json::Value;
+
+/// One item and the byte offset where it starts.
+pub struct Item {
+    /// The item.
+    pub value: Value,
+    /// Where it starts in the file.
+    pub offset: usize,
+}
+
+/// The items of `input`; `expected` says what the file should be, for messages.
+pub fn items(input: &Input, expected: &str) -> Result<Vec<Item>, Problem> {
+    let text = &input.text;
+    let b = text.as_bytes();
+    let not_a_list = |offset: usize| {
+        Problem::at_offset(
+            &input.name,
+            text,
+            offset,
+            format!("expected {expected}: a JSON array (or arrays, one per page)"),
+        )
+    };
+    let mut spans = Vec::new();
+    let mut i = ws(b, usize::from(text.starts_with('\u{feff}')) * 3);
+    if i >= b.len() {
+        return Err(not_a_list(i));
+    }
+    while i < b.len() {
+        if b[i] != b'[' {
+            return Err(not_a_list(i));
+        }
+        i = elements(b, i, &mut spans, true).ok_or_else(|| syntax(input))?;
+        i = ws(b, i);
+    }
+    spans
+        .into_iter()
+        .map(|(start, end)| {
+            let slice = text.get(start..end).unwrap_or_default();
+            serde_json::from_str(slice)
+                .map(|value| Item {
+                    value,
+                    offset: start,
+                })
+                .map_err(|_| syntax(input))
+        })
+        .collect()
+}
+
+/// The parser's own error for a file that is not JSON, with its line and column.
+fn syntax(input: &Input) -> Problem {
+    let mut stream = serde_json::Deserializer::from_str(&input.text).into_iter::<Value>();
+    let error = loop {
+        match stream.next() {
+            Some(Ok(_)) => {}
+            Some(Err(e)) => break e,
+            None => return Problem::file(&input.name, "invalid JSON"),
+        }
+    };
+    Problem::at(
+        &input.name,
+        error.line(),
+        error.column(),
+        format!("invalid JSON: {error}"),
+    )
+}
+
+/// Reads the array at `i`, pushing each element's span (descending once into arrays of
+/// arrays when `pages` is true); the offset after the array.
+fn elements(b: &[u8], i: usize, out: &mut Vec<(usize, usize)>, pages: bool) -> Option<usize> {
+    let mut i = ws(b, i + 1);
+    if b.get(i) == Some(&b']') {
+        return Some(i + 1);
+    }
+    loop {
+        if pages && b.get(i) == Some(&b'[') {
+            i = elements(b, i, out, false)?;
+        } else {
+            let end = value_end(b, i)?;
+            out.push((i, end));
+            i = end;
+        }
+        i = ws(b, i);
+        match b.get(i)? {
+            b',' => i = ws(b, i + 1),
+            b']' => return Some(i + 1),
+            _ => return None,
+        }
+    }
+}
+
+fn ws(b: &[u8], mut i: usize) -> usize {
+    while b
+        .get(i)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        i += 1;
+    }
+    i
+}
+
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    loop {
+        match b.get(j)? {
+            b'\\' => j += 2,
+            b'"' => return Some(j + 1),
+            _ => j += 1,
+        }
+    }
+}
+
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => string_end(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match b.get(j)? {
+                    b'"' => {
+                        j = string_end(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        _ => {
+            let mut j = i;
+            while b
+                .get(j)
+                .is_some_and(|c| !matches!(c, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r'))
+            {
+                j += 1;
+            }
+            (j > i).then_some(j)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(text: &str) -> Input {
+        Input {
+            name: "m.json".to_owned(),
+            text: text.to_owned(),
+        }
+    }
+
+    fn logins(text: &str) -> Vec<String> {
+        items(&input(text), "a list")
+            .unwrap()
+            .iter()
+            .map(|i| i.value["login"].as_str().unwrap_or("?").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn one_array_pages_one_after_another_and_slurped_pages_read_the_same() {
+        let want = ["a", "b", "c"];
+        assert_eq!(
+            logins(r#"[{"login": "a"}, {"login": "b"}, {"login": "c"}]"#),
+            want
+        );
+        assert_eq!(
+            logins("[{\"login\": \"a\"}, {\"login\": \"b\"}]\n[{\"login\": \"c\"}]\n"),
+            want
+        );
+        assert_eq!(
+            logins(r#"[[{"login": "a"}, {"login": "b"}], [{"login": "c"}], []]"#),
+            want
+        );
+        assert_eq!(logins("[]"), Vec::<String>::new());
+        let found = items(&input("[{\"login\": \"a\"},\n {\"login\": \"]\"}]"), "x").unwrap();
+        assert_eq!(found[1].offset, 17);
+    }
+
+    #[test]
+    fn what_is_not_a_list_is_placed() {
+        let err = |t: &str| {
+            items(&input(t), "a members list")
+                .err()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            err("{\"login\": \"a\"}"),
+            "m.json:1:1: expected a members list: a JSON array (or arrays, one per page)"
+        );
+        assert!(err("[{\"login\": \"a\"},\n {\"login\" 1}]").starts_with("m.json:2:"));
+        assert!(err("").contains("expected a members list"));
+    }
+}

@@ -1,0 +1,374 @@
+//! The records an import writes: one collection of a facts document, each record with the
+//! place in the export it came from. Before anything is written they are checked as
+//! `attest validate` checks facts (the engine's facts schema, unknown fields refused) and
+//! for duplicate keys, every problem reported at the line and column of the export; then
+//! they are written sorted by key, so the same export gives the same bytes.
+
+use super::Problem;
+use attest_engine::facts::{FactsSchema, LoadOptions};
+use attest_engine::{Facts, FactsError, FactsSource};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The export's name.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl Place {
+    /// The place of a byte offset of `text`, the text of `file`.
+    pub fn at_offset(file: &str, text: &str, offset: usize) -> Place {
+        let (line, column) = attest_cli::inputs::line_col(text, offset);
+        Place {
+            file: file.to_owned(),
+            line,
+            column,
+        }
+    }
+
+    fn problem(&self, message: impl Into<String>) -> Problem {
+        Problem::at(&self.file, self.line, self.column, message)
+    }
+}
+
+/// One record of the output, with where it came from: the row or object as a whole, and
+/// each field that came from one cell (by its dotted path, `employment.status`).
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The record.
+    pub value: Map<String, Value>,
+    /// Where the record starts in the export.
+    pub origin: Place,
+    /// Where each field's value came from, when it came from one place.
+    pub fields: Vec<(String, Place)>,
+}
+
+impl Record {
+    /// A record that starts at `origin`.
+    pub fn new(origin: Place) -> Record {
+        Record {
+            value: Map::new(),
+            origin,
+            fields: Vec::new(),
+        }
+    }
+
+    /// Sets the field at the dotted `path`, creating the objects on the way.
+    pub fn set(&mut self, path: &str, value: Value) {
+        let mut object = &mut self.value;
+        let mut parts = path.split('.').peekable();
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                object.insert(part.to_owned(), value);
+                return;
+            }
+            let slot = object
+                .entry(part.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            let Value::Object(inner) = slot else {
+                return;
+            };
+            object = inner;
+        }
+    }
+
+    /// Sets the field at `path` and notes that its value came from `place`.
+    pub fn set_from(&mut self, path: &str, value: Value, place: Place) {
+        self.set(path, value);
+        self.fields.push((path.to_owned(), place));
+    }
+
+    /// Where the value at the JSON Pointer `pointer` inside the record came from: the
+    /// place of the field it is in, or of the first field inside it, else the record's.
+    fn place_of(&self, pointer: &str) -> &Place {
+        let path = pointer
+            .trim_start_matches('/')
+            .replace('/', ".")
+            .replace("~1", "/")
+            .replace("~0", "~");
+        let within = self
+            .fields
+            .iter()
+            .filter(|(field, _)| path == *field || path.starts_with(&format!("{field}.")))
+            .max_by_key(|(field, _)| field.len());
+        let inside = || {
+            self.fields
+                .iter()
+                .find(|(field, _)| !path.is_empty() && field.starts_with(&format!("{path}.")))
+        };
+        within
+            .or_else(inside)
+            .map_or(&self.origin, |(_, place)| place)
+    }
+}
+
+/// The key fields (`x-key`) of the records of `collection` in a facts schema document.
+pub fn key_fields(schema: &Value, collection: &str) -> Vec<String> {
+    let items = item_schema(schema, collection);
+    items
+        .and_then(|i| i.get("x-key"))
+        .and_then(Value::as_array)
+        .map(|fields| {
+            fields
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The schema of the records of `collection` (its `items`, `$ref` followed).
+pub fn item_schema<'s>(schema: &'s Value, collection: &str) -> Option<&'s Value> {
+    let items = schema.get("properties")?.get(collection)?.get("items")?;
+    Some(resolve(schema, items))
+}
+
+/// A schema with its `$ref` to `#/$defs/NAME` followed.
+pub fn resolve<'s>(root: &'s Value, mut schema: &'s Value) -> &'s Value {
+    for _ in 0..8 {
+        let target = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+            .and_then(|name| root.get("$defs")?.get(name));
+        match target {
+            Some(t) => schema = t,
+            None => break,
+        }
+    }
+    schema
+}
+
+/// Puts the fields of `object` (and of the objects in it) in the order `schema` declares
+/// them, fields it does not declare last: records read the same whatever the export's or
+/// the mapping's order.
+fn order(object: &mut Map<String, Value>, schema: &Value, root: &Value) {
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    let mut taken: Vec<(String, Value)> = std::mem::take(object).into_iter().collect();
+    for (name, property) in properties {
+        if let Some(i) = taken.iter().position(|(k, _)| k == name) {
+            let (key, mut value) = taken.remove(i);
+            if let Value::Object(inner) = &mut value {
+                order(inner, resolve(root, property), root);
+            }
+            object.insert(key, value);
+        }
+    }
+    object.extend(taken);
+}
+
+/// The records of one collection, as an import makes them.
+pub struct Output {
+    /// The facts-v1 collection (`accounts`, `people`...).
+    pub collection: String,
+    /// Its records, in export order.
+    pub records: Vec<Record>,
+}
+
+impl Output {
+    /// The facts JSON of the records (`{"accounts": [...]}`), sorted by key, after checking
+    /// them against `schema` (facts-v1 when `None`): every problem is reported at its place
+    /// in the export.
+    pub fn finish(mut self, schema: Option<&Arc<FactsSchema>>) -> Result<String, Vec<Problem>> {
+        let document = match schema {
+            Some(s) => s.document().clone(),
+            None => serde_json::from_str(attest_engine::facts::FACTS_SCHEMA)
+                .map_err(|e| vec![Problem::file("facts-v1", e.to_string())])?,
+        };
+        let fields = key_fields(&document, &self.collection);
+        if let Some(items) = item_schema(&document, &self.collection) {
+            for record in &mut self.records {
+                order(&mut record.value, items, &document);
+            }
+        }
+        let key = |r: &Record| -> Vec<String> {
+            fields
+                .iter()
+                .map(|f| match r.value.get(f) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Null) | None => String::new(),
+                    Some(other) => other.to_string(),
+                })
+                .collect()
+        };
+        // Stable: records with the same key keep their export order, so the duplicate
+        // reported is the later one.
+        self.records.sort_by_cached_key(|r| key(r));
+        let mut problems = Vec::new();
+        for pair in self.records.windows(2) {
+            let (first, second) = (&pair[0], &pair[1]);
+            let k = key(second);
+            if key(first) == k {
+                let place = fields
+                    .first()
+                    .map_or(&second.origin, |f| second.place_of(f));
+                problems.push(place.problem(format!(
+                    "duplicate key {}/{}: also at {}:{}",
+                    self.collection,
+                    k.join("/"),
+                    first.origin.file,
+                    first.origin.line
+                )));
+            }
+        }
+        let items: Vec<Value> = self
+            .records
+            .iter()
+            .map(|r| Value::Object(r.value.clone()))
+            .collect();
+        let mut out = Map::new();
+        out.insert(self.collection.clone(), Value::Array(items));
+        let text = serde_json::to_string_pretty(&Value::Object(out))
+            .map_err(|e| vec![Problem::file("output", e.to_string())])?;
+        if problems.is_empty() {
+            problems = self.check(&text, schema);
+        }
+        if problems.is_empty() {
+            Ok(text + "\n")
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The engine's checks of the output, as a facts file beside an organization, with
+    /// each violation placed in the export.
+    fn check(&self, text: &str, schema: Option<&Arc<FactsSchema>>) -> Vec<Problem> {
+        let org = r#"{"schema_version": "1", "organization": {"name": "import"}}"#;
+        let sources = [
+            FactsSource {
+                name: "organization",
+                text: org,
+            },
+            FactsSource {
+                name: "import",
+                text,
+            },
+        ];
+        let options = LoadOptions {
+            strict: true,
+            schema: schema.cloned(),
+        };
+        match Facts::load_with(&sources, &options) {
+            Ok(_) => Vec::new(),
+            Err(FactsError::Invalid(violations)) => violations
+                .into_iter()
+                .map(|v| {
+                    let prefix = format!("/{}/", self.collection);
+                    let inside = v.pointer.strip_prefix(&prefix).and_then(|rest| {
+                        let (index, field) = rest.split_once('/').unwrap_or((rest, ""));
+                        let record = self.records.get(index.parse::<usize>().ok()?)?;
+                        Some((record, field))
+                    });
+                    match inside {
+                        Some((record, field)) => {
+                            let shown = field.replace('/', ".");
+                            let what = if shown.is_empty() {
+                                self.collection.clone()
+                            } else {
+                                format!("{}[].{shown}", self.collection)
+                            };
+                            record
+                                .place_of(field)
+                                .problem(format!("{what}: {}", v.message))
+                        }
+                        None => Problem::file("import", v.to_string()),
+                    }
+                })
+                .collect(),
+            Err(other) => vec![Problem::file("import", other.to_string())],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn place(line: usize, column: usize) -> Place {
+        Place {
+            file: "x.csv".to_owned(),
+            line,
+            column,
+        }
+    }
+
+    fn account(user: &str, line: usize) -> Record {
+        let mut r = Record::new(place(line, 1));
+        r.set_from("system_id", json!("aws"), place(line, 1));
+        r.set_from("username", json!(user), place(line, 1));
+        r.set("kind", json!("human"));
+        r.set("status", json!("active"));
+        r
+    }
+
+    #[test]
+    fn records_are_sorted_by_key_and_checked() {
+        let out = Output {
+            collection: "accounts".to_owned(),
+            records: vec![account("zoe", 2), account("adam", 3)],
+        };
+        let text = out.finish(None).unwrap();
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["accounts"][0]["username"], "adam");
+        assert!(text.ends_with("]\n}\n"));
+    }
+
+    #[test]
+    fn duplicates_and_violations_are_placed_in_the_export() {
+        let out = Output {
+            collection: "accounts".to_owned(),
+            records: vec![account("zoe", 2), account("zoe", 5)],
+        };
+        let problems = out.finish(None).unwrap_err();
+        assert_eq!(
+            problems[0].to_string(),
+            "x.csv:5:1: duplicate key accounts/aws/zoe: also at x.csv:2"
+        );
+        let mut bad = account("ann", 7);
+        bad.set_from("kind", json!("robot"), place(7, 9));
+        bad.set_from("employment.status", json!("x"), place(7, 20));
+        let out = Output {
+            collection: "accounts".to_owned(),
+            records: vec![bad],
+        };
+        let shown: Vec<String> = out
+            .finish(None)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].starts_with("x.csv:7:9: accounts[].kind: \"robot\" is not one of"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].starts_with("x.csv:7:20: accounts[].employment: facts-v1 does not define"),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn nested_fields_are_objects() {
+        let mut r = Record::new(place(1, 1));
+        r.set("employment.status", json!("active"));
+        r.set("employment.start_date", json!("2026-01-01"));
+        assert_eq!(
+            Value::Object(r.value),
+            json!({"employment": {"status": "active", "start_date": "2026-01-01"}})
+        );
+    }
+}
