@@ -57,7 +57,11 @@ impl ConfigArg {
         let limit = self.limit.max_input_size.unwrap_or_default();
         let mut config = match &self.path {
             Some(path) => Config::read(path, limit)?,
-            None if Path::new(FILE_NAME).exists() => Config::read(Path::new(FILE_NAME), limit)?,
+            None if Path::new(FILE_NAME).exists() => {
+                // Found, not named: a regular file only.
+                inputs::require_regular(Path::new(FILE_NAME))?;
+                Config::read(Path::new(FILE_NAME), limit)?
+            }
             None => Config::default(),
         };
         if let Some(flag) = self.limit.max_input_size {

@@ -71,7 +71,7 @@ impl fmt::Display for SizeLimit {
             ("MiB", 1 << 20),
             ("KiB", 1 << 10),
         ] {
-            if n >= size && n % size == 0 {
+            if n >= size && n.is_multiple_of(size) {
                 return write!(f, "{} {unit}", n / size);
             }
         }
@@ -431,6 +431,21 @@ pub fn display(path: &Path) -> String {
 /// A path for a message: as [`display`] writes it, its control characters shown escaped.
 pub fn shown(path: &Path) -> String {
     attest_engine::render::escape::line(&display(path)).into_owned()
+}
+
+/// Refuses anything but a regular file (or a link to one) at `path`: for a file found rather
+/// than named, such as `./attest.toml`, which must never be a pipe that would block.
+pub fn require_regular(path: &Path) -> Result<(), String> {
+    let meta = followed(path)?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: {}, not a file: give a regular file",
+            shown(path),
+            kind(&meta)
+        ))
+    }
 }
 
 /// A whole text file the user named (a configuration, a waivers file, a report), within
