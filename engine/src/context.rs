@@ -1,11 +1,12 @@
 //! The state of the rule running on this thread: its findings, the records it tested, its
-//! operation and time budget, the as-of date and the shared lookup cache.
+//! operation and time budget, the as-of date, the audit period and the shared lookup cache.
 //!
 //! A rule runs start to finish on one thread, so the prelude's native functions and the
 //! engine's progress callback reach that state through a thread-local, without locks.
 
 use crate::date::Date;
 use crate::joins::LookupCache;
+use crate::period::Period;
 use crate::report::FindingStatus;
 use rhai::{Dynamic, ImmutableString, Map};
 use std::cell::RefCell;
@@ -50,6 +51,8 @@ impl RuleRun {
 pub(crate) struct RuleRun {
     /// `None` while helper modules load, before any facts are in play.
     pub as_of: Option<Date>,
+    /// The audit period, when the evaluation has one.
+    pub period: Option<Period>,
     /// Where the rule's population comes from.
     pub population: PopulationSource,
     /// Pointers of the records in the rule's population so far (repeats allowed).
@@ -83,6 +86,7 @@ impl RuleRun {
         });
         RuleRun {
             as_of,
+            period: None,
             population: PopulationSource::Iterated,
             tested: Vec::new(),
             traced: None,

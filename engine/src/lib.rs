@@ -101,9 +101,12 @@ mod limits;
 mod modules;
 pub mod pack;
 mod par;
+pub mod period;
+mod population;
 mod prelude;
 pub mod render;
 pub mod report;
+pub mod sample;
 mod sandbox;
 #[cfg(feature = "jsonschema")]
 mod schema;
@@ -115,6 +118,7 @@ pub use date::Date;
 pub use engine::{Engine, EvalError, EvalOptions};
 pub use facts::{Facts, FactsError, FactsSource, JsonSyntax, Origin, Violation};
 pub use limits::Limits;
+pub use period::Period;
 pub use pack::{
     Category, Diagnostic, DiagnosticCode, DiagnosticSeverity, Owner, Pack, PackError, PackFile,
     Severity,

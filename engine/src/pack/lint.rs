@@ -10,8 +10,17 @@ use super::{Control, Manifest, Rule, model};
 use crate::suggest;
 use std::collections::HashSet;
 
-/// The parameter the engine itself reads (the warning window of evidence checks).
-pub(crate) const ENGINE_PARAMS: [&str; 1] = ["warn_window_days"];
+/// The parameters the engine itself reads: the warning window of evidence checks, then the
+/// default sample size for each frequency (`sample_size_<frequency>`).
+pub(crate) const ENGINE_PARAMS: [&str; 7] = [
+    "warn_window_days",
+    "sample_size_annual",
+    "sample_size_quarterly",
+    "sample_size_monthly",
+    "sample_size_weekly",
+    "sample_size_daily",
+    "sample_size_event",
+];
 
 /// Checks the pack's own rules.
 pub(super) fn rules(
