@@ -7,6 +7,7 @@
 //! pack = "examples/acme-pack"   # a pack folder, or "soc2" for the built-in pack
 //! facts = ["examples/acme"]     # facts files or folders
 //! as_of = 2026-06-30            # the date rules treat as today
+//! period = "2026-01-01..2026-06-30"  # the audit period rules judge (Type 2)
 //! strict = true                 # fields facts-v1 does not define are errors
 //!
 //! [params]                      # parameter values, as with --param
@@ -28,7 +29,7 @@
 
 use crate::inputs;
 use crate::packs::{self, PackRef};
-use attest_engine::{Date, Pack};
+use attest_engine::{Date, Pack, Period};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -144,6 +145,8 @@ pub struct Config {
     pub facts: Vec<PathBuf>,
     /// The as-of date.
     pub as_of: Option<Date>,
+    /// The audit period.
+    pub period: Option<Period>,
     /// Whether fields facts-v1 does not define are errors (`validate`, `eval`).
     pub strict: bool,
     /// Parameter values.
@@ -163,6 +166,7 @@ struct Raw {
     #[serde(default)]
     facts: Vec<String>,
     as_of: Option<Spanned<toml::Value>>,
+    period: Option<Spanned<String>>,
     #[serde(default)]
     strict: bool,
     #[serde(default)]
@@ -234,6 +238,13 @@ impl Config {
                 })?)
             }
         };
+        let period = match raw.period {
+            None => None,
+            Some(v) => Some(
+                Period::parse(v.get_ref())
+                    .map_err(|e| format!("{}: period: {e}", at(v.span())))?,
+            ),
+        };
         let coverage_min = match raw.test.coverage_min {
             None => None,
             Some(v) => {
@@ -262,6 +273,7 @@ impl Config {
                 .map(|f| packs::join(dir, Path::new(f)))
                 .collect(),
             as_of,
+            period,
             strict: raw.strict,
             params: raw
                 .params

@@ -1,5 +1,6 @@
 //! Reading what the user points at: facts files and folders, and pack folders. This is
-//! the only place the CLI reads input from disk.
+//! the only place the CLI reads input from disk, with `evidence` for the files of an
+//! evidence root.
 
 use attest_engine::PackFile;
 use std::fs;

@@ -6,8 +6,9 @@
 
 mod commands;
 mod output;
+mod populations;
 
-use attest_cli::{config, inputs, packs};
+use attest_cli::{config, evidence, inputs, packs};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -32,6 +33,8 @@ enum Command {
     Validate(commands::validate::Args),
     /// Compare two reports: new failures, resolved, still failing, changed statuses.
     Diff(commands::diff::Args),
+    /// Draw a reproducible sample from a rule's population, for auditors.
+    Sample(commands::sample::Args),
     /// Run every rule case of packs as named tests, with line coverage on request.
     Test(commands::test::Args),
     /// Compile every rule and check a pack's manifest, catalog, rule metadata and the facts
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Sample(args) => commands::sample::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Explain(args) => commands::explain::run(args),

@@ -61,6 +61,13 @@ function files(pack) {
   return Object.entries(pack).map(([path, text]) => ({ path, text: String(text) }));
 }
 
+/** An audit period as the module takes it: "START..END", from that text or {start, end}. */
+function period(p) {
+  if (p == null) return undefined;
+  if (typeof p === "object") return `${day(p.start)}..${day(p.end)}`;
+  return String(p);
+}
+
 function day(asOf) {
   if (asOf == null) return undefined;
   if (asOf instanceof Date) return asOf.toISOString().slice(0, 10);
@@ -126,10 +133,24 @@ export class Attest {
       pack: files(options.pack),
       overlay: files(options.overlay),
       as_of: day(options.asOf),
+      period: period(options.period),
       params: options.params,
       rule: options.rule,
       explain: options.explain,
+      populations: options.populations,
     };
+  }
+
+  /**
+   * Draws a reproducible sample from the population of rule `rule`: `options.seed` (required)
+   * and `options.size` (default: the pack's size for the rule's frequency), with the options
+   * of `evaluate`. Returns the sample, as `attest sample --format json` writes it.
+   */
+  sample(facts, rule, options = {}) {
+    const request = { ...this.#evaluateRequest(facts, { ...options, rule: undefined }), sample: { rule, seed: options.seed, size: options.size } };
+    const response = this.#ok("evaluate", request);
+    for (const w of response.warnings) options.onWarning?.(w);
+    return response.sample;
   }
 
   /**

@@ -6,11 +6,12 @@ pub mod eval;
 pub mod explain;
 pub mod list;
 pub mod new;
+pub mod sample;
 pub mod test;
 pub mod validate;
 
 use attest_engine::facts::LoadOptions;
-use attest_engine::{Facts, FactsSource};
+use attest_engine::{Facts, FactsSource, Period};
 
 /// Loads and validates facts sources. Fields facts-v1 does not define are warnings on
 /// stderr, or with `strict` violations that make the facts unusable.
@@ -25,4 +26,17 @@ pub fn load_facts(sources: &[(String, String)], strict: bool) -> Result<Facts, S
         eprintln!("warning: {warning}");
     }
     Ok(facts)
+}
+
+/// The audit period of a run: the one given (flag or configuration), else the facts'. When
+/// both are there and differ, the one given wins, and stderr says so.
+pub fn period(given: Option<Period>, facts: &Facts) -> Option<Period> {
+    if let (Some(given), Some(stated)) = (given, facts.period())
+        && given != stated
+    {
+        eprintln!(
+            "note: the audit period {given} overrides organization.audit_period {stated} of the facts"
+        );
+    }
+    given.or(facts.period())
 }

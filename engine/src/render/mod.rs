@@ -7,6 +7,7 @@ mod csv;
 mod html;
 mod junit;
 mod markdown;
+mod population;
 mod sarif;
 mod text;
 
@@ -14,6 +15,7 @@ pub use csv::csv;
 pub use html::html;
 pub use junit::junit;
 pub use markdown::{diff_markdown, markdown};
+pub use population::{population_csv, population_json, sample_text};
 pub use sarif::sarif;
 pub use text::{TextOptions, diff_text, text};
 

@@ -58,7 +58,7 @@ pub fn sarif(report: &Report, context: &Context) -> String {
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
-    let log = json!({
+    let mut log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -88,6 +88,9 @@ pub fn sarif(report: &Report, context: &Context) -> String {
             },
         }],
     });
+    if let Some(period) = &report.period {
+        log["runs"][0]["properties"]["auditPeriod"] = json!(period);
+    }
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out
