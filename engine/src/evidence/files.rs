@@ -44,11 +44,11 @@ pub(crate) fn outcome(r: &Record, files: &Files) -> Option<(FileCheck, String)> 
         ),
         Some(Err(why)) => (
             FileCheck::Missing,
-            format!("the file {uri} cannot be read under the evidence root: {why}"),
+            format!("the file {uri} could not be read from the evidence root: {why}"),
         ),
         None => (
             FileCheck::Missing,
-            format!("the file {uri} was not found under the evidence root"),
+            format!("the file {uri} was not read from the evidence root"),
         ),
     })
 }
