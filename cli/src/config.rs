@@ -241,8 +241,7 @@ impl Config {
         let period = match raw.period {
             None => None,
             Some(v) => Some(
-                Period::parse(v.get_ref())
-                    .map_err(|e| format!("{}: period: {e}", at(v.span())))?,
+                Period::parse(v.get_ref()).map_err(|e| format!("{}: period: {e}", at(v.span())))?,
             ),
         };
         let coverage_min = match raw.test.coverage_min {

@@ -29,7 +29,10 @@ pub fn hash_files(
 /// The path of `uri` under `root`, its segments split at `/` or `\`.
 fn under(root: &Path, uri: &str) -> PathBuf {
     let mut path = root.to_path_buf();
-    for segment in uri.split(['/', '\\']).filter(|s| !s.is_empty() && *s != ".") {
+    for segment in uri
+        .split(['/', '\\'])
+        .filter(|s| !s.is_empty() && *s != ".")
+    {
         path.push(segment);
     }
     path

@@ -85,7 +85,10 @@ fn the_period_comes_from_the_flag_the_configuration_or_the_facts() {
     );
     let r = report(&out);
     assert_eq!(r["period"]["start"], "2026-04-01");
-    assert_eq!(rule(&r, "access.leaver-accounts")["status"], "not_applicable");
+    assert_eq!(
+        rule(&r, "access.leaver-accounts")["status"],
+        "not_applicable"
+    );
     // Changes before the period are out of its scope.
     assert_eq!(rule(&r, "changes.approval")["population"]["tested"], 0);
     // attest.toml's period, under the flag.
@@ -131,7 +134,9 @@ fn the_period_comes_from_the_flag_the_configuration_or_the_facts() {
     assert!(!text.contains("Audit period"), "{text}");
     let text = stdout(&attest(&["eval", &facts]));
     assert!(
-        text.contains("Audit period 2026-01-01 to 2026-06-30: controls judged across the period (Type 2)"),
+        text.contains(
+            "Audit period 2026-01-01 to 2026-06-30: controls judged across the period (Type 2)"
+        ),
         "{text}"
     );
 }
@@ -187,7 +192,11 @@ fn bad_and_mismatched_periods_are_clear_errors() {
     );
     let out = attest(&["validate", &half]);
     exit(&out, 2);
-    assert!(stderr(&out).contains("/organization/audit_period"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/organization/audit_period"),
+        "{}",
+        stderr(&out)
+    );
     let config = write(&dir, "attest.toml", "period = \"soon\"\n");
     let out = attest(&["eval", &facts, "--config", &config]);
     exit(&out, 2);
@@ -243,7 +252,12 @@ fn populations_are_written_per_rule_as_csv_and_json() {
     ));
     assert!(index.contains("evidence/CC1.2,"));
     // Never into a folder the run reads.
-    let out = attest(&["eval", dir.to_str().unwrap(), "--populations", dir.to_str().unwrap()]);
+    let out = attest(&[
+        "eval",
+        dir.to_str().unwrap(),
+        "--populations",
+        dir.to_str().unwrap(),
+    ]);
     exit(&out, 2);
     assert!(
         stderr(&out).contains("refusing to write there: the run reads files of that folder"),
@@ -270,7 +284,11 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
     let a = draw(&["--seed", "42", "--size", "1", "--format", "json"]);
     exit(&a, 0);
     let b = draw(&["--seed", "42", "--size", "1", "--format", "json"]);
-    assert_eq!(stdout(&a), stdout(&b), "the same seed gives the same sample");
+    assert_eq!(
+        stdout(&a),
+        stdout(&b),
+        "the same seed gives the same sample"
+    );
     let s: Value = serde_json::from_str(&stdout(&a)).unwrap();
     assert_eq!(s["seed"], 42);
     assert_eq!(s["size"], 1);
@@ -281,7 +299,14 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
     // Some seed draws the other change: every record can be drawn.
     let keys: std::collections::BTreeSet<String> = (0..20)
         .map(|seed| {
-            let o = draw(&["--seed", &seed.to_string(), "--size", "1", "--format", "json"]);
+            let o = draw(&[
+                "--seed",
+                &seed.to_string(),
+                "--size",
+                "1",
+                "--format",
+                "json",
+            ]);
             let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
             s["records"][0]["key"].as_str().unwrap().to_owned()
         })
@@ -290,10 +315,15 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
     // The default size follows the rule's frequency: all of a small population here.
     let text = stdout(&draw(&["--seed", "7"]));
     assert!(
-        text.starts_with("Sample of changes.approval (event control): 2 of 2 records (size 25), seed 7\n"),
+        text.starts_with(
+            "Sample of changes.approval (event control): 2 of 2 records (size 25), seed 7\n"
+        ),
         "{text}"
     );
-    assert!(text.contains("audit period 2026-01-01 to 2026-06-30"), "{text}");
+    assert!(
+        text.contains("audit period 2026-01-01 to 2026-06-30"),
+        "{text}"
+    );
     // A quarterly rule's size is the pack's parameter, which --param overrides.
     let o = draw(&["--seed", "1", "--format", "json"]);
     let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -317,7 +347,10 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
     assert!(text.contains(", seed "), "{text}");
     // Into a file, atomically; never over the facts.
     let file = dir.join("sample.txt");
-    exit(&draw(&["--seed", "3", "--output", file.to_str().unwrap()]), 0);
+    exit(
+        &draw(&["--seed", "3", "--output", file.to_str().unwrap()]),
+        0,
+    );
     assert!(fs::read_to_string(&file).unwrap().contains("seed 3"));
     let o = draw(&["--seed", "3", "--output", &facts]);
     exit(&o, 2);
@@ -325,7 +358,8 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
     let o = attest(&["sample", "changes.aproval", &facts]);
     exit(&o, 2);
     assert!(
-        stderr(&o).contains("no rule `changes.aproval` in the pack; did you mean `changes.approval`?"),
+        stderr(&o)
+            .contains("no rule `changes.aproval` in the pack; did you mean `changes.approval`?"),
         "{}",
         stderr(&o)
     );
@@ -367,25 +401,43 @@ fn the_evidence_root_checks_each_file_against_its_hash() {
             "missing",
             "the file board/minutes.txt could not be read from the evidence root: no such file",
         ),
+        ("CC1.3", "mismatch", "the file org.txt has SHA-256 "),
         (
-            "CC1.3",
-            "mismatch",
-            "the file org.txt has SHA-256 ",
+            "CC1.5",
+            "outside_root",
+            "its uri ../secret.txt leaves the evidence root",
         ),
-        ("CC1.5", "outside_root", "its uri ../secret.txt leaves the evidence root"),
     ] {
         let checked = rule(&r, &format!("evidence-files/{id}"));
         assert_eq!(checked["status"], "fail", "{checked}");
         assert!(
-            checked["findings"][0]["message"].as_str().unwrap().contains(says),
+            checked["findings"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(says),
             "{checked}"
         );
         let c = control(id);
-        assert_eq!(c["status"], "fail", "a failing file check fails its criterion");
-        assert!(c["rules"].as_array().unwrap().iter().any(|x| x == &format!("evidence-files/{id}")));
+        assert_eq!(
+            c["status"], "fail",
+            "a failing file check fails its criterion"
+        );
+        assert!(
+            c["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == &format!("evidence-files/{id}"))
+        );
         assert_eq!(c["evidence"][0]["file"], check);
     }
-    assert!(r["rules"].as_array().unwrap().iter().all(|x| x["id"] != "evidence-files/CC2.3"));
+    assert!(
+        r["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["id"] != "evidence-files/CC2.3")
+    );
     assert!(control("CC2.3")["evidence"][0].get("file").is_none());
     // Without the root, no file is checked and no criterion fails for it.
     let r = report(&attest(&["eval", &facts, "--format", "json"]));
@@ -420,10 +472,37 @@ fn every_format_shows_the_period_and_the_evidence() {
     let dir = scratch("formats");
     let facts = write(&dir, "facts.json", ORG);
     for (format, shows) in [
-        ("text", vec!["Audit period 2026-01-01 to 2026-06-30", "Evidence on file (5 records for 5 criteria)", "Board minutes · collected 2026-05-01, expires 2027-05-01 · current"]),
-        ("markdown", vec!["audit period 2026-01-01 to 2026-06-30", "<summary>Evidence on file (5)</summary>", "| CC1.2 | Board minutes (`board/minutes.txt`) | 2026-05-01 | 2027-05-01 | current |  |"]),
-        ("html", vec!["audit period 2026-01-01 to 2026-06-30", "1 evidence record", "Board minutes <code>board/minutes.txt</code>"]),
-        ("junit", vec!["audit period 2026-01-01 to 2026-06-30", "<property name=\"audit_period\" value=\"2026-01-01..2026-06-30\"/>"]),
+        (
+            "text",
+            vec![
+                "Audit period 2026-01-01 to 2026-06-30",
+                "Evidence on file (5 records for 5 criteria)",
+                "Board minutes · collected 2026-05-01, expires 2027-05-01 · current",
+            ],
+        ),
+        (
+            "markdown",
+            vec![
+                "audit period 2026-01-01 to 2026-06-30",
+                "<summary>Evidence on file (5)</summary>",
+                "| CC1.2 | Board minutes (`board/minutes.txt`) | 2026-05-01 | 2027-05-01 | current |  |",
+            ],
+        ),
+        (
+            "html",
+            vec![
+                "audit period 2026-01-01 to 2026-06-30",
+                "1 evidence record",
+                "Board minutes <code>board/minutes.txt</code>",
+            ],
+        ),
+        (
+            "junit",
+            vec![
+                "audit period 2026-01-01 to 2026-06-30",
+                "<property name=\"audit_period\" value=\"2026-01-01..2026-06-30\"/>",
+            ],
+        ),
         ("sarif", vec!["\"auditPeriod\": {"]),
         ("json", vec!["\"period\": {", "\"evidence\": ["]),
     ] {

@@ -7,11 +7,11 @@ use crate::evidence;
 use crate::facts::Facts;
 use crate::joins::LookupCache;
 use crate::limits::Limits;
-use crate::period::Period;
 use crate::modules::{self, to_u32};
 use crate::pack::{
     Diagnostic, DiagnosticCode, DisabledRule, Pack, PackError, PackFile, Rule, RuleMeta,
 };
+use crate::period::Period;
 use crate::population;
 use crate::prelude;
 use crate::report::{

@@ -34,12 +34,9 @@ fn records_of<'f>(facts: &'f Facts, control_id: &str) -> impl Iterator<Item = &'
         Some(Node::List(l)) => l.items(),
         _ => &[],
     };
-    records
-        .iter()
-        .filter_map(Node::as_record)
-        .filter(move |r| {
-            r.get("control_id").and_then(Node::key_text).as_deref() == Some(control_id)
-        })
+    records.iter().filter_map(Node::as_record).filter(move |r| {
+        r.get("control_id").and_then(Node::key_text).as_deref() == Some(control_id)
+    })
 }
 
 /// A text field of a record, if it has one.

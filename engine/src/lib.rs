@@ -118,11 +118,11 @@ pub use date::Date;
 pub use engine::{Engine, EvalError, EvalOptions};
 pub use facts::{Facts, FactsError, FactsSource, JsonSyntax, Origin, Violation};
 pub use limits::Limits;
-pub use period::Period;
 pub use pack::{
     Category, Diagnostic, DiagnosticCode, DiagnosticSeverity, Owner, Pack, PackError, PackFile,
     Severity,
 };
+pub use period::Period;
 pub use report::{
     ControlResult, Finding, FindingStatus, REPORT_VERSION, Report, RuleResult, Status,
 };

@@ -19,7 +19,9 @@ pub struct Period {
 #[non_exhaustive]
 pub enum PeriodError {
     /// The text is not `START..END` with two `YYYY-MM-DD` dates.
-    #[error("`{0}` is not an audit period: expected START..END with dates YYYY-MM-DD (2026-01-01..2026-06-30)")]
+    #[error(
+        "`{0}` is not an audit period: expected START..END with dates YYYY-MM-DD (2026-01-01..2026-06-30)"
+    )]
     Malformed(String),
     /// The end comes before the start.
     #[error("the audit period {start}..{end} ends before it starts")]
@@ -157,8 +159,7 @@ mod tests {
         assert_eq!(json, r#"{"start":"2026-01-01","end":"2026-06-30"}"#);
         assert_eq!(serde_json::from_str::<Period>(&json).unwrap(), p);
         assert!(
-            serde_json::from_str::<Period>(r#"{"start":"2026-06-30","end":"2026-01-01"}"#)
-                .is_err()
+            serde_json::from_str::<Period>(r#"{"start":"2026-06-30","end":"2026-01-01"}"#).is_err()
         );
     }
 }

@@ -69,10 +69,7 @@ pub(crate) fn of<P: AsRef<str>>(
                 key: key(p),
                 entity: (*p).to_owned(),
                 source: facts.origin(p),
-                outcome: outcomes
-                    .get(p)
-                    .copied()
-                    .unwrap_or(RecordOutcome::Pass),
+                outcome: outcomes.get(p).copied().unwrap_or(RecordOutcome::Pass),
             })
             .collect();
         records.sort_by(|a, b| a.key.cmp(&b.key));

@@ -124,15 +124,25 @@ fn the_soc2_readme_says_how_often_each_rule_operates_and_how_it_reads_a_period()
         .rules()
         .iter()
         .map(|r| {
-            let frequency = r.meta.frequency.expect("every SOC 2 rule declares its frequency");
+            let frequency = r
+                .meta
+                .frequency
+                .expect("every SOC 2 rule declares its frequency");
             vec![format!("`{}`", r.meta.id), frequency.as_str().to_owned()]
         })
         .collect();
     let mut documented: Vec<Vec<String>> = table(&read("rules/soc2/README.md"), "## Audit periods")
         .into_iter()
         .map(|mut row| {
-            assert_eq!(row.len(), 3, "{row:?}: expected Rule, Frequency, How it reads a period");
-            assert!(!row[2].is_empty(), "{row:?}: say how the rule reads a period");
+            assert_eq!(
+                row.len(),
+                3,
+                "{row:?}: expected Rule, Frequency, How it reads a period"
+            );
+            assert!(
+                !row[2].is_empty(),
+                "{row:?}: say how the rule reads a period"
+            );
             row.truncate(2);
             row
         })

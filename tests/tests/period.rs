@@ -107,19 +107,30 @@ fn a_period_turns_what_was_fixed_into_exceptions_of_the_example() {
         keys(&with, "access.leaver-accounts"),
         ["accounts/aws-prod/liam.obrien", "accounts/prod-db/liam"]
     );
-    assert_eq!(keys(&without, "access.leaver-accounts"), ["accounts/prod-db/liam"]);
+    assert_eq!(
+        keys(&without, "access.leaver-accounts"),
+        ["accounts/prod-db/liam"]
+    );
     // The quarter without a GitHub review; the 20 days of Daniel Park's training; the
     // March lapse of the Code of Conduct; the late postmortem.
     assert!(keys(&with, "access.reviews-overdue").contains(&"systems/github".to_owned()));
     assert!(!keys(&without, "access.reviews-overdue").contains(&"systems/github".to_owned()));
     assert!(keys(&with, "hr.security-training").contains(&"people/E1010".to_owned()));
     assert!(!keys(&without, "hr.security-training").contains(&"people/E1010".to_owned()));
-    assert!(keys(&with, "policies.review-overdue").contains(&"policies/code-of-conduct".to_owned()));
+    assert!(
+        keys(&with, "policies.review-overdue").contains(&"policies/code-of-conduct".to_owned())
+    );
     assert!(keys(&with, "incidents.postmortem").contains(&"incidents/INC-2026-002".to_owned()));
     assert!(!keys(&without, "incidents.postmortem").contains(&"incidents/INC-2026-002".to_owned()));
     // Grants before the period are out of its scope.
-    assert_eq!(with.rule("access.grant-approval").unwrap().status, Status::Pass);
-    assert_eq!(without.rule("access.grant-approval").unwrap().status, Status::Fail);
+    assert_eq!(
+        with.rule("access.grant-approval").unwrap().status,
+        Status::Pass
+    );
+    assert_eq!(
+        without.rule("access.grant-approval").unwrap().status,
+        Status::Fail
+    );
 }
 
 #[test]
@@ -131,7 +142,11 @@ fn population_records_carry_each_outcome_in_key_order() {
     for rule in &report.rules {
         let records = rule.population.records.as_ref().unwrap();
         assert_eq!(records.len() as u64, rule.population.tested, "{}", rule.id);
-        assert!(records.windows(2).all(|w| w[0].key < w[1].key), "{}", rule.id);
+        assert!(
+            records.windows(2).all(|w| w[0].key < w[1].key),
+            "{}",
+            rule.id
+        );
         // A record is an exception exactly when a failing finding names it.
         for r in records {
             let failing = rule.findings.iter().any(|f| {
@@ -167,14 +182,14 @@ fn population_records_carry_each_outcome_in_key_order() {
 #[test]
 fn each_criterion_lists_its_evidence_and_the_files_are_checked() {
     let doc = json!({"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"},
-      "evidence": [
-        {"control_id": "CC1.2", "title": "Minutes", "uri": "m.pdf", "sha256": "AB".repeat(32), "collected_on": "2026-01-10"},
-        {"control_id": "CC1.2", "title": "Old minutes", "collected_on": "2025-01-10"},
-        {"control_id": "CC1.2", "title": "Next minutes", "collected_on": "2026-07-10"},
-        {"control_id": "CC1.3", "title": "Chart", "uri": "c.pdf", "sha256": "cd".repeat(32), "collected_on": "2026-01-10"},
-        {"control_id": "CC1.5", "title": "Review", "uri": "r.pdf", "sha256": "ef".repeat(32), "collected_on": "2026-01-10"},
-        {"control_id": "CC2.1", "title": "Flows", "uri": "f.pdf", "sha256": "01".repeat(32), "collected_on": "2026-01-10"}
-      ]});
+    "evidence": [
+      {"control_id": "CC1.2", "title": "Minutes", "uri": "m.pdf", "sha256": "AB".repeat(32), "collected_on": "2026-01-10"},
+      {"control_id": "CC1.2", "title": "Old minutes", "collected_on": "2025-01-10"},
+      {"control_id": "CC1.2", "title": "Next minutes", "collected_on": "2026-07-10"},
+      {"control_id": "CC1.3", "title": "Chart", "uri": "c.pdf", "sha256": "cd".repeat(32), "collected_on": "2026-01-10"},
+      {"control_id": "CC1.5", "title": "Review", "uri": "r.pdf", "sha256": "ef".repeat(32), "collected_on": "2026-01-10"},
+      {"control_id": "CC2.1", "title": "Flows", "uri": "f.pdf", "sha256": "01".repeat(32), "collected_on": "2026-01-10"}
+    ]});
     let facts = load(&doc);
     assert_eq!(facts.evidence_files(), ["c.pdf", "f.pdf", "m.pdf", "r.pdf"]);
     let report = evaluate(&facts, &EvalOptions::default());
@@ -211,14 +226,33 @@ fn each_criterion_lists_its_evidence_and_the_files_are_checked() {
     let check = |id: &str| report.rule(&format!("evidence-files/{id}")).unwrap();
     assert_eq!(check("CC1.2").status, Status::Pass);
     assert_eq!(control(&report, "CC1.2").status, Status::Pass);
-    assert_eq!(control(&report, "CC1.2").evidence[0].file, Some(FileCheck::Verified));
+    assert_eq!(
+        control(&report, "CC1.2").evidence[0].file,
+        Some(FileCheck::Verified)
+    );
     for (id, file, says) in [
-        ("CC1.3", FileCheck::Mismatch, "the file c.pdf has SHA-256 0000"),
-        ("CC1.5", FileCheck::Missing, "could not be read from the evidence root: permission denied"),
-        ("CC2.1", FileCheck::Missing, "the file f.pdf was not read from the evidence root"),
+        (
+            "CC1.3",
+            FileCheck::Mismatch,
+            "the file c.pdf has SHA-256 0000",
+        ),
+        (
+            "CC1.5",
+            FileCheck::Missing,
+            "could not be read from the evidence root: permission denied",
+        ),
+        (
+            "CC2.1",
+            FileCheck::Missing,
+            "the file f.pdf was not read from the evidence root",
+        ),
     ] {
         assert_eq!(check(id).status, Status::Fail, "{id}");
-        assert!(check(id).findings[0].message.contains(says), "{:?}", check(id).findings);
+        assert!(
+            check(id).findings[0].message.contains(says),
+            "{:?}",
+            check(id).findings
+        );
         let c = control(&report, id);
         assert_eq!(c.status, Status::Fail, "{id}");
         assert_eq!(c.evidence[0].file, Some(file), "{id}");
@@ -230,7 +264,11 @@ fn each_criterion_lists_its_evidence_and_the_files_are_checked() {
         .iter()
         .position(|r| r.id.starts_with("evidence-files/"))
         .unwrap();
-    assert!(report.rules[first..].iter().all(|r| r.id.starts_with("evidence-files/")));
+    assert!(
+        report.rules[first..]
+            .iter()
+            .all(|r| r.id.starts_with("evidence-files/"))
+    );
 }
 
 #[test]
@@ -246,7 +284,10 @@ fn samples_come_from_the_population_sorted_by_key() {
     assert_eq!((sample.size, sample.population), (3, 10));
     let population = result.population.records.unwrap();
     let positions = attest_engine::sample::draw(population.len(), 3, 2026);
-    let expected: Vec<&str> = positions.iter().map(|i| population[*i].key.as_str()).collect();
+    let expected: Vec<&str> = positions
+        .iter()
+        .map(|i| population[*i].key.as_str())
+        .collect();
     let drawn: Vec<&str> = sample.records.iter().map(|r| r.key.as_str()).collect();
     assert_eq!(drawn, expected);
     assert_eq!(sample.period, Some(period("2026-01-01..2026-06-30")));
@@ -272,5 +313,10 @@ fn samples_come_from_the_population_sorted_by_key() {
         engine.sample("policies.review-overdue", &facts, &bad, None, 1),
         Err(EvalError::BadParam { .. })
     ));
-    assert!(engine.sample("no.such", &facts, &options, None, 1).unwrap().is_none());
+    assert!(
+        engine
+            .sample("no.such", &facts, &options, None, 1)
+            .unwrap()
+            .is_none()
+    );
 }

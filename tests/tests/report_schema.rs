@@ -47,14 +47,26 @@ fn the_example_report_matches_the_schema() {
         .map(|uri| (uri, Err("no such file".to_owned())))
         .collect();
     assert!(!files.is_empty(), "the example names an evidence file");
-    files.insert("policies/information-security-2026.md".to_owned(), Ok("0".repeat(64)));
+    files.insert(
+        "policies/information-security-2026.md".to_owned(),
+        Ok("0".repeat(64)),
+    );
     let options = EvalOptions::default()
         .with_explain(true)
         .with_populations(true)
         .with_evidence_files(files);
     let report = engine.evaluate(&facts, &options).unwrap();
-    assert!(report.rules.iter().any(|r| r.id.starts_with("evidence-files/")));
-    assert_valid(&validator(), &report, "examples/acme, with every optional part");
+    assert!(
+        report
+            .rules
+            .iter()
+            .any(|r| r.id.starts_with("evidence-files/"))
+    );
+    assert_valid(
+        &validator(),
+        &report,
+        "examples/acme, with every optional part",
+    );
 }
 
 #[test]

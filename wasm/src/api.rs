@@ -341,7 +341,10 @@ fn try_evaluate(request: &[u8]) -> Outcome {
         let (drawn, result) = engine
             .sample(&sample.rule, &facts, &options, sample.size, sample.seed)?
             .ok_or_else(|| {
-                Failure::new("not_found", format!("no rule `{}` in the pack", sample.rule))
+                Failure::new(
+                    "not_found",
+                    format!("no rule `{}` in the pack", sample.rule),
+                )
             })?;
         if let Some(e) = result.error {
             return Err(Failure::new(

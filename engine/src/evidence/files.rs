@@ -111,7 +111,10 @@ pub(crate) fn check(control: &Control, judge: &Judge<'_>, files: &Files) -> Opti
     });
     Some(RuleResult {
         id: format!("{EVIDENCE_FILES_RULE}/{}", control.id),
-        title: format!("Evidence files for {} match their recorded hashes", control.id),
+        title: format!(
+            "Evidence files for {} match their recorded hashes",
+            control.id
+        ),
         status,
         severity: Severity::High,
         owner,

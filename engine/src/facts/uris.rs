@@ -56,7 +56,13 @@ mod tests {
 
     #[test]
     fn relative_paths_are_relative_and_nothing_else_is() {
-        for uri in ["board/minutes-2026-q1.pdf", "a.pdf", "docs\\x.pdf", "./a/b.txt", "a:b/c"] {
+        for uri in [
+            "board/minutes-2026-q1.pdf",
+            "a.pdf",
+            "docs\\x.pdf",
+            "./a/b.txt",
+            "a:b/c",
+        ] {
             // `a:b/c` has a one-letter "scheme": a drive letter, which is not relative.
             assert_eq!(is_relative(uri), uri != "a:b/c", "{uri}");
         }

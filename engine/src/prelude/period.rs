@@ -3,9 +3,9 @@
 //! often enough across the whole period (`period_gaps`), and was something current on every
 //! day of it (`period_lapses`).
 
+use super::error;
 use super::lookups;
 use super::records::went_through;
-use super::error;
 use crate::context;
 use crate::date::Date;
 use crate::facts::tree::{Node, Record};
@@ -81,7 +81,11 @@ fn optional_date(d: &Dynamic, what: &str) -> Result<Option<Date>> {
     d.read_lock::<ImmutableString>()
         .and_then(|s| Date::parse(&s))
         .map(Some)
-        .ok_or_else(|| error(format!("{what}: expected a date `YYYY-MM-DD` or (), got {d:?}")))
+        .ok_or_else(|| {
+            error(format!(
+                "{what}: expected a date `YYYY-MM-DD` or (), got {d:?}"
+            ))
+        })
 }
 
 /// The records whose date at `path` falls in the period (all of them without a period).
@@ -187,10 +191,7 @@ fn lapses_of(intervals: Array, from: Dynamic, to: Dynamic) -> Result<Array> {
     }
     let lo = optional_date(&from, what)?.map_or(p.start(), |d| d.max(p.start()));
     let hi = optional_date(&to, what)?.map_or(p.end(), |d| d.min(p.end()));
-    Ok(lapses(lo, hi, covered)
-        .into_iter()
-        .map(stretch)
-        .collect())
+    Ok(lapses(lo, hi, covered).into_iter().map(stretch).collect())
 }
 
 /// The days from `lo` through `hi` that no interval covers, as stretches. An interval
@@ -266,7 +267,10 @@ mod tests {
         assert_eq!(shown(&gaps(h1(), first, 88)), ["2026-01-01..2026-03-31 89"]);
         // The last review to the period's end.
         let early = vec![d("2026-01-02"), d("2026-03-01")];
-        assert_eq!(shown(&gaps(h1(), early, 90)), ["2026-03-01..2026-06-30 121"]);
+        assert_eq!(
+            shown(&gaps(h1(), early, 90)),
+            ["2026-03-01..2026-06-30 121"]
+        );
         // No review at all: the whole period is one gap; reviews after it do not count.
         assert_eq!(
             shown(&gaps(h1(), vec![d("2026-07-01")], 90)),
@@ -300,7 +304,10 @@ mod tests {
         ];
         assert_eq!(shown(&lapses(lo, hi, gap)), ["2026-03-02..2026-03-21 20"]);
         // Nothing at all; something only before; something open-ended from May.
-        assert_eq!(shown(&lapses(lo, hi, vec![])), ["2026-01-01..2026-06-30 181"]);
+        assert_eq!(
+            shown(&lapses(lo, hi, vec![])),
+            ["2026-01-01..2026-06-30 181"]
+        );
         assert_eq!(
             shown(&lapses(lo, hi, vec![yearly("2024-01-01", "2025-01-01")])),
             ["2026-01-01..2026-06-30 181"]

@@ -314,7 +314,10 @@ fn evidence(out: &mut String, p: &Paint, report: &Report) {
                 e.collected_on,
                 p.dim(&format!(
                     "{}{place}",
-                    e.uri.as_deref().map(|u| format!(" · {u}")).unwrap_or_default()
+                    e.uri
+                        .as_deref()
+                        .map(|u| format!(" · {u}"))
+                        .unwrap_or_default()
                 ))
             );
         }

@@ -13,8 +13,8 @@ pub use evidence::{EvidenceRecord, EvidenceState, FileCheck};
 pub use waiver::{Waiver, WaiverResult, WaiverState};
 
 use crate::facts::Origin;
-use crate::period::Period;
 use crate::pack::{Category, Owner, Severity};
+use crate::period::Period;
 
 /// The version of the report format this engine writes (`schemas/report.v2.schema.json`).
 pub const REPORT_VERSION: &str = "2";

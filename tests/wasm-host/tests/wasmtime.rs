@@ -169,7 +169,10 @@ fn a_run_with_a_period_its_populations_and_a_sample_are_byte_identical_to_the_na
     for (period, says) in [
         ("2026-06-30..2026-01-01", "ends before it starts"),
         ("2026-01-01", "is not an audit period"),
-        ("2026-01-01..2026-12-31", "is before the end of the audit period"),
+        (
+            "2026-01-01..2026-12-31",
+            "is before the end of the audit period",
+        ),
     ] {
         let r = call(
             &mut instance,
