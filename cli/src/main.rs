@@ -41,6 +41,9 @@ enum Command {
     Explain(commands::explain::Args),
     /// List a pack's rules, controls or parameters.
     List(commands::list::Args),
+    /// The vendor risk register: each vendor's inherent risk, gaps, residual risk and next
+    /// review.
+    Vendors(commands::vendors::Args),
     /// Scaffold a rule with its cases in a pack folder.
     #[command(subcommand)]
     New(commands::new::Command),
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::List(args) => commands::list::run(args),
+        Command::Vendors(args) => commands::vendors::run(args),
         Command::New(command) => commands::new::run(command),
     };
     let outcome = result.unwrap_or_else(|message| {

@@ -11,6 +11,7 @@ use attest_engine::{
     diff::Diff,
     gate::{FailOn, Gate},
     report::WaiverState,
+    report::vendors::ReviewCadence,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -141,18 +142,18 @@ pub struct Args {
     config: ConfigArg,
 }
 
-fn parse_seconds(text: &str) -> Result<f64, String> {
+pub(super) fn parse_seconds(text: &str) -> Result<f64, String> {
     text.parse::<f64>()
         .ok()
         .filter(|s| s.is_finite() && *s > 0.0)
         .ok_or_else(|| format!("`{text}` is not a positive number of seconds"))
 }
 
-fn parse_date(text: &str) -> Result<Date, String> {
+pub(super) fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text).ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
 }
 
-fn parse_param(text: &str) -> Result<(String, serde_json::Value), String> {
+pub(super) fn parse_param(text: &str) -> Result<(String, serde_json::Value), String> {
     let (name, value) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}`: expected NAME=VALUE"))?;
@@ -243,6 +244,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let sources = inputs::read_facts(facts_paths)?;
     let facts = super::load_facts(&sources, args.strict || config.strict)?;
     let start = Instant::now();
+    let cadence = ReviewCadence::of_pack(engine.pack(), &params);
     let options = EvalOptions::default()
         .with_as_of(args.as_of.or(config.as_of))
         .with_params(params)
@@ -258,7 +260,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .as_ref()
         .zip(args.baseline.as_deref())
         .map(|(base, path)| compare(base, path, &report));
-    let context = Context::from_facts(&facts);
+    let context = Context::from_facts(&facts).with_review_cadence(cadence);
     let rendered: Vec<(Target<'_>, String)> = destinations
         .iter()
         .map(|(format, path)| {

@@ -8,6 +8,7 @@ pub mod list;
 pub mod new;
 pub mod test;
 pub mod validate;
+pub mod vendors;
 
 use attest_engine::facts::LoadOptions;
 use attest_engine::{Facts, FactsSource};
