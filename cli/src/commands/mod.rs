@@ -5,6 +5,7 @@ pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod import;
+pub mod init;
 pub mod list;
 pub mod new;
 pub mod test;

@@ -71,7 +71,7 @@ pub fn import(
 ) -> Result<Vec<Record>, Problem> {
     let expected = "an Okta users export (/api/v1/users)";
     let wrong = || {
-        detect::wrong_source(&input.text, expected).map(|m| Problem::file(&input.name, m))
+        detect::wrong_source(&input.text, detect::Kind::OktaUsers).map(|m| Problem::file(&input.name, m))
     };
     let items = pages::items(input, expected).map_err(|e| wrong().unwrap_or(e))?;
     let mut out = Vec::new();
