@@ -1023,7 +1023,11 @@ fn the_examples_config_runs_the_example_pack_with_no_flags() {
         out.contains("operations.oncall-coverage: fail: tested 3 of 6 systems, 3 of 4 oncall"),
         "{out}"
     );
-    assert!(!stderr(&eval).contains("does not define"), "{}", stderr(&eval));
+    assert!(
+        !stderr(&eval).contains("does not define"),
+        "{}",
+        stderr(&eval)
+    );
     let test = attest_in(&examples, &["test"]);
     exit(&test, 0);
     assert!(

@@ -109,7 +109,10 @@ fn aws_iam_credential_report() {
     assert_eq!(account(&all, "old-ci")["status"], "disabled");
     // No console password: a service account, owned by whom the identity map says.
     let bot = account(&all, "deploy-bot");
-    assert_eq!((&bot["kind"], &bot["owner_id"]), (&"service".into(), &"1001".into()));
+    assert_eq!(
+        (&bot["kind"], &bot["owner_id"]),
+        (&"service".into(), &"1001".into())
+    );
     // An inline policy allowing everything makes a privileged user.
     assert_eq!(bot["privileged"], true);
     assert_eq!(account(&all, "ben.okoye")["privileged"], false);
@@ -126,12 +129,18 @@ fn aws_iam_credential_report() {
     ]);
     assert_eq!(out, again);
     // Without --admins, privileged is not filled, but for the root user.
-    let (bare, summary) = import(&["aws-iam-credential-report", &sample("aws-iam-credential-report.csv")]);
+    let (bare, summary) = import(&[
+        "aws-iam-credential-report",
+        &sample("aws-iam-credential-report.csv"),
+    ]);
     let all = accounts(&bare);
     assert!(account(&all, "ben.okoye").get("privileged").is_none());
     assert_eq!(account(&all, "<root_account>")["privileged"], true);
     assert!(summary.contains("linked 0 of 7 accounts"), "{summary}");
-    assert!(summary.contains("aws/ben.okoye: no --people given"), "{summary}");
+    assert!(
+        summary.contains("aws/ben.okoye: no --people given"),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -160,10 +169,20 @@ fn okta_users() {
     assert_eq!(account(&all, "gus.lindqvist@nwlabs.example")["mfa"], false);
     assert_eq!(account(&all, "ana.silva@nwlabs.example")["mfa"], true);
     // A null lastLogin: never; a login at +02:00 keeps its own date.
-    assert!(account(&all, "chloe.martin@nwlabs.example").get("last_login_on").is_none());
-    assert_eq!(account(&all, "ben.okoye@nwlabs.example")["last_login_on"], "2026-06-30");
+    assert!(
+        account(&all, "chloe.martin@nwlabs.example")
+            .get("last_login_on")
+            .is_none()
+    );
+    assert_eq!(
+        account(&all, "ben.okoye@nwlabs.example")["last_login_on"],
+        "2026-06-30"
+    );
     // People's emails are matched whatever their case (Ben.Okoye@ in the HR export).
-    assert_eq!(account(&all, "ben.okoye@nwlabs.example")["person_id"], "1002");
+    assert_eq!(
+        account(&all, "ben.okoye@nwlabs.example")["person_id"],
+        "1002"
+    );
     // Without --factors, mfa is not filled.
     let (bare, _) = import(&["okta-users", &sample("okta-users.json")]);
     assert!(accounts(&bare).iter().all(|(_, a)| a.get("mfa").is_none()));
@@ -236,13 +255,29 @@ fn google_workspace_users() {
     insta::assert_snapshot!("google_workspace_summary", summary);
     let all = accounts(&out);
     assert!(all.iter().all(|(_, a)| a["system_id"] == "gws"));
-    assert!(account(&all, "gus.lindqvist@nwlabs.example").get("last_login_on").is_none());
-    assert_eq!(account(&all, "dev.patel@nwlabs.example")["status"], "disabled");
+    assert!(
+        account(&all, "gus.lindqvist@nwlabs.example")
+            .get("last_login_on")
+            .is_none()
+    );
+    assert_eq!(
+        account(&all, "dev.patel@nwlabs.example")["status"],
+        "disabled"
+    );
     // The console's `2026/06/28 14:03:11`, and an ISO time with its offset.
-    assert_eq!(account(&all, "ben.okoye@nwlabs.example")["last_login_on"], "2026-06-30");
-    assert_eq!(account(&all, "farid.haddad@nwlabs.example")["last_login_on"], "2026-06-28");
+    assert_eq!(
+        account(&all, "ben.okoye@nwlabs.example")["last_login_on"],
+        "2026-06-30"
+    );
+    assert_eq!(
+        account(&all, "farid.haddad@nwlabs.example")["last_login_on"],
+        "2026-06-28"
+    );
     // The map's entry is for `google-workspace`, not `gws`: the shared mailbox is unlinked.
-    assert!(summary.contains("gws/frontdesk@nwlabs.example"), "{summary}");
+    assert!(
+        summary.contains("gws/frontdesk@nwlabs.example"),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -280,7 +315,10 @@ fn csv_through_mappings() {
         &people_file,
     ]);
     insta::assert_snapshot!("vendor_register_output", vendors);
-    assert_eq!(summary, "imported 5 records of vendors from examples/imports/vendor-register.csv\n");
+    assert_eq!(
+        summary,
+        "imported 5 records of vendors from examples/imports/vendor-register.csv\n"
+    );
     let doc: Value = serde_json::from_str(&vendors).unwrap();
     let snacks = &doc["vendors"][4];
     assert_eq!(snacks["id"], "v-snacks");
@@ -305,13 +343,80 @@ fn every_sample_imports_into_one_folder_that_evaluates() {
     let out = |name: &str| facts.join(name).to_string_lossy().into_owned();
     let people = out("people.json");
     let runs: Vec<Vec<String>> = vec![
-        vec!["csv".into(), sample("bamboohr-employees.csv"), "--mapping".into(), sample("mappings/bamboohr-people.toml"), "--output".into(), people.clone()],
-        vec!["aws-iam-credential-report".into(), sample("aws-iam-credential-report.csv"), "--admins".into(), sample("aws-iam-authorization-details.json"), "--people".into(), people.clone(), "--identity-map".into(), sample("identity-map.csv"), "--output".into(), out("accounts-aws.json")],
-        vec!["okta-users".into(), sample("okta-users.json"), "--factors".into(), sample("okta-factors.json"), "--people".into(), people.clone(), "--output".into(), out("accounts-okta.json")],
-        vec!["github-members".into(), sample("github-members.json"), "--two-factor-disabled".into(), sample("github-members-2fa-disabled.json"), "--admins".into(), sample("github-members-admins.json"), "--people".into(), people.clone(), "--identity-map".into(), sample("identity-map.csv"), "--output".into(), out("accounts-github.json")],
-        vec!["google-workspace-users".into(), sample("google-workspace-users.csv"), "--people".into(), people.clone(), "--identity-map".into(), sample("identity-map.csv"), "--output".into(), out("accounts-google.json")],
-        vec!["csv".into(), sample("lms-training.csv"), "--mapping".into(), sample("mappings/lms-training.toml"), "--people".into(), people.clone(), "--output".into(), out("training.json")],
-        vec!["csv".into(), sample("vendor-register.csv"), "--mapping".into(), sample("mappings/vendor-register.toml"), "--people".into(), people.clone(), "--output".into(), out("vendors.json")],
+        vec![
+            "csv".into(),
+            sample("bamboohr-employees.csv"),
+            "--mapping".into(),
+            sample("mappings/bamboohr-people.toml"),
+            "--output".into(),
+            people.clone(),
+        ],
+        vec![
+            "aws-iam-credential-report".into(),
+            sample("aws-iam-credential-report.csv"),
+            "--admins".into(),
+            sample("aws-iam-authorization-details.json"),
+            "--people".into(),
+            people.clone(),
+            "--identity-map".into(),
+            sample("identity-map.csv"),
+            "--output".into(),
+            out("accounts-aws.json"),
+        ],
+        vec![
+            "okta-users".into(),
+            sample("okta-users.json"),
+            "--factors".into(),
+            sample("okta-factors.json"),
+            "--people".into(),
+            people.clone(),
+            "--output".into(),
+            out("accounts-okta.json"),
+        ],
+        vec![
+            "github-members".into(),
+            sample("github-members.json"),
+            "--two-factor-disabled".into(),
+            sample("github-members-2fa-disabled.json"),
+            "--admins".into(),
+            sample("github-members-admins.json"),
+            "--people".into(),
+            people.clone(),
+            "--identity-map".into(),
+            sample("identity-map.csv"),
+            "--output".into(),
+            out("accounts-github.json"),
+        ],
+        vec![
+            "google-workspace-users".into(),
+            sample("google-workspace-users.csv"),
+            "--people".into(),
+            people.clone(),
+            "--identity-map".into(),
+            sample("identity-map.csv"),
+            "--output".into(),
+            out("accounts-google.json"),
+        ],
+        vec![
+            "csv".into(),
+            sample("lms-training.csv"),
+            "--mapping".into(),
+            sample("mappings/lms-training.toml"),
+            "--people".into(),
+            people.clone(),
+            "--output".into(),
+            out("training.json"),
+        ],
+        vec![
+            "csv".into(),
+            sample("vendor-register.csv"),
+            "--mapping".into(),
+            sample("mappings/vendor-register.toml"),
+            "--people".into(),
+            people.clone(),
+            "--output".into(),
+            out("vendors.json"),
+        ],
     ];
     for args in &runs {
         let mut all = vec!["import"];
@@ -379,61 +484,124 @@ fn every_sample_imports_into_one_folder_that_evaluates() {
 #[test]
 fn a_missing_required_column_is_named_with_the_columns_found() {
     let dir = scratch("missing-column");
-    let report = edited(&dir, "aws-iam-credential-report.csv", ",mfa_active,", ",mfa_enabled,");
+    let report = edited(
+        &dir,
+        "aws-iam-credential-report.csv",
+        ",mfa_active,",
+        ",mfa_enabled,",
+    );
     let err = refused(&["aws-iam-credential-report", &report]);
     assert!(
         err.starts_with(&format!("error: {report}:1:1: missing required column `mfa_active` (the columns found: user, arn, user_creation_time, password_enabled, password_last_used, password_last_changed, password_next_rotation, mfa_enabled, ")),
         "{err}"
     );
-    let users = edited(&dir, "google-workspace-users.csv", "2sv Enrolled [READ ONLY]", "2SV");
+    let users = edited(
+        &dir,
+        "google-workspace-users.csv",
+        "2sv Enrolled [READ ONLY]",
+        "2SV",
+    );
     let err = refused(&["google-workspace-users", &users]);
     assert!(err.contains(":1:1: missing required column `2sv Enrolled [READ ONLY]` (the columns found: First Name [Required], "), "{err}");
     let lms = edited(&dir, "lms-training.csv", "Learner Email", "Email");
-    let err = refused(&["csv", &lms, "--mapping", &sample("mappings/lms-training.toml"), "--people", &people(&dir)]);
+    let err = refused(&[
+        "csv",
+        &lms,
+        "--mapping",
+        &sample("mappings/lms-training.toml"),
+        "--people",
+        &people(&dir),
+    ]);
     assert!(err.contains(":1:1: missing required column `Learner Email` (the columns found: Learner Name, Email, Course, "), "{err}");
 }
 
 #[test]
 fn an_unparsable_date_is_placed_at_its_cell() {
     let dir = scratch("bad-date");
-    let report = edited(&dir, "aws-iam-credential-report.csv", "2026-06-26T09:41:17+00:00", "last Friday");
+    let report = edited(
+        &dir,
+        "aws-iam-credential-report.csv",
+        "2026-06-26T09:41:17+00:00",
+        "last Friday",
+    );
     let err = refused(&["aws-iam-credential-report", &report]);
     assert_eq!(
         err,
-        format!("error: {report}:4:83: `last Friday` in `password_last_used` is not a date: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, or N/A, no_information or not_supported\n")
+        format!(
+            "error: {report}:4:83: `last Friday` in `password_last_used` is not a date: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, or N/A, no_information or not_supported\n"
+        )
     );
-    let users = edited(&dir, "google-workspace-users.csv", "2026/06/27 15:40:00", "27 June");
+    let users = edited(
+        &dir,
+        "google-workspace-users.csv",
+        "2026/06/27 15:40:00",
+        "27 June",
+    );
     let err = refused(&["google-workspace-users", &users]);
-    assert!(err.contains(&format!("{users}:4:")) && err.contains("`27 June` in `Last Sign In [READ ONLY]` is not a sign-in time"), "{err}");
-    let okta = edited(&dir, "okta-users.json", "\"2026-03-14T10:20:00.000Z\"", "\"March 14\"");
+    assert!(
+        err.contains(&format!("{users}:4:"))
+            && err.contains("`27 June` in `Last Sign In [READ ONLY]` is not a sign-in time"),
+        "{err}"
+    );
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"2026-03-14T10:20:00.000Z\"",
+        "\"March 14\"",
+    );
     let err = refused(&["okta-users", &okta]);
     assert!(err.contains(&format!("{okta}:")) && err.contains("user eva.kowalski@nwlabs.example: `lastLogin` is `March 14`, not an ISO 8601 date-time"), "{err}");
     let hr = edited(&dir, "bamboohr-employees.csv", "06/14/2022", "2022-06-14");
-    let err = refused(&["csv", &hr, "--mapping", &sample("mappings/bamboohr-people.toml")]);
+    let err = refused(&[
+        "csv",
+        &hr,
+        "--mapping",
+        &sample("mappings/bamboohr-people.toml"),
+    ]);
     assert_eq!(
         err,
-        format!("error: {hr}:3:100: `2022-06-14` in `Hire Date` is not a date: expected a date in the format `%m/%d/%Y`\n")
+        format!(
+            "error: {hr}:3:100: `2022-06-14` in `Hire Date` is not a date: expected a date in the format `%m/%d/%Y`\n"
+        )
     );
 }
 
 #[test]
 fn a_duplicate_key_is_placed_at_the_later_record() {
     let dir = scratch("duplicate");
-    let report = edited(&dir, "aws-iam-credential-report.csv", "legacy-admin,", "ben.okoye,");
+    let report = edited(
+        &dir,
+        "aws-iam-credential-report.csv",
+        "legacy-admin,",
+        "ben.okoye,",
+    );
     let err = refused(&["aws-iam-credential-report", &report]);
     assert_eq!(
         err,
         format!("error: {report}:7:1: duplicate key accounts/aws/ben.okoye: also at {report}:4\n")
     );
     let hr = edited(&dir, "bamboohr-employees.csv", "2001,Gus", "1003,Gus");
-    let err = refused(&["csv", &hr, "--mapping", &sample("mappings/bamboohr-people.toml")]);
+    let err = refused(&[
+        "csv",
+        &hr,
+        "--mapping",
+        &sample("mappings/bamboohr-people.toml"),
+    ]);
     assert_eq!(
         err,
         format!("error: {hr}:8:1: duplicate key people/1003: also at {hr}:4\n")
     );
-    let okta = edited(&dir, "okta-users.json", "\"login\": \"events@nwlabs.example\"", "\"login\": \"ana.silva@nwlabs.example\"");
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"login\": \"events@nwlabs.example\"",
+        "\"login\": \"ana.silva@nwlabs.example\"",
+    );
     let err = refused(&["okta-users", &okta]);
-    assert!(err.contains("duplicate key accounts/okta/ana.silva@nwlabs.example: also at"), "{err}");
+    assert!(
+        err.contains("duplicate key accounts/okta/ana.silva@nwlabs.example: also at"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -445,12 +613,24 @@ fn a_file_of_another_source_is_recognized() {
     );
     let err = refused(&["okta-users", &sample("github-members.json")]);
     assert!(err.contains("this is a GitHub organization members list (GET /orgs/{org}/members), not an Okta users export (/api/v1/users); import it with `attest import github-members`"), "{err}");
-    let err = refused(&["aws-iam-credential-report", &sample("google-workspace-users.csv")]);
+    let err = refused(&[
+        "aws-iam-credential-report",
+        &sample("google-workspace-users.csv"),
+    ]);
     assert!(err.contains("this is a Google Workspace user list, not an AWS IAM credential report; import it with `attest import google-workspace-users`"), "{err}");
-    let err = refused(&["google-workspace-users", &sample("aws-iam-credential-report.csv")]);
-    assert!(err.contains("this is an AWS IAM credential report, not a Google Workspace user list"), "{err}");
+    let err = refused(&[
+        "google-workspace-users",
+        &sample("aws-iam-credential-report.csv"),
+    ]);
+    assert!(
+        err.contains("this is an AWS IAM credential report, not a Google Workspace user list"),
+        "{err}"
+    );
     let err = refused(&["okta-users", &sample("aws-iam-authorization-details.json")]);
-    assert!(err.contains("give it to `attest import aws-iam-credential-report` as --admins"), "{err}");
+    assert!(
+        err.contains("give it to `attest import aws-iam-credential-report` as --admins"),
+        "{err}"
+    );
     let err = refused(&["github-members", "examples/acme/access.json"]);
     assert!(err.contains("this is a facts document"), "{err}");
     let err = refused(&[
@@ -459,30 +639,70 @@ fn a_file_of_another_source_is_recognized() {
         "--two-factor-disabled",
         &sample("okta-users.json"),
     ]);
-    assert!(err.contains("--two-factor-disabled takes a GitHub organization members list"), "{err}");
+    assert!(
+        err.contains("--two-factor-disabled takes a GitHub organization members list"),
+        "{err}"
+    );
 }
 
 #[test]
 fn other_bad_values_and_files() {
     let dir = scratch("bad-values");
-    let report = edited(&dir, "aws-iam-credential-report.csv", "2021-03-02T10:01:55+00:00,true,", "2021-03-02T10:01:55+00:00,yes,");
+    let report = edited(
+        &dir,
+        "aws-iam-credential-report.csv",
+        "2021-03-02T10:01:55+00:00,true,",
+        "2021-03-02T10:01:55+00:00,yes,",
+    );
     let err = refused(&["aws-iam-credential-report", &report]);
-    assert!(err.contains(&format!("{report}:3:")) && err.contains("`yes` in `password_enabled` is not TRUE or FALSE"), "{err}");
+    assert!(
+        err.contains(&format!("{report}:3:"))
+            && err.contains("`yes` in `password_enabled` is not TRUE or FALSE"),
+        "{err}"
+    );
     let okta = edited(&dir, "okta-users.json", "\"SUSPENDED\"", "\"PAUSED\"");
     let err = refused(&["okta-users", &okta]);
     assert!(err.contains("`PAUSED` is not an Okta user status"), "{err}");
-    let ragged = edited(&dir, "google-workspace-users.csv", "/Sales,,Active", "/Sales,Active");
+    let ragged = edited(
+        &dir,
+        "google-workspace-users.csv",
+        "/Sales,,Active",
+        "/Sales,Active",
+    );
     let err = refused(&["google-workspace-users", &ragged]);
-    assert!(err.contains(&format!("{ragged}:4:1: this row has 33 cells, the header 34 columns")), "{err}");
-    let broken = write(&dir, "broken.json", "[{\"login\": \"a\", \"node_id\": \"x\"},\n {\"login\" \"b\"}]");
+    assert!(
+        err.contains(&format!(
+            "{ragged}:4:1: this row has 33 cells, the header 34 columns"
+        )),
+        "{err}"
+    );
+    let broken = write(
+        &dir,
+        "broken.json",
+        "[{\"login\": \"a\", \"node_id\": \"x\"},\n {\"login\" \"b\"}]",
+    );
     let err = refused(&["github-members", &broken]);
     assert!(err.starts_with(&format!("error: {broken}:2:")), "{err}");
     // A value the mapping's map does not list.
     let hr = edited(&dir, "bamboohr-employees.csv", "Part-Time", "Seasonal");
-    let err = refused(&["csv", &hr, "--mapping", &sample("mappings/bamboohr-people.toml")]);
-    assert!(err.contains(&format!("{hr}:6:65: ")) && err.contains("`Seasonal` in `Employment Status` is not in the values of `kind`"), "{err}");
+    let err = refused(&[
+        "csv",
+        &hr,
+        "--mapping",
+        &sample("mappings/bamboohr-people.toml"),
+    ]);
+    assert!(
+        err.contains(&format!("{hr}:6:65: "))
+            && err.contains("`Seasonal` in `Employment Status` is not in the values of `kind`"),
+        "{err}"
+    );
     // The identity map names someone who is not a person.
-    let map = edited(&dir, "identity-map.csv", "github,guslq,2001,", "github,guslq,2999,");
+    let map = edited(
+        &dir,
+        "identity-map.csv",
+        "github,guslq,2001,",
+        "github,guslq,2999,",
+    );
     let err = refused(&[
         "github-members",
         &sample("github-members.json"),
@@ -491,17 +711,46 @@ fn other_bad_values_and_files() {
         "--identity-map",
         &map,
     ]);
-    assert!(err.contains(&format!("{map}:7:14: `2999` is not a person of")), "{err}");
+    assert!(
+        err.contains(&format!("{map}:7:14: `2999` is not a person of")),
+        "{err}"
+    );
     // Flags a source does not read, and a mapping that needs --people.
-    let err = refused(&["github-members", &sample("github-members.json"), "--factors", &sample("okta-factors.json")]);
-    assert_eq!(err, "error: --factors is for okta-users, not github-members\n");
+    let err = refused(&[
+        "github-members",
+        &sample("github-members.json"),
+        "--factors",
+        &sample("okta-factors.json"),
+    ]);
+    assert_eq!(
+        err,
+        "error: --factors is for okta-users, not github-members\n"
+    );
     let err = refused(&["csv", &sample("lms-training.csv")]);
     assert!(err.contains("csv needs --mapping"), "{err}");
-    let err = refused(&["csv", &sample("lms-training.csv"), "--mapping", &sample("mappings/lms-training.toml")]);
-    assert!(err.contains("the mapping links emails to people (`link = \"email\"`): give --people"), "{err}");
+    let err = refused(&[
+        "csv",
+        &sample("lms-training.csv"),
+        "--mapping",
+        &sample("mappings/lms-training.toml"),
+    ]);
+    assert!(
+        err.contains("the mapping links emails to people (`link = \"email\"`): give --people"),
+        "{err}"
+    );
     // A mapping that names a field the collection does not have.
-    let mapping = edited(&dir, "mappings/bamboohr-people.toml", "[fields.title]", "[fields.job_title]");
-    let err = refused(&["csv", &sample("bamboohr-employees.csv"), "--mapping", &mapping]);
+    let mapping = edited(
+        &dir,
+        "mappings/bamboohr-people.toml",
+        "[fields.title]",
+        "[fields.job_title]",
+    );
+    let err = refused(&[
+        "csv",
+        &sample("bamboohr-employees.csv"),
+        "--mapping",
+        &mapping,
+    ]);
     assert!(err.contains("field `job_title`: `job_title` is not a field of people (its fields: id, name, email, title,"), "{err}");
 }
 
@@ -510,15 +759,39 @@ fn nothing_is_written_when_the_import_is_refused() {
     let dir = scratch("atomic");
     let target = dir.join("accounts.json");
     fs::write(&target, "previous\n").unwrap();
-    let report = edited(&dir, "aws-iam-credential-report.csv", "legacy-admin,", "ben.okoye,");
-    let run = attest(&["import", "aws-iam-credential-report", &report, "--output", target.to_str().unwrap()]);
+    let report = edited(
+        &dir,
+        "aws-iam-credential-report.csv",
+        "legacy-admin,",
+        "ben.okoye,",
+    );
+    let run = attest(&[
+        "import",
+        "aws-iam-credential-report",
+        &report,
+        "--output",
+        target.to_str().unwrap(),
+    ]);
     exit(&run, 2);
     assert_eq!(fs::read_to_string(&target).unwrap(), "previous\n");
     // An output that is one of the inputs is refused before anything is read.
-    let run = attest(&["import", "aws-iam-credential-report", &report, "--output", &report]);
+    let run = attest(&[
+        "import",
+        "aws-iam-credential-report",
+        &report,
+        "--output",
+        &report,
+    ]);
     exit(&run, 2);
-    assert!(stderr(&run).contains("refusing to write there"), "{}", stderr(&run));
-    let leftovers: Vec<PathBuf> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(
+        stderr(&run).contains("refusing to write there"),
+        "{}",
+        stderr(&run)
+    );
+    let leftovers: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(leftovers.len(), 2, "{leftovers:?}");
 }
 

@@ -302,8 +302,9 @@ fn csv(
     let file = read(path)?;
     let document = match schema {
         Some(s) => s.document().clone(),
-        None => serde_json::from_str(attest_engine::facts::FACTS_SCHEMA)
-            .map_err(|e| e.to_string())?,
+        None => {
+            serde_json::from_str(attest_engine::facts::FACTS_SCHEMA).map_err(|e| e.to_string())?
+        }
     };
     let mapping = Mapping::parse(&file.name, &file.text, &document).map_err(show)?;
     if mapping.links() && people.is_none() {
@@ -339,7 +340,11 @@ fn csv(
             plural(left_out.unlinked.len())
         ));
         for (at, email, row) in &left_out.unlinked {
-            let what = if *row { "row left out" } else { "field left empty" };
+            let what = if *row {
+                "row left out"
+            } else {
+                "field left empty"
+            };
             summary.push_str(&format!("  {at}: {email} ({what})\n"));
         }
     }

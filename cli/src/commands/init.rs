@@ -24,7 +24,9 @@ const CI_DOC: &str = include_str!("../../../docs/ci.md");
 /// Writes the project; exit 2 (nothing written) when a file it would write exists.
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
     let files = project(today)?;
     let existing: Vec<String> = files
         .iter()
@@ -190,20 +192,40 @@ fn templates(today: Date) -> Vec<(&'static str, Value)> {
                     "employment": {"status": "active", "start_date": ago(400)},
                     "background_check": {"status": "passed", "completed_on": ago(410)},
                     "policy_acknowledgements": [{"policy_id": "pol-infosec", "acknowledged_on": ago(80)}]
+                },
+                {
+                    "id": "p-003",
+                    "name": "Example Leaver",
+                    "email": "leaver@example.com",
+                    "department": "Sales",
+                    "kind": "contractor",
+                    "employment": {"status": "terminated", "start_date": ago(900), "end_date": ago(60)},
+                    "background_check": {"status": "passed", "completed_on": ago(910)}
                 }
             ]}),
         ),
         (
             "systems.json",
-            json!({"systems": [{
-                "id": "example-app",
-                "name": "Example production application",
-                "criticality": "high",
-                "customer_data": true,
-                "owner_id": "p-001",
-                "sso": true,
-                "encryption_at_rest": true
-            }]}),
+            json!({"systems": [
+                {
+                    "id": "example-app",
+                    "name": "Example production application",
+                    "criticality": "high",
+                    "customer_data": true,
+                    "owner_id": "p-001",
+                    "sso": true,
+                    "encryption_at_rest": true
+                },
+                {
+                    "id": "example-db",
+                    "name": "Example production database (direct logins, no SSO)",
+                    "criticality": "critical",
+                    "customer_data": true,
+                    "owner_id": "p-001",
+                    "sso": false,
+                    "encryption_at_rest": true
+                }
+            ]}),
         ),
         (
             "accounts.json",
@@ -223,6 +245,29 @@ fn templates(today: Date) -> Vec<(&'static str, Value)> {
                 },
                 {
                     "system_id": "example-app",
+                    "username": "leaver@example.com",
+                    "person_id": "p-003",
+                    "kind": "human",
+                    "privileged": false,
+                    "mfa": true,
+                    "status": "disabled",
+                    "created_on": ago(890),
+                    "last_login_on": ago(61)
+                },
+                {
+                    "system_id": "example-db",
+                    "username": "engineer",
+                    "person_id": "p-002",
+                    "kind": "human",
+                    "privileged": false,
+                    "mfa": true,
+                    "status": "active",
+                    "created_on": ago(120),
+                    "last_login_on": ago(3),
+                    "approved_by": "p-001"
+                },
+                {
+                    "system_id": "example-app",
                     "username": "deploy-bot",
                     "kind": "service",
                     "privileged": false,
@@ -236,13 +281,22 @@ fn templates(today: Date) -> Vec<(&'static str, Value)> {
         ),
         (
             "access_reviews.json",
-            json!({"access_reviews": [{
-                "system_id": "example-app",
-                "completed_on": ago(30),
-                "reviewer_id": "p-001",
-                "scope": "all",
-                "revocations": 0
-            }]}),
+            json!({"access_reviews": [
+                {
+                    "system_id": "example-app",
+                    "completed_on": ago(30),
+                    "reviewer_id": "p-001",
+                    "scope": "all",
+                    "revocations": 1
+                },
+                {
+                    "system_id": "example-db",
+                    "completed_on": ago(20),
+                    "reviewer_id": "p-001",
+                    "scope": "all",
+                    "revocations": 0
+                }
+            ]}),
         ),
         (
             "training.json",
@@ -264,7 +318,7 @@ fn templates(today: Date) -> Vec<(&'static str, Value)> {
                     "soc2_type": "type2",
                     "report_period_end": ago(60),
                     "reviewed_on": ago(20),
-                    "exceptions_noted": 0
+                    "exceptions_noted": 1
                 },
                 "contract": {
                     "signed_on": ago(700),
@@ -294,12 +348,13 @@ fn templates(today: Date) -> Vec<(&'static str, Value)> {
             "incidents.json",
             json!({"incidents": [{
                 "id": "INC-0001",
-                "title": "Phishing email reported and contained",
-                "severity": "sev3",
+                "title": "Misconfigured storage bucket found and closed",
+                "severity": "sev2",
                 "detected_on": ago(45),
                 "resolved_on": ago(44),
                 "postmortem_on": ago(40),
-                "customers_affected": false
+                "customers_affected": true,
+                "customers_notified_on": ago(44)
             }]}),
         ),
         (
@@ -354,7 +409,11 @@ mod tests {
         let workflow = workflow().unwrap();
         assert!(workflow.contains("name: SOC 2 controls\n"), "{workflow}");
         assert!(workflow.contains("attest eval facts --waivers compliance/waivers.json"));
-        assert!(workflow.trim_end().ends_with("run: exit ${{ steps.attest.outputs.code }}"));
+        assert!(
+            workflow
+                .trim_end()
+                .ends_with("run: exit ${{ steps.attest.outputs.code }}")
+        );
     }
 
     #[test]
@@ -377,8 +436,15 @@ mod tests {
         expected.sort();
         assert_eq!(keys, expected);
         // Every file has a row in the README.
-        let readme = &files.iter().find(|(n, _)| n == "facts/README.md").unwrap().1;
-        for (name, _) in files.iter().filter(|(n, _)| n.ends_with(".json") && n.starts_with("facts/")) {
+        let readme = &files
+            .iter()
+            .find(|(n, _)| n == "facts/README.md")
+            .unwrap()
+            .1;
+        for (name, _) in files
+            .iter()
+            .filter(|(n, _)| n.ends_with(".json") && n.starts_with("facts/"))
+        {
             let file = name.trim_start_matches("facts/");
             assert!(readme.contains(&format!("| `{file}` |")), "{file}");
         }

@@ -53,7 +53,16 @@ pub fn import(
         Ok(c) => c,
         Err(e) => return Err(wrong_source(input).unwrap_or(e)),
     };
-    let [user, _arn, created, password, password_used, mfa, key1, key2] = columns;
+    let [
+        user,
+        _arn,
+        created,
+        password,
+        password_used,
+        mfa,
+        key1,
+        key2,
+    ] = columns;
     let optional = |name: &str| table.column(name);
     let key_used = [
         optional("access_key_1_last_used_date"),
@@ -74,11 +83,17 @@ pub fn import(
             flag(&table, row, password, "password_enabled")?
         };
         let mut active = root || has_password;
-        for i in [Some(key1), Some(key2), certs[0], certs[1]].into_iter().flatten() {
+        for i in [Some(key1), Some(key2), certs[0], certs[1]]
+            .into_iter()
+            .flatten()
+        {
             active |= flag(&table, row, i, &table.columns[i])?;
         }
         let mut last: Option<jiff::civil::Date> = None;
-        for i in [Some(password_used), key_used[0], key_used[1]].into_iter().flatten() {
+        for i in [Some(password_used), key_used[0], key_used[1]]
+            .into_iter()
+            .flatten()
+        {
             if let Some(d) = date(&table, row, i)? {
                 last = last.max(Some(d));
             }
@@ -100,7 +115,8 @@ pub fn import(
             },
         };
         let mut record = options.record(account, linker);
-        if root && record.value.get("owner_id").is_none() && record.value.get("person_id").is_none() {
+        if root && record.value.get("owner_id").is_none() && record.value.get("person_id").is_none()
+        {
             // Nobody's own: the root user is the account's shared credential.
             record.set("kind", Value::from("shared"));
         }
@@ -207,7 +223,10 @@ pub fn administrators(details: &Value, file: &str) -> Result<BTreeSet<String>, P
     let mut out = BTreeSet::new();
     for user in list("UserDetailList")? {
         let Some(name) = user.get("UserName").and_then(Value::as_str) else {
-            return Err(Problem::file(file, "a user of `UserDetailList` has no `UserName`"));
+            return Err(Problem::file(
+                file,
+                "a user of `UserDetailList` has no `UserName`",
+            ));
         };
         let in_admin_group = user
             .get("GroupList")

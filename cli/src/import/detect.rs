@@ -39,7 +39,9 @@ impl Kind {
     /// How to use such a file, when Attest imports it.
     fn advice(self) -> &'static str {
         match self {
-            Kind::AwsCredentialReport => "; import it with `attest import aws-iam-credential-report`",
+            Kind::AwsCredentialReport => {
+                "; import it with `attest import aws-iam-credential-report`"
+            }
             Kind::AwsAuthorizationDetails => {
                 "; give it to `attest import aws-iam-credential-report` as --admins"
             }
@@ -74,9 +76,7 @@ pub fn kind(text: &str) -> Option<Kind> {
 
 fn json_kind(value: &Value) -> Option<Kind> {
     match value {
-        Value::Object(o) if o.contains_key("UserDetailList") => {
-            Some(Kind::AwsAuthorizationDetails)
-        }
+        Value::Object(o) if o.contains_key("UserDetailList") => Some(Kind::AwsAuthorizationDetails),
         Value::Object(o) if o.contains_key("schema_version") || o.contains_key("accounts") => {
             Some(Kind::Facts)
         }
@@ -119,16 +119,34 @@ mod tests {
     #[test]
     fn exports_are_recognized_by_their_shape() {
         let cases = [
-            ("user,arn,user_creation_time,mfa_active\n", Some(Kind::AwsCredentialReport)),
+            (
+                "user,arn,user_creation_time,mfa_active\n",
+                Some(Kind::AwsCredentialReport),
+            ),
             (
                 "\u{feff}First Name [Required],Last Name [Required],Email Address [Required]\n",
                 Some(Kind::GoogleWorkspaceUsers),
             ),
-            (r#"[{"id": "00u1", "status": "ACTIVE", "profile": {}}]"#, Some(Kind::OktaUsers)),
-            (r#"[{"login": "octocat", "node_id": "MDQ6"}]"#, Some(Kind::GithubMembers)),
-            (r#"[[{"login": "octocat", "html_url": "h"}]]"#, Some(Kind::GithubMembers)),
-            (r#"[{"login": "a", "node_id": "x"}][{"login": "b", "node_id": "y"}]"#, Some(Kind::GithubMembers)),
-            (r#"{"UserDetailList": []}"#, Some(Kind::AwsAuthorizationDetails)),
+            (
+                r#"[{"id": "00u1", "status": "ACTIVE", "profile": {}}]"#,
+                Some(Kind::OktaUsers),
+            ),
+            (
+                r#"[{"login": "octocat", "node_id": "MDQ6"}]"#,
+                Some(Kind::GithubMembers),
+            ),
+            (
+                r#"[[{"login": "octocat", "html_url": "h"}]]"#,
+                Some(Kind::GithubMembers),
+            ),
+            (
+                r#"[{"login": "a", "node_id": "x"}][{"login": "b", "node_id": "y"}]"#,
+                Some(Kind::GithubMembers),
+            ),
+            (
+                r#"{"UserDetailList": []}"#,
+                Some(Kind::AwsAuthorizationDetails),
+            ),
             (r#"{"schema_version": "1"}"#, Some(Kind::Facts)),
             ("name,email\n", None),
             ("[]", None),
@@ -138,9 +156,16 @@ mod tests {
             assert_eq!(kind(text), want, "{text}");
         }
         assert_eq!(
-            wrong_source(r#"[{"status": "ACTIVE", "profile": {}}]"#, Kind::GithubMembers).unwrap(),
+            wrong_source(
+                r#"[{"status": "ACTIVE", "profile": {}}]"#,
+                Kind::GithubMembers
+            )
+            .unwrap(),
             "this is an Okta users export (/api/v1/users), not a GitHub organization members list (GET /orgs/{org}/members); import it with `attest import okta-users`"
         );
-        assert_eq!(wrong_source("user,arn,mfa_active\n", Kind::AwsCredentialReport), None);
+        assert_eq!(
+            wrong_source("user,arn,mfa_active\n", Kind::AwsCredentialReport),
+            None
+        );
     }
 }

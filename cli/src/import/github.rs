@@ -86,7 +86,10 @@ pub fn import(
         Ok(Some(list)) => list,
         Ok(None) => {
             return Err(wrong().unwrap_or_else(|| {
-                Problem::file(&input.name, format!("expected {EXPECTED}: its items have no `login`"))
+                Problem::file(
+                    &input.name,
+                    format!("expected {EXPECTED}: its items have no `login`"),
+                )
             }));
         }
         Err(e) => return Err(wrong().unwrap_or(e)),

@@ -134,11 +134,19 @@ impl IdentityMap {
             let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());
             let name = cell(account);
             if name.is_empty() {
-                return Err(table.problem(row, account, "`account` is empty: name the account as the export writes it"));
+                return Err(table.problem(
+                    row,
+                    account,
+                    "`account` is empty: name the account as the export writes it",
+                ));
             }
             let person_id = cell(person);
             if person_id.is_empty() {
-                return Err(table.problem(row, person, "`person_id` is empty: give the id of the person who uses or owns the account"));
+                return Err(table.problem(
+                    row,
+                    person,
+                    "`person_id` is empty: give the id of the person who uses or owns the account",
+                ));
             }
             if let Some(people) = people
                 && !people.has(person_id)
@@ -161,7 +169,10 @@ impl IdentityMap {
                     ));
                 }
             };
-            let system = system.map(cell).filter(|s| !s.is_empty()).map(str::to_owned);
+            let system = system
+                .map(cell)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned);
             let lower = name.to_lowercase();
             if entries
                 .iter()
@@ -170,7 +181,13 @@ impl IdentityMap {
                 return Err(table.problem(
                     row,
                     account,
-                    format!("`{name}` is mapped twice{}", system.as_ref().map(|s| format!(" on {s}")).unwrap_or_default()),
+                    format!(
+                        "`{name}` is mapped twice{}",
+                        system
+                            .as_ref()
+                            .map(|s| format!(" on {s}"))
+                            .unwrap_or_default()
+                    ),
                 ));
             }
             entries.push(Entry {
@@ -193,7 +210,12 @@ impl IdentityMap {
             .iter()
             .filter(matches)
             .find(|e| e.system.as_deref() == Some(system))
-            .or_else(|| self.entries.iter().filter(matches).find(|e| e.system.is_none()))
+            .or_else(|| {
+                self.entries
+                    .iter()
+                    .filter(matches)
+                    .find(|e| e.system.is_none())
+            })
     }
 
     /// The entries for `system` (or any system) that no account used, for the summary.
@@ -284,7 +306,10 @@ impl<'a> Linker<'a> {
                     many => format!(
                         "its email matches {} people ({})",
                         many.len(),
-                        many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                        many.iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 }
             }

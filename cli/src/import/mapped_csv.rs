@@ -163,9 +163,12 @@ fn value(
 /// One value of type `kind` from `text`, through the field's value map.
 fn one(text: &str, kind: &Type, field: &Field, column: &str) -> Result<Value, String> {
     if let Some(values) = &field.values {
-        let found = values
-            .get(text)
-            .or_else(|| values.iter().find(|(k, _)| k.eq_ignore_ascii_case(text)).map(|(_, v)| v));
+        let found = values.get(text).or_else(|| {
+            values
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(text))
+                .map(|(_, v)| v)
+        });
         match found {
             Some(v) => return Ok(v.clone()),
             None if !field.keep_unmapped => {
@@ -196,13 +199,13 @@ fn one(text: &str, kind: &Type, field: &Field, column: &str) -> Result<Value, St
             match date {
                 Some(d) => Value::from(d.to_string()),
                 None => {
-                    let expected = field
-                        .format
-                        .as_ref()
-                        .map_or("an ISO 8601 date (2026-06-28) or date-time".to_owned(), |f| {
-                            format!("a date in the format `{f}`")
-                        });
-                    return Err(format!("`{text}` in `{column}` is not a date: expected {expected}"));
+                    let expected = field.format.as_ref().map_or(
+                        "an ISO 8601 date (2026-06-28) or date-time".to_owned(),
+                        |f| format!("a date in the format `{f}`"),
+                    );
+                    return Err(format!(
+                        "`{text}` in `{column}` is not a date: expected {expected}"
+                    ));
                 }
             }
         }

@@ -220,9 +220,9 @@ impl Mapping {
             };
             let source = match (&spec.column, &spec.template, &spec.value) {
                 (Some(c), None, None) => Source::Column(c.trim().to_owned()),
-                (None, Some(t), None) => Source::Template(
-                    template(t.get_ref()).map_err(|m| at(t.span(), m))?,
-                ),
+                (None, Some(t), None) => {
+                    Source::Template(template(t.get_ref()).map_err(|m| at(t.span(), m))?)
+                }
                 (None, None, Some(v)) => Source::Value(json(v)),
                 _ => {
                     return Err(problem(
@@ -230,11 +230,18 @@ impl Mapping {
                     ));
                 }
             };
-            let keep_unmapped = match spec.unmapped.as_ref().map(|u| (u.get_ref().as_str(), u.span())) {
+            let keep_unmapped = match spec
+                .unmapped
+                .as_ref()
+                .map(|u| (u.get_ref().as_str(), u.span()))
+            {
                 None | Some(("error", _)) => false,
                 Some(("keep", _)) => true,
                 Some((other, span)) => {
-                    return Err(at(span, format!("`unmapped` is `{other}`: expected error or keep")));
+                    return Err(at(
+                        span,
+                        format!("`unmapped` is `{other}`: expected error or keep"),
+                    ));
                 }
             };
             if let Some(f) = &spec.format
@@ -242,14 +249,23 @@ impl Mapping {
             {
                 return Err(at(
                     f.span(),
-                    format!("`{}` is not a date format: it must name the year, month and day (%Y, %m, %d)", f.get_ref()),
+                    format!(
+                        "`{}` is not a date format: it must name the year, month and day (%Y, %m, %d)",
+                        f.get_ref()
+                    ),
                 ));
             }
             let link = match &spec.link {
                 None => false,
                 Some(l) if l.get_ref() == "email" => true,
                 Some(l) => {
-                    return Err(at(l.span(), format!("`link` is `{}`: the only link is \"email\" (the person with that email)", l.get_ref())));
+                    return Err(at(
+                        l.span(),
+                        format!(
+                            "`link` is `{}`: the only link is \"email\" (the person with that email)",
+                            l.get_ref()
+                        ),
+                    ));
                 }
             };
             fields.push(Field {
@@ -282,7 +298,9 @@ impl Mapping {
             if !filled {
                 return Err(at(
                     file.collection.span(),
-                    format!("the mapping fills no `{field}`, which {collection} records require: add [fields.{field}]"),
+                    format!(
+                        "the mapping fills no `{field}`, which {collection} records require: add [fields.{field}]"
+                    ),
                 ));
             }
         }
@@ -361,9 +379,8 @@ fn field_type(root: &Value, items: &Value, collection: &str, path: &str) -> Resu
         }
         place = format!("{place}.{segment}");
     }
-    type_of(root, schema).ok_or_else(|| {
-        format!("{place} is an object: map its fields one by one (`{path}.FIELD`)")
-    })
+    type_of(root, schema)
+        .ok_or_else(|| format!("{place} is an object: map its fields one by one (`{path}.FIELD`)"))
 }
 
 /// A scalar or list schema's type; `None` for objects.
@@ -431,7 +448,9 @@ fn template(text: &str) -> Result<Vec<Piece>, String> {
         pieces.push(Piece::Text(rest.to_owned()));
     }
     if !pieces.iter().any(|p| matches!(p, Piece::Column(_))) {
-        return Err(format!("`{text}` names no column: write them in braces, `{{First Name}}`"));
+        return Err(format!(
+            "`{text}` names no column: write them in braces, `{{First Name}}`"
+        ));
     }
     Ok(pieces)
 }
@@ -484,7 +503,11 @@ column = "Hours"
         )
         .unwrap();
         assert_eq!(m.delimiter, b';');
-        let kinds: Vec<(&str, &Type)> = m.fields.iter().map(|f| (f.path.as_str(), &f.kind)).collect();
+        let kinds: Vec<(&str, &Type)> = m
+            .fields
+            .iter()
+            .map(|f| (f.path.as_str(), &f.kind))
+            .collect();
         assert_eq!(
             kinds,
             [
@@ -497,7 +520,10 @@ column = "Hours"
                 ("contract.breach_notification_hours", &Type::Number),
             ]
         );
-        assert_eq!(m.columns(), ["ID", "Name", "Legal name", "Data", "Ends", "Audit", "Hours"]);
+        assert_eq!(
+            m.columns(),
+            ["ID", "Name", "Legal name", "Data", "Ends", "Audit", "Hours"]
+        );
         assert_eq!(
             m.fields[1].source,
             Source::Template(vec![
@@ -515,19 +541,41 @@ column = "Hours"
             parse("collection = \"peeple\"\n[fields.id]\ncolumn = \"x\"\n").unwrap_err(),
             "m.toml:1:14: `peeple` is not a collection of the facts (expected one of people, systems, accounts, access_reviews, training, vendors, policies, incidents, changes, backups, risk_assessments, evidence)"
         );
-        let err = parse("collection = \"people\"\n[fields.id]\ncolumn = \"x\"\n[fields.nmae]\ncolumn = \"n\"\n").unwrap_err();
-        assert!(err.starts_with("m.toml:4:1: field `nmae`: `nmae` is not a field of people (its fields: id, name,"), "{err}");
+        let err = parse(
+            "collection = \"people\"\n[fields.id]\ncolumn = \"x\"\n[fields.nmae]\ncolumn = \"n\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with(
+                "m.toml:4:1: field `nmae`: `nmae` is not a field of people (its fields: id, name,"
+            ),
+            "{err}"
+        );
         assert_eq!(
             parse("collection = \"policies\"\n[fields.id]\ncolumn = \"x\"\n[fields.title]\ncolumn = \"t\"\n").unwrap_err(),
             "m.toml:1:14: the mapping fills no `approved_on`, which policies records require: add [fields.approved_on]"
         );
-        let err = parse("collection = \"people\"\n[fields.id]\ncolumn = \"x\"\nvalue = \"y\"\n").unwrap_err();
-        assert!(err.contains("give one of `column`, `template` or `value`"), "{err}");
+        let err = parse("collection = \"people\"\n[fields.id]\ncolumn = \"x\"\nvalue = \"y\"\n")
+            .unwrap_err();
+        assert!(
+            err.contains("give one of `column`, `template` or `value`"),
+            "{err}"
+        );
         let err = parse("collection = \"people\"\n[fields.id]\ncolum = \"x\"\n").unwrap_err();
-        assert!(err.starts_with("m.toml:3:1: invalid mapping: unknown field `colum`"), "{err}");
-        let err = parse("collection = \"people\"\n[fields.employment]\ncolumn = \"x\"\n").unwrap_err();
-        assert!(err.contains("people.employment is an object: map its fields one by one"), "{err}");
+        assert!(
+            err.starts_with("m.toml:3:1: invalid mapping: unknown field `colum`"),
+            "{err}"
+        );
+        let err =
+            parse("collection = \"people\"\n[fields.employment]\ncolumn = \"x\"\n").unwrap_err();
+        assert!(
+            err.contains("people.employment is an object: map its fields one by one"),
+            "{err}"
+        );
         let err = parse("collection = \"training\"\n[fields.completed_on]\ncolumn = \"x\"\nformat = \"%H:%M\"\n").unwrap_err();
-        assert!(err.starts_with("m.toml:4:10: `%H:%M` is not a date format"), "{err}");
+        assert!(
+            err.starts_with("m.toml:4:10: `%H:%M` is not a date format"),
+            "{err}"
+        );
     }
 }

@@ -71,15 +71,19 @@ pub fn import(
 ) -> Result<Vec<Record>, Problem> {
     let expected = "an Okta users export (/api/v1/users)";
     let wrong = || {
-        detect::wrong_source(&input.text, detect::Kind::OktaUsers).map(|m| Problem::file(&input.name, m))
+        detect::wrong_source(&input.text, detect::Kind::OktaUsers)
+            .map(|m| Problem::file(&input.name, m))
     };
     let items = pages::items(input, expected).map_err(|e| wrong().unwrap_or(e))?;
     let mut out = Vec::new();
     for item in items {
-        let at = |message: String| Problem::at_offset(&input.name, &input.text, item.offset, message);
+        let at =
+            |message: String| Problem::at_offset(&input.name, &input.text, item.offset, message);
         let user = &item.value;
         let Some(profile) = user.get("profile") else {
-            return Err(wrong().unwrap_or_else(|| at("a user without `profile`: expected Okta's user objects".to_owned())));
+            return Err(wrong().unwrap_or_else(|| {
+                at("a user without `profile`: expected Okta's user objects".to_owned())
+            }));
         };
         let id = user.get("id").and_then(Value::as_str).unwrap_or("?");
         let Some(login) = profile.get("login").and_then(Value::as_str) else {
@@ -102,8 +106,14 @@ pub fn import(
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(text)) => dates::iso(text)
                     .map(|d| Some(d.to_string()))
-                    .ok_or_else(|| at(format!("user {login}: `{field}` is `{text}`, not an ISO 8601 date-time"))),
-                Some(other) => Err(at(format!("user {login}: `{field}` is {other}, not a date-time"))),
+                    .ok_or_else(|| {
+                        at(format!(
+                            "user {login}: `{field}` is `{text}`, not an ISO 8601 date-time"
+                        ))
+                    }),
+                Some(other) => Err(at(format!(
+                    "user {login}: `{field}` is {other}, not a date-time"
+                ))),
             }
         };
         let email = profile.get("email").and_then(Value::as_str);

@@ -95,7 +95,10 @@ fn elements(b: &[u8], i: usize, out: &mut Vec<(usize, usize)>, pages: bool) -> O
 }
 
 fn ws(b: &[u8], mut i: usize) -> usize {
-    while b.get(i).is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
+    while b
+        .get(i)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    {
         i += 1;
     }
     i
@@ -171,9 +174,18 @@ mod tests {
     #[test]
     fn one_array_pages_one_after_another_and_slurped_pages_read_the_same() {
         let want = ["a", "b", "c"];
-        assert_eq!(logins(r#"[{"login": "a"}, {"login": "b"}, {"login": "c"}]"#), want);
-        assert_eq!(logins("[{\"login\": \"a\"}, {\"login\": \"b\"}]\n[{\"login\": \"c\"}]\n"), want);
-        assert_eq!(logins(r#"[[{"login": "a"}, {"login": "b"}], [{"login": "c"}], []]"#), want);
+        assert_eq!(
+            logins(r#"[{"login": "a"}, {"login": "b"}, {"login": "c"}]"#),
+            want
+        );
+        assert_eq!(
+            logins("[{\"login\": \"a\"}, {\"login\": \"b\"}]\n[{\"login\": \"c\"}]\n"),
+            want
+        );
+        assert_eq!(
+            logins(r#"[[{"login": "a"}, {"login": "b"}], [{"login": "c"}], []]"#),
+            want
+        );
         assert_eq!(logins("[]"), Vec::<String>::new());
         let found = items(&input("[{\"login\": \"a\"},\n {\"login\": \"]\"}]"), "x").unwrap();
         assert_eq!(found[1].offset, 17);
@@ -181,7 +193,12 @@ mod tests {
 
     #[test]
     fn what_is_not_a_list_is_placed() {
-        let err = |t: &str| items(&input(t), "a members list").err().unwrap().to_string();
+        let err = |t: &str| {
+            items(&input(t), "a members list")
+                .err()
+                .unwrap()
+                .to_string()
+        };
         assert_eq!(
             err("{\"login\": \"a\"}"),
             "m.json:1:1: expected a members list: a JSON array (or arrays, one per page)"

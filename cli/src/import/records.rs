@@ -351,8 +351,14 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(shown.len(), 2, "{shown:?}");
-        assert!(shown[0].starts_with("x.csv:7:9: accounts[].kind: \"robot\" is not one of"), "{shown:?}");
-        assert!(shown[1].starts_with("x.csv:7:20: accounts[].employment: facts-v1 does not define"), "{shown:?}");
+        assert!(
+            shown[0].starts_with("x.csv:7:9: accounts[].kind: \"robot\" is not one of"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].starts_with("x.csv:7:20: accounts[].employment: facts-v1 does not define"),
+            "{shown:?}"
+        );
     }
 
     #[test]

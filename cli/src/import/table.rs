@@ -60,7 +60,10 @@ impl<'a> Table<'a> {
             .map(|c| c.trim().to_owned())
             .collect();
         if columns.iter().all(String::is_empty) {
-            return Err(Problem::file(&input.name, "the file is empty: expected a CSV header"));
+            return Err(Problem::file(
+                &input.name,
+                "the file is empty: expected a CSV header",
+            ));
         }
         let mut rows = Vec::new();
         for record in reader.records() {

@@ -83,7 +83,8 @@ fn segment(name: &str) -> String {
 }
 
 fn merge(document: &mut Value, extension: &Value, base: &str, problems: &mut Vec<Problem>) {
-    let mut problem = |pointer: String, message: String| problems.push(Problem { pointer, message });
+    let mut problem =
+        |pointer: String, message: String| problems.push(Problem { pointer, message });
     let Value::Object(top) = extension else {
         problem(
             String::new(),
@@ -103,10 +104,7 @@ fn merge(document: &mut Value, extension: &Value, base: &str, problems: &mut Vec
         match defs {
             Value::Object(defs) => {
                 for (name, schema) in defs {
-                    let taken = document
-                        .get("$defs")
-                        .and_then(|d| d.get(name))
-                        .is_some();
+                    let taken = document.get("$defs").and_then(|d| d.get(name)).is_some();
                     if taken {
                         problem(
                             format!("/$defs/{}", segment(name)),
@@ -325,7 +323,10 @@ mod tests {
         assert_eq!(employment["grade"]["minimum"], 1);
         // What facts-v1 said is still there.
         assert!(employment.get("status").is_some());
-        assert_eq!(doc["$defs"]["rotation"]["x-key"], json!(["team", "starts_on"]));
+        assert_eq!(
+            doc["$defs"]["rotation"]["x-key"],
+            json!(["team", "starts_on"])
+        );
         // A second pack extends the first one's schema.
         let more = json!({"properties": {"oncall": {"items": {"properties": {"pager": {"type": "string"}}}}}});
         let twice = extend(&schema, "acme-eu", &more).unwrap();
@@ -377,7 +378,8 @@ mod tests {
             problems(any_of),
             ["/properties/oncall/items/properties/team: unsupported keyword `anyOf`"]
         );
-        let missing = json!({"properties": {"oncall": {"type": "array", "items": {"$ref": "#/$defs/nope"}}}});
+        let missing =
+            json!({"properties": {"oncall": {"type": "array", "items": {"$ref": "#/$defs/nope"}}}});
         assert_eq!(problems(missing).len(), 1);
         assert_eq!(problems(json!([])).len(), 1);
     }

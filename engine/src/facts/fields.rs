@@ -153,7 +153,10 @@ impl<'a> Walk<'a> {
                 place.push_str("[]");
             }
         }
-        format!("{} does not define `{shown}` for {place}{hint}", self.schema)
+        format!(
+            "{} does not define `{shown}` for {place}{hint}",
+            self.schema
+        )
     }
 }
 

@@ -6,8 +6,8 @@
 
 use super::diagnostic::{Diagnostic, DiagnosticCode};
 use super::{
-    Catalog, Control, DisabledRule, FACTS_EXTENSION, Manifest, Module, Pack, PackFile, Rule,
-    lint, model, rule, span,
+    Catalog, Control, DisabledRule, FACTS_EXTENSION, Manifest, Module, Pack, PackFile, Rule, lint,
+    model, rule, span,
 };
 use crate::digest;
 use crate::facts::{FactsSchema, extension};
@@ -40,7 +40,13 @@ pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec
         Ok(None) => FactsSchema::shipped().ok().map(AsRef::as_ref),
         Err(()) => None,
     };
-    lint::rules(&rules[first_own..], &controls, &manifest, contract, &mut diags);
+    lint::rules(
+        &rules[first_own..],
+        &controls,
+        &manifest,
+        contract,
+        &mut diags,
+    );
     lint::unused_params(&rules, &own_params, manifest_text, &mut diags);
     schema_checks(files, &mut diags);
 
@@ -107,7 +113,8 @@ fn facts_schema(
     let Some(f) = find(files, FACTS_EXTENSION) else {
         return Ok(inherited);
     };
-    let problem = |message: String| Diagnostic::new(DiagnosticCode::InvalidFactsSchema, &f.path, message);
+    let problem =
+        |message: String| Diagnostic::new(DiagnosticCode::InvalidFactsSchema, &f.path, message);
     let extension = match crate::facts::json::parse(&f.text) {
         Ok(value) => value,
         Err(e) => {
