@@ -58,10 +58,18 @@ pub struct NewFailure {
 
 impl Webhook {
     /// Checks the URL before anything runs.
-    pub fn new(url: &str, format: NotifyFormat, timeout: f64, retries: u32) -> Result<Webhook, String> {
+    pub fn new(
+        url: &str,
+        format: NotifyFormat,
+        timeout: f64,
+        retries: u32,
+    ) -> Result<Webhook, String> {
         let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
         if !scheme_ok || host(url).is_empty() {
-            return Err(format!("--notify: `{}` is not an http:// or https:// URL", redact(url)));
+            return Err(format!(
+                "--notify: `{}` is not an http:// or https:// URL",
+                redact(url)
+            ));
         }
         if !(timeout.is_finite() && timeout > 0.0) {
             return Err("--notify-timeout: expected a positive number of seconds".to_owned());
@@ -139,12 +147,21 @@ fn redact(url: &str) -> String {
 
 /// The failures of `report` that `previous` did not have (all of them without one), and
 /// what they were compared with.
-pub fn new_failures(report: &Report, previous: Option<&Previous<'_>>) -> (Vec<NewFailure>, Option<String>) {
+pub fn new_failures(
+    report: &Report,
+    previous: Option<&Previous<'_>>,
+) -> (Vec<NewFailure>, Option<String>) {
     let (before, compared_with): (BTreeSet<Failure>, Option<String>) = match previous {
-        Some(Previous::Baseline(base, name)) => (failures(base).into_iter().collect(), Some(format!("baseline {name}"))),
+        Some(Previous::Baseline(base, name)) => (
+            failures(base).into_iter().collect(),
+            Some(format!("baseline {name}")),
+        ),
         Some(Previous::Ledger(entry)) => (
             entry.failing.iter().cloned().collect(),
-            Some(format!("ledger entry {} ({}, as of {})", entry.seq, entry.run_at, entry.as_of)),
+            Some(format!(
+                "ledger entry {} ({}, as of {})",
+                entry.seq, entry.run_at, entry.as_of
+            )),
         ),
         None => (BTreeSet::new(), None),
     };
@@ -153,9 +170,14 @@ pub fn new_failures(report: &Report, previous: Option<&Previous<'_>>) -> (Vec<Ne
         if before.contains(&f) {
             continue;
         }
-        let Some(rule) = report.rule(&f.rule) else { continue };
+        let Some(rule) = report.rule(&f.rule) else {
+            continue;
+        };
         let message = if f.error {
-            rule.error.as_ref().map(|e| e.message.clone()).unwrap_or_default()
+            rule.error
+                .as_ref()
+                .map(|e| e.message.clone())
+                .unwrap_or_default()
         } else {
             rule.findings
                 .iter()
@@ -178,14 +200,19 @@ pub fn new_failures(report: &Report, previous: Option<&Previous<'_>>) -> (Vec<Ne
 fn readiness(report: &Report) -> String {
     report.summary.controls.readiness().map_or_else(
         || "no criterion in scope".to_owned(),
-        |r| format!("{}% ready ({} of {} criteria in scope pass or warn)", r.percent, r.ready, r.applicable),
+        |r| {
+            format!(
+                "{}% ready ({} of {} criteria in scope pass or warn)",
+                r.percent, r.ready, r.applicable
+            )
+        },
     )
 }
 
 fn generic(report: &Report, new: &[NewFailure], compared_with: Option<&str>) -> String {
-    let readiness = report.summary.controls.readiness().map(|r| {
-        serde_json::json!({"ready": r.ready, "applicable": r.applicable, "percent": r.percent})
-    });
+    let readiness = report.summary.controls.readiness().map(
+        |r| serde_json::json!({"ready": r.ready, "applicable": r.applicable, "percent": r.percent}),
+    );
     serde_json::json!({
         "notification_version": "1",
         "organization": report.facts.organization,
@@ -205,7 +232,11 @@ fn generic(report: &Report, new: &[NewFailure], compared_with: Option<&str>) -> 
 const SLACK_LIST: usize = 20;
 
 fn slack(report: &Report, new: &[NewFailure], compared_with: Option<&str>) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     let mut text = format!(
         "*SOC 2 readiness of {} as of {}*: {}\n",
         esc(&report.facts.organization),
@@ -216,10 +247,23 @@ fn slack(report: &Report, new: &[NewFailure], compared_with: Option<&str>) -> St
     if new.is_empty() {
         text.push_str(&format!("No new failures{since}.\n"));
     } else {
-        text.push_str(&format!("*{} new failure{}*{since}:\n", new.len(), if new.len() == 1 { "" } else { "s" }));
+        text.push_str(&format!(
+            "*{} new failure{}*{since}:\n",
+            new.len(),
+            if new.len() == 1 { "" } else { "s" }
+        ));
         for f in new.iter().take(SLACK_LIST) {
-            let record = f.key.as_deref().map_or_else(String::new, |k| format!(" `{}`", esc(k)));
-            text.push_str(&format!("• `{}`{record} ({}, {}): {}\n", esc(&f.rule), f.severity, esc(&f.owner), esc(&f.message)));
+            let record = f
+                .key
+                .as_deref()
+                .map_or_else(String::new, |k| format!(" `{}`", esc(k)));
+            text.push_str(&format!(
+                "• `{}`{record} ({}, {}): {}\n",
+                esc(&f.rule),
+                f.severity,
+                esc(&f.owner),
+                esc(&f.message)
+            ));
         }
         if new.len() > SLACK_LIST {
             text.push_str(&format!("… and {} more\n", new.len() - SLACK_LIST));
@@ -234,9 +278,15 @@ mod tests {
 
     #[test]
     fn messages_show_the_host_only() {
-        assert_eq!(host("https://hooks.slack.com/services/T/B/secret"), "hooks.slack.com");
+        assert_eq!(
+            host("https://hooks.slack.com/services/T/B/secret"),
+            "hooks.slack.com"
+        );
         assert_eq!(host("http://user:pw@127.0.0.1:8080/x"), "127.0.0.1:8080");
-        assert_eq!(redact("https://hooks.example/secret"), "https://hooks.example/...");
+        assert_eq!(
+            redact("https://hooks.example/secret"),
+            "https://hooks.example/..."
+        );
         assert!(Webhook::new("ftp://x/y", NotifyFormat::Generic, 1.0, 0).is_err());
         assert!(Webhook::new("https:///nohost", NotifyFormat::Generic, 1.0, 0).is_err());
     }

@@ -116,7 +116,9 @@ pub fn chain(source: &PackRef) -> Result<Vec<(PackRef, Vec<PackFile>)>, String> 
     let mut next = Some(source.clone());
     while let Some(source) = next.take() {
         if out.len() > 64 {
-            return Err(format!("{source}: packs extend each other more than 64 deep"));
+            return Err(format!(
+                "{source}: packs extend each other more than 64 deep"
+            ));
         }
         let files = source.files()?;
         if let PackRef::Dir(dir) = &source {

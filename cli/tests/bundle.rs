@@ -37,8 +37,16 @@ fn bundle(dir: &Path, output: &str) -> std::process::Output {
     attest_in(
         dir,
         &[
-            "bundle", "examples/acme", "--pack", "examples/acme-pack", "--waivers",
-            "examples/waivers.json", "--ledger", "ledger.jsonl", "--output", output,
+            "bundle",
+            "examples/acme",
+            "--pack",
+            "examples/acme-pack",
+            "--waivers",
+            "examples/waivers.json",
+            "--ledger",
+            "ledger.jsonl",
+            "--output",
+            output,
         ],
     )
 }
@@ -51,22 +59,37 @@ fn verify(dir: &Path, bundle: &str) -> (i32, String) {
 #[test]
 fn a_folder_bundle_holds_the_run_and_verifies() {
     let dir = examples("folder");
-    exit(&attest_in(&dir, &["eval", "examples/acme", "--ledger", "ledger.jsonl"]), 1);
+    exit(
+        &attest_in(&dir, &["eval", "examples/acme", "--ledger", "ledger.jsonl"]),
+        1,
+    );
     exit(&bundle(&dir, "audit"), 0);
     let b = dir.join("audit");
-    let manifest: Value = serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value =
+        serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
     // The report is what `attest eval` writes for the same inputs.
     let eval = attest_in(
         &dir,
-        &["eval", "examples/acme", "--pack", "examples/acme-pack", "--waivers", "examples/waivers.json", "--format", "json"],
+        &[
+            "eval",
+            "examples/acme",
+            "--pack",
+            "examples/acme-pack",
+            "--waivers",
+            "examples/waivers.json",
+            "--format",
+            "json",
+        ],
     );
     let report = fs::read(b.join("report/report.json")).unwrap();
     assert_eq!(report, eval.stdout);
     // Facts in merge order with their names, the pack and the pack it extends, the waivers.
     let rerun = &manifest["rerun"];
     assert_eq!(rerun["facts"][0]["name"], "examples/acme/access.json");
-    assert_eq!(fs::read(b.join(rerun["facts"][0]["path"].as_str().unwrap())).unwrap(),
-        fs::read(dir.join("examples/acme/access.json")).unwrap());
+    assert_eq!(
+        fs::read(b.join(rerun["facts"][0]["path"].as_str().unwrap())).unwrap(),
+        fs::read(dir.join("examples/acme/access.json")).unwrap()
+    );
     assert_eq!(rerun["pack"][0]["name"], "examples/acme-pack");
     assert_eq!(rerun["pack"][1]["name"], "built-in pack soc2");
     assert!(b.join("pack/1/pack.toml").is_file() && b.join("pack/2/controls.toml").is_file());
@@ -82,9 +105,15 @@ fn a_folder_bundle_holds_the_run_and_verifies() {
     assert_eq!(slice, fs::read_to_string(dir.join("ledger.jsonl")).unwrap());
     let (code, text) = verify(&dir, "audit");
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains(&format!("{} files match the manifest", files.len())), "{text}");
+    assert!(
+        text.contains(&format!("{} files match the manifest", files.len())),
+        "{text}"
+    );
     assert!(text.contains("evaluated again: report digest"), "{text}");
-    assert!(text.contains("ledger slice: 2 entries, chain intact, including this report's run"), "{text}");
+    assert!(
+        text.contains("ledger slice: 2 entries, chain intact, including this report's run"),
+        "{text}"
+    );
     // An existing bundle is never replaced.
     let again = bundle(&dir, "audit");
     exit(&again, 2);
@@ -122,39 +151,66 @@ fn verify_names_what_was_tampered_with() {
     let (code, out) = verify(&dir, "audit");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("facts/01-access.json: changed"), "{out}");
-    assert!(out.contains("evaluated again, the report digest is"), "{out}");
+    assert!(
+        out.contains("evaluated again, the report digest is"),
+        "{out}"
+    );
     reset();
     // A rule changed and the manifest updated to match: evaluation still tells.
     let rule = b.join("pack/1/rules/access/shared-admins.rhai");
-    fs::write(&rule, fs::read_to_string(&rule).unwrap() + "\n// harmless?\n").unwrap();
-    let mut manifest: Value = serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    fs::write(
+        &rule,
+        fs::read_to_string(&rule).unwrap() + "\n// harmless?\n",
+    )
+    .unwrap();
+    let mut manifest: Value =
+        serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
     let digest = sha256(&fs::read(&rule).unwrap());
     for f in manifest["files"].as_array_mut().unwrap() {
         if f["path"] == "pack/1/rules/access/shared-admins.rhai" {
             f["sha256"] = Value::from(digest.clone());
         }
     }
-    fs::write(b.join("manifest.json"), serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    fs::write(
+        b.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
     let (code, out) = verify(&dir, "audit");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("files match the manifest"), "{out}");
-    assert!(out.contains("evaluated again, the report digest is"), "{out}");
+    assert!(
+        out.contains("evaluated again, the report digest is"),
+        "{out}"
+    );
     reset();
     // A file added, a file removed.
     fs::write(b.join("facts/10-extra.json"), "{}").unwrap();
     fs::remove_file(b.join("report/report.html")).unwrap();
     let (code, out) = verify(&dir, "audit");
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("facts/10-extra.json: not in the manifest"), "{out}");
+    assert!(
+        out.contains("facts/10-extra.json: not in the manifest"),
+        "{out}"
+    );
     assert!(out.contains("report/report.html: missing"), "{out}");
     reset();
     // A ledger entry edited.
     let ledger = b.join("ledger/ledger.jsonl");
-    fs::write(&ledger, fs::read_to_string(&ledger).unwrap().replacen("\"seq\":1", "\"seq\":7", 1)).unwrap();
+    fs::write(
+        &ledger,
+        fs::read_to_string(&ledger)
+            .unwrap()
+            .replacen("\"seq\":1", "\"seq\":7", 1),
+    )
+    .unwrap();
     let (code, out) = verify(&dir, "audit");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("ledger/ledger.jsonl: changed"), "{out}");
-    assert!(out.contains("ledger/ledger.jsonl: line 1: entry 7 was edited"), "{out}");
+    assert!(
+        out.contains("ledger/ledger.jsonl: line 1: entry 7 was edited"),
+        "{out}"
+    );
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -165,7 +221,12 @@ fn sha256(bytes: &[u8]) -> String {
         .unwrap();
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), bytes).unwrap();
     let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_owned()
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
@@ -182,7 +243,10 @@ fn a_zip_bundle_is_deterministic_and_verifies() {
                 let mut e = zip.by_index(i).unwrap();
                 let mut bytes = Vec::new();
                 e.read_to_end(&mut bytes).unwrap();
-                let time = e.last_modified().map(|t| format!("{}-{}-{}", t.year(), t.month(), t.day())).unwrap_or_default();
+                let time = e
+                    .last_modified()
+                    .map(|t| format!("{}-{}-{}", t.year(), t.month(), t.day()))
+                    .unwrap_or_default();
                 (e.name().to_owned(), bytes, time)
             })
             .collect()
@@ -210,12 +274,16 @@ fn a_zip_bundle_is_deterministic_and_verifies() {
     }
     let mut w = zip::ZipWriter::new(fs::File::create(dir.join("bad.zip")).unwrap());
     for (name, bytes, _) in &files {
-        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
         std::io::Write::write_all(&mut w, bytes).unwrap();
     }
     w.finish().unwrap();
     let (code, text) = verify(&dir, "bad.zip");
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("report/report.json: changed"), "{text}");
-    assert!(text.contains("report/report.json: not the report the manifest names"), "{text}");
+    assert!(
+        text.contains("report/report.json: not the report the manifest names"),
+        "{text}"
+    );
 }

@@ -51,7 +51,10 @@ const DATES: [&str; 4] = ["2026-03-31", "2026-06-30", "2026-09-30", "2027-01-31"
 
 fn reports(dir: &Path) -> Vec<Value> {
     (1..=DATES.len())
-        .map(|n| serde_json::from_str(&fs::read_to_string(dir.join(format!("report-{n}.json"))).unwrap()).unwrap())
+        .map(|n| {
+            serde_json::from_str(&fs::read_to_string(dir.join(format!("report-{n}.json"))).unwrap())
+                .unwrap()
+        })
         .collect()
 }
 
@@ -66,8 +69,11 @@ fn readiness(report: &Value) -> u64 {
 fn history_in_every_format() {
     let dir = runs("formats", &DATES);
     let reports = reports(&dir);
-    let json: Value =
-        serde_json::from_str(&stdout(&attest_in(&dir, &["history", "ledger.jsonl", "--format", "json"]))).unwrap();
+    let json: Value = serde_json::from_str(&stdout(&attest_in(
+        &dir,
+        &["history", "ledger.jsonl", "--format", "json"],
+    )))
+    .unwrap();
     let rows = json["runs"].as_array().unwrap();
     assert_eq!(rows.len(), 4);
     for (row, report) in rows.iter().zip(&reports) {
@@ -75,27 +81,52 @@ fn history_in_every_format() {
         assert_eq!(row["readiness"]["percent"], readiness(report));
         assert_eq!(row["report"], "ok");
         let sec = &report["summary"]["by_category"]["security"];
-        assert_eq!(row["categories"]["security"]["applicable"].as_u64().unwrap(),
-            ["pass", "warn", "fail", "error", "waived"].iter().map(|k| sec[k].as_u64().unwrap()).sum::<u64>());
+        assert_eq!(
+            row["categories"]["security"]["applicable"]
+                .as_u64()
+                .unwrap(),
+            ["pass", "warn", "fail", "error", "waived"]
+                .iter()
+                .map(|k| sec[k].as_u64().unwrap())
+                .sum::<u64>()
+        );
         assert_eq!(row["categories"]["privacy"], Value::Null, "out of scope");
     }
     // New and resolved failures, against the run before.
     let failing = |r: &Value| -> std::collections::BTreeSet<String> {
-        r["rules"].as_array().unwrap().iter().flat_map(|rule| {
-            let id = rule["id"].as_str().unwrap().to_owned();
-            let error = (rule["status"] == "error").then(|| format!("{id}|error"));
-            rule["findings"].as_array().unwrap().iter()
-                .filter(|f| f["status"] == "fail" && f.get("waiver").is_none())
-                .map(move |f| format!("{id}|{}", f["key"]))
-                .chain(error)
-                .collect::<Vec<_>>()
-        }).collect()
+        r["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|rule| {
+                let id = rule["id"].as_str().unwrap().to_owned();
+                let error = (rule["status"] == "error").then(|| format!("{id}|error"));
+                rule["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|f| f["status"] == "fail" && f.get("waiver").is_none())
+                    .map(move |f| format!("{id}|{}", f["key"]))
+                    .chain(error)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
     };
     for i in 1..4 {
         let (before, now) = (failing(&reports[i - 1]), failing(&reports[i]));
         assert_eq!(rows[i]["failing"], now.len());
-        assert_eq!(rows[i]["new"], now.difference(&before).count(), "run {}", i + 1);
-        assert_eq!(rows[i]["resolved"], before.difference(&now).count(), "run {}", i + 1);
+        assert_eq!(
+            rows[i]["new"],
+            now.difference(&before).count(),
+            "run {}",
+            i + 1
+        );
+        assert_eq!(
+            rows[i]["resolved"],
+            before.difference(&now).count(),
+            "run {}",
+            i + 1
+        );
     }
     assert_eq!(rows[0]["new"], rows[0]["failing"]);
     // A report edited after the run, or removed, is flagged.
@@ -103,18 +134,46 @@ fn history_in_every_format() {
     fs::remove_file(dir.join("report-3.json")).unwrap();
     let text = stdout(&attest_in(&dir, &["history", "ledger.jsonl"]));
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("Acme Analytics, Inc. (soc2 "), "{text}");
-    assert!(lines[1].starts_with("#  run at") && lines[1].contains("Security"), "{text}");
-    assert!(lines[3].ends_with("changed") && lines[4].ends_with("missing") && lines[5].ends_with("ok"), "{text}");
-    assert!(lines[2].contains(&format!("{}% (", readiness(&reports[0]))), "{text}");
-    let md = stdout(&attest_in(&dir, &["history", "ledger.jsonl", "--format", "markdown"]));
-    assert!(md.starts_with("## Readiness over time\n\n| # | run at | as of | ready | Security |"), "{md}");
+    assert!(
+        lines[0].starts_with("Acme Analytics, Inc. (soc2 "),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("#  run at") && lines[1].contains("Security"),
+        "{text}"
+    );
+    assert!(
+        lines[3].ends_with("changed") && lines[4].ends_with("missing") && lines[5].ends_with("ok"),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains(&format!("{}% (", readiness(&reports[0]))),
+        "{text}"
+    );
+    let md = stdout(&attest_in(
+        &dir,
+        &["history", "ledger.jsonl", "--format", "markdown"],
+    ));
+    assert!(
+        md.starts_with("## Readiness over time\n\n| # | run at | as of | ready | Security |"),
+        "{md}"
+    );
     assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 5);
-    let csv = stdout(&attest_in(&dir, &["history", "ledger.jsonl", "--format", "csv"]));
+    let csv = stdout(&attest_in(
+        &dir,
+        &["history", "ledger.jsonl", "--format", "csv"],
+    ));
     let mut lines = csv.lines();
-    assert!(lines.next().unwrap().starts_with("seq,run_at,as_of,organization,pack,ready,applicable,ready_percent,security_percent"));
+    assert!(lines.next().unwrap().starts_with(
+        "seq,run_at,as_of,organization,pack,ready,applicable,ready_percent,security_percent"
+    ));
     let first = lines.next().unwrap();
-    assert!(first.starts_with("1,") && first.contains(",\"Acme Analytics, Inc.\",soc2 ") && first.ends_with(",ok"), "{first}");
+    assert!(
+        first.starts_with("1,")
+            && first.contains(",\"Acme Analytics, Inc.\",soc2 ")
+            && first.ends_with(",ok"),
+        "{first}"
+    );
     // A broken chain: the runs before it, and exit 1.
     let ledger = fs::read_to_string(dir.join("ledger.jsonl")).unwrap();
     let edited = ledger.replacen("2026-09-30", "2026-09-29", 1);
@@ -123,7 +182,12 @@ fn history_in_every_format() {
     exit(&out, 1);
     let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["runs"].as_array().unwrap().len(), 2);
-    assert!(json["problem"].as_str().unwrap().starts_with("line 3: entry 3 was edited"));
+    assert!(
+        json["problem"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 3: entry 3 was edited")
+    );
 }
 
 /// Pixel clusters of the chart's point colour (#bc4c00) in a screenshot: (x, y, pixels).
@@ -136,7 +200,9 @@ fn point_clusters(png_path: &Path) -> Vec<(f64, f64, usize)> {
     let channels = info.line_size / w;
     let hit = |x: usize, y: usize| {
         let p = &buf[y * info.line_size + x * channels..];
-        (i32::from(p[0]) - 0xbc).abs() < 12 && (i32::from(p[1]) - 0x4c).abs() < 12 && i32::from(p[2]) < 12
+        (i32::from(p[0]) - 0xbc).abs() < 12
+            && (i32::from(p[1]) - 0x4c).abs() < 12
+            && i32::from(p[2]) < 12
     };
     let mut seen = vec![false; w * h];
     let mut clusters = Vec::new();
@@ -180,12 +246,24 @@ fn the_html_report_charts_the_ledger_in_headless_chromium_without_its_script() {
     let html = fs::read_to_string(dir.join("report-4.html")).unwrap();
     // The last run's page charts the three runs before it and itself; the first only itself.
     assert_eq!(html.matches("<circle class=\"rc-point\"").count(), 4);
-    assert_eq!(fs::read_to_string(dir.join("report-1.html")).unwrap().matches("<circle").count(), 1);
+    assert_eq!(
+        fs::read_to_string(dir.join("report-1.html"))
+            .unwrap()
+            .matches("<circle")
+            .count(),
+        1
+    );
     let percents: Vec<u64> = reports.iter().map(readiness).collect();
     for (p, date) in percents.iter().zip(DATES) {
-        assert!(html.contains(&format!("data-percent=\"{p}\" data-as-of=\"{date}\"")), "{date}");
+        assert!(
+            html.contains(&format!("data-percent=\"{p}\" data-as-of=\"{date}\"")),
+            "{date}"
+        );
     }
-    assert!(percents.windows(2).any(|w| w[0] != w[1]), "readiness should move: {percents:?}");
+    assert!(
+        percents.windows(2).any(|w| w[0] != w[1]),
+        "readiness should move: {percents:?}"
+    );
     // The page without its script: the chart must show all the same.
     let start = html.find("<script>").unwrap();
     let end = html.find("</script>").unwrap() + "</script>".len();
@@ -213,18 +291,30 @@ fn the_html_report_charts_the_ledger_in_headless_chromium_without_its_script() {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .unwrap_or_else(|e| panic!("chromium: {e}: install it (`apt-get install -y chromium`; scripts/test does)"));
+        .unwrap_or_else(|e| {
+            panic!("chromium: {e}: install it (`apt-get install -y chromium`; scripts/test does)")
+        });
     assert!(status.success());
     let clusters = point_clusters(&shot);
-    assert_eq!(clusters.len(), 4, "points seen in the screenshot: {clusters:?}");
+    assert_eq!(
+        clusters.len(),
+        4,
+        "points seen in the screenshot: {clusters:?}"
+    );
     // Left to right in run order, higher on the page for more readiness.
     for i in 0..4 {
         for j in 0..4 {
             if percents[i] > percents[j] {
-                assert!(clusters[i].1 < clusters[j].1 - 1.0, "{percents:?} {clusters:?}");
+                assert!(
+                    clusters[i].1 < clusters[j].1 - 1.0,
+                    "{percents:?} {clusters:?}"
+                );
             }
         }
     }
     let gaps: Vec<f64> = clusters.windows(2).map(|w| w[1].0 - w[0].0).collect();
-    assert!(gaps.iter().all(|g| (g - gaps[0]).abs() < 2.0 && *g > 100.0), "{gaps:?}");
+    assert!(
+        gaps.iter().all(|g| (g - gaps[0]).abs() < 2.0 && *g > 100.0),
+        "{gaps:?}"
+    );
 }

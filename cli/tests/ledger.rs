@@ -135,7 +135,10 @@ fn each_run_is_an_entry_chained_to_the_one_before() {
     assert!(text.contains("5 entries, chain intact"), "{text}");
     let log = stdout(&attest_in(&dir, &["ledger", "log", "ledger.jsonl"]));
     assert_eq!(log.lines().count(), 5, "{log}");
-    assert!(log.contains("as of 2026-07-03") && log.contains("3 failing"), "{log}");
+    assert!(
+        log.contains("as of 2026-07-03") && log.contains("3 failing"),
+        "{log}"
+    );
 }
 
 fn attest_digest(bytes: &[u8]) -> String {
@@ -199,11 +202,15 @@ fn verify_names_the_first_bad_line_of_a_tampered_ledger() {
             good[1..].to_vec(),
             "line 1: entry 1 was deleted",
         ),
-        ("a line that is not JSON", {
-            let mut l = good.clone();
-            l[3] = "{\"seq\": 4".to_owned();
-            l
-        }, "line 4: not a ledger entry"),
+        (
+            "a line that is not JSON",
+            {
+                let mut l = good.clone();
+                l[3] = "{\"seq\": 4".to_owned();
+                l
+            },
+            "line 4: not a ledger entry",
+        ),
         (
             "an entry rewritten with a fresh hash",
             {
@@ -218,14 +225,20 @@ fn verify_names_the_first_bad_line_of_a_tampered_ledger() {
         set_lines(&dir, &tampered);
         let (code, text) = verify(&dir);
         assert_eq!(code, 1, "{what}: {text}");
-        assert!(text.contains(expected), "{what}: expected `{expected}` in:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{what}: expected `{expected}` in:\n{text}"
+        );
         // The ledger refuses new runs, before anything is written.
         fs::remove_file(dir.join("out.md")).ok();
         let args = eval_args("2026-07-09");
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = attest_in(&dir, &refs);
         exit(&out, 2);
-        assert!(!dir.join("out.md").exists(), "{what}: an output was written");
+        assert!(
+            !dir.join("out.md").exists(),
+            "{what}: an output was written"
+        );
         assert_eq!(lines(&dir), tampered, "{what}: the ledger changed");
     }
     // A torn last line.
@@ -243,14 +256,26 @@ fn verify_names_the_first_bad_line_of_a_tampered_ledger() {
     let head: Value = serde_json::from_str(&good[4]).unwrap();
     let out = attest_in(
         &dir,
-        &["ledger", "verify", "ledger.jsonl", "--head", head["hash"].as_str().unwrap()],
+        &[
+            "ledger",
+            "verify",
+            "ledger.jsonl",
+            "--head",
+            head["hash"].as_str().unwrap(),
+        ],
     );
     exit(&out, 1);
     assert!(stdout(&out).contains("no entry has the hash"));
     set_lines(&dir, &good);
     let out = attest_in(
         &dir,
-        &["ledger", "verify", "ledger.jsonl", "--head", head["hash"].as_str().unwrap()],
+        &[
+            "ledger",
+            "verify",
+            "ledger.jsonl",
+            "--head",
+            head["hash"].as_str().unwrap(),
+        ],
     );
     exit(&out, 0);
 }
@@ -282,7 +307,10 @@ fn canonical(value: &Value) -> String {
             format!("{{{}}}", members.join(","))
         }
         Value::Array(items) => {
-            format!("[{}]", items.iter().map(canonical).collect::<Vec<_>>().join(","))
+            format!(
+                "[{}]",
+                items.iter().map(canonical).collect::<Vec<_>>().join(",")
+            )
         }
         scalar => scalar.to_string(),
     }
@@ -368,13 +396,21 @@ fn writers_killed_at_random_points_lose_nothing_before_a_torn_last_line() {
             assert_eq!(code, 0, "trial {trial}: after repair: {text}");
         }
         let now = fs::read(dir.join("ledger.jsonl")).unwrap();
-        assert!(now.starts_with(&kept), "trial {trial}: repair removed a sound entry");
+        assert!(
+            now.starts_with(&kept),
+            "trial {trial}: repair removed a sound entry"
+        );
         kept = now;
     }
-    eprintln!("crash trials: {trials} runs, {completed} finished, {killed} killed, {torn} torn lines repaired");
+    eprintln!(
+        "crash trials: {trials} runs, {completed} finished, {killed} killed, {torn} torn lines repaired"
+    );
     assert!(killed > 0, "no run was killed: the kills all came too late");
     let entries = kept.iter().filter(|b| **b == b'\n').count();
-    assert!(entries >= 1 + completed, "{entries} entries, {completed} finished runs");
+    assert!(
+        entries >= 1 + completed,
+        "{entries} entries, {completed} finished runs"
+    );
 }
 
 /// Eight `attest` processes appending to one ledger at once: every run is an entry, in one
@@ -404,14 +440,24 @@ fn processes_appending_at_once_never_interleave() {
         .collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let (code, text) = verify(&dir);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("8 entries, chain intact"), "{text}");
     let mut days: Vec<String> = lines(&dir)
         .iter()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["as_of"].as_str().unwrap().to_owned())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["as_of"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     days.sort();
     let expected: Vec<String> = (1..=8).map(|d| format!("2026-07-{d:02}")).collect();
@@ -421,16 +467,45 @@ fn processes_appending_at_once_never_interleave() {
 #[test]
 fn the_ledger_cannot_be_an_input_or_an_output() {
     let dir = setup("misuse");
-    let out = attest_in(&dir, &["eval", "facts.json", "--pack", "pack", "--ledger", "facts.json"]);
+    let out = attest_in(
+        &dir,
+        &[
+            "eval",
+            "facts.json",
+            "--pack",
+            "pack",
+            "--ledger",
+            "facts.json",
+        ],
+    );
     exit(&out, 2);
     assert_eq!(fs::read_to_string(dir.join("facts.json")).unwrap(), ORG);
     let out = attest_in(
         &dir,
-        &["eval", "facts.json", "--pack", "pack", "--ledger", "r.json", "--output", "json=r.json"],
+        &[
+            "eval",
+            "facts.json",
+            "--pack",
+            "pack",
+            "--ledger",
+            "r.json",
+            "--output",
+            "json=r.json",
+        ],
     );
     exit(&out, 2);
     assert!(common::stderr(&out).contains("the ledger cannot also be an output"));
-    let out = attest_in(&dir, &["eval", "facts.json", "--pack", "pack", "--ledger", "no/such/ledger.jsonl"]);
+    let out = attest_in(
+        &dir,
+        &[
+            "eval",
+            "facts.json",
+            "--pack",
+            "pack",
+            "--ledger",
+            "no/such/ledger.jsonl",
+        ],
+    );
     exit(&out, 2);
     assert!(common::stderr(&out).contains("does not exist"));
 }

@@ -28,7 +28,10 @@ enum Answer {
 /// channel. Serves at most `answers.len() + 4` requests, then stops.
 fn webhook(answers: Vec<Answer>) -> (String, mpsc::Receiver<(String, String)>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://127.0.0.1:{}/hooks/secret-token", listener.local_addr().unwrap().port());
+    let url = format!(
+        "http://127.0.0.1:{}/hooks/secret-token",
+        listener.local_addr().unwrap().port()
+    );
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut held = Vec::new();
@@ -52,7 +55,10 @@ fn webhook(answers: Vec<Answer>) -> (String, mpsc::Receiver<(String, String)>) {
             let _ = tx.send((head, String::from_utf8(body).unwrap()));
             match answers[i.min(answers.len() - 1)] {
                 Answer::Status(code) => {
-                    let _ = write!(stream, "HTTP/1.1 {code} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {code} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    );
                 }
                 Answer::Silence => held.push(stream),
             }
@@ -88,7 +94,16 @@ fn facts(names: &[&str]) -> String {
 }
 
 fn eval(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["eval", "facts.json", "--pack", "pack", "--format", "json", "--output", "report.json"];
+    let mut args = vec![
+        "eval",
+        "facts.json",
+        "--pack",
+        "pack",
+        "--format",
+        "json",
+        "--output",
+        "report.json",
+    ];
     args.extend_from_slice(extra);
     attest_in(dir, &args)
 }
@@ -98,7 +113,13 @@ fn new_keys(body: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| format!("{} {}", f["rule"].as_str().unwrap(), f["key"].as_str().unwrap_or("-")))
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["rule"].as_str().unwrap(),
+                f["key"].as_str().unwrap_or("-")
+            )
+        })
         .collect()
 }
 
@@ -108,26 +129,53 @@ fn the_generic_payload_has_the_summary_and_the_failures_new_since_the_ledgers_la
     let (url, rx) = webhook(vec![Answer::Status(200)]);
     let out = eval(&dir, &["--ledger", "ledger.jsonl", "--notify", &url]);
     exit(&out, 1);
-    assert!(stderr(&out).contains("notified 127.0.0.1:"), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("secret-token"), "the URL's path stays private");
+    assert!(
+        stderr(&out).contains("notified 127.0.0.1:"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !stderr(&out).contains("secret-token"),
+        "the URL's path stays private"
+    );
     let (head, body) = rx.recv_timeout(Duration::from_secs(5)).unwrap();
-    assert!(head.starts_with("POST /hooks/secret-token HTTP/1.1"), "{head}");
-    assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+    assert!(
+        head.starts_with("POST /hooks/secret-token HTTP/1.1"),
+        "{head}"
+    );
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
     let body: Value = serde_json::from_str(&body).unwrap();
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     assert_eq!(body["organization"], "Tiny");
     assert_eq!(body["summary"], report["summary"]["controls"]);
     assert_eq!(body["compared_with"], Value::Null);
-    assert_eq!(new_keys(&body), ["evidence/CC6.2 -", "t.mfa accounts/aws/root"]);
+    assert_eq!(
+        new_keys(&body),
+        ["evidence/CC6.2 -", "t.mfa accounts/aws/root"]
+    );
     assert!(body["markdown"].as_str().unwrap().contains("t.mfa"));
 
     // A second run with a new account: only its failure is new, against the ledger.
     common::write(&dir, "facts.json", &facts(&["root", "alice"]));
     let (url, rx) = webhook(vec![Answer::Status(204)]);
-    exit(&eval(&dir, &["--ledger", "ledger.jsonl", "--notify", &url]), 1);
-    let body: Value = serde_json::from_str(&rx.recv_timeout(Duration::from_secs(5)).unwrap().1).unwrap();
+    exit(
+        &eval(&dir, &["--ledger", "ledger.jsonl", "--notify", &url]),
+        1,
+    );
+    let body: Value =
+        serde_json::from_str(&rx.recv_timeout(Duration::from_secs(5)).unwrap().1).unwrap();
     assert_eq!(new_keys(&body), ["t.mfa accounts/aws/alice"]);
-    assert!(body["compared_with"].as_str().unwrap().starts_with("ledger entry 1 ("));
+    assert!(
+        body["compared_with"]
+            .as_str()
+            .unwrap()
+            .starts_with("ledger entry 1 (")
+    );
     assert_eq!(body["new_failures"][0]["message"], "alice has no MFA");
     assert_eq!(body["new_failures"][0]["severity"], "high");
 }
@@ -139,18 +187,45 @@ fn the_slack_payload_against_a_baseline() {
     std::fs::rename(dir.join("report.json"), dir.join("base.json")).unwrap();
     common::write(&dir, "facts.json", &facts(&["root", "bob"]));
     let (url, rx) = webhook(vec![Answer::Status(200)]);
-    exit(&eval(&dir, &["--baseline", "base.json", "--notify", &url, "--notify-format", "slack"]), 1);
-    let body: Value = serde_json::from_str(&rx.recv_timeout(Duration::from_secs(5)).unwrap().1).unwrap();
+    exit(
+        &eval(
+            &dir,
+            &[
+                "--baseline",
+                "base.json",
+                "--notify",
+                &url,
+                "--notify-format",
+                "slack",
+            ],
+        ),
+        1,
+    );
+    let body: Value =
+        serde_json::from_str(&rx.recv_timeout(Duration::from_secs(5)).unwrap().1).unwrap();
     let text = body["text"].as_str().unwrap();
-    assert!(text.starts_with("*SOC 2 readiness of Tiny as of 2026-06-30*: "), "{text}");
-    assert!(text.contains("*1 new failure* since baseline base.json:"), "{text}");
-    assert!(text.contains("• `t.mfa` `accounts/aws/bob` (high, IT): bob has no MFA"), "{text}");
+    assert!(
+        text.starts_with("*SOC 2 readiness of Tiny as of 2026-06-30*: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("*1 new failure* since baseline base.json:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("• `t.mfa` `accounts/aws/bob` (high, IT): bob has no MFA"),
+        "{text}"
+    );
 }
 
 #[test]
 fn server_errors_are_retried_and_a_silent_server_times_out() {
     let dir = setup("retry");
-    let (url, rx) = webhook(vec![Answer::Status(503), Answer::Status(500), Answer::Status(200)]);
+    let (url, rx) = webhook(vec![
+        Answer::Status(503),
+        Answer::Status(500),
+        Answer::Status(200),
+    ]);
     let out = eval(&dir, &["--notify", &url, "--notify-retries", "2"]);
     exit(&out, 1);
     assert!(stderr(&out).contains("notified"), "{}", stderr(&out));
@@ -160,20 +235,44 @@ fn server_errors_are_retried_and_a_silent_server_times_out() {
     let (url, rx) = webhook(vec![Answer::Status(404)]);
     let out = eval(&dir, &["--notify", &url, "--notify-retries", "3"]);
     exit(&out, 1);
-    assert!(stderr(&out).contains("warning: --notify 127.0.0.1:"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("not delivered after 4 attempts: the webhook answered HTTP 404"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: --notify 127.0.0.1:"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("not delivered after 4 attempts: the webhook answered HTTP 404"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(rx.try_iter().count(), 1);
 
     let (url, rx) = webhook(vec![Answer::Silence]);
     let start = std::time::Instant::now();
-    let out = eval(&dir, &["--notify", &url, "--notify-timeout", "0.5", "--notify-retries", "1"]);
+    let out = eval(
+        &dir,
+        &[
+            "--notify",
+            &url,
+            "--notify-timeout",
+            "0.5",
+            "--notify-retries",
+            "1",
+        ],
+    );
     exit(&out, 1);
     let err = stderr(&out);
     assert!(err.contains("not delivered after 2 attempts"), "{err}");
-    assert!(err.to_lowercase().contains("timeout") || err.to_lowercase().contains("timed out"), "{err}");
+    assert!(
+        err.to_lowercase().contains("timeout") || err.to_lowercase().contains("timed out"),
+        "{err}"
+    );
     assert!(start.elapsed() < Duration::from_secs(8));
     assert_eq!(rx.try_iter().count(), 2);
-    assert!(dir.join("report.json").is_file(), "the report is written whatever the webhook does");
+    assert!(
+        dir.join("report.json").is_file(),
+        "the report is written whatever the webhook does"
+    );
 }
 
 #[test]
@@ -181,6 +280,10 @@ fn a_bad_url_is_refused_before_anything_is_written() {
     let dir = setup("bad-url");
     let out = eval(&dir, &["--notify", "hooks.example/path"]);
     exit(&out, 2);
-    assert!(stderr(&out).contains("is not an http:// or https:// URL"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not an http:// or https:// URL"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!dir.join("report.json").exists());
 }

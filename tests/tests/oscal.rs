@@ -56,14 +56,31 @@ fn the_schema_check_rejects_what_oscal_forbids() {
     let v = validator();
     let good: Value = serde_json::from_str(&render::oscal(&report(None, true))).unwrap();
     let breakages: Vec<(&str, &str, Value)> = vec![
-        ("a malformed uuid", "/assessment-results/uuid", Value::from("not-a-uuid")),
-        ("a prop name that is no token", "/assessment-results/metadata/props/0/name", Value::from("9 lives")),
-        ("an unknown finding state", "/assessment-results/results/0/findings/0/target/status/state", Value::from("mostly")),
-        ("a time without a zone", "/assessment-results/metadata/last-modified", Value::from("2026-06-30T00:00:00")),
+        (
+            "a malformed uuid",
+            "/assessment-results/uuid",
+            Value::from("not-a-uuid"),
+        ),
+        (
+            "a prop name that is no token",
+            "/assessment-results/metadata/props/0/name",
+            Value::from("9 lives"),
+        ),
+        (
+            "an unknown finding state",
+            "/assessment-results/results/0/findings/0/target/status/state",
+            Value::from("mostly"),
+        ),
+        (
+            "a time without a zone",
+            "/assessment-results/metadata/last-modified",
+            Value::from("2026-06-30T00:00:00"),
+        ),
     ];
     for (what, pointer, value) in breakages {
         let mut doc = good.clone();
-        *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value;
+        *doc.pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{pointer}")) = value;
         assert!(!errors(&v, &doc).is_empty(), "{what} was accepted");
     }
     let mut doc = good.clone();
@@ -71,7 +88,10 @@ fn the_schema_check_rejects_what_oscal_forbids() {
         .as_object_mut()
         .unwrap()
         .remove("import-ap");
-    assert!(!errors(&v, &doc).is_empty(), "a missing import-ap was accepted");
+    assert!(
+        !errors(&v, &doc).is_empty(),
+        "a missing import-ap was accepted"
+    );
     // A token may hold letters of any script.
     let mut doc = good;
     doc["assessment-results"]["metadata"]["props"][0]["name"] = Value::from("prüfung_ärger");
@@ -112,17 +132,19 @@ fn a_finding_and_an_observation_per_criterion_in_scope() {
         assert!(observation["title"].as_str().unwrap().starts_with(id));
         // Every finding of the criterion's rules is evidence of its observation.
         let expected: usize = report.rules_of(control).map(|r| r.findings.len()).sum();
-        let evidence = observation["relevant-evidence"].as_array().map_or(0, Vec::len);
+        let evidence = observation["relevant-evidence"]
+            .as_array()
+            .map_or(0, Vec::len);
         assert_eq!(evidence, expected, "{id}");
     }
     // Criteria out of scope are excluded from the reviewed controls.
-    let excluded: BTreeSet<&str> = result["reviewed-controls"]["control-selections"][0]
-        ["exclude-controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["control-id"].as_str().unwrap())
-        .collect();
+    let excluded: BTreeSet<&str> =
+        result["reviewed-controls"]["control-selections"][0]["exclude-controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["control-id"].as_str().unwrap())
+            .collect();
     let out_of_scope: BTreeSet<&str> = report
         .controls
         .iter()
@@ -131,7 +153,9 @@ fn a_finding_and_an_observation_per_criterion_in_scope() {
         .collect();
     assert_eq!(excluded, out_of_scope);
     // The facts and the pack are the subjects, defined as components of the result.
-    let components = result["local-definitions"]["components"].as_array().unwrap();
+    let components = result["local-definitions"]["components"]
+        .as_array()
+        .unwrap();
     let subjects: Vec<&str> = observations[0]["subjects"]
         .as_array()
         .unwrap()
@@ -160,7 +184,12 @@ fn the_same_report_gives_the_same_bytes_and_another_other_uuids() {
     assert!(ua.len() > 50);
     // The components (facts, pack, Attest) and the organization keep theirs; every result,
     // finding and observation gets new ones.
-    assert_eq!(ua.intersection(&ub).count(), 5, "{:?}", ua.intersection(&ub).collect::<Vec<_>>());
+    assert_eq!(
+        ua.intersection(&ub).count(),
+        5,
+        "{:?}",
+        ua.intersection(&ub).collect::<Vec<_>>()
+    );
 }
 
 fn collect_uuids(value: &Value, out: &mut BTreeSet<String>) {

@@ -58,8 +58,14 @@ pub fn waivers(files: &mut Files, name: &str, text: &str) -> Named {
 pub fn report(files: &mut Files, report: &Report, context: &Context) -> String {
     let json = report.to_json();
     files.add("report/report.json", json.as_bytes());
-    files.add("report/report.html", render::html(report, context).into_bytes());
-    files.add("report/report.oscal.json", render::oscal(report).into_bytes());
+    files.add(
+        "report/report.html",
+        render::html(report, context).into_bytes(),
+    );
+    files.add(
+        "report/report.oscal.json",
+        render::oscal(report).into_bytes(),
+    );
     json
 }
 
@@ -85,7 +91,10 @@ pub fn ledger_slice(
         .split_inclusive(|b| *b == b'\n')
         .map(|line| (line, serde_json::from_slice::<Entry>(line).ok()))
         .collect();
-    let head = lines.iter().rev().find_map(|(_, e)| e.as_ref().map(|e| e.hash.clone()));
+    let head = lines
+        .iter()
+        .rev()
+        .find_map(|(_, e)| e.as_ref().map(|e| e.hash.clone()));
     let wanted = |e: &Entry| {
         e.organization == organization
             && start.as_ref().is_none_or(|s| e.as_of >= *s)
@@ -93,8 +102,12 @@ pub fn ledger_slice(
     };
     // From the first entry of the period to its last, the entries between included, so the
     // slice is one unbroken piece of the chain.
-    let first = lines.iter().position(|(_, e)| e.as_ref().is_some_and(wanted));
-    let last = lines.iter().rposition(|(_, e)| e.as_ref().is_some_and(wanted));
+    let first = lines
+        .iter()
+        .position(|(_, e)| e.as_ref().is_some_and(wanted));
+    let last = lines
+        .iter()
+        .rposition(|(_, e)| e.as_ref().is_some_and(wanted));
     let mut slice = Vec::new();
     let mut entries = 0;
     if let (Some(first), Some(last)) = (first, last) {

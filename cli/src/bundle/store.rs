@@ -11,14 +11,17 @@ use zip::write::SimpleFileOptions;
 
 /// Whether `path` names a zip bundle.
 pub fn is_zip(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
 }
 
 /// Writes the bundle; refuses to replace anything already there.
 pub fn write(path: &Path, files: &Files) -> Result<(), String> {
     let name = inputs::display(path);
     if fs::symlink_metadata(path).is_ok() {
-        return Err(format!("{name}: already exists: give a new folder or zip file"));
+        return Err(format!(
+            "{name}: already exists: give a new folder or zip file"
+        ));
     }
     let tmp = temporary(path);
     let result = if is_zip(path) {
@@ -60,7 +63,8 @@ fn zip_bytes(files: &Files) -> Result<Vec<u8>, String> {
         .last_modified_time(zip::DateTime::default())
         .unix_permissions(0o644);
     for (rel, bytes) in &files.0 {
-        zip.start_file(rel.as_str(), options).map_err(|e| e.to_string())?;
+        zip.start_file(rel.as_str(), options)
+            .map_err(|e| e.to_string())?;
         zip.write_all(bytes).map_err(|e| e.to_string())?;
     }
     Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())

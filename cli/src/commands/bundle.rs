@@ -101,26 +101,41 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
 }
 
 fn create(args: &CreateArgs) -> Result<Outcome, String> {
-    let output = args.output.as_deref().ok_or("--output DIR_OR_ZIP is required")?;
+    let output = args
+        .output
+        .as_deref()
+        .ok_or("--output DIR_OR_ZIP is required")?;
     let config = args.config.load()?;
     let source = config.pack(args.pack.as_deref());
     let loaded = packs::load(&source)?;
     let chain = packs::chain(&source)?;
     let params = config.params(&loaded.pack, &args.params)?;
-    let facts_paths = if args.facts.is_empty() { &config.facts } else { &args.facts };
+    let facts_paths = if args.facts.is_empty() {
+        &config.facts
+    } else {
+        &args.facts
+    };
     if facts_paths.is_empty() {
-        return Err("no facts: give FACTS (files or folders) or set `facts` in attest.toml".to_owned());
+        return Err(
+            "no facts: give FACTS (files or folders) or set `facts` in attest.toml".to_owned(),
+        );
     }
     let out_name = inputs::display(output);
     if std::fs::symlink_metadata(output).is_ok() {
-        return Err(format!("{out_name}: already exists: give a new folder or zip file"));
+        return Err(format!(
+            "{out_name}: already exists: give a new folder or zip file"
+        ));
     }
     let run_at = Run::now();
     let past = match &args.ledger {
         Some(path) => {
             let read: Vec<Input<'_>> = facts_paths
                 .iter()
-                .map(|p| Input { path: p, what: "facts", extension: Some("json") })
+                .map(|p| Input {
+                    path: p,
+                    what: "facts",
+                    extension: Some("json"),
+                })
                 .collect();
             super::trail::check(path, &read, &[output])?;
             true
@@ -160,7 +175,13 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     let mut slice = None;
     if let (Some(path), true) = (&args.ledger, past) {
         let report_path = (!bundle::is_zip(output)).then(|| output.join("report/report.json"));
-        super::trail::record(path, &report, &report_json, report_path.as_ref(), run_at.clone())?;
+        super::trail::record(
+            path,
+            &report,
+            &report_json,
+            report_path.as_ref(),
+            run_at.clone(),
+        )?;
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", inputs::display(path)))?;
         let period = serde_json::from_str::<serde_json::Value>(&report_json)
             .ok()
@@ -227,7 +248,9 @@ fn evaluate(
         .with_params(rerun.params.clone())
         .with_clock(Arc::new(move || start.elapsed()))
         .with_explain(rerun.explain);
-    let mut report = engine.evaluate(facts, &options).map_err(|e| e.to_string())?;
+    let mut report = engine
+        .evaluate(facts, &options)
+        .map_err(|e| e.to_string())?;
     if let Some((name, text)) = waivers {
         Waivers::parse(name, text)
             .map_err(|e| e.to_string())?
@@ -258,7 +281,10 @@ fn verify(path: &Path) -> Result<Outcome, String> {
             Some(_) => {}
         }
     }
-    for extra in actual.iter().filter(|a| !manifest.files.iter().any(|l| l.path == a.path)) {
+    for extra in actual
+        .iter()
+        .filter(|a| !manifest.files.iter().any(|l| l.path == a.path))
+    {
         problems.push(format!("{}: not in the manifest", extra.path));
     }
     if problems.is_empty() {
@@ -300,7 +326,11 @@ fn verify(path: &Path) -> Result<Outcome, String> {
                 println!(
                     "{name}: ledger slice: {} entries, chain intact{}",
                     verified.entries.len(),
-                    if recorded { ", including this report's run" } else { "" }
+                    if recorded {
+                        ", including this report's run"
+                    } else {
+                        ""
+                    }
                 );
             }
         }
@@ -332,7 +362,10 @@ fn reevaluate(files: &Files, manifest: &Manifest) -> Result<String, String> {
                 .iter()
                 .filter_map(|(path, bytes)| {
                     path.strip_prefix(&prefix).map(|rel| {
-                        attest_engine::PackFile::new(rel, String::from_utf8_lossy(bytes).into_owned())
+                        attest_engine::PackFile::new(
+                            rel,
+                            String::from_utf8_lossy(bytes).into_owned(),
+                        )
                     })
                 })
                 .collect()

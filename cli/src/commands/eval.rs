@@ -4,8 +4,8 @@
 use super::diff::{compare, read_report};
 use super::trail;
 use crate::config::{self, ConfigArg};
-use crate::output::{Input, Target, refuse_inputs};
 use crate::notify::{NotifyFormat, Previous, Webhook};
+use crate::output::{Input, Target, refuse_inputs};
 use crate::{Outcome, inputs, ledger, packs};
 use attest_engine::render::{self, Context, TextOptions};
 use attest_engine::{
@@ -265,12 +265,22 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let webhook = args
         .notify
         .as_deref()
-        .map(|url| Webhook::new(url, args.notify_format, args.notify_timeout, args.notify_retries))
+        .map(|url| {
+            Webhook::new(
+                url,
+                args.notify_format,
+                args.notify_timeout,
+                args.notify_retries,
+            )
+        })
         .transpose()?;
     let run_at = ledger::Run::now();
     let past = match &args.ledger {
         Some(path) => {
-            let outputs: Vec<&Path> = destinations.iter().filter_map(|(_, p)| p.as_deref()).collect();
+            let outputs: Vec<&Path> = destinations
+                .iter()
+                .filter_map(|(_, p)| p.as_deref())
+                .collect();
             trail::check(path, &inputs, &outputs)?
         }
         None => Vec::new(),
@@ -313,8 +323,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         })?;
     }
     if let Some(path) = &args.ledger {
-        let json = destinations.iter().zip(&rendered).find(|((f, p), _)| *f == Format::Json && p.is_some());
-        let report_json = json.map_or_else(|| report.to_json(), |(_, (_, content))| content.clone());
+        let json = destinations
+            .iter()
+            .zip(&rendered)
+            .find(|((f, p), _)| *f == Format::Json && p.is_some());
+        let report_json =
+            json.map_or_else(|| report.to_json(), |(_, (_, content))| content.clone());
         let report_path = json.and_then(|((_, p), _)| p.as_ref());
         trail::record(path, &report, &report_json, report_path, run_at)?;
     }

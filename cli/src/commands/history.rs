@@ -3,10 +3,10 @@
 //! before it (of the same organization), as text, JSON, CSV or Markdown. Each run's report
 //! is checked against the digest the ledger holds for it.
 
+use crate::Outcome;
 use crate::inputs;
 use crate::ledger::{self, Entry, Failure};
 use crate::output::Target;
-use crate::Outcome;
 use attest_engine::pack::Category;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -108,7 +108,10 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     let target = Target::from_arg(args.output.as_deref());
     target.write(&content).map_err(|e| {
-        let shown = args.output.as_deref().map_or("stdout".to_owned(), inputs::display);
+        let shown = args
+            .output
+            .as_deref()
+            .map_or("stdout".to_owned(), inputs::display);
         format!("{shown}: {e}")
     })?;
     if let Some(problem) = &verified.problem {
@@ -127,7 +130,9 @@ pub fn rows(entries: &[Entry], read: impl Fn(&Path) -> Option<Vec<u8>>) -> Vec<R
             .rev()
             .find(|p| p.organization == e.organization);
         let now: BTreeSet<&Failure> = e.failing.iter().collect();
-        let before: BTreeSet<&Failure> = previous.map(|p| p.failing.iter().collect()).unwrap_or_default();
+        let before: BTreeSet<&Failure> = previous
+            .map(|p| p.failing.iter().collect())
+            .unwrap_or_default();
         let report = match &e.report.path {
             None => "not written",
             Some(path) => match read(Path::new(path)) {
@@ -168,7 +173,12 @@ fn row_json(row: &Row) -> serde_json::Value {
     let categories: serde_json::Map<String, serde_json::Value> = row
         .categories
         .iter()
-        .map(|(name, r)| ((*name).to_owned(), serde_json::to_value(r).unwrap_or_default()))
+        .map(|(name, r)| {
+            (
+                (*name).to_owned(),
+                serde_json::to_value(r).unwrap_or_default(),
+            )
+        })
         .collect();
     serde_json::json!({
         "seq": row.seq,
@@ -191,7 +201,12 @@ fn percent(r: Option<Ready>) -> String {
 
 /// The columns every table format shares: their headers and a row's cells.
 fn header() -> Vec<String> {
-    let mut h = vec!["#".to_owned(), "run at".to_owned(), "as of".to_owned(), "ready".to_owned()];
+    let mut h = vec![
+        "#".to_owned(),
+        "run at".to_owned(),
+        "as of".to_owned(),
+        "ready".to_owned(),
+    ];
     h.extend(Category::ALL.iter().map(|c| c.label().to_owned()));
     h.extend(["failing", "new", "resolved", "report"].map(str::to_owned));
     h
@@ -201,7 +216,12 @@ fn cells(row: &Row) -> Vec<String> {
     let overall = row.readiness.map_or("-".to_owned(), |r| {
         format!("{}% ({} of {})", r.percent, r.ready, r.applicable)
     });
-    let mut c = vec![row.seq.to_string(), row.run_at.clone(), row.as_of.clone(), overall];
+    let mut c = vec![
+        row.seq.to_string(),
+        row.run_at.clone(),
+        row.as_of.clone(),
+        overall,
+    ];
     c.extend(row.categories.iter().map(|(_, r)| percent(*r)));
     c.extend([
         row.failing.to_string(),
@@ -219,7 +239,13 @@ fn text(rows: &[Row]) -> String {
     let mut table = vec![header()];
     table.extend(rows.iter().map(cells));
     let widths: Vec<usize> = (0..table[0].len())
-        .map(|i| table.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .map(|i| {
+            table
+                .iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     let mut org = "";
@@ -234,7 +260,12 @@ fn text(rows: &[Row]) -> String {
     for (row, cells) in rows.iter().zip(&table[1..]) {
         if row.organization != org {
             org = &row.organization;
-            let _ = writeln!(out, "{}{org} ({})", if out.is_empty() { "" } else { "\n" }, row.pack);
+            let _ = writeln!(
+                out,
+                "{}{org} ({})",
+                if out.is_empty() { "" } else { "\n" },
+                row.pack
+            );
             out.push_str(&line(&table[0]));
         }
         out.push_str(&line(cells));
@@ -259,10 +290,23 @@ fn markdown(rows: &[Row]) -> String {
 }
 
 fn csv(rows: &[Row]) -> String {
-    let mut h: Vec<String> = ["seq", "run_at", "as_of", "organization", "pack", "ready", "applicable", "ready_percent"]
-        .map(str::to_owned)
-        .to_vec();
-    h.extend(Category::ALL.iter().map(|c| format!("{}_percent", c.as_str())));
+    let mut h: Vec<String> = [
+        "seq",
+        "run_at",
+        "as_of",
+        "organization",
+        "pack",
+        "ready",
+        "applicable",
+        "ready_percent",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    h.extend(
+        Category::ALL
+            .iter()
+            .map(|c| format!("{}_percent", c.as_str())),
+    );
     h.extend(["failing", "new", "resolved", "report"].map(str::to_owned));
     let mut out = h.join(",");
     out.push_str("\r\n");
@@ -278,8 +322,17 @@ fn csv(rows: &[Row]) -> String {
             r.map_or(String::new(), |r| r.applicable.to_string()),
             r.map_or(String::new(), |r| r.percent.to_string()),
         ];
-        c.extend(row.categories.iter().map(|(_, r)| r.map_or(String::new(), |r| r.percent.to_string())));
-        c.extend([row.failing.to_string(), row.new.to_string(), row.resolved.to_string(), row.report.to_owned()]);
+        c.extend(
+            row.categories
+                .iter()
+                .map(|(_, r)| r.map_or(String::new(), |r| r.percent.to_string())),
+        );
+        c.extend([
+            row.failing.to_string(),
+            row.new.to_string(),
+            row.resolved.to_string(),
+            row.report.to_owned(),
+        ]);
         let quoted: Vec<String> = c.iter().map(|v| csv_cell(v)).collect();
         out.push_str(&quoted.join(","));
         out.push_str("\r\n");

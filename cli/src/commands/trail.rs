@@ -18,8 +18,7 @@ pub fn check(
     let name = inputs::display(path);
     refuse_inputs(path, inputs_read)?;
     let same = |a: &Path, b: &Path| {
-        a == b
-            || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+        a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
     };
     if outputs.iter().any(|o| same(o, path)) {
         return Err(format!(

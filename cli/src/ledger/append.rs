@@ -43,10 +43,7 @@ pub fn append(
         return Err(broken(&name, problem));
     }
     let last = verified.entries.last();
-    let mut entry = make(
-        last.map_or(1, |e| e.seq + 1),
-        last.map(|e| e.hash.clone()),
-    );
+    let mut entry = make(last.map_or(1, |e| e.seq + 1), last.map(|e| e.hash.clone()));
     entry.hash = entry.compute_hash();
     // One write of the whole line: a crash cuts it short at worst, never mixes it up.
     file.write_all(entry.to_line().as_bytes()).map_err(fail)?;
@@ -206,7 +203,11 @@ mod tests {
         for cut in sound + 1..whole.len() {
             std::fs::write(&path, &whole[..cut]).unwrap();
             let verified = read(&path).unwrap();
-            assert_eq!(verified.problem, Some(Problem::Torn { line: 3 }), "cut at {cut}");
+            assert_eq!(
+                verified.problem,
+                Some(Problem::Torn { line: 3 }),
+                "cut at {cut}"
+            );
             assert_eq!(verified.entries.len(), 2);
             assert_eq!(
                 repair(&path).unwrap(),

@@ -179,7 +179,8 @@ fn judge(
     }
     let mut value: Value = serde_json::from_slice(text)
         .map_err(|e| unreadable(format!("column {}: {e}", e.column())))?;
-    let entry: Entry = serde_json::from_value(value.clone()).map_err(|e| unreadable(e.to_string()))?;
+    let entry: Entry =
+        serde_json::from_value(value.clone()).map_err(|e| unreadable(e.to_string()))?;
     if hash_of(&mut value) != entry.hash {
         return Err(Problem::Edited {
             line,

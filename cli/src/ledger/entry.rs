@@ -152,10 +152,9 @@ mod tests {
     #[test]
     fn the_hash_ignores_key_order_and_whitespace_but_not_content() {
         let mut a = json!({"b": 1, "a": [1, {"y": 2, "x": "s"}], "hash": "x"});
-        let mut b: Value = serde_json::from_str(
-            r#"{ "a" : [1, {"x": "s", "y": 2}], "hash": "other", "b": 1 }"#,
-        )
-        .unwrap_or(Value::Null);
+        let mut b: Value =
+            serde_json::from_str(r#"{ "a" : [1, {"x": "s", "y": 2}], "hash": "other", "b": 1 }"#)
+                .unwrap_or(Value::Null);
         let mut c = json!({"b": 2, "a": [1, {"y": 2, "x": "s"}]});
         assert_eq!(hash_of(&mut a), hash_of(&mut b));
         assert_ne!(hash_of(&mut a), hash_of(&mut c));

@@ -155,7 +155,13 @@ mod tests {
         let ys: Vec<f64> = svg
             .split("cy=\"")
             .skip(1)
-            .map(|s| s.split('"').next().unwrap_or("").parse().unwrap_or(f64::NAN))
+            .map(|s| {
+                s.split('"')
+                    .next()
+                    .unwrap_or("")
+                    .parse()
+                    .unwrap_or(f64::NAN)
+            })
             .collect();
         assert!(ys[1] < ys[2] && ys[2] < ys[0], "{ys:?}");
         assert!(svg.contains("<polyline"));

@@ -103,11 +103,19 @@ fn result(report: &Report, ids: &Ids, at: &str) -> Value {
     let s = &report.summary.controls;
     let readiness = s.readiness().map_or_else(
         || "no criterion is in scope".to_owned(),
-        |r| format!("{}% ready ({} of {} criteria in scope pass or warn)", r.percent, r.ready, r.applicable),
+        |r| {
+            format!(
+                "{}% ready ({} of {} criteria in scope pass or warn)",
+                r.percent, r.ready, r.applicable
+            )
+        },
     );
     let mut props = vec![
         prop("facts-digest", &report.facts.digest),
-        prop("pack", &format!("{} {}", report.pack.name, report.pack.version)),
+        prop(
+            "pack",
+            &format!("{} {}", report.pack.name, report.pack.version),
+        ),
         prop("pack-digest", &report.pack.digest),
     ];
     for category in Category::ALL {
@@ -152,7 +160,16 @@ fn result(report: &Report, ids: &Ids, at: &str) -> Value {
             .collect();
         let findings: Vec<Value> = in_scope
             .iter()
-            .map(|c| finding(c, ids, views.iter().filter(|v| v.controls.iter().any(|vc| vc.id == c.id)).count()))
+            .map(|c| {
+                finding(
+                    c,
+                    ids,
+                    views
+                        .iter()
+                        .filter(|v| v.controls.iter().any(|vc| vc.id == c.id))
+                        .count(),
+                )
+            })
             .collect();
         result["observations"] = Value::Array(observations);
         result["findings"] = Value::Array(findings);
@@ -243,7 +260,10 @@ fn finding(c: &ControlResult, ids: &Ids, rules: usize) -> Value {
         Status::Warn => "no rule fails, but something lapses within the warning window".to_owned(),
         Status::Fail => "a rule that judges it fails".to_owned(),
         Status::Error => "a rule that judges it could not answer".to_owned(),
-        Status::Waived => "its failures are covered by approved, time-boxed waivers: an accepted exception".to_owned(),
+        Status::Waived => {
+            "its failures are covered by approved, time-boxed waivers: an accepted exception"
+                .to_owned()
+        }
         Status::NotApplicable => "out of scope".to_owned(),
     };
     json!({
@@ -316,7 +336,14 @@ fn uuid(parts: &[&str]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex(&b);
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -337,7 +364,10 @@ mod tests {
         assert_ne!(a, uuid(&["result", "abd"]));
         assert_ne!(uuid(&["ab", "c"]), uuid(&["a", "bc"]));
         let parts: Vec<&str> = a.split('-').collect();
-        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
         assert!(parts[2].starts_with('4'));
         assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'));
     }
