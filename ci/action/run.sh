@@ -60,6 +60,8 @@ set -e
 } >> "$GITHUB_OUTPUT"
 
 if [ -f "$dir/attest.json" ]; then
+  # The single quotes hold JavaScript, whose ${...} are its own.
+  # shellcheck disable=SC2016
   node -e '
     const fs = require("fs");
     const report = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
