@@ -118,7 +118,7 @@ export interface Finding {
 }
 
 /** Why a rule decided as it did (with `explain`). */
-export interface Explanation {
+export interface RuleExplanation {
   /** The parameters the rule read, with the values it saw. */
   params: Record<string, unknown>;
   /** The decision in a sentence. */
@@ -146,7 +146,7 @@ export interface RuleResult {
   /** Why the pack turned the rule off (status not_applicable). */
   disabled?: string;
   /** What it examined and why it decided (with `explain`). */
-  explanation?: Explanation;
+  explanation?: RuleExplanation;
   /** Why it could not answer (status error), at its place in the rule file. */
   error?: { message: string; file: string; line: number | null; column: number | null };
   population: Population;

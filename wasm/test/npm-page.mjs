@@ -22,7 +22,10 @@ try {
   const page = await browser.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(String(e)));
-  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  // A policy violation is a console error; a missing file, a response (the browser's own
+  // favicon request aside).
+  page.on("console", (m) => m.type() === "error" && /Content Security Policy/i.test(m.text()) && problems.push(m.text()));
+  page.on("response", (r) => r.status() >= 400 && !r.url().endsWith("/favicon.ico") && problems.push(`${r.status()} ${r.url()}`));
   await page.goto(url);
   await page.waitForSelector("#out[data-done]", { timeout: 120_000 });
   const out = await page.textContent("#out");
