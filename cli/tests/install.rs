@@ -30,7 +30,10 @@ fn completion_scripts_know_every_command_for_each_shell() {
         ("bash", "complete -F _attest"),
         ("zsh", "#compdef attest"),
         ("fish", "complete -c attest"),
-        ("powershell", "Register-ArgumentCompleter -Native -CommandName 'attest'"),
+        (
+            "powershell",
+            "Register-ArgumentCompleter -Native -CommandName 'attest'",
+        ),
         ("elvish", "edit:completion:arg-completer[attest]"),
     ] {
         let o = attest(&["completions", shell]);
@@ -40,7 +43,10 @@ fn completion_scripts_know_every_command_for_each_shell() {
         for command in COMMANDS {
             assert!(script.contains(command), "{shell}: `{command}` missing");
         }
-        assert!(script.contains("sarif-max-results"), "{shell}: eval's flags missing");
+        assert!(
+            script.contains("sarif-max-results"),
+            "{shell}: eval's flags missing"
+        );
     }
     let o = attest(&["completions", "tcsh"]);
     exit(&o, 2);
@@ -60,7 +66,11 @@ fn bash_completes(script: &std::path::Path, words: &[&str]) -> Vec<String> {
         .args(["--norc", "--noprofile", "-c", &program])
         .output()
         .expect("bash must be on the PATH");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -92,7 +102,10 @@ fn manual_pages_cover_every_command_and_render() {
     assert!(page.contains(".TH attest 1"), "{page}");
     assert!(page.contains("SOC 2 controls as code"), "{page}");
     for command in COMMANDS {
-        assert!(page.contains(&format!("attest\\-{command}(1)")), "no {command} in:\n{page}");
+        assert!(
+            page.contains(&format!("attest\\-{command}(1)")),
+            "no {command} in:\n{page}"
+        );
     }
     let dir = scratch("man");
     exit(&attest(&["man", "--output", &dir.to_string_lossy()]), 0);
@@ -126,7 +139,10 @@ fn manual_pages_cover_every_command_and_render() {
             text.push(c);
         }
     }
-    assert!(text.contains("SYNOPSIS") && text.contains("--waivers"), "{text}");
+    assert!(
+        text.contains("SYNOPSIS") && text.contains("--waivers"),
+        "{text}"
+    );
     // A folder that is not there is an error, and nothing is written.
     let o = attest(&["man", "--output", &dir.join("missing").to_string_lossy()]);
     exit(&o, 2);

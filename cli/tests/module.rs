@@ -41,7 +41,11 @@ fn folder(dir: &Path) -> Vec<Value> {
             if path.is_dir() {
                 walk(base, &path, out);
             } else {
-                let rel = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.push((rel, fs::read_to_string(&path).unwrap()));
             }
         }
@@ -74,7 +78,12 @@ fn the_module_writes_what_the_cli_writes() {
     let formats = ["text", "json", "markdown", "html", "sarif", "junit", "csv"];
     for redact in [false, true] {
         let formats: &[&str] = if redact { &formats[..4] } else { &formats };
-        let mut args = vec!["eval", "examples/acme", "--waivers", "examples/waivers.json"];
+        let mut args = vec![
+            "eval",
+            "examples/acme",
+            "--waivers",
+            "examples/waivers.json",
+        ];
         if redact {
             args.push("--redact");
         }
@@ -103,12 +112,29 @@ fn the_module_writes_what_the_cli_writes() {
 
     // A diff: the example a month earlier without waivers, then as it is with them.
     let base = dir.join("base.json");
-    let o = attest(&["eval", "examples/acme", "--as-of", "2026-05-31", "--format", "json", "--output", &base.to_string_lossy()]);
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--as-of",
+        "2026-05-31",
+        "--format",
+        "json",
+        "--output",
+        &base.to_string_lossy(),
+    ]);
     assert_eq!(common::code(&o), 1, "{}", stderr(&o));
     let new = dir.join("false.json");
     for f in ["text", "json", "markdown"] {
         let out = dir.join(format!("diff.{f}"));
-        let o = attest(&["diff", &base.to_string_lossy(), &new.to_string_lossy(), "--format", f, "--output", &out.to_string_lossy()]);
+        let o = attest(&[
+            "diff",
+            &base.to_string_lossy(),
+            &new.to_string_lossy(),
+            "--format",
+            f,
+            "--output",
+            &out.to_string_lossy(),
+        ]);
         assert!(common::code(&o) <= 1, "{}", stderr(&o));
         cases.push(json!({
             "name": format!("diff --format {f}"),
@@ -172,7 +198,10 @@ fn the_module_writes_what_the_cli_writes() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "{text}");
-    assert!(text.contains(&format!("{} passed, 0 failed", cases.len())), "{text}");
+    assert!(
+        text.contains(&format!("{} passed, 0 failed", cases.len())),
+        "{text}"
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -35,17 +35,44 @@ struct Secrets {
 fn secrets(full_report: &Value) -> Secrets {
     let mut phrases = Vec::new();
     let mut words = Vec::new();
-    for person in read_json("examples/acme/people.json")["people"].as_array().unwrap() {
-        phrases.push(("a person's name".into(), person["name"].as_str().unwrap().into()));
-        phrases.push(("a person's email".into(), person["email"].as_str().unwrap().into()));
-        words.push(("a person's id".into(), person["id"].as_str().unwrap().into()));
+    for person in read_json("examples/acme/people.json")["people"]
+        .as_array()
+        .unwrap()
+    {
+        phrases.push((
+            "a person's name".into(),
+            person["name"].as_str().unwrap().into(),
+        ));
+        phrases.push((
+            "a person's email".into(),
+            person["email"].as_str().unwrap().into(),
+        ));
+        words.push((
+            "a person's id".into(),
+            person["id"].as_str().unwrap().into(),
+        ));
     }
-    for account in read_json("examples/acme/access.json")["accounts"].as_array().unwrap() {
-        words.push(("a username".into(), account["username"].as_str().unwrap().into()));
+    for account in read_json("examples/acme/access.json")["accounts"]
+        .as_array()
+        .unwrap()
+    {
+        words.push((
+            "a username".into(),
+            account["username"].as_str().unwrap().into(),
+        ));
     }
-    for waiver in read_json("examples/waivers.json")["waivers"].as_array().unwrap() {
-        phrases.push(("a waiver's approver".into(), waiver["approved_by"].as_str().unwrap().into()));
-        phrases.push(("a waiver's reason".into(), waiver["reason"].as_str().unwrap().into()));
+    for waiver in read_json("examples/waivers.json")["waivers"]
+        .as_array()
+        .unwrap()
+    {
+        phrases.push((
+            "a waiver's approver".into(),
+            waiver["approved_by"].as_str().unwrap().into(),
+        ));
+        phrases.push((
+            "a waiver's reason".into(),
+            waiver["reason"].as_str().unwrap().into(),
+        ));
     }
     for entry in fs::read_dir(repo().join("examples/acme")).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
@@ -55,7 +82,10 @@ fn secrets(full_report: &Value) -> Secrets {
     phrases.push(("the waivers file".into(), "waivers.json".into()));
     for rule in full_report["rules"].as_array().unwrap() {
         for finding in rule["findings"].as_array().unwrap() {
-            phrases.push(("a finding's message".into(), finding["message"].as_str().unwrap().into()));
+            phrases.push((
+                "a finding's message".into(),
+                finding["message"].as_str().unwrap().into(),
+            ));
             if let Some(key) = finding["key"].as_str() {
                 phrases.push(("a record key".into(), key.into()));
             }
@@ -103,7 +133,12 @@ fn the_public_view_shows_readiness_and_nothing_about_people_or_records() {
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = attest(&args);
-    assert_eq!(code(&o), 1, "the gate still judges the full report: {}", stderr(&o));
+    assert_eq!(
+        code(&o),
+        1,
+        "the gate still judges the full report: {}",
+        stderr(&o)
+    );
 
     // The words of the pack's titles and of the format itself (the public view of an
     // organization with no records) may share a word with a username (`reporting`, `root` of
@@ -138,10 +173,7 @@ fn the_public_view_shows_readiness_and_nothing_about_people_or_records() {
         for (what, word) in &secrets.words {
             let word = word.to_lowercase();
             if present.contains(&word) {
-                assert!(
-                    allowed.contains(&word),
-                    "{format}: {what} appears: {word}"
-                );
+                assert!(allowed.contains(&word), "{format}: {what} appears: {word}");
                 eprintln!("{format}: `{word}` is a username and a word of the pack's titles");
             }
         }
@@ -154,14 +186,16 @@ fn the_public_view_shows_readiness_and_nothing_about_people_or_records() {
     }
 
     // The JSON matches its schema, and its numbers are the full report's.
-    let public: Value =
-        serde_json::from_str(&fs::read_to_string(&files[1].1).unwrap()).unwrap();
+    let public: Value = serde_json::from_str(&fs::read_to_string(&files[1].1).unwrap()).unwrap();
     let schema = read_json("schemas/public-report.v1.schema.json");
     let validator = jsonschema::options()
         .should_validate_formats(true)
         .build(&schema)
         .unwrap();
-    let errors: Vec<String> = validator.iter_errors(&public).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&public)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(public["summary"], full["summary"]["controls"]);
     for category in public["categories"].as_array().unwrap() {

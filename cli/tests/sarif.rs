@@ -33,7 +33,11 @@ fn multitool() -> PathBuf {
         .current_dir(&dir)
         .output()
         .expect("node must be on the PATH");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 
@@ -74,7 +78,10 @@ fn code_scannings_validator_accepts_the_sarif_with_relative_and_absolute_paths()
     let tool = multitool();
     let dir = scratch("multitool");
     let absolute = repo().join("examples/acme").to_string_lossy().into_owned();
-    for (name, facts) in [("relative", "examples/acme"), ("absolute", absolute.as_str())] {
+    for (name, facts) in [
+        ("relative", "examples/acme"),
+        ("absolute", absolute.as_str()),
+    ] {
         let file = dir.join(format!("{name}.sarif"));
         let o = attest(&[
             "eval",
@@ -100,7 +107,11 @@ fn code_scannings_validator_accepts_the_sarif_with_relative_and_absolute_paths()
             assert!(uri.starts_with("examples/acme/"), "{uri}");
         }
         let problems = validate(&tool, &file);
-        assert!(problems.is_empty(), "{name} paths:\n{}", problems.join("\n"));
+        assert!(
+            problems.is_empty(),
+            "{name} paths:\n{}",
+            problems.join("\n")
+        );
     }
 }
 
@@ -122,11 +133,7 @@ fn a_run_keeps_the_most_severe_results_within_code_scannings_limits() {
     let org = attest_bench::generate(10_000, 1).unwrap();
     fs::write(&facts, serde_json::to_string(&org).unwrap()).unwrap();
     let facts = facts.to_string_lossy().into_owned();
-    let (sarif, csv, json) = (
-        dir.join("a.sarif"),
-        dir.join("a.csv"),
-        dir.join("a.json"),
-    );
+    let (sarif, csv, json) = (dir.join("a.sarif"), dir.join("a.csv"), dir.join("a.json"));
     let o = attest(&[
         "eval",
         &facts,
@@ -148,7 +155,10 @@ fn a_run_keeps_the_most_severe_results_within_code_scannings_limits() {
         .iter()
         .map(|r| r["findings"].as_array().unwrap().len())
         .sum();
-    assert!(total > 5_000, "the organization must have more findings than a run shows");
+    assert!(
+        total > 5_000,
+        "the organization must have more findings than a run shows"
+    );
     // The other formats keep every finding: CSV has a row per finding (and rule in error).
     let rows = fs::read_to_string(&csv).unwrap().lines().count() - 1;
     assert!(rows >= total, "{rows} rows for {total} findings");
@@ -186,7 +196,10 @@ fn a_run_keeps_the_most_severe_results_within_code_scannings_limits() {
         .collect();
     let severity_of = |id: &str| severities[id];
     let ranks: Vec<u8> = results.iter().map(|r| rank(r, &severity_of)).collect();
-    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "results out of order");
+    assert!(
+        ranks.windows(2).all(|w| w[0] <= w[1]),
+        "results out of order"
+    );
     let worst_left_out = report["rules"]
         .as_array()
         .unwrap()
@@ -206,7 +219,11 @@ fn a_run_keeps_the_most_severe_results_within_code_scannings_limits() {
         .collect::<Vec<_>>();
     let mut all = worst_left_out;
     all.sort_unstable();
-    assert_eq!(ranks, all[..5_000], "the 5,000 shown are not the most severe");
+    assert_eq!(
+        ranks,
+        all[..5_000],
+        "the 5,000 shown are not the most severe"
+    );
 
     // A larger limit shows them all; past code scanning's 25,000 the flag is refused.
     let o = attest(&[

@@ -377,13 +377,8 @@ fn try_evaluate(request: &[u8]) -> Outcome {
             }
             let format = req.format.as_deref().unwrap_or("json");
             let context = Context::from_facts(&facts);
-            let output = render_report(
-                format,
-                &report,
-                &context,
-                req.redact,
-                req.sarif_max_results,
-            )?;
+            let output =
+                render_report(format, &report, &context, req.redact, req.sarif_max_results)?;
             Ok(format!(
                 r#"{{"ok":true,"format":{},"output":{},"warnings":{}}}"#,
                 json!(format),
@@ -424,7 +419,9 @@ fn render_report(
             "html" => Ok(render::public_html(&public)),
             other => Err(Failure::new(
                 "options",
-                format!("redact: the {other} format lists findings record by record; the public view is written as text, json, markdown or html"),
+                format!(
+                    "redact: the {other} format lists findings record by record; the public view is written as text, json, markdown or html"
+                ),
             )),
         };
     }
@@ -451,7 +448,9 @@ fn render_report(
         other => {
             return Err(Failure::new(
                 "options",
-                format!("unknown format `{other}`: expected text, json, sarif, junit, markdown, html or csv"),
+                format!(
+                    "unknown format `{other}`: expected text, json, sarif, junit, markdown, html or csv"
+                ),
             ));
         }
     })
@@ -570,7 +569,12 @@ fn read_report(source: &Source) -> Result<Report, Failure> {
     let doc: Value = serde_json::from_str(&source.text).map_err(|e| {
         Failure::new(
             "report",
-            format!("{name}:{}:{}: invalid JSON: {}", e.line(), e.column(), message_of(&e)),
+            format!(
+                "{name}:{}:{}: invalid JSON: {}",
+                e.line(),
+                e.column(),
+                message_of(&e)
+            ),
         )
     })?;
     match doc.get("report_version").and_then(Value::as_str) {
@@ -578,7 +582,9 @@ fn read_report(source: &Source) -> Result<Report, Failure> {
         Some(other) => {
             return Err(Failure::new(
                 "report",
-                format!("{name}: a report of version {other}; this module reads version {REPORT_VERSION}"),
+                format!(
+                    "{name}: a report of version {other}; this module reads version {REPORT_VERSION}"
+                ),
             ));
         }
         None => {
@@ -640,7 +646,10 @@ fn pack_files(pack: Option<Vec<FileIn>>) -> Result<(Vec<PackFile>, Option<Pack>,
     let Some(files) = pack else {
         return Ok((builtin_files(), None, true));
     };
-    let files: Vec<PackFile> = files.into_iter().map(|f| PackFile::new(f.path, f.text)).collect();
+    let files: Vec<PackFile> = files
+        .into_iter()
+        .map(|f| PackFile::new(f.path, f.text))
+        .collect();
     let extends = files
         .iter()
         .find(|f| f.path == "pack.toml")
@@ -652,7 +661,9 @@ fn pack_files(pack: Option<Vec<FileIn>>) -> Result<(Vec<PackFile>, Option<Pack>,
         Some(other) => {
             return Err(Failure::new(
                 "pack",
-                format!("the pack extends `{other}`: the module resolves only `extends = \"soc2\"`; send the base's files merged in"),
+                format!(
+                    "the pack extends `{other}`: the module resolves only `extends = \"soc2\"`; send the base's files merged in"
+                ),
             ));
         }
     };
@@ -747,7 +758,8 @@ fn try_test(request: &[u8]) -> Outcome {
         .filter(|o| own(&o.rule))
         .filter(|o| {
             let name = format!("{}::{}", o.rule, o.name);
-            let keep = req.filter.is_empty() || req.filter.iter().any(|f| name.contains(f.as_str()));
+            let keep =
+                req.filter.is_empty() || req.filter.iter().any(|f| name.contains(f.as_str()));
             filtered_out += usize::from(!keep);
             keep
         })

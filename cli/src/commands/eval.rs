@@ -5,7 +5,9 @@ use super::diff::{compare, read_report};
 use crate::config::{self, ConfigArg};
 use crate::output::{Input, Target, refuse_inputs};
 use crate::{Outcome, inputs, packs};
-use attest_engine::render::{self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions};
+use attest_engine::render::{
+    self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions,
+};
 use attest_engine::{
     Date, EvalOptions, Limits, Report, Severity, Waivers,
     diff::Diff,

@@ -92,7 +92,10 @@ fn waiver(doc: &Value, at: &str, out: &mut Vec<Found>) {
             "approved_on" | "expires_on" => {
                 if let Some(s) = string(value, &here, out) {
                     if !date_shaped(s) {
-                        out.push((here.clone(), format!("{value} does not match \"{DATE_PATTERN}\"")));
+                        out.push((
+                            here.clone(),
+                            format!("{value} does not match \"{DATE_PATTERN}\""),
+                        ));
                     }
                     if Date::parse(s).is_none() {
                         out.push((here, format!("{value} is not a \"date\"")));
@@ -128,7 +131,10 @@ fn string<'a>(value: &'a Value, at: &str, out: &mut Vec<Found>) -> Option<&'a st
 
 fn required(o: &Map<String, Value>, names: &[&str], at: &str, out: &mut Vec<Found>) {
     for name in names.iter().filter(|n| !o.contains_key(**n)) {
-        out.push((at.to_owned(), format!("{} is a required property", Value::from(*name))));
+        out.push((
+            at.to_owned(),
+            format!("{} is a required property", Value::from(*name)),
+        ));
     }
 }
 
@@ -163,9 +169,13 @@ fn not_of_type(value: &Value, kind: &str) -> String {
 fn date_shaped(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 /// `^[^/]|^(/([^~/]|~[01])*)*$`: anything not starting with `/` (a key), or a JSON Pointer

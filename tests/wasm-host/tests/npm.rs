@@ -65,7 +65,14 @@ fn pack(dir: &Path) -> std::path::PathBuf {
     files.sort_unstable();
     assert_eq!(
         files,
-        ["LICENSE", "README.md", "attest.d.ts", "attest.mjs", "attest.wasm", "package.json"]
+        [
+            "LICENSE",
+            "README.md",
+            "attest.d.ts",
+            "attest.mjs",
+            "attest.wasm",
+            "package.json"
+        ]
     );
     dir.join(listing[0]["filename"].as_str().unwrap())
 }
@@ -151,11 +158,19 @@ fn the_packed_package_installs_and_works_in_node_typescript_and_chromium() {
         .current_dir(&project));
     let mut names = Vec::new();
     for (name, text) in attest_tests::example_sources() {
-        let file = Path::new(&name).file_name().unwrap().to_string_lossy().into_owned();
+        let file = Path::new(&name)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         fs::write(project.join("facts").join(&file), text).unwrap();
         names.push(file);
     }
-    fs::copy(root.join("examples/waivers.json"), project.join("waivers.json")).unwrap();
+    fs::copy(
+        root.join("examples/waivers.json"),
+        project.join("waivers.json"),
+    )
+    .unwrap();
 
     // What both hosts must print, from the native engine.
     let facts = attest_tests::example_facts();
@@ -199,8 +214,18 @@ fn the_packed_package_installs_and_works_in_node_typescript_and_chromium() {
         report.to_json().trim_end(),
         view.to_json().trim_end()
     );
-    assert!(report.rules.iter().any(|r| r.explanation.is_some() && r.population.keys.is_some()));
-    assert!(report.rules.iter().any(|r| r.findings.iter().any(|f| f.waiver.is_some())));
+    assert!(
+        report
+            .rules
+            .iter()
+            .any(|r| r.explanation.is_some() && r.population.keys.is_some())
+    );
+    assert!(
+        report
+            .rules
+            .iter()
+            .any(|r| r.findings.iter().any(|f| f.waiver.is_some()))
+    );
     fs::write(project.join("types.ts"), types).unwrap();
     run(Command::new("node")
         .arg(root.join("wasm/test/node_modules/typescript/bin/tsc"))

@@ -83,7 +83,11 @@ fn the_module_is_at_most_one_and_an_eighth_mebibyte_gzipped() {
         .unwrap();
     assert!(out.status.success());
     let gz = out.stdout.len();
-    assert!(gz <= (1 << 20) + (1 << 17), "{gz} bytes gzipped ({} raw)", wasm().len());
+    assert!(
+        gz <= (1 << 20) + (1 << 17),
+        "{gz} bytes gzipped ({} raw)",
+        wasm().len()
+    );
 }
 
 #[test]

@@ -52,7 +52,9 @@ pub fn public_html(p: &PublicReport) -> String {
             c.label
         );
         if !c.in_scope {
-            out.push_str("<span class=\"muted\">not in scope</span><span></span><span></span></div>\n");
+            out.push_str(
+                "<span class=\"muted\">not in scope</span><span></span><span></span></div>\n",
+            );
             continue;
         }
         out.push_str("<div class=\"bar\">");

@@ -42,7 +42,15 @@ pub fn public_markdown(p: &PublicReport) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {}% ({}/{}) | {} | {} | {} | {} | {} |",
-                c.label, c.percent, c.ready, c.applicable, n.pass, n.warn, n.waived, n.fail, n.error
+                c.label,
+                c.percent,
+                c.ready,
+                c.applicable,
+                n.pass,
+                n.warn,
+                n.waived,
+                n.fail,
+                n.error
             );
         } else {
             let _ = writeln!(out, "| {} | not in scope | | | | | |", c.label);
@@ -86,6 +94,9 @@ mod tests {
 
     #[test]
     fn markup_in_text_is_escaped() {
-        assert_eq!(escape("a|b <i>*x*</i>\n"), "a\\|b &lt;i&gt;\\*x\\*&lt;/i&gt; ");
+        assert_eq!(
+            escape("a|b <i>*x*</i>\n"),
+            "a\\|b &lt;i&gt;\\*x\\*&lt;/i&gt; "
+        );
     }
 }

@@ -197,10 +197,7 @@ pub fn redact(report: &Report, context: &Context) -> PublicReport {
             .map(|v| PublicVendor {
                 name: v.name.clone(),
                 service: v.service.clone(),
-                soc2_type: v
-                    .soc2_type
-                    .clone()
-                    .filter(|t| t == "type1" || t == "type2"),
+                soc2_type: v.soc2_type.clone().filter(|t| t == "type1" || t == "type2"),
                 report_period_end: v.report_period_end.clone(),
             })
             .collect(),

@@ -13,14 +13,27 @@ pub fn public_text(p: &PublicReport) -> String {
         p.organization, p.evaluated_on, p.pack.name, p.pack.version
     );
     out.push_str("Readiness (criteria in scope that pass or warn)\n");
-    let width = p.categories.iter().map(|c| c.label.len()).max().unwrap_or(0);
+    let width = p
+        .categories
+        .iter()
+        .map(|c| c.label.len())
+        .max()
+        .unwrap_or(0);
     for c in &p.categories {
         if c.in_scope {
             let n = &c.counts;
             let _ = writeln!(
                 out,
                 "  {:<width$}  {:>3}%  {} of {} ready; {} pass, {} warn, {} waived, {} fail, {} error",
-                c.label, c.percent, c.ready, c.applicable, n.pass, n.warn, n.waived, n.fail, n.error
+                c.label,
+                c.percent,
+                c.ready,
+                c.applicable,
+                n.pass,
+                n.warn,
+                n.waived,
+                n.fail,
+                n.error
             );
         } else {
             let _ = writeln!(out, "  {:<width$}  not in scope", c.label);
