@@ -43,7 +43,11 @@ fn every_hostile_rule_is_contained_and_the_other_rules_still_run() {
         let out = attest(&args);
         let took = started.elapsed();
         let names: Vec<&str> = group.iter().map(|c: &&Case| c.name.as_str()).collect();
-        assert!(!stderr(&out).contains("panicked"), "{names:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{names:?}: {}",
+            stderr(&out)
+        );
         // A rule errored: exit 1, with the whole report written.
         exit(&out, 1);
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

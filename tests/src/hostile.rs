@@ -67,8 +67,8 @@ pub fn cases() -> Vec<Case> {
     paths
         .iter()
         .map(|path| {
-            let text = std::fs::read_to_string(path)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let text =
+                std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let name = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())

@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 const MAX_LINEAR_MEMORY: usize = 256 << 20;
 
 fn number(text: &str) -> u64 {
-    text.parse().unwrap_or_else(|_| panic!("not a number: {text}"))
+    text.parse()
+        .unwrap_or_else(|_| panic!("not a number: {text}"))
 }
 
 #[test]

@@ -522,10 +522,18 @@ fn the_abi_refuses_addresses_it_did_not_hand_out_and_the_instance_lives_on() {
         (r["kind"].clone(), r["error"]["kind"].clone())
     };
     // The request where it was put.
-    assert_eq!(kind(i.call_at(Call::Explain, ptr, len).unwrap()).0, "control");
+    assert_eq!(
+        kind(i.call_at(Call::Explain, ptr, len).unwrap()).0,
+        "control"
+    );
     // Past the end of its buffer, outside every buffer, beyond linear memory: JSON errors,
     // not traps.
-    for (at, n) in [(ptr, len + 1), (ptr + 1, len), (8, 16), (0xffff_ff00, 0x1000)] {
+    for (at, n) in [
+        (ptr, len + 1),
+        (ptr + 1, len),
+        (8, 16),
+        (0xffff_ff00, 0x1000),
+    ] {
         let text = i.call_at(Call::Evaluate, at, n).unwrap();
         let r: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(r["error"]["kind"], "request", "{at}+{n}: {r}");
@@ -538,7 +546,10 @@ fn the_abi_refuses_addresses_it_did_not_hand_out_and_the_instance_lives_on() {
         );
     }
     // A part of a live buffer is a request too (here, not JSON).
-    assert_eq!(kind(i.call_at(Call::Explain, ptr + 1, len - 1).unwrap()).1, "request");
+    assert_eq!(
+        kind(i.call_at(Call::Explain, ptr + 1, len - 1).unwrap()).1,
+        "request"
+    );
     // Freeing: another length (kept), the right one, twice, and addresses never handed out.
     assert_eq!(i.free(ptr, len + 1).unwrap(), 2);
     assert_eq!(i.free(ptr, len).unwrap(), 0);
@@ -565,7 +576,10 @@ fn limits_in_a_request_reach_the_rules_and_the_next_request_has_the_defaults() {
     );
     let rule = &r["report"]["rules"][0];
     assert_eq!(rule["status"], "error", "{rule}");
-    assert_eq!(rule["error"]["message"], "the rule exceeded its limit of 2 findings");
+    assert_eq!(
+        rule["error"]["message"],
+        "the rule exceeded its limit of 2 findings"
+    );
     let r = call(
         &mut i,
         Call::Evaluate,
