@@ -164,7 +164,7 @@ pub fn pack_files(cases: &[&Case]) -> Vec<PackFile> {
     for case in cases {
         files.push(PackFile::new(
             format!("rules/hostile/{}.rhai", case.name),
-            header(&case.id(), "CC6.1") + &case.body,
+            header(&case.id(), "CC6.1") + case.body.as_str(),
         ));
     }
     for (id, body) in ORDINARY {
