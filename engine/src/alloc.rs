@@ -4,10 +4,16 @@
 //! [`Limits::max_memory`](crate::Limits::max_memory) installs [`CountingAlloc`] as its global
 //! allocator, wrapping the allocator it would use anyway:
 //!
-//! ```ignore
+//! ```
+//! use attest_engine::alloc::{CountingAlloc, counting};
+//!
 //! #[global_allocator]
-//! static ALLOCATOR: attest_engine::alloc::CountingAlloc<std::alloc::System> =
-//!     attest_engine::alloc::CountingAlloc::new(std::alloc::System);
+//! static ALLOCATOR: CountingAlloc<std::alloc::System> = CountingAlloc::new(std::alloc::System);
+//!
+//! fn main() {
+//!     let facts = vec![0u8; 1024];
+//!     assert!(counting() && facts.len() == 1024);
+//! }
 //! ```
 //!
 //! It keeps, per thread, the bytes allocated minus the bytes freed on that thread. A rule
