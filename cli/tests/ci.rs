@@ -323,7 +323,7 @@ fn bad_input_exits_2_and_writes_nothing() {
     );
     check(
         &["eval", "examples/acme", "--output", &format!("xml={out}")],
-        "unknown format `xml`: expected text, json, sarif, junit, markdown, html or csv",
+        "unknown format `xml`: expected text, json, sarif, junit, markdown, html, csv or oscal",
     );
     check(
         &["eval", "examples/acme", "--format", "yaml"],

@@ -408,7 +408,7 @@ fn writers_killed_at_random_points_lose_nothing_before_a_torn_last_line() {
     assert!(killed > 0, "no run was killed: the kills all came too late");
     let entries = kept.iter().filter(|b| **b == b'\n').count();
     assert!(
-        entries >= 1 + completed,
+        entries > completed,
         "{entries} entries, {completed} finished runs"
     );
 }

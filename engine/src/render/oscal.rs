@@ -204,7 +204,7 @@ fn observation(report: &Report, c: &ControlResult, ids: &Ids, at: &str) -> Value
         } else {
             let _ = write!(description, ", {}", r.population.describe());
         }
-        let _ = write!(description, "; {} findings.\n", r.findings.len());
+        let _ = writeln!(description, "; {} findings.", r.findings.len());
     }
     if rules.is_empty() {
         description.push_str("No rule judges this criterion.\n");

@@ -1,0 +1,289 @@
+//! `attest eval --notify URL` against a webhook served by the test on 127.0.0.1: the
+//! generic and Slack payloads, new failures against the ledger's previous run and against a
+//! baseline, retries after a server error, a timeout, and a bad URL refused before anything
+//! runs.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{attest_in, exit, scratch, stderr};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How the test server answers each request in turn (the last answer repeats).
+#[derive(Clone, Copy)]
+enum Answer {
+    Status(u16),
+    /// Reads the request and never answers.
+    Silence,
+}
+
+/// A webhook on 127.0.0.1 answering `answers` in turn; each request's body is sent on the
+/// channel. Serves at most `answers.len() + 4` requests, then stops.
+fn webhook(answers: Vec<Answer>) -> (String, mpsc::Receiver<(String, String)>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/hooks/secret-token",
+        listener.local_addr().unwrap().port()
+    );
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for (i, stream) in listener.incoming().take(answers.len() + 4).enumerate() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                head.push_str(&line);
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let _ = tx.send((head, String::from_utf8(body).unwrap()));
+            match answers[i.min(answers.len() - 1)] {
+                Answer::Status(code) => {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {code} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    );
+                }
+                Answer::Silence => held.push(stream),
+            }
+        }
+    });
+    (url, rx)
+}
+
+fn setup(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    attest_tests::write_tiny_pack(
+        &dir,
+        &[(
+            "mfa",
+            "CC6.1",
+            "for a in facts.accounts { tested(a); if a.mfa != true { fail(a, `${a.username} has no MFA`); } }\n",
+        )],
+    );
+    common::write(&dir, "facts.json", &facts(&["root"]));
+    dir
+}
+
+/// Facts with one account per name, none with MFA.
+fn facts(names: &[&str]) -> String {
+    let accounts: Vec<String> = names
+        .iter()
+        .map(|n| format!(r#"{{"system_id": "aws", "username": "{n}", "kind": "human", "status": "active", "privileged": true, "mfa": false}}"#))
+        .collect();
+    format!(
+        r#"{{"schema_version": "1", "organization": {{"name": "Tiny", "as_of": "2026-06-30"}}, "accounts": [{}]}}"#,
+        accounts.join(",")
+    )
+}
+
+fn eval(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "eval",
+        "facts.json",
+        "--pack",
+        "pack",
+        "--format",
+        "json",
+        "--output",
+        "report.json",
+    ];
+    args.extend_from_slice(extra);
+    attest_in(dir, &args)
+}
+
+fn new_keys(body: &Value) -> Vec<String> {
+    body["new_failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["rule"].as_str().unwrap(),
+                f["key"].as_str().unwrap_or("-")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_generic_payload_has_the_summary_and_the_failures_new_since_the_ledgers_last_run() {
+    let dir = setup("generic");
+    let (url, rx) = webhook(vec![Answer::Status(200)]);
+    let out = eval(&dir, &["--ledger", "ledger.jsonl", "--notify", &url]);
+    exit(&out, 1);
+    assert!(
+        stderr(&out).contains("notified 127.0.0.1:"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !stderr(&out).contains("secret-token"),
+        "the URL's path stays private"
+    );
+    let (head, body) = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(
+        head.starts_with("POST /hooks/secret-token HTTP/1.1"),
+        "{head}"
+    );
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+    let body: Value = serde_json::from_str(&body).unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(body["organization"], "Tiny");
+    assert_eq!(body["summary"], report["summary"]["controls"]);
+    assert_eq!(body["compared_with"], Value::Null);
+    assert_eq!(
+        new_keys(&body),
+        ["evidence/CC6.2 -", "t.mfa accounts/aws/root"]
+    );
+    assert!(body["markdown"].as_str().unwrap().contains("t.mfa"));
+
+    // A second run with a new account: only its failure is new, against the ledger.
+    common::write(&dir, "facts.json", &facts(&["root", "alice"]));
+    let (url, rx) = webhook(vec![Answer::Status(204)]);
+    exit(
+        &eval(&dir, &["--ledger", "ledger.jsonl", "--notify", &url]),
+        1,
+    );
+    let body: Value =
+        serde_json::from_str(&rx.recv_timeout(Duration::from_secs(5)).unwrap().1).unwrap();
+    assert_eq!(new_keys(&body), ["t.mfa accounts/aws/alice"]);
+    assert!(
+        body["compared_with"]
+            .as_str()
+            .unwrap()
+            .starts_with("ledger entry 1 (")
+    );
+    assert_eq!(body["new_failures"][0]["message"], "alice has no MFA");
+    assert_eq!(body["new_failures"][0]["severity"], "high");
+}
+
+#[test]
+fn the_slack_payload_against_a_baseline() {
+    let dir = setup("slack");
+    exit(&eval(&dir, &[]), 1);
+    std::fs::rename(dir.join("report.json"), dir.join("base.json")).unwrap();
+    common::write(&dir, "facts.json", &facts(&["root", "bob"]));
+    let (url, rx) = webhook(vec![Answer::Status(200)]);
+    exit(
+        &eval(
+            &dir,
+            &[
+                "--baseline",
+                "base.json",
+                "--notify",
+                &url,
+                "--notify-format",
+                "slack",
+            ],
+        ),
+        1,
+    );
+    let body: Value =
+        serde_json::from_str(&rx.recv_timeout(Duration::from_secs(5)).unwrap().1).unwrap();
+    let text = body["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("*SOC 2 readiness of Tiny as of 2026-06-30*: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("*1 new failure* since baseline base.json:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("• `t.mfa` `accounts/aws/bob` (high, IT): bob has no MFA"),
+        "{text}"
+    );
+}
+
+#[test]
+fn server_errors_are_retried_and_a_silent_server_times_out() {
+    let dir = setup("retry");
+    let (url, rx) = webhook(vec![
+        Answer::Status(503),
+        Answer::Status(500),
+        Answer::Status(200),
+    ]);
+    let out = eval(&dir, &["--notify", &url, "--notify-retries", "2"]);
+    exit(&out, 1);
+    assert!(stderr(&out).contains("notified"), "{}", stderr(&out));
+    assert_eq!(rx.try_iter().count(), 3);
+
+    // A client error is not retried, and never changes the exit code.
+    let (url, rx) = webhook(vec![Answer::Status(404)]);
+    let out = eval(&dir, &["--notify", &url, "--notify-retries", "3"]);
+    exit(&out, 1);
+    assert!(
+        stderr(&out).contains("warning: --notify 127.0.0.1:"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("not delivered after 4 attempts: the webhook answered HTTP 404"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(rx.try_iter().count(), 1);
+
+    let (url, rx) = webhook(vec![Answer::Silence]);
+    let start = std::time::Instant::now();
+    let out = eval(
+        &dir,
+        &[
+            "--notify",
+            &url,
+            "--notify-timeout",
+            "0.5",
+            "--notify-retries",
+            "1",
+        ],
+    );
+    exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("not delivered after 2 attempts"), "{err}");
+    assert!(
+        err.to_lowercase().contains("timeout") || err.to_lowercase().contains("timed out"),
+        "{err}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(8));
+    assert_eq!(rx.try_iter().count(), 2);
+    assert!(
+        dir.join("report.json").is_file(),
+        "the report is written whatever the webhook does"
+    );
+}
+
+#[test]
+fn a_bad_url_is_refused_before_anything_is_written() {
+    let dir = setup("bad-url");
+    let out = eval(&dir, &["--notify", "hooks.example/path"]);
+    exit(&out, 2);
+    assert!(
+        stderr(&out).contains("is not an http:// or https:// URL"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.join("report.json").exists());
+}
