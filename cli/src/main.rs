@@ -43,6 +43,8 @@ enum Command {
     Validate(commands::validate::Args),
     /// Turn exports (AWS IAM, Okta, GitHub, Google Workspace, any CSV) into facts.
     Import(commands::import::Args),
+    /// Start a project: a facts folder of templates, attest.toml and a CI workflow.
+    Init(commands::init::Args),
     /// Compare two reports: new failures, resolved, still failing, changed statuses.
     Diff(commands::diff::Args),
     /// Run every rule case of packs as named tests, with line coverage on request.
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Init(args) => commands::init::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Check(args) => commands::check::run(args),

@@ -255,7 +255,7 @@ fn check_is_clean_on_the_shipped_packs() {
     exit(&acme, 0);
     assert_eq!(
         stdout(&acme),
-        "examples/acme-pack: no problems (2 rules checked)\n"
+        "examples/acme-pack: no problems (3 rules checked)\n"
     );
 }
 
@@ -1018,6 +1018,16 @@ fn the_examples_config_runs_the_example_pack_with_no_flags() {
     let out = stdout(&eval);
     assert!(out.contains("(pack acme 1.0.0)"), "{out}");
     assert!(out.contains("Why each rule decided"), "{out}");
+    // The pack's own collection is read, and known: no warning about `oncall`.
+    assert!(
+        out.contains("operations.oncall-coverage: fail: tested 3 of 6 systems, 3 of 4 oncall"),
+        "{out}"
+    );
+    assert!(
+        !stderr(&eval).contains("does not define"),
+        "{}",
+        stderr(&eval)
+    );
     let test = attest_in(&examples, &["test"]);
     exit(&test, 0);
     assert!(

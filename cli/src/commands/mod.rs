@@ -9,6 +9,7 @@ pub mod explain;
 pub mod history;
 pub mod import;
 pub mod ledger;
+pub mod init;
 pub mod list;
 pub mod man;
 pub mod new;

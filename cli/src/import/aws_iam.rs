@@ -127,7 +127,7 @@ pub fn import(
 
 /// The message for a file that is another export, when it is one.
 fn wrong_source(input: &Input) -> Option<Problem> {
-    let message = detect::wrong_source(&input.text, "an AWS IAM credential report")?;
+    let message = detect::wrong_source(&input.text, detect::Kind::AwsCredentialReport)?;
     Some(Problem::file(&input.name, message))
 }
 

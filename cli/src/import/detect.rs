@@ -30,7 +30,7 @@ impl Kind {
                 "an AWS account authorization details export (for --admins)"
             }
             Kind::OktaUsers => "an Okta users export (/api/v1/users)",
-            Kind::GithubMembers => "a GitHub organization members list",
+            Kind::GithubMembers => "a GitHub organization members list (GET /orgs/{org}/members)",
             Kind::GoogleWorkspaceUsers => "a Google Workspace user list",
             Kind::Facts => "a facts document",
         }
@@ -100,13 +100,14 @@ fn json_kind(value: &Value) -> Option<Kind> {
     }
 }
 
-/// The message for a file that is not what `expected` reads: what it looks like, when
-/// known, and how to use it.
-pub fn wrong_source(text: &str, expected: &str) -> Option<String> {
-    let found = kind(text)?;
+/// The message for a file given as `expected` that is another kind of file: what it looks
+/// like and how to use it. `None` when it is not recognized, or is what was expected.
+pub fn wrong_source(text: &str, expected: Kind) -> Option<String> {
+    let found = kind(text).filter(|k| *k != expected)?;
     Some(format!(
-        "this is {}, not {expected}{}",
+        "this is {}, not {}{}",
         found.describe(),
+        expected.describe(),
         found.advice()
     ))
 }
@@ -157,10 +158,14 @@ mod tests {
         assert_eq!(
             wrong_source(
                 r#"[{"status": "ACTIVE", "profile": {}}]"#,
-                "a GitHub organization members list"
+                Kind::GithubMembers
             )
             .unwrap(),
-            "this is an Okta users export (/api/v1/users), not a GitHub organization members list; import it with `attest import okta-users`"
+            "this is an Okta users export (/api/v1/users), not a GitHub organization members list (GET /orgs/{org}/members); import it with `attest import okta-users`"
+        );
+        assert_eq!(
+            wrong_source("user,arn,mfa_active\n", Kind::AwsCredentialReport),
+            None
         );
     }
 }

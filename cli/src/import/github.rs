@@ -63,8 +63,8 @@ pub fn logins(input: &Input, flag: &str) -> Result<BTreeSet<String>, Problem> {
             &input.name,
             format!(
                 "{flag} takes {EXPECTED}{}",
-                detect::wrong_source(&input.text, "that")
-                    .map(|m| format!("; {m}"))
+                detect::kind(&input.text)
+                    .map(|k| format!("; this is {}", k.describe()))
                     .unwrap_or_default()
             ),
         )),
@@ -78,8 +78,10 @@ pub fn import(
     options: &Options,
     linker: &mut Linker<'_>,
 ) -> Result<Vec<Record>, Problem> {
-    let wrong =
-        || detect::wrong_source(&input.text, EXPECTED).map(|m| Problem::file(&input.name, m));
+    let wrong = || {
+        detect::wrong_source(&input.text, detect::Kind::GithubMembers)
+            .map(|m| Problem::file(&input.name, m))
+    };
     let list = match members(input) {
         Ok(Some(list)) => list,
         Ok(None) => {

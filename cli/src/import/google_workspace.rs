@@ -29,7 +29,7 @@ pub fn import(
     linker: &mut Linker<'_>,
 ) -> Result<Vec<Record>, Problem> {
     let wrong = || {
-        detect::wrong_source(&input.text, "a Google Workspace user list")
+        detect::wrong_source(&input.text, detect::Kind::GoogleWorkspaceUsers)
             .map(|m| Problem::file(&input.name, m))
     };
     let table = Table::parse(input, b',').map_err(|e| wrong().unwrap_or(e))?;

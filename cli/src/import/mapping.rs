@@ -90,7 +90,7 @@ pub struct Mapping {
     pub delimiter: u8,
     /// Rows left out: a column, and the values that leave a row out.
     pub skip: Vec<(String, Vec<String>)>,
-    /// The fields, in the mapping's order.
+    /// The fields, by path (records are written in facts-v1's order whatever this one).
     pub fields: Vec<Field>,
 }
 
@@ -511,21 +511,21 @@ column = "Hours"
         assert_eq!(
             kinds,
             [
+                ("contract.breach_notification_hours", &Type::Number),
+                ("contract.expires_on", &Type::Date),
+                ("contract.right_to_audit", &Type::Boolean),
+                ("data_access", &Type::List(Box::new(Type::String))),
                 ("id", &Type::String),
                 ("name", &Type::String),
                 ("risk_tier", &Type::String),
-                ("data_access", &Type::List(Box::new(Type::String))),
-                ("contract.expires_on", &Type::Date),
-                ("contract.right_to_audit", &Type::Boolean),
-                ("contract.breach_notification_hours", &Type::Number),
             ]
         );
         assert_eq!(
             m.columns(),
-            ["ID", "Name", "Legal name", "Data", "Ends", "Audit", "Hours"]
+            ["Hours", "Ends", "Audit", "Data", "ID", "Name", "Legal name"]
         );
         assert_eq!(
-            m.fields[1].source,
+            m.fields[5].source,
             Source::Template(vec![
                 Piece::Column("Name".into()),
                 Piece::Text(" (".into()),

@@ -70,8 +70,10 @@ pub fn import(
     linker: &mut Linker<'_>,
 ) -> Result<Vec<Record>, Problem> {
     let expected = "an Okta users export (/api/v1/users)";
-    let wrong =
-        || detect::wrong_source(&input.text, expected).map(|m| Problem::file(&input.name, m));
+    let wrong = || {
+        detect::wrong_source(&input.text, detect::Kind::OktaUsers)
+            .map(|m| Problem::file(&input.name, m))
+    };
     let items = pages::items(input, expected).map_err(|e| wrong().unwrap_or(e))?;
     let mut out = Vec::new();
     for item in items {

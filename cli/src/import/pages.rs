@@ -188,7 +188,7 @@ mod tests {
         );
         assert_eq!(logins("[]"), Vec::<String>::new());
         let found = items(&input("[{\"login\": \"a\"},\n {\"login\": \"]\"}]"), "x").unwrap();
-        assert_eq!(found[1].offset, 17);
+        assert_eq!(found[1].offset, 18);
     }
 
     #[test]

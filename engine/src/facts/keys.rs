@@ -10,7 +10,6 @@
 //! `people/p-001/policy_acknowledgements/pol-aup/2026-01-10`. Each value is escaped (see
 //! [`escape_into`]) so that the string is unambiguous and printable.
 
-use super::schema::FactsSchema;
 use super::tree::{self, Node};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -278,8 +277,8 @@ fn is_printable(c: char) -> bool {
 /// The keys of the records of every collection, computed once when the facts are loaded.
 #[derive(Debug)]
 pub(crate) struct RecordKeys {
-    /// The schema whose keys they are.
-    schema: Arc<FactsSchema>,
+    /// How the records of the facts' schema are keyed.
+    keying: Arc<Keying>,
     /// Each present collection's name, and its records' keys.
     collections: HashMap<String, Column>,
 }
@@ -350,11 +349,10 @@ pub(crate) struct Duplicate {
     pub first: String,
 }
 
-/// Computes the key of every record of `doc`'s collections, as `schema` keys them, and
+/// Computes the key of every record of `doc`'s collections, as `keying` keys them, and
 /// finds the records whose key another record of their list already has (in document
 /// order).
-pub(crate) fn index(doc: &Value, schema: &Arc<FactsSchema>) -> (RecordKeys, Vec<Duplicate>) {
-    let keying = &schema.keying;
+pub(crate) fn index(doc: &Value, keying: &Arc<Keying>) -> (RecordKeys, Vec<Duplicate>) {
     let lists: Vec<(&String, &KeySpec, &Vec<Value>)> = doc
         .as_object()
         .into_iter()
@@ -388,7 +386,7 @@ pub(crate) fn index(doc: &Value, schema: &Arc<FactsSchema>) -> (RecordKeys, Vec<
     }
     (
         RecordKeys {
-            schema: Arc::clone(schema),
+            keying: Arc::clone(keying),
             collections,
         },
         duplicates,
@@ -483,7 +481,7 @@ impl RecordKeys {
         let mut segments = pointer.strip_prefix('/')?.split('/').map(unescape_pointer);
         let name = segments.next()?;
         let column = self.collections.get(name.as_ref())?;
-        let mut spec = self.schema.keying.collection(&name)?;
+        let mut spec = self.keying.collection(&name)?;
         let Some(Node::List(list)) = root.field(&name) else {
             return None;
         };
@@ -650,7 +648,7 @@ mod tests {
     #[test]
     fn every_collection_of_the_schema_has_a_key() {
         let schema: Value = serde_json::from_str(crate::facts::FACTS_SCHEMA).unwrap();
-        let keying = &FactsSchema::shipped().unwrap().keying;
+        let keying = &crate::facts::FactsSchema::shipped().unwrap().keying;
         let arrays: Vec<&String> = schema["properties"]
             .as_object()
             .unwrap()

@@ -126,7 +126,16 @@ impl Facts {
         // The digest is only needed when the facts are valid, but computing it alongside the
         // validation keeps a second core busy.
         let (checked, digest) = par::join(
-            || validate::check(&doc, &origins, &schema, options.strict),
+            || {
+                let violations = |d: &Value| schema.violations(d);
+                let against = validate::Against {
+                    violations: &violations,
+                    keying: &schema.keying,
+                    known: &schema.known,
+                    name: schema.name(),
+                };
+                validate::check(&doc, &origins, &against, options.strict)
+            },
             || digest::canonical_json(&doc),
         );
         let validate::Checked { keys, warnings } = checked.map_err(FactsError::Invalid)?;

@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 pub struct FactsSchema {
     name: String,
     document: Value,
-    pub(crate) keying: Keying,
+    pub(crate) keying: Arc<Keying>,
     pub(crate) known: KnownFields,
     checker: Checker,
 }
@@ -68,7 +68,7 @@ impl FactsSchema {
         Ok(FactsSchema {
             name,
             document,
-            keying,
+            keying: Arc::new(keying),
             known,
             checker,
         })
@@ -127,9 +127,21 @@ mod tests {
         assert_eq!(schema.name(), "facts-v1");
         let keys = schema.keys();
         assert_eq!(keys[..3], ["schema_version", "organization", "people"]);
-        assert_eq!(keys.len(), 14);
-        for key in crate::pack::FACTS_KEYS {
-            assert!(keys.contains(&key), "{key}");
-        }
+        assert_eq!(
+            keys[3..],
+            [
+                "systems",
+                "accounts",
+                "access_reviews",
+                "training",
+                "vendors",
+                "policies",
+                "incidents",
+                "changes",
+                "backups",
+                "risk_assessments",
+                "evidence"
+            ]
+        );
     }
 }

@@ -2,9 +2,8 @@
 //! with the extensions of the pack when it has some), plus what a JSON Schema cannot say:
 //! each record's key unique within its list, and the fields the schema does not define.
 
-use super::fields;
-use super::keys::{self, RecordKeys};
-use super::schema::FactsSchema;
+use super::fields::{self, KnownFields};
+use super::keys::{self, Keying, RecordKeys};
 use super::{SourceMap, Violation};
 use serde_json::Value;
 use std::sync::{Arc, OnceLock};
@@ -34,14 +33,26 @@ pub(super) struct Checked {
     pub(super) warnings: Vec<Violation>,
 }
 
-/// Every violation of `schema` in `doc`, in document order (the schema's, then, when
-/// `strict`, the fields the schema does not define, then duplicate keys), each located in
-/// its source file; when there is none, the key of every record and, unless `strict`, the
+/// What facts are checked against: a facts schema's parts (see `super::FactsSchema`).
+pub(super) struct Against<'a> {
+    /// The schema's violations in a document: instance path and message.
+    pub(super) violations: &'a (dyn Fn(&Value) -> Vec<(String, String)> + Sync),
+    /// How its records are keyed.
+    pub(super) keying: &'a Arc<Keying>,
+    /// The fields it defines.
+    pub(super) known: &'a KnownFields,
+    /// Its name, for messages (`facts-v1`).
+    pub(super) name: &'a str,
+}
+
+/// Every violation of the schema `against` in `doc`, in document order (the schema's, then,
+/// when `strict`, the fields the schema does not define, then duplicate keys), each located
+/// in its source file; when there is none, the key of every record and, unless `strict`, the
 /// undefined fields as warnings.
 pub(super) fn check(
     doc: &Value,
     origins: &SourceMap,
-    schema: &Arc<FactsSchema>,
+    against: &Against<'_>,
     strict: bool,
 ) -> Result<Checked, Vec<Violation>> {
     let at = |pointer: String, message: String| {
@@ -54,11 +65,11 @@ pub(super) fn check(
         }
     };
     let (found, (keyed, unknown)) = crate::par::join(
-        || schema.violations(doc),
+        || (against.violations)(doc),
         || {
             crate::par::join(
-                || keys::index(doc, schema),
-                || fields::unknown(doc, &schema.known, schema.name()),
+                || keys::index(doc, against.keying),
+                || fields::unknown(doc, against.known, against.name),
             )
         },
     );

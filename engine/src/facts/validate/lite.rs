@@ -1461,6 +1461,69 @@ mod tests {
         );
     }
 
+    /// A pack's extension changes nothing in how the two checkers agree: its collections
+    /// and fields are checked alike.
+    #[test]
+    #[cfg(feature = "jsonschema")]
+    fn extended_schemas_match_jsonschema() {
+        let extension = json!({
+            "properties": {
+                "oncall": {"type": "array", "items": {"$ref": "#/$defs/shift"}},
+                "accounts": {"items": {"properties": {"team": {"type": "string", "minLength": 1}}}},
+                "people": {"items": {"properties": {"employment": {"properties": {
+                    "grade": {"type": "integer", "minimum": 1, "maximum": 9}
+                }}}}}
+            },
+            "$defs": {"shift": {
+                "type": "object",
+                "x-key": ["team", "starts_on"],
+                "required": ["team", "starts_on"],
+                "properties": {
+                    "team": {"type": "string", "enum": ["sre", "db"]},
+                    "starts_on": {"$ref": "#/$defs/date"},
+                    "person_id": {"$ref": "#/$defs/optional_person_ref"},
+                    "tags": {"type": "array", "uniqueItems": true, "items": {"type": "string", "pattern": "^[a-z]+$"}}
+                }
+            }}
+        });
+        let shipped = crate::facts::FactsSchema::shipped().unwrap();
+        let schema = crate::facts::extension::extend(shipped, "t", &extension).unwrap();
+        let lite = Checker::new(schema.document()).unwrap();
+        let native = crate::schema::compile_value(schema.document()).unwrap();
+        let docs = [
+            json!({"schema_version": "1", "organization": {"name": "A"},
+                   "oncall": [{"team": "sre", "starts_on": "2026-06-30"}]}),
+            json!({"schema_version": "1", "organization": {"name": "A"},
+                   "oncall": [{"team": "web", "starts_on": "2026-02-30", "person_id": "", "tags": ["a", "a", "B"]},
+                              {"starts_on": 3}, "x"],
+                   "accounts": [{"system_id": "s", "username": "u", "kind": "human", "status": "active", "team": ""}],
+                   "people": [{"id": "p", "name": "N", "kind": "employee",
+                               "employment": {"status": "active", "grade": 10}},
+                              {"id": "q", "name": "M", "kind": "employee",
+                               "employment": {"status": "active", "grade": 2.5}}]}),
+            json!({"schema_version": "1", "organization": {"name": "A"}, "oncall": {"team": "sre"}}),
+        ];
+        for doc in docs {
+            let mut mine: Vec<(String, String)> = lite
+                .trace(&doc)
+                .into_iter()
+                .map(|(p, at, _)| (p, at.to_owned()))
+                .collect();
+            let mut theirs: Vec<(String, String)> = native
+                .iter_errors(&doc)
+                .map(|e| {
+                    (
+                        e.instance_path().as_str().to_owned(),
+                        e.schema_path().as_str().to_owned(),
+                    )
+                })
+                .collect();
+            mine.sort();
+            theirs.sort();
+            assert_eq!(mine, theirs, "{doc:#}");
+        }
+    }
+
     #[test]
     fn unsupported_schema_keywords_are_refused() {
         let e = Checker::new(&json!({"type": "object", "anyOf": []})).err();

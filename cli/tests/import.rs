@@ -1,0 +1,804 @@
+//! `attest import`: every source of `examples/imports/` into facts (snapshots of the output
+//! and of the summary), their quirks, every kind of bad input (exit 2, file, line and column,
+//! nothing written), and all of them imported into one facts folder that `attest eval` reads.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{attest, attest_in, exit, repo, scratch, stderr, stdout, write};
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A sample of `examples/imports/`, as a path from the repository root.
+fn sample(name: &str) -> String {
+    format!("examples/imports/{name}")
+}
+
+/// The people of the samples, imported from the BambooHR-style export into `dir`.
+fn people(dir: &Path) -> String {
+    let out = dir.join("people.json");
+    let run = attest(&[
+        "import",
+        "csv",
+        &sample("bamboohr-employees.csv"),
+        "--mapping",
+        &sample("mappings/bamboohr-people.toml"),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    exit(&run, 0);
+    out.to_string_lossy().into_owned()
+}
+
+/// Runs an import to stdout; its output parsed, and its summary.
+fn import(args: &[&str]) -> (String, String) {
+    let mut all = vec!["import"];
+    all.extend_from_slice(args);
+    let run = attest(&all);
+    exit(&run, 0);
+    (stdout(&run), stderr(&run))
+}
+
+/// Runs an import that must be refused: its message (exit 2, nothing on stdout).
+fn refused(args: &[&str]) -> String {
+    let mut all = vec!["import"];
+    all.extend_from_slice(args);
+    let run = attest(&all);
+    exit(&run, 2);
+    assert!(stdout(&run).is_empty(), "{}", stdout(&run));
+    stderr(&run)
+}
+
+/// The accounts of an import's output, by username.
+fn accounts(out: &str) -> Vec<(String, Value)> {
+    let doc: Value = serde_json::from_str(out).unwrap();
+    doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["username"].as_str().unwrap().to_owned(), a.clone()))
+        .collect()
+}
+
+fn account<'a>(all: &'a [(String, Value)], name: &str) -> &'a Value {
+    &all.iter().find(|(n, _)| n == name).unwrap().1
+}
+
+/// A copy of a sample in `dir` with `from` replaced by `to` (which must be there).
+fn edited(dir: &Path, name: &str, from: &str, to: &str) -> String {
+    let text = fs::read_to_string(repo().join(sample(name))).unwrap();
+    assert!(text.contains(from), "{from} is not in {name}");
+    write(dir, name, &text.replacen(from, to, 1))
+}
+
+// ---- happy paths and quirks, one source at a time ------------------------------------
+
+#[test]
+fn aws_iam_credential_report() {
+    let dir = scratch("aws");
+    let people = people(&dir);
+    let (out, summary) = import(&[
+        "aws-iam-credential-report",
+        &sample("aws-iam-credential-report.csv"),
+        "--admins",
+        &sample("aws-iam-authorization-details.json"),
+        "--people",
+        &people,
+        "--identity-map",
+        &sample("identity-map.csv"),
+    ]);
+    insta::assert_snapshot!("aws_iam_output", out);
+    insta::assert_snapshot!("aws_iam_summary", summary);
+    let all = accounts(&out);
+    // The root user: shared, privileged, always active; `not_supported` is no date.
+    let root = account(&all, "<root_account>");
+    assert_eq!(
+        (&root["kind"], &root["privileged"], &root["status"]),
+        (&"shared".into(), &true.into(), &"active".into())
+    );
+    // 22:10 at -07:00 on the 29th is the 29th, as the report states it (UTC: the 30th).
+    assert_eq!(
+        account(&all, "ana.silva@nwlabs.example")["last_login_on"],
+        "2026-06-29"
+    );
+    // `no_information` is no date; a user without password or active key is disabled.
+    assert!(account(&all, "legacy-admin").get("last_login_on").is_none());
+    assert_eq!(account(&all, "old-ci")["status"], "disabled");
+    // No console password: a service account, owned by whom the identity map says.
+    let bot = account(&all, "deploy-bot");
+    assert_eq!(
+        (&bot["kind"], &bot["owner_id"]),
+        (&"service".into(), &"1001".into())
+    );
+    // An inline policy allowing everything makes a privileged user.
+    assert_eq!(bot["privileged"], true);
+    assert_eq!(account(&all, "ben.okoye")["privileged"], false);
+    // The same input gives the same bytes.
+    let (again, _) = import(&[
+        "aws-iam-credential-report",
+        &sample("aws-iam-credential-report.csv"),
+        "--admins",
+        &sample("aws-iam-authorization-details.json"),
+        "--people",
+        &people,
+        "--identity-map",
+        &sample("identity-map.csv"),
+    ]);
+    assert_eq!(out, again);
+    // Without --admins, privileged is not filled, but for the root user.
+    let (bare, summary) = import(&[
+        "aws-iam-credential-report",
+        &sample("aws-iam-credential-report.csv"),
+    ]);
+    let all = accounts(&bare);
+    assert!(account(&all, "ben.okoye").get("privileged").is_none());
+    assert_eq!(account(&all, "<root_account>")["privileged"], true);
+    assert!(summary.contains("linked 0 of 7 accounts"), "{summary}");
+    assert!(
+        summary.contains("aws/ben.okoye: no --people given"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn okta_users() {
+    let dir = scratch("okta");
+    let people = people(&dir);
+    let (out, summary) = import(&[
+        "okta-users",
+        &sample("okta-users.json"),
+        "--factors",
+        &sample("okta-factors.json"),
+        "--people",
+        &people,
+    ]);
+    insta::assert_snapshot!("okta_output", out);
+    insta::assert_snapshot!("okta_summary", summary);
+    let all = accounts(&out);
+    let status = |name: &str| account(&all, name)["status"].as_str().unwrap().to_owned();
+    assert_eq!(status("eva.kowalski@nwlabs.example"), "active"); // PASSWORD_EXPIRED
+    assert_eq!(status("farid.haddad@nwlabs.example"), "active"); // LOCKED_OUT
+    assert_eq!(status("gus.lindqvist@nwlabs.example"), "active"); // PROVISIONED
+    assert_eq!(status("dev.patel@nwlabs.example"), "disabled"); // DEPROVISIONED
+    assert_eq!(status("new.hire@nwlabs.example"), "disabled"); // STAGED
+    // A factor pending activation is no MFA; a user the factors file leaves out has none.
+    assert_eq!(account(&all, "chloe.martin@nwlabs.example")["mfa"], false);
+    assert_eq!(account(&all, "gus.lindqvist@nwlabs.example")["mfa"], false);
+    assert_eq!(account(&all, "ana.silva@nwlabs.example")["mfa"], true);
+    // A null lastLogin: never; a login at +02:00 keeps its own date.
+    assert!(
+        account(&all, "chloe.martin@nwlabs.example")
+            .get("last_login_on")
+            .is_none()
+    );
+    assert_eq!(
+        account(&all, "ben.okoye@nwlabs.example")["last_login_on"],
+        "2026-06-30"
+    );
+    // People's emails are matched whatever their case (Ben.Okoye@ in the HR export).
+    assert_eq!(
+        account(&all, "ben.okoye@nwlabs.example")["person_id"],
+        "1002"
+    );
+    // Without --factors, mfa is not filled.
+    let (bare, _) = import(&["okta-users", &sample("okta-users.json")]);
+    assert!(accounts(&bare).iter().all(|(_, a)| a.get("mfa").is_none()));
+}
+
+#[test]
+fn github_members() {
+    let dir = scratch("github");
+    let people = people(&dir);
+    let (out, summary) = import(&[
+        "github-members",
+        &sample("github-members.json"),
+        "--two-factor-disabled",
+        &sample("github-members-2fa-disabled.json"),
+        "--admins",
+        &sample("github-members-admins.json"),
+        "--people",
+        &people,
+        "--identity-map",
+        &sample("identity-map.csv"),
+    ]);
+    insta::assert_snapshot!("github_output", out);
+    insta::assert_snapshot!("github_summary", summary);
+    // Both pages of `gh api --paginate` (arrays one after the other) are read.
+    let all = accounts(&out);
+    assert_eq!(all.len(), 6);
+    assert_eq!(account(&all, "guslq")["mfa"], false);
+    assert_eq!(account(&all, "benokoye")["mfa"], true);
+    assert_eq!(account(&all, "anasilva")["privileged"], true);
+    assert_eq!(account(&all, "nw-release-bot")["kind"], "service");
+    assert!(account(&all, "anasilva").get("last_login_on").is_none());
+    // The same pages slurped into one array of arrays read the same.
+    let pages: Vec<Value> = serde_json::Deserializer::from_str(
+        &fs::read_to_string(repo().join(sample("github-members.json"))).unwrap(),
+    )
+    .into_iter::<Value>()
+    .map(Result::unwrap)
+    .collect();
+    let slurped = write(&dir, "slurped.json", &Value::Array(pages).to_string());
+    let (one, _) = import(&[
+        "github-members",
+        &slurped,
+        "--two-factor-disabled",
+        &sample("github-members-2fa-disabled.json"),
+        "--admins",
+        &sample("github-members-admins.json"),
+        "--people",
+        &people,
+        "--identity-map",
+        &sample("identity-map.csv"),
+    ]);
+    assert_eq!(one, out);
+}
+
+#[test]
+fn google_workspace_users() {
+    let dir = scratch("google");
+    let people = people(&dir);
+    let (out, summary) = import(&[
+        "google-workspace-users",
+        &sample("google-workspace-users.csv"),
+        "--people",
+        &people,
+        "--identity-map",
+        &sample("identity-map.csv"),
+        "--system",
+        "gws",
+    ]);
+    insta::assert_snapshot!("google_workspace_output", out);
+    insta::assert_snapshot!("google_workspace_summary", summary);
+    let all = accounts(&out);
+    assert!(all.iter().all(|(_, a)| a["system_id"] == "gws"));
+    assert!(
+        account(&all, "gus.lindqvist@nwlabs.example")
+            .get("last_login_on")
+            .is_none()
+    );
+    assert_eq!(
+        account(&all, "dev.patel@nwlabs.example")["status"],
+        "disabled"
+    );
+    // The console's `2026/06/28 14:03:11`, and an ISO time with its offset.
+    assert_eq!(
+        account(&all, "ben.okoye@nwlabs.example")["last_login_on"],
+        "2026-06-30"
+    );
+    assert_eq!(
+        account(&all, "farid.haddad@nwlabs.example")["last_login_on"],
+        "2026-06-28"
+    );
+    // The map's entry is for `google-workspace`, not `gws`: the shared mailbox is unlinked.
+    assert!(
+        summary.contains("gws/frontdesk@nwlabs.example"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn csv_through_mappings() {
+    let dir = scratch("csv");
+    let people_file = people(&dir);
+    let people: Value = serde_json::from_str(&fs::read_to_string(&people_file).unwrap()).unwrap();
+    insta::assert_snapshot!(
+        "bamboohr_people_output",
+        serde_json::to_string_pretty(&people).unwrap()
+    );
+    let ben = &people["people"][1];
+    assert_eq!(ben["name"], "Ben Okoye");
+    assert_eq!(ben["title"], "Software Engineer, Platform");
+    assert_eq!(people["people"][3]["employment"]["end_date"], "2026-05-29");
+    assert_eq!(people["people"][6]["kind"], "contractor");
+
+    let (training, summary) = import(&[
+        "csv",
+        &sample("lms-training.csv"),
+        "--mapping",
+        &sample("mappings/lms-training.toml"),
+        "--people",
+        &people_file,
+    ]);
+    insta::assert_snapshot!("lms_training_output", training);
+    insta::assert_snapshot!("lms_training_summary", summary);
+
+    let (vendors, summary) = import(&[
+        "csv",
+        &sample("vendor-register.csv"),
+        "--mapping",
+        &sample("mappings/vendor-register.toml"),
+        "--people",
+        &people_file,
+    ]);
+    insta::assert_snapshot!("vendor_register_output", vendors);
+    assert_eq!(
+        summary,
+        "imported 5 records of vendors from examples/imports/vendor-register.csv\n"
+    );
+    let doc: Value = serde_json::from_str(&vendors).unwrap();
+    let snacks = &doc["vendors"][4];
+    assert_eq!(snacks["id"], "v-snacks");
+    // `None` counts as empty: no assurance at all.
+    assert!(snacks.get("assurance").is_none(), "{snacks}");
+    assert_eq!(doc["vendors"][0]["data_access"][2], "pii");
+    assert_eq!(doc["vendors"][1]["contract"]["sla_uptime_percent"], 99.9);
+}
+
+// ---- everything into one facts folder ---------------------------------------------------
+
+#[test]
+fn every_sample_imports_into_one_folder_that_evaluates() {
+    let dir = scratch("all");
+    let facts = dir.join("facts");
+    fs::create_dir_all(&facts).unwrap();
+    write(
+        &facts,
+        "org.json",
+        "{\"schema_version\": \"1\", \"organization\": {\"name\": \"Northwind Labs\", \"as_of\": \"2026-06-30\"}}\n",
+    );
+    let out = |name: &str| facts.join(name).to_string_lossy().into_owned();
+    let people = out("people.json");
+    let runs: Vec<Vec<String>> = vec![
+        vec![
+            "csv".into(),
+            sample("bamboohr-employees.csv"),
+            "--mapping".into(),
+            sample("mappings/bamboohr-people.toml"),
+            "--output".into(),
+            people.clone(),
+        ],
+        vec![
+            "aws-iam-credential-report".into(),
+            sample("aws-iam-credential-report.csv"),
+            "--admins".into(),
+            sample("aws-iam-authorization-details.json"),
+            "--people".into(),
+            people.clone(),
+            "--identity-map".into(),
+            sample("identity-map.csv"),
+            "--output".into(),
+            out("accounts-aws.json"),
+        ],
+        vec![
+            "okta-users".into(),
+            sample("okta-users.json"),
+            "--factors".into(),
+            sample("okta-factors.json"),
+            "--people".into(),
+            people.clone(),
+            "--output".into(),
+            out("accounts-okta.json"),
+        ],
+        vec![
+            "github-members".into(),
+            sample("github-members.json"),
+            "--two-factor-disabled".into(),
+            sample("github-members-2fa-disabled.json"),
+            "--admins".into(),
+            sample("github-members-admins.json"),
+            "--people".into(),
+            people.clone(),
+            "--identity-map".into(),
+            sample("identity-map.csv"),
+            "--output".into(),
+            out("accounts-github.json"),
+        ],
+        vec![
+            "google-workspace-users".into(),
+            sample("google-workspace-users.csv"),
+            "--people".into(),
+            people.clone(),
+            "--identity-map".into(),
+            sample("identity-map.csv"),
+            "--output".into(),
+            out("accounts-google.json"),
+        ],
+        vec![
+            "csv".into(),
+            sample("lms-training.csv"),
+            "--mapping".into(),
+            sample("mappings/lms-training.toml"),
+            "--people".into(),
+            people.clone(),
+            "--output".into(),
+            out("training.json"),
+        ],
+        vec![
+            "csv".into(),
+            sample("vendor-register.csv"),
+            "--mapping".into(),
+            sample("mappings/vendor-register.toml"),
+            "--people".into(),
+            people.clone(),
+            "--output".into(),
+            out("vendors.json"),
+        ],
+    ];
+    for args in &runs {
+        let mut all = vec!["import"];
+        all.extend(args.iter().map(String::as_str));
+        let run = attest(&all);
+        exit(&run, 0);
+        assert!(stdout(&run).is_empty(), "written to --output, not stdout");
+    }
+    let facts_arg = facts.to_string_lossy().into_owned();
+    let validate = attest(&["validate", &facts_arg, "--strict"]);
+    exit(&validate, 0);
+    assert!(stderr(&validate).is_empty(), "{}", stderr(&validate));
+    let eval = attest(&["eval", &facts_arg, "--format", "json"]);
+    exit(&eval, 1);
+    assert!(stderr(&eval).is_empty(), "{}", stderr(&eval));
+    let report: Value = serde_json::from_str(&stdout(&eval)).unwrap();
+    let rule = |id: &str| -> (String, Vec<String>) {
+        let r = report["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap();
+        let keys = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["key"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        (r["status"].as_str().unwrap().to_owned(), keys)
+    };
+    // The accounts nobody could be linked to, and only those, are orphaned.
+    assert_eq!(
+        rule("access.orphaned-accounts"),
+        (
+            "fail".to_owned(),
+            vec![
+                "accounts/aws/legacy-admin".to_owned(),
+                "accounts/github/octo-visitor".to_owned(),
+                "accounts/okta/events@nwlabs.example".to_owned(),
+            ]
+        )
+    );
+    // The leaver's accounts still active on AWS and GitHub (Okta and Google were cut).
+    assert_eq!(
+        rule("access.leaver-accounts"),
+        (
+            "fail".to_owned(),
+            vec![
+                "accounts/aws/dev.patel@nwlabs.example".to_owned(),
+                "accounts/github/devpatel".to_owned(),
+            ]
+        )
+    );
+    assert_eq!(rule("access.mfa-privileged").0, "fail");
+    assert_eq!(rule("hr.security-training").0, "fail");
+    assert_eq!(rule("vendors.contract-clauses").0, "fail");
+    // What no export fills stays not applicable.
+    assert_eq!(rule("access.reviews-overdue").0, "not_applicable");
+    assert_eq!(rule("backups.restore-test").0, "not_applicable");
+}
+
+// ---- bad input: exit 2, the place, nothing written ---------------------------------------
+
+#[test]
+fn a_missing_required_column_is_named_with_the_columns_found() {
+    let dir = scratch("missing-column");
+    let report = edited(
+        &dir,
+        "aws-iam-credential-report.csv",
+        ",mfa_active,",
+        ",mfa_enabled,",
+    );
+    let err = refused(&["aws-iam-credential-report", &report]);
+    assert!(
+        err.starts_with(&format!("error: {report}:1:1: missing required column `mfa_active` (the columns found: user, arn, user_creation_time, password_enabled, password_last_used, password_last_changed, password_next_rotation, mfa_enabled, ")),
+        "{err}"
+    );
+    let users = edited(
+        &dir,
+        "google-workspace-users.csv",
+        "2sv Enrolled [READ ONLY]",
+        "2SV",
+    );
+    let err = refused(&["google-workspace-users", &users]);
+    assert!(err.contains(":1:1: missing required column `2sv Enrolled [READ ONLY]` (the columns found: First Name [Required], "), "{err}");
+    let lms = edited(&dir, "lms-training.csv", "Learner Email", "Email");
+    let err = refused(&[
+        "csv",
+        &lms,
+        "--mapping",
+        &sample("mappings/lms-training.toml"),
+        "--people",
+        &people(&dir),
+    ]);
+    assert!(err.contains(":1:1: missing required column `Learner Email` (the columns found: Learner Name, Email, Course, "), "{err}");
+}
+
+#[test]
+fn an_unparsable_date_is_placed_at_its_cell() {
+    let dir = scratch("bad-date");
+    let report = edited(
+        &dir,
+        "aws-iam-credential-report.csv",
+        "2026-06-26T09:41:17+00:00",
+        "last Friday",
+    );
+    let err = refused(&["aws-iam-credential-report", &report]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {report}:4:83: `last Friday` in `password_last_used` is not a date: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, or N/A, no_information or not_supported\n"
+        )
+    );
+    let users = edited(
+        &dir,
+        "google-workspace-users.csv",
+        "2026/06/27 15:40:00",
+        "27 June",
+    );
+    let err = refused(&["google-workspace-users", &users]);
+    assert!(
+        err.contains(&format!("{users}:4:"))
+            && err.contains("`27 June` in `Last Sign In [READ ONLY]` is not a sign-in time"),
+        "{err}"
+    );
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"2026-03-14T10:20:00.000Z\"",
+        "\"March 14\"",
+    );
+    let err = refused(&["okta-users", &okta]);
+    assert!(err.contains(&format!("{okta}:")) && err.contains("user eva.kowalski@nwlabs.example: `lastLogin` is `March 14`, not an ISO 8601 date-time"), "{err}");
+    let hr = edited(&dir, "bamboohr-employees.csv", "06/14/2022", "2022-06-14");
+    let err = refused(&[
+        "csv",
+        &hr,
+        "--mapping",
+        &sample("mappings/bamboohr-people.toml"),
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {hr}:3:100: `2022-06-14` in `Hire Date` is not a date: expected a date in the format `%m/%d/%Y`\n"
+        )
+    );
+}
+
+#[test]
+fn a_duplicate_key_is_placed_at_the_later_record() {
+    let dir = scratch("duplicate");
+    let report = edited(
+        &dir,
+        "aws-iam-credential-report.csv",
+        "legacy-admin,",
+        "ben.okoye,",
+    );
+    let err = refused(&["aws-iam-credential-report", &report]);
+    assert_eq!(
+        err,
+        format!("error: {report}:7:1: duplicate key accounts/aws/ben.okoye: also at {report}:4\n")
+    );
+    let hr = edited(&dir, "bamboohr-employees.csv", "2001,Gus", "1003,Gus");
+    let err = refused(&[
+        "csv",
+        &hr,
+        "--mapping",
+        &sample("mappings/bamboohr-people.toml"),
+    ]);
+    assert_eq!(
+        err,
+        format!("error: {hr}:8:1: duplicate key people/1003: also at {hr}:4\n")
+    );
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"login\": \"events@nwlabs.example\"",
+        "\"login\": \"ana.silva@nwlabs.example\"",
+    );
+    let err = refused(&["okta-users", &okta]);
+    assert!(
+        err.contains("duplicate key accounts/okta/ana.silva@nwlabs.example: also at"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_of_another_source_is_recognized() {
+    let err = refused(&["github-members", &sample("okta-users.json")]);
+    assert_eq!(
+        err,
+        "error: examples/imports/okta-users.json: this is an Okta users export (/api/v1/users), not a GitHub organization members list (GET /orgs/{org}/members); import it with `attest import okta-users`\n"
+    );
+    let err = refused(&["okta-users", &sample("github-members.json")]);
+    assert!(err.contains("this is a GitHub organization members list (GET /orgs/{org}/members), not an Okta users export (/api/v1/users); import it with `attest import github-members`"), "{err}");
+    let err = refused(&[
+        "aws-iam-credential-report",
+        &sample("google-workspace-users.csv"),
+    ]);
+    assert!(err.contains("this is a Google Workspace user list, not an AWS IAM credential report; import it with `attest import google-workspace-users`"), "{err}");
+    let err = refused(&[
+        "google-workspace-users",
+        &sample("aws-iam-credential-report.csv"),
+    ]);
+    assert!(
+        err.contains("this is an AWS IAM credential report, not a Google Workspace user list"),
+        "{err}"
+    );
+    let err = refused(&["okta-users", &sample("aws-iam-authorization-details.json")]);
+    assert!(
+        err.contains("give it to `attest import aws-iam-credential-report` as --admins"),
+        "{err}"
+    );
+    let err = refused(&["github-members", "examples/acme/access.json"]);
+    assert!(err.contains("this is a facts document"), "{err}");
+    let err = refused(&[
+        "github-members",
+        &sample("github-members.json"),
+        "--two-factor-disabled",
+        &sample("okta-users.json"),
+    ]);
+    assert!(
+        err.contains("--two-factor-disabled takes a GitHub organization members list"),
+        "{err}"
+    );
+}
+
+#[test]
+fn other_bad_values_and_files() {
+    let dir = scratch("bad-values");
+    let report = edited(
+        &dir,
+        "aws-iam-credential-report.csv",
+        "2021-03-02T10:01:55+00:00,true,",
+        "2021-03-02T10:01:55+00:00,yes,",
+    );
+    let err = refused(&["aws-iam-credential-report", &report]);
+    assert!(
+        err.contains(&format!("{report}:3:"))
+            && err.contains("`yes` in `password_enabled` is not TRUE or FALSE"),
+        "{err}"
+    );
+    let okta = edited(&dir, "okta-users.json", "\"SUSPENDED\"", "\"PAUSED\"");
+    let err = refused(&["okta-users", &okta]);
+    assert!(err.contains("`PAUSED` is not an Okta user status"), "{err}");
+    let ragged = edited(
+        &dir,
+        "google-workspace-users.csv",
+        "/Sales,,Active",
+        "/Sales,Active",
+    );
+    let err = refused(&["google-workspace-users", &ragged]);
+    assert!(
+        err.contains(&format!(
+            "{ragged}:4:1: this row has 33 cells, the header 34 columns"
+        )),
+        "{err}"
+    );
+    let broken = write(
+        &dir,
+        "broken.json",
+        "[{\"login\": \"a\", \"node_id\": \"x\"},\n {\"login\" \"b\"}]",
+    );
+    let err = refused(&["github-members", &broken]);
+    assert!(err.starts_with(&format!("error: {broken}:2:")), "{err}");
+    // A value the mapping's map does not list.
+    let hr = edited(&dir, "bamboohr-employees.csv", "Part-Time", "Seasonal");
+    let err = refused(&[
+        "csv",
+        &hr,
+        "--mapping",
+        &sample("mappings/bamboohr-people.toml"),
+    ]);
+    assert!(
+        err.contains(&format!("{hr}:6:65: "))
+            && err.contains("`Seasonal` in `Employment Status` is not in the values of `kind`"),
+        "{err}"
+    );
+    // The identity map names someone who is not a person.
+    let map = edited(
+        &dir,
+        "identity-map.csv",
+        "github,guslq,2001,",
+        "github,guslq,2999,",
+    );
+    let err = refused(&[
+        "github-members",
+        &sample("github-members.json"),
+        "--people",
+        &people(&dir),
+        "--identity-map",
+        &map,
+    ]);
+    assert!(
+        err.contains(&format!("{map}:7:14: `2999` is not a person of")),
+        "{err}"
+    );
+    // Flags a source does not read, and a mapping that needs --people.
+    let err = refused(&[
+        "github-members",
+        &sample("github-members.json"),
+        "--factors",
+        &sample("okta-factors.json"),
+    ]);
+    assert_eq!(
+        err,
+        "error: --factors is for okta-users, not github-members\n"
+    );
+    let err = refused(&["csv", &sample("lms-training.csv")]);
+    assert!(err.contains("csv needs --mapping"), "{err}");
+    let err = refused(&[
+        "csv",
+        &sample("lms-training.csv"),
+        "--mapping",
+        &sample("mappings/lms-training.toml"),
+    ]);
+    assert!(
+        err.contains("the mapping links emails to people (`link = \"email\"`): give --people"),
+        "{err}"
+    );
+    // A mapping that names a field the collection does not have.
+    let mapping = edited(
+        &dir,
+        "mappings/bamboohr-people.toml",
+        "[fields.title]",
+        "[fields.job_title]",
+    );
+    let err = refused(&[
+        "csv",
+        &sample("bamboohr-employees.csv"),
+        "--mapping",
+        &mapping,
+    ]);
+    assert!(err.contains("field `job_title`: `job_title` is not a field of people (its fields: id, name, email, title,"), "{err}");
+}
+
+#[test]
+fn nothing_is_written_when_the_import_is_refused() {
+    let dir = scratch("atomic");
+    let target = dir.join("accounts.json");
+    fs::write(&target, "previous\n").unwrap();
+    let report = edited(
+        &dir,
+        "aws-iam-credential-report.csv",
+        "legacy-admin,",
+        "ben.okoye,",
+    );
+    let run = attest(&[
+        "import",
+        "aws-iam-credential-report",
+        &report,
+        "--output",
+        target.to_str().unwrap(),
+    ]);
+    exit(&run, 2);
+    assert_eq!(fs::read_to_string(&target).unwrap(), "previous\n");
+    // An output that is one of the inputs is refused before anything is read.
+    let run = attest(&[
+        "import",
+        "aws-iam-credential-report",
+        &report,
+        "--output",
+        &report,
+    ]);
+    exit(&run, 2);
+    assert!(
+        stderr(&run).contains("refusing to write there"),
+        "{}",
+        stderr(&run)
+    );
+    let leftovers: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+}
+
+#[test]
+fn imports_run_from_anywhere_with_paths_as_given() {
+    let dir = repo().join("examples/imports");
+    let run = attest_in(&dir, &["import", "github-members", "github-members.json"]);
+    exit(&run, 0);
+    assert!(stderr(&run).starts_with("imported 6 accounts on github from github-members.json\n"));
+}

@@ -1,0 +1,84 @@
+//! `attest init`: a project that evaluates at once, and that is never written over.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{attest_in, exit, scratch, stderr, stdout};
+use std::fs;
+
+#[test]
+fn init_makes_a_project_that_evaluates_cleanly() {
+    let dir = scratch("project");
+    let run = attest_in(&dir, &["init", "compliance-repo"]);
+    exit(&run, 0);
+    let root = dir.join("compliance-repo");
+    for file in [
+        "attest.toml",
+        "compliance/waivers.json",
+        ".github/workflows/attest.yml",
+        "facts/README.md",
+        "facts/org.json",
+        "facts/people.json",
+        "facts/accounts.json",
+        "facts/evidence.json",
+    ] {
+        assert!(root.join(file).is_file(), "{file}\n{}", stdout(&run));
+    }
+    assert!(
+        stdout(&run).contains("  facts/vendors.json\n"),
+        "{}",
+        stdout(&run)
+    );
+    // The templates are valid facts-v1, with no field it does not define.
+    let validate = attest_in(&root, &["validate", "facts", "--strict"]);
+    exit(&validate, 0);
+    // `attest eval` runs with no flags (attest.toml), and every rule has records to judge.
+    let eval = attest_in(&root, &["eval", "--format", "json"]);
+    assert!(
+        matches!(eval.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&eval)
+    );
+    assert!(stderr(&eval).is_empty(), "{}", stderr(&eval));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&eval)).unwrap();
+    let not_applicable: Vec<&str> = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["status"] == "not_applicable" && !r["id"].as_str().unwrap().starts_with("evidence/")
+        })
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(not_applicable, Vec::<&str>::new());
+    // The workflow evaluates the facts with the waivers init wrote.
+    let workflow = fs::read_to_string(root.join(".github/workflows/attest.yml")).unwrap();
+    assert!(workflow.contains("attest eval facts --waivers compliance/waivers.json"));
+    let ci = attest_in(
+        &root,
+        &["eval", "facts", "--waivers", "compliance/waivers.json"],
+    );
+    assert!(matches!(ci.status.code(), Some(0 | 1)), "{}", stderr(&ci));
+}
+
+#[test]
+fn init_refuses_to_overwrite_and_writes_nothing() {
+    let dir = scratch("existing");
+    fs::create_dir_all(dir.join("facts")).unwrap();
+    fs::write(dir.join("facts/people.json"), "mine\n").unwrap();
+    let run = attest_in(&dir, &["init"]);
+    exit(&run, 2);
+    assert!(
+        stderr(&run).contains("refusing to overwrite ./facts/people.json"),
+        "{}",
+        stderr(&run)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("facts/people.json")).unwrap(),
+        "mine\n"
+    );
+    assert!(!dir.join("attest.toml").exists());
+    assert!(!dir.join("facts/org.json").exists());
+}
