@@ -184,3 +184,71 @@ pub fn write_tiny_pack(dir: &Path, rules: &[(&str, &str, &str)]) -> String {
     }
     dir.join("pack").to_string_lossy().into_owned()
 }
+
+// ---- Organizations split into files ----
+
+/// A facts document as the files of a facts folder: every top-level key that is not a list
+/// goes to one of `files` files, and each list's records are spread across them (a folder's
+/// lists concatenate in file-name order, so the records stay, in another order). `choices`
+/// picks, in turn and cycling, the file of each key and each record; an empty `choices`
+/// puts everything in the first file. Each file is pretty-printed JSON (`{}` when it got
+/// nothing).
+pub fn split_facts(doc: &serde_json::Value, files: usize, choices: &[u8]) -> Vec<String> {
+    use serde_json::{Map, Value};
+    let files = files.max(1);
+    let mut parts: Vec<Map<String, Value>> = vec![Map::new(); files];
+    let mut next = choices.iter().cycle();
+    let mut pick = || next.next().map_or(0, |c| usize::from(*c) % files);
+    for (key, value) in doc.as_object().into_iter().flatten() {
+        match value {
+            Value::Array(records) => {
+                for record in records {
+                    let part = &mut parts[pick()];
+                    let list = part
+                        .entry(key.clone())
+                        .or_insert_with(|| Value::Array(Vec::new()));
+                    if let Value::Array(list) = list {
+                        list.push(record.clone());
+                    }
+                }
+            }
+            other => {
+                parts[pick()].insert(key.clone(), other.clone());
+            }
+        }
+    }
+    parts
+        .into_iter()
+        .map(|part| {
+            let mut text = serde_json::to_string_pretty(&Value::Object(part)).unwrap_or_default();
+            text.push('\n');
+            text
+        })
+        .collect()
+}
+
+/// How many cases a property test runs: `PROPTEST_CASES` when set (to run more), else
+/// `default` (small, so the suite stays fast).
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+/// `doc` without the top-level collections whose bit is set in `dropped` (bit `i` for the
+/// `i`-th key after `schema_version` and `organization`), so that organizations lacking
+/// some facts are tested too.
+pub fn drop_collections(doc: &mut serde_json::Value, dropped: u32) {
+    if let Some(object) = doc.as_object_mut() {
+        let mut i = 0;
+        object.retain(|key, _| {
+            if key == "schema_version" || key == "organization" {
+                return true;
+            }
+            let keep = dropped & (1 << (i % 32)) == 0;
+            i += 1;
+            keep
+        });
+    }
+}

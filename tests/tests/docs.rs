@@ -1,12 +1,12 @@
 //! Docs kept in step with the code they describe: the diagnostics table of
 //! docs/writing-rules.md lists exactly every `DiagnosticCode` with its severity and meaning,
-//! and the SOC 2 pack's README lists exactly its rules, with the controls, severity and owner
-//! of each rule's header.
+//! the SOC 2 pack's README lists exactly its rules, with the controls, severity and owner
+//! of each rule's header, and docs/security.md gives every field of `Limits` with its default.
 
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use attest_engine::{DiagnosticCode, DiagnosticSeverity, Pack, PackFile};
+use attest_engine::{DiagnosticCode, DiagnosticSeverity, Limits, Pack, PackFile};
 use std::path::Path;
 
 fn read(rel: &str) -> String {
@@ -111,4 +111,37 @@ fn the_soc2_readme_lists_every_rule_as_its_header_says() {
         documented, expected,
         "rules/soc2/README.md's rules table differs from the rules' headers"
     );
+}
+
+#[test]
+fn the_limits_table_gives_every_limit_with_its_default() {
+    let rows = table(&read("docs/security.md"), "## Limits");
+    // `Limits { max_operations: 50000000, ..., time_budget: Some(10s) }`: every field, with
+    // its default's digits.
+    let debug = format!("{:?}", Limits::default());
+    let fields = debug
+        .trim_start_matches("Limits {")
+        .trim_end_matches('}')
+        .split(", ")
+        .map(|f| f.trim().split_once(": ").unwrap());
+    let mut n = 0;
+    for (name, value) in fields {
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        let row = rows
+            .iter()
+            .find(|r| r[2].contains(&format!("`Limits::{name}`")))
+            .unwrap_or_else(|| {
+                panic!("docs/security.md's limits table has no row for Limits::{name}")
+            });
+        let default = row[1].replace(',', "");
+        assert!(
+            default
+                .split(|c: char| !c.is_ascii_digit())
+                .any(|number| number == digits),
+            "docs/security.md gives `{}` as the default of Limits::{name}, which is {value}",
+            row[1]
+        );
+        n += 1;
+    }
+    assert!(n >= 8, "{debug}");
 }

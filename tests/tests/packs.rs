@@ -266,6 +266,37 @@ fn disabling_or_setting_what_the_base_lacks_is_an_error() {
     assert!(codes.contains(&("unknown-rule", Some(10))), "{codes:?}");
 }
 
+#[test]
+fn a_path_given_to_two_files_is_an_error_naming_it() {
+    let mut files = attest_tests::minimal_pack(&[("a.one", "tested(facts.people);\n")]);
+    files.push(PackFile::new("pack.toml", "name = \"other\"\n"));
+    files.push(files[2].clone());
+    files.push(files[2].clone());
+    let err = Pack::from_files(&files).unwrap_err();
+    let found: Vec<(&str, &str)> = err
+        .0
+        .iter()
+        .map(|d| (d.code.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found[..2],
+        [
+            (
+                "duplicate-file",
+                "2 files have the path `pack.toml`; a pack has one file per path"
+            ),
+            (
+                "duplicate-file",
+                "3 files have the path `rules/a.one.rhai`; a pack has one file per path"
+            ),
+        ],
+        "{found:?}"
+    );
+    // Each path once: the pack loads.
+    files.truncate(3);
+    Pack::from_files(&files).unwrap();
+}
+
 /// The diagnostics of a rule's file in a standalone pack with one parameter and one control.
 fn check_rule(path: &str, source: &str) -> Vec<attest_engine::Diagnostic> {
     let files = [

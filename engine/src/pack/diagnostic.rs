@@ -49,6 +49,8 @@ macro_rules! diagnostic_codes {
 diagnostic_codes! {
     /// no `pack.toml`, or no `controls.toml` in a pack that extends nothing
     MissingFile = "missing-file", Error;
+    /// two files of the pack have the same path (a host handing the engine its files gave one twice)
+    DuplicateFile = "duplicate-file", Error;
     /// `pack.toml` is not valid TOML, or has an unknown or mistyped field
     InvalidManifest = "invalid-manifest", Error;
     /// `controls.toml` is not valid TOML, or has an unknown or mistyped field

@@ -17,6 +17,7 @@ use std::sync::Arc;
 /// Loads what can be loaded and collects every diagnostic.
 pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
+    duplicate_paths(files, &mut diags);
     let Some((mut manifest, manifest_text)) = manifest(files, &mut diags) else {
         return (None, diags);
     };
@@ -63,6 +64,23 @@ pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec
         warnings: Vec::new(),
     };
     (Some(pack), diags)
+}
+
+/// A path given to more than one file: only the first would count for the manifest and the
+/// catalog, and two rules or modules would share a path, so the pack is refused.
+fn duplicate_paths(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
+    let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    paths.sort_unstable();
+    for (i, path) in paths.iter().enumerate() {
+        let repeats = paths[i..].iter().take_while(|p| *p == path).count();
+        if repeats > 1 && (i == 0 || paths[i - 1] != *path) {
+            diags.push(Diagnostic::new(
+                DiagnosticCode::DuplicateFile,
+                path,
+                format!("{repeats} files have the path `{path}`; a pack has one file per path"),
+            ));
+        }
+    }
 }
 
 fn find<'a>(files: &'a [PackFile], path: &str) -> Option<&'a PackFile> {
