@@ -17,10 +17,10 @@ root="${ATTEST_INSTALL_ROOT:-$HOME/.attest-action}"
 : "${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"
 
 digest() {
-  local sum=sha256sum
-  command -v sha256sum >/dev/null || sum="shasum -a 256"
+  local sum=(sha256sum)
+  command -v sha256sum >/dev/null || sum=(shasum -a 256)
   (cd "$src" && find Cargo.toml Cargo.lock cli engine rules schemas -type f \
-      ! -path '*/target/*' -print0 | LC_ALL=C sort -z | xargs -0 $sum | $sum | cut -c1-32)
+      ! -path '*/target/*' -print0 | LC_ALL=C sort -z | xargs -0 "${sum[@]}" | "${sum[@]}" | cut -c1-32)
 }
 
 case "${1:-}" in

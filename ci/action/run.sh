@@ -38,6 +38,8 @@ for f in "${wanted[@]}"; do
   [ -z "$f" ] && continue
   if [ -z "${files[$f]+set}" ]; then
     echo "::error title=attest::unknown format \`$f\` (expected json, sarif, markdown, junit, html, csv or text)"
+    echo "exit-code=2" >> "$GITHUB_OUTPUT"
+    [ "${ATTEST_DEFER_EXIT:-}" = 1 ] && exit 0
     exit 2
   fi
   [[ " ${formats[*]} " == *" $f "* ]] || formats+=("$f")
@@ -60,6 +62,8 @@ set -e
 } >> "$GITHUB_OUTPUT"
 
 if [ -f "$dir/attest.json" ]; then
+  # The single quotes hold JavaScript, whose ${...} are its own.
+  # shellcheck disable=SC2016
   node -e '
     const fs = require("fs");
     const report = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));

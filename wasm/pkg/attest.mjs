@@ -61,6 +61,23 @@ function files(pack) {
   return Object.entries(pack).map(([path, text]) => ({ path, text: String(text) }));
 }
 
+/** A waivers file as {name, text}: JSON text, a waivers-v1 object, or {name, text}. */
+function waiversOf(waivers) {
+  if (waivers == null) return undefined;
+  if (typeof waivers === "string") return { name: "waivers.json", text: waivers };
+  if (typeof waivers === "object" && typeof waivers.name === "string" && "text" in waivers) {
+    return { name: waivers.name, text: typeof waivers.text === "string" ? waivers.text : JSON.stringify(waivers.text, null, 2) };
+  }
+  return { name: "waivers.json", text: JSON.stringify(waivers, null, 2) };
+}
+
+/** A report as {name, text}: the JSON text `attest eval --format json` writes, or the object. */
+function reportOf(report, name) {
+  if (typeof report === "string") return { name, text: report };
+  if (report && typeof report === "object" && typeof report.name === "string" && typeof report.text === "string") return report;
+  return { name, text: JSON.stringify(report) };
+}
+
 function day(asOf) {
   if (asOf == null) return undefined;
   if (asOf instanceof Date) return asOf.toISOString().slice(0, 10);
@@ -95,7 +112,7 @@ export class Attest {
 
   /**
    * Sends raw request bytes (or a string) to one export (`evaluate`, `validate`,
-   * `explain`) and returns the response text, exactly as the module wrote it. If the module
+   * `explain`, `diff`, `check`, `test`) and returns the response text, exactly as the module wrote it. If the module
    * traps (out of memory), the instance is replaced by a fresh one and the error rethrown.
    */
   callRaw(name, request) {
@@ -142,6 +159,9 @@ export class Attest {
       rule: options.rule,
       explain: options.explain,
       limits: limits(options.limits),
+      waivers: waiversOf(options.waivers),
+      redact: options.redact || undefined,
+      sarif_max_results: options.sarifMaxResults,
     };
   }
 
@@ -151,9 +171,64 @@ export class Attest {
    * document order.
    */
   evaluate(facts, options = {}) {
+    if (options.redact && !options.rule) return JSON.parse(this.render(facts, "json", options));
     const response = this.#ok("evaluate", this.#evaluateRequest(facts, options));
     for (const w of response.warnings) options.onWarning?.(w);
     return options.rule ? response.rule : response.report;
+  }
+
+  /**
+   * Evaluates facts and returns the report in one of `attest eval`'s formats (`text`,
+   * `json`, `markdown`, `html`, `sarif`, `junit`, `csv`), byte for byte what `attest eval
+   * --output FORMAT=FILE` writes. With `options.redact`, the public view (text, json,
+   * markdown or html); `options.waivers` applies a waivers file; `options.sarifMaxResults`
+   * as `--sarif-max-results`.
+   */
+  render(facts, format, options = {}) {
+    const response = this.#ok("evaluate", { ...this.#evaluateRequest(facts, { ...options, rule: undefined }), format });
+    for (const w of response.warnings) options.onWarning?.(w);
+    return response.output;
+  }
+
+  /**
+   * Compares two reports (objects or the JSON text of `attest eval --format json`), as
+   * `attest diff` does; returns the diff as text, json (default) or markdown, byte for byte
+   * what `attest diff --output FILE` writes.
+   */
+  diff(base, next, options = {}) {
+    return this.#ok("diff", { base: reportOf(base, "base.json"), new: reportOf(next, "new.json"), format: options.format }).output;
+  }
+
+  #packRequest(pack, options) {
+    return { pack: files(pack), name: options.name, filter: options.filter };
+  }
+
+  /**
+   * Checks a pack (default: the built-in one) as `attest check --format json` does; returns
+   * {pack, errors, warnings, diagnostics: [{code, severity, file, line, column, message}]}.
+   * `options.name` is the pack's folder, which file names are shown under.
+   */
+  check(pack, options = {}) {
+    return JSON.parse(this.checkJson(pack, options));
+  }
+
+  /** `check`'s result as text, byte for byte what `attest check PACK --format json` prints. */
+  checkJson(pack, options = {}) {
+    return this.#ok("check", this.#packRequest(pack, options)).output;
+  }
+
+  /**
+   * Runs the rule cases of a pack (default: the built-in one; a pack that extends `soc2`, its
+   * own rules) as `attest test --format json` does; returns {packs, summary, tests}.
+   * `options.filter` keeps the cases whose `rule::case` name contains one of its texts.
+   */
+  test(pack, options = {}) {
+    return JSON.parse(this.testJson(pack, options));
+  }
+
+  /** `test`'s result as text, byte for byte what `attest test PACK --format json` prints. */
+  testJson(pack, options = {}) {
+    return this.#ok("test", this.#packRequest(pack, options)).output;
   }
 
   /**
@@ -161,6 +236,7 @@ export class Attest {
    * `attest eval --format json` writes for the same facts. `options.onWarning` as for `evaluate`.
    */
   evaluateJson(facts, options = {}) {
+    if (options.redact) return this.render(facts, "json", options);
     const text = this.callRaw("evaluate", JSON.stringify(this.#evaluateRequest(facts, { ...options, rule: undefined })));
     const prefix = '{"ok":true,"report":';
     if (!text.startsWith(prefix)) throw new AttestError(JSON.parse(text).error);

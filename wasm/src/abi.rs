@@ -1,8 +1,8 @@
 //! The raw ABI: the only code that touches linear memory. See `wasm/README.md`.
 //!
 //! A host writes a request into a buffer it got from [`attest_alloc`], calls one of
-//! [`attest_evaluate`], [`attest_validate`] or [`attest_explain`] with its address and
-//! length, and gets back `(address << 32) | length` of the response as a `u64`. It then
+//! [`attest_evaluate`], [`attest_validate`], [`attest_explain`], [`attest_diff`],
+//! [`attest_check`] or [`attest_test`] with its address and length, and gets back `(address << 32) | length` of the response as a `u64`. It then
 //! reads the response and releases both buffers with [`attest_free`].
 //!
 //! The module keeps a registry of the buffers it handed out and the host has not freed yet,
@@ -141,4 +141,22 @@ pub extern "C" fn attest_validate(ptr: *const u8, len: usize) -> u64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn attest_explain(ptr: *const u8, len: usize) -> u64 {
     call(ptr, len, api::explain)
+}
+
+/// Compares two reports (see [`api::diff`]).
+#[unsafe(no_mangle)]
+pub extern "C" fn attest_diff(ptr: *const u8, len: usize) -> u64 {
+    call(ptr, len, api::diff)
+}
+
+/// Checks a pack (see [`api::check`]).
+#[unsafe(no_mangle)]
+pub extern "C" fn attest_check(ptr: *const u8, len: usize) -> u64 {
+    call(ptr, len, api::check)
+}
+
+/// Runs a pack's rule cases (see [`api::test`]).
+#[unsafe(no_mangle)]
+pub extern "C" fn attest_test(ptr: *const u8, len: usize) -> u64 {
+    call(ptr, len, api::test)
 }

@@ -5,13 +5,18 @@
 //! linear memory and calls them, and native hosts and tests can call them directly.
 
 use attest_engine::facts::LoadOptions;
+use attest_engine::cases::{self, CaseOutcome};
+use attest_engine::render::{self, Context, SarifOptions, TextOptions};
 use attest_engine::{
     Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits, Pack,
-    PackError, PackFile,
+    PackError, PackFile, REPORT_VERSION, Report, WaiverError, Waivers, diff::Diff,
 };
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+/// The name of the built-in pack, as `attest` shows it.
+const BUILTIN: &str = "soc2";
 
 /// The version of the request and response formats and of the exported functions.
 pub const ABI_VERSION: u32 = 2;
@@ -76,6 +81,34 @@ struct EvaluateRequest {
     explain: bool,
     #[serde(default)]
     limits: Option<LimitsIn>,
+    #[serde(default)]
+    waivers: Option<Source>,
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    redact: bool,
+    #[serde(default)]
+    sarif_max_results: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiffRequest {
+    base: Source,
+    new: Source,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackRequest {
+    #[serde(default)]
+    pack: Option<Vec<FileIn>>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    filter: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,6 +198,27 @@ impl From<PackError> for Failure {
         let message = e.to_string();
         Failure::new("pack", message)
             .with("diagnostics", serde_json::to_value(e.0).unwrap_or_default())
+    }
+}
+
+impl From<WaiverError> for Failure {
+    fn from(e: WaiverError) -> Failure {
+        let message = e.to_string();
+        match e {
+            WaiverError::Syntax(JsonSyntax {
+                file, line, column, ..
+            }) => Failure::new("waivers_syntax", message)
+                .with("file", json!(file))
+                .with("line", json!(line))
+                .with("column", json!(column)),
+            WaiverError::Invalid { file, problems } => Failure::new("waivers_invalid", message)
+                .with("file", json!(file))
+                .with(
+                    "violations",
+                    serde_json::to_value(problems).unwrap_or_default(),
+                ),
+            _ => Failure::new("waivers", message),
+        }
     }
 }
 
@@ -361,16 +415,37 @@ fn try_evaluate(request: &[u8]) -> Outcome {
             )
         })?),
     };
+    let waivers = req
+        .waivers
+        .as_ref()
+        .map(|w| Waivers::parse(&w.name, &w.text))
+        .transpose()?;
     let options = EvalOptions::default()
         .with_as_of(as_of)
         .with_params(req.params)
         .with_explain(req.explain);
+    let rendered = req.format.is_some() || req.redact;
     match req.rule {
         None => {
-            let report = engine.evaluate(&facts, &options)?;
+            let mut report = engine.evaluate(&facts, &options)?;
+            if let Some(w) = &waivers {
+                w.apply(&mut report);
+            }
+            if !rendered {
+                return Ok(format!(
+                    r#"{{"ok":true,"report":{},"warnings":{}}}"#,
+                    report.to_json(),
+                    warnings(&facts)?
+                ));
+            }
+            let format = req.format.as_deref().unwrap_or("json");
+            let context = Context::from_facts(&facts);
+            let output =
+                render_report(format, &report, &context, req.redact, req.sarif_max_results)?;
             Ok(format!(
-                r#"{{"ok":true,"report":{},"warnings":{}}}"#,
-                report.to_json(),
+                r#"{{"ok":true,"format":{},"output":{},"warnings":{}}}"#,
+                json!(format),
+                json!(output),
                 warnings(&facts)?
             ))
         }
@@ -386,6 +461,62 @@ fn try_evaluate(request: &[u8]) -> Outcome {
             ))
         }
     }
+}
+
+/// The report in one of `attest eval`'s formats, as it writes them to a file (no colour;
+/// text shows 10 findings per rule); with `redact`, the public view (text, json, markdown or
+/// html).
+fn render_report(
+    format: &str,
+    report: &Report,
+    context: &Context,
+    redact: bool,
+    sarif_max_results: Option<usize>,
+) -> Result<String, Failure> {
+    if redact {
+        let public = render::redact(report, context);
+        return match format {
+            "text" => Ok(render::public_text(&public)),
+            "json" => Ok(public.to_json()),
+            "markdown" => Ok(render::public_markdown(&public)),
+            "html" => Ok(render::public_html(&public)),
+            other => Err(Failure::new(
+                "options",
+                format!(
+                    "redact: the {other} format lists findings record by record; the public view is written as text, json, markdown or html"
+                ),
+            )),
+        };
+    }
+    Ok(match format {
+        "text" => render::text(
+            report,
+            &TextOptions {
+                color: false,
+                max_findings: 10,
+            },
+        ),
+        "json" => report.to_json(),
+        "sarif" => {
+            let mut options = SarifOptions::default();
+            if let Some(n) = sarif_max_results {
+                options.max_results = n;
+            }
+            render::sarif_with(report, context, &options).text
+        }
+        "junit" => render::junit(report),
+        "markdown" => render::markdown(report),
+        "html" => render::html(report, context),
+        "csv" => render::csv(report),
+        other => {
+            return Err(Failure::new(
+                "options",
+                format!(
+                    "unknown format `{other}`: expected text, json, sarif, junit, markdown, html or csv"
+                ),
+            ));
+        }
+    })
 }
 
 /// The facts' warnings as a compact JSON array.
@@ -496,6 +627,262 @@ fn try_explain(request: &[u8]) -> Outcome {
         }
     };
     Ok(body.to_string())
+}
+
+/// Reads a report written by `attest eval --format json` (`name` for messages).
+fn read_report(source: &Source) -> Result<Report, Failure> {
+    let name = &source.name;
+    let doc: Value = serde_json::from_str(&source.text).map_err(|e| {
+        Failure::new(
+            "report",
+            format!(
+                "{name}:{}:{}: invalid JSON: {}",
+                e.line(),
+                e.column(),
+                message_of(&e)
+            ),
+        )
+    })?;
+    match doc.get("report_version").and_then(Value::as_str) {
+        Some(REPORT_VERSION) => {}
+        Some(other) => {
+            return Err(Failure::new(
+                "report",
+                format!(
+                    "{name}: a report of version {other}; this module reads version {REPORT_VERSION}"
+                ),
+            ));
+        }
+        None => {
+            return Err(Failure::new(
+                "report",
+                format!("{name}: not an Attest report (no report_version)"),
+            ));
+        }
+    }
+    serde_json::from_value(doc)
+        .map_err(|e| Failure::new("report", format!("{name}: not a valid report: {e}")))
+}
+
+/// Compares two reports, as `attest diff BASE NEW` does.
+///
+/// Request: `{"base": {"name", "text"}, "new": {"name", "text"}, "format"?: "text" | "json" |
+/// "markdown"}` (the texts are reports from `attest eval --format json`). Response:
+/// `{"ok":true,"format","output","new_failures":N}`, `output` byte for byte what `attest
+/// diff --format F --output FILE` writes (default `json`); or a `report` failure.
+pub fn diff(request: &[u8]) -> String {
+    respond(try_diff(request))
+}
+
+fn try_diff(request: &[u8]) -> Outcome {
+    let req: DiffRequest = parse(request)?;
+    let (base, new) = (read_report(&req.base)?, read_report(&req.new)?);
+    let diff = Diff::new(&base, &new);
+    let format = req.format.as_deref().unwrap_or("json");
+    let output = match format {
+        "text" => render::diff_text(
+            &diff,
+            &TextOptions {
+                color: false,
+                max_findings: 0,
+            },
+        ),
+        "json" => diff.to_json(),
+        "markdown" => render::diff_markdown(&diff),
+        other => {
+            return Err(Failure::new(
+                "options",
+                format!("unknown diff format `{other}`: expected text, json or markdown"),
+            ));
+        }
+    };
+    Ok(json!({
+        "ok": true,
+        "format": format,
+        "output": output,
+        "new_failures": diff.new_failures.len(),
+    })
+    .to_string())
+}
+
+/// A pack of a request and what it extends: the built-in pack when no files are given, and
+/// the built-in pack as the base of a pack whose manifest says `extends = "soc2"` (the module
+/// reads no folders, so no other base can be resolved).
+fn pack_files(pack: Option<Vec<FileIn>>) -> Result<(Vec<PackFile>, Option<Pack>, bool), Failure> {
+    let Some(files) = pack else {
+        return Ok((builtin_files(), None, true));
+    };
+    let files: Vec<PackFile> = files
+        .into_iter()
+        .map(|f| PackFile::new(f.path, f.text))
+        .collect();
+    let extends = files
+        .iter()
+        .find(|f| f.path == "pack.toml")
+        .and_then(|f| toml::from_str::<toml::Table>(&f.text).ok())
+        .and_then(|t| t.get("extends").and_then(|e| e.as_str()).map(str::to_owned));
+    let base = match extends.as_deref() {
+        None => None,
+        Some("soc2") => Some(Pack::from_files(&builtin_files())?),
+        Some(other) => {
+            return Err(Failure::new(
+                "pack",
+                format!(
+                    "the pack extends `{other}`: the module resolves only `extends = \"soc2\"`; send the base's files merged in"
+                ),
+            ));
+        }
+    };
+    Ok((files, base, false))
+}
+
+/// How `attest` names a pack file: as given in the built-in pack, under the pack's folder
+/// otherwise (`name` is that folder, as the request says).
+fn show_file(name: Option<&str>, file: &str) -> String {
+    match name {
+        Some(dir) if !dir.is_empty() => format!("{}/{file}", dir.trim_end_matches('/')),
+        _ => file.to_owned(),
+    }
+}
+
+/// Checks a pack, as `attest check --format json` does: every diagnostic with its code,
+/// severity, file, line and column.
+///
+/// Request: `{"pack"?: [{"path", "text"}, ...], "name"?: "the pack's folder"}` (without
+/// `pack`, the built-in pack). Response: `{"ok":true,"output":TEXT,"errors":N,"warnings":N}`,
+/// `output` byte for byte `attest check PACK --format json` for a pack folder `name` (the
+/// module has the engine's parser and lint diagnostics, not the pack-schema ones).
+pub fn check(request: &[u8]) -> String {
+    respond(try_check(request))
+}
+
+fn try_check(request: &[u8]) -> Outcome {
+    let req: PackRequest = parse(request)?;
+    let (files, base, builtin) = pack_files(req.pack)?;
+    let mut diags = Engine::check(&files, base.as_ref());
+    diags.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.code.as_str()).cmp(&(
+            &b.file,
+            b.line,
+            b.column,
+            b.code.as_str(),
+        ))
+    });
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let name = req.name.as_deref().filter(|_| !builtin);
+    let source = match name {
+        Some(n) => n.to_owned(),
+        None => format!("built-in pack {}", BUILTIN),
+    };
+    let doc = json!({
+        "pack": source,
+        "errors": errors,
+        "warnings": warnings,
+        "diagnostics": diags.iter().map(|d| json!({
+            "code": d.code,
+            "severity": d.severity,
+            "file": show_file(name, &d.file),
+            "line": d.line,
+            "column": d.column,
+            "message": d.message,
+        })).collect::<Vec<_>>(),
+    });
+    Ok(json!({
+        "ok": true,
+        "output": pretty(&doc),
+        "errors": errors,
+        "warnings": warnings,
+    })
+    .to_string())
+}
+
+/// Runs a pack's rule cases, as `attest test --format json` does: for a pack that extends
+/// another, its own rules only.
+///
+/// Request: `{"pack"?: [...], "name"?: "the pack's folder", "filter"?: ["text", ...]}`.
+/// Response: `{"ok":true,"output":TEXT,"passed":N,"failed":N}`, `output` byte for byte
+/// `attest test PACK --format json`; or a `pack` failure.
+pub fn test(request: &[u8]) -> String {
+    respond(try_test(request))
+}
+
+fn try_test(request: &[u8]) -> Outcome {
+    let req: PackRequest = parse(request)?;
+    let (files, base, builtin) = pack_files(req.pack)?;
+    let pack = Pack::from_files_extending(&files, base)?;
+    let engine = Engine::new(pack, Limits::default())?;
+    let pack = engine.pack();
+    let own = |id: &str| {
+        pack.rule(id).is_some_and(|r| {
+            files.iter().any(|f| f.path == r.path) && r.pack == pack.manifest().name
+        })
+    };
+    let mut filtered_out = 0;
+    let outcomes: Vec<CaseOutcome> = cases::run_all(&engine)
+        .into_iter()
+        .filter(|o| own(&o.rule))
+        .filter(|o| {
+            let name = format!("{}::{}", o.rule, o.name);
+            let keep =
+                req.filter.is_empty() || req.filter.iter().any(|f| name.contains(f.as_str()));
+            filtered_out += usize::from(!keep);
+            keep
+        })
+        .collect();
+    let name = req.name.as_deref().filter(|_| !builtin);
+    let source = match name {
+        Some(n) => n.to_owned(),
+        None => format!("built-in pack {}", BUILTIN),
+    };
+    let tests: Vec<Value> = outcomes
+        .iter()
+        .map(|o| {
+            let actual = o.actual.as_ref().map(|a| {
+                json!({
+                    "status": a.status,
+                    "error": a.error,
+                    "findings": a.findings.iter().map(|f| json!({
+                        "status": f.status,
+                        "entity": f.entity,
+                        "message": f.message,
+                    })).collect::<Vec<_>>(),
+                })
+            });
+            json!({
+                "pack": pack.manifest().name,
+                "rule": o.rule,
+                "name": o.name,
+                "file": show_file(name, &o.file),
+                "passed": o.passed(),
+                "problems": o.problems,
+                "actual": actual,
+            })
+        })
+        .collect();
+    let passed = outcomes.iter().filter(|o| o.passed()).count();
+    let failed = outcomes.len() - passed;
+    let doc = json!({
+        "packs": [{
+            "name": pack.manifest().name,
+            "version": pack.manifest().version,
+            "source": source,
+        }],
+        "summary": {
+            "passed": passed,
+            "failed": failed,
+            "filtered_out": filtered_out,
+        },
+        "tests": tests,
+    });
+    Ok(json!({"ok": true, "output": pretty(&doc), "passed": passed, "failed": failed}).to_string())
+}
+
+/// Pretty JSON, newline-terminated, as `attest check` and `attest test` print it.
+fn pretty(value: &Value) -> String {
+    let mut out = serde_json::to_string_pretty(value).unwrap_or_default();
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! Attest's engine and the built-in SOC 2 pack as one WebAssembly module for
 //! `wasm32-unknown-unknown`, with a small ABI any host can drive without JavaScript glue:
-//! allocate, free, and three calls (evaluate, validate, explain) that take a JSON request
+//! allocate, free, and calls (evaluate, validate, explain, diff, check, test) that take a JSON request
 //! and return a JSON response. The module imports nothing: no clock, no randomness, no
 //! I/O. `wasm/README.md` documents the ABI and the requests; [`api`] is the same JSON API
 //! for native Rust callers.

@@ -150,3 +150,34 @@ test("parity with the native engine", { skip: !process.env.ATTEST_PARITY && "set
     assert.equal(attest.callRaw(c.call, c.request), c.expected, c.name);
   }
 });
+
+test("waivers, the public view, diff, check and test, and their errors", async () => {
+  const facts = await acme();
+  const waivers = await readFile(new URL("examples/waivers.json", root), "utf8");
+  const report = attest.evaluate(facts, { waivers });
+  assert.ok(report.waivers.some((w) => w.state === "active"));
+  assert.ok(report.rules.some((r) => r.findings.some((f) => f.waiver)));
+  const view = attest.evaluate(facts, { waivers, redact: true });
+  assert.equal(view.public_report_version, "1");
+  assert.deepEqual(view.summary, report.summary.controls);
+  assert.ok(!JSON.stringify(view).includes("maya.chen"));
+  for (const format of ["text", "markdown", "html", "sarif", "junit", "csv"]) {
+    assert.ok(attest.render(facts, format, { waivers }).length > 1000, format);
+  }
+  assert.throws(() => attest.render(facts, "sarif", { redact: true }), (e) => e.kind === "options");
+  assert.throws(() => attest.render(facts, "pdf"), (e) => e.kind === "options" && /unknown format/.test(e.message));
+  assert.throws(
+    () => attest.evaluate(facts, { waivers: { name: "w.json", text: '{"schema_version": "1", "waivers": [{"rule": "x"}]}' } }),
+    (e) => e.kind === "waivers_invalid" && e.details.violations.length === 4 && e.details.violations[0].file === "w.json",
+  );
+  assert.throws(() => attest.evaluate(facts, { waivers: "{" }), (e) => e.kind === "waivers_syntax");
+  assert.equal(JSON.parse(attest.diff(report, attest.evaluateJson(facts, { waivers }))).new_failures.length, 0);
+  assert.ok(JSON.parse(attest.diff(report, attest.evaluateJson(facts))).new_failures.length > 0, "unwaived failures are new");
+  assert.throws(() => attest.diff({ a: 1 }, report), (e) => e.kind === "report" && /no report_version/.test(e.message));
+  assert.equal(attest.check().errors, 0);
+  const broken = attest.check([{ path: "pack.toml", text: 'name = "x"\nversion = "1"\nextends = "soc2"\n' }, { path: "rules/a.rhai", text: "//! id = \"a.b\"\nfor for" }], { name: "mine" });
+  assert.ok(broken.errors > 0);
+  assert.ok(broken.diagnostics.every((d) => d.file.startsWith("mine/") && "line" in d && "column" in d));
+  assert.equal(attest.test(null, { filter: ["mfa"] }).summary.failed, 0);
+  assert.throws(() => attest.test([{ path: "pack.toml", text: 'name = "x"\nversion = "1"\nextends = "../base"\n' }]), (e) => e.kind === "pack");
+});

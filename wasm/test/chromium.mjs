@@ -1,5 +1,6 @@
 // Drives the playground in headless Chromium (Debian's /usr/bin/chromium) and checks what it
-// renders for the example organization against the native engine's report.
+// renders for the example organization against the native engine's report, in the full and
+// the public view; the engine runs in the playground's Web Worker.
 //
 //   node wasm/test/chromium.mjs http://127.0.0.1:PORT/wasm/web/index.html expected.json
 //
@@ -53,6 +54,21 @@ try {
   for (const [i, message] of expected.findings.entries()) {
     assert.ok(findings[i].includes(message), `finding ${i}: ${findings[i]} lacks ${message}`);
   }
+
+  // The public view: the same counts and failing controls, the vendors, and no finding, no
+  // person, no username on the page.
+  await page.check("#public-view");
+  await page.click("#run");
+  await page.waitForSelector("#public:not([hidden]) #criteria li", { timeout: 60_000 });
+  const publicAll = await page.$$eval('#summary tr[data-category="all controls"] td', (tds) => tds.map((t) => t.textContent));
+  assert.deepEqual(publicAll, all);
+  assert.deepEqual(await page.$$eval("#failing li", (lis) => lis.map((li) => li.dataset.control)), expected.failing);
+  assert.deepEqual(await page.$$eval("#vendors li", (lis) => lis.map((li) => li.dataset.vendor)), expected.vendors);
+  const visible = await page.evaluate(() => document.body.innerText);
+  for (const secret of [...expected.findings, ...expected.people]) {
+    assert.ok(!visible.includes(secret), `the public view shows ${secret}`);
+  }
+  await page.uncheck("#public-view");
 
   // Edit a rule: a runaway loop inside a closure is stopped and reported, the others run.
   await page.selectOption("#rule-select", expected.edit.path);

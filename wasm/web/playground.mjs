@@ -1,15 +1,52 @@
-// The playground: edit facts and a rule, run them in the WebAssembly engine, read the report.
-import { load } from "../pkg/attest.mjs";
+// The playground: edit facts and a rule, run them in the WebAssembly engine, read the report
+// (or its public view). The engine runs in a Web Worker (worker.mjs), so the page stays
+// responsive during a large evaluation; a call that outlives the deadline ends the worker.
+
+/** How long one call may take before the worker is terminated and started again. */
+const DEADLINE_MS = 120_000;
 
 const $ = (id) => document.getElementById(id);
 const EXAMPLE_FILES = ["access", "evidence", "operations", "org", "people", "policies", "systems", "training", "vendors"];
 const STARTER = JSON.stringify({ schema_version: "1", organization: { name: "My company", as_of: "2026-06-30" }, people: [] }, null, 2);
 
-let attest;
+let worker;
+let calls = new Map(); // id -> {resolve, reject, timer}
+let nextId = 1;
 let sources = [{ name: "facts.json", text: STARTER }];
 let current = 0;
 let rules = [];
 let edited = new Map(); // rule path -> edited source
+
+function startWorker() {
+  worker = new Worker(new URL("worker.mjs", import.meta.url), { type: "module" });
+  worker.onmessage = ({ data }) => {
+    const call = calls.get(data.id);
+    if (!call) return;
+    calls.delete(data.id);
+    clearTimeout(call.timer);
+    if (data.error) call.reject(Object.assign(new Error(data.error.message), data.error));
+    else call.resolve(data.result);
+  };
+  worker.onerror = (e) => {
+    for (const call of calls.values()) call.reject(new Error(`the engine stopped: ${e.message}`));
+    calls.clear();
+  };
+}
+
+/** Calls a method of the engine in the worker; rejects with its error, or after the deadline. */
+function call(method, ...args) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      calls.delete(id);
+      worker.terminate();
+      startWorker();
+      reject(new Error(`the engine took more than ${DEADLINE_MS / 1000} s and was stopped`));
+    }, DEADLINE_MS);
+    calls.set(id, { resolve, reject, timer });
+    worker.postMessage({ id, method, args });
+  });
+}
 
 function el(tag, text, cls) {
   const e = document.createElement(tag);
@@ -29,9 +66,9 @@ function selectedRule() {
   return rules.find((r) => r.path === $("rule-select").value);
 }
 
-function showRule() {
+async function showRule() {
   const rule = selectedRule();
-  if (rule) $("rule").value = edited.get(rule.path) ?? attest.explain(rule.id).rule.source;
+  if (rule) $("rule").value = edited.get(rule.path) ?? (await call("explain", rule.id)).rule.source;
 }
 
 function showError(message) {
@@ -41,25 +78,24 @@ function showError(message) {
 
 function clear() {
   $("error").hidden = true;
-  for (const id of ["summary", "failing", "findings"]) $(id).replaceChildren();
+  for (const id of ["summary", "failing", "findings", "criteria", "vendors", "vendor-totals"]) $(id).replaceChildren();
 }
 
-function render(report) {
+/** The counts table (overall, then per category) and the failing controls, of either view. */
+function renderSummary(caption, overall, byCategory, controls) {
   const table = el("table");
   const head = el("tr");
   for (const h of ["category", "pass", "fail", "warn", "error", "not applicable"]) head.append(el("th", h));
   table.append(head);
-  const rows = [["all controls", report.summary.controls], ...Object.entries(report.summary.by_category)];
-  for (const [name, c] of rows) {
+  for (const [name, c] of [["all controls", overall], ...byCategory]) {
     const tr = el("tr");
     tr.dataset.category = name;
     tr.append(el("td", name));
     for (const k of ["pass", "fail", "warn", "error", "not_applicable"]) tr.append(Object.assign(el("td", String(c[k])), { className: k }));
     table.append(tr);
   }
-  $("summary").replaceChildren(el("p", `${report.facts.organization}, evaluated on ${report.evaluated_on} with ${report.pack.name} ${report.pack.version}`), table);
-
-  const failing = report.controls.filter((c) => c.status === "fail" || c.status === "error");
+  $("summary").replaceChildren(el("p", caption), table);
+  const failing = controls.filter((c) => c.status === "fail" || c.status === "error");
   $("failing").replaceChildren(
     ...failing.map((c) => {
       const li = el("li");
@@ -67,6 +103,47 @@ function render(report) {
       li.append(el("strong", c.id, c.status), ` ${c.title} `, el("span", `(${c.status})`, c.status));
       return li;
     }),
+  );
+  return failing;
+}
+
+/** The public view: readiness, every criterion with its checks, the vendors' assurance. */
+function renderPublic(view) {
+  $("private").hidden = true;
+  $("public").hidden = false;
+  const byCategory = view.categories.map((c) => [c.category, c.counts]);
+  const failing = renderSummary(`${view.organization}, as of ${view.evaluated_on}, public view (${view.pack.name} ${view.pack.version})`, view.summary, byCategory, view.controls);
+  $("criteria").replaceChildren(
+    ...view.controls.map((c) => {
+      const li = el("li");
+      li.dataset.control = c.id;
+      li.append(el("strong", c.id, c.status), ` ${c.title} `, el("span", `(${c.status})`, c.status));
+      const checks = el("ul");
+      checks.append(...c.checks.map((k) => el("li", `${k.title}: ${k.status}`, k.status)));
+      li.append(checks);
+      return li;
+    }),
+  );
+  const v = view.vendors;
+  $("vendor-totals").textContent = `${v.total} vendors: ${v.soc2_type2} with a SOC 2 Type II report, ${v.soc2_type1} with Type I, ${v.none} without.`;
+  $("vendors").replaceChildren(
+    ...v.vendors.map((x) => {
+      const li = el("li", `${x.name}: ${x.service} (${x.soc2_type ?? "no SOC 2 report"}${x.report_period_end ? `, period ending ${x.report_period_end}` : ""})`);
+      li.dataset.vendor = x.name;
+      return li;
+    }),
+  );
+  $("status").textContent = `Public view: ${view.summary.fail} failing, ${view.summary.warn} warning, ${view.summary.pass} passing controls; ${failing.length} failing.`;
+}
+
+function render(report) {
+  $("private").hidden = false;
+  $("public").hidden = true;
+  renderSummary(
+    `${report.facts.organization}, evaluated on ${report.evaluated_on} with ${report.pack.name} ${report.pack.version}`,
+    report.summary.controls,
+    Object.entries(report.summary.by_category),
+    report.controls,
   );
 
   const rules = new Map(report.rules.map((r) => [r.id, r]));
@@ -96,27 +173,30 @@ function render(report) {
   $("status").textContent = `${report.summary.controls.fail} failing, ${report.summary.controls.warn} warning, ${report.summary.controls.pass} passing controls; ${items.length} findings.`;
 }
 
-function run() {
+async function run() {
   clear();
   sources[current].text = $("facts").value;
   const rule = selectedRule();
   if (rule) edited.set(rule.path, $("rule").value);
   const overlay = [...edited].map(([path, text]) => ({ path, text }));
+  $("status").textContent = "Evaluating…";
   try {
-    const options = { overlay };
+    const options = { overlay, redact: $("public-view").checked };
     if ($("as-of").value) options.asOf = $("as-of").value;
-    render(attest.evaluate(sources, options));
+    const result = await call("evaluate", sources, options);
+    if (options.redact) renderPublic(result);
+    else render(result);
   } catch (e) {
     showError(e.message ?? String(e));
     $("status").textContent = "The run failed: see the report panel.";
   }
 }
 
-function validate() {
+async function validate() {
   clear();
   sources[current].text = $("facts").value;
   try {
-    const ok = attest.validate(sources);
+    const ok = await call("validate", sources);
     $("summary").replaceChildren(el("p", `The facts are valid: ${ok.organization}, ${ok.files} file(s), digest ${ok.digest.slice(0, 12)}…`));
   } catch (e) {
     showError(e.message ?? String(e));
@@ -144,11 +224,11 @@ async function openFiles(files) {
 }
 
 async function main() {
-  attest = await load(new URL("../pkg/attest.wasm", import.meta.url));
-  rules = attest.explain().rules;
+  startWorker();
+  rules = (await call("explain")).rules;
   $("rule-select").replaceChildren(...rules.map((r) => Object.assign(el("option", `${r.id}: ${r.title}`), { value: r.path })));
   showFiles();
-  showRule();
+  await showRule();
   $("facts-file").addEventListener("change", () => {
     sources[current].text = $("facts").value;
     current = Number($("facts-file").value);
@@ -160,7 +240,7 @@ async function main() {
     current = sources.length - 1;
     showFiles();
   });
-  $("rule-select").addEventListener("change", showRule);
+  $("rule-select").addEventListener("change", () => showRule().catch((e) => showError(e.message)));
   $("rule").addEventListener("input", () => {
     const rule = selectedRule();
     if (rule) edited.set(rule.path, $("rule").value);
@@ -168,7 +248,7 @@ async function main() {
   $("reset-rule").addEventListener("click", () => {
     const rule = selectedRule();
     if (rule) edited.delete(rule.path);
-    showRule();
+    showRule().catch((e) => showError(e.message));
   });
   $("run").addEventListener("click", run);
   $("validate").addEventListener("click", validate);

@@ -11,7 +11,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
 use wasmtime::{Config, Engine, Instance as WasmInstance, Memory, Module, Store, TypedFunc};
 
 /// The module's calls that take a JSON request and return a JSON response.
@@ -255,4 +257,65 @@ pub fn sources_json(sources: &[(String, String)]) -> String {
         .map(|(name, text)| serde_json::json!({"name": name, "text": text}))
         .collect();
     serde_json::Value::Array(items).to_string()
+}
+
+/// Serves files under `root` over HTTP/1.0 on 127.0.0.1, one thread per connection, for the
+/// browser tests; returns the port.
+pub fn serve(root: &Path) -> std::io::Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let root = root.to_path_buf();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || respond(&root, stream));
+        }
+    });
+    Ok(port)
+}
+
+fn respond(root: &Path, mut stream: TcpStream) {
+    let mut line = String::new();
+    let Ok(clone) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(clone);
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
+            break;
+        }
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/");
+    let path = path
+        .split('?')
+        .next()
+        .unwrap_or("/")
+        .trim_start_matches('/');
+    let rel = Path::new(path);
+    let safe = rel.components().all(|c| matches!(c, Component::Normal(_)));
+    let file = root.join(rel);
+    let (status, body, kind) = match std::fs::read(&file) {
+        Ok(body) if safe => {
+            let kind = match file.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("mjs" | "js") => "text/javascript; charset=utf-8",
+                Some("css") => "text/css; charset=utf-8",
+                Some("json") => "application/json",
+                Some("wasm") => "application/wasm",
+                _ => "application/octet-stream",
+            };
+            ("200 OK", body, kind)
+        }
+        _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.0 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(&body);
 }

@@ -7,68 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use attest_engine::{EvalOptions, Facts, FactsSource, Status};
-use attest_wasm_host::repo_root;
+use attest_wasm_host::{repo_root, serve};
 use serde_json::json;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Component, Path};
-
-/// Serves files under `root` over HTTP/1.0 on 127.0.0.1, one thread per connection.
-fn serve(root: &Path) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let root = root.to_path_buf();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || respond(&root, stream));
-        }
-    });
-    port
-}
-
-fn respond(root: &Path, mut stream: TcpStream) {
-    let mut line = String::new();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
-            break;
-        }
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("/");
-    let path = path
-        .split('?')
-        .next()
-        .unwrap_or("/")
-        .trim_start_matches('/');
-    let rel = Path::new(path);
-    let safe = rel.components().all(|c| matches!(c, Component::Normal(_)));
-    let file = root.join(rel);
-    let (status, body, kind) = match std::fs::read(&file) {
-        Ok(body) if safe => {
-            let kind = match file.extension().and_then(|e| e.to_str()) {
-                Some("html") => "text/html; charset=utf-8",
-                Some("mjs" | "js") => "text/javascript; charset=utf-8",
-                Some("css") => "text/css; charset=utf-8",
-                Some("json") => "application/json",
-                Some("wasm") => "application/wasm",
-                _ => "application/octet-stream",
-            };
-            ("200 OK", body, kind)
-        }
-        _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
-    };
-    let _ = write!(
-        stream,
-        "HTTP/1.0 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(&body);
-}
 
 #[test]
 fn the_playground_renders_the_example_report_in_headless_chromium() {
@@ -119,16 +59,33 @@ fn the_playground_renders_the_example_report_in_headless_chromium() {
         "path": rule.path,
         "source": format!("{}\nlet n = facts.accounts.filter(|a| {{ let i = 0; loop {{ i += 1; }} }}).len();\n", header.join("\n")),
     });
+    // The public view names the vendors and no person: names and emails from the facts.
+    let vendors: Vec<String> = attest_engine::render::Context::from_facts(&facts)
+        .vendors
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
+    let people_file = root.join("examples/acme/people.json");
+    let people: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(people_file).unwrap()).unwrap();
+    let people: Vec<&str> = people["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| [p["name"].as_str().unwrap(), p["email"].as_str().unwrap()])
+        .collect();
     let expected = json!({
         "summary": report.summary,
         "failing": failing,
         "findings": findings,
+        "vendors": vendors,
+        "people": people,
         "edit": edit,
     });
     let file = attest_tests::scratch!("playground").join("chromium-expected.json");
     std::fs::write(&file, expected.to_string()).unwrap();
 
-    let port = serve(&root);
+    let port = serve(&root).unwrap();
     let out = std::process::Command::new("node")
         .arg(root.join("wasm/test/chromium.mjs"))
         .arg(format!("http://127.0.0.1:{port}/wasm/web/index.html"))
