@@ -138,7 +138,7 @@ pub fn load(source: &PackRef, limit: SizeLimit) -> Result<Loaded, String> {
 /// A pack and the packs it extends, as (where from, its own files), the pack first and the
 /// pack that extends nothing last: what an auditor's bundle keeps to rebuild the pack.
 /// Expects a pack [`load`] accepted (a cycle or a base that does not load is its error).
-pub fn chain(source: &PackRef) -> Result<Vec<(PackRef, Vec<PackFile>)>, String> {
+pub fn chain(source: &PackRef, limit: SizeLimit) -> Result<Vec<(PackRef, Vec<PackFile>)>, String> {
     let mut out: Vec<(PackRef, Vec<PackFile>)> = Vec::new();
     let mut next = Some(source.clone());
     while let Some(source) = next.take() {
@@ -147,7 +147,7 @@ pub fn chain(source: &PackRef) -> Result<Vec<(PackRef, Vec<PackFile>)>, String> 
                 "{source}: packs extend each other more than 64 deep"
             ));
         }
-        let files = source.files()?;
+        let files = source.files(limit)?;
         if let PackRef::Dir(dir) = &source {
             next = files
                 .iter()

@@ -4,8 +4,8 @@
 //! These functions are plain Rust: the ABI in `abi.rs` only moves bytes in and out of
 //! linear memory and calls them, and native hosts and tests can call them directly.
 
-use attest_engine::facts::LoadOptions;
 use attest_engine::cases::{self, CaseOutcome};
+use attest_engine::facts::LoadOptions;
 use attest_engine::render::{self, Context, SarifOptions, TextOptions};
 use attest_engine::{
     Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits, Pack,

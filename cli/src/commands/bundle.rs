@@ -108,7 +108,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     let config = args.config.load()?;
     let source = config.pack(args.pack.as_deref());
     let loaded = packs::load(&source, config.max_input_size)?;
-    let chain = packs::chain(&source)?;
+    let chain = packs::chain(&source, config.max_input_size)?;
     let params = config.params(&loaded.pack, &args.params)?;
     let facts_paths = if args.facts.is_empty() {
         &config.facts

@@ -38,7 +38,13 @@ pub fn check(data: &[u8]) {
 /// Loading strictly facts that loaded refuses exactly their warnings. (Facts refused loosely
 /// are refused strictly too, by construction; the fuzzer's time is better spent elsewhere.)
 fn strictly(facts: &Facts, sources: &[FactsSource<'_>]) {
-    match Facts::load_with(sources, &LoadOptions { strict: true }) {
+    match Facts::load_with(
+        sources,
+        &LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    ) {
         Ok(strict) => {
             assert!(
                 facts.warnings().is_empty(),

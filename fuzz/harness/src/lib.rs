@@ -19,9 +19,12 @@ pub mod pack;
 pub mod request;
 pub mod waivers;
 
+/// What checks one input of a target (it panics on a finding).
+pub type Check = fn(&[u8]);
+
 /// Every fuzz target: its name (the folder of its corpus and regressions, and the file of
 /// `fuzz/fuzz_targets/`) and the function that checks one input.
-pub const TARGETS: [(&str, fn(&[u8])); 4] = [
+pub const TARGETS: [(&str, Check); 4] = [
     ("facts", facts::check),
     ("pack", pack::check),
     ("waivers", waivers::check),

@@ -21,8 +21,11 @@ const FAILURE_KINDS: [&str; 9] = [
     "not_found",
 ];
 
+/// One of the module's JSON calls.
+type Call = fn(&[u8]) -> String;
+
 /// Which call an input makes, and its request.
-fn call(data: &[u8]) -> (&'static str, fn(&[u8]) -> String, &[u8]) {
+fn call(data: &[u8]) -> (&'static str, Call, &[u8]) {
     match data.split_first() {
         Some((b'v', request)) => ("validate", api::validate, request),
         Some((b'x', request)) => ("explain", api::explain, request),
