@@ -7,6 +7,7 @@
 //! pack = "examples/acme-pack"   # a pack folder, or "soc2" for the built-in pack
 //! facts = ["examples/acme"]     # facts files or folders
 //! as_of = 2026-06-30            # the date rules treat as today
+//! period = "2026-01-01..2026-06-30"  # the audit period rules judge (Type 2)
 //! strict = true                 # fields facts-v1 does not define are errors
 //! max_input_size = "2GiB"       # the most bytes one input may hold (default 1GiB)
 //!
@@ -29,7 +30,7 @@
 
 use crate::inputs::{self, SizeLimit};
 use crate::packs::{self, PackRef};
-use attest_engine::{Date, Pack};
+use attest_engine::{Date, Pack, Period};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -172,6 +173,8 @@ pub struct Config {
     pub facts: Vec<PathBuf>,
     /// The as-of date.
     pub as_of: Option<Date>,
+    /// The audit period.
+    pub period: Option<Period>,
     /// Whether fields facts-v1 does not define are errors (`validate`, `eval`).
     pub strict: bool,
     /// Parameter values.
@@ -191,6 +194,7 @@ struct Raw {
     #[serde(default)]
     facts: Vec<String>,
     as_of: Option<Spanned<toml::Value>>,
+    period: Option<Spanned<String>>,
     #[serde(default)]
     strict: bool,
     max_input_size: Option<Spanned<toml::Value>>,
@@ -263,6 +267,12 @@ impl Config {
                 })?)
             }
         };
+        let period = match raw.period {
+            None => None,
+            Some(v) => Some(
+                Period::parse(v.get_ref()).map_err(|e| format!("{}: period: {e}", at(v.span())))?,
+            ),
+        };
         let coverage_min = match raw.test.coverage_min {
             None => None,
             Some(v) => {
@@ -306,6 +316,7 @@ impl Config {
                 .map(|f| packs::join(dir, Path::new(f)))
                 .collect(),
             as_of,
+            period,
             strict: raw.strict,
             params: raw
                 .params

@@ -1,6 +1,6 @@
 //! Reading what the user points at: facts files and folders, pack folders, waivers, reports
-//! and `attest.toml`. This is the only place the CLI reads input from disk, and it reads
-//! nothing it was not meant to:
+//! and `attest.toml`. This is the only place the CLI reads input from disk (with `evidence`
+//! for the files of an evidence root), and it reads nothing it was not meant to:
 //!
 //! - every read stops at the input size limit ([`SizeLimit`], `--max-input-size`): a file
 //!   larger than the limit is refused before it is read, and the files of one facts list or

@@ -10,8 +10,9 @@ mod import;
 mod ledger;
 mod notify;
 mod output;
+mod populations;
 
-use attest_cli::{config, inputs, packs};
+use attest_cli::{config, evidence, inputs, packs};
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -47,6 +48,8 @@ enum Command {
     Init(commands::init::Args),
     /// Compare two reports: new failures, resolved, still failing, changed statuses.
     Diff(commands::diff::Args),
+    /// Draw a reproducible sample from a rule's population, for auditors.
+    Sample(commands::sample::Args),
     /// Run every rule case of packs as named tests, with line coverage on request.
     Test(commands::test::Args),
     /// Compile every rule and check a pack's manifest, catalog, rule metadata and the facts
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Sample(args) => commands::sample::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Explain(args) => commands::explain::run(args),

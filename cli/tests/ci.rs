@@ -88,14 +88,16 @@ fn the_gate_sets_the_exit_code() {
         err,
         "gate: fail on fail, min severity critical: failed by access.leaver-accounts (fail)\n"
     );
-    // Waiving the one critical failure opens the gate; naming it by JSON Pointer works, with
+    // Waiving the critical failures opens the gate; naming one by JSON Pointer works, with
     // advice to name it by its key.
     let dir = scratch("gate");
     let waivers = path(&dir, "w.json");
     fs::write(
         &waivers,
         r#"{"schema_version": "1", "waivers": [{"rule": "access.leaver-accounts", "entity": "/accounts/26",
-            "reason": "offboarding ticket IT-42", "approved_by": "CISO", "approved_on": "2026-06-01", "expires_on": "2026-07-15"}]}"#,
+            "reason": "offboarding ticket IT-42", "approved_by": "CISO", "approved_on": "2026-06-01", "expires_on": "2026-07-15"},
+          {"rule": "access.leaver-accounts", "entity": "accounts/aws-prod/liam.obrien",
+            "reason": "disabled late; logs show no use after 2026-05-15 (IT-43)", "approved_by": "CISO", "approved_on": "2026-06-01", "expires_on": "2026-07-15"}]}"#,
     )
     .unwrap();
     let (c, err) = run(&["--min-severity", "critical", "--waivers", &waivers]);
@@ -167,7 +169,7 @@ fn baselines_fail_only_on_regressions() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         stderr(&o),
-        "gate: fail on new (since 2026-06-30: 0 new, 0 resolved, 36 still failing): passed\n"
+        "gate: fail on new (since 2026-06-30: 0 new, 0 resolved, 39 still failing): passed\n"
     );
     // Three weeks later things have lapsed: those are regressions.
     let o = attest(&[
@@ -187,7 +189,7 @@ fn baselines_fail_only_on_regressions() {
     assert_eq!(code(&o), 1);
     assert_eq!(
         stderr(&o),
-        "gate: fail on new, min severity critical (since 2026-06-30: 16 new, 0 resolved, 36 still failing): \
+        "gate: fail on new, min severity critical (since 2026-06-30: 16 new, 0 resolved, 39 still failing): \
          failed by access.leaver-accounts /accounts/12 (fail), access.leaver-accounts /accounts/38 (fail)\n"
     );
     // `--fail-on new` needs a baseline.
@@ -225,7 +227,7 @@ fn diff_of_two_reports() {
     assert!(text.contains("New failures (16)"), "{text}");
     assert!(
         text.ends_with(
-            "16 new failures, 0 resolved, 36 still failing, 2 controls changed status\n"
+            "16 new failures, 0 resolved, 39 still failing, 2 controls changed status\n"
         )
     );
     let o = attest(&["diff", &new, &base, "--format", "json"]);

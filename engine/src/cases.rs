@@ -4,6 +4,7 @@
 use crate::date::Date;
 use crate::engine::{Engine, EvalOptions};
 use crate::facts::{Facts, FactsSource, LoadOptions};
+use crate::period::Period;
 use crate::report::{RuleResult, Status};
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -22,6 +23,9 @@ pub struct Case {
     /// The as-of date (default [`DEFAULT_CASE_AS_OF`]).
     #[serde(default)]
     pub as_of: Option<String>,
+    /// The audit period, `START..END` (none by default: a point-in-time evaluation).
+    #[serde(default)]
+    pub period: Option<String>,
     /// Parameter overrides.
     #[serde(default)]
     pub params: IndexMap<String, Value>,
@@ -222,8 +226,16 @@ fn run_case_traced(
             .push(format!("as_of `{as_of_text}` is not a YYYY-MM-DD date"));
         return (outcome, BTreeSet::new());
     };
+    let period = match case.period.as_deref().map(Period::parse).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            outcome.problems.push(format!("period: {e}"));
+            return (outcome, BTreeSet::new());
+        }
+    };
     let options = EvalOptions {
         as_of: Some(as_of),
+        period,
         params: case.params,
         // The population's keys come with explanations.
         explain: case.expect.tested.is_some(),

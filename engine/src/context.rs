@@ -1,5 +1,6 @@
 //! The state of the rule running on this thread: its findings, the records it tested, its
-//! budgets (operations, memory, findings, time), the as-of date and the shared lookup cache.
+//! budgets (operations, memory, findings, time), the as-of date, the audit period and the
+//! shared lookup cache.
 //!
 //! A rule runs start to finish on one thread, so the prelude's native functions and the
 //! engine's progress callback reach that state through a thread-local, without locks.
@@ -8,6 +9,7 @@ use crate::alloc;
 use crate::date::Date;
 use crate::joins::LookupCache;
 use crate::limits::{Limits, show_bytes};
+use crate::period::Period;
 use crate::report::FindingStatus;
 use rhai::{Dynamic, ImmutableString};
 use std::cell::RefCell;
@@ -107,6 +109,8 @@ pub(crate) struct RuleRun {
     pub as_of: Option<Date>,
     /// A rule, or a module loading.
     pub subject: Subject,
+    /// The audit period, when the evaluation has one.
+    pub period: Option<Period>,
     /// Where the rule's population comes from.
     pub population: PopulationSource,
     /// Pointers of the records in the rule's population so far (repeats allowed).
@@ -146,6 +150,7 @@ impl RuleRun {
         RuleRun {
             as_of,
             subject,
+            period: None,
             population: PopulationSource::Iterated,
             tested: Vec::new(),
             traced: None,

@@ -5,24 +5,27 @@ use crate::context::{self, Budget, Clock, PopulationSource, RawFinding, RuleRun,
 use crate::date::Date;
 use crate::evidence;
 use crate::facts::Facts;
-use crate::facts::tree::Node;
 use crate::joins::LookupCache;
 use crate::limits::Limits;
 use crate::modules::{self, to_u32};
 use crate::pack::{
     Diagnostic, DiagnosticCode, DisabledRule, Pack, PackError, PackFile, Rule, RuleMeta,
 };
+use crate::period::Period;
+use crate::population;
 use crate::prelude;
 use crate::report::{
     ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
-    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary, Tested,
+    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary,
 };
 use crate::sandbox;
 use crate::suggest;
 use indexmap::IndexMap;
 use rhai::{AST, Dynamic, Map, Scope};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+mod sampling;
 
 /// Name of the parameter that sets the warning window, if a pack declares it.
 const WARN_WINDOW_PARAM: &str = crate::pack::ENGINE_PARAMS[0];
@@ -42,6 +45,13 @@ pub struct EvalOptions {
     pub clock: Option<Clock>,
     /// Record, for every rule, what it examined and why it decided.
     pub explain: bool,
+    /// The audit period rules judge; defaults to `organization.audit_period` of the facts.
+    pub period: Option<Period>,
+    /// List, for every rule, each record it tested with its outcome (`population.records`).
+    pub populations: bool,
+    /// With an evidence root: each evidence file's SHA-256 (hex), or why it could not be
+    /// read, by the record's relative `uri`.
+    pub evidence_files: Option<BTreeMap<String, Result<String, String>>>,
 }
 
 impl EvalOptions {
@@ -68,15 +78,56 @@ impl EvalOptions {
         self.explain = explain;
         self
     }
+
+    /// Sets the audit period rules judge (`None`: `organization.audit_period` of the facts,
+    /// if any). With a period and no as-of date, the as-of date is the period's end.
+    pub fn with_period(mut self, period: Option<Period>) -> EvalOptions {
+        self.period = period;
+        self
+    }
+
+    /// Lists, for every rule, each record it tested with its outcome (`population.records`
+    /// of the report), for auditors to sample from.
+    pub fn with_populations(mut self, populations: bool) -> EvalOptions {
+        self.populations = populations;
+        self
+    }
+
+    /// Checks every evidence record with a `sha256` and a relative `uri` against its file:
+    /// `files` maps each such `uri` ([`Facts::evidence_files`]) to the SHA-256 (hex) of the
+    /// file the host read, or why it could not read it. A missing file or a different hash
+    /// is a failing finding on the record's criterion.
+    pub fn with_evidence_files(
+        mut self,
+        files: BTreeMap<String, Result<String, String>>,
+    ) -> EvalOptions {
+        self.evidence_files = Some(files);
+        self
+    }
 }
 
 /// Why an evaluation could not start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EvalError {
-    /// Neither the options nor the facts give an as-of date.
-    #[error("no as-of date: set organization.as_of in the facts or pass one (--as-of YYYY-MM-DD)")]
+    /// Neither the options nor the facts give an as-of date (nor an audit period).
+    #[error(
+        "no as-of date: set organization.as_of (or organization.audit_period) in the facts or pass one (--as-of YYYY-MM-DD)"
+    )]
     NoAsOf,
+    /// The as-of date falls before the end of the audit period: the period cannot be judged
+    /// before it is over.
+    #[error(
+        "the as-of date {as_of} is before the end of the audit period {period}: a period is judged once it is over (for the period so far, end it at the as-of date: --period {start}..{as_of})"
+    )]
+    PeriodNotOver {
+        /// The as-of date.
+        as_of: String,
+        /// The period, `START..END`.
+        period: String,
+        /// Its first day.
+        start: String,
+    },
     /// An override names a parameter the pack does not declare.
     #[error("unknown parameter `{name}`: the pack does not declare it{hint}")]
     UnknownParam {
@@ -191,6 +242,14 @@ impl Engine {
 
         let mut controls = Vec::with_capacity(self.pack.controls.len());
         let mut evidence_checks = Vec::new();
+        let mut file_checks = Vec::new();
+        let judge = evidence::Judge {
+            facts,
+            as_of,
+            warn_days,
+            detail: detail(options),
+        };
+        let files = options.evidence_files.as_ref();
         for control in &self.pack.controls {
             let in_scope = facts.in_scope(control.category.as_str());
             let mapped: Vec<&RuleResult> = rules
@@ -208,11 +267,18 @@ impl Engine {
                     .iter()
                     .map(|r| (r.id.as_str(), r.reason.as_deref().unwrap_or_default()))
                     .collect();
-                let check =
-                    evidence::check(control, facts, as_of, warn_days, options.explain, &unjudged);
+                let check = evidence::check(control, &judge, &unjudged);
                 status = status.worst(check.status);
                 ids.push(check.id.clone());
                 evidence_checks.push(check);
+            }
+            if let Some(files) = files
+                && in_scope
+                && let Some(check) = evidence::check_files(control, &judge, files)
+            {
+                status = status.worst(check.status);
+                ids.push(check.id.clone());
+                file_checks.push(check);
             }
             ids.extend(disabled.iter().map(|r| r.id.clone()));
             controls.push(ControlResult {
@@ -222,9 +288,11 @@ impl Engine {
                 title: control.title.clone(),
                 status,
                 rules: ids,
+                evidence: evidence::list(facts, &control.id, as_of, files),
             });
         }
         rules.extend(evidence_checks);
+        rules.extend(file_checks);
         Ok(Report {
             report_version: REPORT_VERSION.to_owned(),
             engine: EngineInfo {
@@ -242,6 +310,7 @@ impl Engine {
                 as_of: facts.as_of().map(|d| d.to_string()),
             },
             evaluated_on: as_of.to_string(),
+            period: run.period,
             summary: Summary::of(&controls),
             controls,
             rules,
@@ -301,12 +370,30 @@ impl Engine {
         Some(lines)
     }
 
-    /// What every rule of one evaluation is handed: the facts, the as-of date (the options',
-    /// else the facts'), the parameters and a fresh lookup cache.
+    /// What every rule of one evaluation is handed: the facts, the audit period (the
+    /// options', else the facts'), the as-of date (the options', else the facts', else the
+    /// period's end; never before the period's end), the parameters and a fresh lookup
+    /// cache.
     fn run<'a>(&self, facts: &'a Facts, options: &'a EvalOptions) -> Result<Run<'a>, EvalError> {
+        let period = options.period.or(facts.period());
+        let as_of = options
+            .as_of
+            .or(facts.as_of())
+            .or(period.map(|p| p.end()))
+            .ok_or(EvalError::NoAsOf)?;
+        if let Some(p) = period
+            && as_of < p.end()
+        {
+            return Err(EvalError::PeriodNotOver {
+                as_of: as_of.to_string(),
+                period: p.to_string(),
+                start: p.start().to_string(),
+            });
+        }
         Ok(Run {
             facts,
-            as_of: options.as_of.or(facts.as_of()).ok_or(EvalError::NoAsOf)?,
+            as_of,
+            period,
             params: self.params(&options.params)?,
             cache: Arc::new(LookupCache::default()),
             options,
@@ -378,6 +465,7 @@ impl Engine {
             run.cache.clone(),
             Budget::new(&self.limits, options.clock.clone()),
         );
+        state.period = run.period;
         if marks {
             state.population = PopulationSource::Marked;
         }
@@ -398,7 +486,6 @@ impl Engine {
             .as_mut()
             .map(|r| std::mem::take(&mut r.tested))
             .unwrap_or_default();
-        result.population = population(facts, &meta.facts, tested, options.explain);
         match (outcome, state) {
             (Ok(()), Some(state)) => {
                 result.findings = state
@@ -406,6 +493,13 @@ impl Engine {
                     .into_iter()
                     .map(|f| self.finding(rule, facts, f))
                     .collect();
+                result.population = population::of(
+                    facts,
+                    &meta.facts,
+                    &tested,
+                    &result.findings,
+                    detail(options),
+                );
                 result.status = Status::of_findings(&result.findings);
                 if result.findings.is_empty() && result.population.tested == 0 {
                     result.status = Status::NotApplicable;
@@ -413,10 +507,14 @@ impl Engine {
                 }
             }
             (Err(e), _) => {
+                result.population =
+                    population::of(facts, &meta.facts, &tested, &[], detail(options));
                 result.status = Status::Error;
                 result.error = Some(rule_error(rule, &e, self.limits.max_message_size));
             }
             (Ok(()), None) => {
+                result.population =
+                    population::of(facts, &meta.facts, &tested, &[], detail(options));
                 result.status = Status::Error;
                 result.error = Some(RuleError {
                     message: "the rule's state was lost".to_owned(),
@@ -452,9 +550,18 @@ impl Engine {
 struct Run<'a> {
     facts: &'a Facts,
     as_of: Date,
+    period: Option<Period>,
     params: Map,
     cache: Arc<LookupCache>,
     options: &'a EvalOptions,
+}
+
+/// What populations list beyond their counts, as the options ask.
+fn detail(options: &EvalOptions) -> population::Detail {
+    population::Detail {
+        keys: options.explain,
+        records: options.populations,
+    }
 }
 
 /// Why a rule that tested no record and found nothing does not apply.
@@ -475,58 +582,6 @@ fn rule_result(id: &str, title: &str, meta: &RuleMeta) -> RuleResult {
         error: None,
         population: Population::default(),
         findings: Vec::new(),
-    }
-}
-
-/// The population of a rule from the pointers of the records it tested: counted per
-/// collection against the collection's size (every collection the rule's header names is
-/// listed, tested or not), with the records' keys under `--explain`.
-fn population(
-    facts: &Facts,
-    declared: &[String],
-    mut pointers: Vec<rhai::ImmutableString>,
-    explain: bool,
-) -> Population {
-    pointers.sort_unstable();
-    pointers.dedup();
-    let size = |name: &str| match facts.root().field(name) {
-        Some(Node::List(l)) => Some(l.len() as u64),
-        _ => None,
-    };
-    let mut collections: IndexMap<String, Tested> = declared
-        .iter()
-        .filter_map(|k| {
-            Some((
-                k.clone(),
-                Tested {
-                    tested: 0,
-                    of: size(k)?,
-                },
-            ))
-        })
-        .collect();
-    for p in &pointers {
-        let name = p.split('/').nth(1).unwrap_or_default();
-        collections
-            .entry(name.to_owned())
-            .or_insert_with(|| Tested {
-                tested: 0,
-                of: size(name).unwrap_or_default(),
-            })
-            .tested += 1;
-    }
-    let keys = explain.then(|| {
-        let mut keys: Vec<String> = pointers
-            .iter()
-            .map(|p| facts.key(p).unwrap_or_else(|| p.to_string()))
-            .collect();
-        keys.sort_unstable();
-        keys
-    });
-    Population {
-        tested: pointers.len() as u64,
-        collections,
-        keys,
     }
 }
 

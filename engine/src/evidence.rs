@@ -3,29 +3,79 @@
 //! warning window warns, and missing or expired evidence fails. That way every criterion in
 //! scope has a status, and absent data never passes one.
 
+mod files;
+mod listing;
+
+pub(crate) use files::check as check_files;
+pub(crate) use listing::list;
+
 use crate::date::Date;
 use crate::facts::Facts;
-use crate::facts::tree::Node;
+use crate::facts::tree::{Node, Record};
 use crate::pack::{Control, Owner, Severity};
-use crate::report::{
-    EVIDENCE_RULE, Explanation, Finding, FindingStatus, Population, RuleResult, Status, Tested,
-};
+use crate::population;
+use crate::report::{EVIDENCE_RULE, Explanation, Finding, FindingStatus, RuleResult, Status};
 
 /// Days evidence stays valid when it has no `expires_on`.
 const DEFAULT_VALIDITY_DAYS: i64 = 365;
 
+/// What judging evidence needs: the facts, the as-of date, the warning window and what
+/// populations list.
+pub(crate) struct Judge<'a> {
+    pub facts: &'a Facts,
+    pub as_of: Date,
+    pub warn_days: i64,
+    pub detail: population::Detail,
+}
+
+/// The evidence records of a criterion, in document order.
+fn records_of<'f>(facts: &'f Facts, control_id: &str) -> impl Iterator<Item = &'f Record> {
+    let records: &[Node] = match facts.root().field("evidence") {
+        Some(Node::List(l)) => l.items(),
+        _ => &[],
+    };
+    records.iter().filter_map(Node::as_record).filter(move |r| {
+        r.get("control_id").and_then(Node::key_text).as_deref() == Some(control_id)
+    })
+}
+
+/// A text field of a record, if it has one.
+fn text(r: &Record, field: &str) -> Option<String> {
+    match r.get(field) {
+        Some(Node::Str(s)) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+/// A date field of a record, if it holds a valid date.
+fn date(r: &Record, field: &str) -> Option<Date> {
+    r.get(field)
+        .and_then(Node::key_text)
+        .and_then(|s| Date::parse(&s))
+}
+
+/// The last day a record counts: its `expires_on`, else `collected_on` plus the default
+/// validity (evidence collected at the calendar's end lapses with it).
+fn lapses_on(r: &Record, collected: Date) -> Date {
+    date(r, "expires_on").unwrap_or_else(|| {
+        collected
+            .add_days(DEFAULT_VALIDITY_DAYS)
+            .unwrap_or(collected)
+    })
+}
+
+/// The owner of a criterion's evidence (Security when the catalog names none).
+fn owner_of(control: &Control) -> Owner {
+    control.evidence_owner.unwrap_or(Owner::Security)
+}
+
 /// Judges a control by its evidence records. `unjudged` lists the control's rules that
 /// could not judge it from the facts, each with why (empty for a control without rules):
 /// with no evidence either, the finding names them.
-pub(crate) fn check(
-    control: &Control,
-    facts: &Facts,
-    as_of: Date,
-    warn_days: i64,
-    explain: bool,
-    unjudged: &[(&str, &str)],
-) -> RuleResult {
-    let owner = control.evidence_owner.unwrap_or(Owner::Security);
+pub(crate) fn check(control: &Control, judge: &Judge<'_>, unjudged: &[(&str, &str)]) -> RuleResult {
+    let (facts, as_of, warn_days) = (judge.facts, judge.as_of, judge.warn_days);
+    let explain = judge.detail.keys;
+    let owner = owner_of(control);
     let mut remediation = format!(
         "Collect evidence that {} ({}) operates, store it, and record it in evidence[] with control_id \"{}\", uri and collected_on.",
         control.id,
@@ -56,38 +106,16 @@ pub(crate) fn check(
     let mut current: Vec<(Date, String, String)> = Vec::new();
     let mut tested = Vec::new();
     let mut expired = Vec::new();
-    let records: &[Node] = match facts.root().field("evidence") {
-        Some(Node::List(l)) => l.items(),
-        _ => &[],
-    };
-    for node in records {
-        let Node::Record(r) = node else { continue };
-        if r.get("control_id").and_then(Node::key_text).as_deref() != Some(control.id.as_str()) {
-            continue;
-        }
+    for r in records_of(facts, &control.id) {
         tested.push(r.pointer());
-        let date = |f: &str| {
-            r.get(f)
-                .and_then(Node::key_text)
-                .and_then(|s| Date::parse(&s))
-        };
-        let Some(collected) = date("collected_on") else {
+        let Some(collected) = date(r, "collected_on") else {
             continue;
         };
         if collected > as_of {
             continue;
         }
-        // Evidence collected at the calendar's end lapses with it.
-        let ends = date("expires_on").unwrap_or_else(|| {
-            collected
-                .add_days(DEFAULT_VALIDITY_DAYS)
-                .unwrap_or(collected)
-        });
-        let title = r
-            .get("title")
-            .and_then(Node::key_text)
-            .unwrap_or_default()
-            .to_string();
+        let ends = lapses_on(r, collected);
+        let title = text(r, "title").unwrap_or_default();
         if ends >= as_of {
             current.push((ends, title, r.pointer().to_owned()));
         } else {
@@ -150,27 +178,18 @@ pub(crate) fn check(
             reason,
         }
     });
-    let of = records.len() as u64;
-    let population = Population {
-        tested: tested.len() as u64,
-        collections: [(
-            "evidence".to_owned(),
-            Tested {
-                tested: tested.len() as u64,
-                of,
-            },
-        )]
-        .into_iter()
-        .collect(),
-        keys: explain.then(|| {
-            let mut keys: Vec<String> = tested
-                .iter()
-                .map(|p| facts.key(p).unwrap_or_else(|| (*p).to_owned()))
-                .collect();
-            keys.sort_unstable();
-            keys
-        }),
-    };
+    let mut population = population::of(
+        facts,
+        &["evidence".to_owned()],
+        &tested,
+        &findings,
+        judge.detail,
+    );
+    // Listed even when the facts have no `evidence` at all: 0 of 0.
+    population
+        .collections
+        .entry("evidence".to_owned())
+        .or_default();
     RuleResult {
         id: format!("{EVIDENCE_RULE}/{}", control.id),
         title: format!("Current evidence on file for {}", control.id),

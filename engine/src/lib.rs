@@ -103,9 +103,12 @@ mod limits;
 mod modules;
 pub mod pack;
 mod par;
+pub mod period;
+mod population;
 mod prelude;
 pub mod render;
 pub mod report;
+pub mod sample;
 mod sandbox;
 #[cfg(feature = "jsonschema")]
 mod schema;
@@ -121,6 +124,7 @@ pub use pack::{
     Category, Diagnostic, DiagnosticCode, DiagnosticSeverity, Owner, Pack, PackError, PackFile,
     Severity,
 };
+pub use period::Period;
 pub use report::{
     ControlResult, Finding, FindingStatus, REPORT_VERSION, Report, RuleResult, Status,
 };

@@ -1,7 +1,8 @@
 //! Docs kept in step with the code they describe: the diagnostics table of
 //! docs/writing-rules.md lists exactly every `DiagnosticCode` with its severity and meaning,
 //! the SOC 2 pack's README lists exactly its rules, with the controls, severity and owner
-//! of each rule's header, and docs/security.md gives every field of `Limits` with its default.
+//! of each rule's header, and the frequency of each with how it reads an audit period, and
+//! docs/security.md gives every field of `Limits` with its default.
 
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -144,4 +145,46 @@ fn the_limits_table_gives_every_limit_with_its_default() {
         n += 1;
     }
     assert!(n >= 8, "{debug}");
+}
+
+#[test]
+fn the_soc2_readme_says_how_often_each_rule_operates_and_how_it_reads_a_period() {
+    let files: Vec<PackFile> = attest_rules::soc2()
+        .iter()
+        .map(|(path, text)| PackFile::new(*path, *text))
+        .collect();
+    let pack = Pack::from_files(&files).unwrap();
+    let mut expected: Vec<Vec<String>> = pack
+        .rules()
+        .iter()
+        .map(|r| {
+            let frequency = r
+                .meta
+                .frequency
+                .expect("every SOC 2 rule declares its frequency");
+            vec![format!("`{}`", r.meta.id), frequency.as_str().to_owned()]
+        })
+        .collect();
+    let mut documented: Vec<Vec<String>> = table(&read("rules/soc2/README.md"), "## Audit periods")
+        .into_iter()
+        .map(|mut row| {
+            assert_eq!(
+                row.len(),
+                3,
+                "{row:?}: expected Rule, Frequency, How it reads a period"
+            );
+            assert!(
+                !row[2].is_empty(),
+                "{row:?}: say how the rule reads a period"
+            );
+            row.truncate(2);
+            row
+        })
+        .collect();
+    expected.sort();
+    documented.sort();
+    assert_eq!(
+        documented, expected,
+        "rules/soc2/README.md's audit periods table differs from the rules' headers"
+    );
 }

@@ -349,7 +349,7 @@ fn junit_failures_carry_the_findings() {
         failure
             .text()
             .unwrap()
-            .contains("examples/acme/access.json:343 accounts/prod-db/liam")
+            .contains("examples/acme/access.json:346 accounts/prod-db/liam")
     );
     let waived = doc
         .descendants()

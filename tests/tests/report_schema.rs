@@ -1,11 +1,12 @@
 //! Every report the engine produces validates against `schemas/report.v2.schema.json`:
-//! the example organization's, and a full report on the facts of every rule case.
+//! the example organization's (with every optional part too), and a full report on the facts
+//! of every rule case, with its audit period and populations.
 
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use attest_engine::cases::{Case, DEFAULT_CASE_AS_OF};
-use attest_engine::{Date, EvalOptions, Facts, FactsSource, Report};
+use attest_engine::{Date, EvalOptions, Facts, FactsSource, Period, Report};
 use serde_json::Value;
 
 fn validator() -> jsonschema::Validator {
@@ -37,6 +38,35 @@ fn the_example_report_matches_the_schema() {
         "the example exercises failures"
     );
     assert_valid(&validator(), &report, "examples/acme");
+    // With every optional part: explanations, populations, and evidence files checked (one
+    // of each outcome).
+    let facts = attest_tests::example_facts();
+    let mut files: std::collections::BTreeMap<String, Result<String, String>> = facts
+        .evidence_files()
+        .into_iter()
+        .map(|uri| (uri, Err("no such file".to_owned())))
+        .collect();
+    assert!(!files.is_empty(), "the example names an evidence file");
+    files.insert(
+        "policies/information-security-2026.md".to_owned(),
+        Ok("0".repeat(64)),
+    );
+    let options = EvalOptions::default()
+        .with_explain(true)
+        .with_populations(true)
+        .with_evidence_files(files);
+    let report = engine.evaluate(&facts, &options).unwrap();
+    assert!(
+        report
+            .rules
+            .iter()
+            .any(|r| r.id.starts_with("evidence-files/"))
+    );
+    assert_valid(
+        &validator(),
+        &report,
+        "examples/acme, with every optional part",
+    );
 }
 
 #[test]
@@ -59,9 +89,12 @@ fn full_reports_on_every_rule_case_match_the_schema() {
             }])
             .unwrap();
             let as_of = Date::parse(case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF));
+            let period = case.period.as_deref().map(|p| Period::parse(p).unwrap());
             let options = EvalOptions::default()
                 .with_as_of(as_of)
-                .with_params(case.params.clone());
+                .with_period(period)
+                .with_params(case.params.clone())
+                .with_populations(true);
             let report = engine.evaluate(&facts, &options).unwrap();
             assert_valid(&v, &report, &format!("{path} ({})", case.name));
             checked += 1;

@@ -27,8 +27,12 @@ export interface PackOptions {
 }
 
 export interface EvaluateOptions extends PackOptions {
-  /** The date rules treat as today (default: organization.as_of of the facts). */
+  /** The date rules treat as today (default: organization.as_of of the facts, else the period's end). */
   asOf?: string | Date;
+  /** The audit period rules judge, "START..END" or {start, end} (default: organization.audit_period of the facts). */
+  period?: string | { start: string | Date; end: string | Date };
+  /** List, for every rule, each record it tested with its outcome (`population.records`). */
+  populations?: boolean;
   /** Pack parameter overrides. */
   params?: Record<string, unknown>;
   /** Evaluate this one rule and return its result instead of a report. */
@@ -142,6 +146,31 @@ export interface Population {
   tested: number;
   collections: Record<string, { tested: number; of: number }>;
   keys?: string[];
+  /** Each tested record with its place and outcome (with `populations`). */
+  records?: PopulationRecord[];
+}
+
+/** One record a rule tested. */
+export interface PopulationRecord {
+  key: string;
+  entity: string;
+  source?: { file: string; line: number };
+  outcome: "exception" | "warn" | "pass";
+}
+
+/** A sample drawn from a rule's population. */
+export interface Sample {
+  rule: string;
+  frequency: "annual" | "quarterly" | "monthly" | "weekly" | "daily" | "event";
+  seed: number;
+  size: number;
+  population: number;
+  generator: string;
+  evaluated_on: string;
+  period?: { start: string; end: string };
+  facts_digest: string;
+  pack_digest: string;
+  records: PopulationRecord[];
 }
 
 export interface RuleResult {
@@ -182,6 +211,8 @@ export interface Report {
   pack: { name: string; version: string; digest: string };
   facts: { organization: string; digest: string; as_of: string | null };
   evaluated_on: string;
+  /** The audit period the rules judged (absent for a point-in-time evaluation). */
+  period?: { start: string; end: string };
   summary: { controls: Counts; by_category: Record<Category, Counts> };
   controls: ControlResult[];
   /** Every rule once, with its population and findings. */
@@ -269,7 +300,7 @@ export type Explanation =
 
 /** A failure the engine reports. */
 export class AttestError extends Error {
-  /** request, facts_syntax, facts_not_object, facts_conflict, facts_invalid, waivers_syntax, waivers_invalid, report, pack, options or not_found. */
+  /** request, facts_syntax, facts_not_object, facts_conflict, facts_invalid, waivers_syntax, waivers_invalid, report, pack, options, not_found or rule_error. */
   kind: string;
   /** The whole error: file, line, column, violations, diagnostics, ... */
   details: { kind: string; message: string; [key: string]: unknown };
@@ -284,6 +315,8 @@ export class Attest {
   evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string }): RuleResult;
   /** With `redact`, the public view. */
   evaluate(facts: FactsInput, options: EvaluateOptions & { redact: true; rule?: undefined }): PublicReport;
+  /** A reproducible sample of a rule's population; `seed` is required. */
+  sample(facts: FactsInput, rule: string, options: EvaluateOptions & { seed: number; size?: number }): Sample;
   /** The report as text, byte for byte what `attest eval --format json` writes. */
   evaluateJson(facts: FactsInput, options?: EvaluateOptions): string;
   /** The report in a format of `attest eval`, byte for byte what `--output FORMAT=FILE` writes. */

@@ -78,6 +78,13 @@ function reportOf(report, name) {
   return { name, text: JSON.stringify(report) };
 }
 
+/** An audit period as the module takes it: "START..END", from that text or {start, end}. */
+function period(p) {
+  if (p == null) return undefined;
+  if (typeof p === "object") return `${day(p.start)}..${day(p.end)}`;
+  return String(p);
+}
+
 function day(asOf) {
   if (asOf == null) return undefined;
   if (asOf instanceof Date) return asOf.toISOString().slice(0, 10);
@@ -155,6 +162,7 @@ export class Attest {
       pack: files(options.pack),
       overlay: files(options.overlay),
       as_of: day(options.asOf),
+      period: period(options.period),
       params: options.params,
       rule: options.rule,
       explain: options.explain,
@@ -162,7 +170,20 @@ export class Attest {
       waivers: waiversOf(options.waivers),
       redact: options.redact || undefined,
       sarif_max_results: options.sarifMaxResults,
+      populations: options.populations,
     };
+  }
+
+  /**
+   * Draws a reproducible sample from the population of rule `rule`: `options.seed` (required)
+   * and `options.size` (default: the pack's size for the rule's frequency), with the options
+   * of `evaluate`. Returns the sample, as `attest sample --format json` writes it.
+   */
+  sample(facts, rule, options = {}) {
+    const request = { ...this.#evaluateRequest(facts, { ...options, rule: undefined }), sample: { rule, seed: options.seed, size: options.size } };
+    const response = this.#ok("evaluate", request);
+    for (const w of response.warnings) options.onWarning?.(w);
+    return response.sample;
   }
 
   /**

@@ -9,7 +9,7 @@ use attest_engine::facts::LoadOptions;
 use attest_engine::render::{self, Context, SarifOptions, TextOptions};
 use attest_engine::{
     Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits, Pack,
-    PackError, PackFile, REPORT_VERSION, Report, WaiverError, Waivers, diff::Diff,
+    PackError, PackFile, Period, REPORT_VERSION, Report, WaiverError, Waivers, diff::Diff,
 };
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -76,6 +76,8 @@ struct EvaluateRequest {
     #[serde(default)]
     params: IndexMap<String, Value>,
     #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
     rule: Option<String>,
     #[serde(default)]
     explain: bool,
@@ -89,6 +91,10 @@ struct EvaluateRequest {
     redact: bool,
     #[serde(default)]
     sarif_max_results: Option<usize>,
+    #[serde(default)]
+    populations: bool,
+    #[serde(default)]
+    sample: Option<SampleRequest>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -109,6 +115,16 @@ struct PackRequest {
     name: Option<String>,
     #[serde(default)]
     filter: Vec<String>,
+}
+
+/// What `sample` asks for: a rule, the seed, and the size (default: the pack's).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SampleRequest {
+    rule: String,
+    seed: u64,
+    #[serde(default)]
+    size: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,7 +152,7 @@ struct ExplainRequest {
 #[derive(Debug, Serialize)]
 struct Failure {
     /// `request`, `facts_syntax`, `facts_not_object`, `facts_conflict`, `facts_invalid`,
-    /// `pack`, `options` or `not_found`.
+    /// `pack`, `options`, `not_found` or `rule_error`.
     kind: &'static str,
     /// The message the `attest` command prints for the same failure.
     message: String,
@@ -385,16 +401,21 @@ fn load_facts(sources: &[Source], pack: Option<&Pack>) -> Result<Facts, Failure>
 /// Evaluates facts against a pack.
 ///
 /// Request: `{"facts": [{"name", "text"}, ...], "pack"?: [{"path", "text"}, ...],
-/// "overlay"?: [{"path", "text"}, ...], "as_of"?: "YYYY-MM-DD", "params"?: {...},
-/// "rule"?: "rule id", "explain"?: true, "limits"?: {"max_operations"?, "max_memory_mib"?,
-/// "max_findings"?}}` (`explain` records, for every rule, what it examined and why it
-/// decided, as `attest eval --explain` does; `limits` changes the sandbox's limits, as
-/// `attest eval --max-operations`, `--max-memory` and `--max-findings` do).
+/// "overlay"?: [{"path", "text"}, ...], "as_of"?: "YYYY-MM-DD", "period"?:
+/// "START..END", "params"?: {...}, "rule"?: "rule id", "explain"?: true,
+/// "populations"?: true, "sample"?: {"rule", "seed", "size"?}, "limits"?:
+/// {"max_operations"?, "max_memory_mib"?, "max_findings"?}}` (`explain` records, for every
+/// rule, what it examined and why it decided, as `attest eval --explain` does; `populations`
+/// lists each record every rule tested, with its outcome, in `population.records`; `limits`
+/// changes the sandbox's limits, as `attest eval --max-operations`, `--max-memory` and
+/// `--max-findings` do).
 ///
 /// Response: `{"ok":true,"report":REPORT,"warnings":[...]}` where `REPORT` is, byte for
 /// byte, [`Report::to_json`](attest_engine::Report::to_json) (what `attest eval --format
 /// json` writes); with `rule`, `{"ok":true,"rule":RESULT,"warnings":[...]}`, that one
-/// rule's result as compact JSON. `warnings` are the fields facts-v1 does not define
+/// rule's result as compact JSON; with `sample`, `{"ok":true,"sample":SAMPLE,
+/// "warnings":[...]}`, where `SAMPLE` is, byte for byte, what `attest sample --format
+/// json` writes for the same rule, seed and size. `warnings` are the fields facts-v1 does not define
 /// ([`Facts::warnings`]: `{"file", "line", "pointer", "message"}`, in document order), as
 /// `attest eval` prints them. Or a failure.
 pub fn evaluate(request: &[u8]) -> String {
@@ -420,10 +441,48 @@ fn try_evaluate(request: &[u8]) -> Outcome {
         .as_ref()
         .map(|w| Waivers::parse(&w.name, &w.text))
         .transpose()?;
+    let period = match req.period.as_deref() {
+        None => None,
+        Some(text) => {
+            Some(Period::parse(text).map_err(|e| Failure::new("options", e.to_string()))?)
+        }
+    };
     let options = EvalOptions::default()
         .with_as_of(as_of)
+        .with_period(period)
         .with_params(req.params)
-        .with_explain(req.explain);
+        .with_explain(req.explain)
+        .with_populations(req.populations);
+    if let Some(sample) = req.sample {
+        if req.rule.is_some() {
+            return Err(Failure::new(
+                "request",
+                "give `rule` or `sample`, not both (`sample` names its own rule)",
+            ));
+        }
+        let (drawn, result) = engine
+            .sample(&sample.rule, &facts, &options, sample.size, sample.seed)?
+            .ok_or_else(|| {
+                Failure::new(
+                    "not_found",
+                    format!("no rule `{}` in the pack", sample.rule),
+                )
+            })?;
+        if let Some(e) = result.error {
+            return Err(Failure::new(
+                "rule_error",
+                format!(
+                    "{}: the rule could not judge its population, so there is nothing to sample from: {}",
+                    sample.rule, e.message
+                ),
+            ));
+        }
+        return Ok(format!(
+            r#"{{"ok":true,"sample":{},"warnings":{}}}"#,
+            drawn.to_json(),
+            warnings(&facts)?
+        ));
+    }
     let rendered = req.format.is_some() || req.redact;
     match req.rule {
         None => {

@@ -47,6 +47,22 @@ test("evaluates the example organization", async () => {
   assert.equal(rule.status, "fail");
 });
 
+test("an audit period, populations and a reproducible sample", async () => {
+  // Acme's facts state the period; a request's period wins over it.
+  assert.deepEqual(attest.evaluate(await acme()).period, { start: "2026-01-01", end: "2026-06-30" });
+  const report = attest.evaluate(await acme(), { period: { start: "2026-04-01", end: new Date("2026-06-30T00:00:00Z") }, populations: true });
+  assert.deepEqual(report.period, { start: "2026-04-01", end: "2026-06-30" });
+  const leavers = report.rules.find((r) => r.id === "access.leaver-accounts");
+  assert.ok(leavers.population.records.some((r) => r.outcome === "exception"));
+  const a = attest.sample(await acme(), "access.leaver-accounts", { seed: 42, size: 3 });
+  const b = attest.sample(await acme(), "access.leaver-accounts", { seed: 42, size: 3 });
+  assert.deepEqual(a, b);
+  assert.equal(a.records.length, 3);
+  assert.equal(a.seed, 42);
+  const facts = await acme();
+  assert.throws(() => attest.evaluate(facts, { period: "2026-01-01..2026-12-31" }), (e) => e instanceof AttestError && e.kind === "options");
+});
+
 test("validate accepts the example and rejects bad facts with places", async () => {
   const ok = attest.validate(await acme());
   assert.equal(ok.files, 9);

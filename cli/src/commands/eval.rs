@@ -6,12 +6,12 @@ use super::trail;
 use crate::config::{self, ConfigArg};
 use crate::notify::{NotifyFormat, Previous, Webhook};
 use crate::output::{self, Input, Target, refuse_inputs};
-use crate::{Outcome, inputs, ledger, packs};
+use crate::{Outcome, evidence, inputs, ledger, packs, populations};
 use attest_engine::render::{
     self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions, escape,
 };
 use attest_engine::{
-    Date, EvalOptions, Limits, Report, Severity, Waivers,
+    Date, EvalOptions, Limits, Period, Report, Severity, Waivers,
     diff::Diff,
     gate::{FailOn, Gate},
     report::WaiverState,
@@ -105,9 +105,22 @@ pub struct Args {
     /// organization.as_of of the facts).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     as_of: Option<Date>,
+    /// The audit period rules judge, both days included (default: the configuration's
+    /// `period`, else organization.audit_period of the facts); without an as-of date, the
+    /// as-of date is its end.
+    #[arg(long, value_name = "START..END", value_parser = parse_period)]
+    period: Option<Period>,
     /// Override a pack parameter (repeatable); the value is JSON, or a plain string.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     params: Vec<(String, serde_json::Value)>,
+    /// Write every rule's population (each record it tested, with its key, file:line,
+    /// JSON Pointer and outcome) to DIR, as `<rule id>.csv` and `<rule id>.json`.
+    #[arg(long, value_name = "DIR")]
+    populations: Option<PathBuf>,
+    /// Check every evidence record with a sha256 and a relative uri against the file at
+    /// that uri under DIR; a missing file or a different hash fails its criterion.
+    #[arg(long, value_name = "DIR")]
+    evidence_root: Option<PathBuf>,
     /// Output format of the main output (stdout, or the plain `--output FILE`; default:
     /// the configuration's `[eval] format`, else text).
     #[arg(long, value_enum)]
@@ -203,6 +216,11 @@ fn parse_max_results(text: &str) -> Result<usize, String> {
 
 fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text).ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+}
+
+/// `START..END`, as the engine parses it.
+pub fn parse_period(text: &str) -> Result<Period, String> {
+    Period::parse(text).map_err(|e| e.to_string())
 }
 
 fn parse_param(text: &str) -> Result<(String, serde_json::Value), String> {
@@ -328,6 +346,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     for path in destinations.iter().filter_map(|(_, p)| p.as_deref()) {
         refuse_inputs(path, &inputs)?;
     }
+    if let Some(dir) = &args.populations {
+        populations::check(dir, &inputs)?;
+    }
     let webhook = args
         .notify
         .as_deref()
@@ -353,14 +374,27 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     let facts = super::load_facts(&sources, Some(&loaded.pack), args.strict || config.strict)?;
     let start = Instant::now();
-    let options = EvalOptions::default()
+    let mut options = EvalOptions::default()
         .with_as_of(args.as_of.or(config.as_of))
+        .with_period(super::period(args.period.or(config.period), &facts))
         .with_params(params)
         .with_clock(Arc::new(move || start.elapsed()))
-        .with_explain(args.explain || config.eval.explain);
+        .with_explain(args.explain || config.eval.explain)
+        .with_populations(args.populations.is_some());
+    if let Some(root) = &args.evidence_root {
+        options = options.with_evidence_files(evidence::hash_files(root, &facts.evidence_files())?);
+    }
     let mut report = engine
         .evaluate(&facts, &options)
         .map_err(|e| e.to_string())?;
+    // The populations go to their own files; the report stays as it is without them.
+    let population_files = args
+        .populations
+        .as_deref()
+        .map(|dir| populations::files(dir, &report));
+    for rule in &mut report.rules {
+        rule.population.records = None;
+    }
     if let Some(w) = &waivers {
         w.apply(&mut report);
     }
@@ -426,6 +460,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             Ok(done) => eprintln!("{done}"),
             Err(e) => eprintln!("warning: {e}"),
         }
+    }
+    if let Some(files) = &population_files {
+        populations::write(files)?;
     }
     warn_about_waivers(&report);
     let gate = Gate {

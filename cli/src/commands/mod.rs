@@ -13,13 +13,14 @@ pub mod ledger;
 pub mod list;
 pub mod man;
 pub mod new;
+pub mod sample;
 pub mod test;
 pub mod trail;
 pub mod validate;
 
 use attest_engine::facts::LoadOptions;
 use attest_engine::render::escape;
-use attest_engine::{Facts, FactsSource, Pack};
+use attest_engine::{Facts, FactsSource, Pack, Period};
 
 /// Loads and validates facts sources against facts-v1, with the collections and fields
 /// `pack` (and its bases) add when given. Fields the schema does not define are warnings on
@@ -42,4 +43,17 @@ pub fn load_facts(
         eprintln!("warning: {}", escape::line(&warning.to_string()));
     }
     Ok(facts)
+}
+
+/// The audit period of a run: the one given (flag or configuration), else the facts'. When
+/// both are there and differ, the one given wins, and stderr says so.
+pub fn period(given: Option<Period>, facts: &Facts) -> Option<Period> {
+    if let (Some(given), Some(stated)) = (given, facts.period())
+        && given != stated
+    {
+        eprintln!(
+            "note: the audit period {given} overrides organization.audit_period {stated} of the facts"
+        );
+    }
+    given.or(facts.period())
 }

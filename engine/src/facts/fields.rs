@@ -215,7 +215,7 @@ mod tests {
                 "/acounts: facts-v1 does not define `acounts` at the top level; did you mean `accounts`?",
                 "/organization/asof: facts-v1 does not define `asof` for organization; did you mean `as_of`?",
                 "/accounts/1/mfa_enabled: facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?",
-                "/accounts/1/disabled: facts-v1 does not define `disabled` for accounts",
+                "/accounts/1/disabled: facts-v1 does not define `disabled` for accounts; did you mean `disabled_on`?",
                 "/accounts/1/x-key: facts-v1 does not define `x-key` for accounts",
                 "/people/0/employment/enddate: facts-v1 does not define `enddate` for people[].employment; did you mean `end_date`?",
                 "/people/0/policy_acknowledgements/1/policy: facts-v1 does not define `policy` for people[].policy_acknowledgements; did you mean `policy_id`?",

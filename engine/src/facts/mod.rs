@@ -9,6 +9,7 @@ mod keys;
 mod schema;
 pub(crate) mod spans;
 pub(crate) mod tree;
+pub(crate) mod uris;
 mod validate;
 
 pub use error::{FactsError, JsonSyntax, Violation};
@@ -19,6 +20,7 @@ pub(crate) use validate::schema_document;
 use crate::date::Date;
 use crate::digest;
 use crate::par;
+use crate::period::Period;
 use keys::RecordKeys;
 use serde_json::{Map, Value};
 use spans::{KeyLines, Outline};
@@ -73,6 +75,7 @@ pub struct Facts {
     digest: String,
     organization: String,
     as_of: Option<Date>,
+    period: Option<Period>,
     scope: Option<Vec<String>>,
     origins: SourceMap,
     keys: RecordKeys,
@@ -144,6 +147,7 @@ impl Facts {
             .and_then(|o| o.get("as_of"))
             .and_then(Value::as_str)
             .and_then(Date::parse);
+        let period = audit_period(org, &origins)?;
         let organization = org
             .and_then(|o| o.get("name"))
             .and_then(Value::as_str)
@@ -165,6 +169,7 @@ impl Facts {
             digest,
             organization,
             as_of,
+            period,
             scope,
             origins,
             keys,
@@ -201,6 +206,19 @@ impl Facts {
         self.as_of
     }
 
+    /// `organization.audit_period`, the period a Type 2 evaluation judges.
+    pub fn period(&self) -> Option<Period> {
+        self.period
+    }
+
+    /// The `uri` of every evidence record that has a `sha256` and a relative `uri` (one
+    /// that names no scheme, does not start with `/` and has no `..` segment), each once,
+    /// sorted: the files a host with an evidence root reads and hashes for
+    /// [`EvalOptions::with_evidence_files`](crate::EvalOptions::with_evidence_files).
+    pub fn evidence_files(&self) -> Vec<String> {
+        uris::evidence_files(&self.root)
+    }
+
     /// Whether a Trust Services Category is in scope (absent scope means all are).
     pub fn in_scope(&self, category: &str) -> bool {
         self.scope
@@ -232,6 +250,28 @@ impl Facts {
     pub(crate) fn root(&self) -> &Node {
         &self.root
     }
+}
+
+/// `organization.audit_period` (the schema has checked its shape): a period, or a
+/// violation when it ends before it starts.
+fn audit_period(org: Option<&Value>, origins: &SourceMap) -> Result<Option<Period>, FactsError> {
+    let Some(written) = org.and_then(|o| o.get("audit_period")) else {
+        return Ok(None);
+    };
+    let date = |f: &str| written.get(f).and_then(Value::as_str).and_then(Date::parse);
+    let (Some(start), Some(end)) = (date("start"), date("end")) else {
+        return Ok(None);
+    };
+    Period::new(start, end).map(Some).map_err(|e| {
+        let pointer = "/organization/audit_period".to_owned();
+        let origin = origins.locate(&pointer);
+        FactsError::Invalid(vec![Violation {
+            file: origin.as_ref().map(|o| o.file.clone()),
+            line: origin.map(|o| o.line),
+            pointer,
+            message: e.to_string(),
+        }])
+    })
 }
 
 /// Where each top-level key and each element of a top-level array came from.

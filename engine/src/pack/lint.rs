@@ -11,8 +11,17 @@ use crate::facts::FactsSchema;
 use crate::suggest;
 use std::collections::HashSet;
 
-/// The parameter the engine itself reads (the warning window of evidence checks).
-pub(crate) const ENGINE_PARAMS: [&str; 1] = ["warn_window_days"];
+/// The parameters the engine itself reads: the warning window of evidence checks, then the
+/// default sample size for each frequency (`sample_size_<frequency>`).
+pub(crate) const ENGINE_PARAMS: [&str; 7] = [
+    "warn_window_days",
+    "sample_size_annual",
+    "sample_size_quarterly",
+    "sample_size_monthly",
+    "sample_size_weekly",
+    "sample_size_daily",
+    "sample_size_event",
+];
 
 /// Checks the pack's own rules; what they read from the facts against `schema` (facts-v1
 /// with the pack's extensions), unless it is `None` (an extension that does not load).

@@ -21,7 +21,7 @@ mod span;
 pub use diagnostic::{Diagnostic, DiagnosticCode, DiagnosticSeverity, PackError};
 pub(crate) use lint::ENGINE_PARAMS;
 pub(crate) use load::load;
-pub use model::{Category, FACTS_KEYS, Owner, ParamType, Severity, natural_cmp};
+pub use model::{Category, FACTS_KEYS, Frequency, Owner, ParamType, Severity, natural_cmp};
 pub use rule::{Rule, RuleMeta};
 
 use crate::facts::FactsSchema;

@@ -124,6 +124,50 @@ impl fmt::Display for Owner {
     }
 }
 
+/// How often a rule's control operates, which sets the default size of a sample drawn from
+/// its population (`attest sample`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Frequency {
+    /// Once a year.
+    Annual,
+    /// Every quarter.
+    Quarterly,
+    /// Every month.
+    Monthly,
+    /// Every week.
+    Weekly,
+    /// Every day.
+    Daily,
+    /// Each time something happens (a hire, a leaver, a change, an incident): every record
+    /// of the population is an occurrence.
+    Event,
+}
+
+impl Frequency {
+    /// Every frequency, least frequent first.
+    pub const ALL: [Frequency; 6] = [
+        Frequency::Annual,
+        Frequency::Quarterly,
+        Frequency::Monthly,
+        Frequency::Weekly,
+        Frequency::Daily,
+        Frequency::Event,
+    ];
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Annual => "annual",
+            Frequency::Quarterly => "quarterly",
+            Frequency::Monthly => "monthly",
+            Frequency::Weekly => "weekly",
+            Frequency::Daily => "daily",
+            Frequency::Event => "event",
+        }
+    }
+}
+
 /// The type of a pack parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

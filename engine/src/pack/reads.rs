@@ -10,7 +10,8 @@
 //! - `facts.X` (or `facts["X"]`) is the collection X: a list of its records (or the
 //!   `organization` record);
 //! - on a list of records, the queries `where`, `where_not`, `where_same`, `older_than`,
-//!   `within_days`, and `filter`, `to_array` and `tested` give a list of the same records;
+//!   `within_days`, `in_period`, and `filter`, `to_array` and `tested` give a list of the
+//!   same records;
 //!   `list[i]` and `latest_by(list, "date")` one of them; `index_by`, `group_by` and
 //!   `latest_by(list, "key", "date")` a lookup, whose `get(k)` or `lookup[k]` gives a record
 //!   (an array of them for `group_by`), and whose `missing(items, ...)` gives items;
@@ -771,7 +772,7 @@ impl<'a, 's> Checker<'a, 's> {
                     self.path(&o, name, args.get(1));
                     Some(Ty::Records(o))
                 }
-                ("older_than" | "within_days", 2) => {
+                ("older_than" | "within_days", 2) | ("in_period", 1) => {
                     self.path(&o, name, args.first());
                     Some(Ty::Records(o))
                 }
@@ -1061,6 +1062,7 @@ index_by(facts.people, "idd");
 facts.changes.where_same("approved_by", "auther_id");
 let acks = latest_by(facts.people[0].policy_acknowledgements, "policy_id", "acknowledged_on");
 acks.missing(facts.policies, "id", "approved_onn", "acknowledged_on");
+facts.accounts.in_period("disabled_onn").where("statsu", "active");
 "#;
         let got = with_messages(&["people", "accounts", "changes", "policies"], body);
         let places: Vec<(&str, u32, u32)> = got.iter().map(|(c, l, k, _)| (*c, *l, *k)).collect();
@@ -1072,6 +1074,8 @@ acks.missing(facts.policies, "id", "approved_onn", "acknowledged_on");
                 ("unknown-field", 3, 24),
                 ("unknown-field", 4, 41),
                 ("unknown-field", 6, 36),
+                ("unknown-field", 7, 26),
+                ("unknown-field", 7, 48),
             ]
         );
         assert_eq!(

@@ -1,7 +1,7 @@
 //! A rule file: the TOML metadata header in its leading `//!` lines, and the Rhai body.
 
 use super::diagnostic::{Diagnostic, DiagnosticCode, line_col};
-use super::model::{Owner, Severity};
+use super::model::{Frequency, Owner, Severity};
 use super::span::{self, At};
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,10 @@ pub struct RuleMeta {
     pub severity: Severity,
     /// Who fixes a finding.
     pub owner: Owner,
+    /// How often the control operates (absent: each event, every record its own
+    /// occurrence); sets the default size of a sample of its population.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<Frequency>,
     /// The facts keys the rule needs; when one is absent the rule is not applicable.
     pub facts: Vec<String>,
     /// The pack parameters the rule reads.

@@ -1,11 +1,12 @@
 //! The prelude: the native functions every rule can call. Facts records and lists
 //! (`records`), joins built once per facts document (`lookups`), native queries
-//! over lists (`queries`), dates against the
-//! as-of date (`dates`) and finding constructors (`findings`).
+//! over lists (`queries`), dates against the as-of date (`dates`), the audit period
+//! (`period`) and finding constructors (`findings`).
 
 mod dates;
 mod findings;
 pub(crate) mod lookups;
+mod period;
 mod queries;
 mod records;
 
@@ -17,6 +18,7 @@ pub(crate) fn register(engine: &mut rhai::Engine) {
     lookups::register(engine);
     queries::register(engine);
     dates::register(engine);
+    period::register(engine);
     findings::register(engine);
 }
 

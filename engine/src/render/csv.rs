@@ -85,7 +85,7 @@ pub fn csv(report: &Report) -> String {
     out
 }
 
-fn row(out: &mut String, fields: impl IntoIterator<Item = String>) {
+pub(super) fn row(out: &mut String, fields: impl IntoIterator<Item = String>) {
     for (i, field) in fields.into_iter().enumerate() {
         if i > 0 {
             out.push(',');

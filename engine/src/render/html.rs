@@ -144,9 +144,13 @@ fn header(out: &mut String, report: &Report) {
     let s = &report.summary.controls;
     let _ = writeln!(
         out,
-        "<header>\n<h1>SOC 2 readiness of {}</h1>\n<p class=\"meta\">As of {} · pack {} {} · {} controls</p>",
+        "<header>\n<h1>SOC 2 readiness of {}</h1>\n<p class=\"meta\">As of {}{} · pack {} {} · {} controls</p>",
         esc(&report.facts.organization),
         esc(&report.evaluated_on),
+        report
+            .period
+            .map(|p| format!(" · audit period {} to {}", p.start(), p.end()))
+            .unwrap_or_default(),
         esc(&report.pack.name),
         esc(&report.pack.version),
         report.controls.len()
@@ -332,7 +336,41 @@ fn control_row(out: &mut String, c: &ControlResult, rules: &[&RuleResult]) {
         }
         out.push_str("</ul></details>");
     }
+    evidence_list(out, c);
     out.push_str("</td></tr>\n");
+}
+
+/// A criterion's evidence records, collapsed under the rules that judged it.
+fn evidence_list(out: &mut String, c: &ControlResult) {
+    if c.evidence.is_empty() {
+        return;
+    }
+    let n = c.evidence.len();
+    let _ = write!(
+        out,
+        "<details><summary>{n} evidence record{}</summary><ul class=\"evidence\">",
+        if n == 1 { "" } else { "s" }
+    );
+    for e in &c.evidence {
+        let title = match &e.uri {
+            Some(uri) => format!("{} <code>{}</code>", esc(&e.title), esc(uri)),
+            None => esc(&e.title),
+        };
+        let _ = write!(
+            out,
+            "<li>{title} <small>· collected {}{} · {}{}</small></li>",
+            esc(&e.collected_on),
+            e.expires_on
+                .as_deref()
+                .map(|d| format!(", expires {}", esc(d)))
+                .unwrap_or_default(),
+            e.state.as_str(),
+            e.file
+                .map(|f| format!(" · file {}", f.as_str()))
+                .unwrap_or_default()
+        );
+    }
+    out.push_str("</ul></details>");
 }
 
 fn rule_item(out: &mut String, r: &RuleResult) {

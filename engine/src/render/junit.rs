@@ -63,12 +63,17 @@ pub fn junit(report: &Report) -> String {
             tally.attributes()
         );
         let _ = writeln!(suites, "    <properties>");
-        for (name, value) in [
+        let period = report.period.map(|p| p.to_string());
+        let properties = [
             ("control", control.id.as_str()),
             ("category", control.category.as_str()),
             ("group", control.group.as_str()),
             ("status", control.status.as_str()),
-        ] {
+        ];
+        for (name, value) in properties
+            .into_iter()
+            .chain(period.as_deref().map(|p| ("audit_period", p)))
+        {
             let _ = writeln!(
                 suites,
                 "      <property name=\"{name}\" value=\"{}\"/>",
@@ -84,8 +89,15 @@ pub fn junit(report: &Report) -> String {
         out,
         "<testsuites name=\"{}\" {}>",
         escape_xml(&format!(
-            "Attest {} {}: {}, as of {}",
-            report.pack.name, report.pack.version, report.facts.organization, report.evaluated_on
+            "Attest {} {}: {}, as of {}{}",
+            report.pack.name,
+            report.pack.version,
+            report.facts.organization,
+            report.evaluated_on,
+            report
+                .period
+                .map(|p| format!(", audit period {} to {}", p.start(), p.end()))
+                .unwrap_or_default()
         )),
         total.attributes()
     );

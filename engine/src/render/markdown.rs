@@ -9,7 +9,7 @@ use crate::pack::Category;
 use crate::report::WaiverState;
 use crate::report::todo::owner_work;
 use crate::report::views::{RuleView, rule_views};
-use crate::report::{Report, Status};
+use crate::report::{EvidenceRecord, Report, Status};
 use std::fmt::Write as _;
 
 /// Findings listed before the rest are only counted: keeps a comment under GitHub's limits.
@@ -26,8 +26,12 @@ pub fn markdown(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "As of {} · pack {} · {} · {} warn · {} error · {} waived · {} pass · {} not applicable\n",
+        "As of {}{} · pack {} · {} · {} warn · {} error · {} waived · {} pass · {} not applicable\n",
         escape(&report.evaluated_on),
+        report
+            .period
+            .map(|p| format!(" · audit period {} to {}", p.start(), p.end()))
+            .unwrap_or_default(),
         code(&format!("{} {}", report.pack.name, report.pack.version)),
         if s.fail > 0 {
             format!("**{} of {} controls failing**", s.fail, s.applicable())
@@ -197,6 +201,7 @@ pub fn markdown(report: &Report) -> String {
         }
     }
 
+    evidence(&mut out, report);
     let work = owner_work(&views);
     if !work.is_empty() {
         out.push_str("\n### To do by owner\n\n| Owner | To fix | Lapsing soon | Waived |\n|---|--:|--:|--:|\n");
@@ -209,6 +214,40 @@ pub fn markdown(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The evidence records of every criterion that has some, in a collapsed table.
+fn evidence(out: &mut String, report: &Report) {
+    let rows: Vec<(&str, &EvidenceRecord)> = report
+        .controls
+        .iter()
+        .flat_map(|c| c.evidence.iter().map(move |e| (c.id.as_str(), e)))
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>Evidence on file ({})</summary>\n",
+        rows.len()
+    );
+    out.push_str("| Control | Evidence | Collected | Expires | State | File |\n");
+    out.push_str("|---|---|---|---|---|---|\n");
+    for (control, e) in rows {
+        let title = match &e.uri {
+            Some(uri) => format!("{} ({})", escape(&e.title), code(uri)),
+            None => escape(&e.title),
+        };
+        let _ = writeln!(
+            out,
+            "| {control} | {title} | {} | {} | {} | {} |",
+            e.collected_on,
+            e.expires_on.as_deref().unwrap_or(""),
+            e.state.as_str(),
+            e.file.map_or("", |f| f.as_str())
+        );
+    }
+    out.push_str("\n</details>\n");
 }
 
 /// Renders a baseline diff as Markdown.

@@ -11,6 +11,7 @@ mod junit;
 mod markdown;
 mod oscal;
 pub mod public;
+mod population;
 mod sarif;
 mod text;
 
@@ -24,6 +25,7 @@ pub use public::{PublicReport, public_html, public_markdown, public_text, redact
 pub use sarif::{
     SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, Sarif, SarifOptions, sarif, sarif_with,
 };
+pub use population::{population_csv, population_json, sample_text};
 pub use text::{TextOptions, diff_text, text};
 
 use crate::facts::tree::Node;

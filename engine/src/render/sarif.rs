@@ -115,7 +115,7 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
-    let log = json!({
+    let mut log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -147,6 +147,9 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
             },
         }],
     });
+    if let Some(period) = &report.period {
+        log["runs"][0]["properties"]["auditPeriod"] = json!(period);
+    }
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     Sarif {

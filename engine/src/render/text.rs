@@ -10,7 +10,7 @@ use crate::pack::Category;
 use crate::report::WaiverState;
 use crate::report::todo::owner_work;
 use crate::report::views::rule_views;
-use crate::report::{ControlResult, Report, RuleResult, Status};
+use crate::report::{ControlResult, EvidenceState, FileCheck, Report, RuleResult, Status};
 use anstyle::{AnsiColor, Style};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -77,6 +77,14 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
         line(&report.pack.name),
         line(&report.pack.version)
     );
+    if let Some(period) = &report.period {
+        let _ = writeln!(
+            out,
+            "Audit period {} to {}: controls judged across the period (Type 2)",
+            period.start(),
+            period.end()
+        );
+    }
     out.push('\n');
     out.push_str(&p.bold("Readiness by category"));
     out.push('\n');
@@ -131,6 +139,7 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
 
     disabled(&mut out, &p, report);
     explanations(&mut out, &p, report);
+    evidence(&mut out, &p, report);
     owners(&mut out, &p, report);
     waivers(&mut out, &p, report);
     let s = &report.summary.controls;
@@ -261,6 +270,64 @@ fn explanations(out: &mut String, p: &Paint, report: &Report) {
                 out,
                 "      {}",
                 p.dim(&line(&format!("params: {}", params.join(", "))))
+            );
+        }
+    }
+}
+
+/// The evidence records of every criterion that has some, whether a rule or its evidence
+/// decided it.
+fn evidence(out: &mut String, p: &Paint, report: &Report) {
+    let with: Vec<&ControlResult> = report
+        .controls
+        .iter()
+        .filter(|c| !c.evidence.is_empty())
+        .collect();
+    if with.is_empty() {
+        return;
+    }
+    let records: usize = with.iter().map(|c| c.evidence.len()).sum();
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "{} ({records} records for {} criteria)",
+        p.bold("Evidence on file"),
+        with.len()
+    );
+    for c in with {
+        let _ = writeln!(out, "  {}", p.bold(&c.id));
+        for e in &c.evidence {
+            let state = match e.state {
+                EvidenceState::Current => p.wrap(GREEN, e.state.as_str()),
+                _ => p.wrap(YELLOW, e.state.as_str()),
+            };
+            let file = match e.file {
+                Some(FileCheck::Verified) => format!(" · file {}", p.wrap(GREEN, "verified")),
+                Some(check) => format!(" · file {}", p.wrap(RED, check.as_str())),
+                None => String::new(),
+            };
+            let expires = e
+                .expires_on
+                .as_deref()
+                .map(|d| format!(", expires {d}"))
+                .unwrap_or_default();
+            let place = e
+                .source
+                .as_ref()
+                .map(|s| format!(" ({}:{})", s.file, s.line))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "    {} · collected {}{expires} · {state}{file}{}",
+                e.title,
+                e.collected_on,
+                p.dim(&format!(
+                    "{}{place}",
+                    e.uri
+                        .as_deref()
+                        .map(|u| format!(" · {u}"))
+                        .unwrap_or_default()
+                ))
             );
         }
     }

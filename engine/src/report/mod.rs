@@ -3,15 +3,18 @@
 //! rules listed once each (`views`) and the work per owner (`todo`).
 
 mod decide;
+mod evidence;
 pub(crate) mod todo;
 pub(crate) mod views;
 mod waiver;
 
 pub use decide::Readiness;
+pub use evidence::{EvidenceRecord, EvidenceState, FileCheck};
 pub use waiver::{Waiver, WaiverResult, WaiverState};
 
 use crate::facts::Origin;
 use crate::pack::{Category, Owner, Severity};
+use crate::period::Period;
 
 /// The version of the report format this engine writes (`schemas/report.v2.schema.json`).
 pub const REPORT_VERSION: &str = "2";
@@ -19,6 +22,10 @@ pub const REPORT_VERSION: &str = "2";
 /// Id prefix of evidence checks in reports: a criterion judged by its `evidence[]` records
 /// is listed as the rule `evidence/<criterion>`.
 pub const EVIDENCE_RULE: &str = "evidence";
+
+/// Id prefix of evidence file checks: with an evidence root, the files named by a
+/// criterion's evidence records are checked by the rule `evidence-files/<criterion>`.
+pub const EVIDENCE_FILES_RULE: &str = "evidence-files";
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -109,6 +116,9 @@ pub struct Report {
     pub facts: FactsInfo,
     /// The as-of date the rules saw.
     pub evaluated_on: String,
+    /// The audit period the rules judged (absent for a point-in-time evaluation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
     /// Counts of control statuses.
     pub summary: Summary,
     /// Every control of the catalog, in natural id order.
@@ -227,8 +237,12 @@ pub struct ControlResult {
     /// The worst of its rules' statuses; `not_applicable` when its category is out of scope.
     pub status: Status,
     /// The ids of the rules that judge it (entries of [`Report::rules`]): the rules mapped
-    /// to it, its evidence check when evidence decided, and rules the pack disabled.
+    /// to it, its evidence check when evidence decided, the check of its evidence files
+    /// with an evidence root, and rules the pack disabled.
     pub rules: Vec<String>,
+    /// Its `evidence[]` records, in key order, whether a rule or its evidence decided it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceRecord>,
 }
 
 /// One rule's outcome.
@@ -278,6 +292,47 @@ pub struct Population {
     /// The tested records' keys, in key order (with `--explain`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<String>>,
+    /// Each tested record with its place and outcome, in key order (with `--populations`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<PopulationRecord>>,
+}
+
+/// One record a rule tested, as an auditor samples it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PopulationRecord {
+    /// The record's key (its JSON Pointer when it has none).
+    pub key: String,
+    /// Its JSON Pointer into the merged facts.
+    pub entity: String,
+    /// The facts file and line where it starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Origin>,
+    /// What the rule found about it.
+    pub outcome: RecordOutcome,
+}
+
+/// What a rule found about one record of its population.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordOutcome {
+    /// A failing finding names it (or something inside it): an exception.
+    Exception,
+    /// Only a warning names it: nothing wrong yet, but it lapses soon.
+    Warn,
+    /// No finding names it.
+    Pass,
+}
+
+impl RecordOutcome {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordOutcome::Exception => "exception",
+            RecordOutcome::Warn => "warn",
+            RecordOutcome::Pass => "pass",
+        }
+    }
 }
 
 impl Population {

@@ -1,6 +1,7 @@
 //! The JS wrapper and the module in Node 20 (`wasm/test/api.test.mjs`), with every request
-//! of the parity set (the example organization and every rule case) checked byte for byte
-//! against the native engine. Needs `node` on the PATH.
+//! of the parity set (the example organization, with an audit period and a sample too, and
+//! every rule case) checked byte for byte against the native engine. Needs `node` on the
+//! PATH.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -30,6 +31,42 @@ fn parity_set() -> Vec<Value> {
             serde_json::to_string(facts.warnings()).unwrap()
         ),
     }));
+    // The audit period given by the request, with populations, and a sample drawn from it.
+    let period = attest_engine::Period::parse("2026-04-01..2026-06-30").unwrap();
+    let options = EvalOptions::default()
+        .with_period(Some(period))
+        .with_populations(true);
+    let report = engine.evaluate(&facts, &options).unwrap();
+    out.push(json!({
+        "name": "examples/acme, period 2026-04-01..2026-06-30, populations",
+        "call": "evaluate",
+        "request": format!(
+            r#"{{"facts":{},"period":"2026-04-01..2026-06-30","populations":true}}"#,
+            sources_json(&sources)
+        ),
+        "expected": format!(
+            r#"{{"ok":true,"report":{},"warnings":{}}}"#,
+            report.to_json(),
+            serde_json::to_string(facts.warnings()).unwrap()
+        ),
+    }));
+    let (sample, _) = engine
+        .sample("changes.approval", &facts, &options, Some(4), 7)
+        .unwrap()
+        .unwrap();
+    out.push(json!({
+        "name": "examples/acme, a sample of changes.approval",
+        "call": "evaluate",
+        "request": format!(
+            r#"{{"facts":{},"period":"2026-04-01..2026-06-30","sample":{{"rule":"changes.approval","seed":7,"size":4}}}}"#,
+            sources_json(&sources)
+        ),
+        "expected": format!(
+            r#"{{"ok":true,"sample":{},"warnings":{}}}"#,
+            sample.to_json(),
+            serde_json::to_string(facts.warnings()).unwrap()
+        ),
+    }));
     let mut outcomes = attest_engine::cases::run_all(&engine).into_iter();
     for rule in engine.pack().rules() {
         let path = rule.cases_path();
@@ -54,6 +91,7 @@ fn parity_set() -> Vec<Value> {
                 "facts": [{"name": name, "text": text}],
                 "rule": rule.meta.id,
                 "as_of": case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF),
+                "period": case.period,
                 "params": case.params,
                 // Cases that check the population run with explanations, for its keys.
                 "explain": case.expect.tested.is_some(),

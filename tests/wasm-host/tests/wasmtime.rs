@@ -1,5 +1,6 @@
 //! The WebAssembly module under wasmtime, against the native engine: byte-identical reports
-//! on the example organization and on every rule case, the same verdicts on bad facts,
+//! on the example organization (with an audit period, populations and a sample too) and on
+//! every rule case, the same verdicts on bad facts,
 //! every failure a JSON error (never a trap), a rule that re-enters a value in use
 //! reporting Rhai's error as natively, the operation budget stopping a runaway closure,
 //! fuel as the host's own bound, no imports, the size budget, the ABI's checks of the
@@ -129,6 +130,70 @@ fn the_example_report_is_byte_identical_to_the_native_one() {
 }
 
 #[test]
+fn a_run_with_a_period_its_populations_and_a_sample_are_byte_identical_to_the_native_ones() {
+    let sources = attest_tests::example_sources();
+    let facts = load_native(&sources).unwrap();
+    let warnings = serde_json::to_string(facts.warnings()).unwrap();
+    let period = attest_engine::Period::parse("2026-04-01..2026-06-30").unwrap();
+    let options = EvalOptions::default()
+        .with_period(Some(period))
+        .with_populations(true);
+    let native = native_engine().evaluate(&facts, &options).unwrap();
+    assert_eq!(native.period, Some(period));
+    assert!(native.rules[0].population.records.is_some());
+    let mut instance = instance();
+    let request = format!(
+        r#"{{"facts":{},"period":"2026-04-01..2026-06-30","populations":true}}"#,
+        sources_json(&sources)
+    );
+    let response = instance.call(Call::Evaluate, request.as_bytes()).unwrap();
+    assert_eq!(
+        response,
+        format!(
+            r#"{{"ok":true,"report":{},"warnings":{warnings}}}"#,
+            native.to_json()
+        )
+    );
+    // A sample: the same records for the same seed, natively and in the module.
+    let (sample, _) = native_engine()
+        .sample("access.leaver-accounts", &facts, &options, Some(3), 42)
+        .unwrap()
+        .unwrap();
+    assert_eq!(sample.records.len(), 3);
+    let request = format!(
+        r#"{{"facts":{},"period":"2026-04-01..2026-06-30","sample":{{"rule":"access.leaver-accounts","seed":42,"size":3}}}}"#,
+        sources_json(&sources)
+    );
+    let response = instance.call(Call::Evaluate, request.as_bytes()).unwrap();
+    assert_eq!(
+        response,
+        format!(
+            r#"{{"ok":true,"sample":{},"warnings":{warnings}}}"#,
+            sample.to_json()
+        )
+    );
+    // Bad periods are option errors, as natively.
+    let facts_json: Value = serde_json::from_str(&sources_json(&sources)).unwrap();
+    for (period, says) in [
+        ("2026-06-30..2026-01-01", "ends before it starts"),
+        ("2026-01-01", "is not an audit period"),
+        (
+            "2026-01-01..2026-12-31",
+            "is before the end of the audit period",
+        ),
+    ] {
+        let r = call(
+            &mut instance,
+            Call::Evaluate,
+            &json!({"facts": facts_json, "period": period}),
+        );
+        assert_eq!(r["error"]["kind"], "options", "{period}: {r}");
+        let message = r["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{period}: {message}");
+    }
+}
+
+#[test]
 fn every_rule_case_gives_byte_identical_results() {
     let engine = native_engine();
     let outcomes = attest_engine::cases::run_all(engine);
@@ -157,6 +222,7 @@ fn every_rule_case_gives_byte_identical_results() {
                 "facts": [{"name": name, "text": text}],
                 "rule": rule.meta.id,
                 "as_of": case.as_of.as_deref().unwrap_or(attest_engine::cases::DEFAULT_CASE_AS_OF),
+                "period": case.period,
                 "params": case.params,
                 // Cases that check the population run with explanations, for its keys.
                 "explain": case.expect.tested.is_some(),

@@ -1,0 +1,175 @@
+//! `attest sample RULE FACTS...`: a reproducible sample of the records a rule tested, for
+//! an auditor to inspect, with the seed and size that reproduce it.
+
+use super::eval::parse_period;
+use crate::config::ConfigArg;
+use crate::output::{Input, Target, refuse_inputs};
+use crate::{Outcome, inputs, packs};
+use attest_engine::{Date, EvalOptions, Limits, Period, Status, render};
+use std::hash::{BuildHasher, RandomState};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Formats of a sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// For people: what was drawn, how, and each record with its place and outcome.
+    #[default]
+    Text,
+    /// The sample as JSON (what the WebAssembly module returns for the same request).
+    Json,
+}
+
+/// Arguments of `attest sample`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The rule whose population is sampled (`access.leaver-accounts`).
+    rule: String,
+    /// Facts files or folders (default: the configuration's `facts`).
+    facts: Vec<PathBuf>,
+    /// How many records to draw (default: the pack's `sample_size_<frequency>` for the
+    /// rule's frequency); the whole population when it is no larger.
+    #[arg(long, value_name = "N")]
+    size: Option<u64>,
+    /// The generator's seed: the same seed, facts, pack and dates give the same sample on
+    /// any machine (default: a new random seed, shown in the output).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Write the sample to FILE instead of stdout (atomically).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Rule pack folder (default: the configuration's pack, else the built-in SOC 2 pack).
+    #[arg(long, value_name = "DIR")]
+    pack: Option<PathBuf>,
+    /// The date rules treat as today, as with `attest eval`.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// The audit period rules judge, as with `attest eval`.
+    #[arg(long, value_name = "START..END", value_parser = parse_period)]
+    period: Option<Period>,
+    /// Override a pack parameter (repeatable), as with `attest eval`.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(String, serde_json::Value)>,
+    /// Operations the rule may perform before it is stopped (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
+    max_operations: u64,
+    /// Seconds the rule may run before it is stopped.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    rule_timeout: f64,
+    /// Fields facts-v1 does not define are errors, not warnings.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    config: ConfigArg,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+}
+
+fn parse_param(text: &str) -> Result<(String, serde_json::Value), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}`: expected NAME=VALUE"))?;
+    let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::from(value));
+    Ok((name.to_owned(), value))
+}
+
+/// A fresh seed of nine digits, easy to copy into workpapers, from the operating system's
+/// randomness (through the standard library's randomly keyed hasher).
+fn fresh_seed() -> u64 {
+    RandomState::new().hash_one(std::process::id()) % 1_000_000_000
+}
+
+/// Evaluates the rule, draws the sample, writes it.
+pub fn run(args: &Args) -> Result<Outcome, String> {
+    if !(args.rule_timeout.is_finite() && args.rule_timeout > 0.0) {
+        return Err(format!(
+            "--rule-timeout {}: expected a positive number of seconds",
+            args.rule_timeout
+        ));
+    }
+    let config = args.config.load()?;
+    let pack_ref = config.pack(args.pack.as_deref());
+    let loaded = packs::load(&pack_ref)?;
+    let engine = loaded.engine_with(Limits {
+        max_operations: args.max_operations,
+        time_budget: Some(Duration::from_secs_f64(args.rule_timeout)),
+        ..Limits::default()
+    })?;
+    let params = config.params(&loaded.pack, &args.params)?;
+    let facts_paths = if args.facts.is_empty() {
+        &config.facts
+    } else {
+        &args.facts
+    };
+    if facts_paths.is_empty() {
+        return Err(format!(
+            "no facts: give FACTS (files or folders) or set `facts` in {}",
+            crate::config::FILE_NAME
+        ));
+    }
+    if let Some(path) = &args.output {
+        let mut read: Vec<Input<'_>> = facts_paths
+            .iter()
+            .map(|p| Input {
+                path: p,
+                what: "facts",
+                extension: Some("json"),
+            })
+            .collect();
+        if let packs::PackRef::Dir(dir) = &pack_ref {
+            read.push(Input {
+                path: dir,
+                what: "the pack",
+                extension: None,
+            });
+        }
+        refuse_inputs(path, &read)?;
+    }
+    let sources = inputs::read_facts(facts_paths)?;
+    let facts = super::load_facts(&sources, args.strict || config.strict)?;
+    let start = Instant::now();
+    let options = EvalOptions::default()
+        .with_as_of(args.as_of.or(config.as_of))
+        .with_period(super::period(args.period.or(config.period), &facts))
+        .with_params(params)
+        .with_clock(Arc::new(move || start.elapsed()));
+    let seed = args.seed.unwrap_or_else(fresh_seed);
+    let (sample, result) = engine
+        .sample(&args.rule, &facts, &options, args.size, seed)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
+            let hint = engine
+                .pack()
+                .did_you_mean(&args.rule)
+                .map(|near| format!("; did you mean `{near}`?"))
+                .unwrap_or_default();
+            format!("no rule `{}` in the pack{hint}", args.rule)
+        })?;
+    if result.status == Status::Error {
+        let why = result.error.map(|e| e.message).unwrap_or_default();
+        return Err(format!(
+            "{}: the rule could not judge its population, so there is nothing to sample from: {why}",
+            args.rule
+        ));
+    }
+    let content = match args.format {
+        Format::Text => render::sample_text(&sample),
+        Format::Json => sample.to_json(),
+    };
+    Target::from_arg(args.output.as_deref())
+        .write(&content)
+        .map_err(|e| {
+            let name = args
+                .output
+                .as_deref()
+                .map_or("stdout".to_owned(), inputs::display);
+            format!("{name}: {e}")
+        })?;
+    Ok(Outcome::Clean)
+}

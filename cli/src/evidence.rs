@@ -1,0 +1,87 @@
+//! `--evidence-root DIR`: the files that evidence records name, read and hashed here so the
+//! engine, which reads no files, can compare each with the record's `sha256`.
+
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// For each relative `uri` ([`Facts::evidence_files`](attest_engine::Facts::evidence_files)),
+/// the SHA-256 (lowercase hex) of the file at that path under `root`, or why it could not
+/// be read. An error when `root` is not a folder.
+pub fn hash_files(
+    root: &Path,
+    uris: &[String],
+) -> Result<BTreeMap<String, Result<String, String>>, String> {
+    if !root.is_dir() {
+        return Err(format!(
+            "--evidence-root {}: not a folder",
+            crate::inputs::display(root)
+        ));
+    }
+    Ok(uris
+        .iter()
+        .map(|uri| (uri.clone(), hash(&under(root, uri))))
+        .collect())
+}
+
+/// The path of `uri` under `root`, its segments split at `/` or `\`.
+fn under(root: &Path, uri: &str) -> PathBuf {
+    let mut path = root.to_path_buf();
+    for segment in uri
+        .split(['/', '\\'])
+        .filter(|s| !s.is_empty() && *s != ".")
+    {
+        path.push(segment);
+    }
+    path
+}
+
+/// The SHA-256 of a file, or why it could not be read.
+fn hash(path: &Path) -> Result<String, String> {
+    if path.is_dir() {
+        return Err("it is a folder".to_owned());
+    }
+    let mut file = File::open(path).map_err(|e| describe(&e))?;
+    let mut hasher = Sha256::new();
+    io::copy(&mut file, &mut hasher).map_err(|e| describe(&e))?;
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+fn describe(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_files_and_says_why_others_cannot_be_read() {
+        let root = std::env::temp_dir().join(format!("attest-evidence-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("board")).unwrap();
+        std::fs::write(root.join("board/minutes.txt"), "abc").unwrap();
+        let uris = [
+            "board/minutes.txt".to_owned(),
+            "board\\minutes.txt".to_owned(),
+            "missing.pdf".to_owned(),
+            "board".to_owned(),
+        ];
+        let got = hash_files(&root, &uris).unwrap();
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(got["board/minutes.txt"], Ok(abc.to_owned()));
+        assert_eq!(got["board\\minutes.txt"], Ok(abc.to_owned()));
+        assert_eq!(got["missing.pdf"], Err("no such file".to_owned()));
+        assert_eq!(got["board"], Err("it is a folder".to_owned()));
+        assert!(hash_files(&root.join("board/minutes.txt"), &uris).is_err());
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}

@@ -1,0 +1,515 @@
+//! SOC 2 Type 2 from the command line: the audit period (`--period`, `attest.toml`, the
+//! facts) and its errors, `--populations DIR`, `attest sample`, and `--evidence-root DIR`.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::fs;
+
+/// A small organization: one leaver of the period whose account was disabled two weeks
+/// late, two changes (one before the period), and evidence naming local files.
+const ORG: &str = r#"{"schema_version": "1",
+  "organization": {"name": "Tiny", "as_of": "2026-06-30", "audit_period": {"start": "2026-01-01", "end": "2026-06-30"}},
+  "people": [
+    {"id": "p1", "name": "Ann Lee", "kind": "employee", "employment": {"status": "terminated", "start_date": "2022-01-03", "end_date": "2026-03-02"}},
+    {"id": "p2", "name": "Ben Ode", "kind": "employee", "employment": {"status": "active", "start_date": "2021-01-04"}}
+  ],
+  "accounts": [
+    {"system_id": "aws", "username": "ann", "person_id": "p1", "kind": "human", "status": "disabled", "disabled_on": "2026-03-16"},
+    {"system_id": "aws", "username": "ben", "person_id": "p2", "kind": "human", "status": "active"}
+  ],
+  "changes": [
+    {"id": "C-1", "system_id": "aws", "deployed_on": "2025-12-20", "author_id": "p2"},
+    {"id": "C-2", "system_id": "aws", "deployed_on": "2026-02-01", "author_id": "p2", "approved_by": "p1"},
+    {"id": "C-3", "system_id": "aws", "deployed_on": "2026-03-01", "author_id": "p2", "approved_by": "p1"}
+  ],
+  "evidence": [
+    {"control_id": "CC2.1", "title": "Data flows", "uri": "flows.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2026-05-01"},
+    {"control_id": "CC1.2", "title": "Board minutes", "uri": "board/minutes.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2026-05-01"},
+    {"control_id": "CC1.3", "title": "Org chart", "uri": "org.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2026-05-01"},
+    {"control_id": "CC1.5", "title": "Escapes", "uri": "../secret.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2026-05-01"},
+    {"control_id": "CC2.3", "title": "Online", "uri": "https://example.com/x.pdf", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2026-05-01"}
+  ]
+}"#;
+
+fn report(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(out)))
+}
+
+fn rule<'r>(report: &'r Value, id: &str) -> &'r Value {
+    report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no rule {id}"))
+}
+
+#[test]
+fn the_period_comes_from_the_flag_the_configuration_or_the_facts() {
+    let dir = scratch("period");
+    let facts = write(&dir, "facts.json", ORG);
+    // From the facts: the leaver disabled late is an exception.
+    let out = attest(&["eval", &facts, "--format", "json"]);
+    exit(&out, 1);
+    let r = report(&out);
+    assert_eq!(r["period"]["start"], "2026-01-01");
+    let leavers = rule(&r, "access.leaver-accounts");
+    assert_eq!(leavers["status"], "fail");
+    assert!(
+        leavers["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("13 days late"),
+        "{leavers}"
+    );
+    // The flag wins, and says so: a period after the leaver left has no leaver.
+    let out = attest(&[
+        "eval",
+        &facts,
+        "--period",
+        "2026-04-01..2026-06-30",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        stderr(&out).contains(
+            "note: the audit period 2026-04-01..2026-06-30 overrides organization.audit_period 2026-01-01..2026-06-30 of the facts"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let r = report(&out);
+    assert_eq!(r["period"]["start"], "2026-04-01");
+    assert_eq!(
+        rule(&r, "access.leaver-accounts")["status"],
+        "not_applicable"
+    );
+    // Changes before the period are out of its scope.
+    assert_eq!(rule(&r, "changes.approval")["population"]["tested"], 0);
+    // attest.toml's period, under the flag.
+    let config = write(&dir, "attest.toml", "period = \"2026-02-15..2026-06-30\"\n");
+    let out = attest(&["eval", &facts, "--config", &config, "--format", "json"]);
+    assert_eq!(report(&out)["period"]["start"], "2026-02-15");
+    let out = attest(&[
+        "eval",
+        &facts,
+        "--config",
+        &config,
+        "--period",
+        "2026-03-01..2026-06-30",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report(&out)["period"]["start"], "2026-03-01");
+    // Without an as-of date, the as-of date is the period's end.
+    let undated = write(
+        &dir,
+        "undated.json",
+        &ORG.replace(r#""as_of": "2026-06-30", "#, ""),
+    );
+    let out = attest(&["eval", &undated, "--format", "json"]);
+    let r = report(&out);
+    assert_eq!(r["evaluated_on"], "2026-06-30");
+    assert_eq!(r["facts"]["as_of"], Value::Null);
+    // Without any period: the point-in-time report, with no `period` at all.
+    let plain = write(
+        &dir,
+        "plain.json",
+        &ORG.replace(
+            r#", "audit_period": {"start": "2026-01-01", "end": "2026-06-30"}"#,
+            "",
+        ),
+    );
+    let out = attest(&["eval", &plain, "--format", "json"]);
+    let r = report(&out);
+    assert!(r.get("period").is_none());
+    assert_eq!(rule(&r, "access.leaver-accounts")["status"], "pass");
+    assert_eq!(rule(&r, "changes.approval")["population"]["tested"], 3);
+    let text = stdout(&attest(&["eval", &plain]));
+    assert!(!text.contains("Audit period"), "{text}");
+    let text = stdout(&attest(&["eval", &facts]));
+    assert!(
+        text.contains(
+            "Audit period 2026-01-01 to 2026-06-30: controls judged across the period (Type 2)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_and_mismatched_periods_are_clear_errors() {
+    let dir = scratch("bad-period");
+    let facts = write(&dir, "facts.json", ORG);
+    for (period, says) in [
+        (
+            "2026-06-30..2026-01-01",
+            "the audit period 2026-06-30..2026-01-01 ends before it starts",
+        ),
+        (
+            "2026-01-01/2026-06-30",
+            "`2026-01-01/2026-06-30` is not an audit period: expected START..END",
+        ),
+        (
+            "2026-01-01..2026-12-31",
+            "the as-of date 2026-06-30 is before the end of the audit period 2026-01-01..2026-12-31: a period is judged once it is over (for the period so far, end it at the as-of date: --period 2026-01-01..2026-06-30)",
+        ),
+    ] {
+        let out = attest(&["eval", &facts, "--period", period]);
+        exit(&out, 2);
+        assert!(stderr(&out).contains(says), "{period}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+    }
+    // A period the facts state backwards is a violation with its place.
+    let reversed = write(
+        &dir,
+        "reversed.json",
+        &ORG.replace(
+            r#""start": "2026-01-01", "end": "2026-06-30""#,
+            r#""start": "2026-06-30", "end": "2026-01-01""#,
+        ),
+    );
+    for command in ["validate", "eval"] {
+        let out = attest(&[command, &reversed]);
+        exit(&out, 2);
+        assert!(
+            stderr(&out).contains(&format!(
+                "{reversed}:2: /organization/audit_period: the audit period 2026-06-30..2026-01-01 ends before it starts"
+            )),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+    // And one missing its end breaks the schema.
+    let half = write(
+        &dir,
+        "half.json",
+        &ORG.replace(r#", "end": "2026-06-30""#, ""),
+    );
+    let out = attest(&["validate", &half]);
+    exit(&out, 2);
+    assert!(
+        stderr(&out).contains("/organization/audit_period"),
+        "{}",
+        stderr(&out)
+    );
+    let config = write(&dir, "attest.toml", "period = \"soon\"\n");
+    let out = attest(&["eval", &facts, "--config", &config]);
+    exit(&out, 2);
+    assert!(
+        stderr(&out).contains("attest.toml:1:10: period: `soon` is not an audit period"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn populations_are_written_per_rule_as_csv_and_json() {
+    let dir = scratch("populations");
+    let facts = write(&dir, "facts.json", ORG);
+    let pop = dir.join("pop");
+    let out = attest(&[
+        "eval",
+        &facts,
+        "--populations",
+        pop.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    exit(&out, 1);
+    // The report itself is the same as without populations.
+    let plain = attest(&["eval", &facts, "--format", "json"]);
+    assert_eq!(stdout(&out), stdout(&plain));
+    let csv = fs::read_to_string(pop.join("access.leaver-accounts.csv")).unwrap();
+    assert_eq!(
+        csv,
+        format!(
+            "key,source,entity,outcome\r\n\
+             accounts/aws/ann,{facts}:8,/accounts/0,exception\r\n\
+             people/p1,{facts}:4,/people/0,pass\r\n"
+        )
+    );
+    let json: Value =
+        serde_json::from_str(&fs::read_to_string(pop.join("access.leaver-accounts.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["rule"], "access.leaver-accounts");
+    assert_eq!(json["period"]["end"], "2026-06-30");
+    assert_eq!(json["tested"], 2);
+    assert_eq!(json["records"][0]["outcome"], "exception");
+    assert_eq!(json["records"][0]["source"]["line"], 8);
+    // Changes of the period only; evidence checks in their own folder; an index of them all.
+    let changes = fs::read_to_string(pop.join("changes.approval.csv")).unwrap();
+    assert!(changes.contains("changes/C-2,") && !changes.contains("changes/C-1,"));
+    assert!(pop.join("evidence/CC1.2.csv").is_file());
+    let index = fs::read_to_string(pop.join("index.csv")).unwrap();
+    assert!(index.starts_with("rule,status,tested,exceptions,csv,json\r\n"));
+    assert!(index.contains(
+        "access.leaver-accounts,fail,2,1,access.leaver-accounts.csv,access.leaver-accounts.json\r\n"
+    ));
+    assert!(index.contains("evidence/CC1.2,"));
+    // Never into a folder the run reads.
+    let out = attest(&[
+        "eval",
+        dir.to_str().unwrap(),
+        "--populations",
+        dir.to_str().unwrap(),
+    ]);
+    exit(&out, 2);
+    assert!(
+        stderr(&out).contains("refusing to write there: the run reads files of that folder"),
+        "{}",
+        stderr(&out)
+    );
+    let out = attest(&["eval", &facts, "--populations", &facts]);
+    exit(&out, 2);
+    assert!(stderr(&out).contains("not a folder"), "{}", stderr(&out));
+    let out = attest(&["eval", &facts, "--populations", "/no/such/place/pop"]);
+    exit(&out, 2);
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+}
+
+#[test]
+fn samples_are_reproducible_and_say_how_they_were_drawn() {
+    let dir = scratch("sample");
+    let facts = write(&dir, "facts.json", ORG);
+    let draw = |extra: &[&str]| {
+        let mut args = vec!["sample", "changes.approval", facts.as_str()];
+        args.extend(extra);
+        attest(&args)
+    };
+    let a = draw(&["--seed", "42", "--size", "1", "--format", "json"]);
+    exit(&a, 0);
+    let b = draw(&["--seed", "42", "--size", "1", "--format", "json"]);
+    assert_eq!(
+        stdout(&a),
+        stdout(&b),
+        "the same seed gives the same sample"
+    );
+    let s: Value = serde_json::from_str(&stdout(&a)).unwrap();
+    assert_eq!(s["seed"], 42);
+    assert_eq!(s["size"], 1);
+    assert_eq!(s["population"], 2, "the changes of the period");
+    assert_eq!(s["frequency"], "event");
+    assert_eq!(s["records"].as_array().unwrap().len(), 1);
+    assert!(s["generator"].as_str().unwrap().starts_with("ChaCha20"));
+    // Some seed draws the other change: every record can be drawn.
+    let keys: std::collections::BTreeSet<String> = (0..20)
+        .map(|seed| {
+            let o = draw(&[
+                "--seed",
+                &seed.to_string(),
+                "--size",
+                "1",
+                "--format",
+                "json",
+            ]);
+            let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
+            s["records"][0]["key"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    // The default size follows the rule's frequency: all of a small population here.
+    let text = stdout(&draw(&["--seed", "7"]));
+    assert!(
+        text.starts_with(
+            "Sample of changes.approval (event control): 2 of 2 records (size 25), seed 7\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("audit period 2026-01-01 to 2026-06-30"),
+        "{text}"
+    );
+    // A quarterly rule's size is the pack's parameter, which --param overrides.
+    let o = draw(&["--seed", "1", "--format", "json"]);
+    let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(s["size"], 25);
+    let o = attest(&[
+        "sample",
+        "changes.approval",
+        &facts,
+        "--seed",
+        "1",
+        "--param",
+        "sample_size_event=1",
+        "--format",
+        "json",
+    ]);
+    let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(s["size"], 1);
+    assert_eq!(s["records"].as_array().unwrap().len(), 1);
+    // Without a seed, a fresh one is drawn and shown.
+    let text = stdout(&draw(&[]));
+    assert!(text.contains(", seed "), "{text}");
+    // Into a file, atomically; never over the facts.
+    let file = dir.join("sample.txt");
+    exit(
+        &draw(&["--seed", "3", "--output", file.to_str().unwrap()]),
+        0,
+    );
+    assert!(fs::read_to_string(&file).unwrap().contains("seed 3"));
+    let o = draw(&["--seed", "3", "--output", &facts]);
+    exit(&o, 2);
+    // Unknown rules say what is close.
+    let o = attest(&["sample", "changes.aproval", &facts]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o)
+            .contains("no rule `changes.aproval` in the pack; did you mean `changes.approval`?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_evidence_root_checks_each_file_against_its_hash() {
+    let dir = scratch("evidence-root");
+    let facts = write(&dir, "facts.json", ORG);
+    let root = dir.join("evidence");
+    write(&root, "flows.txt", "abc");
+    write(&root, "org.txt", "abd");
+    // board/minutes.txt is missing; ../secret.txt leaves the root; the URL is not checked.
+    write(&dir, "secret.txt", "abc");
+    let out = attest(&[
+        "eval",
+        &facts,
+        "--evidence-root",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    exit(&out, 1);
+    let r = report(&out);
+    let control = |id: &str| {
+        r["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(rule(&r, "evidence-files/CC2.1")["status"], "pass");
+    assert_eq!(control("CC2.1")["evidence"][0]["file"], "verified");
+    for (id, check, says) in [
+        (
+            "CC1.2",
+            "missing",
+            "the file board/minutes.txt could not be read from the evidence root: no such file",
+        ),
+        ("CC1.3", "mismatch", "the file org.txt has SHA-256 "),
+        (
+            "CC1.5",
+            "outside_root",
+            "its uri ../secret.txt leaves the evidence root",
+        ),
+    ] {
+        let checked = rule(&r, &format!("evidence-files/{id}"));
+        assert_eq!(checked["status"], "fail", "{checked}");
+        assert!(
+            checked["findings"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(says),
+            "{checked}"
+        );
+        let c = control(id);
+        assert_eq!(
+            c["status"], "fail",
+            "a failing file check fails its criterion"
+        );
+        assert!(
+            c["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == &format!("evidence-files/{id}"))
+        );
+        assert_eq!(c["evidence"][0]["file"], check);
+    }
+    assert!(
+        r["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["id"] != "evidence-files/CC2.3")
+    );
+    assert!(control("CC2.3")["evidence"][0].get("file").is_none());
+    // Without the root, no file is checked and no criterion fails for it.
+    let r = report(&attest(&["eval", &facts, "--format", "json"]));
+    assert!(
+        r["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| !x["id"].as_str().unwrap().starts_with("evidence-files/"))
+    );
+    assert_eq!(control_status(&r, "CC1.2"), "pass");
+    // A root that is not a folder is an error before anything is evaluated.
+    let out = attest(&["eval", &facts, "--evidence-root", &facts]);
+    exit(&out, 2);
+    assert!(stderr(&out).contains("not a folder"), "{}", stderr(&out));
+}
+
+fn control_status(report: &Value, id: &str) -> String {
+    report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap()["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn every_format_shows_the_period_and_the_evidence() {
+    let dir = scratch("formats");
+    let facts = write(&dir, "facts.json", ORG);
+    for (format, shows) in [
+        (
+            "text",
+            vec![
+                "Audit period 2026-01-01 to 2026-06-30",
+                "Evidence on file (5 records for 5 criteria)",
+                "Board minutes · collected 2026-05-01, expires 2027-05-01 · current",
+            ],
+        ),
+        (
+            "markdown",
+            vec![
+                "audit period 2026-01-01 to 2026-06-30",
+                "<summary>Evidence on file (5)</summary>",
+                "| CC1.2 | Board minutes (`board/minutes.txt`) | 2026-05-01 | 2027-05-01 | current |  |",
+            ],
+        ),
+        (
+            "html",
+            vec![
+                "audit period 2026-01-01 to 2026-06-30",
+                "1 evidence record",
+                "Board minutes <code>board/minutes.txt</code>",
+            ],
+        ),
+        (
+            "junit",
+            vec![
+                "audit period 2026-01-01 to 2026-06-30",
+                "<property name=\"audit_period\" value=\"2026-01-01..2026-06-30\"/>",
+            ],
+        ),
+        ("sarif", vec!["\"auditPeriod\": {"]),
+        ("json", vec!["\"period\": {", "\"evidence\": ["]),
+    ] {
+        let out = attest(&["eval", &facts, "--format", format]);
+        let text = stdout(&out);
+        for s in shows {
+            assert!(text.contains(s), "{format} lacks {s:?}:\n{text}");
+        }
+    }
+}

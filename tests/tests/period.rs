@@ -1,0 +1,322 @@
+//! The audit period through the engine's API: where it comes from, how it sets the as-of
+//! date, what it changes in the example's verdicts, the records of each population with
+//! their outcomes, each criterion's evidence and its files, and samples.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use attest_engine::report::{EvidenceState, FileCheck, RecordOutcome};
+use attest_engine::{Date, EvalError, EvalOptions, Facts, FactsSource, Period, Report, Status};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+fn load(doc: &Value) -> Facts {
+    let text = doc.to_string();
+    Facts::load(&[FactsSource {
+        name: "facts.json",
+        text: &text,
+    }])
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn evaluate(facts: &Facts, options: &EvalOptions) -> Report {
+    attest_tests::soc2_engine()
+        .evaluate(facts, options)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn period(text: &str) -> Period {
+    Period::parse(text).unwrap()
+}
+
+/// The example organization's files as one document, with `edit` applied.
+fn example_doc(edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Value {
+    let mut doc = serde_json::Map::new();
+    for (_, text) in attest_tests::example_sources() {
+        let part: Value = serde_json::from_str(&text).unwrap();
+        for (k, v) in part.as_object().unwrap() {
+            match (doc.get_mut(k), v) {
+                (Some(Value::Array(a)), Value::Array(b)) => a.extend(b.iter().cloned()),
+                _ => {
+                    doc.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    edit(&mut doc);
+    Value::Object(doc)
+}
+
+#[test]
+fn the_period_is_the_options_else_the_facts_and_sets_the_as_of_date() {
+    let doc = json!({"schema_version": "1", "organization": {"name": "A",
+        "audit_period": {"start": "2026-01-01", "end": "2026-03-31"}}});
+    let facts = load(&doc);
+    assert_eq!(facts.period(), Some(period("2026-01-01..2026-03-31")));
+    assert_eq!(facts.as_of(), None);
+    let report = evaluate(&facts, &EvalOptions::default());
+    assert_eq!(report.period, Some(period("2026-01-01..2026-03-31")));
+    assert_eq!(report.evaluated_on, "2026-03-31", "the period's end");
+    let report = evaluate(
+        &facts,
+        &EvalOptions::default().with_period(Some(period("2025-07-01..2025-12-31"))),
+    );
+    assert_eq!(report.period, Some(period("2025-07-01..2025-12-31")));
+    assert_eq!(report.evaluated_on, "2025-12-31");
+    // An as-of date after the end is kept: facts collected after the period.
+    let later = Date::parse("2026-04-15");
+    let report = evaluate(&facts, &EvalOptions::default().with_as_of(later));
+    assert_eq!(report.evaluated_on, "2026-04-15");
+    // Before the end, the period cannot be judged.
+    let early = Date::parse("2026-03-30");
+    let err = attest_tests::soc2_engine()
+        .evaluate(&facts, &EvalOptions::default().with_as_of(early))
+        .unwrap_err();
+    assert!(matches!(err, EvalError::PeriodNotOver { .. }), "{err:?}");
+    // Neither an as-of date nor a period: the facts must say when.
+    let bare = load(&json!({"schema_version": "1", "organization": {"name": "A"}}));
+    assert_eq!(
+        attest_tests::soc2_engine()
+            .evaluate(&bare, &EvalOptions::default())
+            .unwrap_err(),
+        EvalError::NoAsOf
+    );
+}
+
+#[test]
+fn a_period_turns_what_was_fixed_into_exceptions_of_the_example() {
+    let with = evaluate(&attest_tests::example_facts(), &EvalOptions::default());
+    let without_doc = example_doc(|d| {
+        d["organization"]
+            .as_object_mut()
+            .unwrap()
+            .remove("audit_period");
+    });
+    let without = evaluate(&load(&without_doc), &EvalOptions::default());
+    assert_eq!(without.period, None);
+    let keys = |r: &Report, rule: &str| -> Vec<String> {
+        r.rule(rule)
+            .unwrap()
+            .findings
+            .iter()
+            .filter_map(|f| f.key.clone())
+            .collect()
+    };
+    // The AWS account disabled two weeks late, only with the period.
+    assert_eq!(
+        keys(&with, "access.leaver-accounts"),
+        ["accounts/aws-prod/liam.obrien", "accounts/prod-db/liam"]
+    );
+    assert_eq!(
+        keys(&without, "access.leaver-accounts"),
+        ["accounts/prod-db/liam"]
+    );
+    // The quarter without a GitHub review; the 20 days of Daniel Park's training; the
+    // March lapse of the Code of Conduct; the late postmortem.
+    assert!(keys(&with, "access.reviews-overdue").contains(&"systems/github".to_owned()));
+    assert!(!keys(&without, "access.reviews-overdue").contains(&"systems/github".to_owned()));
+    assert!(keys(&with, "hr.security-training").contains(&"people/E1010".to_owned()));
+    assert!(!keys(&without, "hr.security-training").contains(&"people/E1010".to_owned()));
+    assert!(
+        keys(&with, "policies.review-overdue").contains(&"policies/code-of-conduct".to_owned())
+    );
+    assert!(keys(&with, "incidents.postmortem").contains(&"incidents/INC-2026-002".to_owned()));
+    assert!(!keys(&without, "incidents.postmortem").contains(&"incidents/INC-2026-002".to_owned()));
+    // Grants before the period are out of its scope.
+    assert_eq!(
+        with.rule("access.grant-approval").unwrap().status,
+        Status::Pass
+    );
+    assert_eq!(
+        without.rule("access.grant-approval").unwrap().status,
+        Status::Fail
+    );
+}
+
+#[test]
+fn population_records_carry_each_outcome_in_key_order() {
+    let facts = attest_tests::example_facts();
+    let plain = evaluate(&facts, &EvalOptions::default());
+    assert!(plain.rules.iter().all(|r| r.population.records.is_none()));
+    let report = evaluate(&facts, &EvalOptions::default().with_populations(true));
+    for rule in &report.rules {
+        let records = rule.population.records.as_ref().unwrap();
+        assert_eq!(records.len() as u64, rule.population.tested, "{}", rule.id);
+        assert!(
+            records.windows(2).all(|w| w[0].key < w[1].key),
+            "{}",
+            rule.id
+        );
+        // A record is an exception exactly when a failing finding names it.
+        for r in records {
+            let failing = rule.findings.iter().any(|f| {
+                f.entity.as_deref() == Some(r.entity.as_str())
+                    && f.status == attest_engine::FindingStatus::Fail
+            });
+            assert_eq!(
+                r.outcome == RecordOutcome::Exception,
+                failing,
+                "{} {}",
+                rule.id,
+                r.key
+            );
+        }
+    }
+    let training = report.rule("hr.security-training").unwrap();
+    let outcome = |key: &str| {
+        training
+            .population
+            .records
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|r| r.key == key)
+            .unwrap()
+            .outcome
+    };
+    assert_eq!(outcome("people/E1007"), RecordOutcome::Exception);
+    assert_eq!(outcome("people/E1004"), RecordOutcome::Warn);
+    assert_eq!(outcome("people/E1001"), RecordOutcome::Pass);
+}
+
+#[test]
+fn each_criterion_lists_its_evidence_and_the_files_are_checked() {
+    let doc = json!({"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"},
+    "evidence": [
+      {"control_id": "CC1.2", "title": "Minutes", "uri": "m.pdf", "sha256": "AB".repeat(32), "collected_on": "2026-01-10"},
+      {"control_id": "CC1.2", "title": "Old minutes", "collected_on": "2025-01-10"},
+      {"control_id": "CC1.2", "title": "Next minutes", "collected_on": "2026-07-10"},
+      {"control_id": "CC1.3", "title": "Chart", "uri": "c.pdf", "sha256": "cd".repeat(32), "collected_on": "2026-01-10"},
+      {"control_id": "CC1.5", "title": "Review", "uri": "r.pdf", "sha256": "ef".repeat(32), "collected_on": "2026-01-10"},
+      {"control_id": "CC2.1", "title": "Flows", "uri": "f.pdf", "sha256": "01".repeat(32), "collected_on": "2026-01-10"}
+    ]});
+    let facts = load(&doc);
+    assert_eq!(facts.evidence_files(), ["c.pdf", "f.pdf", "m.pdf", "r.pdf"]);
+    let report = evaluate(&facts, &EvalOptions::default());
+    let control = |r: &Report, id: &str| r.controls.iter().find(|c| c.id == id).unwrap().clone();
+    let cc12 = control(&report, "CC1.2");
+    let states: Vec<(&str, EvidenceState)> = cc12
+        .evidence
+        .iter()
+        .map(|e| (e.title.as_str(), e.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("Minutes", EvidenceState::Current),
+            ("Next minutes", EvidenceState::NotYet),
+            ("Old minutes", EvidenceState::Expired),
+        ]
+    );
+    assert_eq!(cc12.evidence[0].expires_on.as_deref(), Some("2027-01-10"));
+    assert!(cc12.evidence.iter().all(|e| e.file.is_none()));
+    // A criterion judged by a rule lists its evidence too (CC1.1 has none here).
+    assert!(control(&report, "CC1.1").evidence.is_empty());
+    // With the files the host read: the hash compares without regard to case; a file the
+    // host could not read, or did not read, is missing.
+    let files: BTreeMap<String, Result<String, String>> = [
+        ("m.pdf", Ok("ab".repeat(32))),
+        ("c.pdf", Ok("00".repeat(32))),
+        ("r.pdf", Err("permission denied".to_owned())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let report = evaluate(&facts, &EvalOptions::default().with_evidence_files(files));
+    let check = |id: &str| report.rule(&format!("evidence-files/{id}")).unwrap();
+    assert_eq!(check("CC1.2").status, Status::Pass);
+    assert_eq!(control(&report, "CC1.2").status, Status::Pass);
+    assert_eq!(
+        control(&report, "CC1.2").evidence[0].file,
+        Some(FileCheck::Verified)
+    );
+    for (id, file, says) in [
+        (
+            "CC1.3",
+            FileCheck::Mismatch,
+            "the file c.pdf has SHA-256 0000",
+        ),
+        (
+            "CC1.5",
+            FileCheck::Missing,
+            "could not be read from the evidence root: permission denied",
+        ),
+        (
+            "CC2.1",
+            FileCheck::Missing,
+            "the file f.pdf was not read from the evidence root",
+        ),
+    ] {
+        assert_eq!(check(id).status, Status::Fail, "{id}");
+        assert!(
+            check(id).findings[0].message.contains(says),
+            "{:?}",
+            check(id).findings
+        );
+        let c = control(&report, id);
+        assert_eq!(c.status, Status::Fail, "{id}");
+        assert_eq!(c.evidence[0].file, Some(file), "{id}");
+        assert!(c.rules.contains(&format!("evidence-files/{id}")));
+    }
+    // The file checks come after every other rule of the report.
+    let first = report
+        .rules
+        .iter()
+        .position(|r| r.id.starts_with("evidence-files/"))
+        .unwrap();
+    assert!(
+        report.rules[first..]
+            .iter()
+            .all(|r| r.id.starts_with("evidence-files/"))
+    );
+}
+
+#[test]
+fn samples_come_from_the_population_sorted_by_key() {
+    let facts = attest_tests::example_facts();
+    let engine = attest_tests::soc2_engine();
+    let options = EvalOptions::default();
+    let (sample, result) = engine
+        .sample("changes.approval", &facts, &options, Some(3), 2026)
+        .unwrap()
+        .unwrap();
+    assert_eq!(result.status, Status::Fail);
+    assert_eq!((sample.size, sample.population), (3, 10));
+    let population = result.population.records.unwrap();
+    let positions = attest_engine::sample::draw(population.len(), 3, 2026);
+    let expected: Vec<&str> = positions
+        .iter()
+        .map(|i| population[*i].key.as_str())
+        .collect();
+    let drawn: Vec<&str> = sample.records.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(drawn, expected);
+    assert_eq!(sample.period, Some(period("2026-01-01..2026-06-30")));
+    // Defaults by frequency: a quarterly rule draws 2 of its systems.
+    let (sample, _) = engine
+        .sample("access.reviews-overdue", &facts, &options, None, 1)
+        .unwrap()
+        .unwrap();
+    assert_eq!((sample.size, sample.records.len()), (2, 2));
+    // An annual one, 1.
+    let (sample, _) = engine
+        .sample("policies.review-overdue", &facts, &options, None, 1)
+        .unwrap()
+        .unwrap();
+    assert_eq!((sample.size, sample.records.len()), (1, 1));
+    // A negative size parameter is refused; an unknown rule is None.
+    let bad = EvalOptions::default().with_params(
+        [("sample_size_annual".to_owned(), json!(-1))]
+            .into_iter()
+            .collect(),
+    );
+    assert!(matches!(
+        engine.sample("policies.review-overdue", &facts, &bad, None, 1),
+        Err(EvalError::BadParam { .. })
+    ));
+    assert!(
+        engine
+            .sample("no.such", &facts, &options, None, 1)
+            .unwrap()
+            .is_none()
+    );
+}
