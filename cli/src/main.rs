@@ -67,6 +67,9 @@ enum Command {
     /// Check, list or repair a ledger of runs (`attest eval --ledger FILE`).
     #[command(subcommand)]
     Ledger(commands::ledger::Command),
+    /// The vendor risk register: each vendor's inherent risk, gaps, residual risk and next
+    /// review.
+    Vendors(commands::vendors::Args),
     /// Scaffold a rule with its cases in a pack folder.
     #[command(subcommand)]
     New(commands::new::Command),
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::List(args) => commands::list::run(args),
+        Command::Vendors(args) => commands::vendors::run(args),
         Command::New(command) => commands::new::run(command),
         Command::Ledger(command) => commands::ledger::run(command),
         Command::History(args) => commands::history::run(args),

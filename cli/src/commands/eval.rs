@@ -15,6 +15,7 @@ use attest_engine::{
     diff::Diff,
     gate::{FailOn, Gate},
     report::WaiverState,
+    report::vendors::ReviewCadence,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -197,7 +198,7 @@ pub struct Args {
 }
 
 /// A positive, finite number of seconds that a `Duration` can hold.
-fn parse_seconds(text: &str) -> Result<Duration, String> {
+pub(super) fn parse_seconds(text: &str) -> Result<Duration, String> {
     let seconds = text
         .parse::<f64>()
         .ok()
@@ -214,7 +215,7 @@ fn parse_max_results(text: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("`{text}` is not a number of results from 1 to {SARIF_MAX_RESULTS}"))
 }
 
-fn parse_date(text: &str) -> Result<Date, String> {
+pub(super) fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text).ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
 }
 
@@ -223,7 +224,7 @@ pub fn parse_period(text: &str) -> Result<Period, String> {
     Period::parse(text).map_err(|e| e.to_string())
 }
 
-fn parse_param(text: &str) -> Result<(String, serde_json::Value), String> {
+pub(super) fn parse_param(text: &str) -> Result<(String, serde_json::Value), String> {
     let (name, value) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}`: expected NAME=VALUE"))?;
@@ -374,6 +375,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     let facts = super::load_facts(&sources, Some(&loaded.pack), args.strict || config.strict)?;
     let start = Instant::now();
+    let cadence = ReviewCadence::of_pack(engine.pack(), &params);
     let mut options = EvalOptions::default()
         .with_as_of(args.as_of.or(config.as_of))
         .with_period(super::period(args.period.or(config.period), &facts))
@@ -402,7 +404,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .as_ref()
         .zip(args.baseline.as_deref())
         .map(|(base, path)| compare(base, path, &report));
-    let mut context = Context::from_facts(&facts);
+    let mut context = Context::from_facts(&facts).with_review_cadence(cadence);
     if args.ledger.is_some() {
         context.history = trail::chart(&past, &report, &run_at);
     }

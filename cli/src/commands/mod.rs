@@ -17,6 +17,7 @@ pub mod sample;
 pub mod test;
 pub mod trail;
 pub mod validate;
+pub mod vendors;
 
 use attest_engine::facts::LoadOptions;
 use attest_engine::render::escape;

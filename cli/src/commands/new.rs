@@ -64,6 +64,9 @@ fn area_facts(area: &str) -> Option<&'static str> {
         "access" => "accounts",
         "hr" => "people",
         "risk" => "risk_assessments",
+        "dr" => "dr_tests",
+        "retention" => "data_stores",
+        "privacy" => "privacy_requests",
         other => other,
     };
     FACTS_KEYS.iter().copied().find(|k| *k == key)

@@ -658,7 +658,7 @@ mod tests {
             .collect();
         let keyed: Vec<&String> = keying.collections.iter().map(|(n, _)| n).collect();
         assert_eq!(keyed, arrays);
-        assert_eq!(keyed.len(), 12);
+        assert_eq!(keyed.len(), 22);
         let fields = |name: &str| keying.collection(name).unwrap().fields.join("+");
         assert_eq!(fields("accounts"), "system_id+username");
         assert_eq!(fields("training"), "person_id+course+completed_on");
@@ -666,6 +666,12 @@ mod tests {
         assert_eq!(people.nested.len(), 1);
         assert_eq!(people.nested[0].0, ["policy_acknowledgements"]);
         assert_eq!(people.nested[0].1.fields, ["policy_id", "acknowledged_on"]);
+        let pentests = keying.collection("pentests").unwrap();
+        assert_eq!(pentests.nested[0].0, ["findings"]);
+        assert_eq!(pentests.nested[0].1.fields, ["id"]);
+        let vendors = keying.collection("vendors").unwrap();
+        assert_eq!(vendors.nested[0].0, ["sla_performance"]);
+        assert_eq!(vendors.nested[0].1.fields, ["period_end"]);
     }
 
     #[test]

@@ -220,7 +220,7 @@ impl ParamType {
 }
 
 /// The top-level facts keys of facts-v1, which a rule may declare it needs.
-pub const FACTS_KEYS: [&str; 13] = [
+pub const FACTS_KEYS: [&str; 23] = [
     "organization",
     "people",
     "systems",
@@ -234,6 +234,16 @@ pub const FACTS_KEYS: [&str; 13] = [
     "backups",
     "risk_assessments",
     "evidence",
+    "devices",
+    "vulnerabilities",
+    "pentests",
+    "dr_tests",
+    "monitoring",
+    "data_stores",
+    "disposals",
+    "privacy_requests",
+    "repositories",
+    "keys",
 ];
 
 /// Orders control ids naturally: `CC1.2 < CC1.10`, letters alphabetically.
@@ -273,6 +283,19 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facts_keys_are_the_top_level_keys_of_the_facts_schema() {
+        let schema = crate::facts::schema_document().unwrap();
+        let keys: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "schema_version")
+            .collect();
+        assert_eq!(keys, FACTS_KEYS);
+    }
 
     #[test]
     fn natural_order_of_control_ids() {

@@ -9,12 +9,12 @@
 
 use super::chart::{RunPoint, readiness_chart};
 use super::escape::xml as esc;
-use super::{Context, Vendor, error_place, record_place};
+use super::{Context, error_place, record_place};
 use crate::pack::Category;
 use crate::report::todo::owner_work;
+use crate::report::vendors::{RiskLevel, VendorRegister};
 use crate::report::views::{RuleView, rule_views};
 use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"
@@ -124,7 +124,7 @@ pub fn html(report: &Report, context: &Context) -> String {
     history(&mut out, &context.history);
     controls(&mut out, report);
     owners(&mut out, &views);
-    vendors(&mut out, &views, &context.vendors);
+    vendors(&mut out, report, context);
     waivers(&mut out, report);
     out.push_str("</main>\n");
     let _ = write!(
@@ -475,68 +475,77 @@ fn owners(out: &mut String, views: &[RuleView<'_>]) {
     out.push_str("</section>\n");
 }
 
-fn vendors(out: &mut String, views: &[RuleView<'_>], vendors: &[Vendor]) {
-    out.push_str("<section id=\"vendors\">\n<h2>Vendor register</h2>\n");
-    if vendors.is_empty() {
+fn vendors(out: &mut String, report: &Report, context: &Context) {
+    out.push_str("<section id=\"vendors\">\n<h2>Vendor risk register</h2>\n");
+    if context.vendors.is_empty() {
         out.push_str("<p class=\"muted\">The facts list no vendors.</p>\n</section>\n");
         return;
     }
-    out.push_str("<table id=\"vendor-table\">\n<thead><tr><th>Vendor</th><th>Service</th><th>Tier</th><th>Data access</th><th>SOC 2 report</th><th>Contract expires</th><th>Last risk review</th><th>Findings</th></tr></thead>\n<tbody>\n");
-    // Findings by the record they are about, cut to its first two segments (`/vendors/3`).
-    let mut by_record: HashMap<&str, Vec<(&RuleView<'_>, &Finding)>> = HashMap::new();
-    for v in views {
-        for f in &v.rule.findings {
-            if let Some(entity) = f.entity.as_deref() {
-                let end = entity
-                    .match_indices('/')
-                    .nth(2)
-                    .map_or(entity.len(), |(i, _)| i);
-                by_record
-                    .entry(entity.get(..end).unwrap_or(entity))
-                    .or_default()
-                    .push((v, f));
-            }
-        }
-    }
-    for vendor in vendors {
-        let findings = by_record
-            .get(vendor.pointer.as_str())
-            .map_or(&[][..], Vec::as_slice);
-        let worst = findings
-            .iter()
-            .fold(Status::Pass, |s, (_, f)| s.worst(f.effective_status()));
-        let report = match (&vendor.soc2_type, &vendor.report_period_end) {
+    let register = VendorRegister::new(report, &context.vendors, &context.review_cadence);
+    let counts: Vec<String> = RiskLevel::ALL
+        .iter()
+        .map(|l| format!("{} {}", register.summary.residual_risk.get(*l), l.as_str()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "<p class=\"muted\">{} vendors, {} with open gaps; residual risk: {}. Inherent risk is the risk tier times the data access; each kind of control (assurance, contract) without an open gap lowers it one level.</p>",
+        register.summary.vendors,
+        register.summary.with_open_gaps,
+        counts.join(", ")
+    );
+    out.push_str("<table id=\"vendor-table\">\n<thead><tr><th>Vendor</th><th>Tier and data access</th><th>Inherent</th><th>Residual</th><th>SOC 2 report</th><th>Contract expires</th><th>Next review</th><th>Gaps</th></tr></thead>\n<tbody>\n");
+    for v in &register.vendors {
+        let soc2 = match (&v.soc2_type, &v.report_period_end) {
             (Some(t), Some(end)) => {
                 format!("{} (period ending {})", t.replace("type", "type "), end)
             }
             (Some(t), None) => t.replace("type", "type "),
             (None, _) => "none".to_owned(),
         };
+        let status = if v.status == "active" {
+            String::new()
+        } else {
+            format!("<br><small>{}</small>", esc(&v.status))
+        };
+        let data = if v.data_access.is_empty() {
+            "no data access".to_owned()
+        } else {
+            v.data_access.join(", ")
+        };
+        let review = match (&v.next_review_on, &v.last_risk_review_on) {
+            (Some(next), Some(last)) => format!("{}<br><small>last {}</small>", esc(next), esc(last)),
+            (Some(next), None) => format!("{}<br><small>never reviewed</small>", esc(next)),
+            (None, _) => "none".to_owned(),
+        };
         let _ = write!(
             out,
-            "<tr data-vendor=\"{}\" data-status=\"{}\"><td>{}<br><small><code>{}</code></small></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>",
-            esc(&vendor.id),
-            worst.as_str(),
-            esc(&vendor.name),
-            esc(&vendor.id),
-            esc(&vendor.service),
-            esc(&vendor.risk_tier),
-            esc(&vendor.data_access.join(", ")),
-            esc(&report),
-            esc(vendor.contract_expires_on.as_deref().unwrap_or("none")),
-            esc(vendor.last_risk_review_on.as_deref().unwrap_or("never"))
+            "<tr data-vendor=\"{}\" data-status=\"{}\" data-residual=\"{}\"><td>{}<br><small><code>{}</code> · {}</small>{status}</td><td>{}<br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{review}</td><td>",
+            esc(&v.id),
+            v.status_of_gaps().as_str(),
+            v.residual_risk.as_str(),
+            esc(&v.name),
+            esc(&v.id),
+            esc(&v.service),
+            esc(&v.risk_tier),
+            esc(&data),
+            v.inherent_risk.as_str(),
+            v.residual_risk.as_str(),
+            esc(&soc2),
+            esc(v.contract_expires_on.as_deref().unwrap_or("none"))
         );
-        if findings.is_empty() {
+        if v.gaps.is_empty() {
             out.push_str(&badge(Status::Pass));
         } else {
             out.push_str("<ul class=\"findings\">");
-            for (v, f) in findings {
+            for g in &v.gaps {
                 let _ = write!(
                     out,
-                    "<li>{} {} <small><code>{}</code></small></li>",
-                    badge(f.effective_status()),
-                    esc(&f.message),
-                    esc(v.id)
+                    "<li>{} {}: {} <small><code>{}</code> · {}</small></li>",
+                    badge(g.status),
+                    g.kind.as_str(),
+                    esc(&g.message),
+                    esc(&g.rule),
+                    esc(&g.criteria.join(", "))
                 );
             }
             out.push_str("</ul>");

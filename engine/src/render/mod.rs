@@ -14,6 +14,7 @@ pub mod public;
 mod population;
 mod sarif;
 mod text;
+mod vendors;
 
 pub use chart::RunPoint;
 pub use csv::csv;
@@ -27,10 +28,12 @@ pub use sarif::{
 };
 pub use population::{population_csv, population_json, sample_text};
 pub use text::{TextOptions, diff_text, text};
+pub use vendors::{vendors_csv, vendors_text};
 
-use crate::facts::tree::Node;
 use crate::facts::{Facts, Origin};
 use crate::report::RuleError;
+pub use crate::report::vendors::Vendor;
+use crate::report::vendors::ReviewCadence;
 
 /// What some formats show beyond the report: of the facts, the vendor register (HTML) and
 /// where a finding about no particular record points (SARIF); of earlier runs, readiness
@@ -39,76 +42,30 @@ use crate::report::RuleError;
 pub struct Context {
     /// The facts' vendors, in document order.
     pub vendors: Vec<Vendor>,
+    /// How often vendors are risk-reviewed, for the register's next review dates (unknown
+    /// unless [`Context::with_review_cadence`] sets it).
+    pub review_cadence: ReviewCadence,
     /// Where `organization` is written: the place findings with no record point at.
     pub anchor: Option<Origin>,
     /// Earlier runs and this one, oldest first, for the HTML report's chart (none: no chart).
     pub history: Vec<RunPoint>,
 }
 
-/// A vendor as the register lists it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Vendor {
-    /// Its JSON Pointer (`/vendors/3`), which findings about it carry.
-    pub pointer: String,
-    /// `id`.
-    pub id: String,
-    /// `name`.
-    pub name: String,
-    /// `service`: what it does for the organization.
-    pub service: String,
-    /// `risk_tier`.
-    pub risk_tier: String,
-    /// `data_access`.
-    pub data_access: Vec<String>,
-    /// `assurance.soc2_type` (`type1`, `type2`), if any.
-    pub soc2_type: Option<String>,
-    /// `assurance.report_period_end`.
-    pub report_period_end: Option<String>,
-    /// `contract.expires_on`.
-    pub contract_expires_on: Option<String>,
-    /// `last_risk_review_on`.
-    pub last_risk_review_on: Option<String>,
-}
-
 impl Context {
     /// Takes what the renderers need from validated facts.
     pub fn from_facts(facts: &Facts) -> Context {
-        let text = |node: Option<&Node>| match node {
-            Some(Node::Str(s)) => Some(s.to_string()),
-            _ => None,
-        };
-        let vendors = match facts.root().field("vendors") {
-            Some(Node::List(list)) => list
-                .items()
-                .iter()
-                .filter_map(|item| match item {
-                    Node::Record(r) => Some(Vendor {
-                        pointer: r.pointer().to_owned(),
-                        id: text(r.get("id")).unwrap_or_default(),
-                        name: text(r.get("name")).unwrap_or_default(),
-                        service: text(r.get("service")).unwrap_or_default(),
-                        risk_tier: text(r.get("risk_tier")).unwrap_or_default(),
-                        data_access: match r.get("data_access") {
-                            Some(Node::List(l)) => {
-                                l.items().iter().filter_map(|n| text(Some(n))).collect()
-                            }
-                            _ => Vec::new(),
-                        },
-                        soc2_type: text(r.path("assurance.soc2_type")),
-                        report_period_end: text(r.path("assurance.report_period_end")),
-                        contract_expires_on: text(r.path("contract.expires_on")),
-                        last_risk_review_on: text(r.get("last_risk_review_on")),
-                    }),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
         Context {
-            vendors,
+            vendors: Vendor::all(facts),
+            review_cadence: ReviewCadence::default(),
             anchor: facts.origin("/organization"),
             history: Vec::new(),
         }
+    }
+
+    /// The same, with the vendor review cadences of the pack evaluated.
+    pub fn with_review_cadence(mut self, cadence: ReviewCadence) -> Context {
+        self.review_cadence = cadence;
+        self
     }
 }
 
