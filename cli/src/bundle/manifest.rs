@@ -52,6 +52,10 @@ pub struct Rerun {
     pub max_operations: u64,
     /// `--rule-timeout`, in seconds.
     pub rule_timeout: f64,
+    /// The audit period the rules judged (`--period`, the configuration's or the facts'), as
+    /// `START..END`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
 }
 
 /// A file or folder of the bundle and the name it had when evaluated.

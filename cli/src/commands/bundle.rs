@@ -4,13 +4,14 @@
 //! and a manifest with every file's sha256. `attest bundle verify DIR_OR_ZIP` checks the
 //! manifest and evaluates the bundle again to the same report digest.
 
+use super::eval::{parse_date, parse_param, parse_period, parse_seconds};
 use crate::bundle::{self, Files, Manifest, Rerun, parts};
 use crate::config::ConfigArg;
 use crate::ledger::{self, Run};
 use crate::output::Input;
 use crate::{Outcome, inputs, packs};
 use attest_engine::render::Context;
-use attest_engine::{Date, Engine, EvalOptions, Facts, Limits, Report, Waivers};
+use attest_engine::{Date, Engine, EvalOptions, Facts, Limits, Period, Report, Waivers};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -54,6 +55,10 @@ pub struct CreateArgs {
     /// The date rules treat as today.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     as_of: Option<Date>,
+    /// The audit period rules judge, as with `attest eval` (default: the configuration's,
+    /// else organization.audit_period of the facts).
+    #[arg(long, value_name = "START..END", value_parser = parse_period)]
+    period: Option<Period>,
     /// Override a pack parameter (repeatable); the value is JSON, or a plain string.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     params: Vec<(String, serde_json::Value)>,
@@ -67,8 +72,8 @@ pub struct CreateArgs {
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
     max_operations: u64,
     /// Seconds one rule may run before it is stopped with an error.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    rule_timeout: f64,
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    rule_timeout: Duration,
     /// Fields facts-v1 does not define are errors.
     #[arg(long)]
     strict: bool,
@@ -78,18 +83,6 @@ pub struct CreateArgs {
     ledger: Option<PathBuf>,
     #[command(flatten)]
     config: ConfigArg,
-}
-
-fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
-}
-
-fn parse_param(text: &str) -> Result<(String, serde_json::Value), String> {
-    let (name, value) = text
-        .split_once('=')
-        .ok_or_else(|| format!("`{text}`: expected NAME=VALUE"))?;
-    let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::from(value));
-    Ok((name.to_owned(), value))
 }
 
 /// Makes or verifies a bundle.
@@ -157,7 +150,8 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         params: params.clone(),
         explain: args.explain,
         max_operations: args.max_operations,
-        rule_timeout: args.rule_timeout,
+        rule_timeout: args.rule_timeout.as_secs_f64(),
+        period: super::period(args.period.or(config.period), &facts).map(|p| p.to_string()),
     };
     let engine = loaded.engine_with(limits(&rerun))?;
     let report = evaluate(
@@ -246,9 +240,15 @@ fn evaluate(
     rerun: &Rerun,
     waivers: Option<(&str, &str)>,
 ) -> Result<Report, String> {
+    let period = rerun
+        .period
+        .as_deref()
+        .map(|p| Period::parse(p).map_err(|e| format!("manifest.json: period `{p}`: {e}")))
+        .transpose()?;
     let start = Instant::now();
     let options = EvalOptions::default()
         .with_as_of(as_of)
+        .with_period(period)
         .with_params(rerun.params.clone())
         .with_clock(Arc::new(move || start.elapsed()))
         .with_explain(rerun.explain);

@@ -1,7 +1,7 @@
 //! `attest sample RULE FACTS...`: a reproducible sample of the records a rule tested, for
 //! an auditor to inspect, with the seed and size that reproduce it.
 
-use super::eval::parse_period;
+use super::eval::{parse_date, parse_param, parse_period, parse_seconds};
 use crate::config::ConfigArg;
 use crate::output::{Input, Target, refuse_inputs};
 use crate::{Outcome, inputs, packs};
@@ -58,25 +58,13 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
     max_operations: u64,
     /// Seconds the rule may run before it is stopped.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    rule_timeout: f64,
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    rule_timeout: Duration,
     /// Fields facts-v1 does not define are errors, not warnings.
     #[arg(long)]
     strict: bool,
     #[command(flatten)]
     config: ConfigArg,
-}
-
-fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
-}
-
-fn parse_param(text: &str) -> Result<(String, serde_json::Value), String> {
-    let (name, value) = text
-        .split_once('=')
-        .ok_or_else(|| format!("`{text}`: expected NAME=VALUE"))?;
-    let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::from(value));
-    Ok((name.to_owned(), value))
 }
 
 /// A fresh seed of nine digits, easy to copy into workpapers, from the operating system's
@@ -87,18 +75,13 @@ fn fresh_seed() -> u64 {
 
 /// Evaluates the rule, draws the sample, writes it.
 pub fn run(args: &Args) -> Result<Outcome, String> {
-    if !(args.rule_timeout.is_finite() && args.rule_timeout > 0.0) {
-        return Err(format!(
-            "--rule-timeout {}: expected a positive number of seconds",
-            args.rule_timeout
-        ));
-    }
     let config = args.config.load()?;
     let pack_ref = config.pack(args.pack.as_deref());
-    let loaded = packs::load(&pack_ref)?;
+    let limit = config.max_input_size;
+    let loaded = packs::load(&pack_ref, limit)?;
     let engine = loaded.engine_with(Limits {
         max_operations: args.max_operations,
-        time_budget: Some(Duration::from_secs_f64(args.rule_timeout)),
+        time_budget: Some(args.rule_timeout),
         ..Limits::default()
     })?;
     let params = config.params(&loaded.pack, &args.params)?;
@@ -122,17 +105,20 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                 extension: Some("json"),
             })
             .collect();
-        if let packs::PackRef::Dir(dir) = &pack_ref {
-            read.push(Input {
-                path: dir,
-                what: "the pack",
-                extension: None,
-            });
-        }
+        read.extend(loaded.folders.iter().map(|p| Input {
+            path: p,
+            what: "the pack",
+            extension: None,
+        }));
+        read.extend(config.path.iter().map(|p| Input {
+            path: p,
+            what: "the configuration",
+            extension: None,
+        }));
         refuse_inputs(path, &read)?;
     }
-    let sources = inputs::read_facts(facts_paths)?;
-    let facts = super::load_facts(&sources, args.strict || config.strict)?;
+    let sources = inputs::read_facts(facts_paths, limit)?;
+    let facts = super::load_facts(&sources, Some(&loaded.pack), args.strict || config.strict)?;
     let start = Instant::now();
     let options = EvalOptions::default()
         .with_as_of(args.as_of.or(config.as_of))

@@ -55,8 +55,8 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
     max_operations: u64,
     /// Seconds one rule may run before it is stopped with an error.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
-    rule_timeout: f64,
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    rule_timeout: Duration,
     /// Fields facts-v1 does not define are errors (exit 2, nothing evaluated), not warnings
     /// (default: the configuration's `strict`).
     #[arg(long)]
@@ -69,10 +69,11 @@ pub struct Args {
 /// covers, 2 when an input cannot be used (nothing is written then), 0 otherwise.
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let config = args.config.load()?;
-    let loaded = packs::load(&config.pack(args.pack.as_deref()))?;
+    let limit = config.max_input_size;
+    let loaded = packs::load(&config.pack(args.pack.as_deref()), limit)?;
     let engine = loaded.engine_with(Limits {
         max_operations: args.max_operations,
-        time_budget: Some(Duration::from_secs_f64(args.rule_timeout)),
+        time_budget: Some(args.rule_timeout),
         ..Limits::default()
     })?;
     let params = config.params(&loaded.pack, &args.params)?;
@@ -89,16 +90,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     }
     let waivers = match &args.waivers {
         Some(path) => {
-            let text = inputs::read_text(path)?;
+            let text = inputs::read_text(path, limit)?;
             Some(Waivers::parse(&inputs::display(path), &text).map_err(|e| e.to_string())?)
         }
         None => None,
     };
     if let Some(output) = args.output.as_deref().filter(|p| p.as_os_str() != "-") {
-        let pack_dir = match config.pack(args.pack.as_deref()) {
-            packs::PackRef::Dir(dir) => Some(dir),
-            packs::PackRef::Builtin => None,
-        };
         let mut read: Vec<Input<'_>> = facts_paths
             .iter()
             .map(|p| Input {
@@ -112,19 +109,25 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             what: "the waivers file",
             extension: None,
         }));
-        read.extend(pack_dir.iter().map(|p| Input {
+        read.extend(loaded.folders.iter().map(|p| Input {
             path: p,
             what: "the pack",
             extension: None,
         }));
+        read.extend(config.path.iter().map(|p| Input {
+            path: p,
+            what: "the configuration",
+            extension: None,
+        }));
         refuse_inputs(output, &read)?;
     }
-    let sources = inputs::read_facts(facts_paths)?;
-    let facts = super::load_facts(&sources, args.strict || config.strict)?;
+    let sources = inputs::read_facts(facts_paths, limit)?;
+    let facts = super::load_facts(&sources, Some(&loaded.pack), args.strict || config.strict)?;
     let start = Instant::now();
     let cadence = ReviewCadence::of_pack(engine.pack(), &params);
     let options = EvalOptions::default()
         .with_as_of(args.as_of.or(config.as_of))
+        .with_period(super::period(config.period, &facts))
         .with_params(params)
         .with_clock(Arc::new(move || start.elapsed()));
     let mut report = engine
