@@ -202,6 +202,24 @@ export interface ControlResult {
   status: Status;
   /** Ids of the rules (in `Report.rules`) that judge this criterion. */
   rules: string[];
+  /** The criterion's evidence records, in key order (absent when it has none). */
+  evidence?: EvidenceRecord[];
+}
+
+/** One evidence record of a criterion. */
+export interface EvidenceRecord {
+  key: string | null;
+  title: string;
+  uri?: string;
+  collected_on: string;
+  /** Its expires_on, else 365 days after collected_on. */
+  expires_on: string | null;
+  /** At the as-of date (not_yet: collected after it). */
+  state: "current" | "expired" | "not_yet";
+  /** With an evidence root: how its file compared with its sha256. */
+  file?: "verified" | "missing" | "mismatch" | "outside_root";
+  /** The facts file and line of the record. */
+  source?: { file: string; line: number };
 }
 
 /** A report-v2 document (see docs/report.md and schemas/report.v2.schema.json). */
@@ -311,10 +329,10 @@ export type Export = "evaluate" | "validate" | "explain" | "diff" | "check" | "t
 /** One instance of the module. */
 export class Attest {
   /** Evaluates facts against the built-in SOC 2 pack (or `pack`); throws AttestError. */
-  evaluate(facts: FactsInput, options?: EvaluateOptions & { rule?: undefined }): Report;
-  evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string }): RuleResult;
   /** With `redact`, the public view. */
   evaluate(facts: FactsInput, options: EvaluateOptions & { redact: true; rule?: undefined }): PublicReport;
+  evaluate(facts: FactsInput, options?: EvaluateOptions & { rule?: undefined }): Report;
+  evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string }): RuleResult;
   /** A reproducible sample of a rule's population; `seed` is required. */
   sample(facts: FactsInput, rule: string, options: EvaluateOptions & { seed: number; size?: number }): Sample;
   /** The report as text, byte for byte what `attest eval --format json` writes. */

@@ -204,13 +204,15 @@ fn the_packed_package_installs_and_works_in_node_typescript_and_chromium() {
          const attest = await load();\n\
          const again: Report = attest.evaluate(\"{{}}\", {{ waivers: \"{{}}\", explain: true }});\n\
          const html: string = attest.render(\"{{}}\", \"html\", {{ redact: true }});\n\
+         const portal: PublicReport = attest.evaluate(\"{{}}\", {{ redact: true }});\n\
          const check: CheckResult = attest.check(null, {{ name: \"pack\" }});\n\
          const tests: TestResults = attest.test();\n\
          const diff: string = attest.diff(report, again, {{ format: \"markdown\" }});\n\
          const approver: string | undefined = report.waivers?.[0]?.approved_by;\n\
          const reason: string | undefined = report.rules[0]?.explanation?.reason;\n\
          const keys: string[] | undefined = report.rules[0]?.population.keys;\n\
-         export {{ view, html, check, tests, diff, approver, reason, keys }};\n",
+         const evidence: string | undefined = report.controls[0]?.evidence?.[0]?.title;\n\
+         export {{ view, html, portal, check, tests, diff, approver, reason, keys, evidence }};\n",
         report.to_json().trim_end(),
         view.to_json().trim_end()
     );
@@ -226,6 +228,7 @@ fn the_packed_package_installs_and_works_in_node_typescript_and_chromium() {
             .iter()
             .any(|r| r.findings.iter().any(|f| f.waiver.is_some()))
     );
+    assert!(report.controls.iter().any(|c| !c.evidence.is_empty()));
     fs::write(project.join("types.ts"), types).unwrap();
     run(Command::new("node")
         .arg(root.join("wasm/test/node_modules/typescript/bin/tsc"))
