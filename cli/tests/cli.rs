@@ -577,7 +577,8 @@ fn sandbox_limits_are_set_from_the_command_line() {
         ("NaN", "`NaN` is not a positive number of seconds"),
         ("inf", "`inf` is not a positive number of seconds"),
     ] {
-        let bad = attest(&["eval", &facts, "--rule-timeout", value]);
+        let flag = format!("--rule-timeout={value}");
+        let bad = attest(&["eval", &facts, &flag]);
         assert_eq!(bad.status.code(), Some(2), "{value}: {}", stderr(&bad));
         assert!(stderr(&bad).contains(says), "{value}: {}", stderr(&bad));
         assert!(!stderr(&bad).contains("panicked"), "{}", stderr(&bad));

@@ -47,7 +47,7 @@ fn runs(name: &str, dates: &[&str]) -> PathBuf {
     dir
 }
 
-const DATES: [&str; 4] = ["2026-03-31", "2026-06-30", "2026-09-30", "2027-01-31"];
+const DATES: [&str; 4] = ["2026-06-30", "2026-08-31", "2026-09-30", "2027-01-31"];
 
 fn reports(dir: &Path) -> Vec<Value> {
     (1..=DATES.len())

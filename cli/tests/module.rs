@@ -110,13 +110,15 @@ fn the_module_writes_what_the_cli_writes() {
         }
     }
 
-    // A diff: the example a month earlier without waivers, then as it is with them.
+    // A diff: the example's first five months without waivers, then as it is with them.
     let base = dir.join("base.json");
     let o = attest(&[
         "eval",
         "examples/acme",
         "--as-of",
         "2026-05-31",
+        "--period",
+        "2026-01-01..2026-05-31",
         "--format",
         "json",
         "--output",

@@ -539,7 +539,7 @@ column = "Hours"
     fn mistakes_are_placed_in_the_mapping() {
         assert_eq!(
             parse("collection = \"peeple\"\n[fields.id]\ncolumn = \"x\"\n").unwrap_err(),
-            "m.toml:1:14: `peeple` is not a collection of the facts (expected one of people, systems, accounts, access_reviews, training, vendors, policies, incidents, changes, backups, risk_assessments, evidence)"
+            "m.toml:1:14: `peeple` is not a collection of the facts (expected one of people, systems, accounts, access_reviews, training, vendors, policies, incidents, changes, backups, risk_assessments, evidence, devices, vulnerabilities, pentests, dr_tests, monitoring, data_stores, disposals, privacy_requests, repositories, keys)"
         );
         let err = parse(
             "collection = \"people\"\n[fields.id]\ncolumn = \"x\"\n[fields.nmae]\ncolumn = \"n\"\n",

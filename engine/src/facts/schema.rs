@@ -140,7 +140,17 @@ mod tests {
                 "changes",
                 "backups",
                 "risk_assessments",
-                "evidence"
+                "evidence",
+                "devices",
+                "vulnerabilities",
+                "pentests",
+                "dr_tests",
+                "monitoring",
+                "data_stores",
+                "disposals",
+                "privacy_requests",
+                "repositories",
+                "keys"
             ]
         );
     }

@@ -1250,6 +1250,10 @@ mod tests {
             include_str!("../../../../examples/acme/vendors.json"),
             include_str!("../../../../examples/acme/operations.json"),
             include_str!("../../../../examples/acme/evidence.json"),
+            include_str!("../../../../examples/acme/data.json"),
+            include_str!("../../../../examples/acme/devices.json"),
+            include_str!("../../../../examples/acme/resilience.json"),
+            include_str!("../../../../examples/acme/security.json"),
         ];
         let mut doc = serde_json::Map::new();
         for text in files {
@@ -1408,6 +1412,20 @@ mod tests {
                         .map(str::to_owned)
                 }));
             }
+        }
+        // Every array emptied on its own (a parent broken in the same document would hide
+        // a `minItems`).
+        for pointer in all.iter().filter(|p| acme.pointer(p).is_some_and(Value::is_array)) {
+            let mut doc = acme.clone();
+            mutate(&mut doc, pointer, "[]");
+            let (lite, reference) = (pairs(&doc), reference(&doc));
+            assert_eq!(lite, reference, "{pointer} emptied");
+            documents += 1;
+            keywords.extend(reference.iter().filter_map(|(_, at)| {
+                at.rsplit('/')
+                    .find(|s| s.parse::<usize>().is_err())
+                    .map(str::to_owned)
+            }));
         }
         assert!(documents >= 80, "{documents} documents compared");
         assert!(violations >= 5_000, "{violations} violations compared");
