@@ -100,6 +100,7 @@ pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
         .register_fn("timestamp", || -> Result<(), Box<rhai::EvalAltResult>> {
             Err(NO_CLOCK.into())
         });
+    bounded_replace(&mut engine, limits.max_string_size);
     // The operation, memory and time budgets are enforced here, per rule, across closures.
     engine.on_progress(context::on_progress);
     prelude::register(&mut engine);
@@ -119,6 +120,57 @@ pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
     engine
 }
 
+/// The standard package's `replace` builds its whole result in one call, and Rhai checks the
+/// length only afterwards: a string replaced into itself grows a thousandfold per call, far
+/// past any budget before the check. These overloads (which take precedence over the
+/// package's) work out the result's length first and refuse one longer than `max` bytes
+/// (0: no limit), with Rhai's own error. A `char` for a `char` cannot grow and stays the
+/// package's.
+fn bounded_replace(engine: &mut rhai::Engine, max: usize) {
+    fn checked(
+        text: &mut rhai::ImmutableString,
+        find: &str,
+        with: &str,
+        max: usize,
+    ) -> Result<(), Box<rhai::EvalAltResult>> {
+        let count = if find.is_empty() {
+            text.chars().count() + 1
+        } else {
+            text.matches(find).count()
+        };
+        let len =
+            (text.len() - count * find.len()).saturating_add(count.saturating_mul(with.len()));
+        if max != 0 && len > max {
+            return Err(rhai::EvalAltResult::ErrorDataTooLarge(
+                "Length of string".into(),
+                rhai::Position::NONE,
+            )
+            .into());
+        }
+        *text = text.replace(find, with).into();
+        Ok(())
+    }
+    engine
+        .register_fn(
+            "replace",
+            move |text: &mut rhai::ImmutableString, find: &str, with: &str| {
+                checked(text, find, with, max)
+            },
+        )
+        .register_fn(
+            "replace",
+            move |text: &mut rhai::ImmutableString, find: &str, with: char| {
+                checked(text, find, with.encode_utf8(&mut [0; 4]), max)
+            },
+        )
+        .register_fn(
+            "replace",
+            move |text: &mut rhai::ImmutableString, find: char, with: &str| {
+                checked(text, find.encode_utf8(&mut [0; 4]), with, max)
+            },
+        );
+}
+
 /// The names of the functions the prelude gives rules (sorted, each once), read from a
 /// sandboxed engine so the list cannot drift from what is registered.
 pub fn function_names() -> Vec<String> {
@@ -128,7 +180,8 @@ pub fn function_names() -> Vec<String> {
         |info| {
             let name = info.metadata.name.as_str();
             let helper = name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-                && !matches!(name, "to_string" | "to_debug");
+                // `replace` is the standard package's, bounded (see `bounded_replace`).
+                && !matches!(name, "to_string" | "to_debug" | "replace");
             helper.then(|| name.to_owned())
         },
         false,

@@ -513,7 +513,9 @@ fn vendors(out: &mut String, report: &Report, context: &Context) {
             v.data_access.join(", ")
         };
         let review = match (&v.next_review_on, &v.last_risk_review_on) {
-            (Some(next), Some(last)) => format!("{}<br><small>last {}</small>", esc(next), esc(last)),
+            (Some(next), Some(last)) => {
+                format!("{}<br><small>last {}</small>", esc(next), esc(last))
+            }
             (Some(next), None) => format!("{}<br><small>never reviewed</small>", esc(next)),
             (None, _) => "none".to_owned(),
         };

@@ -10,8 +10,8 @@ mod html;
 mod junit;
 mod markdown;
 mod oscal;
-pub mod public;
 mod population;
+pub mod public;
 mod sarif;
 mod text;
 mod vendors;
@@ -22,18 +22,18 @@ pub use html::html;
 pub use junit::junit;
 pub use markdown::{diff_markdown, markdown};
 pub use oscal::oscal;
+pub use population::{population_csv, population_json, sample_text};
 pub use public::{PublicReport, public_html, public_markdown, public_text, redact};
 pub use sarif::{
     SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, Sarif, SarifOptions, sarif, sarif_with,
 };
-pub use population::{population_csv, population_json, sample_text};
 pub use text::{TextOptions, diff_text, text};
 pub use vendors::{vendors_csv, vendors_text};
 
 use crate::facts::{Facts, Origin};
 use crate::report::RuleError;
-pub use crate::report::vendors::Vendor;
 use crate::report::vendors::ReviewCadence;
+pub use crate::report::vendors::Vendor;
 
 /// What some formats show beyond the report: of the facts, the vendor register (HTML) and
 /// where a finding about no particular record points (SARIF); of earlier runs, readiness

@@ -380,17 +380,21 @@ pub struct VendorRegister {
 impl VendorRegister {
     /// The register of `vendors` (from [`Vendor::all`]) from a report of the same facts.
     pub fn new(report: &Report, vendors: &[Vendor], cadence: &ReviewCadence) -> VendorRegister {
-        let mut entries: Vec<RegisterEntry> = vendors
-            .iter()
-            .map(|v| entry(report, v, cadence))
-            .collect();
+        let mut entries: Vec<RegisterEntry> =
+            vendors.iter().map(|v| entry(report, v, cadence)).collect();
         entries.sort_by(|a, b| {
-            (Reverse(a.residual_risk), Reverse(a.inherent_risk), &a.name, &a.id).cmp(&(
-                Reverse(b.residual_risk),
-                Reverse(b.inherent_risk),
-                &b.name,
-                &b.id,
-            ))
+            (
+                Reverse(a.residual_risk),
+                Reverse(a.inherent_risk),
+                &a.name,
+                &a.id,
+            )
+                .cmp(&(
+                    Reverse(b.residual_risk),
+                    Reverse(b.inherent_risk),
+                    &b.name,
+                    &b.id,
+                ))
         });
         let mut summary = RegisterSummary {
             vendors: entries.len(),
@@ -512,7 +516,11 @@ mod tests {
     fn inherent_risk_is_tier_times_data_access() {
         let cases = [
             ("critical", &["pii"][..], RiskLevel::Critical),
-            ("high", &["customer_data", "production"][..], RiskLevel::Critical),
+            (
+                "high",
+                &["customer_data", "production"][..],
+                RiskLevel::Critical,
+            ),
             ("critical", &["production"][..], RiskLevel::High),
             ("medium", &["pii"][..], RiskLevel::High),
             ("high", &["financial"][..], RiskLevel::High),

@@ -1415,7 +1415,10 @@ mod tests {
         }
         // Every array emptied on its own (a parent broken in the same document would hide
         // a `minItems`).
-        for pointer in all.iter().filter(|p| acme.pointer(p).is_some_and(Value::is_array)) {
+        for pointer in all
+            .iter()
+            .filter(|p| acme.pointer(p).is_some_and(Value::is_array))
+        {
             let mut doc = acme.clone();
             mutate(&mut doc, pointer, "[]");
             let (lite, reference) = (pairs(&doc), reference(&doc));
