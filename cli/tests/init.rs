@@ -26,11 +26,17 @@ fn init_makes_a_project_that_evaluates_cleanly() {
     ] {
         assert!(root.join(file).is_file(), "{file}\n{}", stdout(&run));
     }
-    assert!(
-        stdout(&run).contains("  facts/vendors.json\n"),
-        "{}",
-        stdout(&run)
-    );
+    for file in [
+        "facts/vendors.json",
+        "facts/devices.json",
+        "facts/keys.json",
+    ] {
+        assert!(
+            stdout(&run).contains(&format!("  {file}\n")),
+            "{}",
+            stdout(&run)
+        );
+    }
     // The templates are valid facts-v1, with no field it does not define.
     let validate = attest_in(&root, &["validate", "facts", "--strict"]);
     exit(&validate, 0);
@@ -53,9 +59,19 @@ fn init_makes_a_project_that_evaluates_cleanly() {
         .map(|r| r["id"].as_str().unwrap())
         .collect();
     assert_eq!(not_applicable, Vec::<&str>::new());
-    // The workflow evaluates the facts with the waivers init wrote.
+    // The facts set an audit period: the six months ending today, judged as a Type 2 period.
+    let period = &report["period"];
+    assert_eq!(period["end"], report["evaluated_on"], "{period}");
+    assert!(period["start"].as_str().unwrap() < period["end"].as_str().unwrap());
+    // The workflow runs Attest's GitHub Action on the facts folder (its default `facts`) with
+    // the waivers init wrote, which is `attest eval facts --waivers compliance/waivers.json`.
     let workflow = fs::read_to_string(root.join(".github/workflows/attest.yml")).unwrap();
-    assert!(workflow.contains("attest eval facts --waivers compliance/waivers.json"));
+    assert!(workflow.contains("uses: YOUR-ORG/attest@"), "{workflow}");
+    assert!(
+        workflow.contains("waivers: compliance/waivers.json"),
+        "{workflow}"
+    );
+    assert!(!workflow.contains("facts:"), "{workflow}");
     let ci = attest_in(
         &root,
         &["eval", "facts", "--waivers", "compliance/waivers.json"],

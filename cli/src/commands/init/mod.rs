@@ -1,0 +1,217 @@
+//! `attest init [DIR]`: a project to start from: a facts folder with one template per
+//! collection (and a README saying what each holds and how to fill it), an `attest.toml`, an
+//! empty waivers file and the GitHub Actions workflow of `docs/ci.md`, so that `attest eval`
+//! runs at once. Nothing is overwritten: when one of the files exists, nothing is written.
+
+mod readme;
+mod templates;
+
+use crate::Outcome;
+use crate::inputs;
+use crate::output::Target;
+use jiff::civil::Date;
+use readme::FACTS_README;
+use std::fs;
+use std::path::PathBuf;
+use templates::templates;
+
+/// Arguments of `attest init`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The folder to set up (created if needed; default: the working directory).
+    dir: Option<PathBuf>,
+}
+
+/// `docs/ci.md`, whose GitHub Actions workflow `init` writes.
+const CI_DOC: &str = include_str!("../../../../docs/ci.md");
+
+/// Writes the project; exit 2 (nothing written) when a file it would write exists.
+pub fn run(args: &Args) -> Result<Outcome, String> {
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let files = project(today)?;
+    let existing: Vec<String> = files
+        .iter()
+        .map(|(rel, _)| dir.join(rel))
+        .filter(|p| p.exists())
+        .map(|p| inputs::display(&p))
+        .collect();
+    if !existing.is_empty() {
+        return Err(format!(
+            "refusing to overwrite {}: attest init only creates files (nothing was written)",
+            existing.join(", ")
+        ));
+    }
+    for (rel, text) in &files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", inputs::display(parent)))?;
+        }
+        Target::File(&path)
+            .write(text)
+            .map_err(|e| format!("{}: {e}", inputs::display(&path)))?;
+    }
+    let shown = inputs::display(&dir);
+    println!("created in {shown}:");
+    for (rel, _) in &files {
+        println!("  {rel}");
+    }
+    println!(
+        "next: replace the example records of facts/ with your own (see facts/README.md, and `attest import` for the exports you have), then run `attest eval` in {shown}"
+    );
+    Ok(Outcome::Clean)
+}
+
+/// Every file of the project, as (path relative to the folder, text).
+pub fn project(today: Date) -> Result<Vec<(String, String)>, String> {
+    let mut files = vec![
+        ("attest.toml".to_owned(), CONFIG.to_owned()),
+        ("compliance/waivers.json".to_owned(), WAIVERS.to_owned()),
+        (
+            ".github/workflows/attest.yml".to_owned(),
+            workflow().ok_or("docs/ci.md has no GitHub Actions workflow")?,
+        ),
+        ("facts/README.md".to_owned(), FACTS_README.to_owned()),
+    ];
+    for (name, value) in templates(today) {
+        let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+        files.push((format!("facts/{name}"), text + "\n"));
+    }
+    Ok(files)
+}
+
+/// The first YAML block after `## GitHub Actions` in `docs/ci.md`: the workflow that runs
+/// Attest's GitHub Action.
+fn workflow() -> Option<String> {
+    let section = CI_DOC.split("\n## GitHub Actions\n").nth(1)?;
+    let section = section.split("\n## ").next()?;
+    let block = section.split("\n```yaml\n").nth(1)?;
+    let body = block.split("\n```\n").next()?;
+    Some(format!(
+        "# From Attest's docs/ci.md (GitHub Actions). Replace YOUR-ORG/attest@v0.1.0 with the\n\
+         # repository of your copy of Attest, at the tag you trust.\n{body}\n"
+    ))
+}
+
+const CONFIG: &str = r#"# Attest settings: `attest eval` here, with no flags, evaluates facts/ against the built-in
+# SOC 2 pack. Flags override everything here; paths are relative to this file.
+
+pack = "soc2"          # or the folder of your own pack (see docs/writing-rules.md)
+facts = ["facts"]      # facts files or folders
+# as_of = 2026-06-30   # the date rules treat as today (default: organization.as_of, else the period's end)
+# period = "2026-01-01..2026-06-30"  # the audit period rules judge, Type 2 (default: organization.audit_period)
+strict = true          # fields facts-v1 does not define are errors, not warnings
+
+[params]               # pack parameters, for instance:
+# inactive_account_days = 60
+
+[eval]
+format = "text"
+explain = false
+"#;
+
+const WAIVERS: &str = r#"{
+  "schema_version": "1",
+  "waivers": []
+}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn the_workflow_is_the_one_of_docs_ci() {
+        let workflow = workflow().unwrap();
+        // The whole workflow of docs/ci.md's GitHub Actions section, from its name to its
+        // last step, and not another of the page's YAML blocks.
+        assert!(
+            workflow.contains("\nname: SOC 2 controls\non:\n"),
+            "{workflow}"
+        );
+        assert!(
+            workflow.trim_end().ends_with("if-no-files-found: ignore"),
+            "{workflow}"
+        );
+        assert!(!workflow.contains("```"), "{workflow}");
+        assert!(!workflow.contains("ATTEST_GIT"), "{workflow}");
+        // It runs Attest's GitHub Action, whose reference the header names, on the facts
+        // folder (the action's default) with the waivers file init writes.
+        assert!(
+            workflow.contains("uses: YOUR-ORG/attest@v0.1.0\n"),
+            "{workflow}"
+        );
+        assert!(
+            workflow.contains("          waivers: compliance/waivers.json\n"),
+            "{workflow}"
+        );
+        assert!(!workflow.contains("facts:"), "{workflow}");
+        assert!(CI_DOC.contains("| `facts` | `facts` |"));
+    }
+
+    #[test]
+    fn the_config_and_its_commented_examples_are_settings_attest_reads() {
+        let dir = std::env::temp_dir().join(format!("attest-init-config-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("attest.toml");
+        fs::write(&path, CONFIG).unwrap();
+        let plain = crate::config::Config::read(&path, inputs::SizeLimit::default()).unwrap();
+        assert!(plain.period.is_none() && plain.as_of.is_none());
+        assert!(plain.strict);
+        // Uncommenting the examples of `as_of` and `period` gives settings attest accepts.
+        let uncommented = CONFIG
+            .replace("# as_of = ", "as_of = ")
+            .replace("# period = ", "period = ");
+        fs::write(&path, uncommented).unwrap();
+        let read = crate::config::Config::read(&path, inputs::SizeLimit::default());
+        fs::remove_dir_all(&dir).unwrap();
+        let config = read.unwrap();
+        assert_eq!(config.period.unwrap().to_string(), "2026-01-01..2026-06-30");
+        assert_eq!(config.as_of.unwrap().to_string(), "2026-06-30");
+    }
+
+    #[test]
+    fn templates_cover_every_collection_of_facts_v1() {
+        let today = Date::new(2026, 6, 30).unwrap();
+        let files = project(today).unwrap();
+        let mut keys: Vec<String> = Vec::new();
+        for (name, text) in &files {
+            if name.starts_with("facts/") && name.ends_with(".json") {
+                let value: Value = serde_json::from_str(text).unwrap();
+                keys.extend(value.as_object().unwrap().keys().cloned());
+            }
+        }
+        keys.sort();
+        let org: Value =
+            serde_json::from_str(&files.iter().find(|(n, _)| n == "facts/org.json").unwrap().1)
+                .unwrap();
+        assert_eq!(
+            org["organization"]["audit_period"],
+            serde_json::json!({"start": "2026-01-01", "end": "2026-06-30"})
+        );
+        assert_eq!(org["organization"]["as_of"], "2026-06-30");
+        let mut expected: Vec<String> = attest_engine::pack::FACTS_KEYS
+            .iter()
+            .map(|k| (*k).to_owned())
+            .chain(["schema_version".to_owned()])
+            .collect();
+        expected.sort();
+        assert_eq!(keys, expected);
+        // Every file has a row in the README.
+        let readme = &files
+            .iter()
+            .find(|(n, _)| n == "facts/README.md")
+            .unwrap()
+            .1;
+        for (name, _) in files
+            .iter()
+            .filter(|(n, _)| n.ends_with(".json") && n.starts_with("facts/"))
+        {
+            let file = name.trim_start_matches("facts/");
+            assert!(readme.contains(&format!("| `{file}` |")), "{file}");
+        }
+    }
+}
