@@ -1200,7 +1200,7 @@ mod tests {
         let criteria = evidence_criteria().unwrap();
         // Report order: security first, privacy last; CC6.1 has rules, CC1.2 has none.
         assert_eq!(criteria.first().map(String::as_str), Some("CC1.2"));
-        assert_eq!(criteria.last().map(String::as_str), Some("P8.1"));
+        assert_eq!(criteria.last().map(String::as_str), Some("P7.1"));
         assert!(!criteria.iter().any(|c| c == "CC6.1"));
         let doc = generate(1000, 42).unwrap();
         let covered: HashSet<&str> = doc["evidence"]

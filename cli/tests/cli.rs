@@ -173,7 +173,7 @@ fn diff_colour_follows_the_same_switches() {
 fn validate_accepts_the_example_and_rejects_bad_facts() {
     let ok = attest(&["validate", "examples/acme"]);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
-    assert_eq!(stdout(&ok), "facts are valid (9 files)\n");
+    assert_eq!(stdout(&ok), "facts are valid (13 files)\n");
 
     let dir = scratch("validate");
     let bad = write(
