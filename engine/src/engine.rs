@@ -216,7 +216,7 @@ impl Engine {
             if rule.meta.controls.iter().any(|c| in_scope(c)) {
                 self.run_rule(rule, ast, *marks, &run).0
             } else {
-                out_of_scope(rule, options.explain)
+                out_of_scope(rule, options)
             }
         };
         let triples: Vec<_> = self
@@ -237,7 +237,7 @@ impl Engine {
             self.pack
                 .disabled
                 .iter()
-                .map(|d| disabled_result(d, options.explain)),
+                .map(|d| disabled_result(d, options)),
         );
 
         let mut controls = Vec::with_capacity(self.pack.controls.len());
@@ -433,7 +433,7 @@ impl Engine {
     ) -> (RuleResult, BTreeSet<u32>) {
         let (facts, options) = (run.facts, run.options);
         let meta = &rule.meta;
-        let mut result = rule_result(&meta.id, &meta.title, meta);
+        let mut result = rule_result(&meta.id, &meta.title, meta, options);
         let missing: Vec<&str> = meta
             .facts
             .iter()
@@ -567,8 +567,9 @@ fn detail(options: &EvalOptions) -> population::Detail {
 /// Why a rule that tested no record and found nothing does not apply.
 const NO_RECORDS: &str = "no records in scope";
 
-/// A rule's result before it is judged: `not_applicable`, nothing tested, nothing found.
-fn rule_result(id: &str, title: &str, meta: &RuleMeta) -> RuleResult {
+/// A rule's result before it is judged: `not_applicable`, nothing tested, nothing found (and,
+/// when the options list populations, an empty list of records).
+fn rule_result(id: &str, title: &str, meta: &RuleMeta, options: &EvalOptions) -> RuleResult {
     RuleResult {
         id: id.to_owned(),
         title: title.to_owned(),
@@ -580,7 +581,10 @@ fn rule_result(id: &str, title: &str, meta: &RuleMeta) -> RuleResult {
         disabled: None,
         explanation: None,
         error: None,
-        population: Population::default(),
+        population: Population {
+            records: options.populations.then(Vec::new),
+            ..Population::default()
+        },
         findings: Vec::new(),
     }
 }
@@ -607,10 +611,10 @@ fn marks_population(ast: &AST) -> bool {
 }
 
 /// A rule all of whose criteria are out of scope: not run.
-fn out_of_scope(rule: &Rule, explain: bool) -> RuleResult {
-    let mut result = rule_result(&rule.meta.id, &rule.meta.title, &rule.meta);
+fn out_of_scope(rule: &Rule, options: &EvalOptions) -> RuleResult {
+    let mut result = rule_result(&rule.meta.id, &rule.meta.title, &rule.meta, options);
     let reason = "its criteria are out of scope".to_owned();
-    result.explanation = explain.then(|| Explanation {
+    result.explanation = options.explain.then(|| Explanation {
         params: IndexMap::new(),
         reason: format!("not applicable: {reason}"),
     });
@@ -681,10 +685,10 @@ impl Engine {
 }
 
 /// A disabled rule as it appears under its controls.
-fn disabled_result(d: &DisabledRule, explain: bool) -> RuleResult {
-    let mut result = rule_result(&d.meta.id, &d.meta.title, &d.meta);
+fn disabled_result(d: &DisabledRule, options: &EvalOptions) -> RuleResult {
+    let mut result = rule_result(&d.meta.id, &d.meta.title, &d.meta, options);
     result.disabled = Some(d.reason.clone());
-    result.explanation = explain.then(|| Explanation {
+    result.explanation = options.explain.then(|| Explanation {
         params: IndexMap::new(),
         reason: format!("disabled by the pack: {}", d.reason),
     });

@@ -7,6 +7,7 @@
 use attest_engine::cases::{self, CaseOutcome};
 use attest_engine::facts::LoadOptions;
 use attest_engine::render::{self, Context, SarifOptions, TextOptions};
+use attest_engine::report::vendors::ReviewCadence;
 use attest_engine::{
     Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits, Pack,
     PackError, PackFile, Period, REPORT_VERSION, Report, WaiverError, Waivers, diff::Diff,
@@ -447,6 +448,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
             Some(Period::parse(text).map_err(|e| Failure::new("options", e.to_string()))?)
         }
     };
+    let cadence = ReviewCadence::of_pack(engine.pack(), &req.params);
     let options = EvalOptions::default()
         .with_as_of(as_of)
         .with_period(period)
@@ -498,7 +500,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 ));
             }
             let format = req.format.as_deref().unwrap_or("json");
-            let context = Context::from_facts(&facts);
+            let context = Context::from_facts(&facts).with_review_cadence(cadence);
             let output =
                 render_report(format, &report, &context, req.redact, req.sarif_max_results)?;
             Ok(format!(

@@ -65,7 +65,7 @@ test("an audit period, populations and a reproducible sample", async () => {
 
 test("validate accepts the example and rejects bad facts with places", async () => {
   const ok = attest.validate(await acme());
-  assert.equal(ok.files, 9);
+  assert.equal(ok.files, 13);
   assert.match(ok.digest, /^[0-9a-f]{64}$/);
   assert.throws(() => attest.validate({ schema_version: 1 }), (e) => {
     assert.ok(e instanceof AttestError);

@@ -40,7 +40,7 @@ try {
   await page.goto(url);
   await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
   await page.click("#load-example");
-  await page.waitForFunction(() => document.querySelector("#facts-file").options.length === 9);
+  await page.waitForFunction(() => document.querySelector("#facts-file").options.length === 13);
   await page.click("#run");
   await page.waitForSelector("#summary table", { timeout: 60_000 });
 
@@ -79,7 +79,7 @@ try {
   assert.match(error, /budget of \d+ operations/);
 
   // Broken facts: the error names the file, the line and the pointer.
-  await page.selectOption("#facts-file", "1");
+  await page.selectOption("#facts-file", "3");
   await page.fill("#facts", '{"evidence": [{"control_id": "CC99", "title": "t", "collected_on": "2026-01-01"}]}');
   await page.click("#run");
   await page.waitForSelector("#error:not([hidden])");

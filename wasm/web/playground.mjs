@@ -6,7 +6,7 @@
 const DEADLINE_MS = 120_000;
 
 const $ = (id) => document.getElementById(id);
-const EXAMPLE_FILES = ["access", "evidence", "operations", "org", "people", "policies", "systems", "training", "vendors"];
+const EXAMPLE_FILES = ["access", "data", "devices", "evidence", "operations", "org", "people", "policies", "resilience", "security", "systems", "training", "vendors"];
 const STARTER = JSON.stringify({ schema_version: "1", organization: { name: "My company", as_of: "2026-06-30" }, people: [] }, null, 2);
 
 let worker;

@@ -11,6 +11,7 @@ use crate::ledger::{self, Run};
 use crate::output::Input;
 use crate::{Outcome, inputs, packs};
 use attest_engine::render::Context;
+use attest_engine::report::vendors::ReviewCadence;
 use attest_engine::{Date, Engine, EvalOptions, Facts, Limits, Period, Report, Waivers};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -169,7 +170,9 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         .as_deref()
         .zip(waivers_text.as_deref())
         .map(|(name, text)| parts::waivers(&mut files, name, text));
-    let report_json = parts::report(&mut files, &report, &Context::from_facts(&facts));
+    let context = Context::from_facts(&facts)
+        .with_review_cadence(ReviewCadence::of_pack(&loaded.pack, &params));
+    let report_json = parts::report(&mut files, &report, &context);
     let mut slice = None;
     if let (Some(path), true) = (&args.ledger, past) {
         let report_path = (!bundle::is_zip(output)).then(|| output.join("report/report.json"));

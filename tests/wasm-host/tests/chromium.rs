@@ -24,6 +24,21 @@ fn the_playground_renders_the_example_report_in_headless_chromium() {
     attest_wasm_host::module_path();
     // What the page must show, from the native engine.
     let sources = attest_tests::example_sources();
+    // The playground's "Load example" fetches every file of the example organization.
+    let playground = std::fs::read_to_string(root.join("wasm/web/playground.mjs")).unwrap();
+    let listed: Vec<String> = sources
+        .iter()
+        .map(|(name, _)| {
+            let stem = name
+                .trim_start_matches("examples/acme/")
+                .trim_end_matches(".json");
+            format!("{stem:?}")
+        })
+        .collect();
+    assert!(
+        playground.contains(&format!("const EXAMPLE_FILES = [{}];", listed.join(", "))),
+        "wasm/web/playground.mjs's EXAMPLE_FILES differs from examples/acme: {listed:?}"
+    );
     let refs: Vec<FactsSource<'_>> = sources
         .iter()
         .map(|(name, text)| FactsSource { name, text })

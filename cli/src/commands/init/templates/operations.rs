@@ -135,7 +135,7 @@ fn vendors(d: &Days) -> Value {
             "status": "active",
             "data_access": ["customer_data", "production"],
             "owner_id": "p-001",
-            "due_diligence_on": d.ago(720),
+            "due_diligence_on": d.ago(120),
             "assurance": {
                 "soc2_type": "type2",
                 "report_period_end": d.ago(60),
@@ -143,7 +143,7 @@ fn vendors(d: &Days) -> Value {
                 "exceptions_noted": 1
             },
             "contract": {
-                "signed_on": d.ago(700),
+                "signed_on": d.ago(100),
                 "expires_on": d.ahead(400),
                 "security_requirements": true,
                 "data_protection_addendum": true,
