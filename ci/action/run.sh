@@ -24,6 +24,7 @@ read -r -a facts <<< "$(printf '%s' "${ATTEST_FACTS:-facts}" | tr '\n' ' ')"
 args=(eval "${facts[@]}" --fail-on "${ATTEST_FAIL_ON:-fail}")
 [ -n "${ATTEST_PACK:-}" ] && args+=(--pack "$ATTEST_PACK")
 [ -n "${ATTEST_AS_OF:-}" ] && args+=(--as-of "$ATTEST_AS_OF")
+[ -n "${ATTEST_PERIOD:-}" ] && args+=(--period "$ATTEST_PERIOD")
 [ -n "${ATTEST_MIN_SEVERITY:-}" ] && args+=(--min-severity "$ATTEST_MIN_SEVERITY")
 [ -n "${ATTEST_WAIVERS:-}" ] && args+=(--waivers "$ATTEST_WAIVERS")
 [ -n "${ATTEST_BASELINE:-}" ] && args+=(--baseline "$ATTEST_BASELINE")

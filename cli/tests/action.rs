@@ -250,6 +250,7 @@ fn the_action_evaluates_writes_the_summary_sets_outputs_and_gates() {
         &[
             ("waivers", "compliance/waivers.json"),
             ("formats", "sarif, junit ,html,csv"),
+            ("period", "2026-04-01..2026-06-30"),
         ],
     );
     assert_eq!(run.run(), 1, "Acme fails controls: the gate exits 1");
@@ -280,6 +281,8 @@ fn the_action_evaluates_writes_the_summary_sets_outputs_and_gates() {
     );
     assert_eq!(out["not-applicable"], n("not_applicable").to_string());
     assert!(n("waived") > 0, "the waivers were applied");
+    // The period given replaces the one the facts state.
+    assert_eq!(report["period"]["start"], "2026-04-01");
     for format in ["json", "markdown", "sarif", "junit", "html", "csv"] {
         let file = run.workspace.join(&out[format]);
         assert!(file.is_file(), "{format}: {}", file.display());

@@ -50,6 +50,28 @@ fn the_results_are_valid_oscal_1_1_2() {
 }
 
 #[test]
+fn the_result_covers_the_audit_period_or_the_as_of_date() {
+    let result = |report: &Report| {
+        let doc: Value = serde_json::from_str(&render::oscal(report)).unwrap();
+        let r = &doc["assessment-results"]["results"][0];
+        (r["start"].clone(), r["end"].clone())
+    };
+    // The example states the period 2026-01-01..2026-06-30.
+    let with_period = report(None, false);
+    assert!(with_period.period.is_some());
+    assert_eq!(
+        result(&with_period),
+        ("2026-01-01T00:00:00Z".into(), "2026-06-30T23:59:59Z".into())
+    );
+    let mut point_in_time = with_period.clone();
+    point_in_time.period = None;
+    assert_eq!(
+        result(&point_in_time),
+        ("2026-06-30T00:00:00Z".into(), "2026-06-30T00:00:00Z".into())
+    );
+}
+
+#[test]
 fn the_schema_check_rejects_what_oscal_forbids() {
     // The validator is not lenient: each of these breaks a rule of the schema, the token
     // pattern's Unicode classes among them.

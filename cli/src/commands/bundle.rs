@@ -4,7 +4,8 @@
 //! and a manifest with every file's sha256. `attest bundle verify DIR_OR_ZIP` checks the
 //! manifest and evaluates the bundle again to the same report digest.
 
-use super::eval::{parse_date, parse_param, parse_period, parse_seconds};
+use super::eval::{parse_date, parse_param, parse_period};
+use super::limits::parse_seconds;
 use crate::bundle::{self, Files, Manifest, Rerun, parts};
 use crate::config::ConfigArg;
 use crate::ledger::{self, Run};

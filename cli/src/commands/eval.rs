@@ -2,6 +2,7 @@
 //! waivers applied and a CI gate deciding the exit code.
 
 use super::diff::{compare, read_report};
+use super::limits::LimitArgs;
 use super::trail;
 use crate::config::{self, ConfigArg};
 use crate::notify::{NotifyFormat, Previous, Webhook};
@@ -11,7 +12,7 @@ use attest_engine::render::{
     self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions, escape,
 };
 use attest_engine::{
-    Date, EvalOptions, Limits, Period, Report, Severity, Waivers,
+    Date, EvalOptions, Period, Report, Severity, Waivers,
     diff::Diff,
     gate::{FailOn, Gate},
     report::WaiverState,
@@ -19,7 +20,7 @@ use attest_engine::{
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -158,19 +159,8 @@ pub struct Args {
     /// passing rules included.
     #[arg(long)]
     explain: bool,
-    /// Operations one rule may perform before it is stopped with an error (0: no limit).
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
-    max_operations: u64,
-    /// Seconds one rule may run before it is stopped with an error.
-    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
-    rule_timeout: Duration,
-    /// Memory one rule may hold, in MiB, before it is stopped with an error (0: no limit).
-    #[arg(long, value_name = "MIB", default_value_t = Limits::default().max_memory >> 20)]
-    max_memory: u64,
-    /// Findings one rule may report; a rule with more reports an error instead (0: no
-    /// limit).
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_findings)]
-    max_findings: u64,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Fields facts-v1 does not define are errors (exit 2, nothing evaluated), not warnings
     /// (default: the configuration's `strict`).
     #[arg(long)]
@@ -195,17 +185,6 @@ pub struct Args {
     notify_retries: u32,
     #[command(flatten)]
     config: ConfigArg,
-}
-
-/// A positive, finite number of seconds that a `Duration` can hold.
-pub(super) fn parse_seconds(text: &str) -> Result<Duration, String> {
-    let seconds = text
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .ok_or_else(|| format!("`{text}` is not a positive number of seconds"))?;
-    Duration::try_from_secs_f64(seconds)
-        .map_err(|_| format!("`{text}` seconds is out of range (at most {})", u64::MAX))
 }
 
 fn parse_max_results(text: &str) -> Result<usize, String> {
@@ -273,13 +252,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         ));
     }
     let loaded = packs::load(&config.pack(args.pack.as_deref()), limit)?;
-    let engine = loaded.engine_with(Limits {
-        max_operations: args.max_operations,
-        time_budget: Some(args.rule_timeout),
-        max_memory: args.max_memory.saturating_mul(1 << 20),
-        max_findings: args.max_findings,
-        ..Limits::default()
-    })?;
+    let engine = loaded.engine_with(args.limits.limits())?;
     let params = config.params(&loaded.pack, &args.params)?;
     let facts_paths = if args.facts.is_empty() {
         &config.facts

@@ -10,6 +10,7 @@ pub mod history;
 pub mod import;
 pub mod init;
 pub mod ledger;
+pub mod limits;
 pub mod list;
 pub mod man;
 pub mod new;

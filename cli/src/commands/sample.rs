@@ -1,15 +1,16 @@
 //! `attest sample RULE FACTS...`: a reproducible sample of the records a rule tested, for
 //! an auditor to inspect, with the seed and size that reproduce it.
 
-use super::eval::{parse_date, parse_param, parse_period, parse_seconds};
+use super::eval::{parse_date, parse_param, parse_period};
+use super::limits::LimitArgs;
 use crate::config::ConfigArg;
 use crate::output::{Input, Target, refuse_inputs};
 use crate::{Outcome, inputs, packs};
-use attest_engine::{Date, EvalOptions, Limits, Period, Status, render};
+use attest_engine::{Date, EvalOptions, Period, Status, render};
 use std::hash::{BuildHasher, RandomState};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Formats of a sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -54,12 +55,8 @@ pub struct Args {
     /// Override a pack parameter (repeatable), as with `attest eval`.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     params: Vec<(String, serde_json::Value)>,
-    /// Operations the rule may perform before it is stopped (0: no limit).
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
-    max_operations: u64,
-    /// Seconds the rule may run before it is stopped.
-    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
-    rule_timeout: Duration,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Fields facts-v1 does not define are errors, not warnings.
     #[arg(long)]
     strict: bool,
@@ -79,11 +76,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let pack_ref = config.pack(args.pack.as_deref());
     let limit = config.max_input_size;
     let loaded = packs::load(&pack_ref, limit)?;
-    let engine = loaded.engine_with(Limits {
-        max_operations: args.max_operations,
-        time_budget: Some(args.rule_timeout),
-        ..Limits::default()
-    })?;
+    let engine = loaded.engine_with(args.limits.limits())?;
     let params = config.params(&loaded.pack, &args.params)?;
     let facts_paths = if args.facts.is_empty() {
         &config.facts

@@ -3,16 +3,17 @@
 //! inherent risk, the gaps the rules found, the criteria they affect, its residual risk and
 //! its next review date.
 
-use super::eval::{parse_date, parse_param, parse_seconds};
+use super::eval::{parse_date, parse_param};
+use super::limits::LimitArgs;
 use crate::config::{self, ConfigArg};
 use crate::output::{Input, Target, refuse_inputs};
 use crate::{Outcome, inputs, packs};
 use attest_engine::render::{self, Vendor};
 use attest_engine::report::vendors::{ReviewCadence, VendorRegister};
-use attest_engine::{Date, EvalOptions, Limits, Waivers};
+use attest_engine::{Date, EvalOptions, Waivers};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Register formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -51,12 +52,8 @@ pub struct Args {
     /// waived.
     #[arg(long, value_name = "FILE")]
     waivers: Option<PathBuf>,
-    /// Operations one rule may perform before it is stopped with an error (0: no limit).
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
-    max_operations: u64,
-    /// Seconds one rule may run before it is stopped with an error.
-    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
-    rule_timeout: Duration,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Fields facts-v1 does not define are errors (exit 2, nothing evaluated), not warnings
     /// (default: the configuration's `strict`).
     #[arg(long)]
@@ -71,11 +68,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let config = args.config.load()?;
     let limit = config.max_input_size;
     let loaded = packs::load(&config.pack(args.pack.as_deref()), limit)?;
-    let engine = loaded.engine_with(Limits {
-        max_operations: args.max_operations,
-        time_budget: Some(args.rule_timeout),
-        ..Limits::default()
-    })?;
+    let engine = loaded.engine_with(args.limits.limits())?;
     let params = config.params(&loaded.pack, &args.params)?;
     let facts_paths = if args.facts.is_empty() {
         &config.facts

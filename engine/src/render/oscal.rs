@@ -126,6 +126,15 @@ fn result(report: &Report, ids: &Ids, at: &str) -> Value {
             ));
         }
     }
+    // The time the result covers: the audit period, from its first day's start to its last
+    // day's end, or the as-of date alone.
+    let (start, end) = match report.period {
+        Some(p) => (
+            format!("{}T00:00:00Z", p.start()),
+            format!("{}T23:59:59Z", p.end()),
+        ),
+        None => (at.to_owned(), at.to_owned()),
+    };
     let mut result = json!({
         "uuid": uuid(&["result", &ids.report]),
         "title": format!("Attest evaluation of {} as of {}", text(&report.facts.organization), report.evaluated_on),
@@ -134,8 +143,8 @@ fn result(report: &Report, ids: &Ids, at: &str) -> Value {
             report.facts.digest, report.pack.name, report.pack.version, report.pack.digest,
             report.engine.version, s.pass, s.warn, s.fail, s.error, s.waived, s.not_applicable
         ),
-        "start": at,
-        "end": at,
+        "start": start,
+        "end": end,
         "props": props,
         "local-definitions": {
             "components": [

@@ -38,8 +38,9 @@ pub fn public_html(p: &PublicReport) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
          <title>SOC 2 readiness · {org}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-         <h1>SOC 2 readiness of {org}</h1>\n<p class=\"muted\">As of {} · pack {} {}</p>\n",
+         <h1>SOC 2 readiness of {org}</h1>\n<p class=\"muted\">As of {}{} · pack {} {}</p>\n",
         esc(&p.evaluated_on),
+        esc(&super::period(p)),
         esc(&p.pack.name),
         esc(&p.pack.version)
     );

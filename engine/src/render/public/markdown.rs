@@ -28,9 +28,10 @@ pub fn public_markdown(p: &PublicReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "## SOC 2 readiness of {}\n\nAs of {} · pack `{} {}` · public view\n",
+        "## SOC 2 readiness of {}\n\nAs of {}{} · pack `{} {}` · public view\n",
         escape(&p.organization),
         p.evaluated_on,
+        super::period(p),
         escape(&p.pack.name),
         escape(&p.pack.version)
     );

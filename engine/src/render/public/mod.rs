@@ -20,6 +20,7 @@ pub use text::public_text;
 
 use super::Context;
 use crate::pack::Category;
+use crate::period::Period;
 use crate::report::{Counts, Report, Status};
 use serde::Serialize;
 
@@ -36,6 +37,9 @@ pub struct PublicReport {
     pub organization: String,
     /// The as-of date the report judged.
     pub evaluated_on: String,
+    /// The audit period the criteria were judged across (absent for a point-in-time report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
     /// The pack evaluated: name and version.
     pub pack: PublicPack,
     /// Counts of criterion statuses.
@@ -206,6 +210,7 @@ pub fn redact(report: &Report, context: &Context) -> PublicReport {
         public_report_version: PUBLIC_REPORT_VERSION,
         organization: report.facts.organization.clone(),
         evaluated_on: report.evaluated_on.clone(),
+        period: report.period,
         pack: PublicPack {
             name: report.pack.name.clone(),
             version: report.pack.version.clone(),
@@ -218,6 +223,13 @@ pub fn redact(report: &Report, context: &Context) -> PublicReport {
 }
 
 /// A vendor's assurance in words: `SOC 2 Type II, period ending 2026-03-31`.
+/// ` · audit period START to END` after the as-of date, or nothing for a point-in-time report.
+fn period(p: &PublicReport) -> String {
+    p.period
+        .map(|p| format!(" · audit period {} to {}", p.start(), p.end()))
+        .unwrap_or_default()
+}
+
 fn assurance(v: &PublicVendor) -> String {
     let kind = match v.soc2_type.as_deref() {
         Some("type2") => "SOC 2 Type II",

@@ -1,6 +1,6 @@
 //! The public view as plain text.
 
-use super::{PublicReport, assurance, vendor_totals};
+use super::{PublicReport, assurance, period, vendor_totals};
 use std::fmt::Write as _;
 
 /// Renders the public view as plain text: readiness per category, every criterion with its
@@ -9,8 +9,12 @@ pub fn public_text(p: &PublicReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "SOC 2 readiness of {}, as of {} (public view; pack {} {})\n",
-        p.organization, p.evaluated_on, p.pack.name, p.pack.version
+        "SOC 2 readiness of {}, as of {}{} (public view; pack {} {})\n",
+        p.organization,
+        p.evaluated_on,
+        period(p),
+        p.pack.name,
+        p.pack.version
     );
     out.push_str("Readiness (criteria in scope that pass or warn)\n");
     let width = p
