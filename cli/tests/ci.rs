@@ -189,7 +189,7 @@ fn baselines_fail_only_on_regressions() {
     assert_eq!(code(&o), 1);
     assert_eq!(
         stderr(&o),
-        "gate: fail on new, min severity critical (since 2026-06-30: 16 new, 0 resolved, 39 still failing): \
+        "gate: fail on new, min severity critical (since 2026-06-30: 28 new, 0 resolved, 62 still failing): \
          failed by access.leaver-accounts /accounts/12 (fail), access.leaver-accounts /accounts/38 (fail)\n"
     );
     // `--fail-on new` needs a baseline.
