@@ -164,6 +164,19 @@ fn okta_users() {
     assert_eq!(status("gus.lindqvist@nwlabs.example"), "active"); // PROVISIONED
     assert_eq!(status("dev.patel@nwlabs.example"), "disabled"); // DEPROVISIONED
     assert_eq!(status("new.hire@nwlabs.example"), "disabled"); // STAGED
+    // When a deprovisioned or suspended user reached that status is when it was disabled;
+    // a staged user was never enabled, an active one is not disabled.
+    let disabled_on = |name: &str| account(&all, name).get("disabled_on").cloned();
+    assert_eq!(
+        disabled_on("dev.patel@nwlabs.example"),
+        Some("2022-02-01".into())
+    );
+    assert_eq!(
+        disabled_on("contractor.old@nwlabs.example"),
+        Some("2021-05-10".into())
+    );
+    assert_eq!(disabled_on("new.hire@nwlabs.example"), None);
+    assert_eq!(disabled_on("ana.silva@nwlabs.example"), None);
     // A factor pending activation is no MFA; a user the factors file leaves out has none.
     assert_eq!(account(&all, "chloe.martin@nwlabs.example")["mfa"], false);
     assert_eq!(account(&all, "gus.lindqvist@nwlabs.example")["mfa"], false);

@@ -84,6 +84,8 @@ pub struct Account<'n> {
     pub created_on: Option<String>,
     /// `YYYY-MM-DD`, when the export says; `None` for never.
     pub last_login_on: Option<String>,
+    /// `YYYY-MM-DD` the account was disabled, when the export says.
+    pub disabled_on: Option<String>,
     /// Where the account is in the export.
     pub origin: Place,
 }
@@ -130,6 +132,9 @@ impl Options {
         }
         if let Some(last) = account.last_login_on {
             r.set("last_login_on", json!(last));
+        }
+        if let Some(disabled) = account.disabled_on {
+            r.set("disabled_on", json!(disabled));
         }
         if let Some(owner) = owner {
             r.set("owner_id", json!(owner));

@@ -108,6 +108,7 @@ pub fn import(
             active,
             created_on: created_on.map(|d| d.to_string()),
             last_login_on: last.map(|d| d.to_string()),
+            disabled_on: None,
             origin: Place {
                 file: table.file().to_owned(),
                 line: row.line,

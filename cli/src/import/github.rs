@@ -105,6 +105,7 @@ pub fn import(
             active: true,
             created_on: None,
             last_login_on: None,
+            disabled_on: None,
             origin: Place::at_offset(&input.name, &input.text, member.offset),
         };
         out.push(options.record(account, linker));

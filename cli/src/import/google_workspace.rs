@@ -74,6 +74,7 @@ pub fn import(
             active,
             created_on: None,
             last_login_on: last_sign_in(&table, row, last)?,
+            disabled_on: None,
             origin: Place {
                 file: table.file().to_owned(),
                 line: row.line,

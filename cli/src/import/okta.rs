@@ -5,7 +5,9 @@
 //! - `status`: `ACTIVE`, `PASSWORD_EXPIRED`, `LOCKED_OUT`, `RECOVERY` and `PROVISIONED`
 //!   (activated, the user has not set a password yet) can be used: `active`; `STAGED` (never
 //!   activated), `SUSPENDED` and `DEPROVISIONED`: `disabled`.
-//! - `created_on` is the date of `created`; `last_login_on` of `lastLogin` (null: never).
+//! - `created_on` is the date of `created`; `last_login_on` of `lastLogin` (null: never);
+//!   `disabled_on`, of a `SUSPENDED` or `DEPROVISIONED` user, the date of `statusChanged`
+//!   (when the user reached that status), which audit periods judge leavers by.
 //! - `mfa`, with `--factors FILE`: an object of user id to the array that
 //!   `GET /api/v1/users/{id}/factors` returns; a user with a factor whose `status` is
 //!   `ACTIVE` has MFA, one with none (or not in the file) has not. Without the file, `mfa`
@@ -126,6 +128,11 @@ pub fn import(
             active,
             created_on: date("created")?,
             last_login_on: date("lastLogin")?,
+            disabled_on: if matches!(status, "SUSPENDED" | "DEPROVISIONED") {
+                date("statusChanged")?
+            } else {
+                None
+            },
             origin: Place::at_offset(&input.name, &input.text, item.offset),
         };
         out.push(options.record(account, linker));
