@@ -1,16 +1,21 @@
 //! The `request` target: the WebAssembly module's request handling, called natively (the
 //! functions of `attest_wasm::api` the module's exports call on the request bytes).
 //!
-//! Input: one byte naming the call (`v` validate, `x` explain, anything else evaluate), then
-//! the request's bytes.
+//! Input: one byte naming the call (`v` validate, `x` explain, `d` diff, `c` check, `t` test,
+//! anything else evaluate), then the request's bytes.
 
 use crate::is_digest;
 use attest_wasm::api;
 use serde_json::Value;
 
 /// The `kind` of every failure a response may carry.
-const FAILURE_KINDS: [&str; 9] = [
+const FAILURE_KINDS: [&str; 14] = [
     "request",
+    "waivers",
+    "waivers_syntax",
+    "waivers_invalid",
+    "report",
+    "rule_error",
     "facts_syntax",
     "facts_not_object",
     "facts_conflict",
@@ -29,6 +34,9 @@ fn call(data: &[u8]) -> (&'static str, Call, &[u8]) {
     match data.split_first() {
         Some((b'v', request)) => ("validate", api::validate, request),
         Some((b'x', request)) => ("explain", api::explain, request),
+        Some((b'd', request)) => ("diff", api::diff, request),
+        Some((b'c', request)) => ("check", api::check, request),
+        Some((b't', request)) => ("test", api::test, request),
         Some((_, request)) => ("evaluate", api::evaluate, request),
         None => ("evaluate", api::evaluate, data),
     }
@@ -60,6 +68,11 @@ fn succeeded(name: &str, value: &Value) {
             assert!(warnings.is_some(), "evaluate: no warnings in {value}");
             if let Some(rule) = value.get("rule") {
                 assert!(rule.get("id").and_then(Value::as_str).is_some(), "{value}");
+            } else if let Some(output) = value.get("output") {
+                // A report in one of eval's formats, or the public view.
+                assert!(output.is_string() && value["format"].is_string(), "{value}");
+            } else if let Some(sample) = value.get("sample") {
+                assert!(sample.is_object(), "{value}");
             } else {
                 let report = value
                     .get("report")
@@ -73,6 +86,18 @@ fn succeeded(name: &str, value: &Value) {
             assert!(warnings.is_some(), "validate: no warnings in {value}");
             let digest = value["facts"]["digest"].as_str().unwrap_or_default();
             assert!(is_digest(digest), "validate: digest in {value}");
+        }
+        "diff" => {
+            assert!(value["output"].is_string(), "diff: output in {value}");
+            assert!(value["new_failures"].is_u64(), "diff: new_failures in {value}");
+        }
+        "check" => {
+            assert!(value["output"].is_string(), "check: output in {value}");
+            assert!(value["errors"].is_u64() && value["warnings"].is_u64(), "{value}");
+        }
+        "test" => {
+            assert!(value["output"].is_string(), "test: output in {value}");
+            assert!(value["passed"].is_u64() && value["failed"].is_u64(), "{value}");
         }
         _ => {
             let kind = value["kind"].as_str().unwrap_or_default();
