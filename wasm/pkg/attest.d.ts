@@ -244,6 +244,8 @@ export interface PublicReport {
   public_report_version: "1";
   organization: string;
   evaluated_on: string;
+  /** The audit period the criteria were judged across (absent for a point-in-time report). */
+  period?: { start: string; end: string };
   pack: { name: string; version: string };
   summary: Counts;
   /** Readiness per category, every category in order. */
