@@ -164,6 +164,19 @@ fn population_records_carry_each_outcome_in_key_order() {
                 r.key
             );
         }
+        // And every failing finding names a record of the population (or a part of one), so
+        // the population an auditor samples from shows each exception.
+        for f in &rule.findings {
+            if let (Some(e), attest_engine::FindingStatus::Fail) = (&f.entity, f.status) {
+                assert!(
+                    records
+                        .iter()
+                        .any(|r| *e == r.entity || e.starts_with(&format!("{}/", r.entity))),
+                    "{}: the failing finding on {e} is about no record of its population",
+                    rule.id
+                );
+            }
+        }
     }
     let training = report.rule("hr.security-training").unwrap();
     let outcome = |key: &str| {

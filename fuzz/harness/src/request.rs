@@ -89,15 +89,24 @@ fn succeeded(name: &str, value: &Value) {
         }
         "diff" => {
             assert!(value["output"].is_string(), "diff: output in {value}");
-            assert!(value["new_failures"].is_u64(), "diff: new_failures in {value}");
+            assert!(
+                value["new_failures"].is_u64(),
+                "diff: new_failures in {value}"
+            );
         }
         "check" => {
             assert!(value["output"].is_string(), "check: output in {value}");
-            assert!(value["errors"].is_u64() && value["warnings"].is_u64(), "{value}");
+            assert!(
+                value["errors"].is_u64() && value["warnings"].is_u64(),
+                "{value}"
+            );
         }
         "test" => {
             assert!(value["output"].is_string(), "test: output in {value}");
-            assert!(value["passed"].is_u64() && value["failed"].is_u64(), "{value}");
+            assert!(
+                value["passed"].is_u64() && value["failed"].is_u64(),
+                "{value}"
+            );
         }
         _ => {
             let kind = value["kind"].as_str().unwrap_or_default();
