@@ -3,10 +3,11 @@
 
 use super::diff::{compare, read_report};
 use super::limits::LimitArgs;
+use super::run_inputs;
 use super::trail;
 use crate::config::{self, ConfigArg};
 use crate::notify::{NotifyFormat, Previous, Webhook};
-use crate::output::{self, Input, Target, refuse_inputs};
+use crate::output::{self, Target, refuse_inputs};
 use crate::{Outcome, evidence, inputs, ledger, packs, populations};
 use attest_engine::render::{
     self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions, escape,
@@ -254,17 +255,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let loaded = packs::load(&config.pack(args.pack.as_deref()), limit)?;
     let engine = loaded.engine_with(args.limits.limits())?;
     let params = config.params(&loaded.pack, &args.params)?;
-    let facts_paths = if args.facts.is_empty() {
-        &config.facts
-    } else {
-        &args.facts
-    };
-    if facts_paths.is_empty() {
-        return Err(format!(
-            "no facts: give FACTS (files or folders) or set `facts` in {}",
-            config::FILE_NAME
-        ));
-    }
+    let facts_paths = run_inputs::facts_paths(&args.facts, &config)?;
     let waivers = match &args.waivers {
         Some(path) => {
             let text = inputs::read_text(path, limit)?;
@@ -284,39 +275,16 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .iter()
         .map(|(name, _)| PathBuf::from(name))
         .collect();
-    let mut inputs: Vec<Input<'_>> = facts_paths
+    let more = read
         .iter()
-        .map(|p| Input {
-            path: p,
-            what: "facts",
-            extension: Some("json"),
-        })
-        .collect();
-    inputs.extend(read.iter().map(|p| Input {
-        path: p,
-        what: "facts",
-        extension: None,
-    }));
-    inputs.extend(args.waivers.iter().map(|p| Input {
-        path: p,
-        what: "the waivers file",
-        extension: None,
-    }));
-    inputs.extend(args.baseline.iter().map(|p| Input {
-        path: p,
-        what: "the baseline",
-        extension: None,
-    }));
-    inputs.extend(loaded.folders.iter().map(|p| Input {
-        path: p,
-        what: "the pack",
-        extension: None,
-    }));
-    inputs.extend(config.path.iter().map(|p| Input {
-        path: p,
-        what: "the configuration",
-        extension: None,
-    }));
+        .map(|p| (p.as_path(), "facts"))
+        .chain(
+            args.waivers
+                .iter()
+                .map(|p| (p.as_path(), "the waivers file")),
+        )
+        .chain(args.baseline.iter().map(|p| (p.as_path(), "the baseline")));
+    let inputs = run_inputs::guarded(facts_paths, &loaded, &config, more);
     for path in destinations.iter().filter_map(|(_, p)| p.as_deref()) {
         refuse_inputs(path, &inputs)?;
     }

@@ -14,6 +14,7 @@ pub mod limits;
 pub mod list;
 pub mod man;
 pub mod new;
+pub mod run_inputs;
 pub mod sample;
 pub mod test;
 pub mod trail;

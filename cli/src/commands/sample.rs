@@ -3,8 +3,9 @@
 
 use super::eval::{parse_date, parse_param, parse_period};
 use super::limits::LimitArgs;
+use super::run_inputs;
 use crate::config::ConfigArg;
-use crate::output::{Input, Target, refuse_inputs};
+use crate::output::{Target, refuse_inputs};
 use crate::{Outcome, inputs, packs};
 use attest_engine::{Date, EvalOptions, Period, Status, render};
 use std::hash::{BuildHasher, RandomState};
@@ -78,37 +79,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let loaded = packs::load(&pack_ref, limit)?;
     let engine = loaded.engine_with(args.limits.limits())?;
     let params = config.params(&loaded.pack, &args.params)?;
-    let facts_paths = if args.facts.is_empty() {
-        &config.facts
-    } else {
-        &args.facts
-    };
-    if facts_paths.is_empty() {
-        return Err(format!(
-            "no facts: give FACTS (files or folders) or set `facts` in {}",
-            crate::config::FILE_NAME
-        ));
-    }
+    let facts_paths = run_inputs::facts_paths(&args.facts, &config)?;
     if let Some(path) = &args.output {
-        let mut read: Vec<Input<'_>> = facts_paths
-            .iter()
-            .map(|p| Input {
-                path: p,
-                what: "facts",
-                extension: Some("json"),
-            })
-            .collect();
-        read.extend(loaded.folders.iter().map(|p| Input {
-            path: p,
-            what: "the pack",
-            extension: None,
-        }));
-        read.extend(config.path.iter().map(|p| Input {
-            path: p,
-            what: "the configuration",
-            extension: None,
-        }));
-        refuse_inputs(path, &read)?;
+        refuse_inputs(
+            path,
+            &run_inputs::guarded(facts_paths, &loaded, &config, []),
+        )?;
     }
     let sources = inputs::read_facts(facts_paths, limit)?;
     let facts = super::load_facts(&sources, Some(&loaded.pack), args.strict || config.strict)?;

@@ -5,8 +5,9 @@
 
 use super::eval::{parse_date, parse_param};
 use super::limits::LimitArgs;
-use crate::config::{self, ConfigArg};
-use crate::output::{Input, Target, refuse_inputs};
+use super::run_inputs;
+use crate::config::ConfigArg;
+use crate::output::{Target, refuse_inputs};
 use crate::{Outcome, inputs, packs};
 use attest_engine::render::{self, Vendor};
 use attest_engine::report::vendors::{ReviewCadence, VendorRegister};
@@ -70,17 +71,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let loaded = packs::load(&config.pack(args.pack.as_deref()), limit)?;
     let engine = loaded.engine_with(args.limits.limits())?;
     let params = config.params(&loaded.pack, &args.params)?;
-    let facts_paths = if args.facts.is_empty() {
-        &config.facts
-    } else {
-        &args.facts
-    };
-    if facts_paths.is_empty() {
-        return Err(format!(
-            "no facts: give FACTS (files or folders) or set `facts` in {}",
-            config::FILE_NAME
-        ));
-    }
+    let facts_paths = run_inputs::facts_paths(&args.facts, &config)?;
     let waivers = match &args.waivers {
         Some(path) => {
             let text = inputs::read_text(path, limit)?;
@@ -89,30 +80,14 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         None => None,
     };
     if let Some(output) = args.output.as_deref().filter(|p| p.as_os_str() != "-") {
-        let mut read: Vec<Input<'_>> = facts_paths
+        let waivers = args
+            .waivers
             .iter()
-            .map(|p| Input {
-                path: p,
-                what: "facts",
-                extension: Some("json"),
-            })
-            .collect();
-        read.extend(args.waivers.iter().map(|p| Input {
-            path: p,
-            what: "the waivers file",
-            extension: None,
-        }));
-        read.extend(loaded.folders.iter().map(|p| Input {
-            path: p,
-            what: "the pack",
-            extension: None,
-        }));
-        read.extend(config.path.iter().map(|p| Input {
-            path: p,
-            what: "the configuration",
-            extension: None,
-        }));
-        refuse_inputs(output, &read)?;
+            .map(|p| (p.as_path(), "the waivers file"));
+        refuse_inputs(
+            output,
+            &run_inputs::guarded(facts_paths, &loaded, &config, waivers),
+        )?;
     }
     let sources = inputs::read_facts(facts_paths, limit)?;
     let facts = super::load_facts(&sources, Some(&loaded.pack), args.strict || config.strict)?;
