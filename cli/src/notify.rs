@@ -95,7 +95,9 @@ impl Webhook {
             .build()
             .into();
         let mut last = String::new();
+        let mut attempts = 0u32;
         for attempt in 0..=self.retries {
+            attempts += 1;
             if attempt > 0 {
                 std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
             }
@@ -125,8 +127,8 @@ impl Webhook {
         Err(format!(
             "--notify {}: not delivered after {} attempt{}: {last}",
             host(&self.url),
-            self.retries + 1,
-            if self.retries == 0 { "" } else { "s" }
+            attempts,
+            if attempts == 1 { "" } else { "s" }
         ))
     }
 }

@@ -287,3 +287,314 @@ fn a_zip_bundle_is_deterministic_and_verifies() {
         "{text}"
     );
 }
+
+fn manifest(b: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn write_manifest(b: &Path, manifest: &Value) {
+    fs::write(
+        b.join("manifest.json"),
+        serde_json::to_string_pretty(manifest).unwrap(),
+    )
+    .unwrap();
+}
+
+/// Lists `path`'s new sha256 in the manifest, as someone covering a change would.
+fn relist(b: &Path, path: &str) {
+    let mut m = manifest(b);
+    let digest = sha256(&fs::read(b.join(path)).unwrap());
+    for f in m["files"].as_array_mut().unwrap() {
+        if f["path"] == path {
+            f["sha256"] = Value::from(digest.clone());
+        }
+    }
+    write_manifest(b, &m);
+}
+
+#[test]
+fn the_bundle_holds_every_rules_population_and_verify_checks_them() {
+    let dir = examples("populations");
+    exit(&bundle(&dir, "audit"), 0);
+    let b = dir.join("audit");
+    // The same files `attest eval --populations` writes for the same inputs.
+    let eval = attest_in(
+        &dir,
+        &[
+            "eval",
+            "examples/acme",
+            "--pack",
+            "examples/acme-pack",
+            "--waivers",
+            "examples/waivers.json",
+            "--populations",
+            "pops",
+        ],
+    );
+    exit(&eval, 1);
+    let written = walk(&dir.join("pops"));
+    assert!(written.len() > 100, "{}", written.len());
+    for file in &written {
+        let rel = file.strip_prefix(dir.join("pops")).unwrap();
+        assert_eq!(
+            fs::read(b.join("populations").join(rel)).unwrap(),
+            fs::read(file).unwrap(),
+            "{}",
+            rel.display()
+        );
+    }
+    assert_eq!(walk(&b.join("populations")).len(), written.len());
+    // Listed in the manifest with their sha256.
+    let m = manifest(&b);
+    assert_eq!(m["populations"], "populations");
+    let index = fs::read(b.join("populations/index.csv")).unwrap();
+    assert!(
+        m["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "populations/index.csv" && f["sha256"] == sha256(&index))
+    );
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(&format!(
+            "populations: {} files, as the evaluation gives them",
+            written.len()
+        )),
+        "{text}"
+    );
+    // A record dropped from a population, the manifest covering it: evaluating again tells.
+    let pristine = dir.join("pristine");
+    copy(&b, &pristine);
+    let csv = "populations/access.mfa-privileged.csv";
+    let text = fs::read_to_string(b.join(csv)).unwrap();
+    let lines: Vec<&str> = text.split_inclusive("\r\n").collect();
+    assert!(lines.len() > 2, "{text}");
+    fs::write(b.join(csv), lines[..lines.len() - 1].concat()).unwrap();
+    let (code, out) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("{csv}: changed")), "{out}");
+    assert!(
+        out.contains(&format!("{csv}: not the population the evaluation gives")),
+        "{out}"
+    );
+    relist(&b, csv);
+    let (code, out) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("files match the manifest"), "{out}");
+    assert!(
+        out.contains(&format!("{csv}: not the population the evaluation gives")),
+        "{out}"
+    );
+    // A population removed, another added.
+    fs::remove_dir_all(&b).unwrap();
+    copy(&pristine, &b);
+    fs::remove_file(b.join("populations/access.mfa-privileged.json")).unwrap();
+    fs::write(b.join("populations/made.up.csv"), "key\r\n").unwrap();
+    let (code, out) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("populations/access.mfa-privileged.json: the evaluation gives this population; the bundle lacks it"),
+        "{out}"
+    );
+    assert!(
+        out.contains("populations/made.up.csv: not a population the evaluation gives"),
+        "{out}"
+    );
+}
+
+fn evidence_bundle(dir: &Path, root: &str, output: &str) -> std::process::Output {
+    attest_in(
+        dir,
+        &[
+            "bundle",
+            "examples/acme",
+            "--evidence-root",
+            root,
+            "--output",
+            output,
+        ],
+    )
+}
+
+fn eval_json(dir: &Path, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec!["eval", "examples/acme", "--format", "json"];
+    args.extend_from_slice(extra);
+    attest_in(dir, &args).stdout
+}
+
+#[test]
+fn the_evidence_files_travel_in_the_bundle_and_are_checked_again() {
+    let dir = examples("evidence");
+    let named = "policies/information-security-2026.md";
+    exit(&evidence_bundle(&dir, "examples/acme-evidence", "audit"), 0);
+    let b = dir.join("audit");
+    let bundled = format!("evidence/{named}");
+    assert_eq!(
+        fs::read(b.join(&bundled)).unwrap(),
+        fs::read(dir.join("examples/acme-evidence").join(named)).unwrap()
+    );
+    // Only the files the facts name: the root's README stays out.
+    assert_eq!(walk(&b.join("evidence")).len(), 1);
+    let m = manifest(&b);
+    assert_eq!(m["rerun"]["evidence"]["root"], "examples/acme-evidence");
+    assert!(
+        m["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == bundled.as_str())
+    );
+    // The report is eval's with the same evidence root: the file checked, and verified.
+    let report = fs::read(b.join("report/report.json")).unwrap();
+    assert_eq!(
+        report,
+        eval_json(&dir, &["--evidence-root", "examples/acme-evidence"])
+    );
+    assert_ne!(report, eval_json(&dir, &[]));
+    assert!(
+        String::from_utf8(report)
+            .unwrap()
+            .contains("\"file\": \"verified\"")
+    );
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("evidence files checked again against their records' sha256: 1 verified"),
+        "{text}"
+    );
+    // The evidence file edited, the manifest covering it: the record's sha256 tells.
+    fs::write(b.join(&bundled), "rewritten after the fact\n").unwrap();
+    relist(&b, &bundled);
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("files match the manifest"), "{text}");
+    assert!(text.contains("1 mismatch"), "{text}");
+    assert!(
+        text.contains("evaluated again, the report digest is"),
+        "{text}"
+    );
+
+    // A root without the file: nothing bundled, the reason kept, and the same report again.
+    fs::create_dir(dir.join("empty")).unwrap();
+    exit(&evidence_bundle(&dir, "empty", "bare"), 0);
+    let b = dir.join("bare");
+    assert!(!b.join("evidence").exists());
+    assert_eq!(
+        manifest(&b)["rerun"]["evidence"]["unreadable"][named],
+        "no such file"
+    );
+    assert_eq!(
+        fs::read(b.join("report/report.json")).unwrap(),
+        eval_json(&dir, &["--evidence-root", "empty"])
+    );
+    let (code, text) = verify(&dir, "bare");
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 missing"), "{text}");
+
+    // A root that is not a folder: an error, and no bundle.
+    let out = evidence_bundle(&dir, "examples/acme/org.json", "none");
+    exit(&out, 2);
+    assert!(
+        common::stderr(&out).contains("not a folder"),
+        "{}",
+        common::stderr(&out)
+    );
+    assert!(!dir.join("none").exists());
+}
+
+#[test]
+fn the_limits_are_recorded_and_replayed() {
+    let dir = examples("limits");
+    let out = attest_in(
+        &dir,
+        &[
+            "bundle",
+            "examples/acme",
+            "--max-findings",
+            "1",
+            "--max-memory",
+            "300",
+            "--output",
+            "audit",
+        ],
+    );
+    exit(&out, 0);
+    let b = dir.join("audit");
+    let m = manifest(&b);
+    assert_eq!(m["rerun"]["max_findings"], 1);
+    assert_eq!(m["rerun"]["max_memory"], 300);
+    // The report is eval's under the same limits, and differs from one without them.
+    let report = fs::read(b.join("report/report.json")).unwrap();
+    assert_eq!(report, eval_json(&dir, &["--max-findings", "1"]));
+    assert_ne!(report, eval_json(&dir, &[]));
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 0, "{text}");
+    // Verify replays the recorded limit: another limit gives another report.
+    let mut edited = m.clone();
+    edited["rerun"]["max_findings"] = Value::from(1000);
+    write_manifest(&b, &edited);
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("evaluated again, the report digest is"),
+        "{text}"
+    );
+    // A manifest without the limits (an older bundle) means the engine's defaults.
+    exit(
+        &attest_in(&dir, &["bundle", "examples/acme", "--output", "plain"]),
+        0,
+    );
+    let plain = dir.join("plain");
+    let mut old = manifest(&plain);
+    let rerun = old["rerun"].as_object_mut().unwrap();
+    assert!(rerun.remove("max_findings").is_some() && rerun.remove("max_memory").is_some());
+    write_manifest(&plain, &old);
+    let (code, text) = verify(&dir, "plain");
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
+fn the_period_is_kept_and_replayed() {
+    let dir = examples("period");
+    let out = attest_in(
+        &dir,
+        &[
+            "bundle",
+            "examples/acme",
+            "--period",
+            "2026-01-01..2026-03-31",
+            "--output",
+            "audit",
+        ],
+    );
+    exit(&out, 0);
+    let b = dir.join("audit");
+    let m = manifest(&b);
+    assert_eq!(m["rerun"]["period"], "2026-01-01..2026-03-31");
+    let report: Value =
+        serde_json::from_slice(&fs::read(b.join("report/report.json")).unwrap()).unwrap();
+    assert_eq!(report["period"]["start"], "2026-01-01");
+    assert_eq!(report["period"]["end"], "2026-03-31");
+    assert_eq!(
+        fs::read(b.join("report/report.json")).unwrap(),
+        eval_json(&dir, &["--period", "2026-01-01..2026-03-31"])
+    );
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 0, "{text}");
+    // The period edited in the manifest: the rules judge another period.
+    let mut edited = m.clone();
+    edited["rerun"]["period"] = Value::from("2026-01-01..2026-06-30");
+    write_manifest(&b, &edited);
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("evaluated again, the report digest is"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not the population the evaluation gives"),
+        "{text}"
+    );
+}

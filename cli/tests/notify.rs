@@ -241,11 +241,22 @@ fn server_errors_are_retried_and_a_silent_server_times_out() {
         stderr(&out)
     );
     assert!(
-        stderr(&out).contains("not delivered after 4 attempts: the webhook answered HTTP 404"),
+        stderr(&out).contains("not delivered after 1 attempt: the webhook answered HTTP 404"),
         "{}",
         stderr(&out)
     );
     assert_eq!(rx.try_iter().count(), 1);
+
+    // The count is of the attempts made: a server error retried, then a client error.
+    let (url, rx) = webhook(vec![Answer::Status(503), Answer::Status(404)]);
+    let out = eval(&dir, &["--notify", &url, "--notify-retries", "3"]);
+    exit(&out, 1);
+    assert!(
+        stderr(&out).contains("not delivered after 2 attempts: the webhook answered HTTP 404"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(rx.try_iter().count(), 2);
 
     let (url, rx) = webhook(vec![Answer::Silence]);
     let start = std::time::Instant::now();

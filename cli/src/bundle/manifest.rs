@@ -1,8 +1,10 @@
 //! `manifest.json`: what the bundle holds (every other file with its sha256 and size), what
 //! was evaluated, and how to evaluate it again.
 
+use attest_engine::Limits;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The bundle's manifest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,6 +32,10 @@ pub struct Manifest {
     /// The ledger slice, when a ledger was given: the entries of the period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<LedgerSlice>,
+    /// The folder of every rule's population (the files `attest eval --populations`
+    /// writes), as the evaluation gave them; absent from bundles made without them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub populations: Option<String>,
     /// Every file of the bundle but this manifest, in path order.
     pub files: Vec<FileDigest>,
 }
@@ -52,10 +58,41 @@ pub struct Rerun {
     pub max_operations: u64,
     /// `--rule-timeout`, in seconds.
     pub rule_timeout: f64,
+    /// `--max-memory`, in MiB (the engine's default in bundles that do not say).
+    #[serde(default = "default_max_memory")]
+    pub max_memory: u64,
+    /// `--max-findings` (the engine's default in bundles that do not say).
+    #[serde(default = "default_max_findings")]
+    pub max_findings: u64,
     /// The audit period the rules judged (`--period`, the configuration's or the facts'), as
     /// `START..END`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
+    /// The evidence files, with `--evidence-root`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+fn default_max_memory() -> u64 {
+    Limits::default().max_memory >> 20
+}
+
+fn default_max_findings() -> u64 {
+    Limits::default().max_findings
+}
+
+/// The files of an evidence root that the facts' evidence records name (a `sha256` and a
+/// relative `uri`), as the bundle holds them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The folder in the bundle that stands for the evidence root.
+    pub path: String,
+    /// The evidence root the run was given.
+    pub root: String,
+    /// The `uri`s whose file could not be read from the root, and why: the bundle has no
+    /// file for them, and evaluating again says the same.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unreadable: BTreeMap<String, String>,
 }
 
 /// A file or folder of the bundle and the name it had when evaluated.

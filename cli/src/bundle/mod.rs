@@ -3,6 +3,7 @@
 //! evaluate it again to the same report. Each part of the bundle is added by one function
 //! of `parts`; the manifest (`manifest.json`) says how to evaluate it again.
 
+pub mod evidence;
 mod manifest;
 pub mod parts;
 mod store;

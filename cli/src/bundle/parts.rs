@@ -1,13 +1,19 @@
 //! The parts of a bundle, one function each: the facts as evaluated, the pack's source (and
-//! the packs it extends), the waivers, the report in JSON, HTML and OSCAL, the ledger's
-//! entries for the period, and last the manifest of them all.
+//! the packs it extends), the waivers, the report in JSON, HTML and OSCAL, every rule's
+//! population, the ledger's entries for the period, and last the manifest of them all (the
+//! evidence files are added by `evidence`).
 
 use super::manifest::{FileDigest, LedgerSlice, Named};
 use super::{Files, Manifest, numbered};
 use crate::ledger::{self, Entry};
 use crate::packs::PackRef;
+use crate::populations;
 use attest_engine::render::{self, Context};
 use attest_engine::{PackFile, Report};
+use std::path::Path;
+
+/// The folder of the populations.
+pub const POPULATIONS: &str = "populations";
 
 /// `facts/NN-<name>`: each facts file as read, in merge order.
 pub fn facts(files: &mut Files, sources: &[(String, String)]) -> Vec<Named> {
@@ -67,6 +73,23 @@ pub fn report(files: &mut Files, report: &Report, context: &Context) -> String {
         render::oscal(report).into_bytes(),
     );
     json
+}
+
+/// `populations/...`: every rule's population as `attest eval --populations` writes it
+/// (`<rule id>.csv`, `<rule id>.json`, `index.csv`), as (path in the bundle, content). The
+/// report must have been evaluated with populations.
+pub fn populations(report: &Report) -> Vec<(String, String)> {
+    populations::files(Path::new(POPULATIONS), report)
+        .into_iter()
+        .map(|(path, content)| {
+            let path = path
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            (path, content)
+        })
+        .collect()
 }
 
 /// `ledger/ledger.jsonl`: the ledger's lines from the first to the last entry of

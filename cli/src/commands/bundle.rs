@@ -1,17 +1,20 @@
 //! `attest bundle FACTS... --output DIR_OR_ZIP`: evaluate as `attest eval` does and keep
 //! everything an auditor needs to check the result: the facts as evaluated, the pack's
-//! source, the waivers, the report (JSON, HTML, OSCAL), the ledger's entries for the period,
+//! source, the waivers, the evidence files the facts name (with `--evidence-root`), the
+//! report (JSON, HTML, OSCAL), every rule's population, the ledger's entries for the period,
 //! and a manifest with every file's sha256. `attest bundle verify DIR_OR_ZIP` checks the
-//! manifest and evaluates the bundle again to the same report digest.
+//! manifest and evaluates the bundle again to the same report digest and populations.
 
 use super::eval::{parse_date, parse_param, parse_period};
-use super::limits::parse_seconds;
+use super::limits::LimitArgs;
+use crate::bundle::evidence::{self, Hashes};
 use crate::bundle::{self, Files, Manifest, Rerun, parts};
 use crate::config::ConfigArg;
 use crate::ledger::{self, Run};
 use crate::output::Input;
 use crate::{Outcome, inputs, packs};
 use attest_engine::render::Context;
+use attest_engine::report::FileCheck;
 use attest_engine::report::vendors::ReviewCadence;
 use attest_engine::{Date, Engine, EvalOptions, Facts, Limits, Period, Report, Waivers};
 use std::path::{Path, PathBuf};
@@ -67,15 +70,15 @@ pub struct CreateArgs {
     /// Waivers file (waivers-v1 JSON).
     #[arg(long, value_name = "FILE")]
     waivers: Option<PathBuf>,
+    /// Check every evidence record with a sha256 and a relative uri against the file at
+    /// that uri under DIR, as with `attest eval`, and put the files found in the bundle.
+    #[arg(long, value_name = "DIR")]
+    evidence_root: Option<PathBuf>,
     /// Record the tested records' keys of every rule (auditors sample from them).
     #[arg(long)]
     explain: bool,
-    /// Operations one rule may perform before it is stopped with an error (0: no limit).
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
-    max_operations: u64,
-    /// Seconds one rule may run before it is stopped with an error.
-    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
-    rule_timeout: Duration,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Fields facts-v1 does not define are errors.
     #[arg(long)]
     strict: bool,
@@ -151,20 +154,35 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         waivers: None,
         params: params.clone(),
         explain: args.explain,
-        max_operations: args.max_operations,
-        rule_timeout: args.rule_timeout.as_secs_f64(),
+        max_operations: args.limits.max_operations,
+        rule_timeout: args.limits.rule_timeout.as_secs_f64(),
+        max_memory: args.limits.max_memory,
+        max_findings: args.limits.max_findings,
         period: super::period(args.period.or(config.period), &facts).map(|p| p.to_string()),
+        evidence: None,
     };
     let engine = loaded.engine_with(limits(&rerun))?;
-    let report = evaluate(
+    let mut files = Files::default();
+    let (evidence_part, hashes) = args
+        .evidence_root
+        .as_deref()
+        .map(|root| evidence::collect(&mut files, root, &facts.evidence_files()))
+        .transpose()?
+        .unzip();
+    let Evaluated {
+        report,
+        populations,
+    } = evaluate(
         &engine,
         &facts,
         args.as_of.or(config.as_of),
         &rerun,
+        hashes,
         waivers_name.as_deref().zip(waivers_text.as_deref()),
     )?;
-
-    let mut files = Files::default();
+    for (path, content) in populations {
+        files.add(path, content);
+    }
     let facts_named = parts::facts(&mut files, &sources);
     let pack_named = parts::pack(&mut files, &chain);
     let waivers_named = waivers_name
@@ -213,9 +231,11 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
                 facts: facts_named,
                 pack: pack_named,
                 waivers: waivers_named,
+                evidence: evidence_part,
                 ..rerun
             },
             ledger: slice,
+            populations: Some(parts::POPULATIONS.to_owned()),
             files: Vec::new(),
         },
     );
@@ -232,39 +252,64 @@ fn limits(rerun: &Rerun) -> Limits {
     Limits {
         max_operations: rerun.max_operations,
         time_budget: Some(Duration::from_secs_f64(rerun.rule_timeout.max(0.001))),
+        max_memory: rerun.max_memory.saturating_mul(1 << 20),
+        max_findings: rerun.max_findings,
         ..Limits::default()
     }
 }
 
-/// Evaluates as `attest eval` does, waivers (name, text) applied.
+/// A report and every rule's population, as the bundle holds them.
+struct Evaluated {
+    /// The report, waivers applied, without the populations (as `attest eval` writes it).
+    report: Report,
+    /// The population files, as (path in the bundle, content).
+    populations: Vec<(String, String)>,
+}
+
+/// Evaluates as `attest eval --populations` does, the evidence files' `hashes` checked and
+/// waivers (name, text) applied.
 fn evaluate(
     engine: &Engine,
     facts: &Facts,
     as_of: Option<Date>,
     rerun: &Rerun,
+    hashes: Option<Hashes>,
     waivers: Option<(&str, &str)>,
-) -> Result<Report, String> {
+) -> Result<Evaluated, String> {
     let period = rerun
         .period
         .as_deref()
         .map(|p| Period::parse(p).map_err(|e| format!("manifest.json: period `{p}`: {e}")))
         .transpose()?;
     let start = Instant::now();
-    let options = EvalOptions::default()
+    let mut options = EvalOptions::default()
         .with_as_of(as_of)
         .with_period(period)
         .with_params(rerun.params.clone())
         .with_clock(Arc::new(move || start.elapsed()))
-        .with_explain(rerun.explain);
+        .with_explain(rerun.explain)
+        .with_populations(true);
+    if let Some(hashes) = hashes {
+        options = options.with_evidence_files(hashes);
+    }
     let mut report = engine
         .evaluate(facts, &options)
         .map_err(|e| e.to_string())?;
+    // As `attest eval --populations`: the populations go to their own files, taken before
+    // waivers apply, and the report stays as it is without them.
+    let populations = parts::populations(&report);
+    for rule in &mut report.rules {
+        rule.population.records = None;
+    }
     if let Some((name, text)) = waivers {
         Waivers::parse(name, text)
             .map_err(|e| e.to_string())?
             .apply(&mut report);
     }
-    Ok(report)
+    Ok(Evaluated {
+        report,
+        populations,
+    })
 }
 
 /// Checks every file against the manifest, then evaluates the bundle again.
@@ -300,15 +345,32 @@ fn verify(path: &Path) -> Result<Outcome, String> {
     }
     // Evaluate again from the bundle's own files.
     match reevaluate(&files, &manifest) {
-        Ok(digest) if digest == manifest.report_digest => println!(
-            "{name}: evaluated again: report digest {digest} matches"
-        ),
-        Ok(digest) => problems.push(format!(
-            "evaluated again, the report digest is {digest}, not {} as the manifest says (Attest {} made the bundle; this is {})",
-            manifest.report_digest,
-            manifest.attest_version,
-            env!("CARGO_PKG_VERSION")
-        )),
+        Ok(again) => {
+            let digest = ledger::sha256(again.report.to_json().as_bytes());
+            if digest == manifest.report_digest {
+                println!("{name}: evaluated again: report digest {digest} matches");
+            } else {
+                problems.push(format!(
+                    "evaluated again, the report digest is {digest}, not {} as the manifest says (Attest {} made the bundle; this is {})",
+                    manifest.report_digest,
+                    manifest.attest_version,
+                    env!("CARGO_PKG_VERSION")
+                ));
+            }
+            if let Some(folder) = &manifest.populations {
+                let before = problems.len();
+                check_populations(&files, folder, &again.populations, &mut problems);
+                if problems.len() == before {
+                    println!(
+                        "{name}: populations: {} files, as the evaluation gives them",
+                        again.populations.len()
+                    );
+                }
+            }
+            if manifest.rerun.evidence.is_some() {
+                println!("{name}: {}", evidence_checked(&again.report));
+            }
+        }
         Err(e) => problems.push(format!("could not evaluate the bundle again: {e}")),
     }
     match files.get("report/report.json") {
@@ -352,8 +414,63 @@ fn verify(path: &Path) -> Result<Outcome, String> {
     Ok(Outcome::Failed)
 }
 
-/// The report digest of evaluating the bundle's facts, pack and waivers again.
-fn reevaluate(files: &Files, manifest: &Manifest) -> Result<String, String> {
+/// Compares the bundle's population files under `folder` with those the evaluation gives.
+fn check_populations(
+    files: &Files,
+    folder: &str,
+    populations: &[(String, String)],
+    problems: &mut Vec<String>,
+) {
+    for (path, content) in populations {
+        match files.get(path) {
+            None => problems.push(format!(
+                "{path}: the evaluation gives this population; the bundle lacks it"
+            )),
+            Some(bytes) if bytes != content.as_bytes() => {
+                problems.push(format!("{path}: not the population the evaluation gives"))
+            }
+            Some(_) => {}
+        }
+    }
+    let prefix = format!("{folder}/");
+    for path in files.0.keys().filter(|p| p.starts_with(&prefix)) {
+        if !populations.iter().any(|(p, _)| p == path) {
+            problems.push(format!("{path}: not a population the evaluation gives"));
+        }
+    }
+}
+
+/// How the evaluation found the bundled evidence files against their records' `sha256`.
+fn evidence_checked(report: &Report) -> String {
+    let checks: Vec<FileCheck> = report
+        .controls
+        .iter()
+        .flat_map(|c| &c.evidence)
+        .filter_map(|e| e.file)
+        .collect();
+    let counts: Vec<String> = [
+        FileCheck::Verified,
+        FileCheck::Mismatch,
+        FileCheck::Missing,
+        FileCheck::OutsideRoot,
+    ]
+    .into_iter()
+    .map(|check| (check, checks.iter().filter(|c| **c == check).count()))
+    .filter(|(_, n)| *n > 0)
+    .map(|(check, n)| format!("{n} {}", check.as_str()))
+    .collect();
+    format!(
+        "evidence files checked again against their records' sha256: {}",
+        if counts.is_empty() {
+            "none named".to_owned()
+        } else {
+            counts.join(", ")
+        }
+    )
+}
+
+/// Evaluates the bundle's facts, pack, evidence files and waivers again.
+fn reevaluate(files: &Files, manifest: &Manifest) -> Result<Evaluated, String> {
     let rerun = &manifest.rerun;
     let sources: Vec<(String, String)> = rerun
         .facts
@@ -387,12 +504,16 @@ fn reevaluate(files: &Files, manifest: &Manifest) -> Result<String, String> {
     };
     let as_of = Date::parse(&manifest.as_of)
         .ok_or_else(|| format!("manifest.json: as_of `{}` is not a date", manifest.as_of))?;
-    let report = evaluate(
+    let hashes = rerun
+        .evidence
+        .as_ref()
+        .map(|part| evidence::bundled(files, part, &facts.evidence_files()));
+    evaluate(
         &engine,
         &facts,
         Some(as_of),
         rerun,
+        hashes,
         waivers.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
-    )?;
-    Ok(ledger::sha256(report.to_json().as_bytes()))
+    )
 }

@@ -1,0 +1,132 @@
+//! `evidence/<uri>`: the files of an evidence root that the facts' evidence records name (a
+//! `sha256` and a relative `uri`), copied into the bundle, and the file hashes an evaluation
+//! checks them with, whether taken from the root or, to evaluate again, from the bundle.
+
+use super::Files;
+use super::manifest::Evidence;
+use crate::{evidence, inputs, ledger};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The folder of the bundle that stands for the evidence root.
+const FOLDER: &str = "evidence";
+
+/// What an evaluation is given for each `uri`: the SHA-256 of its file, or why it could not
+/// be read.
+pub type Hashes = BTreeMap<String, Result<String, String>>;
+
+/// Copies the file of each `uri` under `root` into the bundle; returns what the manifest
+/// records and the hashes of the files as copied. An error when `root` is not a folder.
+pub fn collect(
+    files: &mut Files,
+    root: &Path,
+    uris: &[String],
+) -> Result<(Evidence, Hashes), String> {
+    let read = evidence::hash_files(root, uris)?;
+    let mut unreadable = BTreeMap::new();
+    let mut hashes = Hashes::new();
+    for (uri, found) in read {
+        // The bytes bundled are the bytes hashed, even if the file changes meanwhile.
+        let bytes = found.and_then(|_| {
+            std::fs::read(root.join(relative(uri.as_str()))).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_owned(),
+                _ => e.to_string(),
+            })
+        });
+        match bytes {
+            Ok(bytes) => {
+                hashes.insert(uri.clone(), Ok(ledger::sha256(&bytes)));
+                files.add(path(&uri), bytes);
+            }
+            Err(why) => {
+                hashes.insert(uri.clone(), Err(why.clone()));
+                unreadable.insert(uri, why);
+            }
+        }
+    }
+    let part = Evidence {
+        path: FOLDER.to_owned(),
+        root: inputs::display(root),
+        unreadable,
+    };
+    Ok((part, hashes))
+}
+
+/// The hashes of the bundle's evidence files for each `uri`, as [`collect`] gave them when
+/// the bundle was made: a file the bundle lacks could not be read then, or was removed.
+pub fn bundled(files: &Files, part: &Evidence, uris: &[String]) -> Hashes {
+    uris.iter()
+        .map(|uri| {
+            let found = match part.unreadable.get(uri) {
+                Some(why) => Err(why.clone()),
+                None => files
+                    .get(&under(&part.path, uri))
+                    .map(ledger::sha256)
+                    .ok_or_else(|| "no such file".to_owned()),
+            };
+            (uri.clone(), found)
+        })
+        .collect()
+}
+
+/// The segments of a relative `uri`, split at `/` or `\`, empty and `.` segments left out
+/// (as the evidence root reads it).
+fn segments(uri: &str) -> impl Iterator<Item = &str> {
+    uri.split(['/', '\\'])
+        .filter(|s| !s.is_empty() && *s != ".")
+}
+
+/// The `uri` as a path under the evidence root.
+fn relative(uri: &str) -> std::path::PathBuf {
+    segments(uri).collect()
+}
+
+/// The bundle's path of a `uri`'s file under `folder`.
+fn under(folder: &str, uri: &str) -> String {
+    std::iter::once(folder)
+        .chain(segments(uri))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The bundle's path of a `uri`'s file.
+fn path(uri: &str) -> String {
+    under(FOLDER, uri)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_copied_and_hashed_as_the_bundle_holds_them() {
+        let root =
+            std::env::temp_dir().join(format!("attest-bundle-evidence-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("board")).unwrap();
+        std::fs::write(root.join("board/minutes.txt"), "abc").unwrap();
+        let uris = [
+            "./board/minutes.txt".to_owned(),
+            "board\\minutes.txt".to_owned(),
+            "missing.pdf".to_owned(),
+            "board".to_owned(),
+        ];
+        let mut files = Files::default();
+        let (part, hashes) = collect(&mut files, &root, &uris).unwrap();
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(files.get("evidence/board/minutes.txt"), Some(&b"abc"[..]));
+        assert_eq!(files.0.len(), 1);
+        assert_eq!(hashes["board\\minutes.txt"], Ok(abc.to_owned()));
+        assert_eq!(part.unreadable["missing.pdf"], "no such file");
+        assert_eq!(part.unreadable["board"], "it is a folder");
+        // Evaluating again from the bundle gives the same hashes and reasons.
+        assert_eq!(bundled(&files, &part, &uris), hashes);
+        // A file removed from the bundle is missing.
+        files.0.clear();
+        assert_eq!(
+            bundled(&files, &part, &uris)["./board/minutes.txt"],
+            Err("no such file".to_owned())
+        );
+        assert!(collect(&mut files, &root.join("board/minutes.txt"), &uris).is_err());
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
