@@ -141,6 +141,22 @@ fn aws_iam_credential_report() {
         summary.contains("aws/ben.okoye: no --people given"),
         "{summary}"
     );
+    // --admins as plain text: one user name a line (blank lines and surrounding spaces
+    // ignored).
+    let dir = scratch("aws-admins");
+    let admins = write(&dir, "admins.txt", "  ben.okoye\n\n");
+    let (listed, _) = import(&[
+        "aws-iam-credential-report",
+        &sample("aws-iam-credential-report.csv"),
+        "--admins",
+        &admins,
+    ]);
+    let all = accounts(&listed);
+    assert_eq!(account(&all, "ben.okoye")["privileged"], true);
+    assert_eq!(
+        account(&all, "ana.silva@nwlabs.example")["privileged"],
+        false
+    );
 }
 
 #[test]
@@ -613,6 +629,28 @@ fn a_duplicate_key_is_placed_at_the_later_record() {
     let err = refused(&["okta-users", &okta]);
     assert!(
         err.contains("duplicate key accounts/okta/ana.silva@nwlabs.example: also at"),
+        "{err}"
+    );
+    let github = edited(
+        &dir,
+        "github-members.json",
+        "\"login\": \"benokoye\"",
+        "\"login\": \"anasilva\"",
+    );
+    let err = refused(&["github-members", &github]);
+    assert!(
+        err.contains("duplicate key accounts/github/anasilva: also at"),
+        "{err}"
+    );
+    let google = edited(
+        &dir,
+        "google-workspace-users.csv",
+        "Ben,Okoye,ben.okoye@nwlabs.example",
+        "Ben,Okoye,ana.silva@nwlabs.example",
+    );
+    let err = refused(&["google-workspace-users", &google]);
+    assert!(
+        err.contains("duplicate key accounts/google-workspace/ana.silva@nwlabs.example: also at"),
         "{err}"
     );
 }

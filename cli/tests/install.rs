@@ -11,15 +11,22 @@ use std::fs;
 use std::process::Command;
 
 /// The subcommands every completion script and the manual must know.
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 17] = [
     "eval",
     "validate",
+    "import",
+    "init",
     "diff",
     "test",
     "check",
     "explain",
     "list",
     "new",
+    "sample",
+    "vendors",
+    "bundle",
+    "history",
+    "ledger",
     "completions",
     "man",
 ];
