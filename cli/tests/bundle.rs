@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{attest_in, exit, scratch, stdout};
+use common::{attest_in, exit, scratch, stderr, stdout};
 use serde_json::Value;
 use std::fs;
 use std::io::Read;
@@ -597,4 +597,96 @@ fn the_period_is_kept_and_replayed() {
         text.contains("not the population the evaluation gives"),
         "{text}"
     );
+}
+
+#[test]
+fn the_bundle_keeps_the_samples_drawn_and_verify_draws_them_again() {
+    let dir = examples("samples");
+    let out = attest_in(
+        &dir,
+        &[
+            "bundle",
+            "examples/acme",
+            "--sample",
+            "access.leaver-accounts:20260701:3",
+            "--sample",
+            "hr.security-training:7",
+            "--output",
+            "audit",
+        ],
+    );
+    exit(&out, 0);
+    let b = dir.join("audit");
+    // Each sample is what `attest sample` draws from the same facts with the same seed.
+    for (rule, seed, size) in [
+        ("access.leaver-accounts", "20260701", Some("3")),
+        ("hr.security-training", "7", None),
+    ] {
+        let mut args = vec!["sample", rule, "examples/acme", "--seed", seed];
+        args.extend(size.iter().flat_map(|s| ["--size", s]));
+        let json = attest_in(&dir, &[&args[..], &["--format", "json"]].concat());
+        exit(&json, 0);
+        assert_eq!(
+            fs::read(b.join(format!("samples/{rule}-{seed}.json"))).unwrap(),
+            json.stdout,
+            "{rule}"
+        );
+        let text = attest_in(&dir, &args);
+        assert_eq!(
+            fs::read(b.join(format!("samples/{rule}-{seed}.txt"))).unwrap(),
+            text.stdout,
+            "{rule}"
+        );
+    }
+    let m = manifest(&b);
+    assert_eq!(
+        m["rerun"]["samples"],
+        serde_json::json!([
+            {"rule": "access.leaver-accounts", "seed": 20260701, "size": 3},
+            {"rule": "hr.security-training", "seed": 7}
+        ])
+    );
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("samples: 2 drawn again, the same records"),
+        "{text}"
+    );
+    // A sample whose seed was changed in the manifest is drawn again differently.
+    let mut edited = m.clone();
+    edited["rerun"]["samples"][0]["seed"] = Value::from(1);
+    write_manifest(&b, &edited);
+    let (code, out) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "samples/access.leaver-accounts-1.json: the evaluation gives this sample; the bundle lacks it"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "samples/access.leaver-accounts-20260701.json: not a sample the evaluation gives"
+        ),
+        "{out}"
+    );
+    // A rule that is not in the pack is an error, and nothing is written.
+    let bad = attest_in(
+        &dir,
+        &[
+            "bundle",
+            "examples/acme",
+            "--sample",
+            "no.such-rule:1",
+            "--output",
+            "other",
+        ],
+    );
+    exit(&bad, 2);
+    assert!(
+        stderr(&bad).contains("no rule `no.such-rule`"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(!dir.join("other").exists());
 }

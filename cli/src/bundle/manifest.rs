@@ -1,6 +1,7 @@
 //! `manifest.json`: what the bundle holds (every other file with its sha256 and size), what
 //! was evaluated, and how to evaluate it again.
 
+use super::samples::SampleSpec;
 use attest_engine::Limits;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,9 @@ pub struct Rerun {
     pub max_operations: u64,
     /// `--rule-timeout`, in seconds.
     pub rule_timeout: f64,
+    /// The samples drawn (`--sample`), kept under `samples/`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub samples: Vec<SampleSpec>,
     /// `--max-memory`, in MiB (the engine's default in bundles that do not say).
     #[serde(default = "default_max_memory")]
     pub max_memory: u64,

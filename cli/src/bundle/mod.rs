@@ -6,6 +6,7 @@
 pub mod evidence;
 mod manifest;
 pub mod parts;
+pub mod samples;
 mod store;
 
 pub use manifest::{Manifest, Rerun};

@@ -8,6 +8,7 @@
 use super::eval::{parse_date, parse_param, parse_period};
 use super::limits::LimitArgs;
 use crate::bundle::evidence::{self, Hashes};
+use crate::bundle::samples::{self, SampleSpec};
 use crate::bundle::{self, Files, Manifest, Rerun, parts};
 use crate::config::ConfigArg;
 use crate::ledger::{self, Run};
@@ -79,6 +80,10 @@ pub struct CreateArgs {
     explain: bool,
     #[command(flatten)]
     limits: LimitArgs,
+    /// Draw a sample of a rule's population, as `attest sample RULE --seed SEED [--size
+    /// SIZE]` does, and keep it in the bundle (repeatable).
+    #[arg(long = "sample", value_name = "RULE:SEED[:SIZE]", value_parser = samples::parse)]
+    samples: Vec<SampleSpec>,
     /// Fields facts-v1 does not define are errors.
     #[arg(long)]
     strict: bool,
@@ -156,6 +161,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         explain: args.explain,
         max_operations: args.limits.max_operations,
         rule_timeout: args.limits.rule_timeout.as_secs_f64(),
+        samples: args.samples.clone(),
         max_memory: args.limits.max_memory,
         max_findings: args.limits.max_findings,
         period: super::period(args.period.or(config.period), &facts).map(|p| p.to_string()),
@@ -172,6 +178,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     let Evaluated {
         report,
         populations,
+        samples,
     } = evaluate(
         &engine,
         &facts,
@@ -180,7 +187,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         hashes,
         waivers_name.as_deref().zip(waivers_text.as_deref()),
     )?;
-    for (path, content) in populations {
+    for (path, content) in populations.into_iter().chain(samples) {
         files.add(path, content);
     }
     let facts_named = parts::facts(&mut files, &sources);
@@ -264,6 +271,8 @@ struct Evaluated {
     report: Report,
     /// The population files, as (path in the bundle, content).
     populations: Vec<(String, String)>,
+    /// The sample files, as (path in the bundle, content).
+    samples: Vec<(String, String)>,
 }
 
 /// Evaluates as `attest eval --populations` does, the evidence files' `hashes` checked and
@@ -295,6 +304,7 @@ fn evaluate(
     let mut report = engine
         .evaluate(facts, &options)
         .map_err(|e| e.to_string())?;
+    let samples = samples::draw(engine, facts, &options, &rerun.samples)?;
     // As `attest eval --populations`: the populations go to their own files, taken before
     // waivers apply, and the report stays as it is without them.
     let populations = parts::populations(&report);
@@ -309,6 +319,7 @@ fn evaluate(
     Ok(Evaluated {
         report,
         populations,
+        samples,
     })
 }
 
@@ -357,9 +368,29 @@ fn verify(path: &Path) -> Result<Outcome, String> {
                     env!("CARGO_PKG_VERSION")
                 ));
             }
+            let before = problems.len();
+            check_drawn(
+                &files,
+                samples::SAMPLES,
+                &again.samples,
+                "sample",
+                &mut problems,
+            );
+            if !again.samples.is_empty() && problems.len() == before {
+                println!(
+                    "{name}: samples: {} drawn again, the same records",
+                    manifest.rerun.samples.len()
+                );
+            }
             if let Some(folder) = &manifest.populations {
                 let before = problems.len();
-                check_populations(&files, folder, &again.populations, &mut problems);
+                check_drawn(
+                    &files,
+                    folder,
+                    &again.populations,
+                    "population",
+                    &mut problems,
+                );
                 if problems.len() == before {
                     println!(
                         "{name}: populations: {} files, as the evaluation gives them",
@@ -414,28 +445,30 @@ fn verify(path: &Path) -> Result<Outcome, String> {
     Ok(Outcome::Failed)
 }
 
-/// Compares the bundle's population files under `folder` with those the evaluation gives.
-fn check_populations(
+/// Compares the bundle's files under `folder` with those the evaluation gives (`what`: a
+/// population or a sample).
+fn check_drawn(
     files: &Files,
     folder: &str,
-    populations: &[(String, String)],
+    expected: &[(String, String)],
+    what: &str,
     problems: &mut Vec<String>,
 ) {
-    for (path, content) in populations {
+    for (path, content) in expected {
         match files.get(path) {
             None => problems.push(format!(
-                "{path}: the evaluation gives this population; the bundle lacks it"
+                "{path}: the evaluation gives this {what}; the bundle lacks it"
             )),
             Some(bytes) if bytes != content.as_bytes() => {
-                problems.push(format!("{path}: not the population the evaluation gives"))
+                problems.push(format!("{path}: not the {what} the evaluation gives"))
             }
             Some(_) => {}
         }
     }
     let prefix = format!("{folder}/");
     for path in files.0.keys().filter(|p| p.starts_with(&prefix)) {
-        if !populations.iter().any(|(p, _)| p == path) {
-            problems.push(format!("{path}: not a population the evaluation gives"));
+        if !expected.iter().any(|(p, _)| p == path) {
+            problems.push(format!("{path}: not a {what} the evaluation gives"));
         }
     }
 }
