@@ -90,6 +90,17 @@ fn formats_people_read_show_every_hidden_character() {
         assert_shown(name, &output, sgr);
         insta::assert_snapshot!(name, output.replace(&report.pack.digest, "[pack digest]"));
     }
+    // The JUnit file of hostile facts is still well-formed XML (no control character an XML
+    // parser refuses), and the SARIF and OSCAL documents still parse as JSON.
+    let junit = render::junit(&report);
+    roxmltree::Document::parse(&junit).unwrap_or_else(|e| panic!("hostile JUnit: {e}"));
+    for (name, output) in [
+        ("sarif", render::sarif(&report, &context)),
+        ("oscal", render::oscal(&report)),
+    ] {
+        serde_json::from_str::<serde_json::Value>(&output)
+            .unwrap_or_else(|e| panic!("hostile {name}: {e}"));
+    }
     // A newline in a name never starts a line of its own.
     for (name, output) in [
         ("text", text(false)),
