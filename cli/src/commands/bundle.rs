@@ -113,16 +113,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     let loaded = packs::load(&source, config.max_input_size)?;
     let chain = packs::chain(&source, config.max_input_size)?;
     let params = config.params(&loaded.pack, &args.params)?;
-    let facts_paths = if args.facts.is_empty() {
-        &config.facts
-    } else {
-        &args.facts
-    };
-    if facts_paths.is_empty() {
-        return Err(
-            "no facts: give FACTS (files or folders) or set `facts` in attest.toml".to_owned(),
-        );
-    }
+    let facts_paths = super::run_inputs::facts_paths(&args.facts, &config)?;
     let out_name = inputs::display(output);
     if std::fs::symlink_metadata(output).is_ok() {
         return Err(format!(
