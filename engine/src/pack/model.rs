@@ -92,13 +92,15 @@ pub enum Owner {
     Hr,
     /// Legal: contracts, notices.
     Legal,
-    /// Engineering: systems, changes, backups.
+    /// Engineering: systems, infrastructure, data stores.
     Engineering,
+    /// Product: secure development (changes, repositories, secure coding).
+    Product,
     /// Sales: customer commitments.
     Sales,
     /// Finance: spend and vendors' commercial terms.
     Finance,
-    /// Operations: facilities and business continuity.
+    /// Operations: availability, facilities and business continuity.
     Operations,
 }
 
@@ -111,6 +113,7 @@ impl Owner {
             Owner::Hr => "HR",
             Owner::Legal => "Legal",
             Owner::Engineering => "Engineering",
+            Owner::Product => "Product",
             Owner::Sales => "Sales",
             Owner::Finance => "Finance",
             Owner::Operations => "Operations",
