@@ -23,7 +23,7 @@ has records to judge, but they describe no one: replace them with your own, or e
 | `vendors.json` | third parties: `risk_tier`, `status` (active, offboarding, offboarded), `data_access`, `due_diligence_on`, `assurance` (SOC 2 report), `contract` (clauses, dates), `last_risk_review_on`, `sla_performance` (measured uptime per period), `offboarding` (access removed, data returned or deleted) | your vendor register: `attest import csv` with a mapping |
 | `policies.json` | the policy set: `id`, `title`, `owner_id`, `approved_on`, `review_interval_days`, `requires_acknowledgement` | by hand, or a CSV through a mapping |
 | `incidents.json` | security incidents: `severity`, `detected_on`, `resolved_on`, `postmortem_on`, `customers_affected`, `customers_notified_on`, and for one a vendor caused: `vendor_id`, `vendor_aware_on`, `vendor_notified_on` | your incident tracker |
-| `changes.json` | production changes: `system_id`, `deployed_on`, `author_id`, `approved_by`, `tested`, `emergency` | your change or pull-request history |
+| `changes.json` | production changes: `system_id`, `deployed_on`, `author_id`, `approved_by`, `tested`, `emergency`, and for an untested emergency change its after-the-fact review: `emergency_reviewed_on`, `emergency_reviewed_by` | your change or pull-request history |
 | `backups.json` | backup jobs: `system_id`, `frequency_hours`, `last_success_on`, `last_restore_test_on` | by hand |
 | `risk_assessments.json` | risk assessments: `completed_on`, `owner_id`, `scope` | by hand |
 | `evidence.json` | evidence collected by hand for criteria no rule checks: `control_id`, `title`, `uri`, `collected_on`, `expires_on` | by hand |
