@@ -53,12 +53,20 @@ pub(super) fn templates(d: &Days) -> Vec<(&'static str, Value)> {
         ),
         (
             "backups.json",
-            json!({"backups": [{
-                "system_id": "example-app",
-                "frequency_hours": 24,
-                "last_success_on": d.ago(1),
-                "last_restore_test_on": d.ago(100)
-            }]}),
+            json!({"backups": [
+                {
+                    "system_id": "example-app",
+                    "frequency_hours": 24,
+                    "last_success_on": d.ago(1),
+                    "last_restore_test_on": d.ago(100)
+                },
+                {
+                    "system_id": "example-db",
+                    "frequency_hours": 24,
+                    "last_success_on": d.ago(1),
+                    "last_restore_test_on": d.ago(60)
+                }
+            ]}),
         ),
         (
             "dr_tests.json",
