@@ -21,7 +21,9 @@ pub(super) fn templates(d: &Days) -> Vec<(&'static str, Value)> {
                     "postmortem_on": d.ago(40),
                     "vendor_id": null,
                     "customers_affected": true,
-                    "customers_notified_on": d.ago(44)
+                    "customers_notified_on": d.ago(44),
+                    "personal_data": true,
+                    "data_subjects_affected": 1200
                 },
                 {
                     "id": "INC-0002",
@@ -34,7 +36,8 @@ pub(super) fn templates(d: &Days) -> Vec<(&'static str, Value)> {
                     "vendor_aware_on": d.ago(16),
                     "vendor_notified_on": d.ago(15),
                     "customers_affected": false,
-                    "customers_notified_on": null
+                    "customers_notified_on": null,
+                    "personal_data": false
                 }
             ]}),
         ),
