@@ -84,11 +84,12 @@ fn pack_with_a_wrong_case(dir: &Path) {
 // ---- attest test -------------------------------------------------------------------
 
 #[test]
-fn the_builtin_pack_passes_its_own_cases() {
-    let out = attest(&["test", "soc2"]);
+fn the_builtin_pack_passes_its_own_cases_with_95_percent_coverage() {
+    let out = attest(&["test", "soc2", "--coverage-min", "95"]);
     exit(&out, 0);
     assert!(
-        stdout(&out).contains("; 0 failed; 0 filtered out\n"),
+        stdout(&out).contains("; 0 failed; 0 filtered out\n")
+            && stdout(&out).contains("), at least the minimum 95%\n"),
         "{}",
         stdout(&out)
     );
@@ -249,7 +250,7 @@ fn check_is_clean_on_the_shipped_packs() {
     exit(&builtin, 0);
     assert_eq!(
         stdout(&builtin),
-        "built-in pack soc2: no problems (58 rules checked)\n"
+        "built-in pack soc2: no problems (60 rules checked)\n"
     );
     let acme = attest(&["check", "examples/acme-pack"]);
     exit(&acme, 0);
@@ -427,7 +428,7 @@ fn list_rules_controls_and_params() {
     let controls = attest(&["list", "controls"]);
     exit(&controls, 0);
     assert!(
-        stdout(&controls).ends_with("61 controls: 41 judged by rules, 20 by evidence\n"),
+        stdout(&controls).ends_with("61 controls: 43 judged by rules, 18 by evidence\n"),
         "{}",
         stdout(&controls)
     );
@@ -917,8 +918,8 @@ fn eval_explain_says_why_for_every_rule_passing_ones_included() {
     let text = attest(&["eval", "examples/acme", "--explain"]);
     exit(&text, 1);
     let out = stdout(&text);
-    // 58 rules and the evidence checks of the 6 in-scope criteria no rule covers.
-    assert!(out.contains("\nWhy each rule decided (64)\n"), "{out}");
+    // 60 rules and the evidence checks of the 5 in-scope criteria no rule covers.
+    assert!(out.contains("\nWhy each rule decided (65)\n"), "{out}");
     assert!(
         out.contains("  evidence/CC3.3: fail: every evidence record for CC3.3 has expired\n"),
         "{out}"
