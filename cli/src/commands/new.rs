@@ -191,11 +191,8 @@ fn scaffold(
     let severity: Severity = serde_json::from_value(json!(severity))
         .map_err(|_| format!("--severity `{severity}`: expected critical, high, medium or low"))?;
     let owner = args.owner.as_deref().unwrap_or("Security");
-    let owner: Owner = serde_json::from_value(json!(owner)).map_err(|_| {
-        format!(
-            "--owner `{owner}`: expected IT, Security, HR, Legal, Engineering, Sales, Finance or Operations"
-        )
-    })?;
+    let owner: Owner = serde_json::from_value(json!(owner))
+        .map_err(|_| format!("--owner `{owner}`: expected one of {}", Owner::names()))?;
     let facts: Vec<String> = if args.facts.is_empty() {
         vec![area_facts(area).map(str::to_owned).ok_or_else(|| {
             format!(

@@ -105,6 +105,31 @@ pub enum Owner {
 }
 
 impl Owner {
+    /// Every owner, in declaration order.
+    pub const ALL: [Owner; 9] = [
+        Owner::It,
+        Owner::Security,
+        Owner::Hr,
+        Owner::Legal,
+        Owner::Engineering,
+        Owner::Product,
+        Owner::Sales,
+        Owner::Finance,
+        Owner::Operations,
+    ];
+
+    /// The owner named `name`, whatever its case (`legal`, `it`); `None` for any other name.
+    pub fn from_name(name: &str) -> Option<Owner> {
+        Owner::ALL
+            .into_iter()
+            .find(|o| o.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// Every owner's name, in declaration order, joined with `, ` (for messages).
+    pub fn names() -> String {
+        Owner::ALL.map(Owner::as_str).join(", ")
+    }
+
     /// The name as written in rules and reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -298,6 +323,25 @@ mod tests {
             .filter(|k| *k != "schema_version")
             .collect();
         assert_eq!(keys, FACTS_KEYS);
+    }
+
+    #[test]
+    fn owners_are_found_by_name_whatever_the_case() {
+        for owner in Owner::ALL {
+            let json = serde_json::to_value(owner).unwrap();
+            assert_eq!(json, owner.as_str(), "serialized as written in rules");
+            assert_eq!(Owner::from_name(owner.as_str()), Some(owner));
+            assert_eq!(
+                Owner::from_name(&owner.as_str().to_lowercase()),
+                Some(owner)
+            );
+        }
+        assert_eq!(Owner::from_name("hR"), Some(Owner::Hr));
+        assert_eq!(Owner::from_name("Nobody"), None);
+        assert_eq!(
+            Owner::names(),
+            "IT, Security, HR, Legal, Engineering, Product, Sales, Finance, Operations"
+        );
     }
 
     #[test]
