@@ -1,10 +1,110 @@
-//! What the commands that evaluate facts (`eval`, `sample`, `vendors`) read, decided once:
-//! which facts, and which files no output of theirs may replace.
+//! What the commands that evaluate facts (`eval`, `sample`, `vendors`, `todo`) read,
+//! decided once: which facts, and which files no output of theirs may replace; and for the
+//! commands that show one view of the report (`vendors`, `todo`), their inputs and the
+//! report they give, waivers applied.
 
-use crate::config::{self, Config};
-use crate::output::Input;
-use crate::packs::Loaded;
+use super::eval::{parse_date, parse_param};
+use super::limits::LimitArgs;
+use crate::config::{self, Config, ConfigArg};
+use crate::inputs;
+use crate::output::{Input, refuse_inputs};
+use crate::packs::{self, Loaded};
+use attest_engine::{Date, EvalOptions, Facts, Pack, Report, Waivers};
+use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The inputs of the commands that show one view of the report (`attest vendors`, `attest
+/// todo`): the facts, pack, as-of date, parameters, waivers, limits and strictness of
+/// `attest eval`, and the configuration.
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// Facts files or folders of `*.json` files, merged in file-name order (default: the
+    /// configuration's `facts`).
+    facts: Vec<PathBuf>,
+    /// Rule pack folder (default: the configuration's pack, else the built-in SOC 2 pack).
+    #[arg(long, value_name = "DIR")]
+    pack: Option<PathBuf>,
+    /// The date rules treat as today (default: the configuration's `as_of`, else
+    /// organization.as_of of the facts).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Override a pack parameter (repeatable); the value is JSON, or a plain string.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(String, serde_json::Value)>,
+    /// Waivers file (waivers-v1 JSON): a failure an active waiver covers counts as waived.
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Fields facts-v1 does not define are errors (exit 2, nothing evaluated), not warnings
+    /// (default: the configuration's `strict`).
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    config: ConfigArg,
+}
+
+/// A report of the facts with the waivers applied, and what went into it.
+pub struct Evaluated {
+    /// The report.
+    pub report: Report,
+    /// The facts evaluated.
+    pub facts: Facts,
+    /// The pack evaluated, its bases merged in.
+    pub pack: Pack,
+    /// The parameters given (flags, then the configuration), without the pack's defaults.
+    pub params: IndexMap<String, serde_json::Value>,
+}
+
+impl ReportArgs {
+    /// Reads the inputs as `attest eval` does, refuses `output` (`-` is stdout) when it is
+    /// one of them before anything is evaluated or written, evaluates the facts and applies
+    /// the waivers.
+    pub fn evaluate(&self, output: Option<&Path>) -> Result<Evaluated, String> {
+        let config = self.config.load()?;
+        let limit = config.max_input_size;
+        let loaded = packs::load(&config.pack(self.pack.as_deref()), limit)?;
+        let engine = loaded.engine_with(self.limits.limits())?;
+        let params = config.params(&loaded.pack, &self.params)?;
+        let facts_paths = facts_paths(&self.facts, &config)?;
+        let waivers = match &self.waivers {
+            Some(path) => {
+                let text = inputs::read_text(path, limit)?;
+                Some(Waivers::parse(&inputs::display(path), &text).map_err(|e| e.to_string())?)
+            }
+            None => None,
+        };
+        if let Some(output) = output.filter(|p| p.as_os_str() != "-") {
+            let waivers = self
+                .waivers
+                .iter()
+                .map(|p| (p.as_path(), "the waivers file"));
+            refuse_inputs(output, &guarded(facts_paths, &loaded, &config, waivers))?;
+        }
+        let sources = inputs::read_facts(facts_paths, limit)?;
+        let facts = super::load_facts(&sources, Some(&loaded.pack), self.strict || config.strict)?;
+        let start = Instant::now();
+        let options = EvalOptions::default()
+            .with_as_of(self.as_of.or(config.as_of))
+            .with_period(super::period(config.period, &facts))
+            .with_params(params.clone())
+            .with_clock(Arc::new(move || start.elapsed()));
+        let mut report = engine
+            .evaluate(&facts, &options)
+            .map_err(|e| e.to_string())?;
+        if let Some(w) = &waivers {
+            w.apply(&mut report);
+        }
+        Ok(Evaluated {
+            report,
+            facts,
+            pack: loaded.pack,
+            params,
+        })
+    }
+}
 
 /// The facts files and folders of a run: those given, else the configuration's; an error
 /// when neither names any.
