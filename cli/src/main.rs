@@ -70,6 +70,9 @@ enum Command {
     /// The vendor risk register: each vendor's inherent risk, gaps, residual risk and next
     /// review.
     Vendors(commands::vendors::Args),
+    /// The to-do list per owner: failing findings, what lapses soon and the evidence to
+    /// collect, by severity and due date.
+    Todo(commands::todo::Args),
     /// Scaffold a rule with its cases in a pack folder.
     #[command(subcommand)]
     New(commands::new::Command),
@@ -104,6 +107,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::List(args) => commands::list::run(args),
         Command::Vendors(args) => commands::vendors::run(args),
+        Command::Todo(args) => commands::todo::run(args),
         Command::New(command) => commands::new::run(command),
         Command::Ledger(command) => commands::ledger::run(command),
         Command::History(args) => commands::history::run(args),

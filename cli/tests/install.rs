@@ -11,7 +11,7 @@ use std::fs;
 use std::process::Command;
 
 /// The subcommands every completion script and the manual must know.
-const COMMANDS: [&str; 17] = [
+const COMMANDS: [&str; 18] = [
     "eval",
     "validate",
     "import",
@@ -24,6 +24,7 @@ const COMMANDS: [&str; 17] = [
     "new",
     "sample",
     "vendors",
+    "todo",
     "bundle",
     "history",
     "ledger",
@@ -99,6 +100,20 @@ fn bash_completes_subcommands_flags_and_values() {
     for format in ["text", "json", "sarif", "junit", "markdown", "html", "csv"] {
         assert!(formats.iter().any(|f| f == format), "{formats:?}");
     }
+    assert_eq!(
+        bash_completes(&script, &["attest", "todo", "--owner", ""]),
+        [
+            "IT",
+            "Security",
+            "HR",
+            "Legal",
+            "Engineering",
+            "Product",
+            "Sales",
+            "Finance",
+            "Operations"
+        ]
+    );
 }
 
 #[test]

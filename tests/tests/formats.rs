@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use attest_engine::render::{self, Context, TextOptions};
+use attest_engine::report::todo::TodoList;
 use attest_engine::{Date, EvalOptions, Report, Status};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -436,6 +437,42 @@ fn markdown_fits_a_pull_request_comment() {
 }
 
 #[test]
+fn html_has_a_to_do_tab_per_owner_with_work() {
+    let (report, context) = shared();
+    let html = render::html(report, context);
+    let todo = TodoList::new(report);
+    let owners: Vec<&str> = todo
+        .owners
+        .iter()
+        .filter(|o| !o.items.is_empty())
+        .map(|o| o.owner.as_str())
+        .collect();
+    assert!(owners.len() > 1, "the example has work for several owners");
+    for (n, owner) in owners.iter().enumerate() {
+        // A radio button, its label and its panel: tabs without the script. The first is open.
+        let tab = format!(
+            "<input type=\"radio\" name=\"todo-tab\" id=\"todo-tab-{owner}\"{}><label for=\"todo-tab-{owner}\">",
+            if n == 0 { " checked" } else { "" }
+        );
+        assert!(html.contains(&tab), "{tab}");
+        let panel = format!(
+            "</label>\n<div class=\"tab-panel\" id=\"todo-{owner}\" data-owner=\"{owner}\">"
+        );
+        assert!(html.contains(&panel), "{panel}");
+    }
+    assert_eq!(
+        html.matches("<input type=\"radio\" name=\"todo-tab\"")
+            .count(),
+        owners.len()
+    );
+    assert_eq!(
+        html.matches("<li data-kind=").count(),
+        todo.summary.items,
+        "every item of the to-do list, once"
+    );
+}
+
+#[test]
 fn html_is_self_contained() {
     let (report, context) = shared();
     let html = render::html(report, context);
@@ -571,7 +608,11 @@ fn html_dashboard_in_headless_chromium() {
             "<tr data-vendor=\"zendesk\" data-status=\"fail\" data-residual=\"critical\">"
         )
     );
-    assert!(dom.contains("<details class=\"owner\" open=\"\" data-owner=\"IT\">"));
+    assert!(dom.contains("<div class=\"tab-panel\" id=\"todo-IT\" data-owner=\"IT\">"));
+    assert!(
+        dom.contains("id=\"todo-tab-Engineering\" checked=\"\">"),
+        "the first tab is open"
+    );
     assert!(dom.contains("<tr data-state=\"expired\">"));
 
     // The fragment filters the table: failing controls with work for IT.
@@ -608,6 +649,12 @@ fn html_dashboard_in_headless_chromium() {
         dom.contains("<option value=\"fail\" selected"),
         "the filter shows its state"
     );
+    // The owner filter opens the owner's to-do tab.
+    assert!(
+        dom.contains("id=\"todo-tab-IT\" checked=\"\">"),
+        "IT's tab is open"
+    );
+    assert!(!dom.contains("id=\"todo-tab-Engineering\" checked"));
 
     // Search from the query string: the rows whose text mentions MFA.
     let dom = dump_dom(&page, "?q=mfa");

@@ -17,6 +17,7 @@ pub mod new;
 pub mod run_inputs;
 pub mod sample;
 pub mod test;
+pub mod todo;
 pub mod trail;
 pub mod validate;
 pub mod vendors;

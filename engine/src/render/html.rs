@@ -1,19 +1,21 @@
 //! The HTML format: one self-contained page (inline style and script, no network, a
 //! Content-Security-Policy that forbids loading anything) with a readiness dashboard: a
-//! bar per category, a filterable table of controls, a to-do list per owner, the vendor
-//! register and the waivers.
+//! bar per category, a filterable table of controls, the to-do list as a tab per owner, the
+//! vendor register and the waivers.
 //!
 //! The table filter reads its state from the URL fragment (or query): `#status=fail`,
 //! `#category=security`, `#owner=IT`, `#q=mfa`, combined with `&`. It writes it back as
-//! the filter changes, so a filtered view can be linked to.
+//! the filter changes, so a filtered view can be linked to; the owner filter also opens
+//! that owner's to-do tab. The tabs themselves are radio buttons styled by CSS: they work
+//! without the script.
 
 use super::chart::{RunPoint, readiness_chart};
 use super::escape::xml as esc;
+use super::todo::when;
 use super::{Context, error_place, record_place};
 use crate::pack::Category;
-use crate::report::todo::owner_work;
+use crate::report::todo::{ItemKind, OwnerTodo, TodoItem, TodoList};
 use crate::report::vendors::{RiskLevel, VendorRegister};
-use crate::report::views::{RuleView, rule_views};
 use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
 use std::fmt::Write as _;
 
@@ -55,8 +57,15 @@ th { background: var(--panel); font-size: 12px; text-transform: uppercase; lette
 details > summary { cursor: pointer; }
 ul.rules, ul.findings, ol.todo { margin: 4px 0; padding-left: 18px; }
 .fix { margin: 2px 0 8px; }
-.owner { margin-bottom: 8px; border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; background: var(--panel); }
-.owner > summary { font-weight: 600; }
+.tabs { display: flex; flex-wrap: wrap; gap: 0 4px; }
+.tabs > input { position: absolute; opacity: 0; width: 1px; height: 1px; margin: 0; }
+.tabs > label { order: 0; padding: 4px 12px; border: 1px solid var(--line); border-bottom: 0; border-radius: 8px 8px 0 0; background: var(--panel); color: var(--muted); cursor: pointer; }
+.tabs > label .count { font-weight: 600; }
+.tabs > input:checked + label { background: var(--bg); color: var(--fg); font-weight: 600; }
+.tabs > input:focus-visible + label { outline: 2px solid var(--waived); }
+.tab-panel { order: 1; display: none; width: 100%; border: 1px solid var(--line); border-radius: 0 8px 8px 8px; padding: 8px 12px; }
+.tabs > input:checked + label + .tab-panel { display: block; }
+@media print { .tabs > label { display: none; } .tab-panel { display: block; margin-bottom: 8px; } }
 footer { margin: 40px auto 24px; color: var(--muted); font-size: 12px; }
 "#;
 
@@ -67,6 +76,7 @@ const SCRIPT: &str = r#"
                  owner: document.getElementById('f-owner'), q: document.getElementById('f-q') };
   var rows = Array.prototype.slice.call(document.querySelectorAll('#control-table tbody tr'));
   var count = document.getElementById('f-count');
+  var tabs = Array.prototype.slice.call(document.querySelectorAll('input[name="todo-tab"]'));
   function read() {
     var text = location.hash.replace(/^#/, '') || location.search.replace(/^\?/, '');
     var params = new URLSearchParams(text);
@@ -81,6 +91,12 @@ const SCRIPT: &str = r#"
   }
   function apply() {
     var status = fields.status.value, category = fields.category.value, owner = fields.owner.value;
+    // The owner's to-do tab follows the owner filter.
+    var tab = owner && document.getElementById('todo-tab-' + owner);
+    if (tab) {
+      tabs.forEach(function (t) { t.defaultChecked = t === tab; });
+      tab.checked = true;
+    }
     var q = fields.q.value.trim().toLowerCase(), shown = 0;
     rows.forEach(function (row) {
       var ok = (!status || row.dataset.status === status) && (!category || row.dataset.category === category) &&
@@ -107,7 +123,6 @@ const SCRIPT: &str = r#"
 
 /// Renders the report as one self-contained HTML page; `context` supplies the vendors.
 pub fn html(report: &Report, context: &Context) -> String {
-    let views = rule_views(report);
     let mut out = String::new();
     let org = esc(&report.facts.organization);
     let _ = write!(
@@ -123,7 +138,7 @@ pub fn html(report: &Report, context: &Context) -> String {
     categories(&mut out, report);
     history(&mut out, &context.history);
     controls(&mut out, report);
-    owners(&mut out, &views);
+    owners(&mut out, report);
     vendors(&mut out, report, context);
     waivers(&mut out, report);
     out.push_str("</main>\n");
@@ -431,48 +446,88 @@ fn finding_item(out: &mut String, f: &Finding) {
     out.push_str("</li>");
 }
 
-fn owners(out: &mut String, views: &[RuleView<'_>]) {
-    let work: Vec<_> = owner_work(views)
-        .into_iter()
-        .filter(|w| !w.rules.is_empty())
-        .collect();
+/// The to-do list as tabs, one per owner with something to do: radio buttons and their
+/// labels, each followed by its panel, so the tabs work without the script (and the page
+/// prints every panel). `#owner=NAME` in the URL opens that owner's tab.
+fn owners(out: &mut String, report: &Report) {
+    let todo = TodoList::new(report);
+    let owners: Vec<&OwnerTodo> = todo.owners.iter().filter(|o| !o.items.is_empty()).collect();
     out.push_str("<section id=\"owners\">\n<h2>To do by owner</h2>\n");
-    if work.is_empty() {
-        out.push_str("<p class=\"muted\">Nothing to fix.</p>\n");
+    if owners.is_empty() {
+        out.push_str("<p class=\"muted\">Nothing to fix.</p>\n</section>\n");
+        return;
     }
-    for w in work {
+    out.push_str("<p class=\"muted\">Each owner's items, by severity, then due date (overdue first), then rule and record. <code>attest todo</code> lists them too.</p>\n<div class=\"tabs\">\n");
+    for (n, o) in owners.iter().enumerate() {
         let _ = writeln!(
             out,
-            "<details class=\"owner\" open data-owner=\"{0}\"><summary>{0}: <span class=\"to-fix\">{1}</span> to fix, <span class=\"lapsing\">{2}</span> lapsing soon</summary><ol class=\"todo\">",
-            esc(w.owner),
-            w.to_fix,
-            w.lapsing
+            "<input type=\"radio\" name=\"todo-tab\" id=\"todo-tab-{0}\"{1}><label for=\"todo-tab-{0}\">{0} <span class=\"count\">{2}</span></label>",
+            esc(o.owner.as_str()),
+            if n == 0 { " checked" } else { "" },
+            o.items.len()
         );
-        for (v, findings) in w.rules {
-            let _ = write!(
-                out,
-                "<li><code>{}</code> {} <small>· {} · {}</small><ul class=\"findings\">",
-                esc(v.id),
-                esc(&v.rule.title),
-                v.rule.severity.as_str(),
-                esc(&v.control_ids().join(" "))
-            );
-            for f in &findings {
-                finding_item(out, f);
+        let _ = writeln!(
+            out,
+            "<div class=\"tab-panel\" id=\"todo-{0}\" data-owner=\"{0}\"><p><b>{0}</b>: <span class=\"to-fix\">{1}</span> to fix, <span class=\"lapsing\">{2}</span> lapsing soon{3}{4}</p><ol class=\"todo\">",
+            esc(o.owner.as_str()),
+            o.summary.to_fix,
+            o.lapsing_soon(),
+            if o.summary.evidence > 0 {
+                format!(" ({} evidence to collect)", o.summary.evidence)
+            } else {
+                String::new()
+            },
+            if o.summary.waived > 0 {
+                format!("; {} waived", o.summary.waived)
+            } else {
+                String::new()
             }
-            out.push_str("</ul>");
-            if let Some(f) = findings.first() {
-                let _ = write!(
-                    out,
-                    "<p class=\"fix\"><b>Fix:</b> {}</p>",
-                    esc(&f.remediation)
-                );
-            }
-            out.push_str("</li>\n");
+        );
+        for item in &o.items {
+            todo_item(out, item);
         }
-        out.push_str("</ol></details>\n");
+        out.push_str("</ol></div>\n");
     }
-    out.push_str("</section>\n");
+    out.push_str("</div>\n</section>\n");
+}
+
+fn todo_item(out: &mut String, item: &TodoItem) {
+    let (class, word) = match item.kind {
+        ItemKind::Finding => ("fail", "fix"),
+        ItemKind::Lapsing => ("warn", "lapsing"),
+        ItemKind::Evidence if item.is_failing() => ("fail", "evidence"),
+        ItemKind::Evidence => ("warn", "evidence"),
+    };
+    let when = when(item);
+    let _ = write!(
+        out,
+        "<li data-kind=\"{}\" data-severity=\"{}\"><span class=\"badge {class}\">{word}</span> {} <small>· {}{}</small> <code>{}</code> {}",
+        item.kind.as_str(),
+        item.severity.as_str(),
+        esc(&item.rule_title),
+        item.severity.as_str(),
+        if when.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", esc(&when))
+        },
+        esc(&item.rule),
+        esc(&item.message)
+    );
+    let at = record_place(item.source.as_ref(), item.record());
+    if !at.is_empty() {
+        let _ = write!(out, " <small><code>{}</code></small>", esc(&at));
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"fix\"><b>{}</b> {}</p></li>",
+        if item.kind == ItemKind::Evidence {
+            "Collect:"
+        } else {
+            "Fix:"
+        },
+        esc(&item.remediation)
+    );
 }
 
 fn vendors(out: &mut String, report: &Report, context: &Context) {

@@ -7,7 +7,7 @@ use super::escape::{line, markdown as escape};
 use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
 use crate::report::WaiverState;
-use crate::report::todo::owner_work;
+use crate::report::todo::TodoList;
 use crate::report::views::{RuleView, rule_views};
 use crate::report::{EvidenceRecord, Report, Status};
 use std::fmt::Write as _;
@@ -202,14 +202,17 @@ pub fn markdown(report: &Report) -> String {
     }
 
     evidence(&mut out, report);
-    let work = owner_work(&views);
-    if !work.is_empty() {
+    let todo = TodoList::new(report);
+    if !todo.owners.is_empty() {
         out.push_str("\n### To do by owner\n\n| Owner | To fix | Lapsing soon | Waived |\n|---|--:|--:|--:|\n");
-        for w in work {
+        for w in &todo.owners {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} |",
-                w.owner, w.to_fix, w.lapsing, w.waived
+                w.owner,
+                w.summary.to_fix,
+                w.lapsing_soon(),
+                w.summary.waived
             );
         }
     }
@@ -339,7 +342,7 @@ fn item_row(out: &mut String, item: &DiffItem) {
 
 /// Text as inline code, when it holds no backtick or table pipe (as ids and paths do), its
 /// hidden characters shown escaped; escaped Markdown otherwise.
-fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     if text.contains(['`', '|']) {
         escape(text)
     } else {

@@ -14,6 +14,7 @@ mod population;
 pub mod public;
 mod sarif;
 mod text;
+mod todo;
 mod vendors;
 
 pub use chart::RunPoint;
@@ -28,6 +29,7 @@ pub use sarif::{
     SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, Sarif, SarifOptions, sarif, sarif_with,
 };
 pub use text::{TextOptions, diff_text, text};
+pub use todo::{todo_csv, todo_markdown, todo_text};
 pub use vendors::{vendors_csv, vendors_text};
 
 use crate::facts::{Facts, Origin};

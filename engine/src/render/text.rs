@@ -8,8 +8,7 @@ use super::{error_place, record_place};
 use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
 use crate::report::WaiverState;
-use crate::report::todo::owner_work;
-use crate::report::views::rule_views;
+use crate::report::todo::TodoList;
 use crate::report::{ControlResult, EvidenceState, FileCheck, Report, RuleResult, Status};
 use anstyle::{AnsiColor, Style};
 use std::collections::BTreeMap;
@@ -333,21 +332,22 @@ fn evidence(out: &mut String, p: &Paint, report: &Report) {
     }
 }
 
-/// Open findings per owner, so each team sees its share of the work.
+/// Open items per owner, so each team sees its share of the work (`attest todo` lists them).
 fn owners(out: &mut String, p: &Paint, report: &Report) {
-    let views = rule_views(report);
-    let work = owner_work(&views);
-    if work.is_empty() {
+    let todo = TodoList::new(report);
+    if todo.owners.is_empty() {
         return;
     }
     out.push('\n');
     out.push_str(&p.bold("To do by owner"));
     out.push('\n');
-    for w in work {
+    for w in &todo.owners {
         let _ = writeln!(
             out,
             "  {:<12} {} to fix, {} lapsing soon",
-            w.owner, w.to_fix, w.lapsing
+            w.owner.as_str(),
+            w.summary.to_fix,
+            w.lapsing_soon()
         );
     }
 }

@@ -1,11 +1,11 @@
 //! The report: what every consumer reads (report-v1), serialized as the JSON format, and
 //! the decisions every consumer shares: how statuses follow from findings (`decide`),
-//! rules listed once each (`views`), the work per owner (`todo`) and the vendor risk
+//! rules listed once each (`views`), the to-do list per owner (`todo`) and the vendor risk
 //! register (`vendors`).
 
 mod decide;
 mod evidence;
-pub(crate) mod todo;
+pub mod todo;
 pub mod vendors;
 pub(crate) mod views;
 mod waiver;

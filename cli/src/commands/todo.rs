@@ -1,0 +1,90 @@
+//! `attest todo`: the to-do list per owner. Evaluates the facts as `attest eval` does (same
+//! inputs, pack, parameters, waivers and limits), then lists for each owner its failing
+//! findings, what lapses soon and the evidence to collect, by severity and due date
+//! (`attest_engine::report::todo` decides what is listed and in which order).
+
+use super::run_inputs::{Evaluated, ReportArgs};
+use crate::output::Target;
+use crate::{Outcome, inputs};
+use attest_engine::Owner;
+use attest_engine::render;
+use attest_engine::report::todo::TodoList;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use std::path::PathBuf;
+
+/// To-do list formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: each owner with its items in order, each with its record and fix.
+    Text,
+    /// Markdown: a table of items per owner, for an issue or a pull-request comment.
+    Markdown,
+    /// The todo-v1 JSON document (`schemas/todo.v1.schema.json`).
+    Json,
+    /// CSV (RFC 4180): one row per item.
+    Csv,
+}
+
+/// Arguments of `attest todo`.
+#[derive(clap::Args)]
+pub struct Args {
+    // The facts, pack, dates, parameters, waivers and limits, as with `attest eval`; waived
+    // findings are counted, not listed.
+    #[command(flatten)]
+    inputs: ReportArgs,
+    /// Only this owner's items (its name in any case), listed even when it has nothing to
+    /// do.
+    #[arg(long, value_name = "NAME", ignore_case = true, value_parser = owner_parser())]
+    owner: Option<Owner>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write to FILE instead of stdout (`-` is stdout), whole or not at all.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// An owner's name, in any case; completions offer every name, and an unknown one is
+/// refused (exit 2) with the names there are.
+fn owner_parser() -> impl TypedValueParser<Value = Owner> {
+    PossibleValuesParser::new(Owner::ALL.map(Owner::as_str)).try_map(|name: String| {
+        Owner::from_name(&name).ok_or_else(|| format!("unknown owner `{name}`"))
+    })
+}
+
+/// Evaluates and prints the to-do list: exit 1 when an item listed is a failure no waiver
+/// covers (a finding, missing or expired evidence), 2 when an input cannot be used
+/// (nothing is written then), 0 otherwise.
+pub fn run(args: &Args) -> Result<Outcome, String> {
+    let Evaluated { report, .. } = args.inputs.evaluate(args.output.as_deref())?;
+    let mut todo = TodoList::new(&report);
+    if let Some(owner) = args.owner {
+        todo = todo.for_owner(owner);
+    }
+    let content = match args.format {
+        Format::Text => render::todo_text(&todo),
+        Format::Markdown => render::todo_markdown(&todo),
+        Format::Json => todo.to_json(),
+        Format::Csv => render::todo_csv(&todo),
+    };
+    Target::from_arg(args.output.as_deref())
+        .write(&content)
+        .map_err(|e| {
+            let name = args
+                .output
+                .as_deref()
+                .map_or("stdout".to_owned(), inputs::display);
+            format!("{name}: {e}")
+        })?;
+    for r in report.rules.iter().filter(|r| r.error.is_some()) {
+        eprintln!(
+            "warning: rule {} could not answer, so the to-do list may miss its findings",
+            r.id
+        );
+    }
+    Ok(if todo.has_failures() {
+        Outcome::Failed
+    } else {
+        Outcome::Clean
+    })
+}

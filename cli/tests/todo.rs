@@ -1,0 +1,469 @@
+//! `attest todo`: the to-do list per owner on the example organization in every format
+//! (snapshots, the JSON held to `schemas/todo.v1.schema.json`), `--owner` and its errors,
+//! the order of the items (severity, then due date, then rule and record), evidence to
+//! collect, exit codes, and hostile names shown escaped.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use attest_engine::render::escape::is_hidden;
+use common::{attest, exit, repo, scratch, stderr, stdout, write};
+use serde_json::Value;
+use std::fs;
+use std::path::Path;
+
+/// `attest todo` on the example organization, its waivers applied, with `more` arguments.
+fn acme(more: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "todo",
+        "examples/acme",
+        "--as-of",
+        "2026-06-30",
+        "--waivers",
+        "examples/waivers.json",
+    ];
+    args.extend_from_slice(more);
+    attest(&args)
+}
+
+fn validator() -> jsonschema::Validator {
+    let path = repo().join("schemas/todo.v1.schema.json");
+    let schema: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+#[test]
+fn every_format_on_the_example_organization() {
+    let json = acme(&["--format", "json"]);
+    exit(&json, 1);
+    let doc: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let digest = doc["pack"]["digest"].as_str().unwrap().to_owned();
+    for format in ["text", "markdown", "json", "csv"] {
+        let o = acme(&["--format", format]);
+        exit(&o, 1);
+        // The pack's digest changes with any edit to a rule file: the rest shows what changed.
+        insta::assert_snapshot!(
+            format!("todo_acme_{format}"),
+            stdout(&o).replace(&digest, "[pack digest]")
+        );
+    }
+    // The same list in every format: as many items, in the same order.
+    let items: Vec<(String, String, String)> = doc["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| {
+            o["items"].as_array().unwrap().iter().map(move |i| {
+                (
+                    o["owner"].as_str().unwrap().to_owned(),
+                    i["rule"].as_str().unwrap().to_owned(),
+                    i["message"].as_str().unwrap().to_owned(),
+                )
+            })
+        })
+        .collect();
+    assert_eq!(
+        items.len() as u64,
+        doc["summary"]["items"].as_u64().unwrap()
+    );
+    let csv = stdout(&acme(&["--format", "csv"]));
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<(String, String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), r[5].to_owned(), r[13].to_owned())
+        })
+        .collect();
+    assert_eq!(rows, items);
+    // Waived findings are counted, not listed.
+    assert!(doc["summary"]["waived"].as_u64().unwrap() > 0);
+    assert!(
+        !items
+            .iter()
+            .any(|(_, rule, _)| rule == "access.mfa-privileged"),
+        "the waived finding is not listed"
+    );
+}
+
+#[test]
+fn the_json_matches_its_schema() {
+    let v = validator();
+    let doc: Value = serde_json::from_str(&stdout(&acme(&["--format", "json"]))).unwrap();
+    assert_valid(&v, &doc, "examples/acme");
+    let kinds: Vec<&str> = doc["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["items"].as_array().unwrap())
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    for kind in ["finding", "lapsing", "evidence"] {
+        assert!(kinds.contains(&kind), "the example has a {kind} item");
+    }
+    let one: Value =
+        serde_json::from_str(&stdout(&acme(&["--format", "json", "--owner", "hr"]))).unwrap();
+    assert_valid(&v, &one, "examples/acme --owner hr");
+    // The contract catches drift: an unknown property or kind is refused.
+    let mut drifted = doc.clone();
+    drifted["owners"][0]["items"][0]["kind"] = "chore".into();
+    assert!(!v.is_valid(&drifted));
+    let mut drifted = doc;
+    drifted["owners"][0]["items"][0]["evidence"] =
+        serde_json::json!({"criterion": "CC1.1", "title": "t", "state": "missing"});
+    assert!(
+        !v.is_valid(&drifted),
+        "only evidence items say which criterion"
+    );
+}
+
+#[test]
+fn owner_narrows_the_list_to_one_owner_in_any_case() {
+    let all: Value = serde_json::from_str(&stdout(&acme(&["--format", "json"]))).unwrap();
+    let o = acme(&["--format", "json", "--owner", "lEgAl"]);
+    exit(&o, 1);
+    let legal: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(legal["owner"], "Legal");
+    assert_eq!(legal["owners"].as_array().unwrap().len(), 1);
+    let expected = all["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["owner"] == "Legal")
+        .unwrap();
+    assert_eq!(&legal["owners"][0], expected);
+    assert_eq!(legal["summary"], expected["summary"]);
+    let text = stdout(&acme(&["--owner", "legal"]));
+    assert!(text.contains("· owner Legal"), "{text}");
+    assert!(!text.contains("\nIT:"), "{text}");
+}
+
+#[test]
+fn an_unknown_owner_is_refused_with_the_owners_there_are() {
+    let dir = scratch("unknown-owner");
+    let out = dir.join("todo.txt");
+    let o = acme(&["--owner", "Marketing", "--output", out.to_str().unwrap()]);
+    exit(&o, 2);
+    for needle in [
+        "invalid value 'Marketing' for '--owner <NAME>'",
+        "[possible values: IT, Security, HR, Legal, Engineering, Product, Sales, Finance, Operations]",
+    ] {
+        assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+    }
+    assert!(!out.exists(), "nothing is written");
+}
+
+/// A rule of the ordering pack: its name, its severity, and for each account it reports on,
+/// the call that reports it (`x` is the account).
+type Rule<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+/// A pack whose rules find, for IT, failing findings and warnings of several severities
+/// with and without due dates in their data, and three criteria without rules whose
+/// evidence (owned by Legal) is missing, expiring and expired.
+fn ordering_pack(dir: &Path, warnings_only: bool) -> String {
+    write(
+        dir,
+        "pack/pack.toml",
+        "name = \"order\"\nversion = \"0.1.0\"\nframework = \"SOC 2\"\ndescription = \"d\"\n",
+    );
+    let mut catalog = String::new();
+    for (id, owner) in [
+        ("CC6.1", ""),
+        ("CC1.1", "Legal"),
+        ("CC1.2", "Legal"),
+        ("CC1.3", "Legal"),
+    ] {
+        catalog.push_str(&format!(
+            "[[control]]\nid = \"{id}\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"title of {id}\"\n"
+        ));
+        if !owner.is_empty() {
+            catalog.push_str(&format!("evidence_owner = \"{owner}\"\n"));
+        }
+        catalog.push('\n');
+    }
+    write(dir, "pack/controls.toml", &catalog);
+    // Each rule: its name, severity, and what it reports about which account.
+    let rules: &[Rule] = if warnings_only {
+        &[(
+            "warns",
+            "high",
+            &[("d", r#"warn(x, "d lapses", #{ due: "2026-07-20" })"#)],
+        )]
+    } else {
+        &[
+            (
+                "low",
+                "low",
+                &[("a", r#"fail(x, "a", #{ due: "2026-01-01" })"#)],
+            ),
+            (
+                "crit",
+                "critical",
+                &[
+                    ("b", r#"fail(x, "b")"#),
+                    (
+                        "c",
+                        r#"fail(x, "c", #{ due: "2026-05-01", days_overdue: 60 })"#,
+                    ),
+                ],
+            ),
+            (
+                "warns",
+                "high",
+                &[
+                    ("d", r#"warn(x, "d lapses", #{ due: "2026-07-20" })"#),
+                    ("e", r#"warn(x, "e lapses", #{ days_left: 5 })"#),
+                    ("f", r#"warn(x, "f lapses")"#),
+                ],
+            ),
+            (
+                "fails",
+                "high",
+                &[
+                    ("h", r#"fail(x, "h")"#),
+                    ("g", r#"fail(x, "g", #{ expires_on: "2026-06-01" })"#),
+                    ("i", r#"fail(x, "i", #{ due: "2026-09-01" })"#),
+                ],
+            ),
+        ]
+    };
+    for (name, severity, found) in rules {
+        let mut body = String::from("for x in facts.accounts {\n");
+        for (user, call) in *found {
+            body.push_str(&format!("    if x.username == \"{user}\" {{ {call}; }}\n"));
+        }
+        body.push_str("}\n");
+        write(
+            dir,
+            &format!("pack/rules/{name}.rhai"),
+            &format!(
+                "//! id = \"t.{name}\"\n//! title = \"{name}\"\n//! controls = [\"CC6.1\"]\n//! severity = \"{severity}\"\n//! owner = \"IT\"\n//! facts = [\"accounts\"]\n//! remediation = \"Fix it.\"\n{body}"
+            ),
+        );
+    }
+    dir.join("pack").to_string_lossy().into_owned()
+}
+
+const ORDERING_FACTS: &str = r#"{
+  "schema_version": "1",
+  "organization": {"name": "Order", "as_of": "2026-06-30"},
+  "accounts": [
+    {"system_id": "s", "username": "a", "kind": "human", "status": "active"},
+    {"system_id": "s", "username": "b", "kind": "human", "status": "active"},
+    {"system_id": "s", "username": "c", "kind": "human", "status": "active"},
+    {"system_id": "s", "username": "d", "kind": "human", "status": "active"},
+    {"system_id": "s", "username": "e", "kind": "human", "status": "active"},
+    {"system_id": "s", "username": "f", "kind": "human", "status": "active"},
+    {"system_id": "s", "username": "g", "kind": "human", "status": "active"},
+    {"system_id": "s", "username": "h", "kind": "human", "status": "active"},
+    {"system_id": "s", "username": "i", "kind": "human", "status": "active"}
+  ],
+  "evidence": [
+    {"control_id": "CC1.2", "title": "lapsing soon", "collected_on": "2025-07-10"},
+    {"control_id": "CC1.3", "title": "old", "collected_on": "2024-01-01", "expires_on": "2025-01-01"},
+    {"control_id": "CC1.3", "title": "less old", "collected_on": "2025-01-01", "expires_on": "2026-03-01"}
+  ]
+}
+"#;
+
+/// The `(owner, kind, severity, due_on, rule, key)` of each item of a todo-v1 document.
+fn listed(doc: &Value) -> Vec<String> {
+    doc["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| {
+            o["items"].as_array().unwrap().iter().map(move |i| {
+                format!(
+                    "{} {} {} {} {} {}",
+                    o["owner"].as_str().unwrap(),
+                    i["kind"].as_str().unwrap(),
+                    i["severity"].as_str().unwrap(),
+                    i["due_on"].as_str().unwrap_or("-"),
+                    i["rule"].as_str().unwrap(),
+                    i["key"].as_str().unwrap_or("-"),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn items_go_by_severity_then_due_date_then_rule_and_record() {
+    let dir = scratch("ordering");
+    let pack = ordering_pack(&dir, false);
+    let facts = write(&dir, "facts.json", ORDERING_FACTS);
+    let o = attest(&["todo", &facts, "--pack", &pack, "--format", "json"]);
+    exit(&o, 1);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_valid(&validator(), &doc, "the ordering pack");
+    assert_eq!(
+        listed(&doc),
+        [
+            // Owners in name order. Critical first: overdue by its date, then due now.
+            "IT finding critical 2026-05-01 t.crit accounts/s/c",
+            "IT finding critical - t.crit accounts/s/b",
+            // High: failures by the date they were due (the as-of date when none, or when
+            // the date is later: a failure is due now), then warnings by the date they lapse
+            // (days_left counts from the as-of date), those without a date last.
+            "IT finding high 2026-06-01 t.fails accounts/s/g",
+            "IT finding high - t.fails accounts/s/h",
+            "IT finding high 2026-09-01 t.fails accounts/s/i",
+            "IT lapsing high 2026-07-05 t.warns accounts/s/e",
+            "IT lapsing high 2026-07-20 t.warns accounts/s/d",
+            "IT lapsing high - t.warns accounts/s/f",
+            "IT finding low 2026-01-01 t.low accounts/s/a",
+            // Evidence is medium, for the criterion's evidence owner: expired (by its latest
+            // record's expiry), missing (due now), expiring.
+            "Legal evidence medium 2026-03-01 evidence/CC1.3 evidence/CC1.3/less old/2025-01-01",
+            "Legal evidence medium - evidence/CC1.1 -",
+            "Legal evidence medium 2026-07-10 evidence/CC1.2 evidence/CC1.2/lapsing soon/2025-07-10",
+        ]
+    );
+    let states: Vec<(&str, &str)> = doc["owners"][1]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["evidence"]["criterion"].as_str().unwrap(),
+                i["evidence"]["state"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("CC1.3", "expired"),
+            ("CC1.1", "missing"),
+            ("CC1.2", "expiring")
+        ]
+    );
+    let it = &doc["owners"][0]["summary"];
+    assert_eq!(
+        (
+            it["items"].as_u64(),
+            it["to_fix"].as_u64(),
+            it["lapsing"].as_u64()
+        ),
+        (Some(9), Some(6), Some(3))
+    );
+    let legal = &doc["owners"][1]["summary"];
+    assert_eq!(
+        (legal["evidence"].as_u64(), legal["to_fix"].as_u64()),
+        (Some(3), Some(2))
+    );
+    // The text says when each item is due, and what to collect.
+    let text = stdout(&attest(&["todo", &facts, "--pack", &pack]));
+    for needle in [
+        "1. critical fix (was due 2026-05-01) t.crit: c",
+        "6. high lapsing (due 2026-07-05) t.warns: e lapses",
+        "1. medium evidence (expired 2026-03-01) evidence/CC1.3:",
+        "2. medium evidence (missing) evidence/CC1.1: no evidence is recorded for CC1.1",
+        "3. medium evidence (expires 2026-07-10) evidence/CC1.2:",
+        "collect: Collect evidence that CC1.1",
+    ] {
+        assert!(text.contains(needle), "{needle}:\n{text}");
+    }
+}
+
+#[test]
+fn exit_codes_follow_the_owners_failures() {
+    let dir = scratch("exit-codes");
+    let pack = ordering_pack(&dir, true);
+    let facts = write(&dir, "facts.json", ORDERING_FACTS);
+    let run = |more: &[&str]| {
+        let mut args = vec!["todo", facts.as_str(), "--pack", pack.as_str()];
+        args.extend_from_slice(more);
+        attest(&args)
+    };
+    // IT only has a warning: nothing to fix. Legal's evidence is missing or expired.
+    exit(&run(&["--owner", "IT"]), 0);
+    exit(&run(&["--owner", "Legal"]), 1);
+    exit(&run(&[]), 1);
+    // An owner with nothing to do is listed, with no items.
+    let o = run(&["--owner", "sales", "--format", "json"]);
+    exit(&o, 0);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_valid(&validator(), &doc, "--owner sales");
+    assert_eq!(doc["owners"][0]["owner"], "Sales");
+    assert_eq!(doc["owners"][0]["items"], serde_json::json!([]));
+    assert!(
+        stdout(&run(&["--owner", "sales"]))
+            .contains("Sales: 0 to fix, 0 lapsing soon\n  nothing to do\n")
+    );
+    let csv = stdout(&run(&["--owner", "sales", "--format", "csv"]));
+    assert_eq!(csv.lines().count(), 1, "the header alone: {csv}");
+    // Without --owner, owners with nothing to do are not listed.
+    let doc: Value = serde_json::from_str(&stdout(&run(&["--format", "json"]))).unwrap();
+    let owners: Vec<&str> = doc["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["owner"].as_str().unwrap())
+        .collect();
+    assert_eq!(owners, ["IT", "Legal"]);
+}
+
+#[test]
+fn an_output_onto_an_input_is_refused() {
+    let dir = scratch("onto-input");
+    let facts = write(&dir, "facts.json", ORDERING_FACTS);
+    let o = attest(&["todo", &facts, "--output", &facts]);
+    exit(&o, 2);
+    assert_eq!(fs::read_to_string(&facts).unwrap(), ORDERING_FACTS);
+}
+
+#[test]
+fn hostile_names_are_shown_never_obeyed() {
+    let common = "tests/hostile/inputs/_common";
+    let run = |format: &str| {
+        let o = attest(&[
+            "todo",
+            &format!("{common}/facts.json"),
+            "--pack",
+            &format!("{common}/pack"),
+            "--waivers",
+            &format!("{common}/waivers.json"),
+            "--format",
+            format,
+        ]);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+        stdout(&o)
+    };
+    for format in ["text", "markdown"] {
+        let out = run(format);
+        let bad: Vec<char> = out
+            .chars()
+            .filter(|c| *c != '\n' && is_hidden(*c))
+            .collect();
+        assert!(bad.is_empty(), "{format} lets through {bad:?}:\n{out}");
+        assert!(
+            !out.lines().any(|l| l.trim_start().starts_with("✗ forged")),
+            "{format} shows a forged line"
+        );
+    }
+    // CSV: no cell a spreadsheet would run as a formula.
+    let csv = run("csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell}");
+        }
+    }
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_valid(&validator(), &json, "hostile facts");
+}
