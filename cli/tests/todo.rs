@@ -370,6 +370,7 @@ fn items_go_by_severity_then_due_date_then_rule_and_record() {
     let text = stdout(&attest(&["todo", &facts, "--pack", &pack]));
     for needle in [
         "1. critical fix (was due 2026-05-01) t.crit: c",
+        "5. high fix (due 2026-09-01) t.fails: i",
         "6. high lapsing (due 2026-07-05) t.warns: e lapses",
         "1. medium evidence (expired 2026-03-01) evidence/CC1.3:",
         "2. medium evidence (missing) evidence/CC1.1: no evidence is recorded for CC1.1",

@@ -484,21 +484,21 @@ fn owners(out: &mut String, report: &Report) {
             }
         );
         for item in &o.items {
-            todo_item(out, item);
+            todo_item(out, item, &todo.evaluated_on);
         }
         out.push_str("</ol></div>\n");
     }
     out.push_str("</div>\n</section>\n");
 }
 
-fn todo_item(out: &mut String, item: &TodoItem) {
+fn todo_item(out: &mut String, item: &TodoItem, today: &str) {
     let (class, word) = match item.kind {
         ItemKind::Finding => ("fail", "fix"),
         ItemKind::Lapsing => ("warn", "lapsing"),
         ItemKind::Evidence if item.is_failing() => ("fail", "evidence"),
         ItemKind::Evidence => ("warn", "evidence"),
     };
-    let when = when(item);
+    let when = when(item, today);
     let _ = write!(
         out,
         "<li data-kind=\"{}\" data-severity=\"{}\"><span class=\"badge {class}\">{word}</span> {} <small>· {}{}</small> <code>{}</code> {}",

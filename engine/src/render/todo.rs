@@ -37,10 +37,10 @@ fn label(item: &TodoItem) -> &'static str {
     }
 }
 
-/// When the item is due, in words: `was due 2026-05-14` (a failing finding), `due
-/// 2026-07-15` (a lapsing one), `expired 2026-03-02`, `expires 2026-07-14` or `missing`
-/// (evidence); empty when no date is known.
-pub(super) fn when(item: &TodoItem) -> String {
+/// When the item is due, in words: `was due 2026-05-14` (a failing finding, due by a date up
+/// to `today`), `due 2026-07-15` (a lapsing one, or any later date), `expired 2026-03-02`,
+/// `expires 2026-07-14` or `missing` (evidence); empty when no date is known.
+pub(super) fn when(item: &TodoItem, today: &str) -> String {
     let due = item.due_on.as_deref();
     match (&item.evidence, due) {
         (Some(e), _) => match (e.state, due) {
@@ -48,7 +48,9 @@ pub(super) fn when(item: &TodoItem) -> String {
             (EvidenceGap::Expired, Some(d)) => format!("expired {d}"),
             (state, _) => state.as_str().to_owned(),
         },
-        (None, Some(d)) if item.kind == ItemKind::Finding => format!("was due {d}"),
+        (None, Some(d)) if item.kind == ItemKind::Finding && d <= today => {
+            format!("was due {d}")
+        }
         (None, Some(d)) => format!("due {d}"),
         (None, None) => String::new(),
     }
@@ -79,19 +81,19 @@ pub fn todo_text(todo: &TodoList) -> String {
     }
     for o in &todo.owners {
         out.push('\n');
-        owner_text(&mut out, o);
+        owner_text(&mut out, o, &todo.evaluated_on);
     }
     out
 }
 
-fn owner_text(out: &mut String, o: &OwnerTodo) {
+fn owner_text(out: &mut String, o: &OwnerTodo, today: &str) {
     let _ = writeln!(out, "{}: {}", o.owner, counts(&o.summary));
     if o.items.is_empty() {
         out.push_str("  nothing to do\n");
     }
     let width = o.items.len().to_string().len();
     for (n, item) in o.items.iter().enumerate() {
-        let when = when(item);
+        let when = when(item, today);
         let at = record_place(item.source.as_ref(), item.record());
         let _ = writeln!(
             out,
@@ -168,7 +170,7 @@ pub fn todo_markdown(todo: &TodoList) -> String {
                 n + 1,
                 item.severity.as_str(),
                 label(item),
-                escape(&when(item)),
+                escape(&when(item, &todo.evaluated_on)),
                 code(&item.rule),
                 if at.is_empty() {
                     String::new()
