@@ -74,7 +74,7 @@ fn schema_errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> 
 }
 
 /// Unique findings of a report as (rule key, entity or message), as SARIF and CSV list them.
-fn unique_findings(report: &Report) -> BTreeSet<(String, String)> {
+fn unique_findings(report: &Report) -> BTreeSet<(String, Option<String>, String)> {
     let mut out = BTreeSet::new();
     for c in report
         .controls
@@ -83,7 +83,9 @@ fn unique_findings(report: &Report) -> BTreeSet<(String, String)> {
     {
         for r in report.rules_of(c) {
             for f in &r.findings {
-                out.insert((r.id.clone(), f.entity.clone().unwrap_or(f.message.clone())));
+                // One record may have several findings of a rule (a vendor's contract and
+                // its report both lapsing): the message tells them apart.
+                out.insert((r.id.clone(), f.entity.clone(), f.message.clone()));
             }
         }
     }

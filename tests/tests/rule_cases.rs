@@ -46,7 +46,7 @@ fn main() {
 fn outcome_trials(engine: &attest_engine::Engine) -> Vec<Trial> {
     engine
         .pack()
-        .rules
+        .rules()
         .iter()
         .map(|rule| {
             let path = rule.cases_path();
