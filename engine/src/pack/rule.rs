@@ -94,13 +94,16 @@ impl Header {
 
     /// The file's line and column of a byte offset of the header's TOML text.
     pub(crate) fn position(&self, offset: usize) -> (u32, u32) {
+        // An offset past the last `//!` line (an error at the end of the header, such as an
+        // unclosed string) is the end of that line.
+        let offset = offset.min(self.text.trim_end_matches('\n').len());
         let (hline, hcol) = line_col(&self.text, offset);
         let (line, col0) = self
             .starts
-            .get(hline as usize - 1)
+            .get((hline as usize).saturating_sub(1))
             .copied()
-            .unwrap_or((hline, 1));
-        (line, col0 + hcol - 1)
+            .unwrap_or((1, 1));
+        (line, col0 + hcol.saturating_sub(1))
     }
 
     /// The file's line and column of the header item at `path` (see [`span::toml_offset`]).
@@ -144,6 +147,15 @@ mod tests {
 //! remediation = "Fix it."
 for a in facts.accounts {}
 "#;
+
+    #[test]
+    fn an_error_at_the_end_of_the_header_is_placed_on_its_last_line() {
+        // An unclosed multi-line string runs to the end of the header: the file has 3 lines.
+        let source = "//! id = \"x.y\"\n//! title = '''T\nfor a in facts.accounts {}";
+        let e = parse("r.rhai", source).unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(e.column.is_some_and(|c| c >= 1), "{e}");
+    }
 
     #[test]
     fn parses_the_header() {
