@@ -11,13 +11,19 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::Path;
 
-/// Reads and checks a ledger; a missing file is an empty ledger.
+/// Reads and checks a ledger; a missing file is an empty ledger. Reads under a shared lock,
+/// so a run appending at the same time is never seen halfway through its line.
 pub fn read(path: &Path) -> Result<Verified, String> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(verify(&bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(verify(&[])),
-        Err(e) => Err(format!("{}: {e}", inputs::display(path))),
-    }
+    let fail = |e: std::io::Error| format!("{}: {e}", inputs::display(path));
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(verify(&[])),
+        Err(e) => return Err(fail(e)),
+    };
+    file.lock_shared().map_err(fail)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(fail)?;
+    Ok(verify(&bytes))
 }
 
 /// Appends the entry `make` builds from the next `seq` and the last entry's hash, and
