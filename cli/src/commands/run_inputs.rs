@@ -7,7 +7,7 @@ use super::eval::{parse_date, parse_param};
 use super::limits::LimitArgs;
 use crate::config::{self, Config, ConfigArg};
 use crate::inputs;
-use crate::output::{Input, refuse_inputs};
+use crate::output::{Input, Target, refuse_inputs};
 use crate::packs::{self, Loaded};
 use attest_engine::{Date, EvalOptions, Facts, Pack, Report, Waivers};
 use indexmap::IndexMap;
@@ -104,6 +104,24 @@ impl ReportArgs {
             params,
         })
     }
+}
+
+/// Writes a view of the report to `output` (stdout when none, or `-`), whole or not at all,
+/// then warns of each rule that could not answer: the view may miss `what` of it.
+pub fn write_view(
+    output: Option<&Path>,
+    content: &str,
+    report: &Report,
+    what: &str,
+) -> Result<(), String> {
+    Target::from_arg(output).write(content).map_err(|e| {
+        let name = output.map_or("stdout".to_owned(), inputs::display);
+        format!("{name}: {e}")
+    })?;
+    for r in report.rules.iter().filter(|r| r.error.is_some()) {
+        eprintln!("warning: rule {} could not answer, so {what}", r.id);
+    }
+    Ok(())
 }
 
 /// The facts files and folders of a run: those given, else the configuration's; an error

@@ -3,9 +3,8 @@
 //! findings, what lapses soon and the evidence to collect, by severity and due date
 //! (`attest_engine::report::todo` decides what is listed and in which order).
 
-use super::run_inputs::{Evaluated, ReportArgs};
-use crate::output::Target;
-use crate::{Outcome, inputs};
+use super::run_inputs::{self, Evaluated, ReportArgs};
+use crate::Outcome;
 use attest_engine::Owner;
 use attest_engine::render;
 use attest_engine::report::todo::TodoList;
@@ -67,21 +66,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         Format::Json => todo.to_json(),
         Format::Csv => render::todo_csv(&todo),
     };
-    Target::from_arg(args.output.as_deref())
-        .write(&content)
-        .map_err(|e| {
-            let name = args
-                .output
-                .as_deref()
-                .map_or("stdout".to_owned(), inputs::display);
-            format!("{name}: {e}")
-        })?;
-    for r in report.rules.iter().filter(|r| r.error.is_some()) {
-        eprintln!(
-            "warning: rule {} could not answer, so the to-do list may miss its findings",
-            r.id
-        );
-    }
+    run_inputs::write_view(
+        args.output.as_deref(),
+        &content,
+        &report,
+        "the to-do list may miss its findings",
+    )?;
     Ok(if todo.has_failures() {
         Outcome::Failed
     } else {

@@ -3,9 +3,8 @@
 //! inherent risk, the gaps the rules found, the criteria they affect, its residual risk and
 //! its next review date.
 
-use super::run_inputs::{Evaluated, ReportArgs};
-use crate::output::Target;
-use crate::{Outcome, inputs};
+use super::run_inputs::{self, Evaluated, ReportArgs};
+use crate::Outcome;
 use attest_engine::render::{self, Vendor};
 use attest_engine::report::vendors::{ReviewCadence, VendorRegister};
 use std::path::PathBuf;
@@ -52,21 +51,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         Format::Json => register.to_json(),
         Format::Csv => render::vendors_csv(&register),
     };
-    Target::from_arg(args.output.as_deref())
-        .write(&content)
-        .map_err(|e| {
-            let name = args
-                .output
-                .as_deref()
-                .map_or("stdout".to_owned(), inputs::display);
-            format!("{name}: {e}")
-        })?;
-    for r in report.rules.iter().filter(|r| r.error.is_some()) {
-        eprintln!(
-            "warning: rule {} could not answer, so the register may miss its gaps",
-            r.id
-        );
-    }
+    run_inputs::write_view(
+        args.output.as_deref(),
+        &content,
+        &report,
+        "the register may miss its gaps",
+    )?;
     Ok(if register.has_failures() {
         Outcome::Failed
     } else {
