@@ -1,11 +1,19 @@
 //! The benchmark: times each phase of a run on generated organizations (see
-//! [`attest_bench::generate`] for their shape), and compares the whole run with serde_json
-//! alone parsing the same file. Facts and packs are read by `attest`'s own code.
+//! [`attest_bench::generate`] for their shape) or on facts files, against serde_json alone
+//! parsing the same bytes, with the peak memory of each run; optionally against the ten
+//! anchor rules written by hand in Rust ([`crate::handwritten`]), as whole runs and rule by
+//! rule. Facts and packs are read by `attest`'s own code.
+//!
+//! Each measured run is a process of its own (this binary, re-run with a hidden argument),
+//! so its peak memory is its own and its allocator starts cold, as `attest` does.
 
+use crate::handwritten;
+use crate::measure::{self, Measured};
+use crate::plain::Plain;
 use attest_cli::config::PackArgs;
-use attest_cli::inputs;
-use attest_engine::render::{self, TextOptions};
 use attest_engine::{EvalOptions, Facts, FactsSource};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Arguments of the benchmark.
@@ -14,40 +22,75 @@ pub struct Args {
     /// Organization sizes, in people (repeatable).
     #[arg(long = "people", default_values_t = [1_000usize, 10_000, 50_000])]
     people: Vec<usize>,
-    /// Runs per size; the median of each phase is reported.
+    /// Facts files to measure instead of generated organizations (repeatable).
+    #[arg(long = "facts", value_name = "FILE")]
+    facts: Vec<PathBuf>,
+    /// Runs per input; the median of each figure is reported.
     #[arg(long, default_value_t = 3)]
     runs: usize,
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Also time each rule alone on the largest organization (the median of `--runs` runs),
-    /// slowest first.
+    /// Also time each rule alone on the largest input (the median of `--runs` runs),
+    /// slowest first, against the serde_json parse of the same bytes.
     #[arg(long)]
     by_rule: bool,
+    /// Also run the ten anchor rules written by hand in Rust (the pack must be
+    /// `bench/anchor10/pack`): as whole runs beside Attest's, and rule by rule with
+    /// `--by-rule`; the findings of each rule must be as many as the hand-written rule's.
+    #[arg(long)]
+    handwritten: bool,
+    /// One measured run (the benchmark runs itself with this): Attest on FILE.
+    #[arg(long, hide = true, value_name = "FILE")]
+    measure: Option<PathBuf>,
+    /// One measured run: the hand-written rules on FILE.
+    #[arg(long, hide = true, value_name = "FILE")]
+    measure_handwritten: Option<PathBuf>,
     #[command(flatten)]
     pack: PackArgs,
 }
 
-#[derive(Default, Clone, Copy)]
-struct Times {
-    baseline: Duration,
-    read: Duration,
-    parse: Duration,
-    check: Duration,
-    evaluate: Duration,
-    render: Duration,
-    /// Wall-clock time from reading to the rendered report, whatever phase it fell in.
-    total: Duration,
+/// An input of the benchmark: a facts file, and what the table calls it.
+struct Input {
+    label: String,
+    path: PathBuf,
+    /// People in the organization, for a generated one.
+    people: Option<usize>,
 }
 
-/// Generates each organization, writes it to a temporary file, and times a full run.
+/// Runs the benchmark, or one measured run of it.
 pub fn run(args: &Args) -> Result<(), String> {
+    if let Some(path) = &args.measure {
+        let engine = args.pack.load()?.1.engine()?;
+        return measure::print(&measure::attest(&engine, path)?);
+    }
+    if let Some(path) = &args.measure_handwritten {
+        return measure::print(&measure::handwritten(path)?);
+    }
     let engine = args.pack.load()?.1.engine()?;
+    if args.handwritten
+        && !engine
+            .pack()
+            .rules()
+            .iter()
+            .any(|r| handwritten::rule(&r.meta.id).is_some())
+    {
+        return Err("--handwritten needs the anchor pack: --pack bench/anchor10/pack".into());
+    }
     let dir = std::env::temp_dir().join(format!("attest-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let result = measure_all(args, &engine, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Result<(), String> {
+    let empty = dir.join("empty.json");
+    write(&empty, EMPTY_FACTS)?;
+    let base = median_of(args.runs, || child("--measure", &empty))?.peak;
     println!(
-        "{:>7} {:>8} {:>9} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>7}",
-        "people",
+        "{:>10} {:>8} {:>10} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>7} {:>9} {:>8}",
+        "input",
         "MB",
         "serde_json",
         "read",
@@ -56,23 +99,38 @@ pub fn run(args: &Args) -> Result<(), String> {
         "evaluate",
         "render",
         "total",
-        "ratio"
+        "ratio",
+        "peak MiB",
+        "memory"
     );
     let mut per_person = Vec::new();
-    for &people in &args.people {
-        let path = dir.join(format!("org-{people}.json"));
-        let doc = attest_bench::generate(people, args.seed)?;
-        let text = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
-        std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut runs = Vec::new();
-        for _ in 0..args.runs.max(1) {
-            runs.push(once(&engine, &path)?);
+    let mut checks = Vec::new();
+    let mut last = None;
+    for input in inputs(args, dir)? {
+        let size = std::fs::metadata(&input.path)
+            .map_err(|e| format!("{}: {e}", input.path.display()))?
+            .len() as f64;
+        let mut attest = Vec::new();
+        let mut hand = Vec::new();
+        // The first round warms the page cache and is not counted; then the two take turns.
+        for round in 0..=args.runs.max(1) {
+            let a = child("--measure", &input.path)?;
+            let h = match args.handwritten {
+                true => Some(child("--measure-handwritten", &input.path)?),
+                false => None,
+            };
+            if round > 0 {
+                attest.push(a);
+                hand.extend(h);
+            }
         }
-        let t = median(&runs);
+        let t = Measured::median(&attest);
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let mib = |bytes: u64| bytes as f64 / f64::from(1u32 << 20);
         println!(
-            "{people:>7} {:>8.1} {:>8.0}ms {:>6.0}ms {:>6.0}ms {:>6.0}ms {:>7.0}ms {:>6.0}ms {:>7.0}ms {:>6.2}x",
-            text.len() as f64 / 1e6,
+            "{:>10} {:>8.1} {:>8.0}ms {:>6.0}ms {:>6.0}ms {:>6.0}ms {:>7.0}ms {:>6.0}ms {:>7.0}ms {:>6.2}x {:>9.0} {:>7.2}x",
+            input.label,
+            size / 1e6,
             ms(t.baseline),
             ms(t.read),
             ms(t.parse),
@@ -80,137 +138,198 @@ pub fn run(args: &Args) -> Result<(), String> {
             ms(t.evaluate),
             ms(t.render),
             ms(t.total),
-            median_ratio(&runs)
+            measure::median_ratio(&attest),
+            mib(t.peak),
+            t.peak.saturating_sub(base) as f64 / size,
         );
-        per_person.push((people, t.total.as_secs_f64() * 1e6 / people.max(1) as f64));
-        let _ = std::fs::remove_file(&path);
-    }
-    let _ = std::fs::remove_dir(&dir);
-    if let (true, Some(&people)) = (args.by_rule, args.people.iter().max()) {
-        by_rule(&engine, people, args.seed, args.runs.max(1))?;
+        if let Some(people) = input.people {
+            per_person.push((people, t.total.as_secs_f64() * 1e6 / people.max(1) as f64));
+        }
+        if !hand.is_empty() {
+            let h = Measured::median(&hand);
+            println!(
+                "{:>10} hand-written Rust: {:.0}ms, peak {:.0} MiB; Attest/hand-written: {:.2}x time, {:.2}x peak",
+                "",
+                ms(h.total),
+                mib(h.peak),
+                t.total.as_secs_f64() / h.total.as_secs_f64().max(1e-9),
+                t.peak as f64 / h.peak.max(1) as f64,
+            );
+            checks.extend(measure::compare_counts(&input.label, &t.counts, &h.counts));
+        }
+        last = Some(input);
     }
     println!();
     println!(
-        "ratio: the whole run against serde_json alone parsing the same file, taken in each run \
-         (the two are timed back to back) and the median reported"
+        "serde_json: serde_json::from_slice of the same bytes into its default Value (sorted \
+         maps), timed in the same process after the run; ratio: the whole run (read to \
+         rendered report) against it, the median of the runs' ratios; memory: peak resident \
+         memory less that of a run on empty facts ({:.0} MiB), against the facts' size",
+        base as f64 / f64::from(1u32 << 20)
     );
     for (people, us) in per_person {
-        println!("{people:>7} people: {us:.1} µs per person");
+        println!("{people:>10} people: {us:.1} µs per person");
     }
-    Ok(())
+    if let (true, Some(input)) = (args.by_rule, last) {
+        by_rule(args, engine, &input)?;
+    }
+    counts_agree(&checks)
 }
 
-fn once(engine: &attest_engine::Engine, path: &std::path::Path) -> Result<Times, String> {
-    let mut t = Times::default();
-    {
-        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-        let start = Instant::now();
-        let parsed: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-        t.baseline = start.elapsed();
-        drop(parsed);
+/// The generated organizations, written to `dir`, or the facts files given.
+fn inputs(args: &Args, dir: &Path) -> Result<Vec<Input>, String> {
+    if !args.facts.is_empty() {
+        return Ok(args
+            .facts
+            .iter()
+            .map(|path| Input {
+                label: path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into(),
+                ),
+                path: path.clone(),
+                people: None,
+            })
+            .collect());
     }
-
-    let run = Instant::now();
-    let start = Instant::now();
-    let sources = inputs::read_facts(&[path.to_path_buf()], inputs::SizeLimit::default())?;
-    t.read = start.elapsed();
-    let (name, text) = sources.first().ok_or("no facts were read")?;
-
-    let origin = Instant::now();
-    let clock = move || origin.elapsed();
-    let (facts, load) =
-        Facts::load_timed(&[FactsSource { name, text }], &clock).map_err(|e| e.to_string())?;
-    t.parse = load.parse;
-    t.check = load.check;
-
-    let start = Instant::now();
-    let report = engine
-        .evaluate(&facts, &EvalOptions::default())
-        .map_err(|e| e.to_string())?;
-    t.evaluate = start.elapsed();
-
-    let start = Instant::now();
-    let json = report.to_json();
-    let text = render::text(
-        &report,
-        &TextOptions {
-            color: false,
-            max_findings: 10,
-        },
-    );
-    t.render = start.elapsed();
-    t.total = run.elapsed();
-    std::hint::black_box((json, text));
-    Ok(t)
+    let mut inputs = Vec::new();
+    let mut people = args.people.clone();
+    people.sort_unstable();
+    for people in people {
+        let path = dir.join(format!("org-{people}.json"));
+        let doc = attest_bench::generate(people, args.seed)?;
+        write(
+            &path,
+            &serde_json::to_string(&doc).map_err(|e| e.to_string())?,
+        )?;
+        inputs.push(Input {
+            label: people.to_string(),
+            path,
+            people: Some(people),
+        });
+    }
+    Ok(inputs)
 }
 
-/// Times each rule alone (single-threaded, as it runs inside a parallel evaluation): the
-/// median of `runs` runs.
-fn by_rule(
-    engine: &attest_engine::Engine,
-    people: usize,
-    seed: u64,
+const EMPTY_FACTS: &str =
+    r#"{"schema_version":"1","organization":{"name":"empty","as_of":"2026-06-30"}}"#;
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// One measured run in a process of its own, with this run's pack arguments.
+fn child(mode: &str, facts: &Path) -> Result<Measured, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("this benchmark's path: {e}"))?;
+    let mut command = Command::new(exe);
+    command
+        .args(std::env::args_os().skip(1))
+        .arg(mode)
+        .arg(facts);
+    let out = command
+        .output()
+        .map_err(|e| format!("running the measured run: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "the measured run on {} failed: {}",
+            facts.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    measure::parse(&String::from_utf8_lossy(&out.stdout))
+}
+
+fn median_of(
     runs: usize,
-) -> Result<(), String> {
-    let text =
-        serde_json::to_string(&attest_bench::generate(people, seed)?).map_err(|e| e.to_string())?;
-    let facts = Facts::load(&[FactsSource {
-        name: "generated.json",
-        text: &text,
-    }])
-    .map_err(|e| e.to_string())?;
-    let mut times = Vec::new();
+    mut once: impl FnMut() -> Result<Measured, String>,
+) -> Result<Measured, String> {
+    let all = (0..runs.max(1))
+        .map(|_| once())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Measured::median(&all))
+}
+
+/// Times each rule alone (single-threaded, as it runs inside a parallel evaluation) on
+/// `input`, the median of the runs, against the plain parse of the same bytes and, with
+/// `--handwritten`, the hand-written rule on the parsed value.
+fn by_rule(args: &Args, engine: &attest_engine::Engine, input: &Input) -> Result<(), String> {
+    let runs = args.runs.max(1);
+    let bytes = std::fs::read(&input.path).map_err(|e| format!("{}: {e}", input.path.display()))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| format!("{}: {e}", input.path.display()))?;
+    let mut parse = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let value = Plain::parse(&bytes).map_err(|e| e.to_string())?;
+        parse.push(start.elapsed());
+        drop(value);
+    }
+    let parse = measure::median_duration(&mut parse);
+    let plain = Plain::parse(&bytes).map_err(|e| e.to_string())?;
+    let as_of = handwritten::as_of(&plain).unwrap_or_default();
+    let name = input.path.to_string_lossy();
+    let facts = Facts::load(&[FactsSource { name: &name, text }]).map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
     for rule in engine.pack().rules() {
-        let mut elapsed = Vec::with_capacity(runs);
-        let mut findings = 0;
+        let id = rule.meta.id.as_str();
+        let hand = args.handwritten.then(|| handwritten::rule(id)).flatten();
+        let (mut attest, mut by_hand) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+        let (mut found, mut found_by_hand) = (0, 0);
         for _ in 0..runs {
             let start = Instant::now();
             let result = engine
-                .evaluate_rule(&rule.meta.id, &facts, &EvalOptions::default())
+                .evaluate_rule(id, &facts, &EvalOptions::default())
                 .map_err(|e| e.to_string())?;
-            elapsed.push(start.elapsed());
-            findings = result.map_or(0, |r| r.findings.len());
+            attest.push(start.elapsed());
+            found = result.map_or(0, |r| r.findings.len());
+            if let Some(hand) = hand {
+                let start = Instant::now();
+                found_by_hand = std::hint::black_box(hand(&plain, as_of)).len();
+                by_hand.push(start.elapsed());
+            }
         }
-        elapsed.sort();
-        let median = elapsed.get(runs / 2).copied().unwrap_or_default();
-        times.push((median, rule.meta.id.as_str(), findings));
+        let attest = measure::median_duration(&mut attest);
+        let by_hand = hand.map(|_| (measure::median_duration(&mut by_hand), found_by_hand));
+        rows.push((attest, id, found, by_hand));
     }
-    times.sort_by_key(|t| std::cmp::Reverse(t.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!();
-    println!("each rule alone on {people} people:");
-    for (t, id, findings) in times {
-        println!(
-            "  {:>8.1}ms  {id} ({findings} findings)",
-            t.as_secs_f64() * 1000.0
-        );
-    }
-    Ok(())
-}
-
-/// The median over runs of each run's whole time against its own serde_json parse, which
-/// cancels out the machine slowing down for a while better than a ratio of medians.
-fn median_ratio(runs: &[Times]) -> f64 {
-    let mut ratios: Vec<f64> = runs
-        .iter()
-        .map(|t| t.total.as_secs_f64() / t.baseline.as_secs_f64().max(1e-9))
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    ratios.get(ratios.len() / 2).copied().unwrap_or_default()
-}
-
-fn median(runs: &[Times]) -> Times {
-    let pick = |f: fn(&Times) -> Duration| {
-        let mut v: Vec<Duration> = runs.iter().map(f).collect();
-        v.sort();
-        v.get(v.len() / 2).copied().unwrap_or_default()
+    let on = match input.people {
+        Some(people) => format!("{people} people"),
+        None => input.label.clone(),
     };
-    Times {
-        baseline: pick(|t| t.baseline),
-        read: pick(|t| t.read),
-        parse: pick(|t| t.parse),
-        check: pick(|t| t.check),
-        evaluate: pick(|t| t.evaluate),
-        render: pick(|t| t.render),
-        total: pick(|t| t.total),
+    println!(
+        "each rule alone on {on} (serde_json parse of the same bytes: {:.1}ms):",
+        ms(parse)
+    );
+    let mut checks = Vec::new();
+    for (t, id, found, by_hand) in rows {
+        let of_parse = t.as_secs_f64() / parse.as_secs_f64().max(1e-9);
+        match by_hand {
+            Some((h, n)) => {
+                println!(
+                    "  {:>8.1}ms {of_parse:>5.2}x parse  {id} ({found} findings); hand-written {:.1}ms ({n}): {:.1}x",
+                    ms(t),
+                    ms(h),
+                    t.as_secs_f64() / h.as_secs_f64().max(1e-9)
+                );
+                checks.push((id.to_owned(), found, n));
+            }
+            None => println!(
+                "  {:>8.1}ms {of_parse:>5.2}x parse  {id} ({found} findings)",
+                ms(t)
+            ),
+        }
+    }
+    counts_agree(&checks)
+}
+
+/// Fails when Attest and the hand-written rules found a different number of records.
+fn counts_agree(checks: &[(String, usize, usize)]) -> Result<(), String> {
+    match checks.iter().find(|(_, attest, hand)| attest != hand) {
+        Some((what, attest, hand)) => Err(format!(
+            "{what}: Attest found {attest} records, the hand-written rule {hand}"
+        )),
+        None => Ok(()),
     }
 }

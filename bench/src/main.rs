@@ -1,19 +1,25 @@
 //! `attest-bench`: times `attest` on generated organizations, or writes one out.
 //!
 //! ```text
-//! attest-bench [--people N]... [--runs N] [--seed S] [--by-rule] [--pack DIR]
+//! attest-bench [--people N]... [--facts FILE]... [--runs N] [--seed S] [--by-rule]
+//!              [--handwritten] [--pack DIR]
 //! attest-bench generate [--people N] [--seed S] [--output FILE]
 //! ```
 
 mod bench;
+mod handwritten;
+mod measure;
+mod plain;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The allocator of the `attest` binary, so that the timings are those of `attest`.
+/// The allocator of the `attest` binary, counting included, so that the timings and the
+/// memory are those of `attest`.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: attest_engine::alloc::CountingAlloc<mimalloc::MiMalloc> =
+    attest_engine::alloc::CountingAlloc::new(mimalloc::MiMalloc);
 
 /// Times read, validate, evaluate and render of `attest` on generated organizations, or
 /// writes one out (`generate`).

@@ -41,7 +41,7 @@ fn the_benchmark_times_every_phase_and_each_rule() {
     assert_eq!(
         header,
         [
-            "people",
+            "input",
             "MB",
             "serde_json",
             "read",
@@ -50,7 +50,10 @@ fn the_benchmark_times_every_phase_and_each_rule() {
             "evaluate",
             "render",
             "total",
-            "ratio"
+            "ratio",
+            "peak",
+            "MiB",
+            "memory"
         ]
     );
     let sizes: Vec<&str> = out
@@ -60,9 +63,65 @@ fn the_benchmark_times_every_phase_and_each_rule() {
         .map(|l| l.split_whitespace().next().unwrap())
         .collect();
     assert_eq!(sizes, ["40", "60"]);
-    assert!(out.contains("each rule alone on 60 people:"), "{out}");
+    assert!(
+        out.contains("each rule alone on 60 people (serde_json parse"),
+        "{out}"
+    );
     assert!(out.contains("access.mfa-privileged ("), "{out}");
-    assert!(out.contains("     60 people: "), "{out}");
+    assert!(out.contains("        60 people: "), "{out}");
+    assert!(out.contains("x parse  access.mfa-privileged ("), "{out}");
+}
+
+#[test]
+fn the_benchmark_measures_a_facts_file_against_the_hand_written_rules() {
+    let file = attest_tests::scratch!("anchor").join("org.json");
+    let path = file.to_string_lossy();
+    let o = bench(&[
+        "generate", "--people", "80", "--seed", "7", "--output", &path,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let args = [
+        "--facts",
+        &path,
+        "--runs",
+        "1",
+        "--by-rule",
+        "--pack",
+        "bench/anchor10/pack",
+    ];
+    let o = bench(&[&args[..], &["--handwritten"]].concat());
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("  org.json "),
+        "{out}"
+    );
+    assert!(out.contains("hand-written Rust: "), "{out}");
+    // Every anchor rule, beside its hand-written twin, with as many findings.
+    for rule in 1..=10 {
+        let line = out
+            .lines()
+            .find(|l| l.contains(&format!("bench.r{rule} (")))
+            .unwrap_or_else(|| panic!("bench.r{rule}: {out}"));
+        let attest = line.split(" (").nth(1).unwrap().split(' ').next().unwrap();
+        let by_hand = line
+            .split("ms (")
+            .nth(1)
+            .unwrap()
+            .split(')')
+            .next()
+            .unwrap();
+        assert_eq!(attest, by_hand, "{line}");
+    }
+
+    // The built-in pack has none of the anchor rules.
+    let o = bench(&["--facts", &path, "--runs", "1", "--handwritten"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bench/anchor10/pack"));
 }
 
 #[test]

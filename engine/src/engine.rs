@@ -19,6 +19,7 @@ use crate::report::{
     Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary,
 };
 use crate::sandbox;
+use crate::scan;
 use crate::suggest;
 use indexmap::IndexMap;
 use rhai::{AST, Dynamic, Map, Scope};
@@ -181,6 +182,14 @@ impl Engine {
             return Err(PackError(diags));
         }
         let marks = asts.iter().map(marks_population).collect();
+        // Line tracing reports the lines that ran, which a native scan would not run.
+        let asts = match trace {
+            true => asts,
+            false => asts
+                .into_iter()
+                .map(|ast| scan::rewrite(&rhai, ast).0)
+                .collect(),
+        };
         Ok(Engine {
             rhai,
             pack,

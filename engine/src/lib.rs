@@ -110,6 +110,7 @@ pub mod render;
 pub mod report;
 pub mod sample;
 mod sandbox;
+mod scan;
 #[cfg(feature = "jsonschema")]
 mod schema;
 mod suggest;

@@ -104,6 +104,7 @@ pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
     // The operation, memory and time budgets are enforced here, per rule, across closures.
     engine.on_progress(context::on_progress);
     prelude::register(&mut engine);
+    crate::scan::register(&mut engine);
     if trace {
         // The debugger interface is stable in practice; Rhai flags it as subject to change.
         #[allow(deprecated)]

@@ -116,7 +116,7 @@ fn missing(lk: &Lookup, items: &[Record], key: &str, fresh: Option<(&str, &str)>
 
 impl Lookup {
     /// Whether the lookup has an entry under `key`.
-    pub(super) fn has_key(&self, key: &str) -> bool {
+    pub(crate) fn has_key(&self, key: &str) -> bool {
         match self.0.as_ref() {
             Table::One(m) => m.contains_key(key),
             Table::Many(m) => m.contains_key(key),

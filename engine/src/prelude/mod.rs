@@ -11,6 +11,7 @@ mod queries;
 mod records;
 
 pub(crate) use findings::{to_json, truncated_marker};
+pub(crate) use records::went_through;
 
 /// Registers the whole prelude on a Rhai engine.
 pub(crate) fn register(engine: &mut rhai::Engine) {

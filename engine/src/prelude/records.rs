@@ -103,7 +103,7 @@ impl Iterator for Items {
 
 /// Notes records a rule went through (a query's result, a collection it loops over): its
 /// population when it marks none. Only records of top-level collections count.
-pub(super) fn went_through<'r>(records: impl IntoIterator<Item = &'r Record>) {
+pub(crate) fn went_through<'r>(records: impl IntoIterator<Item = &'r Record>) {
     context::current(|run| {
         for r in records {
             if r.is_top_level() {

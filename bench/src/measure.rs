@@ -1,0 +1,204 @@
+//! One measured run, in a process of its own: Attest's phases on a facts file (then the
+//! plain serde_json parse of the same bytes), or the hand-written rules on it; its figures
+//! travel to the benchmark as one JSON line.
+
+use crate::handwritten;
+use crate::plain::Plain;
+use attest_cli::inputs;
+use attest_engine::render::{self, TextOptions};
+use attest_engine::{Engine, EvalOptions, Facts, FactsSource};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The figures of one run. The hand-written run fills only `total`, `peak` and `counts`.
+#[derive(Debug, Default, Clone)]
+pub struct Measured {
+    /// serde_json alone parsing the same bytes into its default value.
+    pub baseline: Duration,
+    /// Reading the file.
+    pub read: Duration,
+    /// Parsing, merging and locating records.
+    pub parse: Duration,
+    /// Schema validation with the digest alongside, then the rules' view of the facts.
+    pub check: Duration,
+    /// Evaluating the pack.
+    pub evaluate: Duration,
+    /// The JSON report and the text summary.
+    pub render: Duration,
+    /// Wall-clock time from reading to the rendered report, whatever phase it fell in.
+    pub total: Duration,
+    /// The process's peak resident memory, in bytes (0 where the system does not tell).
+    pub peak: u64,
+    /// Findings per anchor rule (by rule id), of the rules with a hand-written version.
+    pub counts: BTreeMap<String, usize>,
+}
+
+/// Attest's run on `path` with `engine`, as `attest eval` does it, then the baseline.
+pub fn attest(engine: &Engine, path: &Path) -> Result<Measured, String> {
+    let mut m = Measured::default();
+    let run = Instant::now();
+    let start = Instant::now();
+    let sources = inputs::read_facts(&[path.to_path_buf()], inputs::SizeLimit::default())?;
+    m.read = start.elapsed();
+    let (name, text) = sources.first().ok_or("no facts were read")?;
+
+    let origin = Instant::now();
+    let clock = move || origin.elapsed();
+    let (facts, load) =
+        Facts::load_timed(&[FactsSource { name, text }], &clock).map_err(|e| e.to_string())?;
+    m.parse = load.parse;
+    m.check = load.check;
+
+    let start = Instant::now();
+    let report = engine
+        .evaluate(&facts, &EvalOptions::default())
+        .map_err(|e| e.to_string())?;
+    m.evaluate = start.elapsed();
+
+    let start = Instant::now();
+    let json = report.to_json();
+    let summary = render::text(
+        &report,
+        &TextOptions {
+            color: false,
+            max_findings: 10,
+        },
+    );
+    m.render = start.elapsed();
+    m.total = run.elapsed();
+    m.peak = peak_memory();
+    std::hint::black_box((json, summary));
+    m.counts = report
+        .rules
+        .iter()
+        .filter(|r| handwritten::rule(&r.id).is_some())
+        .map(|r| (r.id.clone(), r.findings.len()))
+        .collect();
+    drop((report, facts, sources));
+
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let start = Instant::now();
+    let value = Plain::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    m.baseline = start.elapsed();
+    drop(value);
+    Ok(m)
+}
+
+/// The hand-written process: read, parse into a plain value, the ten rules, drop.
+pub fn handwritten(path: &Path) -> Result<Measured, String> {
+    let mut m = Measured::default();
+    let start = Instant::now();
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let doc = Plain::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let as_of = handwritten::as_of(&doc).ok_or("organization.as_of is not a date")?;
+    for (id, rule) in handwritten::RULES {
+        m.counts.insert(id.to_owned(), rule(&doc, as_of).len());
+    }
+    drop(doc);
+    m.total = start.elapsed();
+    m.peak = peak_memory();
+    Ok(m)
+}
+
+/// The process's peak resident set size (`VmHWM` on Linux; 0 elsewhere).
+fn peak_memory() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        })
+        .unwrap_or(0)
+}
+
+/// Writes `m` as one JSON line on standard output.
+pub fn print(m: &Measured) -> Result<(), String> {
+    let us = |d: Duration| d.as_micros() as u64;
+    let line = json!({
+        "baseline": us(m.baseline), "read": us(m.read), "parse": us(m.parse),
+        "check": us(m.check), "evaluate": us(m.evaluate), "render": us(m.render),
+        "total": us(m.total), "peak": m.peak, "counts": m.counts,
+    });
+    println!("{line}");
+    Ok(())
+}
+
+/// Reads the line [`print`] wrote.
+pub fn parse(line: &str) -> Result<Measured, String> {
+    let v: Value = serde_json::from_str(line.trim())
+        .map_err(|e| format!("the measured run wrote {line:?}: {e}"))?;
+    let us = |key: &str| Duration::from_micros(v[key].as_u64().unwrap_or(0));
+    Ok(Measured {
+        baseline: us("baseline"),
+        read: us("read"),
+        parse: us("parse"),
+        check: us("check"),
+        evaluate: us("evaluate"),
+        render: us("render"),
+        total: us("total"),
+        peak: v["peak"].as_u64().unwrap_or(0),
+        counts: v["counts"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0) as usize))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+impl Measured {
+    /// The median of each figure over `runs` (the counts of the first run: every run finds
+    /// the same).
+    pub fn median(runs: &[Measured]) -> Measured {
+        let pick = |f: fn(&Measured) -> Duration| {
+            median_duration(&mut runs.iter().map(f).collect::<Vec<_>>())
+        };
+        let mut peaks: Vec<u64> = runs.iter().map(|m| m.peak).collect();
+        peaks.sort_unstable();
+        Measured {
+            baseline: pick(|m| m.baseline),
+            read: pick(|m| m.read),
+            parse: pick(|m| m.parse),
+            check: pick(|m| m.check),
+            evaluate: pick(|m| m.evaluate),
+            render: pick(|m| m.render),
+            total: pick(|m| m.total),
+            peak: peaks.get(peaks.len() / 2).copied().unwrap_or_default(),
+            counts: runs.first().map(|m| m.counts.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// The median of `times` (sorting them).
+pub fn median_duration(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times.get(times.len() / 2).copied().unwrap_or_default()
+}
+
+/// The median over runs of each run's whole time against its own serde_json parse, which
+/// cancels out the machine slowing down for a while better than a ratio of medians.
+pub fn median_ratio(runs: &[Measured]) -> f64 {
+    let mut ratios: Vec<f64> = runs
+        .iter()
+        .map(|m| m.total.as_secs_f64() / m.baseline.as_secs_f64().max(1e-9))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios.get(ratios.len() / 2).copied().unwrap_or_default()
+}
+
+/// `(what, Attest's count, the hand-written count)` for each rule both ran on `input`.
+pub fn compare_counts(
+    input: &str,
+    attest: &BTreeMap<String, usize>,
+    hand: &BTreeMap<String, usize>,
+) -> Vec<(String, usize, usize)> {
+    attest
+        .iter()
+        .filter_map(|(id, n)| Some((format!("{id} on {input}"), *n, *hand.get(id)?)))
+        .collect()
+}

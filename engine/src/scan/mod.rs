@@ -1,0 +1,86 @@
+//! Native scans: a rule's loop over a facts list whose body opens with conditions on the
+//! record's fields skips, in Rust, the records those conditions rule out, so the Rhai body
+//! runs only on the records it can act on.
+//!
+//! At compile time ([`rewrite`]), `for r in LIST { if COND { ... } }` (the `if` the whole
+//! body, with no `else`) and `for r in LIST { if COND { continue; } ... }` become
+//! `for r in attest_scan(LIST, FILTER, [VARS]) { ... }` with the body unchanged (several
+//! opening `if ... { continue; }`s, and a closing `if`, are read in order). FILTER is what
+//! can be told of COND without running Rhai: comparisons of a field path of `r`
+//! (`r.status`, `r.employment.status`) with a literal string, integer, boolean or `()`, or
+//! with another field path, by `==` or `!=`; `lookup.contains(r.path)` where `lookup` is a
+//! variable the loop does not assign that holds an `index_by`, `group_by` or `latest_by`
+//! lookup (VARS are their values as the loop starts); combined by `&&`, `||` and `!`. At run time ([`Filter::skips`]) a record is skipped only
+//! when Rhai would certainly have done nothing with it: the condition's outcome is known
+//! from the parts before any part the filter cannot evaluate (which Rhai's short-circuit
+//! would not have reached), and it is never guessed where Rhai would compare floats
+//! approximately or raise an error (a property of a string or of a list). The body still
+//! checks COND, so the rule's findings are exactly those of the plain loop; every record
+//! of the list still counts as gone through (the rule's population), skipped or not.
+
+mod filter;
+mod rewrite;
+
+pub(crate) use filter::Filter;
+pub(crate) use rewrite::rewrite;
+
+use crate::facts::tree::{List, Node};
+use crate::prelude::went_through;
+use rhai::{Array, Dynamic, Engine, Module};
+use std::any::TypeId;
+
+/// The function a rewritten loop calls on its list.
+const SCAN_FN: &str = "attest_scan";
+
+/// A facts list, the filter of the loop going through it, and the values of the variables
+/// the filter reads, as the loop started.
+#[derive(Clone)]
+struct Scan {
+    list: List,
+    filter: Filter,
+    vars: Array,
+}
+
+/// Registers [`SCAN_FN`] and the iteration of its result.
+pub(crate) fn register(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<Filter>("Filter")
+        .register_type_with_name::<Scan>("Scan")
+        .register_fn(SCAN_FN, |list: List, filter: Filter, vars: Array| Scan {
+            list,
+            filter,
+            vars,
+        })
+        // Anything else (an array, `()`) is iterated, or refused, as the plain loop would.
+        .register_fn(SCAN_FN, |other: Dynamic, _: Filter, _: Array| other);
+    let mut iterators = Module::new();
+    iterators.set_iter(TypeId::of::<Scan>(), |scan| match scan.try_cast::<Scan>() {
+        Some(scan) => Box::new(Items { scan, next: 0 }),
+        None => Box::new(std::iter::empty()),
+    });
+    engine.register_global_module(iterators.into());
+}
+
+/// The items of a scanned list the filter keeps; every record counts as gone through.
+struct Items {
+    scan: Scan,
+    next: usize,
+}
+
+impl Iterator for Items {
+    type Item = Dynamic;
+
+    fn next(&mut self) -> Option<Dynamic> {
+        loop {
+            let node = self.scan.list.items().get(self.next)?;
+            self.next += 1;
+            if let Node::Record(r) = node {
+                went_through([r]);
+                if self.scan.filter.skips(r, &self.scan.vars) {
+                    continue;
+                }
+            }
+            return Some(node.to_dynamic());
+        }
+    }
+}
