@@ -182,7 +182,9 @@ pub fn function_names() -> Vec<String> {
             let name = info.metadata.name.as_str();
             let helper = name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
                 // `replace` is the standard package's, bounded (see `bounded_replace`).
-                && !matches!(name, "to_string" | "to_debug" | "replace");
+                && !matches!(name, "to_string" | "to_debug" | "replace")
+                // The native scan's call, which only the engine writes (crate::scan).
+                && name != crate::scan::SCAN_FN;
             helper.then(|| name.to_owned())
         },
         false,
@@ -212,6 +214,10 @@ mod tests {
             );
         }
         assert!(names.iter().all(|n| !n.contains('$')), "{names:?}");
+        assert!(
+            !names.iter().any(|n| n == crate::scan::SCAN_FN),
+            "{names:?}"
+        );
         assert!(
             !names.iter().any(|n| n == "sort" || n == "to_string"),
             "{names:?}"

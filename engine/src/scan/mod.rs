@@ -29,8 +29,9 @@ use crate::prelude::went_through;
 use rhai::{Array, Dynamic, Engine, Module};
 use std::any::TypeId;
 
-/// The function a rewritten loop calls on its list.
-const SCAN_FN: &str = "attest_scan";
+/// The function a rewritten loop calls on its list. A rule could name it, but not make the
+/// [`Filter`] it takes.
+pub(crate) const SCAN_FN: &str = "attest_scan";
 
 /// A facts list, the filter of the loop going through it, and the values of the variables
 /// the filter reads, as the loop started.

@@ -141,8 +141,15 @@ fn assigns(body: &[Stmt], name: &str) -> bool {
 /// the index of another variable the condition reads.
 fn condition(var: &str, e: &Expr, var_at: &mut dyn FnMut(ImmutableString) -> usize) -> Cond {
     match e {
-        Expr::And(parts, _) => Cond::And(parts.iter().map(|p| condition(var, p, var_at)).collect()),
-        Expr::Or(parts, _) => Cond::Or(parts.iter().map(|p| condition(var, p, var_at)).collect()),
+        // Rhai reads the parts in order: when the first cannot be told, nothing can.
+        Expr::And(parts, _) | Expr::Or(parts, _) => {
+            let parts: Vec<Cond> = parts.iter().map(|p| condition(var, p, var_at)).collect();
+            match (e, parts.first()) {
+                (_, None | Some(Cond::Unknown)) => Cond::Unknown,
+                (Expr::And(..), _) => Cond::And(parts),
+                _ => Cond::Or(parts),
+            }
+        }
         // `lookup.contains(r.a)`
         Expr::Dot(dot, ..) => match (&dot.lhs, &dot.rhs) {
             (Expr::Variable(v, ..), Expr::MethodCall(call, _))
