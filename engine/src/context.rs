@@ -42,10 +42,11 @@ pub(crate) enum PopulationSource {
 }
 
 impl RuleRun {
-    /// Adds records the rule went through, for a rule that marks nothing.
+    /// Adds records the rule went through, for a rule that marks nothing. A record gone
+    /// through twice in a row is noted once (the population drops any other repeat).
     pub(crate) fn iterated(&mut self, pointer: &ImmutableString) {
         if self.population == PopulationSource::Iterated
-            && self.tested.last().is_none_or(|last| last != pointer)
+            && self.tested.last().is_none_or(|last| !last.ptr_eq(pointer))
         {
             self.tested.push(pointer.clone());
         }

@@ -183,8 +183,9 @@ pub fn function_names() -> Vec<String> {
             let helper = name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
                 // `replace` is the standard package's, bounded (see `bounded_replace`).
                 && !matches!(name, "to_string" | "to_debug" | "replace")
-                // The native scan's call, which only the engine writes (crate::scan).
-                && name != crate::scan::SCAN_FN;
+                // The native scan's calls, which only the engine writes (crate::scan).
+                && name != crate::scan::SCAN_FN
+                && name != crate::scan::SURE_FN;
             helper.then(|| name.to_owned())
         },
         false,
@@ -215,7 +216,9 @@ mod tests {
         }
         assert!(names.iter().all(|n| !n.contains('$')), "{names:?}");
         assert!(
-            !names.iter().any(|n| n == crate::scan::SCAN_FN),
+            !names
+                .iter()
+                .any(|n| n == crate::scan::SCAN_FN || n == crate::scan::SURE_FN),
             "{names:?}"
         );
         assert!(

@@ -82,6 +82,11 @@ const RULES: &[&str] = &[
     r#"for p in facts.people.where("kind", "employee") { if p.y == "b" { fail(p, "m"); } }"#,
     r#"let n = 0; for p in facts.people { if p.x == "a" { n += 1; } } if n > 2 { fail("three or more") }"#,
     r#"for p in facts.people { if p.x == 1 { fail(p, "m"); break; } }"#,
+    // A loop over an array, inside and after loops whose records the scan vouched for:
+    // Rhai reads its guards on every item.
+    r#"for p in facts.people { if p.kind != "employee" { continue; } for q in facts.people.where("kind", "contractor") { if q.x == () { continue; } fail(q, "m"); } fail(p, "m"); }"#,
+    r#"for p in facts.people { if p.kind != "employee" { continue; } fail(p, "m"); break; } for q in facts.people.where("kind", "contractor") { if q.x == () { continue; } fail(q, "m"); }"#,
+    r#"for p in facts.people { if p.x == "a" { for q in facts.people.where("kind", "contractor") { if q.y == () { continue; } fail(q, "m"); } fail(p, "m"); } }"#,
 ];
 
 #[test]

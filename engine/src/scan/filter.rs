@@ -7,28 +7,48 @@ use rhai::{Dynamic, INT, ImmutableString};
 use std::sync::Arc;
 
 /// A loop's filter: the opening `if`s of its body, in order, each with the outcome that
-/// ends the iteration (`true` for `if C { continue; }`, `false` for a closing `if C { ... }`).
+/// ends the iteration (`true` for `if C { continue; }`, `false` for a closing `if C { ... }`),
+/// and whether the body asks which records the filter vouched for.
 #[derive(Debug, Clone)]
-pub(crate) struct Filter(Arc<[(Cond, bool)]>);
+pub(crate) struct Filter {
+    guards: Arc<[(Cond, bool)]>,
+    /// Whether the body opens with [`super::SURE_FN`].
+    pub(crate) asked: bool,
+}
 
 impl Filter {
-    /// The filter of these guards.
+    /// The filter of these guards, for a body that does not ask what it vouched for.
     pub(crate) fn new(guards: Vec<(Cond, bool)>) -> Filter {
-        Filter(guards.into())
+        Filter {
+            guards: guards.into(),
+            asked: false,
+        }
     }
 
-    /// Whether the loop certainly does nothing with `record`; `vars` are the values of the
-    /// variables the conditions read ([`Cond::Contains`]), taken as the loop started.
-    pub(crate) fn skips(&self, record: &Record, vars: &[Dynamic]) -> bool {
-        for (cond, ends) in self.0.iter() {
+    /// What the loop does with `record`, as far as the filter can tell; `vars` are the
+    /// values of the variables the conditions read ([`Cond::Contains`]), taken as the loop
+    /// started.
+    pub(crate) fn decide(&self, record: &Record, vars: &[Dynamic]) -> Decision {
+        for (cond, ends) in self.guards.iter() {
             match cond.eval(record, vars) {
-                Some(outcome) if outcome == *ends => return true,
+                Some(outcome) if outcome == *ends => return Decision::Skip,
                 Some(_) => {}
-                None => return false,
+                None => return Decision::Unsure,
             }
         }
-        false
+        Decision::Pass
     }
+}
+
+/// What a loop does with one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Certainly nothing: a guard ends the iteration.
+    Skip,
+    /// Every guard certainly lets it through, without raising an error.
+    Pass,
+    /// Rhai has to read the guards.
+    Unsure,
 }
 
 /// A condition on the loop's record, as Rhai evaluates it (in order, short-circuiting).
@@ -167,7 +187,7 @@ fn same_fields(a: Option<&Node>, b: Option<&Node>) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::{Cond, Filter, Literal};
+    use super::{Cond, Decision, Filter, Literal};
     use crate::facts::tree::{self, Node, Record};
     use serde_json::json;
 
@@ -239,13 +259,22 @@ mod tests {
         );
         assert_eq!(Cond::Or(vec![Cond::Unknown, yes()]).eval(&r, &[]), None);
         assert_eq!(Cond::Not(Box::new(no())).eval(&r, &[]), Some(true));
-        assert!(Filter::new(vec![(no(), false)]).skips(&r, &[]));
-        assert!(!Filter::new(vec![(yes(), false)]).skips(&r, &[]));
-        assert!(!Filter::new(vec![(Cond::Unknown, false)]).skips(&r, &[]));
+        let decide = |guards| Filter::new(guards).decide(&r, &[]);
+        assert_eq!(decide(vec![(no(), false)]), Decision::Skip);
+        assert_eq!(decide(vec![(yes(), false)]), Decision::Pass);
+        assert_eq!(decide(vec![(Cond::Unknown, false)]), Decision::Unsure);
         // Guards in order: an `if ... { continue; }` that lets the record through, then a
         // closing `if` that rules it out; an unknown guard stops the reading.
-        assert!(Filter::new(vec![(no(), true), (no(), false)]).skips(&r, &[]));
-        assert!(!Filter::new(vec![(Cond::Unknown, true), (no(), false)]).skips(&r, &[]));
+        assert_eq!(decide(vec![(no(), true), (no(), false)]), Decision::Skip);
+        assert_eq!(decide(vec![(no(), true), (yes(), false)]), Decision::Pass);
+        assert_eq!(
+            decide(vec![(Cond::Unknown, true), (no(), false)]),
+            Decision::Unsure
+        );
+        assert_eq!(
+            decide(vec![(no(), true), (Cond::Unknown, false)]),
+            Decision::Unsure
+        );
         let same = |equal| Cond::Same {
             left: vec!["status".into()],
             right: vec!["kind".into()],

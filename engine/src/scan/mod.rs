@@ -17,10 +17,21 @@
 //! approximately or raise an error (a property of a string or of a list). The body still
 //! checks COND, so the rule's findings are exactly those of the plain loop; every record
 //! of the list still counts as gone through (the rule's population), skipped or not.
+//!
+//! Where the filter can tell every guard of a record, and they all let it through, Rhai
+//! need not read them again: the rewritten body is `if attest_sure() { REST } else { BODY }`,
+//! REST being the body without its guards (a closing `if`'s block in its place), so a
+//! record the filter vouches for runs REST, and any other the body as written.
+//! [`SURE_FN`] answers once for the record the scan gave last: the scan says so only when
+//! its body asks, the body asks before anything else runs, and asking takes the answer
+//! back, so no other loop's body (an inner loop over an array, a later rule) can read it.
+//! Each call of [`SCAN_FN`] takes it back too, in case a rule stopped (out of budget)
+//! between a record and its body.
 
 mod filter;
 mod rewrite;
 
+use filter::Decision;
 pub(crate) use filter::Filter;
 pub(crate) use rewrite::rewrite;
 
@@ -28,10 +39,25 @@ use crate::facts::tree::{List, Node};
 use crate::prelude::went_through;
 use rhai::{Array, Dynamic, Engine, Module};
 use std::any::TypeId;
+use std::cell::Cell;
 
 /// The function a rewritten loop calls on its list. A rule could name it, but not make the
 /// [`Filter`] it takes.
 pub(crate) const SCAN_FN: &str = "attest_scan";
+
+/// Whether the filter let the record a scan gave last through for certain. Only the
+/// engine writes calls to it.
+pub(crate) const SURE_FN: &str = "attest_sure";
+
+thread_local! {
+    /// [`SURE_FN`]'s answer: set by a scan whose body asks, for the record it gave last.
+    static SURE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Takes back [`SURE_FN`]'s answer, giving what it was.
+fn take_sure() -> bool {
+    SURE.with(|s| s.replace(false))
+}
 
 /// A facts list, the filter of the loop going through it, and the values of the variables
 /// the filter reads, as the loop started.
@@ -47,13 +73,16 @@ pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<Filter>("Filter")
         .register_type_with_name::<Scan>("Scan")
-        .register_fn(SCAN_FN, |list: List, filter: Filter, vars: Array| Scan {
-            list,
-            filter,
-            vars,
+        .register_fn(SCAN_FN, |list: List, filter: Filter, vars: Array| {
+            take_sure();
+            Scan { list, filter, vars }
         })
         // Anything else (an array, `()`) is iterated, or refused, as the plain loop would.
-        .register_fn(SCAN_FN, |other: Dynamic, _: Filter, _: Array| other);
+        .register_fn(SCAN_FN, |other: Dynamic, _: Filter, _: Array| {
+            take_sure();
+            other
+        })
+        .register_fn(SURE_FN, take_sure);
     let mut iterators = Module::new();
     iterators.set_iter(TypeId::of::<Scan>(), |scan| match scan.try_cast::<Scan>() {
         Some(scan) => Box::new(Items { scan, next: 0 }),
@@ -63,6 +92,7 @@ pub(crate) fn register(engine: &mut Engine) {
 }
 
 /// The items of a scanned list the filter keeps; every record counts as gone through.
+/// Anything else than a record (Rhai reads the guards on it) is never vouched for.
 struct Items {
     scan: Scan,
     next: usize,
@@ -75,12 +105,16 @@ impl Iterator for Items {
         loop {
             let node = self.scan.list.items().get(self.next)?;
             self.next += 1;
+            let mut sure = false;
             if let Node::Record(r) = node {
                 went_through([r]);
-                if self.scan.filter.skips(r, &self.scan.vars) {
-                    continue;
+                match self.scan.filter.decide(r, &self.scan.vars) {
+                    Decision::Skip => continue,
+                    Decision::Pass => sure = self.scan.filter.asked,
+                    Decision::Unsure => {}
                 }
             }
+            SURE.with(|s| s.set(sure));
             return Some(node.to_dynamic());
         }
     }

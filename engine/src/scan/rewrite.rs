@@ -1,18 +1,34 @@
 //! Finding the loops a native scan serves, in a compiled rule, and wrapping their lists.
 
-use super::SCAN_FN;
 use super::filter::{Cond, Filter, Literal};
-use rhai::{AST, ASTFlags, ASTNode, Dynamic, Expr, FnCallExpr, ImmutableString, Stmt};
+use super::{SCAN_FN, SURE_FN};
+use rhai::{
+    AST, ASTFlags, ASTNode, Dynamic, Expr, FlowControl, FnCallExpr, ImmutableString, Stmt,
+    StmtBlock,
+};
+
+/// The calls a rewritten loop makes, compiled by the engine the rule runs on (so that
+/// their hashes are the ones it resolves).
+struct Templates {
+    /// [`SCAN_FN`] with three arguments.
+    scan: FnCallExpr,
+    /// [`SURE_FN`].
+    sure: FnCallExpr,
+}
 
 /// `ast` with every loop that opens with a field condition scanning natively, and how many
 /// loops were rewritten (`ast` itself when none). `engine` is the engine the rule runs on,
 /// which has [`super::register`]ed the scan.
 pub(crate) fn rewrite(engine: &rhai::Engine, ast: AST) -> (AST, usize) {
-    let Some(template) = template(engine) else {
+    let (Some(scan), Some(sure)) = (
+        template(engine, &format!("{SCAN_FN}((), (), ())")),
+        template(engine, &format!("{SURE_FN}()")),
+    ) else {
         return (ast, 0);
     };
+    let templates = Templates { scan, sure };
     let mut statements = ast.statements().to_vec();
-    let count = block(&mut statements, &template);
+    let count = block(&mut statements, &templates);
     if count == 0 {
         return (ast, 0);
     }
@@ -21,10 +37,9 @@ pub(crate) fn rewrite(engine: &rhai::Engine, ast: AST) -> (AST, usize) {
     (AST::new_with_source(statements, lib, source), count)
 }
 
-/// A call of [`SCAN_FN`] with three arguments, compiled by `engine` (so that its hashes are
-/// the ones the engine resolves).
-fn template(engine: &rhai::Engine) -> Option<FnCallExpr> {
-    let ast = engine.compile(format!("{SCAN_FN}((), (), ())")).ok()?;
+/// The call `source` is, compiled by `engine`.
+fn template(engine: &rhai::Engine, source: &str) -> Option<FnCallExpr> {
+    let ast = engine.compile(source).ok()?;
     match ast.statements().first()? {
         Stmt::FnCall(call, _) => Some((**call).clone()),
         Stmt::Expr(e) => match &**e {
@@ -36,19 +51,24 @@ fn template(engine: &rhai::Engine) -> Option<FnCallExpr> {
 }
 
 /// Rewrites the loops in `statements` and in the blocks nested in them.
-fn block(statements: &mut [Stmt], template: &FnCallExpr) -> usize {
-    statements.iter_mut().map(|s| stmt(s, template)).sum()
+fn block(statements: &mut [Stmt], templates: &Templates) -> usize {
+    statements.iter_mut().map(|s| stmt(s, templates)).sum()
 }
 
-fn stmt(s: &mut Stmt, template: &FnCallExpr) -> usize {
+fn stmt(s: &mut Stmt, templates: &Templates) -> usize {
     match s {
         Stmt::For(x, _) => {
             let (var, counter, flow) = &mut **x;
-            let mut count = block(flow.body.as_mut(), template);
+            let mut count = block(flow.body.as_mut(), templates);
             // A counter counts the items gone through: skipping would change it.
             if counter.is_none()
-                && let Some((filter, vars)) = loop_filter(&var.name, flow.body.statements())
+                && let Some((mut filter, vars, guards)) =
+                    loop_filter(&var.name, flow.body.statements())
             {
+                if let Some(body) = vouched(&flow.body, guards, &templates.sure) {
+                    flow.body = body;
+                    filter.asked = true;
+                }
                 let list = std::mem::take(&mut flow.expr);
                 let pos = list.position();
                 // The variables are found by name where the loop starts.
@@ -59,7 +79,7 @@ fn stmt(s: &mut Stmt, template: &FnCallExpr) -> usize {
                         Expr::Variable(Box::new(v), None, pos)
                     })
                     .collect();
-                let mut call = template.clone();
+                let mut call = templates.scan.clone();
                 call.args = [
                     list,
                     Expr::DynamicConstant(Box::new(Dynamic::from(filter)), pos),
@@ -73,25 +93,73 @@ fn stmt(s: &mut Stmt, template: &FnCallExpr) -> usize {
             count
         }
         Stmt::If(flow, _) | Stmt::While(flow, _) | Stmt::Do(flow, ..) | Stmt::TryCatch(flow, _) => {
-            block(flow.body.as_mut(), template) + block(flow.branch.as_mut(), template)
+            block(flow.body.as_mut(), templates) + block(flow.branch.as_mut(), templates)
         }
-        Stmt::Block(b) => block((**b).as_mut(), template),
+        Stmt::Block(b) => block((**b).as_mut(), templates),
         _ => 0,
     }
+}
+
+/// `if attest_sure() { REST } else { BODY }` for a scanned loop's `body` whose first
+/// `guards` statements the filter reads: REST is what runs after them when they all let the
+/// record through (a closing `if`'s block in its place). `None` when REST holds such a
+/// body already, so that no statement is copied more than once whatever the nesting.
+fn vouched(body: &StmtBlock, guards: usize, sure: &FnCallExpr) -> Option<StmtBlock> {
+    let statements = body.statements();
+    let (span, pos) = (body.span(), body.position());
+    let rest: Vec<Stmt> = match statements.get(guards - 1) {
+        // A closing `if` is the last statement: its block, on its own scope as before.
+        Some(Stmt::If(flow, _)) if guards == statements.len() && !continues(flow) => {
+            vec![Stmt::Block(Box::new(flow.body.clone()))]
+        }
+        _ => statements[guards..].to_vec(),
+    };
+    if rest.iter().any(calls_sure) {
+        return None;
+    }
+    let choice = FlowControl {
+        expr: Expr::FnCall(Box::new(sure.clone()), pos),
+        body: StmtBlock::new_with_span(rest, span),
+        branch: body.clone(),
+    };
+    Some(StmtBlock::new_with_span(
+        [Stmt::If(Box::new(choice), pos)],
+        span,
+    ))
+}
+
+/// Whether an `if`'s block is `continue;` alone (a guard), not a closing `if`.
+fn continues(flow: &FlowControl) -> bool {
+    matches!(
+        flow.body.statements(),
+        [Stmt::BreakLoop(None, flags, _)] if !flags.contains(ASTFlags::BREAK)
+    )
+}
+
+/// Whether `s` calls [`SURE_FN`], at any depth.
+fn calls_sure(s: &Stmt) -> bool {
+    let mut found = false;
+    s.walk(&mut Vec::new(), &mut |path: &[ASTNode]| {
+        found = match path.last() {
+            Some(ASTNode::Expr(Expr::FnCall(call, _))) => call.name == SURE_FN,
+            Some(ASTNode::Stmt(Stmt::FnCall(call, _))) => call.name == SURE_FN,
+            _ => false,
+        };
+        !found
+    });
+    found
 }
 
 /// The filter of a loop over `var` whose body is `body`, and the variables its conditions
 /// read: the body's opening `if COND { continue; }`s skip the records they certainly let
 /// through, and an `if` with no `else` closing the body those it certainly rules out.
-fn loop_filter(var: &str, body: &[Stmt]) -> Option<(Filter, Vec<ImmutableString>)> {
+/// Also how many statements, from the first, the filter reads.
+fn loop_filter(var: &str, body: &[Stmt]) -> Option<(Filter, Vec<ImmutableString>, usize)> {
     let mut guards = Vec::new();
     let mut vars = Vec::new();
     for (i, s) in body.iter().enumerate() {
         let Stmt::If(flow, _) = s else { break };
-        let skips = matches!(
-            flow.body.statements(),
-            [Stmt::BreakLoop(None, flags, _)] if !flags.contains(ASTFlags::BREAK)
-        );
+        let skips = continues(flow);
         if !flow.branch.is_empty() || !(skips || i + 1 == body.len()) {
             break;
         }
@@ -111,7 +179,8 @@ fn loop_filter(var: &str, body: &[Stmt]) -> Option<(Filter, Vec<ImmutableString>
     if vars.iter().any(|v| assigns(body, v)) || guards.is_empty() {
         return None;
     }
-    Some((Filter::new(guards), vars))
+    let read = guards.len();
+    Some((Filter::new(guards), vars, read))
 }
 
 /// Whether `body` assigns to the variable `name` (or to a part of it).
@@ -270,5 +339,40 @@ mod tests {
         ] {
             assert_eq!(count(plain), 0, "{plain}");
         }
+    }
+
+    #[test]
+    fn copies_a_body_once_whatever_the_nesting() {
+        let mut engine = rhai::Engine::new_raw();
+        super::super::register(&mut engine);
+        let mut scope = rhai::Scope::new();
+        scope.push_constant("facts", ());
+        let source = r#"for a in facts.x { if a.s == 1 { continue; }
+            for b in facts.y { if b.t == 2 { continue; }
+                for c in facts.z { if c.u == 3 { continue; } x(c) } } }"#;
+        let (ast, loops) = rewrite(&engine, engine.compile_with_scope(&scope, source).unwrap());
+        assert_eq!(loops, 3);
+        // Only the innermost body is copied (REST beside the body as written).
+        let mut asks = 0;
+        ast.walk(&mut |path: &[rhai::ASTNode]| {
+            if let Some(rhai::ASTNode::Expr(rhai::Expr::FnCall(call, _))) = path.last()
+                && call.name == super::SURE_FN
+            {
+                asks += 1;
+            }
+            true
+        });
+        assert_eq!(asks, 1);
+        // A closing `if` is vouched for too.
+        let closing = r#"for a in facts.x { if a.s == 1 { x(a) } }"#;
+        let (ast, _) = rewrite(&engine, engine.compile_with_scope(&scope, closing).unwrap());
+        let mut asked = false;
+        ast.walk(&mut |path: &[rhai::ASTNode]| {
+            if let Some(rhai::ASTNode::Expr(rhai::Expr::FnCall(call, _))) = path.last() {
+                asked |= call.name == super::SURE_FN;
+            }
+            true
+        });
+        assert!(asked);
     }
 }
