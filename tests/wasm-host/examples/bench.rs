@@ -121,7 +121,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     };
     row("load facts (parse, check, prepare)", nl, wl);
-    row("evaluate 25 rules + report JSON", ne, we);
+    let rules = engine.pack().rules().len();
+    row(&format!("evaluate {rules} rules + report JSON"), ne, we);
     row("whole request", nt, wt);
     println!(
         "native threads: {} (RAYON_NUM_THREADS); wasm: 1",
