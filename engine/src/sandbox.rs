@@ -67,7 +67,7 @@ fn bounded(value: &dyn std::fmt::Display, max: usize) -> String {
 /// it also records which lines of the running rule execute (for case coverage).
 pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
     let mut engine = rhai::Engine::new_raw();
-    engine.register_global_module(StandardPackage::new().as_shared_module());
+    engine.register_global_module(standard_package());
     engine
         .set_max_operations(0)
         .set_max_call_levels(limits.max_call_levels)
@@ -119,6 +119,15 @@ pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
         );
     }
     engine
+}
+
+/// Rhai's standard package (arithmetic, strings, arrays, maps...), built once per thread and
+/// shared by every engine built there: building it is most of the cost of a new engine.
+fn standard_package() -> rhai::Shared<rhai::Module> {
+    thread_local! {
+        static PACKAGE: rhai::Shared<rhai::Module> = StandardPackage::new().as_shared_module();
+    }
+    PACKAGE.with(rhai::Shared::clone)
 }
 
 /// The standard package's `replace` builds its whole result in one call, and Rhai checks the

@@ -13,6 +13,7 @@ pub(super) fn register(engine: &mut Engine) {
     // Direct getters for every field the facts contract names: faster than Rhai's fallback
     // from a missing getter to the string indexer, which still serves any other field.
     for name in contract_fields() {
+        let name = name.clone();
         engine.register_get(name.clone(), move |r: &mut Record| field(r, &name));
     }
     engine
@@ -121,8 +122,15 @@ fn mark_tested<'r>(records: impl IntoIterator<Item = &'r Record>) {
     });
 }
 
+/// Every property name in the facts schema, at any depth (worked out once per process).
+fn contract_fields() -> &'static std::collections::BTreeSet<String> {
+    static FIELDS: std::sync::OnceLock<std::collections::BTreeSet<String>> =
+        std::sync::OnceLock::new();
+    FIELDS.get_or_init(schema_fields)
+}
+
 /// Every property name in the facts schema, at any depth.
-fn contract_fields() -> std::collections::BTreeSet<String> {
+fn schema_fields() -> std::collections::BTreeSet<String> {
     fn walk(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
         match v {
             serde_json::Value::Object(map) => {
