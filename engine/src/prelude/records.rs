@@ -13,8 +13,8 @@ pub(super) fn register(engine: &mut Engine) {
     // Direct getters for every field the facts contract names: faster than Rhai's fallback
     // from a missing getter to the string indexer, which still serves any other field.
     for name in contract_fields() {
-        let name = name.clone();
-        engine.register_get(name.clone(), move |r: &mut Record| field(r, &name));
+        let owned = name.clone();
+        engine.register_get(name, move |r: &mut Record| field(r, &owned));
     }
     engine
         .register_type_with_name::<Record>("Record")
