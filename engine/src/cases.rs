@@ -77,39 +77,71 @@ impl CaseOutcome {
 
 /// Runs every case of every rule of the engine's pack, in rule path order.
 pub fn run_all(engine: &Engine) -> Vec<CaseOutcome> {
+    run_where(engine, |_, _| true)
+}
+
+/// Runs the cases of the rules `own` accepts whose `rule::case` name contains one of
+/// `filter` (every case of those rules when `filter` is empty), in rule path order, and
+/// counts the cases of those rules the filter left out. A rule's missing or unreadable
+/// cases file is an outcome named `(cases)`, filtered like a case.
+pub fn run_matching(
+    engine: &Engine,
+    own: impl Fn(&str) -> bool,
+    filter: &[String],
+) -> (Vec<CaseOutcome>, usize) {
+    let mut filtered_out = 0;
+    let outcomes = run_where(engine, |rule, case| {
+        if !own(rule) {
+            return false;
+        }
+        let name = format!("{rule}::{case}");
+        let keep = filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+        filtered_out += usize::from(!keep);
+        keep
+    });
+    (outcomes, filtered_out)
+}
+
+/// Runs the cases `keep` accepts (by rule id and case name), in rule path order: the others
+/// are not run at all.
+fn run_where(engine: &Engine, mut keep: impl FnMut(&str, &str) -> bool) -> Vec<CaseOutcome> {
     let pack = engine.pack();
     let mut out = Vec::new();
     for rule in &pack.rules {
+        let id = rule.meta.id.as_str();
         let path = rule.cases_path();
+        let problem = |problem: String| CaseOutcome {
+            rule: id.to_owned(),
+            name: "(cases)".to_owned(),
+            file: path.clone(),
+            problems: vec![problem],
+            actual: None,
+        };
         let Some(text) = &rule.cases else {
-            out.push(CaseOutcome {
-                rule: rule.meta.id.clone(),
-                name: "(cases)".to_owned(),
-                file: path.clone(),
-                problems: vec![format!("{path} is missing: every rule needs cases")],
-                actual: None,
-            });
+            if keep(id, "(cases)") {
+                out.push(problem(format!(
+                    "{path} is missing: every rule needs cases"
+                )));
+            }
             continue;
         };
         let cases: Vec<Case> = match serde_json::from_str(text) {
             Ok(c) => c,
             Err(e) => {
-                out.push(CaseOutcome {
-                    rule: rule.meta.id.clone(),
-                    name: "(cases)".to_owned(),
-                    file: path.clone(),
-                    problems: vec![format!(
+                if keep(id, "(cases)") {
+                    out.push(problem(format!(
                         "{path}:{}:{}: invalid cases file: {e}",
                         e.line(),
                         e.column()
-                    )],
-                    actual: None,
-                });
+                    )));
+                }
                 continue;
             }
         };
         for case in cases {
-            out.push(run_case(engine, &rule.meta.id, &path, case));
+            if keep(id, &case.name) {
+                out.push(run_case(engine, id, &path, case));
+            }
         }
     }
     out

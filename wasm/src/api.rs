@@ -4,7 +4,7 @@
 //! These functions are plain Rust: the ABI in `abi.rs` only moves bytes in and out of
 //! linear memory and calls them, and native hosts and tests can call them directly.
 
-use attest_engine::cases::{self, CaseOutcome};
+use attest_engine::cases;
 use attest_engine::facts::LoadOptions;
 use attest_engine::render::{self, Context, SarifOptions, TextOptions};
 use attest_engine::report::vendors::ReviewCadence;
@@ -879,18 +879,7 @@ fn try_test(request: &[u8]) -> Outcome {
             files.iter().any(|f| f.path == r.path) && r.pack == pack.manifest().name
         })
     };
-    let mut filtered_out = 0;
-    let outcomes: Vec<CaseOutcome> = cases::run_all(&engine)
-        .into_iter()
-        .filter(|o| own(&o.rule))
-        .filter(|o| {
-            let name = format!("{}::{}", o.rule, o.name);
-            let keep =
-                req.filter.is_empty() || req.filter.iter().any(|f| name.contains(f.as_str()));
-            filtered_out += usize::from(!keep);
-            keep
-        })
-        .collect();
+    let (outcomes, filtered_out) = cases::run_matching(&engine, own, &req.filter);
     let name = req.name.as_deref().filter(|_| !builtin);
     let source = match name {
         Some(n) => n.to_owned(),

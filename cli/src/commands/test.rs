@@ -197,17 +197,7 @@ fn coverages(runs: &[PackRun]) -> impl Iterator<Item = &RuleCoverage> {
 fn run_pack(loaded: Loaded, filter: &[String], measure: bool) -> Result<PackRun, String> {
     let engine = loaded.engine()?;
     let own = |id: &str| loaded.pack.rule(id).is_some_and(|r| loaded.owns(r));
-    let mut filtered_out = 0;
-    let outcomes: Vec<CaseOutcome> = cases::run_all(&engine)
-        .into_iter()
-        .filter(|o| own(&o.rule))
-        .filter(|o| {
-            let name = format!("{}::{}", o.rule, o.name);
-            let keep = filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
-            filtered_out += usize::from(!keep);
-            keep
-        })
-        .collect();
+    let (outcomes, filtered_out) = cases::run_matching(&engine, own, filter);
     let coverage = if measure {
         let traced = Engine::with_line_tracing(loaded.pack.clone(), Limits::default())
             .map_err(|e| format!("{}: {e}", loaded.source))?;

@@ -11,6 +11,7 @@
 use super::keys::resolve;
 use super::tree::push_escaped;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// The fields defined at every place of a facts document. The check takes it as a whole,
 /// so fields from elsewhere (the extensions a pack declares) can join the schema's.
@@ -76,6 +77,7 @@ pub(crate) fn unknown(doc: &Value, known: &KnownFields, schema: &str) -> Vec<(St
         pointer: String::new(),
         place: Vec::new(),
         out: Vec::new(),
+        messages: HashMap::new(),
     };
     walk.value(doc, &known.root);
     walk.out
@@ -89,12 +91,18 @@ struct Walk<'a> {
     /// The fields leading here, each with whether it is a list, for messages.
     place: Vec<(&'a str, bool)>,
     out: Vec<(String, String)>,
+    /// The message for each unknown field at each place (by the address of the place's
+    /// shape): collectors that add a field add it to every record, and the closest defined
+    /// field is worth working out once.
+    messages: HashMap<(usize, &'a str), String>,
 }
 
 impl<'a> Walk<'a> {
     fn value(&mut self, value: &'a Value, shape: &'a Shape) {
         match (shape, value) {
-            (Shape::Object(fields), Value::Object(members)) => self.object(members, fields),
+            (Shape::Object(fields), Value::Object(members)) => {
+                self.object(members, fields, std::ptr::from_ref(shape) as usize);
+            }
             (Shape::List(items), Value::Array(values)) => {
                 for (i, item) in values.iter().enumerate() {
                     let len = self.pointer.len();
@@ -109,7 +117,14 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn object(&mut self, members: &'a Map<String, Value>, fields: &'a [(String, Shape)]) {
+    /// The members of an object whose defined `fields` are those of the shape at address
+    /// `place` (which tells places apart for the messages' cache).
+    fn object(
+        &mut self,
+        members: &'a Map<String, Value>,
+        fields: &'a [(String, Shape)],
+        place: usize,
+    ) {
         for (name, member) in members {
             let len = self.pointer.len();
             self.pointer.push('/');
@@ -121,7 +136,15 @@ impl<'a> Walk<'a> {
                     self.place.pop();
                 }
                 None => {
-                    let message = self.message(name, fields);
+                    let place = (place, name.as_str());
+                    let message = match self.messages.get(&place) {
+                        Some(message) => message.clone(),
+                        None => {
+                            let message = self.message(name, fields);
+                            self.messages.insert(place, message.clone());
+                            message
+                        }
+                    };
                     self.out.push((self.pointer.clone(), message));
                 }
             }
