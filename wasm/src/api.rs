@@ -871,15 +871,21 @@ pub fn test(request: &[u8]) -> String {
 fn try_test(request: &[u8]) -> Outcome {
     let req: PackRequest = parse(request)?;
     let (files, base, builtin) = pack_files(req.pack)?;
-    let pack = Pack::from_files_extending(&files, base)?;
-    let engine = Engine::new(pack, Limits::default())?;
+    // The built-in pack's cases run on its cached engine (compiled under the same limits).
+    let compiled;
+    let engine = if builtin {
+        builtin_engine()?
+    } else {
+        compiled = Engine::new(Pack::from_files_extending(&files, base)?, Limits::default())?;
+        &compiled
+    };
     let pack = engine.pack();
     let own = |id: &str| {
         pack.rule(id).is_some_and(|r| {
             files.iter().any(|f| f.path == r.path) && r.pack == pack.manifest().name
         })
     };
-    let (outcomes, filtered_out) = cases::run_matching(&engine, own, &req.filter);
+    let (outcomes, filtered_out) = cases::run_matching(engine, own, &req.filter);
     let name = req.name.as_deref().filter(|_| !builtin);
     let source = match name {
         Some(n) => n.to_owned(),
