@@ -26,6 +26,7 @@ use rhai::{AST, Dynamic, Map, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+mod reuse;
 mod sampling;
 
 /// Name of the parameter that sets the warning window, if a pack declares it.
@@ -152,7 +153,8 @@ pub enum EvalError {
 pub struct Engine {
     rhai: rhai::Engine,
     pack: Pack,
-    asts: Vec<AST>,
+    /// Each rule compiled, shared with the engines built from this one.
+    asts: Vec<Arc<AST>>,
     /// For each rule: whether it marks its population with `tested`.
     marks: Vec<bool>,
     limits: Limits,
@@ -163,33 +165,61 @@ impl Engine {
     /// Compiles every rule and helper module of `pack`; syntax errors are reported for all
     /// rules at once.
     pub fn new(pack: Pack, limits: Limits) -> Result<Engine, PackError> {
-        Engine::build(pack, limits, false)
+        Engine::build(pack, limits, false, None)
+    }
+
+    /// Like [`Engine::new`], but the rules `base` has compiled already (same pack name, path
+    /// and source, under limits that parse alike) are taken from it instead of compiled
+    /// again: for packs that change a few rules of another, such as an overlay on the
+    /// built-in pack. The engine is the one [`Engine::new`] would give.
+    pub fn new_from(pack: Pack, limits: Limits, base: &Engine) -> Result<Engine, PackError> {
+        Engine::build(pack, limits, false, Some(base))
     }
 
     /// Like [`Engine::new`], but records which lines of each rule run, for
     /// [`evaluate_rule_traced`](Engine::evaluate_rule_traced). Slower: for coverage only.
     pub fn with_line_tracing(pack: Pack, limits: Limits) -> Result<Engine, PackError> {
-        Engine::build(pack, limits, true)
+        Engine::build(pack, limits, true, None)
     }
 
-    fn build(pack: Pack, limits: Limits, trace: bool) -> Result<Engine, PackError> {
+    fn build(
+        pack: Pack,
+        limits: Limits,
+        trace: bool,
+        base: Option<&Engine>,
+    ) -> Result<Engine, PackError> {
         let mut rhai = sandbox::engine(&limits, trace);
         let resolver = modules::compile(&rhai, &pack.modules).map_err(PackError)?;
         rhai.set_max_modules(modules::MAX_IMPORTS);
         rhai.set_module_resolver(resolver);
-        let (asts, diags) = compile(&rhai, &pack.rules);
+        let scope = compile_scope();
+        let mut asts = Vec::with_capacity(pack.rules.len());
+        let mut marks = Vec::with_capacity(pack.rules.len());
+        let mut diags = Vec::new();
+        for rule in &pack.rules {
+            if let Some((base, i)) =
+                base.and_then(|b| Some((b, reuse::find(b, rule, &limits, trace)?)))
+            {
+                asts.push(Arc::clone(&base.asts[i]));
+                marks.push(base.marks[i]);
+                continue;
+            }
+            match compile(&rhai, &scope, rule) {
+                Ok(ast) => {
+                    marks.push(marks_population(&ast));
+                    // Line tracing reports the lines that ran, which a native scan would not
+                    // run.
+                    asts.push(Arc::new(match trace {
+                        true => ast,
+                        false => scan::rewrite(&rhai, ast).0,
+                    }));
+                }
+                Err(d) => diags.push(d),
+            }
+        }
         if !diags.is_empty() {
             return Err(PackError(diags));
         }
-        let marks = asts.iter().map(marks_population).collect();
-        // Line tracing reports the lines that ran, which a native scan would not run.
-        let asts = match trace {
-            true => asts,
-            false => asts
-                .into_iter()
-                .map(|ast| scan::rewrite(&rhai, ast).0)
-                .collect(),
-        };
         Ok(Engine {
             rhai,
             pack,
@@ -221,7 +251,7 @@ impl Engine {
                 .find(|c| c.id == control)
                 .is_some_and(|c| facts.in_scope(c.category.as_str()))
         };
-        let judge = |((rule, ast), marks): ((&Rule, &AST), &bool)| {
+        let judge = |((rule, ast), marks): ((&Rule, &Arc<AST>), &bool)| {
             if rule.meta.controls.iter().any(|c| in_scope(c)) {
                 self.run_rule(rule, ast, *marks, &run).0
             } else {
@@ -631,34 +661,34 @@ fn out_of_scope(rule: &Rule, options: &EvalOptions) -> RuleResult {
     result
 }
 
-/// Compiles rules in the sandbox: their ASTs, or a diagnostic for each syntax error.
-fn compile(rhai: &rhai::Engine, rules: &[Rule]) -> (Vec<AST>, Vec<Diagnostic>) {
+/// The scope rules compile in: `facts` and `params` are given when they run.
+fn compile_scope() -> Scope<'static> {
     let mut scope = Scope::new();
     scope.push_constant("facts", ());
     scope.push_constant("params", ());
-    let mut asts = Vec::with_capacity(rules.len());
-    let mut diags = Vec::new();
-    for rule in rules {
-        match rhai.compile_with_scope(&scope, &rule.source) {
-            Ok(mut ast) => {
-                ast.set_source(modules::source_name(&rule.pack, &rule.path));
-                asts.push(ast);
-            }
-            Err(e) => {
-                let pos = e.position();
-                let mut d = Diagnostic::new(
-                    DiagnosticCode::SyntaxError,
-                    &rule.path,
-                    format!("syntax error: {}", e.err_type()),
-                );
-                if let (Some(line), Some(col)) = (pos.line(), pos.position()) {
-                    d = d.at(to_u32(line), to_u32(col));
-                }
-                diags.push(d);
-            }
+    scope
+}
+
+/// Compiles one rule in the sandbox, or says where its syntax is wrong.
+fn compile(rhai: &rhai::Engine, scope: &Scope<'_>, rule: &Rule) -> Result<AST, Diagnostic> {
+    match rhai.compile_with_scope(scope, &rule.source) {
+        Ok(mut ast) => {
+            ast.set_source(modules::source_name(&rule.pack, &rule.path));
+            Ok(ast)
+        }
+        Err(e) => {
+            let pos = e.position();
+            let d = Diagnostic::new(
+                DiagnosticCode::SyntaxError,
+                &rule.path,
+                format!("syntax error: {}", e.err_type()),
+            );
+            Err(match (pos.line(), pos.position()) {
+                (Some(line), Some(col)) => d.at(to_u32(line), to_u32(col)),
+                _ => d,
+            })
         }
     }
-    (asts, diags)
 }
 
 impl Engine {
@@ -675,11 +705,11 @@ impl Engine {
                 &pack.modules,
                 &Budget::new(&limits, None),
             ));
+            let scope = compile_scope();
             for rule in pack.rules.iter().filter(|r| r.pack == pack.manifest.name) {
-                let (asts, errors) = compile(&rhai, std::slice::from_ref(rule));
-                diags.extend(errors);
-                if let Some(ast) = asts.first() {
-                    diags.extend(modules::unresolved_imports(rule, ast, &pack.modules));
+                match compile(&rhai, &scope, rule) {
+                    Ok(ast) => diags.extend(modules::unresolved_imports(rule, &ast, &pack.modules)),
+                    Err(d) => diags.push(d),
                 }
             }
         }

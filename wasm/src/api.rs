@@ -350,9 +350,19 @@ fn choose(
     if pack.is_none() && overlay.is_empty() && limits.is_none() {
         return builtin_engine().map(Chosen::Builtin);
     }
+    let builtin = pack.is_none();
     let pack = pack_of(pack, overlay)?;
     let limits = limits.unwrap_or_default().limits();
-    Ok(Chosen::Custom(Box::new(Engine::new(pack, limits)?)))
+    Ok(Chosen::Custom(Box::new(compile(pack, limits, builtin)?)))
+}
+
+/// Compiles `pack`; when it is built on the built-in pack (`builtin`: an overlay, or a pack
+/// that extends it), the rules it leaves as they are come compiled from the built-in engine.
+fn compile(pack: Pack, limits: Limits, builtin: bool) -> Result<Engine, Failure> {
+    Ok(match builtin {
+        true => Engine::new_from(pack, limits, builtin_engine()?)?,
+        false => Engine::new(pack, limits)?,
+    })
 }
 
 /// The pack of `pack` (the built-in pack's files when absent) with `overlay` applied;
@@ -784,7 +794,7 @@ fn pack_files(pack: Option<Vec<FileIn>>) -> Result<(Vec<PackFile>, Option<Pack>,
         .and_then(|t| t.get("extends").and_then(|e| e.as_str()).map(str::to_owned));
     let base = match extends.as_deref() {
         None => None,
-        Some("soc2") => Some(Pack::from_files(&builtin_files())?),
+        Some("soc2") => Some(builtin_engine()?.pack().clone()),
         Some(other) => {
             return Err(Failure::new(
                 "pack",
@@ -876,7 +886,9 @@ fn try_test(request: &[u8]) -> Outcome {
     let engine = if builtin {
         builtin_engine()?
     } else {
-        compiled = Engine::new(Pack::from_files_extending(&files, base)?, Limits::default())?;
+        let extends = base.is_some();
+        let pack = Pack::from_files_extending(&files, base)?;
+        compiled = compile(pack, Limits::default(), extends)?;
         &compiled
     };
     let pack = engine.pack();
