@@ -350,8 +350,7 @@ fn choose(
     if pack.is_none() && overlay.is_empty() && limits.is_none() {
         return builtin_engine().map(Chosen::Builtin);
     }
-    let builtin = pack.is_none();
-    let pack = pack_of(pack, overlay)?;
+    let (pack, builtin) = pack_of(pack, overlay)?;
     let limits = limits.unwrap_or_default().limits();
     Ok(Chosen::Custom(Box::new(compile(pack, limits, builtin)?)))
 }
@@ -371,25 +370,22 @@ fn custom_pack(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<Option
     if pack.is_none() && overlay.is_empty() {
         return Ok(None);
     }
-    pack_of(pack, overlay).map(Some)
+    pack_of(pack, overlay).map(|(pack, _)| Some(pack))
 }
 
-/// The pack of `pack` (the built-in pack's files when absent) with `overlay` applied.
-fn pack_of(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<Pack, Failure> {
-    let mut files = match pack {
-        Some(files) => files
-            .into_iter()
-            .map(|f| PackFile::new(f.path, f.text))
-            .collect(),
-        None => builtin_files(),
-    };
+/// The pack of `pack` (the built-in pack's files when absent; the built-in pack its base when
+/// it extends `soc2`) with `overlay` applied, and whether it is built on the built-in pack.
+fn pack_of(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<(Pack, bool), Failure> {
+    let (mut files, builtin) = files_of(pack);
     for f in overlay {
         match files.iter_mut().find(|g| g.path == f.path) {
             Some(existing) => existing.text = f.text,
             None => files.push(PackFile::new(f.path, f.text)),
         }
     }
-    Ok(Pack::from_files(&files)?)
+    let base = base_of(&files)?;
+    let on_builtin = builtin || base.is_some();
+    Ok((Pack::from_files_extending(&files, base)?, on_builtin))
 }
 
 /// Loads facts against facts-v1, with the collections and fields of `pack`'s extensions
@@ -780,19 +776,35 @@ fn try_diff(request: &[u8]) -> Outcome {
 /// the built-in pack as the base of a pack whose manifest says `extends = "soc2"` (the module
 /// reads no folders, so no other base can be resolved).
 fn pack_files(pack: Option<Vec<FileIn>>) -> Result<(Vec<PackFile>, Option<Pack>, bool), Failure> {
-    let Some(files) = pack else {
-        return Ok((builtin_files(), None, true));
-    };
-    let files: Vec<PackFile> = files
-        .into_iter()
-        .map(|f| PackFile::new(f.path, f.text))
-        .collect();
+    let (files, builtin) = files_of(pack);
+    let base = base_of(&files)?;
+    Ok((files, base, builtin))
+}
+
+/// A request's pack files (the built-in pack's when it gives none), and whether they are the
+/// built-in pack's.
+fn files_of(pack: Option<Vec<FileIn>>) -> (Vec<PackFile>, bool) {
+    match pack {
+        Some(files) => (
+            files
+                .into_iter()
+                .map(|f| PackFile::new(f.path, f.text))
+                .collect(),
+            false,
+        ),
+        None => (builtin_files(), true),
+    }
+}
+
+/// The base of a pack's files: the built-in pack when their manifest says
+/// `extends = "soc2"`, none when it extends nothing, else an error.
+fn base_of(files: &[PackFile]) -> Result<Option<Pack>, Failure> {
     let extends = files
         .iter()
         .find(|f| f.path == "pack.toml")
         .and_then(|f| toml::from_str::<toml::Table>(&f.text).ok())
         .and_then(|t| t.get("extends").and_then(|e| e.as_str()).map(str::to_owned));
-    let base = match extends.as_deref() {
+    Ok(match extends.as_deref() {
         None => None,
         Some("soc2") => Some(builtin_engine()?.pack().clone()),
         Some(other) => {
@@ -803,8 +815,7 @@ fn pack_files(pack: Option<Vec<FileIn>>) -> Result<(Vec<PackFile>, Option<Pack>,
                 ),
             ));
         }
-    };
-    Ok((files, base, false))
+    })
 }
 
 /// How `attest` names a pack file: as given in the built-in pack, under the pack's folder
@@ -1062,5 +1073,51 @@ mod tests {
         let r = call(evaluate, &request.to_string());
         assert_eq!(r["ok"], true, "{r}");
         assert_eq!(r["warnings"], json!([]));
+    }
+
+    #[test]
+    fn a_pack_that_extends_the_built_in_one_is_evaluated_on_it() {
+        let facts = concat!(
+            r#"{"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"},"#,
+            r#" "accounts": [{"system_id": "s", "username": "u", "kind": "human", "status": "active", "privileged": true, "mfa": false}]}"#
+        );
+        let manifest = "name = \"mine\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n\n[disable]\n\"access.inactive-accounts\" = \"Covered elsewhere\"\n";
+        let own = "//! id = \"mine.always\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\nfail(\"always\");\n";
+        let files = [
+            PackFile::new("pack.toml", manifest),
+            PackFile::new("rules/mine/always.rhai", own),
+        ];
+        // What a freshly compiled engine of the same pack reports.
+        let base = Pack::from_files(&builtin_files()).unwrap();
+        let engine = Engine::new(
+            Pack::from_files_extending(&files, Some(base)).unwrap(),
+            Limits::default(),
+        )
+        .unwrap();
+        let loaded = Facts::load(&[FactsSource {
+            name: "f.json",
+            text: facts,
+        }])
+        .unwrap();
+        let report = engine
+            .evaluate(&loaded, &EvalOptions::default())
+            .unwrap()
+            .to_json();
+        assert!(report.contains("\"mine.always\"") && report.contains("\"access.mfa-privileged\""));
+        let expected = format!(r#"{{"ok":true,"report":{report},"warnings":["#);
+        // The pack as sent, and the same pack made by an overlay of its manifest.
+        let sent = json!({
+            "facts": [{"name": "f.json", "text": facts}],
+            "pack": [{"path": "pack.toml", "text": manifest}, {"path": "rules/mine/always.rhai", "text": own}],
+        });
+        let overlaid = json!({
+            "facts": [{"name": "f.json", "text": facts}],
+            "pack": [{"path": "pack.toml", "text": "name = \"mine\"\nversion = \"1.0.0\"\n"}, {"path": "rules/mine/always.rhai", "text": own}],
+            "overlay": [{"path": "pack.toml", "text": manifest}],
+        });
+        for request in [sent, overlaid] {
+            let text = evaluate(request.to_string().as_bytes());
+            assert!(text.starts_with(&expected), "{text}");
+        }
     }
 }
