@@ -450,3 +450,26 @@ fn an_import_of_a_module_the_pack_lacks_is_reported_by_check_and_errs_at_run_tim
         "import `nope`: the pack has no lib/nope.rhai"
     );
 }
+
+#[test]
+fn a_carriage_return_without_a_line_feed_in_a_rule_or_module_is_refused_at_its_place() {
+    // Rhai reads the lone CR as a line break: the call after it would run, on what a
+    // terminal shows as a comment line.
+    let hidden = rule("a.hidden", "// nothing to see\rfail(\"hidden\");\n");
+    let diags = check_rule("rules/a/hidden.rhai", &hidden);
+    assert_eq!(
+        places(&diags),
+        vec![("syntax-error", Some(8), Some(18))],
+        "{diags:#?}"
+    );
+    assert!(diags[0].message.contains("carriage return"), "{diags:#?}");
+    let module = check_rule("lib/words.rhai", "fn shout(s) {\r s.to_upper() }\n");
+    assert_eq!(
+        places(&module),
+        vec![("syntax-error", Some(1), Some(14))],
+        "{module:#?}"
+    );
+    // CRLF line endings are line endings.
+    let crlf = rule("a.crlf", "let x = 1;\nlet y = x;\n").replace('\n', "\r\n");
+    assert_eq!(check_rule("rules/a/crlf.rhai", &crlf), vec![]);
+}

@@ -95,7 +95,7 @@ diagnostic_codes! {
     UnknownRule = "unknown-rule", Error;
     /// `[disable]` gives an empty reason
     MissingReason = "missing-reason", Error;
-    /// a rule or module does not compile
+    /// a rule or module does not compile, or holds a carriage return not followed by a line feed (Rhai reads it as a line break that editors and terminals may not show)
     SyntaxError = "syntax-error", Error;
     /// a module fails while loading
     ModuleError = "module-error", Error;

@@ -273,7 +273,12 @@ fn own_files(
     let mut rules = Vec::new();
     let mut modules = Vec::new();
     for f in sorted {
-        if f.path.starts_with("rules/") && f.path.ends_with(".rhai") {
+        let rhai = f.path.ends_with(".rhai");
+        if let Some(d) = lone_carriage_return(f).filter(|_| rhai) {
+            diags.push(d);
+            continue;
+        }
+        if f.path.starts_with("rules/") && rhai {
             match rule::parse(&f.path, &f.text) {
                 Ok(meta) => {
                     let cases_path = format!("{}.cases.json", f.path.trim_end_matches(".rhai"));
@@ -301,6 +306,22 @@ fn own_files(
         }
     }
     (rules, modules)
+}
+
+/// A carriage return not followed by a line feed in a Rhai file, as a diagnostic at its place.
+/// Rhai reads one as a line break where editors, terminals and line numbers may not, so code
+/// after it could hide on what shows as a comment line: the file is refused.
+fn lone_carriage_return(f: &PackFile) -> Option<Diagnostic> {
+    let bytes = f.text.as_bytes();
+    let at = (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))?;
+    Some(
+        Diagnostic::new(
+            DiagnosticCode::SyntaxError,
+            &f.path,
+            "a carriage return not followed by a line feed: Rhai would read it as a line break that editors may not show (save the file with LF or CRLF line endings)",
+        )
+        .at_offset(&f.text, at),
+    )
 }
 
 /// The inherited rules still active (those the pack neither overrides nor disables), and the
