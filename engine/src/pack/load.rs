@@ -274,7 +274,8 @@ fn own_files(
     let mut modules = Vec::new();
     for f in sorted {
         let rhai = f.path.ends_with(".rhai");
-        if let Some(d) = lone_carriage_return(f).filter(|_| rhai) {
+        let code = rhai && (f.path.starts_with("rules/") || f.path.starts_with("lib/"));
+        if let Some(d) = lone_carriage_return(f).filter(|_| code) {
             diags.push(d);
             continue;
         }
