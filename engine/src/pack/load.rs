@@ -275,7 +275,7 @@ fn own_files(
     for f in sorted {
         let rhai = f.path.ends_with(".rhai");
         let code = rhai && (f.path.starts_with("rules/") || f.path.starts_with("lib/"));
-        if let Some(d) = lone_carriage_return(f).filter(|_| code) {
+        if let Some(d) = code.then(|| lone_carriage_return(f)).flatten() {
             diags.push(d);
             continue;
         }
@@ -313,8 +313,10 @@ fn own_files(
 /// Rhai reads one as a line break where editors, terminals and line numbers may not, so code
 /// after it could hide on what shows as a comment line: the file is refused.
 fn lone_carriage_return(f: &PackFile) -> Option<Diagnostic> {
-    let bytes = f.text.as_bytes();
-    let at = (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))?;
+    let (at, _) = f
+        .text
+        .match_indices('\r')
+        .find(|(i, _)| f.text.as_bytes().get(i + 1) != Some(&b'\n'))?;
     Some(
         Diagnostic::new(
             DiagnosticCode::SyntaxError,
