@@ -696,7 +696,7 @@ impl Engine {
     /// schema, rule metadata, parameters, helper modules and the syntax of its own rules;
     /// errors and warnings alike. Nothing is evaluated.
     pub fn check(files: &[PackFile], base: Option<&Pack>) -> Vec<Diagnostic> {
-        let (pack, mut diags) = crate::pack::load(files, base.cloned());
+        let (pack, mut diags) = crate::pack::load(files, base.cloned(), None);
         if let Some(pack) = pack {
             let limits = Limits::default();
             let rhai = sandbox::engine(&limits, false);

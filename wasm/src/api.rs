@@ -385,7 +385,17 @@ fn pack_of(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<(Pack, boo
     }
     let base = base_of(&files)?;
     let on_builtin = builtin || base.is_some();
-    Ok((Pack::from_files_extending(&files, base)?, on_builtin))
+    Ok((load(&files, base, on_builtin)?, on_builtin))
+}
+
+/// Loads a pack's files (extending `base`, if given); one built on the built-in pack
+/// (`builtin`) takes what linting worked out for the rules it leaves as they are from the
+/// built-in pack.
+fn load(files: &[PackFile], base: Option<Pack>, builtin: bool) -> Result<Pack, Failure> {
+    Ok(match builtin {
+        true => builtin_engine()?.pack().reload(files, base)?,
+        false => Pack::from_files_extending(files, base)?,
+    })
 }
 
 /// Loads facts against facts-v1, with the collections and fields of `pack`'s extensions
@@ -898,7 +908,7 @@ fn try_test(request: &[u8]) -> Outcome {
         builtin_engine()?
     } else {
         let extends = base.is_some();
-        let pack = Pack::from_files_extending(&files, base)?;
+        let pack = load(&files, base, extends)?;
         compiled = compile(pack, Limits::default(), extends)?;
         &compiled
     };
@@ -1119,5 +1129,24 @@ mod tests {
             let text = evaluate(request.to_string().as_bytes());
             assert!(text.starts_with(&expected), "{text}");
         }
+    }
+
+    #[test]
+    fn an_overlay_on_the_built_in_pack_is_refused_as_a_fresh_load_of_its_files_is() {
+        let mut files = builtin_files();
+        let path = "rules/access/mfa-privileged.rhai";
+        let rule = files.iter_mut().find(|f| f.path == path).unwrap();
+        rule.text = rule.text.replace("where_not(\"mfa\"", "where_not(\"mfaa\"");
+        let text = rule.text.clone();
+        let fresh = Pack::from_files(&files).err().unwrap();
+        assert!(fresh.to_string().contains("mfaa"), "{fresh}");
+        let request = json!({"facts": [], "overlay": [{"path": path, "text": text}]});
+        let r: Value = serde_json::from_str(&evaluate(request.to_string().as_bytes())).unwrap();
+        assert_eq!(r["error"]["kind"], "pack");
+        assert_eq!(r["error"]["message"], fresh.to_string());
+        assert_eq!(
+            r["error"]["diagnostics"],
+            serde_json::to_value(fresh.0).unwrap()
+        );
     }
 }

@@ -2,14 +2,16 @@
 //! ids put them, facts keys of the contract, parameters declared where they are used and
 //! used where they are declared, and what each rule's body reads from the facts (`reads`).
 
+use super::analysis::Analysis;
 use super::diagnostic::{Diagnostic, DiagnosticCode};
 use super::reads;
 use super::rule::Header;
 use super::span::{self, At};
-use super::{Control, Manifest, Rule};
+use super::{Control, Manifest, Pack, Rule};
 use crate::facts::FactsSchema;
 use crate::suggest;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// The parameters the engine itself reads: the warning window of evidence checks, then the
 /// default sample size for each frequency (`sample_size_<frequency>`).
@@ -23,24 +25,30 @@ pub(crate) const ENGINE_PARAMS: [&str; 7] = [
     "sample_size_event",
 ];
 
-/// Checks the pack's own rules; what they read from the facts against `schema` (facts-v1
-/// with the pack's extensions), unless it is `None` (an extension that does not load).
+/// Checks the pack's own rules; what they read from the facts against `contract` (facts-v1
+/// with the pack's extensions), unless it is `None` (an extension that does not load). Each
+/// rule keeps its [`Analysis`], taken from `earlier`'s rules where they allow.
 pub(super) fn rules(
-    rules: &[Rule],
+    rules: &mut [Rule],
     controls: &[Control],
     m: &Manifest,
-    schema: Option<&FactsSchema>,
+    contract: Option<&Arc<FactsSchema>>,
+    earlier: Option<&Pack>,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let analyses: Vec<Arc<Analysis>> = rules
+        .iter()
+        .map(|r| Analysis::of_rule(r, contract, earlier))
+        .collect();
     let known: HashSet<&str> = controls.iter().map(|c| c.id.as_str()).collect();
-    let contract = schema.map(reads::Contract::of);
+    let contract = contract.map(|schema| reads::Contract::of(schema));
     let mut ids: Vec<(&str, &str)> = Vec::new();
-    for r in rules {
-        let header = Header::of(&r.source);
+    for (r, analysis) in rules.iter().zip(&analyses) {
         // At the header's `field`, or its `index`th element when given.
         let at = |code: DiagnosticCode, field: &str, index: Option<usize>, message: String| {
             let d = Diagnostic::new(code, &r.path, message);
             let index = index.map(|i| i.to_string());
+            let header = Header::of(&r.source);
             let place = match &index {
                 Some(i) => header.locate(&[field, i], At::Value),
                 None => header.locate(&[field], At::Value),
@@ -79,10 +87,12 @@ pub(super) fn rules(
                 &r.path,
                 "a rule must map to at least one control",
             );
-            diags.push(match header.locate(&["controls"], At::Entry) {
-                Some((line, col)) => d.at(line, col),
-                None => d,
-            });
+            diags.push(
+                match Header::of(&r.source).locate(&["controls"], At::Entry) {
+                    Some((line, col)) => d.at(line, col),
+                    None => d,
+                },
+            );
         }
         for (i, c) in r.meta.controls.iter().enumerate() {
             if !known.contains(c.as_str()) {
@@ -120,11 +130,8 @@ pub(super) fn rules(
                 ));
             }
         }
-        let ast = span::parse(&r.source);
-        if let (Some(ast), Some(contract)) = (&ast, &contract) {
-            reads::check(contract, &r.path, &r.meta.facts, ast, diags);
-        }
-        let read = ast.as_ref().map(span::params_read).unwrap_or_default();
+        diags.extend(analysis.reads().iter().cloned());
+        let read = analysis.params();
         for (i, p) in r.meta.params.iter().enumerate() {
             if !m.params.contains_key(p) {
                 diags.push(at(
@@ -145,7 +152,7 @@ pub(super) fn rules(
                 ));
             }
         }
-        for (name, line, col) in &read {
+        for (name, line, col) in read {
             let d = if !m.params.contains_key(name) {
                 Diagnostic::new(
                     DiagnosticCode::UndeclaredParam,
@@ -166,6 +173,9 @@ pub(super) fn rules(
             };
             diags.push(d.at(*line, *col));
         }
+    }
+    for (r, analysis) in rules.iter_mut().zip(analyses) {
+        r.analysis = Some(analysis);
     }
 }
 

@@ -14,8 +14,13 @@ use crate::facts::{FactsSchema, extension};
 use crate::suggest;
 use std::sync::Arc;
 
-/// Loads what can be loaded and collects every diagnostic.
-pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec<Diagnostic>) {
+/// Loads what can be loaded and collects every diagnostic; the lints take what they worked
+/// out for `earlier`'s rules where a rule is unchanged ([`lint::Analysis`]).
+pub(crate) fn load(
+    files: &[PackFile],
+    base: Option<Pack>,
+    earlier: Option<&Pack>,
+) -> (Option<Pack>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     duplicate_paths(files, &mut diags);
     let Some((mut manifest, manifest_text)) = manifest(files, &mut diags) else {
@@ -25,7 +30,7 @@ pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec
     let facts_schema = facts_schema(files, &manifest.name, base.as_ref(), &mut diags);
     let controls = catalog(files, base.as_ref(), &mut diags);
     let own_params = params(&mut manifest, manifest_text, base.as_ref(), &mut diags);
-    let (own_rules, own_modules) = own_files(files, &manifest.name, &mut diags);
+    let (own_rules, own_modules) = own_files(files, &manifest.name, earlier, &mut diags);
     let (mut rules, disabled) = inherit(
         &manifest,
         manifest_text,
@@ -37,19 +42,20 @@ pub(crate) fn load(files: &[PackFile], base: Option<Pack>) -> (Option<Pack>, Vec
     rules.extend(own_rules);
     // With an extension that does not load, the facts its rules read cannot be checked.
     let contract = match &facts_schema {
-        Ok(Some(schema)) => Some(schema.as_ref()),
-        Ok(None) => FactsSchema::shipped().ok().map(AsRef::as_ref),
+        Ok(Some(schema)) => Some(schema),
+        Ok(None) => FactsSchema::shipped().ok(),
         Err(()) => None,
     };
     lint::rules(
-        &rules[first_own..],
+        &mut rules[first_own..],
         &controls,
         &manifest,
         contract,
+        earlier,
         &mut diags,
     );
     lint::unused_params(&rules, &own_params, manifest_text, &mut diags);
-    schema_checks(files, &mut diags);
+    schema_checks(files, earlier, &mut diags);
 
     let mut modules = base.as_ref().map(|b| b.modules.clone()).unwrap_or_default();
     modules.extend(own_modules);
@@ -262,10 +268,11 @@ fn params(
 }
 
 /// The pack's own rules (`rules/**/*.rhai`, with their cases) and helper modules
-/// (`lib/<name>.rhai`), in path order.
+/// (`lib/<name>.rhai`), in path order; a rule `earlier` has unchanged keeps its header.
 fn own_files(
     files: &[PackFile],
     pack: &str,
+    earlier: Option<&Pack>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Rule>, Vec<Module>) {
     let mut sorted: Vec<&PackFile> = files.iter().collect();
@@ -280,7 +287,8 @@ fn own_files(
             continue;
         }
         if f.path.starts_with("rules/") && rhai {
-            match rule::parse(&f.path, &f.text) {
+            let unchanged = earlier.and_then(|p| p.same_rule(&f.path, &f.text));
+            match unchanged.map_or_else(|| rule::parse(&f.path, &f.text), |r| Ok(r.meta.clone())) {
                 Ok(meta) => {
                     let cases_path = format!("{}.cases.json", f.path.trim_end_matches(".rhai"));
                     rules.push(Rule {
@@ -289,6 +297,7 @@ fn own_files(
                         path: f.path.clone(),
                         source: f.text.clone(),
                         cases: find(files, &cases_path).map(|c| c.text.clone()),
+                        analysis: None,
                     });
                 }
                 Err(d) => diags.push(d),
@@ -374,9 +383,9 @@ fn inherit(
 
 /// Schema checks, except for files whose syntax or shape is already reported.
 #[cfg(feature = "jsonschema")]
-fn schema_checks(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
+fn schema_checks(files: &[PackFile], earlier: Option<&Pack>, diags: &mut Vec<Diagnostic>) {
     let mut shaped = Vec::new();
-    super::schema::check(files, &mut shaped);
+    super::schema::check(files, earlier, &mut shaped);
     let broken: Vec<String> = diags
         .iter()
         .filter(|d| d.code.is_shape_error())
@@ -387,7 +396,7 @@ fn schema_checks(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
 
 /// Builds without the `jsonschema` feature leave the schema checks out (see `schema`).
 #[cfg(not(feature = "jsonschema"))]
-fn schema_checks(_: &[PackFile], _: &mut Vec<Diagnostic>) {}
+fn schema_checks(_: &[PackFile], _: Option<&Pack>, _: &mut Vec<Diagnostic>) {}
 
 /// sha256 over every file of the pack and of its bases.
 fn pack_digest(files: &[PackFile], base: Option<&Pack>) -> String {

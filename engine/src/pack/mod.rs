@@ -6,6 +6,7 @@
 //! parameters and rules, adds its own, overrides inherited rules by id, disables some with
 //! a reason, and sets parameter values. Resolving `extends` to files is the host's job.
 
+mod analysis;
 mod diagnostic;
 mod lint;
 mod load;
@@ -159,7 +160,27 @@ impl Pack {
 
     /// Loads a pack that extends `base` (required when its manifest says `extends`).
     pub fn from_files_extending(files: &[PackFile], base: Option<Pack>) -> Result<Pack, PackError> {
-        let (pack, diags) = load(files, base);
+        Pack::loaded(load(files, base, None))
+    }
+
+    /// Loads `files` (extending `base`, if given) as [`Pack::from_files_extending`] does,
+    /// taking from this pack what linting worked out for each rule it has with the same path
+    /// and text under the same facts contract: the result and every diagnostic are those of
+    /// a fresh load, in a fraction of the time when few rules changed (an overlay on a pack).
+    pub fn reload(&self, files: &[PackFile], base: Option<Pack>) -> Result<Pack, PackError> {
+        Pack::loaded(load(files, base, Some(self)))
+    }
+
+    /// The rule loaded from a file of this path and text, if there is one. A pack loads only
+    /// without errors, so such a file met every check that looks at the file alone.
+    pub(crate) fn same_rule(&self, path: &str, text: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.path == path && r.source == text)
+    }
+
+    /// The pack with its warnings, or its errors.
+    fn loaded((pack, diags): (Option<Pack>, Vec<Diagnostic>)) -> Result<Pack, PackError> {
         match pack {
             Some(mut pack) if !diags.iter().any(Diagnostic::is_error) => {
                 pack.warnings = diags;

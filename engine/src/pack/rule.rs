@@ -1,9 +1,11 @@
 //! A rule file: the TOML metadata header in its leading `//!` lines, and the Rhai body.
 
+use super::analysis::Analysis;
 use super::diagnostic::{Diagnostic, DiagnosticCode, line_col};
 use super::model::{Frequency, Owner, Severity};
 use super::span::{self, At};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What a rule declares about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +50,8 @@ pub struct Rule {
     pub source: String,
     /// The text of its cases file (`<name>.cases.json` beside it), if it has one.
     pub cases: Option<String>,
+    /// What linting worked out from its text (set when its pack is linted).
+    pub(crate) analysis: Option<Arc<Analysis>>,
 }
 
 impl Rule {

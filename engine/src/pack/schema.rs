@@ -5,7 +5,7 @@
 use super::diagnostic::{Diagnostic, DiagnosticCode};
 use super::rule::Header;
 use super::span::At;
-use super::{PackFile, lint};
+use super::{Pack, PackFile, lint};
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -41,8 +41,8 @@ fn validators() -> Result<&'static Validators, String> {
 }
 
 /// Schema diagnostics for the pack's files (files that do not parse are left to the parser's
-/// own diagnostics).
-pub(super) fn check(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
+/// own diagnostics). A rule file `earlier` loaded unchanged is not checked again: it passed.
+pub(super) fn check(files: &[PackFile], earlier: Option<&Pack>, diags: &mut Vec<Diagnostic>) {
     let v = match validators() {
         Ok(v) => v,
         Err(e) => {
@@ -59,7 +59,10 @@ pub(super) fn check(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
             toml_file(&v.manifest, f, diags);
         } else if f.path == "controls.toml" {
             toml_file(&v.catalog, f, diags);
-        } else if f.path.starts_with("rules/") && f.path.ends_with(".rhai") {
+        } else if f.path.starts_with("rules/")
+            && f.path.ends_with(".rhai")
+            && earlier.is_none_or(|p| p.same_rule(&f.path, &f.text).is_none())
+        {
             let header = Header::of(&f.text);
             let Ok(value) = toml::from_str::<toml::Value>(&header.text) else {
                 continue;
@@ -135,7 +138,7 @@ mod tests {
             ),
         ];
         let mut diags = Vec::new();
-        check(&files, &mut diags);
+        check(&files, None, &mut diags);
         let places: Vec<(&str, Option<u32>, &str)> = diags
             .iter()
             .map(|d| (d.file.as_str(), d.line, d.code.as_str()))
