@@ -1,6 +1,6 @@
 //! The WebAssembly module (through its JS wrapper, in Node) against this `attest` binary, byte
 //! for byte: every report format of the example organization with its waivers, the public
-//! view, diffs of two reports, `attest check` and `attest test` of the built-in pack, of the
+//! view, the to-do list, diffs of two reports, `attest check` and `attest test` of the built-in pack, of the
 //! example company pack (which extends it) and of a broken pack. Builds the module with
 //! `wasm/build.sh` (in `target/wasm-module`) unless `ATTEST_WASM` names one.
 
@@ -108,6 +108,34 @@ fn the_module_writes_what_the_cli_writes() {
                 "expected": read(&dir.join(format!("{redact}.{f}"))),
             }));
         }
+    }
+
+    // The to-do list in each of its formats, and one owner's.
+    for (f, owner) in [
+        ("text", None),
+        ("markdown", None),
+        ("json", None),
+        ("csv", None),
+        ("text", Some("it")),
+    ] {
+        let out = dir.join(format!("todo.{f}.{}", owner.unwrap_or("all")));
+        let out = out.to_string_lossy();
+        let mut args = vec![
+            "todo",
+            "examples/acme",
+            "--waivers",
+            "examples/waivers.json",
+        ];
+        args.extend(["--format", f, "--output", &out]);
+        args.extend(owner.iter().flat_map(|o| ["--owner", *o]));
+        let o = attest(&args);
+        assert_eq!(common::code(&o), 1, "{}", stderr(&o));
+        cases.push(json!({
+            "name": format!("todo --format {f} --owner {owner:?}"),
+            "method": "renderTodo",
+            "args": [facts, f, {"waivers": waivers, "owner": owner}],
+            "expected": read(Path::new(out.as_ref())),
+        }));
     }
 
     // A diff: the example's first five months without waivers, then as it is with them.

@@ -158,6 +158,48 @@ export interface PopulationRecord {
   outcome: "exception" | "warn" | "pass";
 }
 
+/** A business unit, as rules and the catalog name it. */
+export type Owner = "IT" | "Security" | "HR" | "Legal" | "Engineering" | "Product" | "Sales" | "Finance" | "Operations";
+
+/** Counts of a to-do list, or of one owner's part of it. */
+export interface TodoCounts {
+  items: number;
+  findings: number;
+  lapsing: number;
+  evidence: number;
+  to_fix: number;
+  waived: number;
+}
+
+/** One thing to do: a failing finding, something lapsing soon, or evidence to collect. */
+export interface TodoItem {
+  kind: "finding" | "lapsing" | "evidence";
+  severity: "critical" | "high" | "medium" | "low";
+  due_on: string | null;
+  rule: string;
+  rule_title: string;
+  criteria: string[];
+  key: string | null;
+  entity: string | null;
+  source?: { file: string; line: number };
+  message: string;
+  remediation: string;
+  evidence?: { criterion: string; title: string; state: "missing" | "expired" | "expiring"; [key: string]: unknown };
+}
+
+/** The to-do list per owner (schemas/todo.v1.schema.json), as `attest todo --format json`. */
+export interface TodoList {
+  todo_version: "1";
+  organization: string;
+  evaluated_on: string;
+  period?: { start: string; end: string };
+  pack: { name: string; version: string; digest: string };
+  facts_digest: string;
+  owner: Owner | null;
+  summary: TodoCounts;
+  owners: { owner: Owner; summary: TodoCounts; items: TodoItem[] }[];
+}
+
 /** A sample drawn from a rule's population. */
 export interface Sample {
   rule: string;
@@ -341,6 +383,10 @@ export class Attest {
   evaluateJson(facts: FactsInput, options?: EvaluateOptions): string;
   /** The report in a format of `attest eval`, byte for byte what `--output FORMAT=FILE` writes. */
   render(facts: FactsInput, format: Format, options?: EvaluateOptions): string;
+  /** The to-do list per owner (or of `owner` alone), as `attest todo --format json` writes it. */
+  todo(facts: FactsInput, options?: EvaluateOptions & { owner?: Owner | string }): TodoList;
+  /** The to-do list in a format of `attest todo`, byte for byte what it writes. */
+  renderTodo(facts: FactsInput, format: "text" | "markdown" | "json" | "csv", options?: EvaluateOptions & { owner?: Owner | string }): string;
   /** The diff of two reports (objects or JSON text), as `attest diff --format F` writes it (default json). */
   diff(base: Report | string, next: Report | string, options?: { format?: "text" | "json" | "markdown" }): string;
   /** Diagnostics of a pack (default: the built-in one), as `attest check --format json`. */

@@ -212,6 +212,28 @@ export class Attest {
   }
 
   /**
+   * Evaluates facts and returns the to-do list per owner (todo-v1, parsed), as `attest todo
+   * --format json` writes it: each owner's failing findings no waiver covers, what lapses soon
+   * and the evidence to collect, in the order to act on them. `options.owner` narrows it to
+   * one owner (its name in any case); the other options are `evaluate`'s (waived findings
+   * are counted, not listed).
+   */
+  todo(facts, options = {}) {
+    return JSON.parse(this.renderTodo(facts, "json", options));
+  }
+
+  /**
+   * The to-do list in a format of `attest todo` (`text`, `markdown`, `json`, `csv`), byte for
+   * byte what `attest todo --format FORMAT` writes; `options` as for `todo`.
+   */
+  renderTodo(facts, format, options = {}) {
+    const base = this.#evaluateRequest(facts, { ...options, rule: undefined, redact: undefined });
+    const response = this.#ok("evaluate", { ...base, todo: { owner: options.owner, format } });
+    for (const w of response.warnings) options.onWarning?.(w);
+    return response.output;
+  }
+
+  /**
    * Compares two reports (objects or the JSON text of `attest eval --format json`), as
    * `attest diff` does; returns the diff as text, json (default) or markdown, byte for byte
    * what `attest diff --output FILE` writes.

@@ -7,10 +7,12 @@
 use attest_engine::cases;
 use attest_engine::facts::LoadOptions;
 use attest_engine::render::{self, Context, SarifOptions, TextOptions};
+use attest_engine::report::todo::TodoList;
 use attest_engine::report::vendors::ReviewCadence;
 use attest_engine::{
-    Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits, Pack,
-    PackError, PackFile, Period, REPORT_VERSION, Report, WaiverError, Waivers, diff::Diff,
+    Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits,
+    Owner, Pack, PackError, PackFile, Period, REPORT_VERSION, Report, WaiverError, Waivers,
+    diff::Diff,
 };
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -96,6 +98,19 @@ struct EvaluateRequest {
     populations: bool,
     #[serde(default)]
     sample: Option<SampleRequest>,
+    #[serde(default)]
+    todo: Option<TodoRequest>,
+}
+
+/// What `todo` asks for: one owner's items (default: every owner's) in a format of `attest
+/// todo` (default: json).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TodoRequest {
+    #[serde(default)]
+    owner: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -432,7 +447,11 @@ fn load_facts(sources: &[Source], pack: Option<&Pack>) -> Result<Facts, Failure>
 /// json` writes); with `rule`, `{"ok":true,"rule":RESULT,"warnings":[...]}`, that one
 /// rule's result as compact JSON; with `sample`, `{"ok":true,"sample":SAMPLE,
 /// "warnings":[...]}`, where `SAMPLE` is, byte for byte, what `attest sample --format
-/// json` writes for the same rule, seed and size. `warnings` are the fields facts-v1 does not define
+/// json` writes for the same rule, seed and size; with `todo` (`{"owner"?: NAME, "format"?:
+/// "text" | "markdown" | "json" | "csv"}`), `{"ok":true,"format","output","failures":BOOL,
+/// "warnings":[...]}`, where `output` is, byte for byte, what `attest todo --owner NAME
+/// --format FORMAT` writes (default json: todo-v1) and `failures` whether an item listed is a
+/// failure no waiver covers (its exit code 1). `warnings` are the fields facts-v1 does not define
 /// ([`Facts::warnings`]: `{"file", "line", "pointer", "message"}`, in document order), as
 /// `attest eval` prints them. Or a failure.
 pub fn evaluate(request: &[u8]) -> String {
@@ -471,6 +490,13 @@ fn try_evaluate(request: &[u8]) -> Outcome {
         .with_params(req.params)
         .with_explain(req.explain)
         .with_populations(req.populations);
+    let alone = req.rule.is_none() && req.sample.is_none() && req.format.is_none() && !req.redact;
+    if req.todo.is_some() && !alone {
+        return Err(Failure::new(
+            "request",
+            "give `todo` without `rule`, `sample`, `format` or `redact` (the to-do list has its own `format`)",
+        ));
+    }
     if let Some(sample) = req.sample {
         if req.rule.is_some() {
             return Err(Failure::new(
@@ -507,6 +533,15 @@ fn try_evaluate(request: &[u8]) -> Outcome {
             let mut report = engine.evaluate(&facts, &options)?;
             if let Some(w) = &waivers {
                 w.apply(&mut report);
+            }
+            if let Some(todo) = &req.todo {
+                let (format, output, failures) = render_todo(todo, &report)?;
+                return Ok(format!(
+                    r#"{{"ok":true,"format":{},"output":{},"failures":{failures},"warnings":{}}}"#,
+                    json!(format),
+                    json!(output),
+                    warnings(&facts)?
+                ));
             }
             if !rendered {
                 return Ok(format!(
@@ -594,6 +629,39 @@ fn render_report(
             ));
         }
     })
+}
+
+/// The to-do list of `report` as `attest todo` writes it: its format, its text, and whether
+/// it lists a failure no waiver covers.
+fn render_todo(req: &TodoRequest, report: &Report) -> Result<(String, String, bool), Failure> {
+    let mut todo = TodoList::new(report);
+    if let Some(name) = &req.owner {
+        let owner = Owner::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Owner::ALL.iter().map(|o| o.as_str()).collect();
+            Failure::new(
+                "options",
+                format!(
+                    "unknown owner `{name}`: expected one of {}",
+                    names.join(", ")
+                ),
+            )
+        })?;
+        todo = todo.for_owner(owner);
+    }
+    let format = req.format.as_deref().unwrap_or("json");
+    let output = match format {
+        "text" => render::todo_text(&todo),
+        "markdown" => render::todo_markdown(&todo),
+        "json" => todo.to_json(),
+        "csv" => render::todo_csv(&todo),
+        other => {
+            return Err(Failure::new(
+                "options",
+                format!("unknown to-do format `{other}`: expected text, markdown, json or csv"),
+            ));
+        }
+    };
+    Ok((format.to_owned(), output, todo.has_failures()))
 }
 
 /// The facts' warnings as a compact JSON array.
@@ -1148,5 +1216,35 @@ mod tests {
             r["error"]["diagnostics"],
             serde_json::to_value(fresh.0).unwrap()
         );
+    }
+
+    #[test]
+    fn a_todo_request_names_a_known_owner_and_format_and_stands_alone() {
+        let facts =
+            r#"{"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"}}"#;
+        let kind = |todo: Value, extra: Value| {
+            let mut request = json!({"facts": [{"name": "f.json", "text": facts}], "todo": todo});
+            for (k, v) in extra.as_object().unwrap() {
+                request[k] = v.clone();
+            }
+            let r: Value = serde_json::from_str(&evaluate(request.to_string().as_bytes())).unwrap();
+            match r["ok"].as_bool().unwrap() {
+                true => format!("ok {}", r["format"].as_str().unwrap()),
+                false => r["error"]["kind"].as_str().unwrap().to_owned(),
+            }
+        };
+        assert_eq!(kind(json!({}), json!({})), "ok json");
+        assert_eq!(
+            kind(json!({"owner": "hr", "format": "csv"}), json!({})),
+            "ok csv"
+        );
+        assert_eq!(kind(json!({"owner": "Marketing"}), json!({})), "options");
+        assert_eq!(kind(json!({"format": "html"}), json!({})), "options");
+        assert_eq!(kind(json!({}), json!({"format": "text"})), "request");
+        assert_eq!(
+            kind(json!({}), json!({"rule": "hr.reporting-lines"})),
+            "request"
+        );
+        assert_eq!(kind(json!({}), json!({"redact": true})), "request");
     }
 }

@@ -9,6 +9,7 @@
 
 use attest_engine::EvalOptions;
 use attest_engine::render::{self, Context};
+use attest_engine::report::todo::TodoList;
 use attest_wasm_host::{repo_root, serve};
 use serde_json::{Value, json};
 use std::fs;
@@ -195,12 +196,15 @@ fn the_packed_package_installs_and_works_in_node_typescript_and_chromium() {
     let node: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(node, expected);
 
-    // TypeScript: the whole report (with explanations, populations and waivers) and its public
-    // view are values of the package's types, and the calls type-check.
+    // TypeScript: the whole report (with explanations, populations and waivers), its public
+    // view and its to-do list are values of the package's types, and the calls type-check.
+    let todo = TodoList::new(&report);
+    assert!(todo.has_failures());
     let types = format!(
-        "import {{ load, type Report, type PublicReport, type CheckResult, type TestResults }} from \"attest-wasm\";\n\
+        "import {{ load, type Report, type PublicReport, type CheckResult, type TestResults, type TodoList }} from \"attest-wasm\";\n\
          const report: Report = {};\n\
          const view: PublicReport = {};\n\
+         const todo: TodoList = {};\n\
          const attest = await load();\n\
          const again: Report = attest.evaluate(\"{{}}\", {{ waivers: \"{{}}\", explain: true }});\n\
          const html: string = attest.render(\"{{}}\", \"html\", {{ redact: true }});\n\
@@ -208,13 +212,17 @@ fn the_packed_package_installs_and_works_in_node_typescript_and_chromium() {
          const check: CheckResult = attest.check(null, {{ name: \"pack\" }});\n\
          const tests: TestResults = attest.test();\n\
          const diff: string = attest.diff(report, again, {{ format: \"markdown\" }});\n\
+         const mine: TodoList = attest.todo(\"{{}}\", {{ owner: \"IT\", waivers: \"{{}}\" }});\n\
+         const sheet: string = attest.renderTodo(\"{{}}\", \"csv\");\n\
+         const first: string | undefined = todo.owners[0]?.items[0]?.evidence?.state;\n\
          const approver: string | undefined = report.waivers?.[0]?.approved_by;\n\
          const reason: string | undefined = report.rules[0]?.explanation?.reason;\n\
          const keys: string[] | undefined = report.rules[0]?.population.keys;\n\
          const evidence: string | undefined = report.controls[0]?.evidence?.[0]?.title;\n\
-         export {{ view, html, portal, check, tests, diff, approver, reason, keys, evidence }};\n",
+         export {{ view, html, portal, check, tests, diff, mine, sheet, first, approver, reason, keys, evidence }};\n",
         report.to_json().trim_end(),
-        view.to_json().trim_end()
+        view.to_json().trim_end(),
+        todo.to_json().trim_end()
     );
     assert!(
         report
