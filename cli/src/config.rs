@@ -1,5 +1,5 @@
 //! `attest.toml`: the pack, parameters, as-of date, facts and output formats of a project,
-//! so that a CI job runs `attest eval` or `attest test` with no flags. It is read from the
+//! so that a CI job runs `attest eval`, `attest test`, `attest todo` or `attest vendors` with no flags. It is read from the
 //! working directory, or from `--config FILE`; flags override it. Paths in it are relative
 //! to its own folder.
 //!
@@ -26,6 +26,15 @@
 //!
 //! [check]
 //! format = "json"
+//!
+//! [todo]
+//! format = "markdown"
+//! output = "todo.md"
+//! owner = "security"            # one owner's items only
+//!
+//! [vendors]
+//! format = "csv"
+//! output = "vendors.csv"
 //! ```
 
 use crate::inputs::{self, SizeLimit};
@@ -160,6 +169,26 @@ pub struct CheckSettings {
     pub format: Option<Setting<String>>,
 }
 
+/// `[todo]`: defaults for `attest todo`.
+#[derive(Debug, Clone, Default)]
+pub struct TodoSettings {
+    /// The to-do list's format name.
+    pub format: Option<Setting<String>>,
+    /// Where to write it.
+    pub output: Option<PathBuf>,
+    /// The one owner to list, as written.
+    pub owner: Option<Setting<String>>,
+}
+
+/// `[vendors]`: defaults for `attest vendors`.
+#[derive(Debug, Clone, Default)]
+pub struct VendorsSettings {
+    /// The register's format name.
+    pub format: Option<Setting<String>>,
+    /// Where to write it.
+    pub output: Option<PathBuf>,
+}
+
 /// The configuration, with paths resolved against the file's folder.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -185,6 +214,10 @@ pub struct Config {
     pub test: TestSettings,
     /// `[check]`.
     pub check: CheckSettings,
+    /// `[todo]`.
+    pub todo: TodoSettings,
+    /// `[vendors]`.
+    pub vendors: VendorsSettings,
 }
 
 #[derive(Deserialize)]
@@ -206,6 +239,10 @@ struct Raw {
     test: RawTest,
     #[serde(default)]
     check: RawCheck,
+    #[serde(default)]
+    todo: RawTodo,
+    #[serde(default)]
+    vendors: RawVendors,
 }
 
 #[derive(Deserialize, Default)]
@@ -229,6 +266,21 @@ struct RawTest {
 #[serde(deny_unknown_fields)]
 struct RawCheck {
     format: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTodo {
+    format: Option<Spanned<String>>,
+    output: Option<String>,
+    owner: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawVendors {
+    format: Option<Spanned<String>>,
+    output: Option<String>,
 }
 
 impl Config {
@@ -341,6 +393,15 @@ impl Config {
             },
             check: CheckSettings {
                 format: spanned(raw.check.format),
+            },
+            todo: TodoSettings {
+                format: spanned(raw.todo.format),
+                output: raw.todo.output.map(|o| packs::join(dir, Path::new(&o))),
+                owner: spanned(raw.todo.owner),
+            },
+            vendors: VendorsSettings {
+                format: spanned(raw.vendors.format),
+                output: raw.vendors.output.map(|o| packs::join(dir, Path::new(&o))),
             },
         })
     }

@@ -1,7 +1,8 @@
 //! `attest todo`: the to-do list per owner on the example organization in every format
 //! (snapshots, the JSON held to `schemas/todo.v1.schema.json`), `--owner` and its errors,
 //! the order of the items (severity, then due date, then rule and record), evidence to
-//! collect, exit codes, and hostile names shown escaped.
+//! collect, exit codes, hostile names shown escaped, and the `[todo]` and `[vendors]`
+//! sections of `attest.toml`.
 
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -9,7 +10,7 @@
 mod common;
 
 use attest_engine::render::escape::is_hidden;
-use common::{attest, exit, repo, scratch, stderr, stdout, write};
+use common::{attest, attest_in, exit, repo, scratch, stderr, stdout, write};
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
@@ -467,4 +468,83 @@ fn hostile_names_are_shown_never_obeyed() {
     }
     let json: Value = serde_json::from_str(&run("json")).unwrap();
     assert_valid(&validator(), &json, "hostile facts");
+}
+
+#[test]
+fn attest_toml_gives_todo_and_vendors_their_format_output_and_owner() {
+    let dir = scratch("todo-config");
+    fs::create_dir_all(dir.join("acme")).unwrap();
+    fs::create_dir_all(dir.join("out")).unwrap();
+    for entry in fs::read_dir(repo().join("examples/acme")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, dir.join("acme").join(path.file_name().unwrap())).unwrap();
+    }
+    fs::copy(
+        repo().join("examples/waivers.json"),
+        dir.join("waivers.json"),
+    )
+    .unwrap();
+    let head = "facts = [\"acme\"]\nas_of = 2026-06-30\n";
+    write(
+        &dir,
+        "attest.toml",
+        &format!(
+            "{head}\n[todo]\nformat = \"markdown\"\noutput = \"out/todo.md\"\nowner = \"security\"\n\n[vendors]\nformat = \"csv\"\noutput = \"out/vendors.csv\"\n"
+        ),
+    );
+    // What the flags give (written to stdout), as written by the configuration.
+    for (command, flags, file) in [
+        (
+            "todo",
+            &["--format", "markdown", "--owner", "Security"][..],
+            "out/todo.md",
+        ),
+        ("vendors", &["--format", "csv"][..], "out/vendors.csv"),
+    ] {
+        let o = attest_in(&dir, &[command, "--waivers", "waivers.json"]);
+        exit(&o, 1);
+        assert_eq!(
+            stdout(&o),
+            "",
+            "{command}: written to its output, not stdout"
+        );
+        let mut args = vec![command, "--waivers", "waivers.json", "--output", "-"];
+        args.extend_from_slice(flags);
+        let expected = stdout(&attest_in(&dir, &args));
+        assert!(expected.len() > 100, "{command}: {expected}");
+        assert_eq!(
+            fs::read_to_string(dir.join(file)).unwrap(),
+            expected,
+            "{command}"
+        );
+    }
+    // Flags override it.
+    let o = attest_in(
+        &dir,
+        &["todo", "--format", "text", "--owner", "hr", "--output", "-"],
+    );
+    assert!(stdout(&o).contains("owner HR"), "{}", stdout(&o));
+    // An owner or a format it does not know is refused where it is written.
+    for (section, command, message) in [
+        (
+            "[todo]\nowner = \"Marketing\"\n",
+            "todo",
+            "attest.toml:4:9: owner `Marketing` is not one of IT, Security",
+        ),
+        (
+            "[todo]\nformat = \"html\"\n",
+            "todo",
+            "attest.toml:4:10: format `html` is not one of text, markdown, json, csv",
+        ),
+        (
+            "[vendors]\nformat = \"pdf\"\n",
+            "vendors",
+            "attest.toml:4:10: format `pdf` is not one of text, json, csv",
+        ),
+    ] {
+        write(&dir, "attest.toml", &format!("{head}{section}"));
+        let o = attest_in(&dir, &[command]);
+        exit(&o, 2);
+        assert!(stderr(&o).contains(message), "{}", stderr(&o));
+    }
 }

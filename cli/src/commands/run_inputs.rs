@@ -59,6 +59,11 @@ pub struct Evaluated {
 }
 
 impl ReportArgs {
+    /// The configuration these arguments read (`--config`, else `./attest.toml`).
+    pub fn config(&self) -> Result<Config, String> {
+        self.config.load()
+    }
+
     /// Reads the inputs as `attest eval` does, refuses `output` (`-` is stdout) when it is
     /// one of them before anything is evaluated or written, evaluates the facts and applies
     /// the waivers.

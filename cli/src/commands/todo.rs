@@ -5,6 +5,7 @@
 
 use super::run_inputs::{self, Evaluated, ReportArgs};
 use crate::Outcome;
+use crate::config;
 use attest_engine::Owner;
 use attest_engine::render;
 use attest_engine::report::todo::TodoList;
@@ -32,13 +33,14 @@ pub struct Args {
     #[command(flatten)]
     inputs: ReportArgs,
     /// Only this owner's items (its name in any case), listed even when it has nothing to
-    /// do.
+    /// do (default: the configuration's `[todo] owner`, else every owner).
     #[arg(long, value_name = "NAME", ignore_case = true, value_parser = owner_parser())]
     owner: Option<Owner>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-    /// Write to FILE instead of stdout (`-` is stdout), whole or not at all.
+    /// Output format [default: the configuration's `[todo] format`, else text].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write to FILE instead of stdout (`-` is stdout), whole or not at all (default: the
+    /// configuration's `[todo] output`).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -55,19 +57,39 @@ fn owner_parser() -> impl TypedValueParser<Value = Owner> {
 /// covers (a finding, missing or expired evidence), 2 when an input cannot be used
 /// (nothing is written then), 0 otherwise.
 pub fn run(args: &Args) -> Result<Outcome, String> {
-    let Evaluated { report, .. } = args.inputs.evaluate(args.output.as_deref())?;
+    let config = args.inputs.config()?.todo;
+    let format = match (args.format, &config.format) {
+        (Some(f), _) => f,
+        (None, Some(setting)) => config::format(setting)?,
+        (None, None) => Format::Text,
+    };
+    let owner = match (args.owner, &config.owner) {
+        (Some(o), _) => Some(o),
+        (None, Some(setting)) => Some(Owner::from_name(&setting.value).ok_or_else(|| {
+            let names: Vec<&str> = Owner::ALL.iter().map(|o| o.as_str()).collect();
+            format!(
+                "{}: owner `{}` is not one of {}",
+                setting.at,
+                setting.value,
+                names.join(", ")
+            )
+        })?),
+        (None, None) => None,
+    };
+    let output = args.output.as_deref().or(config.output.as_deref());
+    let Evaluated { report, .. } = args.inputs.evaluate(output)?;
     let mut todo = TodoList::new(&report);
-    if let Some(owner) = args.owner {
+    if let Some(owner) = owner {
         todo = todo.for_owner(owner);
     }
-    let content = match args.format {
+    let content = match format {
         Format::Text => render::todo_text(&todo),
         Format::Markdown => render::todo_markdown(&todo),
         Format::Json => todo.to_json(),
         Format::Csv => render::todo_csv(&todo),
     };
     run_inputs::write_view(
-        args.output.as_deref(),
+        output,
         &content,
         &report,
         "the to-do list may miss its findings",

@@ -5,6 +5,7 @@
 
 use super::run_inputs::{self, Evaluated, ReportArgs};
 use crate::Outcome;
+use crate::config;
 use attest_engine::render::{self, Vendor};
 use attest_engine::report::vendors::{ReviewCadence, VendorRegister};
 use std::path::PathBuf;
@@ -27,10 +28,11 @@ pub struct Args {
     // waived gap stays open in the register, marked waived.
     #[command(flatten)]
     inputs: ReportArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-    /// Write to FILE instead of stdout (`-` is stdout), whole or not at all.
+    /// Output format [default: the configuration's `[vendors] format`, else text].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write to FILE instead of stdout (`-` is stdout), whole or not at all (default: the
+    /// configuration's `[vendors] output`).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -38,25 +40,27 @@ pub struct Args {
 /// Evaluates and prints the register: exit 1 when a vendor has a failing gap no waiver
 /// covers, 2 when an input cannot be used (nothing is written then), 0 otherwise.
 pub fn run(args: &Args) -> Result<Outcome, String> {
+    let config = args.inputs.config()?.vendors;
+    let format = match (args.format, &config.format) {
+        (Some(f), _) => f,
+        (None, Some(setting)) => config::format(setting)?,
+        (None, None) => Format::Text,
+    };
+    let output = args.output.as_deref().or(config.output.as_deref());
     let Evaluated {
         report,
         facts,
         pack,
         params,
-    } = args.inputs.evaluate(args.output.as_deref())?;
+    } = args.inputs.evaluate(output)?;
     let cadence = ReviewCadence::of_pack(&pack, &params);
     let register = VendorRegister::new(&report, &Vendor::all(&facts), &cadence);
-    let content = match args.format {
+    let content = match format {
         Format::Text => render::vendors_text(&register),
         Format::Json => register.to_json(),
         Format::Csv => render::vendors_csv(&register),
     };
-    run_inputs::write_view(
-        args.output.as_deref(),
-        &content,
-        &report,
-        "the register may miss its gaps",
-    )?;
+    run_inputs::write_view(output, &content, &report, "the register may miss its gaps")?;
     Ok(if register.has_failures() {
         Outcome::Failed
     } else {
