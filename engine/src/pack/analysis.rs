@@ -135,7 +135,10 @@ mod tests {
         let untitled = broken[3].text.replace("title = \"t\"", "title = \"\"");
         broken[3].text = untitled.replace("p.kind", "p.knid");
         let fresh = Pack::from_files(&broken).err().unwrap().to_string();
-        assert!(fresh.contains("knid") && fresh.contains("title"), "{fresh}");
+        assert!(fresh.contains("knid"), "{fresh}");
+        // The empty title breaks the pack schema, which builds without `jsonschema` leave out.
+        #[cfg(feature = "jsonschema")]
+        assert!(fresh.contains("title"), "{fresh}");
         assert_eq!(
             earlier.reload(&broken, None).err().unwrap().to_string(),
             fresh

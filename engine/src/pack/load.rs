@@ -15,7 +15,7 @@ use crate::suggest;
 use std::sync::Arc;
 
 /// Loads what can be loaded and collects every diagnostic; the lints take what they worked
-/// out for `earlier`'s rules where a rule is unchanged ([`lint::Analysis`]).
+/// out for `earlier`'s rules where a rule is unchanged ([`super::analysis::Analysis`]).
 pub(crate) fn load(
     files: &[PackFile],
     base: Option<Pack>,
