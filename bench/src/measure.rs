@@ -6,7 +6,7 @@ use crate::handwritten;
 use crate::plain::Plain;
 use attest_cli::inputs;
 use attest_engine::render::{self, TextOptions};
-use attest_engine::{Engine, EvalOptions, Facts, FactsSource};
+use attest_engine::{Engine, EvalOptions, Facts};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -42,12 +42,10 @@ pub fn attest(engine: &Engine, path: &Path) -> Result<Measured, String> {
     let start = Instant::now();
     let sources = inputs::read_facts(&[path.to_path_buf()], inputs::SizeLimit::default())?;
     m.read = start.elapsed();
-    let (name, text) = sources.first().ok_or("no facts were read")?;
-
+    // As `attest eval` does, the texts are handed over, to be freed once parsed.
     let origin = Instant::now();
     let clock = move || origin.elapsed();
-    let (facts, load) =
-        Facts::load_timed(&[FactsSource { name, text }], &clock).map_err(|e| e.to_string())?;
+    let (facts, load) = Facts::load_timed(sources, &clock).map_err(|e| e.to_string())?;
     m.parse = load.parse;
     m.check = load.check;
 
@@ -76,7 +74,7 @@ pub fn attest(engine: &Engine, path: &Path) -> Result<Measured, String> {
         .filter(|r| handwritten::rule(&r.id).is_some())
         .map(|r| (r.id.clone(), r.findings.len()))
         .collect();
-    drop((report, facts, sources));
+    drop((report, facts));
 
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let start = Instant::now();

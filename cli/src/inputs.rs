@@ -184,7 +184,11 @@ fn read_within(path: &Path, budget: &mut Budget, found: Found) -> Result<String,
     }
     // A file can grow while it is read, and a pipe has no length: read one byte past what
     // is left, to know.
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(if meta.is_file() {
+        usize::try_from(meta.len()).map_or(0, |len| len.saturating_add(1))
+    } else {
+        0
+    });
     file.take(budget.left.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| format!("{}: {e}", shown(path)))?;

@@ -8,29 +8,38 @@ use std::fmt::Write as _;
 /// sha256 of `value` serialized canonically: object keys sorted, no whitespace, so the
 /// digest does not depend on formatting, key order or how the facts were split into files.
 pub(crate) fn canonical_json(value: &Value) -> String {
-    // The serialization is cut into segments written side by side, then hashed in order.
-    let written = crate::par::map(segments(value), |segment| {
-        let mut buf = Vec::new();
-        match segment {
-            Segment::Text(text) => buf.extend_from_slice(text.as_bytes()),
-            Segment::Value(v) => write(v, &mut buf),
-            Segment::Items { items, first } => {
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 || !first {
-                        buf.push(b',');
+    // The serialization is cut into segments written side by side, then hashed in order, a
+    // window of segments at a time, so that only a window's text is held at once.
+    let mut hasher = Sha256::new();
+    let mut segments = segments(value);
+    while !segments.is_empty() {
+        let rest = segments.split_off(SEGMENTS_PER_WINDOW.min(segments.len()));
+        let written = crate::par::map(segments, |segment| {
+            let mut buf = Vec::new();
+            match segment {
+                Segment::Text(text) => buf.extend_from_slice(text.as_bytes()),
+                Segment::Value(v) => write(v, &mut buf),
+                Segment::Items { items, first } => {
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 || !first {
+                            buf.push(b',');
+                        }
+                        write(item, &mut buf);
                     }
-                    write(item, &mut buf);
                 }
             }
+            buf
+        });
+        for buf in written {
+            hasher.update(&buf);
         }
-        buf
-    });
-    let mut hasher = Sha256::new();
-    for buf in written {
-        hasher.update(&buf);
+        segments = rest;
     }
     hex(&hasher.finalize())
 }
+
+/// Segments written side by side before they are hashed.
+const SEGMENTS_PER_WINDOW: usize = 16;
 
 /// Elements of a top-level array serialized as one segment.
 const ITEMS_PER_SEGMENT: usize = 512;
@@ -179,8 +188,9 @@ mod tests {
         assert_eq!(canonical_json(&a), canonical_json(&b));
         assert_ne!(canonical_json(&a), canonical_json(&c));
         assert_eq!(canonical_json(&a).len(), 64);
-        // Segments join into exactly the canonical text, whatever the array sizes.
-        let items: Vec<Value> = (0..1500)
+        // Segments join into exactly the canonical text, whatever the array sizes, over more
+        // segments than one window holds.
+        let items: Vec<Value> = (0..(SEGMENTS_PER_WINDOW + 2) * ITEMS_PER_SEGMENT)
             .map(|i| serde_json::json!({"b": i, "a": [i]}))
             .collect();
         let doc = serde_json::json!({"z": items, "a": {"y": 1, "x": "\"q\""}, "m": []});

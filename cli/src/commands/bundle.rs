@@ -137,7 +137,11 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         None => false,
     };
     let sources = inputs::read_facts(facts_paths, config.max_input_size)?;
-    let facts = super::load_facts(&sources, Some(&loaded.pack), args.strict || config.strict)?;
+    let facts = super::load_facts(
+        sources.clone(),
+        Some(&loaded.pack),
+        args.strict || config.strict,
+    )?;
     let waivers_text = args
         .waivers
         .as_deref()
@@ -521,7 +525,7 @@ fn reevaluate(files: &Files, manifest: &Manifest) -> Result<Evaluated, String> {
         })
         .collect();
     let engine = Engine::new(packs::rebuild(&chain)?, limits(rerun)).map_err(|e| e.to_string())?;
-    let facts = super::load_facts(&sources, Some(engine.pack()), false)?;
+    let facts = super::load_facts(sources, Some(engine.pack()), false)?;
     let waivers = match &rerun.waivers {
         Some(w) => Some((w.name.clone(), files.text(&w.path)?)),
         None => None,

@@ -314,7 +314,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }
         None => Vec::new(),
     };
-    let facts = super::load_facts(&sources, Some(&loaded.pack), args.strict || config.strict)?;
+    let facts = super::load_facts(sources, Some(&loaded.pack), args.strict || config.strict)?;
     let start = Instant::now();
     let cadence = ReviewCadence::of_pack(engine.pack(), &params);
     let mut options = EvalOptions::default()

@@ -24,25 +24,22 @@ pub mod vendors;
 
 use attest_engine::facts::LoadOptions;
 use attest_engine::render::escape;
-use attest_engine::{Facts, FactsSource, Pack, Period};
+use attest_engine::{Facts, Pack, Period};
 
-/// Loads and validates facts sources against facts-v1, with the collections and fields
-/// `pack` (and its bases) add when given. Fields the schema does not define are warnings on
-/// stderr, or with `strict` violations that make the facts unusable.
+/// Loads and validates facts sources (name, text) against facts-v1, with the collections
+/// and fields `pack` (and its bases) add when given; each text is freed once parsed. Fields
+/// the schema does not define are warnings on stderr, or with `strict` violations that make
+/// the facts unusable.
 pub fn load_facts(
-    sources: &[(String, String)],
+    sources: Vec<(String, String)>,
     pack: Option<&Pack>,
     strict: bool,
 ) -> Result<Facts, String> {
-    let refs: Vec<FactsSource<'_>> = sources
-        .iter()
-        .map(|(name, text)| FactsSource { name, text })
-        .collect();
     let options = LoadOptions {
         strict,
         schema: pack.and_then(|p| p.facts_schema().cloned()),
     };
-    let facts = Facts::load_with(&refs, &options).map_err(|e| e.to_string())?;
+    let facts = Facts::load_owned(sources, &options).map_err(|e| e.to_string())?;
     for warning in facts.warnings() {
         eprintln!("warning: {}", escape::line(&warning.to_string()));
     }

@@ -89,7 +89,7 @@ impl ReportArgs {
             refuse_inputs(output, &guarded(facts_paths, &loaded, &config, waivers))?;
         }
         let sources = inputs::read_facts(facts_paths, limit)?;
-        let facts = super::load_facts(&sources, Some(&loaded.pack), self.strict || config.strict)?;
+        let facts = super::load_facts(sources, Some(&loaded.pack), self.strict || config.strict)?;
         let start = Instant::now();
         let options = EvalOptions::default()
             .with_as_of(self.as_of.or(config.as_of))

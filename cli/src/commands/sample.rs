@@ -87,7 +87,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         )?;
     }
     let sources = inputs::read_facts(facts_paths, limit)?;
-    let facts = super::load_facts(&sources, Some(&loaded.pack), args.strict || config.strict)?;
+    let facts = super::load_facts(sources, Some(&loaded.pack), args.strict || config.strict)?;
     let start = Instant::now();
     let options = EvalOptions::default()
         .with_as_of(args.as_of.or(config.as_of))

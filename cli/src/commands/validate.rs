@@ -37,12 +37,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         (None, Some(pack)) => Some(packs::load(pack, config.max_input_size)?),
         (None, None) => None,
     };
+    let n = sources.len();
     super::load_facts(
-        &sources,
+        sources,
         pack.as_ref().map(|l| &l.pack),
         args.strict || config.strict,
     )?;
-    let n = sources.len();
     println!(
         "facts are valid ({n} file{})",
         if n == 1 { "" } else { "s" }

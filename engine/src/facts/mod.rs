@@ -96,19 +96,30 @@ impl Facts {
         sources: &[FactsSource<'_>],
         options: &LoadOptions,
     ) -> Result<Facts, FactsError> {
+        Facts::load_inner(sources.iter().copied(), options, &|| Duration::ZERO)
+            .map(|(facts, _)| facts)
+    }
+
+    /// [`Facts::load_with`], taking the sources over as (name, text) pairs: each text is
+    /// freed once it is parsed, so the texts and the checked document are not all held at
+    /// once. For a host that has no further use for the texts.
+    pub fn load_owned(
+        sources: Vec<(String, String)>,
+        options: &LoadOptions,
+    ) -> Result<Facts, FactsError> {
         Facts::load_inner(sources, options, &|| Duration::ZERO).map(|(facts, _)| facts)
     }
 
-    /// [`Facts::load`], timing each phase with a clock the host supplies.
+    /// [`Facts::load_owned`] with facts-v1, timing each phase with a clock the host supplies.
     pub fn load_timed(
-        sources: &[FactsSource<'_>],
+        sources: Vec<(String, String)>,
         clock: &dyn Fn() -> Duration,
     ) -> Result<(Facts, LoadTimings), FactsError> {
         Facts::load_inner(sources, &LoadOptions::default(), clock)
     }
 
-    fn load_inner(
-        sources: &[FactsSource<'_>],
+    fn load_inner<S: Text>(
+        sources: impl IntoIterator<Item = S>,
         options: &LoadOptions,
         clock: &dyn Fn() -> Duration,
     ) -> Result<(Facts, LoadTimings), FactsError> {
@@ -318,14 +329,36 @@ fn unescape(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
 }
 
-/// Parses each source and merges their top-level keys (arrays concatenate).
-fn merge(sources: &[FactsSource<'_>]) -> Result<(Value, SourceMap), FactsError> {
+/// A facts source, borrowed or owned.
+trait Text {
+    fn source(&self) -> FactsSource<'_>;
+}
+
+impl Text for FactsSource<'_> {
+    fn source(&self) -> FactsSource<'_> {
+        *self
+    }
+}
+
+impl Text for (String, String) {
+    fn source(&self) -> FactsSource<'_> {
+        FactsSource {
+            name: &self.0,
+            text: &self.1,
+        }
+    }
+}
+
+/// Parses each source and merges their top-level keys (arrays concatenate). Each source is
+/// dropped once parsed (an owned text is freed before the next is parsed).
+fn merge<S: Text>(sources: impl IntoIterator<Item = S>) -> Result<(Value, SourceMap), FactsError> {
     let mut doc = Map::new();
     let mut map = SourceMap::default();
-    for (file_idx, src) in sources.iter().enumerate() {
+    for (file_idx, owned) in sources.into_iter().enumerate() {
+        let src = owned.source();
         map.files.push(src.name.to_owned());
         let outline = spans::scan_top_level(src.text);
-        let object = parse(src, &outline)?;
+        let object = parse(&src, &outline)?;
         let mut lines: HashMap<String, KeyLines> = outline.keys.into_iter().collect();
         for (key, value) in object {
             let at = lines.remove(&key).unwrap_or_default();
@@ -439,6 +472,14 @@ mod tests {
         assert_eq!(at("/people/2/employment").as_deref(), Some("b.json:4"));
         assert_eq!(at("/organization").as_deref(), Some("a.json:1"));
         assert_eq!(at("/nothing"), None);
+        // Handed over, the same texts give the same document.
+        let owned = [("a.json", a), ("b.json", b)]
+            .map(|(name, text)| (name.to_owned(), text.to_owned()))
+            .to_vec();
+        let taken = Facts::load_owned(owned, &LoadOptions::default()).unwrap();
+        assert_eq!(taken.digest(), facts.digest());
+        assert_eq!(taken.origin("/people/2"), facts.origin("/people/2"));
+        assert_eq!(taken.key("/people/2"), facts.key("/people/2"));
     }
 
     #[test]
