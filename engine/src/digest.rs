@@ -11,10 +11,13 @@ pub(crate) fn canonical_json(value: &Value) -> String {
     // The serialization is cut into segments written side by side, then hashed in order, a
     // window of segments at a time, so that only a window's text is held at once.
     let mut hasher = Sha256::new();
-    let mut segments = segments(value);
-    while !segments.is_empty() {
-        let rest = segments.split_off(SEGMENTS_PER_WINDOW.min(segments.len()));
-        let written = crate::par::map(segments, |segment| {
+    let mut segments = segments(value).into_iter();
+    loop {
+        let window: Vec<Segment<'_>> = segments.by_ref().take(SEGMENTS_PER_WINDOW).collect();
+        if window.is_empty() {
+            break;
+        }
+        let written = crate::par::map(window, |segment| {
             let mut buf = Vec::new();
             match segment {
                 Segment::Text(text) => buf.extend_from_slice(text.as_bytes()),
@@ -33,7 +36,6 @@ pub(crate) fn canonical_json(value: &Value) -> String {
         for buf in written {
             hasher.update(&buf);
         }
-        segments = rest;
     }
     hex(&hasher.finalize())
 }
