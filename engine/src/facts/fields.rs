@@ -72,32 +72,86 @@ fn shape<'a>(schema: &'a Value, root: &'a Value, refs: &mut Vec<&'a str>) -> Res
 /// message naming the schema as `schema`, `facts-v1`). The fields inside an unknown field
 /// are not looked at.
 pub(crate) fn unknown(doc: &Value, known: &KnownFields, schema: &str) -> Vec<(String, String)> {
+    let mut messages = Messages::default();
     let mut walk = Walk {
         schema,
         pointer: String::new(),
         place: Vec::new(),
         out: Vec::new(),
-        messages: HashMap::new(),
+        messages: &mut messages,
     };
     walk.value(doc, &known.root);
     walk.out
 }
 
+/// The unknown fields of one collection's records, looked at one record at a time.
+pub(crate) struct RecordFields<'s> {
+    collection: &'s str,
+    items: &'s Shape,
+    schema: &'s str,
+    messages: Messages,
+}
+
+impl<'s> RecordFields<'s> {
+    /// For the records of `collection`, which `known` defines as a list (`None` otherwise).
+    pub(crate) fn new(
+        known: &'s KnownFields,
+        collection: &'s str,
+        schema: &'s str,
+    ) -> Option<Self> {
+        let Shape::Object(fields) = &known.root else {
+            return None;
+        };
+        let Some((_, Shape::List(items))) = fields.iter().find(|(name, _)| name == collection)
+        else {
+            return None;
+        };
+        Some(RecordFields {
+            collection,
+            items,
+            schema,
+            messages: Messages::default(),
+        })
+    }
+
+    /// Appends to `out` the fields of `record`, at `pointer` (`/accounts/3`), that the schema
+    /// does not define, as [`unknown`] finds them.
+    pub(crate) fn unknown(
+        &mut self,
+        record: &Value,
+        pointer: &str,
+        out: &mut Vec<(String, String)>,
+    ) {
+        let mut walk = Walk {
+            schema: self.schema,
+            pointer: pointer.to_owned(),
+            place: vec![(self.collection, true)],
+            out: std::mem::take(out),
+            messages: &mut self.messages,
+        };
+        walk.value(record, self.items);
+        *out = walk.out;
+    }
+}
+
+/// The message for each unknown field at each place (by the address of the place's shape):
+/// collectors that add a field add it to every record, and the closest defined field is
+/// worth working out once.
+#[derive(Default)]
+struct Messages(HashMap<usize, HashMap<String, String>>);
+
 /// A walk through the document: where it is, and what it found.
-struct Walk<'a> {
+struct Walk<'a, 'm> {
     /// The schema's name, for messages.
     schema: &'a str,
     pointer: String,
     /// The fields leading here, each with whether it is a list, for messages.
     place: Vec<(&'a str, bool)>,
     out: Vec<(String, String)>,
-    /// The message for each unknown field at each place (by the address of the place's
-    /// shape): collectors that add a field add it to every record, and the closest defined
-    /// field is worth working out once.
-    messages: HashMap<(usize, &'a str), String>,
+    messages: &'m mut Messages,
 }
 
-impl<'a> Walk<'a> {
+impl<'a> Walk<'a, '_> {
     fn value(&mut self, value: &'a Value, shape: &'a Shape) {
         match (shape, value) {
             (Shape::Object(fields), Value::Object(members)) => {
@@ -136,12 +190,13 @@ impl<'a> Walk<'a> {
                     self.place.pop();
                 }
                 None => {
-                    let place = (place, name.as_str());
-                    let message = match self.messages.get(&place) {
+                    let known = self.messages.0.get(&place).and_then(|m| m.get(name));
+                    let message = match known {
                         Some(message) => message.clone(),
                         None => {
                             let message = self.message(name, fields);
-                            self.messages.insert(place, message.clone());
+                            let at = self.messages.0.entry(place).or_default();
+                            at.insert(name.clone(), message.clone());
                             message
                         }
                     };

@@ -56,7 +56,7 @@ impl Keying {
     }
 
     /// How the records of a top-level collection are keyed.
-    fn collection(&self, name: &str) -> Option<&KeySpec> {
+    pub(super) fn collection(&self, name: &str) -> Option<&KeySpec> {
         self.collections
             .iter()
             .find(|(n, _)| n == name)
@@ -163,6 +163,11 @@ fn nested_specs(
 }
 
 impl KeySpec {
+    /// Whether the records have keyed lists inside them.
+    pub(super) fn has_nested(&self) -> bool {
+        !self.nested.is_empty()
+    }
+
     /// Appends a record's key values to `out`, each as `/` and the escaped value; `field`
     /// gives a key field's text (`None` when it is absent or null, which is an empty value).
     fn write<'a>(&self, out: &mut String, field: impl Fn(&str) -> Option<Cow<'a, str>>) {
@@ -286,14 +291,14 @@ pub(crate) struct RecordKeys {
 /// The keys of one list's records, without the list's name (`/aws-prod/alice`): one text
 /// and where each key ends, rather than a string per record.
 #[derive(Debug, Default)]
-struct Column {
+pub(super) struct Column {
     text: String,
     ends: Vec<usize>,
 }
 
 impl Column {
     /// Appends the key of `record` as `spec` makes it.
-    fn push(&mut self, spec: &KeySpec, record: &Value) {
+    pub(super) fn push(&mut self, spec: &KeySpec, record: &Value) {
         // Records have a handful of fields: finding one by comparing names is quicker than
         // hashing its name.
         let fields = record.as_object();
@@ -302,8 +307,15 @@ impl Column {
         self.ends.push(self.text.len());
     }
 
+    /// Appends the keys of `other`, after this column's.
+    pub(super) fn append(&mut self, other: &Column) {
+        let offset = self.text.len();
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.iter().map(|end| end + offset));
+    }
+
     /// The `i`-th key.
-    fn get(&self, i: usize) -> Option<&str> {
+    pub(super) fn get(&self, i: usize) -> Option<&str> {
         let start = match i {
             0 => 0,
             i => *self.ends.get(i - 1)?,
@@ -407,7 +419,7 @@ impl List<'_> {
     /// lists inside its records, in document order.
     fn duplicates(&self, column: &Column, out: &mut Vec<Duplicate>) {
         let mut found = column.duplicates().into_iter().peekable();
-        let mut nested = Column::default();
+        let mut scratch = Column::default();
         for (i, item) in self.items.iter().enumerate() {
             if let Some((_, first)) = found.next_if(|(dup, _)| *dup == i) {
                 out.push(Duplicate {
@@ -416,43 +428,94 @@ impl List<'_> {
                     first: format!("{}/{first}", self.pointer),
                 });
             }
-            for (path, inner) in &self.spec.nested {
-                let Some(items) = path
-                    .iter()
-                    .try_fold(item, |v, name| v.get(name))
-                    .and_then(Value::as_array)
-                    .filter(|items| items.len() > 1 || !inner.nested.is_empty())
-                else {
-                    continue;
-                };
-                nested.text.clear();
-                nested.ends.clear();
-                for record in items {
-                    nested.push(inner, record);
-                }
-                if nested.duplicates().is_empty() && inner.nested.is_empty() {
-                    continue;
-                }
-                let (mut key, mut pointer) = (
-                    format!("{}{}", self.key, column.get(i).unwrap_or_default()),
-                    format!("{}/{i}", self.pointer),
-                );
-                for name in path {
-                    key.push('/');
-                    escape_into(&mut key, name);
-                    pointer.push('/');
-                    tree::push_escaped(&mut pointer, name);
-                }
-                let list = List {
-                    key: &key,
-                    pointer: &pointer,
-                    spec: inner,
-                    items,
-                };
-                list.duplicates(&nested, out);
-            }
+            let record = Place {
+                key: format!("{}{}", self.key, column.get(i).unwrap_or_default()),
+                pointer: format!("{}/{i}", self.pointer),
+            };
+            nested_duplicates(self.spec, item, &record, &mut scratch, out);
         }
     }
+}
+
+/// Where a record is: its key and its pointer.
+pub(super) struct Place {
+    /// The record's key (`people/p-001`).
+    pub(super) key: String,
+    /// The record's pointer (`/people/0`).
+    pub(super) pointer: String,
+}
+
+/// Reports the duplicate keys in the keyed lists inside `item`, a record keyed by `spec`
+/// at `record` (`scratch` is room for their keys), in document order.
+pub(super) fn nested_duplicates(
+    spec: &KeySpec,
+    item: &Value,
+    record: &Place,
+    scratch: &mut Column,
+    out: &mut Vec<Duplicate>,
+) {
+    for (path, inner) in &spec.nested {
+        let Some(items) = path
+            .iter()
+            .try_fold(item, |v, name| v.get(name))
+            .and_then(Value::as_array)
+            .filter(|items| items.len() > 1 || !inner.nested.is_empty())
+        else {
+            continue;
+        };
+        scratch.text.clear();
+        scratch.ends.clear();
+        for record in items {
+            scratch.push(inner, record);
+        }
+        if scratch.duplicates().is_empty() && inner.nested.is_empty() {
+            continue;
+        }
+        let (mut key, mut pointer) = (record.key.clone(), record.pointer.clone());
+        for name in path {
+            key.push('/');
+            escape_into(&mut key, name);
+            pointer.push('/');
+            tree::push_escaped(&mut pointer, name);
+        }
+        let list = List {
+            key: &key,
+            pointer: &pointer,
+            spec: inner,
+            items,
+        };
+        let column = std::mem::take(scratch);
+        list.duplicates(&column, out);
+        *scratch = column;
+    }
+}
+
+/// The records of a collection keyed one at a time (see [`super::records`]): the
+/// duplicate keys among them, and those found inside each record (`nested`, each with its
+/// record's index), merged in document order.
+pub(super) fn collection_duplicates(
+    name: &str,
+    column: &Column,
+    nested: Vec<(usize, Duplicate)>,
+) -> Vec<Duplicate> {
+    let mut key = String::new();
+    escape_into(&mut key, name);
+    let mut pointer = String::from("/");
+    tree::push_escaped(&mut pointer, name);
+    let mut out = Vec::new();
+    let mut nested = nested.into_iter().peekable();
+    for (i, first) in column.duplicates() {
+        while let Some((_, found)) = nested.next_if(|(at, _)| *at < i) {
+            out.push(found);
+        }
+        out.push(Duplicate {
+            pointer: format!("{pointer}/{i}"),
+            key: format!("{key}{}", column.get(i).unwrap_or_default()),
+            first: format!("{pointer}/{first}"),
+        });
+    }
+    out.extend(nested.map(|(_, found)| found));
+    out
 }
 
 /// A key field's text in the parsed document: strings as they are, other scalars as JSON,
@@ -475,6 +538,11 @@ fn node_text(node: Option<&Node>) -> Option<Cow<'_, str>> {
 }
 
 impl RecordKeys {
+    /// Sets the keys of collection `name`'s records, keyed one at a time.
+    pub(super) fn insert(&mut self, name: String, column: Column) {
+        self.collections.insert(name, column);
+    }
+
     /// The key of the value at `pointer` in the facts whose tree is `root` (see
     /// [`super::Facts::key`]).
     pub(crate) fn key(&self, root: &Node, pointer: &str) -> Option<String> {

@@ -1,11 +1,14 @@
 //! The facts document: loading one or more JSON sources, merging them, checking them
 //! against the facts schema, and remembering where every record came from.
 
+mod canonical;
 mod error;
 pub(crate) mod extension;
 mod fields;
 pub(crate) mod json;
 mod keys;
+mod merge;
+mod records;
 mod schema;
 pub(crate) mod spans;
 pub(crate) mod tree;
@@ -18,12 +21,10 @@ pub use validate::FACTS_SCHEMA;
 pub(crate) use validate::schema_document;
 
 use crate::date::Date;
-use crate::digest;
-use crate::par;
 use crate::period::Period;
 use keys::RecordKeys;
-use serde_json::{Map, Value};
-use spans::{KeyLines, Outline};
+use merge::{Merged, Text};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,10 +51,11 @@ pub struct Origin {
 /// Time spent in each phase of [`Facts::load_timed`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadTimings {
-    /// JSON parsing, merging and locating records in their files.
+    /// JSON parsing and merging, with the records of each collection checked against the
+    /// schema, keyed and converted into the rules' view as they are parsed.
     pub parse: Duration,
-    /// Schema validation and the id checks (with the digest computed alongside), then
-    /// building the rules' read-only view of the facts.
+    /// The rest of the document checked as a whole (the organization, the top level, the
+    /// duplicate keys), the rules' view assembled, and the digest.
     pub check: Duration,
 }
 
@@ -135,23 +137,27 @@ impl Facts {
                 }])
             })?),
         };
-        let (doc, origins) = merge(sources)?;
+        let Merged {
+            rest,
+            collections,
+            origins,
+        } = merge::merge(sources, &schema)?;
         let t1 = clock();
-        // The digest is only needed when the facts are valid, but computing it alongside the
-        // validation keeps a second core busy.
-        let (checked, digest) = par::join(
-            || {
-                let violations = |d: &Value| schema.violations(d);
-                let against = validate::Against {
-                    violations: &violations,
-                    keying: &schema.keying,
-                    known: &schema.known,
-                    name: schema.name(),
-                };
-                validate::check(&doc, &origins, &against, options.strict)
-            },
-            || digest::canonical_json(&doc),
-        );
+        let mut records = HashMap::new();
+        let mut found = Vec::new();
+        for (name, collection) in collections {
+            records.insert(name.clone(), collection.nodes);
+            found.push((name, collection.found));
+        }
+        let doc = Value::Object(rest);
+        let violations = |d: &Value| schema.violations(d);
+        let against = validate::Against {
+            violations: &violations,
+            keying: &schema.keying,
+            known: &schema.known,
+            name: schema.name(),
+        };
+        let checked = validate::check(&doc, found, &origins, &against, options.strict);
         let validate::Checked { keys, warnings } = checked.map_err(FactsError::Invalid)?;
         let org = doc.get("organization");
         let as_of = org
@@ -173,7 +179,8 @@ impl Facts {
                     .map(str::to_owned)
                     .collect()
             });
-        let root = tree::build(doc);
+        let root = tree::build(doc, records);
+        let digest = canonical::digest(&root);
         let t3 = clock();
         let facts = Facts {
             root,
@@ -329,124 +336,6 @@ fn unescape(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
 }
 
-/// A facts source, borrowed or owned.
-trait Text {
-    fn source(&self) -> FactsSource<'_>;
-}
-
-impl Text for FactsSource<'_> {
-    fn source(&self) -> FactsSource<'_> {
-        *self
-    }
-}
-
-impl Text for (String, String) {
-    fn source(&self) -> FactsSource<'_> {
-        FactsSource {
-            name: &self.0,
-            text: &self.1,
-        }
-    }
-}
-
-/// Parses each source and merges their top-level keys (arrays concatenate). Each source is
-/// dropped once parsed (an owned text is freed before the next is parsed).
-fn merge<S: Text>(sources: impl IntoIterator<Item = S>) -> Result<(Value, SourceMap), FactsError> {
-    let mut doc = Map::new();
-    let mut map = SourceMap::default();
-    for (file_idx, owned) in sources.into_iter().enumerate() {
-        let src = owned.source();
-        map.files.push(src.name.to_owned());
-        let outline = spans::scan_top_level(src.text);
-        let object = parse(&src, &outline)?;
-        let mut lines: HashMap<String, KeyLines> = outline.keys.into_iter().collect();
-        for (key, value) in object {
-            let at = lines.remove(&key).unwrap_or_default();
-            match (doc.get_mut(&key), value) {
-                (Some(Value::Array(existing)), Value::Array(items)) => {
-                    existing.extend(items);
-                    if let Some(entry) = map.keys.get_mut(&key) {
-                        entry.items.extend(at.items.iter().map(|l| (file_idx, *l)));
-                    }
-                }
-                (Some(_), _) => {
-                    return Err(FactsError::Conflict {
-                        key: key.clone(),
-                        first: map.file_of(&key).unwrap_or_default().to_owned(),
-                        second: src.name.to_owned(),
-                    });
-                }
-                (None, value) => {
-                    let items = at.items.iter().map(|l| (file_idx, *l)).collect();
-                    map.keys.insert(
-                        key.clone(),
-                        KeyOrigin {
-                            file: file_idx,
-                            line: at.value,
-                            items,
-                        },
-                    );
-                    doc.insert(key, value);
-                }
-            }
-        }
-    }
-    Ok((Value::Object(doc), map))
-}
-
-/// Parses one file: in parts side by side where there are threads to share them, else in
-/// one piece (the same document either way).
-fn parse(src: &FactsSource<'_>, outline: &Outline) -> Result<Map<String, Value>, FactsError> {
-    #[cfg(feature = "parallel")]
-    if outline.clean
-        && let Some(object) = parse_outlined(src.text, outline)
-    {
-        return Ok(object);
-    }
-    #[cfg(not(feature = "parallel"))]
-    let _ = outline;
-    parse_whole(src)
-}
-
-#[cfg(feature = "parallel")]
-/// Parses a file's top-level values, and the elements of its top-level arrays, side by side
-/// (the outline says where each lies). `None` when any part does not parse: the caller then
-/// parses the whole text, which reports the error as serde_json does, with its position.
-fn parse_outlined(text: &str, outline: &Outline) -> Option<Map<String, Value>> {
-    let parse = |span: &std::ops::Range<usize>| json::parse(text.get(span.clone())?).ok();
-    let keys: Vec<&(String, KeyLines)> = outline.keys.iter().collect();
-    let values = par::map(keys, |(key, at)| {
-        let value = if text.as_bytes().get(at.span.start) == Some(&b'[') {
-            let items = par::map(at.item_spans.iter().collect(), parse);
-            Value::Array(items.into_iter().collect::<Option<Vec<Value>>>()?)
-        } else {
-            parse(&at.span)?
-        };
-        Some((key.clone(), value))
-    });
-    let mut object = Map::new();
-    for part in values {
-        let (key, value) = part?;
-        // A key given twice: the whole text is parsed again, which reports it with its place.
-        if object.insert(key, value).is_some() {
-            return None;
-        }
-    }
-    Some(object)
-}
-
-/// Parses a whole file as one JSON object.
-fn parse_whole(src: &FactsSource<'_>) -> Result<Map<String, Value>, FactsError> {
-    let value =
-        json::parse(src.text).map_err(|e| FactsError::Syntax(JsonSyntax::new(src.name, &e)))?;
-    match value {
-        Value::Object(object) => Ok(object),
-        _ => Err(FactsError::NotAnObject {
-            file: src.name.to_owned(),
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,17 +478,5 @@ mod tests {
             err.to_string().contains("recursion limit exceeded"),
             "{err}"
         );
-    }
-
-    #[test]
-    #[cfg(feature = "parallel")]
-    fn parsing_in_parts_gives_the_same_document_as_parsing_whole() {
-        let text = r#"{"schema_version": "1", "people": [{"id": "a", "n": [1, {"x": "]\","}]}, 2.5e3, null],
-            "organization": {"name": "O"}, "empty": [], "s": "x", "people2": [true]}"#;
-        let outline = spans::scan_top_level(text);
-        assert!(outline.clean);
-        let parts = parse_outlined(text, &outline).unwrap();
-        let whole: Value = serde_json::from_str(text).unwrap();
-        assert_eq!(Value::Object(parts), whole);
     }
 }

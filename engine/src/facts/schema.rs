@@ -7,7 +7,7 @@
 use super::fields::KnownFields;
 use super::keys::Keying;
 use super::validate::lite;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
@@ -20,6 +20,15 @@ pub struct FactsSchema {
     pub(crate) keying: Arc<Keying>,
     pub(crate) known: KnownFields,
     checker: Checker,
+    /// The collections whose records are checked one at a time, each with its records' schema.
+    records: Vec<(String, RecordSchema)>,
+}
+
+/// The schema of one collection's records: the facts schema's definitions with a `$ref` to
+/// the records' definition, compiled when the collection is first met.
+struct RecordSchema {
+    document: Value,
+    checker: OnceLock<Option<Checker>>,
 }
 
 /// With the `jsonschema` feature (native hosts), facts are checked by the `jsonschema` crate.
@@ -65,12 +74,14 @@ impl FactsSchema {
         };
         #[cfg(not(feature = "jsonschema"))]
         let checker = lite::Checker::new(&document)?;
+        let records = record_schemas(&document);
         Ok(FactsSchema {
             name,
             document,
             keying: Arc::new(keying),
             known,
             checker,
+            records,
         })
     }
 
@@ -99,22 +110,100 @@ impl FactsSchema {
 
     /// Every schema violation in `doc`: instance path (JSON Pointer) and message.
     pub(crate) fn violations(&self, doc: &Value) -> Vec<(String, String)> {
-        #[cfg(feature = "jsonschema")]
-        {
-            // The quick yes/no check first: collecting errors costs more, and valid is the norm.
-            if self.checker.is_valid(doc) {
-                return Vec::new();
-            }
-            self.checker
-                .iter_errors(doc)
-                .map(|e| (e.instance_path().as_str().to_owned(), e.to_string()))
-                .collect()
-        }
-        #[cfg(not(feature = "jsonschema"))]
-        {
-            self.checker.check(doc)
-        }
+        violations(&self.checker, doc)
     }
+
+    /// The checker of a collection's records, when its records can be checked one at a
+    /// time: the collection is an array of records whose schema says nothing but its type
+    /// and items (`{"type": "array", "items": {"$ref": "#/$defs/person"}}`), so a document's
+    /// violations in it are exactly its records' own.
+    pub(crate) fn records(&self, collection: &str) -> Option<RecordChecker<'_>> {
+        let (_, schema) = self.records.iter().find(|(name, _)| name == collection)?;
+        let checker = schema.checker.get_or_init(|| {
+            #[cfg(feature = "jsonschema")]
+            let checker = crate::schema::compile_value(&schema.document).ok();
+            #[cfg(not(feature = "jsonschema"))]
+            let checker = lite::Checker::new(&schema.document).ok();
+            checker
+        });
+        checker.as_ref().map(|checker| RecordChecker { checker })
+    }
+}
+
+/// Checks the records of one collection (see [`FactsSchema::records`]).
+#[derive(Clone, Copy)]
+pub(crate) struct RecordChecker<'a> {
+    checker: &'a Checker,
+}
+
+impl RecordChecker<'_> {
+    /// Every schema violation in `record`: instance path from the record, and message.
+    pub(crate) fn violations(&self, record: &Value) -> Vec<(String, String)> {
+        violations(self.checker, record)
+    }
+}
+
+/// Every violation of `checker`'s schema in `doc`: instance path and message.
+fn violations(checker: &Checker, doc: &Value) -> Vec<(String, String)> {
+    #[cfg(feature = "jsonschema")]
+    {
+        // The quick yes/no check first: collecting errors costs more, and valid is the norm.
+        if checker.is_valid(doc) {
+            return Vec::new();
+        }
+        checker
+            .iter_errors(doc)
+            .map(|e| (e.instance_path().as_str().to_owned(), e.to_string()))
+            .collect()
+    }
+    #[cfg(not(feature = "jsonschema"))]
+    {
+        checker.check(doc)
+    }
+}
+
+/// Annotations a collection's schema may carry beside its type and items.
+const COLLECTION_ANNOTATIONS: [&str; 3] = ["description", "title", "$comment"];
+
+/// The record schema of each collection whose records can be checked one at a time.
+fn record_schemas(document: &Value) -> Vec<(String, RecordSchema)> {
+    let Some(properties) = document.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .filter_map(|(name, property)| {
+            let property = property.as_object()?;
+            let plain = property.iter().all(|(keyword, _)| {
+                keyword == "type"
+                    || keyword == "items"
+                    || COLLECTION_ANNOTATIONS.contains(&keyword.as_str())
+            });
+            let target = property
+                .get("items")?
+                .as_object()
+                .filter(|i| i.len() == 1)?
+                .get("$ref")?;
+            if !plain
+                || property.get("type")? != "array"
+                || !target.as_str()?.starts_with("#/$defs/")
+            {
+                return None;
+            }
+            let mut record = Map::new();
+            for keyword in ["$schema", "$defs"] {
+                if let Some(value) = document.get(keyword) {
+                    record.insert(keyword.to_owned(), value.clone());
+                }
+            }
+            record.insert("$ref".to_owned(), target.clone());
+            let schema = RecordSchema {
+                document: Value::Object(record),
+                checker: OnceLock::new(),
+            };
+            Some((name.clone(), schema))
+        })
+        .collect()
 }
 
 #[cfg(test)]

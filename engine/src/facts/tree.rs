@@ -4,7 +4,7 @@
 
 use rhai::{Dynamic, ImmutableString};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// A value in the facts tree.
@@ -158,6 +158,11 @@ impl Record {
         }
     }
 
+    /// The fields, in document order.
+    pub(crate) fn fields(&self) -> &[(ImmutableString, Node)] {
+        &self.0.fields
+    }
+
     pub(crate) fn field_names(&self) -> impl Iterator<Item = &ImmutableString> {
         self.0.fields.iter().map(|(k, _)| k)
     }
@@ -187,24 +192,40 @@ const ITEMS_PER_TASK: usize = 512;
 
 /// Converts a parsed document into the tree, taking its strings over rather than copying
 /// them: top-level collections side by side, and the records of each in runs of
-/// [`ITEMS_PER_TASK`] side by side.
-pub(crate) fn build(value: Value) -> Node {
+/// [`ITEMS_PER_TASK`] side by side. `converted` holds collections whose records are already
+/// in the tree, each in place of the (empty) array `value` has for it.
+pub(crate) fn build(value: Value, mut converted: HashMap<String, Vec<Node>>) -> Node {
     let Value::Object(map) = value else {
         return Builder::default().convert(value, &mut String::new(), 0);
     };
-    let entries: Vec<(String, Value)> = map.into_iter().collect();
-    let fields = crate::par::map(entries, |(key, value)| {
+    let entries: Vec<(String, Value, Option<Vec<Node>>)> = map
+        .into_iter()
+        .map(|(key, value)| {
+            let done = converted.remove(&key);
+            (key, value, done)
+        })
+        .collect();
+    let fields = crate::par::map(entries, |(key, value, done)| {
         let mut pointer = String::from("/");
         push_escaped(&mut pointer, &key);
-        let node = match value {
-            Value::Array(items) => collection(items, &pointer),
-            value => Builder::default().convert(value, &mut pointer, 1),
+        let node = match (done, value) {
+            (Some(items), _) => list(&pointer, items),
+            (None, Value::Array(items)) => collection(items, &pointer),
+            (None, value) => Builder::default().convert(value, &mut pointer, 1),
         };
         (ImmutableString::from(key), node)
     });
     Node::Record(Record(Arc::new(RecordData {
         pointer: ImmutableString::new(),
         fields,
+    })))
+}
+
+/// A list of the tree.
+fn list(pointer: &str, items: Vec<Node>) -> Node {
+    Node::List(List(Arc::new(ListData {
+        pointer: pointer.into(),
+        items,
     })))
 }
 
@@ -233,22 +254,30 @@ fn collection(items: Vec<Value>, pointer: &str) -> Node {
             })
             .collect::<Vec<Node>>()
     });
-    Node::List(List(Arc::new(ListData {
-        pointer: pointer.into(),
-        items: converted.into_iter().flatten().collect(),
-    })))
+    list(pointer, converted.into_iter().flatten().collect())
 }
 
 /// Shares field names between records: objects at the same depth almost always have the
 /// same keys in the same order, so the previous object's names are tried first, then a
-/// table of every name seen.
+/// table of every name seen. Shares short strings too (statuses, dates, the ids of
+/// systems), which repeat from record to record.
 #[derive(Default)]
-struct Builder {
+pub(crate) struct Builder {
     names: HashMap<String, ImmutableString>,
     shapes: Vec<Vec<ImmutableString>>,
+    texts: HashSet<ImmutableString>,
 }
 
+/// Strings of at most this many bytes are shared (longer ones are mostly unique: names,
+/// descriptions, addresses).
+const SHARED_TEXT: usize = 23;
+
 impl Builder {
+    /// Converts a record of a top-level collection, at `pointer` (`/accounts/3`).
+    pub(crate) fn record(&mut self, value: Value, pointer: &mut String) -> Node {
+        self.convert(value, pointer, 2)
+    }
+
     /// Converts `value`, whose pointer is in `pointer` (restored before returning).
     fn convert(&mut self, value: Value, pointer: &mut String, depth: usize) -> Node {
         match value {
@@ -258,7 +287,7 @@ impl Builder {
                 Some(i) => Node::Int(i),
                 None => Node::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
-            Value::String(s) => Node::Str(s.into()),
+            Value::String(s) => Node::Str(self.text(s)),
             Value::Array(items) => {
                 let here = ImmutableString::from(pointer.as_str());
                 let len = pointer.len();
@@ -302,6 +331,19 @@ impl Builder {
         }
     }
 
+    /// The string `s`, shared with the equal strings converted before it when it is short.
+    fn text(&mut self, s: String) -> ImmutableString {
+        if s.len() > SHARED_TEXT {
+            return s.into();
+        }
+        if let Some(shared) = self.texts.get(s.as_str()) {
+            return shared.clone();
+        }
+        let shared = ImmutableString::from(s);
+        self.texts.insert(shared.clone());
+        shared
+    }
+
     /// The shared name for the `index`-th key of an object at `depth`.
     fn name(&mut self, depth: usize, index: usize, key: &str) -> ImmutableString {
         if self.shapes.len() <= depth {
@@ -328,7 +370,7 @@ impl Builder {
 }
 
 /// Appends an array index as a JSON Pointer segment.
-fn push_index(pointer: &mut String, index: usize) {
+pub(crate) fn push_index(pointer: &mut String, index: usize) {
     use std::fmt::Write as _;
     // Writing into a String cannot fail.
     let _ = write!(pointer, "/{index}");

@@ -3,9 +3,10 @@
 //! each record's key unique within its list, and the fields the schema does not define.
 
 use super::fields::{self, KnownFields};
-use super::keys::{self, Keying, RecordKeys};
+use super::keys::{self, Column, Duplicate, Keying, RecordKeys};
 use super::{SourceMap, Violation};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The facts schema, as shipped in `schemas/`.
@@ -33,6 +34,20 @@ pub(super) struct Checked {
     pub(super) warnings: Vec<Violation>,
 }
 
+/// What checking the records of a collection one at a time found (see `super::records`),
+/// in document order.
+#[derive(Default)]
+pub(super) struct Found {
+    /// The records' keys.
+    pub(super) keys: Column,
+    /// Schema violations: pointer and message.
+    pub(super) violations: Vec<(String, String)>,
+    /// Fields the schema does not define: pointer and message.
+    pub(super) unknown: Vec<(String, String)>,
+    /// Duplicate keys in the keyed lists inside the records, with their record's index.
+    pub(super) nested: Vec<(usize, Duplicate)>,
+}
+
 /// What facts are checked against: a facts schema's parts (see `super::FactsSchema`).
 pub(super) struct Against<'a> {
     /// The schema's violations in a document: instance path and message.
@@ -45,12 +60,14 @@ pub(super) struct Against<'a> {
     pub(super) name: &'a str,
 }
 
-/// Every violation of the schema `against` in `doc`, in document order (the schema's, then,
-/// when `strict`, the fields the schema does not define, then duplicate keys), each located
-/// in its source file; when there is none, the key of every record and, unless `strict`, the
-/// undefined fields as warnings.
+/// Every violation of the schema `against` in `doc` and in the collections whose records
+/// were checked one at a time (`records`, which `doc` holds as empty arrays), in document
+/// order (the schema's, then, when `strict`, the fields the schema does not define, then
+/// duplicate keys), each located in its source file; when there is none, the key of every
+/// record and, unless `strict`, the undefined fields as warnings.
 pub(super) fn check(
     doc: &Value,
+    records: Vec<(String, Found)>,
     origins: &SourceMap,
     against: &Against<'_>,
     strict: bool,
@@ -64,7 +81,7 @@ pub(super) fn check(
             message,
         }
     };
-    let (found, (keyed, unknown)) = crate::par::join(
+    let (mut found, ((mut keys, mut duplicates), mut unknown)) = crate::par::join(
         || (against.violations)(doc),
         || {
             crate::par::join(
@@ -73,6 +90,20 @@ pub(super) fn check(
             )
         },
     );
+    for (name, checked) in records {
+        found.extend(checked.violations);
+        unknown.extend(checked.unknown);
+        duplicates.extend(keys::collection_duplicates(
+            &name,
+            &checked.keys,
+            checked.nested,
+        ));
+        keys.insert(name, checked.keys);
+    }
+    let order = DocumentOrder::of(doc);
+    order.sort(&mut found, |(pointer, _)| pointer);
+    order.sort(&mut unknown, |(pointer, _)| pointer);
+    order.sort(&mut duplicates, |d| &d.pointer);
     let mut out: Vec<Violation> = found.into_iter().map(|(p, m)| at(p, m)).collect();
     let warnings: Vec<Violation> = unknown.into_iter().map(|(p, m)| at(p, m)).collect();
     let warnings = if strict {
@@ -81,7 +112,6 @@ pub(super) fn check(
     } else {
         warnings
     };
-    let (keys, duplicates) = keyed;
     out.extend(duplicates.into_iter().map(|d| {
         let first = match origins.locate(&d.first) {
             Some(o) => format!("{}:{} ({})", o.file, o.line, d.first),
@@ -96,5 +126,30 @@ pub(super) fn check(
         Ok(Checked { keys, warnings })
     } else {
         Err(out)
+    }
+}
+
+/// The place of each top-level key in the document, to put what was found in the whole
+/// document and in each collection's records back in document order.
+struct DocumentOrder<'a>(HashMap<&'a str, usize>);
+
+impl<'a> DocumentOrder<'a> {
+    fn of(doc: &'a Value) -> DocumentOrder<'a> {
+        let keys = doc.as_object().into_iter().flat_map(|o| o.keys());
+        DocumentOrder(keys.enumerate().map(|(i, k)| (k.as_str(), i + 1)).collect())
+    }
+
+    /// Sorts `items` by the top-level key their pointer falls under (the document itself
+    /// first), keeping the order of those under the same key.
+    fn sort<T>(&self, items: &mut [T], pointer: impl Fn(&T) -> &String) {
+        let place = |p: &String| {
+            let Some(rest) = p.strip_prefix('/') else {
+                return 0;
+            };
+            let segment = rest.split('/').next().unwrap_or_default();
+            let key = segment.replace("~1", "/").replace("~0", "~");
+            self.0.get(key.as_str()).copied().unwrap_or(usize::MAX)
+        };
+        items.sort_by_cached_key(|item| place(pointer(item)));
     }
 }

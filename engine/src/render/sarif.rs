@@ -281,7 +281,7 @@ fn result(
         "level": level,
         "message": { "text": finding.message },
         "locations": [Value::Object(location)],
-        "partialFingerprints": { FINGERPRINT: digest::canonical_json(&Value::from(key)) },
+        "partialFingerprints": { FINGERPRINT: digest::sha256(Value::from(key).to_string().as_bytes()) },
         "properties": properties,
     });
     if let Some(w) = &finding.waiver {

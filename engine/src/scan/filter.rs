@@ -192,7 +192,7 @@ mod tests {
     use serde_json::json;
 
     fn record(v: serde_json::Value) -> Record {
-        match tree::build(json!({ "accounts": [v] })) {
+        match tree::build(json!({ "accounts": [v] }), Default::default()) {
             Node::Record(root) => match root.get("accounts") {
                 Some(Node::List(l)) => l.items()[0].as_record().unwrap().clone(),
                 _ => panic!("no accounts"),

@@ -1,0 +1,256 @@
+//! The facts in canonical form, and its sha256: the digest that identifies the facts a
+//! report was made from.
+
+use super::tree::Node;
+use crate::digest::hex;
+use sha2::{Digest, Sha256};
+
+/// sha256 of `node` serialized canonically: object keys sorted, no whitespace, numbers as
+/// the engine reads them (integers within the 64-bit signed range as integers, others as
+/// floating point), so the digest does not depend on formatting, key order or how the
+/// facts were split into files.
+pub(crate) fn digest(node: &Node) -> String {
+    // The serialization is cut into segments written side by side, then hashed in order, a
+    // window of segments at a time, so that only a window's text is held at once.
+    let mut hasher = Sha256::new();
+    let mut segments = segments(node).into_iter();
+    loop {
+        let window: Vec<Segment<'_>> = segments.by_ref().take(SEGMENTS_PER_WINDOW).collect();
+        if window.is_empty() {
+            break;
+        }
+        let written = crate::par::map(window, |segment| {
+            let mut buf = Vec::new();
+            match segment {
+                Segment::Text(text) => buf.extend_from_slice(&text),
+                Segment::Value(v) => write(v, &mut buf),
+                Segment::Items { items, first } => {
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 || !first {
+                            buf.push(b',');
+                        }
+                        write(item, &mut buf);
+                    }
+                }
+            }
+            buf
+        });
+        for buf in written {
+            hasher.update(&buf);
+        }
+    }
+    hex(&hasher.finalize())
+}
+
+/// Segments written side by side before they are hashed.
+const SEGMENTS_PER_WINDOW: usize = 16;
+
+/// Elements of a top-level array serialized as one segment.
+const ITEMS_PER_SEGMENT: usize = 512;
+
+/// A piece of the canonical serialization.
+enum Segment<'a> {
+    /// Punctuation and keys.
+    Text(Vec<u8>),
+    /// A whole value.
+    Value(&'a Node),
+    /// Consecutive elements of an array (`first` when they start it: no leading comma).
+    Items { items: &'a [Node], first: bool },
+}
+
+/// The canonical serialization of `node` as segments, in order: the top-level object's
+/// arrays are cut into runs of elements.
+fn segments(node: &Node) -> Vec<Segment<'_>> {
+    let Node::Record(record) = node else {
+        return vec![Segment::Value(node)];
+    };
+    let mut entries: Vec<_> = record.fields().iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Vec::new();
+    let mut text = vec![b'{'];
+    for (i, (key, v)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            text.push(b',');
+        }
+        write_str(key, &mut text);
+        text.push(b':');
+        match v {
+            Node::List(list) => {
+                text.push(b'[');
+                out.push(Segment::Text(std::mem::take(&mut text)));
+                for (n, chunk) in list.items().chunks(ITEMS_PER_SEGMENT).enumerate() {
+                    out.push(Segment::Items {
+                        items: chunk,
+                        first: n == 0,
+                    });
+                }
+                text.push(b']');
+            }
+            v => {
+                out.push(Segment::Text(std::mem::take(&mut text)));
+                out.push(Segment::Value(v));
+            }
+        }
+    }
+    text.push(b'}');
+    out.push(Segment::Text(text));
+    out
+}
+
+/// Writes `node` canonically.
+fn write(node: &Node, buf: &mut Vec<u8>) {
+    match node {
+        Node::List(list) => {
+            buf.push(b'[');
+            for (i, item) in list.items().iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                write(item, buf);
+            }
+            buf.push(b']');
+        }
+        Node::Record(record) => {
+            buf.push(b'{');
+            let fields = record.fields();
+            // Records have a handful of keys: sort them on the stack when they fit.
+            let mut small: [(&str, &Node); SMALL_OBJECT] = [("", &Node::Null); SMALL_OBJECT];
+            let mut large = Vec::new();
+            let entries: &mut [(&str, &Node)] = if fields.len() <= SMALL_OBJECT {
+                for (slot, (k, v)) in small.iter_mut().zip(fields) {
+                    *slot = (k.as_str(), v);
+                }
+                &mut small[..fields.len()]
+            } else {
+                large.extend(fields.iter().map(|(k, v)| (k.as_str(), v)));
+                &mut large
+            };
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                write_str(k, buf);
+                buf.push(b':');
+                write(v, buf);
+            }
+            buf.push(b'}');
+        }
+        Node::Str(s) => write_str(s, buf),
+        Node::Null => buf.extend_from_slice(b"null"),
+        // Writing into a Vec cannot fail.
+        Node::Bool(b) => {
+            let _ = serde_json::to_writer(&mut *buf, b);
+        }
+        Node::Int(i) => {
+            let _ = serde_json::to_writer(&mut *buf, i);
+        }
+        Node::Float(f) => {
+            let _ = serde_json::to_writer(&mut *buf, f);
+        }
+    }
+}
+
+/// Objects with at most this many keys are sorted without a heap allocation.
+const SMALL_OBJECT: usize = 24;
+
+/// Writes a JSON string as serde_json does: text without quotes, backslashes or control
+/// characters is copied as is, anything else goes through serde_json's escaping.
+fn write_str(s: &str, buf: &mut Vec<u8>) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *buf, s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn node(value: Value) -> Node {
+        super::super::tree::build(value, Default::default())
+    }
+
+    fn parsed(text: &str) -> Node {
+        node(serde_json::from_str(text).unwrap())
+    }
+
+    #[test]
+    fn canonical_digest_ignores_key_order_and_whitespace() {
+        let a = parsed(r#"{"b": [1, {"y": 2, "x": "é"}], "a": null}"#);
+        let b = parsed(r#"{"a":null,"b":[1,{"x":"é","y":2}]}"#);
+        let c = parsed(r#"{"a":null,"b":[{"x":"é","y":2},1]}"#);
+        assert_eq!(digest(&a), digest(&b));
+        assert_ne!(digest(&a), digest(&c));
+        assert_eq!(digest(&a).len(), 64);
+        // Segments join into exactly the canonical text, whatever the array sizes, over more
+        // segments than one window holds.
+        let items: Vec<Value> = (0..(SEGMENTS_PER_WINDOW + 2) * ITEMS_PER_SEGMENT)
+            .map(|i| serde_json::json!({"b": i, "a": [i]}))
+            .collect();
+        let doc = node(serde_json::json!({"z": items, "a": {"y": 1, "x": "\"q\""}, "m": []}));
+        let mut whole = Vec::new();
+        write(&doc, &mut whole);
+        let mut hasher = Sha256::new();
+        hasher.update(&whole);
+        assert_eq!(digest(&doc), hex(&hasher.finalize()));
+        assert!(
+            String::from_utf8(whole)
+                .unwrap()
+                .starts_with(r#"{"a":{"x":"\"q\"","y":1},"m":[],"z":[{"a":[0],"b":0},"#)
+        );
+    }
+
+    #[test]
+    fn strings_and_objects_are_written_exactly_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "plain",
+            "é ü 日本",
+            "quote \" here",
+            "back\\slash",
+            "tab\t",
+            "\u{1}\u{7f}",
+            "/",
+        ] {
+            let mut buf = Vec::new();
+            write(&node(Value::String(s.to_owned())), &mut buf);
+            assert_eq!(buf, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+        // Numbers and the other scalars, as serde_json writes the value it parsed.
+        for text in [
+            "0",
+            "-0",
+            "7",
+            "-12",
+            "1.5",
+            "0.1",
+            "1e300",
+            "-2.5e-8",
+            "1.0",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "true",
+            "false",
+            "null",
+        ] {
+            let value: Value = serde_json::from_str(text).unwrap();
+            let mut buf = Vec::new();
+            write(&node(value.clone()), &mut buf);
+            assert_eq!(buf, serde_json::to_vec(&value).unwrap(), "{text}");
+        }
+        // Objects above the stack-sorted size sort the same way.
+        let big: serde_json::Map<String, Value> = (0..40)
+            .rev()
+            .map(|i| (format!("k{i:02}"), Value::from(i)))
+            .collect();
+        let mut buf = Vec::new();
+        write(&node(Value::Object(big)), &mut buf);
+        let text = String::from_utf8(buf).unwrap();
+        assert!(text.starts_with(r#"{"k00":0,"k01":1,"#) && text.ends_with(r#""k39":39}"#));
+    }
+}

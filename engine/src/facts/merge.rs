@@ -1,0 +1,275 @@
+//! Reading the facts sources into one document: each file's top-level values are parsed
+//! (the elements of its top-level arrays each on their own, where the outline says where
+//! they lie), and their keys merged with the other files' (arrays concatenate). The records
+//! of a collection whose schema allows it are checked and converted as they are parsed
+//! ([`super::records`]); the rest is kept as parsed, to be checked as a whole.
+
+use super::records::{Checks, Collection, Item};
+use super::spans::{self, KeyLines, Outline};
+use super::{FactsError, FactsSchema, FactsSource, JsonSyntax, KeyOrigin, SourceMap, json};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// The sources merged into one document.
+#[derive(Default)]
+pub(super) struct Merged {
+    /// The top-level values, in the order their keys first appear; a collection whose
+    /// records were checked one at a time is an empty array here, its records are in
+    /// `collections`.
+    pub(super) rest: Map<String, Value>,
+    /// The collections whose records were checked one at a time.
+    pub(super) collections: HashMap<String, Collection>,
+    /// Where each top-level value and record came from.
+    pub(super) origins: SourceMap,
+}
+
+/// A facts source, borrowed or owned.
+pub(super) trait Text {
+    fn source(&self) -> FactsSource<'_>;
+}
+
+impl Text for FactsSource<'_> {
+    fn source(&self) -> FactsSource<'_> {
+        *self
+    }
+}
+
+impl Text for (String, String) {
+    fn source(&self) -> FactsSource<'_> {
+        FactsSource {
+            name: &self.0,
+            text: &self.1,
+        }
+    }
+}
+
+/// One top-level value of a file, read.
+enum Part {
+    /// Parsed, to be checked with the whole document.
+    Value(Value),
+    /// A collection's records, checked and converted.
+    Records(Collection),
+}
+
+/// Reads each source and merges their top-level keys (arrays concatenate), checking the
+/// records of the collections `schema` lets be checked one at a time. Each source is
+/// dropped once read (an owned text is freed before the next is read).
+pub(super) fn merge<S: Text>(
+    sources: impl IntoIterator<Item = S>,
+    schema: &FactsSchema,
+) -> Result<Merged, FactsError> {
+    let mut merged = Merged::default();
+    for (file, owned) in sources.into_iter().enumerate() {
+        let src = owned.source();
+        merged.origins.files.push(src.name.to_owned());
+        let outline = spans::scan_top_level(src.text);
+        let parts = read(&src, &outline, schema, &merged)?;
+        let mut lines: HashMap<String, KeyLines> = outline.keys.into_iter().collect();
+        for (key, part) in parts {
+            let at = lines.remove(&key).unwrap_or_default();
+            merged.add(file, src.name, key, part, &at)?;
+        }
+    }
+    Ok(merged)
+}
+
+impl Merged {
+    /// Merges the top-level value `key` of file number `file`, named `name`, which lies at
+    /// `at`.
+    fn add(
+        &mut self,
+        file: usize,
+        name: &str,
+        key: String,
+        part: Part,
+        at: &KeyLines,
+    ) -> Result<(), FactsError> {
+        let items = at.items.iter().map(|l| (file, *l));
+        match (self.rest.get_mut(&key), part) {
+            (Some(Value::Array(existing)), Part::Value(Value::Array(more))) => {
+                existing.extend(more);
+            }
+            (Some(Value::Array(_)), Part::Records(more)) if self.collections.contains_key(&key) => {
+                if let Some(records) = self.collections.get_mut(&key) {
+                    records.append(more);
+                }
+            }
+            (Some(_), _) => {
+                return Err(FactsError::Conflict {
+                    first: self.origins.file_of(&key).unwrap_or_default().to_owned(),
+                    key,
+                    second: name.to_owned(),
+                });
+            }
+            (None, part) => {
+                let value = match part {
+                    Part::Value(value) => value,
+                    Part::Records(records) => {
+                        self.collections.insert(key.clone(), records);
+                        Value::Array(Vec::new())
+                    }
+                };
+                let origin = KeyOrigin {
+                    file,
+                    line: at.value,
+                    items: Vec::new(),
+                };
+                self.origins.keys.insert(key.clone(), origin);
+                self.rest.insert(key.clone(), value);
+            }
+        }
+        if let Some(entry) = self.origins.keys.get_mut(&key) {
+            entry.items.extend(items);
+        }
+        Ok(())
+    }
+
+    /// How many records collection `key` has so far.
+    fn records(&self, key: &str) -> usize {
+        self.collections.get(key).map_or(0, |c| c.nodes.len())
+    }
+}
+
+/// Reads one file's top-level values, in order: in parts where the outline is clean (the
+/// records of each checked collection side by side), else parsed whole. A file that is not
+/// JSON is reported as serde_json reports it, with its place in the whole file.
+fn read(
+    src: &FactsSource<'_>,
+    outline: &Outline,
+    schema: &FactsSchema,
+    merged: &Merged,
+) -> Result<Vec<(String, Part)>, FactsError> {
+    if outline.clean
+        && let Ok(parts) = read_outlined(src.text, outline, schema, merged)
+    {
+        return Ok(parts);
+    }
+    let object = parse_whole(src)?;
+    object
+        .into_iter()
+        .map(|(key, value)| {
+            let part = match (Checks::new(schema, &key), value) {
+                (Some(checks), Value::Array(items)) => {
+                    let items = items.into_iter().map(Item::Parsed).collect();
+                    let records = checks.check(merged.records(&key), items);
+                    Part::Records(records.map_err(|e| syntax(src, &e))?)
+                }
+                (_, value) => Part::Value(value),
+            };
+            Ok((key, part))
+        })
+        .collect()
+}
+
+/// The parts of a file whose outline is clean. `Err` when a part does not parse, or a key
+/// is given twice: the caller then parses the whole file, which says where.
+fn read_outlined(
+    text: &str,
+    outline: &Outline,
+    schema: &FactsSchema,
+    merged: &Merged,
+) -> Result<Vec<(String, Part)>, ()> {
+    let mut parts = Vec::with_capacity(outline.keys.len());
+    for (key, at) in &outline.keys {
+        if parts.iter().any(|(seen, _)| seen == key) {
+            return Err(());
+        }
+        let span = |range: &std::ops::Range<usize>| text.get(range.clone()).ok_or(());
+        let is_array = text.as_bytes().get(at.span.start) == Some(&b'[');
+        let part = match Checks::new(schema, key).filter(|_| is_array) {
+            Some(checks) => {
+                let items = at
+                    .item_spans
+                    .iter()
+                    .map(|range| span(range).map(Item::Text))
+                    .collect::<Result<Vec<Item<'_>>, ()>>()?;
+                Part::Records(checks.check(merged.records(key), items).map_err(|_| ())?)
+            }
+            None => Part::Value(json::parse(span(&at.span)?).map_err(|_| ())?),
+        };
+        parts.push((key.clone(), part));
+    }
+    Ok(parts)
+}
+
+/// Parses a whole file as one JSON object.
+fn parse_whole(src: &FactsSource<'_>) -> Result<Map<String, Value>, FactsError> {
+    let value = json::parse(src.text).map_err(|e| syntax(src, &e))?;
+    match value {
+        Value::Object(object) => Ok(object),
+        _ => Err(FactsError::NotAnObject {
+            file: src.name.to_owned(),
+        }),
+    }
+}
+
+/// A parser error in `src`.
+fn syntax(src: &FactsSource<'_>, e: &serde_json::Error) -> FactsError {
+    FactsError::Syntax(JsonSyntax::new(src.name, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::tree;
+
+    /// What a file's parts hold, as text: values as JSON, records by their digest and
+    /// everything checking them found.
+    fn shown(parts: Vec<(String, Part)>) -> Vec<String> {
+        parts
+            .into_iter()
+            .map(|(key, part)| match part {
+                Part::Value(value) => format!("{key}: {value}"),
+                Part::Records(records) => {
+                    let list = HashMap::from([(key.clone(), records.nodes)]);
+                    let root = tree::build(serde_json::json!({ &key: [] }), list);
+                    let found = &records.found;
+                    format!(
+                        "{key}: {} {:?} {:?} {:?} {:?}",
+                        crate::facts::canonical::digest(&root),
+                        found.keys,
+                        found.violations,
+                        found.unknown,
+                        found.nested
+                    )
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn records_read_in_parts_are_those_of_the_whole_file() {
+        let text = r#"{"schema_version": "1", "organization": {"name": "O"},
+"people": [
+ {"id": "a", "name": "A", "kind": "employee", "employment": {"status": "active"}, "nick": "x"},
+ {"id": "b", "name": "B", "kind": "robot", "employment": {"status": "active"},
+  "policy_acknowledgements": [{"policy_id": "p", "acknowledged_on": "2026-01-10"}, {"policy_id": "p", "acknowledged_on": "2026-01-10"}]},
+ {"id": "c", "name": "C\u00e9", "kind": "contractor", "employment": {"status": "active", "n": [1, 2.5, -0, 1e3]}}
+],
+"accounts": [], "extra": [1, {"y": null}]}"#;
+        let src = FactsSource {
+            name: "o.json",
+            text,
+        };
+        let schema = FactsSchema::shipped().unwrap();
+        let outline = spans::scan_top_level(text);
+        assert!(outline.clean);
+        let merged = Merged::default();
+        let parts = read(&src, &outline, schema, &merged).unwrap();
+        let whole = read(&src, &Outline::default(), schema, &merged).unwrap();
+        let (parts, whole) = (shown(parts), shown(whole));
+        assert_eq!(parts, whole);
+        // The records were checked: a violation, an undefined field, a duplicate key inside
+        // a record, each at its place in the collection.
+        let people = &parts[2];
+        assert!(people.starts_with("people: "), "{people}");
+        for expected in [
+            "(\"/people/1/kind\", ",
+            "(\"/people/0/nick\", ",
+            "pointer: \"/people/1/policy_acknowledgements/1\"",
+        ] {
+            assert!(people.contains(expected), "{expected} in {people}");
+        }
+        assert!(parts[4].starts_with("extra: [1,{"), "{}", parts[4]);
+    }
+}

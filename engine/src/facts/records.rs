@@ -1,0 +1,143 @@
+//! The records of a collection, checked one at a time as they are parsed: each record is
+//! parsed, checked against its schema, keyed, searched for fields the schema does not
+//! define and turned into the rules' view, and its parsed form is dropped then, so a
+//! collection is never held both parsed and converted. Runs of records are checked side by
+//! side.
+
+use super::fields::RecordFields;
+use super::json;
+use super::keys::{self, Column, KeySpec, Place};
+use super::schema::{FactsSchema, RecordChecker};
+use super::tree::{self, Builder, Node};
+use super::validate::Found;
+use serde_json::Value;
+
+/// Records checked as one piece of work.
+const RECORDS_PER_TASK: usize = 512;
+
+/// A record to check: its JSON text, or its value when its file was parsed whole.
+pub(super) enum Item<'t> {
+    /// The record's text.
+    Text(&'t str),
+    /// The parsed record.
+    Parsed(Value),
+}
+
+/// A collection's records in the rules' view, and what checking them found.
+#[derive(Default)]
+pub(super) struct Collection {
+    /// The records, converted.
+    pub(super) nodes: Vec<Node>,
+    /// What the checks found.
+    pub(super) found: Found,
+}
+
+impl Collection {
+    /// Appends the records of `other`, which follow this collection's.
+    pub(super) fn append(&mut self, other: Collection) {
+        self.nodes.extend(other.nodes);
+        self.found.keys.append(&other.found.keys);
+        self.found.violations.extend(other.found.violations);
+        self.found.unknown.extend(other.found.unknown);
+        self.found.nested.extend(other.found.nested);
+    }
+}
+
+/// How the records of one collection are checked.
+pub(super) struct Checks<'s> {
+    name: &'s str,
+    /// The collection's pointer (`/accounts`).
+    pointer: String,
+    /// The collection's name as the start of its records' keys (`accounts`).
+    key: String,
+    checker: RecordChecker<'s>,
+    spec: &'s KeySpec,
+    schema: &'s FactsSchema,
+}
+
+impl<'s> Checks<'s> {
+    /// The checks of collection `name`, when `schema` lets its records be checked one at a
+    /// time (see [`FactsSchema::records`]).
+    pub(super) fn new(schema: &'s FactsSchema, name: &'s str) -> Option<Checks<'s>> {
+        let checker = schema.records(name)?;
+        let spec = schema.keying.collection(name)?;
+        let mut pointer = String::from("/");
+        tree::push_escaped(&mut pointer, name);
+        let mut key = String::new();
+        keys::escape_into(&mut key, name);
+        Some(Checks {
+            name,
+            pointer,
+            key,
+            checker,
+            spec,
+            schema,
+        })
+    }
+
+    /// Checks `items`, the records of the collection from index `first` on, in runs side by
+    /// side. `Err` when one of them is not JSON (with its place in the record's own text:
+    /// its file's parse says where it is in the file).
+    pub(super) fn check(
+        &self,
+        first: usize,
+        items: Vec<Item<'_>>,
+    ) -> Result<Collection, serde_json::Error> {
+        let mut runs = Vec::new();
+        let mut rest = items.into_iter();
+        loop {
+            let run: Vec<Item<'_>> = rest.by_ref().take(RECORDS_PER_TASK).collect();
+            if run.is_empty() {
+                break;
+            }
+            runs.push((first + runs.len() * RECORDS_PER_TASK, run));
+        }
+        let done = crate::par::map(runs, |(start, run)| self.run(start, run));
+        let mut out = Collection::default();
+        for run in done {
+            out.append(run?);
+        }
+        Ok(out)
+    }
+
+    /// Checks one run of records, the first at index `first`.
+    fn run(&self, first: usize, items: Vec<Item<'_>>) -> Result<Collection, serde_json::Error> {
+        let mut builder = Builder::default();
+        let mut fields = RecordFields::new(&self.schema.known, self.name, self.schema.name());
+        let mut scratch = Column::default();
+        let mut out = Collection {
+            nodes: Vec::with_capacity(items.len()),
+            found: Found::default(),
+        };
+        let mut pointer = self.pointer.clone();
+        let base = pointer.len();
+        for (n, item) in items.into_iter().enumerate() {
+            let value = match item {
+                Item::Text(text) => json::parse(text)?,
+                Item::Parsed(value) => value,
+            };
+            let i = first + n;
+            pointer.truncate(base);
+            tree::push_index(&mut pointer, i);
+            let found = &mut out.found;
+            for (path, message) in self.checker.violations(&value) {
+                found.violations.push((format!("{pointer}{path}"), message));
+            }
+            found.keys.push(self.spec, &value);
+            if self.spec.has_nested() {
+                let place = Place {
+                    key: format!("{}{}", self.key, found.keys.get(n).unwrap_or_default()),
+                    pointer: pointer.clone(),
+                };
+                let mut duplicates = Vec::new();
+                keys::nested_duplicates(self.spec, &value, &place, &mut scratch, &mut duplicates);
+                found.nested.extend(duplicates.into_iter().map(|d| (i, d)));
+            }
+            if let Some(fields) = &mut fields {
+                fields.unknown(&value, &pointer, &mut found.unknown);
+            }
+            out.nodes.push(builder.record(value, &mut pointer));
+        }
+        Ok(out)
+    }
+}
