@@ -437,6 +437,49 @@ mod tests {
     }
 
     #[test]
+    fn records_checked_one_at_a_time_give_the_whole_documents_violations_in_its_order() {
+        let text = r#"{"people": [
+ {"id": "a", "name": "A", "kind": "robot", "employment": {"status": "active"}},
+ {"id": "b", "kind": "employee", "employment": {"status": "gone"}}
+],
+"organization": {"as_of": "yesterday"},
+"accounts": [{"system_id": "s", "username": "u", "kind": "human", "status": "active", "mfa": "yes"}],
+"vendors": {"id": "v"},
+"systems": []}"#;
+        let err = Facts::load(&[src("x.json", text)]).unwrap_err();
+        let FactsError::Invalid(violations) = &err else {
+            panic!("{err}")
+        };
+        let found: Vec<(&str, &str)> = violations
+            .iter()
+            .map(|v| (v.pointer.as_str(), v.message.as_str()))
+            .collect();
+        // The same schema, checking the whole document at once.
+        let schema = FactsSchema::shipped().unwrap();
+        let whole = schema.violations(&serde_json::from_str(text).unwrap());
+        let whole: Vec<(&str, &str)> = whole
+            .iter()
+            .map(|(p, m)| (p.as_str(), m.as_str()))
+            .collect();
+        assert_eq!(found, whole);
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| *p).collect();
+        assert_eq!(
+            pointers,
+            [
+                "",
+                "/people/0/kind",
+                "/people/1",
+                "/people/1/employment/status",
+                "/organization",
+                "/organization/as_of",
+                "/organization/as_of",
+                "/accounts/0/mfa",
+                "/vendors"
+            ]
+        );
+    }
+
+    #[test]
     fn a_scalar_key_set_twice_names_both_files() {
         let a = r#"{"schema_version": "1", "organization": {"name": "A"}}"#;
         let b = r#"{"organization": {"name": "B"}}"#;
