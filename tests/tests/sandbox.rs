@@ -478,3 +478,45 @@ fn long_messages_are_cut_and_large_data_is_an_error() {
     assert!(message.starts_with("[7, 7, 7, 7"), "{message}");
     assert!(message.ends_with("… [truncated at 100 bytes]"), "{message}");
 }
+
+#[test]
+fn sets_remember_keys_and_are_held_to_the_map_size_limit() {
+    let r = run(r#"
+        let seen = set(["p1", 7]);
+        let added = [seen.add("p2"), seen.add("p2"), seen.add(7), seen.add("7")];
+        let asked = ["p1" in seen, seen.contains("p3"), 7 in seen, "7" in seen];
+        fail(`${added} ${asked} ${seen.len()} ${seen}`);
+    "#);
+    assert_eq!(
+        r.findings[0].message,
+        r#"[true, false, false, false] [true, false, true, true] 3 {"7", "p1", "p2"}"#,
+        "{r:?}"
+    );
+    let r = run("let s = set(); s.add([1]);");
+    assert_eq!(
+        error_of(&r),
+        "add: a set holds strings and integers, not array",
+        "{r:?}"
+    );
+    let limits = Limits {
+        max_map_size: 3,
+        ..Limits::default()
+    };
+    let options = EvalOptions::default();
+    let r = run_with(
+        "let s = set(); for i in 0..10 { s.add(i); }",
+        limits.clone(),
+        &options,
+    );
+    assert!(
+        error_of(&r).starts_with("add: a set holds at most 3 keys"),
+        "{r:?}"
+    );
+    // Adding a key it holds already is no growth.
+    let r = run_with(
+        "let s = set([1, 2, 3]); s.add(3); fail(`${s.len()}`);",
+        limits,
+        &options,
+    );
+    assert_eq!(r.findings[0].message, "3", "{r:?}");
+}

@@ -191,7 +191,8 @@ fn key_at(r: &Record, path: &str) -> Option<ImmutableString> {
     r.path(path)?.key_text()
 }
 
-fn key_of(d: &Dynamic) -> Option<ImmutableString> {
+/// A key as lookups and sets take it: a string, or an integer as its text.
+pub(super) fn key_of(d: &Dynamic) -> Option<ImmutableString> {
     if let Some(s) = d.read_lock::<ImmutableString>() {
         return Some(s.clone());
     }

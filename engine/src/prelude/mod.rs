@@ -1,7 +1,7 @@
 //! The prelude: the native functions every rule can call. Facts records and lists
 //! (`records`), joins built once per facts document (`lookups`), native queries
 //! over lists (`queries`), dates against the as-of date (`dates`), the audit period
-//! (`period`), finding constructors (`findings`) and text matching (`text`).
+//! (`period`), finding constructors (`findings`), sets (`sets`) and text matching (`text`).
 
 mod dates;
 mod findings;
@@ -9,6 +9,7 @@ pub(crate) mod lookups;
 mod period;
 mod queries;
 mod records;
+mod sets;
 mod text;
 
 pub(crate) use findings::{to_json, truncated_marker};
@@ -22,6 +23,7 @@ pub(crate) fn register(engine: &mut rhai::Engine) {
     dates::register(engine);
     period::register(engine);
     findings::register(engine);
+    sets::register(engine);
     text::register(engine);
 }
 
