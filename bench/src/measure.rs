@@ -19,9 +19,10 @@ pub struct Measured {
     pub baseline: Duration,
     /// Reading the file.
     pub read: Duration,
-    /// Parsing, merging and locating records.
+    /// Parsing and merging, each record checked and converted into the rules' view as it
+    /// is parsed.
     pub parse: Duration,
-    /// Schema validation with the digest alongside, then the rules' view of the facts.
+    /// The rest of the document checked whole, the rules' view assembled, the digest.
     pub check: Duration,
     /// Evaluating the pack.
     pub evaluate: Duration,
