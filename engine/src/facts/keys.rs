@@ -163,11 +163,6 @@ fn nested_specs(
 }
 
 impl KeySpec {
-    /// Whether the records have keyed lists inside them.
-    pub(super) fn has_nested(&self) -> bool {
-        !self.nested.is_empty()
-    }
-
     /// Appends a record's key values to `out`, each as `/` and the escaped value; `field`
     /// gives a key field's text (`None` when it is absent or null, which is an empty value).
     fn write<'a>(&self, out: &mut String, field: impl Fn(&str) -> Option<Cow<'a, str>>) {
@@ -428,7 +423,7 @@ impl List<'_> {
                     first: format!("{}/{first}", self.pointer),
                 });
             }
-            let record = Place {
+            let record = || Place {
                 key: format!("{}{}", self.key, column.get(i).unwrap_or_default()),
                 pointer: format!("{}/{i}", self.pointer),
             };
@@ -446,11 +441,12 @@ pub(super) struct Place {
 }
 
 /// Reports the duplicate keys in the keyed lists inside `item`, a record keyed by `spec`
-/// at `record` (`scratch` is room for their keys), in document order.
+/// whose place `record` gives (only asked when there is something to report), in document
+/// order; `scratch` is room for the lists' keys.
 pub(super) fn nested_duplicates(
     spec: &KeySpec,
     item: &Value,
-    record: &Place,
+    record: &dyn Fn() -> Place,
     scratch: &mut Column,
     out: &mut Vec<Duplicate>,
 ) {
@@ -471,7 +467,10 @@ pub(super) fn nested_duplicates(
         if scratch.duplicates().is_empty() && inner.nested.is_empty() {
             continue;
         }
-        let (mut key, mut pointer) = (record.key.clone(), record.pointer.clone());
+        let Place {
+            mut key,
+            mut pointer,
+        } = record();
         for name in path {
             key.push('/');
             escape_into(&mut key, name);

@@ -124,15 +124,14 @@ impl<'s> Checks<'s> {
                 found.violations.push((format!("{pointer}{path}"), message));
             }
             found.keys.push(self.spec, &value);
-            if self.spec.has_nested() {
-                let place = Place {
-                    key: format!("{}{}", self.key, found.keys.get(n).unwrap_or_default()),
-                    pointer: pointer.clone(),
-                };
-                let mut duplicates = Vec::new();
-                keys::nested_duplicates(self.spec, &value, &place, &mut scratch, &mut duplicates);
-                found.nested.extend(duplicates.into_iter().map(|d| (i, d)));
-            }
+            let keys = &found.keys;
+            let place = || Place {
+                key: format!("{}{}", self.key, keys.get(n).unwrap_or_default()),
+                pointer: pointer.clone(),
+            };
+            let mut duplicates = Vec::new();
+            keys::nested_duplicates(self.spec, &value, &place, &mut scratch, &mut duplicates);
+            found.nested.extend(duplicates.into_iter().map(|d| (i, d)));
             if let Some(fields) = &mut fields {
                 fields.unknown(&value, &pointer, &mut found.unknown);
             }
