@@ -162,6 +162,45 @@ fn violations(checker: &Checker, doc: &Value) -> Vec<(String, String)> {
     }
 }
 
+/// How a reference to one of the schema's definitions starts.
+const DEFS: &str = "#/$defs/";
+
+/// The definitions `def` refers to, itself included, directly or through others: all a
+/// record schema needs (the checkers compile every definition they are given).
+fn reachable(defs: &Map<String, Value>, def: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut pending = vec![def.to_owned()];
+    while let Some(name) = pending.pop() {
+        if out.contains_key(&name) {
+            continue;
+        }
+        let Some(schema) = defs.get(&name) else {
+            continue;
+        };
+        references(schema, &mut pending);
+        out.insert(name, schema.clone());
+    }
+    out
+}
+
+/// Appends the names of the definitions `schema` refers to.
+fn references(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(members) => {
+            for (keyword, value) in members {
+                match (keyword.as_str(), value) {
+                    ("$ref", Value::String(target)) => {
+                        out.extend(target.strip_prefix(DEFS).map(str::to_owned));
+                    }
+                    _ => references(value, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| references(v, out)),
+        _ => {}
+    }
+}
+
 /// Annotations a collection's schema may carry beside its type and items.
 const COLLECTION_ANNOTATIONS: [&str; 3] = ["description", "title", "$comment"];
 
@@ -184,18 +223,16 @@ fn record_schemas(document: &Value) -> Vec<(String, RecordSchema)> {
                 .as_object()
                 .filter(|i| i.len() == 1)?
                 .get("$ref")?;
-            if !plain
-                || property.get("type")? != "array"
-                || !target.as_str()?.starts_with("#/$defs/")
-            {
+            let def = target.as_str()?.strip_prefix(DEFS)?;
+            if !plain || property.get("type")? != "array" {
                 return None;
             }
             let mut record = Map::new();
-            for keyword in ["$schema", "$defs"] {
-                if let Some(value) = document.get(keyword) {
-                    record.insert(keyword.to_owned(), value.clone());
-                }
+            if let Some(dialect) = document.get("$schema") {
+                record.insert("$schema".to_owned(), dialect.clone());
             }
+            let defs = document.get("$defs").and_then(Value::as_object)?;
+            record.insert("$defs".to_owned(), Value::Object(reachable(defs, def)));
             record.insert("$ref".to_owned(), target.clone());
             let schema = RecordSchema {
                 document: Value::Object(record),
