@@ -30,3 +30,18 @@ pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + S
 pub(crate) fn map<T, R>(items: Vec<T>, f: impl Fn(T) -> R) -> Vec<R> {
     items.into_iter().map(f).collect()
 }
+
+/// `items` cut into runs of at most `size` (at least one), each with the index of its first
+/// item: pieces of work to hand to [`map`].
+pub(crate) fn runs<T>(items: Vec<T>, size: usize) -> Vec<(usize, Vec<T>)> {
+    let size = size.max(1);
+    let mut out = Vec::with_capacity(items.len().div_ceil(size));
+    let mut rest = items.into_iter();
+    loop {
+        let run: Vec<T> = rest.by_ref().take(size).collect();
+        if run.is_empty() {
+            return out;
+        }
+        out.push((out.len() * size, run));
+    }
+}

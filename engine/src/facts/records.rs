@@ -83,16 +83,8 @@ impl<'s> Checks<'s> {
         first: usize,
         items: Vec<Item<'_>>,
     ) -> Result<Collection, serde_json::Error> {
-        let mut runs = Vec::new();
-        let mut rest = items.into_iter();
-        loop {
-            let run: Vec<Item<'_>> = rest.by_ref().take(RECORDS_PER_TASK).collect();
-            if run.is_empty() {
-                break;
-            }
-            runs.push((first + runs.len() * RECORDS_PER_TASK, run));
-        }
-        let done = crate::par::map(runs, |(start, run)| self.run(start, run));
+        let runs = crate::par::runs(items, RECORDS_PER_TASK);
+        let done = crate::par::map(runs, |(start, run)| self.run(first + start, run));
         let mut out = Collection::default();
         for run in done {
             out.append(run?);

@@ -231,15 +231,7 @@ fn list(pointer: &str, items: Vec<Node>) -> Node {
 
 /// A top-level array, converted in runs of records side by side.
 fn collection(items: Vec<Value>, pointer: &str) -> Node {
-    let mut runs: Vec<(usize, Vec<Value>)> = Vec::new();
-    let mut rest = items.into_iter();
-    loop {
-        let run: Vec<Value> = rest.by_ref().take(ITEMS_PER_TASK).collect();
-        if run.is_empty() {
-            break;
-        }
-        runs.push((runs.len() * ITEMS_PER_TASK, run));
-    }
+    let runs = crate::par::runs(items, ITEMS_PER_TASK);
     let converted = crate::par::map(runs, |(first, run)| {
         let mut builder = Builder::default();
         let mut at = String::from(pointer);

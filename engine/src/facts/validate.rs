@@ -146,8 +146,7 @@ impl<'a> DocumentOrder<'a> {
             let Some(rest) = p.strip_prefix('/') else {
                 return 0;
             };
-            let segment = rest.split('/').next().unwrap_or_default();
-            let key = segment.replace("~1", "/").replace("~0", "~");
+            let key = super::unescape(rest.split('/').next().unwrap_or_default());
             self.0.get(key.as_str()).copied().unwrap_or(usize::MAX)
         };
         items.sort_by_cached_key(|item| place(pointer(item)));
