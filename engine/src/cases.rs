@@ -303,9 +303,9 @@ fn run_case_traced(
         let mut want_set: Vec<Option<String>> = expected.clone();
         let mut got: Vec<Option<String>> =
             result.findings.iter().map(|f| f.entity.clone()).collect();
-        want_set.sort();
+        crate::sorting::sort(&mut want_set);
         want_set.dedup();
-        got.sort();
+        crate::sorting::sort(&mut got);
         got.dedup();
         if want_set != got {
             outcome.problems.push(format!(
@@ -317,7 +317,7 @@ fn run_case_traced(
     }
     if let Some(expected) = &want.tested {
         let mut want_set = expected.clone();
-        want_set.sort();
+        crate::sorting::sort(&mut want_set);
         want_set.dedup();
         let got = result.population.keys.clone().unwrap_or_default();
         if want_set != got {

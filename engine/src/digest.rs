@@ -12,7 +12,7 @@ pub(crate) fn sha256(bytes: &[u8]) -> String {
 /// sha256 over files given as (path, content), in path order, each framed by its length.
 pub(crate) fn files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut sorted: Vec<_> = files.into_iter().collect();
-    sorted.sort_unstable();
+    crate::sorting::sort(&mut sorted);
     let mut hasher = Sha256::new();
     for (path, content) in sorted {
         hasher.update((path.len() as u64).to_le_bytes());

@@ -113,6 +113,7 @@ mod sandbox;
 mod scan;
 #[cfg(feature = "jsonschema")]
 mod schema;
+pub mod sorting;
 mod suggest;
 pub mod waivers;
 

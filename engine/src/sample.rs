@@ -84,7 +84,7 @@ pub fn draw(n: usize, size: u64, seed: u64) -> Vec<usize> {
         positions.swap(i, i + usize::try_from(r).unwrap_or(0));
     }
     positions.truncate(k);
-    positions.sort_unstable();
+    crate::sorting::sort(&mut positions);
     positions
 }
 

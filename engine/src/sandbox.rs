@@ -199,7 +199,7 @@ pub fn function_names() -> Vec<String> {
         },
         false,
     );
-    names.sort();
+    crate::sorting::sort(&mut names);
     names.dedup();
     names
 }

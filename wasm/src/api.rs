@@ -920,7 +920,7 @@ fn try_check(request: &[u8]) -> Outcome {
     let req: PackRequest = parse(request)?;
     let (files, base, builtin) = pack_files(req.pack)?;
     let mut diags = Engine::check(&files, base.as_ref());
-    diags.sort_by(|a, b| {
+    attest_engine::sorting::sort_by(&mut diags, |a, b| {
         (&a.file, a.line, a.column, a.code.as_str()).cmp(&(
             &b.file,
             b.line,

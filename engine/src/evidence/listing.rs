@@ -37,6 +37,6 @@ pub(crate) fn list(
             }
         })
         .collect();
-    out.sort_by(|a, b| a.key.cmp(&b.key));
+    crate::sorting::sort_by(&mut out, |a, b| a.key.cmp(&b.key));
     out
 }

@@ -45,7 +45,7 @@ pub(crate) fn evidence_files(root: &Node) -> Vec<String> {
             _ => None,
         })
         .collect();
-    uris.sort_unstable();
+    crate::sorting::sort(&mut uris);
     uris.dedup();
     uris
 }

@@ -76,7 +76,7 @@ pub(crate) fn load(
 /// catalog, and two rules or modules would share a path, so the pack is refused.
 fn duplicate_paths(files: &[PackFile], diags: &mut Vec<Diagnostic>) {
     let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    paths.sort_unstable();
+    crate::sorting::sort(&mut paths);
     for (i, path) in paths.iter().enumerate() {
         let repeats = paths[i..].iter().take_while(|p| *p == path).count();
         if repeats > 1 && (i == 0 || paths[i - 1] != *path) {
@@ -208,7 +208,7 @@ fn catalog(files: &[PackFile], base: Option<&Pack>, diags: &mut Vec<Diagnostic>)
         )),
         None => {}
     }
-    controls.sort_by(|a, b| model::natural_cmp(&a.id, &b.id));
+    crate::sorting::sort_by(&mut controls, |a, b| model::natural_cmp(&a.id, &b.id));
     controls
 }
 
@@ -276,7 +276,7 @@ fn own_files(
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Rule>, Vec<Module>) {
     let mut sorted: Vec<&PackFile> = files.iter().collect();
-    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    crate::sorting::sort_by(&mut sorted, |a, b| a.path.cmp(&b.path));
     let mut rules = Vec::new();
     let mut modules = Vec::new();
     for f in sorted {

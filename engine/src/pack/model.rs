@@ -349,7 +349,7 @@ mod tests {
         let mut ids = vec![
             "CC1.10", "P1.1", "CC1.2", "A1.1", "CC10.1", "CC2.1", "PI1.1", "C1.2",
         ];
-        ids.sort_by(|a, b| natural_cmp(a, b));
+        crate::sorting::sort_by(&mut ids, |a, b| natural_cmp(a, b));
         assert_eq!(
             ids,
             [

@@ -319,7 +319,7 @@ pub(super) fn check(
     let keys = contract.keys();
     let mut seen: Vec<&str> = Vec::new();
     let mut reads = std::mem::take(&mut c.facts_reads);
-    reads.sort_by_key(|(_, at)| *at);
+    crate::sorting::sort_by_key(&mut reads, |(_, at)| *at);
     for (key, at) in &reads {
         if seen.contains(&key.as_str()) {
             continue;
@@ -340,7 +340,7 @@ pub(super) fn check(
         }
     }
     let mut found = c.found;
-    found.sort_by_key(|(_, at, _)| *at);
+    crate::sorting::sort_by_key(&mut found, |(_, at, _)| *at);
     found.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
     for (code, (line, col), message) in found {
         diags.push(Diagnostic::new(code, path, message).at(line, col));

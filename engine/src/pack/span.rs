@@ -185,7 +185,7 @@ pub(crate) fn params_read(ast: &rhai::AST) -> Vec<(String, u32, u32)> {
         }
         true
     });
-    reads.sort_by_key(|(_, line, col)| (*line, *col));
+    crate::sorting::sort_by_key(&mut reads, |(_, line, col)| (*line, *col));
     reads
 }
 

@@ -258,7 +258,7 @@ fn controls(out: &mut String, report: &Report) {
             .iter()
             .flat_map(|c| report.rules_of(c).map(|r| r.owner.as_str()))
             .collect();
-        all.sort_unstable();
+        crate::sorting::sort(&mut all);
         all.dedup();
         all
     };
@@ -309,7 +309,7 @@ fn control_row(out: &mut String, c: &ControlResult, rules: &[&RuleResult]) {
         .filter(|r| in_scope && matches!(r.status, Status::Fail | Status::Warn | Status::Error))
         .map(|r| r.owner.as_str())
         .collect();
-    owners.sort_unstable();
+    crate::sorting::sort(&mut owners);
     owners.dedup();
     let open: usize = if in_scope {
         rules

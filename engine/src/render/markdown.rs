@@ -73,7 +73,7 @@ pub fn markdown(report: &Report) -> String {
 
     let views = rule_views(report);
     let mut by_severity: Vec<&RuleView<'_>> = views.iter().collect();
-    by_severity.sort_by_key(|v| v.rule.severity);
+    crate::sorting::sort_by_key(&mut by_severity, |v| v.rule.severity);
     let errors: Vec<&&RuleView<'_>> = by_severity
         .iter()
         .filter(|v| v.rule.status == Status::Error)

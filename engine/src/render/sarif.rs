@@ -91,7 +91,7 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
         }
     }
     // Stable: report order within a rank.
-    ranked.sort_by_key(|(rank, ..)| *rank);
+    crate::sorting::sort_by_key(&mut ranked, |(rank, ..)| *rank);
     let total = ranked.len();
     let kept = total.min(options.max_results.min(SARIF_MAX_RESULTS));
     let results: Vec<Value> = ranked

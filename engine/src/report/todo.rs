@@ -312,7 +312,7 @@ impl TodoList {
         let owners: Vec<OwnerTodo> = owners
             .into_values()
             .map(|mut o| {
-                o.items.sort_by(TodoItem::order);
+                crate::sorting::sort_by(&mut o.items, TodoItem::order);
                 o.count();
                 o
             })

@@ -306,7 +306,7 @@ impl RegisterEntry {
             .iter()
             .flat_map(|g| g.criteria.iter().map(String::as_str))
             .collect();
-        all.sort_by(|a, b| crate::pack::natural_cmp(a, b));
+        crate::sorting::sort_by(&mut all, |a, b| crate::pack::natural_cmp(a, b));
         all.dedup();
         all
     }
@@ -382,7 +382,7 @@ impl VendorRegister {
     pub fn new(report: &Report, vendors: &[Vendor], cadence: &ReviewCadence) -> VendorRegister {
         let mut entries: Vec<RegisterEntry> =
             vendors.iter().map(|v| entry(report, v, cadence)).collect();
-        entries.sort_by(|a, b| {
+        crate::sorting::sort_by(&mut entries, |a, b| {
             (
                 Reverse(a.residual_risk),
                 Reverse(a.inherent_risk),
@@ -465,7 +465,7 @@ fn entry(report: &Report, v: &Vendor, cadence: &ReviewCadence) -> RegisterEntry 
         })
         .collect();
     // Failing first (waived with them), then lapsing; rule order within each.
-    gaps.sort_by_key(|g| !g.is_open());
+    crate::sorting::sort_by_key(&mut gaps, |g| !g.is_open());
     let open = |kind: GapKind| gaps.iter().any(|g| g.is_open() && g.kind == kind);
     let inherent = RiskLevel::inherent(&v.risk_tier, &v.data_access);
     let residual = if open(GapKind::Other) {

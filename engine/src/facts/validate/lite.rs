@@ -433,7 +433,7 @@ impl Builder<'_> {
             let at = here.strip_prefix('#').unwrap_or(&here).into();
             keywords.push((priority(&keyword, fused), Located { keyword, at }));
         }
-        keywords.sort_by_key(|(p, _)| *p);
+        crate::sorting::sort_by_key(&mut keywords, |(p, _)| *p);
         if let Some(node) = self.nodes.get_mut(id) {
             *node = keywords.into_iter().map(|(_, k)| k).collect();
         }
