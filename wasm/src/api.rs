@@ -637,13 +637,9 @@ fn render_todo(req: &TodoRequest, report: &Report) -> Result<(String, String, bo
     let mut todo = TodoList::new(report);
     if let Some(name) = &req.owner {
         let owner = Owner::from_name(name).ok_or_else(|| {
-            let names: Vec<&str> = Owner::ALL.iter().map(|o| o.as_str()).collect();
             Failure::new(
                 "options",
-                format!(
-                    "unknown owner `{name}`: expected one of {}",
-                    names.join(", ")
-                ),
+                format!("unknown owner `{name}`: expected one of {}", Owner::names()),
             )
         })?;
         todo = todo.for_owner(owner);

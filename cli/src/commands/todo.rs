@@ -66,12 +66,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let owner = match (args.owner, &config.owner) {
         (Some(o), _) => Some(o),
         (None, Some(setting)) => Some(Owner::from_name(&setting.value).ok_or_else(|| {
-            let names: Vec<&str> = Owner::ALL.iter().map(|o| o.as_str()).collect();
             format!(
                 "{}: owner `{}` is not one of {}",
                 setting.at,
                 setting.value,
-                names.join(", ")
+                Owner::names()
             )
         })?),
         (None, None) => None,
