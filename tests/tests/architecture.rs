@@ -1,7 +1,8 @@
 //! The engine's module structure: no module imports, directly or through others, a module
 //! that imports it. Read from the source: every `crate::module` and `super::module` path in
 //! code (comments aside) is an edge from the file's module to that module, both among the
-//! crate's top-level modules and among the files of one folder.
+//! crate's top-level modules and among the files of one folder. And outside its hot paths,
+//! the engine sorts through one compiled sort (`attest_engine::sorting`).
 
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -205,4 +206,73 @@ fn the_cycle_finder_finds_cycles() {
     );
     assert!(used.contains(&"report") && used.contains(&"facts") && used.contains(&"pack"));
     assert!(!used.contains(&"ignored"));
+}
+
+/// The standard sorts a file's code calls (tests and comments left out): `.sort(`,
+/// `.sort_by(`... each with its line number.
+fn std_sorts(text: &str) -> Vec<(usize, String)> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or("");
+    let mut found = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        let line = line.split("//").next().unwrap_or("");
+        for call in [
+            ".sort(",
+            ".sort_by(",
+            ".sort_by_key(",
+            ".sort_by_cached_key(",
+            ".sort_unstable(",
+            ".sort_unstable_by(",
+            ".sort_unstable_by_key(",
+        ] {
+            if line.contains(call) {
+                found.push((n + 1, line.trim().to_owned()));
+            }
+        }
+    }
+    found
+}
+
+/// Outside its hot paths, the engine sorts through `sorting` (one compiled sort for every
+/// element type, which keeps the WebAssembly module small), and so does the module's API.
+#[test]
+fn the_cold_paths_sort_through_one_sort() {
+    let root = attest_tests::repo_root();
+    let mut files = Vec::new();
+    sources(&root.join("engine/src"), "engine/src/", &mut files);
+    sources(&root.join("wasm/src"), "wasm/src/", &mut files);
+    let cold = [
+        "engine/src/render/",
+        "engine/src/report/",
+        "engine/src/pack/",
+        "engine/src/evidence/",
+        "engine/src/cases",
+        "engine/src/sample",
+        "engine/src/waivers",
+        "engine/src/digest",
+        "engine/src/sandbox",
+        "wasm/src/",
+    ];
+    let mut checked = 0;
+    let mut offending = Vec::new();
+    for (path, text) in &files {
+        if !cold.iter().any(|c| path.starts_with(c)) {
+            continue;
+        }
+        checked += 1;
+        for (line, code) in std_sorts(text) {
+            offending.push(format!("{path}.rs:{line}: {code}"));
+        }
+    }
+    assert!(checked > 20, "only {checked} files read");
+    assert!(
+        offending.is_empty(),
+        "sort these with attest_engine::sorting:\n{}",
+        offending.join("\n")
+    );
+}
+
+#[test]
+fn std_sorts_are_found_in_code_only() {
+    let text = "fn f(v: &mut Vec<u8>) {\n    v.sort_unstable(); // v.sort_by(x)\n}\n// v.sort();\n#[cfg(test)]\nmod tests { fn g() { w.sort(); } }\n";
+    assert_eq!(std_sorts(text), vec![(2, "v.sort_unstable();".to_owned())]);
 }
