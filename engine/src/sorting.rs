@@ -4,9 +4,9 @@
 //! somewhere gets a whole sort of its own compiled in (several KiB each: a tenth of the
 //! WebAssembly module's code was sorting). The helpers here sort the positions of the items
 //! (with the comparison behind a reference) and then move the items where they go, so that
-//! all their callers share one sort. They suit the sorts outside the hot
-//! paths: reports, renderers, packs, diagnostics. A sort of many small values that runs per
-//! record keeps the standard one.
+//! all their callers share one sort. They suit the sorts outside the hot paths: reports,
+//! renderers, packs, diagnostics. A sort of many small values that runs per record keeps
+//! the standard one.
 
 use std::cmp::Ordering;
 
