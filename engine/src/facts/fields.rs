@@ -9,8 +9,8 @@
 //! fields. An object whose schema lists no `properties` accepts any field.
 
 use super::keys::resolve;
-use super::tree::push_escaped;
-use serde_json::{Map, Value};
+use super::tree::{Node, push_escaped};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// The fields defined at every place of a facts document. The check takes it as a whole,
@@ -116,9 +116,9 @@ impl<'s> RecordFields<'s> {
 
     /// Appends to `out` the fields of `record`, at `pointer` (`/accounts/3`), that the schema
     /// does not define, as [`unknown`] finds them.
-    pub(crate) fn unknown(
+    pub(crate) fn unknown<T: Tree>(
         &mut self,
-        record: &Value,
+        record: &T,
         pointer: &str,
         out: &mut Vec<(String, String)>,
     ) {
@@ -131,6 +131,42 @@ impl<'s> RecordFields<'s> {
         };
         walk.value(record, self.items);
         *out = walk.out;
+    }
+}
+
+/// A document as the walk reads it: a parsed value, or the rules' tree.
+pub(crate) trait Tree: Sized {
+    /// An object's members, in document order.
+    fn members(&self) -> Option<impl Iterator<Item = (&str, &Self)>>;
+    /// An array's items.
+    fn items(&self) -> Option<&[Self]>;
+}
+
+impl Tree for Value {
+    fn members(&self) -> Option<impl Iterator<Item = (&str, &Self)>> {
+        Some(self.as_object()?.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+
+    fn items(&self) -> Option<&[Self]> {
+        self.as_array().map(Vec::as_slice)
+    }
+}
+
+impl Tree for Node {
+    fn members(&self) -> Option<impl Iterator<Item = (&str, &Self)>> {
+        Some(
+            self.as_record()?
+                .fields()
+                .iter()
+                .map(|(k, v)| (k.as_str(), v)),
+        )
+    }
+
+    fn items(&self) -> Option<&[Self]> {
+        match self {
+            Node::List(l) => Some(l.items()),
+            _ => None,
+        }
     }
 }
 
@@ -152,13 +188,15 @@ struct Walk<'a, 'm> {
 }
 
 impl<'a> Walk<'a, '_> {
-    fn value(&mut self, value: &'a Value, shape: &'a Shape) {
-        match (shape, value) {
-            (Shape::Object(fields), Value::Object(members)) => {
-                self.object(members, fields, std::ptr::from_ref(shape) as usize);
+    fn value<T: Tree + 'a>(&mut self, value: &'a T, shape: &'a Shape) {
+        match shape {
+            Shape::Object(fields) => {
+                if let Some(members) = value.members() {
+                    self.object(members, fields, std::ptr::from_ref(shape) as usize);
+                }
             }
-            (Shape::List(items), Value::Array(values)) => {
-                for (i, item) in values.iter().enumerate() {
+            Shape::List(items) => {
+                for (i, item) in value.items().unwrap_or_default().iter().enumerate() {
                     let len = self.pointer.len();
                     self.pointer.push('/');
                     self.pointer.push_str(&i.to_string());
@@ -167,15 +205,15 @@ impl<'a> Walk<'a, '_> {
                 }
             }
             // A value of another type is the schema check's to report.
-            _ => {}
+            Shape::Open => {}
         }
     }
 
     /// The members of an object whose defined `fields` are those of the shape at address
     /// `place` (which tells places apart for the messages' cache).
-    fn object(
+    fn object<T: Tree + 'a>(
         &mut self,
-        members: &'a Map<String, Value>,
+        members: impl Iterator<Item = (&'a str, &'a T)>,
         fields: &'a [(String, Shape)],
         place: usize,
     ) {
@@ -196,7 +234,7 @@ impl<'a> Walk<'a, '_> {
                         None => {
                             let message = self.message(name, fields);
                             let at = self.messages.0.entry(place).or_default();
-                            at.insert(name.clone(), message.clone());
+                            at.insert(name.to_owned(), message.clone());
                             message
                         }
                     };

@@ -174,6 +174,13 @@ impl KeySpec {
         }
     }
 
+    /// Whether each of the fields that make `record`'s key holds a string or nothing.
+    pub(super) fn keyed_by_strings(&self, record: &Node) -> bool {
+        self.fields
+            .iter()
+            .all(|f| matches!(record.field(f), None | Some(Node::Null | Node::Str(_))))
+    }
+
     /// The keyed list at `path` (field names from the record), if there is one.
     fn nested_at(&self, path: &[Cow<'_, str>]) -> Option<&KeySpec> {
         self.nested
@@ -300,6 +307,24 @@ impl Column {
         let field = |f: &str| fields?.iter().find(|(name, _)| *name == f).map(|(_, v)| v);
         spec.write(&mut self.text, |f| value_text(field(f)));
         self.ends.push(self.text.len());
+    }
+
+    /// [`Column::push`] of a record in the rules' tree, whose key fields hold strings or
+    /// nothing ([`KeySpec::keyed_by_strings`]; other values' key texts are the parsed
+    /// value's to give). `false` (and nothing appended) when they do not.
+    pub(super) fn push_node(&mut self, spec: &KeySpec, record: &Node) -> bool {
+        if !spec.keyed_by_strings(record) {
+            return false;
+        }
+        spec.write(&mut self.text, |f| node_text(record.field(f)));
+        self.ends.push(self.text.len());
+        true
+    }
+
+    /// Empties the column.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
     }
 
     /// Appends the keys of `other`, after this column's.
@@ -459,8 +484,7 @@ pub(super) fn nested_duplicates(
         else {
             continue;
         };
-        scratch.text.clear();
-        scratch.ends.clear();
+        scratch.clear();
         for record in items {
             scratch.push(inner, record);
         }
@@ -487,6 +511,27 @@ pub(super) fn nested_duplicates(
         list.duplicates(&column, out);
         *scratch = column;
     }
+}
+
+/// Whether a keyed list inside `item`, a record of the rules' tree keyed by `spec`, or
+/// inside its records, has two records with one key; also `true` when a key cannot be told
+/// from the tree (see [`Column::push_node`]): [`nested_duplicates`] on the parsed record
+/// then says which.
+pub(super) fn nested_duplicates_in_tree(spec: &KeySpec, item: &Node, scratch: &mut Column) -> bool {
+    spec.nested.iter().any(|(path, inner)| {
+        let Some(Node::List(list)) = path.iter().try_fold(item, |v, name| v.field(name)) else {
+            return false;
+        };
+        scratch.clear();
+        if !list.items().iter().all(|r| scratch.push_node(inner, r)) {
+            return true;
+        }
+        !scratch.duplicates().is_empty()
+            || list
+                .items()
+                .iter()
+                .any(|r| nested_duplicates_in_tree(inner, r, scratch))
+    })
 }
 
 /// The records of a collection keyed one at a time (see [`super::records`]): the

@@ -12,6 +12,7 @@ mod records;
 mod schema;
 pub(crate) mod spans;
 pub(crate) mod tree;
+mod tree_parse;
 pub(crate) mod uris;
 mod validate;
 

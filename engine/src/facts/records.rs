@@ -9,6 +9,7 @@ use super::json;
 use super::keys::{self, Column, KeySpec, Place};
 use super::schema::{FactsSchema, RecordChecker};
 use super::tree::{self, Builder, Node};
+use super::tree_parse;
 use super::validate::Found;
 use serde_json::Value;
 
@@ -92,6 +93,26 @@ impl<'s> Checks<'s> {
         Ok(out)
     }
 
+    /// The record `text`, at `pointer`, parsed straight into the tree, when nothing in it
+    /// needs more than the tree to report: it satisfies the schema, its nested keyed lists
+    /// have no repeated key, its keys and numbers are what the tree holds exactly. `None`
+    /// sends it through the parsed value, which finds what is wrong and says where.
+    fn quick(
+        &self,
+        text: &str,
+        builder: &mut Builder,
+        pointer: &mut String,
+        scratch: &mut Column,
+    ) -> Option<Node> {
+        let parsed = tree_parse::parse_record(text, builder, pointer).ok()?;
+        let node = parsed.node;
+        let clean = !parsed.lossy
+            && self.checker.accepts(&node)
+            && !keys::nested_duplicates_in_tree(self.spec, &node, scratch)
+            && self.spec.keyed_by_strings(&node);
+        clean.then_some(node)
+    }
+
     /// Checks one run of records, the first at index `first`.
     fn run(&self, first: usize, items: Vec<Item<'_>>) -> Result<Collection, serde_json::Error> {
         let mut builder = Builder::default();
@@ -104,13 +125,25 @@ impl<'s> Checks<'s> {
         let mut pointer = self.pointer.clone();
         let base = pointer.len();
         for (n, item) in items.into_iter().enumerate() {
-            let value = match item {
-                Item::Text(text) => json::parse(text)?,
-                Item::Parsed(value) => value,
-            };
             let i = first + n;
             pointer.truncate(base);
             tree::push_index(&mut pointer, i);
+            let value = match item {
+                Item::Text(text) => {
+                    let quick = self.quick(text, &mut builder, &mut pointer, &mut scratch);
+                    if let Some(node) = quick {
+                        let found = &mut out.found;
+                        found.keys.push_node(self.spec, &node);
+                        if let Some(fields) = &mut fields {
+                            fields.unknown(&node, &pointer, &mut found.unknown);
+                        }
+                        out.nodes.push(node);
+                        continue;
+                    }
+                    json::parse(text)?
+                }
+                Item::Parsed(value) => value,
+            };
             let found = &mut out.found;
             for (path, message) in self.checker.violations(&value) {
                 found.violations.push((format!("{pointer}{path}"), message));

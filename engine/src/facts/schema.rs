@@ -6,6 +6,7 @@
 
 use super::fields::KnownFields;
 use super::keys::Keying;
+use super::tree::Node;
 use super::validate::lite;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -29,6 +30,9 @@ pub struct FactsSchema {
 struct RecordSchema {
     document: Value,
     checker: OnceLock<Option<Checker>>,
+    /// The compact checker, which also checks records in the rules' tree.
+    #[cfg(feature = "jsonschema")]
+    lite: OnceLock<Option<lite::Checker>>,
 }
 
 /// With the `jsonschema` feature (native hosts), facts are checked by the `jsonschema` crate.
@@ -126,7 +130,16 @@ impl FactsSchema {
             let checker = lite::Checker::new(&schema.document).ok();
             checker
         });
-        checker.as_ref().map(|checker| RecordChecker { checker })
+        #[cfg(feature = "jsonschema")]
+        let lite = schema
+            .lite
+            .get_or_init(|| lite::Checker::new(&schema.document).ok())
+            .as_ref()?;
+        #[cfg(not(feature = "jsonschema"))]
+        let lite = checker.as_ref()?;
+        checker
+            .as_ref()
+            .map(|checker| RecordChecker { checker, lite })
     }
 }
 
@@ -134,12 +147,19 @@ impl FactsSchema {
 #[derive(Clone, Copy)]
 pub(crate) struct RecordChecker<'a> {
     checker: &'a Checker,
+    lite: &'a lite::Checker,
 }
 
 impl RecordChecker<'_> {
     /// Every schema violation in `record`: instance path from the record, and message.
     pub(crate) fn violations(&self, record: &Value) -> Vec<(String, String)> {
         violations(self.checker, record)
+    }
+
+    /// Whether `record`, in the rules' tree, has no violation at all (see
+    /// [`lite::Checker::accepts`]).
+    pub(crate) fn accepts(&self, record: &Node) -> bool {
+        self.lite.accepts(record)
     }
 }
 
@@ -237,6 +257,8 @@ fn record_schemas(document: &Value) -> Vec<(String, RecordSchema)> {
             let schema = RecordSchema {
                 document: Value::Object(record),
                 checker: OnceLock::new(),
+                #[cfg(feature = "jsonschema")]
+                lite: OnceLock::new(),
             };
             Some((name.clone(), schema))
         })

@@ -4,7 +4,7 @@
 
 use rhai::{Dynamic, ImmutableString};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A value in the facts tree.
@@ -22,6 +22,20 @@ pub(crate) enum Node {
 /// A JSON object of the facts: fields in document order, and its pointer.
 #[derive(Debug, Clone)]
 pub struct Record(Arc<RecordData>);
+
+impl Record {
+    /// A record at `pointer` with `fields`.
+    pub(super) fn new(pointer: ImmutableString, fields: Vec<(ImmutableString, Node)>) -> Record {
+        Record(Arc::new(RecordData { pointer, fields }))
+    }
+}
+
+impl List {
+    /// A list at `pointer` with `items`.
+    pub(super) fn new(pointer: ImmutableString, items: Vec<Node>) -> List {
+        List(Arc::new(ListData { pointer, items }))
+    }
+}
 
 #[derive(Debug)]
 struct RecordData {
@@ -255,9 +269,10 @@ fn collection(items: Vec<Value>, pointer: &str) -> Node {
 /// systems), which repeat from record to record.
 #[derive(Default)]
 pub(crate) struct Builder {
-    names: HashMap<String, ImmutableString>,
+    // Hashed with foldhash: every field name and short string of the facts is looked up.
+    names: foldhash::HashMap<String, ImmutableString>,
     shapes: Vec<Vec<ImmutableString>>,
-    texts: HashSet<ImmutableString>,
+    texts: foldhash::HashSet<ImmutableString>,
 }
 
 /// Strings of at most this many bytes are shared (longer ones are mostly unique: names,
@@ -328,7 +343,15 @@ impl Builder {
         if s.len() > SHARED_TEXT {
             return s.into();
         }
-        if let Some(shared) = self.texts.get(s.as_str()) {
+        self.text_of(&s)
+    }
+
+    /// [`Builder::text`] of a borrowed string.
+    pub(super) fn text_of(&mut self, s: &str) -> ImmutableString {
+        if s.len() > SHARED_TEXT {
+            return s.into();
+        }
+        if let Some(shared) = self.texts.get(s) {
             return shared.clone();
         }
         let shared = ImmutableString::from(s);
@@ -337,7 +360,7 @@ impl Builder {
     }
 
     /// The shared name for the `index`-th key of an object at `depth`.
-    fn name(&mut self, depth: usize, index: usize, key: &str) -> ImmutableString {
+    pub(super) fn name(&mut self, depth: usize, index: usize, key: &str) -> ImmutableString {
         if self.shapes.len() <= depth {
             self.shapes.resize_with(depth + 1, Vec::new);
         }
@@ -370,6 +393,10 @@ pub(crate) fn push_index(pointer: &mut String, index: usize) {
 
 /// Appends a key as a JSON Pointer segment (RFC 6901: `~` as `~0`, `/` as `~1`).
 pub(crate) fn push_escaped(pointer: &mut String, key: &str) {
+    if !key.bytes().any(|b| b == b'~' || b == b'/') {
+        pointer.push_str(key);
+        return;
+    }
     for c in key.chars() {
         match c {
             '~' => pointer.push_str("~0"),

@@ -26,6 +26,9 @@
 //! The `date`, `date-time` and `email` format checks follow `jsonschema`'s own
 //! (`keywords/format.rs`, MIT licensed, Copyright (c) 2020-2025 Dmitry Dygalo).
 
+mod pattern;
+mod tree;
+
 use serde_json::{Map, Number, Value};
 use std::cmp::Ordering;
 use std::fmt::Write as _;
@@ -79,7 +82,7 @@ enum Keyword {
     MinItems(u64),
     MaxItems(u64),
     Required(Vec<String>),
-    Pattern(String, regex_lite::Regex),
+    Pattern(String, pattern::Pattern),
     Format(Format),
     UniqueItems,
     Properties(Vec<(String, usize)>),
@@ -401,7 +404,7 @@ impl Builder<'_> {
                 "pattern" => {
                     let source = value.as_str().ok_or_else(bad)?;
                     check_pattern(source).map_err(|e| format!("{here}: {e}"))?;
-                    let re = regex_lite::Regex::new(source).map_err(|e| format!("{here}: {e}"))?;
+                    let re = pattern::Pattern::new(source).map_err(|e| format!("{here}: {e}"))?;
                     Keyword::Pattern(source.to_owned(), re)
                 }
                 "format" => Keyword::Format(match value.as_str() {
@@ -1238,7 +1241,6 @@ mod tests {
     }
 
     /// The example organization (`examples/acme`), its files merged as `attest eval` does.
-    #[cfg(feature = "jsonschema")]
     fn acme() -> Value {
         let files = [
             include_str!("../../../../examples/acme/org.json"),
@@ -1274,7 +1276,6 @@ mod tests {
     }
 
     /// The JSON Pointer of every value in `doc` but the root, parents before children.
-    #[cfg(feature = "jsonschema")]
     fn pointers(value: &Value, at: &str, out: &mut Vec<String>) {
         let children: Vec<(String, &Value)> = match value {
             Value::Object(o) => o
@@ -1296,7 +1297,6 @@ mod tests {
     }
 
     /// Ways to break a value, each named.
-    #[cfg(feature = "jsonschema")]
     const MUTATIONS: [&str; 13] = [
         "null",
         "true",
@@ -1314,7 +1314,6 @@ mod tests {
     ];
 
     /// Applies mutation `kind` to the value at `pointer`; false when it does not apply.
-    #[cfg(feature = "jsonschema")]
     fn mutate(doc: &mut Value, pointer: &str, kind: &str) -> bool {
         let Some((parent, last)) = pointer.rsplit_once('/') else {
             return false;
@@ -1443,6 +1442,49 @@ mod tests {
             }
         }
         assert_eq!(keywords, used);
+    }
+
+    /// A record in the rules' tree is accepted exactly when the record checker (in native
+    /// builds `jsonschema`) finds no violation in it, on every record of every mutated
+    /// example.
+    #[test]
+    fn records_in_the_tree_are_accepted_exactly_when_valid() {
+        use crate::facts::FactsSchema;
+        use crate::facts::tree::Builder;
+        let schema = FactsSchema::shipped().unwrap();
+        let acme = acme();
+        let mut all = Vec::new();
+        pointers(&acme, "", &mut all);
+        let (mut accepted, mut refused) = (0, 0);
+        for kind in MUTATIONS {
+            for offset in 0..5 {
+                let mut doc = acme.clone();
+                for pointer in all.iter().skip(offset).step_by(5).rev() {
+                    mutate(&mut doc, pointer, kind);
+                }
+                let Value::Object(top) = &doc else { continue };
+                for (name, records) in top {
+                    let (Some(checker), Value::Array(records)) = (schema.records(name), records)
+                    else {
+                        continue;
+                    };
+                    for (i, record) in records.iter().enumerate() {
+                        let node = Builder::default().record(record.clone(), &mut String::new());
+                        let valid = checker.violations(record).is_empty();
+                        assert_eq!(
+                            checker.accepts(&node),
+                            valid,
+                            "/{name}/{i} after `{kind}` from {offset}: {record}"
+                        );
+                        if valid { accepted += 1 } else { refused += 1 }
+                    }
+                }
+            }
+        }
+        assert!(
+            accepted >= 200 && refused >= 200,
+            "{accepted} accepted, {refused} refused"
+        );
     }
 
     /// The messages the compact checker shows (in the WebAssembly module) say what was

@@ -1,0 +1,294 @@
+//! A record's JSON text straight into the rules' tree, with no `serde_json::Value` between
+//! them: field names and short strings shared through the [`Builder`], every object and
+//! array given its JSON Pointer, a key given twice in one object refused as
+//! [`super::json::parse`] refuses it.
+
+use super::tree::{Builder, List, Node, Record, push_escaped, push_index};
+use rhai::ImmutableString;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::collections::HashSet;
+use std::fmt;
+
+/// A record parsed into the tree.
+pub(super) struct Parsed {
+    /// The record.
+    pub(super) node: Node,
+    /// Whether a number lost precision on the way (an integer above `i64::MAX`, kept as a
+    /// float): such a record is checked from its text by the exact path.
+    pub(super) lossy: bool,
+}
+
+/// Parses `text`, the record at `pointer` of a top-level collection (`/accounts/3`), into
+/// the tree (`pointer` is left as it was).
+pub(super) fn parse_record(
+    text: &str,
+    builder: &mut Builder,
+    pointer: &mut String,
+) -> Result<Parsed, serde_json::Error> {
+    let mut ctx = Ctx {
+        builder,
+        pointer,
+        lossy: false,
+        fields: Vec::new(),
+        items: Vec::new(),
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let node = Seed {
+        ctx: &mut ctx,
+        depth: 2,
+        segment: Segment::None,
+    }
+    .deserialize(&mut de)?;
+    de.end()?;
+    Ok(Parsed {
+        node,
+        lossy: ctx.lossy,
+    })
+}
+
+/// What the parse shares while it descends.
+struct Ctx<'b> {
+    builder: &'b mut Builder,
+    /// The pointer of the value being parsed's parent.
+    pointer: &'b mut String,
+    lossy: bool,
+    /// The fields of the objects being parsed, innermost last: each object's are moved into
+    /// a vector of their exact size when it ends.
+    fields: Vec<(ImmutableString, Node)>,
+    /// The same for the items of arrays.
+    items: Vec<Node>,
+}
+
+/// How a value's pointer extends its parent's.
+enum Segment {
+    /// The record itself.
+    None,
+    /// A field.
+    Key(ImmutableString),
+    /// An item of an array.
+    Index(usize),
+}
+
+/// Fields of an object compared one by one for a repeated key; more are hashed.
+const LINEAR_FIELDS: usize = 32;
+
+/// One value, at `depth` (the record's fields are at 3), and the segment it adds to the
+/// pointer.
+struct Seed<'c, 'b> {
+    ctx: &'c mut Ctx<'b>,
+    depth: usize,
+    segment: Segment,
+}
+
+impl Seed<'_, '_> {
+    /// Extends the pointer by this value's segment; returns the length to truncate back to.
+    fn enter(&mut self) -> usize {
+        let len = self.ctx.pointer.len();
+        match &self.segment {
+            Segment::None => {}
+            Segment::Key(name) => {
+                self.ctx.pointer.push('/');
+                push_escaped(self.ctx.pointer, name);
+            }
+            Segment::Index(i) => push_index(self.ctx.pointer, *i),
+        }
+        len
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
+    type Value = Node;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_, '_> {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Int(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+        Ok(match i64::try_from(v) {
+            Ok(i) => Node::Int(i),
+            Err(_) => {
+                self.ctx.lossy = true;
+                #[allow(clippy::cast_precision_loss)]
+                Node::Float(v as f64)
+            }
+        })
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+        Ok(if v.is_finite() {
+            Node::Float(v)
+        } else {
+            Node::Null
+        })
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::Str(self.ctx.builder.text_of(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Node, A::Error> {
+        let len = self.enter();
+        let here = ImmutableString::from(self.ctx.pointer.as_str());
+        let start = self.ctx.items.len();
+        let mut i = 0;
+        while let Some(item) = seq.next_element_seed(Seed {
+            ctx: self.ctx,
+            depth: self.depth + 1,
+            segment: Segment::Index(i),
+        })? {
+            self.ctx.items.push(item);
+            i += 1;
+        }
+        let items = self.ctx.items.drain(start..).collect();
+        self.ctx.pointer.truncate(len);
+        Ok(Node::List(List::new(here, items)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Node, A::Error> {
+        let len = self.enter();
+        let here = ImmutableString::from(self.ctx.pointer.as_str());
+        let start = self.ctx.fields.len();
+        let mut hashed: Option<HashSet<ImmutableString>> = None;
+        while let Some(name) = map.next_key_seed(Key {
+            builder: self.ctx.builder,
+            depth: self.depth,
+            index: self.ctx.fields.len() - start,
+        })? {
+            let fields = &self.ctx.fields[start..];
+            let repeated = match &mut hashed {
+                Some(seen) => !seen.insert(name.clone()),
+                None => fields.iter().any(|(k, _)| *k == name),
+            };
+            if repeated {
+                return Err(de::Error::custom(format_args!(
+                    "the key `{name}` is given twice in one object; only one value can count"
+                )));
+            }
+            if hashed.is_none() && fields.len() >= LINEAR_FIELDS {
+                let mut seen: HashSet<ImmutableString> =
+                    fields.iter().map(|(k, _)| k.clone()).collect();
+                seen.insert(name.clone());
+                hashed = Some(seen);
+            }
+            let value = map.next_value_seed(Seed {
+                ctx: self.ctx,
+                depth: self.depth + 1,
+                segment: Segment::Key(name.clone()),
+            })?;
+            self.ctx.fields.push((name, value));
+        }
+        let fields = self.ctx.fields.drain(start..).collect();
+        self.ctx.pointer.truncate(len);
+        Ok(Node::Record(Record::new(here, fields)))
+    }
+}
+
+/// The `index`-th key of an object at `depth`, shared through the builder.
+struct Key<'b> {
+    builder: &'b mut Builder,
+    depth: usize,
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Key<'_> {
+    type Value = ImmutableString;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ImmutableString, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_> {
+    type Value = ImmutableString;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<ImmutableString, E> {
+        Ok(self.builder.name(self.depth, self.index, v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_record;
+    use crate::facts::tree::{Builder, Node};
+
+    /// The tree the exact path builds: parsed to a value, then converted.
+    fn converted(text: &str, pointer: &str) -> Node {
+        let value = crate::facts::json::parse(text).unwrap();
+        Builder::default().record(value, &mut pointer.to_owned())
+    }
+
+    fn parsed(text: &str, pointer: &str) -> (Node, bool) {
+        let mut at = pointer.to_owned();
+        let out = parse_record(text, &mut Builder::default(), &mut at).unwrap();
+        assert_eq!(at, pointer, "the pointer is restored");
+        (out.node, out.lossy)
+    }
+
+    #[test]
+    fn builds_the_tree_the_value_path_builds() {
+        let text = r#"{"id": "a/b~c", "n": -3, "big": 9223372036854775807, "x": 1.5,
+            "ok": true, "none": null, "list": [1, {"k": "v", "deep": [[], {}]}],
+            "employment": {"status": "active", "a/b": {"c~": []}}, "s": "caf\u00e9\n"}"#;
+        let (node, lossy) = parsed(text, "/people/7");
+        assert!(!lossy);
+        assert_eq!(
+            format!("{node:?}"),
+            format!("{:?}", converted(text, "/people/7"))
+        );
+    }
+
+    #[test]
+    fn an_integer_beyond_i64_is_lossy() {
+        let (node, lossy) = parsed(r#"{"n": 18446744073709551615}"#, "/x/0");
+        assert!(lossy);
+        assert_eq!(
+            format!("{node:?}"),
+            format!("{:?}", converted(r#"{"n": 18446744073709551615}"#, "/x/0"))
+        );
+    }
+
+    #[test]
+    fn a_repeated_key_is_the_error_the_value_path_gives() {
+        let many: String = (0..40).map(|i| format!("\"f{i}\": {i},")).collect();
+        for text in [
+            "{\"mfa\": false,\n \"mfa\": true}".to_owned(),
+            format!("{{{many}\n\"f3\": 1}}"),
+            "{\"a\": {\"b\": 1, \"b\": 2}}".to_owned(),
+        ] {
+            let direct = parse_record(&text, &mut Builder::default(), &mut String::new())
+                .err()
+                .unwrap();
+            let value = crate::facts::json::parse(&text).unwrap_err();
+            assert_eq!(direct.to_string(), value.to_string(), "{text}");
+        }
+        assert!(parse_record("{\"a\": 1} x", &mut Builder::default(), &mut String::new()).is_err());
+    }
+}
