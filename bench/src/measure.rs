@@ -22,9 +22,9 @@ pub struct Measured {
     /// Parsing and merging, each record checked and converted into the rules' view as it
     /// is parsed.
     pub parse: Duration,
-    /// The rest of the document checked whole, the rules' view assembled, the digest.
+    /// The rest of the document checked whole, the rules' view assembled.
     pub check: Duration,
-    /// Evaluating the pack.
+    /// Evaluating the pack, with the facts' digest worked out while the rules run.
     pub evaluate: Duration,
     /// The JSON report and the text summary.
     pub render: Duration,

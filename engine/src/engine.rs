@@ -265,10 +265,14 @@ impl Engine {
             .zip(&self.asts)
             .zip(&self.marks)
             .collect();
+        // The facts' digest, which the report names, is worked out while the rules run.
         #[cfg(feature = "parallel")]
-        let mut rules: Vec<RuleResult> = {
+        let (mut rules, _): (Vec<RuleResult>, _) = {
             use rayon::prelude::*;
-            triples.into_par_iter().map(judge).collect()
+            rayon::join(
+                || triples.into_par_iter().map(judge).collect(),
+                || facts.digest(),
+            )
         };
         #[cfg(not(feature = "parallel"))]
         let mut rules: Vec<RuleResult> = triples.into_iter().map(judge).collect();

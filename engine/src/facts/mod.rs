@@ -27,7 +27,7 @@ use keys::RecordKeys;
 use merge::{Merged, Text};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tree::Node;
 
@@ -56,7 +56,8 @@ pub struct LoadTimings {
     /// schema, keyed and converted into the rules' view as they are parsed.
     pub parse: Duration,
     /// The rest of the document checked as a whole (the organization, the top level, the
-    /// duplicate keys), the rules' view assembled, and the digest.
+    /// duplicate keys), and the rules' view assembled. (The digest is worked out when first
+    /// asked for: by an evaluation, while its rules run.)
     pub check: Duration,
 }
 
@@ -75,7 +76,8 @@ pub struct LoadOptions {
 #[derive(Debug)]
 pub struct Facts {
     root: Node,
-    digest: String,
+    /// Worked out when first asked for (an evaluation does it while the rules run).
+    digest: OnceLock<String>,
     organization: String,
     as_of: Option<Date>,
     period: Option<Period>,
@@ -181,11 +183,10 @@ impl Facts {
                     .collect()
             });
         let root = tree::build(doc, records);
-        let digest = canonical::digest(&root);
         let t3 = clock();
         let facts = Facts {
             root,
-            digest,
+            digest: OnceLock::new(),
             organization,
             as_of,
             period,
@@ -212,7 +213,7 @@ impl Facts {
 
     /// sha256 of the canonical form of the merged document (sorted keys, no whitespace).
     pub fn digest(&self) -> &str {
-        &self.digest
+        self.digest.get_or_init(|| canonical::digest(&self.root))
     }
 
     /// `organization.name`.
