@@ -192,6 +192,12 @@ impl List {
         &self.0.items
     }
 
+    /// Whether the list is a top-level collection (`/accounts`), whose records are those
+    /// [`Record::is_top_level`] says are.
+    pub(crate) fn is_collection(&self) -> bool {
+        self.0.pointer.bytes().filter(|b| *b == b'/').count() == 1
+    }
+
     pub(crate) fn get(&self, index: usize) -> Option<&Node> {
         self.0.items.get(index)
     }

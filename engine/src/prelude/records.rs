@@ -56,7 +56,11 @@ pub(super) fn register(engine: &mut Engine) {
     // it marks its population with `tested`.
     let mut iterators = Module::new();
     iterators.set_iter(TypeId::of::<List>(), |list| match list.try_cast::<List>() {
-        Some(list) => Box::new(Items { list, next: 0 }),
+        Some(list) => Box::new(Items {
+            top: list.is_collection(),
+            list,
+            next: 0,
+        }),
         None => Box::new(std::iter::empty()),
     });
     engine.register_global_module(iterators.into());
@@ -87,6 +91,8 @@ pub(super) fn register(engine: &mut Engine) {
 struct Items {
     list: List,
     next: usize,
+    /// Whether the list is a top-level collection (only their records are noted).
+    top: bool,
 }
 
 impl Iterator for Items {
@@ -95,7 +101,9 @@ impl Iterator for Items {
     fn next(&mut self) -> Option<Dynamic> {
         let node = self.list.items().get(self.next)?;
         self.next += 1;
-        if let Node::Record(r) = node {
+        if self.top
+            && let Node::Record(r) = node
+        {
             went_through([r]);
         }
         Some(node.to_dynamic())

@@ -85,7 +85,11 @@ pub(crate) fn register(engine: &mut Engine) {
         .register_fn(SURE_FN, take_sure);
     let mut iterators = Module::new();
     iterators.set_iter(TypeId::of::<Scan>(), |scan| match scan.try_cast::<Scan>() {
-        Some(scan) => Box::new(Items { scan, next: 0 }),
+        Some(scan) => Box::new(Items {
+            top: scan.list.is_collection(),
+            scan,
+            next: 0,
+        }),
         None => Box::new(std::iter::empty()),
     });
     engine.register_global_module(iterators.into());
@@ -96,6 +100,8 @@ pub(crate) fn register(engine: &mut Engine) {
 struct Items {
     scan: Scan,
     next: usize,
+    /// Whether the list is a top-level collection (only their records are noted).
+    top: bool,
 }
 
 impl Iterator for Items {
@@ -107,7 +113,9 @@ impl Iterator for Items {
             self.next += 1;
             let mut sure = false;
             if let Node::Record(r) = node {
-                went_through([r]);
+                if self.top {
+                    went_through([r]);
+                }
                 match self.scan.filter.decide(r, &self.scan.vars) {
                     Decision::Skip => continue,
                     Decision::Pass => sure = self.scan.filter.asked,
