@@ -175,7 +175,7 @@ impl KeySpec {
     }
 
     /// Whether each of the fields that make `record`'s key holds a string or nothing.
-    pub(super) fn keyed_by_strings(&self, record: &Node) -> bool {
+    fn keyed_by_strings(&self, record: &Node) -> bool {
         self.fields
             .iter()
             .all(|f| matches!(record.field(f), None | Some(Node::Null | Node::Str(_))))

@@ -95,8 +95,9 @@ impl<'s> Checks<'s> {
 
     /// The record `text`, at `pointer`, parsed straight into the tree, when nothing in it
     /// needs more than the tree to report: it satisfies the schema, its nested keyed lists
-    /// have no repeated key, its keys and numbers are what the tree holds exactly. `None`
-    /// sends it through the parsed value, which finds what is wrong and says where.
+    /// have no repeated key, its numbers are what the tree holds exactly (its own key is
+    /// checked as it is recorded, [`Column::push_node`]). `None` sends it through the parsed
+    /// value, which finds what is wrong and says where.
     fn quick(
         &self,
         text: &str,
@@ -108,8 +109,7 @@ impl<'s> Checks<'s> {
         let node = parsed.node;
         let clean = !parsed.lossy
             && self.checker.accepts(&node)
-            && !keys::nested_duplicates_in_tree(self.spec, &node, scratch)
-            && self.spec.keyed_by_strings(&node);
+            && !keys::nested_duplicates_in_tree(self.spec, &node, scratch);
         clean.then_some(node)
     }
 
@@ -131,9 +131,10 @@ impl<'s> Checks<'s> {
             let value = match item {
                 Item::Text(text) => {
                     let quick = self.quick(text, &mut builder, &mut pointer, &mut scratch);
-                    if let Some(node) = quick {
-                        let found = &mut out.found;
-                        found.keys.push_node(self.spec, &node);
+                    let found = &mut out.found;
+                    if let Some(node) = quick
+                        && found.keys.push_node(self.spec, &node)
+                    {
                         if let Some(fields) = &mut fields {
                             fields.unknown(&node, &pointer, &mut found.unknown);
                         }

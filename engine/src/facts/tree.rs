@@ -235,18 +235,12 @@ pub(crate) fn build(value: Value, mut converted: HashMap<String, Vec<Node>>) -> 
         };
         (ImmutableString::from(key), node)
     });
-    Node::Record(Record(Arc::new(RecordData {
-        pointer: ImmutableString::new(),
-        fields,
-    })))
+    Node::Record(Record::new(ImmutableString::new(), fields))
 }
 
 /// A list of the tree.
 fn list(pointer: &str, items: Vec<Node>) -> Node {
-    Node::List(List(Arc::new(ListData {
-        pointer: pointer.into(),
-        items,
-    })))
+    Node::List(List::new(pointer.into(), items))
 }
 
 /// A top-level array, converted in runs of records side by side.
@@ -314,10 +308,7 @@ impl Builder {
                         node
                     })
                     .collect();
-                Node::List(List(Arc::new(ListData {
-                    pointer: here,
-                    items,
-                })))
+                Node::List(List::new(here, items))
             }
             Value::Object(map) => {
                 let here = ImmutableString::from(pointer.as_str());
@@ -336,10 +327,7 @@ impl Builder {
                     };
                     fields.push((name, node));
                 }
-                Node::Record(Record(Arc::new(RecordData {
-                    pointer: here,
-                    fields,
-                })))
+                Node::Record(Record::new(here, fields))
             }
         }
     }

@@ -139,7 +139,6 @@ fn equals(node: &Node, value: &Value) -> bool {
 /// JSON Schema equality of two nodes.
 fn same(a: &Node, b: &Node) -> bool {
     match (a, b) {
-        (Node::Int(_) | Node::Float(_), Node::Int(_) | Node::Float(_)) => a.same_scalar(b),
         (Node::List(x), Node::List(y)) => {
             x.len() == y.len() && x.items().iter().zip(y.items()).all(|(p, q)| same(p, q))
         }
