@@ -7,11 +7,12 @@
 
 use crate::alloc;
 use crate::date::Date;
+use crate::facts::tree::Record;
 use crate::joins::LookupCache;
 use crate::limits::{Limits, show_bytes};
 use crate::period::Period;
 use crate::report::FindingStatus;
-use rhai::{Dynamic, ImmutableString};
+use rhai::Dynamic;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -44,11 +45,14 @@ pub(crate) enum PopulationSource {
 impl RuleRun {
     /// Adds records the rule went through, for a rule that marks nothing. A record gone
     /// through twice in a row is noted once (the population drops any other repeat).
-    pub(crate) fn iterated(&mut self, pointer: &ImmutableString) {
+    pub(crate) fn iterated(&mut self, record: &Record) {
         if self.population == PopulationSource::Iterated
-            && self.tested.last().is_none_or(|last| !last.ptr_eq(pointer))
+            && self
+                .tested
+                .last()
+                .is_none_or(|last| !last.same_place(record))
         {
-            self.tested.push(pointer.clone());
+            self.tested.push(record.clone());
         }
     }
 }
@@ -114,8 +118,8 @@ pub(crate) struct RuleRun {
     pub period: Option<Period>,
     /// Where the rule's population comes from.
     pub population: PopulationSource,
-    /// Pointers of the records in the rule's population so far (repeats allowed).
-    pub tested: Vec<ImmutableString>,
+    /// The records in the rule's population so far (repeats allowed).
+    pub tested: Vec<Record>,
     pub findings: Vec<RawFinding>,
     pub cache: Arc<LookupCache>,
     /// With line tracing: the rule's source name, and the lines of it that ran.

@@ -5,6 +5,7 @@ use crate::context::{self, Budget, Clock, PopulationSource, RawFinding, RuleRun,
 use crate::date::Date;
 use crate::evidence;
 use crate::facts::Facts;
+use crate::facts::tree::Record;
 use crate::joins::LookupCache;
 use crate::limits::Limits;
 use crate::modules::{self, to_u32};
@@ -525,10 +526,11 @@ impl Engine {
             .and_then(|r| r.traced.take())
             .map(|(_, lines)| lines)
             .unwrap_or_default();
-        let tested = state
+        let tested: Vec<_> = state
             .as_mut()
             .map(|r| std::mem::take(&mut r.tested))
             .unwrap_or_default();
+        let tested: Vec<_> = tested.iter().map(Record::pointer).collect();
         match (outcome, state) {
             (Ok(()), Some(state)) => {
                 result.findings = state

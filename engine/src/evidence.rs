@@ -117,12 +117,12 @@ pub(crate) fn check(control: &Control, judge: &Judge<'_>, unjudged: &[(&str, &st
         let ends = lapses_on(r, collected);
         let title = text(r, "title").unwrap_or_default();
         if ends >= as_of {
-            current.push((ends, title, r.pointer().to_owned()));
+            current.push((ends, title, r.pointer().into_owned()));
         } else {
             expired.push(finding(
                 FindingStatus::Fail,
                 format!("evidence \"{title}\" for {} expired on {ends}", control.id),
-                Some(r.pointer().to_owned()),
+                Some(r.pointer().into_owned()),
             ));
         }
     }

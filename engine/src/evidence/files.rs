@@ -73,12 +73,13 @@ pub(crate) fn check(control: &Control, judge: &Judge<'_>, files: &Files) -> Opti
             continue;
         }
         let title = text(r, "title").unwrap_or_default();
+        let pointer = r.pointer();
         findings.push(Finding {
             status: FindingStatus::Fail,
             message: format!("evidence \"{title}\" for {}: {why}", control.id),
-            entity: Some(r.pointer().to_owned()),
-            key: facts.key(r.pointer()),
-            source: facts.origin(r.pointer()),
+            key: facts.key(&pointer),
+            source: facts.origin(&pointer),
+            entity: Some(pointer.into_owned()),
             remediation: remediation.clone(),
             owner,
             data: Some(serde_json::json!({ "file": check.as_str() })),

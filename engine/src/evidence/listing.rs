@@ -24,7 +24,7 @@ pub(crate) fn list(
                 _ => EvidenceState::Expired,
             };
             EvidenceRecord {
-                key: facts.key(r.pointer()),
+                key: facts.key(&r.pointer()),
                 title: text(r, "title").unwrap_or_default(),
                 uri: text(r, "uri"),
                 collected_on: text(r, "collected_on").unwrap_or_default(),
@@ -33,7 +33,7 @@ pub(crate) fn list(
                 file: files
                     .and_then(|f| files::outcome(r, f))
                     .map(|(check, _)| check),
-                source: facts.origin(r.pointer()),
+                source: facts.origin(&r.pointer()),
             }
         })
         .collect();

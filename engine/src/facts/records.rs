@@ -11,6 +11,7 @@ use super::schema::{FactsSchema, RecordChecker};
 use super::tree::{self, Builder, Node};
 use super::tree_parse;
 use super::validate::Found;
+use rhai::ImmutableString;
 use serde_json::Value;
 
 /// Records checked as one piece of work.
@@ -47,8 +48,9 @@ impl Collection {
 /// How the records of one collection are checked.
 pub(super) struct Checks<'s> {
     name: &'s str,
-    /// The collection's pointer (`/accounts`).
+    /// The collection's pointer (`/accounts`), and the same shared by its records' places.
     pointer: String,
+    list: ImmutableString,
     /// The collection's name as the start of its records' keys (`accounts`).
     key: String,
     checker: RecordChecker<'s>,
@@ -68,6 +70,7 @@ impl<'s> Checks<'s> {
         keys::escape_into(&mut key, name);
         Some(Checks {
             name,
+            list: pointer.as_str().into(),
             pointer,
             key,
             checker,
@@ -93,19 +96,19 @@ impl<'s> Checks<'s> {
         Ok(out)
     }
 
-    /// The record `text`, at `pointer`, parsed straight into the tree, when nothing in it
+    /// Record `index`, `text`, at `pointer`, parsed straight into the tree, when nothing in it
     /// needs more than the tree to report: it satisfies the schema, its nested keyed lists
     /// have no repeated key, its numbers are what the tree holds exactly (its own key is
     /// checked as it is recorded, [`Column::push_node`]). `None` sends it through the parsed
     /// value, which finds what is wrong and says where.
     fn quick(
         &self,
-        text: &str,
+        (text, index): (&str, usize),
         builder: &mut Builder,
         pointer: &mut String,
         scratch: &mut Column,
     ) -> Option<Node> {
-        let parsed = tree_parse::parse_record(text, builder, pointer).ok()?;
+        let parsed = tree_parse::parse_record(text, builder, pointer, (&self.list, index)).ok()?;
         let node = parsed.node;
         let clean = !parsed.lossy
             && self.checker.accepts(&node)
@@ -130,7 +133,7 @@ impl<'s> Checks<'s> {
             tree::push_index(&mut pointer, i);
             let value = match item {
                 Item::Text(text) => {
-                    let quick = self.quick(text, &mut builder, &mut pointer, &mut scratch);
+                    let quick = self.quick((text, i), &mut builder, &mut pointer, &mut scratch);
                     let found = &mut out.found;
                     if let Some(node) = quick
                         && found.keys.push_node(self.spec, &node)
@@ -161,7 +164,8 @@ impl<'s> Checks<'s> {
             if let Some(fields) = &mut fields {
                 fields.unknown(&value, &pointer, &mut found.unknown);
             }
-            out.nodes.push(builder.record(value, &mut pointer));
+            out.nodes
+                .push(builder.record(value, &mut pointer, (&self.list, i)));
         }
         Ok(out)
     }

@@ -4,6 +4,7 @@
 
 use rhai::{Dynamic, ImmutableString};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -19,14 +20,17 @@ pub(crate) enum Node {
     Record(Record),
 }
 
-/// A JSON object of the facts: fields in document order, and its pointer.
+/// A JSON object of the facts: fields in document order, and its place.
 #[derive(Debug, Clone)]
 pub struct Record(Arc<RecordData>);
 
 impl Record {
-    /// A record at `pointer` with `fields`.
-    pub(super) fn new(pointer: ImmutableString, fields: Vec<(ImmutableString, Node)>) -> Record {
-        Record(Arc::new(RecordData { pointer, fields }))
+    /// A record at `place` with `fields`.
+    pub(super) fn new(place: Place, fields: Vec<(ImmutableString, Node)>) -> Record {
+        Record(Arc::new(RecordData {
+            place,
+            fields: fields.into_boxed_slice(),
+        }))
     }
 }
 
@@ -39,8 +43,47 @@ impl List {
 
 #[derive(Debug)]
 struct RecordData {
-    pointer: ImmutableString,
-    fields: Vec<(ImmutableString, Node)>,
+    place: Place,
+    fields: Box<[(ImmutableString, Node)]>,
+}
+
+/// Where a record is: its JSON Pointer written out, or, for an item of a list, the list's
+/// pointer (shared by all its items) and the item's index. Most records are items of a
+/// list and few are ever pointed at, so an item's pointer is written out only when asked
+/// for.
+#[derive(Debug, Clone)]
+pub(crate) enum Place {
+    /// The whole pointer (`/people/3/employment`, `` for the root).
+    Whole(ImmutableString),
+    /// Item `index` of the list at the pointer (`/people`, 3).
+    Item(ImmutableString, u32),
+}
+
+impl Place {
+    /// The place of item `index` of the list at `list`.
+    pub(super) fn item(list: &ImmutableString, index: usize) -> Place {
+        match u32::try_from(index) {
+            Ok(i) => Place::Item(list.clone(), i),
+            Err(_) => {
+                let mut pointer = list.to_string();
+                push_index(&mut pointer, index);
+                Place::Whole(pointer.into())
+            }
+        }
+    }
+
+    /// The JSON Pointer.
+    fn pointer(&self) -> Cow<'_, str> {
+        match self {
+            Place::Whole(p) => Cow::Borrowed(p.as_str()),
+            Place::Item(list, i) => {
+                let mut p = String::with_capacity(list.len() + 8);
+                p.push_str(list);
+                push_index(&mut p, *i as usize);
+                Cow::Owned(p)
+            }
+        }
+    }
 }
 
 /// A JSON array of the facts, and its pointer.
@@ -139,18 +182,25 @@ impl Node {
 
 impl Record {
     /// The record's JSON Pointer into the merged facts.
-    pub fn pointer(&self) -> &str {
-        &self.0.pointer
+    pub fn pointer(&self) -> Cow<'_, str> {
+        self.0.place.pointer()
     }
 
-    /// The pointer as a shared string, cheap to keep.
-    pub(crate) fn pointer_handle(&self) -> &ImmutableString {
-        &self.0.pointer
+    /// Whether this and `other` are the same record of the facts (at the same place).
+    pub(crate) fn same_place(&self, other: &Record) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+            || match (&self.0.place, &other.0.place) {
+                (Place::Item(a, i), Place::Item(b, j)) => i == j && a == b,
+                _ => self.pointer() == other.pointer(),
+            }
     }
 
     /// Whether the record is an item of a top-level collection (`/accounts/3`).
     pub(crate) fn is_top_level(&self) -> bool {
-        self.0.pointer.bytes().filter(|b| *b == b'/').count() == 2
+        match &self.0.place {
+            Place::Item(list, _) => list.bytes().filter(|b| *b == b'/').count() == 1,
+            Place::Whole(p) => p.bytes().filter(|b| *b == b'/').count() == 2,
+        }
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&Node> {
@@ -216,7 +266,7 @@ const ITEMS_PER_TASK: usize = 512;
 /// in the tree, each in place of the (empty) array `value` has for it.
 pub(crate) fn build(value: Value, mut converted: HashMap<String, Vec<Node>>) -> Node {
     let Value::Object(map) = value else {
-        return Builder::default().convert(value, &mut String::new(), 0);
+        return Builder::default().convert(value, &mut String::new(), 0, None);
     };
     let entries: Vec<(String, Value, Option<Vec<Node>>)> = map
         .into_iter()
@@ -229,22 +279,18 @@ pub(crate) fn build(value: Value, mut converted: HashMap<String, Vec<Node>>) -> 
         let mut pointer = String::from("/");
         push_escaped(&mut pointer, &key);
         let node = match (done, value) {
-            (Some(items), _) => list(&pointer, items),
+            (Some(items), _) => Node::List(List::new(pointer.into(), items)),
             (None, Value::Array(items)) => collection(items, &pointer),
-            (None, value) => Builder::default().convert(value, &mut pointer, 1),
+            (None, value) => Builder::default().convert(value, &mut pointer, 1, None),
         };
         (ImmutableString::from(key), node)
     });
-    Node::Record(Record::new(ImmutableString::new(), fields))
-}
-
-/// A list of the tree.
-fn list(pointer: &str, items: Vec<Node>) -> Node {
-    Node::List(List::new(pointer.into(), items))
+    Node::Record(Record::new(Place::Whole(ImmutableString::new()), fields))
 }
 
 /// A top-level array, converted in runs of records side by side.
 fn collection(items: Vec<Value>, pointer: &str) -> Node {
+    let handle = ImmutableString::from(pointer);
     let runs = crate::par::runs(items, ITEMS_PER_TASK);
     let converted = crate::par::map(runs, |(first, run)| {
         let mut builder = Builder::default();
@@ -254,13 +300,13 @@ fn collection(items: Vec<Value>, pointer: &str) -> Node {
             .enumerate()
             .map(|(i, v)| {
                 push_index(&mut at, first + i);
-                let node = builder.convert(v, &mut at, 2);
+                let node = builder.convert(v, &mut at, 2, Some((&handle, first + i)));
                 at.truncate(len);
                 node
             })
             .collect::<Vec<Node>>()
     });
-    list(pointer, converted.into_iter().flatten().collect())
+    Node::List(List::new(handle, converted.into_iter().flatten().collect()))
 }
 
 /// Shares field names between records: objects at the same depth almost always have the
@@ -280,13 +326,26 @@ pub(crate) struct Builder {
 const SHARED_TEXT: usize = 23;
 
 impl Builder {
-    /// Converts a record of a top-level collection, at `pointer` (`/accounts/3`).
-    pub(crate) fn record(&mut self, value: Value, pointer: &mut String) -> Node {
-        self.convert(value, pointer, 2)
+    /// Converts record `index` of the top-level collection at `list`, whose pointer is in
+    /// `pointer` (`/accounts/3`).
+    pub(crate) fn record(
+        &mut self,
+        value: Value,
+        pointer: &mut String,
+        (list, index): (&ImmutableString, usize),
+    ) -> Node {
+        self.convert(value, pointer, 2, Some((list, index)))
     }
 
-    /// Converts `value`, whose pointer is in `pointer` (restored before returning).
-    fn convert(&mut self, value: Value, pointer: &mut String, depth: usize) -> Node {
+    /// Converts `value`, whose pointer is in `pointer` (restored before returning), item
+    /// `index` of the list at `list` when it is an item.
+    fn convert(
+        &mut self,
+        value: Value,
+        pointer: &mut String,
+        depth: usize,
+        item: Option<(&ImmutableString, usize)>,
+    ) -> Node {
         match value {
             Value::Null => Node::Null,
             Value::Bool(b) => Node::Bool(b),
@@ -303,7 +362,7 @@ impl Builder {
                     .enumerate()
                     .map(|(i, v)| {
                         push_index(pointer, i);
-                        let node = self.convert(v, pointer, depth + 1);
+                        let node = self.convert(v, pointer, depth + 1, Some((&here, i)));
                         pointer.truncate(len);
                         node
                     })
@@ -311,7 +370,10 @@ impl Builder {
                 Node::List(List::new(here, items))
             }
             Value::Object(map) => {
-                let here = ImmutableString::from(pointer.as_str());
+                let place = match item {
+                    Some((list, index)) => Place::item(list, index),
+                    None => Place::Whole(pointer.as_str().into()),
+                };
                 let len = pointer.len();
                 let mut fields = Vec::with_capacity(map.len());
                 for (i, (k, v)) in map.into_iter().enumerate() {
@@ -319,15 +381,15 @@ impl Builder {
                     let node = if v.is_object() || v.is_array() {
                         pointer.push('/');
                         push_escaped(pointer, &name);
-                        let node = self.convert(v, pointer, depth + 1);
+                        let node = self.convert(v, pointer, depth + 1, None);
                         pointer.truncate(len);
                         node
                     } else {
-                        self.convert(v, pointer, depth + 1)
+                        self.convert(v, pointer, depth + 1, None)
                     };
                     fields.push((name, node));
                 }
-                Node::Record(Record::new(here, fields))
+                Node::Record(Record::new(place, fields))
             }
         }
     }

@@ -3,7 +3,7 @@
 //! array given its JSON Pointer, a key given twice in one object refused as
 //! [`super::json::parse`] refuses it.
 
-use super::tree::{Builder, List, Node, Record, push_escaped, push_index};
+use super::tree::{Builder, List, Node, Place, Record, push_escaped, push_index};
 use rhai::ImmutableString;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::HashSet;
@@ -18,12 +18,13 @@ pub(super) struct Parsed {
     pub(super) lossy: bool,
 }
 
-/// Parses `text`, the record at `pointer` of a top-level collection (`/accounts/3`), into
-/// the tree (`pointer` is left as it was).
+/// Parses `text`, record `index` of the top-level collection at `list`, whose pointer is
+/// in `pointer` (`/accounts/3`), into the tree (`pointer` is left as it was).
 pub(super) fn parse_record(
     text: &str,
     builder: &mut Builder,
     pointer: &mut String,
+    (list, index): (&ImmutableString, usize),
 ) -> Result<Parsed, serde_json::Error> {
     let mut ctx = Ctx {
         builder,
@@ -36,7 +37,7 @@ pub(super) fn parse_record(
     let node = Seed {
         ctx: &mut ctx,
         depth: 2,
-        segment: Segment::None,
+        segment: Segment::Record(list.clone(), index),
     }
     .deserialize(&mut de)?;
     de.end()?;
@@ -61,12 +62,13 @@ struct Ctx<'b> {
 
 /// How a value's pointer extends its parent's.
 enum Segment {
-    /// The record itself.
-    None,
+    /// The record itself, an item of the list at the pointer given (its own pointer is
+    /// already written out).
+    Record(ImmutableString, usize),
     /// A field.
     Key(ImmutableString),
-    /// An item of an array.
-    Index(usize),
+    /// An item of the list at the pointer given.
+    Index(ImmutableString, usize),
 }
 
 /// Fields of an object compared one by one for a repeated key; more are hashed.
@@ -85,14 +87,22 @@ impl Seed<'_, '_> {
     fn enter(&mut self) -> usize {
         let len = self.ctx.pointer.len();
         match &self.segment {
-            Segment::None => {}
+            Segment::Record(..) => {}
             Segment::Key(name) => {
                 self.ctx.pointer.push('/');
                 push_escaped(self.ctx.pointer, name);
             }
-            Segment::Index(i) => push_index(self.ctx.pointer, *i),
+            Segment::Index(_, i) => push_index(self.ctx.pointer, *i),
         }
         len
+    }
+
+    /// Where an object with this segment is (called once the pointer is extended).
+    fn place(&self) -> Place {
+        match &self.segment {
+            Segment::Record(list, i) | Segment::Index(list, i) => Place::item(list, *i),
+            Segment::Key(_) => Place::Whole(self.ctx.pointer.as_str().into()),
+        }
     }
 }
 
@@ -158,7 +168,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
         while let Some(item) = seq.next_element_seed(Seed {
             ctx: self.ctx,
             depth: self.depth + 1,
-            segment: Segment::Index(i),
+            segment: Segment::Index(here.clone(), i),
         })? {
             self.ctx.items.push(item);
             i += 1;
@@ -170,7 +180,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Node, A::Error> {
         let len = self.enter();
-        let here = ImmutableString::from(self.ctx.pointer.as_str());
+        let place = self.place();
         let start = self.ctx.fields.len();
         let mut hashed: Option<HashSet<ImmutableString>> = None;
         while let Some(name) = map.next_key_seed(Key {
@@ -203,7 +213,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
         }
         let fields = self.ctx.fields.drain(start..).collect();
         self.ctx.pointer.truncate(len);
-        Ok(Node::Record(Record::new(here, fields)))
+        Ok(Node::Record(Record::new(place, fields)))
     }
 }
 
@@ -238,16 +248,25 @@ impl<'de> Visitor<'de> for Key<'_> {
 mod tests {
     use super::parse_record;
     use crate::facts::tree::{Builder, Node};
+    use rhai::ImmutableString;
+
+    /// The list and index of the record at `pointer` (`/people/7`).
+    fn item(pointer: &str) -> (ImmutableString, usize) {
+        let (list, index) = pointer.rsplit_once('/').unwrap();
+        (list.into(), index.parse().unwrap())
+    }
 
     /// The tree the exact path builds: parsed to a value, then converted.
     fn converted(text: &str, pointer: &str) -> Node {
         let value = crate::facts::json::parse(text).unwrap();
-        Builder::default().record(value, &mut pointer.to_owned())
+        let (list, index) = item(pointer);
+        Builder::default().record(value, &mut pointer.to_owned(), (&list, index))
     }
 
     fn parsed(text: &str, pointer: &str) -> (Node, bool) {
         let mut at = pointer.to_owned();
-        let out = parse_record(text, &mut Builder::default(), &mut at).unwrap();
+        let (list, index) = item(pointer);
+        let out = parse_record(text, &mut Builder::default(), &mut at, (&list, index)).unwrap();
         assert_eq!(at, pointer, "the pointer is restored");
         (out.node, out.lossy)
     }
@@ -283,12 +302,28 @@ mod tests {
             format!("{{{many}\n\"f3\": 1}}"),
             "{\"a\": {\"b\": 1, \"b\": 2}}".to_owned(),
         ] {
-            let direct = parse_record(&text, &mut Builder::default(), &mut String::new())
-                .err()
-                .unwrap();
+            let (list, index) = item("/x/0");
+            let direct = parse_record(
+                &text,
+                &mut Builder::default(),
+                &mut "/x/0".into(),
+                (&list, index),
+            )
+            .err()
+            .unwrap();
             let value = crate::facts::json::parse(&text).unwrap_err();
             assert_eq!(direct.to_string(), value.to_string(), "{text}");
         }
-        assert!(parse_record("{\"a\": 1} x", &mut Builder::default(), &mut String::new()).is_err());
+        let mut at = String::from("/x/0");
+        let (list, index) = item("/x/0");
+        assert!(
+            parse_record(
+                "{\"a\": 1} x",
+                &mut Builder::default(),
+                &mut at,
+                (&list, index)
+            )
+            .is_err()
+        );
     }
 }

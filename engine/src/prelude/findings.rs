@@ -101,7 +101,7 @@ fn entity_pointer(entity: &Dynamic, what: &str) -> Result<Option<String>> {
         return Ok(None);
     }
     if let Some(r) = entity.read_lock::<Record>() {
-        return Ok(Some(r.pointer().to_owned()));
+        return Ok(Some(r.pointer().into_owned()));
     }
     if let Some(l) = entity.read_lock::<List>() {
         return Ok(Some(l.pointer().to_owned()));
@@ -199,7 +199,7 @@ fn to_json_within(
         return Ok(Value::Object(fields));
     }
     if let Some(r) = value.read_lock::<Record>() {
-        return text(r.pointer(), room);
+        return text(&r.pointer(), room);
     }
     if let Some(l) = value.read_lock::<List>() {
         return text(l.pointer(), room);

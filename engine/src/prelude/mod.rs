@@ -13,7 +13,7 @@ mod sets;
 mod text;
 
 pub(crate) use findings::{to_json, truncated_marker};
-pub(crate) use records::went_through;
+pub(crate) use records::went_through_item;
 
 /// Registers the whole prelude on a Rhai engine.
 pub(crate) fn register(engine: &mut rhai::Engine) {

@@ -22,11 +22,11 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn("has", |r: &mut Record, name: ImmutableString| {
             r.get(&name).is_some_and(|n| !n.is_null())
         })
-        .register_fn("pointer", |r: &mut Record| r.pointer().to_owned())
+        .register_fn("pointer", |r: &mut Record| r.pointer().into_owned())
         .register_fn("to_string", |r: &mut Record| describe_record(r))
         .register_fn("to_debug", |r: &mut Record| describe_record(r))
-        .register_fn("==", |a: &mut Record, b: Record| a.pointer() == b.pointer())
-        .register_fn("!=", |a: &mut Record, b: Record| a.pointer() != b.pointer());
+        .register_fn("==", |a: &mut Record, b: Record| a.same_place(&b))
+        .register_fn("!=", |a: &mut Record, b: Record| !a.same_place(&b));
 
     // A field of an absent object is absent too: `v.contract.signed_on` is `()` when the
     // vendor has no `contract`, as it is when the contract has no `signed_on`.
@@ -104,7 +104,7 @@ impl Iterator for Items {
         if self.top
             && let Node::Record(r) = node
         {
-            went_through([r]);
+            went_through_item(r);
         }
         Some(node.to_dynamic())
     }
@@ -116,17 +116,22 @@ pub(crate) fn went_through<'r>(records: impl IntoIterator<Item = &'r Record>) {
     context::current(|run| {
         for r in records {
             if r.is_top_level() {
-                run.iterated(r.pointer_handle());
+                run.iterated(r);
             }
         }
     });
 }
 
+/// [`went_through`] for a record of a top-level collection, gone through as the rule
+/// loops over the collection.
+pub(crate) fn went_through_item(record: &Record) {
+    context::current(|run| run.iterated(record));
+}
+
 /// Marks records as tested: the rule's population.
 fn mark_tested<'r>(records: impl IntoIterator<Item = &'r Record>) {
     context::current(|run| {
-        run.tested
-            .extend(records.into_iter().map(|r| r.pointer_handle().clone()));
+        run.tested.extend(records.into_iter().cloned());
     });
 }
 

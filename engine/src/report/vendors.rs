@@ -57,7 +57,7 @@ impl Vendor {
             .iter()
             .filter_map(|item| match item {
                 Node::Record(r) => Some(Vendor {
-                    pointer: r.pointer().to_owned(),
+                    pointer: r.pointer().into_owned(),
                     id: text(r.get("id")).unwrap_or_default(),
                     name: text(r.get("name")).unwrap_or_default(),
                     service: text(r.get("service")).unwrap_or_default(),

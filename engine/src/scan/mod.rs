@@ -36,7 +36,7 @@ pub(crate) use filter::Filter;
 pub(crate) use rewrite::rewrite;
 
 use crate::facts::tree::{List, Node};
-use crate::prelude::went_through;
+use crate::prelude::went_through_item;
 use rhai::{Array, Dynamic, Engine, Module};
 use std::any::TypeId;
 use std::cell::Cell;
@@ -114,7 +114,7 @@ impl Iterator for Items {
             let mut sure = false;
             if let Node::Record(r) = node {
                 if self.top {
-                    went_through([r]);
+                    went_through_item(r);
                 }
                 match self.scan.filter.decide(r, &self.scan.vars) {
                     Decision::Skip => continue,

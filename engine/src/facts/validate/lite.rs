@@ -1468,8 +1468,10 @@ mod tests {
                     else {
                         continue;
                     };
+                    let list = rhai::ImmutableString::from(format!("/{name}"));
                     for (i, record) in records.iter().enumerate() {
-                        let node = Builder::default().record(record.clone(), &mut String::new());
+                        let mut at = format!("/{name}/{i}");
+                        let node = Builder::default().record(record.clone(), &mut at, (&list, i));
                         let valid = checker.violations(record).is_empty();
                         assert_eq!(
                             checker.accepts(&node),
