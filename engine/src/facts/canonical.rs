@@ -64,8 +64,8 @@ fn segments(node: &Node) -> Vec<Segment<'_>> {
     let Node::Record(record) = node else {
         return vec![Segment::Value(node)];
     };
-    let mut entries: Vec<_> = record.fields().iter().collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut entries: Vec<_> = record.fields().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut out = Vec::new();
     let mut text = vec![b'{'];
     for (i, (key, v)) in entries.into_iter().enumerate() {
@@ -116,13 +116,14 @@ fn write(node: &Node, buf: &mut Vec<u8>) {
             // Records have a handful of keys: sort them on the stack when they fit.
             let mut small: [(&str, &Node); SMALL_OBJECT] = [("", &Node::Null); SMALL_OBJECT];
             let mut large = Vec::new();
-            let entries: &mut [(&str, &Node)] = if fields.len() <= SMALL_OBJECT {
+            let count = fields.len();
+            let entries: &mut [(&str, &Node)] = if count <= SMALL_OBJECT {
                 for (slot, (k, v)) in small.iter_mut().zip(fields) {
                     *slot = (k.as_str(), v);
                 }
-                &mut small[..fields.len()]
+                &mut small[..count]
             } else {
-                large.extend(fields.iter().map(|(k, v)| (k.as_str(), v)));
+                large.extend(fields.map(|(k, v)| (k.as_str(), v)));
                 &mut large
             };
             entries.sort_unstable_by(|a, b| a.0.cmp(b.0));

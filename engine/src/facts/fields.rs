@@ -154,12 +154,7 @@ impl Tree for Value {
 
 impl Tree for Node {
     fn members(&self) -> Option<impl Iterator<Item = (&str, &Self)>> {
-        Some(
-            self.as_record()?
-                .fields()
-                .iter()
-                .map(|(k, v)| (k.as_str(), v)),
-        )
+        Some(self.as_record()?.fields().map(|(k, v)| (k.as_str(), v)))
     }
 
     fn items(&self) -> Option<&[Self]> {

@@ -24,12 +24,18 @@ pub(crate) enum Node {
 #[derive(Debug, Clone)]
 pub struct Record(Arc<RecordData>);
 
+/// The field names of a record, in order: shared by the records with the same names (most
+/// records of a collection), so that a record holds only its values.
+pub(crate) type Names = Arc<[ImmutableString]>;
+
 impl Record {
-    /// A record at `place` with `fields`.
-    pub(super) fn new(place: Place, fields: Vec<(ImmutableString, Node)>) -> Record {
+    /// A record at `place` with fields `names` (see [`Builder::names`]) holding `values`.
+    pub(super) fn new(place: Place, names: Names, values: Vec<Node>) -> Record {
+        debug_assert_eq!(names.len(), values.len());
         Record(Arc::new(RecordData {
             place,
-            fields: fields.into_boxed_slice(),
+            names,
+            values: values.into_boxed_slice(),
         }))
     }
 }
@@ -44,7 +50,8 @@ impl List {
 #[derive(Debug)]
 struct RecordData {
     place: Place,
-    fields: Box<[(ImmutableString, Node)]>,
+    names: Names,
+    values: Box<[Node]>,
 }
 
 /// Where a record is: its JSON Pointer written out, or, for an item of a list, the list's
@@ -204,11 +211,8 @@ impl Record {
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&Node> {
-        self.0
-            .fields
-            .iter()
-            .find(|(k, _)| k.as_str() == name)
-            .map(|(_, v)| v)
+        let i = self.0.names.iter().position(|k| k.as_str() == name)?;
+        self.0.values.get(i)
     }
 
     /// Follows a dotted path from this record (`employment.status`).
@@ -223,12 +227,12 @@ impl Record {
     }
 
     /// The fields, in document order.
-    pub(crate) fn fields(&self) -> &[(ImmutableString, Node)] {
-        &self.0.fields
+    pub(crate) fn fields(&self) -> impl ExactSizeIterator<Item = (&ImmutableString, &Node)> {
+        self.0.names.iter().zip(self.0.values.iter())
     }
 
     pub(crate) fn field_names(&self) -> impl Iterator<Item = &ImmutableString> {
-        self.0.fields.iter().map(|(k, _)| k)
+        self.0.names.iter()
     }
 }
 
@@ -275,7 +279,7 @@ pub(crate) fn build(value: Value, mut converted: HashMap<String, Vec<Node>>) -> 
             (key, value, done)
         })
         .collect();
-    let fields = crate::par::map(entries, |(key, value, done)| {
+    let fields: Vec<(ImmutableString, Node)> = crate::par::map(entries, |(key, value, done)| {
         let mut pointer = String::from("/");
         push_escaped(&mut pointer, &key);
         let node = match (done, value) {
@@ -285,7 +289,12 @@ pub(crate) fn build(value: Value, mut converted: HashMap<String, Vec<Node>>) -> 
         };
         (ImmutableString::from(key), node)
     });
-    Node::Record(Record::new(Place::Whole(ImmutableString::new()), fields))
+    let (names, values): (Vec<_>, Vec<_>) = fields.into_iter().unzip();
+    Node::Record(Record::new(
+        Place::Whole(ImmutableString::new()),
+        names.into(),
+        values,
+    ))
 }
 
 /// A top-level array, converted in runs of records side by side.
@@ -318,6 +327,9 @@ pub(crate) struct Builder {
     // Hashed with foldhash: every field name and short string of the facts is looked up.
     names: foldhash::HashMap<String, ImmutableString>,
     shapes: Vec<Vec<ImmutableString>>,
+    /// The names of the last record completed at each depth, then of every record.
+    last: Vec<Option<Names>>,
+    all: foldhash::HashMap<Vec<ImmutableString>, Names>,
     texts: foldhash::HashSet<ImmutableString>,
 }
 
@@ -375,7 +387,8 @@ impl Builder {
                     None => Place::Whole(pointer.as_str().into()),
                 };
                 let len = pointer.len();
-                let mut fields = Vec::with_capacity(map.len());
+                let mut names = Vec::with_capacity(map.len());
+                let mut values = Vec::with_capacity(map.len());
                 for (i, (k, v)) in map.into_iter().enumerate() {
                     let name = self.name(depth, i, &k);
                     let node = if v.is_object() || v.is_array() {
@@ -387,9 +400,11 @@ impl Builder {
                     } else {
                         self.convert(v, pointer, depth + 1, None)
                     };
-                    fields.push((name, node));
+                    names.push(name);
+                    values.push(node);
                 }
-                Node::Record(Record::new(place, fields))
+                let names = self.names(depth, &names);
+                Node::Record(Record::new(place, names, values))
             }
         }
     }
@@ -412,6 +427,31 @@ impl Builder {
         }
         let shared = ImmutableString::from(s);
         self.texts.insert(shared.clone());
+        shared
+    }
+
+    /// The shared field names of a record at `depth` with fields `names` (each from
+    /// [`Builder::name`]): the last record's at that depth when they are the same, else
+    /// those of any record seen with the same.
+    pub(super) fn names(&mut self, depth: usize, names: &[ImmutableString]) -> Names {
+        if self.last.len() <= depth {
+            self.last.resize(depth + 1, None);
+        }
+        if let Some(last) = &self.last[depth]
+            && last.len() == names.len()
+            && last.iter().zip(names).all(|(a, b)| a.ptr_eq(b))
+        {
+            return last.clone();
+        }
+        let shared = match self.all.get(names) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Names = names.into();
+                self.all.insert(names.to_vec(), shared.clone());
+                shared
+            }
+        };
+        self.last[depth] = Some(shared.clone());
         shared
     }
 

@@ -30,7 +30,8 @@ pub(super) fn parse_record(
         builder,
         pointer,
         lossy: false,
-        fields: Vec::new(),
+        names: Vec::new(),
+        values: Vec::new(),
         items: Vec::new(),
     };
     let mut de = serde_json::Deserializer::from_str(text);
@@ -53,9 +54,11 @@ struct Ctx<'b> {
     /// The pointer of the value being parsed's parent.
     pointer: &'b mut String,
     lossy: bool,
-    /// The fields of the objects being parsed, innermost last: each object's are moved into
-    /// a vector of their exact size when it ends.
-    fields: Vec<(ImmutableString, Node)>,
+    /// The field names and values of the objects being parsed, innermost last: each
+    /// object's names are shared through the builder and its values moved into a vector of
+    /// their exact size when it ends.
+    names: Vec<ImmutableString>,
+    values: Vec<Node>,
     /// The same for the items of arrays.
     items: Vec<Node>,
 }
@@ -181,17 +184,17 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Node, A::Error> {
         let len = self.enter();
         let place = self.place();
-        let start = self.ctx.fields.len();
+        let start = self.ctx.names.len();
         let mut hashed: Option<HashSet<ImmutableString>> = None;
         while let Some(name) = map.next_key_seed(Key {
             builder: self.ctx.builder,
             depth: self.depth,
-            index: self.ctx.fields.len() - start,
+            index: self.ctx.names.len() - start,
         })? {
-            let fields = &self.ctx.fields[start..];
+            let fields = &self.ctx.names[start..];
             let repeated = match &mut hashed {
                 Some(seen) => !seen.insert(name.clone()),
-                None => fields.iter().any(|(k, _)| *k == name),
+                None => fields.contains(&name),
             };
             if repeated {
                 return Err(de::Error::custom(format_args!(
@@ -199,8 +202,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
                 )));
             }
             if hashed.is_none() && fields.len() >= LINEAR_FIELDS {
-                let mut seen: HashSet<ImmutableString> =
-                    fields.iter().map(|(k, _)| k.clone()).collect();
+                let mut seen: HashSet<ImmutableString> = fields.iter().cloned().collect();
                 seen.insert(name.clone());
                 hashed = Some(seen);
             }
@@ -209,11 +211,14 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
                 depth: self.depth + 1,
                 segment: Segment::Key(name.clone()),
             })?;
-            self.ctx.fields.push((name, value));
+            self.ctx.names.push(name);
+            self.ctx.values.push(value);
         }
-        let fields = self.ctx.fields.drain(start..).collect();
+        let names = self.ctx.builder.names(self.depth, &self.ctx.names[start..]);
+        self.ctx.names.truncate(start);
+        let values = self.ctx.values.drain(start..).collect();
         self.ctx.pointer.truncate(len);
-        Ok(Node::Record(Record::new(place, fields)))
+        Ok(Node::Record(Record::new(place, names, values)))
     }
 }
 

@@ -66,7 +66,7 @@ impl Checker {
                     .all(|(i, x)| a.iter().skip(i + 1).all(|y| !same(x, y)))
             }),
             Keyword::Properties(props) => match node {
-                Node::Record(r) => r.fields().iter().all(|(name, member)| {
+                Node::Record(r) => r.fields().all(|(name, member)| {
                     props
                         .iter()
                         .find(|(p, _)| p == name.as_str())
@@ -129,7 +129,6 @@ fn equals(node: &Node, value: &Value) -> bool {
         (Node::Record(r), Value::Object(o)) => {
             r.fields().len() == o.len()
                 && r.fields()
-                    .iter()
                     .all(|(k, v)| o.get(k.as_str()).is_some_and(|w| equals(v, w)))
         }
         _ => false,
@@ -145,7 +144,6 @@ fn same(a: &Node, b: &Node) -> bool {
         (Node::Record(x), Node::Record(y)) => {
             x.fields().len() == y.fields().len()
                 && x.fields()
-                    .iter()
                     .all(|(k, v)| y.get(k.as_str()).is_some_and(|w| same(v, w)))
         }
         (Node::Null, Node::Null) => true,
