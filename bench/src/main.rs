@@ -68,6 +68,7 @@ fn generate(args: &GenerateArgs) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
+    attest_cli::allocator::return_freed_memory_promptly();
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Generate(args)) => generate(args),

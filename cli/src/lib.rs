@@ -3,6 +3,7 @@
 //! evidence root holds. Shared with the project's development tools (`attest-bench`), so
 //! that they read packs exactly as `attest` does.
 
+pub mod allocator;
 pub mod config;
 pub mod evidence;
 pub mod inputs;

@@ -94,6 +94,7 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
+    attest_cli::allocator::return_freed_memory_promptly();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Eval(args) => commands::eval::run(args),

@@ -6,6 +6,7 @@
 
 use super::records::{Checks, Collection, Item};
 use super::spans::{self, KeyLines, Outline};
+use super::tree::Texts;
 use super::{FactsError, FactsSchema, FactsSource, JsonSyntax, KeyOrigin, SourceMap, json};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -59,11 +60,12 @@ pub(super) fn merge<S: Text>(
     schema: &FactsSchema,
 ) -> Result<Merged, FactsError> {
     let mut merged = Merged::default();
+    let texts = Texts::new(crate::par::threads());
     for (file, owned) in sources.into_iter().enumerate() {
         let src = owned.source();
         merged.origins.files.push(src.name.to_owned());
         let outline = spans::scan_top_level(src.text);
-        let parts = read(&src, &outline, schema, &merged)?;
+        let parts = read(&src, &outline, (schema, &texts), &merged)?;
         let mut lines: HashMap<String, KeyLines> = outline.keys.into_iter().collect();
         for (key, part) in parts {
             let at = lines.remove(&key).unwrap_or_default();
@@ -132,15 +134,16 @@ impl Merged {
 
 /// Reads one file's top-level values, in order: in parts where the outline is clean (the
 /// records of each checked collection side by side), else parsed whole. A file that is not
-/// JSON is reported as serde_json reports it, with its place in the whole file.
+/// JSON is reported as serde_json reports it, with its place in the whole file. Records
+/// share short strings through `texts`, one table for the whole load.
 fn read(
     src: &FactsSource<'_>,
     outline: &Outline,
-    schema: &FactsSchema,
+    (schema, texts): (&FactsSchema, &Texts),
     merged: &Merged,
 ) -> Result<Vec<(String, Part)>, FactsError> {
     if outline.clean
-        && let Ok(parts) = read_outlined(src.text, outline, schema, merged)
+        && let Ok(parts) = read_outlined(src.text, outline, (schema, texts), merged)
     {
         return Ok(parts);
     }
@@ -148,7 +151,7 @@ fn read(
     object
         .into_iter()
         .map(|(key, value)| {
-            let part = match (Checks::new(schema, &key), value) {
+            let part = match (Checks::new(schema, &key, texts), value) {
                 (Some(checks), Value::Array(items)) => {
                     let items = items.into_iter().map(Item::Parsed).collect();
                     let records = checks.check(merged.records(&key), items);
@@ -166,7 +169,7 @@ fn read(
 fn read_outlined(
     text: &str,
     outline: &Outline,
-    schema: &FactsSchema,
+    (schema, texts): (&FactsSchema, &Texts),
     merged: &Merged,
 ) -> Result<Vec<(String, Part)>, ()> {
     let mut parts = Vec::with_capacity(outline.keys.len());
@@ -176,7 +179,7 @@ fn read_outlined(
         }
         let span = |range: &std::ops::Range<usize>| text.get(range.clone()).ok_or(());
         let is_array = text.as_bytes().get(at.span.start) == Some(&b'[');
-        let part = match Checks::new(schema, key).filter(|_| is_array) {
+        let part = match Checks::new(schema, key, texts).filter(|_| is_array) {
             Some(checks) => {
                 let items = at
                     .item_spans
@@ -254,9 +257,9 @@ mod tests {
         let schema = FactsSchema::shipped().unwrap();
         let outline = spans::scan_top_level(text);
         assert!(outline.clean);
-        let merged = Merged::default();
-        let parts = read(&src, &outline, schema, &merged).unwrap();
-        let whole = read(&src, &Outline::default(), schema, &merged).unwrap();
+        let (merged, texts) = (Merged::default(), Texts::default());
+        let parts = read(&src, &outline, (schema, &texts), &merged).unwrap();
+        let whole = read(&src, &Outline::default(), (schema, &texts), &merged).unwrap();
         let (parts, whole) = (shown(parts), shown(whole));
         assert_eq!(parts, whole);
         // The records were checked: a violation, an undefined field, a duplicate key inside
@@ -271,5 +274,38 @@ mod tests {
             assert!(people.contains(expected), "{expected} in {people}");
         }
         assert!(parts[4].starts_with("extra: [1,{"), "{}", parts[4]);
+    }
+
+    #[test]
+    fn a_short_string_is_shared_by_records_converted_apart() {
+        use crate::facts::tree::Node;
+        use crate::facts::{Facts, FactsSource};
+        let people: Vec<String> = (0..1500)
+            .map(|i| {
+                format!(
+                    r#"{{"id": "p{i}", "name": "P", "kind": "employee",
+                    "employment": {{"status": "active", "start_date": "2024-12-23"}}}}"#
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"{{"schema_version": "1", "organization": {{"name": "O"}}, "people": [{}]}}"#,
+            people.join(",")
+        );
+        let facts = Facts::load(&[FactsSource {
+            name: "o.json",
+            text: &text,
+        }])
+        .unwrap();
+        let start = |i: usize| match facts.root().field("people") {
+            Some(Node::List(l)) => match l.get(i).and_then(|p| p.path("employment.start_date")) {
+                Some(Node::Str(s)) => s.clone(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        // Records 0 and 1400 are converted in different runs, one after the other or side
+        // by side: the date is one string all the same.
+        assert!(start(0).ptr_eq(&start(1400)));
     }
 }

@@ -8,7 +8,7 @@ use super::fields::RecordFields;
 use super::json;
 use super::keys::{self, Column, KeySpec, Place};
 use super::schema::{FactsSchema, RecordChecker};
-use super::tree::{self, Builder, Node};
+use super::tree::{self, Builder, Node, Texts};
 use super::tree_parse;
 use super::validate::Found;
 use rhai::ImmutableString;
@@ -56,12 +56,18 @@ pub(super) struct Checks<'s> {
     checker: RecordChecker<'s>,
     spec: &'s KeySpec,
     schema: &'s FactsSchema,
+    /// The short strings of the whole load.
+    texts: &'s Texts,
 }
 
 impl<'s> Checks<'s> {
     /// The checks of collection `name`, when `schema` lets its records be checked one at a
-    /// time (see [`FactsSchema::records`]).
-    pub(super) fn new(schema: &'s FactsSchema, name: &'s str) -> Option<Checks<'s>> {
+    /// time (see [`FactsSchema::records`]), sharing short strings through `texts`.
+    pub(super) fn new(
+        schema: &'s FactsSchema,
+        name: &'s str,
+        texts: &'s Texts,
+    ) -> Option<Checks<'s>> {
         let checker = schema.records(name)?;
         let spec = schema.keying.collection(name)?;
         let mut pointer = String::from("/");
@@ -76,6 +82,7 @@ impl<'s> Checks<'s> {
             checker,
             spec,
             schema,
+            texts,
         })
     }
 
@@ -104,7 +111,7 @@ impl<'s> Checks<'s> {
     fn quick(
         &self,
         (text, index): (&str, usize),
-        builder: &mut Builder,
+        builder: &mut Builder<'_>,
         pointer: &mut String,
         scratch: &mut Column,
     ) -> Option<Node> {
@@ -118,7 +125,7 @@ impl<'s> Checks<'s> {
 
     /// Checks one run of records, the first at index `first`.
     fn run(&self, first: usize, items: Vec<Item<'_>>) -> Result<Collection, serde_json::Error> {
-        let mut builder = Builder::default();
+        let mut builder = Builder::sharing(self.texts);
         let mut fields = RecordFields::new(&self.schema.known, self.name, self.schema.name());
         let mut scratch = Column::default();
         let mut out = Collection {

@@ -22,7 +22,7 @@ pub(super) struct Parsed {
 /// in `pointer` (`/accounts/3`), into the tree (`pointer` is left as it was).
 pub(super) fn parse_record(
     text: &str,
-    builder: &mut Builder,
+    builder: &mut Builder<'_>,
     pointer: &mut String,
     (list, index): (&ImmutableString, usize),
 ) -> Result<Parsed, serde_json::Error> {
@@ -49,8 +49,8 @@ pub(super) fn parse_record(
 }
 
 /// What the parse shares while it descends.
-struct Ctx<'b> {
-    builder: &'b mut Builder,
+struct Ctx<'b, 't> {
+    builder: &'b mut Builder<'t>,
     /// The pointer of the value being parsed's parent.
     pointer: &'b mut String,
     lossy: bool,
@@ -79,13 +79,13 @@ const LINEAR_FIELDS: usize = 32;
 
 /// One value, at `depth` (the record's fields are at 3), and the segment it adds to the
 /// pointer.
-struct Seed<'c, 'b> {
-    ctx: &'c mut Ctx<'b>,
+struct Seed<'c, 'b, 't> {
+    ctx: &'c mut Ctx<'b, 't>,
     depth: usize,
     segment: Segment,
 }
 
-impl Seed<'_, '_> {
+impl Seed<'_, '_, '_> {
     /// Extends the pointer by this value's segment; returns the length to truncate back to.
     fn enter(&mut self) -> usize {
         let len = self.ctx.pointer.len();
@@ -109,7 +109,7 @@ impl Seed<'_, '_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
+impl<'de> DeserializeSeed<'de> for Seed<'_, '_, '_> {
     type Value = Node;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
@@ -117,7 +117,7 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for Seed<'_, '_> {
+impl<'de> Visitor<'de> for Seed<'_, '_, '_> {
     type Value = Node;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -223,13 +223,13 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
 }
 
 /// The `index`-th key of an object at `depth`, shared through the builder.
-struct Key<'b> {
-    builder: &'b mut Builder,
+struct Key<'b, 't> {
+    builder: &'b mut Builder<'t>,
     depth: usize,
     index: usize,
 }
 
-impl<'de> DeserializeSeed<'de> for Key<'_> {
+impl<'de> DeserializeSeed<'de> for Key<'_, '_> {
     type Value = ImmutableString;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ImmutableString, D::Error> {
@@ -237,7 +237,7 @@ impl<'de> DeserializeSeed<'de> for Key<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Key<'_> {
+impl<'de> Visitor<'de> for Key<'_, '_> {
     type Value = ImmutableString;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
