@@ -6,7 +6,7 @@
 
 use super::records::{Checks, Collection, Item};
 use super::spans::{self, KeyLines, Outline};
-use super::tree::Texts;
+use super::texts::Texts;
 use super::{FactsError, FactsSchema, FactsSource, JsonSyntax, KeyOrigin, SourceMap, json};
 use serde_json::{Map, Value};
 use std::collections::HashMap;

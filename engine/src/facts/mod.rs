@@ -11,6 +11,7 @@ mod merge;
 mod records;
 mod schema;
 pub(crate) mod spans;
+mod texts;
 pub(crate) mod tree;
 mod tree_parse;
 pub(crate) mod uris;

@@ -2,12 +2,12 @@
 //! `Arc`s, so a rule holding a record or a list holds a cheap handle, never a copy.
 //! Every object and array knows its JSON Pointer, which is what a finding points at.
 
+use super::texts::{TextCache, Texts};
 use rhai::{Dynamic, ImmutableString};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::BuildHasher;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, MutexGuard};
 
 /// A value in the facts tree.
 #[derive(Debug, Clone)]
@@ -339,61 +339,6 @@ pub(crate) struct Builder<'t> {
 /// Strings of at most this many bytes are shared (longer ones are mostly unique: names,
 /// descriptions, addresses).
 const SHARED_TEXT: usize = 23;
-
-/// Slots of a [`Texts`] cache: a power of two. 16,384 (128 KiB of handles) stays in a
-/// core's cache; measured on 10k people, four times as many saved a third more strings but
-/// cost more time than they saved.
-const TEXT_SLOTS: usize = 1 << 14;
-
-/// Short strings shared across the runs of records a load converts side by side: each
-/// builder at work holds one cache of its own (there is one per thread), so that an id or a
-/// date that recurs all through a collection is held once per cache rather than once per
-/// run, without a lock per string.
-#[derive(Default)]
-pub(crate) struct Texts {
-    caches: Vec<Mutex<TextCache>>,
-}
-
-impl Texts {
-    /// Caches for `builders` builders at work at once.
-    pub(crate) fn new(builders: usize) -> Texts {
-        Texts {
-            caches: (0..builders).map(|_| Mutex::default()).collect(),
-        }
-    }
-
-    /// A cache no other builder holds, if any is left.
-    fn take(&self) -> Option<MutexGuard<'_, TextCache>> {
-        self.caches.iter().find_map(|c| c.try_lock().ok())
-    }
-}
-
-/// A direct-mapped cache of strings: a string's slot is given by its hash, and a new
-/// string takes the place of the one there.
-#[derive(Default)]
-pub(crate) struct TextCache {
-    hasher: foldhash::fast::FixedState,
-    /// Empty until first used, then [`TEXT_SLOTS`] long.
-    slots: Vec<Option<ImmutableString>>,
-}
-
-impl TextCache {
-    /// The cached string equal to `s`, or a new one, cached.
-    fn get(&mut self, s: &str) -> ImmutableString {
-        if self.slots.is_empty() {
-            self.slots.resize(TEXT_SLOTS, None);
-        }
-        let slot = &mut self.slots[self.hasher.hash_one(s) as usize & (TEXT_SLOTS - 1)];
-        if let Some(cached) = slot
-            && cached.as_str() == s
-        {
-            return cached.clone();
-        }
-        let new = ImmutableString::from(s);
-        *slot = Some(new.clone());
-        new
-    }
-}
 
 impl<'t> Builder<'t> {
     /// A builder sharing short strings through one of the caches of `texts` (when one is
