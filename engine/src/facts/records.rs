@@ -49,8 +49,7 @@ impl Collection {
 /// How the records of one collection are checked.
 pub(super) struct Checks<'s> {
     name: &'s str,
-    /// The collection's pointer (`/accounts`), and the same shared by its records' places.
-    pointer: String,
+    /// The collection's pointer (`/accounts`), shared by its records' places.
     list: ImmutableString,
     /// The collection's name as the start of its records' keys (`accounts`).
     key: String,
@@ -77,8 +76,7 @@ impl<'s> Checks<'s> {
         keys::escape_into(&mut key, name);
         Some(Checks {
             name,
-            list: pointer.as_str().into(),
-            pointer,
+            list: pointer.into(),
             key,
             checker,
             spec,
@@ -133,7 +131,7 @@ impl<'s> Checks<'s> {
             nodes: Vec::with_capacity(items.len()),
             found: Found::default(),
         };
-        let mut pointer = self.pointer.clone();
+        let mut pointer = self.list.to_string();
         let base = pointer.len();
         for (n, item) in items.into_iter().enumerate() {
             let i = first + n;
