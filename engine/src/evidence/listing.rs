@@ -23,8 +23,9 @@ pub(crate) fn list(
                 (Some(_), Some(e)) if e >= as_of => EvidenceState::Current,
                 _ => EvidenceState::Expired,
             };
+            let pointer = r.pointer();
             EvidenceRecord {
-                key: facts.key(&r.pointer()),
+                key: facts.key(&pointer),
                 title: text(r, "title").unwrap_or_default(),
                 uri: text(r, "uri"),
                 collected_on: text(r, "collected_on").unwrap_or_default(),
@@ -33,7 +34,7 @@ pub(crate) fn list(
                 file: files
                     .and_then(|f| files::outcome(r, f))
                     .map(|(check, _)| check),
-                source: facts.origin(&r.pointer()),
+                source: facts.origin(&pointer),
             }
         })
         .collect();

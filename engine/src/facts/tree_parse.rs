@@ -38,7 +38,7 @@ pub(super) fn parse_record(
     let node = Seed {
         ctx: &mut ctx,
         depth: 2,
-        segment: Segment::Record(list.clone(), index),
+        segment: Segment::Record(list, index),
     }
     .deserialize(&mut de)?;
     de.end()?;
@@ -63,15 +63,16 @@ struct Ctx<'b, 't> {
     items: Vec<Node>,
 }
 
-/// How a value's pointer extends its parent's.
-enum Segment {
+/// How a value's pointer extends its parent's (borrowed: only an object keeps what it
+/// needs of it, in its place).
+enum Segment<'s> {
     /// The record itself, an item of the list at the pointer given (its own pointer is
     /// already written out).
-    Record(ImmutableString, usize),
+    Record(&'s ImmutableString, usize),
     /// A field.
-    Key(ImmutableString),
+    Key(&'s ImmutableString),
     /// An item of the list at the pointer given.
-    Index(ImmutableString, usize),
+    Index(&'s ImmutableString, usize),
 }
 
 /// Fields of an object compared one by one for a repeated key; more are hashed.
@@ -79,13 +80,13 @@ const LINEAR_FIELDS: usize = 32;
 
 /// One value, at `depth` (the record's fields are at 3), and the segment it adds to the
 /// pointer.
-struct Seed<'c, 'b, 't> {
+struct Seed<'c, 'b, 't, 's> {
     ctx: &'c mut Ctx<'b, 't>,
     depth: usize,
-    segment: Segment,
+    segment: Segment<'s>,
 }
 
-impl Seed<'_, '_, '_> {
+impl Seed<'_, '_, '_, '_> {
     /// Extends the pointer by this value's segment; returns the length to truncate back to.
     fn enter(&mut self) -> usize {
         let len = self.ctx.pointer.len();
@@ -109,7 +110,7 @@ impl Seed<'_, '_, '_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Seed<'_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for Seed<'_, '_, '_, '_> {
     type Value = Node;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
@@ -117,7 +118,7 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, '_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for Seed<'_, '_, '_> {
+impl<'de> Visitor<'de> for Seed<'_, '_, '_, '_> {
     type Value = Node;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -171,7 +172,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_, '_> {
         while let Some(item) = seq.next_element_seed(Seed {
             ctx: self.ctx,
             depth: self.depth + 1,
-            segment: Segment::Index(here.clone(), i),
+            segment: Segment::Index(&here, i),
         })? {
             self.ctx.items.push(item);
             i += 1;
@@ -209,7 +210,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_, '_> {
             let value = map.next_value_seed(Seed {
                 ctx: self.ctx,
                 depth: self.depth + 1,
-                segment: Segment::Key(name.clone()),
+                segment: Segment::Key(&name),
             })?;
             self.ctx.names.push(name);
             self.ctx.values.push(value);
