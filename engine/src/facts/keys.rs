@@ -327,6 +327,17 @@ impl Column {
         self.ends.clear();
     }
 
+    /// The length of the keys' text and how many keys there are.
+    pub(super) fn sizes(&self) -> (usize, usize) {
+        (self.text.len(), self.ends.len())
+    }
+
+    /// Makes room for `text` more bytes of keys and `keys` more keys, exactly.
+    pub(super) fn reserve_exact(&mut self, text: usize, keys: usize) {
+        self.text.reserve_exact(text);
+        self.ends.reserve_exact(keys);
+    }
+
     /// Appends the keys of `other`, after this column's.
     pub(super) fn append(&mut self, other: &Column) {
         let offset = self.text.len();
