@@ -11,13 +11,17 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Clone)]
 pub struct Lookup(pub(crate) Arc<Table>);
 
+/// The maps of a lookup's keys (hashed with foldhash: a rule may look a key up once per
+/// record it goes through).
+pub(crate) type Keyed<V> = foldhash::HashMap<ImmutableString, V>;
+
 /// What a lookup holds.
 #[derive(Debug)]
 pub(crate) enum Table {
     /// One record per key.
-    One(HashMap<ImmutableString, Record>),
+    One(Keyed<Record>),
     /// Every record with the key.
-    Many(HashMap<ImmutableString, Vec<Record>>),
+    Many(Keyed<Vec<Record>>),
 }
 
 /// What identifies a shared lookup: the list's pointer, the kind of lookup and its fields.

@@ -79,6 +79,17 @@ fn lookups_join_without_loops() {
 }
 
 #[test]
+fn a_lookup_in_a_message_says_how_many_keys_it_has() {
+    let r = run(r#"let by_id = index_by(facts.people, "id");
+           let by_kind = group_by(facts.people, "kind");
+           for p in facts.people { fail(p, `${by_id} / ${by_kind}`); break; }"#);
+    assert_eq!(
+        r.findings[0].message,
+        "lookup of 2 keys (one record each) / lookup of 2 keys (records grouped)"
+    );
+}
+
+#[test]
 fn queries_select_records_natively() {
     // Ada started 2026-01-10 (171 days before the as-of date); Bo left 2026-06-01 (29 days).
     let ids = |body: &str| {

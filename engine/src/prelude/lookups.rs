@@ -5,9 +5,8 @@ use super::error;
 use super::records::went_through;
 use crate::context;
 use crate::facts::tree::{List, Node, Record};
-use crate::joins::{CacheKey, Lookup, Table};
+use crate::joins::{CacheKey, Keyed, Lookup, Table};
 use rhai::{Array, Dynamic, Engine, INT, ImmutableString};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
@@ -61,7 +60,8 @@ pub(super) fn register(engine: &mut Engine) {
             Table::One(m) => m.len() as INT,
             Table::Many(m) => m.len() as INT,
         })
-        .register_fn("to_string", |lk: &mut Lookup| format!("{lk:?}"))
+        .register_fn("to_string", |lk: &mut Lookup| describe(lk))
+        .register_fn("to_debug", |lk: &mut Lookup| describe(lk))
         .register_fn(
             "missing",
             |lk: &mut Lookup, items: Dynamic, key: ImmutableString| {
@@ -192,6 +192,15 @@ fn key_at(r: &Record, path: &str) -> Option<ImmutableString> {
 }
 
 /// A key as lookups and sets take it: a string, or an integer as its text.
+/// What a lookup shows in a message: how many keys, not its records (which a hash map
+/// holds in no fixed order).
+fn describe(lk: &Lookup) -> String {
+    match lk.0.as_ref() {
+        Table::One(m) => format!("lookup of {} keys (one record each)", m.len()),
+        Table::Many(m) => format!("lookup of {} keys (records grouped)", m.len()),
+    }
+}
+
 pub(super) fn key_of(d: &Dynamic) -> Option<ImmutableString> {
     if let Some(s) = d.read_lock::<ImmutableString>() {
         return Some(s.clone());
@@ -200,7 +209,7 @@ pub(super) fn key_of(d: &Dynamic) -> Option<ImmutableString> {
 }
 
 fn index_by(items: &[Record], key: &str) -> Result<Lookup> {
-    let mut map = HashMap::with_capacity(items.len());
+    let mut map = Keyed::with_capacity_and_hasher(items.len(), Default::default());
     for r in items {
         if let Some(k) = key_at(r, key) {
             map.entry(k).or_insert_with(|| r.clone());
@@ -210,7 +219,7 @@ fn index_by(items: &[Record], key: &str) -> Result<Lookup> {
 }
 
 fn group_by(items: &[Record], key: &str) -> Result<Lookup> {
-    let mut map: HashMap<ImmutableString, Vec<Record>> = HashMap::new();
+    let mut map: Keyed<Vec<Record>> = Keyed::default();
     for r in items {
         if let Some(k) = key_at(r, key) {
             map.entry(k).or_default().push(r.clone());
@@ -233,7 +242,7 @@ fn latest(items: &[Record], date: &str) -> Dynamic {
 }
 
 fn latest_by_key(items: &[Record], key: &str, date: &str) -> Result<Lookup> {
-    let mut best: HashMap<ImmutableString, (ImmutableString, Record)> = HashMap::new();
+    let mut best: Keyed<(ImmutableString, Record)> = Keyed::default();
     for r in items {
         let (Some(k), Some(d)) = (key_at(r, key), key_at(r, date)) else {
             continue;
