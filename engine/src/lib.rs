@@ -120,7 +120,7 @@ pub mod waivers;
 pub use context::Clock;
 pub use date::Date;
 pub use engine::{Engine, EvalError, EvalOptions};
-pub use facts::{Facts, FactsError, FactsSource, JsonSyntax, Origin, Violation};
+pub use facts::{Facts, FactsError, FactsSource, Freeing, JsonSyntax, Origin, Violation};
 pub use limits::Limits;
 pub use pack::{
     Category, Diagnostic, DiagnosticCode, DiagnosticSeverity, Owner, Pack, PackError, PackFile,

@@ -18,6 +18,44 @@ pub(crate) fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B)
     (a(), b())
 }
 
+/// A value being dropped on another thread ([`drop_aside`]).
+#[cfg(feature = "parallel")]
+pub(crate) struct Aside(Option<std::thread::JoinHandle<()>>);
+
+/// Drops `value` on a thread of its own, so that the caller goes on meanwhile (here, if no
+/// thread can be started).
+#[cfg(feature = "parallel")]
+pub(crate) fn drop_aside<T: Send + 'static>(value: T) -> Aside {
+    Aside(std::thread::Builder::new().spawn(move || drop(value)).ok())
+}
+
+#[cfg(feature = "parallel")]
+impl Aside {
+    /// Waits until the value is dropped.
+    pub(crate) fn wait(self) {
+        if let Some(thread) = self.0 {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A value dropped already (there are no other threads).
+#[cfg(not(feature = "parallel"))]
+pub(crate) struct Aside;
+
+/// Drops `value`, here and now (there are no other threads).
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn drop_aside<T>(value: T) -> Aside {
+    drop(value);
+    Aside
+}
+
+#[cfg(not(feature = "parallel"))]
+impl Aside {
+    /// Returns at once: the value is dropped.
+    pub(crate) fn wait(self) {}
+}
+
 /// How many pieces of work run at once.
 #[cfg(feature = "parallel")]
 pub(crate) fn threads() -> usize {

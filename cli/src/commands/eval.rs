@@ -346,9 +346,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .zip(args.baseline.as_deref())
         .map(|(base, path)| compare(base, path, &report));
     let mut context = Context::from_facts(&facts).with_review_cadence(cadence);
-    // Nothing past this point reads the facts: freed before the outputs are rendered, they
-    // and the rendered report are never held at once.
-    drop(facts);
+    // Nothing past this point reads the facts: freed while the outputs are rendered, they
+    // and the rendered report are not held at once.
+    facts.free_aside();
     if args.ledger.is_some() {
         context.history = trail::chart(&past, &report, &run_at);
     }
