@@ -491,6 +491,23 @@ fn long_messages_are_cut_and_large_data_is_an_error() {
 }
 
 #[test]
+fn a_set_is_gone_through_in_sorted_order_as_strings() {
+    let r = run(r#"
+        let ids = set(["p2", "p10", 7, "p2", "a"]);
+        let seen = [];
+        for id in ids { seen.push(`${type_of(id)}:${id}`); }
+        let again = 0;
+        for id in ids { again += 1; }
+        fail(`${seen} ${again}`);
+    "#);
+    assert_eq!(
+        r.findings[0].message,
+        r#"["string:7", "string:a", "string:p10", "string:p2"] 4"#,
+        "{r:?}"
+    );
+}
+
+#[test]
 fn sets_remember_keys_and_are_held_to_the_map_size_limit() {
     let r = run(r#"
         let seen = set(["p1", 7]);

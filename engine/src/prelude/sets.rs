@@ -1,11 +1,13 @@
-//! Sets for rules: `set()`, `add`, `contains` (and `in`), `len`. A set is a native value
+//! Sets for rules: `set()`, `add`, `contains` (and `in`), `len`, and `for key in set` (in
+//! sorted order). A set is a native value
 //! that Rhai does not look inside: adding to it costs the same whatever its size, where a
 //! map that grows one key at a time is measured whole after every change (Rhai checks its
 //! size against the limits), so marking n records as seen in a map takes n² steps.
 
 use super::error;
 use super::lookups::key_of;
-use rhai::{Array, Dynamic, Engine, INT, ImmutableString, NativeCallContext};
+use rhai::{Array, Dynamic, Engine, INT, ImmutableString, Module, NativeCallContext};
+use std::any::TypeId;
 use std::collections::BTreeSet;
 
 type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
@@ -35,6 +37,14 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn("len", |set: &mut Set| set.0.len() as INT)
         .register_fn("to_string", |set: &mut Set| format!("{:?}", set.0))
         .register_fn("to_debug", |set: &mut Set| format!("{:?}", set.0));
+    // `for key in set`: its keys in sorted order (distinct, as `sort` then `dedup` would
+    // leave an array of them), each a string.
+    let mut iterators = Module::new();
+    iterators.set_iter(TypeId::of::<Set>(), |set| match set.try_cast::<Set>() {
+        Some(set) => Box::new(set.0.into_iter().map(Dynamic::from)),
+        None => Box::new(std::iter::empty()),
+    });
+    engine.register_global_module(iterators.into());
 }
 
 impl Set {
