@@ -501,8 +501,7 @@ fn a_set_is_gone_through_in_sorted_order_as_strings() {
         fail(`${seen} ${again}`);
     "#);
     assert_eq!(
-        r.findings[0].message,
-        r#"["string:7", "string:a", "string:p10", "string:p2"] 4"#,
+        r.findings[0].message, r#"["string:7", "string:a", "string:p10", "string:p2"] 4"#,
         "{r:?}"
     );
 }
