@@ -191,7 +191,6 @@ fn key_at(r: &Record, path: &str) -> Option<ImmutableString> {
     r.path(path)?.key_text()
 }
 
-/// A key as lookups and sets take it: a string, or an integer as its text.
 /// What a lookup shows in a message: how many keys, not its records (which a hash map
 /// holds in no fixed order).
 fn describe(lk: &Lookup) -> String {
@@ -201,6 +200,7 @@ fn describe(lk: &Lookup) -> String {
     }
 }
 
+/// A key as lookups and sets take it: a string, or an integer as its text.
 pub(super) fn key_of(d: &Dynamic) -> Option<ImmutableString> {
     if let Some(s) = d.read_lock::<ImmutableString>() {
         return Some(s.clone());

@@ -1,8 +1,8 @@
 //! Sets for rules: `set()`, `add`, `contains` (and `in`), `len`, and `for key in set` (in
-//! sorted order). A set is a native value
-//! that Rhai does not look inside: adding to it costs the same whatever its size, where a
-//! map that grows one key at a time is measured whole after every change (Rhai checks its
-//! size against the limits), so marking n records as seen in a map takes n² steps.
+//! sorted order). A set is a native value that Rhai does not look inside: adding to it
+//! costs the same whatever its size, where a map that grows one key at a time is measured
+//! whole after every change (Rhai checks its size against the limits), so marking n records
+//! as seen in a map takes n² steps.
 
 use super::error;
 use super::lookups::key_of;
