@@ -171,7 +171,8 @@ fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Resul
         println!("{people:>10} people: {us:.1} µs per person");
     }
     if let (true, Some(input)) = (args.by_rule, last) {
-        by_rule(args, engine, &input)?;
+        let interpreted = args.pack.load()?.1.engine()?.interpreted();
+        by_rule(args, engine, &interpreted, &input)?;
     }
     counts_agree(&checks)
 }
@@ -252,7 +253,14 @@ fn median_of(
 /// Times each rule alone (single-threaded, as it runs inside a parallel evaluation) on
 /// `input`, the median of the runs, against the plain parse of the same bytes and, with
 /// `--handwritten`, the hand-written rule on the parsed value.
-fn by_rule(args: &Args, engine: &attest_engine::Engine, input: &Input) -> Result<(), String> {
+/// Each rule alone: as `engine` runs it, and as `interpreted` (the same pack, every rule
+/// in Rhai) does, side by side.
+fn by_rule(
+    args: &Args,
+    engine: &attest_engine::Engine,
+    interpreted: &attest_engine::Engine,
+    input: &Input,
+) -> Result<(), String> {
     let runs = args.runs.max(1);
     let bytes = std::fs::read(&input.path).map_err(|e| format!("{}: {e}", input.path.display()))?;
     let text = std::str::from_utf8(&bytes).map_err(|e| format!("{}: {e}", input.path.display()))?;
@@ -273,6 +281,7 @@ fn by_rule(args: &Args, engine: &attest_engine::Engine, input: &Input) -> Result
         let id = rule.meta.id.as_str();
         let hand = args.handwritten.then(|| handwritten::rule(id)).flatten();
         let (mut attest, mut by_hand) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+        let mut in_rhai = Vec::with_capacity(runs);
         let (mut found, mut found_by_hand) = (0, 0);
         for _ in 0..runs {
             let start = Instant::now();
@@ -281,6 +290,16 @@ fn by_rule(args: &Args, engine: &attest_engine::Engine, input: &Input) -> Result
                 .map_err(|e| e.to_string())?;
             attest.push(start.elapsed());
             found = result.map_or(0, |r| r.findings.len());
+            let start = Instant::now();
+            let result = interpreted
+                .evaluate_rule(id, &facts, &EvalOptions::default())
+                .map_err(|e| e.to_string())?;
+            in_rhai.push(start.elapsed());
+            if result.map_or(0, |r| r.findings.len()) != found {
+                return Err(format!(
+                    "{id}: a native run and Rhai found different records"
+                ));
+            }
             if let Some(hand) = hand {
                 let start = Instant::now();
                 found_by_hand = std::hint::black_box(hand(&plain, as_of)).len();
@@ -288,8 +307,9 @@ fn by_rule(args: &Args, engine: &attest_engine::Engine, input: &Input) -> Result
             }
         }
         let attest = measure::median_duration(&mut attest);
+        let in_rhai = measure::median_duration(&mut in_rhai);
         let by_hand = hand.map(|_| (measure::median_duration(&mut by_hand), found_by_hand));
-        rows.push((attest, id, found, by_hand));
+        rows.push((attest, id, found, by_hand, in_rhai));
     }
     rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -299,16 +319,20 @@ fn by_rule(args: &Args, engine: &attest_engine::Engine, input: &Input) -> Result
         None => input.label.clone(),
     };
     println!(
-        "each rule alone on {on} (serde_json parse of the same bytes: {:.1}ms):",
-        ms(parse)
+        "each rule alone on {on} (serde_json parse of the same bytes: {:.1}ms; {} of {} rules run natively, * marks them; in Rhai: the same rule run by Rhai alone):",
+        ms(parse),
+        engine.native_rules(),
+        engine.pack().rules().len()
     );
     let mut checks = Vec::new();
-    for (t, id, found, by_hand) in rows {
+    for (t, id, found, by_hand, in_rhai) in rows {
         let of_parse = t.as_secs_f64() / parse.as_secs_f64().max(1e-9);
+        let rhai = format!("in Rhai {:.1}ms", ms(in_rhai));
+        let mark = if engine.runs_natively(id) { "*" } else { " " };
         match by_hand {
             Some((h, n)) => {
                 println!(
-                    "  {:>8.1}ms {of_parse:>5.2}x parse  {id} ({found} findings); hand-written {:.1}ms ({n}): {:.1}x",
+                    "  {:>8.1}ms {of_parse:>5.2}x parse {mark}{id} ({found} findings, {rhai}); hand-written {:.1}ms ({n}): {:.1}x",
                     ms(t),
                     ms(h),
                     t.as_secs_f64() / h.as_secs_f64().max(1e-9)
@@ -316,7 +340,7 @@ fn by_rule(args: &Args, engine: &attest_engine::Engine, input: &Input) -> Result
                 checks.push((id.to_owned(), found, n));
             }
             None => println!(
-                "  {:>8.1}ms {of_parse:>5.2}x parse  {id} ({found} findings)",
+                "  {:>8.1}ms {of_parse:>5.2}x parse {mark}{id} ({found} findings, {rhai})",
                 ms(t)
             ),
         }

@@ -205,6 +205,44 @@ impl RuleRun {
     }
 }
 
+/// Why a native run has to stop (see `crate::native`).
+pub(crate) enum Overrun {
+    /// The operation or memory budget is nearly spent: Rhai decides whether it is exceeded.
+    Nearly,
+    /// The time budget is spent: the rule stops, with this message.
+    Time(String),
+}
+
+impl RuleRun {
+    /// Charges `ops` operations of a native run, counted twice over (Rhai counts about as
+    /// many for the same statements), and says whether the run has to stop: at the
+    /// operation budget, at half the memory budget (a native run holds its values
+    /// differently from Rhai), or when out of time.
+    pub(crate) fn charge_native(&mut self, ops: u64) -> Option<Overrun> {
+        self.ops = self.ops.saturating_add(ops.saturating_mul(2));
+        let max_ops = self.budget.max_ops;
+        if max_ops > 0 && self.ops > max_ops {
+            return Some(Overrun::Nearly);
+        }
+        let max_memory = self.budget.max_memory;
+        if max_memory > 0 {
+            let held = alloc::live_bytes().wrapping_sub(self.memory_start);
+            if u64::try_from(held).is_ok_and(|held| held > max_memory / 2) {
+                return Some(Overrun::Nearly);
+            }
+        }
+        if let Some((clock, end)) = &self.deadline
+            && clock() > *end
+        {
+            return Some(Overrun::Time(format!(
+                "{} exceeded its time budget",
+                self.subject.name()
+            )));
+        }
+        None
+    }
+}
+
 /// Runs `f` with `run` installed as this thread's current rule, and hands the run back.
 pub(crate) fn with_run<R>(run: RuleRun, f: impl FnOnce() -> R) -> (R, Option<RuleRun>) {
     let previous = CURRENT.with(|c| c.replace(Some(run)));

@@ -9,6 +9,7 @@ use crate::facts::tree::Record;
 use crate::joins::LookupCache;
 use crate::limits::Limits;
 use crate::modules::{self, to_u32};
+use crate::native::{self, Native};
 use crate::pack::{
     Diagnostic, DiagnosticCode, DisabledRule, Pack, PackError, PackFile, Rule, RuleMeta,
 };
@@ -158,6 +159,10 @@ pub struct Engine {
     asts: Vec<Arc<AST>>,
     /// For each rule: whether it marks its population with `tested`.
     marks: Vec<bool>,
+    /// For each rule: the rule as a native program, when it compiles to one.
+    natives: Vec<Option<Native>>,
+    /// The script that runs a native program (`None`: every rule runs in Rhai).
+    driver: Option<Arc<AST>>,
     limits: Limits,
     trace: bool,
 }
@@ -196,6 +201,7 @@ impl Engine {
         let scope = compile_scope();
         let mut asts = Vec::with_capacity(pack.rules.len());
         let mut marks = Vec::with_capacity(pack.rules.len());
+        let mut natives = Vec::with_capacity(pack.rules.len());
         let mut diags = Vec::new();
         for rule in &pack.rules {
             if let Some((base, i)) =
@@ -203,11 +209,13 @@ impl Engine {
             {
                 asts.push(Arc::clone(&base.asts[i]));
                 marks.push(base.marks[i]);
+                natives.push(base.natives[i].clone());
                 continue;
             }
             match compile(&rhai, &scope, rule) {
                 Ok(ast) => {
                     marks.push(marks_population(&ast));
+                    natives.push(native::compile(&ast, &limits));
                     // Line tracing reports the lines that ran, which a native scan would not
                     // run.
                     asts.push(Arc::new(match trace {
@@ -221,14 +229,47 @@ impl Engine {
         if !diags.is_empty() {
             return Err(PackError(diags));
         }
+        // Line tracing reports the lines that ran: every rule runs in Rhai.
+        let driver = match trace {
+            true => None,
+            false => native::driver(&rhai).map(Arc::new),
+        };
         Ok(Engine {
             rhai,
             pack,
             asts,
             marks,
+            natives,
+            driver,
             limits,
             trace,
         })
+    }
+
+    /// The engine with every rule run by Rhai as written, none natively (see the
+    /// `native` module): the same results, more slowly; for comparing the two.
+    pub fn interpreted(mut self) -> Engine {
+        self.driver = None;
+        self
+    }
+
+    /// How many of the pack's rules run natively (the others run in Rhai).
+    pub fn native_rules(&self) -> usize {
+        match self.driver {
+            Some(_) => self.natives.iter().flatten().count(),
+            None => 0,
+        }
+    }
+
+    /// Whether the rule `rule_id` runs natively.
+    pub fn runs_natively(&self, rule_id: &str) -> bool {
+        self.driver.is_some()
+            && self
+                .pack
+                .rules
+                .iter()
+                .zip(&self.natives)
+                .any(|(r, n)| r.meta.id == rule_id && n.is_some())
     }
 
     /// The pack this engine evaluates.
@@ -252,20 +293,15 @@ impl Engine {
                 .find(|c| c.id == control)
                 .is_some_and(|c| facts.in_scope(c.category.as_str()))
         };
-        let judge = |((rule, ast), marks): ((&Rule, &Arc<AST>), &bool)| {
+        let judge = |i: usize| {
+            let rule = &self.pack.rules[i];
             if rule.meta.controls.iter().any(|c| in_scope(c)) {
-                self.run_rule(rule, ast, *marks, &run).0
+                self.run_rule(i, &run).0
             } else {
                 out_of_scope(rule, options)
             }
         };
-        let triples: Vec<_> = self
-            .pack
-            .rules
-            .iter()
-            .zip(&self.asts)
-            .zip(&self.marks)
-            .collect();
+        let triples: Vec<usize> = (0..self.pack.rules.len()).collect();
         // The facts' digest, which the report names, is worked out while the rules run.
         #[cfg(feature = "parallel")]
         let (mut rules, _): (Vec<RuleResult>, _) = {
@@ -387,10 +423,8 @@ impl Engine {
             .pack
             .rules
             .iter()
-            .zip(&self.asts)
-            .zip(&self.marks)
-            .find(|((r, _), _)| r.meta.id == rule_id)
-            .map(|((rule, ast), marks)| self.run_rule(rule, ast, *marks, &run)))
+            .position(|r| r.meta.id == rule_id)
+            .map(|i| self.run_rule(i, &run)))
     }
 
     /// The lines of a rule file that hold statements (what coverage counts), if the rule exists.
@@ -468,13 +502,10 @@ impl Engine {
             .collect())
     }
 
-    fn run_rule(
-        &self,
-        rule: &Rule,
-        ast: &AST,
-        marks: bool,
-        run: &Run<'_>,
-    ) -> (RuleResult, BTreeSet<u32>) {
+    /// Runs rule `i` of the pack: natively when it has a native program (and Rhai does not
+    /// have to take over), in Rhai otherwise.
+    fn run_rule(&self, i: usize, run: &Run<'_>) -> (RuleResult, BTreeSet<u32>) {
+        let (rule, ast, marks) = (&self.pack.rules[i], &*self.asts[i], self.marks[i]);
         let (facts, options) = (run.facts, run.options);
         let meta = &rule.meta;
         let mut result = rule_result(&meta.id, &meta.title, meta, options);
@@ -503,24 +534,47 @@ impl Engine {
         let mut scope = Scope::new();
         scope.push_constant("facts", facts.root().to_dynamic());
         scope.push_constant("params", run.params.clone());
-        let mut state = RuleRun::new(
-            Subject::Rule,
-            Some(run.as_of),
-            run.cache.clone(),
-            Budget::new(&self.limits, options.clock.clone()),
-        );
-        state.period = run.period;
-        if marks {
-            state.population = PopulationSource::Marked;
-        }
-        if self.trace {
-            state.traced = Some((
-                modules::source_name(&rule.pack, &rule.path),
-                BTreeSet::new(),
-            ));
-        }
-        let (outcome, mut state) =
-            context::with_run(state, || self.rhai.run_ast_with_scope(&mut scope, ast));
+        let fresh = || {
+            let mut state = RuleRun::new(
+                Subject::Rule,
+                Some(run.as_of),
+                run.cache.clone(),
+                Budget::new(&self.limits, options.clock.clone()),
+            );
+            state.period = run.period;
+            if marks {
+                state.population = PopulationSource::Marked;
+            }
+            if self.trace {
+                state.traced = Some((
+                    modules::source_name(&rule.pack, &rule.path),
+                    BTreeSet::new(),
+                ));
+            }
+            state
+        };
+        let native = match (&self.driver, &self.natives[i]) {
+            (Some(driver), Some(program)) => {
+                let mut scope = scope.clone();
+                scope.push_constant(native::PROGRAM_VAR, program.clone());
+                let mut ran =
+                    context::with_run(fresh(), || self.rhai.run_ast_with_scope(&mut scope, driver));
+                match &mut ran.0 {
+                    Err(e) if native::declined(e) => None,
+                    // Out of time: no statement of the rule is to blame (the driver's
+                    // position is not one of the rule's).
+                    Err(e) => {
+                        e.set_position(rhai::Position::NONE);
+                        Some(ran)
+                    }
+                    Ok(()) => Some(ran),
+                }
+            }
+            _ => None,
+        };
+        let (outcome, mut state) = native.unwrap_or_else(|| {
+            context::with_run(fresh(), || self.rhai.run_ast_with_scope(&mut scope, ast))
+        });
         let lines = state
             .as_mut()
             .and_then(|r| r.traced.take())

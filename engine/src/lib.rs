@@ -101,6 +101,7 @@ pub mod gate;
 mod joins;
 mod limits;
 mod modules;
+mod native;
 pub mod pack;
 mod par;
 pub mod period;

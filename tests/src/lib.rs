@@ -252,3 +252,56 @@ pub fn drop_collections(doc: &mut serde_json::Value, dropped: u32) {
         });
     }
 }
+
+/// A pack extension by which people have `x` and `y`, of any kind (for [`odd_people`]).
+pub const ODD_EXTENSION: &str = r#"{"properties": {"people": {"items": {"properties": {
+    "x": {"description": "anything"}, "y": {"description": "anything"}}}}}}"#;
+
+/// People whose `x` and `y` hold each kind of JSON value (a pack with [`ODD_EXTENSION`]
+/// checks them), to hold a native way of running rules to Rhai's outcome on every kind.
+pub fn odd_people(pack: &Pack) -> Facts {
+    let odd = [
+        r#""a""#,
+        r#""b""#,
+        "1",
+        "2",
+        "1.0",
+        "1.5",
+        "true",
+        "false",
+        "null",
+        r#"["a"]"#,
+        r#"{"y": "a"}"#,
+        r#"{"y": null}"#,
+        "{}",
+    ];
+    let mut people = Vec::new();
+    for (i, x) in odd.iter().enumerate() {
+        for (j, y) in odd.iter().enumerate().filter(|(j, _)| (i + j) % 3 == 0) {
+            let status = ["active", "terminated"][(i + j) % 2];
+            people.push(format!(
+                r#"{{"id": "p{i}-{j}", "name": "n", "kind": "employee", "x": {x}, "y": {y},
+                   "employment": {{"status": "{status}", "start_date": "2026-01-10"}}}}"#
+            ));
+        }
+        // Someone with no `x` or `y` at all.
+        people.push(format!(
+            r#"{{"id": "q{i}", "name": "n", "kind": "contractor",
+                "employment": {{"status": "active", "start_date": "2026-01-10"}}}}"#
+        ));
+    }
+    let text = format!(
+        r#"{{"schema_version": "1", "organization": {{"name": "T", "as_of": "2026-06-30"}},
+            "people": [{}]}}"#,
+        people.join(",")
+    );
+    let options = attest_engine::facts::LoadOptions {
+        schema: pack.facts_schema().cloned(),
+        ..attest_engine::facts::LoadOptions::default()
+    };
+    let source = FactsSource {
+        name: "f.json",
+        text: &text,
+    };
+    Facts::load_with(&[source], &options).unwrap_or_else(|e| panic!("{e}"))
+}

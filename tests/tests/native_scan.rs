@@ -6,61 +6,9 @@
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use attest_engine::facts::LoadOptions;
 use attest_engine::pack::PackFile;
-use attest_engine::{Engine, EvalOptions, Facts, FactsSource, Limits, Pack, Status};
-
-/// The pack's extension: people have `x` and `y`, of any kind.
-const EXTENSION: &str = r#"{"properties": {"people": {"items": {"properties": {
-    "x": {"description": "anything"}, "y": {"description": "anything"}}}}}}"#;
-
-/// People whose `x` and `y` hold each kind of JSON value, checked against `pack`'s schema.
-fn facts(pack: &Pack) -> Facts {
-    let odd = [
-        r#""a""#,
-        r#""b""#,
-        "1",
-        "2",
-        "1.0",
-        "1.5",
-        "true",
-        "false",
-        "null",
-        r#"["a"]"#,
-        r#"{"y": "a"}"#,
-        r#"{"y": null}"#,
-        "{}",
-    ];
-    let mut people = Vec::new();
-    for (i, x) in odd.iter().enumerate() {
-        for (j, y) in odd.iter().enumerate().filter(|(j, _)| (i + j) % 3 == 0) {
-            let status = ["active", "terminated"][(i + j) % 2];
-            people.push(format!(
-                r#"{{"id": "p{i}-{j}", "name": "n", "kind": "employee", "x": {x}, "y": {y},
-                   "employment": {{"status": "{status}", "start_date": "2026-01-10"}}}}"#
-            ));
-        }
-        // Someone with no `x` or `y` at all.
-        people.push(format!(
-            r#"{{"id": "q{i}", "name": "n", "kind": "contractor",
-                "employment": {{"status": "active", "start_date": "2026-01-10"}}}}"#
-        ));
-    }
-    let text = format!(
-        r#"{{"schema_version": "1", "organization": {{"name": "T", "as_of": "2026-06-30"}},
-            "people": [{}]}}"#,
-        people.join(",")
-    );
-    let options = LoadOptions {
-        schema: pack.facts_schema().cloned(),
-        ..LoadOptions::default()
-    };
-    let source = FactsSource {
-        name: "f.json",
-        text: &text,
-    };
-    Facts::load_with(&[source], &options).unwrap_or_else(|e| panic!("{e}"))
-}
+use attest_engine::{Engine, EvalOptions, Limits, Pack, Status};
+use attest_tests::{ODD_EXTENSION, odd_people};
 
 /// Loops of every shape the scan reads, and some it must leave alone.
 const RULES: &[&str] = &[
@@ -98,11 +46,11 @@ fn native_scans_change_no_rule_outcome() {
         .collect();
     let named: Vec<(&str, &str)> = rules.iter().map(|(id, b)| (id.as_str(), *b)).collect();
     let mut files = attest_tests::minimal_pack(&named);
-    files.push(PackFile::new("facts.schema.json", EXTENSION));
+    files.push(PackFile::new("facts.schema.json", ODD_EXTENSION));
     let pack = || Pack::from_files(&files).unwrap_or_else(|e| panic!("{e}"));
     let scanning = Engine::new(pack(), Limits::default()).unwrap();
     let as_written = Engine::with_line_tracing(pack(), Limits::default()).unwrap();
-    let facts = facts(scanning.pack());
+    let facts = odd_people(scanning.pack());
     let options = EvalOptions::default();
     let (mut failing, mut errors) = (0, 0);
     for (id, body) in &rules {

@@ -23,16 +23,10 @@ impl Engine {
     ) -> Result<Option<(Sample, RuleResult)>, EvalError> {
         let options = options.clone().with_populations(true);
         let run = self.run(facts, &options)?;
-        let Some(((rule, ast), marks)) = self
-            .pack
-            .rules
-            .iter()
-            .zip(&self.asts)
-            .zip(&self.marks)
-            .find(|((r, _), _)| r.meta.id == rule_id)
-        else {
+        let Some(i) = self.pack.rules.iter().position(|r| r.meta.id == rule_id) else {
             return Ok(None);
         };
+        let rule = &self.pack.rules[i];
         let frequency = rule.meta.frequency.unwrap_or(Frequency::Event);
         let size = match size {
             Some(n) => n,
@@ -53,7 +47,7 @@ impl Engine {
                 }
             }
         };
-        let (result, _) = self.run_rule(rule, ast, *marks, &run);
+        let (result, _) = self.run_rule(i, &run);
         let population = result.population.records.clone().unwrap_or_default();
         let records = sample::draw(population.len(), size, seed)
             .into_iter()

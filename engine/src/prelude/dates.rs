@@ -11,9 +11,7 @@ type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
 pub(super) fn register(engine: &mut Engine) {
     engine
         .register_fn("as_of", || as_of().map(|d| d.to_string()))
-        .register_fn("days_since", |d: Dynamic| {
-            Ok::<INT, Box<rhai::EvalAltResult>>(date(&d, "days_since")?.days_until(as_of()?))
-        })
+        .register_fn("days_since", |d: Dynamic| days_since(&d))
         .register_fn("days_until", |d: Dynamic| {
             Ok::<INT, Box<rhai::EvalAltResult>>(as_of()?.days_until(date(&d, "days_until")?))
         })
@@ -41,6 +39,11 @@ pub(super) fn as_of() -> Result<Date> {
     context::current(|run| run.as_of).flatten().ok_or_else(|| {
         error("as_of: there is no as-of date outside a rule (modules load before any facts)")
     })
+}
+
+/// `days_since(d)`: days from the date `d` to the as-of date.
+pub(crate) fn days_since(d: &Dynamic) -> Result<INT> {
+    Ok(date(d, "days_since")?.days_until(as_of()?))
 }
 
 fn date(d: &Dynamic, what: &str) -> Result<Date> {

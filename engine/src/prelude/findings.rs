@@ -26,7 +26,8 @@ pub(super) fn register(engine: &mut Engine) {
     }
 }
 
-fn raise(
+/// Adds a finding to the running rule's, as `fail` and `warn` do.
+pub(crate) fn raise(
     status: FindingStatus,
     entity: &Dynamic,
     message: ImmutableString,

@@ -12,8 +12,10 @@ mod records;
 mod sets;
 mod text;
 
-pub(crate) use findings::{to_json, truncated_marker};
+pub(crate) use dates::days_since;
+pub(crate) use findings::{raise, to_json, truncated_marker};
 pub(crate) use records::went_through_item;
+pub(crate) use sets::Set;
 
 /// Registers the whole prelude on a Rhai engine.
 pub(crate) fn register(engine: &mut rhai::Engine) {

@@ -58,11 +58,29 @@ impl Set {
             )));
         };
         let max = ctx.engine().max_map_size();
-        if max > 0 && self.0.len() >= max && !self.0.contains(&key) {
-            return Err(error(format!(
+        self.insert(key, max).ok_or_else(|| {
+            error(format!(
                 "add: a set holds at most {max} keys, as many as an object map"
-            )));
+            ))
+        })
+    }
+
+    /// Adds `key` unless the set holds `max` keys already (0: no limit): whether it was
+    /// not there yet, `None` when it is full.
+    pub(crate) fn insert(&mut self, key: ImmutableString, max: usize) -> Option<bool> {
+        if max > 0 && self.0.len() >= max && !self.0.contains(&key) {
+            return None;
         }
-        Ok(self.0.insert(key))
+        Some(self.0.insert(key))
+    }
+
+    /// Whether the set holds `key`.
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.0.contains(key)
+    }
+
+    /// The keys, sorted.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &ImmutableString> {
+        self.0.iter()
     }
 }

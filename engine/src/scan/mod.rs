@@ -31,9 +31,8 @@
 mod filter;
 mod rewrite;
 
-use filter::Decision;
-pub(crate) use filter::Filter;
-pub(crate) use rewrite::rewrite;
+pub(crate) use filter::{Decision, Filter};
+pub(crate) use rewrite::{loop_filter, rewrite};
 
 use crate::facts::tree::{List, Node};
 use crate::prelude::went_through_item;

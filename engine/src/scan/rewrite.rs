@@ -154,7 +154,10 @@ fn calls_sure(s: &Stmt) -> bool {
 /// read: the body's opening `if COND { continue; }`s skip the records they certainly let
 /// through, and an `if` with no `else` closing the body those it certainly rules out.
 /// Also how many statements, from the first, the filter reads.
-fn loop_filter(var: &str, body: &[Stmt]) -> Option<(Filter, Vec<ImmutableString>, usize)> {
+pub(crate) fn loop_filter(
+    var: &str,
+    body: &[Stmt],
+) -> Option<(Filter, Vec<ImmutableString>, usize)> {
     let mut guards = Vec::new();
     let mut vars = Vec::new();
     for (i, s) in body.iter().enumerate() {

@@ -1,0 +1,422 @@
+//! From a compiled rule's Rhai statements to a [`Program`], when every statement is one a
+//! native run executes as Rhai would.
+
+use super::Program;
+use super::tree::{Arith, Compare, Expr, Function, Op, Receiver, Stmt};
+use super::value::V;
+use rhai::{
+    AST, ASTFlags, ASTNode, Expr as RExpr, FnCallExpr, ImmutableString, ScriptFuncDef, Shared,
+    Stmt as RStmt, StmtBlock,
+};
+
+/// The slots of `facts` and `params`, in scope when a rule starts.
+pub(super) const FACTS: usize = 0;
+pub(super) const PARAMS: usize = 1;
+
+/// Functions Rhai treats specially (they read the caller's scope, build closures or stand
+/// for `this`): a rule that calls one runs in Rhai.
+const SPECIAL: &[&str] = &[
+    "Fn",
+    "call",
+    "curry",
+    "eval",
+    "is_def_var",
+    "is_def_fn",
+    "is_shared",
+    "print",
+    "debug",
+    "this",
+];
+
+/// `ast` as a native program, or `None` when any of it is not something a native run does.
+pub(super) fn compile(ast: &AST) -> Option<Program> {
+    let defs: Vec<_> = ast.iter_fn_def().collect();
+    let signatures: Vec<(ImmutableString, usize)> = defs
+        .iter()
+        .map(|f| (f.name.clone(), f.params.len()))
+        .collect();
+    let mut functions = Vec::with_capacity(defs.len());
+    for (def, body) in defs.iter().zip(bodies(ast, &defs)?) {
+        // A method for a type (`fn Type.name()`) runs on `this`, which stays with Rhai.
+        if def.this_type.is_some() {
+            return None;
+        }
+        // A function sees its parameters alone (not the rule's variables, not `facts`).
+        let mut c = Compiler::new(&signatures, def.params.iter().map(|p| (p.clone(), false)));
+        let body = c.block(&body)?;
+        functions.push(Function {
+            slots: c.slots,
+            body,
+        });
+    }
+    let mut c = Compiler::new(
+        &signatures,
+        [("facts".into(), false), ("params".into(), false)],
+    );
+    let body = c.block(ast.statements())?;
+    Some(Program {
+        body,
+        slots: c.slots,
+        functions,
+        max: Default::default(),
+        max_depth: 0,
+    })
+}
+
+/// The statements of each function `defs` holds, in order. Rhai does not hand a function's
+/// body out directly, but walks it after the rule's own statements: each statement at the
+/// top of a body goes to the function whose text holds it (functions do not nest).
+fn bodies(ast: &AST, defs: &[&Shared<ScriptFuncDef>]) -> Option<Vec<Vec<RStmt>>> {
+    let mut found = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let [ASTNode::Stmt(s)] = path {
+            found.push((*s).clone());
+        }
+        true
+    });
+    let key = |p: rhai::Position| Some((p.line()?, p.position().unwrap_or(0)));
+    let spans: Vec<_> = defs
+        .iter()
+        .map(|d| Some((key(d.body.start_position())?, key(d.body.end_position())?)))
+        .collect::<Option<_>>()?;
+    let mut bodies = vec![Vec::new(); defs.len()];
+    for s in found.into_iter().skip(ast.statements().len()) {
+        let at = key(s.position())?;
+        let f = spans
+            .iter()
+            .position(|(start, end)| *start <= at && at <= *end)?;
+        bodies[f].push(s);
+    }
+    Some(bodies)
+}
+
+struct Compiler<'a> {
+    /// The functions the rule defines: name and number of parameters, by index.
+    functions: &'a [(ImmutableString, usize)],
+    /// The variables in scope, innermost last, each with whether the rule declared it
+    /// constant; a variable's slot is its place here.
+    names: Vec<(ImmutableString, bool)>,
+    /// The most slots in use at once.
+    slots: usize,
+}
+
+impl<'a> Compiler<'a> {
+    fn new(
+        functions: &'a [(ImmutableString, usize)],
+        names: impl IntoIterator<Item = (ImmutableString, bool)>,
+    ) -> Self {
+        let names: Vec<_> = names.into_iter().collect();
+        Compiler {
+            functions,
+            slots: names.len(),
+            names,
+        }
+    }
+
+    /// The index of the rule's function `name` taking `arity` arguments, if it defines one.
+    fn function(&self, name: &str, arity: usize) -> Option<usize> {
+        self.functions
+            .iter()
+            .position(|(n, a)| n.as_str() == name && *a == arity)
+    }
+
+    fn block(&mut self, statements: &[RStmt]) -> Option<Vec<Stmt>> {
+        let depth = self.names.len();
+        let out = statements
+            .iter()
+            .filter(|s| !matches!(s, RStmt::Noop(_)))
+            .map(|s| self.stmt(s))
+            .collect::<Option<Vec<_>>>();
+        self.names.truncate(depth);
+        out
+    }
+
+    fn declare(&mut self, name: &ImmutableString, constant: bool) -> usize {
+        self.names.push((name.clone(), constant));
+        self.slots = self.slots.max(self.names.len());
+        self.names.len() - 1
+    }
+
+    fn slot(&self, name: &str) -> Option<usize> {
+        self.names.iter().rposition(|(n, _)| n.as_str() == name)
+    }
+
+    /// The slot of a variable a statement may change (not a constant).
+    fn variable(&self, e: &RExpr) -> Option<usize> {
+        self.receiver(e).filter(|r| r.writable).map(|r| r.slot)
+    }
+
+    /// The variable `e` is, if it is one.
+    fn receiver(&self, e: &RExpr) -> Option<Receiver> {
+        match e {
+            RExpr::Variable(v, ..) if v.2.is_empty() => {
+                let slot = self.slot(&v.1)?;
+                let writable = !self.names[slot].1 && slot > PARAMS;
+                Some(Receiver { slot, writable })
+            }
+            _ => None,
+        }
+    }
+
+    fn stmt(&mut self, s: &RStmt) -> Option<Stmt> {
+        Some(match s {
+            RStmt::Var(x, flags, _) => {
+                if flags.contains(ASTFlags::EXPORTED) {
+                    return None;
+                }
+                let value = self.expr(&x.1)?;
+                let slot = self.declare(&x.0.name, flags.contains(ASTFlags::CONSTANT));
+                Stmt::Set(slot, value)
+            }
+            RStmt::Assignment(x) => {
+                let (op, target) = (&x.0, &x.1);
+                let value = self.expr(&target.rhs)?;
+                match &target.lhs {
+                    RExpr::Index(index, flags, _) if last_index(*flags) => {
+                        let slot = self.variable(&index.lhs)?;
+                        if op.is_op_assignment() {
+                            return None;
+                        }
+                        Stmt::SetIndex(slot, self.expr(&index.rhs)?, value)
+                    }
+                    lhs => {
+                        let slot = self.variable(lhs)?;
+                        let value = match op.get_op_assignment_info() {
+                            None => value,
+                            Some((.., syntax)) => {
+                                let op = arith(syntax)?;
+                                Expr::Arith(Box::new(Expr::Var(slot)), Box::new(value), op, true)
+                            }
+                        };
+                        Stmt::Set(slot, value)
+                    }
+                }
+            }
+            RStmt::If(flow, _) => Stmt::If(
+                self.expr(&flow.expr)?,
+                self.block(flow.body.statements())?,
+                self.block(flow.branch.statements())?,
+            ),
+            RStmt::For(x, _) => {
+                let (var, counter, flow) = &**x;
+                if counter.is_some() {
+                    return None;
+                }
+                let list = self.expr(&flow.expr)?;
+                // A range (`0..n`, folded to a constant) is gone through by Rhai.
+                if let Expr::Const(V::Other(_)) = list {
+                    return None;
+                }
+                let filter = crate::scan::loop_filter(&var.name, flow.body.statements()).and_then(
+                    |(filter, vars, _)| {
+                        let slots = vars.iter().map(|v| self.slot(v)).collect::<Option<_>>()?;
+                        Some((filter, slots))
+                    },
+                );
+                let depth = self.names.len();
+                let slot = self.declare(&var.name, false);
+                let body = self.block(flow.body.statements());
+                self.names.truncate(depth);
+                Stmt::For(slot, list, body?, filter)
+            }
+            // `throw` (marked `BREAK`): Rhai raises the error.
+            RStmt::Return(_, flags, _) if flags.contains(ASTFlags::BREAK) => Stmt::Throw,
+            RStmt::Return(value, ..) => Stmt::Return(match value {
+                Some(e) => self.expr(e)?,
+                None => Expr::Const(V::Unit),
+            }),
+            RStmt::BreakLoop(None, flags, _) => match flags.contains(ASTFlags::BREAK) {
+                true => Stmt::Break,
+                false => Stmt::Continue,
+            },
+            RStmt::Block(b) => Stmt::Block(self.block(b.statements())?),
+            RStmt::FnCall(call, _) => Stmt::Expr(self.call(call)?),
+            RStmt::Expr(e) => match &**e {
+                RExpr::Dot(dot, flags, _) if plain(*flags) => match (&dot.lhs, &dot.rhs) {
+                    (lhs, RExpr::MethodCall(call, _))
+                        if call.name == "push" && call.args.len() == 1 && !call.is_qualified() =>
+                    {
+                        let slot = self.variable(lhs)?;
+                        Stmt::Push(slot, self.expr(&call.args[0])?)
+                    }
+                    _ => Stmt::Expr(self.expr(e)?),
+                },
+                _ => Stmt::Expr(self.expr(e)?),
+            },
+            _ => return None,
+        })
+    }
+
+    fn exprs<'e>(&mut self, es: impl IntoIterator<Item = &'e RExpr>) -> Option<Vec<Expr>> {
+        es.into_iter().map(|e| self.expr(e)).collect()
+    }
+
+    fn expr(&mut self, e: &RExpr) -> Option<Expr> {
+        Some(match e {
+            RExpr::DynamicConstant(d, _) => Expr::Const(V::of_dynamic((**d).clone())),
+            RExpr::BoolConstant(b, _) => Expr::Const(V::Bool(*b)),
+            RExpr::IntegerConstant(i, _) => Expr::Const(V::Int(*i)),
+            RExpr::FloatConstant(f, _) => Expr::Const(V::Float(**f)),
+            RExpr::StringConstant(s, _) => Expr::Const(V::Str(s.clone())),
+            RExpr::Unit(_) => Expr::Const(V::Unit),
+            RExpr::InterpolatedString(parts, _) => Expr::Text(self.exprs(parts.iter())?),
+            RExpr::Array(items, _) => Expr::Array(self.exprs(items.iter())?),
+            RExpr::Map(x, _) => Expr::Map(
+                x.0.iter()
+                    .map(|(k, v)| Some((k.name.clone(), self.expr(v)?)))
+                    .collect::<Option<_>>()?,
+            ),
+            RExpr::Variable(v, ..) if v.2.is_empty() => Expr::Var(self.slot(&v.1)?),
+            RExpr::Dot(dot, flags, _) if plain(*flags) => {
+                let base = self.expr(&dot.lhs)?;
+                let var = self.receiver(&dot.lhs);
+                self.chain(base, var, &dot.rhs)?
+            }
+            RExpr::Index(index, flags, _) if last_index(*flags) => Expr::Index(
+                Box::new(self.expr(&index.lhs)?),
+                Box::new(self.expr(&index.rhs)?),
+            ),
+            RExpr::And(parts, _) => Expr::And(self.exprs(parts.iter())?),
+            RExpr::Or(parts, _) => Expr::Or(self.exprs(parts.iter())?),
+            RExpr::Coalesce(parts, _) => Expr::Coalesce(self.exprs(parts.iter())?),
+            RExpr::Stmt(block) => self.choice(block)?,
+            RExpr::FnCall(call, _) => self.call(call)?,
+            _ => return None,
+        })
+    }
+
+    /// `if c { a } else { b }` used as a value, each branch one expression (or none).
+    fn choice(&mut self, block: &StmtBlock) -> Option<Expr> {
+        let [RStmt::If(flow, _)] = block.statements() else {
+            return None;
+        };
+        let cond = self.expr(&flow.expr)?;
+        let yes = self.branch(flow.body.statements())?;
+        let no = self.branch(flow.branch.statements())?;
+        Some(Expr::Choose(Box::new(cond), Box::new(yes), Box::new(no)))
+    }
+
+    fn branch(&mut self, statements: &[RStmt]) -> Option<Expr> {
+        match statements {
+            [] => Some(Expr::Const(V::Unit)),
+            [RStmt::Expr(e)] => self.expr(e),
+            [RStmt::FnCall(call, _)] => self.call(call),
+            _ => None,
+        }
+    }
+
+    /// The rest of a `.` chain applied to `base` (`var`: the variable `base` is, if it is
+    /// one).
+    fn chain(&mut self, base: Expr, var: Option<Receiver>, rest: &RExpr) -> Option<Expr> {
+        match rest {
+            RExpr::Property(p, _) => Some(Expr::Prop(Box::new(base), p.2.clone())),
+            RExpr::MethodCall(call, _) => self.method(base, var, call),
+            RExpr::Dot(dot, flags, _) if plain(*flags) => {
+                let step = match &dot.lhs {
+                    RExpr::Property(p, _) => Expr::Prop(Box::new(base), p.2.clone()),
+                    RExpr::MethodCall(call, _) => self.method(base, var, call)?,
+                    _ => return None,
+                };
+                self.chain(step, None, &dot.rhs)
+            }
+            _ => None,
+        }
+    }
+
+    fn method(&mut self, base: Expr, var: Option<Receiver>, call: &FnCallExpr) -> Option<Expr> {
+        // A rule's own function called as a method runs on `this`, which stays with Rhai.
+        if call.is_qualified()
+            || SPECIAL.contains(&call.name.as_str())
+            || call.name == "push"
+            || self.function(&call.name, call.args.len() + 1).is_some()
+        {
+            return None;
+        }
+        let mut args = vec![base];
+        args.extend(self.exprs(call.args.iter())?);
+        Some(match (call.name.as_str(), args.len()) {
+            ("contains", 2) => Expr::Call(Op::Contains, args, var),
+            ("get", 2) => Expr::Call(Op::Get, args, var),
+            ("add", 2) => Expr::Call(Op::Add, args, var),
+            ("len", 1) => Expr::Call(Op::Len, args, var),
+            _ => Expr::Rhai(call.name.clone(), args, var),
+        })
+    }
+
+    fn call(&mut self, call: &FnCallExpr) -> Option<Expr> {
+        if call.is_qualified() || SPECIAL.contains(&call.name.as_str()) {
+            return None;
+        }
+        let mut args = self.exprs(call.args.iter())?;
+        let name = call.name.as_str();
+        // The rule's own functions come before any other of the same name and arity.
+        if let Some(f) = self.function(name, args.len()) {
+            return Some(Expr::Script(f, args));
+        }
+        let two = |args: &mut Vec<Expr>| -> Option<(Box<Expr>, Box<Expr>)> {
+            let b = args.pop()?;
+            let a = args.pop()?;
+            Some((Box::new(a), Box::new(b)))
+        };
+        Some(match (name, args.len()) {
+            ("==" | "!=", 2) => {
+                let (a, b) = two(&mut args)?;
+                Expr::Equal(a, b, name == "==")
+            }
+            ("<" | "<=" | ">" | ">=", 2) => {
+                let (a, b) = two(&mut args)?;
+                let how = match name {
+                    "<" => Compare::Less,
+                    "<=" => Compare::LessOrEqual,
+                    ">" => Compare::Greater,
+                    _ => Compare::GreaterOrEqual,
+                };
+                Expr::Order(a, b, how)
+            }
+            ("+" | "-" | "*", 2) => {
+                let (a, b) = two(&mut args)?;
+                Expr::Arith(a, b, arith(name)?, false)
+            }
+            ("!", 1) => Expr::Not(Box::new(args.pop()?)),
+            // `x in list` is `list.contains(x)`.
+            ("contains", 2) => Expr::Call(Op::Contains, args, None),
+            ("fail", 1..=3) => Expr::Call(Op::Fail, args, None),
+            ("warn", 1..=3) => Expr::Call(Op::Warn, args, None),
+            ("days_since", 1) => Expr::Call(Op::DaysSince, args, None),
+            ("is_date", 1) => Expr::Call(Op::IsDate, args, None),
+            ("type_of", 1) => Expr::Call(Op::TypeOf, args, None),
+            // Any other operator is left to Rhai as a whole rule: its built-in operators
+            // are not functions a native run can call by name.
+            _ if call.op_token.is_some() || !is_identifier(name) => return None,
+            _ => Expr::Rhai(call.name.clone(), args, None),
+        })
+    }
+}
+
+/// Whether a `.` or `[]` is the plain one, not `?.` or `?[]`.
+fn plain(flags: ASTFlags) -> bool {
+    !flags.contains(ASTFlags::NEGATED)
+}
+
+/// Whether an index `a[k]` is a plain one ending its chain: its right side is then the key
+/// (otherwise it is the rest of a chain, `a[k].c` or `a[k][j]`, which is left to Rhai).
+fn last_index(flags: ASTFlags) -> bool {
+    plain(flags) && flags.contains(ASTFlags::BREAK)
+}
+
+fn arith(op: &str) -> Option<Arith> {
+    Some(match op {
+        "+" => Arith::Add,
+        "-" => Arith::Sub,
+        "*" => Arith::Mul,
+        _ => return None,
+    })
+}
+
+/// Whether `name` is a plain function name (not an operator's symbol).
+fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+}

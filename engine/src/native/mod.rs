@@ -1,0 +1,165 @@
+//! Native runs: a rule whose statements all fall in the part of Rhai this module knows runs
+//! as a tree of Rust values over the facts, without Rhai's per-operation costs (boxing each
+//! value, looking each function up, checking a container's whole size after each change),
+//! giving the result Rhai would give.
+//!
+//! At compile time ([`compile`]), a rule's statements become a [`Program`] when each is a
+//! `let`, an assignment to a variable or to a map's key, `push` on an array variable, `if`,
+//! `for` without a counter, `break`, `continue` or an expression; expressions are literals,
+//! variables, property reads, map reads by key, `==` `!=` `<` `<=` `>` `>=`, `&&` `||` `!`
+//! `??`, integer `+` `-` `*`, interpolated strings, array and map literals, `if` as a value
+//! and function calls. A rule that defines functions, imports modules, calls Rhai's special
+//! functions (`Fn`, `call`, `eval`, `is_def_var`...) or `tested`, or uses anything else
+//! (`while`, `loop`, `switch`, `try`, closures, ranges...) runs in Rhai as before.
+//!
+//! At run time, the calls rules make once per record (`fail`, `warn`, `contains`, `get`,
+//! `len`, `days_since`, `is_date`, `type_of`) are done here on the values they know; any
+//! other call, or one of these on other values, goes to the function Rhai would call, by
+//! name, through Rhai. Where Rhai's outcome is not certain from here (a value of a kind this
+//! module does not compare, a float, an error raised, a data limit reached, the operation or
+//! memory budget nearly spent), the run stops and Rhai runs the rule from the start with a
+//! fresh budget, so a rule's findings, population and errors are those of Rhai. Operations
+//! are counted twice over and memory held stops a native run at half the budget, so that a
+//! run Rhai would stop is always left to Rhai. Running out of time stops the rule as in Rhai.
+
+mod compile;
+mod run;
+mod tree;
+mod value;
+
+use crate::limits::Limits;
+use rhai::{AST, Dynamic, Engine, Map, NativeCallContext};
+use std::sync::Arc;
+use value::V;
+
+/// The function the engine calls to run a program. Only the engine can make the
+/// [`Native`] it takes.
+pub(crate) const RUN_FN: &str = "attest_native";
+
+/// The variable the program is handed over in.
+pub(crate) const PROGRAM_VAR: &str = "attest_program";
+
+/// A rule compiled for native runs.
+pub(crate) struct Program {
+    body: Vec<tree::Stmt>,
+    /// How many variables it holds at most (`facts` and `params` included).
+    slots: usize,
+    /// The functions the rule defines.
+    functions: Vec<tree::Function>,
+    /// The engine's data limits (0: none).
+    max: value::Sizes,
+    /// How deep calls of the rule's functions may nest before Rhai decides (half its
+    /// limit).
+    max_depth: usize,
+}
+
+/// A program as Rhai holds it.
+#[derive(Clone)]
+pub(crate) struct Native(pub(crate) Arc<Program>);
+
+/// The rule `ast` as a native program, if every part of it is one a native run knows.
+pub(crate) fn compile(ast: &AST, limits: &Limits) -> Option<Native> {
+    let mut program = compile::compile(ast)?;
+    program.max = value::Sizes {
+        array: limits.max_array_size,
+        map: limits.max_map_size,
+        string: limits.max_string_size,
+    };
+    program.max_depth = limits.max_call_levels / 2;
+    Some(Native(Arc::new(program)))
+}
+
+/// The error a native run gives when Rhai has to run the rule instead.
+#[derive(Clone)]
+struct Declined;
+
+/// Whether a run's error says Rhai has to run the rule instead.
+pub(crate) fn declined(err: &rhai::EvalAltResult) -> bool {
+    matches!(err, rhai::EvalAltResult::ErrorRuntime(v, _) if v.is::<Declined>())
+}
+
+/// Registers [`RUN_FN`].
+pub(crate) fn register(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<Native>("Native")
+        .register_fn(
+            RUN_FN,
+            |ctx: NativeCallContext,
+             native: Native,
+             facts: Dynamic,
+             params: Map|
+             -> Result<(), Box<rhai::EvalAltResult>> {
+                let facts = V::of_dynamic(facts);
+                let params = V::of_dynamic(Dynamic::from_map(params));
+                let mut run = run::Run::new(&native.0, &ctx, facts, params);
+                run.all().map_err(|stop| match stop {
+                    run::Stop::Rhai => rhai::EvalAltResult::ErrorRuntime(
+                        Dynamic::from(Declined),
+                        ctx.call_position(),
+                    )
+                    .into(),
+                    run::Stop::Error(e) => e,
+                })
+            },
+        );
+}
+
+/// The script that runs a program: [`RUN_FN`] on [`PROGRAM_VAR`], `facts` and `params`.
+pub(crate) fn driver(engine: &Engine) -> Option<AST> {
+    // Variables, not constants: Rhai's optimizer would put a constant's value in the call.
+    let mut scope = rhai::Scope::new();
+    scope.push(PROGRAM_VAR, ());
+    scope.push("facts", ());
+    scope.push("params", ());
+    engine
+        .compile_with_scope(&scope, format!("{RUN_FN}({PROGRAM_VAR}, facts, params)"))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    /// Whether `source` compiles to a native program.
+    fn compiles(source: &str) -> bool {
+        let engine = rhai::Engine::new_raw();
+        let mut scope = rhai::Scope::new();
+        scope.push_constant("facts", ());
+        scope.push_constant("params", ());
+        let ast = engine.compile_with_scope(&scope, source).unwrap();
+        super::compile(&ast, &crate::Limits::default()).is_some()
+    }
+
+    #[test]
+    fn compiles_the_statements_it_knows_and_leaves_the_rest_to_rhai() {
+        for native in [
+            r#"for a in facts.accounts { if a.status == "active" && !a.mfa { fail(a, `${a.id}`); } }"#,
+            r#"let m = #{}; for a in facts.accounts { m[a.id] = true; } if m.contains("x") { fail("x"); }"#,
+            r#"let l = []; for a in facts.accounts { l.push(a.id); } for id in l { if id in l { continue; } break; }"#,
+            r#"fn days(n) { if n == 1 { "1 day" } else { `${n} days` } } fail(days(2));"#,
+            r#"fn f(x) { return x * 2; } let n = f(1) + 1; n -= 1; fail(`${n}`);"#,
+            r#"let v = params.x ?? 3; let w = if v > 2 { 1 } else { 2 }; tested(facts.accounts); fail(`${w}`);"#,
+            r#"const C = [1]; { let a = C.len(); fail(`${a}`); } throw "stop";"#,
+        ] {
+            assert!(compiles(native), "{native}");
+        }
+        for rhai in [
+            r#"let i = 0; while i < 3 { i += 1; }"#,
+            r#"for (a, i) in facts.accounts { fail(a, "m"); }"#,
+            r#"for i in 0..3 { fail("m"); }"#,
+            r#"let f = |x| x + 1; fail(`${f.call(1)}`);"#,
+            r#"facts.accounts.filter(|a| a.mfa);"#,
+            r#"switch 1 { 1 => fail("m"), _ => () }"#,
+            r#"try { fail("m"); } catch (e) { }"#,
+            r#"let m = #{a: #{b: 1}}; m.a.b = 2;"#,
+            r#"let a = [[1]]; let x = a[0][0];"#,
+            r#"let x = facts?.accounts;"#,
+            r#"fn Record.f() { this } "#,
+            r#"fn f(x) { x } let a = 1; a.f();"#,
+            r#"let e = eval("1");"#,
+            r#"if is_def_var("x") { fail("m"); }"#,
+        ] {
+            assert!(!compiles(rhai), "{rhai}");
+        }
+    }
+}

@@ -1,0 +1,595 @@
+//! Running a [`Program`]: Rhai's semantics for the statements it holds, over the facts
+//! as they are, with the budgets of the rule.
+
+use super::Program;
+use super::tree::{Arith, Compare, Expr, Op, Receiver, Stmt};
+use super::value::{Fields, Items, Sizes, V, equal, order, type_name};
+use crate::context::{self, Overrun};
+use crate::facts::tree::Node;
+use crate::joins::Table;
+use crate::prelude::{self, Set};
+use crate::report::FindingStatus;
+use crate::scan::{Decision, Filter};
+use rhai::{Dynamic, ImmutableString, NativeCallContext};
+use std::sync::Arc;
+
+/// Why a native run stopped before the end.
+pub(super) enum Stop {
+    /// Something a native run does not decide (a value of a kind it does not know, an
+    /// error, a budget nearly spent): Rhai runs the rule instead, from the start.
+    Rhai,
+    /// The rule ran out of time.
+    Error(Box<rhai::EvalAltResult>),
+}
+
+type R<T> = Result<T, Stop>;
+
+/// How a statement ended.
+enum Flow {
+    Next,
+    Break,
+    Continue,
+    Return(V),
+}
+
+/// How many operations are counted before they are charged to the rule's budget.
+const CHARGE_EVERY: u64 = 256;
+
+/// The state of one run.
+pub(super) struct Run<'a> {
+    program: &'a Program,
+    ctx: &'a NativeCallContext<'a>,
+    /// The variables of the rule, or of the function running.
+    slots: Vec<V>,
+    /// The value of the last statement run (a block's value, a function's result).
+    last: V,
+    /// How many of the rule's functions are running, one within another.
+    depth: usize,
+    /// Operations not yet charged.
+    ops: u64,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(program: &'a Program, ctx: &'a NativeCallContext<'a>, facts: V, params: V) -> Self {
+        let mut slots = vec![V::Unit; program.slots];
+        slots[super::compile::FACTS] = facts;
+        slots[super::compile::PARAMS] = params;
+        Run {
+            program,
+            ctx,
+            slots,
+            last: V::Unit,
+            depth: 0,
+            ops: 0,
+        }
+    }
+
+    /// Runs the whole program.
+    pub fn all(&mut self) -> R<()> {
+        let program = self.program;
+        self.block(&program.body)?;
+        self.charge()
+    }
+
+    /// Counts one operation, charging the rule's budget every [`CHARGE_EVERY`].
+    fn tick(&mut self) -> R<()> {
+        self.ops += 1;
+        if self.ops >= CHARGE_EVERY {
+            self.charge()?;
+        }
+        Ok(())
+    }
+
+    fn charge(&mut self) -> R<()> {
+        let ops = std::mem::take(&mut self.ops);
+        match context::current(|run| run.charge_native(ops)).flatten() {
+            None => Ok(()),
+            Some(Overrun::Nearly) => Err(Stop::Rhai),
+            Some(Overrun::Time(message)) => Err(Stop::Error(context::stop(message))),
+        }
+    }
+
+    fn block(&mut self, statements: &[Stmt]) -> R<Flow> {
+        for s in statements {
+            match self.stmt(s)? {
+                Flow::Next => {}
+                flow => return Ok(flow),
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> R<Flow> {
+        self.tick()?;
+        // A statement's value is `()` unless it is an expression or a block ending in one.
+        self.last = V::Unit;
+        match s {
+            Stmt::Block(body) => return self.block(body),
+            Stmt::Return(e) => return Ok(Flow::Return(self.expr(e)?)),
+            Stmt::Throw => return Err(Stop::Rhai),
+            Stmt::Set(slot, e) => {
+                let v = self.expr(e)?;
+                self.slots[*slot] = v;
+            }
+            Stmt::SetIndex(slot, key, e) => {
+                let key = self.expr(key)?;
+                let v = self.expr(e)?;
+                let (V::Map(map), V::Str(key)) = (&mut self.slots[*slot], key) else {
+                    return Err(Stop::Rhai);
+                };
+                let map = Arc::make_mut(map);
+                map.insert(key, v).ok_or(Stop::Rhai)?;
+                within(self.program, map.sizes)?;
+            }
+            Stmt::Push(slot, e) => {
+                let v = self.expr(e)?;
+                let V::Array(items) = &mut self.slots[*slot] else {
+                    return Err(Stop::Rhai);
+                };
+                let items = Arc::make_mut(items);
+                items.push(v);
+                within(self.program, items.sizes)?;
+            }
+            Stmt::If(cond, yes, no) => {
+                let branch = match self.boolean(cond)? {
+                    true => yes,
+                    false => no,
+                };
+                return self.block(branch);
+            }
+            Stmt::For(slot, list, body, filter) => {
+                let flow = self.each(*slot, list, body, filter.as_ref())?;
+                self.last = V::Unit;
+                return Ok(flow);
+            }
+            Stmt::Continue => return Ok(Flow::Continue),
+            Stmt::Break => return Ok(Flow::Break),
+            Stmt::Expr(e) => self.last = self.expr(e)?,
+        }
+        Ok(Flow::Next)
+    }
+
+    fn each(
+        &mut self,
+        slot: usize,
+        list: &Expr,
+        body: &[Stmt],
+        filter: Option<&(Filter, Vec<usize>)>,
+    ) -> R<Flow> {
+        match self.expr(list)? {
+            V::List(list) => {
+                let top = list.is_collection();
+                // The filter reads the variables' values as the loop starts.
+                let filter = filter.map(|(f, slots)| {
+                    let vars: rhai::Array =
+                        slots.iter().map(|s| self.slots[*s].to_dynamic()).collect();
+                    (f, vars)
+                });
+                for node in list.items() {
+                    self.tick()?;
+                    if let Node::Record(r) = node {
+                        if top {
+                            prelude::went_through_item(r);
+                        }
+                        if let Some((f, vars)) = &filter
+                            && f.decide(r, vars) == Decision::Skip
+                        {
+                            continue;
+                        }
+                    }
+                    self.slots[slot] = V::of_node(node);
+                    match self.block(body)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Next | Flow::Continue => {}
+                    }
+                }
+            }
+            V::Array(items) => {
+                for item in &items.items {
+                    self.tick()?;
+                    self.slots[slot] = item.clone();
+                    match self.block(body)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Next | Flow::Continue => {}
+                    }
+                }
+            }
+            // A set's keys, sorted, as strings.
+            V::Other(d) if d.is::<Set>() => {
+                let keys: Vec<ImmutableString> = match d.read_lock::<Set>() {
+                    Some(set) => set.keys().cloned().collect(),
+                    None => return Err(Stop::Rhai),
+                };
+                for key in keys {
+                    self.tick()?;
+                    self.slots[slot] = V::Str(key);
+                    match self.block(body)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Next | Flow::Continue => {}
+                    }
+                }
+            }
+            _ => return Err(Stop::Rhai),
+        }
+        Ok(Flow::Next)
+    }
+
+    fn boolean(&mut self, e: &Expr) -> R<bool> {
+        match self.expr(e)? {
+            V::Bool(b) => Ok(b),
+            _ => Err(Stop::Rhai),
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> R<V> {
+        self.tick()?;
+        Ok(match e {
+            Expr::Const(v) => v.clone(),
+            Expr::Var(slot) => self.slots[*slot].clone(),
+            Expr::Prop(e, name) => match self.expr(e)? {
+                V::Record(r) => r.get(name).map_or(V::Unit, V::of_node),
+                V::Unit => V::Unit,
+                V::Map(m) => m.entries.get(name).cloned().unwrap_or(V::Unit),
+                _ => return Err(Stop::Rhai),
+            },
+            Expr::Index(e, key) => {
+                let (v, key) = (self.expr(e)?, self.expr(key)?);
+                match (v, key) {
+                    (V::Record(r), V::Str(k)) => r.get(&k).map_or(V::Unit, V::of_node),
+                    (V::Map(m), V::Str(k)) => m.entries.get(&k).cloned().unwrap_or(V::Unit),
+                    (V::Unit, V::Str(_)) => V::Unit,
+                    // An item by its place (from the end, or past it, Rhai decides).
+                    (V::Array(a), V::Int(i)) => usize::try_from(i)
+                        .ok()
+                        .and_then(|i| a.items.get(i))
+                        .cloned()
+                        .ok_or(Stop::Rhai)?,
+                    (V::List(l), V::Int(i)) => usize::try_from(i)
+                        .ok()
+                        .and_then(|i| l.get(i))
+                        .map(V::of_node)
+                        .ok_or(Stop::Rhai)?,
+                    _ => return Err(Stop::Rhai),
+                }
+            }
+            Expr::Equal(a, b, same) => {
+                let (a, b) = (self.expr(a)?, self.expr(b)?);
+                V::Bool(equal(&a, &b).ok_or(Stop::Rhai)? == *same)
+            }
+            Expr::Order(a, b, how) => {
+                let (a, b) = (self.expr(a)?, self.expr(b)?);
+                let holds = order(&a, &b).ok_or(Stop::Rhai)?.is_some_and(|o| match how {
+                    Compare::Less => o.is_lt(),
+                    Compare::LessOrEqual => o.is_le(),
+                    Compare::Greater => o.is_gt(),
+                    Compare::GreaterOrEqual => o.is_ge(),
+                });
+                V::Bool(holds)
+            }
+            Expr::And(parts) => {
+                for part in parts {
+                    if !self.boolean(part)? {
+                        return Ok(V::Bool(false));
+                    }
+                }
+                V::Bool(true)
+            }
+            Expr::Or(parts) => {
+                for part in parts {
+                    if self.boolean(part)? {
+                        return Ok(V::Bool(true));
+                    }
+                }
+                V::Bool(false)
+            }
+            Expr::Not(e) => V::Bool(!self.boolean(e)?),
+            Expr::Coalesce(parts) => {
+                let mut v = V::Unit;
+                for part in parts {
+                    v = self.expr(part)?;
+                    if !matches!(v, V::Unit) {
+                        break;
+                    }
+                }
+                v
+            }
+            Expr::Arith(a, b, how, assign) => {
+                let (a, b) = (self.expr(a)?, self.expr(b)?);
+                self.arith(a, b, *how, *assign)?
+            }
+            Expr::Text(parts) => V::Str(self.text(parts)?),
+            Expr::Array(items) => {
+                let mut out = Items::default();
+                for item in items {
+                    let v = self.expr(item)?;
+                    out.push(v);
+                }
+                within(self.program, out.sizes)?;
+                V::Array(Arc::new(out))
+            }
+            Expr::Map(entries) => {
+                let mut out = Fields::default();
+                for (k, e) in entries {
+                    let v = self.expr(e)?;
+                    out.insert(k.clone(), v).ok_or(Stop::Rhai)?;
+                }
+                within(self.program, out.sizes)?;
+                V::Map(Arc::new(out))
+            }
+            Expr::Choose(cond, yes, no) => match self.boolean(cond)? {
+                true => self.expr(yes)?,
+                false => self.expr(no)?,
+            },
+            Expr::Call(op, args, recv) => self.call(*op, args, *recv)?,
+            Expr::Script(f, args) => self.script(*f, args)?,
+            Expr::Rhai(name, args, recv) => self.rhai(name, args, *recv)?,
+        })
+    }
+
+    /// `a op b`: integers and strings here; any other values of a binary operator by Rhai's
+    /// operator; of an assignment (`x += b`, which Rhai does its own way), left to Rhai.
+    fn arith(&mut self, a: V, b: V, how: Arith, assign: bool) -> R<V> {
+        Ok(match (a, b, how) {
+            (V::Int(a), V::Int(b), _) => V::Int(
+                match how {
+                    Arith::Add => a.checked_add(b),
+                    Arith::Sub => a.checked_sub(b),
+                    Arith::Mul => a.checked_mul(b),
+                }
+                .ok_or(Stop::Rhai)?,
+            ),
+            (V::Str(a), V::Str(b), Arith::Add) => {
+                let mut joined = String::with_capacity(a.len() + b.len());
+                joined.push_str(&a);
+                joined.push_str(&b);
+                let v = V::Str(joined.into());
+                within(self.program, v.inner_sizes())?;
+                v
+            }
+            _ if assign => return Err(Stop::Rhai),
+            (a, b, _) => self.rhai_with(how.symbol(), vec![a, b], None)?,
+        })
+    }
+
+    /// An interpolated string: strings as they are, anything else as Rhai's `to_string`
+    /// writes it.
+    fn text(&mut self, parts: &[Expr]) -> R<ImmutableString> {
+        let mut out = String::new();
+        for part in parts {
+            match self.expr(part)? {
+                V::Str(s) => out.push_str(&s),
+                // What Rhai's `to_string` writes for these (its `Display`).
+                V::Int(i) => out.push_str(&i.to_string()),
+                V::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+                v => {
+                    let mut d = v.to_dynamic();
+                    let printed = self
+                        .ctx
+                        .call_native_fn_raw("to_string", true, &mut [&mut d])
+                        .map_err(|_| Stop::Rhai)?;
+                    let printed = printed.into_immutable_string().map_err(|_| Stop::Rhai)?;
+                    out.push_str(&printed);
+                }
+            }
+            within(
+                self.program,
+                Sizes {
+                    string: out.len(),
+                    ..Sizes::default()
+                },
+            )?;
+        }
+        Ok(out.into())
+    }
+
+    /// Calls the rule's function `f`: its arguments as its first variables, its result
+    /// what it returns or its body's value.
+    fn script(&mut self, f: usize, args: &[Expr]) -> R<V> {
+        let program = self.program;
+        let function = &program.functions[f];
+        if self.depth >= program.max_depth {
+            return Err(Stop::Rhai);
+        }
+        let mut frame = Vec::with_capacity(function.slots);
+        for a in args {
+            frame.push(self.expr(a)?);
+        }
+        frame.resize(function.slots, V::Unit);
+        let caller = std::mem::replace(&mut self.slots, frame);
+        self.depth += 1;
+        let flow = self.block(&function.body);
+        self.depth -= 1;
+        self.slots = caller;
+        let value = match flow? {
+            Flow::Return(v) => v,
+            _ => std::mem::replace(&mut self.last, V::Unit),
+        };
+        self.last = V::Unit;
+        Ok(value)
+    }
+
+    fn call(&mut self, op: Op, args: &[Expr], recv: Option<Receiver>) -> R<V> {
+        // The variable a method is called on is read in place, not copied (a set's copy
+        // would cost as much as the set).
+        let mut values = Vec::with_capacity(args.len());
+        for (i, a) in args.iter().enumerate() {
+            values.push(match (i, recv) {
+                (0, Some(_)) => V::Unit,
+                _ => self.expr(a)?,
+            });
+        }
+        if let Some(r) = recv {
+            if let (Op::Add, true) = (op, r.writable)
+                && let Some(added) = self.add(r.slot, &values[1..])?
+            {
+                return Ok(added);
+            }
+            values[0] = std::mem::replace(&mut self.slots[r.slot], V::Unit);
+        }
+        let out = native(op, &values);
+        if let Some(r) = recv {
+            self.slots[r.slot] = std::mem::replace(&mut values[0], V::Unit);
+        }
+        match out? {
+            Some(v) => Ok(v),
+            None => self.rhai_with(op.name(), values, recv),
+        }
+    }
+
+    /// `set.add(key)` on the set variable `slot` (`None`: not a set, Rhai calls `add`).
+    fn add(&mut self, slot: usize, args: &[V]) -> R<Option<V>> {
+        let (V::Other(d), [key]) = (&mut self.slots[slot], args) else {
+            return Ok(None);
+        };
+        let Some(mut set) = d.write_lock::<Set>() else {
+            return Ok(None);
+        };
+        let key = match key {
+            V::Str(k) => k.clone(),
+            V::Int(i) => i.to_string().into(),
+            _ => return Err(Stop::Rhai),
+        };
+        let added = set.insert(key, self.program.max.map).ok_or(Stop::Rhai)?;
+        Ok(Some(V::Bool(added)))
+    }
+
+    fn rhai(&mut self, name: &str, args: &[Expr], recv: Option<Receiver>) -> R<V> {
+        // The variable a method is called on is handed over as it is, not read as a copy.
+        let skip = usize::from(recv.is_some());
+        let mut values = vec![V::Unit; skip];
+        for a in &args[skip..] {
+            values.push(self.expr(a)?);
+        }
+        self.rhai_with(name, values, recv)
+    }
+
+    /// Calls the function `name` through Rhai. With a receiver, `values[0]` is a
+    /// placeholder for the variable, which the function gets by reference.
+    fn rhai_with(&mut self, name: &str, values: Vec<V>, recv: Option<Receiver>) -> R<V> {
+        self.charge()?;
+        let mut dynamics: Vec<Dynamic> = Vec::with_capacity(values.len());
+        let mut values = values.into_iter();
+        if let Some(r) = recv {
+            let _ = values.next();
+            dynamics.push(match r.writable {
+                true => into_dynamic(std::mem::replace(&mut self.slots[r.slot], V::Unit)),
+                false => self.slots[r.slot].to_dynamic(),
+            });
+        }
+        dynamics.extend(values.map(into_dynamic));
+        let mut refs: Vec<&mut Dynamic> = dynamics.iter_mut().collect();
+        let out = self.ctx.call_native_fn_raw(name, recv.is_some(), &mut refs);
+        if let Some(r) = recv.filter(|r| r.writable) {
+            let back = V::of_dynamic(std::mem::take(&mut dynamics[0]));
+            within(self.program, back.inner_sizes())?;
+            self.slots[r.slot] = back;
+        }
+        let out = V::of_dynamic(out.map_err(|_| Stop::Rhai)?);
+        within(self.program, out.inner_sizes())?;
+        Ok(out)
+    }
+}
+
+/// A value as Rhai holds it, taking an opaque one over without a copy.
+fn into_dynamic(v: V) -> Dynamic {
+    match v {
+        V::Other(d) => d,
+        v => v.to_dynamic(),
+    }
+}
+
+/// Stops (for Rhai to raise the error) when sizes pass the engine's data limits.
+fn within(program: &Program, sizes: Sizes) -> R<()> {
+    let max = &program.max;
+    let over = |n: usize, max: usize| max > 0 && n > max;
+    if over(sizes.array, max.array) || over(sizes.map, max.map) || over(sizes.string, max.string) {
+        return Err(Stop::Rhai);
+    }
+    Ok(())
+}
+
+/// `fail` or `warn` (as `op` says) with these arguments.
+fn raise(op: Op, entity: &V, message: &ImmutableString, data: Option<&V>) -> R<V> {
+    let status = match op {
+        Op::Fail => FindingStatus::Fail,
+        _ => FindingStatus::Warn,
+    };
+    let data = data.map(|d| d.to_dynamic().cast::<rhai::Map>());
+    prelude::raise(status, &entity.to_dynamic(), message.clone(), data).map_err(|_| Stop::Rhai)?;
+    Ok(V::Unit)
+}
+
+/// `op` on `args` done here; `Ok(None)` when the values are not ones it knows (Rhai calls
+/// the function), `Err` when the function would raise an error.
+fn native(op: Op, args: &[V]) -> R<Option<V>> {
+    Ok(Some(match (op, args) {
+        (Op::Fail | Op::Warn, [V::Str(message)]) => raise(op, &V::Unit, message, None)?,
+        (Op::Fail | Op::Warn, [entity, V::Str(message)]) => raise(op, entity, message, None)?,
+        (Op::Fail | Op::Warn, [entity, V::Str(message), data @ V::Map(_)]) => {
+            raise(op, entity, message, Some(data))?
+        }
+        (Op::Contains, [V::Lookup(lookup), key]) => match key {
+            V::Str(k) => V::Bool(lookup.has_key(k)),
+            V::Int(i) => V::Bool(lookup.has_key(&i.to_string())),
+            V::Unit | V::Bool(_) | V::Record(_) | V::List(_) => V::Bool(false),
+            _ => return Ok(None),
+        },
+        (Op::Contains, [V::Map(map), V::Str(k)]) => V::Bool(map.entries.contains_key(k)),
+        (Op::Contains, [V::Other(d), key]) if d.is::<Set>() => {
+            let Some(set) = d.read_lock::<Set>() else {
+                return Ok(None);
+            };
+            match key {
+                V::Str(k) => V::Bool(set.has(k)),
+                V::Int(i) => V::Bool(set.has(&i.to_string())),
+                V::Unit | V::Bool(_) | V::Record(_) | V::List(_) => V::Bool(false),
+                _ => return Ok(None),
+            }
+        }
+        (Op::Contains, [V::List(list), v]) => {
+            let v = v.to_dynamic();
+            V::Bool(list.items().iter().any(|n| n.equals(&v)))
+        }
+        (Op::Contains, [V::Array(items), v]) => {
+            let mut found = false;
+            for item in &items.items {
+                if equal(item, v).ok_or(Stop::Rhai)? {
+                    found = true;
+                    break;
+                }
+            }
+            V::Bool(found)
+        }
+        (Op::Get, [V::Lookup(lookup), key]) => {
+            let key = match key {
+                V::Str(k) => Some(k.clone()),
+                V::Int(i) => Some(i.to_string().into()),
+                V::Unit | V::Bool(_) | V::Record(_) | V::List(_) => None,
+                _ => return Ok(None),
+            };
+            match lookup.0.as_ref() {
+                Table::One(m) => key
+                    .and_then(|k| m.get(&k))
+                    .map_or(V::Unit, |r| V::Record(r.clone())),
+                Table::Many(_) => return Ok(None),
+            }
+        }
+        (Op::Len, [V::Array(items)]) => V::Int(items.items.len() as rhai::INT),
+        (Op::Len, [V::List(list)]) => V::Int(list.len() as rhai::INT),
+        (Op::Len, [V::Map(map)]) => V::Int(map.entries.len() as rhai::INT),
+        (Op::DaysSince, [v]) => {
+            V::Int(prelude::days_since(&v.to_dynamic()).map_err(|_| Stop::Rhai)?)
+        }
+        (Op::IsDate, [v]) => {
+            V::Bool(matches!(v, V::Str(s) if crate::date::Date::parse(s).is_some()))
+        }
+        (Op::TypeOf, [v]) => match type_name(v) {
+            Some(name) => V::Str(name.into()),
+            None => return Ok(None),
+        },
+        _ => return Ok(None),
+    }))
+}

@@ -1,0 +1,151 @@
+//! A rule as a native run executes it: Rhai's statements with variables resolved to
+//! slots and the functions it knows resolved to [`Op`]s.
+
+use super::value::V;
+use crate::scan::Filter;
+use rhai::ImmutableString;
+
+/// A statement.
+pub(super) enum Stmt {
+    /// `{ .. }`
+    Block(Vec<Stmt>),
+    /// `let x = e;` (or `x = e;`): the slot takes the value.
+    Set(usize, Expr),
+    /// `m[k] = e;` on a map variable.
+    SetIndex(usize, Expr, Expr),
+    /// `x.push(e);` on an array variable.
+    Push(usize, Expr),
+    /// `if c { .. } else { .. }`
+    If(Expr, Vec<Stmt>, Vec<Stmt>),
+    /// `for x in e { .. }`: the slot takes each item; the records of a facts list that the
+    /// body's opening conditions certainly rule out are skipped (see `crate::scan`), given
+    /// the slots of the variables those conditions read.
+    For(usize, Expr, Vec<Stmt>, Option<(Filter, Vec<usize>)>),
+    Continue,
+    Break,
+    /// `return e;` (`return;` returns `()`).
+    Return(Expr),
+    /// `throw`: Rhai raises the error.
+    Throw,
+    /// An expression: for its effects, and as the value of the block it ends.
+    Expr(Expr),
+}
+
+/// A function the rule defines.
+pub(super) struct Function {
+    /// How many variables it holds at most, its parameters first.
+    pub slots: usize,
+    pub body: Vec<Stmt>,
+}
+
+/// An expression.
+pub(super) enum Expr {
+    Const(V),
+    Var(usize),
+    /// `e.name`
+    Prop(Box<Expr>, ImmutableString),
+    /// `e[k]` on a map.
+    Index(Box<Expr>, Box<Expr>),
+    /// `a == b`, `a != b`
+    Equal(Box<Expr>, Box<Expr>, bool),
+    /// `a < b` and the like.
+    Order(Box<Expr>, Box<Expr>, Compare),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+    /// `a ?? b ?? ...`
+    Coalesce(Vec<Expr>),
+    /// `a + b`, `a - b`, `a * b` (`x += b` and the like when the flag says so).
+    Arith(Box<Expr>, Box<Expr>, Arith, bool),
+    /// `` `text ${e}` ``
+    Text(Vec<Expr>),
+    Array(Vec<Expr>),
+    Map(Vec<(ImmutableString, Expr)>),
+    /// `if c { a } else { b }` as a value.
+    Choose(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// A function this module runs itself, with its arguments (a method's object first)
+    /// and the variable a method is called on, if it is one (Rhai runs the function when
+    /// the values are not ones this module knows).
+    Call(Op, Vec<Expr>, Option<Receiver>),
+    /// A function the rule defines (its index in the program's), with its arguments.
+    Script(usize, Vec<Expr>),
+    /// Any other function, run by Rhai: its name, its arguments (a method's object first)
+    /// and the variable a method is called on, if it is one (the function may change it).
+    Rhai(ImmutableString, Vec<Expr>, Option<Receiver>),
+}
+
+/// The variable a method is called on: Rhai hands it to the function by reference.
+#[derive(Clone, Copy)]
+pub(super) struct Receiver {
+    pub slot: usize,
+    /// Whether the function may change it (a constant is handed over as a copy).
+    pub writable: bool,
+}
+
+/// An ordering comparison.
+#[derive(Clone, Copy)]
+pub(super) enum Compare {
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+}
+
+/// Arithmetic: checked on integers, as Rhai's; `+` joins strings.
+#[derive(Clone, Copy)]
+pub(super) enum Arith {
+    Add,
+    Sub,
+    Mul,
+}
+
+impl Arith {
+    /// The operator's symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Arith::Add => "+",
+            Arith::Sub => "-",
+            Arith::Mul => "*",
+        }
+    }
+}
+
+/// The functions a native run calls itself: the ones rules call once per record.
+#[derive(Clone, Copy)]
+pub(super) enum Op {
+    /// `fail(message)`, `fail(entity, message)`, `fail(entity, message, data)`
+    Fail,
+    /// `warn(...)`, as `fail`
+    Warn,
+    /// `x.contains(v)`: a lookup's key, a map's key, a list's or array's item.
+    Contains,
+    /// `lookup.get(key)`
+    Get,
+    /// `set.add(key)`
+    Add,
+    /// `x.len()`
+    Len,
+    /// `days_since(date)`
+    DaysSince,
+    /// `is_date(v)`
+    IsDate,
+    /// `type_of(v)`
+    TypeOf,
+}
+
+impl Op {
+    /// The function's name in Rhai.
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Fail => "fail",
+            Op::Warn => "warn",
+            Op::Contains => "contains",
+            Op::Get => "get",
+            Op::Add => "add",
+            Op::Len => "len",
+            Op::DaysSince => "days_since",
+            Op::IsDate => "is_date",
+            Op::TypeOf => "type_of",
+        }
+    }
+}

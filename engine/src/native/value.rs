@@ -1,0 +1,257 @@
+//! The values a native run works with, and Rhai's rules for comparing them.
+
+use crate::facts::tree::{List, Node, Record};
+use crate::joins::Lookup;
+use rhai::{Array, Dynamic, INT, ImmutableString, Map};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A value in a native run: what Rhai would hold as a `Dynamic`, with records, lists,
+/// lookups, arrays and maps reachable without unboxing. Arrays and maps are shared until
+/// changed (Rhai copies them on assignment; sharing until a change is the same to a rule).
+#[derive(Clone)]
+pub(super) enum V {
+    Unit,
+    Bool(bool),
+    Int(INT),
+    Float(f64),
+    Str(ImmutableString),
+    Record(Record),
+    List(List),
+    Lookup(Lookup),
+    Array(Arc<Items>),
+    Map(Arc<Fields>),
+    /// Anything else (a set, a closure...): only passed to functions Rhai runs.
+    Other(Dynamic),
+}
+
+/// Sizes as Rhai's data limits count them: items of arrays, entries of maps and bytes of
+/// strings, nested ones included.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub(super) struct Sizes {
+    pub array: usize,
+    pub map: usize,
+    pub string: usize,
+}
+
+impl Sizes {
+    fn add(&mut self, other: Sizes) {
+        self.array += other.array;
+        self.map += other.map;
+        self.string += other.string;
+    }
+}
+
+/// An array's items and their sizes.
+#[derive(Clone, Default)]
+pub(super) struct Items {
+    pub items: Vec<V>,
+    pub sizes: Sizes,
+}
+
+/// A map's entries (sorted by key, as Rhai's) and their sizes.
+#[derive(Clone, Default)]
+pub(super) struct Fields {
+    pub entries: BTreeMap<ImmutableString, V>,
+    pub sizes: Sizes,
+}
+
+impl Items {
+    /// Adds `v` at the end.
+    pub fn push(&mut self, v: V) {
+        self.sizes.array += 1;
+        self.sizes.add(v.inner_sizes());
+        self.items.push(v);
+    }
+}
+
+impl Fields {
+    /// Sets `key` to `v`; `None` when an entry is replaced (its sizes would have to be taken
+    /// back: left to Rhai).
+    pub fn insert(&mut self, key: ImmutableString, v: V) -> Option<()> {
+        let sizes = v.inner_sizes();
+        match self.entries.entry(key) {
+            std::collections::btree_map::Entry::Occupied(mut e) => {
+                if e.get().inner_sizes() != sizes {
+                    return None;
+                }
+                e.insert(v);
+            }
+            std::collections::btree_map::Entry::Vacant(e) => {
+                self.sizes.map += 1;
+                self.sizes.add(sizes);
+                e.insert(v);
+            }
+        }
+        Some(())
+    }
+}
+
+impl V {
+    /// A facts node as rules see it (null is `()`).
+    pub fn of_node(node: &Node) -> V {
+        match node {
+            Node::Null => V::Unit,
+            Node::Bool(b) => V::Bool(*b),
+            Node::Int(i) => V::Int(*i),
+            Node::Float(f) => V::Float(*f),
+            Node::Str(s) => V::Str(s.clone()),
+            Node::List(l) => V::List(l.clone()),
+            Node::Record(r) => V::Record(r.clone()),
+        }
+    }
+
+    /// The sizes Rhai counts for this value inside an array or a map (its own item or entry
+    /// is counted by the container).
+    pub fn inner_sizes(&self) -> Sizes {
+        match self {
+            V::Str(s) => Sizes {
+                string: s.len(),
+                ..Sizes::default()
+            },
+            V::Array(a) => a.sizes,
+            V::Map(m) => m.sizes,
+            // Rhai counts what it can see inside; an opaque value holds no Rhai data.
+            _ => Sizes::default(),
+        }
+    }
+
+    /// The value as Rhai holds it.
+    pub fn to_dynamic(&self) -> Dynamic {
+        match self {
+            V::Unit => Dynamic::UNIT,
+            V::Bool(b) => Dynamic::from_bool(*b),
+            V::Int(i) => Dynamic::from_int(*i),
+            V::Float(f) => Dynamic::from_float(*f),
+            V::Str(s) => Dynamic::from(s.clone()),
+            V::Record(r) => Dynamic::from(r.clone()),
+            V::List(l) => Dynamic::from(l.clone()),
+            V::Lookup(l) => Dynamic::from(l.clone()),
+            V::Array(a) => Dynamic::from_array(a.items.iter().map(V::to_dynamic).collect()),
+            V::Map(m) => Dynamic::from_map(
+                m.entries
+                    .iter()
+                    .map(|(k, v)| (k.as_str().into(), v.to_dynamic()))
+                    .collect::<Map>(),
+            ),
+            V::Other(d) => d.clone(),
+        }
+    }
+
+    /// A value Rhai gave back.
+    pub fn of_dynamic(d: Dynamic) -> V {
+        if d.is_unit() {
+            return V::Unit;
+        }
+        if let Ok(b) = d.as_bool() {
+            return V::Bool(b);
+        }
+        if let Ok(i) = d.as_int() {
+            return V::Int(i);
+        }
+        if let Ok(f) = d.as_float() {
+            return V::Float(f);
+        }
+        if d.is_string() {
+            return match d.into_immutable_string() {
+                Ok(s) => V::Str(s),
+                Err(_) => V::Unit,
+            };
+        }
+        if d.is_array() {
+            let mut items = Items::default();
+            for item in d.cast::<Array>() {
+                items.push(V::of_dynamic(item));
+            }
+            return V::Array(Arc::new(items));
+        }
+        if d.is_map() {
+            let mut fields = Fields::default();
+            for (k, v) in d.cast::<Map>() {
+                // Keys are unique in a map: no entry is replaced.
+                let _ = fields.insert(k.as_str().into(), V::of_dynamic(v));
+            }
+            return V::Map(Arc::new(fields));
+        }
+        if let Some(r) = d.read_lock::<Record>() {
+            return V::Record(r.clone());
+        }
+        if let Some(l) = d.read_lock::<List>() {
+            return V::List(l.clone());
+        }
+        if let Some(l) = d.read_lock::<Lookup>() {
+            return V::Lookup(l.clone());
+        }
+        V::Other(d)
+    }
+}
+
+/// Rhai's `==` (`Some(true)` when equal), or `None` where Rhai would call a function this
+/// module does not know (a list or array compared with its kind, a float, an opaque value)
+/// or raise an error. Values of different kinds are never equal.
+pub(super) fn equal(a: &V, b: &V) -> Option<bool> {
+    Some(match (a, b) {
+        (V::Unit, V::Unit) => true,
+        (V::Bool(x), V::Bool(y)) => x == y,
+        (V::Int(x), V::Int(y)) => x == y,
+        (V::Str(x), V::Str(y)) => x == y,
+        (V::Record(x), V::Record(y)) => x.same_place(y),
+        (V::Float(_), _) | (_, V::Float(_)) | (V::Other(_), _) | (_, V::Other(_)) => return None,
+        (V::List(_), V::List(_))
+        | (V::Lookup(_), V::Lookup(_))
+        | (V::Array(_), V::Array(_))
+        | (V::Map(_), V::Map(_)) => return None,
+        _ => false,
+    })
+}
+
+/// Rhai's `<`, `<=`, `>`, `>=` as an ordering of `a` against `b`: integers and strings of
+/// the same kind; `Some(None)` when the kinds differ (every such comparison is false);
+/// `None` where Rhai might do otherwise.
+pub(super) fn order(a: &V, b: &V) -> Option<Option<std::cmp::Ordering>> {
+    Some(match (a, b) {
+        (V::Int(x), V::Int(y)) => Some(x.cmp(y)),
+        (V::Str(x), V::Str(y)) => Some(x.as_str().cmp(y.as_str())),
+        (V::Unit, V::Unit) => None,
+        (V::Unit, V::Str(_)) | (V::Str(_), V::Unit) => None,
+        (
+            V::Unit | V::Bool(_) | V::Int(_) | V::Str(_) | V::Record(_) | V::List(_),
+            V::Unit | V::Bool(_) | V::Int(_) | V::Str(_) | V::Record(_) | V::List(_),
+        ) if kind(a) != kind(b) => None,
+        _ => return None,
+    })
+}
+
+/// A name for the kind of a plain value, to tell kinds apart.
+fn kind(v: &V) -> u8 {
+    match v {
+        V::Unit => 0,
+        V::Bool(_) => 1,
+        V::Int(_) => 2,
+        V::Float(_) => 3,
+        V::Str(_) => 4,
+        V::Record(_) => 5,
+        V::List(_) => 6,
+        V::Lookup(_) => 7,
+        V::Array(_) => 8,
+        V::Map(_) => 9,
+        V::Other(_) => 10,
+    }
+}
+
+/// What Rhai's `type_of` says of a value (`None`: left to Rhai).
+pub(super) fn type_name(v: &V) -> Option<&'static str> {
+    Some(match v {
+        V::Unit => "()",
+        V::Bool(_) => "bool",
+        V::Int(_) => "i64",
+        V::Float(_) => "f64",
+        V::Str(_) => "string",
+        V::Record(_) => "Record",
+        V::List(_) => "List",
+        V::Lookup(_) => "Lookup",
+        V::Array(_) => "array",
+        V::Map(_) => "map",
+        V::Other(_) => return None,
+    })
+}

@@ -1,0 +1,205 @@
+//! Native runs change no outcome: every rule gives the same result, findings, population
+//! and errors whether it runs natively (`Engine::new`) or in Rhai
+//! (`Engine::interpreted`), on facts whose fields hold every kind of value, on the
+//! example organization with the built-in pack and the anchor pack, and when a budget or
+//! a data limit stops it.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use attest_engine::pack::PackFile;
+use attest_engine::{Engine, EvalOptions, Facts, Limits, Pack, Status};
+use attest_tests::{ODD_EXTENSION, odd_people};
+
+/// Rules over every construct a native run knows, on values of every kind, and some it
+/// leaves to Rhai mid-run (an error, a float compared, a value it does not know).
+const RULES: &[&str] = &[
+    // Field comparisons of every kind, and ordering.
+    r#"for p in facts.people { if p.x == "a" || p.x == 1 || p.x == true || p.x == () { fail(p, `x ${p.id}`); } }"#,
+    r#"for p in facts.people { if p.x != p.y { warn(p, "differ"); } }"#,
+    r#"for p in facts.people { if p.x > 1 { fail(p, "big"); } }"#,
+    r#"for p in facts.people { if p.x < "b" { fail(p, "early"); } }"#,
+    r#"for p in facts.people { if p.x == p { fail(p, "self"); } }"#,
+    // Interpolation of every kind (Rhai's `to_string` for all but strings).
+    r#"for p in facts.people { fail(p, `${p.id}: ${p.x} / ${p.y}`); }"#,
+    r#"for p in facts.people { if p.kind == "contractor" { fail(p, `${p} ${facts.people}`); } }"#,
+    // type_of, is_date, days_since (an error on anything but a date).
+    r#"for p in facts.people { fail(p, type_of(p.x) + ""); }"#,
+    r#"for p in facts.people { let t = type_of(p.y); if t == "i64" || t == "map" || is_date(p.x) { fail(p, t); } }"#,
+    r#"for p in facts.people { if days_since(p.employment.start_date) > 100 { fail(p, "old"); } }"#,
+    r#"for p in facts.people { if days_since(p.x) > 1 { fail(p, "never"); } }"#,
+    // Maps and arrays: literals, keys, push, contains, len, `??`, `if` as a value.
+    r#"let seen = #{}; for p in facts.people { if p.x != () && type_of(p.x) == "string" { seen[p.x] = true; } } for p in facts.people { if seen.contains(p.y) { fail(p, `seen ${seen.len()}`); } }"#,
+    r#"let ids = []; for p in facts.people { if p.kind == "employee" { ids.push(p.id); } } for p in facts.people { if !ids.contains(p.id) { fail(p, `not ${ids.len()}`); } }"#,
+    r#"let m = #{a: 1, b: [1, 2]}; for p in facts.people { let v = m[p.x] ?? 0; if v != 0 { fail(p, `v ${v}`); } }"#,
+    r#"for p in facts.people { let n = if p.x == "a" { 2 } else { 3 }; if n * 2 - 1 == 3 { fail(p, "two"); } }"#,
+    r#"let all = []; for p in facts.people { all.push(p.x); } if all.contains(1) { fail(`${all.len()}`); }"#,
+    r#"for p in facts.people { let a = [p.x, p.y]; if a.contains("a") { fail(p, "a"); } }"#,
+    r#"let m = #{}; for p in facts.people { m[p.x] = 1; } fail(`${m.len()}`);"#,
+    // Lookups: one record per key, and groups (which Rhai's `get` builds).
+    r#"let ix = index_by(facts.people, "x"); for p in facts.people { let q = ix.get(p.y); if q != () && ix.contains(p.y) { fail(p, `${q.id}`); } }"#,
+    r#"let g = group_by(facts.people, "kind"); for p in facts.people { if g.get(p.kind).len() > 10 { fail(p, "many"); } }"#,
+    r#"let last = latest_by(facts.people, "kind", "x"); for p in facts.people { if last.get(p.kind) == p { fail(p, "last"); } }"#,
+    // Functions only Rhai runs (queries, sets, string methods), on a variable and not.
+    r#"let s = set(); for p in facts.people.where("kind", "employee") { s.add(p.x); } for p in facts.people { if s.contains(p.y) { fail(p, `${s.len()}`); } }"#,
+    r#"for p in facts.people { if p.id.len() > 4 && p.id.starts_with("p1") { fail(p, p.id.to_upper()); } }"#,
+    r#"for p in facts.people { if p.x.len() == 1 { fail(p, "one"); } }"#,
+    // Loops: `continue`, `break`, nested, over an array and a record's list.
+    r#"for p in facts.people { if p.kind != "employee" { continue; } for q in [p.x, p.y] { if q == () { break; } fail(p, "q"); } }"#,
+    r#"let n = 0; for p in facts.people { n += 1; if n > 5 { break; } fail(p, `${n}`); }"#,
+    r#"for p in facts.people { if p.x.y == "a" { fail(p, "xy"); } }"#,
+    r#"for p in facts.people { for v in p.x { fail(p, `${v}`); } }"#,
+    r#"{ let a = 1; { let a = 2; fail(`${a}`); } fail(`${a}`); }"#,
+    r#"const C = [1]; for p in facts.people { if C.contains(p.x) { fail(p, "c"); } }"#,
+    r#"let r = 9223372036854775807; for p in facts.people { if p.x == 1 { r += 1; } }"#,
+    r#"for p in facts.people { if p.x && true { fail(p, "bool"); } }"#,
+    // `+` on other values (Rhai's operator), `+=` on strings and on arrays, items by place.
+    r#"for p in facts.people { let t = p.id + p.x; let m = #{a: 1} + #{b: p.x}; fail(p, `${t} ${m.len()} ${[1] + [p.y]}`); }"#,
+    r#"let text = ""; let l = []; for p in facts.people { text += p.id; l += p.x; } fail(`${text.len()} ${l.len()}`);"#,
+    r#"let l = [1, "a", ()]; for p in facts.people { if p.x == l[1] || p.x == l[0] { fail(p, `${facts.people[0].id}`); } } fail(`${l[5]}`);"#,
+    r#"let l = [1]; fail(`${l[-1]}`);"#,
+    // Sets: add, contains, `in`, len, and going through them in order.
+    r#"let s = set(); for p in facts.people { s.add(p.x); s.add(p.kind); } for k in s { if k in s && s.contains(k) { fail(`${k} ${s.len()}`); } }"#,
+    r#"let s = set(); for p in facts.people { s.add(p.y); }"#,
+];
+
+/// The same rule results, natively and in Rhai, for every rule of `pack` on `facts`;
+/// how many of the rules ran natively.
+fn same_both_ways(pack: impl Fn() -> Pack, limits: Limits, facts: &Facts) -> usize {
+    let native = Engine::new(pack(), limits.clone()).unwrap();
+    let rhai = Engine::new(pack(), limits).unwrap().interpreted();
+    assert_eq!(rhai.native_rules(), 0);
+    let options = EvalOptions::default();
+    let a = native.evaluate(facts, &options).unwrap();
+    let b = rhai.evaluate(facts, &options).unwrap();
+    for (x, y) in a.rules.iter().zip(&b.rules) {
+        assert_eq!(x, y, "{}", x.id);
+    }
+    assert_eq!(a.to_json(), b.to_json());
+    native.native_rules()
+}
+
+fn odd_pack() -> Vec<PackFile> {
+    let rules: Vec<(String, &str)> = RULES
+        .iter()
+        .enumerate()
+        .map(|(i, body)| (format!("t.r{i}"), *body))
+        .collect();
+    let named: Vec<(&str, &str)> = rules.iter().map(|(id, b)| (id.as_str(), *b)).collect();
+    let mut files = attest_tests::minimal_pack(&named);
+    files.push(PackFile::new("facts.schema.json", ODD_EXTENSION));
+    files
+}
+
+#[test]
+fn native_runs_change_no_rule_outcome_on_values_of_every_kind() {
+    let files = odd_pack();
+    let pack = || Pack::from_files(&files).unwrap();
+    let facts = odd_people(&pack());
+    let native = same_both_ways(pack, Limits::default(), &facts);
+    // Every rule but the one with a nested function-less block of its own runs natively
+    // (`const` receivers, `??`, `if` values included).
+    assert!(native >= RULES.len() - 2, "{native} of {}", RULES.len());
+    let engine = Engine::new(pack(), Limits::default()).unwrap();
+    let report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
+    let errors = report
+        .rules
+        .iter()
+        .filter(|r| r.status == Status::Error)
+        .count();
+    let failing = report
+        .rules
+        .iter()
+        .filter(|r| !r.findings.is_empty())
+        .count();
+    // The facts reach the rules' findings and their errors (days_since on a non-date, a
+    // string's property, integer overflow, a non-boolean condition) alike.
+    assert!(
+        errors >= 4 && failing >= 20,
+        "{errors} errors, {failing} failing"
+    );
+}
+
+#[test]
+fn budgets_and_data_limits_stop_a_rule_as_rhai_would() {
+    let files = odd_pack();
+    let pack = || Pack::from_files(&files).unwrap();
+    let facts = odd_people(&pack());
+    for limits in [
+        Limits {
+            max_operations: 300,
+            ..Limits::default()
+        },
+        Limits {
+            max_array_size: 20,
+            max_map_size: 5,
+            max_string_size: 40,
+            ..Limits::default()
+        },
+        Limits {
+            max_findings: 3,
+            ..Limits::default()
+        },
+    ] {
+        same_both_ways(pack, limits, &facts);
+    }
+}
+
+#[test]
+fn the_built_in_and_anchor_packs_report_the_same_natively() {
+    let facts = attest_tests::example_facts();
+    let soc2 = || Pack::from_files(&attest_tests::soc2_files()).unwrap();
+    let native = same_both_ways(soc2, Limits::default(), &facts);
+    assert!(native >= 10, "{native} built-in rules run natively");
+    let dir = attest_tests::repo_root().join("bench/anchor10/pack");
+    let mut files = Vec::new();
+    for rel in ["pack.toml", "controls.toml"] {
+        files.push(PackFile::new(
+            rel,
+            std::fs::read_to_string(dir.join(rel)).unwrap(),
+        ));
+    }
+    for i in 1..=10 {
+        let rel = format!("rules/bench/r{i}.rhai");
+        files.push(PackFile::new(
+            rel.clone(),
+            std::fs::read_to_string(dir.join(&rel)).unwrap(),
+        ));
+    }
+    let anchor = || Pack::from_files(&files).unwrap();
+    assert_eq!(same_both_ways(anchor, Limits::default(), &facts), 10);
+}
+
+#[test]
+fn a_native_run_stops_at_the_time_budget_on_the_hosts_clock() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::Duration;
+    let files = attest_tests::minimal_pack(&[(
+        "t.slow",
+        "for p in facts.people { for q in facts.people { for r in facts.people { } } }",
+    )]);
+    let pack = Pack::from_files(&files).unwrap();
+    let engine = Engine::new(
+        pack,
+        Limits {
+            max_operations: 0,
+            time_budget: Some(Duration::from_secs(5)),
+            ..Limits::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(engine.native_rules(), 1);
+    // A fake clock that advances one second per reading.
+    let ticks = Arc::new(AtomicU64::new(0));
+    let clock = move || Duration::from_secs(ticks.fetch_add(1, Ordering::SeqCst));
+    let options = EvalOptions::default().with_clock(Arc::new(clock));
+    let r = engine
+        .evaluate_rule("t.slow", &attest_tests::example_facts(), &options)
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.status, Status::Error);
+    let error = r.error.unwrap();
+    assert_eq!(error.message, "the rule exceeded its time budget");
+    assert_eq!(error.line, None);
+}
