@@ -61,6 +61,12 @@ const RULES: &[&str] = &[
     // Sets: add, contains, `in`, len, and going through them in order.
     r#"let s = set(); for p in facts.people { s.add(p.x); s.add(p.kind); } for k in s { if k in s && s.contains(k) { fail(`${k} ${s.len()}`); } }"#,
     r#"let s = set(); for p in facts.people { s.add(p.y); }"#,
+    // `while`, `loop`, `/` and `%` (by zero: Rhai's error), `else if` as a value.
+    r#"for p in facts.people { let n = 0; while n < 3 { n += 1; if p.x == n { break; } } if n % 2 == 1 { fail(p, `${n / 2}`); } }"#,
+    r#"let n = 0; loop { n += 1; if n > 4 { break; } } for p in facts.people { let d = if p.x == 1 { 0 } else if p.x == 2 { 1 } else { 2 }; fail(p, `${10 / d}`); }"#,
+    // Arrays Rhai gave (query results) compared, indexed, searched, changed.
+    r#"let w = facts.people.where("kind", "employee"); let s = set(); if w != () && w != 1 && !(w == "a") && s != () && s != w { fail(`${w.len()} ${w[0].id} ${w.contains(w[1])}`); }"#,
+    r#"let w = facts.people.where("kind", "employee"); w.push(1); for p in w { if p == w { fail("same"); } } fail(`${w.len()} ${w[1000]}`);"#,
 ];
 
 /// The same rule results, natively and in Rhai, for every rule of `pack` on `facts`;

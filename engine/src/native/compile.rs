@@ -5,8 +5,8 @@ use super::Program;
 use super::tree::{Arith, Compare, Expr, Function, Op, Receiver, Stmt};
 use super::value::V;
 use rhai::{
-    AST, ASTFlags, ASTNode, Expr as RExpr, FnCallExpr, ImmutableString, ScriptFuncDef, Shared,
-    Stmt as RStmt, StmtBlock,
+    AST, ASTFlags, ASTNode, Expr as RExpr, FlowControl, FnCallExpr, ImmutableString, ScriptFuncDef,
+    Shared, Stmt as RStmt, StmtBlock,
 };
 
 /// The slots of `facts` and `params`, in scope when a rule starts.
@@ -225,6 +225,13 @@ impl<'a> Compiler<'a> {
                 Some(e) => self.expr(e)?,
                 None => Expr::Const(V::Unit),
             }),
+            RStmt::While(flow, _) => Stmt::While(
+                match &flow.expr {
+                    RExpr::Unit(_) => None,
+                    e => Some(self.expr(e)?),
+                },
+                self.block(flow.body.statements())?,
+            ),
             RStmt::BreakLoop(None, flags, _) => match flags.contains(ASTFlags::BREAK) {
                 true => Stmt::Break,
                 false => Stmt::Continue,
@@ -285,11 +292,16 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    /// `if c { a } else { b }` used as a value, each branch one expression (or none).
+    /// `if c { a } else { b }` used as a value, each branch one expression (or none, or
+    /// another such `if`: `else if`).
     fn choice(&mut self, block: &StmtBlock) -> Option<Expr> {
         let [RStmt::If(flow, _)] = block.statements() else {
             return None;
         };
+        self.choose(flow)
+    }
+
+    fn choose(&mut self, flow: &FlowControl) -> Option<Expr> {
         let cond = self.expr(&flow.expr)?;
         let yes = self.branch(flow.body.statements())?;
         let no = self.branch(flow.branch.statements())?;
@@ -301,6 +313,7 @@ impl<'a> Compiler<'a> {
             [] => Some(Expr::Const(V::Unit)),
             [RStmt::Expr(e)] => self.expr(e),
             [RStmt::FnCall(call, _)] => self.call(call),
+            [RStmt::If(flow, _)] => self.choose(flow),
             _ => None,
         }
     }
@@ -373,7 +386,7 @@ impl<'a> Compiler<'a> {
                 };
                 Expr::Order(a, b, how)
             }
-            ("+" | "-" | "*", 2) => {
+            ("+" | "-" | "*" | "/" | "%", 2) => {
                 let (a, b) = two(&mut args)?;
                 Expr::Arith(a, b, arith(name)?, false)
             }
@@ -409,6 +422,8 @@ fn arith(op: &str) -> Option<Arith> {
         "+" => Arith::Add,
         "-" => Arith::Sub,
         "*" => Arith::Mul,
+        "/" => Arith::Div,
+        "%" => Arith::Rem,
         _ => return None,
     })
 }

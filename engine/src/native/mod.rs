@@ -140,13 +140,16 @@ mod tests {
             r#"fn f(x) { return x * 2; } let n = f(1) + 1; n -= 1; fail(`${n}`);"#,
             r#"let v = params.x ?? 3; let w = if v > 2 { 1 } else { 2 }; tested(facts.accounts); fail(`${w}`);"#,
             r#"const C = [1]; { let a = C.len(); fail(`${a}`); } throw "stop";"#,
+            r#"let i = 0; while i < 3 { i += 1; } loop { i -= 1; if i % 2 == 0 { break; } }"#,
+            r#"let n = 7 / 2; let t = if n > 3 { "a" } else if n > 2 { "b" } else { "c" }; fail(t);"#,
         ] {
             assert!(compiles(native), "{native}");
         }
         for rhai in [
-            r#"let i = 0; while i < 3 { i += 1; }"#,
             r#"for (a, i) in facts.accounts { fail(a, "m"); }"#,
             r#"for i in 0..3 { fail("m"); }"#,
+            r#"do { fail("m"); } while false;"#,
+            r#"let x = -params.n;"#,
             r#"let f = |x| x + 1; fail(`${f.call(1)}`);"#,
             r#"facts.accounts.filter(|a| a.mfa);"#,
             r#"switch 1 { 1 => fail("m"), _ => () }"#,

@@ -123,6 +123,15 @@ impl<'a> Run<'a> {
             }
             Stmt::Push(slot, e) => {
                 let v = self.expr(e)?;
+                // An array Rhai gave is made native to be changed.
+                let made = match &self.slots[*slot] {
+                    V::Other(d) => d.read_lock::<rhai::Array>().map(|a| V::items_of(&a)),
+                    _ => None,
+                };
+                if let Some(items) = made {
+                    within(self.program, items.sizes)?;
+                    self.slots[*slot] = V::Array(Arc::new(items));
+                }
                 let V::Array(items) = &mut self.slots[*slot] else {
                     return Err(Stop::Rhai);
                 };
@@ -141,6 +150,22 @@ impl<'a> Run<'a> {
                 let flow = self.each(*slot, list, body, filter.as_ref())?;
                 self.last = V::Unit;
                 return Ok(flow);
+            }
+            Stmt::While(cond, body) => {
+                loop {
+                    self.tick()?;
+                    if let Some(cond) = cond
+                        && !self.boolean(cond)?
+                    {
+                        break;
+                    }
+                    match self.block(body)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Next | Flow::Continue => {}
+                    }
+                }
+                self.last = V::Unit;
             }
             Stmt::Continue => return Ok(Flow::Continue),
             Stmt::Break => return Ok(Flow::Break),
@@ -189,6 +214,20 @@ impl<'a> Run<'a> {
                 for item in &items.items {
                     self.tick()?;
                     self.slots[slot] = item.clone();
+                    match self.block(body)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Next | Flow::Continue => {}
+                    }
+                }
+            }
+            V::Other(d) if d.is_array() => {
+                let Some(items) = d.read_lock::<rhai::Array>() else {
+                    return Err(Stop::Rhai);
+                };
+                for item in items.iter() {
+                    self.tick()?;
+                    self.slots[slot] = V::of_item(item);
                     match self.block(body)? {
                         Flow::Break => break,
                         Flow::Return(v) => return Ok(Flow::Return(v)),
@@ -246,6 +285,10 @@ impl<'a> Run<'a> {
                         .ok()
                         .and_then(|i| a.items.get(i))
                         .cloned()
+                        .ok_or(Stop::Rhai)?,
+                    (V::Other(d), V::Int(i)) if d.is_array() => usize::try_from(i)
+                        .ok()
+                        .and_then(|i| Some(V::of_item(d.read_lock::<rhai::Array>()?.get(i)?)))
                         .ok_or(Stop::Rhai)?,
                     (V::List(l), V::Int(i)) => usize::try_from(i)
                         .ok()
@@ -338,6 +381,9 @@ impl<'a> Run<'a> {
                     Arith::Add => a.checked_add(b),
                     Arith::Sub => a.checked_sub(b),
                     Arith::Mul => a.checked_mul(b),
+                    // By zero, or the one overflow: Rhai raises the error.
+                    Arith::Div => a.checked_div(b),
+                    Arith::Rem => a.checked_rem(b),
                 }
                 .ok_or(Stop::Rhai)?,
             ),
@@ -553,6 +599,19 @@ fn native(op: Op, args: &[V]) -> R<Option<V>> {
             let v = v.to_dynamic();
             V::Bool(list.items().iter().any(|n| n.equals(&v)))
         }
+        (Op::Contains, [V::Other(d), v]) if d.is_array() => {
+            let Some(items) = d.read_lock::<rhai::Array>() else {
+                return Ok(None);
+            };
+            let mut found = false;
+            for item in items.iter() {
+                if equal(&V::of_item(item), v).ok_or(Stop::Rhai)? {
+                    found = true;
+                    break;
+                }
+            }
+            V::Bool(found)
+        }
         (Op::Contains, [V::Array(items), v]) => {
             let mut found = false;
             for item in &items.items {
@@ -578,6 +637,10 @@ fn native(op: Op, args: &[V]) -> R<Option<V>> {
             }
         }
         (Op::Len, [V::Array(items)]) => V::Int(items.items.len() as rhai::INT),
+        (Op::Len, [V::Other(d)]) if d.is_array() => match d.read_lock::<rhai::Array>() {
+            Some(a) => V::Int(a.len() as rhai::INT),
+            None => return Ok(None),
+        },
         (Op::Len, [V::List(list)]) => V::Int(list.len() as rhai::INT),
         (Op::Len, [V::Map(map)]) => V::Int(map.entries.len() as rhai::INT),
         (Op::DaysSince, [v]) => {

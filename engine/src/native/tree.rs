@@ -21,6 +21,8 @@ pub(super) enum Stmt {
     /// body's opening conditions certainly rule out are skipped (see `crate::scan`), given
     /// the slots of the variables those conditions read.
     For(usize, Expr, Vec<Stmt>, Option<(Filter, Vec<usize>)>),
+    /// `while c { .. }` (`loop { .. }`: no condition).
+    While(Option<Expr>, Vec<Stmt>),
     Continue,
     Break,
     /// `return e;` (`return;` returns `()`).
@@ -55,7 +57,8 @@ pub(super) enum Expr {
     Not(Box<Expr>),
     /// `a ?? b ?? ...`
     Coalesce(Vec<Expr>),
-    /// `a + b`, `a - b`, `a * b` (`x += b` and the like when the flag says so).
+    /// `a + b`, `a - b`, `a * b`, `a / b`, `a % b` (`x += b` and the like when the flag
+    /// says so).
     Arith(Box<Expr>, Box<Expr>, Arith, bool),
     /// `` `text ${e}` ``
     Text(Vec<Expr>),
@@ -97,6 +100,8 @@ pub(super) enum Arith {
     Add,
     Sub,
     Mul,
+    Div,
+    Rem,
 }
 
 impl Arith {
@@ -106,6 +111,8 @@ impl Arith {
             Arith::Add => "+",
             Arith::Sub => "-",
             Arith::Mul => "*",
+            Arith::Div => "/",
+            Arith::Rem => "%",
         }
     }
 }

@@ -111,7 +111,7 @@ impl V {
             },
             V::Array(a) => a.sizes,
             V::Map(m) => m.sizes,
-            // Rhai counts what it can see inside; an opaque value holds no Rhai data.
+            V::Other(d) => dynamic_sizes(d),
             _ => Sizes::default(),
         }
     }
@@ -138,32 +138,12 @@ impl V {
         }
     }
 
-    /// A value Rhai gave back.
+    /// A value Rhai gave back. An array stays Rhai's (the values a rule passes from one
+    /// query to the next, often thousands of records, are not converted back and forth);
+    /// a native run reads it in place, and converts it only to change it.
     pub fn of_dynamic(d: Dynamic) -> V {
-        if d.is_unit() {
-            return V::Unit;
-        }
-        if let Ok(b) = d.as_bool() {
-            return V::Bool(b);
-        }
-        if let Ok(i) = d.as_int() {
-            return V::Int(i);
-        }
-        if let Ok(f) = d.as_float() {
-            return V::Float(f);
-        }
-        if d.is_string() {
-            return match d.into_immutable_string() {
-                Ok(s) => V::Str(s),
-                Err(_) => V::Unit,
-            };
-        }
         if d.is_array() {
-            let mut items = Items::default();
-            for item in d.cast::<Array>() {
-                items.push(V::of_dynamic(item));
-            }
-            return V::Array(Arc::new(items));
+            return V::Other(d);
         }
         if d.is_map() {
             let mut fields = Fields::default();
@@ -173,22 +153,73 @@ impl V {
             }
             return V::Map(Arc::new(fields));
         }
-        if let Some(r) = d.read_lock::<Record>() {
-            return V::Record(r.clone());
+        V::known(&d).unwrap_or(V::Other(d))
+    }
+
+    /// An item of an array Rhai holds, read in place (an array or map in it is copied, as
+    /// Rhai copies an item it reads).
+    pub fn of_item(d: &Dynamic) -> V {
+        if d.is_array() || d.is_map() {
+            return V::of_dynamic(d.clone());
         }
-        if let Some(l) = d.read_lock::<List>() {
-            return V::List(l.clone());
+        V::known(d).unwrap_or_else(|| V::Other(d.clone()))
+    }
+
+    /// The value, when it is a plain one or a handle this module knows.
+    fn known(d: &Dynamic) -> Option<V> {
+        Some(if d.is_unit() {
+            V::Unit
+        } else if let Ok(b) = d.as_bool() {
+            V::Bool(b)
+        } else if let Ok(i) = d.as_int() {
+            V::Int(i)
+        } else if let Ok(f) = d.as_float() {
+            V::Float(f)
+        } else if let Some(s) = d.read_lock::<ImmutableString>() {
+            V::Str(s.clone())
+        } else if let Some(r) = d.read_lock::<Record>() {
+            V::Record(r.clone())
+        } else if let Some(l) = d.read_lock::<List>() {
+            V::List(l.clone())
+        } else if let Some(l) = d.read_lock::<Lookup>() {
+            V::Lookup(l.clone())
+        } else {
+            return None;
+        })
+    }
+
+    /// The array Rhai holds as a native one, to change it.
+    pub fn items_of(a: &Array) -> Items {
+        let mut items = Items::default();
+        for item in a {
+            items.push(V::of_item(item));
         }
-        if let Some(l) = d.read_lock::<Lookup>() {
-            return V::Lookup(l.clone());
-        }
-        V::Other(d)
+        items
     }
 }
 
+/// The sizes Rhai counts inside a value it holds (see `V::inner_sizes`).
+fn dynamic_sizes(d: &Dynamic) -> Sizes {
+    let mut sizes = Sizes::default();
+    if let Some(a) = d.read_lock::<Array>() {
+        for item in a.iter() {
+            sizes.array += 1;
+            sizes.add(dynamic_sizes(item));
+        }
+    } else if let Some(m) = d.read_lock::<Map>() {
+        for item in m.values() {
+            sizes.map += 1;
+            sizes.add(dynamic_sizes(item));
+        }
+    } else if let Some(s) = d.read_lock::<ImmutableString>() {
+        sizes.string = s.len();
+    }
+    sizes
+}
+
 /// Rhai's `==` (`Some(true)` when equal), or `None` where Rhai would call a function this
-/// module does not know (a list or array compared with its kind, a float, an opaque value)
-/// or raise an error. Values of different kinds are never equal.
+/// module does not know (a list or array compared with its kind, a float, two values Rhai
+/// holds) or raise an error. Values of different kinds are never equal.
 pub(super) fn equal(a: &V, b: &V) -> Option<bool> {
     Some(match (a, b) {
         (V::Unit, V::Unit) => true,
@@ -196,7 +227,14 @@ pub(super) fn equal(a: &V, b: &V) -> Option<bool> {
         (V::Int(x), V::Int(y)) => x == y,
         (V::Str(x), V::Str(y)) => x == y,
         (V::Record(x), V::Record(y)) => x.same_place(y),
-        (V::Float(_), _) | (_, V::Float(_)) | (V::Other(_), _) | (_, V::Other(_)) => return None,
+        (V::Float(_), _) | (_, V::Float(_)) => return None,
+        // A value Rhai holds (an array, a set...) differs from any value of another kind.
+        (V::Other(d), b) | (b, V::Other(d)) => match b {
+            V::Other(_) => return None,
+            V::Array(_) if d.is_array() => return None,
+            V::Map(_) if d.is_map() => return None,
+            _ => false,
+        },
         (V::List(_), V::List(_))
         | (V::Lookup(_), V::Lookup(_))
         | (V::Array(_), V::Array(_))
