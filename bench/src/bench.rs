@@ -40,6 +40,10 @@ pub struct Args {
     /// `--by-rule`; the findings of each rule must be as many as the hand-written rule's.
     #[arg(long)]
     handwritten: bool,
+    /// Run every rule in Rhai, none natively (to compare with the default, which runs
+    /// natively the rules it can).
+    #[arg(long)]
+    interpreted: bool,
     /// One measured run (the benchmark runs itself with this): Attest on FILE.
     #[arg(long, hide = true, value_name = "FILE")]
     measure: Option<PathBuf>,
@@ -61,13 +65,12 @@ struct Input {
 /// Runs the benchmark, or one measured run of it.
 pub fn run(args: &Args) -> Result<(), String> {
     if let Some(path) = &args.measure {
-        let engine = args.pack.load()?.1.engine()?;
-        return measure::print(&measure::attest(&engine, path)?);
+        return measure::print(&measure::attest(&engine(args)?, path)?);
     }
     if let Some(path) = &args.measure_handwritten {
         return measure::print(&measure::handwritten(path)?);
     }
-    let engine = args.pack.load()?.1.engine()?;
+    let engine = engine(args)?;
     if args.handwritten
         && !engine
             .pack()
@@ -82,6 +85,15 @@ pub fn run(args: &Args) -> Result<(), String> {
     let result = measure_all(args, &engine, &dir);
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// The pack's engine, running every rule in Rhai with `--interpreted`.
+fn engine(args: &Args) -> Result<attest_engine::Engine, String> {
+    let engine = args.pack.load()?.1.engine()?;
+    Ok(match args.interpreted {
+        true => engine.interpreted(),
+        false => engine,
+    })
 }
 
 fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Result<(), String> {

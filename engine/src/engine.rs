@@ -555,20 +555,7 @@ impl Engine {
         };
         let native = match (&self.driver, &self.natives[i]) {
             (Some(driver), Some(program)) => {
-                let mut scope = scope.clone();
-                scope.push_constant(native::PROGRAM_VAR, program.clone());
-                let mut ran =
-                    context::with_run(fresh(), || self.rhai.run_ast_with_scope(&mut scope, driver));
-                match &mut ran.0 {
-                    Err(e) if native::declined(e) => None,
-                    // Out of time: no statement of the rule is to blame (the driver's
-                    // position is not one of the rule's).
-                    Err(e) => {
-                        e.set_position(rhai::Position::NONE);
-                        Some(ran)
-                    }
-                    Ok(()) => Some(ran),
-                }
+                native::run(&self.rhai, driver, program, &scope, fresh())
             }
             _ => None,
         };

@@ -12,9 +12,13 @@ mod records;
 mod sets;
 mod text;
 
+#[cfg(feature = "native-runs")]
 pub(crate) use dates::days_since;
-pub(crate) use findings::{raise, to_json, truncated_marker};
+#[cfg(feature = "native-runs")]
+pub(crate) use findings::raise;
+pub(crate) use findings::{to_json, truncated_marker};
 pub(crate) use records::went_through_item;
+#[cfg(feature = "native-runs")]
 pub(crate) use sets::Set;
 
 /// Registers the whole prelude on a Rhai engine.

@@ -32,7 +32,9 @@ mod filter;
 mod rewrite;
 
 pub(crate) use filter::{Decision, Filter};
-pub(crate) use rewrite::{loop_filter, rewrite};
+#[cfg(feature = "native-runs")]
+pub(crate) use rewrite::loop_filter;
+pub(crate) use rewrite::rewrite;
 
 use crate::facts::tree::{List, Node};
 use crate::prelude::went_through_item;
