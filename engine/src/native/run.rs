@@ -152,26 +152,40 @@ impl<'a> Run<'a> {
                 return Ok(flow);
             }
             Stmt::While(cond, body) => {
-                loop {
-                    self.tick()?;
-                    if let Some(cond) = cond
-                        && !self.boolean(cond)?
-                    {
-                        break;
-                    }
-                    match self.block(body)? {
-                        Flow::Break => break,
-                        Flow::Return(v) => return Ok(Flow::Return(v)),
-                        Flow::Next | Flow::Continue => {}
-                    }
-                }
+                let flow = self.repeat(cond.as_ref(), body)?;
                 self.last = V::Unit;
+                return Ok(flow);
             }
             Stmt::Continue => return Ok(Flow::Continue),
             Stmt::Break => return Ok(Flow::Break),
             Stmt::Expr(e) => self.last = self.expr(e)?,
         }
         Ok(Flow::Next)
+    }
+
+    /// Runs a loop's body once: how the loop ends (after a `break`, or with a `return`), or
+    /// `None` to go on.
+    fn turn(&mut self, body: &[Stmt]) -> R<Option<Flow>> {
+        Ok(match self.block(body)? {
+            Flow::Break => Some(Flow::Next),
+            Flow::Return(v) => Some(Flow::Return(v)),
+            Flow::Next | Flow::Continue => None,
+        })
+    }
+
+    /// `while cond { body }`, or `loop { body }` without a condition.
+    fn repeat(&mut self, cond: Option<&Expr>, body: &[Stmt]) -> R<Flow> {
+        loop {
+            self.tick()?;
+            if let Some(cond) = cond
+                && !self.boolean(cond)?
+            {
+                return Ok(Flow::Next);
+            }
+            if let Some(end) = self.turn(body)? {
+                return Ok(end);
+            }
+        }
     }
 
     fn each(
@@ -203,10 +217,8 @@ impl<'a> Run<'a> {
                         }
                     }
                     self.slots[slot] = V::of_node(node);
-                    match self.block(body)? {
-                        Flow::Break => break,
-                        Flow::Return(v) => return Ok(Flow::Return(v)),
-                        Flow::Next | Flow::Continue => {}
+                    if let Some(end) = self.turn(body)? {
+                        return Ok(end);
                     }
                 }
             }
@@ -214,10 +226,8 @@ impl<'a> Run<'a> {
                 for item in &items.items {
                     self.tick()?;
                     self.slots[slot] = item.clone();
-                    match self.block(body)? {
-                        Flow::Break => break,
-                        Flow::Return(v) => return Ok(Flow::Return(v)),
-                        Flow::Next | Flow::Continue => {}
+                    if let Some(end) = self.turn(body)? {
+                        return Ok(end);
                     }
                 }
             }
@@ -228,10 +238,8 @@ impl<'a> Run<'a> {
                 for item in items.iter() {
                     self.tick()?;
                     self.slots[slot] = V::of_item(item);
-                    match self.block(body)? {
-                        Flow::Break => break,
-                        Flow::Return(v) => return Ok(Flow::Return(v)),
-                        Flow::Next | Flow::Continue => {}
+                    if let Some(end) = self.turn(body)? {
+                        return Ok(end);
                     }
                 }
             }
@@ -244,10 +252,8 @@ impl<'a> Run<'a> {
                 for key in keys {
                     self.tick()?;
                     self.slots[slot] = V::Str(key);
-                    match self.block(body)? {
-                        Flow::Break => break,
-                        Flow::Return(v) => return Ok(Flow::Return(v)),
-                        Flow::Next | Flow::Continue => {}
+                    if let Some(end) = self.turn(body)? {
+                        return Ok(end);
                     }
                 }
             }
