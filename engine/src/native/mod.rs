@@ -1,29 +1,36 @@
 //! Native runs: a rule whose statements all fall in the part of Rhai this module knows runs
 //! as a tree of Rust values over the facts, without Rhai's per-operation costs (boxing each
-//! value, looking each function up, checking a container's whole size after each change),
-//! giving the result Rhai would give.
+//! value, looking each function up, measuring a container whole after each change), giving
+//! the result Rhai would give.
 //!
-//! At compile time ([`compile`]), a rule's statements become a [`Program`] when each is a
-//! `let`, an assignment to a variable or to a map's key, `push` on an array variable, `if`,
-//! `for` without a counter, `break`, `continue` or an expression; expressions are literals,
-//! variables, property reads, map reads by key, `==` `!=` `<` `<=` `>` `>=`, `&&` `||` `!`
-//! `??`, integer `+` `-` `*`, interpolated strings, array and map literals, `if` as a value
-//! and function calls. A rule that defines functions, imports modules, calls Rhai's special
-//! functions (`Fn`, `call`, `eval`, `is_def_var`...) or `tested`, or uses anything else
-//! (`while`, `loop`, `switch`, `try`, closures, ranges...) runs in Rhai as before.
+//! At compile time ([`compile`]), a rule and the functions it defines become a [`Program`]
+//! when each statement is a `let` or `const`, an assignment to a variable (`=`, or `+=` and
+//! the like) or to a map's key, `push` on an array variable, `if`, `while`, `loop`, `for`
+//! without a counter, `break`, `continue`, `return`, `throw` or an expression; expressions
+//! are literals, variables, property reads, reads by key or place (`m[k]`, `a[i]`), `==`
+//! `!=` `<` `<=` `>` `>=`, `&&` `||` `!` `??` `in`, `+` `-` `*` `/` `%`, interpolated
+//! strings, array and map literals, `if` as a value and function calls. A rule that imports
+//! modules, defines methods on a type, calls Rhai's special functions (`Fn`, `call`, `eval`,
+//! `is_def_var`...) or uses anything else (`switch`, `do`, `try`, closures, ranges, `?.`,
+//! chains such as `a[i][j]`...) runs in Rhai as before.
 //!
 //! At run time, the calls rules make once per record (`fail`, `warn`, `contains`, `get`,
-//! `len`, `days_since`, `is_date`, `type_of`) are done here on the values they know; any
-//! other call, or one of these on other values, goes to the function Rhai would call, by
-//! name, through Rhai. Where Rhai's outcome is not certain from here (a value of a kind this
-//! module does not compare, a float, an error raised, a data limit reached, the operation or
-//! memory budget nearly spent), the run stops and Rhai runs the rule from the start with a
-//! fresh budget, so a rule's findings, population and errors are those of Rhai. Operations
-//! are counted twice over and memory held stops a native run at half the budget, so that a
-//! run Rhai would stop is always left to Rhai. Running out of time stops the rule as in Rhai.
+//! `len`, `add` on a set, `days_since`, `is_date`, `type_of`: [`ops`]) are done here on the
+//! values they know, and the rule's own functions are run here; any other call, or one of
+//! these on other values, goes to the function Rhai would call, by name, through Rhai. Where
+//! Rhai's outcome is not certain from here (a value of a kind this module does not compare,
+//! a float, an error raised, a data limit reached, the operation or memory budget nearly
+//! spent), the run stops and Rhai runs the rule from the start with a fresh budget, so a
+//! rule's findings, population and errors are those of Rhai. Operations are counted twice
+//! over and memory held stops a native run at half the budget, so that a run Rhai would
+//! stop is always left to Rhai. Running out of time stops the rule as in Rhai.
+//!
+//! All of this is the `native-runs` feature; without it [`compile`] gives no program.
 
 #[cfg(feature = "native-runs")]
 mod compile;
+#[cfg(feature = "native-runs")]
+mod ops;
 #[cfg(feature = "native-runs")]
 mod run;
 #[cfg(feature = "native-runs")]
