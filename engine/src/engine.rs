@@ -246,8 +246,8 @@ impl Engine {
         })
     }
 
-    /// The engine with every rule run by Rhai as written, none natively (see the
-    /// `native` module): the same results, more slowly; for comparing the two.
+    /// The engine with every rule run by Rhai as written, none natively (native runs:
+    /// `docs/writing-rules.md`): the same results, more slowly; for comparing the two.
     pub fn interpreted(mut self) -> Engine {
         self.driver = None;
         self
@@ -301,18 +301,18 @@ impl Engine {
                 out_of_scope(rule, options)
             }
         };
-        let triples: Vec<usize> = (0..self.pack.rules.len()).collect();
+        let indices: Vec<usize> = (0..self.pack.rules.len()).collect();
         // The facts' digest, which the report names, is worked out while the rules run.
         #[cfg(feature = "parallel")]
         let (mut rules, _): (Vec<RuleResult>, _) = {
             use rayon::prelude::*;
             rayon::join(
-                || triples.into_par_iter().map(judge).collect(),
+                || indices.into_par_iter().map(judge).collect(),
                 || facts.digest(),
             )
         };
         #[cfg(not(feature = "parallel"))]
-        let mut rules: Vec<RuleResult> = triples.into_iter().map(judge).collect();
+        let mut rules: Vec<RuleResult> = indices.into_iter().map(judge).collect();
         rules.extend(
             self.pack
                 .disabled
