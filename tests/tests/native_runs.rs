@@ -64,6 +64,10 @@ const RULES: &[&str] = &[
     // `while`, `loop`, `/` and `%` (by zero: Rhai's error), `else if` as a value.
     r#"for p in facts.people { let n = 0; while n < 3 { n += 1; if p.x == n { break; } } if n % 2 == 1 { fail(p, `${n / 2}`); } }"#,
     r#"let n = 0; loop { n += 1; if n > 4 { break; } } for p in facts.people { let d = if p.x == 1 { 0 } else if p.x == 2 { 1 } else { 2 }; fail(p, `${10 / d}`); }"#,
+    // A rule's functions: parameters and their shadows changed in place by Rhai's methods,
+    // recursion, `return`, values of `if` chains.
+    r#"fn side(t) { let t = t + " "; t.trim(); t.make_upper(); t } fn f(n) { if n <= 0 { return 0; } n + f(n - 1) } for p in facts.people { if type_of(p.x) == "string" { fail(p, `${side(p.x)} ${f(3)}`); } }"#,
+    r#"fn g(l) { l.push(1); l.len() } let a = []; for p in facts.people { fail(p, `${g(a)} ${a.len()}`); }"#,
     // Arrays Rhai gave (query results) compared, indexed, searched, changed.
     r#"let w = facts.people.where("kind", "employee"); let s = set(); if w != () && w != 1 && !(w == "a") && s != () && s != w { fail(`${w.len()} ${w[0].id} ${w.contains(w[1])}`); }"#,
     r#"let w = facts.people.where("kind", "employee"); w.push(1); for p in w { if p == w { fail("same"); } } fail(`${w.len()} ${w[1000]}`);"#,

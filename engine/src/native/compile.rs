@@ -51,7 +51,8 @@ pub(super) fn compile(ast: &AST) -> Option<Program> {
     }
     let mut c = Compiler::new(
         &signatures,
-        [("facts".into(), false), ("params".into(), false)],
+        // Constants: a method gets a copy of them, as in Rhai.
+        [("facts".into(), true), ("params".into(), true)],
     );
     let body = c.block(ast.statements())?;
     Some(Program {
@@ -151,7 +152,7 @@ impl<'a> Compiler<'a> {
         match e {
             RExpr::Variable(v, ..) if v.2.is_empty() => {
                 let slot = self.slot(&v.1)?;
-                let writable = !self.names[slot].1 && slot > PARAMS;
+                let writable = !self.names[slot].1;
                 Some(Receiver { slot, writable })
             }
             _ => None,
