@@ -69,6 +69,29 @@ fn the_benchmark_times_every_phase_and_each_rule() {
     );
     assert!(out.contains("access.mfa-privileged ("), "{out}");
     assert!(out.contains("        60 people: "), "{out}");
+    // Each rule is timed natively (marked) and in Rhai; the counts agree.
+    assert!(out.contains("x parse *access.mfa-privileged ("), "{out}");
+    assert!(out.contains(" rules run natively, * marks them"), "{out}");
+    assert!(out.contains("findings, in Rhai "), "{out}");
+}
+
+#[test]
+fn the_benchmark_can_run_every_rule_in_rhai() {
+    let o = bench(&[
+        "--people",
+        "40",
+        "--runs",
+        "1",
+        "--by-rule",
+        "--interpreted",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("; 0 of 60 rules run natively"), "{out}");
     assert!(out.contains("x parse  access.mfa-privileged ("), "{out}");
 }
 
