@@ -34,6 +34,8 @@ mod ops;
 #[cfg(feature = "native-runs")]
 mod run;
 #[cfg(feature = "native-runs")]
+mod stop;
+#[cfg(feature = "native-runs")]
 mod tree;
 #[cfg(feature = "native-runs")]
 mod value;
@@ -164,12 +166,12 @@ pub(crate) fn register(engine: &mut Engine) {
                 let params = V::of_dynamic(Dynamic::from_map(params));
                 let mut run = run::Run::new(&native.0, &ctx, facts, params);
                 run.all().map_err(|stop| match stop {
-                    run::Stop::Rhai => rhai::EvalAltResult::ErrorRuntime(
+                    stop::Stop::Rhai => rhai::EvalAltResult::ErrorRuntime(
                         Dynamic::from(Declined),
                         ctx.call_position(),
                     )
                     .into(),
-                    run::Stop::Error(e) => e,
+                    stop::Stop::Error(e) => e,
                 })
             },
         );

@@ -1,7 +1,7 @@
 //! The functions rules call once per record, done natively on the values a native run
 //! knows: `fail`, `warn`, `contains`, `get`, `len`, `days_since`, `is_date`, `type_of`.
 
-use super::run::{R, Stop};
+use super::stop::{R, Stop};
 use super::tree::Op;
 use super::value::{V, equal, type_name};
 use crate::joins::Table;

@@ -1,6 +1,7 @@
 //! Running a [`Program`]: Rhai's semantics for the statements it holds, over the facts
 //! as they are, with the budgets of the rule.
 
+use super::stop::{R, Stop};
 use super::tree::{Arith, Compare, Expr, Op, Receiver, Stmt};
 use super::value::{Fields, Items, Sizes, V, equal, order};
 use super::{Program, ops};
@@ -10,18 +11,6 @@ use crate::prelude::{self, Set};
 use crate::scan::{Decision, Filter};
 use rhai::{Dynamic, ImmutableString, NativeCallContext};
 use std::sync::Arc;
-
-/// Why a native run stopped before the end.
-pub(super) enum Stop {
-    /// Something a native run does not decide (a value of a kind it does not know, an
-    /// error, a budget nearly spent): Rhai runs the rule instead, from the start.
-    Rhai,
-    /// The rule ran out of time.
-    Error(Box<rhai::EvalAltResult>),
-}
-
-/// A step of a run, or why the run stopped.
-pub(super) type R<T> = Result<T, Stop>;
 
 /// How a statement ended.
 enum Flow {
