@@ -253,6 +253,20 @@ pub fn drop_collections(doc: &mut serde_json::Value, dropped: u32) {
     }
 }
 
+/// A minimal pack of rules `t.r0`, `t.r1`... with these bodies, whose people have `x` and
+/// `y` of any kind ([`ODD_EXTENSION`]), for [`odd_people`].
+pub fn odd_pack(bodies: &[&str]) -> Vec<PackFile> {
+    let ids: Vec<String> = (0..bodies.len()).map(|i| format!("t.r{i}")).collect();
+    let named: Vec<(&str, &str)> = ids
+        .iter()
+        .map(String::as_str)
+        .zip(bodies.iter().copied())
+        .collect();
+    let mut files = minimal_pack(&named);
+    files.push(PackFile::new("facts.schema.json", ODD_EXTENSION));
+    files
+}
+
 /// A pack extension by which people have `x` and `y`, of any kind (for [`odd_people`]).
 pub const ODD_EXTENSION: &str = r#"{"properties": {"people": {"items": {"properties": {
     "x": {"description": "anything"}, "y": {"description": "anything"}}}}}}"#;

@@ -9,7 +9,7 @@
 
 use attest_engine::pack::PackFile;
 use attest_engine::{Engine, EvalOptions, Facts, Limits, Pack, Status};
-use attest_tests::{ODD_EXTENSION, odd_people};
+use attest_tests::odd_people;
 
 /// Rules over every construct a native run knows, on values of every kind, and some it
 /// leaves to Rhai mid-run (an error, a float compared, a value it does not know).
@@ -89,21 +89,9 @@ fn same_both_ways(pack: impl Fn() -> Pack, limits: Limits, facts: &Facts) -> usi
     native.native_rules()
 }
 
-fn odd_pack() -> Vec<PackFile> {
-    let rules: Vec<(String, &str)> = RULES
-        .iter()
-        .enumerate()
-        .map(|(i, body)| (format!("t.r{i}"), *body))
-        .collect();
-    let named: Vec<(&str, &str)> = rules.iter().map(|(id, b)| (id.as_str(), *b)).collect();
-    let mut files = attest_tests::minimal_pack(&named);
-    files.push(PackFile::new("facts.schema.json", ODD_EXTENSION));
-    files
-}
-
 #[test]
 fn native_runs_change_no_rule_outcome_on_values_of_every_kind() {
-    let files = odd_pack();
+    let files = attest_tests::odd_pack(RULES);
     let pack = || Pack::from_files(&files).unwrap();
     let facts = odd_people(&pack());
     let native = same_both_ways(pack, Limits::default(), &facts);
@@ -132,7 +120,7 @@ fn native_runs_change_no_rule_outcome_on_values_of_every_kind() {
 
 #[test]
 fn budgets_and_data_limits_stop_a_rule_as_rhai_would() {
-    let files = odd_pack();
+    let files = attest_tests::odd_pack(RULES);
     let pack = || Pack::from_files(&files).unwrap();
     let facts = odd_people(&pack());
     for limits in [

@@ -6,9 +6,8 @@
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use attest_engine::pack::PackFile;
 use attest_engine::{Engine, EvalOptions, Limits, Pack, Status};
-use attest_tests::{ODD_EXTENSION, odd_people};
+use attest_tests::odd_people;
 
 /// Loops of every shape the scan reads, and some it must leave alone.
 const RULES: &[&str] = &[
@@ -39,21 +38,15 @@ const RULES: &[&str] = &[
 
 #[test]
 fn native_scans_change_no_rule_outcome() {
-    let rules: Vec<(String, &str)> = RULES
-        .iter()
-        .enumerate()
-        .map(|(i, body)| (format!("t.r{i}"), *body))
-        .collect();
-    let named: Vec<(&str, &str)> = rules.iter().map(|(id, b)| (id.as_str(), *b)).collect();
-    let mut files = attest_tests::minimal_pack(&named);
-    files.push(PackFile::new("facts.schema.json", ODD_EXTENSION));
+    let files = attest_tests::odd_pack(RULES);
     let pack = || Pack::from_files(&files).unwrap_or_else(|e| panic!("{e}"));
     let scanning = Engine::new(pack(), Limits::default()).unwrap();
     let as_written = Engine::with_line_tracing(pack(), Limits::default()).unwrap();
     let facts = odd_people(scanning.pack());
     let options = EvalOptions::default();
     let (mut failing, mut errors) = (0, 0);
-    for (id, body) in &rules {
+    for (i, body) in RULES.iter().enumerate() {
+        let id = &format!("t.r{i}");
         let a = scanning
             .evaluate_rule(id, &facts, &options)
             .unwrap()
