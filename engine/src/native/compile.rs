@@ -261,6 +261,8 @@ impl<'a> Compiler<'a> {
 
     fn expr(&mut self, e: &RExpr) -> Option<Expr> {
         Some(match e {
+            // A closure (`|x| ...`) is a function of the rule's that only Rhai can call back.
+            RExpr::DynamicConstant(d, _) if d.is_fnptr() => return None,
             RExpr::DynamicConstant(d, _) => Expr::Const(V::of_dynamic((**d).clone())),
             RExpr::BoolConstant(b, _) => Expr::Const(V::Bool(*b)),
             RExpr::IntegerConstant(i, _) => Expr::Const(V::Int(*i)),

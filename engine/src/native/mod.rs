@@ -232,6 +232,7 @@ mod tests {
             r#"let x = -params.n;"#,
             r#"let f = |x| x + 1; fail(`${f.call(1)}`);"#,
             r#"facts.accounts.filter(|a| a.mfa);"#,
+            r#"let ids = facts.accounts.map(|a| a.id);"#,
             r#"switch 1 { 1 => fail("m"), _ => () }"#,
             r#"try { fail("m"); } catch (e) { }"#,
             r#"let m = #{a: #{b: 1}}; m.a.b = 2;"#,
