@@ -8,6 +8,29 @@ use crate::joins::Table;
 use crate::prelude::{self, Set};
 use crate::report::FindingStatus;
 use rhai::ImmutableString;
+use std::borrow::Borrow;
+
+/// The key a lookup or a set reads in `v`, as `prelude::lookups::key_of` does: a string,
+/// an integer as its text, no key for other plain values; `None` for a value whose key
+/// Rhai's function decides.
+pub(super) fn key_of(v: &V) -> Option<Option<ImmutableString>> {
+    Some(match v {
+        V::Str(k) => Some(k.clone()),
+        V::Int(i) => Some(i.to_string().into()),
+        V::Unit | V::Bool(_) | V::Record(_) | V::List(_) => None,
+        _ => return None,
+    })
+}
+
+/// Whether an item equals `v` by Rhai's `==` (as an array's `contains` compares).
+fn any_equal<T: Borrow<V>>(items: impl Iterator<Item = T>, v: &V) -> R<bool> {
+    for item in items {
+        if equal(item.borrow(), v).ok_or(Stop::Rhai)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
 
 /// `fail` or `warn` (as `op` says) with these arguments.
 fn raise(op: Op, entity: &V, message: &ImmutableString, data: Option<&V>) -> R<V> {
@@ -29,22 +52,18 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
         (Op::Fail | Op::Warn, [entity, V::Str(message), data @ V::Map(_)]) => {
             raise(op, entity, message, Some(data))?
         }
-        (Op::Contains, [V::Lookup(lookup), key]) => match key {
-            V::Str(k) => V::Bool(lookup.has_key(k)),
-            V::Int(i) => V::Bool(lookup.has_key(&i.to_string())),
-            V::Unit | V::Bool(_) | V::Record(_) | V::List(_) => V::Bool(false),
-            _ => return Ok(None),
+        (Op::Contains, [V::Lookup(lookup), key]) => match key_of(key) {
+            Some(k) => V::Bool(k.is_some_and(|k| lookup.has_key(&k))),
+            None => return Ok(None),
         },
         (Op::Contains, [V::Map(map), V::Str(k)]) => V::Bool(map.entries.contains_key(k)),
         (Op::Contains, [V::Other(d), key]) if d.is::<Set>() => {
             let Some(set) = d.read_lock::<Set>() else {
                 return Ok(None);
             };
-            match key {
-                V::Str(k) => V::Bool(set.has(k)),
-                V::Int(i) => V::Bool(set.has(&i.to_string())),
-                V::Unit | V::Bool(_) | V::Record(_) | V::List(_) => V::Bool(false),
-                _ => return Ok(None),
+            match key_of(key) {
+                Some(k) => V::Bool(k.is_some_and(|k| set.has(&k))),
+                None => return Ok(None),
             }
         }
         (Op::Contains, [V::List(list), v]) => {
@@ -55,31 +74,12 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
             let Some(items) = d.read_lock::<rhai::Array>() else {
                 return Ok(None);
             };
-            let mut found = false;
-            for item in items.iter() {
-                if equal(&V::of_item(item), v).ok_or(Stop::Rhai)? {
-                    found = true;
-                    break;
-                }
-            }
-            V::Bool(found)
+            V::Bool(any_equal(items.iter().map(V::of_item), v)?)
         }
-        (Op::Contains, [V::Array(items), v]) => {
-            let mut found = false;
-            for item in &items.items {
-                if equal(item, v).ok_or(Stop::Rhai)? {
-                    found = true;
-                    break;
-                }
-            }
-            V::Bool(found)
-        }
+        (Op::Contains, [V::Array(items), v]) => V::Bool(any_equal(items.items.iter(), v)?),
         (Op::Get, [V::Lookup(lookup), key]) => {
-            let key = match key {
-                V::Str(k) => Some(k.clone()),
-                V::Int(i) => Some(i.to_string().into()),
-                V::Unit | V::Bool(_) | V::Record(_) | V::List(_) => None,
-                _ => return Ok(None),
+            let Some(key) = key_of(key) else {
+                return Ok(None);
             };
             match lookup.0.as_ref() {
                 Table::One(m) => key

@@ -487,10 +487,8 @@ impl<'a> Run<'a> {
         let Some(mut set) = d.write_lock::<Set>() else {
             return Ok(None);
         };
-        let key = match key {
-            V::Str(k) => k.clone(),
-            V::Int(i) => i.to_string().into(),
-            _ => return Err(Stop::Rhai),
+        let Some(Some(key)) = ops::key_of(key) else {
+            return Err(Stop::Rhai);
         };
         let added = set.insert(key, self.program.max.map).ok_or(Stop::Rhai)?;
         Ok(Some(V::Bool(added)))
