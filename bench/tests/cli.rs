@@ -20,9 +20,21 @@ fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
+/// The benchmark's output with `args`, which must succeed.
+fn succeeds(args: &[&str]) -> String {
+    let o = bench(args);
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}
+
 #[test]
 fn the_benchmark_times_every_phase_and_each_rule() {
-    let o = bench(&[
+    let out = succeeds(&[
         "--people",
         "40",
         "--people",
@@ -31,12 +43,6 @@ fn the_benchmark_times_every_phase_and_each_rule() {
         "1",
         "--by-rule",
     ]);
-    let out = stdout(&o);
-    assert!(
-        o.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     let header: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(
         header,
@@ -77,7 +83,7 @@ fn the_benchmark_times_every_phase_and_each_rule() {
 
 #[test]
 fn the_benchmark_can_run_every_rule_in_rhai() {
-    let o = bench(&[
+    let out = succeeds(&[
         "--people",
         "40",
         "--runs",
@@ -85,12 +91,6 @@ fn the_benchmark_can_run_every_rule_in_rhai() {
         "--by-rule",
         "--interpreted",
     ]);
-    let out = stdout(&o);
-    assert!(
-        o.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     assert!(out.contains("; 0 of 60 rules run natively"), "{out}");
     assert!(out.contains("x parse  access.mfa-privileged ("), "{out}");
 }
@@ -112,13 +112,7 @@ fn the_benchmark_measures_a_facts_file_against_the_hand_written_rules() {
         "--pack",
         "bench/anchor10/pack",
     ];
-    let o = bench(&[&args[..], &["--handwritten"]].concat());
-    let out = stdout(&o);
-    assert!(
-        o.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let out = succeeds(&[&args[..], &["--handwritten"]].concat());
     assert!(
         out.lines().nth(1).unwrap().starts_with("  org.json "),
         "{out}"
@@ -149,7 +143,7 @@ fn the_benchmark_measures_a_facts_file_against_the_hand_written_rules() {
 
 #[test]
 fn the_benchmark_reads_a_pack_folder_as_attest_does() {
-    let o = bench(&[
+    let out = succeeds(&[
         "--people",
         "30",
         "--runs",
@@ -158,12 +152,6 @@ fn the_benchmark_reads_a_pack_folder_as_attest_does() {
         "--pack",
         "examples/acme-pack",
     ]);
-    let out = stdout(&o);
-    assert!(
-        o.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     // acme-pack extends the built-in pack and disables changes.tested.
     assert!(out.contains("access.mfa-privileged ("), "{out}");
     assert!(!out.contains("changes.tested ("), "{out}");

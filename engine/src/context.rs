@@ -177,6 +177,12 @@ impl RuleRun {
         }
     }
 
+    /// Whether the run holds more than `bytes` beyond what it held when it started.
+    fn holds_over(&self, bytes: u64) -> bool {
+        let held = alloc::live_bytes().wrapping_sub(self.memory_start);
+        u64::try_from(held).is_ok_and(|held| held > bytes)
+    }
+
     /// Why the run must stop now, if it must: a budget it has exceeded.
     fn exceeded(&mut self) -> Option<String> {
         let who = self.subject.name();
@@ -186,14 +192,11 @@ impl RuleRun {
             return Some(format!("{who} exceeded its budget of {max_ops} operations"));
         }
         let max_memory = self.budget.max_memory;
-        if max_memory > 0 {
-            let held = alloc::live_bytes().wrapping_sub(self.memory_start);
-            if u64::try_from(held).is_ok_and(|held| held > max_memory) {
-                return Some(format!(
-                    "{who} exceeded its memory budget of {}",
-                    show_bytes(max_memory)
-                ));
-            }
+        if max_memory > 0 && self.holds_over(max_memory) {
+            return Some(format!(
+                "{who} exceeded its memory budget of {}",
+                show_bytes(max_memory)
+            ));
         }
         if self.ops.is_multiple_of(CLOCK_EVERY)
             && let Some((clock, end)) = &self.deadline
@@ -227,11 +230,8 @@ impl RuleRun {
             return Some(Overrun::Nearly);
         }
         let max_memory = self.budget.max_memory;
-        if max_memory > 0 {
-            let held = alloc::live_bytes().wrapping_sub(self.memory_start);
-            if u64::try_from(held).is_ok_and(|held| held > max_memory / 2) {
-                return Some(Overrun::Nearly);
-            }
+        if max_memory > 0 && self.holds_over(max_memory / 2) {
+            return Some(Overrun::Nearly);
         }
         if let Some((clock, end)) = &self.deadline
             && clock() > *end
