@@ -217,7 +217,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_, '_, '_> {
         }
         let names = self.ctx.builder.names(self.depth, &self.ctx.names[start..]);
         self.ctx.names.truncate(start);
-        let values = self.ctx.values.drain(start..).collect();
+        let values = self.ctx.values.drain(start..);
         self.ctx.pointer.truncate(len);
         Ok(Node::Record(Record::new(place, names, values)))
     }
