@@ -2,7 +2,7 @@
 //! native run executes as Rhai would.
 
 use super::Program;
-use super::tree::{Arith, Compare, Expr, Function, Op, Receiver, Stmt};
+use super::tree::{Arith, Compare, Each, Expr, Function, Op, Receiver, Stmt};
 use super::value::V;
 use rhai::{
     AST, ASTFlags, ASTNode, Expr as RExpr, FlowControl, FnCallExpr, ImmutableString, ScriptFuncDef,
@@ -12,6 +12,10 @@ use rhai::{
 /// The slots of `facts` and `params`, in scope when a rule starts.
 pub(super) const FACTS: usize = 0;
 pub(super) const PARAMS: usize = 1;
+
+/// How the names of the functions Rhai makes of closures begin (Rhai's `FN_ANONYMOUS`,
+/// which it does not export).
+const FN_ANONYMOUS: &str = "anon$";
 
 /// Functions Rhai treats specially (they read the caller's scope, build closures or stand
 /// for `this`): a rule that calls one runs in Rhai.
@@ -31,42 +35,71 @@ const SPECIAL: &[&str] = &[
 /// `ast` as a native program, or `None` when any of it is not something a native run does.
 pub(super) fn compile(ast: &AST) -> Option<Program> {
     let defs: Vec<_> = ast.iter_fn_def().collect();
-    let signatures: Vec<(ImmutableString, usize)> = defs
+    // Closures (`|x| ...`, functions named `anon$...`) are compiled where a method a
+    // native run calls back itself takes them (`map`, `filter`...); anywhere else, a
+    // native run that reaches one stops and Rhai runs the rule.
+    let (closures, named): (Vec<_>, Vec<_>) = defs
         .iter()
-        .map(|f| (f.name.clone(), f.params.len()))
+        .zip(bodies(ast, &defs)?)
+        .partition(|(def, _)| def.name.starts_with(FN_ANONYMOUS));
+    let closures: Closures = closures
+        .into_iter()
+        .map(|(def, body)| (def.name.clone(), (def.params.to_vec(), body)))
         .collect();
-    let mut functions = Vec::with_capacity(defs.len());
-    for (def, body) in defs.iter().zip(bodies(ast, &defs)?) {
+    let signatures: Vec<(ImmutableString, usize)> = named
+        .iter()
+        .map(|(f, _)| (f.name.clone(), f.params.len()))
+        .collect();
+    let mut made = Vec::new();
+    let mut functions = Vec::with_capacity(named.len());
+    for (def, body) in &named {
         // A method for a type (`fn Type.name()`) runs on `this`, which stays with Rhai.
         if def.this_type.is_some() {
             return None;
         }
         // A function sees its parameters alone (not the rule's variables, not `facts`).
-        let mut c = Compiler::new(&signatures, def.params.iter().map(|p| (p.clone(), false)));
-        let body = c.block(&body)?;
+        let params = def.params.iter().map(|p| (p.clone(), false));
+        let mut c = Compiler::new(&signatures, &closures, &mut made, params);
+        let body = c.block(body)?;
         functions.push(Function {
             slots: c.slots,
             body,
         });
     }
-    let mut c = Compiler::new(
-        &signatures,
-        // Constants: a method gets a copy of them, as in Rhai.
-        [("facts".into(), true), ("params".into(), true)],
-    );
+    // Constants: a method gets a copy of them, as in Rhai.
+    let constants = [("facts".into(), true), ("params".into(), true)];
+    let mut c = Compiler::new(&signatures, &closures, &mut made, constants);
     let body = c.block(ast.statements())?;
+    let slots = c.slots;
+    // The closures compiled come after the rule's functions.
+    functions.extend(made);
     Some(Program {
         body,
-        slots: c.slots,
+        slots,
         functions,
         max: Default::default(),
         max_depth: 0,
     })
 }
 
+/// The rule's closures by name: the parameters each takes (its captured variables first)
+/// and its statements.
+type Closures = std::collections::HashMap<ImmutableString, (Vec<ImmutableString>, Vec<RStmt>)>;
+
+/// The methods that call a closure back for each item, and what they make of the answers.
+const CALLING_BACK: &[(&str, Each)] = &[
+    ("map", Each::Map),
+    ("filter", Each::Filter),
+    ("all", Each::All),
+    ("some", Each::Some),
+    ("any", Each::Any),
+    ("count", Each::Count),
+];
+
 /// The statements of each function `defs` holds, in order. Rhai does not hand a function's
 /// body out directly, but walks it after the rule's own statements: each statement at the
-/// top of a body goes to the function whose text holds it (functions do not nest).
+/// top of a body goes to the innermost function whose text holds it (a closure's text lies
+/// within the function or the rule that makes it).
 fn bodies(ast: &AST, defs: &[&Shared<ScriptFuncDef>]) -> Option<Vec<Vec<RStmt>>> {
     let mut found = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
@@ -78,14 +111,21 @@ fn bodies(ast: &AST, defs: &[&Shared<ScriptFuncDef>]) -> Option<Vec<Vec<RStmt>>>
     let key = |p: rhai::Position| Some((p.line()?, p.position().unwrap_or(0)));
     let spans: Vec<_> = defs
         .iter()
-        .map(|d| Some((key(d.body.start_position())?, key(d.body.end_position())?)))
+        .map(|d| {
+            let start = key(d.body.start_position())?;
+            // A closure whose body is one expression has no end: its one statement is
+            // at its start.
+            Some((start, key(d.body.end_position()).unwrap_or(start)))
+        })
         .collect::<Option<_>>()?;
     let mut bodies = vec![Vec::new(); defs.len()];
     for s in found.into_iter().skip(ast.statements().len()) {
         let at = key(s.position())?;
-        let f = spans
+        let (f, _) = spans
             .iter()
-            .position(|(start, end)| *start <= at && at <= *end)?;
+            .enumerate()
+            .filter(|(_, (start, end))| *start <= at && at <= *end)
+            .max_by_key(|(_, (start, _))| *start)?;
         bodies[f].push(s);
     }
     Some(bodies)
@@ -94,6 +134,14 @@ fn bodies(ast: &AST, defs: &[&Shared<ScriptFuncDef>]) -> Option<Vec<Vec<RStmt>>>
 struct Compiler<'a> {
     /// The functions the rule defines: name and number of parameters, by index.
     functions: &'a [(ImmutableString, usize)],
+    closures: &'a Closures,
+    /// The closures compiled so far (each a function after the rule's own).
+    made: &'a mut Vec<Function>,
+    /// In a closure: how many of its first variables are captured from where it was
+    /// made, and whether its body may change one (which in Rhai changes the variable it
+    /// shares, so such a closure is left to Rhai).
+    captured: usize,
+    changes_captured: bool,
     /// The variables in scope, innermost last, each with whether the rule declared it
     /// constant; a variable's slot is its place here.
     names: Vec<(ImmutableString, bool)>,
@@ -104,14 +152,61 @@ struct Compiler<'a> {
 impl<'a> Compiler<'a> {
     fn new(
         functions: &'a [(ImmutableString, usize)],
+        closures: &'a Closures,
+        made: &'a mut Vec<Function>,
         names: impl IntoIterator<Item = (ImmutableString, bool)>,
     ) -> Self {
         let names: Vec<_> = names.into_iter().collect();
         Compiler {
             functions,
+            closures,
+            made,
+            captured: 0,
+            changes_captured: false,
             slots: names.len(),
             names,
         }
+    }
+
+    /// The closure `e` makes, compiled, when it takes one parameter beside the variables
+    /// it captures and changes none of them: its function's index and the captured
+    /// variables' slots.
+    fn closure(&mut self, e: &RExpr) -> Option<(usize, Vec<usize>)> {
+        let (pointer, captured): (&rhai::Dynamic, &[RExpr]) = match e {
+            RExpr::DynamicConstant(d, _) => (&**d, &[]),
+            // `Share` of the captured variables, then `curry(Fn(..), variables...)`.
+            RExpr::Stmt(block) => match block.statements() {
+                [RStmt::Share(..), RStmt::FnCall(call, _)] => closure_parts(call)?,
+                [RStmt::Share(..), RStmt::Expr(e)] => match &**e {
+                    RExpr::FnCall(call, _) => closure_parts(call)?,
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let name = pointer.read_lock::<rhai::FnPtr>()?.fn_name().to_owned();
+        let (params, body) = self.closures.get(name.as_str())?;
+        let slots = captured
+            .iter()
+            .map(|v| self.receiver(v).map(|r| r.slot))
+            .collect::<Option<Vec<_>>>()?;
+        if params.len() != slots.len() + 1 {
+            return None;
+        }
+        let names = params.iter().map(|p| (p.clone(), false));
+        let mut c = Compiler::new(self.functions, self.closures, self.made, names);
+        c.captured = slots.len();
+        let body = c.block(body)?;
+        if c.changes_captured {
+            return None;
+        }
+        let slots_used = c.slots;
+        self.made.push(Function {
+            slots: slots_used,
+            body,
+        });
+        Some((self.functions.len() + self.made.len() - 1, slots))
     }
 
     /// The index of the rule's function `name` taking `arity` arguments, if it defines one.
@@ -143,8 +238,10 @@ impl<'a> Compiler<'a> {
     }
 
     /// The slot of a variable a statement may change (not a constant).
-    fn variable(&self, e: &RExpr) -> Option<usize> {
-        self.receiver(e).filter(|r| r.writable).map(|r| r.slot)
+    fn variable(&mut self, e: &RExpr) -> Option<usize> {
+        let slot = self.receiver(e).filter(|r| r.writable).map(|r| r.slot)?;
+        self.changes_captured |= slot < self.captured;
+        Some(slot)
     }
 
     /// The variable `e` is, if it is one.
@@ -261,8 +358,13 @@ impl<'a> Compiler<'a> {
 
     fn expr(&mut self, e: &RExpr) -> Option<Expr> {
         Some(match e {
-            // A closure (`|x| ...`) is a function of the rule's that only Rhai can call back.
-            RExpr::DynamicConstant(d, _) if d.is_fnptr() => return None,
+            // A closure (`|x| ...`) is a function of the rule's that only Rhai can call back:
+            // without captured variables, a function pointer; with them, the variables
+            // shared (`Share`) then curried into it.
+            RExpr::DynamicConstant(d, _) if d.is_fnptr() => Expr::Closure,
+            RExpr::Stmt(block) if matches!(block.statements().first(), Some(RStmt::Share(..))) => {
+                Expr::Closure
+            }
             RExpr::DynamicConstant(d, _) => Expr::Const(V::of_dynamic((**d).clone())),
             RExpr::BoolConstant(b, _) => Expr::Const(V::Bool(*b)),
             RExpr::IntegerConstant(i, _) => Expr::Const(V::Int(*i)),
@@ -280,7 +382,8 @@ impl<'a> Compiler<'a> {
             RExpr::Dot(dot, flags, _) if plain(*flags) => {
                 let base = self.expr(&dot.lhs)?;
                 let var = self.receiver(&dot.lhs);
-                self.chain(base, var, &dot.rhs)?
+                let root = self.root(&dot.lhs);
+                self.chain(base, var, root, &dot.rhs)?
             }
             RExpr::Index(index, flags, _) if last_index(*flags) => Expr::Index(
                 Box::new(self.expr(&index.lhs)?),
@@ -322,24 +425,48 @@ impl<'a> Compiler<'a> {
     }
 
     /// The rest of a `.` chain applied to `base` (`var`: the variable `base` is, if it is
-    /// one).
-    fn chain(&mut self, base: Expr, var: Option<Receiver>, rest: &RExpr) -> Option<Expr> {
+    /// one; `root`: the variable `base` is a field or an item of, if it is one).
+    fn chain(
+        &mut self,
+        base: Expr,
+        var: Option<Receiver>,
+        root: Option<usize>,
+        rest: &RExpr,
+    ) -> Option<Expr> {
         match rest {
             RExpr::Property(p, _) => Some(Expr::Prop(Box::new(base), p.2.clone())),
-            RExpr::MethodCall(call, _) => self.method(base, var, call),
-            RExpr::Dot(dot, flags, _) if plain(*flags) => {
-                let step = match &dot.lhs {
-                    RExpr::Property(p, _) => Expr::Prop(Box::new(base), p.2.clone()),
-                    RExpr::MethodCall(call, _) => self.method(base, var, call)?,
-                    _ => return None,
-                };
-                self.chain(step, None, &dot.rhs)
-            }
+            RExpr::MethodCall(call, _) => self.method(base, var, root, call),
+            RExpr::Dot(dot, flags, _) if plain(*flags) => match &dot.lhs {
+                RExpr::Property(p, _) => {
+                    let step = Expr::Prop(Box::new(base), p.2.clone());
+                    self.chain(step, None, root, &dot.rhs)
+                }
+                RExpr::MethodCall(call, _) => {
+                    let step = self.method(base, var, root, call)?;
+                    self.chain(step, None, None, &dot.rhs)
+                }
+                _ => None,
+            },
             _ => None,
         }
     }
 
-    fn method(&mut self, base: Expr, var: Option<Receiver>, call: &FnCallExpr) -> Option<Expr> {
+    /// The variable whose field or item (or the field of an item...) `e` is, or that `e`
+    /// is.
+    fn root(&self, e: &RExpr) -> Option<usize> {
+        match e {
+            RExpr::Index(x, ..) | RExpr::Dot(x, ..) => self.root(&x.lhs),
+            e => self.receiver(e).map(|r| r.slot),
+        }
+    }
+
+    fn method(
+        &mut self,
+        base: Expr,
+        var: Option<Receiver>,
+        root: Option<usize>,
+        call: &FnCallExpr,
+    ) -> Option<Expr> {
         // A rule's own function called as a method runs on `this`, which stays with Rhai.
         if call.is_qualified()
             || SPECIAL.contains(&call.name.as_str())
@@ -348,6 +475,20 @@ impl<'a> Compiler<'a> {
         {
             return None;
         }
+        // A method may change the variable it is called on, which a closure shares.
+        let reads = ["contains", "get", "len"].contains(&call.name.as_str());
+        if var.is_some_and(|r| r.slot < self.captured) && !reads {
+            self.changes_captured = true;
+        }
+        if let ([arg], Some((_, each))) = (
+            &call.args[..],
+            CALLING_BACK.iter().find(|(n, _)| *n == call.name.as_str()),
+        ) && let Some((f, captured)) = self.closure(arg)
+            // Called on a variable it captures, Rhai would find the variable in use.
+            && !var.is_some_and(|r| captured.contains(&r.slot))
+        {
+            return Some(Expr::Each(*each, Box::new(base), f, captured));
+        }
         let mut args = vec![base];
         args.extend(self.exprs(call.args.iter())?);
         Some(match (call.name.as_str(), args.len()) {
@@ -355,7 +496,18 @@ impl<'a> Compiler<'a> {
             ("get", 2) => Expr::Call(Op::Get, args, var),
             ("add", 2) => Expr::Call(Op::Add, args, var),
             ("len", 1) => Expr::Call(Op::Len, args, var),
-            _ => Expr::Rhai(call.name.clone(), args, var),
+            // On a field or item of a variable, a method may change it in place: a native
+            // run goes on only when the variable holds facts, which no method changes.
+            _ => match (var, root) {
+                (None, Some(slot)) => {
+                    if slot < self.captured {
+                        self.changes_captured = true;
+                    }
+                    let call = Expr::Rhai(call.name.clone(), args, None);
+                    Expr::OnFacts(slot, Box::new(call))
+                }
+                _ => Expr::Rhai(call.name.clone(), args, var),
+            },
         })
     }
 
@@ -394,6 +546,7 @@ impl<'a> Compiler<'a> {
                 Expr::Arith(a, b, arith(name)?, false)
             }
             ("!", 1) => Expr::Not(Box::new(args.pop()?)),
+            ("-", 1) => Expr::Neg(Box::new(args.pop()?)),
             // `x in list` is `list.contains(x)`.
             ("contains", 2) => Expr::Call(Op::Contains, args, None),
             ("fail", 1..=3) => Expr::Call(Op::Fail, args, None),
@@ -404,8 +557,26 @@ impl<'a> Compiler<'a> {
             // Any other operator is left to Rhai as a whole rule: its built-in operators
             // are not functions a native run can call by name.
             _ if call.op_token.is_some() || !is_identifier(name) => return None,
-            _ => Expr::Rhai(call.name.clone(), args, None),
+            // A variable given first is handed over by reference, as to a method (`trim(s)`
+            // trims `s`).
+            _ => {
+                let var = call.args.first().and_then(|a| self.receiver(a));
+                if var.is_some_and(|r| r.slot < self.captured) {
+                    self.changes_captured = true;
+                }
+                Expr::Rhai(call.name.clone(), args, var)
+            }
         })
+    }
+}
+
+/// The function pointer and the captured variables of `curry(Fn(..), variables...)`.
+fn closure_parts(call: &FnCallExpr) -> Option<(&rhai::Dynamic, &[RExpr])> {
+    match (call.name.as_str(), &call.args[..]) {
+        ("curry", [RExpr::DynamicConstant(d, _), captured @ ..]) if d.is_fnptr() => {
+            Some((&**d, captured))
+        }
+        _ => None,
     }
 }
 

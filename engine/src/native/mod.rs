@@ -222,6 +222,11 @@ mod tests {
             r#"const C = [1]; { let a = C.len(); fail(`${a}`); } throw "stop";"#,
             r#"let i = 0; while i < 3 { i += 1; } loop { i -= 1; if i % 2 == 0 { break; } }"#,
             r#"let n = 7 / 2; let t = if n > 3 { "a" } else if n > 2 { "b" } else { "c" }; fail(t);"#,
+            // Closures compile (a run that reaches one stops, for Rhai to run the rule).
+            r#"facts.accounts.filter(|a| a.mfa);"#,
+            r#"let ids = facts.accounts.map(|a| a.id);"#,
+            r#"let y = 1; fn g(xs, y) { xs.filter(|x| x > y) } fail(`${g([1, 2], y).filter(|x| x != y)}`);"#,
+            r#"let x = -params.n; let f = |v| v + x; let l = [1].map(|v, i| v + i);"#,
         ] {
             assert!(compiles(native), "{native}");
         }
@@ -229,10 +234,7 @@ mod tests {
             r#"for (a, i) in facts.accounts { fail(a, "m"); }"#,
             r#"for i in 0..3 { fail("m"); }"#,
             r#"do { fail("m"); } while false;"#,
-            r#"let x = -params.n;"#,
             r#"let f = |x| x + 1; fail(`${f.call(1)}`);"#,
-            r#"facts.accounts.filter(|a| a.mfa);"#,
-            r#"let ids = facts.accounts.map(|a| a.id);"#,
             r#"switch 1 { 1 => fail("m"), _ => () }"#,
             r#"try { fail("m"); } catch (e) { }"#,
             r#"let m = #{a: #{b: 1}}; m.a.b = 2;"#,

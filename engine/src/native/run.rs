@@ -2,7 +2,7 @@
 //! as they are, with the budgets of the rule.
 
 use super::stop::{R, Stop};
-use super::tree::{Arith, Compare, Expr, Op, Receiver, Stmt};
+use super::tree::{Arith, Compare, Each, Expr, Op, Receiver, Stmt};
 use super::value::{Fields, Items, Sizes, V, equal, order};
 use super::{Program, ops};
 use crate::context::{self, Overrun};
@@ -363,6 +363,17 @@ impl<'a> Run<'a> {
             Expr::Call(op, args, recv) => self.call(*op, args, *recv)?,
             Expr::Script(f, args) => self.script(*f, args)?,
             Expr::Rhai(name, args, recv) => self.rhai(name, args, *recv)?,
+            Expr::Closure => return Err(Stop::Rhai),
+            Expr::Each(how, base, f, captured) => self.call_back(*how, base, *f, captured)?,
+            // Rhai's unary minus on an integer (an error on the one that overflows).
+            Expr::OnFacts(slot, e) => match &self.slots[*slot] {
+                V::Record(_) | V::List(_) => self.expr(e)?,
+                _ => return Err(Stop::Rhai),
+            },
+            Expr::Neg(e) => match self.expr(e)? {
+                V::Int(i) => V::Int(i.checked_neg().ok_or(Stop::Rhai)?),
+                _ => return Err(Stop::Rhai),
+            },
         })
     }
 
@@ -425,17 +436,22 @@ impl<'a> Run<'a> {
         Ok(out.into())
     }
 
-    /// Calls the rule's function `f`: its arguments as its first variables, its result
-    /// what it returns or its body's value.
+    /// Calls the rule's function `f` with the values of `args`.
     fn script(&mut self, f: usize, args: &[Expr]) -> R<V> {
+        let mut frame = Vec::with_capacity(self.program.functions[f].slots);
+        for a in args {
+            frame.push(self.expr(a)?);
+        }
+        self.function(f, frame)
+    }
+
+    /// Runs function `f` (the rule's, or a closure's) with `frame` as its first
+    /// variables: its result is what it returns or its body's value.
+    fn function(&mut self, f: usize, mut frame: Vec<V>) -> R<V> {
         let program = self.program;
         let function = &program.functions[f];
         if self.depth >= program.max_depth {
             return Err(Stop::Rhai);
-        }
-        let mut frame = Vec::with_capacity(function.slots);
-        for a in args {
-            frame.push(self.expr(a)?);
         }
         frame.resize(function.slots, V::Unit);
         let caller = std::mem::replace(&mut self.slots, frame);
@@ -449,6 +465,78 @@ impl<'a> Run<'a> {
         };
         self.last = V::Unit;
         Ok(value)
+    }
+
+    /// `base.map(|x| ..)` and the like, with closure `f` capturing the variables in
+    /// `captured`: on Rhai's arrays as Rhai's methods do it (an answer other than a
+    /// boolean counts as `false`), on facts lists as the engine's (where it is an error).
+    fn call_back(&mut self, how: Each, base: &Expr, f: usize, captured: &[usize]) -> R<V> {
+        let target = self.expr(base)?;
+        let captured: Vec<V> = captured.iter().map(|s| self.slots[*s].clone()).collect();
+        match (target, how) {
+            (V::List(_), Each::Some) | (V::Array(_) | V::Other(_), Each::Any | Each::Count) => {
+                Err(Stop::Rhai)
+            }
+            (V::List(list), _) => {
+                let items = list.items().iter().map(V::of_node);
+                self.answers(how, items, true, f, &captured)
+            }
+            (V::Array(items), _) => {
+                self.answers(how, items.items.iter().cloned(), false, f, &captured)
+            }
+            (V::Other(d), _) if d.is_array() => {
+                let items = d.read_lock::<rhai::Array>().ok_or(Stop::Rhai)?;
+                self.answers(how, items.iter().map(V::of_item), false, f, &captured)
+            }
+            _ => Err(Stop::Rhai),
+        }
+    }
+
+    /// What `how` makes of closure `f`'s answers for `items` (`strict`: an answer must be
+    /// a boolean).
+    fn answers(
+        &mut self,
+        how: Each,
+        items: impl Iterator<Item = V>,
+        strict: bool,
+        f: usize,
+        captured: &[V],
+    ) -> R<V> {
+        let mut kept = Items::default();
+        let mut count = 0;
+        for item in items {
+            self.tick()?;
+            let mut frame = Vec::with_capacity(captured.len() + 1);
+            frame.extend(captured.iter().cloned());
+            frame.push(item.clone());
+            let answer = self.function(f, frame)?;
+            let yes = match (how, answer) {
+                (Each::Map, answer) => {
+                    kept.push(answer);
+                    within(self.program, kept.sizes)?;
+                    continue;
+                }
+                (_, V::Bool(b)) => b,
+                _ if strict => return Err(Stop::Rhai),
+                _ => false,
+            };
+            match how {
+                Each::Filter if yes => {
+                    kept.push(item);
+                    within(self.program, kept.sizes)?;
+                }
+                Each::All if !yes => return Ok(V::Bool(false)),
+                Each::Some | Each::Any if yes => return Ok(V::Bool(true)),
+                Each::Count if yes => count += 1,
+                _ => {}
+            }
+        }
+        Ok(match how {
+            Each::Map | Each::Filter => V::Array(Arc::new(kept)),
+            Each::All => V::Bool(true),
+            Each::Some | Each::Any => V::Bool(false),
+            Each::Count => V::Int(count),
+        })
     }
 
     fn call(&mut self, op: Op, args: &[Expr], recv: Option<Receiver>) -> R<V> {

@@ -72,6 +72,17 @@ pub(super) enum Expr {
     Call(Op, Vec<Expr>, Option<Receiver>),
     /// A function the rule defines (its index in the program's), with its arguments.
     Script(usize, Vec<Expr>),
+    /// A closure: a native run that reaches one stops, for Rhai to run the rule.
+    Closure,
+    /// `e.map(|x| ..)` and the like: the method, the value it is called on, the closure's
+    /// function (its index in the program's) and the slots of the variables it captures
+    /// (its first parameters, then the item).
+    Each(Each, Box<Expr>, usize, Vec<usize>),
+    /// `-e`
+    Neg(Box<Expr>),
+    /// A call run only when the variable in the slot holds facts (a record or a list);
+    /// otherwise a native run stops, for Rhai to run the rule.
+    OnFacts(usize, Box<Expr>),
     /// Any other function, run by Rhai: its name, its arguments (a method's object first)
     /// and the variable a method is called on, if it is one (the function may change it).
     Rhai(ImmutableString, Vec<Expr>, Option<Receiver>),
@@ -83,6 +94,23 @@ pub(super) struct Receiver {
     pub slot: usize,
     /// Whether the function may change it (a constant is handed over as a copy).
     pub writable: bool,
+}
+
+/// A method that calls a closure back for each item of an array or a facts list.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Each {
+    /// The answers, as an array.
+    Map,
+    /// The items the closure answers `true` for.
+    Filter,
+    /// Whether it answers `true` for every item.
+    All,
+    /// Whether it answers `true` for some item (Rhai's arrays).
+    Some,
+    /// Whether it answers `true` for some item (facts lists).
+    Any,
+    /// For how many items it answers `true` (facts lists).
+    Count,
 }
 
 /// An ordering comparison.
