@@ -7,6 +7,7 @@ use rhai::{Dynamic, ImmutableString};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, MutexGuard};
 use triomphe::ThinArc;
 
@@ -116,6 +117,40 @@ impl Place {
                 Cow::Owned(p)
             }
         }
+    }
+}
+
+/// A field name read from record after record (by a rule run natively), with the place
+/// among a record's fields where it was last found: the records of a collection mostly
+/// share the order of their fields, so the next record's is looked at there first (any
+/// other place is still searched, so the answer never depends on the hint).
+#[derive(Debug)]
+pub(crate) struct FieldName {
+    name: ImmutableString,
+    hint: AtomicUsize,
+}
+
+impl FieldName {
+    pub(crate) fn new(name: ImmutableString) -> FieldName {
+        FieldName {
+            name,
+            hint: AtomicUsize::new(0),
+        }
+    }
+
+    /// The name.
+    pub(crate) fn name(&self) -> &ImmutableString {
+        &self.name
+    }
+}
+
+/// A dotted path of field names (`employment.status`) read from record after record.
+#[derive(Debug)]
+pub(crate) struct FieldPath(Box<[FieldName]>);
+
+impl FieldPath {
+    pub(crate) fn new(path: &str) -> FieldPath {
+        FieldPath(path.split('.').map(|p| FieldName::new(p.into())).collect())
     }
 }
 
@@ -238,6 +273,28 @@ impl Record {
 
     pub(crate) fn get(&self, name: &str) -> Option<&Node> {
         let i = self.head().names.iter().position(|k| k.as_str() == name)?;
+        self.values().get(i)
+    }
+
+    /// The value at `path` from this record, as [`Record::path`] finds it.
+    pub(crate) fn get_path(&self, path: &FieldPath) -> Option<&Node> {
+        let (first, rest) = path.0.split_first()?;
+        let mut node = self.get_field(first)?;
+        for field in rest {
+            node = node.as_record()?.get_field(field)?;
+        }
+        Some(node)
+    }
+
+    /// The field `field` names, looked for first where it was last found.
+    pub(crate) fn get_field(&self, field: &FieldName) -> Option<&Node> {
+        let (names, name) = (&self.head().names, field.name().as_str());
+        let hint = field.hint.load(Ordering::Relaxed);
+        if names.get(hint).is_some_and(|k| k.as_str() == name) {
+            return self.values().get(hint);
+        }
+        let i = names.iter().position(|k| k.as_str() == name)?;
+        field.hint.store(i, Ordering::Relaxed);
         self.values().get(i)
     }
 
@@ -544,7 +601,38 @@ pub(crate) fn push_escaped(pointer: &mut String, key: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Node, Place, Record, RecordHead};
+    use super::{FieldName, FieldPath, Node, Place, Record, RecordHead};
+    use std::sync::Arc;
+
+    fn record(fields: &[(&str, Node)]) -> Record {
+        let names = fields.iter().map(|(n, _)| (*n).into()).collect::<Vec<_>>();
+        let values = fields.iter().map(|(_, v)| v.clone());
+        Record::new(
+            Place::Whole("/r".into()),
+            Arc::new(names.into_boxed_slice()),
+            values,
+        )
+    }
+
+    /// A field is found wherever it is, whatever the place it was found at last.
+    #[test]
+    fn fields_are_found_in_records_of_any_order() {
+        let inner = record(&[("status", Node::Str("active".into()))]);
+        let ab = record(&[("a", Node::Int(1)), ("b", Node::Record(inner.clone()))]);
+        let ba = record(&[("b", Node::Int(2)), ("a", Node::Int(3)), ("c", Node::Null)]);
+        let a = FieldName::new("a".into());
+        for (r, want) in [(&ab, 1), (&ba, 3), (&ab, 1), (&ba, 3)] {
+            assert!(matches!(r.get_field(&a), Some(Node::Int(n)) if *n == want));
+        }
+        assert!(ab.get_field(&FieldName::new("c".into())).is_none());
+        for path in ["b.status", "a", "c", "b.x", "a.b", ""] {
+            let hinted = FieldPath::new(path);
+            for r in [&ab, &ba, &ab] {
+                let (x, y) = (r.get_path(&hinted), r.path(path));
+                assert_eq!(format!("{x:?}"), format!("{y:?}"), "{path}");
+            }
+        }
+    }
 
     /// Every record of the facts is one allocation: its reference count (8 bytes), its
     /// place and names' handle (24), its number of values (8) and its values (16 each).

@@ -4,6 +4,7 @@
 use super::Program;
 use super::tree::{Arith, Compare, Each, Expr, Function, Op, Receiver, Stmt};
 use super::value::V;
+use crate::facts::tree::FieldName;
 use rhai::{
     AST, ASTFlags, ASTNode, Expr as RExpr, FlowControl, FnCallExpr, ImmutableString, ScriptFuncDef,
     Shared, Stmt as RStmt, StmtBlock,
@@ -434,11 +435,11 @@ impl<'a> Compiler<'a> {
         rest: &RExpr,
     ) -> Option<Expr> {
         match rest {
-            RExpr::Property(p, _) => Some(Expr::Prop(Box::new(base), p.2.clone())),
+            RExpr::Property(p, _) => Some(Expr::Prop(Box::new(base), FieldName::new(p.2.clone()))),
             RExpr::MethodCall(call, _) => self.method(base, var, root, call),
             RExpr::Dot(dot, flags, _) if plain(*flags) => match &dot.lhs {
                 RExpr::Property(p, _) => {
-                    let step = Expr::Prop(Box::new(base), p.2.clone());
+                    let step = Expr::Prop(Box::new(base), FieldName::new(p.2.clone()));
                     self.chain(step, None, root, &dot.rhs)
                 }
                 RExpr::MethodCall(call, _) => {

@@ -262,10 +262,10 @@ impl<'a> Run<'a> {
         Ok(match e {
             Expr::Const(v) => v.clone(),
             Expr::Var(slot) => self.slots[*slot].clone(),
-            Expr::Prop(e, name) => match self.expr(e)? {
-                V::Record(r) => r.get(name).map_or(V::Unit, V::of_node),
+            Expr::Prop(e, field) => match self.expr(e)? {
+                V::Record(r) => r.get_field(field).map_or(V::Unit, V::of_node),
                 V::Unit => V::Unit,
-                V::Map(m) => m.entries.get(name).cloned().unwrap_or(V::Unit),
+                V::Map(m) => m.entries.get(field.name()).cloned().unwrap_or(V::Unit),
                 _ => return Err(Stop::Rhai),
             },
             Expr::Index(e, key) => {

@@ -2,6 +2,7 @@
 //! slots and the functions it knows resolved to [`Op`]s.
 
 use super::value::V;
+use crate::facts::tree::FieldName;
 use crate::scan::Filter;
 use rhai::ImmutableString;
 
@@ -45,7 +46,7 @@ pub(super) enum Expr {
     Const(V),
     Var(usize),
     /// `e.name`
-    Prop(Box<Expr>, ImmutableString),
+    Prop(Box<Expr>, FieldName),
     /// `e[k]` on a map.
     Index(Box<Expr>, Box<Expr>),
     /// `a == b`, `a != b`

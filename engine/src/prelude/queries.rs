@@ -7,7 +7,7 @@ use super::lookups;
 use super::records::went_through;
 use super::{dates, error};
 use crate::date::Date;
-use crate::facts::tree::{Node, Record};
+use crate::facts::tree::{FieldPath, Node, Record};
 use crate::joins::Lookup;
 use rhai::{Array, Dynamic, Engine, INT, ImmutableString, Map};
 
@@ -20,7 +20,7 @@ pub(super) fn register(engine: &mut Engine) {
             |items: Dynamic, path: ImmutableString, v: Dynamic| {
                 matching(
                     &lookups::records_in(&items, "where")?,
-                    &[(path, Wanted::new(v))],
+                    &[(FieldPath::new(&path), Wanted::new(v))],
                 )
             },
         )
@@ -31,6 +31,7 @@ pub(super) fn register(engine: &mut Engine) {
             "where_not",
             |items: Dynamic, path: ImmutableString, v: Dynamic| {
                 let wanted = Wanted::new(v);
+                let path = FieldPath::new(&path);
                 select(&lookups::records_in(&items, "where_not")?, |r| {
                     !wanted.holds(at(r, &path))
                 })
@@ -39,6 +40,7 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "where_same",
             |items: Dynamic, a: ImmutableString, b: ImmutableString| {
+                let (a, b) = (FieldPath::new(&a), FieldPath::new(&b));
                 select(&lookups::records_in(&items, "where_same")?, |r| {
                     // Both present and the same scalar (`same_scalar` is false for null).
                     at(r, &a).same_scalar(at(r, &b))
@@ -62,9 +64,9 @@ pub(super) fn register(engine: &mut Engine) {
 }
 
 /// A map's entries as (path, condition) pairs, in key order.
-fn conditions(m: Map) -> Vec<(ImmutableString, Wanted)> {
+fn conditions(m: Map) -> Vec<(FieldPath, Wanted)> {
     m.into_iter()
-        .map(|(k, v)| (k.into(), Wanted::new(v)))
+        .map(|(k, v)| (FieldPath::new(&k), Wanted::new(v)))
         .collect()
 }
 
@@ -100,8 +102,8 @@ impl Wanted {
 }
 
 /// The field at `path` of a record, null when absent.
-fn at<'a>(r: &'a Record, path: &str) -> &'a Node {
-    r.path(path).unwrap_or(&Node::Null)
+fn at<'a>(r: &'a Record, path: &FieldPath) -> &'a Node {
+    r.get_path(path).unwrap_or(&Node::Null)
 }
 
 /// The records `keep` accepts, as script values.
@@ -112,7 +114,7 @@ fn select(items: &[Record], keep: impl Fn(&Record) -> bool) -> Result<Array> {
 }
 
 /// The records for which every condition holds.
-fn matching(items: &[Record], conds: &[(ImmutableString, Wanted)]) -> Result<Array> {
+fn matching(items: &[Record], conds: &[(FieldPath, Wanted)]) -> Result<Array> {
     select(items, |r| {
         conds.iter().all(|(path, w)| w.holds(at(r, path)))
     })
@@ -125,8 +127,9 @@ fn dated(items: &[Record], path: &str, what: &str, keep: impl Fn(i64) -> bool) -
     let as_of = dates::as_of()?;
     let mut out = Array::new();
     let mut kept = Vec::new();
+    let field = FieldPath::new(path);
     for r in items {
-        let node = at(r, path);
+        let node = at(r, &field);
         if node.is_null() {
             continue;
         }
