@@ -83,6 +83,17 @@ const RULES: &[&str] = &[
     r#"fn f(l, y) { l.filter(|x| x == y).len() } fn days(n) { `${n} days` } for p in facts.people { fail(p, days(f([p.x, p.y], p.x))); }"#,
     r#"let on = false; for p in facts.people { if on { fail(p, `${[1].map(|x| x + 1)}`); } fail(p, p.id); }"#,
     r#"fn g(l) { l.all(|x| x != ()) } let on = false; for p in facts.people { if on && g([p.x]) { fail(p, "all"); } fail(p, `${p.x}`); }"#,
+    // Queries and `tested`, natively on facts lists and arrays of records; on anything else
+    // (a record, an array of other values, days that are not a number) Rhai's error.
+    r#"let w = facts.people.where("kind", "employee"); let n = w.where_not("x", ()).where("y", [1, "a", ()]); tested(n); fail(`${w.len()} ${n.len()} ${facts.people.where("employment.status", "active").len()}`);"#,
+    r#"let old = tested(facts.people.older_than("employment.start_date", 30)); let recent = facts.people.within_days("employment.start_date", 400); for p in old { fail(p, `${recent.len()}`); }"#,
+    r#"fail(`${facts.people.older_than("x", 3).len()}`);"#,
+    r#"fail(`${facts.people.where("kind", "employee").older_than("employment.start_date", "3").len()}`);"#,
+    r#"for p in facts.people { tested(p); if where(facts.people, "id", p.id).len() != 1 { fail(p, "twice"); } }"#,
+    r#"let w = [1, 2].where("x", 1);"#,
+    r#"for p in facts.people { let w = p.where("x", 1); fail(p, `${w}`); }"#,
+    r#"tested([1]);"#,
+    r#"let s = facts.people.where("kind", "contractor"); for p in facts.people { if p.kind == "employee" { s.push(p); } } tested(s); fail(`${s.where_not("kind", "contractor").len()}`);"#,
     // Closures run natively by the methods that call them back: on arrays (an answer other
     // than a boolean is `false`) and on facts lists (where it is an error), capturing
     // variables or not, given the item and its index, changing a captured variable (which

@@ -497,6 +497,7 @@ impl<'a> Compiler<'a> {
             ("get", 2) => Expr::Call(Op::Get, args, var),
             ("add", 2) => Expr::Call(Op::Add, args, var),
             ("len", 1) => Expr::Call(Op::Len, args, var),
+            (name, 3) if query(name).is_some() => Expr::Call(query(name)?, args, var),
             // On a field or item of a variable, a method may change it in place: a native
             // run goes on only when the variable holds facts, which no method changes.
             _ => match (var, root) {
@@ -555,6 +556,8 @@ impl<'a> Compiler<'a> {
             ("days_since", 1) => Expr::Call(Op::DaysSince, args, None),
             ("is_date", 1) => Expr::Call(Op::IsDate, args, None),
             ("type_of", 1) => Expr::Call(Op::TypeOf, args, None),
+            ("tested", 1) => Expr::Call(Op::Tested, args, None),
+            (name, 3) if query(name).is_some() => Expr::Call(query(name)?, args, None),
             // Any other operator is left to Rhai as a whole rule: its built-in operators
             // are not functions a native run can call by name.
             _ if call.op_token.is_some() || !is_identifier(name) => return None,
@@ -569,6 +572,17 @@ impl<'a> Compiler<'a> {
             }
         })
     }
+}
+
+/// The query a method of this name runs on facts lists and arrays of records.
+fn query(name: &str) -> Option<Op> {
+    Some(match name {
+        "where" => Op::Where,
+        "where_not" => Op::WhereNot,
+        "older_than" => Op::OlderThan,
+        "within_days" => Op::WithinDays,
+        _ => return None,
+    })
 }
 
 /// The function pointer and the captured variables of `curry(Fn(..), variables...)`.

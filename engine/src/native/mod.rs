@@ -8,16 +8,23 @@
 //! the like) or to a map's key, `push` on an array variable, `if`, `while`, `loop`, `for`
 //! without a counter, `break`, `continue`, `return`, `throw` or an expression; expressions
 //! are literals, variables, property reads, reads by key or place (`m[k]`, `a[i]`), `==`
-//! `!=` `<` `<=` `>` `>=`, `&&` `||` `!` `??` `in`, `+` `-` `*` `/` `%`, interpolated
-//! strings, array and map literals, `if` as a value and function calls. A rule that imports
-//! modules, defines methods on a type, calls Rhai's special functions (`Fn`, `call`, `eval`,
-//! `is_def_var`...) or uses anything else (`switch`, `do`, `try`, closures, ranges, `?.`,
-//! chains such as `a[i][j]`...) runs in Rhai as before.
+//! `!=` `<` `<=` `>` `>=`, `&&` `||` `!` `??` `in`, `+` `-` `*` `/` `%` and unary `-`,
+//! interpolated strings, array and map literals, `if` as a value, closures and function
+//! calls. A closure of one parameter given to a method that calls it back for each item
+//! (`map`, `filter`, `all`, `some` on arrays; `map`, `filter`, `any`, `all`, `count` on facts
+//! lists) is compiled as a function whose first variables are those it captures, unless it
+//! changes one (Rhai shares them with the scope that made the closure); any other closure
+//! stops a native run that reaches it. A rule that imports modules, defines methods on a
+//! type, calls Rhai's special functions (`Fn`, `call`, `eval`, `is_def_var`...) or uses
+//! anything else (`switch`, `do`, `try`, ranges, `?.`, chains such as `a[i][j]`...) runs in
+//! Rhai as before.
 //!
 //! At run time, the calls rules make once per record (`fail`, `warn`, `contains`, `get`,
 //! `len`, `add` on a set, `days_since`, `is_date`, `type_of`: [`ops`]) are done here on the
 //! values they know, and the rule's own functions are run here; any other call, or one of
-//! these on other values, goes to the function Rhai would call, by name, through Rhai. Where
+//! these on other values, goes to the function Rhai would call, by name, through Rhai (a
+//! variable given first by reference, as Rhai gives it; a method on a field of a variable
+//! only when the variable holds facts, which no method changes). Where
 //! Rhai's outcome is not certain from here (a value of a kind this module does not compare,
 //! a float, an error raised, a data limit reached, the operation or memory budget nearly
 //! spent), the run stops and Rhai runs the rule from the start with a fresh budget, so a
@@ -227,6 +234,9 @@ mod tests {
             r#"let ids = facts.accounts.map(|a| a.id);"#,
             r#"let y = 1; fn g(xs, y) { xs.filter(|x| x > y) } fail(`${g([1, 2], y).filter(|x| x != y)}`);"#,
             r#"let x = -params.n; let f = |v| v + x; let l = [1].map(|v, i| v + i);"#,
+            r#"fn f(n) { [1, 2, 3].filter(|x| x <= n).len() } fail(`${f(2)}`);"#,
+            r#"fn f(n) { let l = [1, 2, 3]; l.filter(|x| x <= n).len() } fail(`${f(2)}`);"#,
+            r#"let w = [1, 2].where("x", 1); tested([1]);"#,
         ] {
             assert!(compiles(native), "{native}");
         }

@@ -3,12 +3,15 @@
 
 use super::stop::{R, Stop};
 use super::tree::Op;
-use super::value::{V, equal, type_name};
+use super::value::{Items, V, equal, type_name};
+use crate::facts::tree::{Node, Record};
 use crate::joins::Table;
+use crate::prelude::Query;
 use crate::prelude::{self, Set};
 use crate::report::FindingStatus;
-use rhai::ImmutableString;
+use rhai::{Dynamic, ImmutableString};
 use std::borrow::Borrow;
+use std::sync::Arc;
 
 /// The key a lookup or a set reads in `v`, as `prelude::lookups::key_of` does: a string,
 /// an integer as its text, no key for other plain values; `None` for a value whose key
@@ -20,6 +23,39 @@ pub(super) fn key_of(v: &V) -> Option<Option<ImmutableString>> {
         V::Unit | V::Bool(_) | V::Record(_) | V::List(_) => None,
         _ => return None,
     })
+}
+
+/// `f` on the records `v` holds: the records of a facts list (other items skipped), or
+/// an array of records (`None` for anything else, including an array with
+/// another item: Rhai's function decides).
+fn with_records<T>(v: &V, f: impl FnOnce(&[&Record]) -> T) -> Option<T> {
+    match v {
+        V::List(l) => {
+            let records: Vec<&Record> = l.items().iter().filter_map(Node::as_record).collect();
+            Some(f(&records))
+        }
+        V::Array(items) => {
+            let records = items
+                .items
+                .iter()
+                .map(|v| match v {
+                    V::Record(r) => Some(r),
+                    _ => None,
+                })
+                .collect::<Option<Vec<&Record>>>()?;
+            Some(f(&records))
+        }
+        V::Other(d) if d.is_array() => {
+            let items = d.read_lock::<rhai::Array>()?;
+            let held = items
+                .iter()
+                .map(|d| d.read_lock::<Record>())
+                .collect::<Option<Vec<_>>>()?;
+            let records: Vec<&Record> = held.iter().map(|r| &**r).collect();
+            Some(f(&records))
+        }
+        _ => None,
+    }
 }
 
 /// Whether an item equals `v` by Rhai's `==` (as an array's `contains` compares).
@@ -103,6 +139,34 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
         }
         (Op::TypeOf, [v]) => match type_name(v) {
             Some(name) => V::Str(name.into()),
+            None => return Ok(None),
+        },
+        (Op::Where | Op::WhereNot | Op::OlderThan | Op::WithinDays, [items, V::Str(path), arg]) => {
+            let (q, arg) = match (op, arg) {
+                (Op::Where, v) => (Query::Where, v.to_dynamic()),
+                (Op::WhereNot, v) => (Query::WhereNot, v.to_dynamic()),
+                (Op::OlderThan, V::Int(n)) => (Query::OlderThan, Dynamic::from_int(*n)),
+                (Op::WithinDays, V::Int(n)) => (Query::WithinDays, Dynamic::from_int(*n)),
+                _ => return Ok(None),
+            };
+            let kept = with_records(items, |rs| {
+                let mut out = Items::default();
+                for r in prelude::query(q, rs, path, &arg)? {
+                    out.push(V::Record(r.clone()));
+                }
+                Ok::<_, Box<rhai::EvalAltResult>>(out)
+            });
+            match kept {
+                None => return Ok(None),
+                Some(kept) => V::Array(Arc::new(kept.map_err(|_| Stop::Rhai)?)),
+            }
+        }
+        (Op::Tested, [V::Record(r)]) => {
+            prelude::mark_tested([r]);
+            V::Record(r.clone())
+        }
+        (Op::Tested, [v]) => match with_records(v, |rs| prelude::mark_tested(rs.iter().copied())) {
+            Some(()) => v.clone(),
             None => return Ok(None),
         },
         _ => return Ok(None),

@@ -562,7 +562,13 @@ impl<'a> Run<'a> {
             self.slots[r.slot] = std::mem::replace(&mut values[0], V::Unit);
         }
         match out? {
-            Some(v) => Ok(v),
+            Some(v) => {
+                // A query's array is held to the data limits as Rhai holds it.
+                if let V::Array(items) = &v {
+                    within(self.program, items.sizes)?;
+                }
+                Ok(v)
+            }
             None => self.rhai_with(op.name(), values, recv),
         }
     }

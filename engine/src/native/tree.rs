@@ -167,6 +167,16 @@ pub(super) enum Op {
     IsDate,
     /// `type_of(v)`
     TypeOf,
+    /// `items.where(path, value)`
+    Where,
+    /// `items.where_not(path, value)`
+    WhereNot,
+    /// `items.older_than(path, days)`
+    OlderThan,
+    /// `items.within_days(path, days)`
+    WithinDays,
+    /// `tested(records)`
+    Tested,
 }
 
 impl Op {
@@ -182,6 +192,11 @@ impl Op {
             Op::DaysSince => "days_since",
             Op::IsDate => "is_date",
             Op::TypeOf => "type_of",
+            Op::Where => "where",
+            Op::WhereNot => "where_not",
+            Op::OlderThan => "older_than",
+            Op::WithinDays => "within_days",
+            Op::Tested => "tested",
         }
     }
 }

@@ -65,12 +65,7 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "missing",
             |lk: &mut Lookup, items: Dynamic, key: ImmutableString| {
-                Ok::<_, Box<rhai::EvalAltResult>>(missing(
-                    lk,
-                    &records_in(&items, "missing")?,
-                    &key,
-                    None,
-                ))
+                with_records(&items, "missing", |rs| Ok(missing(lk, rs, &key, None)))
             },
         )
         .register_fn(
@@ -80,12 +75,9 @@ pub(super) fn register(engine: &mut Engine) {
              key: ImmutableString,
              since: ImmutableString,
              date: ImmutableString| {
-                Ok::<_, Box<rhai::EvalAltResult>>(missing(
-                    lk,
-                    &records_in(&items, "missing")?,
-                    &key,
-                    Some((&since, &date)),
-                ))
+                with_records(&items, "missing", |rs| {
+                    Ok(missing(lk, rs, &key, Some((&since, &date))))
+                })
             },
         );
 }
@@ -94,7 +86,7 @@ pub(super) fn register(engine: &mut Engine) {
 /// whose entry is not current: no record of the entry has a `date` on or after the item's
 /// `since` (an item without `since` is current with any entry). Dates compare as text, which
 /// `YYYY-MM-DD` makes chronological.
-fn missing(lk: &Lookup, items: &[Record], key: &str, fresh: Option<(&str, &str)>) -> Array {
+fn missing(lk: &Lookup, items: &[&Record], key: &str, fresh: Option<(&str, &str)>) -> Array {
     let current = |entry: &Record, since: &Option<ImmutableString>| match since {
         None => true,
         Some(since) => key_at(entry, fresh.map_or("", |(_, d)| d))
@@ -110,7 +102,7 @@ fn missing(lk: &Lookup, items: &[Record], key: &str, fresh: Option<(&str, &str)>
             });
             found != Some(true)
         })
-        .map(|r| Dynamic::from(r.clone()))
+        .map(|r| Dynamic::from((*r).clone()))
         .collect()
 }
 
@@ -125,12 +117,29 @@ impl Lookup {
 }
 
 /// The records of a facts list, or of an array of records (the two things rules query).
-pub(super) fn records_in(items: &Dynamic, what: &str) -> Result<Vec<Record>> {
+pub(super) fn with_records<T>(
+    items: &Dynamic,
+    what: &str,
+    f: impl FnOnce(&[&Record]) -> Result<T>,
+) -> Result<T> {
     if let Some(l) = items.read_lock::<List>() {
-        return Ok(list_records(&l));
+        let records: Vec<&Record> = l.items().iter().filter_map(Node::as_record).collect();
+        return f(&records);
     }
     if let Some(a) = items.read_lock::<Array>() {
-        return records(&a, what);
+        let held = a
+            .iter()
+            .map(|d| {
+                d.read_lock::<Record>().ok_or_else(|| {
+                    error(format!(
+                        "{what}: expected records from the facts, found a {}",
+                        d.type_name()
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let records: Vec<&Record> = held.iter().map(|r| &**r).collect();
+        return f(&records);
     }
     Err(error(format!(
         "{what}: expected a facts list or an array of records, found a {}",

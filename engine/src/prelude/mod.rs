@@ -17,6 +17,10 @@ pub(crate) use dates::days_since;
 #[cfg(feature = "native-runs")]
 pub(crate) use findings::raise;
 pub(crate) use findings::{to_json, truncated_marker};
+#[cfg(feature = "native-runs")]
+pub(crate) use queries::{Query, query};
+#[cfg(feature = "native-runs")]
+pub(crate) use records::mark_tested;
 pub(crate) use records::went_through_item;
 #[cfg(feature = "native-runs")]
 pub(crate) use sets::Set;

@@ -28,8 +28,7 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "in_period",
             |items: Dynamic, path: ImmutableString| -> Result<Array> {
-                let records = lookups::records_in(&items, "in_period")?;
-                in_period(&records, &path)
+                lookups::with_records(&items, "in_period", |rs| in_period(rs, &path))
             },
         )
         .register_fn("period_gaps", |dates: Array, max_days: INT| {
@@ -91,13 +90,13 @@ fn optional_date(d: &Dynamic, what: &str) -> Result<Option<Date>> {
 /// The records whose date at `path` falls in the period (all of them without a period).
 /// With a period, records without the field are left out; a value that is not a date is an
 /// error naming the record.
-fn in_period(items: &[Record], path: &str) -> Result<Array> {
+fn in_period(items: &[&Record], path: &str) -> Result<Array> {
     let Some(p) = period() else {
-        went_through(items);
-        return Ok(items.iter().map(|r| Dynamic::from(r.clone())).collect());
+        went_through(items.iter().copied());
+        return Ok(items.iter().map(|r| Dynamic::from((*r).clone())).collect());
     };
     let mut kept = Vec::new();
-    for r in items {
+    for r in items.iter().copied() {
         let node = r.path(path).unwrap_or(&Node::Null);
         if node.is_null() {
             continue;

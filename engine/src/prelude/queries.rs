@@ -1,9 +1,10 @@
 //! Queries over facts lists, run natively so a rule only iterates the records it reports on:
 //! `where` and `where_not` (fields equal to values, or not), `where_same` (two fields equal),
 //! `older_than` and `within_days` (a date field against the as-of date). Each takes a facts
-//! list or an array of records and returns an array, so queries chain.
+//! list or an array of records and returns an array, so queries chain. Native runs call the
+//! same queries on their own values ([`query`]).
 
-use super::lookups;
+use super::lookups::with_records;
 use super::records::went_through;
 use super::{dates, error};
 use crate::date::Date;
@@ -18,22 +19,20 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "where",
             |items: Dynamic, path: ImmutableString, v: Dynamic| {
-                matching(
-                    &lookups::records_in(&items, "where")?,
-                    &[(FieldPath::new(&path), Wanted::new(v))],
-                )
+                with_records(&items, "where", |rs| {
+                    query(Query::Where, rs, &path, &v).map(to_array)
+                })
             },
         )
         .register_fn("where", |items: Dynamic, m: Map| {
-            matching(&lookups::records_in(&items, "where")?, &conditions(m))
+            let conds = conditions(m);
+            with_records(&items, "where", |rs| Ok(to_array(matching(rs, &conds))))
         })
         .register_fn(
             "where_not",
             |items: Dynamic, path: ImmutableString, v: Dynamic| {
-                let wanted = Wanted::new(v);
-                let path = FieldPath::new(&path);
-                select(&lookups::records_in(&items, "where_not")?, |r| {
-                    !wanted.holds(at(r, &path))
+                with_records(&items, "where_not", |rs| {
+                    query(Query::WhereNot, rs, &path, &v).map(to_array)
                 })
             },
         )
@@ -41,26 +40,76 @@ pub(super) fn register(engine: &mut Engine) {
             "where_same",
             |items: Dynamic, a: ImmutableString, b: ImmutableString| {
                 let (a, b) = (FieldPath::new(&a), FieldPath::new(&b));
-                select(&lookups::records_in(&items, "where_same")?, |r| {
+                with_records(&items, "where_same", |rs| {
                     // Both present and the same scalar (`same_scalar` is false for null).
-                    at(r, &a).same_scalar(at(r, &b))
+                    Ok(to_array(select(rs, |r| at(r, &a).same_scalar(at(r, &b)))))
                 })
             },
         )
         .register_fn(
             "older_than",
             |items: Dynamic, path: ImmutableString, n: INT| {
-                let records = lookups::records_in(&items, "older_than")?;
-                dated(&records, &path, "older_than", |age| age > n)
+                with_records(&items, "older_than", |rs| {
+                    query(Query::OlderThan, rs, &path, &Dynamic::from_int(n)).map(to_array)
+                })
             },
         )
         .register_fn(
             "within_days",
             |items: Dynamic, path: ImmutableString, n: INT| {
-                let records = lookups::records_in(&items, "within_days")?;
-                dated(&records, &path, "within_days", |age| age <= n)
+                with_records(&items, "within_days", |rs| {
+                    query(Query::WithinDays, rs, &path, &Dynamic::from_int(n)).map(to_array)
+                })
             },
         );
+}
+
+/// A query a native run calls on its own values.
+#[derive(Clone, Copy)]
+pub(crate) enum Query {
+    /// `items.where(path, value)`
+    Where,
+    /// `items.where_not(path, value)`
+    WhereNot,
+    /// `items.older_than(path, days)`
+    OlderThan,
+    /// `items.within_days(path, days)`
+    WithinDays,
+}
+
+/// The records of `items` the query keeps, in order, marked as gone through; `arg` is the
+/// value (`where`, `where_not`) or the number of days (`older_than`, `within_days`: an
+/// integer).
+pub(crate) fn query<'r>(
+    q: Query,
+    items: &[&'r Record],
+    path: &str,
+    arg: &Dynamic,
+) -> Result<Vec<&'r Record>> {
+    let days = || {
+        arg.as_int()
+            .map_err(|t| error(format!("expected a number of days, not {t}")))
+    };
+    Ok(match q {
+        Query::Where => matching(items, &[(FieldPath::new(path), Wanted::new(arg.clone()))]),
+        Query::WhereNot => {
+            let (path, wanted) = (FieldPath::new(path), Wanted::new(arg.clone()));
+            select(items, |r| !wanted.holds(at(r, &path)))
+        }
+        Query::OlderThan => {
+            let n = days()?;
+            dated(items, path, "older_than", |age| age > n)?
+        }
+        Query::WithinDays => {
+            let n = days()?;
+            dated(items, path, "within_days", |age| age <= n)?
+        }
+    })
+}
+
+/// Kept records as script values.
+fn to_array(kept: Vec<&Record>) -> Array {
+    kept.into_iter().map(|r| Dynamic::from(r.clone())).collect()
 }
 
 /// A map's entries as (path, condition) pairs, in key order.
@@ -106,15 +155,15 @@ fn at<'a>(r: &'a Record, path: &FieldPath) -> &'a Node {
     r.get_path(path).unwrap_or(&Node::Null)
 }
 
-/// The records `keep` accepts, as script values.
-fn select(items: &[Record], keep: impl Fn(&Record) -> bool) -> Result<Array> {
-    let kept: Vec<&Record> = items.iter().filter(|r| keep(r)).collect();
+/// The records `keep` accepts, marked as gone through.
+fn select<'r>(items: &[&'r Record], keep: impl Fn(&Record) -> bool) -> Vec<&'r Record> {
+    let kept: Vec<&Record> = items.iter().copied().filter(|r| keep(r)).collect();
     went_through(kept.iter().copied());
-    Ok(kept.into_iter().map(|r| Dynamic::from(r.clone())).collect())
+    kept
 }
 
 /// The records for which every condition holds.
-fn matching(items: &[Record], conds: &[(FieldPath, Wanted)]) -> Result<Array> {
+fn matching<'r>(items: &[&'r Record], conds: &[(FieldPath, Wanted)]) -> Vec<&'r Record> {
     select(items, |r| {
         conds.iter().all(|(path, w)| w.holds(at(r, path)))
     })
@@ -123,12 +172,16 @@ fn matching(items: &[Record], conds: &[(FieldPath, Wanted)]) -> Result<Array> {
 /// The records with a date at `path` whose age in days (to the as-of date) passes `keep`.
 /// Records without the field (or with null) are left out; a value that is not a date is an
 /// error naming the record.
-fn dated(items: &[Record], path: &str, what: &str, keep: impl Fn(i64) -> bool) -> Result<Array> {
+fn dated<'r>(
+    items: &[&'r Record],
+    path: &str,
+    what: &str,
+    keep: impl Fn(i64) -> bool,
+) -> Result<Vec<&'r Record>> {
     let as_of = dates::as_of()?;
-    let mut out = Array::new();
     let mut kept = Vec::new();
     let field = FieldPath::new(path);
-    for r in items {
+    for r in items.iter().copied() {
         let node = at(r, &field);
         if node.is_null() {
             continue;
@@ -145,10 +198,9 @@ fn dated(items: &[Record], path: &str, what: &str, keep: impl Fn(i64) -> bool) -
             ))
         })?;
         if keep(date.days_until(as_of)) {
-            out.push(Dynamic::from(r.clone()));
             kept.push(r);
         }
     }
-    went_through(kept);
-    Ok(out)
+    went_through(kept.iter().copied());
+    Ok(kept)
 }

@@ -129,7 +129,7 @@ pub(crate) fn went_through_item(record: &Record) {
 }
 
 /// Marks records as tested: the rule's population.
-fn mark_tested<'r>(records: impl IntoIterator<Item = &'r Record>) {
+pub(crate) fn mark_tested<'r>(records: impl IntoIterator<Item = &'r Record>) {
     context::current(|run| {
         run.tested.extend(records.into_iter().cloned());
     });
