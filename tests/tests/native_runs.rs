@@ -94,6 +94,15 @@ const RULES: &[&str] = &[
     r#"for p in facts.people { let w = p.where("x", 1); fail(p, `${w}`); }"#,
     r#"tested([1]);"#,
     r#"let s = facts.people.where("kind", "contractor"); for p in facts.people { if p.kind == "employee" { s.push(p); } } tested(s); fail(`${s.where_not("kind", "contractor").len()}`);"#,
+    // Date helpers (an error on anything but a date, or a date off the calendar), the
+    // period's bounds, a string's length in characters, a group's records.
+    r#"for p in facts.people { let d = p.employment.start_date; fail(p, `${days_until(d)} ${days_between(d, "2026-01-01")} ${add_days(d, 30)} ${add_days(d, -400)}`); }"#,
+    r#"for p in facts.people { fail(p, `${days_between(p.x, p.y)}`); }"#,
+    r#"for p in facts.people { fail(p, `${add_days("2026-01-01", p.x)}`); }"#,
+    r#"fail(add_days("9999-12-31", 1));"#,
+    r#"let s = if has_period() { period_start() } else { "none" }; fail(`${s} ${period_end()} ${has_period()}`);"#,
+    r#"for p in facts.people { fail(p, `${p.id.len()} ${"héllo".len()} ${p.name.len()}`); }"#,
+    r#"let g = group_by(facts.people, "kind"); for p in facts.people { let same = g.get(p.kind); fail(p, `${same.len()} ${g.get(p.x).len()} ${g.get(()).len()}`); }"#,
     // Closures run natively by the methods that call them back: on arrays (an answer other
     // than a boolean is `false`) and on facts lists (where it is an error), capturing
     // variables or not, given the item and its index, changing a captured variable (which
@@ -143,8 +152,11 @@ fn native_runs_change_no_rule_outcome_on_values_of_every_kind() {
     let pack = || Pack::from_files(&files).unwrap();
     let facts = odd_people(&pack());
     let native = same_both_ways(pack, Limits::default(), &facts);
-    // Every rule but the one with a nested function-less block of its own runs natively
-    // (`const` receivers, `??`, `if` values included).
+    let period = attest_engine::Period::parse("2025-07-01..2026-06-30").unwrap();
+    let options = EvalOptions::default().with_period(Some(period));
+    same_both_ways_with(pack, Limits::default(), &facts, &options);
+    // Every rule but the two that read a field of a list's item (`l[0].id`, which stays
+    // with Rhai) runs natively (`const` receivers, `??`, `if` values, closures included).
     assert!(native >= RULES.len() - 2, "{native} of {}", RULES.len());
     let engine = Engine::new(pack(), Limits::default()).unwrap();
     let report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();

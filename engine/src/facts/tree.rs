@@ -37,11 +37,7 @@ pub(crate) type Names = Arc<Box<[ImmutableString]>>;
 impl Record {
     /// A record at `place` with fields `names` (see [`Builder::names`]) holding `values`
     /// (moved straight into the record's allocation).
-    pub(super) fn new(
-        place: Place,
-        names: Names,
-        values: impl ExactSizeIterator<Item = Node>,
-    ) -> Record {
+    pub(super) fn new(place: Place, names: Names, values: std::vec::Drain<'_, Node>) -> Record {
         debug_assert_eq!(names.len(), values.len());
         Record(ThinArc::from_header_and_iter(
             RecordHead { place, names },
@@ -372,11 +368,11 @@ pub(crate) fn build(value: Value, mut converted: HashMap<String, Vec<Node>>) -> 
         };
         (ImmutableString::from(key), node)
     });
-    let (names, values): (Vec<_>, Vec<_>) = fields.into_iter().unzip();
+    let (names, mut values): (Vec<_>, Vec<_>) = fields.into_iter().unzip();
     Node::Record(Record::new(
         Place::Whole(ImmutableString::new()),
         Arc::new(names.into_boxed_slice()),
-        values.into_iter(),
+        values.drain(..),
     ))
 }
 
@@ -498,7 +494,7 @@ impl<'t> Builder<'t> {
                     values.push(node);
                 }
                 let names = self.names(depth, &names);
-                Node::Record(Record::new(place, names, values.into_iter()))
+                Node::Record(Record::new(place, names, values.drain(..)))
             }
         }
     }
@@ -606,11 +602,11 @@ mod tests {
 
     fn record(fields: &[(&str, Node)]) -> Record {
         let names = fields.iter().map(|(n, _)| (*n).into()).collect::<Vec<_>>();
-        let values = fields.iter().map(|(_, v)| v.clone());
+        let mut values = fields.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>();
         Record::new(
             Place::Whole("/r".into()),
             Arc::new(names.into_boxed_slice()),
-            values,
+            values.drain(..),
         )
     }
 

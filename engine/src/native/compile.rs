@@ -557,6 +557,12 @@ impl<'a> Compiler<'a> {
             ("is_date", 1) => Expr::Call(Op::IsDate, args, None),
             ("type_of", 1) => Expr::Call(Op::TypeOf, args, None),
             ("tested", 1) => Expr::Call(Op::Tested, args, None),
+            ("days_until", 1) => Expr::Call(Op::DaysUntil, args, None),
+            ("days_between", 2) => Expr::Call(Op::DaysBetween, args, None),
+            ("add_days", 2) => Expr::Call(Op::AddDays, args, None),
+            ("has_period", 0) => Expr::Call(Op::HasPeriod, args, None),
+            ("period_start", 0) => Expr::Call(Op::PeriodStart, args, None),
+            ("period_end", 0) => Expr::Call(Op::PeriodEnd, args, None),
             (name, 3) if query(name).is_some() => Expr::Call(query(name)?, args, None),
             // Any other operator is left to Rhai as a whole rule: its built-in operators
             // are not functions a native run can call by name.

@@ -1,15 +1,18 @@
 //! The functions rules call once per record, done natively on the values a native run
-//! knows: `fail`, `warn`, `contains`, `get`, `len`, `days_since`, `is_date`, `type_of`.
+//! knows: `fail`, `warn`, `contains`, `get`, `len`, the date helpers, the period's bounds,
+//! `is_date`, `type_of`, the queries and `tested` (with the prelude's own code, where it has
+//! one).
 
 use super::stop::{R, Stop};
 use super::tree::Op;
 use super::value::{Items, V, equal, type_name};
 use crate::facts::tree::{Node, Record};
 use crate::joins::Table;
+use crate::period::Period;
 use crate::prelude::Query;
 use crate::prelude::{self, Set};
 use crate::report::FindingStatus;
-use rhai::{Dynamic, ImmutableString};
+use rhai::ImmutableString;
 use std::borrow::Borrow;
 use std::sync::Arc;
 
@@ -121,9 +124,17 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
                 Table::One(m) => key
                     .and_then(|k| m.get(&k))
                     .map_or(V::Unit, |r| V::Record(r.clone())),
-                Table::Many(_) => return Ok(None),
+                Table::Many(m) => {
+                    let mut out = Items::default();
+                    for r in key.and_then(|k| m.get(&k)).into_iter().flatten() {
+                        out.push(V::Record(r.clone()));
+                    }
+                    V::Array(Arc::new(out))
+                }
             }
         }
+        // A string's length in characters, as Rhai counts it.
+        (Op::Len, [V::Str(s)]) => V::Int(s.chars().count() as rhai::INT),
         (Op::Len, [V::Array(items)]) => V::Int(items.items.len() as rhai::INT),
         (Op::Len, [V::Other(d)]) if d.is_array() => match d.read_lock::<rhai::Array>() {
             Some(a) => V::Int(a.len() as rhai::INT),
@@ -134,6 +145,20 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
         (Op::DaysSince, [v]) => {
             V::Int(prelude::days_since(&v.to_dynamic()).map_err(|_| Stop::Rhai)?)
         }
+        (Op::DaysUntil, [v]) => {
+            V::Int(prelude::days_until(&v.to_dynamic()).map_err(|_| Stop::Rhai)?)
+        }
+        (Op::DaysBetween, [a, b]) => {
+            V::Int(prelude::days_between(&a.to_dynamic(), &b.to_dynamic()).map_err(|_| Stop::Rhai)?)
+        }
+        (Op::AddDays, [d, V::Int(n)]) => V::Str(
+            prelude::add_days(&d.to_dynamic(), *n)
+                .map_err(|_| Stop::Rhai)?
+                .into(),
+        ),
+        (Op::HasPeriod, []) => V::Bool(prelude::has_period()),
+        (Op::PeriodStart, []) => V::of_dynamic(prelude::bound(Period::start)),
+        (Op::PeriodEnd, []) => V::of_dynamic(prelude::bound(Period::end)),
         (Op::IsDate, [v]) => {
             V::Bool(matches!(v, V::Str(s) if crate::date::Date::parse(s).is_some()))
         }
@@ -142,16 +167,17 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
             None => return Ok(None),
         },
         (Op::Where | Op::WhereNot | Op::OlderThan | Op::WithinDays, [items, V::Str(path), arg]) => {
-            let (q, arg) = match (op, arg) {
-                (Op::Where, v) => (Query::Where, v.to_dynamic()),
-                (Op::WhereNot, v) => (Query::WhereNot, v.to_dynamic()),
-                (Op::OlderThan, V::Int(n)) => (Query::OlderThan, Dynamic::from_int(*n)),
-                (Op::WithinDays, V::Int(n)) => (Query::WithinDays, Dynamic::from_int(*n)),
+            let value = arg.to_dynamic();
+            let q = match (op, arg) {
+                (Op::Where, _) => Query::Where(&value),
+                (Op::WhereNot, _) => Query::WhereNot(&value),
+                (Op::OlderThan, V::Int(n)) => Query::OlderThan(*n),
+                (Op::WithinDays, V::Int(n)) => Query::WithinDays(*n),
                 _ => return Ok(None),
             };
             let kept = with_records(items, |rs| {
                 let mut out = Items::default();
-                for r in prelude::query(q, rs, path, &arg)? {
+                for r in prelude::query(q, rs, path)? {
                     out.push(V::Record(r.clone()));
                 }
                 Ok::<_, Box<rhai::EvalAltResult>>(out)

@@ -177,6 +177,18 @@ pub(super) enum Op {
     WithinDays,
     /// `tested(records)`
     Tested,
+    /// `days_until(date)`
+    DaysUntil,
+    /// `days_between(a, b)`
+    DaysBetween,
+    /// `add_days(date, n)`
+    AddDays,
+    /// `has_period()`
+    HasPeriod,
+    /// `period_start()`
+    PeriodStart,
+    /// `period_end()`
+    PeriodEnd,
 }
 
 impl Op {
@@ -197,6 +209,12 @@ impl Op {
             Op::OlderThan => "older_than",
             Op::WithinDays => "within_days",
             Op::Tested => "tested",
+            Op::DaysUntil => "days_until",
+            Op::DaysBetween => "days_between",
+            Op::AddDays => "add_days",
+            Op::HasPeriod => "has_period",
+            Op::PeriodStart => "period_start",
+            Op::PeriodEnd => "period_end",
         }
     }
 }

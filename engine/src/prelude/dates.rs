@@ -12,22 +12,11 @@ pub(super) fn register(engine: &mut Engine) {
     engine
         .register_fn("as_of", || as_of().map(|d| d.to_string()))
         .register_fn("days_since", |d: Dynamic| days_since(&d))
-        .register_fn("days_until", |d: Dynamic| {
-            Ok::<INT, Box<rhai::EvalAltResult>>(as_of()?.days_until(date(&d, "days_until")?))
-        })
+        .register_fn("days_until", |d: Dynamic| days_until(&d))
         .register_fn("days_between", |a: Dynamic, b: Dynamic| {
-            Ok::<INT, Box<rhai::EvalAltResult>>(
-                date(&a, "days_between")?.days_until(date(&b, "days_between")?),
-            )
+            days_between(&a, &b)
         })
-        .register_fn("add_days", |d: Dynamic, n: INT| {
-            let from = date(&d, "add_days")?;
-            from.add_days(n).map(|to| to.to_string()).ok_or_else(|| {
-                error(format!(
-                    "add_days: {from} moved by {n} days leaves the calendar (years -9999 to 9999)"
-                ))
-            })
-        })
+        .register_fn("add_days", |d: Dynamic, n: INT| add_days(&d, n))
         .register_fn("is_date", |d: Dynamic| {
             d.read_lock::<ImmutableString>()
                 .is_some_and(|s| Date::parse(&s).is_some())
@@ -38,6 +27,26 @@ pub(super) fn register(engine: &mut Engine) {
 pub(super) fn as_of() -> Result<Date> {
     context::current(|run| run.as_of).flatten().ok_or_else(|| {
         error("as_of: there is no as-of date outside a rule (modules load before any facts)")
+    })
+}
+
+/// `days_until(d)`: days from the as-of date to the date `d`.
+pub(crate) fn days_until(d: &Dynamic) -> Result<INT> {
+    Ok(as_of()?.days_until(date(d, "days_until")?))
+}
+
+/// `days_between(a, b)`: days from the date `a` to the date `b`.
+pub(crate) fn days_between(a: &Dynamic, b: &Dynamic) -> Result<INT> {
+    Ok(date(a, "days_between")?.days_until(date(b, "days_between")?))
+}
+
+/// `add_days(d, n)`: the date `n` days after `d` (before it, for a negative `n`).
+pub(crate) fn add_days(d: &Dynamic, n: INT) -> Result<String> {
+    let from = date(d, "add_days")?;
+    from.add_days(n).map(|to| to.to_string()).ok_or_else(|| {
+        error(format!(
+            "add_days: {from} moved by {n} days leaves the calendar (years -9999 to 9999)"
+        ))
     })
 }
 

@@ -65,7 +65,7 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "missing",
             |lk: &mut Lookup, items: Dynamic, key: ImmutableString| {
-                with_records(&items, "missing", |rs| Ok(missing(lk, rs, &key, None)))
+                with_records(&items, "missing", &mut |rs| Ok(missing(lk, rs, &key, None)))
             },
         )
         .register_fn(
@@ -75,7 +75,7 @@ pub(super) fn register(engine: &mut Engine) {
              key: ImmutableString,
              since: ImmutableString,
              date: ImmutableString| {
-                with_records(&items, "missing", |rs| {
+                with_records(&items, "missing", &mut |rs| {
                     Ok(missing(lk, rs, &key, Some((&since, &date))))
                 })
             },
@@ -117,11 +117,12 @@ impl Lookup {
 }
 
 /// The records of a facts list, or of an array of records (the two things rules query).
-pub(super) fn with_records<T>(
+/// (One function for every query, not one per caller: the WebAssembly module keeps one copy.)
+pub(super) fn with_records(
     items: &Dynamic,
     what: &str,
-    f: impl FnOnce(&[&Record]) -> Result<T>,
-) -> Result<T> {
+    f: &mut dyn FnMut(&[&Record]) -> Result<Array>,
+) -> Result<Array> {
     if let Some(l) = items.read_lock::<List>() {
         let records: Vec<&Record> = l.items().iter().filter_map(Node::as_record).collect();
         return f(&records);

@@ -13,10 +13,12 @@ mod sets;
 mod text;
 
 #[cfg(feature = "native-runs")]
-pub(crate) use dates::days_since;
+pub(crate) use dates::{add_days, days_between, days_since, days_until};
 #[cfg(feature = "native-runs")]
 pub(crate) use findings::raise;
 pub(crate) use findings::{to_json, truncated_marker};
+#[cfg(feature = "native-runs")]
+pub(crate) use period::{bound, has_period};
 #[cfg(feature = "native-runs")]
 pub(crate) use queries::{Query, query};
 #[cfg(feature = "native-runs")]

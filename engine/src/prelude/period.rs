@@ -16,7 +16,7 @@ type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
 
 pub(super) fn register(engine: &mut Engine) {
     engine
-        .register_fn("has_period", || period().is_some())
+        .register_fn("has_period", has_period)
         .register_fn("period_start", || bound(Period::start))
         .register_fn("period_end", || bound(Period::end))
         .register_fn("in_period", |d: Dynamic| -> Result<bool> {
@@ -28,7 +28,7 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "in_period",
             |items: Dynamic, path: ImmutableString| -> Result<Array> {
-                lookups::with_records(&items, "in_period", |rs| in_period(rs, &path))
+                lookups::with_records(&items, "in_period", &mut |rs| in_period(rs, &path))
             },
         )
         .register_fn("period_gaps", |dates: Array, max_days: INT| {
@@ -67,8 +67,14 @@ fn required(what: &str) -> Result<Period> {
     })
 }
 
-/// A bound of the period as `YYYY-MM-DD`, or `()` without a period.
-fn bound(which: fn(&Period) -> Date) -> Dynamic {
+/// `has_period()`: whether the evaluation has an audit period.
+pub(crate) fn has_period() -> bool {
+    period().is_some()
+}
+
+/// `period_start()` and `period_end()`, as `which` says: the bound as `YYYY-MM-DD`, or `()`
+/// without a period.
+pub(crate) fn bound(which: fn(&Period) -> Date) -> Dynamic {
     period().map_or(Dynamic::UNIT, |p| Dynamic::from(which(&p).to_string()))
 }
 

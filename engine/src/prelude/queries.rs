@@ -19,20 +19,22 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "where",
             |items: Dynamic, path: ImmutableString, v: Dynamic| {
-                with_records(&items, "where", |rs| {
-                    query(Query::Where, rs, &path, &v).map(to_array)
+                with_records(&items, "where", &mut |rs| {
+                    query(Query::Where(&v), rs, &path).map(to_array)
                 })
             },
         )
         .register_fn("where", |items: Dynamic, m: Map| {
             let conds = conditions(m);
-            with_records(&items, "where", |rs| Ok(to_array(matching(rs, &conds))))
+            with_records(&items, "where", &mut |rs| {
+                Ok(to_array(matching(rs, &conds)))
+            })
         })
         .register_fn(
             "where_not",
             |items: Dynamic, path: ImmutableString, v: Dynamic| {
-                with_records(&items, "where_not", |rs| {
-                    query(Query::WhereNot, rs, &path, &v).map(to_array)
+                with_records(&items, "where_not", &mut |rs| {
+                    query(Query::WhereNot(&v), rs, &path).map(to_array)
                 })
             },
         )
@@ -40,70 +42,53 @@ pub(super) fn register(engine: &mut Engine) {
             "where_same",
             |items: Dynamic, a: ImmutableString, b: ImmutableString| {
                 let (a, b) = (FieldPath::new(&a), FieldPath::new(&b));
-                with_records(&items, "where_same", |rs| {
+                with_records(&items, "where_same", &mut |rs| {
                     // Both present and the same scalar (`same_scalar` is false for null).
-                    Ok(to_array(select(rs, |r| at(r, &a).same_scalar(at(r, &b)))))
+                    Ok(to_array(select(rs, &|r| at(r, &a).same_scalar(at(r, &b)))))
                 })
             },
         )
         .register_fn(
             "older_than",
             |items: Dynamic, path: ImmutableString, n: INT| {
-                with_records(&items, "older_than", |rs| {
-                    query(Query::OlderThan, rs, &path, &Dynamic::from_int(n)).map(to_array)
+                with_records(&items, "older_than", &mut |rs| {
+                    query(Query::OlderThan(n), rs, &path).map(to_array)
                 })
             },
         )
         .register_fn(
             "within_days",
             |items: Dynamic, path: ImmutableString, n: INT| {
-                with_records(&items, "within_days", |rs| {
-                    query(Query::WithinDays, rs, &path, &Dynamic::from_int(n)).map(to_array)
+                with_records(&items, "within_days", &mut |rs| {
+                    query(Query::WithinDays(n), rs, &path).map(to_array)
                 })
             },
         );
 }
 
-/// A query a native run calls on its own values.
+/// A query with its value or number of days (what native runs call on their own values).
 #[derive(Clone, Copy)]
-pub(crate) enum Query {
+pub(crate) enum Query<'a> {
     /// `items.where(path, value)`
-    Where,
+    Where(&'a Dynamic),
     /// `items.where_not(path, value)`
-    WhereNot,
+    WhereNot(&'a Dynamic),
     /// `items.older_than(path, days)`
-    OlderThan,
+    OlderThan(INT),
     /// `items.within_days(path, days)`
-    WithinDays,
+    WithinDays(INT),
 }
 
-/// The records of `items` the query keeps, in order, marked as gone through; `arg` is the
-/// value (`where`, `where_not`) or the number of days (`older_than`, `within_days`: an
-/// integer).
-pub(crate) fn query<'r>(
-    q: Query,
-    items: &[&'r Record],
-    path: &str,
-    arg: &Dynamic,
-) -> Result<Vec<&'r Record>> {
-    let days = || {
-        arg.as_int()
-            .map_err(|t| error(format!("expected a number of days, not {t}")))
-    };
+/// The records of `items` the query keeps, in order, marked as gone through.
+pub(crate) fn query<'r>(q: Query<'_>, items: &[&'r Record], path: &str) -> Result<Vec<&'r Record>> {
     Ok(match q {
-        Query::Where => matching(items, &[(FieldPath::new(path), Wanted::new(arg.clone()))]),
-        Query::WhereNot => {
-            let (path, wanted) = (FieldPath::new(path), Wanted::new(arg.clone()));
-            select(items, |r| !wanted.holds(at(r, &path)))
+        Query::Where(v) => matching(items, &[(FieldPath::new(path), Wanted::new(v.clone()))]),
+        Query::WhereNot(v) => {
+            let (path, wanted) = (FieldPath::new(path), Wanted::new(v.clone()));
+            select(items, &|r| !wanted.holds(at(r, &path)))
         }
-        Query::OlderThan => {
-            let n = days()?;
-            dated(items, path, "older_than", |age| age > n)?
-        }
-        Query::WithinDays => {
-            let n = days()?;
-            dated(items, path, "within_days", |age| age <= n)?
-        }
+        Query::OlderThan(n) => dated(items, path, "older_than", &|age| age > n)?,
+        Query::WithinDays(n) => dated(items, path, "within_days", &|age| age <= n)?,
     })
 }
 
@@ -156,7 +141,7 @@ fn at<'a>(r: &'a Record, path: &FieldPath) -> &'a Node {
 }
 
 /// The records `keep` accepts, marked as gone through.
-fn select<'r>(items: &[&'r Record], keep: impl Fn(&Record) -> bool) -> Vec<&'r Record> {
+fn select<'r>(items: &[&'r Record], keep: &dyn Fn(&Record) -> bool) -> Vec<&'r Record> {
     let kept: Vec<&Record> = items.iter().copied().filter(|r| keep(r)).collect();
     went_through(kept.iter().copied());
     kept
@@ -164,7 +149,7 @@ fn select<'r>(items: &[&'r Record], keep: impl Fn(&Record) -> bool) -> Vec<&'r R
 
 /// The records for which every condition holds.
 fn matching<'r>(items: &[&'r Record], conds: &[(FieldPath, Wanted)]) -> Vec<&'r Record> {
-    select(items, |r| {
+    select(items, &|r| {
         conds.iter().all(|(path, w)| w.holds(at(r, path)))
     })
 }
@@ -176,7 +161,7 @@ fn dated<'r>(
     items: &[&'r Record],
     path: &str,
     what: &str,
-    keep: impl Fn(i64) -> bool,
+    keep: &dyn Fn(i64) -> bool,
 ) -> Result<Vec<&'r Record>> {
     let as_of = dates::as_of()?;
     let mut kept = Vec::new();
