@@ -93,6 +93,8 @@ const RULES: &[&str] = &[
     r#"let w = [1, 2].where("x", 1);"#,
     r#"for p in facts.people { let w = p.where("x", 1); fail(p, `${w}`); }"#,
     r#"tested([1]);"#,
+    r#"let w = facts.people.where(#{ kind: "employee", x: ["a", 1] }); let h = facts.people.in_period("employment.start_date"); fail(`${w.len()} ${w.where(#{ y: () }).len()} ${h.len()} ${h.in_period("x").len()}`);"#,
+    r#"fail(`${facts.people.in_period("x").len()}`);"#,
     r#"let s = facts.people.where("kind", "contractor"); for p in facts.people { if p.kind == "employee" { s.push(p); } } tested(s); fail(`${s.where_not("kind", "contractor").len()}`);"#,
     // Date helpers (an error on anything but a date, or a date off the calendar), the
     // period's bounds, a string's length in characters, a group's records.

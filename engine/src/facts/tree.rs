@@ -120,7 +120,6 @@ impl Place {
 /// among a record's fields where it was last found: the records of a collection mostly
 /// share the order of their fields, so the next record's is looked at there first (any
 /// other place is still searched, so the answer never depends on the hint).
-#[derive(Debug)]
 pub(crate) struct FieldName {
     name: ImmutableString,
     hint: AtomicUsize,
@@ -141,7 +140,6 @@ impl FieldName {
 }
 
 /// A dotted path of field names (`employment.status`) read from record after record.
-#[derive(Debug)]
 pub(crate) struct FieldPath(Box<[FieldName]>);
 
 impl FieldPath {

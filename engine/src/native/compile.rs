@@ -498,6 +498,8 @@ impl<'a> Compiler<'a> {
             ("add", 2) => Expr::Call(Op::Add, args, var),
             ("len", 1) => Expr::Call(Op::Len, args, var),
             (name, 3) if query(name).is_some() => Expr::Call(query(name)?, args, var),
+            ("where", 2) => Expr::Call(Op::Where, args, var),
+            ("in_period", 2) => Expr::Call(Op::InPeriod, args, var),
             // On a field or item of a variable, a method may change it in place: a native
             // run goes on only when the variable holds facts, which no method changes.
             _ => match (var, root) {
@@ -564,6 +566,8 @@ impl<'a> Compiler<'a> {
             ("period_start", 0) => Expr::Call(Op::PeriodStart, args, None),
             ("period_end", 0) => Expr::Call(Op::PeriodEnd, args, None),
             (name, 3) if query(name).is_some() => Expr::Call(query(name)?, args, None),
+            ("where", 2) => Expr::Call(Op::Where, args, None),
+            ("in_period", 2) => Expr::Call(Op::InPeriod, args, None),
             // Any other operator is left to Rhai as a whole rule: its built-in operators
             // are not functions a native run can call by name.
             _ if call.op_token.is_some() || !is_identifier(name) => return None,

@@ -28,6 +28,22 @@ pub(super) fn key_of(v: &V) -> Option<Option<ImmutableString>> {
     })
 }
 
+/// Query `q` on the records `items` holds, as a native array (`None`: not records, Rhai's
+/// function decides).
+fn query(q: Query<'_>, items: &V, path: &str) -> R<Option<V>> {
+    let kept = with_records(items, |rs| {
+        let mut out = Items::default();
+        for r in prelude::query(q, rs, path)? {
+            out.push(V::Record(r.clone()));
+        }
+        Ok::<_, Box<rhai::EvalAltResult>>(out)
+    });
+    match kept {
+        None => Ok(None),
+        Some(kept) => Ok(Some(V::Array(Arc::new(kept.map_err(|_| Stop::Rhai)?)))),
+    }
+}
+
 /// `f` on the records `v` holds: the records of a facts list (other items skipped), or
 /// an array of records (`None` for anything else, including an array with
 /// another item: Rhai's function decides).
@@ -175,17 +191,16 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
                 (Op::WithinDays, V::Int(n)) => Query::WithinDays(*n),
                 _ => return Ok(None),
             };
-            let kept = with_records(items, |rs| {
-                let mut out = Items::default();
-                for r in prelude::query(q, rs, path)? {
-                    out.push(V::Record(r.clone()));
-                }
-                Ok::<_, Box<rhai::EvalAltResult>>(out)
-            });
-            match kept {
-                None => return Ok(None),
-                Some(kept) => V::Array(Arc::new(kept.map_err(|_| Stop::Rhai)?)),
-            }
+            return query(q, items, path);
+        }
+        (Op::Where, [items, V::Map(_)]) => {
+            let Some(conditions) = args[1].to_dynamic().try_cast::<rhai::Map>() else {
+                return Ok(None);
+            };
+            return query(Query::WhereAll(&conditions), items, "");
+        }
+        (Op::InPeriod, [items, V::Str(path)]) => {
+            return query(Query::InPeriod(prelude::period()), items, path);
         }
         (Op::Tested, [V::Record(r)]) => {
             prelude::mark_tested([r]);

@@ -167,7 +167,7 @@ pub(super) enum Op {
     IsDate,
     /// `type_of(v)`
     TypeOf,
-    /// `items.where(path, value)`
+    /// `items.where(path, value)`, `items.where(#{ path: value, ... })`
     Where,
     /// `items.where_not(path, value)`
     WhereNot,
@@ -175,6 +175,8 @@ pub(super) enum Op {
     OlderThan,
     /// `items.within_days(path, days)`
     WithinDays,
+    /// `items.in_period(path)`
+    InPeriod,
     /// `tested(records)`
     Tested,
     /// `days_until(date)`
@@ -208,6 +210,7 @@ impl Op {
             Op::WhereNot => "where_not",
             Op::OlderThan => "older_than",
             Op::WithinDays => "within_days",
+            Op::InPeriod => "in_period",
             Op::Tested => "tested",
             Op::DaysUntil => "days_until",
             Op::DaysBetween => "days_between",

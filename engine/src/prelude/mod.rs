@@ -18,7 +18,7 @@ pub(crate) use dates::{add_days, days_between, days_since, days_until};
 pub(crate) use findings::raise;
 pub(crate) use findings::{to_json, truncated_marker};
 #[cfg(feature = "native-runs")]
-pub(crate) use period::{bound, has_period};
+pub(crate) use period::{bound, has_period, period};
 #[cfg(feature = "native-runs")]
 pub(crate) use queries::{Query, query};
 #[cfg(feature = "native-runs")]

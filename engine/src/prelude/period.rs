@@ -5,10 +5,9 @@
 
 use super::error;
 use super::lookups;
-use super::records::went_through;
+use super::queries::{Query, query, to_array};
 use crate::context;
 use crate::date::Date;
-use crate::facts::tree::{Node, Record};
 use crate::period::Period;
 use rhai::{Array, Dynamic, Engine, INT, ImmutableString, Map};
 
@@ -28,7 +27,9 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "in_period",
             |items: Dynamic, path: ImmutableString| -> Result<Array> {
-                lookups::with_records(&items, "in_period", &mut |rs| in_period(rs, &path))
+                lookups::with_records(&items, "in_period", &mut |rs| {
+                    query(Query::InPeriod(period()), rs, &path).map(to_array)
+                })
             },
         )
         .register_fn("period_gaps", |dates: Array, max_days: INT| {
@@ -54,7 +55,7 @@ pub(super) fn register(engine: &mut Engine) {
 }
 
 /// The audit period of the running rule, if the evaluation has one.
-fn period() -> Option<Period> {
+pub(crate) fn period() -> Option<Period> {
     context::current(|run| run.period).flatten()
 }
 
@@ -91,39 +92,6 @@ fn optional_date(d: &Dynamic, what: &str) -> Result<Option<Date>> {
                 "{what}: expected a date `YYYY-MM-DD` or (), got {d:?}"
             ))
         })
-}
-
-/// The records whose date at `path` falls in the period (all of them without a period).
-/// With a period, records without the field are left out; a value that is not a date is an
-/// error naming the record.
-fn in_period(items: &[&Record], path: &str) -> Result<Array> {
-    let Some(p) = period() else {
-        went_through(items.iter().copied());
-        return Ok(items.iter().map(|r| Dynamic::from((*r).clone())).collect());
-    };
-    let mut kept = Vec::new();
-    for r in items.iter().copied() {
-        let node = r.path(path).unwrap_or(&Node::Null);
-        if node.is_null() {
-            continue;
-        }
-        let date = match node {
-            Node::Str(s) => Date::parse(s),
-            _ => None,
-        };
-        let date = date.ok_or_else(|| {
-            error(format!(
-                "in_period: expected a date `YYYY-MM-DD` at {}/{}",
-                r.pointer(),
-                path.replace('.', "/")
-            ))
-        })?;
-        if p.contains(date) {
-            kept.push(r);
-        }
-    }
-    went_through(kept.iter().copied());
-    Ok(kept.into_iter().map(|r| Dynamic::from(r.clone())).collect())
 }
 
 /// A stretch of days, both ends included.

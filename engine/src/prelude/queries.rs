@@ -10,6 +10,7 @@ use super::{dates, error};
 use crate::date::Date;
 use crate::facts::tree::{FieldPath, Node, Record};
 use crate::joins::Lookup;
+use crate::period::Period;
 use rhai::{Array, Dynamic, Engine, INT, ImmutableString, Map};
 
 type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
@@ -25,9 +26,8 @@ pub(super) fn register(engine: &mut Engine) {
             },
         )
         .register_fn("where", |items: Dynamic, m: Map| {
-            let conds = conditions(m);
             with_records(&items, "where", &mut |rs| {
-                Ok(to_array(matching(rs, &conds)))
+                query(Query::WhereAll(&m), rs, "").map(to_array)
             })
         })
         .register_fn(
@@ -71,29 +71,49 @@ pub(super) fn register(engine: &mut Engine) {
 pub(crate) enum Query<'a> {
     /// `items.where(path, value)`
     Where(&'a Dynamic),
+    /// `items.where(#{ path: value, ... })` (the path given to [`query`] is not read)
+    WhereAll(&'a Map),
     /// `items.where_not(path, value)`
     WhereNot(&'a Dynamic),
     /// `items.older_than(path, days)`
     OlderThan(INT),
     /// `items.within_days(path, days)`
     WithinDays(INT),
+    /// `items.in_period(path)`: the records whose date at `path` falls in the audit period
+    /// given (with a period, records without the field are left out; without one, all).
+    InPeriod(Option<Period>),
 }
 
 /// The records of `items` the query keeps, in order, marked as gone through.
 pub(crate) fn query<'r>(q: Query<'_>, items: &[&'r Record], path: &str) -> Result<Vec<&'r Record>> {
     Ok(match q {
         Query::Where(v) => matching(items, &[(FieldPath::new(path), Wanted::new(v.clone()))]),
+        Query::WhereAll(m) => matching(items, &conditions(m.clone())),
         Query::WhereNot(v) => {
             let (path, wanted) = (FieldPath::new(path), Wanted::new(v.clone()));
             select(items, &|r| !wanted.holds(at(r, &path)))
         }
-        Query::OlderThan(n) => dated(items, path, "older_than", &|age| age > n)?,
-        Query::WithinDays(n) => dated(items, path, "within_days", &|age| age <= n)?,
+        Query::OlderThan(n) => {
+            let as_of = dates::as_of()?;
+            dated(items, path, "older_than", &|d| d.days_until(as_of) > n)?
+        }
+        Query::WithinDays(n) => {
+            let as_of = dates::as_of()?;
+            dated(items, path, "within_days", &|d| d.days_until(as_of) <= n)?
+        }
+        // Without a period, every record.
+        Query::InPeriod(period) => match period {
+            None => {
+                went_through(items.iter().copied());
+                items.to_vec()
+            }
+            Some(p) => dated(items, path, "in_period", &|d| p.contains(d))?,
+        },
     })
 }
 
 /// Kept records as script values.
-fn to_array(kept: Vec<&Record>) -> Array {
+pub(super) fn to_array(kept: Vec<&Record>) -> Array {
     kept.into_iter().map(|r| Dynamic::from(r.clone())).collect()
 }
 
@@ -154,16 +174,14 @@ fn matching<'r>(items: &[&'r Record], conds: &[(FieldPath, Wanted)]) -> Vec<&'r 
     })
 }
 
-/// The records with a date at `path` whose age in days (to the as-of date) passes `keep`.
-/// Records without the field (or with null) are left out; a value that is not a date is an
-/// error naming the record.
+/// The records with a date at `path` that `keep` accepts. Records without the field (or
+/// with null) are left out; a value that is not a date is an error naming the record.
 fn dated<'r>(
     items: &[&'r Record],
     path: &str,
     what: &str,
-    keep: &dyn Fn(i64) -> bool,
+    keep: &dyn Fn(Date) -> bool,
 ) -> Result<Vec<&'r Record>> {
-    let as_of = dates::as_of()?;
     let mut kept = Vec::new();
     let field = FieldPath::new(path);
     for r in items.iter().copied() {
@@ -182,7 +200,7 @@ fn dated<'r>(
                 path.replace('.', "/")
             ))
         })?;
-        if keep(date.days_until(as_of)) {
+        if keep(date) {
             kept.push(r);
         }
     }
