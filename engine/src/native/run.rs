@@ -368,11 +368,11 @@ impl<'a> Run<'a> {
             Expr::Rhai(name, args, recv) => self.rhai(name, args, *recv)?,
             Expr::Closure => return Err(Stop::Rhai),
             Expr::Each(how, base, f, captured) => self.call_back(*how, base, *f, captured)?,
-            // Rhai's unary minus on an integer (an error on the one that overflows).
             Expr::OnFacts(slot, e) => match &self.slots[*slot] {
                 V::Record(_) | V::List(_) => self.expr(e)?,
                 _ => return Err(Stop::Rhai),
             },
+            // Rhai's unary minus on an integer (an error on the one that overflows).
             Expr::Neg(e) => match self.expr(e)? {
                 V::Int(i) => V::Int(i.checked_neg().ok_or(Stop::Rhai)?),
                 _ => return Err(Stop::Rhai),
