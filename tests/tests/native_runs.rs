@@ -75,6 +75,8 @@ const RULES: &[&str] = &[
     // on one of its fields (`m.a.remove(0)`), as Rhai changes it.
     r#"let s = " a "; trim(s); let a = [1]; push(a, 2); for p in facts.people { fail(p, `${s} ${a.len()}`); }"#,
     r#"let m = #{a: [1, 2], b: " x "}; m.a.remove(0); m.b.trim(); for p in facts.people { fail(p, `${m.a.len()} ${m.b}`); }"#,
+    // The functions a native run does itself, called either way (`add(s, k)` adds to `s`).
+    r#"let s = set(); let l = []; for p in facts.people { add(s, p.kind); push(l, p.id); } for p in facts.people { fail(p, `${len(s)} ${contains(s, p.kind)} ${len(l)} ${p.employment.start_date.days_since()} ${p.employment.start_date.add_days(1)} ${facts.people.where("kind", "employee").len()}`); }"#,
     r#"for p in facts.people { p.id.make_upper(); p.employment.start_date.trim(); fail(p, `${p.id} ${p.employment.start_date}`); }"#,
     // Closures: a run that reaches one (with captured variables or not, in the rule or in
     // one of its functions) leaves the rule to Rhai; one not reached changes nothing.

@@ -210,6 +210,16 @@ impl<'a> Compiler<'a> {
         Some((self.functions.len() + self.made.len() - 1, slots))
     }
 
+    /// Notes that calling `name` on `var` (a method's object, or a function's first
+    /// argument, which Rhai hands over by reference) may change the variable: in a
+    /// closure, one it shares with the scope that made it, for Rhai to run.
+    fn may_change(&mut self, var: Option<Receiver>, name: &str) {
+        let reads = ["contains", "get", "len"].contains(&name);
+        if var.is_some_and(|r| r.slot < self.captured) && !reads {
+            self.changes_captured = true;
+        }
+    }
+
     /// The index of the rule's function `name` taking `arity` arguments, if it defines one.
     fn function(&self, name: &str, arity: usize) -> Option<usize> {
         self.functions
@@ -476,11 +486,7 @@ impl<'a> Compiler<'a> {
         {
             return None;
         }
-        // A method may change the variable it is called on, which a closure shares.
-        let reads = ["contains", "get", "len"].contains(&call.name.as_str());
-        if var.is_some_and(|r| r.slot < self.captured) && !reads {
-            self.changes_captured = true;
-        }
+        self.may_change(var, &call.name);
         if let ([arg], Some((_, each))) = (
             &call.args[..],
             CALLING_BACK.iter().find(|(n, _)| *n == call.name.as_str()),
@@ -492,17 +498,11 @@ impl<'a> Compiler<'a> {
         }
         let mut args = vec![base];
         args.extend(self.exprs(call.args.iter())?);
-        Some(match (call.name.as_str(), args.len()) {
-            ("contains", 2) => Expr::Call(Op::Contains, args, var),
-            ("get", 2) => Expr::Call(Op::Get, args, var),
-            ("add", 2) => Expr::Call(Op::Add, args, var),
-            ("len", 1) => Expr::Call(Op::Len, args, var),
-            (name, 3) if query(name).is_some() => Expr::Call(query(name)?, args, var),
-            ("where", 2) => Expr::Call(Op::Where, args, var),
-            ("in_period", 2) => Expr::Call(Op::InPeriod, args, var),
+        Some(match native_op(&call.name, args.len()) {
+            Some(op) => Expr::Call(op, args, var),
             // On a field or item of a variable, a method may change it in place: a native
             // run goes on only when the variable holds facts, which no method changes.
-            _ => match (var, root) {
+            None => match (var, root) {
                 (None, Some(slot)) => {
                     if slot < self.captured {
                         self.changes_captured = true;
@@ -551,46 +551,51 @@ impl<'a> Compiler<'a> {
             }
             ("!", 1) => Expr::Not(Box::new(args.pop()?)),
             ("-", 1) => Expr::Neg(Box::new(args.pop()?)),
-            // `x in list` is `list.contains(x)`.
-            ("contains", 2) => Expr::Call(Op::Contains, args, None),
-            ("fail", 1..=3) => Expr::Call(Op::Fail, args, None),
-            ("warn", 1..=3) => Expr::Call(Op::Warn, args, None),
-            ("days_since", 1) => Expr::Call(Op::DaysSince, args, None),
-            ("is_date", 1) => Expr::Call(Op::IsDate, args, None),
-            ("type_of", 1) => Expr::Call(Op::TypeOf, args, None),
-            ("tested", 1) => Expr::Call(Op::Tested, args, None),
-            ("days_until", 1) => Expr::Call(Op::DaysUntil, args, None),
-            ("days_between", 2) => Expr::Call(Op::DaysBetween, args, None),
-            ("add_days", 2) => Expr::Call(Op::AddDays, args, None),
-            ("has_period", 0) => Expr::Call(Op::HasPeriod, args, None),
-            ("period_start", 0) => Expr::Call(Op::PeriodStart, args, None),
-            ("period_end", 0) => Expr::Call(Op::PeriodEnd, args, None),
-            (name, 3) if query(name).is_some() => Expr::Call(query(name)?, args, None),
-            ("where", 2) => Expr::Call(Op::Where, args, None),
-            ("in_period", 2) => Expr::Call(Op::InPeriod, args, None),
+            // `x in list` is `contains(list, x)`, which the table below has.
+            (name, n) if native_op(name, n).is_none() && call.op_token.is_some() => return None,
             // Any other operator is left to Rhai as a whole rule: its built-in operators
             // are not functions a native run can call by name.
-            _ if call.op_token.is_some() || !is_identifier(name) => return None,
+            _ if native_op(name, args.len()).is_none() && !is_identifier(name) => return None,
             // A variable given first is handed over by reference, as to a method (`trim(s)`
             // trims `s`).
-            _ => {
+            (name, n) => {
                 let var = call.args.first().and_then(|a| self.receiver(a));
-                if var.is_some_and(|r| r.slot < self.captured) {
-                    self.changes_captured = true;
+                self.may_change(var, name);
+                match native_op(name, n) {
+                    Some(op) => Expr::Call(op, args, var),
+                    None => Expr::Rhai(call.name.clone(), args, var),
                 }
-                Expr::Rhai(call.name.clone(), args, var)
             }
         })
     }
 }
 
-/// The query a method of this name runs on facts lists and arrays of records.
-fn query(name: &str) -> Option<Op> {
-    Some(match name {
-        "where" => Op::Where,
-        "where_not" => Op::WhereNot,
-        "older_than" => Op::OlderThan,
-        "within_days" => Op::WithinDays,
+/// The function a native run does itself for `name` called with `arity` values (a method's
+/// object counted): methods and functions alike, since Rhai calls the same function for
+/// `x.f(a)` and `f(x, a)`.
+fn native_op(name: &str, arity: usize) -> Option<Op> {
+    Some(match (name, arity) {
+        ("contains", 2) => Op::Contains,
+        ("get", 2) => Op::Get,
+        ("add", 2) => Op::Add,
+        ("len", 1) => Op::Len,
+        ("fail", 1..=3) => Op::Fail,
+        ("warn", 1..=3) => Op::Warn,
+        ("days_since", 1) => Op::DaysSince,
+        ("days_until", 1) => Op::DaysUntil,
+        ("days_between", 2) => Op::DaysBetween,
+        ("add_days", 2) => Op::AddDays,
+        ("has_period", 0) => Op::HasPeriod,
+        ("period_start", 0) => Op::PeriodStart,
+        ("period_end", 0) => Op::PeriodEnd,
+        ("is_date", 1) => Op::IsDate,
+        ("type_of", 1) => Op::TypeOf,
+        ("tested", 1) => Op::Tested,
+        ("where", 2 | 3) => Op::Where,
+        ("where_not", 3) => Op::WhereNot,
+        ("older_than", 3) => Op::OlderThan,
+        ("within_days", 3) => Op::WithinDays,
+        ("in_period", 2) => Op::InPeriod,
         _ => return None,
     })
 }
