@@ -40,6 +40,8 @@ const RULES: &[&str] = &[
     r#"let ix = index_by(facts.people, "x"); for p in facts.people { let q = ix.get(p.y); if q != () && ix.contains(p.y) { fail(p, `${q.id}`); } }"#,
     r#"let g = group_by(facts.people, "kind"); for p in facts.people { if g.get(p.kind).len() > 10 { fail(p, "many"); } }"#,
     r#"let last = latest_by(facts.people, "kind", "x"); for p in facts.people { if last.get(p.kind) == p { fail(p, "last"); } }"#,
+    r#"let ix = index_by(facts.people, "x"); let g = group_by(facts.people, "kind"); let m = ix.missing(facts.people, "y"); let n = g.missing(facts.people.where("kind", "employee"), "kind", "x", "y"); fail(`${m.len()} ${n.len()} ${ix.missing([1], "y")}`);"#,
+    r#"for p in facts.people { let last = latest_by(facts.people, "kind", "x").missing([p], "kind", "x", "x"); fail(p, `${last.len()}`); }"#,
     // Functions only Rhai runs (queries, sets, string methods), on a variable and not.
     r#"let s = set(); for p in facts.people.where("kind", "employee") { s.add(p.x); } for p in facts.people { if s.contains(p.y) { fail(p, `${s.len()}`); } }"#,
     r#"for p in facts.people { if p.id.len() > 4 && p.id.starts_with("p1") { fail(p, p.id.to_upper()); } }"#,

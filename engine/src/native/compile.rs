@@ -596,6 +596,8 @@ fn native_op(name: &str, arity: usize) -> Option<Op> {
         ("older_than", 3) => Op::OlderThan,
         ("within_days", 3) => Op::WithinDays,
         ("in_period", 2) => Op::InPeriod,
+        ("latest_by", 3) => Op::LatestBy,
+        ("missing", 3 | 5) => Op::Missing,
         _ => return None,
     })
 }

@@ -9,8 +9,8 @@ use super::value::{Items, V, equal, type_name};
 use crate::facts::tree::{Node, Record};
 use crate::joins::Table;
 use crate::period::Period;
-use crate::prelude::Query;
 use crate::prelude::{self, Set};
+use crate::prelude::{Query, lookups};
 use crate::report::FindingStatus;
 use rhai::ImmutableString;
 use std::borrow::Borrow;
@@ -198,6 +198,20 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
                 return Ok(None);
             };
             return query(Query::WhereAll(&conditions), items, "");
+        }
+        (Op::LatestBy, [V::List(l), V::Str(key), V::Str(date)]) => {
+            V::Lookup(lookups::latest_by_in_list(l, key, date).map_err(|_| Stop::Rhai)?)
+        }
+        (Op::Missing, [V::Lookup(lk), items, V::Str(key), fresh @ ..]) => {
+            let fresh = match fresh {
+                [] => None,
+                [V::Str(since), V::Str(date)] => Some((since.as_str(), date.as_str())),
+                _ => return Ok(None),
+            };
+            match with_records(items, |rs| lookups::missing(lk, rs, key, fresh)) {
+                Some(missing) => V::of_dynamic(rhai::Dynamic::from_array(missing)),
+                None => return Ok(None),
+            }
         }
         (Op::InPeriod, [items, V::Str(path)]) => {
             return query(Query::InPeriod(prelude::period()), items, path);

@@ -177,6 +177,10 @@ pub(super) enum Op {
     WithinDays,
     /// `items.in_period(path)`
     InPeriod,
+    /// `list.latest_by(key, date)`
+    LatestBy,
+    /// `lookup.missing(items, key)`, `lookup.missing(items, key, since, date)`
+    Missing,
     /// `tested(records)`
     Tested,
     /// `days_until(date)`
@@ -211,6 +215,8 @@ impl Op {
             Op::OlderThan => "older_than",
             Op::WithinDays => "within_days",
             Op::InPeriod => "in_period",
+            Op::LatestBy => "latest_by",
+            Op::Missing => "missing",
             Op::Tested => "tested",
             Op::DaysUntil => "days_until",
             Op::DaysBetween => "days_between",

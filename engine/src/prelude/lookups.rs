@@ -39,10 +39,7 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "latest_by",
             |l: &mut List, key: ImmutableString, date: ImmutableString| {
-                let fields = format!("{key}\u{0}{date}");
-                cached(l, "latest", &fields, |items| {
-                    latest_by_key(items, &key, &date)
-                })
+                latest_by_in_list(l, &key, &date)
             },
         )
         .register_fn(
@@ -86,7 +83,12 @@ pub(super) fn register(engine: &mut Engine) {
 /// whose entry is not current: no record of the entry has a `date` on or after the item's
 /// `since` (an item without `since` is current with any entry). Dates compare as text, which
 /// `YYYY-MM-DD` makes chronological.
-fn missing(lk: &Lookup, items: &[&Record], key: &str, fresh: Option<(&str, &str)>) -> Array {
+pub(crate) fn missing(
+    lk: &Lookup,
+    items: &[&Record],
+    key: &str,
+    fresh: Option<(&str, &str)>,
+) -> Array {
     let current = |entry: &Record, since: &Option<ImmutableString>| match since {
         None => true,
         Some(since) => key_at(entry, fresh.map_or("", |(_, d)| d))
@@ -249,6 +251,15 @@ fn latest(items: &[Record], date: &str) -> Dynamic {
         }
     }
     best.map_or(Dynamic::UNIT, |(_, r)| Dynamic::from(r.clone()))
+}
+
+/// `list.latest_by(key, date)` on a facts list: built once per facts document for a
+/// top-level collection.
+pub(crate) fn latest_by_in_list(l: &List, key: &str, date: &str) -> Result<Lookup> {
+    let fields = format!("{key}\u{0}{date}");
+    cached(l, "latest", &fields, |items| {
+        latest_by_key(items, key, date)
+    })
 }
 
 fn latest_by_key(items: &[Record], key: &str, date: &str) -> Result<Lookup> {
