@@ -444,14 +444,13 @@ impl<'a> Compiler<'a> {
         root: Option<usize>,
         rest: &RExpr,
     ) -> Option<Expr> {
+        let prop =
+            |base, p: &ImmutableString| Expr::Prop(Box::new(base), FieldName::new(p.clone()));
         match rest {
-            RExpr::Property(p, _) => Some(Expr::Prop(Box::new(base), FieldName::new(p.2.clone()))),
+            RExpr::Property(p, _) => Some(prop(base, &p.2)),
             RExpr::MethodCall(call, _) => self.method(base, var, root, call),
             RExpr::Dot(dot, flags, _) if plain(*flags) => match &dot.lhs {
-                RExpr::Property(p, _) => {
-                    let step = Expr::Prop(Box::new(base), FieldName::new(p.2.clone()));
-                    self.chain(step, None, root, &dot.rhs)
-                }
+                RExpr::Property(p, _) => self.chain(prop(base, &p.2), None, root, &dot.rhs),
                 RExpr::MethodCall(call, _) => {
                     let step = self.method(base, var, root, call)?;
                     self.chain(step, None, None, &dot.rhs)
@@ -498,7 +497,7 @@ impl<'a> Compiler<'a> {
         }
         let mut args = vec![base];
         args.extend(self.exprs(call.args.iter())?);
-        Some(match native_op(&call.name, args.len()) {
+        Some(match Op::of_call(&call.name, args.len()) {
             Some(op) => Expr::Call(op, args, var),
             // On a field or item of a variable, a method may change it in place: a native
             // run goes on only when the variable holds facts, which no method changes.
@@ -552,54 +551,22 @@ impl<'a> Compiler<'a> {
             ("!", 1) => Expr::Not(Box::new(args.pop()?)),
             ("-", 1) => Expr::Neg(Box::new(args.pop()?)),
             // `x in list` is `contains(list, x)`, which the table below has.
-            (name, n) if native_op(name, n).is_none() && call.op_token.is_some() => return None,
+            (name, n) if Op::of_call(name, n).is_none() && call.op_token.is_some() => return None,
             // Any other operator is left to Rhai as a whole rule: its built-in operators
             // are not functions a native run can call by name.
-            _ if native_op(name, args.len()).is_none() && !is_identifier(name) => return None,
+            _ if Op::of_call(name, args.len()).is_none() && !is_identifier(name) => return None,
             // A variable given first is handed over by reference, as to a method (`trim(s)`
             // trims `s`).
             (name, n) => {
                 let var = call.args.first().and_then(|a| self.receiver(a));
                 self.may_change(var, name);
-                match native_op(name, n) {
+                match Op::of_call(name, n) {
                     Some(op) => Expr::Call(op, args, var),
                     None => Expr::Rhai(call.name.clone(), args, var),
                 }
             }
         })
     }
-}
-
-/// The function a native run does itself for `name` called with `arity` values (a method's
-/// object counted): methods and functions alike, since Rhai calls the same function for
-/// `x.f(a)` and `f(x, a)`.
-fn native_op(name: &str, arity: usize) -> Option<Op> {
-    Some(match (name, arity) {
-        ("contains", 2) => Op::Contains,
-        ("get", 2) => Op::Get,
-        ("add", 2) => Op::Add,
-        ("len", 1) => Op::Len,
-        ("fail", 1..=3) => Op::Fail,
-        ("warn", 1..=3) => Op::Warn,
-        ("days_since", 1) => Op::DaysSince,
-        ("days_until", 1) => Op::DaysUntil,
-        ("days_between", 2) => Op::DaysBetween,
-        ("add_days", 2) => Op::AddDays,
-        ("has_period", 0) => Op::HasPeriod,
-        ("period_start", 0) => Op::PeriodStart,
-        ("period_end", 0) => Op::PeriodEnd,
-        ("is_date", 1) => Op::IsDate,
-        ("type_of", 1) => Op::TypeOf,
-        ("tested", 1) => Op::Tested,
-        ("where", 2 | 3) => Op::Where,
-        ("where_not", 3) => Op::WhereNot,
-        ("older_than", 3) => Op::OlderThan,
-        ("within_days", 3) => Op::WithinDays,
-        ("in_period", 2) => Op::InPeriod,
-        ("latest_by", 3) => Op::LatestBy,
-        ("missing", 3 | 5) => Op::Missing,
-        _ => return None,
-    })
 }
 
 /// The function pointer and the captured variables of `curry(Fn(..), variables...)`.

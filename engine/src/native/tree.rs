@@ -147,7 +147,7 @@ impl Arith {
 }
 
 /// The functions a native run calls itself: the ones rules call once per record.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 pub(super) enum Op {
     /// `fail(message)`, `fail(entity, message)`, `fail(entity, message, data)`
     Fail,
@@ -197,33 +197,47 @@ pub(super) enum Op {
     PeriodEnd,
 }
 
+/// The functions a native run does itself: each name, with the numbers of values it is
+/// called with (a method's object counted) and the [`Op`] it is. Methods and functions alike,
+/// since Rhai calls the same function for `x.f(a)` and `f(x, a)`.
+const OPS: &[(&str, &[usize], Op)] = &[
+    ("contains", &[2], Op::Contains),
+    ("get", &[2], Op::Get),
+    ("add", &[2], Op::Add),
+    ("len", &[1], Op::Len),
+    ("fail", &[1, 2, 3], Op::Fail),
+    ("warn", &[1, 2, 3], Op::Warn),
+    ("days_since", &[1], Op::DaysSince),
+    ("days_until", &[1], Op::DaysUntil),
+    ("days_between", &[2], Op::DaysBetween),
+    ("add_days", &[2], Op::AddDays),
+    ("has_period", &[0], Op::HasPeriod),
+    ("period_start", &[0], Op::PeriodStart),
+    ("period_end", &[0], Op::PeriodEnd),
+    ("is_date", &[1], Op::IsDate),
+    ("type_of", &[1], Op::TypeOf),
+    ("tested", &[1], Op::Tested),
+    ("where", &[2, 3], Op::Where),
+    ("where_not", &[3], Op::WhereNot),
+    ("older_than", &[3], Op::OlderThan),
+    ("within_days", &[3], Op::WithinDays),
+    ("in_period", &[2], Op::InPeriod),
+    ("latest_by", &[3], Op::LatestBy),
+    ("missing", &[3, 5], Op::Missing),
+];
+
 impl Op {
+    /// The function a native run does itself for `name` called with `arity` values.
+    pub fn of_call(name: &str, arity: usize) -> Option<Op> {
+        OPS.iter()
+            .find(|(n, arities, _)| *n == name && arities.contains(&arity))
+            .map(|(.., op)| *op)
+    }
+
     /// The function's name in Rhai.
     pub fn name(self) -> &'static str {
-        match self {
-            Op::Fail => "fail",
-            Op::Warn => "warn",
-            Op::Contains => "contains",
-            Op::Get => "get",
-            Op::Add => "add",
-            Op::Len => "len",
-            Op::DaysSince => "days_since",
-            Op::IsDate => "is_date",
-            Op::TypeOf => "type_of",
-            Op::Where => "where",
-            Op::WhereNot => "where_not",
-            Op::OlderThan => "older_than",
-            Op::WithinDays => "within_days",
-            Op::InPeriod => "in_period",
-            Op::LatestBy => "latest_by",
-            Op::Missing => "missing",
-            Op::Tested => "tested",
-            Op::DaysUntil => "days_until",
-            Op::DaysBetween => "days_between",
-            Op::AddDays => "add_days",
-            Op::HasPeriod => "has_period",
-            Op::PeriodStart => "period_start",
-            Op::PeriodEnd => "period_end",
-        }
+        OPS.iter()
+            .find(|(.., op)| *op == self)
+            .map_or("", |(name, ..)| name)
     }
 }
