@@ -209,7 +209,6 @@ impl RuleRun {
 }
 
 /// Why a native run has to stop (see `crate::native`).
-#[cfg(feature = "native-runs")]
 pub(crate) enum Overrun {
     /// The operation or memory budget is nearly spent: Rhai decides whether it is exceeded.
     Nearly,
@@ -217,7 +216,6 @@ pub(crate) enum Overrun {
     Time(String),
 }
 
-#[cfg(feature = "native-runs")]
 impl RuleRun {
     /// Charges `ops` operations of a native run, counted twice over (Rhai counts about as
     /// many for the same statements), and says whether the run has to stop: at the

@@ -1,7 +1,7 @@
 // Attest in JavaScript: the SOC 2 engine as a WebAssembly module, for browsers and Node 20.
 // No bundler, no dependencies: `import { load } from "./attest.mjs"`. See README.md.
 
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 
 /** A failure the engine reports: bad request, invalid facts, unusable pack, ... */
 export class AttestError extends Error {
@@ -147,7 +147,39 @@ export class Attest {
 
   /** Sends a request object and returns the parsed response (`{ok: true, ...}` or `{ok: false, error}`). */
   call(name, request) {
-    return JSON.parse(this.callRaw(name, JSON.stringify(request)));
+    return JSON.parse(this.callRaw(name, this.#encode(request)));
+  }
+
+  /**
+   * The request as bytes: its JSON, then a NUL byte and the texts of its facts, waivers,
+   * reports and pack files, each given in the JSON as its `[offset, length]` there, so that a
+   * large facts file crosses as it is, without a JSON string's escaping.
+   */
+  #encode(request) {
+    const parts = [];
+    let size = 0;
+    const attach = (item) => {
+      if (item == null || typeof item.text !== "string") return item;
+      const bytes = this.#encoder.encode(item.text);
+      parts.push(bytes);
+      size += bytes.length;
+      return { ...item, text: [size - bytes.length, bytes.length] };
+    };
+    const body = { ...request };
+    for (const key of ["facts", "pack", "overlay"]) {
+      if (Array.isArray(body[key])) body[key] = body[key].map(attach);
+    }
+    for (const key of ["waivers", "base", "new"]) body[key] = attach(body[key]);
+    const json = this.#encoder.encode(JSON.stringify(body));
+    if (!parts.length) return json;
+    const bytes = new Uint8Array(json.length + 1 + size);
+    bytes.set(json);
+    let at = json.length + 1;
+    for (const part of parts) {
+      bytes.set(part, at);
+      at += part.length;
+    }
+    return bytes;
   }
 
   #ok(name, request) {

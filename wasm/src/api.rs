@@ -4,6 +4,7 @@
 //! These functions are plain Rust: the ABI in `abi.rs` only moves bytes in and out of
 //! linear memory and calls them, and native hosts and tests can call them directly.
 
+use crate::request::{self, Text, message_of};
 use attest_engine::cases;
 use attest_engine::facts::LoadOptions;
 use attest_engine::render::{self, Context, SarifOptions, TextOptions};
@@ -22,14 +23,14 @@ use serde_json::{Value, json};
 const BUILTIN: &str = "soc2";
 
 /// The version of the request and response formats and of the exported functions.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// One facts file of a request: the name diagnostics and findings show, and its text.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Source {
     name: String,
-    text: String,
+    text: Text,
 }
 
 /// One pack file of a request: its path within the pack and its text.
@@ -37,7 +38,7 @@ struct Source {
 #[serde(deny_unknown_fields)]
 struct FileIn {
     path: String,
-    text: String,
+    text: Text,
 }
 
 /// Sandbox limits a request sets for its rules; the others keep their defaults.
@@ -272,35 +273,9 @@ pub fn request_error(message: &str) -> String {
     Failure::new("request", message).into_response()
 }
 
-/// Parses a request: UTF-8, then JSON, then its shape, each failure a `request` error.
+/// Parses a request (see [`request::parse`]), each failure a `request` error.
 fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        Failure::new(
-            "request",
-            format!(
-                "the request is not valid UTF-8 (invalid byte at offset {})",
-                e.valid_up_to()
-            ),
-        )
-    })?;
-    serde_json::from_str(text).map_err(|e| {
-        Failure::new(
-            "request",
-            format!(
-                "invalid request at line {} column {}: {}",
-                e.line(),
-                e.column(),
-                message_of(&e)
-            ),
-        )
-    })
-}
-
-/// serde_json's message without its trailing " at line L column C".
-fn message_of(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+    request::parse(bytes).map_err(|message| Failure::new("request", message))
 }
 
 /// The built-in SOC 2 pack's files.
@@ -394,7 +369,7 @@ fn pack_of(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<(Pack, boo
     let (mut files, builtin) = files_of(pack);
     for f in overlay {
         match files.iter_mut().find(|g| g.path == f.path) {
-            Some(existing) => existing.text = f.text,
+            Some(existing) => existing.text = f.text.into(),
             None => files.push(PackFile::new(f.path, f.text)),
         }
     }

@@ -8,12 +8,14 @@
 //! for native Rust callers.
 
 pub mod api;
+mod request;
 
 #[cfg(target_arch = "wasm32")]
 mod abi;
 
-/// Counting what the module holds is what holds each rule to its memory budget.
+/// Counting what the module holds is what holds each rule to its memory budget; talc does
+/// the allocating, growing the module's memory as it needs.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: attest_engine::alloc::CountingAlloc<std::alloc::System> =
-    attest_engine::alloc::CountingAlloc::new(std::alloc::System);
+static ALLOCATOR: attest_engine::alloc::CountingAlloc<talc::wasm::WasmDynamicTalc> =
+    attest_engine::alloc::CountingAlloc::new(talc::wasm::new_wasm_dynamic_allocator());

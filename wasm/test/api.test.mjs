@@ -122,6 +122,25 @@ test("bad requests are JSON errors, never traps", () => {
   assert.equal(attest.explain("CC6.1").kind, "control");
 });
 
+test("texts attached after the request's JSON give what the same texts inside it give", async () => {
+  const facts = await acme();
+  const inline = attest.callRaw("evaluate", JSON.stringify({ facts, format: "markdown" }));
+  // The wrapper attaches every text; a request may also mix both forms.
+  assert.equal(JSON.stringify(attest.call("evaluate", { facts, format: "markdown" })), JSON.stringify(JSON.parse(inline)));
+  const [first, ...rest] = facts;
+  const bytes = new TextEncoder().encode(first.text);
+  const json = new TextEncoder().encode(JSON.stringify({ facts: [{ name: first.name, text: [0, bytes.length] }, ...rest], format: "markdown" }));
+  const request = new Uint8Array(json.length + 1 + bytes.length);
+  request.set(json);
+  request.set(bytes, json.length + 1);
+  assert.equal(attest.callRaw("evaluate", request), inline);
+  // A range past the attachment is a request error naming it.
+  request.set(new TextEncoder().encode(JSON.stringify({ facts: [{ name: "x", text: [1, bytes.length] }] }).padEnd(json.length, " ")));
+  const past = JSON.parse(attest.callRaw("evaluate", request));
+  assert.equal(past.error.kind, "request");
+  assert.match(past.error.message, /lies past the end of the request's attachment/);
+});
+
 test("a runaway loop inside a closure is stopped by the operation budget", async () => {
   const src = (await attest.explain("access.mfa-privileged")).rule;
   const header = src.source.split("\n").filter((l) => l.startsWith("//!")).join("\n");
@@ -134,7 +153,7 @@ test("a runaway loop inside a closure is stopped by the operation budget", async
 test("the ABI refuses buffers it did not hand out, and the instance lives on", async () => {
   const { instance } = await WebAssembly.instantiate(await readFile(wasmUrl), {});
   const x = instance.exports;
-  assert.equal(x.attest_abi_version(), 2);
+  assert.equal(x.attest_abi_version(), 3);
   const ptr = x.attest_alloc(8);
   assert.notEqual(ptr, 0);
   assert.equal(x.attest_free(ptr, 7), 2, "another length");

@@ -32,32 +32,20 @@
 //! rule's findings, population and errors are those of Rhai. Operations are counted twice
 //! over and memory held stops a native run at half the budget, so that a run Rhai would
 //! stop is always left to Rhai. Running out of time stops the rule as in Rhai.
-//!
-//! All of this is the `native-runs` feature; without it [`compile`] gives no program.
 
-#[cfg(feature = "native-runs")]
 mod compile;
-#[cfg(feature = "native-runs")]
 mod ops;
-#[cfg(feature = "native-runs")]
 mod run;
-#[cfg(feature = "native-runs")]
 mod stop;
-#[cfg(feature = "native-runs")]
 mod tree;
-#[cfg(feature = "native-runs")]
 mod value;
 
-#[cfg(feature = "native-runs")]
 use crate::context;
 use crate::context::RuleRun;
 use crate::limits::Limits;
 use rhai::{AST, Engine, Scope};
-#[cfg(feature = "native-runs")]
 use rhai::{Dynamic, Map, NativeCallContext};
-#[cfg(feature = "native-runs")]
 use std::sync::Arc;
-#[cfg(feature = "native-runs")]
 use value::V;
 
 /// The function the engine calls to run a program. Only the engine can make the
@@ -65,11 +53,9 @@ use value::V;
 pub(crate) const RUN_FN: &str = "attest_native";
 
 /// The variable the program is handed over in.
-#[cfg(feature = "native-runs")]
 const PROGRAM_VAR: &str = "attest_program";
 
 /// A rule compiled for native runs.
-#[cfg(feature = "native-runs")]
 pub(crate) struct Program {
     body: Vec<tree::Stmt>,
     /// How many variables it holds at most (`facts` and `params` included).
@@ -84,39 +70,22 @@ pub(crate) struct Program {
 }
 
 /// A program as Rhai holds it.
-#[cfg(feature = "native-runs")]
 #[derive(Clone)]
 pub(crate) struct Native(Arc<Program>);
 
-/// Without the `native-runs` feature there is no native program (and no code for one in the
-/// build).
-#[cfg(not(feature = "native-runs"))]
-#[derive(Clone)]
-pub(crate) enum Native {}
-
-/// The rule `ast` as a native program, if every part of it is one a native run knows (and
-/// the engine has the `native-runs` feature).
+/// The rule `ast` as a native program, if every part of it is one a native run knows.
 pub(crate) fn compile(ast: &AST, limits: &Limits) -> Option<Native> {
-    #[cfg(feature = "native-runs")]
-    {
-        let mut program = compile::compile(ast)?;
-        program.max = value::Sizes {
-            array: limits.max_array_size,
-            map: limits.max_map_size,
-            string: limits.max_string_size,
-        };
-        program.max_depth = limits.max_call_levels / 2;
-        Some(Native(Arc::new(program)))
-    }
-    #[cfg(not(feature = "native-runs"))]
-    {
-        let _ = (ast, limits);
-        None
-    }
+    let mut program = compile::compile(ast)?;
+    program.max = value::Sizes {
+        array: limits.max_array_size,
+        map: limits.max_map_size,
+        string: limits.max_string_size,
+    };
+    program.max_depth = limits.max_call_levels / 2;
+    Some(Native(Arc::new(program)))
 }
 
 /// The error a native run gives when Rhai has to run the rule instead.
-#[cfg(feature = "native-runs")]
 #[derive(Clone)]
 struct Declined;
 
@@ -133,34 +102,25 @@ pub(crate) fn run(
     scope: &Scope<'_>,
     state: RuleRun,
 ) -> Option<Ran> {
-    #[cfg(feature = "native-runs")]
-    {
-        let mut scope = scope.clone();
-        scope.push_constant(PROGRAM_VAR, program.clone());
-        let mut ran = context::with_run(state, || rhai.run_ast_with_scope(&mut scope, driver));
-        match &mut ran.0 {
-            Err(e) if matches!(&**e, rhai::EvalAltResult::ErrorRuntime(v, _) if v.is::<Declined>()) => {
-                None
-            }
-            // Out of time: no statement of the rule is to blame (the driver's position is
-            // not one of the rule's).
-            Err(e) => {
-                e.set_position(rhai::Position::NONE);
-                Some(ran)
-            }
-            Ok(()) => Some(ran),
+    let mut scope = scope.clone();
+    scope.push_constant(PROGRAM_VAR, program.clone());
+    let mut ran = context::with_run(state, || rhai.run_ast_with_scope(&mut scope, driver));
+    match &mut ran.0 {
+        Err(e) if matches!(&**e, rhai::EvalAltResult::ErrorRuntime(v, _) if v.is::<Declined>()) => {
+            None
         }
-    }
-    #[cfg(not(feature = "native-runs"))]
-    {
-        let _ = (rhai, driver, scope, state);
-        match *program {}
+        // Out of time: no statement of the rule is to blame (the driver's position is not
+        // one of the rule's).
+        Err(e) => {
+            e.set_position(rhai::Position::NONE);
+            Some(ran)
+        }
+        Ok(()) => Some(ran),
     }
 }
 
-/// Registers [`RUN_FN`] (with the `native-runs` feature).
+/// Registers [`RUN_FN`].
 pub(crate) fn register(engine: &mut Engine) {
-    #[cfg(feature = "native-runs")]
     engine
         .register_type_with_name::<Native>("Native")
         .register_fn(
@@ -183,17 +143,10 @@ pub(crate) fn register(engine: &mut Engine) {
                 })
             },
         );
-    #[cfg(not(feature = "native-runs"))]
-    let _ = engine;
 }
 
 /// The script that runs a program: [`RUN_FN`] on [`PROGRAM_VAR`], `facts` and `params`.
 pub(crate) fn driver(engine: &Engine) -> Option<AST> {
-    if !cfg!(feature = "native-runs") {
-        return None;
-    }
-    #[cfg(not(feature = "native-runs"))]
-    const PROGRAM_VAR: &str = "";
     // Variables, not constants: Rhai's optimizer would put a constant's value in the call.
     let mut scope = rhai::Scope::new();
     scope.push(PROGRAM_VAR, ());
@@ -204,7 +157,7 @@ pub(crate) fn driver(engine: &Engine) -> Option<AST> {
         .ok()
 }
 
-#[cfg(all(test, feature = "native-runs"))]
+#[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 

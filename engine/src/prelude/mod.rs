@@ -12,19 +12,13 @@ mod records;
 mod sets;
 mod text;
 
-#[cfg(feature = "native-runs")]
 pub(crate) use dates::{add_days, days_between, days_since, days_until};
-#[cfg(feature = "native-runs")]
 pub(crate) use findings::raise;
 pub(crate) use findings::{to_json, truncated_marker};
-#[cfg(feature = "native-runs")]
 pub(crate) use period::{bound, has_period, period};
-#[cfg(feature = "native-runs")]
 pub(crate) use queries::{Query, query};
-#[cfg(feature = "native-runs")]
 pub(crate) use records::mark_tested;
 pub(crate) use records::went_through_item;
-#[cfg(feature = "native-runs")]
 pub(crate) use sets::Set;
 
 /// Registers the whole prelude on a Rhai engine.

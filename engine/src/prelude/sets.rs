@@ -75,13 +75,11 @@ impl Set {
     }
 
     /// Whether the set holds `key`.
-    #[cfg(feature = "native-runs")]
     pub(crate) fn has(&self, key: &str) -> bool {
         self.0.contains(key)
     }
 
     /// The keys, sorted.
-    #[cfg(feature = "native-runs")]
     pub(crate) fn keys(&self) -> impl Iterator<Item = &ImmutableString> {
         self.0.iter()
     }

@@ -32,7 +32,6 @@ mod filter;
 mod rewrite;
 
 pub(crate) use filter::{Decision, Filter};
-#[cfg(feature = "native-runs")]
 pub(crate) use rewrite::loop_filter;
 pub(crate) use rewrite::rewrite;
 

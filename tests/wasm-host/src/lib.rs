@@ -61,7 +61,7 @@ pub struct Instance {
 }
 
 /// The ABI version this host speaks.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// Largest linear memory an instance may grow to (the wasm32 maximum is 4 GiB).
 pub const MAX_MEMORY: usize = 2 << 30;
@@ -257,6 +257,28 @@ pub fn sources_json(sources: &[(String, String)]) -> String {
         .map(|(name, text)| serde_json::json!({"name": name, "text": text}))
         .collect();
     serde_json::Value::Array(items).to_string()
+}
+
+/// An evaluate or validate request for `sources` with their texts attached after its JSON
+/// (the ABI's attached texts, as the JS wrapper sends them): `{"facts": [{"name", "text":
+/// [offset, length]}, ...]}`, a NUL byte, then the texts one after another.
+pub fn attached_facts_request(sources: &[(String, String)]) -> Vec<u8> {
+    let mut offset = 0;
+    let items: Vec<serde_json::Value> = sources
+        .iter()
+        .map(|(name, text)| {
+            offset += text.len();
+            serde_json::json!({"name": name, "text": [offset - text.len(), text.len()]})
+        })
+        .collect();
+    let mut request = serde_json::json!({ "facts": items })
+        .to_string()
+        .into_bytes();
+    request.push(0);
+    for (_, text) in sources {
+        request.extend_from_slice(text.as_bytes());
+    }
+    request
 }
 
 /// Serves files under `root` over HTTP/1.0 on 127.0.0.1, one thread per connection, for the
