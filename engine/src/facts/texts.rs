@@ -43,8 +43,8 @@ pub(crate) struct TextCache {
 }
 
 impl TextCache {
-    /// The cached string equal to `s`, or a new one, cached.
-    pub(super) fn get(&mut self, s: &str) -> ImmutableString {
+    /// The cached string equal to `s` (and `true`), or a new one, cached (and `false`).
+    pub(super) fn get(&mut self, s: &str) -> (ImmutableString, bool) {
         if self.slots.is_empty() {
             self.slots.resize(TEXT_SLOTS, None);
         }
@@ -52,10 +52,10 @@ impl TextCache {
         if let Some(cached) = slot
             && cached.as_str() == s
         {
-            return cached.clone();
+            return (cached.clone(), true);
         }
         let new = ImmutableString::from(s);
         *slot = Some(new.clone());
-        new
+        (new, false)
     }
 }

@@ -30,9 +30,41 @@ pub(crate) enum Node {
 pub struct Record(ThinArc<RecordHead, Node>);
 
 /// The field names of a record, in order: shared by the records with the same names (most
-/// records of a collection), so that a record holds only its values. A thin handle (the
-/// names' slice behind one more pointer): with it a record's data fits 56 bytes, not 64.
-pub(crate) type Names = Arc<Box<[ImmutableString]>>;
+/// records of a collection), so that a record holds only its values. A thin handle: with it
+/// a record's data fits 56 bytes, not 64.
+pub(crate) type Names = Arc<FieldNames>;
+
+/// Field names in document order, and that order sorted by name (the canonical form's), worked
+/// out once for all the records that share them.
+pub(crate) struct FieldNames {
+    names: Box<[ImmutableString]>,
+    sorted: Box<[u32]>,
+}
+
+impl FieldNames {
+    /// `names` (each at most once), in document order.
+    pub(crate) fn new(names: Box<[ImmutableString]>) -> Names {
+        let mut sorted: Vec<u32> = (0..u32::try_from(names.len()).unwrap_or(u32::MAX)).collect();
+        sorted.sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        Arc::new(FieldNames {
+            names,
+            sorted: sorted.into_boxed_slice(),
+        })
+    }
+}
+
+impl std::ops::Deref for FieldNames {
+    type Target = [ImmutableString];
+    fn deref(&self) -> &[ImmutableString] {
+        &self.names
+    }
+}
+
+impl std::fmt::Debug for FieldNames {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.names.fmt(f)
+    }
+}
 
 impl Record {
     /// A record at `place` with fields `names` (see [`Builder::names`]) holding `values`
@@ -311,6 +343,15 @@ impl Record {
     pub(crate) fn field_names(&self) -> impl Iterator<Item = &ImmutableString> {
         self.head().names.iter()
     }
+
+    /// The fields, sorted by name.
+    pub(crate) fn sorted_fields(&self) -> impl Iterator<Item = (&ImmutableString, &Node)> {
+        let (names, values) = (&self.head().names, self.values());
+        names
+            .sorted
+            .iter()
+            .map(move |&i| (&names.names[i as usize], &values[i as usize]))
+    }
 }
 
 impl List {
@@ -369,7 +410,7 @@ pub(crate) fn build(value: Value, mut converted: HashMap<String, Vec<Node>>) -> 
     let (names, mut values): (Vec<_>, Vec<_>) = fields.into_iter().unzip();
     Node::Record(Record::new(
         Place::Whole(ImmutableString::new()),
-        Arc::new(names.into_boxed_slice()),
+        FieldNames::new(names.into_boxed_slice()),
         values.drain(..),
     ))
 }
@@ -404,7 +445,9 @@ fn collection(items: Vec<Value>, pointer: &str) -> Node {
 pub(crate) struct Builder<'t> {
     // Hashed with foldhash: every field name and short string of the facts is looked up.
     names: foldhash::HashMap<String, ImmutableString>,
-    shapes: Vec<Vec<ImmutableString>>,
+    /// The names of the last object's fields at each depth, with how well their strings
+    /// shared.
+    shapes: Vec<Vec<(ImmutableString, Sharing)>>,
     /// The names of the last record completed at each depth, then of every record.
     last: Vec<Option<Names>>,
     all: foldhash::HashMap<Vec<ImmutableString>, Names>,
@@ -415,6 +458,27 @@ pub(crate) struct Builder<'t> {
 /// Strings of at most this many bytes are shared (longer ones are mostly unique: names,
 /// descriptions, addresses).
 const SHARED_TEXT: usize = 23;
+
+/// How often a field's short strings were found shared already, from object to object with
+/// the same field at the same place: a field whose values are unique (an id, a serial
+/// number) stops being looked up after [`Sharing::WARM_UP`] of them, which only costs time.
+#[derive(Clone, Copy, Default)]
+struct Sharing {
+    tries: u32,
+    found: u32,
+}
+
+impl Sharing {
+    /// Strings looked up before a field's share is judged.
+    const WARM_UP: u32 = 64;
+    /// The share (one in this many) below which a field's strings are no longer looked up.
+    const ONE_IN: u32 = 8;
+
+    /// Whether the field's next string is to be looked up.
+    fn worth_it(self) -> bool {
+        self.tries < Sharing::WARM_UP || self.found.saturating_mul(Sharing::ONE_IN) >= self.tries
+    }
+}
 
 impl<'t> Builder<'t> {
     /// A builder sharing short strings through one of the caches of `texts` (when one is
@@ -510,15 +574,48 @@ impl<'t> Builder<'t> {
         if s.len() > SHARED_TEXT {
             return s.into();
         }
-        if let Some(shared) = self.texts.get(s) {
-            return shared.clone();
+        self.shared_text(s).0
+    }
+
+    /// [`Builder::text_of`] for the value of the `index`-th field of an object at `depth`
+    /// (see [`Builder::name`]): not looked up when that field's strings rarely share.
+    pub(super) fn field_text(&mut self, depth: usize, index: usize, s: &str) -> ImmutableString {
+        if s.len() > SHARED_TEXT {
+            return s.into();
         }
-        let shared = match &mut self.shared {
+        let sharing = self.field_sharing(depth, index);
+        if sharing.is_some_and(|sharing| !sharing.worth_it()) {
+            return s.into();
+        }
+        let (text, found) = self.shared_text(s);
+        if let Some(slot) = self
+            .shapes
+            .get_mut(depth)
+            .and_then(|shape| shape.get_mut(index))
+        {
+            slot.1.tries += 1;
+            slot.1.found += u32::from(found);
+        }
+        text
+    }
+
+    /// How the strings of the `index`-th field of objects at `depth` shared so far.
+    fn field_sharing(&self, depth: usize, index: usize) -> Option<Sharing> {
+        Some(self.shapes.get(depth)?.get(index)?.1)
+    }
+
+    /// The short string `s`, shared, and whether it was shared already (in this builder's
+    /// table or the load's cache).
+    fn shared_text(&mut self, s: &str) -> (ImmutableString, bool) {
+        if let Some(shared) = self.texts.get(s) {
+            return (shared.clone(), true);
+        }
+        let (shared, found) = match &mut self.shared {
             Some(cache) => cache.get(s),
-            None => ImmutableString::from(s),
+            None => (ImmutableString::from(s), false),
         };
         self.texts.insert(shared.clone());
-        shared
+        (shared, found)
     }
 
     /// The shared field names of a record at `depth` with fields `names` (each from
@@ -537,7 +634,7 @@ impl<'t> Builder<'t> {
         let shared = match self.all.get(names) {
             Some(shared) => shared.clone(),
             None => {
-                let shared: Names = Arc::new(names.into());
+                let shared = FieldNames::new(names.into());
                 self.all.insert(names.to_vec(), shared.clone());
                 shared
             }
@@ -552,7 +649,7 @@ impl<'t> Builder<'t> {
             self.shapes.resize_with(depth + 1, Vec::new);
         }
         let shape = &mut self.shapes[depth];
-        if let Some(known) = shape.get(index)
+        if let Some((known, _)) = shape.get(index)
             && known.as_str() == key
         {
             return known.clone();
@@ -566,7 +663,7 @@ impl<'t> Builder<'t> {
             }
         };
         shape.truncate(index);
-        shape.push(name.clone());
+        shape.push((name.clone(), Sharing::default()));
         name
     }
 }
@@ -595,15 +692,14 @@ pub(crate) fn push_escaped(pointer: &mut String, key: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::{FieldName, FieldPath, Node, Place, Record, RecordHead};
-    use std::sync::Arc;
+    use super::{FieldName, FieldNames, FieldPath, Node, Place, Record, RecordHead};
 
     fn record(fields: &[(&str, Node)]) -> Record {
         let names = fields.iter().map(|(n, _)| (*n).into()).collect::<Vec<_>>();
         let mut values = fields.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>();
         Record::new(
             Place::Whole("/r".into()),
-            Arc::new(names.into_boxed_slice()),
+            FieldNames::new(names.into_boxed_slice()),
             values.drain(..),
         )
     }

@@ -69,8 +69,8 @@ enum Segment<'s> {
     /// The record itself, an item of the list at the pointer given (its own pointer is
     /// already written out).
     Record(&'s ImmutableString, usize),
-    /// A field.
-    Key(&'s ImmutableString),
+    /// The `usize`-th field of its object.
+    Key(&'s ImmutableString, usize),
     /// An item of the list at the pointer given.
     Index(&'s ImmutableString, usize),
 }
@@ -92,7 +92,7 @@ impl Seed<'_, '_, '_, '_> {
         let len = self.ctx.pointer.len();
         match &self.segment {
             Segment::Record(..) => {}
-            Segment::Key(name) => {
+            Segment::Key(name, _) => {
                 self.ctx.pointer.push('/');
                 push_escaped(self.ctx.pointer, name);
             }
@@ -105,7 +105,7 @@ impl Seed<'_, '_, '_, '_> {
     fn place(&self) -> Place {
         match &self.segment {
             Segment::Record(list, i) | Segment::Index(list, i) => Place::item(list, *i),
-            Segment::Key(_) => Place::Whole(self.ctx.pointer.as_str().into()),
+            Segment::Key(..) => Place::Whole(self.ctx.pointer.as_str().into()),
         }
     }
 }
@@ -153,7 +153,10 @@ impl<'de> Visitor<'de> for Seed<'_, '_, '_, '_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::Str(self.ctx.builder.text_of(v)))
+        Ok(Node::Str(match self.segment {
+            Segment::Key(_, index) => self.ctx.builder.field_text(self.depth - 1, index, v),
+            _ => self.ctx.builder.text_of(v),
+        }))
     }
 
     fn visit_unit<E>(self) -> Result<Node, E> {
@@ -207,10 +210,11 @@ impl<'de> Visitor<'de> for Seed<'_, '_, '_, '_> {
                 seen.insert(name.clone());
                 hashed = Some(seen);
             }
+            let index = fields.len();
             let value = map.next_value_seed(Seed {
                 ctx: self.ctx,
                 depth: self.depth + 1,
-                segment: Segment::Key(&name),
+                segment: Segment::Key(&name, index),
             })?;
             self.ctx.names.push(name);
             self.ctx.values.push(value);
@@ -288,6 +292,46 @@ mod tests {
             format!("{node:?}"),
             format!("{:?}", converted(text, "/people/7"))
         );
+    }
+
+    /// The string field `name` of `node`.
+    fn text(node: &Node, name: &str) -> ImmutableString {
+        match node.as_record().and_then(|r| r.get(name)) {
+            Some(Node::Str(s)) => s.clone(),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_field_whose_strings_never_repeat_stops_being_shared_and_the_others_stay_shared() {
+        let mut builder = Builder::default();
+        let list = ImmutableString::from("/people");
+        let mut record = |i: usize, id: &str| {
+            let text = format!(r#"{{"id": "{id}", "status": "active", "tags": ["x"]}}"#);
+            let mut at = format!("/people/{i}");
+            parse_record(&text, &mut builder, &mut at, (&list, i))
+                .unwrap()
+                .node
+        };
+        let first = record(0, "p0");
+        // While the field is new, an id seen before is shared.
+        let again = record(1, "p0");
+        assert!(text(&first, "id").ptr_eq(&text(&again, "id")));
+        let records: Vec<Node> = (2..200).map(|i| record(i, &format!("p{i}"))).collect();
+        // After enough unique ids, ids are no longer looked up: equal, not shared.
+        let late = record(200, "p150");
+        assert_eq!(text(&late, "id"), text(&records[148], "id"));
+        assert!(!text(&late, "id").ptr_eq(&text(&records[148], "id")));
+        // A field whose strings repeat stays shared, and so do strings in lists.
+        assert!(text(&late, "status").ptr_eq(&text(&first, "status")));
+        let tag = |n: &Node| match n.as_record().and_then(|r| r.get("tags")) {
+            Some(Node::List(l)) => l.items()[0].clone(),
+            other => panic!("{other:?}"),
+        };
+        let (Node::Str(a), Node::Str(b)) = (tag(&late), tag(&first)) else {
+            panic!("tags");
+        };
+        assert!(a.ptr_eq(&b));
     }
 
     #[test]
