@@ -198,7 +198,8 @@ impl<'de> Visitor<'de> for Seed<'_, '_, '_, '_> {
             let fields = &self.ctx.names[start..];
             let repeated = match &mut hashed {
                 Some(seen) => !seen.insert(name.clone()),
-                None => fields.contains(&name),
+                // The builder gives equal names one shared string: the same pointer.
+                None => fields.iter().any(|f| f.ptr_eq(&name)),
             };
             if repeated {
                 return Err(de::Error::custom(format_args!(
