@@ -1,8 +1,9 @@
 //! The facts in canonical form, and its sha256: the digest that identifies the facts a
 //! report was made from.
 
-use super::tree::Node;
+use super::tree::{KeyTexts, Node};
 use crate::digest::hex;
+use rhai::ImmutableString;
 use sha2::{Digest, Sha256};
 
 /// sha256 of `node` serialized canonically: object keys sorted, no whitespace, numbers as
@@ -66,12 +67,8 @@ fn segments(node: &Node) -> Vec<Segment<'_>> {
     };
     let mut out = Vec::new();
     let mut text = vec![b'{'];
-    for (i, (key, v)) in record.sorted_fields().enumerate() {
-        if i > 0 {
-            text.push(b',');
-        }
-        write_str(key, &mut text);
-        text.push(b':');
+    for (key, v) in record.canonical_fields(key_texts) {
+        text.extend_from_slice(key);
         match v {
             Node::List(list) => {
                 text.push(b'[');
@@ -110,12 +107,8 @@ fn write(node: &Node, buf: &mut Vec<u8>) {
         }
         Node::Record(record) => {
             buf.push(b'{');
-            for (i, (k, v)) in record.sorted_fields().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                }
-                write_str(k, buf);
-                buf.push(b':');
+            for (key, v) in record.canonical_fields(key_texts) {
+                buf.extend_from_slice(key);
                 write(v, buf);
             }
             buf.push(b'}');
@@ -133,6 +126,22 @@ fn write(node: &Node, buf: &mut Vec<u8>) {
             let _ = serde_json::to_writer(&mut *buf, f);
         }
     }
+}
+
+/// The texts written before the values of fields with `names` (in sorted order), one after
+/// another: `"a":`, `,"b":`..., and where each ends.
+fn key_texts(names: &mut dyn Iterator<Item = &ImmutableString>) -> KeyTexts {
+    let mut text = Vec::new();
+    let mut ends = Vec::new();
+    for (n, name) in names.enumerate() {
+        if n > 0 {
+            text.push(b',');
+        }
+        write_str(name, &mut text);
+        text.push(b':');
+        ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+    }
+    (text.into_boxed_slice(), ends.into_boxed_slice())
 }
 
 /// Writes a JSON string as serde_json does: text without quotes, backslashes or control

@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, MutexGuard};
+use std::sync::{Arc, MutexGuard, OnceLock};
 use triomphe::ThinArc;
 
 /// A value in the facts tree.
@@ -34,12 +34,20 @@ pub struct Record(ThinArc<RecordHead, Node>);
 /// a record's data fits 56 bytes, not 64.
 pub(crate) type Names = Arc<FieldNames>;
 
-/// Field names in document order, and that order sorted by name (the canonical form's), worked
-/// out once for all the records that share them.
+/// Field names in document order, with what the canonical form (the digest's) needs of them,
+/// worked out once for all the records that share them.
 pub(crate) struct FieldNames {
     names: Box<[ImmutableString]>,
+    /// The document-order indexes of the names, sorted by name.
     sorted: Box<[u32]>,
+    /// The text the canonical form writes before each value, in that order, once it is first
+    /// needed (see [`Record::canonical_fields`]).
+    canonical: OnceLock<KeyTexts>,
 }
+
+/// Texts of the names of a [`FieldNames`] in sorted order, one after another, and where
+/// each ends.
+pub(crate) type KeyTexts = (Box<[u8]>, Box<[u32]>);
 
 impl FieldNames {
     /// `names` (each at most once), in document order.
@@ -49,6 +57,7 @@ impl FieldNames {
         Arc::new(FieldNames {
             names,
             sorted: sorted.into_boxed_slice(),
+            canonical: OnceLock::new(),
         })
     }
 }
@@ -344,13 +353,25 @@ impl Record {
         self.head().names.iter()
     }
 
-    /// The fields, sorted by name.
-    pub(crate) fn sorted_fields(&self) -> impl Iterator<Item = (&ImmutableString, &Node)> {
+    /// The fields sorted by name, each with the text the canonical form writes before its
+    /// value, which `texts` works out (once for all the records with the same names) from
+    /// the names in sorted order.
+    pub(crate) fn canonical_fields(
+        &self,
+        texts: fn(&mut dyn Iterator<Item = &ImmutableString>) -> KeyTexts,
+    ) -> impl Iterator<Item = (&[u8], &Node)> {
         let (names, values) = (&self.head().names, self.values());
+        let (text, ends) = names
+            .canonical
+            .get_or_init(|| texts(&mut names.sorted.iter().map(|&i| &names.names[i as usize])));
+        let starts = std::iter::once(0).chain(ends.iter().copied());
         names
             .sorted
             .iter()
-            .map(move |&i| (&names.names[i as usize], &values[i as usize]))
+            .zip(starts.zip(ends.iter()))
+            .map(move |(&i, (start, &end))| {
+                (&text[start as usize..end as usize], &values[i as usize])
+            })
     }
 }
 
