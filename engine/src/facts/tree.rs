@@ -595,7 +595,7 @@ impl<'t> Builder<'t> {
         if s.len() > SHARED_TEXT {
             return s.into();
         }
-        self.shared_text(s).0
+        shared_text(&mut self.texts, self.shared.as_deref_mut(), s).0
     }
 
     /// [`Builder::text_of`] for the value of the `index`-th field of an object at `depth`
@@ -604,39 +604,26 @@ impl<'t> Builder<'t> {
         if s.len() > SHARED_TEXT {
             return s.into();
         }
-        let sharing = self.field_sharing(depth, index);
-        if sharing.is_some_and(|sharing| !sharing.worth_it()) {
-            return s.into();
-        }
-        let (text, found) = self.shared_text(s);
-        if let Some(slot) = self
-            .shapes
+        let Builder {
+            shapes,
+            texts,
+            shared,
+            ..
+        } = self;
+        let sharing = shapes
             .get_mut(depth)
             .and_then(|shape| shape.get_mut(index))
-        {
-            slot.1.tries += 1;
-            slot.1.found += u32::from(found);
+            .map(|(_, sharing)| sharing);
+        match sharing {
+            Some(sharing) if !sharing.worth_it() => s.into(),
+            Some(sharing) => {
+                let (text, found) = shared_text(texts, shared.as_deref_mut(), s);
+                sharing.tries += 1;
+                sharing.found += u32::from(found);
+                text
+            }
+            None => shared_text(texts, shared.as_deref_mut(), s).0,
         }
-        text
-    }
-
-    /// How the strings of the `index`-th field of objects at `depth` shared so far.
-    fn field_sharing(&self, depth: usize, index: usize) -> Option<Sharing> {
-        Some(self.shapes.get(depth)?.get(index)?.1)
-    }
-
-    /// The short string `s`, shared, and whether it was shared already (in this builder's
-    /// table or the load's cache).
-    fn shared_text(&mut self, s: &str) -> (ImmutableString, bool) {
-        if let Some(shared) = self.texts.get(s) {
-            return (shared.clone(), true);
-        }
-        let (shared, found) = match &mut self.shared {
-            Some(cache) => cache.get(s),
-            None => (ImmutableString::from(s), false),
-        };
-        self.texts.insert(shared.clone());
-        (shared, found)
     }
 
     /// The shared field names of a record at `depth` with fields `names` (each from
@@ -687,6 +674,24 @@ impl<'t> Builder<'t> {
         shape.push((name.clone(), Sharing::default()));
         name
     }
+}
+
+/// The short string `s`, shared through `texts` and the load's `cache` (when there is one),
+/// and whether it was shared already.
+fn shared_text(
+    texts: &mut foldhash::HashSet<ImmutableString>,
+    cache: Option<&mut TextCache>,
+    s: &str,
+) -> (ImmutableString, bool) {
+    if let Some(shared) = texts.get(s) {
+        return (shared.clone(), true);
+    }
+    let (shared, found) = match cache {
+        Some(cache) => cache.get(s),
+        None => (ImmutableString::from(s), false),
+    };
+    texts.insert(shared.clone());
+    (shared, found)
 }
 
 /// Appends an array index as a JSON Pointer segment.
