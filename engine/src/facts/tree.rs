@@ -7,7 +7,7 @@ use rhai::{Dynamic, ImmutableString};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, MutexGuard, OnceLock};
 use triomphe::ThinArc;
 
@@ -38,6 +38,9 @@ pub(crate) type Names = Arc<FieldNames>;
 /// worked out once for all the records that share them.
 pub(crate) struct FieldNames {
     names: Box<[ImmutableString]>,
+    /// A number no other set of names of this process has: a [`FieldName`] remembers
+    /// where among these names it was found by it.
+    id: u64,
     /// The document-order indexes of the names, sorted by name.
     sorted: Box<[u32]>,
     /// The text the canonical form writes before each value, in that order, once it is first
@@ -54,8 +57,10 @@ impl FieldNames {
     pub(crate) fn new(names: Box<[ImmutableString]>) -> Names {
         let mut sorted: Vec<u32> = (0..u32::try_from(names.len()).unwrap_or(u32::MAX)).collect();
         sorted.sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        static NEXT: AtomicU64 = AtomicU64::new(1);
         Arc::new(FieldNames {
             names,
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
             sorted: sorted.into_boxed_slice(),
             canonical: OnceLock::new(),
         })
@@ -157,20 +162,25 @@ impl Place {
     }
 }
 
-/// A field name read from record after record (by a rule run natively), with the place
-/// among a record's fields where it was last found: the records of a collection mostly
-/// share the order of their fields, so the next record's is looked at there first (any
-/// other place is still searched, so the answer never depends on the hint).
+/// A field name read from record after record (by a rule run natively), with the set of
+/// names it was last found among and its place there: the records of a collection mostly
+/// share one set (whose id is then enough to find the field), else the order of their
+/// fields, so the next record's is looked at there first (any other place is still
+/// searched, so the answer never depends on the hint).
 pub(crate) struct FieldName {
     name: ImmutableString,
-    hint: AtomicUsize,
+    /// The id of the set of names (shifted by [`HINT_BITS`]) and the place in it.
+    hint: AtomicU64,
 }
+
+/// Bits of [`FieldName::hint`] that hold the place.
+const HINT_BITS: u32 = 16;
 
 impl FieldName {
     pub(crate) fn new(name: ImmutableString) -> FieldName {
         FieldName {
             name,
-            hint: AtomicUsize::new(0),
+            hint: AtomicU64::new(0),
         }
     }
 
@@ -325,11 +335,21 @@ impl Record {
     pub(crate) fn get_field(&self, field: &FieldName) -> Option<&Node> {
         let (names, name) = (&self.head().names, field.name().as_str());
         let hint = field.hint.load(Ordering::Relaxed);
-        if names.get(hint).is_some_and(|k| k.as_str() == name) {
-            return self.values().get(hint);
+        let place = (hint & ((1 << HINT_BITS) - 1)) as usize;
+        if hint >> HINT_BITS == names.id {
+            return self.values().get(place);
         }
-        let i = names.iter().position(|k| k.as_str() == name)?;
-        field.hint.store(i, Ordering::Relaxed);
+        let i = match names.get(place).is_some_and(|k| k.as_str() == name) {
+            true => place,
+            false => names.iter().position(|k| k.as_str() == name)?,
+        };
+        if let Some(id) = names
+            .id
+            .checked_shl(HINT_BITS)
+            .filter(|_| i < 1 << HINT_BITS)
+        {
+            field.hint.store(id | i as u64, Ordering::Relaxed);
+        }
         self.values().get(i)
     }
 

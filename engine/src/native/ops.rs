@@ -80,7 +80,7 @@ fn with_records<T>(v: &V, f: impl FnOnce(&[&Record]) -> T) -> Option<T> {
 /// Whether an item equals `v` by Rhai's `==` (as an array's `contains` compares).
 fn any_equal<T: Borrow<V>>(items: impl Iterator<Item = T>, v: &V) -> R<bool> {
     for item in items {
-        if equal(item.borrow(), v).ok_or(Stop::Rhai)? {
+        if equal(item.borrow().into(), v.into()).ok_or(Stop::Rhai)? {
             return Ok(true);
         }
     }

@@ -3,10 +3,10 @@
 
 use super::stop::{R, Stop};
 use super::tree::{Arith, Compare, Each, Expr, Op, Receiver, Stmt};
-use super::value::{Fields, Items, Sizes, V, equal, order};
+use super::value::{Fields, Items, Seen, Sizes, V, equal, order};
 use super::{Program, ops};
 use crate::context::{self, Overrun};
-use crate::facts::tree::{FieldName, Node};
+use crate::facts::tree::{FieldName, Node, Record};
 use crate::prelude::{self, Set};
 use crate::scan::{Decision, Filter};
 use rhai::{Dynamic, ImmutableString, NativeCallContext};
@@ -61,7 +61,12 @@ impl<'a> Run<'a> {
 
     /// Counts one operation, charging the rule's budget every [`CHARGE_EVERY`].
     fn tick(&mut self) -> R<()> {
-        self.ops += 1;
+        self.ticks(1)
+    }
+
+    /// Counts `n` operations.
+    fn ticks(&mut self, n: u64) -> R<()> {
+        self.ops += n;
         if self.ops >= CHARGE_EVERY {
             self.charge()?;
         }
@@ -296,12 +301,24 @@ impl<'a> Run<'a> {
                 }
             }
             Expr::Equal(a, b, same) => {
-                let (a, b) = (self.expr(a)?, self.expr(b)?);
-                V::Bool(equal(&a, &b).ok_or(Stop::Rhai)? == *same)
+                let equal = match self.compare_in_place(a, b, equal)? {
+                    Some(equal) => equal,
+                    None => {
+                        let (a, b) = (self.expr(a)?, self.expr(b)?);
+                        equal((&a).into(), (&b).into())
+                    }
+                };
+                V::Bool(equal.ok_or(Stop::Rhai)? == *same)
             }
             Expr::Order(a, b, how) => {
-                let (a, b) = (self.expr(a)?, self.expr(b)?);
-                let holds = order(&a, &b).ok_or(Stop::Rhai)?.is_some_and(|o| match how {
+                let order = match self.compare_in_place(a, b, order)? {
+                    Some(order) => order,
+                    None => {
+                        let (a, b) = (self.expr(a)?, self.expr(b)?);
+                        order((&a).into(), (&b).into())
+                    }
+                };
+                let holds = order.ok_or(Stop::Rhai)?.is_some_and(|o| match how {
                     Compare::Less => o.is_lt(),
                     Compare::LessOrEqual => o.is_le(),
                     Compare::Greater => o.is_gt(),
@@ -384,25 +401,63 @@ impl<'a> Run<'a> {
     /// (`a.owner.id`), read in place rather than through a copy of the record (`None`: any
     /// other `base`, read the general way). Counts the operations the general way counts.
     fn prop_in_place(&mut self, base: &Expr, field: &FieldName) -> R<Option<V>> {
-        let (record, steps) = match base {
+        let Some((record, steps)) = self.record_in_place(base) else {
+            return Ok(None);
+        };
+        let v = record.get_field(field).map_or(V::Unit, V::of_node);
+        self.ticks(steps)?;
+        Ok(Some(v))
+    }
+
+    /// The record `base` is, when it is a variable holding one or a record field of one,
+    /// with the operations reading it the general way counts.
+    fn record_in_place(&self, base: &Expr) -> Option<(&Record, u64)> {
+        match base {
             Expr::Var(slot) => match &self.slots[*slot] {
-                V::Record(r) => (r, 1),
-                _ => return Ok(None),
+                V::Record(r) => Some((r, 1)),
+                _ => None,
             },
             Expr::Prop(inner, name) => match inner_var(inner).map(|slot| &self.slots[slot]) {
                 Some(V::Record(r)) => match r.get_field(name) {
-                    Some(Node::Record(r)) => (r, 2),
-                    _ => return Ok(None),
+                    Some(Node::Record(r)) => Some((r, 2)),
+                    _ => None,
                 },
-                _ => return Ok(None),
+                _ => None,
             },
-            _ => return Ok(None),
-        };
-        let v = record.get_field(field).map_or(V::Unit, V::of_node);
-        for _ in 0..steps {
-            self.tick()?;
+            _ => None,
         }
-        Ok(Some(v))
+    }
+
+    /// `how` on `a` and `b` read in place, without copying either, when both are constants,
+    /// variables or fields of a record variable (`None`: read them the general way). Counts
+    /// the operations the general way counts.
+    fn compare_in_place<T>(
+        &mut self,
+        a: &Expr,
+        b: &Expr,
+        how: impl FnOnce(Seen<'_>, Seen<'_>) -> T,
+    ) -> R<Option<T>> {
+        let (Some((x, n)), Some((y, m))) = (self.seen(a), self.seen(b)) else {
+            return Ok(None);
+        };
+        let out = how(x, y);
+        self.ticks(n + m)?;
+        Ok(Some(out))
+    }
+
+    /// The value of `e` read in place, when it is a constant, a variable or a field of a
+    /// record variable, with the operations evaluating it counts.
+    fn seen<'s>(&'s self, e: &'s Expr) -> Option<(Seen<'s>, u64)> {
+        Some(match e {
+            Expr::Const(v) => (v.into(), 1),
+            Expr::Var(slot) => ((&self.slots[*slot]).into(), 1),
+            Expr::Prop(base, field) => {
+                let (record, steps) = self.record_in_place(base)?;
+                let v = record.get_field(field).map_or(Seen::Unit, Seen::from);
+                (v, 1 + steps)
+            }
+            _ => return None,
+        })
     }
 
     /// `a op b`: integers and strings here; any other values of a binary operator by Rhai's

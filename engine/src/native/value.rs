@@ -10,6 +10,7 @@ use std::sync::Arc;
 /// lookups, arrays and maps reachable without unboxing. Arrays and maps are shared until
 /// changed (Rhai copies them on assignment; sharing until a change is the same to a rule).
 #[derive(Clone)]
+#[repr(u64)]
 pub(super) enum V {
     Unit,
     Bool(bool),
@@ -217,28 +218,77 @@ fn dynamic_sizes(d: &Dynamic) -> Sizes {
     sizes
 }
 
+/// A value as comparisons see it, read in place from a native run's value or a facts
+/// node (so that comparing a field with a constant copies neither).
+#[derive(Clone, Copy)]
+pub(super) enum Seen<'a> {
+    Unit,
+    Bool(bool),
+    Int(INT),
+    Float,
+    Str(&'a ImmutableString),
+    Record(&'a Record),
+    List,
+    Lookup,
+    Array,
+    Map,
+    Other(&'a Dynamic),
+}
+
+impl<'a> From<&'a V> for Seen<'a> {
+    fn from(v: &'a V) -> Self {
+        match v {
+            V::Unit => Seen::Unit,
+            V::Bool(b) => Seen::Bool(*b),
+            V::Int(i) => Seen::Int(*i),
+            V::Float(_) => Seen::Float,
+            V::Str(s) => Seen::Str(s),
+            V::Record(r) => Seen::Record(r),
+            V::List(_) => Seen::List,
+            V::Lookup(_) => Seen::Lookup,
+            V::Array(_) => Seen::Array,
+            V::Map(_) => Seen::Map,
+            V::Other(d) => Seen::Other(d),
+        }
+    }
+}
+
+impl<'a> From<&'a Node> for Seen<'a> {
+    fn from(node: &'a Node) -> Self {
+        match node {
+            Node::Null => Seen::Unit,
+            Node::Bool(b) => Seen::Bool(*b),
+            Node::Int(i) => Seen::Int(*i),
+            Node::Float(_) => Seen::Float,
+            Node::Str(s) => Seen::Str(s),
+            Node::Record(r) => Seen::Record(r),
+            Node::List(_) => Seen::List,
+        }
+    }
+}
+
 /// Rhai's `==` (`Some(true)` when equal), or `None` where Rhai would call a function this
 /// module does not know (a list or array compared with its kind, a float, two values Rhai
 /// holds) or raise an error. Values of different kinds are never equal.
-pub(super) fn equal(a: &V, b: &V) -> Option<bool> {
+pub(super) fn equal(a: Seen<'_>, b: Seen<'_>) -> Option<bool> {
     Some(match (a, b) {
-        (V::Unit, V::Unit) => true,
-        (V::Bool(x), V::Bool(y)) => x == y,
-        (V::Int(x), V::Int(y)) => x == y,
-        (V::Str(x), V::Str(y)) => x == y,
-        (V::Record(x), V::Record(y)) => x.same_place(y),
-        (V::Float(_), _) | (_, V::Float(_)) => return None,
+        (Seen::Unit, Seen::Unit) => true,
+        (Seen::Bool(x), Seen::Bool(y)) => x == y,
+        (Seen::Int(x), Seen::Int(y)) => x == y,
+        (Seen::Str(x), Seen::Str(y)) => x == y,
+        (Seen::Record(x), Seen::Record(y)) => x.same_place(y),
+        (Seen::Float, _) | (_, Seen::Float) => return None,
         // A value Rhai holds (an array, a set...) differs from any value of another kind.
-        (V::Other(d), b) | (b, V::Other(d)) => match b {
-            V::Other(_) => return None,
-            V::Array(_) if d.is_array() => return None,
-            V::Map(_) if d.is_map() => return None,
+        (Seen::Other(d), b) | (b, Seen::Other(d)) => match b {
+            Seen::Other(_) => return None,
+            Seen::Array if d.is_array() => return None,
+            Seen::Map if d.is_map() => return None,
             _ => false,
         },
-        (V::List(_), V::List(_))
-        | (V::Lookup(_), V::Lookup(_))
-        | (V::Array(_), V::Array(_))
-        | (V::Map(_), V::Map(_)) => return None,
+        (Seen::List, Seen::List)
+        | (Seen::Lookup, Seen::Lookup)
+        | (Seen::Array, Seen::Array)
+        | (Seen::Map, Seen::Map) => return None,
         _ => false,
     })
 }
@@ -246,34 +296,34 @@ pub(super) fn equal(a: &V, b: &V) -> Option<bool> {
 /// Rhai's `<`, `<=`, `>`, `>=` as an ordering of `a` against `b`: integers and strings of
 /// the same kind; `Some(None)` when the kinds differ (every such comparison is false);
 /// `None` where Rhai might do otherwise.
-pub(super) fn order(a: &V, b: &V) -> Option<Option<std::cmp::Ordering>> {
+pub(super) fn order(a: Seen<'_>, b: Seen<'_>) -> Option<Option<std::cmp::Ordering>> {
     Some(match (a, b) {
-        (V::Int(x), V::Int(y)) => Some(x.cmp(y)),
-        (V::Str(x), V::Str(y)) => Some(x.as_str().cmp(y.as_str())),
-        (V::Unit, V::Unit) => None,
-        (V::Unit, V::Str(_)) | (V::Str(_), V::Unit) => None,
+        (Seen::Int(x), Seen::Int(y)) => Some(x.cmp(&y)),
+        (Seen::Str(x), Seen::Str(y)) => Some(x.as_str().cmp(y.as_str())),
+        (Seen::Unit, Seen::Unit) => None,
+        (Seen::Unit, Seen::Str(_)) | (Seen::Str(_), Seen::Unit) => None,
         (
-            V::Unit | V::Bool(_) | V::Int(_) | V::Str(_) | V::Record(_) | V::List(_),
-            V::Unit | V::Bool(_) | V::Int(_) | V::Str(_) | V::Record(_) | V::List(_),
+            Seen::Unit | Seen::Bool(_) | Seen::Int(_) | Seen::Str(_) | Seen::Record(_) | Seen::List,
+            Seen::Unit | Seen::Bool(_) | Seen::Int(_) | Seen::Str(_) | Seen::Record(_) | Seen::List,
         ) if kind(a) != kind(b) => None,
         _ => return None,
     })
 }
 
 /// A name for the kind of a plain value, to tell kinds apart.
-fn kind(v: &V) -> u8 {
+fn kind(v: Seen<'_>) -> u8 {
     match v {
-        V::Unit => 0,
-        V::Bool(_) => 1,
-        V::Int(_) => 2,
-        V::Float(_) => 3,
-        V::Str(_) => 4,
-        V::Record(_) => 5,
-        V::List(_) => 6,
-        V::Lookup(_) => 7,
-        V::Array(_) => 8,
-        V::Map(_) => 9,
-        V::Other(_) => 10,
+        Seen::Unit => 0,
+        Seen::Bool(_) => 1,
+        Seen::Int(_) => 2,
+        Seen::Float => 3,
+        Seen::Str(_) => 4,
+        Seen::Record(_) => 5,
+        Seen::List => 6,
+        Seen::Lookup => 7,
+        Seen::Array => 8,
+        Seen::Map => 9,
+        Seen::Other(_) => 10,
     }
 }
 
