@@ -5,7 +5,6 @@ use crate::context::{self, Budget, Clock, PopulationSource, RawFinding, RuleRun,
 use crate::date::Date;
 use crate::evidence;
 use crate::facts::Facts;
-use crate::facts::tree::Record;
 use crate::joins::LookupCache;
 use crate::limits::Limits;
 use crate::modules::{self, to_u32};
@@ -571,7 +570,6 @@ impl Engine {
             .as_mut()
             .map(|r| std::mem::take(&mut r.tested))
             .unwrap_or_default();
-        let tested: Vec<_> = tested.iter().map(Record::pointer).collect();
         match (outcome, state) {
             (Ok(()), Some(state)) => {
                 result.findings = state
@@ -579,7 +577,7 @@ impl Engine {
                     .into_iter()
                     .map(|f| self.finding(rule, facts, f))
                     .collect();
-                result.population = population::of(
+                result.population = population::of_records(
                     facts,
                     &meta.facts,
                     &tested,
@@ -594,13 +592,13 @@ impl Engine {
             }
             (Err(e), _) => {
                 result.population =
-                    population::of(facts, &meta.facts, &tested, &[], detail(options));
+                    population::of_records(facts, &meta.facts, &tested, &[], detail(options));
                 result.status = Status::Error;
                 result.error = Some(rule_error(rule, &e, self.limits.max_message_size));
             }
             (Ok(()), None) => {
                 result.population =
-                    population::of(facts, &meta.facts, &tested, &[], detail(options));
+                    population::of_records(facts, &meta.facts, &tested, &[], detail(options));
                 result.status = Status::Error;
                 result.error = Some(RuleError {
                     message: "the rule's state was lost".to_owned(),

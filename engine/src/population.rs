@@ -1,9 +1,9 @@
-//! A rule's population from the pointers of the records it tested: counted per collection
-//! against the collection's size, with the records' keys under `--explain`, and each record
+//! A rule's population from the records it tested (or their pointers): counted per
+//! collection against the collection's size, with the records' keys under `--explain`, and each record
 //! with its outcome under `--populations`.
 
 use crate::facts::Facts;
-use crate::facts::tree::Node;
+use crate::facts::tree::{Node, Record};
 use crate::report::{Finding, FindingStatus, Population, PopulationRecord, RecordOutcome, Tested};
 use indexmap::IndexMap;
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +15,70 @@ pub(crate) struct Detail {
     pub keys: bool,
     /// Each tested record with its outcome (`--populations`).
     pub records: bool,
+}
+
+/// The population of `records` (repeats allowed, any order), as [`of`] gives it for their
+/// pointers. When only counts are asked for, the records of lists are counted by their
+/// places, without their pointers written out.
+pub(crate) fn of_records(
+    facts: &Facts,
+    declared: &[String],
+    records: &[Record],
+    findings: &[Finding],
+    detail: Detail,
+) -> Population {
+    if !detail.keys
+        && !detail.records
+        && let Some((counts, tested)) = counts_by_place(records)
+    {
+        return Population {
+            tested,
+            collections: collections(facts, declared, counts),
+            keys: None,
+            records: None,
+        };
+    }
+    let pointers: Vec<_> = records.iter().map(Record::pointer).collect();
+    of(facts, declared, &pointers, findings, detail)
+}
+
+/// The records per collection (by the first part of their pointers with its slashes,
+/// `/people/`) and in all, each counted once, from their places in their lists; `None` when
+/// a record is not an item of a list or two lists have one pointer (then the pointers
+/// decide).
+fn counts_by_place(records: &[Record]) -> Option<(BTreeMap<String, u64>, u64)> {
+    let mut places = records
+        .iter()
+        .map(|r| {
+            r.list_place()
+                .map(|(list, i)| (list.as_ptr() as usize, i, list))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    places.sort_unstable_by_key(|&(list, i, _)| (list, i));
+    places.dedup_by_key(|&mut (list, i, _)| (list, i));
+    let mut lists: Vec<(&str, u64)> = Vec::new();
+    for (_, _, list) in &places {
+        match lists.last_mut() {
+            Some((last, n)) if last.as_ptr() == list.as_ptr() => *n += 1,
+            _ => lists.push((list.as_str(), 1)),
+        }
+    }
+    let mut texts: Vec<&str> = lists.iter().map(|(list, _)| *list).collect();
+    texts.sort_unstable();
+    if texts.windows(2).any(|w| w[0] == w[1]) {
+        return None;
+    }
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for (list, n) in lists {
+        // The pointer of an item of `/vendors/3/contacts` starts `/vendors/`, of `/people`
+        // `/people/`.
+        let prefix = match list.get(1..).and_then(|rest| rest.find('/')) {
+            Some(i) => list[..i + 2].to_owned(),
+            None => format!("{list}/"),
+        };
+        *counts.entry(prefix).or_default() += n;
+    }
+    Some((counts, places.len() as u64))
 }
 
 /// The population of the records at `pointers` (repeats allowed, any order), with every
@@ -32,22 +96,6 @@ pub(crate) fn of<P: AsRef<str>>(
     // `/people/10`), which the sort only has to confirm.
     pointers.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     pointers.dedup();
-    let size = |name: &str| match facts.root().field(name) {
-        Some(Node::List(l)) => Some(l.len() as u64),
-        _ => None,
-    };
-    let mut collections: IndexMap<String, Tested> = declared
-        .iter()
-        .filter_map(|k| {
-            Some((
-                k.clone(),
-                Tested {
-                    tested: 0,
-                    of: size(k)?,
-                },
-            ))
-        })
-        .collect();
     // Records per collection, by the pointer's first part with its slash (`/people/`), so
     // that collections the rule did not declare follow in the order of their pointers.
     let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
@@ -58,16 +106,7 @@ pub(crate) fn of<P: AsRef<str>>(
             .map_or(p.len(), |i| i + 2);
         *counts.entry(&p[..end]).or_default() += 1;
     }
-    for (prefix, tested) in counts {
-        let name = prefix.trim_start_matches('/').trim_end_matches('/');
-        collections
-            .entry(name.to_owned())
-            .or_insert_with(|| Tested {
-                tested: 0,
-                of: size(name).unwrap_or_default(),
-            })
-            .tested += tested;
-    }
+    let collections = collections(facts, declared, counts);
     let key = |p: &str| facts.key(p).unwrap_or_else(|| p.to_owned());
     let keys = detail.keys.then(|| {
         let mut keys: Vec<String> = pointers.iter().map(|p| key(p)).collect();
@@ -94,6 +133,45 @@ pub(crate) fn of<P: AsRef<str>>(
         keys,
         records,
     }
+}
+
+/// Every collection of `declared`, tested or not, then the others `counts` has (records
+/// per first part of their pointers, `/people/`), each with its size.
+fn collections<K: AsRef<str>>(
+    facts: &Facts,
+    declared: &[String],
+    counts: BTreeMap<K, u64>,
+) -> IndexMap<String, Tested> {
+    let size = |name: &str| match facts.root().field(name) {
+        Some(Node::List(l)) => Some(l.len() as u64),
+        _ => None,
+    };
+    let mut collections: IndexMap<String, Tested> = declared
+        .iter()
+        .filter_map(|k| {
+            Some((
+                k.clone(),
+                Tested {
+                    tested: 0,
+                    of: size(k)?,
+                },
+            ))
+        })
+        .collect();
+    for (prefix, tested) in counts {
+        let name = prefix
+            .as_ref()
+            .trim_start_matches('/')
+            .trim_end_matches('/');
+        collections
+            .entry(name.to_owned())
+            .or_insert_with(|| Tested {
+                tested: 0,
+                of: size(name).unwrap_or_default(),
+            })
+            .tested += tested;
+    }
+    collections
 }
 
 /// The outcome of every record a finding names, and of every record that holds one (a
@@ -124,8 +202,69 @@ fn outcomes(findings: &[Finding]) -> HashMap<&str, RecordOutcome> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::{Detail, of};
+    use super::{Detail, of, of_records};
+    use crate::facts::tree::{Node, Record};
     use crate::facts::{Facts, FactsSource};
+
+    /// Counted by their places, records give the population their pointers give: repeats
+    /// counted once, an item of a nested list in its record's collection.
+    #[test]
+    fn records_are_counted_as_their_pointers_are() {
+        let text = r#"{"schema_version": "1", "organization": {"name": "A"},
+            "people": [
+                {"id": "p0", "name": "P", "kind": "employee", "employment": {"status": "active"}},
+                {"id": "p1", "name": "Q", "kind": "employee", "employment": {"status": "active"},
+                 "policy_acknowledgements": [
+                    {"policy_id": "x", "acknowledged_on": "2026-01-01"},
+                    {"policy_id": "y", "acknowledged_on": "2026-01-02"}]}],
+            "accounts": [
+                {"system_id": "s", "username": "a", "kind": "human", "status": "active"},
+                {"system_id": "s", "username": "b", "kind": "human", "status": "active"}]}"#;
+        let facts = Facts::load(&[FactsSource {
+            name: "f.json",
+            text,
+        }])
+        .unwrap();
+        let items = |name: &str| match facts.root().field(name) {
+            Some(Node::List(l)) => l
+                .items()
+                .iter()
+                .filter_map(Node::as_record)
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        let (people, accounts) = (items("people"), items("accounts"));
+        let acks: Vec<Record> = match people[1].get("policy_acknowledgements") {
+            Some(Node::List(l)) => l
+                .items()
+                .iter()
+                .filter_map(Node::as_record)
+                .cloned()
+                .collect(),
+            _ => panic!("no acknowledgements"),
+        };
+        let records = [
+            accounts[1].clone(),
+            acks[1].clone(),
+            people[0].clone(),
+            accounts[1].clone(),
+            acks[0].clone(),
+            acks[1].clone(),
+        ];
+        let declared = ["accounts".to_owned(), "vendors".to_owned()];
+        let pointers: Vec<_> = records.iter().map(Record::pointer).collect();
+        let by_pointer = of(&facts, &declared, &pointers, &[], Detail::default());
+        let by_place = of_records(&facts, &declared, &records, &[], Detail::default());
+        assert_eq!(by_place, by_pointer);
+        assert_eq!(by_place.tested, 4);
+        let counted: Vec<(&str, u64)> = by_place
+            .collections
+            .iter()
+            .map(|(name, t)| (name.as_str(), t.tested))
+            .collect();
+        assert_eq!(counted, [("accounts", 1), ("people", 3)]);
+    }
 
     #[test]
     fn counts_each_record_once_per_collection_in_any_order() {

@@ -190,6 +190,35 @@ impl FieldName {
     }
 }
 
+/// A copy starts from where the original was last found.
+impl Clone for FieldName {
+    fn clone(&self) -> Self {
+        FieldName {
+            name: self.name.clone(),
+            hint: AtomicU64::new(self.hint.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+/// Names are equal when they name the same field, wherever they were last found.
+impl PartialEq for FieldName {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl std::fmt::Debug for FieldName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.name.fmt(f)
+    }
+}
+
+impl From<&str> for FieldName {
+    fn from(name: &str) -> Self {
+        FieldName::new(name.into())
+    }
+}
+
 /// A dotted path of field names (`employment.status`) read from record after record.
 pub(crate) struct FieldPath(Box<[FieldName]>);
 
@@ -297,6 +326,15 @@ impl Record {
     /// The record's JSON Pointer into the merged facts.
     pub fn pointer(&self) -> Cow<'_, str> {
         self.head().place.pointer()
+    }
+
+    /// The list this record is an item of (its pointer) and its index there, when its place
+    /// is kept that way.
+    pub(crate) fn list_place(&self) -> Option<(&ImmutableString, u32)> {
+        match &self.head().place {
+            Place::Item(list, i) => Some((list, *i)),
+            Place::Whole(_) => None,
+        }
     }
 
     /// Whether this and `other` are the same record of the facts (at the same place).

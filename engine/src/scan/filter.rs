@@ -1,7 +1,7 @@
 //! What a loop's opening condition says about one record, as far as it can be told without
 //! running Rhai.
 
-use crate::facts::tree::{Node, Record};
+use crate::facts::tree::{FieldName, Node, Record};
 use crate::joins::Lookup;
 use rhai::{Dynamic, INT, ImmutableString};
 use std::sync::Arc;
@@ -56,22 +56,19 @@ pub(crate) enum Decision {
 pub(crate) enum Cond {
     /// `r.a.b == value` (or `!=` when `equal` is false).
     Compare {
-        path: Vec<ImmutableString>,
+        path: Vec<FieldName>,
         equal: bool,
         value: Literal,
     },
     /// `r.a == r.b` (or `!=`).
     Same {
-        left: Vec<ImmutableString>,
-        right: Vec<ImmutableString>,
+        left: Vec<FieldName>,
+        right: Vec<FieldName>,
         equal: bool,
     },
     /// `lookup.contains(r.a)`, the lookup the variable `var` (an index into the values the
     /// loop took) held as the loop started.
-    Contains {
-        var: usize,
-        path: Vec<ImmutableString>,
-    },
+    Contains { var: usize, path: Vec<FieldName> },
     /// `a && b && ...`
     And(Vec<Cond>),
     /// `a || b || ...`
@@ -139,13 +136,13 @@ impl Cond {
 /// The field at `path` from `record` (`None` inside when absent or null, as rules read
 /// both as `()`), or `None` when Rhai's property access could differ: a property of a
 /// string, a number or a list is a function call or an error.
-fn follow<'r>(record: &'r Record, path: &[ImmutableString]) -> Option<Option<&'r Node>> {
+fn follow<'r>(record: &'r Record, path: &[FieldName]) -> Option<Option<&'r Node>> {
     let (first, rest) = path.split_first()?;
-    let mut node = record.get(first);
+    let mut node = record.get_field(first);
     for name in rest {
         node = match node {
             None | Some(Node::Null) => None,
-            Some(Node::Record(r)) => r.get(name),
+            Some(Node::Record(r)) => r.get_field(name),
             Some(_) => return None,
         };
     }
@@ -173,7 +170,7 @@ fn same_fields(a: Option<&Node>, b: Option<&Node>) -> Option<bool> {
         None => same(a, &Literal::Unit),
         Some(Node::Bool(v)) => same(a, &Literal::Bool(*v)),
         Some(Node::Int(v)) => same(a, &Literal::Int(*v)),
-        Some(Node::Str(v)) => same(a, &Literal::Str(v.clone())),
+        Some(Node::Str(v)) => Some(matches!(a, Some(Node::Str(x)) if x == v)),
         Some(Node::Float(_)) if matches!(a, Some(Node::Int(_) | Node::Float(_))) => None,
         Some(Node::Float(_)) => Some(false),
         Some(Node::Record(_) | Node::List(_)) => match a {

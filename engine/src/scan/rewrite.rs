@@ -2,6 +2,7 @@
 
 use super::filter::{Cond, Filter, Literal};
 use super::{SCAN_FN, SURE_FN};
+use crate::facts::tree::FieldName;
 use rhai::{
     AST, ASTFlags, ASTNode, Dynamic, Expr, FlowControl, FnCallExpr, ImmutableString, Stmt,
     StmtBlock,
@@ -263,7 +264,7 @@ fn condition(var: &str, e: &Expr, var_at: &mut dyn FnMut(ImmutableString) -> usi
 }
 
 /// The field path of `e` when it reads `var.a.b...` by properties.
-fn path(var: &str, e: &Expr) -> Option<Vec<rhai::ImmutableString>> {
+fn path(var: &str, e: &Expr) -> Option<Vec<FieldName>> {
     let Expr::Dot(dot, ..) = e else { return None };
     let Expr::Variable(v, ..) = &dot.lhs else {
         return None;
@@ -276,14 +277,14 @@ fn path(var: &str, e: &Expr) -> Option<Vec<rhai::ImmutableString>> {
     loop {
         match rest {
             Expr::Property(p, _) => {
-                names.push(p.2.clone());
+                names.push(FieldName::new(p.2.clone()));
                 return Some(names);
             }
             Expr::Dot(next, ..) => {
                 let Expr::Property(p, _) = &next.lhs else {
                     return None;
                 };
-                names.push(p.2.clone());
+                names.push(FieldName::new(p.2.clone()));
                 rest = &next.rhs;
             }
             _ => return None,
