@@ -6,6 +6,7 @@ use crate::facts::Facts;
 use crate::facts::tree::{Node, Record};
 use crate::report::{Finding, FindingStatus, Population, PopulationRecord, RecordOutcome, Tested};
 use indexmap::IndexMap;
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 /// What a population lists beyond its counts.
@@ -47,26 +48,22 @@ pub(crate) fn of_records(
 /// a record is not an item of a list or two lists have one pointer (then the pointers
 /// decide).
 fn counts_by_place(records: &[Record]) -> Option<(BTreeMap<String, u64>, u64)> {
-    let mut places = records
-        .iter()
-        .map(|r| {
-            r.list_place()
-                .map(|(list, i)| (list.as_ptr() as usize, i, list))
-        })
-        .collect::<Option<Vec<_>>>()?;
-    places.sort_unstable_by_key(|&(list, i, _)| (list, i));
-    places.dedup_by_key(|&mut (list, i, _)| (list, i));
-    let mut lists: Vec<(&str, u64)> = Vec::new();
-    for (_, _, list) in &places {
-        match lists.last_mut() {
-            Some((last, n)) if last.as_ptr() == list.as_ptr() => *n += 1,
-            _ => lists.push((list.as_str(), 1)),
-        }
+    // Each record's list (by the address of its pointer's text), index and record.
+    let mut places = Vec::with_capacity(records.len());
+    for (n, r) in records.iter().enumerate() {
+        let (list, i) = r.list_place()?;
+        places.push((list.as_ptr() as usize, i, n));
     }
-    let mut texts: Vec<&str> = lists.iter().map(|(list, _)| *list).collect();
-    texts.sort_unstable();
-    if texts.windows(2).any(|w| w[0] == w[1]) {
-        return None;
+    places.sort_unstable();
+    places.dedup_by_key(|&mut (list, i, _)| (list, i));
+    // Records per list, by its pointer: one list per pointer, else the pointers decide.
+    let mut lists: BTreeMap<&str, u64> = BTreeMap::new();
+    for run in places.chunk_by(|a, b| a.0 == b.0) {
+        let (list, _) = records[run[0].2].list_place()?;
+        match lists.entry(list.as_str()) {
+            Entry::Vacant(e) => e.insert(run.len() as u64),
+            Entry::Occupied(_) => return None,
+        };
     }
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for (list, n) in lists {
