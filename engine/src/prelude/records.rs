@@ -114,8 +114,19 @@ impl Iterator for Items {
 /// population when it marks none. Only records of top-level collections count.
 pub(crate) fn went_through<'r>(records: impl IntoIterator<Item = &'r Record>) {
     context::current(|run| {
+        // The records mostly come from one list: whether it is a collection is asked once.
+        let mut last: Option<(usize, bool)> = None;
         for r in records {
-            if r.is_top_level() {
+            let top = match (r.list_place(), last) {
+                (Some((list, _)), Some((at, top))) if list.as_ptr() as usize == at => top,
+                (Some((list, _)), _) => {
+                    let top = r.is_top_level();
+                    last = Some((list.as_ptr() as usize, top));
+                    top
+                }
+                (None, _) => r.is_top_level(),
+            };
+            if top {
                 run.iterated(r);
             }
         }
