@@ -222,25 +222,19 @@ mod tests {
             text,
         }])
         .unwrap();
-        let items = |name: &str| match facts.root().field(name) {
-            Some(Node::List(l)) => l
-                .items()
+        let records_of = |list: Option<&Node>| -> Vec<Record> {
+            let Some(Node::List(l)) = list else {
+                panic!("not a list: {list:?}");
+            };
+            l.items()
                 .iter()
                 .filter_map(Node::as_record)
                 .cloned()
-                .collect(),
-            _ => Vec::new(),
+                .collect()
         };
-        let (people, accounts) = (items("people"), items("accounts"));
-        let acks: Vec<Record> = match people[1].get("policy_acknowledgements") {
-            Some(Node::List(l)) => l
-                .items()
-                .iter()
-                .filter_map(Node::as_record)
-                .cloned()
-                .collect(),
-            _ => panic!("no acknowledgements"),
-        };
+        let people = records_of(facts.root().field("people"));
+        let accounts = records_of(facts.root().field("accounts"));
+        let acks = records_of(people[1].get("policy_acknowledgements"));
         let records = [
             accounts[1].clone(),
             acks[1].clone(),

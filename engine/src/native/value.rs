@@ -9,6 +9,11 @@ use std::sync::Arc;
 /// A value in a native run: what Rhai would hold as a `Dynamic`, with records, lists,
 /// lookups, arrays and maps reachable without unboxing. Arrays and maps are shared until
 /// changed (Rhai copies them on assignment; sharing until a change is the same to a rule).
+///
+/// Its tag is a whole word of its own: left to the compiler, it shares its first word with
+/// `Dynamic`'s tags, and each value handed back from one step to the next is then copied in
+/// odd-sized pieces, which the processor cannot forward from the stores that wrote it (a
+/// native run took about an eighth longer).
 #[derive(Clone)]
 #[repr(u64)]
 pub(super) enum V {
