@@ -438,6 +438,38 @@ fn markdown_fits_a_pull_request_comment() {
     );
 }
 
+/// The summaries (text, Markdown) count what the to-do list lists, without listing it.
+#[test]
+fn the_summaries_counts_are_the_to_do_lists() {
+    let (report, _) = shared();
+    let (listed, counted) = (TodoList::new(report), TodoList::counts(report));
+    let counts = |t: &TodoList| {
+        t.owners
+            .iter()
+            .map(|o| (o.owner, o.summary))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(counts(&counted), counts(&listed));
+    assert_eq!(counted.summary, listed.summary);
+    assert!(counted.owners.iter().all(|o| o.items.is_empty()));
+    // Every kind of item, failing and lapsing, and waived findings are counted.
+    let total = listed.summary;
+    assert_eq!(
+        total.items,
+        listed.owners.iter().map(|o| o.items.len()).sum::<usize>()
+    );
+    for (what, n) in [
+        ("findings", total.findings),
+        ("lapsing", total.lapsing),
+        ("evidence", total.evidence),
+        ("waived", total.waived),
+        ("to fix", total.to_fix),
+        ("lapsing soon", total.items - total.to_fix),
+    ] {
+        assert!(n > 0, "the example has no {what}");
+    }
+}
+
 #[test]
 fn html_has_a_to_do_tab_per_owner_with_work() {
     let (report, context) = shared();

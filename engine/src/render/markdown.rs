@@ -202,7 +202,7 @@ pub fn markdown(report: &Report) -> String {
     }
 
     evidence(&mut out, report);
-    let todo = TodoList::new(report);
+    let todo = TodoList::counts(report);
     if !todo.owners.is_empty() {
         out.push_str("\n### To do by owner\n\n| Owner | To fix | Lapsing soon | Waived |\n|---|--:|--:|--:|\n");
         for w in &todo.owners {

@@ -334,7 +334,7 @@ fn evidence(out: &mut String, p: &Paint, report: &Report) {
 
 /// Open items per owner, so each team sees its share of the work (`attest todo` lists them).
 fn owners(out: &mut String, p: &Paint, report: &Report) {
-    let todo = TodoList::new(report);
+    let todo = TodoList::counts(report);
     if todo.owners.is_empty() {
         return;
     }

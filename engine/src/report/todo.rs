@@ -59,6 +59,16 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
+    /// Whether an item of this kind (with this evidence to collect) is a failure to fix,
+    /// rather than something that lapses soon.
+    fn fails(self, evidence: Option<&EvidenceToCollect>) -> bool {
+        match self {
+            ItemKind::Finding => true,
+            ItemKind::Lapsing => false,
+            ItemKind::Evidence => evidence.is_some_and(|e| e.state != EvidenceGap::Expiring),
+        }
+    }
+
     /// The snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -144,14 +154,7 @@ impl TodoItem {
     /// Whether it is a failure: a finding, or evidence missing or expired (rather than
     /// something that lapses soon).
     pub fn is_failing(&self) -> bool {
-        match self.kind {
-            ItemKind::Finding => true,
-            ItemKind::Lapsing => false,
-            ItemKind::Evidence => self
-                .evidence
-                .as_ref()
-                .is_some_and(|e| e.state != EvidenceGap::Expiring),
-        }
+        self.kind.fails(self.evidence.as_ref())
     }
 
     /// The record it is about, as the order compares it: its key, else its pointer.
@@ -198,6 +201,19 @@ pub struct TodoCounts {
 }
 
 impl TodoCounts {
+    /// Counts one item of `kind`, a failure to fix or something that lapses soon.
+    fn note(&mut self, kind: ItemKind, failing: bool) {
+        self.items += 1;
+        match kind {
+            ItemKind::Finding => self.findings += 1,
+            ItemKind::Lapsing => self.lapsing += 1,
+            ItemKind::Evidence => self.evidence += 1,
+        }
+        if failing {
+            self.to_fix += 1;
+        }
+    }
+
     fn add(&mut self, other: &TodoCounts) {
         self.items += other.items;
         self.findings += other.findings;
@@ -234,24 +250,12 @@ impl OwnerTodo {
         self.summary.items - self.summary.to_fix
     }
 
-    fn count(&mut self) {
-        let waived = self.summary.waived;
-        let mut c = TodoCounts {
-            items: self.items.len(),
-            waived,
-            ..TodoCounts::default()
-        };
-        for item in &self.items {
-            match item.kind {
-                ItemKind::Finding => c.findings += 1,
-                ItemKind::Lapsing => c.lapsing += 1,
-                ItemKind::Evidence => c.evidence += 1,
-            }
-            if item.is_failing() {
-                c.to_fix += 1;
-            }
+    /// Counts `item`, and lists it when the items are `listed`.
+    fn add(&mut self, item: TodoItem, listed: bool) {
+        self.summary.note(item.kind, item.is_failing());
+        if listed {
+            self.items.push(item);
         }
-        self.summary = c;
     }
 }
 
@@ -284,6 +288,17 @@ impl TodoList {
     /// The to-do list of a report (after its waivers were applied): every owner with an
     /// item or a waived finding.
     pub fn new(report: &Report) -> TodoList {
+        TodoList::gathered(report, true)
+    }
+
+    /// Each owner's counts as [`TodoList::new`] gives them, without the items (what the
+    /// text and Markdown summaries show).
+    pub fn counts(report: &Report) -> TodoList {
+        TodoList::gathered(report, false)
+    }
+
+    /// The list, its items `listed` or only counted.
+    fn gathered(report: &Report, listed: bool) -> TodoList {
         let as_of = Date::parse(&report.evaluated_on);
         let mut owners: BTreeMap<&'static str, OwnerTodo> = BTreeMap::new();
         for v in rule_views(report) {
@@ -294,7 +309,7 @@ impl TodoList {
             }
             if v.rule.is_evidence_check() {
                 if let Some((owner, item)) = evidence_item(&v, as_of) {
-                    owner_entry(&mut owners, owner).items.push(item);
+                    owner_entry(&mut owners, owner).add(item, listed);
                 }
                 continue;
             }
@@ -304,16 +319,19 @@ impl TodoList {
                     Status::Warn => ItemKind::Lapsing,
                     _ => continue,
                 };
-                let due = due_date(f.data.as_ref(), as_of);
-                let item = item(&v, f, kind, due, as_of, None);
-                owner_entry(&mut owners, f.owner).items.push(item);
+                let owner = owner_entry(&mut owners, f.owner);
+                if listed {
+                    let due = due_date(f.data.as_ref(), as_of);
+                    owner.add(item(&v, f, kind, due, as_of, None), true);
+                } else {
+                    owner.summary.note(kind, kind.fails(None));
+                }
             }
         }
         let owners: Vec<OwnerTodo> = owners
             .into_values()
             .map(|mut o| {
                 crate::sorting::sort_by(&mut o.items, TodoItem::order);
-                o.count();
                 o
             })
             .collect();
