@@ -9,7 +9,7 @@
 //! fields. An object whose schema lists no `properties` accepts any field.
 
 use super::keys::resolve;
-use super::tree::{Node, push_escaped};
+use super::tree::{Node, push_escaped, push_index};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -75,8 +75,9 @@ pub(crate) fn unknown(doc: &Value, known: &KnownFields, schema: &str) -> Vec<(St
     let mut messages = Messages::default();
     let mut walk = Walk {
         schema,
-        pointer: String::new(),
-        place: Vec::new(),
+        base: "",
+        in_base: 0,
+        steps: Vec::new(),
         out: Vec::new(),
         messages: &mut messages,
     };
@@ -122,10 +123,13 @@ impl<'s> RecordFields<'s> {
         pointer: &str,
         out: &mut Vec<(String, String)>,
     ) {
+        let mut steps = Vec::with_capacity(8);
+        steps.push(Step::Field(self.collection, true));
         let mut walk = Walk {
             schema: self.schema,
-            pointer: pointer.to_owned(),
-            place: vec![(self.collection, true)],
+            base: pointer,
+            in_base: 1,
+            steps,
             out: std::mem::take(out),
             messages: &mut self.messages,
         };
@@ -172,12 +176,22 @@ impl Tree for Node {
 struct Messages(HashMap<usize, HashMap<String, String>>);
 
 /// A walk through the document: where it is, and what it found.
+/// One step of a walk down a document: into a field (with whether it is a list), or to an
+/// item of a list.
+enum Step<'a> {
+    Field(&'a str, bool),
+    Index(usize),
+}
+
 struct Walk<'a, 'm> {
     /// The schema's name, for messages.
     schema: &'a str,
-    pointer: String,
-    /// The fields leading here, each with whether it is a list, for messages.
-    place: Vec<(&'a str, bool)>,
+    /// The JSON Pointer of the value the walk started at.
+    base: &'a str,
+    /// How many of the first steps `base` holds already.
+    in_base: usize,
+    /// The steps from there to here: written out as a pointer only for an unknown field.
+    steps: Vec<Step<'a>>,
     out: Vec<(String, String)>,
     messages: &'m mut Messages,
 }
@@ -192,11 +206,9 @@ impl<'a> Walk<'a, '_> {
             }
             Shape::List(items) => {
                 for (i, item) in value.items().unwrap_or_default().iter().enumerate() {
-                    let len = self.pointer.len();
-                    self.pointer.push('/');
-                    self.pointer.push_str(&i.to_string());
+                    self.steps.push(Step::Index(i));
                     self.value(item, items);
-                    self.pointer.truncate(len);
+                    self.steps.pop();
                 }
             }
             // A value of another type is the schema check's to report.
@@ -213,14 +225,12 @@ impl<'a> Walk<'a, '_> {
         place: usize,
     ) {
         for (name, member) in members {
-            let len = self.pointer.len();
-            self.pointer.push('/');
-            push_escaped(&mut self.pointer, name);
             match fields.iter().find(|(field, _)| field == name) {
                 Some((_, shape)) => {
-                    self.place.push((name, matches!(shape, Shape::List(_))));
+                    self.steps
+                        .push(Step::Field(name, matches!(shape, Shape::List(_))));
                     self.value(member, shape);
-                    self.place.pop();
+                    self.steps.pop();
                 }
                 None => {
                     let known = self.messages.0.get(&place).and_then(|m| m.get(name));
@@ -233,11 +243,28 @@ impl<'a> Walk<'a, '_> {
                             message
                         }
                     };
-                    self.out.push((self.pointer.clone(), message));
+                    let pointer = self.pointer(name);
+                    self.out.push((pointer, message));
                 }
             }
-            self.pointer.truncate(len);
         }
+    }
+
+    /// The JSON Pointer of field `name` of the value the walk is at.
+    fn pointer(&self, name: &str) -> String {
+        let mut pointer = self.base.to_owned();
+        for step in self.steps.iter().skip(self.in_base) {
+            match step {
+                Step::Field(field, _) => {
+                    pointer.push('/');
+                    push_escaped(&mut pointer, field);
+                }
+                Step::Index(i) => push_index(&mut pointer, *i),
+            }
+        }
+        pointer.push('/');
+        push_escaped(&mut pointer, name);
+        pointer
     }
 
     /// "facts-v1 does not define `x` for accounts; did you mean `y`?"
@@ -245,7 +272,15 @@ impl<'a> Walk<'a, '_> {
         let mut shown = String::new();
         super::keys::escape_into(&mut shown, name);
         let hint = crate::suggest::did_you_mean(name, fields.iter().map(|(f, _)| f.as_str()));
-        if self.place.is_empty() {
+        let place: Vec<(&str, bool)> = self
+            .steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Field(field, list) => Some((*field, *list)),
+                Step::Index(_) => None,
+            })
+            .collect();
+        if place.is_empty() {
             return format!(
                 "{} does not define `{shown}` at the top level{hint}",
                 self.schema
@@ -253,19 +288,19 @@ impl<'a> Walk<'a, '_> {
         }
         // `people[].employment`: a list's items are written `[]`, but for the innermost
         // list, whose records hold the field (`accounts`, not `accounts[]`).
-        let last = self.place.len() - 1;
-        let mut place = String::new();
-        for (i, (field, list)) in self.place.iter().enumerate() {
+        let last = place.len() - 1;
+        let mut shown_place = String::new();
+        for (i, (field, list)) in place.iter().enumerate() {
             if i > 0 {
-                place.push('.');
+                shown_place.push('.');
             }
-            place.push_str(field);
+            shown_place.push_str(field);
             if *list && i < last {
-                place.push_str("[]");
+                shown_place.push_str("[]");
             }
         }
         format!(
-            "{} does not define `{shown}` for {place}{hint}",
+            "{} does not define `{shown}` for {shown_place}{hint}",
             self.schema
         )
     }

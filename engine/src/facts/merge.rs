@@ -181,11 +181,11 @@ fn read_outlined(
         let is_array = text.as_bytes().get(at.span.start) == Some(&b'[');
         let part = match Checks::new(schema, key, texts).filter(|_| is_array) {
             Some(checks) => {
-                let items = at
-                    .item_spans
-                    .iter()
-                    .map(|range| span(range).map(Item::Text))
-                    .collect::<Result<Vec<Item<'_>>, ()>>()?;
+                // Sized ahead: collecting `Result`s would grow the list step by step.
+                let mut items = Vec::with_capacity(at.item_spans.len());
+                for range in &at.item_spans {
+                    items.push(Item::Text(span(range)?));
+                }
                 Part::Records(checks.check(merged.records(key), items).map_err(|_| ())?)
             }
             None => Part::Value(json::parse(span(&at.span)?).map_err(|_| ())?),

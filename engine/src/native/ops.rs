@@ -32,8 +32,12 @@ pub(super) fn key_of(v: &V) -> Option<Option<ImmutableString>> {
 /// function decides).
 fn query(q: Query<'_>, items: &V, path: &str) -> R<Option<V>> {
     let kept = with_records(items, |rs| {
-        let mut out = Items::default();
-        for r in prelude::query(q, rs, path)? {
+        let kept = prelude::query(q, rs, path)?;
+        let mut out = Items {
+            items: Vec::with_capacity(kept.len()),
+            ..Items::default()
+        };
+        for r in kept {
             out.push(V::Record(r.clone()));
         }
         Ok::<_, Box<rhai::EvalAltResult>>(out)
@@ -50,7 +54,8 @@ fn query(q: Query<'_>, items: &V, path: &str) -> R<Option<V>> {
 fn with_records<T>(v: &V, f: impl FnOnce(&[&Record]) -> T) -> Option<T> {
     match v {
         V::List(l) => {
-            let records: Vec<&Record> = l.items().iter().filter_map(Node::as_record).collect();
+            let mut records = Vec::with_capacity(l.len());
+            records.extend(l.items().iter().filter_map(Node::as_record));
             Some(f(&records))
         }
         V::Array(items) => {

@@ -416,12 +416,25 @@ pub struct Finding {
     pub waiver: Option<Waiver>,
 }
 
+/// Bytes of pretty JSON a report takes beside its rules (its summary and controls), each rule
+/// beside its findings, and each finding: estimates on the high side of the built-in pack's
+/// reports, so that the buffer is rarely grown.
+const JSON_BASE: usize = 64 << 10;
+const JSON_PER_RULE: usize = 2 << 10;
+const JSON_PER_FINDING: usize = 1024;
+
 impl Report {
     /// The report as pretty JSON, newline-terminated (the `json` format).
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-        s.push('\n');
-        s
+        // Written into a buffer sized ahead by the findings' number: growing it step by step
+        // would copy a large report several times over.
+        let findings: usize = self.rules.iter().map(|r| r.findings.len()).sum();
+        let size = JSON_BASE + JSON_PER_RULE * self.rules.len() + JSON_PER_FINDING * findings;
+        let mut out = Vec::with_capacity(size);
+        // Serializing the report cannot fail: its maps' keys are strings.
+        let _ = serde_json::to_writer_pretty(&mut out, self);
+        out.push(b'\n');
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// Whether any control failed or any rule errored (exit code 1).
