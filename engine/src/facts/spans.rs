@@ -9,6 +9,9 @@
 
 use std::ops::Range;
 
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+mod blocks;
+
 /// Where a top-level key's value lies.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct KeyLines {
@@ -199,6 +202,19 @@ impl Scanner<'_> {
     /// Skips one value of any kind found `outer` levels deep, counting the lines inside it
     /// and how deep it nests.
     fn skip_value(&mut self, outer: usize) {
+        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+        if let Some(b'{' | b'[') = self.peek() {
+            let skipped = blocks::skip_nested(self.bytes, self.pos);
+            self.pos = skipped.end;
+            self.line += skipped.lines;
+            self.deepest = self.deepest.max(outer + skipped.deepest);
+            return;
+        }
+        self.skip_value_bytes(outer);
+    }
+
+    /// [`Self::skip_value`] a byte at a time.
+    fn skip_value_bytes(&mut self, outer: usize) {
         let mut depth = 0usize;
         while let Some(b) = self.peek() {
             if !STRUCTURAL[b as usize] {
