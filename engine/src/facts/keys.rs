@@ -367,7 +367,8 @@ impl Column {
                 }
             }
         } else {
-            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(n);
+            let mut seen: foldhash::HashMap<&str, usize> =
+                HashMap::with_capacity_and_hasher(n, Default::default());
             for (i, key) in keys.enumerate() {
                 match seen.entry(key) {
                     Entry::Occupied(first) => out.push((i, *first.get())),

@@ -23,6 +23,9 @@ enum Flow {
 /// How many operations are counted before they are charged to the rule's budget.
 const CHARGE_EVERY: u64 = 256;
 
+/// Bytes an interpolated string's buffer starts with: most keys and messages fit.
+const TEXT_CAPACITY: usize = 64;
+
 /// The state of one run.
 pub(super) struct Run<'a> {
     program: &'a Program,
@@ -490,13 +493,21 @@ impl<'a> Run<'a> {
 
     /// An interpolated string: strings as they are, anything else as Rhai's `to_string`
     /// writes it.
+    /// An interpolated string: its parts written one after another.
     fn text(&mut self, parts: &[Expr]) -> R<ImmutableString> {
-        let mut out = String::new();
+        use std::fmt::Write as _;
+        let mut out = String::with_capacity(TEXT_CAPACITY);
         for part in parts {
+            if let Some(n) = self.write_in_place(part, &mut out) {
+                self.ticks(n)?;
+                continue;
+            }
             match self.expr(part)? {
                 V::Str(s) => out.push_str(&s),
                 // What Rhai's `to_string` writes for these (its `Display`).
-                V::Int(i) => out.push_str(&i.to_string()),
+                V::Int(i) => {
+                    let _ = write!(out, "{i}");
+                }
                 V::Bool(b) => out.push_str(if b { "true" } else { "false" }),
                 v => {
                     let mut d = v.to_dynamic();
@@ -517,6 +528,23 @@ impl<'a> Run<'a> {
             )?;
         }
         Ok(out.into())
+    }
+
+    /// Writes `part` into `out` where it is, without a copy, when it is a string, an integer
+    /// or a boolean held by a constant, a variable or a field of a record variable (as
+    /// [`Self::text`] writes them), with the operations reading it counts.
+    fn write_in_place(&self, part: &Expr, out: &mut String) -> Option<u64> {
+        use std::fmt::Write as _;
+        let (seen, n) = self.seen(part)?;
+        match seen {
+            Seen::Str(s) => out.push_str(s),
+            Seen::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Seen::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+            _ => return None,
+        }
+        Some(n)
     }
 
     /// Calls the rule's function `f` with the values of `args`.
