@@ -15,13 +15,23 @@ pub(super) fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<Lookup>("Lookup")
         .register_fn("index_by", |l: &mut List, key: ImmutableString| {
-            cached(l, "index", &key, |items| index_by(items, &key))
+            cached(
+                l,
+                "index",
+                || key.to_string(),
+                |items| index_by(items, &key),
+            )
         })
         .register_fn("index_by", |a: &mut Array, key: ImmutableString| {
             index_by(&records(a, "index_by")?, &key)
         })
         .register_fn("group_by", |l: &mut List, key: ImmutableString| {
-            cached(l, "group", &key, |items| group_by(items, &key))
+            cached(
+                l,
+                "group",
+                || key.to_string(),
+                |items| group_by(items, &key),
+            )
         })
         .register_fn("group_by", |a: &mut Array, key: ImmutableString| {
             group_by(&records(a, "group_by")?, &key)
@@ -175,18 +185,21 @@ pub(super) fn records(a: &Array, what: &str) -> Result<Vec<Record>> {
         .collect()
 }
 
-/// Builds a lookup over a facts list once per facts document.
+/// Builds a lookup over a facts list: once per facts document for a top-level collection (the
+/// cache names it by the list, `kind` and the `fields` it is built on).
 fn cached(
     l: &List,
     kind: &'static str,
-    fields: &str,
+    fields: impl FnOnce() -> String,
     build: impl FnOnce(&[Record]) -> Result<Lookup>,
 ) -> Result<Lookup> {
     // Only top-level collections (`/accounts`) are shared by many rules; a nested list
     // (`/people/3/policy_acknowledgements`) is built on demand.
-    let top_level = l.pointer().rfind('/') == Some(0);
-    let cache = context::current(|run| run.cache.clone()).filter(|_| top_level);
-    let key: CacheKey = (l.pointer().to_owned(), kind, fields.to_owned());
+    if l.pointer().rfind('/') != Some(0) {
+        return build(&list_records(l));
+    }
+    let cache = context::current(|run| run.cache.clone());
+    let key: CacheKey = (l.pointer().to_owned(), kind, fields());
     if let Some(hit) = cache.as_ref().and_then(|c| c.get(&key)) {
         return Ok(hit);
     }
@@ -256,27 +269,30 @@ fn latest(items: &[Record], date: &str) -> Dynamic {
 /// `list.latest_by(key, date)` on a facts list: built once per facts document for a
 /// top-level collection.
 pub(crate) fn latest_by_in_list(l: &List, key: &str, date: &str) -> Result<Lookup> {
-    let fields = format!("{key}\u{0}{date}");
-    cached(l, "latest", &fields, |items| {
-        latest_by_key(items, key, date)
-    })
+    let fields = || format!("{key}\u{0}{date}");
+    cached(l, "latest", fields, |items| latest_by_key(items, key, date))
 }
 
 fn latest_by_key(items: &[Record], key: &str, date: &str) -> Result<Lookup> {
-    let mut best: Keyed<(ImmutableString, Record)> = Keyed::default();
+    use std::collections::hash_map::Entry;
+    let mut best: Keyed<Record> = Keyed::default();
     for r in items {
         let (Some(k), Some(d)) = (key_at(r, key), key_at(r, date)) else {
             continue;
         };
-        match best.get(&k) {
-            Some((b, _)) if d.as_str() <= b.as_str() => {}
-            _ => {
-                best.insert(k, (d, r.clone()));
+        match best.entry(k) {
+            // The record kept has a date: it was kept for it.
+            Entry::Occupied(mut kept) => {
+                if key_at(kept.get(), date).is_none_or(|b| d.as_str() > b.as_str()) {
+                    kept.insert(r.clone());
+                }
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(r.clone());
             }
         }
     }
-    let map = best.into_iter().map(|(k, (_, r))| (k, r)).collect();
-    Ok(Lookup(Arc::new(Table::One(map))))
+    Ok(Lookup(Arc::new(Table::One(best))))
 }
 
 fn get(lk: &Lookup, key: &Dynamic) -> Dynamic {
