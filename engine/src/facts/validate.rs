@@ -81,24 +81,37 @@ pub(super) fn check(
             message,
         }
     };
-    let (mut found, ((mut keys, mut duplicates), mut unknown)) = crate::par::join(
-        || (against.violations)(doc),
-        || {
-            crate::par::join(
-                || keys::index(doc, against.keying),
-                || fields::unknown(doc, against.known, against.name),
+    // The whole document's checks, and each collection's duplicate keys, side by side.
+    let whole = || {
+        crate::par::join(
+            || (against.violations)(doc),
+            || {
+                crate::par::join(
+                    || keys::index(doc, against.keying),
+                    || fields::unknown(doc, against.known, against.name),
+                )
+            },
+        )
+    };
+    let each = || {
+        crate::par::map(records, |(name, checked)| {
+            let repeated = keys::collection_duplicates(&name, &checked.keys, checked.nested);
+            (
+                name,
+                checked.keys,
+                checked.violations,
+                checked.unknown,
+                repeated,
             )
-        },
-    );
-    for (name, checked) in records {
-        found.extend(checked.violations);
-        unknown.extend(checked.unknown);
-        duplicates.extend(keys::collection_duplicates(
-            &name,
-            &checked.keys,
-            checked.nested,
-        ));
-        keys.insert(name, checked.keys);
+        })
+    };
+    let ((mut found, ((mut keys, mut duplicates), mut unknown)), records) =
+        crate::par::join(whole, each);
+    for (name, column, violations, undefined, repeated) in records {
+        found.extend(violations);
+        unknown.extend(undefined);
+        duplicates.extend(repeated);
+        keys.insert(name, column);
     }
     let order = DocumentOrder::of(doc);
     order.sort(&mut found, |(pointer, _)| pointer);
