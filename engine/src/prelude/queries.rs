@@ -11,7 +11,7 @@ use crate::date::Date;
 use crate::facts::tree::{FieldPath, Node, Record};
 use crate::joins::Lookup;
 use crate::period::Period;
-use rhai::{Array, Dynamic, Engine, INT, ImmutableString, Map};
+use rhai::{Array, Dynamic, Engine, FLOAT, INT, ImmutableString, Map};
 
 type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
 
@@ -126,31 +126,79 @@ fn conditions(m: Map) -> Vec<(FieldPath, Wanted)> {
 
 /// What a field must hold, classified once per query rather than once per record.
 enum Wanted {
-    /// Equal to the value.
-    Equal(Dynamic),
+    /// Equal to the value (as [`Node::equals`] compares a node with it).
+    Equal(Plain),
     /// Equal to one of the array's items.
-    OneOf(Array),
+    OneOf(Vec<Plain>),
     /// One of the lookup's keys.
     KeyOf(Lookup),
+}
+
+/// A value a field is compared with, by its kind: what [`Node::equals`] finds out of the
+/// value for every record, found once.
+enum Plain {
+    Unit,
+    Bool(bool),
+    Int(INT),
+    Float(FLOAT),
+    Text(ImmutableString),
+    /// Anything else, which no node equals but as `Node::equals` says.
+    Other(Dynamic),
+}
+
+impl Plain {
+    fn new(value: Dynamic) -> Plain {
+        if value.is_unit() {
+            Plain::Unit
+        } else if let Ok(b) = value.as_bool() {
+            Plain::Bool(b)
+        } else if let Ok(i) = value.as_int() {
+            Plain::Int(i)
+        } else if let Ok(f) = value.as_float() {
+            Plain::Float(f)
+        } else if let Some(s) = value.read_lock::<ImmutableString>() {
+            Plain::Text(s.clone())
+        } else {
+            Plain::Other(value)
+        }
+    }
+
+    /// Whether `node` equals the value, as `node.equals(value)` says.
+    fn equals(&self, node: &Node) -> bool {
+        match (self, node) {
+            (Plain::Unit, Node::Null) => true,
+            (Plain::Bool(v), Node::Bool(b)) => v == b,
+            (Plain::Int(v), Node::Int(i)) => v == i,
+            (Plain::Int(v), Node::Float(f)) => *v as FLOAT == *f,
+            (Plain::Float(v), Node::Int(i)) => *v == *i as FLOAT,
+            (Plain::Float(v), Node::Float(f)) => v == f,
+            (Plain::Text(v), Node::Str(s)) => v.as_str() == s.as_str(),
+            (Plain::Other(v), node) => node.equals(v),
+            _ => false,
+        }
+    }
 }
 
 impl Wanted {
     fn new(value: Dynamic) -> Wanted {
         if let Some(options) = value.read_lock::<Array>() {
-            return Wanted::OneOf(options.clone());
+            return Wanted::OneOf(options.iter().cloned().map(Plain::new).collect());
         }
         if let Some(lookup) = value.read_lock::<Lookup>() {
             return Wanted::KeyOf(lookup.clone());
         }
-        Wanted::Equal(value)
+        Wanted::Equal(Plain::new(value))
     }
 
     /// Whether a field's value (null when absent) meets the condition.
     fn holds(&self, node: &Node) -> bool {
         match self {
-            Wanted::Equal(v) => node.equals(v),
-            Wanted::OneOf(options) => options.iter().any(|o| node.equals(o)),
-            Wanted::KeyOf(lookup) => node.key_text().is_some_and(|k| lookup.has_key(&k)),
+            Wanted::Equal(v) => v.equals(node),
+            Wanted::OneOf(options) => options.iter().any(|o| o.equals(node)),
+            Wanted::KeyOf(lookup) => match node {
+                Node::Str(s) => lookup.has_key(s),
+                node => node.key_text().is_some_and(|k| lookup.has_key(&k)),
+            },
         }
     }
 }
@@ -206,4 +254,61 @@ fn dated<'r>(
     }
     went_through(kept.iter().copied());
     Ok(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Plain;
+    use crate::facts::tree::{Node, build};
+    use rhai::{Array, Dynamic, Map};
+
+    /// A value classified once compares with every kind of node exactly as the node
+    /// compares with the value itself.
+    #[test]
+    fn plain_values_compare_as_nodes_compare_with_values() {
+        let doc = build(
+            serde_json::json!({"n": [null, true, false, 0, 3, -3, 3.0, 3.5, 0.0, -0.0,
+                "", "a", "3", [3], {"a": 1}]}),
+            Default::default(),
+        );
+        let Node::Record(doc) = doc else {
+            unreachable!("a JSON object is a record")
+        };
+        let Some(Node::List(nodes)) = doc.get("n") else {
+            unreachable!("n is a list")
+        };
+        let values = [
+            Dynamic::UNIT,
+            Dynamic::from_bool(true),
+            Dynamic::from_bool(false),
+            Dynamic::from_int(0),
+            Dynamic::from_int(3),
+            Dynamic::from_int(-3),
+            Dynamic::from_float(3.0),
+            Dynamic::from_float(3.5),
+            Dynamic::from_float(0.0),
+            Dynamic::from_float(-0.0),
+            Dynamic::from_float(f64::NAN),
+            Dynamic::from(""),
+            Dynamic::from("a"),
+            Dynamic::from("3"),
+            Dynamic::from_array(Array::from([Dynamic::from_int(3)])),
+            Dynamic::from_map(Map::new()),
+        ];
+        let mut equal = 0;
+        for node in nodes.items() {
+            for value in &values {
+                let want = node.equals(value);
+                assert_eq!(
+                    Plain::new(value.clone()).equals(node),
+                    want,
+                    "{node:?} {value:?}"
+                );
+                equal += usize::from(want);
+            }
+        }
+        // The pairs that are equal: each scalar with itself, and integers with the floats
+        // of the same value (0 with 0.0 and -0.0 both ways included).
+        assert_eq!(equal, 21);
+    }
 }
