@@ -27,6 +27,7 @@ use crate::period::Period;
 use keys::RecordKeys;
 use merge::{Merged, Text};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -332,7 +333,7 @@ impl SourceMap {
     pub(crate) fn locate(&self, pointer: &str) -> Option<Origin> {
         let mut parts = pointer.strip_prefix('/')?.split('/');
         let key = unescape(parts.next()?);
-        let entry = self.keys.get(&key)?;
+        let entry = self.keys.get(key.as_ref())?;
         let (file, line) = parts
             .next()
             .and_then(|i| i.parse::<usize>().ok())
@@ -353,8 +354,12 @@ impl SourceMap {
     }
 }
 
-fn unescape(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
+/// A JSON Pointer segment's text (RFC 6901: `~1` is `/`, `~0` is `~`); most have no `~`.
+fn unescape(segment: &str) -> Cow<'_, str> {
+    if !segment.contains('~') {
+        return Cow::Borrowed(segment);
+    }
+    Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
 }
 
 #[cfg(test)]

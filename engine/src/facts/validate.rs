@@ -160,7 +160,7 @@ impl<'a> DocumentOrder<'a> {
                 return 0;
             };
             let key = super::unescape(rest.split('/').next().unwrap_or_default());
-            self.0.get(key.as_str()).copied().unwrap_or(usize::MAX)
+            self.0.get(key.as_ref()).copied().unwrap_or(usize::MAX)
         };
         items.sort_by_cached_key(|item| place(pointer(item)));
     }

@@ -99,7 +99,14 @@ fn raise(op: Op, entity: &V, message: &ImmutableString, data: Option<&V>) -> R<V
         _ => FindingStatus::Warn,
     };
     let data = data.map(|d| d.to_dynamic().cast::<rhai::Map>());
-    prelude::raise(status, &entity.to_dynamic(), message.clone(), data).map_err(|_| Stop::Rhai)?;
+    // The pointer of a record or list read here; anything else as `fail` reads it.
+    let raised = match entity {
+        V::Unit => prelude::raise_at(status, None, message, data),
+        V::Record(r) => prelude::raise_at(status, Some(r.pointer().into_owned()), message, data),
+        V::List(l) => prelude::raise_at(status, Some(l.pointer().to_owned()), message, data),
+        entity => prelude::raise(status, &entity.to_dynamic(), message.clone(), data),
+    };
+    raised.map_err(|_| Stop::Rhai)?;
     Ok(V::Unit)
 }
 

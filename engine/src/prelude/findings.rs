@@ -33,11 +33,27 @@ pub(crate) fn raise(
     message: ImmutableString,
     data: Option<Map>,
 ) -> Result<()> {
-    let what = match status {
+    let entity = entity_pointer(entity, verb(status))?;
+    raise_at(status, entity, &message, data)
+}
+
+/// The function that raises a finding of `status`.
+fn verb(status: FindingStatus) -> &'static str {
+    match status {
         FindingStatus::Fail => "fail",
         FindingStatus::Warn => "warn",
-    };
-    let entity = entity_pointer(entity, what)?;
+    }
+}
+
+/// Adds a finding about the record or list at `entity` (a JSON Pointer; `None`: about no
+/// record) to the running rule's.
+pub(crate) fn raise_at(
+    status: FindingStatus,
+    entity: Option<String>,
+    message: &str,
+    data: Option<Map>,
+) -> Result<()> {
+    let what = verb(status);
     context::current(|run| {
         let budget = &run.budget;
         let max_findings = budget.max_findings;
@@ -67,7 +83,7 @@ pub(crate) fn raise(
                 Some(json)
             }
         };
-        let message = truncate(&message, budget.max_message);
+        let message = truncate(message, budget.max_message);
         run.findings.push(RawFinding {
             status,
             entity,

@@ -13,7 +13,7 @@ mod sets;
 mod text;
 
 pub(crate) use dates::{add_days, days_between, days_since, days_until};
-pub(crate) use findings::raise;
+pub(crate) use findings::{raise, raise_at};
 pub(crate) use findings::{to_json, truncated_marker};
 pub(crate) use period::{bound, has_period, period};
 pub(crate) use queries::{Query, query};
