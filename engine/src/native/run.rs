@@ -493,7 +493,6 @@ impl<'a> Run<'a> {
 
     /// An interpolated string: strings as they are, anything else as Rhai's `to_string`
     /// writes it.
-    /// An interpolated string: its parts written one after another.
     fn text(&mut self, parts: &[Expr]) -> R<ImmutableString> {
         use std::fmt::Write as _;
         let mut out = String::with_capacity(TEXT_CAPACITY);
