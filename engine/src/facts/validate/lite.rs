@@ -1478,6 +1478,23 @@ mod tests {
                             valid,
                             "/{name}/{i} after `{kind}` from {offset}: {record}"
                         );
+                        // The same record with its fields in the reverse order.
+                        let reversed = match record {
+                            Value::Object(o) => Value::Object(
+                                o.iter()
+                                    .rev()
+                                    .map(|(k, v)| (k.clone(), v.clone()))
+                                    .collect(),
+                            ),
+                            other => other.clone(),
+                        };
+                        let mut at = format!("/{name}/{i}");
+                        let node = Builder::default().record(reversed, &mut at, (&list, i));
+                        assert_eq!(
+                            checker.accepts(&node),
+                            valid,
+                            "/{name}/{i} reversed after `{kind}` from {offset}: {record}"
+                        );
                         if valid { accepted += 1 } else { refused += 1 }
                     }
                 }
