@@ -4,7 +4,7 @@
 //! of a collection whose schema allows it are checked and converted as they are parsed
 //! ([`super::records`]); the rest is kept as parsed, to be checked as a whole.
 
-use super::records::{Checks, Collection, Item};
+use super::records::{self, Checks, Collection, Item};
 use super::spans::{self, KeyLines, Outline};
 use super::texts::Texts;
 use super::{FactsError, FactsSchema, FactsSource, JsonSyntax, KeyOrigin, SourceMap, json};
@@ -172,27 +172,39 @@ fn read_outlined(
     (schema, texts): (&FactsSchema, &Texts),
     merged: &Merged,
 ) -> Result<Vec<(String, Part)>, ()> {
-    let mut parts = Vec::with_capacity(outline.keys.len());
+    // Each key's value, parsed; the collections' records, checked all together below.
+    let mut parts: Vec<(String, Option<Part>)> = Vec::with_capacity(outline.keys.len());
+    let mut collections = Vec::new();
     for (key, at) in &outline.keys {
         if parts.iter().any(|(seen, _)| seen == key) {
             return Err(());
         }
         let span = |range: &std::ops::Range<usize>| text.get(range.clone()).ok_or(());
         let is_array = text.as_bytes().get(at.span.start) == Some(&b'[');
-        let part = match Checks::new(schema, key, texts).filter(|_| is_array) {
+        match Checks::new(schema, key, texts).filter(|_| is_array) {
             Some(checks) => {
                 // Sized ahead: collecting `Result`s would grow the list step by step.
                 let mut items = Vec::with_capacity(at.item_spans.len());
                 for range in &at.item_spans {
                     items.push(Item::Text(span(range)?));
                 }
-                Part::Records(checks.check(merged.records(key), items).map_err(|_| ())?)
+                collections.push((checks, merged.records(key), items));
+                parts.push((key.clone(), None));
             }
-            None => Part::Value(json::parse(span(&at.span)?).map_err(|_| ())?),
-        };
-        parts.push((key.clone(), part));
+            None => {
+                let value = json::parse(span(&at.span)?).map_err(|_| ())?;
+                parts.push((key.clone(), Some(Part::Value(value))));
+            }
+        }
     }
-    Ok(parts)
+    let mut checked = records::check_all(collections).map_err(|_| ())?.into_iter();
+    parts
+        .into_iter()
+        .map(|(key, part)| match part {
+            Some(part) => Ok((key, part)),
+            None => Ok((key, Part::Records(checked.next().ok_or(())?))),
+        })
+        .collect()
 }
 
 /// Parses a whole file as one JSON object.

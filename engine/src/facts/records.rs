@@ -62,6 +62,34 @@ impl Collection {
     }
 }
 
+/// The records of several collections, each with its checks and the index its first record
+/// takes in its collection, checked as [`Checks::check`] checks one, in runs side by side
+/// across the collections (the first runs of a collection start while the last ones of the
+/// collection before it still run): the collections, in order.
+pub(super) fn check_all(
+    collections: Vec<(Checks<'_>, usize, Vec<Item<'_>>)>,
+) -> Result<Vec<Collection>, serde_json::Error> {
+    let mut checks = Vec::with_capacity(collections.len());
+    let mut tasks = Vec::new();
+    for (c, (check, first, items)) in collections.into_iter().enumerate() {
+        checks.push(check);
+        for (start, run) in crate::par::runs(items, RECORDS_PER_TASK) {
+            tasks.push((c, first + start, run));
+        }
+    }
+    let checks = &checks;
+    let done = crate::par::map(tasks, |(c, first, run)| {
+        (c, checks.get(c).map(|check| check.run(first, run)))
+    });
+    let mut runs: Vec<Vec<Collection>> = checks.iter().map(|_| Vec::new()).collect();
+    for (c, run) in done {
+        if let (Some(runs), Some(run)) = (runs.get_mut(c), run) {
+            runs.push(run?);
+        }
+    }
+    Ok(runs.into_iter().map(Collection::joined).collect())
+}
+
 /// How the records of one collection are checked.
 pub(super) struct Checks<'s> {
     name: &'s str,
@@ -105,14 +133,12 @@ impl<'s> Checks<'s> {
     /// side. `Err` when one of them is not JSON (with its place in the record's own text:
     /// its file's parse says where it is in the file).
     pub(super) fn check(
-        &self,
+        self,
         first: usize,
         items: Vec<Item<'_>>,
     ) -> Result<Collection, serde_json::Error> {
-        let runs = crate::par::runs(items, RECORDS_PER_TASK);
-        let done = crate::par::map(runs, |(start, run)| self.run(first + start, run));
-        let done = done.into_iter().collect::<Result<Vec<_>, _>>()?;
-        Ok(Collection::joined(done))
+        let mut checked = check_all(vec![(self, first, items)])?;
+        Ok(checked.pop().unwrap_or_default())
     }
 
     /// Record `index`, `text`, at `pointer`, parsed straight into the tree, when nothing in it
