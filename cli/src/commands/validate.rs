@@ -38,11 +38,13 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         (None, None) => None,
     };
     let n = sources.len();
+    // Freed beside the rest of the command's work, which does not wait for it.
     super::load_facts(
         sources,
         pack.as_ref().map(|l| &l.pack),
         args.strict || config.strict,
-    )?;
+    )?
+    .free_aside();
     println!(
         "facts are valid ({n} file{})",
         if n == 1 { "" } else { "s" }
