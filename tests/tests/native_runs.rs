@@ -125,6 +125,9 @@ const RULES: &[&str] = &[
     r#"let l = [1, 2]; fail(`${l.map(|x| l.len() + x)}`);"#,
     r#"let l = [[1], [2, 3]]; fail(`${l.map(|x| x.len())} ${l.filter(|x| x.contains(3))}`);"#,
     r#"fn f(n) { [1, 2, 3].filter(|x| x <= n).len() } let t = 0; for p in facts.people { t += f(2); } fail(`${t}`);"#,
+    // Items of variables read in place: of a map, a record, (), an array (in a function
+    // too) and a facts list, by keys and places of every kind.
+    r#"fn side(s, x) { (s[0] == () || s[0] == x) && s[1] != x } let none = (); let pairs = []; pairs.push([none, "a"]); pairs.push(["b", "a"]); let m = #{a: 1, b: [2]}; let u = (); let ps = facts.people; for p in facts.people { let k = if type_of(p.x) == "string" { p.x } else { "none" }; if m[k] == 1 || p["id"] == k || u["k"] == k || ps[0] == p || side(pairs[0], k) || side(pairs[1], k) || m[k] != () { fail(p, `${m[k]} ${p["kind"]} ${ps[1] == p} ${pairs[1]}`); } }"#,
 ];
 
 /// The same rule results, natively and in Rhai, for every rule of `pack` on `facts`;

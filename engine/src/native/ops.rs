@@ -13,16 +13,24 @@ use crate::prelude::{self, Set};
 use crate::prelude::{Query, lookups};
 use crate::report::FindingStatus;
 use rhai::ImmutableString;
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::sync::Arc;
 
 /// The key a lookup or a set reads in `v`, as `prelude::lookups::key_of` does: a string,
 /// an integer as its text, no key for other plain values; `None` for a value whose key
 /// Rhai's function decides.
 pub(super) fn key_of(v: &V) -> Option<Option<ImmutableString>> {
+    Some(match (v, key_text(v)?) {
+        (V::Str(k), _) => Some(k.clone()),
+        (_, k) => k.map(|k| k.into_owned().into()),
+    })
+}
+
+/// [`key_of`], reading a string in place.
+fn key_text(v: &V) -> Option<Option<Cow<'_, str>>> {
     Some(match v {
-        V::Str(k) => Some(k.clone()),
-        V::Int(i) => Some(i.to_string().into()),
+        V::Str(k) => Some(Cow::Borrowed(k.as_str())),
+        V::Int(i) => Some(Cow::Owned(i.to_string())),
         V::Unit | V::Bool(_) | V::Record(_) | V::List(_) => None,
         _ => return None,
     })
@@ -119,7 +127,7 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
         (Op::Fail | Op::Warn, [entity, V::Str(message), data @ V::Map(_)]) => {
             raise(op, entity, message, Some(data))?
         }
-        (Op::Contains, [V::Lookup(lookup), key]) => match key_of(key) {
+        (Op::Contains, [V::Lookup(lookup), key]) => match key_text(key) {
             Some(k) => V::Bool(k.is_some_and(|k| lookup.has_key(&k))),
             None => return Ok(None),
         },
@@ -128,7 +136,7 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
             let Some(set) = d.read_lock::<Set>() else {
                 return Ok(None);
             };
-            match key_of(key) {
+            match key_text(key) {
                 Some(k) => V::Bool(k.is_some_and(|k| set.has(&k))),
                 None => return Ok(None),
             }
@@ -145,16 +153,16 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
         }
         (Op::Contains, [V::Array(items), v]) => V::Bool(any_equal(items.items.iter(), v)?),
         (Op::Get, [V::Lookup(lookup), key]) => {
-            let Some(key) = key_of(key) else {
+            let Some(key) = key_text(key) else {
                 return Ok(None);
             };
             match lookup.0.as_ref() {
                 Table::One(m) => key
-                    .and_then(|k| m.get(&k))
+                    .and_then(|k| m.get(&*k))
                     .map_or(V::Unit, |r| V::Record(r.clone())),
                 Table::Many(m) => {
                     let mut out = Items::default();
-                    for r in key.and_then(|k| m.get(&k)).into_iter().flatten() {
+                    for r in key.and_then(|k| m.get(&*k)).into_iter().flatten() {
                         out.push(V::Record(r.clone()));
                     }
                     V::Array(Arc::new(out))

@@ -9,7 +9,7 @@ use crate::context::{self, Overrun};
 use crate::facts::tree::{FieldName, Node, Record};
 use crate::prelude::{self, Set};
 use crate::scan::{Decision, Filter};
-use rhai::{Dynamic, ImmutableString, NativeCallContext};
+use rhai::{Dynamic, INT, ImmutableString, NativeCallContext};
 use std::sync::Arc;
 
 /// How a statement ended.
@@ -280,6 +280,11 @@ impl<'a> Run<'a> {
                 },
             },
             Expr::Index(e, key) => {
+                if let Some((item, steps)) = self.index_in_place(e, key) {
+                    let v = item.to_v();
+                    self.ticks(steps)?;
+                    return Ok(v);
+                }
                 let (v, key) = (self.expr(e)?, self.expr(key)?);
                 match (v, key) {
                     (V::Record(r), V::Str(k)) => r.get(&k).map_or(V::Unit, V::of_node),
@@ -431,6 +436,26 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// `base[key]` read in place, without copying the map, array or record `base` holds,
+    /// when `base` is a variable and `key` a value [`Self::seen`] reads (no other part of
+    /// the rule runs meanwhile), with the operations reading `base` and `key` the general
+    /// way counts. `None`: read it the general way (which also stops where Rhai raises an
+    /// error, such as a place past an array's end).
+    fn index_in_place(&self, base: &Expr, key: &Expr) -> Option<(Item<'_>, u64)> {
+        let slot = inner_var(base)?;
+        let (key, n) = self.seen(key)?;
+        let place = |i: INT| usize::try_from(i).ok();
+        let item = match (&self.slots[slot], key) {
+            (V::Map(m), Seen::Str(k)) => m.entries.get(k).map_or(Item::Unit, Item::Value),
+            (V::Record(r), Seen::Str(k)) => r.get(k).map_or(Item::Unit, Item::Node),
+            (V::Unit, Seen::Str(_)) => Item::Unit,
+            (V::Array(a), Seen::Int(i)) => Item::Value(a.items.get(place(i)?)?),
+            (V::List(l), Seen::Int(i)) => Item::Node(l.get(place(i)?)?),
+            _ => return None,
+        };
+        Some((item, 1 + n))
+    }
+
     /// `how` on `a` and `b` read in place, without copying either, when both are constants,
     /// variables or fields of a record variable (`None`: read them the general way). Counts
     /// the operations the general way counts.
@@ -448,8 +473,9 @@ impl<'a> Run<'a> {
         Ok(Some(out))
     }
 
-    /// The value of `e` read in place, when it is a constant, a variable or a field of a
-    /// record variable, with the operations evaluating it counts.
+    /// The value of `e` read in place, when it is a constant, a variable, a field of a
+    /// record variable or an item of a variable ([`Self::index_in_place`]), with the
+    /// operations evaluating it counts.
     fn seen<'s>(&'s self, e: &'s Expr) -> Option<(Seen<'s>, u64)> {
         Some(match e {
             Expr::Const(v) => (v.into(), 1),
@@ -458,6 +484,10 @@ impl<'a> Run<'a> {
                 let (record, steps) = self.record_in_place(base)?;
                 let v = record.get_field(field).map_or(Seen::Unit, Seen::from);
                 (v, 1 + steps)
+            }
+            Expr::Index(base, key) => {
+                let (item, steps) = self.index_in_place(base, key)?;
+                (item.seen(), 1 + steps)
             }
             _ => return None,
         })
@@ -732,6 +762,33 @@ impl<'a> Run<'a> {
         let out = V::of_dynamic(out.map_err(|_| Stop::Rhai)?);
         within(self.program, out.inner_sizes())?;
         Ok(out)
+    }
+}
+
+/// An item read in place: a value a native run holds, or a facts node.
+enum Item<'a> {
+    Unit,
+    Value(&'a V),
+    Node(&'a Node),
+}
+
+impl<'a> Item<'a> {
+    /// The item as a value of its own.
+    fn to_v(&self) -> V {
+        match self {
+            Item::Unit => V::Unit,
+            Item::Value(v) => (*v).clone(),
+            Item::Node(node) => V::of_node(node),
+        }
+    }
+
+    /// The item as comparisons see it.
+    fn seen(&self) -> Seen<'a> {
+        match *self {
+            Item::Unit => Seen::Unit,
+            Item::Value(v) => v.into(),
+            Item::Node(node) => node.into(),
+        }
     }
 }
 

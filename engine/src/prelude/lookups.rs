@@ -4,9 +4,10 @@
 use super::error;
 use super::records::went_through;
 use crate::context;
-use crate::facts::tree::{List, Node, Record};
+use crate::facts::tree::{FieldPath, List, Node, Record};
 use crate::joins::{CacheKey, Keyed, Lookup, Table};
 use rhai::{Array, Dynamic, Engine, INT, ImmutableString};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 type Result<T> = std::result::Result<T, Box<rhai::EvalAltResult>>;
@@ -23,7 +24,7 @@ pub(super) fn register(engine: &mut Engine) {
             )
         })
         .register_fn("index_by", |a: &mut Array, key: ImmutableString| {
-            index_by(&records(a, "index_by")?, &key)
+            array_records(a, "index_by", |items| index_by(items, &key))?
         })
         .register_fn("group_by", |l: &mut List, key: ImmutableString| {
             cached(
@@ -34,7 +35,7 @@ pub(super) fn register(engine: &mut Engine) {
             )
         })
         .register_fn("group_by", |a: &mut Array, key: ImmutableString| {
-            group_by(&records(a, "group_by")?, &key)
+            array_records(a, "group_by", |items| group_by(items, &key))?
         })
         .register_fn("latest_by", |l: &mut List, date: ImmutableString| {
             let found = latest(&list_records(l), &date);
@@ -44,7 +45,7 @@ pub(super) fn register(engine: &mut Engine) {
             Ok::<_, Box<rhai::EvalAltResult>>(found)
         })
         .register_fn("latest_by", |a: &mut Array, date: ImmutableString| {
-            Ok::<_, Box<rhai::EvalAltResult>>(latest(&records(a, "latest_by")?, &date))
+            array_records(a, "latest_by", |items| latest(items, &date))
         })
         .register_fn(
             "latest_by",
@@ -55,7 +56,7 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "latest_by",
             |a: &mut Array, key: ImmutableString, date: ImmutableString| {
-                latest_by_key(&records(a, "latest_by")?, &key, &date)
+                array_records(a, "latest_by", |items| latest_by_key(items, &key, &date))?
             },
         )
         .register_fn("get", |lk: &mut Lookup, key: Dynamic| get(lk, &key))
@@ -99,18 +100,17 @@ pub(crate) fn missing(
     key: &str,
     fresh: Option<(&str, &str)>,
 ) -> Array {
-    let current = |entry: &Record, since: &Option<ImmutableString>| match since {
-        None => true,
-        Some(since) => key_at(entry, fresh.map_or("", |(_, d)| d))
-            .is_some_and(|d| d.as_str() >= since.as_str()),
+    let current = |entry: &Record, since: &Option<Cow<'_, str>>| match (since, fresh) {
+        (Some(since), Some((_, date))) => text_at(entry, date).is_some_and(|d| d >= *since),
+        _ => true,
     };
     items
         .iter()
         .filter(|item| {
-            let since = fresh.and_then(|(s, _)| key_at(item, s));
-            let found = key_at(item, key).and_then(|k| match lk.0.as_ref() {
-                Table::One(m) => m.get(&k).map(|r| current(r, &since)),
-                Table::Many(m) => m.get(&k).map(|rs| rs.iter().any(|r| current(r, &since))),
+            let since = fresh.and_then(|(s, _)| text_at(item, s));
+            let found = text_at(item, key).and_then(|k| match lk.0.as_ref() {
+                Table::One(m) => m.get(&*k).map(|r| current(r, &since)),
+                Table::Many(m) => m.get(&*k).map(|rs| rs.iter().any(|r| current(r, &since))),
             });
             found != Some(true)
         })
@@ -161,28 +161,26 @@ pub(super) fn with_records(
 }
 
 /// The records of a facts list (other items skipped).
-pub(super) fn list_records(l: &List) -> Vec<Record> {
-    l.items()
-        .iter()
-        .filter_map(|n| match n {
-            Node::Record(r) => Some(r.clone()),
-            _ => None,
-        })
-        .collect()
+pub(super) fn list_records(l: &List) -> Vec<&Record> {
+    l.items().iter().filter_map(Node::as_record).collect()
 }
 
-/// The records of an array, or an error naming `what` when an item is not a facts record.
-pub(super) fn records(a: &Array, what: &str) -> Result<Vec<Record>> {
-    a.iter()
+/// `f` on the records of an array, or an error naming `what` when an item is not a facts
+/// record.
+fn array_records<T>(a: &Array, what: &str, f: impl FnOnce(&[&Record]) -> T) -> Result<T> {
+    let held = a
+        .iter()
         .map(|d| {
-            d.read_lock::<Record>().map(|r| r.clone()).ok_or_else(|| {
+            d.read_lock::<Record>().ok_or_else(|| {
                 error(format!(
                     "{what}: expected records from the facts, found a {}",
                     d.type_name()
                 ))
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let records: Vec<&Record> = held.iter().map(|r| &**r).collect();
+    Ok(f(&records))
 }
 
 /// Builds a lookup over a facts list: once per facts document for a top-level collection (the
@@ -191,7 +189,7 @@ fn cached(
     l: &List,
     kind: &'static str,
     fields: impl FnOnce() -> String,
-    build: impl FnOnce(&[Record]) -> Result<Lookup>,
+    build: impl FnOnce(&[&Record]) -> Result<Lookup>,
 ) -> Result<Lookup> {
     // Only top-level collections (`/accounts`) are shared by many rules; a nested list
     // (`/people/3/policy_acknowledgements`) is built on demand.
@@ -212,8 +210,18 @@ fn cached(
     })
 }
 
-fn key_at(r: &Record, path: &str) -> Option<ImmutableString> {
-    r.path(path)?.key_text()
+/// The key at `path` of a record, as lookups take it.
+fn key_at(r: &Record, path: &FieldPath) -> Option<ImmutableString> {
+    r.get_path(path)?.key_text()
+}
+
+/// The key at `path` of a record, as [`key_at`] reads it, without a copy of a string (and
+/// without making a [`FieldPath`] of `path`, for the few records of a nested list).
+fn text_at<'a>(r: &'a Record, path: &str) -> Option<Cow<'a, str>> {
+    match r.path(path)? {
+        Node::Str(s) => Some(Cow::Borrowed(s.as_str())),
+        node => node.key_text().map(|k| Cow::Owned(k.to_string())),
+    }
 }
 
 /// What a lookup shows in a message: how many keys, not its records (which a hash map
@@ -233,21 +241,23 @@ pub(super) fn key_of(d: &Dynamic) -> Option<ImmutableString> {
     d.as_int().ok().map(|i| i.to_string().into())
 }
 
-fn index_by(items: &[Record], key: &str) -> Result<Lookup> {
+fn index_by(items: &[&Record], key: &str) -> Result<Lookup> {
+    let key = FieldPath::new(key);
     let mut map = Keyed::with_capacity_and_hasher(items.len(), Default::default());
     for r in items {
-        if let Some(k) = key_at(r, key) {
-            map.entry(k).or_insert_with(|| r.clone());
+        if let Some(k) = key_at(r, &key) {
+            map.entry(k).or_insert_with(|| (*r).clone());
         }
     }
     Ok(Lookup(Arc::new(Table::One(map))))
 }
 
-fn group_by(items: &[Record], key: &str) -> Result<Lookup> {
+fn group_by(items: &[&Record], key: &str) -> Result<Lookup> {
+    let key = FieldPath::new(key);
     let mut map: Keyed<Vec<Record>> = Keyed::default();
     for r in items {
-        if let Some(k) = key_at(r, key) {
-            map.entry(k).or_default().push(r.clone());
+        if let Some(k) = key_at(r, &key) {
+            map.entry(k).or_default().push((*r).clone());
         }
     }
     Ok(Lookup(Arc::new(Table::Many(map))))
@@ -255,11 +265,11 @@ fn group_by(items: &[Record], key: &str) -> Result<Lookup> {
 
 /// The record whose `date` field is latest (ties keep the first); records without a date
 /// in that field are ignored. Dates compare as text, which `YYYY-MM-DD` makes chronological.
-fn latest(items: &[Record], date: &str) -> Dynamic {
-    let mut best: Option<(ImmutableString, &Record)> = None;
+fn latest(items: &[&Record], date: &str) -> Dynamic {
+    let mut best: Option<(Cow<'_, str>, &Record)> = None;
     for r in items {
-        let Some(d) = key_at(r, date) else { continue };
-        if best.as_ref().is_none_or(|(b, _)| d.as_str() > b.as_str()) {
+        let Some(d) = text_at(r, date) else { continue };
+        if best.as_ref().is_none_or(|(b, _)| d > *b) {
             best = Some((d, r));
         }
     }
@@ -273,22 +283,25 @@ pub(crate) fn latest_by_in_list(l: &List, key: &str, date: &str) -> Result<Looku
     cached(l, "latest", fields, |items| latest_by_key(items, key, date))
 }
 
-fn latest_by_key(items: &[Record], key: &str, date: &str) -> Result<Lookup> {
+fn latest_by_key(items: &[&Record], key: &str, date: &str) -> Result<Lookup> {
     use std::collections::hash_map::Entry;
     let mut best: Keyed<Record> = Keyed::default();
     for r in items {
-        let (Some(k), Some(d)) = (key_at(r, key), key_at(r, date)) else {
+        let Some(d) = text_at(r, date) else {
+            continue;
+        };
+        let Some(k) = r.path(key).and_then(Node::key_text) else {
             continue;
         };
         match best.entry(k) {
             // The record kept has a date: it was kept for it.
             Entry::Occupied(mut kept) => {
-                if key_at(kept.get(), date).is_none_or(|b| d.as_str() > b.as_str()) {
-                    kept.insert(r.clone());
+                if text_at(kept.get(), date).is_none_or(|b| d > b) {
+                    kept.insert((*r).clone());
                 }
             }
             Entry::Vacant(slot) => {
-                slot.insert(r.clone());
+                slot.insert((*r).clone());
             }
         }
     }
