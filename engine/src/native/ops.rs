@@ -198,7 +198,7 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
         (Op::IsDate, [v]) => {
             V::Bool(matches!(v, V::Str(s) if crate::date::Date::parse(s).is_some()))
         }
-        (Op::TypeOf, [v]) => match type_name(v) {
+        (Op::TypeOf, [v]) => match type_name(v.into()) {
             Some(name) => V::Str(name.into()),
             None => return Ok(None),
         },

@@ -3,13 +3,14 @@
 
 use super::stop::{R, Stop};
 use super::tree::{Arith, Compare, Each, Expr, Op, Receiver, Stmt};
-use super::value::{Fields, Items, Seen, Sizes, V, equal, order};
+use super::value::{Fields, Items, Seen, Sizes, V, equal, order, type_name};
 use super::{Program, ops};
 use crate::context::{self, Overrun};
 use crate::facts::tree::{FieldName, Node, Record};
 use crate::prelude::{self, Set};
 use crate::scan::{Decision, Filter};
 use rhai::{Dynamic, INT, ImmutableString, NativeCallContext};
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 /// How a statement ended.
@@ -22,6 +23,10 @@ enum Flow {
 
 /// How many operations are counted before they are charged to the rule's budget.
 const CHARGE_EVERY: u64 = 256;
+
+/// Values of a call held on the stack: every function [`Op`] names takes at most five, most
+/// one to three.
+const CALL_VALUES: usize = 3;
 
 /// Bytes an interpolated string's buffer starts with: most keys and messages fit.
 const TEXT_CAPACITY: usize = 64;
@@ -474,8 +479,8 @@ impl<'a> Run<'a> {
     }
 
     /// The value of `e` read in place, when it is a constant, a variable, a field of a
-    /// record variable or an item of a variable ([`Self::index_in_place`]), with the
-    /// operations evaluating it counts.
+    /// record variable, an item of a variable ([`Self::index_in_place`]) or `type_of` of
+    /// one of these, with the operations evaluating it counts.
     fn seen<'s>(&'s self, e: &'s Expr) -> Option<(Seen<'s>, u64)> {
         Some(match e {
             Expr::Const(v) => (v.into(), 1),
@@ -488,6 +493,14 @@ impl<'a> Run<'a> {
             Expr::Index(base, key) => {
                 let (item, steps) = self.index_in_place(base, key)?;
                 (item.seen(), 1 + steps)
+            }
+            // `type_of(v)`: the name, without making a string of it.
+            Expr::Call(Op::TypeOf, args, None) => {
+                let [arg] = args.as_slice() else {
+                    return None;
+                };
+                let (v, steps) = self.seen(arg)?;
+                (Seen::Str(type_name(v)?), 1 + steps)
             }
             _ => return None,
         })
@@ -682,7 +695,7 @@ impl<'a> Run<'a> {
     fn call(&mut self, op: Op, args: &[Expr], recv: Option<Receiver>) -> R<V> {
         // The variable a method is called on is read in place, not copied (a set's copy
         // would cost as much as the set).
-        let mut values = Vec::with_capacity(args.len());
+        let mut values: SmallVec<[V; CALL_VALUES]> = SmallVec::with_capacity(args.len());
         for (i, a) in args.iter().enumerate() {
             values.push(match (i, recv) {
                 (0, Some(_)) => V::Unit,
@@ -709,7 +722,7 @@ impl<'a> Run<'a> {
                 }
                 Ok(v)
             }
-            None => self.rhai_with(op.name(), values, recv),
+            None => self.rhai_with(op.name(), values.into_vec(), recv),
         }
     }
 

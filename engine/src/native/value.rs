@@ -231,7 +231,7 @@ pub(super) enum Seen<'a> {
     Bool(bool),
     Int(INT),
     Float,
-    Str(&'a ImmutableString),
+    Str(&'a str),
     Record(&'a Record),
     List,
     Lookup,
@@ -304,7 +304,7 @@ pub(super) fn equal(a: Seen<'_>, b: Seen<'_>) -> Option<bool> {
 pub(super) fn order(a: Seen<'_>, b: Seen<'_>) -> Option<Option<std::cmp::Ordering>> {
     Some(match (a, b) {
         (Seen::Int(x), Seen::Int(y)) => Some(x.cmp(&y)),
-        (Seen::Str(x), Seen::Str(y)) => Some(x.as_str().cmp(y.as_str())),
+        (Seen::Str(x), Seen::Str(y)) => Some(x.cmp(y)),
         (Seen::Unit, Seen::Unit) => None,
         (Seen::Unit, Seen::Str(_)) | (Seen::Str(_), Seen::Unit) => None,
         (
@@ -333,18 +333,18 @@ fn kind(v: Seen<'_>) -> u8 {
 }
 
 /// What Rhai's `type_of` says of a value (`None`: left to Rhai).
-pub(super) fn type_name(v: &V) -> Option<&'static str> {
+pub(super) fn type_name(v: Seen<'_>) -> Option<&'static str> {
     Some(match v {
-        V::Unit => "()",
-        V::Bool(_) => "bool",
-        V::Int(_) => "i64",
-        V::Float(_) => "f64",
-        V::Str(_) => "string",
-        V::Record(_) => "Record",
-        V::List(_) => "List",
-        V::Lookup(_) => "Lookup",
-        V::Array(_) => "array",
-        V::Map(_) => "map",
-        V::Other(_) => return None,
+        Seen::Unit => "()",
+        Seen::Bool(_) => "bool",
+        Seen::Int(_) => "i64",
+        Seen::Float => "f64",
+        Seen::Str(_) => "string",
+        Seen::Record(_) => "Record",
+        Seen::List => "List",
+        Seen::Lookup => "Lookup",
+        Seen::Array => "array",
+        Seen::Map => "map",
+        Seen::Other(_) => return None,
     })
 }
