@@ -518,8 +518,8 @@ fn collection(items: Vec<Value>, pointer: &str) -> Node {
 /// Shares field names between records: objects at the same depth almost always have the
 /// same keys in the same order, so the previous object's names are tried first, then a
 /// table of every name seen. Shares short strings too (statuses, dates, the ids of
-/// systems), which repeat from record to record: through its own table first, then through
-/// a cache of the load's [`Texts`] when it holds one.
+/// systems), which repeat from record to record: through a cache of the load's [`Texts`]
+/// when it holds one (one lookup per string), else through a table of its own.
 #[derive(Default)]
 pub(crate) struct Builder<'t> {
     // Hashed with foldhash: every field name and short string of the facts is looked up.
@@ -734,22 +734,22 @@ impl<'t> Builder<'t> {
     }
 }
 
-/// The short string `s`, shared through `texts` and the load's `cache` (when there is one),
-/// and whether it was shared already.
+/// The short string `s`, shared through the load's `cache` when there is one, else through
+/// `texts`, and whether it was shared already.
 fn shared_text(
     texts: &mut foldhash::HashSet<ImmutableString>,
     cache: Option<&mut TextCache>,
     s: &str,
 ) -> (ImmutableString, bool) {
+    if let Some(cache) = cache {
+        return cache.get(s);
+    }
     if let Some(shared) = texts.get(s) {
         return (shared.clone(), true);
     }
-    let (shared, found) = match cache {
-        Some(cache) => cache.get(s),
-        None => (ImmutableString::from(s), false),
-    };
+    let shared = ImmutableString::from(s);
     texts.insert(shared.clone());
-    (shared, found)
+    (shared, false)
 }
 
 /// Appends an array index as a JSON Pointer segment.
