@@ -372,6 +372,9 @@ impl Engine {
         }
         rules.extend(evidence_checks);
         rules.extend(file_checks);
+        // The lookups the rules built (a group of the accounts by person holds a handle on
+        // each account) are freed beside what the caller does next.
+        crate::par::drop_aside(run.cache);
         Ok(Report {
             report_version: REPORT_VERSION.to_owned(),
             engine: EngineInfo {
