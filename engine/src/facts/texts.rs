@@ -1,5 +1,5 @@
-//! Short strings shared within and across the runs of records a load converts side by side
-//! (see [`super::tree::Builder`]).
+//! Short strings shared across the runs of records a load converts side by side (see
+//! [`super::tree::Builder`], which shares them within a run).
 
 use rhai::ImmutableString;
 use std::hash::BuildHasher;
@@ -33,8 +33,8 @@ impl Texts {
     }
 }
 
-/// A two-way cache of strings: a string's pair of slots is given by its hash, and a new
-/// string takes the first, whose string moves to the second (the one there is dropped).
+/// A direct-mapped cache of strings: a string's slot is given by its hash, and a new
+/// string takes the place of the one there.
 #[derive(Default)]
 pub(crate) struct TextCache {
     hasher: foldhash::fast::FixedState,
@@ -48,52 +48,14 @@ impl TextCache {
         if self.slots.is_empty() {
             self.slots.resize(TEXT_SLOTS, None);
         }
-        // Two slots side by side (one cache line): the string is looked for in both, and a
-        // new one takes the first, the first's moving to the second.
-        let first = self.hasher.hash_one(s) as usize & (TEXT_SLOTS - 2);
-        let pair = &mut self.slots[first..first + 2];
-        for cached in pair.iter().flatten() {
-            if cached.as_str() == s {
-                return (cached.clone(), true);
-            }
+        let slot = &mut self.slots[self.hasher.hash_one(s) as usize & (TEXT_SLOTS - 1)];
+        if let Some(cached) = slot
+            && cached.as_str() == s
+        {
+            return (cached.clone(), true);
         }
         let new = ImmutableString::from(s);
-        pair[1] = pair[0].replace(new.clone());
+        *slot = Some(new.clone());
         (new, false)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{TEXT_SLOTS, TextCache};
-    use std::hash::BuildHasher;
-
-    /// Strings that take the same pair of slots, as many as asked for.
-    fn same_pair(cache: &TextCache, n: usize) -> Vec<String> {
-        let pair = |s: &str| cache.hasher.hash_one(s) as usize & (TEXT_SLOTS - 2);
-        let want = pair("s0");
-        (0..)
-            .map(|i| format!("s{i}"))
-            .filter(|s| pair(s) == want)
-            .take(n)
-            .collect()
-    }
-
-    #[test]
-    fn strings_are_shared_two_to_a_pair_of_slots() {
-        let mut cache = TextCache::default();
-        let [a, b, c] = <[String; 3]>::try_from(same_pair(&cache, 3)).unwrap();
-        let (first, found) = cache.get(&a);
-        assert!(!found);
-        let (again, found) = cache.get(&a);
-        assert!(found && again.ptr_eq(&first) && again.as_str() == a);
-        // A second string of the pair keeps the first.
-        assert!(!cache.get(&b).1);
-        assert!(cache.get(&a).1 && cache.get(&b).1);
-        // A third drops the one in the second slot (`a`, after `b` took the first).
-        assert!(!cache.get(&c).1);
-        assert!(cache.get(&c).1 && cache.get(&b).1);
-        let (back, found) = cache.get(&a);
-        assert!(!found && !back.ptr_eq(&first) && back.as_str() == a);
     }
 }

@@ -518,8 +518,8 @@ fn collection(items: Vec<Value>, pointer: &str) -> Node {
 /// Shares field names between records: objects at the same depth almost always have the
 /// same keys in the same order, so the previous object's names are tried first, then a
 /// table of every name seen. Shares short strings too (statuses, dates, the ids of
-/// systems), which repeat from record to record: through a cache of the load's [`Texts`]
-/// when it holds one (one lookup per string), else through a table of its own.
+/// systems), which repeat from record to record: through its own table first, then through
+/// a cache of the load's [`Texts`] when it holds one.
 #[derive(Default)]
 pub(crate) struct Builder<'t> {
     // Hashed with foldhash: every field name and short string of the facts is looked up.
@@ -734,22 +734,22 @@ impl<'t> Builder<'t> {
     }
 }
 
-/// The short string `s`, shared through the load's `cache` when there is one, else through
-/// `texts`, and whether it was shared already.
+/// The short string `s`, shared through `texts` and the load's `cache` (when there is one),
+/// and whether it was shared already.
 fn shared_text(
     texts: &mut foldhash::HashSet<ImmutableString>,
     cache: Option<&mut TextCache>,
     s: &str,
 ) -> (ImmutableString, bool) {
-    if let Some(cache) = cache {
-        return cache.get(s);
-    }
     if let Some(shared) = texts.get(s) {
         return (shared.clone(), true);
     }
-    let shared = ImmutableString::from(s);
+    let (shared, found) = match cache {
+        Some(cache) => cache.get(s),
+        None => (ImmutableString::from(s), false),
+    };
     texts.insert(shared.clone());
-    (shared, false)
+    (shared, found)
 }
 
 /// Appends an array index as a JSON Pointer segment.
@@ -777,6 +777,24 @@ pub(crate) fn push_escaped(pointer: &mut String, key: &str) {
 #[cfg(test)]
 mod tests {
     use super::{FieldName, FieldNames, FieldPath, Node, Place, Record, RecordHead};
+
+    /// A string the load's cache no longer holds is still shared, through the builder's
+    /// own table.
+    #[test]
+    fn strings_the_cache_dropped_are_shared_through_the_builders_table() {
+        let mut texts = foldhash::HashSet::default();
+        let mut cache = super::TextCache::default();
+        let (first, found) = super::shared_text(&mut texts, Some(&mut cache), "s0");
+        assert!(!found);
+        // Far more strings than the cache has room for.
+        for i in 1..100_000 {
+            super::shared_text(&mut texts, Some(&mut cache), &format!("s{i}"));
+        }
+        let (again, found) = super::shared_text(&mut texts, Some(&mut cache), "s0");
+        assert!(found && again.ptr_eq(&first));
+        let (fresh, found) = super::shared_text(&mut texts, Some(&mut cache), "t");
+        assert!(!found && fresh.as_str() == "t");
+    }
 
     fn record(fields: &[(&str, Node)]) -> Record {
         let names = fields.iter().map(|(n, _)| (*n).into()).collect::<Vec<_>>();
