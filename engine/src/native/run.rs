@@ -461,9 +461,9 @@ impl<'a> Run<'a> {
         Some((item, 1 + n))
     }
 
-    /// `how` on `a` and `b` read in place, without copying either, when both are constants,
-    /// variables or fields of a record variable (`None`: read them the general way). Counts
-    /// the operations the general way counts.
+    /// `how` on `a` and `b` read in place, without copying either, when [`Self::seen`] reads
+    /// both (`None`: read them the general way). Counts the operations the general way
+    /// counts.
     fn compare_in_place<T>(
         &mut self,
         a: &Expr,
@@ -573,8 +573,8 @@ impl<'a> Run<'a> {
     }
 
     /// Writes `part` into `out` where it is, without a copy, when it is a string, an integer
-    /// or a boolean held by a constant, a variable or a field of a record variable (as
-    /// [`Self::text`] writes them), with the operations reading it counts.
+    /// or a boolean [`Self::seen`] reads (as [`Self::text`] writes them), with the operations
+    /// reading it counts.
     fn write_in_place(&self, part: &Expr, out: &mut String) -> Option<u64> {
         use std::fmt::Write as _;
         let (seen, n) = self.seen(part)?;
