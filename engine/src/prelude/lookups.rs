@@ -136,23 +136,10 @@ pub(super) fn with_records(
     f: &mut dyn FnMut(&[&Record]) -> Result<Array>,
 ) -> Result<Array> {
     if let Some(l) = items.read_lock::<List>() {
-        let records: Vec<&Record> = l.items().iter().filter_map(Node::as_record).collect();
-        return f(&records);
+        return f(&list_records(&l));
     }
     if let Some(a) = items.read_lock::<Array>() {
-        let held = a
-            .iter()
-            .map(|d| {
-                d.read_lock::<Record>().ok_or_else(|| {
-                    error(format!(
-                        "{what}: expected records from the facts, found a {}",
-                        d.type_name()
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let records: Vec<&Record> = held.iter().map(|r| &**r).collect();
-        return f(&records);
+        return array_records(&a, what, f)?;
     }
     Err(error(format!(
         "{what}: expected a facts list or an array of records, found a {}",
