@@ -5,7 +5,8 @@
 
 use super::stop::{R, Stop};
 use super::tree::Op;
-use super::value::{Items, V, equal, type_name};
+use super::value::{Items, Seen, V, equal, type_name};
+use crate::date::Date;
 use crate::facts::tree::{Node, Record};
 use crate::joins::Table;
 use crate::period::Period;
@@ -118,6 +119,19 @@ fn raise(op: Op, entity: &V, message: &ImmutableString, data: Option<&V>) -> R<V
     Ok(V::Unit)
 }
 
+/// `days_since`, `days_until` or `is_date` (as `op` says) on `v` read where it is: no copy
+/// of a string, no `Dynamic` made. `Ok(None)` for any other `op`, and for a value Rhai's
+/// function decides.
+pub(super) fn on_one(op: Op, v: Seen<'_>) -> R<Option<V>> {
+    let date = |s: &str| Date::parse(s).ok_or(Stop::Rhai);
+    Ok(Some(match (op, v) {
+        (Op::IsDate, v) => V::Bool(matches!(v, Seen::Str(s) if Date::parse(s).is_some())),
+        (Op::DaysSince, Seen::Str(s)) => V::Int(prelude::since(date(s)?).map_err(|_| Stop::Rhai)?),
+        (Op::DaysUntil, Seen::Str(s)) => V::Int(prelude::until(date(s)?).map_err(|_| Stop::Rhai)?),
+        _ => return Ok(None),
+    }))
+}
+
 /// `op` on `args` done here; `Ok(None)` when the values are not ones it knows (Rhai calls
 /// the function), `Err` when the function would raise an error.
 pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
@@ -178,12 +192,7 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
         },
         (Op::Len, [V::List(list)]) => V::Int(list.len() as rhai::INT),
         (Op::Len, [V::Map(map)]) => V::Int(map.entries.len() as rhai::INT),
-        (Op::DaysSince, [v]) => {
-            V::Int(prelude::days_since(&v.to_dynamic()).map_err(|_| Stop::Rhai)?)
-        }
-        (Op::DaysUntil, [v]) => {
-            V::Int(prelude::days_until(&v.to_dynamic()).map_err(|_| Stop::Rhai)?)
-        }
+        (Op::DaysSince | Op::DaysUntil | Op::IsDate, [v]) => return on_one(op, v.into()),
         (Op::DaysBetween, [a, b]) => {
             V::Int(prelude::days_between(&a.to_dynamic(), &b.to_dynamic()).map_err(|_| Stop::Rhai)?)
         }
@@ -195,9 +204,6 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
         (Op::HasPeriod, []) => V::Bool(prelude::has_period()),
         (Op::PeriodStart, []) => V::of_dynamic(prelude::bound(Period::start)),
         (Op::PeriodEnd, []) => V::of_dynamic(prelude::bound(Period::end)),
-        (Op::IsDate, [v]) => {
-            V::Bool(matches!(v, V::Str(s) if crate::date::Date::parse(s).is_some()))
-        }
         (Op::TypeOf, [v]) => match type_name(v.into()) {
             Some(name) => V::Str(name.into()),
             None => return Ok(None),

@@ -263,11 +263,69 @@ impl<'a> Run<'a> {
         Ok(Flow::Next)
     }
 
+    /// The value of condition `e`, which must be a boolean. Comparisons and the logical
+    /// operators are worked out here, without a value made of their answers.
     fn boolean(&mut self, e: &Expr) -> R<bool> {
-        match self.expr(e)? {
-            V::Bool(b) => Ok(b),
-            _ => Err(Stop::Rhai),
+        match e {
+            Expr::Equal(..) | Expr::Order(..) | Expr::And(_) | Expr::Or(_) | Expr::Not(_) => {
+                self.tick()?;
+                self.logic(e)
+            }
+            e => match self.expr(e)? {
+                V::Bool(b) => Ok(b),
+                _ => Err(Stop::Rhai),
+            },
         }
+    }
+
+    /// A comparison or a logical operator's answer (its own operation counted by the
+    /// caller).
+    fn logic(&mut self, e: &Expr) -> R<bool> {
+        Ok(match e {
+            Expr::Equal(a, b, same) => {
+                let equal = match self.compare_in_place(a, b, equal)? {
+                    Some(equal) => equal,
+                    None => {
+                        let (a, b) = (self.expr(a)?, self.expr(b)?);
+                        equal((&a).into(), (&b).into())
+                    }
+                };
+                equal.ok_or(Stop::Rhai)? == *same
+            }
+            Expr::Order(a, b, how) => {
+                let order = match self.compare_in_place(a, b, order)? {
+                    Some(order) => order,
+                    None => {
+                        let (a, b) = (self.expr(a)?, self.expr(b)?);
+                        order((&a).into(), (&b).into())
+                    }
+                };
+                order.ok_or(Stop::Rhai)?.is_some_and(|o| match how {
+                    Compare::Less => o.is_lt(),
+                    Compare::LessOrEqual => o.is_le(),
+                    Compare::Greater => o.is_gt(),
+                    Compare::GreaterOrEqual => o.is_ge(),
+                })
+            }
+            Expr::And(parts) => {
+                for part in parts {
+                    if !self.boolean(part)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+            Expr::Or(parts) => {
+                for part in parts {
+                    if self.boolean(part)? {
+                        return Ok(true);
+                    }
+                }
+                false
+            }
+            Expr::Not(e) => !self.boolean(e)?,
+            _ => return Err(Stop::Rhai),
+        })
     }
 
     fn expr(&mut self, e: &Expr) -> R<V> {
@@ -313,49 +371,9 @@ impl<'a> Run<'a> {
                     _ => return Err(Stop::Rhai),
                 }
             }
-            Expr::Equal(a, b, same) => {
-                let equal = match self.compare_in_place(a, b, equal)? {
-                    Some(equal) => equal,
-                    None => {
-                        let (a, b) = (self.expr(a)?, self.expr(b)?);
-                        equal((&a).into(), (&b).into())
-                    }
-                };
-                V::Bool(equal.ok_or(Stop::Rhai)? == *same)
+            Expr::Equal(..) | Expr::Order(..) | Expr::And(_) | Expr::Or(_) | Expr::Not(_) => {
+                V::Bool(self.logic(e)?)
             }
-            Expr::Order(a, b, how) => {
-                let order = match self.compare_in_place(a, b, order)? {
-                    Some(order) => order,
-                    None => {
-                        let (a, b) = (self.expr(a)?, self.expr(b)?);
-                        order((&a).into(), (&b).into())
-                    }
-                };
-                let holds = order.ok_or(Stop::Rhai)?.is_some_and(|o| match how {
-                    Compare::Less => o.is_lt(),
-                    Compare::LessOrEqual => o.is_le(),
-                    Compare::Greater => o.is_gt(),
-                    Compare::GreaterOrEqual => o.is_ge(),
-                });
-                V::Bool(holds)
-            }
-            Expr::And(parts) => {
-                for part in parts {
-                    if !self.boolean(part)? {
-                        return Ok(V::Bool(false));
-                    }
-                }
-                V::Bool(true)
-            }
-            Expr::Or(parts) => {
-                for part in parts {
-                    if self.boolean(part)? {
-                        return Ok(V::Bool(true));
-                    }
-                }
-                V::Bool(false)
-            }
-            Expr::Not(e) => V::Bool(!self.boolean(e)?),
             Expr::Coalesce(parts) => {
                 let mut v = V::Unit;
                 for part in parts {
@@ -693,6 +711,14 @@ impl<'a> Run<'a> {
     }
 
     fn call(&mut self, op: Op, args: &[Expr], recv: Option<Receiver>) -> R<V> {
+        // A date helper's one value is read in place: no copy of the string.
+        if let (None, [arg], Op::DaysSince | Op::DaysUntil | Op::IsDate) = (recv, args, op)
+            && let Some((v, n)) = self.seen(arg)
+            && let Some(out) = ops::on_one(op, v)?
+        {
+            self.ticks(n)?;
+            return Ok(out);
+        }
         // The variable a method is called on is read in place, not copied (a set's copy
         // would cost as much as the set).
         let mut values: SmallVec<[V; CALL_VALUES]> = SmallVec::with_capacity(args.len());

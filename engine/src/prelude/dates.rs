@@ -31,8 +31,13 @@ pub(super) fn as_of() -> Result<Date> {
 }
 
 /// `days_until(d)`: days from the as-of date to the date `d`.
-pub(crate) fn days_until(d: &Dynamic) -> Result<INT> {
-    Ok(as_of()?.days_until(date(d, "days_until")?))
+fn days_until(d: &Dynamic) -> Result<INT> {
+    until(date(d, "days_until")?)
+}
+
+/// Days from the as-of date to `d`.
+pub(crate) fn until(d: Date) -> Result<INT> {
+    Ok(as_of()?.days_until(d))
 }
 
 /// `days_between(a, b)`: days from the date `a` to the date `b`.
@@ -51,8 +56,13 @@ pub(crate) fn add_days(d: &Dynamic, n: INT) -> Result<String> {
 }
 
 /// `days_since(d)`: days from the date `d` to the as-of date.
-pub(crate) fn days_since(d: &Dynamic) -> Result<INT> {
-    Ok(date(d, "days_since")?.days_until(as_of()?))
+fn days_since(d: &Dynamic) -> Result<INT> {
+    since(date(d, "days_since")?)
+}
+
+/// Days from `d` to the as-of date.
+pub(crate) fn since(d: Date) -> Result<INT> {
+    Ok(d.days_until(as_of()?))
 }
 
 fn date(d: &Dynamic, what: &str) -> Result<Date> {

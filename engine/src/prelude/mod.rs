@@ -12,7 +12,7 @@ mod records;
 mod sets;
 mod text;
 
-pub(crate) use dates::{add_days, days_between, days_since, days_until};
+pub(crate) use dates::{add_days, days_between, since, until};
 pub(crate) use findings::{raise, raise_at};
 pub(crate) use findings::{to_json, truncated_marker};
 pub(crate) use period::{bound, has_period, period};
