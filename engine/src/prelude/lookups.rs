@@ -100,15 +100,19 @@ pub(crate) fn missing(
     key: &str,
     fresh: Option<(&str, &str)>,
 ) -> Array {
-    let current = |entry: &Record, since: &Option<Cow<'_, str>>| match (since, fresh) {
+    // Each read once per item (an entry's date once per item that finds an entry).
+    let at = |path| At::new(path, items.len());
+    let key = at(key);
+    let fresh = fresh.map(|(since, date)| (at(since), at(date)));
+    let current = |entry: &Record, since: &Option<Cow<'_, str>>| match (since, &fresh) {
         (Some(since), Some((_, date))) => text_at(entry, date).is_some_and(|d| d >= *since),
         _ => true,
     };
     items
         .iter()
         .filter(|item| {
-            let since = fresh.and_then(|(s, _)| text_at(item, s));
-            let found = text_at(item, key).and_then(|k| match lk.0.as_ref() {
+            let since = fresh.as_ref().and_then(|(s, _)| text_at(item, s));
+            let found = text_at(item, &key).and_then(|k| match lk.0.as_ref() {
                 Table::One(m) => m.get(&*k).map(|r| current(r, &since)),
                 Table::Many(m) => m.get(&*k).map(|rs| rs.iter().any(|r| current(r, &since))),
             });
@@ -202,10 +206,36 @@ fn key_at(r: &Record, path: &FieldPath) -> Option<ImmutableString> {
     r.get_path(path)?.key_text()
 }
 
-/// The key at `path` of a record, as [`key_at`] reads it, without a copy of a string (and
-/// without making a [`FieldPath`] of `path`, for the few records of a nested list).
-fn text_at<'a>(r: &'a Record, path: &str) -> Option<Cow<'a, str>> {
-    match r.path(path)? {
+/// A dotted path read in each of `n` records: with the places its names were last found
+/// (a [`FieldPath`]) for many records, as text for a few (a nested list's), for which
+/// making a `FieldPath`, a string per name, would cost more than it saves.
+enum At<'p> {
+    Few(&'p str),
+    Many(FieldPath),
+}
+
+impl<'p> At<'p> {
+    /// Records from which on a [`FieldPath`] is made.
+    const MANY: usize = 8;
+
+    fn new(path: &'p str, n: usize) -> At<'p> {
+        match n < Self::MANY {
+            true => At::Few(path),
+            false => At::Many(FieldPath::new(path)),
+        }
+    }
+
+    fn node<'r>(&self, r: &'r Record) -> Option<&'r Node> {
+        match self {
+            At::Few(path) => r.path(path),
+            At::Many(path) => r.get_path(path),
+        }
+    }
+}
+
+/// The key at `path` of a record, as [`key_at`] reads it, without a copy of a string.
+fn text_at<'a>(r: &'a Record, path: &At<'_>) -> Option<Cow<'a, str>> {
+    match path.node(r)? {
         Node::Str(s) => Some(Cow::Borrowed(s.as_str())),
         node => node.key_text().map(|k| Cow::Owned(k.to_string())),
     }
@@ -253,9 +283,10 @@ fn group_by(items: &[&Record], key: &str) -> Result<Lookup> {
 /// The record whose `date` field is latest (ties keep the first); records without a date
 /// in that field are ignored. Dates compare as text, which `YYYY-MM-DD` makes chronological.
 fn latest(items: &[&Record], date: &str) -> Dynamic {
+    let date = At::new(date, items.len());
     let mut best: Option<(Cow<'_, str>, &Record)> = None;
     for r in items {
-        let Some(d) = text_at(r, date) else { continue };
+        let Some(d) = text_at(r, &date) else { continue };
         if best.as_ref().is_none_or(|(b, _)| d > *b) {
             best = Some((d, r));
         }
@@ -272,18 +303,19 @@ pub(crate) fn latest_by_in_list(l: &List, key: &str, date: &str) -> Result<Looku
 
 fn latest_by_key(items: &[&Record], key: &str, date: &str) -> Result<Lookup> {
     use std::collections::hash_map::Entry;
+    let (key, date) = (At::new(key, items.len()), At::new(date, items.len()));
     let mut best: Keyed<Record> = Keyed::default();
     for r in items {
-        let Some(d) = text_at(r, date) else {
+        let Some(d) = text_at(r, &date) else {
             continue;
         };
-        let Some(k) = r.path(key).and_then(Node::key_text) else {
+        let Some(k) = key.node(r).and_then(Node::key_text) else {
             continue;
         };
         match best.entry(k) {
             // The record kept has a date: it was kept for it.
             Entry::Occupied(mut kept) => {
-                if text_at(kept.get(), date).is_none_or(|b| d > b) {
+                if text_at(kept.get(), &date).is_none_or(|b| d > b) {
                     kept.insert((*r).clone());
                 }
             }
@@ -307,6 +339,92 @@ fn get(lk: &Lookup, key: &Dynamic) -> Dynamic {
                 .map(|rs| rs.iter().map(|r| Dynamic::from(r.clone())).collect())
                 .unwrap_or_default();
             Dynamic::from_array(items)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::{At, latest_by_key, missing};
+    use crate::facts::tree::{FieldPath, Node, Record, build};
+    use crate::joins::Table;
+    use serde_json::json;
+
+    /// `n` people in two shapes (their fields in two orders, one with a field more), each
+    /// with a team and a start date under `job`.
+    fn people(n: usize) -> Vec<Record> {
+        let people: Vec<_> = (0..n)
+            .map(|i| {
+                let (id, team, start) = (format!("p{i}"), format!("t{}", i % 3), i % 5);
+                let start = format!("2026-01-0{}", start + 1);
+                match i % 2 {
+                    0 => json!({"id": id, "team": team, "job": {"start": start}}),
+                    _ => json!({"job": {"x": 1, "start": start}, "team": team, "id": id}),
+                }
+            })
+            .collect();
+        let Node::Record(doc) = build(json!({ "people": people }), Default::default()) else {
+            unreachable!("a JSON object is a record")
+        };
+        let Some(Node::List(list)) = doc.get("people") else {
+            unreachable!("people is a list")
+        };
+        list.items()
+            .iter()
+            .filter_map(Node::as_record)
+            .cloned()
+            .collect()
+    }
+
+    /// A path read through the places its names were last found reads the node the
+    /// text of the path names, in records of every shape, and lookups read paths alike in
+    /// a few records and in many.
+    #[test]
+    fn paths_read_the_same_nodes_in_few_records_and_in_many() {
+        let everyone = people(20);
+        for path in ["id", "job.start", "job.x", "nope", "job.start.z", "team.x"] {
+            let (few, many) = (At::new(path, 1), At::new(path, At::MANY));
+            assert!(matches!((&few, &many), (At::Few(_), At::Many(_))));
+            for r in &everyone {
+                let want = r.path(path).map(std::ptr::from_ref);
+                assert_eq!(few.node(r).map(std::ptr::from_ref), want, "{path}");
+                assert_eq!(many.node(r).map(std::ptr::from_ref), want, "{path}");
+                assert_eq!(
+                    r.get_path(&FieldPath::new(path)).map(std::ptr::from_ref),
+                    want
+                );
+            }
+        }
+        for n in [3, At::MANY - 1, At::MANY, 20] {
+            let people = people(n);
+            let records: Vec<&Record> = people.iter().collect();
+            // Each team's latest start (the first of equal ones), as a plain fold finds it.
+            let latest = latest_by_key(&records, "team", "job.start").unwrap();
+            let Table::One(by_team) = latest.0.as_ref() else {
+                unreachable!("latest_by keeps one record a key")
+            };
+            for (team, kept) in by_team {
+                let start = |r: &Record| r.path("job.start").and_then(Node::key_text);
+                let best = records
+                    .iter()
+                    .filter(|r| r.path("team").and_then(Node::key_text).as_ref() == Some(team))
+                    .fold(None::<&Record>, |best, r| match best {
+                        Some(b) if start(b) >= start(r) => Some(b),
+                        _ => Some(r),
+                    });
+                assert!(
+                    best.is_some_and(|b| b.same_place(kept)),
+                    "{n} people, {team}"
+                );
+            }
+            // Every team has an entry, current for each member (a team's latest start is on
+            // or after each member's); no entry is keyed by a person's id.
+            assert!(missing(&latest, &records, "team", None).is_empty());
+            let stale = missing(&latest, &records, "team", Some(("job.start", "job.start")));
+            assert!(stale.is_empty(), "{n} people");
+            let gone = missing(&latest, &records, "id", None);
+            assert_eq!(gone.len(), n);
         }
     }
 }
