@@ -393,13 +393,11 @@ impl Record {
 
     /// Follows a dotted path from this record (`employment.status`).
     pub(crate) fn path(&self, path: &str) -> Option<&Node> {
-        let (first, rest) = path.split_once('.').unwrap_or((path, ""));
-        let node = self.get(first)?;
-        if rest.is_empty() {
-            Some(node)
-        } else {
-            node.path(rest)
-        }
+        // A plain search: a path is a few bytes, shorter than a vectorized search's set-up.
+        let Some(dot) = path.bytes().position(|b| b == b'.') else {
+            return self.get(path);
+        };
+        self.get(&path[..dot])?.path(&path[dot + 1..])
     }
 
     /// The fields, in document order.

@@ -383,7 +383,16 @@ mod tests {
     #[test]
     fn paths_read_the_same_nodes_in_few_records_and_in_many() {
         let everyone = people(20);
-        for path in ["id", "job.start", "job.x", "nope", "job.start.z", "team.x"] {
+        for path in [
+            "id",
+            "job.start",
+            "job.x",
+            "nope",
+            "job.start.z",
+            "team.x",
+            "job.",
+            "",
+        ] {
             let (few, many) = (At::new(path, 1), At::new(path, At::MANY));
             assert!(matches!((&few, &many), (At::Few(_), At::Many(_))));
             for r in &everyone {
