@@ -719,6 +719,20 @@ impl<'a> Run<'a> {
             self.ticks(n)?;
             return Ok(out);
         }
+        // `list.contains(text)` on a facts list in a variable: the text read in place and
+        // compared with each item where it is (as the list's `contains` compares: equal
+        // only to a string item of the same text).
+        if let (Op::Contains, Some(r), [_, key]) = (op, recv, args)
+            && let V::List(list) = &self.slots[r.slot]
+            && let Some((Seen::Str(k), n)) = self.seen(key)
+        {
+            let found = list.items().iter().any(|item| match item {
+                Node::Str(s) => s.as_str() == k,
+                _ => false,
+            });
+            self.ticks(n)?;
+            return Ok(V::Bool(found));
+        }
         // The variable a method is called on is read in place, not copied (a set's copy
         // would cost as much as the set).
         let mut values: SmallVec<[V; CALL_VALUES]> = SmallVec::with_capacity(args.len());
