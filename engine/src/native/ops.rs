@@ -8,7 +8,7 @@ use super::tree::Op;
 use super::value::{Items, Seen, V, equal, type_name};
 use crate::date::Date;
 use crate::facts::tree::{Node, Record};
-use crate::joins::Table;
+use crate::joins::{Lookup, Table};
 use crate::period::Period;
 use crate::prelude::{self, Set};
 use crate::prelude::{Query, lookups};
@@ -29,12 +29,37 @@ pub(super) fn key_of(v: &V) -> Option<Option<ImmutableString>> {
 
 /// [`key_of`], reading a string in place.
 fn key_text(v: &V) -> Option<Option<Cow<'_, str>>> {
+    seen_key_text(v.into())
+}
+
+/// [`key_text`] of a value as comparisons see it.
+pub(super) fn seen_key_text(v: Seen<'_>) -> Option<Option<Cow<'_, str>>> {
     Some(match v {
-        V::Str(k) => Some(Cow::Borrowed(k.as_str())),
-        V::Int(i) => Some(Cow::Owned(i.to_string())),
-        V::Unit | V::Bool(_) | V::Record(_) | V::List(_) => None,
+        Seen::Str(k) => Some(Cow::Borrowed(k)),
+        Seen::Int(i) => Some(Cow::Owned(i.to_string())),
+        Seen::Unit | Seen::Bool(_) | Seen::Record(_) | Seen::List => None,
         _ => return None,
     })
+}
+
+/// `lookup.get(key)` or `lookup.contains(key)` (as `op` says) of a key read as [`key_text`]
+/// reads it (`None`: no key, which no entry has).
+pub(super) fn in_lookup(op: Op, lookup: &Lookup, key: Option<Cow<'_, str>>) -> V {
+    if op == Op::Contains {
+        return V::Bool(key.is_some_and(|k| lookup.has_key(&k)));
+    }
+    match lookup.0.as_ref() {
+        Table::One(m) => key
+            .and_then(|k| m.get(&*k))
+            .map_or(V::Unit, |r| V::Record(r.clone())),
+        Table::Many(m) => {
+            let mut out = Items::default();
+            for r in key.and_then(|k| m.get(&*k)).into_iter().flatten() {
+                out.push(V::Record(r.clone()));
+            }
+            V::Array(Arc::new(out))
+        }
+    }
 }
 
 /// Query `q` on the records `items` holds, as a native array (`None`: not records, Rhai's
@@ -141,8 +166,8 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
         (Op::Fail | Op::Warn, [entity, V::Str(message), data @ V::Map(_)]) => {
             raise(op, entity, message, Some(data))?
         }
-        (Op::Contains, [V::Lookup(lookup), key]) => match key_text(key) {
-            Some(k) => V::Bool(k.is_some_and(|k| lookup.has_key(&k))),
+        (Op::Contains | Op::Get, [V::Lookup(lookup), key]) => match key_text(key) {
+            Some(k) => in_lookup(op, lookup, k),
             None => return Ok(None),
         },
         (Op::Contains, [V::Map(map), V::Str(k)]) => V::Bool(map.entries.contains_key(k)),
@@ -166,23 +191,6 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
             V::Bool(any_equal(items.iter().map(V::of_item), v)?)
         }
         (Op::Contains, [V::Array(items), v]) => V::Bool(any_equal(items.items.iter(), v)?),
-        (Op::Get, [V::Lookup(lookup), key]) => {
-            let Some(key) = key_text(key) else {
-                return Ok(None);
-            };
-            match lookup.0.as_ref() {
-                Table::One(m) => key
-                    .and_then(|k| m.get(&*k))
-                    .map_or(V::Unit, |r| V::Record(r.clone())),
-                Table::Many(m) => {
-                    let mut out = Items::default();
-                    for r in key.and_then(|k| m.get(&*k)).into_iter().flatten() {
-                        out.push(V::Record(r.clone()));
-                    }
-                    V::Array(Arc::new(out))
-                }
-            }
-        }
         // A string's length in characters, as Rhai counts it.
         (Op::Len, [V::Str(s)]) => V::Int(s.chars().count() as rhai::INT),
         (Op::Len, [V::Array(items)]) => V::Int(items.items.len() as rhai::INT),

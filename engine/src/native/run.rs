@@ -711,27 +711,9 @@ impl<'a> Run<'a> {
     }
 
     fn call(&mut self, op: Op, args: &[Expr], recv: Option<Receiver>) -> R<V> {
-        // A date helper's one value is read in place: no copy of the string.
-        if let (None, [arg], Op::DaysSince | Op::DaysUntil | Op::IsDate) = (recv, args, op)
-            && let Some((v, n)) = self.seen(arg)
-            && let Some(out) = ops::on_one(op, v)?
-        {
+        if let Some((out, n)) = self.call_in_place(op, args, recv)? {
             self.ticks(n)?;
-            return Ok(out);
-        }
-        // `list.contains(text)` on a facts list in a variable: the text read in place and
-        // compared with each item where it is (as the list's `contains` compares: equal
-        // only to a string item of the same text).
-        if let (Op::Contains, Some(r), [_, key]) = (op, recv, args)
-            && let V::List(list) = &self.slots[r.slot]
-            && let Some((Seen::Str(k), n)) = self.seen(key)
-        {
-            let found = list.items().iter().any(|item| match item {
-                Node::Str(s) => s.as_str() == k,
-                _ => false,
-            });
-            self.ticks(n)?;
-            return Ok(V::Bool(found));
+            return self.held(out);
         }
         // The variable a method is called on is read in place, not copied (a set's copy
         // would cost as much as the set).
@@ -755,15 +737,52 @@ impl<'a> Run<'a> {
             self.slots[r.slot] = std::mem::replace(&mut values[0], V::Unit);
         }
         match out? {
-            Some(v) => {
-                // A query's array is held to the data limits as Rhai holds it.
-                if let V::Array(items) = &v {
-                    within(self.program, items.sizes)?;
-                }
-                Ok(v)
-            }
+            Some(v) => self.held(v),
             None => self.rhai_with(op.name(), values.into_vec(), recv),
         }
+    }
+
+    /// A value a function gave, held to the data limits as Rhai holds it (a query's array).
+    fn held(&self, v: V) -> R<V> {
+        if let V::Array(items) = &v {
+            within(self.program, items.sizes)?;
+        }
+        Ok(v)
+    }
+
+    /// `op` done on its values read in place ([`Self::seen`]), without a copy of them, with
+    /// the operations reading them counts: a date helper's one value, and a method on a
+    /// variable ([`Self::method_in_place`]). `None`: the general way.
+    fn call_in_place(&self, op: Op, args: &[Expr], recv: Option<Receiver>) -> R<Option<(V, u64)>> {
+        Ok(match (recv, args, op) {
+            (None, [arg], Op::DaysSince | Op::DaysUntil | Op::IsDate) => match self.seen(arg) {
+                Some((v, n)) => ops::on_one(op, v)?.map(|out| (out, n)),
+                None => None,
+            },
+            (Some(r), [_, key], _) => self.method_in_place(op, r.slot, key),
+            _ => None,
+        })
+    }
+
+    /// `op` on the variable in `slot` and the value of `key`, both read in place (no copy of
+    /// either, no `Dynamic` made), with the operations reading `key` counts: `contains` of a
+    /// text on a facts list (equal only to a string item of the same text, as the list's
+    /// `contains` compares), `get` and `contains` on a lookup. `None`: the general way.
+    fn method_in_place(&self, op: Op, slot: usize, key: &Expr) -> Option<(V, u64)> {
+        let (key, n) = self.seen(key)?;
+        let out = match (op, &self.slots[slot], key) {
+            (Op::Contains, V::List(list), Seen::Str(k)) => {
+                V::Bool(list.items().iter().any(|item| match item {
+                    Node::Str(s) => s.as_str() == k,
+                    _ => false,
+                }))
+            }
+            (Op::Contains | Op::Get, V::Lookup(lookup), key) => {
+                ops::in_lookup(op, lookup, ops::seen_key_text(key)?)
+            }
+            _ => return None,
+        };
+        Some((out, n))
     }
 
     /// `set.add(key)` on the set variable `slot` (`None`: not a set, Rhai calls `add`).
