@@ -348,28 +348,15 @@ impl<'a> Run<'a> {
                     self.ticks(steps)?;
                     return Ok(v);
                 }
-                let (v, key) = (self.expr(e)?, self.expr(key)?);
-                match (v, key) {
-                    (V::Record(r), V::Str(k)) => r.get(&k).map_or(V::Unit, V::of_node),
-                    (V::Map(m), V::Str(k)) => m.entries.get(&k).cloned().unwrap_or(V::Unit),
-                    (V::Unit, V::Str(_)) => V::Unit,
-                    // An item by its place (from the end, or past it, Rhai decides).
-                    (V::Array(a), V::Int(i)) => usize::try_from(i)
-                        .ok()
-                        .and_then(|i| a.items.get(i))
-                        .cloned()
-                        .ok_or(Stop::Rhai)?,
-                    (V::Other(d), V::Int(i)) if d.is_array() => usize::try_from(i)
-                        .ok()
-                        .and_then(|i| Some(V::of_item(d.read_lock::<rhai::Array>()?.get(i)?)))
-                        .ok_or(Stop::Rhai)?,
-                    (V::List(l), V::Int(i)) => usize::try_from(i)
-                        .ok()
-                        .and_then(|i| l.get(i))
-                        .map(V::of_node)
-                        .ok_or(Stop::Rhai)?,
-                    _ => return Err(Stop::Rhai),
+                // A variable's item: the key first, then the item read where the variable
+                // holds it (Rhai's order: the index, then the variable).
+                if let Some(slot) = inner_var(e) {
+                    let key = self.expr(key)?;
+                    self.tick()?;
+                    return item_of(&self.slots[slot], &key);
                 }
+                let (v, key) = (self.expr(e)?, self.expr(key)?);
+                item_of(&v, &key)?
             }
             Expr::Equal(..) | Expr::Order(..) | Expr::And(_) | Expr::Or(_) | Expr::Not(_) => {
                 V::Bool(self.logic(e)?)
@@ -467,16 +454,7 @@ impl<'a> Run<'a> {
     fn index_in_place(&self, base: &Expr, key: &Expr) -> Option<(Item<'_>, u64)> {
         let slot = inner_var(base)?;
         let (key, n) = self.seen(key)?;
-        let place = |i: INT| usize::try_from(i).ok();
-        let item = match (&self.slots[slot], key) {
-            (V::Map(m), Seen::Str(k)) => m.entries.get(k).map_or(Item::Unit, Item::Value),
-            (V::Record(r), Seen::Str(k)) => r.get(k).map_or(Item::Unit, Item::Node),
-            (V::Unit, Seen::Str(_)) => Item::Unit,
-            (V::Array(a), Seen::Int(i)) => Item::Value(a.items.get(place(i)?)?),
-            (V::List(l), Seen::Int(i)) => Item::Node(l.get(place(i)?)?),
-            _ => return None,
-        };
-        Some((item, 1 + n))
+        Some((item_at(&self.slots[slot], key)?, 1 + n))
     }
 
     /// `how` on `a` and `b` read in place, without copying either, when [`Self::seen`] reads
@@ -861,6 +839,36 @@ impl<'a> Item<'a> {
             Item::Value(v) => v.into(),
             Item::Node(node) => node.into(),
         }
+    }
+}
+
+/// `v[key]` where `v` holds it: a field of a record or an entry of a map by name, an item
+/// of a native array or a facts list by place. `None` for any other value (Rhai's arrays
+/// among them) and for a place from the end or past it.
+fn item_at<'a>(v: &'a V, key: Seen<'_>) -> Option<Item<'a>> {
+    let place = |i: INT| usize::try_from(i).ok();
+    Some(match (v, key) {
+        (V::Map(m), Seen::Str(k)) => m.entries.get(k).map_or(Item::Unit, Item::Value),
+        (V::Record(r), Seen::Str(k)) => r.get(k).map_or(Item::Unit, Item::Node),
+        (V::Unit, Seen::Str(_)) => Item::Unit,
+        (V::Array(a), Seen::Int(i)) => Item::Value(a.items.get(place(i)?)?),
+        (V::List(l), Seen::Int(i)) => Item::Node(l.get(place(i)?)?),
+        _ => return None,
+    })
+}
+
+/// `v[key]` as a value of its own ([`item_at`], and an item of an array Rhai holds);
+/// `Stop::Rhai` where Rhai decides (a place from the end or past it, any other value).
+fn item_of(v: &V, key: &V) -> R<V> {
+    if let Some(item) = item_at(v, key.into()) {
+        return Ok(item.to_v());
+    }
+    match (v, key) {
+        (V::Other(d), V::Int(i)) if d.is_array() => usize::try_from(*i)
+            .ok()
+            .and_then(|i| Some(V::of_item(d.read_lock::<rhai::Array>()?.get(i)?)))
+            .ok_or(Stop::Rhai),
+        _ => Err(Stop::Rhai),
     }
 }
 
