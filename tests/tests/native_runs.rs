@@ -35,6 +35,8 @@ const RULES: &[&str] = &[
     r#"for p in facts.people { let n = if p.x == "a" { 2 } else { 3 }; if n * 2 - 1 == 3 { fail(p, "two"); } }"#,
     r#"let all = []; for p in facts.people { all.push(p.x); } if all.contains(1) { fail(`${all.len()}`); }"#,
     r#"for p in facts.people { let a = [p.x, p.y]; if a.contains("a") { fail(p, "a"); } }"#,
+    // The length of a string read in place (a field, a nested field, a variable), and of others.
+    r#"for p in facts.people { let t = p.x; if type_of(t) == "string" { fail(p, `${p.x.len()} ${len(p.id)} ${p.employment.status.len()} ${t.len()} ${len(t)} ${"dé".len()}`); } }"#,
     // Items of variables by a key or place worked out (not a constant, variable or field).
     r#"let m = #{}; let a = []; for p in facts.people { m[`${p.kind}-${p.id}`] = p.x; a.push(p.y); } for p in facts.people { let v = m[`${p.kind}-${p.id}`]; if v != () { fail(p, `${type_of(v)} ${m[p.kind + "-" + p.id] == v} ${a[a.len() - 1]} ${p["k" + "ind"]} ${m["x" + "y"]}`); } }"#,
     // A facts list in a variable: `contains` of a text read in place, and of other values.

@@ -144,14 +144,16 @@ fn raise(op: Op, entity: &V, message: &ImmutableString, data: Option<&V>) -> R<V
     Ok(V::Unit)
 }
 
-/// `days_since`, `days_until` or `is_date` (as `op` says) on `v` read where it is: no copy
-/// of a string, no `Dynamic` made. `Ok(None)` for any other `op`, and for a value Rhai's
+/// `days_since`, `days_until`, `is_date` or the length of a string (as `op` says) on `v`
+/// read where it is: no copy of a string, no `Dynamic` made. `Ok(None)` for any other `op`, and for a value Rhai's
 /// function decides.
 pub(super) fn on_one(op: Op, v: Seen<'_>) -> R<Option<V>> {
     let date = |s: &str| Date::parse(s).ok_or(Stop::Rhai);
     Ok(Some(match (op, v) {
         (Op::IsDate, v) => V::Bool(matches!(v, Seen::Str(s) if Date::parse(s).is_some())),
         (Op::DaysSince, Seen::Str(s)) => V::Int(prelude::since(date(s)?).map_err(|_| Stop::Rhai)?),
+        // A string's length in characters, as Rhai counts it.
+        (Op::Len, Seen::Str(s)) => V::Int(s.chars().count() as rhai::INT),
         (Op::DaysUntil, Seen::Str(s)) => V::Int(prelude::until(date(s)?).map_err(|_| Stop::Rhai)?),
         _ => return Ok(None),
     }))
@@ -191,8 +193,6 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
             V::Bool(any_equal(items.iter().map(V::of_item), v)?)
         }
         (Op::Contains, [V::Array(items), v]) => V::Bool(any_equal(items.items.iter(), v)?),
-        // A string's length in characters, as Rhai counts it.
-        (Op::Len, [V::Str(s)]) => V::Int(s.chars().count() as rhai::INT),
         (Op::Len, [V::Array(items)]) => V::Int(items.items.len() as rhai::INT),
         (Op::Len, [V::Other(d)]) if d.is_array() => match d.read_lock::<rhai::Array>() {
             Some(a) => V::Int(a.len() as rhai::INT),
@@ -200,7 +200,9 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
         },
         (Op::Len, [V::List(list)]) => V::Int(list.len() as rhai::INT),
         (Op::Len, [V::Map(map)]) => V::Int(map.entries.len() as rhai::INT),
-        (Op::DaysSince | Op::DaysUntil | Op::IsDate, [v]) => return on_one(op, v.into()),
+        (Op::DaysSince | Op::DaysUntil | Op::IsDate, [v]) | (Op::Len, [v @ V::Str(_)]) => {
+            return on_one(op, v.into());
+        }
         (Op::DaysBetween, [a, b]) => {
             V::Int(prelude::days_between(&a.to_dynamic(), &b.to_dynamic()).map_err(|_| Stop::Rhai)?)
         }

@@ -41,6 +41,9 @@ pub(super) struct Run<'a> {
     last: V,
     /// How many of the rule's functions are running, one within another.
     depth: usize,
+    /// The variables of functions that have returned, emptied, for the next calls to
+    /// take (a call then allocates nothing).
+    frames: Vec<Vec<V>>,
     /// Operations not yet charged.
     ops: u64,
 }
@@ -56,6 +59,7 @@ impl<'a> Run<'a> {
             slots,
             last: V::Unit,
             depth: 0,
+            frames: Vec::new(),
             ops: 0,
         }
     }
@@ -587,7 +591,7 @@ impl<'a> Run<'a> {
 
     /// Calls the rule's function `f` with the values of `args`.
     fn script(&mut self, f: usize, args: &[Expr]) -> R<V> {
-        let mut frame = Vec::with_capacity(self.program.functions[f].slots);
+        let mut frame = self.frames.pop().unwrap_or_default();
         for a in args {
             frame.push(self.expr(a)?);
         }
@@ -607,7 +611,9 @@ impl<'a> Run<'a> {
         self.depth += 1;
         let flow = self.block(&function.body);
         self.depth -= 1;
-        self.slots = caller;
+        let mut done = std::mem::replace(&mut self.slots, caller);
+        done.clear();
+        self.frames.push(done);
         let value = match flow? {
             Flow::Return(v) => v,
             _ => std::mem::replace(&mut self.last, V::Unit),
@@ -655,7 +661,7 @@ impl<'a> Run<'a> {
         let mut count = 0;
         for item in items {
             self.tick()?;
-            let mut frame = Vec::with_capacity(captured.len() + 1);
+            let mut frame = self.frames.pop().unwrap_or_default();
             frame.extend(captured.iter().cloned());
             frame.push(item.clone());
             let answer = self.function(f, frame)?;
@@ -729,14 +735,16 @@ impl<'a> Run<'a> {
     }
 
     /// `op` done on its values read in place ([`Self::seen`]), without a copy of them, with
-    /// the operations reading them counts: a date helper's one value, and a method on a
-    /// variable ([`Self::method_in_place`]). `None`: the general way.
+    /// the operations reading them counts: the one value of a date helper or of `len`, and
+    /// a method on a variable ([`Self::method_in_place`]). `None`: the general way.
     fn call_in_place(&self, op: Op, args: &[Expr], recv: Option<Receiver>) -> R<Option<(V, u64)>> {
         Ok(match (recv, args, op) {
-            (None, [arg], Op::DaysSince | Op::DaysUntil | Op::IsDate) => match self.seen(arg) {
-                Some((v, n)) => ops::on_one(op, v)?.map(|out| (out, n)),
-                None => None,
-            },
+            (None, [arg], Op::DaysSince | Op::DaysUntil | Op::IsDate | Op::Len) => {
+                match self.seen(arg) {
+                    Some((v, n)) => ops::on_one(op, v)?.map(|out| (out, n)),
+                    None => None,
+                }
+            }
             (Some(r), [_, key], _) => self.method_in_place(op, r.slot, key),
             _ => None,
         })
