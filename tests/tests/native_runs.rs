@@ -37,6 +37,11 @@ const RULES: &[&str] = &[
     r#"for p in facts.people { let a = [p.x, p.y]; if a.contains("a") { fail(p, "a"); } }"#,
     // The length of a string read in place (a field, a nested field, a variable), and of others.
     r#"for p in facts.people { let t = p.x; if type_of(t) == "string" { fail(p, `${p.x.len()} ${len(p.id)} ${p.employment.status.len()} ${t.len()} ${len(t)} ${"dé".len()}`); } }"#,
+    // Case and glob matching of strings read in place (a text growing when upper-cased: past
+    // the string limit of the limits test), and of other values.
+    r#"for p in facts.people { let t = p.kind; if type_of(p.x) == "string" { fail(p, `${p.x.to_lower()} ${t.to_upper()} ${to_upper(p.id)} ${glob_match("e*", t)} ${glob_match(p.x, p.x)} ${glob_match("*e", p.kind)} ${"ÉÀ".to_lower()} ${"ŉŉŉŉŉŉŉŉŉŉŉŉŉŉŉŉŉŉŉŉ".to_upper().len()}`); } }"#,
+    r#"for p in facts.people { if glob_match("*", p.y) { fail(p, "y"); } }"#,
+    r#"for p in facts.people { if p.y.to_lower() == "a" { fail(p, "a"); } }"#,
     // Items of variables by a key or place worked out (not a constant, variable or field).
     r#"let m = #{}; let a = []; for p in facts.people { m[`${p.kind}-${p.id}`] = p.x; a.push(p.y); } for p in facts.people { let v = m[`${p.kind}-${p.id}`]; if v != () { fail(p, `${type_of(v)} ${m[p.kind + "-" + p.id] == v} ${a[a.len() - 1]} ${p["k" + "ind"]} ${m["x" + "y"]}`); } }"#,
     // A facts list in a variable: `contains` of a text read in place, and of other values.

@@ -21,7 +21,8 @@
 //!
 //! At run time, the calls rules make once per record (`fail`, `warn`, `contains`, `get`,
 //! `len`, `add` on a set, the date helpers, the period's bounds, the queries, `latest_by`,
-//! `missing`, `tested`, `is_date`, `type_of`: [`ops`], with the prelude's own code) are done
+//! `missing`, `tested`, `is_date`, `type_of`, `to_lower`, `to_upper`, `glob_match`: [`ops`],
+//! with the prelude's own code) are done
 //! here on the values they know, and the rule's own functions are run here; any other call, or one of
 //! these on other values, goes to the function Rhai would call, by name, through Rhai (a
 //! variable given first by reference, as Rhai gives it; a method on a field of a variable

@@ -144,19 +144,33 @@ fn raise(op: Op, entity: &V, message: &ImmutableString, data: Option<&V>) -> R<V
     Ok(V::Unit)
 }
 
-/// `days_since`, `days_until`, `is_date` or the length of a string (as `op` says) on `v`
-/// read where it is: no copy of a string, no `Dynamic` made. `Ok(None)` for any other `op`, and for a value Rhai's
-/// function decides.
+/// `days_since`, `days_until`, `is_date`, or the length, lower-case or upper-case of a string
+/// (as `op` says) on `v` read where it is: no copy of a string, no `Dynamic` made. `Ok(None)`
+/// for any other `op`, and for a value Rhai's function decides.
 pub(super) fn on_one(op: Op, v: Seen<'_>) -> R<Option<V>> {
     let date = |s: &str| Date::parse(s).ok_or(Stop::Rhai);
     Ok(Some(match (op, v) {
         (Op::IsDate, v) => V::Bool(matches!(v, Seen::Str(s) if Date::parse(s).is_some())),
         (Op::DaysSince, Seen::Str(s)) => V::Int(prelude::since(date(s)?).map_err(|_| Stop::Rhai)?),
+        (Op::DaysUntil, Seen::Str(s)) => V::Int(prelude::until(date(s)?).map_err(|_| Stop::Rhai)?),
         // A string's length in characters, as Rhai counts it.
         (Op::Len, Seen::Str(s)) => V::Int(s.chars().count() as rhai::INT),
-        (Op::DaysUntil, Seen::Str(s)) => V::Int(prelude::until(date(s)?).map_err(|_| Stop::Rhai)?),
+        // The text Rhai's `to_lower` and `to_upper` give.
+        (Op::ToLower, Seen::Str(s)) => V::Str(s.to_lowercase().into()),
+        (Op::ToUpper, Seen::Str(s)) => V::Str(s.to_uppercase().into()),
         _ => return Ok(None),
     }))
+}
+
+/// `glob_match` on its two values read where they are (`None`: not two strings, Rhai
+/// decides).
+pub(super) fn on_two(op: Op, a: Seen<'_>, b: Seen<'_>) -> Option<V> {
+    Some(match (op, a, b) {
+        (Op::GlobMatch, Seen::Str(pattern), Seen::Str(text)) => {
+            V::Bool(prelude::glob_match(pattern, text))
+        }
+        _ => return None,
+    })
 }
 
 /// `op` on `args` done here; `Ok(None)` when the values are not ones it knows (Rhai calls
@@ -200,9 +214,11 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
         },
         (Op::Len, [V::List(list)]) => V::Int(list.len() as rhai::INT),
         (Op::Len, [V::Map(map)]) => V::Int(map.entries.len() as rhai::INT),
-        (Op::DaysSince | Op::DaysUntil | Op::IsDate, [v]) | (Op::Len, [v @ V::Str(_)]) => {
+        (Op::DaysSince | Op::DaysUntil | Op::IsDate, [v])
+        | (Op::Len | Op::ToLower | Op::ToUpper, [v @ V::Str(_)]) => {
             return on_one(op, v.into());
         }
+        (Op::GlobMatch, [a, b]) => return Ok(on_two(op, a.into(), b.into())),
         (Op::DaysBetween, [a, b]) => {
             V::Int(prelude::days_between(&a.to_dynamic(), &b.to_dynamic()).map_err(|_| Stop::Rhai)?)
         }

@@ -726,26 +726,35 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// A value a function gave, held to the data limits as Rhai holds it (a query's array).
+    /// A value a function gave, held to the data limits as Rhai holds it (a query's array,
+    /// a string made).
     fn held(&self, v: V) -> R<V> {
-        if let V::Array(items) = &v {
-            within(self.program, items.sizes)?;
-        }
+        within(self.program, v.inner_sizes())?;
         Ok(v)
     }
 
     /// `op` done on its values read in place ([`Self::seen`]), without a copy of them, with
-    /// the operations reading them counts: the one value of a date helper or of `len`, and
-    /// a method on a variable ([`Self::method_in_place`]). `None`: the general way.
+    /// the operations reading them counts: the one value of a date helper, of `len`,
+    /// `to_lower` or `to_upper`, the two of `glob_match` (none of which changes a variable
+    /// given first), and a method on a variable ([`Self::method_in_place`]). `None`: the
+    /// general way.
     fn call_in_place(&self, op: Op, args: &[Expr], recv: Option<Receiver>) -> R<Option<(V, u64)>> {
-        Ok(match (recv, args, op) {
-            (None, [arg], Op::DaysSince | Op::DaysUntil | Op::IsDate | Op::Len) => {
+        use Op::{DaysSince, DaysUntil, GlobMatch, IsDate, Len, ToLower, ToUpper};
+        Ok(match (args, op) {
+            ([arg], DaysSince | DaysUntil | IsDate | Len | ToLower | ToUpper) => {
                 match self.seen(arg) {
                     Some((v, n)) => ops::on_one(op, v)?.map(|out| (out, n)),
                     None => None,
                 }
             }
-            (Some(r), [_, key], _) => self.method_in_place(op, r.slot, key),
+            ([a, b], GlobMatch) => match (self.seen(a), self.seen(b)) {
+                (Some((a, n)), Some((b, m))) => ops::on_two(op, a, b).map(|out| (out, n + m)),
+                _ => None,
+            },
+            ([_, key], _) => match recv {
+                Some(r) => self.method_in_place(op, r.slot, key),
+                None => None,
+            },
             _ => None,
         })
     }

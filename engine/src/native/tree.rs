@@ -167,6 +167,12 @@ pub(super) enum Op {
     IsDate,
     /// `type_of(v)`
     TypeOf,
+    /// `s.to_lower()`
+    ToLower,
+    /// `s.to_upper()`
+    ToUpper,
+    /// `glob_match(pattern, text)`
+    GlobMatch,
     /// `items.where(path, value)`, `items.where(#{ path: value, ... })`
     Where,
     /// `items.where_not(path, value)`
@@ -216,6 +222,9 @@ const OPS: &[(&str, &[usize], Op)] = &[
     ("period_end", &[0], Op::PeriodEnd),
     ("is_date", &[1], Op::IsDate),
     ("type_of", &[1], Op::TypeOf),
+    ("to_lower", &[1], Op::ToLower),
+    ("to_upper", &[1], Op::ToUpper),
+    ("glob_match", &[2], Op::GlobMatch),
     ("tested", &[1], Op::Tested),
     ("where", &[2, 3], Op::Where),
     ("where_not", &[3], Op::WhereNot),

@@ -20,6 +20,7 @@ pub(crate) use queries::{Query, query};
 pub(crate) use records::mark_tested;
 pub(crate) use records::went_through_item;
 pub(crate) use sets::Set;
+pub(crate) use text::glob_match;
 
 /// Registers the whole prelude on a Rhai engine.
 pub(crate) fn register(engine: &mut rhai::Engine) {

@@ -11,7 +11,7 @@ pub(super) fn register(engine: &mut Engine) {
 
 /// Whether `text` matches `pattern`, where `*` stands for any text (none included) and
 /// every other character for itself; case counts.
-fn glob_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
     let [first, middle @ .., last] = parts.as_slice() else {
         return pattern == text;
