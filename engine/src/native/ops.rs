@@ -7,7 +7,7 @@ use super::stop::{R, Stop};
 use super::tree::Op;
 use super::value::{Items, Seen, V, equal, type_name};
 use crate::date::Date;
-use crate::facts::tree::{Node, Record};
+use crate::facts::tree::{List, Node, Record};
 use crate::joins::{Lookup, Table};
 use crate::period::Period;
 use crate::prelude::{self, Set};
@@ -39,6 +39,15 @@ pub(super) fn seen_key_text(v: Seen<'_>) -> Option<Option<Cow<'_, str>>> {
         Seen::Int(i) => Some(Cow::Owned(i.to_string())),
         Seen::Unit | Seen::Bool(_) | Seen::Record(_) | Seen::List => None,
         _ => return None,
+    })
+}
+
+/// Whether a facts list has an item equal to the text `k`, as the list's `contains`
+/// compares: a string item of the same text.
+pub(super) fn list_has_text(list: &List, k: &str) -> bool {
+    list.items().iter().any(|item| match item {
+        Node::Str(s) => s.as_str() == k,
+        _ => false,
     })
 }
 
@@ -196,6 +205,7 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
                 None => return Ok(None),
             }
         }
+        (Op::Contains, [V::List(list), V::Str(k)]) => V::Bool(list_has_text(list, k)),
         (Op::Contains, [V::List(list), v]) => {
             let v = v.to_dynamic();
             V::Bool(list.items().iter().any(|n| n.equals(&v)))

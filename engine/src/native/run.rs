@@ -761,17 +761,12 @@ impl<'a> Run<'a> {
 
     /// `op` on the variable in `slot` and the value of `key`, both read in place (no copy of
     /// either, no `Dynamic` made), with the operations reading `key` counts: `contains` of a
-    /// text on a facts list (equal only to a string item of the same text, as the list's
-    /// `contains` compares), `get` and `contains` on a lookup. `None`: the general way.
+    /// text on a facts list ([`ops::list_has_text`]), `get` and `contains` on a lookup
+    /// ([`ops::in_lookup`]). `None`: the general way.
     fn method_in_place(&self, op: Op, slot: usize, key: &Expr) -> Option<(V, u64)> {
         let (key, n) = self.seen(key)?;
         let out = match (op, &self.slots[slot], key) {
-            (Op::Contains, V::List(list), Seen::Str(k)) => {
-                V::Bool(list.items().iter().any(|item| match item {
-                    Node::Str(s) => s.as_str() == k,
-                    _ => false,
-                }))
-            }
+            (Op::Contains, V::List(list), Seen::Str(k)) => V::Bool(ops::list_has_text(list, k)),
             (Op::Contains | Op::Get, V::Lookup(lookup), key) => {
                 ops::in_lookup(op, lookup, ops::seen_key_text(key)?)
             }
