@@ -586,11 +586,7 @@ fn value_text(value: Option<&Value>) -> Option<Cow<'_, str>> {
 
 /// A key field's text in the rules' tree, as [`value_text`] gives it.
 fn node_text(node: Option<&Node>) -> Option<Cow<'_, str>> {
-    match node? {
-        Node::Null => None,
-        Node::Str(s) => Some(Cow::Borrowed(s.as_str())),
-        other => other.key_text().map(|t| Cow::Owned(t.to_string())),
-    }
+    node?.key_str()
 }
 
 impl RecordKeys {

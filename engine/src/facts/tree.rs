@@ -282,11 +282,19 @@ impl Node {
     pub(crate) fn key_text(&self) -> Option<ImmutableString> {
         match self {
             Node::Str(s) => Some(s.clone()),
-            Node::Int(i) => Some(i.to_string().into()),
-            Node::Bool(b) => Some(b.to_string().into()),
-            Node::Float(f) => Some(f.to_string().into()),
-            Node::Null | Node::List(_) | Node::Record(_) => None,
+            node => node.key_str().map(|k| k.into_owned().into()),
         }
+    }
+
+    /// [`Node::key_text`], a string read where it is.
+    pub(crate) fn key_str(&self) -> Option<Cow<'_, str>> {
+        Some(match self {
+            Node::Str(s) => Cow::Borrowed(s.as_str()),
+            Node::Int(i) => Cow::Owned(i.to_string()),
+            Node::Bool(b) => Cow::Owned(b.to_string()),
+            Node::Float(f) => Cow::Owned(f.to_string()),
+            Node::Null | Node::List(_) | Node::Record(_) => return None,
+        })
     }
 
     /// Whether this and `other` are the same scalar (null, objects and arrays never are).

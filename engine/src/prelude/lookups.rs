@@ -202,8 +202,8 @@ fn cached(
 }
 
 /// The key at `path` of a record, as lookups take it.
-fn key_at(r: &Record, path: &FieldPath) -> Option<ImmutableString> {
-    r.get_path(path)?.key_text()
+fn key_at(r: &Record, path: &At<'_>) -> Option<ImmutableString> {
+    path.node(r)?.key_text()
 }
 
 /// A dotted path read in each of `n` records: with the places its names were last found
@@ -235,10 +235,7 @@ impl<'p> At<'p> {
 
 /// The key at `path` of a record, as [`key_at`] reads it, without a copy of a string.
 fn text_at<'a>(r: &'a Record, path: &At<'_>) -> Option<Cow<'a, str>> {
-    match path.node(r)? {
-        Node::Str(s) => Some(Cow::Borrowed(s.as_str())),
-        node => node.key_text().map(|k| Cow::Owned(k.to_string())),
-    }
+    path.node(r)?.key_str()
 }
 
 /// What a lookup shows in a message: how many keys, not its records (which a hash map
@@ -259,7 +256,7 @@ pub(super) fn key_of(d: &Dynamic) -> Option<ImmutableString> {
 }
 
 fn index_by(items: &[&Record], key: &str) -> Result<Lookup> {
-    let key = FieldPath::new(key);
+    let key = At::new(key, items.len());
     let mut map = Keyed::with_capacity_and_hasher(items.len(), Default::default());
     for r in items {
         if let Some(k) = key_at(r, &key) {
@@ -270,7 +267,7 @@ fn index_by(items: &[&Record], key: &str) -> Result<Lookup> {
 }
 
 fn group_by(items: &[&Record], key: &str) -> Result<Lookup> {
-    let key = FieldPath::new(key);
+    let key = At::new(key, items.len());
     let mut map: Keyed<Vec<Record>> = Keyed::default();
     for r in items {
         if let Some(k) = key_at(r, &key) {
@@ -309,7 +306,7 @@ fn latest_by_key(items: &[&Record], key: &str, date: &str) -> Result<Lookup> {
         let Some(d) = text_at(r, &date) else {
             continue;
         };
-        let Some(k) = key.node(r).and_then(Node::key_text) else {
+        let Some(k) = key_at(r, &key) else {
             continue;
         };
         match best.entry(k) {
@@ -346,9 +343,10 @@ fn get(lk: &Lookup, key: &Dynamic) -> Dynamic {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::{At, latest_by_key, missing};
+    use super::{At, get, index_by, latest_by_key, missing, text_at};
     use crate::facts::tree::{FieldPath, Node, Record, build};
     use crate::joins::Table;
+    use rhai::Dynamic;
     use serde_json::json;
 
     /// `n` people in two shapes (their fields in two orders, one with a field more), each
@@ -434,6 +432,41 @@ mod tests {
             assert!(stale.is_empty(), "{n} people");
             let gone = missing(&latest, &records, "id", None);
             assert_eq!(gone.len(), n);
+        }
+    }
+
+    /// A field holding a number or a boolean keys a lookup by its text, as an integer key
+    /// finds it, in few records and in many.
+    #[test]
+    fn scalar_fields_key_lookups_by_their_text() {
+        for n in [2, At::MANY] {
+            let items: Vec<_> = (0..n)
+                .map(|i| serde_json::json!({"n": i + 40, "b": i % 2 == 0, "f": 1.5}))
+                .collect();
+            let Node::Record(doc) = build(serde_json::json!({ "x": items }), Default::default())
+            else {
+                unreachable!("a JSON object is a record")
+            };
+            let Some(Node::List(list)) = doc.get("x") else {
+                unreachable!("x is a list")
+            };
+            let records: Vec<&Record> = list.items().iter().filter_map(Node::as_record).collect();
+            let by_n = index_by(&records, "n").unwrap();
+            let found = get(&by_n, &Dynamic::from_int(41)).cast::<Record>();
+            assert!(found.same_place(records[1]), "{n} records");
+            assert!(get(&by_n, &Dynamic::from_int(39)).is_unit());
+            let texts: Vec<_> = ["n", "b", "f"]
+                .iter()
+                .map(|p| text_at(records[0], &At::new(p, n)).map(|t| t.into_owned()))
+                .collect();
+            assert_eq!(
+                texts,
+                [
+                    Some("40".to_owned()),
+                    Some("true".to_owned()),
+                    Some("1.5".to_owned())
+                ]
+            );
         }
     }
 }
