@@ -160,8 +160,9 @@ pub struct Engine {
     marks: Vec<bool>,
     /// For each rule: the rule as a native program, when it compiles to one.
     natives: Vec<Option<Native>>,
-    /// The script that runs a native program (`None`: every rule runs in Rhai).
-    driver: Option<Arc<AST>>,
+    /// Whether rules with a native program run natively (otherwise every rule runs in
+    /// Rhai).
+    native: bool,
     limits: Limits,
     trace: bool,
 }
@@ -228,18 +229,14 @@ impl Engine {
         if !diags.is_empty() {
             return Err(PackError(diags));
         }
-        // Line tracing reports the lines that ran: every rule runs in Rhai.
-        let driver = match trace {
-            true => None,
-            false => native::driver(&rhai).map(Arc::new),
-        };
         Ok(Engine {
             rhai,
             pack,
             asts,
             marks,
             natives,
-            driver,
+            // Line tracing reports the lines that ran: every rule runs in Rhai.
+            native: !trace,
             limits,
             trace,
         })
@@ -248,21 +245,21 @@ impl Engine {
     /// The engine with every rule run by Rhai as written, none natively (native runs:
     /// `docs/writing-rules.md`): the same results, more slowly; for comparing the two.
     pub fn interpreted(mut self) -> Engine {
-        self.driver = None;
+        self.native = false;
         self
     }
 
     /// How many of the pack's rules run natively (the others run in Rhai).
     pub fn native_rules(&self) -> usize {
-        match self.driver {
-            Some(_) => self.natives.iter().flatten().count(),
-            None => 0,
+        match self.native {
+            true => self.natives.iter().flatten().count(),
+            false => 0,
         }
     }
 
     /// Whether the rule `rule_id` runs natively.
     pub fn runs_natively(&self, rule_id: &str) -> bool {
-        self.driver.is_some()
+        self.native
             && self
                 .pack
                 .rules
@@ -470,11 +467,13 @@ impl Engine {
                 start: p.start().to_string(),
             });
         }
+        let params = self.params(&options.params)?;
         Ok(Run {
             facts,
             as_of,
             period,
-            params: self.params(&options.params)?,
+            inputs: native::Inputs::new(facts.root().to_dynamic(), &params),
+            params,
             cache: Arc::new(LookupCache::default()),
             options,
         })
@@ -533,9 +532,6 @@ impl Engine {
             result.reason = Some(reason);
             return (result, BTreeSet::new());
         }
-        let mut scope = Scope::new();
-        scope.push_constant("facts", facts.root().to_dynamic());
-        scope.push_constant("params", run.params.clone());
         let fresh = || {
             let mut state = RuleRun::new(
                 Subject::Rule,
@@ -555,13 +551,14 @@ impl Engine {
             }
             state
         };
-        let native = match (&self.driver, &self.natives[i]) {
-            (Some(driver), Some(program)) => {
-                native::run(&self.rhai, driver, program, &scope, fresh())
-            }
+        let native = match (self.native, &self.natives[i]) {
+            (true, Some(program)) => native::run(&self.rhai, program, &run.inputs, fresh()),
             _ => None,
         };
         let (outcome, mut state) = native.unwrap_or_else(|| {
+            let mut scope = Scope::new();
+            scope.push_constant("facts", facts.root().to_dynamic());
+            scope.push_constant("params", run.params.clone());
             context::with_run(fresh(), || self.rhai.run_ast_with_scope(&mut scope, ast))
         });
         let lines = state
@@ -639,6 +636,8 @@ struct Run<'a> {
     as_of: Date,
     period: Option<Period>,
     params: Map,
+    /// `facts` and `params` as native runs take them.
+    inputs: native::Inputs,
     cache: Arc<LookupCache>,
     options: &'a EvalOptions,
 }

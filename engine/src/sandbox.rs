@@ -105,7 +105,6 @@ pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
     engine.on_progress(context::on_progress);
     prelude::register(&mut engine);
     crate::scan::register(&mut engine);
-    crate::native::register(&mut engine);
     if trace {
         // The debugger interface is stable in practice; Rhai flags it as subject to change.
         #[allow(deprecated)]
@@ -195,9 +194,7 @@ pub fn function_names() -> Vec<String> {
                 && !matches!(name, "to_string" | "to_debug" | "replace")
                 // The native scan's calls, which only the engine writes (crate::scan).
                 && name != crate::scan::SCAN_FN
-                && name != crate::scan::SURE_FN
-                // The native run's call, which only the engine writes (crate::native).
-                && name != crate::native::RUN_FN;
+                && name != crate::scan::SURE_FN;
             helper.then(|| name.to_owned())
         },
         false,
@@ -228,9 +225,9 @@ mod tests {
         }
         assert!(names.iter().all(|n| !n.contains('$')), "{names:?}");
         assert!(
-            !names.iter().any(|n| n == crate::scan::SCAN_FN
-                || n == crate::scan::SURE_FN
-                || n == crate::native::RUN_FN),
+            !names
+                .iter()
+                .any(|n| n == crate::scan::SCAN_FN || n == crate::scan::SURE_FN),
             "{names:?}"
         );
         assert!(

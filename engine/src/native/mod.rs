@@ -44,17 +44,9 @@ mod value;
 use crate::context;
 use crate::context::RuleRun;
 use crate::limits::Limits;
-use rhai::{AST, Engine, Scope};
-use rhai::{Dynamic, Map, NativeCallContext};
+use rhai::{AST, Dynamic, Engine, Map, NativeCallContext, Position};
 use std::sync::Arc;
 use value::V;
-
-/// The function the engine calls to run a program. Only the engine can make the
-/// [`Native`] it takes.
-pub(crate) const RUN_FN: &str = "attest_native";
-
-/// The variable the program is handed over in.
-const PROGRAM_VAR: &str = "attest_program";
 
 /// A rule compiled for native runs.
 pub(crate) struct Program {
@@ -70,7 +62,7 @@ pub(crate) struct Program {
     max_depth: usize,
 }
 
-/// A program as Rhai holds it.
+/// A program, shared by the engines that reuse the rule's compilation.
 #[derive(Clone)]
 pub(crate) struct Native(Arc<Program>);
 
@@ -86,76 +78,42 @@ pub(crate) fn compile(ast: &AST, limits: &Limits) -> Option<Native> {
     Some(Native(Arc::new(program)))
 }
 
-/// The error a native run gives when Rhai has to run the rule instead.
-#[derive(Clone)]
-struct Declined;
-
 /// A rule's outcome, and its state after the run (`None` if it was lost).
 pub(crate) type Ran = (Result<(), Box<rhai::EvalAltResult>>, Option<RuleRun>);
 
-/// The outcome of a rule run natively, as [`driver`] runs `program` with `rhai` on `scope`
-/// (which holds `facts` and `params`) from the rule's fresh `state`, and the state after;
-/// `None` when Rhai has to run the rule instead.
-pub(crate) fn run(
-    rhai: &Engine,
-    driver: &AST,
-    program: &Native,
-    scope: &Scope<'_>,
-    state: RuleRun,
-) -> Option<Ran> {
-    let mut scope = scope.clone();
-    scope.push_constant(PROGRAM_VAR, program.clone());
-    let mut ran = context::with_run(state, || rhai.run_ast_with_scope(&mut scope, driver));
-    match &mut ran.0 {
-        Err(e) if matches!(&**e, rhai::EvalAltResult::ErrorRuntime(v, _) if v.is::<Declined>()) => {
-            None
+/// What every native run of one evaluation starts from: `facts` and `params` as values of
+/// a native run, made once and shared.
+pub(crate) struct Inputs {
+    facts: V,
+    params: V,
+}
+
+impl Inputs {
+    /// The inputs of the rules: the facts' root and the pack's parameters.
+    pub fn new(facts: Dynamic, params: &Map) -> Inputs {
+        Inputs {
+            facts: V::of_dynamic(facts),
+            params: V::of_dynamic(Dynamic::from_map(params.clone())),
         }
-        // Out of time: no statement of the rule is to blame (the driver's position is not
-        // one of the rule's).
-        Err(e) => {
-            e.set_position(rhai::Position::NONE);
-            Some(ran)
-        }
-        Ok(()) => Some(ran),
     }
 }
 
-/// Registers [`RUN_FN`].
-pub(crate) fn register(engine: &mut Engine) {
-    engine
-        .register_type_with_name::<Native>("Native")
-        .register_fn(
-            RUN_FN,
-            |ctx: NativeCallContext,
-             native: Native,
-             facts: Dynamic,
-             params: Map|
-             -> Result<(), Box<rhai::EvalAltResult>> {
-                let facts = V::of_dynamic(facts);
-                let params = V::of_dynamic(Dynamic::from_map(params));
-                let mut run = run::Run::new(&native.0, &ctx, facts, params);
-                run.all().map_err(|stop| match stop {
-                    stop::Stop::Rhai => rhai::EvalAltResult::ErrorRuntime(
-                        Dynamic::from(Declined),
-                        ctx.call_position(),
-                    )
-                    .into(),
-                    stop::Stop::Error(e) => e,
-                })
-            },
-        );
-}
-
-/// The script that runs a program: [`RUN_FN`] on [`PROGRAM_VAR`], `facts` and `params`.
-pub(crate) fn driver(engine: &Engine) -> Option<AST> {
-    // Variables, not constants: Rhai's optimizer would put a constant's value in the call.
-    let mut scope = rhai::Scope::new();
-    scope.push(PROGRAM_VAR, ());
-    scope.push("facts", ());
-    scope.push("params", ());
-    engine
-        .compile_with_scope(&scope, format!("{RUN_FN}({PROGRAM_VAR}, facts, params)"))
-        .ok()
+/// The outcome of `program` run natively over `inputs` from the rule's fresh `state`, and
+/// the state after; `None` when Rhai has to run the rule instead. The functions a native
+/// run leaves to Rhai are called through `rhai`, in a context of their own (no script runs
+/// around them).
+pub(crate) fn run(rhai: &Engine, program: &Native, inputs: &Inputs, state: RuleRun) -> Option<Ran> {
+    let global = rhai.new_global_runtime_state();
+    let ctx = NativeCallContext::new_with_all_fields(rhai, "", None, &global, Position::NONE);
+    let (outcome, state) = context::with_run(state, || {
+        let (facts, params) = (inputs.facts.clone(), inputs.params.clone());
+        run::Run::new(&program.0, &ctx, facts, params).all()
+    });
+    match outcome {
+        Ok(()) => Some((Ok(()), state)),
+        Err(stop::Stop::Rhai) => None,
+        Err(stop::Stop::Error(e)) => Some((Err(e), state)),
+    }
 }
 
 #[cfg(test)]
