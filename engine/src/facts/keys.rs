@@ -286,8 +286,9 @@ fn is_printable(c: char) -> bool {
 pub(crate) struct RecordKeys {
     /// How the records of the facts' schema are keyed.
     keying: Arc<Keying>,
-    /// Each present collection's name, and its records' keys.
-    collections: HashMap<String, Column>,
+    /// Each present collection's name, and its records' keys (looked up for each finding:
+    /// hashed with foldhash).
+    collections: foldhash::HashMap<String, Column>,
 }
 
 /// The keys of one list's records, without the list's name (`/aws-prod/alice`): one text
@@ -422,7 +423,7 @@ pub(crate) fn index(doc: &Value, keying: &Arc<Keying>) -> (RecordKeys, Vec<Dupli
         list.duplicates(&column, &mut duplicates);
         (name.clone(), column, duplicates)
     });
-    let mut collections = HashMap::new();
+    let mut collections = foldhash::HashMap::default();
     let mut duplicates = Vec::new();
     for (name, column, found) in done {
         collections.insert(name, column);
@@ -598,22 +599,38 @@ impl RecordKeys {
     /// The key of the value at `pointer` in the facts whose tree is `root` (see
     /// [`super::Facts::key`]).
     pub(crate) fn key(&self, root: &Node, pointer: &str) -> Option<String> {
-        let mut segments = pointer.strip_prefix('/')?.split('/').map(unescape_pointer);
+        // The usual pointer of a finding, a record of a collection: its key alone.
+        if let Some((name, i)) = item_pointer(pointer) {
+            let key = self.collections.get(name)?.get(i)?;
+            let mut out = String::with_capacity(name.len() + key.len());
+            escape_into(&mut out, name);
+            out.push_str(key);
+            return Some(out);
+        }
+        let mut segments = pointer
+            .strip_prefix('/')?
+            .split('/')
+            .map(super::unescape)
+            .peekable();
         let name = segments.next()?;
+        // A collection's records each have a key in its column.
         let column = self.collections.get(name.as_ref())?;
+        let mut out = String::new();
+        escape_into(&mut out, &name);
+        let Some(index) = segments.next() else {
+            return Some(out);
+        };
+        let i = array_index(&index)?;
+        out.push_str(column.get(i)?);
+        // A record of the collection (the usual pointer of a finding) is named by its key
+        // alone; a value inside it is found in the tree.
+        if segments.peek().is_none() {
+            return Some(out);
+        }
         let mut spec = self.keying.collection(&name)?;
         let Some(Node::List(list)) = root.field(&name) else {
             return None;
         };
-        let Some(index) = segments.next() else {
-            let mut out = String::new();
-            escape_into(&mut out, &name);
-            return Some(out);
-        };
-        let i = array_index(&index)?;
-        let mut out = String::new();
-        escape_into(&mut out, &name);
-        out.push_str(column.get(i)?);
         let mut node = list.get(i)?;
         // Field names since the last keyed record, to recognize a keyed list inside it.
         let mut path: Vec<Cow<'_, str>> = Vec::new();
@@ -647,13 +664,15 @@ impl RecordKeys {
     }
 }
 
-/// A JSON Pointer segment's text (RFC 6901: `~1` is `/`, `~0` is `~`).
-fn unescape_pointer(segment: &str) -> Cow<'_, str> {
-    if segment.contains('~') {
-        Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
-    } else {
-        Cow::Borrowed(segment)
+/// The name and the index of the item a pointer of an item of a top-level list
+/// (`/vendors/3`) names, when the pointer is written plainly (a name without `~`, an index
+/// as RFC 6901 writes it); `None` for any other pointer.
+pub(super) fn item_pointer(pointer: &str) -> Option<(&str, usize)> {
+    let (name, index) = pointer.strip_prefix('/')?.split_once('/')?;
+    if name.contains('~') {
+        return None;
     }
+    Some((name, array_index(index)?))
 }
 
 /// An array index as RFC 6901 writes it: digits, without leading zeros.

@@ -318,7 +318,8 @@ fn audit_period(org: Option<&Value>, origins: &SourceMap) -> Result<Option<Perio
 #[derive(Debug, Default)]
 pub(crate) struct SourceMap {
     files: Vec<String>,
-    keys: HashMap<String, KeyOrigin>,
+    /// Looked up for each finding: hashed with foldhash.
+    keys: foldhash::HashMap<String, KeyOrigin>,
 }
 
 #[derive(Debug, Default)]
@@ -331,14 +332,27 @@ struct KeyOrigin {
 impl SourceMap {
     /// Locates a pointer: the array element or key it falls under.
     pub(crate) fn locate(&self, pointer: &str) -> Option<Origin> {
-        let mut parts = pointer.strip_prefix('/')?.split('/');
-        let key = unescape(parts.next()?);
-        let entry = self.keys.get(key.as_ref())?;
-        let (file, line) = parts
-            .next()
-            .and_then(|i| i.parse::<usize>().ok())
-            .and_then(|i| entry.items.get(i).copied())
-            .unwrap_or((entry.file, entry.line));
+        let (file, line) = match keys::item_pointer(pointer) {
+            // The usual pointer of a finding, a record of a collection, read at once.
+            Some((name, i)) => {
+                let entry = self.keys.get(name)?;
+                entry
+                    .items
+                    .get(i)
+                    .copied()
+                    .unwrap_or((entry.file, entry.line))
+            }
+            None => {
+                let mut parts = pointer.strip_prefix('/')?.split('/');
+                let key = unescape(parts.next()?);
+                let entry = self.keys.get(key.as_ref())?;
+                parts
+                    .next()
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .and_then(|i| entry.items.get(i).copied())
+                    .unwrap_or((entry.file, entry.line))
+            }
+        };
         // Line 0 means the scanner could not place the key: better no origin than a wrong one.
         (line > 0).then_some(())?;
         Some(Origin {
@@ -384,9 +398,15 @@ mod tests {
         let facts = Facts::load(&[src("a.json", a), src("b.json", b)]).unwrap();
         let at = |p: &str| facts.origin(p).map(|o| format!("{}:{}", o.file, o.line));
         assert_eq!(at("/people/0").as_deref(), Some("a.json:3"));
+        assert_eq!(at("/people/1").as_deref(), Some("b.json:3"));
+        assert_eq!(at("/people/2").as_deref(), Some("b.json:4"));
         assert_eq!(at("/people/2/employment").as_deref(), Some("b.json:4"));
+        // An index written otherwise, or past the list's end: where it falls, or the list.
+        assert_eq!(at("/people/02").as_deref(), Some("b.json:4"));
+        assert_eq!(at("/people/3").as_deref(), Some("a.json:2"));
         assert_eq!(at("/organization").as_deref(), Some("a.json:1"));
         assert_eq!(at("/nothing"), None);
+        assert_eq!(at("/nothing/0"), None);
         // Handed over, the same texts give the same document.
         let owned = [("a.json", a), ("b.json", b)]
             .map(|(name, text)| (name.to_owned(), text.to_owned()))

@@ -760,9 +760,8 @@ fn shared_text(
 
 /// Appends an array index as a JSON Pointer segment.
 pub(crate) fn push_index(pointer: &mut String, index: usize) {
-    use std::fmt::Write as _;
-    // Writing into a String cannot fail.
-    let _ = write!(pointer, "/{index}");
+    pointer.push('/');
+    pointer.push_str(itoa::Buffer::new().format(index));
 }
 
 /// Appends a key as a JSON Pointer segment (RFC 6901: `~` as `~0`, `/` as `~1`).

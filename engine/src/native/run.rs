@@ -275,10 +275,16 @@ impl<'a> Run<'a> {
                 self.tick()?;
                 self.logic(e)
             }
-            e => match self.expr(e)? {
-                V::Bool(b) => Ok(b),
-                _ => Err(Stop::Rhai),
-            },
+            e => {
+                if let Some((Seen::Bool(b), n)) = self.seen(e) {
+                    self.ticks(n)?;
+                    return Ok(b);
+                }
+                match self.expr(e)? {
+                    V::Bool(b) => Ok(b),
+                    _ => Err(Stop::Rhai),
+                }
+            }
         }
     }
 
@@ -501,6 +507,20 @@ impl<'a> Run<'a> {
                 };
                 let (v, steps) = self.seen(arg)?;
                 (Seen::Str(type_name(v)?), 1 + steps)
+            }
+            // `days_since(v)`, `days_until(v)`, `is_date(v)`, `v.len()`: the number or the
+            // answer, without a value made of it (as `Self::call_in_place` works it out).
+            Expr::Call(op @ (Op::DaysSince | Op::DaysUntil | Op::IsDate | Op::Len), args, _) => {
+                let [arg] = args.as_slice() else {
+                    return None;
+                };
+                let (v, steps) = self.seen(arg)?;
+                let seen = match ops::on_one(*op, v).ok()?? {
+                    V::Int(i) => Seen::Int(i),
+                    V::Bool(b) => Seen::Bool(b),
+                    _ => return None,
+                };
+                (seen, 1 + steps)
             }
             _ => return None,
         })
