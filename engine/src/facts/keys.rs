@@ -607,30 +607,22 @@ impl RecordKeys {
             out.push_str(key);
             return Some(out);
         }
-        let mut segments = pointer
-            .strip_prefix('/')?
-            .split('/')
-            .map(super::unescape)
-            .peekable();
+        let mut segments = pointer.strip_prefix('/')?.split('/').map(super::unescape);
         let name = segments.next()?;
-        // A collection's records each have a key in its column.
         let column = self.collections.get(name.as_ref())?;
-        let mut out = String::new();
-        escape_into(&mut out, &name);
-        let Some(index) = segments.next() else {
-            return Some(out);
-        };
-        let i = array_index(&index)?;
-        out.push_str(column.get(i)?);
-        // A record of the collection (the usual pointer of a finding) is named by its key
-        // alone; a value inside it is found in the tree.
-        if segments.peek().is_none() {
-            return Some(out);
-        }
         let mut spec = self.keying.collection(&name)?;
         let Some(Node::List(list)) = root.field(&name) else {
             return None;
         };
+        let Some(index) = segments.next() else {
+            let mut out = String::new();
+            escape_into(&mut out, &name);
+            return Some(out);
+        };
+        let i = array_index(&index)?;
+        let mut out = String::new();
+        escape_into(&mut out, &name);
+        out.push_str(column.get(i)?);
         let mut node = list.get(i)?;
         // Field names since the last keyed record, to recognize a keyed list inside it.
         let mut path: Vec<Cow<'_, str>> = Vec::new();
