@@ -9,7 +9,11 @@
 
 use std::ops::Range;
 
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "wasm32"))]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "wasm32"
+))]
 mod blocks;
 
 /// Where a top-level key's value lies.
@@ -202,7 +206,11 @@ impl Scanner<'_> {
     /// Skips one value of any kind found `outer` levels deep, counting the lines inside it
     /// and how deep it nests.
     fn skip_value(&mut self, outer: usize) {
-        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "wasm32"))]
+        #[cfg(any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "wasm32"
+        ))]
         if let Some(b'{' | b'[') = self.peek() {
             let skipped = blocks::skip_nested(self.bytes, self.pos);
             self.pos = skipped.end;
