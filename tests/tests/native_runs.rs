@@ -139,6 +139,9 @@ const RULES: &[&str] = &[
     // Items of variables read in place: of a map, a record, (), an array (in a function
     // too) and a facts list, by keys and places of every kind.
     r#"fn side(s, x) { (s[0] == () || s[0] == x) && s[1] != x } let none = (); let pairs = []; pairs.push([none, "a"]); pairs.push(["b", "a"]); let m = #{a: 1, b: [2]}; let u = (); let ps = facts.people; for p in facts.people { let k = if type_of(p.x) == "string" { p.x } else { "none" }; if m[k] == 1 || p["id"] == k || u["k"] == k || ps[0] == p || side(pairs[0], k) || side(pairs[1], k) || m[k] != () { fail(p, `${m[k]} ${p["kind"]} ${ps[1] == p} ${pairs[1]}`); } }"#,
+    // Maps built natively, keys given out of order, then written out, listed and handed to
+    // Rhai (which sorts them); negative integers written into strings.
+    r#"let m = #{ zz: 1 }; for p in facts.people { m[p.id] = p.kind; } m["aa"] = -12; let n = #{ c: 1, a: -2, b: [3] }; fail(`${m} ${m.keys()} ${m.values().len()} ${n} ${-3} ${n.a - 40} ${m["aa"]}`, n); for k in m.keys() { fail(k); }"#,
 ];
 
 /// The same rule results, natively and in Rhai, for every rule of `pack` on `facts`;

@@ -557,7 +557,6 @@ impl<'a> Run<'a> {
     /// An interpolated string: strings as they are, anything else as Rhai's `to_string`
     /// writes it.
     fn text(&mut self, parts: &[Expr]) -> R<ImmutableString> {
-        use std::fmt::Write as _;
         let mut out = String::with_capacity(TEXT_CAPACITY);
         for part in parts {
             if let Some(n) = self.write_in_place(part, &mut out) {
@@ -567,9 +566,7 @@ impl<'a> Run<'a> {
             match self.expr(part)? {
                 V::Str(s) => out.push_str(&s),
                 // What Rhai's `to_string` writes for these (its `Display`).
-                V::Int(i) => {
-                    let _ = write!(out, "{i}");
-                }
+                V::Int(i) => out.push_str(itoa::Buffer::new().format(i)),
                 V::Bool(b) => out.push_str(if b { "true" } else { "false" }),
                 v => {
                     let mut d = v.to_dynamic();
@@ -596,13 +593,10 @@ impl<'a> Run<'a> {
     /// or a boolean [`Self::seen`] reads (as [`Self::text`] writes them), with the operations
     /// reading it counts.
     fn write_in_place(&self, part: &Expr, out: &mut String) -> Option<u64> {
-        use std::fmt::Write as _;
         let (seen, n) = self.seen(part)?;
         match seen {
             Seen::Str(s) => out.push_str(s),
-            Seen::Int(i) => {
-                let _ = write!(out, "{i}");
-            }
+            Seen::Int(i) => out.push_str(itoa::Buffer::new().format(i)),
             Seen::Bool(b) => out.push_str(if b { "true" } else { "false" }),
             _ => return None,
         }

@@ -3,7 +3,6 @@
 use crate::facts::tree::{List, Node, Record};
 use crate::joins::Lookup;
 use rhai::{Array, Dynamic, INT, ImmutableString, Map};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A value in a native run: what Rhai would hold as a `Dynamic`, with records, lists,
@@ -55,10 +54,11 @@ pub(super) struct Items {
     pub sizes: Sizes,
 }
 
-/// A map's entries (sorted by key, as Rhai's) and their sizes.
+/// A map's entries and their sizes. Hashed, where Rhai's are sorted by key: a native run
+/// only looks entries up, and a map handed to Rhai is sorted then ([`V::to_dynamic`]).
 #[derive(Clone, Default)]
 pub(super) struct Fields {
-    pub entries: BTreeMap<ImmutableString, V>,
+    pub entries: foldhash::HashMap<ImmutableString, V>,
     pub sizes: Sizes,
 }
 
@@ -77,13 +77,13 @@ impl Fields {
     pub fn insert(&mut self, key: ImmutableString, v: V) -> Option<()> {
         let sizes = v.inner_sizes();
         match self.entries.entry(key) {
-            std::collections::btree_map::Entry::Occupied(mut e) => {
+            std::collections::hash_map::Entry::Occupied(mut e) => {
                 if e.get().inner_sizes() != sizes {
                     return None;
                 }
                 e.insert(v);
             }
-            std::collections::btree_map::Entry::Vacant(e) => {
+            std::collections::hash_map::Entry::Vacant(e) => {
                 self.sizes.map += 1;
                 self.sizes.add(sizes);
                 e.insert(v);
