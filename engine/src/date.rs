@@ -1,51 +1,107 @@
 //! Calendar dates (`YYYY-MM-DD`), the only notion of time the engine has.
+//!
+//! A date is held as its day number (days from 1970-01-01 in the proleptic Gregorian
+//! calendar), so that the days between two dates are a subtraction; the conversions are
+//! Howard Hinnant's `days_from_civil` and `civil_from_days` ("chrono-Compatible Low-Level
+//! Date Algorithms"). The calendar spans the years -9999 to 9999, as jiff's (which the
+//! tests check these against, day by day).
 
-use jiff::civil;
 use std::fmt;
 
 /// A calendar date without time zone, as written in facts (`YYYY-MM-DD`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date(civil::Date);
+pub struct Date(i32);
+
+/// The first and last day of the supported calendar: -9999-01-01 and 9999-12-31.
+const FIRST_DAY: i32 = days_from_civil(-9999, 1, 1);
+const LAST_DAY: i32 = days_from_civil(9999, 12, 31);
 
 impl Date {
     /// Parses a strict `YYYY-MM-DD` date; `None` for anything else (including impossible
     /// dates such as `2026-02-30`, which the calendar rejects).
     pub fn parse(text: &str) -> Option<Date> {
-        let b = text.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = text.as_bytes() else {
             return None;
-        }
-        let num = |range: std::ops::Range<usize>| -> Option<i16> {
-            b.get(range)?.iter().try_fold(0i16, |n, c| {
-                c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0'))
-            })
         };
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        civil::Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?)
-            .ok()
-            .map(Date)
+        let digit = |c: u8| {
+            let d = c.wrapping_sub(b'0');
+            (d <= 9).then_some(i32::from(d))
+        };
+        let year = digit(y0)? * 1000 + digit(y1)? * 100 + digit(y2)? * 10 + digit(y3)?;
+        let month = digit(m0)? * 10 + digit(m1)?;
+        let day = digit(d0)? * 10 + digit(d1)?;
+        let valid = (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day);
+        valid.then(|| Date(days_from_civil(year, month, day)))
     }
 
     /// Days from `self` to `later` (negative when `later` is earlier).
     pub fn days_until(self, later: Date) -> i64 {
-        later.0.duration_since(self.0).as_secs() / SECONDS_PER_DAY
+        i64::from(later.0) - i64::from(self.0)
     }
 
     /// This date moved by `days`; `None` when that leaves the supported calendar (years
     /// -9999 to 9999).
     pub fn add_days(self, days: i64) -> Option<Date> {
-        let shift = jiff::SignedDuration::from_secs(days.checked_mul(SECONDS_PER_DAY)?);
-        self.0.checked_add(shift).ok().map(Date)
+        let day = i32::try_from(i64::from(self.0).checked_add(days)?).ok()?;
+        (FIRST_DAY..=LAST_DAY).contains(&day).then_some(Date(day))
     }
 }
 
-/// Civil days are always 24 hours long: there are no time zones here.
-const SECONDS_PER_DAY: i64 = 86_400;
-
 impl fmt::Display for Date {
+    /// `YYYY-MM-DD`; a year outside 0 to 9999 with its sign and six digits
+    /// (`-000001-12-31`), as ISO 8601's expanded years and jiff write it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        let (year, month, day) = civil_from_days(self.0);
+        if (0..=9999).contains(&year) {
+            write!(f, "{year:04}-{month:02}-{day:02}")
+        } else {
+            let sign = if year < 0 { '-' } else { '+' };
+            write!(f, "{sign}{:06}-{month:02}-{day:02}", year.unsigned_abs())
+        }
     }
+}
+
+fn is_leap(year: i32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i32, month: i32) -> i32 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The day number of a valid date: years counted from March, so that a leap day ends the
+/// year, in eras of 400 years (146,097 days).
+const fn days_from_civil(year: i32, month: i32, day: i32) -> i32 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = if year >= 0 { year } else { year - 399 } / 400;
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The year, month and day of a day number (the inverse of [`days_from_civil`]).
+fn civil_from_days(days: i32) -> (i32, i32, i32) {
+    let days = days + 719_468;
+    let era = if days >= 0 { days } else { days - 146_096 } / 146_097;
+    let day_of_era = days - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400;
+    (if month <= 2 { year + 1 } else { year }, month, day)
 }
 
 #[cfg(test)]
@@ -55,8 +111,18 @@ mod tests {
     #[test]
     fn parses_only_strict_dates() {
         assert!(Date::parse("2026-06-30").is_some());
+        assert!(Date::parse("2024-02-29").is_some());
+        assert!(Date::parse("2000-02-29").is_some());
+        assert!(Date::parse("0000-01-01").is_some());
         assert!(Date::parse("2026-02-30").is_none());
+        assert!(Date::parse("2023-02-29").is_none());
+        assert!(Date::parse("1900-02-29").is_none());
+        assert!(Date::parse("2026-04-31").is_none());
+        assert!(Date::parse("2026-13-01").is_none());
+        assert!(Date::parse("2026-00-10").is_none());
+        assert!(Date::parse("2026-01-00").is_none());
         assert!(Date::parse("2026-6-30").is_none());
+        assert!(Date::parse("2026-06-3a").is_none());
         assert!(Date::parse("2026-06-30T00:00:00Z").is_none());
         assert!(Date::parse("").is_none());
     }
@@ -69,6 +135,7 @@ mod tests {
         assert_eq!(b.days_until(a), -2);
         assert_eq!(a.add_days(2), Some(b));
         assert_eq!(b.add_days(-366).unwrap().to_string(), "2023-03-01");
+        assert_eq!(Date::parse("1970-01-01").unwrap(), Date(0));
     }
 
     #[test]
@@ -78,5 +145,49 @@ mod tests {
         assert_eq!(d.add_days(i64::MIN), None);
         assert_eq!(d.add_days(10_000 * 366), None);
         assert!(d.add_days(365 * 7000).is_some());
+        let last = Date::parse("9999-12-31").unwrap();
+        assert_eq!(last.add_days(1), None);
+        assert_eq!(last.add_days(0), Some(last));
+        let first = Date(FIRST_DAY);
+        assert_eq!(first.to_string(), "-009999-01-01");
+        assert_eq!(first.add_days(-1), None);
+    }
+
+    /// Every day of the calendar, as jiff has it: the same date written, read back, the
+    /// same day after, and the same days between dates.
+    #[test]
+    fn every_day_is_the_day_jiff_says() {
+        let jiff_first = jiff::civil::date(-9999, 1, 1);
+        let mut expected = jiff_first;
+        let mut compared = 0;
+        for day in FIRST_DAY..=LAST_DAY {
+            let date = Date(day);
+            let (year, month, day_of_month) = civil_from_days(day);
+            assert_eq!(
+                (year, month, day_of_month),
+                (
+                    i32::from(expected.year()),
+                    i32::from(expected.month()),
+                    i32::from(expected.day())
+                ),
+                "day {day}"
+            );
+            assert_eq!(days_from_civil(year, month, day_of_month), day);
+            if day % 97 == 0 || (0..=9999).contains(&year) && day_of_month > 27 {
+                let text = date.to_string();
+                assert_eq!(text, expected.to_string(), "day {day}");
+                if (0..=9999).contains(&year) {
+                    assert_eq!(Date::parse(&text), Some(date), "{text}");
+                }
+                let span = expected.duration_since(jiff_first).as_secs() / 86_400;
+                assert_eq!(Date(FIRST_DAY).days_until(date), span);
+            }
+            compared += 1;
+            if day < LAST_DAY {
+                expected = expected.tomorrow().unwrap();
+            }
+        }
+        assert_eq!(compared, 7_304_484);
+        assert!(jiff::civil::date(9999, 12, 31).tomorrow().is_err());
     }
 }
