@@ -298,12 +298,15 @@ impl Engine {
             }
         };
         let indices: Vec<usize> = (0..self.pack.rules.len()).collect();
-        // The facts' digest, which the report names, is worked out while the rules run.
+        // The facts' digest, which the report names, is worked out while the rules run. The
+        // rules are handed out one at a time, not in halves: a rule's time varies a
+        // hundredfold, and a thread left with a half of long rules would end last (10k and 50k
+        // people: the rules' part about 4% shorter). The results keep the pack's order.
         #[cfg(feature = "parallel")]
         let (mut rules, _): (Vec<RuleResult>, _) = {
             use rayon::prelude::*;
             rayon::join(
-                || indices.into_par_iter().map(judge).collect(),
+                || indices.into_par_iter().with_max_len(1).map(judge).collect(),
                 || facts.digest(),
             )
         };
