@@ -48,15 +48,14 @@ impl Date {
 }
 
 impl fmt::Display for Date {
-    /// `YYYY-MM-DD`; a year outside 0 to 9999 with its sign and six digits
-    /// (`-000001-12-31`), as ISO 8601's expanded years and jiff write it.
+    /// `YYYY-MM-DD`; a year before 0 with a minus and six digits (`-000001-12-31`), as
+    /// ISO 8601's expanded years and jiff write it (no date is after 9999).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (year, month, day) = civil_from_days(self.0);
-        if (0..=9999).contains(&year) {
+        if year >= 0 {
             write!(f, "{year:04}-{month:02}-{day:02}")
         } else {
-            let sign = if year < 0 { '-' } else { '+' };
-            write!(f, "{sign}{:06}-{month:02}-{day:02}", year.unsigned_abs())
+            write!(f, "-{:06}-{month:02}-{day:02}", year.unsigned_abs())
         }
     }
 }
