@@ -332,27 +332,20 @@ struct KeyOrigin {
 impl SourceMap {
     /// Locates a pointer: the array element or key it falls under.
     pub(crate) fn locate(&self, pointer: &str) -> Option<Origin> {
-        let (file, line) = match keys::item_pointer(pointer) {
-            // The usual pointer of a finding, a record of a collection, read at once.
-            Some((name, i)) => {
-                let entry = self.keys.get(name)?;
-                entry
-                    .items
-                    .get(i)
-                    .copied()
-                    .unwrap_or((entry.file, entry.line))
-            }
+        // The top-level key and the index below it: the usual pointer of a finding, a record
+        // of a collection, read at once; any other taken apart.
+        let (key, index) = match keys::item_pointer(pointer) {
+            Some((name, i)) => (Cow::Borrowed(name), Some(i)),
             None => {
                 let mut parts = pointer.strip_prefix('/')?.split('/');
                 let key = unescape(parts.next()?);
-                let entry = self.keys.get(key.as_ref())?;
-                parts
-                    .next()
-                    .and_then(|i| i.parse::<usize>().ok())
-                    .and_then(|i| entry.items.get(i).copied())
-                    .unwrap_or((entry.file, entry.line))
+                (key, parts.next().and_then(|i| i.parse::<usize>().ok()))
             }
         };
+        let entry = self.keys.get(key.as_ref())?;
+        let (file, line) = index
+            .and_then(|i| entry.items.get(i).copied())
+            .unwrap_or((entry.file, entry.line));
         // Line 0 means the scanner could not place the key: better no origin than a wrong one.
         (line > 0).then_some(())?;
         Some(Origin {
