@@ -41,10 +41,7 @@ fn records_of<'f>(facts: &'f Facts, control_id: &str) -> impl Iterator<Item = &'
 
 /// A text field of a record, if it has one.
 fn text(r: &Record, field: &str) -> Option<String> {
-    match r.get(field) {
-        Some(Node::Str(s)) => Some(s.to_string()),
-        _ => None,
-    }
+    r.get(field).and_then(Node::as_str).map(str::to_string)
 }
 
 /// A date field of a record, if it holds a valid date.

@@ -114,6 +114,7 @@ fn write(node: &Node, buf: &mut Vec<u8>) {
             buf.push(b'}');
         }
         Node::Str(s) => write_str(s, buf),
+        Node::Short(s) => write_str(s.as_str(), buf),
         Node::Null => buf.extend_from_slice(b"null"),
         // Writing into a Vec cannot fail.
         Node::Bool(b) => {

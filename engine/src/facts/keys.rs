@@ -176,9 +176,12 @@ impl KeySpec {
 
     /// Whether each of the fields that make `record`'s key holds a string or nothing.
     fn keyed_by_strings(&self, record: &Node) -> bool {
-        self.fields
-            .iter()
-            .all(|f| matches!(record.field(f), None | Some(Node::Null | Node::Str(_))))
+        self.fields.iter().all(|f| {
+            matches!(
+                record.field(f),
+                None | Some(Node::Null | Node::Str(_) | Node::Short(_))
+            )
+        })
     }
 
     /// The keyed list at `path` (field names from the record), if there is one.

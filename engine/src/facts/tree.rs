@@ -2,6 +2,7 @@
 //! `Arc`s, so a rule holding a record or a list holds a cheap handle, never a copy.
 //! Every object and array knows its JSON Pointer, which is what a finding points at.
 
+use super::short::Short;
 use super::texts::{TextCache, Texts};
 use rhai::{Dynamic, ImmutableString};
 use serde_json::Value;
@@ -18,7 +19,10 @@ pub(crate) enum Node {
     Bool(bool),
     Int(i64),
     Float(f64),
+    /// A string longer than [`Short::MAX`] bytes.
     Str(ImmutableString),
+    /// A string of at most [`Short::MAX`] bytes, held in place.
+    Short(Short),
     List(List),
     Record(Record),
 }
@@ -251,6 +255,23 @@ impl Node {
         matches!(self, Node::Null)
     }
 
+    /// The string this node is, if it is one.
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Str(s) => Some(s.as_str()),
+            Node::Short(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A string node holding `s`: in place when it is short.
+    pub(crate) fn text(s: &str, shared: impl FnOnce(&str) -> ImmutableString) -> Node {
+        match Short::new(s) {
+            Some(short) => Node::Short(short),
+            None => Node::Str(shared(s)),
+        }
+    }
+
     /// A field of a record (`None` for other nodes or absent fields).
     pub(crate) fn field(&self, name: &str) -> Option<&Node> {
         match self {
@@ -273,6 +294,7 @@ impl Node {
             Node::Int(i) => Dynamic::from_int(*i),
             Node::Float(f) => Dynamic::from_float(*f),
             Node::Str(s) => Dynamic::from(s.clone()),
+            Node::Short(s) => Dynamic::from(ImmutableString::from(s.as_str())),
             Node::List(l) => Dynamic::from(l.clone()),
             Node::Record(r) => Dynamic::from(r.clone()),
         }
@@ -282,6 +304,7 @@ impl Node {
     pub(crate) fn key_text(&self) -> Option<ImmutableString> {
         match self {
             Node::Str(s) => Some(s.clone()),
+            Node::Short(s) => Some(s.as_str().into()),
             node => node.key_str().map(|k| k.into_owned().into()),
         }
     }
@@ -290,6 +313,7 @@ impl Node {
     pub(crate) fn key_str(&self) -> Option<Cow<'_, str>> {
         Some(match self {
             Node::Str(s) => Cow::Borrowed(s.as_str()),
+            Node::Short(s) => Cow::Borrowed(s.as_str()),
             Node::Int(i) => Cow::Owned(i.to_string()),
             Node::Bool(b) => Cow::Owned(b.to_string()),
             Node::Float(f) => Cow::Owned(f.to_string()),
@@ -299,8 +323,10 @@ impl Node {
 
     /// Whether this and `other` are the same scalar (null, objects and arrays never are).
     pub(crate) fn same_scalar(&self, other: &Node) -> bool {
+        if let (Some(a), Some(b)) = (self.as_str(), other.as_str()) {
+            return a == b;
+        }
         match (self, other) {
-            (Node::Str(a), Node::Str(b)) => a == b,
             (Node::Int(a), Node::Int(b)) => a == b,
             (Node::Bool(a), Node::Bool(b)) => a == b,
             (Node::Float(a), Node::Float(b)) => a == b,
@@ -323,6 +349,9 @@ impl Node {
                     || value.as_int().is_ok_and(|v| v as f64 == *f)
             }
             Node::Str(s) => value
+                .read_lock::<ImmutableString>()
+                .is_some_and(|v| v.as_str() == s.as_str()),
+            Node::Short(s) => value
                 .read_lock::<ImmutableString>()
                 .is_some_and(|v| v.as_str() == s.as_str()),
             Node::List(_) | Node::Record(_) => false,
@@ -602,7 +631,10 @@ impl<'t> Builder<'t> {
                 Some(i) => Node::Int(i),
                 None => Node::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
-            Value::String(s) => Node::Str(self.text(s)),
+            Value::String(s) => match Short::new(&s) {
+                Some(short) => Node::Short(short),
+                None => Node::Str(self.text(s)),
+            },
             Value::Array(items) => {
                 let here = ImmutableString::from(pointer.as_str());
                 let len = pointer.len();
@@ -782,6 +814,12 @@ pub(crate) fn push_escaped(pointer: &mut String, key: &str) {
 #[cfg(test)]
 mod tests {
     use super::{FieldName, FieldNames, FieldPath, Node, Place, Record, RecordHead};
+
+    /// A value is 16 bytes, a string held in place included, and a record 16 bytes a field.
+    #[test]
+    fn a_value_is_16_bytes() {
+        assert_eq!(size_of::<Node>(), 16);
+    }
 
     /// A string the load's cache no longer holds is still shared, through the builder's
     /// own table.

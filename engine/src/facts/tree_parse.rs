@@ -153,9 +153,10 @@ impl<'de> Visitor<'de> for Seed<'_, '_, '_, '_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::Str(match self.segment {
-            Segment::Key(_, index) => self.ctx.builder.field_text(self.depth - 1, index, v),
-            _ => self.ctx.builder.text_of(v),
+        let builder = &mut self.ctx.builder;
+        Ok(Node::text(v, |v| match self.segment {
+            Segment::Key(_, index) => builder.field_text(self.depth - 1, index, v),
+            _ => builder.text_of(v),
         }))
     }
 
@@ -308,19 +309,23 @@ mod tests {
         let mut builder = Builder::default();
         let list = ImmutableString::from("/people");
         let mut record = |i: usize, id: &str| {
-            let text = format!(r#"{{"id": "{id}", "status": "active", "tags": ["x"]}}"#);
+            // Strings longer than those held in place (14 bytes), which are shared.
+            let text = format!(
+                r#"{{"id": "{id}", "status": "active-in-the-org", "tags": ["a-tag-of-some-length"], "on": "2026-12-05"}}"#
+            );
             let mut at = format!("/people/{i}");
             parse_record(&text, &mut builder, &mut at, (&list, i))
                 .unwrap()
                 .node
         };
-        let first = record(0, "p0");
+        let id = |i: usize| format!("person-{i:09}");
+        let first = record(0, &id(0));
         // While the field is new, an id seen before is shared.
-        let again = record(1, "p0");
+        let again = record(1, &id(0));
         assert!(text(&first, "id").ptr_eq(&text(&again, "id")));
-        let records: Vec<Node> = (2..200).map(|i| record(i, &format!("p{i}"))).collect();
+        let records: Vec<Node> = (2..200).map(|i| record(i, &id(i))).collect();
         // After enough unique ids, ids are no longer looked up: equal, not shared.
-        let late = record(200, "p150");
+        let late = record(200, &id(150));
         assert_eq!(text(&late, "id"), text(&records[148], "id"));
         assert!(!text(&late, "id").ptr_eq(&text(&records[148], "id")));
         // A field whose strings repeat stays shared, and so do strings in lists.
@@ -333,6 +338,12 @@ mod tests {
             panic!("tags");
         };
         assert!(a.ptr_eq(&b));
+        // A date is held in place.
+        let on = late.as_record().and_then(|r| r.get("on"));
+        assert!(
+            matches!(on, Some(Node::Short(s)) if s.as_str() == "2026-12-05"),
+            "{on:?}"
+        );
     }
 
     #[test]

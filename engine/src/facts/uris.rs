@@ -39,11 +39,10 @@ pub(crate) fn evidence_files(root: &Node) -> Vec<String> {
     let mut uris: Vec<String> = list
         .items()
         .iter()
-        .filter(|r| matches!(r.field("sha256"), Some(Node::Str(_))))
-        .filter_map(|r| match r.field("uri") {
-            Some(Node::Str(uri)) if is_relative(uri) => Some(uri.to_string()),
-            _ => None,
-        })
+        .filter(|r| r.field("sha256").and_then(Node::as_str).is_some())
+        .filter_map(|r| r.field("uri").and_then(Node::as_str))
+        .filter(|uri| is_relative(uri))
+        .map(str::to_string)
         .collect();
     crate::sorting::sort(&mut uris);
     uris.dedup();

@@ -45,10 +45,7 @@ pub(super) fn seen_key_text(v: Seen<'_>) -> Option<Option<Cow<'_, str>>> {
 /// Whether a facts list has an item equal to the text `k`, as the list's `contains`
 /// compares: a string item of the same text.
 pub(super) fn list_has_text(list: &List, k: &str) -> bool {
-    list.items().iter().any(|item| match item {
-        Node::Str(s) => s.as_str() == k,
-        _ => false,
-    })
+    list.items().iter().any(|item| item.as_str() == Some(k))
 }
 
 /// `lookup.get(key)` or `lookup.contains(key)` (as `op` says) of a key read as [`key_text`]

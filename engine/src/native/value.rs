@@ -102,6 +102,7 @@ impl V {
             Node::Int(i) => V::Int(*i),
             Node::Float(f) => V::Float(*f),
             Node::Str(s) => V::Str(s.clone()),
+            Node::Short(s) => V::Str(s.as_str().into()),
             Node::List(l) => V::List(l.clone()),
             Node::Record(r) => V::Record(r.clone()),
         }
@@ -266,6 +267,7 @@ impl<'a> From<&'a Node> for Seen<'a> {
             Node::Int(i) => Seen::Int(*i),
             Node::Float(_) => Seen::Float,
             Node::Str(s) => Seen::Str(s),
+            Node::Short(s) => Seen::Str(s.as_str()),
             Node::Record(r) => Seen::Record(r),
             Node::List(_) => Seen::List,
         }

@@ -172,7 +172,9 @@ impl Plain {
             (Plain::Int(v), Node::Float(f)) => *v as FLOAT == *f,
             (Plain::Float(v), Node::Int(i)) => *v == *i as FLOAT,
             (Plain::Float(v), Node::Float(f)) => v == f,
-            (Plain::Text(v), Node::Str(s)) => v.as_str() == s.as_str(),
+            (Plain::Text(v), node @ (Node::Str(_) | Node::Short(_))) => {
+                node.as_str() == Some(v.as_str())
+            }
             (Plain::Other(v), node) => node.equals(v),
             _ => false,
         }
@@ -195,10 +197,7 @@ impl Wanted {
         match self {
             Wanted::Equal(v) => v.equals(node),
             Wanted::OneOf(options) => options.iter().any(|o| o.equals(node)),
-            Wanted::KeyOf(lookup) => match node {
-                Node::Str(s) => lookup.has_key(s),
-                node => node.key_text().is_some_and(|k| lookup.has_key(&k)),
-            },
+            Wanted::KeyOf(lookup) => node.key_str().is_some_and(|k| lookup.has_key(&k)),
         }
     }
 }
@@ -237,10 +236,7 @@ fn dated<'r>(
         if node.is_null() {
             continue;
         }
-        let date = match node {
-            Node::Str(s) => Date::parse(s),
-            _ => None,
-        };
+        let date = node.as_str().and_then(Date::parse);
         let date = date.ok_or_else(|| {
             error(format!(
                 "{what}: expected a date `YYYY-MM-DD` at {}/{}",

@@ -46,10 +46,7 @@ pub struct Vendor {
 impl Vendor {
     /// The vendors of validated facts, in document order.
     pub fn all(facts: &Facts) -> Vec<Vendor> {
-        let text = |node: Option<&Node>| match node {
-            Some(Node::Str(s)) => Some(s.to_string()),
-            _ => None,
-        };
+        let text = |node: Option<&Node>| node.and_then(Node::as_str).map(str::to_string);
         let Some(Node::List(list)) = facts.root().field("vendors") else {
             return Vec::new();
         };

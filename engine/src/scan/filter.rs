@@ -103,10 +103,10 @@ impl Cond {
             }
             Cond::Contains { var, path } => {
                 let lookup = vars.get(*var)?.read_lock::<Lookup>()?;
-                Some(match follow(record, path)? {
-                    Some(Node::Str(s)) => lookup.has_key(s),
-                    Some(Node::Int(i)) => lookup.has_key(&i.to_string()),
-                    _ => false,
+                let node = follow(record, path)?;
+                Some(match node.and_then(Node::as_str) {
+                    Some(s) => lookup.has_key(s),
+                    None => matches!(node, Some(Node::Int(i)) if lookup.has_key(&i.to_string())),
                 })
             }
             // Rhai stops at the first `false` (`true` for `||`); a part whose outcome is
@@ -158,7 +158,7 @@ fn same(field: Option<&Node>, value: &Literal) -> Option<bool> {
         (Some(Node::Bool(a)), Literal::Bool(b)) => a == b,
         (Some(Node::Int(a)), Literal::Int(b)) => a == b,
         (Some(Node::Float(_)), Literal::Int(_)) => return None,
-        (Some(Node::Str(a)), Literal::Str(b)) => a == b,
+        (Some(a @ (Node::Str(_) | Node::Short(_))), Literal::Str(b)) => a.as_str() == Some(b),
         _ => false,
     })
 }
@@ -170,7 +170,7 @@ fn same_fields(a: Option<&Node>, b: Option<&Node>) -> Option<bool> {
         None => same(a, &Literal::Unit),
         Some(Node::Bool(v)) => same(a, &Literal::Bool(*v)),
         Some(Node::Int(v)) => same(a, &Literal::Int(*v)),
-        Some(Node::Str(v)) => Some(matches!(a, Some(Node::Str(x)) if x == v)),
+        Some(v @ (Node::Str(_) | Node::Short(_))) => Some(a.and_then(Node::as_str) == v.as_str()),
         Some(Node::Float(_)) if matches!(a, Some(Node::Int(_) | Node::Float(_))) => None,
         Some(Node::Float(_)) => Some(false),
         Some(Node::Record(_) | Node::List(_)) => match a {

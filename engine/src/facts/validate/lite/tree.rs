@@ -34,10 +34,7 @@ impl Checker {
         let bound = |limit: &Number, ok: fn(Ordering) -> bool| {
             number().is_none_or(|n| ok(cmp_numbers(&n, limit)))
         };
-        let text = || match node {
-            Node::Str(s) => Some(s.as_str()),
-            _ => None,
-        };
+        let text = || node.as_str();
         let items = || match node {
             Node::List(l) => Some(l.items()),
             _ => None,
@@ -107,7 +104,7 @@ fn kind(node: &Node) -> u8 {
         Node::Int(_) => INTEGER,
         Node::Float(f) if f.fract() == 0.0 => INTEGER,
         Node::Float(_) => NUMBER,
-        Node::Str(_) => STRING,
+        Node::Str(_) | Node::Short(_) => STRING,
         Node::List(_) => ARRAY,
         Node::Record(_) => OBJECT,
     }
@@ -115,6 +112,9 @@ fn kind(node: &Node) -> u8 {
 
 /// JSON Schema equality of a node and a schema's value (numbers by value).
 fn equals(node: &Node, value: &Value) -> bool {
+    if let (Some(a), Value::String(b)) = (node.as_str(), value) {
+        return a == b;
+    }
     match (node, value) {
         (Node::Null, Value::Null) => true,
         (Node::Bool(a), Value::Bool(b)) => a == b,
@@ -122,7 +122,6 @@ fn equals(node: &Node, value: &Value) -> bool {
         (Node::Float(f), Value::Number(n)) => {
             Number::from_f64(*f).is_some_and(|m| cmp_numbers(&m, n) == Ordering::Equal)
         }
-        (Node::Str(a), Value::String(b)) => a.as_str() == b,
         (Node::List(l), Value::Array(a)) => {
             l.len() == a.len() && l.items().iter().zip(a).all(|(x, y)| equals(x, y))
         }
