@@ -348,12 +348,9 @@ impl Node {
                 value.as_float().is_ok_and(|v| v == *f)
                     || value.as_int().is_ok_and(|v| v as f64 == *f)
             }
-            Node::Str(s) => value
+            Node::Str(_) | Node::Short(_) => value
                 .read_lock::<ImmutableString>()
-                .is_some_and(|v| v.as_str() == s.as_str()),
-            Node::Short(s) => value
-                .read_lock::<ImmutableString>()
-                .is_some_and(|v| v.as_str() == s.as_str()),
+                .is_some_and(|v| Some(v.as_str()) == self.as_str()),
             Node::List(_) | Node::Record(_) => false,
         }
     }
@@ -631,10 +628,7 @@ impl<'t> Builder<'t> {
                 Some(i) => Node::Int(i),
                 None => Node::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
-            Value::String(s) => match Short::new(&s) {
-                Some(short) => Node::Short(short),
-                None => Node::Str(self.text(s)),
-            },
+            Value::String(s) => Node::text(&s, |s| self.text_of(s)),
             Value::Array(items) => {
                 let here = ImmutableString::from(pointer.as_str());
                 let len = pointer.len();
@@ -679,14 +673,6 @@ impl<'t> Builder<'t> {
     }
 
     /// The string `s`, shared with the equal strings converted before it when it is short.
-    fn text(&mut self, s: String) -> ImmutableString {
-        if s.len() > SHARED_TEXT {
-            return s.into();
-        }
-        self.text_of(&s)
-    }
-
-    /// [`Builder::text`] of a borrowed string.
     pub(super) fn text_of(&mut self, s: &str) -> ImmutableString {
         if s.len() > SHARED_TEXT {
             return s.into();
