@@ -142,6 +142,9 @@ const RULES: &[&str] = &[
     // Maps built natively, keys given out of order, then written out, listed and handed to
     // Rhai (which sorts them); negative integers written into strings.
     r#"let m = #{ zz: 1 }; for p in facts.people { m[p.id] = p.kind; } m["aa"] = -12; let n = #{ c: 1, a: -2, b: [3] }; fail(`${m} ${m.keys()} ${m.values().len()} ${n} ${-3} ${n.a - 40} ${m["aa"]}`, n); for k in m.keys() { fail(k); }"#,
+    // A finding's data of every kind of value, keys given out of order, nested (as JSON
+    // straight from a native run's values, within the same limits).
+    r#"let l = index_by(facts.people, "id"); for p in facts.people { fail(p, "d", #{ z: p.x, a: [p, facts.people, 1.5, true, (), p.y], m: #{ y: p.y, b: [p.id, #{ q: 1 }] }, l: l, n: -3 }); }"#,
 ];
 
 /// The same rule results, natively and in Rhai, for every rule of `pack` on `facts`;
@@ -219,6 +222,11 @@ fn budgets_and_data_limits_stop_a_rule_as_rhai_would() {
         },
         Limits {
             max_findings: 3,
+            ..Limits::default()
+        },
+        // Some findings' data fits, some does not.
+        Limits {
+            max_data_size: 200,
             ..Limits::default()
         },
     ] {

@@ -35,6 +35,7 @@
 //! stop is always left to Rhai. Running out of time stops the rule as in Rhai.
 
 mod compile;
+mod data;
 mod ops;
 mod run;
 mod stop;

@@ -10,6 +10,7 @@ use crate::date::Date;
 use crate::facts::tree::{List, Node, Record};
 use crate::joins::{Lookup, Table};
 use crate::period::Period;
+use crate::prelude::data::Data;
 use crate::prelude::{self, Set};
 use crate::prelude::{Query, lookups};
 use crate::report::FindingStatus;
@@ -135,13 +136,14 @@ fn raise(op: Op, entity: &V, message: &ImmutableString, data: Option<&V>) -> R<V
         Op::Fail => FindingStatus::Fail,
         _ => FindingStatus::Warn,
     };
-    let data = data.map(|d| d.to_dynamic().cast::<rhai::Map>());
+    // The data converted to JSON straight from the run's value.
+    let data = data.map(|d| d as &dyn Data);
     // The pointer of a record or list read here; anything else as `fail` reads it.
     let raised = match entity {
         V::Unit => prelude::raise_at(status, None, message, data),
         V::Record(r) => prelude::raise_at(status, Some(r.pointer().into_owned()), message, data),
         V::List(l) => prelude::raise_at(status, Some(l.pointer().to_owned()), message, data),
-        entity => prelude::raise(status, &entity.to_dynamic(), message.clone(), data),
+        entity => prelude::raise(status, &entity.to_dynamic(), message, data),
     };
     raised.map_err(|_| Stop::Rhai)?;
     Ok(V::Unit)

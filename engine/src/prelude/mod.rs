@@ -3,6 +3,7 @@
 //! over lists (`queries`), dates against the as-of date (`dates`), the audit period
 //! (`period`), finding constructors (`findings`), sets (`sets`) and text matching (`text`).
 
+pub(crate) mod data;
 mod dates;
 mod findings;
 pub(crate) mod lookups;
@@ -12,9 +13,10 @@ mod records;
 mod sets;
 mod text;
 
+pub(crate) use data::to_json;
 pub(crate) use dates::{add_days, days_between, since, until};
+pub(crate) use findings::truncated_marker;
 pub(crate) use findings::{raise, raise_at};
-pub(crate) use findings::{to_json, truncated_marker};
 pub(crate) use period::{bound, has_period, period};
 pub(crate) use queries::{Query, query};
 pub(crate) use records::mark_tested;
