@@ -10,7 +10,7 @@ mod keys;
 mod merge;
 mod records;
 mod schema;
-mod short;
+pub(crate) mod short;
 pub(crate) mod spans;
 mod texts;
 pub(crate) mod tree;

@@ -10,8 +10,9 @@
 use std::fmt;
 
 /// A string of at most [`Short::MAX`] bytes, held in place: with its length, 15 bytes, so
-/// that a facts value holding one is no larger than one holding a shared string.
-#[derive(Clone, Copy)]
+/// that a facts value holding one is no larger than one holding a shared string. The bytes
+/// past the string are zeros, so two are equal when their strings are, and compare at once.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Short {
     len: u8,
     bytes: [u8; Short::MAX],
@@ -63,6 +64,16 @@ mod tests {
             Short::new("a\"b").map(|s| format!("{s:?}")).as_deref(),
             Some(r#""a\"b""#)
         );
+    }
+
+    #[test]
+    fn equal_strings_are_equal_and_no_others() {
+        let s = |t: &str| Short::new(t);
+        assert!(s("active") == s("active"));
+        assert!(s("") == s(""));
+        assert!(s("active") != s("activ"));
+        assert!(s("active") != s("Active"));
+        assert!(s("a") != s("a\0"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::lookups::with_records;
 use super::records::went_through;
 use super::{dates, error};
 use crate::date::Date;
+use crate::facts::short::Short;
 use crate::facts::tree::{FieldPath, Node, Record};
 use crate::joins::Lookup;
 use crate::period::Period;
@@ -141,6 +142,10 @@ enum Plain {
     Bool(bool),
     Int(INT),
     Float(FLOAT),
+    /// A string of at most [`Short::MAX`] bytes, as the facts hold it: compared with a
+    /// field's at once, not byte by byte.
+    Short(Short),
+    /// A longer string.
     Text(ImmutableString),
     /// Anything else, which no node equals but as `Node::equals` says.
     Other(Dynamic),
@@ -157,7 +162,10 @@ impl Plain {
         } else if let Ok(f) = value.as_float() {
             Plain::Float(f)
         } else if let Some(s) = value.read_lock::<ImmutableString>() {
-            Plain::Text(s.clone())
+            match Short::new(&s) {
+                Some(short) => Plain::Short(short),
+                None => Plain::Text(s.clone()),
+            }
         } else {
             Plain::Other(value)
         }
@@ -172,6 +180,8 @@ impl Plain {
             (Plain::Int(v), Node::Float(f)) => *v as FLOAT == *f,
             (Plain::Float(v), Node::Int(i)) => *v == *i as FLOAT,
             (Plain::Float(v), Node::Float(f)) => v == f,
+            (Plain::Short(v), Node::Short(s)) => v == s,
+            (Plain::Short(v), Node::Str(s)) => v.as_str() == s.as_str(),
             (Plain::Text(v), node @ (Node::Str(_) | Node::Short(_))) => {
                 node.as_str() == Some(v.as_str())
             }
@@ -294,8 +304,11 @@ mod tests {
             Dynamic::from_array(Array::from([Dynamic::from_int(3)])),
             Dynamic::from_map(Map::new()),
         ];
+        // Strings as the facts hold them, and short ones behind a pointer, as a value built
+        // another way may hold them.
+        let shared = [Node::Str("a".into()), Node::Str("".into())];
         let mut equal = 0;
-        for node in nodes.items() {
+        for node in nodes.items().iter().chain(&shared) {
             for value in &values {
                 let want = node.equals(value);
                 assert_eq!(
@@ -307,7 +320,8 @@ mod tests {
             }
         }
         // The pairs that are equal: each scalar with itself, and integers with the floats
-        // of the same value (0 with 0.0 and -0.0 both ways included).
-        assert_eq!(equal, 21);
+        // of the same value (0 with 0.0 and -0.0 both ways included), and the two strings
+        // behind a pointer with theirs.
+        assert_eq!(equal, 23);
     }
 }
