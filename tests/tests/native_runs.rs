@@ -28,6 +28,12 @@ const RULES: &[&str] = &[
     r#"for p in facts.people { let t = type_of(p.y); if t == "i64" || t == "map" || is_date(p.x) { fail(p, t); } }"#,
     r#"for p in facts.people { if days_since(p.employment.start_date) > 100 { fail(p, "old"); } }"#,
     r#"for p in facts.people { if days_since(p.x) > 1 { fail(p, "never"); } }"#,
+    // Loops whose body opens with guards the loop's filter reads: a record it lets
+    // through for certain runs the rest of the body (or the closing `if`'s block) without
+    // reading them again; any other, the whole body.
+    r#"let n = 0; for p in facts.people { if p.kind != "employee" { continue; } if p.x == () || p.x == p.y { continue; } n += 1; fail(p, `guarded ${n} ${p.x}`); }"#,
+    r#"for p in facts.people { if p.kind == "contractor" { continue; } if p.id != () && p.x != 1 { fail(p, `closing ${p.kind}`); } else { warn(p, "else"); } }"#,
+    r#"for p in facts.people { if p.kind == "contractor" { continue; } if p.x != "a" && p.y != true { fail(p, `closing ${p.kind}`); } }"#,
     // Maps and arrays: literals, keys, push, contains, len, `??`, `if` as a value.
     r#"let seen = #{}; for p in facts.people { if p.x != () && type_of(p.x) == "string" { seen[p.x] = true; } } for p in facts.people { if seen.contains(p.y) { fail(p, `seen ${seen.len()}`); } }"#,
     r#"let ids = []; for p in facts.people { if p.kind == "employee" { ids.push(p.id); } } for p in facts.people { if !ids.contains(p.id) { fail(p, `not ${ids.len()}`); } }"#,

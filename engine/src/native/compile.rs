@@ -2,7 +2,7 @@
 //! native run executes as Rhai would.
 
 use super::Program;
-use super::tree::{Arith, Compare, Each, Expr, Function, Op, Receiver, Stmt};
+use super::tree::{Arith, Compare, Each, Expr, Function, Guards, Op, Receiver, Stmt, Vouched};
 use super::value::V;
 use crate::facts::tree::FieldName;
 use rhai::{
@@ -317,16 +317,21 @@ impl<'a> Compiler<'a> {
                     return None;
                 }
                 let filter = crate::scan::loop_filter(&var.name, flow.body.statements()).and_then(
-                    |(filter, vars, _)| {
+                    |(filter, vars, read)| {
                         let slots = vars.iter().map(|v| self.slot(v)).collect::<Option<_>>()?;
-                        Some((filter, slots))
+                        Some((filter, slots, read))
                     },
                 );
                 let depth = self.names.len();
                 let slot = self.declare(&var.name, false);
-                let body = self.block(flow.body.statements());
+                let body = self.block(flow.body.statements())?;
                 self.names.truncate(depth);
-                Stmt::For(slot, list, body?, filter)
+                let guards = filter.map(|(filter, slots, read)| Guards {
+                    vouched: Vouched::of(&body, read, filter.closes()),
+                    filter,
+                    slots,
+                });
+                Stmt::For(slot, list, body, guards)
             }
             // `throw` (marked `BREAK`): Rhai raises the error.
             RStmt::Return(_, flags, _) if flags.contains(ASTFlags::BREAK) => Stmt::Throw,

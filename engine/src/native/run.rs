@@ -2,13 +2,13 @@
 //! as they are, with the budgets of the rule.
 
 use super::stop::{R, Stop};
-use super::tree::{Arith, Compare, Each, Expr, Op, Receiver, Stmt};
+use super::tree::{Arith, Compare, Each, Expr, Guards, Op, Receiver, Stmt};
 use super::value::{Fields, Items, Seen, Sizes, V, equal, order, type_name};
 use super::{Program, ops};
 use crate::context::{self, Overrun};
 use crate::facts::tree::{FieldName, Node, Record};
 use crate::prelude::{self, Set};
-use crate::scan::{Decision, Filter};
+use crate::scan::Decision;
 use rhai::{Dynamic, INT, ImmutableString, NativeCallContext};
 use smallvec::SmallVec;
 use std::sync::Arc;
@@ -198,31 +198,38 @@ impl<'a> Run<'a> {
         slot: usize,
         list: &Expr,
         body: &[Stmt],
-        filter: Option<&(Filter, Vec<usize>)>,
+        guards: Option<&Guards>,
     ) -> R<Flow> {
         match self.expr(list)? {
             V::List(list) => {
                 let top = list.is_collection();
                 // The filter reads the variables' values as the loop starts.
-                let filter = filter.map(|(f, slots)| {
-                    let vars: rhai::Array =
-                        slots.iter().map(|s| self.slots[*s].to_dynamic()).collect();
-                    (f, vars)
+                let filter = guards.map(|g| {
+                    let vars: rhai::Array = g
+                        .slots
+                        .iter()
+                        .map(|s| self.slots[*s].to_dynamic())
+                        .collect();
+                    (&g.filter, vars, g.vouched.map(|v| v.of_body(body)))
                 });
                 for node in list.items() {
                     self.tick()?;
+                    // The body, or the part of it left once the filter has read its guards.
+                    let mut run = body;
                     if let Node::Record(r) = node {
                         if top {
                             prelude::went_through_item(r);
                         }
-                        if let Some((f, vars)) = &filter
-                            && f.decide(r, vars) == Decision::Skip
-                        {
-                            continue;
+                        if let Some((f, vars, vouched)) = &filter {
+                            match f.decide(r, vars) {
+                                Decision::Skip => continue,
+                                Decision::Pass => run = vouched.unwrap_or(body),
+                                Decision::Unsure => {}
+                            }
                         }
                     }
                     self.slots[slot] = V::of_node(node);
-                    if let Some(end) = self.turn(body)? {
+                    if let Some(end) = self.turn(run)? {
                         return Ok(end);
                     }
                 }

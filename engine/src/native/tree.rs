@@ -19,9 +19,8 @@ pub(super) enum Stmt {
     /// `if c { .. } else { .. }`
     If(Expr, Vec<Stmt>, Vec<Stmt>),
     /// `for x in e { .. }`: the slot takes each item; the records of a facts list that the
-    /// body's opening conditions certainly rule out are skipped (see `crate::scan`), given
-    /// the slots of the variables those conditions read.
-    For(usize, Expr, Vec<Stmt>, Option<(Filter, Vec<usize>)>),
+    /// body's opening conditions certainly rule out are skipped (see `crate::scan`).
+    For(usize, Expr, Vec<Stmt>, Option<Guards>),
     /// `while c { .. }` (`loop { .. }`: no condition).
     While(Option<Expr>, Vec<Stmt>),
     Continue,
@@ -32,6 +31,52 @@ pub(super) enum Stmt {
     Throw,
     /// An expression: for its effects, and as the value of the block it ends.
     Expr(Expr),
+}
+
+/// The opening conditions of a loop's body as its filter reads them (see `crate::scan`).
+pub(super) struct Guards {
+    pub filter: Filter,
+    /// The slots of the variables the conditions read.
+    pub slots: Vec<usize>,
+    /// What runs of the body for a record the filter lets through for certain (`None`: the
+    /// whole body, guards included).
+    pub vouched: Option<Vouched>,
+}
+
+/// The part of a loop's body that runs for a record whose guards the filter has read.
+#[derive(Clone, Copy)]
+pub(super) enum Vouched {
+    /// The statements from this one on (the guards before it each `continue`).
+    From(usize),
+    /// The block of the `if` at this place, which closes the body.
+    Within(usize),
+}
+
+impl Vouched {
+    /// The part of `body` the filter's guards, read in order, lead to when they all let
+    /// a record through: `guards` opening `if`s, the last one closing the body (rather
+    /// than continuing) when `closes`. `None` when `body` does not open with them.
+    pub fn of(body: &[Stmt], guards: usize, closes: bool) -> Option<Vouched> {
+        let opening = body.get(..guards)?;
+        if !opening.iter().all(|s| matches!(s, Stmt::If(..))) {
+            return None;
+        }
+        match closes {
+            true => (guards == body.len()).then(|| Vouched::Within(guards - 1)),
+            false => Some(Vouched::From(guards)),
+        }
+    }
+
+    /// The statements it names in `body`.
+    pub fn of_body(self, body: &[Stmt]) -> &[Stmt] {
+        match self {
+            Vouched::From(i) => body.get(i..).unwrap_or_default(),
+            Vouched::Within(i) => match body.get(i) {
+                Some(Stmt::If(_, yes, _)) => yes,
+                _ => body,
+            },
+        }
+    }
 }
 
 /// A function the rule defines.

@@ -25,6 +25,12 @@ impl Filter {
         }
     }
 
+    /// Whether the last guard closes the body (an `if` with a block of its own) rather
+    /// than continuing the loop.
+    pub(crate) fn closes(&self) -> bool {
+        self.guards.last().is_some_and(|(_, ends)| !ends)
+    }
+
     /// What the loop does with `record`, as far as the filter can tell; `vars` are the
     /// values of the variables the conditions read ([`Cond::Contains`]), taken as the loop
     /// started.

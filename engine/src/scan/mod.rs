@@ -18,10 +18,12 @@
 //! checks COND, so the rule's findings are exactly those of the plain loop; every record
 //! of the list still counts as gone through (the rule's population), skipped or not.
 //!
-//! Where the filter can tell every guard of a record, and they all let it through, Rhai
-//! need not read them again: the rewritten body is `if attest_sure() { REST } else { BODY }`,
-//! REST being the body without its guards (a closing `if`'s block in its place), so a
-//! record the filter vouches for runs REST, and any other the body as written.
+//! Where the filter can tell every guard of a record, and they all let it through, the
+//! body need not read them again. A native run then runs the statements after them (or
+//! the closing `if`'s block) instead of the body. In Rhai, the rewritten body is
+//! `if attest_sure() { REST } else { BODY }`, REST being the body without its guards (a
+//! closing `if`'s block in its place), so a record the filter vouches for runs REST, and
+//! any other the body as written.
 //! [`SURE_FN`] answers once for the record the scan gave last: the scan says so only when
 //! its body asks, the body asks before anything else runs, and asking takes the answer
 //! back, so no other loop's body (an inner loop over an array, a later rule) can read it.
