@@ -405,12 +405,13 @@ impl Record {
 
     /// The field `field` names, looked for first where it was last found.
     pub(crate) fn get_field(&self, field: &FieldName) -> Option<&Node> {
-        let (names, name) = (&self.head().names, field.name().as_str());
+        let names = &self.head().names;
         let hint = field.hint.load(Ordering::Relaxed);
         let place = (hint & ((1 << HINT_BITS) - 1)) as usize;
         if hint >> HINT_BITS == names.id {
             return self.values().get(place);
         }
+        let name = field.name().as_str();
         let i = match names.get(place).is_some_and(|k| k.as_str() == name) {
             true => place,
             false => names.iter().position(|k| k.as_str() == name)?,
