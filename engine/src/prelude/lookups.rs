@@ -301,7 +301,8 @@ pub(crate) fn latest_by_in_list(l: &List, key: &str, date: &str) -> Result<Looku
 fn latest_by_key(items: &[&Record], key: &str, date: &str) -> Result<Lookup> {
     use std::collections::hash_map::Entry;
     let (key, date) = (At::new(key, items.len()), At::new(date, items.len()));
-    let mut best: Keyed<Record> = Keyed::default();
+    // At most a key per record: reserved at once, not grown table by table.
+    let mut best: Keyed<Record> = Keyed::with_capacity_and_hasher(items.len(), Default::default());
     for r in items {
         let Some(d) = text_at(r, &date) else {
             continue;
