@@ -339,25 +339,34 @@ fn by_rule(
     let mut checks = Vec::new();
     for (t, id, found, by_hand, in_rhai) in rows {
         let of_parse = t.as_secs_f64() / parse.as_secs_f64().max(1e-9);
-        let rhai = format!("in Rhai {:.1}ms", ms(in_rhai));
+        let rhai = format!("in Rhai {}", shown(in_rhai));
         let mark = if engine.runs_natively(id) { "*" } else { " " };
         match by_hand {
             Some((h, n)) => {
                 println!(
-                    "  {:>8.1}ms {of_parse:>5.2}x parse {mark}{id} ({found} findings, {rhai}); hand-written {:.1}ms ({n}): {:.1}x",
-                    ms(t),
-                    ms(h),
+                    "  {:>10} {of_parse:>5.2}x parse {mark}{id} ({found} findings, {rhai}); hand-written {} ({n}): {:.1}x",
+                    shown(t),
+                    shown(h),
                     t.as_secs_f64() / h.as_secs_f64().max(1e-9)
                 );
                 checks.push((id.to_owned(), found, n));
             }
             None => println!(
-                "  {:>8.1}ms {of_parse:>5.2}x parse {mark}{id} ({found} findings, {rhai})",
-                ms(t)
+                "  {:>10} {of_parse:>5.2}x parse {mark}{id} ({found} findings, {rhai})",
+                shown(t)
             ),
         }
     }
     counts_agree(&checks)
+}
+
+/// A rule's time: in milliseconds, or in microseconds below one millisecond (rules over a
+/// few dozen records take a few).
+fn shown(d: Duration) -> String {
+    match d.as_secs_f64() * 1000.0 {
+        ms if ms >= 1.0 => format!("{ms:.1}ms"),
+        ms => format!("{:.1}µs", ms * 1000.0),
+    }
 }
 
 /// Fails when Attest and the hand-written rules found a different number of records.
