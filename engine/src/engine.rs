@@ -165,6 +165,8 @@ pub struct Engine {
     native: bool,
     limits: Limits,
     trace: bool,
+    /// The pack's parameters at their defaults: what evaluations without overrides use.
+    defaults: Arc<native::Params>,
 }
 
 impl Engine {
@@ -229,6 +231,7 @@ impl Engine {
         if !diags.is_empty() {
             return Err(PackError(diags));
         }
+        let defaults = Arc::new(native::Params::new(params_of(&pack, &IndexMap::new())));
         Ok(Engine {
             rhai,
             pack,
@@ -239,6 +242,7 @@ impl Engine {
             native: !trace,
             limits,
             trace,
+            defaults,
         })
     }
 
@@ -279,6 +283,7 @@ impl Engine {
         let as_of = run.as_of;
         let warn_days = run
             .params
+            .map
             .get(WARN_WINDOW_PARAM)
             .and_then(|d| d.as_int().ok())
             .unwrap_or(DEFAULT_WARN_DAYS);
@@ -470,7 +475,10 @@ impl Engine {
                 start: p.start().to_string(),
             });
         }
-        let params = self.params(&options.params)?;
+        let params = match options.params.is_empty() {
+            true => Arc::clone(&self.defaults),
+            false => Arc::new(native::Params::new(self.params(&options.params)?)),
+        };
         Ok(Run {
             facts,
             as_of,
@@ -482,7 +490,8 @@ impl Engine {
         })
     }
 
-    /// The pack's parameters with `overrides` applied and type-checked, as a Rhai map.
+    /// The pack's parameters with `overrides` checked against their declarations and
+    /// applied, as a Rhai map.
     fn params(&self, overrides: &IndexMap<String, serde_json::Value>) -> Result<Map, EvalError> {
         let declared = &self.pack.manifest.params;
         for (name, value) in overrides {
@@ -497,13 +506,7 @@ impl Engine {
                     message,
                 })?;
         }
-        Ok(declared
-            .iter()
-            .map(|(name, spec)| {
-                let value = overrides.get(name).unwrap_or(&spec.default);
-                (name.as_str().into(), json_to_dynamic(value))
-            })
-            .collect())
+        Ok(params_of(&self.pack, overrides))
     }
 
     /// Runs rule `i` of the pack: natively when it has a native program (and Rhai does not
@@ -530,7 +533,7 @@ impl Engine {
             );
             if options.explain {
                 let why = format!("not applicable: {reason}");
-                result.explanation = Some(explanation(rule, &run.params, why));
+                result.explanation = Some(explanation(rule, &run.params.map, why));
             }
             result.reason = Some(reason);
             return (result, BTreeSet::new());
@@ -561,7 +564,7 @@ impl Engine {
         let (outcome, mut state) = native.unwrap_or_else(|| {
             let mut scope = Scope::new();
             scope.push_constant("facts", facts.root().to_dynamic());
-            scope.push_constant("params", run.params.clone());
+            scope.push_constant("params", run.params.map.clone());
             context::with_run(fresh(), || self.rhai.run_ast_with_scope(&mut scope, ast))
         });
         let lines = state
@@ -613,7 +616,7 @@ impl Engine {
         }
         if options.explain {
             let reason = decision(&result);
-            result.explanation = Some(explanation(rule, &run.params, reason));
+            result.explanation = Some(explanation(rule, &run.params.map, reason));
         }
         (result, lines)
     }
@@ -638,7 +641,7 @@ struct Run<'a> {
     facts: &'a Facts,
     as_of: Date,
     period: Option<Period>,
-    params: Map,
+    params: Arc<native::Params>,
     /// `facts` and `params` as native runs take them.
     inputs: native::Inputs,
     cache: Arc<LookupCache>,
@@ -785,6 +788,19 @@ fn disabled_result(d: &DisabledRule, options: &EvalOptions) -> RuleResult {
 }
 
 /// What a rule saw, with the values of the parameters it reads.
+/// The parameters `pack` declares, each with its value in `overrides` (checked already) or
+/// its default, as a Rhai map.
+fn params_of(pack: &Pack, overrides: &IndexMap<String, serde_json::Value>) -> Map {
+    pack.manifest
+        .params
+        .iter()
+        .map(|(name, spec)| {
+            let value = overrides.get(name).unwrap_or(&spec.default);
+            (name.as_str().into(), json_to_dynamic(value))
+        })
+        .collect()
+}
+
 fn explanation(rule: &Rule, params: &Map, reason: String) -> Explanation {
     Explanation {
         params: rule

@@ -473,3 +473,36 @@ fn a_carriage_return_without_a_line_feed_in_a_rule_or_module_is_refused_at_its_p
     let crlf = rule("a.crlf", "let x = 1;\nlet y = x;\n").replace('\n', "\r\n");
     assert_eq!(check_rule("rules/a/crlf.rhai", &crlf), vec![]);
 }
+
+/// One engine, evaluated with the pack's defaults, then an override, then the defaults again
+/// (the defaults are made once per engine and shared): each evaluation sees its own values,
+/// in native runs and in Rhai alike.
+#[test]
+fn each_evaluation_of_one_engine_sees_its_own_parameter_values() {
+    let facts = Facts::load(&[FactsSource {
+        name: "f.json",
+        text: FACTS,
+    }])
+    .unwrap();
+    let status = |engine: &Engine, params: &[(&str, i64)]| {
+        let params = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), serde_json::json!(v)))
+            .collect();
+        let options = EvalOptions::default().with_params(params);
+        let result = engine.evaluate_rule("a.limit", &facts, &options).unwrap();
+        result.unwrap().status
+    };
+    let native = Engine::new(base(), Limits::default()).unwrap();
+    assert!(native.runs_natively("a.limit"));
+    let in_rhai = Engine::new(base(), Limits::default())
+        .unwrap()
+        .interpreted();
+    for engine in [&native, &in_rhai] {
+        // One person against the default limit of 1 fails; a limit of 5 passes.
+        assert_eq!(status(engine, &[]), Status::Fail);
+        assert_eq!(status(engine, &[("limit", 5)]), Status::Pass);
+        assert_eq!(status(engine, &[]), Status::Fail);
+        assert_eq!(status(engine, &[("limit", 1)]), Status::Fail);
+    }
+}

@@ -32,7 +32,7 @@ impl Engine {
             Some(n) => n,
             None => {
                 let name = sample::size_param(frequency);
-                match run.params.get(name.as_str()).map(|v| v.as_int()) {
+                match run.params.map.get(name.as_str()).map(|v| v.as_int()) {
                     None => sample::default_size(frequency),
                     Some(Ok(n)) => u64::try_from(n).map_err(|_| EvalError::BadParam {
                         name,

@@ -82,6 +82,23 @@ pub(crate) fn compile(ast: &AST, limits: &Limits) -> Option<Native> {
 /// A rule's outcome, and its state after the run (`None` if it was lost).
 pub(crate) type Ran = (Result<(), Box<rhai::EvalAltResult>>, Option<RuleRun>);
 
+/// The pack's parameters (defaults with an evaluation's overrides applied), as Rhai runs
+/// take them and as native runs do, made once and shared: without overrides, by every
+/// evaluation of an engine.
+pub(crate) struct Params {
+    /// As Rhai runs and explanations read them.
+    pub map: Map,
+    native: V,
+}
+
+impl Params {
+    /// `map` and its native form.
+    pub fn new(map: Map) -> Params {
+        let native = V::of_dynamic(Dynamic::from_map(map.clone()));
+        Params { map, native }
+    }
+}
+
 /// What every native run of one evaluation starts from: `facts` and `params` as values of
 /// a native run, made once and shared.
 pub(crate) struct Inputs {
@@ -91,10 +108,10 @@ pub(crate) struct Inputs {
 
 impl Inputs {
     /// The inputs of the rules: the facts' root and the pack's parameters.
-    pub fn new(facts: Dynamic, params: &Map) -> Inputs {
+    pub fn new(facts: Dynamic, params: &Params) -> Inputs {
         Inputs {
             facts: V::of_dynamic(facts),
-            params: V::of_dynamic(Dynamic::from_map(params.clone())),
+            params: params.native.clone(),
         }
     }
 }
