@@ -663,19 +663,29 @@ impl RecordKeys {
 /// (`/vendors/3`) names, when the pointer is written plainly (a name without `~`, an index
 /// as RFC 6901 writes it); `None` for any other pointer.
 pub(super) fn item_pointer(pointer: &str) -> Option<(&str, usize)> {
-    let (name, index) = pointer.strip_prefix('/')?.split_once('/')?;
-    if name.contains('~') {
+    // Read byte by byte: this runs twice for each finding.
+    let rest = pointer.strip_prefix('/')?;
+    let slash = rest.bytes().position(|b| b == b'/')?;
+    let (name, index) = (&rest[..slash], &rest[slash + 1..]);
+    if name.bytes().any(|b| b == b'~') {
         return None;
     }
     Some((name, array_index(index)?))
 }
 
-/// An array index as RFC 6901 writes it: digits, without leading zeros.
+/// An array index as RFC 6901 writes it: digits, without leading zeros (`None` also for
+/// one too large for `usize`).
 fn array_index(segment: &str) -> Option<usize> {
-    let canonical = !segment.is_empty()
-        && segment.bytes().all(|b| b.is_ascii_digit())
-        && (segment == "0" || !segment.starts_with('0'));
-    canonical.then(|| segment.parse().ok())?
+    match segment.as_bytes() {
+        [] => None,
+        [b'0'] => Some(0),
+        [b'0', ..] => None,
+        digits => digits.iter().try_fold(0usize, |n, &b| {
+            let digit = b.wrapping_sub(b'0');
+            (digit <= 9).then_some(())?;
+            n.checked_mul(10)?.checked_add(usize::from(digit))
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -1046,8 +1056,38 @@ mod tests {
     fn array_indices_are_canonical() {
         assert_eq!(array_index("0"), Some(0));
         assert_eq!(array_index("12"), Some(12));
-        for bad in ["", "01", "+1", "-1", "1a", "x"] {
+        assert_eq!(array_index("18446744073709551615"), Some(usize::MAX));
+        for bad in [
+            "",
+            "01",
+            "+1",
+            "-1",
+            "1a",
+            "x",
+            "1/2",
+            "18446744073709551616",
+        ] {
             assert_eq!(array_index(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn item_pointers_name_a_top_level_list_and_an_index() {
+        assert_eq!(item_pointer("/vendors/3"), Some(("vendors", 3)));
+        assert_eq!(item_pointer("/a b/0"), Some(("a b", 0)));
+        for other in [
+            "",
+            "/",
+            "vendors/3",
+            "/vendors",
+            "/vendors/",
+            "/vendors/03",
+            "/vendors/3/x",
+            "/a~1b/3",
+            "//3",
+        ] {
+            let expected = (other == "//3").then_some(("", 3));
+            assert_eq!(item_pointer(other), expected, "{other}");
         }
     }
 }
