@@ -12,6 +12,8 @@ mod request;
 
 #[cfg(target_arch = "wasm32")]
 mod abi;
+#[cfg(any(target_arch = "wasm32", test))]
+mod bytes;
 
 /// Counting what the module holds is what holds each rule to its memory budget; talc does
 /// the allocating, growing the module's memory as it needs.

@@ -50,6 +50,10 @@ pub(crate) struct FieldNames {
     /// The text the canonical form writes before each value, in that order, once it is first
     /// needed (see [`Record::canonical_fields`]).
     canonical: OnceLock<KeyTexts>,
+    /// For the compact facts checker: the schema node each field is checked against, under
+    /// the number of the first `properties` keyword that checked these names (see
+    /// [`Record::field_nodes`]).
+    field_nodes: OnceLock<(u64, Box<[Option<usize>]>)>,
 }
 
 /// Texts of the names of a [`FieldNames`] in sorted order, one after another, and where
@@ -67,6 +71,7 @@ impl FieldNames {
             id: NEXT.fetch_add(1, Ordering::Relaxed),
             sorted: sorted.into_boxed_slice(),
             canonical: OnceLock::new(),
+            field_nodes: OnceLock::new(),
         })
     }
 }
@@ -436,6 +441,28 @@ impl Record {
     }
 
     /// The fields, in document order.
+    /// For the compact facts checker's `properties` keyword numbered `keyword`: the node of
+    /// each field in order (`None`: the keyword does not name it), as `node_of` gives it,
+    /// worked out once for all the records sharing this record's names. `None` when another
+    /// keyword worked them out first (the caller then asks `node_of` itself).
+    pub(crate) fn field_nodes(
+        &self,
+        keyword: u64,
+        node_of: impl Fn(&str) -> Option<usize>,
+    ) -> Option<&[Option<usize>]> {
+        let names = &self.head().names;
+        let (owner, nodes) = names
+            .field_nodes
+            .get_or_init(|| (keyword, names.iter().map(|n| node_of(n)).collect()));
+        (*owner == keyword).then_some(nodes)
+    }
+
+    /// The id of the record's set of field names, which the records with the same names in
+    /// the same order share (no other set of names of this process has it; never 0).
+    pub(crate) fn names_id(&self) -> u64 {
+        self.head().names.id
+    }
+
     pub(crate) fn fields(&self) -> impl ExactSizeIterator<Item = (&ImmutableString, &Node)> {
         self.head().names.iter().zip(self.values())
     }

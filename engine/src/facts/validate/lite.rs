@@ -81,13 +81,40 @@ enum Keyword {
     MaxLength(u64),
     MinItems(u64),
     MaxItems(u64),
-    Required(Vec<String>),
+    Required(Required),
     Pattern(String, pattern::Pattern),
     Format(Format),
     UniqueItems,
-    Properties(Vec<(String, usize)>),
+    Properties(Properties),
     Items(usize),
     Ref(usize),
+}
+
+/// `required`: the names, and the last set of a record's field names (by its id, see
+/// [`Record::names_id`](crate::facts::tree::Record::names_id)) found to hold them all, so
+/// that the records sharing it are answered without reading their names.
+struct Required {
+    names: Vec<String>,
+    holding: std::sync::atomic::AtomicU64,
+}
+
+/// `properties`: each name with the schema node its value is checked against, and a number
+/// no other `properties` of this process has, under which a set of records' field names
+/// keeps the node of each of its fields (see
+/// [`Record::field_nodes`](crate::facts::tree::Record::field_nodes)).
+struct Properties {
+    list: Vec<(String, usize)>,
+    id: u64,
+}
+
+impl Properties {
+    fn new(list: Vec<(String, usize)>) -> Properties {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Properties {
+            list,
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -277,9 +304,13 @@ impl Checker {
                     fail(format!("{value} has more than {max} item{}", plural(*max)));
                 }
             }
-            Keyword::Required(names) => {
+            Keyword::Required(required) => {
                 if let Value::Object(o) = value {
-                    for name in names.iter().filter(|n| !o.contains_key(n.as_str())) {
+                    for name in required
+                        .names
+                        .iter()
+                        .filter(|n| !o.contains_key(n.as_str()))
+                    {
                         fail(format!(
                             "{} is a required property",
                             Value::String(name.clone())
@@ -310,7 +341,7 @@ impl Checker {
             }
             Keyword::Properties(props) => {
                 if let Value::Object(o) = value {
-                    self.properties(props, o, path, out);
+                    self.properties(&props.list, o, path, out);
                 }
             }
             Keyword::Items(id) => {
@@ -393,14 +424,15 @@ impl Builder<'_> {
                 "maxLength" => Keyword::MaxLength(value.as_u64().ok_or_else(bad)?),
                 "minItems" => Keyword::MinItems(value.as_u64().ok_or_else(bad)?),
                 "maxItems" => Keyword::MaxItems(value.as_u64().ok_or_else(bad)?),
-                "required" => Keyword::Required(
-                    value
+                "required" => Keyword::Required(Required {
+                    names: value
                         .as_array()
                         .ok_or_else(bad)?
                         .iter()
                         .map(|v| v.as_str().map(str::to_owned).ok_or_else(bad))
                         .collect::<Result<_, _>>()?,
-                ),
+                    holding: 0.into(),
+                }),
                 "pattern" => {
                     let source = value.as_str().ok_or_else(bad)?;
                     check_pattern(source).map_err(|e| format!("{here}: {e}"))?;
@@ -427,7 +459,7 @@ impl Builder<'_> {
                             self.compile(sub, &format!("{here}/{escaped}"))?,
                         ));
                     }
-                    Keyword::Properties(props)
+                    Keyword::Properties(Properties::new(props))
                 }
                 "items" => Keyword::Items(self.compile(value, &here)?),
                 "$ref" => Keyword::Ref(self.reference(value.as_str().ok_or_else(bad)?, &here)?),

@@ -3,10 +3,11 @@
 //! checked first and only an invalid record's text is parsed again to find its violations
 //! with their messages.
 
-use super::{Checker, Keyword, TYPES, cmp_numbers};
-use crate::facts::tree::Node;
+use super::{Checker, Keyword, Properties, Required, TYPES, cmp_numbers};
+use crate::facts::tree::{Node, Record};
 use serde_json::{Number, Value};
 use std::cmp::Ordering;
+use std::sync::atomic::Ordering as AtomicOrdering;
 
 impl Checker {
     /// Whether `node` satisfies the whole schema: exactly when [`Checker::check`] of the
@@ -51,8 +52,8 @@ impl Checker {
             Keyword::MaxLength(max) => text().is_none_or(|s| s.chars().count() as u64 <= *max),
             Keyword::MinItems(min) => items().is_none_or(|a| a.len() as u64 >= *min),
             Keyword::MaxItems(max) => items().is_none_or(|a| a.len() as u64 <= *max),
-            Keyword::Required(names) => match node {
-                Node::Record(r) => names.iter().all(|n| r.get(n).is_some()),
+            Keyword::Required(required) => match node {
+                Node::Record(r) => required.holds_in(r),
                 _ => true,
             },
             Keyword::Pattern(_, re) => text().is_none_or(|s| re.is_match(s)),
@@ -63,12 +64,18 @@ impl Checker {
                     .all(|(i, x)| a.iter().skip(i + 1).all(|y| !same(x, y)))
             }),
             Keyword::Properties(props) => match node {
-                Node::Record(r) => r.fields().all(|(name, member)| {
-                    props
-                        .iter()
-                        .find(|(p, _)| p == name.as_str())
-                        .is_none_or(|(_, id)| self.node_accepts(*id, member))
-                }),
+                Node::Record(r) => match r.field_nodes(props.id, |name| props.node_of(name)) {
+                    // The node of each field, worked out once for the records sharing its names.
+                    Some(nodes) => r
+                        .fields()
+                        .zip(nodes)
+                        .all(|((_, member), id)| id.is_none_or(|id| self.node_accepts(id, member))),
+                    None => r.fields().all(|(name, member)| {
+                        props
+                            .node_of(name)
+                            .is_none_or(|id| self.node_accepts(id, member))
+                    }),
+                },
                 _ => true,
             },
             Keyword::Items(id) => {
@@ -76,6 +83,29 @@ impl Checker {
             }
             Keyword::Ref(id) => self.node_accepts(*id, node),
         }
+    }
+}
+
+impl Properties {
+    /// The schema node the field `name` is checked against, if the keyword names it.
+    fn node_of(&self, name: &str) -> Option<usize> {
+        self.list.iter().find(|(p, _)| p == name).map(|&(_, id)| id)
+    }
+}
+
+impl Required {
+    /// Whether `record` has every required field: at once for a record whose field names
+    /// are the set last found to hold them all.
+    fn holds_in(&self, record: &Record) -> bool {
+        let names = record.names_id();
+        if self.holding.load(AtomicOrdering::Relaxed) == names {
+            return true;
+        }
+        let holds = self.names.iter().all(|n| record.get(n).is_some());
+        if holds {
+            self.holding.store(names, AtomicOrdering::Relaxed);
+        }
+        holds
     }
 }
 
