@@ -9,9 +9,10 @@
 //! fields. An object whose schema lists no `properties` accepts any field.
 
 use super::keys::resolve;
-use super::tree::{Node, push_escaped, push_index};
+use super::tree::{Node, PlacesOf, push_escaped, push_index};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The fields defined at every place of a facts document. The check takes it as a whole,
 /// so fields from elsewhere (the extensions a pack declares) can join the schema's.
@@ -25,8 +26,9 @@ pub(crate) struct KnownFields {
 enum Shape {
     /// Nothing: a scalar, or an object or list whose members are not listed.
     Open,
-    /// An object with these fields, in the schema's order.
-    Object(Vec<(String, Shape)>),
+    /// An object with these fields, in the schema's order, and a number no other object's
+    /// list of fields of this process has.
+    Object(u64, Vec<(String, Shape)>),
     /// A list whose items have this shape.
     List(Box<Shape>),
 }
@@ -56,7 +58,8 @@ fn shape<'a>(schema: &'a Value, root: &'a Value, refs: &mut Vec<&'a str>) -> Res
             .iter()
             .map(|(name, property)| Ok((name.clone(), shape(property, root, refs)?)))
             .collect::<Result<_, String>>()?;
-        Shape::Object(fields)
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Shape::Object(NEXT.fetch_add(1, Ordering::Relaxed), fields)
     } else if let Some(items) = resolved.get("items") {
         Shape::List(Box::new(shape(items, root, refs)?))
     } else {
@@ -100,7 +103,7 @@ impl<'s> RecordFields<'s> {
         collection: &'s str,
         schema: &'s str,
     ) -> Option<Self> {
-        let Shape::Object(fields) = &known.root else {
+        let Shape::Object(_, fields) = &known.root else {
             return None;
         };
         let Some((_, Shape::List(items))) = fields.iter().find(|(name, _)| name == collection)
@@ -144,6 +147,16 @@ pub(crate) trait Tree: Sized {
     fn members(&self) -> Option<impl Iterator<Item = (&str, &Self)>>;
     /// An array's items.
     fn items(&self) -> Option<&[Self]>;
+    /// For an object: the place in the list of fields numbered `list` of each member, in
+    /// order, as `place_of` gives it, when the tree keeps it for the objects with the same
+    /// names (`None`: look each member up).
+    fn places(
+        &self,
+        _list: u64,
+        _place_of: impl Fn(&str) -> Option<usize>,
+    ) -> Option<&[Option<usize>]> {
+        None
+    }
 }
 
 impl Tree for Value {
@@ -166,6 +179,14 @@ impl Tree for Node {
             Node::List(l) => Some(l.items()),
             _ => None,
         }
+    }
+
+    fn places(
+        &self,
+        list: u64,
+        place_of: impl Fn(&str) -> Option<usize>,
+    ) -> Option<&[Option<usize>]> {
+        self.as_record()?.places(PlacesOf::Defined, list, place_of)
     }
 }
 
@@ -199,9 +220,11 @@ struct Walk<'a, 'm> {
 impl<'a> Walk<'a, '_> {
     fn value<T: Tree + 'a>(&mut self, value: &'a T, shape: &'a Shape) {
         match shape {
-            Shape::Object(fields) => {
+            Shape::Object(list, fields) => {
                 if let Some(members) = value.members() {
-                    self.object(members, fields, std::ptr::from_ref(shape) as usize);
+                    let places =
+                        value.places(*list, |name| fields.iter().position(|(f, _)| f == name));
+                    self.object(members, places, fields, std::ptr::from_ref(shape) as usize);
                 }
             }
             Shape::List(items) => {
@@ -217,15 +240,21 @@ impl<'a> Walk<'a, '_> {
     }
 
     /// The members of an object whose defined `fields` are those of the shape at address
-    /// `place` (which tells places apart for the messages' cache).
+    /// `place` (which tells places apart for the messages' cache), with the place in
+    /// `fields` of each member when the tree keeps it.
     fn object<T: Tree + 'a>(
         &mut self,
         members: impl Iterator<Item = (&'a str, &'a T)>,
+        places: Option<&[Option<usize>]>,
         fields: &'a [(String, Shape)],
         place: usize,
     ) {
-        for (name, member) in members {
-            match fields.iter().find(|(field, _)| field == name) {
+        for (k, (name, member)) in members.enumerate() {
+            let defined = match places {
+                Some(places) => places.get(k).copied().flatten().and_then(|i| fields.get(i)),
+                None => fields.iter().find(|(field, _)| field == name),
+            };
+            match defined {
                 Some((_, shape)) => {
                     self.steps
                         .push(Step::Field(name, matches!(shape, Shape::List(_))));

@@ -50,10 +50,23 @@ pub(crate) struct FieldNames {
     /// The text the canonical form writes before each value, in that order, once it is first
     /// needed (see [`Record::canonical_fields`]).
     canonical: OnceLock<KeyTexts>,
-    /// For the compact facts checker: the schema node each field is checked against, under
-    /// the number of the first `properties` keyword that checked these names (see
-    /// [`Record::field_nodes`]).
-    field_nodes: OnceLock<(u64, Box<[Option<usize>]>)>,
+    /// Where each field stands in what a check of the records' fields looks it up in,
+    /// worked out once for all the records with these names (see [`Record::places`]).
+    places: [OnceLock<Places>; 2],
+}
+
+/// The number of the list of names a check looks fields up in (the check's own: no other
+/// list has it), and what the check found there for each field (`None`: not in it).
+type Places = (u64, Box<[Option<usize>]>);
+
+/// A check of records' fields that keeps, for each set of field names, where each field
+/// stands in the list it looks them up in ([`Record::places`]).
+#[derive(Clone, Copy)]
+pub(crate) enum PlacesOf {
+    /// The compact facts checker's `properties`.
+    Checker = 0,
+    /// The search for fields the facts schema does not define.
+    Defined = 1,
 }
 
 /// Texts of the names of a [`FieldNames`] in sorted order, one after another, and where
@@ -71,7 +84,7 @@ impl FieldNames {
             id: NEXT.fetch_add(1, Ordering::Relaxed),
             sorted: sorted.into_boxed_slice(),
             canonical: OnceLock::new(),
-            field_nodes: OnceLock::new(),
+            places: [OnceLock::new(), OnceLock::new()],
         })
     }
 }
@@ -441,20 +454,21 @@ impl Record {
     }
 
     /// The fields, in document order.
-    /// For the compact facts checker's `properties` keyword numbered `keyword`: the node of
-    /// each field in order (`None`: the keyword does not name it), as `node_of` gives it,
-    /// worked out once for all the records sharing this record's names. `None` when another
-    /// keyword worked them out first (the caller then asks `node_of` itself).
-    pub(crate) fn field_nodes(
+    /// For `check`, looking fields up in its list numbered `list`: what `place_of` gives
+    /// for each field in order (the schema node it is checked against, its place among the
+    /// defined fields), worked out once for all the records sharing this record's names.
+    /// `None` when the check looked them up in another list first (the caller then asks
+    /// `place_of` itself).
+    pub(crate) fn places(
         &self,
-        keyword: u64,
-        node_of: impl Fn(&str) -> Option<usize>,
+        check: PlacesOf,
+        list: u64,
+        place_of: impl Fn(&str) -> Option<usize>,
     ) -> Option<&[Option<usize>]> {
         let names = &self.head().names;
-        let (owner, nodes) = names
-            .field_nodes
-            .get_or_init(|| (keyword, names.iter().map(|n| node_of(n)).collect()));
-        (*owner == keyword).then_some(nodes)
+        let (owner, places) = names.places[check as usize]
+            .get_or_init(|| (list, names.iter().map(|n| place_of(n)).collect()));
+        (*owner == list).then_some(places)
     }
 
     /// The id of the record's set of field names, which the records with the same names in

@@ -101,7 +101,7 @@ struct Required {
 /// `properties`: each name with the schema node its value is checked against, and a number
 /// no other `properties` of this process has, under which a set of records' field names
 /// keeps the node of each of its fields (see
-/// [`Record::field_nodes`](crate::facts::tree::Record::field_nodes)).
+/// [`Record::places`](crate::facts::tree::Record::places)).
 struct Properties {
     list: Vec<(String, usize)>,
     id: u64,

@@ -4,7 +4,7 @@
 //! with their messages.
 
 use super::{Checker, Keyword, Properties, Required, TYPES, cmp_numbers};
-use crate::facts::tree::{Node, Record};
+use crate::facts::tree::{Node, PlacesOf, Record};
 use serde_json::{Number, Value};
 use std::cmp::Ordering;
 use std::sync::atomic::Ordering as AtomicOrdering;
@@ -64,18 +64,19 @@ impl Checker {
                     .all(|(i, x)| a.iter().skip(i + 1).all(|y| !same(x, y)))
             }),
             Keyword::Properties(props) => match node {
-                Node::Record(r) => match r.field_nodes(props.id, |name| props.node_of(name)) {
-                    // The node of each field, worked out once for the records sharing its names.
-                    Some(nodes) => r
-                        .fields()
-                        .zip(nodes)
-                        .all(|((_, member), id)| id.is_none_or(|id| self.node_accepts(id, member))),
-                    None => r.fields().all(|(name, member)| {
-                        props
-                            .node_of(name)
-                            .is_none_or(|id| self.node_accepts(id, member))
-                    }),
-                },
+                Node::Record(r) => {
+                    match r.places(PlacesOf::Checker, props.id, |name| props.node_of(name)) {
+                        // The node of each field, worked out once for the records sharing its names.
+                        Some(nodes) => r.fields().zip(nodes).all(|((_, member), id)| {
+                            id.is_none_or(|id| self.node_accepts(id, member))
+                        }),
+                        None => r.fields().all(|(name, member)| {
+                            props
+                                .node_of(name)
+                                .is_none_or(|id| self.node_accepts(id, member))
+                        }),
+                    }
+                }
                 _ => true,
             },
             Keyword::Items(id) => {
