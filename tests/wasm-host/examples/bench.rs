@@ -106,6 +106,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         wasm_json = r?;
         w_total.push(d);
     }
+    // The same calls counted in fuel (WebAssembly instructions run), which do not vary from
+    // run to run: what to compare two builds of the module by.
+    let counted = Host::new(&wasm, Some(u64::MAX / 2))?;
+    let mut counting = counted.instantiate()?;
+    counting.call(Call::Explain, b"{}")?;
+    counting.call(Call::Validate, &request)?;
+    let validate_work = counting.fuel_used().unwrap_or_default();
+    counting.call(Call::Evaluate, &request)?;
+    let request_work = counting.fuel_used().unwrap_or_default();
     let expected = format!(r#"{{"ok":true,"report":{native_json},"warnings":{warnings}}}"#);
     let same = wasm_json == expected;
 
@@ -132,6 +141,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "native threads: {} (RAYON_NUM_THREADS); wasm: 1",
         std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "all cores".into())
+    );
+    println!(
+        "work     WebAssembly instructions run (wasmtime fuel, the same on every run): validate {}M, whole request {}M",
+        validate_work / 1_000_000,
+        request_work / 1_000_000
     );
     println!(
         "memory   wasm instance grew to {} MiB",

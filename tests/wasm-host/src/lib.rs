@@ -209,6 +209,13 @@ impl Instance {
         }
     }
 
+    /// With fuel, how much the last [`Instance::call`] used (about one unit per WebAssembly
+    /// instruction run): the module's work, which unlike its time does not move with the
+    /// machine's other load, for comparing two builds of the module.
+    pub fn fuel_used(&self) -> Option<u64> {
+        Some(self.fuel? - self.store.get_fuel().ok()?)
+    }
+
     /// The size of the instance's linear memory, in bytes.
     pub fn memory_size(&self) -> usize {
         self.memory.data_size(&self.store)
