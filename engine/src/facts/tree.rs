@@ -606,6 +606,18 @@ pub(crate) struct Builder<'t> {
     all: foldhash::HashMap<Vec<ImmutableString>, Names>,
     texts: foldhash::HashSet<ImmutableString>,
     shared: Option<MutexGuard<'t, TextCache>>,
+    /// What parsing a record collects in, kept from record to record.
+    pub(super) scratch: Scratch,
+}
+
+/// What parsing a record collects its objects' field names and values and its lists' items
+/// in (see `tree_parse`): kept by the builder, empty, from one record to the next, so that a
+/// record's parse does not grow vectors of its own.
+#[derive(Default)]
+pub(super) struct Scratch {
+    pub names: Vec<ImmutableString>,
+    pub values: Vec<Node>,
+    pub items: Vec<Node>,
 }
 
 /// Strings of at most this many bytes are shared (longer ones are mostly unique: names,

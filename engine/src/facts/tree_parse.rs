@@ -3,7 +3,7 @@
 //! array given its JSON Pointer, a key given twice in one object refused as
 //! [`super::json::parse`] refuses it.
 
-use super::tree::{Builder, List, Node, Place, Record, push_escaped, push_index};
+use super::tree::{Builder, List, Node, Place, Record, Scratch, push_escaped, push_index};
 use rhai::ImmutableString;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::HashSet;
@@ -26,13 +26,18 @@ pub(super) fn parse_record(
     pointer: &mut String,
     (list, index): (&ImmutableString, usize),
 ) -> Result<Parsed, serde_json::Error> {
+    let Scratch {
+        names,
+        values,
+        items,
+    } = std::mem::take(&mut builder.scratch);
     let mut ctx = Ctx {
         builder,
         pointer,
         lossy: false,
-        names: Vec::new(),
-        values: Vec::new(),
-        items: Vec::new(),
+        names,
+        values,
+        items,
     };
     let mut de = serde_json::Deserializer::from_str(text);
     let node = Seed {
@@ -40,12 +45,26 @@ pub(super) fn parse_record(
         depth: 2,
         segment: Segment::Record(list, index),
     }
-    .deserialize(&mut de)?;
-    de.end()?;
-    Ok(Parsed {
-        node,
-        lossy: ctx.lossy,
-    })
+    .deserialize(&mut de)
+    .and_then(|node| de.end().map(|()| node));
+    // Back to the builder for the next record, empty (a parse that failed leaves some).
+    let Ctx {
+        builder,
+        mut names,
+        mut values,
+        mut items,
+        lossy,
+        ..
+    } = ctx;
+    names.clear();
+    values.clear();
+    items.clear();
+    builder.scratch = Scratch {
+        names,
+        values,
+        items,
+    };
+    Ok(Parsed { node: node?, lossy })
 }
 
 /// What the parse shares while it descends.
