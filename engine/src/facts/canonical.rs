@@ -12,16 +12,20 @@ use sha2::{Digest, Sha256};
 /// facts were split into files.
 pub(crate) fn digest(node: &Node) -> String {
     // The serialization is cut into segments written side by side, then hashed in order, a
-    // window of segments at a time, so that only a window's text is held at once.
+    // window of segments at a time, so that only a window's text is held at once; each
+    // window is written into the buffers of the one before (grown once, not for each).
     let mut hasher = Sha256::new();
     let mut segments = segments(node).into_iter();
+    let mut buffers: Vec<Vec<u8>> = Vec::new();
     loop {
         let window: Vec<Segment<'_>> = segments.by_ref().take(SEGMENTS_PER_WINDOW).collect();
         if window.is_empty() {
             break;
         }
-        let written = crate::par::map(window, |segment| {
-            let mut buf = Vec::new();
+        buffers.resize_with(window.len().max(buffers.len()), Vec::new);
+        let work: Vec<_> = window.into_iter().zip(buffers.drain(..)).collect();
+        let written = crate::par::map(work, |(segment, mut buf)| {
+            buf.clear();
             match segment {
                 Segment::Text(text) => buf.extend_from_slice(&text),
                 Segment::Value(v) => write(v, &mut buf),
@@ -36,9 +40,10 @@ pub(crate) fn digest(node: &Node) -> String {
             }
             buf
         });
-        for buf in written {
-            hasher.update(&buf);
+        for buf in &written {
+            hasher.update(buf);
         }
+        buffers = written;
     }
     hex(&hasher.finalize())
 }
