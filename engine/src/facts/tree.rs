@@ -453,7 +453,6 @@ impl Record {
         self.get(&path[..dot])?.path(&path[dot + 1..])
     }
 
-    /// The fields, in document order.
     /// For `check`, looking fields up in its list numbered `list`: what `place_of` gives
     /// for each field in order (the schema node it is checked against, its place among the
     /// defined fields), worked out once for all the records sharing this record's names.
@@ -477,6 +476,7 @@ impl Record {
         self.head().names.id
     }
 
+    /// The fields, in document order.
     pub(crate) fn fields(&self) -> impl ExactSizeIterator<Item = (&ImmutableString, &Node)> {
         self.head().names.iter().zip(self.values())
     }
