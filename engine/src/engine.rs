@@ -787,7 +787,6 @@ fn disabled_result(d: &DisabledRule, options: &EvalOptions) -> RuleResult {
     result
 }
 
-/// What a rule saw, with the values of the parameters it reads.
 /// The parameters `pack` declares, each with its value in `overrides` (checked already) or
 /// its default, as a Rhai map.
 fn params_of(pack: &Pack, overrides: &IndexMap<String, serde_json::Value>) -> Map {
@@ -801,6 +800,7 @@ fn params_of(pack: &Pack, overrides: &IndexMap<String, serde_json::Value>) -> Ma
         .collect()
 }
 
+/// What a rule saw, with the values of the parameters it reads.
 fn explanation(rule: &Rule, params: &Map, reason: String) -> Explanation {
     Explanation {
         params: rule

@@ -22,7 +22,7 @@ pub(crate) fn digest(node: &Node) -> String {
         if window.is_empty() {
             break;
         }
-        buffers.resize_with(window.len().max(buffers.len()), Vec::new);
+        buffers.resize_with(window.len(), Vec::new);
         let work: Vec<_> = window.into_iter().zip(buffers.drain(..)).collect();
         let written = crate::par::map(work, |(segment, mut buf)| {
             buf.clear();
