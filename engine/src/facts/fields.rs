@@ -255,6 +255,8 @@ impl<'a> Walk<'a, '_> {
                 None => fields.iter().find(|(field, _)| field == name),
             };
             match defined {
+                // A field whose members are not listed (a string, a date) has none to look at.
+                Some((_, Shape::Open)) => {}
                 Some((_, shape)) => {
                     self.steps
                         .push(Step::Field(name, matches!(shape, Shape::List(_))));
