@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 /// The schema keyword on an item schema that lists the fields of the records' key.
 pub(crate) const KEYWORD: &str = "x-key";
@@ -25,9 +26,23 @@ pub(crate) const KEYWORD: &str = "x-key";
 pub(crate) struct KeySpec {
     /// The fields whose values, in this order, make a record's key.
     fields: Vec<String>,
+    /// Where each of those fields was last found in a record of the rules' tree, where it is
+    /// looked for first in the next (the records of a collection mostly share one shape).
+    found: Box<[Hint]>,
     /// Keyed lists inside each record: the field names leading from the record to the list
     /// (one name for a list that is a field of the record), and how its records are keyed.
     nested: Vec<(Vec<String>, KeySpec)>,
+}
+
+/// Where a key field was last found ([`tree::Record::get_hinted`]). Hints never make two
+/// specs differ: the fields do.
+#[derive(Debug, Default)]
+struct Hint(AtomicU64);
+
+impl PartialEq for Hint {
+    fn eq(&self, _: &Hint) -> bool {
+        true
+    }
 }
 
 /// The key of every collection of a facts schema, in the schema's order.
@@ -135,7 +150,7 @@ fn spec(items: &Value, root: &Value, at: &str) -> Result<KeySpec, String> {
     };
     let mut nested = Vec::new();
     nested_specs(items, root, at, &mut Vec::new(), &mut nested)?;
-    Ok(KeySpec { fields, nested })
+    Ok(KeySpec::new(fields, nested))
 }
 
 /// Finds the lists of records among the properties of `object`, descending into objects.
@@ -163,6 +178,15 @@ fn nested_specs(
 }
 
 impl KeySpec {
+    fn new(fields: Vec<String>, nested: Vec<(Vec<String>, KeySpec)>) -> KeySpec {
+        let found = fields.iter().map(|_| Hint::default()).collect();
+        KeySpec {
+            fields,
+            found,
+            nested,
+        }
+    }
+
     /// Appends a record's key values to `out`, each as `/` and the escaped value; `field`
     /// gives a key field's text (`None` when it is absent or null, which is an empty value).
     fn write<'a>(&self, out: &mut String, field: impl Fn(&str) -> Option<Cow<'a, str>>) {
@@ -172,16 +196,6 @@ impl KeySpec {
                 escape_into(out, &value);
             }
         }
-    }
-
-    /// Whether each of the fields that make `record`'s key holds a string or nothing.
-    fn keyed_by_strings(&self, record: &Node) -> bool {
-        self.fields.iter().all(|f| {
-            matches!(
-                record.field(f),
-                None | Some(Node::Null | Node::Str(_) | Node::Short(_))
-            )
-        })
     }
 
     /// The keyed list at `path` (field names from the record), if there is one.
@@ -314,13 +328,25 @@ impl Column {
     }
 
     /// [`Column::push`] of a record in the rules' tree, whose key fields hold strings or
-    /// nothing ([`KeySpec::keyed_by_strings`]; other values' key texts are the parsed
-    /// value's to give). `false` (and nothing appended) when they do not.
+    /// nothing (other values' key texts are the parsed value's to give), each read where the
+    /// record before had it. `false` (and nothing appended) when they do not.
     pub(super) fn push_node(&mut self, spec: &KeySpec, record: &Node) -> bool {
-        if !spec.keyed_by_strings(record) {
+        let record = record.as_record();
+        let values = || {
+            spec.fields
+                .iter()
+                .zip(&spec.found)
+                .map(|(f, hint)| record.and_then(|r| r.get_hinted(f, &hint.0)))
+        };
+        if !values().all(|v| matches!(v, None | Some(Node::Null | Node::Str(_) | Node::Short(_)))) {
             return false;
         }
-        spec.write(&mut self.text, |f| node_text(record.field(f)));
+        for value in values() {
+            self.text.push('/');
+            if let Some(text) = node_text(value) {
+                escape_into(&mut self.text, &text);
+            }
+        }
         self.ends.push(self.text.len());
         true
     }
@@ -1034,10 +1060,7 @@ mod tests {
 
     #[test]
     fn duplicates_are_found_in_short_and_long_lists() {
-        let spec = KeySpec {
-            fields: vec!["id".into()],
-            nested: Vec::new(),
-        };
+        let spec = KeySpec::new(vec!["id".into()], Vec::new());
         for n in [5, 16, 17, 300] {
             let mut column = Column::default();
             for i in 0..n {

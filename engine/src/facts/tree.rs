@@ -423,13 +423,25 @@ impl Record {
 
     /// The field `field` names, looked for first where it was last found.
     pub(crate) fn get_field(&self, field: &FieldName) -> Option<&Node> {
+        self.get_hinted(field.name(), &field.hint)
+    }
+
+    /// The field `name`, looked for first where `hint` says it was last found (a
+    /// [`FieldName`]'s own), which then says where it was found. The name's text is read
+    /// only when the hint does not hold. Inlined: it is a native run's every field read.
+    #[inline(always)]
+    pub(crate) fn get_hinted<N: AsRef<str> + ?Sized>(
+        &self,
+        name: &N,
+        hint_at: &AtomicU64,
+    ) -> Option<&Node> {
         let names = &self.head().names;
-        let hint = field.hint.load(Ordering::Relaxed);
+        let hint = hint_at.load(Ordering::Relaxed);
         let place = (hint & ((1 << HINT_BITS) - 1)) as usize;
         if hint >> HINT_BITS == names.id {
             return self.values().get(place);
         }
-        let name = field.name().as_str();
+        let name = name.as_ref();
         let i = match names.get(place).is_some_and(|k| k.as_str() == name) {
             true => place,
             false => names.iter().position(|k| k.as_str() == name)?,
@@ -439,7 +451,7 @@ impl Record {
             .checked_shl(HINT_BITS)
             .filter(|_| i < 1 << HINT_BITS)
         {
-            field.hint.store(id | i as u64, Ordering::Relaxed);
+            hint_at.store(id | i as u64, Ordering::Relaxed);
         }
         self.values().get(i)
     }
