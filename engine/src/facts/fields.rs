@@ -9,10 +9,9 @@
 //! fields. An object whose schema lists no `properties` accepts any field.
 
 use super::keys::resolve;
-use super::tree::{Node, PlacesOf, push_escaped, push_index};
+use super::tree::{Node, PlacesOf, new_list_number, push_escaped, push_index};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The fields defined at every place of a facts document. The check takes it as a whole,
 /// so fields from elsewhere (the extensions a pack declares) can join the schema's.
@@ -58,8 +57,7 @@ fn shape<'a>(schema: &'a Value, root: &'a Value, refs: &mut Vec<&'a str>) -> Res
             .iter()
             .map(|(name, property)| Ok((name.clone(), shape(property, root, refs)?)))
             .collect::<Result<_, String>>()?;
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        Shape::Object(NEXT.fetch_add(1, Ordering::Relaxed), fields)
+        Shape::Object(new_list_number(), fields)
     } else if let Some(items) = resolved.get("items") {
         Shape::List(Box::new(shape(items, root, refs)?))
     } else {

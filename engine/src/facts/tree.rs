@@ -59,6 +59,13 @@ pub(crate) struct FieldNames {
 /// list has it), and what the check found there for each field (`None`: not in it).
 type Places = (u64, Box<[Option<usize>]>);
 
+/// A number for a list that a check looks fields up in ([`Record::places`]), which no other
+/// list of this process has.
+pub(crate) fn new_list_number() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 /// A check of records' fields that keeps, for each set of field names, where each field
 /// stands in the list it looks them up in ([`Record::places`]).
 #[derive(Clone, Copy)]

@@ -109,10 +109,9 @@ struct Properties {
 
 impl Properties {
     fn new(list: Vec<(String, usize)>) -> Properties {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Properties {
             list,
-            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            id: crate::facts::tree::new_list_number(),
         }
     }
 }
