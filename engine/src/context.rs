@@ -11,6 +11,7 @@ use crate::facts::tree::Record;
 use crate::joins::LookupCache;
 use crate::limits::{Limits, show_bytes};
 use crate::period::Period;
+use crate::population::TestedRecords;
 use crate::report::FindingStatus;
 use rhai::Dynamic;
 use std::cell::RefCell;
@@ -43,16 +44,10 @@ pub(crate) enum PopulationSource {
 }
 
 impl RuleRun {
-    /// Adds records the rule went through, for a rule that marks nothing. A record gone
-    /// through twice in a row is noted once (the population drops any other repeat).
+    /// Adds a record the rule went through, for a rule that marks nothing.
     pub(crate) fn iterated(&mut self, record: &Record) {
-        if self.population == PopulationSource::Iterated
-            && self
-                .tested
-                .last()
-                .is_none_or(|last| !last.same_place(record))
-        {
-            self.tested.push(record.clone());
+        if self.population == PopulationSource::Iterated {
+            self.tested.push(record);
         }
     }
 }
@@ -118,8 +113,8 @@ pub(crate) struct RuleRun {
     pub period: Option<Period>,
     /// Where the rule's population comes from.
     pub population: PopulationSource,
-    /// The records in the rule's population so far (repeats allowed).
-    pub tested: Vec<Record>,
+    /// The records in the rule's population so far.
+    pub tested: TestedRecords,
     pub findings: Vec<RawFinding>,
     pub cache: Arc<LookupCache>,
     /// With line tracing: the rule's source name, and the lines of it that ran.
@@ -157,7 +152,7 @@ impl RuleRun {
             subject,
             period: None,
             population: PopulationSource::Iterated,
-            tested: Vec::new(),
+            tested: TestedRecords::default(),
             traced: None,
             findings: Vec::new(),
             cache,

@@ -572,7 +572,7 @@ impl Engine {
             .and_then(|r| r.traced.take())
             .map(|(_, lines)| lines)
             .unwrap_or_default();
-        let tested: Vec<_> = state
+        let tested = state
             .as_mut()
             .map(|r| std::mem::take(&mut r.tested))
             .unwrap_or_default();

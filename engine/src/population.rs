@@ -6,6 +6,7 @@ use crate::facts::Facts;
 use crate::facts::tree::{Node, Record};
 use crate::report::{Finding, FindingStatus, Population, PopulationRecord, RecordOutcome, Tested};
 use indexmap::IndexMap;
+use std::borrow::Cow;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,13 +19,53 @@ pub(crate) struct Detail {
     pub records: bool,
 }
 
-/// The population of `records` (repeats allowed, any order), as [`of`] gives it for their
-/// pointers. When only counts are asked for, the records of lists are counted by their
-/// places, without their pointers written out.
+/// The records a rule tested, as it noted them: in runs of items that follow one another
+/// in one list (a loop over a collection notes one run), each held by its first record and
+/// its length, so that noting a record holds no handle on it and counting them sorts runs,
+/// not records.
+#[derive(Default)]
+pub(crate) struct TestedRecords {
+    runs: Vec<(Record, u32)>,
+}
+
+impl TestedRecords {
+    /// Notes `record`: it extends the last run when it is the item after it in the same
+    /// list, and is not noted again when the last run holds it already (the population
+    /// counts each record once).
+    pub(crate) fn push(&mut self, record: &Record) {
+        if let Some((first, len)) = self.runs.last_mut() {
+            match (first.list_place(), record.list_place()) {
+                (Some((list, start)), Some((other, i))) if list.as_ptr() == other.as_ptr() => {
+                    if i.checked_sub(start) == Some(*len) {
+                        *len += 1;
+                        return;
+                    }
+                    if (start..start + *len).contains(&i) {
+                        return;
+                    }
+                }
+                _ if first.same_place(record) => return,
+                _ => {}
+            }
+        }
+        self.runs.push((record.clone(), 1));
+    }
+
+    /// The JSON Pointers of the records, in the order they were noted.
+    fn pointers(&self) -> impl Iterator<Item = Cow<'_, str>> {
+        self.runs
+            .iter()
+            .flat_map(|(first, len)| (0..*len).map(move |after| first.pointer_after(after)))
+    }
+}
+
+/// The population of `records`, as [`of`] gives it for their pointers. When only counts
+/// are asked for, the records of lists are counted by their places, without their pointers
+/// written out.
 pub(crate) fn of_records(
     facts: &Facts,
     declared: &[String],
-    records: &[Record],
+    records: &TestedRecords,
     findings: &[Finding],
     detail: Detail,
 ) -> Population {
@@ -39,29 +80,38 @@ pub(crate) fn of_records(
             records: None,
         };
     }
-    let pointers: Vec<_> = records.iter().map(Record::pointer).collect();
+    let pointers: Vec<_> = records.pointers().collect();
     of(facts, declared, &pointers, findings, detail)
 }
 
 /// The records per collection (by the first part of their pointers with its slashes,
-/// `/people/`) and in all, each counted once, from their places in their lists; `None` when
-/// a record is not an item of a list or two lists have one pointer (then the pointers
-/// decide).
-fn counts_by_place(records: &[Record]) -> Option<(BTreeMap<String, u64>, u64)> {
-    // Each record's list (by the address of its pointer's text), index and record.
-    let mut places = Vec::with_capacity(records.len());
-    for (n, r) in records.iter().enumerate() {
-        let (list, i) = r.list_place()?;
-        places.push((list.as_ptr() as usize, i, n));
+/// `/people/`) and in all, each counted once, from the places of their runs in their
+/// lists; `None` when a record is not an item of a list or two lists have one pointer
+/// (then the pointers decide).
+fn counts_by_place(records: &TestedRecords) -> Option<(BTreeMap<String, u64>, u64)> {
+    // Each run's list (by the address of its pointer's text), first and last index + 1,
+    // and the run.
+    let mut spans = Vec::with_capacity(records.runs.len());
+    for (n, (first, len)) in records.runs.iter().enumerate() {
+        let (list, start) = first.list_place()?;
+        spans.push((list.as_ptr() as usize, start, start + len, n));
     }
-    places.sort_unstable();
-    places.dedup_by_key(|&mut (list, i, _)| (list, i));
+    spans.sort_unstable();
     // Records per list, by its pointer: one list per pointer, else the pointers decide.
     let mut lists: BTreeMap<&str, u64> = BTreeMap::new();
-    for run in places.chunk_by(|a, b| a.0 == b.0) {
-        let (list, _) = records[run[0].2].list_place()?;
+    let mut total = 0;
+    for group in spans.chunk_by(|a, b| a.0 == b.0) {
+        // The spans of one list, by their first index: each counts what the ones before
+        // it did not reach.
+        let (mut count, mut reached) = (0u64, 0u32);
+        for &(_, start, end, _) in group {
+            count += u64::from(end.saturating_sub(start.max(reached)));
+            reached = reached.max(end);
+        }
+        total += count;
+        let (list, _) = records.runs[group[0].3].0.list_place()?;
         match lists.entry(list.as_str()) {
-            Entry::Vacant(e) => e.insert(run.len() as u64),
+            Entry::Vacant(e) => e.insert(count),
             Entry::Occupied(_) => return None,
         };
     }
@@ -75,7 +125,7 @@ fn counts_by_place(records: &[Record]) -> Option<(BTreeMap<String, u64>, u64)> {
         };
         *counts.entry(prefix).or_default() += n;
     }
-    Some((counts, places.len() as u64))
+    Some((counts, total))
 }
 
 /// The population of the records at `pointers` (repeats allowed, any order), with every
@@ -199,7 +249,7 @@ fn outcomes(findings: &[Finding]) -> HashMap<&str, RecordOutcome> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::{Detail, of, of_records};
+    use super::{Detail, TestedRecords, of, of_records};
     use crate::facts::tree::{Node, Record};
     use crate::facts::{Facts, FactsSource};
 
@@ -246,7 +296,7 @@ mod tests {
         let declared = ["accounts".to_owned(), "vendors".to_owned()];
         let pointers: Vec<_> = records.iter().map(Record::pointer).collect();
         let by_pointer = of(&facts, &declared, &pointers, &[], Detail::default());
-        let by_place = of_records(&facts, &declared, &records, &[], Detail::default());
+        let by_place = of_records(&facts, &declared, &noted(&records), &[], Detail::default());
         assert_eq!(by_place, by_pointer);
         assert_eq!(by_place.tested, 4);
         let counted: Vec<(&str, u64)> = by_place
@@ -255,6 +305,78 @@ mod tests {
             .map(|(name, t)| (name.as_str(), t.tested))
             .collect();
         assert_eq!(counted, [("accounts", 1), ("people", 3)]);
+    }
+
+    /// `records` noted in order, as a rule notes them.
+    fn noted(records: &[Record]) -> TestedRecords {
+        let mut tested = TestedRecords::default();
+        records.iter().for_each(|r| tested.push(r));
+        tested
+    }
+
+    /// Records noted in runs (a loop over a collection, one broken off, one gone through
+    /// again, repeats, items of another list between) are counted as their pointers are, and
+    /// listed by them under `--explain`.
+    #[test]
+    fn runs_of_records_are_counted_as_their_pointers_are() {
+        let accounts: Vec<String> = (0..30)
+            .map(|i| format!(r#"{{"system_id": "s", "username": "u{i}", "kind": "human", "status": "active"}}"#))
+            .collect();
+        let text = format!(
+            r#"{{"schema_version": "1", "organization": {{"name": "A"}},
+                "people": [{{"id": "p", "name": "P", "kind": "employee", "employment": {{"status": "active"}}}},
+                           {{"id": "q", "name": "Q", "kind": "employee", "employment": {{"status": "active"}}}}],
+                "accounts": [{}]}}"#,
+            accounts.join(",")
+        );
+        let facts = Facts::load(&[FactsSource {
+            name: "f.json",
+            text: &text,
+        }])
+        .unwrap();
+        let items = |name: &str| -> Vec<Record> {
+            let Some(Node::List(l)) = facts.root().field(name) else {
+                panic!("no list {name}");
+            };
+            l.items()
+                .iter()
+                .filter_map(Node::as_record)
+                .cloned()
+                .collect()
+        };
+        let (accounts, people) = (items("accounts"), items("people"));
+        let order: Vec<Record> = [
+            &accounts[5..12],
+            &accounts[11..12],
+            &people[1..2],
+            &accounts[12..15],
+            &accounts[3..8],
+            &accounts[20..30],
+            &accounts[25..26],
+            &people[..2],
+            &accounts[..1],
+        ]
+        .concat();
+        let tested = noted(&order);
+        let pointers: Vec<_> = order.iter().map(Record::pointer).collect();
+        let declared = ["accounts".to_owned()];
+        for detail in [
+            Detail::default(),
+            Detail {
+                keys: true,
+                records: true,
+            },
+        ] {
+            let by_runs = of_records(&facts, &declared, &tested, &[], detail);
+            assert_eq!(by_runs, of(&facts, &declared, &pointers, &[], detail));
+            // Accounts 0, 3 to 14 and 20 to 29; both people.
+            assert_eq!(by_runs.tested, 25);
+            assert_eq!(by_runs.collections["accounts"].tested, 23);
+            assert_eq!(by_runs.collections["people"].tested, 2);
+        }
+        // Seven runs hold the 31 records noted: 5 to 11, person 1, 12 to 14, 3 to 7, 20 to
+        // 29, both people, 0.
+        assert_eq!(tested.runs.len(), 7);
     }
 
     #[test]

@@ -177,14 +177,15 @@ impl Place {
         }
     }
 
-    /// The JSON Pointer.
-    fn pointer(&self) -> Cow<'_, str> {
+    /// The JSON Pointer of the place, or, for an item of a list, of the item `after` places
+    /// after it.
+    fn pointer(&self, after: u32) -> Cow<'_, str> {
         match self {
             Place::Whole(p) => Cow::Borrowed(p.as_str()),
             Place::Item(list, i) => {
                 let mut p = String::with_capacity(list.len() + 8);
                 p.push_str(list);
-                push_index(&mut p, *i as usize);
+                push_index(&mut p, *i as usize + after as usize);
                 Cow::Owned(p)
             }
         }
@@ -384,7 +385,13 @@ impl Node {
 impl Record {
     /// The record's JSON Pointer into the merged facts.
     pub fn pointer(&self) -> Cow<'_, str> {
-        self.head().place.pointer()
+        self.head().place.pointer(0)
+    }
+
+    /// The JSON Pointer of the item `after` places after this record in its list (its own
+    /// for 0, and for a record that is no item of a list).
+    pub(crate) fn pointer_after(&self, after: u32) -> Cow<'_, str> {
+        self.head().place.pointer(after)
     }
 
     /// The list this record is an item of (its pointer) and its index there, when its place

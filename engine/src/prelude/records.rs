@@ -142,7 +142,9 @@ pub(crate) fn went_through_item(record: &Record) {
 /// Marks records as tested: the rule's population.
 pub(crate) fn mark_tested<'r>(records: impl IntoIterator<Item = &'r Record>) {
     context::current(|run| {
-        run.tested.extend(records.into_iter().cloned());
+        for r in records {
+            run.tested.push(r);
+        }
     });
 }
 
