@@ -307,6 +307,27 @@ mod tests {
         assert_eq!(counted, [("accounts", 1), ("people", 3)]);
     }
 
+    /// Facts of `people` people and `accounts` accounts.
+    fn facts_of(people: usize, accounts: usize) -> Facts {
+        let people: Vec<String> = (0..people)
+            .map(|i| format!(r#"{{"id": "p{i}", "name": "P", "kind": "employee", "employment": {{"status": "active"}}}}"#))
+            .collect();
+        let accounts: Vec<String> = (0..accounts)
+            .map(|i| format!(r#"{{"system_id": "s", "username": "u{i}", "kind": "human", "status": "active"}}"#))
+            .collect();
+        let text = format!(
+            r#"{{"schema_version": "1", "organization": {{"name": "A"}},
+                "people": [{}], "accounts": [{}]}}"#,
+            people.join(","),
+            accounts.join(",")
+        );
+        Facts::load(&[FactsSource {
+            name: "f.json",
+            text: &text,
+        }])
+        .unwrap()
+    }
+
     /// `records` noted in order, as a rule notes them.
     fn noted(records: &[Record]) -> TestedRecords {
         let mut tested = TestedRecords::default();
@@ -319,21 +340,7 @@ mod tests {
     /// listed by them under `--explain`.
     #[test]
     fn runs_of_records_are_counted_as_their_pointers_are() {
-        let accounts: Vec<String> = (0..30)
-            .map(|i| format!(r#"{{"system_id": "s", "username": "u{i}", "kind": "human", "status": "active"}}"#))
-            .collect();
-        let text = format!(
-            r#"{{"schema_version": "1", "organization": {{"name": "A"}},
-                "people": [{{"id": "p", "name": "P", "kind": "employee", "employment": {{"status": "active"}}}},
-                           {{"id": "q", "name": "Q", "kind": "employee", "employment": {{"status": "active"}}}}],
-                "accounts": [{}]}}"#,
-            accounts.join(",")
-        );
-        let facts = Facts::load(&[FactsSource {
-            name: "f.json",
-            text: &text,
-        }])
-        .unwrap();
+        let facts = facts_of(2, 30);
         let items = |name: &str| -> Vec<Record> {
             let Some(Node::List(l)) = facts.root().field(name) else {
                 panic!("no list {name}");
@@ -381,20 +388,7 @@ mod tests {
 
     #[test]
     fn counts_each_record_once_per_collection_in_any_order() {
-        let accounts: Vec<String> = (0..12)
-            .map(|i| format!(r#"{{"system_id": "s", "username": "u{i}", "kind": "human", "status": "active"}}"#))
-            .collect();
-        let text = format!(
-            r#"{{"schema_version": "1", "organization": {{"name": "A"}},
-                "people": [{{"id": "p", "name": "P", "kind": "employee", "employment": {{"status": "active"}}}}],
-                "accounts": [{}]}}"#,
-            accounts.join(",")
-        );
-        let facts = Facts::load(&[FactsSource {
-            name: "f.json",
-            text: &text,
-        }])
-        .unwrap();
+        let facts = facts_of(1, 12);
         // Repeats, out of order, `/accounts/10` beside `/accounts/1`.
         let pointers = [
             "/accounts/10",
