@@ -622,10 +622,14 @@ impl Engine {
     }
 
     fn finding(&self, rule: &Rule, facts: &Facts, raw: RawFinding) -> Finding {
+        let (source, key) = raw
+            .entity
+            .as_deref()
+            .map_or((None, None), |p| facts.origin_and_key(p));
         Finding {
             status: raw.status,
-            source: raw.entity.as_deref().and_then(|p| facts.origin(p)),
-            key: raw.entity.as_deref().and_then(|p| facts.key(p)),
+            source,
+            key,
             message: raw.message,
             entity: raw.entity,
             remediation: rule.meta.remediation.clone(),

@@ -626,16 +626,21 @@ impl RecordKeys {
         self.collections.insert(name, column);
     }
 
+    /// The key of item `i` of collection `name` (`None`: no such keyed record).
+    pub(crate) fn item_key(&self, name: &str, i: usize) -> Option<String> {
+        let key = self.collections.get(name)?.get(i)?;
+        let mut out = String::with_capacity(name.len() + key.len());
+        escape_into(&mut out, name);
+        out.push_str(key);
+        Some(out)
+    }
+
     /// The key of the value at `pointer` in the facts whose tree is `root` (see
     /// [`super::Facts::key`]).
     pub(crate) fn key(&self, root: &Node, pointer: &str) -> Option<String> {
         // The usual pointer of a finding, a record of a collection: its key alone.
         if let Some((name, i)) = item_pointer(pointer) {
-            let key = self.collections.get(name)?.get(i)?;
-            let mut out = String::with_capacity(name.len() + key.len());
-            escape_into(&mut out, name);
-            out.push_str(key);
-            return Some(out);
+            return self.item_key(name, i);
         }
         let mut segments = pointer.strip_prefix('/')?.split('/').map(super::unescape);
         let name = segments.next()?;
@@ -690,7 +695,7 @@ impl RecordKeys {
 /// (`/vendors/3`) names, when the pointer is written plainly (a name without `~`, an index
 /// as RFC 6901 writes it); `None` for any other pointer.
 pub(super) fn item_pointer(pointer: &str) -> Option<(&str, usize)> {
-    // Read byte by byte: this runs twice for each finding.
+    // Read byte by byte: this runs for each finding.
     let rest = pointer.strip_prefix('/')?;
     let slash = rest.bytes().position(|b| b == b'/')?;
     let (name, index) = (&rest[..slash], &rest[slash + 1..]);

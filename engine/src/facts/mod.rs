@@ -288,6 +288,18 @@ impl Facts {
         self.keys.key(&self.root, pointer)
     }
 
+    /// [`Facts::origin`] and [`Facts::key`] of `pointer`, read once when it is the usual
+    /// pointer of a finding (an item of a collection).
+    pub(crate) fn origin_and_key(&self, pointer: &str) -> (Option<Origin>, Option<String>) {
+        match keys::item_pointer(pointer) {
+            Some((name, i)) => (
+                self.origins.locate_at(name, Some(i)),
+                self.keys.item_key(name, i),
+            ),
+            None => (self.origin(pointer), self.key(pointer)),
+        }
+    }
+
     pub(crate) fn root(&self) -> &Node {
         &self.root
     }
@@ -343,7 +355,13 @@ impl SourceMap {
                 (key, parts.next().and_then(|i| i.parse::<usize>().ok()))
             }
         };
-        let entry = self.keys.get(key.as_ref())?;
+        self.locate_at(&key, index)
+    }
+
+    /// The origin of item `index` of the top-level value `key` (of the value itself for
+    /// `None`, or an index it does not have).
+    fn locate_at(&self, key: &str, index: Option<usize>) -> Option<Origin> {
+        let entry = self.keys.get(key)?;
         let (file, line) = index
             .and_then(|i| entry.items.get(i).copied())
             .unwrap_or((entry.file, entry.line));
@@ -401,6 +419,29 @@ mod tests {
         assert_eq!(at("/organization").as_deref(), Some("a.json:1"));
         assert_eq!(at("/nothing"), None);
         assert_eq!(at("/nothing/0"), None);
+        // A finding's origin and key, read together, are those read apart.
+        for p in [
+            "/people/0",
+            "/people/2",
+            "/people/2/employment",
+            "/people/02",
+            "/people/3",
+            "/people",
+            "/organization",
+            "/nothing",
+            "/nothing/0",
+            "",
+        ] {
+            assert_eq!(
+                facts.origin_and_key(p),
+                (facts.origin(p), facts.key(p)),
+                "{p}"
+            );
+        }
+        assert_eq!(
+            facts.origin_and_key("/people/1").1.as_deref(),
+            Some("people/p2")
+        );
         // Handed over, the same texts give the same document.
         let owned = [("a.json", a), ("b.json", b)]
             .map(|(name, text)| (name.to_owned(), text.to_owned()))
