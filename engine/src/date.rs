@@ -23,15 +23,17 @@ impl Date {
         let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = text.as_bytes() else {
             return None;
         };
-        let digit = |c: u8| {
-            let d = c.wrapping_sub(b'0');
-            (d <= 9).then_some(i32::from(d))
-        };
-        let year = digit(y0)? * 1000 + digit(y1)? * 100 + digit(y2)? * 10 + digit(y3)?;
-        let month = digit(m0)? * 10 + digit(m1)?;
-        let day = digit(d0)? * 10 + digit(d1)?;
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1].map(|c| u32::from(c.wrapping_sub(b'0')));
+        // Every byte a digit (a byte below `0` wraps past 9), tested all at once.
+        if digits.iter().fold(false, |bad, &d| bad | (d > 9)) {
+            return None;
+        }
+        let [y0, y1, y2, y3, m0, m1, d0, d1] = digits;
+        let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+        let month = m0 * 10 + m1;
+        let day = d0 * 10 + d1;
         let valid = (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day);
-        valid.then(|| Date(days_from_civil(year, month, day)))
+        valid.then(|| Date(days_from_civil_0_to_9999(year, month, day)))
     }
 
     /// Days from `self` to `later` (negative when `later` is earlier).
@@ -60,17 +62,42 @@ impl fmt::Display for Date {
     }
 }
 
-fn is_leap(year: i32) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+/// Whether `year` (0 to 9999) is a leap year. A multiple of 100 is one when it is a multiple
+/// of 400, that is (being a multiple of 25) of 16.
+fn is_leap(year: u32) -> bool {
+    match year % 100 {
+        0 => year.is_multiple_of(16),
+        _ => year.is_multiple_of(4),
+    }
 }
 
-fn days_in_month(year: i32, month: i32) -> i32 {
+/// The days of `month` (1 to 12) in `year` (0 to 9999): 31 for the odd months up to July and
+/// the even ones from August, 30 for the others but February.
+fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+        2 => 28 + u32::from(is_leap(year)),
+        _ => 30 + ((month ^ (month >> 3)) & 1),
     }
+}
+
+/// [`days_from_civil`] for the years 0 to 9999 (those `YYYY-MM-DD` writes), in unsigned
+/// arithmetic: the day number counted from the last 1st of March before year -400 (Neri and
+/// Schneider's "Euclidean affine functions and applications to calendar algorithms", 2021),
+/// less that of 1970-01-01. Every division is by a constant, most by a power of two.
+fn days_from_civil_0_to_9999(year: u32, month: u32, day: u32) -> i32 {
+    /// Days from that 1st of March to each date, as [`days_from_civil`] counts from 1970.
+    const fn counted(year: u32, month: u32, day: u32) -> u32 {
+        let january_or_february = (month <= 2) as u32;
+        // Years from March, moved on by one era of 400 years so that none is negative;
+        // January and February as the 13th and 14th months of the year before.
+        let year = year + 400 - january_or_february;
+        let month = month + 12 * january_or_february;
+        let century = year / 100;
+        1461 * year / 4 - century + century / 4 + (979 * month - 2919) / 32 + day
+    }
+    const EPOCH: u32 = counted(1970, 1, 1);
+    // At most 10,399 years of 366 days: far within both types.
+    counted(year, month, day) as i32 - EPOCH as i32
 }
 
 /// The day number of a valid date: years counted from March, so that a leap day ends the
@@ -124,6 +151,37 @@ mod tests {
         assert!(Date::parse("2026-06-3a").is_none());
         assert!(Date::parse("2026-06-30T00:00:00Z").is_none());
         assert!(Date::parse("").is_none());
+        // A byte just below `0` or just above `9` in any digit's place.
+        for place in [0, 1, 2, 3, 5, 6, 8, 9] {
+            for c in [b'/', b':', b' ', 0xff] {
+                let mut text = *b"2024-12-25";
+                text[place] = c;
+                assert_eq!(
+                    Date::parse(&String::from_utf8_lossy(&text)),
+                    None,
+                    "{place} {c}"
+                );
+            }
+        }
+        assert!(Date::parse("2024-12-25").is_some());
+        for text in [
+            "9999-12-31",
+            "0000-02-29",
+            "0400-02-29",
+            "2026-08-31",
+            "2026-07-31",
+        ] {
+            assert!(Date::parse(text).is_some(), "{text}");
+        }
+        for text in [
+            "0100-02-29",
+            "1700-02-29",
+            "2100-02-29",
+            "2026-09-31",
+            "2026-11-31",
+        ] {
+            assert!(Date::parse(text).is_none(), "{text}");
+        }
     }
 
     #[test]
@@ -172,12 +230,20 @@ mod tests {
                 "day {day}"
             );
             assert_eq!(days_from_civil(year, month, day_of_month), day);
+            // Every date of the years `YYYY-MM-DD` writes is read back as its day.
+            if (0..=9999).contains(&year) {
+                let text = format!("{year:04}-{month:02}-{day_of_month:02}");
+                assert_eq!(Date::parse(&text), Some(date), "{text}");
+                if day_of_month >= 28 {
+                    // The day after the month's last is no date.
+                    let after = format!("{year:04}-{month:02}-{:02}", day_of_month + 1);
+                    let last = expected.last_of_month().day() == expected.day();
+                    assert_eq!(Date::parse(&after).is_none(), last, "{after}");
+                }
+            }
             if day % 97 == 0 || (0..=9999).contains(&year) && day_of_month > 27 {
                 let text = date.to_string();
                 assert_eq!(text, expected.to_string(), "day {day}");
-                if (0..=9999).contains(&year) {
-                    assert_eq!(Date::parse(&text), Some(date), "{text}");
-                }
                 let span = expected.duration_since(jiff_first).as_secs() / 86_400;
                 assert_eq!(Date(FIRST_DAY).days_until(date), span);
             }
