@@ -117,6 +117,7 @@ impl Waivers {
     /// Parses and checks a waivers file. `name` is how people know the file (its path);
     /// every problem is reported with the line of the waiver it is in.
     pub fn parse(name: &str, text: &str) -> Result<Waivers, WaiverError> {
+        let text = crate::facts::json::without_bom(text);
         let doc: Value = crate::facts::json::parse(text)
             .map_err(|e| WaiverError::Syntax(JsonSyntax::new(name, &e)))?;
         let item_lines = spans::scan_top_level(text)
@@ -363,6 +364,19 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("w.json:6: /waivers/1/expires_on:"), "{err}");
+        // A byte order mark opening the file changes nothing, lines included.
+        let marked = Waivers::parse("w.json", &format!("\u{feff}{text}"));
+        assert_eq!(marked.unwrap_err().to_string(), err);
+    }
+
+    #[test]
+    fn a_byte_order_mark_opening_the_file_is_ignored() {
+        let text = r#"{"schema_version": "1", "waivers": [{"control": "CC6.1", "reason": "r",
+            "approved_by": "x", "approved_on": "2026-01-01", "expires_on": "2026-02-01"}]}"#;
+        let marked = Waivers::parse("w.json", &format!("\u{feff}{text}")).unwrap();
+        let plain = Waivers::parse("w.json", text).unwrap();
+        assert_eq!(format!("{marked:?}"), format!("{plain:?}"));
+        assert_eq!(marked.len(), 1);
     }
 
     #[test]

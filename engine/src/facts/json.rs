@@ -5,6 +5,14 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::{Map, Number, Value};
 use std::fmt;
 
+/// `text` without the UTF-8 byte order mark that may open it: no part of the JSON (RFC 8259
+/// lets a parser ignore it), but what Windows tools (Notepad, PowerShell, Excel) often write
+/// first, and what the importers skip too. Lines and columns are then counted as editors,
+/// which do not show the mark, count them.
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// Parses `text` as one JSON value; a key repeated in an object is an error at its place.
 pub(crate) fn parse(text: &str) -> Result<Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);

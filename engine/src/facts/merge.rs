@@ -63,6 +63,10 @@ pub(super) fn merge<S: Text>(
     let texts = Texts::new(crate::par::threads());
     for (file, owned) in sources.into_iter().enumerate() {
         let src = owned.source();
+        let src = FactsSource {
+            text: json::without_bom(src.text),
+            ..src
+        };
         merged.origins.files.push(src.name.to_owned());
         let outline = spans::scan_top_level(src.text);
         let parts = read(&src, &outline, (schema, &texts), &merged)?;

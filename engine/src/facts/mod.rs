@@ -589,6 +589,32 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_opening_a_file_is_ignored() {
+        let text = r#"{"schema_version": "1", "organization": {"name": "A"},
+"people": [{"id": "p1", "name": "P", "kind": "employee", "employment": {"status": "active"}}],
+"acounts": []}"#;
+        let marked = format!("\u{feff}{text}");
+        let plain = Facts::load(&[src("a.json", text)]).unwrap();
+        let with_mark = Facts::load(&[src("a.json", &marked)]).unwrap();
+        assert_eq!(with_mark.digest(), plain.digest());
+        assert_eq!(with_mark.warnings(), plain.warnings());
+        assert_eq!(with_mark.origin("/people/0"), plain.origin("/people/0"));
+        // Lines and columns are counted after the mark, as editors show the text.
+        let broken = "\u{feff}{\"schema_version\" \"1\"}";
+        let err = Facts::load(&[src("b.json", broken)]).unwrap_err();
+        let FactsError::Syntax(JsonSyntax { line, column, .. }) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!((*line, *column), (1, 19), "{err}");
+        // Only at the start: anywhere else it is no JSON.
+        let inside = format!("{{\u{feff}{}", &text[1..]);
+        assert!(matches!(
+            Facts::load(&[src("c.json", &inside)]),
+            Err(FactsError::Syntax(_))
+        ));
+    }
+
+    #[test]
     fn nesting_is_limited_per_file_not_per_part() {
         // 129 levels in all, 127 inside the element: serde_json refuses the file (its limit
         // is 128), so the facts are refused whether the file is parsed whole or in parts.
