@@ -5,10 +5,10 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::{Map, Number, Value};
 use std::fmt;
 
-/// `text` without the UTF-8 byte order mark that may open it: no part of the JSON (RFC 8259
-/// lets a parser ignore it), but what Windows tools (Notepad, PowerShell, Excel) often write
-/// first, and what the importers skip too. Lines and columns are then counted as editors,
-/// which do not show the mark, count them.
+/// `text` without the UTF-8 byte order mark that may open it. Windows tools (Notepad,
+/// PowerShell, Excel) often write one first; it is no part of the text (RFC 8259 lets a JSON
+/// parser ignore it), so facts, waivers and pack files are read without it, as the importers
+/// read their exports, and lines and columns are counted as editors, which hide it, count them.
 pub(crate) fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }

@@ -21,6 +21,14 @@ pub(crate) fn load(
     base: Option<Pack>,
     earlier: Option<&Pack>,
 ) -> (Option<Pack>, Vec<Diagnostic>) {
+    let unmarked: Vec<PackFile>;
+    let files = match files.iter().any(|f| f.text.starts_with('\u{feff}')) {
+        true => {
+            unmarked = files.iter().map(without_bom).collect();
+            &unmarked
+        }
+        false => files,
+    };
     let mut diags = Vec::new();
     duplicate_paths(files, &mut diags);
     let Some((mut manifest, manifest_text)) = manifest(files, &mut diags) else {
@@ -70,6 +78,12 @@ pub(crate) fn load(
         warnings: Vec::new(),
     };
     (Some(pack), diags)
+}
+
+/// `f` without the UTF-8 byte order mark that may open it (Windows editors write one): as
+/// if it were not there, for every check, position and digest, as in facts files.
+fn without_bom(f: &PackFile) -> PackFile {
+    PackFile::new(&f.path, crate::facts::json::without_bom(&f.text))
 }
 
 /// A path given to more than one file: only the first would count for the manifest and the
@@ -421,4 +435,46 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
             });
         })
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const MANIFEST: &str =
+        "name = \"t\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"t\"\n";
+    const CATALOG: &str =
+        "[[control]]\nid = \"CC1.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n";
+    const RULE: &str = "//! id = \"t.r\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! remediation = \"r\"\ntested(facts.people);\n";
+
+    /// The pack's three files, each opening with `mark`.
+    fn files(mark: &str, rule: &str) -> Vec<PackFile> {
+        vec![
+            PackFile::new("pack.toml", format!("{mark}{MANIFEST}")),
+            PackFile::new("controls.toml", format!("{mark}{CATALOG}")),
+            PackFile::new("rules/r.rhai", format!("{mark}{rule}")),
+        ]
+    }
+
+    #[test]
+    fn a_byte_order_mark_opening_a_file_is_ignored() {
+        let plain = Pack::from_files(&files("", RULE)).unwrap();
+        let marked = Pack::from_files(&files("\u{feff}", RULE)).unwrap();
+        assert_eq!(marked.digest(), plain.digest());
+        assert_eq!(marked.rules().len(), 1);
+        // A mistake is found at the same line and column.
+        let broken = RULE.replace("\"low\"", "\"lowest\"");
+        let found = |mark| {
+            let err = Pack::from_files(&files(mark, &broken)).unwrap_err();
+            let found: Vec<_> = err.0.iter().map(|d| (d.code, d.line, d.column)).collect();
+            found
+        };
+        assert!(
+            found("").iter().any(|(_, line, _)| *line == Some(4)),
+            "{:?}",
+            found("")
+        );
+        assert_eq!(found("\u{feff}"), found(""));
+    }
 }
