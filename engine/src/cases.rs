@@ -130,9 +130,10 @@ fn run_where(engine: &Engine, mut keep: impl FnMut(&str, &str) -> bool) -> Vec<C
             Err(e) => {
                 if keep(id, "(cases)") {
                     out.push(problem(format!(
-                        "{path}:{}:{}: invalid cases file: {e}",
+                        "{path}:{}:{}: invalid cases file: {}",
                         e.line(),
-                        e.column()
+                        crate::facts::json_column(&e),
+                        crate::facts::json_message(&e)
                     )));
                 }
                 continue;

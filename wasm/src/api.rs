@@ -4,7 +4,7 @@
 //! These functions are plain Rust: the ABI in `abi.rs` only moves bytes in and out of
 //! linear memory and calls them, and native hosts and tests can call them directly.
 
-use crate::request::{self, Text, message_of};
+use crate::request::{self, Text};
 use attest_engine::cases;
 use attest_engine::facts::LoadOptions;
 use attest_engine::render::{self, Context, SarifOptions, TextOptions};
@@ -748,17 +748,8 @@ fn try_explain(request: &[u8]) -> Outcome {
 /// Reads a report written by `attest eval --format json` (`name` for messages).
 fn read_report(source: &Source) -> Result<Report, Failure> {
     let name = &source.name;
-    let doc: Value = serde_json::from_str(&source.text).map_err(|e| {
-        Failure::new(
-            "report",
-            format!(
-                "{name}:{}:{}: invalid JSON: {}",
-                e.line(),
-                e.column(),
-                message_of(&e)
-            ),
-        )
-    })?;
+    let doc: Value = serde_json::from_str(&source.text)
+        .map_err(|e| Failure::new("report", JsonSyntax::new(name, &e).to_string()))?;
     match doc.get("report_version").and_then(Value::as_str) {
         Some(REPORT_VERSION) => {}
         Some(other) => {

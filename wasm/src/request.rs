@@ -4,6 +4,7 @@
 //! crosses the ABI as it is, without a JSON string's escaping on the way in and the
 //! unescaping here.
 
+use attest_engine::facts::{json_column, json_message};
 use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
 use std::cell::RefCell;
 use std::fmt;
@@ -118,17 +119,10 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, S
         format!(
             "invalid request at line {} column {}: {}",
             e.line(),
-            e.column(),
-            message_of(&e)
+            json_column(&e),
+            json_message(&e)
         )
     })
-}
-
-/// serde_json's message without its trailing " at line L column C".
-pub(crate) fn message_of(e: &serde_json::Error) -> String {
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    let text = e.to_string();
-    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::config::ConfigArg;
 use crate::ledger::{self, Run};
 use crate::output::Input;
 use crate::{Outcome, inputs, packs};
+use attest_engine::facts::{json_column, json_message};
 use attest_engine::render::Context;
 use attest_engine::report::FileCheck;
 use attest_engine::report::vendors::ReviewCadence;
@@ -327,7 +328,10 @@ fn verify(path: &Path) -> Result<Outcome, String> {
             .get("manifest.json")
             .ok_or_else(|| format!("{name}: no manifest.json: not an Attest bundle"))?,
     )
-    .map_err(|e| format!("{name}: manifest.json:{}:{}: {e}", e.line(), e.column()))?;
+    .map_err(|e| {
+        let (line, column, message) = (e.line(), json_column(&e), json_message(&e));
+        format!("{name}: manifest.json:{line}:{column}: {message}")
+    })?;
     let mut problems = Vec::new();
     let actual = parts::digests(&files);
     for listed in &manifest.files {

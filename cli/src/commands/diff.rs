@@ -5,8 +5,9 @@ use crate::Outcome;
 use crate::config::SizeArg;
 use crate::inputs::{self, SizeLimit};
 use crate::output::{Input, Target, refuse_inputs};
+use attest_engine::facts::{json_column, json_message};
 use attest_engine::render::{self, TextOptions, escape};
-use attest_engine::{REPORT_VERSION, Report, diff::Diff};
+use attest_engine::{JsonSyntax, REPORT_VERSION, Report, diff::Diff};
 use std::path::{Path, PathBuf};
 
 /// Diff formats.
@@ -95,7 +96,7 @@ pub fn read_report(path: &Path, limit: SizeLimit) -> Result<Report, String> {
     let name = inputs::shown(path);
     let text = inputs::read_text(path, limit)?;
     let version = serde_json::from_str::<serde_json::Value>(&text)
-        .map_err(|e| format!("{name}:{}:{}: invalid JSON: {e}", e.line(), e.column()))?
+        .map_err(|e| JsonSyntax::new(&name, &e).to_string())?
         .get("report_version")
         .cloned();
     match version.as_ref().and_then(|v| v.as_str()) {
@@ -116,8 +117,8 @@ pub fn read_report(path: &Path, limit: SizeLimit) -> Result<Report, String> {
         format!(
             "{name}:{}:{}: not a valid report: {}",
             e.line(),
-            e.column(),
-            escape::line(&e.to_string())
+            json_column(&e),
+            escape::line(&json_message(&e))
         )
     })
 }

@@ -105,10 +105,11 @@ fn cases(rule: &Rule) -> Result<Vec<Case>, String> {
         .ok_or_else(|| format!("{} is missing: every rule needs cases", rule.cases_path()))?;
     serde_json::from_str(text).map_err(|e| {
         format!(
-            "{}:{}:{}: invalid cases file: {e}",
+            "{}:{}:{}: invalid cases file: {}",
             rule.cases_path(),
             e.line(),
-            e.column()
+            attest_engine::facts::json_column(&e),
+            attest_engine::facts::json_message(&e)
         )
     })
 }

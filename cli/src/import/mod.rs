@@ -18,6 +18,7 @@ pub mod pages;
 pub mod records;
 pub mod table;
 
+use attest_engine::facts::{json_column, json_message};
 use std::fmt;
 
 /// One file handed to an importer: the name shown in messages and its text.
@@ -90,8 +91,8 @@ pub fn parse_json(input: &Input) -> Result<serde_json::Value, Problem> {
         Problem::at(
             &input.name,
             e.line(),
-            e.column(),
-            format!("invalid JSON: {e}"),
+            json_column(&e),
+            format!("invalid JSON: {}", json_message(&e)),
         )
     })
 }

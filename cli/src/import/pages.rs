@@ -4,6 +4,7 @@
 //! array of arrays (`gh api --paginate --slurp`, `jq -s`).
 
 use super::{Input, Problem};
+use attest_engine::facts::{json_column, json_message};
 use serde_json::Value;
 
 /// One item and the byte offset where it starts.
@@ -65,8 +66,8 @@ fn syntax(input: &Input) -> Problem {
     Problem::at(
         &input.name,
         error.line(),
-        error.column(),
-        format!("invalid JSON: {error}"),
+        json_column(&error),
+        format!("invalid JSON: {}", json_message(&error)),
     )
 }
 

@@ -3,6 +3,7 @@
 //! breaks a rule is the problem reported; the entries before it are sound.
 
 use super::entry::{Entry, hash_of};
+use attest_engine::facts::{json_column, json_message};
 use serde_json::Value;
 use std::fmt;
 
@@ -177,8 +178,10 @@ fn judge(
     if text.is_empty() {
         return Err(unreadable("the line is empty".to_owned()));
     }
-    let mut value: Value = serde_json::from_slice(text)
-        .map_err(|e| unreadable(format!("column {}: {e}", e.column())))?;
+    let mut value: Value = serde_json::from_slice(text).map_err(|e| {
+        let (column, message) = (json_column(&e), json_message(&e));
+        unreadable(format!("column {column}: {message}"))
+    })?;
     let entry: Entry =
         serde_json::from_value(value.clone()).map_err(|e| unreadable(e.to_string()))?;
     if hash_of(&mut value) != entry.hash {

@@ -19,15 +19,30 @@ pub struct JsonSyntax {
 }
 
 impl JsonSyntax {
-    /// The place and message of a parser error in the file `file`.
-    pub(crate) fn new(file: &str, e: &serde_json::Error) -> JsonSyntax {
+    /// The place and message of serde_json's error `e` in the file `file`.
+    pub fn new(file: &str, e: &serde_json::Error) -> JsonSyntax {
         JsonSyntax {
             file: file.to_owned(),
             line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
+            column: json_column(e),
+            message: json_message(e),
         }
     }
+}
+
+/// What serde_json says of `e`, without the "at line L column C" it ends with: a message
+/// shows the place once, before it, as `file:line:column`.
+pub fn json_message(e: &serde_json::Error) -> String {
+    let place = format!(" at line {} column {}", e.line(), e.column());
+    let text = e.to_string();
+    text.strip_suffix(&place)
+        .map_or_else(|| text.clone(), str::to_owned)
+}
+
+/// The 1-based column of `e`: serde_json says 0 for the start of a line (an empty file, or
+/// one that ends after a line break), which editors call column 1.
+pub fn json_column(e: &serde_json::Error) -> usize {
+    e.column().max(1)
 }
 
 /// A facts document that cannot be evaluated.

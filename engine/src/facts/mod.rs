@@ -18,7 +18,7 @@ mod tree_parse;
 pub(crate) mod uris;
 mod validate;
 
-pub use error::{FactsError, JsonSyntax, Violation};
+pub use error::{FactsError, JsonSyntax, Violation, json_column, json_message};
 pub use schema::FactsSchema;
 pub use validate::FACTS_SCHEMA;
 pub(crate) use validate::schema_document;
@@ -586,6 +586,15 @@ mod tests {
             panic!("{err:?}")
         };
         assert_eq!((*line, *column), (4, 9), "{err}");
+        // The place is shown once, before the message; serde_json's column 0 (the start of
+        // a line) is column 1.
+        let err = Facts::load(&[src("z.json", "{\"a\": [1,]}")]).unwrap_err();
+        assert_eq!(err.to_string(), "z.json:1:10: invalid JSON: trailing comma");
+        for (text, line) in [("", 1), ("{\n", 2)] {
+            let err = Facts::load(&[src("e.json", text)]).unwrap_err();
+            let shown = format!("e.json:{line}:1: invalid JSON: EOF while parsing");
+            assert!(err.to_string().starts_with(&shown), "{err}");
+        }
     }
 
     #[test]

@@ -156,9 +156,10 @@ fn facts_schema(
     let extension = match crate::facts::json::parse(&f.text) {
         Ok(value) => value,
         Err(e) => {
-            diags.push(problem(format!("invalid JSON: {e}")).at(
+            let message = crate::facts::json_message(&e);
+            diags.push(problem(format!("invalid JSON: {message}")).at(
                 u32::try_from(e.line()).unwrap_or(u32::MAX),
-                u32::try_from(e.column()).unwrap_or(u32::MAX),
+                u32::try_from(crate::facts::json_column(&e)).unwrap_or(u32::MAX),
             ));
             return Err(());
         }
