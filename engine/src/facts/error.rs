@@ -35,8 +35,10 @@ impl JsonSyntax {
 pub fn json_message(e: &serde_json::Error) -> String {
     let place = format!(" at line {} column {}", e.line(), e.column());
     let text = e.to_string();
-    text.strip_suffix(&place)
-        .map_or_else(|| text.clone(), str::to_owned)
+    match text.strip_suffix(&place) {
+        Some(message) => message.to_owned(),
+        None => text,
+    }
 }
 
 /// The 1-based column of `e`: serde_json says 0 for the start of a line (an empty file, or
