@@ -119,7 +119,7 @@ impl Waivers {
     pub fn parse(name: &str, text: &str) -> Result<Waivers, WaiverError> {
         let text = crate::facts::json::without_bom(text);
         let doc: Value = crate::facts::json::parse(text)
-            .map_err(|e| WaiverError::Syntax(JsonSyntax::new(name, &e)))?;
+            .map_err(|e| WaiverError::Syntax(JsonSyntax::new(name, text, &e)))?;
         let item_lines = spans::scan_top_level(text)
             .keys
             .into_iter()
@@ -377,6 +377,11 @@ mod tests {
         let plain = Waivers::parse("w.json", text).unwrap();
         assert_eq!(format!("{marked:?}"), format!("{plain:?}"));
         assert_eq!(marked.len(), 1);
+        // An empty file is said to be one.
+        let empty = Waivers::parse("w.json", "\u{feff}\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(empty, "w.json:2:1: invalid JSON: the file is empty");
     }
 
     #[test]

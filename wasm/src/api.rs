@@ -748,8 +748,12 @@ fn try_explain(request: &[u8]) -> Outcome {
 /// Reads a report written by `attest eval --format json` (`name` for messages).
 fn read_report(source: &Source) -> Result<Report, Failure> {
     let name = &source.name;
-    let doc: Value = serde_json::from_str(&source.text)
-        .map_err(|e| Failure::new("report", JsonSyntax::new(name, &e).to_string()))?;
+    let doc: Value = serde_json::from_str(&source.text).map_err(|e| {
+        Failure::new(
+            "report",
+            JsonSyntax::new(name, &source.text, &e).to_string(),
+        )
+    })?;
     match doc.get("report_version").and_then(Value::as_str) {
         Some(REPORT_VERSION) => {}
         Some(other) => {

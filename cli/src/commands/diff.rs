@@ -96,7 +96,7 @@ pub fn read_report(path: &Path, limit: SizeLimit) -> Result<Report, String> {
     let name = inputs::shown(path);
     let text = inputs::read_text(path, limit)?;
     let version = serde_json::from_str::<serde_json::Value>(&text)
-        .map_err(|e| JsonSyntax::new(&name, &e).to_string())?
+        .map_err(|e| JsonSyntax::new(&name, &text, &e).to_string())?
         .get("report_version")
         .cloned();
     match version.as_ref().and_then(|v| v.as_str()) {

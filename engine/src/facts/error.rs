@@ -19,13 +19,18 @@ pub struct JsonSyntax {
 }
 
 impl JsonSyntax {
-    /// The place and message of serde_json's error `e` in the file `file`.
-    pub fn new(file: &str, e: &serde_json::Error) -> JsonSyntax {
+    /// The place and message of serde_json's error `e` in `text`, the file `file`'s: an
+    /// empty file (or one of white space alone) is said to be one.
+    pub fn new(file: &str, text: &str, e: &serde_json::Error) -> JsonSyntax {
+        let message = match text.trim().is_empty() {
+            true => "the file is empty".to_owned(),
+            false => json_message(e),
+        };
         JsonSyntax {
             file: file.to_owned(),
             line: e.line(),
             column: json_column(e),
-            message: json_message(e),
+            message,
         }
     }
 }

@@ -224,7 +224,7 @@ fn parse_whole(src: &FactsSource<'_>) -> Result<Map<String, Value>, FactsError> 
 
 /// A parser error in `src`.
 fn syntax(src: &FactsSource<'_>, e: &serde_json::Error) -> FactsError {
-    FactsError::Syntax(JsonSyntax::new(src.name, e))
+    FactsError::Syntax(JsonSyntax::new(src.name, src.text, e))
 }
 
 #[cfg(test)]
