@@ -197,12 +197,31 @@ fn read_within(path: &Path, budget: &mut Budget, found: Found) -> Result<String,
         return Err(budget.exceeded(path, None));
     }
     budget.left -= size;
+    utf8_text(path, bytes)
+}
+
+/// `bytes`, the contents of `path`, as text; when they are not UTF-8, where they stop being
+/// so and how to save the file as UTF-8 from the tools that most often write something else:
+/// Windows PowerShell's redirections (UTF-16, told by its byte order mark) and Excel's
+/// "CSV (Comma delimited)" (Windows-1252).
+fn utf8_text(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let bytes = e.as_bytes();
+        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            return format!(
+                "{}: UTF-16 text: save the file as UTF-8 (in PowerShell, `Out-File -Encoding utf8` or `Set-Content -Encoding utf8` rather than `>`)",
+                shown(path)
+            );
+        }
+        let valid = &bytes[..e.utf8_error().valid_up_to()];
         let text = String::from_utf8_lossy(valid);
         let (line, column) = line_col(&text, text.len());
+        let how = match path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")) {
+            true => " (in Excel: Save As, \"CSV UTF-8 (Comma delimited)\")",
+            false => "",
+        };
         format!(
-            "{}:{line}:{column}: not UTF-8 text: save the file as UTF-8",
+            "{}:{line}:{column}: not UTF-8 text: save the file as UTF-8{how}",
             shown(path)
         )
     })
@@ -470,6 +489,31 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_is_not_utf8_says_where_and_how_to_save_it() {
+        let text = |name: &str, bytes: &[u8]| utf8_text(Path::new(name), bytes.to_vec());
+        assert_eq!(text("a.json", b"{\"a\": 1}"), Ok("{\"a\": 1}".to_owned()));
+        // Windows-1252, as Excel writes "CSV (Comma delimited)": the first byte past ASCII.
+        assert_eq!(
+            text("people.csv", b"name\nJos\xe9\n"),
+            Err("people.csv:2:4: not UTF-8 text: save the file as UTF-8 (in Excel: Save As, \"CSV UTF-8 (Comma delimited)\")".to_owned())
+        );
+        assert_eq!(
+            text("org.json", b"{\n \"name\": \"Jos\xe9\"}"),
+            Err("org.json:2:14: not UTF-8 text: save the file as UTF-8".to_owned())
+        );
+        // UTF-16, as Windows PowerShell's `>` writes, either byte order.
+        for mark in [[0xff, 0xfe], [0xfe, 0xff]] {
+            let mut bytes = mark.to_vec();
+            bytes.extend("{}".encode_utf16().flat_map(u16::to_le_bytes));
+            let err = text("org.json", &bytes).unwrap_err();
+            assert!(
+                err.starts_with("org.json: UTF-16 text: save the file as UTF-8 (in PowerShell"),
+                "{err}"
+            );
+        }
+    }
 
     #[test]
     fn sizes_parse_and_print_in_their_units() {
