@@ -4,6 +4,7 @@
 use crate::date::Date;
 use crate::engine::{Engine, EvalOptions};
 use crate::facts::{Facts, FactsSource, LoadOptions};
+use crate::pack::Rule;
 use crate::period::Period;
 use crate::report::{RuleResult, Status};
 use indexmap::IndexMap;
@@ -102,6 +103,24 @@ pub fn run_matching(
     (outcomes, filtered_out)
 }
 
+/// The cases of `rule`, or why they cannot be read (no cases file, or one that is not a list
+/// of cases), with the file's name and, for a syntax error, its line and column.
+pub fn of_rule(rule: &Rule) -> Result<Vec<Case>, String> {
+    let path = rule.cases_path();
+    let text = rule
+        .cases
+        .as_deref()
+        .ok_or_else(|| format!("{path} is missing: every rule needs cases"))?;
+    serde_json::from_str(text).map_err(|e| {
+        format!(
+            "{path}:{}:{}: invalid cases file: {}",
+            e.line(),
+            crate::facts::json_column(&e),
+            crate::facts::json_message(&e)
+        )
+    })
+}
+
 /// Runs the cases `keep` accepts (by rule id and case name), in rule path order: the others
 /// are not run at all.
 fn run_where(engine: &Engine, mut keep: impl FnMut(&str, &str) -> bool) -> Vec<CaseOutcome> {
@@ -110,31 +129,17 @@ fn run_where(engine: &Engine, mut keep: impl FnMut(&str, &str) -> bool) -> Vec<C
     for rule in &pack.rules {
         let id = rule.meta.id.as_str();
         let path = rule.cases_path();
-        let problem = |problem: String| CaseOutcome {
-            rule: id.to_owned(),
-            name: "(cases)".to_owned(),
-            file: path.clone(),
-            problems: vec![problem],
-            actual: None,
-        };
-        let Some(text) = &rule.cases else {
-            if keep(id, "(cases)") {
-                out.push(problem(format!(
-                    "{path} is missing: every rule needs cases"
-                )));
-            }
-            continue;
-        };
-        let cases: Vec<Case> = match serde_json::from_str(text) {
-            Ok(c) => c,
-            Err(e) => {
+        let cases = match of_rule(rule) {
+            Ok(cases) => cases,
+            Err(problem) => {
                 if keep(id, "(cases)") {
-                    out.push(problem(format!(
-                        "{path}:{}:{}: invalid cases file: {}",
-                        e.line(),
-                        crate::facts::json_column(&e),
-                        crate::facts::json_message(&e)
-                    )));
+                    out.push(CaseOutcome {
+                        rule: id.to_owned(),
+                        name: "(cases)".to_owned(),
+                        file: path.clone(),
+                        problems: vec![problem],
+                        actual: None,
+                    });
                 }
                 continue;
             }

@@ -30,7 +30,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let id = args.target.as_str();
     let text = if let Some(rule) = pack.rule(id) {
         let params = rule_params(&loaded, &config, rule)?;
-        let cases = cases(rule);
+        let cases = attest_engine::cases::of_rule(rule);
         match args.out.format {
             TextOrJson::Text => rule_text(&loaded, rule, &params, &cases),
             TextOrJson::Json => list::pretty(&rule_json(&loaded, rule, &params, &cases)),
@@ -95,23 +95,6 @@ fn rule_params(loaded: &Loaded, config: &Config, rule: &Rule) -> Result<Vec<Para
         .into_iter()
         .filter(|p| rule.meta.params.contains(&p.name))
         .collect())
-}
-
-/// A rule's cases, or why they cannot be read.
-fn cases(rule: &Rule) -> Result<Vec<Case>, String> {
-    let text = rule
-        .cases
-        .as_deref()
-        .ok_or_else(|| format!("{} is missing: every rule needs cases", rule.cases_path()))?;
-    serde_json::from_str(text).map_err(|e| {
-        format!(
-            "{}:{}:{}: invalid cases file: {}",
-            rule.cases_path(),
-            e.line(),
-            attest_engine::facts::json_column(&e),
-            attest_engine::facts::json_message(&e)
-        )
-    })
 }
 
 fn rule_text(
