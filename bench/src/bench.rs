@@ -60,6 +60,8 @@ struct Input {
     path: PathBuf,
     /// People in the organization, for a generated one.
     people: Option<usize>,
+    /// The file's size in bytes.
+    size: u64,
 }
 
 /// Runs the benchmark, or one measured run of it.
@@ -97,6 +99,8 @@ fn engine(args: &Args) -> Result<attest_engine::Engine, String> {
 }
 
 fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Result<(), String> {
+    // The inputs first, so a missing file is said before any table is printed.
+    let inputs = inputs(args, dir)?;
     let empty = dir.join("empty.json");
     write(&empty, EMPTY_FACTS)?;
     let base = median_of(args.runs, || child("--measure", &empty))?.peak;
@@ -118,10 +122,8 @@ fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Resul
     let mut per_person = Vec::new();
     let mut checks = Vec::new();
     let mut last = None;
-    for input in inputs(args, dir)? {
-        let size = std::fs::metadata(&input.path)
-            .map_err(|e| format!("{}: {e}", input.path.display()))?
-            .len() as f64;
+    for input in inputs {
+        let size = input.size as f64;
         let mut attest = Vec::new();
         let mut hand = Vec::new();
         // The first round warms the page cache and is not counted; then the two take turns.
@@ -192,18 +194,21 @@ fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Resul
 /// The generated organizations, written to `dir`, or the facts files given.
 fn inputs(args: &Args, dir: &Path) -> Result<Vec<Input>, String> {
     if !args.facts.is_empty() {
-        return Ok(args
+        return args
             .facts
             .iter()
-            .map(|path| Input {
-                label: path.file_name().map_or_else(
-                    || path.display().to_string(),
-                    |n| n.to_string_lossy().into(),
-                ),
-                path: path.clone(),
-                people: None,
+            .map(|path| {
+                Ok(Input {
+                    label: path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into(),
+                    ),
+                    path: path.clone(),
+                    people: None,
+                    size: facts_file_size(path)?,
+                })
             })
-            .collect());
+            .collect();
     }
     let mut inputs = Vec::new();
     let mut people = args.people.clone();
@@ -217,11 +222,26 @@ fn inputs(args: &Args, dir: &Path) -> Result<Vec<Input>, String> {
         )?;
         inputs.push(Input {
             label: people.to_string(),
+            size: facts_file_size(&path)?,
             path,
             people: Some(people),
         });
     }
     Ok(inputs)
+}
+
+/// The size of a facts file to measure; a folder is refused (a run is timed against the
+/// serde_json parse of one file's bytes).
+fn facts_file_size(path: &Path) -> Result<u64, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    match meta.is_dir() {
+        true => Err(format!(
+            "{}: a folder; --facts takes one facts file (the benchmark times a run against \
+             serde_json parsing that file's bytes)",
+            path.display()
+        )),
+        false => Ok(meta.len()),
+    }
 }
 
 const EMPTY_FACTS: &str =

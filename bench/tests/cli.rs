@@ -162,6 +162,23 @@ fn the_benchmark_reads_a_pack_folder_as_attest_does() {
 }
 
 #[test]
+fn a_missing_facts_file_or_a_folder_is_refused_before_any_table() {
+    for (facts, says) in [
+        ("no/such/org.json", "no/such/org.json: "),
+        (
+            "examples/acme",
+            "examples/acme: a folder; --facts takes one facts file",
+        ),
+    ] {
+        let o = bench(&["--facts", facts, "--runs", "1"]);
+        assert!(!o.status.success(), "{facts}");
+        assert_eq!(stdout(&o), "", "{facts}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+}
+
+#[test]
 fn generate_writes_the_organization_as_valid_facts() {
     let file = attest_tests::scratch!("generate").join("org.json");
     let path = file.to_string_lossy();
