@@ -361,6 +361,14 @@ fn bad_input_exits_2_and_writes_nothing() {
         &["diff", &bad, &bad],
         &format!("error: {bad}: not an Attest report"),
     );
+    fs::write(&bad, r#"{"report_version": "1"}"#).unwrap();
+    check(
+        &["diff", &bad, &bad],
+        &format!(
+            "error: {bad}: a report of version 1; this version of Attest reads version 2: write it \
+             again with `attest eval --format json`"
+        ),
+    );
     let _ = fs::remove_dir_all(&dir);
 }
 

@@ -12,8 +12,7 @@ use attest_engine::report::todo::TodoList;
 use attest_engine::report::vendors::ReviewCadence;
 use attest_engine::{
     Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits,
-    Owner, Pack, PackError, PackFile, Period, REPORT_VERSION, Report, WaiverError, Waivers,
-    diff::Diff,
+    Owner, Pack, PackError, PackFile, Period, Report, WaiverError, Waivers, diff::Diff,
 };
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -747,32 +746,8 @@ fn try_explain(request: &[u8]) -> Outcome {
 
 /// Reads a report written by `attest eval --format json` (`name` for messages).
 fn read_report(source: &Source) -> Result<Report, Failure> {
-    let name = &source.name;
-    let doc: Value = serde_json::from_str(&source.text).map_err(|e| {
-        Failure::new(
-            "report",
-            JsonSyntax::new(name, &source.text, &e).to_string(),
-        )
-    })?;
-    match doc.get("report_version").and_then(Value::as_str) {
-        Some(REPORT_VERSION) => {}
-        Some(other) => {
-            return Err(Failure::new(
-                "report",
-                format!(
-                    "{name}: a report of version {other}; this module reads version {REPORT_VERSION}"
-                ),
-            ));
-        }
-        None => {
-            return Err(Failure::new(
-                "report",
-                format!("{name}: not an Attest report (no report_version)"),
-            ));
-        }
-    }
-    serde_json::from_value(doc)
-        .map_err(|e| Failure::new("report", format!("{name}: not a valid report: {e}")))
+    attest_engine::report::read(&source.name, &source.text)
+        .map_err(|e| Failure::new("report", e.to_string()))
 }
 
 /// Compares two reports, as `attest diff BASE NEW` does.

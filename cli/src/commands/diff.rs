@@ -5,9 +5,9 @@ use crate::Outcome;
 use crate::config::SizeArg;
 use crate::inputs::{self, SizeLimit};
 use crate::output::{Input, Target, refuse_inputs};
-use attest_engine::facts::{json_column, json_message};
 use attest_engine::render::{self, TextOptions, escape};
-use attest_engine::{JsonSyntax, REPORT_VERSION, Report, diff::Diff};
+use attest_engine::report::{self, ReportError};
+use attest_engine::{Report, diff::Diff};
 use std::path::{Path, PathBuf};
 
 /// Diff formats.
@@ -95,30 +95,13 @@ pub fn compare(base: &Report, base_path: &Path, new: &Report) -> Diff {
 pub fn read_report(path: &Path, limit: SizeLimit) -> Result<Report, String> {
     let name = inputs::shown(path);
     let text = inputs::read_text(path, limit)?;
-    let version = serde_json::from_str::<serde_json::Value>(&text)
-        .map_err(|e| JsonSyntax::new(&name, &text, &e).to_string())?
-        .get("report_version")
-        .cloned();
-    match version.as_ref().and_then(|v| v.as_str()) {
-        Some(REPORT_VERSION) => {}
-        Some(other) => {
-            return Err(format!(
-                "{name}: a report of version {}; this attest reads version {REPORT_VERSION}: write it again with `attest eval --format json`",
-                escape::line(other)
-            ));
+    report::read(&name, &text).map_err(|e| match e {
+        ReportError::NotAReport { .. } => {
+            format!("{e}: write one with `attest eval --format json`")
         }
-        None => {
-            return Err(format!(
-                "{name}: not an Attest report (no report_version): write one with `attest eval --format json`"
-            ));
+        ReportError::Version { .. } => {
+            format!("{e}: write it again with `attest eval --format json`")
         }
-    }
-    serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{name}:{}:{}: not a valid report: {}",
-            e.line(),
-            json_column(&e),
-            escape::line(&json_message(&e))
-        )
+        e => e.to_string(),
     })
 }

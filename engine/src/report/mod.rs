@@ -1,10 +1,11 @@
-//! The report: what every consumer reads (report-v1), serialized as the JSON format, and
-//! the decisions every consumer shares: how statuses follow from findings (`decide`),
-//! rules listed once each (`views`), the to-do list per owner (`todo`) and the vendor risk
-//! register (`vendors`).
+//! The report: what every consumer reads (`schemas/report.v2.schema.json`), serialized as the
+//! JSON format and read back from it (`read`), and the decisions every consumer shares: how
+//! statuses follow from findings (`decide`), rules listed once each (`views`), the to-do list
+//! per owner (`todo`) and the vendor risk register (`vendors`).
 
 mod decide;
 mod evidence;
+mod read;
 pub mod todo;
 pub mod vendors;
 pub(crate) mod views;
@@ -12,6 +13,7 @@ mod waiver;
 
 pub use decide::Readiness;
 pub use evidence::{EvidenceRecord, EvidenceState, FileCheck};
+pub use read::{ReportError, read};
 pub use waiver::{Waiver, WaiverResult, WaiverState};
 
 use crate::facts::Origin;
