@@ -3,7 +3,7 @@
 
 use super::{REPORT_VERSION, Report};
 use crate::escape::line as shown;
-use crate::facts::{JsonSyntax, json_column, json_message};
+use crate::facts::JsonSyntax;
 use serde::Deserialize;
 use serde_json::error::Category;
 
@@ -75,11 +75,20 @@ pub fn read(file: &str, text: &str) -> Result<Report, ReportError> {
             });
         }
     }
-    serde_json::from_str(text).map_err(|e| ReportError::Invalid {
-        file: file.to_owned(),
-        line: e.line(),
-        column: json_column(&e),
-        message: json_message(&e),
+    // The place and message as for a syntax error (the text, valid JSON, is not empty).
+    serde_json::from_str(text).map_err(|e| {
+        let JsonSyntax {
+            file,
+            line,
+            column,
+            message,
+        } = JsonSyntax::new(file, text, &e);
+        ReportError::Invalid {
+            file,
+            line,
+            column,
+            message,
+        }
     })
 }
 
