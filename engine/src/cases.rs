@@ -159,6 +159,7 @@ pub fn run_case(engine: &Engine, rule: &str, file: &str, case: Case) -> CaseOutc
 }
 
 /// How well a rule's cases cover it.
+#[cfg(feature = "coverage")]
 #[derive(Debug, Clone)]
 pub struct RuleCoverage {
     /// The rule id.
@@ -175,6 +176,7 @@ pub struct RuleCoverage {
     pub hit: BTreeSet<u32>,
 }
 
+#[cfg(feature = "coverage")]
 impl RuleCoverage {
     /// Statement lines no case executed.
     pub fn missed(&self) -> impl Iterator<Item = u32> + '_ {
@@ -185,6 +187,7 @@ impl RuleCoverage {
 /// Runs every case and measures, per rule, which statement lines they executed and whether
 /// the cases include a passing and a failing one. `engine` must be built
 /// [`with_line_tracing`](Engine::with_line_tracing).
+#[cfg(feature = "coverage")]
 pub fn coverage(engine: &Engine) -> Vec<RuleCoverage> {
     engine
         .pack()

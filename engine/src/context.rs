@@ -164,6 +164,7 @@ impl RuleRun {
     }
 
     /// Notes that `line` of `source` ran, if it is the traced rule's.
+    #[cfg(feature = "coverage")]
     pub(crate) fn trace(&mut self, source: &str, line: usize) {
         if let Some((name, lines)) = &mut self.traced
             && name == source

@@ -186,6 +186,7 @@ impl Engine {
 
     /// Like [`Engine::new`], but records which lines of each rule run, for
     /// [`evaluate_rule_traced`](Engine::evaluate_rule_traced). Slower: for coverage only.
+    #[cfg(feature = "coverage")]
     pub fn with_line_tracing(pack: Pack, limits: Limits) -> Result<Engine, PackError> {
         Engine::build(pack, limits, true, None)
     }
@@ -196,7 +197,11 @@ impl Engine {
         trace: bool,
         base: Option<&Engine>,
     ) -> Result<Engine, PackError> {
-        let mut rhai = sandbox::engine(&limits, trace);
+        let mut rhai = sandbox::engine(&limits);
+        #[cfg(feature = "coverage")]
+        if trace {
+            sandbox::trace_lines(&mut rhai);
+        }
         let resolver = modules::compile(&rhai, &pack.modules).map_err(PackError)?;
         rhai.set_max_modules(modules::MAX_IMPORTS);
         rhai.set_module_resolver(resolver);
@@ -756,7 +761,7 @@ impl Engine {
         let (pack, mut diags) = crate::pack::load(files, base.cloned(), None);
         if let Some(pack) = pack {
             let limits = Limits::default();
-            let rhai = sandbox::engine(&limits, false);
+            let rhai = sandbox::engine(&limits);
             diags.extend(modules::check(
                 &rhai,
                 &pack.modules,

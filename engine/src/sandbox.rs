@@ -63,9 +63,8 @@ fn bounded(value: &dyn std::fmt::Display, max: usize) -> String {
     out.text
 }
 
-/// Builds the sandboxed engine shared (read-only) by every rule and thread. With `trace`,
-/// it also records which lines of the running rule execute (for case coverage).
-pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
+/// Builds the sandboxed engine shared (read-only) by every rule and thread.
+pub(crate) fn engine(limits: &Limits) -> rhai::Engine {
     let mut engine = rhai::Engine::new_raw();
     engine.register_global_module(standard_package());
     engine
@@ -105,20 +104,23 @@ pub(crate) fn engine(limits: &Limits, trace: bool) -> rhai::Engine {
     engine.on_progress(context::on_progress);
     prelude::register(&mut engine);
     crate::scan::register(&mut engine);
-    if trace {
-        // The debugger interface is stable in practice; Rhai flags it as subject to change.
-        #[allow(deprecated)]
-        engine.register_debugger(
-            |_, debugger| debugger,
-            |_, _, _, source, pos| {
-                if let (Some(line), Some(source)) = (pos.line(), source) {
-                    context::current(|run| run.trace(source, line));
-                }
-                Ok(rhai::debugger::DebuggerCommand::StepInto)
-            },
-        );
-    }
     engine
+}
+
+/// Makes `engine` record which lines of the running rule execute (for case coverage).
+#[cfg(feature = "coverage")]
+pub(crate) fn trace_lines(engine: &mut rhai::Engine) {
+    // The debugger interface is stable in practice; Rhai flags it as subject to change.
+    #[allow(deprecated)]
+    engine.register_debugger(
+        |_, debugger| debugger,
+        |_, _, _, source, pos| {
+            if let (Some(line), Some(source)) = (pos.line(), source) {
+                context::current(|run| run.trace(source, line));
+            }
+            Ok(rhai::debugger::DebuggerCommand::StepInto)
+        },
+    );
 }
 
 /// Rhai's standard package (arithmetic, strings, arrays, maps...), built once per thread and
@@ -184,7 +186,7 @@ fn bounded_replace(engine: &mut rhai::Engine, max: usize) {
 /// The names of the functions the prelude gives rules (sorted, each once), read from a
 /// sandboxed engine so the list cannot drift from what is registered.
 pub fn function_names() -> Vec<String> {
-    let engine = engine(&Limits::default(), false);
+    let engine = engine(&Limits::default());
     let mut names: Vec<String> = engine.collect_fn_metadata(
         None,
         |info| {

@@ -98,7 +98,9 @@ mod tests {
         };
         assert_eq!(find(&base, &changed.rules[1], &shallow, false), None);
         assert_eq!(find(&base, &changed.rules[1], &limits, true), None);
+        #[cfg(feature = "coverage")]
         let traced = Engine::with_line_tracing(changed.clone(), Limits::default()).unwrap();
+        #[cfg(feature = "coverage")]
         assert_eq!(find(&traced, &changed.rules[1], &limits, false), None);
     }
 
