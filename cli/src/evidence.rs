@@ -44,13 +44,28 @@ fn hash(path: &Path) -> Result<String, String> {
         return Err("it is a folder".to_owned());
     }
     let mut file = File::open(path).map_err(|e| describe(&e))?;
-    let mut hasher = Sha256::new();
+    let mut hasher = Hashing(Sha256::new());
     io::copy(&mut file, &mut hasher).map_err(|e| describe(&e))?;
     Ok(hasher
+        .0
         .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect())
+}
+
+/// Where `io::copy` writes a file as it reads it: into the hash, a buffer at a time.
+struct Hashing(Sha256);
+
+impl io::Write for Hashing {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 fn describe(e: &io::Error) -> String {
