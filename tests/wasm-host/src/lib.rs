@@ -257,6 +257,34 @@ pub fn module_path() -> PathBuf {
     root.join("wasm/pkg/attest.wasm")
 }
 
+/// The test tools of `wasm/test` (playwright-core, typescript), installed by `npm ci` when
+/// missing, once per process; the error says why they could not be.
+pub fn node_test_tools() -> Result<(), String> {
+    static INSTALLED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let install = || {
+        let dir = repo_root().join("wasm/test");
+        let modules = dir.join("node_modules");
+        if modules.join("playwright-core").is_dir() && modules.join("typescript").is_dir() {
+            return Ok(());
+        }
+        let out = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .output()
+            .map_err(|e| format!("npm ci --prefix wasm/test: {e} (npm must be on the PATH)"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "npm ci --prefix wasm/test failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    };
+    INSTALLED.get_or_init(install).clone()
+}
+
 /// JSON text for a facts source list: `[{"name": ..., "text": ...}, ...]`.
 pub fn sources_json(sources: &[(String, String)]) -> String {
     let items: Vec<serde_json::Value> = sources

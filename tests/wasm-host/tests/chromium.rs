@@ -1,26 +1,20 @@
 //! The playground (`wasm/web/`) in headless Chromium: this test serves the repository on
 //! localhost, and `wasm/test/chromium.mjs` (playwright-core, Debian's /usr/bin/chromium)
 //! loads the example organization, runs it, and checks the rendered summary, failing
-//! controls and findings against the native engine's report. Builds the module and installs
+//! controls and findings against the native engine's report. And the V8 benchmark
+//! (`wasm/test/v8-bench.mjs`) runs in Node and Chromium. Builds the module and installs
 //! playwright-core (`npm ci --prefix wasm/test`) when missing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use attest_engine::{EvalOptions, Facts, FactsSource, Status};
-use attest_wasm_host::{repo_root, serve};
+use attest_wasm_host::{module_path, node_test_tools, repo_root, serve};
 use serde_json::json;
 
 #[test]
 fn the_playground_renders_the_example_report_in_headless_chromium() {
     let root = repo_root();
-    if !root.join("wasm/test/node_modules/playwright-core").is_dir() {
-        let status = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
-            .arg(root.join("wasm/test"))
-            .status()
-            .expect("npm must be on the PATH");
-        assert!(status.success(), "npm ci --prefix wasm/test failed");
-    }
+    node_test_tools().unwrap();
     attest_wasm_host::module_path();
     // What the page must show, from the native engine.
     let sources = attest_tests::example_sources();
@@ -113,4 +107,40 @@ fn the_playground_renders_the_example_report_in_headless_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "{text}");
+}
+
+/// `wasm/test/v8-bench.mjs`, which `wasm/bench.sh` runs, times the module in Node and in
+/// headless Chromium: every row it prints has a time for each, here on a small generated
+/// organization, once.
+#[test]
+fn the_v8_bench_times_the_module_in_node_and_in_chromium() {
+    node_test_tools().unwrap();
+    let facts = attest_tests::scratch!("v8-bench").join("facts.json");
+    let doc = attest_bench::generate(50, 1).unwrap();
+    std::fs::write(&facts, serde_json::to_string(&doc).unwrap()).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(repo_root().join("wasm/test/v8-bench.mjs"))
+        .arg(module_path())
+        .arg(&facts)
+        .arg("1")
+        .output()
+        .expect("node (20 or later) must be on the PATH");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.starts_with("V8: Node "), "{text}");
+    for row in [
+        "whole request",
+        "no loop",
+        "loop over every account",
+        "loop of 200 steps per person",
+        "loop of 3,000,000 steps in a closure",
+    ] {
+        let line = text.lines().find(|l| l.starts_with(row));
+        let line = line.unwrap_or_else(|| panic!("no row {row:?} in:\n{text}"));
+        assert_eq!(line.matches(" ms").count(), 2, "{line}");
+    }
 }

@@ -27,17 +27,6 @@ fn run(cmd: &mut Command) -> Output {
     out
 }
 
-/// The test tools of `wasm/test` (playwright-core, typescript), installed when missing.
-fn tools() {
-    let root = repo_root();
-    let modules = root.join("wasm/test/node_modules");
-    if !modules.join("playwright-core").is_dir() || !modules.join("typescript").is_dir() {
-        run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
-            .arg(root.join("wasm/test")));
-    }
-}
-
 /// `npm pack` of wasm/pkg into `dir`; returns the tarball.
 fn pack(dir: &Path) -> std::path::PathBuf {
     let root = repo_root();
@@ -139,7 +128,7 @@ out.dataset.done = "true";
 
 #[test]
 fn the_packed_package_installs_and_works_in_node_typescript_and_chromium() {
-    tools();
+    attest_wasm_host::node_test_tools().unwrap();
     attest_wasm_host::module_path();
     let root = repo_root();
     let dir = attest_tests::scratch!("npm");
