@@ -14,10 +14,15 @@ mod request;
 mod abi;
 #[cfg(any(target_arch = "wasm32", test))]
 mod bytes;
+#[cfg(any(target_arch = "wasm32", test))]
+mod heap;
 
 /// Counting what the module holds is what holds each rule to its memory budget; talc does
-/// the allocating, growing the module's memory as it needs.
+/// the allocating, growing the module's memory as [`heap`] says.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: attest_engine::alloc::CountingAlloc<talc::wasm::WasmDynamicTalc> =
-    attest_engine::alloc::CountingAlloc::new(talc::wasm::new_wasm_dynamic_allocator());
+static ALLOCATOR: attest_engine::alloc::CountingAlloc<
+    talc::cell::TalcSyncCell<heap::Growing, talc::wasm::WasmBinning>,
+> = attest_engine::alloc::CountingAlloc::new(talc::cell::TalcSyncCell::new_wasm(
+    heap::Growing::new(),
+));

@@ -133,7 +133,8 @@ fn the_v8_bench_times_the_module_in_node_and_in_chromium() {
     );
     assert!(text.starts_with("V8: Node "), "{text}");
     for row in [
-        "whole request",
+        "whole request, a fresh instance's first",
+        "whole request, again on one instance",
         "no loop",
         "loop over every account",
         "loop of 200 steps per person",
