@@ -1,9 +1,9 @@
 //! Where the module's allocator (talc) gets its memory: WebAssembly's `memory.grow`, by at
 //! least an eighth of the memory already there and at least 1 MiB, rather than by just what
 //! the allocation at hand needs (talc's own source), so that loading a large organization
-//! grows the memory a few dozen times rather than thousands. Each growth is a call into the
-//! host, and in V8 a new buffer for the memory: a fresh instance's first request on 10,000
-//! people takes about 13% less time in Node (wasm/README.md, "Size and speed").
+//! grows the memory some forty times rather than once for every page. Each growth is a call
+//! into the host, and in V8 a new buffer for the memory: a fresh instance's first request on
+//! 10,000 people takes about a quarter less time in Node (wasm/README.md, "Size and speed").
 
 #![allow(unsafe_code)]
 
