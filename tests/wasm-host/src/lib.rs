@@ -235,20 +235,12 @@ pub fn module_path() -> PathBuf {
     static BUILT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     let root = repo_root();
     let built = BUILT.get_or_init(|| {
-        let out = std::process::Command::new("bash")
-            .arg(root.join("wasm/build.sh"))
-            .env("CARGO_TARGET_DIR", root.join("target/wasm-module"))
-            .output()
-            .map_err(|e| format!("bash wasm/build.sh: {e}"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "wasm/build.sh failed:\n{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
+        run(
+            std::process::Command::new("bash")
+                .arg(root.join("wasm/build.sh"))
+                .env("CARGO_TARGET_DIR", root.join("target/wasm-module")),
+            "wasm/build.sh",
+        )
     });
     if let Err(e) = built {
         // Reported by the caller when it reads the file.
@@ -267,22 +259,27 @@ pub fn node_test_tools() -> Result<(), String> {
         if modules.join("playwright-core").is_dir() && modules.join("typescript").is_dir() {
             return Ok(());
         }
-        let out = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&dir)
-            .output()
-            .map_err(|e| format!("npm ci --prefix wasm/test: {e} (npm must be on the PATH)"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "npm ci --prefix wasm/test failed:\n{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
+        run(
+            std::process::Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&dir),
+            "npm ci --prefix wasm/test",
+        )
     };
     INSTALLED.get_or_init(install).clone()
+}
+
+/// Runs `cmd` to its end; the error names it (`what`) and holds what it printed.
+fn run(cmd: &mut std::process::Command, what: &str) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "{what} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    ))
 }
 
 /// JSON text for a facts source list: `[{"name": ..., "text": ...}, ...]`.
