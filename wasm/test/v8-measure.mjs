@@ -29,8 +29,9 @@ function timed(runs, f) {
 }
 
 /**
- * Medians of `runs` (after one run not counted), in ms, by what was timed. `fresh()` gives a
- * new instance of the module (`load` of a compiled `WebAssembly.Module`).
+ * Medians of `runs`, in ms, by what was timed: the first request of `runs` fresh instances
+ * (`fresh()` gives one: `load` of a compiled `WebAssembly.Module`), and the rest on one
+ * instance after one run not counted.
  */
 export async function measure(fresh, factsText, header, runs) {
   const facts = [{ name: "facts.json", text: factsText }];
