@@ -25,8 +25,16 @@ const runs = Number(runsArg ?? 5);
 const here = (name) => fileURLToPath(new URL(name, import.meta.url));
 const rule = readFileSync(here("../../rules/soc2/rules/access/grant-approval.rhai"), "utf8");
 const header = rule.split("\n").filter((line) => line.startsWith("//!")).join("\n");
-const facts = readFileSync(factsPath, "utf8");
-const wasm = readFileSync(modulePath);
+function read(path, encoding) {
+  try {
+    return readFileSync(path, encoding);
+  } catch (e) {
+    console.error(`error: ${path}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+    process.exit(2);
+  }
+}
+const facts = read(factsPath, "utf8");
+const wasm = read(modulePath);
 
 const compiled = new WebAssembly.Module(wasm);
 const inNode = await measure(() => load(compiled), facts, header, runs);
