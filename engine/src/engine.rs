@@ -423,7 +423,8 @@ impl Engine {
     }
 
     /// Evaluates one rule and returns, with its result, the lines of the rule file that ran
-    /// (empty unless the engine was built [`with_line_tracing`](Engine::with_line_tracing)).
+    /// (empty unless the engine was built with line tracing: `Engine::with_line_tracing`, with
+    /// the `coverage` feature).
     pub fn evaluate_rule_traced(
         &self,
         rule_id: &str,

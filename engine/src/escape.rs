@@ -8,15 +8,15 @@
 //! line and paragraph separators (U+2028, U+2029). Every format family shows them as
 //! `\n`, `\r`, `\t` or `\u{hex}` (`\u{1b}`, `\u{202e}`):
 //!
-//! - [`line`]: one value on one line (text reports, diffs, stderr messages): every hidden
+//! - [`line()`]: one value on one line (text reports, diffs, stderr messages): every hidden
 //!   character escaped, line feeds included, so a value cannot start a line of its own.
 //! - [`lines`]: text whose line breaks are its own (a rule's source, a multi-line message
 //!   assembled from escaped values): line feeds, tabs and a carriage return before a line
 //!   feed kept, everything else escaped.
 //! - [`markdown`]: one value in Markdown: its syntax, HTML and table pipes escaped, hidden
-//!   characters shown as in [`line`].
+//!   characters shown as in [`line()`].
 //! - [`xml`]: one value in XML or HTML content or an attribute: markup escaped, hidden
-//!   characters shown as in [`line`] but tab (whitespace in both), and the noncharacters
+//!   characters shown as in [`line()`] but tab (whitespace in both), and the noncharacters
 //!   U+FFFE and U+FFFF, which XML forbids, shown too. A document's own line breaks are
 //!   written between escaped values.
 
@@ -88,7 +88,7 @@ pub fn lines(text: &str) -> Cow<'_, str> {
 }
 
 /// One value in Markdown (GitHub-flavoured), shown as written: Markdown and HTML syntax and
-/// table pipes escaped, hidden characters shown as [`line`] shows them.
+/// table pipes escaped, hidden characters shown as [`line()`] shows them.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -108,7 +108,7 @@ pub fn markdown(text: &str) -> String {
 }
 
 /// One value in XML or HTML content or an attribute: markup escaped; hidden characters but
-/// tab, and the noncharacters U+FFFE and U+FFFF (which XML 1.0 forbids), shown as [`line`]
+/// tab, and the noncharacters U+FFFE and U+FFFF (which XML 1.0 forbids), shown as [`line()`]
 /// shows them.
 pub fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
