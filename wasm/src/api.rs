@@ -433,7 +433,7 @@ pub fn evaluate(request: &[u8]) -> String {
 }
 
 fn try_evaluate(request: &[u8]) -> Outcome {
-    let req: EvaluateRequest = parse(request)?;
+    let mut req: EvaluateRequest = parse(request)?;
     let chosen = choose(req.pack, req.overlay, req.limits)?;
     let engine = chosen.engine();
     let facts = load_facts(&req.facts, Some(engine.pack()))?;
@@ -448,9 +448,12 @@ fn try_evaluate(request: &[u8]) -> Outcome {
     };
     let waivers = req
         .waivers
-        .as_ref()
+        .take()
         .map(|w| Waivers::parse(&w.name, &w.text))
         .transpose()?;
+    // Read, the texts are let go before the rules run: the facts' copy of a large
+    // organization is as large as its text.
+    req.facts = Vec::new();
     let period = match req.period.as_deref() {
         None => None,
         Some(text) => {
