@@ -162,6 +162,45 @@ fn filters_select_cases_by_rule_and_name() {
 }
 
 #[test]
+fn a_cases_file_that_cannot_be_read_is_a_failure_with_its_place() {
+    let dir = scratch("test-bad-cases");
+    let passes = [case("mfa passes", WITH_MFA, "pass", "[]")];
+    tiny_pack(
+        &dir,
+        &[
+            ("empty", "CC6.1", MFA_BODY, &passes),
+            ("broken", "CC6.1", MFA_BODY, &passes),
+            ("shapeless", "CC6.2", MFA_BODY, &passes),
+        ],
+    );
+    write(&dir, "pack/rules/t/empty.cases.json", "\n");
+    write(
+        &dir,
+        "pack/rules/t/broken.cases.json",
+        "[\n  {\"name\": \"x\",\n]\n",
+    );
+    write(
+        &dir,
+        "pack/rules/t/shapeless.cases.json",
+        "[{\"name\": \"x\"}]\n",
+    );
+    let out = attest_in(&dir, &["test", "pack"]);
+    exit(&out, 1);
+    let text = stdout(&out);
+    for expected in [
+        "t/empty.cases.json:2:1: invalid cases file: the file is empty",
+        "t/broken.cases.json:3:1: invalid cases file: key must be a string",
+        "t/shapeless.cases.json:1:14: invalid cases file: missing field `facts`",
+    ] {
+        assert!(text.contains(expected), "no `{expected}` in:\n{text}");
+    }
+    assert!(
+        text.ends_with("test result: FAILED. 0 passed; 3 failed; 0 filtered out\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn the_coverage_gate_compares_exactly() {
     let dir = scratch("test-gate");
     tiny_pack(

@@ -112,11 +112,11 @@ pub fn of_rule(rule: &Rule) -> Result<Vec<Case>, String> {
         .as_deref()
         .ok_or_else(|| format!("{path} is missing: every rule needs cases"))?;
     serde_json::from_str(text).map_err(|e| {
+        // Its place and message as for any JSON file (an empty one is said to be empty).
+        let at = crate::facts::JsonSyntax::new(&path, text, &e);
         format!(
             "{path}:{}:{}: invalid cases file: {}",
-            e.line(),
-            crate::facts::json_column(&e),
-            crate::facts::json_message(&e)
+            at.line, at.column, at.message
         )
     })
 }
