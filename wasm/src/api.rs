@@ -451,8 +451,8 @@ fn try_evaluate(request: &[u8]) -> Outcome {
         .take()
         .map(|w| Waivers::parse(&w.name, &w.text))
         .transpose()?;
-    // Read, the texts are let go before the rules run: the facts' copy of a large
-    // organization is as large as its text.
+    // Once read, the facts' and waivers' texts are let go before the rules run: a large
+    // organization's text is tens of megabytes.
     req.facts = Vec::new();
     let period = match req.period.as_deref() {
         None => None,
