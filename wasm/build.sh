@@ -24,16 +24,25 @@ fi
 # binaryen's optimizer, for size, over what rustc and LLVM made: 2% smaller gzipped, and 1%
 # fewer instructions run (wasm/README.md, "Size and speed"). The features are those the
 # module is built with (.cargo/config.toml adds SIMD to rustc's defaults for the target).
-# Done again only when cargo built a new module; written beside it, then copied, each under
-# a name of its own first, so builds run side by side (by tests) never see half a file.
+# `--low-memory-unused` lets it fold a pointer plus a small constant into the offset of a
+# load or store, which differs only where the sum would wrap past 4 GiB into the first
+# kilobyte: no address Rust's code computes does (0.6% off the size, 0.75% off the
+# instructions).
+# Done again only when cargo built a new module or these flags changed; written beside it,
+# then copied, each under a name of its own first, so builds run side by side (by tests)
+# never see half a file.
+flags="-Oz --low-memory-unused --enable-simd --enable-bulk-memory
+  --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+  --enable-multivalue --enable-reference-types"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 built="$target_dir/wasm32-unknown-unknown/wasm/attest_wasm.wasm"
 optimized="$target_dir/wasm32-unknown-unknown/wasm/attest_wasm.opt.wasm"
-if [ ! "$optimized" -nt "$built" ]; then
-  wasm-opt -Oz --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types \
-    "$built" -o "$optimized.$$.tmp"
+if [ ! "$optimized" -nt "$built" ] || [ "$(cat "$optimized.flags" 2>/dev/null)" != "$flags" ]; then
+  # shellcheck disable=SC2086 # the flags are words
+  wasm-opt $flags "$built" -o "$optimized.$$.tmp"
   mv "$optimized.$$.tmp" "$optimized"
+  printf '%s' "$flags" > "$optimized.flags.$$.tmp"
+  mv "$optimized.flags.$$.tmp" "$optimized.flags"
 fi
 cp "$optimized" "wasm/pkg/attest.wasm.$$.tmp"
 mv "wasm/pkg/attest.wasm.$$.tmp" wasm/pkg/attest.wasm
