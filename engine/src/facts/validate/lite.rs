@@ -271,7 +271,7 @@ impl Checker {
             }
             Keyword::MinLength(min) => {
                 if let Value::String(s) = value
-                    && (s.chars().count() as u64) < *min
+                    && !has_at_least_chars(s, *min)
                 {
                     fail(format!(
                         "{value} is shorter than {min} character{}",
@@ -281,7 +281,7 @@ impl Checker {
             }
             Keyword::MaxLength(max) => {
                 if let Value::String(s) = value
-                    && (s.chars().count() as u64) > *max
+                    && !has_at_most_chars(s, *max)
                 {
                     fail(format!(
                         "{value} is longer than {max} character{}",
@@ -658,6 +658,20 @@ fn unique(items: &[Value]) -> bool {
         .iter()
         .enumerate()
         .all(|(i, a)| items.iter().skip(i + 1).all(|b| !equal(a, b)))
+}
+
+/// Whether `s` has at least `n` characters (`minLength`), counted only where its length in
+/// bytes does not decide: a character takes one to four bytes.
+fn has_at_least_chars(s: &str, n: u64) -> bool {
+    let bytes = s.len() as u64;
+    bytes >= n && (bytes.div_ceil(4) >= n || s.chars().count() as u64 >= n)
+}
+
+/// Whether `s` has at most `n` characters (`maxLength`), counted only where its length in
+/// bytes does not decide.
+fn has_at_most_chars(s: &str, n: u64) -> bool {
+    let bytes = s.len() as u64;
+    bytes <= n || (bytes.div_ceil(4) <= n && s.chars().count() as u64 <= n)
 }
 
 fn plural(n: u64) -> &'static str {
@@ -1070,6 +1084,29 @@ mod tests {
 
     fn schema() -> Value {
         serde_json::from_str(crate::facts::FACTS_SCHEMA).unwrap()
+    }
+
+    #[test]
+    fn lengths_in_characters_agree_with_counting_them() {
+        // One to four bytes a character, and mixes of them.
+        for s in [
+            "",
+            "a",
+            "abcd",
+            "é",
+            "éé",
+            "日本",
+            "😀",
+            "😀😀a",
+            "aé日😀",
+            "ab😀😀😀",
+        ] {
+            let count = s.chars().count() as u64;
+            for n in 0..=20 {
+                assert_eq!(has_at_least_chars(s, n), count >= n, "{s:?} at least {n}");
+                assert_eq!(has_at_most_chars(s, n), count <= n, "{s:?} at most {n}");
+            }
+        }
     }
 
     fn checker() -> &'static Checker {

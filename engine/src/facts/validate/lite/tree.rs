@@ -3,7 +3,10 @@
 //! checked first and only an invalid record's text is parsed again to find its violations
 //! with their messages.
 
-use super::{Checker, Keyword, Properties, Required, TYPES, cmp_numbers};
+use super::{
+    Checker, Keyword, Properties, Required, TYPES, cmp_numbers, has_at_least_chars,
+    has_at_most_chars,
+};
 use crate::facts::tree::{Node, PlacesOf, Record};
 use serde_json::{Number, Value};
 use std::cmp::Ordering;
@@ -48,8 +51,8 @@ impl Checker {
             Keyword::Maximum(limit) => bound(limit, |o| o != Ordering::Greater),
             Keyword::ExclusiveMinimum(limit) => bound(limit, |o| o == Ordering::Greater),
             Keyword::ExclusiveMaximum(limit) => bound(limit, |o| o == Ordering::Less),
-            Keyword::MinLength(min) => text().is_none_or(|s| s.chars().count() as u64 >= *min),
-            Keyword::MaxLength(max) => text().is_none_or(|s| s.chars().count() as u64 <= *max),
+            Keyword::MinLength(min) => text().is_none_or(|s| has_at_least_chars(s, *min)),
+            Keyword::MaxLength(max) => text().is_none_or(|s| has_at_most_chars(s, *max)),
             Keyword::MinItems(min) => items().is_none_or(|a| a.len() as u64 >= *min),
             Keyword::MaxItems(max) => items().is_none_or(|a| a.len() as u64 <= *max),
             Keyword::Required(required) => match node {
