@@ -800,14 +800,13 @@ fn disabled_result(d: &DisabledRule, options: &EvalOptions) -> RuleResult {
 /// The parameters `pack` declares, each with its value in `overrides` (checked already) or
 /// its default, as a Rhai map.
 fn params_of(pack: &Pack, overrides: &IndexMap<String, serde_json::Value>) -> Map {
-    pack.manifest
-        .params
-        .iter()
-        .map(|(name, spec)| {
-            let value = overrides.get(name).unwrap_or(&spec.default);
-            (name.as_str().into(), json_to_dynamic(value))
-        })
-        .collect()
+    // Inserted one by one: collecting into a map would compile in a sort of its own.
+    let mut params = Map::new();
+    for (name, spec) in &pack.manifest.params {
+        let value = overrides.get(name).unwrap_or(&spec.default);
+        params.insert(name.as_str().into(), json_to_dynamic(value));
+    }
+    params
 }
 
 /// What a rule saw, with the values of the parameters it reads.
@@ -876,10 +875,13 @@ fn json_to_dynamic(value: &serde_json::Value) -> Dynamic {
         },
         Value::String(s) => Dynamic::from(s.clone()),
         Value::Array(a) => Dynamic::from_array(a.iter().map(json_to_dynamic).collect()),
-        Value::Object(o) => Dynamic::from_map(
-            o.iter()
-                .map(|(k, v)| (k.as_str().into(), json_to_dynamic(v)))
-                .collect(),
-        ),
+        Value::Object(o) => {
+            // Inserted one by one: collecting into a map would compile in a sort of its own.
+            let mut map = rhai::Map::new();
+            for (k, v) in o {
+                map.insert(k.as_str().into(), json_to_dynamic(v));
+            }
+            Dynamic::from_map(map)
+        }
     }
 }

@@ -96,7 +96,7 @@ fn counts_by_place(records: &TestedRecords) -> Option<(BTreeMap<String, u64>, u6
         let (list, start) = first.list_place()?;
         spans.push((list.as_ptr() as usize, start, start + len, n));
     }
-    spans.sort_unstable();
+    crate::sorting::sort(&mut spans);
     // Records per list, by its pointer: one list per pointer, else the pointers decide.
     let mut lists: BTreeMap<&str, u64> = BTreeMap::new();
     let mut total = 0;
@@ -141,7 +141,9 @@ pub(crate) fn of<P: AsRef<str>>(
     // Shorter first, then byte order: any total order serves to drop repeats, and this one
     // is the order of the records of a list gone through front to back (`/people/9` before
     // `/people/10`), which the sort only has to confirm.
-    pointers.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    crate::sorting::sort_by(&mut pointers, |a, b| {
+        a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+    });
     pointers.dedup();
     // Records per collection, by the pointer's first part with its slash (`/people/`), so
     // that collections the rule did not declare follow in the order of their pointers.
@@ -157,7 +159,7 @@ pub(crate) fn of<P: AsRef<str>>(
     let key = |p: &str| facts.key(p).unwrap_or_else(|| p.to_owned());
     let keys = detail.keys.then(|| {
         let mut keys: Vec<String> = pointers.iter().map(|p| key(p)).collect();
-        keys.sort_unstable();
+        crate::sorting::sort(&mut keys);
         keys
     });
     let records = detail.records.then(|| {
@@ -171,7 +173,7 @@ pub(crate) fn of<P: AsRef<str>>(
                 outcome: outcomes.get(p).copied().unwrap_or(RecordOutcome::Pass),
             })
             .collect();
-        records.sort_by(|a, b| a.key.cmp(&b.key));
+        crate::sorting::sort_by(&mut records, |a, b| a.key.cmp(&b.key));
         records
     });
     Population {

@@ -5,14 +5,18 @@
 //! WebAssembly module's code was sorting). The helpers here sort the positions of the items
 //! (with the comparison behind a reference) and then move the items where they go, so that
 //! all their callers share one sort. They suit the sorts outside the hot paths: reports,
-//! renderers, packs, diagnostics. A sort of many small values that runs per record keeps
-//! the standard one.
+//! renderers, packs, diagnostics, populations. A few items (as a rule's helpers sort per
+//! record) are sorted in place by insertion, with no allocation.
 
 use std::cmp::Ordering;
 
+/// Up to this many items are sorted by insertion.
+const FEW: usize = 12;
+
 /// Sorts `items` by `cmp`, keeping the order of equal items (as `slice::sort_by`).
 pub fn sort_by<T>(items: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
-    if items.len() < 2 {
+    if items.len() <= FEW {
+        insertion(items, &mut cmp);
         return;
     }
     let mut order: Vec<usize> = (0..items.len()).collect();
@@ -30,6 +34,18 @@ pub fn sort_by_key<T, K: Ord>(items: &mut [T], mut key: impl FnMut(&T) -> K) {
 /// Sorts `items` in their own order, keeping the order of equal items (as `slice::sort`).
 pub fn sort<T: Ord>(items: &mut [T]) {
     sort_by(items, T::cmp);
+}
+
+/// Sorts a few items in place: each moves back past the greater ones before it, never
+/// past an equal one.
+fn insertion<T>(items: &mut [T], cmp: &mut impl FnMut(&T, &T) -> Ordering) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && cmp(&items[j - 1], &items[j]) == Ordering::Greater {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 /// The one sort every helper runs: positions, by a comparison of the items at them.
@@ -73,7 +89,15 @@ mod tests {
 
     #[test]
     fn sorts_as_the_standard_stable_sort_does() {
-        for (seed, n, range) in [(1, 0, 1), (2, 1, 5), (3, 2, 2), (4, 17, 3), (5, 1000, 50)] {
+        let sizes = [
+            (1, 0, 1),
+            (2, 1, 5),
+            (3, 2, 2),
+            (6, 12, 4),
+            (7, 13, 4),
+            (4, 17, 3),
+        ];
+        for (seed, n, range) in sizes.into_iter().chain([(5, 1000, 50)]) {
             // Pairs whose second half tells equal keys apart: stability shows.
             let items: Vec<(u64, usize)> = numbers(seed, n, range).into_iter().zip(0..).collect();
             let mut ours = items.clone();

@@ -84,7 +84,9 @@ impl FieldNames {
     /// `names` (each at most once), in document order.
     pub(crate) fn new(names: Box<[ImmutableString]>) -> Names {
         let mut sorted: Vec<u32> = (0..u32::try_from(names.len()).unwrap_or(u32::MAX)).collect();
-        sorted.sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        crate::sorting::sort_by(&mut sorted, |&a, &b| {
+            names[a as usize].cmp(&names[b as usize])
+        });
         static NEXT: AtomicU64 = AtomicU64::new(1);
         Arc::new(FieldNames {
             names,

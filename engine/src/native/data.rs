@@ -20,7 +20,7 @@ impl Data for V {
             V::Map(m) => {
                 let mut entries: Vec<(&str, &V)> =
                     m.entries.iter().map(|(k, v)| (k.as_str(), v)).collect();
-                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                crate::sorting::sort_by(&mut entries, |a, b| a.0.cmp(b.0));
                 data::object(entries.into_iter(), room)
             }
             // Named as Rhai names them.

@@ -135,12 +135,15 @@ impl V {
             V::List(l) => Dynamic::from(l.clone()),
             V::Lookup(l) => Dynamic::from(l.clone()),
             V::Array(a) => Dynamic::from_array(a.items.iter().map(V::to_dynamic).collect()),
-            V::Map(m) => Dynamic::from_map(
-                m.entries
-                    .iter()
-                    .map(|(k, v)| (k.as_str().into(), v.to_dynamic()))
-                    .collect::<Map>(),
-            ),
+            V::Map(m) => {
+                // Inserted one by one: collecting into a map would compile in a sort of
+                // its own.
+                let mut map = Map::new();
+                for (k, v) in &m.entries {
+                    map.insert(k.as_str().into(), v.to_dynamic());
+                }
+                Dynamic::from_map(map)
+            }
             V::Other(d) => d.clone(),
         }
     }

@@ -116,7 +116,7 @@ fn stretch(s: Stretch) -> Dynamic {
 /// the period, to the period's end; `days` is the length of each gap. Events after the
 /// period are not part of it.
 fn gaps(p: Period, mut events: Vec<Date>, max_days: i64) -> Vec<Stretch> {
-    events.sort_unstable();
+    crate::sorting::sort(&mut events);
     events.dedup();
     let anchor = events
         .iter()
@@ -174,7 +174,7 @@ fn lapses(lo: Date, hi: Date, mut covered: Vec<(Date, Option<Date>)>) -> Vec<Str
     if lo > hi {
         return out;
     }
-    covered.sort_unstable();
+    crate::sorting::sort(&mut covered);
     let day_before = |d: Date| d.add_days(-1).unwrap_or(d);
     let day_after = |d: Date| d.add_days(1);
     // The first day not yet known to be covered; `None` once past the calendar's end.

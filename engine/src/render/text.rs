@@ -221,17 +221,14 @@ fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
 
 /// Rules the pack turned off, each once, with the pack's reason.
 fn disabled(out: &mut String, p: &Paint, report: &Report) {
-    let rules: BTreeMap<&str, (&str, Vec<&str>)> = report
-        .rules
-        .iter()
-        .filter_map(|r| {
-            let reason = r.disabled.as_deref()?;
-            Some((
-                r.id.as_str(),
-                (reason, r.controls.iter().map(String::as_str).collect()),
-            ))
-        })
-        .collect();
+    // Inserted one by one: collecting into a map would compile in a sort of its own.
+    let mut rules: BTreeMap<&str, (&str, Vec<&str>)> = BTreeMap::new();
+    for r in &report.rules {
+        if let Some(reason) = r.disabled.as_deref() {
+            let controls = r.controls.iter().map(String::as_str).collect();
+            rules.insert(r.id.as_str(), (reason, controls));
+        }
+    }
     if rules.is_empty() {
         return;
     }
@@ -251,11 +248,12 @@ fn disabled(out: &mut String, p: &Paint, report: &Report) {
 /// Why every rule decided as it did (`--explain`), passing and disabled rules included:
 /// each rule once, in id order, evidence checks (`evidence/<criterion>`) among them.
 fn explanations(out: &mut String, p: &Paint, report: &Report) {
-    let why: BTreeMap<&str, &crate::report::Explanation> = report
-        .rules
-        .iter()
-        .filter_map(|r| Some((r.id.as_str(), r.explanation.as_ref()?)))
-        .collect();
+    let mut why: BTreeMap<&str, &crate::report::Explanation> = BTreeMap::new();
+    for r in &report.rules {
+        if let Some(e) = &r.explanation {
+            why.insert(r.id.as_str(), e);
+        }
+    }
     if why.is_empty() {
         return;
     }
