@@ -824,8 +824,7 @@ fn base_of(files: &[PackFile]) -> Result<Option<Pack>, Failure> {
     let extends = files
         .iter()
         .find(|f| f.path == "pack.toml")
-        .and_then(|f| toml::from_str::<toml::Table>(&f.text).ok())
-        .and_then(|t| t.get("extends").and_then(|e| e.as_str()).map(str::to_owned));
+        .and_then(|f| attest_engine::pack::declared_base(&f.text));
     Ok(match extends.as_deref() {
         None => None,
         Some("soc2") => Some(builtin_engine()?.pack().clone()),

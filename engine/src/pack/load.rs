@@ -6,8 +6,8 @@
 
 use super::diagnostic::{Diagnostic, DiagnosticCode};
 use super::{
-    Catalog, Control, DisabledRule, FACTS_EXTENSION, Manifest, Module, Pack, PackFile, Rule, lint,
-    model, rule, span,
+    Control, DisabledRule, FACTS_EXTENSION, Manifest, Module, Pack, PackFile, Rule, from_toml,
+    lint, model, rule, span,
 };
 use crate::digest;
 use crate::facts::{FactsSchema, extension};
@@ -117,7 +117,12 @@ fn manifest<'a>(files: &'a [PackFile], diags: &mut Vec<Diagnostic>) -> Option<(M
         ));
         return None;
     };
-    let manifest = parse_toml::<Manifest>(f, DiagnosticCode::InvalidManifest, diags)?;
+    let manifest = read(
+        f,
+        from_toml::manifest,
+        DiagnosticCode::InvalidManifest,
+        diags,
+    )?;
     Some((manifest, f.text.as_str()))
 }
 
@@ -200,8 +205,8 @@ fn catalog(files: &[PackFile], base: Option<&Pack>, diags: &mut Vec<Diagnostic>)
     let mut controls = base.map(|b| b.controls.clone()).unwrap_or_default();
     match find(files, "controls.toml") {
         Some(f) => {
-            let own = parse_toml::<Catalog>(f, DiagnosticCode::InvalidCatalog, diags);
-            for c in own.map(|c| c.control).unwrap_or_default() {
+            let own = read(f, from_toml::catalog, DiagnosticCode::InvalidCatalog, diags);
+            for c in own.unwrap_or_default() {
                 if let Some(slot) = controls.iter_mut().find(|x| x.id == c.id) {
                     if base.is_none() {
                         diags.push(Diagnostic::new(
@@ -422,16 +427,18 @@ fn pack_digest(files: &[PackFile], base: Option<&Pack>) -> String {
     }
 }
 
-fn parse_toml<T: serde::de::DeserializeOwned>(
+/// `f` read by `reader`; its mistake, placed in the file, goes to `diags`.
+fn read<T>(
     f: &PackFile,
+    reader: fn(&str) -> Result<T, from_toml::Mistake>,
     code: DiagnosticCode,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<T> {
-    toml::from_str::<T>(&f.text)
+    reader(&f.text)
         .map_err(|e| {
-            let d = Diagnostic::new(code, &f.path, e.message().to_owned());
-            diags.push(match e.span() {
-                Some(span) => d.at_offset(&f.text, span.start),
+            let d = Diagnostic::new(code, &f.path, e.message);
+            diags.push(match e.offset {
+                Some(offset) => d.at_offset(&f.text, offset),
                 None => d,
             });
         })

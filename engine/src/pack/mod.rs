@@ -8,6 +8,7 @@
 
 mod analysis;
 mod diagnostic;
+mod from_toml;
 mod lint;
 mod load;
 mod model;
@@ -20,10 +21,11 @@ mod schema;
 mod span;
 
 pub use diagnostic::{Diagnostic, DiagnosticCode, DiagnosticSeverity, PackError};
+pub use from_toml::declared_base;
 pub(crate) use lint::ENGINE_PARAMS;
 pub(crate) use load::load;
 pub use model::{Category, FACTS_KEYS, Frequency, Owner, ParamType, Severity, natural_cmp};
-pub use rule::{Rule, RuleMeta};
+pub use rule::Rule;
 
 use crate::facts::FactsSchema;
 use indexmap::IndexMap;
@@ -110,10 +112,34 @@ pub struct Control {
     pub evidence_owner: Option<Owner>,
 }
 
-#[derive(Deserialize)]
+/// What a rule declares about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Catalog {
-    control: Vec<Control>,
+pub struct RuleMeta {
+    /// Stable id, `area.name` (e.g. `access.mfa-privileged`).
+    pub id: String,
+    /// One line saying what must be true.
+    pub title: String,
+    /// The criteria the rule evidences (ids from the catalog).
+    pub controls: Vec<String>,
+    /// How bad a failure is.
+    pub severity: Severity,
+    /// Who fixes a finding.
+    pub owner: Owner,
+    /// How often the control operates (absent: each event, every record its own
+    /// occurrence); sets the default size of a sample of its population.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<Frequency>,
+    /// The facts keys the rule needs; when one is absent the rule is not applicable.
+    pub facts: Vec<String>,
+    /// The pack parameters the rule reads.
+    #[serde(default)]
+    pub params: Vec<String>,
+    /// What the owner does to fix a finding.
+    pub remediation: String,
+    /// Why the rule matters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
 }
 
 /// An inherited rule the pack turned off, and why.

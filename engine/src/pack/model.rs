@@ -67,6 +67,14 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, worst first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
     /// The lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -215,6 +223,28 @@ pub enum ParamType {
 }
 
 impl ParamType {
+    /// Every type, in declaration order.
+    pub const ALL: [ParamType; 6] = [
+        ParamType::Integer,
+        ParamType::Days,
+        ParamType::Percentage,
+        ParamType::String,
+        ParamType::StringList,
+        ParamType::Bool,
+    ];
+
+    /// The name written in `pack.toml` (`string_list`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::Integer => "integer",
+            ParamType::Days => "days",
+            ParamType::Percentage => "percentage",
+            ParamType::String => "string",
+            ParamType::StringList => "string_list",
+            ParamType::Bool => "bool",
+        }
+    }
+
     /// Checks a value against the type; the error says what was expected.
     pub fn check(self, value: &serde_json::Value) -> Result<(), String> {
         use serde_json::Value;

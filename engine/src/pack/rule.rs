@@ -1,41 +1,10 @@
 //! A rule file: the TOML metadata header in its leading `//!` lines, and the Rhai body.
 
+use super::RuleMeta;
 use super::analysis::Analysis;
 use super::diagnostic::{Diagnostic, DiagnosticCode, line_col};
-use super::model::{Frequency, Owner, Severity};
 use super::span::{self, At};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-/// What a rule declares about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RuleMeta {
-    /// Stable id, `area.name` (e.g. `access.mfa-privileged`).
-    pub id: String,
-    /// One line saying what must be true.
-    pub title: String,
-    /// The criteria the rule evidences (ids from the catalog).
-    pub controls: Vec<String>,
-    /// How bad a failure is.
-    pub severity: Severity,
-    /// Who fixes a finding.
-    pub owner: Owner,
-    /// How often the control operates (absent: each event, every record its own
-    /// occurrence); sets the default size of a sample of its population.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub frequency: Option<Frequency>,
-    /// The facts keys the rule needs; when one is absent the rule is not applicable.
-    pub facts: Vec<String>,
-    /// The pack parameters the rule reads.
-    #[serde(default)]
-    pub params: Vec<String>,
-    /// What the owner does to fix a finding.
-    pub remediation: String,
-    /// Why the rule matters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rationale: Option<String>,
-}
 
 /// A rule as loaded from a pack.
 #[derive(Debug, Clone)]
@@ -127,12 +96,12 @@ pub(crate) fn parse(path: &str, source: &str) -> Result<RuleMeta, Diagnostic> {
         )
         .at(1, 1));
     }
-    toml::from_str::<RuleMeta>(&header.text).map_err(|e| {
-        let (line, col) = header.position(e.span().map_or(0, |s| s.start));
+    super::from_toml::rule_meta(&header.text).map_err(|e| {
+        let (line, col) = header.position(e.offset.unwrap_or(0));
         Diagnostic::new(
             DiagnosticCode::InvalidHeader,
             path,
-            format!("invalid rule header: {}", e.message()),
+            format!("invalid rule header: {}", e.message),
         )
         .at(line, col)
     })
@@ -141,6 +110,7 @@ pub(crate) fn parse(path: &str, source: &str) -> Result<RuleMeta, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pack::Owner;
 
     const GOOD: &str = r#"//! id = "x.y"
 //! title = "T"
