@@ -583,4 +583,28 @@ mod tests {
         assert_eq!(declared_base("extends = 1\n"), None);
         assert_eq!(declared_base("extends = [\"soc2\""), None);
     }
+
+    #[test]
+    fn values_nested_past_the_parsers_limit_are_a_mistake_not_a_stack_overflow() {
+        let head = "name = \"p\"\nversion = \"1\"\n";
+        let nested = |n: usize| format!("{head}[set]\nx = {}1{}\n", "[".repeat(n), "]".repeat(n));
+        let read = manifest(&nested(10)).unwrap();
+        let mut depth = 0;
+        let mut v = &read.set["x"];
+        while let Some([inner]) = v.as_array().map(Vec::as_slice) {
+            (depth, v) = (depth + 1, inner);
+        }
+        assert_eq!((depth, v), (10, &serde_json::json!(1)));
+        for doc in [
+            nested(100_000),
+            format!(
+                "{head}[set.x{}]\ny{} = 1\n",
+                ".a".repeat(100_000),
+                ".b".repeat(100_000)
+            ),
+        ] {
+            let e = manifest(&doc).unwrap_err();
+            assert!(e.message.contains("recurs"), "{e:?}");
+        }
+    }
 }
