@@ -28,7 +28,7 @@ type Entry<'i> = Spanned<DeValue<'i>>;
 /// `pack.toml`.
 pub(crate) fn manifest(text: &str) -> Read<Manifest> {
     let doc = document(text)?;
-    let (mut name, mut version, mut extends) = (None, None, None);
+    let (mut name, mut version) = (None, None);
     let mut m = Manifest {
         name: String::new(),
         version: String::new(),
@@ -55,7 +55,7 @@ pub(crate) fn manifest(text: &str) -> Read<Manifest> {
             "version" => version = Some(string(v)?),
             "framework" => m.framework = string(v)?,
             "description" => m.description = string(v)?,
-            "extends" => extends = Some(string(v)?),
+            "extends" => m.extends = Some(string(v)?),
             "params" => m.params = map(v, param_spec)?,
             "set" => m.set = map(v, json)?,
             _ => m.disable = map(v, string)?,
@@ -64,7 +64,6 @@ pub(crate) fn manifest(text: &str) -> Read<Manifest> {
     })?;
     m.name = required(name, "name", &doc)?;
     m.version = required(version, "version", &doc)?;
-    m.extends = extends;
     Ok(m)
 }
 
@@ -462,6 +461,18 @@ mod tests {
         }
     }
 
+    /// `ours` reads `doc` and each of `docs` as serde does.
+    fn holds<T: DeserializeOwned + serde::Serialize>(
+        doc: &str,
+        docs: &[String],
+        ours: fn(&str) -> Read<T>,
+    ) {
+        compare(doc, ours);
+        for d in docs {
+            compare(d, ours);
+        }
+    }
+
     #[test]
     fn rule_headers_read_and_fail_as_serde_reads_them() {
         let docs = variants(
@@ -494,10 +505,7 @@ mod tests {
                 ("", "id = \"twice\""),
             ],
         );
-        compare::<RuleMeta>(RULE, rule_meta);
-        for doc in docs {
-            compare::<RuleMeta>(&doc, rule_meta);
-        }
+        holds(RULE, &docs, rule_meta);
     }
 
     #[test]
@@ -534,10 +542,7 @@ mod tests {
                 ("[set]", "set = 1\n[other]"),
             ],
         );
-        compare::<Manifest>(MANIFEST, manifest);
-        for doc in docs {
-            compare::<Manifest>(&doc, manifest);
-        }
+        holds(MANIFEST, &docs, manifest);
     }
 
     #[test]
@@ -555,11 +560,9 @@ mod tests {
                 ("[[control]]\nid = \"CC1.1\"", "[control]\nid = \"CC1.1\""),
             ],
         );
-        compare::<Catalog>(CATALOG, |t| catalog(t).map(|control| Catalog { control }));
-        compare::<Catalog>("", |t| catalog(t).map(|control| Catalog { control }));
-        for doc in docs {
-            compare::<Catalog>(&doc, |t| catalog(t).map(|control| Catalog { control }));
-        }
+        let whole = |t: &str| catalog(t).map(|control| Catalog { control });
+        compare::<Catalog>("", whole);
+        holds(CATALOG, &docs, whole);
     }
 
     #[test]
