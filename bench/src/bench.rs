@@ -119,15 +119,12 @@ fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Resul
         "peak MiB",
         "memory"
     );
-    let mut per_person = Vec::new();
-    let mut checks = Vec::new();
-    let mut last = None;
-    for input in inputs {
-        let size = input.size as f64;
-        let mut attest = Vec::new();
-        let mut hand = Vec::new();
-        // The first round warms the page cache and is not counted; then the two take turns.
-        for round in 0..=args.runs.max(1) {
+    // The first round warms the page cache and is not counted; then the inputs take turns,
+    // Attest's run of each beside the hand-written one, round after round, so that the
+    // machine's load hits every input alike.
+    let mut runs: Vec<(Vec<Measured>, Vec<Measured>)> = vec![Default::default(); inputs.len()];
+    for round in 0..=args.runs.max(1) {
+        for (input, (attest, hand)) in inputs.iter().zip(&mut runs) {
             let a = child("--measure", &input.path)?;
             let h = match args.handwritten {
                 true => Some(child("--measure-handwritten", &input.path)?),
@@ -138,7 +135,11 @@ fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Resul
                 hand.extend(h);
             }
         }
-        let t = Measured::median(&attest);
+    }
+    let mut checks = Vec::new();
+    for (input, (attest, hand)) in inputs.iter().zip(&runs) {
+        let size = input.size as f64;
+        let t = Measured::median(attest);
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let mib = |bytes: u64| bytes as f64 / f64::from(1u32 << 20);
         println!(
@@ -152,15 +153,12 @@ fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Resul
             ms(t.evaluate),
             ms(t.render),
             ms(t.total),
-            measure::median_ratio(&attest),
+            measure::median_ratio(attest),
             mib(t.peak),
             t.peak.saturating_sub(base) as f64 / size,
         );
-        if let Some(people) = input.people {
-            per_person.push((people, t.total.as_secs_f64() * 1e6 / people.max(1) as f64));
-        }
         if !hand.is_empty() {
-            let h = Measured::median(&hand);
+            let h = Measured::median(hand);
             println!(
                 "{:>10} hand-written Rust: {:.0}ms, peak {:.0} MiB; Attest/hand-written: {:.2}x time, {:.2}x peak",
                 "",
@@ -171,7 +169,6 @@ fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Resul
             );
             checks.extend(measure::compare_counts(&input.label, &t.counts, &h.counts));
         }
-        last = Some(input);
     }
     println!();
     println!(
@@ -181,14 +178,45 @@ fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Resul
          memory less that of a run on empty facts ({:.0} MiB), against the facts' size",
         base as f64 / f64::from(1u32 << 20)
     );
-    for (people, us) in per_person {
-        println!("{people:>10} people: {us:.1} µs per person");
-    }
+    scaling(&inputs, &runs);
+    let last = inputs.last();
     if let (true, Some(input)) = (args.by_rule, last) {
         let interpreted = args.pack.load()?.1.engine()?.interpreted();
-        by_rule(args, engine, &interpreted, &input)?;
+        by_rule(args, engine, &interpreted, input)?;
     }
     counts_agree(&checks)
+}
+
+/// Each generated organization's time per person, and for each after the first, how many
+/// times as long its whole run and its serde_json parse took as the one before it: each the
+/// median over the rounds of the two runs of the same round.
+fn scaling(inputs: &[Input], runs: &[(Vec<Measured>, Vec<Measured>)]) {
+    let generated: Vec<(usize, &[Measured])> = inputs
+        .iter()
+        .zip(runs)
+        .filter_map(|(input, (attest, _))| Some((input.people?, attest.as_slice())))
+        .collect();
+    for (people, attest) in &generated {
+        let t = Measured::median(attest);
+        let us = t.total.as_secs_f64() * 1e6 / (*people).max(1) as f64;
+        println!("{people:>10} people: {us:.1} µs per person");
+    }
+    for pair in generated.windows(2) {
+        let [(fewer, smaller), (more, larger)] = pair else {
+            continue;
+        };
+        let rounds = match smaller.len().min(larger.len()) {
+            1 => "1 round".to_owned(),
+            n => format!("{n} rounds"),
+        };
+        println!(
+            "{more:>10} people against {fewer}: {:.2}x the time for {:.2}x the people \
+             (serde_json alone: {:.2}x), the median of {rounds} that ran both",
+            measure::paired_ratio(smaller, larger, |m| m.total),
+            *more as f64 / (*fewer).max(1) as f64,
+            measure::paired_ratio(smaller, larger, |m| m.baseline),
+        );
+    }
 }
 
 /// The generated organizations, written to `dir`, or the facts files given.

@@ -186,10 +186,32 @@ pub fn median_duration(times: &mut [Duration]) -> Duration {
 /// The median over runs of each run's whole time against its own serde_json parse, which
 /// cancels out the machine slowing down for a while better than a ratio of medians.
 pub fn median_ratio(runs: &[Measured]) -> f64 {
-    let mut ratios: Vec<f64> = runs
-        .iter()
-        .map(|m| m.total.as_secs_f64() / m.baseline.as_secs_f64().max(1e-9))
-        .collect();
+    median(runs.iter().map(|m| seconds(m.total) / seconds(m.baseline)))
+}
+
+/// The median over rounds of `f` of the run of `larger` against that of `smaller` in the
+/// same round (runs taken side by side, so the machine's load hits both alike).
+pub fn paired_ratio(
+    smaller: &[Measured],
+    larger: &[Measured],
+    f: fn(&Measured) -> Duration,
+) -> f64 {
+    median(
+        smaller
+            .iter()
+            .zip(larger)
+            .map(|(s, l)| seconds(f(l)) / seconds(f(s))),
+    )
+}
+
+/// A duration in seconds, at least a nanosecond (a ratio's divisor).
+fn seconds(d: Duration) -> f64 {
+    d.as_secs_f64().max(1e-9)
+}
+
+/// The median of `ratios` (the upper of the middle two of an even number; 0 for none).
+fn median(ratios: impl Iterator<Item = f64>) -> f64 {
+    let mut ratios: Vec<f64> = ratios.collect();
     ratios.sort_by(f64::total_cmp);
     ratios.get(ratios.len() / 2).copied().unwrap_or_default()
 }
@@ -204,4 +226,34 @@ pub fn compare_counts(
         .iter()
         .filter_map(|(id, n)| Some((format!("{id} on {input}"), *n, *hand.get(id)?)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Measured, paired_ratio};
+    use std::time::Duration;
+
+    fn run(total_ms: u64, baseline_ms: u64) -> Measured {
+        Measured {
+            total: Duration::from_millis(total_ms),
+            baseline: Duration::from_millis(baseline_ms),
+            ..Measured::default()
+        }
+    }
+
+    /// Each round's larger run is divided by the smaller run of the same round, and the
+    /// median of those ratios taken: a round slowed as a whole moves none of them.
+    #[test]
+    fn a_paired_ratio_is_the_median_of_each_rounds_ratio() {
+        // The second round ran slowed down; the third's larger run a little faster.
+        let smaller = [run(100, 50), run(300, 100), run(200, 40)];
+        let larger = [run(500, 250), run(1_500, 400), run(900, 220)];
+        // Totals: 5, 5 and 4.5 (a ratio of the medians, 900 / 200, would say 4.5).
+        let total = paired_ratio(&smaller, &larger, |m| m.total);
+        assert!((total - 5.0).abs() < 1e-9, "{total}");
+        // Baselines: 5, 4 and 5.5.
+        let baseline = paired_ratio(&smaller, &larger, |m| m.baseline);
+        assert!((baseline - 5.0).abs() < 1e-9, "{baseline}");
+        assert_eq!(paired_ratio(&[], &larger, |m| m.total), 0.0);
+    }
 }

@@ -75,6 +75,12 @@ fn the_benchmark_times_every_phase_and_each_rule() {
     );
     assert!(out.contains("access.mfa-privileged ("), "{out}");
     assert!(out.contains("        60 people: "), "{out}");
+    assert!(
+        out.contains("        60 people against 40: ")
+            && out.contains("x the time for 1.50x the people (serde_json alone: ")
+            && out.contains("), the median of 1 round that ran both"),
+        "{out}"
+    );
     // Each rule is timed natively (marked) and in Rhai; the counts agree.
     assert!(out.contains("x parse *access.mfa-privileged ("), "{out}");
     assert!(out.contains(" rules run natively, * marks them"), "{out}");
