@@ -308,7 +308,15 @@ fn followed(path: &Path) -> Result<fs::Metadata, String> {
 /// within one `limit`.
 pub fn read_pack(dir: &Path, limit: SizeLimit) -> Result<Vec<PackFile>, String> {
     if !dir.is_dir() {
-        return Err(format!("{}: not a pack folder", shown(dir)));
+        let what = match dir.exists() {
+            true => "not a folder",
+            false => "no such folder",
+        };
+        return Err(format!(
+            "{}: {what}: a pack is a folder with a pack.toml (its name, version and, to \
+             build on the built-in pack, `extends = \"soc2\"`)",
+            shown(dir)
+        ));
     }
     let root = dir
         .canonicalize()
