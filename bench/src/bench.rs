@@ -179,8 +179,7 @@ fn measure_all(args: &Args, engine: &attest_engine::Engine, dir: &Path) -> Resul
         base as f64 / f64::from(1u32 << 20)
     );
     scaling(&inputs, &runs);
-    let last = inputs.last();
-    if let (true, Some(input)) = (args.by_rule, last) {
+    if let (true, Some(input)) = (args.by_rule, inputs.last()) {
         let interpreted = args.pack.load()?.1.engine()?.interpreted();
         by_rule(args, engine, &interpreted, input)?;
     }
