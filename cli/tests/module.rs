@@ -206,6 +206,22 @@ fn the_module_writes_what_the_cli_writes() {
             }));
         }
     }
+    // A pack's files given without their folder: as `attest check .` and `attest test .` show
+    // the pack, run in its folder.
+    let acme = repo().join("examples/acme-pack");
+    for (command, method, dir) in [
+        ("check", "checkJson", Path::new(&broken)),
+        ("test", "testJson", acme.as_path()),
+    ] {
+        let o = common::attest_in(dir, &[command, ".", "--format", "json"]);
+        assert!(common::code(&o) <= 1, "{}", stderr(&o));
+        cases.push(json!({
+            "name": format!("{command} . in {}", dir.display()),
+            "method": method,
+            "args": [folder(dir), {}],
+            "expected": common::stdout(&o),
+        }));
+    }
     let o = attest(&["test", "soc2", "--format", "json", "--filter", "mfa"]);
     cases.push(json!({
         "name": "test soc2 --filter mfa",

@@ -397,8 +397,8 @@ export class Attest {
   test(pack?: PackInput | null, options?: PackRequestOptions): TestResults;
   /** `test`'s result as the exact text `attest test --format json` prints. */
   testJson(pack?: PackInput | null, options?: PackRequestOptions): string;
-  /** Checks facts against facts-v1 without evaluating them; throws AttestError when invalid. */
-  validate(facts: FactsInput): FactsSummary;
+  /** Checks facts against facts-v1 (and `pack`'s facts.schema.json) without evaluating them; throws AttestError when invalid. */
+  validate(facts: FactsInput, options?: PackOptions): FactsSummary;
   /** Describes a rule or a control by id, or the pack without one. */
   explain(id?: string | null, options?: PackOptions): Explanation;
   /** A raw request object in, the parsed response out ({ok: true, ...} or {ok: false, error}). */

@@ -100,7 +100,46 @@ function free(exports, ptr, len) {
 /** Sandbox limits as the request spells them. */
 function limits(options) {
   if (options == null) return undefined;
+  known("limits", options, ["maxOperations", "maxMemoryMib", "maxFindings"]);
   return { max_operations: options.maxOperations, max_memory_mib: options.maxMemoryMib, max_findings: options.maxFindings };
+}
+
+// The options each call takes. A name outside its list is refused rather than ignored: a
+// misspelled `asOf` would otherwise judge another day, a misspelled `waivers` waive nothing.
+const PACK = ["pack", "overlay"];
+const REPORT = [...PACK, "asOf", "period", "params", "explain", "limits", "waivers", "redact", "sarifMaxResults", "populations", "onWarning"];
+const OPTIONS = {
+  evaluate: [...REPORT, "rule"],
+  evaluateJson: REPORT,
+  render: REPORT,
+  sample: [...REPORT, "seed", "size"],
+  todo: [...REPORT, "owner"],
+  renderTodo: [...REPORT, "owner"],
+  diff: ["format"],
+  check: ["name"],
+  checkJson: ["name"],
+  test: ["name", "filter"],
+  testJson: ["name", "filter"],
+  validate: PACK,
+  explain: PACK,
+};
+
+/** `options` of `call` as given (an object, or nothing); throws TypeError on a name it does not take. */
+function optionsOf(call, options) {
+  if (options == null) return {};
+  if (typeof options !== "object" || Array.isArray(options)) throw new TypeError(`${call}: options must be an object`);
+  return known(call, options, OPTIONS[call]);
+}
+
+/** Throws TypeError when `options` has a name (with a value) outside `names`. */
+function known(what, options, names) {
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || names.includes(key)) continue;
+    const near = names.find((n) => n.toLowerCase() === key.toLowerCase());
+    const hint = near ? ` (did you mean \`${near}\`?)` : "";
+    throw new TypeError(`${what}: unknown option \`${key}\`${hint}; it takes ${names.join(", ")}`);
+  }
+  return options;
 }
 
 /** An instance of the module. Calls are synchronous; each returns or throws. */
@@ -211,7 +250,8 @@ export class Attest {
    * and `options.size` (default: the pack's size for the rule's frequency), with the options
    * of `evaluate`. Returns the sample, as `attest sample --format json` writes it.
    */
-  sample(facts, rule, options = {}) {
+  sample(facts, rule, options) {
+    options = optionsOf("sample", options);
     const request = { ...this.#evaluateRequest(facts, { ...options, rule: undefined }), sample: { rule, seed: options.seed, size: options.size } };
     const response = this.#ok("evaluate", request);
     for (const w of response.warnings) options.onWarning?.(w);
@@ -223,8 +263,9 @@ export class Attest {
    * `options.onWarning` is called with each warning (a field facts-v1 does not define), in
    * document order.
    */
-  evaluate(facts, options = {}) {
-    if (options.redact && !options.rule) return JSON.parse(this.render(facts, "json", options));
+  evaluate(facts, options) {
+    options = optionsOf("evaluate", options);
+    if (options.redact && !options.rule) return JSON.parse(this.render(facts, "json", { ...options, rule: undefined }));
     const response = this.#ok("evaluate", this.#evaluateRequest(facts, options));
     for (const w of response.warnings) options.onWarning?.(w);
     return options.rule ? response.rule : response.report;
@@ -237,7 +278,8 @@ export class Attest {
    * markdown or html); `options.waivers` applies a waivers file; `options.sarifMaxResults`
    * as `--sarif-max-results`.
    */
-  render(facts, format, options = {}) {
+  render(facts, format, options) {
+    options = optionsOf("render", options);
     const response = this.#ok("evaluate", { ...this.#evaluateRequest(facts, { ...options, rule: undefined }), format });
     for (const w of response.warnings) options.onWarning?.(w);
     return response.output;
@@ -250,7 +292,8 @@ export class Attest {
    * one owner (its name in any case); the other options are `evaluate`'s (waived findings
    * are counted, not listed).
    */
-  todo(facts, options = {}) {
+  todo(facts, options) {
+    options = optionsOf("todo", options);
     return JSON.parse(this.renderTodo(facts, "json", options));
   }
 
@@ -258,7 +301,8 @@ export class Attest {
    * The to-do list in a format of `attest todo` (`text`, `markdown`, `json`, `csv`), byte for
    * byte what `attest todo --format FORMAT` writes; `options` as for `todo`.
    */
-  renderTodo(facts, format, options = {}) {
+  renderTodo(facts, format, options) {
+    options = optionsOf("renderTodo", options);
     const base = this.#evaluateRequest(facts, { ...options, rule: undefined, redact: undefined });
     const response = this.#ok("evaluate", { ...base, todo: { owner: options.owner, format } });
     for (const w of response.warnings) options.onWarning?.(w);
@@ -270,7 +314,8 @@ export class Attest {
    * `attest diff` does; returns the diff as text, json (default) or markdown, byte for byte
    * what `attest diff --output FILE` writes.
    */
-  diff(base, next, options = {}) {
+  diff(base, next, options) {
+    options = optionsOf("diff", options);
     return this.#ok("diff", { base: reportOf(base, "base.json"), new: reportOf(next, "new.json"), format: options.format }).output;
   }
 
@@ -283,12 +328,14 @@ export class Attest {
    * {pack, errors, warnings, diagnostics: [{code, severity, file, line, column, message}]}.
    * `options.name` is the pack's folder, which file names are shown under.
    */
-  check(pack, options = {}) {
+  check(pack, options) {
+    options = optionsOf("check", options);
     return JSON.parse(this.checkJson(pack, options));
   }
 
   /** `check`'s result as text, byte for byte what `attest check PACK --format json` prints. */
-  checkJson(pack, options = {}) {
+  checkJson(pack, options) {
+    options = optionsOf("checkJson", options);
     return this.#ok("check", this.#packRequest(pack, options)).output;
   }
 
@@ -297,12 +344,14 @@ export class Attest {
    * own rules) as `attest test --format json` does; returns {packs, summary, tests}.
    * `options.filter` keeps the cases whose `rule::case` name contains one of its texts.
    */
-  test(pack, options = {}) {
+  test(pack, options) {
+    options = optionsOf("test", options);
     return JSON.parse(this.testJson(pack, options));
   }
 
   /** `test`'s result as text, byte for byte what `attest test PACK --format json` prints. */
-  testJson(pack, options = {}) {
+  testJson(pack, options) {
+    options = optionsOf("testJson", options);
     return this.#ok("test", this.#packRequest(pack, options)).output;
   }
 
@@ -310,7 +359,8 @@ export class Attest {
    * Evaluates facts and returns the report as text, byte for byte what
    * `attest eval --format json` writes for the same facts. `options.onWarning` as for `evaluate`.
    */
-  evaluateJson(facts, options = {}) {
+  evaluateJson(facts, options) {
+    options = optionsOf("evaluateJson", options);
     if (options.redact) return this.render(facts, "json", options);
     const text = this.callRaw("evaluate", JSON.stringify(this.#evaluateRequest(facts, { ...options, rule: undefined })));
     const prefix = '{"ok":true,"report":';
@@ -323,16 +373,19 @@ export class Attest {
   }
 
   /**
-   * Checks facts against facts-v1; returns {files, organization, as_of, digest, warnings}
-   * (warnings: the fields facts-v1 does not define), or throws.
+   * Checks facts against facts-v1, extended by the collections and fields of `options.pack`
+   * (or `options.overlay`) when it has a `facts.schema.json`; returns {files, organization,
+   * as_of, digest, warnings} (warnings: the fields the schema does not define), or throws.
    */
-  validate(facts) {
-    const response = this.#ok("validate", { facts: sources(facts) });
+  validate(facts, options) {
+    options = optionsOf("validate", options);
+    const response = this.#ok("validate", { facts: sources(facts), pack: files(options.pack), overlay: files(options.overlay) });
     return { ...response.facts, warnings: response.warnings };
   }
 
   /** Describes a rule or a control by id, or the whole pack without one. */
-  explain(id, options = {}) {
+  explain(id, options) {
+    options = optionsOf("explain", options);
     const { ok, ...rest } = this.#ok("explain", { id: id ?? undefined, pack: files(options.pack), overlay: files(options.overlay) });
     return rest;
   }

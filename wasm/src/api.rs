@@ -840,11 +840,29 @@ fn base_of(files: &[PackFile]) -> Result<Option<Pack>, Failure> {
 }
 
 /// How `attest` names a pack file: as given in the built-in pack, under the pack's folder
-/// otherwise (`name` is that folder, as the request says).
-fn show_file(name: Option<&str>, file: &str) -> String {
-    match name {
-        Some(dir) if !dir.is_empty() => format!("{}/{file}", dir.trim_end_matches('/')),
-        _ => file.to_owned(),
+/// otherwise (`folder`, from [`folder_of`]).
+fn show_file(folder: Option<&str>, file: &str) -> String {
+    match folder {
+        Some(dir) => format!("{}/{file}", dir.trim_end_matches('/')),
+        None => file.to_owned(),
+    }
+}
+
+/// The folder a request's pack files are shown under: none for the built-in pack; for a pack
+/// given as files, the folder the request names, else `.` (as `attest check .` and
+/// `attest test .` show a pack, run in its folder).
+fn folder_of(builtin: bool, name: Option<&str>) -> Option<&str> {
+    match builtin {
+        true => None,
+        false => Some(name.filter(|n| !n.is_empty()).unwrap_or(".")),
+    }
+}
+
+/// How `attest check` and `attest test` name the pack in `folder` (none: the built-in pack).
+fn source_of(folder: Option<&str>) -> String {
+    match folder {
+        Some(f) => f.to_owned(),
+        None => format!("built-in pack {BUILTIN}"),
     }
 }
 
@@ -873,11 +891,8 @@ fn try_check(request: &[u8]) -> Outcome {
     });
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    let name = req.name.as_deref().filter(|_| !builtin);
-    let source = match name {
-        Some(n) => n.to_owned(),
-        None => format!("built-in pack {}", BUILTIN),
-    };
+    let name = folder_of(builtin, req.name.as_deref());
+    let source = source_of(name);
     let doc = json!({
         "pack": source,
         "errors": errors,
@@ -930,11 +945,8 @@ fn try_test(request: &[u8]) -> Outcome {
         })
     };
     let (outcomes, filtered_out) = cases::run_matching(engine, own, &req.filter);
-    let name = req.name.as_deref().filter(|_| !builtin);
-    let source = match name {
-        Some(n) => n.to_owned(),
-        None => format!("built-in pack {}", BUILTIN),
-    };
+    let name = folder_of(builtin, req.name.as_deref());
+    let source = source_of(name);
     let tests: Vec<Value> = outcomes
         .iter()
         .map(|o| {

@@ -76,6 +76,31 @@ test("validate accepts the example and rejects bad facts with places", async () 
   assert.throws(() => attest.validate('{\n  "a": [1,\n}'), (e) => e.kind === "facts_syntax" && e.details.line === 3);
 });
 
+test("an option a call does not take is refused, not ignored", async () => {
+  const facts = await acme();
+  const refused = (f, pattern) => assert.throws(f, (e) => e instanceof TypeError && pattern.test(e.message));
+  refused(() => attest.evaluate(facts, { asof: "2026-01-01" }), /^evaluate: unknown option `asof` \(did you mean `asOf`\?\); it takes pack, overlay, asOf,/);
+  refused(() => attest.render(facts, "text", { rule: "access.mfa-privileged" }), /^render: unknown option `rule`;/);
+  refused(() => attest.evaluateJson(facts, { waiver: "{}" }), /^evaluateJson: unknown option `waiver`;/);
+  refused(() => attest.todo(facts, { owners: "IT" }), /^todo: unknown option `owners`;/);
+  refused(() => attest.evaluate(facts, { limits: { maxOperation: 5 } }), /^limits: unknown option `maxOperation`;/);
+  refused(() => attest.diff("{}", "{}", { fromat: "text" }), /^diff: unknown option `fromat`;/);
+  refused(() => attest.check(null, { filter: ["x"] }), /^check: unknown option `filter`; it takes name$/);
+  refused(() => attest.validate(facts, { asOf: "2026-01-01" }), /^validate: unknown option `asOf`;/);
+  refused(() => attest.explain("CC6.1", "soc2"), /^explain: options must be an object$/);
+  // A name left undefined is no option at all.
+  assert.equal(attest.evaluate(facts, { asof: undefined }).summary.controls.fail, 28);
+});
+
+test("validate takes the facts a pack adds to facts-v1", async () => {
+  const dir = new URL("examples/acme-pack/", root);
+  const schema = await readFile(new URL("facts.schema.json", dir), "utf8");
+  const oncall = { name: "oncall.json", text: await readFile(new URL("examples/acme-oncall/oncall.json", root), "utf8") };
+  const facts = [...(await acme()), oncall];
+  assert.equal(attest.validate(facts, { overlay: { "facts.schema.json": schema } }).warnings.length, 0);
+  assert.ok(attest.validate(facts).warnings.some((w) => w.pointer === "/oncall"), "facts-v1 alone does not define oncall");
+});
+
 test("fields facts-v1 does not define are warnings, in document order", async () => {
   const facts = {
     schema_version: "1",
@@ -213,6 +238,10 @@ test("waivers, the public view, diff, check and test, and their errors", async (
   const broken = attest.check([{ path: "pack.toml", text: 'name = "x"\nversion = "1"\nextends = "soc2"\n' }, { path: "rules/a.rhai", text: "//! id = \"a.b\"\nfor for" }], { name: "mine" });
   assert.ok(broken.errors > 0);
   assert.ok(broken.diagnostics.every((d) => d.file.startsWith("mine/") && "line" in d && "column" in d));
+  // Files given without their folder are shown as `attest check .` shows them, never as the built-in pack.
+  const unnamed = attest.check([{ path: "pack.toml", text: 'name = "x"\nversion = "1"\n' }]);
+  assert.equal(unnamed.pack, ".");
+  assert.ok(unnamed.diagnostics.length > 0 && unnamed.diagnostics.every((d) => d.file.startsWith("./")));
   assert.equal(attest.test(null, { filter: ["mfa"] }).summary.failed, 0);
   assert.throws(() => attest.test([{ path: "pack.toml", text: 'name = "x"\nversion = "1"\nextends = "../base"\n' }]), (e) => e.kind === "pack");
 });
