@@ -847,6 +847,54 @@ fn nothing_is_written_when_the_import_is_refused() {
 }
 
 #[test]
+fn a_people_folder_takes_the_imports_it_links() {
+    // As the README writes it: the people from the facts folder the output goes into. Run
+    // twice: the second run reads the first one's output with the folder, and replaces it.
+    let dir = scratch("people-folder");
+    let facts = dir.join("facts");
+    fs::create_dir_all(&facts).unwrap();
+    let people = people(&facts);
+    let folder = facts.to_string_lossy().into_owned();
+    let target = facts.join("accounts-okta.json");
+    let target = target.to_str().unwrap();
+    let args = [
+        "import",
+        "okta-users",
+        &sample("okta-users.json"),
+        "--factors",
+        &sample("okta-factors.json"),
+        "--people",
+        &folder,
+        "--output",
+        target,
+    ];
+    for _ in 0..2 {
+        let run = attest(&args);
+        exit(&run, 0);
+        let out = fs::read_to_string(target).unwrap();
+        assert!(
+            accounts(&out).iter().any(|(_, a)| a["person_id"].is_string()),
+            "accounts are linked to the folder's people"
+        );
+    }
+    // Not onto the file the people come from.
+    let before = fs::read_to_string(&people).unwrap();
+    let message = refused(&[
+        "okta-users",
+        &sample("okta-users.json"),
+        "--people",
+        &folder,
+        "--output",
+        &people,
+    ]);
+    assert!(
+        message.contains("refusing to write there: it holds the people this run reads"),
+        "{message}"
+    );
+    assert_eq!(fs::read_to_string(&people).unwrap(), before);
+}
+
+#[test]
 fn imports_run_from_anywhere_with_paths_as_given() {
     let dir = repo().join("examples/imports");
     let run = attest_in(&dir, &["import", "github-members", "github-members.json"]);

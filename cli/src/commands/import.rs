@@ -9,7 +9,7 @@ use crate::import::okta::Factors;
 use crate::import::records::{Output, Record};
 use crate::import::{Input, Problem, aws_iam, github, google_workspace, mapped_csv, okta};
 use crate::inputs::SizeLimit;
-use crate::output::{Input as RunInput, Target, refuse_inputs};
+use crate::output::{Input as RunInput, Target, refuse_inputs, resolved};
 use crate::{Outcome, inputs, packs};
 use std::path::{Path, PathBuf};
 
@@ -98,11 +98,14 @@ pub struct Args {
 /// (nothing is written then).
 pub fn run(args: &Args) -> Result<Outcome, String> {
     check_flags(args)?;
-    // A folder is read for its facts (`--people`), a file whole.
+    // Every file named is read whole. A `--people` folder is read only for its people: the
+    // output may go into it (`--people facts/ --output facts/accounts.json`), but not onto a
+    // file of it that holds people (checked once they are read).
+    let people_file = args.people.as_ref().filter(|p| !p.is_dir());
     let reads: Vec<RunInput<'_>> = args
         .files
         .iter()
-        .chain(&args.people)
+        .chain(people_file)
         .chain(&args.identity_map)
         .chain(&args.admins)
         .chain(&args.two_factor_disabled)
@@ -111,7 +114,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .map(|path| RunInput {
             path,
             what: "an input",
-            extension: path.is_dir().then_some("json"),
+            extension: None,
         })
         .collect();
     if let Some(out) = &args.output {
@@ -132,7 +135,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                     .into_iter()
                     .map(|(name, text)| Input { name, text })
                     .collect();
-            Some(People::from_facts(&files, &inputs::display(path)).map_err(show)?)
+            let people = People::from_facts(&files, &inputs::display(path)).map_err(show)?;
+            if let Some(out) = &args.output {
+                refuse_people(out, &people)?;
+            }
+            Some(people)
         }
         None => None,
     };
@@ -155,6 +162,24 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         })?;
     eprint!("{summary}");
     Ok(Outcome::Clean)
+}
+
+/// Refuses an output onto a file the people came from.
+fn refuse_people(output: &Path, people: &People) -> Result<(), String> {
+    let Some(target) = resolved(output) else {
+        return Ok(());
+    };
+    match people
+        .files
+        .iter()
+        .find(|f| Path::new(f).canonicalize().is_ok_and(|p| p == target))
+    {
+        Some(file) => Err(format!(
+            "{}: refusing to write there: it holds the people this run reads ({file})",
+            inputs::display(output)
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Refuses flags the source does not read.

@@ -20,6 +20,8 @@ pub struct People {
     by_email: BTreeMap<String, Vec<String>>,
     /// Where the people were read from, for messages.
     pub source: String,
+    /// The files that held a `people` list, as their inputs name them.
+    pub files: Vec<String>,
 }
 
 impl People {
@@ -37,6 +39,7 @@ impl People {
             let Some(list) = list.as_array() else {
                 return Err(Problem::file(&file.name, "`people` is not a list"));
             };
+            people.files.push(file.name.clone());
             for (i, person) in list.iter().enumerate() {
                 let Some(id) = person.get("id").and_then(|v| v.as_str()) else {
                     return Err(Problem::file(
