@@ -873,7 +873,9 @@ fn a_people_folder_takes_the_imports_it_links() {
         exit(&run, 0);
         let out = fs::read_to_string(target).unwrap();
         assert!(
-            accounts(&out).iter().any(|(_, a)| a["person_id"].is_string()),
+            accounts(&out)
+                .iter()
+                .any(|(_, a)| a["person_id"].is_string()),
             "accounts are linked to the folder's people"
         );
     }
