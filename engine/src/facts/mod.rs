@@ -194,15 +194,7 @@ impl Facts {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        let scope = org
-            .and_then(|o| o.get("scope"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            });
+        let scope = scope(org, &origins)?;
         let root = tree::build(doc, records);
         let t3 = clock();
         let facts = Facts {
@@ -327,6 +319,33 @@ fn audit_period(org: Option<&Value>, origins: &SourceMap) -> Result<Option<Perio
     })
 }
 
+/// The Trust Services Categories the facts put in scope (`None`: all five). Security is in
+/// the scope of every SOC 2 examination: a scope without it is refused, never read as "the
+/// common criteria do not apply".
+fn scope(org: Option<&Value>, origins: &SourceMap) -> Result<Option<Vec<String>>, FactsError> {
+    let Some(list) = org.and_then(|o| o.get("scope")).and_then(Value::as_array) else {
+        return Ok(None);
+    };
+    let scope: Vec<String> = list
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    if scope.iter().any(|c| c == "security") {
+        return Ok(Some(scope));
+    }
+    let pointer = "/organization/scope".to_owned();
+    let origin = origins.locate(&pointer);
+    Err(FactsError::Invalid(vec![Violation {
+        file: origin.as_ref().map(|o| o.file.clone()),
+        line: origin.map(|o| o.line),
+        pointer,
+        message: "the scope leaves out \"security\": the Security category (the common \
+                  criteria, CC1 to CC9) is in the scope of every SOC 2 examination; add it"
+            .to_owned(),
+    }]))
+}
+
 /// Where each top-level key and each element of a top-level array came from.
 #[derive(Debug, Default)]
 pub(crate) struct SourceMap {
@@ -394,6 +413,32 @@ mod tests {
 
     fn src<'a>(name: &'a str, text: &'a str) -> FactsSource<'a> {
         FactsSource { name, text }
+    }
+
+    #[test]
+    fn a_scope_without_security_is_refused() {
+        let with = |scope: &str| {
+            format!(
+                "{{\"schema_version\": \"1\",\n\"organization\": {{\"name\": \"A\", \"scope\": {scope}}}}}"
+            )
+        };
+        let text = with(r#"["availability", "privacy"]"#);
+        let Err(FactsError::Invalid(violations)) = Facts::load(&[src("org.json", &text)]) else {
+            panic!("a scope without security must be refused");
+        };
+        assert_eq!(violations.len(), 1);
+        let v = &violations[0];
+        assert_eq!(v.pointer, "/organization/scope");
+        assert_eq!((v.file.as_deref(), v.line), (Some("org.json"), Some(2)));
+        assert!(
+            v.message.contains("leaves out \"security\""),
+            "{}",
+            v.message
+        );
+        let text = with(r#"["availability", "security"]"#);
+        let facts = Facts::load(&[src("org.json", &text)]).unwrap();
+        assert!(facts.in_scope("security") && facts.in_scope("availability"));
+        assert!(!facts.in_scope("privacy"));
     }
 
     #[test]
