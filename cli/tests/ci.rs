@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{attest, attest_in, code, repo, scratch, stderr, stdout};
+use common::{attest, attest_in, code, repo, scratch, stderr, stdout, write};
 use std::fs;
 use std::path::Path;
 
@@ -190,12 +190,77 @@ fn baselines_fail_only_on_regressions() {
     assert_eq!(
         stderr(&o),
         "gate: fail on new, min severity critical (since 2026-06-30: 28 new, 0 resolved, 66 still failing): \
-         failed by access.leaver-accounts /accounts/12 (fail), access.leaver-accounts /accounts/38 (fail)\n"
+         failed by access.leaver-accounts accounts/okta/kenji.sato@acme.example (fail), \
+         access.leaver-accounts accounts/salesforce/kenji.sato@acme.example (fail)\n"
     );
     // `--fail-on new` needs a baseline.
     let o = attest(&["eval", "examples/acme", "--fail-on", "new"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("--baseline"), "{}", stderr(&o));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_rule_the_pack_turns_off_is_no_longer_judged_not_resolved() {
+    let dir = scratch("baseline-disabled");
+    let base = path(&dir, "base.json");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "json",
+        "--output",
+        &base,
+    ]);
+    assert_eq!(code(&o), 1);
+    write(
+        &dir,
+        "company/pack.toml",
+        "name = \"company\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n\n[disable]\n\"access.leaver-accounts\" = \"HR handles it\"\n",
+    );
+    let pack = path(&dir, "company");
+    let new = path(&dir, "new.json");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--pack",
+        &pack,
+        "--format",
+        "json",
+        "--output",
+        &new,
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let o = attest(&["diff", &base, &new]);
+    assert_eq!(code(&o), 0, "nothing new fails");
+    let text = stdout(&o);
+    for expected in [
+        "note: the pack changed, soc2 1.0.0 → company 1.0.0: findings may come and go with its rules, not with the facts\n",
+        "No longer judged (2)\n",
+        "(examples/acme/access.json:239 accounts/aws-prod/liam.obrien)  fail → not judged: the pack turned the rule off: HR handles it\n",
+        "0 new failures, 0 resolved, 2 no longer judged, 64 still failing, 0 controls changed status\n",
+    ] {
+        assert!(text.contains(expected), "{expected}\nnot in\n{text}");
+    }
+    assert!(!text.contains("Resolved"), "{text}");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--pack",
+        &pack,
+        "--baseline",
+        &base,
+        "--fail-on",
+        "new",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "warning: baseline: the pack changed, soc2 1.0.0 → company 1.0.0: findings may come and go with its rules, not with the facts\n\
+         gate: fail on new (since 2026-06-30: 0 new, 0 resolved, 2 no longer judged, 64 still failing): passed\n"
+    );
     let _ = fs::remove_dir_all(&dir);
 }
 

@@ -23,8 +23,13 @@ pub struct Diff {
     pub new: Side,
     /// Failing in the new report, not in the baseline: regressions.
     pub new_failures: Vec<DiffItem>,
-    /// Failing in the baseline, not any more.
+    /// Failing in the baseline, and judged not failing in the new report.
     pub resolved: Vec<DiffItem>,
+    /// Failing in the baseline, and not judged in the new report: the rule is not in its pack,
+    /// is turned off, does not apply, or could not answer (each item says which, in `why`).
+    /// Not resolved: nothing shows they were fixed.
+    #[serde(default)]
+    pub unjudged: Vec<DiffItem>,
     /// Failing in both.
     pub still_failing: Vec<DiffItem>,
     /// Controls whose status differs, in the new report's order.
@@ -40,6 +45,9 @@ pub struct Side {
     pub evaluated_on: String,
     /// Pack name and version (`soc2 1.0.0`).
     pub pack: String,
+    /// `pack.digest`: sha256 over the pack's files.
+    #[serde(default)]
+    pub pack_digest: String,
     /// `facts.digest`.
     pub facts_digest: String,
 }
@@ -58,8 +66,11 @@ pub struct DiffItem {
     pub owner: Owner,
     /// The controls the rule serves.
     pub controls: Vec<String>,
-    /// The record it is about, if any.
+    /// The record it is about, if any (its JSON Pointer).
     pub entity: Option<String>,
+    /// That record's key (`accounts/aws-prod/alice`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// Where that record is written, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Origin>,
@@ -69,6 +80,17 @@ pub struct DiffItem {
     pub base: Option<Status>,
     /// Its status in the new report, or null if absent.
     pub new: Option<Status>,
+    /// Why the new report does not judge it (only in `unjudged`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+impl DiffItem {
+    /// For an item the new report does not judge, what its formats show in place of its new
+    /// status: `not judged` and why.
+    pub fn not_judged(&self) -> Option<String> {
+        self.why.as_ref().map(|why| format!("not judged: {why}"))
+    }
 }
 
 /// A control whose status changed.
@@ -107,21 +129,29 @@ impl Diff {
                 new_failures.push(item);
             }
         }
-        let resolved = before
-            .iter()
-            .filter(|(key, item)| {
-                failing(item.new) && !failing(after.get(*key).and_then(|a| a.new))
-            })
-            .map(|(key, item)| {
-                let now = after.get(key);
-                DiffItem {
-                    message: now.map_or_else(|| item.message.clone(), |a| a.message.clone()),
-                    base: item.new,
-                    new: now.and_then(|a| a.new),
-                    ..item.clone()
-                }
-            })
-            .collect();
+        let mut resolved = Vec::new();
+        let mut unjudged = Vec::new();
+        for (key, item) in &before {
+            let now = after.get(key);
+            if !failing(item.new) || failing(now.and_then(|a| a.new)) {
+                continue;
+            }
+            let why = match now {
+                Some(_) => None,
+                None => unjudged_why(new, &item.rule),
+            };
+            let item = DiffItem {
+                message: now.map_or_else(|| item.message.clone(), |a| a.message.clone()),
+                base: item.new,
+                new: now.and_then(|a| a.new),
+                why,
+                ..item.clone()
+            };
+            match item.why {
+                Some(_) => unjudged.push(item),
+                None => resolved.push(item),
+            }
+        }
         let mut changed = Vec::new();
         for c in &new.controls {
             let was = base
@@ -154,6 +184,7 @@ impl Diff {
             new: side(new),
             new_failures,
             resolved,
+            unjudged,
             still_failing,
             changed,
         }
@@ -165,6 +196,41 @@ impl Diff {
         s.push('\n');
         s
     }
+
+    /// When the two reports come from different packs, or from different files of one, a
+    /// sentence saying so: findings may then come and go with the rules, not the facts.
+    pub fn pack_change(&self) -> Option<String> {
+        let (base, new) = (&self.base, &self.new);
+        let also = "findings may come and go with its rules, not with the facts";
+        if base.pack != new.pack {
+            Some(format!(
+                "the pack changed, {} → {}: {also}",
+                base.pack, new.pack
+            ))
+        } else if base.pack_digest != new.pack_digest && !base.pack_digest.is_empty() {
+            Some(format!("the files of pack {} changed: {also}", new.pack))
+        } else {
+            None
+        }
+    }
+}
+
+/// Why `new` does not judge what rule `rule` found in the baseline, when it does not.
+fn unjudged_why(new: &Report, rule: &str) -> Option<String> {
+    let Some(result) = new.rule(rule) else {
+        return Some("the rule is not in the new report's pack".to_owned());
+    };
+    if let Some(why) = &result.disabled {
+        return Some(format!("the pack turned the rule off: {why}"));
+    }
+    match result.status {
+        Status::NotApplicable => Some(match &result.reason {
+            Some(reason) => format!("the rule does not apply: {reason}"),
+            None => "the rule does not apply".to_owned(),
+        }),
+        Status::Error => Some("the rule could not answer (it is in error)".to_owned()),
+        _ => None,
+    }
 }
 
 fn side(report: &Report) -> Side {
@@ -172,6 +238,7 @@ fn side(report: &Report) -> Side {
         organization: report.facts.organization.clone(),
         evaluated_on: report.evaluated_on.clone(),
         pack: format!("{} {}", report.pack.name, report.pack.version),
+        pack_digest: report.pack.digest.clone(),
         facts_digest: report.facts.digest.clone(),
     }
 }
@@ -182,22 +249,24 @@ fn items(report: &Report) -> IndexMap<String, DiffItem> {
     for view in rule_views(report) {
         let rule = &view.rule;
         let controls: Vec<String> = view.control_ids().into_iter().map(str::to_owned).collect();
-        let item = |entity: Option<String>, source, message: String, status| DiffItem {
+        let item = |entity: Option<String>, key, source, message: String, status| DiffItem {
             rule: view.id.to_owned(),
             title: rule.title.clone(),
             severity: rule.severity,
             owner: rule.owner,
             controls: controls.clone(),
             entity,
+            key,
             source,
             message,
             base: None,
             new: Some(status),
+            why: None,
         };
         if let Some(e) = &rule.error {
             out.insert(
                 format!("{}|error", view.id),
-                item(None, None, e.message.clone(), Status::Error),
+                item(None, None, None, e.message.clone(), Status::Error),
             );
         }
         for (f, key) in rule.findings.iter().zip(view.finding_keys()) {
@@ -205,6 +274,7 @@ fn items(report: &Report) -> IndexMap<String, DiffItem> {
                 key,
                 item(
                     f.entity.clone(),
+                    f.key.clone(),
                     f.source.clone(),
                     f.message.clone(),
                     f.effective_status(),

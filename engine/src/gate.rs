@@ -39,7 +39,8 @@ pub struct Blocker {
     pub status: Status,
     /// The rule's severity.
     pub severity: Severity,
-    /// The record a new failure is about (for `--fail-on new`).
+    /// The record a new failure is about (for `--fail-on new`): its key, or its JSON Pointer
+    /// when it has none.
     pub entity: Option<String>,
 }
 
@@ -61,7 +62,7 @@ impl Gate {
                         rule: item.rule.clone(),
                         status,
                         severity: item.severity,
-                        entity: item.entity.clone(),
+                        entity: item.key.clone().or_else(|| item.entity.clone()),
                     })
                 })
                 .collect();

@@ -428,6 +428,97 @@ fn a_report_compared_with_itself_has_nothing_new() {
 }
 
 #[test]
+fn failures_a_new_report_no_longer_judges_are_not_resolved() {
+    let base = evaluate("2026-06-30");
+    let failing = |id: &str| {
+        base.rules.iter().find(|r| r.id == id).map_or(0, |r| {
+            r.findings
+                .iter()
+                .filter(|f| f.effective_status() == Status::Fail)
+                .count()
+        })
+    };
+    let mut new = base.clone();
+    // One rule in error, one with nothing to judge, one gone from the pack, one fixed.
+    let error = attest_engine::report::RuleError {
+        message: "boom".to_owned(),
+        file: "rules/access/leaver-accounts.rhai".to_owned(),
+        line: Some(3),
+        column: Some(5),
+    };
+    attest_tests::put_rule_in_error(&mut new, "access.leaver-accounts", &error);
+    for rule in new.rules.iter_mut() {
+        if rule.id == "access.mfa-privileged" {
+            rule.status = Status::NotApplicable;
+            rule.reason = Some("no privileged accounts in the facts".to_owned());
+            rule.findings.clear();
+        } else if rule.id == "backups.recent-success" {
+            rule.status = Status::Pass;
+            rule.findings.clear();
+        }
+    }
+    new.rules.retain(|r| r.id != "hr.security-training");
+    let diff = Diff::new(&base, &new);
+    let why = |rule: &str| -> Vec<Option<String>> {
+        diff.unjudged
+            .iter()
+            .filter(|i| i.rule == rule)
+            .map(|i| i.why.clone())
+            .collect()
+    };
+    for (rule, reason) in [
+        (
+            "access.leaver-accounts",
+            "the rule could not answer (it is in error)",
+        ),
+        (
+            "access.mfa-privileged",
+            "the rule does not apply: no privileged accounts in the facts",
+        ),
+        (
+            "hr.security-training",
+            "the rule is not in the new report's pack",
+        ),
+    ] {
+        assert!(failing(rule) > 0, "{rule} fails in the baseline");
+        assert_eq!(
+            why(rule),
+            vec![Some(reason.to_owned()); failing(rule)],
+            "{rule}"
+        );
+    }
+    assert!(
+        diff.resolved
+            .iter()
+            .all(|i| i.rule == "backups.recent-success" && i.why.is_none())
+    );
+    assert_eq!(diff.resolved.len(), failing("backups.recent-success"));
+    // The rule's error is a new failure of its own.
+    assert!(
+        diff.new_failures
+            .iter()
+            .any(|i| i.rule == "access.leaver-accounts" && i.new == Some(Status::Error))
+    );
+    assert_eq!(diff.pack_change(), None);
+    new.pack.name = "company".to_owned();
+    assert_eq!(
+        Diff::new(&base, &new).pack_change().as_deref(),
+        Some(
+            "the pack changed, soc2 1.0.0 → company 1.0.0: findings may come and go with its rules, not with the facts"
+        )
+    );
+    let text = render::diff_text(
+        &diff,
+        &TextOptions {
+            color: false,
+            max_findings: 0,
+        },
+    );
+    insta::assert_snapshot!("diff_unjudged_text", text);
+    insta::assert_snapshot!("diff_unjudged_markdown", render::diff_markdown(&diff));
+}
+
+#[test]
 fn findings_are_matched_across_days_even_as_their_messages_change() {
     let base = evaluate("2026-06-30");
     let new = evaluate("2026-07-01");

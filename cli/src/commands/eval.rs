@@ -426,6 +426,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }),
     };
     let blockers = gate.check(&report, diff.as_ref());
+    if let Some(change) = diff.as_ref().and_then(Diff::pack_change) {
+        eprintln!("warning: baseline: {}", escape::line(&change));
+    }
     if args.fail_on != FailOnArg::Fail || args.min_severity.is_some() || diff.is_some() {
         eprintln!("{}", escape::line(&verdict(args, &blockers, diff.as_ref())));
     }
@@ -586,8 +589,12 @@ fn verdict(args: &Args, blockers: &[attest_engine::gate::Blocker], diff: Option<
         rule.push_str(&format!(", min severity {name}"));
     }
     if let Some(d) = diff {
+        let unjudged = match d.unjudged.len() {
+            0 => String::new(),
+            n => format!(", {n} no longer judged"),
+        };
         rule.push_str(&format!(
-            " (since {}: {} new, {} resolved, {} still failing)",
+            " (since {}: {} new, {} resolved{unjudged}, {} still failing)",
             d.base.evaluated_on,
             d.new_failures.len(),
             d.resolved.len(),

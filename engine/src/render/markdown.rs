@@ -259,7 +259,7 @@ pub fn diff_markdown(diff: &Diff) -> String {
     out.push_str("## Attest: changes since the baseline\n\n");
     let _ = writeln!(
         out,
-        "{} · {} → {} · {} · {} resolved · {} still failing · {} control{} changed status\n",
+        "{} · {} → {} · {} · {} resolved{} · {} still failing · {} control{} changed status\n",
         escape(&diff.new.organization),
         escape(&diff.base.evaluated_on),
         escape(&diff.new.evaluated_on),
@@ -269,13 +269,21 @@ pub fn diff_markdown(diff: &Diff) -> String {
             n => format!("**{n} new failures**"),
         },
         diff.resolved.len(),
+        match diff.unjudged.len() {
+            0 => String::new(),
+            n => format!(" · **{n} no longer judged**"),
+        },
         diff.still_failing.len(),
         diff.changed.len(),
         if diff.changed.len() == 1 { "" } else { "s" }
     );
+    if let Some(change) = diff.pack_change() {
+        let _ = writeln!(out, "**Note:** {}\n", escape(&change));
+    }
     for (heading, items, folded) in [
         ("New failures", &diff.new_failures, false),
         ("Resolved", &diff.resolved, false),
+        ("No longer judged", &diff.unjudged, false),
         ("Still failing", &diff.still_failing, true),
     ] {
         if items.is_empty() {
@@ -336,7 +344,10 @@ fn item_row(out: &mut String, item: &DiffItem) {
         escape(&item.controls.join(", ")),
         escape(&item.message),
         item.base.map_or("absent", |s| s.as_str()),
-        item.new.map_or("absent", |s| s.as_str())
+        item.not_judged().map_or_else(
+            || item.new.map_or("absent", |s| s.as_str()).to_owned(),
+            |n| escape(&n)
+        )
     );
 }
 

@@ -401,9 +401,13 @@ pub fn diff_text(diff: &Diff, options: &TextOptions) -> String {
         line(&diff.new.evaluated_on),
         line(&diff.new.pack)
     );
+    if let Some(change) = diff.pack_change() {
+        let _ = writeln!(out, "{} {}", p.wrap(YELLOW, "note:"), line(&change));
+    }
     for (heading, items, mark) in [
         ("New failures", &diff.new_failures, p.wrap(RED, "✗")),
         ("Resolved", &diff.resolved, p.wrap(GREEN, "✓")),
+        ("No longer judged", &diff.unjudged, p.wrap(YELLOW, "?")),
     ] {
         if items.is_empty() {
             continue;
@@ -434,9 +438,13 @@ pub fn diff_text(diff: &Diff, options: &TextOptions) -> String {
         }
     }
     out.push('\n');
+    let unjudged = match diff.unjudged.len() {
+        0 => String::new(),
+        n => format!(", {n} no longer judged"),
+    };
     let _ = writeln!(
         out,
-        "{} new failure{}, {} resolved, {} still failing, {} control{} changed status",
+        "{} new failure{}, {} resolved{unjudged}, {} still failing, {} control{} changed status",
         diff.new_failures.len(),
         if diff.new_failures.len() == 1 {
             ""
@@ -452,7 +460,8 @@ pub fn diff_text(diff: &Diff, options: &TextOptions) -> String {
 }
 
 fn diff_item(out: &mut String, p: &Paint, item: &DiffItem, mark: &str) {
-    let at = parenthesized(&record_place(item.source.as_ref(), item.entity.as_deref()));
+    let record = item.key.as_deref().or(item.entity.as_deref());
+    let at = parenthesized(&record_place(item.source.as_ref(), record));
     let _ = writeln!(
         out,
         "  {mark} {}  {} · owner {} · {}",
@@ -467,7 +476,10 @@ fn diff_item(out: &mut String, p: &Paint, item: &DiffItem, mark: &str) {
         line(&item.message),
         p.dim(&at),
         item.base.map_or_else(|| p.dim("absent"), |s| p.status(s)),
-        item.new.map_or_else(|| p.dim("absent"), |s| p.status(s))
+        match item.not_judged() {
+            Some(n) => p.wrap(YELLOW, &line(&n)),
+            None => item.new.map_or_else(|| p.dim("absent"), |s| p.status(s)),
+        }
     );
 }
 
