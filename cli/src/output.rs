@@ -1,8 +1,10 @@
 //! Writing results: to stdout, or to files atomically and all together (each to a
 //! temporary file in its folder, then every one renamed into place), so a reader never sees
-//! half a report and a run that cannot write one output writes none. Special files such as
-//! `/dev/stdout` or a pipe are written directly, never replaced. No output may replace
-//! something the run reads ([`refuse_inputs`]).
+//! half a report and a run that cannot write one output writes none. Special files such as a
+//! device or a pipe are written directly, never replaced, and before any file is renamed into
+//! place. A path that is standard output (`-`, `/dev/stdout`, the file stdout was redirected
+//! to) is standard output ([`is_stdout`]). No output may replace something the run reads
+//! ([`refuse_inputs`]).
 
 use std::fs;
 use std::io::{self, Write};
@@ -72,12 +74,11 @@ pub enum Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    /// `-` or no path means stdout.
+    /// No path, or one that [`is_stdout`], means stdout.
     pub fn from_arg(path: Option<&'a Path>) -> Target<'a> {
         match path {
-            None => Target::Stdout,
-            Some(p) if p.as_os_str() == "-" => Target::Stdout,
-            Some(p) => Target::File(p),
+            Some(p) if !is_stdout(p) => Target::File(p),
+            _ => Target::Stdout,
         }
     }
 
@@ -103,12 +104,13 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Writes every output of a run, all or nothing. Each regular file (or file to be) is
-/// written in full to a temporary file beside it, and each special file (`/dev/stdout`, a
-/// pipe) is opened; only when all of that succeeded are the temporary files renamed into
-/// place. If one cannot be written or opened, every temporary file is removed and no output
-/// is touched. Special files and standard output, which cannot be taken back, are written
-/// last, in order. Errors name the output.
+/// Writes every output of a run, all or nothing, in three steps. First each regular file
+/// (or file to be) is written in full to a temporary file beside it, and each special file
+/// (a device, a pipe) is opened. Then the outputs that cannot be taken back are written:
+/// the special files, in order, then standard output. Only when all of that succeeded are
+/// the temporary files renamed into place. If an output cannot be written or opened, every
+/// temporary file is removed and no file is replaced; special files and standard output
+/// written before the failing one keep what they were given. Errors name the output.
 pub fn write_all(outputs: &[(Target<'_>, &str)]) -> Result<(), String> {
     let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
     let mut direct: Vec<(Target<'_>, Option<fs::File>, &str)> = Vec::new();
@@ -129,12 +131,25 @@ pub fn write_all(outputs: &[(Target<'_>, &str)]) -> Result<(), String> {
             return Err(format!("{}: {e}", target.name()));
         }
     }
+    if let Err(e) = write_direct(direct) {
+        discard(&staged);
+        return Err(e);
+    }
     for (i, (tmp, path)) in staged.iter().enumerate() {
         if let Err(e) = fs::rename(tmp, path) {
             discard(&staged[i..]);
             return Err(format!("{}: {e}", crate::inputs::shown(path)));
         }
     }
+    Ok(())
+}
+
+/// Writes the outputs that are not replaced but written in place: the opened special files
+/// in order, then standard output, so a special file that fails leaves stdout untouched.
+/// Stops at the first that fails, naming it.
+fn write_direct(mut direct: Vec<(Target<'_>, Option<fs::File>, &str)>) -> Result<(), String> {
+    // Stable: the special files keep their order, and standard output goes last.
+    direct.sort_by_key(|(_, file, _)| file.is_none());
     for (target, file, content) in direct {
         let written = match file {
             Some(mut file) => file.write_all(content.as_bytes()),
@@ -143,6 +158,35 @@ pub fn write_all(outputs: &[(Target<'_>, &str)]) -> Result<(), String> {
         written.map_err(|e| format!("{}: {e}", target.name()))?;
     }
     Ok(())
+}
+
+/// Whether `path` names standard output: `-`, or (on Unix) the very file standard output
+/// is open on, however it is spelled: `/dev/stdout`, `/dev/fd/1`, the terminal's device, or
+/// the file a shell redirected stdout to (`attest eval > out.json`). Writing such a path as
+/// a file would mix two outputs in one place, or replace `/dev/stdout` itself.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-" || same_file_as_stdout(path)
+}
+
+/// Whether `path`, its links followed, is the file (device and inode) standard output is
+/// open on; false when either cannot be examined.
+#[cfg(unix)]
+fn same_file_as_stdout(path: &Path) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(stdout) = io::stdout().as_fd().try_clone_to_owned() else {
+        return false;
+    };
+    match (fs::File::from(stdout).metadata(), fs::metadata(path)) {
+        (Ok(out), Ok(file)) => out.dev() == file.dev() && out.ino() == file.ino(),
+        _ => false,
+    }
+}
+
+/// Elsewhere only `-` names standard output.
+#[cfg(not(unix))]
+fn same_file_as_stdout(_path: &Path) -> bool {
+    false
 }
 
 /// Whether `path` exists and is not a regular file (once its links are followed): a
@@ -193,6 +237,7 @@ fn discard(staged: &[(PathBuf, &Path)]) {
     }
 }
 
+/// Writes `content` to standard output and flushes it.
 fn write_stdout(content: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     match out.write_all(content.as_bytes()).and_then(|()| out.flush()) {
@@ -256,6 +301,51 @@ mod tests {
         assert_eq!(fs::read_to_string(&a).unwrap(), "new a");
         assert_eq!(fs::read_to_string(&b).unwrap(), "new b");
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_special_file_that_cannot_be_written_replaces_no_file() {
+        let dir = scratch("special-fails");
+        let (a, b) = (dir.join("a.json"), dir.join("b.html"));
+        fs::write(&a, "old a").unwrap();
+        let full = Path::new("/dev/full");
+        let err = write_all(&[
+            (Target::File(&a), "new a"),
+            (Target::File(&b), "new b"),
+            (Target::File(full), "new c"),
+        ])
+        .unwrap_err();
+        assert!(err.starts_with("/dev/full: "), "{err}");
+        assert_eq!(fs::read_to_string(&a).unwrap(), "old a");
+        assert!(!b.exists());
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "no temporary file");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn standard_output_is_dash_or_the_file_stdout_is_on() {
+        assert!(is_stdout(Path::new("-")));
+        assert!(matches!(
+            Target::from_arg(Some(Path::new("-"))),
+            Target::Stdout
+        ));
+        let dir = scratch("is-stdout");
+        let file = dir.join("report.json");
+        fs::write(&file, "").unwrap();
+        assert!(!is_stdout(&file));
+        assert!(!is_stdout(&dir.join("missing.json")));
+        assert!(matches!(Target::from_arg(Some(&file)), Target::File(_)));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dev_stdout_is_standard_output() {
+        // Only when the test runs with a standard output to examine.
+        if fs::metadata("/dev/stdout").is_ok() {
+            assert!(is_stdout(Path::new("/dev/stdout")));
+        }
     }
 
     #[cfg(unix)]

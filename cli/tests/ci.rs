@@ -437,6 +437,169 @@ fn bad_input_exits_2_and_writes_nothing() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// Runs `attest` from the repository root with its standard output on `out` (a shell's
+/// `> out`).
+#[cfg(unix)]
+fn attest_onto(out: fs::File, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_attest"))
+        .args(args)
+        .current_dir(repo())
+        .stdout(out)
+        .output()
+        .unwrap()
+}
+
+/// The names in `dir`, sorted.
+#[cfg(target_os = "linux")]
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A special file that cannot be written (`/dev/full`) fails the run before any file is
+/// renamed into place or the stdout report is written; so does a standard output that
+/// cannot be written.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_that_cannot_be_written_leaves_every_output_untouched() {
+    let dir = scratch("unwritable");
+    let (json, html) = (path(&dir, "fresh.json"), path(&dir, "fresh.html"));
+    fs::write(&json, "old").unwrap();
+    for outputs in [
+        [
+            format!("json={json}"),
+            format!("html={html}"),
+            "sarif=/dev/full".into(),
+        ],
+        [
+            "sarif=/dev/full".into(),
+            format!("json={json}"),
+            format!("html={html}"),
+        ],
+    ] {
+        let mut args = vec!["eval", "examples/acme"];
+        for o in &outputs {
+            args.extend(["--output", o]);
+        }
+        let o = attest(&args);
+        assert_eq!(code(&o), 2, "{outputs:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("error: /dev/full: No space left on device"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(
+            stdout(&o).is_empty(),
+            "{outputs:?}: the text report was written"
+        );
+        assert_eq!(fs::read_to_string(&json).unwrap(), "old", "{outputs:?}");
+        assert_eq!(
+            names(&dir),
+            ["fresh.json"],
+            "{outputs:?}: no temporary file is left"
+        );
+    }
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = attest_onto(
+        full,
+        &["eval", "examples/acme", "--output", &format!("json={json}")],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error: stdout: No space left on device"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read_to_string(&json).unwrap(), "old");
+    assert_eq!(names(&dir), ["fresh.json"]);
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// `/dev/stdout`, `/dev/fd/1` and the file stdout was redirected to are standard output:
+/// refused beside the stdout report as `-` is, written to stdout when nothing else is.
+#[cfg(unix)]
+#[test]
+fn standard_output_however_it_is_spelled() {
+    let dir = scratch("stdout-spelled");
+    for (args, shown) in [
+        (vec!["--output", "json=/dev/stdout"], "/dev/stdout"),
+        (vec!["--output", "json=/dev/fd/1"], "/dev/fd/1"),
+        (
+            vec!["--output", "/dev/stdout", "--output", "csv=-"],
+            "/dev/stdout",
+        ),
+    ] {
+        let o = attest(&[&["eval", "examples/acme"], args.as_slice()].concat());
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!(
+                "error: the text and {} outputs both go to stdout ({shown} is standard output): give each its own file",
+                if args.len() == 2 { "json" } else { "csv" }
+            )),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(stdout(&o).is_empty(), "{args:?}");
+    }
+    // `attest eval > out.json --output json=out.json`.
+    let out = path(&dir, "out.json");
+    let o = attest_onto(
+        fs::File::create(&out).unwrap(),
+        &["eval", "examples/acme", "--output", &format!("json={out}")],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("both go to stdout ({out} is standard output)")),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read_to_string(&out).unwrap(), "");
+    // With the text report in a file, the JSON goes to stdout alone.
+    let text = path(&dir, "report.txt");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--output",
+        &text,
+        "--output",
+        "json=/dev/stdout",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let json = attest(&["eval", "examples/acme", "--format", "json"]);
+    assert_eq!(stdout(&o), stdout(&json));
+    assert!(fs::read_to_string(&text).unwrap().starts_with("Attest"));
+    // A link to stdout is written through, never replaced by a file.
+    let link = dir.join("link");
+    std::os::unix::fs::symlink("/dev/stdout", &link).unwrap();
+    let o = attest_onto(
+        fs::File::create(&out).unwrap(),
+        &[
+            "eval",
+            "examples/acme",
+            "--format",
+            "json",
+            "--output",
+            link.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read_to_string(&out).unwrap(), stdout(&json));
+    let _ = fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn an_output_onto_an_input_is_refused_and_the_input_kept() {
     let dir = scratch("output-onto-input");

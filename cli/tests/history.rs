@@ -174,6 +174,20 @@ fn history_in_every_format() {
             && first.ends_with(",ok"),
         "{first}"
     );
+    // An output that cannot be written is named once.
+    let out = attest_in(
+        &dir,
+        &[
+            "history",
+            "ledger.jsonl",
+            "--output",
+            "no/such/folder/h.csv",
+        ],
+    );
+    exit(&out, 2);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("error: no/such/folder/h.csv: "), "{err}");
+    assert_eq!(err.matches("h.csv").count(), 1, "{err}");
     // A broken chain: the runs before it, and exit 1.
     let ledger = fs::read_to_string(dir.join("ledger.jsonl")).unwrap();
     let edited = ledger.replacen("2026-09-30", "2026-09-29", 1);

@@ -430,6 +430,20 @@ fn an_output_onto_an_input_is_refused() {
 }
 
 #[test]
+fn an_output_that_cannot_be_written_is_named_once() {
+    let dir = scratch("unwritable");
+    let out = dir.join("no/such/folder/todo.md");
+    let o = acme(&["--output", out.to_str().unwrap()]);
+    exit(&o, 2);
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!("error: {}: ", out.display())),
+        "{err}"
+    );
+    assert_eq!(err.matches("todo.md").count(), 1, "{err}");
+}
+
+#[test]
 fn hostile_names_are_shown_never_obeyed() {
     let common = "tests/hostile/inputs/_common";
     let run = |format: &str| {

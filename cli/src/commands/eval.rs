@@ -128,9 +128,9 @@ pub struct Args {
     /// the configuration's `[eval] format`, else text).
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Write the main output to FILE instead of stdout (`-` is stdout), or another format
-    /// to a file with FORMAT=FILE (repeatable: `--output sarif=attest.sarif`). Files are
-    /// written whole or not at all.
+    /// Write the main output to FILE instead of stdout (`-` or `/dev/stdout` is stdout), or
+    /// another format to a file with FORMAT=FILE (repeatable: `--output sarif=attest.sarif`).
+    /// Files are written whole or not at all; no two outputs may go to the same place.
     #[arg(long = "output", value_name = "[FORMAT=]FILE", value_parser = parse_output)]
     outputs: Vec<OutputArg>,
     /// What fails the run (exit 1): rules in error, failing rules (and errors), warnings
@@ -463,29 +463,20 @@ fn destinations(
             OutputArg::Extra(format, path) => extra.push((*format, path.clone())),
         }
     }
-    let stdout = |p: &Path| p.as_os_str() == "-";
     let main = main.or(configured);
-    let mut out = vec![(format, main.filter(|p| !stdout(p)).map(Path::to_path_buf))];
-    for (format, path) in extra {
-        out.push((format, (!stdout(&path)).then_some(path)));
-    }
-    // The same place however it is written (`a.json`, `./a.json`, through a link).
-    let place = |p: &Option<PathBuf>| {
-        p.as_deref()
-            .map(|p| output::resolved(p).unwrap_or_else(|| p.to_path_buf()))
-    };
-    for (i, (format, path)) in out.iter().enumerate() {
-        if let Some((other, _)) = out.iter().take(i).find(|(_, p)| place(p) == place(path)) {
-            let place = path
-                .as_deref()
-                .map_or("stdout".to_owned(), |p| p.display().to_string());
-            return Err(format!(
-                "the {} and {} outputs both go to {place}: give each its own file",
-                other.name(),
-                format.name()
-            ));
-        }
-    }
+    let given: Vec<(Format, Option<&Path>)> = std::iter::once((format, main))
+        .chain(extra.iter().map(|(f, p)| (*f, Some(p.as_path()))))
+        .collect();
+    refuse_same_place(&given)?;
+    let out: Vec<(Format, Option<PathBuf>)> = given
+        .into_iter()
+        .map(|(f, p)| {
+            (
+                f,
+                p.filter(|p| !output::is_stdout(p)).map(Path::to_path_buf),
+            )
+        })
+        .collect();
     // All or nothing: a missing folder is found before any output is written.
     for path in out.iter().filter_map(|(_, p)| p.as_deref()) {
         let folder = path
@@ -501,6 +492,43 @@ fn destinations(
         }
     }
     Ok(out)
+}
+
+/// Refuses two outputs (as given: `None` is stdout) that go to the same place however it
+/// is written: `a.json`, `./a.json` or a link to it; `-`, `/dev/stdout` or the file stdout
+/// was redirected to.
+fn refuse_same_place(outputs: &[(Format, Option<&Path>)]) -> Result<(), String> {
+    // `None` is standard output.
+    let place = |p: Option<&Path>| {
+        p.filter(|p| !output::is_stdout(p))
+            .map(|p| output::resolved(p).unwrap_or_else(|| p.to_path_buf()))
+    };
+    for (i, (format, path)) in outputs.iter().enumerate() {
+        let Some((other, first)) = outputs
+            .iter()
+            .take(i)
+            .find(|(_, p)| place(*p) == place(*path))
+        else {
+            continue;
+        };
+        let shown = match [*path, *first]
+            .into_iter()
+            .flatten()
+            .find(|p| p.as_os_str() != "-")
+        {
+            Some(p) if place(Some(p)).is_none() => {
+                format!("stdout ({} is standard output)", p.display())
+            }
+            Some(p) => p.display().to_string(),
+            None => "stdout".to_owned(),
+        };
+        return Err(format!(
+            "the {} and {} outputs both go to {shown}: give each its own file",
+            other.name(),
+            format.name()
+        ));
+    }
+    Ok(())
 }
 
 /// One output's text; for a SARIF log that left results out, also (results kept, total).

@@ -106,14 +106,8 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         Format::Csv => csv(&rows),
         Format::Markdown => markdown(&rows),
     };
-    let target = Target::from_arg(args.output.as_deref());
-    target.write(&content).map_err(|e| {
-        let shown = args
-            .output
-            .as_deref()
-            .map_or("stdout".to_owned(), inputs::display);
-        format!("{shown}: {e}")
-    })?;
+    // The error names the output.
+    Target::from_arg(args.output.as_deref()).write(&content)?;
     if let Some(problem) = &verified.problem {
         eprintln!("warning: {name}: {problem}; the runs from there on are not shown");
         return Ok(Outcome::Failed);

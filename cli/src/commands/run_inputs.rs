@@ -119,10 +119,8 @@ pub fn write_view(
     report: &Report,
     what: &str,
 ) -> Result<(), String> {
-    Target::from_arg(output).write(content).map_err(|e| {
-        let name = output.map_or("stdout".to_owned(), inputs::display);
-        format!("{name}: {e}")
-    })?;
+    // The error names the output.
+    Target::from_arg(output).write(content)?;
     for r in report.rules.iter().filter(|r| r.error.is_some()) {
         eprintln!("warning: rule {} could not answer, so {what}", r.id);
     }
