@@ -697,6 +697,109 @@ fn a_file_of_another_source_is_recognized() {
 }
 
 #[test]
+fn a_repeated_column_that_is_read_is_refused_with_both_places() {
+    let dir = scratch("repeated-column");
+    let text = fs::read_to_string(repo().join(sample("bamboohr-employees.csv"))).unwrap();
+    let header = text.lines().next().unwrap();
+    // A second `Status` column, every row `Inactive`: the first one used to win unseen.
+    let dup: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{l},{}\n", if i == 0 { "Status" } else { "Inactive" }))
+        .collect();
+    let hr = write(&dir, "dup.csv", &dup);
+    let mapping = sample("mappings/bamboohr-people.toml");
+    let err = refused(&["csv", &hr, "--mapping", &mapping]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {hr}:1:{}: the header (line 1) has the column `Status` twice, as columns 8 and 12: it is read, and which one is meant is not guessed; rename or remove the others\n",
+            header.chars().count() + 2
+        )
+    );
+    // A column nobody reads may be repeated.
+    let notes: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{l},{}\n", if i == 0 { "Notes,Notes" } else { "a,b" }))
+        .collect();
+    let hr = write(&dir, "notes.csv", &notes);
+    import(&["csv", &hr, "--mapping", &mapping]);
+    // The built-in importers read their columns the same way.
+    let report = edited(
+        &dir,
+        "aws-iam-credential-report.csv",
+        ",password_next_rotation,",
+        ",mfa_active,",
+    );
+    let err = refused(&["aws-iam-credential-report", &report]);
+    assert!(
+        err.contains(":1:") && err.contains("the column `mfa_active` twice, as columns 7 and 8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unclosed_quote_is_placed_where_it_opens() {
+    let dir = scratch("unclosed-quote");
+    let hr = edited(
+        &dir,
+        "bamboohr-employees.csv",
+        "\"Software Engineer, Platform\"",
+        "\"Software Engineer, Platform",
+    );
+    let line = fs::read_to_string(&hr)
+        .unwrap()
+        .lines()
+        .nth(2)
+        .unwrap()
+        .to_owned();
+    let column = line.find('"').unwrap() + 1;
+    let err = refused(&[
+        "csv",
+        &hr,
+        "--mapping",
+        &sample("mappings/bamboohr-people.toml"),
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {hr}:3:{column}: the quote opened at line 3, column {column} is never closed: the rest of the file would be one cell; end the cell with a quote, and write a quote inside a quoted cell twice (`\"\"`)\n"
+        )
+    );
+}
+
+#[test]
+fn a_value_of_the_wrong_json_type_says_what_was_found_and_where() {
+    let dir = scratch("okta-status-type");
+    let okta = edited(&dir, "okta-users.json", "\"ACTIVE\"", "5");
+    let err = refused(&["okta-users", &okta]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {okta}:4:15: user ana.silva@nwlabs.example (/0/status): `status` is 5, a number: expected a string, one of the Okta user statuses (ACTIVE, PASSWORD_EXPIRED, LOCKED_OUT, RECOVERY, PROVISIONED, STAGED, SUSPENDED, DEPROVISIONED)\n"
+        )
+    );
+    let okta = edited(&dir, "okta-users.json", "\"status\": \"ACTIVE\",", "");
+    let err = refused(&["okta-users", &okta]);
+    assert!(
+        err.contains(&format!("{okta}:2:3: user ana.silva@nwlabs.example (/0/status): `status` is missing: expected a string")),
+        "{err}"
+    );
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"login\": \"ana.silva@nwlabs.example\"",
+        "\"login\": null",
+    );
+    let err = refused(&["okta-users", &okta]);
+    assert!(
+        err.contains("user 00u1ana0000000000001 (/0/profile/login): `profile.login` is null: expected a string, the user's login"),
+        "{err}"
+    );
+}
+
+#[test]
 fn other_bad_values_and_files() {
     let dir = scratch("bad-values");
     let report = edited(

@@ -63,12 +63,14 @@ pub fn import(
         key1,
         key2,
     ] = columns;
-    let optional = |name: &str| table.column(name);
     let key_used = [
-        optional("access_key_1_last_used_date"),
-        optional("access_key_2_last_used_date"),
+        table.column("access_key_1_last_used_date")?,
+        table.column("access_key_2_last_used_date")?,
     ];
-    let certs = [optional("cert_1_active"), optional("cert_2_active")];
+    let certs = [
+        table.column("cert_1_active")?,
+        table.column("cert_2_active")?,
+    ];
     let mut out = Vec::new();
     for row in &table.rows {
         let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());

@@ -130,8 +130,8 @@ impl IdentityMap {
     pub fn parse(input: &Input, people: Option<&People>) -> Result<IdentityMap, Problem> {
         let table = Table::parse(input, b',')?;
         let [account, person] = table.require(["account", "person_id"])?;
-        let system = table.column("system");
-        let kind = table.column("kind");
+        let system = table.column("system")?;
+        let kind = table.column("kind")?;
         let mut entries: Vec<Entry> = Vec::new();
         for row in &table.rows {
             let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());

@@ -12,6 +12,7 @@ use super::records::{Place, Record};
 use super::table::{Row, Table};
 use super::{Input, Problem, dates};
 use serde_json::{Number, Value};
+use std::collections::HashMap;
 
 /// What an import left out.
 #[derive(Debug, Default)]
@@ -31,15 +32,11 @@ pub fn import(
     left_out: &mut LeftOut,
 ) -> Result<Vec<Record>, Problem> {
     let table = Table::parse(input, mapping.delimiter)?;
-    for column in mapping.columns() {
-        if table.column(column).is_none() {
-            return Err(table.missing(column));
-        }
-    }
+    let indexes = indexes(&table, mapping)?;
     let mut out = Vec::new();
     'rows: for row in &table.rows {
         let cell = |name: &str| -> (&str, usize) {
-            let i = table.column(name).unwrap_or(0);
+            let i = indexes.get(name).copied().unwrap_or(0);
             (row.cells.get(i).map_or("", |c| c.trim()), i)
         };
         for (column, values) in &mapping.skip {
@@ -95,6 +92,19 @@ pub fn import(
             record.set_from(&field.path, value, place);
         }
         out.push(record);
+    }
+    Ok(out)
+}
+
+/// The index of every column the mapping reads: each must be in the header, once.
+fn indexes<'m>(
+    table: &Table<'_>,
+    mapping: &'m Mapping,
+) -> Result<HashMap<&'m str, usize>, Problem> {
+    let mut out = HashMap::new();
+    for column in mapping.columns() {
+        let index = table.column(column)?.ok_or_else(|| table.missing(column))?;
+        out.insert(column, index);
     }
     Ok(out)
 }

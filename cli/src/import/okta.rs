@@ -16,7 +16,7 @@
 
 use super::accounts::{Account, Options};
 use super::identity::Linker;
-use super::pages;
+use super::pages::{self, Item};
 use super::records::{Place, Record};
 use super::{Input, Problem, dates, detect};
 use serde_json::Value;
@@ -64,6 +64,69 @@ impl Factors {
     }
 }
 
+/// Whether a user whose `status` is `status` can sign in; else what is wrong with it.
+fn is_active(status: Option<&Value>) -> Result<bool, String> {
+    let statuses = || format!("{}, {}", ACTIVE.join(", "), DISABLED.join(", "));
+    match status {
+        Some(Value::String(s)) if ACTIVE.contains(&s.as_str()) => Ok(true),
+        Some(Value::String(s)) if DISABLED.contains(&s.as_str()) => Ok(false),
+        Some(Value::String(s)) => Err(format!(
+            "`{s}` is not an Okta user status: expected one of {}",
+            statuses()
+        )),
+        None => Err(format!(
+            "`status` is missing: expected a string, one of the Okta user statuses ({})",
+            statuses()
+        )),
+        Some(other) => Err(format!(
+            "`status` is {}: expected a string, one of the Okta user statuses ({})",
+            found(other),
+            statuses()
+        )),
+    }
+}
+
+/// The `profile.login` of the user `id`, the `item` whose `profile` is `profile`.
+fn login<'u>(input: &Input, item: &Item, profile: &'u Value, id: &str) -> Result<&'u str, Problem> {
+    let found_at = |offset: usize, message: String| {
+        Err(Problem::at_offset(
+            &input.name,
+            &input.text,
+            offset,
+            message,
+        ))
+    };
+    match profile.get("login") {
+        Some(Value::String(login)) => Ok(login),
+        None => found_at(item.offset, format!("user {id} has no `profile.login`")),
+        Some(other) => {
+            let offset = pages::member(&input.text, item.offset, "profile")
+                .and_then(|p| pages::member(&input.text, p, "login"))
+                .unwrap_or(item.offset);
+            found_at(
+                offset,
+                format!(
+                    "user {id} ({}/profile/login): `profile.login` is {}: expected a string, the user's login",
+                    item.pointer,
+                    found(other)
+                ),
+            )
+        }
+    }
+}
+
+/// A JSON value as a message shows what was found: `5, a number`, `null`, `an array`.
+fn found(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("{b}, a boolean"),
+        Value::Number(n) => format!("{n}, a number"),
+        Value::String(s) => format!("`{s}`, a string"),
+        Value::Array(_) => "an array".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}
+
 /// Imports an Okta users export.
 pub fn import(
     input: &Input,
@@ -88,21 +151,14 @@ pub fn import(
             }));
         };
         let id = user.get("id").and_then(Value::as_str).unwrap_or("?");
-        let Some(login) = profile.get("login").and_then(Value::as_str) else {
-            return Err(at(format!("user {id} has no `profile.login`")));
-        };
-        let status = user.get("status").and_then(Value::as_str).unwrap_or("");
-        let active = if ACTIVE.contains(&status) {
-            true
-        } else if DISABLED.contains(&status) {
-            false
-        } else {
-            return Err(at(format!(
-                "user {login}: `{status}` is not an Okta user status (expected one of {}, {})",
-                ACTIVE.join(", "),
-                DISABLED.join(", ")
-            )));
-        };
+        let login = login(input, &item, profile, id)?;
+        let status = user.get("status");
+        let active = is_active(status).map_err(|message| {
+            let offset = pages::member(&input.text, item.offset, "status").unwrap_or(item.offset);
+            let message = format!("user {login} ({}/status): {message}", item.pointer);
+            Problem::at_offset(&input.name, &input.text, offset, message)
+        })?;
+        let status = status.and_then(Value::as_str).unwrap_or_default();
         let date = |field: &str| -> Result<Option<String>, Problem> {
             match user.get(field) {
                 None | Some(Value::Null) => Ok(None),

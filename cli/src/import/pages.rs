@@ -7,12 +7,23 @@ use super::{Input, Problem};
 use attest_engine::facts::{json_column, json_message};
 use serde_json::Value;
 
-/// One item and the byte offset where it starts.
+/// One item, where it starts, and its JSON Pointer.
 pub struct Item {
     /// The item.
     pub value: Value,
     /// Where it starts in the file.
     pub offset: usize,
+    /// Its JSON Pointer (RFC 6901) in the array it is in: `/3`, or `/1/3` in an array of
+    /// arrays. Of arrays one after another, each is a JSON text of its own, and the pointer
+    /// is in that one (the line and column tell which).
+    pub pointer: String,
+}
+
+/// One item's text: where it starts and ends, and its pointer.
+struct Span {
+    start: usize,
+    end: usize,
+    pointer: String,
 }
 
 /// The items of `input`; `expected` says what the file should be, for messages.
@@ -36,17 +47,18 @@ pub fn items(input: &Input, expected: &str) -> Result<Vec<Item>, Problem> {
         if b[i] != b'[' {
             return Err(not_a_list(i));
         }
-        i = elements(b, i, &mut spans, true).ok_or_else(|| syntax(input))?;
+        i = elements(b, i, &mut spans, None).ok_or_else(|| syntax(input))?;
         i = ws(b, i);
     }
     spans
         .into_iter()
-        .map(|(start, end)| {
-            let slice = text.get(start..end).unwrap_or_default();
+        .map(|span| {
+            let slice = text.get(span.start..span.end).unwrap_or_default();
             serde_json::from_str(slice)
                 .map(|value| Item {
                     value,
-                    offset: start,
+                    offset: span.start,
+                    pointer: span.pointer,
                 })
                 .map_err(|_| syntax(input))
         })
@@ -71,19 +83,26 @@ fn syntax(input: &Input) -> Problem {
     )
 }
 
-/// Reads the array at `i`, pushing each element's span (descending once into arrays of
-/// arrays when `pages` is true); the offset after the array.
-fn elements(b: &[u8], i: usize, out: &mut Vec<(usize, usize)>, pages: bool) -> Option<usize> {
+/// Reads the array at `i`, pushing each element's span; at the top (`page` is `None`) it
+/// descends once into arrays of arrays, each a page whose pointer is `page`. The offset
+/// after the array.
+fn elements(b: &[u8], i: usize, out: &mut Vec<Span>, page: Option<&str>) -> Option<usize> {
     let mut i = ws(b, i + 1);
     if b.get(i) == Some(&b']') {
         return Some(i + 1);
     }
+    let mut index = 0usize;
     loop {
-        if pages && b.get(i) == Some(&b'[') {
-            i = elements(b, i, out, false)?;
+        let pointer = format!("{}/{index}", page.unwrap_or_default());
+        if page.is_none() && b.get(i) == Some(&b'[') {
+            i = elements(b, i, out, Some(&pointer))?;
         } else {
             let end = value_end(b, i)?;
-            out.push((i, end));
+            out.push(Span {
+                start: i,
+                end,
+                pointer,
+            });
             i = end;
         }
         i = ws(b, i);
@@ -92,7 +111,37 @@ fn elements(b: &[u8], i: usize, out: &mut Vec<(usize, usize)>, pages: bool) -> O
             b']' => return Some(i + 1),
             _ => return None,
         }
+        index += 1;
     }
+}
+
+/// The byte offset of the value of the member `key` of the object at `offset` in `text`,
+/// when there is an object there that has it (the last, as the parser keeps the last of a
+/// key given twice).
+pub fn member(text: &str, offset: usize, key: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    if b.get(offset) != Some(&b'{') {
+        return None;
+    }
+    let mut found = None;
+    let mut i = ws(b, offset + 1);
+    while b.get(i) == Some(&b'"') {
+        let key_end = string_end(b, i)?;
+        let name: String = serde_json::from_str(text.get(i..key_end)?).ok()?;
+        i = ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = ws(b, i + 1);
+        if name == key {
+            found = Some(i);
+        }
+        i = ws(b, value_end(b, i)?);
+        if b.get(i) == Some(&b',') {
+            i = ws(b, i + 1);
+        }
+    }
+    found
 }
 
 fn ws(b: &[u8], mut i: usize) -> usize {
@@ -190,6 +239,30 @@ mod tests {
         assert_eq!(logins("[]"), Vec::<String>::new());
         let found = items(&input("[{\"login\": \"a\"},\n {\"login\": \"]\"}]"), "x").unwrap();
         assert_eq!(found[1].offset, 18);
+    }
+
+    #[test]
+    fn items_know_their_pointer_and_members_their_offset() {
+        let pointers = |t: &str| -> Vec<String> {
+            items(&input(t), "x")
+                .unwrap()
+                .into_iter()
+                .map(|i| i.pointer)
+                .collect()
+        };
+        assert_eq!(pointers("[{}, {}]"), ["/0", "/1"]);
+        assert_eq!(pointers("[{}]\n[{}, {}]"), ["/0", "/0", "/1"]);
+        assert_eq!(pointers("[[{}], [{}, {}]]"), ["/0/0", "/1/0", "/1/1"]);
+        let text = "[{\"a\": {\"status\": 1}, \"s\\u0074atus\": [2, 3],\n \"status\": 5}]";
+        let found = items(&input(text), "x").unwrap();
+        let at = found[0].offset;
+        assert_eq!(member(text, at, "status").map(|o| &text[o..]), Some("5}]"));
+        let a = member(text, at, "a").unwrap();
+        assert_eq!(
+            member(text, a, "status").map(|o| &text[o..o + 1]),
+            Some("1")
+        );
+        assert_eq!(member(text, at, "b"), None);
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! A CSV export read as a table: its header, and rows whose cells know their line and
 //! column, so that every problem with a value is reported where the value is. Parsing is
-//! the `csv` crate's (RFC 4180: quoted fields, quotes doubled, line breaks inside quotes).
+//! the `csv` crate's (RFC 4180: quoted fields, quotes doubled, line breaks inside quotes);
+//! what it passes over in silence is refused here: a quote never closed (the crate reads the
+//! rest of the file into one cell), and a column read by name that the header repeats (the
+//! crate keeps both, and the first would win unseen).
 
 use super::records::Place;
 use super::{Input, Problem};
@@ -13,6 +16,8 @@ pub struct Table<'a> {
     delimiter: char,
     /// The column names, as the header writes them.
     pub columns: Vec<String>,
+    /// The header row, to place its columns.
+    header: Row,
     /// The rows, in file order.
     pub rows: Vec<Row>,
 }
@@ -28,15 +33,20 @@ pub struct Row {
 
 impl<'a> Table<'a> {
     /// Parses `input` as CSV separated by `delimiter`. Every row must have as many cells as
-    /// the header.
+    /// the header, and every quote that opens a cell must close it.
     pub fn parse(input: &'a Input, delimiter: u8) -> Result<Table<'a>, Problem> {
         let text = input.text.strip_prefix('\u{feff}').unwrap_or(&input.text);
+        let unclosed = Unclosed::find(text, char::from(delimiter));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
             .from_reader(text.as_bytes());
         let csv_problem = |e: csv::Error| -> Problem {
-            let at = e.position().map(|p| (p.line(), p.byte()));
+            let at = e.position().map(|p| start(text, p));
+            // A row that starts at or after the row of an unclosed quote is broken by it.
+            if let Some(quote) = unclosed.filter(|q| at.is_none_or(|(_, b)| b >= q.row)) {
+                return quote.problem(&input.name, text);
+            }
             let message = match e.kind() {
                 csv::ErrorKind::UnequalLengths {
                     expected_len, len, ..
@@ -49,16 +59,15 @@ impl<'a> Table<'a> {
                 _ => format!("not CSV: {e}"),
             };
             match at {
-                Some((line, _)) => Problem::at(&input.name, line as usize, 1, message),
+                Some((line, _)) => Problem::at(&input.name, line, 1, message),
                 None => Problem::file(&input.name, message),
             }
         };
-        let columns: Vec<String> = reader
-            .headers()
-            .map_err(csv_problem)?
-            .iter()
-            .map(|c| c.trim().to_owned())
-            .collect();
+        let header = Row::of(reader.headers().map_err(csv_problem)?, text);
+        if let Some(quote) = unclosed.filter(|q| q.row <= header.start) {
+            return Err(quote.problem(&input.name, text));
+        }
+        let columns: Vec<String> = header.cells.iter().map(|c| c.trim().to_owned()).collect();
         if columns.iter().all(String::is_empty) {
             return Err(Problem::file(
                 &input.name,
@@ -67,36 +76,65 @@ impl<'a> Table<'a> {
         }
         let mut rows = Vec::new();
         for record in reader.records() {
-            let record = record.map_err(csv_problem)?;
-            let (line, start) = record
-                .position()
-                .map_or((0, 0), |p| (p.line() as usize, p.byte() as usize));
-            rows.push(Row {
-                cells: record.iter().map(str::to_owned).collect(),
-                start,
-                line,
-            });
+            rows.push(Row::of(&record.map_err(csv_problem)?, text));
+        }
+        if let Some(quote) = unclosed {
+            return Err(quote.problem(&input.name, text));
         }
         Ok(Table {
             input,
             text,
             delimiter: char::from(delimiter),
             columns,
+            header,
             rows,
         })
     }
 
-    /// The index of the column named `name` (compared without surrounding spaces).
-    pub fn column(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c == name)
+    /// The index of the column named `name` (compared without surrounding spaces), or
+    /// `None` when the header lacks it. A name the header has more than once is an error:
+    /// which cell is meant cannot be told.
+    pub fn column(&self, name: &str) -> Result<Option<usize>, Problem> {
+        let found: Vec<usize> = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| *c == name)
+            .map(|(i, _)| i)
+            .collect();
+        match found[..] {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            _ => Err(self.repeated(name, &found)),
+        }
+    }
+
+    /// The error for a column read by name that the header has at each of `at` (two or
+    /// more indexes): placed at its second place, naming every place.
+    fn repeated(&self, name: &str, at: &[usize]) -> Problem {
+        let times = match at.len() {
+            2 => "twice".to_owned(),
+            n => format!("{n} times"),
+        };
+        let (line, column) = self.locate(&self.header, at.get(1).copied().unwrap_or(0));
+        Problem::at(
+            &self.input.name,
+            line,
+            column,
+            format!(
+                "the header (line {}) has the column `{name}` {times}, as columns {}: it is read, and which one is meant is not guessed; rename or remove the others",
+                self.header.line,
+                numbers(at)
+            ),
+        )
     }
 
     /// The indexes of `names`, all required; a missing one is an error naming it and the
-    /// columns the file has.
+    /// columns the file has, a repeated one an error naming its places.
     pub fn require<const N: usize>(&self, names: [&str; N]) -> Result<[usize; N], Problem> {
         let mut out = [0; N];
         for (slot, name) in out.iter_mut().zip(names) {
-            *slot = self.column(name).ok_or_else(|| self.missing(name))?;
+            *slot = self.column(name)?.ok_or_else(|| self.missing(name))?;
         }
         Ok(out)
     }
@@ -105,7 +143,7 @@ impl<'a> Table<'a> {
     pub fn missing(&self, name: &str) -> Problem {
         Problem::at(
             &self.input.name,
-            1,
+            self.header.line,
             1,
             format!(
                 "missing required column `{name}` (the columns found: {})",
@@ -136,22 +174,22 @@ impl<'a> Table<'a> {
     }
 
     /// The line and column where the cell `index` of `row` starts, found by reading the
-    /// row's text again (quotes hide delimiters and line breaks).
+    /// row's text again as the parser did (quotes hide delimiters and line breaks).
     fn locate(&self, row: &Row, index: usize) -> (usize, usize) {
-        let delimiter = self.delimiter;
         let rest = self.text.get(row.start..).unwrap_or_default();
         let (mut line, mut column) = (row.line, 1);
-        let mut field = 0;
-        let mut quoted = false;
+        let mut cell = 0;
+        let mut state = State::CellStart;
         for c in rest.chars() {
-            if field == index {
+            if cell == index {
                 break;
             }
-            match c {
-                '"' => quoted = !quoted,
-                '\n' if !quoted => break,
-                c if !quoted && c == delimiter => field += 1,
-                _ => {}
+            let (next, step) = state.next(c, self.delimiter);
+            state = next;
+            match step {
+                Step::CellEnd => cell += 1,
+                Step::RowEnd => break,
+                Step::Text => {}
             }
             if c == '\n' {
                 line += 1;
@@ -161,6 +199,129 @@ impl<'a> Table<'a> {
             }
         }
         (line, column)
+    }
+}
+
+impl Row {
+    /// The row of a record the parser read from `text`.
+    fn of(record: &csv::StringRecord, text: &str) -> Row {
+        let (line, start) = record.position().map_or((1, 0), |p| start(text, p));
+        Row {
+            cells: record.iter().map(str::to_owned).collect(),
+            start,
+            line,
+        }
+    }
+}
+
+/// Where a reader is in CSV as the `csv` crate reads it: a quote opens a quoted cell only
+/// at the start of a cell (elsewhere it is text); inside one, `""` is a quote, and text
+/// after the closing quote joins the cell.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// At the start of a cell.
+    CellStart,
+    /// In a cell that is not quoted.
+    Unquoted,
+    /// In a quoted cell.
+    Quoted,
+    /// Just after a quote in a quoted cell: it closes the cell, or with the next quote is one.
+    QuoteInQuoted,
+}
+
+/// What a character was.
+enum Step {
+    /// Part of a cell (or of its quoting).
+    Text,
+    /// The delimiter that ends a cell.
+    CellEnd,
+    /// A line break (`\r` or `\n`) that ends a row.
+    RowEnd,
+}
+
+impl State {
+    /// The state after `c`, and what `c` was.
+    fn next(self, c: char, delimiter: char) -> (State, Step) {
+        let ends = |c: char| {
+            if c == delimiter {
+                Some(Step::CellEnd)
+            } else if c == '\n' || c == '\r' {
+                Some(Step::RowEnd)
+            } else {
+                None
+            }
+        };
+        match (self, c) {
+            (State::CellStart, '"') | (State::QuoteInQuoted, '"') => (State::Quoted, Step::Text),
+            (State::Quoted, '"') => (State::QuoteInQuoted, Step::Text),
+            (State::Quoted, _) => (State::Quoted, Step::Text),
+            (_, c) => match ends(c) {
+                Some(step) => (State::CellStart, step),
+                None => (State::Unquoted, Step::Text),
+            },
+        }
+    }
+}
+
+/// A quote that opens a cell and is never closed: the parser reads the rest of the file
+/// into that cell without a word.
+#[derive(Clone, Copy)]
+struct Unclosed {
+    /// The byte offset of the quote.
+    quote: usize,
+    /// The byte offset where its row starts.
+    row: usize,
+}
+
+impl Unclosed {
+    /// The first quote of `text` that is never closed, if there is one.
+    fn find(text: &str, delimiter: char) -> Option<Unclosed> {
+        let (mut quote, mut row) = (0, 0);
+        let mut state = State::CellStart;
+        for (offset, c) in text.char_indices() {
+            let (next, step) = state.next(c, delimiter);
+            if state == State::CellStart && next == State::Quoted {
+                quote = offset;
+            }
+            state = next;
+            if let Step::RowEnd = step {
+                row = offset + c.len_utf8();
+            }
+        }
+        (state == State::Quoted).then_some(Unclosed { quote, row })
+    }
+
+    /// The problem, placed at the quote.
+    fn problem(self, file: &str, text: &str) -> Problem {
+        let (line, column) = attest_cli::inputs::line_col(text, self.quote);
+        Problem::at(
+            file,
+            line,
+            column,
+            format!(
+                "the quote opened at line {line}, column {column} is never closed: the rest of the file would be one cell; end the cell with a quote, and write a quote inside a quoted cell twice (`\"\"`)"
+            ),
+        )
+    }
+}
+
+/// The line and byte offset where the record the parser places at `position` starts: the
+/// parser places a record where it began reading it, before the blank lines it skips.
+fn start(text: &str, position: &csv::Position) -> (usize, usize) {
+    let (mut line, mut byte) = (position.line() as usize, position.byte() as usize);
+    while let Some(c @ (b'\r' | b'\n')) = text.as_bytes().get(byte) {
+        line += usize::from(*c == b'\n');
+        byte += 1;
+    }
+    (line, byte)
+}
+
+/// Column numbers (1-based) of the indexes `at`: `2 and 5`, `2, 5 and 9`.
+fn numbers(at: &[usize]) -> String {
+    let shown: Vec<String> = at.iter().map(|i| (i + 1).to_string()).collect();
+    match shown.split_last() {
+        Some((last, others)) if !others.is_empty() => format!("{} and {last}", others.join(", ")),
+        _ => shown.concat(),
     }
 }
 
@@ -190,6 +351,16 @@ mod tests {
         assert_eq!(at(0, 1), "t.csv:2:3: m");
         assert_eq!(at(0, 2), "t.csv:3:4: m");
         assert_eq!(at(1, 2), "t.csv:4:5: m");
+        // Blank lines before a row are not the row.
+        let file = input("a,b\r\n\r\n\n1,2\n\n3\n");
+        let t = Table::parse(&file, b',').err().unwrap();
+        assert_eq!(
+            t.to_string(),
+            "t.csv:6:1: this row has 1 cell, the header 2 columns"
+        );
+        let file = input("a,b\n\n\n1,2\n");
+        let t = Table::parse(&file, b',').unwrap();
+        assert_eq!(t.problem(&t.rows[0], 1, "m").to_string(), "t.csv:4:3: m");
     }
 
     #[test]
@@ -207,6 +378,53 @@ mod tests {
             "t.csv:3:1: this row has 1 cell, the header 2 columns"
         );
         assert!(Table::parse(&input(""), b',').is_err());
+    }
+
+    #[test]
+    fn a_repeated_column_is_an_error_when_read() {
+        let file = input("a,b,a\n1,2,3\n");
+        let t = Table::parse(&file, b',').unwrap();
+        assert_eq!(t.column("b").unwrap(), Some(1));
+        assert_eq!(t.column("c").unwrap(), None);
+        assert_eq!(
+            t.column("a").err().unwrap().to_string(),
+            "t.csv:1:5: the header (line 1) has the column `a` twice, as columns 1 and 3: it is read, and which one is meant is not guessed; rename or remove the others"
+        );
+        // Compared without surrounding spaces, placed past quotes, counted past two.
+        let file = input("\n\"x,y\", a ,b,a,a\n1,2,3,4,5\n");
+        let t = Table::parse(&file, b',').unwrap();
+        let e = t.require(["b", "a"]).err().unwrap().to_string();
+        assert!(
+            e.starts_with(
+                "t.csv:2:13: the header (line 2) has the column `a` 3 times, as columns 2, 4 and 5:"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_placed_where_it_opens() {
+        let err = |text: &str| Table::parse(&input(text), b',').err().unwrap().to_string();
+        let never = |line: usize, column: usize| {
+            format!(
+                "t.csv:{line}:{column}: the quote opened at line {line}, column {column} is never closed:"
+            )
+        };
+        // The rest of the file swallowed: once a ragged row, once a row that parses.
+        assert!(err("a,b\n1,2\n\"3,4\n5,6\n").starts_with(&never(3, 1)));
+        assert!(err("a,b\n1,2\n3,\"4\n").starts_with(&never(3, 3)));
+        assert!(err("a,\"b\n1,2\n").starts_with(&never(1, 3)));
+        assert!(err("a,b,c\n\"\"\"1\"\"\",\"é\",\"x\n").starts_with(&never(2, 13)));
+        // A ragged row before the quote is reported first.
+        assert_eq!(
+            err("a,b\n1\n\"2,3\n"),
+            "t.csv:2:1: this row has 1 cell, the header 2 columns"
+        );
+        // A quote inside a cell that does not start with one is text, as the parser reads it.
+        let file = input("a,b,c\n24\" screen,\"x\"\"y\",3\n");
+        let t = Table::parse(&file, b',').unwrap();
+        assert_eq!(t.rows[0].cells, ["24\" screen", "x\"y", "3"]);
+        assert_eq!(t.problem(&t.rows[0], 2, "m").to_string(), "t.csv:2:19: m");
     }
 
     #[test]
