@@ -201,6 +201,91 @@ fn a_cases_file_that_cannot_be_read_is_a_failure_with_its_place() {
 }
 
 #[test]
+fn a_case_whose_facts_have_a_field_the_schema_does_not_define_fails_at_its_line() {
+    let dir = scratch("test-undefined-field");
+    tiny_pack(
+        &dir,
+        &[(
+            "mfa",
+            "CC6.1",
+            MFA_BODY,
+            &[case("mfa passes", WITH_MFA, "pass", "[]")],
+        )],
+    );
+    // `mfa_enabled` is not `mfa`: the rule fails the account, as the case expects, but not
+    // for the reason the case means. A mistyped value is a schema violation, on one line.
+    write(
+        &dir,
+        "pack/rules/t/mfa.cases.json",
+        r#"[
+  {
+    "name": "a typo",
+    "facts": {"accounts": [
+      {"system_id": "aws", "username": "bob", "kind": "human", "status": "active",
+       "mfa_enabled": false}
+    ]},
+    "expect": {"status": "fail", "entities": ["/accounts/0"]}
+  },
+  {
+    "name": "a wrong type",
+    "facts": {"accounts": [
+      {"system_id": "aws", "username": "bob", "kind": "human", "status": "active",
+       "mfa": "no"}
+    ]},
+    "expect": {"status": "fail"}
+  }
+]
+"#,
+    );
+    let out = attest_in(&dir, &["test", "pack"]);
+    exit(&out, 1);
+    let text = stdout(&out);
+    let file = Path::new("pack").join("rules/t/mfa.cases.json");
+    let file = file.display();
+    for expected in [
+        format!(
+            "  t.mfa::a typo\n    in {file}\n    {file}:6:8: /accounts/0/mfa_enabled: facts-v1 \
+             does not define `mfa_enabled` for accounts; did you mean `mfa`? (a case's facts \
+             may hold only the fields their schema defines: the rule never sees this one, so \
+             the case would not test what it says)\n    actual findings:\n"
+        ),
+        format!(
+            "  t.mfa::a wrong type\n    in {file}\n    {file}:14:8: the case's facts are \
+             invalid: /accounts/0/mfa: \"no\" is not of type \"boolean\"\n"
+        ),
+    ] {
+        assert!(text.contains(&expected), "no `{expected}` in:\n{text}");
+    }
+    assert!(
+        text.ends_with("test result: FAILED. 0 passed; 2 failed; 0 filtered out\n"),
+        "{text}"
+    );
+    // The JSON results (the WebAssembly module's too) say it the same way, with the place
+    // in the pack.
+    let json = attest_in(&dir, &["test", "pack", "--format", "json"]);
+    exit(&json, 1);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let problems = &doc["tests"][0]["problems"];
+    assert_eq!(problems.as_array().map(Vec::len), Some(1), "{problems}");
+    assert!(
+        problems[0].as_str().unwrap().starts_with(
+            "rules/t/mfa.cases.json:6:8: /accounts/0/mfa_enabled: facts-v1 does not define"
+        ),
+        "{problems}"
+    );
+    assert_eq!(doc["tests"][0]["actual"]["status"], "fail");
+
+    // With the field spelt right, the case passes.
+    let fixed = fs::read_to_string(dir.join("pack/rules/t/mfa.cases.json"))
+        .unwrap()
+        .replace("mfa_enabled", "mfa")
+        .replace("\"no\"", "false");
+    write(&dir, "pack/rules/t/mfa.cases.json", &fixed);
+    let out = attest_in(&dir, &["test", "pack"]);
+    exit(&out, 0);
+}
+
+#[test]
 fn the_coverage_gate_compares_exactly() {
     let dir = scratch("test-gate");
     tiny_pack(

@@ -1,10 +1,16 @@
 //! Rule cases: each rule keeps, beside it, a `*.cases.json` file of small facts documents
 //! and the outcome the rule must give on each. This module runs them.
+//!
+//! A case's facts must hold only fields their schema (facts-v1, with the pack's extensions)
+//! defines: a field it does not define (a misspelt `privilegd`) is one the rule never sees,
+//! so the case would not test what it says. Where `attest eval` warns of such a field, a case
+//! fails on it, with the field's place in the cases file. This is decided here, for every
+//! host (`attest test` and the WebAssembly module's `test`).
 
 use crate::date::Date;
 use crate::engine::{Engine, EvalOptions};
-use crate::facts::{Facts, FactsSource, LoadOptions};
-use crate::pack::Rule;
+use crate::facts::{Facts, FactsError, FactsSource, LoadOptions, Violation};
+use crate::pack::{Rule, json_offset, line_col};
 use crate::period::Period;
 use crate::report::{RuleResult, Status};
 use indexmap::IndexMap;
@@ -144,18 +150,126 @@ fn run_where(engine: &Engine, mut keep: impl FnMut(&str, &str) -> bool) -> Vec<C
                 continue;
             }
         };
-        for case in cases {
+        for (index, case) in cases.into_iter().enumerate() {
             if keep(id, &case.name) {
-                out.push(run_case(engine, id, &path, case));
+                let at = At {
+                    file: &path,
+                    text: rule.cases.as_deref(),
+                    index,
+                };
+                out.push(run_case_traced(engine, id, &at, case).0);
             }
         }
     }
     out
 }
 
-/// Runs one case against one rule.
+/// Runs one case against one rule. Without the text of the cases file, what is wrong with
+/// the case's facts is placed in `file` by JSON Pointer alone, not by line.
 pub fn run_case(engine: &Engine, rule: &str, file: &str, case: Case) -> CaseOutcome {
-    run_case_traced(engine, rule, file, case).0
+    let at = At {
+        file,
+        text: None,
+        index: 0,
+    };
+    run_case_traced(engine, rule, &at, case).0
+}
+
+/// Where a case is: its cases file (relative to the pack), that file's text when known, and
+/// the case's index in its list, to place what is wrong with the case's facts.
+struct At<'a> {
+    file: &'a str,
+    text: Option<&'a str>,
+    index: usize,
+}
+
+impl At<'_> {
+    /// `file:line:column` in the cases file of the value at `pointer` in the case's facts (a
+    /// member at its key): of the nearest value around it the file holds when it does not
+    /// hold that one (such as the `organization` a case leaves out, which is filled in); the
+    /// file alone when its text is not known.
+    fn place(&self, pointer: &str) -> String {
+        let Some(text) = self.text else {
+            return self.file.to_owned();
+        };
+        let facts = format!("/{}/facts", self.index);
+        let mut pointer = pointer;
+        let offset = loop {
+            if let Some(offset) = json_offset(text, &format!("{facts}{pointer}")) {
+                break Some(offset);
+            }
+            match pointer.rfind('/') {
+                Some(i) => pointer = &pointer[..i],
+                None => break json_offset(text, &format!("/{}", self.index)),
+            }
+        };
+        match offset {
+            Some(offset) => {
+                let (line, column) = line_col(text, offset);
+                format!("{}:{line}:{column}", self.file)
+            }
+            None => self.file.to_owned(),
+        }
+    }
+
+    /// A problem of the case's facts at `pointer`, as one line: its place in the cases file,
+    /// `lead`, the pointer in the facts (`/` for the facts themselves) and `message`.
+    fn problem(&self, lead: &str, pointer: &str, message: &str) -> String {
+        let shown = if pointer.is_empty() { "/" } else { pointer };
+        format!("{}: {lead}{shown}: {message}", self.place(pointer))
+    }
+
+    /// `message` of a violation in the facts loaded from the source `source` (the case's facts
+    /// on one line), with the places it names in that source (`source:1 (/accounts/0)`, the
+    /// first record of a duplicate key) put back in the cases file.
+    fn relocate(&self, message: &str, source: &str) -> String {
+        let marker = format!("{source}:1 (");
+        let Some(start) = message.find(&marker) else {
+            return message.to_owned();
+        };
+        let rest = &message[start + marker.len()..];
+        let Some(end) = rest.find(')') else {
+            return message.to_owned();
+        };
+        let pointer = &rest[..end];
+        format!(
+            "{}{} ({pointer}){}",
+            &message[..start],
+            self.place(pointer),
+            &rest[end + 1..]
+        )
+    }
+
+    /// What is wrong with facts that do not load, one line each: every schema violation
+    /// at its place in the cases file.
+    fn invalid(&self, error: &FactsError, source: &str) -> Vec<String> {
+        let why = "the case's facts are invalid";
+        match error {
+            FactsError::Invalid(violations) => violations
+                .iter()
+                .map(|v| {
+                    let message = self.relocate(&v.message, source);
+                    self.problem(&format!("{why}: "), &v.pointer, &message)
+                })
+                .collect(),
+            // The case's facts are one JSON object given as one source: these cannot happen.
+            other => vec![format!("{}: {why}: {other}", self.place(""))],
+        }
+    }
+
+    /// A field of the case's facts their schema does not define (a warning of
+    /// [`Facts::warnings`]), which fails the case.
+    fn undefined(&self, warning: &Violation) -> String {
+        self.problem(
+            "",
+            &warning.pointer,
+            &format!(
+                "{} (a case's facts may hold only the fields their schema defines: the rule \
+                 never sees this one, so the case would not test what it says)",
+                warning.message
+            ),
+        )
+    }
 }
 
 /// How well a rule's cases cover it.
@@ -203,8 +317,13 @@ pub fn coverage(engine: &Engine) -> Vec<RuleCoverage> {
             let has = |s: Status| cases.iter().any(|c| c.expect.status == s);
             let (has_pass, has_fail) = (has(Status::Pass), has(Status::Fail));
             let mut hit = BTreeSet::new();
-            for case in cases {
-                hit.extend(run_case_traced(engine, &rule.meta.id, &path, case).1);
+            for (index, case) in cases.into_iter().enumerate() {
+                let at = At {
+                    file: &path,
+                    text: rule.cases.as_deref(),
+                    index,
+                };
+                hit.extend(run_case_traced(engine, &rule.meta.id, &at, case).1);
             }
             let lines = engine.statement_lines(&rule.meta.id).unwrap_or_default();
             hit.retain(|l| lines.contains(l));
@@ -223,13 +342,13 @@ pub fn coverage(engine: &Engine) -> Vec<RuleCoverage> {
 fn run_case_traced(
     engine: &Engine,
     rule: &str,
-    file: &str,
+    at: &At<'_>,
     case: Case,
 ) -> (CaseOutcome, BTreeSet<u32>) {
     let mut outcome = CaseOutcome {
         rule: rule.to_owned(),
         name: case.name.clone(),
-        file: file.to_owned(),
+        file: at.file.to_owned(),
         problems: Vec::new(),
         actual: None,
     };
@@ -239,7 +358,7 @@ fn run_case_traced(
     doc.entry("organization")
         .or_insert_with(|| serde_json::json!({ "name": "Case" }));
     let text = Value::Object(doc).to_string();
-    let name = format!("{file} ({})", case.name);
+    let name = format!("{} ({})", at.file, case.name);
     // The case's facts are the pack's: facts-v1 with the collections its extensions add.
     let options = LoadOptions {
         schema: engine.pack().facts_schema().cloned(),
@@ -254,12 +373,15 @@ fn run_case_traced(
     ) {
         Ok(f) => f,
         Err(e) => {
-            outcome
-                .problems
-                .push(format!("the case's facts are invalid: {e}"));
+            outcome.problems.extend(at.invalid(&e, &name));
             return (outcome, BTreeSet::new());
         }
     };
+    // A field the schema does not define fails the case; the rule still runs, so the
+    // outcome shows what it gave without the field.
+    outcome
+        .problems
+        .extend(facts.warnings().iter().map(|w| at.undefined(w)));
     let as_of_text = case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF);
     let Some(as_of) = Date::parse(as_of_text) else {
         outcome
@@ -359,4 +481,100 @@ fn show(entities: &[Option<String>]) -> String {
         .map(|e| e.as_deref().unwrap_or("null"))
         .collect();
     format!("[{}]", items.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    // Test code: a failed unwrap is a failed test, with its reason.
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::{Limits, Pack, PackFile};
+
+    /// A pack of one rule, `t.admins` (an active shared admin fails), with these cases.
+    fn engine(cases: &str) -> Engine {
+        let files = [
+            PackFile::new(
+                "pack.toml",
+                "name = \"t\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"t\"\n",
+            ),
+            PackFile::new(
+                "controls.toml",
+                "[[control]]\nid = \"CC6.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n",
+            ),
+            PackFile::new(
+                "rules/t/admins.rhai",
+                "//! id = \"t.admins\"\n//! title = \"t\"\n//! controls = [\"CC6.1\"]\n//! severity = \"low\"\n//! owner = \"IT\"\n//! facts = [\"accounts\"]\n//! remediation = \"r\"\nfor a in facts.accounts.where(\"privileged\", true) {\n    if a.kind == \"shared\" { fail(a, \"shared admin\"); }\n}\n",
+            ),
+            PackFile::new("rules/t/admins.cases.json", cases),
+        ];
+        Engine::new(Pack::from_files(&files).unwrap(), Limits::default()).unwrap()
+    }
+
+    const ACCOUNT: &str =
+        r#""system_id": "aws", "username": "root", "kind": "shared", "status": "active""#;
+
+    #[test]
+    fn a_field_the_schema_does_not_define_fails_the_case_at_its_line() {
+        // `privilegd` is not `privileged`: the rule sees no admin and is not applicable, as
+        // the case expects, but the case tests nothing of what it says.
+        let cases = format!(
+            "[\n  {{\"name\": \"clean\", \"facts\": {{\"accounts\": [{{{ACCOUNT}, \"privileged\": true}}]}},\n   \"expect\": {{\"status\": \"fail\"}}}},\n  {{\"name\": \"typo\",\n   \"facts\": {{\"accounts\": [\n     {{{ACCOUNT},\n      \"privilegd\": true}}]}},\n   \"expect\": {{\"status\": \"not_applicable\"}}}}\n]\n"
+        );
+        let outcomes = run_all(&engine(&cases));
+        assert_eq!(outcomes.len(), 2);
+        assert!(outcomes[0].passed(), "{:?}", outcomes[0].problems);
+        let typo = &outcomes[1];
+        assert_eq!(typo.name, "typo");
+        assert_eq!(
+            typo.problems,
+            [
+                "rules/t/admins.cases.json:7:7: /accounts/0/privilegd: facts-v1 does not define \
+                 `privilegd` for accounts; did you mean `privileged`? (a case's facts may hold \
+                 only the fields their schema defines: the rule never sees this one, so the case \
+                 would not test what it says)"
+            ]
+        );
+        // The rule still ran, so the outcome shows what it gave.
+        assert_eq!(
+            typo.actual.as_ref().map(|a| a.status),
+            Some(Status::NotApplicable)
+        );
+        // Without the cases file's text, the field is placed by its pointer alone.
+        let case: Vec<Case> = serde_json::from_str(&cases).unwrap();
+        let alone = run_case(&engine(&cases), "t.admins", "x.cases.json", case[1].clone());
+        assert!(
+            alone.problems[0].starts_with("x.cases.json: /accounts/0/privilegd: facts-v1"),
+            "{:?}",
+            alone.problems
+        );
+    }
+
+    #[test]
+    fn schema_violations_of_a_case_are_one_line_each_at_their_lines() {
+        let cases = format!(
+            "[{{\"name\": \"bad\", \"facts\": {{\"accounts\": [\n  {{{ACCOUNT}, \"privileged\": \"yes\"}},\n  {{{ACCOUNT}}},\n  {{\"username\": \"x\", \"kind\": \"shared\", \"status\": \"active\"}}\n]}}, \"expect\": {{\"status\": \"pass\"}}}}]"
+        );
+        let outcomes = run_all(&engine(&cases));
+        let problems = &outcomes[0].problems;
+        let at = "rules/t/admins.cases.json";
+        assert_eq!(
+            problems,
+            &[
+                format!(
+                    "{at}:2:82: the case's facts are invalid: /accounts/0/privileged: \"yes\" is \
+                     not of type \"boolean\""
+                ),
+                format!(
+                    "{at}:4:3: the case's facts are invalid: /accounts/2: \"system_id\" is a \
+                     required property"
+                ),
+                format!(
+                    "{at}:3:3: the case's facts are invalid: /accounts/1: duplicate key \
+                     accounts/aws/root: also at {at}:2:3 (/accounts/0)"
+                ),
+            ]
+        );
+        assert!(problems.iter().all(|p| !p.contains('\n')), "{problems:?}");
+    }
 }

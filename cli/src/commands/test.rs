@@ -310,10 +310,19 @@ fn text(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Stri
     out
 }
 
+/// A problem of a case as shown to people: the places in its cases file it names
+/// (`rules/x.cases.json:3:5`, relative to the pack, at its start or after a space) are given
+/// in `file`, the cases file as shown, so they can be opened from where the command ran.
+fn problem_line(file: &str, o: &CaseOutcome, problem: &str) -> String {
+    let place = format!("{}:", o.file);
+    let line = format!(" {problem}").replace(&format!(" {place}"), &format!(" {file}:"));
+    line.strip_prefix(' ').unwrap_or(&line).to_owned()
+}
+
 /// One failed case: where it is, what differed and what the rule returned.
 fn failure_lines(file: &str, o: &CaseOutcome) -> Vec<String> {
     let mut lines = vec![format!("in {file}")];
-    lines.extend(o.problems.iter().cloned());
+    lines.extend(o.problems.iter().map(|p| problem_line(file, o, p)));
     let Some(actual) = &o.actual else {
         return lines;
     };
@@ -500,7 +509,11 @@ fn junit(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Str
             let _ = write!(
                 body,
                 ">\n      <failure message=\"{}\" type=\"case\">{}</failure>\n    </testcase>\n",
-                xml(o.problems.first().map_or("", String::as_str)),
+                xml(&o.problems.first().map_or(String::new(), |p| problem_line(
+                    &case_file(run, o),
+                    o,
+                    p
+                ))),
                 detail.join("\n")
             );
         }
