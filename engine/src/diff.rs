@@ -7,7 +7,7 @@
 use crate::facts::Origin;
 use crate::pack::{Owner, Severity};
 use crate::report::views::rule_views;
-use crate::report::{Report, Status};
+use crate::report::{EVIDENCE_RULE, Report, Status};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -218,7 +218,21 @@ impl Diff {
 /// Why `new` does not judge what rule `rule` found in the baseline, when it does not.
 fn unjudged_why(new: &Report, rule: &str) -> Option<String> {
     let Some(result) = new.rule(rule) else {
-        return Some("the rule is not in the new report's pack".to_owned());
+        return match rule
+            .strip_prefix(EVIDENCE_RULE)
+            .and_then(|r| r.strip_prefix('/'))
+        {
+            // A criterion's evidence check is there only while nothing else shows the
+            // criterion operates: gone, its rules or its evidence now judge it.
+            Some(control) => match new.controls.iter().find(|c| c.id == control) {
+                None => Some("the criterion is not in the new report's pack".to_owned()),
+                Some(c) if c.status == Status::NotApplicable => {
+                    Some("the criterion does not apply".to_owned())
+                }
+                Some(_) => None,
+            },
+            None => Some("the rule is not in the new report's pack".to_owned()),
+        };
     };
     if let Some(why) = &result.disabled {
         return Some(format!("the pack turned the rule off: {why}"));
