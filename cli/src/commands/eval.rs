@@ -162,8 +162,9 @@ pub struct Args {
     explain: bool,
     #[command(flatten)]
     limits: LimitArgs,
-    /// Fields facts-v1 does not define are errors (exit 2, nothing evaluated), not warnings
-    /// (default: the configuration's `strict`).
+    /// Fields facts-v1 does not define, and evidence for a criterion the pack does not have,
+    /// are errors (exit 2, nothing evaluated), not warnings (default: the configuration's
+    /// `strict`).
     #[arg(long)]
     strict: bool,
     /// Append the run to this ledger (hash-chained JSON Lines; created if missing), and
