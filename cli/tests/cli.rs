@@ -187,6 +187,64 @@ fn validate_accepts_the_example_and_rejects_bad_facts() {
 }
 
 #[test]
+fn evidence_for_a_criterion_the_pack_lacks_is_a_warning_or_with_strict_an_error() {
+    let dir = scratch("unknown-criterion");
+    let facts = ORG.replace(
+        "  \"accounts\": [",
+        "  \"evidence\": [\n    {\"control_id\": \"CC6.1\", \"title\": \"Access policy\", \"collected_on\": \"2026-01-10\"},\n    {\"control_id\": \"CC9.9\", \"title\": \"Vendor reviews\", \"collected_on\": \"2026-01-10\"}\n  ],\n  \"accounts\": [",
+    );
+    let file = write(&dir, "facts.json", &facts);
+    let message = "`CC9.9` is not a criterion of pack soc2, so no criterion uses this evidence; did you mean `CC9.2`?";
+    let warning = format!("warning: {file}:6: /evidence/1/control_id: {message}\n");
+    // The built-in pack's criteria: `attest eval`'s pack, and `attest validate`'s without
+    // --pack; with --pack, that pack's.
+    for args in [
+        vec!["validate", &file],
+        vec!["validate", &file, "--pack", "rules/soc2"],
+        vec!["eval", &file, "--format", "json"],
+    ] {
+        let out = attest(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(if args[0] == "eval" { 1 } else { 0 }),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(stderr(&out), warning, "{args:?}");
+    }
+    // Another pack has other criteria: tiny has CC6.1 and CC6.2 only.
+    let tiny = pack(&dir, &[("ok", "CC6.1", "")]);
+    let out = attest(&["validate", &file, "--pack", &tiny]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "warning: {file}:6: /evidence/1/control_id: `CC9.9` is not a criterion of pack tiny, so no criterion uses this evidence\n"
+        )
+    );
+    // --strict: an error, nothing evaluated.
+    for command in ["validate", "eval"] {
+        let out = attest(&[command, "--strict", &file]);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert_eq!(
+            (stdout(&out), stderr(&out)),
+            (
+                String::new(),
+                format!(
+                    "error: 1 schema violation\n  {file}:6: /evidence/1/control_id: {message}\n"
+                )
+            ),
+            "{command}"
+        );
+    }
+    // A criterion of the pack: no warning.
+    let fixed = write(&dir, "fixed.json", &facts.replace("CC9.9", "CC9.2"));
+    let out = attest(&["validate", "--strict", &fixed]);
+    assert_eq!((out.status.code(), stderr(&out)), (Some(0), String::new()));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn fields_facts_v1_does_not_define_are_warnings_or_with_strict_errors() {
     let dir = scratch("unknown-fields");
     let facts = ORG

@@ -8,9 +8,7 @@
 use crate::date::Date;
 use crate::facts::spans;
 use crate::facts::{JsonSyntax, Origin, Violation};
-use crate::report::{
-    EVIDENCE_RULE, Finding, FindingStatus, Report, Status, Waiver, WaiverResult, WaiverState,
-};
+use crate::report::{Finding, FindingStatus, Report, Status, Waiver, WaiverResult, WaiverState};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -297,54 +295,15 @@ impl Waivers {
 
 impl Entry {
     /// Whether this waiver names the finding's rule, one of its criteria in scope, and its
-    /// record (dates aside). `rule: "evidence"` names every evidence check; an entity is a
-    /// record key pattern, or a JSON Pointer pattern when it starts with `/`.
+    /// record (dates aside): [`Waiver::covers`].
     fn covers(&self, rule: &str, evidence: bool, controls: &[&str], finding: &Finding) -> bool {
-        let w = &self.waiver;
-        w.rule
-            .as_deref()
-            .is_none_or(|r| r == rule || (evidence && r == EVIDENCE_RULE))
-            && w.control.as_deref().is_none_or(|c| controls.contains(&c))
-            && w.entity.as_deref().is_none_or(|pattern| {
-                let target = if pattern.starts_with('/') {
-                    finding.entity.as_deref()
-                } else {
-                    finding.key.as_deref()
-                };
-                target.is_some_and(|t| path_matches(pattern, t))
-            })
-    }
-}
-
-/// Whether `path` is at or under `pattern`, segment by segment (`/`-separated), where a `*`
-/// segment matches any one segment. Serves record keys and JSON Pointers alike.
-fn path_matches(pattern: &str, path: &str) -> bool {
-    let mut pattern = pattern.split('/');
-    let mut path = path.split('/');
-    loop {
-        match (pattern.next(), path.next()) {
-            (None, _) => return true,
-            (Some(_), None) => return false,
-            (Some(p), Some(s)) if p == "*" || p == s => {}
-            (Some(_), Some(_)) => return false,
-        }
+        self.waiver.covers(rule, evidence, controls, finding)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn patterns_match_whole_segments_and_what_lies_under_them() {
-        assert!(path_matches("/accounts/3", "/accounts/3"));
-        assert!(path_matches("/accounts/3", "/accounts/3/roles/0"));
-        assert!(!path_matches("/accounts/3", "/accounts/30"));
-        assert!(path_matches("/accounts/*", "/accounts/30"));
-        assert!(!path_matches("/accounts/*", "/people/1"));
-        assert!(!path_matches("/accounts/*/x", "/accounts/1"));
-        assert!(path_matches("", "/anything"));
-    }
 
     #[test]
     #[cfg(feature = "jsonschema")]

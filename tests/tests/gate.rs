@@ -258,6 +258,140 @@ fn warnings_are_never_waived_and_unknown_ids_are_stale() {
 }
 
 #[test]
+fn a_waiver_naming_what_the_pack_lacks_says_so_with_the_closest_id() {
+    let report = evaluate("2026-06-30");
+    let said = |fields: &str| {
+        let r = with(
+            &report,
+            &one(&format!(
+                "{fields}, \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-12-31\""
+            )),
+        );
+        let w = &r.waivers[0];
+        // Still stale: the state is where the waiver stands, the words say why.
+        assert_eq!(w.state, WaiverState::Stale, "{fields}");
+        assert_eq!(
+            w.unknown_names(&r).as_deref(),
+            Some(w.explain_in(&r).as_str())
+        );
+        w.unknown_names(&r)
+    };
+    let tail = ": the waiver can never match a finding; correct it or remove it";
+    assert_eq!(
+        said("\"rule\": \"nonexistent.rule\"").unwrap(),
+        format!("pack soc2 has no rule `nonexistent.rule`{tail}")
+    );
+    assert_eq!(
+        said("\"rule\": \"access.mfa-privilegd\"").unwrap(),
+        format!(
+            "pack soc2 has no rule `access.mfa-privilegd` (did you mean `access.mfa-privileged`?){tail}"
+        )
+    );
+    assert_eq!(
+        said("\"rule\": \"nonexistent.rule\", \"control\": \"CC9.9\"").unwrap(),
+        format!(
+            "pack soc2 has no rule `nonexistent.rule` and no criterion `CC9.9` (did you mean `CC9.2`?){tail}"
+        )
+    );
+    // Names the pack has: a waiver matching nothing is stale, and said to be.
+    for fields in [
+        "\"rule\": \"backups.restore-test\"",
+        "\"rule\": \"evidence\", \"control\": \"CC1.1\"",
+        "\"rule\": \"evidence/CC1.1\"",
+    ] {
+        let r = with(
+            &report,
+            &one(&format!(
+                "{fields}, \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-12-31\""
+            )),
+        );
+        assert_eq!(r.waivers[0].unknown_names(&r), None, "{fields}");
+        assert_eq!(r.waivers[0].explain_in(&r), r.waivers[0].explain());
+    }
+}
+
+/// The failing findings a waivers file's first waiver covers, by (rule, key), once applied
+/// to `report`, and the waiver's advice about its pointer.
+fn covered_by_first(report: &Report, waivers: &str) -> (Vec<(String, String)>, Option<String>) {
+    let r = with(report, waivers);
+    let first = &r.waivers[0];
+    let mut covered: Vec<(String, String)> = r
+        .rules
+        .iter()
+        .flat_map(|rule| rule.findings.iter().map(move |f| (rule, f)))
+        .filter(|(_, f)| f.waiver.as_ref() == Some(&first.waiver))
+        .map(|(rule, f)| (rule.id.clone(), f.key.clone().unwrap()))
+        .collect();
+    covered.sort();
+    (covered, first.pointer_advice(&r))
+}
+
+#[test]
+fn pointer_advice_covers_exactly_the_findings_the_pointer_covers() {
+    let report = evaluate("2026-06-30");
+    let waiver = |entity: &str| {
+        one(&format!(
+            "\"rule\": \"access.mfa-outside-sso\", \"entity\": \"{entity}\", \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-12-31\""
+        ))
+    };
+    // A pointer to a list covers the two failing accounts: no one key covers both.
+    let (by_pointer, advice) = covered_by_first(&report, &waiver("/accounts"));
+    assert_eq!(by_pointer.len(), 2, "{by_pointer:?}");
+    let advice = advice.unwrap();
+    assert_eq!(
+        advice,
+        "entity `/accounts` is a JSON Pointer, which moves when records are added before it: write the key pattern `accounts/*/*`, which covers the same 2 findings"
+    );
+    // Following the advice covers the same findings.
+    let pattern = advice.split('`').nth(3).unwrap();
+    let (by_key, advice) = covered_by_first(&report, &waiver(pattern));
+    assert_eq!(by_key, by_pointer);
+    assert_eq!(advice, None, "a key pattern needs no advice");
+
+    // A pointer to one record: its key.
+    let pointer = report
+        .rule("access.mfa-outside-sso")
+        .unwrap()
+        .findings
+        .iter()
+        .find(|f| f.key.as_deref() == Some("accounts/prod-db/tomas"))
+        .and_then(|f| f.entity.clone())
+        .unwrap();
+    let (one_record, advice) = covered_by_first(&report, &waiver(&pointer));
+    assert_eq!(
+        advice.unwrap(),
+        format!(
+            "entity `{pointer}` is a JSON Pointer, which moves when records are added before it: write its key, `accounts/prod-db/tomas`"
+        )
+    );
+    let (by_key, _) = covered_by_first(&report, &waiver("accounts/prod-db/tomas"));
+    assert_eq!(by_key, one_record);
+
+    // When every pattern of the keys would cover another finding too, the keys are listed,
+    // one waiver each: here a finding about another record whose key is an account's.
+    let mut odd = report.clone();
+    let rules = &mut odd.rules;
+    let rule = rules
+        .iter_mut()
+        .find(|r| r.id == "access.mfa-outside-sso")
+        .unwrap();
+    let mut elsewhere = rule.findings[0].clone();
+    elsewhere.entity = Some("/people/0".to_owned());
+    elsewhere.key = Some("accounts/github/someone".to_owned());
+    rule.findings.push(elsewhere);
+    let (by_pointer, advice) = covered_by_first(&odd, &waiver("/accounts"));
+    assert_eq!(by_pointer.len(), 2);
+    let keys: Vec<String> = by_pointer.iter().map(|(_, k)| format!("`{k}`")).collect();
+    assert_eq!(
+        advice.unwrap(),
+        format!(
+            "entity `/accounts` is a JSON Pointer, which moves when records are added before it: it covers 2 findings, which no one key covers alone: write a waiver for each of their keys, {}",
+            keys.join(", ")
+        )
+    );
+}
+
+#[test]
 fn bad_waivers_files_name_the_file_line_and_place() {
     let err = |text: &str| Waivers::parse("w.json", text).unwrap_err().to_string();
     assert_eq!(

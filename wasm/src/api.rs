@@ -6,7 +6,6 @@
 
 use crate::request::{self, Text};
 use attest_engine::cases;
-use attest_engine::facts::LoadOptions;
 use attest_engine::render::{self, Context, SarifOptions, TextOptions};
 use attest_engine::report::todo::TodoList;
 use attest_engine::report::vendors::ReviewCadence;
@@ -387,9 +386,10 @@ fn load(files: &[PackFile], base: Option<Pack>, builtin: bool) -> Result<Pack, F
     })
 }
 
-/// Loads facts against facts-v1, with the collections and fields of `pack`'s extensions
-/// (`facts.schema.json`) when it has some.
-fn load_facts(sources: &[Source], pack: Option<&Pack>) -> Result<Facts, Failure> {
+/// Loads facts meant for `pack` as `attest eval` does: against facts-v1 with the
+/// collections and fields of its extensions (`facts.schema.json`) when it has some, and
+/// their evidence records against its criteria.
+fn load_facts(sources: &[Source], pack: &Pack) -> Result<Facts, Failure> {
     let refs: Vec<FactsSource<'_>> = sources
         .iter()
         .map(|s| FactsSource {
@@ -397,11 +397,7 @@ fn load_facts(sources: &[Source], pack: Option<&Pack>) -> Result<Facts, Failure>
             text: &s.text,
         })
         .collect();
-    let options = LoadOptions {
-        schema: pack.and_then(|p| p.facts_schema().cloned()),
-        ..LoadOptions::default()
-    };
-    Ok(Facts::load_with(&refs, &options)?)
+    Ok(Facts::load_with(&refs, &pack.load_options(false))?)
 }
 
 /// Evaluates facts against a pack.
@@ -426,8 +422,9 @@ fn load_facts(sources: &[Source], pack: Option<&Pack>) -> Result<Facts, Failure>
 /// "warnings":[...]}`, where `output` is, byte for byte, what `attest todo --owner NAME
 /// --format FORMAT` writes (default json: todo-v1) and `failures` whether an item listed is a
 /// failure no waiver covers (its exit code 1). `warnings` are the fields facts-v1 does not define
-/// ([`Facts::warnings`]: `{"file", "line", "pointer", "message"}`, in document order), as
-/// `attest eval` prints them. Or a failure.
+/// and the evidence records naming a criterion the pack does not have ([`Facts::warnings`]:
+/// `{"file", "line", "pointer", "message"}`, in document order), as `attest eval` prints
+/// them. Or a failure.
 pub fn evaluate(request: &[u8]) -> String {
     respond(try_evaluate(request))
 }
@@ -436,7 +433,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
     let mut req: EvaluateRequest = parse(request)?;
     let chosen = choose(req.pack, req.overlay, req.limits)?;
     let engine = chosen.engine();
-    let facts = load_facts(&req.facts, Some(engine.pack()))?;
+    let facts = load_facts(&req.facts, engine.pack())?;
     let as_of = match req.as_of.as_deref() {
         None => None,
         Some(text) => Some(Date::parse(text).ok_or_else(|| {
@@ -646,7 +643,8 @@ fn warnings(facts: &Facts) -> Result<String, Failure> {
 ///
 /// Request: `{"facts": [{"name", "text"}, ...], "pack"?: [...], "overlay"?: [...]}` (a pack
 /// as `evaluate` takes it, whose `facts.schema.json` adds collections and fields to
-/// facts-v1). Response: `{"ok":true,"facts":
+/// facts-v1, and whose criteria the evidence records may name: the built-in pack's without
+/// one). Response: `{"ok":true,"facts":
 /// {"files", "organization", "as_of", "digest"},"warnings":[...]}` (the warnings
 /// `evaluate` gives) or the same failure `evaluate` gives for these facts.
 pub fn validate(request: &[u8]) -> String {
@@ -656,7 +654,10 @@ pub fn validate(request: &[u8]) -> String {
 fn try_validate(request: &[u8]) -> Outcome {
     let req: ValidateRequest = parse(request)?;
     let pack = custom_pack(req.pack, req.overlay)?;
-    let facts = load_facts(&req.facts, pack.as_ref())?;
+    let facts = match &pack {
+        Some(pack) => load_facts(&req.facts, pack)?,
+        None => load_facts(&req.facts, builtin_engine()?.pack())?,
+    };
     let body = json!({
         "ok": true,
         "facts": {
@@ -1060,6 +1061,28 @@ mod tests {
             r#"{{"ok":true,"report":{},"warnings":["#,
             report.to_json()
         )));
+    }
+
+    #[test]
+    fn evidence_for_a_criterion_the_pack_lacks_is_a_warning_of_evaluate_and_validate() {
+        let facts = concat!(
+            r#"{"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"}, "evidence": ["#,
+            "\n",
+            r#"{"control_id": "CC9.2", "title": "Vendor list", "collected_on": "2026-01-10"},"#,
+            "\n",
+            r#"{"control_id": "CC9.9", "title": "Vendor review", "collected_on": "2026-01-10"}]}"#
+        );
+        let request = json!({"facts": [{"name": "f.json", "text": facts}]}).to_string();
+        let expected = json!([{
+            "file": "f.json",
+            "line": 3,
+            "pointer": "/evidence/1/control_id",
+            "message": "`CC9.9` is not a criterion of pack soc2, so no criterion uses this evidence; did you mean `CC9.2`?"
+        }]);
+        for f in [validate, evaluate] {
+            let r = call(f, &request);
+            assert_eq!(r["warnings"], expected, "{r}");
+        }
     }
 
     #[test]

@@ -85,7 +85,8 @@ pub struct CreateArgs {
     /// SIZE]` does, and keep it in the bundle (repeatable).
     #[arg(long = "sample", value_name = "RULE:SEED[:SIZE]", value_parser = samples::parse)]
     samples: Vec<SampleSpec>,
-    /// Fields facts-v1 does not define are errors.
+    /// Fields facts-v1 does not define, and evidence for a criterion the pack does not have,
+    /// are errors.
     #[arg(long)]
     strict: bool,
     /// Record the run in this ledger and put the ledger's entries for the period in the

@@ -162,8 +162,9 @@ pub struct Args {
     explain: bool,
     #[command(flatten)]
     limits: LimitArgs,
-    /// Fields facts-v1 does not define are errors (exit 2, nothing evaluated), not warnings
-    /// (default: the configuration's `strict`).
+    /// Fields facts-v1 does not define, and evidence for a criterion the pack does not have,
+    /// are errors (exit 2, nothing evaluated), not warnings (default: the configuration's
+    /// `strict`).
     #[arg(long)]
     strict: bool,
     /// Append the run to this ledger (hash-chained JSON Lines; created if missing), and
@@ -575,32 +576,40 @@ fn render_public(format: Format, public: &render::PublicReport) -> String {
     }
 }
 
-/// Tells on stderr about waivers that need attention: expired, stale or not yet in force, or
-/// naming their record by a JSON Pointer.
+/// Tells on stderr about waivers that need attention: naming a rule or criterion the pack
+/// does not have, expired, stale or not yet in force, or naming their record by a JSON
+/// Pointer.
 fn warn_about_waivers(report: &Report) {
-    for w in &report.waivers {
-        if let Some(advice) = w.pointer_advice(report) {
-            let message = format!(
-                "{}:{}: {advice}",
-                w.waiver.source.file, w.waiver.source.line
-            );
-            eprintln!("warning: {}", escape::line(&message));
-        }
-    }
-    for w in report
+    let warn = |w: &attest_engine::report::WaiverResult, what: &str| {
+        let message = format!("{}:{}: {what}", w.waiver.source.file, w.waiver.source.line);
+        eprintln!("warning: {}", escape::line(&message));
+    };
+    let unknown: Vec<Option<String>> = report
         .waivers
         .iter()
-        .filter(|w| w.state != WaiverState::Active)
-    {
-        let message = format!(
-            "{}:{}: {} waiver ({}): {}",
-            w.waiver.source.file,
-            w.waiver.source.line,
-            w.state.as_str(),
-            w.waiver.scope(),
-            w.explain()
-        );
-        eprintln!("warning: {}", escape::line(&message));
+        .map(|w| w.unknown_names(report))
+        .collect();
+    for (w, unknown) in report.waivers.iter().zip(&unknown) {
+        if unknown.is_none()
+            && let Some(advice) = w.pointer_advice(report)
+        {
+            warn(w, &advice);
+        }
+    }
+    for (w, unknown) in report.waivers.iter().zip(&unknown) {
+        match unknown {
+            Some(unknown) => warn(w, &format!("waiver ({}): {unknown}", w.waiver.scope())),
+            None if w.state != WaiverState::Active => warn(
+                w,
+                &format!(
+                    "{} waiver ({}): {}",
+                    w.state.as_str(),
+                    w.waiver.scope(),
+                    w.explain()
+                ),
+            ),
+            None => {}
+        }
     }
 }
 

@@ -27,17 +27,21 @@ use attest_engine::render::escape;
 use attest_engine::{Facts, Pack, Period};
 
 /// Loads and validates facts sources (name, text) against facts-v1, with the collections
-/// and fields `pack` (and its bases) add when given; each text is freed once parsed. Fields
-/// the schema does not define are warnings on stderr, or with `strict` violations that make
-/// the facts unusable.
+/// and fields `pack` (and its bases) add when given, and the evidence records against its
+/// criteria; each text is freed once parsed. Fields the schema does not define and evidence
+/// for a criterion the pack does not have are warnings on stderr, or with `strict`
+/// violations that make the facts unusable.
 pub fn load_facts(
     sources: Vec<(String, String)>,
     pack: Option<&Pack>,
     strict: bool,
 ) -> Result<Facts, String> {
-    let options = LoadOptions {
-        strict,
-        schema: pack.and_then(|p| p.facts_schema().cloned()),
+    let options = match pack {
+        Some(pack) => pack.load_options(strict),
+        None => LoadOptions {
+            strict,
+            ..LoadOptions::default()
+        },
     };
     let facts = Facts::load_owned(sources, &options).map_err(|e| e.to_string())?;
     for warning in facts.warnings() {

@@ -38,8 +38,9 @@ pub struct ReportArgs {
     waivers: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
-    /// Fields facts-v1 does not define are errors (exit 2, nothing evaluated), not warnings
-    /// (default: the configuration's `strict`).
+    /// Fields facts-v1 does not define, and evidence for a criterion the pack does not have,
+    /// are errors (exit 2, nothing evaluated), not warnings (default: the configuration's
+    /// `strict`).
     #[arg(long)]
     strict: bool,
     #[command(flatten)]

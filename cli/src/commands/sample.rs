@@ -58,7 +58,8 @@ pub struct Args {
     params: Vec<(String, serde_json::Value)>,
     #[command(flatten)]
     limits: LimitArgs,
-    /// Fields facts-v1 does not define are errors, not warnings.
+    /// Fields facts-v1 does not define, and evidence for a criterion the pack does not have,
+    /// are errors, not warnings.
     #[arg(long)]
     strict: bool,
     #[command(flatten)]

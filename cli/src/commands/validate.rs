@@ -10,13 +10,13 @@ pub struct Args {
     /// Facts files or folders of `*.json` files (merged in file-name order).
     #[arg(required = true)]
     facts: Vec<PathBuf>,
-    /// Fields facts-v1 does not define are errors, not warnings (default: the
-    /// configuration's `strict`).
+    /// Fields facts-v1 does not define, and evidence for a criterion the pack does not have,
+    /// are errors, not warnings (default: the configuration's `strict`).
     #[arg(long)]
     strict: bool,
     /// Check against facts-v1 with the collections and fields this pack folder (and the
-    /// packs it extends) add in `facts.schema.json` (default: the configuration's pack,
-    /// else facts-v1 alone).
+    /// packs it extends) add in `facts.schema.json`, and the evidence records against its
+    /// criteria (default: the configuration's pack, else the built-in SOC 2 pack).
     #[arg(long, value_name = "DIR")]
     pack: Option<PathBuf>,
     #[command(flatten)]
@@ -28,23 +28,11 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let config = args.config.load()?;
     let sources = inputs::read_facts(&args.facts, config.max_input_size)?;
-    // Only a pack asked for: the built-in one adds nothing to facts-v1.
-    let pack = match (&args.pack, &config.pack) {
-        (Some(dir), _) => Some(packs::load(
-            &packs::PackRef::Dir(dir.clone()),
-            config.max_input_size,
-        )?),
-        (None, Some(pack)) => Some(packs::load(pack, config.max_input_size)?),
-        (None, None) => None,
-    };
+    // The pack `attest eval` would use: its criteria are those evidence records may name.
+    let pack = packs::load(&config.pack(args.pack.as_deref()), config.max_input_size)?;
     let n = sources.len();
     // Freed beside the rest of the command's work, which does not wait for it.
-    super::load_facts(
-        sources,
-        pack.as_ref().map(|l| &l.pack),
-        args.strict || config.strict,
-    )?
-    .free_aside();
+    super::load_facts(sources, Some(&pack.pack), args.strict || config.strict)?.free_aside();
     println!(
         "facts are valid ({n} file{})",
         if n == 1 { "" } else { "s" }

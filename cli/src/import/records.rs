@@ -259,6 +259,7 @@ impl Output {
         let options = LoadOptions {
             strict: true,
             schema: schema.cloned(),
+            ..LoadOptions::default()
         };
         match Facts::load_with(&sources, &options) {
             Ok(_) => Vec::new(),

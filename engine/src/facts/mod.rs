@@ -2,6 +2,7 @@
 //! against the facts schema, and remembering where every record came from.
 
 mod canonical;
+mod criteria;
 mod error;
 pub(crate) mod extension;
 mod fields;
@@ -18,6 +19,7 @@ mod tree_parse;
 pub(crate) mod uris;
 mod validate;
 
+pub use criteria::Criteria;
 pub use error::{FactsError, JsonSyntax, Violation, json_column, json_message};
 pub use schema::FactsSchema;
 pub use validate::FACTS_SCHEMA;
@@ -73,6 +75,10 @@ pub struct LoadOptions {
     /// The schema to check against: facts-v1 with the collections and fields a pack adds
     /// ([`crate::Pack::facts_schema`]); facts-v1 alone when `None`.
     pub schema: Option<Arc<FactsSchema>>,
+    /// The criteria of the pack the facts are for ([`crate::Pack::criteria`]): an evidence
+    /// record naming a criterion the pack does not have supports nothing, and is a warning
+    /// (with `strict`, a violation) at its `control_id`. Not checked when `None`.
+    pub criteria: Option<Arc<Criteria>>,
 }
 
 /// A validated facts document, ready to be evaluated any number of times.
@@ -174,6 +180,11 @@ impl Facts {
             found.push((name, collection.found));
         }
         let doc = Value::Object(rest);
+        let unknown_criteria = options
+            .criteria
+            .as_ref()
+            .map(|c| criteria::unknown(&doc, &records, c))
+            .unwrap_or_default();
         let violations = |d: &Value| schema.violations(d);
         let against = validate::Against {
             violations: &violations,
@@ -181,7 +192,14 @@ impl Facts {
             known: &schema.known,
             name: schema.name(),
         };
-        let checked = validate::check(&doc, found, &origins, &against, options.strict);
+        let checked = validate::check(
+            &doc,
+            found,
+            unknown_criteria,
+            &origins,
+            &against,
+            options.strict,
+        );
         let validate::Checked { keys, warnings } = checked.map_err(FactsError::Invalid)?;
         let org = doc.get("organization");
         let as_of = org
@@ -495,6 +513,52 @@ mod tests {
         assert_eq!(taken.digest(), facts.digest());
         assert_eq!(taken.origin("/people/2"), facts.origin("/people/2"));
         assert_eq!(taken.key("/people/2"), facts.key("/people/2"));
+    }
+
+    #[test]
+    fn evidence_for_a_criterion_the_pack_lacks_is_a_warning_or_with_strict_a_violation() {
+        let a = r#"{"schema_version": "1", "organization": {"name": "A"},
+"evidence": [
+ {"control_id": "CC9.2", "title": "Vendor list", "collected_on": "2026-01-10"},
+ {"control_id": "CC9.9", "title": "Vendor review", "collected_on": "2026-01-10", "by": "x"}
+]}"#;
+        let b = r#"{"evidence": [
+ {"control_id": "A1.7", "title": "Capacity plan", "collected_on": "2026-01-10"}
+]}"#;
+        let sources = [src("a.json", a), src("b.json", b)];
+        let criteria = Criteria::new("soc2", ["CC9.1", "CC9.2", "A1.1", "A1.2"]);
+        let options = LoadOptions {
+            criteria: Some(Arc::new(criteria)),
+            ..LoadOptions::default()
+        };
+        let facts = Facts::load_with(&sources, &options).unwrap();
+        let shown: Vec<String> = facts.warnings().iter().map(ToString::to_string).collect();
+        // In document order, with the fields facts-v1 does not define.
+        let expected = [
+            "a.json:4: /evidence/1/by: facts-v1 does not define `by` for evidence",
+            "a.json:4: /evidence/1/control_id: `CC9.9` is not a criterion of pack soc2, so no criterion uses this evidence; did you mean `CC9.2`?",
+            "b.json:2: /evidence/2/control_id: `A1.7` is not a criterion of pack soc2, so no criterion uses this evidence; did you mean `A1.2`?",
+        ];
+        assert_eq!(shown, expected);
+        // Without the pack's criteria, nothing is said of them.
+        let alone = Facts::load(&sources).unwrap();
+        assert_eq!(alone.warnings().len(), 1);
+        // Strict: violations, and the facts are refused.
+        let strict = LoadOptions {
+            strict: true,
+            ..options
+        };
+        let err = Facts::load_with(&sources, &strict).unwrap_err();
+        let FactsError::Invalid(violations) = &err else {
+            panic!("{err}")
+        };
+        let shown: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, expected);
+        // Evidence for the pack's criteria only: no warning.
+        let a = a.replace("CC9.9", "CC9.1").replace(r#", "by": "x""#, "");
+        let b = b.replace("A1.7", "A1.1");
+        let clean = Facts::load_with(&[src("a.json", &a), src("b.json", &b)], &strict);
+        assert!(clean.unwrap().warnings().is_empty());
     }
 
     #[test]

@@ -62,12 +62,14 @@ pub(super) struct Against<'a> {
 
 /// Every violation of the schema `against` in `doc` and in the collections whose records
 /// were checked one at a time (`records`, which `doc` holds as empty arrays), in document
-/// order (the schema's, then, when `strict`, the fields the schema does not define, then
-/// duplicate keys), each located in its source file; when there is none, the key of every
-/// record and, unless `strict`, the undefined fields as warnings.
+/// order (the schema's, then, when `strict`, the fields the schema does not define and the
+/// evidence records naming a criterion the pack lacks (`criteria`: pointer and message),
+/// then duplicate keys), each located in its source file; when there is none, the key of
+/// every record and, unless `strict`, the undefined fields and unknown criteria as warnings.
 pub(super) fn check(
     doc: &Value,
     records: Vec<(String, Found)>,
+    criteria: Vec<(String, String)>,
     origins: &SourceMap,
     against: &Against<'_>,
     strict: bool,
@@ -113,9 +115,10 @@ pub(super) fn check(
         duplicates.extend(repeated);
         keys.insert(name, column);
     }
+    unknown.extend(criteria);
     let order = DocumentOrder::of(doc);
     order.sort(&mut found, |(pointer, _)| pointer);
-    order.sort(&mut unknown, |(pointer, _)| pointer);
+    order.sort_by_record(&mut unknown, |(pointer, _)| pointer);
     order.sort(&mut duplicates, |d| &d.pointer);
     let mut out: Vec<Violation> = found.into_iter().map(|(p, m)| at(p, m)).collect();
     let warnings: Vec<Violation> = unknown.into_iter().map(|(p, m)| at(p, m)).collect();
@@ -155,13 +158,27 @@ impl<'a> DocumentOrder<'a> {
     /// Sorts `items` by the top-level key their pointer falls under (the document itself
     /// first), keeping the order of those under the same key.
     fn sort<T>(&self, items: &mut [T], pointer: impl Fn(&T) -> &String) {
-        let place = |p: &String| {
-            let Some(rest) = p.strip_prefix('/') else {
-                return 0;
-            };
-            let key = super::unescape(rest.split('/').next().unwrap_or_default());
-            self.0.get(key.as_ref()).copied().unwrap_or(usize::MAX)
+        items.sort_by_cached_key(|item| self.place(pointer(item)));
+    }
+
+    /// The place of the top-level key `pointer` falls under (0 for the document itself).
+    fn place(&self, pointer: &str) -> usize {
+        let Some(rest) = pointer.strip_prefix('/') else {
+            return 0;
         };
-        items.sort_by_cached_key(|item| place(pointer(item)));
+        let key = super::unescape(rest.split('/').next().unwrap_or_default());
+        self.0.get(key.as_ref()).copied().unwrap_or(usize::MAX)
+    }
+
+    /// [`DocumentOrder::sort`], and under one key by the index of the record the pointer
+    /// falls in (`3` of `/evidence/3/title`), keeping the order of those in one record.
+    fn sort_by_record<T>(&self, items: &mut [T], pointer: impl Fn(&T) -> &String) {
+        let record = |p: &String| {
+            p.split('/')
+                .nth(2)
+                .and_then(|i| i.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        items.sort_by_cached_key(|item| (self.place(pointer(item)), record(pointer(item))));
     }
 }

@@ -29,7 +29,7 @@ pub use model::{Category, FACTS_KEYS, Frequency, Owner, ParamType, Severity, nat
 pub use rule::Rule;
 pub(crate) use span::json_offset;
 
-use crate::facts::FactsSchema;
+use crate::facts::{Criteria, FactsSchema, LoadOptions};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -251,6 +251,26 @@ impl Pack {
     /// ([`crate::facts::LoadOptions::schema`]).
     pub fn facts_schema(&self) -> Option<&Arc<FactsSchema>> {
         self.facts_schema.as_ref()
+    }
+
+    /// The criteria of its catalog, for checking the criteria the evidence records of facts
+    /// meant for this pack name ([`crate::facts::LoadOptions::criteria`]).
+    pub fn criteria(&self) -> Criteria {
+        Criteria::new(
+            self.manifest.name.as_str(),
+            self.controls.iter().map(|c| c.id.as_str()),
+        )
+    }
+
+    /// How to load facts meant for this pack: against its facts schema
+    /// ([`Pack::facts_schema`]), with their evidence checked against its criteria
+    /// ([`Pack::criteria`]); `strict` as [`LoadOptions::strict`] says.
+    pub fn load_options(&self, strict: bool) -> LoadOptions {
+        LoadOptions {
+            strict,
+            schema: self.facts_schema().cloned(),
+            criteria: Some(Arc::new(self.criteria())),
+        }
     }
 
     /// sha256 over every file of the pack and of its bases.

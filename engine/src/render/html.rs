@@ -622,7 +622,7 @@ fn waivers(out: &mut String, report: &Report) {
         let _ = writeln!(
             out,
             "<tr data-state=\"{state}\"><td><span class=\"badge {state}\">{state}</span><br><small>{}</small></td><td>{}</td><td>{}</td><td>{} on {}</td><td>{}</td><td><code>{}:{}</code></td></tr>",
-            esc(&w.explain()),
+            esc(&w.explain_in(report)),
             esc(&w.waiver.scope()),
             esc(&w.waiver.reason),
             esc(&w.waiver.approved_by),

@@ -192,7 +192,7 @@ pub fn markdown(report: &Report) -> String {
                 "- **{}** {}: {} ({})",
                 w.state.as_str(),
                 escape(&w.waiver.scope()),
-                escape(&w.explain()),
+                escape(&w.explain_in(report)),
                 code(&format!(
                     "{}:{}",
                     w.waiver.source.file, w.waiver.source.line

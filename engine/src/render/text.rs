@@ -377,7 +377,7 @@ fn waivers(out: &mut String, p: &Paint, report: &Report) {
             out,
             "  {state} {}  {} {}",
             line(&w.waiver.scope()),
-            line(&w.explain()),
+            line(&w.explain_in(report)),
             p.dim(&format!(
                 "({}:{})",
                 line(&w.waiver.source.file),
