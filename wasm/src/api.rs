@@ -6,7 +6,7 @@
 
 use crate::request::{self, Text};
 use attest_engine::cases;
-use attest_engine::render::{self, Context, SarifOptions, TextOptions};
+use attest_engine::render::{self, Context, SarifOptions, TextOptions, object, to_json};
 use attest_engine::report::todo::TodoList;
 use attest_engine::report::vendors::ReviewCadence;
 use attest_engine::{
@@ -687,48 +687,57 @@ fn try_explain(request: &[u8]) -> Outcome {
     let chosen = choose(req.pack, req.overlay, None)?;
     let pack = chosen.engine().pack();
     let rule_brief = |r: &attest_engine::pack::Rule| {
-        json!({
-            "id": r.meta.id,
-            "title": r.meta.title,
-            "path": r.path,
-            "controls": r.meta.controls,
-            "severity": r.meta.severity,
-            "owner": r.meta.owner,
-        })
+        object(&mut [
+            ("id", r.meta.id.as_str().into()),
+            ("title", r.meta.title.as_str().into()),
+            ("path", r.path.as_str().into()),
+            ("controls", to_json(&r.meta.controls)),
+            ("severity", to_json(&r.meta.severity)),
+            ("owner", to_json(&r.meta.owner)),
+        ])
     };
+    let ok = |kind: &str| [("ok", Value::Bool(true)), ("kind", kind.into())];
     let body = match req.id.as_deref() {
-        None => json!({
-            "ok": true,
-            "kind": "pack",
-            "pack": {
-                "name": pack.manifest().name,
-                "version": pack.manifest().version,
-                "framework": pack.manifest().framework,
-                "description": pack.manifest().description,
-                "params": pack.manifest().params,
-                "digest": pack.digest(),
-            },
-            "controls": pack.controls(),
-            "rules": pack.rules().iter().map(rule_brief).collect::<Vec<_>>(),
-        }),
+        None => {
+            let manifest = pack.manifest();
+            let about = object(&mut [
+                ("name", manifest.name.as_str().into()),
+                ("version", manifest.version.as_str().into()),
+                ("framework", to_json(&manifest.framework)),
+                ("description", to_json(&manifest.description)),
+                ("params", to_json(&manifest.params)),
+                ("digest", pack.digest().into()),
+            ]);
+            let rules: Vec<Value> = pack.rules().iter().map(rule_brief).collect();
+            let [ok, kind] = ok("pack");
+            object(&mut [
+                ok,
+                kind,
+                ("pack", about),
+                ("controls", to_json(pack.controls())),
+                ("rules", rules.into()),
+            ])
+        }
         Some(id) => {
             if let Some(rule) = pack.rule(id) {
                 let mut detail = serde_json::to_value(&rule.meta)
                     .map_err(|e| Failure::new("internal", e.to_string()))?;
                 if let Value::Object(map) = &mut detail {
-                    map.insert("path".to_owned(), json!(rule.path));
-                    map.insert("source".to_owned(), json!(rule.source));
+                    map.insert("path".to_owned(), rule.path.as_str().into());
+                    map.insert("source".to_owned(), to_json(&rule.source));
                     let controls: Vec<Value> = rule
                         .meta
                         .controls
                         .iter()
                         .map(|c| {
-                            json!({"id": c, "title": pack.control(c).map(|k| k.title.as_str())})
+                            let title = pack.control(c).map(|k| k.title.as_str());
+                            object(&mut [("id", c.as_str().into()), ("title", title.into())])
                         })
                         .collect();
                     map.insert("controls".to_owned(), Value::Array(controls));
                 }
-                json!({"ok": true, "kind": "rule", "rule": detail})
+                let [ok, kind] = ok("rule");
+                object(&mut [ok, kind, ("rule", detail)])
             } else if let Some(control) = pack.control(id) {
                 let rules: Vec<Value> = pack
                     .rules()
@@ -736,7 +745,13 @@ fn try_explain(request: &[u8]) -> Outcome {
                     .filter(|r| r.meta.controls.iter().any(|c| c == id))
                     .map(rule_brief)
                     .collect();
-                json!({"ok": true, "kind": "control", "control": control, "rules": rules})
+                let [ok, kind] = ok("control");
+                object(&mut [
+                    ok,
+                    kind,
+                    ("control", to_json(control)),
+                    ("rules", rules.into()),
+                ])
             } else {
                 return Err(Failure::new(
                     "not_found",
@@ -894,25 +909,31 @@ fn try_check(request: &[u8]) -> Outcome {
     let warnings = diags.len() - errors;
     let name = folder_of(builtin, req.name.as_deref());
     let source = source_of(name);
-    let doc = json!({
-        "pack": source,
-        "errors": errors,
-        "warnings": warnings,
-        "diagnostics": diags.iter().map(|d| json!({
-            "code": d.code,
-            "severity": d.severity,
-            "file": show_file(name, &d.file),
-            "line": d.line,
-            "column": d.column,
-            "message": d.message,
-        })).collect::<Vec<_>>(),
-    });
-    Ok(json!({
-        "ok": true,
-        "output": pretty(&doc),
-        "errors": errors,
-        "warnings": warnings,
-    })
+    let diagnostics: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            object(&mut [
+                ("code", to_json(&d.code)),
+                ("severity", to_json(&d.severity)),
+                ("file", show_file(name, &d.file).into()),
+                ("line", d.line.into()),
+                ("column", d.column.into()),
+                ("message", d.message.as_str().into()),
+            ])
+        })
+        .collect();
+    let doc = object(&mut [
+        ("pack", source.into()),
+        ("errors", errors.into()),
+        ("warnings", warnings.into()),
+        ("diagnostics", diagnostics.into()),
+    ]);
+    Ok(object(&mut [
+        ("ok", true.into()),
+        ("output", pretty(&doc).into()),
+        ("errors", errors.into()),
+        ("warnings", warnings.into()),
+    ])
     .to_string())
 }
 
@@ -952,43 +973,58 @@ fn try_test(request: &[u8]) -> Outcome {
         .iter()
         .map(|o| {
             let actual = o.actual.as_ref().map(|a| {
-                json!({
-                    "status": a.status,
-                    "error": a.error,
-                    "findings": a.findings.iter().map(|f| json!({
-                        "status": f.status,
-                        "entity": f.entity,
-                        "message": f.message,
-                    })).collect::<Vec<_>>(),
-                })
+                let findings: Vec<Value> = a
+                    .findings
+                    .iter()
+                    .map(|f| {
+                        object(&mut [
+                            ("status", to_json(&f.status)),
+                            ("entity", to_json(&f.entity)),
+                            ("message", f.message.as_str().into()),
+                        ])
+                    })
+                    .collect();
+                object(&mut [
+                    ("status", to_json(&a.status)),
+                    ("error", to_json(&a.error)),
+                    ("findings", findings.into()),
+                ])
             });
-            json!({
-                "pack": pack.manifest().name,
-                "rule": o.rule,
-                "name": o.name,
-                "file": show_file(name, &o.file),
-                "passed": o.passed(),
-                "problems": o.problems,
-                "actual": actual,
-            })
+            object(&mut [
+                ("pack", pack.manifest().name.as_str().into()),
+                ("rule", o.rule.as_str().into()),
+                ("name", o.name.as_str().into()),
+                ("file", show_file(name, &o.file).into()),
+                ("passed", o.passed().into()),
+                ("problems", to_json(&o.problems)),
+                ("actual", actual.into()),
+            ])
         })
         .collect();
     let passed = outcomes.iter().filter(|o| o.passed()).count();
     let failed = outcomes.len() - passed;
-    let doc = json!({
-        "packs": [{
-            "name": pack.manifest().name,
-            "version": pack.manifest().version,
-            "source": source,
-        }],
-        "summary": {
-            "passed": passed,
-            "failed": failed,
-            "filtered_out": filtered_out,
-        },
-        "tests": tests,
-    });
-    Ok(json!({"ok": true, "output": pretty(&doc), "passed": passed, "failed": failed}).to_string())
+    let about = object(&mut [
+        ("name", pack.manifest().name.as_str().into()),
+        ("version", pack.manifest().version.as_str().into()),
+        ("source", source.into()),
+    ]);
+    let summary = object(&mut [
+        ("passed", passed.into()),
+        ("failed", failed.into()),
+        ("filtered_out", filtered_out.into()),
+    ]);
+    let doc = object(&mut [
+        ("packs", vec![about].into()),
+        ("summary", summary),
+        ("tests", tests.into()),
+    ]);
+    Ok(object(&mut [
+        ("ok", true.into()),
+        ("output", pretty(&doc).into()),
+        ("passed", passed.into()),
+        ("failed", failed.into()),
+    ])
+    .to_string())
 }
 
 /// Pretty JSON, newline-terminated, as `attest check` and `attest test` print it.

@@ -179,6 +179,9 @@ impl<'a> DocumentOrder<'a> {
                 .and_then(|i| i.parse::<usize>().ok())
                 .unwrap_or(0)
         };
-        items.sort_by_cached_key(|item| (self.place(pointer(item)), record(pointer(item))));
+        // Warnings are few: the shared sort, rather than one compiled for this key.
+        crate::sorting::sort_by_key(items, |item| {
+            (self.place(pointer(item)), record(pointer(item)))
+        });
     }
 }

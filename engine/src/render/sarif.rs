@@ -14,12 +14,13 @@
 //! when the facts were given relative (to the repository root, as code scanning wants them);
 //! an absolute path becomes a `file:` URI.
 
+use super::object;
 use super::{Context, error_place};
 use crate::digest;
 use crate::pack::Severity;
 use crate::report::views::{RuleView, rule_views};
 use crate::report::{Finding, FindingStatus, Report, RuleResult};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The SARIF schema this output follows.
 const SCHEMA: &str =
@@ -80,11 +81,18 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
     for (index, view) in views.iter().enumerate() {
         if let Some(e) = &view.rule.error {
             let place = error_place(e);
-            notifications.push(json!({
-                "level": "error",
-                "message": { "text": format!("rule {} could not give an answer: {} ({place})", view.id, e.message) },
-                "associatedRule": { "id": view.id, "index": index },
-            }));
+            let text = format!(
+                "rule {} could not give an answer: {} ({place})",
+                view.id, e.message
+            );
+            notifications.push(object(&mut [
+                ("level", "error".into()),
+                ("message", text_of(text)),
+                (
+                    "associatedRule",
+                    object(&mut [("id", view.id.into()), ("index", index.into())]),
+                ),
+            ]));
         }
         for (finding, key) in view.rule.findings.iter().zip(view.finding_keys()) {
             ranked.push((rank(view.rule.severity, finding), view, index, finding, key));
@@ -103,52 +111,88 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
         .controls
         .iter()
         .map(|c| {
-            json!({
-                "id": c.id,
-                "name": c.title,
-                "shortDescription": { "text": c.title },
-                "properties": { "category": c.category.as_str(), "group": c.group },
-            })
+            object(&mut [
+                ("id", c.id.as_str().into()),
+                ("name", c.title.as_str().into()),
+                ("shortDescription", text_of(c.title.as_str())),
+                (
+                    "properties",
+                    object(&mut [
+                        ("category", c.category.as_str().into()),
+                        ("group", c.group.as_str().into()),
+                    ]),
+                ),
+            ])
         })
         .collect();
-    let mut invocation = json!({ "executionSuccessful": notifications.is_empty() });
+    let mut invocation = object(&mut [("executionSuccessful", notifications.is_empty().into())]);
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
-    let mut log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "Attest",
-                    "informationUri": INFORMATION_URI,
-                    "fullName": format!("Attest {} ({} {})", report.engine.version, report.pack.name, report.pack.version),
-                    "version": report.engine.version,
-                    "semanticVersion": report.engine.version,
-                    "rules": rules,
-                    "supportedTaxonomies": [{ "name": TAXONOMY, "index": 0 }],
-                },
-            },
-            "taxonomies": [{
-                "name": TAXONOMY,
-                "organization": "AICPA",
-                "shortDescription": { "text": "Trust Services Criteria" },
-                "taxa": taxa,
-            }],
-            "invocations": [invocation],
-            "results": results,
-            "properties": {
-                "organization": report.facts.organization,
-                "evaluatedOn": report.evaluated_on,
-                "pack": { "name": report.pack.name, "version": report.pack.version, "digest": report.pack.digest },
-                "factsDigest": report.facts.digest,
-                "results": { "total": total, "shown": kept, "leftOut": total - kept },
-            },
-        }],
-    });
+    let version = report.engine.version.as_str();
+    let full_name = format!(
+        "Attest {version} ({} {})",
+        report.pack.name, report.pack.version
+    );
+    let driver = object(&mut [
+        ("name", "Attest".into()),
+        ("informationUri", INFORMATION_URI.into()),
+        ("fullName", full_name.into()),
+        ("version", version.into()),
+        ("semanticVersion", version.into()),
+        ("rules", rules.into()),
+        (
+            "supportedTaxonomies",
+            vec![object(&mut [
+                ("name", TAXONOMY.into()),
+                ("index", 0.into()),
+            ])]
+            .into(),
+        ),
+    ]);
+    let taxonomy = object(&mut [
+        ("name", TAXONOMY.into()),
+        ("organization", "AICPA".into()),
+        ("shortDescription", text_of("Trust Services Criteria")),
+        ("taxa", taxa.into()),
+    ]);
+    let pack = &report.pack;
+    let properties = object(&mut [
+        ("organization", report.facts.organization.as_str().into()),
+        ("evaluatedOn", report.evaluated_on.as_str().into()),
+        (
+            "pack",
+            object(&mut [
+                ("name", pack.name.as_str().into()),
+                ("version", pack.version.as_str().into()),
+                ("digest", pack.digest.as_str().into()),
+            ]),
+        ),
+        ("factsDigest", report.facts.digest.as_str().into()),
+        (
+            "results",
+            object(&mut [
+                ("total", total.into()),
+                ("shown", kept.into()),
+                ("leftOut", (total - kept).into()),
+            ]),
+        ),
+    ]);
+    let run = object(&mut [
+        ("tool", object(&mut [("driver", driver)])),
+        ("taxonomies", vec![taxonomy].into()),
+        ("invocations", vec![invocation].into()),
+        ("results", results.into()),
+        ("properties", properties),
+    ]);
+    let mut log = object(&mut [
+        ("$schema", SCHEMA.into()),
+        ("version", "2.1.0".into()),
+        ("runs", vec![run].into()),
+    ]);
     if let Some(period) = &report.period {
-        log["runs"][0]["properties"]["auditPeriod"] = json!(period);
+        log["runs"][0]["properties"]["auditPeriod"] =
+            serde_json::to_value(period).unwrap_or_default();
     }
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
@@ -213,27 +257,52 @@ fn descriptor(view: &RuleView<'_>) -> Value {
             controls.join(", ")
         )
     };
-    json!({
-        "id": view.id,
-        "name": rule_name(&rule.title, view.id),
-        "shortDescription": { "text": rule.title },
-        "fullDescription": { "text": format!("{} (SOC 2 {}; owner {})", rule.title, controls.join(", "), rule.owner) },
-        "help": { "text": help, "markdown": help_markdown },
-        "defaultConfiguration": { "level": level(rule.severity) },
-        "relationships": controls.iter().map(|c| json!({
-            "target": { "id": c, "toolComponent": { "name": TAXONOMY } },
-            "kinds": ["relevant"],
-        })).collect::<Vec<_>>(),
-        "properties": {
-            "tags": tags,
-            "severity": rule.severity.as_str(),
-            "security-severity": security_severity(rule.severity),
-            "owner": rule.owner.as_str(),
-            "controls": controls,
-            "tested": rule.population.tested,
-            "population": rule.population.describe(),
-        },
-    })
+    let full = format!(
+        "{} (SOC 2 {}; owner {})",
+        rule.title,
+        controls.join(", "),
+        rule.owner
+    );
+    let relationships: Vec<Value> = controls
+        .iter()
+        .map(|c| {
+            let taxonomy = object(&mut [("name", TAXONOMY.into())]);
+            object(&mut [
+                (
+                    "target",
+                    object(&mut [("id", (*c).into()), ("toolComponent", taxonomy)]),
+                ),
+                ("kinds", vec!["relevant"].into()),
+            ])
+        })
+        .collect();
+    object(&mut [
+        ("id", view.id.into()),
+        ("name", rule_name(&rule.title, view.id).into()),
+        ("shortDescription", text_of(rule.title.as_str())),
+        ("fullDescription", text_of(full)),
+        (
+            "help",
+            object(&mut [("text", help.into()), ("markdown", help_markdown.into())]),
+        ),
+        (
+            "defaultConfiguration",
+            object(&mut [("level", level(rule.severity).into())]),
+        ),
+        ("relationships", relationships.into()),
+        (
+            "properties",
+            object(&mut [
+                ("tags", tags.into()),
+                ("severity", rule.severity.as_str().into()),
+                ("security-severity", security_severity(rule.severity).into()),
+                ("owner", rule.owner.as_str().into()),
+                ("controls", controls.into()),
+                ("tested", rule.population.tested.into()),
+                ("population", rule.population.describe().into()),
+            ]),
+        ),
+    ])
 }
 
 /// One finding as a result.
@@ -254,44 +323,60 @@ fn result(
     if let Some(origin) = finding.source.as_ref().or(context.anchor.as_ref()) {
         location.insert(
             "physicalLocation".to_owned(),
-            json!({
-                "artifactLocation": { "uri": uri(&origin.file) },
-                "region": { "startLine": origin.line },
-            }),
+            object(&mut [
+                (
+                    "artifactLocation",
+                    object(&mut [("uri", uri(&origin.file).into())]),
+                ),
+                ("region", object(&mut [("startLine", origin.line.into())])),
+            ]),
         );
     }
     if let Some(pointer) = &finding.entity {
         let name = pointer.rsplit('/').next().unwrap_or_default();
-        location.insert(
-            "logicalLocations".to_owned(),
-            json!([{ "name": name, "fullyQualifiedName": pointer, "kind": "object" }]),
-        );
+        let logical = object(&mut [
+            ("name", name.into()),
+            ("fullyQualifiedName", pointer.as_str().into()),
+            ("kind", "object".into()),
+        ]);
+        location.insert("logicalLocations".to_owned(), vec![logical].into());
     }
-    let mut properties = json!({
-        "status": status.as_str(),
-        "owner": finding.owner.as_str(),
-        "controls": view.control_ids(),
-    });
+    let mut properties = object(&mut [
+        ("status", status.as_str().into()),
+        ("owner", finding.owner.as_str().into()),
+        ("controls", view.control_ids().into()),
+    ]);
     if let Some(pointer) = &finding.entity {
-        properties["entity"] = json!(pointer);
+        properties["entity"] = pointer.as_str().into();
     }
-    let mut value = json!({
-        "ruleId": view.id,
-        "ruleIndex": index,
-        "level": level,
-        "message": { "text": finding.message },
-        "locations": [Value::Object(location)],
-        "partialFingerprints": { FINGERPRINT: digest::sha256(Value::from(key).to_string().as_bytes()) },
-        "properties": properties,
-    });
+    let fingerprint = digest::sha256(Value::from(key).to_string().as_bytes());
+    let mut value = object(&mut [
+        ("ruleId", view.id.into()),
+        ("ruleIndex", index.into()),
+        ("level", level.into()),
+        ("message", text_of(finding.message.as_str())),
+        ("locations", vec![Value::Object(location)].into()),
+        (
+            "partialFingerprints",
+            object(&mut [(FINGERPRINT, fingerprint.into())]),
+        ),
+        ("properties", properties),
+    ]);
     if let Some(w) = &finding.waiver {
-        value["suppressions"] = json!([{
-            "kind": "external",
-            "status": "accepted",
-            "justification": format!("{} ({})", w.reason, w.approval()),
-        }]);
+        let justification = format!("{} ({})", w.reason, w.approval());
+        value["suppressions"] = vec![object(&mut [
+            ("kind", "external".into()),
+            ("status", "accepted".into()),
+            ("justification", justification.into()),
+        ])]
+        .into();
     }
     value
+}
+
+/// `{"text": text}`, SARIF's message and description object.
+fn text_of(text: impl Into<Value>) -> Value {
+    object(&mut [("text", text.into())])
 }
 
 /// A facts file name as a URI: a relative reference (`/` separators, reserved bytes
