@@ -366,6 +366,38 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
 }
 
 #[test]
+fn a_sample_of_no_record_is_refused() {
+    let dir = scratch("sample-size-0");
+    let facts = write(&dir, "facts.json", ORG);
+    let o = attest(&["sample", "changes.approval", &facts, "--size", "0"]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o).contains("--size must be at least 1"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "");
+    let o = attest(&["sample", "changes.approval", &facts, "--size=-1"]);
+    exit(&o, 2);
+    assert!(stderr(&o).contains("at least 1"), "{}", stderr(&o));
+    // A pack parameter of 0 is refused too, naming the parameter.
+    let o = attest(&[
+        "sample",
+        "changes.approval",
+        &facts,
+        "--param",
+        "sample_size_event=0",
+    ]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o)
+            .contains("parameter `sample_size_event`: expected a sample size of 1 or more, got 0"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn the_evidence_root_checks_each_file_against_its_hash() {
     let dir = scratch("evidence-root");
     let facts = write(&dir, "facts.json", ORG);

@@ -147,6 +147,9 @@ pub enum EvalError {
         /// What was expected.
         message: String,
     },
+    /// A sample was asked for with a size of 0: a sample draws at least one record.
+    #[error("the sample size must be at least 1, got 0")]
+    EmptySample,
 }
 
 /// A pack compiled in the sandbox, ready to evaluate facts. `Send + Sync` with the `parallel`

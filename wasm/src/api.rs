@@ -1261,4 +1261,25 @@ mod tests {
         );
         assert_eq!(kind(json!({}), json!({"redact": true})), "request");
     }
+
+    #[test]
+    fn a_sample_of_size_0_is_refused_as_attest_sample_refuses_it() {
+        let facts =
+            r#"{"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"}}"#;
+        let request = |size: u64| {
+            json!({
+                "facts": [{"name": "f.json", "text": facts}],
+                "sample": {"rule": "policies.review-overdue", "seed": 1, "size": size},
+            })
+        };
+        let r: Value = serde_json::from_str(&evaluate(request(0).to_string().as_bytes())).unwrap();
+        assert_eq!(r["ok"], false, "{r}");
+        assert_eq!(r["error"]["kind"], "options");
+        assert_eq!(
+            r["error"]["message"],
+            "the sample size must be at least 1, got 0"
+        );
+        let r: Value = serde_json::from_str(&evaluate(request(1).to_string().as_bytes())).unwrap();
+        assert_eq!(r["ok"], true, "{r}");
+    }
 }

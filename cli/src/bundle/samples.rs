@@ -40,6 +40,9 @@ pub fn parse(text: &str) -> Result<SampleSpec, String> {
     if parts.next().is_some() {
         return Err(expected());
     }
+    if size == Some(0) {
+        return Err(format!("`{text}`: SIZE must be at least 1"));
+    }
     Ok(SampleSpec {
         rule: rule.to_owned(),
         seed,
@@ -93,5 +96,9 @@ mod tests {
         for bad in ["", "a.b", "a.b:x", ":1", "a.b:1:x", "a.b:1:2:3"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            parse("a.b:7:0"),
+            Err("`a.b:7:0`: SIZE must be at least 1".to_owned())
+        );
     }
 }

@@ -32,7 +32,7 @@ pub struct Args {
     facts: Vec<PathBuf>,
     /// How many records to draw (default: the pack's `sample_size_<frequency>` for the
     /// rule's frequency); the whole population when it is no larger.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_size)]
     size: Option<u64>,
     /// The generator's seed: the same seed, facts, pack and dates give the same sample on
     /// any machine (default: a new random seed, shown in the output).
@@ -64,6 +64,17 @@ pub struct Args {
     strict: bool,
     #[command(flatten)]
     config: ConfigArg,
+}
+
+/// `--size N`: a whole number of at least 1 (a sample of no record inspects nothing).
+fn parse_size(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("--size must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "`{text}` is not a sample size: expected a whole number of at least 1"
+        )),
+    }
 }
 
 /// A fresh seed of nine digits, easy to copy into workpapers, from the operating system's

@@ -12,7 +12,9 @@ impl Engine {
     /// `sample_size_<frequency>` for the rule's frequency (`event` when it declares none),
     /// else the auditors' table ([`sample::default_size`]). Returns the sample and the
     /// rule's result (whose status says whether the rule could judge its population), or
-    /// `None` when the pack has no such rule.
+    /// `None` when the pack has no such rule. A size of 0, given or from the pack's
+    /// parameter, is refused ([`EvalError::EmptySample`], [`EvalError::BadParam`]): a sample
+    /// draws at least one record.
     pub fn sample(
         &self,
         rule_id: &str,
@@ -21,6 +23,9 @@ impl Engine {
         size: Option<u64>,
         seed: u64,
     ) -> Result<Option<(Sample, RuleResult)>, EvalError> {
+        if size == Some(0) {
+            return Err(EvalError::EmptySample);
+        }
         let options = options.clone().with_populations(true);
         let run = self.run(facts, &options)?;
         let Some(i) = self.pack.rules.iter().position(|r| r.meta.id == rule_id) else {
@@ -34,10 +39,15 @@ impl Engine {
                 let name = sample::size_param(frequency);
                 match run.params.map.get(name.as_str()).map(|v| v.as_int()) {
                     None => sample::default_size(frequency),
-                    Some(Ok(n)) => u64::try_from(n).map_err(|_| EvalError::BadParam {
-                        name,
-                        message: format!("expected a sample size of 0 or more, got {n}"),
-                    })?,
+                    Some(Ok(n)) => match u64::try_from(n) {
+                        Ok(n) if n > 0 => n,
+                        _ => {
+                            return Err(EvalError::BadParam {
+                                name,
+                                message: format!("expected a sample size of 1 or more, got {n}"),
+                            });
+                        }
+                    },
                     Some(Err(_)) => {
                         return Err(EvalError::BadParam {
                             name,
