@@ -164,6 +164,17 @@ fn bad_and_mismatched_periods_are_clear_errors() {
         assert!(stderr(&out).contains(says), "{period}: {}", stderr(&out));
         assert_eq!(stdout(&out), "");
     }
+    // An as-of date before the period starts suggests no period that ends before it starts.
+    let out = attest(&["eval", &facts, "--as-of", "1900-01-01"]);
+    exit(&out, 2);
+    assert!(
+        stderr(&out).contains(
+            "the as-of date 1900-01-01 is before the audit period 2026-01-01..2026-06-30 starts: a period is judged once it is over (give an as-of date of 2026-06-30 or later, or a period that ends by 1900-01-01)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("--period"), "{}", stderr(&out));
     // A period the facts state backwards is a violation with its place.
     let reversed = write(
         &dir,

@@ -131,6 +131,19 @@ pub enum EvalError {
         /// Its first day.
         start: String,
     },
+    /// The as-of date falls before the audit period even starts: no period that ends at the
+    /// as-of date can be suggested.
+    #[error(
+        "the as-of date {as_of} is before the audit period {period} starts: a period is judged once it is over (give an as-of date of {end} or later, or a period that ends by {as_of})"
+    )]
+    AsOfBeforePeriod {
+        /// The as-of date.
+        as_of: String,
+        /// The period, `START..END`.
+        period: String,
+        /// Its last day.
+        end: String,
+    },
     /// An override names a parameter the pack does not declare.
     #[error("unknown parameter `{name}`: the pack does not declare it{hint}")]
     UnknownParam {
@@ -475,6 +488,15 @@ impl Engine {
             .or(facts.as_of())
             .or(period.map(|p| p.end()))
             .ok_or(EvalError::NoAsOf)?;
+        if let Some(p) = period
+            && as_of < p.start()
+        {
+            return Err(EvalError::AsOfBeforePeriod {
+                as_of: as_of.to_string(),
+                period: p.to_string(),
+                end: p.end().to_string(),
+            });
+        }
         if let Some(p) = period
             && as_of < p.end()
         {
