@@ -14,6 +14,7 @@
 //!   what it points at is never read.
 
 use attest_engine::PackFile;
+use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::io::{self, Read};
@@ -228,7 +229,9 @@ fn utf8_text(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
 }
 
 /// Facts sources as (name shown to people, text), in merge order: arguments in the order
-/// given, each folder's `*.json` files in file-name order; all within one `limit`.
+/// given, each folder's `*.json` files in file-name order; all within one `limit`. A file
+/// reached twice (named twice, under two spellings, or named and in a folder also given) is
+/// refused: its keys would otherwise be "set by both" it and itself.
 pub fn read_facts(paths: &[PathBuf], limit: SizeLimit) -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
     for path in paths {
@@ -249,11 +252,33 @@ pub fn read_facts(paths: &[PathBuf], limit: SizeLimit) -> Result<Vec<(String, St
             files.push((path.clone(), Found::Named));
         }
     }
+    refuse_twice(files.iter().map(|(p, _)| p.as_path()))?;
     let mut budget = Budget::new(limit, "the facts files");
     files
         .into_iter()
         .map(|(p, found)| Ok((display(&p), read_within(&p, &mut budget, found)?)))
         .collect()
+}
+
+/// Refuses a file that `paths` reach twice, comparing where they lead once canonical (a path
+/// that cannot be made canonical is left to the read that follows, which says why).
+fn refuse_twice<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<(), String> {
+    let mut seen: HashMap<PathBuf, &Path> = HashMap::new();
+    for path in paths {
+        let Ok(canonical) = fs::canonicalize(path) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(canonical, path) {
+            let (first, again) = (shown(first), shown(path));
+            return Err(match first == again {
+                true => format!("{first} is given twice: give each facts file once"),
+                false => {
+                    format!("{first} is given twice (again as {again}): give each facts file once")
+                }
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The `*.json` files of a facts folder, in file-name order. Each is a regular file or a

@@ -403,6 +403,41 @@ fn a_key_set_by_two_files_is_an_error_naming_both() {
 }
 
 #[test]
+fn a_facts_file_given_twice_is_refused_as_given_twice() {
+    let dir = scratch("given-twice");
+    write(&dir, "f1/a.json", ORG);
+    write(&dir, "f1/b.json", "{\"accounts\": []}");
+    for (args, says) in [
+        (
+            vec!["f1/a.json", "f1/a.json"],
+            "f1/a.json is given twice: give each facts file once",
+        ),
+        (
+            vec!["f1/a.json", "./f1/a.json"],
+            "f1/a.json is given twice (again as ./f1/a.json): give each facts file once",
+        ),
+        (
+            vec!["f1", "f1/b.json"],
+            "f1/b.json is given twice: give each facts file once",
+        ),
+        (
+            vec!["f1/a.json", "f1/../f1"],
+            "f1/a.json is given twice (again as f1/../f1/a.json): give each facts file once",
+        ),
+    ] {
+        let mut all = vec!["eval"];
+        all.extend(&args);
+        let out = common::attest_in(&dir, &all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("set by both"), "{}", stderr(&out));
+    }
+    // Two different files still merge.
+    let out = common::attest_in(&dir, &["eval", "f1/a.json", "f1/b.json"]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
 fn two_records_with_one_key_are_an_error_naming_both() {
     let dir = scratch("duplicate-key");
     let first = write(&dir, "facts/a.json", ORG);
