@@ -3,7 +3,7 @@
 //! engine as its base.
 
 use crate::inputs::{self, SizeLimit};
-use attest_engine::{Engine, Limits, Pack, PackFile};
+use attest_engine::{Engine, Limits, Pack, PackError, PackFile};
 use serde::Deserialize;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -47,6 +47,21 @@ impl PackRef {
             PackRef::Dir(d) => inputs::display(&d.join(file)),
         }
     }
+
+    /// A pack error as people read it: `SOURCE: the pack has N problems`, each problem's
+    /// file named as [`show_file`](PackRef::show_file) names it (`p2/rules/x.rhai`, not
+    /// `rules/x.rhai`), as `attest check` does.
+    pub fn error(&self, e: PackError) -> String {
+        format!("{self}: {}", renamed(e, |file| self.show_file(file)))
+    }
+}
+
+/// `e` with each problem's file named by `show`.
+fn renamed(mut e: PackError, show: impl Fn(&str) -> String) -> PackError {
+    for d in &mut e.0 {
+        d.file = show(&d.file);
+    }
+    e
 }
 
 impl fmt::Display for PackRef {
@@ -80,7 +95,23 @@ impl Loaded {
 
     /// Compiles the pack's rules with the given sandbox limits.
     pub fn engine_with(&self, limits: Limits) -> Result<Engine, String> {
-        Engine::new(self.pack.clone(), limits).map_err(|e| format!("{}: {e}", self.source))
+        Engine::new(self.pack.clone(), limits)
+            .map_err(|e| format!("{}: {}", self.source, renamed(e, |f| self.show_file(f))))
+    }
+
+    /// How a file of the resolved pack is shown to people: the pack's own as
+    /// [`PackRef::show_file`] shows it; an inherited one in the nearest base folder that has
+    /// it; else (a file of the built-in pack) its path within the pack.
+    pub fn show_file(&self, file: &str) -> String {
+        if self.files.iter().any(|f| f.path == file) {
+            return self.source.show_file(file);
+        }
+        self.folders
+            .iter()
+            .skip(1)
+            .map(|dir| dir.join(file))
+            .find(|path| path.is_file())
+            .map_or_else(|| file.to_owned(), |path| inputs::display(&path))
     }
 
     /// Whether a rule of the resolved pack is the pack's own (added or overriding), not
@@ -124,8 +155,7 @@ pub fn load(source: &PackRef, limit: SizeLimit) -> Result<Loaded, String> {
         base,
         folders,
     } = files_and_base(source, limit)?;
-    let pack =
-        Pack::from_files_extending(&files, base.clone()).map_err(|e| format!("{source}: {e}"))?;
+    let pack = Pack::from_files_extending(&files, base.clone()).map_err(|e| source.error(e))?;
     Ok(Loaded {
         source: source.clone(),
         files,
@@ -227,8 +257,10 @@ impl Resolver {
                         attest_engine::render::escape::line(extends.get_ref())
                     )
                 })?;
-                let base = Pack::from_files_extending(&base_files, base_base)
-                    .map_err(|e| format!("{base_ref} (the base of {source}): {e}"))?;
+                let base = Pack::from_files_extending(&base_files, base_base).map_err(|e| {
+                    let e = renamed(e, |file| base_ref.show_file(file));
+                    format!("{base_ref} (the base of {source}): {e}")
+                })?;
                 Some(base)
             }
         };

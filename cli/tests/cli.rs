@@ -547,7 +547,7 @@ fn a_pack_naming_an_unknown_control_is_unusable() {
     assert_eq!(
         stderr(&out),
         format!(
-            "error: {pack}: the pack has 1 problem\n  rules/ok.rhai:3:17: error[unknown-control]: unknown control `CC99.1`: not in the pack's controls.toml\n"
+            "error: {pack}: the pack has 1 problem\n  {pack}/rules/ok.rhai:3:17: error[unknown-control]: unknown control `CC99.1`: not in the pack's controls.toml\n"
         )
     );
 }
@@ -560,7 +560,63 @@ fn a_rule_with_a_syntax_error_is_reported_with_its_position() {
     let out = attest(&["eval", &facts, "--pack", &pack]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("rules/broken.rhai:8:9: error[syntax-error]: syntax error:"),
+        stderr(&out).contains(&format!(
+            "\n  {pack}/rules/broken.rhai:8:9: error[syntax-error]: syntax error:"
+        )),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn every_command_that_loads_a_pack_folder_names_its_files_as_check_does() {
+    let dir = scratch("pack-file-names");
+    write(&dir, "facts.json", ORG);
+    // A rule that does not compile, and (in `other/pack`) one on a control the pack lacks.
+    pack(&dir, &[("broken", "CC6.1", "let x = ;\n")]);
+    pack(&dir.join("other"), &[("broken", "CC99.1", "let x = 1;\n")]);
+    let compiles = "pack/rules/broken.rhai:8:9: error[syntax-error]";
+    let unknown = "other/pack/rules/broken.rhai:3:17: error[unknown-control]";
+    let check = common::attest_in(&dir, &["check", "pack"]);
+    assert!(
+        stdout(&check).contains("--> pack/rules/broken.rhai:8:9"),
+        "{}",
+        stdout(&check)
+    );
+    for (pack, at) in [("pack", compiles), ("other/pack", unknown)] {
+        for args in [
+            &["eval", "facts.json"][..],
+            &["vendors", "facts.json"],
+            &["todo", "facts.json"],
+            &["sample", "t.broken", "facts.json"],
+            &["validate", "facts.json"],
+            &["explain", "t.broken"],
+            &["list", "rules"],
+        ] {
+            if pack == "pack" && ["validate", "explain", "list"].contains(&args[0]) {
+                continue; // these read the pack, never compile its rules
+            }
+            let mut args = args.to_vec();
+            args.extend(["--pack", pack]);
+            let out = common::attest_in(&dir, &args);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains(&format!("\n  {at}")),
+                "{args:?}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    // A pack extending a broken one names the base's files with the base's folder.
+    write(
+        &dir,
+        "child/pack.toml",
+        "name = \"child\"\nversion = \"0.1.0\"\nextends = \"../pack\"\n",
+    );
+    let out = common::attest_in(&dir, &["eval", "facts.json", "--pack", "child"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("\n  {compiles}")),
         "{}",
         stderr(&out)
     );
