@@ -2,7 +2,7 @@
 //! `DIR/<rule id>.json` (an evidence check `evidence/CC1.1` in `DIR/evidence/`), and an
 //! index of them, `DIR/index.csv`. Each file is written atomically.
 
-use crate::output::{Input, Target, refuse_inputs};
+use crate::output::{Input, refuse_inputs};
 use attest_engine::render;
 use attest_engine::report::RecordOutcome;
 use attest_engine::{Report, RuleResult};
@@ -85,15 +85,25 @@ fn index_row(rule: &RuleResult, csv: &Path, json: &Path) -> String {
     )
 }
 
-/// Writes the files, creating the folders they need.
-pub fn write(files: &[(PathBuf, String)]) -> Result<(), String> {
-    for (path, content) in files {
-        if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-        }
-        Target::File(path)
-            .write(content)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+/// Creates the folders the files go in, so that they can be written with the run's other
+/// outputs, all or nothing ([`crate::output::write_all`]); returns the folders it created,
+/// outermost first, for [`remove_folders`] should the outputs not be written.
+pub fn make_folders(files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, String> {
+    let mut created = Vec::new();
+    for (path, _) in files {
+        let Some(folder) = path.parent() else {
+            continue;
+        };
+        let missing: Vec<&Path> = folder.ancestors().take_while(|a| !a.exists()).collect();
+        fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+        created.extend(missing.into_iter().rev().map(Path::to_path_buf));
     }
-    Ok(())
+    Ok(created)
+}
+
+/// Removes the folders [`make_folders`] created, innermost first, those that are empty.
+pub fn remove_folders(created: &[PathBuf]) {
+    for folder in created.iter().rev() {
+        let _ = fs::remove_dir(folder);
+    }
 }

@@ -520,6 +520,30 @@ fn an_output_that_cannot_be_written_leaves_every_output_untouched() {
     assert_eq!(fs::read_to_string(&json).unwrap(), "old");
     assert_eq!(names(&dir), ["fresh.json"]);
     let _ = fs::remove_dir_all(&dir);
+
+    // The populations' files are outputs of the run too: none is written when one fails.
+    let dir = scratch("unwritable-populations");
+    let folder = path(&dir, "populations");
+    let with = |sarif: &str| {
+        attest(&[
+            "eval",
+            "examples/acme",
+            "--populations",
+            &folder,
+            "--output",
+            sarif,
+        ])
+    };
+    let o = with("sarif=/dev/full");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        !Path::new(&folder).exists(),
+        "nothing is left of the populations"
+    );
+    let o = with(&format!("sarif={}", path(&dir, "r.sarif")));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(Path::new(&folder).join("index.csv").is_file());
+    let _ = fs::remove_dir_all(&dir);
 }
 
 /// `/dev/stdout`, `/dev/fd/1` and the file stdout was redirected to are standard output:

@@ -376,11 +376,22 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             (target, content)
         })
         .collect();
+    // The populations' files are written with the reports: all of them, or none.
+    let population_files = population_files.unwrap_or_default();
+    let created = populations::make_folders(&population_files)?;
     let outputs: Vec<(Target<'_>, &str)> = rendered
         .iter()
         .map(|(target, content)| (*target, content.as_str()))
+        .chain(
+            population_files
+                .iter()
+                .map(|(path, content)| (Target::File(path), content.as_str())),
+        )
         .collect();
-    output::write_all(&outputs)?;
+    if let Err(e) = output::write_all(&outputs) {
+        populations::remove_folders(&created);
+        return Err(e);
+    }
     for note in notes {
         eprintln!("{note}");
     }
@@ -407,9 +418,6 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             Ok(done) => eprintln!("{done}"),
             Err(e) => eprintln!("warning: {e}"),
         }
-    }
-    if let Some(files) = &population_files {
-        populations::write(files)?;
     }
     warn_about_waivers(&report);
     let gate = Gate {
