@@ -26,16 +26,29 @@ pub fn hash_files(
         .collect())
 }
 
-/// The path of `uri` under `root`, its segments split at `/` or `\`.
+/// The path of `uri` under `root`.
 fn under(root: &Path, uri: &str) -> PathBuf {
     let mut path = root.to_path_buf();
-    for segment in uri
-        .split(['/', '\\'])
-        .filter(|s| !s.is_empty() && *s != ".")
-    {
-        path.push(segment);
-    }
+    path.extend(segments(uri));
     path
+}
+
+/// The segments of a relative evidence `uri` under the root, as the evidence root and the
+/// bundle read it: split at `/` or `\`, empty and `.` segments left out, and a `..` taking
+/// back the segment before it (the engine hands over only URIs that stay under the root), so
+/// that no link on the way is climbed out of.
+pub fn segments(uri: &str) -> Vec<&str> {
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in uri.split(['/', '\\']) {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            _ => segments.push(segment),
+        }
+    }
+    segments
 }
 
 /// The SHA-256 of a file, or why it could not be read.
@@ -89,6 +102,7 @@ mod tests {
             "board\\minutes.txt".to_owned(),
             "missing.pdf".to_owned(),
             "board".to_owned(),
+            "./board/../board/minutes.txt".to_owned(),
         ];
         let got = hash_files(&root, &uris).unwrap();
         let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
@@ -96,6 +110,7 @@ mod tests {
         assert_eq!(got["board\\minutes.txt"], Ok(abc.to_owned()));
         assert_eq!(got["missing.pdf"], Err("no such file".to_owned()));
         assert_eq!(got["board"], Err("it is a folder".to_owned()));
+        assert_eq!(got["./board/../board/minutes.txt"], Ok(abc.to_owned()));
         assert!(hash_files(&root.join("board/minutes.txt"), &uris).is_err());
         std::fs::remove_dir_all(&root).unwrap();
     }

@@ -4,6 +4,7 @@
 
 use super::Files;
 use super::manifest::Evidence;
+use crate::evidence::segments;
 use crate::{evidence, inputs, ledger};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -69,16 +70,9 @@ pub fn bundled(files: &Files, part: &Evidence, uris: &[String]) -> Hashes {
         .collect()
 }
 
-/// The segments of a relative `uri`, split at `/` or `\`, empty and `.` segments left out
-/// (as the evidence root reads it).
-fn segments(uri: &str) -> impl Iterator<Item = &str> {
-    uri.split(['/', '\\'])
-        .filter(|s| !s.is_empty() && *s != ".")
-}
-
 /// The `uri` as a path under the evidence root.
 fn relative(uri: &str) -> std::path::PathBuf {
-    segments(uri).collect()
+    segments(uri).into_iter().collect()
 }
 
 /// The bundle's path of a `uri`'s file under `folder`.
@@ -109,6 +103,7 @@ mod tests {
             "board\\minutes.txt".to_owned(),
             "missing.pdf".to_owned(),
             "board".to_owned(),
+            "board/../board/minutes.txt".to_owned(),
         ];
         let mut files = Files::default();
         let (part, hashes) = collect(&mut files, &root, &uris).unwrap();
@@ -116,6 +111,8 @@ mod tests {
         assert_eq!(files.get("evidence/board/minutes.txt"), Some(&b"abc"[..]));
         assert_eq!(files.0.len(), 1);
         assert_eq!(hashes["board\\minutes.txt"], Ok(abc.to_owned()));
+        // A `..` that stays under the root names the same file, held once.
+        assert_eq!(hashes["board/../board/minutes.txt"], Ok(abc.to_owned()));
         assert_eq!(part.unreadable["missing.pdf"], "no such file");
         assert_eq!(part.unreadable["board"], "it is a folder");
         // Evaluating again from the bundle gives the same hashes and reasons.

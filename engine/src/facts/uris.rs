@@ -15,9 +15,22 @@ pub(crate) fn is_path(uri: &str) -> bool {
     !uri.is_empty() && !has_scheme(uri) && !uri.starts_with(['/', '\\'])
 }
 
-/// Whether `uri` would be relative but for a `..` segment.
+/// Whether a `..` segment of `uri` climbs above where it starts (`../a.pdf`,
+/// `a/../../b.pdf`); one that climbs back out of a folder the path went into
+/// (`policies/../policies/x.md`) stays under it.
 pub(crate) fn leaves_root(uri: &str) -> bool {
-    uri.split(['/', '\\']).any(|segment| segment == "..")
+    let mut depth = 0usize;
+    for segment in uri.split(['/', '\\']) {
+        match segment {
+            "" | "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            _ => depth += 1,
+        }
+    }
+    false
 }
 
 /// `scheme:` at the start (RFC 3986: a letter, then letters, digits, `+`, `-` or `.`). A
@@ -60,6 +73,8 @@ mod tests {
             "a.pdf",
             "docs\\x.pdf",
             "./a/b.txt",
+            "./policies/../policies/x.md",
+            "a\\..\\b.pdf",
             "a:b/c",
         ] {
             // `a:b/c` has a one-letter "scheme": a drive letter, which is not relative.
@@ -75,7 +90,8 @@ mod tests {
             "C:\\evidence\\x.pdf",
             "../outside.pdf",
             "a/../../b.pdf",
-            "a\\..\\b.pdf",
+            "a/./../../b.pdf",
+            "a\\..\\..\\b.pdf",
         ] {
             assert!(!is_relative(uri), "{uri}");
         }
