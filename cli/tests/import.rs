@@ -797,6 +797,31 @@ fn a_value_of_the_wrong_json_type_says_what_was_found_and_where() {
         err.contains("user 00u1ana0000000000001 (/0/profile/login): `profile.login` is null: expected a string, the user's login"),
         "{err}"
     );
+    // A GitHub member's `login` or `type` that is not a string is placed, not taken for
+    // another source or left out; `email` may be null, as the API mostly writes it.
+    for (from, to, expected) in [
+        (
+            "\"login\": \"benokoye\"",
+            "\"login\": 5100002",
+            ":18:14: member /1/login: `login` is 5100002, a number: expected a string",
+        ),
+        (
+            "\"type\": \"User\"",
+            "\"type\": [\"Bot\"]",
+            ":13:13: member /0/type: `type` is an array: expected a string",
+        ),
+    ] {
+        let github = edited(&dir, "github-members.json", from, to);
+        let err = refused(&["github-members", &github]);
+        assert_eq!(err, format!("error: {github}{expected}\n"));
+    }
+    let github = edited(
+        &dir,
+        "github-members.json",
+        "\"type\": \"User\"",
+        "\"email\": null, \"type\": \"User\"",
+    );
+    import(&["github-members", &github]);
 }
 
 #[test]

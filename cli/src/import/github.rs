@@ -14,7 +14,7 @@
 
 use super::accounts::{Account, Options};
 use super::identity::Linker;
-use super::pages;
+use super::pages::{self, Item};
 use super::records::{Place, Record};
 use super::{Input, Problem, detect};
 use serde_json::Value;
@@ -38,21 +38,43 @@ pub fn members(input: &Input) -> Result<Option<Vec<Member>>, Problem> {
     let items = pages::items(input, EXPECTED)?;
     let mut out = Vec::new();
     for item in items {
-        let Some(login) = item.value.get("login").and_then(Value::as_str) else {
+        if item.value.get("login").is_none() {
+            return Ok(None);
+        }
+        let text = |key| text_of(input, &item, key);
+        let Some(login) = text("login")? else {
             return Ok(None);
         };
         out.push(Member {
             login: login.to_owned(),
-            email: item
-                .value
-                .get("email")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            bot: item.value.get("type").and_then(Value::as_str) == Some("Bot"),
+            email: text("email")?.map(str::to_owned),
+            bot: text("type")? == Some("Bot"),
             offset: item.offset,
         });
     }
     Ok(Some(out))
+}
+
+/// The text of the member's `key`: none when it is absent or null (as `email` is for most
+/// members), an error naming what was found, and where, when it is not a string.
+fn text_of<'i>(input: &Input, item: &'i Item, key: &str) -> Result<Option<&'i str>, Problem> {
+    match item.value.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => {
+            let offset = pages::member(&input.text, item.offset, key).unwrap_or(item.offset);
+            Err(Problem::at_offset(
+                &input.name,
+                &input.text,
+                offset,
+                format!(
+                    "member {}/{key}: `{key}` is {}: expected a string",
+                    item.pointer,
+                    pages::found(other)
+                ),
+            ))
+        }
+    }
 }
 
 /// The logins of a members list given to a flag (`--two-factor-disabled`).

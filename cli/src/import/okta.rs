@@ -80,7 +80,7 @@ fn is_active(status: Option<&Value>) -> Result<bool, String> {
         )),
         Some(other) => Err(format!(
             "`status` is {}: expected a string, one of the Okta user statuses ({})",
-            found(other),
+            pages::found(other),
             statuses()
         )),
     }
@@ -108,22 +108,10 @@ fn login<'u>(input: &Input, item: &Item, profile: &'u Value, id: &str) -> Result
                 format!(
                     "user {id} ({}/profile/login): `profile.login` is {}: expected a string, the user's login",
                     item.pointer,
-                    found(other)
+                    pages::found(other)
                 ),
             )
         }
-    }
-}
-
-/// A JSON value as a message shows what was found: `5, a number`, `null`, `an array`.
-fn found(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => format!("{b}, a boolean"),
-        Value::Number(n) => format!("{n}, a number"),
-        Value::String(s) => format!("`{s}`, a string"),
-        Value::Array(_) => "an array".to_owned(),
-        Value::Object(_) => "an object".to_owned(),
     }
 }
 

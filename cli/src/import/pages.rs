@@ -19,6 +19,18 @@ pub struct Item {
     pub pointer: String,
 }
 
+/// A JSON value as a message shows what was found: `5, a number`, `null`, `an array`.
+pub fn found(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("{b}, a boolean"),
+        Value::Number(n) => format!("{n}, a number"),
+        Value::String(s) => format!("`{s}`, a string"),
+        Value::Array(_) => "an array".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}
+
 /// One item's text: where it starts and ends, and its pointer.
 struct Span {
     start: usize,
