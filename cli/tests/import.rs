@@ -797,6 +797,19 @@ fn a_value_of_the_wrong_json_type_says_what_was_found_and_where() {
         err.contains("user 00u1ana0000000000001 (/0/profile/login): `profile.login` is null: expected a string, the user's login"),
         "{err}"
     );
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"email\": \"ana.silva@nwlabs.example\"",
+        "\"email\": true",
+    );
+    let err = refused(&["okta-users", &okta]);
+    assert!(
+        err.contains(
+            "user /0/profile/email: `profile.email` is true, a boolean: expected a string"
+        ),
+        "{err}"
+    );
     // A GitHub member's `login` or `type` that is not a string is placed, not taken for
     // another source or left out; `email` may be null, as the API mostly writes it.
     for (from, to, expected) in [

@@ -14,10 +14,9 @@
 
 use super::accounts::{Account, Options};
 use super::identity::Linker;
-use super::pages::{self, Item};
+use super::pages;
 use super::records::{Place, Record};
 use super::{Input, Problem, detect};
-use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// What the importer calls the export, in messages.
@@ -41,7 +40,7 @@ pub fn members(input: &Input) -> Result<Option<Vec<Member>>, Problem> {
         if item.value.get("login").is_none() {
             return Ok(None);
         }
-        let text = |key| text_of(input, &item, key);
+        let text = |key| pages::text(input, &item, "member", &[key]);
         let Some(login) = text("login")? else {
             return Ok(None);
         };
@@ -53,28 +52,6 @@ pub fn members(input: &Input) -> Result<Option<Vec<Member>>, Problem> {
         });
     }
     Ok(Some(out))
-}
-
-/// The text of the member's `key`: none when it is absent or null (as `email` is for most
-/// members), an error naming what was found, and where, when it is not a string.
-fn text_of<'i>(input: &Input, item: &'i Item, key: &str) -> Result<Option<&'i str>, Problem> {
-    match item.value.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => {
-            let offset = pages::member(&input.text, item.offset, key).unwrap_or(item.offset);
-            Err(Problem::at_offset(
-                &input.name,
-                &input.text,
-                offset,
-                format!(
-                    "member {}/{key}: `{key}` is {}: expected a string",
-                    item.pointer,
-                    pages::found(other)
-                ),
-            ))
-        }
-    }
 }
 
 /// The logins of a members list given to a flag (`--two-factor-disabled`).

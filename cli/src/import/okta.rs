@@ -138,7 +138,7 @@ pub fn import(
                 at("a user without `profile`: expected Okta's user objects".to_owned())
             }));
         };
-        let id = user.get("id").and_then(Value::as_str).unwrap_or("?");
+        let id = pages::text(input, &item, "user", &["id"])?.unwrap_or("?");
         let login = login(input, &item, profile, id)?;
         let status = user.get("status");
         let active = is_active(status).map_err(|message| {
@@ -162,7 +162,7 @@ pub fn import(
                 ))),
             }
         };
-        let email = profile.get("email").and_then(Value::as_str);
+        let email = pages::text(input, &item, "user", &["profile", "email"])?;
         let account = Account {
             username: login.to_owned(),
             aliases: email.into_iter().collect(),

@@ -31,6 +31,41 @@ pub fn found(value: &Value) -> String {
     }
 }
 
+/// The text at `path` (a member, or a member of a member: `["profile", "email"]`) of
+/// `item`, one of the `what`s of `input`: none when it is absent or null, an error naming
+/// what was found, with its place and pointer, when it is not a string.
+pub fn text<'i>(
+    input: &Input,
+    item: &'i Item,
+    what: &str,
+    path: &[&str],
+) -> Result<Option<&'i str>, Problem> {
+    let mut value = &item.value;
+    let mut offset = Some(item.offset);
+    for key in path {
+        match value.get(key) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(inner) => value = inner,
+        }
+        offset = offset.and_then(|o| member(&input.text, o, key));
+    }
+    match value {
+        Value::String(s) => Ok(Some(s)),
+        other => Err(Problem::at_offset(
+            &input.name,
+            &input.text,
+            offset.unwrap_or(item.offset),
+            format!(
+                "{what} {}/{}: `{}` is {}: expected a string",
+                item.pointer,
+                path.join("/"),
+                path.join("."),
+                found(other)
+            ),
+        )),
+    }
+}
+
 /// One item's text: where it starts and ends, and its pointer.
 struct Span {
     start: usize,
