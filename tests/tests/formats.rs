@@ -516,6 +516,24 @@ fn html_is_self_contained() {
     }
 }
 
+#[test]
+fn html_says_a_criterion_out_of_scope_is_out_of_scope() {
+    // Acme's scope leaves out processing integrity and privacy: each of their criteria's
+    // rows says so, never that facts are missing (which an auditor would read as a gap).
+    let (report, context) = shared();
+    let html = render::html(report, context);
+    let mut out_of_scope = 0;
+    for c in &report.controls {
+        let start = html.find(&format!("<tr id=\"{}\"", c.id)).unwrap();
+        let row = &html[start..start + html[start..].find("</tr>").unwrap()];
+        let says = row.contains("category out of scope");
+        assert_eq!(says, c.status == Status::NotApplicable, "{}: {row}", c.id);
+        assert!(!row.contains("no facts to judge it on"), "{}: {row}", c.id);
+        out_of_scope += usize::from(says);
+    }
+    assert_eq!(out_of_scope, 23);
+}
+
 // ---- The HTML page in headless Chromium ----
 
 /// A scratch folder for `name`.

@@ -333,10 +333,12 @@ fn control_row(out: &mut String, c: &ControlResult, rules: &[&RuleResult]) {
         c.category.label()
     );
     if !in_scope || rules.is_empty() {
-        let why = if rules.iter().any(|r| r.status != Status::NotApplicable) {
-            "category out of scope"
-        } else {
+        // A criterion is not applicable only when its category is out of scope: one in
+        // scope that no rule could judge is judged by its evidence.
+        let why = if in_scope {
             "no facts to judge it on"
+        } else {
+            "category out of scope"
         };
         let _ = write!(out, "<span class=\"muted\">{why}</span>");
     } else {
