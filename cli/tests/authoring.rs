@@ -983,6 +983,32 @@ fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
         "{}",
         stdout(&params)
     );
+    // `--param`, the strongest of all, as eval would take it.
+    let params = attest_in(&dir, &["list", "params", "--param", "max_accounts=3"]);
+    exit(&params, 0);
+    assert!(
+        stdout(&params).starts_with("max_accounts = 3  (integer, --param)\n"),
+        "{}",
+        stdout(&params)
+    );
+    for (args, message) in [
+        (
+            ["list", "params", "--param", "max_accounts=lots"],
+            "error: --param max_accounts: expected an integer",
+        ),
+        (
+            ["list", "params", "--param", "min_accounts=1"],
+            "error: --param min_accounts: pack tiny declares no such parameter",
+        ),
+        (
+            ["list", "rules", "--param", "max_accounts=1"],
+            "error: --param is for `attest list params`",
+        ),
+    ] {
+        let out = attest_in(&dir, &args);
+        exit(&out, 2);
+        assert!(stderr(&out).starts_with(message), "{}", stderr(&out));
+    }
     let tests = attest_in(&dir, &["test"]);
     exit(&tests, 0);
     assert!(stdout(&tests).starts_with("<?xml"), "{}", stdout(&tests));

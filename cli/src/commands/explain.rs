@@ -91,7 +91,7 @@ fn not_found(loaded: &Loaded, id: &str) -> String {
 
 /// The rows of the parameters a rule reads.
 fn rule_params(loaded: &Loaded, config: &Config, rule: &Rule) -> Result<Vec<ParamRow>, String> {
-    Ok(list::param_rows(loaded, config)?
+    Ok(list::param_rows(loaded, config, &[])?
         .into_iter()
         .filter(|p| rule.meta.params.contains(&p.name))
         .collect())

@@ -29,18 +29,27 @@ pub struct Args {
     /// What to list.
     #[arg(value_enum)]
     what: What,
+    /// (params) A value as `attest eval --param` gives it (repeatable): listed as it would
+    /// be in effect, the strongest of all.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = super::eval::parse_param)]
+    params: Vec<(String, Value)>,
     #[command(flatten)]
     out: PackReport,
 }
 
 /// Lists the pack's rules, controls or parameters.
 pub fn run(args: &Args) -> Result<Outcome, String> {
+    if !args.params.is_empty() && args.what != What::Params {
+        return Err("--param is for `attest list params`".to_owned());
+    }
     let (config, loaded) = args.out.pack.load()?;
     let pack = &loaded.pack;
     let text = match (args.what, args.out.format) {
         (What::Rules, TextOrJson::Text) => rules_text(pack),
         (What::Controls, TextOrJson::Text) => controls_text(pack),
-        (What::Params, TextOrJson::Text) => params_text(&param_rows(&loaded, &config)?),
+        (What::Params, TextOrJson::Text) => {
+            params_text(&param_rows(&loaded, &config, &args.params)?)
+        }
         (what, TextOrJson::Json) => {
             let items = match what {
                 What::Rules => json!({
@@ -55,7 +64,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                 What::Controls => json!({
                     "controls": pack.controls().iter().map(|c| control_json(pack, c)).collect::<Vec<_>>(),
                 }),
-                What::Params => json!({ "params": param_rows(&loaded, &config)? }),
+                What::Params => json!({ "params": param_rows(&loaded, &config, &args.params)? }),
             };
             let mut doc = json!({ "pack": pack_json(pack) });
             if let (Some(doc), Value::Object(items)) = (doc.as_object_mut(), items) {
@@ -134,7 +143,8 @@ pub struct ParamRow {
     pub kind: Value,
     /// The value rules see.
     pub value: Value,
-    /// Where the value comes from: `default`, `set by <pack>`, or the configuration's line.
+    /// Where the value comes from: `default`, `set by <pack>`, the configuration's line, or
+    /// `--param`.
     pub source: String,
     /// The default the base pack declares, when this pack sets another value.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,9 +153,26 @@ pub struct ParamRow {
     pub description: String,
 }
 
-/// Every parameter of the pack, in declaration order (a base's first).
-pub fn param_rows(loaded: &Loaded, config: &Config) -> Result<Vec<ParamRow>, String> {
-    let values = config.params(&loaded.pack, &[])?;
+/// Every parameter of the pack, in declaration order (a base's first), with `flags` (as
+/// `--param` gives them) the strongest: each declared by the pack and of its type.
+pub fn param_rows(
+    loaded: &Loaded,
+    config: &Config,
+    flags: &[(String, Value)],
+) -> Result<Vec<ParamRow>, String> {
+    let declared = &loaded.pack.manifest().params;
+    for (name, value) in flags {
+        let spec = declared.get(name).ok_or_else(|| {
+            format!(
+                "--param {name}: pack {} declares no such parameter",
+                loaded.pack.manifest().name
+            )
+        })?;
+        spec.kind
+            .check(value)
+            .map_err(|e| format!("--param {name}: {e}"))?;
+    }
+    let values = config.params(&loaded.pack, flags)?;
     Ok(loaded
         .pack
         .manifest()
@@ -158,7 +185,9 @@ pub fn param_rows(loaded: &Loaded, config: &Config) -> Result<Vec<ParamRow>, Str
                 .and_then(|b| b.manifest().params.get(name))
                 .map(|b| b.default.clone())
                 .filter(|d| *d != spec.default);
+            let flagged = flags.iter().any(|(n, _)| n == name);
             let source = match (config.params.get(name), &base_default) {
+                _ if flagged => "--param".to_owned(),
                 (Some(setting), _) => setting.at.clone(),
                 (None, Some(_)) => format!("set by {}", loaded.pack.manifest().name),
                 (None, None) => "default".to_owned(),
