@@ -1,7 +1,8 @@
 //! `attest.toml`: the pack, parameters, as-of date, facts and output formats of a project,
 //! so that a CI job runs `attest eval`, `attest test`, `attest todo` or `attest vendors` with no flags. It is read from the
-//! working directory, or from `--config FILE`; flags override it. Paths in it are relative
-//! to its own folder.
+//! working directory, or from `--config FILE`; flags override it ([`format_and_output`]: a
+//! configured `output` keeps its configured `format`). Paths in it are relative to its own
+//! folder.
 //!
 //! ```toml
 //! pack = "examples/acme-pack"   # a pack folder, or "soc2" for the built-in pack
@@ -457,6 +458,25 @@ pub fn format<F: clap::ValueEnum>(setting: &Setting<String>) -> Result<F, String
             names.join(", ")
         )
     })
+}
+
+/// A command's format and output: the command line's (`flags`), else those of its section of
+/// the configuration (`section`), else `default` and standard output. A configured `output`
+/// is written in the configured format only: with a `--format` of another format and no
+/// `--output`, the result goes to standard output rather than into that file, which the
+/// steps after a CI job's run read in the format they expect.
+pub fn format_and_output<'a, F: clap::ValueEnum + Copy + PartialEq>(
+    flags: (Option<F>, Option<&'a Path>),
+    section: (&Option<Setting<String>>, Option<&'a Path>),
+    default: F,
+) -> Result<(F, Option<&'a Path>), String> {
+    let configured = match section.0 {
+        Some(setting) => format(setting)?,
+        None => default,
+    };
+    let chosen = flags.0.unwrap_or(configured);
+    let output = flags.1.or(section.1.filter(|_| chosen == configured));
+    Ok((chosen, output))
 }
 
 fn to_json(value: &toml::Value) -> serde_json::Value {

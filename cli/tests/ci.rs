@@ -710,3 +710,45 @@ fn an_output_onto_an_input_is_refused_and_the_input_kept() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(dir.join("report.txt").exists());
 }
+
+#[test]
+fn a_configured_output_keeps_its_configured_format() {
+    // A CI job's attest.toml writes JSON that later steps read: a `--format` of another
+    // format for a quick look goes to stdout, never into that file.
+    let dir = scratch("configured-output");
+    let facts = repo().join("examples/acme");
+    write(
+        &dir,
+        "attest.toml",
+        &format!(
+            "facts = [{:?}]\n\n[eval]\nformat = \"json\"\noutput = \"out/report.json\"\n\n[todo]\nformat = \"markdown\"\noutput = \"todo.md\"\n",
+            facts.to_string_lossy()
+        ),
+    );
+    fs::create_dir_all(dir.join("out")).unwrap();
+    let report = dir.join("out/report.json");
+    let o = attest_in(&dir, &["eval", "--format", "markdown"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("## Attest"), "{}", stdout(&o));
+    assert!(
+        !report.exists(),
+        "the configured JSON file got another format"
+    );
+    let o = attest_in(&dir, &["eval"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["report_version"], "2");
+    // The same format given on the command line still goes to the configured file.
+    fs::remove_file(&report).unwrap();
+    let o = attest_in(&dir, &["eval", "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(report.is_file() && stdout(&o).is_empty());
+    // So with `attest todo`.
+    let o = attest_in(&dir, &["todo", "--format", "json"]);
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    assert!(stdout(&o).starts_with('{'), "{}", stdout(&o));
+    assert!(!dir.join("todo.md").exists());
+    let _ = fs::remove_dir_all(&dir);
+}

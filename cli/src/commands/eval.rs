@@ -236,13 +236,11 @@ fn parse_output(text: &str) -> Result<OutputArg, String> {
 /// fails, 2 when an input cannot be used (nothing is written then).
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let config = args.config.load()?;
-    let format = match (args.format, &config.eval.format) {
-        (Some(f), _) => f,
-        (None, Some(setting)) => config::format(setting)?,
-        (None, None) => Format::Text,
-    };
+    let section = (&config.eval.format, config.eval.output.as_deref());
+    let (format, configured) =
+        config::format_and_output((args.format, None), section, Format::Text)?;
     let limit = config.max_input_size;
-    let destinations = destinations(args, format, config.eval.output.as_deref())?;
+    let destinations = destinations(args, format, configured)?;
     if args.redact
         && let Some((format, _)) = destinations
             .iter()

@@ -124,11 +124,11 @@ struct Totals {
 /// cannot be used.
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let config = args.config.load()?;
-    let format = match (args.format, &config.test.format) {
-        (Some(f), _) => f,
-        (None, Some(setting)) => config::format(setting)?,
-        (None, None) => Format::Text,
-    };
+    let (format, output) = config::format_and_output(
+        (args.format, args.output.as_deref()),
+        (&config.test.format, config.test.output.as_deref()),
+        Format::Text,
+    )?;
     let coverage_min = match (args.coverage_min, &config.test.coverage_min) {
         (Some(p), _) => Some(p),
         (None, Some(setting)) => Some(
@@ -146,7 +146,6 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             .map(|p| PackRef::parse(p, Path::new("")))
             .collect()
     };
-    let output = args.output.as_deref().or(config.test.output.as_deref());
     let mut runs = Vec::new();
     for source in &sources {
         let loaded = packs::load(source, config.max_input_size)?;

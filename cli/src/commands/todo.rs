@@ -58,11 +58,11 @@ fn owner_parser() -> impl TypedValueParser<Value = Owner> {
 /// (nothing is written then), 0 otherwise.
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let config = args.inputs.config()?.todo;
-    let format = match (args.format, &config.format) {
-        (Some(f), _) => f,
-        (None, Some(setting)) => config::format(setting)?,
-        (None, None) => Format::Text,
-    };
+    let (format, output) = config::format_and_output(
+        (args.format, args.output.as_deref()),
+        (&config.format, config.output.as_deref()),
+        Format::Text,
+    )?;
     let owner = match (args.owner, &config.owner) {
         (Some(o), _) => Some(o),
         (None, Some(setting)) => Some(Owner::from_name(&setting.value).ok_or_else(|| {
@@ -75,7 +75,6 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         })?),
         (None, None) => None,
     };
-    let output = args.output.as_deref().or(config.output.as_deref());
     let Evaluated { report, .. } = args.inputs.evaluate(output)?;
     let mut todo = TodoList::new(&report);
     if let Some(owner) = owner {

@@ -41,12 +41,11 @@ pub struct Args {
 /// covers, 2 when an input cannot be used (nothing is written then), 0 otherwise.
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let config = args.inputs.config()?.vendors;
-    let format = match (args.format, &config.format) {
-        (Some(f), _) => f,
-        (None, Some(setting)) => config::format(setting)?,
-        (None, None) => Format::Text,
-    };
-    let output = args.output.as_deref().or(config.output.as_deref());
+    let (format, output) = config::format_and_output(
+        (args.format, args.output.as_deref()),
+        (&config.format, config.output.as_deref()),
+        Format::Text,
+    )?;
     let Evaluated {
         report,
         facts,
