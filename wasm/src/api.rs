@@ -696,7 +696,6 @@ fn try_explain(request: &[u8]) -> Outcome {
             ("owner", to_json(&r.meta.owner)),
         ])
     };
-    let ok = |kind: &str| [("ok", Value::Bool(true)), ("kind", kind.into())];
     let body = match req.id.as_deref() {
         None => {
             let manifest = pack.manifest();
@@ -709,10 +708,9 @@ fn try_explain(request: &[u8]) -> Outcome {
                 ("digest", pack.digest().into()),
             ]);
             let rules: Vec<Value> = pack.rules().iter().map(rule_brief).collect();
-            let [ok, kind] = ok("pack");
             object(&mut [
-                ok,
-                kind,
+                ("ok", true.into()),
+                ("kind", "pack".into()),
                 ("pack", about),
                 ("controls", to_json(pack.controls())),
                 ("rules", rules.into()),
@@ -736,8 +734,11 @@ fn try_explain(request: &[u8]) -> Outcome {
                         .collect();
                     map.insert("controls".to_owned(), Value::Array(controls));
                 }
-                let [ok, kind] = ok("rule");
-                object(&mut [ok, kind, ("rule", detail)])
+                object(&mut [
+                    ("ok", true.into()),
+                    ("kind", "rule".into()),
+                    ("rule", detail),
+                ])
             } else if let Some(control) = pack.control(id) {
                 let rules: Vec<Value> = pack
                     .rules()
@@ -745,10 +746,9 @@ fn try_explain(request: &[u8]) -> Outcome {
                     .filter(|r| r.meta.controls.iter().any(|c| c == id))
                     .map(rule_brief)
                     .collect();
-                let [ok, kind] = ok("control");
                 object(&mut [
-                    ok,
-                    kind,
+                    ("ok", true.into()),
+                    ("kind", "control".into()),
                     ("control", to_json(control)),
                     ("rules", rules.into()),
                 ])
