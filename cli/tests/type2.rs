@@ -339,6 +339,7 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
     let o = draw(&["--seed", "1", "--format", "json"]);
     let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(s["size"], 25);
+    assert!(s.get("params").is_none(), "no parameter set: {s}");
     let o = attest(&[
         "sample",
         "changes.approval",
@@ -353,6 +354,26 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
     let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(s["size"], 1);
     assert_eq!(s["records"].as_array().unwrap().len(), 1);
+    // The sample records the parameters its evaluation set, as reports do.
+    assert_eq!(
+        s["params"],
+        serde_json::json!({"sample_size_event": {"value": 1, "default": 25}})
+    );
+    let o = attest(&[
+        "sample",
+        "changes.approval",
+        &facts,
+        "--seed",
+        "1",
+        "--param",
+        "sample_size_event=1",
+    ]);
+    assert!(
+        stdout(&o)
+            .contains("\nParameters set for this run: sample_size_event = 1 (pack default: 25)\n"),
+        "{}",
+        stdout(&o)
+    );
     // Without a seed, a fresh one is drawn and shown.
     let text = stdout(&draw(&[]));
     assert!(text.contains(", seed "), "{text}");

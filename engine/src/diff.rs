@@ -7,7 +7,7 @@
 use crate::facts::Origin;
 use crate::pack::{Owner, Severity};
 use crate::report::views::rule_views;
-use crate::report::{EVIDENCE_RULE, Report, Status};
+use crate::report::{EVIDENCE_RULE, ParamSetting, Report, Status};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +48,9 @@ pub struct Side {
     /// `pack.digest`: sha256 over the pack's files.
     #[serde(default)]
     pub pack_digest: String,
+    /// The parameters the run set in place of the pack's defaults (the report's `params`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub params: IndexMap<String, ParamSetting>,
     /// `facts.digest`.
     pub facts_digest: String,
 }
@@ -197,21 +200,30 @@ impl Diff {
         s
     }
 
-    /// When the two reports come from different packs, or from different files of one, a
-    /// sentence saying so: findings may then come and go with the rules, not the facts.
+    /// When the two reports come from different packs, from different files of one, or from
+    /// runs that set different parameters, a sentence saying so: findings may then come and
+    /// go with the rules or their thresholds, not the facts.
     pub fn pack_change(&self) -> Option<String> {
         let (base, new) = (&self.base, &self.new);
         let also = "findings may come and go with its rules, not with the facts";
+        let mut notes = Vec::new();
         if base.pack != new.pack {
-            Some(format!(
+            notes.push(format!(
                 "the pack changed, {} → {}: {also}",
                 base.pack, new.pack
-            ))
+            ));
         } else if base.pack_digest != new.pack_digest && !base.pack_digest.is_empty() {
-            Some(format!("the files of pack {} changed: {also}", new.pack))
-        } else {
-            None
+            notes.push(format!("the files of pack {} changed: {also}", new.pack));
         }
+        let params = param_changes(base, new);
+        if !params.is_empty() {
+            notes.push(format!(
+                "the parameters set for the run changed ({}): findings may come and go with \
+                 the thresholds, not with the facts",
+                params.join(", ")
+            ));
+        }
+        (!notes.is_empty()).then(|| notes.join("; "))
     }
 }
 
@@ -247,12 +259,33 @@ fn unjudged_why(new: &Report, rule: &str) -> Option<String> {
     }
 }
 
+/// Each parameter whose setting differs between the sides, `name from 90 to 30` (`the pack's
+/// default` for a side that did not set it), the baseline's first.
+fn param_changes(base: &Side, new: &Side) -> Vec<String> {
+    let value = |side: &Side, name: &str| {
+        side.params
+            .get(name)
+            .map_or_else(|| "the pack's default".to_owned(), |s| s.value.to_string())
+    };
+    let names = base
+        .params
+        .keys()
+        .chain(new.params.keys().filter(|n| !base.params.contains_key(*n)));
+    names
+        .filter(|name| {
+            base.params.get(*name).map(|s| &s.value) != new.params.get(*name).map(|s| &s.value)
+        })
+        .map(|name| format!("{name} from {} to {}", value(base, name), value(new, name)))
+        .collect()
+}
+
 fn side(report: &Report) -> Side {
     Side {
         organization: report.facts.organization.clone(),
         evaluated_on: report.evaluated_on.clone(),
         pack: format!("{} {}", report.pack.name, report.pack.version),
         pack_digest: report.pack.digest.clone(),
+        params: report.params.clone(),
         facts_digest: report.facts.digest.clone(),
     }
 }

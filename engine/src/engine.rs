@@ -17,7 +17,7 @@ use crate::population;
 use crate::prelude;
 use crate::report::{
     ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
-    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary,
+    ParamSetting, Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary,
 };
 use crate::sandbox;
 use crate::scan;
@@ -419,6 +419,7 @@ impl Engine {
             },
             evaluated_on: as_of.to_string(),
             period: run.period,
+            params: settings(&self.pack, &options.params),
             summary: Summary::of(&controls),
             controls,
             rules,
@@ -832,6 +833,25 @@ fn params_of(pack: &Pack, overrides: &IndexMap<String, serde_json::Value>) -> Ma
         params.insert(name.as_str().into(), json_to_dynamic(value));
     }
     params
+}
+
+/// The parameters `overrides` sets, each with the pack's default, in the pack's order: what a
+/// report or a sample records of them.
+fn settings(
+    pack: &Pack,
+    overrides: &IndexMap<String, serde_json::Value>,
+) -> IndexMap<String, ParamSetting> {
+    let mut settings = IndexMap::new();
+    for (name, spec) in &pack.manifest.params {
+        if let Some(value) = overrides.get(name) {
+            let setting = ParamSetting {
+                value: value.clone(),
+                default: spec.default.clone(),
+            };
+            settings.insert(name.clone(), setting);
+        }
+    }
+    settings
 }
 
 /// What a rule saw, with the values of the parameters it reads.

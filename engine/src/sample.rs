@@ -10,7 +10,8 @@
 
 use crate::pack::Frequency;
 use crate::period::Period;
-use crate::report::PopulationRecord;
+use crate::report::{ParamSetting, PopulationRecord};
+use indexmap::IndexMap;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
@@ -55,6 +56,9 @@ pub struct Sample {
     /// The audit period, when the evaluation had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
+    /// The parameters the evaluation set in place of the pack's defaults (as in reports).
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub params: IndexMap<String, ParamSetting>,
     /// sha256 of the canonical facts.
     pub facts_digest: String,
     /// sha256 of the pack's files.

@@ -121,6 +121,86 @@ fn reports_with_waivers_match_the_report_schema() {
 }
 
 #[test]
+fn every_format_records_the_parameters_the_run_set() {
+    // Given out of the pack's order: reports list them in the pack's.
+    let params = [
+        ("warn_window_days", serde_json::json!(14)),
+        ("access_review_days_critical", serde_json::json!(30)),
+    ];
+    let options = EvalOptions::default()
+        .with_params(params.into_iter().map(|(n, v)| (n.to_owned(), v)).collect());
+    let facts = attest_tests::example_facts();
+    let report = attest_tests::soc2_engine()
+        .evaluate(&facts, &options)
+        .unwrap();
+    let context = Context::from_facts(&facts);
+    let (plain, _) = example(None, false);
+    let findings = |r: &Report| -> usize { r.rules.iter().map(|r| r.findings.len()).sum() };
+    assert_ne!(
+        findings(&report),
+        findings(&plain),
+        "the thresholds changed the findings"
+    );
+    let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(
+        doc["params"],
+        serde_json::json!({
+            "access_review_days_critical": {"value": 30, "default": 90},
+            "warn_window_days": {"value": 14, "default": 30},
+        })
+    );
+    let order: Vec<&String> = doc["params"].as_object().unwrap().keys().collect();
+    assert_eq!(order, ["access_review_days_critical", "warn_window_days"]);
+    let v = json_schema(&attest_tests::repo_root().join("schemas/report.v2.schema.json"));
+    let errors = schema_errors(&v, &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let sarif: Value = serde_json::from_str(&render::sarif(&report, &context)).unwrap();
+    assert_eq!(sarif["runs"][0]["properties"]["params"], doc["params"]);
+    let official =
+        json_schema(&attest_tests::repo_root().join("tests/fixtures/sarif-schema-2.1.0.json"));
+    let errors = schema_errors(&official, &sarif);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let line = "Parameters set for this run: access_review_days_critical = 30 (pack default: 90); \
+                warn_window_days = 14 (pack default: 30)";
+    let formats = all_formats(&report, &context);
+    let output = |name: &str| formats.iter().find(|(n, _)| *n == name).unwrap().1.clone();
+    assert!(output("text").lines().any(|l| l == line), "text");
+    assert!(
+        output("markdown")
+            .replace('\\', "")
+            .lines()
+            .any(|l| l == line),
+        "markdown"
+    );
+    assert!(
+        output("html").contains(&format!("<p class=\"meta\">{line}</p>")),
+        "html"
+    );
+    let junit = output("junit");
+    for property in [
+        "<property name=\"param.access_review_days_critical\" value=\"30\"/>",
+        "<property name=\"param.warn_window_days\" value=\"14\"/>",
+    ] {
+        assert_eq!(
+            junit.matches(property).count(),
+            report.controls.len(),
+            "{property}"
+        );
+    }
+    let population: Value =
+        serde_json::from_str(&render::population_json(&report, &report.rules[0])).unwrap();
+    assert_eq!(population["params"], doc["params"]);
+    // A run that sets none shows none.
+    for (name, out) in all_formats(&plain, &context) {
+        assert!(
+            !out.contains("Parameters set") && !out.contains("param."),
+            "{name}"
+        );
+        assert!(!out.contains("\"params\""), "{name}");
+    }
+}
+
+#[test]
 fn sarif_validates_against_the_official_schema() {
     let path = attest_tests::repo_root().join("tests/fixtures/sarif-schema-2.1.0.json");
     let v = json_schema(&path);

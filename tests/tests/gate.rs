@@ -654,6 +654,64 @@ fn failures_a_new_report_no_longer_judges_are_not_resolved() {
 }
 
 #[test]
+fn a_diff_says_when_the_runs_set_different_parameters() {
+    let run = |params: &[(&str, Value)]| {
+        let options = EvalOptions::default().with_params(
+            params
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.clone()))
+                .collect(),
+        );
+        attest_tests::soc2_engine()
+            .evaluate(&attest_tests::example_facts(), &options)
+            .unwrap()
+    };
+    let base = run(&[]);
+    let new = run(&[
+        ("access_review_days_critical", serde_json::json!(30)),
+        ("warn_window_days", serde_json::json!(14)),
+    ]);
+    let diff = Diff::new(&base, &new);
+    assert!(
+        !diff.new_failures.is_empty(),
+        "stricter thresholds fail more"
+    );
+    assert_eq!(
+        diff.pack_change().as_deref(),
+        Some(
+            "the parameters set for the run changed (access_review_days_critical from the pack's default to 30, \
+             warn_window_days from the pack's default to 14): findings may come and go with the thresholds, not with the facts"
+        )
+    );
+    // Back the other way, one of them set to its default: still a change of setting.
+    let again = run(&[("access_review_days_critical", serde_json::json!(90))]);
+    assert_eq!(
+        Diff::new(&new, &again).pack_change().as_deref(),
+        Some(
+            "the parameters set for the run changed (access_review_days_critical from 30 to 90, \
+             warn_window_days from 14 to the pack's default): findings may come and go with the thresholds, not with the facts"
+        )
+    );
+    assert_eq!(Diff::new(&new, &new).pack_change(), None);
+    // A pack change and a parameter change are both said, and read back from JSON.
+    let mut other = new.clone();
+    other.pack.name = "company".to_owned();
+    let diff: Diff = serde_json::from_str(&Diff::new(&base, &other).to_json()).unwrap();
+    assert_eq!(
+        diff.pack_change().as_deref().map(|c| c.split("; ").count()),
+        Some(2)
+    );
+    let text = render::diff_text(
+        &diff,
+        &TextOptions {
+            color: false,
+            max_findings: 0,
+        },
+    );
+    assert!(text.contains("note: the pack changed, soc2 1.0.0 → company 1.0.0: findings may come and go with its rules, not with the facts; the parameters set"), "{text}");
+}
+
+#[test]
 fn findings_are_matched_across_days_even_as_their_messages_change() {
     let base = evaluate("2026-06-30");
     let new = evaluate("2026-07-01");

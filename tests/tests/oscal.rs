@@ -50,6 +50,39 @@ fn the_results_are_valid_oscal_1_1_2() {
 }
 
 #[test]
+fn the_parameters_a_run_set_are_valid_properties_of_the_result() {
+    let options = EvalOptions::default().with_params(
+        [(
+            "access_review_days_critical".to_owned(),
+            serde_json::json!(30),
+        )]
+        .into_iter()
+        .collect(),
+    );
+    let report = attest_tests::soc2_engine()
+        .evaluate(&attest_tests::example_facts(), &options)
+        .unwrap();
+    let doc: Value = serde_json::from_str(&render::oscal(&report)).unwrap();
+    let found = errors(&validator(), &doc);
+    assert!(found.is_empty(), "{found:#?}");
+    let props = doc["assessment-results"]["results"][0]["props"]
+        .as_array()
+        .unwrap();
+    let params: Vec<(&Value, &Value)> = props
+        .iter()
+        .filter(|p| p["name"].as_str().unwrap().starts_with("param-"))
+        .map(|p| (&p["name"], &p["value"]))
+        .collect();
+    assert_eq!(
+        params,
+        [(
+            &Value::from("param-access_review_days_critical"),
+            &Value::from("30")
+        )]
+    );
+}
+
+#[test]
 fn the_result_covers_the_audit_period_or_the_as_of_date() {
     let result = |report: &Report| {
         let doc: Value = serde_json::from_str(&render::oscal(report)).unwrap();

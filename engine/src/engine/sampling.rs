@@ -72,6 +72,7 @@ impl Engine {
             generator: sample::GENERATOR.to_owned(),
             evaluated_on: run.as_of.to_string(),
             period: run.period,
+            params: super::settings(&self.pack, &options.params),
             facts_digest: facts.digest().to_owned(),
             pack_digest: self.pack.digest.clone(),
             records,

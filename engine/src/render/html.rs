@@ -16,7 +16,7 @@ use super::{Context, error_place, record_place};
 use crate::pack::Category;
 use crate::report::todo::{ItemKind, OwnerTodo, TodoItem, TodoList};
 use crate::report::vendors::{RiskLevel, VendorRegister};
-use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
+use crate::report::{ControlResult, Finding, ParamSetting, Report, RuleResult, Status};
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"
@@ -170,6 +170,13 @@ fn header(out: &mut String, report: &Report) {
         esc(&report.pack.version),
         report.controls.len()
     );
+    if let Some(params) = ParamSetting::describe(&report.params) {
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">Parameters set for this run: {}</p>",
+            esc(&params)
+        );
+    }
     out.push_str("<nav class=\"tiles\" id=\"tiles\">\n");
     if let Some(r) = s.readiness() {
         let (ready, applicable, percent) = (r.ready, r.applicable, r.percent);

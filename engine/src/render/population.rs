@@ -2,7 +2,7 @@
 //! tested, with its key, place and outcome), and a sample drawn from it as text.
 
 use super::csv::row;
-use crate::report::{PopulationRecord, Report, RuleResult};
+use crate::report::{ParamSetting, PopulationRecord, Report, RuleResult};
 use crate::sample::Sample;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -53,6 +53,9 @@ pub fn population_json(report: &Report, rule: &RuleResult) -> String {
     if let Some(period) = &report.period {
         doc["period"] = json!(period);
     }
+    if !report.params.is_empty() {
+        doc["params"] = json!(report.params);
+    }
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');
     out
@@ -83,6 +86,9 @@ pub fn sample_text(sample: &Sample) -> String {
         sample.facts_digest,
         sample.pack_digest
     );
+    if let Some(params) = ParamSetting::describe(&sample.params) {
+        let _ = writeln!(out, "Parameters set for this run: {params}");
+    }
     out.push('\n');
     if sample.records.is_empty() {
         out.push_str("  (the population is empty: the rule tested no record)\n");

@@ -194,6 +194,9 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
         log["runs"][0]["properties"]["auditPeriod"] =
             serde_json::to_value(period).unwrap_or_default();
     }
+    if !report.params.is_empty() {
+        log["runs"][0]["properties"]["params"] = super::to_json(&report.params);
+    }
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     Sarif {

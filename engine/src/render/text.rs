@@ -9,7 +9,9 @@ use crate::diff::{Diff, DiffItem};
 use crate::pack::Category;
 use crate::report::WaiverState;
 use crate::report::todo::TodoList;
-use crate::report::{ControlResult, EvidenceState, FileCheck, Report, RuleResult, Status};
+use crate::report::{
+    ControlResult, EvidenceState, FileCheck, ParamSetting, Report, RuleResult, Status,
+};
 use anstyle::{AnsiColor, Style};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -83,6 +85,9 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
             period.start(),
             period.end()
         );
+    }
+    if let Some(params) = ParamSetting::describe(&report.params) {
+        let _ = writeln!(out, "Parameters set for this run: {}", line(&params));
     }
     out.push('\n');
     out.push_str(&p.bold("Readiness by category"));

@@ -123,6 +123,10 @@ pub struct Report {
     /// The audit period the rules judged (absent for a point-in-time evaluation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
+    /// The parameters the run set in place of the pack's defaults, in the pack's order
+    /// (absent when the run set none): with the pack's digest, the thresholds that judged.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub params: IndexMap<String, ParamSetting>,
     /// Counts of control statuses.
     pub summary: Summary,
     /// Every control of the catalog, in natural id order.
@@ -153,6 +157,27 @@ pub struct PackInfo {
     pub version: String,
     /// sha256 over the pack's files.
     pub digest: String,
+}
+
+/// A parameter set for a run: the value the rules saw, and the pack's default it replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamSetting {
+    /// The value the run set.
+    pub value: serde_json::Value,
+    /// The pack's default.
+    pub default: serde_json::Value,
+}
+
+impl ParamSetting {
+    /// The settings of `params` for people, `a = 30 (pack default: 90); b = ...` (values as
+    /// JSON), or `None` when there are none: what the formats for people show of them.
+    pub fn describe(params: &IndexMap<String, ParamSetting>) -> Option<String> {
+        let parts: Vec<String> = params
+            .iter()
+            .map(|(name, s)| format!("{name} = {} (pack default: {})", s.value, s.default))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
 }
 
 /// Which facts, exactly.
