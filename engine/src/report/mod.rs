@@ -365,7 +365,9 @@ impl RecordOutcome {
 }
 
 impl Population {
-    /// What was tested, in words: `tested 3 of 47 accounts, 2 of 10 people`, or `tested no
+    /// What was tested, in words: `tested 3 of 47 accounts, 2 of 10 people`; the collections
+    /// the rule reads but tested none of come after, as read (`tested 6 of 6 systems; read 14
+    /// access_reviews`), unless it tested none at all (`tested 0 of 47 accounts`); `tested no
     /// records` when no collection was involved.
     pub fn describe(&self) -> String {
         if self.collections.is_empty() {
@@ -374,12 +376,20 @@ impl Population {
                 n => format!("tested {n} records"),
             };
         }
-        let parts: Vec<String> = self
-            .collections
-            .iter()
-            .map(|(name, t)| format!("{} of {} {name}", t.tested, t.of))
-            .collect();
-        format!("tested {}", parts.join(", "))
+        let any = self.collections.values().any(|t| t.tested > 0);
+        let (mut tested, mut read) = (Vec::new(), Vec::new());
+        for (name, t) in &self.collections {
+            match t.tested {
+                0 if any => read.push(format!("{} {name}", t.of)),
+                n => tested.push(format!("{n} of {} {name}", t.of)),
+            }
+        }
+        let mut out = format!("tested {}", tested.join(", "));
+        if !read.is_empty() {
+            out.push_str("; read ");
+            out.push_str(&read.join(", "));
+        }
+        out
     }
 }
 
@@ -489,5 +499,47 @@ impl RuleResult {
         self.id
             .strip_prefix(EVIDENCE_RULE)
             .is_some_and(|rest| rest.starts_with('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Population, Tested};
+
+    fn population(collections: &[(&str, u64, u64)]) -> Population {
+        Population {
+            tested: collections.iter().map(|c| c.1).sum(),
+            collections: collections
+                .iter()
+                .map(|&(name, tested, of)| (name.to_owned(), Tested { tested, of }))
+                .collect(),
+            ..Population::default()
+        }
+    }
+
+    #[test]
+    fn a_population_says_what_was_tested_and_what_was_only_read() {
+        for (collections, said) in [
+            (vec![], "tested no records"),
+            (vec![("accounts", 0, 47)], "tested 0 of 47 accounts"),
+            (
+                vec![("accounts", 0, 47), ("people", 0, 15)],
+                "tested 0 of 47 accounts, 0 of 15 people",
+            ),
+            (
+                vec![("accounts", 3, 47), ("people", 2, 10)],
+                "tested 3 of 47 accounts, 2 of 10 people",
+            ),
+            (
+                vec![("systems", 6, 6), ("access_reviews", 0, 14)],
+                "tested 6 of 6 systems; read 14 access_reviews",
+            ),
+            (
+                vec![("people", 0, 15), ("accounts", 2, 47), ("systems", 0, 6)],
+                "tested 2 of 47 accounts; read 15 people, 6 systems",
+            ),
+        ] {
+            assert_eq!(population(&collections).describe(), said, "{collections:?}");
+        }
     }
 }
