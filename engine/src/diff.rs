@@ -7,9 +7,10 @@
 use crate::facts::Origin;
 use crate::pack::{Owner, Severity};
 use crate::report::views::rule_views;
-use crate::report::{EVIDENCE_RULE, ParamSetting, Report, Status};
+use crate::report::{EVIDENCE_RULE, Params, Report, Status};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 
 /// What changed between two reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,8 +50,8 @@ pub struct Side {
     #[serde(default)]
     pub pack_digest: String,
     /// The parameters the run set in place of the pack's defaults (the report's `params`).
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub params: IndexMap<String, ParamSetting>,
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub params: Params,
     /// `facts.digest`.
     pub facts_digest: String,
 }
@@ -206,24 +207,22 @@ impl Diff {
     pub fn pack_change(&self) -> Option<String> {
         let (base, new) = (&self.base, &self.new);
         let also = "findings may come and go with its rules, not with the facts";
-        let mut notes = Vec::new();
+        let mut notes = String::new();
         if base.pack != new.pack {
-            notes.push(format!(
-                "the pack changed, {} → {}: {also}",
-                base.pack, new.pack
-            ));
+            notes = format!("the pack changed, {} → {}: {also}", base.pack, new.pack);
         } else if base.pack_digest != new.pack_digest && !base.pack_digest.is_empty() {
-            notes.push(format!("the files of pack {} changed: {also}", new.pack));
+            notes = format!("the files of pack {} changed: {also}", new.pack);
         }
         let params = param_changes(base, new);
         if !params.is_empty() {
-            notes.push(format!(
-                "the parameters set for the run changed ({}): findings may come and go with \
-                 the thresholds, not with the facts",
-                params.join(", ")
-            ));
+            if !notes.is_empty() {
+                notes.push_str("; ");
+            }
+            notes.push_str("the parameters set for the run changed (");
+            notes.push_str(&params);
+            notes.push_str("): findings may come and go with the thresholds, not with the facts");
         }
-        (!notes.is_empty()).then(|| notes.join("; "))
+        (!notes.is_empty()).then_some(notes)
     }
 }
 
@@ -260,23 +259,27 @@ fn unjudged_why(new: &Report, rule: &str) -> Option<String> {
 }
 
 /// Each parameter whose setting differs between the sides, `name from 90 to 30` (`the pack's
-/// default` for a side that did not set it), the baseline's first.
-fn param_changes(base: &Side, new: &Side) -> Vec<String> {
-    let value = |side: &Side, name: &str| {
-        side.params
-            .get(name)
-            .map_or_else(|| "the pack's default".to_owned(), |s| s.value.to_string())
+/// default` for a side that did not set it), the baseline's first, joined by commas.
+fn param_changes(base: &Side, new: &Side) -> String {
+    let value = |side: &Side, name: &str| match side.params.get(name) {
+        Some(setting) => setting["value"].to_string(),
+        None => "the pack's default".to_owned(),
     };
-    let names = base
-        .params
-        .keys()
-        .chain(new.params.keys().filter(|n| !base.params.contains_key(*n)));
-    names
-        .filter(|name| {
-            base.params.get(*name).map(|s| &s.value) != new.params.get(*name).map(|s| &s.value)
-        })
-        .map(|name| format!("{name} from {} to {}", value(base, name), value(new, name)))
-        .collect()
+    let mut out = String::new();
+    for (i, name) in base.params.keys().chain(new.params.keys()).enumerate() {
+        // A name both set is looked at once, among the baseline's.
+        if i >= base.params.len() && base.params.contains_key(name) {
+            continue;
+        }
+        let (was, is) = (value(base, name), value(new, name));
+        if was != is {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "{name} from {was} to {is}");
+        }
+    }
+    out
 }
 
 fn side(report: &Report) -> Side {

@@ -16,8 +16,8 @@ use crate::period::Period;
 use crate::population;
 use crate::prelude;
 use crate::report::{
-    ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo,
-    ParamSetting, Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary,
+    ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo, Params,
+    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary,
 };
 use crate::sandbox;
 use crate::scan;
@@ -837,17 +837,14 @@ fn params_of(pack: &Pack, overrides: &IndexMap<String, serde_json::Value>) -> Ma
 
 /// The parameters `overrides` sets, each with the pack's default, in the pack's order: what a
 /// report or a sample records of them.
-fn settings(
-    pack: &Pack,
-    overrides: &IndexMap<String, serde_json::Value>,
-) -> IndexMap<String, ParamSetting> {
-    let mut settings = IndexMap::new();
+fn settings(pack: &Pack, overrides: &IndexMap<String, serde_json::Value>) -> Params {
+    let mut settings = Params::new();
     for (name, spec) in &pack.manifest.params {
         if let Some(value) = overrides.get(name) {
-            let setting = ParamSetting {
-                value: value.clone(),
-                default: spec.default.clone(),
-            };
+            let setting = crate::render::object(&mut [
+                ("value", value.clone()),
+                ("default", spec.default.clone()),
+            ]);
             settings.insert(name.clone(), setting);
         }
     }

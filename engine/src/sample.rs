@@ -10,8 +10,7 @@
 
 use crate::pack::Frequency;
 use crate::period::Period;
-use crate::report::{ParamSetting, PopulationRecord};
-use indexmap::IndexMap;
+use crate::report::{Params, PopulationRecord};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
@@ -57,8 +56,8 @@ pub struct Sample {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
     /// The parameters the evaluation set in place of the pack's defaults (as in reports).
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub params: IndexMap<String, ParamSetting>,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub params: Params,
     /// sha256 of the canonical facts.
     pub facts_digest: String,
     /// sha256 of the pack's files.

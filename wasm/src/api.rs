@@ -15,7 +15,7 @@ use attest_engine::{
 };
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The name of the built-in pack, as `attest` shows it.
 const BUILTIN: &str = "soc2";
@@ -205,15 +205,15 @@ impl From<FactsError> for Failure {
             FactsError::Syntax(JsonSyntax {
                 file, line, column, ..
             }) => Failure::new("facts_syntax", message)
-                .with("file", json!(file))
-                .with("line", json!(line))
-                .with("column", json!(column)),
+                .with("file", Value::from(file))
+                .with("line", Value::from(line))
+                .with("column", Value::from(column)),
             FactsError::NotAnObject { file } => {
-                Failure::new("facts_not_object", message).with("file", json!(file))
+                Failure::new("facts_not_object", message).with("file", Value::from(file))
             }
             FactsError::Conflict { key, first, second } => Failure::new("facts_conflict", message)
-                .with("key", json!(key))
-                .with("files", json!([first, second])),
+                .with("key", Value::from(key))
+                .with("files", Value::from(vec![first, second])),
             FactsError::Invalid(violations) => Failure::new("facts_invalid", message).with(
                 "violations",
                 serde_json::to_value(violations).unwrap_or_default(),
@@ -239,11 +239,11 @@ impl From<WaiverError> for Failure {
             WaiverError::Syntax(JsonSyntax {
                 file, line, column, ..
             }) => Failure::new("waivers_syntax", message)
-                .with("file", json!(file))
-                .with("line", json!(line))
-                .with("column", json!(column)),
+                .with("file", Value::from(file))
+                .with("line", Value::from(line))
+                .with("column", Value::from(column)),
             WaiverError::Invalid { file, problems } => Failure::new("waivers_invalid", message)
-                .with("file", json!(file))
+                .with("file", Value::from(file))
                 .with(
                     "violations",
                     serde_json::to_value(problems).unwrap_or_default(),
@@ -512,8 +512,8 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 let (format, output, failures) = render_todo(todo, &report)?;
                 return Ok(format!(
                     r#"{{"ok":true,"format":{},"output":{},"failures":{failures},"warnings":{}}}"#,
-                    json!(format),
-                    json!(output),
+                    Value::from(format),
+                    Value::from(output),
                     warnings(&facts)?
                 ));
             }
@@ -530,8 +530,8 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 render_report(format, &report, &context, req.redact, req.sarif_max_results)?;
             Ok(format!(
                 r#"{{"ok":true,"format":{},"output":{},"warnings":{}}}"#,
-                json!(format),
-                json!(output),
+                Value::from(format),
+                Value::from(output),
                 warnings(&facts)?
             ))
         }
@@ -658,16 +658,17 @@ fn try_validate(request: &[u8]) -> Outcome {
         Some(pack) => load_facts(&req.facts, pack)?,
         None => load_facts(&req.facts, builtin_engine()?.pack())?,
     };
-    let body = json!({
-        "ok": true,
-        "facts": {
-            "files": req.facts.len(),
-            "organization": facts.organization(),
-            "as_of": facts.as_of().map(|d| d.to_string()),
-            "digest": facts.digest(),
-        },
-        "warnings": facts.warnings(),
-    });
+    let summary = object(&mut [
+        ("files", req.facts.len().into()),
+        ("organization", facts.organization().into()),
+        ("as_of", facts.as_of().map(|d| d.to_string()).into()),
+        ("digest", facts.digest().into()),
+    ]);
+    let body = object(&mut [
+        ("ok", true.into()),
+        ("facts", summary),
+        ("warnings", to_json(facts.warnings())),
+    ]);
     Ok(body.to_string())
 }
 
@@ -801,13 +802,13 @@ fn try_diff(request: &[u8]) -> Outcome {
             ));
         }
     };
-    Ok(json!({
-        "ok": true,
-        "format": format,
-        "output": output,
-        "new_failures": diff.new_failures.len(),
-    })
-    .to_string())
+    let body = object(&mut [
+        ("ok", true.into()),
+        ("format", format.into()),
+        ("output", output.into()),
+        ("new_failures", diff.new_failures.len().into()),
+    ]);
+    Ok(body.to_string())
 }
 
 /// A pack of a request and what it extends: the built-in pack when no files are given, and
@@ -1037,6 +1038,7 @@ fn pretty(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn call(f: fn(&[u8]) -> String, req: &str) -> Value {
         serde_json::from_str(&f(req.as_bytes())).unwrap()

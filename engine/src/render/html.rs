@@ -16,7 +16,7 @@ use super::{Context, error_place, record_place};
 use crate::pack::Category;
 use crate::report::todo::{ItemKind, OwnerTodo, TodoItem, TodoList};
 use crate::report::vendors::{RiskLevel, VendorRegister};
-use crate::report::{ControlResult, Finding, ParamSetting, Report, RuleResult, Status};
+use crate::report::{ControlResult, Finding, Report, RuleResult, Status, describe_params};
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"
@@ -170,7 +170,7 @@ fn header(out: &mut String, report: &Report) {
         esc(&report.pack.version),
         report.controls.len()
     );
-    if let Some(params) = ParamSetting::describe(&report.params) {
+    if let Some(params) = describe_params(&report.params) {
         let _ = writeln!(
             out,
             "<p class=\"meta\">Parameters set for this run: {}</p>",

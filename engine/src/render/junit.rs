@@ -43,12 +43,6 @@ impl Tally {
 pub fn junit(report: &Report) -> String {
     let mut total = Tally::default();
     let mut suites = String::new();
-    // Each parameter the run set, as the property `param.NAME` of every suite.
-    let params: Vec<(String, String)> = report
-        .params
-        .iter()
-        .map(|(name, s)| (format!("param.{name}"), s.value.to_string()))
-        .collect();
     for control in &report.controls {
         let mut tally = Tally::default();
         let mut cases = String::new();
@@ -79,12 +73,20 @@ pub fn junit(report: &Report) -> String {
         for (name, value) in properties
             .into_iter()
             .chain(period.as_deref().map(|p| ("audit_period", p)))
-            .chain(params.iter().map(|(n, v)| (n.as_str(), v.as_str())))
         {
             let _ = writeln!(
                 suites,
                 "      <property name=\"{name}\" value=\"{}\"/>",
                 escape_xml(value)
+            );
+        }
+        // Each parameter the run set, as the property `param.NAME`.
+        for (name, setting) in &report.params {
+            let _ = writeln!(
+                suites,
+                "      <property name=\"param.{}\" value=\"{}\"/>",
+                escape_xml(name),
+                escape_xml(&setting["value"].to_string())
             );
         }
         let _ = writeln!(suites, "    </properties>");

@@ -9,7 +9,7 @@ use crate::pack::Category;
 use crate::report::WaiverState;
 use crate::report::todo::TodoList;
 use crate::report::views::{RuleView, rule_views};
-use crate::report::{EvidenceRecord, ParamSetting, Report, Status};
+use crate::report::{EvidenceRecord, Report, Status, describe_params};
 use std::fmt::Write as _;
 
 /// Findings listed before the rest are only counted: keeps a comment under GitHub's limits.
@@ -44,7 +44,7 @@ pub fn markdown(report: &Report) -> String {
         s.pass,
         s.not_applicable
     );
-    if let Some(params) = ParamSetting::describe(&report.params) {
+    if let Some(params) = describe_params(&report.params) {
         let _ = writeln!(out, "Parameters set for this run: {}\n", escape(&params));
     }
     out.push_str(

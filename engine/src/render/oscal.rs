@@ -120,7 +120,10 @@ fn result(report: &Report, ids: &Ids, at: &str) -> Value {
     ];
     // Each parameter the run set in place of the pack's default, its value as JSON.
     for (name, setting) in &report.params {
-        props.push(prop(&format!("param-{name}"), &setting.value.to_string()));
+        props.push(prop(
+            &format!("param-{name}"),
+            &setting["value"].to_string(),
+        ));
     }
     for category in Category::ALL {
         if let Some(r) = report.summary.category(category).readiness() {

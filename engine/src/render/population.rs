@@ -2,9 +2,9 @@
 //! tested, with its key, place and outcome), and a sample drawn from it as text.
 
 use super::csv::row;
-use crate::report::{ParamSetting, PopulationRecord, Report, RuleResult};
+use super::{object, to_json};
+use crate::report::{PopulationRecord, Report, RuleResult, describe_params};
 use crate::sample::Sample;
-use serde_json::json;
 use std::fmt::Write as _;
 
 /// The columns of a population's CSV.
@@ -41,20 +41,23 @@ pub fn population_csv(rule: &RuleResult) -> String {
 /// A rule's population as pretty JSON: the rule, its status and criteria, the as-of date
 /// and period of the evaluation, and every record it tested, in key order.
 pub fn population_json(report: &Report, rule: &RuleResult) -> String {
-    let mut doc = json!({
-        "rule": rule.id,
-        "title": rule.title,
-        "status": rule.status,
-        "controls": rule.controls,
-        "evaluated_on": report.evaluated_on,
-        "tested": rule.population.tested,
-        "records": rule.population.records.as_deref().unwrap_or_default(),
-    });
+    let mut doc = object(&mut [
+        ("rule", rule.id.as_str().into()),
+        ("title", rule.title.as_str().into()),
+        ("status", rule.status.as_str().into()),
+        ("controls", to_json(&rule.controls)),
+        ("evaluated_on", report.evaluated_on.as_str().into()),
+        ("tested", rule.population.tested.into()),
+        (
+            "records",
+            to_json(rule.population.records.as_deref().unwrap_or_default()),
+        ),
+    ]);
     if let Some(period) = &report.period {
-        doc["period"] = json!(period);
+        doc["period"] = to_json(period);
     }
     if !report.params.is_empty() {
-        doc["params"] = json!(report.params);
+        doc["params"] = report.params.clone().into();
     }
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');
@@ -86,7 +89,7 @@ pub fn sample_text(sample: &Sample) -> String {
         sample.facts_digest,
         sample.pack_digest
     );
-    if let Some(params) = ParamSetting::describe(&sample.params) {
+    if let Some(params) = describe_params(&sample.params) {
         let _ = writeln!(out, "Parameters set for this run: {params}");
     }
     out.push('\n');

@@ -195,7 +195,7 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
             serde_json::to_value(period).unwrap_or_default();
     }
     if !report.params.is_empty() {
-        log["runs"][0]["properties"]["params"] = super::to_json(&report.params);
+        log["runs"][0]["properties"]["params"] = report.params.clone().into();
     }
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');

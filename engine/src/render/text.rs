@@ -10,7 +10,7 @@ use crate::pack::Category;
 use crate::report::WaiverState;
 use crate::report::todo::TodoList;
 use crate::report::{
-    ControlResult, EvidenceState, FileCheck, ParamSetting, Report, RuleResult, Status,
+    ControlResult, EvidenceState, FileCheck, Report, RuleResult, Status, describe_params,
 };
 use anstyle::{AnsiColor, Style};
 use std::collections::BTreeMap;
@@ -86,7 +86,7 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
             period.end()
         );
     }
-    if let Some(params) = ParamSetting::describe(&report.params) {
+    if let Some(params) = describe_params(&report.params) {
         let _ = writeln!(out, "Parameters set for this run: {}", line(&params));
     }
     out.push('\n');

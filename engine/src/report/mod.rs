@@ -32,6 +32,7 @@ pub const EVIDENCE_RULE: &str = "evidence";
 pub const EVIDENCE_FILES_RULE: &str = "evidence-files";
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 
 /// The outcome of a rule or a control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -125,8 +126,8 @@ pub struct Report {
     pub period: Option<Period>,
     /// The parameters the run set in place of the pack's defaults, in the pack's order
     /// (absent when the run set none): with the pack's digest, the thresholds that judged.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub params: IndexMap<String, ParamSetting>,
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub params: Params,
     /// Counts of control statuses.
     pub summary: Summary,
     /// Every control of the catalog, in natural id order.
@@ -159,25 +160,27 @@ pub struct PackInfo {
     pub digest: String,
 }
 
-/// A parameter set for a run: the value the rules saw, and the pack's default it replaced.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParamSetting {
-    /// The value the run set.
-    pub value: serde_json::Value,
-    /// The pack's default.
-    pub default: serde_json::Value,
-}
+/// The parameters a run set in place of the pack's defaults, by name in the pack's order:
+/// each `{"value": the value the rules saw, "default": the pack's default it replaced}`.
+/// (JSON objects rather than a struct of their own: the report's readers and writers, the
+/// WebAssembly module's among them, then need no code of their own for them.)
+pub type Params = serde_json::Map<String, serde_json::Value>;
 
-impl ParamSetting {
-    /// The settings of `params` for people, `a = 30 (pack default: 90); b = ...` (values as
-    /// JSON), or `None` when there are none: what the formats for people show of them.
-    pub fn describe(params: &IndexMap<String, ParamSetting>) -> Option<String> {
-        let parts: Vec<String> = params
-            .iter()
-            .map(|(name, s)| format!("{name} = {} (pack default: {})", s.value, s.default))
-            .collect();
-        (!parts.is_empty()).then(|| parts.join("; "))
+/// The settings of `params` for people, `a = 30 (pack default: 90); b = ...` (values as
+/// JSON), or `None` when there are none: what the formats for people show of them.
+pub fn describe_params(params: &Params) -> Option<String> {
+    let mut out = String::new();
+    for (name, s) in params {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        let _ = write!(
+            out,
+            "{name} = {} (pack default: {})",
+            s["value"], s["default"]
+        );
     }
+    (!out.is_empty()).then_some(out)
 }
 
 /// Which facts, exactly.
@@ -377,17 +380,22 @@ impl Population {
             };
         }
         let any = self.collections.values().any(|t| t.tested > 0);
-        let (mut tested, mut read) = (Vec::new(), Vec::new());
+        let (mut tested, mut read) = (String::new(), String::new());
         for (name, t) in &self.collections {
-            match t.tested {
-                0 if any => read.push(format!("{} {name}", t.of)),
-                n => tested.push(format!("{n} of {} {name}", t.of)),
-            }
+            let (list, n) = match t.tested {
+                0 if any => (&mut read, None),
+                n => (&mut tested, Some(n)),
+            };
+            list.push_str(if list.is_empty() { "" } else { ", " });
+            let _ = match n {
+                Some(n) => write!(list, "{n} of {} {name}", t.of),
+                None => write!(list, "{} {name}", t.of),
+            };
         }
-        let mut out = format!("tested {}", tested.join(", "));
+        let mut out = format!("tested {tested}");
         if !read.is_empty() {
             out.push_str("; read ");
-            out.push_str(&read.join(", "));
+            out.push_str(&read);
         }
         out
     }
