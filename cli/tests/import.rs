@@ -215,6 +215,32 @@ fn okta_users() {
     // Without --factors, mfa is not filled.
     let (bare, _) = import(&["okta-users", &sample("okta-users.json")]);
     assert!(accounts(&bare).iter().all(|(_, a)| a.get("mfa").is_none()));
+    // A user without an id cannot be matched to its factors: refused with them (no MFA would
+    // be a guess), imported without them.
+    let no_id = edited(
+        &dir,
+        "okta-users.json",
+        "\"id\": \"00u1ana0000000000001\",",
+        "",
+    );
+    let err = refused(&[
+        "okta-users",
+        &no_id,
+        "--factors",
+        &sample("okta-factors.json"),
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {no_id}:2:3: user ana.silva@nwlabs.example (/0) has no `id`, by which the factors export names its users: expected Okta's user objects\n"
+        )
+    );
+    let (out, _) = import(&["okta-users", &no_id]);
+    assert!(
+        account(&accounts(&out), "ana.silva@nwlabs.example")
+            .get("mfa")
+            .is_none()
+    );
 }
 
 #[test]

@@ -138,8 +138,8 @@ pub fn import(
                 at("a user without `profile`: expected Okta's user objects".to_owned())
             }));
         };
-        let id = pages::text(input, &item, "user", &["id"])?.unwrap_or("?");
-        let login = login(input, &item, profile, id)?;
+        let id = pages::text(input, &item, "user", &["id"])?;
+        let login = login(input, &item, profile, id.unwrap_or(&item.pointer))?;
         let status = user.get("status");
         let active = is_active(status).map_err(|message| {
             let offset = pages::member(&input.text, item.offset, "status").unwrap_or(item.offset);
@@ -168,7 +168,19 @@ pub fn import(
             aliases: email.into_iter().collect(),
             human: true,
             privileged: None,
-            mfa: factors.map(|f| f.0.get(id).copied().unwrap_or(false)),
+            mfa: match (factors, id) {
+                (None, _) => None,
+                (Some(f), Some(id)) => Some(f.0.get(id).copied().unwrap_or(false)),
+                // Enrolments name users by id: one without cannot be matched, and "no MFA"
+                // would be a guess.
+                (Some(_), None) => {
+                    return Err(at(format!(
+                        "user {login} ({}) has no `id`, by which the factors export names its \
+                         users: expected Okta's user objects",
+                        item.pointer
+                    )));
+                }
+            },
             active,
             created_on: date("created")?,
             last_login_on: date("lastLogin")?,
