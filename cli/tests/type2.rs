@@ -340,10 +340,7 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
     let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(s["size"], 25);
     assert!(s.get("params").is_none(), "no parameter set: {s}");
-    let o = attest(&[
-        "sample",
-        "changes.approval",
-        &facts,
+    let o = draw(&[
         "--seed",
         "1",
         "--param",
@@ -359,20 +356,10 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
         s["params"],
         serde_json::json!({"sample_size_event": {"value": 1, "default": 25}})
     );
-    let o = attest(&[
-        "sample",
-        "changes.approval",
-        &facts,
-        "--seed",
-        "1",
-        "--param",
-        "sample_size_event=1",
-    ]);
+    let text = stdout(&draw(&["--seed", "1", "--param", "sample_size_event=1"]));
     assert!(
-        stdout(&o)
-            .contains("\nParameters set for this run: sample_size_event = 1 (pack default: 25)\n"),
-        "{}",
-        stdout(&o)
+        text.contains("\nParameters set for this run: sample_size_event = 1 (pack default: 25)\n"),
+        "{text}"
     );
     // Without a seed, a fresh one is drawn and shown.
     let text = stdout(&draw(&[]));
