@@ -741,3 +741,33 @@ fn the_ledger_slice_holds_the_bundles_own_run_even_as_of_after_the_period() {
         "{text}"
     );
 }
+
+#[test]
+fn a_bundle_that_cannot_be_written_records_no_run() {
+    let dir = examples("no-folder");
+    exit(
+        &attest_in(&dir, &["eval", "examples/acme", "--ledger", "ledger.jsonl"]),
+        1,
+    );
+    let before = fs::read(dir.join("ledger.jsonl")).unwrap();
+    let out = attest_in(
+        &dir,
+        &[
+            "bundle",
+            "examples/acme",
+            "--ledger",
+            "ledger.jsonl",
+            "--output",
+            "missing/audit.zip",
+        ],
+    );
+    exit(&out, 2);
+    assert!(
+        stderr(&out).contains("missing/audit.zip: the folder missing does not exist"),
+        "{}",
+        stderr(&out)
+    );
+    // No bundle, so no entry claiming one.
+    assert_eq!(fs::read(dir.join("ledger.jsonl")).unwrap(), before);
+    assert!(!dir.join("missing").exists());
+}

@@ -122,6 +122,17 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
             "{out_name}: already exists: give a new folder or zip file"
         ));
     }
+    // Refused before the ledger records the run: a run in the ledger has its bundle.
+    let folder = output
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Err(format!(
+            "{out_name}: the folder {} does not exist",
+            inputs::display(folder)
+        ));
+    }
     let run_at = Run::now();
     let past = match &args.ledger {
         Some(path) => {
