@@ -690,3 +690,84 @@ fn the_bundle_keeps_the_samples_drawn_and_verify_draws_them_again() {
     );
     assert!(!dir.join("other").exists());
 }
+
+#[test]
+fn the_ledger_slice_holds_the_bundles_own_run_even_as_of_after_the_period() {
+    let dir = examples("late-run");
+    // A nightly run in the period, then the bundle made two weeks after the period ended.
+    exit(
+        &attest_in(&dir, &["eval", "examples/acme", "--ledger", "ledger.jsonl"]),
+        1,
+    );
+    let out = attest_in(
+        &dir,
+        &[
+            "bundle",
+            "examples/acme",
+            "--as-of",
+            "2026-07-15",
+            "--ledger",
+            "ledger.jsonl",
+            "--output",
+            "audit",
+        ],
+    );
+    exit(&out, 0);
+    let b = dir.join("audit");
+    let m = manifest(&b);
+    assert_eq!(m["ledger"]["entries"], 2, "{}", m["ledger"]);
+    let slice = fs::read_to_string(b.join("ledger/ledger.jsonl")).unwrap();
+    let last: Value = serde_json::from_str(slice.lines().last().unwrap()).unwrap();
+    assert_eq!(last["as_of"], "2026-07-15");
+    assert_eq!(last["report"]["digest"], m["report_digest"]);
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("ledger slice: 2 entries, chain intact, including this report's run"),
+        "{text}"
+    );
+    // A slice that does not record the bundle's run (its last entry cut, the manifest made
+    // to match) is a difference, not a quiet omission.
+    let first = slice.lines().next().unwrap().to_owned() + "\n";
+    fs::write(b.join("ledger/ledger.jsonl"), &first).unwrap();
+    relist(&b, "ledger/ledger.jsonl");
+    let mut edited = manifest(&b);
+    edited["ledger"]["entries"] = Value::from(1);
+    write_manifest(&b, &edited);
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("ledger/ledger.jsonl: no entry records this report's run"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bundle_that_cannot_be_written_records_no_run() {
+    let dir = examples("no-folder");
+    exit(
+        &attest_in(&dir, &["eval", "examples/acme", "--ledger", "ledger.jsonl"]),
+        1,
+    );
+    let before = fs::read(dir.join("ledger.jsonl")).unwrap();
+    let out = attest_in(
+        &dir,
+        &[
+            "bundle",
+            "examples/acme",
+            "--ledger",
+            "ledger.jsonl",
+            "--output",
+            "missing/audit.zip",
+        ],
+    );
+    exit(&out, 2);
+    assert!(
+        stderr(&out).contains("missing/audit.zip: the folder missing does not exist"),
+        "{}",
+        stderr(&out)
+    );
+    // No bundle, so no entry claiming one.
+    assert_eq!(fs::read(dir.join("ledger.jsonl")).unwrap(), before);
+    assert!(!dir.join("missing").exists());
+}

@@ -562,3 +562,34 @@ fn attest_toml_gives_todo_and_vendors_their_format_output_and_owner() {
         assert!(stderr(&o).contains(message), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn the_period_can_be_set_as_the_error_advises() {
+    // As of a day inside the facts' period, the run is refused, advising --period ...
+    let run = |command: &str, more: &[&str]| {
+        let mut args = vec![command, "examples/acme", "--as-of", "2026-03-31"];
+        args.extend_from_slice(more);
+        attest(&args)
+    };
+    let o = run("todo", &[]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o).contains("--period 2026-01-01..2026-03-31"),
+        "{}",
+        stderr(&o)
+    );
+    // ... which todo and vendors take, as eval does.
+    let o = run(
+        "todo",
+        &["--period", "2026-01-01..2026-03-31", "--format", "json"],
+    );
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        doc["period"],
+        serde_json::json!({"start": "2026-01-01", "end": "2026-03-31"})
+    );
+    assert_eq!(doc["evaluated_on"], "2026-03-31");
+    let o = run("vendors", &["--period", "2026-01-01..2026-03-31"]);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+}

@@ -417,6 +417,35 @@ fn a_sample_of_no_record_is_refused() {
 }
 
 #[test]
+fn a_rule_out_of_scope_has_no_population_to_sample() {
+    // Acme's scope leaves Privacy out: privacy.complaints is not run, tests nothing, and its
+    // population file is empty; a sample of it draws nothing either, and says why.
+    let acme = repo().join("examples/acme");
+    let facts = acme.to_str().unwrap();
+    let o = attest(&[
+        "sample",
+        "privacy.complaints",
+        facts,
+        "--seed",
+        "1",
+        "--format",
+        "json",
+    ]);
+    exit(&o, 0);
+    let sample = report(&o);
+    assert_eq!(sample["population"], 0, "{sample}");
+    assert_eq!(sample["records"], serde_json::json!([]), "{sample}");
+    assert!(
+        stderr(&o).contains("privacy.complaints is not applicable (its criteria are out of scope)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = attest(&["eval", facts, "--format", "json"]);
+    let r = report(&o);
+    assert_eq!(rule(&r, "privacy.complaints")["population"]["tested"], 0);
+}
+
+#[test]
 fn the_evidence_root_checks_each_file_against_its_hash() {
     let dir = scratch("evidence-root");
     let facts = write(&dir, "facts.json", ORG);

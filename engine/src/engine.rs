@@ -308,16 +308,9 @@ impl Engine {
             .get(WARN_WINDOW_PARAM)
             .and_then(|d| d.as_int().ok())
             .unwrap_or(DEFAULT_WARN_DAYS);
-        let in_scope = |control: &str| {
-            self.pack
-                .controls
-                .iter()
-                .find(|c| c.id == control)
-                .is_some_and(|c| facts.in_scope(c.category.as_str()))
-        };
         let judge = |i: usize| {
             let rule = &self.pack.rules[i];
-            if rule.meta.controls.iter().any(|c| in_scope(c)) {
+            if self.in_scope(rule, facts) {
                 self.run_rule(i, &run).0
             } else {
                 out_of_scope(rule, options)
@@ -736,6 +729,20 @@ fn marks_population(ast: &AST) -> bool {
         !found
     });
     found
+}
+
+impl Engine {
+    /// Whether `rule` is run: at least one of its criteria is of a category in the scope of
+    /// `facts` (a rule all of whose criteria are out of scope is not run, and tests nothing).
+    fn in_scope(&self, rule: &Rule, facts: &Facts) -> bool {
+        rule.meta.controls.iter().any(|control| {
+            self.pack
+                .controls
+                .iter()
+                .find(|c| c.id == *control)
+                .is_some_and(|c| facts.in_scope(c.category.as_str()))
+        })
+    }
 }
 
 /// A rule all of whose criteria are out of scope: not run.

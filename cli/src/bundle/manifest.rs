@@ -30,7 +30,8 @@ pub struct Manifest {
     pub pack_digest: String,
     /// How to evaluate the bundle again.
     pub rerun: Rerun,
-    /// The ledger slice, when a ledger was given: the entries of the period.
+    /// The ledger slice, when a ledger was given: the entries of the period, and the
+    /// bundle's own run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<LedgerSlice>,
     /// The folder of every rule's population (the files `attest eval --populations`

@@ -94,14 +94,16 @@ pub fn populations(report: &Report) -> Vec<(String, String)> {
 
 /// `ledger/ledger.jsonl`: the ledger's lines from the first to the last entry of
 /// `organization` whose as-of date is within the audit `period` (its `start` and `end`
-/// dates, both included; every entry of the organization without one), byte for byte, so
-/// their hashes and links still verify.
+/// dates, both included; every entry of the organization without one) or that is the
+/// bundle's own run (the entry whose hash is `run`, whatever its as-of date), byte for
+/// byte, so their hashes and links still verify.
 pub fn ledger_slice(
     files: &mut Files,
     source: &str,
     bytes: &[u8],
     organization: &str,
     period: Option<&serde_json::Value>,
+    run: &str,
 ) -> LedgerSlice {
     let bound = |name: &str| {
         period
@@ -118,10 +120,12 @@ pub fn ledger_slice(
         .iter()
         .rev()
         .find_map(|(_, e)| e.as_ref().map(|e| e.hash.clone()));
+    // The bundle's own run is always in: its as-of date may be after the period's end.
     let wanted = |e: &Entry| {
-        e.organization == organization
-            && start.as_ref().is_none_or(|s| e.as_of >= *s)
-            && end.as_ref().is_none_or(|end| e.as_of <= *end)
+        e.hash == run
+            || (e.organization == organization
+                && start.as_ref().is_none_or(|s| e.as_of >= *s)
+                && end.as_ref().is_none_or(|end| e.as_of <= *end))
     };
     // From the first entry of the period to its last, the entries between included, so the
     // slice is one unbroken piece of the chain.

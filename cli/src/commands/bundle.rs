@@ -122,6 +122,17 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
             "{out_name}: already exists: give a new folder or zip file"
         ));
     }
+    // Refused before the ledger records the run: a run in the ledger has its bundle.
+    let folder = output
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Err(format!(
+            "{out_name}: the folder {} does not exist",
+            inputs::display(folder)
+        ));
+    }
     let run_at = Run::now();
     let past = match &args.ledger {
         Some(path) => {
@@ -199,7 +210,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     let mut slice = None;
     if let (Some(path), true) = (&args.ledger, past) {
         let report_path = (!bundle::is_zip(output)).then(|| output.join("report/report.json"));
-        super::trail::record(
+        let recorded = super::trail::record(
             path,
             &report,
             &report_json,
@@ -217,6 +228,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
             &bytes,
             &report.facts.organization,
             period.as_ref(),
+            &recorded.hash,
         ));
     }
     let manifest = parts::manifest(
@@ -419,21 +431,20 @@ fn verify(path: &Path) -> Result<Outcome, String> {
                 verified.entries.len(),
                 slice.entries
             )),
-            None => {
-                let recorded = verified
-                    .entries
-                    .iter()
-                    .any(|e| e.report.digest == manifest.report_digest);
-                println!(
-                    "{name}: ledger slice: {} entries, chain intact{}",
-                    verified.entries.len(),
-                    if recorded {
-                        ", including this report's run"
-                    } else {
-                        ""
-                    }
-                );
+            None if !verified
+                .entries
+                .iter()
+                .any(|e| e.report.digest == manifest.report_digest) =>
+            {
+                problems.push(format!(
+                    "{}: no entry records this report's run (report digest {})",
+                    slice.path, manifest.report_digest
+                ))
             }
+            None => println!(
+                "{name}: ledger slice: {} entries, chain intact, including this report's run",
+                verified.entries.len(),
+            ),
         }
     }
     if problems.is_empty() {

@@ -3,21 +3,21 @@
 //! commands that show one view of the report (`vendors`, `todo`), their inputs and the
 //! report they give, waivers applied.
 
-use super::eval::{parse_date, parse_param};
+use super::eval::{parse_date, parse_param, parse_period};
 use super::limits::LimitArgs;
 use crate::config::{self, Config, ConfigArg};
 use crate::inputs;
 use crate::output::{Input, Target, refuse_inputs};
 use crate::packs::{self, Loaded};
-use attest_engine::{Date, EvalOptions, Facts, Pack, Report, Waivers};
+use attest_engine::{Date, EvalOptions, Facts, Pack, Period, Report, Waivers};
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 /// The inputs of the commands that show one view of the report (`attest vendors`, `attest
-/// todo`): the facts, pack, as-of date, parameters, waivers, limits and strictness of
-/// `attest eval`, and the configuration.
+/// todo`): the facts, pack, as-of date, audit period, parameters, waivers, limits and
+/// strictness of `attest eval`, and the configuration.
 #[derive(clap::Args)]
 pub struct ReportArgs {
     /// Facts files or folders of `*.json` files, merged in file-name order (default: the
@@ -30,6 +30,10 @@ pub struct ReportArgs {
     /// organization.as_of of the facts).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     as_of: Option<Date>,
+    /// The audit period rules judge, as with `attest eval` (default: the configuration's
+    /// `period`, else organization.audit_period of the facts).
+    #[arg(long, value_name = "START..END", value_parser = parse_period)]
+    period: Option<Period>,
     /// Override a pack parameter (repeatable); the value is JSON, or a plain string.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     params: Vec<(String, serde_json::Value)>,
@@ -94,7 +98,7 @@ impl ReportArgs {
         let start = Instant::now();
         let options = EvalOptions::default()
             .with_as_of(self.as_of.or(config.as_of))
-            .with_period(super::period(config.period, &facts))
+            .with_period(super::period(self.period.or(config.period), &facts))
             .with_params(params.clone())
             .with_clock(Arc::new(move || start.elapsed()));
         let mut report = engine

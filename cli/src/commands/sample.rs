@@ -125,6 +125,13 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             args.rule
         ));
     }
+    if result.status == Status::NotApplicable {
+        let why = result.reason.as_deref().unwrap_or("it tested no record");
+        eprintln!(
+            "note: {} is not applicable ({why}): its population is empty",
+            args.rule
+        );
+    }
     let content = match args.format {
         Format::Text => render::sample_text(&sample),
         Format::Json => sample.to_json(),

@@ -12,7 +12,8 @@ impl Engine {
     /// `sample_size_<frequency>` for the rule's frequency (`event` when it declares none),
     /// else the auditors' table ([`sample::default_size`]). Returns the sample and the
     /// rule's result (whose status says whether the rule could judge its population), or
-    /// `None` when the pack has no such rule. A size of 0, given or from the pack's
+    /// `None` when the pack has no such rule. A rule all of whose criteria are out of scope
+    /// is not run, as in [`evaluate`](Engine::evaluate): its population is empty. A size of 0, given or from the pack's
     /// parameter, is refused ([`EvalError::EmptySample`], [`EvalError::BadParam`]): a sample
     /// draws at least one record.
     pub fn sample(
@@ -57,7 +58,12 @@ impl Engine {
                 }
             }
         };
-        let (result, _) = self.run_rule(i, &run);
+        // As in a report: a rule whose criteria are all out of scope is not run, so its
+        // population is empty (a sample of it draws nothing).
+        let result = match self.in_scope(rule, facts) {
+            true => self.run_rule(i, &run).0,
+            false => super::out_of_scope(rule, &options),
+        };
         let population = result.population.records.clone().unwrap_or_default();
         let records = sample::draw(population.len(), size, seed)
             .into_iter()
