@@ -13,9 +13,9 @@ impl Engine {
     /// else the auditors' table ([`sample::default_size`]). Returns the sample and the
     /// rule's result (whose status says whether the rule could judge its population), or
     /// `None` when the pack has no such rule. A rule all of whose criteria are out of scope
-    /// is not run, as in [`evaluate`](Engine::evaluate): its population is empty. A size of 0, given or from the pack's
-    /// parameter, is refused ([`EvalError::EmptySample`], [`EvalError::BadParam`]): a sample
-    /// draws at least one record.
+    /// is not run, as in [`evaluate`](Engine::evaluate): its population is empty. A size of 0,
+    /// given or from the pack's parameter, is refused ([`EvalError::EmptySample`],
+    /// [`EvalError::BadParam`]): a sample draws at least one record.
     pub fn sample(
         &self,
         rule_id: &str,
