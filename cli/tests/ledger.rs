@@ -157,6 +157,34 @@ fn attest_digest(bytes: &[u8]) -> String {
 }
 
 #[test]
+fn an_entry_records_the_parameters_its_run_set() {
+    let dir = scratch("ledger-params");
+    let facts = attest_tests::repo_root().join("examples/acme");
+    let run = |params: &[&str]| {
+        let mut args = vec!["eval", facts.to_str().unwrap(), "--ledger", "ledger.jsonl"];
+        args.extend_from_slice(params);
+        args.extend(["--output", "json=report.json"]);
+        exit(&attest_in(&dir, &args), 1);
+    };
+    run(&[]);
+    run(&["--param", "access_review_days_critical=30"]);
+    let entries: Vec<Value> = lines(&dir)
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(entries[0].get("params").is_none(), "{}", entries[0]);
+    let report: Value =
+        serde_json::from_slice(&fs::read(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(
+        entries[1]["params"],
+        serde_json::json!({"access_review_days_critical": {"value": 30, "default": 90}})
+    );
+    assert_eq!(entries[1]["params"], report["params"]);
+    let (code, text) = verify(&dir);
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
 fn verify_names_the_first_bad_line_of_a_tampered_ledger() {
     let dir = five_runs("tamper");
     let good = lines(&dir);

@@ -152,6 +152,7 @@ mod tests {
                 version: "0.1.0".to_owned(),
                 digest: "p".repeat(64),
             },
+            params: serde_json::Map::new(),
             report: ReportRef {
                 digest: "r".repeat(64),
                 path: None,

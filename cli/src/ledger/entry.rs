@@ -31,6 +31,10 @@ pub struct Entry {
     pub facts_digest: String,
     /// The pack evaluated.
     pub pack: PackRef,
+    /// The parameters the run set in place of the pack's (the report's `params`; absent when
+    /// it set none).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub params: attest_engine::report::Params,
     /// The report: its digest, and where its JSON was written.
     pub report: ReportRef,
     /// The report's summary: control statuses overall and per category.

@@ -40,6 +40,7 @@ impl Run<'_> {
                 version: report.pack.version.clone(),
                 digest: report.pack.digest.clone(),
             },
+            params: report.params.clone(),
             report: ReportRef {
                 digest: sha256(self.report_json.as_bytes()),
                 path: self.report_path.clone(),
