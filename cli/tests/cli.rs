@@ -384,6 +384,33 @@ fn schema_violations_are_all_reported_with_file_line_and_pointer() {
 }
 
 #[test]
+fn a_violation_of_the_whole_document_names_its_file_when_there_is_one() {
+    let dir = scratch("schema-root");
+    let bad = write(
+        &dir,
+        "facts/a.json",
+        &ORG.replace("\"schema_version\": \"1\",", ""),
+    );
+    let out = attest(&["eval", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: 1 schema violation\n  {bad}: /: \"schema_version\" is a required property\n"
+        )
+    );
+    // Of two files, the document they make up is in neither.
+    write(&dir, "facts/b.json", "{\"devices\": []}");
+    let out = attest(&["eval", dir.join("facts").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).ends_with("\n  /: \"schema_version\" is a required property\n"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn a_key_set_by_two_files_is_an_error_naming_both() {
     let dir = scratch("conflict");
     write(&dir, "facts/a.json", ORG);

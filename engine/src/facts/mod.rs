@@ -410,6 +410,15 @@ impl SourceMap {
         })
     }
 
+    /// The one file the facts came from, when they came from one: where a problem of the
+    /// whole document is (a required top-level member missing).
+    pub(crate) fn only_file(&self) -> Option<&str> {
+        match self.files.as_slice() {
+            [file] => Some(file),
+            _ => None,
+        }
+    }
+
     /// The file that set a key (for conflict messages).
     fn file_of(&self, key: &str) -> Option<&str> {
         let entry = self.keys.get(key)?;

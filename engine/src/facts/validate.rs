@@ -76,8 +76,12 @@ pub(super) fn check(
 ) -> Result<Checked, Vec<Violation>> {
     let at = |pointer: String, message: String| {
         let origin = origins.locate(&pointer);
+        // A problem of the whole document is in its file, when there is one.
+        let whole = pointer.is_empty().then(|| origins.only_file()).flatten();
         Violation {
-            file: origin.as_ref().map(|o| o.file.clone()),
+            file: (origin.as_ref().map(|o| o.file.as_str()))
+                .or(whole)
+                .map(str::to_owned),
             line: origin.map(|o| o.line),
             pointer,
             message,
