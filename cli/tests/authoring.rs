@@ -1373,3 +1373,40 @@ fn mistyped_rules_controls_and_parameters_get_a_suggestion() {
         "{out}"
     );
 }
+
+// ---- overriding and disabling ---------------------------------------------------------
+
+#[test]
+fn a_rule_both_overridden_and_disabled_is_an_error_at_its_disable_entry() {
+    // Before, both reached the report under one id: the override run (and failing), and
+    // the rule listed as disabled.
+    let dir = scratch("override-and-disable");
+    common::write(
+        &dir,
+        "pack/pack.toml",
+        "name = \"mine\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n\n[disable]\n\"access.inactive-accounts\" = \"The IdP disables idle accounts\"\n",
+    );
+    let base = repo().join("rules/soc2/rules/access/inactive-accounts.rhai");
+    common::write(
+        &dir,
+        "pack/rules/access/inactive-accounts.rhai",
+        &fs::read_to_string(base).unwrap(),
+    );
+    let o = attest_in(&dir, &["check", "pack"]);
+    exit(&o, 1);
+    assert!(
+        stdout(&o).contains(
+            "error[disabled-override]: [disable] `access.inactive-accounts`: the pack also overrides it, in rules/access/inactive-accounts.rhai; remove the [disable] entry to run the override, or the file to turn the rule off\n --> pack/pack.toml:6:1"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let facts = repo().join("examples/acme");
+    let o = attest_in(&dir, &["eval", facts.to_str().unwrap(), "--pack", "pack"]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o).contains("error[disabled-override]"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -379,6 +379,17 @@ fn inherit(
                 ),
             )));
         }
+        if let Some(own) = own_rules.iter().find(|o| &o.meta.id == id) {
+            // Both would reach the report, under the same id: the rule run and the rule off.
+            diags.push(at(Diagnostic::new(
+                DiagnosticCode::DisabledOverride,
+                "pack.toml",
+                format!(
+                    "[disable] `{id}`: the pack also overrides it, in {}; remove the [disable] entry to run the override, or the file to turn the rule off",
+                    own.path
+                ),
+            )));
+        }
         if reason.trim().is_empty() {
             diags.push(at(Diagnostic::new(
                 DiagnosticCode::MissingReason,
