@@ -171,9 +171,18 @@ fn a_cases_file_that_cannot_be_read_is_a_failure_with_its_place() {
             ("empty", "CC6.1", MFA_BODY, &passes),
             ("broken", "CC6.1", MFA_BODY, &passes),
             ("shapeless", "CC6.2", MFA_BODY, &passes),
+            ("none", "CC6.1", MFA_BODY, &passes),
+            ("twice", "CC6.1", MFA_BODY, &passes),
         ],
     );
     write(&dir, "pack/rules/t/empty.cases.json", "\n");
+    // An empty list tests nothing, and two cases of one name are one test name twice.
+    write(&dir, "pack/rules/t/none.cases.json", "\n  []\n");
+    write(
+        &dir,
+        "pack/rules/t/twice.cases.json",
+        &format!("[\n{},\n{}\n]\n", passes[0], passes[0]),
+    );
     write(
         &dir,
         "pack/rules/t/broken.cases.json",
@@ -191,11 +200,13 @@ fn a_cases_file_that_cannot_be_read_is_a_failure_with_its_place() {
         "t/empty.cases.json:2:1: invalid cases file: the file is empty",
         "t/broken.cases.json:3:1: invalid cases file: key must be a string",
         "t/shapeless.cases.json:1:14: invalid cases file: missing field `facts`",
+        "t/none.cases.json:2:3: the list of cases is empty: every rule needs cases",
+        "t/twice.cases.json:3:2: invalid cases file: a second case named `mfa passes` (the first is on line 2): a case's name is its test's name, unique in the file",
     ] {
         assert!(text.contains(expected), "no `{expected}` in:\n{text}");
     }
     assert!(
-        text.ends_with("test result: FAILED. 0 passed; 3 failed; 0 filtered out\n"),
+        text.ends_with("test result: FAILED. 0 passed; 5 failed; 0 filtered out\n"),
         "{text}"
     );
 }

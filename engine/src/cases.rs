@@ -109,22 +109,44 @@ pub fn run_matching(
     (outcomes, filtered_out)
 }
 
-/// The cases of `rule`, or why they cannot be read (no cases file, or one that is not a list
-/// of cases), with the file's name and, for a syntax error, its line and column.
+/// The cases of `rule`, or why they cannot be read (no cases file, one that is not a list
+/// of cases, an empty list, or two cases of one name), with the file's name and, where the
+/// problem has one, its line and column.
 pub fn of_rule(rule: &Rule) -> Result<Vec<Case>, String> {
     let path = rule.cases_path();
     let text = rule
         .cases
         .as_deref()
         .ok_or_else(|| format!("{path} is missing: every rule needs cases"))?;
-    serde_json::from_str(text).map_err(|e| {
+    let cases: Vec<Case> = serde_json::from_str(text).map_err(|e| {
         // Its place and message as for any JSON file (an empty one is said to be empty).
         let at = crate::facts::JsonSyntax::new(&path, text, &e);
         format!(
             "{path}:{}:{}: invalid cases file: {}",
             at.line, at.column, at.message
         )
-    })
+    })?;
+    // An empty list tests nothing: the rule would pass `attest test` untested.
+    if cases.is_empty() {
+        let (line, column) = json_offset(text, "").map_or((1, 1), |o| line_col(text, o));
+        return Err(format!(
+            "{path}:{line}:{column}: the list of cases is empty: every rule needs cases"
+        ));
+    }
+    // A name is the test's name (`rule::name`): two cases of one name could not be told apart.
+    let place =
+        |i: usize| json_offset(text, &format!("/{i}/name")).map_or((0, 0), |o| line_col(text, o));
+    for (index, case) in cases.iter().enumerate() {
+        if let Some(first) = cases[..index].iter().position(|c| c.name == case.name) {
+            let (line, column) = place(index);
+            return Err(format!(
+                "{path}:{line}:{column}: invalid cases file: a second case named `{}` (the first is on line {}): a case's name is its test's name, unique in the file",
+                case.name,
+                place(first).0
+            ));
+        }
+    }
+    Ok(cases)
 }
 
 /// Runs the cases `keep` accepts (by rule id and case name), in rule path order: the others
