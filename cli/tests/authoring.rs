@@ -1388,7 +1388,7 @@ fn mistyped_rules_controls_and_parameters_get_a_suggestion() {
 // ---- overriding and disabling ---------------------------------------------------------
 
 #[test]
-fn a_rule_both_overridden_and_disabled_is_an_error_at_its_disable_entry() {
+fn a_rule_overridden_and_disabled_by_one_pack_is_an_error_and_by_two_runs_once() {
     // Before, both reached the report under one id: the override run (and failing), and
     // the rule listed as disabled.
     let dir = scratch("override-and-disable");
@@ -1420,4 +1420,38 @@ fn a_rule_both_overridden_and_disabled_is_an_error_at_its_disable_entry() {
         "{}",
         stderr(&o)
     );
+
+    // A rule its base disabled, overridden by the extending pack, runs once, not disabled
+    // (it was both, under one id).
+    common::write(
+        &dir,
+        "top/pack.toml",
+        "name = \"top\"\nversion = \"1.0.0\"\nextends = \"../pack\"\n",
+    );
+    fs::rename(dir.join("pack/rules"), dir.join("top/rules")).unwrap();
+    exit(&attest_in(&dir, &["check", "top"]), 0);
+    let args = [
+        "eval",
+        facts.to_str().unwrap(),
+        "--pack",
+        "top",
+        "--format",
+        "json",
+    ];
+    let o = attest_in(&dir, &args);
+    exit(&o, 1);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let id = "access.inactive-accounts";
+    let ids = |v: &serde_json::Value| {
+        let all = v.as_array().unwrap().iter();
+        all.filter(|r| *r == id || r["id"] == id)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let rules = ids(&report["rules"]);
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    assert_eq!(rules[0]["disabled"], serde_json::Value::Null);
+    let controls = report["controls"].as_array().unwrap();
+    let cc62 = controls.iter().find(|c| c["id"] == "CC6.2").unwrap();
+    assert_eq!(ids(&cc62["rules"]).len(), 1, "{cc62}");
 }
