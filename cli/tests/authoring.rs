@@ -327,6 +327,12 @@ fn the_coverage_gate_compares_exactly() {
         stdout(&out)
     );
     assert!(stdout(&out).contains("lines not run: 10; no failing case"));
+    // The summary says the run failed, as its exit code does.
+    assert!(
+        stdout(&out).ends_with("test result: FAILED. 1 passed; 0 failed; 0 filtered out\n"),
+        "{}",
+        stdout(&out)
+    );
     for bad in ["101", "-5", "ninety", "1.0000000001"] {
         let out = attest_in(&dir, &["test", "pack", &format!("--coverage-min={bad}")]);
         exit(&out, 2);
@@ -347,6 +353,34 @@ fn the_coverage_gate_compares_exactly() {
     );
     let full = attest_in(&dir, &["test", "pack", "--coverage-min", "100"]);
     exit(&full, 0);
+    // Under a filter, only the selected cases' lines count: those of the others did not run.
+    let one = attest_in(
+        &dir,
+        &[
+            "test",
+            "pack",
+            "--filter",
+            "passes",
+            "--coverage-min",
+            "100",
+        ],
+    );
+    exit(&one, 1);
+    assert!(
+        stdout(&one).contains("total: 2 of 3 lines (66.66%), BELOW the minimum 100%"),
+        "{}",
+        stdout(&one)
+    );
+    let none = attest_in(
+        &dir,
+        &["test", "pack", "--filter", "nothing", "--coverage-min", "1"],
+    );
+    exit(&none, 1);
+    assert!(
+        stdout(&none).contains("total: 0 of 3 lines (0.00%), BELOW the minimum 1%"),
+        "{}",
+        stdout(&none)
+    );
 }
 
 #[test]

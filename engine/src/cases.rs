@@ -101,12 +101,18 @@ pub fn run_matching(
         if !own(rule) {
             return false;
         }
-        let name = format!("{rule}::{case}");
-        let keep = filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+        let keep = selects(filter, rule, case);
         filtered_out += usize::from(!keep);
         keep
     });
     (outcomes, filtered_out)
+}
+
+/// Whether `filter` selects the case `case` of `rule`: its `rule::case` name contains one of
+/// the filter's texts, or the filter is empty.
+pub fn selects(filter: &[String], rule: &str, case: &str) -> bool {
+    let name = format!("{rule}::{case}");
+    filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()))
 }
 
 /// The cases of `rule`, or why they cannot be read (no cases file, one that is not a list
@@ -320,11 +326,13 @@ impl RuleCoverage {
     }
 }
 
-/// Runs every case and measures, per rule, which statement lines they executed and whether
-/// the cases include a passing and a failing one. `engine` must be built
+/// Runs the cases `keep` accepts (by rule id and case name) and measures, per rule, which
+/// statement lines they executed, and whether the rule's cases (all of them) include a passing
+/// and a failing one. Lines count as run only by the cases kept, so coverage under a filter is
+/// that of the cases the filter selects. `engine` must be built
 /// [`with_line_tracing`](Engine::with_line_tracing).
 #[cfg(feature = "coverage")]
-pub fn coverage(engine: &Engine) -> Vec<RuleCoverage> {
+pub fn coverage(engine: &Engine, keep: impl Fn(&str, &str) -> bool) -> Vec<RuleCoverage> {
     engine
         .pack()
         .rules
@@ -340,6 +348,9 @@ pub fn coverage(engine: &Engine) -> Vec<RuleCoverage> {
             let (has_pass, has_fail) = (has(Status::Pass), has(Status::Fail));
             let mut hit = BTreeSet::new();
             for (index, case) in cases.into_iter().enumerate() {
+                if !keep(&rule.meta.id, &case.name) {
+                    continue;
+                }
                 let at = At {
                     file: &path,
                     text: rule.cases.as_deref(),
