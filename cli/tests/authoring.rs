@@ -212,6 +212,37 @@ fn a_cases_file_that_cannot_be_read_is_a_failure_with_its_place() {
 }
 
 #[test]
+fn a_case_whose_date_period_or_parameter_is_refused_fails_at_its_line() {
+    let dir = scratch("test-bad-case-settings");
+    tiny_pack(&dir, &[("mfa", "CC6.1", MFA_BODY, &[])]);
+    write(
+        &dir,
+        "pack/rules/t/mfa.cases.json",
+        &[
+            "[",
+            r#"  {"name": "a", "as_of": "2026-02-30","#,
+            r#"   "facts": {}, "expect": {"status": "not_applicable"}},"#,
+            r#"  {"name": "b", "period": "2026-01-01...2026-06-30","#,
+            r#"   "facts": {}, "expect": {"status": "not_applicable"}},"#,
+            r#"  {"name": "c", "params": {"nope": 1},"#,
+            r#"   "facts": {}, "expect": {"status": "not_applicable"}}"#,
+            "]",
+        ]
+        .join("\n"),
+    );
+    let out = attest_in(&dir, &["test", "pack"]);
+    exit(&out, 1);
+    let text = stdout(&out);
+    for expected in [
+        "pack/rules/t/mfa.cases.json:2:17: as_of `2026-02-30` is not a YYYY-MM-DD date",
+        "pack/rules/t/mfa.cases.json:4:17: period: `2026-01-01...2026-06-30` is not an audit period",
+        "pack/rules/t/mfa.cases.json:6:3: unknown parameter `nope`",
+    ] {
+        assert!(text.contains(expected), "no `{expected}` in:\n{text}");
+    }
+}
+
+#[test]
 fn a_case_whose_facts_have_a_field_the_schema_does_not_define_fails_at_its_line() {
     let dir = scratch("test-undefined-field");
     tiny_pack(

@@ -240,6 +240,27 @@ impl At<'_> {
         }
     }
 
+    /// `file:line:column` in the cases file of the case's member `key` (`as_of`), else of the
+    /// case itself (`key` empty, or a member the case leaves out); the file alone when its
+    /// text is not known.
+    fn member(&self, key: &str) -> String {
+        let Some(text) = self.text else {
+            return self.file.to_owned();
+        };
+        let case = format!("/{}", self.index);
+        let offset = (!key.is_empty())
+            .then(|| json_offset(text, &format!("{case}/{key}")))
+            .flatten()
+            .or_else(|| json_offset(text, &case));
+        match offset {
+            Some(offset) => {
+                let (line, column) = line_col(text, offset);
+                format!("{}:{line}:{column}", self.file)
+            }
+            None => self.file.to_owned(),
+        }
+    }
+
     /// A problem of the case's facts at `pointer`, as one line: its place in the cases file,
     /// `lead`, the pointer in the facts (`/` for the facts themselves) and `message`.
     fn problem(&self, lead: &str, pointer: &str, message: &str) -> String {
@@ -417,15 +438,18 @@ fn run_case_traced(
         .extend(facts.warnings().iter().map(|w| at.undefined(w)));
     let as_of_text = case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF);
     let Some(as_of) = Date::parse(as_of_text) else {
-        outcome
-            .problems
-            .push(format!("as_of `{as_of_text}` is not a YYYY-MM-DD date"));
+        outcome.problems.push(format!(
+            "{}: as_of `{as_of_text}` is not a YYYY-MM-DD date",
+            at.member("as_of")
+        ));
         return (outcome, BTreeSet::new());
     };
     let period = match case.period.as_deref().map(Period::parse).transpose() {
         Ok(p) => p,
         Err(e) => {
-            outcome.problems.push(format!("period: {e}"));
+            outcome
+                .problems
+                .push(format!("{}: period: {e}", at.member("period")));
             return (outcome, BTreeSet::new());
         }
     };
@@ -446,7 +470,8 @@ fn run_case_traced(
             return (outcome, BTreeSet::new());
         }
         Err(e) => {
-            outcome.problems.push(e.to_string());
+            // A parameter or a date the evaluation refuses: placed at the case.
+            outcome.problems.push(format!("{}: {e}", at.member("")));
             return (outcome, BTreeSet::new());
         }
     };
