@@ -171,9 +171,18 @@ fn a_cases_file_that_cannot_be_read_is_a_failure_with_its_place() {
             ("empty", "CC6.1", MFA_BODY, &passes),
             ("broken", "CC6.1", MFA_BODY, &passes),
             ("shapeless", "CC6.2", MFA_BODY, &passes),
+            ("none", "CC6.1", MFA_BODY, &passes),
+            ("twice", "CC6.1", MFA_BODY, &passes),
         ],
     );
     write(&dir, "pack/rules/t/empty.cases.json", "\n");
+    // An empty list tests nothing, and two cases of one name are one test name twice.
+    write(&dir, "pack/rules/t/none.cases.json", "\n  []\n");
+    write(
+        &dir,
+        "pack/rules/t/twice.cases.json",
+        &format!("[\n{},\n{}\n]\n", passes[0], passes[0]),
+    );
     write(
         &dir,
         "pack/rules/t/broken.cases.json",
@@ -191,13 +200,46 @@ fn a_cases_file_that_cannot_be_read_is_a_failure_with_its_place() {
         "t/empty.cases.json:2:1: invalid cases file: the file is empty",
         "t/broken.cases.json:3:1: invalid cases file: key must be a string",
         "t/shapeless.cases.json:1:14: invalid cases file: missing field `facts`",
+        "t/none.cases.json:2:3: the list of cases is empty: every rule needs cases",
+        "t/twice.cases.json:3:2: invalid cases file: a second case named `mfa passes` (the first is on line 2): a case's name is its test's name, unique in the file",
     ] {
         assert!(text.contains(expected), "no `{expected}` in:\n{text}");
     }
     assert!(
-        text.ends_with("test result: FAILED. 0 passed; 3 failed; 0 filtered out\n"),
+        text.ends_with("test result: FAILED. 0 passed; 5 failed; 0 filtered out\n"),
         "{text}"
     );
+}
+
+#[test]
+fn a_case_whose_date_period_or_parameter_is_refused_fails_at_its_line() {
+    let dir = scratch("test-bad-case-settings");
+    tiny_pack(&dir, &[("mfa", "CC6.1", MFA_BODY, &[])]);
+    write(
+        &dir,
+        "pack/rules/t/mfa.cases.json",
+        &[
+            "[",
+            r#"  {"name": "a", "as_of": "2026-02-30","#,
+            r#"   "facts": {}, "expect": {"status": "not_applicable"}},"#,
+            r#"  {"name": "b", "period": "2026-01-01...2026-06-30","#,
+            r#"   "facts": {}, "expect": {"status": "not_applicable"}},"#,
+            r#"  {"name": "c", "params": {"nope": 1},"#,
+            r#"   "facts": {}, "expect": {"status": "not_applicable"}}"#,
+            "]",
+        ]
+        .join("\n"),
+    );
+    let out = attest_in(&dir, &["test", "pack"]);
+    exit(&out, 1);
+    let text = stdout(&out);
+    for expected in [
+        "pack/rules/t/mfa.cases.json:2:17: as_of `2026-02-30` is not a YYYY-MM-DD date",
+        "pack/rules/t/mfa.cases.json:4:17: period: `2026-01-01...2026-06-30` is not an audit period",
+        "pack/rules/t/mfa.cases.json:6:3: unknown parameter `nope`",
+    ] {
+        assert!(text.contains(expected), "no `{expected}` in:\n{text}");
+    }
 }
 
 #[test]
@@ -316,6 +358,12 @@ fn the_coverage_gate_compares_exactly() {
         stdout(&out)
     );
     assert!(stdout(&out).contains("lines not run: 10; no failing case"));
+    // The summary says the run failed, as its exit code does.
+    assert!(
+        stdout(&out).ends_with("test result: FAILED. 1 passed; 0 failed; 0 filtered out\n"),
+        "{}",
+        stdout(&out)
+    );
     for bad in ["101", "-5", "ninety", "1.0000000001"] {
         let out = attest_in(&dir, &["test", "pack", &format!("--coverage-min={bad}")]);
         exit(&out, 2);
@@ -336,6 +384,34 @@ fn the_coverage_gate_compares_exactly() {
     );
     let full = attest_in(&dir, &["test", "pack", "--coverage-min", "100"]);
     exit(&full, 0);
+    // Under a filter, only the selected cases' lines count: those of the others did not run.
+    let one = attest_in(
+        &dir,
+        &[
+            "test",
+            "pack",
+            "--filter",
+            "passes",
+            "--coverage-min",
+            "100",
+        ],
+    );
+    exit(&one, 1);
+    assert!(
+        stdout(&one).contains("total: 2 of 3 lines (66.66%), BELOW the minimum 100%"),
+        "{}",
+        stdout(&one)
+    );
+    let none = attest_in(
+        &dir,
+        &["test", "pack", "--filter", "nothing", "--coverage-min", "1"],
+    );
+    exit(&none, 1);
+    assert!(
+        stdout(&none).contains("total: 0 of 3 lines (0.00%), BELOW the minimum 1%"),
+        "{}",
+        stdout(&none)
+    );
 }
 
 #[test]
@@ -1372,4 +1448,75 @@ fn mistyped_rules_controls_and_parameters_get_a_suggestion() {
         out.contains("[disable] `access.mfa-privilegd`: the base pack has no such rule; did you mean `access.mfa-privileged`?"),
         "{out}"
     );
+}
+
+// ---- overriding and disabling ---------------------------------------------------------
+
+#[test]
+fn a_rule_overridden_and_disabled_by_one_pack_is_an_error_and_by_two_runs_once() {
+    // Before, both reached the report under one id: the override run (and failing), and
+    // the rule listed as disabled.
+    let dir = scratch("override-and-disable");
+    common::write(
+        &dir,
+        "pack/pack.toml",
+        "name = \"mine\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n\n[disable]\n\"access.inactive-accounts\" = \"The IdP disables idle accounts\"\n",
+    );
+    let base = repo().join("rules/soc2/rules/access/inactive-accounts.rhai");
+    common::write(
+        &dir,
+        "pack/rules/access/inactive-accounts.rhai",
+        &fs::read_to_string(base).unwrap(),
+    );
+    let o = attest_in(&dir, &["check", "pack"]);
+    exit(&o, 1);
+    assert!(
+        stdout(&o).contains(
+            "error[disabled-override]: [disable] `access.inactive-accounts`: the pack also overrides it, in rules/access/inactive-accounts.rhai; remove the [disable] entry to run the override, or the file to turn the rule off\n --> pack/pack.toml:6:1"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let facts = repo().join("examples/acme");
+    let o = attest_in(&dir, &["eval", facts.to_str().unwrap(), "--pack", "pack"]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o).contains("error[disabled-override]"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A rule its base disabled, overridden by the extending pack, runs once, not disabled
+    // (it was both, under one id).
+    common::write(
+        &dir,
+        "top/pack.toml",
+        "name = \"top\"\nversion = \"1.0.0\"\nextends = \"../pack\"\n",
+    );
+    fs::rename(dir.join("pack/rules"), dir.join("top/rules")).unwrap();
+    exit(&attest_in(&dir, &["check", "top"]), 0);
+    let args = [
+        "eval",
+        facts.to_str().unwrap(),
+        "--pack",
+        "top",
+        "--format",
+        "json",
+    ];
+    let o = attest_in(&dir, &args);
+    exit(&o, 1);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let id = "access.inactive-accounts";
+    let ids = |v: &serde_json::Value| {
+        let all = v.as_array().unwrap().iter();
+        all.filter(|r| *r == id || r["id"] == id)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let rules = ids(&report["rules"]);
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    assert_eq!(rules[0]["disabled"], serde_json::Value::Null);
+    let controls = report["controls"].as_array().unwrap();
+    let cc62 = controls.iter().find(|c| c["id"] == "CC6.2").unwrap();
+    assert_eq!(ids(&cc62["rules"]).len(), 1, "{cc62}");
 }

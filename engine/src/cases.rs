@@ -101,30 +101,58 @@ pub fn run_matching(
         if !own(rule) {
             return false;
         }
-        let name = format!("{rule}::{case}");
-        let keep = filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+        let keep = selects(filter, rule, case);
         filtered_out += usize::from(!keep);
         keep
     });
     (outcomes, filtered_out)
 }
 
-/// The cases of `rule`, or why they cannot be read (no cases file, or one that is not a list
-/// of cases), with the file's name and, for a syntax error, its line and column.
+/// Whether `filter` selects the case `case` of `rule`: its `rule::case` name contains one of
+/// the filter's texts, or the filter is empty.
+pub fn selects(filter: &[String], rule: &str, case: &str) -> bool {
+    let name = format!("{rule}::{case}");
+    filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()))
+}
+
+/// The cases of `rule`, or why they cannot be read (no cases file, one that is not a list
+/// of cases, an empty list, or two cases of one name), with the file's name and, where the
+/// problem has one, its line and column.
 pub fn of_rule(rule: &Rule) -> Result<Vec<Case>, String> {
     let path = rule.cases_path();
     let text = rule
         .cases
         .as_deref()
         .ok_or_else(|| format!("{path} is missing: every rule needs cases"))?;
-    serde_json::from_str(text).map_err(|e| {
+    let cases: Vec<Case> = serde_json::from_str(text).map_err(|e| {
         // Its place and message as for any JSON file (an empty one is said to be empty).
         let at = crate::facts::JsonSyntax::new(&path, text, &e);
         format!(
             "{path}:{}:{}: invalid cases file: {}",
             at.line, at.column, at.message
         )
-    })
+    })?;
+    // An empty list tests nothing: the rule would pass `attest test` untested.
+    if cases.is_empty() {
+        let (line, column) = json_offset(text, "").map_or((1, 1), |o| line_col(text, o));
+        return Err(format!(
+            "{path}:{line}:{column}: the list of cases is empty: every rule needs cases"
+        ));
+    }
+    // A name is the test's name (`rule::name`): two cases of one name could not be told apart.
+    let place =
+        |i: usize| json_offset(text, &format!("/{i}/name")).map_or((0, 0), |o| line_col(text, o));
+    for (index, case) in cases.iter().enumerate() {
+        if let Some(first) = cases[..index].iter().position(|c| c.name == case.name) {
+            let (line, column) = place(index);
+            return Err(format!(
+                "{path}:{line}:{column}: invalid cases file: a second case named `{}` (the first is on line {}): a case's name is its test's name, unique in the file",
+                case.name,
+                place(first).0
+            ));
+        }
+    }
+    Ok(cases)
 }
 
 /// Runs the cases `keep` accepts (by rule id and case name), in rule path order: the others
@@ -203,6 +231,27 @@ impl At<'_> {
                 None => break json_offset(text, &format!("/{}", self.index)),
             }
         };
+        match offset {
+            Some(offset) => {
+                let (line, column) = line_col(text, offset);
+                format!("{}:{line}:{column}", self.file)
+            }
+            None => self.file.to_owned(),
+        }
+    }
+
+    /// `file:line:column` in the cases file of the case's member `key` (`as_of`), else of the
+    /// case itself (`key` empty, or a member the case leaves out); the file alone when its
+    /// text is not known.
+    fn member(&self, key: &str) -> String {
+        let Some(text) = self.text else {
+            return self.file.to_owned();
+        };
+        let case = format!("/{}", self.index);
+        let offset = (!key.is_empty())
+            .then(|| json_offset(text, &format!("{case}/{key}")))
+            .flatten()
+            .or_else(|| json_offset(text, &case));
         match offset {
             Some(offset) => {
                 let (line, column) = line_col(text, offset);
@@ -298,11 +347,13 @@ impl RuleCoverage {
     }
 }
 
-/// Runs every case and measures, per rule, which statement lines they executed and whether
-/// the cases include a passing and a failing one. `engine` must be built
+/// Runs the cases `keep` accepts (by rule id and case name) and measures, per rule, which
+/// statement lines they executed, and whether the rule's cases (all of them) include a passing
+/// and a failing one. Lines count as run only by the cases kept, so coverage under a filter is
+/// that of the cases the filter selects. `engine` must be built
 /// [`with_line_tracing`](Engine::with_line_tracing).
 #[cfg(feature = "coverage")]
-pub fn coverage(engine: &Engine) -> Vec<RuleCoverage> {
+pub fn coverage(engine: &Engine, keep: impl Fn(&str, &str) -> bool) -> Vec<RuleCoverage> {
     engine
         .pack()
         .rules
@@ -318,6 +369,9 @@ pub fn coverage(engine: &Engine) -> Vec<RuleCoverage> {
             let (has_pass, has_fail) = (has(Status::Pass), has(Status::Fail));
             let mut hit = BTreeSet::new();
             for (index, case) in cases.into_iter().enumerate() {
+                if !keep(&rule.meta.id, &case.name) {
+                    continue;
+                }
                 let at = At {
                     file: &path,
                     text: rule.cases.as_deref(),
@@ -384,15 +438,18 @@ fn run_case_traced(
         .extend(facts.warnings().iter().map(|w| at.undefined(w)));
     let as_of_text = case.as_of.as_deref().unwrap_or(DEFAULT_CASE_AS_OF);
     let Some(as_of) = Date::parse(as_of_text) else {
-        outcome
-            .problems
-            .push(format!("as_of `{as_of_text}` is not a YYYY-MM-DD date"));
+        outcome.problems.push(format!(
+            "{}: as_of `{as_of_text}` is not a YYYY-MM-DD date",
+            at.member("as_of")
+        ));
         return (outcome, BTreeSet::new());
     };
     let period = match case.period.as_deref().map(Period::parse).transpose() {
         Ok(p) => p,
         Err(e) => {
-            outcome.problems.push(format!("period: {e}"));
+            outcome
+                .problems
+                .push(format!("{}: period: {e}", at.member("period")));
             return (outcome, BTreeSet::new());
         }
     };
@@ -413,7 +470,8 @@ fn run_case_traced(
             return (outcome, BTreeSet::new());
         }
         Err(e) => {
-            outcome.problems.push(e.to_string());
+            // A parameter or a date the evaluation refuses: placed at the case.
+            outcome.problems.push(format!("{}: {e}", at.member("")));
             return (outcome, BTreeSet::new());
         }
     };

@@ -201,7 +201,8 @@ fn run_pack(loaded: Loaded, filter: &[String], measure: bool) -> Result<PackRun,
         let traced = Engine::with_line_tracing(loaded.pack.clone(), Limits::default())
             .map_err(|e| format!("{}: {e}", loaded.source))?;
         Some(
-            cases::coverage(&traced)
+            // The lines of the cases the filter selects: those of the others did not run.
+            cases::coverage(&traced, |rule, case| cases::selects(filter, rule, case))
                 .into_iter()
                 .filter(|c| own(&c.id))
                 .collect(),
@@ -301,7 +302,15 @@ fn text(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Stri
     if let Some(t) = totals {
         coverage_text(&mut out, runs, t, min);
     }
-    let verdict = if failed == 0 { "ok" } else { "FAILED" };
+    // Coverage below the minimum fails the run as a failed case does, and says so here too.
+    let below = totals
+        .zip(min)
+        .is_some_and(|(t, min)| !min.reached(t.hit, t.lines));
+    let verdict = if failed == 0 && !below {
+        "ok"
+    } else {
+        "FAILED"
+    };
     let _ = writeln!(
         out,
         "\ntest result: {verdict}. {passed} passed; {failed} failed; {filtered} filtered out"

@@ -93,6 +93,8 @@ diagnostic_codes! {
     InvalidParam = "invalid-param", Error;
     /// `[disable]` names a rule the base does not have
     UnknownRule = "unknown-rule", Error;
+    /// `[disable]` names a rule the pack also overrides with a rule file of its own
+    DisabledOverride = "disabled-override", Error;
     /// `[disable]` gives an empty reason
     MissingReason = "missing-reason", Error;
     /// a rule or module does not compile, or holds a carriage return not followed by a line feed (Rhai reads it as a line break that editors and terminals may not show)

@@ -357,7 +357,7 @@ fn lone_carriage_return(f: &PackFile) -> Option<Diagnostic> {
 }
 
 /// The inherited rules still active (those the pack neither overrides nor disables), and the
-/// disabled rules, the base's and the pack's.
+/// disabled rules, the base's (but those the pack overrides) and the pack's.
 fn inherit(
     manifest: &Manifest,
     text: &str,
@@ -366,6 +366,9 @@ fn inherit(
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Rule>, Vec<DisabledRule>) {
     let mut disabled = base.map(|b| b.disabled.clone()).unwrap_or_default();
+    // A rule of the pack with the id of one its base disabled replaces it, as it would an
+    // active one: the rule runs, and is no longer listed as disabled.
+    disabled.retain(|d| !own_rules.iter().any(|o| o.meta.id == d.meta.id));
     let inherited = base.map(|b| b.rules.clone()).unwrap_or_default();
     for (id, reason) in &manifest.disable {
         let at = |d: Diagnostic| lint::at_entry(d, text, &["disable", id]);
@@ -376,6 +379,17 @@ fn inherit(
                 format!(
                     "[disable] `{id}`: the base pack has no such rule{}",
                     suggest::did_you_mean(id, inherited.iter().map(|r| r.meta.id.as_str()))
+                ),
+            )));
+        }
+        if let Some(own) = own_rules.iter().find(|o| &o.meta.id == id) {
+            // Both would reach the report, under the same id: the rule run and the rule off.
+            diags.push(at(Diagnostic::new(
+                DiagnosticCode::DisabledOverride,
+                "pack.toml",
+                format!(
+                    "[disable] `{id}`: the pack also overrides it, in {}; remove the [disable] entry to run the override, or the file to turn the rule off",
+                    own.path
                 ),
             )));
         }
