@@ -153,6 +153,11 @@ fn filters_select_cases_by_rule_and_name() {
         "{}",
         stdout(&out)
     );
+    assert!(
+        stdout(&out).contains("(pack): 1 case\n"),
+        "{}",
+        stdout(&out)
+    );
     let two = attest_in(
         &dir,
         &["test", "pack", "--filter", "passes", "--filter", "erroring"],

@@ -262,11 +262,12 @@ fn text(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Stri
         let m = &run.loaded.pack.manifest();
         let _ = writeln!(
             out,
-            "pack {} {} ({}): {} cases",
+            "pack {} {} ({}): {} case{}",
             shown(&m.name),
             shown(&m.version),
             run.loaded.source,
-            run.outcomes.len()
+            run.outcomes.len(),
+            if run.outcomes.len() == 1 { "" } else { "s" }
         );
         let mut rules: Vec<&str> = run.outcomes.iter().map(|o| o.rule.as_str()).collect();
         rules.dedup();
