@@ -427,9 +427,9 @@ impl Config {
         for (name, setting) in &self.params {
             let spec = pack.manifest().params.get(name).ok_or_else(|| {
                 format!(
-                    "{}: [params] `{name}`: pack {} declares no such parameter",
+                    "{}: [params] `{name}`: {}",
                     setting.at,
-                    pack.manifest().name
+                    undeclared(pack, name)
                 )
             })?;
             spec.kind
@@ -477,6 +477,19 @@ pub fn format_and_output<'a, F: clap::ValueEnum + Copy + PartialEq>(
     let chosen = flags.0.unwrap_or(configured);
     let output = flags.1.or(section.1.filter(|_| chosen == configured));
     Ok((chosen, output))
+}
+
+/// Why `name` is not a parameter of `pack`: `pack NAME declares no such parameter`, with the
+/// closest parameter it declares.
+pub fn undeclared(pack: &Pack, name: &str) -> String {
+    let hint = pack
+        .did_you_mean(name)
+        .filter(|near| pack.manifest().params.contains_key(*near))
+        .map_or_else(String::new, |near| format!("; did you mean `{near}`?"));
+    format!(
+        "pack {} declares no such parameter{hint}",
+        pack.manifest().name
+    )
 }
 
 fn to_json(value: &toml::Value) -> serde_json::Value {

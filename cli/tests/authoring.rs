@@ -1079,7 +1079,11 @@ fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
         ),
         (
             ["list", "params", "--param", "min_accounts=1"],
-            "error: --param min_accounts: pack tiny declares no such parameter",
+            "error: --param min_accounts: pack tiny declares no such parameter\n",
+        ),
+        (
+            ["list", "params", "--param", "max_acounts=1"],
+            "error: --param max_acounts: pack tiny declares no such parameter; did you mean `max_accounts`?\n",
         ),
         (
             ["list", "rules", "--param", "max_accounts=1"],
@@ -1109,7 +1113,11 @@ fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
         ),
         (
             "pack = \"pack\"\n[params]\nmin_accounts = 1\n",
-            "attest.toml:3:16: [params] `min_accounts`: pack tiny declares no such parameter",
+            "attest.toml:3:16: [params] `min_accounts`: pack tiny declares no such parameter\n",
+        ),
+        (
+            "pack = \"pack\"\n[params]\nmax_acounts = 1\n",
+            "attest.toml:3:15: [params] `max_acounts`: pack tiny declares no such parameter; did you mean `max_accounts`?\n",
         ),
         (
             "[eval]\nformat = \"pdf\"\n",
