@@ -162,10 +162,7 @@ fn header(out: &mut String, report: &Report) {
         "<header>\n<h1>SOC 2 readiness of {}</h1>\n<p class=\"meta\">As of {}{} · pack {} {} · {} controls</p>",
         esc(&report.facts.organization),
         esc(&report.evaluated_on),
-        report
-            .period
-            .map(|p| format!(" · audit period {} to {}", p.start(), p.end()))
-            .unwrap_or_default(),
+        super::period_note(report.period),
         esc(&report.pack.name),
         esc(&report.pack.version),
         report.controls.len()

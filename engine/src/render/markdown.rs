@@ -28,10 +28,7 @@ pub fn markdown(report: &Report) -> String {
         out,
         "As of {}{} · pack {} · {} · {} warn · {} error · {} waived · {} pass · {} not applicable\n",
         escape(&report.evaluated_on),
-        report
-            .period
-            .map(|p| format!(" · audit period {} to {}", p.start(), p.end()))
-            .unwrap_or_default(),
+        super::period_note(report.period),
         code(&format!("{} {}", report.pack.name, report.pack.version)),
         if s.fail > 0 {
             format!("**{} of {} controls failing**", s.fail, s.applicable())

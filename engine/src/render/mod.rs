@@ -45,6 +45,13 @@ pub fn object(members: &mut [(&str, serde_json::Value)]) -> serde_json::Value {
     )
 }
 
+/// ` · audit period START to END` for a header's line, or nothing without a period.
+pub(crate) fn period_note(period: Option<crate::Period>) -> String {
+    period
+        .map(|p| format!(" · audit period {} to {}", p.start(), p.end()))
+        .unwrap_or_default()
+}
+
 /// `value` as JSON, as `serde_json::json!` writes a value it is given (null if it cannot be).
 pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or_default()

@@ -82,10 +82,7 @@ pub fn sample_text(sample: &Sample) -> String {
         out,
         "As of {}{} · facts sha256 {} · pack sha256 {}",
         sample.evaluated_on,
-        sample
-            .period
-            .map(|p| format!(" · audit period {} to {}", p.start(), p.end()))
-            .unwrap_or_default(),
+        super::period_note(sample.period),
         sample.facts_digest,
         sample.pack_digest
     );

@@ -62,9 +62,10 @@ pub fn todo_text(todo: &TodoList) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "To do · {} · as of {}{}",
+        "To do · {} · as of {}{}{}",
         line(&todo.organization),
         line(&todo.evaluated_on),
+        super::period_note(todo.period),
         todo.owner
             .map(|o| format!(" · owner {o}"))
             .unwrap_or_default()
@@ -141,8 +142,9 @@ pub fn todo_markdown(todo: &TodoList) -> String {
     );
     let _ = writeln!(
         out,
-        "As of {} · pack {} · {} for {}: {}\n",
+        "As of {}{} · pack {} · {} for {}: {}\n",
         escape(&todo.evaluated_on),
+        super::period_note(todo.period),
         code(&format!("{} {}", todo.pack.name, todo.pack.version)),
         plural(todo.summary.items, "item", "items"),
         plural(todo.owners.len(), "owner", "owners"),

@@ -40,7 +40,7 @@ pub fn public_html(p: &PublicReport) -> String {
          <title>SOC 2 readiness · {org}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <h1>SOC 2 readiness of {org}</h1>\n<p class=\"muted\">As of {}{} · pack {} {}</p>\n",
         esc(&p.evaluated_on),
-        esc(&super::period(p)),
+        esc(&super::super::period_note(p.period)),
         esc(&p.pack.name),
         esc(&p.pack.version)
     );

@@ -31,7 +31,7 @@ pub fn public_markdown(p: &PublicReport) -> String {
         "## SOC 2 readiness of {}\n\nAs of {}{} · pack `{} {}` · public view\n",
         escape(&p.organization),
         p.evaluated_on,
-        super::period(p),
+        super::super::period_note(p.period),
         escape(&p.pack.name),
         escape(&p.pack.version)
     );

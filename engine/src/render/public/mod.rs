@@ -223,13 +223,6 @@ pub fn redact(report: &Report, context: &Context) -> PublicReport {
 }
 
 /// A vendor's assurance in words: `SOC 2 Type II, period ending 2026-03-31`.
-/// ` · audit period START to END` after the as-of date, or nothing for a point-in-time report.
-fn period(p: &PublicReport) -> String {
-    p.period
-        .map(|p| format!(" · audit period {} to {}", p.start(), p.end()))
-        .unwrap_or_default()
-}
-
 fn assurance(v: &PublicVendor) -> String {
     let kind = match v.soc2_type.as_deref() {
         Some("type2") => "SOC 2 Type II",

@@ -1,6 +1,7 @@
 //! The public view as plain text.
 
-use super::{PublicReport, assurance, period, vendor_totals};
+use super::super::period_note;
+use super::{PublicReport, assurance, vendor_totals};
 use std::fmt::Write as _;
 
 /// Renders the public view as plain text: readiness per category, every criterion with its
@@ -12,7 +13,7 @@ pub fn public_text(p: &PublicReport) -> String {
         "SOC 2 readiness of {}, as of {}{} (public view; pack {} {})\n",
         p.organization,
         p.evaluated_on,
-        period(p),
+        period_note(p.period),
         p.pack.name,
         p.pack.version
     );
