@@ -710,8 +710,36 @@ fn new_rule_scaffolds_a_red_rule_with_cases_and_a_readme_row() {
         "# Tiny\n\n| Rule | Controls | What it checks |\n|---|---|---|\n| `t.mfa` | CC6.1 | MFA |\n| `access.shared-admins` | CC6.1, CC6.2 | Admins are personal |\n\nMore text.\n"
     );
 
-    // The scaffold is a valid rule; its pass and fail cases stay red until it is written.
-    exit(&attest_in(&dir, &["check", "pack"]), 0);
+    // The scaffold is a valid rule; its pass and fail cases stay red until it is written, and
+    // check warns of the header's placeholders (the title was given) at their places.
+    let check = attest_in(&dir, &["check", "pack", "--format", "json"]);
+    exit(&check, 0);
+    let diagnostics: serde_json::Value = serde_json::from_str(&stdout(&check)).unwrap();
+    let placeholders: Vec<(String, u64)> = diagnostics["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "placeholder")
+        .map(|d| {
+            assert_eq!(d["severity"], "warning", "{d}");
+            assert_eq!(d["file"], "pack/rules/access/shared-admins.rhai", "{d}");
+            let field = d["message"].as_str().unwrap().split('`').nth(1).unwrap();
+            (field.to_owned(), d["line"].as_u64().unwrap())
+        })
+        .collect();
+    let line = |field: &str| {
+        rule.lines()
+            .position(|l| l.starts_with(&format!("//! {field} = ")))
+            .unwrap() as u64
+            + 1
+    };
+    assert_eq!(
+        placeholders,
+        [
+            ("remediation".to_owned(), line("remediation")),
+            ("rationale".to_owned(), line("rationale"))
+        ]
+    );
     let test = attest_in(&dir, &["test", "pack", "--filter", "access.shared-admins"]);
     exit(&test, 1);
     let text = stdout(&test);

@@ -69,6 +69,8 @@ diagnostic_codes! {
     DuplicateRuleId = "duplicate-rule-id", Error;
     /// a rule's file is not where its id puts it (`access.mfa` in `rules/access/mfa.rhai`)
     MisplacedRule = "misplaced-rule", Warning;
+    /// a rule's `title`, `remediation` or `rationale` is still the `TODO` placeholder `attest new` wrote (reports show it to the owner and the auditor)
+    Placeholder = "placeholder", Warning;
     /// a rule maps to no control
     NoControls = "no-controls", Error;
     /// a rule maps to a control the catalog does not have

@@ -81,6 +81,23 @@ pub(super) fn rules(
                 ));
             }
         }
+        let texts = [
+            ("title", Some(&r.meta.title)),
+            ("remediation", Some(&r.meta.remediation)),
+            ("rationale", r.meta.rationale.as_ref()),
+        ];
+        for (field, text) in texts {
+            if text.is_some_and(|t| t.trim_start().starts_with("TODO")) {
+                diags.push(at(
+                    DiagnosticCode::Placeholder,
+                    field,
+                    None,
+                    format!(
+                        "`{field}` is still a TODO placeholder: reports show it to the rule's owner and to auditors"
+                    ),
+                ));
+            }
+        }
         if r.meta.controls.is_empty() {
             let d = Diagnostic::new(
                 DiagnosticCode::NoControls,
