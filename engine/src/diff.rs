@@ -6,6 +6,7 @@
 
 use crate::facts::Origin;
 use crate::pack::{Owner, Severity};
+use crate::period::Period;
 use crate::report::views::rule_views;
 use crate::report::{EVIDENCE_RULE, Params, Report, Status};
 use indexmap::IndexMap;
@@ -44,6 +45,9 @@ pub struct Side {
     pub organization: String,
     /// The as-of date of the report.
     pub evaluated_on: String,
+    /// The audit period the report judged (absent for a point-in-time report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
     /// Pack name and version (`soc2 1.0.0`).
     pub pack: String,
     /// `pack.digest`: sha256 over the pack's files.
@@ -201,10 +205,11 @@ impl Diff {
         s
     }
 
-    /// When the two reports come from different packs, from different files of one, or from
-    /// runs that set different parameters, a sentence saying so: findings may then come and
-    /// go with the rules or their thresholds, not the facts.
-    pub fn pack_change(&self) -> Option<String> {
+    /// When the two reports come from different packs, from different files of one, from
+    /// runs that set different parameters, or judged different audit periods, a sentence
+    /// saying so: findings may then come and go with the rules, their thresholds or the days
+    /// judged, not only with the facts.
+    pub fn context_change(&self) -> Option<String> {
         let (base, new) = (&self.base, &self.new);
         let also = "findings may come and go with its rules, not with the facts";
         let mut notes = String::new();
@@ -221,6 +226,23 @@ impl Diff {
             notes.push_str("the parameters set for the run changed (");
             notes.push_str(&params);
             notes.push_str("): findings may come and go with the thresholds, not with the facts");
+        }
+        if base.period != new.period {
+            let period = |side: &Side| {
+                side.period.map_or_else(
+                    || "none (a point-in-time report)".to_owned(),
+                    |p| format!("{} to {}", p.start(), p.end()),
+                )
+            };
+            if !notes.is_empty() {
+                notes.push_str("; ");
+            }
+            let _ = write!(
+                notes,
+                "the audit period changed, {} → {}: findings may come and go with the days judged",
+                period(base),
+                period(new)
+            );
         }
         (!notes.is_empty()).then_some(notes)
     }
@@ -286,6 +308,7 @@ fn side(report: &Report) -> Side {
     Side {
         organization: report.facts.organization.clone(),
         evaluated_on: report.evaluated_on.clone(),
+        period: report.period,
         pack: format!("{} {}", report.pack.name, report.pack.version),
         pack_digest: report.pack.digest.clone(),
         params: report.params.clone(),

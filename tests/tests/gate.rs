@@ -634,10 +634,10 @@ fn failures_a_new_report_no_longer_judges_are_not_resolved() {
             .iter()
             .any(|i| i.rule == "access.leaver-accounts" && i.new == Some(Status::Error))
     );
-    assert_eq!(diff.pack_change(), None);
+    assert_eq!(diff.context_change(), None);
     new.pack.name = "company".to_owned();
     assert_eq!(
-        Diff::new(&base, &new).pack_change().as_deref(),
+        Diff::new(&base, &new).context_change().as_deref(),
         Some(
             "the pack changed, soc2 1.0.0 → company 1.0.0: findings may come and go with its rules, not with the facts"
         )
@@ -677,7 +677,7 @@ fn a_diff_says_when_the_runs_set_different_parameters() {
         "stricter thresholds fail more"
     );
     assert_eq!(
-        diff.pack_change().as_deref(),
+        diff.context_change().as_deref(),
         Some(
             "the parameters set for the run changed (access_review_days_critical from the pack's default to 30, \
              warn_window_days from the pack's default to 14): findings may come and go with the thresholds, not with the facts"
@@ -686,19 +686,21 @@ fn a_diff_says_when_the_runs_set_different_parameters() {
     // Back the other way, one of them set to its default: still a change of setting.
     let again = run(&[("access_review_days_critical", serde_json::json!(90))]);
     assert_eq!(
-        Diff::new(&new, &again).pack_change().as_deref(),
+        Diff::new(&new, &again).context_change().as_deref(),
         Some(
             "the parameters set for the run changed (access_review_days_critical from 30 to 90, \
              warn_window_days from 14 to the pack's default): findings may come and go with the thresholds, not with the facts"
         )
     );
-    assert_eq!(Diff::new(&new, &new).pack_change(), None);
+    assert_eq!(Diff::new(&new, &new).context_change(), None);
     // A pack change and a parameter change are both said, and read back from JSON.
     let mut other = new.clone();
     other.pack.name = "company".to_owned();
     let diff: Diff = serde_json::from_str(&Diff::new(&base, &other).to_json()).unwrap();
     assert_eq!(
-        diff.pack_change().as_deref().map(|c| c.split("; ").count()),
+        diff.context_change()
+            .as_deref()
+            .map(|c| c.split("; ").count()),
         Some(2)
     );
     let text = render::diff_text(
@@ -709,6 +711,26 @@ fn a_diff_says_when_the_runs_set_different_parameters() {
         },
     );
     assert!(text.contains("note: the pack changed, soc2 1.0.0 → company 1.0.0: findings may come and go with its rules, not with the facts; the parameters set"), "{text}");
+    // Another audit period (here the first quarter of the example's), or none, is said too.
+    let quarter = attest_engine::Period::parse("2026-01-01..2026-03-31").unwrap();
+    let options = EvalOptions::default().with_period(Some(quarter));
+    let q1 = attest_tests::soc2_engine()
+        .evaluate(&attest_tests::example_facts(), &options)
+        .unwrap();
+    assert_eq!(
+        Diff::new(&q1, &base).context_change().as_deref(),
+        Some(
+            "the audit period changed, 2026-01-01 to 2026-03-31 → 2026-01-01 to 2026-06-30: findings may come and go with the days judged"
+        )
+    );
+    let mut point = base.clone();
+    point.period = None;
+    assert_eq!(
+        Diff::new(&base, &point).context_change().as_deref(),
+        Some(
+            "the audit period changed, 2026-01-01 to 2026-06-30 → none (a point-in-time report): findings may come and go with the days judged"
+        )
+    );
 }
 
 #[test]

@@ -433,7 +433,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }),
     };
     let blockers = gate.check(&report, diff.as_ref());
-    if let Some(change) = diff.as_ref().and_then(Diff::pack_change) {
+    if let Some(change) = diff.as_ref().and_then(Diff::context_change) {
         eprintln!("warning: baseline: {}", escape::line(&change));
     }
     if args.fail_on != FailOnArg::Fail || args.min_severity.is_some() || diff.is_some() {

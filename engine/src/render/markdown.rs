@@ -277,7 +277,7 @@ pub fn diff_markdown(diff: &Diff) -> String {
         diff.changed.len(),
         if diff.changed.len() == 1 { "" } else { "s" }
     );
-    if let Some(change) = diff.pack_change() {
+    if let Some(change) = diff.context_change() {
         let _ = writeln!(out, "**Note:** {}\n", escape(&change));
     }
     for (heading, items, folded) in [

@@ -406,7 +406,7 @@ pub fn diff_text(diff: &Diff, options: &TextOptions) -> String {
         line(&diff.new.evaluated_on),
         line(&diff.new.pack)
     );
-    if let Some(change) = diff.pack_change() {
+    if let Some(change) = diff.context_change() {
         let _ = writeln!(out, "{} {}", p.wrap(YELLOW, "note:"), line(&change));
     }
     for (heading, items, mark) in [
