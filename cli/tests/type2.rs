@@ -373,6 +373,16 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
     assert!(fs::read_to_string(&file).unwrap().contains("seed 3"));
     let o = draw(&["--seed", "3", "--output", &facts]);
     exit(&o, 2);
+    // An evidence check is not a rule to sample: its population is listed whole.
+    let o = attest(&["sample", "evidence/CC1.2", &facts]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o).starts_with(
+            "error: `evidence/CC1.2` is the evidence check of CC1.2, not a rule of the pack"
+        ) && stderr(&o).contains("DIR/evidence/CC1.2.csv"),
+        "{}",
+        stderr(&o)
+    );
     // Unknown rules say what is close.
     let o = attest(&["sample", "changes.aproval", &facts]);
     exit(&o, 2);

@@ -7,6 +7,7 @@ use super::run_inputs;
 use crate::config::ConfigArg;
 use crate::output::{Target, refuse_inputs};
 use crate::{Outcome, inputs, packs};
+use attest_engine::report::{EVIDENCE_FILES_RULE, EVIDENCE_RULE};
 use attest_engine::{Date, EvalOptions, Period, Status, render};
 use std::hash::{BuildHasher, RandomState};
 use std::path::PathBuf;
@@ -111,6 +112,14 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .sample(&args.rule, &facts, &options, args.size, seed)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| {
+            // A criterion's evidence check is not a rule: its population is the criterion's
+            // evidence records, all of them listed beside the report.
+            if let Some((EVIDENCE_RULE | EVIDENCE_FILES_RULE, criterion)) = args.rule.split_once('/') {
+                return format!(
+                    "`{}` is the evidence check of {criterion}, not a rule of the pack: it tests the criterion's evidence records, every one listed in the report (`controls[].evidence`) and by `attest eval --populations DIR` in DIR/{}.csv; sample the rules' populations",
+                    args.rule, args.rule
+                );
+            }
             let hint = engine
                 .pack()
                 .did_you_mean(&args.rule)
