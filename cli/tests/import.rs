@@ -1066,3 +1066,58 @@ fn imports_run_from_anywhere_with_paths_as_given() {
     exit(&run, 0);
     assert!(stderr(&run).starts_with("imported 6 accounts on github from github-members.json\n"));
 }
+
+#[test]
+fn a_byte_order_mark_opening_any_input_is_ignored() {
+    // Notepad, Excel and PowerShell write a byte order mark first; the docs say every export
+    // is read with or without one. Each input of a run gets one: the same output.
+    let dir = scratch("bom");
+    let people = people(&dir);
+    let marked = |name: &str, text: &str| write(&dir, name, &format!("\u{feff}{text}"));
+    let read = |path: &str| fs::read_to_string(repo().join(path)).unwrap();
+    let admins = "ben.okoye\nlegacy-admin\n";
+    let plain_admins = write(&dir, "admins.txt", admins);
+    let args = |admins: &str, people: &str| {
+        vec![
+            "aws-iam-credential-report".to_owned(),
+            sample("aws-iam-credential-report.csv"),
+            "--admins".to_owned(),
+            admins.to_owned(),
+            "--people".to_owned(),
+            people.to_owned(),
+        ]
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        import(&args).0
+    };
+    let plain = run(args(&plain_admins, &people));
+    // A list of names: its first name was read with the mark and matched nobody, so the
+    // first admin was written `privileged: false`.
+    let all = accounts(&plain);
+    assert_eq!(account(&all, "ben.okoye")["privileged"], true);
+    assert_eq!(run(args(&marked("admins-bom.txt", admins), &people)), plain);
+    // People: facts, which `attest validate` reads with a mark.
+    let bom_people = marked("people-bom.json", &fs::read_to_string(&people).unwrap());
+    assert_eq!(run(args(&plain_admins, &bom_people)), plain);
+    // JSON flag files: AWS's authorization details, Okta's factors.
+    let details = sample("aws-iam-authorization-details.json");
+    assert_eq!(
+        run(args(&marked("details.json", &read(&details)), &people)),
+        run(args(&details, &people))
+    );
+    let factors = marked("factors.json", &read(&sample("okta-factors.json")));
+    let (with_mark, _) = import(&[
+        "okta-users",
+        &sample("okta-users.json"),
+        "--factors",
+        &factors,
+    ]);
+    let (without, _) = import(&[
+        "okta-users",
+        &sample("okta-users.json"),
+        "--factors",
+        &sample("okta-factors.json"),
+    ]);
+    assert_eq!(with_mark, without);
+}

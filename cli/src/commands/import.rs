@@ -133,7 +133,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             let files: Vec<Input> =
                 inputs::read_facts(std::slice::from_ref(path), SizeLimit::default())?
                     .into_iter()
-                    .map(|(name, text)| Input { name, text })
+                    .map(|(name, text)| Input::new(name, text))
                     .collect();
             let people = People::from_facts(&files, &inputs::display(path)).map_err(show)?;
             if let Some(out) = &args.output {
@@ -223,10 +223,10 @@ fn check_flags(args: &Args) -> Result<(), String> {
 
 /// Reads a file as an import input.
 fn read(path: &Path) -> Result<Input, String> {
-    Ok(Input {
-        name: inputs::display(path),
-        text: inputs::read_text(path, SizeLimit::default())?,
-    })
+    Ok(Input::new(
+        inputs::display(path),
+        inputs::read_text(path, SizeLimit::default())?,
+    ))
 }
 
 fn show(problem: Problem) -> String {

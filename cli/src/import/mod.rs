@@ -30,6 +30,19 @@ pub struct Input {
     pub text: String,
 }
 
+impl Input {
+    /// The input `name` whose text is `text`, without the byte order mark that Excel,
+    /// Notepad and PowerShell write first: every importer, flag file and `--people` file
+    /// reads the text as it is shown, and lines and columns count from there.
+    pub fn new(name: String, text: String) -> Input {
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        };
+        Input { name, text }
+    }
+}
+
 /// An input that cannot be imported, and where: the file, and the line and column when the
 /// problem is at one place of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
