@@ -1121,3 +1121,36 @@ fn a_byte_order_mark_opening_any_input_is_ignored() {
     ]);
     assert_eq!(with_mark, without);
 }
+
+#[test]
+fn admins_that_match_no_account_are_listed() {
+    // A misspelled admin matches nobody: the admin's account is written `privileged: false`,
+    // so the summary must say which names were not found, as it does for the identity map.
+    let dir = scratch("admins-unmatched");
+    let admins = write(
+        &dir,
+        "admins.txt",
+        "# super admins\nana.silva@nwlabs.example\nBen.Okoye@nwlabs.exmaple\n",
+    );
+    let (out, summary) = import(&[
+        "google-workspace-users",
+        &sample("google-workspace-users.csv"),
+        "--admins",
+        &admins,
+    ]);
+    let all = accounts(&out);
+    assert_eq!(
+        account(&all, "ana.silva@nwlabs.example")["privileged"],
+        true
+    );
+    assert_eq!(
+        account(&all, "ben.okoye@nwlabs.example")["privileged"],
+        false
+    );
+    assert!(
+        summary.ends_with(
+            "--admins names accounts this import does not have: ben.okoye@nwlabs.exmaple\n"
+        ),
+        "{summary}"
+    );
+}

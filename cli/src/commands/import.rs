@@ -300,6 +300,15 @@ fn accounts(
         names(files)
     );
     summary.push_str(&linker.summary(records.len()));
+    if let Some(admins) = &options.admins {
+        let unmatched = admins.unmatched();
+        if !unmatched.is_empty() {
+            summary.push_str(&format!(
+                "--admins names accounts this import does not have: {}\n",
+                unmatched.join(", ")
+            ));
+        }
+    }
     if let Some(map) = &map {
         let unused = map.unused(&options.system);
         if !unused.is_empty() {

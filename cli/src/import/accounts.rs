@@ -6,6 +6,7 @@ use super::identity::{Link, Linker};
 use super::records::{Place, Record};
 use super::{Input, Problem, parse_json};
 use serde_json::json;
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 /// The options of an account import.
@@ -20,6 +21,8 @@ pub struct Options {
 #[derive(Debug, Default)]
 pub struct Admins {
     names: BTreeSet<String>,
+    /// The names an account of the import matched, to tell the others.
+    matched: RefCell<BTreeSet<String>>,
 }
 
 impl Admins {
@@ -55,14 +58,33 @@ impl Admins {
         }
         Ok(Admins {
             names: names.into_iter().map(|n| n.to_lowercase()).collect(),
+            matched: RefCell::default(),
         })
     }
 
     /// Whether one of `names` is privileged.
     pub fn contains(&self, names: &[&str]) -> bool {
-        names
+        let mut found = false;
+        for name in names {
+            let name = name.trim().to_lowercase();
+            if self.names.contains(&name) {
+                self.matched.borrow_mut().insert(name);
+                found = true;
+            }
+        }
+        found
+    }
+
+    /// The names no account of the import matched (a typo, another system's name, an
+    /// alias the export does not show): their accounts were written `privileged: false`,
+    /// or are not in the export.
+    pub fn unmatched(&self) -> Vec<&str> {
+        let matched = self.matched.borrow();
+        self.names
             .iter()
-            .any(|n| self.names.contains(&n.trim().to_lowercase()))
+            .filter(|n| !matched.contains(*n))
+            .map(String::as_str)
+            .collect()
     }
 }
 
