@@ -1007,6 +1007,20 @@ fn nothing_is_written_when_the_import_is_refused() {
         .map(|e| e.unwrap().path())
         .collect();
     assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    // An output that cannot be written is named once, with why.
+    let missing = dir.join("no-such-folder").join("accounts.json");
+    let missing = missing.to_str().unwrap();
+    let message = refused(&[
+        "okta-users",
+        &sample("okta-users.json"),
+        "--output",
+        missing,
+    ]);
+    assert_eq!(message.matches(missing).count(), 1, "{message}");
+    assert!(
+        message.starts_with(&format!("error: {missing}: ")),
+        "{message}"
+    );
 }
 
 #[test]

@@ -154,12 +154,8 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         accounts(args, &files, people.as_ref())?
     };
     let text = output.finish(schema).map_err(show_all)?;
-    Target::from_arg(args.output.as_deref())
-        .write(&text)
-        .map_err(|e| match &args.output {
-            Some(p) => format!("{}: {e}", inputs::display(p)),
-            None => e.to_string(),
-        })?;
+    // Its errors name the output.
+    Target::from_arg(args.output.as_deref()).write(&text)?;
     eprint!("{summary}");
     Ok(Outcome::Clean)
 }
