@@ -1168,3 +1168,25 @@ fn admins_that_match_no_account_are_listed() {
         "{summary}"
     );
 }
+
+#[test]
+fn the_identity_maps_system_is_read_in_any_case() {
+    // `GitHub` for `github`: the entries used to match no account, and were not listed as
+    // unused either, so every mapped member was reported "no person has this email".
+    let dir = scratch("map-system-case");
+    let people = people(&dir);
+    let text = fs::read_to_string(repo().join(sample("identity-map.csv"))).unwrap();
+    let map = write(&dir, "map.csv", &text.replace("\ngithub,", "\nGitHub,"));
+    let args = |map: &str| {
+        import(&[
+            "github-members",
+            &sample("github-members.json"),
+            "--people",
+            &people,
+            "--identity-map",
+            map,
+        ])
+    };
+    let (out, summary) = args(&map);
+    assert_eq!((out, summary), args(&sample("identity-map.csv")));
+}

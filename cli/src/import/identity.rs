@@ -5,9 +5,9 @@
 //! and marks service and shared accounts with their owner. The map comes first.
 //!
 //! The identity map is a CSV file with the columns `account` (the account's name as the
-//! export writes it, any case), `person_id` and, optionally, `system` (only on that system;
-//! empty: any) and `kind` (`human`, the default: the person uses the account; `service` or
-//! `shared`: the person is its accountable owner).
+//! export writes it, any case), `person_id` and, optionally, `system` (only on that system,
+//! its id in any case; empty: any) and `kind` (`human`, the default: the person uses the
+//! account; `service` or `shared`: the person is its accountable owner).
 
 use super::table::Table;
 use super::{Input, Problem};
@@ -177,10 +177,11 @@ impl IdentityMap {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned);
             let lower = name.to_lowercase();
-            if entries
-                .iter()
-                .any(|e| e.account == lower && e.system == system)
-            {
+            if entries.iter().any(|e| {
+                e.account == lower
+                    && e.system.as_deref().map(str::to_lowercase)
+                        == system.as_deref().map(str::to_lowercase)
+            }) {
                 return Err(table.problem(
                     row,
                     account,
@@ -212,7 +213,7 @@ impl IdentityMap {
         self.entries
             .iter()
             .filter(matches)
-            .find(|e| e.system.as_deref() == Some(system))
+            .find(|e| e.system.as_deref().is_some_and(|s| same_system(s, system)))
             .or_else(|| {
                 self.entries
                     .iter()
@@ -225,13 +226,20 @@ impl IdentityMap {
     pub fn unused(&self, system: &str) -> Vec<String> {
         self.entries
             .iter()
-            .filter(|e| !e.used.get() && e.system.as_deref().is_none_or(|s| s == system))
+            .filter(|e| !e.used.get() && e.system.as_deref().is_none_or(|s| same_system(s, system)))
             .map(|e| match &e.system {
                 Some(s) => format!("{s}/{}", e.account),
                 None => e.account.clone(),
             })
             .collect()
     }
+}
+
+/// Whether the identity map's `system` names the system `id` of the import: without regard
+/// to case, as people write `GitHub` for `github` (an entry that matched no system would
+/// leave its accounts unlinked, with nothing said of the entry).
+fn same_system(written: &str, id: &str) -> bool {
+    written.to_lowercase() == id.to_lowercase()
 }
 
 /// How an account was linked.
