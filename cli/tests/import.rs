@@ -1190,3 +1190,27 @@ fn the_identity_maps_system_is_read_in_any_case() {
     let (out, summary) = args(&map);
     assert_eq!((out, summary), args(&sample("identity-map.csv")));
 }
+
+#[test]
+fn factors_that_are_not_a_list_are_placed_and_shown() {
+    // The docs' loop writes what each call returned: a rate-limited call gives Okta's error
+    // object, which is refused at its line and column, with its pointer and what it is.
+    let dir = scratch("factors-not-a-list");
+    let factors = write(
+        &dir,
+        "factors.json",
+        "{\n  \"00u1\": [],\n  \"00u2\": {\"errorCode\": \"E0000047\"}\n}\n",
+    );
+    let message = refused(&[
+        "okta-users",
+        &sample("okta-users.json"),
+        "--factors",
+        &factors,
+    ]);
+    assert_eq!(
+        message,
+        format!(
+            "error: {factors}:3:11: the factors of user `00u2` (/00u2) are an object: expected an array, what GET /api/v1/users/00u2/factors returns\n"
+        )
+    );
+}

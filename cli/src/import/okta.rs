@@ -50,9 +50,19 @@ impl Factors {
         let mut out = BTreeMap::new();
         for (id, factors) in users {
             let Value::Array(factors) = factors else {
-                return Err(Problem::file(
+                // Where the value is: the member `id` of the object the file opens with.
+                let text = &input.text;
+                let start = text.len() - text.trim_start().len();
+                let offset = pages::member(text, start, &id).unwrap_or(start);
+                let pointer = id.replace('~', "~0").replace('/', "~1");
+                return Err(Problem::at_offset(
                     &input.name,
-                    format!("the factors of user `{id}` are not an array"),
+                    text,
+                    offset,
+                    format!(
+                        "the factors of user `{id}` (/{pointer}) are {}: expected an array, what GET /api/v1/users/{id}/factors returns",
+                        pages::found(&factors)
+                    ),
                 ));
             };
             let active = factors
