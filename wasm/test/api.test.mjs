@@ -92,6 +92,27 @@ test("an option a call does not take is refused, not ignored", async () => {
   assert.equal(attest.evaluate(facts, { asof: undefined }).summary.controls.fail, 28);
 });
 
+test("sarifMaxResults and an empty list of facts are refused as the CLI refuses them", async () => {
+  const facts = await acme();
+  // `attest eval --sarif-max-results` takes 1 to 25000: a SARIF of no results would close
+  // every code scanning alert, one of more than 25000 is refused by the upload.
+  for (const n of [0, 25001, -1, 1.5, "3"]) {
+    assert.throws(() => attest.render(facts, "sarif", { sarifMaxResults: n }), (e) => {
+      assert.ok(e instanceof AttestError, `${n}: ${e}`);
+      assert.equal(e.kind, "options");
+      assert.equal(e.message, `sarifMaxResults: \`${n}\` is not a number of results from 1 to 25000`);
+      return true;
+    });
+  }
+  for (const n of [1, 25000]) {
+    assert.equal(JSON.parse(attest.render(facts, "sarif", { sarifMaxResults: n })).runs[0].results.length, Math.min(n, 77));
+  }
+  // As `attest eval` refuses a folder with no *.json files.
+  for (const call of [() => attest.evaluate([]), () => attest.validate([]), () => attest.render([], "sarif")]) {
+    assert.throws(call, (e) => e instanceof AttestError && e.kind === "request" && /^no facts: /.test(e.message));
+  }
+});
+
 test("validate takes the facts a pack adds to facts-v1", async () => {
   const dir = new URL("examples/acme-pack/", root);
   const schema = await readFile(new URL("facts.schema.json", dir), "utf8");
