@@ -3,11 +3,17 @@
 // request in that file against the native engine's bytes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, mkdtemp, mkdir, symlink, writeFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
 import { load, AttestError } from "../pkg/attest.mjs";
 
 const root = new URL("../../", import.meta.url);
 const wasmUrl = new URL("wasm/pkg/attest.wasm", root);
+const tsc = fileURLToPath(new URL("wasm/test/node_modules/typescript/bin/tsc", root));
 
 async function acme() {
   const dir = new URL("examples/acme/", root);
@@ -111,6 +117,43 @@ test("sarifMaxResults and an empty list of facts are refused as the CLI refuses 
   for (const call of [() => attest.evaluate([]), () => attest.validate([]), () => attest.render([], "sarif")]) {
     assert.throws(call, (e) => e instanceof AttestError && e.kind === "request" && /^no facts: /.test(e.message));
   }
+});
+
+test("the declarations take the options each call takes, and refuse those it refuses", { skip: !existsSync(tsc) && "npm ci --prefix wasm/test installs TypeScript" }, async () => {
+  // Each call refused here throws TypeError in the wrapper (the test above); TypeScript must
+  // refuse it too. The package is imported by name, as a project that installed it does.
+  const dir = await mkdtemp(join(tmpdir(), "attest-types-"));
+  await mkdir(join(dir, "node_modules"));
+  await symlink(fileURLToPath(new URL("wasm/pkg/", root)), join(dir, "node_modules/attest-wasm"), "dir");
+  await writeFile(join(dir, "package.json"), '{"type": "module"}');
+  await writeFile(
+    join(dir, "types.ts"),
+    `import { load, type Report, type RuleResult, type CheckResult } from "attest-wasm";
+const attest = await load();
+const report: Report = attest.evaluate("{}", { asOf: "2026-06-30", sarifMaxResults: 10 });
+const rule: RuleResult = attest.evaluate("{}", { rule: "access.mfa-privileged" });
+const text: string = attest.render("{}", "sarif", { waivers: "{}", sarifMaxResults: 10 });
+const check: CheckResult = attest.check(null, { name: "pack" });
+attest.test(null, { name: "pack", filter: ["mfa"] });
+// @ts-expect-error render takes no rule
+attest.render("{}", "text", { rule: "access.mfa-privileged" });
+// @ts-expect-error evaluateJson takes no rule
+attest.evaluateJson("{}", { rule: "access.mfa-privileged" });
+// @ts-expect-error todo takes no rule
+attest.todo("{}", { rule: "access.mfa-privileged" });
+// @ts-expect-error sample takes no rule option: the rule is its second argument
+attest.sample("{}", "access.leaver-accounts", { seed: 1, rule: "x" });
+// @ts-expect-error check takes no filter
+attest.check(null, { filter: ["mfa"] });
+// @ts-expect-error checkJson takes no filter
+attest.checkJson(null, { filter: ["mfa"] });
+export { report, rule, text, check };
+`,
+  );
+  const args = ["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--lib", "es2022,dom", "types.ts"];
+  const out = spawnSync(process.execPath, [tsc, ...args], { cwd: dir, encoding: "utf8" });
+  await rm(dir, { recursive: true, force: true });
+  assert.equal(out.status, 0, out.stdout + out.stderr);
 });
 
 test("validate takes the facts a pack adds to facts-v1", async () => {
