@@ -44,7 +44,7 @@ export interface ReportOptions extends PackOptions {
   onWarning?: (warning: Violation) => void;
   /** A waivers file (waivers-v1): JSON text, the object, or {name, text}; applied as `--waivers`. */
   waivers?: string | object | { name: string; text: string | object };
-  /** The public view (`--redact`): no findings, people, records or paths. */
+  /** The public view (`--redact`): no findings, people, records or paths. Only reports have one: `todo`, `renderTodo`, `sample` and `evaluate` with `rule` throw AttestError `options` when it is true. */
   redact?: boolean;
   /** The most results a SARIF run holds (`--sarif-max-results`: an integer from 1 to 25000, default 5000; others throw AttestError `options`). */
   sarifMaxResults?: number;
@@ -388,17 +388,17 @@ export class Attest {
   /** With `redact`, the public view. */
   evaluate(facts: FactsInput, options: EvaluateOptions & { redact: true; rule?: undefined }): PublicReport;
   evaluate(facts: FactsInput, options?: EvaluateOptions & { rule?: undefined }): Report;
-  evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string }): RuleResult;
+  evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string; redact?: false }): RuleResult;
   /** A reproducible sample of a rule's population; `seed` is required. */
-  sample(facts: FactsInput, rule: string, options: ReportOptions & { seed: number; size?: number }): Sample;
+  sample(facts: FactsInput, rule: string, options: ReportOptions & { seed: number; size?: number; redact?: false }): Sample;
   /** The report as text, byte for byte what `attest eval --format json` writes. */
   evaluateJson(facts: FactsInput, options?: ReportOptions): string;
   /** The report in a format of `attest eval`, byte for byte what `--output FORMAT=FILE` writes. */
   render(facts: FactsInput, format: Format, options?: ReportOptions): string;
   /** The to-do list per owner (or of `owner` alone), as `attest todo --format json` writes it. */
-  todo(facts: FactsInput, options?: ReportOptions & { owner?: Owner | string }): TodoList;
+  todo(facts: FactsInput, options?: ReportOptions & { owner?: Owner | string; redact?: false }): TodoList;
   /** The to-do list in a format of `attest todo`, byte for byte what it writes. */
-  renderTodo(facts: FactsInput, format: "text" | "markdown" | "json" | "csv", options?: ReportOptions & { owner?: Owner | string }): string;
+  renderTodo(facts: FactsInput, format: "text" | "markdown" | "json" | "csv", options?: ReportOptions & { owner?: Owner | string; redact?: false }): string;
   /** The diff of two reports (objects or JSON text), as `attest diff --format F` writes it (default json). */
   diff(base: Report | string, next: Report | string, options?: { format?: "text" | "json" | "markdown" }): string;
   /** Diagnostics of a pack (default: the built-in one), as `attest check --format json`. */

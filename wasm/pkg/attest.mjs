@@ -103,6 +103,16 @@ function sarifMax(n) {
   throw new AttestError({ kind: "options", message: `sarifMaxResults: \`${String(n)}\` is not a number of results from 1 to 25000` });
 }
 
+/**
+ * Refuses `redact` where a call has no public view (its result names people and records), as
+ * the module refuses it for `sarif`, instead of returning the full data to a caller who asked
+ * for the public one. `redact: false` is no request at all.
+ */
+function noPublicView(what, options) {
+  if (!options.redact) return;
+  throw new AttestError({ kind: "options", message: `redact: ${what} names people and records and has no public view; the public view is the report's (evaluate, evaluateJson, render)` });
+}
+
 /** Releases a buffer of the module; its refusal (an address it did not hand out) is a bug here. */
 function free(exports, ptr, len) {
   const code = exports.attest_free(ptr, len);
@@ -264,6 +274,7 @@ export class Attest {
    */
   sample(facts, rule, options) {
     options = optionsOf("sample", options);
+    noPublicView("a sample", options);
     const request = { ...this.#evaluateRequest(facts, { ...options, rule: undefined }), sample: { rule, seed: options.seed, size: options.size } };
     const response = this.#ok("evaluate", request);
     for (const w of response.warnings) options.onWarning?.(w);
@@ -277,6 +288,7 @@ export class Attest {
    */
   evaluate(facts, options) {
     options = optionsOf("evaluate", options);
+    if (options.rule) noPublicView("one rule's result", options);
     if (options.redact && !options.rule) return JSON.parse(this.render(facts, "json", { ...options, rule: undefined }));
     const response = this.#ok("evaluate", this.#evaluateRequest(facts, options));
     for (const w of response.warnings) options.onWarning?.(w);
@@ -315,6 +327,7 @@ export class Attest {
    */
   renderTodo(facts, format, options) {
     options = optionsOf("renderTodo", options);
+    noPublicView("the to-do list", options);
     const base = this.#evaluateRequest(facts, { ...options, rule: undefined, redact: undefined });
     const response = this.#ok("evaluate", { ...base, todo: { owner: options.owner, format } });
     for (const w of response.warnings) options.onWarning?.(w);

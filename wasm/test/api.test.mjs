@@ -143,6 +143,10 @@ attest.evaluateJson("{}", { rule: "access.mfa-privileged" });
 attest.todo("{}", { rule: "access.mfa-privileged" });
 // @ts-expect-error sample takes no rule option: the rule is its second argument
 attest.sample("{}", "access.leaver-accounts", { seed: 1, rule: "x" });
+// @ts-expect-error the to-do list has no public view
+attest.todo("{}", { redact: true });
+// @ts-expect-error one rule's result has no public view
+attest.evaluate("{}", { rule: "access.mfa-privileged", redact: true });
 // @ts-expect-error check takes no filter
 attest.check(null, { filter: ["mfa"] });
 // @ts-expect-error checkJson takes no filter
@@ -154,6 +158,22 @@ export { report, rule, text, check };
   const out = spawnSync(process.execPath, [tsc, ...args], { cwd: dir, encoding: "utf8" });
   await rm(dir, { recursive: true, force: true });
   assert.equal(out.status, 0, out.stdout + out.stderr);
+});
+
+test("redact is refused, not ignored, by the calls that have no public view", async () => {
+  const facts = await acme();
+  // Each of these returns names, usernames and record keys: with redact ignored, a trust
+  // portal asking for the public view would publish them.
+  const calls = {
+    "the to-do list": (o) => attest.todo(facts, o),
+    "the to-do list ": (o) => attest.renderTodo(facts, "markdown", o),
+    "a sample": (o) => attest.sample(facts, "access.leaver-accounts", { seed: 1, ...o }),
+    "one rule's result": (o) => attest.evaluate(facts, { rule: "access.mfa-privileged", ...o }),
+  };
+  for (const [what, call] of Object.entries(calls)) {
+    assert.throws(() => call({ redact: true }), (e) => e instanceof AttestError && e.kind === "options" && e.message.startsWith(`redact: ${what.trim()} names people`), what);
+    assert.ok(call({ redact: false }), what);
+  }
 });
 
 test("validate takes the facts a pack adds to facts-v1", async () => {
