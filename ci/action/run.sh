@@ -55,14 +55,21 @@ set +e
 code=$?
 set -e
 
+# Exit 0 or 1: attest wrote every report. Any other code: it wrote none, and what the folder
+# holds is from an earlier run, which must not be published as this one's (no paths, counts
+# or summary, so the SARIF upload skips it).
+written=false
+case $code in 0 | 1) written=true ;; esac
 {
   echo "exit-code=$code"
-  for f in "${formats[@]}"; do
-    [ -f "$dir/${files[$f]}" ] && echo "$f=$dir/${files[$f]}"
-  done
+  if $written; then
+    for f in "${formats[@]}"; do
+      [ -f "$dir/${files[$f]}" ] && echo "$f=$dir/${files[$f]}"
+    done
+  fi
 } >> "$GITHUB_OUTPUT"
 
-if [ -f "$dir/attest.json" ]; then
+if $written && [ -f "$dir/attest.json" ]; then
   # The single quotes hold JavaScript, whose ${...} are its own.
   # shellcheck disable=SC2016
   node -e '
@@ -77,7 +84,7 @@ if [ -f "$dir/attest.json" ]; then
     fs.appendFileSync(process.env.GITHUB_OUTPUT, lines.join("\n") + "\n");
   ' "$dir/attest.json"
 fi
-if [ -f "$dir/attest.md" ]; then
+if $written && [ -f "$dir/attest.md" ]; then
   cat "$dir/attest.md" >> "$GITHUB_STEP_SUMMARY"
 fi
 case $code in

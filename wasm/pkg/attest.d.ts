@@ -26,7 +26,8 @@ export interface PackOptions {
   overlay?: PackInput;
 }
 
-export interface EvaluateOptions extends PackOptions {
+/** The options of every call that evaluates facts (`render`, `evaluateJson`, `todo`, `sample`, ...). */
+export interface ReportOptions extends PackOptions {
   /** The date rules treat as today (default: organization.as_of of the facts, else the period's end). */
   asOf?: string | Date;
   /** The audit period rules judge, "START..END" or {start, end} (default: organization.audit_period of the facts). */
@@ -35,8 +36,6 @@ export interface EvaluateOptions extends PackOptions {
   populations?: boolean;
   /** Pack parameter overrides. */
   params?: Record<string, unknown>;
-  /** Evaluate this one rule and return its result instead of a report. */
-  rule?: string;
   /** Record, for every rule, what it examined and why it decided. */
   explain?: boolean;
   /** Sandbox limits for each rule; those left out keep their defaults. */
@@ -45,10 +44,16 @@ export interface EvaluateOptions extends PackOptions {
   onWarning?: (warning: Violation) => void;
   /** A waivers file (waivers-v1): JSON text, the object, or {name, text}; applied as `--waivers`. */
   waivers?: string | object | { name: string; text: string | object };
-  /** The public view (`--redact`): no findings, people, records or paths. */
+  /** The public view (`--redact`): no findings, people, records or paths. Only reports have one: `todo`, `renderTodo`, `sample` and `evaluate` with `rule` throw AttestError `options` when it is true. */
   redact?: boolean;
-  /** The most results a SARIF run holds (`--sarif-max-results`; default 5000, at most 25000). */
+  /** The most results a SARIF run holds (`--sarif-max-results`: an integer from 1 to 25000, default 5000; others throw AttestError `options`). */
   sarifMaxResults?: number;
+}
+
+/** The options of `evaluate`: those of every evaluation, and `rule`. */
+export interface EvaluateOptions extends ReportOptions {
+  /** Evaluate this one rule and return its result instead of a report. */
+  rule?: string;
 }
 
 /** What each rule may spend before it stops with status `error` (0: no limit). */
@@ -338,6 +343,13 @@ export interface TestResults {
   }>;
 }
 
+/** The options of `check` and `checkJson`. */
+export interface CheckOptions {
+  /** The pack's folder, which file names are shown under (default `.`). */
+  name?: string;
+}
+
+/** The options of `test` and `testJson`. */
 export interface PackRequestOptions {
   /** The pack's folder: files are shown under it, as `attest check DIR` shows them. */
   name?: string;
@@ -376,23 +388,23 @@ export class Attest {
   /** With `redact`, the public view. */
   evaluate(facts: FactsInput, options: EvaluateOptions & { redact: true; rule?: undefined }): PublicReport;
   evaluate(facts: FactsInput, options?: EvaluateOptions & { rule?: undefined }): Report;
-  evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string }): RuleResult;
+  evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string; redact?: false }): RuleResult;
   /** A reproducible sample of a rule's population; `seed` is required. */
-  sample(facts: FactsInput, rule: string, options: EvaluateOptions & { seed: number; size?: number }): Sample;
+  sample(facts: FactsInput, rule: string, options: ReportOptions & { seed: number; size?: number; redact?: false }): Sample;
   /** The report as text, byte for byte what `attest eval --format json` writes. */
-  evaluateJson(facts: FactsInput, options?: EvaluateOptions): string;
+  evaluateJson(facts: FactsInput, options?: ReportOptions): string;
   /** The report in a format of `attest eval`, byte for byte what `--output FORMAT=FILE` writes. */
-  render(facts: FactsInput, format: Format, options?: EvaluateOptions): string;
+  render(facts: FactsInput, format: Format, options?: ReportOptions): string;
   /** The to-do list per owner (or of `owner` alone), as `attest todo --format json` writes it. */
-  todo(facts: FactsInput, options?: EvaluateOptions & { owner?: Owner | string }): TodoList;
+  todo(facts: FactsInput, options?: ReportOptions & { owner?: Owner | string; redact?: false }): TodoList;
   /** The to-do list in a format of `attest todo`, byte for byte what it writes. */
-  renderTodo(facts: FactsInput, format: "text" | "markdown" | "json" | "csv", options?: EvaluateOptions & { owner?: Owner | string }): string;
+  renderTodo(facts: FactsInput, format: "text" | "markdown" | "json" | "csv", options?: ReportOptions & { owner?: Owner | string; redact?: false }): string;
   /** The diff of two reports (objects or JSON text), as `attest diff --format F` writes it (default json). */
   diff(base: Report | string, next: Report | string, options?: { format?: "text" | "json" | "markdown" }): string;
   /** Diagnostics of a pack (default: the built-in one), as `attest check --format json`. */
-  check(pack?: PackInput | null, options?: PackRequestOptions): CheckResult;
+  check(pack?: PackInput | null, options?: CheckOptions): CheckResult;
   /** `check`'s result as the exact text `attest check --format json` prints. */
-  checkJson(pack?: PackInput | null, options?: PackRequestOptions): string;
+  checkJson(pack?: PackInput | null, options?: CheckOptions): string;
   /** The rule cases of a pack (default: the built-in one), as `attest test --format json`. */
   test(pack?: PackInput | null, options?: PackRequestOptions): TestResults;
   /** `test`'s result as the exact text `attest test --format json` prints. */

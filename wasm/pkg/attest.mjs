@@ -46,6 +46,8 @@ export async function load(source = new URL("./attest.wasm", import.meta.url)) {
 function sources(facts) {
   if (typeof facts === "string") return [{ name: "facts.json", text: facts }];
   if (Array.isArray(facts)) {
+    // As `attest eval` refuses a folder with no *.json files: no file is no facts, not `{}`.
+    if (!facts.length) throw new AttestError({ kind: "request", message: "no facts: the list of facts files is empty (expected at least one {name, text})" });
     return facts.map((f, i) =>
       typeof f === "string" ? { name: `facts-${i + 1}.json`, text: f } : { name: String(f.name), text: typeof f.text === "string" ? f.text : JSON.stringify(f.text, null, 2) },
     );
@@ -89,6 +91,26 @@ function day(asOf) {
   if (asOf == null) return undefined;
   if (asOf instanceof Date) return asOf.toISOString().slice(0, 10);
   return String(asOf);
+}
+
+/**
+ * `sarifMaxResults` as `--sarif-max-results` takes it: 1 to 25000. The module takes any count,
+ * and 0 would write a SARIF with no results, which closes every alert once uploaded.
+ */
+function sarifMax(n) {
+  if (n == null) return undefined;
+  if (Number.isInteger(n) && n >= 1 && n <= 25000) return n;
+  throw new AttestError({ kind: "options", message: `sarifMaxResults: \`${String(n)}\` is not a number of results from 1 to 25000` });
+}
+
+/**
+ * Refuses `redact` where a call has no public view (its result names people and records), as
+ * the module refuses it for `sarif`, instead of returning the full data to a caller who asked
+ * for the public one. `redact: false` is no request at all.
+ */
+function noPublicView(what, options) {
+  if (!options.redact) return;
+  throw new AttestError({ kind: "options", message: `redact: ${what} names people and records and has no public view; the public view is the report's (evaluate, evaluateJson, render)` });
 }
 
 /** Releases a buffer of the module; its refusal (an address it did not hand out) is a bug here. */
@@ -240,7 +262,7 @@ export class Attest {
       limits: limits(options.limits),
       waivers: waiversOf(options.waivers),
       redact: options.redact || undefined,
-      sarif_max_results: options.sarifMaxResults,
+      sarif_max_results: sarifMax(options.sarifMaxResults),
       populations: options.populations,
     };
   }
@@ -252,6 +274,7 @@ export class Attest {
    */
   sample(facts, rule, options) {
     options = optionsOf("sample", options);
+    noPublicView("a sample", options);
     const request = { ...this.#evaluateRequest(facts, { ...options, rule: undefined }), sample: { rule, seed: options.seed, size: options.size } };
     const response = this.#ok("evaluate", request);
     for (const w of response.warnings) options.onWarning?.(w);
@@ -265,6 +288,7 @@ export class Attest {
    */
   evaluate(facts, options) {
     options = optionsOf("evaluate", options);
+    if (options.rule) noPublicView("one rule's result", options);
     if (options.redact && !options.rule) return JSON.parse(this.render(facts, "json", { ...options, rule: undefined }));
     const response = this.#ok("evaluate", this.#evaluateRequest(facts, options));
     for (const w of response.warnings) options.onWarning?.(w);
@@ -303,6 +327,7 @@ export class Attest {
    */
   renderTodo(facts, format, options) {
     options = optionsOf("renderTodo", options);
+    noPublicView("the to-do list", options);
     const base = this.#evaluateRequest(facts, { ...options, rule: undefined, redact: undefined });
     const response = this.#ok("evaluate", { ...base, todo: { owner: options.owner, format } });
     for (const w of response.warnings) options.onWarning?.(w);

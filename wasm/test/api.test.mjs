@@ -3,11 +3,17 @@
 // request in that file against the native engine's bytes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, mkdtemp, mkdir, symlink, writeFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
 import { load, AttestError } from "../pkg/attest.mjs";
 
 const root = new URL("../../", import.meta.url);
 const wasmUrl = new URL("wasm/pkg/attest.wasm", root);
+const tsc = fileURLToPath(new URL("wasm/test/node_modules/typescript/bin/tsc", root));
 
 async function acme() {
   const dir = new URL("examples/acme/", root);
@@ -90,6 +96,84 @@ test("an option a call does not take is refused, not ignored", async () => {
   refused(() => attest.explain("CC6.1", "soc2"), /^explain: options must be an object$/);
   // A name left undefined is no option at all.
   assert.equal(attest.evaluate(facts, { asof: undefined }).summary.controls.fail, 28);
+});
+
+test("sarifMaxResults and an empty list of facts are refused as the CLI refuses them", async () => {
+  const facts = await acme();
+  // `attest eval --sarif-max-results` takes 1 to 25000: a SARIF of no results would close
+  // every code scanning alert, one of more than 25000 is refused by the upload.
+  for (const n of [0, 25001, -1, 1.5, "3"]) {
+    assert.throws(() => attest.render(facts, "sarif", { sarifMaxResults: n }), (e) => {
+      assert.ok(e instanceof AttestError, `${n}: ${e}`);
+      assert.equal(e.kind, "options");
+      assert.equal(e.message, `sarifMaxResults: \`${n}\` is not a number of results from 1 to 25000`);
+      return true;
+    });
+  }
+  for (const n of [1, 25000]) {
+    assert.equal(JSON.parse(attest.render(facts, "sarif", { sarifMaxResults: n })).runs[0].results.length, Math.min(n, 77));
+  }
+  // As `attest eval` refuses a folder with no *.json files.
+  for (const call of [() => attest.evaluate([]), () => attest.validate([]), () => attest.render([], "sarif")]) {
+    assert.throws(call, (e) => e instanceof AttestError && e.kind === "request" && /^no facts: /.test(e.message));
+  }
+});
+
+test("the declarations take the options each call takes, and refuse those it refuses", { skip: !existsSync(tsc) && "npm ci --prefix wasm/test installs TypeScript" }, async () => {
+  // Each call refused here throws TypeError in the wrapper (the test above); TypeScript must
+  // refuse it too. The package is imported by name, as a project that installed it does.
+  const dir = await mkdtemp(join(tmpdir(), "attest-types-"));
+  await mkdir(join(dir, "node_modules"));
+  await symlink(fileURLToPath(new URL("wasm/pkg/", root)), join(dir, "node_modules/attest-wasm"), "dir");
+  await writeFile(join(dir, "package.json"), '{"type": "module"}');
+  await writeFile(
+    join(dir, "types.ts"),
+    `import { load, type Report, type RuleResult, type CheckResult } from "attest-wasm";
+const attest = await load();
+const report: Report = attest.evaluate("{}", { asOf: "2026-06-30", sarifMaxResults: 10 });
+const rule: RuleResult = attest.evaluate("{}", { rule: "access.mfa-privileged" });
+const text: string = attest.render("{}", "sarif", { waivers: "{}", sarifMaxResults: 10 });
+const check: CheckResult = attest.check(null, { name: "pack" });
+attest.test(null, { name: "pack", filter: ["mfa"] });
+// @ts-expect-error render takes no rule
+attest.render("{}", "text", { rule: "access.mfa-privileged" });
+// @ts-expect-error evaluateJson takes no rule
+attest.evaluateJson("{}", { rule: "access.mfa-privileged" });
+// @ts-expect-error todo takes no rule
+attest.todo("{}", { rule: "access.mfa-privileged" });
+// @ts-expect-error sample takes no rule option: the rule is its second argument
+attest.sample("{}", "access.leaver-accounts", { seed: 1, rule: "x" });
+// @ts-expect-error the to-do list has no public view
+attest.todo("{}", { redact: true });
+// @ts-expect-error one rule's result has no public view
+attest.evaluate("{}", { rule: "access.mfa-privileged", redact: true });
+// @ts-expect-error check takes no filter
+attest.check(null, { filter: ["mfa"] });
+// @ts-expect-error checkJson takes no filter
+attest.checkJson(null, { filter: ["mfa"] });
+export { report, rule, text, check };
+`,
+  );
+  const args = ["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--lib", "es2022,dom", "types.ts"];
+  const out = spawnSync(process.execPath, [tsc, ...args], { cwd: dir, encoding: "utf8" });
+  await rm(dir, { recursive: true, force: true });
+  assert.equal(out.status, 0, out.stdout + out.stderr);
+});
+
+test("redact is refused, not ignored, by the calls that have no public view", async () => {
+  const facts = await acme();
+  // Each of these returns names, usernames and record keys: with redact ignored, a trust
+  // portal asking for the public view would publish them.
+  const calls = {
+    "the to-do list": (o) => attest.todo(facts, o),
+    "the to-do list ": (o) => attest.renderTodo(facts, "markdown", o),
+    "a sample": (o) => attest.sample(facts, "access.leaver-accounts", { seed: 1, ...o }),
+    "one rule's result": (o) => attest.evaluate(facts, { rule: "access.mfa-privileged", ...o }),
+  };
+  for (const [what, call] of Object.entries(calls)) {
+    assert.throws(() => call({ redact: true }), (e) => e instanceof AttestError && e.kind === "options" && e.message.startsWith(`redact: ${what.trim()} names people`), what);
+    assert.ok(call({ redact: false }), what);
+  }
 });
 
 test("validate takes the facts a pack adds to facts-v1", async () => {
