@@ -365,7 +365,10 @@ impl Engine {
                     .iter()
                     .map(|r| (r.id.as_str(), r.reason.as_deref().unwrap_or_default()))
                     .collect();
-                let check = evidence::check(control, &judge, &unjudged);
+                // As severe as the worst of the rules it stands in for: a gate that
+                // leaves out what is below `high` must not let high rules' facts go missing.
+                let severity = active.iter().map(|r| r.severity).min();
+                let check = evidence::check(control, &judge, &unjudged, severity);
                 status = status.worst(check.status);
                 ids.push(check.id.clone());
                 evidence_checks.push(check);

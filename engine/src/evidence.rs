@@ -68,8 +68,14 @@ fn owner_of(control: &Control) -> Owner {
 
 /// Judges a control by its evidence records. `unjudged` lists the control's rules that
 /// could not judge it from the facts, each with why (empty for a control without rules):
-/// with no evidence either, the finding names them.
-pub(crate) fn check(control: &Control, judge: &Judge<'_>, unjudged: &[(&str, &str)]) -> RuleResult {
+/// with no evidence either, the finding names them. The check is as severe as `severity`
+/// (the worst of those rules'), else medium.
+pub(crate) fn check(
+    control: &Control,
+    judge: &Judge<'_>,
+    unjudged: &[(&str, &str)],
+    severity: Option<Severity>,
+) -> RuleResult {
     let (facts, as_of, warn_days) = (judge.facts, judge.as_of, judge.warn_days);
     let explain = judge.detail.keys;
     let owner = owner_of(control);
@@ -191,7 +197,7 @@ pub(crate) fn check(control: &Control, judge: &Judge<'_>, unjudged: &[(&str, &st
         id: format!("{EVIDENCE_RULE}/{}", control.id),
         title: format!("Current evidence on file for {}", control.id),
         status,
-        severity: Severity::Medium,
+        severity: severity.unwrap_or(Severity::Medium),
         owner,
         controls: vec![control.id.clone()],
         reason: None,

@@ -79,6 +79,55 @@ fn absent_facts_fall_back_to_evidence_and_fail_without_it() {
 }
 
 #[test]
+fn a_gate_that_leaves_out_lesser_severities_still_fails_on_missing_facts() {
+    use attest_engine::Severity;
+    use attest_engine::gate::{FailOn, Gate};
+    // Without the accounts, their reviews and the people, CC6.2's rules (one of them
+    // critical) cannot judge it: its evidence check stands in for them, as severe as the
+    // worst of them.
+    let report = evaluate(|doc| {
+        for key in ["accounts", "access_reviews", "people"] {
+            doc.remove(key);
+        }
+    });
+    let rules = &control(&report, "CC6.2").rules;
+    let worst = rules
+        .iter()
+        .filter_map(|id| report.rule(id))
+        .filter(|r| r.status == Status::NotApplicable)
+        .map(|r| r.severity)
+        .min();
+    assert_eq!(worst, Some(Severity::Critical), "{rules:?}");
+    let evidence = report.rule("evidence/CC6.2").unwrap();
+    assert_eq!(evidence.status, Status::Fail);
+    assert_eq!(evidence.severity, Severity::Critical);
+    let gate = Gate {
+        fail_on: FailOn::Fail,
+        min_severity: Some(Severity::Critical),
+    };
+    let blockers: Vec<String> = gate
+        .check(&report, None)
+        .into_iter()
+        .map(|b| b.rule)
+        .collect();
+    assert!(
+        blockers.contains(&"evidence/CC6.2".to_owned()),
+        "{blockers:?}"
+    );
+    // A criterion without rules keeps the evidence check's own severity.
+    let without_rules: Vec<&str> = report
+        .controls
+        .iter()
+        .filter(|c| c.rules.len() == 1 && c.rules[0] == format!("evidence/{}", c.id))
+        .map(|c| c.rules[0].as_str())
+        .collect();
+    assert!(!without_rules.is_empty());
+    for id in without_rules {
+        assert_eq!(report.rule(id).unwrap().severity, Severity::Medium, "{id}");
+    }
+}
+
+#[test]
 fn absent_facts_with_current_evidence_pass_on_that_evidence() {
     let report = evaluate(|doc| {
         doc.remove("changes");

@@ -13,8 +13,8 @@
 //! - `evidence`: a criterion judged by its `evidence[]` records (no rule could judge it from
 //!   the facts) whose evidence is missing, expired or expiring: one item per criterion, for
 //!   the criterion's evidence owner (`evidence_owner` in the catalog), with the expiry date of
-//!   its latest record (none when no evidence is recorded). Its severity is the one reports
-//!   give evidence checks: medium.
+//!   its latest record (none when no evidence is recorded). Its severity is its evidence
+//!   check's: that of the worst rule it stands in for, medium for a criterion without rules.
 //!
 //! A finding's due date ([`due_date`]) is read from its data: the first of these that holds a
 //! `YYYY-MM-DD` date, the earliest within a step: (1) `fails_on`, the day a warning becomes a
@@ -120,7 +120,7 @@ pub struct EvidenceToCollect {
 pub struct TodoItem {
     /// What it asks.
     pub kind: ItemKind,
-    /// The rule's severity (medium for evidence).
+    /// The rule's severity (for evidence, its evidence check's).
     pub severity: Severity,
     /// When it is due: the date a lapsing item lapses, the date a failing finding was due by,
     /// or the expiry date of a criterion's latest evidence, where known.
