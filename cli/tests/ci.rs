@@ -313,7 +313,7 @@ fn diff_of_two_reports() {
     assert_eq!(
         stderr(&o),
         format!(
-            "warning: {other} is a report on `Tiny`, not `Acme Analytics, Inc.`: every finding looks new\n"
+            "warning: {other} is a report on `Tiny`, not `Acme Analytics, Inc.`: findings are matched by rule and record key as if they were one organization's\n"
         )
     );
     let md = path(&dir, "diff.md");

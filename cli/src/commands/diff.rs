@@ -77,11 +77,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
 }
 
 /// The diff of `new` against `base` (read from `base_path`), with a warning on stderr when
-/// the two reports are about different organizations: every finding would then look new.
+/// the two reports are about different organizations: their findings are matched by rule and
+/// record key all the same, so a record of one counts as the other's of the same key.
 pub fn compare(base: &Report, base_path: &Path, new: &Report) -> Diff {
     if base.facts.organization != new.facts.organization {
         eprintln!(
-            "warning: {} is a report on `{}`, not `{}`: every finding looks new",
+            "warning: {} is a report on `{}`, not `{}`: findings are matched by rule and record key as if they were one organization's",
             inputs::shown(base_path),
             escape::line(&base.facts.organization),
             escape::line(&new.facts.organization)
