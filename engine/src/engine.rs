@@ -10,7 +10,7 @@ use crate::limits::Limits;
 use crate::modules::{self, to_u32};
 use crate::native::{self, Native};
 use crate::pack::{
-    Diagnostic, DiagnosticCode, DisabledRule, Pack, PackError, PackFile, Rule, RuleMeta,
+    Diagnostic, DiagnosticCode, DisabledRule, Pack, PackError, PackFile, Rule, RuleMeta, Severity,
 };
 use crate::period::Period;
 use crate::population;
@@ -365,9 +365,14 @@ impl Engine {
                     .iter()
                     .map(|r| (r.id.as_str(), r.reason.as_deref().unwrap_or_default()))
                     .collect();
-                // As severe as the worst of the rules it stands in for: a gate that
-                // leaves out what is below `high` must not let high rules' facts go missing.
-                let severity = active.iter().map(|r| r.severity).min();
+                // As severe as the worst of the rules it stands in for, and at least
+                // medium: a gate that leaves out what is below `high` must not let high
+                // rules' facts go missing, and missing facts are never a lesser matter.
+                let severity = active
+                    .iter()
+                    .map(|r| r.severity)
+                    .min()
+                    .map(|s| s.min(Severity::Medium));
                 let check = evidence::check(control, &judge, &unjudged, severity);
                 status = status.worst(check.status);
                 ids.push(check.id.clone());

@@ -69,7 +69,7 @@ fn owner_of(control: &Control) -> Owner {
 /// Judges a control by its evidence records. `unjudged` lists the control's rules that
 /// could not judge it from the facts, each with why (empty for a control without rules):
 /// with no evidence either, the finding names them. The check is as severe as `severity`
-/// (the worst of those rules'), else medium.
+/// (the worst of those rules' and medium), else medium.
 pub(crate) fn check(
     control: &Control,
     judge: &Judge<'_>,

@@ -114,6 +114,15 @@ fn a_gate_that_leaves_out_lesser_severities_still_fails_on_missing_facts() {
         blockers.contains(&"evidence/CC6.2".to_owned()),
         "{blockers:?}"
     );
+    // Never less than medium, as for a criterion without rules: missing facts are never a
+    // lesser matter.
+    assert!(
+        report
+            .rules
+            .iter()
+            .filter(|r| r.id.starts_with("evidence/"))
+            .all(|r| r.severity <= Severity::Medium)
+    );
     // A criterion without rules keeps the evidence check's own severity.
     let without_rules: Vec<&str> = report
         .controls

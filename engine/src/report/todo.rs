@@ -14,7 +14,8 @@
 //!   the facts) whose evidence is missing, expired or expiring: one item per criterion, for
 //!   the criterion's evidence owner (`evidence_owner` in the catalog), with the expiry date of
 //!   its latest record (none when no evidence is recorded). Its severity is its evidence
-//!   check's: that of the worst rule it stands in for, medium for a criterion without rules.
+//!   check's: that of the worst rule it stands in for (medium at least), medium for a
+//!   criterion without rules.
 //!
 //! A finding's due date ([`due_date`]) is read from its data: the first of these that holds a
 //! `YYYY-MM-DD` date, the earliest within a step: (1) `fails_on`, the day a warning becomes a
