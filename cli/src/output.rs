@@ -21,6 +21,23 @@ pub struct Input<'a> {
     pub extension: Option<&'static str>,
 }
 
+/// Refuses a file whose folder does not exist (`out/report.json: the folder out does not
+/// exist`): checked before a run writes or records anything, so that none of it is left done.
+pub fn refuse_missing_folder(path: &Path) -> Result<(), String> {
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if folder.is_dir() {
+        return Ok(());
+    }
+    Err(format!(
+        "{}: the folder {} does not exist",
+        crate::inputs::display(path),
+        crate::inputs::display(folder)
+    ))
+}
+
 /// Refuses an output that resolves to one of the run's inputs (through `..`, links or a
 /// folder), so a mistyped `--output` never overwrites facts, waivers or a pack.
 pub fn refuse_inputs(output: &Path, inputs: &[Input<'_>]) -> Result<(), String> {

@@ -123,16 +123,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         ));
     }
     // Refused before the ledger records the run: a run in the ledger has its bundle.
-    let folder = output
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !folder.is_dir() {
-        return Err(format!(
-            "{out_name}: the folder {} does not exist",
-            inputs::display(folder)
-        ));
-    }
+    crate::output::refuse_missing_folder(output)?;
     let run_at = Run::now();
     let past = match &args.ledger {
         Some(path) => {

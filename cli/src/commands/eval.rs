@@ -486,17 +486,7 @@ fn destinations(
         .collect();
     // All or nothing: a missing folder is found before any output is written.
     for path in out.iter().filter_map(|(_, p)| p.as_deref()) {
-        let folder = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        if !folder.is_dir() {
-            return Err(format!(
-                "{}: the folder {} does not exist",
-                inputs::display(path),
-                inputs::display(folder)
-            ));
-        }
+        crate::output::refuse_missing_folder(path)?;
     }
     Ok(out)
 }

@@ -25,16 +25,7 @@ pub fn check(
             "{name}: the ledger cannot also be an output: give it its own file"
         ));
     }
-    let folder = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !folder.is_dir() {
-        return Err(format!(
-            "{name}: the folder {} does not exist",
-            inputs::display(folder)
-        ));
-    }
+    crate::output::refuse_missing_folder(path)?;
     let verified = ledger::read(path)?;
     if let Some(problem) = &verified.problem {
         return Err(ledger::broken(&name, problem));
