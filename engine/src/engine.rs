@@ -371,8 +371,7 @@ impl Engine {
                 let severity = active
                     .iter()
                     .map(|r| r.severity)
-                    .min()
-                    .map(|s| s.min(Severity::Medium));
+                    .fold(Severity::Medium, Ord::min);
                 let check = evidence::check(control, &judge, &unjudged, severity);
                 status = status.worst(check.status);
                 ids.push(check.id.clone());

@@ -68,13 +68,12 @@ fn owner_of(control: &Control) -> Owner {
 
 /// Judges a control by its evidence records. `unjudged` lists the control's rules that
 /// could not judge it from the facts, each with why (empty for a control without rules):
-/// with no evidence either, the finding names them. The check is as severe as `severity`
-/// (the worst of those rules' and medium), else medium.
+/// with no evidence either, the finding names them. The check is as severe as `severity`.
 pub(crate) fn check(
     control: &Control,
     judge: &Judge<'_>,
     unjudged: &[(&str, &str)],
-    severity: Option<Severity>,
+    severity: Severity,
 ) -> RuleResult {
     let (facts, as_of, warn_days) = (judge.facts, judge.as_of, judge.warn_days);
     let explain = judge.detail.keys;
@@ -197,7 +196,7 @@ pub(crate) fn check(
         id: format!("{EVIDENCE_RULE}/{}", control.id),
         title: format!("Current evidence on file for {}", control.id),
         status,
-        severity: severity.unwrap_or(Severity::Medium),
+        severity,
         owner,
         controls: vec![control.id.clone()],
         reason: None,
