@@ -770,4 +770,23 @@ fn a_bundle_that_cannot_be_written_records_no_run() {
     // No bundle, so no entry claiming one.
     assert_eq!(fs::read(dir.join("ledger.jsonl")).unwrap(), before);
     assert!(!dir.join("missing").exists());
+    // A folder no file can be made in (not even by root: /proc) is refused as early.
+    let out = attest_in(
+        &dir,
+        &[
+            "bundle",
+            "examples/acme",
+            "--ledger",
+            "ledger.jsonl",
+            "--output",
+            "/proc/attest-audit.zip",
+        ],
+    );
+    exit(&out, 2);
+    assert!(
+        stderr(&out).starts_with("error: /proc/attest-audit.zip: cannot be written there: "),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read(dir.join("ledger.jsonl")).unwrap(), before);
 }

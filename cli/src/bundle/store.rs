@@ -37,6 +37,20 @@ pub fn write(path: &Path, files: &Files) -> Result<(), String> {
     result.map_err(|e| format!("{name}: {e}"))
 }
 
+/// Refuses a bundle that could not be written where `path` puts it (a folder the user may
+/// not write to, a read-only file system): its temporary sibling is made and removed, before
+/// the run is recorded in a ledger, so that a run in the ledger has its bundle.
+pub fn check_writable(path: &Path) -> Result<(), String> {
+    let tmp = temporary(path);
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| format!("{}: cannot be written there: {e}", inputs::display(path)))?;
+    let _ = fs::remove_file(&tmp);
+    Ok(())
+}
+
 fn temporary(path: &Path) -> PathBuf {
     let base = path
         .file_name()

@@ -124,6 +124,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     }
     // Refused before the ledger records the run: a run in the ledger has its bundle.
     crate::output::refuse_missing_folder(output)?;
+    bundle::check_writable(output)?;
     let run_at = Run::now();
     let past = match &args.ledger {
         Some(path) => {
