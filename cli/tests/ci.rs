@@ -377,6 +377,28 @@ fn bad_input_exits_2_and_writes_nothing() {
         ],
         &format!("{bad}:3: /waivers/0: \"reason\" is a required property"),
     );
+    // A problem outside the waivers is at its member's line.
+    fs::write(
+        &bad,
+        "{\n  \"schema_version\": \"2\",\n  \"waivers\": []\n}\n",
+    )
+    .unwrap();
+    check(
+        &[
+            "eval",
+            "examples/acme",
+            "--waivers",
+            &bad,
+            "--output",
+            &sarif,
+        ],
+        &format!("{bad}:2: /schema_version: \"1\" was expected"),
+    );
+    fs::write(
+        &bad,
+        "{\"schema_version\": \"1\",\n  \"waivers\": [\n    {\"rule\": \"x\"}\n  ]\n}\n",
+    )
+    .unwrap();
     check(
         &[
             "eval",

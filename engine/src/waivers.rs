@@ -118,24 +118,28 @@ impl Waivers {
         let text = crate::facts::json::without_bom(text);
         let doc: Value = crate::facts::json::parse(text)
             .map_err(|e| WaiverError::Syntax(JsonSyntax::new(name, text, &e)))?;
-        let item_lines = spans::scan_top_level(text)
-            .keys
-            .into_iter()
+        let keys = spans::scan_top_level(text).keys;
+        let item_lines = keys
+            .iter()
             .find(|(key, _)| key == "waivers")
-            .map(|(_, lines)| lines.items)
+            .map(|(_, lines)| lines.items.as_slice())
             .unwrap_or_default();
-        let line_of = |index: usize| item_lines.get(index).copied();
-        let at = |pointer: String, message: String| {
-            let index = pointer
-                .strip_prefix("/waivers/")
-                .and_then(|rest| rest.split('/').next())
-                .and_then(|i| i.parse::<usize>().ok());
-            Violation {
-                file: Some(name.to_owned()),
-                line: index.and_then(line_of),
-                pointer,
-                message,
+        // The line of the waiver a problem is in, else of the top-level member's value
+        // (`/schema_version`).
+        let line_of = |pointer: &str| {
+            let mut segments = pointer.strip_prefix('/')?.split('/');
+            let key = segments.next()?;
+            let index = segments.next().and_then(|i| i.parse::<usize>().ok());
+            match (key, index) {
+                ("waivers", Some(i)) => item_lines.get(i).copied(),
+                _ => keys.iter().find(|(k, _)| k == key).map(|(_, l)| l.value),
             }
+        };
+        let at = |pointer: String, message: String| Violation {
+            file: Some(name.to_owned()),
+            line: line_of(&pointer),
+            pointer,
+            message,
         };
         let violations: Vec<Violation> = match schema_violations(&doc) {
             Ok(found) => found.into_iter().map(|(p, m)| at(p, m)).collect(),
@@ -191,7 +195,7 @@ impl Waivers {
                 expires_on: w.expires_on,
                 source: Origin {
                     file: name.to_owned(),
-                    line: line_of(i).unwrap_or(1),
+                    line: item_lines.get(i).copied().unwrap_or(1),
                 },
             };
             entries.push(Entry {
