@@ -423,7 +423,7 @@ fn bad_waivers_files_name_the_file_line_and_place() {
     );
     let e = err("{\"schema_version\": \"2\", \"waivers\": []}");
     assert!(
-        e.contains("w.json: /schema_version: \"1\" was expected"),
+        e.contains("w.json:1: /schema_version: \"1\" was expected"),
         "{e}"
     );
     let e = err("[]");
