@@ -750,43 +750,33 @@ fn a_bundle_that_cannot_be_written_records_no_run() {
         1,
     );
     let before = fs::read(dir.join("ledger.jsonl")).unwrap();
-    let out = attest_in(
-        &dir,
-        &[
-            "bundle",
-            "examples/acme",
-            "--ledger",
-            "ledger.jsonl",
-            "--output",
+    // A folder that does not exist, and one no file can be made in (not even by root:
+    // /proc), are refused before the run is recorded.
+    for (output, message) in [
+        (
             "missing/audit.zip",
-        ],
-    );
-    exit(&out, 2);
-    assert!(
-        stderr(&out).contains("missing/audit.zip: the folder missing does not exist"),
-        "{}",
-        stderr(&out)
-    );
-    // No bundle, so no entry claiming one.
-    assert_eq!(fs::read(dir.join("ledger.jsonl")).unwrap(), before);
-    assert!(!dir.join("missing").exists());
-    // A folder no file can be made in (not even by root: /proc) is refused as early.
-    let out = attest_in(
-        &dir,
-        &[
-            "bundle",
-            "examples/acme",
-            "--ledger",
-            "ledger.jsonl",
-            "--output",
+            "error: missing/audit.zip: the folder missing does not exist",
+        ),
+        (
             "/proc/attest-audit.zip",
-        ],
-    );
-    exit(&out, 2);
-    assert!(
-        stderr(&out).starts_with("error: /proc/attest-audit.zip: cannot be written there: "),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(fs::read(dir.join("ledger.jsonl")).unwrap(), before);
+            "error: /proc/attest-audit.zip: cannot be written there: ",
+        ),
+    ] {
+        let out = attest_in(
+            &dir,
+            &[
+                "bundle",
+                "examples/acme",
+                "--ledger",
+                "ledger.jsonl",
+                "--output",
+                output,
+            ],
+        );
+        exit(&out, 2);
+        assert!(stderr(&out).starts_with(message), "{}", stderr(&out));
+        // No bundle, so no entry claiming one.
+        assert_eq!(fs::read(dir.join("ledger.jsonl")).unwrap(), before);
+    }
+    assert!(!dir.join("missing").exists());
 }
