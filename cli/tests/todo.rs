@@ -160,7 +160,7 @@ fn an_unknown_owner_is_refused_with_the_owners_there_are() {
     exit(&o, 2);
     for needle in [
         "invalid value 'Marketing' for '--owner <NAME>'",
-        "[possible values: IT, Security, HR, Legal, Engineering, Product, Sales, Finance, Operations]",
+        "[possible values: IT, Security, HR, Legal, Engineering, Product, Sales, Finance, Operations, all]",
     ] {
         assert!(stderr(&o).contains(needle), "{}", stderr(&o));
     }
@@ -538,6 +538,16 @@ fn attest_toml_gives_todo_and_vendors_their_format_output_and_owner() {
         &["todo", "--format", "text", "--owner", "hr", "--output", "-"],
     );
     assert!(stdout(&o).contains("owner HR"), "{}", stdout(&o));
+    // `--owner all` lists every owner's items where the configuration names one.
+    let o = attest_in(
+        &dir,
+        &[
+            "todo", "--format", "json", "--owner", "all", "--output", "-",
+        ],
+    );
+    let every: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(every["owner"], Value::Null, "{every}");
+    assert!(every["owners"].as_array().unwrap().len() > 1, "{every}");
     // An owner or a format it does not know is refused where it is written.
     for (section, command, message) in [
         (

@@ -33,9 +33,9 @@ pub struct Args {
     #[command(flatten)]
     inputs: ReportArgs,
     /// Only this owner's items (its name in any case), listed even when it has nothing to
-    /// do (default: the configuration's `[todo] owner`, else every owner).
+    /// do; `all` for every owner's (default: the configuration's `[todo] owner`, else all).
     #[arg(long, value_name = "NAME", ignore_case = true, value_parser = owner_parser())]
-    owner: Option<Owner>,
+    owner: Option<Owners>,
     /// Output format [default: the configuration's `[todo] format`, else text].
     #[arg(long, value_enum)]
     format: Option<Format>,
@@ -45,12 +45,30 @@ pub struct Args {
     output: Option<PathBuf>,
 }
 
-/// An owner's name, in any case; completions offer every name, and an unknown one is
-/// refused (exit 2) with the names there are.
-fn owner_parser() -> impl TypedValueParser<Value = Owner> {
-    PossibleValuesParser::new(Owner::ALL.map(Owner::as_str)).try_map(|name: String| {
-        Owner::from_name(&name).ok_or_else(|| format!("unknown owner `{name}`"))
-    })
+/// Whose items `--owner` asks for.
+#[derive(Debug, Clone, Copy)]
+enum Owners {
+    /// Every owner's: overrides a configured `[todo] owner`.
+    All,
+    /// One owner's.
+    One(Owner),
+}
+
+/// An owner's name, in any case, or `all`; completions offer every name, and an unknown one
+/// is refused (exit 2) with the names there are.
+fn owner_parser() -> impl TypedValueParser<Value = Owners> {
+    PossibleValuesParser::new(Owner::ALL.map(Owner::as_str).into_iter().chain(["all"]))
+        .try_map(|name: String| Owners::from_name(&name).ok_or(format!("unknown owner `{name}`")))
+}
+
+impl Owners {
+    /// An owner's name in any case, or `all`.
+    fn from_name(name: &str) -> Option<Owners> {
+        match Owner::from_name(name) {
+            Some(owner) => Some(Owners::One(owner)),
+            None => name.eq_ignore_ascii_case("all").then_some(Owners::All),
+        }
+    }
 }
 
 /// Evaluates and prints the to-do list: exit 1 when an item listed is a failure no waiver
@@ -63,21 +81,21 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         (&config.format, config.output.as_deref()),
         Format::Text,
     )?;
-    let owner = match (args.owner, &config.owner) {
-        (Some(o), _) => Some(o),
-        (None, Some(setting)) => Some(Owner::from_name(&setting.value).ok_or_else(|| {
+    let owners = match (args.owner, &config.owner) {
+        (Some(owners), _) => owners,
+        (None, Some(setting)) => Owners::from_name(&setting.value).ok_or_else(|| {
             format!(
-                "{}: owner `{}` is not one of {}",
+                "{}: owner `{}` is not one of {}, all",
                 setting.at,
                 setting.value,
                 Owner::names()
             )
-        })?),
-        (None, None) => None,
+        })?,
+        (None, None) => Owners::All,
     };
     let Evaluated { report, .. } = args.inputs.evaluate(output)?;
     let mut todo = TodoList::new(&report);
-    if let Some(owner) = owner {
+    if let Owners::One(owner) = owners {
         todo = todo.for_owner(owner);
     }
     let content = match format {
