@@ -111,7 +111,8 @@ fn bash_completes_subcommands_flags_and_values() {
             "Product",
             "Sales",
             "Finance",
-            "Operations"
+            "Operations",
+            "all"
         ]
     );
 }
