@@ -36,7 +36,7 @@ pub struct Args {
     #[arg(value_name = "PACK")]
     packs: Vec<String>,
     /// Run only the cases whose name `<rule id>::<case name>` contains TEXT (repeatable:
-    /// any of them).
+    /// any of them; a TEXT that selects no case is refused).
     #[arg(long, value_name = "TEXT")]
     filter: Vec<String>,
     /// Output format (default: the configuration's, else text).
@@ -168,6 +168,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }
         runs.push(run_pack(loaded, &args.filter, measure)?);
     }
+    refuse_unmatched_filters(&args.filter, &runs)?;
     let totals = measure.then(|| Totals {
         hit: coverages(&runs).map(|c| c.hit.len()).sum(),
         lines: coverages(&runs).map(|c| c.lines.len()).sum(),
@@ -186,6 +187,29 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     } else {
         Outcome::Clean
     })
+}
+
+/// A `--filter` text that selects no case is refused (exit 2, nothing written): a mistyped
+/// filter would otherwise pass with nothing tested.
+fn refuse_unmatched_filters(filter: &[String], runs: &[PackRun]) -> Result<(), String> {
+    let unmatched: Vec<String> = filter
+        .iter()
+        .filter(|f| {
+            !runs
+                .iter()
+                .flat_map(|r| &r.outcomes)
+                .any(|o| cases::selects(std::slice::from_ref(f), &o.rule, &o.name))
+        })
+        .map(|f| format!("`{f}`"))
+        .collect();
+    if unmatched.is_empty() {
+        return Ok(());
+    }
+    let total: usize = runs.iter().map(|r| r.outcomes.len() + r.filtered_out).sum();
+    Err(format!(
+        "--filter {} selects no case out of {total} (a case is selected when its `<rule id>::<case name>` contains the text)",
+        unmatched.join(", ")
+    ))
 }
 
 fn coverages(runs: &[PackRun]) -> impl Iterator<Item = &RuleCoverage> {
