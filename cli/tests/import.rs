@@ -1214,3 +1214,25 @@ fn factors_that_are_not_a_list_are_placed_and_shown() {
         )
     );
 }
+
+#[test]
+fn an_output_that_cannot_be_a_file_is_refused_before_anything_is_read() {
+    // The input does not exist: the output is refused first, by its path, with what is
+    // expected (not the system's "Is a directory" once every input was read).
+    let dir = scratch("output-folder");
+    let missing_input = dir.join("no-such-export.json");
+    let missing_input = missing_input.to_str().unwrap();
+    let folder = dir.to_str().unwrap();
+    let err = refused(&["okta-users", missing_input, "--output", folder]);
+    assert_eq!(
+        err,
+        format!("error: {folder}: a folder, not a file: expected the path of a file to write\n")
+    );
+    let target = dir.join("no-such-folder").join("accounts.json");
+    let target = target.to_str().unwrap();
+    let err = refused(&["okta-users", missing_input, "--output", target]);
+    assert_eq!(
+        err,
+        format!("error: {target}: the folder {folder}/no-such-folder does not exist\n")
+    );
+}
