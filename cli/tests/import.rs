@@ -605,7 +605,26 @@ fn an_unparsable_date_is_placed_at_its_cell() {
         "\"March 14\"",
     );
     let err = refused(&["okta-users", &okta]);
-    assert!(err.contains(&format!("{okta}:")) && err.contains("user eva.kowalski@nwlabs.example: `lastLogin` is `March 14`, not an ISO 8601 date-time"), "{err}");
+    // At the value, with its pointer, not at the user object.
+    assert_eq!(
+        err,
+        format!(
+            "error: {okta}:140:18: user eva.kowalski@nwlabs.example (/4/lastLogin): `lastLogin` is `March 14`: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z, or null\n"
+        )
+    );
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"2026-03-14T10:20:00.000Z\"",
+        "20260314",
+    );
+    let err = refused(&["okta-users", &okta]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {okta}:140:18: user eva.kowalski@nwlabs.example (/4/lastLogin): `lastLogin` is 20260314, a number: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z, or null\n"
+        )
+    );
     let hr = edited(&dir, "bamboohr-employees.csv", "06/14/2022", "2022-06-14");
     let err = refused(&[
         "csv",
@@ -1213,6 +1232,41 @@ fn factors_that_are_not_a_list_are_placed_and_shown() {
             "error: {factors}:3:11: the factors of user `00u2` (/00u2) are an object: expected an array, what GET /api/v1/users/00u2/factors returns\n"
         )
     );
+}
+
+#[test]
+fn authorization_details_of_the_wrong_shape_are_placed() {
+    // `--admins` with AWS's authorization details: a list of the wrong type, a user without
+    // its name or with one of the wrong type, at the value's line and column and pointer.
+    let dir = scratch("admins-details-shape");
+    let expected = [
+        (
+            "{\n  \"UserDetailList\": {\"UserName\": \"a\"}\n}\n",
+            ":2:21: `UserDetailList` (/UserDetailList) is an object: expected an array, as `aws iam get-account-authorization-details` writes it",
+        ),
+        (
+            "{\"UserDetailList\": [{\"UserName\": \"a\"}],\n \"GroupDetailList\": \"Admins\"}\n",
+            ":2:21: `GroupDetailList` (/GroupDetailList) is `Admins`, a string: expected an array, as `aws iam get-account-authorization-details` writes it",
+        ),
+        (
+            "{\"UserDetailList\": [\n  {\"UserName\": \"ben.okoye\", \"GroupList\": []},\n  {\"GroupList\": []}\n]}\n",
+            ":3:3: user /UserDetailList/1 has no `UserName`: expected a string, the user's name",
+        ),
+        (
+            "{\"UserDetailList\": [\n  {\"UserName\": 5, \"GroupList\": []}\n]}\n",
+            ":2:16: user /UserDetailList/0/UserName: `UserName` is 5, a number: expected a string",
+        ),
+    ];
+    for (i, (text, message)) in expected.into_iter().enumerate() {
+        let details = write(&dir, &format!("details-{i}.json"), text);
+        let err = refused(&[
+            "aws-iam-credential-report",
+            &sample("aws-iam-credential-report.csv"),
+            "--admins",
+            &details,
+        ]);
+        assert_eq!(err, format!("error: {details}{message}\n"));
+    }
 }
 
 #[test]

@@ -44,7 +44,7 @@ impl Admins {
             if value.get("UserDetailList").is_none() {
                 return Err(neither());
             }
-            names = super::aws_iam::administrators(&value, &input.name)?;
+            names = super::aws_iam::administrators(&value, input)?;
         } else if trimmed.starts_with('[') {
             let members = super::github::members(input)?.ok_or_else(neither)?;
             names = members.into_iter().map(|m| m.login).collect();
