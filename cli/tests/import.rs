@@ -1290,3 +1290,178 @@ fn an_output_that_cannot_be_a_file_is_refused_before_anything_is_read() {
         format!("error: {target}: the folder {folder}/no-such-folder does not exist\n")
     );
 }
+
+#[test]
+fn an_export_with_no_records_is_refused() {
+    // Absence is never compliance: a header alone, or an empty list, would write an empty
+    // collection that no rule can fail.
+    let dir = scratch("no-records");
+    let header = |name: &str| {
+        let text = fs::read_to_string(repo().join(sample(name))).unwrap();
+        let header = text.lines().next().unwrap().to_owned();
+        // Rows of empty cells, as Excel leaves them, are no rows either.
+        let commas = ",".repeat(header.matches(',').count());
+        write(&dir, name, &format!("{header}\n{commas}\n"))
+    };
+    let reason = "an export with none is refused, as it would leave the rules on these records nothing to check";
+    let report = header("aws-iam-credential-report.csv");
+    assert_eq!(
+        refused(&["aws-iam-credential-report", &report]),
+        format!(
+            "error: {report}: the file has a header and no rows: expected at least one user; {reason}\n"
+        )
+    );
+    let users = header("google-workspace-users.csv");
+    assert_eq!(
+        refused(&["google-workspace-users", &users]),
+        format!(
+            "error: {users}: the file has a header and no rows: expected at least one user; {reason}\n"
+        )
+    );
+    let hr = header("bamboohr-employees.csv");
+    assert_eq!(
+        refused(&[
+            "csv",
+            &hr,
+            "--mapping",
+            &sample("mappings/bamboohr-people.toml"),
+        ]),
+        format!(
+            "error: {hr}: the file has a header and no rows: expected at least one row; {reason}\n"
+        )
+    );
+    let empty = write(&dir, "empty.json", "[]\n");
+    assert_eq!(
+        refused(&["okta-users", &empty]),
+        format!("error: {empty}: the list is empty: expected at least one user; {reason}\n")
+    );
+    let pages = write(&dir, "pages.json", "[]\n[]\n");
+    assert_eq!(
+        refused(&["github-members", &pages]),
+        format!("error: {pages}: the list is empty: expected at least one member; {reason}\n")
+    );
+    // Of several files, each must hold records.
+    let err = refused(&["github-members", &sample("github-members.json"), &empty]);
+    assert!(
+        err.starts_with(&format!("error: {empty}: the list is empty")),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_admins_file_that_names_nobody_is_refused() {
+    // It would write every account `privileged: false`, as an export with no records would
+    // leave the rules nothing to check.
+    let dir = scratch("admins-nobody");
+    let why = "an empty --admins is refused, as it would write every account `privileged: false`";
+    for (name, text, source, export, found) in [
+        (
+            "admins.txt",
+            "# super admins\n\n",
+            "google-workspace-users",
+            "google-workspace-users.csv",
+            "the file has no name, one a line (only blank lines and `#` comments)",
+        ),
+        (
+            "owners.json",
+            "[]\n",
+            "github-members",
+            "github-members.json",
+            "the list is empty",
+        ),
+        (
+            "details.json",
+            "{\"UserDetailList\": [], \"GroupDetailList\": []}\n",
+            "aws-iam-credential-report",
+            "aws-iam-credential-report.csv",
+            "`UserDetailList` (/UserDetailList) is empty",
+        ),
+    ] {
+        let admins = write(&dir, name, text);
+        let err = refused(&[source, &sample(export), "--admins", &admins]);
+        assert_eq!(
+            err,
+            format!("error: {admins}: --admins names nobody: {found}; {why}\n")
+        );
+    }
+    // AWS users none of whom has administrator access: read, and said.
+    let details = write(
+        &dir,
+        "readers.json",
+        "{\"UserDetailList\": [{\"UserName\": \"ben.okoye\", \"GroupList\": []}]}\n",
+    );
+    let (out, summary) = import(&[
+        "aws-iam-credential-report",
+        &sample("aws-iam-credential-report.csv"),
+        "--admins",
+        &details,
+    ]);
+    assert_eq!(account(&accounts(&out), "ben.okoye")["privileged"], false);
+    assert!(
+        summary.contains(&format!(
+            "--admins ({details}) names nobody with administrator access: it makes no account privileged\n"
+        )),
+        "{summary}"
+    );
+}
+
+#[test]
+fn rows_of_empty_cells_are_skipped() {
+    // Excel saves the empty rows it was given below the data as `,,,`: they are no records.
+    // A row with a cell, and its key empty, is still an error at its line.
+    let dir = scratch("empty-rows");
+    let mapping = sample("mappings/bamboohr-people.toml");
+    let text = fs::read_to_string(repo().join(sample("bamboohr-employees.csv"))).unwrap();
+    let commas = ",".repeat(text.lines().next().unwrap().matches(',').count());
+    let padded = write(
+        &dir,
+        "padded.csv",
+        &format!(
+            "{text}{commas}\n{}\n{commas}\r\n",
+            commas.replace(',', " ,")
+        ),
+    );
+    let plain = import(&[
+        "csv",
+        &sample("bamboohr-employees.csv"),
+        "--mapping",
+        &mapping,
+    ]);
+    let (out, summary) = import(&["csv", &padded, "--mapping", &mapping]);
+    assert_eq!(
+        (out, summary),
+        (
+            plain.0,
+            plain.1.replace(&sample("bamboohr-employees.csv"), &padded)
+        )
+    );
+    let lines = text.lines().count();
+    let unkeyed = write(
+        &dir,
+        "unkeyed.csv",
+        &format!("{text},Ann{}\n", &commas[1..]),
+    );
+    assert_eq!(
+        refused(&["csv", &unkeyed, "--mapping", &mapping]),
+        format!(
+            "error: {unkeyed}:{}:1: `Employee #` is empty, and `id` is required\n",
+            lines + 1
+        )
+    );
+    let report = fs::read_to_string(repo().join(sample("aws-iam-credential-report.csv"))).unwrap();
+    let commas = ",".repeat(report.lines().next().unwrap().matches(',').count());
+    let padded = write(&dir, "report.csv", &format!("{report}{commas}\n{commas}\n"));
+    import(&["aws-iam-credential-report", &padded]);
+    let unnamed = write(
+        &dir,
+        "unnamed.csv",
+        &format!("{report}{commas}\n,arn{}\n", &commas[1..]),
+    );
+    assert_eq!(
+        refused(&["aws-iam-credential-report", &unnamed]),
+        format!(
+            "error: {unnamed}:{}:1: `user` is empty\n",
+            report.lines().count() + 2
+        )
+    );
+}

@@ -298,6 +298,15 @@ fn accounts(
     );
     summary.push_str(&linker.summary(records.len()));
     if let Some(admins) = &options.admins {
+        if admins.is_empty() {
+            summary.push_str(&format!(
+                "--admins ({}) names nobody with administrator access: it makes no account privileged\n",
+                args.admins
+                    .as_deref()
+                    .map(inputs::display)
+                    .unwrap_or_default()
+            ));
+        }
         let unmatched = admins.unmatched();
         if !unmatched.is_empty() {
             summary.push_str(&format!(

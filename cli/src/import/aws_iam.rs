@@ -54,6 +54,7 @@ pub fn import(
         Ok(c) => c,
         Err(e) => return Err(wrong_source(input).unwrap_or(e)),
     };
+    table.require_rows("user")?;
     let [
         user,
         _arn,

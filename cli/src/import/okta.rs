@@ -138,6 +138,9 @@ pub fn import(
             .map(|m| Problem::file(&input.name, m))
     };
     let items = pages::items(input, expected).map_err(|e| wrong().unwrap_or(e))?;
+    if items.is_empty() {
+        return Err(super::no_records(input, pages::EMPTY, "user"));
+    }
     let mut out = Vec::new();
     for item in items {
         let at =

@@ -7,6 +7,9 @@ use super::{Input, Problem};
 use attest_engine::facts::{json_column, json_message};
 use serde_json::Value;
 
+/// What a list export with no items holds, for messages.
+pub const EMPTY: &str = "the list is empty";
+
 /// One item, where it starts, and its JSON Pointer.
 pub struct Item {
     /// The item.
