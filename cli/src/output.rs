@@ -22,8 +22,15 @@ pub struct Input<'a> {
 }
 
 /// Refuses a file whose folder does not exist (`out/report.json: the folder out does not
-/// exist`): checked before a run writes or records anything, so that none of it is left done.
+/// exist`), and a path that is a folder (`out: a folder, not a file`): checked before a run
+/// reads its inputs or writes or records anything, so that none of it is left done.
 pub fn refuse_missing_folder(path: &Path) -> Result<(), String> {
+    if path.is_dir() {
+        return Err(format!(
+            "{}: a folder, not a file: expected the path of a file to write",
+            crate::inputs::display(path)
+        ));
+    }
     let folder = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

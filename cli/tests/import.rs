@@ -605,7 +605,26 @@ fn an_unparsable_date_is_placed_at_its_cell() {
         "\"March 14\"",
     );
     let err = refused(&["okta-users", &okta]);
-    assert!(err.contains(&format!("{okta}:")) && err.contains("user eva.kowalski@nwlabs.example: `lastLogin` is `March 14`, not an ISO 8601 date-time"), "{err}");
+    // At the value, with its pointer, not at the user object.
+    assert_eq!(
+        err,
+        format!(
+            "error: {okta}:140:18: user eva.kowalski@nwlabs.example (/4/lastLogin): `lastLogin` is `March 14`: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z, or null\n"
+        )
+    );
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"2026-03-14T10:20:00.000Z\"",
+        "20260314",
+    );
+    let err = refused(&["okta-users", &okta]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {okta}:140:18: user eva.kowalski@nwlabs.example (/4/lastLogin): `lastLogin` is 20260314, a number: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z, or null\n"
+        )
+    );
     let hr = edited(&dir, "bamboohr-employees.csv", "06/14/2022", "2022-06-14");
     let err = refused(&[
         "csv",
@@ -1211,6 +1230,238 @@ fn factors_that_are_not_a_list_are_placed_and_shown() {
         message,
         format!(
             "error: {factors}:3:11: the factors of user `00u2` (/00u2) are an object: expected an array, what GET /api/v1/users/00u2/factors returns\n"
+        )
+    );
+}
+
+#[test]
+fn authorization_details_of_the_wrong_shape_are_placed() {
+    // `--admins` with AWS's authorization details: a list of the wrong type, a user without
+    // its name or with one of the wrong type, at the value's line and column and pointer.
+    let dir = scratch("admins-details-shape");
+    let expected = [
+        (
+            "{\n  \"UserDetailList\": {\"UserName\": \"a\"}\n}\n",
+            ":2:21: `UserDetailList` (/UserDetailList) is an object: expected an array, as `aws iam get-account-authorization-details` writes it",
+        ),
+        (
+            "{\"UserDetailList\": [{\"UserName\": \"a\"}],\n \"GroupDetailList\": \"Admins\"}\n",
+            ":2:21: `GroupDetailList` (/GroupDetailList) is `Admins`, a string: expected an array, as `aws iam get-account-authorization-details` writes it",
+        ),
+        (
+            "{\"UserDetailList\": [\n  {\"UserName\": \"ben.okoye\", \"GroupList\": []},\n  {\"GroupList\": []}\n]}\n",
+            ":3:3: user /UserDetailList/1 has no `UserName`: expected a string, the user's name",
+        ),
+        (
+            "{\"UserDetailList\": [\n  {\"UserName\": 5, \"GroupList\": []}\n]}\n",
+            ":2:16: user /UserDetailList/0/UserName: `UserName` is 5, a number: expected a string",
+        ),
+    ];
+    for (i, (text, message)) in expected.into_iter().enumerate() {
+        let details = write(&dir, &format!("details-{i}.json"), text);
+        let err = refused(&[
+            "aws-iam-credential-report",
+            &sample("aws-iam-credential-report.csv"),
+            "--admins",
+            &details,
+        ]);
+        assert_eq!(err, format!("error: {details}{message}\n"));
+    }
+}
+
+#[test]
+fn an_output_that_cannot_be_a_file_is_refused_before_anything_is_read() {
+    // The input does not exist: the output is refused first, by its path, with what is
+    // expected (not the system's "Is a directory" once every input was read).
+    let dir = scratch("output-folder");
+    let missing_input = dir.join("no-such-export.json");
+    let missing_input = missing_input.to_str().unwrap();
+    let folder = dir.to_str().unwrap();
+    let err = refused(&["okta-users", missing_input, "--output", folder]);
+    assert_eq!(
+        err,
+        format!("error: {folder}: a folder, not a file: expected the path of a file to write\n")
+    );
+    let target = dir.join("no-such-folder").join("accounts.json");
+    let target = target.to_str().unwrap();
+    let err = refused(&["okta-users", missing_input, "--output", target]);
+    assert_eq!(
+        err,
+        format!("error: {target}: the folder {folder}/no-such-folder does not exist\n")
+    );
+}
+
+#[test]
+fn an_export_with_no_records_is_refused() {
+    // Absence is never compliance: a header alone, or an empty list, would write an empty
+    // collection that no rule can fail.
+    let dir = scratch("no-records");
+    let header = |name: &str| {
+        let text = fs::read_to_string(repo().join(sample(name))).unwrap();
+        let header = text.lines().next().unwrap().to_owned();
+        // Rows of empty cells, as Excel leaves them, are no rows either.
+        let commas = ",".repeat(header.matches(',').count());
+        write(&dir, name, &format!("{header}\n{commas}\n"))
+    };
+    let reason = "an export with none is refused, as it would leave the rules on these records nothing to check";
+    let report = header("aws-iam-credential-report.csv");
+    assert_eq!(
+        refused(&["aws-iam-credential-report", &report]),
+        format!(
+            "error: {report}: the file has a header and no rows: expected at least one user; {reason}\n"
+        )
+    );
+    let users = header("google-workspace-users.csv");
+    assert_eq!(
+        refused(&["google-workspace-users", &users]),
+        format!(
+            "error: {users}: the file has a header and no rows: expected at least one user; {reason}\n"
+        )
+    );
+    let hr = header("bamboohr-employees.csv");
+    assert_eq!(
+        refused(&[
+            "csv",
+            &hr,
+            "--mapping",
+            &sample("mappings/bamboohr-people.toml"),
+        ]),
+        format!(
+            "error: {hr}: the file has a header and no rows: expected at least one row; {reason}\n"
+        )
+    );
+    let empty = write(&dir, "empty.json", "[]\n");
+    assert_eq!(
+        refused(&["okta-users", &empty]),
+        format!("error: {empty}: the list is empty: expected at least one user; {reason}\n")
+    );
+    let pages = write(&dir, "pages.json", "[]\n[]\n");
+    assert_eq!(
+        refused(&["github-members", &pages]),
+        format!("error: {pages}: the list is empty: expected at least one member; {reason}\n")
+    );
+    // Of several files, each must hold records.
+    let err = refused(&["github-members", &sample("github-members.json"), &empty]);
+    assert!(
+        err.starts_with(&format!("error: {empty}: the list is empty")),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_admins_file_that_names_nobody_is_refused() {
+    // It would write every account `privileged: false`, as an export with no records would
+    // leave the rules nothing to check.
+    let dir = scratch("admins-nobody");
+    let why = "an empty --admins is refused, as it would write every account `privileged: false`";
+    for (name, text, source, export, found) in [
+        (
+            "admins.txt",
+            "# super admins\n\n",
+            "google-workspace-users",
+            "google-workspace-users.csv",
+            "the file has no name, one a line (only blank lines and `#` comments)",
+        ),
+        (
+            "owners.json",
+            "[]\n",
+            "github-members",
+            "github-members.json",
+            "the list is empty",
+        ),
+        (
+            "details.json",
+            "{\"UserDetailList\": [], \"GroupDetailList\": []}\n",
+            "aws-iam-credential-report",
+            "aws-iam-credential-report.csv",
+            "`UserDetailList` (/UserDetailList) is empty",
+        ),
+    ] {
+        let admins = write(&dir, name, text);
+        let err = refused(&[source, &sample(export), "--admins", &admins]);
+        assert_eq!(
+            err,
+            format!("error: {admins}: --admins names nobody: {found}; {why}\n")
+        );
+    }
+    // AWS users none of whom has administrator access: read, and said.
+    let details = write(
+        &dir,
+        "readers.json",
+        "{\"UserDetailList\": [{\"UserName\": \"ben.okoye\", \"GroupList\": []}]}\n",
+    );
+    let (out, summary) = import(&[
+        "aws-iam-credential-report",
+        &sample("aws-iam-credential-report.csv"),
+        "--admins",
+        &details,
+    ]);
+    assert_eq!(account(&accounts(&out), "ben.okoye")["privileged"], false);
+    assert!(
+        summary.contains(&format!(
+            "--admins ({details}) names nobody with administrator access: it makes no account privileged\n"
+        )),
+        "{summary}"
+    );
+}
+
+#[test]
+fn rows_of_empty_cells_are_skipped() {
+    // Excel saves the empty rows it was given below the data as `,,,`: they are no records.
+    // A row with a cell, and its key empty, is still an error at its line.
+    let dir = scratch("empty-rows");
+    let mapping = sample("mappings/bamboohr-people.toml");
+    let text = fs::read_to_string(repo().join(sample("bamboohr-employees.csv"))).unwrap();
+    let commas = ",".repeat(text.lines().next().unwrap().matches(',').count());
+    let padded = write(
+        &dir,
+        "padded.csv",
+        &format!(
+            "{text}{commas}\n{}\n{commas}\r\n",
+            commas.replace(',', " ,")
+        ),
+    );
+    let plain = import(&[
+        "csv",
+        &sample("bamboohr-employees.csv"),
+        "--mapping",
+        &mapping,
+    ]);
+    let (out, summary) = import(&["csv", &padded, "--mapping", &mapping]);
+    assert_eq!(
+        (out, summary),
+        (
+            plain.0,
+            plain.1.replace(&sample("bamboohr-employees.csv"), &padded)
+        )
+    );
+    let lines = text.lines().count();
+    let unkeyed = write(
+        &dir,
+        "unkeyed.csv",
+        &format!("{text},Ann{}\n", &commas[1..]),
+    );
+    assert_eq!(
+        refused(&["csv", &unkeyed, "--mapping", &mapping]),
+        format!(
+            "error: {unkeyed}:{}:1: `Employee #` is empty, and `id` is required\n",
+            lines + 1
+        )
+    );
+    let report = fs::read_to_string(repo().join(sample("aws-iam-credential-report.csv"))).unwrap();
+    let commas = ",".repeat(report.lines().next().unwrap().matches(',').count());
+    let padded = write(&dir, "report.csv", &format!("{report}{commas}\n{commas}\n"));
+    import(&["aws-iam-credential-report", &padded]);
+    let unnamed = write(
+        &dir,
+        "unnamed.csv",
+        &format!("{report}{commas}\n,arn{}\n", &commas[1..]),
+    );
+    assert_eq!(
+        refused(&["aws-iam-credential-report", &unnamed]),
+        format!(
+            "error: {unnamed}:{}:1: `user` is empty\n",
+            report.lines().count() + 2
         )
     );
 }

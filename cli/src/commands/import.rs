@@ -9,7 +9,7 @@ use crate::import::okta::Factors;
 use crate::import::records::{Output, Record};
 use crate::import::{Input, Problem, aws_iam, github, google_workspace, mapped_csv, okta};
 use crate::inputs::SizeLimit;
-use crate::output::{Input as RunInput, Target, refuse_inputs, resolved};
+use crate::output::{Input as RunInput, Target, refuse_inputs, refuse_missing_folder, resolved};
 use crate::{Outcome, inputs, packs};
 use std::path::{Path, PathBuf};
 
@@ -117,7 +117,8 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             extension: None,
         })
         .collect();
-    if let Some(out) = &args.output {
+    if let Target::File(out) = Target::from_arg(args.output.as_deref()) {
+        refuse_missing_folder(out)?;
         refuse_inputs(out, &reads)?;
     }
     let pack = match &args.pack {
@@ -297,6 +298,15 @@ fn accounts(
     );
     summary.push_str(&linker.summary(records.len()));
     if let Some(admins) = &options.admins {
+        if admins.is_empty() {
+            summary.push_str(&format!(
+                "--admins ({}) names nobody with administrator access: it makes no account privileged\n",
+                args.admins
+                    .as_deref()
+                    .map(inputs::display)
+                    .unwrap_or_default()
+            ));
+        }
         let unmatched = admins.unmatched();
         if !unmatched.is_empty() {
             summary.push_str(&format!(

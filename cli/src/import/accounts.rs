@@ -5,7 +5,7 @@
 use super::identity::{Link, Linker};
 use super::records::{Place, Record};
 use super::{Input, Problem, parse_json};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
@@ -29,7 +29,10 @@ impl Admins {
     /// Reads `--admins`: a list of names, one a line (blank lines and lines starting with
     /// `#` are ignored), or JSON: the members list GitHub gives with `role=admin`, or, for
     /// AWS, `aws iam get-account-authorization-details` (users with a policy that grants
-    /// everything, attached to them or to one of their groups).
+    /// everything, attached to them or to one of their groups). A file that names nobody
+    /// (no name, an empty list, no user) is refused, as an export with no records is: it
+    /// would write every account `privileged: false`. AWS users none of whom has
+    /// administrator access are read: the summary says so ([`Admins::is_empty`]).
     pub fn read(input: &Input) -> Result<Admins, Problem> {
         let trimmed = input.text.trim_start_matches('\u{feff}').trim_start();
         let mut names = BTreeSet::new();
@@ -39,14 +42,29 @@ impl Admins {
                 "--admins is a list of names, one a line, GitHub's members list (role=admin) or AWS's account authorization details; this JSON is neither",
             )
         };
+        let nobody = |found: &str| {
+            Problem::file(
+                &input.name,
+                format!(
+                    "--admins names nobody: {found}; an empty --admins is refused, as it would write every account `privileged: false`"
+                ),
+            )
+        };
         if trimmed.starts_with('{') {
             let value = parse_json(input)?;
-            if value.get("UserDetailList").is_none() {
-                return Err(neither());
+            match value.get("UserDetailList") {
+                None => return Err(neither()),
+                Some(Value::Array(users)) if users.is_empty() => {
+                    return Err(nobody("`UserDetailList` (/UserDetailList) is empty"));
+                }
+                Some(_) => {}
             }
-            names = super::aws_iam::administrators(&value, &input.name)?;
+            names = super::aws_iam::administrators(&value, input)?;
         } else if trimmed.starts_with('[') {
             let members = super::github::members(input)?.ok_or_else(neither)?;
+            if members.is_empty() {
+                return Err(nobody(super::pages::EMPTY));
+            }
             names = members.into_iter().map(|m| m.login).collect();
         } else {
             for line in input.text.lines() {
@@ -55,11 +73,21 @@ impl Admins {
                     names.insert(name.to_owned());
                 }
             }
+            if names.is_empty() {
+                return Err(nobody(
+                    "the file has no name, one a line (only blank lines and `#` comments)",
+                ));
+            }
         }
         Ok(Admins {
             names: names.into_iter().map(|n| n.to_lowercase()).collect(),
             matched: RefCell::default(),
         })
+    }
+
+    /// Whether nobody is privileged: AWS users none of whom has administrator access.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
     }
 
     /// Whether one of `names` is privileged.

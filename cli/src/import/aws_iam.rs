@@ -20,6 +20,7 @@
 
 use super::accounts::{Account, Options};
 use super::identity::Linker;
+use super::pages::{self, Item};
 use super::records::{Place, Record};
 use super::table::{Row, Table};
 use super::{Input, Problem, dates, detect};
@@ -53,6 +54,7 @@ pub fn import(
         Ok(c) => c,
         Err(e) => return Err(wrong_source(input).unwrap_or(e)),
     };
+    table.require_rows("user")?;
     let [
         user,
         _arn,
@@ -172,13 +174,25 @@ fn date(table: &Table<'_>, row: &Row, i: usize) -> Result<Option<jiff::civil::Da
 /// The users `aws iam get-account-authorization-details` shows with administrator access:
 /// a managed policy `AdministratorAccess` or `IAMFullAccess`, or a policy (inline, or a
 /// customer managed policy's default version) allowing every action on every resource,
-/// attached to the user or to one of its groups.
-pub fn administrators(details: &Value, file: &str) -> Result<BTreeSet<String>, Problem> {
+/// attached to the user or to one of its groups. `details` is `input` parsed; a list of the
+/// wrong type, or a user without its name, is an error at its place in `input`.
+pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>, Problem> {
+    let text = &input.text;
+    // The object the file opens with.
+    let start = text.len() - text.trim_start().len();
     let list = |key: &str| -> Result<&[Value], Problem> {
         match details.get(key) {
             None => Ok(&[]),
             Some(Value::Array(items)) => Ok(items.as_slice()),
-            Some(_) => Err(Problem::file(file, format!("`{key}` is not a list"))),
+            Some(other) => Err(Problem::at_offset(
+                &input.name,
+                text,
+                pages::member(text, start, key).unwrap_or(start),
+                format!(
+                    "`{key}` (/{key}) is {}: expected an array, as `aws iam get-account-authorization-details` writes it",
+                    pages::found(other)
+                ),
+            )),
         }
     };
     // Customer managed policies that grant everything, by ARN.
@@ -224,11 +238,24 @@ pub fn administrators(details: &Value, file: &str) -> Result<BTreeSet<String>, P
         .filter_map(|g| g.get("GroupName").and_then(Value::as_str))
         .collect();
     let mut out = BTreeSet::new();
-    for user in list("UserDetailList")? {
-        let Some(name) = user.get("UserName").and_then(Value::as_str) else {
-            return Err(Problem::file(
-                file,
-                "a user of `UserDetailList` has no `UserName`",
+    let users = pages::member(text, start, "UserDetailList");
+    for (i, user) in list("UserDetailList")?.iter().enumerate() {
+        let item = Item {
+            value: user.clone(),
+            offset: users
+                .and_then(|at| pages::element(text, at, i))
+                .unwrap_or(start),
+            pointer: format!("/UserDetailList/{i}"),
+        };
+        let Some(name) = pages::text(input, &item, "user", &["UserName"])? else {
+            return Err(Problem::at_offset(
+                &input.name,
+                text,
+                item.offset,
+                format!(
+                    "user {} has no `UserName`: expected a string, the user's name",
+                    item.pointer
+                ),
             ));
         };
         let in_admin_group = user
@@ -306,12 +333,19 @@ mod tests {
                     {"IsDefaultVersion": true, "Document": {"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]}}]}
             ]
         });
-        let admins = administrators(&details, "d.json").unwrap();
+        let read = |text: &str| {
+            let input = Input::new("d.json".to_owned(), text.to_owned());
+            administrators(&serde_json::from_str(text).unwrap(), &input)
+        };
+        let admins = read(&details.to_string()).unwrap();
         assert_eq!(
             admins.into_iter().collect::<Vec<_>>(),
             ["alice", "bob", "carol", "dave"]
         );
-        let bad = json!({"UserDetailList": [{"GroupList": []}]});
-        assert!(administrators(&bad, "d.json").is_err());
+        let bad = read("{\"UserDetailList\": [{\"UserName\": \"a\"},\n  {\"GroupList\": []}]}");
+        assert_eq!(
+            bad.unwrap_err().to_string(),
+            "d.json:2:3: user /UserDetailList/1 has no `UserName`: expected a string, the user's name"
+        );
     }
 }

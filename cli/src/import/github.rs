@@ -93,6 +93,9 @@ pub fn import(
         }
         Err(e) => return Err(wrong().unwrap_or(e)),
     };
+    if list.is_empty() {
+        return Err(super::no_records(input, pages::EMPTY, "member"));
+    }
     let mut out = Vec::new();
     for member in &list {
         let account = Account {

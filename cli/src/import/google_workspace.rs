@@ -36,6 +36,7 @@ pub fn import(
     let [email, status, last, enrolled] = table
         .require([EMAIL, STATUS, LAST_SIGN_IN, ENROLLED])
         .map_err(|e| wrong().unwrap_or(e))?;
+    table.require_rows("user")?;
     let mut out = Vec::new();
     for row in &table.rows {
         let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());

@@ -33,6 +33,7 @@ pub fn import(
 ) -> Result<Vec<Record>, Problem> {
     let table = Table::parse(input, mapping.delimiter)?;
     let indexes = indexes(&table, mapping)?;
+    table.require_rows("row")?;
     let mut out = Vec::new();
     'rows: for row in &table.rows {
         let cell = |name: &str| -> (&str, usize) {

@@ -98,6 +98,19 @@ impl fmt::Display for Problem {
     }
 }
 
+/// The refusal of an export that holds no records: `found` says what it holds instead (a
+/// header and no rows, an empty list), `expected` what each record is (`user`, `member`).
+/// Absence is never compliance: an empty export (a failed download, a filter that matched
+/// nothing, the wrong file) would leave the rules on its collection nothing to fail, unseen.
+pub fn no_records(input: &Input, found: &str, expected: &str) -> Problem {
+    Problem::file(
+        &input.name,
+        format!(
+            "{found}: expected at least one {expected}; an export with none is refused, as it would leave the rules on these records nothing to check"
+        ),
+    )
+}
+
 /// Parses a JSON export, with the place of a syntax error.
 pub fn parse_json(input: &Input) -> Result<serde_json::Value, Problem> {
     serde_json::from_str(&input.text).map_err(|e| {

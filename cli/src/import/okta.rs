@@ -138,6 +138,9 @@ pub fn import(
             .map(|m| Problem::file(&input.name, m))
     };
     let items = pages::items(input, expected).map_err(|e| wrong().unwrap_or(e))?;
+    if items.is_empty() {
+        return Err(super::no_records(input, pages::EMPTY, "user"));
+    }
     let mut out = Vec::new();
     for item in items {
         let at =
@@ -157,20 +160,26 @@ pub fn import(
             Problem::at_offset(&input.name, &input.text, offset, message)
         })?;
         let status = status.and_then(Value::as_str).unwrap_or_default();
+        // A date-time member, or null; what is wrong is placed at the value.
         let date = |field: &str| -> Result<Option<String>, Problem> {
-            match user.get(field) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(text)) => dates::iso(text)
-                    .map(|d| Some(d.to_string()))
-                    .ok_or_else(|| {
-                        at(format!(
-                            "user {login}: `{field}` is `{text}`, not an ISO 8601 date-time"
-                        ))
-                    }),
-                Some(other) => Err(at(format!(
-                    "user {login}: `{field}` is {other}, not a date-time"
-                ))),
-            }
+            let found = match user.get(field) {
+                None | Some(Value::Null) => return Ok(None),
+                Some(Value::String(text)) => match dates::iso(text) {
+                    Some(d) => return Ok(Some(d.to_string())),
+                    None => format!("`{text}`"),
+                },
+                Some(other) => pages::found(other),
+            };
+            let offset = pages::member(&input.text, item.offset, field).unwrap_or(item.offset);
+            Err(Problem::at_offset(
+                &input.name,
+                &input.text,
+                offset,
+                format!(
+                    "user {login} ({}/{field}): `{field}` is {found}: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z, or null",
+                    item.pointer
+                ),
+            ))
         };
         let email = pages::text(input, &item, "user", &["profile", "email"])?;
         let account = Account {

@@ -7,6 +7,9 @@ use super::{Input, Problem};
 use attest_engine::facts::{json_column, json_message};
 use serde_json::Value;
 
+/// What a list export with no items holds, for messages.
+pub const EMPTY: &str = "the list is empty";
+
 /// One item, where it starts, and its JSON Pointer.
 pub struct Item {
     /// The item.
@@ -191,6 +194,24 @@ pub fn member(text: &str, offset: usize, key: &str) -> Option<usize> {
     found
 }
 
+/// The byte offset of the element `index` of the array at `offset` in `text`, when there is
+/// an array there that long.
+pub fn element(text: &str, offset: usize, index: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    if b.get(offset) != Some(&b'[') {
+        return None;
+    }
+    let mut i = ws(b, offset + 1);
+    for _ in 0..index {
+        i = ws(b, value_end(b, i)?);
+        if b.get(i) != Some(&b',') {
+            return None;
+        }
+        i = ws(b, i + 1);
+    }
+    (b.get(i).is_some_and(|c| *c != b']')).then_some(i)
+}
+
 fn ws(b: &[u8], mut i: usize) -> usize {
     while b
         .get(i)
@@ -310,6 +331,10 @@ mod tests {
             Some("1")
         );
         assert_eq!(member(text, at, "b"), None);
+        let list = "[{\"a\": [1]}, \"],\",\n 3]";
+        assert_eq!(element(list, 0, 2).map(|o| &list[o..]), Some("3]"));
+        assert_eq!(element(list, 0, 3), None);
+        assert_eq!(element("[]", 0, 0), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use super::records::Place;
 use super::{Input, Problem};
 
-/// A parsed CSV file.
+/// A parsed CSV file. Blank lines and rows whose every cell is empty are skipped.
 pub struct Table<'a> {
     input: &'a Input,
     /// The text parsed (the input without a leading byte-order mark).
@@ -76,7 +76,13 @@ impl<'a> Table<'a> {
         }
         let mut rows = Vec::new();
         for record in reader.records() {
-            rows.push(Row::of(&record.map_err(csv_problem)?, text));
+            let record = record.map_err(csv_problem)?;
+            // A row of empty cells (`,,,`, what Excel writes for the rows it was given below
+            // the data) is no record: skipped, as blank lines are.
+            if record.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            rows.push(Row::of(&record, text));
         }
         if let Some(quote) = unclosed {
             return Err(quote.problem(&input.name, text));
@@ -150,6 +156,18 @@ impl<'a> Table<'a> {
                 self.columns.join(", ")
             ),
         )
+    }
+
+    /// Refuses a table with no rows (a header alone): each row is one `expected`.
+    pub fn require_rows(&self, expected: &str) -> Result<(), Problem> {
+        if self.rows.is_empty() {
+            return Err(super::no_records(
+                self.input,
+                "the file has a header and no rows",
+                expected,
+            ));
+        }
+        Ok(())
     }
 
     /// The file's name.
@@ -361,6 +379,11 @@ mod tests {
         let file = input("a,b\n\n\n1,2\n");
         let t = Table::parse(&file, b',').unwrap();
         assert_eq!(t.problem(&t.rows[0], 1, "m").to_string(), "t.csv:4:3: m");
+        // Rows of empty cells are skipped too; a row with one cell is a row.
+        let file = input("a,b\n,\n1,2\n , \n,3\n,\n");
+        let t = Table::parse(&file, b',').unwrap();
+        let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [3, 5]);
     }
 
     #[test]
