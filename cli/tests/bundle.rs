@@ -780,3 +780,43 @@ fn a_bundle_that_cannot_be_written_records_no_run() {
     }
     assert!(!dir.join("missing").exists());
 }
+
+#[test]
+fn a_write_that_fails_part_way_leaves_no_bundle_and_no_entry() {
+    let dir = examples("part-way");
+    exit(
+        &attest_in(&dir, &["eval", "examples/acme", "--ledger", "ledger.jsonl"]),
+        1,
+    );
+    let before = fs::read(dir.join("ledger.jsonl")).unwrap();
+    // A facts file whose name is as long as a name may be: the bundle's copy of it,
+    // `facts/13-<name>`, is longer, so its write fails (as root too) after the facts before
+    // it were written.
+    let long = format!("{}.json", "v".repeat(250));
+    fs::rename(
+        dir.join("examples/acme/vendors.json"),
+        dir.join("examples/acme").join(&long),
+    )
+    .unwrap();
+    let out = bundle(&dir, "audit");
+    exit(&out, 2);
+    // No entry for a bundle that was not written, and nothing of it left behind.
+    assert!(
+        fs::read(dir.join("ledger.jsonl")).unwrap() == before,
+        "the ledger records a run whose bundle was not written"
+    );
+    let names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| n == "examples" || n == "ledger.jsonl"),
+        "{names:?}"
+    );
+    // The error names the file that could not be written.
+    assert!(
+        stderr(&out).starts_with(&format!("error: audit: facts/13-{long}: ")),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -117,14 +117,9 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     let params = config.params(&loaded.pack, &args.params)?;
     let facts_paths = super::run_inputs::facts_paths(&args.facts, &config)?;
     let out_name = inputs::display(output);
-    if std::fs::symlink_metadata(output).is_ok() {
-        return Err(format!(
-            "{out_name}: already exists: give a new folder or zip file"
-        ));
-    }
-    // Refused before the ledger records the run: a run in the ledger has its bundle.
+    // Refused before anything is evaluated or recorded in the ledger.
+    bundle::refuse_existing(output)?;
     crate::output::refuse_missing_folder(output)?;
-    bundle::check_writable(output)?;
     let run_at = Run::now();
     let past = match &args.ledger {
         Some(path) => {
@@ -199,6 +194,11 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     let context = Context::from_facts(&facts)
         .with_review_cadence(ReviewCadence::of_pack(&loaded.pack, &params));
     let report_json = parts::report(&mut files, &report, &context);
+    // Every file but the ledger slice and the manifest is written before the run is
+    // recorded, so a bundle that cannot be written leaves no entry in the ledger; on any
+    // error from here on, `staged` removes what was written.
+    let mut staged = bundle::Staged::new(output)?;
+    staged.write(&files)?;
     let mut slice = None;
     if let (Some(path), true) = (&args.ledger, past) {
         let report_path = (!bundle::is_zip(output)).then(|| output.join("report/report.json"));
@@ -247,7 +247,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
             files: Vec::new(),
         },
     );
-    bundle::write(output, &files)?;
+    staged.finish(&files)?;
     println!(
         "{out_name}: {} files; report digest {}",
         manifest.files.len() + 1,
