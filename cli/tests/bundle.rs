@@ -211,6 +211,24 @@ fn verify_names_what_was_tampered_with() {
         out.contains("ledger/ledger.jsonl: line 1: entry 7 was edited"),
         "{out}"
     );
+    reset();
+    // The manifest's ledger head changed: the slice does not end there.
+    let mut m: Value =
+        serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    let head = m["ledger"]["head"].as_str().unwrap().to_owned();
+    assert_eq!(m["ledger"]["entries"], 1);
+    m["ledger"]["head"] = Value::from("0".repeat(64));
+    write_manifest(&b, &m);
+    let (code, out) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "ledger/ledger.jsonl: its last entry's hash is {head}, but the manifest's ledger.head is {}",
+            "0".repeat(64)
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("chain intact"), "{out}");
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -738,6 +756,17 @@ fn the_ledger_slice_holds_the_bundles_own_run_even_as_of_after_the_period() {
     assert_eq!(code, 1, "{text}");
     assert!(
         text.contains("ledger/ledger.jsonl: no entry records this report's run"),
+        "{text}"
+    );
+    // Its last entry is no longer the head the manifest records.
+    let run: Value = serde_json::from_str(slice.lines().last().unwrap()).unwrap();
+    let kept: Value = serde_json::from_str(first.trim_end()).unwrap();
+    assert!(
+        text.contains(&format!(
+            "ledger/ledger.jsonl: its last entry's hash is {}, but the manifest's ledger.head is {}",
+            kept["hash"].as_str().unwrap(),
+            run["hash"].as_str().unwrap()
+        )),
         "{text}"
     );
 }

@@ -96,7 +96,8 @@ pub fn populations(report: &Report) -> Vec<(String, String)> {
 /// `organization` whose as-of date is within the audit `period` (its `start` and `end`
 /// dates, both included; every entry of the organization without one) or that is the
 /// bundle's own run (the entry whose hash is `run`, whatever its as-of date), byte for
-/// byte, so their hashes and links still verify.
+/// byte, so their hashes and links still verify. Entries after the run are left out: the
+/// run is the slice's last entry, and its hash the slice's `head`.
 pub fn ledger_slice(
     files: &mut Files,
     source: &str,
@@ -112,10 +113,18 @@ pub fn ledger_slice(
             .map(str::to_owned)
     };
     let (start, end) = (bound("start"), bound("end"));
-    let lines: Vec<(&[u8], Option<Entry>)> = bytes
+    let mut lines: Vec<(&[u8], Option<Entry>)> = bytes
         .split_inclusive(|b| *b == b'\n')
         .map(|line| (line, serde_json::from_slice::<Entry>(line).ok()))
         .collect();
+    // The ledger as it was when the run was recorded: a run appended after it (at the same
+    // time) is not this bundle's, so the run is the slice's last entry and the head.
+    if let Some(own) = lines
+        .iter()
+        .position(|(_, e)| e.as_ref().is_some_and(|e| e.hash == run))
+    {
+        lines.truncate(own + 1);
+    }
     let head = lines
         .iter()
         .rev()

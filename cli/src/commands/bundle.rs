@@ -415,28 +415,44 @@ fn verify(path: &Path) -> Result<Outcome, String> {
     if let Some(slice) = &manifest.ledger {
         let bytes = files.get(&slice.path).unwrap_or_default();
         let verified = ledger::verify_slice(bytes);
-        match &verified.problem {
-            Some(p) => problems.push(format!("{}: {p}", slice.path)),
-            None if verified.entries.len() != slice.entries => problems.push(format!(
-                "{}: {} entries, the manifest says {}",
-                slice.path,
-                verified.entries.len(),
-                slice.entries
-            )),
-            None if !verified
+        if let Some(p) = &verified.problem {
+            problems.push(format!("{}: {p}", slice.path));
+        } else {
+            let before = problems.len();
+            if verified.entries.len() != slice.entries {
+                problems.push(format!(
+                    "{}: {} entries, the manifest says {}",
+                    slice.path,
+                    verified.entries.len(),
+                    slice.entries
+                ));
+            }
+            // The head the manifest records is the bundle's own run, the slice's last entry.
+            let last = verified.entries.last().map(|e| e.hash.as_str());
+            if last != slice.head.as_deref() {
+                problems.push(format!(
+                    "{}: its last entry's hash is {}, but the manifest's ledger.head is {}",
+                    slice.path,
+                    last.unwrap_or("none (no entries)"),
+                    slice.head.as_deref().unwrap_or("none")
+                ));
+            }
+            if !verified
                 .entries
                 .iter()
-                .any(|e| e.report.digest == manifest.report_digest) =>
+                .any(|e| e.report.digest == manifest.report_digest)
             {
                 problems.push(format!(
                     "{}: no entry records this report's run (report digest {})",
                     slice.path, manifest.report_digest
-                ))
+                ));
             }
-            None => println!(
-                "{name}: ledger slice: {} entries, chain intact, including this report's run",
-                verified.entries.len(),
-            ),
+            if problems.len() == before {
+                println!(
+                    "{name}: ledger slice: {} entries, chain intact, including this report's run, ending at the manifest's head",
+                    verified.entries.len(),
+                );
+            }
         }
     }
     if problems.is_empty() {
