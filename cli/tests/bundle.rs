@@ -656,12 +656,19 @@ fn the_bundle_keeps_the_samples_drawn_and_verify_draws_them_again() {
             "{rule}"
         );
     }
+    // The manifest records the size each sample was drawn at, given or the pack's.
     let m = manifest(&b);
+    let drawn: Value = serde_json::from_str(
+        &fs::read_to_string(b.join("samples/hr.security-training-7.json")).unwrap(),
+    )
+    .unwrap();
+    let pack_size = drawn["size"].as_u64().unwrap();
+    assert!(pack_size > 3, "{drawn}");
     assert_eq!(
         m["rerun"]["samples"],
         serde_json::json!([
             {"rule": "access.leaver-accounts", "seed": 20260701, "size": 3},
-            {"rule": "hr.security-training", "seed": 7}
+            {"rule": "hr.security-training", "seed": 7, "size": pack_size}
         ])
     );
     let (code, text) = verify(&dir, "audit");
@@ -669,6 +676,16 @@ fn the_bundle_keeps_the_samples_drawn_and_verify_draws_them_again() {
     assert!(
         text.contains("samples: 2 drawn again, the same records"),
         "{text}"
+    );
+    // A size changed in the manifest: the sample drawn again is not the bundle's.
+    let mut edited = m.clone();
+    edited["rerun"]["samples"][1]["size"] = Value::from(pack_size - 1);
+    write_manifest(&b, &edited);
+    let (code, out) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("samples/hr.security-training-7.json: not the sample the evaluation gives"),
+        "{out}"
     );
     // A sample whose seed was changed in the manifest is drawn again differently.
     let mut edited = m.clone();

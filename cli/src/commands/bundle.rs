@@ -174,6 +174,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         report,
         populations,
         samples,
+        drawn,
     } = evaluate(
         &engine,
         &facts,
@@ -240,6 +241,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
                 pack: pack_named,
                 waivers: waivers_named,
                 evidence: evidence_part,
+                samples: drawn,
                 ..rerun
             },
             ledger: slice,
@@ -274,6 +276,8 @@ struct Evaluated {
     populations: Vec<(String, String)>,
     /// The sample files, as (path in the bundle, content).
     samples: Vec<(String, String)>,
+    /// The samples drawn, each with the size it was drawn at.
+    drawn: Vec<SampleSpec>,
 }
 
 /// Evaluates as `attest eval --populations` does, the evidence files' `hashes` checked and
@@ -305,7 +309,7 @@ fn evaluate(
     let mut report = engine
         .evaluate(facts, &options)
         .map_err(|e| e.to_string())?;
-    let samples = samples::draw(engine, facts, &options, &rerun.samples)?;
+    let (samples, drawn) = samples::draw(engine, facts, &options, &rerun.samples)?;
     // As `attest eval --populations`: the populations go to their own files, taken before
     // waivers apply, and the report stays as it is without them.
     let populations = parts::populations(&report);
@@ -321,6 +325,7 @@ fn evaluate(
         report,
         populations,
         samples,
+        drawn,
     })
 }
 
