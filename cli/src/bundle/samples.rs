@@ -52,16 +52,23 @@ pub fn parse(text: &str) -> Result<SampleSpec, String> {
     })
 }
 
-/// Draws every sample with the evaluation's options: the files as (path in the bundle,
-/// content), `<rule>-<seed>.json` (what `attest sample --format json` writes) and `.txt`, and
-/// the specs with the size each sample was drawn at (the one given, else the pack's for the
-/// rule's frequency), as the manifest records them.
+/// The samples drawn.
+pub struct Drawn {
+    /// The files as (path in the bundle, content): `<rule>-<seed>.json` (what `attest sample
+    /// --format json` writes) and `.txt`.
+    pub files: Vec<(String, String)>,
+    /// The specs with the size each sample was drawn at (the one given, else the pack's for
+    /// the rule's frequency), as the manifest records them.
+    pub specs: Vec<SampleSpec>,
+}
+
+/// Draws every sample with the evaluation's options.
 pub fn draw(
     engine: &Engine,
     facts: &Facts,
     options: &EvalOptions,
     specs: &[SampleSpec],
-) -> Result<(Vec<(String, String)>, Vec<SampleSpec>), String> {
+) -> Result<Drawn, String> {
     let mut files = Vec::new();
     let mut drawn = Vec::new();
     for spec in specs {
@@ -84,7 +91,10 @@ pub fn draw(
             ..spec.clone()
         });
     }
-    Ok((files, drawn))
+    Ok(Drawn {
+        files,
+        specs: drawn,
+    })
 }
 
 #[cfg(test)]

@@ -309,7 +309,10 @@ fn evaluate(
     let mut report = engine
         .evaluate(facts, &options)
         .map_err(|e| e.to_string())?;
-    let (samples, drawn) = samples::draw(engine, facts, &options, &rerun.samples)?;
+    let samples::Drawn {
+        files: samples,
+        specs: drawn,
+    } = samples::draw(engine, facts, &options, &rerun.samples)?;
     // As `attest eval --populations`: the populations go to their own files, taken before
     // waivers apply, and the report stays as it is without them.
     let populations = parts::populations(&report);
