@@ -183,3 +183,58 @@ pub fn digests(files: &Files) -> Vec<FileDigest> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn line(seq: u64, as_of: &str, hash: &str) -> String {
+        let entry: Entry = serde_json::from_value(serde_json::json!({
+            "ledger_version": "1",
+            "seq": seq,
+            "run_at": "2026-06-30T06:00:00Z",
+            "as_of": as_of,
+            "organization": "Acme",
+            "facts_digest": "f".repeat(64),
+            "pack": {"name": "tiny", "version": "0.1.0", "digest": "p".repeat(64)},
+            "report": {"digest": "r".repeat(64), "path": null},
+            "summary": {
+                "controls": {"pass": 1, "fail": 0, "warn": 0, "error": 0, "waived": 0, "not_applicable": 0},
+                "by_category": {}
+            },
+            "failing": [],
+            "prev": null,
+            "hash": hash,
+        }))
+        .unwrap();
+        entry.to_line()
+    }
+
+    #[test]
+    fn the_slice_ends_at_the_bundles_own_run() {
+        // A run of the period, the bundle's own, then one recorded at the same moment.
+        let ledger = [
+            line(1, "2026-06-01", "a"),
+            line(2, "2026-06-30", "own"),
+            line(3, "2026-06-30", "later"),
+        ]
+        .concat();
+        let period = serde_json::json!({"start": "2026-01-01", "end": "2026-06-30"});
+        let mut files = Files::default();
+        let slice = ledger_slice(
+            &mut files,
+            "ledger.jsonl",
+            ledger.as_bytes(),
+            "Acme",
+            Some(&period),
+            "own",
+        );
+        assert_eq!(slice.entries, 2);
+        assert_eq!(slice.head.as_deref(), Some("own"));
+        let kept = String::from_utf8(files.get("ledger/ledger.jsonl").unwrap().to_vec()).unwrap();
+        assert_eq!(kept.lines().count(), 2);
+        assert!(kept.ends_with(&line(2, "2026-06-30", "own")));
+    }
+}
