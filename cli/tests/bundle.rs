@@ -211,6 +211,24 @@ fn verify_names_what_was_tampered_with() {
         out.contains("ledger/ledger.jsonl: line 1: entry 7 was edited"),
         "{out}"
     );
+    reset();
+    // The manifest's ledger head changed: the slice does not end there.
+    let mut m: Value =
+        serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    let head = m["ledger"]["head"].as_str().unwrap().to_owned();
+    assert_eq!(m["ledger"]["entries"], 1);
+    m["ledger"]["head"] = Value::from("0".repeat(64));
+    write_manifest(&b, &m);
+    let (code, out) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "ledger/ledger.jsonl: its last entry's hash is {head}, but the manifest's ledger.head is {}",
+            "0".repeat(64)
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("chain intact"), "{out}");
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -638,12 +656,19 @@ fn the_bundle_keeps_the_samples_drawn_and_verify_draws_them_again() {
             "{rule}"
         );
     }
+    // The manifest records the size each sample was drawn at, given or the pack's.
     let m = manifest(&b);
+    let drawn: Value = serde_json::from_str(
+        &fs::read_to_string(b.join("samples/hr.security-training-7.json")).unwrap(),
+    )
+    .unwrap();
+    let pack_size = drawn["size"].as_u64().unwrap();
+    assert!(pack_size > 3, "{drawn}");
     assert_eq!(
         m["rerun"]["samples"],
         serde_json::json!([
             {"rule": "access.leaver-accounts", "seed": 20260701, "size": 3},
-            {"rule": "hr.security-training", "seed": 7}
+            {"rule": "hr.security-training", "seed": 7, "size": pack_size}
         ])
     );
     let (code, text) = verify(&dir, "audit");
@@ -651,6 +676,16 @@ fn the_bundle_keeps_the_samples_drawn_and_verify_draws_them_again() {
     assert!(
         text.contains("samples: 2 drawn again, the same records"),
         "{text}"
+    );
+    // A size changed in the manifest: the sample drawn again is not the bundle's.
+    let mut edited = m.clone();
+    edited["rerun"]["samples"][1]["size"] = Value::from(pack_size - 1);
+    write_manifest(&b, &edited);
+    let (code, out) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("samples/hr.security-training-7.json: not the sample the evaluation gives"),
+        "{out}"
     );
     // A sample whose seed was changed in the manifest is drawn again differently.
     let mut edited = m.clone();
@@ -740,6 +775,17 @@ fn the_ledger_slice_holds_the_bundles_own_run_even_as_of_after_the_period() {
         text.contains("ledger/ledger.jsonl: no entry records this report's run"),
         "{text}"
     );
+    // Its last entry is no longer the head the manifest records.
+    let run: Value = serde_json::from_str(slice.lines().last().unwrap()).unwrap();
+    let kept: Value = serde_json::from_str(first.trim_end()).unwrap();
+    assert!(
+        text.contains(&format!(
+            "ledger/ledger.jsonl: its last entry's hash is {}, but the manifest's ledger.head is {}",
+            kept["hash"].as_str().unwrap(),
+            run["hash"].as_str().unwrap()
+        )),
+        "{text}"
+    );
 }
 
 #[test]
@@ -779,4 +825,44 @@ fn a_bundle_that_cannot_be_written_records_no_run() {
         assert_eq!(fs::read(dir.join("ledger.jsonl")).unwrap(), before);
     }
     assert!(!dir.join("missing").exists());
+}
+
+#[test]
+fn a_write_that_fails_part_way_leaves_no_bundle_and_no_entry() {
+    let dir = examples("part-way");
+    exit(
+        &attest_in(&dir, &["eval", "examples/acme", "--ledger", "ledger.jsonl"]),
+        1,
+    );
+    let before = fs::read(dir.join("ledger.jsonl")).unwrap();
+    // A facts file whose name is as long as a name may be: the bundle's copy of it,
+    // `facts/13-<name>`, is longer, so its write fails (as root too) after the facts before
+    // it were written.
+    let long = format!("{}.json", "v".repeat(250));
+    fs::rename(
+        dir.join("examples/acme/vendors.json"),
+        dir.join("examples/acme").join(&long),
+    )
+    .unwrap();
+    let out = bundle(&dir, "audit");
+    exit(&out, 2);
+    // No entry for a bundle that was not written, and nothing of it left behind.
+    assert!(
+        fs::read(dir.join("ledger.jsonl")).unwrap() == before,
+        "the ledger records a run whose bundle was not written"
+    );
+    let names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| n == "examples" || n == "ledger.jsonl"),
+        "{names:?}"
+    );
+    // The error names the file that could not be written.
+    assert!(
+        stderr(&out).starts_with(&format!("error: audit: facts/13-{long}: ")),
+        "{}",
+        stderr(&out)
+    );
 }

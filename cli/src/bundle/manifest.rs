@@ -121,8 +121,8 @@ pub struct LedgerSlice {
     pub period: Option<serde_json::Value>,
     /// The number of entries.
     pub entries: usize,
-    /// The hash of the ledger's last entry when the bundle was made (`attest ledger verify
-    /// --head`).
+    /// The hash of the ledger's last entry when the bundle's run was recorded: the run's
+    /// own entry, the slice's last (`attest ledger verify --head`).
     pub head: Option<String>,
 }
 

@@ -10,7 +10,7 @@ pub mod samples;
 mod store;
 
 pub use manifest::{Manifest, Rerun};
-pub use store::{check_writable, is_zip, read, write};
+pub use store::{Staged, is_zip, read, refuse_existing};
 
 use std::collections::BTreeMap;
 

@@ -96,7 +96,8 @@ pub fn populations(report: &Report) -> Vec<(String, String)> {
 /// `organization` whose as-of date is within the audit `period` (its `start` and `end`
 /// dates, both included; every entry of the organization without one) or that is the
 /// bundle's own run (the entry whose hash is `run`, whatever its as-of date), byte for
-/// byte, so their hashes and links still verify.
+/// byte, so their hashes and links still verify. Entries after the run are left out: the
+/// run is the slice's last entry, and its hash the slice's `head`.
 pub fn ledger_slice(
     files: &mut Files,
     source: &str,
@@ -112,10 +113,18 @@ pub fn ledger_slice(
             .map(str::to_owned)
     };
     let (start, end) = (bound("start"), bound("end"));
-    let lines: Vec<(&[u8], Option<Entry>)> = bytes
+    let mut lines: Vec<(&[u8], Option<Entry>)> = bytes
         .split_inclusive(|b| *b == b'\n')
         .map(|line| (line, serde_json::from_slice::<Entry>(line).ok()))
         .collect();
+    // The ledger as it was when the run was recorded: a run appended after it (at the same
+    // time) is not this bundle's, so the run is the slice's last entry and the head.
+    if let Some(own) = lines
+        .iter()
+        .position(|(_, e)| e.as_ref().is_some_and(|e| e.hash == run))
+    {
+        lines.truncate(own + 1);
+    }
     let head = lines
         .iter()
         .rev()
@@ -173,4 +182,59 @@ pub fn digests(files: &Files) -> Vec<FileDigest> {
             bytes: bytes.len() as u64,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn line(seq: u64, as_of: &str, hash: &str) -> String {
+        let entry: Entry = serde_json::from_value(serde_json::json!({
+            "ledger_version": "1",
+            "seq": seq,
+            "run_at": "2026-06-30T06:00:00Z",
+            "as_of": as_of,
+            "organization": "Acme",
+            "facts_digest": "f".repeat(64),
+            "pack": {"name": "tiny", "version": "0.1.0", "digest": "p".repeat(64)},
+            "report": {"digest": "r".repeat(64), "path": null},
+            "summary": {
+                "controls": {"pass": 1, "fail": 0, "warn": 0, "error": 0, "waived": 0, "not_applicable": 0},
+                "by_category": {}
+            },
+            "failing": [],
+            "prev": null,
+            "hash": hash,
+        }))
+        .unwrap();
+        entry.to_line()
+    }
+
+    #[test]
+    fn the_slice_ends_at_the_bundles_own_run() {
+        // A run of the period, the bundle's own, then one recorded at the same moment.
+        let ledger = [
+            line(1, "2026-06-01", "a"),
+            line(2, "2026-06-30", "own"),
+            line(3, "2026-06-30", "later"),
+        ]
+        .concat();
+        let period = serde_json::json!({"start": "2026-01-01", "end": "2026-06-30"});
+        let mut files = Files::default();
+        let slice = ledger_slice(
+            &mut files,
+            "ledger.jsonl",
+            ledger.as_bytes(),
+            "Acme",
+            Some(&period),
+            "own",
+        );
+        assert_eq!(slice.entries, 2);
+        assert_eq!(slice.head.as_deref(), Some("own"));
+        let kept = String::from_utf8(files.get("ledger/ledger.jsonl").unwrap().to_vec()).unwrap();
+        assert_eq!(kept.lines().count(), 2);
+        assert!(kept.ends_with(&line(2, "2026-06-30", "own")));
+    }
 }

@@ -16,7 +16,9 @@ pub struct SampleSpec {
     pub rule: String,
     /// The generator's seed.
     pub seed: u64,
-    /// How many records, when not the pack's size for the rule's frequency.
+    /// How many records: on the command line, when not the pack's size for the rule's
+    /// frequency; in a manifest, the size the sample was drawn at, whichever it was (bundles
+    /// that do not say drew the pack's size).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
 }
@@ -50,15 +52,25 @@ pub fn parse(text: &str) -> Result<SampleSpec, String> {
     })
 }
 
-/// Draws every sample with the evaluation's options: the files as (path in the bundle,
-/// content), `<rule>-<seed>.json` (what `attest sample --format json` writes) and `.txt`.
+/// The samples drawn.
+pub struct Drawn {
+    /// The files as (path in the bundle, content): `<rule>-<seed>.json` (what `attest sample
+    /// --format json` writes) and `.txt`.
+    pub files: Vec<(String, String)>,
+    /// The specs with the size each sample was drawn at (the one given, else the pack's for
+    /// the rule's frequency), as the manifest records them.
+    pub specs: Vec<SampleSpec>,
+}
+
+/// Draws every sample with the evaluation's options.
 pub fn draw(
     engine: &Engine,
     facts: &Facts,
     options: &EvalOptions,
     specs: &[SampleSpec],
-) -> Result<Vec<(String, String)>, String> {
+) -> Result<Drawn, String> {
     let mut files = Vec::new();
+    let mut drawn = Vec::new();
     for spec in specs {
         let (sample, result) = engine
             .sample(&spec.rule, facts, options, spec.size, spec.seed)
@@ -74,8 +86,15 @@ pub fn draw(
         let stem = format!("{SAMPLES}/{}-{}", spec.rule, spec.seed);
         files.push((format!("{stem}.json"), sample.to_json()));
         files.push((format!("{stem}.txt"), render::sample_text(&sample)));
+        drawn.push(SampleSpec {
+            size: Some(sample.size),
+            ..spec.clone()
+        });
     }
-    Ok(files)
+    Ok(Drawn {
+        files,
+        specs: drawn,
+    })
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! Where a bundle lives: a folder, or a zip file when the output's name ends in `.zip`.
-//! Either is written whole or not at all (a temporary sibling, then a rename), and a zip is
-//! deterministic: entries in path order, every time stamp 1980-01-01, mode 644.
+//! Either is written whole or not at all (a temporary sibling, then a rename: [`Staged`]),
+//! and a zip is deterministic: entries in path order, every time stamp 1980-01-01, mode 644.
 
 use super::Files;
 use crate::inputs;
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -15,40 +16,94 @@ pub fn is_zip(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
 }
 
-/// Writes the bundle; refuses to replace anything already there.
-pub fn write(path: &Path, files: &Files) -> Result<(), String> {
-    let name = inputs::display(path);
+/// Refuses an output that is already there: an existing folder or file is never replaced.
+/// Checked before anything is evaluated, and again just before the bundle is put in place.
+pub fn refuse_existing(path: &Path) -> Result<(), String> {
     if fs::symlink_metadata(path).is_ok() {
         return Err(format!(
-            "{name}: already exists: give a new folder or zip file"
+            "{}: already exists: give a new folder or zip file",
+            inputs::display(path)
         ));
     }
-    let tmp = temporary(path);
-    let result = if is_zip(path) {
-        zip_bytes(files).and_then(|bytes| fs::write(&tmp, bytes).map_err(|e| e.to_string()))
-    } else {
-        write_folder(&tmp, files)
-    }
-    .and_then(|()| fs::rename(&tmp, path).map_err(|e| e.to_string()));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(|e| format!("{name}: {e}"))
+    Ok(())
 }
 
-/// Refuses a bundle that could not be written where `path` puts it (a folder the user may
-/// not write to, a read-only file system): its temporary sibling is made and removed, before
-/// the run is recorded in a ledger, so that a run in the ledger has its bundle.
-pub fn check_writable(path: &Path) -> Result<(), String> {
-    let tmp = temporary(path);
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(|e| format!("{}: cannot be written there: {e}", inputs::display(path)))?;
-    let _ = fs::remove_file(&tmp);
-    Ok(())
+/// A bundle being written: its files go to a temporary sibling of its path (the same folder,
+/// so the final rename is atomic), the ledger slice and the manifest last, then the sibling
+/// is renamed into place. Dropped before [`Staged::finish`], it removes the sibling, so a
+/// write that fails part-way leaves nothing behind.
+pub struct Staged {
+    path: PathBuf,
+    tmp: PathBuf,
+    written: BTreeSet<String>,
+    done: bool,
+}
+
+impl Staged {
+    /// Makes the temporary sibling; refuses a bundle that could not be written where `path`
+    /// puts it (a folder the user may not write to, a read-only file system).
+    pub fn new(path: &Path) -> Result<Self, String> {
+        let tmp = temporary(path);
+        let made = if is_zip(path) {
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+                .map(drop)
+        } else {
+            fs::create_dir(&tmp)
+        };
+        made.map_err(|e| format!("{}: cannot be written there: {e}", inputs::display(path)))?;
+        Ok(Self {
+            path: path.to_owned(),
+            tmp,
+            written: BTreeSet::new(),
+            done: false,
+        })
+    }
+
+    /// Writes `files` that are not written yet (a zip is written whole, `files` its
+    /// entries).
+    pub fn write(&mut self, files: &Files) -> Result<(), String> {
+        let name = inputs::display(&self.path);
+        if is_zip(&self.path) {
+            let bytes = zip_bytes(files).map_err(|e| format!("{name}: {e}"))?;
+            fs::write(&self.tmp, bytes).map_err(|e| format!("{name}: {e}"))?;
+        } else {
+            for (rel, bytes) in &files.0 {
+                if self.written.contains(rel) {
+                    continue;
+                }
+                let path = self.tmp.join(rel);
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent).map_err(|e| format!("{name}: {rel}: {e}"))?;
+                }
+                fs::write(&path, bytes).map_err(|e| format!("{name}: {rel}: {e}"))?;
+                self.written.insert(rel.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the rest of `files` and puts the bundle in place; refuses to replace anything
+    /// that appeared there in the meantime.
+    pub fn finish(mut self, files: &Files) -> Result<(), String> {
+        self.write(files)?;
+        refuse_existing(&self.path)?;
+        fs::rename(&self.tmp, &self.path)
+            .map_err(|e| format!("{}: {e}", inputs::display(&self.path)))?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.tmp);
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 fn temporary(path: &Path) -> PathBuf {
@@ -57,17 +112,6 @@ fn temporary(path: &Path) -> PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "bundle".to_owned());
     path.with_file_name(format!(".{base}.{}.tmp", std::process::id()))
-}
-
-fn write_folder(dir: &Path, files: &Files) -> Result<(), String> {
-    for (rel, bytes) in &files.0 {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| e.to_string())?;
-        }
-        fs::write(&path, bytes).map_err(|e| e.to_string())?;
-    }
-    Ok(())
 }
 
 fn zip_bytes(files: &Files) -> Result<Vec<u8>, String> {

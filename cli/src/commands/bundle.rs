@@ -117,14 +117,9 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     let params = config.params(&loaded.pack, &args.params)?;
     let facts_paths = super::run_inputs::facts_paths(&args.facts, &config)?;
     let out_name = inputs::display(output);
-    if std::fs::symlink_metadata(output).is_ok() {
-        return Err(format!(
-            "{out_name}: already exists: give a new folder or zip file"
-        ));
-    }
-    // Refused before the ledger records the run: a run in the ledger has its bundle.
+    // Refused before anything is evaluated or recorded in the ledger.
+    bundle::refuse_existing(output)?;
     crate::output::refuse_missing_folder(output)?;
-    bundle::check_writable(output)?;
     let run_at = Run::now();
     let past = match &args.ledger {
         Some(path) => {
@@ -179,6 +174,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         report,
         populations,
         samples,
+        drawn,
     } = evaluate(
         &engine,
         &facts,
@@ -199,6 +195,11 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     let context = Context::from_facts(&facts)
         .with_review_cadence(ReviewCadence::of_pack(&loaded.pack, &params));
     let report_json = parts::report(&mut files, &report, &context);
+    // Every file but the ledger slice and the manifest is written before the run is
+    // recorded, so a bundle that cannot be written leaves no entry in the ledger; on any
+    // error from here on, `staged` removes what was written.
+    let mut staged = bundle::Staged::new(output)?;
+    staged.write(&files)?;
     let mut slice = None;
     if let (Some(path), true) = (&args.ledger, past) {
         let report_path = (!bundle::is_zip(output)).then(|| output.join("report/report.json"));
@@ -240,6 +241,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
                 pack: pack_named,
                 waivers: waivers_named,
                 evidence: evidence_part,
+                samples: drawn,
                 ..rerun
             },
             ledger: slice,
@@ -247,7 +249,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
             files: Vec::new(),
         },
     );
-    bundle::write(output, &files)?;
+    staged.finish(&files)?;
     println!(
         "{out_name}: {} files; report digest {}",
         manifest.files.len() + 1,
@@ -274,6 +276,8 @@ struct Evaluated {
     populations: Vec<(String, String)>,
     /// The sample files, as (path in the bundle, content).
     samples: Vec<(String, String)>,
+    /// The samples drawn, each with the size it was drawn at.
+    drawn: Vec<SampleSpec>,
 }
 
 /// Evaluates as `attest eval --populations` does, the evidence files' `hashes` checked and
@@ -305,7 +309,10 @@ fn evaluate(
     let mut report = engine
         .evaluate(facts, &options)
         .map_err(|e| e.to_string())?;
-    let samples = samples::draw(engine, facts, &options, &rerun.samples)?;
+    let samples::Drawn {
+        files: samples,
+        specs: drawn,
+    } = samples::draw(engine, facts, &options, &rerun.samples)?;
     // As `attest eval --populations`: the populations go to their own files, taken before
     // waivers apply, and the report stays as it is without them.
     let populations = parts::populations(&report);
@@ -321,6 +328,7 @@ fn evaluate(
         report,
         populations,
         samples,
+        drawn,
     })
 }
 
@@ -415,28 +423,44 @@ fn verify(path: &Path) -> Result<Outcome, String> {
     if let Some(slice) = &manifest.ledger {
         let bytes = files.get(&slice.path).unwrap_or_default();
         let verified = ledger::verify_slice(bytes);
-        match &verified.problem {
-            Some(p) => problems.push(format!("{}: {p}", slice.path)),
-            None if verified.entries.len() != slice.entries => problems.push(format!(
-                "{}: {} entries, the manifest says {}",
-                slice.path,
-                verified.entries.len(),
-                slice.entries
-            )),
-            None if !verified
+        if let Some(p) = &verified.problem {
+            problems.push(format!("{}: {p}", slice.path));
+        } else {
+            let before = problems.len();
+            if verified.entries.len() != slice.entries {
+                problems.push(format!(
+                    "{}: {} entries, the manifest says {}",
+                    slice.path,
+                    verified.entries.len(),
+                    slice.entries
+                ));
+            }
+            // The head the manifest records is the bundle's own run, the slice's last entry.
+            let last = verified.entries.last().map(|e| e.hash.as_str());
+            if last != slice.head.as_deref() {
+                problems.push(format!(
+                    "{}: its last entry's hash is {}, but the manifest's ledger.head is {}",
+                    slice.path,
+                    last.unwrap_or("none (no entries)"),
+                    slice.head.as_deref().unwrap_or("none")
+                ));
+            }
+            if !verified
                 .entries
                 .iter()
-                .any(|e| e.report.digest == manifest.report_digest) =>
+                .any(|e| e.report.digest == manifest.report_digest)
             {
                 problems.push(format!(
                     "{}: no entry records this report's run (report digest {})",
                     slice.path, manifest.report_digest
-                ))
+                ));
             }
-            None => println!(
-                "{name}: ledger slice: {} entries, chain intact, including this report's run",
-                verified.entries.len(),
-            ),
+            if problems.len() == before {
+                println!(
+                    "{name}: ledger slice: {} entries, chain intact, including this report's run, ending at the manifest's head",
+                    verified.entries.len(),
+                );
+            }
         }
     }
     if problems.is_empty() {
