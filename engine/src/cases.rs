@@ -115,6 +115,31 @@ pub fn selects(filter: &[String], rule: &str, case: &str) -> bool {
     filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()))
 }
 
+/// Refuses a `filter` text that selects none of the cases run and filtered out (`outcomes`
+/// of `total` cases): a mistyped filter would otherwise pass with nothing tested.
+pub fn refuse_unmatched<'a>(
+    filter: &[String],
+    outcomes: impl Iterator<Item = &'a CaseOutcome> + Clone,
+    total: usize,
+) -> Result<(), String> {
+    let unmatched: Vec<String> = filter
+        .iter()
+        .filter(|f| {
+            !outcomes
+                .clone()
+                .any(|o| selects(std::slice::from_ref(f), &o.rule, &o.name))
+        })
+        .map(|f| format!("`{f}`"))
+        .collect();
+    if unmatched.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "filter {} selects no case out of {total} (a case is selected when its `<rule id>::<case name>` contains the text)",
+        unmatched.join(", ")
+    ))
+}
+
 /// The cases of `rule`, or why they cannot be read (no cases file, one that is not a list
 /// of cases, an empty list, or two cases of one name), with the file's name and, where the
 /// problem has one, its line and column.

@@ -968,6 +968,8 @@ fn try_test(request: &[u8]) -> Outcome {
         })
     };
     let (outcomes, filtered_out) = cases::run_matching(engine, own, &req.filter);
+    cases::refuse_unmatched(&req.filter, outcomes.iter(), outcomes.len() + filtered_out)
+        .map_err(|e| Failure::new("options", e))?;
     let name = folder_of(builtin, req.name.as_deref());
     let source = source_of(name);
     let tests: Vec<Value> = outcomes

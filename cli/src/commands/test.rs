@@ -168,7 +168,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }
         runs.push(run_pack(loaded, &args.filter, measure)?);
     }
-    refuse_unmatched_filters(&args.filter, &runs)?;
+    let total = runs.iter().map(|r| r.outcomes.len() + r.filtered_out).sum();
+    let outcomes = runs.iter().flat_map(|r| &r.outcomes);
+    cases::refuse_unmatched(&args.filter, outcomes, total).map_err(|e| format!("--{e}"))?;
     let totals = measure.then(|| Totals {
         hit: coverages(&runs).map(|c| c.hit.len()).sum(),
         lines: coverages(&runs).map(|c| c.lines.len()).sum(),
@@ -187,29 +189,6 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     } else {
         Outcome::Clean
     })
-}
-
-/// A `--filter` text that selects no case is refused (exit 2, nothing written): a mistyped
-/// filter would otherwise pass with nothing tested.
-fn refuse_unmatched_filters(filter: &[String], runs: &[PackRun]) -> Result<(), String> {
-    let unmatched: Vec<String> = filter
-        .iter()
-        .filter(|f| {
-            !runs
-                .iter()
-                .flat_map(|r| &r.outcomes)
-                .any(|o| cases::selects(std::slice::from_ref(f), &o.rule, &o.name))
-        })
-        .map(|f| format!("`{f}`"))
-        .collect();
-    if unmatched.is_empty() {
-        return Ok(());
-    }
-    let total: usize = runs.iter().map(|r| r.outcomes.len() + r.filtered_out).sum();
-    Err(format!(
-        "--filter {} selects no case out of {total} (a case is selected when its `<rule id>::<case name>` contains the text)",
-        unmatched.join(", ")
-    ))
 }
 
 fn coverages(runs: &[PackRun]) -> impl Iterator<Item = &RuleCoverage> {

@@ -25,6 +25,8 @@ pub enum Call {
     Validate,
     /// `attest_explain`.
     Explain,
+    /// `attest_test`.
+    Test,
 }
 
 impl Call {
@@ -34,6 +36,7 @@ impl Call {
             Call::Evaluate => "attest_evaluate",
             Call::Validate => "attest_validate",
             Call::Explain => "attest_explain",
+            Call::Test => "attest_test",
         }
     }
 }
@@ -56,7 +59,7 @@ pub struct Instance {
     memory: Memory,
     alloc: TypedFunc<u32, u32>,
     free: TypedFunc<(u32, u32), u32>,
-    calls: [TypedFunc<(u32, u32), u64>; 3],
+    calls: [TypedFunc<(u32, u32), u64>; 4],
     fuel: Option<u64>,
 }
 
@@ -127,6 +130,7 @@ impl Host {
             call(&mut store, Call::Evaluate)?,
             call(&mut store, Call::Validate)?,
             call(&mut store, Call::Explain)?,
+            call(&mut store, Call::Test)?,
         ];
         Ok(Instance {
             memory,
@@ -164,6 +168,7 @@ impl Instance {
             Call::Evaluate => &self.calls[0],
             Call::Validate => &self.calls[1],
             Call::Explain => &self.calls[2],
+            Call::Test => &self.calls[3],
         };
         let packed = func.call(&mut self.store, (ptr, len))?;
         let (out_ptr, out_len) = ((packed >> 32) as u32, packed as u32);

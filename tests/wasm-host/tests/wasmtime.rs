@@ -455,6 +455,25 @@ fn every_failure_is_a_json_error_and_the_instance_lives_on() {
     assert_eq!(r["kind"], "control", "{r}");
 }
 
+#[test]
+fn a_test_filter_that_selects_no_case_is_refused_as_natively() {
+    let mut instance = instance();
+    let r = call(&mut instance, Call::Test, &json!({"filter": ["mfa"]}));
+    assert_eq!(r["ok"], true, "{r}");
+    let r = call(
+        &mut instance,
+        Call::Test,
+        &json!({"filter": ["mfa", "no-such-case"]}),
+    );
+    assert_eq!(r["ok"], false, "{r}");
+    assert_eq!(r["error"]["kind"], "options", "{r}");
+    let message = r["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("filter `no-such-case` selects no case out of 533 "),
+        "{message}"
+    );
+}
+
 /// A one-rule pack whose rule body is `body`, as a request's `pack`.
 fn pack_with_rule(body: &str) -> Value {
     pack_with_rules(&[("t.rule", body)])
