@@ -274,10 +274,10 @@ function optionsOf(call, options) {
   return given;
 }
 
-/** Throws TypeError when `options` has a name (with a value) outside `names`. */
+/** Throws TypeError when `options` has a name (with a value other than undefined or null) outside `names`. */
 function known(call, path, options, names) {
   for (const [key, value] of Object.entries(options)) {
-    if (value === undefined || names.includes(key)) continue;
+    if (value == null || names.includes(key)) continue;
     const near = names.find((n) => n.toLowerCase() === key.toLowerCase());
     const hint = near ? ` (did you mean \`${near}\`?)` : "";
     throw new TypeError(`${call}: ${path === "options" ? "" : `${path}: `}unknown option \`${key}\`${hint}; it takes ${names.join(", ")}`);

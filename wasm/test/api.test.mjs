@@ -94,8 +94,9 @@ test("an option a call does not take is refused, not ignored", async () => {
   refused(() => attest.check(null, { filter: ["x"] }), /^check: unknown option `filter`; it takes name$/);
   refused(() => attest.validate(facts, { asOf: "2026-01-01" }), /^validate: unknown option `asOf`;/);
   refused(() => attest.explain("CC6.1", "soc2"), /^explain: options: expected an object, got the string "soc2"$/);
-  // A name left undefined is no option at all.
+  // A name left undefined (or null) is no option at all.
   assert.equal(attest.evaluate(facts, { asof: undefined }).summary.controls.fail, 28);
+  assert.equal(attest.evaluate(facts, { asof: null }).summary.controls.fail, 28);
 });
 
 /** Asserts that `f` throws the wrapper's argument error: a TypeError with exactly `message`. */
@@ -268,7 +269,7 @@ test("the declarations take the options each call takes, and refuse those it ref
   await writeFile(join(dir, "package.json"), '{"type": "module"}');
   await writeFile(
     join(dir, "types.ts"),
-    `import { load, type Report, type RuleResult, type CheckResult } from "attest-wasm";
+    `import { load, AttestError, type Report, type RuleResult, type CheckResult, type PublicReport } from "attest-wasm";
 const attest = await load();
 const report: Report = attest.evaluate("{}", { asOf: "2026-06-30", sarifMaxResults: 10 });
 const rule: RuleResult = attest.evaluate("{}", { rule: "access.mfa-privileged" });
@@ -291,7 +292,26 @@ attest.evaluate("{}", { rule: "access.mfa-privileged", redact: true });
 attest.check(null, { filter: ["mfa"] });
 // @ts-expect-error checkJson takes no filter
 attest.checkJson(null, { filter: ["mfa"] });
-export { report, rule, text, check };
+// Null options are no options; a report for diff may be {name, text}.
+const none: Report = attest.evaluate("{}", null);
+attest.diff({ name: "q1.json", text: "{}" }, report, null);
+// A redact known only at run time may give the public view, and a rule any result.
+declare const flag: boolean;
+const either: Report | PublicReport = attest.evaluate("{}", { redact: flag });
+// @ts-expect-error with a boolean redact the result may be the public view
+const notOnlyReport: Report = attest.evaluate("{}", { redact: flag });
+declare const someRule: string | undefined;
+const any: Report | RuleResult = attest.evaluate("{}", { rule: someRule, asOf: "2026-06-30" });
+// @ts-expect-error sample needs a seed
+attest.sample("{}", "access.leaver-accounts", { size: 3 });
+// @ts-expect-error render needs a format
+attest.render("{}");
+// @ts-expect-error renderTodo's format comes before its options
+attest.renderTodo("{}", { owner: "IT" });
+const error = new AttestError({ kind: "request", message: "x" });
+// @ts-expect-error an AttestError is made from the engine's error object
+new AttestError();
+export { report, rule, text, check, none, either, notOnlyReport, any, error };
 `,
   );
   const args = ["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--lib", "es2022,dom", "types.ts"];
