@@ -24,7 +24,7 @@ async function bytesOf(source) {
   if (source == null) source = new URL("./attest.wasm", import.meta.url);
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
-  if (typeof Response === "function" && source instanceof Response) return source.arrayBuffer();
+  if (typeof Response === "function" && source instanceof Response) return bodyOf(source);
   const sources = "the module's bytes, a WebAssembly.Module, a Response, or its URL (a string or a URL)";
   need(typeof source === "string" || source instanceof URL, "load", "source", sources, source);
   const url = source instanceof URL ? source : new URL(String(source), isNode ? `file://${process.cwd()}/` : globalThis.location?.href);
@@ -32,8 +32,12 @@ async function bytesOf(source) {
     const { readFile } = await import("node:fs/promises");
     return readFile(url);
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return bodyOf(await fetch(url));
+}
+
+/** The body of a response, or an Error naming its status (rather than a compile error about a 404 page). */
+function bodyOf(response) {
+  if (!response.ok) throw new Error(`${response.url || "the response"}: HTTP ${response.status}`);
   return response.arrayBuffer();
 }
 
@@ -296,6 +300,9 @@ export class Attest {
   #decoder = new TextDecoder("utf-8", { fatal: true });
 
   constructor(module, instance) {
+    need(module instanceof WebAssembly.Module, "Attest", "module", "a WebAssembly.Module (load makes an Attest)", module);
+    need(instance instanceof WebAssembly.Instance, "Attest", "instance", "a WebAssembly.Instance of the module", instance);
+    if (typeof instance.exports.attest_abi_version !== "function") throw new Error("the module is not Attest's: it exports no attest_abi_version");
     this.#module = module;
     this.#instance = instance;
     const version = instance.exports.attest_abi_version();

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
-import { load, AttestError } from "../pkg/attest.mjs";
+import { load, Attest, AttestError } from "../pkg/attest.mjs";
 
 const root = new URL("../../", import.meta.url);
 const wasmUrl = new URL("wasm/pkg/attest.wasm", root);
@@ -232,6 +232,11 @@ test("the other arguments of every call are checked the same way", async () => {
   argumentError(() => attest.call("explain", "{}"), 'call: request: expected a request object, got the string "{}"');
   await assert.rejects(load(5), { name: "TypeError", message: "load: source: expected the module's bytes, a WebAssembly.Module, a Response, or its URL (a string or a URL), got the number 5" });
   assert.equal((await load(null)).explain("CC6.1").kind, "control");
+  // A response that is no module says so, as a failed fetch of its URL does.
+  await assert.rejects(load(new Response("not found", { status: 404 })), { name: "Error", message: "the response: HTTP 404" });
+  argumentError(() => new Attest(), "Attest: module: expected a WebAssembly.Module (load makes an Attest), got undefined");
+  const empty = await WebAssembly.compile(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  assert.throws(() => new Attest(empty, new WebAssembly.Instance(empty, {})), { name: "Error", message: "the module is not Attest's: it exports no attest_abi_version" });
   // A report given as {name, text} keeps its name.
   const report = attest.evaluateJson(facts);
   assert.equal(JSON.parse(attest.diff({ name: "q1.json", text: report }, report)).new_failures.length, 0);
