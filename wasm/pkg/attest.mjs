@@ -76,8 +76,11 @@ function what(value) {
       return "a function";
     case "symbol":
       return "a symbol";
-    default:
-      return "an object";
+    default: {
+      // A class's instance by its class (`a Uint8Array`, `a Map`), a plain object as one.
+      const name = Object.getPrototypeOf(value)?.constructor?.name;
+      return name && name !== "Object" ? `${/^[AEIO]/.test(name) ? "an" : "a"} ${name}` : "an object";
+    }
   }
 }
 
@@ -86,7 +89,12 @@ function need(ok, call, path, expected, value) {
   if (!ok) throw new TypeError(`${call}: ${path}: expected ${expected}, got ${what(value)}`);
 }
 
-const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+// Bytes (a Buffer from readFile without an encoding) are no JSON object: JSON.stringify would
+// make `{"type":"Buffer","data":[...]}` of them, and the engine judge that as facts.
+const isBytes = (v) => v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+/** An object or an array JSON can be made of. */
+const isData = (v) => typeof v === "object" && v !== null && !isBytes(v);
+const isObject = (v) => isData(v) && !Array.isArray(v);
 const isCount = (v) => Number.isSafeInteger(v) && v >= 0;
 const COUNT = `an integer from 0 to ${Number.MAX_SAFE_INTEGER}`;
 const isDay = (v) => typeof v === "string" || (v instanceof Date && !Number.isNaN(v.getTime()));
@@ -114,7 +122,7 @@ function sources(call, facts) {
       if (typeof f === "string") return { name: `facts-${i + 1}.json`, text: f };
       need(isObject(f), call, `facts[${i}]`, "a {name, text} file or a JSON string", f);
       need(typeof f.name === "string", call, `facts[${i}].name`, "a string (the file's name)", f.name);
-      need(typeof f.text === "string" || (typeof f.text === "object" && f.text !== null), call, `facts[${i}].text`, "JSON text or an object", f.text);
+      need(typeof f.text === "string" || isData(f.text), call, `facts[${i}].text`, "JSON text or an object", f.text);
       return { name: f.name, text: typeof f.text === "string" ? f.text : json(call, `facts[${i}].text`, f.text, 2) };
     });
   }
@@ -144,10 +152,10 @@ function files(call, path, pack) {
 function waiversOf(call, waivers) {
   if (waivers == null) return undefined;
   if (typeof waivers === "string") return { name: "waivers.json", text: waivers };
-  need(typeof waivers === "object", call, "waivers", "waivers-v1 JSON text, its object, or {name, text}", waivers);
+  need(isData(waivers), call, "waivers", "waivers-v1 JSON text, its object, or {name, text}", waivers);
   if (typeof waivers.name === "string" && "text" in waivers) {
     const text = waivers.text;
-    need(typeof text === "string" || (typeof text === "object" && text !== null), call, "waivers.text", "JSON text or an object", text);
+    need(typeof text === "string" || isData(text), call, "waivers.text", "JSON text or an object", text);
     return { name: waivers.name, text: typeof text === "string" ? text : json(call, "waivers.text", text, 2) };
   }
   return { name: "waivers.json", text: json(call, "waivers", waivers, 2) };
@@ -218,16 +226,16 @@ function limits(call, options) {
 const string = (expected) => [(v) => typeof v === "string", expected];
 const boolean = [(v) => typeof v === "boolean", "true or false"];
 const TYPES = {
-  pack: [(v) => typeof v === "object", "a list of {path, text} files or an object of path -> text"],
-  overlay: [(v) => typeof v === "object", "a list of {path, text} files or an object of path -> text"],
+  pack: [isData, "a list of {path, text} files or an object of path -> text"],
+  overlay: [isData, "a list of {path, text} files or an object of path -> text"],
   asOf: [isDay, DAY],
   period: [(v) => typeof v === "string" || isObject(v), 'a period ("START..END" text or {start, end})'],
   params: [isObject, "an object of parameter -> value"],
   explain: boolean,
   populations: boolean,
   redact: boolean,
-  limits: [(v) => typeof v === "object", "an object ({maxOperations, maxMemoryMib, maxFindings})"],
-  waivers: [(v) => typeof v === "string" || typeof v === "object", "waivers-v1 JSON text, its object, or {name, text}"],
+  limits: [isData, "an object ({maxOperations, maxMemoryMib, maxFindings})"],
+  waivers: [(v) => typeof v === "string" || isData(v), "waivers-v1 JSON text, its object, or {name, text}"],
   sarifMaxResults: [(v) => typeof v === "number", "an integer from 1 to 25000"],
   onWarning: [(v) => typeof v === "function", "a function"],
   rule: string("a rule id (a string)"),

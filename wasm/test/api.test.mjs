@@ -129,6 +129,11 @@ test("facts that are no facts are argument errors naming the argument and its in
     argumentError(() => f(undefined), `${call}: facts: expected a JSON string, an object, or a list of {name, text} files, got undefined`);
     argumentError(() => f(42), `${call}: facts: expected a JSON string, an object, or a list of {name, text} files, got the number 42`);
   }
+  // Bytes are no facts object (JSON.stringify would make {"type": "Buffer", ...} of them).
+  const bytes = await readFile(new URL("examples/waivers.json", root));
+  argumentError(() => attest.validate(bytes), "validate: facts: expected a JSON string, an object, or a list of {name, text} files, got a Buffer");
+  argumentError(() => attest.validate([{ name: "o.json", text: new Uint8Array(bytes) }]), "validate: facts[0].text: expected JSON text or an object, got a Uint8Array");
+  argumentError(() => attest.evaluate(facts, { waivers: new ArrayBuffer(2) }), "evaluate: waivers: expected waivers-v1 JSON text, its object, or {name, text}, got an ArrayBuffer");
   // evaluate with redact renders the public view: its errors still name evaluate.
   argumentError(() => attest.evaluate([null], { redact: true }), "evaluate: facts[0]: expected a {name, text} file or a JSON string, got null");
   // Facts JSON cannot hold.
