@@ -51,7 +51,7 @@ export interface ReportOptions extends PackOptions {
   waivers?: string | object | { name: string; text: string | object };
   /** The public view (`--redact`): no findings, people, records or paths. Only reports have one: `todo`, `renderTodo`, `sample` and `evaluate` with `rule` throw AttestError `options` when it is true. */
   redact?: boolean;
-  /** The most results a SARIF run holds (`--sarif-max-results`: an integer from 1 to 25000, default 5000; others throw AttestError `options`). */
+  /** The most results a SARIF run holds (`--sarif-max-results`: an integer from 1 to 25000, default 5000; another number throws AttestError `options`, as the CLI refuses it). */
   sarifMaxResults?: number;
 }
 
