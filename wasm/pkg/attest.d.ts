@@ -26,11 +26,16 @@ export interface PackOptions {
   overlay?: PackInput;
 }
 
-/** The options of every call that evaluates facts (`render`, `evaluateJson`, `todo`, `sample`, ...). */
+/**
+ * The options of every call that evaluates facts (`render`, `evaluateJson`, `todo`, `sample`, ...).
+ * An option set to undefined or null is not given. A name a call does not take, or a value of
+ * the wrong type, throws TypeError naming the call and the option, e.g.
+ * `evaluate: asOf: expected a date (YYYY-MM-DD text or a valid Date), got the number 20260630`.
+ */
 export interface ReportOptions extends PackOptions {
-  /** The date rules treat as today (default: organization.as_of of the facts, else the period's end). */
+  /** The date rules treat as today (default: organization.as_of of the facts, else the period's end). A Date is taken as its day in UTC (`toISOString`). */
   asOf?: string | Date;
-  /** The audit period rules judge, "START..END" or {start, end} (default: organization.audit_period of the facts). */
+  /** The audit period rules judge, "START..END" or {start, end} (default: organization.audit_period of the facts); Dates as for `asOf`. */
   period?: string | { start: string | Date; end: string | Date };
   /** List, for every rule, each record it tested with its outcome (`population.records`). */
   populations?: boolean;
@@ -46,7 +51,7 @@ export interface ReportOptions extends PackOptions {
   waivers?: string | object | { name: string; text: string | object };
   /** The public view (`--redact`): no findings, people, records or paths. Only reports have one: `todo`, `renderTodo`, `sample` and `evaluate` with `rule` throw AttestError `options` when it is true. */
   redact?: boolean;
-  /** The most results a SARIF run holds (`--sarif-max-results`: an integer from 1 to 25000, default 5000; others throw AttestError `options`). */
+  /** The most results a SARIF run holds (`--sarif-max-results`: an integer from 1 to 25000, default 5000; another number throws AttestError `options`, as the CLI refuses it). */
   sarifMaxResults?: number;
 }
 
@@ -307,6 +312,9 @@ export interface PublicReport {
   };
 }
 
+/** A report for `diff`: the object, the JSON text `attest eval --format json` writes, or that text with the file name the diff shows. */
+export type ReportInput = Report | string | { name: string; text: string };
+
 /** A pack diagnostic, as `attest check --format json` lists it. */
 export interface Diagnostic {
   /** A stable code (docs/writing-rules.md, Diagnostics). */
@@ -372,8 +380,13 @@ export type Explanation =
   | { kind: "rule"; rule: Record<string, unknown> & { id: string; source: string; path: string } }
   | { kind: "control"; control: Record<string, unknown> & { id: string }; rules: object[] };
 
-/** A failure the engine reports. */
+/**
+ * A failure the engine reports (and the values it refuses, as the CLI refuses them:
+ * `sarifMaxResults` out of range, an empty list of facts files, `redact` where there is no
+ * public view). An argument or option of the wrong type is not one: it throws TypeError.
+ */
 export class AttestError extends Error {
+  constructor(error: { kind: string; message: string; [key: string]: unknown });
   /** request, facts_syntax, facts_not_object, facts_conflict, facts_invalid, waivers_syntax, waivers_invalid, report, pack, options, not_found or rule_error. */
   kind: string;
   /** The whole error: file, line, column, violations, diagnostics, ... */
@@ -382,37 +395,51 @@ export class AttestError extends Error {
 
 export type Export = "evaluate" | "validate" | "explain" | "diff" | "check" | "test";
 
-/** One instance of the module. */
+/**
+ * One instance of the module (made by `load`). Every call checks its arguments first: one of
+ * the wrong type throws TypeError, `CALL: ARGUMENT: expected WHAT, got WHAT`, e.g.
+ * `evaluate: facts[0]: expected a {name, text} file or a JSON string, got null`.
+ */
 export class Attest {
+  /** An instance of `module`; `load` makes one. Throws when the module speaks another ABI. */
+  constructor(module: WebAssembly.Module, instance: WebAssembly.Instance);
   /** Evaluates facts against the built-in SOC 2 pack (or `pack`); throws AttestError. */
   /** With `redact`, the public view. */
   evaluate(facts: FactsInput, options: EvaluateOptions & { redact: true; rule?: undefined }): PublicReport;
-  evaluate(facts: FactsInput, options?: EvaluateOptions & { rule?: undefined }): Report;
+  evaluate(facts: FactsInput, options?: (EvaluateOptions & { rule?: undefined; redact?: false }) | null): Report;
   evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string; redact?: false }): RuleResult;
-  /** A reproducible sample of a rule's population; `seed` is required. */
+  /** With `redact` a boolean known only when it runs: the public view when it is true. */
+  evaluate(facts: FactsInput, options: EvaluateOptions & { rule?: undefined }): Report | PublicReport;
+  /** With a `rule` known only when it runs (a string or undefined). */
+  evaluate(facts: FactsInput, options: EvaluateOptions & { redact?: false }): Report | RuleResult;
+  /**
+   * A reproducible sample of a rule's population. `seed` is required: an integer from 0 to
+   * Number.MAX_SAFE_INTEGER (TypeError without it); `size` (default: the pack's for the rule's
+   * frequency) an integer, 0 throwing AttestError `options` as `attest sample --size 0` is refused.
+   */
   sample(facts: FactsInput, rule: string, options: ReportOptions & { seed: number; size?: number; redact?: false }): Sample;
   /** The report as text, byte for byte what `attest eval --format json` writes. */
-  evaluateJson(facts: FactsInput, options?: ReportOptions): string;
+  evaluateJson(facts: FactsInput, options?: ReportOptions | null): string;
   /** The report in a format of `attest eval`, byte for byte what `--output FORMAT=FILE` writes. */
-  render(facts: FactsInput, format: Format, options?: ReportOptions): string;
+  render(facts: FactsInput, format: Format, options?: ReportOptions | null): string;
   /** The to-do list per owner (or of `owner` alone), as `attest todo --format json` writes it. */
-  todo(facts: FactsInput, options?: ReportOptions & { owner?: Owner | string; redact?: false }): TodoList;
+  todo(facts: FactsInput, options?: (ReportOptions & { owner?: Owner | string; redact?: false }) | null): TodoList;
   /** The to-do list in a format of `attest todo`, byte for byte what it writes. */
-  renderTodo(facts: FactsInput, format: "text" | "markdown" | "json" | "csv", options?: ReportOptions & { owner?: Owner | string; redact?: false }): string;
-  /** The diff of two reports (objects or JSON text), as `attest diff --format F` writes it (default json). */
-  diff(base: Report | string, next: Report | string, options?: { format?: "text" | "json" | "markdown" }): string;
+  renderTodo(facts: FactsInput, format: "text" | "markdown" | "json" | "csv", options?: (ReportOptions & { owner?: Owner | string; redact?: false }) | null): string;
+  /** The diff of two reports (objects, JSON text, or {name, text}), as `attest diff --format F` writes it (default json). */
+  diff(base: ReportInput, next: ReportInput, options?: { format?: "text" | "json" | "markdown" } | null): string;
   /** Diagnostics of a pack (default: the built-in one), as `attest check --format json`. */
-  check(pack?: PackInput | null, options?: CheckOptions): CheckResult;
+  check(pack?: PackInput | null, options?: CheckOptions | null): CheckResult;
   /** `check`'s result as the exact text `attest check --format json` prints. */
-  checkJson(pack?: PackInput | null, options?: CheckOptions): string;
+  checkJson(pack?: PackInput | null, options?: CheckOptions | null): string;
   /** The rule cases of a pack (default: the built-in one), as `attest test --format json`. */
-  test(pack?: PackInput | null, options?: PackRequestOptions): TestResults;
+  test(pack?: PackInput | null, options?: PackRequestOptions | null): TestResults;
   /** `test`'s result as the exact text `attest test --format json` prints. */
-  testJson(pack?: PackInput | null, options?: PackRequestOptions): string;
+  testJson(pack?: PackInput | null, options?: PackRequestOptions | null): string;
   /** Checks facts against facts-v1 (and `pack`'s facts.schema.json) without evaluating them; throws AttestError when invalid. */
-  validate(facts: FactsInput, options?: PackOptions): FactsSummary;
+  validate(facts: FactsInput, options?: PackOptions | null): FactsSummary;
   /** Describes a rule or a control by id, or the pack without one. */
-  explain(id?: string | null, options?: PackOptions): Explanation;
+  explain(id?: string | null, options?: PackOptions | null): Explanation;
   /** A raw request object in, the parsed response out ({ok: true, ...} or {ok: false, error}). */
   call(name: Export, request: object): { ok: boolean; [key: string]: unknown };
   /** Raw request bytes or text in, the response text out, exactly as the module wrote it. */
@@ -423,4 +450,4 @@ export class Attest {
  * Loads the module: from its bytes, a compiled WebAssembly.Module, a fetch Response, or a
  * URL (file: URLs are read from disk in Node). Default: attest.wasm next to attest.mjs.
  */
-export function load(source?: ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | URL | string): Promise<Attest>;
+export function load(source?: ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | URL | string | null): Promise<Attest>;

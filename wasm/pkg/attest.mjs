@@ -3,12 +3,15 @@
 
 const ABI_VERSION = 3;
 
-/** A failure the engine reports: bad request, invalid facts, unusable pack, ... */
+/**
+ * A failure the engine reports: bad request, invalid facts, unusable pack, ... An argument of
+ * the wrong type is not one: the wrapper throws TypeError for it, naming it (see `need`).
+ */
 export class AttestError extends Error {
   constructor(error) {
     super(error.message);
     this.name = "AttestError";
-    /** `request`, `facts_syntax`, `facts_not_object`, `facts_conflict`, `facts_invalid`, `pack`, `options` or `not_found`. */
+    /** `request`, `facts_syntax`, `facts_not_object`, `facts_conflict`, `facts_invalid`, `waivers_syntax`, `waivers_invalid`, `report`, `pack`, `options`, `not_found` or `rule_error`. */
     this.kind = error.kind;
     /** The whole error object (file, line, column, violations, diagnostics, ...). */
     this.details = error;
@@ -18,79 +21,169 @@ export class AttestError extends Error {
 const isNode = typeof process === "object" && process.versions != null && process.versions.node != null;
 
 async function bytesOf(source) {
+  if (source == null) source = new URL("./attest.wasm", import.meta.url);
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
-  if (typeof Response === "function" && source instanceof Response) return source.arrayBuffer();
+  if (typeof Response === "function" && source instanceof Response) return bodyOf(source);
+  const sources = "the module's bytes, a WebAssembly.Module, a Response, or its URL (a string or a URL)";
+  need(typeof source === "string" || source instanceof URL, "load", "source", sources, source);
   const url = source instanceof URL ? source : new URL(String(source), isNode ? `file://${process.cwd()}/` : globalThis.location?.href);
   if (url.protocol === "file:") {
     const { readFile } = await import("node:fs/promises");
     return readFile(url);
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return bodyOf(await fetch(url));
+}
+
+/** The body of a response, or an Error naming its status (rather than a compile error about a 404 page). */
+function bodyOf(response) {
+  if (!response.ok) throw new Error(`${response.url || "the response"}: HTTP ${response.status}`);
   return response.arrayBuffer();
 }
 
 /**
  * Loads the module and returns an engine. `source` is the module's bytes (ArrayBuffer,
  * Uint8Array, Buffer), a compiled WebAssembly.Module, a fetch Response, or its URL (string
- * or URL; file: URLs are read from disk in Node). By default, `attest.wasm` next to this file.
+ * or URL; file: URLs are read from disk in Node). By default (undefined or null), `attest.wasm`
+ * next to this file. Another kind of value throws TypeError.
  */
-export async function load(source = new URL("./attest.wasm", import.meta.url)) {
+export async function load(source) {
   const bytes = await bytesOf(source);
   const module = bytes instanceof WebAssembly.Module ? bytes : await WebAssembly.compile(bytes);
   return new Attest(module, await WebAssembly.instantiate(module, {}));
 }
 
+// Arguments. Every argument and option of every call is checked by `need` before anything is
+// sent, so that a wrong one is a TypeError naming the call, the argument (with its index or
+// option name) and what it should be, e.g. `evaluate: facts[0]: expected a {name, text} file or
+// a JSON string, got null`: never a TypeError from deep inside the wrapper, nor a module
+// `request` error about its JSON. A value of the right type that the engine refuses (a date
+// that is no date, `sarifMaxResults: 0`, an unknown format) is an AttestError, as from the CLI.
+
+/** What a value is, for an argument error: `null`, `the string "x"`, `the number 3`, `an array`, ... */
+function what(value) {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "an invalid Date" : "a Date";
+  switch (typeof value) {
+    case "string":
+      return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    case "number":
+    case "bigint":
+    case "boolean":
+      return `the ${typeof value} ${String(value)}`;
+    case "function":
+      return "a function";
+    case "symbol":
+      return "a symbol";
+    default: {
+      // A class's instance by its class (`a Uint8Array`, `a Map`), a plain object as one.
+      const name = Object.getPrototypeOf(value)?.constructor?.name;
+      return name && name !== "Object" ? `${/^[AEIO]/.test(name) ? "an" : "a"} ${name}` : "an object";
+    }
+  }
+}
+
+/** The one check of an argument: throws `TypeError("CALL: PATH: expected EXPECTED, got WHAT")` unless `ok`. */
+function need(ok, call, path, expected, value) {
+  if (!ok) throw new TypeError(`${call}: ${path}: expected ${expected}, got ${what(value)}`);
+}
+
+// Bytes (a Buffer from readFile without an encoding) are no JSON object: JSON.stringify would
+// make `{"type":"Buffer","data":[...]}` of them, and the engine judge that as facts.
+const isBytes = (v) => v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+/** An object or an array JSON can be made of. */
+const isData = (v) => typeof v === "object" && v !== null && !isBytes(v);
+const isObject = (v) => isData(v) && !Array.isArray(v);
+const isCount = (v) => Number.isSafeInteger(v) && v >= 0;
+const COUNT = `an integer from 0 to ${Number.MAX_SAFE_INTEGER}`;
+const isDay = (v) => typeof v === "string" || (v instanceof Date && !Number.isNaN(v.getTime()));
+const DAY = "a date (YYYY-MM-DD text or a valid Date)";
+
+/** `JSON.stringify(value, null, indent)`, or the argument error when it has no JSON (a cycle, a BigInt). */
+function json(call, path, value, indent) {
+  let text;
+  try {
+    text = JSON.stringify(value, null, indent);
+  } catch (e) {
+    throw new TypeError(`${call}: ${path}: cannot be written as JSON (${e.message})`);
+  }
+  need(typeof text === "string", call, path, "a value JSON can hold", value);
+  return text;
+}
+
 /** Facts as a source list: a JSON string, a facts object, or [{name, text}] sources. */
-function sources(facts) {
+function sources(call, facts) {
   if (typeof facts === "string") return [{ name: "facts.json", text: facts }];
   if (Array.isArray(facts)) {
     // As `attest eval` refuses a folder with no *.json files: no file is no facts, not `{}`.
     if (!facts.length) throw new AttestError({ kind: "request", message: "no facts: the list of facts files is empty (expected at least one {name, text})" });
-    return facts.map((f, i) =>
-      typeof f === "string" ? { name: `facts-${i + 1}.json`, text: f } : { name: String(f.name), text: typeof f.text === "string" ? f.text : JSON.stringify(f.text, null, 2) },
-    );
+    return facts.map((f, i) => {
+      if (typeof f === "string") return { name: `facts-${i + 1}.json`, text: f };
+      need(isObject(f), call, `facts[${i}]`, "a {name, text} file or a JSON string", f);
+      need(typeof f.name === "string", call, `facts[${i}].name`, "a string (the file's name)", f.name);
+      need(typeof f.text === "string" || isData(f.text), call, `facts[${i}].text`, "JSON text or an object", f.text);
+      return { name: f.name, text: typeof f.text === "string" ? f.text : json(call, `facts[${i}].text`, f.text, 2) };
+    });
   }
-  if (facts && typeof facts === "object") return [{ name: "facts.json", text: JSON.stringify(facts, null, 2) }];
-  throw new TypeError("facts must be a JSON string, an object, or an array of {name, text}");
+  need(isObject(facts), call, "facts", "a JSON string, an object, or a list of {name, text} files", facts);
+  return [{ name: "facts.json", text: json(call, "facts", facts, 2) }];
 }
 
 /** Pack files as [{path, text}]: from an array of them, or an object of path -> text. */
-function files(pack) {
+function files(call, path, pack) {
   if (pack == null) return undefined;
-  if (Array.isArray(pack)) return pack.map((f) => ({ path: String(f.path), text: String(f.text) }));
-  return Object.entries(pack).map(([path, text]) => ({ path, text: String(text) }));
+  if (Array.isArray(pack)) {
+    return pack.map((f, i) => {
+      need(isObject(f), call, `${path}[${i}]`, "a {path, text} file", f);
+      need(typeof f.path === "string", call, `${path}[${i}].path`, "a string (the file's path in the pack)", f.path);
+      need(typeof f.text === "string", call, `${path}[${i}].text`, "a string (the file's text)", f.text);
+      return { path: f.path, text: f.text };
+    });
+  }
+  need(isObject(pack), call, path, "a list of {path, text} files or an object of path -> text", pack);
+  return Object.entries(pack).map(([name, text]) => {
+    need(typeof text === "string", call, `${path}[${JSON.stringify(name)}]`, "a string (the file's text)", text);
+    return { path: name, text };
+  });
 }
 
 /** A waivers file as {name, text}: JSON text, a waivers-v1 object, or {name, text}. */
-function waiversOf(waivers) {
+function waiversOf(call, waivers) {
   if (waivers == null) return undefined;
   if (typeof waivers === "string") return { name: "waivers.json", text: waivers };
-  if (typeof waivers === "object" && typeof waivers.name === "string" && "text" in waivers) {
-    return { name: waivers.name, text: typeof waivers.text === "string" ? waivers.text : JSON.stringify(waivers.text, null, 2) };
+  need(isData(waivers), call, "waivers", "waivers-v1 JSON text, its object, or {name, text}", waivers);
+  if (typeof waivers.name === "string" && "text" in waivers) {
+    const text = waivers.text;
+    need(typeof text === "string" || isData(text), call, "waivers.text", "JSON text or an object", text);
+    return { name: waivers.name, text: typeof text === "string" ? text : json(call, "waivers.text", text, 2) };
   }
-  return { name: "waivers.json", text: JSON.stringify(waivers, null, 2) };
+  return { name: "waivers.json", text: json(call, "waivers", waivers, 2) };
 }
 
-/** A report as {name, text}: the JSON text `attest eval --format json` writes, or the object. */
-function reportOf(report, name) {
+/** A report as {name, text}: the JSON text `attest eval --format json` writes, the object, or {name, text}. */
+function reportOf(call, path, report, name) {
   if (typeof report === "string") return { name, text: report };
-  if (report && typeof report === "object" && typeof report.name === "string" && typeof report.text === "string") return report;
-  return { name, text: JSON.stringify(report) };
+  need(isObject(report), call, path, "a report (its object, its JSON text, or {name, text})", report);
+  if (typeof report.name === "string" && typeof report.text === "string") return { name: report.name, text: report.text };
+  return { name, text: json(call, path, report) };
 }
 
 /** An audit period as the module takes it: "START..END", from that text or {start, end}. */
-function period(p) {
+function period(call, p) {
   if (p == null) return undefined;
-  if (typeof p === "object") return `${day(p.start)}..${day(p.end)}`;
-  return String(p);
+  if (typeof p === "string") return p;
+  need(isObject(p) && !(p instanceof Date), call, "period", 'a period ("START..END" text or {start, end})', p);
+  need(isDay(p.start), call, "period.start", DAY, p.start);
+  need(isDay(p.end), call, "period.end", DAY, p.end);
+  return `${day(p.start)}..${day(p.end)}`;
 }
 
+/** A date as the module takes it: the text as given, or a Date's day in UTC. */
 function day(asOf) {
   if (asOf == null) return undefined;
   if (asOf instanceof Date) return asOf.toISOString().slice(0, 10);
-  return String(asOf);
+  return asOf;
 }
 
 /**
@@ -120,11 +213,39 @@ function free(exports, ptr, len) {
 }
 
 /** Sandbox limits as the request spells them. */
-function limits(options) {
+function limits(call, options) {
   if (options == null) return undefined;
-  known("limits", options, ["maxOperations", "maxMemoryMib", "maxFindings"]);
-  return { max_operations: options.maxOperations, max_memory_mib: options.maxMemoryMib, max_findings: options.maxFindings };
+  need(isObject(options), call, "limits", "an object ({maxOperations, maxMemoryMib, maxFindings})", options);
+  known(call, "limits", options, ["maxOperations", "maxMemoryMib", "maxFindings"]);
+  for (const [key, value] of Object.entries(options)) need(value == null || isCount(value), call, `limits.${key}`, `${COUNT} (0: no limit)`, value);
+  return { max_operations: options.maxOperations ?? undefined, max_memory_mib: options.maxMemoryMib ?? undefined, max_findings: options.maxFindings ?? undefined };
 }
+
+// The type of each option, checked before a call uses it (pack, overlay, waivers, period,
+// limits and sarifMaxResults are checked further where they are read).
+const string = (expected) => [(v) => typeof v === "string", expected];
+const boolean = [(v) => typeof v === "boolean", "true or false"];
+const TYPES = {
+  pack: [isData, "a list of {path, text} files or an object of path -> text"],
+  overlay: [isData, "a list of {path, text} files or an object of path -> text"],
+  asOf: [isDay, DAY],
+  period: [(v) => typeof v === "string" || isObject(v), 'a period ("START..END" text or {start, end})'],
+  params: [isObject, "an object of parameter -> value"],
+  explain: boolean,
+  populations: boolean,
+  redact: boolean,
+  limits: [isData, "an object ({maxOperations, maxMemoryMib, maxFindings})"],
+  waivers: [(v) => typeof v === "string" || isData(v), "waivers-v1 JSON text, its object, or {name, text}"],
+  sarifMaxResults: [(v) => typeof v === "number", "an integer from 1 to 25000"],
+  onWarning: [(v) => typeof v === "function", "a function"],
+  rule: string("a rule id (a string)"),
+  seed: [isCount, COUNT],
+  size: [isCount, COUNT],
+  owner: string("an owner's name (a string)"),
+  format: string("a format (a string)"),
+  name: string("a folder name (a string)"),
+  filter: [(v) => Array.isArray(v) && v.every((t) => typeof t === "string"), "a list of strings"],
+};
 
 // The options each call takes. A name outside its list is refused rather than ignored: a
 // misspelled `asOf` would otherwise judge another day, a misspelled `waivers` waive nothing.
@@ -146,23 +267,38 @@ const OPTIONS = {
   explain: PACK,
 };
 
-/** `options` of `call` as given (an object, or nothing); throws TypeError on a name it does not take. */
+/**
+ * `options` of `call` (an object, or null or undefined for none), as a new object holding the
+ * options given: a name set to undefined or null is no option at all. Throws TypeError on a
+ * name the call does not take, or a value of the wrong type.
+ */
 function optionsOf(call, options) {
   if (options == null) return {};
-  if (typeof options !== "object" || Array.isArray(options)) throw new TypeError(`${call}: options must be an object`);
-  return known(call, options, OPTIONS[call]);
+  need(isObject(options), call, "options", "an object", options);
+  known(call, "options", options, OPTIONS[call]);
+  const given = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value == null) continue;
+    const [ok, expected] = TYPES[key];
+    need(ok(value), call, key, expected, value);
+    given[key] = value;
+  }
+  return given;
 }
 
-/** Throws TypeError when `options` has a name (with a value) outside `names`. */
-function known(what, options, names) {
+/** Throws TypeError when `options` has a name (with a value other than undefined or null) outside `names`. */
+function known(call, path, options, names) {
   for (const [key, value] of Object.entries(options)) {
-    if (value === undefined || names.includes(key)) continue;
+    if (value == null || names.includes(key)) continue;
     const near = names.find((n) => n.toLowerCase() === key.toLowerCase());
     const hint = near ? ` (did you mean \`${near}\`?)` : "";
-    throw new TypeError(`${what}: unknown option \`${key}\`${hint}; it takes ${names.join(", ")}`);
+    throw new TypeError(`${call}: ${path === "options" ? "" : `${path}: `}unknown option \`${key}\`${hint}; it takes ${names.join(", ")}`);
   }
   return options;
 }
+
+/** The functions the module exports, by the name `call` and `callRaw` take. */
+const EXPORTS = ["evaluate", "validate", "explain", "diff", "check", "test"];
 
 /** An instance of the module. Calls are synchronous; each returns or throws. */
 export class Attest {
@@ -172,6 +308,9 @@ export class Attest {
   #decoder = new TextDecoder("utf-8", { fatal: true });
 
   constructor(module, instance) {
+    need(module instanceof WebAssembly.Module, "Attest", "module", "a WebAssembly.Module (load makes an Attest)", module);
+    need(instance instanceof WebAssembly.Instance, "Attest", "instance", "a WebAssembly.Instance of the module", instance);
+    if (typeof instance.exports.attest_abi_version !== "function") throw new Error("the module is not Attest's: it exports no attest_abi_version");
     this.#module = module;
     this.#instance = instance;
     const version = instance.exports.attest_abi_version();
@@ -184,6 +323,8 @@ export class Attest {
    * traps (out of memory), the instance is replaced by a fresh one and the error rethrown.
    */
   callRaw(name, request) {
+    need(EXPORTS.includes(name), "callRaw", "name", `an export (${EXPORTS.join(", ")})`, name);
+    need(typeof request === "string" || request instanceof Uint8Array, "callRaw", "request", "the request's text or bytes (a string or a Uint8Array)", request);
     const bytes = typeof request === "string" ? this.#encoder.encode(request) : request;
     const exports = this.#instance.exports;
     try {
@@ -208,6 +349,8 @@ export class Attest {
 
   /** Sends a request object and returns the parsed response (`{ok: true, ...}` or `{ok: false, error}`). */
   call(name, request) {
+    need(EXPORTS.includes(name), "call", "name", `an export (${EXPORTS.join(", ")})`, name);
+    need(isObject(request), "call", "request", "a request object", request);
     return JSON.parse(this.callRaw(name, this.#encode(request)));
   }
 
@@ -249,22 +392,28 @@ export class Attest {
     return response;
   }
 
-  #evaluateRequest(facts, options = {}) {
+  /** The request of an evaluation, from the facts and the options of `call` (checked by `optionsOf`). */
+  #evaluateRequest(call, facts, options) {
     return {
-      facts: sources(facts),
-      pack: files(options.pack),
-      overlay: files(options.overlay),
+      facts: sources(call, facts),
+      pack: files(call, "pack", options.pack),
+      overlay: files(call, "overlay", options.overlay),
       as_of: day(options.asOf),
-      period: period(options.period),
+      period: period(call, options.period),
       params: options.params,
       rule: options.rule,
       explain: options.explain,
-      limits: limits(options.limits),
-      waivers: waiversOf(options.waivers),
+      limits: limits(call, options.limits),
+      waivers: waiversOf(call, options.waivers),
       redact: options.redact || undefined,
       sarif_max_results: sarifMax(options.sarifMaxResults),
       populations: options.populations,
     };
+  }
+
+  /** Calls `onWarning` (if given) with each warning of a response. */
+  #warn(options, response) {
+    for (const w of response.warnings) options.onWarning?.(w);
   }
 
   /**
@@ -273,11 +422,13 @@ export class Attest {
    * of `evaluate`. Returns the sample, as `attest sample --format json` writes it.
    */
   sample(facts, rule, options) {
-    options = optionsOf("sample", options);
-    noPublicView("a sample", options);
-    const request = { ...this.#evaluateRequest(facts, { ...options, rule: undefined }), sample: { rule, seed: options.seed, size: options.size } };
+    const given = optionsOf("sample", options);
+    need(typeof rule === "string", "sample", "rule", "a rule id (a string)", rule);
+    need(given.seed !== undefined, "sample", "seed", `${COUNT} (it is required)`, options?.seed);
+    noPublicView("a sample", given);
+    const request = { ...this.#evaluateRequest("sample", facts, given), sample: { rule, seed: given.seed, size: given.size } };
     const response = this.#ok("evaluate", request);
-    for (const w of response.warnings) options.onWarning?.(w);
+    this.#warn(given, response);
     return response.sample;
   }
 
@@ -288,11 +439,11 @@ export class Attest {
    */
   evaluate(facts, options) {
     options = optionsOf("evaluate", options);
-    if (options.rule) noPublicView("one rule's result", options);
-    if (options.redact && !options.rule) return JSON.parse(this.render(facts, "json", { ...options, rule: undefined }));
-    const response = this.#ok("evaluate", this.#evaluateRequest(facts, options));
-    for (const w of response.warnings) options.onWarning?.(w);
-    return options.rule ? response.rule : response.report;
+    if (options.rule !== undefined) noPublicView("one rule's result", options);
+    if (options.redact) return JSON.parse(this.#render("evaluate", facts, "json", options));
+    const response = this.#ok("evaluate", this.#evaluateRequest("evaluate", facts, options));
+    this.#warn(options, response);
+    return options.rule !== undefined ? response.rule : response.report;
   }
 
   /**
@@ -303,9 +454,13 @@ export class Attest {
    * as `--sarif-max-results`.
    */
   render(facts, format, options) {
-    options = optionsOf("render", options);
-    const response = this.#ok("evaluate", { ...this.#evaluateRequest(facts, { ...options, rule: undefined }), format });
-    for (const w of response.warnings) options.onWarning?.(w);
+    return this.#render("render", facts, format, optionsOf("render", options));
+  }
+
+  #render(call, facts, format, options) {
+    need(typeof format === "string", call, "format", "a format (text, json, markdown, html, sarif, junit or csv)", format);
+    const response = this.#ok("evaluate", { ...this.#evaluateRequest(call, facts, options), format });
+    this.#warn(options, response);
     return response.output;
   }
 
@@ -317,8 +472,7 @@ export class Attest {
    * are counted, not listed).
    */
   todo(facts, options) {
-    options = optionsOf("todo", options);
-    return JSON.parse(this.renderTodo(facts, "json", options));
+    return JSON.parse(this.#renderTodo("todo", facts, "json", optionsOf("todo", options)));
   }
 
   /**
@@ -326,26 +480,31 @@ export class Attest {
    * byte what `attest todo --format FORMAT` writes; `options` as for `todo`.
    */
   renderTodo(facts, format, options) {
-    options = optionsOf("renderTodo", options);
+    return this.#renderTodo("renderTodo", facts, format, optionsOf("renderTodo", options));
+  }
+
+  #renderTodo(call, facts, format, options) {
+    need(typeof format === "string", call, "format", "a format (text, markdown, json or csv)", format);
     noPublicView("the to-do list", options);
-    const base = this.#evaluateRequest(facts, { ...options, rule: undefined, redact: undefined });
+    const base = this.#evaluateRequest(call, facts, options);
     const response = this.#ok("evaluate", { ...base, todo: { owner: options.owner, format } });
-    for (const w of response.warnings) options.onWarning?.(w);
+    this.#warn(options, response);
     return response.output;
   }
 
   /**
-   * Compares two reports (objects or the JSON text of `attest eval --format json`), as
-   * `attest diff` does; returns the diff as text, json (default) or markdown, byte for byte
-   * what `attest diff --output FILE` writes.
+   * Compares two reports (objects, the JSON text of `attest eval --format json`, or {name,
+   * text}), as `attest diff` does; returns the diff as text, json (default) or markdown, byte
+   * for byte what `attest diff --output FILE` writes.
    */
   diff(base, next, options) {
     options = optionsOf("diff", options);
-    return this.#ok("diff", { base: reportOf(base, "base.json"), new: reportOf(next, "new.json"), format: options.format }).output;
+    const request = { base: reportOf("diff", "base", base, "base.json"), new: reportOf("diff", "next", next, "new.json"), format: options.format };
+    return this.#ok("diff", request).output;
   }
 
-  #packRequest(pack, options) {
-    return { pack: files(pack), name: options.name, filter: options.filter };
+  #packRequest(call, pack, options) {
+    return { pack: files(call, "pack", pack), name: options.name, filter: options.filter };
   }
 
   /**
@@ -354,14 +513,12 @@ export class Attest {
    * `options.name` is the pack's folder, which file names are shown under.
    */
   check(pack, options) {
-    options = optionsOf("check", options);
-    return JSON.parse(this.checkJson(pack, options));
+    return JSON.parse(this.#ok("check", this.#packRequest("check", pack, optionsOf("check", options))).output);
   }
 
   /** `check`'s result as text, byte for byte what `attest check PACK --format json` prints. */
   checkJson(pack, options) {
-    options = optionsOf("checkJson", options);
-    return this.#ok("check", this.#packRequest(pack, options)).output;
+    return this.#ok("check", this.#packRequest("checkJson", pack, optionsOf("checkJson", options))).output;
   }
 
   /**
@@ -370,14 +527,12 @@ export class Attest {
    * `options.filter` keeps the cases whose `rule::case` name contains one of its texts.
    */
   test(pack, options) {
-    options = optionsOf("test", options);
-    return JSON.parse(this.testJson(pack, options));
+    return JSON.parse(this.#ok("test", this.#packRequest("test", pack, optionsOf("test", options))).output);
   }
 
   /** `test`'s result as text, byte for byte what `attest test PACK --format json` prints. */
   testJson(pack, options) {
-    options = optionsOf("testJson", options);
-    return this.#ok("test", this.#packRequest(pack, options)).output;
+    return this.#ok("test", this.#packRequest("testJson", pack, optionsOf("testJson", options))).output;
   }
 
   /**
@@ -386,14 +541,14 @@ export class Attest {
    */
   evaluateJson(facts, options) {
     options = optionsOf("evaluateJson", options);
-    if (options.redact) return this.render(facts, "json", options);
-    const text = this.callRaw("evaluate", JSON.stringify(this.#evaluateRequest(facts, { ...options, rule: undefined })));
+    if (options.redact) return this.#render("evaluateJson", facts, "json", options);
+    const text = this.callRaw("evaluate", this.#encode(this.#evaluateRequest("evaluateJson", facts, options)));
     const prefix = '{"ok":true,"report":';
     if (!text.startsWith(prefix)) throw new AttestError(JSON.parse(text).error);
     // The response ends with `,"warnings":[...]}`; no string of the report can hold that
     // text unescaped, and the warnings hold no "warnings" key, so the last one is it.
     const end = text.lastIndexOf(',"warnings":');
-    for (const w of JSON.parse(text.slice(end + ',"warnings":'.length, -1))) options.onWarning?.(w);
+    this.#warn(options, { warnings: JSON.parse(text.slice(end + ',"warnings":'.length, -1)) });
     return text.slice(prefix.length, end);
   }
 
@@ -404,14 +559,16 @@ export class Attest {
    */
   validate(facts, options) {
     options = optionsOf("validate", options);
-    const response = this.#ok("validate", { facts: sources(facts), pack: files(options.pack), overlay: files(options.overlay) });
+    const request = { facts: sources("validate", facts), pack: files("validate", "pack", options.pack), overlay: files("validate", "overlay", options.overlay) };
+    const response = this.#ok("validate", request);
     return { ...response.facts, warnings: response.warnings };
   }
 
-  /** Describes a rule or a control by id, or the whole pack without one. */
+  /** Describes a rule or a control by id, or the whole pack without one (`id` undefined or null). */
   explain(id, options) {
     options = optionsOf("explain", options);
-    const { ok, ...rest } = this.#ok("explain", { id: id ?? undefined, pack: files(options.pack), overlay: files(options.overlay) });
+    need(id == null || typeof id === "string", "explain", "id", "a rule or control id (a string), or none for the pack", id);
+    const { ok, ...rest } = this.#ok("explain", { id: id ?? undefined, pack: files("explain", "pack", options.pack), overlay: files("explain", "overlay", options.overlay) });
     return rest;
   }
 }

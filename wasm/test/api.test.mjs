@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
-import { load, AttestError } from "../pkg/attest.mjs";
+import { load, Attest, AttestError } from "../pkg/attest.mjs";
 
 const root = new URL("../../", import.meta.url);
 const wasmUrl = new URL("wasm/pkg/attest.wasm", root);
@@ -89,20 +89,169 @@ test("an option a call does not take is refused, not ignored", async () => {
   refused(() => attest.render(facts, "text", { rule: "access.mfa-privileged" }), /^render: unknown option `rule`;/);
   refused(() => attest.evaluateJson(facts, { waiver: "{}" }), /^evaluateJson: unknown option `waiver`;/);
   refused(() => attest.todo(facts, { owners: "IT" }), /^todo: unknown option `owners`;/);
-  refused(() => attest.evaluate(facts, { limits: { maxOperation: 5 } }), /^limits: unknown option `maxOperation`;/);
+  refused(() => attest.evaluate(facts, { limits: { maxOperation: 5 } }), /^evaluate: limits: unknown option `maxOperation`;/);
   refused(() => attest.diff("{}", "{}", { fromat: "text" }), /^diff: unknown option `fromat`;/);
   refused(() => attest.check(null, { filter: ["x"] }), /^check: unknown option `filter`; it takes name$/);
   refused(() => attest.validate(facts, { asOf: "2026-01-01" }), /^validate: unknown option `asOf`;/);
-  refused(() => attest.explain("CC6.1", "soc2"), /^explain: options must be an object$/);
-  // A name left undefined is no option at all.
+  refused(() => attest.explain("CC6.1", "soc2"), /^explain: options: expected an object, got the string "soc2"$/);
+  // A name left undefined (or null) is no option at all.
   assert.equal(attest.evaluate(facts, { asof: undefined }).summary.controls.fail, 28);
+  assert.equal(attest.evaluate(facts, { asof: null }).summary.controls.fail, 28);
+});
+
+/** Asserts that `f` throws the wrapper's argument error: a TypeError with exactly `message`. */
+function argumentError(f, message) {
+  assert.throws(f, (e) => {
+    assert.ok(e instanceof TypeError && !(e instanceof AttestError), `${e}`);
+    assert.equal(e.message, message);
+    return true;
+  });
+}
+
+test("facts that are no facts are argument errors naming the argument and its index", async () => {
+  const facts = await acme();
+  const calls = {
+    evaluate: (f) => attest.evaluate(f),
+    evaluateJson: (f) => attest.evaluateJson(f),
+    render: (f) => attest.render(f, "text"),
+    todo: (f) => attest.todo(f),
+    renderTodo: (f) => attest.renderTodo(f, "csv"),
+    sample: (f) => attest.sample(f, "access.leaver-accounts", { seed: 1 }),
+    validate: (f) => attest.validate(f),
+  };
+  for (const [call, f] of Object.entries(calls)) {
+    argumentError(() => f([null]), `${call}: facts[0]: expected a {name, text} file or a JSON string, got null`);
+    argumentError(() => f([...facts, 7]), `${call}: facts[13]: expected a {name, text} file or a JSON string, got the number 7`);
+    argumentError(() => f([facts[0], [facts[1]]]), `${call}: facts[1]: expected a {name, text} file or a JSON string, got an array`);
+    argumentError(() => f([{ text: "{}" }]), `${call}: facts[0].name: expected a string (the file's name), got undefined`);
+    argumentError(() => f([{ name: "a.json", text: null }]), `${call}: facts[0].text: expected JSON text or an object, got null`);
+    argumentError(() => f(null), `${call}: facts: expected a JSON string, an object, or a list of {name, text} files, got null`);
+    argumentError(() => f(undefined), `${call}: facts: expected a JSON string, an object, or a list of {name, text} files, got undefined`);
+    argumentError(() => f(42), `${call}: facts: expected a JSON string, an object, or a list of {name, text} files, got the number 42`);
+  }
+  // Bytes are no facts object (JSON.stringify would make {"type": "Buffer", ...} of them).
+  const bytes = await readFile(new URL("examples/waivers.json", root));
+  argumentError(() => attest.validate(bytes), "validate: facts: expected a JSON string, an object, or a list of {name, text} files, got a Buffer");
+  argumentError(() => attest.validate([{ name: "o.json", text: new Uint8Array(bytes) }]), "validate: facts[0].text: expected JSON text or an object, got a Uint8Array");
+  argumentError(() => attest.evaluate(facts, { waivers: new ArrayBuffer(2) }), "evaluate: waivers: expected waivers-v1 JSON text, its object, or {name, text}, got an ArrayBuffer");
+  // evaluate with redact renders the public view: its errors still name evaluate.
+  argumentError(() => attest.evaluate([null], { redact: true }), "evaluate: facts[0]: expected a {name, text} file or a JSON string, got null");
+  // Facts JSON cannot hold.
+  const cycle = { schema_version: "1" };
+  cycle.self = cycle;
+  assert.throws(() => attest.evaluate(cycle), (e) => e instanceof TypeError && /^evaluate: facts: cannot be written as JSON \(/.test(e.message));
+  assert.throws(() => attest.validate([{ name: "a.json", text: { n: 1n } }]), (e) => e instanceof TypeError && /^validate: facts\[0\]\.text: cannot be written as JSON \(/.test(e.message));
+});
+
+test("sample: seed is required, and its type is the wrapper's to say", async () => {
+  const facts = await acme();
+  const rule = "access.leaver-accounts";
+  const required = (got) => `sample: seed: expected an integer from 0 to 9007199254740991 (it is required), got ${got}`;
+  argumentError(() => attest.sample(facts, rule), required("undefined"));
+  argumentError(() => attest.sample(facts, rule, {}), required("undefined"));
+  argumentError(() => attest.sample(facts, rule, { size: 3 }), required("undefined"));
+  argumentError(() => attest.sample(facts, rule, { seed: undefined }), required("undefined"));
+  argumentError(() => attest.sample(facts, rule, { seed: null }), required("null"));
+  for (const [seed, got] of [["42", 'the string "42"'], [-1, "the number -1"], [1.5, "the number 1.5"], [2 ** 64, "the number 18446744073709552000"], [42n, "the bigint 42"]]) {
+    argumentError(() => attest.sample(facts, rule, { seed }), `sample: seed: expected an integer from 0 to 9007199254740991, got ${got}`);
+  }
+  argumentError(() => attest.sample(facts, rule, { seed: 1, size: -2 }), "sample: size: expected an integer from 0 to 9007199254740991, got the number -2");
+  argumentError(() => attest.sample(facts, undefined, { seed: 1 }), "sample: rule: expected a rule id (a string), got undefined");
+  argumentError(() => attest.sample(facts, { seed: 1 }), "sample: rule: expected a rule id (a string), got an object");
+  // A size of 0 is refused by the engine, as `attest sample --size 0` is.
+  assert.throws(() => attest.sample(facts, rule, { seed: 1, size: 0 }), (e) => e instanceof AttestError && e.kind === "options");
+  assert.equal(attest.sample(facts, rule, { seed: 0, size: 2 }).records.length, 2);
+});
+
+test("options of the wrong type are argument errors, the same for every call", async () => {
+  const facts = await acme();
+  const calls = {
+    evaluate: (o) => attest.evaluate(facts, o),
+    evaluateJson: (o) => attest.evaluateJson(facts, o),
+    render: (o) => attest.render(facts, "text", o),
+    todo: (o) => attest.todo(facts, o),
+    renderTodo: (o) => attest.renderTodo(facts, "text", o),
+    sample: (o) => attest.sample(facts, "access.leaver-accounts", o),
+    diff: (o) => attest.diff("{}", "{}", o),
+    check: (o) => attest.check(null, o),
+    checkJson: (o) => attest.checkJson(null, o),
+    test: (o) => attest.test(null, o),
+    testJson: (o) => attest.testJson(null, o),
+    validate: (o) => attest.validate(facts, o),
+    explain: (o) => attest.explain("CC6.1", o),
+  };
+  for (const [call, f] of Object.entries(calls)) {
+    for (const [options, got] of [[[], "an array"], ["soc2", 'the string "soc2"'], [7, "the number 7"], [true, "the boolean true"], [() => {}, "a function"]]) {
+      argumentError(() => f(options), `${call}: options: expected an object, got ${got}`);
+    }
+  }
+  const wrong = [
+    [{ asOf: 20260630 }, "asOf: expected a date (YYYY-MM-DD text or a valid Date), got the number 20260630"],
+    [{ asOf: new Date("nope") }, "asOf: expected a date (YYYY-MM-DD text or a valid Date), got an invalid Date"],
+    [{ period: 2026 }, 'period: expected a period ("START..END" text or {start, end}), got the number 2026'],
+    [{ period: { start: "2026-01-01" } }, "period.end: expected a date (YYYY-MM-DD text or a valid Date), got undefined"],
+    [{ params: [] }, "params: expected an object of parameter -> value, got an array"],
+    [{ explain: "yes" }, 'explain: expected true or false, got the string "yes"'],
+    [{ populations: 1 }, "populations: expected true or false, got the number 1"],
+    [{ redact: "false" }, 'redact: expected true or false, got the string "false"'],
+    [{ limits: 5 }, "limits: expected an object ({maxOperations, maxMemoryMib, maxFindings}), got the number 5"],
+    [{ limits: { maxFindings: -1 } }, "limits.maxFindings: expected an integer from 0 to 9007199254740991 (0: no limit), got the number -1"],
+    [{ waivers: 1 }, "waivers: expected waivers-v1 JSON text, its object, or {name, text}, got the number 1"],
+    [{ waivers: { name: "w.json", text: 3 } }, "waivers.text: expected JSON text or an object, got the number 3"],
+    [{ onWarning: "console.log" }, 'onWarning: expected a function, got the string "console.log"'],
+    [{ pack: "examples/acme-pack" }, 'pack: expected a list of {path, text} files or an object of path -> text, got the string "examples/acme-pack"'],
+    [{ overlay: [null] }, "overlay[0]: expected a {path, text} file, got null"],
+    [{ overlay: [{ path: "rules/a.rhai" }] }, "overlay[0].text: expected a string (the file's text), got undefined"],
+    [{ overlay: { "rules/a.rhai": 5 } }, 'overlay["rules/a.rhai"]: expected a string (the file\'s text), got the number 5'],
+  ];
+  for (const [options, message] of wrong) {
+    for (const call of ["evaluate", "evaluateJson", "render", "todo", "renderTodo"]) {
+      argumentError(() => calls[call](options), `${call}: ${message}`);
+    }
+  }
+  argumentError(() => attest.evaluate(facts, { rule: 5 }), "evaluate: rule: expected a rule id (a string), got the number 5");
+  argumentError(() => attest.todo(facts, { owner: ["IT"] }), "todo: owner: expected an owner's name (a string), got an array");
+  argumentError(() => attest.diff("{}", "{}", { format: 1 }), "diff: format: expected a format (a string), got the number 1");
+  argumentError(() => attest.check(null, { name: 1 }), "check: name: expected a folder name (a string), got the number 1");
+  argumentError(() => attest.test(null, { filter: "mfa" }), 'test: filter: expected a list of strings, got the string "mfa"');
+  argumentError(() => attest.validate(facts, { pack: 3 }), "validate: pack: expected a list of {path, text} files or an object of path -> text, got the number 3");
+  // Null, like undefined, is no option at all.
+  const none = { asOf: null, period: undefined, params: null, explain: null, limits: null, waivers: null, redact: null, sarifMaxResults: null, onWarning: null, rule: null };
+  assert.deepEqual(attest.evaluate(facts, none), attest.evaluate(facts));
+  assert.equal(attest.evaluate(facts, null).summary.controls.fail, 28);
+});
+
+test("the other arguments of every call are checked the same way", async () => {
+  const facts = await acme();
+  argumentError(() => attest.render(facts), "render: format: expected a format (text, json, markdown, html, sarif, junit or csv), got undefined");
+  argumentError(() => attest.render(facts, { waivers: "{}" }), "render: format: expected a format (text, json, markdown, html, sarif, junit or csv), got an object");
+  argumentError(() => attest.renderTodo(facts, { owner: "IT" }), "renderTodo: format: expected a format (text, markdown, json or csv), got an object");
+  argumentError(() => attest.diff(undefined, "{}"), "diff: base: expected a report (its object, its JSON text, or {name, text}), got undefined");
+  argumentError(() => attest.diff("{}", 5), "diff: next: expected a report (its object, its JSON text, or {name, text}), got the number 5");
+  argumentError(() => attest.check("examples/acme-pack"), 'check: pack: expected a list of {path, text} files or an object of path -> text, got the string "examples/acme-pack"');
+  argumentError(() => attest.test([{ path: "pack.toml", text: 1 }]), "test: pack[0].text: expected a string (the file's text), got the number 1");
+  argumentError(() => attest.explain(6.1), "explain: id: expected a rule or control id (a string), or none for the pack, got the number 6.1");
+  assert.equal(attest.explain(null).kind, "pack");
+  argumentError(() => attest.callRaw("evaluat", "{}"), "callRaw: name: expected an export (evaluate, validate, explain, diff, check, test), got the string \"evaluat\"");
+  argumentError(() => attest.callRaw("explain", { id: "CC6.1" }), "callRaw: request: expected the request's text or bytes (a string or a Uint8Array), got an object");
+  argumentError(() => attest.call("explain", "{}"), 'call: request: expected a request object, got the string "{}"');
+  await assert.rejects(load(5), { name: "TypeError", message: "load: source: expected the module's bytes, a WebAssembly.Module, a Response, or its URL (a string or a URL), got the number 5" });
+  assert.equal((await load(null)).explain("CC6.1").kind, "control");
+  // A response that is no module says so, as a failed fetch of its URL does.
+  await assert.rejects(load(new Response("not found", { status: 404 })), { name: "Error", message: "the response: HTTP 404" });
+  argumentError(() => new Attest(), "Attest: module: expected a WebAssembly.Module (load makes an Attest), got undefined");
+  const empty = await WebAssembly.compile(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  assert.throws(() => new Attest(empty, new WebAssembly.Instance(empty, {})), { name: "Error", message: "the module is not Attest's: it exports no attest_abi_version" });
+  // A report given as {name, text} keeps its name.
+  const report = attest.evaluateJson(facts);
+  assert.equal(JSON.parse(attest.diff({ name: "q1.json", text: report }, report)).new_failures.length, 0);
 });
 
 test("sarifMaxResults and an empty list of facts are refused as the CLI refuses them", async () => {
   const facts = await acme();
   // `attest eval --sarif-max-results` takes 1 to 25000: a SARIF of no results would close
   // every code scanning alert, one of more than 25000 is refused by the upload.
-  for (const n of [0, 25001, -1, 1.5, "3"]) {
+  for (const n of [0, 25001, -1, 1.5]) {
     assert.throws(() => attest.render(facts, "sarif", { sarifMaxResults: n }), (e) => {
       assert.ok(e instanceof AttestError, `${n}: ${e}`);
       assert.equal(e.kind, "options");
@@ -110,6 +259,8 @@ test("sarifMaxResults and an empty list of facts are refused as the CLI refuses 
       return true;
     });
   }
+  // A value of another type is an argument error, as for every option.
+  assert.throws(() => attest.render(facts, "sarif", { sarifMaxResults: "3" }), { name: "TypeError", message: 'render: sarifMaxResults: expected an integer from 1 to 25000, got the string "3"' });
   for (const n of [1, 25000]) {
     assert.equal(JSON.parse(attest.render(facts, "sarif", { sarifMaxResults: n })).runs[0].results.length, Math.min(n, 77));
   }
@@ -128,7 +279,7 @@ test("the declarations take the options each call takes, and refuse those it ref
   await writeFile(join(dir, "package.json"), '{"type": "module"}');
   await writeFile(
     join(dir, "types.ts"),
-    `import { load, type Report, type RuleResult, type CheckResult } from "attest-wasm";
+    `import { load, AttestError, type Report, type RuleResult, type CheckResult, type PublicReport } from "attest-wasm";
 const attest = await load();
 const report: Report = attest.evaluate("{}", { asOf: "2026-06-30", sarifMaxResults: 10 });
 const rule: RuleResult = attest.evaluate("{}", { rule: "access.mfa-privileged" });
@@ -151,7 +302,26 @@ attest.evaluate("{}", { rule: "access.mfa-privileged", redact: true });
 attest.check(null, { filter: ["mfa"] });
 // @ts-expect-error checkJson takes no filter
 attest.checkJson(null, { filter: ["mfa"] });
-export { report, rule, text, check };
+// Null options are no options; a report for diff may be {name, text}.
+const none: Report = attest.evaluate("{}", null);
+attest.diff({ name: "q1.json", text: "{}" }, report, null);
+// A redact known only at run time may give the public view, and a rule any result.
+declare const flag: boolean;
+const either: Report | PublicReport = attest.evaluate("{}", { redact: flag });
+// @ts-expect-error with a boolean redact the result may be the public view
+const notOnlyReport: Report = attest.evaluate("{}", { redact: flag });
+declare const someRule: string | undefined;
+const any: Report | RuleResult = attest.evaluate("{}", { rule: someRule, asOf: "2026-06-30" });
+// @ts-expect-error sample needs a seed
+attest.sample("{}", "access.leaver-accounts", { size: 3 });
+// @ts-expect-error render needs a format
+attest.render("{}");
+// @ts-expect-error renderTodo's format comes before its options
+attest.renderTodo("{}", { owner: "IT" });
+const error = new AttestError({ kind: "request", message: "x" });
+// @ts-expect-error an AttestError is made from the engine's error object
+new AttestError();
+export { report, rule, text, check, none, either, notOnlyReport, any, error };
 `,
   );
   const args = ["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--lib", "es2022,dom", "types.ts"];
