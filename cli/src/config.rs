@@ -43,6 +43,7 @@ use crate::packs::{self, PackRef};
 use attest_engine::{Date, Pack, Period};
 use indexmap::IndexMap;
 use serde::Deserialize;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -284,6 +285,56 @@ struct RawVendors {
     output: Option<String>,
 }
 
+/// The most unknown keys one reading names.
+const MAX_UNKNOWN: usize = 20;
+
+/// Parses the configuration's text, or its problems, each with its place in the text when
+/// it has one: every unknown key (in the order they are written), so that one run names
+/// them all; else the first other problem.
+fn parse_raw(text: &str) -> Result<Raw, Vec<(Option<Range<usize>>, String)>> {
+    let mut text = text.to_owned();
+    let mut unknown = Vec::new();
+    loop {
+        let e = match toml::from_str::<Raw>(&text) {
+            Ok(raw) if unknown.is_empty() => return Ok(raw),
+            Ok(_) => break,
+            Err(e) => e,
+        };
+        let message = e.message().trim_end().to_owned();
+        match e.span() {
+            Some(span) if message.starts_with("unknown field") && unknown.len() < MAX_UNKNOWN => {
+                blank_entry(&mut text, span.start);
+                unknown.push((Some(span), message));
+            }
+            // Once unknown keys were found, what follows may come of blanking them out.
+            _ if !unknown.is_empty() => break,
+            span => return Err(vec![(span, message)]),
+        }
+    }
+    unknown.sort_by_key(|(span, _)| span.as_ref().map(|s| s.start));
+    Err(unknown)
+}
+
+/// Blanks out (with spaces, so every other place stays where it was) the line at `at`, and
+/// when that line is a table's header (`[todoo]`), the table's lines up to the next header.
+fn blank_entry(text: &mut String, at: usize) {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let is_header = text[start..].trim_start().starts_with('[');
+    let mut end = start;
+    for line in text[start..].split_inclusive('\n') {
+        if end > start && (!is_header || line.trim_start().starts_with('[')) {
+            break;
+        }
+        end += line.len();
+    }
+    // Spaces take one byte each: a character of several bytes becomes as many spaces.
+    let blanked: String = text[start..end]
+        .chars()
+        .flat_map(|c| std::iter::repeat_n(if c == '\n' { '\n' } else { ' ' }, c.len_utf8()))
+        .collect();
+    text.replace_range(start..end, &blanked);
+}
+
 impl Config {
     /// Reads and checks a configuration file (of at most `limit` bytes).
     pub fn read(path: &Path, limit: SizeLimit) -> Result<Config, String> {
@@ -293,9 +344,15 @@ impl Config {
             let (line, col) = inputs::line_col(&text, span.start);
             format!("{name}:{line}:{col}")
         };
-        let raw: Raw = toml::from_str(&text).map_err(|e| match e.span() {
-            Some(span) => format!("{}: {}", at(span), e.message().trim_end()),
-            None => format!("{name}: {}", e.message().trim_end()),
+        let raw = parse_raw(&text).map_err(|problems| {
+            let lines: Vec<String> = problems
+                .into_iter()
+                .map(|(span, message)| match span {
+                    Some(span) => format!("{}: {message}", at(span)),
+                    None => format!("{name}: {message}"),
+                })
+                .collect();
+            lines.join("\n")
         })?;
         let dir = path.parent().unwrap_or(Path::new(""));
         let spanned = |s: Option<Spanned<String>>| {

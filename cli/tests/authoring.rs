@@ -1180,6 +1180,28 @@ fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
         exit(&out, 2);
         assert!(stderr(&out).contains(message), "{text}: {}", stderr(&out));
     }
+    // Every unknown key is named at once, in the order written, an unknown table's too.
+    write(
+        &dir,
+        "attest.toml",
+        "[eval]\nformt = \"json\"\n[todoo]\nowner = \"IT\"\n[test]\nfomat = \"json\"\n",
+    );
+    let out = attest_in(&dir, &["eval", "facts"]);
+    exit(&out, 2);
+    let err = stderr(&out);
+    let named: Vec<&str> = err
+        .lines()
+        .map(|l| l.split(", expected").next().unwrap())
+        .collect();
+    assert_eq!(
+        named,
+        [
+            "error: attest.toml:2:1: unknown field `formt`",
+            "attest.toml:3:2: unknown field `todoo`",
+            "attest.toml:6:1: unknown field `fomat`",
+        ],
+        "{err}"
+    );
     let none = attest_in(&elsewhere, &["eval"]);
     exit(&none, 2);
     assert!(stderr(&none).contains("no facts"), "{}", stderr(&none));
