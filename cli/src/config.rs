@@ -288,10 +288,13 @@ struct RawVendors {
 /// The most unknown keys one reading names.
 const MAX_UNKNOWN: usize = 20;
 
+/// A problem of the configuration: its place in the text, when it has one, and what it is.
+type Problem = (Option<Range<usize>>, String);
+
 /// Parses the configuration's text, or its problems, each with its place in the text when
 /// it has one: every unknown key (in the order they are written), so that one run names
 /// them all; else the first other problem.
-fn parse_raw(text: &str) -> Result<Raw, Vec<(Option<Range<usize>>, String)>> {
+fn parse_raw(text: &str) -> Result<Raw, Vec<Problem>> {
     let mut text = text.to_owned();
     let mut unknown = Vec::new();
     loop {
