@@ -142,7 +142,7 @@ pub fn facts_paths<'a>(given: &'a [PathBuf], config: &'a Config) -> Result<&'a [
     };
     if paths.is_empty() {
         return Err(format!(
-            "no facts: give FACTS (files or folders) or set `facts` in {}",
+            "no facts: give FACTS (files or folders) or set `facts` in {} (`attest init` starts a project with both)",
             config::FILE_NAME
         ));
     }
