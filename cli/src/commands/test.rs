@@ -294,7 +294,7 @@ fn text(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Stri
             }
             failed += 1;
             let _ = writeln!(failures, "\n  {}::{}", shown(&o.rule), shown(&o.name));
-            for line in failure_lines(&case_file(run, o), o) {
+            for line in failure_lines(run, o) {
                 let _ = writeln!(failures, "    {}", shown(&line));
             }
         }
@@ -324,24 +324,32 @@ fn text(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Stri
 
 /// A problem of a case as shown to people: the places in its cases file it names
 /// (`rules/x.cases.json:3:5`, relative to the pack, at its start or after a space) are given
-/// in `file`, the cases file as shown, so they can be opened from where the command ran.
-fn problem_line(file: &str, o: &CaseOutcome, problem: &str) -> String {
+/// in `file`, the cases file as shown, and the place of the rule's error
+/// (`(rules/x.rhai:9: ...)`) as `run` shows the pack's files, so they can be opened from
+/// where the command ran.
+fn problem_line(run: &PackRun, o: &CaseOutcome, problem: &str) -> String {
+    let file = case_file(run, o);
     let place = format!("{}:", o.file);
-    let line = format!(" {problem}").replace(&format!(" {place}"), &format!(" {file}:"));
+    let mut line = format!(" {problem}").replace(&format!(" {place}"), &format!(" {file}:"));
+    if let Some(e) = o.actual.as_ref().and_then(|a| a.error.as_ref()) {
+        let shown_file = run.loaded.show_file(&e.file);
+        line = line.replace(&format!("({}:", e.file), &format!("({shown_file}:"));
+    }
     line.strip_prefix(' ').unwrap_or(&line).to_owned()
 }
 
 /// One failed case: where it is, what differed and what the rule returned.
-fn failure_lines(file: &str, o: &CaseOutcome) -> Vec<String> {
-    let mut lines = vec![format!("in {file}")];
-    lines.extend(o.problems.iter().map(|p| problem_line(file, o, p)));
+fn failure_lines(run: &PackRun, o: &CaseOutcome) -> Vec<String> {
+    let mut lines = vec![format!("in {}", case_file(run, o))];
+    lines.extend(o.problems.iter().map(|p| problem_line(run, o, p)));
     let Some(actual) = &o.actual else {
         return lines;
     };
     if let Some(e) = &actual.error {
+        let file = run.loaded.show_file(&e.file);
         let place = match (e.line, e.column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
-            _ => e.file.clone(),
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            _ => file,
         };
         lines.push(format!("actual error at {place}: {}", e.message));
     }
@@ -514,18 +522,18 @@ fn junit(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Str
                 body.push_str("/>\n");
                 continue;
             }
-            let detail: Vec<String> = failure_lines(&case_file(run, o), o)
+            let detail: Vec<String> = failure_lines(run, o)
                 .iter()
                 .map(|line| xml(line))
                 .collect();
             let _ = write!(
                 body,
                 ">\n      <failure message=\"{}\" type=\"case\">{}</failure>\n    </testcase>\n",
-                xml(&o.problems.first().map_or(String::new(), |p| problem_line(
-                    &case_file(run, o),
-                    o,
-                    p
-                ))),
+                xml(
+                    &o.problems
+                        .first()
+                        .map_or(String::new(), |p| problem_line(run, o, p))
+                ),
                 detail.join("\n")
             );
         }
