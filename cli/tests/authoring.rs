@@ -915,7 +915,19 @@ fn new_rule_refuses_bad_input_and_writes_nothing() {
                 "--pack",
                 "pack",
             ],
-            "unknown control `CC9.9`",
+            "unknown control `CC9.9`: not in the pack's catalog (see `attest list controls --pack pack`)",
+        ),
+        (
+            vec![
+                "new",
+                "rule",
+                "access.x",
+                "--control",
+                "cc6.1",
+                "--pack",
+                "pack",
+            ],
+            "unknown control `cc6.1` (did you mean `CC6.1`?)",
         ),
         (
             vec![
@@ -957,6 +969,34 @@ fn new_rule_refuses_bad_input_and_writes_nothing() {
         assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
     }
     assert!(!dir.join("pack/rules").exists(), "nothing was written");
+}
+
+#[test]
+fn new_rule_takes_owner_and_severity_in_any_case() {
+    let dir = scratch("new-case");
+    tiny_pack(&dir, &[]);
+    let out = attest_in(
+        &dir,
+        &[
+            "new",
+            "rule",
+            "access.x",
+            "--control",
+            "CC6.1",
+            "--pack",
+            "pack",
+            "--owner",
+            "product",
+            "--severity",
+            "HIGH",
+        ],
+    );
+    exit(&out, 0);
+    let rule = fs::read_to_string(dir.join("pack/rules/access/x.rhai")).unwrap();
+    assert!(
+        rule.contains("//! severity = \"high\"\n//! owner = \"Product\"\n"),
+        "{rule}"
+    );
 }
 
 // ---- extends -----------------------------------------------------------------------
