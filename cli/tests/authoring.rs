@@ -143,6 +143,48 @@ fn junit_and_json_results() {
 }
 
 #[test]
+fn results_written_to_a_file_say_on_stderr_why_the_run_fails() {
+    let dir = scratch("test-to-file");
+    pack_with_a_wrong_case(&dir);
+    let out = attest_in(
+        &dir,
+        &[
+            "test",
+            "pack",
+            "--format",
+            "junit",
+            "--output",
+            "rule-tests.xml",
+            "--coverage-min",
+            "90",
+        ],
+    );
+    exit(&out, 1);
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "attest test: 2 of 3 cases failed, and line coverage 80.00% is below the minimum 90%; the results are in rule-tests.xml\n"
+    );
+    assert!(dir.join("rule-tests.xml").is_file());
+    // The same from attest.toml's [test] output; a run that passes stays quiet.
+    write(
+        &dir,
+        "attest.toml",
+        "pack = \"pack\"\n\n[test]\nformat = \"junit\"\noutput = \"out/rule-tests.xml\"\n",
+    );
+    fs::create_dir_all(dir.join("out")).unwrap();
+    let out = attest_in(&dir, &["test"]);
+    exit(&out, 1);
+    assert_eq!(
+        stderr(&out),
+        "attest test: 2 of 3 cases failed; the results are in out/rule-tests.xml\n"
+    );
+    let out = attest_in(&dir, &["test", "--filter", "mfa passes"]);
+    exit(&out, 0);
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
 fn filters_select_cases_by_rule_and_name() {
     let dir = scratch("test-filter");
     pack_with_a_wrong_case(&dir);

@@ -8,6 +8,7 @@
 
 use crate::Outcome;
 use crate::config::{self, ConfigArg};
+use crate::inputs;
 use crate::output::{Input, Target, refuse_inputs};
 use crate::packs::{self, Loaded, PackRef};
 use attest_engine::cases::{self, CaseOutcome, RuleCoverage};
@@ -184,6 +185,30 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     Target::from_arg(output).write(&content)?;
     let failed = runs.iter().any(|r| r.outcomes.iter().any(|o| !o.passed()));
+    // Results written to a file (`--output`, or `output` in attest.toml) leave the terminal
+    // and the CI log empty: a failure says there why the run fails, and where to read more.
+    if let (Target::File(path), true) = (Target::from_arg(output), failed || below) {
+        let bad: usize = runs
+            .iter()
+            .map(|r| r.outcomes.iter().filter(|o| !o.passed()).count())
+            .sum();
+        let ran: usize = runs.iter().map(|r| r.outcomes.len()).sum();
+        let mut why = Vec::new();
+        if bad > 0 {
+            why.push(format!("{bad} of {ran} case{} failed", if ran == 1 { "" } else { "s" }));
+        }
+        if let (true, Some(min), Some(t)) = (below, coverage_min, &totals) {
+            why.push(format!(
+                "line coverage {} is below the minimum {min}",
+                percent(t.hit, t.lines)
+            ));
+        }
+        eprintln!(
+            "attest test: {}; the results are in {}",
+            why.join(", and "),
+            inputs::display(path)
+        );
+    }
     Ok(if failed || below {
         Outcome::Failed
     } else {
