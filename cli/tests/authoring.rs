@@ -1214,6 +1214,38 @@ fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
         exit(&out, 2);
         assert!(stderr(&out).starts_with(message), "{}", stderr(&out));
     }
+    // Every command that takes --param names the flag in its error, and says how a list is
+    // written (the value is JSON, else a plain string).
+    for command in ["eval", "todo", "vendors", "bundle"] {
+        let out = attest(&[
+            command,
+            "examples/acme",
+            "--param",
+            "mfa_required_criticality=critical,high",
+            "--output",
+            "unused",
+        ]);
+        exit(&out, 2);
+        assert_eq!(
+            stderr(&out),
+            "error: --param mfa_required_criticality: expected a list of strings, got \"critical,high\" (write a list as JSON: --param 'mfa_required_criticality=[\"a\", \"b\"]')\n",
+            "{command}"
+        );
+    }
+    for (args, message) in [
+        (
+            vec!["eval", "--param", "max_accounts=lots", "--format", "json"],
+            "error: --param max_accounts: expected an integer",
+        ),
+        (
+            vec!["sample", "t.mfa", "--param", "max_acounts=1", "--seed", "1"],
+            "error: --param max_acounts: pack tiny declares no such parameter; did you mean `max_accounts`?\n",
+        ),
+    ] {
+        let out = attest_in(&dir, &args);
+        exit(&out, 2);
+        assert!(stderr(&out).starts_with(message), "{}", stderr(&out));
+    }
     let tests = attest_in(&dir, &["test"]);
     exit(&tests, 0);
     assert!(stdout(&tests).starts_with("<?xml"), "{}", stdout(&tests));
@@ -1553,7 +1585,7 @@ fn mistyped_rules_controls_and_parameters_get_a_suggestion() {
     let o = attest(&["eval", "examples/acme", "--param", "warn_windw_days=10"]);
     exit(&o, 2);
     assert!(
-        stderr(&o).contains("unknown parameter `warn_windw_days`: the pack does not declare it; did you mean `warn_window_days`?"),
+        stderr(&o).contains("error: --param warn_windw_days: pack soc2 declares no such parameter; did you mean `warn_window_days`?"),
         "{}",
         stderr(&o)
     );

@@ -694,7 +694,7 @@ fn exit_zero_when_nothing_fails_and_params_override_defaults() {
     assert_eq!(wrong.status.code(), Some(2));
     assert_eq!(
         stderr(&wrong),
-        "error: parameter `max_accounts`: expected an integer, got \"lots\"\n"
+        "error: --param max_accounts: expected an integer, got \"lots\"\n"
     );
 }
 
