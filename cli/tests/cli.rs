@@ -817,3 +817,40 @@ fn a_key_given_twice_in_an_object_is_refused_with_its_place() {
         );
     }
 }
+
+#[test]
+fn every_command_names_an_output_folder_that_is_not_there() {
+    let dir = scratch("missing-output-folder");
+    let acme = repo().join("examples/acme");
+    let acme = acme.to_str().unwrap();
+    let base = dir.join("base.json");
+    let o = attest(&[
+        "eval",
+        acme,
+        "--format",
+        "json",
+        "--output",
+        base.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let base = base.to_str().unwrap();
+    for args in [
+        vec!["eval", acme],
+        vec!["todo", acme],
+        vec!["vendors", acme],
+        vec!["sample", "access.mfa-privileged", acme, "--seed", "1"],
+        vec!["diff", base, base],
+        vec!["test", "soc2", "--filter", "access.mfa-privileged"],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--output", "reports/out.txt"]);
+        let o = common::attest_in(&dir, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            "error: reports/out.txt: the folder reports does not exist\n",
+            "{args:?}"
+        );
+        assert!(!dir.join("reports").exists(), "{args:?}");
+    }
+}

@@ -147,6 +147,10 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             .map(|p| PackRef::parse(p, Path::new("")))
             .collect()
     };
+    if let Target::File(path) = Target::from_arg(output) {
+        // Before the cases run: a folder that is not there is said first.
+        crate::output::refuse_missing_folder(path)?;
+    }
     let mut runs = Vec::new();
     for source in &sources {
         let loaded = packs::load(source, config.max_input_size)?;
