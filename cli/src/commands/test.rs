@@ -199,7 +199,10 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         let ran: usize = runs.iter().map(|r| r.outcomes.len()).sum();
         let mut why = Vec::new();
         if bad > 0 {
-            why.push(format!("{bad} of {ran} case{} failed", if ran == 1 { "" } else { "s" }));
+            why.push(format!(
+                "{bad} of {ran} case{} failed",
+                if ran == 1 { "" } else { "s" }
+            ));
         }
         if let (true, Some(min), Some(t)) = (below, coverage_min, &totals) {
             why.push(format!(
@@ -551,18 +554,14 @@ fn junit(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Str
                 body.push_str("/>\n");
                 continue;
             }
-            let detail: Vec<String> = failure_lines(run, o)
-                .iter()
-                .map(|line| xml(line))
-                .collect();
+            let detail: Vec<String> = failure_lines(run, o).iter().map(|line| xml(line)).collect();
             let _ = write!(
                 body,
                 ">\n      <failure message=\"{}\" type=\"case\">{}</failure>\n    </testcase>\n",
-                xml(
-                    &o.problems
-                        .first()
-                        .map_or(String::new(), |p| problem_line(run, o, p))
-                ),
+                xml(&o
+                    .problems
+                    .first()
+                    .map_or(String::new(), |p| problem_line(run, o, p))),
                 detail.join("\n")
             );
         }
