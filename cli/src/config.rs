@@ -40,6 +40,7 @@
 
 use crate::inputs::{self, SizeLimit};
 use crate::packs::{self, PackRef};
+use attest_engine::pack::ParamType;
 use attest_engine::{Date, Pack, Period};
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -498,6 +499,22 @@ impl Config {
             out.insert(name.clone(), setting.value.clone());
         }
         for (name, value) in flags {
+            let spec = pack
+                .manifest()
+                .params
+                .get(name)
+                .ok_or_else(|| format!("--param {name}: {}", undeclared(pack, name)))?;
+            spec.kind.check(value).map_err(|e| {
+                // The value is JSON when it parses as JSON, else a string: a list must be
+                // written as JSON, which nothing else says.
+                let hint = match spec.kind {
+                    ParamType::StringList if value.is_string() => {
+                        format!(" (write a list as JSON: --param '{name}=[\"a\", \"b\"]')")
+                    }
+                    _ => String::new(),
+                };
+                format!("--param {name}: {e}{hint}")
+            })?;
             out.insert(name.clone(), value.clone());
         }
         Ok(out)

@@ -136,6 +136,15 @@ impl<'a> Target<'a> {
 /// temporary file is removed and no file is replaced; special files and standard output
 /// written before the failing one keep what they were given. Errors name the output.
 pub fn write_all(outputs: &[(Target<'_>, &str)]) -> Result<(), String> {
+    // A file whose folder is not there is named as such, not by the OS's error.
+    for (target, _) in outputs {
+        if let Target::File(path) = target
+            && !special(path)
+            && !path.is_dir()
+        {
+            refuse_missing_folder(path)?;
+        }
+    }
     let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
     let mut direct: Vec<(Target<'_>, Option<fs::File>, &str)> = Vec::new();
     for (target, content) in outputs {

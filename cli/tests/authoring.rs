@@ -143,6 +143,48 @@ fn junit_and_json_results() {
 }
 
 #[test]
+fn results_written_to_a_file_say_on_stderr_why_the_run_fails() {
+    let dir = scratch("test-to-file");
+    pack_with_a_wrong_case(&dir);
+    let out = attest_in(
+        &dir,
+        &[
+            "test",
+            "pack",
+            "--format",
+            "junit",
+            "--output",
+            "rule-tests.xml",
+            "--coverage-min",
+            "90",
+        ],
+    );
+    exit(&out, 1);
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "attest test: 2 of 3 cases failed, and line coverage 80.00% is below the minimum 90%; the results are in rule-tests.xml\n"
+    );
+    assert!(dir.join("rule-tests.xml").is_file());
+    // The same from attest.toml's [test] output; a run that passes stays quiet.
+    write(
+        &dir,
+        "attest.toml",
+        "pack = \"pack\"\n\n[test]\nformat = \"junit\"\noutput = \"out/rule-tests.xml\"\n",
+    );
+    fs::create_dir_all(dir.join("out")).unwrap();
+    let out = attest_in(&dir, &["test"]);
+    exit(&out, 1);
+    assert_eq!(
+        stderr(&out),
+        "attest test: 2 of 3 cases failed; the results are in out/rule-tests.xml\n"
+    );
+    let out = attest_in(&dir, &["test", "--filter", "mfa passes"]);
+    exit(&out, 0);
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
 fn filters_select_cases_by_rule_and_name() {
     let dir = scratch("test-filter");
     pack_with_a_wrong_case(&dir);
@@ -915,7 +957,19 @@ fn new_rule_refuses_bad_input_and_writes_nothing() {
                 "--pack",
                 "pack",
             ],
-            "unknown control `CC9.9`",
+            "unknown control `CC9.9`: not in the pack's catalog (see `attest list controls --pack pack`)",
+        ),
+        (
+            vec![
+                "new",
+                "rule",
+                "access.x",
+                "--control",
+                "cc6.1",
+                "--pack",
+                "pack",
+            ],
+            "unknown control `cc6.1` (did you mean `CC6.1`?)",
         ),
         (
             vec![
@@ -957,6 +1011,34 @@ fn new_rule_refuses_bad_input_and_writes_nothing() {
         assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
     }
     assert!(!dir.join("pack/rules").exists(), "nothing was written");
+}
+
+#[test]
+fn new_rule_takes_owner_and_severity_in_any_case() {
+    let dir = scratch("new-case");
+    tiny_pack(&dir, &[]);
+    let out = attest_in(
+        &dir,
+        &[
+            "new",
+            "rule",
+            "access.x",
+            "--control",
+            "CC6.1",
+            "--pack",
+            "pack",
+            "--owner",
+            "product",
+            "--severity",
+            "HIGH",
+        ],
+    );
+    exit(&out, 0);
+    let rule = fs::read_to_string(dir.join("pack/rules/access/x.rhai")).unwrap();
+    assert!(
+        rule.contains("//! severity = \"high\"\n//! owner = \"Product\"\n"),
+        "{rule}"
+    );
 }
 
 // ---- extends -----------------------------------------------------------------------
@@ -1126,6 +1208,38 @@ fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
         (
             ["list", "rules", "--param", "max_accounts=1"],
             "error: --param is for `attest list params`",
+        ),
+    ] {
+        let out = attest_in(&dir, &args);
+        exit(&out, 2);
+        assert!(stderr(&out).starts_with(message), "{}", stderr(&out));
+    }
+    // Every command that takes --param names the flag in its error, and says how a list is
+    // written (the value is JSON, else a plain string).
+    for command in ["eval", "todo", "vendors", "bundle"] {
+        let out = attest(&[
+            command,
+            "examples/acme",
+            "--param",
+            "mfa_required_criticality=critical,high",
+            "--output",
+            "unused",
+        ]);
+        exit(&out, 2);
+        assert_eq!(
+            stderr(&out),
+            "error: --param mfa_required_criticality: expected a list of strings, got \"critical,high\" (write a list as JSON: --param 'mfa_required_criticality=[\"a\", \"b\"]')\n",
+            "{command}"
+        );
+    }
+    for (args, message) in [
+        (
+            vec!["eval", "--param", "max_accounts=lots", "--format", "json"],
+            "error: --param max_accounts: expected an integer",
+        ),
+        (
+            vec!["sample", "t.mfa", "--param", "max_acounts=1", "--seed", "1"],
+            "error: --param max_acounts: pack tiny declares no such parameter; did you mean `max_accounts`?\n",
         ),
     ] {
         let out = attest_in(&dir, &args);
@@ -1493,7 +1607,7 @@ fn mistyped_rules_controls_and_parameters_get_a_suggestion() {
     let o = attest(&["eval", "examples/acme", "--param", "warn_windw_days=10"]);
     exit(&o, 2);
     assert!(
-        stderr(&o).contains("unknown parameter `warn_windw_days`: the pack does not declare it; did you mean `warn_window_days`?"),
+        stderr(&o).contains("error: --param warn_windw_days: pack soc2 declares no such parameter; did you mean `warn_window_days`?"),
         "{}",
         stderr(&o)
     );

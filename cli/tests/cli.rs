@@ -694,7 +694,7 @@ fn exit_zero_when_nothing_fails_and_params_override_defaults() {
     assert_eq!(wrong.status.code(), Some(2));
     assert_eq!(
         stderr(&wrong),
-        "error: parameter `max_accounts`: expected an integer, got \"lots\"\n"
+        "error: --param max_accounts: expected an integer, got \"lots\"\n"
     );
 }
 
@@ -815,5 +815,42 @@ fn a_key_given_twice_in_an_object_is_refused_with_its_place() {
             "{command}: {}",
             stderr(&o)
         );
+    }
+}
+
+#[test]
+fn every_command_names_an_output_folder_that_is_not_there() {
+    let dir = scratch("missing-output-folder");
+    let acme = repo().join("examples/acme");
+    let acme = acme.to_str().unwrap();
+    let base = dir.join("base.json");
+    let o = attest(&[
+        "eval",
+        acme,
+        "--format",
+        "json",
+        "--output",
+        base.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let base = base.to_str().unwrap();
+    for args in [
+        vec!["eval", acme],
+        vec!["todo", acme],
+        vec!["vendors", acme],
+        vec!["sample", "access.mfa-privileged", acme, "--seed", "1"],
+        vec!["diff", base, base],
+        vec!["test", "soc2", "--filter", "access.mfa-privileged"],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--output", "reports/out.txt"]);
+        let o = common::attest_in(&dir, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            "error: reports/out.txt: the folder reports does not exist\n",
+            "{args:?}"
+        );
+        assert!(!dir.join("reports").exists(), "{args:?}");
     }
 }

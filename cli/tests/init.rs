@@ -40,6 +40,14 @@ fn init_makes_a_project_that_evaluates_cleanly() {
     // The templates are valid facts-v1, with no field it does not define.
     let validate = attest_in(&root, &["validate", "facts", "--strict"]);
     exit(&validate, 0);
+    // Like `attest eval`, `attest validate` takes the facts of attest.toml when given none.
+    let validate = attest_in(&root, &["validate"]);
+    exit(&validate, 0);
+    assert!(
+        stdout(&validate).starts_with("facts are valid ("),
+        "{}",
+        stdout(&validate)
+    );
     // `attest eval` runs with no flags (attest.toml), and every rule has records to judge.
     let eval = attest_in(&root, &["eval", "--format", "json"]);
     assert!(
@@ -77,6 +85,20 @@ fn init_makes_a_project_that_evaluates_cleanly() {
         &["eval", "facts", "--waivers", "compliance/waivers.json"],
     );
     assert!(matches!(ci.status.code(), Some(0 | 1)), "{}", stderr(&ci));
+}
+
+#[test]
+fn without_facts_or_a_project_the_error_says_how_to_start_one() {
+    let dir = scratch("no-project");
+    for command in ["eval", "validate"] {
+        let run = attest_in(&dir, &[command]);
+        exit(&run, 2);
+        assert!(
+            stderr(&run).contains("no facts: give FACTS (files or folders) or set `facts` in attest.toml (`attest init` starts a project with both)"),
+            "{command}: {}",
+            stderr(&run)
+        );
+    }
 }
 
 #[test]

@@ -166,7 +166,25 @@ fn manual_pages_cover_every_command_and_render() {
         text.contains("SYNOPSIS") && text.contains("--waivers"),
         "{text}"
     );
-    // A folder that is not there is an error, and nothing is written.
-    let o = attest(&["man", "--output", &dir.join("missing").to_string_lossy()]);
+    // A folder that is not there is an error that says how to make it, and nothing is
+    // written; a file where the folder belongs is not a folder.
+    let missing = dir.join("missing");
+    let o = attest(&["man", "--output", &missing.to_string_lossy()]);
     exit(&o, 2);
+    assert_eq!(
+        common::stderr(&o),
+        format!(
+            "error: {0}: no such folder: make it first (mkdir -p {0})\n",
+            missing.display()
+        )
+    );
+    assert!(!missing.exists());
+    let file = dir.join("attest.1");
+    let o = attest(&["man", "--output", &file.to_string_lossy()]);
+    exit(&o, 2);
+    assert!(
+        common::stderr(&o).ends_with(": not a folder\n"),
+        "{}",
+        common::stderr(&o)
+    );
 }

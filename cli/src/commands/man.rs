@@ -25,6 +25,12 @@ pub fn run(args: &Args, command: clap::Command) -> Result<Outcome, String> {
             .map_err(|e| format!("stdout: {e}"))?;
         return Ok(Outcome::Clean);
     };
+    if !dir.exists() {
+        return Err(format!(
+            "{}: no such folder: make it first (mkdir -p {0})",
+            dir.display()
+        ));
+    }
     if !dir.is_dir() {
         return Err(format!("{}: not a folder", dir.display()));
     }

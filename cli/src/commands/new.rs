@@ -37,11 +37,11 @@ pub struct RuleArgs {
     /// `access`).
     #[arg(long = "facts", value_name = "KEY")]
     facts: Vec<String>,
-    /// The rule's severity: critical, high, medium (the default) or low.
+    /// The rule's severity: critical, high, medium (the default) or low, in any case.
     #[arg(long)]
     severity: Option<String>,
-    /// Who fixes a finding: IT, Security (the default), HR, Legal, Engineering, Sales,
-    /// Finance or Operations.
+    /// Who fixes a finding, in any case: IT, Security (the default), HR, Legal, Engineering,
+    /// Product, Sales, Finance or Operations.
     #[arg(long)]
     owner: Option<String>,
     /// One line saying what must be true.
@@ -174,25 +174,36 @@ fn scaffold(
     let id = args.id.as_str();
     let area = id.split_once('.').map_or(id, |(area, _)| area);
     let pack = &loaded.pack;
+    // The command that lists the catalog this rule's controls come from.
+    let list = match &args.pack.pack {
+        Some(dir) => format!("attest list controls --pack {}", inputs::display(dir)),
+        None => "attest list controls".to_owned(),
+    };
     if args.controls.is_empty() {
         return Err(format!(
-            "a new rule needs at least one --control ID: a control of the pack's catalog that `{id}` evidences (see `attest list controls`)"
+            "a new rule needs at least one --control ID: a control of the pack's catalog that `{id}` evidences (see `{list}`)"
         ));
     }
     for c in &args.controls {
         if pack.control(c).is_none() {
+            let close = pack
+                .controls()
+                .iter()
+                .find(|k| k.id.eq_ignore_ascii_case(c))
+                .map(|k| format!(" (did you mean `{}`?)", k.id))
+                .unwrap_or_default();
             return Err(format!(
-                "{}: unknown control `{c}`: not in the pack's catalog (see `attest list controls`)",
+                "{}: unknown control `{c}`{close}: not in the pack's catalog (see `{list}`)",
                 loaded.source
             ));
         }
     }
     let severity = args.severity.as_deref().unwrap_or("medium");
-    let severity: Severity = serde_json::from_value(json!(severity))
+    let severity: Severity = serde_json::from_value(json!(severity.to_ascii_lowercase()))
         .map_err(|_| format!("--severity `{severity}`: expected critical, high, medium or low"))?;
     let owner = args.owner.as_deref().unwrap_or("Security");
-    let owner: Owner = serde_json::from_value(json!(owner))
-        .map_err(|_| format!("--owner `{owner}`: expected one of {}", Owner::names()))?;
+    let owner = Owner::from_name(owner)
+        .ok_or_else(|| format!("--owner `{owner}`: expected one of {}", Owner::names()))?;
     let facts: Vec<String> = if args.facts.is_empty() {
         vec![area_facts(area).map(str::to_owned).ok_or_else(|| {
             format!(

@@ -92,6 +92,7 @@ impl ReportArgs {
                 .iter()
                 .map(|p| (p.as_path(), "the waivers file"));
             refuse_inputs(output, &guarded(facts_paths, &loaded, &config, waivers))?;
+            crate::output::refuse_missing_folder(output)?;
         }
         let sources = inputs::read_facts(facts_paths, limit)?;
         let facts = super::load_facts(sources, Some(&loaded.pack), self.strict || config.strict)?;
@@ -142,7 +143,7 @@ pub fn facts_paths<'a>(given: &'a [PathBuf], config: &'a Config) -> Result<&'a [
     };
     if paths.is_empty() {
         return Err(format!(
-            "no facts: give FACTS (files or folders) or set `facts` in {}",
+            "no facts: give FACTS (files or folders) or set `facts` in {} (`attest init` starts a project with both)",
             config::FILE_NAME
         ));
     }

@@ -8,6 +8,7 @@
 
 use crate::Outcome;
 use crate::config::{self, ConfigArg};
+use crate::inputs;
 use crate::output::{Input, Target, refuse_inputs};
 use crate::packs::{self, Loaded, PackRef};
 use attest_engine::cases::{self, CaseOutcome, RuleCoverage};
@@ -146,6 +147,10 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             .map(|p| PackRef::parse(p, Path::new("")))
             .collect()
     };
+    if let Target::File(path) = Target::from_arg(output) {
+        // Before the cases run: a folder that is not there is said first.
+        crate::output::refuse_missing_folder(path)?;
+    }
     let mut runs = Vec::new();
     for source in &sources {
         let loaded = packs::load(source, config.max_input_size)?;
@@ -184,6 +189,33 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     Target::from_arg(output).write(&content)?;
     let failed = runs.iter().any(|r| r.outcomes.iter().any(|o| !o.passed()));
+    // Results written to a file (`--output`, or `output` in attest.toml) leave the terminal
+    // and the CI log empty: a failure says there why the run fails, and where to read more.
+    if let (Target::File(path), true) = (Target::from_arg(output), failed || below) {
+        let bad: usize = runs
+            .iter()
+            .map(|r| r.outcomes.iter().filter(|o| !o.passed()).count())
+            .sum();
+        let ran: usize = runs.iter().map(|r| r.outcomes.len()).sum();
+        let mut why = Vec::new();
+        if bad > 0 {
+            why.push(format!(
+                "{bad} of {ran} case{} failed",
+                if ran == 1 { "" } else { "s" }
+            ));
+        }
+        if let (true, Some(min), Some(t)) = (below, coverage_min, &totals) {
+            why.push(format!(
+                "line coverage {} is below the minimum {min}",
+                percent(t.hit, t.lines)
+            ));
+        }
+        eprintln!(
+            "attest test: {}; the results are in {}",
+            why.join(", and "),
+            inputs::display(path)
+        );
+    }
     Ok(if failed || below {
         Outcome::Failed
     } else {
@@ -294,7 +326,7 @@ fn text(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Stri
             }
             failed += 1;
             let _ = writeln!(failures, "\n  {}::{}", shown(&o.rule), shown(&o.name));
-            for line in failure_lines(&case_file(run, o), o) {
+            for line in failure_lines(run, o) {
                 let _ = writeln!(failures, "    {}", shown(&line));
             }
         }
@@ -324,24 +356,32 @@ fn text(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Stri
 
 /// A problem of a case as shown to people: the places in its cases file it names
 /// (`rules/x.cases.json:3:5`, relative to the pack, at its start or after a space) are given
-/// in `file`, the cases file as shown, so they can be opened from where the command ran.
-fn problem_line(file: &str, o: &CaseOutcome, problem: &str) -> String {
+/// in `file`, the cases file as shown, and the place of the rule's error
+/// (`(rules/x.rhai:9: ...)`) as `run` shows the pack's files, so they can be opened from
+/// where the command ran.
+fn problem_line(run: &PackRun, o: &CaseOutcome, problem: &str) -> String {
+    let file = case_file(run, o);
     let place = format!("{}:", o.file);
-    let line = format!(" {problem}").replace(&format!(" {place}"), &format!(" {file}:"));
+    let mut line = format!(" {problem}").replace(&format!(" {place}"), &format!(" {file}:"));
+    if let Some(e) = o.actual.as_ref().and_then(|a| a.error.as_ref()) {
+        let shown_file = run.loaded.show_file(&e.file);
+        line = line.replace(&format!("({}:", e.file), &format!("({shown_file}:"));
+    }
     line.strip_prefix(' ').unwrap_or(&line).to_owned()
 }
 
 /// One failed case: where it is, what differed and what the rule returned.
-fn failure_lines(file: &str, o: &CaseOutcome) -> Vec<String> {
-    let mut lines = vec![format!("in {file}")];
-    lines.extend(o.problems.iter().map(|p| problem_line(file, o, p)));
+fn failure_lines(run: &PackRun, o: &CaseOutcome) -> Vec<String> {
+    let mut lines = vec![format!("in {}", case_file(run, o))];
+    lines.extend(o.problems.iter().map(|p| problem_line(run, o, p)));
     let Some(actual) = &o.actual else {
         return lines;
     };
     if let Some(e) = &actual.error {
+        let file = run.loaded.show_file(&e.file);
         let place = match (e.line, e.column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
-            _ => e.file.clone(),
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            _ => file,
         };
         lines.push(format!("actual error at {place}: {}", e.message));
     }
@@ -514,18 +554,14 @@ fn junit(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Str
                 body.push_str("/>\n");
                 continue;
             }
-            let detail: Vec<String> = failure_lines(&case_file(run, o), o)
-                .iter()
-                .map(|line| xml(line))
-                .collect();
+            let detail: Vec<String> = failure_lines(run, o).iter().map(|line| xml(line)).collect();
             let _ = write!(
                 body,
                 ">\n      <failure message=\"{}\" type=\"case\">{}</failure>\n    </testcase>\n",
-                xml(&o.problems.first().map_or(String::new(), |p| problem_line(
-                    &case_file(run, o),
-                    o,
-                    p
-                ))),
+                xml(&o
+                    .problems
+                    .first()
+                    .map_or(String::new(), |p| problem_line(run, o, p))),
                 detail.join("\n")
             );
         }

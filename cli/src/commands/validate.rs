@@ -1,4 +1,4 @@
-//! `attest validate FACTS...`: the facts checks alone.
+//! `attest validate [FACTS...]`: the facts checks alone.
 
 use crate::config::ConfigArg;
 use crate::{Outcome, inputs, packs};
@@ -7,8 +7,8 @@ use std::path::PathBuf;
 /// Arguments of `attest validate`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Facts files or folders of `*.json` files (merged in file-name order).
-    #[arg(required = true)]
+    /// Facts files or folders of `*.json` files, merged in file-name order (default: the
+    /// configuration's `facts`).
     facts: Vec<PathBuf>,
     /// Fields facts-v1 does not define, and evidence for a criterion the pack does not have,
     /// are errors, not warnings (default: the configuration's `strict`).
@@ -27,7 +27,8 @@ pub struct Args {
 /// warnings, unless strict), 2 otherwise.
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let config = args.config.load()?;
-    let sources = inputs::read_facts(&args.facts, config.max_input_size)?;
+    let facts = super::run_inputs::facts_paths(&args.facts, &config)?;
+    let sources = inputs::read_facts(facts, config.max_input_size)?;
     // The pack `attest eval` would use: its criteria are those evidence records may name.
     let pack = packs::load(&config.pack(args.pack.as_deref()), config.max_input_size)?;
     let n = sources.len();
