@@ -40,8 +40,8 @@ pub struct RuleArgs {
     /// The rule's severity: critical, high, medium (the default) or low.
     #[arg(long)]
     severity: Option<String>,
-    /// Who fixes a finding: IT, Security (the default), HR, Legal, Engineering, Sales,
-    /// Finance or Operations.
+    /// Who fixes a finding: IT, Security (the default), HR, Legal, Engineering, Product,
+    /// Sales, Finance or Operations.
     #[arg(long)]
     owner: Option<String>,
     /// One line saying what must be true.
