@@ -308,6 +308,41 @@ fn verify_names_the_first_bad_line_of_a_tampered_ledger() {
     exit(&out, 0);
 }
 
+#[test]
+fn verify_counts_the_sound_entries_before_a_bad_line_in_words() {
+    let dir = setup("sound-count");
+    for day in 1..=3 {
+        eval(&dir, &format!("2026-07-0{day}"));
+    }
+    let good = lines(&dir);
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (good[1..].to_vec(), "no sound entry comes before line 1\n"),
+        (
+            {
+                let mut l = good.clone();
+                l.swap(1, 2);
+                l
+            },
+            "the entry before line 2 is sound\n",
+        ),
+        (
+            {
+                let mut l = good.clone();
+                l.remove(2);
+                l.push(good[1].clone());
+                l
+            },
+            "the 2 entries before line 3 are sound\n",
+        ),
+    ];
+    for (tampered, expected) in cases {
+        set_lines(&dir, &tampered);
+        let (code, text) = verify(&dir);
+        assert_eq!(code, 1, "{text}");
+        assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
+    }
+}
+
 /// The line with its hash recomputed as `attest` would (sha256 of the canonical JSON
 /// without `hash`), through the sorted-keys serialization of `serde_json::Value` without
 /// the workspace's `preserve_order`... computed here by hand: keys sorted recursively.

@@ -28,7 +28,7 @@ use std::time::Instant;
 pub enum Format {
     /// For people: readiness per category, failing controls, findings, owners, fixes.
     Text,
-    /// The report-v1 JSON document.
+    /// The report JSON document (report v2, `schemas/report.v2.schema.json`).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,

@@ -80,11 +80,12 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, String> {
     let verified = ledger::read(&args.file)?;
     if let Some(problem) = &verified.problem {
         println!("{name}: {problem}");
-        println!(
-            "{name}: the {} entries before line {} are sound",
-            verified.entries.len(),
-            problem.line()
-        );
+        let line = problem.line();
+        match verified.entries.len() {
+            0 => println!("{name}: no sound entry comes before line {line}"),
+            1 => println!("{name}: the entry before line {line} is sound"),
+            n => println!("{name}: the {n} entries before line {line} are sound"),
+        }
         return Ok(Outcome::Failed);
     }
     if let Some(head) = &args.head
