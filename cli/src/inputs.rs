@@ -504,6 +504,38 @@ pub fn require_regular(path: &Path) -> Result<(), String> {
     }
 }
 
+/// Refuses an open file that is not a regular file (a device, a pipe, a folder), before a
+/// byte of it is read: a ledger read from `/dev/zero` would never end, one read from a pipe
+/// would block.
+pub fn require_regular_open(path: &Path, file: &fs::File, what: &str) -> Result<(), String> {
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("{}: {e}", shown(path)))?;
+    regular(path, &meta, what)
+}
+
+/// Refuses what is at `path` when it is there and not a regular file, before it is opened
+/// (opening a pipe to read blocks until something writes to it). Nothing there is no error:
+/// opening or creating it says what follows.
+pub fn require_regular_if_there(path: &Path, what: &str) -> Result<(), String> {
+    match fs::metadata(path) {
+        Ok(meta) => regular(path, &meta, what),
+        Err(_) => Ok(()),
+    }
+}
+
+fn regular(path: &Path, meta: &fs::Metadata, what: &str) -> Result<(), String> {
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: {}, not a file: {what}",
+            shown(path),
+            kind(meta)
+        ))
+    }
+}
+
 /// A whole text file the user named (a configuration, a waivers file, a report), within
 /// `limit`, with an error naming it.
 pub fn read_text(path: &Path, limit: SizeLimit) -> Result<String, String> {

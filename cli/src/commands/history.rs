@@ -85,7 +85,8 @@ pub struct Ready {
 /// problem are shown).
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let name = inputs::display(&args.ledger);
-    if !args.ledger.is_file() {
+    // Anything else at the path (a device, a pipe, a folder) is refused by name on reading.
+    if std::fs::metadata(&args.ledger).is_err() {
         return Err(format!("{name}: no such ledger file"));
     }
     let verified = ledger::read(&args.ledger)?;

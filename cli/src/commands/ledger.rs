@@ -69,7 +69,8 @@ pub fn run(command: &Command) -> Result<Outcome, String> {
 
 fn must_exist(file: &std::path::Path) -> Result<String, String> {
     let name = inputs::display(file);
-    if !file.is_file() {
+    // Anything else at the path (a device, a pipe, a folder) is refused by name on reading.
+    if std::fs::metadata(file).is_err() {
         return Err(format!("{name}: no such ledger file"));
     }
     Ok(name)
