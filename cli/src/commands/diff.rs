@@ -96,6 +96,7 @@ pub fn compare(base: &Report, base_path: &Path, new: &Report) -> Diff {
 pub fn read_report(path: &Path, limit: SizeLimit) -> Result<Report, String> {
     let name = inputs::shown(path);
     let text = inputs::read_text(path, limit)?;
+    inputs::refuse_repeated_keys(&name, &text)?;
     report::read(&name, &text).map_err(|e| match e {
         ReportError::NotAReport { .. } => {
             format!("{e}: write one with `attest eval --format json`")

@@ -178,9 +178,8 @@ fn judge(
     if text.is_empty() {
         return Err(unreadable("the line is empty".to_owned()));
     }
-    let text = std::str::from_utf8(text).map_err(|e| {
-        unreadable(format!("column {}: not UTF-8 text", e.valid_up_to() + 1))
-    })?;
+    let text = std::str::from_utf8(text)
+        .map_err(|e| unreadable(format!("column {}: not UTF-8 text", e.valid_up_to() + 1)))?;
     // A key given twice is refused: the hash covers the value kept, so a first value put
     // before it would pass unseen by the chain, yet be what a reader that keeps the first
     // one shows.
