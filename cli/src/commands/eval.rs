@@ -215,6 +215,9 @@ pub(super) fn parse_param(text: &str) -> Result<(String, serde_json::Value), Str
 
 /// `FILE`, or `FORMAT=FILE` when the part before `=` looks like a name (no `/`, `\` or `.`).
 fn parse_output(text: &str) -> Result<OutputArg, String> {
+    if text.is_empty() {
+        return Err("no file: give the path of a file to write (`-` for stdout)".to_owned());
+    }
     let Some((name, path)) = text.split_once('=') else {
         return Ok(OutputArg::Main(PathBuf::from(text)));
     };
@@ -669,5 +672,6 @@ mod tests {
         let err = parse_output("xml=a.xml").unwrap_err();
         assert!(err.starts_with("unknown format `xml`"), "{err}");
         assert!(parse_output("csv=").is_err());
+        assert!(parse_output("").is_err());
     }
 }
