@@ -206,18 +206,26 @@ fn read_within(path: &Path, budget: &mut Budget, found: Found) -> Result<String,
 /// Windows PowerShell's redirections (UTF-16, told by its byte order mark) and Excel's
 /// "CSV (Comma delimited)" (Windows-1252).
 fn utf8_text(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
+    // UTF-16 starts with its byte order mark or, without one, with a NUL beside the first
+    // character (`{` is `7B 00` or `00 7B`): valid UTF-8, but no text Attest reads.
+    let utf16 = bytes.starts_with(&[0xff, 0xfe])
+        || bytes.starts_with(&[0xfe, 0xff])
+        || matches!(bytes.as_slice(), [a, b, ..] if (*a == 0) != (*b == 0));
+    if utf16 {
+        return Err(format!(
+            "{}: UTF-16 text: save the file as UTF-8 (in PowerShell, `Out-File -Encoding utf8` or `Set-Content -Encoding utf8` rather than `>`)",
+            shown(path)
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
-        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
-            return format!(
-                "{}: UTF-16 text: save the file as UTF-8 (in PowerShell, `Out-File -Encoding utf8` or `Set-Content -Encoding utf8` rather than `>`)",
-                shown(path)
-            );
-        }
         let valid = &bytes[..e.utf8_error().valid_up_to()];
         let text = String::from_utf8_lossy(valid);
         let (line, column) = line_col(&text, text.len());
-        let how = match path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")) {
+        let how = match path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("csv"))
+        {
             true => " (in Excel: Save As, \"CSV UTF-8 (Comma delimited)\")",
             false => "",
         };
@@ -665,10 +673,16 @@ mod tests {
             text("org.json", b"{\n \"name\": \"Jos\xe9\"}"),
             Err("org.json:2:14: not UTF-8 text: save the file as UTF-8".to_owned())
         );
-        // UTF-16, as Windows PowerShell's `>` writes, either byte order.
-        for mark in [[0xff, 0xfe], [0xfe, 0xff]] {
-            let mut bytes = mark.to_vec();
-            bytes.extend("{}".encode_utf16().flat_map(u16::to_le_bytes));
+        // UTF-16, as Windows PowerShell's `>` writes, either byte order, and without a byte
+        // order mark (valid UTF-8, with a NUL beside every ASCII character).
+        let le = || "{}".encode_utf16().flat_map(u16::to_le_bytes);
+        let be = || "{}".encode_utf16().flat_map(u16::to_be_bytes);
+        for bytes in [
+            [0xff, 0xfe].into_iter().chain(le()).collect::<Vec<u8>>(),
+            [0xfe, 0xff].into_iter().chain(be()).collect(),
+            le().collect(),
+            be().collect(),
+        ] {
             let err = text("org.json", &bytes).unwrap_err();
             assert!(
                 err.starts_with("org.json: UTF-16 text: save the file as UTF-8 (in PowerShell"),
