@@ -80,31 +80,31 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, String> {
     let name = must_exist(&args.file)?;
     let verified = ledger::read(&args.file)?;
     if let Some(problem) = &verified.problem {
-        println!("{name}: {problem}");
-        println!(
+        crate::output::say(&format!("{name}: {problem}"))?;
+        crate::output::say(&format!(
             "{name}: the {} entries before line {} are sound",
             verified.entries.len(),
             problem.line()
-        );
+        ))?;
         return Ok(Outcome::Failed);
     }
     if let Some(head) = &args.head
         && !verified.entries.iter().any(|e| &e.hash == head)
     {
-        println!(
+        crate::output::say(&format!(
             "{name}: no entry has the hash {head}: it was removed, or it belongs to another ledger"
-        );
+        ))?;
         return Ok(Outcome::Failed);
     }
     match verified.entries.last() {
-        Some(last) => println!(
+        Some(last) => crate::output::say(&format!(
             "{name}: {} entries, chain intact; last entry {} ({}), hash {}",
             verified.entries.len(),
             last.seq,
             last.run_at,
             last.hash
-        ),
-        None => println!("{name}: empty ledger"),
+        ))?,
+        None => crate::output::say(&format!("{name}: empty ledger"))?,
     }
     Ok(Outcome::Clean)
 }
@@ -120,9 +120,7 @@ fn log(args: &LogArgs) -> Result<Outcome, String> {
             s
         }
     };
-    Target::Stdout
-        .write(&content)
-        .map_err(|e| format!("stdout: {e}"))?;
+    Target::Stdout.write(&content)?;
     if let Some(problem) = &verified.problem {
         eprintln!("warning: {name}: {problem}; the entries from there on are not listed");
         return Ok(Outcome::Failed);
@@ -161,10 +159,12 @@ fn log_text(entries: &[Entry]) -> String {
 fn repair(args: &FileArg) -> Result<Outcome, String> {
     let name = must_exist(&args.file)?;
     match ledger::repair(&args.file)? {
-        Repaired::Nothing => println!("{name}: chain intact, nothing to repair"),
-        Repaired::RemovedTornLine { line, bytes } => {
-            println!("{name}: removed the torn line {line} ({bytes} bytes); the chain is intact")
+        Repaired::Nothing => {
+            crate::output::say(&format!("{name}: chain intact, nothing to repair"))?
         }
+        Repaired::RemovedTornLine { line, bytes } => crate::output::say(&format!(
+            "{name}: removed the torn line {line} ({bytes} bytes); the chain is intact"
+        ))?,
     }
     Ok(Outcome::Clean)
 }

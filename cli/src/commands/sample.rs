@@ -145,14 +145,6 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         Format::Text => render::sample_text(&sample),
         Format::Json => sample.to_json(),
     };
-    Target::from_arg(args.output.as_deref())
-        .write(&content)
-        .map_err(|e| {
-            let name = args
-                .output
-                .as_deref()
-                .map_or("stdout".to_owned(), inputs::display);
-            format!("{name}: {e}")
-        })?;
+    Target::from_arg(args.output.as_deref()).write(&content)?;
     Ok(Outcome::Clean)
 }
