@@ -119,7 +119,10 @@ fn main() -> ExitCode {
     let outcome = result.unwrap_or_else(|message| {
         // Values in messages are escaped where they are written; what is left of the
         // message's own lines is shown, never obeyed.
-        eprintln!("error: {}", attest_engine::render::escape::lines(&message));
+        crate::output::tell(&format!(
+            "error: {}",
+            attest_engine::render::escape::lines(&message)
+        ));
         Outcome::Unusable
     });
     ExitCode::from(outcome as u8)

@@ -81,12 +81,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
 /// record key all the same, so a record of one counts as the other's of the same key.
 pub fn compare(base: &Report, base_path: &Path, new: &Report) -> Diff {
     if base.facts.organization != new.facts.organization {
-        eprintln!(
+        crate::output::tell(&format!(
             "warning: {} is a report on `{}`, not `{}`: findings are matched by rule and record key as if they were one organization's",
             inputs::shown(base_path),
             escape::line(&base.facts.organization),
             escape::line(&new.facts.organization)
-        );
+        ));
     }
     Diff::new(base, new)
 }

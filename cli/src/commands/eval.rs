@@ -394,7 +394,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         return Err(e);
     }
     for note in notes {
-        eprintln!("{note}");
+        crate::output::tell(&format!("{note}"));
     }
     if let Some(path) = &args.ledger {
         let json = destinations
@@ -416,8 +416,8 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                 .map(Previous::Ledger),
         };
         match webhook.send(&report, previous.as_ref()) {
-            Ok(done) => eprintln!("{done}"),
-            Err(e) => eprintln!("warning: {e}"),
+            Ok(done) => crate::output::tell(&format!("{done}")),
+            Err(e) => crate::output::tell(&format!("warning: {e}")),
         }
     }
     warn_about_waivers(&report);
@@ -437,10 +437,13 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     let blockers = gate.check(&report, diff.as_ref());
     if let Some(change) = diff.as_ref().and_then(Diff::context_change) {
-        eprintln!("warning: baseline: {}", escape::line(&change));
+        crate::output::tell(&format!("warning: baseline: {}", escape::line(&change)));
     }
     if args.fail_on != FailOnArg::Fail || args.min_severity.is_some() || diff.is_some() {
-        eprintln!("{}", escape::line(&verdict(args, &blockers, diff.as_ref())));
+        crate::output::tell(&format!(
+            "{}",
+            escape::line(&verdict(args, &blockers, diff.as_ref()))
+        ));
     }
     Ok(if blockers.is_empty() {
         Outcome::Clean
@@ -581,7 +584,7 @@ fn render_public(format: Format, public: &render::PublicReport) -> String {
 fn warn_about_waivers(report: &Report) {
     let warn = |w: &attest_engine::report::WaiverResult, what: &str| {
         let message = format!("{}:{}: {what}", w.waiver.source.file, w.waiver.source.line);
-        eprintln!("warning: {}", escape::line(&message));
+        crate::output::tell(&format!("warning: {}", escape::line(&message)));
     };
     let unknown: Vec<Option<String>> = report
         .waivers

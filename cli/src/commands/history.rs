@@ -110,7 +110,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     // The error names the output.
     Target::from_arg(args.output.as_deref()).write(&content)?;
     if let Some(problem) = &verified.problem {
-        eprintln!("warning: {name}: {problem}; the runs from there on are not shown");
+        crate::output::tell(&format!(
+            "warning: {name}: {problem}; the runs from there on are not shown"
+        ));
         return Ok(Outcome::Failed);
     }
     Ok(Outcome::Clean)

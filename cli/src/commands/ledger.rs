@@ -122,7 +122,9 @@ fn log(args: &LogArgs) -> Result<Outcome, String> {
     };
     Target::Stdout.write(&content)?;
     if let Some(problem) = &verified.problem {
-        eprintln!("warning: {name}: {problem}; the entries from there on are not listed");
+        crate::output::tell(&format!(
+            "warning: {name}: {problem}; the entries from there on are not listed"
+        ));
         return Ok(Outcome::Failed);
     }
     Ok(Outcome::Clean)

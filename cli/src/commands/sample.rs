@@ -136,10 +136,10 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     }
     if result.status == Status::NotApplicable {
         let why = result.reason.as_deref().unwrap_or("it tested no record");
-        eprintln!(
+        crate::output::tell(&format!(
             "note: {} is not applicable ({why}): its population is empty",
             args.rule
-        );
+        ));
     }
     let content = match args.format {
         Format::Text => render::sample_text(&sample),
