@@ -394,7 +394,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         return Err(e);
     }
     for note in notes {
-        crate::output::tell(&format!("{note}"));
+        crate::output::tell(&note.to_string());
     }
     if let Some(path) = &args.ledger {
         let json = destinations
@@ -416,7 +416,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                 .map(Previous::Ledger),
         };
         match webhook.send(&report, previous.as_ref()) {
-            Ok(done) => crate::output::tell(&format!("{done}")),
+            Ok(done) => crate::output::tell(&done.to_string()),
             Err(e) => crate::output::tell(&format!("warning: {e}")),
         }
     }
