@@ -126,7 +126,7 @@ enum Found {
 }
 
 /// What a file system entry is, in words, for a message (`a character device`).
-pub(crate) fn kind(meta: &fs::Metadata) -> &'static str {
+pub fn kind(meta: &fs::Metadata) -> &'static str {
     let t = meta.file_type();
     if t.is_dir() {
         return "a folder";
