@@ -90,7 +90,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         return Err(format!("{name}: no such ledger file"));
     }
     let verified = ledger::read(&args.ledger)?;
-    let rows = rows(&verified.entries, |p| std::fs::read(p).ok());
+    // Only a regular file is read as a report: a path a ledger records may be a device
+    // (`--output /dev/zero`) that would be read without end, or a pipe that would block.
+    let rows = rows(&verified.entries, |p| {
+        let regular = std::fs::metadata(p).is_ok_and(|m| m.is_file());
+        regular.then(|| std::fs::read(p).ok()).flatten()
+    });
     let content = match args.format {
         Format::Text => text(&rows),
         Format::Json => {
