@@ -436,13 +436,15 @@ impl Config {
                 .params
                 .into_iter()
                 .map(|(name, v)| {
-                    let setting = Setting {
-                        at: at(v.span()),
-                        value: to_json(v.get_ref()),
-                    };
-                    (name, setting)
+                    let place = at(v.span());
+                    let value = to_json(v.get_ref()).map_err(|f| {
+                        format!(
+                            "{place}: [params] `{name}`: {f} is not a number a parameter can hold (a finite one)"
+                        )
+                    })?;
+                    Ok((name, Setting { at: place, value }))
                 })
-                .collect(),
+                .collect::<Result<_, String>>()?,
             eval: EvalSettings {
                 format: spanned(raw.eval.format),
                 output: raw.eval.output.map(|o| packs::join(dir, Path::new(&o))),
@@ -569,17 +571,22 @@ pub fn undeclared(pack: &Pack, name: &str) -> String {
     )
 }
 
-fn to_json(value: &toml::Value) -> serde_json::Value {
+/// `value` as JSON; a float JSON cannot hold (`inf`, `nan`) is an error, the float, rather
+/// than the `null` serde_json makes of it.
+fn to_json(value: &toml::Value) -> Result<serde_json::Value, f64> {
     use serde_json::Value;
-    match value {
+    Ok(match value {
         toml::Value::String(s) => Value::from(s.as_str()),
         toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) if !f.is_finite() => return Err(*f),
         toml::Value::Float(f) => Value::from(*f),
         toml::Value::Boolean(b) => Value::from(*b),
         toml::Value::Datetime(d) => Value::from(d.to_string()),
-        toml::Value::Array(a) => Value::Array(a.iter().map(to_json).collect()),
-        toml::Value::Table(t) => {
-            Value::Object(t.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
-        }
-    }
+        toml::Value::Array(a) => Value::Array(a.iter().map(to_json).collect::<Result<_, _>>()?),
+        toml::Value::Table(t) => Value::Object(
+            t.iter()
+                .map(|(k, v)| Ok::<_, f64>((k.clone(), to_json(v)?)))
+                .collect::<Result<_, _>>()?,
+        ),
+    })
 }

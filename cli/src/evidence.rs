@@ -53,10 +53,16 @@ pub fn segments(uri: &str) -> Vec<&str> {
 
 /// The SHA-256 of a file, or why it could not be read.
 fn hash(path: &Path) -> Result<String, String> {
-    if path.is_dir() {
-        return Err("it is a folder".to_owned());
-    }
+    // Only a regular file is read: a pipe would block the run and a device (`/dev/zero`)
+    // never end, both before a byte is hashed; so they are refused before being opened.
+    let regular = |meta: &std::fs::Metadata| match meta.is_dir() {
+        true => Err("it is a folder".to_owned()),
+        false if !meta.is_file() => Err(format!("it is {}, not a file", crate::inputs::kind(meta))),
+        false => Ok(()),
+    };
+    regular(&std::fs::metadata(path).map_err(|e| describe(&e))?)?;
     let mut file = File::open(path).map_err(|e| describe(&e))?;
+    regular(&file.metadata().map_err(|e| describe(&e))?)?;
     let mut hasher = Hashing(Sha256::new());
     io::copy(&mut file, &mut hasher).map_err(|e| describe(&e))?;
     Ok(hasher
@@ -110,6 +116,15 @@ mod tests {
         assert_eq!(got["board\\minutes.txt"], Ok(abc.to_owned()));
         assert_eq!(got["missing.pdf"], Err("no such file".to_owned()));
         assert_eq!(got["board"], Err("it is a folder".to_owned()));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/dev/zero", root.join("zero.pdf")).unwrap();
+            let got = hash_files(&root, &["zero.pdf".to_owned()]).unwrap();
+            assert_eq!(
+                got["zero.pdf"],
+                Err("it is a character device, not a file".to_owned())
+            );
+        }
         assert_eq!(got["./board/../board/minutes.txt"], Ok(abc.to_owned()));
         assert!(hash_files(&root.join("board/minutes.txt"), &uris).is_err());
         std::fs::remove_dir_all(&root).unwrap();

@@ -126,7 +126,7 @@ enum Found {
 }
 
 /// What a file system entry is, in words, for a message (`a character device`).
-fn kind(meta: &fs::Metadata) -> &'static str {
+pub fn kind(meta: &fs::Metadata) -> &'static str {
     let t = meta.file_type();
     if t.is_dir() {
         return "a folder";
@@ -206,18 +206,26 @@ fn read_within(path: &Path, budget: &mut Budget, found: Found) -> Result<String,
 /// Windows PowerShell's redirections (UTF-16, told by its byte order mark) and Excel's
 /// "CSV (Comma delimited)" (Windows-1252).
 fn utf8_text(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
+    // UTF-16 starts with its byte order mark or, without one, with a NUL beside the first
+    // character (`{` is `7B 00` or `00 7B`): valid UTF-8, but no text Attest reads.
+    let utf16 = bytes.starts_with(&[0xff, 0xfe])
+        || bytes.starts_with(&[0xfe, 0xff])
+        || matches!(bytes.as_slice(), [a, b, ..] if (*a == 0) != (*b == 0));
+    if utf16 {
+        return Err(format!(
+            "{}: UTF-16 text: save the file as UTF-8 (in PowerShell, `Out-File -Encoding utf8` or `Set-Content -Encoding utf8` rather than `>`)",
+            shown(path)
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
-        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
-            return format!(
-                "{}: UTF-16 text: save the file as UTF-8 (in PowerShell, `Out-File -Encoding utf8` or `Set-Content -Encoding utf8` rather than `>`)",
-                shown(path)
-            );
-        }
         let valid = &bytes[..e.utf8_error().valid_up_to()];
         let text = String::from_utf8_lossy(valid);
         let (line, column) = line_col(&text, text.len());
-        let how = match path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")) {
+        let how = match path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("csv"))
+        {
             true => " (in Excel: Save As, \"CSV UTF-8 (Comma delimited)\")",
             false => "",
         };
@@ -504,6 +512,38 @@ pub fn require_regular(path: &Path) -> Result<(), String> {
     }
 }
 
+/// Refuses an open file that is not a regular file (a device, a pipe, a folder), before a
+/// byte of it is read: a ledger read from `/dev/zero` would never end, one read from a pipe
+/// would block.
+pub fn require_regular_open(path: &Path, file: &fs::File, what: &str) -> Result<(), String> {
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("{}: {e}", shown(path)))?;
+    regular(path, &meta, what)
+}
+
+/// Refuses what is at `path` when it is there and not a regular file, before it is opened
+/// (opening a pipe to read blocks until something writes to it). Nothing there is no error:
+/// opening or creating it says what follows.
+pub fn require_regular_if_there(path: &Path, what: &str) -> Result<(), String> {
+    match fs::metadata(path) {
+        Ok(meta) => regular(path, &meta, what),
+        Err(_) => Ok(()),
+    }
+}
+
+fn regular(path: &Path, meta: &fs::Metadata, what: &str) -> Result<(), String> {
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: {}, not a file: {what}",
+            shown(path),
+            kind(meta)
+        ))
+    }
+}
+
 /// A whole text file the user named (a configuration, a waivers file, a report), within
 /// `limit`, with an error naming it.
 pub fn read_text(path: &Path, limit: SizeLimit) -> Result<String, String> {
@@ -519,9 +559,106 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Refuses JSON `text` (the file `file`'s) in which an object gives one key twice, with the
+/// file, line and column of the second: serde_json would keep the last value silently, and a
+/// key repeated at the top of a report was taken for a missing `report_version`. Checks the
+/// keys as it reads, building nothing; text that is not JSON passes, for its reader to say
+/// where and why.
+pub fn refuse_repeated_keys(file: &str, text: &str) -> Result<(), String> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(text);
+    match UniqueKeys.deserialize(&mut de) {
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            Err(attest_engine::JsonSyntax::new(file, text, &e).to_string())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Visits a JSON value, refusing an object that gives one key twice.
+struct UniqueKeys;
+
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(UniqueKeys)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if keys.contains(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the key `{key}` is given twice in one object; only one value can count"
+                )));
+            }
+            map.next_value_seed(UniqueKeys)?;
+            keys.insert(key);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_repeated_in_any_object_is_refused_at_its_place() {
+        let text = "{\"rules\": [{\"population\": {\"collections\": {\"a\": 1,\n \"a\": 2}}}]}";
+        assert_eq!(
+            refuse_repeated_keys("r.json", text),
+            Err(
+                "r.json:2:4: invalid JSON: the key `a` is given twice in one object; \
+                 only one value can count"
+                    .to_owned()
+            )
+        );
+        // The same key in two objects, and text that is not JSON, are for the reader.
+        assert_eq!(
+            refuse_repeated_keys("r.json", r#"[{"a": 1}, {"a": {"a": 2}}]"#),
+            Ok(())
+        );
+        assert_eq!(refuse_repeated_keys("r.json", "{"), Ok(()));
+    }
 
     #[test]
     fn text_that_is_not_utf8_says_where_and_how_to_save_it() {
@@ -536,10 +673,16 @@ mod tests {
             text("org.json", b"{\n \"name\": \"Jos\xe9\"}"),
             Err("org.json:2:14: not UTF-8 text: save the file as UTF-8".to_owned())
         );
-        // UTF-16, as Windows PowerShell's `>` writes, either byte order.
-        for mark in [[0xff, 0xfe], [0xfe, 0xff]] {
-            let mut bytes = mark.to_vec();
-            bytes.extend("{}".encode_utf16().flat_map(u16::to_le_bytes));
+        // UTF-16, as Windows PowerShell's `>` writes, either byte order, and without a byte
+        // order mark (valid UTF-8, with a NUL beside every ASCII character).
+        let le = || "{}".encode_utf16().flat_map(u16::to_le_bytes);
+        let be = || "{}".encode_utf16().flat_map(u16::to_be_bytes);
+        for bytes in [
+            [0xff, 0xfe].into_iter().chain(le()).collect::<Vec<u8>>(),
+            [0xfe, 0xff].into_iter().chain(be()).collect(),
+            le().collect(),
+            be().collect(),
+        ] {
             let err = text("org.json", &bytes).unwrap_err();
             assert!(
                 err.starts_with("org.json: UTF-16 text: save the file as UTF-8 (in PowerShell"),

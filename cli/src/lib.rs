@@ -3,6 +3,9 @@
 //! evidence root holds. Shared with the project's development tools (`attest-bench`), so
 //! that they read packs exactly as `attest` does.
 
+// Nothing here prints: problems are returned to the command, which tells them.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod allocator;
 pub mod config;
 pub mod evidence;

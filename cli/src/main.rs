@@ -4,6 +4,10 @@
 //! Exit codes: 0 nothing failed, 1 a control failed or a rule errored, 2 the input or the
 //! pack could not be used.
 
+// Output goes through `output::say` and `output::tell`: `println!` and `eprintln!` panic
+// when standard output or error cannot be written (a full disk).
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 mod bundle;
 mod commands;
 mod import;
@@ -119,7 +123,10 @@ fn main() -> ExitCode {
     let outcome = result.unwrap_or_else(|message| {
         // Values in messages are escaped where they are written; what is left of the
         // message's own lines is shown, never obeyed.
-        eprintln!("error: {}", attest_engine::render::escape::lines(&message));
+        crate::output::tell(&format!(
+            "error: {}",
+            attest_engine::render::escape::lines(&message)
+        ));
         Outcome::Unusable
     });
     ExitCode::from(outcome as u8)

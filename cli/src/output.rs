@@ -270,6 +270,21 @@ fn discard(staged: &[(PathBuf, &Path)]) {
     }
 }
 
+/// Writes `line` and a line feed to standard output, its control characters shown escaped:
+/// a write that fails (a full disk) is an error naming stdout, a closed pipe the reader's
+/// choice, where `println!` panics on both.
+pub fn say(line: &str) -> Result<(), String> {
+    let line = attest_engine::render::escape::lines(line);
+    write_stdout(&format!("{line}\n")).map_err(|e| format!("stdout: {e}"))
+}
+
+/// Writes `line` and a line feed to standard error, as `eprintln!` does, except that a
+/// standard error that cannot be written (a full disk, a closed pipe) is let be: the run
+/// goes on to write its outputs and exit with its own code, where `eprintln!` panics.
+pub fn tell(line: &str) {
+    let _ = writeln!(io::stderr(), "{line}");
+}
+
 /// Writes `content` to standard output and flushes it.
 fn write_stdout(content: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();

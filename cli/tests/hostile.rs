@@ -89,3 +89,101 @@ fn peak_mib() -> i64 {
         0
     }
 }
+
+/// Commands whose standard output is on a full disk (`/dev/full`): exit 2 with one error
+/// naming stdout, never a panic (`println!` panics when it cannot write) nor a message that
+/// names stdout twice.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_stdout_is_an_error_not_a_panic() {
+    use common::attest_in;
+    use std::process::{Command, Stdio};
+    let dir = scratch("full");
+    let small = common::repo().join("tests/hostile/inputs/_common/small.json");
+    let small = small.to_str().unwrap();
+    let made = attest_in(
+        &dir,
+        &[
+            "eval",
+            small,
+            "--ledger",
+            "runs.jsonl",
+            "--output",
+            "/dev/null",
+        ],
+    );
+    assert!(
+        matches!(made.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&made)
+    );
+    for args in [
+        vec!["validate", small],
+        vec!["ledger", "verify", "runs.jsonl"],
+        vec!["ledger", "repair", "runs.jsonl"],
+        vec!["ledger", "log", "runs.jsonl"],
+        vec!["eval", small],
+        vec!["completions", "bash"],
+    ] {
+        let full = std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_attest"))
+            .args(&args)
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: stdout: ") && !err.contains("stdout: stdout"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// A standard error on a full disk: the warnings are lost, but the run still writes its
+/// report and exits with its own code, where `eprintln!` panicked (exit 101) before either.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_stderr_loses_the_warnings_not_the_report() {
+    use std::process::{Command, Stdio};
+    let dir = scratch("full-stderr");
+    let common = common::repo().join("tests/hostile/inputs/_common");
+    let run = |args: &[&str]| {
+        let full = std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        Command::new(env!("CARGO_BIN_EXE_attest"))
+            .args(args)
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stderr(full)
+            .output()
+            .unwrap()
+    };
+    let facts = common.join("small.json");
+    let waivers = common.join("waivers.json");
+    // A stale waiver: a warning on stderr, before the report is written.
+    let out = run(&[
+        "eval",
+        facts.to_str().unwrap(),
+        "--waivers",
+        waivers.to_str().unwrap(),
+        "--format",
+        "json",
+        "--output",
+        "report.json",
+    ]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{:?}", out.status);
+    let report = std::fs::read_to_string(dir.join("report.json")).unwrap();
+    assert!(report.contains("\"report_version\""));
+    // An error: exit 2, though it cannot be shown.
+    let out = run(&["validate", "missing.json"]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", out.status);
+}

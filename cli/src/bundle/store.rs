@@ -128,15 +128,30 @@ fn zip_bytes(files: &Files) -> Result<Vec<u8>, String> {
     Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
 }
 
-/// Reads every file of a bundle folder or zip file.
+/// Reads every file of a bundle folder or zip file, within the default input size limit
+/// (1 GiB) for all of them together, checked as they are read: a zip entry that inflates
+/// without end, or a device or a pipe in a folder, is an error naming it, not read until
+/// memory runs out or waited on.
 pub fn read(path: &Path) -> Result<Files, String> {
+    read_within(path, inputs::SizeLimit::default())
+}
+
+/// [`read`], within `limit`.
+fn read_within(path: &Path, limit: inputs::SizeLimit) -> Result<Files, String> {
     let name = inputs::display(path);
     let mut files = Files::default();
+    let mut left = limit.0;
+    let too_large = |rel: &str| {
+        format!(
+            "{name}: {rel}: the bundle's files together are larger than the input size limit of {limit}"
+        )
+    };
     if is_zip(path) {
+        inputs::require_regular_if_there(path, "a zip bundle is a regular file")?;
         let file = fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;
         let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("{name}: {e}"))?;
         for i in 0..zip.len() {
-            let mut entry = zip.by_index(i).map_err(|e| format!("{name}: {e}"))?;
+            let entry = zip.by_index(i).map_err(|e| format!("{name}: {e}"))?;
             if entry.is_dir() {
                 continue;
             }
@@ -145,36 +160,137 @@ pub fn read(path: &Path) -> Result<Files, String> {
                 .ok_or_else(|| format!("{name}: {}: a path outside the bundle", entry.name()))?
                 .to_string_lossy()
                 .replace('\\', "/");
+            if entry.size() > left {
+                return Err(too_large(&rel));
+            }
+            // The size an entry declares may be false: one byte more than is left is read,
+            // to know.
             let mut bytes = Vec::new();
             entry
+                .take(left.saturating_add(1))
                 .read_to_end(&mut bytes)
                 .map_err(|e| format!("{name}: {rel}: {e}"))?;
+            left = left
+                .checked_sub(bytes.len() as u64)
+                .ok_or_else(|| too_large(&rel))?;
             files.add(rel, bytes);
         }
     } else {
         if !path.is_dir() {
             return Err(format!("{name}: no bundle folder or .zip file there"));
         }
-        walk(path, path, &mut files).map_err(|e| format!("{name}: {e}"))?;
+        walk(path, path, &mut files, &mut left).map_err(|(rel, e)| match e {
+            Unread::TooLarge => too_large(&rel),
+            Unread::Other(e) => format!("{name}: {rel}: {e}"),
+        })?;
     }
     Ok(files)
 }
 
-fn walk(base: &Path, dir: &Path, files: &mut Files) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(base, &path, files)?;
-        } else {
-            let rel = path
-                .strip_prefix(base)
-                .map_err(std::io::Error::other)?
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.add(rel, fs::read(&path)?);
+/// Why a file of a bundle folder was not read.
+enum Unread {
+    /// It would take the files past the size limit.
+    TooLarge,
+    /// Anything else, in words.
+    Other(String),
+}
+
+/// Reads the regular files below `dir` into `files`, within `left` bytes; a link to a
+/// folder, a device or a pipe is refused, with the path relative to `base`.
+fn walk(
+    base: &Path,
+    dir: &Path,
+    files: &mut Files,
+    left: &mut u64,
+) -> Result<(), (String, Unread)> {
+    let rel_of = |path: &Path| {
+        path.strip_prefix(base)
+            .unwrap_or(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let other = |rel: &str, e: String| (rel.to_owned(), Unread::Other(e));
+    let entries = fs::read_dir(dir).map_err(|e| other(&rel_of(dir), e.to_string()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| other(&rel_of(dir), e.to_string()))?
+            .path();
+        let rel = rel_of(&path);
+        let link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        let meta = fs::metadata(&path).map_err(|e| other(&rel, e.to_string()))?;
+        if meta.is_dir() && link {
+            return Err(other(
+                &rel,
+                "a symbolic link to a folder: a bundle holds its files itself".to_owned(),
+            ));
         }
+        if meta.is_dir() {
+            walk(base, &path, files, left)?;
+            continue;
+        }
+        if !meta.is_file() {
+            return Err(other(
+                &rel,
+                format!(
+                    "{}, not a file: a bundle holds regular files",
+                    inputs::kind(&meta)
+                ),
+            ));
+        }
+        if meta.len() > *left {
+            return Err((rel, Unread::TooLarge));
+        }
+        let mut bytes = Vec::new();
+        fs::File::open(&path)
+            .and_then(|f| f.take(left.saturating_add(1)).read_to_end(&mut bytes))
+            .map_err(|e| other(&rel, e.to_string()))?;
+        *left = match left.checked_sub(bytes.len() as u64) {
+            Some(n) => n,
+            None => return Err((rel, Unread::TooLarge)),
+        };
+        files.add(rel, bytes);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use inputs::SizeLimit;
+
+    #[test]
+    fn a_bundle_larger_than_the_limit_is_refused_as_it_is_read() {
+        let dir = std::env::temp_dir().join(format!("attest-store-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let mut files = Files::default();
+        files.add("manifest.json", vec![b' '; 60]);
+        files.add("facts/01-org.json", vec![b' '; 60]);
+        let zip = dir.join("b.zip");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(&zip, zip_bytes(&files).unwrap()).unwrap();
+        fs::create_dir_all(dir.join("b/facts")).unwrap();
+        fs::write(dir.join("b/manifest.json"), [b' '; 60]).unwrap();
+        fs::write(dir.join("b/facts/01-org.json"), [b' '; 60]).unwrap();
+        for bundle in [zip, dir.join("b")] {
+            assert_eq!(
+                read_within(&bundle, SizeLimit(120))
+                    .unwrap()
+                    .get("manifest.json")
+                    .map(<[u8]>::len),
+                Some(60)
+            );
+            let err = read_within(&bundle, SizeLimit(100)).unwrap_err();
+            assert!(
+                err.contains(
+                    ": the bundle's files together are larger than the input size limit of 100 bytes"
+                ),
+                "{err}"
+            );
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -250,11 +250,11 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         },
     );
     staged.finish(&files)?;
-    println!(
+    crate::output::say(&format!(
         "{out_name}: {} files; report digest {}",
         manifest.files.len() + 1,
         manifest.report_digest
-    );
+    ))?;
     Ok(Outcome::Clean)
 }
 
@@ -364,14 +364,19 @@ fn verify(path: &Path) -> Result<Outcome, String> {
         problems.push(format!("{}: not in the manifest", extra.path));
     }
     if problems.is_empty() {
-        println!("{name}: {} files match the manifest", manifest.files.len());
+        crate::output::say(&format!(
+            "{name}: {} files match the manifest",
+            manifest.files.len()
+        ))?;
     }
     // Evaluate again from the bundle's own files.
     match reevaluate(&files, &manifest) {
         Ok(again) => {
             let digest = ledger::sha256(again.report.to_json().as_bytes());
             if digest == manifest.report_digest {
-                println!("{name}: evaluated again: report digest {digest} matches");
+                crate::output::say(&format!(
+                    "{name}: evaluated again: report digest {digest} matches"
+                ))?;
             } else {
                 problems.push(format!(
                     "evaluated again, the report digest is {digest}, not {} as the manifest says (Attest {} made the bundle; this is {})",
@@ -389,10 +394,10 @@ fn verify(path: &Path) -> Result<Outcome, String> {
                 &mut problems,
             );
             if !again.samples.is_empty() && problems.len() == before {
-                println!(
+                crate::output::say(&format!(
                     "{name}: samples: {} drawn again, the same records",
                     manifest.rerun.samples.len()
-                );
+                ))?;
             }
             if let Some(folder) = &manifest.populations {
                 let before = problems.len();
@@ -404,14 +409,14 @@ fn verify(path: &Path) -> Result<Outcome, String> {
                     &mut problems,
                 );
                 if problems.len() == before {
-                    println!(
+                    crate::output::say(&format!(
                         "{name}: populations: {} files, as the evaluation gives them",
                         again.populations.len()
-                    );
+                    ))?;
                 }
             }
             if manifest.rerun.evidence.is_some() {
-                println!("{name}: {}", evidence_checked(&again.report));
+                crate::output::say(&format!("{name}: {}", evidence_checked(&again.report)))?;
             }
         }
         Err(e) => problems.push(format!("could not evaluate the bundle again: {e}")),
@@ -456,10 +461,10 @@ fn verify(path: &Path) -> Result<Outcome, String> {
                 ));
             }
             if problems.len() == before {
-                println!(
+                crate::output::say(&format!(
                     "{name}: ledger slice: {} entries, chain intact, including this report's run, ending at the manifest's head",
                     verified.entries.len(),
-                );
+                ))?;
             }
         }
     }
@@ -467,7 +472,7 @@ fn verify(path: &Path) -> Result<Outcome, String> {
         return Ok(Outcome::Clean);
     }
     for p in &problems {
-        println!("{name}: {p}");
+        crate::output::say(&format!("{name}: {p}"))?;
     }
     Ok(Outcome::Failed)
 }

@@ -16,8 +16,6 @@ pub fn run(args: &Args, mut command: clap::Command) -> Result<Outcome, String> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "attest", &mut script);
     let script = String::from_utf8(script).map_err(|e| format!("completions: {e}"))?;
-    Target::Stdout
-        .write(&script)
-        .map_err(|e| format!("stdout: {e}"))?;
+    Target::Stdout.write(&script)?;
     Ok(Outcome::Clean)
 }

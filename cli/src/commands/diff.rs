@@ -82,12 +82,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
 /// record key all the same, so a record of one counts as the other's of the same key.
 pub fn compare(base: &Report, base_path: &Path, new: &Report) -> Diff {
     if base.facts.organization != new.facts.organization {
-        eprintln!(
+        crate::output::tell(&format!(
             "warning: {} is a report on `{}`, not `{}`: findings are matched by rule and record key as if they were one organization's",
             inputs::shown(base_path),
             escape::line(&base.facts.organization),
             escape::line(&new.facts.organization)
-        );
+        ));
     }
     Diff::new(base, new)
 }
@@ -97,6 +97,7 @@ pub fn compare(base: &Report, base_path: &Path, new: &Report) -> Diff {
 pub fn read_report(path: &Path, limit: SizeLimit) -> Result<Report, String> {
     let name = inputs::shown(path);
     let text = inputs::read_text(path, limit)?;
+    inputs::refuse_repeated_keys(&name, &text)?;
     report::read(&name, &text).map_err(|e| match e {
         ReportError::NotAReport { .. } => {
             format!("{e}: write one with `attest eval --format json`")

@@ -215,6 +215,9 @@ pub(super) fn parse_param(text: &str) -> Result<(String, serde_json::Value), Str
 
 /// `FILE`, or `FORMAT=FILE` when the part before `=` looks like a name (no `/`, `\` or `.`).
 fn parse_output(text: &str) -> Result<OutputArg, String> {
+    if text.is_empty() {
+        return Err("no file: give the path of a file to write (`-` for stdout)".to_owned());
+    }
     let Some((name, path)) = text.split_once('=') else {
         return Ok(OutputArg::Main(PathBuf::from(text)));
     };
@@ -391,7 +394,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         return Err(e);
     }
     for note in notes {
-        eprintln!("{note}");
+        crate::output::tell(&note.to_string());
     }
     if let Some(path) = &args.ledger {
         let json = destinations
@@ -413,8 +416,8 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                 .map(Previous::Ledger),
         };
         match webhook.send(&report, previous.as_ref()) {
-            Ok(done) => eprintln!("{done}"),
-            Err(e) => eprintln!("warning: {e}"),
+            Ok(done) => crate::output::tell(&done.to_string()),
+            Err(e) => crate::output::tell(&format!("warning: {e}")),
         }
     }
     warn_about_waivers(&report);
@@ -434,10 +437,13 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     let blockers = gate.check(&report, diff.as_ref());
     if let Some(change) = diff.as_ref().and_then(Diff::context_change) {
-        eprintln!("warning: baseline: {}", escape::line(&change));
+        crate::output::tell(&format!("warning: baseline: {}", escape::line(&change)));
     }
     if args.fail_on != FailOnArg::Fail || args.min_severity.is_some() || diff.is_some() {
-        eprintln!("{}", escape::line(&verdict(args, &blockers, diff.as_ref())));
+        crate::output::tell(&format!(
+            "{}",
+            escape::line(&verdict(args, &blockers, diff.as_ref()))
+        ));
     }
     Ok(if blockers.is_empty() {
         Outcome::Clean
@@ -578,7 +584,7 @@ fn render_public(format: Format, public: &render::PublicReport) -> String {
 fn warn_about_waivers(report: &Report) {
     let warn = |w: &attest_engine::report::WaiverResult, what: &str| {
         let message = format!("{}:{}: {what}", w.waiver.source.file, w.waiver.source.line);
-        eprintln!("warning: {}", escape::line(&message));
+        crate::output::tell(&format!("warning: {}", escape::line(&message)));
     };
     let unknown: Vec<Option<String>> = report
         .waivers
@@ -669,5 +675,6 @@ mod tests {
         let err = parse_output("xml=a.xml").unwrap_err();
         assert!(err.starts_with("unknown format `xml`"), "{err}");
         assert!(parse_output("csv=").is_err());
+        assert!(parse_output("").is_err());
     }
 }

@@ -85,11 +85,17 @@ pub struct Ready {
 /// problem are shown).
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let name = inputs::display(&args.ledger);
-    if !args.ledger.is_file() {
+    // Anything else at the path (a device, a pipe, a folder) is refused by name on reading.
+    if std::fs::metadata(&args.ledger).is_err() {
         return Err(format!("{name}: no such ledger file"));
     }
     let verified = ledger::read(&args.ledger)?;
-    let rows = rows(&verified.entries, |p| std::fs::read(p).ok());
+    // Only a regular file is read as a report: a path a ledger records may be a device
+    // (`--output /dev/zero`) that would be read without end, or a pipe that would block.
+    let rows = rows(&verified.entries, |p| {
+        let regular = std::fs::metadata(p).is_ok_and(|m| m.is_file());
+        regular.then(|| std::fs::read(p).ok()).flatten()
+    });
     let content = match args.format {
         Format::Text => text(&rows),
         Format::Json => {
@@ -109,7 +115,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     // The error names the output.
     Target::from_arg(args.output.as_deref()).write(&content)?;
     if let Some(problem) = &verified.problem {
-        eprintln!("warning: {name}: {problem}; the runs from there on are not shown");
+        crate::output::tell(&format!(
+            "warning: {name}: {problem}; the runs from there on are not shown"
+        ));
         return Ok(Outcome::Failed);
     }
     Ok(Outcome::Clean)

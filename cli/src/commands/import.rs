@@ -157,7 +157,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let text = output.finish(schema).map_err(show_all)?;
     // Its errors name the output.
     Target::from_arg(args.output.as_deref()).write(&text)?;
-    eprint!("{summary}");
+    crate::output::tell(summary.strip_suffix('\n').unwrap_or(&summary));
     Ok(Outcome::Clean)
 }
 

@@ -69,7 +69,8 @@ pub fn run(command: &Command) -> Result<Outcome, String> {
 
 fn must_exist(file: &std::path::Path) -> Result<String, String> {
     let name = inputs::display(file);
-    if !file.is_file() {
+    // Anything else at the path (a device, a pipe, a folder) is refused by name on reading.
+    if std::fs::metadata(file).is_err() {
         return Err(format!("{name}: no such ledger file"));
     }
     Ok(name)
@@ -79,32 +80,32 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, String> {
     let name = must_exist(&args.file)?;
     let verified = ledger::read(&args.file)?;
     if let Some(problem) = &verified.problem {
-        println!("{name}: {problem}");
+        crate::output::say(&format!("{name}: {problem}"))?;
         let line = problem.line();
-        match verified.entries.len() {
-            0 => println!("{name}: no sound entry comes before line {line}"),
-            1 => println!("{name}: the entry before line {line} is sound"),
-            n => println!("{name}: the {n} entries before line {line} are sound"),
-        }
+        crate::output::say(&match verified.entries.len() {
+            0 => format!("{name}: no sound entry comes before line {line}"),
+            1 => format!("{name}: the entry before line {line} is sound"),
+            n => format!("{name}: the {n} entries before line {line} are sound"),
+        })?;
         return Ok(Outcome::Failed);
     }
     if let Some(head) = &args.head
         && !verified.entries.iter().any(|e| &e.hash == head)
     {
-        println!(
+        crate::output::say(&format!(
             "{name}: no entry has the hash {head}: it was removed, or it belongs to another ledger"
-        );
+        ))?;
         return Ok(Outcome::Failed);
     }
     match verified.entries.last() {
-        Some(last) => println!(
+        Some(last) => crate::output::say(&format!(
             "{name}: {} entries, chain intact; last entry {} ({}), hash {}",
             verified.entries.len(),
             last.seq,
             last.run_at,
             last.hash
-        ),
-        None => println!("{name}: empty ledger"),
+        ))?,
+        None => crate::output::say(&format!("{name}: empty ledger"))?,
     }
     Ok(Outcome::Clean)
 }
@@ -120,11 +121,11 @@ fn log(args: &LogArgs) -> Result<Outcome, String> {
             s
         }
     };
-    Target::Stdout
-        .write(&content)
-        .map_err(|e| format!("stdout: {e}"))?;
+    Target::Stdout.write(&content)?;
     if let Some(problem) = &verified.problem {
-        eprintln!("warning: {name}: {problem}; the entries from there on are not listed");
+        crate::output::tell(&format!(
+            "warning: {name}: {problem}; the entries from there on are not listed"
+        ));
         return Ok(Outcome::Failed);
     }
     Ok(Outcome::Clean)
@@ -161,10 +162,12 @@ fn log_text(entries: &[Entry]) -> String {
 fn repair(args: &FileArg) -> Result<Outcome, String> {
     let name = must_exist(&args.file)?;
     match ledger::repair(&args.file)? {
-        Repaired::Nothing => println!("{name}: chain intact, nothing to repair"),
-        Repaired::RemovedTornLine { line, bytes } => {
-            println!("{name}: removed the torn line {line} ({bytes} bytes); the chain is intact")
+        Repaired::Nothing => {
+            crate::output::say(&format!("{name}: chain intact, nothing to repair"))?
         }
+        Repaired::RemovedTornLine { line, bytes } => crate::output::say(&format!(
+            "{name}: removed the torn line {line} ({bytes} bytes); the chain is intact"
+        ))?,
     }
     Ok(Outcome::Clean)
 }

@@ -20,9 +20,7 @@ pub fn run(args: &Args, command: clap::Command) -> Result<Outcome, String> {
     command.build();
     let Some(dir) = &args.output else {
         let (_, page) = page(command)?;
-        Target::Stdout
-            .write(&page)
-            .map_err(|e| format!("stdout: {e}"))?;
+        Target::Stdout.write(&page)?;
         return Ok(Outcome::Clean);
     };
     if !dir.exists() {
@@ -39,9 +37,7 @@ pub fn run(args: &Args, command: clap::Command) -> Result<Outcome, String> {
     collect(command, &mut pages)?;
     for (name, text) in &pages {
         let path = dir.join(name);
-        Target::File(&path)
-            .write(text)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Target::File(&path).write(text)?;
     }
     Ok(Outcome::Clean)
 }

@@ -45,7 +45,7 @@ pub fn load_facts(
     };
     let facts = Facts::load_owned(sources, &options).map_err(|e| e.to_string())?;
     for warning in facts.warnings() {
-        eprintln!("warning: {}", escape::line(&warning.to_string()));
+        crate::output::tell(&format!("warning: {}", escape::line(&warning.to_string())));
     }
     Ok(facts)
 }
@@ -56,9 +56,9 @@ pub fn period(given: Option<Period>, facts: &Facts) -> Option<Period> {
     if let (Some(given), Some(stated)) = (given, facts.period())
         && given != stated
     {
-        eprintln!(
+        crate::output::tell(&format!(
             "note: the audit period {given} overrides organization.audit_period {stated} of the facts"
-        );
+        ));
     }
     given.or(facts.period())
 }

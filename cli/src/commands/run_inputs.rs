@@ -128,7 +128,10 @@ pub fn write_view(
     // The error names the output.
     Target::from_arg(output).write(content)?;
     for r in report.rules.iter().filter(|r| r.error.is_some()) {
-        eprintln!("warning: rule {} could not answer, so {what}", r.id);
+        crate::output::tell(&format!(
+            "warning: rule {} could not answer, so {what}",
+            r.id
+        ));
     }
     Ok(())
 }

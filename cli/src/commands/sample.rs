@@ -137,23 +137,15 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     }
     if result.status == Status::NotApplicable {
         let why = result.reason.as_deref().unwrap_or("it tested no record");
-        eprintln!(
+        crate::output::tell(&format!(
             "note: {} is not applicable ({why}): its population is empty",
             args.rule
-        );
+        ));
     }
     let content = match args.format {
         Format::Text => render::sample_text(&sample),
         Format::Json => sample.to_json(),
     };
-    Target::from_arg(args.output.as_deref())
-        .write(&content)
-        .map_err(|e| {
-            let name = args
-                .output
-                .as_deref()
-                .map_or("stdout".to_owned(), inputs::display);
-            format!("{name}: {e}")
-        })?;
+    Target::from_arg(args.output.as_deref()).write(&content)?;
     Ok(Outcome::Clean)
 }

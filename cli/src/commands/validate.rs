@@ -34,9 +34,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let n = sources.len();
     // Freed beside the rest of the command's work, which does not wait for it.
     super::load_facts(sources, Some(&pack.pack), args.strict || config.strict)?.free_aside();
-    println!(
+    crate::output::say(&format!(
         "facts are valid ({n} file{})",
         if n == 1 { "" } else { "s" }
-    );
+    ))?;
     Ok(Outcome::Clean)
 }

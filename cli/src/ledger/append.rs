@@ -11,15 +11,20 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::Path;
 
+/// What a ledger is, for the error on anything else at its path.
+const A_LEDGER: &str = "a ledger is a regular file (JSON Lines)";
+
 /// Reads and checks a ledger; a missing file is an empty ledger. Reads under a shared lock,
 /// so a run appending at the same time is never seen halfway through its line.
 pub fn read(path: &Path) -> Result<Verified, String> {
     let fail = |e: std::io::Error| format!("{}: {e}", inputs::display(path));
+    inputs::require_regular_if_there(path, A_LEDGER)?;
     let mut file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(verify(&[])),
         Err(e) => return Err(fail(e)),
     };
+    inputs::require_regular_open(path, &file, A_LEDGER)?;
     file.lock_shared().map_err(fail)?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(fail)?;
@@ -34,6 +39,7 @@ pub fn append(
 ) -> Result<Entry, String> {
     let name = inputs::display(path);
     let fail = |e: std::io::Error| format!("{name}: {e}");
+    inputs::require_regular_if_there(path, A_LEDGER)?;
     let created = !path.exists();
     let mut file = OpenOptions::new()
         .read(true)
@@ -41,6 +47,7 @@ pub fn append(
         .create(true)
         .open(path)
         .map_err(fail)?;
+    inputs::require_regular_open(path, &file, A_LEDGER)?;
     file.lock().map_err(fail)?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(fail)?;
@@ -79,11 +86,13 @@ pub enum Repaired {
 pub fn repair(path: &Path) -> Result<Repaired, String> {
     let name = inputs::display(path);
     let fail = |e: std::io::Error| format!("{name}: {e}");
+    inputs::require_regular_if_there(path, A_LEDGER)?;
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
         .open(path)
         .map_err(fail)?;
+    inputs::require_regular_open(path, &file, A_LEDGER)?;
     file.lock().map_err(fail)?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(fail)?;

@@ -3,7 +3,7 @@
 //! breaks a rule is the problem reported; the entries before it are sound.
 
 use super::entry::{Entry, hash_of};
-use attest_engine::facts::{json_column, json_message};
+use attest_engine::facts::{json_column, json_message, parse_json};
 use serde_json::Value;
 use std::fmt;
 
@@ -178,7 +178,12 @@ fn judge(
     if text.is_empty() {
         return Err(unreadable("the line is empty".to_owned()));
     }
-    let mut value: Value = serde_json::from_slice(text).map_err(|e| {
+    let text = std::str::from_utf8(text)
+        .map_err(|e| unreadable(format!("column {}: not UTF-8 text", e.valid_up_to() + 1)))?;
+    // A key given twice is refused: the hash covers the value kept, so a first value put
+    // before it would pass unseen by the chain, yet be what a reader that keeps the first
+    // one shows.
+    let mut value: Value = parse_json(text).map_err(|e| {
         let (column, message) = (json_column(&e), json_message(&e));
         unreadable(format!("column {column}: {message}"))
     })?;

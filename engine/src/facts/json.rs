@@ -14,7 +14,7 @@ pub(crate) fn without_bom(text: &str) -> &str {
 }
 
 /// Parses `text` as one JSON value; a key repeated in an object is an error at its place.
-pub(crate) fn parse(text: &str) -> Result<Value, serde_json::Error> {
+pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = UniqueKeys.deserialize(&mut de)?;
     de.end()?;

@@ -49,18 +49,16 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", inputs::display(parent)))?;
         }
-        Target::File(&path)
-            .write(text)
-            .map_err(|e| format!("{}: {e}", inputs::display(&path)))?;
+        Target::File(&path).write(text)?;
     }
     let shown = inputs::display(&dir);
-    println!("created in {shown}:");
+    crate::output::say(&format!("created in {shown}:"))?;
     for (rel, _) in &files {
-        println!("  {rel}");
+        crate::output::say(&format!("  {rel}"))?;
     }
-    println!(
+    crate::output::say(&format!(
         "next: replace the example records of facts/ with your own (see facts/README.md, and `attest import` for the exports you have), then run `attest eval` in {shown}"
-    );
+    ))?;
     Ok(Outcome::Clean)
 }
 
