@@ -548,6 +548,14 @@ fn attest_toml_gives_todo_and_vendors_their_format_output_and_owner() {
     let every: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(every["owner"], Value::Null, "{every}");
     assert!(every["owners"].as_array().unwrap().len() > 1, "{every}");
+    // So does `owner = "all"` in the configuration.
+    write(
+        &dir,
+        "attest.toml",
+        &format!("{head}\n[todo]\nowner = \"All\"\n"),
+    );
+    let o = attest_in(&dir, &["todo", "--format", "json"]);
+    assert_eq!(serde_json::from_str::<Value>(&stdout(&o)).unwrap(), every);
     // An owner or a format it does not know is refused where it is written.
     for (section, command, message) in [
         (
