@@ -141,22 +141,26 @@ pub fn refuse_unmatched<'a>(
 }
 
 /// The cases of `rule`, or why they cannot be read (no cases file, one that is not a list
-/// of cases, an empty list, or two cases of one name), with the file's name and, where the
-/// problem has one, its line and column.
+/// of cases, a key given twice, an empty list, or two cases of one name), with the file's
+/// name and, where the problem has one, its line and column.
 pub fn of_rule(rule: &Rule) -> Result<Vec<Case>, String> {
     let path = rule.cases_path();
     let text = rule
         .cases
         .as_deref()
         .ok_or_else(|| format!("{path} is missing: every rule needs cases"))?;
-    let cases: Vec<Case> = serde_json::from_str(text).map_err(|e| {
-        // Its place and message as for any JSON file (an empty one is said to be empty).
-        let at = crate::facts::JsonSyntax::new(&path, text, &e);
-        format!(
-            "{path}:{}:{}: invalid cases file: {}",
-            at.line, at.column, at.message
-        )
-    })?;
+    // A key given twice (`"facts": {"accounts": [..], "accounts": [..]}`) is refused as in
+    // facts: serde_json would keep the last value, and the case test it alone.
+    let cases: Vec<Case> = crate::facts::json::parse(text)
+        .and_then(|_| serde_json::from_str(text))
+        .map_err(|e| {
+            // Its place and message as for any JSON file (an empty one is said to be empty).
+            let at = crate::facts::JsonSyntax::new(&path, text, &e);
+            format!(
+                "{path}:{}:{}: invalid cases file: {}",
+                at.line, at.column, at.message
+            )
+        })?;
     // An empty list tests nothing: the rule would pass `attest test` untested.
     if cases.is_empty() {
         let (line, column) = json_offset(text, "").map_or((1, 1), |o| line_col(text, o));
@@ -659,5 +663,23 @@ mod tests {
             ]
         );
         assert!(problems.iter().all(|p| !p.contains('\n')), "{problems:?}");
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_at_its_place() {
+        // The second `accounts` would hide the first: the case would test the clean list.
+        let cases = format!(
+            "[{{\"name\": \"x\", \"facts\": {{\"accounts\": [{{{ACCOUNT}, \"privileged\": true}}],\n  \"accounts\": []}},\n  \"expect\": {{\"status\": \"not_applicable\"}}}}]"
+        );
+        let outcomes = run_all(&engine(&cases));
+        assert_eq!(outcomes.len(), 1);
+        assert_eq!(outcomes[0].name, "(cases)");
+        assert_eq!(
+            outcomes[0].problems,
+            [
+                "rules/t/admins.cases.json:2:12: invalid cases file: the key `accounts` is given \
+              twice in one object; only one value can count"
+            ]
+        );
     }
 }

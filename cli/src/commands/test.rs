@@ -231,30 +231,7 @@ fn coverages(runs: &[PackRun]) -> impl Iterator<Item = &RuleCoverage> {
 fn run_pack(loaded: Loaded, filter: &[String], measure: bool) -> Result<PackRun, String> {
     let engine = loaded.engine()?;
     let own = |id: &str| loaded.pack.rule(id).is_some_and(|r| loaded.owns(r));
-    let (mut outcomes, filtered_out) = cases::run_matching(&engine, own, filter);
-    // A key given twice in a cases file (`"facts": {"accounts": [..], "accounts": [..]}`)
-    // is refused as in facts, where serde_json would test the last value alone: the rule's
-    // cases are one failure, the problem's, in their place.
-    for rule in loaded.pack.rules().iter().filter(|r| own(&r.meta.id)) {
-        let Some(text) = &rule.cases else { continue };
-        let Err(problem) = crate::inputs::refuse_repeated_keys(&rule.cases_path(), text) else {
-            continue;
-        };
-        let at = outcomes.iter().position(|o| o.rule == rule.meta.id);
-        outcomes.retain(|o| o.rule != rule.meta.id);
-        if let Some(at) = at {
-            outcomes.insert(
-                at,
-                CaseOutcome {
-                    rule: rule.meta.id.clone(),
-                    name: "(cases)".to_owned(),
-                    file: rule.cases_path(),
-                    problems: vec![problem],
-                    actual: None,
-                },
-            );
-        }
-    }
+    let (outcomes, filtered_out) = cases::run_matching(&engine, own, filter);
     let coverage = if measure {
         let traced = Engine::with_line_tracing(loaded.pack.clone(), Limits::default())
             .map_err(|e| format!("{}: {e}", loaded.source))?;
