@@ -9,8 +9,10 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-/// The facts schema, as shipped in `schemas/`.
-pub const FACTS_SCHEMA: &str = include_str!("../../../schemas/facts.v1.schema.json");
+/// The facts schema, as shipped in `schemas/facts.v1.schema.json`, without the keywords that
+/// only annotate (`description`, `title`, `examples`, `$comment`: no check reads them) and
+/// written compactly (by the crate's build script).
+pub const FACTS_SCHEMA: &str = include_str!(concat!(env!("OUT_DIR"), "/facts.v1.schema.json"));
 
 /// The facts schema as a JSON document, parsed once for everything that reads it (the
 /// checks, keys, known fields, the prelude's getters, `attest check`).
