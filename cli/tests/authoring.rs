@@ -673,7 +673,7 @@ fn explain_an_unknown_id_suggests_near_ones() {
     exit(&out, 2);
     assert_eq!(
         stderr(&out),
-        "error: built-in pack soc2: no rule or control `mfa`; did you mean access.mfa-outside-sso, access.mfa-privileged?\n"
+        "error: built-in pack soc2: no rule or control `mfa`; did you mean `access.mfa-outside-sso`, `access.mfa-privileged`?\n"
     );
 }
 

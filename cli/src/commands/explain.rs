@@ -84,7 +84,8 @@ fn not_found(loaded: &Loaded, id: &str) -> String {
     } else if near.is_empty() {
         message.push_str(" (see `attest list rules` and `attest list controls`)");
     } else {
-        let _ = write!(message, "; did you mean {}?", shown(&near.join(", ")));
+        let near: Vec<String> = near.iter().map(|n| format!("`{}`", shown(n))).collect();
+        let _ = write!(message, "; did you mean {}?", near.join(", "));
     }
     message
 }
