@@ -500,16 +500,7 @@ pub fn shown(path: &Path) -> String {
 /// Refuses anything but a regular file (or a link to one) at `path`: for a file found rather
 /// than named, such as `./attest.toml`, which must never be a pipe that would block.
 pub fn require_regular(path: &Path) -> Result<(), String> {
-    let meta = followed(path)?;
-    if meta.is_file() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}: {}, not a file: give a regular file",
-            shown(path),
-            kind(&meta)
-        ))
-    }
+    regular(path, &followed(path)?, "give a regular file")
 }
 
 /// Refuses an open file that is not a regular file (a device, a pipe, a folder), before a
