@@ -866,3 +866,32 @@ fn a_write_that_fails_part_way_leaves_no_bundle_and_no_entry() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_doubtful_waiver_is_a_warning_when_bundled_and_verified() {
+    let dir = examples("doubtful-waiver");
+    fs::write(
+        dir.join("w.json"),
+        r#"{"schema_version": "1", "waivers": [
+  {"rule": "access.mfa-privileged", "entity": "*", "reason": "r", "approved_by": "x",
+   "approved_on": "2026-05-04", "expires_on": "2026-09-30"}]}"#,
+    )
+    .unwrap();
+    let warning = "warning: w.json:2: /waivers/0/entity: entity `*` names no record: the waiver covers every failing finding of its rule or control; name the records, or leave `entity` out to say so\n";
+    let made = attest_in(
+        &dir,
+        &[
+            "bundle",
+            "examples/acme",
+            "--waivers",
+            "w.json",
+            "--output",
+            "b",
+        ],
+    );
+    exit(&made, 0);
+    assert!(stderr(&made).contains(warning), "{}", stderr(&made));
+    let verified = attest_in(&dir, &["bundle", "verify", "b"]);
+    exit(&verified, 0);
+    assert!(stderr(&verified).contains(warning), "{}", stderr(&verified));
+}

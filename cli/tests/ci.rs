@@ -143,6 +143,49 @@ fn waivers_from_the_command_line() {
 }
 
 #[test]
+fn doubtful_waivers_are_warnings_at_their_line() {
+    let dir = scratch("doubtful-waivers");
+    let waiver = |entity: &str, expires: &str| {
+        format!(
+            "    {{\"rule\": \"access.mfa-privileged\", \"entity\": \"{entity}\", \"reason\": \"r\",\n     \"approved_by\": \"x\", \"approved_on\": \"2026-05-04\", \"expires_on\": \"{expires}\"}}"
+        )
+    };
+    write(
+        &dir,
+        "waivers.json",
+        &format!(
+            "{{\"schema_version\": \"1\", \"waivers\": [\n{},\n{},\n{}\n]}}\n",
+            waiver("accounts/metabase/admin", "9999-12-31"),
+            waiver("accounts/metabase/admin", "2026-09-30"),
+            waiver("*", "2026-09-30"),
+        ),
+    );
+    let file = path(&dir, "waivers.json");
+    let warnings = format!(
+        "warning: {file}:2: /waivers/0/expires_on: the waiver expires on 9999-12-31, more than a year after its approval on 2026-05-04: an exception is re-approved at least yearly; expire it within 366 days and renew it\n\
+         warning: {file}:4: /waivers/1: the waiver at line 2 has the same rule, control and entity, and is in force on some of the same days: the first covers the findings; remove one, or start a renewal the day after the other expires\n\
+         warning: {file}:6: /waivers/2/entity: entity `*` names no record: the waiver covers every failing finding of its rule or control; name the records, or leave `entity` out to say so\n"
+    );
+    // The waivers still apply; `attest eval` and the commands that evaluate as it does say
+    // what is doubtful in them.
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--waivers",
+        &file,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["waivers"].as_array().unwrap().len(), 3);
+    assert!(stderr(&o).starts_with(&warnings), "{}", stderr(&o));
+    let o = attest(&["todo", "examples/acme", "--waivers", &file]);
+    assert!(stderr(&o).starts_with(&warnings), "{}", stderr(&o));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn baselines_fail_only_on_regressions() {
     let dir = scratch("baseline");
     let base = path(&dir, "base.json");

@@ -53,7 +53,12 @@ impl fmt::Display for Problems<'_> {
 #[derive(Debug, Clone, Default)]
 pub struct Waivers {
     entries: Vec<Entry>,
+    warnings: Vec<Violation>,
 }
+
+/// The most days a waiver may run from its approval to its expiry without a warning: a year,
+/// a leap day included. SOC 2 exceptions are time-boxed and re-approved at least yearly.
+pub const MAX_WAIVER_DAYS: i64 = 366;
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -205,13 +210,62 @@ impl Waivers {
             });
         }
         if problems.is_empty() {
-            Ok(Waivers { entries })
+            let mut warnings = Vec::new();
+            for (i, e) in entries.iter().enumerate() {
+                let w = &e.waiver;
+                if e.approved.days_until(e.expires) > MAX_WAIVER_DAYS {
+                    warnings.push(at(
+                        format!("/waivers/{i}/expires_on"),
+                        format!(
+                            "the waiver expires on {}, more than a year after its approval on {}: an exception is re-approved at least yearly; expire it within {MAX_WAIVER_DAYS} days and renew it",
+                            e.expires, e.approved
+                        ),
+                    ));
+                }
+                if let Some(p) = &w.entity
+                    && p.strip_prefix('/')
+                        .unwrap_or(p)
+                        .split('/')
+                        .all(|s| s == "*")
+                {
+                    warnings.push(at(
+                        format!("/waivers/{i}/entity"),
+                        format!(
+                            "entity `{p}` names no record: the waiver covers every failing finding of its rule or control; name the records, or leave `entity` out to say so"
+                        ),
+                    ));
+                }
+                let same = |f: &&Entry| {
+                    (&f.waiver.rule, &f.waiver.control, &f.waiver.entity)
+                        == (&w.rule, &w.control, &w.entity)
+                        && f.approved <= e.expires
+                        && e.approved <= f.expires
+                };
+                if let Some(first) = entries[..i].iter().find(same) {
+                    warnings.push(at(
+                        format!("/waivers/{i}"),
+                        format!(
+                            "the waiver at line {} has the same rule, control and entity, and is in force on some of the same days: the first covers the findings; remove one, or start a renewal the day after the other expires",
+                            first.waiver.source.line
+                        ),
+                    ));
+                }
+            }
+            Ok(Waivers { entries, warnings })
         } else {
             Err(WaiverError::Invalid {
                 file: name.to_owned(),
                 problems,
             })
         }
+    }
+
+    /// What is doubtful in the file, though it can be used, each at its waiver's line: an
+    /// expiry more than [`MAX_WAIVER_DAYS`] after the approval, an `entity` that names no
+    /// record (every segment `*`), and a waiver for the same rule, control and entity as an
+    /// earlier one, in force on some of the same days. In file order.
+    pub fn warnings(&self) -> &[Violation] {
+        &self.warnings
     }
 
     /// How many waivers the file holds.
@@ -413,6 +467,45 @@ mod tests {
             actual.sort();
             assert_eq!(actual, expected, "{text}");
         }
+    }
+
+    #[test]
+    fn doubtful_waivers_are_warnings_at_their_line() {
+        let w = |entity: &str, approved: &str, expires: &str| {
+            format!(
+                r#"{{"rule": "r", {entity} "reason": "r", "approved_by": "x",
+     "approved_on": "{approved}", "expires_on": "{expires}"}}"#
+            )
+        };
+        let text = format!(
+            "{{\"schema_version\": \"1\", \"waivers\": [\n{},\n{},\n{},\n{},\n{},\n{}\n]}}",
+            w(r#""entity": "a/1","#, "2026-01-01", "2027-01-02"),
+            w(r#""entity": "a/1","#, "2026-06-01", "2026-07-01"),
+            w(r#""entity": "a/1","#, "2027-01-03", "2027-02-01"),
+            w("", "2026-01-01", "9999-12-31"),
+            w(r#""entity": "*/*","#, "2026-01-01", "2026-02-01"),
+            w(r#""entity": "/*","#, "2026-01-01", "2026-02-01"),
+        );
+        let waivers = Waivers::parse("w.json", &text).unwrap();
+        assert_eq!(waivers.len(), 6);
+        let shown: Vec<String> = waivers.warnings().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                // 366 days (2026-01-01 to 2027-01-02) is allowed; the renewal the day after
+                // the first expires is no duplicate, the waiver in force with it is.
+                "w.json:4: /waivers/1: the waiver at line 2 has the same rule, control and entity, and is in force on some of the same days: the first covers the findings; remove one, or start a renewal the day after the other expires",
+                "w.json:8: /waivers/3/expires_on: the waiver expires on 9999-12-31, more than a year after its approval on 2026-01-01: an exception is re-approved at least yearly; expire it within 366 days and renew it",
+                "w.json:10: /waivers/4/entity: entity `*/*` names no record: the waiver covers every failing finding of its rule or control; name the records, or leave `entity` out to say so",
+                "w.json:12: /waivers/5/entity: entity `/*` names no record: the waiver covers every failing finding of its rule or control; name the records, or leave `entity` out to say so",
+            ]
+        );
+        // 367 days is one too many.
+        let text = format!(
+            r#"{{"schema_version": "1", "waivers": [{}]}}"#,
+            w("", "2026-01-01", "2027-01-03")
+        );
+        assert_eq!(Waivers::parse("w.json", &text).unwrap().warnings().len(), 1);
     }
 
     #[test]

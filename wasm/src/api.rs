@@ -423,8 +423,8 @@ fn load_facts(sources: &[Source], pack: &Pack) -> Result<Facts, Failure> {
 /// --format FORMAT` writes (default json: todo-v1) and `failures` whether an item listed is a
 /// failure no waiver covers (its exit code 1). `warnings` are the fields facts-v1 does not define
 /// and the evidence records naming a criterion the pack does not have ([`Facts::warnings`]:
-/// `{"file", "line", "pointer", "message"}`, in document order), as `attest eval` prints
-/// them. Or a failure.
+/// `{"file", "line", "pointer", "message"}`, in document order), then those of the waivers
+/// file ([`Waivers::warnings`]), as `attest eval` prints them. Or a failure.
 pub fn evaluate(request: &[u8]) -> String {
     respond(try_evaluate(request))
 }
@@ -498,7 +498,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
         return Ok(format!(
             r#"{{"ok":true,"sample":{},"warnings":{}}}"#,
             drawn.to_json(),
-            warnings(&facts)?
+            warnings(&facts, waivers.as_ref())?
         ));
     }
     let rendered = req.format.is_some() || req.redact;
@@ -514,14 +514,14 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                     r#"{{"ok":true,"format":{},"output":{},"failures":{failures},"warnings":{}}}"#,
                     Value::from(format),
                     Value::from(output),
-                    warnings(&facts)?
+                    warnings(&facts, waivers.as_ref())?
                 ));
             }
             if !rendered {
                 return Ok(format!(
                     r#"{{"ok":true,"report":{},"warnings":{}}}"#,
                     report.to_json(),
-                    warnings(&facts)?
+                    warnings(&facts, waivers.as_ref())?
                 ));
             }
             let format = req.format.as_deref().unwrap_or("json");
@@ -532,7 +532,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 r#"{{"ok":true,"format":{},"output":{},"warnings":{}}}"#,
                 Value::from(format),
                 Value::from(output),
-                warnings(&facts)?
+                warnings(&facts, waivers.as_ref())?
             ))
         }
         Some(id) => {
@@ -543,7 +543,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 .map_err(|e| Failure::new("internal", e.to_string()))?;
             Ok(format!(
                 r#"{{"ok":true,"rule":{body},"warnings":{}}}"#,
-                warnings(&facts)?
+                warnings(&facts, waivers.as_ref())?
             ))
         }
     }
@@ -634,9 +634,11 @@ fn render_todo(req: &TodoRequest, report: &Report) -> Result<(String, String, bo
     Ok((format.to_owned(), output, todo.has_failures()))
 }
 
-/// The facts' warnings as a compact JSON array.
-fn warnings(facts: &Facts) -> Result<String, Failure> {
-    serde_json::to_string(facts.warnings()).map_err(|e| Failure::new("internal", e.to_string()))
+/// The facts' warnings, then the waivers', as a compact JSON array.
+fn warnings(facts: &Facts, waivers: Option<&Waivers>) -> Result<String, Failure> {
+    let waivers = waivers.map(Waivers::warnings).unwrap_or_default();
+    let all: Vec<_> = facts.warnings().iter().chain(waivers).collect();
+    serde_json::to_string(&all).map_err(|e| Failure::new("internal", e.to_string()))
 }
 
 /// Checks facts against the facts-v1 contract without evaluating them.
@@ -1101,6 +1103,32 @@ mod tests {
             r#"{{"ok":true,"report":{},"warnings":["#,
             report.to_json()
         )));
+    }
+
+    #[test]
+    fn evaluate_carries_the_waivers_warnings() {
+        let facts =
+            r#"{"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"}}"#;
+        let waivers = concat!(
+            r#"{"schema_version": "1", "waivers": ["#,
+            "\n",
+            r#"{"rule": "r", "entity": "*", "reason": "r", "approved_by": "x", "approved_on": "2026-01-01", "expires_on": "2026-02-01"}]}"#
+        );
+        let request = json!({
+            "facts": [{"name": "f.json", "text": facts}],
+            "waivers": {"name": "w.json", "text": waivers}
+        });
+        let r = call(evaluate, &request.to_string());
+        assert_eq!(
+            r["warnings"],
+            json!([{
+                "file": "w.json",
+                "line": 2,
+                "pointer": "/waivers/0/entity",
+                "message": "entity `*` names no record: the waiver covers every failing finding of its rule or control; name the records, or leave `entity` out to say so"
+            }]),
+            "{r}"
+        );
     }
 
     #[test]

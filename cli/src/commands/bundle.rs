@@ -320,9 +320,9 @@ fn evaluate(
         rule.population.records = None;
     }
     if let Some((name, text)) = waivers {
-        Waivers::parse(name, text)
-            .map_err(|e| e.to_string())?
-            .apply(&mut report);
+        let waivers = Waivers::parse(name, text).map_err(|e| e.to_string())?;
+        super::warn(waivers.warnings());
+        waivers.apply(&mut report);
     }
     Ok(Evaluated {
         report,

@@ -13,7 +13,7 @@ use attest_engine::render::{
     self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions, escape,
 };
 use attest_engine::{
-    Date, EvalOptions, Period, Report, Severity, Waivers,
+    Date, EvalOptions, Period, Report, Severity,
     diff::Diff,
     gate::{FailOn, Gate},
     report::WaiverState,
@@ -258,13 +258,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let engine = loaded.engine_with(args.limits.limits())?;
     let params = config.params(&loaded.pack, &args.params)?;
     let facts_paths = run_inputs::facts_paths(&args.facts, &config)?;
-    let waivers = match &args.waivers {
-        Some(path) => {
-            let text = inputs::read_text(path, limit)?;
-            Some(Waivers::parse(&inputs::display(path), &text).map_err(|e| e.to_string())?)
-        }
-        None => None,
-    };
+    let waivers = super::load_waivers(args.waivers.as_deref(), limit)?;
     let baseline = args
         .baseline
         .as_deref()

@@ -24,7 +24,8 @@ pub mod vendors;
 
 use attest_engine::facts::LoadOptions;
 use attest_engine::render::escape;
-use attest_engine::{Facts, Pack, Period};
+use attest_engine::{Facts, Pack, Period, Waivers};
+use std::path::Path;
 
 /// Loads and validates facts sources (name, text) against facts-v1, with the collections
 /// and fields `pack` (and its bases) add when given, and the evidence records against its
@@ -44,10 +45,32 @@ pub fn load_facts(
         },
     };
     let facts = Facts::load_owned(sources, &options).map_err(|e| e.to_string())?;
-    for warning in facts.warnings() {
+    warn(facts.warnings());
+    Ok(facts)
+}
+
+/// Tells on stderr, one line each, the warnings of an input (facts, waivers).
+pub fn warn(warnings: &[attest_engine::facts::Violation]) {
+    for warning in warnings {
         crate::output::tell(&format!("warning: {}", escape::line(&warning.to_string())));
     }
-    Ok(facts)
+}
+
+/// Reads and checks the waivers file at `path`, if one is given. What is doubtful in it (an
+/// expiry over a year after the approval, an `entity` naming no record, a waiver in force
+/// alongside another for the same findings) is a warning on stderr, as the facts' are.
+pub fn load_waivers(
+    path: Option<&Path>,
+    limit: crate::inputs::SizeLimit,
+) -> Result<Option<Waivers>, String> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let text = crate::inputs::read_text(path, limit)?;
+    let waivers =
+        Waivers::parse(&crate::inputs::display(path), &text).map_err(|e| e.to_string())?;
+    warn(waivers.warnings());
+    Ok(Some(waivers))
 }
 
 /// The audit period of a run: the one given (flag or configuration), else the facts'. When

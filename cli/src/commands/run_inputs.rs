@@ -9,7 +9,7 @@ use crate::config::{self, Config, ConfigArg};
 use crate::inputs;
 use crate::output::{Input, Target, refuse_inputs};
 use crate::packs::{self, Loaded};
-use attest_engine::{Date, EvalOptions, Facts, Pack, Period, Report, Waivers};
+use attest_engine::{Date, EvalOptions, Facts, Pack, Period, Report};
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -79,13 +79,7 @@ impl ReportArgs {
         let engine = loaded.engine_with(self.limits.limits())?;
         let params = config.params(&loaded.pack, &self.params)?;
         let facts_paths = facts_paths(&self.facts, &config)?;
-        let waivers = match &self.waivers {
-            Some(path) => {
-                let text = inputs::read_text(path, limit)?;
-                Some(Waivers::parse(&inputs::display(path), &text).map_err(|e| e.to_string())?)
-            }
-            None => None,
-        };
+        let waivers = super::load_waivers(self.waivers.as_deref(), limit)?;
         if let Some(output) = output.filter(|p| p.as_os_str() != "-") {
             let waivers = self
                 .waivers
