@@ -165,6 +165,7 @@ impl Facts {
                 FactsError::Invalid(vec![Violation {
                     file: None,
                     line: None,
+                    column: None,
                     pointer: String::new(),
                     message: format!("the facts schema is unusable: {e}"),
                 }])
@@ -334,6 +335,7 @@ fn audit_period(org: Option<&Value>, origins: &SourceMap) -> Result<Option<Perio
         FactsError::Invalid(vec![Violation {
             file: origin.as_ref().map(|o| o.file.clone()),
             line: origin.map(|o| o.line),
+            column: None,
             pointer,
             message: e.to_string(),
         }])
@@ -360,6 +362,7 @@ fn scope(org: Option<&Value>, origins: &SourceMap) -> Result<Option<Vec<String>>
     Err(FactsError::Invalid(vec![Violation {
         file: origin.as_ref().map(|o| o.file.clone()),
         line: origin.map(|o| o.line),
+        column: None,
         pointer,
         message: "the scope leaves out \"security\": the Security category (the common \
                   criteria, CC1 to CC9) is in the scope of every SOC 2 examination; add it"

@@ -57,6 +57,7 @@ impl Collection {
         self.nodes.extend(other.nodes);
         self.found.keys.append(&other.found.keys);
         self.found.violations.extend(other.found.violations);
+        self.found.places.extend(other.found.places);
         self.found.unknown.extend(other.found.unknown);
         self.found.nested.extend(other.found.nested);
     }

@@ -44,6 +44,9 @@ pub(super) struct Found {
     pub(super) keys: Column,
     /// Schema violations: pointer and message.
     pub(super) violations: Vec<(String, String)>,
+    /// The line and column of each violation's pointer, where the record's text says (worked
+    /// out only when there are violations: see `super::merge`).
+    pub(super) places: Vec<(String, (u32, u32))>,
     /// Fields the schema does not define: pointer and message.
     pub(super) unknown: Vec<(String, String)>,
     /// Duplicate keys in the keyed lists inside the records, with their record's index.
@@ -70,21 +73,28 @@ pub(super) struct Against<'a> {
 /// every record and, unless `strict`, the undefined fields and unknown criteria as warnings.
 pub(super) fn check(
     doc: &Value,
-    records: Vec<(String, Found)>,
+    mut records: Vec<(String, Found)>,
     criteria: Vec<(String, String)>,
     origins: &SourceMap,
     against: &Against<'_>,
     strict: bool,
 ) -> Result<Checked, Vec<Violation>> {
+    // Where the records' text placed their violations (nothing, for valid facts).
+    let mut places: HashMap<String, (u32, u32)> = HashMap::new();
+    for (_, found) in &mut records {
+        places.extend(std::mem::take(&mut found.places));
+    }
     let at = |pointer: String, message: String| {
         let origin = origins.locate(&pointer);
+        let place = places.get(pointer.as_str());
         // A problem of the whole document is in its file, when there is one.
         let whole = pointer.is_empty().then(|| origins.only_file()).flatten();
         Violation {
             file: (origin.as_ref().map(|o| o.file.as_str()))
                 .or(whole)
                 .map(str::to_owned),
-            line: origin.map(|o| o.line),
+            column: origin.as_ref().and(place).map(|p| p.1),
+            line: origin.map(|o| place.map_or(o.line, |p| p.0)),
             pointer,
             message,
         }
