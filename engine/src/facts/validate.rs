@@ -84,9 +84,11 @@ pub(super) fn check(
     for (_, found) in &mut records {
         places.extend(std::mem::take(&mut found.places));
     }
-    let at = |pointer: String, message: String| {
+    // Schema violations are placed where the records' text says (`placed`), the rest at the
+    // record or top-level member.
+    let at_place = |pointer: String, message: String, placed: bool| {
         let origin = origins.locate(&pointer);
-        let place = places.get(pointer.as_str());
+        let place = places.get(pointer.as_str()).filter(|_| placed);
         // A problem of the whole document is in its file, when there is one.
         let whole = pointer.is_empty().then(|| origins.only_file()).flatten();
         Violation {
@@ -136,7 +138,10 @@ pub(super) fn check(
     order.sort(&mut found, |(pointer, _)| pointer);
     order.sort_by_record(&mut unknown, |(pointer, _)| pointer);
     order.sort(&mut duplicates, |d| &d.pointer);
-    let mut out: Vec<Violation> = found.into_iter().map(|(p, m)| at(p, m)).collect();
+    let at = |pointer, message| at_place(pointer, message, false);
+    let mut out: Vec<Violation> = (found.into_iter())
+        .map(|(p, m)| at_place(p, m, true))
+        .collect();
     let warnings: Vec<Violation> = unknown.into_iter().map(|(p, m)| at(p, m)).collect();
     let warnings = if strict {
         out.extend(warnings);
