@@ -207,11 +207,8 @@ fn read_outlined(
     }
     let mut checked = records::check_all(collections).map_err(|_| ())?;
     for (collection, (at, first)) in checked.iter_mut().zip(outlined) {
-        let found = &mut collection.found;
-        for (pointer, _) in &found.violations {
-            if let Some(place) = place(text, at, first, pointer) {
-                found.places.push((pointer.clone(), place));
-            }
+        for (pointer, _, placed) in &mut collection.found.violations {
+            *placed = place(text, at, first, pointer);
         }
     }
     let mut checked = checked.into_iter();
@@ -237,8 +234,11 @@ fn place(text: &str, at: &KeyLines, first: usize, pointer: &str) -> Option<(u32,
     let span = at.item_spans.get(i)?;
     let offset = span.start + json_offset_at(text.get(span.clone())?, inside, At::Value)?;
     // From the start of the record's line, whose number the outline has.
-    let line_start =
-        memchr::memrchr(b'\n', text.get(..span.start)?.as_bytes()).map_or(0, |n| n + 1);
+    let before = text.get(..span.start)?.as_bytes();
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |n| n + 1);
     let (line, column) = line_col(text.get(line_start..)?, offset - line_start);
     Some((at.items.get(i)? + line - 1, column))
 }

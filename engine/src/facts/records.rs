@@ -57,7 +57,6 @@ impl Collection {
         self.nodes.extend(other.nodes);
         self.found.keys.append(&other.found.keys);
         self.found.violations.extend(other.found.violations);
-        self.found.places.extend(other.found.places);
         self.found.unknown.extend(other.found.unknown);
         self.found.nested.extend(other.found.nested);
     }
@@ -196,7 +195,9 @@ impl<'s> Checks<'s> {
             };
             let found = &mut out.found;
             for (path, message) in self.checker.violations(&value) {
-                found.violations.push((format!("{pointer}{path}"), message));
+                found
+                    .violations
+                    .push((format!("{pointer}{path}"), message, None));
             }
             found.keys.push(self.spec, &value);
             let keys = &found.keys;

@@ -42,11 +42,10 @@ pub(super) struct Checked {
 pub(super) struct Found {
     /// The records' keys.
     pub(super) keys: Column,
-    /// Schema violations: pointer and message.
-    pub(super) violations: Vec<(String, String)>,
-    /// The line and column of each violation's pointer, where the record's text says (worked
-    /// out only when there are violations: see `super::merge`).
-    pub(super) places: Vec<(String, (u32, u32))>,
+    /// Schema violations: pointer, message and, where the record's text says, the line and
+    /// column of what the pointer names (worked out for the violations alone: see
+    /// `super::merge`).
+    pub(super) violations: Vec<(String, String, Option<(u32, u32)>)>,
     /// Fields the schema does not define: pointer and message.
     pub(super) unknown: Vec<(String, String)>,
     /// Duplicate keys in the keyed lists inside the records, with their record's index.
@@ -73,22 +72,16 @@ pub(super) struct Against<'a> {
 /// every record and, unless `strict`, the undefined fields and unknown criteria as warnings.
 pub(super) fn check(
     doc: &Value,
-    mut records: Vec<(String, Found)>,
+    records: Vec<(String, Found)>,
     criteria: Vec<(String, String)>,
     origins: &SourceMap,
     against: &Against<'_>,
     strict: bool,
 ) -> Result<Checked, Vec<Violation>> {
-    // Where the records' text placed their violations (nothing, for valid facts).
-    let mut places: HashMap<String, (u32, u32)> = HashMap::new();
-    for (_, found) in &mut records {
-        places.extend(std::mem::take(&mut found.places));
-    }
-    // Schema violations are placed where the records' text says (`placed`), the rest at the
-    // record or top-level member.
-    let at_place = |pointer: String, message: String, placed: bool| {
+    // Schema violations in records are placed where the records' text says (`place`), the
+    // rest at the record or top-level member.
+    let at_place = |pointer: String, message: String, place: Option<(u32, u32)>| {
         let origin = origins.locate(&pointer);
-        let place = places.get(pointer.as_str()).filter(|_| placed);
         // A problem of the whole document is in its file, when there is one.
         let whole = pointer.is_empty().then(|| origins.only_file()).flatten();
         Violation {
@@ -104,7 +97,10 @@ pub(super) fn check(
     // The whole document's checks, and each collection's duplicate keys, side by side.
     let whole = || {
         crate::par::join(
-            || (against.violations)(doc),
+            || {
+                let found = (against.violations)(doc).into_iter();
+                found.map(|(p, m)| (p, m, None)).collect::<Vec<_>>()
+            },
             || {
                 crate::par::join(
                     || keys::index(doc, against.keying),
@@ -135,12 +131,12 @@ pub(super) fn check(
     }
     unknown.extend(criteria);
     let order = DocumentOrder::of(doc);
-    order.sort(&mut found, |(pointer, _)| pointer);
+    order.sort(&mut found, |(pointer, _, _)| pointer);
     order.sort_by_record(&mut unknown, |(pointer, _)| pointer);
     order.sort(&mut duplicates, |d| &d.pointer);
-    let at = |pointer, message| at_place(pointer, message, false);
+    let at = |pointer, message| at_place(pointer, message, None);
     let mut out: Vec<Violation> = (found.into_iter())
-        .map(|(p, m)| at_place(p, m, true))
+        .map(|(p, m, place)| at_place(p, m, place))
         .collect();
     let warnings: Vec<Violation> = unknown.into_iter().map(|(p, m)| at(p, m)).collect();
     let warnings = if strict {
