@@ -93,9 +93,8 @@ pub struct Violation {
     /// The line of the offending value, when known: for a value inside a record of a
     /// collection, its own line; else where the record (or top-level member) starts.
     pub line: Option<u32>,
-    /// The column (1-based, in characters) of the offending value, when known (for the
-    /// records of a collection and the values inside them); absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The column (1-based, in characters) of the offending value, when known: for a schema
+    /// violation in a record of a collection (or a value inside one); `None` otherwise.
     pub column: Option<u32>,
     /// JSON Pointer to the offending value in the merged document.
     pub pointer: String,
