@@ -36,6 +36,9 @@ pub(super) struct Checked {
     pub(super) warnings: Vec<Violation>,
 }
 
+/// A line and a column, 1-based.
+pub(super) type LineColumn = (u32, u32);
+
 /// What checking the records of a collection one at a time found (see `super::records`),
 /// in document order.
 #[derive(Default)]
@@ -45,7 +48,7 @@ pub(super) struct Found {
     /// Schema violations: pointer, message and, where the record's text says, the line and
     /// column of what the pointer names (worked out for the violations alone: see
     /// `super::merge`).
-    pub(super) violations: Vec<(String, String, Option<(u32, u32)>)>,
+    pub(super) violations: Vec<(String, String, Option<LineColumn>)>,
     /// Fields the schema does not define: pointer and message.
     pub(super) unknown: Vec<(String, String)>,
     /// Duplicate keys in the keyed lists inside the records, with their record's index.
