@@ -349,7 +349,7 @@ fn malformed_json_names_file_line_and_column() {
 }
 
 #[test]
-fn schema_violations_are_all_reported_with_file_line_and_pointer() {
+fn schema_violations_are_all_reported_with_file_line_column_and_pointer() {
     let dir = scratch("schema");
     let facts = ORG
         .replace("\"kind\": \"human\"", "\"kind\": \"robot\"")
@@ -362,22 +362,23 @@ fn schema_violations_are_all_reported_with_file_line_and_pointer() {
     let out = attest(&["eval", &bad]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
+    // Each at its value's line and column; a missing field at the record that lacks it.
     assert!(err.starts_with("error: 3 schema violations\n"), "{err}");
     assert!(
         err.contains(&format!(
-            "{bad}:5: /accounts/0: \"username\" is a required property"
+            "{bad}:5:5: /accounts/0: \"username\" is a required property"
         )),
         "missing required field: {err}"
     );
     assert!(
         err.contains(&format!(
-            "{bad}:5: /accounts/0/kind: \"robot\" is not one of"
+            "{bad}:5:34: /accounts/0/kind: \"robot\" is not one of"
         )),
         "unknown enum value: {err}"
     );
     assert!(
         err.contains(&format!(
-            "{bad}:6: /accounts/1/mfa: 0 is not of type \"boolean\""
+            "{bad}:6:111: /accounts/1/mfa: 0 is not of type \"boolean\""
         )),
         "wrong type: {err}"
     );

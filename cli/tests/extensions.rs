@@ -88,8 +88,8 @@ fn facts_are_checked_against_the_pack_extensions() {
     exit(&checked, 2);
     let err = stderr(&checked);
     for expected in [
-        format!("{facts}:3: /oncall/1/starts_on: \"2026-06-31\" is not a \"date\""),
-        format!("{facts}:6: /accounts/0/team: \"\" is shorter than 1 character"),
+        format!("{facts}:3:31: /oncall/1/starts_on: \"2026-06-31\" is not a \"date\""),
+        format!("{facts}:6:95: /accounts/0/team: \"\" is shorter than 1 character"),
         format!(
             "{facts}:4: /oncall/2: duplicate key oncall/sre/2026-06-29: also at {facts}:2 (/oncall/0)"
         ),

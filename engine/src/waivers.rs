@@ -143,6 +143,7 @@ impl Waivers {
         let at = |pointer: String, message: String| Violation {
             file: Some(name.to_owned()),
             line: line_of(&pointer),
+            column: None,
             pointer,
             message,
         };

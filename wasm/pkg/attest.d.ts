@@ -78,8 +78,12 @@ export type Format = "text" | "json" | "markdown" | "html" | "sarif" | "junit" |
 export interface Violation {
   /** The file the record came from, when known. */
   file: string | null;
-  /** The line where the record starts, when known. */
+  /** The line, when known: of the offending value for a schema violation in a record of a
+   * collection (or of the record, for a field it lacks), else where the record starts. */
   line: number | null;
+  /** The column of that value (or record), for a schema violation in a record of a
+   * collection; null otherwise (warnings, top-level values). */
+  column: number | null;
   /** JSON Pointer into the merged facts. */
   pointer: string;
   /** What is wrong, e.g. "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?". */

@@ -423,8 +423,8 @@ fn load_facts(sources: &[Source], pack: &Pack) -> Result<Facts, Failure> {
 /// --format FORMAT` writes (default json: todo-v1) and `failures` whether an item listed is a
 /// failure no waiver covers (its exit code 1). `warnings` are the fields facts-v1 does not define
 /// and the evidence records naming a criterion the pack does not have ([`Facts::warnings`]:
-/// `{"file", "line", "pointer", "message"}`, in document order), then those of the waivers
-/// file ([`Waivers::warnings`]), as `attest eval` prints them. Or a failure.
+/// `{"file", "line", "column", "pointer", "message"}`, `column` null, in document order), then
+/// those of the waivers file ([`Waivers::warnings`]), as `attest eval` prints them. Or a failure.
 pub fn evaluate(request: &[u8]) -> String {
     respond(try_evaluate(request))
 }

@@ -363,8 +363,8 @@ test("fields facts-v1 does not define are warnings, in document order", async ()
     accounts: [{ system_id: "s", username: "u", kind: "human", status: "active", privileged: true, mfa_enabled: true }],
   };
   const expected = [
-    { file: "facts.json", line: 7, pointer: "/acounts", message: "facts-v1 does not define `acounts` at the top level; did you mean `accounts`?" },
-    { file: "facts.json", line: 9, pointer: "/accounts/0/mfa_enabled", message: "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?" },
+    { file: "facts.json", line: 7, column: null, pointer: "/acounts", message: "facts-v1 does not define `acounts` at the top level; did you mean `accounts`?" },
+    { file: "facts.json", line: 9, column: null, pointer: "/accounts/0/mfa_enabled", message: "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?" },
   ];
   assert.deepEqual(attest.validate(facts).warnings, expected);
   const seen = [];

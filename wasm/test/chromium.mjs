@@ -78,13 +78,13 @@ try {
   const error = await page.$eval(`#findings li.error[data-rule="${expected.edit.id}"]`, (li) => li.textContent);
   assert.match(error, /budget of \d+ operations/);
 
-  // Broken facts: the error names the file, the line and the pointer.
+  // Broken facts: the error names the file, the line and column, and the pointer.
   await page.selectOption("#facts-file", "3");
   await page.fill("#facts", '{"evidence": [{"control_id": "CC99", "title": "t", "collected_on": "2026-01-01"}]}');
   await page.click("#run");
   await page.waitForSelector("#error:not([hidden])");
   const message = await page.textContent("#error");
-  assert.match(message, /examples\/acme\/evidence\.json:1: \/evidence\/0\/control_id: "CC99" does not match/);
+  assert.match(message, /examples\/acme\/evidence\.json:1:30: \/evidence\/0\/control_id: "CC99" does not match/);
   assert.deepEqual(problems, []);
   console.log(`chromium: the playground rendered ${findings.length} findings and ${failing.length} failing controls as the native engine reports them`);
 } catch (e) {

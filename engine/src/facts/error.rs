@@ -90,8 +90,12 @@ pub enum FactsError {
 pub struct Violation {
     /// The file the offending record came from, when known.
     pub file: Option<String>,
-    /// The line where the offending record starts, when known.
+    /// The line of the offending value, when known: for a value inside a record of a
+    /// collection, its own line; else where the record (or top-level member) starts.
     pub line: Option<u32>,
+    /// The column (1-based, in characters) of the offending value, when known: for a schema
+    /// violation in a record of a collection (or a value inside one); `None` otherwise.
+    pub column: Option<u32>,
     /// JSON Pointer to the offending value in the merged document.
     pub pointer: String,
     /// What was expected.
@@ -100,9 +104,10 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.file, self.line) {
-            (Some(file), Some(line)) => write!(f, "{file}:{line}: ")?,
-            (Some(file), None) => write!(f, "{file}: ")?,
+        match (&self.file, self.line, self.column) {
+            (Some(file), Some(line), Some(column)) => write!(f, "{file}:{line}:{column}: ")?,
+            (Some(file), Some(line), None) => write!(f, "{file}:{line}: ")?,
+            (Some(file), None, _) => write!(f, "{file}: ")?,
             _ => {}
         }
         let pointer = if self.pointer.is_empty() {

@@ -8,6 +8,7 @@ use super::records::{self, Checks, Collection, Item};
 use super::spans::{self, KeyLines, Outline};
 use super::texts::Texts;
 use super::{FactsError, FactsSchema, FactsSource, JsonSyntax, KeyOrigin, SourceMap, json};
+use crate::pack::{At, json_offset_at, line_col};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -179,6 +180,8 @@ fn read_outlined(
     // Each key's value, parsed; the collections' records, checked all together below.
     let mut parts: Vec<(String, Option<Part>)> = Vec::with_capacity(outline.keys.len());
     let mut collections = Vec::new();
+    // Where each collection's records lie, and the index of the first.
+    let mut outlined = Vec::new();
     for (key, at) in &outline.keys {
         if parts.iter().any(|(seen, _)| seen == key) {
             return Err(());
@@ -193,6 +196,7 @@ fn read_outlined(
                     items.push(Item::Text(span(range)?));
                 }
                 collections.push((checks, merged.records(key), items));
+                outlined.push((at, merged.records(key)));
                 parts.push((key.clone(), None));
             }
             None => {
@@ -201,7 +205,13 @@ fn read_outlined(
             }
         }
     }
-    let mut checked = records::check_all(collections).map_err(|_| ())?.into_iter();
+    let mut checked = records::check_all(collections).map_err(|_| ())?;
+    for (collection, (at, first)) in checked.iter_mut().zip(outlined) {
+        for (pointer, _, placed) in &mut collection.found.violations {
+            *placed = place(text, at, first, pointer);
+        }
+    }
+    let mut checked = checked.into_iter();
     parts
         .into_iter()
         .map(|(key, part)| match part {
@@ -209,6 +219,28 @@ fn read_outlined(
             None => Ok((key, Part::Records(checked.next().ok_or(())?))),
         })
         .collect()
+}
+
+/// The line and column in `text` of the value `pointer` names inside a record of the
+/// collection that lies at `at` (its first record the collection's record `first`): the
+/// record's own place for the record itself. Worked out for the violations alone, from their
+/// record's text.
+fn place(text: &str, at: &KeyLines, first: usize, pointer: &str) -> Option<(u32, u32)> {
+    // `/people/3/employment/start_date`: the collection, the record, the pointer inside it.
+    let rest = pointer.strip_prefix('/')?;
+    let rest = &rest[rest.find('/')? + 1..];
+    let (index, inside) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let i = index.parse::<usize>().ok()?.checked_sub(first)?;
+    let span = at.item_spans.get(i)?;
+    let offset = span.start + json_offset_at(text.get(span.clone())?, inside, At::Value)?;
+    // From the start of the record's line, whose number the outline has.
+    let before = text.get(..span.start)?.as_bytes();
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |n| n + 1);
+    let (line, column) = line_col(text.get(line_start..)?, offset - line_start);
+    Some((at.items.get(i)? + line - 1, column))
 }
 
 /// Parses a whole file as one JSON object.
@@ -243,11 +275,15 @@ mod tests {
                     let list = HashMap::from([(key.clone(), records.nodes)]);
                     let root = tree::build(serde_json::json!({ &key: [] }), list);
                     let found = &records.found;
+                    // Where a violation is: from a record's text, so only when read in parts.
+                    let violations: Vec<_> = (found.violations.iter())
+                        .map(|(pointer, message, _)| (pointer, message))
+                        .collect();
                     format!(
                         "{key}: {} {:?} {:?} {:?} {:?}",
                         crate::facts::canonical::digest(&root),
                         found.keys,
-                        found.violations,
+                        violations,
                         found.unknown,
                         found.nested
                     )

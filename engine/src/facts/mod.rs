@@ -165,6 +165,7 @@ impl Facts {
                 FactsError::Invalid(vec![Violation {
                     file: None,
                     line: None,
+                    column: None,
                     pointer: String::new(),
                     message: format!("the facts schema is unusable: {e}"),
                 }])
@@ -334,6 +335,7 @@ fn audit_period(org: Option<&Value>, origins: &SourceMap) -> Result<Option<Perio
         FactsError::Invalid(vec![Violation {
             file: origin.as_ref().map(|o| o.file.clone()),
             line: origin.map(|o| o.line),
+            column: None,
             pointer,
             message: e.to_string(),
         }])
@@ -360,6 +362,7 @@ fn scope(org: Option<&Value>, origins: &SourceMap) -> Result<Option<Vec<String>>
     Err(FactsError::Invalid(vec![Violation {
         file: origin.as_ref().map(|o| o.file.clone()),
         line: origin.map(|o| o.line),
+        column: None,
         pointer,
         message: "the scope leaves out \"security\": the Security category (the common \
                   criteria, CC1 to CC9) is in the scope of every SOC 2 examination; add it"
@@ -678,6 +681,56 @@ mod tests {
                 "/accounts/0/mfa",
                 "/vendors"
             ]
+        );
+    }
+
+    #[test]
+    fn a_violation_inside_a_record_is_placed_at_its_value() {
+        let a = r#"{"schema_version": "1", "organization": {"name": "O"},
+"people": [{"id": "a", "name": "A", "kind": "employee", "employment": {"status": "active"}}]}"#;
+        // The second file's records follow the first's: `/people/1` is its first.
+        let b = "{\"people\": [\n  {\"id\": \"b\", \"kind\": \"robot\",\n    \"name\": \"B\",\n    \"employment\": {\n      \"status\": \"active\",\n      \"start_date\": \"2026-02-30\"\n    }},\n  {\"id\": \"c\", \"kind\": \"employee\",\n    \"employment\": {\"status\": \"active\"},\n    \"policy_acknowledgements\": [{\"policy_id\": \"p\"},\n      {\"policy_id\": 7, \"acknowledged_on\": \"2026-01-10\"}]}\n],\n\"vendors\": [{\"id\": \"v\", \"name\": \"V\", \"contract\": {\"signed_on\": \"no\"}}]}";
+        let err = Facts::load(&[src("a.json", a), src("b.json", b)]).unwrap_err();
+        let FactsError::Invalid(violations) = &err else {
+            panic!("{err}")
+        };
+        let shown: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        // Each at its value's line and column; a required field missing at the record (or
+        // object) that lacks it.
+        let at = |line: usize, column: usize| {
+            let l = b.lines().nth(line - 1).unwrap();
+            &l[column - 1..]
+        };
+        assert_eq!(at(2, 23), "\"robot\",");
+        assert_eq!(at(6, 21), "\"2026-02-30\"");
+        assert_eq!(at(8, 3), "{\"id\": \"c\", \"kind\": \"employee\",");
+        assert_eq!(at(10, 33), "{\"policy_id\": \"p\"},");
+        assert_eq!(at(11, 21), "7, \"acknowledged_on\": \"2026-01-10\"}]}");
+        assert_eq!(at(13, 64), "\"no\"}}]}");
+        assert!(shown.iter().all(|v| v.starts_with("b.json:")), "{shown:#?}");
+        let places: Vec<String> = shown
+            .iter()
+            .map(|v| v.split(": ").next().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            places,
+            [
+                "b.json:2:23",
+                "b.json:6:21",
+                "b.json:8:3",
+                "b.json:10:33",
+                "b.json:11:21",
+                "b.json:13:13",
+                "b.json:13:64",
+                "b.json:13:64",
+            ],
+            "{shown:#?}"
+        );
+        assert!(shown[0].contains("/people/1/kind"), "{}", shown[0]);
+        assert!(shown[2].starts_with("b.json:8:3: /people/2: \"name\" is a required"));
+        assert_eq!(
+            (violations[1].line, violations[1].column),
+            (Some(6), Some(21))
         );
     }
 

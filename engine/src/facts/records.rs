@@ -195,7 +195,9 @@ impl<'s> Checks<'s> {
             };
             let found = &mut out.found;
             for (path, message) in self.checker.violations(&value) {
-                found.violations.push((format!("{pointer}{path}"), message));
+                found
+                    .violations
+                    .push((format!("{pointer}{path}"), message, None));
             }
             found.keys.push(self.spec, &value);
             let keys = &found.keys;

@@ -36,14 +36,19 @@ pub(super) struct Checked {
     pub(super) warnings: Vec<Violation>,
 }
 
+/// A line and a column, 1-based.
+pub(super) type LineColumn = (u32, u32);
+
 /// What checking the records of a collection one at a time found (see `super::records`),
 /// in document order.
 #[derive(Default)]
 pub(super) struct Found {
     /// The records' keys.
     pub(super) keys: Column,
-    /// Schema violations: pointer and message.
-    pub(super) violations: Vec<(String, String)>,
+    /// Schema violations: pointer, message and, where the record's text says, the line and
+    /// column of what the pointer names (worked out for the violations alone: see
+    /// `super::merge`).
+    pub(super) violations: Vec<(String, String, Option<LineColumn>)>,
     /// Fields the schema does not define: pointer and message.
     pub(super) unknown: Vec<(String, String)>,
     /// Duplicate keys in the keyed lists inside the records, with their record's index.
@@ -76,7 +81,9 @@ pub(super) fn check(
     against: &Against<'_>,
     strict: bool,
 ) -> Result<Checked, Vec<Violation>> {
-    let at = |pointer: String, message: String| {
+    // Schema violations in records are placed where the records' text says (`place`), the
+    // rest at the record or top-level member.
+    let at_place = |pointer: String, message: String, place: Option<(u32, u32)>| {
         let origin = origins.locate(&pointer);
         // A problem of the whole document is in its file, when there is one.
         let whole = pointer.is_empty().then(|| origins.only_file()).flatten();
@@ -84,7 +91,8 @@ pub(super) fn check(
             file: (origin.as_ref().map(|o| o.file.as_str()))
                 .or(whole)
                 .map(str::to_owned),
-            line: origin.map(|o| o.line),
+            column: origin.as_ref().and(place).map(|p| p.1),
+            line: origin.map(|o| place.map_or(o.line, |p| p.0)),
             pointer,
             message,
         }
@@ -92,7 +100,10 @@ pub(super) fn check(
     // The whole document's checks, and each collection's duplicate keys, side by side.
     let whole = || {
         crate::par::join(
-            || (against.violations)(doc),
+            || {
+                let found = (against.violations)(doc).into_iter();
+                found.map(|(p, m)| (p, m, None)).collect::<Vec<_>>()
+            },
             || {
                 crate::par::join(
                     || keys::index(doc, against.keying),
@@ -123,10 +134,13 @@ pub(super) fn check(
     }
     unknown.extend(criteria);
     let order = DocumentOrder::of(doc);
-    order.sort(&mut found, |(pointer, _)| pointer);
+    order.sort(&mut found, |(pointer, _, _)| pointer);
     order.sort_by_record(&mut unknown, |(pointer, _)| pointer);
     order.sort(&mut duplicates, |d| &d.pointer);
-    let mut out: Vec<Violation> = found.into_iter().map(|(p, m)| at(p, m)).collect();
+    let at = |pointer, message| at_place(pointer, message, None);
+    let mut out: Vec<Violation> = (found.into_iter())
+        .map(|(p, m, place)| at_place(p, m, place))
+        .collect();
     let warnings: Vec<Violation> = unknown.into_iter().map(|(p, m)| at(p, m)).collect();
     let warnings = if strict {
         out.extend(warnings);

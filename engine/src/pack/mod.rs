@@ -27,7 +27,7 @@ pub(crate) use lint::ENGINE_PARAMS;
 pub(crate) use load::load;
 pub use model::{Category, FACTS_KEYS, Frequency, Owner, ParamType, Severity, natural_cmp};
 pub use rule::Rule;
-pub(crate) use span::json_offset;
+pub(crate) use span::{At, json_offset, json_offset_at};
 
 use crate::facts::{Criteria, FactsSchema, LoadOptions};
 use indexmap::IndexMap;

@@ -53,6 +53,11 @@ fn child<'a, 'i>(
 /// key (so a message points at `"team": ...`), an element, or the document for `""`. `None`
 /// when the text is not JSON on the way, or the pointer leads nowhere.
 pub(crate) fn json_offset(text: &str, pointer: &str) -> Option<usize> {
+    json_offset_at(text, pointer, At::Entry)
+}
+
+/// [`json_offset`], at a member's key (`At::Entry`) or its value (`At::Value`).
+pub(crate) fn json_offset_at(text: &str, pointer: &str, to: At) -> Option<usize> {
     let b = text.as_bytes();
     let mut i = json_ws(b, 0);
     let mut at = i;
@@ -72,7 +77,7 @@ pub(crate) fn json_offset(text: &str, pointer: &str) -> Option<usize> {
                     (b.get(i) == Some(&b':')).then_some(())?;
                     i = json_ws(b, i + 1);
                     if key == segment {
-                        at = start;
+                        at = if to == At::Entry { start } else { i };
                         break;
                     }
                     i = json_ws(b, json_value_end(b, i)?);
