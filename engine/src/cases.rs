@@ -10,8 +10,9 @@
 use crate::date::Date;
 use crate::engine::{Engine, EvalOptions};
 use crate::facts::{Facts, FactsError, FactsSource, LoadOptions, Violation};
-use crate::pack::{Rule, json_offset, line_col};
+use crate::pack::Rule;
 use crate::period::Period;
+use crate::place::{json_offset, line_col};
 use crate::report::{RuleResult, Status};
 use indexmap::IndexMap;
 use serde::Deserialize;

@@ -105,6 +105,7 @@ mod native;
 pub mod pack;
 mod par;
 pub mod period;
+mod place;
 mod population;
 mod prelude;
 pub mod render;

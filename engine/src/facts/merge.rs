@@ -8,7 +8,7 @@ use super::records::{self, Checks, Collection, Item};
 use super::spans::{self, KeyLines, Outline};
 use super::texts::Texts;
 use super::{FactsError, FactsSchema, FactsSource, JsonSyntax, KeyOrigin, SourceMap, json};
-use crate::pack::{At, json_offset_at, line_col};
+use crate::place::{At, json_offset_at, line_col};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 

@@ -1,5 +1,6 @@
 //! Problems found in a pack, each pinned to a file, line and column.
 
+use crate::place::line_col;
 use std::fmt;
 
 /// Whether a diagnostic stops the pack from loading.
@@ -180,17 +181,6 @@ impl Diagnostic {
         let (line, column) = line_col(text, offset);
         self.at(line, column)
     }
-}
-
-/// 1-based line and column of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (
-        u32::try_from(line).unwrap_or(u32::MAX),
-        u32::try_from(column).unwrap_or(u32::MAX),
-    )
 }
 
 impl fmt::Display for Diagnostic {

@@ -7,7 +7,7 @@
 use super::diagnostic::{Diagnostic, DiagnosticCode};
 use super::{
     Control, DisabledRule, FACTS_EXTENSION, Manifest, Module, Pack, PackFile, Rule, from_toml,
-    lint, model, rule, span,
+    lint, model, rule,
 };
 use crate::digest;
 use crate::facts::{FactsSchema, extension};
@@ -189,7 +189,7 @@ fn facts_schema(
                     format!("{}: {}", p.pointer, p.message)
                 };
                 let d = problem(shown);
-                diags.push(match span::json_offset(&f.text, &p.pointer) {
+                diags.push(match crate::place::json_offset(&f.text, &p.pointer) {
                     Some(offset) => d.at_offset(&f.text, offset),
                     None => d,
                 });

@@ -20,14 +20,12 @@ mod rule;
 mod schema;
 mod span;
 
-pub(crate) use diagnostic::line_col;
 pub use diagnostic::{Diagnostic, DiagnosticCode, DiagnosticSeverity, PackError};
 pub use from_toml::declared_base;
 pub(crate) use lint::ENGINE_PARAMS;
 pub(crate) use load::load;
 pub use model::{Category, FACTS_KEYS, Frequency, Owner, ParamType, Severity, natural_cmp};
 pub use rule::Rule;
-pub(crate) use span::{At, json_offset, json_offset_at};
 
 use crate::facts::{Criteria, FactsSchema, LoadOptions};
 use indexmap::IndexMap;

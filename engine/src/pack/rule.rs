@@ -2,8 +2,10 @@
 
 use super::RuleMeta;
 use super::analysis::Analysis;
-use super::diagnostic::{Diagnostic, DiagnosticCode, line_col};
-use super::span::{self, At};
+use super::diagnostic::{Diagnostic, DiagnosticCode};
+use super::span;
+use crate::place::At;
+use crate::place::line_col;
 use std::sync::Arc;
 
 /// A rule as loaded from a pack.

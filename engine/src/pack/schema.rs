@@ -4,8 +4,8 @@
 
 use super::diagnostic::{Diagnostic, DiagnosticCode};
 use super::rule::Header;
-use super::span::At;
 use super::{Pack, PackFile, lint};
+use crate::place::At;
 use serde_json::Value;
 use std::sync::OnceLock;
 
