@@ -1075,6 +1075,7 @@ mod tests {
         let expected = json!([{
             "file": "f.json",
             "line": 2,
+            "column": null,
             "pointer": "/accounts/0/mfa_enabled",
             "message": "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?"
         }]);
@@ -1124,6 +1125,7 @@ mod tests {
             json!([{
                 "file": "w.json",
                 "line": 2,
+                "column": null,
                 "pointer": "/waivers/0/entity",
                 "message": "entity `*` names no record: the waiver covers every failing finding of its rule or control; name the records, or leave `entity` out to say so"
             }]),
@@ -1144,6 +1146,7 @@ mod tests {
         let expected = json!([{
             "file": "f.json",
             "line": 3,
+            "column": null,
             "pointer": "/evidence/1/control_id",
             "message": "`CC9.9` is not a criterion of pack soc2, so no criterion uses this evidence; did you mean `CC9.2`?"
         }]);
