@@ -105,7 +105,7 @@ mod native;
 pub mod pack;
 mod par;
 pub mod period;
-mod place;
+pub mod place;
 mod population;
 mod prelude;
 pub mod render;

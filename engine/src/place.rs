@@ -1,10 +1,11 @@
 //! Where things are in a text: the byte offset of what a JSON Pointer names in a JSON
 //! document, and the line and column of a byte offset. Shared by the facts, the packs and
-//! the rule cases, which each place their problems in their files.
+//! the rule cases, which each place their problems in their files (and by `attest import`,
+//! which places its exports' problems).
 
 /// Which part of an entry (a TOML entry, a JSON object's member) a position points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum At {
+pub enum At {
     /// The entry: its key, or its `[header]` for a table.
     Entry,
     /// Its value.
@@ -14,12 +15,12 @@ pub(crate) enum At {
 /// The byte offset in a JSON document of what the JSON Pointer `pointer` names: a member's
 /// key (so a message points at `"team": ...`), an element, or the document for `""`. `None`
 /// when the text is not JSON on the way, or the pointer leads nowhere.
-pub(crate) fn json_offset(text: &str, pointer: &str) -> Option<usize> {
+pub fn json_offset(text: &str, pointer: &str) -> Option<usize> {
     json_offset_at(text, pointer, At::Entry)
 }
 
 /// [`json_offset`], at a member's key (`At::Entry`) or its value (`At::Value`).
-pub(crate) fn json_offset_at(text: &str, pointer: &str, to: At) -> Option<usize> {
+pub fn json_offset_at(text: &str, pointer: &str, to: At) -> Option<usize> {
     let b = text.as_bytes();
     let mut i = json_ws(b, 0);
     let mut at = i;
@@ -64,7 +65,8 @@ pub(crate) fn json_offset_at(text: &str, pointer: &str, to: At) -> Option<usize>
     Some(at)
 }
 
-fn json_ws(b: &[u8], mut i: usize) -> usize {
+/// The offset of the first byte at or after `i` that is not JSON whitespace.
+pub fn json_ws(b: &[u8], mut i: usize) -> usize {
     while b
         .get(i)
         .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
@@ -75,7 +77,7 @@ fn json_ws(b: &[u8], mut i: usize) -> usize {
 }
 
 /// The end (one past the closing quote) of the JSON string starting at `i`.
-fn json_string_end(b: &[u8], i: usize) -> Option<usize> {
+pub fn json_string_end(b: &[u8], i: usize) -> Option<usize> {
     (b.get(i) == Some(&b'"')).then_some(())?;
     let mut j = i + 1;
     loop {
@@ -88,7 +90,7 @@ fn json_string_end(b: &[u8], i: usize) -> Option<usize> {
 }
 
 /// The end of the JSON value starting at `i`.
-fn json_value_end(b: &[u8], i: usize) -> Option<usize> {
+pub fn json_value_end(b: &[u8], i: usize) -> Option<usize> {
     match b.get(i)? {
         b'"' => json_string_end(b, i),
         b'{' | b'[' => {

@@ -5,6 +5,7 @@
 
 use super::{Input, Problem};
 use attest_engine::facts::{json_column, json_message};
+use attest_engine::place::{At, json_offset_at, json_string_end, json_value_end, json_ws};
 use serde_json::Value;
 
 /// What a list export with no items holds, for messages.
@@ -89,7 +90,7 @@ pub fn items(input: &Input, expected: &str) -> Result<Vec<Item>, Problem> {
         )
     };
     let mut spans = Vec::new();
-    let mut i = ws(b, usize::from(text.starts_with('\u{feff}')) * 3);
+    let mut i = json_ws(b, usize::from(text.starts_with('\u{feff}')) * 3);
     if i >= b.len() {
         return Err(not_a_list(i));
     }
@@ -98,7 +99,7 @@ pub fn items(input: &Input, expected: &str) -> Result<Vec<Item>, Problem> {
             return Err(not_a_list(i));
         }
         i = elements(b, i, &mut spans, None).ok_or_else(|| syntax(input))?;
-        i = ws(b, i);
+        i = json_ws(b, i);
     }
     spans
         .into_iter()
@@ -137,7 +138,7 @@ fn syntax(input: &Input) -> Problem {
 /// descends once into arrays of arrays, each a page whose pointer is `page`. The offset
 /// after the array.
 fn elements(b: &[u8], i: usize, out: &mut Vec<Span>, page: Option<&str>) -> Option<usize> {
-    let mut i = ws(b, i + 1);
+    let mut i = json_ws(b, i + 1);
     if b.get(i) == Some(&b']') {
         return Some(i + 1);
     }
@@ -147,7 +148,7 @@ fn elements(b: &[u8], i: usize, out: &mut Vec<Span>, page: Option<&str>) -> Opti
         if page.is_none() && b.get(i) == Some(&b'[') {
             i = elements(b, i, out, Some(&pointer))?;
         } else {
-            let end = value_end(b, i)?;
+            let end = json_value_end(b, i)?;
             out.push(Span {
                 start: i,
                 end,
@@ -155,9 +156,9 @@ fn elements(b: &[u8], i: usize, out: &mut Vec<Span>, page: Option<&str>) -> Opti
             });
             i = end;
         }
-        i = ws(b, i);
+        i = json_ws(b, i);
         match b.get(i)? {
-            b',' => i = ws(b, i + 1),
+            b',' => i = json_ws(b, i + 1),
             b']' => return Some(i + 1),
             _ => return None,
         }
@@ -174,21 +175,21 @@ pub fn member(text: &str, offset: usize, key: &str) -> Option<usize> {
         return None;
     }
     let mut found = None;
-    let mut i = ws(b, offset + 1);
+    let mut i = json_ws(b, offset + 1);
     while b.get(i) == Some(&b'"') {
-        let key_end = string_end(b, i)?;
+        let key_end = json_string_end(b, i)?;
         let name: String = serde_json::from_str(text.get(i..key_end)?).ok()?;
-        i = ws(b, key_end);
+        i = json_ws(b, key_end);
         if b.get(i) != Some(&b':') {
             return None;
         }
-        i = ws(b, i + 1);
+        i = json_ws(b, i + 1);
         if name == key {
             found = Some(i);
         }
-        i = ws(b, value_end(b, i)?);
+        i = json_ws(b, json_value_end(b, i)?);
         if b.get(i) == Some(&b',') {
-            i = ws(b, i + 1);
+            i = json_ws(b, i + 1);
         }
     }
     found
@@ -197,77 +198,10 @@ pub fn member(text: &str, offset: usize, key: &str) -> Option<usize> {
 /// The byte offset of the element `index` of the array at `offset` in `text`, when there is
 /// an array there that long.
 pub fn element(text: &str, offset: usize, index: usize) -> Option<usize> {
-    let b = text.as_bytes();
-    if b.get(offset) != Some(&b'[') {
+    if text.as_bytes().get(offset) != Some(&b'[') {
         return None;
     }
-    let mut i = ws(b, offset + 1);
-    for _ in 0..index {
-        i = ws(b, value_end(b, i)?);
-        if b.get(i) != Some(&b',') {
-            return None;
-        }
-        i = ws(b, i + 1);
-    }
-    (b.get(i).is_some_and(|c| *c != b']')).then_some(i)
-}
-
-fn ws(b: &[u8], mut i: usize) -> usize {
-    while b
-        .get(i)
-        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
-    {
-        i += 1;
-    }
-    i
-}
-
-fn string_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut j = i + 1;
-    loop {
-        match b.get(j)? {
-            b'\\' => j += 2,
-            b'"' => return Some(j + 1),
-            _ => j += 1,
-        }
-    }
-}
-
-fn value_end(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i)? {
-        b'"' => string_end(b, i),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut j = i;
-            loop {
-                match b.get(j)? {
-                    b'"' => {
-                        j = string_end(b, j)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth = depth.checked_sub(1)?;
-                        if depth == 0 {
-                            return Some(j + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                j += 1;
-            }
-        }
-        _ => {
-            let mut j = i;
-            while b
-                .get(j)
-                .is_some_and(|c| !matches!(c, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r'))
-            {
-                j += 1;
-            }
-            (j > i).then_some(j)
-        }
-    }
+    json_offset_at(text.get(offset..)?, &format!("/{index}"), At::Value).map(|o| offset + o)
 }
 
 #[cfg(test)]
