@@ -507,13 +507,9 @@ fn run_case_traced(
     };
     let want = &case.expect;
     if result.status != want.status {
-        let why = result
-            .error
-            .as_ref()
-            .map(|e| format!(" ({}:{}: {})", e.file, e.line.unwrap_or(0), e.message))
-            .unwrap_or_default();
+        // A rule's error is in `actual`, with its place: not repeated here.
         outcome.problems.push(format!(
-            "status: expected {}, got {}{why}",
+            "status: expected {}, got {}",
             want.status.as_str(),
             result.status.as_str()
         ));

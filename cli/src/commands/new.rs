@@ -403,9 +403,9 @@ fn rule_file(
 // present, or the rule is not applicable and never runs) and `params` (the pack's
 // parameters: declare each one the rule reads in `params = [...]` above). It reports
 // with fail(record, message) or warn(record, message); a rule that reports nothing
-// passes. See docs/writing-rules.md for every prelude helper.
+// passes. Attest's docs/writing-rules.md describes every prelude helper.
 //
-// A sketch (the field names are examples: see docs/facts.md):
+// A sketch (the field names are examples: see Attest's docs/facts.md):
 //
 // let owners = index_by(facts.people, "id");         // a join, built once
 // for r in facts.{key} {{

@@ -370,6 +370,17 @@ fn problem_line(run: &PackRun, o: &CaseOutcome, problem: &str) -> String {
     line.strip_prefix(' ').unwrap_or(&line).to_owned()
 }
 
+/// The error the rule stopped with in a case, at its place, if it stopped with one.
+fn error_line(run: &PackRun, o: &CaseOutcome) -> Option<String> {
+    let e = o.actual.as_ref()?.error.as_ref()?;
+    let file = run.loaded.show_file(&e.file);
+    let place = match (e.line, e.column) {
+        (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+        _ => file,
+    };
+    Some(format!("actual error at {place}: {}", e.message))
+}
+
 /// One failed case: where it is, what differed and what the rule returned.
 fn failure_lines(run: &PackRun, o: &CaseOutcome) -> Vec<String> {
     let mut lines = vec![format!("in {}", case_file(run, o))];
@@ -377,14 +388,7 @@ fn failure_lines(run: &PackRun, o: &CaseOutcome) -> Vec<String> {
     let Some(actual) = &o.actual else {
         return lines;
     };
-    if let Some(e) = &actual.error {
-        let file = run.loaded.show_file(&e.file);
-        let place = match (e.line, e.column) {
-            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
-            _ => file,
-        };
-        lines.push(format!("actual error at {place}: {}", e.message));
-    }
+    lines.extend(error_line(run, o));
     if actual.findings.is_empty() {
         lines.push("actual findings: none".to_owned());
     } else {
@@ -533,6 +537,17 @@ fn xml(text: &str) -> String {
     attest_engine::render::escape::xml(text)
 }
 
+/// A failed case's JUnit message, which CI pages show alone: its first problem and the
+/// rule's error, if it stopped with one.
+fn junit_message(run: &PackRun, o: &CaseOutcome) -> String {
+    let first = o.problems.first().map(|p| problem_line(run, o, p));
+    [first, error_line(run, o)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn junit(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> String {
     let gate = min.zip(totals);
     let mut tests = 0;
@@ -558,10 +573,7 @@ fn junit(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>) -> Str
             let _ = write!(
                 body,
                 ">\n      <failure message=\"{}\" type=\"case\">{}</failure>\n    </testcase>\n",
-                xml(&o
-                    .problems
-                    .first()
-                    .map_or(String::new(), |p| problem_line(run, o, p))),
+                xml(&junit_message(run, o)),
                 detail.join("\n")
             );
         }

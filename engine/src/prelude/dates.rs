@@ -50,7 +50,7 @@ pub(crate) fn add_days(d: &Dynamic, n: INT) -> Result<String> {
     let from = date(d, "add_days")?;
     from.add_days(n).map(|to| to.to_string()).ok_or_else(|| {
         error(format!(
-            "add_days: {from} moved by {n} days leaves the calendar (years -9999 to 9999)"
+            "add_days({from}, {n}) leaves the calendar (years -9999 to 9999)"
         ))
     })
 }

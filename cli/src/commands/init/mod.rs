@@ -96,7 +96,7 @@ fn workflow() -> Option<String> {
 const CONFIG: &str = r#"# Attest settings: `attest eval` here, with no flags, evaluates facts/ against the built-in
 # SOC 2 pack. Flags override everything here; paths are relative to this file.
 
-pack = "soc2"          # or the folder of your own pack (see docs/writing-rules.md)
+pack = "soc2"          # or the folder of your own pack (see Attest's docs/writing-rules.md)
 facts = ["facts"]      # facts files or folders
 # as_of = 2026-06-30   # the date rules treat as today (default: organization.as_of, else the period's end)
 # period = "2026-01-01..2026-06-30"  # the audit period rules judge, Type 2 (default: organization.audit_period)
