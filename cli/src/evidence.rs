@@ -22,7 +22,7 @@ pub fn hash_files(
     }
     Ok(uris
         .iter()
-        .map(|uri| (uri.clone(), hash(&under(root, uri))))
+        .map(|uri| (uri.clone(), file_sha256(&under(root, uri))))
         .collect())
 }
 
@@ -51,8 +51,10 @@ pub fn segments(uri: &str) -> Vec<&str> {
     segments
 }
 
-/// The SHA-256 of a file, or why it could not be read.
-fn hash(path: &Path) -> Result<String, String> {
+/// The SHA-256 of a regular file, read a buffer at a time (so in little memory whatever its
+/// size), or why it could not be read. Also how `attest history` checks the reports a ledger
+/// names.
+pub fn file_sha256(path: &Path) -> Result<String, String> {
     // Only a regular file is read: a pipe would block the run and a device (`/dev/zero`)
     // never end, both before a byte is hashed; so they are refused before being opened.
     let regular = |meta: &std::fs::Metadata| match meta.is_dir() {

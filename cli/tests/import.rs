@@ -1465,3 +1465,37 @@ fn rows_of_empty_cells_are_skipped() {
         )
     );
 }
+
+#[test]
+fn max_input_size_bounds_every_file_an_import_reads() {
+    // The export, and each file beside it, is held to the limit; the default lets them in.
+    let report = sample("aws-iam-credential-report.csv");
+    let size = fs::metadata(repo().join(&report)).unwrap().len();
+    let message = refused(&[
+        "aws-iam-credential-report",
+        &report,
+        "--max-input-size",
+        &(size - 1).to_string(),
+    ]);
+    assert!(
+        message.contains("aws-iam-credential-report.csv: larger than the input size limit of"),
+        "{message}"
+    );
+    let dir = scratch("import-limit");
+    let people = people(&dir);
+    let message = refused(&[
+        "aws-iam-credential-report",
+        &report,
+        "--people",
+        &people,
+        "--max-input-size",
+        &size.to_string(),
+    ]);
+    assert!(message.contains("people.json"), "{message}");
+    import(&[
+        "aws-iam-credential-report",
+        &report,
+        "--max-input-size",
+        &size.to_string(),
+    ]);
+}

@@ -4,6 +4,7 @@
 //! is checked against the digest the ledger holds for it.
 
 use crate::Outcome;
+use crate::evidence;
 use crate::inputs;
 use crate::ledger::{self, Entry, Failure};
 use crate::output::Target;
@@ -91,11 +92,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     }
     let verified = ledger::read(&args.ledger)?;
     // Only a regular file is read as a report: a path a ledger records may be a device
-    // (`--output /dev/zero`) that would be read without end, or a pipe that would block.
-    let rows = rows(&verified.entries, |p| {
-        let regular = std::fs::metadata(p).is_ok_and(|m| m.is_file());
-        regular.then(|| std::fs::read(p).ok()).flatten()
-    });
+    // (`--output /dev/zero`) that would be read without end, or a pipe that would block. It
+    // is hashed as it is read, never held whole.
+    let rows = rows(&verified.entries, |p| evidence::file_sha256(p).ok());
     let content = match args.format {
         Format::Text => text(&rows),
         Format::Json => {
@@ -123,8 +122,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     Ok(Outcome::Clean)
 }
 
-/// The rows of `entries`, in ledger order; `read` fetches a report's bytes by path.
-pub fn rows(entries: &[Entry], read: impl Fn(&Path) -> Option<Vec<u8>>) -> Vec<Row> {
+/// The rows of `entries`, in ledger order; `digest` gives the SHA-256 of the report at a
+/// path, if there is one to read.
+pub fn rows(entries: &[Entry], digest: impl Fn(&Path) -> Option<String>) -> Vec<Row> {
     let mut rows = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
         let previous = entries[..i]
@@ -137,9 +137,9 @@ pub fn rows(entries: &[Entry], read: impl Fn(&Path) -> Option<Vec<u8>>) -> Vec<R
             .unwrap_or_default();
         let report = match &e.report.path {
             None => "not written",
-            Some(path) => match read(Path::new(path)) {
+            Some(path) => match digest(Path::new(path)) {
                 None => "missing",
-                Some(bytes) if ledger::sha256(&bytes) == e.report.digest => "ok",
+                Some(d) if d == e.report.digest => "ok",
                 Some(_) => "changed",
             },
         };

@@ -1,6 +1,7 @@
 //! `attest import SOURCE FILE...`: the exports teams already have, as facts-v1 JSON ready to
 //! sit in a facts folder beside the rest (`docs/importers.md`).
 
+use crate::config::SizeArg;
 use crate::import::accounts::{Admins, Options};
 use crate::import::identity::{IdentityMap, Linker, People};
 use crate::import::mapped_csv::LeftOut;
@@ -92,6 +93,15 @@ pub struct Args {
     /// and, for csv, let the mapping fill their fields and collections.
     #[arg(long, value_name = "DIR")]
     pack: Option<PathBuf>,
+    #[command(flatten)]
+    limit: SizeArg,
+}
+
+impl Args {
+    /// The most bytes one input may hold (`--max-input-size`, else 1 GiB).
+    fn limit(&self) -> SizeLimit {
+        self.limit.max_input_size.unwrap_or_default()
+    }
 }
 
 /// Imports the exports; exit 0 when the facts are written, 2 when an input cannot be used
@@ -124,18 +134,17 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let pack = match &args.pack {
         Some(dir) => Some(packs::load(
             &packs::PackRef::Dir(dir.clone()),
-            SizeLimit::default(),
+            args.limit(),
         )?),
         None => None,
     };
     let schema = pack.as_ref().and_then(|l| l.pack.facts_schema());
     let people = match &args.people {
         Some(path) => {
-            let files: Vec<Input> =
-                inputs::read_facts(std::slice::from_ref(path), SizeLimit::default())?
-                    .into_iter()
-                    .map(|(name, text)| Input::new(name, text))
-                    .collect();
+            let files: Vec<Input> = inputs::read_facts(std::slice::from_ref(path), args.limit())?
+                .into_iter()
+                .map(|(name, text)| Input::new(name, text))
+                .collect();
             let people = People::from_facts(&files, &inputs::display(path)).map_err(show)?;
             if let Some(out) = &args.output {
                 refuse_people(out, &people)?;
@@ -147,7 +156,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let files = args
         .files
         .iter()
-        .map(|p| read(p))
+        .map(|p| read(p, args.limit()))
         .collect::<Result<Vec<Input>, String>>()?;
     let (output, summary) = if args.source == SourceArg::Csv {
         csv(args, &files, people.as_ref(), schema)?
@@ -219,10 +228,10 @@ fn check_flags(args: &Args) -> Result<(), String> {
 }
 
 /// Reads a file as an import input.
-fn read(path: &Path) -> Result<Input, String> {
+fn read(path: &Path, limit: SizeLimit) -> Result<Input, String> {
     Ok(Input::new(
         inputs::display(path),
-        inputs::read_text(path, SizeLimit::default())?,
+        inputs::read_text(path, limit)?,
     ))
 }
 
@@ -250,19 +259,21 @@ fn accounts(
     people: Option<&People>,
 ) -> Result<(Output, String), String> {
     let map = match &args.identity_map {
-        Some(path) => Some(IdentityMap::parse(&read(path)?, people).map_err(show)?),
+        Some(path) => Some(IdentityMap::parse(&read(path, args.limit())?, people).map_err(show)?),
         None => None,
     };
     let admins = match &args.admins {
-        Some(path) => Some(Admins::read(&read(path)?).map_err(show)?),
+        Some(path) => Some(Admins::read(&read(path, args.limit())?).map_err(show)?),
         None => None,
     };
     let two_factor_disabled = match &args.two_factor_disabled {
-        Some(path) => Some(github::logins(&read(path)?, "--two-factor-disabled").map_err(show)?),
+        Some(path) => Some(
+            github::logins(&read(path, args.limit())?, "--two-factor-disabled").map_err(show)?,
+        ),
         None => None,
     };
     let factors = match &args.factors {
-        Some(path) => Some(Factors::read(&read(path)?).map_err(show)?),
+        Some(path) => Some(Factors::read(&read(path, args.limit())?).map_err(show)?),
         None => None,
     };
     let options = Options {
@@ -344,7 +355,7 @@ fn csv(
         .mapping
         .as_deref()
         .ok_or("csv needs --mapping MAP.toml")?;
-    let file = read(path)?;
+    let file = read(path, args.limit())?;
     let document = match schema {
         Some(s) => s.document().clone(),
         None => {
