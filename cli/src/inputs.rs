@@ -556,76 +556,8 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// keys as it reads, building nothing; text that is not JSON passes, for its reader to say
 /// where and why.
 pub fn refuse_repeated_keys(file: &str, text: &str) -> Result<(), String> {
-    use serde::de::DeserializeSeed;
-    let mut de = serde_json::Deserializer::from_str(text);
-    match UniqueKeys.deserialize(&mut de) {
-        Err(e) if e.classify() == serde_json::error::Category::Data => {
-            Err(attest_engine::JsonSyntax::new(file, text, &e).to_string())
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Visits a JSON value, refusing an object that gives one key twice.
-struct UniqueKeys;
-
-impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for UniqueKeys {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(UniqueKeys)?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut keys = std::collections::HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if keys.contains(&key) {
-                return Err(serde::de::Error::custom(format_args!(
-                    "the key `{key}` is given twice in one object; only one value can count"
-                )));
-            }
-            map.next_value_seed(UniqueKeys)?;
-            keys.insert(key);
-        }
-        Ok(())
-    }
+    attest_engine::facts::check_unique_keys(text)
+        .map_err(|e| attest_engine::JsonSyntax::new(file, text, &e).to_string())
 }
 
 #[cfg(test)]

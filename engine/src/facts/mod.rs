@@ -21,6 +21,7 @@ mod validate;
 
 pub use criteria::Criteria;
 pub use error::{FactsError, JsonSyntax, Violation, json_column, json_message};
+pub use json::check_unique_keys;
 /// Parses JSON text as `serde_json` does, except that an object giving one key twice is an
 /// error at its place (serde_json keeps the last value silently).
 pub use json::parse as parse_json;

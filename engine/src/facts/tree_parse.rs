@@ -5,7 +5,7 @@
 
 use super::tree::{Builder, List, Node, Place, Record, Scratch, push_escaped, push_index};
 use rhai::ImmutableString;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::HashSet;
 use std::fmt;
 
@@ -222,9 +222,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_, '_, '_> {
                 None => fields.iter().any(|f| f.ptr_eq(&name)),
             };
             if repeated {
-                return Err(de::Error::custom(format_args!(
-                    "the key `{name}` is given twice in one object; only one value can count"
-                )));
+                return Err(super::json::repeated_key(&name));
             }
             if hashed.is_none() && fields.len() >= LINEAR_FIELDS {
                 let mut seen: HashSet<ImmutableString> = fields.iter().cloned().collect();
