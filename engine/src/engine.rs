@@ -17,7 +17,7 @@ use crate::population;
 use crate::prelude;
 use crate::report::{
     ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo, Params,
-    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary,
+    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary, WarningInput,
 };
 use crate::sandbox;
 use crate::scan;
@@ -401,7 +401,7 @@ impl Engine {
         // The lookups the rules built (a group of the accounts by person holds a handle on
         // each account) are freed beside what the caller does next.
         crate::par::drop_aside(run.cache);
-        Ok(Report {
+        let mut report = Report {
             report_version: REPORT_VERSION.to_owned(),
             engine: EngineInfo {
                 name: "attest".to_owned(),
@@ -424,7 +424,13 @@ impl Engine {
             controls,
             rules,
             waivers: Vec::new(),
-        })
+            warnings: Vec::new(),
+        };
+        let facts_warnings = crate::report::warning::of_facts_and_waivers(facts.warnings(), &[]);
+        report.set_warnings(WarningInput::Facts, facts_warnings);
+        let pack_warnings = crate::report::warning::of_pack(self.pack.warnings());
+        report.set_warnings(WarningInput::Pack, pack_warnings);
+        Ok(report)
     }
 
     /// Evaluates one rule (by id) against `facts`; `None` when the pack has no such rule.

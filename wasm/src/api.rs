@@ -8,6 +8,7 @@ use crate::request::{self, Text};
 use attest_engine::cases;
 use attest_engine::render::{self, Context, SarifOptions, TextOptions, object, to_json};
 use attest_engine::report::todo::TodoList;
+use attest_engine::report::{Warning, warning};
 use attest_engine::report::vendors::ReviewCadence;
 use attest_engine::{
     Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits,
@@ -421,10 +422,13 @@ fn load_facts(sources: &[Source], pack: &Pack) -> Result<Facts, Failure> {
 /// "text" | "markdown" | "json" | "csv"}`), `{"ok":true,"format","output","failures":BOOL,
 /// "warnings":[...]}`, where `output` is, byte for byte, what `attest todo --owner NAME
 /// --format FORMAT` writes (default json: todo-v1) and `failures` whether an item listed is a
-/// failure no waiver covers (its exit code 1). `warnings` are the fields facts-v1 does not define
-/// and the evidence records naming a criterion the pack does not have ([`Facts::warnings`]:
-/// `{"file", "line", "column", "pointer", "message"}`, `column` null, in document order), then
-/// those of the waivers file ([`Waivers::warnings`]), as `attest eval` prints them. Or a failure.
+/// failure no waiver covers (its exit code 1). `warnings` are the report's `warnings` of the
+/// facts and the waivers file (the same objects, `{"input", "file", "line", "column",
+/// "pointer", "message"}`, `column` null): the fields facts-v1 does not define and the
+/// evidence records naming a criterion the pack does not have ([`Facts::warnings`], in
+/// document order, `input` `facts`), then those of the waivers file ([`Waivers::warnings`],
+/// `input` `waivers`), as `attest eval` prints them; the pack's warnings are in the report
+/// alone (and `check`). Or a failure.
 pub fn evaluate(request: &[u8]) -> String {
     respond(try_evaluate(request))
 }
@@ -498,7 +502,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
         return Ok(format!(
             r#"{{"ok":true,"sample":{},"warnings":{}}}"#,
             drawn.to_json(),
-            warnings(&facts, waivers.as_ref())?
+            warnings(of_inputs(&facts, waivers.as_ref()))?
         ));
     }
     let rendered = req.format.is_some() || req.redact;
@@ -514,14 +518,14 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                     r#"{{"ok":true,"format":{},"output":{},"failures":{failures},"warnings":{}}}"#,
                     Value::from(format),
                     Value::from(output),
-                    warnings(&facts, waivers.as_ref())?
+                    warnings(of_report(&report))?
                 ));
             }
             if !rendered {
                 return Ok(format!(
                     r#"{{"ok":true,"report":{},"warnings":{}}}"#,
                     report.to_json(),
-                    warnings(&facts, waivers.as_ref())?
+                    warnings(of_report(&report))?
                 ));
             }
             let format = req.format.as_deref().unwrap_or("json");
@@ -532,7 +536,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 r#"{{"ok":true,"format":{},"output":{},"warnings":{}}}"#,
                 Value::from(format),
                 Value::from(output),
-                warnings(&facts, waivers.as_ref())?
+                warnings(of_report(&report))?
             ))
         }
         Some(id) => {
@@ -543,7 +547,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 .map_err(|e| Failure::new("internal", e.to_string()))?;
             Ok(format!(
                 r#"{{"ok":true,"rule":{body},"warnings":{}}}"#,
-                warnings(&facts, waivers.as_ref())?
+                warnings(of_inputs(&facts, waivers.as_ref()))?
             ))
         }
     }
@@ -634,11 +638,22 @@ fn render_todo(req: &TodoRequest, report: &Report) -> Result<(String, String, bo
     Ok((format.to_owned(), output, todo.has_failures()))
 }
 
-/// The facts' warnings, then the waivers', as a compact JSON array.
-fn warnings(facts: &Facts, waivers: Option<&Waivers>) -> Result<String, Failure> {
+/// The run's warnings as `evaluate` lists them beside its result: the report's
+/// (`Report::warnings`, the same objects) of the facts and the waivers file, in its order.
+fn of_report(report: &Report) -> Vec<Warning> {
+    report.input_warnings().cloned().collect()
+}
+
+/// The same list for a result without a report (one rule's, a sample), made by the engine
+/// as it makes the report's.
+fn of_inputs(facts: &Facts, waivers: Option<&Waivers>) -> Vec<Warning> {
     let waivers = waivers.map(Waivers::warnings).unwrap_or_default();
-    let all: Vec<_> = facts.warnings().iter().chain(waivers).collect();
-    serde_json::to_string(&all).map_err(|e| Failure::new("internal", e.to_string()))
+    warning::of_facts_and_waivers(facts.warnings(), waivers).collect()
+}
+
+/// Warnings as a compact JSON array.
+fn warnings(list: Vec<Warning>) -> Result<String, Failure> {
+    serde_json::to_string(&list).map_err(|e| Failure::new("internal", e.to_string()))
 }
 
 /// Checks facts against the facts-v1 contract without evaluating them.
@@ -669,7 +684,7 @@ fn try_validate(request: &[u8]) -> Outcome {
     let body = object(&mut [
         ("ok", true.into()),
         ("facts", summary),
-        ("warnings", to_json(facts.warnings())),
+        ("warnings", to_json(&of_inputs(&facts, None))),
     ]);
     Ok(body.to_string())
 }
@@ -1073,6 +1088,7 @@ mod tests {
         );
         let request = json!({"facts": [{"name": "f.json", "text": facts}]}).to_string();
         let expected = json!([{
+            "input": "facts",
             "file": "f.json",
             "line": 2,
             "column": null,
@@ -1123,6 +1139,7 @@ mod tests {
         assert_eq!(
             r["warnings"],
             json!([{
+                "input": "waivers",
                 "file": "w.json",
                 "line": 2,
                 "column": null,
@@ -1131,6 +1148,8 @@ mod tests {
             }]),
             "{r}"
         );
+        // One list: the report records the same warnings, in the same shape.
+        assert_eq!(r["report"]["warnings"], r["warnings"], "{r}");
     }
 
     #[test]
@@ -1144,6 +1163,7 @@ mod tests {
         );
         let request = json!({"facts": [{"name": "f.json", "text": facts}]}).to_string();
         let expected = json!([{
+            "input": "facts",
             "file": "f.json",
             "line": 3,
             "column": null,

@@ -6,7 +6,9 @@
 //! facts file and line of the record it is about (or of `organization` when it is about no
 //! record), with the record's JSON Pointer as a logical location, and carries a partial
 //! fingerprint that does not change from run to run. Waived findings are results with an
-//! accepted external suppression; rules that could not answer are tool notifications.
+//! accepted external suppression; rules that could not answer are tool notifications (level
+//! `error`), and the warnings about the run's inputs too (level `warning`, at their file,
+//! line and column, their JSON Pointer a logical location).
 //!
 //! Code scanning refuses a run of more than 25,000 results and shows 5,000, so results come
 //! most severe first and a run holds at most [`SarifOptions::max_results`] of them (5,000 by
@@ -19,7 +21,7 @@ use super::{Context, error_place};
 use crate::digest;
 use crate::pack::Severity;
 use crate::report::views::{RuleView, rule_views};
-use crate::report::{Finding, FindingStatus, Report, RuleResult};
+use crate::report::{Finding, FindingStatus, Report, RuleResult, Warning};
 use serde_json::Value;
 
 /// The SARIF schema this output follows.
@@ -125,7 +127,9 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
             ])
         })
         .collect();
-    let mut invocation = object(&mut [("executionSuccessful", notifications.is_empty().into())]);
+    let successful = notifications.is_empty();
+    notifications.extend(report.warnings.iter().map(warning));
+    let mut invocation = object(&mut [("executionSuccessful", successful.into())]);
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
@@ -374,6 +378,48 @@ fn result(
         ])]
         .into();
     }
+    value
+}
+
+/// A warning about an input as a tool notification of level `warning`: its file, line and
+/// column as a physical location, its JSON Pointer as a logical one, and its input (and a
+/// pack warning's code) as properties.
+fn warning(w: &Warning) -> Value {
+    let mut location = serde_json::Map::new();
+    if let Some(file) = &w.file {
+        let mut region = serde_json::Map::new();
+        if let Some(line) = w.line {
+            region.insert("startLine".to_owned(), line.into());
+            if let Some(column) = w.column {
+                region.insert("startColumn".to_owned(), column.into());
+            }
+        }
+        let mut physical = object(&mut [(
+            "artifactLocation",
+            object(&mut [("uri", uri(file).into())]),
+        )]);
+        if !region.is_empty() {
+            physical["region"] = Value::Object(region);
+        }
+        location.insert("physicalLocation".to_owned(), physical);
+    }
+    let mut properties = object(&mut [("input", w.input.as_str().into())]);
+    if let Some(pointer) = &w.pointer {
+        let logical = object(&mut [("fullyQualifiedName", pointer.as_str().into())]);
+        location.insert("logicalLocations".to_owned(), vec![logical].into());
+        properties["pointer"] = pointer.as_str().into();
+    }
+    if let Some(code) = &w.code {
+        properties["code"] = code.as_str().into();
+    }
+    let mut value = object(&mut [
+        ("level", "warning".into()),
+        ("message", text_of(w.message.as_str())),
+    ]);
+    if !location.is_empty() {
+        value["locations"] = vec![Value::Object(location)].into();
+    }
+    value["properties"] = properties;
     value
 }
 
