@@ -655,13 +655,20 @@ fn input_warnings(out: &mut String, report: &Report) {
         let input = w.input.as_str();
         let _ = writeln!(
             out,
-            "<tr data-input=\"{input}\"><td><span class=\"badge warn\">{input}</span></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
-            esc(&w.place().unwrap_or_default()),
-            esc(w.pointer.as_deref().unwrap_or_default()),
+            "<tr data-input=\"{input}\"><td><span class=\"badge warn\">{input}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            code(w.place().as_deref()),
+            code(w.pointer.as_deref()),
             esc(&w.message)
         );
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// `<code>text</code>`, escaped, or nothing for no text.
+fn code(text: Option<&str>) -> String {
+    text.filter(|t| !t.is_empty())
+        .map(|t| format!("<code>{}</code>", esc(t)))
+        .unwrap_or_default()
 }
 
 fn badge(status: Status) -> String {
