@@ -422,13 +422,13 @@ fn load_facts(sources: &[Source], pack: &Pack) -> Result<Facts, Failure> {
 /// "text" | "markdown" | "json" | "csv"}`), `{"ok":true,"format","output","failures":BOOL,
 /// "warnings":[...]}`, where `output` is, byte for byte, what `attest todo --owner NAME
 /// --format FORMAT` writes (default json: todo-v1) and `failures` whether an item listed is a
-/// failure no waiver covers (its exit code 1). `warnings` are the report's `warnings` of the
-/// facts and the waivers file (the same objects, `{"input", "file", "line", "column",
-/// "pointer", "message"}`, `column` null): the fields facts-v1 does not define and the
-/// evidence records naming a criterion the pack does not have ([`Facts::warnings`], in
-/// document order, `input` `facts`), then those of the waivers file ([`Waivers::warnings`],
-/// `input` `waivers`), as `attest eval` prints them; the pack's warnings are in the report
-/// alone (and `check`). Or a failure.
+/// failure no waiver covers (its exit code 1). `warnings` are the fields facts-v1 does not
+/// define and the evidence records naming a criterion the pack does not have
+/// ([`Facts::warnings`]: `{"file", "line", "column", "pointer", "message"}`, `column` null,
+/// in document order), then those of the waivers file ([`Waivers::warnings`]), as `attest
+/// eval` prints them: the report's `warnings` of the facts and the waivers, taken from the
+/// report (or, without one, made as the engine makes them), without their `input`. The pack's
+/// warnings are in the report alone (and `check`). Or a failure.
 pub fn evaluate(request: &[u8]) -> String {
     respond(try_evaluate(request))
 }
@@ -639,7 +639,8 @@ fn render_todo(req: &TodoRequest, report: &Report) -> Result<(String, String, bo
 }
 
 /// The run's warnings as `evaluate` lists them beside its result: the report's
-/// (`Report::warnings`, the same objects) of the facts and the waivers file, in its order.
+/// (`Report::warnings`) of the facts and the waivers file, in its order, each as the
+/// [`Violation`](attest_engine::Violation) it was (the module's contract: no `input`).
 fn of_report(report: &Report) -> Vec<Warning> {
     report.input_warnings().cloned().collect()
 }
@@ -651,8 +652,9 @@ fn of_inputs(facts: &Facts, waivers: Option<&Waivers>) -> Vec<Warning> {
     warning::of_facts_and_waivers(facts.warnings(), waivers).collect()
 }
 
-/// Warnings as a compact JSON array.
+/// Warnings as a compact JSON array of violations.
 fn warnings(list: Vec<Warning>) -> Result<String, Failure> {
+    let list: Vec<_> = list.iter().map(Warning::to_violation).collect();
     serde_json::to_string(&list).map_err(|e| Failure::new("internal", e.to_string()))
 }
 
@@ -684,7 +686,7 @@ fn try_validate(request: &[u8]) -> Outcome {
     let body = object(&mut [
         ("ok", true.into()),
         ("facts", summary),
-        ("warnings", to_json(&of_inputs(&facts, None))),
+        ("warnings", to_json(facts.warnings())),
     ]);
     Ok(body.to_string())
 }
@@ -1088,7 +1090,6 @@ mod tests {
         );
         let request = json!({"facts": [{"name": "f.json", "text": facts}]}).to_string();
         let expected = json!([{
-            "input": "facts",
             "file": "f.json",
             "line": 2,
             "column": null,
@@ -1139,7 +1140,6 @@ mod tests {
         assert_eq!(
             r["warnings"],
             json!([{
-                "input": "waivers",
                 "file": "w.json",
                 "line": 2,
                 "column": null,
@@ -1148,8 +1148,13 @@ mod tests {
             }]),
             "{r}"
         );
-        // One list: the report records the same warnings, in the same shape.
-        assert_eq!(r["report"]["warnings"], r["warnings"], "{r}");
+        // One list: the report records the same warnings, with their input.
+        let mut recorded = r["report"]["warnings"].clone();
+        for w in recorded.as_array_mut().unwrap() {
+            assert_eq!(w["input"], "waivers", "{r}");
+            w.as_object_mut().unwrap().remove("input");
+        }
+        assert_eq!(recorded, r["warnings"], "{r}");
     }
 
     #[test]
@@ -1163,7 +1168,6 @@ mod tests {
         );
         let request = json!({"facts": [{"name": "f.json", "text": facts}]}).to_string();
         let expected = json!([{
-            "input": "facts",
             "file": "f.json",
             "line": 3,
             "column": null,

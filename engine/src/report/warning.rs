@@ -84,6 +84,18 @@ impl Warning {
         }
     }
 
+    /// The warning as a [`Violation`] (its `input` and `code` left out; a pack's `pointer`
+    /// empty): the shape the WebAssembly module's `warnings` have always had.
+    pub fn to_violation(&self) -> Violation {
+        Violation {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+            pointer: self.pointer.clone().unwrap_or_default(),
+            message: self.message.clone(),
+        }
+    }
+
     /// Where it is, as `file:line:column` (as much as is known), or `None` without a file.
     pub fn place(&self) -> Option<String> {
         let file = self.file.as_deref()?;
