@@ -17,7 +17,7 @@ use crate::population;
 use crate::prelude;
 use crate::report::{
     ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo, Params,
-    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary, WarningInput,
+    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary, WarningInput, warning,
 };
 use crate::sandbox;
 use crate::scan;
@@ -426,10 +426,9 @@ impl Engine {
             waivers: Vec::new(),
             warnings: Vec::new(),
         };
-        let facts_warnings = crate::report::warning::of_facts_and_waivers(facts.warnings(), &[]);
-        report.set_warnings(WarningInput::Facts, facts_warnings);
-        let pack_warnings = crate::report::warning::of_pack(self.pack.warnings());
-        report.set_warnings(WarningInput::Pack, pack_warnings);
+        let mut warnings = warning::of_violations(WarningInput::Facts, facts.warnings());
+        warnings.extend(warning::of_pack(self.pack.warnings()));
+        report.warnings = warnings;
         Ok(report)
     }
 

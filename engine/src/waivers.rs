@@ -353,10 +353,8 @@ impl Waivers {
                 }
             })
             .collect();
-        report.set_warnings(
-            WarningInput::Waivers,
-            warning::of_facts_and_waivers(&[], &self.warnings),
-        );
+        let warnings = warning::of_violations(WarningInput::Waivers, &self.warnings);
+        report.set_warnings(WarningInput::Waivers, warnings);
     }
 }
 

@@ -3,7 +3,7 @@
 //! waiver in force beside another for the same findings, an `entity` naming no record) and a
 //! pack's lint warning (a `TODO` title). Each format shows them where its readers look
 //! (snapshots), the report and SARIF match their schemas, the public view leaves them out, a
-//! report read back keeps them, and a run without any has no `warnings` at all.
+//! report with them is read for diffs and baselines, and a run without any has no `warnings`.
 
 // Helpers unwrap and panic like the tests they serve: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -170,7 +170,7 @@ fn a_run_without_warnings_has_no_warnings_member() {
     let (report, context) = report(&clean, None);
     // The pack's placeholder is the only one left.
     assert_eq!(report.warnings.len(), 1);
-    assert_eq!(report.warnings[0].input, WarningInput::Pack);
+    assert_eq!(report.warnings[0].input(), WarningInput::Pack);
     let mut report = report;
     report.warnings.clear();
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
@@ -204,9 +204,9 @@ fn every_format_shows_the_warnings() {
         }
         for w in &report.warnings {
             let message = match name {
-                "markdown" => escape::markdown(&w.message),
-                "html" | "junit" => escape::xml(&w.message),
-                _ => w.message.clone(),
+                "markdown" => escape::markdown(w.message()),
+                "html" | "junit" => escape::xml(w.message()),
+                _ => w.message().to_owned(),
             };
             let needle: String = message.chars().take(30).collect();
             assert!(
@@ -236,9 +236,12 @@ fn sarif_lists_the_warnings_as_tool_notifications_and_matches_the_schema() {
     );
     assert_eq!(facts["physicalLocation"]["region"]["startLine"], 5);
     assert_eq!(
-        facts["logicalLocations"][0]["fullyQualifiedName"],
+        notes[0]["properties"]["pointer"],
         "/accounts/0/mfa_enabled"
     );
+    assert_eq!(notes[0]["properties"]["input"], "facts");
+    let pack = &notes[4]["locations"][0]["physicalLocation"];
+    assert!(pack["region"]["startColumn"].is_u64(), "{pack}");
     assert_eq!(notes[4]["properties"]["code"], "placeholder");
 }
 
@@ -255,7 +258,7 @@ fn the_public_view_leaves_the_warnings_out() {
     for output in outputs {
         assert!(!output.contains("warnings\"") && !output.contains("Input warnings"));
         for w in &report.warnings {
-            assert!(!output.contains(&w.message), "{output}");
+            assert!(!output.contains(w.message()), "{output}");
         }
         assert!(!output.contains("waivers.json") && !output.contains("mfa_enabled"));
     }
@@ -266,8 +269,37 @@ fn a_report_with_warnings_reads_back_for_diff_and_baselines() {
     let (report, _) = warned();
     let text = report.to_json();
     let read = attest_engine::report::read("report.json", &text).unwrap();
-    assert_eq!(read, report);
-    assert_eq!(read.to_json(), text);
+    // Read for a comparison, which the inputs' warnings have no part in: left out.
+    assert!(read.warnings.is_empty());
+    let mut without = report.clone();
+    without.warnings.clear();
+    assert_eq!(read, without);
     let diff = Diff::new(&read, &report);
     assert!(diff.new_failures.is_empty() && diff.changed.is_empty());
+}
+
+#[test]
+fn a_hostile_field_name_in_a_warning_is_shown_not_acted_on() {
+    let facts = FACTS.replace(
+        "\"mfa_enabled\": true",
+        "\"x\\u001b]0;pwned\\u0007\\u202e\\nwarning: forged line\": true",
+    );
+    let (report, context) = report(&facts, None);
+    // The facts' message names the field percent-encoded; every format keeps it on its line.
+    let message = report.warnings[0].message();
+    assert!(message.contains("forged") && !message.contains('\u{1b}'), "{message}");
+    for (name, output) in formats(&report, &context) {
+        if matches!(name, "json" | "sarif" | "csv") {
+            continue;
+        }
+        let hidden: Vec<char> = output
+            .chars()
+            .filter(|&c| c != '\n' && c != '\t' && escape::is_hidden(c))
+            .collect();
+        assert!(hidden.is_empty(), "{name} passes on {hidden:?}");
+        assert!(
+            !output.lines().any(|l| l.starts_with("warning: forged")),
+            "{name} lets a field name forge a line:\n{output}"
+        );
+    }
 }

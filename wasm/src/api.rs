@@ -8,7 +8,6 @@ use crate::request::{self, Text};
 use attest_engine::cases;
 use attest_engine::render::{self, Context, SarifOptions, TextOptions, object, to_json};
 use attest_engine::report::todo::TodoList;
-use attest_engine::report::{Warning, warning};
 use attest_engine::report::vendors::ReviewCadence;
 use attest_engine::{
     Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits,
@@ -426,9 +425,8 @@ fn load_facts(sources: &[Source], pack: &Pack) -> Result<Facts, Failure> {
 /// define and the evidence records naming a criterion the pack does not have
 /// ([`Facts::warnings`]: `{"file", "line", "column", "pointer", "message"}`, `column` null,
 /// in document order), then those of the waivers file ([`Waivers::warnings`]), as `attest
-/// eval` prints them: the report's `warnings` of the facts and the waivers, taken from the
-/// report (or, without one, made as the engine makes them), without their `input`. The pack's
-/// warnings are in the report alone (and `check`). Or a failure.
+/// eval` prints them: the report's `warnings` of the facts and the waivers, without their
+/// `input`. The pack's warnings are in the report alone (and `check`). Or a failure.
 pub fn evaluate(request: &[u8]) -> String {
     respond(try_evaluate(request))
 }
@@ -502,7 +500,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
         return Ok(format!(
             r#"{{"ok":true,"sample":{},"warnings":{}}}"#,
             drawn.to_json(),
-            warnings(of_inputs(&facts, waivers.as_ref()))?
+            warnings(&facts, waivers.as_ref())?
         ));
     }
     let rendered = req.format.is_some() || req.redact;
@@ -518,14 +516,14 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                     r#"{{"ok":true,"format":{},"output":{},"failures":{failures},"warnings":{}}}"#,
                     Value::from(format),
                     Value::from(output),
-                    warnings(of_report(&report))?
+                    warnings(&facts, waivers.as_ref())?
                 ));
             }
             if !rendered {
                 return Ok(format!(
                     r#"{{"ok":true,"report":{},"warnings":{}}}"#,
                     report.to_json(),
-                    warnings(of_report(&report))?
+                    warnings(&facts, waivers.as_ref())?
                 ));
             }
             let format = req.format.as_deref().unwrap_or("json");
@@ -536,7 +534,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 r#"{{"ok":true,"format":{},"output":{},"warnings":{}}}"#,
                 Value::from(format),
                 Value::from(output),
-                warnings(of_report(&report))?
+                warnings(&facts, waivers.as_ref())?
             ))
         }
         Some(id) => {
@@ -547,7 +545,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 .map_err(|e| Failure::new("internal", e.to_string()))?;
             Ok(format!(
                 r#"{{"ok":true,"rule":{body},"warnings":{}}}"#,
-                warnings(of_inputs(&facts, waivers.as_ref()))?
+                warnings(&facts, waivers.as_ref())?
             ))
         }
     }
@@ -638,24 +636,13 @@ fn render_todo(req: &TodoRequest, report: &Report) -> Result<(String, String, bo
     Ok((format.to_owned(), output, todo.has_failures()))
 }
 
-/// The run's warnings as `evaluate` lists them beside its result: the report's
-/// (`Report::warnings`) of the facts and the waivers file, in its order, each as the
-/// [`Violation`](attest_engine::Violation) it was (the module's contract: no `input`).
-fn of_report(report: &Report) -> Vec<Warning> {
-    report.input_warnings().cloned().collect()
-}
-
-/// The same list for a result without a report (one rule's, a sample), made by the engine
-/// as it makes the report's.
-fn of_inputs(facts: &Facts, waivers: Option<&Waivers>) -> Vec<Warning> {
+/// The facts' warnings, then the waivers', as a compact JSON array: the report's `warnings`
+/// of the facts and the waivers (`engine/src/report/warning.rs`), as violations (without
+/// `input`), and those of a result without a report (one rule's, a sample).
+fn warnings(facts: &Facts, waivers: Option<&Waivers>) -> Result<String, Failure> {
     let waivers = waivers.map(Waivers::warnings).unwrap_or_default();
-    warning::of_facts_and_waivers(facts.warnings(), waivers).collect()
-}
-
-/// Warnings as a compact JSON array of violations.
-fn warnings(list: Vec<Warning>) -> Result<String, Failure> {
-    let list: Vec<_> = list.iter().map(Warning::to_violation).collect();
-    serde_json::to_string(&list).map_err(|e| Failure::new("internal", e.to_string()))
+    let all: Vec<_> = facts.warnings().iter().chain(waivers).collect();
+    serde_json::to_string(&all).map_err(|e| Failure::new("internal", e.to_string()))
 }
 
 /// Checks facts against the facts-v1 contract without evaluating them.

@@ -648,27 +648,19 @@ fn input_warnings(out: &mut String, report: &Report) {
     }
     let _ = writeln!(
         out,
-        "<section id=\"input-warnings\">\n<h2>Input warnings ({})</h2>\n<p>Doubtful in the facts, waivers or pack, though used.</p>\n<table id=\"warning-table\">\n<thead><tr><th>Input</th><th>Where</th><th>Pointer</th><th>Warning</th></tr></thead>\n<tbody>",
+        "<section id=\"input-warnings\">\n<h2>Input warnings ({})</h2>\n<table id=\"warning-table\">\n<thead><tr><th>Input</th><th>Where</th><th>Warning</th></tr></thead>\n<tbody>",
         report.warnings.len()
     );
     for w in &report.warnings {
-        let input = w.input.as_str();
+        let input = w.input().as_str();
         let _ = writeln!(
             out,
-            "<tr data-input=\"{input}\"><td><span class=\"badge warn\">{input}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            code(w.place().as_deref()),
-            code(w.pointer.as_deref()),
-            esc(&w.message)
+            "<tr data-input=\"{input}\"><td><span class=\"badge warn\">{input}</span></td><td><code>{}</code></td><td>{}</td></tr>",
+            esc(&w.at()),
+            esc(w.message())
         );
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
-}
-
-/// `<code>text</code>`, escaped, or nothing for no text.
-fn code(text: Option<&str>) -> String {
-    text.filter(|t| !t.is_empty())
-        .map(|t| format!("<code>{}</code>", esc(t)))
-        .unwrap_or_default()
 }
 
 fn badge(status: Status) -> String {

@@ -133,11 +133,7 @@ fn input_warnings(out: &mut String, report: &Report) {
     );
     out.push_str("    <system-err>");
     for w in &report.warnings {
-        let mut at = w.place().unwrap_or_default();
-        if let Some(pointer) = w.pointer.as_deref().filter(|s| !s.is_empty()) {
-            at = format!("{at} {pointer}");
-        }
-        let text = format!("warning: {} {}: {}", w.input.as_str(), at.trim_start(), w.message);
+        let text = format!("warning: {} {}: {}", w.input().as_str(), w.at(), w.message());
         let _ = write!(out, "\n{}", escape_xml(&text));
     }
     out.push_str("\n    </system-err>\n  </testsuite>\n");

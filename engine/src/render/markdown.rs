@@ -205,22 +205,16 @@ pub fn markdown(report: &Report) -> String {
     if !report.warnings.is_empty() {
         let _ = writeln!(
             out,
-            "\n### Input warnings ({})\n\nDoubtful in the facts, waivers or pack, though used.\n",
+            "\n### Input warnings ({})\n",
             report.warnings.len()
         );
         for w in &report.warnings {
-            let mut at = String::new();
-            if let Some(place) = w.place() {
-                at = format!(" {}", code(&place));
-            }
-            if let Some(pointer) = w.pointer.as_deref().filter(|s| !s.is_empty()) {
-                at = format!("{at} {}", code(pointer));
-            }
             let _ = writeln!(
                 out,
-                "- **{}**{at}: {}",
-                w.input.as_str(),
-                escape(&w.message)
+                "- **{}** {}: {}",
+                w.input().as_str(),
+                code(&w.at()),
+                escape(w.message())
             );
         }
     }

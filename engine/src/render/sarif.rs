@@ -8,7 +8,7 @@
 //! fingerprint that does not change from run to run. Waived findings are results with an
 //! accepted external suppression; rules that could not answer are tool notifications (level
 //! `error`), and the warnings about the run's inputs too (level `warning`, at their file,
-//! line and column, their JSON Pointer a logical location).
+//! line and column, with the warning's own members as properties).
 //!
 //! Code scanning refuses a run of more than 25,000 results and shows 5,000, so results come
 //! most severe first and a run holds at most [`SarifOptions::max_results`] of them (5,000 by
@@ -381,45 +381,29 @@ fn result(
     value
 }
 
-/// A warning about an input as a tool notification of level `warning`: its file, line and
-/// column as a physical location, its JSON Pointer as a logical one, and its input (and a
-/// pack warning's code) as properties.
+/// A warning about an input as a tool notification of level `warning`, at its file, line and
+/// column (a physical location), with the warning's own members (`input`, `pointer`,
+/// `code`...) as its properties.
 fn warning(w: &Warning) -> Value {
-    let mut location = serde_json::Map::new();
-    if let Some(file) = &w.file {
-        let mut region = serde_json::Map::new();
-        if let Some(line) = w.line {
-            region.insert("startLine".to_owned(), line.into());
-            if let Some(column) = w.column {
-                region.insert("startColumn".to_owned(), column.into());
-            }
-        }
+    let mut value = object(&mut [
+        ("level", "warning".into()),
+        ("message", text_of(w.message())),
+        ("properties", Value::Object(w.as_object().clone())),
+    ]);
+    if let Some(file) = w.file() {
         let mut physical = object(&mut [(
             "artifactLocation",
             object(&mut [("uri", uri(file).into())]),
         )]);
-        if !region.is_empty() {
-            physical["region"] = Value::Object(region);
+        if let Some(line) = w.line() {
+            let mut region = object(&mut [("startLine", line.into())]);
+            if let Some(column) = w.column() {
+                region["startColumn"] = column.into();
+            }
+            physical["region"] = region;
         }
-        location.insert("physicalLocation".to_owned(), physical);
+        value["locations"] = vec![object(&mut [("physicalLocation", physical)])].into();
     }
-    let mut properties = object(&mut [("input", w.input.as_str().into())]);
-    if let Some(pointer) = &w.pointer {
-        let logical = object(&mut [("fullyQualifiedName", pointer.as_str().into())]);
-        location.insert("logicalLocations".to_owned(), vec![logical].into());
-        properties["pointer"] = pointer.as_str().into();
-    }
-    if let Some(code) = &w.code {
-        properties["code"] = code.as_str().into();
-    }
-    let mut value = object(&mut [
-        ("level", "warning".into()),
-        ("message", text_of(w.message.as_str())),
-    ]);
-    if !location.is_empty() {
-        value["locations"] = vec![Value::Object(location)].into();
-    }
-    value["properties"] = properties;
     value
 }
 

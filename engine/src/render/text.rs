@@ -401,21 +401,17 @@ fn input_warnings(out: &mut String, p: &Paint, report: &Report) {
     out.push('\n');
     let _ = writeln!(
         out,
-        "{} ({}): doubtful in the facts, waivers or pack, though used",
+        "{} ({})",
         p.bold("Input warnings"),
         report.warnings.len()
     );
     for w in &report.warnings {
-        let mut at = w.place().unwrap_or_default();
-        if let Some(pointer) = w.pointer.as_deref().filter(|s| !s.is_empty()) {
-            at = format!("{at} {pointer}");
-        }
         let _ = writeln!(
             out,
             "  {} {}  {}",
-            p.wrap(YELLOW, w.input.as_str()),
-            p.dim(&line(at.trim_start())),
-            line(&w.message)
+            p.wrap(YELLOW, w.input().as_str()),
+            p.dim(&line(&w.at())),
+            line(w.message())
         );
     }
 }

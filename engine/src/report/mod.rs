@@ -141,8 +141,11 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<WaiverResult>,
     /// What is doubtful in the run's inputs, though they could be used: the facts', then the
-    /// waivers file's, then the pack's (absent when there are none). See [`Warning`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// waivers file's, then the pack's (absent when there are none). See [`Warning`]. Not read
+    /// back by [`read`] (a report read for a diff or a baseline has none): they are about the
+    /// inputs of the run that wrote it, which neither compares, and the module then needs no
+    /// reader for them.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }
 

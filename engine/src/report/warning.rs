@@ -7,10 +7,11 @@ use super::Report;
 use crate::facts::Violation;
 use crate::pack::Diagnostic;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt::Write as _;
 
 /// The input a warning is about, in the order the report lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum WarningInput {
     /// The facts files (`Facts::warnings`): a field the facts schema does not define, evidence
@@ -34,125 +35,150 @@ impl WarningInput {
     }
 }
 
-/// One warning about an input: a [`Violation`]'s members (as the WebAssembly module's
-/// `warnings` list them) with the input it is about, and for a pack's, its diagnostic code.
+/// One warning about an input: a [`Violation`]'s members (`file`, `line`, `column`,
+/// `pointer`, `message`, as the WebAssembly module's `warnings` list them) after `input`, the
+/// input it is about, and for a pack's, `code`, its diagnostic code. Read through its
+/// accessors.
+///
+/// (A JSON object rather than a struct of its own, as [`Params`](super::Params) are: the
+/// report's readers and writers, the WebAssembly module's among them, then need no code of
+/// their own for it.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Warning {
-    /// The input it is about.
-    pub input: WarningInput,
-    /// The file: a facts file or the waivers file as the host named it, or a pack file
-    /// relative to the pack's folder (`null` when unknown).
-    pub file: Option<String>,
-    /// 1-based line, when known.
-    pub line: Option<u32>,
-    /// 1-based column, when known.
-    pub column: Option<u32>,
-    /// JSON Pointer to the value in the facts or the waivers file; `null` for a pack's.
-    pub pointer: Option<String>,
-    /// What is doubtful, and what to do.
-    pub message: String,
-    /// A pack warning's diagnostic code (`unlisted-facts-key`; see `attest check`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-}
+#[serde(transparent)]
+pub struct Warning(Map<String, Value>);
 
 impl Warning {
+    /// A warning about `input` at `file`, `line`, `column` and `pointer` (each when known).
+    fn new(
+        input: WarningInput,
+        file: Option<&str>,
+        (line, column): (Option<u32>, Option<u32>),
+        pointer: Option<&str>,
+        message: &str,
+    ) -> Warning {
+        let members: [(&str, Value); 6] = [
+            ("input", input.as_str().into()),
+            ("file", file.into()),
+            ("line", line.into()),
+            ("column", column.into()),
+            ("pointer", pointer.into()),
+            ("message", message.into()),
+        ];
+        let mut m = Map::new();
+        for (key, value) in members {
+            m.insert(key.to_owned(), value);
+        }
+        Warning(m)
+    }
+
     /// A facts' or the waivers' warning.
     pub fn of_violation(input: WarningInput, v: &Violation) -> Warning {
-        Warning {
-            input,
-            file: v.file.clone(),
-            line: v.line,
-            column: v.column,
-            pointer: Some(v.pointer.clone()),
-            message: v.message.clone(),
-            code: None,
-        }
+        let at = (v.line, v.column);
+        Warning::new(input, v.file.as_deref(), at, Some(&v.pointer), &v.message)
     }
 
     /// A pack's warning.
     pub fn of_diagnostic(d: &Diagnostic) -> Warning {
-        Warning {
-            input: WarningInput::Pack,
-            file: Some(d.file.clone()),
-            line: d.line,
-            column: d.column,
-            pointer: None,
-            message: d.message.clone(),
-            code: Some(d.code.as_str().to_owned()),
+        let at = (d.line, d.column);
+        let mut w = Warning::new(WarningInput::Pack, Some(&d.file), at, None, &d.message);
+        w.0.insert("code".to_owned(), d.code.as_str().into());
+        w
+    }
+
+    /// The input it is about (`facts` for a warning read back with an unknown one).
+    pub fn input(&self) -> WarningInput {
+        match self.text("input") {
+            Some("waivers") => WarningInput::Waivers,
+            Some("pack") => WarningInput::Pack,
+            _ => WarningInput::Facts,
         }
     }
 
-    /// The warning as a [`Violation`] (its `input` and `code` left out; a pack's `pointer`
-    /// empty): the shape the WebAssembly module's `warnings` have always had.
-    pub fn to_violation(&self) -> Violation {
-        Violation {
-            file: self.file.clone(),
-            line: self.line,
-            column: self.column,
-            pointer: self.pointer.clone().unwrap_or_default(),
-            message: self.message.clone(),
-        }
+    /// The file: a facts file or the waivers file as the host named it, or a pack file
+    /// relative to the pack's folder, when known.
+    pub fn file(&self) -> Option<&str> {
+        self.text("file")
     }
 
-    /// Where it is, as `file:line:column` (as much as is known), or `None` without a file.
-    pub fn place(&self) -> Option<String> {
-        let file = self.file.as_deref()?;
-        Some(match (self.line, self.column) {
-            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
-            (Some(l), None) => format!("{file}:{l}"),
-            _ => file.to_owned(),
-        })
+    /// 1-based line, when known.
+    pub fn line(&self) -> Option<u64> {
+        self.0.get("line").and_then(Value::as_u64)
+    }
+
+    /// 1-based column, when known (never for the facts' and the waivers' warnings).
+    pub fn column(&self) -> Option<u64> {
+        self.0.get("column").and_then(Value::as_u64)
+    }
+
+    /// JSON Pointer to the value in the facts or the waivers file; `None` for a pack's.
+    pub fn pointer(&self) -> Option<&str> {
+        self.text("pointer")
+    }
+
+    /// What is doubtful, and what to do.
+    pub fn message(&self) -> &str {
+        self.text("message").unwrap_or_default()
+    }
+
+    /// A pack warning's diagnostic code (`placeholder`; see `attest check`).
+    pub fn code(&self) -> Option<&str> {
+        self.text("code")
+    }
+
+    /// The warning as the JSON object the report holds.
+    pub fn as_object(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    fn text(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(Value::as_str)
+    }
+
+    /// Where it is, for people: `file:line:column /pointer`, as much as is known.
+    pub fn at(&self) -> String {
+        let mut at = self.file().unwrap_or_default().to_owned();
+        if let (false, Some(line)) = (at.is_empty(), self.line()) {
+            let _ = write!(at, ":{line}");
+            if let Some(column) = self.column() {
+                let _ = write!(at, ":{column}");
+            }
+        }
+        if let Some(pointer) = self.pointer().filter(|p| !p.is_empty()) {
+            if !at.is_empty() {
+                at.push(' ');
+            }
+            at.push_str(pointer);
+        }
+        at
     }
 }
 
 impl Report {
     /// Records the warnings of `input` in `warnings`, in place of any it held for that input:
-    /// by input (facts, waivers, pack), each input's in the order given (file order, then
-    /// line). Used by the engine (facts and pack) and by `Waivers::apply`.
-    pub fn set_warnings(&mut self, input: WarningInput, items: impl IntoIterator<Item = Warning>) {
-        self.warnings.retain(|w| w.input != input);
+    /// by input (facts, waivers, pack), each input's in the order given. Used by the engine
+    /// (facts and pack) and by `Waivers::apply`.
+    pub fn set_warnings(&mut self, input: WarningInput, items: Vec<Warning>) {
+        self.warnings.retain(|w| w.input() != input);
         let at = self
             .warnings
             .iter()
-            .position(|w| w.input > input)
-            .unwrap_or(self.warnings.len());
-        let tail = self.warnings.split_off(at);
-        self.warnings.extend(items);
-        self.warnings.extend(tail);
-    }
-
-    /// The warnings of the facts and the waivers file, those a host shows for the run beside
-    /// the report (the WebAssembly module's `warnings`): every warning but the pack's.
-    pub fn input_warnings(&self) -> impl Iterator<Item = &Warning> {
-        self.warnings
-            .iter()
-            .filter(|w| w.input != WarningInput::Pack)
+            .take_while(|w| w.input() < input)
+            .count();
+        self.warnings.splice(at..at, items);
     }
 }
 
-/// The warnings of the facts (and of the waivers file, when there is one), as
-/// [`Report::warnings`] lists them: for a host that shows them without a report (one rule's
-/// result, a sample).
-pub fn of_facts_and_waivers<'a>(
-    facts: &'a [Violation],
-    waivers: &'a [Violation],
-) -> impl Iterator<Item = Warning> + 'a {
-    let facts = facts
+/// The warnings of a facts document or a waivers file, in their order (file order, then
+/// line), as [`Report::warnings`] lists them.
+pub fn of_violations(input: WarningInput, violations: &[Violation]) -> Vec<Warning> {
+    violations
         .iter()
-        .map(|v| Warning::of_violation(WarningInput::Facts, v));
-    let waivers = waivers
-        .iter()
-        .map(|v| Warning::of_violation(WarningInput::Waivers, v));
-    facts.chain(waivers)
+        .map(|v| Warning::of_violation(input, v))
+        .collect()
 }
 
-/// A pack's warnings in the report's order: by file, line and column.
+/// A pack's warnings in the report's order: the pack's own (`Pack::warnings`), as its checks
+/// found them, file by file in path order.
 pub fn of_pack(diagnostics: &[Diagnostic]) -> Vec<Warning> {
-    let mut out: Vec<Warning> = diagnostics.iter().map(Warning::of_diagnostic).collect();
-    crate::sorting::sort_by(&mut out, |a, b| {
-        (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column))
-    });
-    out
+    diagnostics.iter().map(Warning::of_diagnostic).collect()
 }
