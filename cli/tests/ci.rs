@@ -198,7 +198,11 @@ fn doubtful_waivers_are_warnings_at_their_line() {
     let shown: Vec<(&str, u64)> = recorded.iter().map(|(p, l, _)| (*p, *l)).collect();
     assert_eq!(
         shown,
-        [("/waivers/0/expires_on", 2), ("/waivers/1", 4), ("/waivers/2/entity", 6)]
+        [
+            ("/waivers/0/expires_on", 2),
+            ("/waivers/1", 4),
+            ("/waivers/2/entity", 6)
+        ]
     );
     for (_, _, message) in &recorded {
         assert!(warnings.contains(message), "{message}");

@@ -17,7 +17,8 @@ use crate::population;
 use crate::prelude;
 use crate::report::{
     ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo, Params,
-    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary, WarningInput, warning,
+    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary, WarningInput,
+    warning,
 };
 use crate::sandbox;
 use crate::scan;

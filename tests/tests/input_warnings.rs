@@ -235,10 +235,7 @@ fn sarif_lists_the_warnings_as_tool_notifications_and_matches_the_schema() {
         "facts.json"
     );
     assert_eq!(facts["physicalLocation"]["region"]["startLine"], 5);
-    assert_eq!(
-        notes[0]["properties"]["pointer"],
-        "/accounts/0/mfa_enabled"
-    );
+    assert_eq!(notes[0]["properties"]["pointer"], "/accounts/0/mfa_enabled");
     assert_eq!(notes[0]["properties"]["input"], "facts");
     let pack = &notes[4]["locations"][0]["physicalLocation"];
     assert!(pack["region"]["startColumn"].is_u64(), "{pack}");
@@ -287,7 +284,10 @@ fn a_hostile_field_name_in_a_warning_is_shown_not_acted_on() {
     let (report, context) = report(&facts, None);
     // The facts' message names the field percent-encoded; every format keeps it on its line.
     let message = report.warnings[0].message();
-    assert!(message.contains("forged") && !message.contains('\u{1b}'), "{message}");
+    assert!(
+        message.contains("forged") && !message.contains('\u{1b}'),
+        "{message}"
+    );
     for (name, output) in formats(&report, &context) {
         if matches!(name, "json" | "sarif" | "csv") {
             continue;

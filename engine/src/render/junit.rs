@@ -133,7 +133,12 @@ fn input_warnings(out: &mut String, report: &Report) {
     );
     out.push_str("    <system-err>");
     for w in &report.warnings {
-        let text = format!("warning: {} {}: {}", w.input().as_str(), w.at(), w.message());
+        let text = format!(
+            "warning: {} {}: {}",
+            w.input().as_str(),
+            w.at(),
+            w.message()
+        );
         let _ = write!(out, "\n{}", escape_xml(&text));
     }
     out.push_str("\n    </system-err>\n  </testsuite>\n");

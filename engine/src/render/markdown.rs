@@ -203,11 +203,7 @@ pub fn markdown(report: &Report) -> String {
     }
 
     if !report.warnings.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n### Input warnings ({})\n",
-            report.warnings.len()
-        );
+        let _ = writeln!(out, "\n### Input warnings ({})\n", report.warnings.len());
         for w in &report.warnings {
             let _ = writeln!(
                 out,

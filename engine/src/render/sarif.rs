@@ -391,10 +391,8 @@ fn warning(w: &Warning) -> Value {
         ("properties", Value::Object(w.as_object().clone())),
     ]);
     if let Some(file) = w.file() {
-        let mut physical = object(&mut [(
-            "artifactLocation",
-            object(&mut [("uri", uri(file).into())]),
-        )]);
+        let mut physical =
+            object(&mut [("artifactLocation", object(&mut [("uri", uri(file).into())]))]);
         if let Some(line) = w.line() {
             let mut region = object(&mut [("startLine", line.into())]);
             if let Some(column) = w.column() {
