@@ -180,6 +180,50 @@ fn doubtful_waivers_are_warnings_at_their_line() {
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(report["waivers"].as_array().unwrap().len(), 3);
     assert!(stderr(&o).starts_with(&warnings), "{}", stderr(&o));
+    // The report records them too, for a reader without the run's stderr.
+    let recorded: Vec<(&str, u64, &str)> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            assert_eq!(w["input"], "waivers", "{w}");
+            assert_eq!(w["file"].as_str(), Some(file.as_str()), "{w}");
+            (
+                w["pointer"].as_str().unwrap(),
+                w["line"].as_u64().unwrap(),
+                w["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let shown: Vec<(&str, u64)> = recorded.iter().map(|(p, l, _)| (*p, *l)).collect();
+    assert_eq!(
+        shown,
+        [
+            ("/waivers/0/expires_on", 2),
+            ("/waivers/1", 4),
+            ("/waivers/2/entity", 6)
+        ]
+    );
+    for (_, _, message) in &recorded {
+        assert!(warnings.contains(message), "{message}");
+    }
+    // A report with warnings is a baseline, and a side of `attest diff`, like any other.
+    let saved = write(&dir, "report.json", &stdout(&o));
+    let o = attest(&["diff", &saved, &saved]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--waivers",
+        &file,
+        "--baseline",
+        &saved,
+        "--format",
+        "json",
+    ]);
+    // Read (exit 2 would say it could not be): the gate still fails on what fails.
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("0 new, 0 resolved"), "{}", stderr(&o));
     let o = attest(&["todo", "examples/acme", "--waivers", &file]);
     assert!(stderr(&o).starts_with(&warnings), "{}", stderr(&o));
     let _ = fs::remove_dir_all(&dir);

@@ -17,7 +17,8 @@ use crate::population;
 use crate::prelude;
 use crate::report::{
     ControlResult, EngineInfo, Explanation, FactsInfo, Finding, FindingStatus, PackInfo, Params,
-    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary,
+    Population, REPORT_VERSION, Report, RuleError, RuleResult, Status, Summary, WarningInput,
+    warning,
 };
 use crate::sandbox;
 use crate::scan;
@@ -401,7 +402,7 @@ impl Engine {
         // The lookups the rules built (a group of the accounts by person holds a handle on
         // each account) are freed beside what the caller does next.
         crate::par::drop_aside(run.cache);
-        Ok(Report {
+        let mut report = Report {
             report_version: REPORT_VERSION.to_owned(),
             engine: EngineInfo {
                 name: "attest".to_owned(),
@@ -424,7 +425,12 @@ impl Engine {
             controls,
             rules,
             waivers: Vec::new(),
-        })
+            warnings: Vec::new(),
+        };
+        let mut warnings = warning::of_violations(WarningInput::Facts, facts.warnings());
+        warnings.extend(warning::of_pack(self.pack.warnings()));
+        report.warnings = warnings;
+        Ok(report)
     }
 
     /// Evaluates one rule (by id) against `facts`; `None` when the pack has no such rule.

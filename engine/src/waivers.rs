@@ -8,7 +8,10 @@
 use crate::date::Date;
 use crate::facts::spans;
 use crate::facts::{JsonSyntax, Origin, Violation};
-use crate::report::{Finding, FindingStatus, Report, Status, Waiver, WaiverResult, WaiverState};
+use crate::report::{
+    Finding, FindingStatus, Report, Status, Waiver, WaiverResult, WaiverState, WarningInput,
+    warning,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -281,8 +284,9 @@ impl Waivers {
 
     /// Applies the waivers to `report`, judged on its as-of date (`evaluated_on`): failing
     /// findings an active waiver covers carry it and count as waived, statuses and counts
-    /// are recomputed, and `report.waivers` lists every waiver with its state. Warnings,
-    /// rule errors and criteria out of scope are never waived.
+    /// are recomputed, `report.waivers` lists every waiver with its state, and
+    /// `report.warnings` the file's [`warnings`](Waivers::warnings). Warnings, rule errors
+    /// and criteria out of scope are never waived.
     pub fn apply(&self, report: &mut Report) {
         let today = Date::parse(&report.evaluated_on);
         let in_force: Vec<bool> = self
@@ -349,6 +353,8 @@ impl Waivers {
                 }
             })
             .collect();
+        let warnings = warning::of_violations(WarningInput::Waivers, &self.warnings);
+        report.set_warnings(WarningInput::Waivers, warnings);
     }
 }
 

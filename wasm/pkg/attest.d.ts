@@ -45,7 +45,7 @@ export interface ReportOptions extends PackOptions {
   explain?: boolean;
   /** Sandbox limits for each rule; those left out keep their defaults. */
   limits?: Limits;
-  /** Called with each warning (a field facts-v1 does not define), in document order. */
+  /** Called with each warning of the facts (a field facts-v1 does not define), in document order, then of the waivers file; the report records them too, in `warnings`. */
   onWarning?: (warning: Violation) => void;
   /** A waivers file (waivers-v1): JSON text, the object, or {name, text}; applied as `--waivers`. */
   waivers?: string | object | { name: string; text: string | object };
@@ -88,6 +88,24 @@ export interface Violation {
   pointer: string;
   /** What is wrong, e.g. "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?". */
   message: string;
+}
+
+/** A warning about an input of the run, as the report records it (`Report.warnings`): a
+ * Violation's members, the input it is about, and for a pack's, its diagnostic code. The
+ * `warnings` of a response (`onWarning`) are the facts' and waivers' ones, without `input`. */
+export interface Warning {
+  /** The input it is about: the facts files, the waivers file or the pack's files. */
+  input: "facts" | "waivers" | "pack";
+  /** A facts file or the waivers file as named, or a pack file relative to the pack's folder. */
+  file: string | null;
+  line: number | null;
+  /** Null for facts and waivers warnings. */
+  column: number | null;
+  /** JSON Pointer into the merged facts or the waivers file; null for a pack's warning. */
+  pointer: string | null;
+  message: string;
+  /** A pack warning's diagnostic code (`placeholder`, `unlisted-facts-key`...). */
+  code?: string;
 }
 
 export type Status = "pass" | "fail" | "warn" | "error" | "waived" | "not_applicable";
@@ -293,6 +311,8 @@ export interface Report {
   rules: RuleResult[];
   /** Every waiver of the waivers file, with its state (absent without waivers). */
   waivers?: WaiverResult[];
+  /** What is doubtful in the facts, then the waivers file, then the pack (absent when nothing is). */
+  warnings?: Warning[];
 }
 
 /** The public view (`redact`; schemas/public-report.v1.schema.json): nothing about people or records. */

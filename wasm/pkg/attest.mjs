@@ -546,7 +546,8 @@ export class Attest {
     const prefix = '{"ok":true,"report":';
     if (!text.startsWith(prefix)) throw new AttestError(JSON.parse(text).error);
     // The response ends with `,"warnings":[...]}`; no string of the report can hold that
-    // text unescaped, and the warnings hold no "warnings" key, so the last one is it.
+    // text unescaped, the report's own `warnings` member is pretty-printed (`,\n  "warnings": [`),
+    // and the warnings hold no "warnings" key, so the last one is it.
     const end = text.lastIndexOf(',"warnings":');
     this.#warn(options, { warnings: JSON.parse(text.slice(end + ',"warnings":'.length, -1)) });
     return text.slice(prefix.length, end);

@@ -421,10 +421,12 @@ fn load_facts(sources: &[Source], pack: &Pack) -> Result<Facts, Failure> {
 /// "text" | "markdown" | "json" | "csv"}`), `{"ok":true,"format","output","failures":BOOL,
 /// "warnings":[...]}`, where `output` is, byte for byte, what `attest todo --owner NAME
 /// --format FORMAT` writes (default json: todo-v1) and `failures` whether an item listed is a
-/// failure no waiver covers (its exit code 1). `warnings` are the fields facts-v1 does not define
-/// and the evidence records naming a criterion the pack does not have ([`Facts::warnings`]:
-/// `{"file", "line", "column", "pointer", "message"}`, `column` null, in document order), then
-/// those of the waivers file ([`Waivers::warnings`]), as `attest eval` prints them. Or a failure.
+/// failure no waiver covers (its exit code 1). `warnings` are the fields facts-v1 does not
+/// define and the evidence records naming a criterion the pack does not have
+/// ([`Facts::warnings`]: `{"file", "line", "column", "pointer", "message"}`, `column` null,
+/// in document order), then those of the waivers file ([`Waivers::warnings`]), as `attest
+/// eval` prints them: the report's `warnings` of the facts and the waivers, without their
+/// `input`. The pack's warnings are in the report alone (and `check`). Or a failure.
 pub fn evaluate(request: &[u8]) -> String {
     respond(try_evaluate(request))
 }
@@ -634,7 +636,9 @@ fn render_todo(req: &TodoRequest, report: &Report) -> Result<(String, String, bo
     Ok((format.to_owned(), output, todo.has_failures()))
 }
 
-/// The facts' warnings, then the waivers', as a compact JSON array.
+/// The facts' warnings, then the waivers', as a compact JSON array: the report's `warnings`
+/// of the facts and the waivers (`engine/src/report/warning.rs`), as violations (without
+/// `input`), and those of a result without a report (one rule's, a sample).
 fn warnings(facts: &Facts, waivers: Option<&Waivers>) -> Result<String, Failure> {
     let waivers = waivers.map(Waivers::warnings).unwrap_or_default();
     let all: Vec<_> = facts.warnings().iter().chain(waivers).collect();
@@ -1131,6 +1135,13 @@ mod tests {
             }]),
             "{r}"
         );
+        // One list: the report records the same warnings, with their input.
+        let mut recorded = r["report"]["warnings"].clone();
+        for w in recorded.as_array_mut().unwrap() {
+            assert_eq!(w["input"], "waivers", "{r}");
+            w.as_object_mut().unwrap().remove("input");
+        }
+        assert_eq!(recorded, r["warnings"], "{r}");
     }
 
     #[test]

@@ -141,6 +141,7 @@ pub fn html(report: &Report, context: &Context) -> String {
     owners(&mut out, report);
     vendors(&mut out, report, context);
     waivers(&mut out, report);
+    input_warnings(&mut out, report);
     out.push_str("</main>\n");
     let _ = write!(
         out,
@@ -636,6 +637,27 @@ fn waivers(out: &mut String, report: &Report) {
             esc(&w.waiver.expires_on),
             esc(&w.waiver.source.file),
             w.waiver.source.line
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+fn input_warnings(out: &mut String, report: &Report) {
+    if report.warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section id=\"input-warnings\">\n<h2>Input warnings ({})</h2>\n<table id=\"warning-table\">\n<thead><tr><th>Input</th><th>Where</th><th>Warning</th></tr></thead>\n<tbody>",
+        report.warnings.len()
+    );
+    for w in &report.warnings {
+        let input = w.input().as_str();
+        let _ = writeln!(
+            out,
+            "<tr data-input=\"{input}\"><td><span class=\"badge warn\">{input}</span></td><td><code>{}</code></td><td>{}</td></tr>",
+            esc(&w.at()),
+            esc(w.message())
         );
     }
     out.push_str("</tbody>\n</table>\n</section>\n");

@@ -5,7 +5,9 @@
 //! title, the case is `<control> <rule>`, with class name `<pack>.<category>`. A failing
 //! rule's case carries a `<failure>` listing its findings; a rule in error an `<error>`;
 //! not applicable and waived rules are skipped (with the waivers in the message); warnings
-//! pass, with the lapsing records in `<system-out>`. No timestamps or durations.
+//! pass, with the lapsing records in `<system-out>`. Warnings about the run's inputs are the
+//! `<system-err>` of a last suite, `Input warnings`, with no cases. No timestamps or
+//! durations.
 
 use super::escape::xml as escape_xml;
 use super::{error_place, record_place};
@@ -111,8 +113,35 @@ pub fn junit(report: &Report) -> String {
         total.attributes()
     );
     out.push_str(&suites);
+    input_warnings(&mut out, report);
     out.push_str("</testsuites>\n");
     out
+}
+
+/// The warnings about the run's inputs: a last suite, `Input warnings`, with no test cases
+/// (the counts stay the rules'), its `warnings` property the number, and one line per
+/// warning in its `<system-err>`, where CI test reports show a suite's output.
+fn input_warnings(out: &mut String, report: &Report) {
+    if report.warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"Input warnings\" {}>\n    <properties>\n      <property name=\"warnings\" value=\"{}\"/>\n    </properties>",
+        Tally::default().attributes(),
+        report.warnings.len()
+    );
+    out.push_str("    <system-err>");
+    for w in &report.warnings {
+        let text = format!(
+            "warning: {} {}: {}",
+            w.input().as_str(),
+            w.at(),
+            w.message()
+        );
+        let _ = write!(out, "\n{}", escape_xml(&text));
+    }
+    out.push_str("\n    </system-err>\n  </testsuite>\n");
 }
 
 fn case(

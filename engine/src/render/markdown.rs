@@ -1,6 +1,7 @@
 //! The Markdown format (GitHub-flavoured), compact enough for a pull-request comment or
 //! `$GITHUB_STEP_SUMMARY`: readiness per category, the failing rules (each once, with its
-//! controls), their findings folded away, waivers that need attention, work per owner.
+//! controls), their findings folded away, waivers that need attention, the warnings about
+//! the run's inputs, work per owner.
 //! Also the Markdown form of a baseline diff.
 
 use super::escape::{line, markdown as escape};
@@ -197,6 +198,19 @@ pub fn markdown(report: &Report) -> String {
                     "{}:{}",
                     w.waiver.source.file, w.waiver.source.line
                 ))
+            );
+        }
+    }
+
+    if !report.warnings.is_empty() {
+        let _ = writeln!(out, "\n### Input warnings ({})\n", report.warnings.len());
+        for w in &report.warnings {
+            let _ = writeln!(
+                out,
+                "- **{}** {}: {}",
+                w.input().as_str(),
+                code(&w.at()),
+                escape(w.message())
             );
         }
     }

@@ -6,7 +6,9 @@
 //! facts file and line of the record it is about (or of `organization` when it is about no
 //! record), with the record's JSON Pointer as a logical location, and carries a partial
 //! fingerprint that does not change from run to run. Waived findings are results with an
-//! accepted external suppression; rules that could not answer are tool notifications.
+//! accepted external suppression; rules that could not answer are tool notifications (level
+//! `error`), and the warnings about the run's inputs too (level `warning`, at their file,
+//! line and column, with the warning's own members as properties).
 //!
 //! Code scanning refuses a run of more than 25,000 results and shows 5,000, so results come
 //! most severe first and a run holds at most [`SarifOptions::max_results`] of them (5,000 by
@@ -19,7 +21,7 @@ use super::{Context, error_place};
 use crate::digest;
 use crate::pack::Severity;
 use crate::report::views::{RuleView, rule_views};
-use crate::report::{Finding, FindingStatus, Report, RuleResult};
+use crate::report::{Finding, FindingStatus, Report, RuleResult, Warning};
 use serde_json::Value;
 
 /// The SARIF schema this output follows.
@@ -125,7 +127,9 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
             ])
         })
         .collect();
-    let mut invocation = object(&mut [("executionSuccessful", notifications.is_empty().into())]);
+    let successful = notifications.is_empty();
+    notifications.extend(report.warnings.iter().map(warning));
+    let mut invocation = object(&mut [("executionSuccessful", successful.into())]);
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
@@ -373,6 +377,30 @@ fn result(
             ("justification", justification.into()),
         ])]
         .into();
+    }
+    value
+}
+
+/// A warning about an input as a tool notification of level `warning`, at its file, line and
+/// column (a physical location), with the warning's own members (`input`, `pointer`,
+/// `code`...) as its properties.
+fn warning(w: &Warning) -> Value {
+    let mut value = object(&mut [
+        ("level", "warning".into()),
+        ("message", text_of(w.message())),
+        ("properties", Value::Object(w.as_object().clone())),
+    ]);
+    if let Some(file) = w.file() {
+        let mut physical =
+            object(&mut [("artifactLocation", object(&mut [("uri", uri(file).into())]))]);
+        if let Some(line) = w.line() {
+            let mut region = object(&mut [("startLine", line.into())]);
+            if let Some(column) = w.column() {
+                region["startColumn"] = column.into();
+            }
+            physical["region"] = region;
+        }
+        value["locations"] = vec![object(&mut [("physicalLocation", physical)])].into();
     }
     value
 }

@@ -146,6 +146,7 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
     evidence(&mut out, &p, report);
     owners(&mut out, &p, report);
     waivers(&mut out, &p, report);
+    input_warnings(&mut out, &p, report);
     let s = &report.summary.controls;
     out.push('\n');
     let _ = writeln!(
@@ -388,6 +389,29 @@ fn waivers(out: &mut String, p: &Paint, report: &Report) {
                 line(&w.waiver.source.file),
                 w.waiver.source.line
             ))
+        );
+    }
+}
+
+/// The warnings of the run's inputs, one a line: input, place, JSON Pointer, message.
+fn input_warnings(out: &mut String, p: &Paint, report: &Report) {
+    if report.warnings.is_empty() {
+        return;
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "{} ({})",
+        p.bold("Input warnings"),
+        report.warnings.len()
+    );
+    for w in &report.warnings {
+        let _ = writeln!(
+            out,
+            "  {} {}  {}",
+            p.wrap(YELLOW, w.input().as_str()),
+            p.dim(&line(&w.at())),
+            line(w.message())
         );
     }
 }

@@ -10,11 +10,13 @@ pub mod todo;
 pub mod vendors;
 pub(crate) mod views;
 mod waiver;
+pub mod warning;
 
 pub use decide::Readiness;
 pub use evidence::{EvidenceRecord, EvidenceState, FileCheck};
 pub use read::{ReportError, read};
 pub use waiver::{Waiver, WaiverResult, WaiverState};
+pub use warning::{Warning, WarningInput};
 
 use crate::facts::Origin;
 use crate::pack::{Category, Owner, Severity};
@@ -138,6 +140,13 @@ pub struct Report {
     /// The waivers applied, each with its state (absent when no waivers file was given).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<WaiverResult>,
+    /// What is doubtful in the run's inputs, though they could be used: the facts', then the
+    /// waivers file's, then the pack's (absent when there are none). See [`Warning`]. Not read
+    /// back by [`read`] (a report read for a diff or a baseline has none): they are about the
+    /// inputs of the run that wrote it, which neither compares, and the module then needs no
+    /// reader for them.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
 }
 
 /// Engine name and version.

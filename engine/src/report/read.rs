@@ -53,7 +53,8 @@ struct Version {
 }
 
 /// Reads the report in `text`, the file `file`'s: JSON, then a report (its
-/// `report_version`), then one of this engine's version, then every member in its place.
+/// `report_version`), then one of this engine's version, then every member in its place
+/// (but `warnings`, about the inputs of the run that wrote it, which are left unread).
 pub fn read(file: &str, text: &str) -> Result<Report, ReportError> {
     let version = match serde_json::from_str::<Version>(text) {
         Ok(v) => v.report_version,

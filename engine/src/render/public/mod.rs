@@ -3,7 +3,9 @@
 //! with the titles and statuses of the checks behind it, the counts, and the vendors'
 //! assurance (company, service, SOC 2 report type and period); it leaves out everything about
 //! people and records: findings and their messages, record keys and pointers, usernames,
-//! names, file paths, waivers (who approved what, and why), rule errors and explanations.
+//! names, file paths, waivers (who approved what, and why), rule errors and explanations, and
+//! the warnings about the run's inputs (file and field names, waiver details: internal; their
+//! count alone would tell an outsider nothing, so it is left out too).
 //!
 //! What goes out is chosen field by field (nothing is copied wholesale), so a field added to
 //! the report later stays private until it is added here. It renders as JSON
