@@ -109,6 +109,8 @@ const RULES: &[&str] = &[
     r#"let w = facts.people.where("kind", "employee"); let n = w.where_not("x", ()).where("y", [1, "a", ()]); tested(n); fail(`${w.len()} ${n.len()} ${facts.people.where("employment.status", "active").len()}`);"#,
     r#"let old = tested(facts.people.older_than("employment.start_date", 30)); let recent = facts.people.within_days("employment.start_date", 400); for p in old { fail(p, `${recent.len()}`); }"#,
     r#"fail(`${facts.people.older_than("x", 3).len()}`);"#,
+    r#"let done = tested(facts.people.on_or_before_as_of("employment.start_date")); let later = facts.people.where_not("kind", ()).after_as_of("employment.start_date"); for p in done + later { fail(p, `${done.len()} ${later.len()}`); }"#,
+    r#"fail(`${facts.people.after_as_of("x").len()}`);"#,
     r#"fail(`${facts.people.where("kind", "employee").older_than("employment.start_date", "3").len()}`);"#,
     r#"for p in facts.people { tested(p); if where(facts.people, "id", p.id).len() != 1 { fail(p, "twice"); } }"#,
     r#"let w = [1, 2].where("x", 1);"#,

@@ -155,6 +155,32 @@ fn queries_select_records_natively() {
         ids(r#"facts.people.within_days("employment.end_date", 28)"#),
         "[]"
     );
+    // On either side of the as-of date (2026-06-30), the day itself on or before it.
+    assert_eq!(
+        ids(r#"facts.people.on_or_before_as_of("employment.end_date")"#),
+        r#"["p2"]"#
+    );
+    assert_eq!(
+        ids(r#"facts.people.after_as_of("employment.end_date")"#),
+        "[]"
+    );
+    let as_of = |date: &str| {
+        EvalOptions::default().with_as_of(Some(attest_engine::Date::parse(date).unwrap()))
+    };
+    for (date, before, after) in [
+        ("2026-06-01", r#"["p1", "p2"]"#, "[]"),
+        ("2026-05-31", r#"["p1"]"#, r#"["p2"]"#),
+    ] {
+        let both = r#"fail(`${facts.people.on_or_before_as_of("employment.start_date").map(|p| p.id) + facts.people.on_or_before_as_of("employment.end_date").map(|p| p.id)}|${facts.people.after_as_of("employment.end_date").map(|p| p.id)}`);"#;
+        let r = run_with(both, Limits::default(), &as_of(date));
+        let got = r.findings[0].message.clone();
+        assert_eq!(got, format!("{before}|{after}"), "{date}");
+    }
+    let r = run(r#"facts.people.after_as_of("name");"#);
+    assert_eq!(
+        error_of(&r),
+        "after_as_of: expected a date `YYYY-MM-DD` at /people/0/name"
+    );
     // Queries chain: each takes the array the previous one returned.
     assert_eq!(
         ids(r#"facts.people.where("kind", "contractor").within_days("employment.end_date", 30)"#),

@@ -271,6 +271,12 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
                 None => return Ok(None),
             }
         }
+        (Op::OnOrBeforeAsOf, [items, V::Str(path)]) => {
+            return query(Query::OnOrBeforeAsOf, items, path);
+        }
+        (Op::AfterAsOf, [items, V::Str(path)]) => {
+            return query(Query::AfterAsOf, items, path);
+        }
         (Op::InPeriod, [items, V::Str(path)]) => {
             return query(Query::InPeriod(prelude::period()), items, path);
         }

@@ -226,6 +226,10 @@ pub(super) enum Op {
     OlderThan,
     /// `items.within_days(path, days)`
     WithinDays,
+    /// `items.on_or_before_as_of(path)`
+    OnOrBeforeAsOf,
+    /// `items.after_as_of(path)`
+    AfterAsOf,
     /// `items.in_period(path)`
     InPeriod,
     /// `list.latest_by(key, date)`
@@ -275,6 +279,8 @@ const OPS: &[(&str, &[usize], Op)] = &[
     ("where_not", &[3], Op::WhereNot),
     ("older_than", &[3], Op::OlderThan),
     ("within_days", &[3], Op::WithinDays),
+    ("on_or_before_as_of", &[2], Op::OnOrBeforeAsOf),
+    ("after_as_of", &[2], Op::AfterAsOf),
     ("in_period", &[2], Op::InPeriod),
     ("latest_by", &[3], Op::LatestBy),
     ("missing", &[3, 5], Op::Missing),

@@ -10,7 +10,8 @@
 //! - `facts.X` (or `facts["X"]`) is the collection X: a list of its records (or the
 //!   `organization` record);
 //! - on a list of records, the queries `where`, `where_not`, `where_same`, `older_than`,
-//!   `within_days`, `in_period`, and `filter`, `to_array` and `tested` give a list of the
+//!   `within_days`, `on_or_before_as_of`, `after_as_of`, `in_period`, and `filter`,
+//!   `to_array` and `tested` give a list of the
 //!   same records;
 //!   `list[i]` and `latest_by(list, "date")` one of them; `index_by`, `group_by` and
 //!   `latest_by(list, "key", "date")` a lookup, whose `get(k)` or `lookup[k]` gives a record
@@ -772,7 +773,8 @@ impl<'a, 's> Checker<'a, 's> {
                     self.path(&o, name, args.get(1));
                     Some(Ty::Records(o))
                 }
-                ("older_than" | "within_days", 2) | ("in_period", 1) => {
+                ("older_than" | "within_days", 2)
+                | ("in_period" | "on_or_before_as_of" | "after_as_of", 1) => {
                     self.path(&o, name, args.first());
                     Some(Ty::Records(o))
                 }
@@ -1009,6 +1011,7 @@ p?.employment?.nope13;
 p["nope14"];
 p.has("nope15");
 facts.vendors.within_days("last_risk_review_on", 3).older_than("contract.nope16", 2);
+facts.vendors.on_or_before_as_of("nope17").after_as_of("last_risk_review_on").where("nope18", 1);
 "#;
         let got = found(
             &[
@@ -1025,13 +1028,12 @@ facts.vendors.within_days("last_risk_review_on", 3).older_than("contract.nope16"
             got.iter().all(|(code, ..)| *code == "unknown-field"),
             "{got:?}"
         );
-        assert_eq!(
-            lines,
-            (3..=24)
-                .filter(|l| ![5, 8, 9, 11, 15, 18].contains(l))
-                .collect::<Vec<u32>>(),
-            "{got:?}"
-        );
+        // Line 25 reads two unknown fields, through `on_or_before_as_of` and after `after_as_of`.
+        let mut want: Vec<u32> = (3..=25)
+            .filter(|l| ![5, 8, 9, 11, 15, 18].contains(l))
+            .collect();
+        want.push(25);
+        assert_eq!(lines, want, "{got:?}");
     }
 
     #[test]

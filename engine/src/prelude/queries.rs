@@ -1,6 +1,7 @@
 //! Queries over facts lists, run natively so a rule only iterates the records it reports on:
 //! `where` and `where_not` (fields equal to values, or not), `where_same` (two fields equal),
-//! `older_than` and `within_days` (a date field against the as-of date). Each takes a facts
+//! `older_than` and `within_days` (a date field against the as-of date), `on_or_before_as_of`
+//! and `after_as_of` (a date field on either side of the as-of date). Each takes a facts
 //! list or an array of records and returns an array, so queries chain. Native runs call the
 //! same queries on their own values ([`query`]).
 
@@ -64,7 +65,20 @@ pub(super) fn register(engine: &mut Engine) {
                     query(Query::WithinDays(n), rs, &path).map(to_array)
                 })
             },
-        );
+        )
+        .register_fn(
+            "on_or_before_as_of",
+            |items: Dynamic, path: ImmutableString| {
+                with_records(&items, "on_or_before_as_of", &mut |rs| {
+                    query(Query::OnOrBeforeAsOf, rs, &path).map(to_array)
+                })
+            },
+        )
+        .register_fn("after_as_of", |items: Dynamic, path: ImmutableString| {
+            with_records(&items, "after_as_of", &mut |rs| {
+                query(Query::AfterAsOf, rs, &path).map(to_array)
+            })
+        });
 }
 
 /// A query with its value or number of days (what native runs call on their own values).
@@ -80,6 +94,10 @@ pub(crate) enum Query<'a> {
     OlderThan(INT),
     /// `items.within_days(path, days)`
     WithinDays(INT),
+    /// `items.on_or_before_as_of(path)`: dated on or before the as-of date (done by then)
+    OnOrBeforeAsOf,
+    /// `items.after_as_of(path)`: dated after the as-of date (not happened yet then)
+    AfterAsOf,
     /// `items.in_period(path)`: the records whose date at `path` falls in the audit period
     /// given (with a period, records without the field are left out; without one, all).
     InPeriod(Option<Period>),
@@ -101,6 +119,14 @@ pub(crate) fn query<'r>(q: Query<'_>, items: &[&'r Record], path: &str) -> Resul
         Query::WithinDays(n) => {
             let as_of = dates::as_of()?;
             dated(items, path, "within_days", &|d| d.days_until(as_of) <= n)?
+        }
+        Query::OnOrBeforeAsOf => {
+            let as_of = dates::as_of()?;
+            dated(items, path, "on_or_before_as_of", &|d| d <= as_of)?
+        }
+        Query::AfterAsOf => {
+            let as_of = dates::as_of()?;
+            dated(items, path, "after_as_of", &|d| d > as_of)?
         }
         // Without a period, every record.
         Query::InPeriod(period) => match period {
