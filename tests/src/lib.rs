@@ -319,3 +319,24 @@ pub fn odd_people(pack: &Pack) -> Facts {
     };
     Facts::load_with(&[source], &options).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// A validator of the JSON Schema at `rel` from the repository root (Attest's schemas, the
+/// official SARIF and OSCAL ones in `tests/fixtures/`), with formats checked.
+pub fn schema_validator(rel: &str) -> jsonschema::Validator {
+    let text =
+        std::fs::read_to_string(repo_root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Every error of `doc` against `validator`, each after its instance path.
+pub fn schema_errors(validator: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
+        .collect()
+}

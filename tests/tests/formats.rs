@@ -10,6 +10,7 @@
 use attest_engine::render::{self, Context, TextOptions};
 use attest_engine::report::todo::TodoList;
 use attest_engine::{Date, EvalOptions, Report, Status};
+use attest_tests::{schema_errors, schema_validator};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -58,21 +59,6 @@ fn all_formats(report: &Report, context: &Context) -> Vec<(&'static str, String)
     ]
 }
 
-fn json_schema(path: &Path) -> jsonschema::Validator {
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
-}
-
-fn schema_errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
-    validator
-        .iter_errors(doc)
-        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
-        .collect()
-}
-
 /// Unique findings of a report as (rule key, entity or message), as SARIF and CSV list them.
 fn unique_findings(report: &Report) -> BTreeSet<(String, Option<String>, String)> {
     let mut out = BTreeSet::new();
@@ -112,7 +98,7 @@ fn every_format_is_byte_identical_across_runs() {
 
 #[test]
 fn reports_with_waivers_match_the_report_schema() {
-    let v = json_schema(&attest_tests::repo_root().join("schemas/report.v2.schema.json"));
+    let v = schema_validator("schemas/report.v2.schema.json");
     let (report, _) = shared();
     assert!(!report.waivers.is_empty());
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
@@ -151,13 +137,12 @@ fn every_format_records_the_parameters_the_run_set() {
     );
     let order: Vec<&String> = doc["params"].as_object().unwrap().keys().collect();
     assert_eq!(order, ["access_review_days_critical", "warn_window_days"]);
-    let v = json_schema(&attest_tests::repo_root().join("schemas/report.v2.schema.json"));
+    let v = schema_validator("schemas/report.v2.schema.json");
     let errors = schema_errors(&v, &doc);
     assert!(errors.is_empty(), "{errors:#?}");
     let sarif: Value = serde_json::from_str(&render::sarif(&report, &context)).unwrap();
     assert_eq!(sarif["runs"][0]["properties"]["params"], doc["params"]);
-    let official =
-        json_schema(&attest_tests::repo_root().join("tests/fixtures/sarif-schema-2.1.0.json"));
+    let official = schema_validator("tests/fixtures/sarif-schema-2.1.0.json");
     let errors = schema_errors(&official, &sarif);
     assert!(errors.is_empty(), "{errors:#?}");
     let line = "Parameters set for this run: access_review_days_critical = 30 (pack default: 90); \
@@ -202,8 +187,7 @@ fn every_format_records_the_parameters_the_run_set() {
 
 #[test]
 fn sarif_validates_against_the_official_schema() {
-    let path = attest_tests::repo_root().join("tests/fixtures/sarif-schema-2.1.0.json");
-    let v = json_schema(&path);
+    let v = schema_validator("tests/fixtures/sarif-schema-2.1.0.json");
     for (report, context) in [
         shared().clone(),
         example(None, false),
@@ -317,7 +301,7 @@ fn rules_in_error_are_reported_by_every_format() {
         notes[0]["message"]["text"],
         "rule access.inactive-accounts could not give an answer: operation limit hit (rules/access/inactive-accounts.rhai:12:9)"
     );
-    let v = json_schema(&attest_tests::repo_root().join("tests/fixtures/sarif-schema-2.1.0.json"));
+    let v = schema_validator("tests/fixtures/sarif-schema-2.1.0.json");
     assert!(schema_errors(&v, &sarif).is_empty());
 
     let junit = render::junit(&report);

@@ -13,6 +13,7 @@ use attest_engine::report::WarningInput;
 use attest_engine::{
     Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, Report, Waivers, diff::Diff,
 };
+use attest_tests::{schema_errors, schema_validator};
 use serde_json::{Value, json};
 
 const FACTS: &str = r#"{
@@ -89,21 +90,6 @@ fn formats(report: &Report, context: &Context) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn validator(rel: &str) -> jsonschema::Validator {
-    let path = attest_tests::repo_root().join(rel);
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
-}
-
-fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
-    v.iter_errors(doc)
-        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
-        .collect()
-}
-
 #[test]
 fn the_report_records_every_inputs_warnings_in_order() {
     let (report, _) = warned();
@@ -160,7 +146,7 @@ fn the_report_records_every_inputs_warnings_in_order() {
         .unwrap()
         .apply(&mut again);
     assert_eq!(again.warnings, report.warnings);
-    let errors = errors(&validator("schemas/report.v2.schema.json"), &doc);
+    let errors = schema_errors(&schema_validator("schemas/report.v2.schema.json"), &doc);
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
@@ -221,7 +207,10 @@ fn every_format_shows_the_warnings() {
 fn sarif_lists_the_warnings_as_tool_notifications_and_matches_the_schema() {
     let (report, context) = warned();
     let doc: Value = serde_json::from_str(&render::sarif(&report, &context)).unwrap();
-    let errors = errors(&validator("tests/fixtures/sarif-schema-2.1.0.json"), &doc);
+    let errors = schema_errors(
+        &schema_validator("tests/fixtures/sarif-schema-2.1.0.json"),
+        &doc,
+    );
     assert!(errors.is_empty(), "{errors:#?}");
     let invocation = &doc["runs"][0]["invocations"][0];
     // Warnings do not make the run unsuccessful; rule errors do.

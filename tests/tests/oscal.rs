@@ -8,6 +8,7 @@
 
 use attest_engine::render;
 use attest_engine::{Date, EvalOptions, Report, Status};
+use attest_tests::schema_errors;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
@@ -23,19 +24,7 @@ fn report(as_of: Option<&str>, waivers: bool) -> Report {
 }
 
 fn validator() -> jsonschema::Validator {
-    let path =
-        attest_tests::repo_root().join("tests/fixtures/oscal_assessment-results_schema-1.1.2.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
-}
-
-fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
-    v.iter_errors(doc)
-        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
-        .collect()
+    attest_tests::schema_validator("tests/fixtures/oscal_assessment-results_schema-1.1.2.json")
 }
 
 #[test]
@@ -44,7 +33,7 @@ fn the_results_are_valid_oscal_1_1_2() {
     for (as_of, waivers) in [(None, true), (None, false), (Some("2027-01-31"), false)] {
         let text = render::oscal(&report(as_of, waivers));
         let doc: Value = serde_json::from_str(&text).unwrap();
-        let found = errors(&v, &doc);
+        let found = schema_errors(&v, &doc);
         assert!(found.is_empty(), "{as_of:?}: {found:#?}");
     }
 }
@@ -63,7 +52,7 @@ fn the_parameters_a_run_set_are_valid_properties_of_the_result() {
         .evaluate(&attest_tests::example_facts(), &options)
         .unwrap();
     let doc: Value = serde_json::from_str(&render::oscal(&report)).unwrap();
-    let found = errors(&validator(), &doc);
+    let found = schema_errors(&validator(), &doc);
     assert!(found.is_empty(), "{found:#?}");
     let props = doc["assessment-results"]["results"][0]["props"]
         .as_array()
@@ -136,7 +125,7 @@ fn the_schema_check_rejects_what_oscal_forbids() {
         let mut doc = good.clone();
         *doc.pointer_mut(pointer)
             .unwrap_or_else(|| panic!("{pointer}")) = value;
-        assert!(!errors(&v, &doc).is_empty(), "{what} was accepted");
+        assert!(!schema_errors(&v, &doc).is_empty(), "{what} was accepted");
     }
     let mut doc = good.clone();
     doc["assessment-results"]
@@ -144,13 +133,13 @@ fn the_schema_check_rejects_what_oscal_forbids() {
         .unwrap()
         .remove("import-ap");
     assert!(
-        !errors(&v, &doc).is_empty(),
+        !schema_errors(&v, &doc).is_empty(),
         "a missing import-ap was accepted"
     );
     // A token may hold letters of any script.
     let mut doc = good;
     doc["assessment-results"]["metadata"]["props"][0]["name"] = Value::from("prüfung_ärger");
-    assert!(errors(&v, &doc).is_empty());
+    assert!(schema_errors(&v, &doc).is_empty());
 }
 
 #[test]

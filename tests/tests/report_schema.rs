@@ -10,20 +10,12 @@ use attest_engine::{Date, EvalOptions, Facts, FactsSource, Period, Report};
 use serde_json::Value;
 
 fn validator() -> jsonschema::Validator {
-    let path = attest_tests::repo_root().join("schemas/report.v2.schema.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
+    attest_tests::schema_validator("schemas/report.v2.schema.json")
 }
 
 fn assert_valid(v: &jsonschema::Validator, report: &Report, what: &str) {
     let json: Value = serde_json::from_str(&report.to_json()).unwrap();
-    let errors: Vec<String> = v
-        .iter_errors(&json)
-        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
-        .collect();
+    let errors = attest_tests::schema_errors(v, &json);
     assert!(errors.is_empty(), "{what}: {errors:#?}");
 }
 
