@@ -340,3 +340,28 @@ pub fn schema_errors(validator: &jsonschema::Validator, doc: &serde_json::Value)
         .map(|e| format!("{}: {e}", e.instance_path().as_str()))
         .collect()
 }
+
+/// Every format of a report, by name: text (no colour, 10 findings a rule), JSON, SARIF,
+/// JUnit, Markdown, HTML and CSV.
+pub fn every_format(
+    report: &Report,
+    context: &attest_engine::render::Context,
+) -> Vec<(&'static str, String)> {
+    use attest_engine::render::{self, TextOptions};
+    let text = render::text(
+        report,
+        &TextOptions {
+            color: false,
+            max_findings: 10,
+        },
+    );
+    vec![
+        ("text", text),
+        ("json", report.to_json()),
+        ("sarif", render::sarif(report, context)),
+        ("junit", render::junit(report)),
+        ("markdown", render::markdown(report)),
+        ("html", render::html(report, context)),
+        ("csv", render::csv(report)),
+    ]
+}

@@ -7,10 +7,10 @@
 // Helpers unwrap and panic like the tests they serve: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use attest_engine::render::{self, Context, TextOptions};
+use attest_engine::render::{self, Context};
 use attest_engine::report::todo::TodoList;
 use attest_engine::{Date, EvalOptions, Report, Status};
-use attest_tests::{schema_errors, schema_validator};
+use attest_tests::{every_format, schema_errors, schema_validator};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -37,28 +37,6 @@ fn shared() -> &'static (Report, Context) {
     SHARED.get_or_init(|| example(None, true))
 }
 
-/// Every format, by name.
-fn all_formats(report: &Report, context: &Context) -> Vec<(&'static str, String)> {
-    vec![
-        (
-            "text",
-            render::text(
-                report,
-                &TextOptions {
-                    color: false,
-                    max_findings: 10,
-                },
-            ),
-        ),
-        ("json", report.to_json()),
-        ("sarif", render::sarif(report, context)),
-        ("junit", render::junit(report)),
-        ("markdown", render::markdown(report)),
-        ("html", render::html(report, context)),
-        ("csv", render::csv(report)),
-    ]
-}
-
 /// Unique findings of a report as (rule key, entity or message), as SARIF and CSV list them.
 fn unique_findings(report: &Report) -> BTreeSet<(String, Option<String>, String)> {
     let mut out = BTreeSet::new();
@@ -82,7 +60,7 @@ fn unique_findings(report: &Report) -> BTreeSet<(String, Option<String>, String)
 fn snapshots_of_every_format() {
     let (report, context) = shared();
     // The pack's digest changes with any edit to a rule file: the rest shows what changed.
-    for (name, output) in all_formats(report, context) {
+    for (name, output) in every_format(report, context) {
         insta::assert_snapshot!(name, output.replace(&report.pack.digest, "[pack digest]"));
     }
 }
@@ -91,7 +69,7 @@ fn snapshots_of_every_format() {
 fn every_format_is_byte_identical_across_runs() {
     let (a, ca) = example(None, true);
     let (b, cb) = example(None, true);
-    for ((name, x), (_, y)) in all_formats(&a, &ca).into_iter().zip(all_formats(&b, &cb)) {
+    for ((name, x), (_, y)) in every_format(&a, &ca).into_iter().zip(every_format(&b, &cb)) {
         assert!(x == y, "{name} differs between two runs");
     }
 }
@@ -147,7 +125,7 @@ fn every_format_records_the_parameters_the_run_set() {
     assert!(errors.is_empty(), "{errors:#?}");
     let line = "Parameters set for this run: access_review_days_critical = 30 (pack default: 90); \
                 warn_window_days = 14 (pack default: 30)";
-    let formats = all_formats(&report, &context);
+    let formats = every_format(&report, &context);
     let output = |name: &str| formats.iter().find(|(n, _)| *n == name).unwrap().1.clone();
     assert!(output("text").lines().any(|l| l == line), "text");
     assert!(
@@ -176,7 +154,7 @@ fn every_format_records_the_parameters_the_run_set() {
         serde_json::from_str(&render::population_json(&report, &report.rules[0])).unwrap();
     assert_eq!(population["params"], doc["params"]);
     // A run that sets none shows none.
-    for (name, out) in all_formats(&plain, &context) {
+    for (name, out) in every_format(&plain, &context) {
         assert!(
             !out.contains("Parameters set") && !out.contains("param."),
             "{name}"

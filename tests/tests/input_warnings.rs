@@ -8,12 +8,12 @@
 // Helpers unwrap and panic like the tests they serve: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use attest_engine::render::{self, Context, TextOptions, escape};
+use attest_engine::render::{self, Context, escape};
 use attest_engine::report::WarningInput;
 use attest_engine::{
     Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, Report, Waivers, diff::Diff,
 };
-use attest_tests::{schema_errors, schema_validator};
+use attest_tests::{every_format, schema_errors, schema_validator};
 use serde_json::{Value, json};
 
 const FACTS: &str = r#"{
@@ -69,25 +69,6 @@ fn report(facts: &str, waivers: Option<&str>) -> (Report, Context) {
 
 fn warned() -> (Report, Context) {
     report(FACTS, Some(WAIVERS))
-}
-
-fn formats(report: &Report, context: &Context) -> Vec<(&'static str, String)> {
-    let text = render::text(
-        report,
-        &TextOptions {
-            color: false,
-            max_findings: 10,
-        },
-    );
-    vec![
-        ("text", text),
-        ("json", report.to_json()),
-        ("sarif", render::sarif(report, context)),
-        ("junit", render::junit(report)),
-        ("markdown", render::markdown(report)),
-        ("html", render::html(report, context)),
-        ("csv", render::csv(report)),
-    ]
 }
 
 #[test]
@@ -161,7 +142,7 @@ fn a_run_without_warnings_has_no_warnings_member() {
     report.warnings.clear();
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert!(doc.get("warnings").is_none(), "{doc:#}");
-    for (name, output) in formats(&report, &context) {
+    for (name, output) in every_format(&report, &context) {
         assert!(
             !output.contains("Input warnings") && !output.contains("toolExecutionNotifications"),
             "{name} shows warnings it does not have:\n{output}"
@@ -178,7 +159,7 @@ fn a_run_without_warnings_has_no_warnings_member() {
 #[test]
 fn every_format_shows_the_warnings() {
     let (report, context) = warned();
-    for (name, output) in formats(&report, &context) {
+    for (name, output) in every_format(&report, &context) {
         let output = output.replace(&report.pack.digest, "[pack digest]");
         insta::assert_snapshot!(name, output);
         if name == "csv" {
@@ -277,7 +258,7 @@ fn a_hostile_field_name_in_a_warning_is_shown_not_acted_on() {
         message.contains("forged") && !message.contains('\u{1b}'),
         "{message}"
     );
-    for (name, output) in formats(&report, &context) {
+    for (name, output) in every_format(&report, &context) {
         if matches!(name, "json" | "sarif" | "csv") {
             continue;
         }
