@@ -213,7 +213,8 @@ pub(super) fn parse_param(text: &str) -> Result<(String, serde_json::Value), Str
     Ok((name.to_owned(), value))
 }
 
-/// `FILE`, or `FORMAT=FILE` when the part before `=` looks like a name (no `/`, `\` or `.`).
+/// `FILE`, or `FORMAT=FILE` when the part before `=` looks like a name (no `/`, `\` or `.`);
+/// nothing before `=` is refused rather than read as a file named `=...`.
 fn parse_output(text: &str) -> Result<OutputArg, String> {
     if text.is_empty() {
         return Err("no file: give the path of a file to write (`-` for stdout)".to_owned());
@@ -221,8 +222,13 @@ fn parse_output(text: &str) -> Result<OutputArg, String> {
     let Some((name, path)) = text.split_once('=') else {
         return Ok(OutputArg::Main(PathBuf::from(text)));
     };
-    if name.is_empty() || name.contains(['/', '\\', '.']) {
+    if name.contains(['/', '\\', '.']) {
         return Ok(OutputArg::Main(PathBuf::from(text)));
+    }
+    if name.is_empty() {
+        return Err(format!(
+            "`{text}`: no format before `=` (for a file whose name starts with `=`, write ./{text})"
+        ));
     }
     let format = <Format as clap::ValueEnum>::from_str(name, false).map_err(|_| {
         format!(
@@ -669,6 +675,12 @@ mod tests {
         let err = parse_output("xml=a.xml").unwrap_err();
         assert!(err.starts_with("unknown format `xml`"), "{err}");
         assert!(parse_output("csv=").is_err());
+        let err = parse_output("=x.json").unwrap_err();
+        assert!(err.contains("no format before `=`"), "{err}");
+        assert_eq!(
+            parse_output("./=x.json"),
+            Ok(OutputArg::Main(PathBuf::from("./=x.json")))
+        );
         assert!(parse_output("").is_err());
     }
 }
