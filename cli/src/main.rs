@@ -10,6 +10,8 @@
 
 mod bundle;
 mod commands;
+#[cfg(unix)]
+mod file_size_limit;
 mod import;
 mod ledger;
 mod notify;
@@ -99,6 +101,8 @@ pub enum Outcome {
 
 fn main() -> ExitCode {
     attest_cli::allocator::return_freed_memory_promptly();
+    #[cfg(unix)]
+    file_size_limit::as_write_error();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Eval(args) => commands::eval::run(args),

@@ -655,6 +655,35 @@ fn an_output_that_cannot_be_written_leaves_every_output_untouched() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// A file-size limit (`ulimit -f`) reached while writing an output is a write error like a
+/// full disk: exit 2 naming the file, nothing written, no temporary file left (the limit's
+/// signal used to end the process in the middle of the write).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_size_limit_is_a_write_error_that_leaves_nothing_behind() {
+    let dir = scratch("file-size-limit");
+    let json = path(&dir, "report.json");
+    fs::write(&json, "old").unwrap();
+    // 8 blocks: a few kilobytes, far less than the example's JSON report.
+    let o = std::process::Command::new("sh")
+        .args(["-c", "ulimit -f 8 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_attest"))
+        .args(["eval", "examples/acme", "--output", &format!("json={json}")])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("error: {json}: File too large")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty(), "the text report was written");
+    assert_eq!(fs::read_to_string(&json).unwrap(), "old");
+    assert_eq!(names(&dir), ["report.json"], "no temporary file is left");
+    let _ = fs::remove_dir_all(&dir);
+}
+
 /// `/dev/stdout`, `/dev/fd/1` and the file stdout was redirected to are standard output:
 /// refused beside the stdout report as `-` is, written to stdout when nothing else is.
 #[cfg(unix)]
