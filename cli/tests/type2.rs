@@ -189,7 +189,7 @@ fn bad_and_mismatched_periods_are_clear_errors() {
         exit(&out, 2);
         assert!(
             stderr(&out).contains(&format!(
-                "{reversed}:2: /organization/audit_period: the audit period 2026-06-30..2026-01-01 ends before it starts"
+                "{reversed}:2:75: /organization/audit_period: the audit period 2026-06-30..2026-01-01 ends before it starts"
             )),
             "{command}: {}",
             stderr(&out)

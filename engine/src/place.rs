@@ -127,6 +127,24 @@ pub fn json_value_end(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// The line and column of what `inside` (a JSON Pointer) names within the JSON value that
+/// lies at `span` of `text` and starts on line `line` (1-based): the value's own place for
+/// `""`. `None` when the pointer leads nowhere in it.
+pub(crate) fn line_col_within(
+    text: &str,
+    span: std::ops::Range<usize>,
+    line: u32,
+    inside: &str,
+) -> Option<(u32, u32)> {
+    let offset = span.start + json_offset_at(text.get(span.clone())?, inside, At::Value)?;
+    // Counted from the start of the value's line, whose number is known.
+    let line_start = (text.get(..span.start)?.as_bytes().iter())
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |n| n + 1);
+    let (l, column) = line_col(text.get(line_start..)?, offset - line_start);
+    Some((line + l - 1, column))
+}
+
 /// 1-based line and column of a byte offset.
 pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let before = text.get(..offset).unwrap_or(text);

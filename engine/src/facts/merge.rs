@@ -7,8 +7,10 @@
 use super::records::{self, Checks, Collection, Item};
 use super::spans::{self, KeyLines, Outline};
 use super::texts::Texts;
-use super::{FactsError, FactsSchema, FactsSource, JsonSyntax, KeyOrigin, SourceMap, json};
-use crate::place::{At, json_offset_at, line_col};
+use super::{
+    FactsError, FactsSchema, FactsSource, JsonSyntax, KeyOrigin, SourceMap, ValueText, json,
+};
+use crate::place::line_col_within;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -74,7 +76,15 @@ pub(super) fn merge<S: Text>(
         let mut lines: HashMap<String, KeyLines> = outline.keys.into_iter().collect();
         for (key, part) in parts {
             let at = lines.remove(&key).unwrap_or_default();
-            merged.add(file, src.name, key, part, &at)?;
+            // An object's text is kept, to place the violations inside it (`SourceMap::place`).
+            let object = matches!(&part, Part::Value(Value::Object(_)));
+            merged.add(file, src.name, key.clone(), part, &at)?;
+            if let Some(entry) = merged.origins.keys.get_mut(&key)
+                && object
+                && outline.clean
+            {
+                entry.text = ValueText::of(src.text, &at);
+            }
         }
     }
     Ok(merged)
@@ -120,6 +130,7 @@ impl Merged {
                     file,
                     line: at.value,
                     items: Vec::new(),
+                    text: None,
                 };
                 self.origins.keys.insert(key.clone(), origin);
                 self.rest.insert(key.clone(), value);
@@ -231,16 +242,12 @@ fn place(text: &str, at: &KeyLines, first: usize, pointer: &str) -> Option<(u32,
     let rest = &rest[rest.find('/')? + 1..];
     let (index, inside) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let i = index.parse::<usize>().ok()?.checked_sub(first)?;
-    let span = at.item_spans.get(i)?;
-    let offset = span.start + json_offset_at(text.get(span.clone())?, inside, At::Value)?;
-    // From the start of the record's line, whose number the outline has.
-    let before = text.get(..span.start)?.as_bytes();
-    let line_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |n| n + 1);
-    let (line, column) = line_col(text.get(line_start..)?, offset - line_start);
-    Some((at.items.get(i)? + line - 1, column))
+    line_col_within(
+        text,
+        at.item_spans.get(i)?.clone(),
+        *at.items.get(i)?,
+        inside,
+    )
 }
 
 /// Parses a whole file as one JSON object.

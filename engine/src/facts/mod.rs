@@ -332,14 +332,7 @@ fn audit_period(org: Option<&Value>, origins: &SourceMap) -> Result<Option<Perio
     };
     Period::new(start, end).map(Some).map_err(|e| {
         let pointer = "/organization/audit_period".to_owned();
-        let origin = origins.locate(&pointer);
-        FactsError::Invalid(vec![Violation {
-            file: origin.as_ref().map(|o| o.file.clone()),
-            line: origin.map(|o| o.line),
-            column: None,
-            pointer,
-            message: e.to_string(),
-        }])
+        FactsError::Invalid(vec![origins.violation(pointer, e.to_string(), None)])
     })
 }
 
@@ -358,17 +351,14 @@ fn scope(org: Option<&Value>, origins: &SourceMap) -> Result<Option<Vec<String>>
     if scope.iter().any(|c| c == "security") {
         return Ok(Some(scope));
     }
+    let message = "the scope leaves out \"security\": the Security category (the common \
+                   criteria, CC1 to CC9) is in the scope of every SOC 2 examination; add it";
     let pointer = "/organization/scope".to_owned();
-    let origin = origins.locate(&pointer);
-    Err(FactsError::Invalid(vec![Violation {
-        file: origin.as_ref().map(|o| o.file.clone()),
-        line: origin.map(|o| o.line),
-        column: None,
+    Err(FactsError::Invalid(vec![origins.violation(
         pointer,
-        message: "the scope leaves out \"security\": the Security category (the common \
-                  criteria, CC1 to CC9) is in the scope of every SOC 2 examination; add it"
-            .to_owned(),
-    }]))
+        message.to_owned(),
+        None,
+    )]))
 }
 
 /// Where each top-level key and each element of a top-level array came from.
@@ -384,6 +374,29 @@ struct KeyOrigin {
     file: usize,
     line: u32,
     items: Vec<(usize, u32)>,
+    /// For an object (`organization`), its text: what places the violations inside it.
+    text: Option<ValueText>,
+}
+
+/// A top-level value's text, from the start of its line (so columns count from there).
+#[derive(Debug)]
+struct ValueText {
+    text: Box<str>,
+    /// Where the value starts in `text`.
+    start: usize,
+}
+
+impl ValueText {
+    /// The text of the value at `at` in `text`, when the outline placed it.
+    fn of(text: &str, at: &spans::KeyLines) -> Option<ValueText> {
+        let line_start = (text.get(..at.span.start)?.as_bytes().iter())
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |n| n + 1);
+        Some(ValueText {
+            text: text.get(line_start..at.span.end)?.into(),
+            start: at.span.start - line_start,
+        })
+    }
 }
 
 impl SourceMap {
@@ -417,9 +430,44 @@ impl SourceMap {
         })
     }
 
+    /// A problem at `pointer`, in the file and at the line of the top-level value or record it
+    /// falls under, at `place` (line and column) when given, else at the line and column of
+    /// what it names inside a top-level object whose text is kept. A problem of the whole
+    /// document (`""`) is in the file the facts came from, when there is one.
+    pub(crate) fn violation(
+        &self,
+        pointer: String,
+        message: String,
+        place: Option<(u32, u32)>,
+    ) -> Violation {
+        let origin = self.locate(&pointer);
+        let place = place.or_else(|| self.place(&pointer));
+        let whole = pointer.is_empty().then(|| self.only_file()).flatten();
+        Violation {
+            file: (origin.as_ref().map(|o| o.file.as_str()))
+                .or(whole)
+                .map(str::to_owned),
+            column: origin.as_ref().and(place).map(|p| p.1),
+            line: origin.map(|o| place.map_or(o.line, |p| p.0)),
+            pointer,
+            message,
+        }
+    }
+
+    /// The line and column of what `pointer` names inside a top-level object whose text is
+    /// kept (`/organization/audit_period/end`); `None` for anything else.
+    fn place(&self, pointer: &str) -> Option<(u32, u32)> {
+        let rest = pointer.strip_prefix('/')?;
+        let (key, inside) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let entry = self.keys.get(unescape(key).as_ref())?;
+        let kept = entry.text.as_ref()?;
+        let span = kept.start..kept.text.len();
+        crate::place::line_col_within(&kept.text, span, entry.line, inside)
+    }
+
     /// The one file the facts came from, when they came from one: where a problem of the
     /// whole document is (a required top-level member missing).
-    pub(crate) fn only_file(&self) -> Option<&str> {
+    fn only_file(&self) -> Option<&str> {
         match self.files.as_slice() {
             [file] => Some(file),
             _ => None,
@@ -463,7 +511,8 @@ mod tests {
         assert_eq!(violations.len(), 1);
         let v = &violations[0];
         assert_eq!(v.pointer, "/organization/scope");
-        assert_eq!((v.file.as_deref(), v.line), (Some("org.json"), Some(2)));
+        let place = (v.file.as_deref(), v.line, v.column);
+        assert_eq!(place, (Some("org.json"), Some(2), Some(40)));
         assert!(
             v.message.contains("leaves out \"security\""),
             "{}",
@@ -733,6 +782,39 @@ mod tests {
             (violations[1].line, violations[1].column),
             (Some(6), Some(21))
         );
+    }
+
+    /// Problems inside the organization are placed at their value's line and column, as
+    /// those inside records are: a schema violation, an undefined field (a warning), and the
+    /// checks made after the schema's (the audit period, the scope).
+    #[test]
+    fn problems_inside_the_organization_carry_line_and_column() {
+        let org = |inside: &str| {
+            format!(
+                "{{\"schema_version\": \"1\",\n  \"organization\": {{\n    \"name\": \"A\",\n{inside}\n  }}\n}}\n"
+            )
+        };
+        let place = |v: &Violation| (v.pointer.clone(), v.line, v.column);
+        let refused = |text: &str| -> Vec<_> {
+            match Facts::load(&[src("org.json", text)]) {
+                Err(FactsError::Invalid(violations)) => violations.iter().map(place).collect(),
+                other => panic!("{text} must be refused: {other:?}"),
+            }
+        };
+        let at = |pointer: &str, line, column| (pointer.to_owned(), Some(line), Some(column));
+        assert_eq!(
+            refused(&org("    \"as_of\": 5")),
+            [at("/organization/as_of", 4, 14)]
+        );
+        let period =
+            "    \"audit_period\": {\"start\": \"2026-05-01\",\n      \"end\": \"2026-01-01\"}";
+        assert_eq!(
+            refused(&org(period)),
+            [at("/organization/audit_period", 4, 21)]
+        );
+        let warned = Facts::load(&[src("org.json", &org("    \"colour\": 1"))]).unwrap();
+        let warnings: Vec<_> = warned.warnings().iter().map(place).collect();
+        assert_eq!(warnings, [at("/organization/colour", 4, 15)]);
     }
 
     #[test]

@@ -83,20 +83,7 @@ pub(super) fn check(
 ) -> Result<Checked, Vec<Violation>> {
     // Schema violations in records are placed where the records' text says (`place`), the
     // rest at the record or top-level member.
-    let at_place = |pointer: String, message: String, place: Option<(u32, u32)>| {
-        let origin = origins.locate(&pointer);
-        // A problem of the whole document is in its file, when there is one.
-        let whole = pointer.is_empty().then(|| origins.only_file()).flatten();
-        Violation {
-            file: (origin.as_ref().map(|o| o.file.as_str()))
-                .or(whole)
-                .map(str::to_owned),
-            column: origin.as_ref().and(place).map(|p| p.1),
-            line: origin.map(|o| place.map_or(o.line, |p| p.0)),
-            pointer,
-            message,
-        }
-    };
+    let at_place = |pointer, message, place| origins.violation(pointer, message, place);
     // The whole document's checks, and each collection's duplicate keys, side by side.
     let whole = || {
         crate::par::join(
