@@ -78,11 +78,12 @@ export type Format = "text" | "json" | "markdown" | "html" | "sarif" | "junit" |
 export interface Violation {
   /** The file the record came from, when known. */
   file: string | null;
-  /** The line, when known: of the offending value for a schema violation in a record of a
-   * collection (or of the record, for a field it lacks), else where the record starts. */
+  /** The line, when known: of the offending value for a problem in a record of a collection
+   * or in `organization` (or of the record, for a field it lacks), else where the record or
+   * top-level value starts. */
   line: number | null;
-  /** The column of that value (or record), for a schema violation in a record of a
-   * collection; null otherwise (warnings, top-level values). */
+  /** The column of that value (or record), for a problem in a record of a collection or in
+   * `organization`; null otherwise (a record's undefined fields, the document's top level). */
   column: number | null;
   /** JSON Pointer into the merged facts. */
   pointer: string;
@@ -99,7 +100,7 @@ export interface Warning {
   /** A facts file or the waivers file as named, or a pack file relative to the pack's folder. */
   file: string | null;
   line: number | null;
-  /** Null for facts and waivers warnings. */
+  /** Null for waivers warnings, and for facts warnings outside `organization`. */
   column: number | null;
   /** JSON Pointer into the merged facts or the waivers file; null for a pack's warning. */
   pointer: string | null;

@@ -105,7 +105,8 @@ impl Warning {
         self.0.get("line").and_then(Value::as_u64)
     }
 
-    /// 1-based column, when known (never for the facts' and the waivers' warnings).
+    /// 1-based column, when known (never for the waivers' warnings, nor for the facts' outside
+    /// `organization`).
     pub fn column(&self) -> Option<u64> {
         self.0.get("column").and_then(Value::as_u64)
     }
