@@ -237,7 +237,8 @@ export interface TodoList {
 export interface Sample {
   rule: string;
   frequency: "annual" | "quarterly" | "monthly" | "weekly" | "daily" | "event";
-  seed: number;
+  /** As given: a BigInt for a BigInt seed. */
+  seed: number | bigint;
   size: number;
   population: number;
   generator: string;
@@ -439,10 +440,10 @@ export class Attest {
   evaluate(facts: FactsInput, options: EvaluateOptions & { redact?: false }): Report | RuleResult;
   /**
    * A reproducible sample of a rule's population. `seed` is required: an integer from 0 to
-   * Number.MAX_SAFE_INTEGER (TypeError without it); `size` (default: the pack's for the rule's
+   * Number.MAX_SAFE_INTEGER, or a BigInt from 0n to 2n ** 64n - 1n (TypeError without it); `size` (default: the pack's for the rule's
    * frequency) an integer, 0 throwing AttestError `options` as `attest sample --size 0` is refused.
    */
-  sample(facts: FactsInput, rule: string, options: ReportOptions & { seed: number; size?: number; redact?: false }): Sample;
+  sample(facts: FactsInput, rule: string, options: ReportOptions & { seed: number | bigint; size?: number; redact?: false }): Sample;
   /** The report as text, byte for byte what `attest eval --format json` writes. */
   evaluateJson(facts: FactsInput, options?: ReportOptions | null): string;
   /** The report in a format of `attest eval`, byte for byte what `--output FORMAT=FILE` writes. */

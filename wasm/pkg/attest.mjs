@@ -97,6 +97,10 @@ const isData = (v) => typeof v === "object" && v !== null && !isBytes(v);
 const isObject = (v) => isData(v) && !Array.isArray(v);
 const isCount = (v) => Number.isSafeInteger(v) && v >= 0;
 const COUNT = `an integer from 0 to ${Number.MAX_SAFE_INTEGER}`;
+// A sample's seed is any 64-bit unsigned integer, as `attest sample --seed` takes it: above
+// Number.MAX_SAFE_INTEGER, as a BigInt.
+const isSeed = (v) => isCount(v) || (typeof v === "bigint" && v >= 0n && v < 2n ** 64n);
+const SEED = `an integer from 0 to ${Number.MAX_SAFE_INTEGER}, or a BigInt from 0n to ${2n ** 64n - 1n}n`;
 const isDay = (v) => typeof v === "string" || (v instanceof Date && !Number.isNaN(v.getTime()));
 const DAY = "a date (YYYY-MM-DD text or a valid Date)";
 
@@ -110,6 +114,23 @@ function json(call, path, value, indent) {
   }
   need(typeof text === "string", call, path, "a value JSON can hold", value);
   return text;
+}
+
+/**
+ * A request as JSON text. A BigInt sample seed, which `JSON.stringify` cannot write (and a
+ * Number above 2^53 could not hold), is written as its digits.
+ */
+function requestJson(request) {
+  const seed = request.sample?.seed;
+  if (typeof seed !== "bigint") return JSON.stringify(request);
+  const { sample, ...rest } = request;
+  const { seed: _, ...others } = sample;
+  // `{"seed":DIGITS` in front of the rest of an object's members.
+  const withFirst = (first, object) => {
+    const more = JSON.stringify(object).slice(1);
+    return `{${first}${more === "}" ? "" : ","}${more}`;
+  };
+  return withFirst(`"sample":${withFirst(`"seed":${seed}`, others)}`, rest);
 }
 
 /** Facts as a source list: a JSON string, a facts object, or [{name, text}] sources. */
@@ -239,7 +260,7 @@ const TYPES = {
   sarifMaxResults: [(v) => typeof v === "number", "an integer from 1 to 25000"],
   onWarning: [(v) => typeof v === "function", "a function"],
   rule: string("a rule id (a string)"),
-  seed: [isCount, COUNT],
+  seed: [isSeed, SEED],
   size: [isCount, COUNT],
   owner: string("an owner's name (a string)"),
   format: string("a format (a string)"),
@@ -374,7 +395,7 @@ export class Attest {
       if (Array.isArray(body[key])) body[key] = body[key].map(attach);
     }
     for (const key of ["waivers", "base", "new"]) body[key] = attach(body[key]);
-    const json = this.#encoder.encode(JSON.stringify(body));
+    const json = this.#encoder.encode(requestJson(body));
     if (!parts.length) return json;
     const bytes = new Uint8Array(json.length + 1 + size);
     bytes.set(json);
@@ -424,12 +445,13 @@ export class Attest {
   sample(facts, rule, options) {
     const given = optionsOf("sample", options);
     need(typeof rule === "string", "sample", "rule", "a rule id (a string)", rule);
-    need(given.seed !== undefined, "sample", "seed", `${COUNT} (it is required)`, options?.seed);
+    need(given.seed !== undefined, "sample", "seed", `${SEED} (it is required)`, options?.seed);
     noPublicView("a sample", given);
     const request = { ...this.#evaluateRequest("sample", facts, given), sample: { rule, seed: given.seed, size: given.size } };
     const response = this.#ok("evaluate", request);
     this.#warn(given, response);
-    return response.sample;
+    // The response's seed is read as a Number: a BigInt seed is given back as it was given.
+    return { ...response.sample, seed: given.seed };
   }
 
   /**

@@ -146,15 +146,25 @@ test("facts that are no facts are argument errors naming the argument and its in
 test("sample: seed is required, and its type is the wrapper's to say", async () => {
   const facts = await acme();
   const rule = "access.leaver-accounts";
-  const required = (got) => `sample: seed: expected an integer from 0 to 9007199254740991 (it is required), got ${got}`;
+  const SEED = "an integer from 0 to 9007199254740991, or a BigInt from 0n to 18446744073709551615n";
+  const required = (got) => `sample: seed: expected ${SEED} (it is required), got ${got}`;
   argumentError(() => attest.sample(facts, rule), required("undefined"));
   argumentError(() => attest.sample(facts, rule, {}), required("undefined"));
   argumentError(() => attest.sample(facts, rule, { size: 3 }), required("undefined"));
   argumentError(() => attest.sample(facts, rule, { seed: undefined }), required("undefined"));
   argumentError(() => attest.sample(facts, rule, { seed: null }), required("null"));
-  for (const [seed, got] of [["42", 'the string "42"'], [-1, "the number -1"], [1.5, "the number 1.5"], [2 ** 64, "the number 18446744073709552000"], [42n, "the bigint 42"]]) {
-    argumentError(() => attest.sample(facts, rule, { seed }), `sample: seed: expected an integer from 0 to 9007199254740991, got ${got}`);
+  for (const [seed, got] of [["42", 'the string "42"'], [-1, "the number -1"], [1.5, "the number 1.5"], [2 ** 64, "the number 18446744073709552000"], [-1n, "the bigint -1"], [2n ** 64n, "the bigint 18446744073709551616"]]) {
+    argumentError(() => attest.sample(facts, rule, { seed }), `sample: seed: expected ${SEED}, got ${got}`);
   }
+  // Any seed `attest sample --seed` takes: above 2^53 as a BigInt, which reaches the engine
+  // whole (2^53 + 1 as a Number would be 2^53, drawing 2^53's sample) and comes back as given.
+  const drawn = (seed) => attest.sample(facts, rule, { seed, size: 5 });
+  assert.deepEqual({ ...drawn(42n), seed: 42 }, drawn(42));
+  assert.equal(drawn(42n).seed, 42n);
+  const keys = (seed) => drawn(seed).records.map((r) => r.key);
+  assert.notDeepEqual(keys(2n ** 53n + 1n), keys(2n ** 53n));
+  assert.deepEqual(keys(2n ** 53n - 1n), keys(2 ** 53 - 1));
+  assert.equal(drawn(2n ** 64n - 1n).seed, 18446744073709551615n);
   argumentError(() => attest.sample(facts, rule, { seed: 1, size: -2 }), "sample: size: expected an integer from 0 to 9007199254740991, got the number -2");
   argumentError(() => attest.sample(facts, undefined, { seed: 1 }), "sample: rule: expected a rule id (a string), got undefined");
   argumentError(() => attest.sample(facts, { seed: 1 }), "sample: rule: expected a rule id (a string), got an object");
