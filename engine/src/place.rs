@@ -138,11 +138,20 @@ pub(crate) fn line_col_within(
 ) -> Option<(u32, u32)> {
     let offset = span.start + json_offset_at(text.get(span.clone())?, inside, At::Value)?;
     // Counted from the start of the value's line, whose number is known.
-    let line_start = (text.get(..span.start)?.as_bytes().iter())
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |n| n + 1);
+    let line_start = line_start(text, span.start)?;
     let (l, column) = line_col(text.get(line_start..)?, offset - line_start);
     Some((line + l - 1, column))
+}
+
+/// The offset in `text` of the start of the line that holds byte `offset`.
+pub(crate) fn line_start(text: &str, offset: usize) -> Option<usize> {
+    let before = text.get(..offset)?.as_bytes();
+    Some(
+        before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |n| n + 1),
+    )
 }
 
 /// 1-based line and column of a byte offset.

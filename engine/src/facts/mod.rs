@@ -389,9 +389,7 @@ struct ValueText {
 impl ValueText {
     /// The text of the value at `at` in `text`, when the outline placed it.
     fn of(text: &str, at: &spans::KeyLines) -> Option<ValueText> {
-        let line_start = (text.get(..at.span.start)?.as_bytes().iter())
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |n| n + 1);
+        let line_start = crate::place::line_start(text, at.span.start)?;
         Some(ValueText {
             text: text.get(line_start..at.span.end)?.into(),
             start: at.span.start - line_start,
