@@ -238,7 +238,15 @@ fn budgets_and_data_limits_stop_a_rule_as_rhai_would() {
             ..Limits::default()
         },
     ] {
-        same_both_ways(pack, limits, &facts);
+        same_both_ways(pack, limits.clone(), &facts);
+        // Without Rhai's optimizer (as in the WebAssembly module), natively and in Rhai.
+        let native = Engine::unoptimized(pack(), limits.clone()).unwrap();
+        let rhai = Engine::unoptimized(pack(), limits).unwrap().interpreted();
+        let (a, b) = (
+            native.evaluate(&facts, &EvalOptions::default()).unwrap(),
+            rhai.evaluate(&facts, &EvalOptions::default()).unwrap(),
+        );
+        assert_eq!(a.to_json(), b.to_json());
     }
 }
 
@@ -275,6 +283,50 @@ fn the_built_in_and_anchor_packs_report_the_same_natively() {
     }
     let anchor = || Pack::from_files(&files).unwrap();
     assert_eq!(same_both_ways(anchor, Limits::default(), &facts), 10);
+}
+
+/// The rule results of `unoptimized` and `optimized` (the same pack, compiled with Rhai's
+/// optimizer off and on) on `facts` with `options`, which must be the same, natively and
+/// in Rhai, to the byte.
+fn same_unoptimized(unoptimized: Engine, optimized: &Engine, facts: &Facts, options: &EvalOptions) {
+    let a = unoptimized.evaluate(facts, options).unwrap();
+    let b = optimized.evaluate(facts, options).unwrap();
+    let c = unoptimized.interpreted().evaluate(facts, options).unwrap();
+    for ((x, y), z) in a.rules.iter().zip(&b.rules).zip(&c.rules) {
+        assert_eq!(x, y, "{}", x.id);
+        assert_eq!(x, z, "{}", x.id);
+    }
+    assert_eq!(a.to_json(), b.to_json());
+    assert_eq!(a.to_json(), c.to_json());
+}
+
+/// The WebAssembly module builds Rhai without its optimizer (`no_optimize`), so its rules
+/// are compiled as written: every built-in rule still runs natively, and the example
+/// organization's report is the same, to the byte, with and without an audit period; the
+/// rules over values of every kind give the same results too.
+#[test]
+fn rules_compiled_without_rhais_optimizer_run_natively_and_report_the_same() {
+    let facts = attest_tests::example_facts();
+    let soc2 = || Pack::from_files(&attest_tests::soc2_files()).unwrap();
+    let optimized = Engine::new(soc2(), Limits::default()).unwrap();
+    let unoptimized = || Engine::unoptimized(soc2(), Limits::default()).unwrap();
+    assert_eq!(
+        unoptimized().native_rules(),
+        soc2().rules().len(),
+        "built-in rules that run natively without Rhai's optimizer"
+    );
+    let period = attest_engine::Period::parse("2025-07-01..2026-06-30").unwrap();
+    let type2 = EvalOptions::default().with_period(Some(period));
+    for options in [EvalOptions::default(), type2] {
+        same_unoptimized(unoptimized(), &optimized, &facts, &options);
+    }
+    let files = attest_tests::odd_pack(RULES);
+    let pack = || Pack::from_files(&files).unwrap();
+    let facts = odd_people(&pack());
+    let optimized = Engine::new(pack(), Limits::default()).unwrap();
+    let unoptimized = Engine::unoptimized(pack(), Limits::default()).unwrap();
+    assert_eq!(unoptimized.native_rules(), optimized.native_rules());
+    same_unoptimized(unoptimized, &optimized, &facts, &EvalOptions::default());
 }
 
 #[test]

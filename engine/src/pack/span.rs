@@ -45,6 +45,7 @@ fn child<'a, 'i>(
 /// does not parse (its syntax error is reported on its own).
 pub(crate) fn parse(source: &str) -> Option<rhai::AST> {
     let mut parser = rhai::Engine::new_raw();
+    #[cfg(not(feature = "no_optimize"))]
     parser.set_optimization_level(rhai::OptimizationLevel::None);
     parser.set_max_expr_depths(0, 0);
     parser.compile(source).ok()
