@@ -787,11 +787,14 @@ fn out_of_scope(rule: &Rule, options: &EvalOptions) -> RuleResult {
     result
 }
 
-/// The scope rules compile in: `facts` and `params` are given when they run.
+/// The scope rules compile in: `facts` and `params` are given when they run (as constants).
+/// Here they are variables: Rhai's optimizer puts a constant's value in place of each read
+/// of it that does not start a `.` or `[]` chain, so `let f = facts;` would read `()`, while
+/// without the optimizer (in the WebAssembly module) it reads the facts.
 fn compile_scope() -> Scope<'static> {
     let mut scope = Scope::new();
-    scope.push_constant("facts", ());
-    scope.push_constant("params", ());
+    scope.push("facts", ());
+    scope.push("params", ());
     scope
 }
 

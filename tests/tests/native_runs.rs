@@ -362,3 +362,24 @@ fn a_native_run_stops_at_the_time_budget_on_the_hosts_clock() {
     assert_eq!(error.message, "the rule exceeded its time budget");
     assert_eq!(error.line, None);
 }
+
+/// `facts` and `params` read whole (not as the start of a `.` or `[]` chain) are the facts
+/// and the parameters, with Rhai's optimizer and without it, natively and in Rhai (the
+/// optimizer would put the compile scope's placeholder, `()`, in their place were they
+/// constants there).
+#[test]
+fn facts_and_params_read_whole_are_the_same_with_and_without_rhais_optimizer() {
+    let files = attest_tests::minimal_pack(&[(
+        "t.whole",
+        r#"let f = facts; let p = params; fail(`${type_of(f)} ${type_of(params)} ${type_of(p)} ${f.people.len() > 0}`);"#,
+    )]);
+    let pack = || Pack::from_files(&files).unwrap();
+    let facts = attest_tests::example_facts();
+    let optimized = Engine::new(pack(), Limits::default()).unwrap();
+    let report = optimized.evaluate(&facts, &EvalOptions::default()).unwrap();
+    let message = &report.rules[0].findings[0].message;
+    assert_eq!(message, "Record map map true");
+    let unoptimized = Engine::unoptimized(pack(), Limits::default()).unwrap();
+    same_unoptimized(unoptimized, &optimized, &facts, &EvalOptions::default());
+    same_both_ways(pack, Limits::default(), &facts);
+}
