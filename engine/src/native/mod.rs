@@ -142,9 +142,10 @@ mod tests {
     /// one) and without it (as in the WebAssembly module) alike.
     fn compiles(source: &str) -> bool {
         let engine = rhai::Engine::new_raw();
+        // As the engine's compile scope has them.
         let mut scope = rhai::Scope::new();
-        scope.push_constant("facts", ());
-        scope.push_constant("params", ());
+        scope.push("facts", ());
+        scope.push("params", ());
         let native = |engine: &rhai::Engine| {
             let ast = engine.compile_with_scope(&scope, source).unwrap();
             super::compile(&ast, &crate::Limits::default()).is_some()
