@@ -190,17 +190,7 @@ impl Engine {
     /// Compiles every rule and helper module of `pack`; syntax errors are reported for all
     /// rules at once.
     pub fn new(pack: Pack, limits: Limits) -> Result<Engine, PackError> {
-        Engine::build(pack, limits, false, None, true)
-    }
-
-    /// Like [`Engine::new`], but with Rhai's optimizer off: the rules and helper modules
-    /// are compiled as written, as in the WebAssembly module, whose engine is built without
-    /// the optimizer (the feature `no_optimize`, with which this is [`Engine::new`]). For
-    /// the tests that hold every built-in rule to run natively, and every report to be the
-    /// same, either way.
-    #[doc(hidden)]
-    pub fn unoptimized(pack: Pack, limits: Limits) -> Result<Engine, PackError> {
-        Engine::build(pack, limits, false, None, false)
+        Engine::build(pack, limits, false, None)
     }
 
     /// Like [`Engine::new`], but the rules `base` has compiled already (same pack name, path
@@ -208,14 +198,14 @@ impl Engine {
     /// again: for packs that change a few rules of another, such as an overlay on the
     /// built-in pack. The engine is the one [`Engine::new`] would give.
     pub fn new_from(pack: Pack, limits: Limits, base: &Engine) -> Result<Engine, PackError> {
-        Engine::build(pack, limits, false, Some(base), true)
+        Engine::build(pack, limits, false, Some(base))
     }
 
     /// Like [`Engine::new`], but records which lines of each rule run, for
     /// [`evaluate_rule_traced`](Engine::evaluate_rule_traced). Slower: for coverage only.
     #[cfg(feature = "coverage")]
     pub fn with_line_tracing(pack: Pack, limits: Limits) -> Result<Engine, PackError> {
-        Engine::build(pack, limits, true, None, true)
+        Engine::build(pack, limits, true, None)
     }
 
     fn build(
@@ -223,15 +213,8 @@ impl Engine {
         limits: Limits,
         trace: bool,
         base: Option<&Engine>,
-        optimize: bool,
     ) -> Result<Engine, PackError> {
         let mut rhai = sandbox::engine(&limits);
-        #[cfg(not(feature = "no_optimize"))]
-        if !optimize {
-            rhai.set_optimization_level(rhai::OptimizationLevel::None);
-        }
-        #[cfg(feature = "no_optimize")]
-        let _ = optimize;
         #[cfg(feature = "coverage")]
         if trace {
             sandbox::trace_lines(&mut rhai);
@@ -787,14 +770,11 @@ fn out_of_scope(rule: &Rule, options: &EvalOptions) -> RuleResult {
     result
 }
 
-/// The scope rules compile in: `facts` and `params` are given when they run (as constants).
-/// Here they are variables: Rhai's optimizer puts a constant's value in place of each read
-/// of it that does not start a `.` or `[]` chain, so `let f = facts;` would read `()`, while
-/// without the optimizer (in the WebAssembly module) it reads the facts.
+/// The scope rules compile in: `facts` and `params` are given when they run.
 fn compile_scope() -> Scope<'static> {
     let mut scope = Scope::new();
-    scope.push("facts", ());
-    scope.push("params", ());
+    scope.push_constant("facts", ());
+    scope.push_constant("params", ());
     scope
 }
 

@@ -238,15 +238,7 @@ fn budgets_and_data_limits_stop_a_rule_as_rhai_would() {
             ..Limits::default()
         },
     ] {
-        same_both_ways(pack, limits.clone(), &facts);
-        // Without Rhai's optimizer (as in the WebAssembly module), natively and in Rhai.
-        let native = Engine::unoptimized(pack(), limits.clone()).unwrap();
-        let rhai = Engine::unoptimized(pack(), limits).unwrap().interpreted();
-        let (a, b) = (
-            native.evaluate(&facts, &EvalOptions::default()).unwrap(),
-            rhai.evaluate(&facts, &EvalOptions::default()).unwrap(),
-        );
-        assert_eq!(a.to_json(), b.to_json());
+        same_both_ways(pack, limits, &facts);
     }
 }
 
@@ -285,50 +277,6 @@ fn the_built_in_and_anchor_packs_report_the_same_natively() {
     assert_eq!(same_both_ways(anchor, Limits::default(), &facts), 10);
 }
 
-/// The rule results of `unoptimized` and `optimized` (the same pack, compiled with Rhai's
-/// optimizer off and on) on `facts` with `options`, which must be the same, natively and
-/// in Rhai, to the byte.
-fn same_unoptimized(unoptimized: Engine, optimized: &Engine, facts: &Facts, options: &EvalOptions) {
-    let a = unoptimized.evaluate(facts, options).unwrap();
-    let b = optimized.evaluate(facts, options).unwrap();
-    let c = unoptimized.interpreted().evaluate(facts, options).unwrap();
-    for ((x, y), z) in a.rules.iter().zip(&b.rules).zip(&c.rules) {
-        assert_eq!(x, y, "{}", x.id);
-        assert_eq!(x, z, "{}", x.id);
-    }
-    assert_eq!(a.to_json(), b.to_json());
-    assert_eq!(a.to_json(), c.to_json());
-}
-
-/// The WebAssembly module builds Rhai without its optimizer (`no_optimize`), so its rules
-/// are compiled as written: every built-in rule still runs natively, and the example
-/// organization's report is the same, to the byte, with and without an audit period; the
-/// rules over values of every kind give the same results too.
-#[test]
-fn rules_compiled_without_rhais_optimizer_run_natively_and_report_the_same() {
-    let facts = attest_tests::example_facts();
-    let soc2 = || Pack::from_files(&attest_tests::soc2_files()).unwrap();
-    let optimized = Engine::new(soc2(), Limits::default()).unwrap();
-    let unoptimized = || Engine::unoptimized(soc2(), Limits::default()).unwrap();
-    assert_eq!(
-        unoptimized().native_rules(),
-        soc2().rules().len(),
-        "built-in rules that run natively without Rhai's optimizer"
-    );
-    let period = attest_engine::Period::parse("2025-07-01..2026-06-30").unwrap();
-    let type2 = EvalOptions::default().with_period(Some(period));
-    for options in [EvalOptions::default(), type2] {
-        same_unoptimized(unoptimized(), &optimized, &facts, &options);
-    }
-    let files = attest_tests::odd_pack(RULES);
-    let pack = || Pack::from_files(&files).unwrap();
-    let facts = odd_people(&pack());
-    let optimized = Engine::new(pack(), Limits::default()).unwrap();
-    let unoptimized = Engine::unoptimized(pack(), Limits::default()).unwrap();
-    assert_eq!(unoptimized.native_rules(), optimized.native_rules());
-    same_unoptimized(unoptimized, &optimized, &facts, &EvalOptions::default());
-}
-
 #[test]
 fn a_native_run_stops_at_the_time_budget_on_the_hosts_clock() {
     use std::sync::Arc;
@@ -364,22 +312,19 @@ fn a_native_run_stops_at_the_time_budget_on_the_hosts_clock() {
 }
 
 /// `facts` and `params` read whole (not as the start of a `.` or `[]` chain) are the facts
-/// and the parameters, with Rhai's optimizer and without it, natively and in Rhai (the
-/// optimizer would put the compile scope's placeholder, `()`, in their place were they
-/// constants there).
+/// and the parameters, natively and in Rhai (an optimizer, which Rhai is built without, would
+/// put the compile scope's placeholder for them, `()`, in their place).
 #[test]
-fn facts_and_params_read_whole_are_the_same_with_and_without_rhais_optimizer() {
+fn facts_and_params_read_whole_are_the_facts_and_the_parameters() {
     let files = attest_tests::minimal_pack(&[(
         "t.whole",
         r#"let f = facts; let p = params; fail(`${type_of(f)} ${type_of(params)} ${type_of(p)} ${f.people.len() > 0}`);"#,
     )]);
     let pack = || Pack::from_files(&files).unwrap();
     let facts = attest_tests::example_facts();
-    let optimized = Engine::new(pack(), Limits::default()).unwrap();
-    let report = optimized.evaluate(&facts, &EvalOptions::default()).unwrap();
+    let engine = Engine::new(pack(), Limits::default()).unwrap();
+    let report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
     let message = &report.rules[0].findings[0].message;
     assert_eq!(message, "Record map map true");
-    let unoptimized = Engine::unoptimized(pack(), Limits::default()).unwrap();
-    same_unoptimized(unoptimized, &optimized, &facts, &EvalOptions::default());
     same_both_ways(pack, Limits::default(), &facts);
 }

@@ -408,8 +408,8 @@ impl<'a> Compiler<'a> {
             RExpr::And(parts, _) => Expr::And(self.exprs(parts.iter())?),
             RExpr::Or(parts, _) => Expr::Or(self.exprs(parts.iter())?),
             RExpr::Coalesce(parts, _) => Expr::Coalesce(self.exprs(parts.iter())?),
-            // `{ e }`: each part of an interpolated string (`${e}`) as Rhai parses it, which
-            // its optimizer (left out of the module: `no_optimize`) makes `e`.
+            // `{ e }`: each part of an interpolated string (`${e}`), as Rhai parses it and,
+            // built without its optimizer (which would make it `e`), runs it.
             RExpr::Stmt(block) => match block.statements() {
                 [RStmt::Expr(e)] => Expr::Block(Box::new(self.expr(e)?)),
                 _ => self.choice(block)?,
