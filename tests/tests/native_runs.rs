@@ -310,3 +310,21 @@ fn a_native_run_stops_at_the_time_budget_on_the_hosts_clock() {
     assert_eq!(error.message, "the rule exceeded its time budget");
     assert_eq!(error.line, None);
 }
+
+/// `facts` and `params` read whole (not as the start of a `.` or `[]` chain) are the facts
+/// and the parameters, natively and in Rhai (an optimizer, which Rhai is built without, would
+/// put the compile scope's placeholder for them, `()`, in their place).
+#[test]
+fn facts_and_params_read_whole_are_the_facts_and_the_parameters() {
+    let files = attest_tests::minimal_pack(&[(
+        "t.whole",
+        r#"let f = facts; let p = params; fail(`${type_of(f)} ${type_of(params)} ${type_of(p)} ${f.people.len() > 0}`);"#,
+    )]);
+    let pack = || Pack::from_files(&files).unwrap();
+    let facts = attest_tests::example_facts();
+    let engine = Engine::new(pack(), Limits::default()).unwrap();
+    let report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
+    let message = &report.rules[0].findings[0].message;
+    assert_eq!(message, "Record map map true");
+    same_both_ways(pack, Limits::default(), &facts);
+}

@@ -408,7 +408,12 @@ impl<'a> Compiler<'a> {
             RExpr::And(parts, _) => Expr::And(self.exprs(parts.iter())?),
             RExpr::Or(parts, _) => Expr::Or(self.exprs(parts.iter())?),
             RExpr::Coalesce(parts, _) => Expr::Coalesce(self.exprs(parts.iter())?),
-            RExpr::Stmt(block) => self.choice(block)?,
+            // `{ e }`: each part of an interpolated string (`${e}`), as Rhai parses it and,
+            // built without its optimizer (which would make it `e`), runs it.
+            RExpr::Stmt(block) => match block.statements() {
+                [RStmt::Expr(e)] => Expr::Block(Box::new(self.expr(e)?)),
+                _ => self.choice(block)?,
+            },
             RExpr::FnCall(call, _) => self.call(call)?,
             _ => return None,
         })

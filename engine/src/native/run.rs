@@ -429,6 +429,10 @@ impl<'a> Run<'a> {
                 V::Int(i) => V::Int(i.checked_neg().ok_or(Stop::Rhai)?),
                 _ => return Err(Stop::Rhai),
             },
+            Expr::Block(e) => {
+                self.tick()?;
+                self.expr(e)?
+            }
         })
     }
 
@@ -493,7 +497,8 @@ impl<'a> Run<'a> {
 
     /// The value of `e` read in place, when it is a constant, a variable, a field of a
     /// record variable, an item of a variable ([`Self::index_in_place`]) or `type_of` of
-    /// one of these, with the operations evaluating it counts.
+    /// one of these (or one of these in a block, `{ e }`), with the operations evaluating
+    /// it counts.
     fn seen<'s>(&'s self, e: &'s Expr) -> Option<(Seen<'s>, u64)> {
         Some(match e {
             Expr::Const(v) => (v.into(), 1),
@@ -502,6 +507,10 @@ impl<'a> Run<'a> {
                 let (record, steps) = self.record_in_place(base)?;
                 let v = record.get_field(field).map_or(Seen::Unit, Seen::from);
                 (v, 1 + steps)
+            }
+            Expr::Block(e) => {
+                let (v, steps) = self.seen(e)?;
+                (v, 2 + steps)
             }
             Expr::Index(base, key) => {
                 let (item, steps) = self.index_in_place(base, key)?;

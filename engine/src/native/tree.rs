@@ -126,6 +126,10 @@ pub(super) enum Expr {
     Each(Each, Box<Expr>, usize, Vec<usize>),
     /// `-e`
     Neg(Box<Expr>),
+    /// `{ e }`, a block of one expression, as Rhai parses an interpolated string's part
+    /// (`${e}`) and runs it without its optimizer: `e`, with two operations more (the
+    /// block's and its statement's), as Rhai counts them.
+    Block(Box<Expr>),
     /// A call run only when the variable in the slot holds facts (a record or a list);
     /// otherwise a native run stops, for Rhai to run the rule.
     OnFacts(usize, Box<Expr>),

@@ -41,11 +41,10 @@ fn child<'a, 'i>(
     }
 }
 
-/// A rule's source as Rhai's AST, unoptimized so it holds what was written; `None` when it
-/// does not parse (its syntax error is reported on its own).
+/// A rule's source as Rhai's AST, which holds what was written (Rhai is built without its
+/// optimizer); `None` when it does not parse (its syntax error is reported on its own).
 pub(crate) fn parse(source: &str) -> Option<rhai::AST> {
     let mut parser = rhai::Engine::new_raw();
-    parser.set_optimization_level(rhai::OptimizationLevel::None);
     parser.set_max_expr_depths(0, 0);
     parser.compile(source).ok()
 }
