@@ -256,7 +256,7 @@ fn fields_facts_v1_does_not_define_are_warnings_or_with_strict_errors() {
     let file = write(&dir, "facts.json", &facts);
     let warnings = format!(
         "warning: {file}:4: /acounts: facts-v1 does not define `acounts` at the top level; did you mean `accounts`?\n\
-         warning: {file}:6: /accounts/0/mfa_enabled: facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?\n"
+         warning: {file}:6:118: /accounts/0/mfa_enabled: facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?\n"
     );
     // Warnings: the facts are still valid, and evaluated as they are (with `mfa` absent, the
     // root account fails the MFA rule).
@@ -288,7 +288,7 @@ fn fields_facts_v1_does_not_define_are_warnings_or_with_strict_errors() {
     let errors = format!(
         "error: 2 schema violations\n  \
          {file}:4: /acounts: facts-v1 does not define `acounts` at the top level; did you mean `accounts`?\n  \
-         {file}:6: /accounts/0/mfa_enabled: facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?\n"
+         {file}:6:118: /accounts/0/mfa_enabled: facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?\n"
     );
     let out = attest(&["validate", "--strict", &file]);
     assert_eq!(out.status.code(), Some(2));

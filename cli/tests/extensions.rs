@@ -105,7 +105,7 @@ fn facts_are_checked_against_the_pack_extensions() {
     exit(&warned, 0);
     assert!(
         stderr(&warned).contains(&format!(
-            "warning: {fixed}:3: /oncall/1/pagr: facts-v1 + p does not define `pagr` for oncall"
+            "warning: {fixed}:3:53: /oncall/1/pagr: facts-v1 + p does not define `pagr` for oncall"
         )),
         "{}",
         stderr(&warned)

@@ -90,8 +90,8 @@ fn the_report_records_every_inputs_warnings_in_order() {
         json!({
             "input": "facts",
             "file": "facts.json",
-            "line": 5,
-            "column": null,
+            "line": 6,
+            "column": 35,
             "pointer": "/accounts/0/mfa_enabled",
             "message": "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?"
         })
@@ -204,7 +204,8 @@ fn sarif_lists_the_warnings_as_tool_notifications_and_matches_the_schema() {
         facts["physicalLocation"]["artifactLocation"]["uri"],
         "facts.json"
     );
-    assert_eq!(facts["physicalLocation"]["region"]["startLine"], 5);
+    assert_eq!(facts["physicalLocation"]["region"]["startLine"], 6);
+    assert_eq!(facts["physicalLocation"]["region"]["startColumn"], 35);
     assert_eq!(notes[0]["properties"]["pointer"], "/accounts/0/mfa_enabled");
     assert_eq!(notes[0]["properties"]["input"], "facts");
     let pack = &notes[4]["locations"][0]["physicalLocation"];

@@ -83,7 +83,8 @@ export interface Violation {
    * top-level value starts. */
   line: number | null;
   /** The column of that value (or record), for a problem in a record of a collection or in
-   * `organization`; null otherwise (a record's undefined fields, the document's top level). */
+   * `organization`; null otherwise (the document's top level, evidence naming a criterion the
+   * pack lacks). */
   column: number | null;
   /** JSON Pointer into the merged facts. */
   pointer: string;
@@ -100,7 +101,7 @@ export interface Warning {
   /** A facts file or the waivers file as named, or a pack file relative to the pack's folder. */
   file: string | null;
   line: number | null;
-  /** Null for waivers warnings, and for facts warnings outside `organization`. */
+  /** Null for waivers warnings, a top-level field and evidence naming a criterion the pack lacks. */
   column: number | null;
   /** JSON Pointer into the merged facts or the waivers file; null for a pack's warning. */
   pointer: string | null;

@@ -4,6 +4,10 @@
 use crate::escape::line as shown;
 use std::fmt;
 
+/// A problem found in facts: its JSON Pointer, the message, and the line and column (1-based)
+/// of its value where its record's text says (worked out afterwards, for the problems alone).
+pub(crate) type Problem = (String, String, Option<(u32, u32)>);
+
 /// A file that is not valid JSON: where the parser stopped, and what it expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}:{line}:{column}: invalid JSON: {}", shown(.file), shown(.message))]

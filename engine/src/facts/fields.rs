@@ -8,6 +8,7 @@
 //! records (`policy_acknowledgements`). Annotations (`x-key`, `description`...) are not
 //! fields. An object whose schema lists no `properties` accepts any field.
 
+use super::error::Problem;
 use super::keys::resolve;
 use super::tree::{Node, PlacesOf, new_list_number, push_escaped, push_index};
 use serde_json::Value;
@@ -70,9 +71,9 @@ fn shape<'a>(schema: &'a Value, root: &'a Value, refs: &mut Vec<&'a str>) -> Res
 }
 
 /// Every field of `doc` that `known` does not define, in document order, as (JSON Pointer,
-/// message naming the schema as `schema`, `facts-v1`). The fields inside an unknown field
-/// are not looked at.
-pub(crate) fn unknown(doc: &Value, known: &KnownFields, schema: &str) -> Vec<(String, String)> {
+/// message naming the schema as `schema`, `facts-v1`, no place). The fields inside an
+/// unknown field are not looked at.
+pub(crate) fn unknown(doc: &Value, known: &KnownFields, schema: &str) -> Vec<Problem> {
     let mut messages = Messages::default();
     let mut walk = Walk {
         schema,
@@ -118,12 +119,7 @@ impl<'s> RecordFields<'s> {
 
     /// Appends to `out` the fields of `record`, at `pointer` (`/accounts/3`), that the schema
     /// does not define, as [`unknown`] finds them.
-    pub(crate) fn unknown<T: Tree>(
-        &mut self,
-        record: &T,
-        pointer: &str,
-        out: &mut Vec<(String, String)>,
-    ) {
+    pub(crate) fn unknown<T: Tree>(&mut self, record: &T, pointer: &str, out: &mut Vec<Problem>) {
         let mut steps = Vec::with_capacity(8);
         steps.push(Step::Field(self.collection, true));
         let mut walk = Walk {
@@ -211,7 +207,7 @@ struct Walk<'a, 'm> {
     in_base: usize,
     /// The steps from there to here: written out as a pointer only for an unknown field.
     steps: Vec<Step<'a>>,
-    out: Vec<(String, String)>,
+    out: Vec<Problem>,
     messages: &'m mut Messages,
 }
 
@@ -273,7 +269,7 @@ impl<'a> Walk<'a, '_> {
                         }
                     };
                     let pointer = self.pointer(name);
-                    self.out.push((pointer, message));
+                    self.out.push((pointer, message, None));
                 }
             }
         }
@@ -344,7 +340,7 @@ mod tests {
         let schema = crate::facts::FactsSchema::shipped().unwrap();
         unknown(doc, &schema.known, schema.name())
             .into_iter()
-            .map(|(pointer, message)| format!("{pointer}: {message}"))
+            .map(|(pointer, message, _)| format!("{pointer}: {message}"))
             .collect()
     }
 
@@ -431,7 +427,7 @@ mod tests {
                           "children": [{"name": "b", "children": [{"anything": 1}]}]}});
         let found: Vec<String> = unknown(&doc, &known, "t")
             .into_iter()
-            .map(|(p, _)| p)
+            .map(|(p, _, _)| p)
             .collect();
         assert_eq!(found, ["/tree/nme"]);
         let bad = json!({"properties": {"x": {"$ref": "#/$defs/nope"}}});

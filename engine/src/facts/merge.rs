@@ -218,7 +218,8 @@ fn read_outlined(
     }
     let mut checked = records::check_all(collections).map_err(|_| ())?;
     for (collection, (at, first)) in checked.iter_mut().zip(outlined) {
-        for (pointer, _, placed) in &mut collection.found.violations {
+        let found = &mut collection.found;
+        for (pointer, _, placed) in found.violations.iter_mut().chain(&mut found.unknown) {
             *placed = place(text, at, first, pointer);
         }
     }
@@ -283,15 +284,19 @@ mod tests {
                     let root = tree::build(serde_json::json!({ &key: [] }), list);
                     let found = &records.found;
                     // Where a violation is: from a record's text, so only when read in parts.
-                    let violations: Vec<_> = (found.violations.iter())
-                        .map(|(pointer, message, _)| (pointer, message))
-                        .collect();
+                    fn unplaced(found: &[crate::facts::error::Problem]) -> Vec<(&String, &String)> {
+                        found
+                            .iter()
+                            .map(|(pointer, message, _)| (pointer, message))
+                            .collect()
+                    }
+                    let violations = unplaced(&found.violations);
                     format!(
                         "{key}: {} {:?} {:?} {:?} {:?}",
                         crate::facts::canonical::digest(&root),
                         found.keys,
                         violations,
-                        found.unknown,
+                        unplaced(&found.unknown),
                         found.nested
                     )
                 }

@@ -598,7 +598,7 @@ mod tests {
         let shown: Vec<String> = facts.warnings().iter().map(ToString::to_string).collect();
         // In document order, with the fields facts-v1 does not define.
         let expected = [
-            "a.json:4: /evidence/1/by: facts-v1 does not define `by` for evidence",
+            "a.json:4:88: /evidence/1/by: facts-v1 does not define `by` for evidence",
             "a.json:4: /evidence/1/control_id: `CC9.9` is not a criterion of pack soc2, so no criterion uses this evidence; did you mean `CC9.2`?",
             "b.json:2: /evidence/2/control_id: `A1.7` is not a criterion of pack soc2, so no criterion uses this evidence; did you mean `A1.2`?",
         ];
@@ -640,8 +640,8 @@ mod tests {
         let shown: Vec<String> = facts.warnings().iter().map(ToString::to_string).collect();
         let expected = [
             "a.json:2: /acounts: facts-v1 does not define `acounts` at the top level; did you mean `accounts`?",
-            "a.json:4: /people/0/employment/ended: facts-v1 does not define `ended` for people[].employment",
-            "b.json:3: /accounts/1/mfa_enabled: facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?",
+            "a.json:4:94: /people/0/employment/ended: facts-v1 does not define `ended` for people[].employment",
+            "b.json:3:90: /accounts/1/mfa_enabled: facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?",
         ];
         assert_eq!(shown, expected);
         // The facts are evaluated as they are: the undefined fields change nothing else.

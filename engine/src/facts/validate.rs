@@ -2,6 +2,7 @@
 //! with the extensions of the pack when it has some), plus what a JSON Schema cannot say:
 //! each record's key unique within its list, and the fields the schema does not define.
 
+use super::error::Problem;
 use super::fields::{self, KnownFields};
 use super::keys::{self, Column, Duplicate, Keying, RecordKeys};
 use super::{SourceMap, Violation};
@@ -36,9 +37,6 @@ pub(super) struct Checked {
     pub(super) warnings: Vec<Violation>,
 }
 
-/// A line and a column, 1-based.
-pub(super) type LineColumn = (u32, u32);
-
 /// What checking the records of a collection one at a time found (see `super::records`),
 /// in document order.
 #[derive(Default)]
@@ -48,9 +46,9 @@ pub(super) struct Found {
     /// Schema violations: pointer, message and, where the record's text says, the line and
     /// column of what the pointer names (worked out for the violations alone: see
     /// `super::merge`).
-    pub(super) violations: Vec<(String, String, Option<LineColumn>)>,
-    /// Fields the schema does not define: pointer and message.
-    pub(super) unknown: Vec<(String, String)>,
+    pub(super) violations: Vec<Problem>,
+    /// Fields the schema does not define (placed as `violations` are).
+    pub(super) unknown: Vec<Problem>,
     /// Duplicate keys in the keyed lists inside the records, with their record's index.
     pub(super) nested: Vec<(usize, Duplicate)>,
 }
@@ -119,16 +117,18 @@ pub(super) fn check(
         duplicates.extend(repeated);
         keys.insert(name, column);
     }
-    unknown.extend(criteria);
+    unknown.extend(criteria.into_iter().map(|(p, m)| (p, m, None)));
     let order = DocumentOrder::of(doc);
     order.sort(&mut found, |(pointer, _, _)| pointer);
-    order.sort_by_record(&mut unknown, |(pointer, _)| pointer);
+    order.sort_by_record(&mut unknown, |(pointer, _, _)| pointer);
     order.sort(&mut duplicates, |d| &d.pointer);
     let at = |pointer, message| at_place(pointer, message, None);
     let mut out: Vec<Violation> = (found.into_iter())
         .map(|(p, m, place)| at_place(p, m, place))
         .collect();
-    let warnings: Vec<Violation> = unknown.into_iter().map(|(p, m)| at(p, m)).collect();
+    let warnings: Vec<Violation> = (unknown.into_iter())
+        .map(|(p, m, place)| at_place(p, m, place))
+        .collect();
     let warnings = if strict {
         out.extend(warnings);
         Vec::new()

@@ -105,8 +105,8 @@ impl Warning {
         self.0.get("line").and_then(Value::as_u64)
     }
 
-    /// 1-based column, when known (never for the waivers' warnings, nor for the facts' outside
-    /// `organization`).
+    /// 1-based column, when known (never for the waivers' warnings, a top-level field, nor
+    /// evidence naming a criterion the pack lacks).
     pub fn column(&self) -> Option<u64> {
         self.0.get("column").and_then(Value::as_u64)
     }
