@@ -1079,7 +1079,7 @@ mod tests {
         let expected = json!([{
             "file": "f.json",
             "line": 2,
-            "column": null,
+            "column": 103,
             "pointer": "/accounts/0/mfa_enabled",
             "message": "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?"
         }]);

@@ -374,7 +374,7 @@ test("fields facts-v1 does not define are warnings, in document order", async ()
   };
   const expected = [
     { file: "facts.json", line: 7, column: null, pointer: "/acounts", message: "facts-v1 does not define `acounts` at the top level; did you mean `accounts`?" },
-    { file: "facts.json", line: 9, column: null, pointer: "/accounts/0/mfa_enabled", message: "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?" },
+    { file: "facts.json", line: 15, column: 22, pointer: "/accounts/0/mfa_enabled", message: "facts-v1 does not define `mfa_enabled` for accounts; did you mean `mfa`?" },
   ];
   assert.deepEqual(attest.validate(facts).warnings, expected);
   const seen = [];
