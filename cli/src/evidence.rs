@@ -1,6 +1,9 @@
 //! `--evidence-root DIR`: the files that evidence records name, read and hashed here so the
-//! engine, which reads no files, can compare each with the record's `sha256`.
+//! engine, which reads no files, can compare each with the record's `sha256`. Here too is
+//! where a file is found to be outside the root through a link (the engine judges `..`), for
+//! `attest eval` and `attest bundle` alike.
 
+use attest_engine::EvidenceFile;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -8,22 +11,43 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// For each relative `uri` ([`Facts::evidence_files`](attest_engine::Facts::evidence_files)),
-/// the SHA-256 (lowercase hex) of the file at that path under `root`, or why it could not
-/// be read. An error when `root` is not a folder.
-pub fn hash_files(
-    root: &Path,
-    uris: &[String],
-) -> Result<BTreeMap<String, Result<String, String>>, String> {
-    if !root.is_dir() {
-        return Err(format!(
-            "--evidence-root {}: not a folder",
-            crate::inputs::display(root)
-        ));
-    }
+/// the SHA-256 (lowercase hex) of the file at that path under `root`, why it could not be
+/// read, or that it is outside the root ([`locate`]). An error when `root` is not a folder.
+pub fn hash_files(root: &Path, uris: &[String]) -> Result<BTreeMap<String, EvidenceFile>, String> {
+    let root = real_root(root)?;
     Ok(uris
         .iter()
-        .map(|uri| (uri.clone(), file_sha256(&under(root, uri))))
+        .map(|uri| {
+            let found = match locate(&root, uri) {
+                Ok(path) => file_sha256(&path).into(),
+                Err(outside) => outside,
+            };
+            (uri.clone(), found)
+        })
         .collect())
+}
+
+/// The evidence root, every link in its path followed ([`locate`] holds files to it). An
+/// error when it is not a folder.
+pub fn real_root(root: &Path) -> Result<PathBuf, String> {
+    let name = crate::inputs::display(root);
+    if !root.is_dir() {
+        return Err(format!("--evidence-root {name}: not a folder"));
+    }
+    std::fs::canonicalize(root).map_err(|e| format!("--evidence-root {name}: {e}"))
+}
+
+/// The file of `uri` under `real_root` ([`real_root`]), every link on its path followed;
+/// what the engine is told instead when that leads out of the root (a link in the root to
+/// `../elsewhere` or `/etc`: the facts are not trusted, so their `uri`s may not read what
+/// the root does not hold), or when the path cannot be followed (a missing file, a dangling
+/// link). A link that stays in the root is followed.
+pub fn locate(real_root: &Path, uri: &str) -> Result<PathBuf, EvidenceFile> {
+    match std::fs::canonicalize(under(real_root, uri)) {
+        Ok(real) if real.starts_with(real_root) => Ok(real),
+        Ok(_) => Err(EvidenceFile::OutsideRoot),
+        Err(e) => Err(EvidenceFile::Unreadable(describe(&e))),
+    }
 }
 
 /// The path of `uri` under `root`.
@@ -113,21 +137,45 @@ mod tests {
             "./board/../board/minutes.txt".to_owned(),
         ];
         let got = hash_files(&root, &uris).unwrap();
-        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-        assert_eq!(got["board/minutes.txt"], Ok(abc.to_owned()));
-        assert_eq!(got["board\\minutes.txt"], Ok(abc.to_owned()));
-        assert_eq!(got["missing.pdf"], Err("no such file".to_owned()));
-        assert_eq!(got["board"], Err("it is a folder".to_owned()));
+        let abc = || {
+            EvidenceFile::Read(
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".to_owned(),
+            )
+        };
+        let unreadable = |why: &str| EvidenceFile::Unreadable(why.to_owned());
+        assert_eq!(got["board/minutes.txt"], abc());
+        assert_eq!(got["board\\minutes.txt"], abc());
+        assert_eq!(got["missing.pdf"], unreadable("no such file"));
+        assert_eq!(got["board"], unreadable("it is a folder"));
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink("/dev/zero", root.join("zero.pdf")).unwrap();
-            let got = hash_files(&root, &["zero.pdf".to_owned()]).unwrap();
+            use std::os::unix::fs::symlink;
+            // A device is refused before it is read.
             assert_eq!(
-                got["zero.pdf"],
+                file_sha256(Path::new("/dev/zero")),
                 Err("it is a character device, not a file".to_owned())
             );
+            // Links that lead out of the root are outside it, and not followed; a link that
+            // stays in it is followed, a dangling one leads to no file.
+            std::fs::write(root.with_extension("outside"), "abc").unwrap();
+            symlink("/dev/zero", root.join("zero.pdf")).unwrap();
+            symlink(root.with_extension("outside"), root.join("out.txt")).unwrap();
+            symlink("..", root.join("board/up")).unwrap();
+            symlink("minutes.txt", root.join("board/in.txt")).unwrap();
+            symlink("nowhere.txt", root.join("dangling.txt")).unwrap();
+            let uris = ["zero.pdf", "out.txt", "board/up/board/minutes.txt"].map(str::to_owned);
+            let got = hash_files(&root, &uris).unwrap();
+            assert_eq!(got["zero.pdf"], EvidenceFile::OutsideRoot);
+            assert_eq!(got["out.txt"], EvidenceFile::OutsideRoot);
+            // `board/up` is the root itself: still in it.
+            assert_eq!(got["board/up/board/minutes.txt"], abc());
+            let uris = ["board/in.txt", "dangling.txt"].map(str::to_owned);
+            let got = hash_files(&root, &uris).unwrap();
+            assert_eq!(got["board/in.txt"], abc());
+            assert_eq!(got["dangling.txt"], unreadable("no such file"));
+            std::fs::remove_file(root.with_extension("outside")).unwrap();
         }
-        assert_eq!(got["./board/../board/minutes.txt"], Ok(abc.to_owned()));
+        assert_eq!(got["./board/../board/minutes.txt"], abc());
         assert!(hash_files(&root.join("board/minutes.txt"), &uris).is_err());
         std::fs::remove_dir_all(&root).unwrap();
     }

@@ -272,6 +272,8 @@ fn a_case_whose_date_period_or_parameter_is_refused_fails_at_its_line() {
             r#"  {"name": "b", "period": "2026-01-01...2026-06-30","#,
             r#"   "facts": {}, "expect": {"status": "not_applicable"}},"#,
             r#"  {"name": "c", "params": {"nope": 1},"#,
+            r#"   "facts": {}, "expect": {"status": "not_applicable"}},"#,
+            r#"  {"name": "d", "period": "2026-01-01..2026-12-31","#,
             r#"   "facts": {}, "expect": {"status": "not_applicable"}}"#,
             "]",
         ]
@@ -283,7 +285,8 @@ fn a_case_whose_date_period_or_parameter_is_refused_fails_at_its_line() {
     for expected in [
         "pack/rules/t/mfa.cases.json:2:17: as_of `2026-02-30` is not a YYYY-MM-DD date",
         "pack/rules/t/mfa.cases.json:4:17: period: `2026-01-01...2026-06-30` is not an audit period",
-        "pack/rules/t/mfa.cases.json:6:3: unknown parameter `nope`",
+        "pack/rules/t/mfa.cases.json:6:28: unknown parameter `nope`",
+        "pack/rules/t/mfa.cases.json:8:17: period: the case's as_of 2026-06-30 is before the end of its period 2026-01-01..2026-12-31: a period is judged once it is over (end the period by 2026-06-30, or set as_of to its end or later)",
     ] {
         assert!(text.contains(expected), "no `{expected}` in:\n{text}");
     }
@@ -429,9 +432,21 @@ fn the_coverage_gate_compares_exactly() {
             case("no mfa fails", WITHOUT_MFA, "fail", "[\"/accounts/0\"]")
         ),
     );
+    // A second rule, fully covered by its one case, which the filter below leaves out.
+    write(
+        &dir,
+        "pack/rules/t/extra.rhai",
+        &(header("extra", "CC6.1") + "tested(facts.accounts);\n"),
+    );
+    write(
+        &dir,
+        "pack/rules/t/extra.cases.json",
+        &format!("[{}]", case("extra stays quiet", WITH_MFA, "pass", "[]")),
+    );
     let full = attest_in(&dir, &["test", "pack", "--coverage-min", "100"]);
     exit(&full, 0);
-    // Under a filter, only the selected cases' lines count: those of the others did not run.
+    // Under a filter, only the selected cases' lines count: those of the others did not run,
+    // and a rule none of whose cases ran is not measured at all.
     let one = attest_in(
         &dir,
         &[
@@ -466,7 +481,7 @@ fn the_coverage_gate_compares_exactly() {
     exit(&none, 2);
     assert_eq!(
         stderr(&none),
-        "error: --filter `nothing` selects no case out of 2 (a case is selected when its `<rule id>::<case name>` contains the text)\n"
+        "error: --filter `nothing` selects no case out of 3 (a case is selected when its `<rule id>::<case name>` contains the text)\n"
     );
     assert_eq!(stdout(&none), "");
 }
@@ -1339,7 +1354,7 @@ fn eval_explain_says_why_for_every_rule_passing_ones_included() {
     );
     assert!(
         out.contains(
-            "  systems.encryption-at-rest: pass: tested 4 of 6 systems; no record breaks the rule\n"
+            "  systems.encryption-at-rest: pass: tested 4 of 6 systems; no record breaks the rule; judged at the as-of date alone: the rule does not read the audit period\n"
         ),
         "{out}"
     );

@@ -522,6 +522,60 @@ fn the_evidence_files_travel_in_the_bundle_and_are_checked_again() {
     assert!(!dir.join("none").exists());
 }
 
+/// A link in the evidence root that leads out of it is not followed: the file it points at
+/// stays out of the bundle, the record is `outside_root` as `attest eval` says, and
+/// evaluating the bundle again says the same. A link that stays in the root is bundled.
+#[cfg(unix)]
+#[test]
+fn a_link_leaving_the_evidence_root_is_not_bundled() {
+    use std::os::unix::fs::symlink;
+    let dir = examples("evidence-link");
+    let named = "policies/information-security-2026.md";
+    let real = dir.join("examples/acme-evidence").join(named);
+    // Out: the link points at the right file (its hash is the recorded one), outside `out`.
+    fs::create_dir_all(dir.join("out/policies")).unwrap();
+    symlink(&real, dir.join("out").join(named)).unwrap();
+    exit(&evidence_bundle(&dir, "out", "audit"), 0);
+    let b = dir.join("audit");
+    assert!(!b.join("evidence").exists(), "the outside file was bundled");
+    let m = manifest(&b);
+    assert_eq!(
+        m["rerun"]["evidence"]["outside_root"],
+        serde_json::json!([named])
+    );
+    assert!(m["rerun"]["evidence"].get("unreadable").is_none(), "{m}");
+    let report = fs::read(b.join("report/report.json")).unwrap();
+    assert_eq!(report, eval_json(&dir, &["--evidence-root", "out"]));
+    assert!(
+        String::from_utf8(report)
+            .unwrap()
+            .contains("\"file\": \"outside_root\""),
+    );
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 outside_root"), "{text}");
+
+    // In: the link leads to a file of the same root, which is bundled and verified.
+    fs::create_dir_all(dir.join("in/policies")).unwrap();
+    fs::copy(&real, dir.join("in/kept.md")).unwrap();
+    symlink("../kept.md", dir.join("in").join(named)).unwrap();
+    exit(&evidence_bundle(&dir, "in", "kept"), 0);
+    let b = dir.join("kept");
+    assert_eq!(
+        fs::read(b.join("evidence").join(named)).unwrap(),
+        fs::read(&real).unwrap()
+    );
+    assert_eq!(walk(&b.join("evidence")).len(), 1);
+    assert!(
+        String::from_utf8(fs::read(b.join("report/report.json")).unwrap())
+            .unwrap()
+            .contains("\"file\": \"verified\"")
+    );
+    let (code, text) = verify(&dir, "kept");
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 verified"), "{text}");
+}
+
 #[test]
 fn the_limits_are_recorded_and_replayed() {
     let dir = examples("limits");

@@ -42,6 +42,16 @@ fn import(args: &[&str]) -> (String, String) {
     (stdout(&run), stderr(&run))
 }
 
+/// [`refused`] of `attest import csv CSV --mapping` with the sample BambooHR mapping.
+fn refused_people(csv: &str) -> String {
+    refused(&[
+        "csv",
+        csv,
+        "--mapping",
+        &sample("mappings/bamboohr-people.toml"),
+    ])
+}
+
 /// Runs an import that must be refused: its message (exit 2, nothing on stdout).
 fn refused(args: &[&str]) -> String {
     let mut all = vec!["import"];
@@ -625,19 +635,18 @@ fn an_unparsable_date_is_placed_at_its_cell() {
             "error: {okta}:140:18: user eva.kowalski@nwlabs.example (/4/lastLogin): `lastLogin` is 20260314, a number: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z, or null\n"
         )
     );
-    let hr = edited(&dir, "bamboohr-employees.csv", "06/14/2022", "2022-06-14");
-    let err = refused(&[
-        "csv",
-        &hr,
-        "--mapping",
-        &sample("mappings/bamboohr-people.toml"),
-    ]);
-    assert_eq!(
-        err,
-        format!(
-            "error: {hr}:3:100: `2022-06-14` in `Hire Date` is not a date: expected a date in the format `%m/%d/%Y`\n"
-        )
-    );
+    // A date in another format, and a two-digit year as spreadsheets save dates (not the
+    // year 22).
+    for written in ["2022-06-14", "06/14/22"] {
+        let hr = edited(&dir, "bamboohr-employees.csv", "06/14/2022", written);
+        let err = refused_people(&hr);
+        assert_eq!(
+            err,
+            format!(
+                "error: {hr}:3:100: `{written}` in `Hire Date` is not a date: expected a date in the format `%m/%d/%Y` (`%Y`: a four-digit year)\n"
+            )
+        );
+    }
 }
 
 #[test]
@@ -655,12 +664,7 @@ fn a_duplicate_key_is_placed_at_the_later_record() {
         format!("error: {report}:7:1: duplicate key accounts/aws/ben.okoye: also at {report}:4\n")
     );
     let hr = edited(&dir, "bamboohr-employees.csv", "2001,Gus", "1003,Gus");
-    let err = refused(&[
-        "csv",
-        &hr,
-        "--mapping",
-        &sample("mappings/bamboohr-people.toml"),
-    ]);
+    let err = refused_people(&hr);
     assert_eq!(
         err,
         format!("error: {hr}:8:1: duplicate key people/1003: also at {hr}:4\n")
@@ -800,12 +804,7 @@ fn an_unclosed_quote_is_placed_where_it_opens() {
         .unwrap()
         .to_owned();
     let column = line.find('"').unwrap() + 1;
-    let err = refused(&[
-        "csv",
-        &hr,
-        "--mapping",
-        &sample("mappings/bamboohr-people.toml"),
-    ]);
+    let err = refused_people(&hr);
     assert_eq!(
         err,
         format!(
@@ -918,12 +917,7 @@ fn other_bad_values_and_files() {
     assert!(err.starts_with(&format!("error: {broken}:2:")), "{err}");
     // A value the mapping's map does not list.
     let hr = edited(&dir, "bamboohr-employees.csv", "Part-Time", "Seasonal");
-    let err = refused(&[
-        "csv",
-        &hr,
-        "--mapping",
-        &sample("mappings/bamboohr-people.toml"),
-    ]);
+    let err = refused_people(&hr);
     assert!(
         err.contains(&format!("{hr}:6:65: "))
             && err.contains("`Seasonal` in `Employment Status` is not in the values of `kind`"),
@@ -1320,12 +1314,7 @@ fn an_export_with_no_records_is_refused() {
     );
     let hr = header("bamboohr-employees.csv");
     assert_eq!(
-        refused(&[
-            "csv",
-            &hr,
-            "--mapping",
-            &sample("mappings/bamboohr-people.toml"),
-        ]),
+        refused_people(&hr),
         format!(
             "error: {hr}: the file has a header and no rows: expected at least one row; {reason}\n"
         )

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{attest_in, exit, scratch, stdout, write};
+use common::{attest_in, exit, scratch, stderr, stdout, write};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -306,6 +306,152 @@ fn verify_names_the_first_bad_line_of_a_tampered_ledger() {
         ],
     );
     exit(&out, 0);
+}
+
+/// `head -c -1`: the last entry whole and hash-valid, only its newline gone. It is sound:
+/// `verify` accepts it with a note, `repair` keeps it and adds the newline, and the next run
+/// writes the newline before its own entry, so the file stays one entry per line.
+#[test]
+fn a_last_entry_without_its_newline_is_kept_and_the_next_run_adds_the_newline() {
+    let dir = five_runs("no-newline");
+    let path = dir.join("ledger.jsonl");
+    let whole = fs::read(&path).unwrap();
+    let cut = &whole[..whole.len() - 1];
+    fs::write(&path, cut).unwrap();
+    let (code, text) = verify(&dir);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("5 entries, chain intact"), "{text}");
+    assert!(
+        text.contains("line 5 has no newline at its end; its entry is complete"),
+        "{text}"
+    );
+    let repaired = attest_in(&dir, &["ledger", "repair", "ledger.jsonl"]);
+    exit(&repaired, 0);
+    assert!(
+        stdout(&repaired).contains("added the newline line 5 lacked"),
+        "{}",
+        stdout(&repaired)
+    );
+    assert_eq!(fs::read(&path).unwrap(), whole, "repair changed an entry");
+    exit(&attest_in(&dir, &["ledger", "repair", "ledger.jsonl"]), 0);
+    assert_eq!(fs::read(&path).unwrap(), whole);
+    // Without repair, the next run writes the newline first.
+    fs::write(&path, cut).unwrap();
+    eval(&dir, "2026-07-06");
+    let after = fs::read(&path).unwrap();
+    assert!(after.starts_with(&whole), "the entries before changed");
+    assert!(after.ends_with(b"\n"));
+    let entries: Vec<Value> = lines(&dir)
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 6);
+    assert_eq!(entries[5]["seq"], 6);
+    assert_eq!(entries[5]["prev"], entries[4]["hash"]);
+    let (code, text) = verify(&dir);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("no newline"), "{text}");
+    // A last line cut inside its JSON is still torn, and repair removes it alone.
+    fs::write(&path, &whole[..whole.len() - 2]).unwrap();
+    let (code, text) = verify(&dir);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("line 5: the last line is incomplete"),
+        "{text}"
+    );
+    let repaired = attest_in(&dir, &["ledger", "repair", "ledger.jsonl"]);
+    exit(&repaired, 0);
+    assert!(stdout(&repaired).contains("removed the torn line 5"));
+    assert_eq!(lines(&dir), {
+        let mut l: Vec<String> = String::from_utf8(whole.clone())
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        l.truncate(4);
+        l
+    });
+    // A whole JSON line without a newline is judged as an entry, not torn: edited, it is
+    // refused, and repair does not remove it.
+    let text = String::from_utf8(whole.clone()).unwrap();
+    let start = text[..text.len() - 1].rfind('\n').unwrap() + 1;
+    let edited = format!(
+        "{}{}",
+        &text[..start],
+        text[start..text.len() - 1].replacen("\"Tiny\"", "\"Tidy\"", 1)
+    );
+    fs::write(&path, &edited).unwrap();
+    let (code, out) = verify(&dir);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("line 5: entry 5 was edited"), "{out}");
+    let refused = attest_in(&dir, &["ledger", "repair", "ledger.jsonl"]);
+    exit(&refused, 2);
+    assert_eq!(fs::read_to_string(&path).unwrap(), edited);
+}
+
+/// `printf '\n' >> ledger.jsonl`: an empty line after the last entry loses nothing, but the
+/// file is no longer one entry per line. `verify` names it at its line, `eval` refuses to
+/// append, naming the line and `attest ledger repair`, and `repair` removes it (and only it).
+#[test]
+fn empty_lines_after_the_last_entry_are_named_and_repair_removes_them() {
+    let dir = five_runs("empty-line");
+    let path = dir.join("ledger.jsonl");
+    let whole = fs::read(&path).unwrap();
+    for (extra, expected, repaired) in [
+        (
+            "\n",
+            "line 6: an empty line after the last entry (no entry is lost); `attest ledger repair` removes it",
+            "removed the empty line 6;",
+        ),
+        (
+            "\n\n\n",
+            "lines 6 to 8: 3 empty lines after the last entry (no entry is lost); `attest ledger repair` removes them",
+            "removed the empty lines 6 to 8;",
+        ),
+    ] {
+        let mut bytes = whole.clone();
+        bytes.extend_from_slice(extra.as_bytes());
+        fs::write(&path, &bytes).unwrap();
+        let (code, text) = verify(&dir);
+        assert_eq!(code, 1, "{text}");
+        assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
+        assert!(
+            text.contains("the 5 entries before line 6 are sound"),
+            "{text}"
+        );
+        // A run refuses it, naming the file, the line and the repair; nothing is written.
+        fs::remove_file(dir.join("out.md")).ok();
+        let args = eval_args("2026-07-09");
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = attest_in(&dir, &refs);
+        exit(&out, 2);
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("ledger.jsonl: {expected}; nothing was appended")),
+            "{err}"
+        );
+        assert!(!err.contains("the chain is broken"), "{err}");
+        assert!(!dir.join("out.md").exists());
+        assert_eq!(fs::read(&path).unwrap(), bytes);
+        let out = attest_in(&dir, &["ledger", "repair", "ledger.jsonl"]);
+        exit(&out, 0);
+        assert!(stdout(&out).contains(repaired), "{}", stdout(&out));
+        assert_eq!(fs::read(&path).unwrap(), whole);
+        let (code, text) = verify(&dir);
+        assert_eq!(code, 0, "{text}");
+    }
+    // An empty line between entries is no tail: refused, as any line that is not an entry.
+    let mut l = lines(&dir);
+    l.insert(2, String::new());
+    set_lines(&dir, &l);
+    let (code, text) = verify(&dir);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("line 3: not a ledger entry: the line is empty"),
+        "{text}"
+    );
+    exit(&attest_in(&dir, &["ledger", "repair", "ledger.jsonl"]), 2);
+    assert_eq!(lines(&dir), l);
 }
 
 #[test]

@@ -135,7 +135,7 @@ fn the_period_comes_from_the_flag_the_configuration_or_the_facts() {
     let text = stdout(&attest(&["eval", &facts]));
     assert!(
         text.contains(
-            "Audit period 2026-01-01 to 2026-06-30: controls judged across the period (Type 2)"
+            "Audit period 2026-01-01 to 2026-06-30 (Type 2): rules judge every day of it, but 6 judge the as-of date alone"
         ),
         "{text}"
     );
@@ -457,34 +457,14 @@ fn a_rule_out_of_scope_has_no_population_to_sample() {
 
 #[test]
 fn the_evidence_root_checks_each_file_against_its_hash() {
-    let dir = scratch("evidence-root");
-    let facts = write(&dir, "facts.json", ORG);
-    let root = dir.join("evidence");
+    let (dir, facts, root) = evidence_case("evidence-root");
     write(&root, "flows.txt", "abc");
     write(&root, "org.txt", "abd");
     // board/minutes.txt is missing; ../secret.txt leaves the root; the URL is not checked.
     write(&dir, "secret.txt", "abc");
-    let out = attest(&[
-        "eval",
-        &facts,
-        "--evidence-root",
-        root.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    exit(&out, 1);
-    let r = report(&out);
-    let control = |id: &str| {
-        r["controls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let r = eval_with_root(&facts, &root);
     assert_eq!(rule(&r, "evidence-files/CC2.1")["status"], "pass");
-    assert_eq!(control("CC2.1")["evidence"][0]["file"], "verified");
+    assert_eq!(control(&r, "CC2.1")["evidence"][0]["file"], "verified");
     for (id, check, says) in [
         (
             "CC1.2",
@@ -498,16 +478,8 @@ fn the_evidence_root_checks_each_file_against_its_hash() {
             "its uri ../secret.txt leaves the evidence root",
         ),
     ] {
-        let checked = rule(&r, &format!("evidence-files/{id}"));
-        assert_eq!(checked["status"], "fail", "{checked}");
-        assert!(
-            checked["findings"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains(says),
-            "{checked}"
-        );
-        let c = control(id);
+        fails_its_file_check(&r, id, says);
+        let c = control(&r, id);
         assert_eq!(
             c["status"], "fail",
             "a failing file check fails its criterion"
@@ -528,7 +500,7 @@ fn the_evidence_root_checks_each_file_against_its_hash() {
             .iter()
             .all(|x| x["id"] != "evidence-files/CC2.3")
     );
-    assert!(control("CC2.3")["evidence"][0].get("file").is_none());
+    assert!(control(&r, "CC2.3")["evidence"][0].get("file").is_none());
     // Without the root, no file is checked and no criterion fails for it.
     let r = report(&attest(&["eval", &facts, "--format", "json"]));
     assert!(
@@ -545,16 +517,90 @@ fn the_evidence_root_checks_each_file_against_its_hash() {
     assert!(stderr(&out).contains("not a folder"), "{}", stderr(&out));
 }
 
-fn control_status(report: &Value, id: &str) -> String {
+/// A link in the evidence root that leads out of it is `outside_root`, as a `..` that leaves
+/// it: the file it points at is not read, even when its hash is the recorded one. A link
+/// that stays in the root is followed.
+#[cfg(unix)]
+#[test]
+fn a_link_leaving_the_evidence_root_is_outside_it() {
+    use std::os::unix::fs::symlink;
+    let (dir, facts, root) = evidence_case("evidence-root-link");
+    // The outside file has the recorded hash: followed, the record would be verified.
+    write(&dir, "outside.txt", "abc");
+    write(&root, "inside/flows.txt", "abc");
+    fs::create_dir_all(root.join("board")).unwrap();
+    // flows.txt stays in the root; board/minutes.txt climbs out of it; org.txt names the
+    // outside file by its absolute path.
+    symlink("inside/flows.txt", root.join("flows.txt")).unwrap();
+    symlink("../../outside.txt", root.join("board/minutes.txt")).unwrap();
+    symlink(dir.join("outside.txt"), root.join("org.txt")).unwrap();
+    // The root itself reached through a link is still the root.
+    symlink(&root, dir.join("root-link")).unwrap();
+    for given in [&root, &dir.join("root-link")] {
+        let r = eval_with_root(&facts, given);
+        let file = |id: &str| control(&r, id)["evidence"][0]["file"].clone();
+        assert_eq!(file("CC2.1"), "verified");
+        assert_eq!(rule(&r, "evidence-files/CC2.1")["status"], "pass");
+        for (id, uri) in [("CC1.2", "board/minutes.txt"), ("CC1.3", "org.txt")] {
+            assert_eq!(file(id), "outside_root", "{id}");
+            fails_its_file_check(
+                &r,
+                id,
+                &format!(
+                    "the file {uri} is outside the evidence root: a link on its path leads out of it"
+                ),
+            );
+            assert_eq!(control_status(&r, id), "fail");
+        }
+    }
+}
+
+fn control<'r>(report: &'r Value, id: &str) -> &'r Value {
     report["controls"]
         .as_array()
         .unwrap()
         .iter()
         .find(|c| c["id"] == id)
-        .unwrap()["status"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+        .unwrap_or_else(|| panic!("no control {id}"))
+}
+
+fn control_status(report: &Value, id: &str) -> String {
+    control(report, id)["status"].as_str().unwrap().to_owned()
+}
+
+/// Asserts that the evidence file check of criterion `id` fails, saying `says`.
+fn fails_its_file_check(r: &Value, id: &str, says: &str) {
+    let checked = rule(r, &format!("evidence-files/{id}"));
+    assert_eq!(checked["status"], "fail", "{checked}");
+    assert!(
+        checked["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(says),
+        "{checked}"
+    );
+}
+
+/// A scratch folder `name` with the facts `ORG` in it, and where its evidence root goes.
+fn evidence_case(name: &str) -> (std::path::PathBuf, String, std::path::PathBuf) {
+    let dir = scratch(name);
+    let facts = write(&dir, "facts.json", ORG);
+    let root = dir.join("evidence");
+    (dir, facts, root)
+}
+
+/// The JSON report of `attest eval FACTS --evidence-root ROOT`, which fails (exit 1).
+fn eval_with_root(facts: &str, root: &std::path::Path) -> Value {
+    let out = attest(&[
+        "eval",
+        facts,
+        "--evidence-root",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    exit(&out, 1);
+    report(&out)
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! host (`attest test` and the WebAssembly module's `test`).
 
 use crate::date::Date;
-use crate::engine::{Engine, EvalOptions};
+use crate::engine::{Engine, EvalError, EvalOptions};
 use crate::facts::{Facts, FactsError, FactsSource, LoadOptions, Violation};
 use crate::pack::Rule;
 use crate::period::Period;
@@ -52,6 +52,9 @@ pub struct Expect {
     /// The exact set of finding entities (order irrelevant); unchecked when absent.
     #[serde(default)]
     pub entities: Option<Vec<Option<String>>>,
+    /// The exact set of the findings' messages (order irrelevant); unchecked when absent.
+    #[serde(default)]
+    pub messages: Option<Vec<String>>,
     /// For `error`: text the error message must contain.
     #[serde(default)]
     pub error_contains: Option<String>,
@@ -380,7 +383,7 @@ impl RuleCoverage {
 /// Runs the cases `keep` accepts (by rule id and case name) and measures, per rule, which
 /// statement lines they executed, and whether the rule's cases (all of them) include a passing
 /// and a failing one. Lines count as run only by the cases kept, so coverage under a filter is
-/// that of the cases the filter selects. `engine` must be built
+/// that of the cases the filter selects, and a rule none of whose cases it keeps is left out. `engine` must be built
 /// [`with_line_tracing`](Engine::with_line_tracing).
 #[cfg(feature = "coverage")]
 pub fn coverage(engine: &Engine, keep: impl Fn(&str, &str) -> bool) -> Vec<RuleCoverage> {
@@ -388,20 +391,29 @@ pub fn coverage(engine: &Engine, keep: impl Fn(&str, &str) -> bool) -> Vec<RuleC
         .pack()
         .rules
         .iter()
-        .map(|rule| {
+        .filter_map(|rule| {
             let path = rule.cases_path();
-            let cases: Vec<Case> = rule
+            let all: Vec<Case> = rule
                 .cases
                 .as_deref()
                 .and_then(|t| serde_json::from_str(t).ok())
                 .unwrap_or_default();
-            let has = |s: Status| cases.iter().any(|c| c.expect.status == s);
+            let any_case = !all.is_empty();
+            let has = |s: Status| all.iter().any(|c| c.expect.status == s);
             let (has_pass, has_fail) = (has(Status::Pass), has(Status::Fail));
+            // The cases that run, with their place in the file.
+            let cases: Vec<(usize, Case)> = all
+                .into_iter()
+                .enumerate()
+                .filter(|(_, c)| keep(&rule.meta.id, &c.name))
+                .collect();
+            // A rule none of whose cases the filter keeps is not measured (one with no
+            // readable case at all is, at 0%).
+            if cases.is_empty() && any_case {
+                return None;
+            }
             let mut hit = BTreeSet::new();
-            for (index, case) in cases.into_iter().enumerate() {
-                if !keep(&rule.meta.id, &case.name) {
-                    continue;
-                }
+            for (index, case) in cases {
                 let at = At {
                     file: &path,
                     text: rule.cases.as_deref(),
@@ -411,14 +423,14 @@ pub fn coverage(engine: &Engine, keep: impl Fn(&str, &str) -> bool) -> Vec<RuleC
             }
             let lines = engine.statement_lines(&rule.meta.id).unwrap_or_default();
             hit.retain(|l| lines.contains(l));
-            RuleCoverage {
+            Some(RuleCoverage {
                 id: rule.meta.id.clone(),
                 path: rule.path.clone(),
                 has_pass,
                 has_fail,
                 lines,
                 hit,
-            }
+            })
         })
         .collect()
 }
@@ -500,8 +512,7 @@ fn run_case_traced(
             return (outcome, BTreeSet::new());
         }
         Err(e) => {
-            // A parameter or a date the evaluation refuses: placed at the case.
-            outcome.problems.push(format!("{}: {e}", at.member("")));
+            outcome.problems.push(refusal(at, &e));
             return (outcome, BTreeSet::new());
         }
     };
@@ -528,6 +539,29 @@ fn run_case_traced(
                 show(&want_set),
                 show(&got)
             ));
+        }
+    }
+    if let Some(expected) = &want.messages {
+        let mut want_set = expected.clone();
+        crate::sorting::sort(&mut want_set);
+        want_set.dedup();
+        let mut got: Vec<String> = result.findings.iter().map(|f| f.message.clone()).collect();
+        crate::sorting::sort(&mut got);
+        got.dedup();
+        // Long texts: only those that differ are shown (the rule's findings follow).
+        let missing: Vec<&String> = want_set.iter().filter(|m| !got.contains(m)).collect();
+        let extra: Vec<&String> = got.iter().filter(|m| !want_set.contains(m)).collect();
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(format!("expected but not given {missing:?}"));
+        }
+        if !extra.is_empty() {
+            parts.push(format!("given but not expected {extra:?}"));
+        }
+        if !parts.is_empty() {
+            outcome
+                .problems
+                .push(format!("messages: {}", parts.join("; ")));
         }
     }
     if let Some(expected) = &want.tested {
@@ -557,6 +591,22 @@ fn run_case_traced(
     }
     outcome.actual = Some(result);
     (outcome, lines)
+}
+
+/// A parameter or a period the evaluation refuses, placed at the case's member it is about
+/// and said in the case's terms (its `as_of` and `period`, not the command's flags).
+fn refusal(at: &At<'_>, e: &EvalError) -> String {
+    match e {
+        EvalError::UnknownParam { name, .. } | EvalError::BadParam { name, .. } => {
+            format!("{}: {e}", at.member(&format!("params/{name}")))
+        }
+        EvalError::PeriodNotOver { as_of, period, .. }
+        | EvalError::AsOfBeforePeriod { as_of, period, .. } => format!(
+            "{}: period: the case's as_of {as_of} is before the end of its period {period}: a period is judged once it is over (end the period by {as_of}, or set as_of to its end or later)",
+            at.member("period")
+        ),
+        _ => format!("{}: {e}", at.member("")),
+    }
 }
 
 fn show(entities: &[Option<String>]) -> String {
@@ -677,6 +727,29 @@ mod tests {
                 "rules/t/admins.cases.json:2:12: invalid cases file: the key `accounts` is given \
               twice in one object; only one value can count"
             ]
+        );
+    }
+
+    #[test]
+    fn messages_are_compared_as_a_set_with_the_findings() {
+        let case = |messages: &str| {
+            format!(
+                "[{{\"name\": \"m\", \"facts\": {{\"accounts\": [{{{ACCOUNT}, \"privileged\": true}}]}},\n  \"expect\": {{\"status\": \"fail\", \"messages\": {messages}}}}}]"
+            )
+        };
+        let outcomes = run_all(&engine(&case(r#"["shared admin"]"#)));
+        assert!(outcomes[0].passed(), "{:?}", outcomes[0].problems);
+        let outcomes = run_all(&engine(&case(r#"["shared admin!", "other"]"#)));
+        assert_eq!(
+            outcomes[0].problems,
+            [
+                r#"messages: expected but not given ["other", "shared admin!"]; given but not expected ["shared admin"]"#
+            ]
+        );
+        let outcomes = run_all(&engine(&case("[]")));
+        assert_eq!(
+            outcomes[0].problems,
+            [r#"messages: given but not expected ["shared admin"]"#]
         );
     }
 }

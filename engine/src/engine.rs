@@ -1,9 +1,10 @@
 //! The compiled engine: a pack's rules compiled once in the sandbox, evaluated against any
 //! number of facts documents, rules in parallel, results merged in a fixed order.
 
+use crate::absence;
 use crate::context::{self, Budget, Clock, PopulationSource, RawFinding, RuleRun, Subject};
 use crate::date::Date;
-use crate::evidence;
+use crate::evidence::{self, EvidenceFile};
 use crate::facts::Facts;
 use crate::joins::LookupCache;
 use crate::limits::Limits;
@@ -53,9 +54,8 @@ pub struct EvalOptions {
     pub period: Option<Period>,
     /// List, for every rule, each record it tested with its outcome (`population.records`).
     pub populations: bool,
-    /// With an evidence root: each evidence file's SHA-256 (hex), or why it could not be
-    /// read, by the record's relative `uri`.
-    pub evidence_files: Option<BTreeMap<String, Result<String, String>>>,
+    /// With an evidence root: what the host found for each record's relative `uri`.
+    pub evidence_files: Option<BTreeMap<String, EvidenceFile>>,
 }
 
 impl EvalOptions {
@@ -98,13 +98,12 @@ impl EvalOptions {
     }
 
     /// Checks every evidence record with a `sha256` and a relative `uri` against its file:
-    /// `files` maps each such `uri` ([`Facts::evidence_files`]) to the SHA-256 (hex) of the
-    /// file the host read, or why it could not read it. A missing file or a different hash
-    /// is a failing finding on the record's criterion.
-    pub fn with_evidence_files(
-        mut self,
-        files: BTreeMap<String, Result<String, String>>,
-    ) -> EvalOptions {
+    /// `files` maps each such `uri` ([`Facts::evidence_files`]) to what the host found: the
+    /// SHA-256 (hex) of the file it read, why it could not read it, or that the path leads
+    /// out of the root through a link (the host, which reads the files, decides that; the
+    /// engine decides for a `uri` whose `..` leaves the root). A missing file, a different
+    /// hash or a file outside the root is a failing finding on the record's criterion.
+    pub fn with_evidence_files(mut self, files: BTreeMap<String, EvidenceFile>) -> EvalOptions {
         self.evidence_files = Some(files);
         self
     }
@@ -175,6 +174,8 @@ pub struct Engine {
     asts: Vec<Arc<AST>>,
     /// For each rule: whether it marks its population with `tested`.
     marks: Vec<bool>,
+    /// For each rule: whether it reads the audit period (calls one of [`PERIOD_READERS`]).
+    reads_period: Vec<bool>,
     /// For each rule: the rule as a native program, when it compiles to one.
     natives: Vec<Option<Native>>,
     /// Whether rules with a native program run natively (otherwise every rule runs in
@@ -225,6 +226,7 @@ impl Engine {
         let scope = compile_scope();
         let mut asts = Vec::with_capacity(pack.rules.len());
         let mut marks = Vec::with_capacity(pack.rules.len());
+        let mut reads_period = Vec::with_capacity(pack.rules.len());
         let mut natives = Vec::with_capacity(pack.rules.len());
         let mut diags = Vec::new();
         for rule in &pack.rules {
@@ -233,12 +235,15 @@ impl Engine {
             {
                 asts.push(Arc::clone(&base.asts[i]));
                 marks.push(base.marks[i]);
+                reads_period.push(base.reads_period[i]);
                 natives.push(base.natives[i].clone());
                 continue;
             }
             match compile(&rhai, &scope, rule) {
                 Ok(ast) => {
-                    marks.push(marks_population(&ast));
+                    marks.push(calls_any(&ast, &["tested"], false));
+                    // A function of a `lib/` module may read it: assumed to.
+                    reads_period.push(calls_any(&ast, PERIOD_READERS, true));
                     natives.push(native::compile(&ast, &limits));
                     // Line tracing reports the lines that ran, which a native scan would not
                     // run.
@@ -259,6 +264,7 @@ impl Engine {
             pack,
             asts,
             marks,
+            reads_period,
             natives,
             // Line tracing reports the lines that ran: every rule runs in Rhai.
             native: !trace,
@@ -332,6 +338,15 @@ impl Engine {
         };
         #[cfg(not(feature = "parallel"))]
         let mut rules: Vec<RuleResult> = indices.into_iter().map(judge).collect();
+        // The rules the facts gave nothing to judge (a collection absent, or all empty).
+        let not_given: BTreeSet<&str> = self
+            .pack
+            .rules
+            .iter()
+            .zip(&rules)
+            .filter(|(rule, result)| absence::not_given(&rule.meta, result, facts))
+            .map(|(rule, _)| rule.meta.id.as_str())
+            .collect();
         rules.extend(
             self.pack
                 .disabled
@@ -360,20 +375,29 @@ impl Engine {
             let mut ids: Vec<String> = active.iter().map(|r| r.id.clone()).collect();
             let mut status = Status::of_control(active.iter().copied(), in_scope);
             // Absence is never compliance: a criterion no rule could judge from the facts is
-            // judged by its evidence, like a criterion without rules.
-            if in_scope && active.iter().all(|r| r.status == Status::NotApplicable) {
-                let unjudged: Vec<(&str, &str)> = active
+            // judged by its evidence, like a criterion without rules; so is one that some of
+            // its rules could not judge, since the facts gave them nothing (the evidence
+            // then stands in for what those rules would have shown).
+            let all = active.iter().all(|r| r.status == Status::NotApplicable);
+            let unjudged: Vec<&RuleResult> = active
+                .iter()
+                .copied()
+                .filter(|r| all || not_given.contains(r.id.as_str()))
+                .collect();
+            if in_scope && (all || !unjudged.is_empty()) {
+                let why: Vec<(&str, &str)> = unjudged
                     .iter()
                     .map(|r| (r.id.as_str(), r.reason.as_deref().unwrap_or_default()))
                     .collect();
                 // As severe as the worst of the rules it stands in for, and at least
                 // medium: a gate that leaves out what is below `high` must not let high
                 // rules' facts go missing, and missing facts are never a lesser matter.
-                let severity = active
+                let severity = unjudged
                     .iter()
                     .map(|r| r.severity)
                     .fold(Severity::Medium, Ord::min);
-                let check = evidence::check(control, &judge, &unjudged, severity);
+                let part = !all;
+                let check = evidence::check(control, &judge, &why, part, severity);
                 status = status.worst(check.status);
                 ids.push(check.id.clone());
                 evidence_checks.push(check);
@@ -554,21 +578,7 @@ impl Engine {
         let (facts, options) = (run.facts, run.options);
         let meta = &rule.meta;
         let mut result = rule_result(&meta.id, &meta.title, meta, options);
-        let missing: Vec<&str> = meta
-            .facts
-            .iter()
-            .filter(|k| !facts.has_key(k))
-            .map(String::as_str)
-            .collect();
-        if !missing.is_empty() {
-            let reason = format!(
-                "the facts have no {}",
-                missing
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            );
+        if let Some(reason) = absence::absent(meta, facts) {
             if options.explain {
                 let why = format!("not applicable: {reason}");
                 result.explanation = Some(explanation(rule, &run.params.map, why));
@@ -576,6 +586,7 @@ impl Engine {
             result.reason = Some(reason);
             return (result, BTreeSet::new());
         }
+        result.judged_at_as_of = run.period.is_some() && !self.reads_period[i];
         let fresh = || {
             let mut state = RuleRun::new(
                 Subject::Rule,
@@ -631,7 +642,10 @@ impl Engine {
                 result.status = Status::of_findings(&result.findings);
                 if result.findings.is_empty() && result.population.tested == 0 {
                     result.status = Status::NotApplicable;
-                    result.reason = Some(NO_RECORDS.to_owned());
+                    result.reason = Some(
+                        absence::empty(meta, &result.population)
+                            .unwrap_or_else(|| NO_RECORDS.to_owned()),
+                    );
                 }
             }
             (Err(e), _) => {
@@ -653,7 +667,12 @@ impl Engine {
             }
         }
         if options.explain {
-            let reason = decision(&result);
+            let mut reason = decision(&result);
+            if result.judged_at_as_of {
+                reason.push_str(
+                    "; judged at the as-of date alone: the rule does not read the audit period",
+                );
+            }
             result.explanation = Some(explanation(rule, &run.params.map, reason));
         }
         (result, lines)
@@ -715,6 +734,7 @@ fn rule_result(id: &str, title: &str, meta: &RuleMeta, options: &EvalOptions) ->
         disabled: None,
         explanation: None,
         error: None,
+        judged_at_as_of: false,
         population: Population {
             records: options.populations.then(Vec::new),
             ..Population::default()
@@ -723,10 +743,23 @@ fn rule_result(id: &str, title: &str, meta: &RuleMeta, options: &EvalOptions) ->
     }
 }
 
-/// Whether a rule marks its population: its source (functions included) calls `tested`, in
-/// an expression (`for a in tested(list)`) or as a statement of its own (`tested(a);`, which
-/// Rhai parses as a statement, not an expression).
-fn marks_population(ast: &AST) -> bool {
+/// The prelude's functions that read the audit period: a rule that calls none of them judges
+/// the facts at the as-of date alone, also in a Type 2 evaluation.
+const PERIOD_READERS: &[&str] = &[
+    "has_period",
+    "in_period",
+    "period_start",
+    "period_end",
+    "period_gaps",
+    "period_lapses",
+];
+
+/// Whether a rule's source (functions included) calls one of `names`, in an expression
+/// (`for a in tested(list)`) or as a statement of its own (`tested(a);`, which Rhai parses as
+/// a statement, not an expression): whether it marks its population (`tested`), whether it
+/// reads the audit period ([`PERIOD_READERS`]). With `modules`, a call of a module's function
+/// (`text::f()`) counts too.
+fn calls_any(ast: &AST, names: &[&str], modules: bool) -> bool {
     let mut found = false;
     ast.walk(&mut |path: &[rhai::ASTNode]| {
         let call = match path.last() {
@@ -736,7 +769,9 @@ fn marks_population(ast: &AST) -> bool {
             | Some(rhai::ASTNode::Stmt(rhai::Stmt::FnCall(call, _))) => Some(call),
             _ => None,
         };
-        if call.is_some_and(|call| call.name == "tested") {
+        if call.is_some_and(|call| {
+            names.contains(&call.name.as_str()) || (modules && call.is_qualified())
+        }) {
             found = true;
         }
         !found

@@ -6,6 +6,7 @@
 mod files;
 mod listing;
 
+pub use files::EvidenceFile;
 pub(crate) use files::check as check_files;
 pub(crate) use listing::list;
 
@@ -68,11 +69,13 @@ fn owner_of(control: &Control) -> Owner {
 
 /// Judges a control by its evidence records. `unjudged` lists the control's rules that
 /// could not judge it from the facts, each with why (empty for a control without rules):
-/// with no evidence either, the finding names them. The check is as severe as `severity`.
+/// with no evidence either, the finding names them; `part` when its other rules judged the
+/// rest of it. The check is as severe as `severity`.
 pub(crate) fn check(
     control: &Control,
     judge: &Judge<'_>,
     unjudged: &[(&str, &str)],
+    part: bool,
     severity: Severity,
 ) -> RuleResult {
     let (facts, as_of, warn_days) = (judge.facts, judge.as_of, judge.warn_days);
@@ -154,9 +157,14 @@ pub(crate) fn check(
             .iter()
             .map(|(id, reason)| format!("{id}: {reason}"))
             .collect();
+        // Some of its rules judged it (`part`): the rest of it is not shown.
+        let shown = if part {
+            format!("not all of {} is shown", control.id)
+        } else {
+            format!("nothing shows {} operates", control.id)
+        };
         let msg = format!(
-            "nothing shows {} operates: {}; and no evidence is recorded for it",
-            control.id,
+            "{shown}: {}; and no evidence is recorded for it",
             why.join("; ")
         );
         (Status::Fail, vec![finding(FindingStatus::Fail, msg, None)])
@@ -203,6 +211,7 @@ pub(crate) fn check(
         disabled: None,
         explanation,
         error: None,
+        judged_at_as_of: false,
         population,
         findings,
     }

@@ -35,7 +35,8 @@ pub struct Gate {
 pub struct Blocker {
     /// The rule id (`evidence/<control>` for an evidence check).
     pub rule: String,
-    /// The rule's status, or the new failure's (`fail`, `error`, `warn`).
+    /// The rule's status (`warn` for a waived rule's warning), or the new failure's (`fail`,
+    /// `error`, `warn`).
     pub status: Status,
     /// The rule's severity.
     pub severity: Severity,
@@ -74,12 +75,25 @@ impl Gate {
         };
         rule_views(report)
             .into_iter()
-            .filter(|v| blocking.contains(&v.rule.status) && counts(v.rule.status, v.rule.severity))
-            .map(|v| Blocker {
-                rule: v.id.to_owned(),
-                status: v.rule.status,
-                severity: v.rule.severity,
-                entity: None,
+            .filter_map(|v| {
+                // A waived rule (every failure waived) may still hold a warning of its own.
+                let warns = || {
+                    v.rule
+                        .findings
+                        .iter()
+                        .any(|f| f.effective_status() == Status::Warn)
+                };
+                let status = match v.rule.status {
+                    s if blocking.contains(&s) => s,
+                    Status::Waived if blocking.contains(&Status::Warn) && warns() => Status::Warn,
+                    _ => return None,
+                };
+                counts(status, v.rule.severity).then(|| Blocker {
+                    rule: v.id.to_owned(),
+                    status,
+                    severity: v.rule.severity,
+                    entity: None,
+                })
             })
             .collect()
     }

@@ -87,6 +87,7 @@ compile_error!(
      (`--no-default-features`), adding `features = [\"jsonschema\"]` if you want that one"
 );
 
+mod absence;
 pub mod alloc;
 pub mod cases;
 mod context;
@@ -122,6 +123,7 @@ pub mod waivers;
 pub use context::Clock;
 pub use date::Date;
 pub use engine::{Engine, EvalError, EvalOptions};
+pub use evidence::EvidenceFile;
 pub use facts::{Facts, FactsError, FactsSource, Freeing, JsonSyntax, Origin, Violation};
 pub use limits::Limits;
 pub use pack::{

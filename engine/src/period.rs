@@ -23,6 +23,14 @@ pub enum PeriodError {
         "`{0}` is not an audit period: expected START..END with dates YYYY-MM-DD (2026-01-01..2026-06-30)"
     )]
     Malformed(String),
+    /// A side written `YYYY-MM-DD` that is no day of the calendar (`2026-02-30`).
+    #[error("`{text}` is not an audit period: `{day}` is not a day of the calendar")]
+    NoSuchDay {
+        /// The period as written.
+        text: String,
+        /// The side that is no day.
+        day: String,
+    },
     /// The end comes before the start.
     #[error("the audit period {start}..{end} ends before it starts")]
     Reversed {
@@ -49,9 +57,17 @@ impl Period {
     pub fn parse(text: &str) -> Result<Period, PeriodError> {
         let malformed = || PeriodError::Malformed(text.to_owned());
         let (start, end) = text.split_once("..").ok_or_else(malformed)?;
-        let start = Date::parse(start).ok_or_else(malformed)?;
-        let end = Date::parse(end).ok_or_else(malformed)?;
-        Period::new(start, end)
+        if !shaped(start) || !shaped(end) {
+            return Err(malformed());
+        }
+        // Written as dates: one that is no day of the calendar is named.
+        let day = |side: &str| {
+            Date::parse(side).ok_or_else(|| PeriodError::NoSuchDay {
+                text: text.to_owned(),
+                day: side.to_owned(),
+            })
+        };
+        Period::new(day(start)?, day(end)?)
     }
 
     /// The first day of the period.
@@ -68,6 +84,16 @@ impl Period {
     pub fn contains(&self, date: Date) -> bool {
         self.start <= date && date <= self.end
     }
+}
+
+/// Whether `text` is written `YYYY-MM-DD` (digits and dashes in their places), a day of the
+/// calendar or not.
+fn shaped(text: &str) -> bool {
+    text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        })
 }
 
 impl fmt::Display for Period {
@@ -126,7 +152,6 @@ mod tests {
             "2026-01-01..",
             "..2026-06-30",
             "2026-01-01...2026-06-30",
-            "2026-01-01..2026-02-30",
             "2026-01-01 .. 2026-06-30",
             "2026-01-01/2026-06-30",
         ] {
@@ -134,6 +159,16 @@ mod tests {
                 Period::parse(text),
                 Err(PeriodError::Malformed(text.to_owned())),
                 "{text}"
+            );
+        }
+        for (text, day) in [
+            ("2026-01-01..2026-02-30", "2026-02-30"),
+            ("2025-02-29..2026-06-30", "2025-02-29"),
+            ("2026-13-01..2026-06-30", "2026-13-01"),
+        ] {
+            assert_eq!(
+                Period::parse(text).unwrap_err().to_string(),
+                format!("`{text}` is not an audit period: `{day}` is not a day of the calendar")
             );
         }
         let err = Period::parse("2026-06-30..2026-01-01").unwrap_err();

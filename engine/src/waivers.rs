@@ -87,6 +87,12 @@ struct Written {
     expires_on: String,
 }
 
+/// What is wrong with a waiver that expires before it is approved, if it does.
+fn out_of_order(approved: Date, expires: Date) -> Option<String> {
+    (expires < approved)
+        .then(|| format!("the waiver expires on {expires}, before it was approved on {approved}"))
+}
+
 /// The schema's violations of `doc` as (pointer, message).
 #[cfg(feature = "jsonschema")]
 fn schema_violations(doc: &Value) -> Result<Vec<(String, String)>, String> {
@@ -158,9 +164,22 @@ impl Waivers {
             )],
         };
         if !violations.is_empty() {
+            // Every problem at once: also the waivers, valid or not, whose dates are in the
+            // wrong order.
+            let mut problems = violations;
+            let items = doc.get("waivers").and_then(Value::as_array);
+            for (i, w) in items.into_iter().flatten().enumerate() {
+                let date = |f: &str| w.get(f).and_then(Value::as_str).and_then(Date::parse);
+                if let (Some(approved), Some(expires)) = (date("approved_on"), date("expires_on"))
+                    && let Some(message) = out_of_order(approved, expires)
+                {
+                    problems.push(at(format!("/waivers/{i}/expires_on"), message));
+                }
+            }
+            crate::sorting::sort_by_key(&mut problems, |v| v.line);
             return Err(WaiverError::Invalid {
                 file: name.to_owned(),
-                problems: violations,
+                problems,
             });
         }
         let file: File = serde_json::from_value(doc).map_err(|e| WaiverError::Invalid {
@@ -185,13 +204,8 @@ impl Waivers {
             let (Some(approved), Some(expires)) = (approved, expires) else {
                 continue;
             };
-            if expires < approved {
-                problems.push(at(
-                    format!("/waivers/{i}/expires_on"),
-                    format!(
-                        "the waiver expires on {expires}, before it was approved on {approved}"
-                    ),
-                ));
+            if let Some(message) = out_of_order(approved, expires) {
+                problems.push(at(format!("/waivers/{i}/expires_on"), message));
                 continue;
             }
             let waiver = Waiver {

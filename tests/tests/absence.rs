@@ -156,9 +156,8 @@ fn absent_facts_with_current_evidence_pass_on_that_evidence() {
 }
 
 #[test]
-fn an_empty_collection_is_no_records_in_scope() {
-    // No vendors, and no incident a vendor caused (vendors.incident-notice judges those,
-    // whether the vendor is listed or not).
+fn an_empty_collection_gives_its_rules_nothing_to_judge() {
+    // No vendors, and no incident a vendor caused.
     let report = evaluate(|doc| {
         doc.insert("vendors".to_owned(), json!([]));
         for incident in doc["incidents"].as_array_mut().unwrap() {
@@ -169,7 +168,7 @@ fn an_empty_collection_is_no_records_in_scope() {
         assert_eq!(rule.status, Status::NotApplicable, "{}", rule.id);
         assert_eq!(
             rule.reason.as_deref(),
-            Some("no records in scope"),
+            Some("the facts' `vendors` list is empty"),
             "{}",
             rule.id
         );
@@ -183,6 +182,91 @@ fn an_empty_collection_is_no_records_in_scope() {
         cc92.rules.contains(&"evidence/CC9.2".to_owned()),
         "{cc92:?}"
     );
+}
+
+#[test]
+fn rules_the_facts_gave_nothing_leave_their_criteria_to_evidence_though_others_pass() {
+    // No vendors, but an incident a vendor caused: vendors.incident-notice judges it (and
+    // passes), the other vendors rules have nothing to judge.
+    let report = evaluate(|doc| {
+        doc.insert("vendors".to_owned(), json!([]));
+    });
+    assert_eq!(
+        report.rule("vendors.incident-notice").unwrap().status,
+        Status::Pass
+    );
+    let cc92 = control(&report, "CC9.2");
+    assert_eq!(cc92.status, Status::Fail, "{cc92:?}");
+    let evidence = report.rule("evidence/CC9.2").unwrap();
+    let message = &evidence.findings[0].message;
+    assert!(
+        message.starts_with(
+            "not all of CC9.2 is shown: vendors.breach-notice-term: the facts' `vendors` list \
+             is empty; "
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("vendors.incident-notice"), "{message}");
+    assert!(
+        message.ends_with("; and no evidence is recorded for it"),
+        "{message}"
+    );
+    // Its severity is the worst of the rules it stands in for (vendors.offboarding: high).
+    assert_eq!(evidence.severity, attest_engine::Severity::High);
+
+    // A collection left out: CC9.1's risk assessment passes, its DR tests are not shown.
+    let report = evaluate(|doc| {
+        doc.remove("dr_tests");
+    });
+    let cc91 = control(&report, "CC9.1");
+    assert_eq!(cc91.status, Status::Fail, "{cc91:?}");
+    assert_eq!(
+        report.rule("evidence/CC9.1").unwrap().findings[0].message,
+        "not all of CC9.1 is shown: dr.tests: the facts have no `dr_tests`; and no evidence \
+         is recorded for it"
+    );
+}
+
+#[test]
+fn leaving_out_or_emptying_a_collection_never_makes_a_criterion_pass_but_by_evidence() {
+    let base = evaluate(|_| {});
+    let names: Vec<String> = attest_tests::example_sources()
+        .iter()
+        .flat_map(|(_, text)| {
+            let part: Value = serde_json::from_str(text).unwrap();
+            part.as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .filter(|k| !["schema_version", "organization", "evidence"].contains(&k.as_str()))
+        .collect();
+    assert!(names.len() > 15, "{names:?}");
+    for name in &names {
+        for empty in [false, true] {
+            let report = evaluate(|doc| {
+                if empty {
+                    doc.insert(name.clone(), json!([]));
+                } else {
+                    doc.remove(name);
+                }
+            });
+            for (before, after) in base.controls.iter().zip(&report.controls) {
+                if after.status == Status::Pass && before.status != Status::Pass {
+                    // Only its evidence can have made it pass.
+                    let evidence = format!("evidence/{}", after.id);
+                    assert!(
+                        after.rules.contains(&evidence),
+                        "{} without `{name}` (empty: {empty}): {:?} -> pass on {:?}",
+                        after.id,
+                        before.status,
+                        after.rules
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[test]

@@ -188,3 +188,25 @@ fn the_soc2_readme_says_how_often_each_rule_operates_and_how_it_reads_a_period()
         "rules/soc2/README.md's audit periods table differs from the rules' headers"
     );
 }
+
+#[test]
+fn the_readmes_param_examples_name_parameters_of_the_built_in_pack() {
+    let readme = read("README.md");
+    let pack = attest_engine::Pack::from_files(&attest_tests::soc2_files()).unwrap();
+    let named: Vec<&str> = readme
+        .split("--param ")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start_matches('\'').split('=').next())
+        // Examples, not the usage line's `NAME=VALUE`.
+        .filter(|name| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        })
+        .collect();
+    assert!(named.len() >= 2, "{named:?}");
+    for name in named {
+        assert!(
+            pack.manifest().params.contains_key(name),
+            "README.md: `--param {name}=...`: the built-in pack has no parameter `{name}`"
+        );
+    }
+}

@@ -760,3 +760,25 @@ fn html_dashboard_in_headless_chromium() {
     assert_eq!(shown, ["CC6.1", "CC6.6"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_vendor_register_names_only_criteria_in_scope() {
+    // Acme's scope leaves privacy out: Zendesk's missing addendum and breach notice term
+    // affect CC9.2, not P6.4 and P6.5.
+    let (report, context) = shared();
+    let register = attest_engine::report::vendors::VendorRegister::new(
+        report,
+        &context.vendors,
+        &context.review_cadence,
+    );
+    let zendesk = register.vendors.iter().find(|v| v.id == "zendesk").unwrap();
+    let criteria = zendesk.criteria();
+    assert!(criteria.contains(&"CC9.2"), "{criteria:?}");
+    assert!(
+        report
+            .controls
+            .iter()
+            .any(|c| c.id == "P6.4" && c.status == Status::NotApplicable)
+    );
+    assert!(!criteria.iter().any(|c| c.starts_with('P')), "{criteria:?}");
+}

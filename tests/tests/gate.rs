@@ -153,9 +153,10 @@ fn expiry_and_approval_are_judged_on_the_as_of_date_boundaries_included() {
         assert_eq!(r.waivers[0].matches, 3, "{what}");
         let rule = rule(&r, "A1.2", "backups.recent-success");
         assert_eq!(rule.findings[0].waiver.is_some(), covered, "{what}");
-        // A1.2 also has a restore test lapsing soon: waived, the control is left warning.
+        // A1.2 also has a restore test lapsing soon: the waived failure is still an
+        // exception, so the control is waived, not warning.
         let expected = if covered {
-            (Status::Waived, Status::Warn)
+            (Status::Waived, Status::Waived)
         } else {
             (Status::Fail, Status::Fail)
         };
@@ -420,6 +421,20 @@ fn bad_waivers_files_name_the_file_line_and_place() {
     assert!(
         e.contains("w.json:4: /waivers/0: a waiver names a `rule`, a `control`, or both"),
         "{e}"
+    );
+    // Every problem at once, in line order: a waiver out of date order beside schema
+    // violations of others.
+    let e = err(concat!(
+        "{\"schema_version\": \"1\", \"waivers\": [\n",
+        "{\"rule\": \"y\", \"reason\": \"r\", \"approved_by\": \"a\", \"approved_on\": \"2026-09-01\", \"expires_on\": \"2026-06-30\"},\n",
+        "{\"rule\": \"y\", \"approved_by\": \"a\", \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-06-30\"}\n",
+        "]}\n"
+    ));
+    assert_eq!(
+        e,
+        "w.json: 2 problems\n  w.json:2: /waivers/0/expires_on: the waiver expires on \
+         2026-06-30, before it was approved on 2026-09-01\n  w.json:3: /waivers/1: \"reason\" is \
+         a required property"
     );
     let e = err("{\"schema_version\": \"2\", \"waivers\": []}");
     assert!(
@@ -785,4 +800,74 @@ fn diff_three_weeks_later_with_waivers() {
     insta::assert_snapshot!("diff_text", text);
     insta::assert_snapshot!("diff_markdown", render::diff_markdown(&diff));
     insta::assert_snapshot!("diff_json", diff.to_json());
+}
+
+#[test]
+fn a_waived_failure_beside_a_warning_is_waived_and_not_ready() {
+    // keys.rotation fails on one key and warns on another: the failure waived, the rule is an
+    // accepted exception (waived), not a warning; its criterion CC6.1 is not ready.
+    let report = evaluate("2026-06-30");
+    let keys = rule(&report, "CC6.1", "keys.rotation");
+    let open = |status: Status| {
+        keys.findings
+            .iter()
+            .filter(|f| f.effective_status() == status)
+            .count()
+    };
+    assert_eq!((open(Status::Fail), open(Status::Warn)), (1, 1));
+    let failing = keys
+        .findings
+        .iter()
+        .find(|f| f.effective_status() == Status::Fail)
+        .and_then(|f| f.key.clone())
+        .unwrap();
+    let r = with(
+        &report,
+        &one(&format!(
+            "\"rule\": \"keys.rotation\", \"entity\": \"{failing}\", \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-09-30\""
+        )),
+    );
+    assert_eq!(r.rule("keys.rotation").unwrap().status, Status::Waived);
+    // Every failure of CC6.1 waived: the criterion is waived, so not ready, and OSCAL does
+    // not call it satisfied.
+    let r = with(
+        &report,
+        &one(
+            "\"control\": \"CC6.1\", \"approved_on\": \"2026-06-01\", \"expires_on\": \"2026-09-30\"",
+        ),
+    );
+    let cc61 = control(&r, "CC6.1");
+    assert_eq!(cc61.status, Status::Waived);
+    let security = |report: &Report| {
+        report
+            .summary
+            .category(attest_engine::pack::Category::Security)
+            .readiness()
+            .unwrap()
+            .ready
+    };
+    assert_eq!(security(&r), security(&report));
+    let oscal: Value = serde_json::from_str(&render::oscal(&r)).unwrap();
+    let text = oscal.to_string();
+    let at = text.find("\"CC6.1\"").unwrap();
+    assert!(
+        text[at..].contains("not-satisfied"),
+        "{}",
+        &text[at..at + 600]
+    );
+    // The warning still counts where warnings fail the gate; a failure waived does not.
+    let gate = |fail_on| Gate {
+        fail_on,
+        min_severity: None,
+    };
+    let warned = blockers(&r, gate(FailOn::Warn), None);
+    assert!(
+        warned.contains(&"keys.rotation warn".to_owned()),
+        "{warned:?}"
+    );
+    let failed = blockers(&r, gate(FailOn::Fail), None);
+    assert!(
+        !failed.iter().any(|b| b.starts_with("keys.rotation")),
+        "{failed:?}"
+    );
 }

@@ -150,6 +150,8 @@ const RULES: &[&str] = &[
     // Maps built natively, keys given out of order, then written out, listed and handed to
     // Rhai (which sorts them); negative integers written into strings.
     r#"let m = #{ zz: 1 }; for p in facts.people { m[p.id] = p.kind; } m["aa"] = -12; let n = #{ c: 1, a: -2, b: [3] }; fail(`${m} ${m.keys()} ${m.values().len()} ${n} ${-3} ${n.a - 40} ${m["aa"]}`, n); for k in m.keys() { fail(k); }"#,
+    // The prelude's days in words, on values of every kind (an error on any but an integer).
+    r#"for p in facts.people { fail(p, `${days(p.x)} ${in_days(p.x)} ${days(-1)} ${in_days(-2)}`); }"#,
     // A finding's data of every kind of value, keys given out of order, nested (as JSON
     // straight from a native run's values, within the same limits).
     r#"let l = index_by(facts.people, "id"); for p in facts.people { fail(p, "d", #{ z: p.x, a: [p, facts.people, 1.5, true, (), p.y], m: #{ y: p.y, b: [p.id, #{ q: 1 }] }, l: l, n: -3 }); }"#,
@@ -327,4 +329,31 @@ fn facts_and_params_read_whole_are_the_facts_and_the_parameters() {
     let message = &report.rules[0].findings[0].message;
     assert_eq!(message, "Record map map true");
     same_both_ways(pack, Limits::default(), &facts);
+}
+
+/// The prelude's `days` and `in_days` say numbers of days as the built-in pack's messages do,
+/// and a rule's own function of the same name and arity comes first, natively and in Rhai.
+#[test]
+fn a_rules_own_function_comes_before_the_preludes() {
+    let files = attest_tests::minimal_pack(&[
+        (
+            "t.prelude",
+            r#"fail(`${days(1)}, ${days(2)}, ${in_days(0)}, ${in_days(1)}, ${in_days(5)}, ${in_days(-1)}`);"#,
+        ),
+        (
+            "t.own",
+            r#"fn days(n) { `${n} own` } fail(`${days(1)}, ${in_days(1)}`);"#,
+        ),
+    ]);
+    let pack = || Pack::from_files(&files).unwrap();
+    let facts = attest_tests::example_facts();
+    let engine = Engine::new(pack(), Limits::default()).unwrap();
+    let report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
+    let message = |id: &str| report.rule(id).unwrap().findings[0].message.clone();
+    assert_eq!(
+        message("t.prelude"),
+        "1 day, 2 days, today, tomorrow, in 5 days, yesterday"
+    );
+    assert_eq!(message("t.own"), "1 own, tomorrow");
+    assert_eq!(same_both_ways(pack, Limits::default(), &facts), 2);
 }

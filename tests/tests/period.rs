@@ -6,7 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use attest_engine::report::{EvidenceState, FileCheck, RecordOutcome};
-use attest_engine::{Date, EvalError, EvalOptions, Facts, FactsSource, Period, Report, Status};
+use attest_engine::{
+    Date, EvalError, EvalOptions, EvidenceFile, Facts, FactsSource, Period, Report, Status,
+};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -230,10 +232,13 @@ fn each_criterion_lists_its_evidence_and_the_files_are_checked() {
     assert!(control(&report, "CC1.1").evidence.is_empty());
     // With the files the host read: the hash compares without regard to case; a file the
     // host could not read, or did not read, is missing.
-    let files: BTreeMap<String, Result<String, String>> = [
-        ("m.pdf", Ok("ab".repeat(32))),
-        ("c.pdf", Ok("00".repeat(32))),
-        ("r.pdf", Err("permission denied".to_owned())),
+    let files: BTreeMap<String, EvidenceFile> = [
+        ("m.pdf", EvidenceFile::Read("ab".repeat(32))),
+        ("c.pdf", EvidenceFile::Read("00".repeat(32))),
+        (
+            "r.pdf",
+            EvidenceFile::Unreadable("permission denied".to_owned()),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -335,4 +340,61 @@ fn samples_come_from_the_population_sorted_by_key() {
             .unwrap()
             .is_none()
     );
+}
+
+#[test]
+fn rules_that_do_not_read_the_period_say_they_judged_the_as_of_date_alone() {
+    let facts = attest_tests::example_facts();
+    let type2 = evaluate(&facts, &EvalOptions::default());
+    assert!(type2.period.is_some(), "the example sets an audit period");
+    let alone = |report: &Report, id: &str| report.rule(id).unwrap().judged_at_as_of;
+    // A backup job is judged by its last success; a leaver by every account's removal in it.
+    assert!(alone(&type2, "backups.recent-success"));
+    assert!(alone(&type2, "access.mfa-privileged"));
+    assert!(!alone(&type2, "access.leaver-accounts"));
+    assert!(!alone(&type2, "hr.security-training"));
+    // Never for evidence checks, nor without a period.
+    assert!(
+        type2
+            .rules
+            .iter()
+            .all(|r| !r.is_evidence_check() || !r.judged_at_as_of)
+    );
+    let point = Facts::load(&[FactsSource {
+        name: "facts.json",
+        text: &example_doc(|doc| {
+            doc["organization"]
+                .as_object_mut()
+                .unwrap()
+                .remove("audit_period");
+        })
+        .to_string(),
+    }])
+    .unwrap();
+    let type1 = evaluate(&point, &EvalOptions::default());
+    assert!(type1.period.is_none());
+    assert!(type1.rules.iter().all(|r| !r.judged_at_as_of));
+    assert!(!type1.to_json().contains("judged_at_as_of"));
+    // The text report counts them, and marks the rules it lists.
+    let count = type2.rules.iter().filter(|r| r.judged_at_as_of).count();
+    let text = attest_engine::render::text(&type2, &Default::default());
+    assert!(
+        text.contains(&format!(
+            "Audit period 2026-01-01 to 2026-06-30 (Type 2): rules judge every day of it, but \
+             {count} judge the as-of date alone"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(" · judged at the as-of date alone\n"),
+        "{text}"
+    );
+    // Markdown and HTML count them beside the period.
+    let note = format!(
+        "audit period 2026-01-01 to 2026-06-30 ({count} rules judging the as-of date alone)"
+    );
+    let markdown = attest_engine::render::markdown(&type2);
+    assert!(markdown.contains(&note), "{markdown}");
+    let html = attest_engine::render::html(&type2, &Default::default());
+    assert!(html.contains(&note), "{html}");
 }

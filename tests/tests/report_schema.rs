@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use attest_engine::cases::{Case, DEFAULT_CASE_AS_OF};
-use attest_engine::{Date, EvalOptions, Facts, FactsSource, Period, Report};
+use attest_engine::{Date, EvalOptions, EvidenceFile, Facts, FactsSource, Period, Report};
 use serde_json::Value;
 
 fn validator() -> jsonschema::Validator {
@@ -33,15 +33,15 @@ fn the_example_report_matches_the_schema() {
     // With every optional part: explanations, populations, and evidence files checked (one
     // of each outcome).
     let facts = attest_tests::example_facts();
-    let mut files: std::collections::BTreeMap<String, Result<String, String>> = facts
+    let mut files: std::collections::BTreeMap<String, EvidenceFile> = facts
         .evidence_files()
         .into_iter()
-        .map(|uri| (uri, Err("no such file".to_owned())))
+        .map(|uri| (uri, EvidenceFile::Unreadable("no such file".to_owned())))
         .collect();
     assert!(!files.is_empty(), "the example names an evidence file");
     files.insert(
         "policies/information-security-2026.md".to_owned(),
-        Ok("0".repeat(64)),
+        EvidenceFile::Read("0".repeat(64)),
     );
     let options = EvalOptions::default()
         .with_explain(true)

@@ -45,7 +45,7 @@ export interface ReportOptions extends PackOptions {
   explain?: boolean;
   /** Sandbox limits for each rule; those left out keep their defaults. */
   limits?: Limits;
-  /** Called with each warning of the facts (a field facts-v1 does not define), in document order, then of the waivers file; the report records them too, in `warnings`. */
+  /** Called with each warning of the facts (a field facts-v1 does not define), in document order, then of the waivers file (a doubtful waiver); the report records them too, in `warnings`. Expired, stale and pending waivers, which `attest eval` also notes on stderr, are in the report's `waivers`, each with its `state`. */
   onWarning?: (warning: Violation) => void;
   /** A waivers file (waivers-v1): JSON text, the object, or {name, text}; applied as `--waivers`. */
   waivers?: string | object | { name: string; text: string | object };
@@ -267,6 +267,8 @@ export interface RuleResult {
   explanation?: RuleExplanation;
   /** Why it could not answer (status error), at its place in the rule file. */
   error?: { message: string; file: string; line: number | null; column: number | null };
+  /** With an audit period: the rule does not read it, so it judged the as-of date alone. */
+  judged_at_as_of?: true;
   population: Population;
   findings: Finding[];
 }

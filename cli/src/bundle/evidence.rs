@@ -6,49 +6,64 @@ use super::Files;
 use super::manifest::Evidence;
 use crate::evidence::segments;
 use crate::{evidence, inputs, ledger};
-use std::collections::BTreeMap;
+use attest_engine::EvidenceFile;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The folder of the bundle that stands for the evidence root.
 const FOLDER: &str = "evidence";
 
-/// What an evaluation is given for each `uri`: the SHA-256 of its file, or why it could not
-/// be read.
-pub type Hashes = BTreeMap<String, Result<String, String>>;
+/// What an evaluation is given for each `uri`: the SHA-256 of its file, why it could not be
+/// read, or that it is outside the root.
+pub type Hashes = BTreeMap<String, EvidenceFile>;
 
 /// Copies the file of each `uri` under `root` into the bundle; returns what the manifest
-/// records and the hashes of the files as copied. An error when `root` is not a folder.
+/// records and the hashes of the files as copied. A file outside the root (a link on its
+/// path leads out of it, [`evidence::locate`]) is not copied. An error when `root` is not a
+/// folder.
 pub fn collect(
     files: &mut Files,
     root: &Path,
     uris: &[String],
 ) -> Result<(Evidence, Hashes), String> {
-    let read = evidence::hash_files(root, uris)?;
+    let real_root = evidence::real_root(root)?;
     let mut unreadable = BTreeMap::new();
+    let mut outside_root = BTreeSet::new();
     let mut hashes = Hashes::new();
-    for (uri, found) in read {
-        // The bytes bundled are the bytes hashed, even if the file changes meanwhile.
-        let bytes = found.and_then(|_| {
-            std::fs::read(root.join(relative(uri.as_str()))).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file".to_owned(),
-                _ => e.to_string(),
+    for uri in uris {
+        // Only a regular file under the root is read (as `attest eval` reads it), and the
+        // bytes bundled are the bytes hashed, even if the file changes meanwhile.
+        let bytes = evidence::locate(&real_root, uri).and_then(|real| {
+            evidence::file_sha256(&real).map_err(EvidenceFile::Unreadable)?;
+            std::fs::read(&real).map_err(|e| {
+                EvidenceFile::Unreadable(match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file".to_owned(),
+                    _ => e.to_string(),
+                })
             })
         });
-        match bytes {
+        let found = match bytes {
             Ok(bytes) => {
-                hashes.insert(uri.clone(), Ok(ledger::sha256(&bytes)));
-                files.add(path(&uri), bytes);
+                let hash = ledger::sha256(&bytes);
+                files.add(path(uri), bytes);
+                EvidenceFile::Read(hash)
             }
-            Err(why) => {
-                hashes.insert(uri.clone(), Err(why.clone()));
-                unreadable.insert(uri, why);
+            Err(EvidenceFile::Unreadable(why)) => {
+                unreadable.insert(uri.clone(), why.clone());
+                EvidenceFile::Unreadable(why)
             }
-        }
+            Err(other) => {
+                outside_root.insert(uri.clone());
+                other
+            }
+        };
+        hashes.insert(uri.clone(), found);
     }
     let part = Evidence {
         path: FOLDER.to_owned(),
         root: inputs::display(root),
         unreadable,
+        outside_root,
     };
     Ok((part, hashes))
 }
@@ -58,21 +73,20 @@ pub fn collect(
 pub fn bundled(files: &Files, part: &Evidence, uris: &[String]) -> Hashes {
     uris.iter()
         .map(|uri| {
-            let found = match part.unreadable.get(uri) {
-                Some(why) => Err(why.clone()),
-                None => files
+            let found = if part.outside_root.contains(uri) {
+                EvidenceFile::OutsideRoot
+            } else if let Some(why) = part.unreadable.get(uri) {
+                EvidenceFile::Unreadable(why.clone())
+            } else {
+                files
                     .get(&under(&part.path, uri))
                     .map(ledger::sha256)
-                    .ok_or_else(|| "no such file".to_owned()),
+                    .ok_or_else(|| "no such file".to_owned())
+                    .into()
             };
             (uri.clone(), found)
         })
         .collect()
-}
-
-/// The `uri` as a path under the evidence root.
-fn relative(uri: &str) -> std::path::PathBuf {
-    segments(uri).into_iter().collect()
 }
 
 /// The bundle's path of a `uri`'s file under `folder`.
@@ -107,12 +121,16 @@ mod tests {
         ];
         let mut files = Files::default();
         let (part, hashes) = collect(&mut files, &root, &uris).unwrap();
-        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        let abc = || {
+            EvidenceFile::Read(
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".to_owned(),
+            )
+        };
         assert_eq!(files.get("evidence/board/minutes.txt"), Some(&b"abc"[..]));
         assert_eq!(files.0.len(), 1);
-        assert_eq!(hashes["board\\minutes.txt"], Ok(abc.to_owned()));
+        assert_eq!(hashes["board\\minutes.txt"], abc());
         // A `..` that stays under the root names the same file, held once.
-        assert_eq!(hashes["board/../board/minutes.txt"], Ok(abc.to_owned()));
+        assert_eq!(hashes["board/../board/minutes.txt"], abc());
         assert_eq!(part.unreadable["missing.pdf"], "no such file");
         assert_eq!(part.unreadable["board"], "it is a folder");
         // Evaluating again from the bundle gives the same hashes and reasons.
@@ -121,9 +139,25 @@ mod tests {
         files.0.clear();
         assert_eq!(
             bundled(&files, &part, &uris)["./board/minutes.txt"],
-            Err("no such file".to_owned())
+            EvidenceFile::Unreadable("no such file".to_owned())
         );
         assert!(collect(&mut files, &root.join("board/minutes.txt"), &uris).is_err());
+        // A link leading out of the root is not followed: nothing copied, and evaluating
+        // again finds it outside the root again.
+        #[cfg(unix)]
+        {
+            let outside = root.with_extension("outside");
+            std::fs::write(&outside, "abc").unwrap();
+            std::os::unix::fs::symlink(&outside, root.join("out.txt")).unwrap();
+            let uris = ["out.txt".to_owned()];
+            let mut files = Files::default();
+            let (part, hashes) = collect(&mut files, &root, &uris).unwrap();
+            assert!(files.0.is_empty());
+            assert_eq!(hashes["out.txt"], EvidenceFile::OutsideRoot);
+            assert!(part.outside_root.contains("out.txt") && part.unreadable.is_empty());
+            assert_eq!(bundled(&files, &part, &uris), hashes);
+            std::fs::remove_file(&outside).unwrap();
+        }
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

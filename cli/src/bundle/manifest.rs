@@ -5,7 +5,7 @@ use super::samples::SampleSpec;
 use attest_engine::Limits;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The bundle's manifest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -98,6 +98,10 @@ pub struct Evidence {
     /// file for them, and evaluating again says the same.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub unreadable: BTreeMap<String, String>,
+    /// The `uri`s whose path leads out of the root through a link: the bundle has no file for
+    /// them, and evaluating again finds them outside the root again.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub outside_root: BTreeSet<String>,
 }
 
 /// A file or folder of the bundle and the name it had when evaluated.

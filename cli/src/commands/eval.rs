@@ -121,7 +121,8 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     populations: Option<PathBuf>,
     /// Check every evidence record with a sha256 and a relative uri against the file at
-    /// that uri under DIR; a missing file or a different hash fails its criterion.
+    /// that uri under DIR; a missing file, a different hash or a file outside DIR (through
+    /// `..` or a link that leads out of it) fails its criterion.
     #[arg(long, value_name = "DIR")]
     evidence_root: Option<PathBuf>,
     /// Output format of the main output (stdout, or the plain `--output FILE`; default:

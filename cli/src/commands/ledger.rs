@@ -13,11 +13,12 @@ use std::path::PathBuf;
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// Check the chain: exit 0 when every entry is sound, 1 naming the first bad line
-    /// (edited, reordered, inserted, deleted, or a torn last line).
+    /// (edited, reordered, inserted, deleted, a torn last line, or empty lines at the end).
     Verify(VerifyArgs),
     /// List the runs the ledger records.
     Log(LogArgs),
-    /// Remove a torn last line left by an interrupted run; refuses any other damage.
+    /// Remove a torn last line left by an interrupted run, or empty lines after the last
+    /// entry, and add the newline a sound last entry lacks; refuses any other damage.
     Repair(FileArg),
 }
 
@@ -107,6 +108,12 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, String> {
         ))?,
         None => crate::output::say(&format!("{name}: empty ledger"))?,
     }
+    if verified.unterminated {
+        crate::output::say(&format!(
+            "{name}: note: line {} has no newline at its end; its entry is complete, and the next run (or `attest ledger repair`) adds the newline",
+            verified.entries.len()
+        ))?;
+    }
     Ok(Outcome::Clean)
 }
 
@@ -167,6 +174,16 @@ fn repair(args: &FileArg) -> Result<Outcome, String> {
         }
         Repaired::RemovedTornLine { line, bytes } => crate::output::say(&format!(
             "{name}: removed the torn line {line} ({bytes} bytes); the chain is intact"
+        ))?,
+        Repaired::RemovedEmptyLines { line, count: 1 } => crate::output::say(&format!(
+            "{name}: removed the empty line {line}; the chain is intact"
+        ))?,
+        Repaired::RemovedEmptyLines { line, count } => crate::output::say(&format!(
+            "{name}: removed the empty lines {line} to {}; the chain is intact",
+            line + count - 1
+        ))?,
+        Repaired::AddedNewline { line } => crate::output::say(&format!(
+            "{name}: added the newline line {line} lacked (its entry was complete); the chain is intact"
         ))?,
     }
     Ok(Outcome::Clean)

@@ -24,12 +24,15 @@ pub fn iso(text: &str) -> Option<Date> {
 }
 
 /// The date of `text` read with a `strftime` format (`%m/%d/%Y`, `%d.%m.%Y`,
-/// `%Y/%m/%d %H:%M:%S`); the whole text must match. `None` when it does not.
+/// `%Y/%m/%d %H:%M:%S`); the whole text must match. `None` when it does not, and for a year
+/// before 1000: `%Y` reads any number of digits, so the two-digit year of `05/29/26`
+/// would be the year 26, where the export meant 2026 (a format of `%y` reads that).
 pub fn with_format(text: &str, format: &str) -> Option<Date> {
     jiff::fmt::strtime::parse(format, text.trim())
         .ok()?
         .to_date()
         .ok()
+        .filter(|d| d.year() >= 1000)
 }
 
 /// Whether a `strftime` format can read a date at all (it names a year, a month and a
@@ -85,6 +88,17 @@ mod tests {
             Some("2026-06-28")
         );
         assert_eq!(with_format("13/28/2026", "%m/%d/%Y"), None);
+        // A two-digit year is not the year 26 under `%Y`; `%y` reads it.
+        assert_eq!(with_format("05/29/26", "%m/%d/%Y"), None);
+        assert_eq!(with_format("05/29/0026", "%m/%d/%Y"), None);
+        assert_eq!(
+            show(with_format("05/29/26", "%m/%d/%y")).as_deref(),
+            Some("2026-05-29")
+        );
+        assert_eq!(
+            show(with_format("5/9/2026", "%m/%d/%Y")).as_deref(),
+            Some("2026-05-09")
+        );
         assert_eq!(with_format("06/28/2026 extra", "%m/%d/%Y"), None);
         assert!(format_reads_dates("%d.%m.%Y"));
         assert!(!format_reads_dates("%m/%Y"));

@@ -212,7 +212,10 @@ fn one(text: &str, kind: &Type, field: &Field, column: &str) -> Result<Value, St
                 None => {
                     let expected = field.format.as_ref().map_or(
                         "an ISO 8601 date (2026-06-28) or date-time".to_owned(),
-                        |f| format!("a date in the format `{f}`"),
+                        |f| match f.contains("%Y") {
+                            true => format!("a date in the format `{f}` (`%Y`: a four-digit year)"),
+                            false => format!("a date in the format `{f}`"),
+                        },
                     );
                     return Err(format!(
                         "`{text}` in `{column}` is not a date: expected {expected}"

@@ -3,12 +3,14 @@
 //! writes the entry with a single `write` of the whole line followed by an `fsync`: a writer
 //! killed at any point leaves the file as it was, or with the new line complete, or with a
 //! torn last line that `verify` names and `repair` removes. Nothing before it is touched.
+//! A last entry that is whole but lacks its newline is sound: the next append writes the
+//! newline in the same `write` as its entry, so the file stays one entry per line.
 
 use super::chain::{Problem, Verified, verify};
 use super::entry::Entry;
 use crate::inputs;
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// What a ledger is, for the error on anything else at its path.
@@ -58,8 +60,15 @@ pub fn append(
     let last = verified.entries.last();
     let mut entry = make(last.map_or(1, |e| e.seq + 1), last.map(|e| e.hash.clone()));
     entry.hash = entry.compute_hash();
-    // One write of the whole line: a crash cuts it short at worst, never mixes it up.
-    file.write_all(entry.to_line().as_bytes()).map_err(fail)?;
+    // One write of the whole line (after the newline the last entry lacks, if it does): a
+    // crash cuts it short at worst, never mixes it up, and leaves the last entry whole.
+    let mut line = if verified.unterminated {
+        "\n".to_owned()
+    } else {
+        String::new()
+    };
+    line.push_str(&entry.to_line());
+    file.write_all(line.as_bytes()).map_err(fail)?;
     file.sync_data().map_err(fail)?;
     if created {
         sync_folder(path);
@@ -79,10 +88,24 @@ pub enum Repaired {
         /// Its length in bytes.
         bytes: usize,
     },
+    /// The empty lines after the last entry were removed.
+    RemovedEmptyLines {
+        /// The first of them.
+        line: usize,
+        /// How many.
+        count: usize,
+    },
+    /// The last entry, sound but without a newline, was given one.
+    AddedNewline {
+        /// Its line number.
+        line: usize,
+    },
 }
 
-/// Removes a torn last line, under the same lock as `append`. Any other problem is refused:
-/// an edited, reordered, inserted or deleted entry cannot be repaired, only restored.
+/// Removes a torn last line or empty lines after the last entry, and gives a sound last
+/// entry the newline it lacks, under the same lock as `append`; no entry is removed or
+/// changed. Any other problem is refused: an edited, reordered, inserted or deleted entry
+/// cannot be repaired, only restored.
 pub fn repair(path: &Path) -> Result<Repaired, String> {
     let name = inputs::display(path);
     let fail = |e: std::io::Error| format!("{name}: {e}");
@@ -98,7 +121,23 @@ pub fn repair(path: &Path) -> Result<Repaired, String> {
     file.read_to_end(&mut bytes).map_err(fail)?;
     let verified = verify(&bytes);
     match &verified.problem {
+        None if verified.unterminated => {
+            file.seek(SeekFrom::End(0)).map_err(fail)?;
+            file.write_all(b"\n").map_err(fail)?;
+            file.sync_data().map_err(fail)?;
+            Ok(Repaired::AddedNewline {
+                line: verified.entries.len(),
+            })
+        }
         None => Ok(Repaired::Nothing),
+        Some(Problem::EmptyLines { line, count }) => {
+            file.set_len(verified.sound_len as u64).map_err(fail)?;
+            file.sync_data().map_err(fail)?;
+            Ok(Repaired::RemovedEmptyLines {
+                line: *line,
+                count: *count,
+            })
+        }
         Some(Problem::Torn { line }) => {
             file.set_len(verified.sound_len as u64).map_err(fail)?;
             file.sync_data().map_err(fail)?;
@@ -108,7 +147,7 @@ pub fn repair(path: &Path) -> Result<Repaired, String> {
             })
         }
         Some(problem) => Err(format!(
-            "{name}: {problem}. Only a torn last line can be repaired; restore the ledger from a copy"
+            "{name}: {problem}. Only a torn last line or empty lines after the last entry can be repaired; restore the ledger from a copy"
         )),
     }
 }
@@ -116,7 +155,7 @@ pub fn repair(path: &Path) -> Result<Repaired, String> {
 /// The error for a ledger whose chain is broken.
 pub fn broken(name: &str, problem: &Problem) -> String {
     match problem {
-        Problem::Torn { .. } => format!("{name}: {problem}; nothing was appended"),
+        p if p.repairable() => format!("{name}: {problem}; nothing was appended"),
         _ => format!("{name}: the chain is broken: {problem}; nothing was appended"),
     }
 }
@@ -215,8 +254,8 @@ mod tests {
             .rposition(|b| *b == b'\n')
             .unwrap()
             + 1;
-        // Every cut inside the last line, its newline included.
-        for cut in sound + 1..whole.len() {
+        // Every cut inside the last line's JSON (its newline is the last byte).
+        for cut in sound + 1..whole.len() - 1 {
             std::fs::write(&path, &whole[..cut]).unwrap();
             let verified = read(&path).unwrap();
             assert_eq!(
@@ -235,6 +274,16 @@ mod tests {
             assert_eq!(std::fs::read(&path).unwrap(), &whole[..sound]);
             assert_eq!(repair(&path).unwrap(), Repaired::Nothing);
         }
+        // Only the newline cut: the last entry is whole, so it is kept, and gets it back.
+        std::fs::write(&path, &whole[..whole.len() - 1]).unwrap();
+        let verified = read(&path).unwrap();
+        assert_eq!(verified.problem, None);
+        assert!(verified.unterminated);
+        assert_eq!(verified.entries.len(), 3);
+        assert_eq!(repair(&path).unwrap(), Repaired::AddedNewline { line: 3 });
+        assert_eq!(std::fs::read(&path).unwrap(), whole);
+        assert!(!read(&path).unwrap().unterminated);
+        assert_eq!(repair(&path).unwrap(), Repaired::Nothing);
         // A torn ledger refuses appends until it is repaired.
         std::fs::write(&path, &whole[..whole.len() - 5]).unwrap();
         let err = append(&path, |seq, prev| entry(seq, prev, "next")).unwrap_err();
@@ -242,6 +291,66 @@ mod tests {
         repair(&path).unwrap();
         let next = append(&path, |seq, prev| entry(seq, prev, "next")).unwrap();
         assert_eq!(next.seq, 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_append_after_a_last_entry_without_its_newline_writes_the_newline_first() {
+        let dir = folder("unterminated");
+        let path = dir.join("ledger.jsonl");
+        for i in 0..2 {
+            append(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+        }
+        let whole = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &whole[..whole.len() - 1]).unwrap();
+        let next = append(&path, |seq, prev| entry(seq, prev, "next")).unwrap();
+        assert_eq!(next.seq, 3);
+        let after = std::fs::read(&path).unwrap();
+        assert!(after.starts_with(&whole));
+        assert_eq!(&after[whole.len()..], next.to_line().as_bytes());
+        let verified = read(&path).unwrap();
+        assert_eq!(verified.problem, None);
+        assert!(!verified.unterminated);
+        assert_eq!(verified.entries.len(), 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn empty_lines_after_the_last_entry_refuse_appends_until_repair_removes_them() {
+        let dir = folder("empty");
+        let path = dir.join("ledger.jsonl");
+        for i in 0..2 {
+            append(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+        }
+        let whole = std::fs::read(&path).unwrap();
+        for count in [1, 2] {
+            let mut bytes = whole.clone();
+            bytes.extend(std::iter::repeat_n(b'\n', count));
+            std::fs::write(&path, &bytes).unwrap();
+            let verified = read(&path).unwrap();
+            assert_eq!(
+                verified.problem,
+                Some(Problem::EmptyLines { line: 3, count })
+            );
+            assert_eq!(verified.entries.len(), 2);
+            let err = append(&path, |seq, prev| entry(seq, prev, "next")).unwrap_err();
+            assert!(err.contains("after the last entry"), "{err}");
+            assert!(err.contains("`attest ledger repair`"), "{err}");
+            assert_eq!(std::fs::read(&path).unwrap(), bytes);
+            assert_eq!(
+                repair(&path).unwrap(),
+                Repaired::RemovedEmptyLines { line: 3, count }
+            );
+            assert_eq!(std::fs::read(&path).unwrap(), whole);
+        }
+        // A ledger of nothing but an empty line is an empty ledger once repaired.
+        std::fs::write(&path, "\n").unwrap();
+        assert_eq!(
+            read(&path).unwrap().problem,
+            Some(Problem::EmptyLines { line: 1, count: 1 })
+        );
+        repair(&path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1,6 +1,11 @@
 //! Checking a ledger's chain: every line an entry, every entry's hash its content's, every
 //! entry's `prev` the hash of the line before it and its `seq` one more. The first line that
 //! breaks a rule is the problem reported; the entries before it are sound.
+//!
+//! Two things at the end of a ledger lose nothing and are told apart from damage: a last
+//! entry that is complete (its JSON whole, its hash and links right) but has no newline is
+//! sound (the next append writes the newline first), and empty lines after the last entry
+//! are a problem `repair` removes, like a torn last line (one whose JSON stops short).
 
 use super::entry::{Entry, hash_of};
 use attest_engine::facts::{json_column, json_message, parse_json};
@@ -10,10 +15,19 @@ use std::fmt;
 /// The first thing wrong with a ledger, by line (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
-    /// The last line has no newline: a write was interrupted. `repair` removes it.
+    /// The last line has no newline and is not JSON: a write was interrupted. `repair`
+    /// removes it. (A last line without a newline that is a whole, sound entry is no problem.)
     Torn {
         /// Its line.
         line: usize,
+    },
+    /// Nothing but empty lines after the last entry (a newline too many, added by an editor
+    /// or a shell). Nothing is lost; `repair` removes them.
+    EmptyLines {
+        /// The first of them.
+        line: usize,
+        /// How many.
+        count: usize,
     },
     /// A line that is not an entry (not JSON, or missing members).
     Unreadable {
@@ -60,10 +74,17 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// Whether `repair` can fix it without touching an entry: a torn last line or empty
+    /// lines after the last entry.
+    pub fn repairable(&self) -> bool {
+        matches!(self, Problem::Torn { .. } | Problem::EmptyLines { .. })
+    }
+
     /// The line of the problem.
     pub fn line(&self) -> usize {
         match self {
             Problem::Torn { line }
+            | Problem::EmptyLines { line, .. }
             | Problem::Unreadable { line, .. }
             | Problem::Edited { line, .. }
             | Problem::Deleted { line, .. }
@@ -79,6 +100,15 @@ impl fmt::Display for Problem {
             Problem::Torn { line } => write!(
                 f,
                 "line {line}: the last line is incomplete (a run was stopped while writing it); `attest ledger repair` removes it"
+            ),
+            Problem::EmptyLines { line, count: 1 } => write!(
+                f,
+                "line {line}: an empty line after the last entry (no entry is lost); `attest ledger repair` removes it"
+            ),
+            Problem::EmptyLines { line, count } => write!(
+                f,
+                "lines {line} to {}: {count} empty lines after the last entry (no entry is lost); `attest ledger repair` removes them",
+                line + count - 1
             ),
             Problem::Unreadable { line, message } => {
                 write!(f, "line {line}: not a ledger entry: {message}")
@@ -126,6 +156,10 @@ pub struct Verified {
     pub problem: Option<Problem>,
     /// Bytes of the file the sound entries take, newlines included.
     pub sound_len: usize,
+    /// The last entry is sound but its line has no newline (the file was cut by one byte,
+    /// or written by an editor that leaves none): nothing is lost, and the next append
+    /// writes the newline before its entry.
+    pub unterminated: bool,
 }
 
 /// Checks a whole ledger: the first entry is `seq` 1 with no `prev`.
@@ -143,26 +177,53 @@ fn check(bytes: &[u8], whole: bool) -> Verified {
     let mut entries: Vec<Entry> = Vec::new();
     let mut offset = 0;
     let mut line = 0;
+    let mut unterminated = false;
     while offset < bytes.len() {
         line += 1;
         let rest = &bytes[offset..];
-        let Some(end) = rest.iter().position(|b| *b == b'\n') else {
-            return done(entries, Some(Problem::Torn { line }), offset);
-        };
-        match judge(&rest[..end], line, entries.last(), whole, &rest[end + 1..]) {
-            Ok(entry) => entries.push(entry),
-            Err(problem) => return done(entries, Some(problem), offset),
+        if rest.iter().all(|b| *b == b'\n') {
+            let problem = Problem::EmptyLines {
+                line,
+                count: rest.len(),
+            };
+            return done(entries, Some(problem), offset, false);
         }
-        offset += end + 1;
+        let (end, next) = match rest.iter().position(|b| *b == b'\n') {
+            Some(end) => (end, end + 1),
+            // The last line, without its newline: torn when its JSON stops short (or is not
+            // JSON at all, as when a crash leaves zeros); judged as any other line when it is
+            // whole, so a sound entry that only lacks its newline is kept.
+            None if !is_json(rest) => {
+                return done(entries, Some(Problem::Torn { line }), offset, false);
+            }
+            None => (rest.len(), rest.len()),
+        };
+        match judge(&rest[..end], line, entries.last(), whole, &rest[next..]) {
+            Ok(entry) => entries.push(entry),
+            Err(problem) => return done(entries, Some(problem), offset, false),
+        }
+        offset += next;
+        unterminated = next == end;
     }
-    done(entries, None, offset)
+    done(entries, None, offset, unterminated)
 }
 
-fn done(entries: Vec<Entry>, problem: Option<Problem>, sound_len: usize) -> Verified {
+/// Whether `text` is one whole JSON value, with nothing after it.
+fn is_json(text: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok()
+}
+
+fn done(
+    entries: Vec<Entry>,
+    problem: Option<Problem>,
+    sound_len: usize,
+    unterminated: bool,
+) -> Verified {
     Verified {
         entries,
         problem,
         sound_len,
+        unterminated,
     }
 }
 

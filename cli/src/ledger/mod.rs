@@ -4,7 +4,9 @@
 //! edited, reordered, inserted or deleted, or a last line torn by a crash. Appending takes
 //! an exclusive lock on the file and writes the entry with one `write` and an `fsync`, so
 //! concurrent runs never interleave and a killed writer leaves at most a torn last line,
-//! which `repair` removes.
+//! which `repair` removes. A last entry that is whole but lacks its newline is sound (the
+//! next append writes the newline first); empty lines after the last entry are reported, at
+//! their line, and `repair` removes them.
 
 mod append;
 mod chain;

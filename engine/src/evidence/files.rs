@@ -12,9 +12,34 @@ use crate::report::{
 };
 use std::collections::BTreeMap;
 
-/// What the host found for each relative `uri`: the file's SHA-256 (hex), or why it could
-/// not be read.
-pub(crate) type Files = BTreeMap<String, Result<String, String>>;
+/// What the host found at an evidence record's relative `uri` under the evidence root
+/// ([`EvalOptions::with_evidence_files`](crate::EvalOptions::with_evidence_files)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EvidenceFile {
+    /// The file was read: its SHA-256 (hex).
+    Read(String),
+    /// The file could not be read, and why.
+    Unreadable(String),
+    /// The path leads out of the evidence root once links on it are followed (a link
+    /// inside the root points outside it): the file was not read. The record is
+    /// `outside_root`, as one whose `uri` climbs out of the root with `..`.
+    OutsideRoot,
+}
+
+impl From<Result<String, String>> for EvidenceFile {
+    /// A hash read, or why no file could be read.
+    fn from(found: Result<String, String>) -> EvidenceFile {
+        match found {
+            Ok(hash) => EvidenceFile::Read(hash),
+            Err(why) => EvidenceFile::Unreadable(why),
+        }
+    }
+}
+
+/// What the host found for each relative `uri`: the file's SHA-256 (hex), why it could not
+/// be read, or that a link on its path leads out of the root.
+pub(crate) type Files = BTreeMap<String, EvidenceFile>;
 
 /// The outcome of checking one record's file, with what went wrong; `None` for a record
 /// whose file cannot be checked (no `sha256`, or a `uri` that is absent, absolute or a URL).
@@ -31,10 +56,10 @@ pub(crate) fn outcome(r: &Record, files: &Files) -> Option<(FileCheck, String)> 
         ));
     }
     Some(match files.get(&uri) {
-        Some(Ok(hash)) if hash.eq_ignore_ascii_case(&recorded) => {
+        Some(EvidenceFile::Read(hash)) if hash.eq_ignore_ascii_case(&recorded) => {
             (FileCheck::Verified, String::new())
         }
-        Some(Ok(hash)) => (
+        Some(EvidenceFile::Read(hash)) => (
             FileCheck::Mismatch,
             format!(
                 "the file {uri} has SHA-256 {}, not the recorded {}",
@@ -42,9 +67,15 @@ pub(crate) fn outcome(r: &Record, files: &Files) -> Option<(FileCheck, String)> 
                 recorded.to_ascii_lowercase()
             ),
         ),
-        Some(Err(why)) => (
+        Some(EvidenceFile::Unreadable(why)) => (
             FileCheck::Missing,
             format!("the file {uri} could not be read from the evidence root: {why}"),
+        ),
+        Some(EvidenceFile::OutsideRoot) => (
+            FileCheck::OutsideRoot,
+            format!(
+                "the file {uri} is outside the evidence root: a link on its path leads out of it"
+            ),
         ),
         None => (
             FileCheck::Missing,
@@ -124,6 +155,7 @@ pub(crate) fn check(control: &Control, judge: &Judge<'_>, files: &Files) -> Opti
         disabled: None,
         explanation,
         error: None,
+        judged_at_as_of: false,
         population,
         findings,
     })

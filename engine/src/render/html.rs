@@ -163,7 +163,7 @@ fn header(out: &mut String, report: &Report) {
         "<header>\n<h1>SOC 2 readiness of {}</h1>\n<p class=\"meta\">As of {}{} · pack {} {} · {} controls</p>",
         esc(&report.facts.organization),
         esc(&report.evaluated_on),
-        super::period_note(report.period),
+        esc(&super::report_period_note(report)),
         esc(&report.pack.name),
         esc(&report.pack.version),
         report.controls.len()
@@ -311,7 +311,13 @@ fn control_row(out: &mut String, c: &ControlResult, rules: &[&RuleResult]) {
     let in_scope = c.status != Status::NotApplicable;
     let mut owners: Vec<&str> = rules
         .iter()
-        .filter(|r| in_scope && matches!(r.status, Status::Fail | Status::Warn | Status::Error))
+        .filter(|r| {
+            in_scope
+                && (r.status == Status::Error
+                    || r.findings
+                        .iter()
+                        .any(|f| matches!(f.effective_status(), Status::Fail | Status::Warn)))
+        })
         .map(|r| r.owner.as_str())
         .collect();
     crate::sorting::sort(&mut owners);

@@ -29,7 +29,7 @@ pub fn markdown(report: &Report) -> String {
         out,
         "As of {}{} · pack {} · {} · {} warn · {} error · {} waived · {} pass · {} not applicable\n",
         escape(&report.evaluated_on),
-        super::period_note(report.period),
+        super::report_period_note(report),
         code(&format!("{} {}", report.pack.name, report.pack.version)),
         if s.fail > 0 {
             format!("**{} of {} controls failing**", s.fail, s.applicable())

@@ -52,6 +52,23 @@ pub(crate) fn period_note(period: Option<crate::Period>) -> String {
         .unwrap_or_default()
 }
 
+/// How many rules of a Type 2 report judged the as-of date alone (`judged_at_as_of`).
+pub(crate) fn judged_at_as_of(report: &crate::Report) -> usize {
+    report.rules.iter().filter(|r| r.judged_at_as_of).count()
+}
+
+/// [`period_note`] of a report, with how many of its rules judged the as-of date alone
+/// (` · audit period START to END (N rules judging the as-of date alone)`).
+pub(crate) fn report_period_note(report: &crate::Report) -> String {
+    let mut note = period_note(report.period);
+    match judged_at_as_of(report) {
+        0 => {}
+        1 => note.push_str(" (1 rule judging the as-of date alone)"),
+        n => note.push_str(&format!(" ({n} rules judging the as-of date alone)")),
+    }
+    note
+}
+
 /// `value` as JSON, as `serde_json::json!` writes a value it is given (null if it cannot be).
 pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or_default()

@@ -79,9 +79,21 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
         line(&report.pack.version)
     );
     if let Some(period) = &report.period {
+        // Rules that do not read the period judge the as-of date alone: said, not hidden.
+        let alone = super::judged_at_as_of(report);
+        let how = match alone {
+            0 => "controls judged across the period".to_owned(),
+            1 => "rules judge every day of it, but 1 judges the as-of date alone (marked; \
+                  `judged_at_as_of` in JSON)"
+                .to_owned(),
+            n => format!(
+                "rules judge every day of it, but {n} judge the as-of date alone (marked; \
+                 `judged_at_as_of` in JSON)"
+            ),
+        };
         let _ = writeln!(
             out,
-            "Audit period {} to {}: controls judged across the period (Type 2)",
+            "Audit period {} to {} (Type 2): {how}",
             period.start(),
             period.end()
         );
@@ -177,9 +189,14 @@ fn control(out: &mut String, p: &Paint, report: &Report, c: &ControlResult, max:
 }
 
 fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
+    let alone = if r.judged_at_as_of {
+        " · judged at the as-of date alone"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "    {} {}  {} · {} · owner {} · {}",
+        "    {} {}  {} · {} · owner {} · {}{alone}",
         p.dim("rule"),
         line(&r.id),
         line(&r.title),

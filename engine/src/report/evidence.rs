@@ -61,7 +61,8 @@ pub enum FileCheck {
     Missing,
     /// The file's hash differs from the recorded one.
     Mismatch,
-    /// The `uri` has a `..` segment that leaves the evidence root.
+    /// The `uri` has a `..` segment that leaves the evidence root, or a link on its path
+    /// leads out of it.
     OutsideRoot,
 }
 

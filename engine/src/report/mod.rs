@@ -65,13 +65,14 @@ impl Status {
         Status::NotApplicable,
     ];
 
-    /// Rank for "worst of": error > fail > warn > waived > pass > not_applicable.
+    /// Rank for "worst of": error > fail > waived > warn > pass > not_applicable. A failure
+    /// waived is still an exception: a warning beside it must not make it look ready.
     fn rank(self) -> u8 {
         match self {
             Status::Error => 5,
             Status::Fail => 4,
-            Status::Warn => 3,
-            Status::Waived => 2,
+            Status::Waived => 3,
+            Status::Warn => 2,
             Status::Pass => 1,
             Status::NotApplicable => 0,
         }
@@ -315,6 +316,11 @@ pub struct RuleResult {
     /// Why it could not answer (status `error`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<RuleError>,
+    /// With an audit period: the rule does not read the period (it calls none of the
+    /// prelude's period functions), so it judged the facts at the as-of date alone, as
+    /// without one. Absent otherwise, and for a rule that did not run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub judged_at_as_of: bool,
     /// The records it tested.
     pub population: Population,
     /// What it found.

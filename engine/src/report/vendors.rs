@@ -234,7 +234,7 @@ pub struct Gap {
     pub status: Status,
     /// What is wrong.
     pub message: String,
-    /// The criteria the rule evidences, which the gap affects.
+    /// The criteria in scope the rule evidences, which the gap affects.
     pub criteria: Vec<String>,
     /// The key of the record it is about (the vendor, or one of its incidents...).
     pub key: Option<String>,
@@ -445,6 +445,14 @@ fn is_about(f: &Finding, v: &Vendor) -> bool {
 }
 
 fn entry(report: &Report, v: &Vendor, cadence: &ReviewCadence) -> RegisterEntry {
+    // The criteria in scope (those of categories out of scope are the only ones that do not
+    // apply): a gap affects those alone.
+    let in_scope = |id: &String| {
+        report
+            .controls
+            .iter()
+            .any(|c| &c.id == id && c.status != Status::NotApplicable)
+    };
     let mut gaps: Vec<Gap> = report
         .rules
         .iter()
@@ -455,7 +463,7 @@ fn entry(report: &Report, v: &Vendor, cadence: &ReviewCadence) -> RegisterEntry 
                 rule: r.id.clone(),
                 status: f.effective_status(),
                 message: f.message.clone(),
-                criteria: r.controls.clone(),
+                criteria: r.controls.iter().filter(|c| in_scope(c)).cloned().collect(),
                 key: f.key.clone(),
                 source: f.source.clone(),
             })
