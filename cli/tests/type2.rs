@@ -28,11 +28,11 @@ const ORG: &str = r#"{"schema_version": "1",
     {"id": "C-3", "system_id": "aws", "deployed_on": "2026-03-01", "author_id": "p2", "approved_by": "p1"}
   ],
   "evidence": [
-    {"control_id": "CC2.1", "title": "Data flows", "uri": "flows.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2026-05-01"},
-    {"control_id": "CC1.2", "title": "Board minutes", "uri": "board/minutes.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2026-05-01"},
-    {"control_id": "CC1.3", "title": "Org chart", "uri": "org.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2026-05-01"},
-    {"control_id": "CC1.5", "title": "Escapes", "uri": "../secret.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2026-05-01"},
-    {"control_id": "CC2.3", "title": "Online", "uri": "https://example.com/x.pdf", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2026-05-01"}
+    {"control_id": "CC2.1", "title": "Data flows", "uri": "flows.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2025-12-01"},
+    {"control_id": "CC1.2", "title": "Board minutes", "uri": "board/minutes.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2025-12-01"},
+    {"control_id": "CC1.3", "title": "Org chart", "uri": "org.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2025-12-01"},
+    {"control_id": "CC1.5", "title": "Escapes", "uri": "../secret.txt", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2025-12-01"},
+    {"control_id": "CC2.3", "title": "Online", "uri": "https://example.com/x.pdf", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2025-12-01"}
   ]
 }"#;
 
@@ -613,7 +613,7 @@ fn every_format_shows_the_period_and_the_evidence() {
             vec![
                 "Audit period 2026-01-01 to 2026-06-30",
                 "Evidence on file (5 records for 5 criteria)",
-                "Board minutes · collected 2026-05-01, expires 2027-05-01 · current",
+                "Board minutes · collected 2025-12-01, expires 2026-12-01 · current",
             ],
         ),
         (
@@ -621,7 +621,7 @@ fn every_format_shows_the_period_and_the_evidence() {
             vec![
                 "audit period 2026-01-01 to 2026-06-30",
                 "<summary>Evidence on file (5)</summary>",
-                "| CC1.2 | Board minutes (`board/minutes.txt`) | 2026-05-01 | 2027-05-01 | current |  |",
+                "| CC1.2 | Board minutes (`board/minutes.txt`) | 2025-12-01 | 2026-12-01 | current |  |",
             ],
         ),
         (

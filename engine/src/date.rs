@@ -130,6 +130,15 @@ fn civil_from_days(days: i32) -> (i32, i32, i32) {
     (if month <= 2 { year + 1 } else { year }, month, day)
 }
 
+/// `n` days as a message says it: "1 day", "0 days", "12 days".
+pub(crate) fn say_days(n: i64) -> String {
+    if n == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{n} days")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -360,6 +360,7 @@ impl Engine {
         let judge = evidence::Judge {
             facts,
             as_of,
+            period: run.period,
             warn_days,
             detail: detail(options),
         };

@@ -10,21 +10,24 @@ pub use files::EvidenceFile;
 pub(crate) use files::check as check_files;
 pub(crate) use listing::list;
 
-use crate::date::Date;
+use crate::date::{self, Date};
 use crate::facts::Facts;
 use crate::facts::tree::{Node, Record};
 use crate::pack::{Control, Owner, Severity};
+use crate::period::Period;
+use crate::period::stretches::{Stretch, lapses};
 use crate::population;
 use crate::report::{EVIDENCE_RULE, Explanation, Finding, FindingStatus, RuleResult, Status};
 
 /// Days evidence stays valid when it has no `expires_on`.
 const DEFAULT_VALIDITY_DAYS: i64 = 365;
 
-/// What judging evidence needs: the facts, the as-of date, the warning window and what
-/// populations list.
+/// What judging evidence needs: the facts, the as-of date, the audit period, the warning
+/// window and what populations list.
 pub(crate) struct Judge<'a> {
     pub facts: &'a Facts,
     pub as_of: Date,
+    pub period: Option<Period>,
     pub warn_days: i64,
     pub detail: population::Detail,
 }
@@ -111,16 +114,25 @@ pub(crate) fn check(
     let mut current: Vec<(Date, String, String)> = Vec::new();
     let mut tested = Vec::new();
     let mut expired = Vec::new();
+    // With an audit period: what was in force during it (collected by its end), and what
+    // was collected after it, which counts for the as-of date but not for the period.
+    let mut held = Vec::new();
+    let mut after = Vec::new();
     for r in records_of(facts, &control.id) {
         tested.push(r.pointer());
         let Some(collected) = date(r, "collected_on") else {
             continue;
         };
+        let ends = lapses_on(r, collected);
+        let title = text(r, "title").unwrap_or_default();
+        match judge.period {
+            Some(p) if collected <= p.end() => held.push((collected, Some(ends))),
+            Some(_) => after.push(format!("\"{title}\" ({collected})")),
+            None => {}
+        }
         if collected > as_of {
             continue;
         }
-        let ends = lapses_on(r, collected);
-        let title = text(r, "title").unwrap_or_default();
         if ends >= as_of {
             current.push((ends, title, r.pointer().into_owned()));
         } else {
@@ -131,7 +143,22 @@ pub(crate) fn check(
             ));
         }
     }
-    let (status, findings) = if let Some((ends, title, ptr)) = current.iter().max() {
+    // Type 2: evidence must have been in force on every day of the period. With no dated
+    // evidence at all, the messages below say so.
+    let gaps = match judge.period {
+        Some(p) if !held.is_empty() || !after.is_empty() => lapses(p.start(), p.end(), held),
+        _ => Vec::new(),
+    };
+    let (status, findings) = if let (Some(p), false) = (judge.period, gaps.is_empty()) {
+        let lapsed = lapse_text(&control.id, p, &gaps, &after);
+        let msg = match unjudged.is_empty() {
+            true => lapsed,
+            false => format!("{}; and {lapsed}", unshown(&control.id, unjudged, part)),
+        };
+        let mut f = finding(FindingStatus::Fail, msg, None);
+        f.data = Some(lapse_data(&gaps));
+        (Status::Fail, vec![f])
+    } else if let Some((ends, title, ptr)) = current.iter().max() {
         if as_of.days_until(*ends) <= warn_days {
             let msg = format!(
                 "the latest evidence for {} (\"{title}\") expires on {ends}",
@@ -153,25 +180,23 @@ pub(crate) fn check(
         );
         (Status::Fail, vec![finding(FindingStatus::Fail, msg, None)])
     } else {
-        let why: Vec<String> = unjudged
-            .iter()
-            .map(|(id, reason)| format!("{id}: {reason}"))
-            .collect();
-        // Some of its rules judged it (`part`): the rest of it is not shown.
-        let shown = if part {
-            format!("not all of {} is shown", control.id)
-        } else {
-            format!("nothing shows {} operates", control.id)
-        };
         let msg = format!(
-            "{shown}: {}; and no evidence is recorded for it",
-            why.join("; ")
+            "{}; and no evidence is recorded for it",
+            unshown(&control.id, unjudged, part)
         );
         (Status::Fail, vec![finding(FindingStatus::Fail, msg, None)])
     };
     let explanation = explain.then(|| {
         let reason = match status {
+            Status::Pass if judge.period.is_some() => format!(
+                "pass: evidence for {} was in force on every day of the audit period, and current evidence is on file",
+                control.id
+            ),
             Status::Pass => format!("pass: current evidence is on file for {}", control.id),
+            _ if !gaps.is_empty() => format!(
+                "fail: on some days of the audit period no evidence for {} was in force",
+                control.id
+            ),
             Status::Warn => format!(
                 "warn: the current evidence for {} lapses within {warn_days} days",
                 control.id
@@ -215,6 +240,60 @@ pub(crate) fn check(
         population,
         findings,
     }
+}
+
+/// What the facts left unshown of criterion `id`: its rules that could not judge it, each
+/// with why; `part` when its other rules judged the rest of it.
+fn unshown(id: &str, unjudged: &[(&str, &str)], part: bool) -> String {
+    let why: Vec<String> = unjudged
+        .iter()
+        .map(|(rule, reason)| format!("{rule}: {reason}"))
+        .collect();
+    match part {
+        true => format!("not all of {id} is shown: {}", why.join("; ")),
+        false => format!("nothing shows {id} operates: {}", why.join("; ")),
+    }
+}
+
+/// The days of period `p` without evidence for criterion `id` in force, as a finding says
+/// them, naming the evidence collected after the period (`after`), which does not count.
+fn lapse_text(id: &str, p: Period, gaps: &[Stretch], after: &[String]) -> String {
+    let total: i64 = gaps.iter().map(|g| g.days).sum();
+    let stretches: Vec<String> = gaps
+        .iter()
+        .map(|g| format!("{} to {} ({})", g.from, g.to, date::say_days(g.days)))
+        .collect();
+    let mut text = format!(
+        "no evidence for {id} was in force on {} of the audit period {} to {}: {}",
+        date::say_days(total),
+        p.start(),
+        p.end(),
+        stretches.join("; ")
+    );
+    if !after.is_empty() {
+        text.push_str(&format!(
+            " (collected after the period, which it does not cover: {})",
+            after.join(", ")
+        ));
+    }
+    text
+}
+
+/// A lapse finding's data: `{"lapses": [{"from", "to", "days"}], "days_without": N}`, as the
+/// rules' lapse findings give it.
+fn lapse_data(gaps: &[Stretch]) -> serde_json::Value {
+    let lapses: Vec<serde_json::Value> = gaps
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "from": g.from.to_string(),
+                "to": g.to.to_string(),
+                "days": g.days,
+            })
+        })
+        .collect();
+    let total: i64 = gaps.iter().map(|g| g.days).sum();
+    serde_json::json!({ "lapses": lapses, "days_without": total })
 }
 
 fn lowercase_first(s: &str) -> String {

@@ -2,6 +2,8 @@
 //! operated, both included. Without one, rules judge the facts at the as-of date alone
 //! (Type 1 style).
 
+pub(crate) mod stretches;
+
 use crate::date::Date;
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -146,7 +146,7 @@ fn absent_facts_with_current_evidence_pass_on_that_evidence() {
             .unwrap()
             .push(
                 json!({"control_id": "CC8.1", "title": "Change tickets sampled by the CTO",
-                         "uri": "https://wiki.example/changes-q2", "collected_on": "2026-06-01"}),
+                         "uri": "https://wiki.example/changes-q2", "collected_on": "2025-12-15"}),
             );
     });
     let cc81 = control(&report, "CC8.1");

@@ -210,3 +210,48 @@ fn the_readmes_param_examples_name_parameters_of_the_built_in_pack() {
         );
     }
 }
+
+/// The lines of every `text` block of `doc` after `heading` (up to the next heading of its
+/// level), but `...`.
+fn text_blocks(doc: &str, heading: &str) -> Vec<String> {
+    let after = doc
+        .split_once(&format!("\n{heading}\n"))
+        .unwrap_or_else(|| panic!("no `{heading}` section"))
+        .1;
+    let level = heading.split(' ').next().unwrap_or_default();
+    let section = after
+        .split_once(&format!("\n{level} "))
+        .map_or(after, |(s, _)| s);
+    let mut lines = Vec::new();
+    let mut inside = false;
+    for line in section.lines() {
+        match (inside, line) {
+            (false, "```text") => inside = true,
+            (true, "```") => inside = false,
+            (true, "...") => {}
+            (true, l) => lines.push(l.trim().to_owned()),
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[test]
+fn the_readmes_show_the_example_report_as_attest_writes_it() {
+    // The snapshot of `attest eval examples/acme`, which cli/tests/cli.rs holds to the output.
+    let report = read("cli/tests/snapshots/cli__eval_acme_text.snap");
+    let shown: Vec<String> = text_blocks(&read("README.md"), "### A Type 2 run")
+        .into_iter()
+        .chain(text_blocks(
+            &read("examples/README.md"),
+            "### What it is meant to show",
+        ))
+        .collect();
+    assert!(shown.len() >= 8, "{shown:?}");
+    for line in shown {
+        assert!(
+            report.lines().any(|l| l.trim() == line),
+            "a README shows a line `attest eval examples/acme` does not write: {line}"
+        );
+    }
+}

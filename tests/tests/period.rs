@@ -398,3 +398,71 @@ fn rules_that_do_not_read_the_period_say_they_judged_the_as_of_date_alone() {
     let html = attest_engine::render::html(&type2, &Default::default());
     assert!(html.contains(&note), "{html}");
 }
+
+#[test]
+fn evidence_must_be_in_force_on_every_day_of_the_period() {
+    let doc = json!({"schema_version": "1", "organization": {"name": "A",
+        "audit_period": {"start": "2026-01-01", "end": "2026-06-30"}},
+    "evidence": [
+      // Last year's minutes lapse the day after this year's are collected: covered.
+      {"control_id": "CC1.2", "title": "Minutes 2025", "collected_on": "2025-03-21"},
+      {"control_id": "CC1.2", "title": "Minutes 2026", "collected_on": "2026-03-20"},
+      // Collected six weeks into the period, with nothing before it.
+      {"control_id": "CC1.3", "title": "Chart", "collected_on": "2026-02-12"},
+      // Lapsed in March; the next one was collected after the period.
+      {"control_id": "CC1.5", "title": "Review", "collected_on": "2025-01-10", "expires_on": "2026-03-02"},
+      {"control_id": "CC1.5", "title": "Late review", "collected_on": "2026-07-10"}
+    ]});
+    let facts = load(&doc);
+    let as_of = Date::parse("2026-07-31");
+    let report = evaluate(&facts, &EvalOptions::default().with_as_of(as_of));
+    let check = |r: &Report, id: &str| r.rule(&format!("evidence/{id}")).unwrap().clone();
+    let status = |r: &Report, id: &str| r.controls.iter().find(|c| c.id == id).unwrap().status;
+    assert_eq!(check(&report, "CC1.2").status, Status::Pass);
+    assert_eq!(status(&report, "CC1.2"), Status::Pass);
+    let cc13 = check(&report, "CC1.3");
+    assert_eq!(cc13.status, Status::Fail);
+    // Its rule had no people to judge: the evidence stands in for it.
+    assert_eq!(
+        cc13.findings[0].message,
+        "nothing shows CC1.3 operates: hr.reporting-lines: the facts have no `people`; and no \
+         evidence for CC1.3 was in force on 42 days of the audit period 2026-01-01 to \
+         2026-06-30: 2026-01-01 to 2026-02-11 (42 days)"
+    );
+    assert_eq!(
+        cc13.findings[0].data,
+        Some(
+            json!({"lapses": [{"from": "2026-01-01", "to": "2026-02-11", "days": 42}],
+            "days_without": 42})
+        )
+    );
+    // Evidence collected after the period is current on the as-of date but does not cover
+    // the period.
+    let cc15 = check(&report, "CC1.5");
+    assert_eq!(cc15.status, Status::Fail);
+    assert_eq!(
+        cc15.findings[0].message,
+        "no evidence for CC1.5 was in force on 120 days of the audit period 2026-01-01 to \
+         2026-06-30: 2026-03-03 to 2026-06-30 (120 days) (collected after the period, which \
+         it does not cover: \"Late review\" (2026-07-10))"
+    );
+    assert_eq!(status(&report, "CC1.5"), Status::Fail);
+    // No evidence at all says so, as without a period.
+    let cc21 = check(&report, "CC2.1");
+    assert_eq!(cc21.status, Status::Fail);
+    assert!(
+        cc21.findings[0]
+            .message
+            .contains("no evidence is recorded for"),
+        "{:?}",
+        cc21.findings
+    );
+    // Without the period, the same facts judged on the same day: the late review and the
+    // chart are current.
+    let mut point = doc.clone();
+    point["organization"] = json!({"name": "A", "as_of": "2026-07-31"});
+    let report = evaluate(&load(&point), &EvalOptions::default());
+    for id in ["CC1.2", "CC1.3", "CC1.5"] {
+        assert_eq!(check(&report, id).status, Status::Pass, "{id}");
+    }
+}

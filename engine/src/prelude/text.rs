@@ -15,11 +15,7 @@ pub(super) fn register(engine: &mut Engine) {
 
 /// `n` days as a message says it: "1 day", "0 days", "12 days".
 fn days(n: INT) -> String {
-    if n == 1 {
-        "1 day".to_owned()
-    } else {
-        format!("{n} days")
-    }
+    crate::date::say_days(n)
 }
 
 /// A date `n` days from the as-of date, said from it: "today", "tomorrow", "in 3 days",
