@@ -397,6 +397,32 @@ fn rules_that_do_not_read_the_period_say_they_judged_the_as_of_date_alone() {
     assert!(markdown.contains(&note), "{markdown}");
     let html = attest_engine::render::html(&type2, &Default::default());
     assert!(html.contains(&note), "{html}");
+    // And mark the rules they list: a failing backup rule, not a failing leaver rule.
+    let row = |id: &str| {
+        markdown
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{id}` ")))
+            .unwrap_or_else(|| panic!("no row of {id} in {markdown}"))
+            .to_owned()
+    };
+    assert!(
+        row("backups.recent-success").ends_with(" · judged at the as-of date alone |"),
+        "{}",
+        row("backups.recent-success")
+    );
+    assert!(!row("access.leaver-accounts").contains("as-of date alone"));
+    let item = |id: &str| {
+        let at = html
+            .find(&format!("<code>{id}</code>"))
+            .unwrap_or_else(|| panic!("no item of {id}"));
+        html[at..at + html[at..].find("</small>").unwrap()].to_owned()
+    };
+    assert!(
+        item("backups.recent-success").ends_with(" · judged at the as-of date alone"),
+        "{}",
+        item("backups.recent-success")
+    );
+    assert!(!item("access.leaver-accounts").contains("as-of date alone"));
 }
 
 #[test]

@@ -404,13 +404,14 @@ fn evidence_list(out: &mut String, c: &ControlResult) {
 fn rule_item(out: &mut String, r: &RuleResult) {
     let _ = write!(
         out,
-        "<li>{} <code>{}</code> {} <small>· {} · owner {} · {}</small>",
+        "<li>{} <code>{}</code> {} <small>· {} · owner {} · {}{}</small>",
         badge(r.status),
         esc(&r.id),
         esc(&r.title),
         r.severity.as_str(),
         r.owner,
-        esc(&r.population.describe())
+        esc(&r.population.describe()),
+        super::as_of_mark(r)
     );
     if let Some(e) = &r.error {
         let _ = write!(

@@ -127,13 +127,14 @@ pub fn markdown(report: &Report) -> String {
                 .count();
             let _ = writeln!(
                 out,
-                "| {} {} | {} | {} | {} | {open} | {} |",
+                "| {} {} | {} | {} | {} | {open} | {}{} |",
                 code(v.id),
                 escape(&v.rule.title),
                 v.rule.severity.as_str(),
                 v.rule.owner,
                 escape(&v.control_ids().join(", ")),
-                escape(&v.rule.population.describe())
+                escape(&v.rule.population.describe()),
+                super::as_of_mark(v.rule)
             );
         }
         let lines: Vec<String> = rules

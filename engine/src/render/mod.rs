@@ -52,6 +52,15 @@ pub(crate) fn period_note(period: Option<crate::Period>) -> String {
         .unwrap_or_default()
 }
 
+/// The mark of a rule of a Type 2 report that judged the as-of date alone
+/// (` · judged at the as-of date alone`), or nothing.
+pub(crate) fn as_of_mark(rule: &crate::report::RuleResult) -> &'static str {
+    match rule.judged_at_as_of {
+        true => " · judged at the as-of date alone",
+        false => "",
+    }
+}
+
 /// How many rules of a Type 2 report judged the as-of date alone (`judged_at_as_of`).
 pub(crate) fn judged_at_as_of(report: &crate::Report) -> usize {
     report.rules.iter().filter(|r| r.judged_at_as_of).count()

@@ -189,11 +189,7 @@ fn control(out: &mut String, p: &Paint, report: &Report, c: &ControlResult, max:
 }
 
 fn rule(out: &mut String, p: &Paint, r: &RuleResult, max: usize) {
-    let alone = if r.judged_at_as_of {
-        " · judged at the as-of date alone"
-    } else {
-        ""
-    };
+    let alone = super::as_of_mark(r);
     let _ = writeln!(
         out,
         "    {} {}  {} · {} · owner {} · {}{alone}",
