@@ -411,7 +411,7 @@ fn rule_file(
 // for r in facts.{key} {{
 //     if r.status != "active" {{ continue; }}
 //     if days_since(r.created_on) > params.some_limit_days {{
-//         fail(r, `${{r.id}} is older than ${{params.some_limit_days}} days`);
+//         fail(r, `{name} is older than ${{params.some_limit_days}} days`);
 //     }}
 // }}
 //
@@ -424,7 +424,33 @@ throw "TODO: write the check of {id} in this file, then make its cases pass";
         controls = list(controls),
         severity = severity.as_str(),
         facts = list(facts),
+        name = record_name(key),
     )
+}
+
+/// How the sketch names a record of `collection` in a message: by its key fields as the
+/// facts schema's `x-key` gives them (`${r.system_id}/${r.username}` for accounts), by its
+/// place for a collection the schema does not define (`${pointer(r)}`).
+fn record_name(collection: &str) -> String {
+    let schema: serde_json::Value =
+        serde_json::from_str(attest_engine::facts::FACTS_SCHEMA).unwrap_or_default();
+    let items = &schema["properties"][collection]["items"];
+    let item = items["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|path| schema.pointer(path))
+        .unwrap_or(items);
+    let fields: Vec<String> = item["x-key"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .map(|f| format!("${{r.{f}}}"))
+        .collect();
+    match fields.is_empty() {
+        true => "${pointer(r)}".to_owned(),
+        false => fields.join("/"),
+    }
 }
 
 fn cases_file(facts: &[String]) -> String {
@@ -544,4 +570,18 @@ fn readme_with_rule(text: &str, row: &Row, defined: Option<&str>) -> String {
     let mut joined = out.join("\n");
     joined.push('\n');
     joined
+}
+
+#[cfg(test)]
+mod tests {
+    use super::record_name;
+
+    #[test]
+    fn the_sketch_names_a_record_by_its_key() {
+        assert_eq!(record_name("accounts"), "${r.system_id}/${r.username}");
+        assert_eq!(record_name("people"), "${r.id}");
+        assert_eq!(record_name("dr_tests"), "${r.system_id}/${r.tested_on}");
+        // A collection a pack adds, which the facts schema does not define.
+        assert_eq!(record_name("badges"), "${pointer(r)}");
+    }
 }
