@@ -241,7 +241,7 @@ fn populations_are_written_per_rule_as_csv_and_json() {
         format!(
             "key,source,entity,outcome\r\n\
              accounts/aws/ann,{facts}:8,/accounts/0,exception\r\n\
-             people/p1,{facts}:4,/people/0,pass\r\n"
+             people/p1,{facts}:4,/people/0,exception\r\n"
         )
     );
     let json: Value =
@@ -259,7 +259,7 @@ fn populations_are_written_per_rule_as_csv_and_json() {
     let index = fs::read_to_string(pop.join("index.csv")).unwrap();
     assert!(index.starts_with("rule,status,tested,exceptions,csv,json\r\n"));
     assert!(index.contains(
-        "access.leaver-accounts,fail,2,1,access.leaver-accounts.csv,access.leaver-accounts.json\r\n"
+        "access.leaver-accounts,fail,2,2,access.leaver-accounts.csv,access.leaver-accounts.json\r\n"
     ));
     assert!(index.contains("evidence/CC1.2,"));
     // Never into a folder the run reads.

@@ -115,6 +115,9 @@ pub(crate) struct RuleRun {
     pub population: PopulationSource,
     /// The records in the rule's population so far.
     pub tested: TestedRecords,
+    /// The pointers of records the rule marked as exceptions of its population without a
+    /// finding of their own (`exception`).
+    pub exceptions: Vec<String>,
     pub findings: Vec<RawFinding>,
     pub cache: Arc<LookupCache>,
     /// With line tracing: the rule's source name, and the lines of it that ran.
@@ -153,6 +156,7 @@ impl RuleRun {
             period: None,
             population: PopulationSource::Iterated,
             tested: TestedRecords::default(),
+            exceptions: Vec::new(),
             traced: None,
             findings: Vec::new(),
             cache,

@@ -626,6 +626,10 @@ impl Engine {
             .as_mut()
             .map(|r| std::mem::take(&mut r.tested))
             .unwrap_or_default();
+        let exceptions = state
+            .as_mut()
+            .map(|r| std::mem::take(&mut r.exceptions))
+            .unwrap_or_default();
         match (outcome, state) {
             (Ok(()), Some(state)) => {
                 result.findings = state
@@ -637,7 +641,10 @@ impl Engine {
                     facts,
                     &meta.facts,
                     &tested,
-                    &result.findings,
+                    population::Judged {
+                        findings: &result.findings,
+                        exceptions: &exceptions,
+                    },
                     detail(options),
                 );
                 result.status = Status::of_findings(&result.findings);
@@ -650,14 +657,24 @@ impl Engine {
                 }
             }
             (Err(e), _) => {
-                result.population =
-                    population::of_records(facts, &meta.facts, &tested, &[], detail(options));
+                result.population = population::of_records(
+                    facts,
+                    &meta.facts,
+                    &tested,
+                    population::Judged::default(),
+                    detail(options),
+                );
                 result.status = Status::Error;
                 result.error = Some(rule_error(rule, &e, self.limits.max_message_size));
             }
             (Ok(()), None) => {
-                result.population =
-                    population::of_records(facts, &meta.facts, &tested, &[], detail(options));
+                result.population = population::of_records(
+                    facts,
+                    &meta.facts,
+                    &tested,
+                    population::Judged::default(),
+                    detail(options),
+                );
                 result.status = Status::Error;
                 result.error = Some(RuleError {
                     message: "the rule's state was lost".to_owned(),

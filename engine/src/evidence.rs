@@ -217,7 +217,10 @@ pub(crate) fn check(
         facts,
         &["evidence".to_owned()],
         &tested,
-        &findings,
+        population::Judged {
+            findings: &findings,
+            exceptions: &[],
+        },
         judge.detail,
     );
     // Listed even when the facts have no `evidence` at all: 0 of 0.

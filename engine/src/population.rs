@@ -66,7 +66,7 @@ pub(crate) fn of_records(
     facts: &Facts,
     declared: &[String],
     records: &TestedRecords,
-    findings: &[Finding],
+    judged: Judged<'_>,
     detail: Detail,
 ) -> Population {
     if !detail.keys
@@ -81,7 +81,7 @@ pub(crate) fn of_records(
         };
     }
     let pointers: Vec<_> = records.pointers().collect();
-    of(facts, declared, &pointers, findings, detail)
+    of(facts, declared, &pointers, judged, detail)
 }
 
 /// The records per collection (by the first part of their pointers with its slashes,
@@ -128,13 +128,22 @@ fn counts_by_place(records: &TestedRecords) -> Option<(BTreeMap<String, u64>, u6
     Some((counts, total))
 }
 
+/// What decides each record's outcome: the rule's findings, and the records it marked as
+/// exceptions without a finding of their own (`exception`: a leaver whose account was
+/// disabled late), as JSON Pointers.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Judged<'a> {
+    pub findings: &'a [Finding],
+    pub exceptions: &'a [String],
+}
+
 /// The population of the records at `pointers` (repeats allowed, any order), with every
-/// collection of `declared` listed, tested or not. `findings` decide each record's outcome.
+/// collection of `declared` listed, tested or not. `judged` decides each record's outcome.
 pub(crate) fn of<P: AsRef<str>>(
     facts: &Facts,
     declared: &[String],
     pointers: &[P],
-    findings: &[Finding],
+    judged: Judged<'_>,
     detail: Detail,
 ) -> Population {
     let mut pointers: Vec<&str> = pointers.iter().map(AsRef::as_ref).collect();
@@ -163,7 +172,7 @@ pub(crate) fn of<P: AsRef<str>>(
         keys
     });
     let records = detail.records.then(|| {
-        let outcomes = outcomes(findings);
+        let outcomes = outcomes(judged);
         let mut records: Vec<PopulationRecord> = pointers
             .iter()
             .map(|p| PopulationRecord {
@@ -225,10 +234,14 @@ fn collections<K: AsRef<str>>(
 
 /// The outcome of every record a finding names, and of every record that holds one (a
 /// finding on `/vendors/2/contract` is about `/vendors/2` too): an exception for a failing
-/// finding, else a warning.
-fn outcomes(findings: &[Finding]) -> HashMap<&str, RecordOutcome> {
-    let mut out: HashMap<&str, RecordOutcome> = HashMap::new();
-    for f in findings {
+/// finding, else a warning; and an exception for every record marked as one.
+fn outcomes<'a>(judged: Judged<'a>) -> HashMap<&'a str, RecordOutcome> {
+    let mut out: HashMap<&str, RecordOutcome> = judged
+        .exceptions
+        .iter()
+        .map(|p| (p.as_str(), RecordOutcome::Exception))
+        .collect();
+    for f in judged.findings {
         let Some(entity) = f.entity.as_deref() else {
             continue;
         };
@@ -251,7 +264,7 @@ fn outcomes(findings: &[Finding]) -> HashMap<&str, RecordOutcome> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::{Detail, TestedRecords, of, of_records};
+    use super::{Detail, Judged, TestedRecords, of, of_records};
     use crate::facts::tree::{Node, Record};
     use crate::facts::{Facts, FactsSource};
 
@@ -297,8 +310,20 @@ mod tests {
         ];
         let declared = ["accounts".to_owned(), "vendors".to_owned()];
         let pointers: Vec<_> = records.iter().map(Record::pointer).collect();
-        let by_pointer = of(&facts, &declared, &pointers, &[], Detail::default());
-        let by_place = of_records(&facts, &declared, &noted(&records), &[], Detail::default());
+        let by_pointer = of(
+            &facts,
+            &declared,
+            &pointers,
+            Judged::default(),
+            Detail::default(),
+        );
+        let by_place = of_records(
+            &facts,
+            &declared,
+            &noted(&records),
+            Judged::default(),
+            Detail::default(),
+        );
         assert_eq!(by_place, by_pointer);
         assert_eq!(by_place.tested, 4);
         let counted: Vec<(&str, u64)> = by_place
@@ -376,8 +401,11 @@ mod tests {
                 records: true,
             },
         ] {
-            let by_runs = of_records(&facts, &declared, &tested, &[], detail);
-            assert_eq!(by_runs, of(&facts, &declared, &pointers, &[], detail));
+            let by_runs = of_records(&facts, &declared, &tested, Judged::default(), detail);
+            assert_eq!(
+                by_runs,
+                of(&facts, &declared, &pointers, Judged::default(), detail)
+            );
             // Accounts 0, 3 to 14 and 20 to 29; both people.
             assert_eq!(by_runs.tested, 25);
             assert_eq!(by_runs.collections["accounts"].tested, 23);
@@ -404,7 +432,7 @@ mod tests {
             keys: true,
             records: false,
         };
-        let population = of(&facts, &[], &pointers, &[], detail);
+        let population = of(&facts, &[], &pointers, Judged::default(), detail);
         assert_eq!(population.tested, 4);
         let keys = population.keys.clone().unwrap();
         assert_eq!(keys.len(), 4);
@@ -418,7 +446,7 @@ mod tests {
         assert_eq!(counted, [("accounts", 3, 12), ("people", 1, 1)]);
         // Declared collections come first, in their order, tested or not.
         let declared = ["people".to_owned(), "accounts".to_owned()];
-        let population = of(&facts, &declared, &pointers[..1], &[], detail);
+        let population = of(&facts, &declared, &pointers[..1], Judged::default(), detail);
         let names: Vec<&str> = population.collections.keys().map(String::as_str).collect();
         assert_eq!(names, ["people", "accounts"]);
         assert_eq!(population.collections["people"].tested, 0);

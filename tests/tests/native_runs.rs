@@ -357,3 +357,43 @@ fn a_rules_own_function_comes_before_the_preludes() {
     assert_eq!(message("t.own"), "1 own, tomorrow");
     assert_eq!(same_both_ways(pack, Limits::default(), &facts), 2);
 }
+
+/// `exception(record)` puts a record in the population as an exception without a finding of
+/// its own (a leaver whose account failed), natively and in Rhai.
+#[test]
+fn exception_marks_a_record_of_the_population() {
+    use attest_engine::report::RecordOutcome;
+    let files = attest_tests::minimal_pack(&[(
+        "t.marks",
+        r#"for p in facts.people {
+               if p.id == "E1001" {
+                   for a in facts.accounts.where("person_id", p.id) { fail(a, "late"); exception(p); }
+               }
+               if p.id == "E1002" { tested(p); }
+           }"#,
+    )]);
+    let pack = || Pack::from_files(&files).unwrap();
+    let facts = attest_tests::example_facts();
+    let options = EvalOptions::default().with_populations(true);
+    let engine = Engine::new(pack(), Limits::default()).unwrap();
+    assert_eq!(engine.native_rules(), 1);
+    let report = engine.evaluate(&facts, &options).unwrap();
+    let outcomes: Vec<(String, RecordOutcome)> = report.rules[0]
+        .population
+        .records
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|r| (r.key.clone(), r.outcome))
+        .collect();
+    // The accounts the findings name are not in a population the rule marks; the first
+    // person is, as an exception; the second passes.
+    assert_eq!(
+        outcomes,
+        [
+            ("people/E1001".to_owned(), RecordOutcome::Exception),
+            ("people/E1002".to_owned(), RecordOutcome::Pass),
+        ]
+    );
+    same_both_ways_with(pack, Limits::default(), &facts, &options);
+}

@@ -150,14 +150,19 @@ fn population_records_carry_each_outcome_in_key_order() {
             rule.id
         );
         // A record is an exception exactly when a failing finding names it or a part of it
-        // (a finding of a penetration test, say).
+        // (a finding of a penetration test, say), or the rule marks it as one: a leaver one
+        // of whose accounts fails (the finding's data names them).
         for r in records {
-            let failing = rule.findings.iter().any(|f| {
-                f.entity
-                    .as_deref()
-                    .is_some_and(|e| e == r.entity || e.starts_with(&format!("{}/", r.entity)))
-                    && f.status == attest_engine::FindingStatus::Fail
-            });
+            let failing =
+                rule.findings.iter().any(|f| {
+                    f.status == attest_engine::FindingStatus::Fail
+                        && (f.entity.as_deref().is_some_and(|e| {
+                            e == r.entity || e.starts_with(&format!("{}/", r.entity))
+                        }) || (rule.id == "access.leaver-accounts"
+                            && f.data.as_ref().is_some_and(|d| {
+                                r.key == format!("people/{}", d["person_id"].as_str().unwrap())
+                            })))
+                });
             assert_eq!(
                 r.outcome == RecordOutcome::Exception,
                 failing,
@@ -195,6 +200,26 @@ fn population_records_carry_each_outcome_in_key_order() {
     assert_eq!(outcome("people/E1007"), RecordOutcome::Exception);
     assert_eq!(outcome("people/E1004"), RecordOutcome::Warn);
     assert_eq!(outcome("people/E1001"), RecordOutcome::Pass);
+    // A leaver whose account on aws-prod was disabled 13 days late is an exception of the
+    // leavers' population, not only that account: a sample of leavers shows it.
+    let leavers = report.rule("access.leaver-accounts").unwrap();
+    let of = |key: &str| {
+        leavers
+            .population
+            .records
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|r| r.key == key)
+            .unwrap()
+            .outcome
+    };
+    assert_eq!(
+        of("accounts/aws-prod/liam.obrien"),
+        RecordOutcome::Exception
+    );
+    assert_eq!(of("people/E1005"), RecordOutcome::Exception);
+    assert_eq!(of("people/E1014"), RecordOutcome::Pass);
 }
 
 #[test]

@@ -129,7 +129,10 @@ pub(crate) fn check(control: &Control, judge: &Judge<'_>, files: &Files) -> Opti
         facts,
         &["evidence".to_owned()],
         &tested,
-        &findings,
+        population::Judged {
+            findings: &findings,
+            exceptions: &[],
+        },
         judge.detail,
     );
     let explanation = judge.detail.keys.then(|| Explanation {

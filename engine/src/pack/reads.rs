@@ -801,7 +801,7 @@ impl<'a, 's> Checker<'a, 's> {
                 _ => None,
             },
             Ty::Record(o) => match name {
-                "tested" => Some(Ty::Record(o)),
+                "tested" | "exception" => Some(Ty::Record(o)),
                 "has" => {
                     if let Some(Expr::StringConstant(field, pos)) = args.first()
                         && o.field(field).is_none()

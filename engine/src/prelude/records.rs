@@ -84,6 +84,11 @@ pub(super) fn register(engine: &mut Engine) {
                 })?;
             mark_tested(&records);
             Ok(a)
+        })
+        .register_fn("exception", |r: Record| {
+            mark_tested([&r]);
+            context::current(|run| run.exceptions.push(r.pointer().into_owned()));
+            r
         });
 }
 
