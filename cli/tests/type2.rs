@@ -652,24 +652,32 @@ fn every_format_shows_the_period_and_the_evidence() {
 
 #[test]
 fn the_readme_quotes_what_a_type_2_run_prints() {
-    // The README's "A Type 2 run" shows lines of `attest eval examples/acme`: each one (the
-    // `...` that stands for those left out aside) is a line the command prints.
-    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
-    let block = readme
-        .split("```text\n")
-        .skip(1)
-        .filter_map(|rest| rest.split_once("```").map(|(block, _)| block))
-        .find(|block| block.starts_with("Attest · SOC 2 readiness of Acme"))
-        .expect("the README quotes a run on examples/acme");
+    // The README's "A Type 2 run", and examples/README.md's summary of Acme, show lines of
+    // `attest eval examples/acme`: each one (the `...` that stands for those left out aside)
+    // is a line the command prints (examples/README.md's without their indent).
     let out = attest_with(&repo(), &["eval", "examples/acme"], &[("NO_COLOR", "1")]);
     exit(&out, 1);
     let printed = stdout(&out);
-    let quoted: Vec<&str> = block.lines().filter(|l| l.trim() != "...").collect();
-    assert!(quoted.len() > 3, "{block}");
-    for line in quoted {
-        assert!(
-            printed.lines().any(|p| p == line),
-            "the README quotes a line `attest eval examples/acme` does not print:\n{line}"
-        );
+    for (doc, starts) in [
+        ("README.md", "Attest · SOC 2 readiness of Acme"),
+        ("examples/README.md", "Security  "),
+    ] {
+        let text = fs::read_to_string(repo().join(doc)).unwrap();
+        let block = text
+            .split("```text\n")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("```").map(|(block, _)| block))
+            .find(|block| block.starts_with(starts))
+            .unwrap_or_else(|| panic!("{doc} quotes a run on examples/acme"));
+        let quoted: Vec<&str> = block.lines().filter(|l| l.trim() != "...").collect();
+        assert!(quoted.len() > 3, "{block}");
+        for line in quoted {
+            assert!(
+                printed
+                    .lines()
+                    .any(|p| p.trim() == line.trim() && p.ends_with(line)),
+                "{doc} quotes a line `attest eval examples/acme` does not print:\n{line}"
+            );
+        }
     }
 }

@@ -118,6 +118,8 @@ pub(crate) fn check(
     // was collected after it, which counts for the as-of date but not for the period.
     let mut held = Vec::new();
     let mut after = Vec::new();
+    // Collected after the as-of date: recorded, but not collected yet then.
+    let mut later = Vec::new();
     for r in records_of(facts, &control.id) {
         tested.push(r.pointer());
         let Some(collected) = date(r, "collected_on") else {
@@ -131,6 +133,7 @@ pub(crate) fn check(
             None => {}
         }
         if collected > as_of {
+            later.push(format!("\"{title}\" ({collected})"));
             continue;
         }
         if ends >= as_of {
@@ -149,6 +152,7 @@ pub(crate) fn check(
         Some(p) if !held.is_empty() || !after.is_empty() => lapses(p.start(), p.end(), held),
         _ => Vec::new(),
     };
+    let any_expired = !expired.is_empty();
     let (status, findings) = if let (Some(p), false) = (judge.period, gaps.is_empty()) {
         let lapsed = lapse_text(&control.id, p, &gaps, &after);
         let msg = match unjudged.is_empty() {
@@ -173,17 +177,25 @@ pub(crate) fn check(
         }
     } else if !expired.is_empty() {
         (Status::Fail, expired)
-    } else if unjudged.is_empty() {
-        let msg = format!(
-            "no evidence is recorded for {}: {}",
-            control.id, control.title
-        );
-        (Status::Fail, vec![finding(FindingStatus::Fail, msg, None)])
     } else {
-        let msg = format!(
-            "{}; and no evidence is recorded for it",
-            unshown(&control.id, unjudged, part)
+        // Nothing current, nothing expired: none recorded, or none collected yet.
+        let (id, title) = (&control.id, &control.title);
+        let yet = format!(
+            "collected by the as-of date {as_of} (after it: {})",
+            later.join(", ")
         );
+        let msg = match (unjudged.is_empty(), later.is_empty()) {
+            (true, true) => format!("no evidence is recorded for {id}: {title}"),
+            (true, false) => format!("no evidence for {id} ({title}) was {yet}"),
+            (false, true) => format!(
+                "{}; and no evidence is recorded for it",
+                unshown(id, unjudged, part)
+            ),
+            (false, false) => format!(
+                "{}; and no evidence for it was {yet}",
+                unshown(id, unjudged, part)
+            ),
+        };
         (Status::Fail, vec![finding(FindingStatus::Fail, msg, None)])
     };
     let explanation = explain.then(|| {
@@ -201,9 +213,13 @@ pub(crate) fn check(
                 "warn: the current evidence for {} lapses within {warn_days} days",
                 control.id
             ),
-            _ if !tested.is_empty() => {
+            _ if any_expired => {
                 format!("fail: every evidence record for {} has expired", control.id)
             }
+            _ if !later.is_empty() => format!(
+                "fail: no evidence for {} was collected by the as-of date",
+                control.id
+            ),
             _ => format!("fail: no evidence record names {}", control.id),
         };
         Explanation {

@@ -517,3 +517,24 @@ fn evidence_must_be_in_force_on_every_day_of_the_period() {
         assert_eq!(check(&report, id).status, Status::Pass, "{id}");
     }
 }
+
+#[test]
+fn evidence_collected_after_the_as_of_date_is_not_yet_collected() {
+    let doc = json!({"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"},
+    "evidence": [
+      {"control_id": "CC2.1", "title": "Flows", "collected_on": "2026-07-15"}
+    ]});
+    let options = EvalOptions::default().with_explain(true);
+    let report = evaluate(&load(&doc), &options);
+    let check = report.rule("evidence/CC2.1").unwrap();
+    assert_eq!(check.status, Status::Fail);
+    assert_eq!(
+        check.findings[0].message,
+        "no evidence for CC2.1 (Relevant, good-quality information supports internal control) \
+         was collected by the as-of date 2026-06-30 (after it: \"Flows\" (2026-07-15))"
+    );
+    assert_eq!(
+        check.explanation.as_ref().unwrap().reason,
+        "fail: no evidence for CC2.1 was collected by the as-of date"
+    );
+}
