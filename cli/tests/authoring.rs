@@ -1722,3 +1722,40 @@ fn a_rule_overridden_and_disabled_by_one_pack_is_an_error_and_by_two_runs_once()
     let cc62 = controls.iter().find(|c| c["id"] == "CC6.2").unwrap();
     assert_eq!(ids(&cc62["rules"]).len(), 1, "{cc62}");
 }
+
+#[test]
+fn test_holds_each_rule_to_the_limits_eval_does() {
+    // A rule that never ends: its cases stop at the time budget (on the process's clock, as
+    // in `attest eval`), or at the operation budget, and report the rule in error.
+    let dir = scratch("test-limits");
+    tiny_pack(
+        &dir,
+        &[(
+            "loops",
+            "CC6.1",
+            "loop { }\n",
+            &[case("loops", WITH_MFA, "error", "[]")],
+        )],
+    );
+    let run = |args: &[&str]| {
+        let mut all = vec!["test", "pack", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = attest_in(&dir, &all);
+        exit(&out, 0);
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let case = &report["tests"][0];
+        assert_eq!(case["passed"], true, "{report}");
+        case["actual"]["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        run(&["--max-operations", "0", "--rule-timeout", "0.2"])
+            .contains("the rule exceeded its time budget"),
+    );
+    assert!(
+        run(&["--max-operations", "1000"])
+            .contains("the rule exceeded its budget of 1000 operations")
+    );
+}

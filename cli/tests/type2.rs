@@ -383,6 +383,27 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
         "{}",
         stderr(&o)
     );
+    // A criterion is sampled through its rules, which the error names; a name close to a
+    // criterion is never offered as a rule.
+    let o = attest(&["sample", "CC8.1", &facts]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o).starts_with(
+            "error: `CC8.1` is a criterion, not a rule: sample one of the rules that judge it: \
+             changes.approval, changes.tested"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let o = attest(&["sample", "CC1.2", &facts]);
+    assert!(
+        stderr(&o)
+            .contains("`CC1.2` is a criterion, not a rule, and no rule of the pack judges it"),
+        "{}",
+        stderr(&o)
+    );
+    let o = attest(&["sample", "CC9.9", &facts]);
+    assert_eq!(stderr(&o), "error: no rule `CC9.9` in the pack\n");
     // Unknown rules say what is close.
     let o = attest(&["sample", "changes.aproval", &facts]);
     exit(&o, 2);

@@ -7,6 +7,7 @@
 //! fails on it, with the field's place in the cases file. This is decided here, for every
 //! host (`attest test` and the WebAssembly module's `test`).
 
+use crate::context::Clock;
 use crate::date::Date;
 use crate::engine::{Engine, EvalError, EvalOptions};
 use crate::facts::{Facts, FactsError, FactsSource, LoadOptions, Violation};
@@ -86,22 +87,25 @@ impl CaseOutcome {
     }
 }
 
-/// Runs every case of every rule of the engine's pack, in rule path order.
-pub fn run_all(engine: &Engine) -> Vec<CaseOutcome> {
-    run_where(engine, |_, _| true)
+/// Runs every case of every rule of the engine's pack, in rule path order. With the host's
+/// `clock`, each rule is held to its time budget, as in an evaluation.
+pub fn run_all(engine: &Engine, clock: Option<&Clock>) -> Vec<CaseOutcome> {
+    run_where(engine, clock, |_, _| true)
 }
 
 /// Runs the cases of the rules `own` accepts whose `rule::case` name contains one of
 /// `filter` (every case of those rules when `filter` is empty), in rule path order, and
 /// counts the cases of those rules the filter left out. A rule's missing or unreadable
-/// cases file is an outcome named `(cases)`, filtered like a case.
+/// cases file is an outcome named `(cases)`, filtered like a case. With the host's `clock`,
+/// each rule is held to its time budget.
 pub fn run_matching(
     engine: &Engine,
+    clock: Option<&Clock>,
     own: impl Fn(&str) -> bool,
     filter: &[String],
 ) -> (Vec<CaseOutcome>, usize) {
     let mut filtered_out = 0;
-    let outcomes = run_where(engine, |rule, case| {
+    let outcomes = run_where(engine, clock, |rule, case| {
         if !own(rule) {
             return false;
         }
@@ -190,7 +194,11 @@ pub fn of_rule(rule: &Rule) -> Result<Vec<Case>, String> {
 
 /// Runs the cases `keep` accepts (by rule id and case name), in rule path order: the others
 /// are not run at all.
-fn run_where(engine: &Engine, mut keep: impl FnMut(&str, &str) -> bool) -> Vec<CaseOutcome> {
+fn run_where(
+    engine: &Engine,
+    clock: Option<&Clock>,
+    mut keep: impl FnMut(&str, &str) -> bool,
+) -> Vec<CaseOutcome> {
     let pack = engine.pack();
     let mut out = Vec::new();
     for rule in &pack.rules {
@@ -218,7 +226,7 @@ fn run_where(engine: &Engine, mut keep: impl FnMut(&str, &str) -> bool) -> Vec<C
                     text: rule.cases.as_deref(),
                     index,
                 };
-                out.push(run_case_traced(engine, id, &at, case).0);
+                out.push(run_case_traced(engine, clock, id, &at, case).0);
             }
         }
     }
@@ -226,14 +234,21 @@ fn run_where(engine: &Engine, mut keep: impl FnMut(&str, &str) -> bool) -> Vec<C
 }
 
 /// Runs one case against one rule. Without the text of the cases file, what is wrong with
-/// the case's facts is placed in `file` by JSON Pointer alone, not by line.
-pub fn run_case(engine: &Engine, rule: &str, file: &str, case: Case) -> CaseOutcome {
+/// the case's facts is placed in `file` by JSON Pointer alone, not by line. With the host's
+/// `clock`, the rule is held to its time budget.
+pub fn run_case(
+    engine: &Engine,
+    clock: Option<&Clock>,
+    rule: &str,
+    file: &str,
+    case: Case,
+) -> CaseOutcome {
     let at = At {
         file,
         text: None,
         index: 0,
     };
-    run_case_traced(engine, rule, &at, case).0
+    run_case_traced(engine, clock, rule, &at, case).0
 }
 
 /// Where a case is: its cases file (relative to the pack), that file's text when known, and
@@ -384,9 +399,14 @@ impl RuleCoverage {
 /// statement lines they executed, and whether the rule's cases (all of them) include a passing
 /// and a failing one. Lines count as run only by the cases kept, so coverage under a filter is
 /// that of the cases the filter selects, and a rule none of whose cases it keeps is left out. `engine` must be built
-/// [`with_line_tracing`](Engine::with_line_tracing).
+/// [`with_line_tracing`](Engine::with_line_tracing). With the host's `clock`, each rule is
+/// held to its time budget.
 #[cfg(feature = "coverage")]
-pub fn coverage(engine: &Engine, keep: impl Fn(&str, &str) -> bool) -> Vec<RuleCoverage> {
+pub fn coverage(
+    engine: &Engine,
+    clock: Option<&Clock>,
+    keep: impl Fn(&str, &str) -> bool,
+) -> Vec<RuleCoverage> {
     engine
         .pack()
         .rules
@@ -419,7 +439,7 @@ pub fn coverage(engine: &Engine, keep: impl Fn(&str, &str) -> bool) -> Vec<RuleC
                     text: rule.cases.as_deref(),
                     index,
                 };
-                hit.extend(run_case_traced(engine, &rule.meta.id, &at, case).1);
+                hit.extend(run_case_traced(engine, clock, &rule.meta.id, &at, case).1);
             }
             let lines = engine.statement_lines(&rule.meta.id).unwrap_or_default();
             hit.retain(|l| lines.contains(l));
@@ -437,6 +457,7 @@ pub fn coverage(engine: &Engine, keep: impl Fn(&str, &str) -> bool) -> Vec<RuleC
 
 fn run_case_traced(
     engine: &Engine,
+    clock: Option<&Clock>,
     rule: &str,
     at: &At<'_>,
     case: Case,
@@ -501,6 +522,7 @@ fn run_case_traced(
         params: case.params,
         // The population's keys come with explanations.
         explain: case.expect.tested.is_some(),
+        clock: clock.cloned(),
         ..EvalOptions::default()
     };
     let (result, lines) = match engine.evaluate_rule_traced(rule, &facts, &options) {
@@ -676,7 +698,13 @@ mod tests {
         );
         // Without the cases file's text, the field is placed by its pointer alone.
         let case: Vec<Case> = serde_json::from_str(&cases).unwrap();
-        let alone = run_case(&engine(&cases), "t.admins", "x.cases.json", case[1].clone());
+        let alone = run_case(
+            &engine(&cases),
+            None,
+            "t.admins",
+            "x.cases.json",
+            case[1].clone(),
+        );
         assert!(
             alone.problems[0].starts_with("x.cases.json: /accounts/0/privilegd: facts-v1"),
             "{:?}",

@@ -14,7 +14,7 @@ fn main() {
     let args = Arguments::from_args();
     let engine = attest_tests::soc2_engine();
     let outcomes = outcome_trials(&engine);
-    let trials = cases::run_all(&engine)
+    let trials = cases::run_all(&engine, None)
         .into_iter()
         .map(|outcome| {
             let name = format!("{}::{}", outcome.rule, outcome.name);

@@ -973,7 +973,7 @@ fn try_test(request: &[u8]) -> Outcome {
             files.iter().any(|f| f.path == r.path) && r.pack == pack.manifest().name
         })
     };
-    let (outcomes, filtered_out) = cases::run_matching(engine, own, &req.filter);
+    let (outcomes, filtered_out) = cases::run_matching(engine, None, own, &req.filter);
     cases::refuse_unmatched(&req.filter, outcomes.iter(), outcomes.len() + filtered_out)
         .map_err(|e| Failure::new("options", e))?;
     let name = folder_of(builtin, req.name.as_deref());

@@ -1,5 +1,5 @@
-//! The sandbox limits of every command that evaluates rules (`eval`, `sample`, `vendors`):
-//! one definition of their flags and of the `Limits` they give.
+//! The sandbox limits of every command that evaluates rules (`eval`, `sample`, `vendors`,
+//! `test`): one definition of their flags and of the `Limits` they give.
 
 use attest_engine::Limits;
 use std::time::Duration;

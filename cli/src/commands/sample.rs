@@ -121,9 +121,26 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                     args.rule, args.rule
                 );
             }
-            let hint = engine
-                .pack()
-                .did_you_mean(&args.rule)
+            let pack = engine.pack();
+            // A criterion is sampled through the rules that judge it.
+            if pack.control(&args.rule).is_some() {
+                let rules: Vec<&str> = super::list::rules_of(pack, &args.rule)
+                    .map(|r| r.meta.id.as_str())
+                    .collect();
+                return match rules.as_slice() {
+                    [] => format!(
+                        "`{}` is a criterion, not a rule, and no rule of the pack judges it: its evidence records are listed in the report (`controls[].evidence`)",
+                        args.rule
+                    ),
+                    _ => format!(
+                        "`{}` is a criterion, not a rule: sample one of the rules that judge it: {}",
+                        args.rule,
+                        rules.join(", ")
+                    ),
+                };
+            }
+            let hint = pack
+                .did_you_mean_rule(&args.rule)
                 .map(|near| format!("; did you mean `{near}`?"))
                 .unwrap_or_default();
             format!("no rule `{}` in the pack{hint}", args.rule)

@@ -6,6 +6,7 @@
 //! rules it inherits are tested with the pack that defines them, whose parameter values
 //! their cases assume.
 
+use super::limits::LimitArgs;
 use crate::Outcome;
 use crate::config::{self, ConfigArg};
 use crate::inputs;
@@ -13,10 +14,12 @@ use crate::output::{Input, Target, refuse_inputs};
 use crate::packs::{self, Loaded, PackRef};
 use attest_engine::cases::{self, CaseOutcome, RuleCoverage};
 use attest_engine::render::escape::line as shown;
-use attest_engine::{Engine, Limits};
+use attest_engine::{Clock, Engine, Limits};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
 
 /// Test result formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,6 +57,8 @@ pub struct Args {
     /// (implies --coverage; compared exactly, without rounding).
     #[arg(long, value_name = "PCT", value_parser = Percent::parse)]
     coverage_min: Option<Percent>,
+    #[command(flatten)]
+    limits: LimitArgs,
     #[command(flatten)]
     config: ConfigArg,
 }
@@ -171,7 +176,12 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             }));
             refuse_inputs(path, &inputs)?;
         }
-        runs.push(run_pack(loaded, &args.filter, measure)?);
+        runs.push(run_pack(
+            loaded,
+            &args.filter,
+            measure,
+            &args.limits.limits(),
+        )?);
     }
     let total = runs.iter().map(|r| r.outcomes.len() + r.filtered_out).sum();
     let outcomes = runs.iter().flat_map(|r| &r.outcomes);
@@ -227,20 +237,30 @@ fn coverages(runs: &[PackRun]) -> impl Iterator<Item = &RuleCoverage> {
     runs.iter().flat_map(|r| r.coverage.iter().flatten())
 }
 
-/// Runs one pack's own cases (and coverage).
-fn run_pack(loaded: Loaded, filter: &[String], measure: bool) -> Result<PackRun, String> {
-    let engine = loaded.engine()?;
+/// Runs one pack's own cases (and coverage), each rule held to `limits` as in `attest eval`
+/// (its time budget on this process's clock).
+fn run_pack(
+    loaded: Loaded,
+    filter: &[String],
+    measure: bool,
+    limits: &Limits,
+) -> Result<PackRun, String> {
+    let engine = loaded.engine_with(limits.clone())?;
+    let start = Instant::now();
+    let clock: Clock = Arc::new(move || start.elapsed());
     let own = |id: &str| loaded.pack.rule(id).is_some_and(|r| loaded.owns(r));
-    let (outcomes, filtered_out) = cases::run_matching(&engine, own, filter);
+    let (outcomes, filtered_out) = cases::run_matching(&engine, Some(&clock), own, filter);
     let coverage = if measure {
-        let traced = Engine::with_line_tracing(loaded.pack.clone(), Limits::default())
+        let traced = Engine::with_line_tracing(loaded.pack.clone(), limits.clone())
             .map_err(|e| format!("{}: {e}", loaded.source))?;
         Some(
             // The lines of the cases the filter selects: those of the others did not run.
-            cases::coverage(&traced, |rule, case| cases::selects(filter, rule, case))
-                .into_iter()
-                .filter(|c| own(&c.id))
-                .collect(),
+            cases::coverage(&traced, Some(&clock), |rule, case| {
+                cases::selects(filter, rule, case)
+            })
+            .into_iter()
+            .filter(|c| own(&c.id))
+            .collect(),
         )
     } else {
         None

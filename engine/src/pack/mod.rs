@@ -300,4 +300,10 @@ impl Pack {
         let params = self.manifest.params.keys().map(String::as_str);
         crate::suggest::closest(name, rules.chain(disabled).chain(controls).chain(params))
     }
+
+    /// The active rule id closest to a mistyped `name`, if one is close enough to suggest:
+    /// for a command that takes a rule and nothing else.
+    pub fn did_you_mean_rule(&self, name: &str) -> Option<&str> {
+        crate::suggest::closest(name, self.rules.iter().map(|r| r.meta.id.as_str()))
+    }
 }

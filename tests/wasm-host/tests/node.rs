@@ -67,7 +67,7 @@ fn parity_set() -> Vec<Value> {
             serde_json::to_string(facts.warnings()).unwrap()
         ),
     }));
-    let mut outcomes = attest_engine::cases::run_all(&engine).into_iter();
+    let mut outcomes = attest_engine::cases::run_all(&engine, None).into_iter();
     for rule in engine.pack().rules() {
         let path = rule.cases_path();
         let cases: Vec<Case> = serde_json::from_str(rule.cases.as_deref().unwrap()).unwrap();

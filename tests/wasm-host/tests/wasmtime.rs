@@ -270,7 +270,7 @@ fn a_run_with_a_period_its_populations_and_a_sample_are_byte_identical_to_the_na
 #[test]
 fn every_rule_case_gives_byte_identical_results() {
     let engine = native_engine();
-    let outcomes = attest_engine::cases::run_all(engine);
+    let outcomes = attest_engine::cases::run_all(engine, None);
     let mut instance = instance();
     let mut n = 0;
     let mut outcomes = outcomes.into_iter();
