@@ -677,7 +677,7 @@ mod tests {
         let cases = format!(
             "[\n  {{\"name\": \"clean\", \"facts\": {{\"accounts\": [{{{ACCOUNT}, \"privileged\": true}}]}},\n   \"expect\": {{\"status\": \"fail\"}}}},\n  {{\"name\": \"typo\",\n   \"facts\": {{\"accounts\": [\n     {{{ACCOUNT},\n      \"privilegd\": true}}]}},\n   \"expect\": {{\"status\": \"not_applicable\"}}}}\n]\n"
         );
-        let outcomes = run_all(&engine(&cases));
+        let outcomes = run_all(&engine(&cases), None);
         assert_eq!(outcomes.len(), 2);
         assert!(outcomes[0].passed(), "{:?}", outcomes[0].problems);
         let typo = &outcomes[1];
@@ -717,7 +717,7 @@ mod tests {
         let cases = format!(
             "[{{\"name\": \"bad\", \"facts\": {{\"accounts\": [\n  {{{ACCOUNT}, \"privileged\": \"yes\"}},\n  {{{ACCOUNT}}},\n  {{\"username\": \"x\", \"kind\": \"shared\", \"status\": \"active\"}}\n]}}, \"expect\": {{\"status\": \"pass\"}}}}]"
         );
-        let outcomes = run_all(&engine(&cases));
+        let outcomes = run_all(&engine(&cases), None);
         let problems = &outcomes[0].problems;
         let at = "rules/t/admins.cases.json";
         assert_eq!(
@@ -746,7 +746,7 @@ mod tests {
         let cases = format!(
             "[{{\"name\": \"x\", \"facts\": {{\"accounts\": [{{{ACCOUNT}, \"privileged\": true}}],\n  \"accounts\": []}},\n  \"expect\": {{\"status\": \"not_applicable\"}}}}]"
         );
-        let outcomes = run_all(&engine(&cases));
+        let outcomes = run_all(&engine(&cases), None);
         assert_eq!(outcomes.len(), 1);
         assert_eq!(outcomes[0].name, "(cases)");
         assert_eq!(
@@ -765,16 +765,16 @@ mod tests {
                 "[{{\"name\": \"m\", \"facts\": {{\"accounts\": [{{{ACCOUNT}, \"privileged\": true}}]}},\n  \"expect\": {{\"status\": \"fail\", \"messages\": {messages}}}}}]"
             )
         };
-        let outcomes = run_all(&engine(&case(r#"["shared admin"]"#)));
+        let outcomes = run_all(&engine(&case(r#"["shared admin"]"#)), None);
         assert!(outcomes[0].passed(), "{:?}", outcomes[0].problems);
-        let outcomes = run_all(&engine(&case(r#"["shared admin!", "other"]"#)));
+        let outcomes = run_all(&engine(&case(r#"["shared admin!", "other"]"#)), None);
         assert_eq!(
             outcomes[0].problems,
             [
                 r#"messages: expected but not given ["other", "shared admin!"]; given but not expected ["shared admin"]"#
             ]
         );
-        let outcomes = run_all(&engine(&case("[]")));
+        let outcomes = run_all(&engine(&case("[]")), None);
         assert_eq!(
             outcomes[0].problems,
             [r#"messages: given but not expected ["shared admin"]"#]
