@@ -397,3 +397,37 @@ fn exception_marks_a_record_of_the_population() {
     );
     same_both_ways_with(pack, Limits::default(), &facts, &options);
 }
+
+/// A JSON Pointer a rule writes by hand must name something in the facts: one that names
+/// nothing is the rule's error, natively and in Rhai; one inside a record is a finding.
+#[test]
+fn a_finding_at_a_pointer_to_nothing_is_the_rules_error() {
+    let files = attest_tests::minimal_pack(&[
+        (
+            "t.nowhere",
+            r#"fail("/people/0/name", "fine"); warn("/people/9999", "x");"#,
+        ),
+        (
+            "t.somewhere",
+            r#"fail("/people/0/name", "fine"); fail("", "the whole");"#,
+        ),
+    ]);
+    let pack = || Pack::from_files(&files).unwrap();
+    let facts = attest_tests::example_facts();
+    let report = Engine::new(pack(), Limits::default())
+        .unwrap()
+        .evaluate(&facts, &EvalOptions::default())
+        .unwrap();
+    let nowhere = report.rule("t.nowhere").unwrap();
+    assert_eq!(nowhere.status, Status::Error);
+    assert_eq!(
+        nowhere.error.as_ref().unwrap().message,
+        "warn: the JSON Pointer \"/people/9999\" names nothing in the facts (a finding names a \
+         record, such as \"/accounts/3\", or no record at all)"
+    );
+    assert!(nowhere.findings.is_empty());
+    let somewhere = report.rule("t.somewhere").unwrap();
+    assert_eq!(somewhere.status, Status::Fail);
+    assert_eq!(somewhere.findings.len(), 2);
+    same_both_ways(pack, Limits::default(), &facts);
+}

@@ -707,7 +707,7 @@ pub(super) fn item_pointer(pointer: &str) -> Option<(&str, usize)> {
 
 /// An array index as RFC 6901 writes it: digits, without leading zeros (`None` also for
 /// one too large for `usize`).
-fn array_index(segment: &str) -> Option<usize> {
+pub(super) fn array_index(segment: &str) -> Option<usize> {
     match segment.as_bytes() {
         [] => None,
         [b'0'] => Some(0),

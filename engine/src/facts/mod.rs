@@ -303,6 +303,30 @@ impl Facts {
         self.keys.key(&self.root, pointer)
     }
 
+    /// Whether a JSON Pointer names something in the merged document (`""` is the whole
+    /// document).
+    pub fn holds(&self, pointer: &str) -> bool {
+        if pointer.is_empty() {
+            return true;
+        }
+        let Some(rest) = pointer.strip_prefix('/') else {
+            return false;
+        };
+        let mut node = &self.root;
+        for segment in rest.split('/').map(unescape) {
+            let next = match node {
+                Node::Record(r) => r.get(&segment),
+                Node::List(l) => keys::array_index(&segment).and_then(|i| l.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => return false,
+            }
+        }
+        true
+    }
+
     /// [`Facts::origin`] and [`Facts::key`] of `pointer`, read once when it is the usual
     /// pointer of a finding (an item of a collection).
     pub(crate) fn origin_and_key(&self, pointer: &str) -> (Option<Origin>, Option<String>) {

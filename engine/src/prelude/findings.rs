@@ -39,7 +39,7 @@ pub(crate) fn raise(
 }
 
 /// The function that raises a finding of `status`.
-fn verb(status: FindingStatus) -> &'static str {
+pub(crate) fn verb(status: FindingStatus) -> &'static str {
     match status {
         FindingStatus::Fail => "fail",
         FindingStatus::Warn => "warn",
