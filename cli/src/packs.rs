@@ -3,7 +3,7 @@
 //! engine as its base.
 
 use crate::inputs::{self, SizeLimit};
-use attest_engine::{Engine, Limits, Pack, PackError, PackFile};
+use attest_engine::{Diagnostic, Engine, Limits, Pack, PackError, PackFile};
 use serde::Deserialize;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -148,6 +148,21 @@ pub fn files_and_base(source: &PackRef, limit: SizeLimit) -> Result<Read, String
     })
 }
 
+/// Every diagnostic of a pack's own `files` (extending `base`), errors and warnings, in the
+/// order of their files and places.
+pub fn diagnostics(files: &[PackFile], base: Option<&Pack>) -> Vec<Diagnostic> {
+    let mut diags = Engine::check(files, base);
+    diags.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.code.as_str()).cmp(&(
+            &b.file,
+            b.line,
+            b.column,
+            b.code.as_str(),
+        ))
+    });
+    diags
+}
+
 /// Loads a pack and everything it extends, each pack folder within `limit`.
 pub fn load(source: &PackRef, limit: SizeLimit) -> Result<Loaded, String> {
     let Read {
@@ -155,7 +170,19 @@ pub fn load(source: &PackRef, limit: SizeLimit) -> Result<Loaded, String> {
         base,
         folders,
     } = files_and_base(source, limit)?;
-    let pack = Pack::from_files_extending(&files, base.clone()).map_err(|e| source.error(e))?;
+    let pack = Pack::from_files_extending(&files, base.clone()).map_err(|e| {
+        // Every error `attest check` finds, not only those that kept the pack from loading
+        // (a file refused whole hides the syntax errors of the others).
+        let all: Vec<Diagnostic> = diagnostics(&files, base.as_ref())
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        source.error(if all.len() > e.0.len() {
+            PackError(all)
+        } else {
+            e
+        })
+    })?;
     Ok(Loaded {
         source: source.clone(),
         files,

@@ -1759,3 +1759,45 @@ fn test_holds_each_rule_to_the_limits_eval_does() {
             .contains("the rule exceeded its budget of 1000 operations")
     );
 }
+
+#[test]
+fn a_pack_that_cannot_load_lists_every_error_check_finds() {
+    // A file refused whole (a lone carriage return) kept the syntax errors of the other
+    // rules from being listed by `test` and `eval`: they list what `check` does.
+    let dir = scratch("every-error");
+    tiny_pack(
+        &dir,
+        &[
+            ("cr", "CC6.1", "let x = 1;\rfail(\"x\");\n", &[]),
+            (
+                "syn",
+                "CC6.2",
+                "for a in facts.accounts { fail(a, \"x\")\n",
+                &[],
+            ),
+        ],
+    );
+    let check = attest_in(&dir, &["check", "pack", "--format", "json"]);
+    exit(&check, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&check)).unwrap();
+    let errors = report["diagnostics"].as_array().unwrap().len();
+    assert_eq!(errors, 2, "{report}");
+    for args in [
+        vec!["test", "pack"],
+        vec!["eval", "--pack", "pack", "facts.json"],
+    ] {
+        write(
+            &dir,
+            "facts.json",
+            "{\"schema_version\": \"1\", \"organization\": {\"name\": \"A\", \"as_of\": \"2026-06-30\"}}",
+        );
+        let out = attest_in(&dir, &args);
+        exit(&out, 2);
+        let err = stderr(&out);
+        assert!(err.contains("the pack has 2 problems"), "{args:?}: {err}");
+        assert!(
+            err.contains("rules/t/cr.rhai:") && err.contains("rules/t/syn.rhai:"),
+            "{err}"
+        );
+    }
+}

@@ -47,15 +47,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         None => config.pack(None),
     };
     let packs::Read { files, base, .. } = packs::files_and_base(&source, config.max_input_size)?;
-    let mut diags = attest_engine::Engine::check(&files, base.as_ref());
-    diags.sort_by(|a, b| {
-        (&a.file, a.line, a.column, a.code.as_str()).cmp(&(
-            &b.file,
-            b.line,
-            b.column,
-            b.code.as_str(),
-        ))
-    });
+    let diags = packs::diagnostics(&files, base.as_ref());
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     let content = match format {
