@@ -1020,6 +1020,20 @@ fn new_rule_refuses_bad_input_and_writes_nothing() {
             vec!["new", "rule", "access.x", "--pack", "pack"],
             "a new rule needs at least one --control ID",
         ),
+        (
+            vec![
+                "new",
+                "rule",
+                "access.x",
+                "--control",
+                "CC6.1",
+                "--pack",
+                "pack",
+                "--title",
+                "Two\nlines",
+            ],
+            "--title \"Two\\nlines\": a title is one line of text",
+        ),
     ] {
         let out = attest_in(&dir, &args);
         exit(&out, 2);
@@ -1800,4 +1814,35 @@ fn a_pack_that_cannot_load_lists_every_error_check_finds() {
             "{err}"
         );
     }
+}
+
+#[test]
+fn new_rule_keeps_a_pipe_of_the_title_inside_its_readme_cell() {
+    let dir = scratch("new-pipe");
+    tiny_pack(&dir, &[]);
+    write(
+        &dir,
+        "pack/README.md",
+        "# Tiny\n\n| Rule | Controls | What it checks |\n|---|---|---|\n",
+    );
+    let out = attest_in(
+        &dir,
+        &[
+            "new",
+            "rule",
+            "access.x",
+            "--control",
+            "CC6.1",
+            "--pack",
+            "pack",
+            "--title",
+            "Admin | root accounts are personal",
+        ],
+    );
+    exit(&out, 0);
+    let readme = fs::read_to_string(dir.join("pack/README.md")).unwrap();
+    assert!(
+        readme.contains("| `access.x` | CC6.1 | Admin \\| root accounts are personal |\n"),
+        "{readme}"
+    );
 }

@@ -220,6 +220,13 @@ fn scaffold(
             FACTS_KEYS.join(", ")
         ));
     }
+    if let Some(t) = &args.title
+        && t.chars().any(char::is_control)
+    {
+        return Err(format!(
+            "--title {t:?}: a title is one line of text, without line breaks or other control characters"
+        ));
+    }
     let title = args
         .title
         .clone()
@@ -553,7 +560,8 @@ fn readme_with_rule(text: &str, row: &Row, defined: Option<&str>) -> String {
                 "controls" | "control" => row.controls.join(", "),
                 "severity" => row.severity.as_str().to_owned(),
                 "owner" => row.owner.to_string(),
-                _ => row.title.to_owned(),
+                // A `|` of the title would end its cell.
+                _ => row.title.replace('|', "\\|"),
             })
             .collect();
         format!("| {} |", cells.join(" | "))
