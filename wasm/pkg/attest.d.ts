@@ -471,7 +471,12 @@ export class Attest {
   explain(id?: string | null, options?: PackOptions | null): Explanation;
   /** A raw request object in, the parsed response out ({ok: true, ...} or {ok: false, error}). */
   call(name: Export, request: object): { ok: boolean; [key: string]: unknown };
-  /** Raw request bytes or text in, the response text out, exactly as the module wrote it. */
+  /**
+   * Raw request bytes or text in, the response text out, exactly as the module wrote it. A
+   * trap replaces the instance with a fresh one and is rethrown (a `WebAssembly.RuntimeError`),
+   * or, when the module ran out of memory, thrown as an `Error` saying so, the trap as its
+   * `cause`.
+   */
   callRaw(name: Export, request: Uint8Array | string): string;
 }
 

@@ -341,7 +341,8 @@ export class Attest {
   /**
    * Sends raw request bytes (or a string) to one export (`evaluate`, `validate`,
    * `explain`, `diff`, `check`, `test`) and returns the response text, exactly as the module wrote it. If the module
-   * traps (out of memory), the instance is replaced by a fresh one and the error rethrown.
+   * traps, the instance is replaced by a fresh one and the error rethrown; out of memory, as
+   * an Error saying so (the trap as its `cause`).
    */
   callRaw(name, request) {
     need(EXPORTS.includes(name), "callRaw", "name", `an export (${EXPORTS.join(", ")})`, name);
@@ -361,8 +362,14 @@ export class Attest {
       free(exports, outPtr, outLen);
       return text;
     } catch (e) {
-      if (e instanceof WebAssembly.RuntimeError) {
-        this.#instance = new WebAssembly.Instance(this.#module, {});
+      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+      // A trap leaves the instance unusable: say why when the module knows (its memory could
+      // not grow), then replace it.
+      const mib = Math.round(exports.memory.buffer.byteLength / 1048576);
+      const oom = exports.attest_out_of_memory() === 1;
+      this.#instance = new WebAssembly.Instance(this.#module, {});
+      if (oom) {
+        throw new Error(`attest ${name}: the module ran out of memory (its memory could not grow past ${mib} MiB); a fresh instance replaces it`, { cause: e });
       }
       throw e;
     }

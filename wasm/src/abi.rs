@@ -104,6 +104,7 @@ fn inside_a_live_buffer(ptr: usize, len: usize) -> bool {
 /// inside a live buffer) and hands out the response as a new live buffer, packed as
 /// `(address << 32) | length`.
 fn call(ptr: *const u8, len: usize, f: fn(&[u8]) -> String) -> u64 {
+    crate::heap::reset();
     let response = if len == 0 {
         f(&[])
     } else if inside_a_live_buffer(ptr as usize, len) {
@@ -123,6 +124,14 @@ fn call(ptr: *const u8, len: usize, f: fn(&[u8]) -> String) -> u64 {
     let out_ptr = Box::into_raw(response) as *mut u8 as usize;
     LIVE.with_borrow_mut(|live| live.insert(out_ptr, out_len));
     ((out_ptr as u64) << 32) | out_len as u64
+}
+
+/// 1 when the last call ran out of memory (its linear memory could not grow for an
+/// allocation: the call trapped, and the instance is unusable), else 0. A host that sees a
+/// trap asks this before it throws the instance away, to say why.
+#[unsafe(no_mangle)]
+pub extern "C" fn attest_out_of_memory() -> u32 {
+    u32::from(crate::heap::exhausted())
 }
 
 /// Evaluates facts against a pack (see [`api::evaluate`]).

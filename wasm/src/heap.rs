@@ -11,6 +11,23 @@
 #[cfg(target_arch = "wasm32")]
 const PAGE: usize = 65536;
 
+/// Whether the memory could not grow for an allocation since [`reset`]: a call that traps
+/// with it set ran out of memory.
+#[cfg(target_arch = "wasm32")]
+static EXHAUSTED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// Forgets that the memory could not grow (at the start of each call).
+#[cfg(target_arch = "wasm32")]
+pub fn reset() {
+    EXHAUSTED.store(false, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether the memory could not grow for an allocation since [`reset`].
+#[cfg(target_arch = "wasm32")]
+pub fn exhausted() -> bool {
+    EXHAUSTED.load(core::sync::atomic::Ordering::Relaxed)
+}
+
 /// The pages to grow the memory by, from `current` pages, when an allocation needs
 /// `needed` more.
 fn pages_to_grow(needed: usize, current: usize) -> usize {
@@ -49,7 +66,10 @@ unsafe impl talc::source::Source for Growing {
         let step = pages_to_grow(needed, memory_size::<0>());
         let (start, pages) = match memory_grow::<0>(step) {
             usize::MAX => match memory_grow::<0>(needed) {
-                usize::MAX => return Err(()),
+                usize::MAX => {
+                    EXHAUSTED.store(true, core::sync::atomic::Ordering::Relaxed);
+                    return Err(());
+                }
                 start => (start, needed),
             },
             start => (start, step),

@@ -509,3 +509,31 @@ test("waivers, the public view, diff, check and test, and their errors", async (
   assert.equal(attest.test(null, { filter: ["mfa"] }).summary.failed, 0);
   assert.throws(() => attest.test([{ path: "pack.toml", text: 'name = "x"\nversion = "1"\nextends = "../base"\n' }]), (e) => e.kind === "pack");
 });
+
+/// A stand-in module of the same ABI whose `attest_evaluate` traps, and whose
+/// `attest_out_of_memory` answers `oom`: what the wrapper makes of a trap.
+function trappingModule(oom) {
+  const leb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
+  const name = (s) => [...leb(s.length), ...new TextEncoder().encode(s)];
+  const section = (id, items) => { const body = [...leb(items.length), ...items.flat()]; return [id, ...leb(body.length), ...body]; };
+  const i32 = 0x7f, i64 = 0x7e;
+  const types = section(1, [[0x60, 0, 1, i32], [0x60, 1, i32, 1, i32], [0x60, 2, i32, i32, 1, i32], [0x60, 2, i32, i32, 1, i64]]);
+  const funcs = section(3, [[0], [1], [2], [3], [0]]);
+  const memory = section(5, [[0x00, 1]]);
+  const exports = section(7, [
+    [...name("memory"), 2, 0], [...name("attest_abi_version"), 0, 0], [...name("attest_alloc"), 0, 1],
+    [...name("attest_free"), 0, 2], [...name("attest_evaluate"), 0, 3], [...name("attest_out_of_memory"), 0, 4],
+  ]);
+  const constant = (n) => [4, 0, 0x41, n, 0x0b];
+  const code = section(10, [constant(3), constant(8), constant(0), [3, 0, 0x00, 0x0b], constant(oom)]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...funcs, ...memory, ...exports, ...code]);
+}
+
+test("a trap for want of memory is an error that says so; any other trap is rethrown", async () => {
+  const out = await load(trappingModule(1));
+  assert.throws(() => out.callRaw("evaluate", "{}"), (e) =>
+    !(e instanceof WebAssembly.RuntimeError) && /attest evaluate: the module ran out of memory \(its memory could not grow past 0 MiB\)/.test(e.message)
+      && e.cause instanceof WebAssembly.RuntimeError);
+  const other = await load(trappingModule(0));
+  assert.throws(() => other.callRaw("evaluate", "{}"), (e) => e instanceof WebAssembly.RuntimeError);
+});

@@ -59,6 +59,7 @@ pub struct Instance {
     memory: Memory,
     alloc: TypedFunc<u32, u32>,
     free: TypedFunc<(u32, u32), u32>,
+    out_of_memory: TypedFunc<(), u32>,
     calls: [TypedFunc<(u32, u32), u64>; 4],
     fuel: Option<u64>,
 }
@@ -100,9 +101,14 @@ impl Host {
 
     /// A fresh instance, with no imports and memory capped at [`MAX_MEMORY`].
     pub fn instantiate(&self) -> wasmtime::Result<Instance> {
+        self.instantiate_capped(MAX_MEMORY)
+    }
+
+    /// A fresh instance, with no imports and memory capped at `max_memory` bytes.
+    pub fn instantiate_capped(&self, max_memory: usize) -> wasmtime::Result<Instance> {
         let limits = Limits {
             memory: wasmtime::StoreLimitsBuilder::new()
-                .memory_size(MAX_MEMORY)
+                .memory_size(max_memory)
                 .instances(1)
                 .build(),
         };
@@ -134,6 +140,7 @@ impl Host {
         ];
         Ok(Instance {
             memory,
+            out_of_memory: instance.get_typed_func(&mut store, "attest_out_of_memory")?,
             alloc: instance.get_typed_func(&mut store, "attest_alloc")?,
             free: instance.get_typed_func(&mut store, "attest_free")?,
             calls,
@@ -219,6 +226,11 @@ impl Instance {
     /// machine's other load, for comparing two builds of the module.
     pub fn fuel_used(&self) -> Option<u64> {
         Some(self.fuel? - self.store.get_fuel().ok()?)
+    }
+
+    /// `attest_out_of_memory()`: whether the last call ran out of memory (after a trap, why).
+    pub fn out_of_memory(&mut self) -> wasmtime::Result<bool> {
+        Ok(self.out_of_memory.call(&mut self.store, ())? == 1)
     }
 
     /// The size of the instance's linear memory, in bytes.

@@ -68,6 +68,7 @@ fn the_module_imports_nothing_and_exports_the_abi() {
         "attest_evaluate",
         "attest_validate",
         "attest_explain",
+        "attest_out_of_memory",
     ] {
         assert!(exports.iter().any(|e| e == name), "no export {name}");
     }
@@ -673,11 +674,39 @@ fn fuel_is_the_host_bound_on_top_and_a_trapped_instance_is_replaced() {
         Some(&wasmtime::Trap::OutOfFuel),
         "{err:?}"
     );
+    // Out of fuel is not out of memory.
+    assert!(!instance.out_of_memory().unwrap());
     // A fresh instance with enough fuel answers.
     let host = Host::new(wasm(), Some(20_000_000_000)).unwrap();
     let mut instance = host.instantiate().unwrap();
     let r = call(&mut instance, Call::Evaluate, &request);
     assert_eq!(r["ok"], true, "{r}");
+    assert!(!instance.out_of_memory().unwrap());
+}
+
+#[test]
+fn a_call_that_runs_out_of_memory_traps_and_says_so() {
+    // Facts of 4,000 people (about 0.5 MB) in an instance that may grow by 2 MiB only: the
+    // request fits, its evaluation does not.
+    let people: Vec<Value> = (0..4000)
+        .map(|i| json!({"id": format!("p{i}"), "name": format!("Person {i}"), "kind": "employee",
+            "employment": {"status": "active", "start_date": "2020-01-06"}}))
+        .collect();
+    let facts = json!({"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"},
+        "people": people});
+    let request = json!({"facts": [{"name": "f.json", "text": facts.to_string()}]});
+    let size = host().instantiate().unwrap().memory_size();
+    let mut instance = host().instantiate_capped(size + (2 << 20)).unwrap();
+    let err = instance
+        .call(Call::Evaluate, request.to_string().as_bytes())
+        .unwrap_err();
+    assert!(err.downcast_ref::<wasmtime::Trap>().is_some(), "{err:?}");
+    assert!(instance.out_of_memory().unwrap());
+    // With room, the same request answers.
+    let mut roomy = host().instantiate().unwrap();
+    let r = call(&mut roomy, Call::Evaluate, &request);
+    assert_eq!(r["ok"], true, "{r}");
+    assert!(!roomy.out_of_memory().unwrap());
 }
 
 #[test]
