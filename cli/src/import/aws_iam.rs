@@ -118,6 +118,7 @@ pub fn import(
                 line: row.line,
                 column: 1,
             },
+            username_at: Some(table.place(row, user)),
         };
         let mut record = options.record(account, linker);
         if root && record.value.get("owner_id").is_none() && record.value.get("person_id").is_none()
