@@ -1519,7 +1519,10 @@ fn two_factor_disabled_logins_that_match_no_member_are_listed() {
         "--two-factor-disabled",
         &sample("github-members-2fa-disabled.json"),
     ]);
-    assert!(!summary.contains("--two-factor-disabled names"), "{summary}");
+    assert!(
+        !summary.contains("--two-factor-disabled names"),
+        "{summary}"
+    );
     // The same for --factors: the user ids of the file no user of the import has.
     let factors = write(
         &dir,
@@ -1533,7 +1536,8 @@ fn two_factor_disabled_logins_that_match_no_member_are_listed() {
         &factors,
     ]);
     assert!(
-        summary.contains("--factors names user ids this import does not have: 00u1nobody000000000\n"),
+        summary
+            .contains("--factors names user ids this import does not have: 00u1nobody000000000\n"),
         "{summary}"
     );
 }
@@ -1550,7 +1554,9 @@ fn a_mapping_constant_outside_the_schema_is_placed_in_the_mapping_once() {
     let err = refused(&["csv", &csv, "--mapping", &mapping]);
     assert_eq!(
         err,
-        format!("error: {mapping}:7:9: field `kind`: \"employe\" is not one of \"employee\" or \"contractor\"\n")
+        format!(
+            "error: {mapping}:7:9: field `kind`: \"employe\" is not one of \"employee\" or \"contractor\"\n"
+        )
     );
     // A value map's values and a default are checked the same way, at theirs.
     let mapping = write(
@@ -1560,7 +1566,9 @@ fn a_mapping_constant_outside_the_schema_is_placed_in_the_mapping_once() {
     );
     let err = refused(&["csv", &csv, "--mapping", &mapping]);
     assert!(
-        err.starts_with(&format!("error: {mapping}:8:40: field `kind`: \"contractr\" is not one of")),
+        err.starts_with(&format!(
+            "error: {mapping}:8:40: field `kind`: \"contractr\" is not one of"
+        )),
         "{err}"
     );
 }
@@ -1577,7 +1585,9 @@ fn a_date_format_may_have_a_time_part_and_an_unknown_specifier_is_named() {
         write(
             &dir,
             "m.toml",
-            &format!("collection = \"training\"\n[fields.person_id]\ncolumn = \"ID\"\n[fields.course]\ncolumn = \"Course\"\n[fields.completed_on]\ncolumn = \"When\"\nformat = \"{format}\"\n"),
+            &format!(
+                "collection = \"training\"\n[fields.person_id]\ncolumn = \"ID\"\n[fields.course]\ncolumn = \"Course\"\n[fields.completed_on]\ncolumn = \"When\"\nformat = \"{format}\"\n"
+            ),
         )
     };
     let (out, _) = import(&["csv", &csv, "--mapping", &mapping("%m/%d/%Y %H:%M")]);
@@ -1620,13 +1630,18 @@ fn a_required_object_the_mapping_lacks_is_named_by_its_required_fields() {
     let err = refused(&["csv", &csv, "--mapping", &mapping]);
     assert_eq!(
         err,
-        format!("error: {mapping}:1:14: the mapping fills no `employment`, which people records require: add [fields.\"employment.status\"]\n")
+        format!(
+            "error: {mapping}:1:14: the mapping fills no `employment`, which people records require: add [fields.\"employment.status\"]\n"
+        )
     );
     // Which, added, is read.
     let fixed = write(
         &dir,
         "m.toml",
-        &format!("{}[fields.\"employment.status\"]\nvalue = \"active\"\n", fs::read_to_string(&mapping).unwrap()),
+        &format!(
+            "{}[fields.\"employment.status\"]\nvalue = \"active\"\n",
+            fs::read_to_string(&mapping).unwrap()
+        ),
     );
     import(&["csv", &csv, "--mapping", &fixed]);
 }
@@ -1646,8 +1661,14 @@ fn a_comment_after_a_name_is_not_part_of_it() {
         &admins,
     ]);
     let all = accounts(&out);
-    assert_eq!(account(&all, "ana.silva@nwlabs.example")["privileged"], true);
-    assert_eq!(account(&all, "ben.okoye@nwlabs.example")["privileged"], true);
+    assert_eq!(
+        account(&all, "ana.silva@nwlabs.example")["privileged"],
+        true
+    );
+    assert_eq!(
+        account(&all, "ben.okoye@nwlabs.example")["privileged"],
+        true
+    );
     assert!(!summary.contains("--admins names"), "{summary}");
 }
 
@@ -1676,7 +1697,11 @@ fn skip_compares_as_values_do() {
         let open = s[..at].rfind('(').unwrap();
         s[open + 1..at].parse().unwrap()
     };
-    assert_eq!(skipped(&summary), skipped(&before) + 1, "{summary}\n{before}");
+    assert_eq!(
+        skipped(&summary),
+        skipped(&before) + 1,
+        "{summary}\n{before}"
+    );
 }
 
 #[test]
@@ -1690,7 +1715,9 @@ fn an_empty_login_is_placed_at_its_value_with_the_inputs_pointer() {
     let err = refused(&["okta-users", &users]);
     assert_eq!(
         err,
-        format!("error: {users}:1:49: user 1 (/0/profile/login): `profile.login` is empty: expected the user's login, the account's name\n")
+        format!(
+            "error: {users}:1:49: user 1 (/0/profile/login): `profile.login` is empty: expected the user's login, the account's name\n"
+        )
     );
     let members = write(
         &dir,
@@ -1700,7 +1727,9 @@ fn an_empty_login_is_placed_at_its_value_with_the_inputs_pointer() {
     let err = refused(&["github-members", &members]);
     assert_eq!(
         err,
-        format!("error: {members}:2:12: member /1/login: `login` is empty: expected the member's login, the account's name\n")
+        format!(
+            "error: {members}:2:12: member /1/login: `login` is empty: expected the member's login, the account's name\n"
+        )
     );
 }
 
@@ -1720,13 +1749,18 @@ fn a_header_separated_by_another_delimiter_is_named() {
     let err = refused(&["csv", &csv, "--mapping", &mapping]);
     assert_eq!(
         err,
-        format!("error: {csv}:1:1: missing required column `Email` (the columns found: ID;Name;Email;Status;Start); the header looks separated by `;`, not `,`: set `delimiter = \";\"` in the mapping\n")
+        format!(
+            "error: {csv}:1:1: missing required column `Email` (the columns found: ID;Name;Email;Status;Start); the header looks separated by `;`, not `,`: set `delimiter = \";\"` in the mapping\n"
+        )
     );
     // With it set, the file is read.
     let fixed = write(
         &dir,
         "m.toml",
-        &format!("delimiter = \";\"\n{}", fs::read_to_string(&mapping).unwrap()),
+        &format!(
+            "delimiter = \";\"\n{}",
+            fs::read_to_string(&mapping).unwrap()
+        ),
     );
     import(&["csv", &csv, "--mapping", &fixed]);
 }

@@ -67,9 +67,7 @@ pub fn check_format(format: &str) -> Result<(), String> {
                 ));
             }
             None => {
-                return Err(
-                    "it ends with a lone `%`: write `%%` for a percent sign".to_owned(),
-                );
+                return Err("it ends with a lone `%`: write `%%` for a percent sign".to_owned());
             }
         }
     }
@@ -157,7 +155,11 @@ mod tests {
             Some("2026-06-28")
         );
         assert_eq!(
-            show(with_format("2026-06-28T23:30:00-0700", "%Y-%m-%dT%H:%M:%S%z")).as_deref(),
+            show(with_format(
+                "2026-06-28T23:30:00-0700",
+                "%Y-%m-%dT%H:%M:%S%z"
+            ))
+            .as_deref(),
             Some("2026-06-28")
         );
         let err = check_format("%m/%d/%Y %Q").unwrap_err();

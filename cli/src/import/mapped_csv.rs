@@ -142,7 +142,12 @@ fn value(
 ) -> Result<Converted, Problem> {
     let column = table.columns.get(index).map_or("", String::as_str);
     let problem = |message: String| table.problem(row, index, message);
-    if text.is_empty() || field.empty.iter().any(|e| e.trim().eq_ignore_ascii_case(text)) {
+    if text.is_empty()
+        || field
+            .empty
+            .iter()
+            .any(|e| e.trim().eq_ignore_ascii_case(text))
+    {
         return match (&field.default, field.required) {
             (Some(v), _) => Ok(Converted::Value(v.clone())),
             (None, true) => Err(problem(format!(

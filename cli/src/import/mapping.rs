@@ -11,7 +11,7 @@
 //!
 //! [[skip]]                         # optional: rows left out, by a column's value
 //! column = "Status"
-//! values = ["Not Started"]
+//! values = ["Not Started"]         # trimmed, any case, as `values` maps compare
 //!
 //! [fields.id]
 //! column = "Employee #"
@@ -25,7 +25,7 @@
 //!
 //! [fields."employment.start_date"]
 //! column = "Hire Date"
-//! format = "%m/%d/%Y"              # strftime; default: ISO 8601 (2026-06-28, or a date-time)
+//! format = "%m/%d/%Y"              # strftime (a time part is read and left); default: ISO 8601
 //! ```
 //!
 //! A field's keys: `column`, `template` or `value` (one of them); `values` (cell text to
