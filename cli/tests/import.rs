@@ -1250,6 +1250,10 @@ fn authorization_details_of_the_wrong_shape_are_placed() {
             "{\"UserDetailList\": [\n  {\"UserName\": 5, \"GroupList\": []}\n]}\n",
             ":2:16: user /UserDetailList/0/UserName: `UserName` is 5, a number: expected a string",
         ),
+        (
+            "{\"UserDetailList\": [\n  {\"UserName\": \"\", \"GroupList\": []}\n]}\n",
+            ":2:16: user /UserDetailList/0/UserName: `UserName` is empty: expected the user's name",
+        ),
     ];
     for (i, (text, message)) in expected.into_iter().enumerate() {
         let details = write(&dir, &format!("details-{i}.json"), text);

@@ -259,6 +259,17 @@ pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>
                 ),
             ));
         };
+        if name.trim().is_empty() {
+            return Err(Problem::at_offset(
+                &input.name,
+                text,
+                pages::member(text, item.offset, "UserName").unwrap_or(item.offset),
+                format!(
+                    "user {}/UserName: `UserName` is empty: expected the user's name",
+                    item.pointer
+                ),
+            ));
+        }
         let in_admin_group = user
             .get("GroupList")
             .and_then(Value::as_array)

@@ -547,8 +547,16 @@ fn template(text: &str) -> Result<Vec<Piece>, String> {
     Ok(pieces)
 }
 
+/// A TOML value as JSON; a TOML date (`value = 2026-01-01`, unquoted) is its text.
 fn json(value: &toml::Value) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
+    match value {
+        toml::Value::Datetime(d) => Value::from(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.iter().map(json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.iter().map(|(k, v)| (k.clone(), json(v))).collect())
+        }
+        other => serde_json::to_value(other).unwrap_or(Value::Null),
+    }
 }
 
 impl Field {
@@ -662,6 +670,14 @@ column = "Hours"
             parse("collection = \"people\"\n[fields.employment]\ncolumn = \"x\"\n").unwrap_err();
         assert!(
             err.contains("people.employment is an object: map its fields one by one"),
+            "{err}"
+        );
+        // A TOML date, unquoted, is a date's text; a constant of the wrong type is placed.
+        let m = parse("collection = \"policies\"\n[fields.id]\ncolumn = \"x\"\n[fields.title]\ncolumn = \"t\"\n[fields.approved_on]\nvalue = 2026-01-01\n").unwrap();
+        assert_eq!(m.fields[0].source, Source::Value(Value::from("2026-01-01")));
+        let err = parse("collection = \"policies\"\n[fields.id]\ncolumn = \"x\"\n[fields.title]\ncolumn = \"t\"\n[fields.approved_on]\nvalue = 5\n").unwrap_err();
+        assert!(
+            err.starts_with("m.toml:7:9: field `approved_on`: 5 is not"),
             "{err}"
         );
         let err = parse("collection = \"training\"\n[fields.completed_on]\ncolumn = \"x\"\nformat = \"%H:%M\"\n").unwrap_err();
