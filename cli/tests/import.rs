@@ -1250,6 +1250,10 @@ fn authorization_details_of_the_wrong_shape_are_placed() {
             "{\"UserDetailList\": [\n  {\"UserName\": 5, \"GroupList\": []}\n]}\n",
             ":2:16: user /UserDetailList/0/UserName: `UserName` is 5, a number: expected a string",
         ),
+        (
+            "{\"UserDetailList\": [\n  {\"UserName\": \"\", \"GroupList\": []}\n]}\n",
+            ":2:16: user /UserDetailList/0/UserName: `UserName` is empty: expected the user's name",
+        ),
     ];
     for (i, (text, message)) in expected.into_iter().enumerate() {
         let details = write(&dir, &format!("details-{i}.json"), text);
@@ -1487,4 +1491,280 @@ fn max_input_size_bounds_every_file_an_import_reads() {
         "--max-input-size",
         &size.to_string(),
     ]);
+}
+
+// ---- found by a tester: each fails without its fix ------------------------------------
+
+#[test]
+fn two_factor_disabled_logins_that_match_no_member_are_listed() {
+    // Another organization's list (or a typo) names nobody of the import: every member
+    // would be written with 2FA, unseen. The summary names the logins, as for --admins.
+    let dir = scratch("2fa-unmatched");
+    let other = write(
+        &dir,
+        "other.json",
+        r#"[{"login": "Bob", "node_id": "MDQ6VXNlcjE=", "type": "User"}]"#,
+    );
+    let (out, summary) = import(&[
+        "github-members",
+        &sample("github-members.json"),
+        "--two-factor-disabled",
+        &other,
+    ]);
+    assert!(accounts(&out).iter().all(|(_, a)| a["mfa"] == true));
+    assert!(
+        summary.ends_with("--two-factor-disabled names members this import does not have: bob\n"),
+        "{summary}"
+    );
+    // The sample lists members of the import: no such line.
+    let (_, summary) = import(&[
+        "github-members",
+        &sample("github-members.json"),
+        "--two-factor-disabled",
+        &sample("github-members-2fa-disabled.json"),
+    ]);
+    assert!(
+        !summary.contains("--two-factor-disabled names"),
+        "{summary}"
+    );
+    // The same for --factors: the user ids of the file no user of the import has.
+    let factors = write(
+        &dir,
+        "factors.json",
+        r#"{"00u1nobody000000000": [{"status": "ACTIVE"}]}"#,
+    );
+    let (_, summary) = import(&[
+        "okta-users",
+        &sample("okta-users.json"),
+        "--factors",
+        &factors,
+    ]);
+    assert!(
+        summary
+            .contains("--factors names user ids this import does not have: 00u1nobody000000000\n"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_mapping_constant_outside_the_schema_is_placed_in_the_mapping_once() {
+    let dir = scratch("mapping-constant");
+    let csv = write(&dir, "ev.csv", "ID,Name\n1,Ann\n2,Bob\n3,Cy\n");
+    let mapping = write(
+        &dir,
+        "m.toml",
+        "collection = \"people\"\n[fields.id]\ncolumn = \"ID\"\n[fields.name]\ncolumn = \"Name\"\n[fields.kind]\nvalue = \"employe\"\n[fields.\"employment.status\"]\nvalue = \"active\"\n",
+    );
+    let err = refused(&["csv", &csv, "--mapping", &mapping]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {mapping}:7:9: field `kind`: \"employe\" is not one of \"employee\" or \"contractor\"\n"
+        )
+    );
+    // A value map's values and a default are checked the same way, at theirs.
+    let mapping = write(
+        &dir,
+        "m2.toml",
+        "collection = \"people\"\n[fields.id]\ncolumn = \"ID\"\n[fields.name]\ncolumn = \"Name\"\n[fields.kind]\ncolumn = \"Name\"\nvalues = { \"Ann\" = \"employee\", \"Bob\" = \"contractr\" }\n[fields.\"employment.status\"]\nvalue = \"active\"\n",
+    );
+    let err = refused(&["csv", &csv, "--mapping", &mapping]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {mapping}:8:40: field `kind`: \"contractr\" is not one of"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_date_format_may_have_a_time_part_and_an_unknown_specifier_is_named() {
+    let dir = scratch("date-format-time");
+    let csv = write(
+        &dir,
+        "t.csv",
+        "ID,Course,When\n1,Security,06/28/2026 14:03\n2,Privacy,12/01/2025 09:30\n",
+    );
+    let mapping = |format: &str| {
+        write(
+            &dir,
+            "m.toml",
+            &format!(
+                "collection = \"training\"\n[fields.person_id]\ncolumn = \"ID\"\n[fields.course]\ncolumn = \"Course\"\n[fields.completed_on]\ncolumn = \"When\"\nformat = \"{format}\"\n"
+            ),
+        )
+    };
+    let (out, _) = import(&["csv", &csv, "--mapping", &mapping("%m/%d/%Y %H:%M")]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["training"][0]["completed_on"], "2026-06-28");
+    assert_eq!(doc["training"][1]["completed_on"], "2025-12-01");
+    let iso = write(
+        &dir,
+        "iso.csv",
+        "ID,Course,When\n1,Security,2026-06-28T14:03:11\n",
+    );
+    let (out, _) = import(&["csv", &iso, "--mapping", &mapping("%Y-%m-%dT%H:%M:%S")]);
+    assert!(out.contains("\"completed_on\": \"2026-06-28\""), "{out}");
+    let m = mapping("%m/%d/%Y %Q");
+    let err = refused(&["csv", &csv, "--mapping", &m]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {m}:8:10: `%m/%d/%Y %Q` is not a date format: `%Q` is not a specifier it reads"
+        )),
+        "{err}"
+    );
+    // Still refused: a format without the day.
+    let m = mapping("%m/%Y %H:%M");
+    let err = refused(&["csv", &csv, "--mapping", &m]);
+    assert!(
+        err.contains("is not a date format: it must name the year, month and day"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_required_object_the_mapping_lacks_is_named_by_its_required_fields() {
+    let dir = scratch("required-object");
+    let csv = write(&dir, "p.csv", "ID,Name\n1,Ann\n");
+    let mapping = write(
+        &dir,
+        "m.toml",
+        "collection = \"people\"\n[fields.id]\ncolumn = \"ID\"\n[fields.name]\ncolumn = \"Name\"\n[fields.kind]\nvalue = \"employee\"\n",
+    );
+    let err = refused(&["csv", &csv, "--mapping", &mapping]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {mapping}:1:14: the mapping fills no `employment`, which people records require: add [fields.\"employment.status\"]\n"
+        )
+    );
+    // Which, added, is read.
+    let fixed = write(
+        &dir,
+        "m.toml",
+        &format!(
+            "{}[fields.\"employment.status\"]\nvalue = \"active\"\n",
+            fs::read_to_string(&mapping).unwrap()
+        ),
+    );
+    import(&["csv", &csv, "--mapping", &fixed]);
+}
+
+#[test]
+fn a_comment_after_a_name_is_not_part_of_it() {
+    let dir = scratch("admins-trailing-comment");
+    let admins = write(
+        &dir,
+        "admins.txt",
+        "# super admins\nana.silva@nwlabs.example # Ana, IT\nben.okoye@nwlabs.example\t# Ben\n  # indented comment\n",
+    );
+    let (out, summary) = import(&[
+        "google-workspace-users",
+        &sample("google-workspace-users.csv"),
+        "--admins",
+        &admins,
+    ]);
+    let all = accounts(&out);
+    assert_eq!(
+        account(&all, "ana.silva@nwlabs.example")["privileged"],
+        true
+    );
+    assert_eq!(
+        account(&all, "ben.okoye@nwlabs.example")["privileged"],
+        true
+    );
+    assert!(!summary.contains("--admins names"), "{summary}");
+}
+
+#[test]
+fn skip_compares_as_values_do() {
+    let dir = scratch("skip-case");
+    let lms = edited(&dir, "lms-training.csv", ",Completed,", ",not started ,");
+    let (_, summary) = import(&[
+        "csv",
+        &lms,
+        "--mapping",
+        &sample("mappings/lms-training.toml"),
+        "--people",
+        &people(&dir),
+    ]);
+    let (_, before) = import(&[
+        "csv",
+        &sample("lms-training.csv"),
+        "--mapping",
+        &sample("mappings/lms-training.toml"),
+        "--people",
+        &people(&dir),
+    ]);
+    let skipped = |s: &str| -> usize {
+        let at = s.find(" row").unwrap();
+        let open = s[..at].rfind('(').unwrap();
+        s[open + 1..at].parse().unwrap()
+    };
+    assert_eq!(
+        skipped(&summary),
+        skipped(&before) + 1,
+        "{summary}\n{before}"
+    );
+}
+
+#[test]
+fn an_empty_login_is_placed_at_its_value_with_the_inputs_pointer() {
+    let dir = scratch("empty-login");
+    let users = write(
+        &dir,
+        "u.json",
+        r#"[{"id":"1","status":"ACTIVE","profile":{"login":""}}]"#,
+    );
+    let err = refused(&["okta-users", &users]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {users}:1:49: user 1 (/0/profile/login): `profile.login` is empty: expected the user's login, the account's name\n"
+        )
+    );
+    let members = write(
+        &dir,
+        "m.json",
+        "[{\"login\": \"octo\", \"node_id\": \"a\"},\n {\"login\": \" \", \"node_id\": \"b\"}]",
+    );
+    let err = refused(&["github-members", &members]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {members}:2:12: member /1/login: `login` is empty: expected the member's login, the account's name\n"
+        )
+    );
+}
+
+#[test]
+fn a_header_separated_by_another_delimiter_is_named() {
+    let dir = scratch("semicolons");
+    let csv = write(
+        &dir,
+        "s.csv",
+        "ID;Name;Email;Status;Start\n1;Ann;ann@x.example;Active;2026-01-01\n",
+    );
+    let mapping = write(
+        &dir,
+        "m.toml",
+        "collection = \"people\"\n[fields.id]\ncolumn = \"ID\"\n[fields.name]\ncolumn = \"Name\"\n[fields.email]\ncolumn = \"Email\"\n[fields.kind]\nvalue = \"employee\"\n[fields.\"employment.status\"]\nvalue = \"active\"\n",
+    );
+    let err = refused(&["csv", &csv, "--mapping", &mapping]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {csv}:1:1: missing required column `Email` (the columns found: ID;Name;Email;Status;Start); the header looks separated by `;`, not `,`: set `delimiter = \";\"` in the mapping\n"
+        )
+    );
+    // With it set, the file is read.
+    let fixed = write(
+        &dir,
+        "m.toml",
+        &format!(
+            "delimiter = \";\"\n{}",
+            fs::read_to_string(&mapping).unwrap()
+        ),
+    );
+    import(&["csv", &csv, "--mapping", &fixed]);
 }

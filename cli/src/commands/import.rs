@@ -326,6 +326,35 @@ fn accounts(
             ));
         }
     }
+    if let Some(off) = &two_factor_disabled {
+        // Listed logins no member has: the member meant (a typo, a renamed login, another
+        // organization's list) is written with 2FA.
+        let members: std::collections::BTreeSet<String> = records
+            .iter()
+            .filter_map(|r| r.value.get("username").and_then(serde_json::Value::as_str))
+            .map(str::to_lowercase)
+            .collect();
+        let unknown: Vec<&str> = off
+            .iter()
+            .filter(|login| !members.contains(*login))
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            summary.push_str(&format!(
+                "--two-factor-disabled names members this import does not have: {}\n",
+                unknown.join(", ")
+            ));
+        }
+    }
+    if let Some(factors) = &factors {
+        let unknown = factors.unmatched();
+        if !unknown.is_empty() {
+            summary.push_str(&format!(
+                "--factors names user ids this import does not have: {}\n",
+                unknown.join(", ")
+            ));
+        }
+    }
     if let Some(map) = &map {
         let unused = map.unused(&options.system);
         if !unused.is_empty() {

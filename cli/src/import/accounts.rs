@@ -26,8 +26,9 @@ pub struct Admins {
 }
 
 impl Admins {
-    /// Reads `--admins`: a list of names, one a line (blank lines and lines starting with
-    /// `#` are ignored), or JSON: the members list GitHub gives with `role=admin`, or, for
+    /// Reads `--admins`: a list of names, one a line (blank lines are ignored, and a `#` at
+    /// the start of a line or after whitespace starts a comment: `c@x.example # Carol, IT`
+    /// names `c@x.example`), or JSON: the members list GitHub gives with `role=admin`, or, for
     /// AWS, `aws iam get-account-authorization-details` (users with a policy that grants
     /// everything, attached to them or to one of their groups). A file that names nobody
     /// (no name, an empty list, no user) is refused, as an export with no records is: it
@@ -68,8 +69,8 @@ impl Admins {
             names = members.into_iter().map(|m| m.login).collect();
         } else {
             for line in input.text.lines() {
-                let name = line.trim();
-                if !name.is_empty() && !name.starts_with('#') {
+                let name = without_comment(line).trim();
+                if !name.is_empty() {
                     names.insert(name.to_owned());
                 }
             }
@@ -116,6 +117,20 @@ impl Admins {
     }
 }
 
+/// A line of a names file without its comment: a `#` that starts the line or follows
+/// whitespace starts a comment (`c@x.example # Carol, IT`); one inside a name (`a#b`) does
+/// not.
+pub fn without_comment(line: &str) -> &str {
+    let mut previous = None;
+    for (i, c) in line.char_indices() {
+        if c == '#' && previous.is_none_or(char::is_whitespace) {
+            return &line[..i];
+        }
+        previous = Some(c);
+    }
+    line
+}
+
 /// An account as an export describes it, before linking.
 pub struct Account<'n> {
     /// The account's name on the system.
@@ -138,6 +153,8 @@ pub struct Account<'n> {
     pub disabled_on: Option<String>,
     /// Where the account is in the export.
     pub origin: Place,
+    /// Where its name is (the cell, or the JSON value), when known.
+    pub username_at: Option<Place>,
 }
 
 impl Options {
@@ -154,7 +171,8 @@ impl Options {
         );
         let mut r = Record::new(account.origin.clone());
         r.set("system_id", json!(self.system));
-        r.set_from("username", json!(account.username), account.origin);
+        let username_at = account.username_at.unwrap_or(account.origin);
+        r.set_from("username", json!(account.username), username_at);
         let (kind, person, owner) = match link {
             Link::ByEmail(p) | Link::ByMap(p) => ("human", Some(p), None),
             Link::Owned(kind, p) => (kind.as_str(), None, Some(p)),

@@ -118,6 +118,7 @@ pub fn import(
                 line: row.line,
                 column: 1,
             },
+            username_at: Some(table.place(row, user)),
         };
         let mut record = options.record(account, linker);
         if root && record.value.get("owner_id").is_none() && record.value.get("person_id").is_none()
@@ -258,6 +259,17 @@ pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>
                 ),
             ));
         };
+        if name.trim().is_empty() {
+            return Err(Problem::at_offset(
+                &input.name,
+                text,
+                pages::member(text, item.offset, "UserName").unwrap_or(item.offset),
+                format!(
+                    "user {}/UserName: `UserName` is empty: expected the user's name",
+                    item.pointer
+                ),
+            ));
+        }
         let in_admin_group = user
             .get("GroupList")
             .and_then(Value::as_array)

@@ -35,16 +35,59 @@ pub fn with_format(text: &str, format: &str) -> Option<Date> {
         .filter(|d| d.year() >= 1000)
 }
 
-/// Whether a `strftime` format can read a date at all (it names a year, a month and a
-/// day), checked on a known date written with it.
+/// The specifiers a date `format` may use: the date's parts, and the time's and the
+/// offset's, which are read and left (a date-time gives its date as written).
+const SPECIFIERS: &str = "YyCmdejbBhaAFDHIklMSpPfNTRz%nt";
+
+/// Whether a `strftime` format can read dates: every specifier is one of [`SPECIFIERS`]
+/// (`%Q` is named when it is not), and it names a year, a month and a day, checked on a known
+/// date-time written with it and read back. What is wrong, else.
+pub fn check_format(format: &str) -> Result<(), String> {
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            continue;
+        }
+        let mut written = String::from("%");
+        // Flags, a width, then `:` (`%:z`) or `.` (`%.f`) before the letter.
+        while let Some(&f) = chars.peek() {
+            if "-_0^#:.".contains(f) || f.is_ascii_digit() {
+                written.push(f);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        match chars.next() {
+            Some(letter) if SPECIFIERS.contains(letter) => {}
+            Some(letter) => {
+                written.push(letter);
+                return Err(format!(
+                    "`{written}` is not a specifier it reads: expected the date's (%Y, %y, %m, %d, %e, %b, %B, %j, %F, %D), the time's (%H, %I, %M, %S, %p, %f, %T, %R) or the offset's (%z); the time and offset are read and left"
+                ));
+            }
+            None => {
+                return Err("it ends with a lone `%`: write `%%` for a percent sign".to_owned());
+            }
+        }
+    }
+    let ymd = || "it must name the year, month and day (%Y, %m, %d)".to_owned();
+    let sample = jiff::civil::DateTime::new(2026, 11, 23, 13, 45, 56, 123_000_000)
+        .map_err(|e| e.to_string())?;
+    let zoned = sample
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(2)))
+        .map_err(|e| e.to_string())?;
+    let written = jiff::fmt::strtime::format(format, &zoned).map_err(|_| ymd())?;
+    match with_format(&written, format) {
+        Some(date) if date == sample.date() => Ok(()),
+        _ => Err(ymd()),
+    }
+}
+
+/// Whether a `strftime` format can read a date at all (see [`check_format`]).
+#[cfg(test)]
 pub fn format_reads_dates(format: &str) -> bool {
-    let Ok(sample) = Date::new(2026, 11, 23) else {
-        return false;
-    };
-    jiff::fmt::strtime::format(format, sample)
-        .ok()
-        .and_then(|written| with_format(&written, format))
-        == Some(sample)
+    check_format(format).is_ok()
 }
 
 #[cfg(test)]
@@ -103,5 +146,23 @@ mod tests {
         assert!(format_reads_dates("%d.%m.%Y"));
         assert!(!format_reads_dates("%m/%Y"));
         assert!(!format_reads_dates("%H:%M"));
+        // A time part is read and left.
+        assert!(format_reads_dates("%m/%d/%Y %H:%M"));
+        assert!(format_reads_dates("%Y-%m-%dT%H:%M:%S"));
+        assert!(format_reads_dates("%Y-%m-%dT%H:%M:%S%.f%:z"));
+        assert_eq!(
+            show(with_format("06/28/2026 14:03", "%m/%d/%Y %H:%M")).as_deref(),
+            Some("2026-06-28")
+        );
+        assert_eq!(
+            show(with_format(
+                "2026-06-28T23:30:00-0700",
+                "%Y-%m-%dT%H:%M:%S%z"
+            ))
+            .as_deref(),
+            Some("2026-06-28")
+        );
+        let err = check_format("%m/%d/%Y %Q").unwrap_err();
+        assert!(err.starts_with("`%Q` is not a specifier it reads"), "{err}");
     }
 }

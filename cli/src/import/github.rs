@@ -29,6 +29,7 @@ pub struct Member {
     email: Option<String>,
     bot: bool,
     offset: usize,
+    login_at: usize,
 }
 
 /// The members of a list, or `None` when the file is a JSON list whose items are not
@@ -44,11 +45,24 @@ pub fn members(input: &Input) -> Result<Option<Vec<Member>>, Problem> {
         let Some(login) = text("login")? else {
             return Ok(None);
         };
+        let login_at = pages::member(&input.text, item.offset, "login").unwrap_or(item.offset);
+        if login.trim().is_empty() {
+            return Err(Problem::at_offset(
+                &input.name,
+                &input.text,
+                login_at,
+                format!(
+                    "member {}/login: `login` is empty: expected the member's login, the account's name",
+                    item.pointer
+                ),
+            ));
+        }
         out.push(Member {
             login: login.to_owned(),
             email: text("email")?.map(str::to_owned),
             bot: text("type")? == Some("Bot"),
             offset: item.offset,
+            login_at,
         });
     }
     Ok(Some(out))
@@ -109,6 +123,7 @@ pub fn import(
             last_login_on: None,
             disabled_on: None,
             origin: Place::at_offset(&input.name, &input.text, member.offset),
+            username_at: Some(Place::at_offset(&input.name, &input.text, member.login_at)),
         };
         out.push(options.record(account, linker));
     }

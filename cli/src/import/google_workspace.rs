@@ -81,6 +81,7 @@ pub fn import(
                 line: row.line,
                 column: 1,
             },
+            username_at: Some(table.place(row, email)),
         };
         out.push(options.record(account, linker));
     }

@@ -9,7 +9,7 @@
 use super::identity::People;
 use super::mapping::{Field, Mapping, Piece, Source, Type};
 use super::records::{Place, Record};
-use super::table::{Row, Table};
+use super::table::{self, Row, Table};
 use super::{Input, Problem, dates};
 use serde_json::{Number, Value};
 use std::collections::HashMap;
@@ -31,8 +31,18 @@ pub fn import(
     people: Option<&People>,
     left_out: &mut LeftOut,
 ) -> Result<Vec<Record>, Problem> {
-    let table = Table::parse(input, mapping.delimiter)?;
-    let indexes = indexes(&table, mapping)?;
+    // A header that seems separated by another delimiter: the fix is in the mapping.
+    let hint = |mut problem: Problem| {
+        if let Some(other) = table::seems_separated_by(input, mapping.delimiter) {
+            problem.message.push_str(&format!(
+                ": set `delimiter = \"{}\"` in the mapping",
+                other.escape_default()
+            ));
+        }
+        problem
+    };
+    let table = Table::parse(input, mapping.delimiter).map_err(hint)?;
+    let indexes = indexes(&table, mapping).map_err(hint)?;
     table.require_rows("row")?;
     let mut out = Vec::new();
     'rows: for row in &table.rows {
@@ -41,7 +51,9 @@ pub fn import(
             (row.cells.get(i).map_or("", |c| c.trim()), i)
         };
         for (column, values) in &mapping.skip {
-            if values.iter().any(|v| v == cell(column).0) {
+            // Compared as `values` maps compare: trimmed, without regard to case.
+            let text = cell(column).0;
+            if values.iter().any(|v| v.trim().eq_ignore_ascii_case(text)) {
                 left_out.skipped += 1;
                 continue 'rows;
             }
@@ -130,7 +142,12 @@ fn value(
 ) -> Result<Converted, Problem> {
     let column = table.columns.get(index).map_or("", String::as_str);
     let problem = |message: String| table.problem(row, index, message);
-    if text.is_empty() || field.empty.iter().any(|e| e == text) {
+    if text.is_empty()
+        || field
+            .empty
+            .iter()
+            .any(|e| e.trim().eq_ignore_ascii_case(text))
+    {
         return match (&field.default, field.required) {
             (Some(v), _) => Ok(Converted::Value(v.clone())),
             (None, true) => Err(problem(format!(
@@ -177,7 +194,7 @@ fn one(text: &str, kind: &Type, field: &Field, column: &str) -> Result<Value, St
         let found = values.get(text).or_else(|| {
             values
                 .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(text))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case(text))
                 .map(|(_, v)| v)
         });
         match found {

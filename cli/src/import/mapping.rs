@@ -11,7 +11,7 @@
 //!
 //! [[skip]]                         # optional: rows left out, by a column's value
 //! column = "Status"
-//! values = ["Not Started"]
+//! values = ["Not Started"]         # trimmed, any case, as `values` maps compare
 //!
 //! [fields.id]
 //! column = "Employee #"
@@ -25,7 +25,7 @@
 //!
 //! [fields."employment.start_date"]
 //! column = "Hire Date"
-//! format = "%m/%d/%Y"              # strftime; default: ISO 8601 (2026-06-28, or a date-time)
+//! format = "%m/%d/%Y"              # strftime (a time part is read and left); default: ISO 8601
 //! ```
 //!
 //! A field's keys: `column`, `template` or `value` (one of them); `values` (cell text to
@@ -66,9 +66,9 @@ struct SkipSpec {
 struct FieldSpec {
     column: Option<String>,
     template: Option<Spanned<String>>,
-    value: Option<toml::Value>,
-    default: Option<toml::Value>,
-    values: Option<IndexMap<String, toml::Value>>,
+    value: Option<Spanned<toml::Value>>,
+    default: Option<Spanned<toml::Value>>,
+    values: Option<IndexMap<String, Spanned<toml::Value>>>,
     unmapped: Option<Spanned<String>>,
     #[serde(default)]
     empty: Vec<String>,
@@ -223,7 +223,7 @@ impl Mapping {
                 (None, Some(t), None) => {
                     Source::Template(template(t.get_ref()).map_err(|m| at(t.span(), m))?)
                 }
-                (None, None, Some(v)) => Source::Value(json(v)),
+                (None, None, Some(v)) => Source::Value(json(v.get_ref())),
                 _ => {
                     return Err(problem(
                         "give one of `column`, `template` or `value`".to_owned(),
@@ -245,15 +245,38 @@ impl Mapping {
                 }
             };
             if let Some(f) = &spec.format
-                && !super::dates::format_reads_dates(f.get_ref())
+                && let Err(why) = super::dates::check_format(f.get_ref())
             {
                 return Err(at(
                     f.span(),
-                    format!(
-                        "`{}` is not a date format: it must name the year, month and day (%Y, %m, %d)",
-                        f.get_ref()
-                    ),
+                    format!("`{}` is not a date format: {why}", f.get_ref()),
                 ));
+            }
+            // Constants are checked here, once, at their place in the mapping: not at every
+            // row of the CSV.
+            if spec.link.is_none() && spec.kind.is_none() {
+                let whole = field_schema(schema, items, path);
+                let item = whole.and_then(|w| match &kind {
+                    Type::List(_) => resolve(schema, w).get("items"),
+                    _ => Some(w),
+                });
+                let mut constants: Vec<(&Spanned<toml::Value>, Option<&Value>)> = Vec::new();
+                if let Some(v) = &spec.value {
+                    constants.push((v, whole));
+                }
+                if let Some(v) = &spec.default {
+                    constants.push((v, whole));
+                }
+                for v in spec.values.iter().flat_map(|m| m.values()) {
+                    constants.push((v, item));
+                }
+                for (constant, against) in constants {
+                    if let Some(against) = against
+                        && let Some(why) = violation(schema, against, &json(constant.get_ref()))
+                    {
+                        return Err(at(constant.span(), format!("field `{path}`: {why}")));
+                    }
+                }
             }
             let link = match &spec.link {
                 None => false,
@@ -272,12 +295,13 @@ impl Mapping {
                 path: path.clone(),
                 source,
                 kind,
-                values: spec
-                    .values
-                    .as_ref()
-                    .map(|m| m.iter().map(|(k, v)| (k.clone(), json(v))).collect()),
+                values: spec.values.as_ref().map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), json(v.get_ref())))
+                        .collect()
+                }),
                 keep_unmapped,
-                default: spec.default.as_ref().map(json),
+                default: spec.default.as_ref().map(|d| json(d.get_ref())),
                 empty: spec.empty.clone(),
                 required: spec.required,
                 format: spec.format.as_ref().map(|f| f.get_ref().clone()),
@@ -299,7 +323,8 @@ impl Mapping {
                 return Err(at(
                     file.collection.span(),
                     format!(
-                        "the mapping fills no `{field}`, which {collection} records require: add [fields.{field}]"
+                        "the mapping fills no `{field}`, which {collection} records require: add {}",
+                        required_tables(schema, items, field)
                     ),
                 ));
             }
@@ -341,6 +366,73 @@ impl Mapping {
     /// Whether a field links to people by email (so `--people` is needed).
     pub fn links(&self) -> bool {
         self.fields.iter().any(|f| f.link)
+    }
+}
+
+/// The tables a mapping adds to fill the required field `field` of records of schema
+/// `items`: `[fields.id]`, or for an object, its required fields one by one
+/// (`[fields."employment.status"]`), which is how objects are mapped.
+fn required_tables(root: &Value, items: &Value, field: &str) -> String {
+    let Some(schema) = items
+        .get("properties")
+        .and_then(|p| p.get(field))
+        .map(|s| resolve(root, s))
+    else {
+        return format!("[fields.{field}]");
+    };
+    if type_of(root, schema).is_some() {
+        return format!("[fields.{field}]");
+    }
+    let inner: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|sub| format!("[fields.\"{field}.{sub}\"]"))
+        .collect();
+    if inner.is_empty() {
+        format!("[fields.\"{field}.FIELD\"] for the fields of `{field}` it has")
+    } else {
+        inner.join(" and ")
+    }
+}
+
+/// The schema of the field at the dotted `path` of records of schema `items`, as declared
+/// (its `$ref` not followed).
+fn field_schema<'s>(root: &'s Value, items: &'s Value, path: &str) -> Option<&'s Value> {
+    let mut schema = items;
+    let mut declared = None;
+    for segment in path.split('.') {
+        let next = schema.get("properties")?.get(segment)?;
+        declared = Some(next);
+        schema = resolve(root, next);
+    }
+    declared
+}
+
+/// What is wrong with `value` as a value of the field whose schema is `field` (in the
+/// document `root`, whose definitions it may refer to), or `None` when it fits.
+fn violation(root: &Value, field: &Value, value: &Value) -> Option<String> {
+    let mut schema = serde_json::Map::new();
+    for key in ["$schema", "$defs"] {
+        if let Some(v) = root.get(key) {
+            schema.insert(key.to_owned(), v.clone());
+        }
+    }
+    schema.insert("allOf".to_owned(), Value::Array(vec![field.clone()]));
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&Value::Object(schema))
+        .ok()?;
+    let messages: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| e.to_string())
+        .collect();
+    if messages.is_empty() {
+        None
+    } else {
+        Some(messages.join("; "))
     }
 }
 
@@ -455,8 +547,16 @@ fn template(text: &str) -> Result<Vec<Piece>, String> {
     Ok(pieces)
 }
 
+/// A TOML value as JSON; a TOML date (`value = 2026-01-01`, unquoted) is its text.
 fn json(value: &toml::Value) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
+    match value {
+        toml::Value::Datetime(d) => Value::from(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.iter().map(json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.iter().map(|(k, v)| (k.clone(), json(v))).collect())
+        }
+        other => serde_json::to_value(other).unwrap_or(Value::Null),
+    }
 }
 
 impl Field {
@@ -570,6 +670,14 @@ column = "Hours"
             parse("collection = \"people\"\n[fields.employment]\ncolumn = \"x\"\n").unwrap_err();
         assert!(
             err.contains("people.employment is an object: map its fields one by one"),
+            "{err}"
+        );
+        // A TOML date, unquoted, is a date's text; a constant of the wrong type is placed.
+        let m = parse("collection = \"policies\"\n[fields.id]\ncolumn = \"x\"\n[fields.title]\ncolumn = \"t\"\n[fields.approved_on]\nvalue = 2026-01-01\n").unwrap();
+        assert_eq!(m.fields[0].source, Source::Value(Value::from("2026-01-01")));
+        let err = parse("collection = \"policies\"\n[fields.id]\ncolumn = \"x\"\n[fields.title]\ncolumn = \"t\"\n[fields.approved_on]\nvalue = 5\n").unwrap_err();
+        assert!(
+            err.starts_with("m.toml:7:9: field `approved_on`: 5 is not"),
             "{err}"
         );
         let err = parse("collection = \"training\"\n[fields.completed_on]\ncolumn = \"x\"\nformat = \"%H:%M\"\n").unwrap_err();

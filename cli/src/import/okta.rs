@@ -20,7 +20,8 @@ use super::pages::{self, Item};
 use super::records::{Place, Record};
 use super::{Input, Problem, dates, detect};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Statuses of users who can sign in (or finish activating and then sign in).
 const ACTIVE: [&str; 5] = [
@@ -34,8 +35,9 @@ const ACTIVE: [&str; 5] = [
 /// Statuses of users who cannot.
 const DISABLED: [&str; 3] = ["STAGED", "SUSPENDED", "DEPROVISIONED"];
 
-/// Whether each user id has an active factor, from `--factors`.
-pub struct Factors(BTreeMap<String, bool>);
+/// Whether each user id has an active factor, from `--factors`, and the ids a user of the
+/// import had (to tell the others).
+pub struct Factors(BTreeMap<String, bool>, RefCell<BTreeSet<String>>);
 
 impl Factors {
     /// Reads `--factors`: `{"<user id>": [<factor>, ...], ...}`.
@@ -70,7 +72,31 @@ impl Factors {
                 .any(|f| f.get("status").and_then(Value::as_str) == Some("ACTIVE"));
             out.insert(id, active);
         }
-        Ok(Factors(out))
+        Ok(Factors(out, RefCell::default()))
+    }
+}
+
+impl Factors {
+    /// Whether the user `id` has an active factor (none when the file does not name it).
+    fn has_active(&self, id: &str) -> bool {
+        match self.0.get(id) {
+            Some(active) => {
+                self.1.borrow_mut().insert(id.to_owned());
+                *active
+            }
+            None => false,
+        }
+    }
+
+    /// The user ids of the file no user of the import has (a user of another org, a
+    /// mistyped id): the factors of the user meant were not read.
+    pub fn unmatched(&self) -> Vec<&str> {
+        let matched = self.1.borrow();
+        self.0
+            .keys()
+            .filter(|id| !matched.contains(*id))
+            .map(String::as_str)
+            .collect()
     }
 }
 
@@ -96,8 +122,14 @@ fn is_active(status: Option<&Value>) -> Result<bool, String> {
     }
 }
 
-/// The `profile.login` of the user `id`, the `item` whose `profile` is `profile`.
-fn login<'u>(input: &Input, item: &Item, profile: &'u Value, id: &str) -> Result<&'u str, Problem> {
+/// The `profile.login` of the user `id`, the `item` whose `profile` is `profile`, and the
+/// offset of its value in the export.
+fn login<'u>(
+    input: &Input,
+    item: &Item,
+    profile: &'u Value,
+    id: &str,
+) -> Result<(&'u str, usize), Problem> {
     let found_at = |offset: usize, message: String| {
         Err(Problem::at_offset(
             &input.name,
@@ -106,22 +138,27 @@ fn login<'u>(input: &Input, item: &Item, profile: &'u Value, id: &str) -> Result
             message,
         ))
     };
+    let offset = pages::member(&input.text, item.offset, "profile")
+        .and_then(|p| pages::member(&input.text, p, "login"))
+        .unwrap_or(item.offset);
     match profile.get("login") {
-        Some(Value::String(login)) => Ok(login),
+        Some(Value::String(login)) if login.trim().is_empty() => found_at(
+            offset,
+            format!(
+                "user {id} ({}/profile/login): `profile.login` is empty: expected the user's login, the account's name",
+                item.pointer
+            ),
+        ),
+        Some(Value::String(login)) => Ok((login, offset)),
         None => found_at(item.offset, format!("user {id} has no `profile.login`")),
-        Some(other) => {
-            let offset = pages::member(&input.text, item.offset, "profile")
-                .and_then(|p| pages::member(&input.text, p, "login"))
-                .unwrap_or(item.offset);
-            found_at(
-                offset,
-                format!(
-                    "user {id} ({}/profile/login): `profile.login` is {}: expected a string, the user's login",
-                    item.pointer,
-                    pages::found(other)
-                ),
-            )
-        }
+        Some(other) => found_at(
+            offset,
+            format!(
+                "user {id} ({}/profile/login): `profile.login` is {}: expected a string, the user's login",
+                item.pointer,
+                pages::found(other)
+            ),
+        ),
     }
 }
 
@@ -152,7 +189,7 @@ pub fn import(
             }));
         };
         let id = pages::text(input, &item, "user", &["id"])?;
-        let login = login(input, &item, profile, id.unwrap_or(&item.pointer))?;
+        let (login, login_at) = login(input, &item, profile, id.unwrap_or(&item.pointer))?;
         let status = user.get("status");
         let active = is_active(status).map_err(|message| {
             let offset = pages::member(&input.text, item.offset, "status").unwrap_or(item.offset);
@@ -189,7 +226,7 @@ pub fn import(
             privileged: None,
             mfa: match (factors, id) {
                 (None, _) => None,
-                (Some(f), Some(id)) => Some(f.0.get(id).copied().unwrap_or(false)),
+                (Some(f), Some(id)) => Some(f.has_active(id)),
                 // Enrolments name users by id: one without cannot be matched, and "no MFA"
                 // would be a guess.
                 (Some(_), None) => {
@@ -209,6 +246,7 @@ pub fn import(
                 None
             },
             origin: Place::at_offset(&input.name, &input.text, item.offset),
+            username_at: Some(Place::at_offset(&input.name, &input.text, login_at)),
         };
         out.push(options.record(account, linker));
     }

@@ -22,6 +22,29 @@ pub struct Table<'a> {
     pub rows: Vec<Row>,
 }
 
+/// The delimiter the first line of `input` seems separated by, when it is not `delimiter`:
+/// it holds no `delimiter` and holds `;`, a tab, `|` or `,`.
+pub fn seems_separated_by(input: &Input, delimiter: u8) -> Option<char> {
+    let text = input.text.strip_prefix('\u{feff}').unwrap_or(&input.text);
+    let first = text.lines().find(|l| !l.trim().is_empty())?;
+    other_delimiter(&[first.to_owned()], char::from(delimiter))
+}
+
+/// The delimiter a header of `columns`, read as separated by `delimiter`, seems to be
+/// separated by instead: one column holding `;`, a tab, `|` or `,` (the most of them).
+fn other_delimiter(columns: &[String], delimiter: char) -> Option<char> {
+    let [only] = columns else {
+        return None;
+    };
+    [';', '\t', '|', ',']
+        .into_iter()
+        .filter(|d| *d != delimiter)
+        .map(|d| (only.matches(d).count(), d))
+        .filter(|(n, _)| *n > 0)
+        .max_by_key(|(n, _)| *n)
+        .map(|(_, d)| d)
+}
+
 /// One row: its cells, and the byte offset in the text where it starts.
 pub struct Row {
     /// The cells, in column order.
@@ -76,7 +99,16 @@ impl<'a> Table<'a> {
         }
         let mut rows = Vec::new();
         for record in reader.records() {
-            let record = record.map_err(csv_problem)?;
+            let record = record.map_err(csv_problem).map_err(|mut p| {
+                if let Some(d) = other_delimiter(&columns, char::from(delimiter)) {
+                    p.message.push_str(&format!(
+                        "; the header looks separated by `{}`, not `{}`",
+                        d.escape_default(),
+                        char::from(delimiter).escape_default()
+                    ));
+                }
+                p
+            })?;
             // A row of empty cells (`,,,`, what Excel writes for the rows it was given below
             // the data) is no record: skipped, as blank lines are.
             if record.iter().all(|c| c.trim().is_empty()) {
@@ -147,15 +179,31 @@ impl<'a> Table<'a> {
 
     /// The error for a required column the file does not have.
     pub fn missing(&self, name: &str) -> Problem {
+        let hint = self
+            .other_delimiter()
+            .map(|d| {
+                format!(
+                    "; the header looks separated by `{}`, not `{}`",
+                    d.escape_default(),
+                    self.delimiter.escape_default()
+                )
+            })
+            .unwrap_or_default();
         Problem::at(
             &self.input.name,
             self.header.line,
             1,
             format!(
-                "missing required column `{name}` (the columns found: {})",
+                "missing required column `{name}` (the columns found: {}){hint}",
                 self.columns.join(", ")
             ),
         )
+    }
+
+    /// The delimiter the header seems separated by, when it is one column that holds
+    /// another (`ID;Name;Email`, read as separated by `,`).
+    fn other_delimiter(&self) -> Option<char> {
+        other_delimiter(&self.columns, self.delimiter)
     }
 
     /// Refuses a table with no rows (a header alone): each row is one `expected`.
