@@ -228,8 +228,10 @@ impl Instance {
         Some(self.fuel? - self.store.get_fuel().ok()?)
     }
 
-    /// `attest_out_of_memory()`: whether the last call ran out of memory (after a trap, why).
+    /// `attest_out_of_memory()`: whether the last call ran out of memory (after a trap, why;
+    /// with fuel of its own, since a call out of fuel leaves none).
     pub fn out_of_memory(&mut self) -> wasmtime::Result<bool> {
+        self.refuel()?;
         Ok(self.out_of_memory.call(&mut self.store, ())? == 1)
     }
 

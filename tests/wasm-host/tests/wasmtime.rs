@@ -689,8 +689,10 @@ fn a_call_that_runs_out_of_memory_traps_and_says_so() {
     // Facts of 4,000 people (about 0.5 MB) in an instance that may grow by 2 MiB only: the
     // request fits, its evaluation does not.
     let people: Vec<Value> = (0..4000)
-        .map(|i| json!({"id": format!("p{i}"), "name": format!("Person {i}"), "kind": "employee",
-            "employment": {"status": "active", "start_date": "2020-01-06"}}))
+        .map(|i| {
+            json!({"id": format!("p{i}"), "name": format!("Person {i}"), "kind": "employee",
+            "employment": {"status": "active", "start_date": "2020-01-06"}})
+        })
         .collect();
     let facts = json!({"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"},
         "people": people});
