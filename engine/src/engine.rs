@@ -675,7 +675,8 @@ impl Engine {
                     );
                 }
             }
-            (Err(e), _) => {
+            (outcome, _) => {
+                // In error: the records it had tested, none of them judged.
                 result.population = population::of_records(
                     facts,
                     &meta.facts,
@@ -684,22 +685,14 @@ impl Engine {
                     detail(options),
                 );
                 result.status = Status::Error;
-                result.error = Some(rule_error(rule, &e, self.limits.max_message_size));
-            }
-            (Ok(()), None) => {
-                result.population = population::of_records(
-                    facts,
-                    &meta.facts,
-                    &tested,
-                    population::Judged::default(),
-                    detail(options),
-                );
-                result.status = Status::Error;
-                result.error = Some(RuleError {
-                    message: "the rule's state was lost".to_owned(),
-                    file: rule.path.clone(),
-                    line: None,
-                    column: None,
+                result.error = Some(match outcome {
+                    Err(e) => rule_error(rule, &e, self.limits.max_message_size),
+                    Ok(()) => RuleError {
+                        message: "the rule's state was lost".to_owned(),
+                        file: rule.path.clone(),
+                        line: None,
+                        column: None,
+                    },
                 });
             }
         }
