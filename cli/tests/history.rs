@@ -332,3 +332,40 @@ fn the_html_report_charts_the_ledger_in_headless_chromium_without_its_script() {
         "{gaps:?}"
     );
 }
+
+#[test]
+fn history_never_writes_onto_its_trail_and_shows_names_on_one_line() {
+    let dir = runs("history-trail", &DATES[..1]);
+    let ledger = fs::read(dir.join("ledger.jsonl")).unwrap();
+    let report = fs::read(dir.join("report-1.json")).unwrap();
+    for target in ["ledger.jsonl", "report-1.json"] {
+        let out = attest_in(&dir, &["history", "ledger.jsonl", "--output", target]);
+        exit(&out, 2);
+        assert!(
+            common::stderr(&out).contains("refusing to write there"),
+            "{}",
+            common::stderr(&out)
+        );
+    }
+    assert_eq!(fs::read(dir.join("ledger.jsonl")).unwrap(), ledger);
+    assert_eq!(fs::read(dir.join("report-1.json")).unwrap(), report);
+    // A name with an escape sequence and a line break, which would forge a line of the
+    // ledger's log or of the history, is shown escaped on its own line.
+    let org = dir.join("acme/org.json");
+    let mut doc: Value = serde_json::from_str(&fs::read_to_string(&org).unwrap()).unwrap();
+    doc["organization"]["name"] = Value::from("Evil\u{1b}[31m\n   2  forged");
+    fs::write(&org, doc.to_string()).unwrap();
+    exit(
+        &attest_in(&dir, &["eval", "acme", "--ledger", "ledger.jsonl"]),
+        1,
+    );
+    for args in [
+        vec!["ledger", "log", "ledger.jsonl"],
+        vec!["history", "ledger.jsonl"],
+        vec!["vendors", "acme"],
+    ] {
+        let out = stdout(&attest_in(&dir, &args));
+        assert!(out.contains("Evil\\u{1b}[31m\\n   2  forged"), "{args:?}: {out}");
+        assert!(!out.contains('\u{1b}'), "{args:?}: {out}");
+    }
+}

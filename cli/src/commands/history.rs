@@ -9,6 +9,7 @@ use crate::inputs;
 use crate::ledger::{self, Entry, Failure};
 use crate::output::Target;
 use attest_engine::pack::Category;
+use attest_engine::render::escape::line as shown;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -91,6 +92,26 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         return Err(format!("{name}: no such ledger file"));
     }
     let verified = ledger::read(&args.ledger)?;
+    // Never onto the ledger, nor onto a report it records: both are the trail it shows.
+    if let Some(output) = &args.output {
+        let reports: Vec<PathBuf> = verified
+            .entries
+            .iter()
+            .filter_map(|e| e.report.path.as_deref().map(PathBuf::from))
+            .collect();
+        let read: Vec<crate::output::Input<'_>> = std::iter::once(crate::output::Input {
+            path: &args.ledger,
+            what: "the ledger",
+            extension: None,
+        })
+        .chain(reports.iter().map(|path| crate::output::Input {
+            path,
+            what: "a report of the ledger",
+            extension: None,
+        }))
+        .collect();
+        crate::output::refuse_inputs(output, &read)?;
+    }
     // Only a regular file is read as a report: a path a ledger records may be a device
     // (`--output /dev/zero`) that would be read without end, or a pipe that would block. It
     // is hashed as it is read, never held whole.
@@ -264,9 +285,10 @@ fn text(rows: &[Row]) -> String {
             org = &row.organization;
             let _ = writeln!(
                 out,
-                "{}{org} ({})",
+                "{}{} ({})",
                 if out.is_empty() { "" } else { "\n" },
-                row.pack
+                shown(org),
+                shown(&row.pack)
             );
             out.push_str(&line(&table[0]));
         }

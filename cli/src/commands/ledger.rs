@@ -5,6 +5,7 @@ use crate::Outcome;
 use crate::inputs;
 use crate::ledger::{self, Entry, Repaired};
 use crate::output::Target;
+use attest_engine::render::escape::line as shown;
 use attest_engine::report::Readiness;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -153,13 +154,13 @@ fn log_text(entries: &[Entry]) -> String {
             out,
             "{:>4}  {}  as of {}  {}  {} {}  {ready}  {} failing  {}  {}",
             e.seq,
-            e.run_at,
-            e.as_of,
-            e.organization,
-            e.pack.name,
-            e.pack.version,
+            shown(&e.run_at),
+            shown(&e.as_of),
+            shown(&e.organization),
+            shown(&e.pack.name),
+            shown(&e.pack.version),
             e.failing.len(),
-            e.report.path.as_deref().unwrap_or("(report not written)"),
+            shown(e.report.path.as_deref().unwrap_or("(report not written)")),
             &e.hash[..e.hash.len().min(12)]
         );
     }

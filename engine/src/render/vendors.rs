@@ -3,17 +3,20 @@
 //! ([`VendorRegister::to_json`]).
 
 use super::csv::row;
+use crate::escape::line;
 use crate::report::vendors::{RegisterEntry, RiskLevel, VendorRegister};
 use std::fmt::Write as _;
 
 /// Renders the register as text: the counts, then each vendor (highest residual risk
-/// first) with its risks, next review and gaps.
+/// first) with its risks, next review and gaps. What the facts wrote is shown on one line,
+/// its control characters escaped.
 pub fn vendors_text(register: &VendorRegister) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "Vendor risk register · {} · {}",
-        register.organization, register.evaluated_on
+        line(&register.organization),
+        register.evaluated_on
     );
     let counts: Vec<String> = RiskLevel::ALL
         .iter()
@@ -37,20 +40,22 @@ fn entry(out: &mut String, v: &RegisterEntry, today: &str) {
     let status = if v.status == "active" {
         String::new()
     } else {
-        format!(" · {}", v.status)
+        format!(" · {}", line(&v.status))
     };
     let data = if v.data_access.is_empty() {
         "no data access".to_owned()
     } else {
-        v.data_access.join(", ")
+        line(&v.data_access.join(", ")).into_owned()
     };
     let _ = writeln!(
         out,
         "{} ({}){status}: {} tier, {data}",
-        v.name, v.id, v.risk_tier
+        line(&v.name),
+        line(&v.id),
+        line(&v.risk_tier)
     );
     if !v.service.is_empty() {
-        let _ = writeln!(out, "  service: {}", v.service);
+        let _ = writeln!(out, "  service: {}", line(&v.service));
     }
     let _ = writeln!(
         out,
@@ -81,7 +86,7 @@ fn entry(out: &mut String, v: &RegisterEntry, today: &str) {
             g.kind.as_str(),
             g.rule,
             g.criteria.join(", "),
-            g.message
+            line(&g.message)
         );
     }
 }
