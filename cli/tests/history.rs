@@ -365,7 +365,10 @@ fn history_never_writes_onto_its_trail_and_shows_names_on_one_line() {
         vec!["vendors", "acme"],
     ] {
         let out = stdout(&attest_in(&dir, &args));
-        assert!(out.contains("Evil\\u{1b}[31m\\n   2  forged"), "{args:?}: {out}");
+        assert!(
+            out.contains("Evil\\u{1b}[31m\\n   2  forged"),
+            "{args:?}: {out}"
+        );
         assert!(!out.contains('\u{1b}'), "{args:?}: {out}");
     }
 }
