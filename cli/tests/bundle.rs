@@ -229,6 +229,26 @@ fn verify_names_what_was_tampered_with() {
         "{out}"
     );
     assert!(!out.contains("chain intact"), "{out}");
+    reset();
+    // What the manifest says of the run is checked against the run evaluated again.
+    let mut m: Value =
+        serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    m["facts_digest"] = Value::from("0".repeat(64));
+    m["organization"] = Value::from("Other Org");
+    write_manifest(&b, &m);
+    let (code, out) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "manifest.json: facts_digest is \"{}\", but evaluating the bundle again gives",
+            "0".repeat(64)
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("manifest.json: organization is \"Other Org\", but evaluating the bundle again gives \"Acme Analytics, Inc.\""),
+        "{out}"
+    );
 }
 
 fn sha256(bytes: &[u8]) -> String {

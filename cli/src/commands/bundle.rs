@@ -372,6 +372,33 @@ fn verify(path: &Path) -> Result<Outcome, String> {
     // Evaluate again from the bundle's own files.
     match reevaluate(&files, &manifest) {
         Ok(again) => {
+            // What the manifest says of the run is what evaluating again gives.
+            let r = &again.report;
+            for (field, says, is) in [
+                (
+                    "organization",
+                    &manifest.organization,
+                    r.facts.organization.clone(),
+                ),
+                ("as_of", &manifest.as_of, r.evaluated_on.clone()),
+                (
+                    "facts_digest",
+                    &manifest.facts_digest,
+                    r.facts.digest.clone(),
+                ),
+                (
+                    "pack",
+                    &manifest.pack,
+                    format!("{} {}", r.pack.name, r.pack.version),
+                ),
+                ("pack_digest", &manifest.pack_digest, r.pack.digest.clone()),
+            ] {
+                if *says != is {
+                    problems.push(format!(
+                        "manifest.json: {field} is {says:?}, but evaluating the bundle again gives {is:?}"
+                    ));
+                }
+            }
             let digest = ledger::sha256(again.report.to_json().as_bytes());
             if digest == manifest.report_digest {
                 crate::output::say(&format!(
