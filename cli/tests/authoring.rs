@@ -1042,26 +1042,26 @@ fn new_rule_refuses_bad_input_and_writes_nothing() {
     assert!(!dir.join("pack/rules").exists(), "nothing was written");
 }
 
+/// `attest new rule access.x --control CC6.1 --pack pack` in `dir`, with `extra` flags.
+fn new_access_x(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "new",
+        "rule",
+        "access.x",
+        "--control",
+        "CC6.1",
+        "--pack",
+        "pack",
+    ];
+    args.extend_from_slice(extra);
+    attest_in(dir, &args)
+}
+
 #[test]
 fn new_rule_takes_owner_and_severity_in_any_case() {
     let dir = scratch("new-case");
     tiny_pack(&dir, &[]);
-    let out = attest_in(
-        &dir,
-        &[
-            "new",
-            "rule",
-            "access.x",
-            "--control",
-            "CC6.1",
-            "--pack",
-            "pack",
-            "--owner",
-            "product",
-            "--severity",
-            "HIGH",
-        ],
-    );
+    let out = new_access_x(&dir, &["--owner", "product", "--severity", "HIGH"]);
     exit(&out, 0);
     let rule = fs::read_to_string(dir.join("pack/rules/access/x.rhai")).unwrap();
     assert!(
@@ -1825,20 +1825,7 @@ fn new_rule_keeps_a_pipe_of_the_title_inside_its_readme_cell() {
         "pack/README.md",
         "# Tiny\n\n| Rule | Controls | What it checks |\n|---|---|---|\n",
     );
-    let out = attest_in(
-        &dir,
-        &[
-            "new",
-            "rule",
-            "access.x",
-            "--control",
-            "CC6.1",
-            "--pack",
-            "pack",
-            "--title",
-            "Admin | root accounts are personal",
-        ],
-    );
+    let out = new_access_x(&dir, &["--title", "Admin | root accounts are personal"]);
     exit(&out, 0);
     let readme = fs::read_to_string(dir.join("pack/README.md")).unwrap();
     assert!(

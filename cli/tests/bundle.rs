@@ -163,19 +163,14 @@ fn verify_names_what_was_tampered_with() {
         fs::read_to_string(&rule).unwrap() + "\n// harmless?\n",
     )
     .unwrap();
-    let mut manifest: Value =
-        serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    let mut listed = manifest(&b);
     let digest = sha256(&fs::read(&rule).unwrap());
-    for f in manifest["files"].as_array_mut().unwrap() {
+    for f in listed["files"].as_array_mut().unwrap() {
         if f["path"] == "pack/1/rules/access/shared-admins.rhai" {
             f["sha256"] = Value::from(digest.clone());
         }
     }
-    fs::write(
-        b.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest).unwrap(),
-    )
-    .unwrap();
+    write_manifest(&b, &listed);
     let (code, out) = verify(&dir, "audit");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("files match the manifest"), "{out}");
@@ -213,8 +208,7 @@ fn verify_names_what_was_tampered_with() {
     );
     reset();
     // The manifest's ledger head changed: the slice does not end there.
-    let mut m: Value =
-        serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    let mut m = manifest(&b);
     let head = m["ledger"]["head"].as_str().unwrap().to_owned();
     assert_eq!(m["ledger"]["entries"], 1);
     m["ledger"]["head"] = Value::from("0".repeat(64));
@@ -231,8 +225,7 @@ fn verify_names_what_was_tampered_with() {
     assert!(!out.contains("chain intact"), "{out}");
     reset();
     // What the manifest says of the run is checked against the run evaluated again.
-    let mut m: Value =
-        serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    let mut m = manifest(&b);
     m["facts_digest"] = Value::from("0".repeat(64));
     m["organization"] = Value::from("Other Org");
     write_manifest(&b, &m);
