@@ -1,10 +1,14 @@
 //! Writing results: to stdout, or to files atomically and all together (each to a
-//! temporary file in its folder, then every one renamed into place), so a reader never sees
-//! half a report and a run that cannot write one output writes none. Special files such as a
-//! device or a pipe are written directly, never replaced, and before any file is renamed into
-//! place. A path that is standard output (`-`, `/dev/stdout`, the file stdout was redirected
-//! to) is standard output ([`is_stdout`]). No output may replace something the run reads
-//! ([`refuse_inputs`]).
+//! temporary file in its folder, then every one renamed into place: [`staged`]), so a reader
+//! never sees half a report and a run that cannot write one output writes none. Special
+//! files such as a device or a pipe are written directly, never replaced, and before any
+//! file is renamed into place. A path that is standard output (`-`, `/dev/stdout`, the file
+//! stdout was redirected to) is standard output ([`is_stdout`]). No output may replace
+//! something the run reads ([`refuse_inputs`]).
+
+mod staged;
+
+pub use staged::{stage, write_all};
 
 use std::fs;
 use std::io::{self, Write};
@@ -128,71 +132,6 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Writes every output of a run, all or nothing, in three steps. First each regular file
-/// (or file to be) is written in full to a temporary file beside it, and each special file
-/// (a device, a pipe) is opened. Then the outputs that cannot be taken back are written:
-/// the special files, in order, then standard output. Only when all of that succeeded are
-/// the temporary files renamed into place. If an output cannot be written or opened, every
-/// temporary file is removed and no file is replaced; special files and standard output
-/// written before the failing one keep what they were given. Errors name the output.
-pub fn write_all(outputs: &[(Target<'_>, &str)]) -> Result<(), String> {
-    // A file whose folder is not there is named as such, not by the OS's error.
-    for (target, _) in outputs {
-        if let Target::File(path) = target
-            && !special(path)
-            && !path.is_dir()
-        {
-            refuse_missing_folder(path)?;
-        }
-    }
-    let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
-    let mut direct: Vec<(Target<'_>, Option<fs::File>, &str)> = Vec::new();
-    for (target, content) in outputs {
-        let prepared = match target {
-            Target::Stdout => {
-                direct.push((*target, None, content));
-                continue;
-            }
-            Target::File(path) if special(path) => fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .map(|file| direct.push((*target, Some(file), content))),
-            Target::File(path) => stage(path, content).map(|tmp| staged.push((tmp, path))),
-        };
-        if let Err(e) = prepared {
-            discard(&staged);
-            return Err(format!("{}: {e}", target.name()));
-        }
-    }
-    if let Err(e) = write_direct(direct) {
-        discard(&staged);
-        return Err(e);
-    }
-    for (i, (tmp, path)) in staged.iter().enumerate() {
-        if let Err(e) = fs::rename(tmp, path) {
-            discard(&staged[i..]);
-            return Err(format!("{}: {e}", crate::inputs::shown(path)));
-        }
-    }
-    Ok(())
-}
-
-/// Writes the outputs that are not replaced but written in place: the opened special files
-/// in order, then standard output, so a special file that fails leaves stdout untouched.
-/// Stops at the first that fails, naming it.
-fn write_direct(mut direct: Vec<(Target<'_>, Option<fs::File>, &str)>) -> Result<(), String> {
-    // Stable: the special files keep their order, and standard output goes last.
-    direct.sort_by_key(|(_, file, _)| file.is_none());
-    for (target, file, content) in direct {
-        let written = match file {
-            Some(mut file) => file.write_all(content.as_bytes()),
-            None => write_stdout(content),
-        };
-        written.map_err(|e| format!("{}: {e}", target.name()))?;
-    }
-    Ok(())
-}
-
 /// Whether `path` names standard output: `-`, or (on Unix) the very file standard output
 /// is open on, however it is spelled: `/dev/stdout`, `/dev/fd/1`, the terminal's device, or
 /// the file a shell redirected stdout to (`attest eval > out.json`). Writing such a path as
@@ -220,54 +159,6 @@ fn same_file_as_stdout(path: &Path) -> bool {
 #[cfg(not(unix))]
 fn same_file_as_stdout(_path: &Path) -> bool {
     false
-}
-
-/// Whether `path` exists and is not a regular file (once its links are followed): a
-/// device or a pipe, written in place rather than replaced.
-fn special(path: &Path) -> bool {
-    fs::metadata(path).is_ok_and(|meta| !meta.is_file())
-}
-
-/// Writes `content` to a new temporary file beside `path` (`.<name>.<pid>.<n>.tmp`, created
-/// afresh, never through an existing file or link) and returns its path.
-fn stage(path: &Path, content: &str) -> io::Result<PathBuf> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_owned());
-    let mut n = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(file) => break (tmp, file),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-            Err(e) => return Err(e),
-        }
-    };
-    if let Err(e) = file
-        .write_all(content.as_bytes())
-        .and_then(|()| file.flush())
-    {
-        drop(file);
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
-    }
-    Ok(tmp)
-}
-
-/// Removes temporary files that will not be renamed into place.
-fn discard(staged: &[(PathBuf, &Path)]) {
-    for (tmp, _) in staged {
-        let _ = fs::remove_file(tmp);
-    }
 }
 
 /// Writes `line` and a line feed to standard output, its control characters shown escaped:
@@ -307,71 +198,6 @@ mod tests {
     }
 
     #[test]
-    fn replaces_regular_files_atomically() {
-        let dir = scratch("replace");
-        let path = dir.join("report.json");
-        fs::write(&path, "old").unwrap();
-        Target::File(&path).write("new").unwrap();
-        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
-        let leftovers: Vec<_> = fs::read_dir(&dir).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn a_missing_folder_is_an_error_and_leaves_nothing() {
-        let path = std::env::temp_dir().join("attest-no-such-dir/x/report.json");
-        assert!(Target::File(&path).write("x").is_err());
-        assert!(!path.exists());
-    }
-
-    #[test]
-    fn several_outputs_are_written_all_or_none() {
-        let dir = scratch("all-or-none");
-        let (a, b) = (dir.join("a.json"), dir.join("b.sarif"));
-        fs::write(&a, "old a").unwrap();
-        let missing = dir.join("no/such/folder/c.xml");
-        let err = write_all(&[
-            (Target::File(&a), "new a"),
-            (Target::File(&b), "new b"),
-            (Target::File(&missing), "new c"),
-        ])
-        .unwrap_err();
-        assert!(err.contains("no/such/folder/c.xml"), "{err}");
-        assert_eq!(fs::read_to_string(&a).unwrap(), "old a");
-        assert!(!b.exists());
-        let left: Vec<_> = fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(left, ["a.json"], "no temporary file is left behind");
-        write_all(&[(Target::File(&a), "new a"), (Target::File(&b), "new b")]).unwrap();
-        assert_eq!(fs::read_to_string(&a).unwrap(), "new a");
-        assert_eq!(fs::read_to_string(&b).unwrap(), "new b");
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_special_file_that_cannot_be_written_replaces_no_file() {
-        let dir = scratch("special-fails");
-        let (a, b) = (dir.join("a.json"), dir.join("b.html"));
-        fs::write(&a, "old a").unwrap();
-        let full = Path::new("/dev/full");
-        let err = write_all(&[
-            (Target::File(&a), "new a"),
-            (Target::File(&b), "new b"),
-            (Target::File(full), "new c"),
-        ])
-        .unwrap_err();
-        assert!(err.starts_with("/dev/full: "), "{err}");
-        assert_eq!(fs::read_to_string(&a).unwrap(), "old a");
-        assert!(!b.exists());
-        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "no temporary file");
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
     fn standard_output_is_dash_or_the_file_stdout_is_on() {
         assert!(is_stdout(Path::new("-")));
         assert!(matches!(
@@ -394,20 +220,5 @@ mod tests {
         if fs::metadata("/dev/stdout").is_ok() {
             assert!(is_stdout(Path::new("/dev/stdout")));
         }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_link_planted_at_the_temporary_name_is_never_written_through() {
-        let dir = scratch("planted");
-        let victim = dir.join("victim.txt");
-        fs::write(&victim, "keep").unwrap();
-        let out = dir.join("report.txt");
-        let planted = dir.join(format!(".report.txt.{}.0.tmp", std::process::id()));
-        std::os::unix::fs::symlink(&victim, &planted).unwrap();
-        Target::File(&out).write("report").unwrap();
-        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
-        assert_eq!(fs::read_to_string(&out).unwrap(), "report");
-        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -718,3 +718,105 @@ fn the_ledger_cannot_be_an_input_or_an_output() {
     exit(&out, 2);
     assert!(common::stderr(&out).contains("does not exist"));
 }
+
+/// Runs `attest` in `dir` with files limited to `blocks` of 512 bytes (`ulimit -f`), so a
+/// write past the limit fails with EFBIG, as on a full disk (`attest` catches SIGXFSZ): the
+/// first write that crosses it is cut short, the next one fails.
+fn attest_limited(dir: &Path, blocks: u64, args: &[String]) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f \"$1\"; shift; exec \"$@\"")
+        .arg("sh")
+        .arg(blocks.to_string())
+        .arg(env!("CARGO_BIN_EXE_attest"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_whose_entry_cannot_be_appended_writes_no_output_and_leaves_the_ledger_as_it_was() {
+    let dir = setup("append-fails");
+    // Runs until the ledger is larger than the outputs, so a limit just past its end lets
+    // every output be written in full but cuts the next entry short.
+    let size = |name: &str| fs::metadata(dir.join(name)).unwrap().len();
+    let mut day = 0;
+    while day == 0 || size("ledger.jsonl") <= size("report.json").max(size("out.md")) + 512 {
+        day += 1;
+        assert!(day < 60, "the ledger should outgrow the outputs");
+        eval(
+            &dir,
+            &format!("2026-{:02}-{:02}", 7 + day / 28, 1 + day % 28),
+        );
+    }
+    let ledger = fs::read(dir.join("ledger.jsonl")).unwrap();
+    let entry = lines(&dir).last().unwrap().len() as u64 + 1;
+    let blocks = ledger.len() as u64 / 512 + 1;
+    assert!(
+        blocks * 512 < ledger.len() as u64 + entry,
+        "the entry crosses the limit"
+    );
+    let (report, out) = (
+        fs::read(dir.join("report.json")).unwrap(),
+        fs::read(dir.join("out.md")).unwrap(),
+    );
+    let before = listing(&dir);
+    let mut args = eval_args("2026-12-31");
+    args.extend(["--output", "csv=new.csv"].map(str::to_owned));
+    let run = attest_limited(&dir, blocks, &args);
+    exit(&run, 2);
+    let err = stderr(&run);
+    assert!(err.starts_with("error: ledger.jsonl: "), "{err}");
+    assert!(err.contains("File too large"), "the cause: {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // The ledger as it was: no torn line, and the outputs neither replaced nor created.
+    let unchanged = |name: &str, bytes: &[u8]| fs::read(dir.join(name)).unwrap() == bytes;
+    assert!(unchanged("ledger.jsonl", &ledger), "{:?}", verify(&dir));
+    assert!(
+        unchanged("report.json", &report),
+        "report.json was replaced"
+    );
+    assert!(unchanged("out.md", &out), "out.md was replaced");
+    assert_eq!(listing(&dir), before, "no new file, no temporary file left");
+    // With room to write, the same run writes everything and records itself.
+    exit(&attest_limited(&dir, blocks + 64, &args), 1);
+    assert_eq!(lines(&dir).len(), day + 1);
+    assert!(dir.join("new.csv").exists());
+    assert!(!unchanged("report.json", &report));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_whose_outputs_cannot_be_written_after_its_entry_takes_the_entry_back_out() {
+    let dir = five_runs("output-fails");
+    let ledger = fs::read(dir.join("ledger.jsonl")).unwrap();
+    let report = fs::read(dir.join("report.json")).unwrap();
+    let before = listing(&dir);
+    // /dev/full is written in place, after the entry is appended: every write fails.
+    let mut args = eval_args("2026-12-31");
+    args.extend(["--output", "csv=/dev/full"].map(str::to_owned));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = attest_in(&dir, &refs);
+    exit(&run, 2);
+    let err = stderr(&run);
+    assert!(err.starts_with("error: /dev/full: "), "{err}");
+    assert!(
+        fs::read(dir.join("ledger.jsonl")).unwrap() == ledger,
+        "the entry was taken back out: {:?}",
+        verify(&dir)
+    );
+    assert!(fs::read(dir.join("report.json")).unwrap() == report);
+    assert_eq!(listing(&dir), before, "no new file, no temporary file left");
+}

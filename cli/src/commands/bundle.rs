@@ -209,7 +209,8 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
             &report_json,
             report_path.as_ref(),
             run_at.clone(),
-        )?;
+        )?
+        .keep();
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", inputs::display(path)))?;
         let period = serde_json::from_str::<serde_json::Value>(&report_json)
             .ok()

@@ -390,22 +390,41 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                 .map(|(path, content)| (Target::File(path), content.as_str())),
         )
         .collect();
-    if let Err(e) = output::write_all(&outputs) {
+    // All or nothing: the outputs are written aside, the run is recorded, and only then are
+    // the outputs put in place; the entry is taken back out if they cannot be.
+    let staged = output::stage(&outputs).inspect_err(|_| populations::remove_folders(&created))?;
+    let recorded = match &args.ledger {
+        Some(path) => {
+            let json = destinations
+                .iter()
+                .zip(&rendered)
+                .find(|((f, p), _)| *f == Format::Json && p.is_some());
+            let report_json =
+                json.map_or_else(|| report.to_json(), |(_, (_, content))| content.clone());
+            let report_path = json.and_then(|((_, p), _)| p.as_ref());
+            match trail::record(path, &report, &report_json, report_path, run_at) {
+                Ok(appended) => Some(appended),
+                Err(e) => {
+                    drop(staged);
+                    populations::remove_folders(&created);
+                    return Err(format!("{e}; no output was written"));
+                }
+            }
+        }
+        None => None,
+    };
+    if let Err(e) = staged.finish() {
         populations::remove_folders(&created);
-        return Err(e);
+        return Err(match recorded.map(ledger::Appended::undo) {
+            Some(Err(undo)) => format!("{e}\n{undo}"),
+            _ => e,
+        });
+    }
+    if let Some(appended) = recorded {
+        appended.keep();
     }
     for note in notes {
         crate::output::tell(&note.to_string());
-    }
-    if let Some(path) = &args.ledger {
-        let json = destinations
-            .iter()
-            .zip(&rendered)
-            .find(|((f, p), _)| *f == Format::Json && p.is_some());
-        let report_json =
-            json.map_or_else(|| report.to_json(), |(_, (_, content))| content.clone());
-        let report_path = json.and_then(|((_, p), _)| p.as_ref());
-        trail::record(path, &report, &report_json, report_path, run_at)?;
     }
     if let Some(webhook) = &webhook {
         let previous = match (&baseline, &args.baseline) {

@@ -1,8 +1,9 @@
 //! What `eval` and `bundle` do with the ledger: check it before anything is written, then
-//! record the run once its outputs are written.
+//! record the run once its outputs are written (aside, for `eval`: they are put in place
+//! once the entry is, and the entry taken back out if they cannot be).
 
 use crate::inputs;
-use crate::ledger::{self, Entry, Run};
+use crate::ledger::{self, Appended, Entry, Run};
 use crate::output::{Input, refuse_inputs};
 use attest_engine::Report;
 use attest_engine::render::RunPoint;
@@ -33,15 +34,16 @@ pub fn check(
     Ok(verified.entries)
 }
 
-/// Appends the run to the ledger; `report_json` is the report as `--format json` writes it,
-/// `report_path` where it was written, if it was.
+/// Appends the run to the ledger, which stays locked until the entry is kept or undone;
+/// `report_json` is the report as `--format json` writes it, `report_path` where it is
+/// written, if it is. A write that fails leaves the ledger as it was.
 pub fn record(
     path: &Path,
     report: &Report,
     report_json: &str,
     report_path: Option<&PathBuf>,
     run_at: String,
-) -> Result<Entry, String> {
+) -> Result<Appended, String> {
     let run = Run {
         run_at,
         report_json,

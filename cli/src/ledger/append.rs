@@ -4,8 +4,10 @@
 //! killed at any point leaves the file as it was, or with the new line complete, or with a
 //! torn last line that `verify` names and `repair` removes. Nothing before it is touched.
 //! A last entry that is whole but lacks its newline is sound: the next append writes the
-//! newline in the same `write` as its entry, so the file stays one entry per line.
+//! newline in the same `write` as its entry, so the file stays one entry per line. A write
+//! that fails while the process lives (a full disk) is cut back: nothing of it is left.
 
+use super::appended::{Appended, write_line};
 use super::chain::{Problem, Verified, verify};
 use super::entry::Entry;
 use crate::inputs;
@@ -34,11 +36,15 @@ pub fn read(path: &Path) -> Result<Verified, String> {
 }
 
 /// Appends the entry `make` builds from the next `seq` and the last entry's hash, and
-/// returns it. Refuses a ledger whose chain is broken, naming the first bad line.
+/// returns it with the ledger still locked, until the caller lets the entry stand or takes it
+/// back out ([`Appended`]). Refuses a ledger whose chain is broken, naming the first bad
+/// line. A write or sync that fails (a full disk) cuts the ledger back to its length before
+/// it: no torn line is left, and the error names the ledger and the cause. A ledger this
+/// call created stays, empty.
 pub fn append(
     path: &Path,
     make: impl FnOnce(u64, Option<String>) -> Entry,
-) -> Result<Entry, String> {
+) -> Result<Appended, String> {
     let name = inputs::display(path);
     let fail = |e: std::io::Error| format!("{name}: {e}");
     inputs::require_regular_if_there(path, A_LEDGER)?;
@@ -68,12 +74,11 @@ pub fn append(
         String::new()
     };
     line.push_str(&entry.to_line());
-    file.write_all(line.as_bytes()).map_err(fail)?;
-    file.sync_data().map_err(fail)?;
+    let appended = write_line(file, name, bytes.len() as u64, &line, entry)?;
     if created {
         sync_folder(path);
     }
-    Ok(entry)
+    Ok(appended)
 }
 
 /// What `repair` did.
@@ -186,6 +191,13 @@ mod tests {
         dir
     }
 
+    fn append_kept(
+        path: &Path,
+        make: impl FnOnce(u64, Option<String>) -> Entry,
+    ) -> Result<Entry, String> {
+        append(path, make).map(Appended::keep)
+    }
+
     fn entry(seq: u64, prev: Option<String>, note: &str) -> Entry {
         Entry {
             ledger_version: "1".to_owned(),
@@ -225,7 +237,8 @@ mod tests {
                 let path = path.clone();
                 std::thread::spawn(move || {
                     for i in 0..25 {
-                        append(&path, |seq, prev| entry(seq, prev, &format!("t{t} #{i}"))).unwrap();
+                        append_kept(&path, |seq, prev| entry(seq, prev, &format!("t{t} #{i}")))
+                            .unwrap();
                     }
                 })
             })
@@ -246,7 +259,7 @@ mod tests {
         let dir = folder("torn");
         let path = dir.join("ledger.jsonl");
         for i in 0..3 {
-            append(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+            append_kept(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
         }
         let whole = std::fs::read(&path).unwrap();
         let sound = whole[..whole.len() - 1]
@@ -286,10 +299,10 @@ mod tests {
         assert_eq!(repair(&path).unwrap(), Repaired::Nothing);
         // A torn ledger refuses appends until it is repaired.
         std::fs::write(&path, &whole[..whole.len() - 5]).unwrap();
-        let err = append(&path, |seq, prev| entry(seq, prev, "next")).unwrap_err();
+        let err = append_kept(&path, |seq, prev| entry(seq, prev, "next")).unwrap_err();
         assert!(err.contains("line 3: the last line is incomplete"), "{err}");
         repair(&path).unwrap();
-        let next = append(&path, |seq, prev| entry(seq, prev, "next")).unwrap();
+        let next = append_kept(&path, |seq, prev| entry(seq, prev, "next")).unwrap();
         assert_eq!(next.seq, 3);
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -299,11 +312,11 @@ mod tests {
         let dir = folder("unterminated");
         let path = dir.join("ledger.jsonl");
         for i in 0..2 {
-            append(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+            append_kept(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
         }
         let whole = std::fs::read(&path).unwrap();
         std::fs::write(&path, &whole[..whole.len() - 1]).unwrap();
-        let next = append(&path, |seq, prev| entry(seq, prev, "next")).unwrap();
+        let next = append_kept(&path, |seq, prev| entry(seq, prev, "next")).unwrap();
         assert_eq!(next.seq, 3);
         let after = std::fs::read(&path).unwrap();
         assert!(after.starts_with(&whole));
@@ -320,7 +333,7 @@ mod tests {
         let dir = folder("empty");
         let path = dir.join("ledger.jsonl");
         for i in 0..2 {
-            append(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+            append_kept(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
         }
         let whole = std::fs::read(&path).unwrap();
         for count in [1, 2] {
@@ -333,7 +346,7 @@ mod tests {
                 Some(Problem::EmptyLines { line: 3, count })
             );
             assert_eq!(verified.entries.len(), 2);
-            let err = append(&path, |seq, prev| entry(seq, prev, "next")).unwrap_err();
+            let err = append_kept(&path, |seq, prev| entry(seq, prev, "next")).unwrap_err();
             assert!(err.contains("after the last entry"), "{err}");
             assert!(err.contains("`attest ledger repair`"), "{err}");
             assert_eq!(std::fs::read(&path).unwrap(), bytes);
@@ -359,7 +372,7 @@ mod tests {
         let dir = folder("refuse");
         let path = dir.join("ledger.jsonl");
         for i in 0..3 {
-            append(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+            append_kept(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
         }
         let text = std::fs::read_to_string(&path).unwrap();
         let edited = text.replacen("run 1", "run 9", 1);
@@ -367,6 +380,25 @@ mod tests {
         let err = repair(&path).unwrap_err();
         assert!(err.contains("line 2: entry 2 was edited"), "{err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_entry_taken_back_out_leaves_the_ledger_as_it_was() {
+        let dir = folder("undo");
+        let path = dir.join("ledger.jsonl");
+        for i in 0..2 {
+            append_kept(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let appended = append(&path, |seq, prev| entry(seq, prev, "undone")).unwrap();
+        assert_eq!(appended.entry.seq, 3);
+        assert!(std::fs::read(&path).unwrap().len() > before.len());
+        appended.undo().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        let next = append_kept(&path, |seq, prev| entry(seq, prev, "next")).unwrap();
+        assert_eq!(next.seq, 3);
+        assert_eq!(read(&path).unwrap().problem, None);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
