@@ -128,7 +128,12 @@ fn history_in_every_format() {
             i + 1
         );
     }
-    assert_eq!(rows[0]["new"], rows[0]["failing"]);
+    assert_eq!(
+        rows[0]["new"],
+        Value::Null,
+        "a first run has nothing to compare with"
+    );
+    assert_eq!(rows[0]["resolved"], Value::Null);
     // A report edited after the run, or removed, is flagged.
     fs::write(dir.join("report-2.json"), "{}").unwrap();
     fs::remove_file(dir.join("report-3.json")).unwrap();
@@ -155,7 +160,8 @@ fn history_in_every_format() {
         &["history", "ledger.jsonl", "--format", "markdown"],
     ));
     assert!(
-        md.starts_with("## Readiness over time\n\n| # | run at | as of | ready | Security |"),
+        md.starts_with("## Readiness over time\n\n### Acme Analytics, Inc. (soc2 ")
+            && md.contains(")\n\n| # | run at | as of | ready | Security |"),
         "{md}"
     );
     assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 5);
@@ -371,4 +377,162 @@ fn history_never_writes_onto_its_trail_and_shows_names_on_one_line() {
         );
         assert!(!out.contains('\u{1b}'), "{args:?}: {out}");
     }
+}
+
+/// Facts of an organization whose accounts have MFA or not, by username.
+fn org(name: &str, accounts: &[(&str, bool)]) -> String {
+    let accounts: Vec<Value> = accounts
+        .iter()
+        .map(|(user, mfa)| {
+            serde_json::json!({"system_id": "aws", "username": user, "kind": "human",
+                "status": "active", "privileged": false, "mfa": mfa})
+        })
+        .collect();
+    serde_json::json!({
+        "schema_version": "1",
+        "organization": {"name": name, "as_of": "2026-06-30"},
+        "accounts": accounts,
+    })
+    .to_string()
+}
+
+/// Every `run_at` timestamp (`2026-12-07T09:52:07Z`) of `text` as `YYYY-MM-DDTHH:MM:SSZ`,
+/// the same width, so tables keep their alignment.
+fn without_clock(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let shape = b"dddd-dd-ddTdd:dd:ddZ";
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let here = bytes.get(i..i + shape.len()).is_some_and(|w| {
+            w.iter().zip(shape).all(|(b, s)| {
+                if *s == b'd' {
+                    b.is_ascii_digit()
+                } else {
+                    b == s
+                }
+            })
+        });
+        if here {
+            out.push_str("YYYY-MM-DDTHH:MM:SSZ");
+            i += shape.len();
+        } else {
+            let c = text[i..].chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// A ledger of two organizations' runs, interleaved: Alpha, Beta, Alpha (one account fixed,
+/// one more failing), Beta (nothing changed).
+fn two_organizations() -> PathBuf {
+    let dir = scratch("two-organizations");
+    attest_tests::write_tiny_pack(
+        &dir,
+        &[(
+            "mfa",
+            "CC6.1",
+            "for a in facts.accounts { tested(a); if a.mfa != true { fail(a, `${a.username} has no MFA`); } }\n",
+        )],
+    );
+    let alpha = org("Alpha", &[("ann", false), ("bob", false), ("cy", true)]);
+    let alpha_later = org("Alpha", &[("ann", true), ("bob", false), ("cy", false)]);
+    let beta = org("Beta", &[("dee", false)]);
+    for (n, (facts, as_of)) in [
+        (&alpha, "2026-07-01"),
+        (&beta, "2026-07-01"),
+        (&alpha_later, "2026-07-02"),
+        (&beta, "2026-07-02"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        common::write(&dir, "facts.json", facts);
+        let out = attest_in(
+            &dir,
+            &[
+                "eval",
+                "facts.json",
+                "--pack",
+                "pack",
+                "--as-of",
+                as_of,
+                "--ledger",
+                "ledger.jsonl",
+                "--output",
+                &format!("json=report-{}.json", n + 1),
+            ],
+        );
+        exit(&out, 1);
+    }
+    dir
+}
+
+#[test]
+fn history_gives_each_organization_its_own_section_and_no_new_failures_to_a_first_run() {
+    let dir = two_organizations();
+    let history = |format: &str| {
+        without_clock(&stdout(&attest_in(
+            &dir,
+            &["history", "ledger.jsonl", "--format", format],
+        )))
+    };
+    let (text, markdown, csv) = (history("text"), history("markdown"), history("csv"));
+    // One section per organization, in the order they first ran, each with its runs.
+    let sections = |text: &str, heading: fn(&str) -> Option<&str>| {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for line in text.lines() {
+            let first = line
+                .trim_start_matches("| ")
+                .split(' ')
+                .next()
+                .unwrap_or("");
+            if first.parse::<u64>().is_ok() {
+                if let Some((_, rows)) = out.last_mut() {
+                    rows.push(first.to_owned());
+                }
+            } else if let Some(name) = heading(line) {
+                out.push((name.to_owned(), Vec::new()));
+            }
+        }
+        out
+    };
+    let text_heading: fn(&str) -> Option<&str> =
+        |l| (!l.is_empty() && !l.starts_with(['#', ' '])).then_some(l);
+    let expected = vec![
+        (
+            "Alpha (tiny 0.1.0)".to_owned(),
+            vec!["1".to_owned(), "3".to_owned()],
+        ),
+        (
+            "Beta (tiny 0.1.0)".to_owned(),
+            vec!["2".to_owned(), "4".to_owned()],
+        ),
+    ];
+    assert_eq!(sections(&text, text_heading), expected, "{text}");
+    assert_eq!(
+        sections(&markdown, |l| l.strip_prefix("### ")),
+        expected,
+        "{markdown}"
+    );
+    // A first run has no previous run: none of its failures is new.
+    let json_text = history("json");
+    let json: Value = serde_json::from_str(&json_text).unwrap();
+    let runs = json["runs"].as_array().unwrap();
+    let new: Vec<&Value> = runs.iter().map(|r| &r["new"]).collect();
+    assert_eq!(
+        new,
+        [&Value::Null, &Value::Null, &Value::from(1), &Value::from(0)]
+    );
+    let resolved: Vec<&Value> = runs.iter().map(|r| &r["resolved"]).collect();
+    assert_eq!(
+        resolved,
+        [&Value::Null, &Value::Null, &Value::from(1), &Value::from(0)]
+    );
+    insta::assert_snapshot!("history_two_organizations_text", text);
+    insta::assert_snapshot!("history_two_organizations_markdown", markdown);
+    insta::assert_snapshot!("history_two_organizations_csv", csv);
+    insta::assert_snapshot!("history_two_organizations_json", json_text);
 }

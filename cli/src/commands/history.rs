@@ -1,7 +1,10 @@
 //! `attest history LEDGER`: readiness over the runs a ledger records, overall and per
 //! category, with the failures of each run and how many are new or resolved since the run
-//! before it (of the same organization), as text, JSON, CSV or Markdown. Each run's report
-//! is checked against the digest the ledger holds for it.
+//! before it of the same organization (none for its first run: there is nothing to compare
+//! with), as text, JSON, CSV or Markdown ([`render`]). Each run's report is checked against
+//! the digest the ledger holds for it.
+
+mod render;
 
 use crate::Outcome;
 use crate::evidence;
@@ -9,22 +12,20 @@ use crate::inputs;
 use crate::ledger::{self, Entry, Failure};
 use crate::output::Target;
 use attest_engine::pack::Category;
-use attest_engine::render::escape::line as shown;
 use serde::Serialize;
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// History formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// A table for people.
+    /// A table per organization, for people.
     Text,
     /// A JSON document (`history_version` 1).
     Json,
     /// CSV (RFC 4180), a row per run.
     Csv,
-    /// A Markdown table.
+    /// A Markdown section and table per organization.
     Markdown,
 }
 
@@ -62,11 +63,12 @@ pub struct Row {
     pub categories: Vec<(&'static str, Option<Ready>)>,
     /// Failures of the run.
     pub failing: usize,
-    /// Failures the previous run of the organization did not have (all of them for its
-    /// first run).
-    pub new: usize,
-    /// Failures of the previous run that this one no longer has.
-    pub resolved: usize,
+    /// Failures the previous run of the organization did not have; none for its first run,
+    /// which has no previous run to compare with.
+    pub new: Option<usize>,
+    /// Failures of the previous run of the organization that this one no longer has; none
+    /// for its first run.
+    pub resolved: Option<usize>,
     /// The report the run wrote: `ok` (its digest matches), `changed`, `missing` or
     /// `not written`.
     pub report: &'static str,
@@ -117,20 +119,14 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     // is hashed as it is read, never held whole.
     let rows = rows(&verified.entries, |p| evidence::file_sha256(p).ok());
     let content = match args.format {
-        Format::Text => text(&rows),
-        Format::Json => {
-            let doc = serde_json::json!({
-                "history_version": "1",
-                "ledger": name,
-                "problem": verified.problem.as_ref().map(ToString::to_string),
-                "runs": rows.iter().map(row_json).collect::<Vec<_>>(),
-            });
-            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-            s.push('\n');
-            s
-        }
-        Format::Csv => csv(&rows),
-        Format::Markdown => markdown(&rows),
+        Format::Text => render::text(&rows),
+        Format::Json => render::json(
+            &name,
+            verified.problem.as_ref().map(ToString::to_string),
+            &rows,
+        ),
+        Format::Csv => render::csv(&rows),
+        Format::Markdown => render::markdown(&rows),
     };
     // The error names the output.
     Target::from_arg(args.output.as_deref()).write(&content)?;
@@ -153,9 +149,7 @@ pub fn rows(entries: &[Entry], digest: impl Fn(&Path) -> Option<String>) -> Vec<
             .rev()
             .find(|p| p.organization == e.organization);
         let now: BTreeSet<&Failure> = e.failing.iter().collect();
-        let before: BTreeSet<&Failure> = previous
-            .map(|p| p.failing.iter().collect())
-            .unwrap_or_default();
+        let before: Option<BTreeSet<&Failure>> = previous.map(|p| p.failing.iter().collect());
         let report = match &e.report.path {
             None => "not written",
             Some(path) => match digest(Path::new(path)) {
@@ -176,8 +170,8 @@ pub fn rows(entries: &[Entry], digest: impl Fn(&Path) -> Option<String>) -> Vec<
                 .map(|c| (c.as_str(), ready(&e.summary.category(*c))))
                 .collect(),
             failing: now.len(),
-            new: now.difference(&before).count(),
-            resolved: before.difference(&now).count(),
+            new: before.as_ref().map(|b| now.difference(b).count()),
+            resolved: before.as_ref().map(|b| b.difference(&now).count()),
             report,
         });
     }
@@ -190,191 +184,4 @@ fn ready(counts: &attest_engine::report::Counts) -> Option<Ready> {
         applicable: r.applicable,
         percent: r.percent,
     })
-}
-
-fn row_json(row: &Row) -> serde_json::Value {
-    let categories: serde_json::Map<String, serde_json::Value> = row
-        .categories
-        .iter()
-        .map(|(name, r)| {
-            (
-                (*name).to_owned(),
-                serde_json::to_value(r).unwrap_or_default(),
-            )
-        })
-        .collect();
-    serde_json::json!({
-        "seq": row.seq,
-        "run_at": row.run_at,
-        "as_of": row.as_of,
-        "organization": row.organization,
-        "pack": row.pack,
-        "readiness": row.readiness,
-        "categories": categories,
-        "failing": row.failing,
-        "new": row.new,
-        "resolved": row.resolved,
-        "report": row.report,
-    })
-}
-
-fn percent(r: Option<Ready>) -> String {
-    r.map_or("-".to_owned(), |r| format!("{}%", r.percent))
-}
-
-/// The columns every table format shares: their headers and a row's cells.
-fn header() -> Vec<String> {
-    let mut h = vec![
-        "#".to_owned(),
-        "run at".to_owned(),
-        "as of".to_owned(),
-        "ready".to_owned(),
-    ];
-    h.extend(Category::ALL.iter().map(|c| c.label().to_owned()));
-    h.extend(["failing", "new", "resolved", "report"].map(str::to_owned));
-    h
-}
-
-fn cells(row: &Row) -> Vec<String> {
-    let overall = row.readiness.map_or("-".to_owned(), |r| {
-        format!("{}% ({} of {})", r.percent, r.ready, r.applicable)
-    });
-    let mut c = vec![
-        row.seq.to_string(),
-        row.run_at.clone(),
-        row.as_of.clone(),
-        overall,
-    ];
-    c.extend(row.categories.iter().map(|(_, r)| percent(*r)));
-    c.extend([
-        row.failing.to_string(),
-        row.new.to_string(),
-        row.resolved.to_string(),
-        row.report.to_owned(),
-    ]);
-    c
-}
-
-fn text(rows: &[Row]) -> String {
-    if rows.is_empty() {
-        return "no runs recorded\n".to_owned();
-    }
-    let mut table = vec![header()];
-    table.extend(rows.iter().map(cells));
-    let widths: Vec<usize> = (0..table[0].len())
-        .map(|i| {
-            table
-                .iter()
-                .map(|r| r[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    let mut org = "";
-    let line = |cells: &[String]| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        format!("{}\n", padded.join("  ").trim_end())
-    };
-    for (row, cells) in rows.iter().zip(&table[1..]) {
-        if row.organization != org {
-            org = &row.organization;
-            let _ = writeln!(
-                out,
-                "{}{} ({})",
-                if out.is_empty() { "" } else { "\n" },
-                shown(org),
-                shown(&row.pack)
-            );
-            out.push_str(&line(&table[0]));
-        }
-        out.push_str(&line(cells));
-    }
-    out
-}
-
-fn markdown(rows: &[Row]) -> String {
-    let mut out = String::from("## Readiness over time\n\n");
-    if rows.is_empty() {
-        out.push_str("No runs recorded.\n");
-        return out;
-    }
-    let h = header();
-    let _ = writeln!(out, "| {} |", h.join(" | "));
-    let _ = writeln!(out, "|{}", "---|".repeat(h.len()));
-    for row in rows {
-        let c: Vec<String> = cells(row).iter().map(|c| c.replace('|', "\\|")).collect();
-        let _ = writeln!(out, "| {} |", c.join(" | "));
-    }
-    out
-}
-
-fn csv(rows: &[Row]) -> String {
-    let mut h: Vec<String> = [
-        "seq",
-        "run_at",
-        "as_of",
-        "organization",
-        "pack",
-        "ready",
-        "applicable",
-        "ready_percent",
-    ]
-    .map(str::to_owned)
-    .to_vec();
-    h.extend(
-        Category::ALL
-            .iter()
-            .map(|c| format!("{}_percent", c.as_str())),
-    );
-    h.extend(["failing", "new", "resolved", "report"].map(str::to_owned));
-    let mut out = h.join(",");
-    out.push_str("\r\n");
-    for row in rows {
-        let r = row.readiness;
-        let mut c = vec![
-            row.seq.to_string(),
-            row.run_at.clone(),
-            row.as_of.clone(),
-            row.organization.clone(),
-            row.pack.clone(),
-            r.map_or(String::new(), |r| r.ready.to_string()),
-            r.map_or(String::new(), |r| r.applicable.to_string()),
-            r.map_or(String::new(), |r| r.percent.to_string()),
-        ];
-        c.extend(
-            row.categories
-                .iter()
-                .map(|(_, r)| r.map_or(String::new(), |r| r.percent.to_string())),
-        );
-        c.extend([
-            row.failing.to_string(),
-            row.new.to_string(),
-            row.resolved.to_string(),
-            row.report.to_owned(),
-        ]);
-        let quoted: Vec<String> = c.iter().map(|v| csv_cell(v)).collect();
-        out.push_str(&quoted.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
-/// A CSV cell: quoted when it holds a comma, quote or line break; a leading character a
-/// spreadsheet would run as a formula is neutralized with `'`.
-fn csv_cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
 }
