@@ -278,3 +278,27 @@ fn removing_the_ledger_key_does_not_switch_the_slice_check_off() {
     );
     assert!(!out.contains("no entry records"), "{out}");
 }
+
+#[test]
+fn a_listed_file_no_part_of_the_bundle_accounts_for_is_named() {
+    let dir = examples("unaccounted");
+    let _reset = made(&dir);
+    let b = dir.join("audit");
+    // A facts file the run did not read, and a note, both listed in the manifest.
+    fs::write(b.join("facts/10-extra.json"), "{}").unwrap();
+    fs::write(b.join("notes.txt"), "all clear\n").unwrap();
+    relist(&b, "facts/10-extra.json");
+    relist(&b, "notes.txt");
+    let (code, out) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("files match the manifest"), "{out}");
+    for path in ["facts/10-extra.json", "notes.txt"] {
+        assert!(
+            out.contains(&format!(
+                "{path}: not part of the bundle: no facts file, pack folder, waivers or evidence folder the manifest's rerun names"
+            )),
+            "{out}"
+        );
+    }
+    assert!(!out.contains("facts/01-access.json"), "{out}");
+}

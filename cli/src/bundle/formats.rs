@@ -8,7 +8,7 @@ use attest_engine::Report;
 use attest_engine::render::{self, Context};
 
 /// The folder of the report's formats.
-const FOLDER: &str = "report";
+pub const FOLDER: &str = "report";
 
 /// The report as JSON, the one the manifest's `report_digest` names.
 pub const JSON: &str = "report/report.json";

@@ -4,6 +4,7 @@
 //! of `parts` (the report's formats by `formats`, the evidence files by `evidence`, the
 //! samples by `samples`); the manifest (`manifest.json`) says how to evaluate it again.
 
+pub mod accounted;
 pub mod evidence;
 pub mod formats;
 mod manifest;

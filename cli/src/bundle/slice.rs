@@ -6,7 +6,7 @@ use super::{Files, Manifest};
 use crate::ledger;
 
 /// The folder of the ledger slice.
-const FOLDER: &str = "ledger";
+pub const FOLDER: &str = "ledger";
 
 /// The ledger slice's path in the bundle.
 pub const PATH: &str = "ledger/ledger.jsonl";

@@ -33,6 +33,7 @@ pub fn verify(path: &Path) -> Result<Outcome, String> {
     if problems.is_empty() {
         say(format!("{} files match the manifest", manifest.files.len()))?;
     }
+    problems.extend(bundle::accounted::unaccounted(&files, &manifest));
     // Evaluate again from the bundle's own files.
     let again = reevaluate(&files, &manifest)
         .map_err(|e| problems.push(format!("could not evaluate the bundle again: {e}")))
