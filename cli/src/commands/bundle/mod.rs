@@ -2,8 +2,9 @@
 //! everything an auditor needs to check the result: the facts as evaluated, the pack's
 //! source, the waivers, the evidence files the facts name (with `--evidence-root`), the
 //! report (JSON, HTML, OSCAL), every rule's population, the ledger's entries for the period,
-//! and a manifest with every file's sha256. `attest bundle verify DIR_OR_ZIP` checks the
-//! manifest and evaluates the bundle again to the same report digest and populations.
+//! and a manifest with every file's sha256. `attest bundle verify DIR_OR_ZIP` (`verify`)
+//! checks the manifest and evaluates the bundle again to the same report in every format,
+//! the same populations, samples and ledger slice.
 
 mod verify;
 
@@ -37,7 +38,8 @@ pub struct Args {
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// Check a bundle: every file against the manifest, then evaluate it again and compare
-    /// the report digest. Exit 1 when anything differs.
+    /// the report in every format, the populations, the samples and the ledger slice. Exit 1
+    /// when anything differs.
     Verify(VerifyArgs),
 }
 
