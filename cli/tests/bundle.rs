@@ -7,54 +7,14 @@
 
 mod common;
 
-use common::{attest_in, exit, scratch, stderr, stdout};
+use common::bundle::{
+    bundle, copy, examples, manifest, relist, sha256, verify, walk, write_manifest,
+};
+use common::{attest_in, exit, stderr};
 use serde_json::Value;
 use std::fs;
 use std::io::Read;
-use std::path::{Path, PathBuf};
-
-/// A copy of the examples, so the bundle's names are as a project would have them.
-fn examples(name: &str) -> PathBuf {
-    let dir = scratch(name);
-    copy(&common::repo().join("examples"), &dir.join("examples"));
-    dir
-}
-
-fn copy(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy(&p, &target);
-        } else {
-            fs::copy(&p, &target).unwrap();
-        }
-    }
-}
-
-fn bundle(dir: &Path, output: &str) -> std::process::Output {
-    attest_in(
-        dir,
-        &[
-            "bundle",
-            "examples/acme",
-            "--pack",
-            "examples/acme-pack",
-            "--waivers",
-            "examples/waivers.json",
-            "--ledger",
-            "ledger.jsonl",
-            "--output",
-            output,
-        ],
-    )
-}
-
-fn verify(dir: &Path, bundle: &str) -> (i32, String) {
-    let out = attest_in(dir, &["bundle", "verify", bundle]);
-    (out.status.code().unwrap(), stdout(&out))
-}
+use std::path::Path;
 
 #[test]
 fn a_folder_bundle_holds_the_run_and_verifies() {
@@ -120,19 +80,6 @@ fn a_folder_bundle_holds_the_run_and_verifies() {
     assert!(common::stderr(&again).contains("already exists"));
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 #[test]
 fn verify_names_what_was_tampered_with() {
     let dir = examples("tamper");
@@ -163,14 +110,7 @@ fn verify_names_what_was_tampered_with() {
         fs::read_to_string(&rule).unwrap() + "\n// harmless?\n",
     )
     .unwrap();
-    let mut listed = manifest(&b);
-    let digest = sha256(&fs::read(&rule).unwrap());
-    for f in listed["files"].as_array_mut().unwrap() {
-        if f["path"] == "pack/1/rules/access/shared-admins.rhai" {
-            f["sha256"] = Value::from(digest.clone());
-        }
-    }
-    write_manifest(&b, &listed);
+    relist(&b, "pack/1/rules/access/shared-admins.rhai");
     let (code, out) = verify(&dir, "audit");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("files match the manifest"), "{out}");
@@ -244,22 +184,6 @@ fn verify_names_what_was_tampered_with() {
     );
 }
 
-fn sha256(bytes: &[u8]) -> String {
-    let mut child = std::process::Command::new("sha256sum")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 #[test]
 fn a_zip_bundle_is_deterministic_and_verifies() {
     let dir = examples("zip");
@@ -317,30 +241,6 @@ fn a_zip_bundle_is_deterministic_and_verifies() {
         text.contains("report/report.json: not the report the manifest names"),
         "{text}"
     );
-}
-
-fn manifest(b: &Path) -> Value {
-    serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap()
-}
-
-fn write_manifest(b: &Path, manifest: &Value) {
-    fs::write(
-        b.join("manifest.json"),
-        serde_json::to_string_pretty(manifest).unwrap(),
-    )
-    .unwrap();
-}
-
-/// Lists `path`'s new sha256 in the manifest, as someone covering a change would.
-fn relist(b: &Path, path: &str) {
-    let mut m = manifest(b);
-    let digest = sha256(&fs::read(b.join(path)).unwrap());
-    for f in m["files"].as_array_mut().unwrap() {
-        if f["path"] == path {
-            f["sha256"] = Value::from(digest.clone());
-        }
-    }
-    write_manifest(b, &m);
 }
 
 #[test]

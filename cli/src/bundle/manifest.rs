@@ -35,7 +35,8 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<LedgerSlice>,
     /// The folder of every rule's population (the files `attest eval --populations`
-    /// writes), as the evaluation gave them; absent from bundles made without them.
+    /// writes), as the evaluation gave them: always `populations` (`bundle verify` checks
+    /// them there, and names a manifest without it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub populations: Option<String>,
     /// Every file of the bundle but this manifest, in path order.

@@ -1,12 +1,16 @@
 //! The auditor's bundle: everything behind one evaluation, in a folder or a zip file, with
 //! a manifest of every file and its sha256, so an auditor can check that nothing changed and
 //! evaluate it again to the same report. Each part of the bundle is added by one function
-//! of `parts`; the manifest (`manifest.json`) says how to evaluate it again.
+//! of `parts` (the report's formats by `formats`, the evidence files by `evidence`, the
+//! samples by `samples`); the manifest (`manifest.json`) says how to evaluate it again.
 
+pub mod accounted;
 pub mod evidence;
+pub mod formats;
 mod manifest;
 pub mod parts;
 pub mod samples;
+pub mod slice;
 mod store;
 
 pub use manifest::{Manifest, Rerun};

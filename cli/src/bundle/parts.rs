@@ -1,14 +1,13 @@
 //! The parts of a bundle, one function each: the facts as evaluated, the pack's source (and
-//! the packs it extends), the waivers, the report in JSON, HTML and OSCAL, every rule's
-//! population, the ledger's entries for the period, and last the manifest of them all (the
-//! evidence files are added by `evidence`).
+//! the packs it extends), the waivers, every rule's population, the ledger's entries for the
+//! period, and last the manifest of them all (the evidence files are added by `evidence`,
+//! the report's formats by `formats`).
 
 use super::manifest::{FileDigest, LedgerSlice, Named};
 use super::{Files, Manifest, numbered};
 use crate::ledger::{self, Entry};
 use crate::packs::PackRef;
 use crate::populations;
-use attest_engine::render::{self, Context};
 use attest_engine::{PackFile, Report};
 use std::path::Path;
 
@@ -57,22 +56,6 @@ pub fn waivers(files: &mut Files, name: &str, text: &str) -> Named {
         path,
         name: name.to_owned(),
     }
-}
-
-/// `report/report.json`, `report/report.html` and `report/report.oscal.json`; returns the
-/// JSON.
-pub fn report(files: &mut Files, report: &Report, context: &Context) -> String {
-    let json = report.to_json();
-    files.add("report/report.json", json.as_bytes());
-    files.add(
-        "report/report.html",
-        render::html(report, context).into_bytes(),
-    );
-    files.add(
-        "report/report.oscal.json",
-        render::oscal(report).into_bytes(),
-    );
-    json
 }
 
 /// `populations/...`: every rule's population as `attest eval --populations` writes it
@@ -152,7 +135,7 @@ pub fn ledger_slice(
             entries += 1;
         }
     }
-    let path = "ledger/ledger.jsonl".to_owned();
+    let path = super::slice::PATH.to_owned();
     files.add(path.clone(), slice);
     LedgerSlice {
         path,

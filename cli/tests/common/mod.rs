@@ -4,6 +4,8 @@
 // Not every test file uses every helper.
 #![allow(dead_code)]
 
+pub mod bundle;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -2,8 +2,11 @@
 //! everything an auditor needs to check the result: the facts as evaluated, the pack's
 //! source, the waivers, the evidence files the facts name (with `--evidence-root`), the
 //! report (JSON, HTML, OSCAL), every rule's population, the ledger's entries for the period,
-//! and a manifest with every file's sha256. `attest bundle verify DIR_OR_ZIP` checks the
-//! manifest and evaluates the bundle again to the same report digest and populations.
+//! and a manifest with every file's sha256. `attest bundle verify DIR_OR_ZIP` (`verify`)
+//! checks the manifest and evaluates the bundle again to the same report in every format,
+//! the same populations, samples and ledger slice.
+
+mod verify;
 
 use super::eval::{parse_date, parse_param, parse_period};
 use super::limits::LimitArgs;
@@ -14,12 +17,10 @@ use crate::config::ConfigArg;
 use crate::ledger::{self, Run};
 use crate::output::Input;
 use crate::{Outcome, inputs, packs};
-use attest_engine::facts::{json_column, json_message};
 use attest_engine::render::Context;
-use attest_engine::report::FileCheck;
 use attest_engine::report::vendors::ReviewCadence;
 use attest_engine::{Date, Engine, EvalOptions, Facts, Limits, Period, Report, Waivers};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -37,7 +38,8 @@ pub struct Args {
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// Check a bundle: every file against the manifest, then evaluate it again and compare
-    /// the report digest. Exit 1 when anything differs.
+    /// the report in every format, the populations, the samples and the ledger slice. Exit 1
+    /// when anything differs.
     Verify(VerifyArgs),
 }
 
@@ -100,7 +102,7 @@ pub struct CreateArgs {
 /// Makes or verifies a bundle.
 pub fn run(args: &Args) -> Result<Outcome, String> {
     match &args.command {
-        Some(Command::Verify(v)) => verify(&v.bundle),
+        Some(Command::Verify(v)) => verify::verify(&v.bundle),
         None => create(&args.create),
     }
 }
@@ -172,6 +174,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         .unzip();
     let Evaluated {
         report,
+        formats,
         populations,
         samples,
         drawn,
@@ -183,7 +186,12 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         hashes,
         waivers_name.as_deref().zip(waivers_text.as_deref()),
     )?;
-    for (path, content) in populations.into_iter().chain(samples) {
+    let report_json = formats
+        .iter()
+        .find(|(path, _)| path == bundle::formats::JSON)
+        .map(|(_, json)| json.clone())
+        .unwrap_or_default();
+    for (path, content) in formats.into_iter().chain(populations).chain(samples) {
         files.add(path, content);
     }
     let facts_named = parts::facts(&mut files, &sources);
@@ -192,9 +200,6 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         .as_deref()
         .zip(waivers_text.as_deref())
         .map(|(name, text)| parts::waivers(&mut files, name, text));
-    let context = Context::from_facts(&facts)
-        .with_review_cadence(ReviewCadence::of_pack(&loaded.pack, &params));
-    let report_json = parts::report(&mut files, &report, &context);
     // Every file but the ledger slice and the manifest is written before the run is
     // recorded, so a bundle that cannot be written leaves no entry in the ledger; on any
     // error from here on, `staged` removes what was written.
@@ -273,6 +278,8 @@ fn limits(rerun: &Rerun) -> Limits {
 struct Evaluated {
     /// The report, waivers applied, without the populations (as `attest eval` writes it).
     report: Report,
+    /// The report in every format a bundle holds, as (path in the bundle, content).
+    formats: Vec<(String, String)>,
     /// The population files, as (path in the bundle, content).
     populations: Vec<(String, String)>,
     /// The sample files, as (path in the bundle, content).
@@ -282,7 +289,7 @@ struct Evaluated {
 }
 
 /// Evaluates as `attest eval --populations` does, the evidence files' `hashes` checked and
-/// waivers (name, text) applied.
+/// waivers (name, text) applied, and renders the report in every format a bundle holds.
 fn evaluate(
     engine: &Engine,
     facts: &Facts,
@@ -325,288 +332,13 @@ fn evaluate(
         super::warn(waivers.warnings());
         waivers.apply(&mut report);
     }
+    let context = Context::from_facts(facts)
+        .with_review_cadence(ReviewCadence::of_pack(engine.pack(), &rerun.params));
     Ok(Evaluated {
+        formats: bundle::formats::render(&report, &context),
         report,
         populations,
         samples,
         drawn,
     })
-}
-
-/// Checks every file against the manifest, then evaluates the bundle again.
-fn verify(path: &Path) -> Result<Outcome, String> {
-    let name = inputs::display(path);
-    let files = bundle::read(path)?;
-    let manifest: Manifest = serde_json::from_slice(
-        files
-            .get("manifest.json")
-            .ok_or_else(|| format!("{name}: no manifest.json: not an Attest bundle"))?,
-    )
-    .map_err(|e| {
-        let (line, column, message) = (e.line(), json_column(&e), json_message(&e));
-        format!("{name}: manifest.json:{line}:{column}: {message}")
-    })?;
-    let mut problems = Vec::new();
-    let actual = parts::digests(&files);
-    for listed in &manifest.files {
-        match actual.iter().find(|a| a.path == listed.path) {
-            None => problems.push(format!("{}: missing", listed.path)),
-            Some(a) if a.sha256 != listed.sha256 => problems.push(format!(
-                "{}: changed (sha256 {}, the manifest says {})",
-                listed.path, a.sha256, listed.sha256
-            )),
-            Some(_) => {}
-        }
-    }
-    for extra in actual
-        .iter()
-        .filter(|a| !manifest.files.iter().any(|l| l.path == a.path))
-    {
-        problems.push(format!("{}: not in the manifest", extra.path));
-    }
-    if problems.is_empty() {
-        crate::output::say(&format!(
-            "{name}: {} files match the manifest",
-            manifest.files.len()
-        ))?;
-    }
-    // Evaluate again from the bundle's own files.
-    match reevaluate(&files, &manifest) {
-        Ok(again) => {
-            // What the manifest says of the run is what evaluating again gives.
-            let r = &again.report;
-            for (field, says, is) in [
-                (
-                    "organization",
-                    &manifest.organization,
-                    r.facts.organization.clone(),
-                ),
-                ("as_of", &manifest.as_of, r.evaluated_on.clone()),
-                (
-                    "facts_digest",
-                    &manifest.facts_digest,
-                    r.facts.digest.clone(),
-                ),
-                (
-                    "pack",
-                    &manifest.pack,
-                    format!("{} {}", r.pack.name, r.pack.version),
-                ),
-                ("pack_digest", &manifest.pack_digest, r.pack.digest.clone()),
-            ] {
-                if *says != is {
-                    problems.push(format!(
-                        "manifest.json: {field} is {says:?}, but evaluating the bundle again gives {is:?}"
-                    ));
-                }
-            }
-            let digest = ledger::sha256(again.report.to_json().as_bytes());
-            if digest == manifest.report_digest {
-                crate::output::say(&format!(
-                    "{name}: evaluated again: report digest {digest} matches"
-                ))?;
-            } else {
-                problems.push(format!(
-                    "evaluated again, the report digest is {digest}, not {} as the manifest says (Attest {} made the bundle; this is {})",
-                    manifest.report_digest,
-                    manifest.attest_version,
-                    env!("CARGO_PKG_VERSION")
-                ));
-            }
-            let before = problems.len();
-            check_drawn(
-                &files,
-                samples::SAMPLES,
-                &again.samples,
-                "sample",
-                &mut problems,
-            );
-            if !again.samples.is_empty() && problems.len() == before {
-                crate::output::say(&format!(
-                    "{name}: samples: {} drawn again, the same records",
-                    manifest.rerun.samples.len()
-                ))?;
-            }
-            if let Some(folder) = &manifest.populations {
-                let before = problems.len();
-                check_drawn(
-                    &files,
-                    folder,
-                    &again.populations,
-                    "population",
-                    &mut problems,
-                );
-                if problems.len() == before {
-                    crate::output::say(&format!(
-                        "{name}: populations: {} files, as the evaluation gives them",
-                        again.populations.len()
-                    ))?;
-                }
-            }
-            if manifest.rerun.evidence.is_some() {
-                crate::output::say(&format!("{name}: {}", evidence_checked(&again.report)))?;
-            }
-        }
-        Err(e) => problems.push(format!("could not evaluate the bundle again: {e}")),
-    }
-    match files.get("report/report.json") {
-        Some(bytes) if ledger::sha256(bytes) == manifest.report_digest => {}
-        _ => problems.push("report/report.json: not the report the manifest names".to_owned()),
-    }
-    if let Some(slice) = &manifest.ledger {
-        let bytes = files.get(&slice.path).unwrap_or_default();
-        let verified = ledger::verify_slice(bytes);
-        if let Some(p) = &verified.problem {
-            problems.push(format!("{}: {p}", slice.path));
-        } else {
-            let before = problems.len();
-            if verified.entries.len() != slice.entries {
-                problems.push(format!(
-                    "{}: {} entries, the manifest says {}",
-                    slice.path,
-                    verified.entries.len(),
-                    slice.entries
-                ));
-            }
-            // The head the manifest records is the bundle's own run, the slice's last entry.
-            let last = verified.entries.last().map(|e| e.hash.as_str());
-            if last != slice.head.as_deref() {
-                problems.push(format!(
-                    "{}: its last entry's hash is {}, but the manifest's ledger.head is {}",
-                    slice.path,
-                    last.unwrap_or("none (no entries)"),
-                    slice.head.as_deref().unwrap_or("none")
-                ));
-            }
-            if !verified
-                .entries
-                .iter()
-                .any(|e| e.report.digest == manifest.report_digest)
-            {
-                problems.push(format!(
-                    "{}: no entry records this report's run (report digest {})",
-                    slice.path, manifest.report_digest
-                ));
-            }
-            if problems.len() == before {
-                crate::output::say(&format!(
-                    "{name}: ledger slice: {} entries, chain intact, including this report's run, ending at the manifest's head",
-                    verified.entries.len(),
-                ))?;
-            }
-        }
-    }
-    if problems.is_empty() {
-        return Ok(Outcome::Clean);
-    }
-    for p in &problems {
-        crate::output::say(&format!("{name}: {p}"))?;
-    }
-    Ok(Outcome::Failed)
-}
-
-/// Compares the bundle's files under `folder` with those the evaluation gives (`what`: a
-/// population or a sample).
-fn check_drawn(
-    files: &Files,
-    folder: &str,
-    expected: &[(String, String)],
-    what: &str,
-    problems: &mut Vec<String>,
-) {
-    for (path, content) in expected {
-        match files.get(path) {
-            None => problems.push(format!(
-                "{path}: the evaluation gives this {what}; the bundle lacks it"
-            )),
-            Some(bytes) if bytes != content.as_bytes() => {
-                problems.push(format!("{path}: not the {what} the evaluation gives"))
-            }
-            Some(_) => {}
-        }
-    }
-    let prefix = format!("{folder}/");
-    for path in files.0.keys().filter(|p| p.starts_with(&prefix)) {
-        if !expected.iter().any(|(p, _)| p == path) {
-            problems.push(format!("{path}: not a {what} the evaluation gives"));
-        }
-    }
-}
-
-/// How the evaluation found the bundled evidence files against their records' `sha256`.
-fn evidence_checked(report: &Report) -> String {
-    let checks: Vec<FileCheck> = report
-        .controls
-        .iter()
-        .flat_map(|c| &c.evidence)
-        .filter_map(|e| e.file)
-        .collect();
-    let counts: Vec<String> = [
-        FileCheck::Verified,
-        FileCheck::Mismatch,
-        FileCheck::Missing,
-        FileCheck::OutsideRoot,
-    ]
-    .into_iter()
-    .map(|check| (check, checks.iter().filter(|c| **c == check).count()))
-    .filter(|(_, n)| *n > 0)
-    .map(|(check, n)| format!("{n} {}", check.as_str()))
-    .collect();
-    format!(
-        "evidence files checked again against their records' sha256: {}",
-        if counts.is_empty() {
-            "none named".to_owned()
-        } else {
-            counts.join(", ")
-        }
-    )
-}
-
-/// Evaluates the bundle's facts, pack, evidence files and waivers again.
-fn reevaluate(files: &Files, manifest: &Manifest) -> Result<Evaluated, String> {
-    let rerun = &manifest.rerun;
-    let sources: Vec<(String, String)> = rerun
-        .facts
-        .iter()
-        .map(|f| Ok((f.name.clone(), files.text(&f.path)?)))
-        .collect::<Result<_, String>>()?;
-    let chain: Vec<Vec<attest_engine::PackFile>> = rerun
-        .pack
-        .iter()
-        .map(|dir| {
-            let prefix = format!("{}/", dir.path);
-            files
-                .0
-                .iter()
-                .filter_map(|(path, bytes)| {
-                    path.strip_prefix(&prefix).map(|rel| {
-                        attest_engine::PackFile::new(
-                            rel,
-                            String::from_utf8_lossy(bytes).into_owned(),
-                        )
-                    })
-                })
-                .collect()
-        })
-        .collect();
-    let engine = Engine::new(packs::rebuild(&chain)?, limits(rerun)).map_err(|e| e.to_string())?;
-    let facts = super::load_facts(sources, Some(engine.pack()), false)?;
-    let waivers = match &rerun.waivers {
-        Some(w) => Some((w.name.clone(), files.text(&w.path)?)),
-        None => None,
-    };
-    let as_of = Date::parse(&manifest.as_of)
-        .ok_or_else(|| format!("manifest.json: as_of `{}` is not a date", manifest.as_of))?;
-    let hashes = rerun
-        .evidence
-        .as_ref()
-        .map(|part| evidence::bundled(files, part, &facts.evidence_files()));
-    evaluate(
-        &engine,
-        &facts,
-        Some(as_of),
-        rerun,
-        hashes,
-        waivers.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
-    )
 }

@@ -1,0 +1,286 @@
+//! `attest bundle verify DIR_OR_ZIP`: every file against the manifest, then the bundle
+//! evaluated again, and every part a bundle holds compared with what that evaluation gives:
+//! the report in each format, the populations, the samples and the ledger slice. What is
+//! checked follows from the bundle's design and its files, not from the manifest's keys: a
+//! manifest cannot switch a check off by leaving a key out.
+
+use super::{Evaluated, evaluate, limits};
+use crate::bundle::evidence;
+use crate::bundle::samples;
+use crate::bundle::{self, Files, Manifest, formats, parts, slice};
+use crate::commands::load_facts;
+use crate::{Outcome, inputs, ledger, packs};
+use attest_engine::facts::{json_column, json_message};
+use attest_engine::report::FileCheck;
+use attest_engine::{Date, Engine, Report};
+use std::path::Path;
+
+/// Checks every file against the manifest, then evaluates the bundle again.
+pub fn verify(path: &Path) -> Result<Outcome, String> {
+    let name = inputs::display(path);
+    let files = bundle::read(path)?;
+    let manifest: Manifest = serde_json::from_slice(
+        files
+            .get("manifest.json")
+            .ok_or_else(|| format!("{name}: no manifest.json: not an Attest bundle"))?,
+    )
+    .map_err(|e| {
+        let (line, column, message) = (e.line(), json_column(&e), json_message(&e));
+        format!("{name}: manifest.json:{line}:{column}: {message}")
+    })?;
+    let say = |line: String| crate::output::say(&format!("{name}: {line}"));
+    let mut problems = listed(&files, &manifest);
+    if problems.is_empty() {
+        say(format!("{} files match the manifest", manifest.files.len()))?;
+    }
+    problems.extend(bundle::accounted::unaccounted(&files, &manifest));
+    // Evaluate again from the bundle's own files.
+    let again = reevaluate(&files, &manifest)
+        .map_err(|e| problems.push(format!("could not evaluate the bundle again: {e}")))
+        .ok();
+    if let Some(again) = &again {
+        for line in compare(&files, &manifest, again, &mut problems) {
+            say(line)?;
+        }
+    }
+    formats::check(
+        &files,
+        again.as_ref().map(|a| a.formats.as_slice()),
+        &mut problems,
+    );
+    match files.get(formats::JSON) {
+        Some(bytes) if ledger::sha256(bytes) == manifest.report_digest => {}
+        _ => problems.push(format!(
+            "{}: not the report the manifest names",
+            formats::JSON
+        )),
+    }
+    if let Some(line) = slice::check(&files, &manifest, &mut problems) {
+        say(line)?;
+    }
+    if problems.is_empty() {
+        return Ok(Outcome::Clean);
+    }
+    for p in &problems {
+        say(p.clone())?;
+    }
+    Ok(Outcome::Failed)
+}
+
+/// Every file against the manifest's list: each listed file there, with the sha256 and
+/// size listed, and every file listed.
+fn listed(files: &Files, manifest: &Manifest) -> Vec<String> {
+    let mut problems = Vec::new();
+    let actual = parts::digests(files);
+    for listed in &manifest.files {
+        match actual.iter().find(|a| a.path == listed.path) {
+            None => problems.push(format!("{}: missing", listed.path)),
+            Some(a) if a.sha256 != listed.sha256 => problems.push(format!(
+                "{}: changed (sha256 {}, the manifest says {})",
+                listed.path, a.sha256, listed.sha256
+            )),
+            Some(a) if a.bytes != listed.bytes => problems.push(format!(
+                "{}: {} bytes, the manifest says {}",
+                listed.path, a.bytes, listed.bytes
+            )),
+            Some(_) => {}
+        }
+    }
+    for extra in actual
+        .iter()
+        .filter(|a| !manifest.files.iter().any(|l| l.path == a.path))
+    {
+        problems.push(format!("{}: not in the manifest", extra.path));
+    }
+    problems
+}
+
+/// Compares what the manifest says of the run, the report's digest, the samples and the
+/// populations with the evaluation `again`; pushes each difference and returns what was
+/// verified, to say.
+fn compare(
+    files: &Files,
+    manifest: &Manifest,
+    again: &Evaluated,
+    problems: &mut Vec<String>,
+) -> Vec<String> {
+    let mut verified = Vec::new();
+    problems.extend(claims(manifest, &again.report));
+    let digest = ledger::sha256(again.report.to_json().as_bytes());
+    if digest == manifest.report_digest {
+        verified.push(format!("evaluated again: report digest {digest} matches"));
+    } else {
+        problems.push(format!(
+            "evaluated again, the report digest is {digest}, not {} as the manifest says (Attest {} made the bundle; this is {})",
+            manifest.report_digest,
+            manifest.attest_version,
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    let before = problems.len();
+    check_drawn(files, samples::SAMPLES, &again.samples, "sample", problems);
+    if !again.samples.is_empty() && problems.len() == before {
+        verified.push(format!(
+            "samples: {} drawn again, the same records",
+            manifest.rerun.samples.len()
+        ));
+    }
+    // Every bundle holds the populations, where `parts` puts them, whatever the manifest says.
+    let folder = parts::POPULATIONS;
+    match &manifest.populations {
+        Some(said) if said == folder => {}
+        Some(said) => problems.push(format!(
+            "manifest.json: populations is {said:?}, but every bundle holds the populations under {folder}/"
+        )),
+        None => problems.push(format!(
+            "manifest.json: no `populations`, but every bundle holds the populations under {folder}/"
+        )),
+    }
+    let before = problems.len();
+    check_drawn(files, folder, &again.populations, "population", problems);
+    if problems.len() == before {
+        verified.push(format!(
+            "populations: {} files, as the evaluation gives them",
+            again.populations.len()
+        ));
+    }
+    if manifest.rerun.evidence.is_some() {
+        verified.push(evidence_checked(&again.report));
+    }
+    verified
+}
+/// What the manifest says of the run that evaluating `again` does not give, in words.
+fn claims(manifest: &Manifest, again: &Report) -> Vec<String> {
+    let r = again;
+    [
+        (
+            "organization",
+            &manifest.organization,
+            r.facts.organization.clone(),
+        ),
+        ("as_of", &manifest.as_of, r.evaluated_on.clone()),
+        (
+            "facts_digest",
+            &manifest.facts_digest,
+            r.facts.digest.clone(),
+        ),
+        (
+            "pack",
+            &manifest.pack,
+            format!("{} {}", r.pack.name, r.pack.version),
+        ),
+        ("pack_digest", &manifest.pack_digest, r.pack.digest.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, says, is)| *says != is)
+    .map(|(field, says, is)| {
+        format!("manifest.json: {field} is {says:?}, but evaluating the bundle again gives {is:?}")
+    })
+    .collect()
+}
+
+/// Compares the bundle's files under `folder` with those the evaluation gives (`what`: a
+/// population or a sample).
+fn check_drawn(
+    files: &Files,
+    folder: &str,
+    expected: &[(String, String)],
+    what: &str,
+    problems: &mut Vec<String>,
+) {
+    for (path, content) in expected {
+        match files.get(path) {
+            None => problems.push(format!(
+                "{path}: the evaluation gives this {what}; the bundle lacks it"
+            )),
+            Some(bytes) if bytes != content.as_bytes() => {
+                problems.push(format!("{path}: not the {what} the evaluation gives"))
+            }
+            Some(_) => {}
+        }
+    }
+    let prefix = format!("{folder}/");
+    for path in files.0.keys().filter(|p| p.starts_with(&prefix)) {
+        if !expected.iter().any(|(p, _)| p == path) {
+            problems.push(format!("{path}: not a {what} the evaluation gives"));
+        }
+    }
+}
+
+/// How the evaluation found the bundled evidence files against their records' `sha256`.
+fn evidence_checked(report: &Report) -> String {
+    let checks: Vec<FileCheck> = report
+        .controls
+        .iter()
+        .flat_map(|c| &c.evidence)
+        .filter_map(|e| e.file)
+        .collect();
+    let counts: Vec<String> = [
+        FileCheck::Verified,
+        FileCheck::Mismatch,
+        FileCheck::Missing,
+        FileCheck::OutsideRoot,
+    ]
+    .into_iter()
+    .map(|check| (check, checks.iter().filter(|c| **c == check).count()))
+    .filter(|(_, n)| *n > 0)
+    .map(|(check, n)| format!("{n} {}", check.as_str()))
+    .collect();
+    format!(
+        "evidence files checked again against their records' sha256: {}",
+        if counts.is_empty() {
+            "none named".to_owned()
+        } else {
+            counts.join(", ")
+        }
+    )
+}
+
+/// Evaluates the bundle's facts, pack, evidence files and waivers again.
+fn reevaluate(files: &Files, manifest: &Manifest) -> Result<Evaluated, String> {
+    let rerun = &manifest.rerun;
+    let sources: Vec<(String, String)> = rerun
+        .facts
+        .iter()
+        .map(|f| Ok((f.name.clone(), files.text(&f.path)?)))
+        .collect::<Result<_, String>>()?;
+    let chain: Vec<Vec<attest_engine::PackFile>> = rerun
+        .pack
+        .iter()
+        .map(|dir| {
+            let prefix = format!("{}/", dir.path);
+            files
+                .0
+                .iter()
+                .filter_map(|(path, bytes)| {
+                    path.strip_prefix(&prefix).map(|rel| {
+                        attest_engine::PackFile::new(
+                            rel,
+                            String::from_utf8_lossy(bytes).into_owned(),
+                        )
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let engine = Engine::new(packs::rebuild(&chain)?, limits(rerun)).map_err(|e| e.to_string())?;
+    let facts = load_facts(sources, Some(engine.pack()), false)?;
+    let waivers = match &rerun.waivers {
+        Some(w) => Some((w.name.clone(), files.text(&w.path)?)),
+        None => None,
+    };
+    let as_of = Date::parse(&manifest.as_of)
+        .ok_or_else(|| format!("manifest.json: as_of `{}` is not a date", manifest.as_of))?;
+    let hashes = rerun
+        .evidence
+        .as_ref()
+        .map(|part| evidence::bundled(files, part, &facts.evidence_files()));
+    evaluate(
+        &engine,
+        &facts,
+        Some(as_of),
+        rerun,
+        hashes,
+        waivers.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+    )
+}
