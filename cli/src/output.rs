@@ -274,7 +274,7 @@ fn discard(staged: &[(PathBuf, &Path)]) {
 /// a write that fails (a full disk) is an error naming stdout, a closed pipe the reader's
 /// choice, where `println!` panics on both.
 pub fn say(line: &str) -> Result<(), String> {
-    let line = attest_engine::render::escape::lines(line);
+    let line = attest_render::escape::lines(line);
     write_stdout(&format!("{line}\n")).map_err(|e| format!("stdout: {e}"))
 }
 

@@ -8,8 +8,8 @@ use super::{Files, Manifest, numbered};
 use crate::ledger::{self, Entry};
 use crate::packs::PackRef;
 use crate::populations;
-use attest_engine::render::{self, Context};
 use attest_engine::{PackFile, Report};
+use attest_render::{self as render, Context};
 use std::path::Path;
 
 /// The folder of the populations.

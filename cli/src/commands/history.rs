@@ -9,7 +9,7 @@ use crate::inputs;
 use crate::ledger::{self, Entry, Failure};
 use crate::output::Target;
 use attest_engine::pack::Category;
-use attest_engine::render::escape::line as shown;
+use attest_render::escape::line as shown;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
