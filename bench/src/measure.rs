@@ -5,8 +5,8 @@
 use crate::handwritten;
 use crate::plain::Plain;
 use attest_cli::inputs;
-use attest_engine::render::{self, TextOptions};
 use attest_engine::{Engine, EvalOptions, Facts};
+use attest_render::{self as render, TextOptions};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -494,7 +494,7 @@ pub fn display(path: &Path) -> String {
 
 /// A path for a message: as [`display`] writes it, its control characters shown escaped.
 pub fn shown(path: &Path) -> String {
-    attest_engine::render::escape::line(&display(path)).into_owned()
+    attest_render::escape::line(&display(path)).into_owned()
 }
 
 /// Refuses anything but a regular file (or a link to one) at `path`: for a file found rather

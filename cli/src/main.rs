@@ -129,7 +129,7 @@ fn main() -> ExitCode {
         // message's own lines is shown, never obeyed.
         crate::output::tell(&format!(
             "error: {}",
-            attest_engine::render::escape::lines(&message)
+            attest_render::escape::lines(&message)
         ));
         Outcome::Unusable
     });

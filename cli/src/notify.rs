@@ -5,8 +5,8 @@
 //! the webhook's host only: its path often holds a secret.
 
 use crate::ledger::{Entry, Failure, failures};
-use attest_engine::render;
 use attest_engine::{Report, Status};
+use attest_render as render;
 use std::collections::BTreeSet;
 use std::time::Duration;
 

@@ -165,7 +165,7 @@ fn same_file_as_stdout(_path: &Path) -> bool {
 /// a write that fails (a full disk) is an error naming stdout, a closed pipe the reader's
 /// choice, where `println!` panics on both.
 pub fn say(line: &str) -> Result<(), String> {
-    let line = attest_engine::render::escape::lines(line);
+    let line = attest_render::escape::lines(line);
     write_stdout(&format!("{line}\n")).map_err(|e| format!("stdout: {e}"))
 }
 

@@ -281,7 +281,7 @@ impl Resolver {
                     format!(
                         "{}:{line}:{col}: extends `{}`: {e}",
                         source.show_file("pack.toml"),
-                        attest_engine::render::escape::line(extends.get_ref())
+                        attest_render::escape::line(extends.get_ref())
                     )
                 })?;
                 let base = Pack::from_files_extending(&base_files, base_base).map_err(|e| {

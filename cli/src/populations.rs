@@ -3,9 +3,9 @@
 //! index of them, `DIR/index.csv`. Each file is written atomically.
 
 use crate::output::{Input, refuse_inputs};
-use attest_engine::render;
 use attest_engine::report::RecordOutcome;
 use attest_engine::{Report, RuleResult};
+use attest_render as render;
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -27,7 +27,7 @@ fn main() {}
 #[cfg(unix)]
 mod corpus {
     use super::common;
-    use attest_engine::render::escape::is_hidden;
+    use attest_render::escape::is_hidden;
     use libtest_mimic::{Arguments, Failed, Trial};
     use std::collections::BTreeMap;
     use std::fs;

@@ -7,7 +7,7 @@
 
 mod common;
 
-use attest_engine::render::escape::is_hidden;
+use attest_render::escape::is_hidden;
 use common::{attest, exit, stderr, stdout};
 
 const PACK: &str = "tests/hostile/inputs/_common/pack";

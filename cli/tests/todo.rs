@@ -9,7 +9,7 @@
 
 mod common;
 
-use attest_engine::render::escape::is_hidden;
+use attest_render::escape::is_hidden;
 use common::{attest, attest_in, exit, repo, scratch, stderr, stdout, write};
 use serde_json::Value;
 use std::fs;

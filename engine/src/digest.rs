@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
 /// sha256 of `bytes`, in hex.
-pub(crate) fn sha256(bytes: &[u8]) -> String {
+pub fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 

@@ -926,7 +926,7 @@ fn settings(pack: &Pack, overrides: &IndexMap<String, serde_json::Value>) -> Par
     let mut settings = Params::new();
     for (name, spec) in &pack.manifest.params {
         if let Some(value) = overrides.get(name) {
-            let setting = crate::render::object(&mut [
+            let setting = crate::json::object(&mut [
                 ("value", value.clone()),
                 ("default", spec.default.clone()),
             ]);

@@ -345,9 +345,9 @@ pub fn schema_errors(validator: &jsonschema::Validator, doc: &serde_json::Value)
 /// JUnit, Markdown, HTML and CSV.
 pub fn every_format(
     report: &Report,
-    context: &attest_engine::render::Context,
+    context: &attest_render::Context,
 ) -> Vec<(&'static str, String)> {
-    use attest_engine::render::{self, TextOptions};
+    use attest_render::{self as render, TextOptions};
     let text = render::text(
         report,
         &TextOptions {

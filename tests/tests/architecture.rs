@@ -233,15 +233,21 @@ fn std_sorts(text: &str) -> Vec<(usize, String)> {
 }
 
 /// Outside its hot paths, the engine sorts through `sorting` (one compiled sort for every
-/// element type, which keeps the WebAssembly module small), and so does the module's API.
+/// element type, which keeps the WebAssembly module small), and so do the renderers and the
+/// module's API.
 #[test]
 fn the_cold_paths_sort_through_one_sort() {
     let root = attest_tests::repo_root();
     let mut files = Vec::new();
     sources(&root.join("engine/src"), "engine/src/", &mut files);
+    sources(
+        &root.join("engine/render/src"),
+        "engine/render/src/",
+        &mut files,
+    );
     sources(&root.join("wasm/src"), "wasm/src/", &mut files);
     let cold = [
-        "engine/src/render/",
+        "engine/render/src/",
         "engine/src/report/",
         "engine/src/pack/",
         "engine/src/evidence/",

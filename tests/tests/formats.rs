@@ -7,9 +7,9 @@
 // Helpers unwrap and panic like the tests they serve: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use attest_engine::render::{self, Context};
 use attest_engine::report::todo::TodoList;
 use attest_engine::{Date, EvalOptions, Report, Status};
+use attest_render::{self as render, Context};
 use attest_tests::{every_format, schema_errors, schema_validator};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};

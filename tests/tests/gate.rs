@@ -5,13 +5,13 @@
 // Helpers unwrap and panic like the tests they serve: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use attest_engine::render::{self, TextOptions};
 use attest_engine::{
     Date, EvalOptions, Report, Severity, Status, Waivers,
     diff::Diff,
     gate::{FailOn, Gate},
     report::WaiverState,
 };
+use attest_render::{self as render, TextOptions};
 use attest_tests::example_waivers;
 use serde_json::Value;
 

@@ -8,11 +8,11 @@
 // Helpers unwrap and panic like the tests they serve: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use attest_engine::render::escape::is_hidden;
-use attest_engine::render::{self, Context, TextOptions};
 use attest_engine::{
     Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, Report, Waivers, diff::Diff,
 };
+use attest_render::escape::is_hidden;
+use attest_render::{self as render, Context, TextOptions};
 
 fn common(rel: &str) -> String {
     let path = attest_tests::repo_root()

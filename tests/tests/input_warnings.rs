@@ -8,11 +8,11 @@
 // Helpers unwrap and panic like the tests they serve: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use attest_engine::render::{self, Context, escape};
 use attest_engine::report::WarningInput;
 use attest_engine::{
     Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, Report, Waivers, diff::Diff,
 };
+use attest_render::{self as render, Context, escape};
 use attest_tests::{every_format, schema_errors, schema_validator};
 use serde_json::{Value, json};
 

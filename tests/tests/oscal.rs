@@ -6,8 +6,8 @@
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use attest_engine::render;
 use attest_engine::{Date, EvalOptions, Report, Status};
+use attest_render as render;
 use attest_tests::schema_errors;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};

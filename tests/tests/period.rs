@@ -393,7 +393,7 @@ fn rules_that_do_not_read_the_period_say_they_judged_the_as_of_date_alone() {
     assert!(!type1.to_json().contains("judged_at_as_of"));
     // The text report counts them, and marks the rules it lists.
     let count = type2.rules.iter().filter(|r| r.judged_at_as_of).count();
-    let text = attest_engine::render::text(&type2, &Default::default());
+    let text = attest_render::text(&type2, &Default::default());
     assert!(
         text.contains(&format!(
             "Audit period 2026-01-01 to 2026-06-30 (Type 2): rules judge every day of it, but \
@@ -409,9 +409,9 @@ fn rules_that_do_not_read_the_period_say_they_judged_the_as_of_date_alone() {
     let note = format!(
         "audit period 2026-01-01 to 2026-06-30 ({count} rules judging the as-of date alone)"
     );
-    let markdown = attest_engine::render::markdown(&type2);
+    let markdown = attest_render::markdown(&type2);
     assert!(markdown.contains(&note), "{markdown}");
-    let html = attest_engine::render::html(&type2, &Default::default());
+    let html = attest_render::html(&type2, &Default::default());
     assert!(html.contains(&note), "{html}");
     // And mark the rules they list: a failing backup rule, not a failing leaver rule.
     let row = |id: &str| {

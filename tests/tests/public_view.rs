@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use attest_engine::EvalOptions;
-use attest_engine::render::{self, Context};
+use attest_render::{self as render, Context};
 
 fn formats() -> Vec<(&'static str, String)> {
     let engine = attest_tests::soc2_engine();

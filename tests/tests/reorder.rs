@@ -6,8 +6,8 @@
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use attest_engine::render::{self, Context};
 use attest_engine::{EvalOptions, Facts, FactsSource, Report, diff::Diff};
+use attest_render::{self as render, Context};
 use serde_json::Value;
 use std::collections::BTreeSet;
 

@@ -6,13 +6,13 @@
 
 use crate::request::{self, Text};
 use attest_engine::cases;
-use attest_engine::render::{self, Context, SarifOptions, TextOptions, object, to_json};
 use attest_engine::report::todo::TodoList;
 use attest_engine::report::vendors::ReviewCadence;
 use attest_engine::{
     Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits,
     Owner, Pack, PackError, PackFile, Period, Report, WaiverError, Waivers, diff::Diff,
 };
+use attest_render::{self as render, Context, SarifOptions, TextOptions, object, to_json};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -5,7 +5,7 @@
 
 use super::Files;
 use attest_engine::Report;
-use attest_engine::render::{self, Context};
+use attest_render::{self as render, Context};
 
 /// The folder of the report's formats.
 pub const FOLDER: &str = "report";

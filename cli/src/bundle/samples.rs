@@ -2,7 +2,8 @@
 //! rule's population as `attest sample` draws it, kept as JSON and text under `samples/`, and
 //! drawn again by `bundle verify`.
 
-use attest_engine::{Engine, EvalOptions, Facts, Status, render};
+use attest_engine::{Engine, EvalOptions, Facts, Status};
+use attest_render as render;
 use serde::{Deserialize, Serialize};
 
 /// The folder of the samples in a bundle.

@@ -5,9 +5,9 @@ use crate::Outcome;
 use crate::config::SizeArg;
 use crate::inputs::{self, SizeLimit};
 use crate::output::{Input, Target, refuse_inputs};
-use attest_engine::render::{self, TextOptions, escape};
 use attest_engine::report::{self, ReportError};
 use attest_engine::{Report, diff::Diff};
+use attest_render::{self as render, TextOptions, escape};
 use std::path::{Path, PathBuf};
 
 /// Diff formats.

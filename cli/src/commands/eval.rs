@@ -9,15 +9,15 @@ use crate::config::{self, ConfigArg};
 use crate::notify::{NotifyFormat, Previous, Webhook};
 use crate::output::{self, Target, refuse_inputs};
 use crate::{Outcome, evidence, inputs, ledger, packs, populations};
-use attest_engine::render::{
-    self, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions, escape,
-};
 use attest_engine::{
     Date, EvalOptions, Period, Report, Severity,
     diff::Diff,
     gate::{FailOn, Gate},
     report::WaiverState,
     report::vendors::ReviewCadence,
+};
+use attest_render::{
+    self as render, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions, escape,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -9,7 +9,7 @@ use crate::output::Target;
 use crate::packs::Loaded;
 use attest_engine::cases::Case;
 use attest_engine::pack::{Control, DisabledRule, Rule};
-use attest_engine::render::escape::{line as shown, lines};
+use attest_render::escape::{line as shown, lines};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 

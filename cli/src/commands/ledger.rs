@@ -5,8 +5,8 @@ use crate::Outcome;
 use crate::inputs;
 use crate::ledger::{self, Entry, Repaired};
 use crate::output::Target;
-use attest_engine::render::escape::line as shown;
 use attest_engine::report::Readiness;
+use attest_render::escape::line as shown;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 

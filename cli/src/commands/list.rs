@@ -4,11 +4,11 @@ use crate::Outcome;
 use crate::config::{Config, PackReport, TextOrJson};
 use crate::output::Target;
 use crate::packs::Loaded;
-use attest_engine::render::escape::line as shown;
 use attest_engine::{
     Pack,
     pack::{Control, Rule},
 };
+use attest_render::escape::line as shown;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 

@@ -23,8 +23,8 @@ pub mod validate;
 pub mod vendors;
 
 use attest_engine::facts::LoadOptions;
-use attest_engine::render::escape;
 use attest_engine::{Facts, Pack, Period, Waivers};
+use attest_render::escape;
 use std::path::Path;
 
 /// Loads and validates facts sources (name, text) against facts-v1, with the collections

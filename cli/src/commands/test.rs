@@ -13,8 +13,8 @@ use crate::inputs;
 use crate::output::{Input, Target, refuse_inputs};
 use crate::packs::{self, Loaded, PackRef};
 use attest_engine::cases::{self, CaseOutcome, RuleCoverage};
-use attest_engine::render::escape::line as shown;
 use attest_engine::{Clock, Engine, Limits};
+use attest_render::escape::line as shown;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -554,7 +554,7 @@ fn json_results(runs: &[PackRun], totals: Option<&Totals>, min: Option<Percent>)
 
 /// Escapes one value for XML attributes and content, as the engine's JUnit report does.
 fn xml(text: &str) -> String {
-    attest_engine::render::escape::xml(text)
+    attest_render::escape::xml(text)
 }
 
 /// A failed case's JUnit message, which CI pages show alone: its first problem and the

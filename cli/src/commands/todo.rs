@@ -7,8 +7,8 @@ use super::run_inputs::{self, Evaluated, ReportArgs};
 use crate::Outcome;
 use crate::config;
 use attest_engine::Owner;
-use attest_engine::render;
 use attest_engine::report::todo::TodoList;
+use attest_render as render;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use std::path::PathBuf;
 

@@ -6,7 +6,7 @@ use crate::inputs;
 use crate::ledger::{self, Appended, Entry, Run};
 use crate::output::{Input, refuse_inputs};
 use attest_engine::Report;
-use attest_engine::render::RunPoint;
+use attest_render::RunPoint;
 use std::path::{Path, PathBuf};
 
 /// Checks `--ledger FILE` before the run writes anything: not one of the run's inputs or

@@ -6,8 +6,8 @@
 use super::run_inputs::{self, Evaluated, ReportArgs};
 use crate::Outcome;
 use crate::config;
-use attest_engine::render::{self, Vendor};
 use attest_engine::report::vendors::{ReviewCadence, VendorRegister};
+use attest_render::{self as render, Vendor};
 use std::path::PathBuf;
 
 /// Register formats.

@@ -8,7 +8,7 @@ mod evidence;
 mod read;
 pub mod todo;
 pub mod vendors;
-pub(crate) mod views;
+pub mod views;
 mod waiver;
 pub mod warning;
 

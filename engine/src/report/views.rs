@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 /// One rule with the applicable controls it judges.
 #[derive(Debug, Clone)]
-pub(crate) struct RuleView<'a> {
+pub struct RuleView<'a> {
     /// The rule id (`evidence/<control>` for an evidence check).
     pub id: &'a str,
     /// The applicable controls that list the rule, in report order.
@@ -42,7 +42,7 @@ impl RuleView<'_> {
 }
 
 /// Every rule of the applicable controls once, in order of first appearance.
-pub(crate) fn rule_views(report: &Report) -> Vec<RuleView<'_>> {
+pub fn rule_views(report: &Report) -> Vec<RuleView<'_>> {
     let mut views: Vec<RuleView<'_>> = Vec::new();
     for control in &report.controls {
         if control.status == Status::NotApplicable {

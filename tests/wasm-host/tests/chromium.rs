@@ -69,7 +69,7 @@ fn the_playground_renders_the_example_report_in_headless_chromium() {
         "source": format!("{}\nlet n = facts.accounts.filter(|a| {{ let i = 0; loop {{ i += 1; }} }}).len();\n", header.join("\n")),
     });
     // The public view names the vendors and no person: names and emails from the facts.
-    let vendors: Vec<String> = attest_engine::render::Context::from_facts(&facts)
+    let vendors: Vec<String> = attest_render::Context::from_facts(&facts)
         .vendors
         .into_iter()
         .map(|v| v.name)

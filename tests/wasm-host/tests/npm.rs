@@ -8,8 +8,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use attest_engine::EvalOptions;
-use attest_engine::render::{self, Context};
 use attest_engine::report::todo::TodoList;
+use attest_render::{self as render, Context};
 use attest_wasm_host::{repo_root, serve};
 use serde_json::{Value, json};
 use std::fs;

@@ -6,7 +6,7 @@
 
 use super::{Ready, Row};
 use attest_engine::pack::Category;
-use attest_engine::render::escape::{line as shown, markdown as escaped};
+use attest_render::escape::{line as shown, markdown as escaped};
 use std::fmt::Write as _;
 
 /// What a table shows in the `new` column of an organization's first run.

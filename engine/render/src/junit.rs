@@ -11,7 +11,7 @@
 
 use super::escape::xml as escape_xml;
 use super::{error_place, record_place};
-use crate::report::{ControlResult, Finding, Report, RuleResult, Status};
+use attest_engine::report::{ControlResult, Finding, Report, RuleResult, Status};
 use std::fmt::Write as _;
 
 #[derive(Default)]

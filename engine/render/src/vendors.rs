@@ -3,8 +3,8 @@
 //! ([`VendorRegister::to_json`]).
 
 use super::csv::row;
-use crate::escape::line;
-use crate::report::vendors::{RegisterEntry, RiskLevel, VendorRegister};
+use attest_engine::escape::line;
+use attest_engine::report::vendors::{RegisterEntry, RiskLevel, VendorRegister};
 use std::fmt::Write as _;
 
 /// Renders the register as text: the counts, then each vendor (highest residual risk

@@ -5,12 +5,12 @@
 //! Also the Markdown form of a baseline diff.
 
 use super::escape::{line, markdown as escape};
-use crate::diff::{Diff, DiffItem};
-use crate::pack::Category;
-use crate::report::WaiverState;
-use crate::report::todo::TodoList;
-use crate::report::views::{RuleView, rule_views};
-use crate::report::{EvidenceRecord, Report, Status, describe_params};
+use attest_engine::diff::{Diff, DiffItem};
+use attest_engine::pack::Category;
+use attest_engine::report::WaiverState;
+use attest_engine::report::todo::TodoList;
+use attest_engine::report::views::{RuleView, rule_views};
+use attest_engine::report::{EvidenceRecord, Report, Status, describe_params};
 use std::fmt::Write as _;
 
 /// Findings listed before the rest are only counted: keeps a comment under GitHub's limits.
@@ -74,7 +74,7 @@ pub fn markdown(report: &Report) -> String {
 
     let views = rule_views(report);
     let mut by_severity: Vec<&RuleView<'_>> = views.iter().collect();
-    crate::sorting::sort_by_key(&mut by_severity, |v| v.rule.severity);
+    attest_engine::sorting::sort_by_key(&mut by_severity, |v| v.rule.severity);
     let errors: Vec<&&RuleView<'_>> = by_severity
         .iter()
         .filter(|v| v.rule.status == Status::Error)

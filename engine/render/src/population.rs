@@ -3,8 +3,8 @@
 
 use super::csv::row;
 use super::{object, to_json};
-use crate::report::{PopulationRecord, Report, RuleResult, describe_params};
-use crate::sample::Sample;
+use attest_engine::report::{PopulationRecord, Report, RuleResult, describe_params};
+use attest_engine::sample::Sample;
 use std::fmt::Write as _;
 
 /// The columns of a population's CSV.

@@ -8,7 +8,9 @@ use super::csv::row;
 use super::escape::{line, markdown as escape};
 use super::markdown::code;
 use super::record_place;
-use crate::report::todo::{EvidenceGap, ItemKind, OwnerTodo, TodoCounts, TodoItem, TodoList};
+use attest_engine::report::todo::{
+    EvidenceGap, ItemKind, OwnerTodo, TodoCounts, TodoItem, TodoList,
+};
 use std::fmt::Write as _;
 
 /// `1 item`, `2 items`.

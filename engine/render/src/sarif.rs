@@ -18,10 +18,10 @@
 
 use super::object;
 use super::{Context, error_place};
-use crate::digest;
-use crate::pack::Severity;
-use crate::report::views::{RuleView, rule_views};
-use crate::report::{Finding, FindingStatus, Report, RuleResult, Warning};
+use attest_engine::digest;
+use attest_engine::pack::Severity;
+use attest_engine::report::views::{RuleView, rule_views};
+use attest_engine::report::{Finding, FindingStatus, Report, RuleResult, Warning};
 use serde_json::Value;
 
 /// The SARIF schema this output follows.
@@ -101,7 +101,7 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
         }
     }
     // Stable: report order within a rank.
-    crate::sorting::sort_by_key(&mut ranked, |(rank, ..)| *rank);
+    attest_engine::sorting::sort_by_key(&mut ranked, |(rank, ..)| *rank);
     let total = ranked.len();
     let kept = total.min(options.max_results.min(SARIF_MAX_RESULTS));
     let results: Vec<Value> = ranked

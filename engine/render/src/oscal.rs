@@ -9,9 +9,9 @@
 //! schema accepts. Times are the as-of date at midnight UTC: the report has no clock.
 //! Attest's own properties are in the namespace `urn:attest:oscal`.
 
-use crate::pack::Category;
-use crate::report::views::rule_views;
-use crate::report::{ControlResult, Report, RuleResult, Status};
+use attest_engine::pack::Category;
+use attest_engine::report::views::rule_views;
+use attest_engine::report::{ControlResult, Report, RuleResult, Status};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;

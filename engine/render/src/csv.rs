@@ -4,8 +4,8 @@
 //! comma, a quote or a line break; a field a spreadsheet would run as a formula starts
 //! with `'`; lines end with CRLF.
 
-use crate::report::Report;
-use crate::report::views::rule_views;
+use attest_engine::report::Report;
+use attest_engine::report::views::rule_views;
 
 const HEADER: [&str; 18] = [
     "controls",

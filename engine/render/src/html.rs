@@ -13,10 +13,10 @@ use super::chart::{RunPoint, readiness_chart};
 use super::escape::xml as esc;
 use super::todo::when;
 use super::{Context, error_place, record_place};
-use crate::pack::Category;
-use crate::report::todo::{ItemKind, OwnerTodo, TodoItem, TodoList};
-use crate::report::vendors::{RiskLevel, VendorRegister};
-use crate::report::{ControlResult, Finding, Report, RuleResult, Status, describe_params};
+use attest_engine::pack::Category;
+use attest_engine::report::todo::{ItemKind, OwnerTodo, TodoItem, TodoList};
+use attest_engine::report::vendors::{RiskLevel, VendorRegister};
+use attest_engine::report::{ControlResult, Finding, Report, RuleResult, Status, describe_params};
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"
@@ -263,7 +263,7 @@ fn controls(out: &mut String, report: &Report) {
             .iter()
             .flat_map(|c| report.rules_of(c).map(|r| r.owner.as_str()))
             .collect();
-        crate::sorting::sort(&mut all);
+        attest_engine::sorting::sort(&mut all);
         all.dedup();
         all
     };
@@ -320,7 +320,7 @@ fn control_row(out: &mut String, c: &ControlResult, rules: &[&RuleResult]) {
         })
         .map(|r| r.owner.as_str())
         .collect();
-    crate::sorting::sort(&mut owners);
+    attest_engine::sorting::sort(&mut owners);
     owners.dedup();
     let open: usize = if in_scope {
         rules

@@ -1,5 +1,5 @@
 //! Renderers: one file per output format. JSON is the report's own serialization
-//! ([`Report::to_json`](crate::Report::to_json)); the others are functions of a report, and
+//! ([`Report::to_json`](attest_engine::Report::to_json)); the others are functions of a report, and
 //! some take a [`Context`] with what they show of the facts beyond the report. Every
 //! renderer is deterministic: the same report gives the same bytes.
 
@@ -32,21 +32,10 @@ pub use text::{TextOptions, diff_text, text};
 pub use todo::{todo_csv, todo_markdown, todo_text};
 pub use vendors::{vendors_csv, vendors_text};
 
-/// A JSON object of `members`, in their order: what `serde_json::json!` builds from the same
-/// members, through one compiled loop rather than an insertion compiled for each member (the
-/// machine-read formats and the WebAssembly module's responses build many objects, and the
-/// module carries them all).
-pub fn object(members: &mut [(&str, serde_json::Value)]) -> serde_json::Value {
-    serde_json::Value::Object(
-        members
-            .iter_mut()
-            .map(|(key, value)| ((*key).to_owned(), value.take()))
-            .collect(),
-    )
-}
+pub use attest_engine::json::{object, to_json};
 
 /// ` · audit period START to END` for a header's line, or nothing without a period.
-pub(crate) fn period_note(period: Option<crate::Period>) -> String {
+pub(crate) fn period_note(period: Option<attest_engine::Period>) -> String {
     period
         .map(|p| format!(" · audit period {} to {}", p.start(), p.end()))
         .unwrap_or_default()
@@ -54,7 +43,7 @@ pub(crate) fn period_note(period: Option<crate::Period>) -> String {
 
 /// The mark of a rule of a Type 2 report that judged the as-of date alone
 /// (` · judged at the as-of date alone`), or nothing.
-pub(crate) fn as_of_mark(rule: &crate::report::RuleResult) -> &'static str {
+pub(crate) fn as_of_mark(rule: &attest_engine::report::RuleResult) -> &'static str {
     match rule.judged_at_as_of {
         true => " · judged at the as-of date alone",
         false => "",
@@ -62,13 +51,13 @@ pub(crate) fn as_of_mark(rule: &crate::report::RuleResult) -> &'static str {
 }
 
 /// How many rules of a Type 2 report judged the as-of date alone (`judged_at_as_of`).
-pub(crate) fn judged_at_as_of(report: &crate::Report) -> usize {
+pub(crate) fn judged_at_as_of(report: &attest_engine::Report) -> usize {
     report.rules.iter().filter(|r| r.judged_at_as_of).count()
 }
 
 /// [`period_note`] of a report, with how many of its rules judged the as-of date alone
 /// (` · audit period START to END (N rules judging the as-of date alone)`).
-pub(crate) fn report_period_note(report: &crate::Report) -> String {
+pub(crate) fn report_period_note(report: &attest_engine::Report) -> String {
     let mut note = period_note(report.period);
     match judged_at_as_of(report) {
         0 => {}
@@ -78,15 +67,10 @@ pub(crate) fn report_period_note(report: &crate::Report) -> String {
     note
 }
 
-/// `value` as JSON, as `serde_json::json!` writes a value it is given (null if it cannot be).
-pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or_default()
-}
-
-use crate::facts::{Facts, Origin};
-use crate::report::RuleError;
-use crate::report::vendors::ReviewCadence;
-pub use crate::report::vendors::Vendor;
+use attest_engine::facts::{Facts, Origin};
+use attest_engine::report::RuleError;
+use attest_engine::report::vendors::ReviewCadence;
+pub use attest_engine::report::vendors::Vendor;
 
 /// What some formats show beyond the report: of the facts, the vendor register (HTML) and
 /// where a finding about no particular record points (SARIF); of earlier runs, readiness

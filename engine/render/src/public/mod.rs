@@ -21,9 +21,9 @@ pub use markdown::public_markdown;
 pub use text::public_text;
 
 use super::Context;
-use crate::pack::Category;
-use crate::period::Period;
-use crate::report::{Counts, Report, Status};
+use attest_engine::pack::Category;
+use attest_engine::period::Period;
+use attest_engine::report::{Counts, Report, Status};
 use serde::Serialize;
 
 /// The version of the public report's JSON (`schemas/public-report.v1.schema.json`).

@@ -5,14 +5,14 @@
 
 use super::escape::line;
 use super::{error_place, record_place};
-use crate::diff::{Diff, DiffItem};
-use crate::pack::Category;
-use crate::report::WaiverState;
-use crate::report::todo::TodoList;
-use crate::report::{
+use anstyle::{AnsiColor, Style};
+use attest_engine::diff::{Diff, DiffItem};
+use attest_engine::pack::Category;
+use attest_engine::report::WaiverState;
+use attest_engine::report::todo::TodoList;
+use attest_engine::report::{
     ControlResult, EvidenceState, FileCheck, Report, RuleResult, Status, describe_params,
 };
-use anstyle::{AnsiColor, Style};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -267,7 +267,7 @@ fn disabled(out: &mut String, p: &Paint, report: &Report) {
 /// Why every rule decided as it did (`--explain`), passing and disabled rules included:
 /// each rule once, in id order, evidence checks (`evidence/<criterion>`) among them.
 fn explanations(out: &mut String, p: &Paint, report: &Report) {
-    let mut why: BTreeMap<&str, &crate::report::Explanation> = BTreeMap::new();
+    let mut why: BTreeMap<&str, &attest_engine::report::Explanation> = BTreeMap::new();
     for r in &report.rules {
         if let Some(e) = &r.explanation {
             why.insert(r.id.as_str(), e);

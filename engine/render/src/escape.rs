@@ -4,4 +4,4 @@
 //! are those [`is_hidden`] names: controls (C0, DEL, C1), bidirectional formatting and the
 //! line and paragraph separators, each shown as `\n`, `\r`, `\t` or `\u{hex}`.
 
-pub use crate::escape::{is_hidden, line, lines, markdown, xml};
+pub use attest_engine::escape::{is_hidden, line, lines, markdown, xml};

@@ -2,7 +2,7 @@
 //! Content-Security-Policy allows only its inline style).
 
 use super::{PublicReport, assurance, vendor_totals};
-use crate::render::escape::xml as esc;
+use crate::escape::xml as esc;
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"
