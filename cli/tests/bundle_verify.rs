@@ -32,6 +32,14 @@ fn made(dir: &Path) -> impl Fn() {
     }
 }
 
+/// `bundle verify` of `dir/audit` fails (exit 1) and says `expected`; returns what it said.
+fn refused(dir: &Path, expected: impl AsRef<str>) -> String {
+    let (code, out) = verify(dir, "audit");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(expected.as_ref()), "{out}");
+    out
+}
+
 /// Replaces the first `from` in the bundle's file `rel` by `to`, and lists the file's new
 /// sha256 and size in the manifest.
 fn edit(b: &Path, rel: &str, from: &str, to: &str) {
@@ -70,11 +78,9 @@ fn every_report_format_is_rendered_again_and_compared() {
         "</body>",
         "<p>All clear.</p></body>",
     );
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("report/report.html: not the HTML report the evaluation gives"),
-        "{out}"
+    let out = refused(
+        &dir,
+        "report/report.html: not the HTML report the evaluation gives",
     );
     assert!(!out.contains("report/report.oscal.json"), "{out}");
     reset();
@@ -86,24 +92,20 @@ fn every_report_format_is_rendered_again_and_compared() {
     ] {
         fs::remove_file(b.join(rel)).unwrap();
         unlist(&b, rel);
-        let (code, out) = verify(&dir, "audit");
-        assert_eq!(code, 1, "{out}");
-        assert!(
-            out.contains(&format!(
+        refused(
+            &dir,
+            format!(
                 "{rel}: the bundle lacks it; every bundle holds the {what} report the evaluation gives"
-            )),
-            "{out}"
+            ),
         );
         reset();
     }
     // A report in a format bundles do not hold, listed in the manifest: nothing vouches for it.
     fs::write(b.join("report/report.md"), "# All clear\n").unwrap();
     relist(&b, "report/report.md");
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("report/report.md: not a report a bundle holds (report/report.json, report/report.html, report/report.oscal.json)"),
-        "{out}"
+    refused(
+        &dir,
+        "report/report.md: not a report a bundle holds (report/report.json, report/report.html, report/report.oscal.json)",
     );
     reset();
     // A size the manifest gets wrong is a difference, as a sha256 is.
@@ -117,14 +119,12 @@ fn every_report_format_is_rendered_again_and_compared() {
     let size = listed["bytes"].as_u64().unwrap();
     listed["bytes"] = Value::from(size + 1);
     write_manifest(&b, &m);
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains(&format!(
+    refused(
+        &dir,
+        format!(
             "report/report.html: {size} bytes, the manifest says {}",
             size + 1
-        )),
-        "{out}"
+        ),
     );
 }
 
@@ -139,11 +139,9 @@ fn removing_the_populations_key_does_not_switch_their_check_off() {
     let mut m = manifest(&b);
     m.as_object_mut().unwrap().remove("populations");
     write_manifest(&b, &m);
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains(&format!("{csv}: not the population the evaluation gives")),
-        "{out}"
+    let out = refused(
+        &dir,
+        format!("{csv}: not the population the evaluation gives"),
     );
     assert!(
         out.contains("manifest.json: no `populations`, but every bundle holds the populations under populations/"),
@@ -160,24 +158,18 @@ fn removing_the_populations_key_does_not_switch_their_check_off() {
         .retain(|f| !f["path"].as_str().unwrap().starts_with("populations/"));
     write_manifest(&b, &m);
     fs::remove_dir_all(b.join("populations")).unwrap();
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains(
-            "populations/index.csv: the evaluation gives this population; the bundle lacks it"
-        ),
-        "{out}"
+    refused(
+        &dir,
+        "populations/index.csv: the evaluation gives this population; the bundle lacks it",
     );
     reset();
     // The key pointing elsewhere does not move the check.
     let mut m = manifest(&b);
     m["populations"] = Value::from("elsewhere");
     write_manifest(&b, &m);
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("manifest.json: populations is \"elsewhere\", but every bundle holds the populations under populations/"),
-        "{out}"
+    let out = refused(
+        &dir,
+        "manifest.json: populations is \"elsewhere\", but every bundle holds the populations under populations/",
     );
     assert!(
         out.contains("populations: 1"),
@@ -200,11 +192,9 @@ fn removing_the_ledger_key_does_not_switch_the_slice_check_off() {
     let mut m = manifest(&b);
     m.as_object_mut().unwrap().remove("ledger");
     write_manifest(&b, &m);
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("ledger/ledger.jsonl: in the bundle, but the manifest has no `ledger` describing it (its source, entries and head)"),
-        "{out}"
+    let out = refused(
+        &dir,
+        "ledger/ledger.jsonl: in the bundle, but the manifest has no `ledger` describing it (its source, entries and head)",
     );
     assert!(
         out.contains("ledger/ledger.jsonl: no entry records this report's run"),
@@ -215,11 +205,9 @@ fn removing_the_ledger_key_does_not_switch_the_slice_check_off() {
     let mut m = manifest(&b);
     m.as_object_mut().unwrap().remove("ledger");
     write_manifest(&b, &m);
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("ledger/ledger.jsonl: in the bundle, but the manifest has no `ledger`"),
-        "{out}"
+    let out = refused(
+        &dir,
+        "ledger/ledger.jsonl: in the bundle, but the manifest has no `ledger`",
     );
     assert!(
         out.contains("ledger slice: 2 entries, chain intact, including this report's run"),
@@ -230,33 +218,25 @@ fn removing_the_ledger_key_does_not_switch_the_slice_check_off() {
     let mut m = manifest(&b);
     m["ledger"]["path"] = Value::from("facts/01-access.json");
     write_manifest(&b, &m);
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("manifest.json: ledger.path is \"facts/01-access.json\", but a bundle's ledger slice is ledger/ledger.jsonl"),
-        "{out}"
+    refused(
+        &dir,
+        "manifest.json: ledger.path is \"facts/01-access.json\", but a bundle's ledger slice is ledger/ledger.jsonl",
     );
     reset();
     // The manifest describes a slice the bundle lacks (removed with its entry).
     fs::remove_file(b.join(slice)).unwrap();
     unlist(&b, slice);
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains(
-            "ledger/ledger.jsonl: the manifest describes a ledger slice; the bundle lacks it"
-        ),
-        "{out}"
+    refused(
+        &dir,
+        "ledger/ledger.jsonl: the manifest describes a ledger slice; the bundle lacks it",
     );
     reset();
     // Another file under ledger/, listed: a bundle holds one slice.
     fs::write(b.join("ledger/other.jsonl"), "").unwrap();
     relist(&b, "ledger/other.jsonl");
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("ledger/other.jsonl: not a file a bundle holds under ledger/ (its slice is ledger/ledger.jsonl)"),
-        "{out}"
+    refused(
+        &dir,
+        "ledger/other.jsonl: not a file a bundle holds under ledger/ (its slice is ledger/ledger.jsonl)",
     );
     reset();
     // The slice carried on past the bundle's run (a later run of the ledger, its chain
@@ -270,11 +250,9 @@ fn removing_the_ledger_key_does_not_switch_the_slice_check_off() {
     let mut m = manifest(&b);
     m.as_object_mut().unwrap().remove("ledger");
     write_manifest(&b, &m);
-    let (code, out) = verify(&dir, "audit");
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("ledger/ledger.jsonl: its last entry is not this report's run"),
-        "{out}"
+    let out = refused(
+        &dir,
+        "ledger/ledger.jsonl: its last entry is not this report's run",
     );
     assert!(!out.contains("no entry records"), "{out}");
 }
