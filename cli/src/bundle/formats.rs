@@ -14,7 +14,7 @@ pub const FOLDER: &str = "report";
 pub const JSON: &str = "report/report.json";
 
 /// Every format a bundle holds, as (path in the bundle, the format's name), in the order
-/// [`render`] gives them.
+/// [`render()`] gives them.
 pub const FORMATS: [(&str, &str); 3] = [
     (JSON, "JSON"),
     ("report/report.html", "HTML"),
