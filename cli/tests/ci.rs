@@ -352,6 +352,58 @@ fn a_rule_the_pack_turns_off_is_no_longer_judged_not_resolved() {
 }
 
 #[test]
+fn a_record_gone_from_the_facts_is_no_longer_judged_against_a_baseline() {
+    let dir = scratch("baseline-gone");
+    let base = path(&dir, "base.json");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "json",
+        "--output",
+        &base,
+    ]);
+    assert_eq!(code(&o), 1);
+    // The example without its GitHub organization, which failed two rules.
+    for entry in fs::read_dir(repo().join("examples/acme")).unwrap() {
+        let from = entry.unwrap().path();
+        let name = from.file_name().unwrap().to_str().unwrap().to_owned();
+        let text = fs::read_to_string(&from).unwrap();
+        let text = match name.as_str() {
+            "systems.json" => {
+                let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let systems = doc["systems"].as_array_mut().unwrap();
+                systems.retain(|s| s["id"] != "github");
+                doc.to_string()
+            }
+            _ => text,
+        };
+        write(&dir, &format!("acme/{name}"), &text);
+    }
+    let o = attest(&[
+        "eval",
+        &path(&dir, "acme"),
+        "--baseline",
+        &base,
+        "--fail-on",
+        "new",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).ends_with(
+            "gate: fail on new (since 2026-06-30: 0 new, 0 resolved, 2 no longer judged, 66 still failing): passed\n"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // The populations the gate read are not in the report.
+    assert!(!stdout(&o).contains("\"records\""));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn diff_of_two_reports() {
     let dir = scratch("diff");
     let (base, new) = (path(&dir, "base.json"), path(&dir, "new.json"));

@@ -11,6 +11,7 @@ use crate::report::views::rule_views;
 use crate::report::{EVIDENCE_RULE, Params, Report, Status};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 /// What changed between two reports.
@@ -36,6 +37,11 @@ pub struct Diff {
     pub still_failing: Vec<DiffItem>,
     /// Controls whose status differs, in the new report's order.
     pub changed: Vec<StatusChange>,
+    /// Whether the new report lists the records its rules tested (`population.keys`, with
+    /// `--explain`; `attest eval --baseline` always has them). Without them, a failure whose
+    /// record is gone from the facts cannot be told from one fixed: it counts as resolved.
+    #[serde(default)]
+    pub records_listed: bool,
 }
 
 /// Which report a side of the diff is.
@@ -139,6 +145,7 @@ impl Diff {
         }
         let mut resolved = Vec::new();
         let mut unjudged = Vec::new();
+        let mut tested = Tested::new(new);
         for (key, item) in &before {
             let now = after.get(key);
             if !failing(item.new) || failing(now.and_then(|a| a.new)) {
@@ -146,7 +153,7 @@ impl Diff {
             }
             let why = match now {
                 Some(_) => None,
-                None => unjudged_why(new, &item.rule),
+                None => unjudged_why(new, &item.rule).or_else(|| tested.untested(item)),
             };
             let item = DiffItem {
                 message: now.map_or_else(|| item.message.clone(), |a| a.message.clone()),
@@ -195,6 +202,7 @@ impl Diff {
             unjudged,
             still_failing,
             changed,
+            records_listed: tested.listed(),
         }
     }
 
@@ -203,6 +211,16 @@ impl Diff {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
         s.push('\n');
         s
+    }
+
+    /// A note for a diff whose new report does not list the records its rules tested and
+    /// that counts failures resolved: any of them may be a record gone from the facts.
+    pub fn records_note(&self) -> Option<String> {
+        (!self.records_listed && !self.resolved.is_empty()).then(|| {
+            "the new report does not list the records its rules tested (it was made without \
+             --explain): a failure counted as resolved may be a record gone from the facts"
+                .to_owned()
+        })
     }
 
     /// When the two reports come from different packs, from different files of one, from
@@ -277,6 +295,67 @@ fn unjudged_why(new: &Report, rule: &str) -> Option<String> {
         }),
         Status::Error => Some("the rule could not answer (it is in error)".to_owned()),
         _ => None,
+    }
+}
+
+/// The records each rule of a report tested, by key, for the rules whose population lists
+/// them (`population.records` or `population.keys`), read once per rule.
+struct Tested<'r> {
+    report: &'r Report,
+    by_rule: HashMap<&'r str, Option<HashSet<&'r str>>>,
+}
+
+impl<'r> Tested<'r> {
+    fn new(report: &'r Report) -> Tested<'r> {
+        Tested {
+            report,
+            by_rule: HashMap::new(),
+        }
+    }
+
+    /// Whether every rule of the report lists the records it tested.
+    fn listed(&self) -> bool {
+        self.report
+            .rules
+            .iter()
+            .all(|r| r.population.records.is_some() || r.population.keys.is_some())
+    }
+
+    /// Why the report's rule, which judged, does not judge the record a baseline failure
+    /// names: its population lists the records it tested, and neither the record nor a record
+    /// holding it (a finding on `vendors/v-acme/contract` is about `vendors/v-acme`) is among
+    /// them. `None` when it is, when the population lists no records, or when the failure
+    /// names no record (a finding about a whole collection or about the organization).
+    fn untested(&mut self, item: &DiffItem) -> Option<String> {
+        let entity = item.entity.as_deref()?;
+        // `/collection/index...`: a record, or something inside one.
+        if entity.split('/').count() < 3 {
+            return None;
+        }
+        let report = self.report;
+        let keys = self
+            .by_rule
+            .entry(report.rule(&item.rule)?.id.as_str())
+            .or_insert_with(|| {
+                let population = &report.rule(&item.rule)?.population;
+                match (&population.records, &population.keys) {
+                    (Some(records), _) => Some(records.iter().map(|r| r.key.as_str()).collect()),
+                    (None, Some(keys)) => Some(keys.iter().map(String::as_str).collect()),
+                    (None, None) => None,
+                }
+            })
+            .as_ref()?;
+        let mut at = item.key.as_deref().unwrap_or(entity);
+        loop {
+            if keys.contains(at) {
+                return None;
+            }
+            match at.rfind('/') {
+                Some(i) if i > 0 => at = &at[..i],
+                _ => break,
+            }
+        }
+        Some("the rule did not test its record: it is gone from the facts, or the rule no longer selects it".to_owned())
     }
 }
 

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use attest_engine::{
-    Date, EvalOptions, Report, Severity, Status, Waivers,
+    Date, EvalOptions, Facts, FactsSource, Report, Severity, Status, Waivers,
     diff::Diff,
     gate::{FailOn, Gate},
     report::WaiverState,
@@ -655,6 +655,98 @@ fn failures_a_new_report_no_longer_judges_are_not_resolved() {
     );
     insta::assert_snapshot!("diff_unjudged_text", text);
     insta::assert_snapshot!("diff_unjudged_markdown", render::diff_markdown(&diff));
+}
+
+/// The example organization with `edit` made to the document of one of its files, evaluated
+/// on its as-of date, with the populations listed or not.
+fn edited(file: &str, populations: bool, edit: impl Fn(&mut Value)) -> Report {
+    let sources: Vec<(String, String)> = attest_tests::example_sources()
+        .into_iter()
+        .map(|(name, text)| match name.ends_with(file) {
+            true => {
+                let mut doc: Value = serde_json::from_str(&text).unwrap();
+                edit(&mut doc);
+                (name, doc.to_string())
+            }
+            false => (name, text),
+        })
+        .collect();
+    let refs: Vec<FactsSource<'_>> = sources
+        .iter()
+        .map(|(name, text)| FactsSource { name, text })
+        .collect();
+    let facts = Facts::load(&refs).unwrap();
+    let options = EvalOptions::default().with_populations(populations);
+    attest_tests::soc2_engine()
+        .evaluate(&facts, &options)
+        .unwrap()
+}
+
+#[test]
+fn a_failure_whose_record_left_the_facts_is_not_resolved() {
+    let base = evaluate("2026-06-30");
+    let github = |i: &&attest_engine::diff::DiffItem| i.key.as_deref() == Some("systems/github");
+    let gone = |populations| {
+        edited("systems.json", populations, |doc| {
+            doc["systems"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|s| s["id"] != "github");
+        })
+    };
+    // The new run lists its populations: the system's failures are not judged any more.
+    let diff = Diff::new(&base, &gone(true));
+    assert!(diff.records_listed);
+    let unjudged: Vec<(&str, Option<&str>)> = diff
+        .unjudged
+        .iter()
+        .filter(github)
+        .map(|i| (i.rule.as_str(), i.why.as_deref()))
+        .collect();
+    let why = Some(
+        "the rule did not test its record: it is gone from the facts, or the rule no longer selects it",
+    );
+    assert_eq!(
+        unjudged,
+        [
+            ("access.reviews-overdue", why),
+            ("monitoring.alert-routing", why)
+        ]
+    );
+    assert!(
+        !diff.resolved.iter().any(|i| github(&i)),
+        "{:?}",
+        diff.resolved
+    );
+    assert_eq!(diff.records_note(), None);
+    // Without them, it cannot tell: resolved, and a note says so.
+    let diff = Diff::new(&base, &gone(false));
+    assert!(!diff.records_listed);
+    assert_eq!(diff.resolved.iter().filter(github).count(), 2);
+    assert!(
+        diff.records_note()
+            .unwrap()
+            .contains("a failure counted as resolved may be a record gone from the facts")
+    );
+    // A record the run tested and no longer fails is resolved, listed populations or not.
+    for populations in [true, false] {
+        let fixed = edited("resilience.json", populations, |doc| {
+            for m in doc["monitoring"].as_array_mut().unwrap() {
+                if m["system_id"] == "github" {
+                    m["alert_routing"] = "pagerduty: security on-call".into();
+                }
+            }
+        });
+        let diff = Diff::new(&base, &fixed);
+        let resolved: Vec<&str> = diff
+            .resolved
+            .iter()
+            .filter(github)
+            .map(|i| i.rule.as_str())
+            .collect();
+        assert_eq!(resolved, ["monitoring.alert-routing"], "{populations}");
+        assert!(diff.unjudged.is_empty(), "{:?}", diff.unjudged);
+    }
 }
 
 #[test]

@@ -326,7 +326,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .with_params(params)
         .with_clock(Arc::new(move || start.elapsed()))
         .with_explain(args.explain || config.eval.explain)
-        .with_populations(args.populations.is_some());
+        // A baseline's failures are resolved only where the run tested their records: the
+        // populations say which it tested.
+        .with_populations(args.populations.is_some() || baseline.is_some());
     if let Some(root) = &args.evidence_root {
         options = options.with_evidence_files(evidence::hash_files(root, &facts.evidence_files())?);
     }
@@ -338,9 +340,6 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .populations
         .as_deref()
         .map(|dir| populations::files(dir, &report));
-    for rule in &mut report.rules {
-        rule.population.records = None;
-    }
     if let Some(w) = &waivers {
         w.apply(&mut report);
     }
@@ -348,6 +347,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .as_ref()
         .zip(args.baseline.as_deref())
         .map(|(base, path)| compare(base, path, &report));
+    for rule in &mut report.rules {
+        rule.population.records = None;
+    }
     let mut context = Context::from_facts(&facts).with_review_cadence(cadence);
     // Nothing past this point reads the facts: freed while the outputs are rendered, they
     // and the rendered report are not held at once.

@@ -292,8 +292,8 @@ pub fn diff_markdown(diff: &Diff) -> String {
         diff.changed.len(),
         if diff.changed.len() == 1 { "" } else { "s" }
     );
-    if let Some(change) = diff.context_change() {
-        let _ = writeln!(out, "**Note:** {}\n", escape(&change));
+    for note in diff.context_change().into_iter().chain(diff.records_note()) {
+        let _ = writeln!(out, "**Note:** {}\n", escape(&note));
     }
     for (heading, items, folded) in [
         ("New failures", &diff.new_failures, false),

@@ -443,8 +443,8 @@ pub fn diff_text(diff: &Diff, options: &TextOptions) -> String {
         line(&diff.new.evaluated_on),
         line(&diff.new.pack)
     );
-    if let Some(change) = diff.context_change() {
-        let _ = writeln!(out, "{} {}", p.wrap(YELLOW, "note:"), line(&change));
+    for note in diff.context_change().into_iter().chain(diff.records_note()) {
+        let _ = writeln!(out, "{} {}", p.wrap(YELLOW, "note:"), line(&note));
     }
     for (heading, items, mark) in [
         ("New failures", &diff.new_failures, p.wrap(RED, "✗")),
