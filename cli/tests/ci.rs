@@ -138,7 +138,7 @@ fn waivers_from_the_command_line() {
     assert_eq!(
         stderr(&o),
         "warning: examples/waivers.json:30: expired waiver (rule backups.recent-success, entity backups/*): expired on 2026-06-15: 1 failing finding no longer covered\n\
-         warning: examples/waivers.json:38: stale waiver (rule systems.encryption-at-rest, entity systems/metabase): matches no failing finding: remove it\n"
+         warning: examples/waivers.json:38: stale waiver (rule systems.encryption-at-rest, entity systems/metabase): covers no failing finding: remove it\n"
     );
 }
 

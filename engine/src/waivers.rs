@@ -338,7 +338,13 @@ impl Waivers {
                     if !entry.covers(&rule.id, evidence, &controls, finding) {
                         continue;
                     }
-                    if let Some(n) = matched.get_mut(w) {
+                    // In force, the first waiver in the file covers the finding, and it
+                    // alone counts it; out of force, a waiver counts what it would cover.
+                    let counts = match in_force.get(w) == Some(&true) {
+                        true => finding.waiver.is_none(),
+                        false => true,
+                    };
+                    if counts && let Some(n) = matched.get_mut(w) {
                         *n += 1;
                     }
                     if finding.waiver.is_none() && in_force.get(w) == Some(&true) {

@@ -131,6 +131,56 @@ fn example_waivers_cover_what_they_name() {
 }
 
 #[test]
+fn a_duplicate_waiver_covers_nothing_the_first_covers() {
+    let base = evaluate("2026-06-30");
+    let waiver = |reason: &str, approved: &str, expires: &str| {
+        format!(
+            r#"{{"rule": "access.mfa-privileged", "entity": "accounts/metabase/admin", "reason": "{reason}", "approved_by": "CISO", "approved_on": "{approved}", "expires_on": "{expires}"}}"#
+        )
+    };
+    let file = |waivers: &[String]| {
+        format!(
+            r#"{{"schema_version": "1", "waivers": [{}]}}"#,
+            waivers.join(",\n")
+        )
+    };
+    let report = with(
+        &base,
+        &file(&[
+            waiver("first", "2026-05-04", "2026-09-30"),
+            waiver("second", "2026-05-05", "2026-09-30"),
+            // Expired: it counts what it would cover, whoever covers it.
+            waiver("old", "2026-01-01", "2026-03-31"),
+        ]),
+    );
+    let states: Vec<(&str, WaiverState, u32)> = report
+        .waivers
+        .iter()
+        .map(|w| (w.waiver.reason.as_str(), w.state, w.matches))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("first", WaiverState::Active, 1),
+            ("second", WaiverState::Stale, 0),
+            ("old", WaiverState::Expired, 1),
+        ]
+    );
+    assert_eq!(
+        report.waivers[1].explain(),
+        "covers no failing finding: remove it"
+    );
+    let covered: Vec<&str> = report
+        .rule("access.mfa-privileged")
+        .unwrap()
+        .findings
+        .iter()
+        .filter_map(|f| f.waiver.as_ref().map(|w| w.reason.as_str()))
+        .collect();
+    assert_eq!(covered, ["first"]);
+}
+
+#[test]
 fn expiry_and_approval_are_judged_on_the_as_of_date_boundaries_included() {
     // The report is as of 2026-06-30; backups.recent-success fails on three records (A1.2):
     // a waiver naming the rule covers all three.

@@ -131,7 +131,8 @@ fn key_pattern(keys: &[&str]) -> Option<String> {
 pub enum WaiverState {
     /// In force, and covering at least one failing finding.
     Active,
-    /// In force, but it matches no failing finding: remove it.
+    /// In force, but it covers no failing finding (it matches none, or earlier waivers in
+    /// the file cover those it matches): remove it.
     Stale,
     /// Past its `expires_on`: it covers nothing any more.
     Expired,
@@ -160,8 +161,9 @@ pub struct WaiverResult {
     pub waiver: Waiver,
     /// Where it stands on the as-of date.
     pub state: WaiverState,
-    /// Failing findings it matches (a finding repeated under several controls counts once);
-    /// for an expired or pending waiver, the findings it would cover.
+    /// Failing findings it covers, each counted once: a finding two waivers in force match
+    /// counts for the first in the file, which covers it. For an expired or pending waiver,
+    /// the findings it would cover.
     pub matches: u32,
 }
 
@@ -174,7 +176,7 @@ impl WaiverResult {
             WaiverState::Active => {
                 format!("covers {} until {}", findings(self.matches), w.expires_on)
             }
-            WaiverState::Stale => "matches no failing finding: remove it".to_owned(),
+            WaiverState::Stale => "covers no failing finding: remove it".to_owned(),
             WaiverState::Expired => format!(
                 "expired on {}: {} no longer covered",
                 w.expires_on,
