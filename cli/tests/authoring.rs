@@ -244,7 +244,7 @@ fn a_cases_file_that_cannot_be_read_is_a_failure_with_its_place() {
     exit(&out, 1);
     let text = stdout(&out);
     for expected in [
-        "t/empty.cases.json:2:1: invalid cases file: the file is empty",
+        "t/empty.cases.json:1:1: invalid cases file: the file is empty",
         "t/broken.cases.json:3:1: invalid cases file: key must be a string",
         "t/shapeless.cases.json:1:14: invalid cases file: missing field `facts`",
         "t/none.cases.json:2:3: the list of cases is empty: every rule needs cases",

@@ -236,3 +236,51 @@ fn a_broken_extension_is_refused_at_its_place() {
         stderr(&eval)
     );
 }
+
+/// The diagnostics of `attest check PACK --format json` on `facts.schema.json`: line,
+/// column and message.
+fn extension_diagnostics(pack: &str) -> Vec<(u64, u64, String)> {
+    let out = attest(&["check", pack, "--format", "json"]);
+    exit(&out, 1);
+    let found: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    found["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "invalid-facts-schema")
+        .inspect(|d| assert!(d["file"].as_str().unwrap().ends_with("facts.schema.json")))
+        .map(|d| {
+            let number = |key: &str| d[key].as_u64().unwrap_or(0);
+            let message = d["message"].as_str().unwrap().to_owned();
+            (number("line"), number("column"), message)
+        })
+        .collect()
+}
+
+#[test]
+fn every_problem_of_an_extension_is_listed_at_its_place() {
+    let dir = scratch("every");
+    let two = "{\"properties\": {\"oncall\": {\"type\": \"array\", \"items\": {\n  \"type\": \"object\", \"x-key\": [\"team\"],\n  \"properties\": {\n    \"team\": {\"type\": \"strnig\"},\n    \"pager\": {\"minLength\": \"one\"}\n  }}}}}\n";
+    let pack = write_pack(&dir, "p", "soc2", two, "let x = 1;\n");
+    let found = extension_diagnostics(&pack);
+    let places: Vec<_> = found.iter().map(|(l, c, _)| (*l, *c)).collect();
+    assert_eq!(places, [(4, 14), (5, 15)], "{found:#?}");
+    assert!(
+        found[0]
+            .2
+            .starts_with("/properties/oncall/items/properties/team/type: "),
+        "{found:#?}"
+    );
+    assert!(
+        found[1]
+            .2
+            .starts_with("/properties/oncall/items/properties/pager/minLength: "),
+        "{found:#?}"
+    );
+    // A file that ends too early is refused at its end, not on a line past it.
+    let short = write_pack(&dir, "s", "soc2", "{\"properties\": {\n", "let x = 1;\n");
+    let found = extension_diagnostics(&short);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!((found[0].0, found[0].1), (1, 17), "{found:#?}");
+    assert!(found[0].2.starts_with("invalid JSON: EOF"), "{found:#?}");
+}

@@ -759,6 +759,15 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_ends_too_early_is_refused_at_its_end() {
+        let outcomes = run_all(&engine("[{\"name\": \"x\",\n"), None);
+        assert_eq!(
+            outcomes[0].problems,
+            ["rules/t/admins.cases.json:1:15: invalid cases file: EOF while parsing a value"]
+        );
+    }
+
+    #[test]
     fn messages_are_compared_as_a_set_with_the_findings() {
         let case = |messages: &str| {
             format!(

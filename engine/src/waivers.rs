@@ -426,7 +426,7 @@ mod tests {
         let empty = Waivers::parse("w.json", "\u{feff}\n")
             .unwrap_err()
             .to_string();
-        assert_eq!(empty, "w.json:2:1: invalid JSON: the file is empty");
+        assert_eq!(empty, "w.json:1:1: invalid JSON: the file is empty");
     }
 
     #[test]
@@ -543,5 +543,8 @@ mod tests {
             "{err:?}"
         );
         assert!(err.to_string().starts_with("w.json:2:"), "{err}");
+        // A file that ends too early: at its end, not on the line past it.
+        let err = Waivers::parse("w.json", "{\"waivers\": [\n").unwrap_err();
+        assert!(err.to_string().starts_with("w.json:1:14: "), "{err}");
     }
 }

@@ -6,7 +6,7 @@
 //! text pointing into it shares that copy: a 20 MB facts file is held twice during a
 //! request (the host's buffer and the copy), not three times.
 
-use attest_engine::facts::{json_column, json_message};
+use attest_engine::facts::{json_message, json_place};
 use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
 use std::cell::RefCell;
 use std::fmt;
@@ -134,10 +134,9 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, S
     let parsed = serde_json::from_str(json);
     ATTACHMENT.with(|a| *a.borrow_mut() = Rc::from(""));
     parsed.map_err(|e| {
+        let (line, column) = json_place(json, &e);
         format!(
-            "invalid request at line {} column {}: {}",
-            e.line(),
-            json_column(&e),
+            "invalid request at line {line} column {column}: {}",
             json_message(&e)
         )
     })

@@ -18,7 +18,7 @@ pub mod pages;
 pub mod records;
 pub mod table;
 
-use attest_engine::facts::{json_column, json_message};
+use attest_engine::facts::{json_message, json_place};
 use std::fmt;
 
 /// One file handed to an importer: the name shown in messages and its text.
@@ -114,10 +114,11 @@ pub fn no_records(input: &Input, found: &str, expected: &str) -> Problem {
 /// Parses a JSON export, with the place of a syntax error.
 pub fn parse_json(input: &Input) -> Result<serde_json::Value, Problem> {
     serde_json::from_str(&input.text).map_err(|e| {
+        let (line, column) = json_place(&input.text, &e);
         Problem::at(
             &input.name,
-            e.line(),
-            json_column(&e),
+            line,
+            column,
             format!("invalid JSON: {}", json_message(&e)),
         )
     })

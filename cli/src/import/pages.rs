@@ -4,7 +4,7 @@
 //! array of arrays (`gh api --paginate --slurp`, `jq -s`).
 
 use super::{Input, Problem};
-use attest_engine::facts::{json_column, json_message};
+use attest_engine::facts::{json_message, json_place};
 use attest_engine::place::{At, json_offset_at, json_string_end, json_value_end, json_ws};
 use serde_json::Value;
 
@@ -126,10 +126,11 @@ fn syntax(input: &Input) -> Problem {
             None => return Problem::file(&input.name, "invalid JSON"),
         }
     };
+    let (line, column) = json_place(&input.text, &error);
     Problem::at(
         &input.name,
-        error.line(),
-        json_column(&error),
+        line,
+        column,
         format!("invalid JSON: {}", json_message(&error)),
     )
 }

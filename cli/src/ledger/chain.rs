@@ -8,7 +8,7 @@
 //! are a problem `repair` removes, like a torn last line (one whose JSON stops short).
 
 use super::entry::{Entry, hash_of};
-use attest_engine::facts::{json_column, json_message, parse_json};
+use attest_engine::facts::{json_message, json_place, parse_json};
 use serde_json::Value;
 use std::fmt;
 
@@ -245,7 +245,7 @@ fn judge(
     // before it would pass unseen by the chain, yet be what a reader that keeps the first
     // one shows.
     let mut value: Value = parse_json(text).map_err(|e| {
-        let (column, message) = (json_column(&e), json_message(&e));
+        let (column, message) = (json_place(text, &e).1, json_message(&e));
         unreadable(format!("column {column}: {message}"))
     })?;
     let entry: Entry =

@@ -30,10 +30,11 @@ impl JsonSyntax {
             true => "the file is empty".to_owned(),
             false => json_message(e),
         };
+        let (line, column) = json_place(text, e);
         JsonSyntax {
             file: file.to_owned(),
-            line: e.line(),
-            column: json_column(e),
+            line,
+            column,
             message,
         }
     }
@@ -50,10 +51,19 @@ pub fn json_message(e: &serde_json::Error) -> String {
     }
 }
 
-/// The 1-based column of `e`: serde_json says 0 for the start of a line (an empty file, or
-/// one that ends after a line break), which editors call column 1.
-pub fn json_column(e: &serde_json::Error) -> usize {
-    e.column().max(1)
+/// The 1-based line and column of `e`, raised on `text`. serde_json places an error at the
+/// last character it read, and says column 0 for the start of a line (editors' column 1). A
+/// text that ends too early is placed at its end, just past its last character that is not
+/// white space, as editors show it: serde_json would name the line after a final line break,
+/// which holds nothing. An empty file (or one of white space alone) is placed at 1:1.
+pub fn json_place(text: &str, e: &serde_json::Error) -> (usize, usize) {
+    if e.classify() != serde_json::error::Category::Eof {
+        return (e.line(), e.column().max(1));
+    }
+    let text = crate::facts::json::without_bom(text);
+    let end = text.trim_end_matches([' ', '\t', '\n', '\r']).len();
+    let (line, column) = crate::place::line_col(text, end);
+    (line as usize, column as usize)
 }
 
 /// A facts document that cannot be evaluated.

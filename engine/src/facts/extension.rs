@@ -51,11 +51,30 @@ pub(crate) fn extend(
     let mut document = base.document().clone();
     let mut problems = Vec::new();
     merge(&mut document, extension, base.name(), &mut problems);
+    #[cfg(feature = "jsonschema")]
+    structure(extension, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
     let name = format!("{} + {pack}", base.name());
     FactsSchema::build(name, document).map_err(|e| vec![located(&e)])
+}
+
+/// Every place where `extension` is not a JSON Schema (draft 2020-12), found by checking it
+/// against the meta-schema, but where a merge check already said what is wrong: the schema
+/// compilers stop at their first error, so the structural errors are all listed before.
+#[cfg(feature = "jsonschema")]
+fn structure(extension: &Value, problems: &mut Vec<Problem>) {
+    let meta = jsonschema::draft202012::meta::validator();
+    let found: Vec<Problem> = meta
+        .iter_errors(extension)
+        .map(|e| Problem {
+            pointer: e.instance_path().as_str().to_owned(),
+            message: format!("not a JSON Schema (draft 2020-12): {e}"),
+        })
+        .filter(|p| problems.iter().all(|q| q.pointer != p.pointer))
+        .collect();
+    problems.extend(found);
 }
 
 /// A compile error of the merged schema (`#/$defs/x/...: message` or `/properties/x: ...`),
@@ -382,5 +401,30 @@ mod tests {
             json!({"properties": {"oncall": {"type": "array", "items": {"$ref": "#/$defs/nope"}}}});
         assert_eq!(problems(missing).len(), 1);
         assert_eq!(problems(json!([])).len(), 1);
+    }
+
+    #[cfg(feature = "jsonschema")]
+    #[test]
+    fn every_problem_of_a_schema_is_listed_at_its_place() {
+        // Two schemas that are not JSON Schema, and a keyword facts-v1 defines: all three.
+        let found = problems(json!({"properties": {
+            "oncall": {"type": "array", "items": {
+                "type": "object", "x-key": ["team"],
+                "properties": {"team": {"type": "strnig"}, "pager": {"minLength": "one"}}}},
+            "accounts": {"items": {"properties": {"mfa": {"type": "string"}}}}
+        }}));
+        let at: Vec<&str> = found
+            .iter()
+            .map(|p| p.split(": ").next().unwrap())
+            .collect();
+        assert_eq!(
+            at,
+            [
+                "/properties/accounts/items/properties/mfa/type",
+                "/properties/oncall/items/properties/team/type",
+                "/properties/oncall/items/properties/pager/minLength",
+            ],
+            "{found:#?}"
+        );
     }
 }

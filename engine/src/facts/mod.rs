@@ -20,7 +20,7 @@ pub(crate) mod uris;
 mod validate;
 
 pub use criteria::Criteria;
-pub use error::{FactsError, JsonSyntax, Violation, json_column, json_message};
+pub use error::{FactsError, JsonSyntax, Violation, json_message, json_place};
 pub use json::check_unique_keys;
 /// Parses JSON text as `serde_json` does, except that an object giving one key twice is an
 /// error at its place (serde_json keeps the last value silently).
@@ -869,12 +869,30 @@ mod tests {
         // a line) is column 1.
         let err = Facts::load(&[src("z.json", "{\"a\": [1,]}")]).unwrap_err();
         assert_eq!(err.to_string(), "z.json:1:10: invalid JSON: trailing comma");
+        // A file that ends too early is placed at its end: just past its last character
+        // that is not white space, never on a line past the last.
         for (text, shown) in [
             ("", "e.json:1:1: invalid JSON: the file is empty"),
-            (" \n", "e.json:2:1: invalid JSON: the file is empty"),
+            (" \n", "e.json:1:1: invalid JSON: the file is empty"),
             (
                 "{\n",
-                "e.json:2:1: invalid JSON: EOF while parsing an object",
+                "e.json:1:2: invalid JSON: EOF while parsing an object",
+            ),
+            (
+                "{\"schema_version\": \"1\",",
+                "e.json:1:24: invalid JSON: EOF while parsing a value",
+            ),
+            (
+                "{\"schema_version\": \"1\",\n",
+                "e.json:1:24: invalid JSON: EOF while parsing a value",
+            ),
+            (
+                "{\"schema_version\": \"1\",\n \"people\": [\r\n\n  \n",
+                "e.json:2:13: invalid JSON: EOF while parsing a list",
+            ),
+            (
+                "\u{feff}{\"é\": \"ü",
+                "e.json:1:9: invalid JSON: EOF while parsing a string",
             ),
         ] {
             let err = Facts::load(&[src("e.json", text)]).unwrap_err();

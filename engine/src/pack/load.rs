@@ -162,9 +162,10 @@ fn facts_schema(
         Ok(value) => value,
         Err(e) => {
             let message = crate::facts::json_message(&e);
+            let (line, column) = crate::facts::json_place(&f.text, &e);
             diags.push(problem(format!("invalid JSON: {message}")).at(
-                u32::try_from(e.line()).unwrap_or(u32::MAX),
-                u32::try_from(crate::facts::json_column(&e)).unwrap_or(u32::MAX),
+                u32::try_from(line).unwrap_or(u32::MAX),
+                u32::try_from(column).unwrap_or(u32::MAX),
             ));
             return Err(());
         }

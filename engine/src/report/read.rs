@@ -112,7 +112,7 @@ mod tests {
         );
         assert_eq!(
             error(" \n").to_string(),
-            "r.json:2:1: invalid JSON: the file is empty"
+            "r.json:1:1: invalid JSON: the file is empty"
         );
     }
 

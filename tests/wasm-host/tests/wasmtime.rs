@@ -465,7 +465,7 @@ fn every_failure_is_a_json_error_and_the_instance_lives_on() {
     for (request, kind, contains) in [
         (&b"{\"facts\": \"\xff\xfe\"}"[..], "request", "UTF-8"),
         (b"", "request", "EOF"),
-        (b"{\"facts\": [", "request", "line 1 column 11"),
+        (b"{\"facts\": [", "request", "line 1 column 12"),
         (b"{\"facts\": 3}", "request", "expected a sequence"),
         (b"{\"facts\": [], \"bogus\": 1}", "request", "bogus"),
     ] {

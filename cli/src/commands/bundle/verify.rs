@@ -10,7 +10,7 @@ use crate::bundle::samples;
 use crate::bundle::{self, Files, Manifest, formats, parts, slice};
 use crate::commands::load_facts;
 use crate::{Outcome, inputs, ledger, packs};
-use attest_engine::facts::{json_column, json_message};
+use attest_engine::facts::{json_message, json_place};
 use attest_engine::report::FileCheck;
 use attest_engine::{Date, Engine, Report};
 use std::path::Path;
@@ -19,13 +19,12 @@ use std::path::Path;
 pub fn verify(path: &Path) -> Result<Outcome, String> {
     let name = inputs::display(path);
     let files = bundle::read(path)?;
-    let manifest: Manifest = serde_json::from_slice(
-        files
-            .get("manifest.json")
-            .ok_or_else(|| format!("{name}: no manifest.json: not an Attest bundle"))?,
-    )
-    .map_err(|e| {
-        let (line, column, message) = (e.line(), json_column(&e), json_message(&e));
+    let bytes = files
+        .get("manifest.json")
+        .ok_or_else(|| format!("{name}: no manifest.json: not an Attest bundle"))?;
+    let manifest: Manifest = serde_json::from_slice(bytes).map_err(|e| {
+        let text = String::from_utf8_lossy(bytes);
+        let ((line, column), message) = (json_place(&text, &e), json_message(&e));
         format!("{name}: manifest.json:{line}:{column}: {message}")
     })?;
     let say = |line: String| crate::output::say(&format!("{name}: {line}"));
