@@ -6,7 +6,7 @@
 #
 # Inputs come as environment variables (empty means not given): ATTEST_FACTS (paths separated
 # by spaces or newlines), ATTEST_PACK, ATTEST_AS_OF, ATTEST_FORMATS (comma-separated:
-# json, sarif, markdown, junit, html, csv, text), ATTEST_FAIL_ON, ATTEST_MIN_SEVERITY,
+# json, sarif, markdown, junit, html, csv, oscal, text), ATTEST_FAIL_ON, ATTEST_MIN_SEVERITY,
 # ATTEST_WAIVERS, ATTEST_BASELINE, ATTEST_SARIF_MAX_RESULTS, ATTEST_OUTPUT_DIR, and
 # ATTEST_BIN (the attest to run; default `attest` on the PATH). With ATTEST_DEFER_EXIT=1 it
 # exits 0 once the outputs are written, and the action's last step exits with `exit-code`, so
@@ -32,13 +32,14 @@ args=(eval "${facts[@]}" --fail-on "${ATTEST_FAIL_ON:-fail}")
 
 # JSON (for the outputs) and Markdown (for the job summary) are always written.
 declare -A files=([json]=attest.json [markdown]=attest.md [sarif]=attest.sarif
-  [junit]=attest.xml [html]=attest.html [csv]=attest.csv [text]=attest.txt)
+  [junit]=attest.xml [html]=attest.html [csv]=attest.csv [oscal]=attest.oscal.json
+  [text]=attest.txt)
 formats=(json markdown)
 IFS=', ' read -r -a wanted <<< "$(printf '%s' "${ATTEST_FORMATS:-sarif,markdown,junit,json,html}" | tr '\n' ' ')"
 for f in "${wanted[@]}"; do
   [ -z "$f" ] && continue
   if [ -z "${files[$f]+set}" ]; then
-    echo "::error title=attest::unknown format \`$f\` (expected json, sarif, markdown, junit, html, csv or text)"
+    echo "::error title=attest::unknown format \`$f\` (expected json, sarif, markdown, junit, html, csv, oscal or text)"
     echo "exit-code=2" >> "$GITHUB_OUTPUT"
     [ "${ATTEST_DEFER_EXIT:-}" = 1 ] && exit 0
     exit 2

@@ -163,10 +163,27 @@ fn same_file_as_stdout(_path: &Path) -> bool {
 
 /// Writes `line` and a line feed to standard output, its control characters shown escaped:
 /// a write that fails (a full disk) is an error naming stdout, a closed pipe the reader's
-/// choice, where `println!` panics on both.
+/// choice, where `println!` panics on both. For a command's status lines (`attest ledger
+/// verify`, `attest init`); a report goes through [`Target::write`] or [`write_all`], where a
+/// closed pipe is a failed output.
 pub fn say(line: &str) -> Result<(), String> {
     let line = attest_render::escape::lines(line);
-    write_stdout(&format!("{line}\n")).map_err(|e| format!("stdout: {e}"))
+    match write_stdout(&format!("{line}\n")) {
+        // A closed pipe (`attest ledger verify | head -1`) is the reader's choice.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| stdout_failed(&e)),
+    }
+}
+
+/// The error of a write to standard output that failed, naming it: a closed pipe as such
+/// (`stdout: the pipe was closed before the output was written in full`), any other error
+/// as the OS names it (`stdout: No space left on device`).
+fn stdout_failed(e: &io::Error) -> String {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        "stdout: the pipe was closed before the output was written in full (broken pipe)".to_owned()
+    } else {
+        format!("stdout: {e}")
+    }
 }
 
 /// Writes `line` and a line feed to standard error, as `eprintln!` does, except that a
@@ -176,14 +193,12 @@ pub fn tell(line: &str) {
     let _ = writeln!(io::stderr(), "{line}");
 }
 
-/// Writes `content` to standard output and flushes it.
+/// Writes `content` to standard output and flushes it. A closed pipe (`attest eval | head`,
+/// a reader that died) is an error like any other: the Rust runtime ignores SIGPIPE, so the
+/// write returns `EPIPE`.
 fn write_stdout(content: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    match out.write_all(content.as_bytes()).and_then(|()| out.flush()) {
-        // A closed pipe (`attest eval | head`) is the reader's choice, not an error.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
+    out.write_all(content.as_bytes()).and_then(|()| out.flush())
 }
 
 #[cfg(test)]

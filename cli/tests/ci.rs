@@ -78,7 +78,16 @@ fn the_gate_sets_the_exit_code() {
         let o = attest(&args);
         (code(&o), stderr(&o))
     };
-    assert_eq!(run(&[]).0, 1, "failing controls fail by default");
+    let (c, err) = run(&[]);
+    assert_eq!(c, 1, "failing controls fail by default");
+    assert!(!err.contains("gate:"), "no gate flag, no verdict: {err}");
+    // The default given explicitly is a gate flag: the verdict says why the run failed.
+    let (c, err) = run(&["--fail-on", "fail"]);
+    assert_eq!(c, 1);
+    assert!(
+        err.starts_with("gate: fail on fail: failed by ") && err.lines().count() == 1,
+        "{err}"
+    );
     let (c, err) = run(&["--fail-on", "error"]);
     assert_eq!((c, err.as_str()), (0, "gate: fail on error: passed\n"));
     assert_eq!(run(&["--fail-on", "warn"]).0, 1);
@@ -707,6 +716,56 @@ fn an_output_that_cannot_be_written_leaves_every_output_untouched() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// Runs `attest` from the repository root with standard output on a pipe whose reader is
+/// already gone (`attest eval ... | true`): every write to it fails with EPIPE, since the Rust
+/// runtime ignores SIGPIPE.
+#[cfg(unix)]
+fn attest_onto_closed_pipe(args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    std::process::Command::new(env!("CARGO_BIN_EXE_attest"))
+        .args(args)
+        .current_dir(repo())
+        .stdout(writer)
+        .output()
+        .unwrap()
+}
+
+/// A standard output whose reader closed the pipe is a failed output like a full disk: exit
+/// 2 (not the gate's 1), one line naming standard output, and no file created or replaced.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_on_stdout_fails_the_run_and_puts_no_file_in_place() {
+    let dir = scratch("closed-pipe");
+    let (json, sarif) = (path(&dir, "r.json"), path(&dir, "s.sarif"));
+    fs::write(&json, "old").unwrap();
+    let message =
+        "error: stdout: the pipe was closed before the output was written in full (broken pipe)\n";
+    for format in ["json", "text"] {
+        let o = attest_onto_closed_pipe(&[
+            "eval",
+            "examples/acme",
+            "--format",
+            format,
+            "--output",
+            &format!("json={json}"),
+            "--output",
+            &format!("sarif={sarif}"),
+        ]);
+        assert_eq!((code(&o), stderr(&o).as_str()), (2, message), "{format}");
+        assert_eq!(fs::read_to_string(&json).unwrap(), "old", "{format}");
+        assert_eq!(
+            fs::read_dir(&dir).unwrap().count(),
+            1,
+            "{format}: no file created, no temporary file left"
+        );
+    }
+    // Standard output alone: the gate's verdict is not the run's exit code either.
+    let o = attest_onto_closed_pipe(&["eval", "examples/acme", "--fail-on", "error"]);
+    assert_eq!((code(&o), stderr(&o).as_str()), (2, message));
+    let _ = fs::remove_dir_all(&dir);
+}
+
 /// A file-size limit (`ulimit -f`) reached while writing an output is a write error like a
 /// full disk: exit 2 naming the file, nothing written, no temporary file left (the limit's
 /// signal used to end the process in the middle of the write).
@@ -940,5 +999,59 @@ fn a_configured_output_keeps_its_configured_format() {
     assert!(code(&o) <= 1, "{}", stderr(&o));
     assert!(stdout(&o).starts_with('{'), "{}", stdout(&o));
     assert!(!dir.join("todo.md").exists());
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// An output that replaces an existing file keeps that file's permission bits: a report
+/// kept private (0600: it holds names and e-mail addresses) stays private; a new file gets
+/// the usual ones.
+#[cfg(unix)]
+#[test]
+fn replacing_an_output_keeps_the_permissions_of_the_file_it_replaces() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("permissions");
+    let mode = |p: &str| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let (private, shared, fresh) = (
+        path(&dir, "priv.json"),
+        path(&dir, "shared.csv"),
+        path(&dir, "fresh.md"),
+    );
+    for (file, bits) in [(&private, 0o600), (&shared, 0o640)] {
+        fs::write(file, "old").unwrap();
+        fs::set_permissions(file, fs::Permissions::from_mode(bits)).unwrap();
+    }
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--output",
+        &format!("json={private}"),
+        "--output",
+        &format!("csv={shared}"),
+        "--output",
+        &format!("markdown={fresh}"),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(fs::read_to_string(&private).unwrap().starts_with('{'));
+    assert_eq!(mode(&private), 0o600);
+    assert_eq!(mode(&shared), 0o640);
+    assert_eq!(
+        mode(&fresh) & 0o600,
+        0o600,
+        "a new file is the user's to read and write"
+    );
+    // `attest history --output` replaces a file the same way.
+    let ledger = path(&dir, "ledger.jsonl");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--ledger",
+        &ledger,
+        "--output",
+        &path(&dir, "r.json"),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let o = attest(&["history", &ledger, "--output", &private]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(mode(&private), 0o600);
     let _ = fs::remove_dir_all(&dir);
 }

@@ -820,3 +820,38 @@ fn a_run_whose_outputs_cannot_be_written_after_its_entry_takes_the_entry_back_ou
     assert!(fs::read(dir.join("report.json")).unwrap() == report);
     assert_eq!(listing(&dir), before, "no new file, no temporary file left");
 }
+
+/// Standard output on a pipe whose reader is gone fails after the entry is appended, as a
+/// full disk does: the entry is taken back out and no output file is put in place.
+#[cfg(unix)]
+#[test]
+fn a_run_whose_stdout_pipe_is_closed_takes_the_entry_back_out() {
+    let dir = five_runs("closed-pipe");
+    let ledger = fs::read(dir.join("ledger.jsonl")).unwrap();
+    let report = fs::read(dir.join("report.json")).unwrap();
+    let before = listing(&dir);
+    // The Markdown report on standard output rather than out.md.
+    let mut args = eval_args("2026-12-31");
+    assert_eq!(args.split_off(args.len() - 2), ["--output", "out.md"]);
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let run = Command::new(env!("CARGO_BIN_EXE_attest"))
+        .args(&args)
+        .current_dir(&dir)
+        .stdout(writer)
+        .output()
+        .unwrap();
+    exit(&run, 2);
+    let err = stderr(&run);
+    assert!(
+        err.starts_with("error: stdout: the pipe was closed"),
+        "{err}"
+    );
+    assert!(
+        fs::read(dir.join("ledger.jsonl")).unwrap() == ledger,
+        "the entry was taken back out: {:?}",
+        verify(&dir)
+    );
+    assert!(fs::read(dir.join("report.json")).unwrap() == report);
+    assert_eq!(listing(&dir), before, "no new file, no temporary file left");
+}

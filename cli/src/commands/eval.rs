@@ -134,10 +134,11 @@ pub struct Args {
     /// Files are written whole or not at all; no two outputs may go to the same place.
     #[arg(long = "output", value_name = "[FORMAT=]FILE", value_parser = parse_output)]
     outputs: Vec<OutputArg>,
-    /// What fails the run (exit 1): rules in error, failing rules (and errors), warnings
-    /// too, or only failures new since --baseline.
-    #[arg(long, value_enum, default_value_t = FailOnArg::Fail, requires_if("new", "baseline"))]
-    fail_on: FailOnArg,
+    /// What fails the run (exit 1): rules in error, failing rules (and errors; the
+    /// default), warnings too, or only failures new since --baseline. Given, the gate's
+    /// verdict is printed on stderr.
+    #[arg(long, value_enum, requires_if("new", "baseline"))]
+    fail_on: Option<FailOnArg>,
     /// Ignore rules less severe than this in the gate (rules in error always count).
     #[arg(long, value_enum, value_name = "LEVEL")]
     min_severity: Option<SeverityArg>,
@@ -444,7 +445,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     }
     warn_about_waivers(&report);
     let gate = Gate {
-        fail_on: match args.fail_on {
+        fail_on: match args.fail_on.unwrap_or(FailOnArg::Fail) {
             FailOnArg::Error => FailOn::Error,
             FailOnArg::Fail => FailOn::Fail,
             FailOnArg::Warn => FailOn::Warn,
@@ -461,7 +462,8 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     if let Some(change) = diff.as_ref().and_then(Diff::context_change) {
         crate::output::tell(&format!("warning: baseline: {}", escape::line(&change)));
     }
-    if args.fail_on != FailOnArg::Fail || args.min_severity.is_some() || diff.is_some() {
+    // Any gate flag given, `--fail-on fail` (the default) too, or a baseline: the verdict.
+    if args.fail_on.is_some() || args.min_severity.is_some() || diff.is_some() {
         crate::output::tell(&format!(
             "{}",
             escape::line(&verdict(args, &blockers, diff.as_ref()))
@@ -641,7 +643,7 @@ fn warn_about_waivers(report: &Report) {
 fn verdict(args: &Args, blockers: &[attest_engine::gate::Blocker], diff: Option<&Diff>) -> String {
     let mut rule = format!(
         "gate: fail on {}",
-        <FailOnArg as clap::ValueEnum>::to_possible_value(&args.fail_on)
+        <FailOnArg as clap::ValueEnum>::to_possible_value(&args.fail_on.unwrap_or(FailOnArg::Fail))
             .map_or_else(String::new, |v| v.get_name().to_owned())
     );
     if let Some(min) = args.min_severity {

@@ -1,13 +1,14 @@
 //! Writing every output of a run all or nothing, in two steps a caller can put something
 //! between (the ledger entry of `attest eval --ledger`): [`stage`] writes each regular file
 //! in full to a temporary file beside it (`.<name>.<pid>.<n>.tmp`, created afresh, never
-//! through an existing file or link) and opens each special file (a device, a pipe);
+//! through an existing file or link, with the permission bits of the file it replaces) and
+//! opens each special file (a device, a pipe);
 //! [`Staged::finish`] writes the outputs that cannot be taken back (the special files, in
 //! order, then standard output) and, when all of that succeeded, renames the temporary files
 //! into place. Until then no file is replaced, and a [`Staged`] dropped unfinished removes
 //! its temporary files.
 
-use super::{Target, refuse_missing_folder, write_stdout};
+use super::{Target, refuse_missing_folder, stdout_failed, write_stdout};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -95,11 +96,13 @@ fn write_direct(mut direct: Vec<(Target<'_>, Option<fs::File>, &str)>) -> Result
     // Stable: the special files keep their order, and standard output goes last.
     direct.sort_by_key(|(_, file, _)| file.is_none());
     for (target, file, content) in direct {
-        let written = match file {
-            Some(mut file) => file.write_all(content.as_bytes()),
-            None => write_stdout(content),
-        };
-        written.map_err(|e| format!("{}: {e}", target.name()))?;
+        match file {
+            Some(mut file) => file
+                .write_all(content.as_bytes())
+                .map_err(|e| format!("{}: {e}", target.name()))?,
+            // A closed pipe fails the run's outputs as a full disk does.
+            None => write_stdout(content).map_err(|e| stdout_failed(&e))?,
+        }
     }
     Ok(())
 }
@@ -121,21 +124,25 @@ fn stage_file(path: &Path, content: &str) -> io::Result<PathBuf> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".to_owned());
+    let replaced = replaced_mode(path);
     let mut n = 0u32;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Never more open than the file it replaces, even before its bits are set below.
+        #[cfg(unix)]
+        if let Some(mode) = replaced {
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+        }
+        match options.open(&tmp) {
             Ok(file) => break (tmp, file),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
             Err(e) => return Err(e),
         }
     };
-    if let Err(e) = file
-        .write_all(content.as_bytes())
+    if let Err(e) = keep_mode(&file, replaced)
+        .and_then(|()| file.write_all(content.as_bytes()))
         .and_then(|()| file.flush())
     {
         drop(file);
@@ -143,6 +150,37 @@ fn stage_file(path: &Path, content: &str) -> io::Result<PathBuf> {
         return Err(e);
     }
     Ok(tmp)
+}
+
+/// The permission bits (`0o600`) of the regular file `path` names (its links followed), which
+/// the file that replaces it keeps; `None` when there is none (or not on Unix), and the new
+/// file gets the usual bits (the umask's).
+fn replaced_mode(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path)
+            .ok()
+            .filter(fs::Metadata::is_file)
+            .map(|meta| meta.permissions().mode() & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Gives the temporary `file` the permission bits of the file it replaces, exactly (the
+/// umask may have taken some off at its creation); nothing when it replaces none.
+fn keep_mode(file: &fs::File, mode: Option<u32>) -> io::Result<()> {
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        use std::os::unix::fs::PermissionsExt;
+        return file.set_permissions(fs::Permissions::from_mode(mode));
+    }
+    let _ = (file, mode);
+    Ok(())
 }
 
 /// Removes temporary files that will not be renamed into place.
