@@ -148,6 +148,56 @@ mod tests {
         super::compile(&ast, &crate::Limits::default()).is_some()
     }
 
+    /// The outcome of `source` run natively with `limits`, as the engine runs a rule; `None`
+    /// when the native run leaves the rule to Rhai.
+    fn run_natively(source: &str, limits: &crate::Limits) -> Option<super::Ran> {
+        use crate::context::{Budget, RuleRun, Subject};
+        let rhai = crate::sandbox::engine(limits);
+        let mut scope = rhai::Scope::new();
+        scope.push_constant("facts", ());
+        scope.push_constant("params", ());
+        let ast = rhai.compile_with_scope(&scope, source).unwrap();
+        let program = super::compile(&ast, limits).unwrap();
+        let params = super::Params::new(rhai::Map::new());
+        let inputs = super::Inputs::new(rhai::Dynamic::UNIT, &params);
+        let state = RuleRun::new(
+            Subject::Rule,
+            None,
+            std::sync::Arc::default(),
+            Budget::new(limits, None),
+        );
+        super::run(&rhai, &program, &inputs, state)
+    }
+
+    #[test]
+    fn an_array_pushed_past_its_size_limit_is_the_rules_error_without_rhai() {
+        // Rhai, running the rule again, would measure the whole array after every push: a
+        // million pushes, half a million million items looked at.
+        let limits = crate::Limits::default();
+        let source = "let s = [];\nloop { s.push(1); }";
+        let (outcome, _) = run_natively(source, &limits).expect("decided natively");
+        let err = outcome.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Size of array/BLOB too large (line 2, position 10)"
+        );
+        // The strings an array holds count together, and are named first, as Rhai does.
+        let limits = crate::Limits {
+            max_array_size: 3,
+            max_string_size: 4,
+            ..crate::Limits::default()
+        };
+        let (outcome, _) = run_natively("let s = []; loop { s.push(\"ab\"); }", &limits).unwrap();
+        let err = outcome.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Length of string too large (line 1, position 22)"
+        );
+        // Inside a rule's function Rhai reports the error where the function was called.
+        let source = "fn f(a) { a.push(1); a } let s = []; loop { s = f(s); }";
+        assert!(run_natively(source, &limits).is_none());
+    }
+
     #[test]
     fn compiles_the_statements_it_knows_and_leaves_the_rest_to_rhai() {
         for native in [
