@@ -75,6 +75,10 @@ const RULES: &[&str] = &[
     // `+` on other values (Rhai's operator), `+=` on strings and on arrays, items by place.
     r#"for p in facts.people { let t = p.id + p.x; let m = #{a: 1} + #{b: p.x}; fail(p, `${t} ${m.len()} ${[1] + [p.y]}`); }"#,
     r#"let text = ""; let l = []; for p in facts.people { text += p.id; l += p.x; } fail(`${text.len()} ${l.len()}`);"#,
+    // Growing an array and a string in a loop, past the data limits when they are small:
+    // the error at the `push` or the `+=` where Rhai raises it.
+    r#"let l = []; for p in facts.people { l.push(p.kind); l.push([p.id, p.x]); } fail(`${l.len()}`);"#,
+    r#"let t = "-"; for p in facts.people { t += p.id; t += `${p.x};`; } let u = t; u += t; fail(`${t.len()} ${u.len()}`);"#,
     r#"let l = [1, "a", ()]; for p in facts.people { if p.x == l[1] || p.x == l[0] { fail(p, `${facts.people[0].id}`); } } fail(`${l[5]}`);"#,
     r#"let l = [1]; fail(`${l[-1]}`);"#,
     // Sets: add, contains, `in`, len, and going through them in order.

@@ -354,11 +354,11 @@ impl<'a> Compiler<'a> {
             RStmt::FnCall(call, _) => Stmt::Expr(self.call(call)?),
             RStmt::Expr(e) => match &**e {
                 RExpr::Dot(dot, flags, _) if plain(*flags) => match (&dot.lhs, &dot.rhs) {
-                    (lhs, RExpr::MethodCall(call, _))
+                    (lhs, RExpr::MethodCall(call, pos))
                         if call.name == "push" && call.args.len() == 1 && !call.is_qualified() =>
                     {
                         let slot = self.variable(lhs)?;
-                        Stmt::Push(slot, self.expr(&call.args[0])?)
+                        Stmt::Push(slot, self.expr(&call.args[0])?, *pos)
                     }
                     _ => Stmt::Expr(self.expr(e)?),
                 },

@@ -148,6 +148,124 @@ mod tests {
         super::compile(&ast, &crate::Limits::default()).is_some()
     }
 
+    /// The outcome of `source` run natively with `limits`, as the engine runs a rule; `None`
+    /// when the native run leaves the rule to Rhai.
+    fn run_natively(source: &str, limits: &crate::Limits) -> Option<super::Ran> {
+        use crate::context::{Budget, RuleRun, Subject};
+        let rhai = crate::sandbox::engine(limits);
+        let mut scope = rhai::Scope::new();
+        scope.push_constant("facts", ());
+        scope.push_constant("params", ());
+        let ast = rhai.compile_with_scope(&scope, source).unwrap();
+        let program = super::compile(&ast, limits).unwrap();
+        let params = super::Params::new(rhai::Map::new());
+        let inputs = super::Inputs::new(rhai::Dynamic::UNIT, &params);
+        let state = RuleRun::new(
+            Subject::Rule,
+            None,
+            std::sync::Arc::default(),
+            Budget::new(limits, None),
+        );
+        super::run(&rhai, &program, &inputs, state)
+    }
+
+    /// The bytes each thread allocates, frees not taken off: a global allocator for the
+    /// engine's unit tests that adds them up and leaves the work to the system's.
+    #[allow(unsafe_code)]
+    mod tally {
+        use std::alloc::{GlobalAlloc, Layout, System};
+        use std::cell::Cell;
+
+        thread_local! {
+            static ALLOCATED: Cell<usize> = const { Cell::new(0) };
+        }
+
+        /// The system allocator, adding up what each thread allocates (a reallocation
+        /// counts what it adds).
+        struct Tally;
+
+        fn add(bytes: usize) {
+            let _ = ALLOCATED.try_with(|a| a.set(a.get().saturating_add(bytes)));
+        }
+
+        // SAFETY: every method forwards to `System` with the caller's arguments, and only
+        // adds bookkeeping that neither allocates nor unwinds.
+        unsafe impl GlobalAlloc for Tally {
+            unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+                add(layout.size());
+                // SAFETY: forwarded from the caller.
+                unsafe { System.alloc(layout) }
+            }
+
+            unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+                // SAFETY: forwarded from the caller.
+                unsafe { System.dealloc(ptr, layout) }
+            }
+
+            unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+                add(new_size.saturating_sub(layout.size()));
+                // SAFETY: forwarded from the caller.
+                unsafe { System.realloc(ptr, layout, new_size) }
+            }
+        }
+
+        #[global_allocator]
+        static ALLOCATOR: Tally = Tally;
+
+        /// Bytes this thread has allocated so far.
+        pub(super) fn allocated() -> usize {
+            ALLOCATED.with(Cell::get)
+        }
+    }
+
+    #[test]
+    fn a_string_grown_with_plus_equals_is_appended_to_not_copied_at_every_step() {
+        const N: usize = 100_000;
+        let source = format!(
+            "let s = \"\"; let i = 0; while i < {N} {{ s += \"x\"; i += 1; }} fail(`${{s.len()}}`);"
+        );
+        let before = tally::allocated();
+        let (outcome, state) = run_natively(&source, &crate::Limits::default()).unwrap();
+        let bytes = tally::allocated() - before;
+        assert!(outcome.is_ok());
+        assert_eq!(state.unwrap().findings[0].message, N.to_string());
+        // Copied whole at every `+=`, the string would take N * N / 2 bytes (5 GB);
+        // appended to in place, a few times N.
+        assert!(
+            bytes < 50 * N,
+            "{bytes} bytes allocated for a string of {N}"
+        );
+    }
+
+    #[test]
+    fn an_array_pushed_past_its_size_limit_is_the_rules_error_without_rhai() {
+        // Rhai, running the rule again, would measure the whole array after every push: a
+        // million pushes, half a million million items looked at.
+        let limits = crate::Limits::default();
+        let source = "let s = [];\nloop { s.push(1); }";
+        let (outcome, _) = run_natively(source, &limits).expect("decided natively");
+        let err = outcome.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Size of array/BLOB too large (line 2, position 10)"
+        );
+        // The strings an array holds count together, and are named first, as Rhai does.
+        let limits = crate::Limits {
+            max_array_size: 3,
+            max_string_size: 4,
+            ..crate::Limits::default()
+        };
+        let (outcome, _) = run_natively("let s = []; loop { s.push(\"ab\"); }", &limits).unwrap();
+        let err = outcome.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Length of string too large (line 1, position 22)"
+        );
+        // Inside a rule's function Rhai reports the error where the function was called.
+        let source = "fn f(a) { a.push(1); a } let s = []; loop { s = f(s); }";
+        assert!(run_natively(source, &limits).is_none());
+    }
+
     #[test]
     fn compiles_the_statements_it_knows_and_leaves_the_rest_to_rhai() {
         for native in [

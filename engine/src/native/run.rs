@@ -112,6 +112,31 @@ impl<'a> Run<'a> {
             Stmt::Block(body) => return self.block(body),
             Stmt::Return(e) => return Ok(Flow::Return(self.expr(e)?)),
             Stmt::Throw => return Err(Stop::Rhai),
+            // `s += text` on a string: appended in place, as Rhai does, not copied whole (a
+            // loop that builds a string would take time in the square of its length).
+            Stmt::Set(slot, Expr::Arith(a, b, Arith::Add, true))
+                if matches!(**a, Expr::Var(s) if s == *slot)
+                    && matches!(self.slots[*slot], V::Str(_)) =>
+            {
+                // The ticks of the expression `s + text`, of `s` and of `text`.
+                self.tick()?;
+                self.tick()?;
+                let b = self.expr(b)?;
+                let (V::Str(s), V::Str(b)) = (&mut self.slots[*slot], &b) else {
+                    let a = self.slots[*slot].clone();
+                    self.slots[*slot] = self.arith(a, b, Arith::Add, true)?;
+                    return Ok(Flow::Next);
+                };
+                s.make_mut().push_str(b);
+                let string = s.len();
+                within(
+                    self.program,
+                    Sizes {
+                        string,
+                        ..Sizes::default()
+                    },
+                )?;
+            }
             Stmt::Set(slot, e) => {
                 let v = self.expr(e)?;
                 self.slots[*slot] = v;
@@ -126,7 +151,7 @@ impl<'a> Run<'a> {
                 map.insert(key, v).ok_or(Stop::Rhai)?;
                 within(self.program, map.sizes)?;
             }
-            Stmt::Push(slot, e) => {
+            Stmt::Push(slot, e, pos) => {
                 let v = self.expr(e)?;
                 // An array Rhai gave is made native to be changed.
                 let made = match &self.slots[*slot] {
@@ -142,7 +167,18 @@ impl<'a> Run<'a> {
                 };
                 let items = Arc::make_mut(items);
                 items.push(v);
-                within(self.program, items.sizes)?;
+                if let Some(what) = too_large(self.program, items.sizes) {
+                    // Rhai measures the whole array after every `push` and stops the rule
+                    // there with this error: raised here at once, in the rule's top-level
+                    // code, rather than running the rule again in Rhai (where a loop of
+                    // pushes takes time in the square of the array's size). Inside a
+                    // function, Rhai reports the error where the function was called.
+                    if self.depth > 0 {
+                        return Err(Stop::Rhai);
+                    }
+                    let error = rhai::EvalAltResult::ErrorDataTooLarge(what.into(), *pos);
+                    return Err(Stop::Error(error.into()));
+                }
             }
             Stmt::If(cond, yes, no) => {
                 let branch = match self.boolean(cond)? {
@@ -932,10 +968,24 @@ fn into_dynamic(v: V) -> Dynamic {
 
 /// Stops (for Rhai to raise the error) when sizes pass the engine's data limits.
 fn within(program: &Program, sizes: Sizes) -> R<()> {
+    match too_large(program, sizes) {
+        Some(_) => Err(Stop::Rhai),
+        None => Ok(()),
+    }
+}
+
+/// Which of the engine's data limits `sizes` pass, as Rhai's error names it (Rhai looks at
+/// the string's, then the array's, then the map's).
+fn too_large(program: &Program, sizes: Sizes) -> Option<&'static str> {
     let max = &program.max;
     let over = |n: usize, max: usize| max > 0 && n > max;
-    if over(sizes.array, max.array) || over(sizes.map, max.map) || over(sizes.string, max.string) {
-        return Err(Stop::Rhai);
+    if over(sizes.string, max.string) {
+        Some("Length of string")
+    } else if over(sizes.array, max.array) {
+        Some("Size of array/BLOB")
+    } else if over(sizes.map, max.map) {
+        Some("Size of object map")
+    } else {
+        None
     }
-    Ok(())
 }

@@ -14,8 +14,9 @@ pub(super) enum Stmt {
     Set(usize, Expr),
     /// `m[k] = e;` on a map variable.
     SetIndex(usize, Expr, Expr),
-    /// `x.push(e);` on an array variable.
-    Push(usize, Expr),
+    /// `x.push(e);` on an array variable, and where the call is (for Rhai's error when the
+    /// array grows past its limit).
+    Push(usize, Expr, rhai::Position),
     /// `if c { .. } else { .. }`
     If(Expr, Vec<Stmt>, Vec<Stmt>),
     /// `for x in e { .. }`: the slot takes each item; the records of a facts list that the

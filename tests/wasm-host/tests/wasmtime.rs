@@ -3,6 +3,7 @@
 //! every rule case, the same verdicts on bad facts,
 //! every failure a JSON error (never a trap), a rule that re-enters a value in use
 //! reporting Rhai's error as natively, the operation budget stopping a runaway closure,
+//! an array or a string grown to its size limit within a bounded fuel,
 //! fuel as the host's own bound, no imports, the size budget, the ABI's checks of the
 //! addresses a host hands it, and limits set by a request.
 //!
@@ -613,6 +614,48 @@ fn a_runaway_loop_inside_a_closure_is_stopped_by_the_operation_budget() {
     let native: Value =
         serde_json::from_str(&native_report(&pack_with_rule(body), PEOPLE)).unwrap();
     assert_eq!(r["report"], native);
+}
+
+/// The most fuel a rule growing an array or a string to its default size limit may take:
+/// the work goes with the value's size (about 0.5 and 3.3 billion units when measured),
+/// where measuring the whole value after every change took time in the square of it
+/// (hundreds of billions of units for the array).
+const GROWTH_FUEL: u64 = 10_000_000_000;
+
+#[test]
+fn growing_an_array_or_a_string_to_its_size_limit_takes_work_in_proportion_to_its_size() {
+    let host = Host::new(wasm(), Some(GROWTH_FUEL)).unwrap();
+    for (body, message) in [
+        (
+            "let s = []; loop { s.push(1); }",
+            "Size of array/BLOB too large",
+        ),
+        (
+            "let s = \"\"; loop { s += \"x\"; }",
+            "Length of string too large",
+        ),
+    ] {
+        let pack = pack_with_rule(body);
+        let request = json!({"facts": [{"name": "f.json", "text": PEOPLE}], "pack": pack});
+        let mut instance = host.instantiate().unwrap();
+        let response = instance
+            .call(Call::Evaluate, request.to_string().as_bytes())
+            .unwrap_or_else(|e| panic!("{body}: {e:?}"));
+        eprintln!("{body}: {:?} units of fuel", instance.fuel_used());
+        let r: Value = serde_json::from_str(&response).unwrap();
+        let rule = &r["report"]["rules"][0];
+        assert_eq!(rule["status"], "error", "{rule}");
+        assert_eq!(rule["error"]["message"], message, "{rule}");
+        assert_eq!(rule["error"]["line"], 8, "{rule}");
+        // Byte for byte the native report.
+        assert_eq!(
+            response,
+            format!(
+                r#"{{"ok":true,"report":{},"warnings":[]}}"#,
+                native_report(&pack, PEOPLE)
+            )
+        );
+    }
 }
 
 #[test]
