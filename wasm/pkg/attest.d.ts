@@ -21,9 +21,9 @@ export type PackInput = PackFileInput[] | Record<string, string>;
 
 export interface PackOptions {
   /** A whole custom pack (pack.toml, controls.toml, rules/**.rhai, ...). Default: the built-in SOC 2 pack. */
-  pack?: PackInput;
+  pack?: PackInput | null;
   /** Files added to, or replacing by path, those of `pack` (or of the built-in pack). */
-  overlay?: PackInput;
+  overlay?: PackInput | null;
 }
 
 /**
@@ -34,41 +34,41 @@ export interface PackOptions {
  */
 export interface ReportOptions extends PackOptions {
   /** The date rules treat as today (default: organization.as_of of the facts, else the period's end). A Date is taken as its day in UTC (`toISOString`). */
-  asOf?: string | Date;
+  asOf?: string | Date | null;
   /** The audit period rules judge, "START..END" or {start, end} (default: organization.audit_period of the facts); Dates as for `asOf`. */
-  period?: string | { start: string | Date; end: string | Date };
+  period?: string | { start: string | Date; end: string | Date } | null;
   /** List, for every rule, each record it tested with its outcome (`population.records`). */
-  populations?: boolean;
+  populations?: boolean | null;
   /** Pack parameter overrides. */
-  params?: Record<string, unknown>;
+  params?: Record<string, unknown> | null;
   /** Record, for every rule, what it examined and why it decided. */
-  explain?: boolean;
+  explain?: boolean | null;
   /** Sandbox limits for each rule; those left out keep their defaults. */
-  limits?: Limits;
+  limits?: Limits | null;
   /** Called with each warning of the facts (a field facts-v1 does not define), in document order, then of the waivers file (a doubtful waiver); the report records them too, in `warnings`. Expired, stale and pending waivers, which `attest eval` also notes on stderr, are in the report's `waivers`, each with its `state`. */
-  onWarning?: (warning: Violation) => void;
+  onWarning?: ((warning: Violation) => void) | null;
   /** A waivers file (waivers-v1): JSON text, the object, or {name, text}; applied as `--waivers`. */
-  waivers?: string | object | { name: string; text: string | object };
+  waivers?: string | object | { name: string; text: string | object } | null;
   /** The public view (`--redact`): no findings, people, records or paths. Only reports have one: `todo`, `renderTodo`, `sample` and `evaluate` with `rule` throw AttestError `options` when it is true. */
-  redact?: boolean;
+  redact?: boolean | null;
   /** The most results a SARIF run holds (`--sarif-max-results`: an integer from 1 to 25000, default 5000; another number throws AttestError `options`, as the CLI refuses it). */
-  sarifMaxResults?: number;
+  sarifMaxResults?: number | null;
 }
 
 /** The options of `evaluate`: those of every evaluation, and `rule`. */
 export interface EvaluateOptions extends ReportOptions {
   /** Evaluate this one rule and return its result instead of a report. */
-  rule?: string;
+  rule?: string | null;
 }
 
 /** What each rule may spend before it stops with status `error` (0: no limit). */
 export interface Limits {
   /** Rhai operations, closures included (default 50,000,000). */
-  maxOperations?: number;
+  maxOperations?: number | null;
   /** Memory the rule holds, in MiB (default 512). */
-  maxMemoryMib?: number;
+  maxMemoryMib?: number | null;
   /** Findings the rule reports (default 500,000). */
-  maxFindings?: number;
+  maxFindings?: number | null;
 }
 
 /** A format of `attest eval`. */
@@ -383,15 +383,15 @@ export interface TestResults {
 /** The options of `check` and `checkJson`. */
 export interface CheckOptions {
   /** The pack's folder, which file names are shown under (default `.`). */
-  name?: string;
+  name?: string | null;
 }
 
 /** The options of `test` and `testJson`. */
 export interface PackRequestOptions {
   /** The pack's folder: files are shown under it, as `attest check DIR` shows them. */
-  name?: string;
+  name?: string | null;
   /** (test) Keep only the cases whose `rule::case` name contains one of these. */
-  filter?: string[];
+  filter?: string[] | null;
 }
 
 export interface FactsSummary {
@@ -434,29 +434,29 @@ export class Attest {
   constructor(module: WebAssembly.Module, instance: WebAssembly.Instance);
   /** Evaluates facts against the built-in SOC 2 pack (or `pack`); throws AttestError. */
   /** With `redact`, the public view. */
-  evaluate(facts: FactsInput, options: EvaluateOptions & { redact: true; rule?: undefined }): PublicReport;
-  evaluate(facts: FactsInput, options?: (EvaluateOptions & { rule?: undefined; redact?: false }) | null): Report;
-  evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string; redact?: false }): RuleResult;
+  evaluate(facts: FactsInput, options: EvaluateOptions & { redact: true; rule?: undefined | null }): PublicReport;
+  evaluate(facts: FactsInput, options?: (EvaluateOptions & { rule?: undefined | null; redact?: false | null }) | null): Report;
+  evaluate(facts: FactsInput, options: EvaluateOptions & { rule: string; redact?: false | null }): RuleResult;
   /** With `redact` a boolean known only when it runs: the public view when it is true. */
-  evaluate(facts: FactsInput, options: EvaluateOptions & { rule?: undefined }): Report | PublicReport;
+  evaluate(facts: FactsInput, options: EvaluateOptions & { rule?: undefined | null }): Report | PublicReport;
   /** With a `rule` known only when it runs (a string or undefined). */
-  evaluate(facts: FactsInput, options: EvaluateOptions & { redact?: false }): Report | RuleResult;
+  evaluate(facts: FactsInput, options: EvaluateOptions & { redact?: false | null }): Report | RuleResult;
   /**
    * A reproducible sample of a rule's population. `seed` is required: an integer from 0 to
    * Number.MAX_SAFE_INTEGER, or a BigInt from 0n to 2n ** 64n - 1n (TypeError without it); `size` (default: the pack's for the rule's
    * frequency) an integer, 0 throwing AttestError `options` as `attest sample --size 0` is refused.
    */
-  sample(facts: FactsInput, rule: string, options: ReportOptions & { seed: number | bigint; size?: number; redact?: false }): Sample;
+  sample(facts: FactsInput, rule: string, options: ReportOptions & { seed: number | bigint; size?: number | null; redact?: false | null }): Sample;
   /** The report as text, byte for byte what `attest eval --format json` writes. */
   evaluateJson(facts: FactsInput, options?: ReportOptions | null): string;
   /** The report in a format of `attest eval`, byte for byte what `--output FORMAT=FILE` writes. */
   render(facts: FactsInput, format: Format, options?: ReportOptions | null): string;
   /** The to-do list per owner (or of `owner` alone), as `attest todo --format json` writes it. */
-  todo(facts: FactsInput, options?: (ReportOptions & { owner?: Owner | string; redact?: false }) | null): TodoList;
+  todo(facts: FactsInput, options?: (ReportOptions & { owner?: Owner | string | null; redact?: false | null }) | null): TodoList;
   /** The to-do list in a format of `attest todo`, byte for byte what it writes. */
-  renderTodo(facts: FactsInput, format: "text" | "markdown" | "json" | "csv", options?: (ReportOptions & { owner?: Owner | string; redact?: false }) | null): string;
+  renderTodo(facts: FactsInput, format: "text" | "markdown" | "json" | "csv", options?: (ReportOptions & { owner?: Owner | string | null; redact?: false | null }) | null): string;
   /** The diff of two reports (objects, JSON text, or {name, text}), as `attest diff --format F` writes it (default json). */
-  diff(base: ReportInput, next: ReportInput, options?: { format?: "text" | "json" | "markdown" } | null): string;
+  diff(base: ReportInput, next: ReportInput, options?: { format?: "text" | "json" | "markdown" | null } | null): string;
   /** Diagnostics of a pack (default: the built-in one), as `attest check --format json`. */
   check(pack?: PackInput | null, options?: CheckOptions | null): CheckResult;
   /** `check`'s result as the exact text `attest check --format json` prints. */
@@ -475,7 +475,7 @@ export class Attest {
    * Raw request bytes or text in, the response text out, exactly as the module wrote it. A
    * trap replaces the instance with a fresh one and is rethrown (a `WebAssembly.RuntimeError`),
    * or, when the module ran out of memory, thrown as an `Error` saying so, the trap as its
-   * `cause`.
+   * `cause`. A stack overflow inside the module (a `RangeError`) replaces it too.
    */
   callRaw(name: Export, request: Uint8Array | string): string;
 }

@@ -27,7 +27,10 @@ async function bytesOf(source) {
   if (typeof Response === "function" && source instanceof Response) return bodyOf(source);
   const sources = "the module's bytes, a WebAssembly.Module, a Response, or its URL (a string or a URL)";
   need(typeof source === "string" || source instanceof URL, "load", "source", sources, source);
-  const url = source instanceof URL ? source : new URL(String(source), isNode ? `file://${process.cwd()}/` : globalThis.location?.href);
+  // In Node a relative URL is read from the current folder, whose path is made a file: URL
+  // (a `#` or `%` in a folder's name is part of the name, not a fragment or an escape).
+  const base = isNode ? (await import("node:url")).pathToFileURL(`${process.cwd()}/`) : globalThis.location?.href;
+  const url = source instanceof URL ? source : new URL(String(source), base);
   if (url.protocol === "file:") {
     const { readFile } = await import("node:fs/promises");
     return readFile(url);
@@ -325,6 +328,8 @@ const EXPORTS = ["evaluate", "validate", "explain", "diff", "check", "test"];
 export class Attest {
   #module;
   #instance;
+  /** Whether the instance must be replaced before the next call (a call into it broke off). */
+  #broken = false;
   #encoder = new TextEncoder();
   #decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -341,13 +346,15 @@ export class Attest {
   /**
    * Sends raw request bytes (or a string) to one export (`evaluate`, `validate`,
    * `explain`, `diff`, `check`, `test`) and returns the response text, exactly as the module wrote it. If the module
-   * traps, the instance is replaced by a fresh one and the error rethrown; out of memory, as
-   * an Error saying so (the trap as its `cause`).
+   * traps, or the JavaScript stack overflows inside it (a RangeError), the instance is replaced
+   * by a fresh one and the error rethrown; out of memory, as an Error saying so (the trap as
+   * its `cause`).
    */
   callRaw(name, request) {
     need(EXPORTS.includes(name), "callRaw", "name", `an export (${EXPORTS.join(", ")})`, name);
     need(typeof request === "string" || request instanceof Uint8Array, "callRaw", "request", "the request's text or bytes (a string or a Uint8Array)", request);
     const bytes = typeof request === "string" ? this.#encoder.encode(request) : request;
+    if (this.#broken) this.#replace();
     const exports = this.#instance.exports;
     try {
       const ptr = bytes.length ? exports.attest_alloc(bytes.length) : 0;
@@ -362,17 +369,28 @@ export class Attest {
       free(exports, outPtr, outLen);
       return text;
     } catch (e) {
-      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
-      // A trap leaves the instance unusable: say why when the module knows (its memory could
-      // not grow), then replace it.
+      // A trap leaves the instance unusable, and so does a stack overflow inside it (which
+      // V8 throws as a RangeError): the module's own stack and the request's memory are left
+      // as they were when the call broke off. It is replaced, here or, should that overflow
+      // too, before the next call.
+      const trap = e instanceof WebAssembly.RuntimeError;
+      if (!trap && !(e instanceof RangeError)) throw e;
+      this.#broken = true;
+      // Say why when the module knows (its memory could not grow).
       const mib = Math.round(exports.memory.buffer.byteLength / 1048576);
-      const oom = exports.attest_out_of_memory() === 1;
-      this.#instance = new WebAssembly.Instance(this.#module, {});
+      const oom = trap && exports.attest_out_of_memory() === 1;
+      this.#replace();
       if (oom) {
         throw new Error(`attest ${name}: the module ran out of memory (its memory could not grow past ${mib} MiB); a fresh instance replaces it`, { cause: e });
       }
       throw e;
     }
+  }
+
+  /** A fresh instance of the module in place of the one in use. */
+  #replace() {
+    this.#instance = new WebAssembly.Instance(this.#module, {});
+    this.#broken = false;
   }
 
   /** Sends a request object and returns the parsed response (`{ok: true, ...}` or `{ok: false, error}`). */

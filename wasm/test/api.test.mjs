@@ -315,6 +315,13 @@ attest.checkJson(null, { filter: ["mfa"] });
 // Null options are no options; a report for diff may be {name, text}.
 const none: Report = attest.evaluate("{}", null);
 attest.diff({ name: "q1.json", text: "{}" }, report, null);
+// An option set to null is not given, as one left out.
+const nulls: Report = attest.evaluate("{}", { asOf: null, period: null, rule: null, redact: null, limits: { maxOperations: null }, onWarning: null, pack: null });
+const nullRule: RuleResult = attest.evaluate("{}", { rule: "access.mfa-privileged", redact: null });
+attest.sample("{}", "access.leaver-accounts", { seed: 1, size: null, waivers: null });
+attest.todo("{}", { owner: null, explain: null });
+attest.diff(report, report, { format: null });
+attest.test(null, { name: null, filter: null });
 // A redact known only at run time may give the public view, and a rule any result.
 declare const flag: boolean;
 const either: Report | PublicReport = attest.evaluate("{}", { redact: flag });
@@ -331,7 +338,7 @@ attest.renderTodo("{}", { owner: "IT" });
 const error = new AttestError({ kind: "request", message: "x" });
 // @ts-expect-error an AttestError is made from the engine's error object
 new AttestError();
-export { report, rule, text, check, none, either, notOnlyReport, any, error };
+export { report, rule, text, check, none, nulls, nullRule, either, notOnlyReport, any, error };
 `,
   );
   const args = ["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--lib", "es2022,dom", "types.ts"];
@@ -528,6 +535,62 @@ function trappingModule(oom) {
   const code = section(10, [constant(3), constant(8), constant(0), [3, 0, 0x00, 0x0b], constant(oom)]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...funcs, ...memory, ...exports, ...code]);
 }
+
+/// A stand-in module of the same ABI whose `attest_evaluate` counts the calls under way in a
+/// global: a request of one byte recurses until the stack overflows; any other answers `ok`
+/// when it is the only call under way, else `broken` (a call that broke off left its count).
+function recursingModule() {
+  const leb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
+  const sleb = (n) => { const out = []; for (;;) { const b = Number(n & 0x7fn); n >>= 7n; if ((n === 0n && !(b & 0x40)) || (n === -1n && b & 0x40)) { out.push(b); return out; } out.push(b | 0x80); } };
+  const name = (s) => [...leb(s.length), ...new TextEncoder().encode(s)];
+  const section = (id, items) => { const body = [...leb(items.length), ...items.flat()]; return [id, ...leb(body.length), ...body]; };
+  const i32 = 0x7f, i64 = 0x7e;
+  const types = section(1, [[0x60, 0, 1, i32], [0x60, 1, i32, 1, i32], [0x60, 2, i32, i32, 1, i32], [0x60, 2, i32, i32, 1, i64]]);
+  const funcs = section(3, [[0], [1], [2], [3], [0]]);
+  const memory = section(5, [[0x00, 1]]);
+  const globals = section(6, [[i32, 1, 0x41, 0, 0x0b]]);
+  const exports = section(7, [
+    [...name("memory"), 2, 0], [...name("attest_abi_version"), 0, 0], [...name("attest_alloc"), 0, 1],
+    [...name("attest_free"), 0, 2], [...name("attest_evaluate"), 0, 3], [...name("attest_out_of_memory"), 0, 4],
+  ]);
+  const body = (locals, code) => { const b = [...locals, ...code, 0x0b]; return [...leb(b.length), ...b]; };
+  const constant = (n) => body([0], [0x41, n]);
+  const evaluate = body([1, 1, i64], [
+    0x23, 0, 0x41, 1, 0x6a, 0x24, 0, // calls under way += 1
+    0x20, 1, 0x41, 1, 0x46, 0x04, 0x40, 0x20, 0, 0x20, 1, 0x10, 3, 0x1a, 0x0b, // one byte: recurse
+    0x42, ...sleb((16n << 32n) | 2n), 0x21, 2, // "ok" at 16
+    0x23, 0, 0x41, 1, 0x47, 0x04, 0x40, 0x42, ...sleb((18n << 32n) | 6n), 0x21, 2, 0x0b, // "broken" at 18
+    0x23, 0, 0x41, 1, 0x6b, 0x24, 0, // calls under way -= 1
+    0x20, 2,
+  ]);
+  const code = section(10, [constant(3), constant(8), constant(0), evaluate, constant(0)]);
+  const data = section(11, [[0, 0x41, 16, 0x0b, ...name("okbroken")]]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...funcs, ...memory, ...globals, ...exports, ...code, ...data]);
+}
+
+test("a stack overflow inside the module replaces the instance, as a trap does", async () => {
+  const out = await load(recursingModule());
+  assert.equal(out.callRaw("evaluate", "ab"), "ok");
+  assert.throws(() => out.callRaw("evaluate", "x"), RangeError);
+  assert.equal(out.callRaw("evaluate", "ab"), "ok");
+});
+
+test("a relative URL is read from the current folder, whatever its name", async () => {
+  const base = await mkdtemp(join(tmpdir(), "attest-load-"));
+  const before = process.cwd();
+  try {
+    for (const folder of ["dir #1", "dir %41"]) {
+      await mkdir(join(base, folder));
+      await writeFile(join(base, folder, "attest.wasm"), await readFile(wasmUrl));
+      process.chdir(join(base, folder));
+      const loaded = await load("attest.wasm");
+      assert.ok(loaded instanceof Attest, folder);
+    }
+  } finally {
+    process.chdir(before);
+    await rm(base, { recursive: true, force: true });
+  }
+});
 
 test("a trap for want of memory is an error that says so; any other trap is rethrown", async () => {
   const out = await load(trappingModule(1));
