@@ -302,7 +302,21 @@ fn unjudged_why(new: &Report, rule: &str) -> Option<String> {
 /// them (`population.records` or `population.keys`), read once per rule.
 struct Tested<'r> {
     report: &'r Report,
-    by_rule: HashMap<&'r str, Option<HashSet<&'r str>>>,
+    by_rule: HashMap<&'r str, Option<Listed<'r>>>,
+}
+
+/// The records a rule tested, and the collections they are in.
+struct Listed<'r> {
+    keys: HashSet<&'r str>,
+    collections: HashSet<&'r str>,
+}
+
+/// The collection a record's key (`accounts/aws/alice`) or JSON Pointer (`/accounts/3`) is in.
+fn collection(key: &str) -> &str {
+    key.trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default()
 }
 
 impl<'r> Tested<'r> {
@@ -322,10 +336,12 @@ impl<'r> Tested<'r> {
     }
 
     /// Why the report's rule, which judged, does not judge the record a baseline failure
-    /// names: its population lists the records it tested, and neither the record nor a record
-    /// holding it (a finding on `vendors/v-acme/contract` is about `vendors/v-acme`) is among
-    /// them. `None` when it is, when the population lists no records, or when the failure
-    /// names no record (a finding about a whole collection or about the organization).
+    /// names: its population lists the records it tested, records of the failure's
+    /// collection among them, and neither the record nor a record holding it (a finding on
+    /// `vendors/v-acme/contract` is about `vendors/v-acme`) is one. `None` when it is, when
+    /// the population lists no records or none of that collection (a rule may find about
+    /// records other than those it samples: the accounts of the leavers it tested), or when
+    /// the failure names no record (a finding about a whole collection or the organization).
     fn untested(&mut self, item: &DiffItem) -> Option<String> {
         let entity = item.entity.as_deref()?;
         // `/collection/index...`: a record, or something inside one.
@@ -333,21 +349,26 @@ impl<'r> Tested<'r> {
             return None;
         }
         let report = self.report;
-        let keys = self
+        let listed = self
             .by_rule
             .entry(report.rule(&item.rule)?.id.as_str())
             .or_insert_with(|| {
                 let population = &report.rule(&item.rule)?.population;
-                match (&population.records, &population.keys) {
-                    (Some(records), _) => Some(records.iter().map(|r| r.key.as_str()).collect()),
-                    (None, Some(keys)) => Some(keys.iter().map(String::as_str).collect()),
-                    (None, None) => None,
-                }
+                let keys: HashSet<&str> = match (&population.records, &population.keys) {
+                    (Some(records), _) => records.iter().map(|r| r.key.as_str()).collect(),
+                    (None, Some(keys)) => keys.iter().map(String::as_str).collect(),
+                    (None, None) => return None,
+                };
+                let collections = keys.iter().map(|k| collection(k)).collect();
+                Some(Listed { keys, collections })
             })
             .as_ref()?;
         let mut at = item.key.as_deref().unwrap_or(entity);
+        if !listed.collections.contains(collection(at)) {
+            return None;
+        }
         loop {
-            if keys.contains(at) {
+            if listed.keys.contains(at) {
                 return None;
             }
             match at.rfind('/') {

@@ -800,6 +800,34 @@ fn a_failure_whose_record_left_the_facts_is_not_resolved() {
 }
 
 #[test]
+fn a_fixed_record_a_rule_finds_about_but_does_not_sample_is_resolved() {
+    // The rule samples people (`tested`) and finds about their accounts, which it never marks.
+    let body = "for p in tested(facts.people) {\n  for a in facts.accounts {\n    if a.person_id == p.id && !a.mfa { fail(a, `${a.username} has no MFA`); }\n  }\n}\n";
+    let pack =
+        attest_engine::Pack::from_files(&attest_tests::minimal_pack(&[("t.mfa", body)])).unwrap();
+    let engine = attest_engine::Engine::new(pack, attest_engine::Limits::default()).unwrap();
+    let run = |mfa: bool| {
+        let text = format!(
+            r#"{{"schema_version": "1", "organization": {{"name": "Acme", "as_of": "2026-06-30"}},
+  "people": [{{"id": "E1", "name": "Ann", "email": "ann@example.com", "kind": "employee", "employment": {{"status": "active", "start_date": "2020-01-01"}}}}],
+  "accounts": [{{"system_id": "aws", "username": "ann", "person_id": "E1", "kind": "human", "status": "active", "mfa": {mfa}}}]}}"#
+        );
+        let facts = Facts::load(&[FactsSource {
+            name: "f.json",
+            text: &text,
+        }])
+        .unwrap();
+        engine
+            .evaluate(&facts, &EvalOptions::default().with_populations(true))
+            .unwrap()
+    };
+    let diff = Diff::new(&run(false), &run(true));
+    let resolved: Vec<Option<&str>> = diff.resolved.iter().map(|i| i.key.as_deref()).collect();
+    assert_eq!(resolved, [Some("accounts/aws/ann")]);
+    assert!(diff.unjudged.is_empty(), "{:?}", diff.unjudged);
+}
+
+#[test]
 fn a_diff_says_when_the_runs_set_different_parameters() {
     let run = |params: &[(&str, Value)]| {
         let options = EvalOptions::default().with_params(
