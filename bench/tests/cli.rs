@@ -97,7 +97,7 @@ fn the_benchmark_can_run_every_rule_in_rhai() {
         "--by-rule",
         "--interpreted",
     ]);
-    assert!(out.contains("; 0 of 60 rules run natively"), "{out}");
+    assert!(out.contains("; 0 of 61 rules run natively"), "{out}");
     assert!(out.contains("x parse  access.mfa-privileged ("), "{out}");
 }
 

@@ -361,7 +361,7 @@ fn a_rule_the_pack_turns_off_is_no_longer_judged_not_resolved() {
 }
 
 #[test]
-fn a_record_gone_from_the_facts_is_no_longer_judged_against_a_baseline() {
+fn a_system_gone_from_the_facts_is_neither_resolved_nor_silent_against_a_baseline() {
     let dir = scratch("baseline-gone");
     let base = path(&dir, "base.json");
     let o = attest(&[
@@ -399,13 +399,13 @@ fn a_record_gone_from_the_facts_is_no_longer_judged_against_a_baseline() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Its two failures are not resolved, and its accounts, on a system the inventory no
+    // longer has, are new failures.
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let gate = stderr(&o);
     assert!(
-        stderr(&o).ends_with(
-            "gate: fail on new (since 2026-06-30: 0 new, 0 resolved, 2 no longer judged, 66 still failing): passed\n"
-        ),
-        "{}",
-        stderr(&o)
+        gate.contains("gate: fail on new (since 2026-06-30: 6 new, 0 resolved, 2 no longer judged, 66 still failing): failed by systems.inventory accounts/github/"),
+        "{gate}"
     );
     // The populations the gate read are not in the report.
     assert!(!stdout(&o).contains("\"records\""));
