@@ -1171,7 +1171,7 @@ mod tests {
     fn explain_knows_rules_controls_and_the_pack() {
         let r = call(explain, "{}");
         assert_eq!(r["kind"], "pack");
-        assert_eq!(r["rules"].as_array().unwrap().len(), 60);
+        assert_eq!(r["rules"].as_array().unwrap().len(), 61);
         let r = call(explain, r#"{"id": "access.mfa-privileged"}"#);
         assert_eq!(r["kind"], "rule");
         assert!(r["rule"]["source"].as_str().unwrap().contains("//! id"));
