@@ -40,6 +40,13 @@ fn refused(dir: &Path, expected: impl AsRef<str>) -> String {
     out
 }
 
+/// Edits the bundle's manifest with `change`.
+fn edit_manifest(b: &Path, change: impl FnOnce(&mut Value)) {
+    let mut m = manifest(b);
+    change(&mut m);
+    write_manifest(b, &m);
+}
+
 /// Replaces the first `from` in the bundle's file `rel` by `to`, and lists the file's new
 /// sha256 and size in the manifest.
 fn edit(b: &Path, rel: &str, from: &str, to: &str) {
@@ -136,9 +143,9 @@ fn removing_the_populations_key_does_not_switch_their_check_off() {
     let csv = "populations/access.mfa-privileged.csv";
     // A population edited and relisted, and the manifest's `populations` removed.
     edit(&b, csv, "\r\n", "\r\nmade-up\r\n");
-    let mut m = manifest(&b);
-    m.as_object_mut().unwrap().remove("populations");
-    write_manifest(&b, &m);
+    edit_manifest(&b, |m| {
+        m.as_object_mut().unwrap().remove("populations");
+    });
     let out = refused(
         &dir,
         format!("{csv}: not the population the evaluation gives"),
@@ -164,9 +171,7 @@ fn removing_the_populations_key_does_not_switch_their_check_off() {
     );
     reset();
     // The key pointing elsewhere does not move the check.
-    let mut m = manifest(&b);
-    m["populations"] = Value::from("elsewhere");
-    write_manifest(&b, &m);
+    edit_manifest(&b, |m| m["populations"] = Value::from("elsewhere"));
     let out = refused(
         &dir,
         "manifest.json: populations is \"elsewhere\", but every bundle holds the populations under populations/",
@@ -189,9 +194,9 @@ fn removing_the_ledger_key_does_not_switch_the_slice_check_off() {
     let first = text.lines().next().unwrap().to_owned() + "\n";
     fs::write(b.join(slice), &first).unwrap();
     relist(&b, slice);
-    let mut m = manifest(&b);
-    m.as_object_mut().unwrap().remove("ledger");
-    write_manifest(&b, &m);
+    edit_manifest(&b, |m| {
+        m.as_object_mut().unwrap().remove("ledger");
+    });
     let out = refused(
         &dir,
         "ledger/ledger.jsonl: in the bundle, but the manifest has no `ledger` describing it (its source, entries and head)",
@@ -202,9 +207,9 @@ fn removing_the_ledger_key_does_not_switch_the_slice_check_off() {
     );
     reset();
     // Only the key removed: the slice is still checked, and the missing key named.
-    let mut m = manifest(&b);
-    m.as_object_mut().unwrap().remove("ledger");
-    write_manifest(&b, &m);
+    edit_manifest(&b, |m| {
+        m.as_object_mut().unwrap().remove("ledger");
+    });
     let out = refused(
         &dir,
         "ledger/ledger.jsonl: in the bundle, but the manifest has no `ledger`",
@@ -215,9 +220,9 @@ fn removing_the_ledger_key_does_not_switch_the_slice_check_off() {
     );
     reset();
     // The key pointing at another file does not move the check.
-    let mut m = manifest(&b);
-    m["ledger"]["path"] = Value::from("facts/01-access.json");
-    write_manifest(&b, &m);
+    edit_manifest(&b, |m| {
+        m["ledger"]["path"] = Value::from("facts/01-access.json")
+    });
     refused(
         &dir,
         "manifest.json: ledger.path is \"facts/01-access.json\", but a bundle's ledger slice is ledger/ledger.jsonl",
@@ -247,9 +252,9 @@ fn removing_the_ledger_key_does_not_switch_the_slice_check_off() {
     );
     fs::copy(dir.join("ledger.jsonl"), b.join(slice)).unwrap();
     relist(&b, slice);
-    let mut m = manifest(&b);
-    m.as_object_mut().unwrap().remove("ledger");
-    write_manifest(&b, &m);
+    edit_manifest(&b, |m| {
+        m.as_object_mut().unwrap().remove("ledger");
+    });
     let out = refused(
         &dir,
         "ledger/ledger.jsonl: its last entry is not this report's run",

@@ -14,6 +14,22 @@ fn path(dir: &Path, name: &str) -> String {
     dir.join(name).to_string_lossy().into_owned()
 }
 
+/// The example organization's report written to `dir/base.json` (it fails: exit 1), as a
+/// baseline; returns its path.
+fn acme_baseline(dir: &Path) -> String {
+    let base = path(dir, "base.json");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "json",
+        "--output",
+        &base,
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    base
+}
+
 #[test]
 fn several_formats_in_one_run() {
     let dir = scratch("formats");
@@ -241,16 +257,7 @@ fn doubtful_waivers_are_warnings_at_their_line() {
 #[test]
 fn baselines_fail_only_on_regressions() {
     let dir = scratch("baseline");
-    let base = path(&dir, "base.json");
-    let o = attest(&[
-        "eval",
-        "examples/acme",
-        "--format",
-        "json",
-        "--output",
-        &base,
-    ]);
-    assert_eq!(code(&o), 1);
+    let base = acme_baseline(&dir);
     // Same facts, same date: nothing new.
     let o = attest(&[
         "eval",
@@ -299,16 +306,7 @@ fn baselines_fail_only_on_regressions() {
 #[test]
 fn a_rule_the_pack_turns_off_is_no_longer_judged_not_resolved() {
     let dir = scratch("baseline-disabled");
-    let base = path(&dir, "base.json");
-    let o = attest(&[
-        "eval",
-        "examples/acme",
-        "--format",
-        "json",
-        "--output",
-        &base,
-    ]);
-    assert_eq!(code(&o), 1);
+    let base = acme_baseline(&dir);
     write(
         &dir,
         "company/pack.toml",
@@ -363,16 +361,7 @@ fn a_rule_the_pack_turns_off_is_no_longer_judged_not_resolved() {
 #[test]
 fn a_system_gone_from_the_facts_is_neither_resolved_nor_silent_against_a_baseline() {
     let dir = scratch("baseline-gone");
-    let base = path(&dir, "base.json");
-    let o = attest(&[
-        "eval",
-        "examples/acme",
-        "--format",
-        "json",
-        "--output",
-        &base,
-    ]);
-    assert_eq!(code(&o), 1);
+    let base = acme_baseline(&dir);
     // The example without its GitHub organization, which failed two rules.
     for entry in fs::read_dir(repo().join("examples/acme")).unwrap() {
         let from = entry.unwrap().path();

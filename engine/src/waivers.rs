@@ -340,14 +340,14 @@ impl Waivers {
                     }
                     // In force, the first waiver in the file covers the finding, and it
                     // alone counts it; out of force, a waiver counts what it would cover.
-                    let counts = match in_force.get(w) == Some(&true) {
-                        true => finding.waiver.is_none(),
-                        false => true,
-                    };
-                    if counts && let Some(n) = matched.get_mut(w) {
+                    let active = in_force.get(w) == Some(&true);
+                    let covers = active && finding.waiver.is_none();
+                    if (covers || !active)
+                        && let Some(n) = matched.get_mut(w)
+                    {
                         *n += 1;
                     }
-                    if finding.waiver.is_none() && in_force.get(w) == Some(&true) {
+                    if covers {
                         finding.waiver = Some(entry.waiver.clone());
                     }
                 }
