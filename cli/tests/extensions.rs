@@ -1,7 +1,7 @@
 //! Facts that packs extend (`facts.schema.json`): facts checked against facts-v1 plus the
 //! extensions of the pack and its bases, with the errors, keys and warnings of facts-v1's
-//! own collections; `attest check` knowing the new collections and fields; a broken
-//! extension refused with its place.
+//! own collections; the references they declare checked; `attest check` knowing the new
+//! collections and fields; a broken extension refused with its place.
 
 // Test code: a failed unwrap is a failed test, with its reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -283,4 +283,61 @@ fn every_problem_of_an_extension_is_listed_at_its_place() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!((found[0].0, found[0].1), (1, 17), "{found:#?}");
     assert!(found[0].2.starts_with("invalid JSON: EOF"), "{found:#?}");
+}
+
+#[test]
+fn references_an_extension_declares_are_checked_and_a_wrong_one_refused() {
+    let dir = scratch("references");
+    // `person_id` of a shift refers through facts-v1's `person_ref`; `backup_system_id`, a new
+    // field of systems, with a keyword of its own.
+    let extension = ONCALL.replace(
+        "\"accounts\": {\"items\": {\"properties\": {\"team\": {\"type\": \"string\", \"minLength\": 1}}}}",
+        "\"systems\": {\"items\": {\"properties\": {\"backup_system_id\": {\"type\": \"string\", \"x-refers-to\": \"systems\"}}}}",
+    );
+    assert_ne!(extension, ONCALL);
+    let pack = write_pack(&dir, "p", "soc2", &extension, "let x = 1;\n");
+    write(&dir, "facts/org.json", ORG);
+    let facts = write(
+        &dir,
+        "facts/ops.json",
+        "{\"people\": [{\"id\": \"p1\", \"name\": \"Ann\", \"kind\": \"employee\", \"employment\": {\"status\": \"active\"}}],\n\"systems\": [\n  {\"id\": \"db\", \"name\": \"DB\", \"criticality\": \"high\", \"backup_system_id\": \"db\"},\n  {\"id\": \"web\", \"name\": \"Web\", \"criticality\": \"low\", \"backup_system_id\": \"dr\"}\n],\n\"oncall\": [\n  {\"team\": \"sre\", \"starts_on\": \"2026-06-29\", \"person_id\": \"p1\"},\n  {\"team\": \"db\", \"starts_on\": \"2026-06-30\", \"person_id\": \"p9\"}\n]}\n",
+    );
+    let folder = dir.join("facts").to_string_lossy().into_owned();
+    let warnings = format!(
+        "warning: {facts}:4: /systems/1/backup_system_id: no record of systems has the id `dr`\n\
+         warning: {facts}:8: /oncall/1/person_id: no record of people has the id `p9`\n"
+    );
+    for strict in [false, true] {
+        let mut args = vec!["validate", &folder, "--pack", &pack];
+        if strict {
+            args.push("--strict");
+        }
+        let out = attest(&args);
+        exit(&out, 0);
+        assert_eq!(stderr(&out), warnings, "strict: {strict}");
+    }
+    // The same facts without the pack: the shifts are an unknown key, and nothing refers.
+    let plain = attest(&["validate", &folder]);
+    exit(&plain, 0);
+    assert!(
+        !stderr(&plain).contains("no record of"),
+        "{}",
+        stderr(&plain)
+    );
+
+    // A keyword naming no collection makes the extension unusable, at its place.
+    let wrong = ONCALL.replace(
+        "\"person_id\": {\"$ref\": \"#/$defs/person_ref\"}",
+        "\"person_id\": {\"type\": \"string\",\n          \"x-refers-to\": \"staff\"}",
+    );
+    assert_ne!(wrong, ONCALL);
+    let broken = write_pack(&dir, "w", "soc2", &wrong, "let x = 1;\n");
+    assert_eq!(
+        extension_diagnostics(&broken),
+        [(
+            15,
+            11,
+            "/$defs/shift/properties/person_id/x-refers-to: \"staff\" is not a collection of the schema keyed by one field".to_owned()
+        )]
+    );
 }

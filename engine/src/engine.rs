@@ -339,14 +339,13 @@ impl Engine {
         #[cfg(not(feature = "parallel"))]
         let mut rules: Vec<RuleResult> = indices.into_iter().map(judge).collect();
         // The rules the facts gave nothing to judge (a collection absent, or all empty).
-        let not_given: BTreeSet<&str> = self
-            .pack
-            .rules
-            .iter()
-            .zip(&rules)
-            .filter(|(rule, result)| absence::not_given(&rule.meta, result, facts))
-            .map(|(rule, _)| rule.meta.id.as_str())
-            .collect();
+        // Inserted one by one: collecting into a set would compile in a sort of its own.
+        let mut not_given: BTreeSet<&str> = BTreeSet::new();
+        for (rule, result) in self.pack.rules.iter().zip(&rules) {
+            if absence::not_given(&rule.meta, result, facts) {
+                not_given.insert(rule.meta.id.as_str());
+            }
+        }
         rules.extend(
             self.pack
                 .disabled

@@ -422,9 +422,9 @@ fn load_facts(sources: &[Source], pack: &Pack) -> Result<Facts, Failure> {
 /// "warnings":[...]}`, where `output` is, byte for byte, what `attest todo --owner NAME
 /// --format FORMAT` writes (default json: todo-v1) and `failures` whether an item listed is a
 /// failure no waiver covers (its exit code 1). `warnings` are the fields facts-v1 does not
-/// define and the evidence records naming a criterion the pack does not have
-/// ([`Facts::warnings`]: `{"file", "line", "column", "pointer", "message"}`, `column` null,
-/// in document order), then those of the waivers file ([`Waivers::warnings`]), as `attest
+/// define and the evidence records naming a criterion the pack does not have, then the
+/// references naming a record the facts lack ([`Facts::warnings`]: `{"file", "line",
+/// "column", "pointer", "message"}`, `column` null, in document order), then those of the waivers file ([`Waivers::warnings`]), as `attest
 /// eval` prints them: the report's `warnings` of the facts and the waivers, without their
 /// `input`. The pack's warnings are in the report alone (and `check`). Or a failure.
 pub fn evaluate(request: &[u8]) -> String {

@@ -31,7 +31,8 @@ use std::path::Path;
 /// and fields `pack` (and its bases) add when given, and the evidence records against its
 /// criteria; each text is freed once parsed. Fields the schema does not define and evidence
 /// for a criterion the pack does not have are warnings on stderr, or with `strict`
-/// violations that make the facts unusable.
+/// violations that make the facts unusable; references naming no record are warnings either
+/// way.
 pub fn load_facts(
     sources: Vec<(String, String)>,
     pack: Option<&Pack>,

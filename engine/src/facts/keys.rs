@@ -80,7 +80,7 @@ impl Keying {
 }
 
 /// The properties a schema declares, in order.
-fn properties<'a>(schema: &'a Value, root: &'a Value) -> Vec<(&'a str, &'a Value)> {
+pub(super) fn properties<'a>(schema: &'a Value, root: &'a Value) -> Vec<(&'a str, &'a Value)> {
     let schema = resolve(schema, root).unwrap_or(schema);
     schema
         .get("properties")
@@ -191,6 +191,11 @@ impl KeySpec {
     /// gives a key field's text (`None` when it is absent or null, which is an empty value).
     fn write<'a>(&self, out: &mut String, field: impl Fn(&str) -> Option<Cow<'a, str>>) {
         write_values(out, self.fields.iter().map(|name| field(name)));
+    }
+
+    /// The fields whose values, in this order, make a record's key.
+    pub(super) fn fields(&self) -> &[String] {
+        &self.fields
     }
 
     /// The keyed list at `path` (field names from the record), if there is one.
@@ -383,6 +388,17 @@ impl Column {
             i => *self.ends.get(i - 1)?,
         };
         self.text.get(start..*self.ends.get(i)?)
+    }
+
+    /// Each key, with the index of its first record.
+    fn index(&self) -> foldhash::HashMap<&str, usize> {
+        let n = self.ends.len();
+        let mut seen: foldhash::HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(n, Default::default());
+        for (i, key) in (0..n).filter_map(|i| self.get(i)).enumerate() {
+            seen.entry(key).or_insert(i);
+        }
+        seen
     }
 
     /// For each key that an earlier one equals: its index and the earlier one's.
@@ -624,6 +640,12 @@ impl RecordKeys {
     /// Sets the keys of collection `name`'s records, keyed one at a time.
     pub(super) fn insert(&mut self, name: String, column: Column) {
         self.collections.insert(name, column);
+    }
+
+    /// The keys of collection `name`'s records without the collection's name (`/aws-prod`),
+    /// each with the index of its first record; `None` when the facts do not have it.
+    pub(crate) fn index(&self, name: &str) -> Option<foldhash::HashMap<&str, usize>> {
+        Some(self.collections.get(name)?.index())
     }
 
     /// The key of item `i` of collection `name` (`None`: no such keyed record).

@@ -10,6 +10,7 @@ pub(crate) mod json;
 mod keys;
 mod merge;
 mod records;
+mod references;
 mod schema;
 pub(crate) mod short;
 pub(crate) mod spans;
@@ -74,8 +75,12 @@ pub struct LoadTimings {
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     /// Fields the schema does not define are violations, so the facts are refused, instead
-    /// of warnings ([`Facts::warnings`]).
+    /// of warnings ([`Facts::warnings`]). A reference naming no record stays a warning: it
+    /// can be what a rule judges (an active account of someone the people list lacks).
     pub strict: bool,
+    /// References naming no record are not looked for (rule cases: their few records leave
+    /// out on purpose what a reference names, such as an orphaned account's person).
+    pub unchecked_references: bool,
     /// The schema to check against: facts-v1 with the collections and fields a pack adds
     /// ([`crate::Pack::facts_schema`]); facts-v1 alone when `None`.
     pub schema: Option<Arc<FactsSchema>>,
@@ -205,7 +210,7 @@ impl Facts {
             &against,
             options.strict,
         );
-        let validate::Checked { keys, warnings } = checked.map_err(FactsError::Invalid)?;
+        let validate::Checked { keys, mut warnings } = checked.map_err(FactsError::Invalid)?;
         let org = doc.get("organization");
         let as_of = org
             .and_then(|o| o.get("as_of"))
@@ -219,6 +224,10 @@ impl Facts {
             .to_owned();
         let scope = scope(org, &origins)?;
         let root = tree::build(doc, records);
+        if !options.unchecked_references {
+            let dangling = schema.references.dangling(&root, &keys).into_iter();
+            warnings.extend(dangling.map(|(p, m)| origins.violation(p, m, None)));
+        }
         let t3 = clock();
         let facts = Facts {
             root,
@@ -238,11 +247,13 @@ impl Facts {
         Ok((facts, timings))
     }
 
-    /// The fields of the facts that their schema (facts-v1, with the extensions given in
-    /// [`LoadOptions::schema`]) does not define, in document order, each with
-    /// its place and the closest defined field (a misspelt `mfa_enabled` on an account
-    /// leaves `mfa` absent for the rules). Empty for facts loaded `strict`, which refuses
-    /// them.
+    /// What is doubtful in the facts, though they can be used, each with its place: the
+    /// fields their schema (facts-v1, with the extensions given in [`LoadOptions::schema`])
+    /// does not define, with the closest defined field (a misspelt `mfa_enabled` on an
+    /// account leaves `mfa` absent for the rules), and the evidence for a criterion the pack
+    /// lacks, in document order (none for facts loaded `strict`, which refuses them); then
+    /// the references naming no record (a change to a system the inventory lacks), in
+    /// document order, unless [`LoadOptions::unchecked_references`].
     pub fn warnings(&self) -> &[Violation] {
         &self.warnings
     }

@@ -6,6 +6,7 @@
 
 use super::fields::KnownFields;
 use super::keys::Keying;
+use super::references::References;
 use super::tree::Node;
 use super::validate::lite;
 use serde_json::{Map, Value};
@@ -20,6 +21,8 @@ pub struct FactsSchema {
     document: Value,
     pub(crate) keying: Arc<Keying>,
     pub(crate) known: KnownFields,
+    /// The fields that name a record of another collection.
+    pub(crate) references: References,
     checker: Checker,
     /// The collections whose records are checked one at a time, each with its records' schema.
     records: Vec<(String, RecordSchema)>,
@@ -71,6 +74,7 @@ impl FactsSchema {
     pub(crate) fn build(name: String, document: Value) -> Result<FactsSchema, String> {
         let keying = Keying::from_schema(&document)?;
         let known = KnownFields::from_schema(&document)?;
+        let references = References::from_schema(&document, &keying)?;
         #[cfg(feature = "jsonschema")]
         let checker = {
             lite::Checker::new(&document)?;
@@ -84,6 +88,7 @@ impl FactsSchema {
             document,
             keying: Arc::new(keying),
             known,
+            references,
             checker,
             records,
         })

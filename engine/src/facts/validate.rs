@@ -165,7 +165,8 @@ impl<'a> DocumentOrder<'a> {
     /// Sorts `items` by the top-level key their pointer falls under (the document itself
     /// first), keeping the order of those under the same key.
     fn sort<T>(&self, items: &mut [T], pointer: impl Fn(&T) -> &String) {
-        items.sort_by_cached_key(|item| self.place(pointer(item)));
+        // Problems are few: the shared sort, rather than one compiled for each type.
+        crate::sorting::sort_by_key(items, |item| self.place(pointer(item)));
     }
 
     /// The place of the top-level key `pointer` falls under (0 for the document itself).

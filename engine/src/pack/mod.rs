@@ -268,6 +268,7 @@ impl Pack {
             strict,
             schema: self.facts_schema().cloned(),
             criteria: Some(Arc::new(self.criteria())),
+            unchecked_references: false,
         }
     }
 

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 #[non_exhaustive]
 pub enum WarningInput {
     /// The facts files (`Facts::warnings`): a field the facts schema does not define, evidence
-    /// for a criterion the pack does not have.
+    /// for a criterion the pack does not have, a reference naming a record the facts lack.
     Facts,
     /// The waivers file (`Waivers::warnings`): an expiry over a year after the approval, an
     /// `entity` naming no record, two waivers in force for the same findings.

@@ -34,8 +34,9 @@ use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
-/// Keywords that only annotate: ignored. (`x-key` names the fields of a record's key.)
-const ANNOTATIONS: [&str; 11] = [
+/// Keywords that only annotate: ignored. (`x-key` names the fields of a record's key,
+/// `x-refers-to` the collection a field names a record of.)
+const ANNOTATIONS: [&str; 12] = [
     "$schema",
     "$id",
     "$comment",
@@ -47,6 +48,7 @@ const ANNOTATIONS: [&str; 11] = [
     "deprecated",
     "readOnly",
     "x-key",
+    "x-refers-to",
 ];
 
 /// `jsonschema`'s `HASHMAP_THRESHOLD`: from this many declared properties on, members are
