@@ -8,7 +8,7 @@
 mod common;
 
 use common::bundle::{
-    bundle, copy, examples, manifest, relist, sha256, verify, walk, write_manifest,
+    bundle, copy, examples, manifest, relist, sha256, unlist, verify, walk, write_manifest,
 };
 use common::{attest_in, exit, stderr};
 use serde_json::Value;
@@ -433,6 +433,50 @@ fn the_evidence_files_travel_in_the_bundle_and_are_checked_again() {
         common::stderr(&out)
     );
     assert!(!dir.join("none").exists());
+}
+
+/// The evidence folder holds the files the facts' evidence records name, under `evidence/`:
+/// a file no record names is checked by nothing, and a manifest moving the folder elsewhere
+/// would have the evaluation read another part's files as evidence.
+#[test]
+fn evidence_no_record_names_and_an_evidence_folder_moved_are_named() {
+    let dir = examples("evidence-unnamed");
+    let named = "policies/information-security-2026.md";
+    exit(&evidence_bundle(&dir, "examples/acme-evidence", "audit"), 0);
+    let b = dir.join("audit");
+    let pristine = dir.join("pristine");
+    copy(&b, &pristine);
+    // A file beside the named one, listed in the manifest.
+    fs::write(b.join("evidence/policies/extra.md"), "an extra page\n").unwrap();
+    relist(&b, "evidence/policies/extra.md");
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("files match the manifest"), "{text}");
+    assert!(
+        text.contains(
+            "evidence/policies/extra.md: no evidence record of the facts names this file"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(&format!("evidence/{named}: no")), "{text}");
+    // The folder moved to `proof/`, the manifest following it.
+    fs::remove_dir_all(&b).unwrap();
+    copy(&pristine, &b);
+    fs::create_dir_all(b.join("proof/policies")).unwrap();
+    fs::rename(b.join("evidence").join(named), b.join("proof").join(named)).unwrap();
+    unlist(&b, &format!("evidence/{named}"));
+    relist(&b, &format!("proof/{named}"));
+    let mut m = manifest(&b);
+    m["rerun"]["evidence"]["path"] = "proof".into();
+    write_manifest(&b, &m);
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(
+            "manifest.json: rerun.evidence.path is \"proof\", but every bundle holds the evidence files under evidence/"
+        ),
+        "{text}"
+    );
 }
 
 /// A link in the evidence root that leads out of it is not followed: the file it points at

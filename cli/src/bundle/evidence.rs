@@ -89,6 +89,29 @@ pub fn bundled(files: &Files, part: &Evidence, uris: &[String]) -> Hashes {
         .collect()
 }
 
+/// What is wrong with the bundle's evidence folder (the manifest's `part`) against the
+/// `uris` the facts name: every bundle holds it under `evidence/`, and holds there only the
+/// files the evidence records name (any other would be checked by nothing).
+pub fn unnamed(files: &Files, part: &Evidence, uris: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    if part.path != FOLDER {
+        problems.push(format!(
+            "manifest.json: rerun.evidence.path is {:?}, but every bundle holds the evidence files under {FOLDER}/",
+            part.path
+        ));
+    }
+    let named: BTreeSet<String> = uris.iter().map(|uri| under(&part.path, uri)).collect();
+    let prefix = format!("{}/", part.path);
+    for path in files.0.keys().filter(|p| p.starts_with(&prefix)) {
+        if !named.contains(path) {
+            problems.push(format!(
+                "{path}: no evidence record of the facts names this file"
+            ));
+        }
+    }
+    problems
+}
+
 /// The bundle's path of a `uri`'s file under `folder`.
 fn under(folder: &str, uri: &str) -> String {
     std::iter::once(folder)

@@ -36,7 +36,11 @@ pub fn verify(path: &Path) -> Result<Outcome, String> {
     // Evaluate again from the bundle's own files.
     let again = reevaluate(&files, &manifest)
         .map_err(|e| problems.push(format!("could not evaluate the bundle again: {e}")))
-        .ok();
+        .ok()
+        .map(|(again, evidence)| {
+            problems.extend(evidence);
+            again
+        });
     if let Some(again) = &again {
         for line in compare(&files, &manifest, again, &mut problems) {
             say(line)?;
@@ -235,8 +239,9 @@ fn evidence_checked(report: &Report) -> String {
     )
 }
 
-/// Evaluates the bundle's facts, pack, evidence files and waivers again.
-fn reevaluate(files: &Files, manifest: &Manifest) -> Result<Evaluated, String> {
+/// Evaluates the bundle's facts, pack, evidence files and waivers again; with what is wrong
+/// with its evidence folder against the files the facts name ([`evidence::unnamed`]).
+fn reevaluate(files: &Files, manifest: &Manifest) -> Result<(Evaluated, Vec<String>), String> {
     let rerun = &manifest.rerun;
     let sources: Vec<(String, String)> = rerun
         .facts
@@ -270,16 +275,18 @@ fn reevaluate(files: &Files, manifest: &Manifest) -> Result<Evaluated, String> {
     };
     let as_of = Date::parse(&manifest.as_of)
         .ok_or_else(|| format!("manifest.json: as_of `{}` is not a date", manifest.as_of))?;
-    let hashes = rerun
-        .evidence
-        .as_ref()
-        .map(|part| evidence::bundled(files, part, &facts.evidence_files()));
-    evaluate(
+    let uris = facts.evidence_files();
+    let hashes = (rerun.evidence.as_ref()).map(|part| evidence::bundled(files, part, &uris));
+    let unnamed = (rerun.evidence.as_ref())
+        .map(|part| evidence::unnamed(files, part, &uris))
+        .unwrap_or_default();
+    let again = evaluate(
         &engine,
         &facts,
         Some(as_of),
         rerun,
         hashes,
         waivers.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
-    )
+    )?;
+    Ok((again, unnamed))
 }
