@@ -223,10 +223,7 @@ fn write_values<'a>(out: &mut String, values: impl Iterator<Item = Option<Cow<'a
 /// encoding, in uppercase hex. Nothing else is escaped, so each value has one spelling.
 pub(crate) fn escape_into(out: &mut String, value: &str) {
     // Most values are plain ASCII: written in one piece.
-    if value
-        .bytes()
-        .all(|b| (0x20..0x7F).contains(&b) && b != b'%' && b != b'/')
-    {
+    if is_plain(value) {
         out.push_str(value);
         return;
     }
@@ -291,6 +288,23 @@ const NOT_PRINTABLE: [(u32, u32); 34] = [
     (0xF0000, 0xFFFFD),
     (0x100000, 0x10FFFD),
 ];
+
+/// `value` escaped as a key value ([`escape_into`]): itself when nothing in it is escaped.
+pub(crate) fn escaped(value: &str) -> Cow<'_, str> {
+    if is_plain(value) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::new();
+    escape_into(&mut out, value);
+    Cow::Owned(out)
+}
+
+/// Whether `value` is printable ASCII without `%` and `/`, which a key writes as it is.
+fn is_plain(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| (0x20..0x7F).contains(&b) && b != b'%' && b != b'/')
+}
 
 /// Whether a character is written as itself in a key (see [`NOT_PRINTABLE`]).
 fn is_printable(c: char) -> bool {
@@ -390,13 +404,14 @@ impl Column {
         self.text.get(start..*self.ends.get(i)?)
     }
 
-    /// Each key, with the index of its first record.
+    /// Each key without its first `/` (a one-field key's escaped value), with the index of
+    /// its first record.
     fn index(&self) -> foldhash::HashMap<&str, usize> {
         let n = self.ends.len();
         let mut seen: foldhash::HashMap<&str, usize> =
             HashMap::with_capacity_and_hasher(n, Default::default());
         for (i, key) in (0..n).filter_map(|i| self.get(i)).enumerate() {
-            seen.entry(key).or_insert(i);
+            seen.entry(key.get(1..).unwrap_or_default()).or_insert(i);
         }
         seen
     }
@@ -642,8 +657,9 @@ impl RecordKeys {
         self.collections.insert(name, column);
     }
 
-    /// The keys of collection `name`'s records without the collection's name (`/aws-prod`),
-    /// each with the index of its first record; `None` when the facts do not have it.
+    /// The keys of collection `name`'s records without the collection's name and the `/`
+    /// after it (`aws-prod`), each with the index of its first record; `None` when the facts
+    /// do not have it.
     pub(crate) fn index(&self, name: &str) -> Option<foldhash::HashMap<&str, usize>> {
         Some(self.collections.get(name)?.index())
     }

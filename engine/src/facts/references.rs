@@ -63,9 +63,8 @@ impl References {
     /// Every reference in the facts under `root`, whose records' keys are `keys`, that names
     /// no record, in document order: the pointer to it and what is wrong.
     pub(crate) fn dangling(&self, root: &Node, keys: &RecordKeys) -> Vec<(String, String)> {
-        let mut out = Vec::new();
         let Some(top) = root.as_record() else {
-            return out;
+            return Vec::new();
         };
         // The keys of each collection referred to that the facts have.
         let mut ids: Vec<(&str, Option<KeyIndex<'_>>)> = Vec::new();
@@ -74,7 +73,8 @@ impl References {
                 ids.push((&r.target, keys.index(&r.target)));
             }
         }
-        let mut wanted = String::new();
+        // The records of each collection that refers, in runs checked side by side.
+        let mut runs = Vec::new();
         for (name, list) in top.fields() {
             let Node::List(list) = list else { continue };
             let refs: Vec<(&Reference, &KeyIndex<'_>)> = (self.0.iter())
@@ -84,39 +84,49 @@ impl References {
                     Some((r, known.as_ref()?))
                 })
                 .collect();
-            if refs.is_empty() {
-                continue;
-            }
-            let mut trail = Vec::new();
-            for record in list.items().iter().filter_map(Node::as_record) {
-                for (r, known) in &refs {
-                    let mut check = |trail: &[Step<'_>], value: &str| {
-                        // A one-field key as the keys of the collection write it.
-                        wanted.clear();
-                        wanted.push('/');
-                        keys::escape_into(&mut wanted, value);
-                        if !known.contains_key(wanted.as_str()) {
-                            let mut pointer = record.pointer().into_owned();
-                            for step in trail {
-                                match step {
-                                    Step::Field(name) => {
-                                        pointer.push('/');
-                                        push_escaped(&mut pointer, name);
-                                    }
-                                    Step::Item(i) => push_index(&mut pointer, *i),
-                                }
-                            }
-                            let message =
-                                format!("no record of {} has the {} `{value}`", r.target, r.key);
-                            out.push((pointer, message));
-                        }
-                    };
-                    walk(record, &r.path, &mut trail, &mut check);
+            if !refs.is_empty() {
+                let refs = std::sync::Arc::new(refs);
+                for run in list.items().chunks(RUN) {
+                    runs.push((run, std::sync::Arc::clone(&refs)));
                 }
             }
         }
-        out
+        let found = crate::par::map(runs, |(run, refs)| dangling_in(run, &refs));
+        found.into_iter().flatten().collect()
     }
+}
+
+/// Records checked for their references in one piece of work.
+const RUN: usize = 4096;
+
+/// The references `refs` of the records `run` that name no record.
+fn dangling_in(run: &[Node], refs: &[(&Reference, &KeyIndex<'_>)]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut trail = Vec::new();
+    for record in run.iter().filter_map(Node::as_record) {
+        for (r, known) in refs {
+            let mut check = |trail: &[Step<'_>], value: &str| {
+                // A one-field key's value as the keys of the collection write it.
+                if known.contains_key(keys::escaped(value).as_ref()) {
+                    return;
+                }
+                let mut pointer = record.pointer().into_owned();
+                for step in trail {
+                    match step {
+                        Step::Field(name) => {
+                            pointer.push('/');
+                            push_escaped(&mut pointer, name);
+                        }
+                        Step::Item(i) => push_index(&mut pointer, *i),
+                    }
+                }
+                let message = format!("no record of {} has the {} `{value}`", r.target, r.key);
+                out.push((pointer, message));
+            };
+            walk(record, &r.path, &mut trail, &mut check);
+        }
+    }
+    out
 }
 
 /// The keys of a collection's records ([`RecordKeys::index`]).
