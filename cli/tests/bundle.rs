@@ -906,3 +906,63 @@ fn a_doubtful_waiver_is_a_warning_when_bundled_and_verified() {
     exit(&verified, 0);
     assert!(stderr(&verified).contains(warning), "{}", stderr(&verified));
 }
+
+/// A bundle that cannot be put in place once its run is recorded takes the entry back out of
+/// the ledger. Here the zip's second write (with the manifest and the ledger slice) goes past
+/// a file size limit that its first write, and the ledger's, keep within.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_bundle_that_cannot_be_finished_leaves_the_ledger_as_it_was() {
+    let dir = examples("unfinished");
+    exit(
+        &attest_in(&dir, &["eval", "examples/acme", "--ledger", "ledger.jsonl"]),
+        1,
+    );
+    // The whole bundle's size, from one made with a copy of the ledger.
+    fs::copy(dir.join("ledger.jsonl"), dir.join("copy.jsonl")).unwrap();
+    let args = ["bundle", "examples/acme", "--ledger"];
+    exit(
+        &attest_in(
+            &dir,
+            &[&args[..], &["copy.jsonl", "--output", "probe.zip"]].concat(),
+        ),
+        0,
+    );
+    let whole = fs::metadata(dir.join("probe.zip")).unwrap().len();
+    let before = fs::read(dir.join("ledger.jsonl")).unwrap();
+    // The manifest (a sha256 for each of some 280 files) adds tens of KB to the first write.
+    let blocks = (whole - 4096) / 1024;
+    let script = format!(
+        "trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" bundle examples/acme --ledger ledger.jsonl --output audit.zip"
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script, env!("CARGO_BIN_EXE_attest")])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    exit(&out, 2);
+    assert!(stderr(&out).contains("audit.zip"), "{}", stderr(&out));
+    assert!(!dir.join("audit.zip").exists());
+    let after = fs::read(dir.join("ledger.jsonl")).unwrap();
+    assert!(
+        after == before,
+        "the ledger holds {} bytes, {} before the bundle",
+        after.len(),
+        before.len()
+    );
+    let left: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // Within the limit, the same bundle is made and recorded.
+    exit(
+        &attest_in(
+            &dir,
+            &[&args[..], &["ledger.jsonl", "--output", "audit.zip"]].concat(),
+        ),
+        0,
+    );
+    assert!(fs::read(dir.join("ledger.jsonl")).unwrap().len() > before.len());
+}

@@ -418,9 +418,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     if let Err(e) = staged.finish() {
         populations::remove_folders(&created);
-        return Err(match recorded.map(ledger::Appended::undo) {
-            Some(Err(undo)) => format!("{e}\n{undo}"),
-            _ => e,
+        return Err(match recorded {
+            Some(appended) => appended.undo_after(e),
+            None => e,
         });
     }
     if let Some(appended) = recorded {

@@ -26,6 +26,16 @@ impl Appended {
         self.entry
     }
 
+    /// Takes the entry back out because of `error`, which stopped the run after the entry
+    /// was appended: the message to give, `error` and, when the entry could not be taken
+    /// out, why.
+    pub fn undo_after(self, error: String) -> String {
+        match self.undo() {
+            Ok(()) => error,
+            Err(undo) => format!("{error}\n{undo}"),
+        }
+    }
+
     /// Takes the entry back out: the ledger is cut back to its length before it (under the
     /// lock it never released, so no later entry can be lost). An error names the ledger and
     /// says what is left at its end.

@@ -202,10 +202,12 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         .map(|(name, text)| parts::waivers(&mut files, name, text));
     // Every file but the ledger slice and the manifest is written before the run is
     // recorded, so a bundle that cannot be written leaves no entry in the ledger; on any
-    // error from here on, `staged` removes what was written.
+    // error from here on, `staged` removes what was written, and the entry is taken back
+    // out of the ledger until the bundle is in place.
     let mut staged = bundle::Staged::new(output)?;
     staged.write(&files)?;
     let mut slice = None;
+    let mut appended = None;
     if let (Some(path), true) = (&args.ledger, past) {
         let report_path = (!bundle::is_zip(output)).then(|| output.join("report/report.json"));
         let recorded = super::trail::record(
@@ -214,9 +216,11 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
             &report_json,
             report_path.as_ref(),
             run_at.clone(),
-        )?
-        .keep();
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", inputs::display(path)))?;
+        )?;
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => return Err(recorded.undo_after(format!("{}: {e}", inputs::display(path)))),
+        };
         let period = serde_json::from_str::<serde_json::Value>(&report_json)
             .ok()
             .and_then(|v| v.get("period").cloned())
@@ -227,8 +231,9 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
             &bytes,
             &report.facts.organization,
             period.as_ref(),
-            &recorded.hash,
+            &recorded.entry.hash,
         ));
+        appended = Some(recorded);
     }
     let manifest = parts::manifest(
         &mut files,
@@ -255,7 +260,15 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
             files: Vec::new(),
         },
     );
-    staged.finish(&files)?;
+    if let Err(e) = staged.finish(&files) {
+        return Err(match appended {
+            Some(appended) => appended.undo_after(e),
+            None => e,
+        });
+    }
+    if let Some(appended) = appended {
+        appended.keep();
+    }
     crate::output::say(&format!(
         "{out_name}: {} files; report digest {}",
         manifest.files.len() + 1,
