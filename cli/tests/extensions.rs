@@ -341,3 +341,24 @@ fn references_an_extension_declares_are_checked_and_a_wrong_one_refused() {
         )]
     );
 }
+
+#[test]
+fn a_recursive_extension_is_refused_not_followed_forever() {
+    let dir = scratch("recursive");
+    // A record holding a list of itself, and a definition that is only a reference to
+    // itself: both refused at their definition, by check and by every command using them.
+    let tree = "{\"properties\": {\"trees\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/$defs/node\"}}},\n\"$defs\": {\"node\": {\"type\": \"object\", \"x-key\": [\"id\"], \"properties\": {\"id\": {\"type\": \"string\"}, \"child\": {\"$ref\": \"#/$defs/node\"}}}}}\n";
+    let looped = "{\"properties\": {\"systems\": {\"items\": {\"properties\": {\"zz\": {\"$ref\": \"#/$defs/loop\"}}}}},\n\"$defs\": {\"loop\": {\"$ref\": \"#/$defs/loop\"}}}\n";
+    write(&dir, "facts/org.json", ORG);
+    let folder = dir.join("facts").to_string_lossy().into_owned();
+    for (name, extension, def) in [("t", tree, "node"), ("l", looped, "loop")] {
+        let pack = write_pack(&dir, name, "soc2", extension, "let x = 1;\n");
+        let message = format!(
+            "/$defs/{def}: refers to itself through `$ref`: a facts schema cannot be recursive"
+        );
+        assert_eq!(extension_diagnostics(&pack), [(2, 11, message.clone())]);
+        let eval = attest(&["eval", &folder, "--pack", &pack]);
+        exit(&eval, 2);
+        assert!(stderr(&eval).contains(&message), "{}", stderr(&eval));
+    }
+}

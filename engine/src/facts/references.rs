@@ -7,9 +7,10 @@
 //!
 //! What refers to what comes from the schema alone, as keys do (`super::keys`): the keyword
 //! on a field (or on the `$defs` entry its `$ref` names) gives the collection, whose records
-//! must be keyed by one field. A null is no reference; a value of another type is the
-//! schema's to report. A collection the facts do not have is not checked against: its
-//! absence makes the rules that need it not applicable already.
+//! must be keyed by one field. The fields of a top-level object (`organization`) may refer
+//! too. A null is no reference; a number is compared as keys write it (its JSON text); an
+//! object or a list is the schema's to report. A collection the facts do not have is not
+//! checked against: its absence makes the rules that need it not applicable already.
 
 use super::keys::{self, Keying, RecordKeys};
 use super::tree::{Node, Record, push_escaped, push_index};
@@ -26,7 +27,7 @@ pub(crate) struct References(Vec<Reference>);
 /// One referencing field.
 #[derive(Debug)]
 struct Reference {
-    /// The top-level collection whose records hold it.
+    /// The top-level collection whose records hold it (or the top-level object).
     collection: String,
     /// The field names from a record to it; a list on the way is walked item by item, and a
     /// list at its end is a list of references.
@@ -41,9 +42,6 @@ impl References {
     pub(crate) fn from_schema(schema: &Value, keying: &Keying) -> Result<References, String> {
         let mut found = Vec::new();
         for (name, property) in keys::properties(schema, schema) {
-            let Some(items) = keys::resolve(property, schema)?.get("items") else {
-                continue;
-            };
             let mut walk = Walk {
                 root: schema,
                 keying,
@@ -54,8 +52,7 @@ impl References {
             };
             let mut at = String::from("/properties/");
             push_escaped(&mut at, name);
-            at.push_str("/items");
-            walk.schema(items, &mut at)?;
+            walk.schema(property, &mut at)?;
         }
         Ok(References(found))
     }
@@ -73,10 +70,15 @@ impl References {
                 ids.push((&r.target, keys.index(&r.target)));
             }
         }
-        // The records of each collection that refers, in runs checked side by side.
+        // The records of each collection that refers, in runs checked side by side, and the
+        // top-level objects that refer (`organization`), each a run of its own.
         let mut runs = Vec::new();
-        for (name, list) in top.fields() {
-            let Node::List(list) = list else { continue };
+        for (name, value) in top.fields() {
+            let records = match value {
+                Node::List(list) => list.items(),
+                Node::Record(_) => std::slice::from_ref(value),
+                _ => continue,
+            };
             let refs: Vec<(&Reference, &KeyIndex<'_>)> = (self.0.iter())
                 .filter(|r| r.collection == *name)
                 .filter_map(|r| {
@@ -86,7 +88,7 @@ impl References {
                 .collect();
             if !refs.is_empty() {
                 let refs = std::sync::Arc::new(refs);
-                for run in list.items().chunks(RUN) {
+                for run in records.chunks(RUN) {
                     runs.push((run, std::sync::Arc::clone(&refs)));
                 }
             }
@@ -172,9 +174,10 @@ fn walk_node<'a>(
             }
         }
         Node::Record(record) => walk(record, rest, trail, check),
+        // Compared as keys write their values: a number as its JSON text.
         _ if rest.is_empty() => {
-            if let Some(value) = node.as_str() {
-                check(trail, value);
+            if let Some(value) = node.key_str() {
+                check(trail, &value);
             }
         }
         _ => {}
@@ -385,6 +388,52 @@ mod tests {
                 "f.json:36: /changes/0/approved_by: no record of people has the id `p2`",
                 "f.json:43: /changes/1/system_id: no record of systems has the id `gcp`",
                 "f.json:52: /policies/0/approvals/1/approved_by: no record of people has the id `p3`",
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_are_compared_as_keys_write_them_and_top_level_objects_refer_too() {
+        let schema = json!({
+            "properties": {
+                "organization": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "ciso": {"type": "string", "x-refers-to": "floors"}}},
+                "floors": {"type": "array", "items": {"$ref": "#/$defs/floor"}},
+                "rooms": {"type": "array", "items": {"$ref": "#/$defs/room"}}
+            },
+            "$defs": {
+                "floor": {"type": "object", "x-key": ["id"], "properties": {"id": {"type": "integer"}}},
+                "room": {"type": "object", "x-key": ["name"], "properties": {
+                    "name": {"type": "string"},
+                    "floor": {"type": ["integer", "null"], "x-refers-to": "floors"}}}
+            }
+        });
+        let schema = crate::facts::FactsSchema::build("t".to_owned(), schema).unwrap();
+        let text = serde_json::to_string_pretty(&json!({
+            "organization": {"name": "A", "ciso": "9"},
+            "floors": [{"id": 1}, {"id": 2}],
+            "rooms": [{"name": "a", "floor": 1}, {"name": "b", "floor": 7}, {"name": "c", "floor": null}]
+        }))
+        .unwrap();
+        let options = LoadOptions {
+            schema: Some(std::sync::Arc::new(schema)),
+            ..LoadOptions::default()
+        };
+        let facts = Facts::load_with(
+            &[FactsSource {
+                name: "f.json",
+                text: &text,
+            }],
+            &options,
+        )
+        .unwrap();
+        let shown: Vec<String> = facts.warnings().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "f.json:4:13: /organization/ciso: no record of floors has the id `9`",
+                "f.json:19: /rooms/1/floor: no record of floors has the id `7`",
             ]
         );
     }

@@ -72,6 +72,7 @@ impl FactsSchema {
     /// `facts-v1 + acme`). The compact checker must accept it in every build, so a schema
     /// is usable by every host (the `attest` command and the WebAssembly module) or by none.
     pub(crate) fn build(name: String, document: Value) -> Result<FactsSchema, String> {
+        refuse_recursion(&document)?;
         let keying = Keying::from_schema(&document)?;
         let known = KnownFields::from_schema(&document)?;
         let references = References::from_schema(&document, &keying)?;
@@ -208,6 +209,34 @@ fn reachable(defs: &Map<String, Value>, def: &str) -> Map<String, Value> {
     out
 }
 
+/// Refuses a schema one of whose definitions refers to itself, directly or through others:
+/// records are flat, and the checks, keys and references follow `$ref`s as far as they go.
+fn refuse_recursion(document: &Value) -> Result<(), String> {
+    let Some(defs) = document.get("$defs").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    for (name, schema) in defs {
+        let mut pending = Vec::new();
+        references(schema, &mut pending);
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(next) = pending.pop() {
+            if next == *name {
+                return Err(format!(
+                    "/$defs/{name}: refers to itself through `$ref`: a facts schema cannot be recursive"
+                ));
+            }
+            if seen.contains(&next) {
+                continue;
+            }
+            if let Some(schema) = defs.get(&next) {
+                references(schema, &mut pending);
+            }
+            seen.push(next);
+        }
+    }
+    Ok(())
+}
+
 /// Appends the names of the definitions `schema` refers to.
 fn references(schema: &Value, out: &mut Vec<String>) {
     match schema {
@@ -289,6 +318,28 @@ mod tests {
             );
         }
         assert!(schema.records("organization").is_none());
+    }
+
+    #[test]
+    fn a_schema_that_refers_to_itself_is_refused() {
+        let tree = serde_json::json!({
+            "properties": {"trees": {"type": "array", "items": {"$ref": "#/$defs/node"}}},
+            "$defs": {
+                "node": {"type": "object", "x-key": ["id"], "properties": {
+                    "id": {"type": "string"}, "child": {"$ref": "#/$defs/branch"}}},
+                "branch": {"type": "array", "items": {"$ref": "#/$defs/node"}}
+            }
+        });
+        let looped = serde_json::json!({"$defs": {"loop": {"$ref": "#/$defs/loop"}}});
+        for (schema, def) in [(tree, "node"), (looped, "loop")] {
+            let refused = FactsSchema::build("t".to_owned(), schema).unwrap_err();
+            assert_eq!(
+                refused,
+                format!(
+                    "/$defs/{def}: refers to itself through `$ref`: a facts schema cannot be recursive"
+                )
+            );
+        }
     }
 
     #[test]
