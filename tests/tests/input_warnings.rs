@@ -274,3 +274,47 @@ fn a_hostile_field_name_in_a_warning_is_shown_not_acted_on() {
         );
     }
 }
+
+#[test]
+fn markdown_and_sarif_list_as_many_warnings_as_findings_and_count_the_rest() {
+    // 150 accounts, each with a field facts-v1 does not define: 150 facts warnings, then
+    // the pack's one.
+    let accounts: Vec<String> = (0..150)
+        .map(|i| format!(r#"{{"system_id": "aws", "username": "u{i}", "kind": "human", "status": "active", "mfa": true, "mfa_enabled": true}}"#))
+        .collect();
+    let facts = format!(
+        r#"{{"schema_version": "1", "organization": {{"name": "Many", "as_of": "2026-06-30"}}, "accounts": [{}]}}"#,
+        accounts.join(",\n")
+    );
+    let (report, context) = report(&facts, None);
+    assert_eq!(report.warnings.len(), 151);
+    let markdown = render::markdown(&report);
+    assert!(markdown.contains("### Input warnings (151)"), "{markdown}");
+    let listed = markdown
+        .lines()
+        .filter(|l| l.starts_with("- **facts**"))
+        .count();
+    assert_eq!(listed, 100);
+    assert!(
+        markdown.contains("- … and 51 more (see the full report)"),
+        "{markdown}"
+    );
+    let options = render::SarifOptions { max_results: 120 };
+    let doc: Value =
+        serde_json::from_str(&render::sarif_with(&report, &context, &options).text).unwrap();
+    let notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), 121);
+    assert!(notes[..120].iter().all(|n| n["level"] == "warning"));
+    assert_eq!(notes[120]["level"], "note");
+    assert_eq!(
+        notes[120]["message"]["text"],
+        "31 more input warnings left out (the JSON report lists them all)"
+    );
+    let errors = schema_errors(
+        &schema_validator("tests/fixtures/sarif-schema-2.1.0.json"),
+        &doc,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+}

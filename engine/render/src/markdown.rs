@@ -13,7 +13,8 @@ use attest_engine::report::views::{RuleView, rule_views};
 use attest_engine::report::{EvidenceRecord, Report, Status, describe_params};
 use std::fmt::Write as _;
 
-/// Findings listed before the rest are only counted: keeps a comment under GitHub's limits.
+/// Findings (and input warnings) listed before the rest are only counted: keeps a comment
+/// under GitHub's limits.
 const MAX_FINDINGS: usize = 100;
 
 /// Renders the report as a Markdown summary.
@@ -205,13 +206,20 @@ pub fn markdown(report: &Report) -> String {
 
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "\n### Input warnings ({})\n", report.warnings.len());
-        for w in &report.warnings {
+        for w in report.warnings.iter().take(MAX_FINDINGS) {
             let _ = writeln!(
                 out,
                 "- **{}** {}: {}",
                 w.input().as_str(),
                 code(&w.at()),
                 escape(w.message())
+            );
+        }
+        if report.warnings.len() > MAX_FINDINGS {
+            let _ = writeln!(
+                out,
+                "- … and {} more (see the full report)",
+                report.warnings.len() - MAX_FINDINGS
             );
         }
     }

@@ -74,7 +74,8 @@ pub fn sarif(report: &Report, context: &Context) -> String {
 
 /// Renders the report as a SARIF 2.1.0 log: at most `options.max_results` results, the most
 /// severe first (failures by severity, then warnings, then waived failures; report order
-/// within each), with the count of those left out in the run's properties.
+/// within each), with the count of those left out in the run's properties; as many of the
+/// input warnings as notifications, then one counting the rest.
 pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) -> Sarif {
     let views = rule_views(report);
     let rules: Vec<Value> = views.iter().map(descriptor).collect();
@@ -128,7 +129,19 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
         })
         .collect();
     let successful = notifications.is_empty();
-    notifications.extend(report.warnings.iter().map(warning));
+    // The input warnings, within the same limit as the results, and a count of the rest.
+    let limit = options.max_results.min(SARIF_MAX_RESULTS);
+    notifications.extend(report.warnings.iter().take(limit).map(warning));
+    if report.warnings.len() > limit {
+        let text = format!(
+            "{} more input warnings left out (the JSON report lists them all)",
+            report.warnings.len() - limit
+        );
+        notifications.push(object(&mut [
+            ("level", "note".into()),
+            ("message", text_of(text)),
+        ]));
+    }
     let mut invocation = object(&mut [("executionSuccessful", successful.into())]);
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
