@@ -49,15 +49,27 @@ pub(crate) fn extend(
     extension: &Value,
 ) -> Result<FactsSchema, Vec<Problem>> {
     let mut document = base.document().clone();
-    let mut problems = Vec::new();
-    merge(&mut document, extension, base.name(), &mut problems);
+    let mut merged = Merging::default();
+    merge(&mut document, extension, base.name(), &mut merged);
+    let Merging {
+        mut problems,
+        added,
+    } = merged;
     #[cfg(feature = "jsonschema")]
     structure(extension, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
     let name = format!("{} + {pack}", base.name());
-    FactsSchema::build(name, document).map_err(|e| vec![located(&e)])
+    FactsSchema::build(name, document).map_err(|e| vec![located(&e, &added)])
+}
+
+/// What merging an extension found: its problems, and the fields it added to the base's
+/// records, each as its pointer in the merged schema and in the extension.
+#[derive(Default)]
+struct Merging {
+    problems: Vec<Problem>,
+    added: Vec<(String, String)>,
 }
 
 /// Every place where `extension` is not a JSON Schema (draft 2020-12), found by checking it
@@ -79,13 +91,18 @@ fn structure(extension: &Value, problems: &mut Vec<Problem>) {
 
 /// A compile error of the merged schema (`#/$defs/x/...: message` or `/properties/x: ...`),
 /// placed at its pointer, which reads the same in the extension for what the extension
-/// added.
-fn located(error: &str) -> Problem {
+/// added, but inside a field it `added` to a record of the base (`/$defs/system/properties/x`
+/// in the merged schema is `/properties/systems/items/properties/x` in the extension).
+fn located(error: &str, added: &[(String, String)]) -> Problem {
     let (head, rest) = error.split_once(": ").unwrap_or(("", error));
     let pointer = head.strip_prefix('#').unwrap_or(head);
     if pointer.starts_with('/') && !pointer.contains(' ') {
+        let moved = added.iter().find_map(|(merged, at)| {
+            let inside = pointer.strip_prefix(merged.as_str())?;
+            (inside.is_empty() || inside.starts_with('/')).then(|| format!("{at}{inside}"))
+        });
         Problem {
-            pointer: pointer.to_owned(),
+            pointer: moved.unwrap_or_else(|| pointer.to_owned()),
             message: rest.to_owned(),
         }
     } else {
@@ -101,9 +118,9 @@ fn segment(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
 }
 
-fn merge(document: &mut Value, extension: &Value, base: &str, problems: &mut Vec<Problem>) {
+fn merge(document: &mut Value, extension: &Value, base: &str, out: &mut Merging) {
     let mut problem =
-        |pointer: String, message: String| problems.push(Problem { pointer, message });
+        |pointer: String, message: String| out.problems.push(Problem { pointer, message });
     let Value::Object(top) = extension else {
         problem(
             String::new(),
@@ -157,13 +174,13 @@ fn merge(document: &mut Value, extension: &Value, base: &str, problems: &mut Vec
             .is_some();
         if defined {
             let path = vec!["properties".to_owned(), name.clone()];
-            add_fields(document, path, schema, &at, name, base, problems);
+            add_fields(document, path, schema, &at, name, base, out);
             continue;
         }
         let is_collection = schema.get("type").and_then(Value::as_str) == Some("array")
             && schema.get("items").is_some();
         if !is_collection {
-            problems.push(Problem {
+            out.problems.push(Problem {
                 pointer: at,
                 message: format!(
                     "`{name}` is not defined by {base}, so it is a new collection: give it `\"type\": \"array\"` and `items`, the schema of its records with their key (`x-key`)"
@@ -186,11 +203,11 @@ fn add_fields(
     at: &str,
     place: &str,
     base: &str,
-    problems: &mut Vec<Problem>,
+    out: &mut Merging,
 ) {
     let path = resolve(document, path);
     let Value::Object(extension) = extension else {
-        problems.push(Problem {
+        out.problems.push(Problem {
             pointer: at.to_owned(),
             message: format!("the extension of `{place}` must be an object"),
         });
@@ -202,7 +219,7 @@ fn add_fields(
             k if ANNOTATIONS.contains(&k) => {}
             "items" => {
                 if node(document, &path).and_then(|n| n.get("items")).is_none() {
-                    problems.push(Problem {
+                    out.problems.push(Problem {
                         pointer: here,
                         message: format!("`{place}` is not a list in {base}: it has no `items`"),
                     });
@@ -210,11 +227,11 @@ fn add_fields(
                 }
                 let mut inner = path.clone();
                 inner.push("items".to_owned());
-                add_fields(document, inner, value, &here, place, base, problems);
+                add_fields(document, inner, value, &here, place, base, out);
             }
             "properties" => {
                 let Value::Object(fields) = value else {
-                    problems.push(Problem {
+                    out.problems.push(Problem {
                         pointer: here,
                         message: "`properties` must be an object".to_owned(),
                     });
@@ -224,7 +241,7 @@ fn add_fields(
                     .and_then(|n| n.get("properties"))
                     .is_some_and(Value::is_object);
                 if !has_fields {
-                    problems.push(Problem {
+                    out.problems.push(Problem {
                         pointer: here,
                         message: format!(
                             "`{place}` has no fields in {base} to add to: only records and the objects in them take new fields"
@@ -239,15 +256,17 @@ fn add_fields(
                     inner.push(field.clone());
                     if node(document, &inner).is_some() {
                         let place = format!("{place}.{field}");
-                        add_fields(document, inner, schema, &field_at, &place, base, problems);
+                        add_fields(document, inner, schema, &field_at, &place, base, out);
                     } else if let Some(Value::Object(target)) = node_mut(document, &path)
                         .and_then(|n| n.get_mut("properties"))
                     {
                         target.insert(field.clone(), schema.clone());
+                        let merged: String = inner.iter().map(|s| format!("/{}", segment(s))).collect();
+                        out.added.push((merged, field_at));
                     }
                 }
             }
-            other => problems.push(Problem {
+            other => out.problems.push(Problem {
                 pointer: here,
                 message: format!(
                     "`{other}` of `{place}` is defined by {base}: an extension adds fields and collections, it does not change them (only `properties` and `items` may lead to new fields)"
