@@ -340,17 +340,24 @@ fn references_an_extension_declares_are_checked_and_a_wrong_one_refused() {
             "/$defs/shift/properties/person_id/x-refers-to: \"staff\" is not a collection of the schema keyed by one field".to_owned()
         )]
     );
-    // On a field added to a record of facts-v1, the error is placed in the extension too
-    // (the merged schema holds the field under `$defs/system`).
-    let added = "{\"properties\": {\"systems\": {\"items\": {\"properties\": {\n  \"twin\": {\"type\": \"string\", \"x-refers-to\": \"accounts\"},\n  \"yy\": {\"anyOf\": [{\"type\": \"string\"}]}\n}}}}}\n";
+    // On fields added to a record of facts-v1, each error is placed in the extension too
+    // (the merged schema holds the fields under `$defs/system`).
+    let added = "{\"properties\": {\"systems\": {\"items\": {\"properties\": {\n  \"twin\": {\"type\": \"string\", \"x-refers-to\": \"accounts\"},\n  \"lead\": {\"type\": \"string\", \"x-refers-to\": \"staff\"}\n}}}}}\n";
     let broken = write_pack(&dir, "a", "soc2", added, "let x = 1;\n");
     assert_eq!(
         extension_diagnostics(&broken),
-        [(
-            2,
-            30,
-            "/properties/systems/items/properties/twin/x-refers-to: \"accounts\" is not a collection of the schema keyed by one field".to_owned()
-        )]
+        [
+            (
+                2,
+                30,
+                "/properties/systems/items/properties/twin/x-refers-to: \"accounts\" is not a collection of the schema keyed by one field".to_owned()
+            ),
+            (
+                3,
+                30,
+                "/properties/systems/items/properties/lead/x-refers-to: \"staff\" is not a collection of the schema keyed by one field".to_owned()
+            )
+        ]
     );
 }
 

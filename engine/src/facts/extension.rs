@@ -61,7 +61,8 @@ pub(crate) fn extend(
         return Err(problems);
     }
     let name = format!("{} + {pack}", base.name());
-    FactsSchema::build(name, document).map_err(|e| vec![located(&e, &added)])
+    FactsSchema::build(name, document)
+        .map_err(|errors| errors.iter().map(|e| located(e, &added)).collect())
 }
 
 /// What merging an extension found: its problems, and the fields it added to the base's

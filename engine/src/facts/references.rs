@@ -38,9 +38,11 @@ struct Reference {
 }
 
 impl References {
-    /// Reads the references of a facts schema, whose records are keyed as `keying` says.
-    pub(crate) fn from_schema(schema: &Value, keying: &Keying) -> Result<References, String> {
+    /// Reads the references of a facts schema, whose records are keyed as `keying` says;
+    /// every keyword naming no collection keyed by one field is an error.
+    pub(crate) fn from_schema(schema: &Value, keying: &Keying) -> Result<References, Vec<String>> {
         let mut found = Vec::new();
+        let mut errors = Vec::new();
         for (name, property) in keys::properties(schema, schema) {
             let mut walk = Walk {
                 root: schema,
@@ -49,12 +51,17 @@ impl References {
                 path: Vec::new(),
                 refs: Vec::new(),
                 found: &mut found,
+                errors: &mut errors,
             };
             let mut at = String::from("/properties/");
             push_escaped(&mut at, name);
-            walk.schema(property, &mut at)?;
+            walk.schema(property, &mut at).map_err(|e| vec![e])?;
         }
-        Ok(References(found))
+        if errors.is_empty() {
+            Ok(References(found))
+        } else {
+            Err(errors)
+        }
     }
 
     /// Every reference in the facts under `root`, whose records' keys are `keys`, that names
@@ -194,6 +201,8 @@ struct Walk<'a, 'f> {
     /// The `$ref`s being followed, so a schema that refers to itself ends.
     refs: Vec<&'a str>,
     found: &'f mut Vec<Reference>,
+    /// The keywords naming no collection keyed by one field.
+    errors: &'f mut Vec<String>,
 }
 
 impl<'a> Walk<'a, '_> {
@@ -214,7 +223,7 @@ impl<'a> Walk<'a, '_> {
         let resolved = keys::resolve(schema, self.root)?;
         let len = at.len();
         if let Some(refers) = refers.or_else(|| resolved.get(KEYWORD)) {
-            self.reference(refers, at)?;
+            self.reference(refers, at);
         } else if let Some(items) = resolved.get("items") {
             at.push_str("/items");
             self.schema(items, at)?;
@@ -240,13 +249,14 @@ impl<'a> Walk<'a, '_> {
 
     /// The field at the walk's path refers to the collection `refers` names (the keyword is
     /// in the schema at `at`).
-    fn reference(&mut self, refers: &Value, at: &str) -> Result<(), String> {
+    fn reference(&mut self, refers: &Value, at: &str) {
         let target = refers.as_str().unwrap_or_default();
         let fields = self.keying.collection(target).map(|spec| spec.fields());
         let Some([key]) = fields else {
-            return Err(format!(
+            self.errors.push(format!(
                 "{at}/{KEYWORD}: {refers} is not a collection of the schema keyed by one field"
             ));
+            return;
         };
         self.found.push(Reference {
             collection: self.collection.to_owned(),
@@ -254,7 +264,6 @@ impl<'a> Walk<'a, '_> {
             target: target.to_owned(),
             key: key.clone(),
         });
-        Ok(())
     }
 }
 
@@ -264,8 +273,8 @@ mod tests {
     use crate::facts::{Facts, FactsSource, LoadOptions};
     use serde_json::json;
 
-    fn references(schema: &Value) -> Result<References, String> {
-        References::from_schema(schema, &Keying::from_schema(schema)?)
+    fn references(schema: &Value) -> Result<References, Vec<String>> {
+        References::from_schema(schema, &Keying::from_schema(schema).map_err(|e| vec![e])?)
     }
 
     /// The references of the shipped schema, as `collection: path -> target.key`.
@@ -335,8 +344,18 @@ mod tests {
                 "/$defs/shift/properties/team/x-refers-to: [\"teams\"] is not a collection of the schema keyed by one field",
             ),
         ] {
-            assert_eq!(references(&schema(refers)).unwrap_err(), message);
+            assert_eq!(references(&schema(refers)).unwrap_err(), [message]);
         }
+        // Every wrong keyword is named, not only the first.
+        let mut two = schema(json!("crews"));
+        two["$defs"]["team"]["properties"]["lead"] = json!({"type": "string", "x-refers-to": 5});
+        assert_eq!(
+            references(&two).unwrap_err(),
+            [
+                "/$defs/team/properties/lead/x-refers-to: 5 is not a collection of the schema keyed by one field",
+                "/$defs/shift/properties/team/x-refers-to: \"crews\" is not a collection of the schema keyed by one field",
+            ]
+        );
     }
 
     fn warnings(doc: Value) -> Vec<String> {

@@ -62,7 +62,9 @@ impl FactsSchema {
         SHIPPED
             .get_or_init(|| {
                 let document = super::schema_document()?.clone();
-                FactsSchema::build("facts-v1".to_owned(), document).map(Arc::new)
+                FactsSchema::build("facts-v1".to_owned(), document)
+                    .map(Arc::new)
+                    .map_err(|e| e.join("; "))
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -71,18 +73,21 @@ impl FactsSchema {
     /// Compiles a whole schema document, named `name` in messages (`facts-v1`,
     /// `facts-v1 + acme`). The compact checker must accept it in every build, so a schema
     /// is usable by every host (the `attest` command and the WebAssembly module) or by none.
-    pub(crate) fn build(name: String, document: Value) -> Result<FactsSchema, String> {
-        refuse_recursion(&document)?;
-        let keying = Keying::from_schema(&document)?;
-        let known = KnownFields::from_schema(&document)?;
+    /// Every keyword naming no collection keyed by one field is an error; of the other
+    /// problems, the first.
+    pub(crate) fn build(name: String, document: Value) -> Result<FactsSchema, Vec<String>> {
+        let one = |e: String| vec![e];
+        refuse_recursion(&document).map_err(one)?;
+        let keying = Keying::from_schema(&document).map_err(one)?;
+        let known = KnownFields::from_schema(&document).map_err(one)?;
         let references = References::from_schema(&document, &keying)?;
         #[cfg(feature = "jsonschema")]
         let checker = {
-            lite::Checker::new(&document)?;
-            crate::schema::compile_value(&document)?
+            lite::Checker::new(&document).map_err(one)?;
+            crate::schema::compile_value(&document).map_err(one)?
         };
         #[cfg(not(feature = "jsonschema"))]
-        let checker = lite::Checker::new(&document)?;
+        let checker = lite::Checker::new(&document).map_err(one)?;
         let records = record_schemas(&document);
         Ok(FactsSchema {
             name,
@@ -334,7 +339,7 @@ mod tests {
         for (schema, def) in [(tree, "node"), (looped, "loop")] {
             let refused = FactsSchema::build("t".to_owned(), schema).unwrap_err();
             assert_eq!(
-                refused,
+                refused[0],
                 format!(
                     "/$defs/{def}: refers to itself through `$ref`: a facts schema cannot be recursive"
                 )
