@@ -51,12 +51,13 @@ pub(crate) fn extend(
     let mut document = base.document().clone();
     let mut merged = Merging::default();
     merge(&mut document, extension, base.name(), &mut merged);
-    let Merging {
-        mut problems,
-        added,
-    } = merged;
+    let Merging { problems, added } = merged;
     #[cfg(feature = "jsonschema")]
-    structure(extension, &mut problems);
+    let problems = {
+        let mut problems = problems;
+        structure(extension, &mut problems);
+        problems
+    };
     if !problems.is_empty() {
         return Err(problems);
     }
