@@ -259,21 +259,30 @@ fn add_fields(
                     if node(document, &inner).is_some() {
                         let place = format!("{place}.{field}");
                         add_fields(document, inner, schema, &field_at, &place, base, out);
-                    } else if let Some(Value::Object(target)) = node_mut(document, &path)
-                        .and_then(|n| n.get_mut("properties"))
+                    } else if let Some(Value::Object(target)) =
+                        node_mut(document, &path).and_then(|n| n.get_mut("properties"))
                     {
                         target.insert(field.clone(), schema.clone());
-                        let merged: String = inner.iter().map(|s| format!("/{}", segment(s))).collect();
+                        let merged: String =
+                            inner.iter().map(|s| format!("/{}", segment(s))).collect();
                         out.added.push((merged, field_at));
                     }
                 }
             }
-            other => out.problems.push(Problem {
-                pointer: here,
-                message: format!(
-                    "`{other}` of `{place}` is defined by {base}: an extension adds fields and collections, it does not change them (only `properties` and `items` may lead to new fields)"
-                ),
-            }),
+            other => {
+                let defined = node(document, &path).is_some_and(|n| n.get(other).is_some());
+                let what = if defined {
+                    format!("`{other}` of `{place}` is defined by {base}")
+                } else {
+                    format!("`{other}` cannot be given to `{place}`, which {base} defines")
+                };
+                out.problems.push(Problem {
+                    pointer: here,
+                    message: format!(
+                        "{what}: an extension adds fields and collections, it does not change them (only `properties` and `items` may lead to new fields)"
+                    ),
+                });
+            }
         }
     }
 }
@@ -446,6 +455,23 @@ mod tests {
                 "/properties/oncall/items/properties/pager/minLength",
             ],
             "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn a_keyword_given_to_a_field_of_the_base_is_refused_as_a_change() {
+        let found = problems(
+            json!({"properties": {"disposals": {"items": {"properties": {
+                "asset_id": {"x-refers-to": "devices"},
+                "method": {"type": "integer"}
+            }}}}}),
+        );
+        assert_eq!(
+            found,
+            [
+                "/properties/disposals/items/properties/asset_id/x-refers-to: `x-refers-to` cannot be given to `disposals.asset_id`, which facts-v1 defines: an extension adds fields and collections, it does not change them (only `properties` and `items` may lead to new fields)",
+                "/properties/disposals/items/properties/method/type: `type` of `disposals.method` is defined by facts-v1: an extension adds fields and collections, it does not change them (only `properties` and `items` may lead to new fields)",
+            ]
         );
     }
 }
