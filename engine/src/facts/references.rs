@@ -65,7 +65,8 @@ impl References {
     }
 
     /// Every reference in the facts under `root`, whose records' keys are `keys`, that names
-    /// no record, in document order: the pointer to it and what is wrong.
+    /// no record, record by record in document order (one record's in the schema's order):
+    /// the pointer to it and what is wrong.
     pub(crate) fn dangling(&self, root: &Node, keys: &RecordKeys) -> Vec<(String, String)> {
         let Some(top) = root.as_record() else {
             return Vec::new();
@@ -147,8 +148,8 @@ enum Step<'a> {
     Item(usize),
 }
 
-/// Calls `check` with the steps to, and the text of, every string at `path` from `record`
-/// (reached by `trail`), walking lists item by item.
+/// Calls `check` with the steps to, and the key text of, every scalar but null at `path`
+/// from `record` (reached by `trail`), walking lists item by item.
 fn walk<'a>(
     record: &Record,
     path: &'a [String],
