@@ -13,7 +13,7 @@
 //! checked against: its absence makes the rules that need it not applicable already.
 
 use super::keys::{self, Keying, RecordKeys};
-use super::tree::{FieldName, Node, Record, push_escaped, push_index};
+use super::tree::{Node, Record, push_escaped, push_index};
 use serde_json::Value;
 
 /// The schema keyword that makes a field a reference: the name of the collection whose
@@ -31,7 +31,7 @@ struct Reference {
     collection: String,
     /// The field names from a record to it; a list on the way is walked item by item, and a
     /// list at its end is a list of references.
-    path: Vec<FieldName>,
+    path: Vec<String>,
     /// The collection it names a record of, and the one field of that collection's key.
     target: String,
     key: String,
@@ -152,24 +152,24 @@ enum Step<'a> {
 /// from `record` (reached by `trail`), walking lists item by item.
 fn walk<'a>(
     record: &Record,
-    path: &'a [FieldName],
+    path: &'a [String],
     trail: &mut Vec<Step<'a>>,
     check: &mut dyn FnMut(&[Step<'_>], &str),
 ) {
     let Some((first, rest)) = path.split_first() else {
         return;
     };
-    let Some(node) = record.get_field(first) else {
+    let Some(node) = record.get(first) else {
         return;
     };
-    trail.push(Step::Field(first.name()));
+    trail.push(Step::Field(first));
     walk_node(node, rest, trail, check);
     trail.pop();
 }
 
 fn walk_node<'a>(
     node: &Node,
-    rest: &'a [FieldName],
+    rest: &'a [String],
     trail: &mut Vec<Step<'a>>,
     check: &mut dyn FnMut(&[Step<'_>], &str),
 ) {
@@ -261,9 +261,7 @@ impl<'a> Walk<'a, '_> {
         };
         self.found.push(Reference {
             collection: self.collection.to_owned(),
-            path: (self.path.iter())
-                .map(|name| FieldName::new(name.as_str().into()))
-                .collect(),
+            path: self.path.clone(),
             target: target.to_owned(),
             key: key.clone(),
         });
@@ -284,8 +282,7 @@ mod tests {
     fn listed(refs: &References) -> Vec<String> {
         (refs.0.iter())
             .map(|r| {
-                let path: Vec<&str> = r.path.iter().map(|f| f.name().as_str()).collect();
-                let path = path.join(".");
+                let path = r.path.join(".");
                 format!("{}: {path} -> {}.{}", r.collection, r.target, r.key)
             })
             .collect()
