@@ -276,7 +276,7 @@ fn a_hostile_field_name_in_a_warning_is_shown_not_acted_on() {
 }
 
 #[test]
-fn markdown_and_sarif_list_as_many_warnings_as_findings_and_count_the_rest() {
+fn text_markdown_and_sarif_list_as_many_warnings_as_findings_and_count_the_rest() {
     // 150 accounts, each with a field facts-v1 does not define: 150 facts warnings, then
     // the pack's one.
     let accounts: Vec<String> = (0..150)
@@ -298,6 +298,20 @@ fn markdown_and_sarif_list_as_many_warnings_as_findings_and_count_the_rest() {
     assert!(
         markdown.contains("- … and 51 more (see the full report)"),
         "{markdown}"
+    );
+    let text = render::text(
+        &report,
+        &render::TextOptions {
+            color: false,
+            max_findings: 10,
+        },
+    );
+    assert!(text.contains("Input warnings (151)"), "{text}");
+    let listed = text.lines().filter(|l| l.starts_with("  facts ")).count();
+    assert_eq!(listed, 100, "{text}");
+    assert!(
+        text.contains("  … and 51 more (see --format json)\n\n2 controls:"),
+        "{text}"
     );
     let options = render::SarifOptions { max_results: 120 };
     let doc: Value =

@@ -34,6 +34,11 @@ pub use vendors::{vendors_csv, vendors_text};
 
 pub use attest_engine::json::{object, to_json};
 
+/// Input warnings a text or Markdown report lists before it only counts the rest (the JSON
+/// report and the other formats have them all): thousands of records naming a system the
+/// inventory lacks would otherwise bury the report under as many lines.
+pub(crate) const MAX_INPUT_WARNINGS: usize = 100;
+
 /// ` · audit period START to END` for a header's line, or nothing without a period.
 pub(crate) fn period_note(period: Option<attest_engine::Period>) -> String {
     period

@@ -4,6 +4,7 @@
 //! the run's inputs, work per owner.
 //! Also the Markdown form of a baseline diff.
 
+use super::MAX_INPUT_WARNINGS;
 use super::escape::{line, markdown as escape};
 use attest_engine::diff::{Diff, DiffItem};
 use attest_engine::pack::Category;
@@ -13,8 +14,7 @@ use attest_engine::report::views::{RuleView, rule_views};
 use attest_engine::report::{EvidenceRecord, Report, Status, describe_params};
 use std::fmt::Write as _;
 
-/// Findings (and input warnings) listed before the rest are only counted: keeps a comment
-/// under GitHub's limits.
+/// Findings listed before the rest are only counted: keeps a comment under GitHub's limits.
 const MAX_FINDINGS: usize = 100;
 
 /// Renders the report as a Markdown summary.
@@ -206,7 +206,7 @@ pub fn markdown(report: &Report) -> String {
 
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "\n### Input warnings ({})\n", report.warnings.len());
-        for w in report.warnings.iter().take(MAX_FINDINGS) {
+        for w in report.warnings.iter().take(MAX_INPUT_WARNINGS) {
             let _ = writeln!(
                 out,
                 "- **{}** {}: {}",
@@ -215,11 +215,11 @@ pub fn markdown(report: &Report) -> String {
                 escape(w.message())
             );
         }
-        if report.warnings.len() > MAX_FINDINGS {
+        if report.warnings.len() > MAX_INPUT_WARNINGS {
             let _ = writeln!(
                 out,
                 "- … and {} more (see the full report)",
-                report.warnings.len() - MAX_FINDINGS
+                report.warnings.len() - MAX_INPUT_WARNINGS
             );
         }
     }

@@ -4,7 +4,7 @@
 //! visible, never obeyed, and never starting a line of its own.
 
 use super::escape::line;
-use super::{error_place, record_place};
+use super::{MAX_INPUT_WARNINGS, error_place, record_place};
 use anstyle::{AnsiColor, Style};
 use attest_engine::diff::{Diff, DiffItem};
 use attest_engine::pack::Category;
@@ -406,7 +406,8 @@ fn waivers(out: &mut String, p: &Paint, report: &Report) {
     }
 }
 
-/// The warnings of the run's inputs, one a line: input, place, JSON Pointer, message.
+/// The warnings of the run's inputs, one a line: input, place, JSON Pointer, message; the
+/// first `MAX_INPUT_WARNINGS`, then a count of the rest.
 fn input_warnings(out: &mut String, p: &Paint, report: &Report) {
     if report.warnings.is_empty() {
         return;
@@ -418,13 +419,20 @@ fn input_warnings(out: &mut String, p: &Paint, report: &Report) {
         p.bold("Input warnings"),
         report.warnings.len()
     );
-    for w in &report.warnings {
+    for w in report.warnings.iter().take(MAX_INPUT_WARNINGS) {
         let _ = writeln!(
             out,
             "  {} {}  {}",
             p.wrap(YELLOW, w.input().as_str()),
             p.dim(&line(&w.at())),
             line(w.message())
+        );
+    }
+    if report.warnings.len() > MAX_INPUT_WARNINGS {
+        let _ = writeln!(
+            out,
+            "  … and {} more (see --format json)",
+            report.warnings.len() - MAX_INPUT_WARNINGS
         );
     }
 }
