@@ -188,7 +188,7 @@ fn doubtful_waivers_are_warnings_at_their_line() {
     let file = path(&dir, "waivers.json");
     let warnings = format!(
         "warning: {file}:2: /waivers/0/expires_on: the waiver expires on 9999-12-31, more than a year after its approval on 2026-05-04: an exception is re-approved at least yearly; expire it within 366 days and renew it\n\
-         warning: {file}:4: /waivers/1: the waiver at line 2 has the same rule, control and entity, and is in force on some of the same days: the first covers the findings; remove one, or start a renewal the day after the other expires\n\
+         warning: {file}:4: /waivers/1: the waiver at line 2 has the same rule, control and entity, and both are in force from 2026-05-04 to 2026-09-30: on those days the one at line 2 covers the findings, this one none; start this one the day after the other expires, or remove one\n\
          warning: {file}:6: /waivers/2/entity: entity `*` names no record: the waiver covers every failing finding of its rule or control; name the records, or leave `entity` out to say so\n"
     );
     // The waivers still apply; `attest eval` and the commands that evaluate as it does say

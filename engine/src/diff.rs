@@ -1,8 +1,9 @@
 //! Comparing two reports of the same organization (a baseline and a new run): failures
 //! that are new, failures resolved, failures still there, and controls whose status
 //! changed. A failure is a failing finding or a rule in error; findings are matched by
-//! rule and record (the JSON Pointer, or the message for findings about no record), so a
-//! message that only changes its day counts is the same failure.
+//! rule and record (its key, else its JSON Pointer; a finding about no record by its place
+//! among its rule's findings about no record), never by message, so a message that only
+//! changes its dates or day counts is the same failure.
 
 use crate::facts::Origin;
 use crate::pack::{Owner, Severity};
@@ -327,11 +328,16 @@ impl<'r> Tested<'r> {
         }
     }
 
-    /// Whether every rule of the report lists the records it tested.
+    /// Whether every rule of the report that judged lists the records it tested (a rule
+    /// that does not apply, is turned off or is in error tested none, with `--explain` or
+    /// without).
     fn listed(&self) -> bool {
         self.report
             .rules
             .iter()
+            .filter(|r| {
+                r.disabled.is_none() && !matches!(r.status, Status::NotApplicable | Status::Error)
+            })
             .all(|r| r.population.records.is_some() || r.population.keys.is_some())
     }
 

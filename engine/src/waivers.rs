@@ -263,7 +263,10 @@ impl Waivers {
                     warnings.push(at(
                         format!("/waivers/{i}"),
                         format!(
-                            "the waiver at line {} has the same rule, control and entity, and is in force on some of the same days: the first covers the findings; remove one, or start a renewal the day after the other expires",
+                            "the waiver at line {} has the same rule, control and entity, and both are in force from {} to {}: on those days the one at line {} covers the findings, this one none; start this one the day after the other expires, or remove one",
+                            first.waiver.source.line,
+                            first.approved.max(e.approved),
+                            first.expires.min(e.expires),
                             first.waiver.source.line
                         ),
                     ));
@@ -296,17 +299,28 @@ impl Waivers {
         self.entries.is_empty()
     }
 
-    /// Applies the waivers to `report`, judged on its as-of date (`evaluated_on`): failing
+    /// Applies the waivers to `report`, judged on its as-of date (`evaluated_on`), and with
+    /// an audit period on its end for approvals (a waiver approved after the period is
+    /// pending: it waives none of the period's exceptions): failing
     /// findings an active waiver covers carry it and count as waived, statuses and counts
     /// are recomputed, `report.waivers` lists every waiver with its state, and
     /// `report.warnings` the file's [`warnings`](Waivers::warnings). Warnings, rule errors
     /// and criteria out of scope are never waived.
     pub fn apply(&self, report: &mut Report) {
         let today = Date::parse(&report.evaluated_on);
+        // With an audit period, a waiver approved after its end came after the exceptions
+        // it would cover: they were not waived while the period ran.
+        let approved_by = match (today, report.period) {
+            (Some(t), Some(p)) => Some(t.min(p.end())),
+            (t, _) => t,
+        };
         let in_force: Vec<bool> = self
             .entries
             .iter()
-            .map(|e| today.is_some_and(|t| e.approved <= t && t <= e.expires))
+            .map(|e| {
+                today.is_some_and(|t| t <= e.expires)
+                    && approved_by.is_some_and(|a| e.approved <= a)
+            })
             .collect();
         // Inserted one by one: collecting into a set would compile in a sort of its own.
         let mut in_scope: BTreeSet<String> = BTreeSet::new();
@@ -330,25 +344,33 @@ impl Waivers {
                 continue;
             }
             let evidence = rule.is_evidence_check();
+            let mut out_of_force = Vec::new();
             for finding in &mut rule.findings {
                 if finding.status != FindingStatus::Fail {
                     continue;
                 }
+                out_of_force.clear();
                 for (w, entry) in self.entries.iter().enumerate() {
                     if !entry.covers(&rule.id, evidence, &controls, finding) {
                         continue;
                     }
                     // In force, the first waiver in the file covers the finding, and it
-                    // alone counts it; out of force, a waiver counts what it would cover.
-                    let active = in_force.get(w) == Some(&true);
-                    let covers = active && finding.waiver.is_none();
-                    if (covers || !active)
-                        && let Some(n) = matched.get_mut(w)
-                    {
-                        *n += 1;
-                    }
-                    if covers {
+                    // alone counts it; out of force, a waiver counts what it would cover
+                    // and no waiver in force covers.
+                    if in_force.get(w) != Some(&true) {
+                        out_of_force.push(w);
+                    } else if finding.waiver.is_none() {
                         finding.waiver = Some(entry.waiver.clone());
+                        if let Some(n) = matched.get_mut(w) {
+                            *n += 1;
+                        }
+                    }
+                }
+                if finding.waiver.is_none() {
+                    for &w in &out_of_force {
+                        if let Some(n) = matched.get_mut(w) {
+                            *n += 1;
+                        }
                     }
                 }
             }
@@ -360,10 +382,10 @@ impl Waivers {
             .iter()
             .zip(matched)
             .map(|(entry, matches)| {
-                let state = match today {
-                    Some(t) if t > entry.expires => WaiverState::Expired,
-                    Some(t) if t >= entry.approved && matches > 0 => WaiverState::Active,
-                    Some(t) if t >= entry.approved => WaiverState::Stale,
+                let state = match (today, approved_by) {
+                    (Some(t), _) if t > entry.expires => WaiverState::Expired,
+                    (_, Some(a)) if a >= entry.approved && matches > 0 => WaiverState::Active,
+                    (_, Some(a)) if a >= entry.approved => WaiverState::Stale,
                     _ => WaiverState::Pending,
                 };
                 WaiverResult {
@@ -521,7 +543,7 @@ mod tests {
             [
                 // 366 days (2026-01-01 to 2027-01-02) is allowed; the renewal the day after
                 // the first expires is no duplicate, the waiver in force with it is.
-                "w.json:4: /waivers/1: the waiver at line 2 has the same rule, control and entity, and is in force on some of the same days: the first covers the findings; remove one, or start a renewal the day after the other expires",
+                "w.json:4: /waivers/1: the waiver at line 2 has the same rule, control and entity, and both are in force from 2026-06-01 to 2026-07-01: on those days the one at line 2 covers the findings, this one none; start this one the day after the other expires, or remove one",
                 "w.json:8: /waivers/3/expires_on: the waiver expires on 9999-12-31, more than a year after its approval on 2026-01-01: an exception is re-approved at least yearly; expire it within 366 days and renew it",
                 "w.json:10: /waivers/4/entity: entity `*/*` names no record: the waiver covers every failing finding of its rule or control; name the records, or leave `entity` out to say so",
                 "w.json:12: /waivers/5/entity: entity `/*` names no record: the waiver covers every failing finding of its rule or control; name the records, or leave `entity` out to say so",

@@ -131,6 +131,72 @@ fn example_waivers_cover_what_they_name() {
 }
 
 #[test]
+fn a_waiver_approved_after_the_audit_period_waives_none_of_its_exceptions() {
+    // Judged two months after the example's period (2026-01-01 to 2026-06-30) ended.
+    let base = evaluate("2026-09-01");
+    assert!(base.period.is_some());
+    let waiver = |approved: &str| {
+        one(&format!(
+            r#""rule": "access.mfa-privileged", "entity": "accounts/metabase/admin", "approved_on": "{approved}", "expires_on": "2026-12-31""#
+        ))
+    };
+    // Approved during the period: the exception was accepted while it ran.
+    let during = with(&base, &waiver("2026-06-15"));
+    assert_eq!(during.waivers[0].state, WaiverState::Active);
+    assert_eq!(during.waivers[0].matches, 1);
+    // Approved after it: the exception stands; the waiver is pending, and says why.
+    let after = with(&base, &waiver("2026-08-15"));
+    assert_eq!(after.waivers[0].state, WaiverState::Pending);
+    assert_eq!(after.summary, base.summary);
+    assert_eq!(
+        after.waivers[0].explain_in(&after),
+        "approved on 2026-08-15, after the audit period's end on 2026-06-30: it waives none of the period's exceptions"
+    );
+    // Without a period the as-of date alone decides: in force.
+    let mut point = base.clone();
+    point.period = None;
+    assert_eq!(
+        with(&point, &waiver("2026-08-15")).waivers[0].state,
+        WaiverState::Active
+    );
+}
+
+#[test]
+fn an_expired_waiver_renewed_by_an_overlapping_one_leaves_no_finding_uncovered() {
+    let base = evaluate("2026-06-30");
+    let waiver = |approved: &str, expires: &str| {
+        format!(
+            r#"{{"rule": "access.mfa-privileged", "entity": "accounts/metabase/admin", "reason": "r", "approved_by": "CISO", "approved_on": "{approved}", "expires_on": "{expires}"}}"#
+        )
+    };
+    let text = format!(
+        "{{\"schema_version\": \"1\", \"waivers\": [\n{},\n{}\n]}}",
+        waiver("2026-01-01", "2026-06-29"),
+        waiver("2026-06-01", "2026-09-30")
+    );
+    let report = with(&base, &text);
+    let states: Vec<(WaiverState, u32)> = report
+        .waivers
+        .iter()
+        .map(|w| (w.state, w.matches))
+        .collect();
+    assert_eq!(
+        states,
+        [(WaiverState::Expired, 0), (WaiverState::Active, 1)]
+    );
+    assert_eq!(
+        report.waivers[0].explain(),
+        "expired on 2026-06-29: it covers nothing any more, and no failing finding needs it"
+    );
+    // The overlap is a warning that names its days, and says which one covers on them.
+    let warnings = Waivers::parse("w.json", &text).unwrap();
+    assert_eq!(
+        warnings.warnings()[0].message,
+        "the waiver at line 2 has the same rule, control and entity, and both are in force from 2026-06-01 to 2026-06-29: on those days the one at line 2 covers the findings, this one none; start this one the day after the other expires, or remove one"
+    );
+}
+
+#[test]
 fn a_duplicate_waiver_covers_nothing_the_first_covers() {
     let base = evaluate("2026-06-30");
     let waiver = |reason: &str, approved: &str, expires: &str| {
@@ -149,7 +215,7 @@ fn a_duplicate_waiver_covers_nothing_the_first_covers() {
         &file(&[
             waiver("first", "2026-05-04", "2026-09-30"),
             waiver("second", "2026-05-05", "2026-09-30"),
-            // Expired: it counts what it would cover, whoever covers it.
+            // Expired: it counts what it would cover that no waiver in force covers.
             waiver("old", "2026-01-01", "2026-03-31"),
         ]),
     );
@@ -163,7 +229,7 @@ fn a_duplicate_waiver_covers_nothing_the_first_covers() {
         [
             ("first", WaiverState::Active, 1),
             ("second", WaiverState::Stale, 0),
-            ("old", WaiverState::Expired, 1),
+            ("old", WaiverState::Expired, 0),
         ]
     );
     assert_eq!(

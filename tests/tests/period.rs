@@ -529,3 +529,91 @@ fn evidence_collected_after_the_as_of_date_is_not_yet_collected() {
         "fail: no evidence for CC2.1 was collected by the as-of date"
     );
 }
+
+#[test]
+fn a_gap_in_the_evidence_that_shrinks_is_the_same_failure_for_diffs_and_sarif() {
+    let doc = |extra: Option<Value>| {
+        let mut evidence = vec![json!({"control_id": "CC3.3", "title": "Fraud risk",
+            "uri": "https://x/a", "collected_on": "2025-03-03", "expires_on": "2026-03-02"})];
+        evidence.extend(extra);
+        json!({"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30",
+            "audit_period": {"start": "2026-01-01", "end": "2026-06-30"}},
+        "evidence": evidence})
+    };
+    // With the records each rule tested listed (`--explain`), as baselines have them.
+    let options = EvalOptions::default().with_populations(true);
+    let base = evaluate(&load(&doc(None)), &options);
+    // Collected on 1 April: the gap of 120 days is now one of 29.
+    let better = doc(Some(
+        json!({"control_id": "CC3.3", "title": "Fraud risk 2026",
+        "uri": "https://x/b", "collected_on": "2026-04-01"}),
+    ));
+    let new = evaluate(&load(&better), &options);
+    let message = |r: &Report| {
+        r.rule("evidence/CC3.3").unwrap().findings[0]
+            .message
+            .clone()
+    };
+    assert!(message(&base).contains("120 days"), "{}", message(&base));
+    assert!(message(&new).contains("29 days"), "{}", message(&new));
+    let diff = attest_engine::diff::Diff::new(&base, &new);
+    let rules = |items: &[attest_engine::diff::DiffItem]| -> Vec<String> {
+        items.iter().map(|i| i.rule.clone()).collect()
+    };
+    assert!(
+        !rules(&diff.new_failures).contains(&"evidence/CC3.3".to_owned()),
+        "{:?}",
+        diff.new_failures
+    );
+    assert!(!rules(&diff.resolved).contains(&"evidence/CC3.3".to_owned()));
+    assert!(rules(&diff.still_failing).contains(&"evidence/CC3.3".to_owned()));
+    // Most rules do not apply to these facts: they tested no records, yet the report lists
+    // the records of every rule that judged.
+    assert!(diff.records_listed);
+    // Code scanning keeps one alert: the same fingerprint in both runs.
+    let fingerprint = |r: &Report| -> Value {
+        let context = attest_render::Context::default();
+        let sarif: Value = serde_json::from_str(&attest_render::sarif(r, &context)).unwrap();
+        sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == "evidence/CC3.3")
+            .unwrap()["partialFingerprints"]
+            .clone()
+    };
+    assert_eq!(fingerprint(&base), fingerprint(&new));
+}
+
+#[test]
+fn the_to_do_list_tells_a_lapse_in_the_period_from_evidence_expired_or_missing() {
+    let doc = json!({"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30",
+        "audit_period": {"start": "2026-01-01", "end": "2026-06-30"}},
+    "evidence": [
+      // Current since February: a gap in January and February, fixed since.
+      {"control_id": "CC2.1", "title": "Flows", "uri": "https://x/f", "collected_on": "2026-02-12"},
+      // Its only record expired in March.
+      {"control_id": "CC3.3", "title": "Fraud risk", "uri": "https://x/a", "collected_on": "2025-03-02"}
+    ]});
+    let report = evaluate(&load(&doc), &EvalOptions::default());
+    let todo = attest_engine::report::todo::TodoList::new(&report);
+    let evidence: BTreeMap<String, (String, Option<String>)> = todo
+        .owners
+        .iter()
+        .flat_map(|o| &o.items)
+        .filter_map(|i| {
+            let e = i.evidence.as_ref()?;
+            Some((
+                e.criterion.clone(),
+                (e.state.as_str().to_owned(), i.due_on.clone()),
+            ))
+        })
+        .collect();
+    assert_eq!(evidence["CC2.1"], ("lapsed".to_owned(), None));
+    assert_eq!(
+        evidence["CC3.3"],
+        ("expired".to_owned(), Some("2026-03-02".to_owned()))
+    );
+    // A criterion with no evidence at all is missing it.
+    assert_eq!(evidence["CC1.1"], ("missing".to_owned(), None));
+}

@@ -34,7 +34,7 @@
 //! a waived finding, and [`TodoList::for_owner`] lists the owner asked for whatever it has.
 
 use super::views::{RuleView, rule_views};
-use super::{ControlResult, Finding, PackInfo, Report, Status};
+use super::{ControlResult, EvidenceState, Finding, PackInfo, Report, Status};
 use crate::date::Date;
 use crate::facts::Origin;
 use crate::pack::{Owner, Severity};
@@ -88,6 +88,10 @@ pub enum EvidenceGap {
     Missing,
     /// Every evidence record has expired (the criterion fails).
     Expired,
+    /// With an audit period: evidence is current at the as-of date, but none was in force
+    /// on some days of the period (the criterion fails: a gap in the past, which the
+    /// report's finding lists, is an exception of the period).
+    Lapsed,
     /// The latest evidence expires within the warning window (the criterion warns).
     Expiring,
 }
@@ -98,6 +102,7 @@ impl EvidenceGap {
         match self {
             EvidenceGap::Missing => "missing",
             EvidenceGap::Expired => "expired",
+            EvidenceGap::Lapsed => "lapsed",
             EvidenceGap::Expiring => "expiring",
         }
     }
@@ -426,8 +431,9 @@ fn item(
 }
 
 /// The one item of an evidence check with open findings: missing evidence (a failing
-/// finding about no record), expiring evidence (its warning), or expired evidence (the
-/// failing finding about the record that expired last).
+/// finding about no record; with an audit period, one about the days the evidence lapsed,
+/// which is expired evidence when no record is current now), expiring evidence (its
+/// warning), or expired evidence (the failing finding about the record that expired last).
 fn evidence_item(v: &RuleView<'_>, as_of: Option<Date>) -> Option<(Owner, TodoItem)> {
     let control: &ControlResult = v
         .controls
@@ -452,7 +458,24 @@ fn evidence_item(v: &RuleView<'_>, as_of: Option<Date>) -> Option<(Owner, TodoIt
     let (state, finding, due) = if let Some(f) = open(Status::Warn).next() {
         (EvidenceGap::Expiring, f, expires(f))
     } else if let Some(f) = open(Status::Fail).find(|f| f.entity.is_none()) {
-        (EvidenceGap::Missing, f, None)
+        // Missing, or with an audit period lapsed on some of its days: evidence current
+        // now, or every record expired (the one that expired last says when), or none.
+        let lapsed = f.data.as_ref().is_some_and(|d| d.get("lapses").is_some());
+        let expired_last = control
+            .evidence
+            .iter()
+            .filter(|e| e.state == EvidenceState::Expired)
+            .filter_map(|e| e.expires_on.as_deref().and_then(Date::parse))
+            .max();
+        let current = control
+            .evidence
+            .iter()
+            .any(|e| e.state == EvidenceState::Current);
+        match (lapsed, current, expired_last) {
+            (true, true, _) => (EvidenceGap::Lapsed, f, None),
+            (true, false, Some(last)) => (EvidenceGap::Expired, f, Some(last)),
+            _ => (EvidenceGap::Missing, f, None),
+        }
     } else {
         // The record that expired last; the first of them on a tie.
         let f = open(Status::Fail).fold(None, |best: Option<&Finding>, f| match best {

@@ -24,7 +24,10 @@ impl RuleView<'_> {
 
     /// A stable identity for each finding, across runs and reorderings of the facts: the
     /// rule and the key of the record the finding is about (its pointer when the record has
-    /// no key, its message when it is about no record), numbered when repeated.
+    /// no key), numbered when repeated. A finding about no record (a missing assessment, a
+    /// gap in a criterion's evidence) is its rule's first, second... such finding: its
+    /// message, whose dates and day counts change from one run to the next, is no part of
+    /// it.
     pub fn finding_keys(&self) -> Vec<String> {
         let mut seen: HashMap<String, usize> = HashMap::new();
         self.rule
@@ -32,7 +35,7 @@ impl RuleView<'_> {
             .iter()
             .map(|f| {
                 let record = f.key.as_deref().or(f.entity.as_deref());
-                let base = format!("{}|{}", self.id, record.unwrap_or(f.message.as_str()));
+                let base = format!("{}|{}", self.id, record.unwrap_or_default());
                 let n = seen.entry(base.clone()).or_default();
                 *n += 1;
                 if *n == 1 { base } else { format!("{base}#{n}") }

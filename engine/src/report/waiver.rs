@@ -163,7 +163,7 @@ pub struct WaiverResult {
     pub state: WaiverState,
     /// Failing findings it covers, each counted once: a finding two waivers in force match
     /// counts for the first in the file, which covers it. For an expired or pending waiver,
-    /// the findings it would cover.
+    /// the findings it would cover that no waiver in force covers.
     pub matches: u32,
 }
 
@@ -177,6 +177,10 @@ impl WaiverResult {
                 format!("covers {} until {}", findings(self.matches), w.expires_on)
             }
             WaiverState::Stale => "covers no failing finding: remove it".to_owned(),
+            WaiverState::Expired if self.matches == 0 => format!(
+                "expired on {}: it covers nothing any more, and no failing finding needs it",
+                w.expires_on
+            ),
             WaiverState::Expired => format!(
                 "expired on {}: {} no longer covered",
                 w.expires_on,
@@ -235,10 +239,26 @@ impl WaiverResult {
     }
 
     /// Its state in words, as [`WaiverResult::explain`] gives it, unless it names a rule or
-    /// criterion that `report`'s pack does not have: then what [`WaiverResult::unknown_names`]
-    /// says.
+    /// criterion that `report`'s pack does not have (then what
+    /// [`WaiverResult::unknown_names`] says), or is pending for having been approved after
+    /// the report's audit period (then that).
     pub fn explain_in(&self, report: &Report) -> String {
-        self.unknown_names(report).unwrap_or_else(|| self.explain())
+        if let Some(problem) = self.unknown_names(report) {
+            return problem;
+        }
+        match report.period {
+            Some(p)
+                if self.state == WaiverState::Pending
+                    && self.waiver.approved_on.as_str() <= report.evaluated_on.as_str() =>
+            {
+                format!(
+                    "approved on {}, after the audit period's end on {}: it waives none of the period's exceptions",
+                    self.waiver.approved_on,
+                    p.end()
+                )
+            }
+            _ => self.explain(),
+        }
     }
 
     /// For a waiver that names its record by JSON Pointer, which moves when a record is
