@@ -236,6 +236,18 @@ fn utf8_text(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
+/// Refuses `-` as an input path, which would be read as a file named `-` ("No such file or
+/// directory"): `how` says what is read from where (`facts are read from files and
+/// folders`), and the message how to give a pipe (`/dev/stdin`).
+pub fn refuse_dash(path: &Path, how: &str) -> Result<(), String> {
+    match path.as_os_str() == "-" {
+        true => Err(format!(
+            "-: {how}, not from `-`: for a pipe, give /dev/stdin"
+        )),
+        false => Ok(()),
+    }
+}
+
 /// Facts sources as (name shown to people, text), in merge order: arguments in the order
 /// given, each folder's `*.json` files in file-name order; all within one `limit`. A file
 /// reached twice (named twice, under two spellings, or named and in a folder also given) is
@@ -243,12 +255,7 @@ fn utf8_text(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
 pub fn read_facts(paths: &[PathBuf], limit: SizeLimit) -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
     for path in paths {
-        if path.as_os_str() == "-" {
-            return Err(
-                "-: facts are read from files and folders, not from `-`: for a pipe, give /dev/stdin"
-                    .to_owned(),
-            );
-        }
+        refuse_dash(path, "facts are read from files and folders")?;
         let meta = fs::metadata(path).map_err(|e| format!("{}: {e}", shown(path)))?;
         if meta.is_dir() {
             let inner = facts_folder(path)?;

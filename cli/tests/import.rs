@@ -1497,21 +1497,24 @@ fn max_input_size_bounds_every_file_an_import_reads() {
 
 #[test]
 fn two_factor_disabled_logins_that_match_no_member_are_listed() {
-    // Another organization's list (or a typo) names nobody of the import: every member
-    // would be written with 2FA, unseen. The summary names the logins, as for --admins.
+    // A typo names nobody of the import: the member meant would be written with 2FA,
+    // unseen. The summary names the logins, as for --admins.
     let dir = scratch("2fa-unmatched");
-    let other = write(
+    let typo = write(
         &dir,
-        "other.json",
-        r#"[{"login": "Bob", "node_id": "MDQ6VXNlcjE=", "type": "User"}]"#,
+        "typo.json",
+        r#"[{"login": "guslq", "node_id": "MDQ6VXNlcjE=", "type": "User"},
+            {"login": "Bob", "node_id": "MDQ6VXNlcjI=", "type": "User"}]"#,
     );
     let (out, summary) = import(&[
         "github-members",
         &sample("github-members.json"),
         "--two-factor-disabled",
-        &other,
+        &typo,
     ]);
-    assert!(accounts(&out).iter().all(|(_, a)| a["mfa"] == true));
+    let all = accounts(&out);
+    assert_eq!(account(&all, "guslq")["mfa"], false);
+    assert_eq!(account(&all, "anasilva")["mfa"], true);
     assert!(
         summary.ends_with("--two-factor-disabled names members this import does not have: bob\n"),
         "{summary}"
@@ -1531,7 +1534,7 @@ fn two_factor_disabled_logins_that_match_no_member_are_listed() {
     let factors = write(
         &dir,
         "factors.json",
-        r#"{"00u1nobody000000000": [{"status": "ACTIVE"}]}"#,
+        r#"{"00u1ana0000000000001": [{"status": "ACTIVE"}], "00u1nobody000000000": [{"status": "ACTIVE"}]}"#,
     );
     let (_, summary) = import(&[
         "okta-users",
@@ -1543,6 +1546,272 @@ fn two_factor_disabled_logins_that_match_no_member_are_listed() {
         summary
             .contains("--factors names user ids this import does not have: 00u1nobody000000000\n"),
         "{summary}"
+    );
+}
+
+#[test]
+fn a_list_none_of_whose_entries_matches_an_account_is_refused() {
+    // Emails for logins, another organization's list, another account's details: every
+    // account would be decided from nothing (`privileged: false`, `mfa: true`). Refused,
+    // naming the file, how many entries, and examples of both sides; the one rule for
+    // --admins (names, GitHub's list, AWS's details), --two-factor-disabled and --factors.
+    let dir = scratch("list-matches-nothing");
+    let emails = write(&dir, "gh-admins.txt", "ana.silva@nwlabs.example\n");
+    let err = refused(&[
+        "github-members",
+        &sample("github-members.json"),
+        "--people",
+        &people(&dir),
+        "--identity-map",
+        &sample("identity-map.csv"),
+        "--admins",
+        &emails,
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {emails}: --admins matches nothing in this import: none of the 1 name it gives is one of the import's accounts (the import has anasilva, benokoye, devpatel, ... (6 in all); the file names ana.silva@nwlabs.example); a list that matches no account is refused, as it would write every account `privileged: false`\n"
+        )
+    );
+    let other = write(
+        &dir,
+        "other.json",
+        r#"[{"login":"someone-else","id":9,"node_id":"x","type":"User"}]"#,
+    );
+    let err = refused(&[
+        "github-members",
+        &sample("github-members.json"),
+        "--two-factor-disabled",
+        &other,
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {other}: --two-factor-disabled matches nothing in this import: none of the 1 login it gives is one of the import's members (the import has anasilva, benokoye, devpatel, ... (6 in all); the file names someone-else); a list that matches no account is refused, as it would write every member with 2FA (`mfa: true`)\n"
+        )
+    );
+    // GitHub's owners list of another organization, as --admins.
+    let err = refused(&[
+        "github-members",
+        &sample("github-members.json"),
+        "--admins",
+        &other,
+    ]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {other}: --admins matches nothing in this import: none of the 1 name it gives"
+        )),
+        "{err}"
+    );
+    let factors = write(
+        &dir,
+        "factors.json",
+        r#"{"00u1x": [{"status": "ACTIVE"}], "00u1y": [], "00u1z": [], "00u1w": []}"#,
+    );
+    let err = refused(&[
+        "okta-users",
+        &sample("okta-users.json"),
+        "--factors",
+        &factors,
+    ]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {factors}: --factors matches nothing in this import: none of the 4 user ids it gives is one of the import's user ids (the import has 00u1"
+        )) && err.contains("the file names 00u1w, 00u1x, 00u1y, ... (4 in all)"),
+        "{err}"
+    );
+    // AWS details of another account: its administrators are nobody of the report.
+    let details = write(
+        &dir,
+        "details.json",
+        r#"{"UserDetailList": [{"UserName": "root-of-another", "AttachedManagedPolicies": [
+            {"PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]}]}"#,
+    );
+    let err = refused(&[
+        "aws-iam-credential-report",
+        &sample("aws-iam-credential-report.csv"),
+        "--admins",
+        &details,
+    ]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {details}: --admins matches nothing in this import: none of the 1 name it gives is one of the import's accounts (the import has <root_account>, ana.silva@nwlabs.example, ben.okoye, ... (7 in all); the file names root-of-another)"
+        )),
+        "{err}"
+    );
+    // Nothing was written: the refusal comes before the output.
+    let out = dir.join("accounts.json");
+    let run = attest(&[
+        "import",
+        "github-members",
+        &sample("github-members.json"),
+        "--admins",
+        &emails,
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    exit(&run, 2);
+    assert!(!out.exists());
+}
+
+#[test]
+fn aws_administrators_are_judged_from_what_the_details_hold_or_refused() {
+    // Users who are admins through a group or a customer managed policy were written
+    // `privileged: false` when the file lacked the group or policy; an inline `iam:*` on `*`
+    // was not counted, although the managed IAMFullAccess (that document) was; a raw-API
+    // URL-encoded document was not read.
+    let dir = scratch("aws-admins-partial");
+    let report = sample("aws-iam-credential-report.csv");
+    // `--filter User`: the groups are not in the file.
+    let partial = write(
+        &dir,
+        "users-only.json",
+        "{\"UserDetailList\": [\n  {\"UserName\": \"ana.silva@nwlabs.example\", \"GroupList\": [\"Administrators\"]}\n]}\n",
+    );
+    let err = refused(&["aws-iam-credential-report", &report, "--admins", &partial]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {partial}:2:58: user `ana.silva@nwlabs.example` (/UserDetailList/0/GroupList/0) is in the group `Administrators`, which the file's `GroupDetailList` does not have: expected the details of every group and managed policy a user has"
+        )),
+        "{err}"
+    );
+    // A customer managed policy the file's `Policies` lacks (empty).
+    let missing = write(
+        &dir,
+        "no-policies.json",
+        r#"{"UserDetailList": [{"UserName": "ben.okoye", "AttachedManagedPolicies": [
+            {"PolicyArn": "arn:aws:iam::123456789012:policy/Ops"}]}], "Policies": []}"#,
+    );
+    let err = refused(&["aws-iam-credential-report", &report, "--admins", &missing]);
+    assert!(
+        err.contains("the policy `arn:aws:iam::123456789012:policy/Ops` of user `ben.okoye` (/UserDetailList/0/AttachedManagedPolicies/0/PolicyArn) is not in the file's `Policies`"),
+        "{err}"
+    );
+    // An inline document that cannot be read, even URL-decoded.
+    let unreadable = write(
+        &dir,
+        "unreadable.json",
+        r#"{"UserDetailList": [{"UserName": "ben.okoye", "UserPolicyList": [
+            {"PolicyName": "p", "PolicyDocument": "%7B%22Statement"}]}]}"#,
+    );
+    let err = refused(&[
+        "aws-iam-credential-report",
+        &report,
+        "--admins",
+        &unreadable,
+    ]);
+    assert!(
+        err.contains("the inline policy `p` of user `ben.okoye` (/UserDetailList/0/UserPolicyList/0/PolicyDocument) cannot be read"),
+        "{err}"
+    );
+    // Inline `iam:*` on `*`, and a URL-encoded document allowing everything: admins.
+    let inline = write(
+        &dir,
+        "inline.json",
+        r#"{"UserDetailList": [
+            {"UserName": "ben.okoye", "UserPolicyList": [
+                {"PolicyName": "iam", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}}]},
+            {"UserName": "dev.patel@nwlabs.example", "UserPolicyList": [
+                {"PolicyName": "raw", "PolicyDocument": "%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D"}]},
+            {"UserName": "old-ci", "UserPolicyList": [
+                {"PolicyName": "read", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "iam:Get*", "Resource": "*"}]}}]}
+        ]}"#,
+    );
+    let (out, _) = import(&["aws-iam-credential-report", &report, "--admins", &inline]);
+    let all = accounts(&out);
+    assert_eq!(account(&all, "ben.okoye")["privileged"], true);
+    assert_eq!(
+        account(&all, "dev.patel@nwlabs.example")["privileged"],
+        true
+    );
+    assert_eq!(account(&all, "old-ci")["privileged"], false);
+}
+
+#[test]
+fn the_credential_report_accepts_what_aws_writes_in_each_column_and_no_more() {
+    // An empty or N/A creation time dropped the account out of access.grant-approval; `N/A`
+    // in a TRUE/FALSE column made a user a disabled service account.
+    let dir = scratch("aws-columns");
+    let name = "aws-iam-credential-report.csv";
+    let created = "user/ben.okoye,";
+    let password = "user/ben.okoye,2022-06-15T13:20:00+00:00,";
+    for (prefix, from, to, message) in [
+        (
+            created,
+            "2022-06-15T13:20:00+00:00",
+            "",
+            "`user_creation_time` is empty: expected an ISO 8601 date-time",
+        ),
+        (
+            created,
+            "2022-06-15T13:20:00+00:00",
+            "N/A",
+            "`N/A` in `user_creation_time` is not a date: expected an ISO 8601 date-time",
+        ),
+        (
+            created,
+            "2022-06-15T13:20:00+00:00",
+            "no_information",
+            "`no_information` in `user_creation_time` is not a date",
+        ),
+        (
+            password,
+            "true",
+            "N/A",
+            "`N/A` in `password_enabled` is not TRUE or FALSE, which AWS writes in this column",
+        ),
+        (
+            password,
+            "true",
+            "not_supported",
+            "`not_supported` in `password_enabled` is not TRUE or FALSE",
+        ),
+    ] {
+        let report = edited(
+            &dir,
+            name,
+            &format!("{prefix}{from},"),
+            &format!("{prefix}{to},"),
+        );
+        let text = fs::read_to_string(&report).unwrap();
+        let (line, row) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(prefix))
+            .unwrap();
+        let column = row[..row.find(prefix).unwrap() + prefix.len()]
+            .chars()
+            .count()
+            + 1;
+        let err = refused(&["aws-iam-credential-report", &report]);
+        assert!(
+            err.starts_with(&format!("error: {report}:{}:{column}: {message}", line + 1)),
+            "{err}"
+        );
+    }
+    // A key column of `N/A`, and the root user's `password_enabled` other than
+    // `not_supported`.
+    let report = edited(
+        &dir,
+        name,
+        "2022-06-15T13:20:00+00:00,true,2026-06-26T09:41:17+00:00,2026-05-20T12:00:00+00:00,N/A,false,true,",
+        "2022-06-15T13:20:00+00:00,true,2026-06-26T09:41:17+00:00,2026-05-20T12:00:00+00:00,N/A,false,N/A,",
+    );
+    let err = refused(&["aws-iam-credential-report", &report]);
+    assert!(
+        err.contains("`N/A` in `access_key_1_active` is not TRUE or FALSE"),
+        "{err}"
+    );
+    let report = edited(
+        &dir,
+        name,
+        "2019-02-11T09:12:40+00:00,not_supported,",
+        "2019-02-11T09:12:40+00:00,N/A,",
+    );
+    let err = refused(&["aws-iam-credential-report", &report]);
+    assert!(
+        err.contains(":2:73: `N/A` in `password_enabled` of the root user: expected not_supported"),
+        "{err}"
     );
 }
 
@@ -1613,6 +1882,12 @@ fn a_date_format_may_have_a_time_part_and_an_unknown_specifier_is_named() {
         )),
         "{err}"
     );
+    // A format may end in white space (`%n`, `%t`): the cell is read trimmed.
+    let dated = write(&dir, "dated.csv", "ID,Course,When\n1,Security,2026-06-28\n");
+    for format in ["%Y-%m-%d%n", "%Y-%m-%d%t"] {
+        let (out, _) = import(&["csv", &dated, "--mapping", &mapping(format)]);
+        assert!(out.contains("\"completed_on\": \"2026-06-28\""), "{out}");
+    }
     // Still refused: a format without the day.
     let m = mapping("%m/%Y %H:%M");
     let err = refused(&["csv", &csv, "--mapping", &m]);
@@ -1767,4 +2042,211 @@ fn a_header_separated_by_another_delimiter_is_named() {
         ),
     );
     import(&["csv", &csv, "--mapping", &fixed]);
+}
+
+#[test]
+fn okta_and_github_values_of_the_wrong_kind_are_placed_with_their_pointer() {
+    let dir = scratch("okta-github-values");
+    // `created` null or missing: the account would drop out of access.grant-approval.
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"created\": \"2021-03-01T09:00:00.000Z\"",
+        "\"created\": null",
+    );
+    let err = refused(&["okta-users", &okta]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {okta}:5:16: user ana.silva@nwlabs.example (/0/created): `created` is null: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z: Okta writes when every user was created"
+        )),
+        "{err}"
+    );
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"created\": \"2021-03-01T09:00:00.000Z\",\n    ",
+        "",
+    );
+    let err = refused(&["okta-users", &okta]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {okta}:2:3: user ana.silva@nwlabs.example (/0) has no `created`: expected"
+        )),
+        "{err}"
+    );
+    // A `profile` that is not an object, or has no `login`.
+    let users = write(
+        &dir,
+        "users.json",
+        "[{\"id\": \"00u1\", \"status\": \"ACTIVE\", \"created\": \"2021-03-01T09:00:00.000Z\",\n  \"profile\": [\"a@x.example\"]}]",
+    );
+    assert_eq!(
+        refused(&["okta-users", &users]),
+        format!(
+            "error: {users}:2:14: user 00u1 (/0/profile): `profile` is an array: expected an object, the user's profile with its `login`\n"
+        )
+    );
+    let users = write(
+        &dir,
+        "no-login.json",
+        "[{\"id\": \"00u1\", \"status\": \"ACTIVE\", \"created\": \"2021-03-01T09:00:00.000Z\",\n  \"profile\": {\"email\": \"a@x.example\"}}]",
+    );
+    assert_eq!(
+        refused(&["okta-users", &users]),
+        format!(
+            "error: {users}:2:14: user 00u1 (/0/profile): `profile` has no `login`: expected a string, the user's login\n"
+        )
+    );
+    // GitHub: a `login` or a `type` that is null.
+    for (from, to, expected) in [
+        (
+            "\"login\": \"benokoye\"",
+            "\"login\": null",
+            ":18:14: member /1/login: `login` is null: expected a string, the member's login, the account's name",
+        ),
+        (
+            "\"type\": \"User\"",
+            "\"type\": null",
+            ":13:13: member /0/type: `type` is null: expected a string, `User` or `Bot`",
+        ),
+    ] {
+        let github = edited(&dir, "github-members.json", from, to);
+        let err = refused(&["github-members", &github]);
+        assert_eq!(err, format!("error: {github}{expected}\n"));
+    }
+}
+
+#[test]
+fn a_key_given_twice_in_any_json_an_import_reads_is_refused() {
+    // serde_json keeps the last value silently (a bot's `"type": "Bot"` hidden by a later
+    // `"type": "User"`); `attest validate` refuses it, and so does every import.
+    let dir = scratch("json-key-twice");
+    let twice = |key: &str| {
+        format!(
+            "invalid JSON: the key `{key}` is given twice in one object; only one value can count\n"
+        )
+    };
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"status\": \"ACTIVE\",",
+        "\"status\": \"SUSPENDED\", \"status\": \"ACTIVE\",",
+    );
+    assert_eq!(
+        refused(&["okta-users", &okta]),
+        format!("error: {okta}:4:35: {}", twice("status"))
+    );
+    let github = edited(
+        &dir,
+        "github-members.json",
+        "\"type\": \"User\"",
+        "\"type\": \"Bot\", \"type\": \"User\"",
+    );
+    assert_eq!(
+        refused(&["github-members", &github]),
+        format!("error: {github}:13:25: {}", twice("type"))
+    );
+    let factors = write(
+        &dir,
+        "factors.json",
+        "{\"00u1ana0000000000001\": [],\n \"00u1ana0000000000001\": [{\"status\": \"ACTIVE\"}]}",
+    );
+    assert_eq!(
+        refused(&[
+            "okta-users",
+            &sample("okta-users.json"),
+            "--factors",
+            &factors
+        ]),
+        format!("error: {factors}:2:23: {}", twice("00u1ana0000000000001"))
+    );
+    let people = write(
+        &dir,
+        "people.json",
+        "{\"people\": [{\"id\": \"1\", \"email\": \"ana.silva@nwlabs.example\",\n  \"email\": \"ben.okoye@nwlabs.example\"}]}",
+    );
+    let err = refused(&[
+        "okta-users",
+        &sample("okta-users.json"),
+        "--people",
+        &people,
+    ]);
+    assert_eq!(err, format!("error: {people}:2:9: {}", twice("email")));
+    let details = write(
+        &dir,
+        "details.json",
+        "{\"UserDetailList\": [{\"UserName\": \"ben.okoye\"}],\n \"UserDetailList\": []}",
+    );
+    assert_eq!(
+        refused(&[
+            "aws-iam-credential-report",
+            &sample("aws-iam-credential-report.csv"),
+            "--admins",
+            &details
+        ]),
+        format!("error: {details}:2:17: {}", twice("UserDetailList"))
+    );
+}
+
+#[test]
+fn one_mailbox_is_one_account_in_any_case_and_with_spaces_around() {
+    // `a@x.example` and `A@X.example` were two accounts (one with MFA, one without).
+    let dir = scratch("one-mailbox");
+    let google = edited(
+        &dir,
+        "google-workspace-users.csv",
+        "ben.okoye@nwlabs.example,****",
+        "Ana.Silva@NWLabs.example,****",
+    );
+    let err = refused(&["google-workspace-users", &google]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {google}:3:1: duplicate key accounts/google-workspace/Ana.Silva@NWLabs.example: also at {google}:2 (as google-workspace/ana.silva@nwlabs.example: an email address names one mailbox, in any case)"
+        )),
+        "{err}"
+    );
+    // Okta's login with spaces around it is the login, as Google's cell is trimmed.
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"login\": \"ben.okoye@nwlabs.example\"",
+        "\"login\": \"  Ana.Silva@nwlabs.example \"",
+    );
+    let err = refused(&["okta-users", &okta]);
+    assert!(
+        err.contains("duplicate key accounts/okta/Ana.Silva@nwlabs.example: also at")
+            && err.contains("(as okta/ana.silva@nwlabs.example:"),
+        "{err}"
+    );
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"login\": \"ana.silva@nwlabs.example\"",
+        "\"login\": \"  ana.silva@nwlabs.example \"",
+    );
+    let (out, _) = import(&["okta-users", &okta]);
+    assert!(
+        out.contains("\"username\": \"ana.silva@nwlabs.example\""),
+        "{out}"
+    );
+    // Logins that are not email addresses are compared as written.
+    let github = edited(
+        &dir,
+        "github-members.json",
+        "\"login\": \"benokoye\"",
+        "\"login\": \"AnaSilva\"",
+    );
+    import(&["github-members", &github]);
+}
+
+#[test]
+fn a_dash_for_an_input_says_to_give_dev_stdin() {
+    assert_eq!(
+        refused(&["okta-users", "-"]),
+        "error: -: imports are read from files, not from `-`: for a pipe, give /dev/stdin\n"
+    );
+    assert_eq!(
+        refused(&["okta-users", &sample("okta-users.json"), "--factors", "-"]),
+        "error: -: imports are read from files, not from `-`: for a pipe, give /dev/stdin\n"
+    );
 }

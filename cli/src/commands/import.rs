@@ -229,6 +229,7 @@ fn check_flags(args: &Args) -> Result<(), String> {
 
 /// Reads a file as an import input.
 fn read(path: &Path, limit: SizeLimit) -> Result<Input, String> {
+    inputs::refuse_dash(path, "imports are read from files")?;
     Ok(Input::new(
         inputs::display(path),
         inputs::read_text(path, limit)?,
@@ -267,9 +268,7 @@ fn accounts(
         None => None,
     };
     let two_factor_disabled = match &args.two_factor_disabled {
-        Some(path) => Some(
-            github::logins(&read(path, args.limit())?, "--two-factor-disabled").map_err(show)?,
-        ),
+        Some(path) => Some(github::logins(&read(path, args.limit())?).map_err(show)?),
         None => None,
     };
     let factors = match &args.factors {
@@ -308,51 +307,27 @@ fn accounts(
         names(files)
     );
     summary.push_str(&linker.summary(records.len()));
-    if let Some(admins) = &options.admins {
-        if admins.is_empty() {
-            summary.push_str(&format!(
-                "--admins ({}) names nobody with administrator access: it makes no account privileged\n",
-                args.admins
-                    .as_deref()
-                    .map(inputs::display)
-                    .unwrap_or_default()
-            ));
-        }
-        let unmatched = admins.unmatched();
-        if !unmatched.is_empty() {
-            summary.push_str(&format!(
-                "--admins names accounts this import does not have: {}\n",
-                unmatched.join(", ")
-            ));
-        }
+    if let Some(admins) = &options.admins
+        && admins.is_empty()
+    {
+        summary.push_str(&format!(
+            "--admins ({}) names nobody with administrator access: it makes no account privileged\n",
+            args.admins
+                .as_deref()
+                .map(inputs::display)
+                .unwrap_or_default()
+        ));
     }
-    if let Some(off) = &two_factor_disabled {
-        // Listed logins no member has: the member meant (a typo, a renamed login, another
-        // organization's list) is written with 2FA.
-        let members: std::collections::BTreeSet<String> = records
-            .iter()
-            .filter_map(|r| r.value.get("username").and_then(serde_json::Value::as_str))
-            .map(str::to_lowercase)
-            .collect();
-        let unknown: Vec<&str> = off
-            .iter()
-            .filter(|login| !members.contains(*login))
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            summary.push_str(&format!(
-                "--two-factor-disabled names members this import does not have: {}\n",
-                unknown.join(", ")
-            ));
-        }
-    }
-    if let Some(factors) = &factors {
-        let unknown = factors.unmatched();
-        if !unknown.is_empty() {
-            summary.push_str(&format!(
-                "--factors names user ids this import does not have: {}\n",
-                unknown.join(", ")
-            ));
+    // The lists of the import's accounts: one that matches none is refused, the entries no
+    // account matched are told.
+    let lists = [
+        options.admins.as_ref().map(Admins::listed),
+        two_factor_disabled.as_ref(),
+        factors.as_ref().map(Factors::listed),
+    ];
+    for list in lists.into_iter().flatten() {
+        if let Some(note) = list.check().map_err(show)? {
+            summary.push_str(&note);
         }
     }
     if let Some(map) = &map {

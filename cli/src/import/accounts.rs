@@ -17,13 +17,205 @@ pub struct Options {
     pub admins: Option<Admins>,
 }
 
-/// The privileged users named by `--admins`.
-#[derive(Debug, Default)]
-pub struct Admins {
-    names: BTreeSet<String>,
-    /// The names an account of the import matched, to tell the others.
-    matched: RefCell<BTreeSet<String>>,
+/// An account name as every importer writes it: without the spaces around it (`"  a@x "` of
+/// an export is the account `a@x`, whichever export it comes from).
+pub fn clean_name(name: &str) -> &str {
+    name.trim()
 }
+
+/// An account name as names are compared (accounts, `--admins`, the identity map, people's
+/// emails): [`clean_name`], in lower case.
+pub fn name_key(name: &str) -> String {
+    clean_name(name).to_lowercase()
+}
+
+/// An account's username as two accounts of one system are told apart: an email address
+/// (`A@X.example`) names one mailbox in any case, so it is compared in lower case (two
+/// rows for `a@x.example` and `A@X.example` are one account given twice); other names as
+/// written.
+pub fn account_key(username: &str) -> String {
+    let name = clean_name(username);
+    match name.contains('@') {
+        true => name.to_lowercase(),
+        false => name.to_owned(),
+    }
+}
+
+/// The options whose file lists some of the import's accounts, each with what it decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// `--admins`: the privileged accounts.
+    Admins,
+    /// `--two-factor-disabled`: the GitHub members without 2FA.
+    TwoFactorDisabled,
+    /// `--factors`: the Okta users' MFA factors, by user id.
+    Factors,
+}
+
+impl ListKind {
+    /// The option.
+    pub fn flag(self) -> &'static str {
+        match self {
+            ListKind::Admins => "--admins",
+            ListKind::TwoFactorDisabled => "--two-factor-disabled",
+            ListKind::Factors => "--factors",
+        }
+    }
+
+    /// What its entries are (one, many).
+    fn entries(self) -> (&'static str, &'static str) {
+        match self {
+            ListKind::Admins => ("name", "names"),
+            ListKind::TwoFactorDisabled => ("login", "logins"),
+            ListKind::Factors => ("user id", "user ids"),
+        }
+    }
+
+    /// What the accounts of the import are called: `accounts`, `members`, `user ids`.
+    fn accounts(self) -> &'static str {
+        match self {
+            ListKind::Admins => "accounts",
+            ListKind::TwoFactorDisabled => "members",
+            ListKind::Factors => "user ids",
+        }
+    }
+
+    /// What a list that matches no account would write.
+    fn consequence(self) -> &'static str {
+        match self {
+            ListKind::Admins => "it would write every account `privileged: false`",
+            ListKind::TwoFactorDisabled => "it would write every member with 2FA (`mfa: true`)",
+            ListKind::Factors => {
+                "it would write every user without MFA (`mfa: false`) from a file about other users"
+            }
+        }
+    }
+
+    /// Whether entries are compared as written (Okta's user ids), not as names
+    /// ([`name_key`]: trimmed, any case).
+    fn exact(self) -> bool {
+        self == ListKind::Factors
+    }
+}
+
+/// The entries of an option's file that lists some of the import's accounts (`--admins`,
+/// `--two-factor-disabled`, `--factors`), and which of them an account matched. The one
+/// home of the rule for such lists ([`Listed::check`]): an entry no account matched is told
+/// on stderr, as the account meant (a typo, an alias the export does not show) is written as
+/// though unlisted; a list none of whose entries matches any account is refused (another
+/// system's, organization's or account's file, names of the wrong kind: emails for logins),
+/// as it would decide every account from nothing.
+#[derive(Debug)]
+pub struct Listed {
+    kind: ListKind,
+    file: String,
+    entries: BTreeSet<String>,
+    matched: RefCell<BTreeSet<String>>,
+    /// The names of the import's accounts looked for, for the example of a refusal.
+    asked: RefCell<BTreeSet<String>>,
+}
+
+impl Listed {
+    /// The list `kind` of the file `file`, whose entries are `entries`.
+    pub fn new(kind: ListKind, file: &str, entries: impl IntoIterator<Item = String>) -> Listed {
+        let mut listed = Listed {
+            kind,
+            file: file.to_owned(),
+            entries: BTreeSet::new(),
+            matched: RefCell::default(),
+            asked: RefCell::default(),
+        };
+        listed.entries = entries.into_iter().map(|e| listed.key(&e)).collect();
+        listed
+    }
+
+    /// An entry or account name as the list compares it.
+    fn key(&self, name: &str) -> String {
+        match self.kind.exact() {
+            true => name.to_owned(),
+            false => name_key(name),
+        }
+    }
+
+    /// Whether the list has no entry (AWS details none of whose users is an administrator).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry that names the account whose names are `names` (the account's name first,
+    /// then its aliases), noting the match.
+    pub fn find(&self, names: &[&str]) -> Option<String> {
+        if let Some(first) = names.first() {
+            self.asked.borrow_mut().insert(clean_name(first).to_owned());
+        }
+        let found = names
+            .iter()
+            .map(|n| self.key(n))
+            .find(|k| self.entries.contains(k))?;
+        self.matched.borrow_mut().insert(found.clone());
+        Some(found)
+    }
+
+    /// The entries no account of the import matched.
+    pub fn unmatched(&self) -> Vec<&str> {
+        let matched = self.matched.borrow();
+        self.entries
+            .iter()
+            .filter(|e| !matched.contains(*e))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Once every account was looked for: the refusal of a list of which no entry matches
+    /// any account, else the line for stderr that names the entries no account matched
+    /// (none when all did, or the list is empty).
+    pub fn check(&self) -> Result<Option<String>, Problem> {
+        let unmatched = self.unmatched();
+        if unmatched.is_empty() {
+            return Ok(None);
+        }
+        let kind = self.kind;
+        if unmatched.len() < self.entries.len() {
+            return Ok(Some(format!(
+                "{} names {} this import does not have: {}\n",
+                kind.flag(),
+                kind.accounts(),
+                unmatched.join(", ")
+            )));
+        }
+        let (one, many) = kind.entries();
+        let count = self.entries.len();
+        let asked = self.asked.borrow();
+        Err(Problem::file(
+            &self.file,
+            format!(
+                "{} matches nothing in this import: none of the {count} {} it gives is one of the import's {} (the import has {}; the file names {}); a list that matches no account is refused, as {}",
+                kind.flag(),
+                if count == 1 { one } else { many },
+                kind.accounts(),
+                examples(asked.iter()),
+                examples(self.entries.iter()),
+                kind.consequence()
+            ),
+        ))
+    }
+}
+
+/// The first few of `names`, for a message: `a, b, c, ... (12 in all)`.
+fn examples<'a>(names: impl ExactSizeIterator<Item = &'a String>) -> String {
+    const SHOWN: usize = 3;
+    let total = names.len();
+    let mut out: Vec<&str> = names.take(SHOWN).map(String::as_str).collect();
+    if total > SHOWN {
+        out.push("...");
+        return format!("{} ({total} in all)", out.join(", "));
+    }
+    out.join(", ")
+}
+
+/// The privileged users named by `--admins`.
+#[derive(Debug)]
+pub struct Admins(Listed);
 
 impl Admins {
     /// Reads `--admins`: a list of names, one a line (blank lines are ignored, and a `#` at
@@ -69,7 +261,7 @@ impl Admins {
             names = members.into_iter().map(|m| m.login).collect();
         } else {
             for line in input.text.lines() {
-                let name = without_comment(line).trim();
+                let name = clean_name(without_comment(line));
                 if !name.is_empty() {
                     names.insert(name.to_owned());
                 }
@@ -80,40 +272,22 @@ impl Admins {
                 ));
             }
         }
-        Ok(Admins {
-            names: names.into_iter().map(|n| n.to_lowercase()).collect(),
-            matched: RefCell::default(),
-        })
+        Ok(Admins(Listed::new(ListKind::Admins, &input.name, names)))
     }
 
     /// Whether nobody is privileged: AWS users none of whom has administrator access.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.0.is_empty()
     }
 
-    /// Whether one of `names` is privileged.
+    /// Whether the account whose names are `names` (its own first) is privileged.
     pub fn contains(&self, names: &[&str]) -> bool {
-        let mut found = false;
-        for name in names {
-            let name = name.trim().to_lowercase();
-            if self.names.contains(&name) {
-                self.matched.borrow_mut().insert(name);
-                found = true;
-            }
-        }
-        found
+        self.0.find(names).is_some()
     }
 
-    /// The names no account of the import matched (a typo, another system's name, an
-    /// alias the export does not show): their accounts were written `privileged: false`,
-    /// or are not in the export.
-    pub fn unmatched(&self) -> Vec<&str> {
-        let matched = self.matched.borrow();
-        self.names
-            .iter()
-            .filter(|n| !matched.contains(*n))
-            .map(String::as_str)
-            .collect()
+    /// The names, and which an account matched ([`Listed::check`]).
+    pub fn listed(&self) -> &Listed {
+        &self.0
     }
 }
 
@@ -160,11 +334,12 @@ pub struct Account<'n> {
 impl Options {
     /// The account record for `account`, linked by `linker`.
     pub fn record(&self, account: Account<'_>, linker: &mut Linker<'_>) -> Record {
-        let mut names = vec![account.username.as_str()];
+        let username = clean_name(&account.username);
+        let mut names = vec![username];
         names.extend(account.aliases.iter().copied());
         let link = linker.link(
             &self.system,
-            &account.username,
+            username,
             &names,
             account.human,
             account.active,
@@ -172,7 +347,7 @@ impl Options {
         let mut r = Record::new(account.origin.clone());
         r.set("system_id", json!(self.system));
         let username_at = account.username_at.unwrap_or(account.origin);
-        r.set_from("username", json!(account.username), username_at);
+        r.set_from("username", json!(username), username_at);
         let (kind, person, owner) = match link {
             Link::ByEmail(p) | Link::ByMap(p) => ("human", Some(p), None),
             Link::Owned(kind, p) => (kind.as_str(), None, Some(p)),
@@ -183,8 +358,10 @@ impl Options {
             r.set("person_id", json!(person));
         }
         r.set("kind", json!(kind));
-        let privileged = account.privileged.unwrap_or(false)
-            || self.admins.as_ref().is_some_and(|a| a.contains(&names));
+        // Every account is looked for in `--admins`, the root user too (the import's names
+        // in its messages are every account's).
+        let listed = self.admins.as_ref().is_some_and(|a| a.contains(&names));
+        let privileged = account.privileged.unwrap_or(false) || listed;
         if account.privileged.is_some() || self.admins.is_some() {
             r.set("privileged", json!(privileged));
         }

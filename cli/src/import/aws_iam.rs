@@ -8,15 +8,18 @@
 //!   links it to someone.
 //! - `status` is `active` when the user can sign in or call the API: a password, or an
 //!   active access key or signing certificate; `disabled` otherwise.
-//! - `mfa` is `mfa_active`; `created_on` the date of `user_creation_time`;
-//!   `last_login_on` the latest of `password_last_used` and the access keys'
-//!   `access_key_N_last_used_date`. The report writes `N/A` (never, or no such
-//!   credential), `no_information` (used before AWS tracked it) and `not_supported` (the
-//!   root user's password fields) where there is no date: none of them is a date.
+//! - `mfa` is `mfa_active`; `created_on` the date of `user_creation_time`, which AWS writes
+//!   for every user (one that is not a date is refused); `last_login_on` the latest of
+//!   `password_last_used` and the access keys' `access_key_N_last_used_date`. The report
+//!   writes `N/A` (never, or no such credential), `no_information` (used before AWS tracked
+//!   it) and `not_supported` (the root user's password fields) where there is no date: none
+//!   of them is a date.
+//! - `password_enabled` (`not_supported` for the root user), `mfa_active`,
+//!   `access_key_N_active` and `cert_N_active` are TRUE or FALSE; anything else is refused.
 //! - `privileged` comes from `--admins`: user names, or the JSON of
-//!   `aws iam get-account-authorization-details`, whose users with `AdministratorAccess` or
-//!   `IAMFullAccess`, or a policy allowing every action on every resource (attached to the
-//!   user or one of its groups, managed or inline), are privileged.
+//!   `aws iam get-account-authorization-details`, whose users with a policy allowing every
+//!   action, or every IAM action, on every resource ([`grants_administrator`]; attached to
+//!   the user or one of its groups, managed or inline) are privileged.
 
 use super::accounts::{Account, Options};
 use super::identity::Linker;
@@ -24,8 +27,9 @@ use super::pages::{self, Item};
 use super::records::{Place, Record};
 use super::table::{Row, Table};
 use super::{Input, Problem, dates, detect};
+use attest_engine::place::{At, json_offset_at};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The columns the importer reads; the report has more (`password_last_changed`,
 /// `access_key_1_last_rotated`, ...), which it leaves.
@@ -82,6 +86,18 @@ pub fn import(
         }
         let root = name == ROOT;
         let has_password = if root {
+            // AWS writes `not_supported` there for the root user, whose password the
+            // report does not describe.
+            let text = cell(password);
+            if text != "not_supported" {
+                return Err(table.problem(
+                    row,
+                    password,
+                    format!(
+                        "`{text}` in `password_enabled` of the root user: expected not_supported, which AWS writes there for the root user"
+                    ),
+                ));
+            }
             false
         } else {
             flag(&table, row, password, "password_enabled")?
@@ -102,7 +118,22 @@ pub fn import(
                 last = last.max(Some(d));
             }
         }
-        let created_on = date(&table, row, created)?;
+        // AWS writes when every user was created: a report without it would drop the user
+        // out of the rules on new accounts (`access.grant-approval`), unseen.
+        let Some(created_on) = date(&table, row, created)? else {
+            let text = cell(created);
+            let found = match text.is_empty() {
+                true => "`user_creation_time` is empty".to_owned(),
+                false => format!("`{text}` in `user_creation_time` is not a date"),
+            };
+            return Err(table.problem(
+                row,
+                created,
+                format!(
+                    "{found}: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, which AWS writes for every user; an account without it would drop out of the rules on new accounts (access.grant-approval)"
+                ),
+            ));
+        };
         let account = Account {
             username: name.to_owned(),
             aliases: Vec::new(),
@@ -110,7 +141,7 @@ pub fn import(
             privileged: root.then_some(true),
             mfa: Some(flag(&table, row, mfa, "mfa_active")?),
             active,
-            created_on: created_on.map(|d| d.to_string()),
+            created_on: Some(created_on.to_string()),
             last_login_on: last.map(|d| d.to_string()),
             disabled_on: None,
             origin: Place {
@@ -137,24 +168,28 @@ fn wrong_source(input: &Input) -> Option<Problem> {
     Some(Problem::file(&input.name, message))
 }
 
-/// A `TRUE`/`FALSE` cell (any case).
+/// A `TRUE`/`FALSE` cell (any case): what AWS writes in `password_enabled` (of users other
+/// than the root user), `mfa_active`, `access_key_N_active` and `cert_N_active`. Anything
+/// else (`N/A`, `not_supported`, empty) is refused: read as false, it would make a user a
+/// disabled service account.
 fn flag(table: &Table<'_>, row: &Row, i: usize, column: &str) -> Result<bool, Problem> {
     let text = row.cells.get(i).map_or("", |c| c.trim());
     if text.eq_ignore_ascii_case("true") {
         Ok(true)
-    } else if text.eq_ignore_ascii_case("false") || text.eq_ignore_ascii_case("N/A") {
+    } else if text.eq_ignore_ascii_case("false") {
         Ok(false)
     } else {
         Err(table.problem(
             row,
             i,
-            format!("`{text}` in `{column}` is not TRUE or FALSE"),
+            format!("`{text}` in `{column}` is not TRUE or FALSE, which AWS writes in this column"),
         ))
     }
 }
 
 /// A date-time cell: its date as written, or `None` for `N/A`, `no_information`,
-/// `not_supported` and an empty cell.
+/// `not_supported` and an empty cell (the last-used columns; `user_creation_time` must be a
+/// date).
 fn date(table: &Table<'_>, row: &Row, i: usize) -> Result<Option<jiff::civil::Date>, Problem> {
     let text = row.cells.get(i).map_or("", |c| c.trim());
     if text.is_empty() || ["N/A", "no_information", "not_supported"].contains(&text) {
@@ -173,10 +208,13 @@ fn date(table: &Table<'_>, row: &Row, i: usize) -> Result<Option<jiff::civil::Da
 }
 
 /// The users `aws iam get-account-authorization-details` shows with administrator access:
-/// a managed policy `AdministratorAccess` or `IAMFullAccess`, or a policy (inline, or a
-/// customer managed policy's default version) allowing every action on every resource,
-/// attached to the user or to one of its groups. `details` is `input` parsed; a list of the
-/// wrong type, or a user without its name, is an error at its place in `input`.
+/// a policy whose document [`grants_administrator`] (inline, or managed: a customer managed
+/// policy's default version, or an AWS managed one such as `AdministratorAccess` or
+/// `IAMFullAccess`), attached to the user or to one of its groups. `details` is `input`
+/// parsed. What cannot be judged is an error at its place in `input`, naming the user: a
+/// list of the wrong type, a user without its name, a group or managed policy a user refers
+/// to that the file does not hold (a partial export, `--filter User`), a policy document
+/// that cannot be read. None of them is taken for "not an administrator".
 pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>, Problem> {
     let text = &input.text;
     // The object the file opens with.
@@ -196,48 +234,25 @@ pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>
             )),
         }
     };
-    // Customer managed policies that grant everything, by ARN.
-    let mut everything: BTreeSet<&str> = BTreeSet::new();
-    for policy in list("Policies")? {
-        let versions = policy.get("PolicyVersionList").and_then(Value::as_array);
-        let default = versions.and_then(|vs| {
-            vs.iter()
-                .find(|v| v.get("IsDefaultVersion").and_then(Value::as_bool) == Some(true))
-        });
-        if let (Some(arn), Some(doc)) = (
-            policy.get("Arn").and_then(Value::as_str),
-            default.and_then(|v| v.get("Document")),
-        ) && grants_everything(doc)
-        {
-            everything.insert(arn);
+    let index = |items: &[Value], key: &str| -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(name) = item.get(key).and_then(Value::as_str) {
+                out.entry(name.to_owned()).or_insert(i);
+            }
         }
-    }
-    let admin = |holder: &Value, inline_key: &str| -> bool {
-        let managed = holder
-            .get("AttachedManagedPolicies")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p.get("PolicyArn").and_then(Value::as_str))
-            .any(|arn| {
-                arn.ends_with(":policy/AdministratorAccess")
-                    || arn.ends_with(":policy/IAMFullAccess")
-                    || everything.contains(arn)
-            });
-        let inline = holder
-            .get(inline_key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p.get("PolicyDocument"))
-            .any(grants_everything);
-        managed || inline
+        out
     };
-    let admin_groups: BTreeSet<&str> = list("GroupDetailList")?
-        .iter()
-        .filter(|g| admin(g, "GroupPolicyList"))
-        .filter_map(|g| g.get("GroupName").and_then(Value::as_str))
-        .collect();
+    let policies = list("Policies")?;
+    let groups = list("GroupDetailList")?;
+    let file = Details {
+        input,
+        start,
+        policies: index(policies, "Arn"),
+        policy_list: policies,
+        groups: index(groups, "GroupName"),
+        group_list: groups,
+    };
     let mut out = BTreeSet::new();
     let users = pages::member(text, start, "UserDetailList");
     for (i, user) in list("UserDetailList")?.iter().enumerate() {
@@ -270,47 +285,251 @@ pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>
                 ),
             ));
         }
-        let in_admin_group = user
-            .get("GroupList")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .any(|g| admin_groups.contains(g));
-        if in_admin_group || admin(user, "UserPolicyList") {
+        let who = format!("user `{name}`");
+        // Every group and policy is judged, so that a file that lacks one is refused
+        // whatever else the user holds.
+        let mut admin = file.holds_administrator(user, &item.pointer, "UserPolicyList", &who)?;
+        for (j, group) in file
+            .array(user, &item.pointer, "GroupList", &who)?
+            .iter()
+            .enumerate()
+        {
+            let at = format!("{}/GroupList/{j}", item.pointer);
+            let Some(group) = group.as_str() else {
+                return Err(file.problem(
+                    &at,
+                    format!(
+                        "{who} ({at}): a group of `GroupList` is {}: expected a string, the group's name",
+                        pages::found(group)
+                    ),
+                ));
+            };
+            let Some(&g) = file.groups.get(group) else {
+                return Err(file.problem(
+                    &at,
+                    format!(
+                        "{who} ({at}) is in the group `{group}`, which the file's `GroupDetailList` does not have: {WHOLE}"
+                    ),
+                ));
+            };
+            let pointer = format!("/GroupDetailList/{g}");
+            let holder = format!("the group `{group}` ({pointer}) of {who}");
+            admin |= file.holds_administrator(
+                &file.group_list[g],
+                &pointer,
+                "GroupPolicyList",
+                &holder,
+            )?;
+        }
+        if admin {
             out.insert(name.to_owned());
         }
     }
     Ok(out)
 }
 
-/// Whether a policy document (an object, or the JSON text of one) allows `*` on `*`.
-fn grants_everything(document: &Value) -> bool {
-    let parsed;
-    let document = match document {
-        Value::String(text) => match serde_json::from_str::<Value>(text) {
-            Ok(v) => {
-                parsed = v;
-                &parsed
+/// What the refusal of a group or policy the file lacks expects.
+const WHOLE: &str = "expected the details of every group and managed policy a user has, as `aws iam get-account-authorization-details` writes them without `--filter`; whether it grants administrator access is not guessed";
+
+/// The parts of an authorization details file that users refer to, by name and ARN.
+struct Details<'a> {
+    input: &'a Input,
+    /// Where the object the file opens with starts.
+    start: usize,
+    policies: BTreeMap<String, usize>,
+    policy_list: &'a [Value],
+    groups: BTreeMap<String, usize>,
+    group_list: &'a [Value],
+}
+
+impl Details<'_> {
+    /// A problem at the value the JSON Pointer `pointer` names.
+    fn problem(&self, pointer: &str, message: String) -> Problem {
+        let text = &self.input.text;
+        let offset = json_offset_at(text, pointer, At::Value).unwrap_or(self.start);
+        Problem::at_offset(&self.input.name, text, offset, message)
+    }
+
+    /// The array `key` of `holder` (at `pointer`, named `who` in messages): none when
+    /// absent, an error when it is not an array.
+    fn array<'v>(
+        &self,
+        holder: &'v Value,
+        pointer: &str,
+        key: &str,
+        who: &str,
+    ) -> Result<&'v [Value], Problem> {
+        match holder.get(key) {
+            None | Some(Value::Null) => Ok(&[]),
+            Some(Value::Array(items)) => Ok(items),
+            Some(other) => {
+                let at = format!("{pointer}/{key}");
+                Err(self.problem(
+                    &at,
+                    format!(
+                        "{who} ({at}): `{key}` is {}: expected an array",
+                        pages::found(other)
+                    ),
+                ))
             }
-            Err(_) => return false,
-        },
-        other => other,
+        }
+    }
+
+    /// Whether the policies of `holder` (a user or a group, at `pointer`, named `who` in
+    /// messages), managed (`AttachedManagedPolicies`) and inline (`inline`), grant
+    /// administrator access. Every one is judged.
+    fn holds_administrator(
+        &self,
+        holder: &Value,
+        pointer: &str,
+        inline: &str,
+        who: &str,
+    ) -> Result<bool, Problem> {
+        let mut admin = false;
+        let attached = self.array(holder, pointer, "AttachedManagedPolicies", who)?;
+        for (j, policy) in attached.iter().enumerate() {
+            let at = format!("{pointer}/AttachedManagedPolicies/{j}/PolicyArn");
+            let Some(arn) = policy.get("PolicyArn").and_then(Value::as_str) else {
+                return Err(self.problem(
+                    &format!("{pointer}/AttachedManagedPolicies/{j}"),
+                    format!(
+                        "{who} ({at}): an attached policy without a `PolicyArn` string: expected the policy's ARN"
+                    ),
+                ));
+            };
+            admin |= self.managed(arn, &at, who)?;
+        }
+        for (j, policy) in self.array(holder, pointer, inline, who)?.iter().enumerate() {
+            let at = format!("{pointer}/{inline}/{j}/PolicyDocument");
+            let name = policy
+                .get("PolicyName")
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            let document = policy.get("PolicyDocument").unwrap_or(&Value::Null);
+            let document = policy_document(document).map_err(|why| {
+                self.problem(
+                    &at,
+                    format!("the inline policy `{name}` of {who} ({at}) cannot be read: {why}"),
+                )
+            })?;
+            admin |= grants_administrator(&document);
+        }
+        Ok(admin)
+    }
+
+    /// Whether the managed policy `arn`, attached at `at` to `who`, grants administrator
+    /// access: its default version in the file's `Policies`, or, for the AWS managed
+    /// policies whose document is known, that document.
+    fn managed(&self, arn: &str, at: &str, who: &str) -> Result<bool, Problem> {
+        let Some(&i) = self.policies.get(arn) else {
+            return match aws_managed(arn) {
+                Some(document) => Ok(grants_administrator(&document)),
+                None => Err(self.problem(
+                    at,
+                    format!(
+                        "the policy `{arn}` of {who} ({at}) is not in the file's `Policies`: {WHOLE}"
+                    ),
+                )),
+            };
+        };
+        let versions = self.policy_list[i]
+            .get("PolicyVersionList")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        let default = versions
+            .iter()
+            .position(|v| v.get("IsDefaultVersion").and_then(Value::as_bool) == Some(true));
+        let pointer = format!("/Policies/{i}");
+        let Some(v) = default else {
+            return Err(self.problem(
+                &pointer,
+                format!(
+                    "the policy `{arn}` ({pointer}) of {who} has no default version (`PolicyVersionList` with `IsDefaultVersion` true): expected its document, as `aws iam get-account-authorization-details` writes it"
+                ),
+            ));
+        };
+        let at = format!("{pointer}/PolicyVersionList/{v}/Document");
+        let document = versions[v].get("Document").unwrap_or(&Value::Null);
+        let document = policy_document(document).map_err(|why| {
+            self.problem(
+                &at,
+                format!("the policy `{arn}` of {who} ({at}) cannot be read: {why}"),
+            )
+        })?;
+        Ok(grants_administrator(&document))
+    }
+}
+
+/// The document of the AWS managed policy `arn` (in any partition) when it is one whose
+/// document is known to grant administrator access: `AdministratorAccess` (every action) and
+/// `IAMFullAccess` (every IAM action: whoever holds it can grant themselves the rest).
+fn aws_managed(arn: &str) -> Option<Value> {
+    let (partition, name) = arn.strip_prefix("arn:")?.split_once(":iam::aws:policy/")?;
+    if !partition.starts_with("aws") {
+        return None;
+    }
+    let action = match name {
+        "AdministratorAccess" => "*",
+        "IAMFullAccess" => "iam:*",
+        _ => return None,
     };
+    Some(serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]
+    }))
+}
+
+/// A policy document as the file holds it: an object, its JSON text, or that text
+/// URL-encoded (RFC 3986), as the IAM API itself returns it (`%7B%22Version%22...`; the AWS
+/// CLI decodes it). What is wrong, else.
+fn policy_document(document: &Value) -> Result<Value, String> {
+    let expected =
+        "expected a policy document: a JSON object, or its JSON text (URL-encoded or not)";
+    match document {
+        Value::Object(_) => Ok(document.clone()),
+        Value::String(text) => {
+            let decoded;
+            let json = match text.trim_start().starts_with('{') {
+                true => text.as_str(),
+                false => {
+                    decoded = percent_encoding::percent_decode_str(text)
+                        .decode_utf8()
+                        .map_err(|_| format!("its URL-encoded text is not UTF-8: {expected}"))?;
+                    &decoded
+                }
+            };
+            match attest_engine::facts::parse_json(json) {
+                Ok(value @ Value::Object(_)) => Ok(value),
+                Ok(other) => Err(format!("it is {}: {expected}", pages::found(&other))),
+                Err(e) => Err(format!(
+                    "it is not JSON ({}): {expected}",
+                    attest_engine::facts::json_message(&e)
+                )),
+            }
+        }
+        other => Err(format!("it is {}: {expected}", pages::found(other))),
+    }
+}
+
+/// Whether a policy document grants administrator access: a statement that allows every
+/// action (`*`) or every IAM action (`iam:*`, with which one can grant oneself the rest) on
+/// every resource (`*`). The one judge of inline and managed documents alike.
+pub fn grants_administrator(document: &Value) -> bool {
     let statements: Vec<&Value> = match document.get("Statement") {
         Some(Value::Array(s)) => s.iter().collect(),
         Some(one) => vec![one],
         None => Vec::new(),
     };
-    let star = |v: Option<&Value>| match v {
-        Some(Value::String(s)) => s == "*",
-        Some(Value::Array(items)) => items.iter().any(|i| i == "*"),
+    let any = |v: Option<&Value>, matches: &dyn Fn(&str) -> bool| match v {
+        Some(Value::String(s)) => matches(s),
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(matches),
         _ => false,
     };
+    let everything = |action: &str| action == "*" || action.eq_ignore_ascii_case("iam:*");
     statements.iter().any(|s| {
         s.get("Effect").and_then(Value::as_str) == Some("Allow")
-            && star(s.get("Action"))
-            && star(s.get("Resource"))
+            && any(s.get("Action"), &everything)
+            && any(s.get("Resource"), &|r| r == "*")
     })
 }
 
@@ -319,8 +538,22 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn read(text: &str) -> Result<BTreeSet<String>, Problem> {
+        let input = Input::new("d.json".to_owned(), text.to_owned());
+        administrators(&serde_json::from_str(text).unwrap(), &input)
+    }
+
+    /// A customer managed policy of the file, whose default version is `document`.
+    fn policy(arn: &str, document: Value) -> Value {
+        json!({"Arn": arn, "PolicyVersionList": [
+            {"IsDefaultVersion": false, "Document": {"Statement": []}},
+            {"IsDefaultVersion": true, "Document": document}]})
+    }
+
     #[test]
     fn administrators_come_from_policies_of_users_and_groups() {
+        let everything =
+            json!({"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]});
         let details = json!({
             "UserDetailList": [
                 {"UserName": "alice", "GroupList": ["Admins"], "AttachedManagedPolicies": []},
@@ -331,33 +564,143 @@ mod tests {
                 {"UserName": "dave", "GroupList": ["Readers"], "AttachedManagedPolicies": [
                     {"PolicyArn": "arn:aws:iam::123456789012:policy/Everything"}]},
                 {"UserName": "erin", "GroupList": ["Readers"], "UserPolicyList": [
-                    {"PolicyDocument": "{\"Statement\": {\"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\"}}"}]}
+                    {"PolicyName": "deny", "PolicyDocument": "{\"Statement\": {\"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\"}}"}]},
+                // Inline `iam:*` on `*` is what the managed IAMFullAccess is.
+                {"UserName": "frank", "GroupList": [], "UserPolicyList": [
+                    {"PolicyName": "iam", "PolicyDocument": {"Statement": {"Effect": "Allow", "Action": "IAM:*", "Resource": "*"}}}]},
+                // The raw IAM API's URL-encoded document (Allow * on *), decoded.
+                {"UserName": "gina", "GroupList": [], "UserPolicyList": [
+                    {"PolicyName": "raw", "PolicyDocument": "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D"}]},
+                // An admin through a group's customer managed policy.
+                {"UserName": "hugo", "GroupList": ["Ops"]},
+                {"UserName": "ivan", "GroupList": ["Readers"], "UserPolicyList": [
+                    {"PolicyName": "one-bucket", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "arn:aws:s3:::b"}]}}]}
             ],
             "GroupDetailList": [
                 {"GroupName": "Admins", "AttachedManagedPolicies": [
                     {"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]},
                 {"GroupName": "Readers", "AttachedManagedPolicies": [
-                    {"PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}]}
+                    {"PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}]},
+                {"GroupName": "Ops", "AttachedManagedPolicies": [
+                    {"PolicyArn": "arn:aws:iam::123456789012:policy/Everything"}]}
             ],
             "Policies": [
-                {"Arn": "arn:aws:iam::123456789012:policy/Everything", "PolicyVersionList": [
-                    {"IsDefaultVersion": false, "Document": {"Statement": []}},
-                    {"IsDefaultVersion": true, "Document": {"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]}}]}
+                policy("arn:aws:iam::123456789012:policy/Everything", everything),
+                policy("arn:aws:iam::aws:policy/ReadOnlyAccess",
+                    json!({"Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "iam:Get*"], "Resource": "*"}]}))
             ]
         });
-        let read = |text: &str| {
-            let input = Input::new("d.json".to_owned(), text.to_owned());
-            administrators(&serde_json::from_str(text).unwrap(), &input)
-        };
         let admins = read(&details.to_string()).unwrap();
         assert_eq!(
             admins.into_iter().collect::<Vec<_>>(),
-            ["alice", "bob", "carol", "dave"]
+            ["alice", "bob", "carol", "dave", "frank", "gina", "hugo"]
         );
         let bad = read("{\"UserDetailList\": [{\"UserName\": \"a\"},\n  {\"GroupList\": []}]}");
         assert_eq!(
             bad.unwrap_err().to_string(),
             "d.json:2:3: user /UserDetailList/1 has no `UserName`: expected a string, the user's name"
         );
+    }
+
+    #[test]
+    fn one_function_judges_inline_and_managed_documents() {
+        // The AWS managed documents known without the file are judged by it too.
+        for (arn, admin) in [
+            ("arn:aws:iam::aws:policy/AdministratorAccess", true),
+            ("arn:aws-us-gov:iam::aws:policy/IAMFullAccess", true),
+        ] {
+            assert_eq!(
+                aws_managed(arn).map(|d| grants_administrator(&d)),
+                Some(admin)
+            );
+        }
+        assert!(aws_managed("arn:aws:iam::aws:policy/ReadOnlyAccess").is_none());
+        assert!(aws_managed("arn:aws:iam::123456789012:policy/AdministratorAccess").is_none());
+        let judged = |d: Value| grants_administrator(&d);
+        assert!(judged(
+            json!({"Statement": {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}})
+        ));
+        assert!(!judged(
+            json!({"Statement": {"Effect": "Allow", "Action": "iam:Get*", "Resource": "*"}})
+        ));
+        assert!(!judged(
+            json!({"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}})
+        ));
+        assert!(!judged(
+            json!({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"}})
+        ));
+        let doc = |v: Value| policy_document(&v);
+        assert!(doc(json!("%7B%22Statement%22%3A%5B%5D%7D")).is_ok());
+        assert!(doc(json!("{\"Statement\": []}")).is_ok());
+        let err = doc(json!("%7B%22Statement")).unwrap_err();
+        assert!(err.starts_with("it is not JSON ("), "{err}");
+        assert!(
+            doc(json!(5))
+                .unwrap_err()
+                .starts_with("it is 5, a number: expected a policy document")
+        );
+        assert!(
+            doc(json!("%FF%FE"))
+                .unwrap_err()
+                .starts_with("its URL-encoded text is not UTF-8")
+        );
+    }
+
+    #[test]
+    fn what_a_user_refers_to_and_the_file_lacks_is_refused_where_it_is_named() {
+        let err = |details: Value| {
+            read(&serde_json::to_string_pretty(&details).unwrap())
+                .unwrap_err()
+                .to_string()
+        };
+        // A partial export (`--filter User`): the user's group is not in the file.
+        assert_eq!(
+            err(json!({"UserDetailList": [{"UserName": "ana", "GroupList": ["Admins"]}]})),
+            format!(
+                "d.json:6:9: user `ana` (/UserDetailList/0/GroupList/0) is in the group `Admins`, which the file's `GroupDetailList` does not have: {WHOLE}"
+            )
+        );
+        // A customer managed policy of the user that `Policies` lacks.
+        let arn = "arn:aws:iam::123456789012:policy/Ops";
+        assert_eq!(
+            err(
+                json!({"UserDetailList": [{"UserName": "ana", "AttachedManagedPolicies": [{"PolicyArn": arn}]}],
+                       "Policies": []})
+            ),
+            format!(
+                "d.json:7:24: the policy `{arn}` of user `ana` (/UserDetailList/0/AttachedManagedPolicies/0/PolicyArn) is not in the file's `Policies`: {WHOLE}"
+            )
+        );
+        // ... or of one of its groups: the user and the group are named.
+        let shown = err(
+            json!({"UserDetailList": [{"UserName": "ana", "GroupList": ["Ops"]}],
+                               "GroupDetailList": [{"GroupName": "Ops", "AttachedManagedPolicies": [{"PolicyArn": arn}]}]}),
+        );
+        assert!(
+            shown.contains(&format!("the policy `{arn}` of the group `Ops` (/GroupDetailList/0) of user `ana` (/GroupDetailList/0/AttachedManagedPolicies/0/PolicyArn) is not in the file's `Policies`")),
+            "{shown}"
+        );
+        // A document that cannot be read, inline or managed.
+        let shown = err(
+            json!({"UserDetailList": [{"UserName": "ana", "UserPolicyList": [
+            {"PolicyName": "p", "PolicyDocument": "%7B%22Statement%22"}]}]}),
+        );
+        assert!(
+            shown.starts_with("d.json:8:29: the inline policy `p` of user `ana` (/UserDetailList/0/UserPolicyList/0/PolicyDocument) cannot be read: it is not JSON ("),
+            "{shown}"
+        );
+        let shown = err(
+            json!({"UserDetailList": [{"UserName": "ana", "AttachedManagedPolicies": [{"PolicyArn": arn}]}],
+                               "Policies": [policy(arn, json!(["Statement"]))]}),
+        );
+        assert!(
+            shown.contains(&format!("the policy `{arn}` of user `ana` (/Policies/0/PolicyVersionList/1/Document) cannot be read: it is an array")),
+            "{shown}"
+        );
+        let shown = err(
+            json!({"UserDetailList": [{"UserName": "ana", "AttachedManagedPolicies": [{"PolicyArn": arn}]}],
+                               "Policies": [{"Arn": arn, "PolicyVersionList": []}]}),
+        );
+        assert!(shown.contains("has no default version"), "{shown}");
     }
 }

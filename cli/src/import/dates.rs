@@ -28,11 +28,41 @@ pub fn iso(text: &str) -> Option<Date> {
 /// before 1000: `%Y` reads any number of digits, so the two-digit year of `05/29/26`
 /// would be the year 26, where the export meant 2026 (a format of `%y` reads that).
 pub fn with_format(text: &str, format: &str) -> Option<Date> {
-    jiff::fmt::strtime::parse(format, text.trim())
+    // The text is read trimmed: the white space a format ends with (`%n`, `%t`, a space)
+    // has nothing left to match, and is left out of the format too.
+    jiff::fmt::strtime::parse(without_trailing_space(format), text.trim())
         .ok()?
         .to_date()
         .ok()
         .filter(|d| d.year() >= 1000)
+}
+
+/// `format` without the white space it ends with: spaces, tabs, and the specifiers `%n` and
+/// `%t`, which match white space (`%%n` is a percent sign and an `n`).
+fn without_trailing_space(format: &str) -> &str {
+    let mut end = 0;
+    let mut chars = format.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        let space = match c {
+            '%' => {
+                // Flags and a width, then the letter.
+                let mut letter = None;
+                for (_, f) in chars.by_ref() {
+                    if "-_0^#:.".contains(f) || f.is_ascii_digit() {
+                        continue;
+                    }
+                    letter = Some(f);
+                    break;
+                }
+                matches!(letter, Some('n' | 't'))
+            }
+            c => c.is_whitespace(),
+        };
+        if !space {
+            end = chars.peek().map_or(format.len(), |&(i, _)| i);
+        }
+    }
+    &format[..end]
 }
 
 /// The specifiers a date `format` may use: the date's parts, and the time's and the
@@ -162,6 +192,28 @@ mod tests {
             .as_deref(),
             Some("2026-06-28")
         );
+        // A format may end in white space (`%n`, `%t`, a space): the cell is read trimmed,
+        // and so is the sample the format is checked with.
+        for f in [
+            "%Y-%m-%d%n",
+            "%Y-%m-%d%t",
+            "%Y-%m-%d ",
+            "%Y-%m-%d%n%t",
+            "%n%Y-%m-%d",
+        ] {
+            assert!(format_reads_dates(f), "{f:?}");
+            assert_eq!(
+                show(with_format(" 2026-06-28\n", f)).as_deref(),
+                Some("2026-06-28"),
+                "{f:?}"
+            );
+        }
+        // `%%n` is a percent sign and an `n`, not white space.
+        assert_eq!(
+            show(with_format("2026-06-28%n", "%Y-%m-%d%%n")).as_deref(),
+            Some("2026-06-28")
+        );
+        assert_eq!(with_format("2026-06-28", "%Y-%m-%d%%n"), None);
         let err = check_format("%m/%d/%Y %Q").unwrap_err();
         assert!(err.starts_with("`%Q` is not a specifier it reads"), "{err}");
     }

@@ -3,21 +3,23 @@
 //!
 //! - `login` is the username; a member's `email`, when the API shows one, links it too
 //!   (GitHub shows it rarely: the identity map is how logins are usually linked).
-//! - Every member is `active`; a member of `type` `Bot` is a service account.
+//! - Every member is `active`; a member of `type` `Bot` is a service account (a `type` or
+//!   `login` that is not a string, `null` included, is refused).
 //! - `mfa`, with `--two-factor-disabled FILE` (the same call with `filter=2fa_disabled`):
-//!   the members it lists have no two-factor authentication, the others have it. Without
-//!   it, `mfa` is not filled.
+//!   the members it lists have no two-factor authentication, the others have it (a list
+//!   none of whose logins is a member's is refused: see [`super::accounts::Listed`]).
+//!   Without it, `mfa` is not filled.
 //! - `privileged`, with `--admins FILE` (the same call with `role=admin`): the organization
 //!   owners.
 //! - The members API says nothing of when access was granted or last used: `created_on`
 //!   and `last_login_on` are not filled.
 
-use super::accounts::{Account, Options};
+use super::accounts::{Account, ListKind, Listed, Options};
 use super::identity::Linker;
 use super::pages;
 use super::records::{Place, Record};
 use super::{Input, Problem, detect};
-use std::collections::BTreeSet;
+use serde_json::Value;
 
 /// What the importer calls the export, in messages.
 const EXPECTED: &str = "a GitHub organization members list (GET /orgs/{org}/members)";
@@ -42,25 +44,50 @@ pub fn members(input: &Input) -> Result<Option<Vec<Member>>, Problem> {
             return Ok(None);
         }
         let text = |key| pages::text(input, &item, "member", &[key]);
-        let Some(login) = text("login")? else {
-            return Ok(None);
-        };
         let login_at = pages::member(&input.text, item.offset, "login").unwrap_or(item.offset);
-        if login.trim().is_empty() {
-            return Err(Problem::at_offset(
+        let refuse = |message: String| {
+            Err(Problem::at_offset(
                 &input.name,
                 &input.text,
                 login_at,
-                format!(
-                    "member {}/login: `login` is empty: expected the member's login, the account's name",
-                    item.pointer
-                ),
-            ));
+                format!("member {}/login: {message}", item.pointer),
+            ))
+        };
+        let login = match item.value.get("login") {
+            Some(Value::Null) => {
+                return refuse(
+                    "`login` is null: expected a string, the member's login, the account's name"
+                        .to_owned(),
+                );
+            }
+            _ => text("login")?.unwrap_or_default(),
+        };
+        if login.trim().is_empty() {
+            return refuse(
+                "`login` is empty: expected the member's login, the account's name".to_owned(),
+            );
         }
+        // GitHub writes every user's `type` (`User`, `Bot`): one that is not a string is
+        // refused, as `null` would otherwise make a bot a person's account unseen.
+        let kind = match item.value.get("type") {
+            Some(Value::Null) => {
+                let at = pages::member(&input.text, item.offset, "type").unwrap_or(item.offset);
+                return Err(Problem::at_offset(
+                    &input.name,
+                    &input.text,
+                    at,
+                    format!(
+                        "member {}/type: `type` is null: expected a string, `User` or `Bot`",
+                        item.pointer
+                    ),
+                ));
+            }
+            _ => text("type")?,
+        };
         out.push(Member {
             login: login.to_owned(),
             email: text("email")?.map(str::to_owned),
-            bot: text("type")? == Some("Bot"),
+            bot: kind == Some("Bot"),
             offset: item.offset,
             login_at,
         });
@@ -68,14 +95,20 @@ pub fn members(input: &Input) -> Result<Option<Vec<Member>>, Problem> {
     Ok(Some(out))
 }
 
-/// The logins of a members list given to a flag (`--two-factor-disabled`).
-pub fn logins(input: &Input, flag: &str) -> Result<BTreeSet<String>, Problem> {
+/// The logins of the members list given to `--two-factor-disabled`.
+pub fn logins(input: &Input) -> Result<Listed, Problem> {
+    let kind = ListKind::TwoFactorDisabled;
     match members(input)? {
-        Some(list) => Ok(list.into_iter().map(|m| m.login.to_lowercase()).collect()),
+        Some(list) => Ok(Listed::new(
+            kind,
+            &input.name,
+            list.into_iter().map(|m| m.login),
+        )),
         None => Err(Problem::file(
             &input.name,
             format!(
-                "{flag} takes {EXPECTED}{}",
+                "{} takes {EXPECTED}{}",
+                kind.flag(),
                 detect::kind(&input.text)
                     .map(|k| format!("; this is {}", k.describe()))
                     .unwrap_or_default()
@@ -87,7 +120,7 @@ pub fn logins(input: &Input, flag: &str) -> Result<BTreeSet<String>, Problem> {
 /// Imports a members list; `two_factor_disabled` holds the logins without 2FA, when given.
 pub fn import(
     input: &Input,
-    two_factor_disabled: Option<&BTreeSet<String>>,
+    two_factor_disabled: Option<&Listed>,
     options: &Options,
     linker: &mut Linker<'_>,
 ) -> Result<Vec<Record>, Problem> {
@@ -117,7 +150,7 @@ pub fn import(
             aliases: member.email.as_deref().into_iter().collect(),
             human: !member.bot,
             privileged: None,
-            mfa: two_factor_disabled.map(|off| !off.contains(&member.login.to_lowercase())),
+            mfa: two_factor_disabled.map(|off| off.find(&[&member.login]).is_none()),
             active: true,
             created_on: None,
             last_login_on: None,

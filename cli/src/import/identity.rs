@@ -9,6 +9,7 @@
 //! its id in any case; empty: any) and `kind` (`human`, the default: the person uses the
 //! account; `service` or `shared`: the person is its accountable owner).
 
+use super::accounts::name_key;
 use super::table::Table;
 use super::{Input, Problem};
 use std::collections::BTreeMap;
@@ -51,7 +52,7 @@ impl People {
                 if let Some(email) = person.get("email").and_then(|v| v.as_str()) {
                     people
                         .by_email
-                        .entry(email.trim().to_lowercase())
+                        .entry(name_key(email))
                         .or_default()
                         .push(id.to_owned());
                 }
@@ -83,7 +84,7 @@ impl People {
     /// The people whose email is `name` (any case).
     fn by_email(&self, name: &str) -> &[String] {
         self.by_email
-            .get(&name.trim().to_lowercase())
+            .get(&name_key(name))
             .map_or(&[], Vec::as_slice)
     }
 }
@@ -176,7 +177,7 @@ impl IdentityMap {
                 .map(cell)
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned);
-            let lower = name.to_lowercase();
+            let lower = name_key(name);
             if entries.iter().any(|e| {
                 e.account == lower
                     && e.system.as_deref().map(str::to_lowercase)
@@ -208,7 +209,7 @@ impl IdentityMap {
     /// The entry for an account of `system` named any of `names`: one for that system
     /// first, then one for any system.
     fn find(&self, system: &str, names: &[&str]) -> Option<&Entry> {
-        let lowered: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+        let lowered: Vec<String> = names.iter().map(|n| name_key(n)).collect();
         let matches = |e: &&Entry| lowered.contains(&e.account);
         self.entries
             .iter()

@@ -111,9 +111,11 @@ pub fn no_records(input: &Input, found: &str, expected: &str) -> Problem {
     )
 }
 
-/// Parses a JSON export, with the place of a syntax error.
+/// Parses a JSON export, with the place of a syntax error. An object that gives one key
+/// twice is refused at the second, as `attest validate` refuses it (the engine's parser):
+/// serde_json would keep the last value silently.
 pub fn parse_json(input: &Input) -> Result<serde_json::Value, Problem> {
-    serde_json::from_str(&input.text).map_err(|e| {
+    attest_engine::facts::parse_json(&input.text).map_err(|e| {
         let (line, column) = json_place(&input.text, &e);
         Problem::at(
             &input.name,

@@ -5,7 +5,7 @@
 //! - `status`: `ACTIVE`, `PASSWORD_EXPIRED`, `LOCKED_OUT`, `RECOVERY` and `PROVISIONED`
 //!   (activated, the user has not set a password yet) can be used: `active`; `STAGED` (never
 //!   activated), `SUSPENDED` and `DEPROVISIONED`: `disabled`.
-//! - `created_on` is the date of `created`; `last_login_on` of `lastLogin` (null: never);
+//! - `created_on` is the date of `created` (required: Okta writes it for every user); `last_login_on` of `lastLogin` (null: never);
 //!   `disabled_on`, of a `SUSPENDED` or `DEPROVISIONED` user, the date of `statusChanged`
 //!   (when the user reached that status), which audit periods judge leavers by.
 //! - `mfa`, with `--factors FILE`: an object of user id to the array that
@@ -14,14 +14,13 @@
 //!   is not filled.
 //! - `privileged` comes from `--admins` (logins, one a line).
 
-use super::accounts::{Account, Options};
+use super::accounts::{Account, ListKind, Listed, Options};
 use super::identity::Linker;
 use super::pages::{self, Item};
 use super::records::{Place, Record};
 use super::{Input, Problem, dates, detect};
 use serde_json::Value;
-use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Statuses of users who can sign in (or finish activating and then sign in).
 const ACTIVE: [&str; 5] = [
@@ -32,12 +31,19 @@ const ACTIVE: [&str; 5] = [
     "PROVISIONED",
 ];
 
+/// Why `created` is required: an account without a creation date would drop out of the
+/// rules on new accounts (`access.grant-approval`) unseen.
+const CREATED: &str = "Okta writes when every user was created, and an account without a creation date would drop out of the rules on new accounts (access.grant-approval)";
+
 /// Statuses of users who cannot.
 const DISABLED: [&str; 3] = ["STAGED", "SUSPENDED", "DEPROVISIONED"];
 
 /// Whether each user id has an active factor, from `--factors`, and the ids a user of the
-/// import had (to tell the others).
-pub struct Factors(BTreeMap<String, bool>, RefCell<BTreeSet<String>>);
+/// import had ([`Factors::listed`]).
+pub struct Factors {
+    active: BTreeMap<String, bool>,
+    ids: Listed,
+}
 
 impl Factors {
     /// Reads `--factors`: `{"<user id>": [<factor>, ...], ...}`.
@@ -72,31 +78,25 @@ impl Factors {
                 .any(|f| f.get("status").and_then(Value::as_str) == Some("ACTIVE"));
             out.insert(id, active);
         }
-        Ok(Factors(out, RefCell::default()))
+        Ok(Factors {
+            ids: Listed::new(ListKind::Factors, &input.name, out.keys().cloned()),
+            active: out,
+        })
     }
 }
 
 impl Factors {
     /// Whether the user `id` has an active factor (none when the file does not name it).
     fn has_active(&self, id: &str) -> bool {
-        match self.0.get(id) {
-            Some(active) => {
-                self.1.borrow_mut().insert(id.to_owned());
-                *active
-            }
-            None => false,
-        }
+        self.ids
+            .find(&[id])
+            .and_then(|id| self.active.get(&id).copied())
+            .unwrap_or(false)
     }
 
-    /// The user ids of the file no user of the import has (a user of another org, a
-    /// mistyped id): the factors of the user meant were not read.
-    pub fn unmatched(&self) -> Vec<&str> {
-        let matched = self.1.borrow();
-        self.0
-            .keys()
-            .filter(|id| !matched.contains(*id))
-            .map(String::as_str)
-            .collect()
+    /// The user ids, and which a user of the import had ([`Listed::check`]).
+    pub fn listed(&self) -> &Listed {
+        &self.ids
     }
 }
 
@@ -150,7 +150,13 @@ fn login<'u>(
             ),
         ),
         Some(Value::String(login)) => Ok((login, offset)),
-        None => found_at(item.offset, format!("user {id} has no `profile.login`")),
+        None => found_at(
+            pages::member(&input.text, item.offset, "profile").unwrap_or(item.offset),
+            format!(
+                "user {id} ({}/profile): `profile` has no `login`: expected a string, the user's login",
+                item.pointer
+            ),
+        ),
         Some(other) => found_at(
             offset,
             format!(
@@ -189,6 +195,20 @@ pub fn import(
             }));
         };
         let id = pages::text(input, &item, "user", &["id"])?;
+        if !profile.is_object() {
+            let offset = pages::member(&input.text, item.offset, "profile").unwrap_or(item.offset);
+            return Err(Problem::at_offset(
+                &input.name,
+                &input.text,
+                offset,
+                format!(
+                    "user {} ({}/profile): `profile` is {}: expected an object, the user's profile with its `login`",
+                    id.unwrap_or(&item.pointer),
+                    item.pointer,
+                    pages::found(profile)
+                ),
+            ));
+        }
         let (login, login_at) = login(input, &item, profile, id.unwrap_or(&item.pointer))?;
         let status = user.get("status");
         let active = is_active(status).map_err(|message| {
@@ -197,9 +217,16 @@ pub fn import(
             Problem::at_offset(&input.name, &input.text, offset, message)
         })?;
         let status = status.and_then(Value::as_str).unwrap_or_default();
-        // A date-time member, or null; what is wrong is placed at the value.
-        let date = |field: &str| -> Result<Option<String>, Problem> {
+        // A date-time member, or null unless `required`; what is wrong is placed at the value.
+        let date = |field: &str, required: bool| -> Result<Option<String>, Problem> {
             let found = match user.get(field) {
+                None if required => {
+                    return Err(at(format!(
+                        "user {login} ({}) has no `{field}`: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z: {CREATED}",
+                        item.pointer
+                    )));
+                }
+                Some(Value::Null) if required => "null".to_owned(),
                 None | Some(Value::Null) => return Ok(None),
                 Some(Value::String(text)) => match dates::iso(text) {
                     Some(d) => return Ok(Some(d.to_string())),
@@ -213,8 +240,12 @@ pub fn import(
                 &input.text,
                 offset,
                 format!(
-                    "user {login} ({}/{field}): `{field}` is {found}: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z, or null",
-                    item.pointer
+                    "user {login} ({}/{field}): `{field}` is {found}: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z{}",
+                    item.pointer,
+                    match required {
+                        true => format!(": {CREATED}"),
+                        false => ", or null".to_owned(),
+                    }
                 ),
             ))
         };
@@ -238,10 +269,10 @@ pub fn import(
                 }
             },
             active,
-            created_on: date("created")?,
-            last_login_on: date("lastLogin")?,
+            created_on: date("created", true)?,
+            last_login_on: date("lastLogin", false)?,
             disabled_on: if matches!(status, "SUSPENDED" | "DEPROVISIONED") {
-                date("statusChanged")?
+                date("statusChanged", false)?
             } else {
                 None
             },

@@ -105,13 +105,30 @@ pub fn items(input: &Input, expected: &str) -> Result<Vec<Item>, Problem> {
         .into_iter()
         .map(|span| {
             let slice = text.get(span.start..span.end).unwrap_or_default();
-            serde_json::from_str(slice)
-                .map(|value| Item {
+            // The engine's parser: an object that gives one key twice is refused at the
+            // second, as `attest validate` refuses it.
+            match attest_engine::facts::parse_json(slice) {
+                Ok(value) => Ok(Item {
                     value,
                     offset: span.start,
                     pointer: span.pointer,
-                })
-                .map_err(|_| syntax(input))
+                }),
+                Err(e) if e.classify() == serde_json::error::Category::Data => {
+                    let line_start: usize = slice
+                        .split_inclusive('\n')
+                        .take(e.line().saturating_sub(1))
+                        .map(str::len)
+                        .sum();
+                    let offset = span.start + line_start + e.column().saturating_sub(1);
+                    Err(Problem::at_offset(
+                        &input.name,
+                        text,
+                        offset,
+                        format!("invalid JSON: {}", json_message(&e)),
+                    ))
+                }
+                Err(_) => Err(syntax(input)),
+            }
         })
         .collect()
 }
@@ -168,8 +185,8 @@ fn elements(b: &[u8], i: usize, out: &mut Vec<Span>, page: Option<&str>) -> Opti
 }
 
 /// The byte offset of the value of the member `key` of the object at `offset` in `text`,
-/// when there is an object there that has it (the last, as the parser keeps the last of a
-/// key given twice).
+/// when there is an object there that has it (the last, should it be given twice; the items
+/// of [`items`] never give a key twice).
 pub fn member(text: &str, offset: usize, key: &str) -> Option<usize> {
     let b = text.as_bytes();
     if b.get(offset) != Some(&b'{') {
@@ -256,7 +273,7 @@ mod tests {
         assert_eq!(pointers("[{}, {}]"), ["/0", "/1"]);
         assert_eq!(pointers("[{}]\n[{}, {}]"), ["/0", "/0", "/1"]);
         assert_eq!(pointers("[[{}], [{}, {}]]"), ["/0/0", "/1/0", "/1/1"]);
-        let text = "[{\"a\": {\"status\": 1}, \"s\\u0074atus\": [2, 3],\n \"status\": 5}]";
+        let text = "[{\"a\": {\"status\": 1}, \"st\": [2, 3],\n \"s\\u0074atus\": 5}]";
         let found = items(&input(text), "x").unwrap();
         let at = found[0].offset;
         assert_eq!(member(text, at, "status").map(|o| &text[o..]), Some("5}]"));
@@ -270,6 +287,32 @@ mod tests {
         assert_eq!(element(list, 0, 2).map(|o| &list[o..]), Some("3]"));
         assert_eq!(element(list, 0, 3), None);
         assert_eq!(element("[]", 0, 0), None);
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_at_the_second_in_any_page() {
+        // As `attest validate` refuses it: serde_json would keep the last value silently.
+        let err = |t: &str| items(&input(t), "x").err().unwrap().to_string();
+        let twice =
+            "invalid JSON: the key `status` is given twice in one object; only one value can count";
+        assert_eq!(
+            err("[{\"status\": \"ACTIVE\",\n  \"status\": \"SUSPENDED\"}]"),
+            format!("m.json:2:10: {twice}")
+        );
+        // In the second page of arrays one after another, and in a nested object.
+        assert_eq!(
+            err(
+                "[{\"login\": \"a\"}]\n[{\"login\": \"b\", \"p\": {\"status\": 1, \"status\": 2}}]"
+            ),
+            format!("m.json:2:43: {twice}")
+        );
+        // The same key in two objects is no key given twice.
+        assert_eq!(
+            items(&input("[{\"status\": 1}, {\"status\": 2}]"), "x")
+                .unwrap()
+                .len(),
+            2
+        );
     }
 
     #[test]

@@ -169,6 +169,16 @@ fn order(object: &mut Map<String, Value>, schema: &Value, root: &Value) {
     object.extend(taken);
 }
 
+/// The value `value` of the key field `field` of a record of `collection` as keys are
+/// compared: an account's username that is an email address in lower case
+/// ([`super::accounts::account_key`]), the rest as written.
+fn comparable(collection: &str, field: &str, value: &str) -> String {
+    match (collection, field) {
+        ("accounts", "username") => super::accounts::account_key(value),
+        _ => value.to_owned(),
+    }
+}
+
 /// The records of one collection, as an import makes them.
 pub struct Output {
     /// The facts-v1 collection (`accounts`, `people`...).
@@ -203,19 +213,34 @@ impl Output {
                 })
                 .collect()
         };
+        // What is one record: the key as compared (an account's email address in any case).
+        let same = |r: &Record| -> Vec<String> {
+            fields
+                .iter()
+                .zip(key(r))
+                .map(|(f, v)| comparable(&self.collection, f, &v))
+                .collect()
+        };
         // Stable: records with the same key keep their export order, so the duplicate
         // reported is the later one.
-        self.records.sort_by_cached_key(|r| key(r));
+        self.records.sort_by_cached_key(|r| same(r));
         let mut problems = Vec::new();
         for pair in self.records.windows(2) {
             let (first, second) = (&pair[0], &pair[1]);
-            let k = key(second);
-            if key(first) == k {
+            if same(first) == same(second) {
+                let k = key(second);
                 let place = fields
                     .first()
                     .map_or(&second.origin, |f| second.place_of(f));
+                let written = match key(first) == k {
+                    true => String::new(),
+                    false => format!(
+                        " (as {}: an email address names one mailbox, in any case)",
+                        key(first).join("/")
+                    ),
+                };
                 problems.push(place.problem(format!(
-                    "duplicate key {}/{}: also at {}:{}",
+                    "duplicate key {}/{}: also at {}:{}{written}",
                     self.collection,
                     k.join("/"),
                     first.origin.file,
