@@ -120,3 +120,24 @@ fn init_refuses_to_overwrite_and_writes_nothing() {
     assert!(!dir.join("attest.toml").exists());
     assert!(!dir.join("facts/org.json").exists());
 }
+
+#[test]
+fn init_that_cannot_finish_writes_nothing_and_can_run_again() {
+    let dir = scratch("half");
+    // A file where the workflow's folder goes: the folder cannot be made.
+    fs::write(dir.join(".github"), "").unwrap();
+    let run = attest_in(&dir, &["init"]);
+    exit(&run, 2);
+    assert!(stderr(&run).contains(".github"), "{}", stderr(&run));
+    // Nothing of the project is left: no file, and no folder it created.
+    let left: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, [".github"]);
+    assert!(!dir.join("attest.toml").exists());
+    // Once the way is clear, init runs as on an empty folder.
+    fs::remove_file(dir.join(".github")).unwrap();
+    exit(&attest_in(&dir, &["init"]), 0);
+    assert!(dir.join("attest.toml").exists() && dir.join(".github/workflows/attest.yml").exists());
+}

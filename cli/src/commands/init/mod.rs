@@ -1,7 +1,8 @@
 //! `attest init [DIR]`: a project to start from: a facts folder with one template per
 //! collection (and a README saying what each holds and how to fill it), an `attest.toml`, an
 //! empty waivers file and the GitHub Actions workflow of `docs/ci.md`, so that `attest eval`
-//! runs at once. Nothing is overwritten: when one of the files exists, nothing is written.
+//! runs at once. Nothing is overwritten: when one of the files exists, nothing is written;
+//! and a project that cannot be written in full is not written at all.
 
 mod readme;
 mod templates;
@@ -12,7 +13,7 @@ use crate::output::Target;
 use jiff::civil::Date;
 use readme::FACTS_README;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use templates::templates;
 
 /// Arguments of `attest init`.
@@ -25,7 +26,8 @@ pub struct Args {
 /// `docs/ci.md`, whose GitHub Actions workflow `init` writes.
 const CI_DOC: &str = include_str!("../../../../docs/ci.md");
 
-/// Writes the project; exit 2 (nothing written) when a file it would write exists.
+/// Writes the project; exit 2 (nothing written) when a file it would write exists, or when
+/// one cannot be written.
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let today = jiff::Timestamp::now()
@@ -44,13 +46,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             existing.join(", ")
         ));
     }
-    for (rel, text) in &files {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", inputs::display(parent)))?;
-        }
-        Target::File(&path).write(text)?;
-    }
+    write_project(&dir, &files)?;
     let shown = inputs::display(&dir);
     crate::output::say(&format!("created in {shown}:"))?;
     for (rel, _) in &files {
@@ -60,6 +56,37 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         "next: replace the example records of facts/ with your own (see facts/README.md, and `attest import` for the exports you have), then run `attest eval` in {shown}"
     ))?;
     Ok(Outcome::Clean)
+}
+
+/// Writes `files` under `dir`, all or nothing: the folders they need first, then every file
+/// staged beside its place and put in place together. On failure, no file is written and the
+/// folders this created are removed again (a project half written would make the next
+/// `attest init` refuse to overwrite it).
+fn write_project(dir: &Path, files: &[(String, String)]) -> Result<(), String> {
+    let paths: Vec<PathBuf> = files.iter().map(|(rel, _)| dir.join(rel)).collect();
+    let mut created: Vec<PathBuf> = Vec::new();
+    let folders = paths.iter().filter_map(|p| p.parent());
+    let made = folders.into_iter().try_for_each(|folder| {
+        // The folders to create, outermost first, to remove innermost first.
+        let missing: Vec<&Path> = folder.ancestors().take_while(|a| !a.exists()).collect();
+        fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", inputs::display(folder)))?;
+        created.extend(missing.into_iter().rev().map(Path::to_path_buf));
+        Ok(())
+    });
+    let written = made.and_then(|()| {
+        let outputs: Vec<(Target<'_>, &str)> = paths
+            .iter()
+            .zip(files)
+            .map(|(path, (_, text))| (Target::File(path), text.as_str()))
+            .collect();
+        crate::output::write_all(&outputs)
+    });
+    if written.is_err() {
+        for folder in created.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
+    }
+    written
 }
 
 /// Every file of the project, as (path relative to the folder, text).
