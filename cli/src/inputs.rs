@@ -494,9 +494,14 @@ pub fn builtin_pack() -> Vec<PackFile> {
         .collect()
 }
 
-/// A path as people typed it, with `/` separators.
+/// A path as people typed it, as reports and messages name it: the separators of this
+/// system's paths written `/` (on Windows `\` too, so that a report names a file the same on
+/// every system), every other character kept (on Unix `peo\ple.json` is a file's name).
 pub fn display(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+    path.to_string_lossy()
+        .chars()
+        .map(|c| if std::path::is_separator(c) { '/' } else { c })
+        .collect()
 }
 
 /// A path for a message: as [`display`] writes it, its control characters shown escaped.

@@ -26,27 +26,62 @@ pub struct Input<'a> {
 }
 
 /// Refuses a file whose folder does not exist (`out/report.json: the folder out does not
-/// exist`), and a path that is a folder (`out: a folder, not a file`): checked before a run
-/// reads its inputs or writes or records anything, so that none of it is left done.
+/// exist`; for a link, the folder of the file it leads to: [`destination`]), and a path that
+/// is a folder (`out: a folder, not a file`): checked before a run reads its inputs or writes
+/// or records anything, so that none of it is left done.
 pub fn refuse_missing_folder(path: &Path) -> Result<(), String> {
+    let shown = crate::inputs::display(path);
     if path.is_dir() {
         return Err(format!(
-            "{}: a folder, not a file: expected the path of a file to write",
-            crate::inputs::display(path)
+            "{shown}: a folder, not a file: expected the path of a file to write"
         ));
     }
-    let folder = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let target = destination(path).map_err(|e| format!("{shown}: {e}"))?;
+    let folder = folder_of(&target);
     if folder.is_dir() {
         return Ok(());
     }
+    let folder = crate::inputs::display(folder);
+    if target == path {
+        return Err(format!("{shown}: the folder {folder} does not exist"));
+    }
     Err(format!(
-        "{}: the folder {} does not exist",
-        crate::inputs::display(path),
-        crate::inputs::display(folder)
+        "{shown}: a link to {}, whose folder {folder} does not exist",
+        crate::inputs::display(&target)
     ))
+}
+
+/// The most links [`destination`] follows in a row, as Linux does: more is taken for a loop.
+const MAX_LINKS: usize = 40;
+
+/// Where a file written at `path` goes: `path`, or when `path` is a symbolic link the path
+/// its chain of links ends at (a relative link read from the link's own folder), which is
+/// replaced while the links stay links. A link to nothing leads to the file it names,
+/// created there as a shell's `>` would. The one answer for every output written to a file:
+/// where [`stage`] writes and renames, what [`resolved`] compares, whose folder
+/// [`refuse_missing_folder`] checks. An error for a link that cannot be read or a loop.
+pub fn destination(path: &Path) -> io::Result<PathBuf> {
+    let mut at = path.to_path_buf();
+    for _ in 0..=MAX_LINKS {
+        match fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let to = fs::read_link(&at)?;
+                at = at.parent().unwrap_or(Path::new("")).join(to);
+            }
+            _ => return Ok(at),
+        }
+    }
+    Err(io::Error::other(format!(
+        "more than {MAX_LINKS} links in a row (a loop of links?)"
+    )))
+}
+
+/// The folder `path` is in: its parent, `.` for a bare name.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    }
 }
 
 /// Refuses an output that resolves to one of the run's inputs (through `..`, links or a
@@ -79,17 +114,20 @@ pub fn refuse_inputs(output: &Path, inputs: &[Input<'_>]) -> Result<(), String> 
     Ok(())
 }
 
-/// Where `path` would be written: the file itself, resolved, or its resolved folder and
-/// name when it does not exist yet; `None` for special files and unreadable folders.
+/// Where `path` would be written ([`destination`]), resolved: the file itself, or its
+/// resolved folder and name when it does not exist yet; `None` for special files, unreadable
+/// folders and loops of links.
 pub fn resolved(path: &Path) -> Option<PathBuf> {
-    if let Ok(meta) = fs::metadata(path) {
+    let path = destination(path).ok()?;
+    if let Ok(meta) = fs::metadata(&path) {
         return meta.is_file().then(|| path.canonicalize().ok()).flatten();
     }
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    Some(parent.canonicalize().ok()?.join(path.file_name()?))
+    Some(
+        folder_of(&path)
+            .canonicalize()
+            .ok()?
+            .join(path.file_name()?),
+    )
 }
 
 /// Where output goes.

@@ -1044,3 +1044,168 @@ fn replacing_an_output_keeps_the_permissions_of_the_file_it_replaces() {
     assert_eq!(mode(&private), 0o600);
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// An output that is a symbolic link stays a link: the file its links lead to (a relative
+/// link read from its own folder) is replaced with the new content, by `attest eval` and by
+/// every other command that writes a file (`attest diff --output`, `attest history
+/// --output`). A link to nothing creates the file it names, or says why it cannot; a link and
+/// the file it leads to are one place, even before that file exists; a link onto an input is
+/// refused.
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_link_replaces_the_file_it_leads_to() {
+    use std::os::unix::fs::symlink;
+    let dir = scratch("output-link");
+    let is_link = |name: &str| {
+        fs::symlink_metadata(dir.join(name))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    };
+    let read = |name: &str| fs::read_to_string(dir.join(name)).unwrap();
+    fs::create_dir_all(dir.join("reports")).unwrap();
+    fs::write(dir.join("reports/target.json"), "OLD").unwrap();
+    symlink("reports/target.json", dir.join("link.json")).unwrap();
+    let json = stdout(&attest(&["eval", "examples/acme", "--format", "json"]));
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--output",
+        &format!("json={}", path(&dir, "link.json")),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(is_link("link.json"), "the link was replaced by a file");
+    assert_eq!(read("reports/target.json"), json);
+    let names = |folder: &str| {
+        let mut names: Vec<String> = fs::read_dir(dir.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names("reports"), ["target.json"], "no temporary file left");
+
+    // `attest diff` and `attest history` write through the same link.
+    let base = path(&dir, "base.json");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "json",
+        "--output",
+        &base,
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let o = attest(&["diff", &base, &base, "--output", &path(&dir, "link.json")]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(is_link("link.json"));
+    assert!(read("reports/target.json").contains("0 new failures"));
+    let ledger = path(&dir, "ledger.jsonl");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--ledger",
+        &ledger,
+        "--output",
+        &base,
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let o = attest(&["history", &ledger, "--output", &path(&dir, "link.json")]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(is_link("link.json"));
+    assert_eq!(
+        read("reports/target.json"),
+        stdout(&attest(&["history", &ledger]))
+    );
+
+    // A link to nothing: the file it names is created; one whose folder is missing is an
+    // error, before anything is written.
+    symlink("reports/new.sarif", dir.join("dangling.sarif")).unwrap();
+    let o = attest_in(
+        &dir,
+        &[
+            "eval",
+            &repo().join("examples/acme").to_string_lossy(),
+            "--output",
+            "sarif=dangling.sarif",
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(is_link("dangling.sarif"));
+    assert!(read("reports/new.sarif").contains("\"version\": \"2.1.0\""));
+    symlink("missing/x.json", dir.join("nowhere.json")).unwrap();
+    let o = attest_in(
+        &dir,
+        &[
+            "eval",
+            &repo().join("examples/acme").to_string_lossy(),
+            "--output",
+            "csv=other.csv",
+            "--output",
+            "json=nowhere.json",
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "error: nowhere.json: a link to missing/x.json, whose folder missing does not exist\n"
+    );
+    assert!(!dir.join("other.csv").exists() && !dir.join("missing").exists());
+
+    // A link and the file it leads to are one place, whether or not that file exists.
+    symlink("later.json", dir.join("later-link.json")).unwrap();
+    for (link, file) in [
+        ("link.json", "reports/target.json"),
+        ("later-link.json", "later.json"),
+    ] {
+        let o = attest_in(
+            &dir,
+            &[
+                "eval",
+                &repo().join("examples/acme").to_string_lossy(),
+                "--output",
+                &format!("json={link}"),
+                "--output",
+                &format!("sarif={file}"),
+            ],
+        );
+        assert_eq!(code(&o), 2, "{link}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("the json and sarif outputs both go to"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert!(!dir.join("later.json").exists());
+
+    // A link onto a facts file is refused, the facts kept.
+    fs::create_dir_all(dir.join("facts")).unwrap();
+    fs::copy(
+        repo().join("examples/acme/org.json"),
+        dir.join("facts/org.json"),
+    )
+    .unwrap();
+    symlink("facts/org.json", dir.join("onto-facts.json")).unwrap();
+    let org = read("facts/org.json");
+    let o = attest_in(
+        &dir,
+        &[
+            "eval",
+            "facts",
+            "--format",
+            "json",
+            "--output",
+            "onto-facts.json",
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("refusing to write there: it is facts this run reads"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(read("facts/org.json"), org);
+    assert!(is_link("onto-facts.json"));
+    let _ = fs::remove_dir_all(&dir);
+}

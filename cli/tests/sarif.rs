@@ -3,6 +3,8 @@
 //! SARIF, with facts given by relative and by absolute paths and with waivers; and a run holds
 //! at most 5,000 results by default (code scanning shows 5,000 and refuses more than 25,000),
 //! the most severe, with what was left out counted, on a generated 10,000-person organization.
+//! On Unix, file names are not read as Windows paths: a `\` stays in a name (escaped in a
+//! URI) and a folder named `C:` is no drive.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -248,4 +250,74 @@ fn a_run_keeps_the_most_severe_results_within_code_scannings_limits() {
     let o = attest(&["eval", &facts, "--sarif-max-results", "25001"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("from 1 to 25000"), "{}", stderr(&o));
+}
+
+/// Copies the example organization's facts into `dir/name`.
+#[cfg(unix)]
+fn acme_in(dir: &Path, name: &str) {
+    let to = dir.join(name);
+    fs::create_dir_all(&to).unwrap();
+    for entry in fs::read_dir(repo().join("examples/acme")).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+/// Every value of `key` in `doc`, at any depth.
+#[cfg(unix)]
+fn values_of<'a>(doc: &'a Value, key: &str, out: &mut std::collections::BTreeSet<&'a str>) {
+    match doc {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match v.as_str() {
+                    Some(text) if k == key => {
+                        out.insert(text);
+                    }
+                    _ => values_of(v, key, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| values_of(v, key, out)),
+        _ => {}
+    }
+}
+
+/// On Unix a `\` is part of a file's name, not a separator: every format names the file as
+/// it is (`f5/peo\ple.json`, never the `f5/peo/ple.json` that does not exist) and SARIF
+/// escapes it (`f5/peo%5Cple.json`). A folder named `C:` is a relative path there, no
+/// drive: its SARIF URIs are relative references (`C%3A/org.json`), never `file:///C:/`.
+#[cfg(unix)]
+#[test]
+fn unix_file_names_are_not_read_as_windows_paths() {
+    let dir = scratch("unix-names");
+    acme_in(&dir, "f5");
+    fs::rename(dir.join("f5/people.json"), dir.join("f5/peo\\ple.json")).unwrap();
+    let run = |facts: &str, format: &str| {
+        let o = common::attest_in(&dir, &["eval", facts, "--format", format]);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        common::stdout(&o)
+    };
+    let json: Value = serde_json::from_str(&run("f5", "json")).unwrap();
+    let mut files = std::collections::BTreeSet::new();
+    values_of(&json, "file", &mut files);
+    assert!(files.contains("f5/peo\\ple.json"), "{files:?}");
+    assert!(files.iter().all(|f| !f.contains("peo/ple")), "{files:?}");
+    let sarif: Value = serde_json::from_str(&run("f5", "sarif")).unwrap();
+    let mut uris = std::collections::BTreeSet::new();
+    values_of(&sarif, "uri", &mut uris);
+    assert!(uris.contains("f5/peo%5Cple.json"), "{uris:?}");
+    assert!(uris.iter().all(|u| !u.contains("peo/ple")), "{uris:?}");
+    for (format, shown) in [("csv", "f5/peo\\ple.json,"), ("text", "f5/peo\\ple.json:")] {
+        let out = run("f5", format);
+        assert!(out.contains(shown), "{format}: {out}");
+        assert!(!out.contains("peo/ple"), "{format}");
+    }
+
+    acme_in(&dir, "C:");
+    let sarif: Value = serde_json::from_str(&run("C:", "sarif")).unwrap();
+    let mut uris = std::collections::BTreeSet::new();
+    values_of(&sarif, "uri", &mut uris);
+    assert!(uris.contains("C%3A/org.json"), "{uris:?}");
+    assert!(uris.iter().all(|u| u.starts_with("C%3A/")), "{uris:?}");
+    let _ = fs::remove_dir_all(&dir);
 }

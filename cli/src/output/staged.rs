@@ -6,17 +6,19 @@
 //! [`Staged::finish`] writes the outputs that cannot be taken back (the special files, in
 //! order, then standard output) and, when all of that succeeded, renames the temporary files
 //! into place. Until then no file is replaced, and a [`Staged`] dropped unfinished removes
-//! its temporary files.
+//! its temporary files. An output that is a symbolic link is written where its links lead
+//! ([`destination`]): the temporary file goes beside that file and replaces it, so the link
+//! stays a link and the file it points at gets the new content.
 
-use super::{Target, refuse_missing_folder, stdout_failed, write_stdout};
+use super::{Target, destination, folder_of, refuse_missing_folder, stdout_failed, write_stdout};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// Outputs written aside, not yet in place.
 pub struct Staged<'a> {
-    /// Temporary files and the paths they replace.
-    files: Vec<(PathBuf, &'a Path)>,
+    /// Temporary files, the files they replace (links followed) and the paths as given.
+    files: Vec<(PathBuf, PathBuf, &'a Path)>,
     /// Outputs written in place: special files (opened) and standard output.
     direct: Vec<(Target<'a>, Option<fs::File>, &'a str)>,
 }
@@ -55,12 +57,12 @@ pub fn stage<'a>(outputs: &[(Target<'a>, &'a str)]) -> Result<Staged<'a>, String
                 .write(true)
                 .open(path)
                 .map(|file| staged.direct.push((*target, Some(file), content))),
-            Target::File(path) => {
-                stage_file(path, content).map(|tmp| staged.files.push((tmp, path)))
-            }
+            Target::File(path) => destination(path).and_then(|file| {
+                stage_file(&file, content).map(|tmp| staged.files.push((tmp, file, path)))
+            }),
         };
         // `staged`, dropped, removes the temporary files written so far.
-        prepared.map_err(|e| format!("{}: {e}", target.name()))?;
+        prepared.map_err(|e| format!("{}: {e}", named(target)))?;
     }
     Ok(staged)
 }
@@ -72,10 +74,10 @@ impl Staged<'_> {
     pub fn finish(mut self) -> Result<(), String> {
         write_direct(std::mem::take(&mut self.direct))?;
         let files = std::mem::take(&mut self.files);
-        for (i, (tmp, path)) in files.iter().enumerate() {
-            if let Err(e) = fs::rename(tmp, path) {
+        for (i, (tmp, file, path)) in files.iter().enumerate() {
+            if let Err(e) = fs::rename(tmp, file) {
                 discard(&files[i..]);
-                return Err(format!("{}: {e}", crate::inputs::shown(path)));
+                return Err(format!("{}: {e}", named(&Target::File(path))));
             }
         }
         Ok(())
@@ -107,6 +109,22 @@ fn write_direct(mut direct: Vec<(Target<'_>, Option<fs::File>, &str)>) -> Result
     Ok(())
 }
 
+/// An output as an error names it: its path as given, and for a link the file it leads to
+/// (`link.json (a link to reports/a.json)`), where the error happened.
+fn named(target: &Target<'_>) -> String {
+    match target {
+        Target::File(path) => match destination(path) {
+            Ok(file) if file != *path => format!(
+                "{} (a link to {})",
+                target.name(),
+                crate::inputs::shown(&file)
+            ),
+            _ => target.name(),
+        },
+        Target::Stdout => target.name(),
+    }
+}
+
 /// Whether `path` exists and is not a regular file (once its links are followed): a
 /// device or a pipe, written in place rather than replaced.
 fn special(path: &Path) -> bool {
@@ -114,12 +132,10 @@ fn special(path: &Path) -> bool {
 }
 
 /// Writes `content` to a new temporary file beside `path` (`.<name>.<pid>.<n>.tmp`, created
-/// afresh, never through an existing file or link) and returns its path.
+/// afresh, never through an existing file or link) and returns its path. `path` is the file
+/// to replace, its links already followed ([`destination`]).
 fn stage_file(path: &Path, content: &str) -> io::Result<PathBuf> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -184,8 +200,8 @@ fn keep_mode(file: &fs::File, mode: Option<u32>) -> io::Result<()> {
 }
 
 /// Removes temporary files that will not be renamed into place.
-fn discard(staged: &[(PathBuf, &Path)]) {
-    for (tmp, _) in staged {
+fn discard(staged: &[(PathBuf, PathBuf, &Path)]) {
+    for (tmp, _, _) in staged {
         let _ = fs::remove_file(tmp);
     }
 }
@@ -278,6 +294,94 @@ mod tests {
         Target::File(&out).write("report").unwrap();
         assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
         assert_eq!(fs::read_to_string(&out).unwrap(), "report");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The names in `dir`, sorted: no temporary file may be among them.
+    #[cfg(unix)]
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[cfg(unix)]
+    fn is_link(path: &Path) -> bool {
+        fs::symlink_metadata(path).unwrap().file_type().is_symlink()
+    }
+
+    /// A link stays a link: the file at the end of its chain of links (each relative link
+    /// read from its own folder) gets the content, replaced beside itself, keeping its bits.
+    #[cfg(unix)]
+    #[test]
+    fn an_output_that_is_a_link_replaces_the_file_it_leads_to() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let dir = scratch("link");
+        fs::create_dir_all(dir.join("reports")).unwrap();
+        fs::create_dir_all(dir.join("links")).unwrap();
+        let target = dir.join("reports/target.json");
+        fs::write(&target, "OLD").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.join("links/link.json");
+        symlink("../reports/target.json", &link).unwrap();
+        let chain = dir.join("chain.json");
+        symlink("links/link.json", &chain).unwrap();
+        Target::File(&link).write("first").unwrap();
+        assert!(is_link(&link), "the link was replaced by a file");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "first");
+        write_all(&[(Target::File(&chain), "second")]).unwrap();
+        assert!(is_link(&chain) && is_link(&link));
+        assert_eq!(fs::read_to_string(&target).unwrap(), "second");
+        let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(names(&dir), ["chain.json", "links", "reports"]);
+        assert_eq!(names(&dir.join("links")), ["link.json"]);
+        assert_eq!(
+            names(&dir.join("reports")),
+            ["target.json"],
+            "no temporary file"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A link to nothing is written as a shell's `>` writes it: the file it names is created
+    /// when its folder exists; otherwise the error names the link and where it leads, and
+    /// nothing is written. A loop of links is an error too.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_nothing_creates_the_file_it_names_or_says_where_it_leads() {
+        use std::os::unix::fs::symlink;
+        let dir = scratch("dangling");
+        let link = dir.join("link.json");
+        symlink("new.json", &link).unwrap();
+        Target::File(&link).write("report").unwrap();
+        assert!(is_link(&link));
+        assert_eq!(fs::read_to_string(dir.join("new.json")).unwrap(), "report");
+        let nowhere = dir.join("nowhere.json");
+        symlink("missing/x.json", &nowhere).unwrap();
+        let other = dir.join("other.json");
+        let err =
+            write_all(&[(Target::File(&other), "a"), (Target::File(&nowhere), "b")]).unwrap_err();
+        let d = dir.display();
+        assert_eq!(
+            err,
+            format!(
+                "{d}/nowhere.json: a link to {d}/missing/x.json, whose folder {d}/missing does not exist"
+            )
+        );
+        let (a, b) = (dir.join("a"), dir.join("b"));
+        symlink("b", &a).unwrap();
+        symlink("a", &b).unwrap();
+        let err = Target::File(&a).write("loop").unwrap_err();
+        assert!(err.contains("a loop of links"), "{err}");
+        assert!(is_link(&a) && is_link(&b) && is_link(&nowhere));
+        assert_eq!(
+            names(&dir),
+            ["a", "b", "link.json", "new.json", "nowhere.json"]
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -423,19 +423,33 @@ fn text_of(text: impl Into<Value>) -> Value {
     object(&mut [("text", text.into())])
 }
 
-/// A facts file name as a URI: a relative reference (`/` separators, reserved bytes
-/// escaped), or a `file:` URI for an absolute path (`/srv/facts.json`, `C:\\facts.json`),
-/// which a relative reference must not start like.
-fn uri(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    let bytes = path.as_bytes();
-    if bytes.len() > 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/' {
-        return format!("file:///{}:{}", char::from(bytes[0]), escape(&path[2..]));
+/// A facts file name as a URI, the name read as a path of the system this build runs on, where
+/// the name was made: a `file:` URI for an absolute path (`/srv/facts.json`; on Windows
+/// `C:\facts.json` or `C:/facts.json` too), else a relative reference with `/` separators
+/// (`\` is one on Windows only: elsewhere it is part of a file name, escaped as `%5C`) and
+/// every reserved byte escaped, `:` included, so that the relative `C:/org.json` of a folder
+/// named `C:` on Unix stays relative (`C%3A/org.json`) rather than naming a drive.
+fn uri(name: &str) -> String {
+    let path = slashed(name);
+    if !std::path::Path::new(name).has_root() {
+        return escape(&path);
     }
     if path.starts_with('/') {
         return format!("file://{}", escape(&path));
     }
-    escape(&path)
+    // A root after a prefix: a Windows drive (`C:/facts.json`), its letter and colon kept.
+    match path.split_once(':') {
+        Some((drive, rest)) => format!("file:///{drive}:{}", escape(rest)),
+        None => format!("file:///{}", escape(&path)),
+    }
+}
+
+/// `name` with the separators of this system's paths written `/`: `\` too on Windows, only
+/// `/` elsewhere.
+fn slashed(name: &str) -> String {
+    name.chars()
+        .map(|c| if std::path::is_separator(c) { '/' } else { c })
+        .collect()
 }
 
 /// A path with every byte but unreserved ones and `/` percent-escaped.
@@ -481,14 +495,35 @@ mod tests {
             uri("examples/acme/people.json"),
             "examples/acme/people.json"
         );
-        assert_eq!(uri("facts dir\\a#b.json"), "facts%20dir/a%23b.json");
+        assert_eq!(uri("facts dir/a#b.json"), "facts%20dir/a%23b.json");
+        assert_eq!(uri("a:b.json"), "a%3Ab.json");
     }
 
     #[test]
     fn absolute_paths_become_file_uris() {
         assert_eq!(uri("/srv/facts/a b.json"), "file:///srv/facts/a%20b.json");
+    }
+
+    /// On Unix a `\` is part of a file name, and a relative path whose first folder is
+    /// named `C:` is no drive: both stay relative references, their bytes escaped.
+    #[cfg(unix)]
+    #[test]
+    fn unix_names_are_never_read_as_windows_paths() {
+        assert_eq!(uri("f5/peo\\ple.json"), "f5/peo%5Cple.json");
+        assert_eq!(uri("facts dir\\a#b.json"), "facts%20dir%5Ca%23b.json");
+        assert_eq!(uri("C:/org.json"), "C%3A/org.json");
+        assert_eq!(uri("C:\\facts\\a.json"), "C%3A%5Cfacts%5Ca.json");
+        assert_eq!(uri("/srv/C:/a\\b.json"), "file:///srv/C%3A/a%5Cb.json");
+    }
+
+    /// On Windows `\` separates folders and `C:/` or `C:\` starts an absolute path.
+    #[cfg(windows)]
+    #[test]
+    fn windows_paths_use_their_separators_and_drives() {
+        assert_eq!(uri("facts dir\\a#b.json"), "facts%20dir/a%23b.json");
         assert_eq!(uri("C:\\facts\\a.json"), "file:///C:/facts/a.json");
-        assert_eq!(uri("a:b.json"), "a%3Ab.json");
+        assert_eq!(uri("C:/facts/a b.json"), "file:///C:/facts/a%20b.json");
+        assert_eq!(uri("C:facts.json"), "C%3Afacts.json");
     }
 
     #[test]
