@@ -225,7 +225,10 @@ fn the_public_view_shows_readiness_and_nothing_about_people_or_records() {
 
 #[test]
 fn the_public_view_has_no_per_finding_format() {
-    for format in ["sarif", "junit", "csv"] {
+    for format in ["sarif", "junit", "csv", "oscal"] {
+        let refusal = format!(
+            "error: --redact: the {format} format lists findings record by record; the public view is written as text, json, markdown or html"
+        );
         let dir = scratch(&format!("refused-{format}"));
         let file = dir.join("out");
         let o = attest(&[
@@ -236,7 +239,12 @@ fn the_public_view_has_no_per_finding_format() {
             &format!("{format}={}", file.display()),
         ]);
         exit(&o, 2);
-        assert!(stderr(&o).contains("--redact"), "{}", stderr(&o));
+        assert!(stderr(&o).contains(&refusal), "{}", stderr(&o));
         assert!(!file.exists(), "nothing is written");
+        // Nor as the format of standard output.
+        let o = attest(&["eval", "examples/acme", "--redact", "--format", format]);
+        exit(&o, 2);
+        assert!(stderr(&o).contains(&refusal), "{}", stderr(&o));
+        assert_eq!(common::stdout(&o), "", "nothing is written");
     }
 }

@@ -8,10 +8,12 @@
 // Helpers unwrap and panic like the tests they serve: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+use attest_engine::report::todo::TodoList;
+use attest_engine::report::vendors::VendorRegister;
 use attest_engine::{
     Engine, EvalOptions, Facts, FactsSource, Limits, Pack, PackFile, Report, Waivers, diff::Diff,
 };
-use attest_render::escape::is_hidden;
+use attest_render::escape::{self, is_hidden};
 use attest_render::{self as render, Context, TextOptions};
 
 fn common(rel: &str) -> String {
@@ -112,6 +114,103 @@ fn formats_people_read_show_every_hidden_character() {
                 .any(|l| l.trim_start().starts_with("✗ forged")),
             "{name} shows a forged line"
         );
+    }
+}
+
+/// A facts file name that tries what the facts' values try: an erase, a right-to-left
+/// override and a forged line.
+const HOSTILE_FILE: &str = "ev\u{1b}[2Jil\u{202e}\nerror: forged file.json";
+
+/// Whether a line of `output` was started by a value: a forged error, or a forged table row.
+fn forged_line(output: &str) -> Option<&str> {
+    output.lines().find(|l| {
+        let l = l.trim_start();
+        l.starts_with("error: forged") || l.starts_with("| forged")
+    })
+}
+
+#[test]
+fn every_view_people_read_shows_evidence_vendors_and_file_names_escaped() {
+    let engine = Engine::new(pack(), Limits::default()).unwrap();
+    let text = common("facts.json");
+    let facts = Facts::load(&[FactsSource {
+        name: HOSTILE_FILE,
+        text: &text,
+    }])
+    .unwrap();
+    let options = EvalOptions::default();
+    let report = engine.evaluate(&facts, &options).unwrap();
+    let context = Context::from_facts(&facts);
+    let public = render::redact(&report, &context);
+    let register = VendorRegister::new(&report, &context.vendors, &context.review_cadence);
+    let todo = TodoList::new(&report);
+    let (sample, _) = engine
+        .sample("t.names", &facts, &options, Some(7), 1)
+        .unwrap()
+        .unwrap();
+    let no_colour = TextOptions {
+        color: false,
+        max_findings: 0,
+    };
+    let outputs = [
+        ("text", render::text(&report, &no_colour)),
+        ("markdown", render::markdown(&report)),
+        ("html", render::html(&report, &context)),
+        ("junit", render::junit(&report)),
+        ("public text", render::public_text(&public)),
+        ("public markdown", render::public_markdown(&public)),
+        ("public html", render::public_html(&public)),
+        ("vendors text", render::vendors_text(&register)),
+        ("todo text", render::todo_text(&todo)),
+        ("todo markdown", render::todo_markdown(&todo)),
+        ("sample text", render::sample_text(&sample)),
+    ];
+    for (name, output) in &outputs {
+        assert_shown(name, output, false);
+        assert_eq!(
+            forged_line(output),
+            None,
+            "{name} lets a value forge a line"
+        );
+    }
+    let output = |name: &str| &outputs.iter().find(|(n, _)| *n == name).unwrap().1;
+
+    // What the facts wrote is there, shown as written: the evidence's title, address and
+    // file, the organization, the vendor's name and service.
+    let evidence = &report.controls[0].evidence[0];
+    let uri = evidence.uri.as_deref().unwrap();
+    let vendor = &context.vendors[0];
+    let shows = |name: &str, escaped: &dyn Fn(&str) -> String, values: &[&str]| {
+        for value in values {
+            let shown = escaped(value);
+            assert!(
+                output(name).contains(&shown),
+                "{name} does not show {shown}:\n{}",
+                output(name)
+            );
+        }
+    };
+    let line = |v: &str| escape::line(v).into_owned();
+    shows(
+        "text",
+        &line,
+        &[&evidence.title, uri, &format!("{HOSTILE_FILE}:")],
+    );
+    shows("markdown", &escape::markdown, &[&evidence.title]);
+    shows("html", &escape::xml, &[&evidence.title, uri]);
+    let public_values = [
+        report.facts.organization.as_str(),
+        &report.controls[0].title,
+        &vendor.name,
+        &vendor.service,
+    ];
+    shows("public text", &line, &public_values);
+    shows("public markdown", &escape::markdown, &public_values);
+    shows("public html", &escape::xml, &public_values);
+    shows("vendors text", &line, &[&vendor.name, &vendor.service]);
+    shows("sample text", &line, &[&format!("{HOSTILE_FILE}:")]);
+    for name in ["public text", "public markdown", "public html"] {
+        insta::assert_snapshot!(format!("hostile_{}", name.replace(' ', "_")), output(name));
     }
 }
 

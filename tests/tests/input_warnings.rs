@@ -248,31 +248,66 @@ fn a_report_with_warnings_reads_back_for_diff_and_baselines() {
 
 #[test]
 fn a_hostile_field_name_in_a_warning_is_shown_not_acted_on() {
+    let name = "x\u{1b}]0;pwned\u{7}\u{202e}\nwarning: forged line";
     let facts = FACTS.replace(
         "\"mfa_enabled\": true",
         "\"x\\u001b]0;pwned\\u0007\\u202e\\nwarning: forged line\": true",
     );
     let (report, context) = report(&facts, None);
-    // The facts' message names the field percent-encoded; every format keeps it on its line.
+    // The facts' message names the field as it is written; the JSON Pointer is RFC 6901's.
     let message = report.warnings[0].message();
-    assert!(
-        message.contains("forged") && !message.contains('\u{1b}'),
-        "{message}"
+    assert_eq!(
+        message,
+        format!("facts-v1 does not define `{name}` for accounts")
     );
-    for (name, output) in every_format(&report, &context) {
-        if matches!(name, "json" | "sarif" | "csv") {
-            continue;
-        }
+    assert_eq!(
+        report.warnings[0].pointer(),
+        Some(format!("/accounts/0/{name}").as_str())
+    );
+    // Every format people read shows it with its control characters escaped, on its line.
+    for (format, output) in every_format(&report, &context) {
+        let shown = match format {
+            "text" => escape::line(message).into_owned(),
+            "markdown" => escape::markdown(message),
+            "html" | "junit" => escape::xml(message),
+            // Data formats carry it exactly, in their own escapes (CSV lists no warnings).
+            _ => continue,
+        };
+        assert!(
+            output.contains(&shown),
+            "{format} does not show the field name as written:\n{output}"
+        );
         let hidden: Vec<char> = output
             .chars()
             .filter(|&c| c != '\n' && c != '\t' && escape::is_hidden(c))
             .collect();
-        assert!(hidden.is_empty(), "{name} passes on {hidden:?}");
+        assert!(hidden.is_empty(), "{format} passes on {hidden:?}");
         assert!(
             !output.lines().any(|l| l.starts_with("warning: forged")),
-            "{name} lets a field name forge a line:\n{output}"
+            "{format} lets a field name forge a line:\n{output}"
         );
     }
+    let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(doc["warnings"][0]["message"], message);
+}
+
+#[test]
+fn a_field_name_with_a_slash_or_a_percent_sign_is_named_as_written() {
+    let facts = FACTS.replace("\"mfa_enabled\": true", "\"mfa/enabled 100%~\": true");
+    let (report, _) = report(&facts, None);
+    let w = &report.warnings[0];
+    assert_eq!(
+        w.message(),
+        "facts-v1 does not define `mfa/enabled 100%~` for accounts"
+    );
+    assert_eq!(w.pointer(), Some("/accounts/0/mfa~1enabled 100%~0"));
+    let text = render::text(&report, &render::TextOptions::default());
+    assert!(
+        text.contains(
+            "/accounts/0/mfa~1enabled 100%~0  facts-v1 does not define `mfa/enabled 100%~` for accounts"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

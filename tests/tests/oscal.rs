@@ -143,6 +143,43 @@ fn the_schema_check_rejects_what_oscal_forbids() {
 }
 
 #[test]
+fn an_organization_name_with_spaces_around_or_nothing_else_is_a_valid_party_name() {
+    let v = validator();
+    let name = |report: &Report| {
+        let doc: Value = serde_json::from_str(&render::oscal(report)).unwrap();
+        let found = schema_errors(&v, &doc);
+        assert!(found.is_empty(), "{found:#?}");
+        let metadata = &doc["assessment-results"]["metadata"];
+        let title = metadata["title"].as_str().unwrap().to_owned();
+        (metadata["parties"][0]["name"].clone(), title)
+    };
+    // Facts keep a name as written, spaces around it included.
+    let facts = attest_engine::Facts::load(&[attest_engine::FactsSource {
+        name: "facts.json",
+        text: r#"{"schema_version": "1", "organization": {"name": " \u3000Acme\n  Corp\ufeff ", "as_of": "2026-06-30"}}"#,
+    }])
+    .unwrap();
+    let report = attest_tests::soc2_engine()
+        .evaluate(&facts, &EvalOptions::default())
+        .unwrap();
+    let (party, title) = name(&report);
+    assert_eq!(party, "Acme Corp");
+    assert_eq!(title, "SOC 2 readiness of Acme Corp as of 2026-06-30");
+    // Facts refuse a name of whitespace alone, but a report read back or built by a host
+    // may hold one: the party still has a name.
+    for blank in ["", " ", "\t\n\u{a0}\u{feff}"] {
+        let mut blank_report = report.clone();
+        blank_report.facts.organization = blank.to_owned();
+        let (party, title) = name(&blank_report);
+        assert_eq!(party, "(unnamed organization)", "{blank:?}");
+        assert_eq!(
+            title,
+            "SOC 2 readiness of (unnamed organization) as of 2026-06-30"
+        );
+    }
+}
+
+#[test]
 fn a_finding_and_an_observation_per_criterion_in_scope() {
     let report = report(None, true);
     let doc: Value = serde_json::from_str(&render::oscal(&report)).unwrap();

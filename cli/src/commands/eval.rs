@@ -58,6 +58,31 @@ impl Format {
             Format::Oscal => "oscal",
         }
     }
+
+    /// The form of the public view (`--redact`) this format writes, or `Err` with the
+    /// reason `--redact` refuses it. Every format is named here, so one added later has no
+    /// public form until it is given one.
+    fn public_form(self) -> Result<PublicForm, String> {
+        match self {
+            Format::Text => Ok(PublicForm::Text),
+            Format::Json => Ok(PublicForm::Json),
+            Format::Markdown => Ok(PublicForm::Markdown),
+            Format::Html => Ok(PublicForm::Html),
+            Format::Sarif | Format::Junit | Format::Csv | Format::Oscal => Err(format!(
+                "--redact: the {} format lists findings record by record; the public view is written as text, json, markdown or html",
+                self.name()
+            )),
+        }
+    }
+}
+
+/// The formats of the public view (`--redact`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PublicForm {
+    Text,
+    Json,
+    Markdown,
+    Html,
 }
 
 /// What fails the gate (`--fail-on`).
@@ -252,15 +277,10 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         config::format_and_output((args.format, None), section, Format::Text)?;
     let limit = config.max_input_size;
     let destinations = destinations(args, format, configured)?;
-    if args.redact
-        && let Some((format, _)) = destinations
-            .iter()
-            .find(|(f, _)| matches!(f, Format::Sarif | Format::Junit | Format::Csv))
-    {
-        return Err(format!(
-            "--redact: the {} format lists findings record by record; the public view is written as text, json, markdown or html",
-            format.name()
-        ));
+    if args.redact {
+        for (format, _) in &destinations {
+            format.public_form()?;
+        }
     }
     let loaded = packs::load(&config.pack(args.pack.as_deref()), limit)?;
     let engine = loaded.engine_with(args.limits.limits())?;
@@ -368,7 +388,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .map(|(format, path)| {
             let target = Target::from_arg(path.as_deref());
             let (content, left_out) = match &public {
-                Some(public) => (render_public(*format, public), None),
+                Some(public) => (render_public(format.public_form()?, public), None),
                 None => render(*format, &report, &context, target.wants_color(), &sarif),
             };
             if let Some((kept, total)) = left_out {
@@ -378,9 +398,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                     total - kept
                 ));
             }
-            (target, content)
+            Ok((target, content))
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
     // The populations' files are written with the reports: all of them, or none.
     let population_files = population_files.unwrap_or_default();
     let created = populations::make_folders(&population_files)?;
@@ -590,15 +610,13 @@ fn render(
     (text, left_out)
 }
 
-/// One output of the public view (`--redact`): the per-finding formats are refused before.
-fn render_public(format: Format, public: &render::PublicReport) -> String {
-    match format {
-        Format::Json => public.to_json(),
-        Format::Markdown => render::public_markdown(public),
-        Format::Html => render::public_html(public),
-        Format::Text | Format::Sarif | Format::Junit | Format::Csv | Format::Oscal => {
-            render::public_text(public)
-        }
+/// One output of the public view (`--redact`).
+fn render_public(form: PublicForm, public: &render::PublicReport) -> String {
+    match form {
+        PublicForm::Text => render::public_text(public),
+        PublicForm::Json => public.to_json(),
+        PublicForm::Markdown => render::public_markdown(public),
+        PublicForm::Html => render::public_html(public),
     }
 }
 

@@ -266,9 +266,10 @@ fn evidence(out: &mut String, report: &Report) {
         };
         let _ = writeln!(
             out,
-            "| {control} | {title} | {} | {} | {} | {} |",
-            e.collected_on,
-            e.expires_on.as_deref().unwrap_or(""),
+            "| {} | {title} | {} | {} | {} | {} |",
+            escape(control),
+            escape(&e.collected_on),
+            escape(e.expires_on.as_deref().unwrap_or("")),
             e.state.as_str(),
             e.file.map_or("", |f| f.as_str())
         );

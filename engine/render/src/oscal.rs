@@ -32,7 +32,7 @@ pub fn oscal(report: &Report) -> String {
         pack_resource: uuid(&["pack-resource", &report.pack.digest]),
     };
     let at = format!("{}T00:00:00Z", report.evaluated_on);
-    let org = text(&report.facts.organization);
+    let org = organization(report);
     let pack_label = format!("{} {}", report.pack.name, report.pack.version);
     let document = json!({
         "assessment-results": {
@@ -144,7 +144,7 @@ fn result(report: &Report, ids: &Ids, at: &str) -> Value {
     };
     let mut result = json!({
         "uuid": uuid(&["result", &ids.report]),
-        "title": format!("Attest evaluation of {} as of {}", text(&report.facts.organization), report.evaluated_on),
+        "title": format!("Attest evaluation of {} as of {}", organization(report), report.evaluated_on),
         "description": format!(
             "The facts (sha256 {}) evaluated against the rule pack {} {} (sha256 {}) by Attest {}: {readiness}; {} pass, {} warn, {} fail, {} error, {} waived, {} not applicable.",
             report.facts.digest, report.pack.name, report.pack.version, report.pack.digest,
@@ -155,7 +155,7 @@ fn result(report: &Report, ids: &Ids, at: &str) -> Value {
         "props": props,
         "local-definitions": {
             "components": [
-                component(&ids.facts, "this-system", &format!("Facts of {}", text(&report.facts.organization)),
+                component(&ids.facts, "this-system", &format!("Facts of {}", organization(report)),
                     "The facts evaluated: one document of the organization's records, identified by the sha256 of its canonical form.",
                     vec![prop("facts-digest", &report.facts.digest)]),
                 component(&ids.pack, "policy", &format!("Rule pack {} {}", report.pack.name, report.pack.version),
@@ -303,20 +303,41 @@ fn origin(ids: &Ids) -> Value {
 }
 
 /// An Attest property; the value's whitespace is folded (OSCAL strings have no line
-/// breaks, nor leading or trailing space).
+/// breaks, nor leading or trailing space), and a value with nothing else is `(none)`.
 fn prop(name: &str, value: &str) -> Value {
-    let value = text(value);
     json!({
         "name": name,
         "ns": NS,
-        "value": if value.is_empty() { "(none)".to_owned() } else { value },
+        "value": text_or(value, "(none)"),
     })
 }
 
-/// Text as OSCAL's non-empty strings want it: whitespace runs folded into one space, none
-/// at either end.
+/// The organization's name as OSCAL's strings want it (the name of a party must not be
+/// empty): its whitespace folded, and `(unnamed organization)` for a name of whitespace
+/// alone.
+fn organization(report: &Report) -> String {
+    text_or(&report.facts.organization, "(unnamed organization)")
+}
+
+/// Text as OSCAL's non-empty strings (`^\S(.*\S)?$`) want it: whitespace runs folded into
+/// one space, none at either end. Whitespace is Unicode's, with U+FEFF, which the `\s` of
+/// ECMA-262 (the dialect of JSON Schema's patterns) also counts.
 fn text(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ")
+    value
+        .split(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// [`text`], or `none` when no text is left.
+fn text_or(value: &str, none: &str) -> String {
+    let value = text(value);
+    if value.is_empty() {
+        none.to_owned()
+    } else {
+        value
+    }
 }
 
 /// An identifier as an OSCAL token (an XML NCName): characters a token cannot hold become
@@ -393,5 +414,8 @@ mod tests {
         assert_eq!(token("CC6.1"), "CC6.1");
         assert_eq!(token("1.2 x"), "_1.2_x");
         assert_eq!(text("  a\n b\t"), "a b");
+        assert_eq!(text("\u{feff} a\u{3000}\u{2028}b \u{feff}"), "a b");
+        assert_eq!(text_or(" \t\n\u{a0}\u{feff}", "(none)"), "(none)");
+        assert_eq!(text_or(" Acme ", "(none)"), "Acme");
     }
 }

@@ -2,6 +2,7 @@
 //! tested, with its key, place and outcome), and a sample drawn from it as text.
 
 use super::csv::row;
+use super::escape::line;
 use super::{object, to_json};
 use attest_engine::report::{PopulationRecord, Report, RuleResult, describe_params};
 use attest_engine::sample::Sample;
@@ -64,13 +65,15 @@ pub fn population_json(report: &Report, rule: &RuleResult) -> String {
     out
 }
 
-/// A sample as text, for people: what was drawn, how, and the records.
+/// A sample as text, for people: what was drawn, how, and the records. Every value from the
+/// facts or the pack (record keys, file names, pointers, the rule) is shown with [`line`]:
+/// its control characters visible, never obeyed, and never starting a line of its own.
 pub fn sample_text(sample: &Sample) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "Sample of {} ({} control): {} of {} records (size {}), seed {}",
-        sample.rule,
+        line(&sample.rule),
         sample.frequency.as_str(),
         sample.records.len(),
         sample.population,
@@ -87,7 +90,7 @@ pub fn sample_text(sample: &Sample) -> String {
         sample.pack_digest
     );
     if let Some(params) = describe_params(&sample.params) {
-        let _ = writeln!(out, "Parameters set for this run: {params}");
+        let _ = writeln!(out, "Parameters set for this run: {}", line(&params));
     }
     out.push('\n');
     if sample.records.is_empty() {
@@ -98,9 +101,9 @@ pub fn sample_text(sample: &Sample) -> String {
             out,
             "  {:>3}. {}  {} {}  {}",
             i + 1,
-            r.key,
-            place(r),
-            r.entity,
+            line(&r.key),
+            line(&place(r)),
+            line(&r.entity),
             r.outcome.as_str()
         );
     }

@@ -311,7 +311,7 @@ fn evidence(out: &mut String, p: &Paint, report: &Report) {
         with.len()
     );
     for c in with {
-        let _ = writeln!(out, "  {}", p.bold(&c.id));
+        let _ = writeln!(out, "  {}", p.bold(&line(&c.id)));
         for e in &c.evidence {
             let state = match e.state {
                 EvidenceState::Current => p.wrap(GREEN, e.state.as_str()),
@@ -325,25 +325,24 @@ fn evidence(out: &mut String, p: &Paint, report: &Report) {
             let expires = e
                 .expires_on
                 .as_deref()
-                .map(|d| format!(", expires {d}"))
+                .map(|d| format!(", expires {}", line(d)))
+                .unwrap_or_default();
+            let uri = e
+                .uri
+                .as_deref()
+                .map(|u| format!(" · {}", line(u)))
                 .unwrap_or_default();
             let place = e
                 .source
                 .as_ref()
-                .map(|s| format!(" ({}:{})", s.file, s.line))
+                .map(|s| format!(" ({}:{})", line(&s.file), s.line))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "    {} · collected {}{expires} · {state}{file}{}",
-                e.title,
-                e.collected_on,
-                p.dim(&format!(
-                    "{}{place}",
-                    e.uri
-                        .as_deref()
-                        .map(|u| format!(" · {u}"))
-                        .unwrap_or_default()
-                ))
+                line(&e.title),
+                line(&e.collected_on),
+                p.dim(&format!("{uri}{place}"))
             );
         }
     }

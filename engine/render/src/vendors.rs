@@ -16,7 +16,7 @@ pub fn vendors_text(register: &VendorRegister) -> String {
         out,
         "Vendor risk register · {} · {}",
         line(&register.organization),
-        register.evaluated_on
+        line(&register.evaluated_on)
     );
     let counts: Vec<String> = RiskLevel::ALL
         .iter()
@@ -72,20 +72,24 @@ fn entry(out: &mut String, v: &RegisterEntry, today: &str) {
         (None, _) if v.status == "offboarded" => "none (offboarded)".to_owned(),
         (None, _) => "unknown (the pack sets no review cadence)".to_owned(),
     };
-    let _ = writeln!(out, "  next review: {review}");
+    let _ = writeln!(out, "  next review: {}", line(&review));
     if v.gaps.is_empty() {
         out.push_str("  gaps: none\n");
         return;
     }
-    let _ = writeln!(out, "  gaps (criteria: {}):", v.criteria().join(", "));
+    let _ = writeln!(
+        out,
+        "  gaps (criteria: {}):",
+        line(&v.criteria().join(", "))
+    );
     for g in &v.gaps {
         let _ = writeln!(
             out,
             "    {} {} {} [{}]: {}",
             g.status.as_str(),
             g.kind.as_str(),
-            g.rule,
-            g.criteria.join(", "),
+            line(&g.rule),
+            line(&g.criteria.join(", ")),
             line(&g.message)
         );
     }

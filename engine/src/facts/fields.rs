@@ -292,10 +292,10 @@ impl<'a> Walk<'a, '_> {
         pointer
     }
 
-    /// "facts-v1 does not define `x` for accounts; did you mean `y`?"
+    /// "facts-v1 does not define `x` for accounts; did you mean `y`?", the field named as
+    /// it is written (formats people read show its control characters escaped, as they show
+    /// every message).
     fn message(&self, name: &str, fields: &[(String, Shape)]) -> String {
-        let mut shown = String::new();
-        super::keys::escape_into(&mut shown, name);
         let hint = crate::suggest::did_you_mean(name, fields.iter().map(|(f, _)| f.as_str()));
         let place: Vec<(&str, bool)> = self
             .steps
@@ -307,7 +307,7 @@ impl<'a> Walk<'a, '_> {
             .collect();
         if place.is_empty() {
             return format!(
-                "{} does not define `{shown}` at the top level{hint}",
+                "{} does not define `{name}` at the top level{hint}",
                 self.schema
             );
         }
@@ -325,7 +325,7 @@ impl<'a> Walk<'a, '_> {
             }
         }
         format!(
-            "{} does not define `{shown}` for {shown_place}{hint}",
+            "{} does not define `{name}` for {shown_place}{hint}",
             self.schema
         )
     }
@@ -391,7 +391,7 @@ mod tests {
                 "/people/0/employment/enddate: facts-v1 does not define `enddate` for people[].employment; did you mean `end_date`?",
                 "/people/0/policy_acknowledgements/1/policy: facts-v1 does not define `policy` for people[].policy_acknowledgements; did you mean `policy_id`?",
                 "/vendors/0/contract/dpa: facts-v1 does not define `dpa` for vendors[].contract",
-                "/vendors/0/contract/a~1b~0c: facts-v1 does not define `a%2Fb~c` for vendors[].contract",
+                "/vendors/0/contract/a~1b~0c: facts-v1 does not define `a/b~c` for vendors[].contract",
             ]
         );
     }
@@ -406,7 +406,7 @@ mod tests {
         assert_eq!(
             found(&doc),
             [
-                "/organization/name\u{1b}[2J: facts-v1 does not define `name%1B[2J` for organization; did you mean `name`?"
+                "/organization/name\u{1b}[2J: facts-v1 does not define `name\u{1b}[2J` for organization; did you mean `name`?"
             ]
         );
     }

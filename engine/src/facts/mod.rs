@@ -217,11 +217,7 @@ impl Facts {
             .and_then(Value::as_str)
             .and_then(Date::parse);
         let period = audit_period(org, &origins)?;
-        let organization = org
-            .and_then(|o| o.get("name"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let organization = organization_name(org, &origins)?;
         let scope = scope(org, &origins)?;
         let root = tree::build(doc, records);
         if !options.unchecked_references {
@@ -369,6 +365,26 @@ fn audit_period(org: Option<&Value>, origins: &SourceMap) -> Result<Option<Perio
         let pointer = "/organization/audit_period".to_owned();
         FactsError::Invalid(vec![origins.violation(pointer, e.to_string(), None)])
     })
+}
+
+/// `organization.name` (the schema has checked it is a string of one character or more), or
+/// a violation when it is whitespace alone: a name that names no one, in every report.
+fn organization_name(org: Option<&Value>, origins: &SourceMap) -> Result<String, FactsError> {
+    let name = org
+        .and_then(|o| o.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if name.is_empty() || !name.chars().all(char::is_whitespace) {
+        return Ok(name.to_owned());
+    }
+    let message = "the organization's name is blank (whitespace alone); write its legal or \
+                   trading name";
+    let pointer = "/organization/name".to_owned();
+    Err(FactsError::Invalid(vec![origins.violation(
+        pointer,
+        message.to_owned(),
+        None,
+    )]))
 }
 
 /// The Trust Services Categories the facts put in scope (`None`: all five). Security is in
@@ -528,6 +544,28 @@ mod tests {
 
     fn src<'a>(name: &'a str, text: &'a str) -> FactsSource<'a> {
         FactsSource { name, text }
+    }
+
+    #[test]
+    fn a_blank_organization_name_is_refused() {
+        for name in [" ", "\\t\\n", "\\u3000\\u00a0"] {
+            let text = format!(
+                "{{\"schema_version\": \"1\",\n\"organization\": {{\"name\": \"{name}\"}}}}"
+            );
+            let Err(FactsError::Invalid(violations)) = Facts::load(&[src("org.json", &text)])
+            else {
+                panic!("a blank name ({name}) must be refused");
+            };
+            assert_eq!(violations.len(), 1);
+            let v = &violations[0];
+            assert_eq!(v.pointer, "/organization/name");
+            assert_eq!((v.file.as_deref(), v.line), (Some("org.json"), Some(2)));
+            assert!(v.message.contains("blank"), "{}", v.message);
+        }
+        // Spaces around a name are the name's own: kept as written.
+        let text = "{\"schema_version\": \"1\", \"organization\": {\"name\": \" Acme \"}}";
+        let facts = Facts::load(&[src("org.json", text)]).unwrap();
+        assert_eq!(facts.organization(), " Acme ");
     }
 
     #[test]

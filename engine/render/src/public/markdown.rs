@@ -1,26 +1,11 @@
-//! The public view as GitHub-flavoured Markdown.
+//! The public view as GitHub-flavoured Markdown. Every value from the facts or the pack is
+//! escaped as the full Markdown report escapes it ([`escape`](crate::escape::markdown)):
+//! its Markdown and HTML syntax and table pipes shown, its control characters visible.
 
+use super::super::escape::markdown as escape;
+use super::super::markdown::code;
 use super::{PublicReport, assurance, vendor_totals};
 use std::fmt::Write as _;
-
-/// Text in a table cell or a line, with what Markdown or HTML would interpret escaped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Renders the public view as Markdown: readiness per category, every criterion with its
 /// checks, and the vendors.
@@ -28,12 +13,11 @@ pub fn public_markdown(p: &PublicReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "## SOC 2 readiness of {}\n\nAs of {}{} · pack `{} {}` · public view\n",
+        "## SOC 2 readiness of {}\n\nAs of {}{} · pack {} · public view\n",
         escape(&p.organization),
-        p.evaluated_on,
+        escape(&p.evaluated_on),
         super::super::period_note(p.period),
-        escape(&p.pack.name),
-        escape(&p.pack.version)
+        code(&format!("{} {}", p.pack.name, p.pack.version))
     );
     out.push_str("| Category | Ready | Pass | Warn | Waived | Fail | Error |\n");
     out.push_str("|---|---|--:|--:|--:|--:|--:|\n");
@@ -82,22 +66,9 @@ pub fn public_markdown(p: &PublicReport) -> String {
                 "| {} | {} | {} |",
                 escape(&v.name),
                 escape(&v.service),
-                assurance(v)
+                escape(&assurance(v))
             );
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn markup_in_text_is_escaped() {
-        assert_eq!(
-            escape("a|b <i>*x*</i>\n"),
-            "a\\|b &lt;i&gt;\\*x\\*&lt;/i&gt; "
-        );
-    }
 }

@@ -1,5 +1,9 @@
-//! The public view as plain text.
+//! The public view as plain text. Every value from the facts or the pack (the
+//! organization's name, titles, vendors and their services) is shown with [`line`], as the
+//! full text report shows it: its control characters visible, never obeyed, and never
+//! starting a line of its own.
 
+use super::super::escape::line;
 use super::super::period_note;
 use super::{PublicReport, assurance, vendor_totals};
 use std::fmt::Write as _;
@@ -11,11 +15,11 @@ pub fn public_text(p: &PublicReport) -> String {
     let _ = writeln!(
         out,
         "SOC 2 readiness of {}, as of {}{} (public view; pack {} {})\n",
-        p.organization,
-        p.evaluated_on,
+        line(&p.organization),
+        line(&p.evaluated_on),
         period_note(p.period),
-        p.pack.name,
-        p.pack.version
+        line(&p.pack.name),
+        line(&p.pack.version)
     );
     out.push_str("Readiness (criteria in scope that pass or warn)\n");
     let width = p
@@ -45,14 +49,19 @@ pub fn public_text(p: &PublicReport) -> String {
         }
     }
     out.push_str("\nCriteria\n");
-    let width = p.controls.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let width = p
+        .controls
+        .iter()
+        .map(|c| line(&c.id).chars().count())
+        .max()
+        .unwrap_or(0);
     for c in &p.controls {
         let _ = writeln!(
             out,
             "  {:<width$}  {:<14}  {}",
-            c.id,
+            line(&c.id),
             c.status.as_str(),
-            c.title
+            line(&c.title)
         );
         for check in &c.checks {
             let _ = writeln!(
@@ -60,14 +69,20 @@ pub fn public_text(p: &PublicReport) -> String {
                 "  {:<width$}  {:<14}  - {}: {}",
                 "",
                 "",
-                check.title,
+                line(&check.title),
                 check.status.as_str()
             );
         }
     }
     let _ = writeln!(out, "\nVendors\n  {}", vendor_totals(&p.vendors));
     for v in &p.vendors.vendors {
-        let _ = writeln!(out, "  - {}: {} ({})", v.name, v.service, assurance(v));
+        let _ = writeln!(
+            out,
+            "  - {}: {} ({})",
+            line(&v.name),
+            line(&v.service),
+            line(&assurance(v))
+        );
     }
     out
 }
