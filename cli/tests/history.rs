@@ -121,9 +121,13 @@ fn history_in_every_format() {
             "run {}",
             i + 1
         );
+        // Those gone: resolved, or no longer judged (as `attest diff` tells them apart; see
+        // history_counts_resolved_and_no_longer_judged_failures_as_diff_does).
+        let gone = before.difference(&now).count();
+        assert_eq!(rows[i]["no_longer_failing"], gone, "run {}", i + 1);
         assert_eq!(
-            rows[i]["resolved"],
-            before.difference(&now).count(),
+            rows[i]["resolved"].as_u64().unwrap() + rows[i]["unjudged"].as_u64().unwrap(),
+            gone as u64,
             "run {}",
             i + 1
         );
@@ -161,7 +165,7 @@ fn history_in_every_format() {
     ));
     assert!(
         md.starts_with("## Readiness over time\n\n### Acme Analytics, Inc. (soc2 ")
-            && md.contains(")\n\n| # | run at | as of | ready | Security |"),
+            && md.contains(")\n\n| # | run at | as of | period | ready | Security |"),
         "{md}"
     );
     assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 5);
@@ -171,7 +175,7 @@ fn history_in_every_format() {
     ));
     let mut lines = csv.lines();
     assert!(lines.next().unwrap().starts_with(
-        "seq,run_at,as_of,organization,pack,ready,applicable,ready_percent,security_percent"
+        "seq,run_at,as_of,period,organization,pack,ready,applicable,ready_percent,security_percent"
     ));
     let first = lines.next().unwrap();
     assert!(
@@ -535,4 +539,351 @@ fn history_gives_each_organization_its_own_section_and_no_new_failures_to_a_firs
     insta::assert_snapshot!("history_two_organizations_markdown", markdown);
     insta::assert_snapshot!("history_two_organizations_csv", csv);
     insta::assert_snapshot!("history_two_organizations_json", json_text);
+}
+
+/// Facts of a small organization in scope `security`, with the audit period
+/// 2026-01-01..2026-06-30: P0 active and L1 terminated on 2026-03-01, each with an active
+/// account on system s1 (L1's fails `access.leaver-accounts`). Without `with_leaver_account`,
+/// L1's account is gone from the facts.
+fn leaver_facts(with_leaver_account: bool) -> String {
+    let account = |person: &str, user: &str| {
+        serde_json::json!({"system_id": "s1", "person_id": person, "username": user,
+            "kind": "human", "privileged": false, "mfa": true, "status": "active"})
+    };
+    let mut accounts = vec![account("P0", "pat")];
+    if with_leaver_account {
+        accounts.push(account("L1", "lee"));
+    }
+    serde_json::json!({
+        "schema_version": "1",
+        "organization": {
+            "name": "Tiny", "as_of": "2026-06-30", "scope": ["security"],
+            "audit_period": {"start": "2026-01-01", "end": "2026-06-30"}
+        },
+        "people": [
+            {"id": "P0", "name": "Pat Active", "kind": "employee",
+                "employment": {"status": "active", "start_date": "2020-01-01"}},
+            {"id": "L1", "name": "Lee Leaver", "kind": "employee",
+                "employment": {"status": "terminated", "start_date": "2020-01-01", "end_date": "2026-03-01"}}
+        ],
+        "systems": [{"id": "s1", "name": "System one", "criticality": "high"}],
+        "accounts": accounts,
+    })
+    .to_string()
+}
+
+/// `attest eval` of each facts file in turn, with `extra` flags, recording each run in
+/// `ledger`; with `reports`, each run also writes `<ledger>-N.json`, explained (its rules'
+/// populations listed, which `attest diff` needs to tell a record gone from one fixed).
+fn record(dir: &Path, ledger: &str, facts: &[&str], extra: &[&str], reports: bool) {
+    for (i, facts) in facts.iter().enumerate() {
+        let report = format!("json={ledger}-{}.json", i + 1);
+        let mut args = vec!["eval", facts, "--ledger", ledger];
+        if reports {
+            args.extend(["--explain", "--output", &report]);
+        }
+        args.extend(extra);
+        let out = attest_in(dir, &args);
+        exit(&out, 1);
+    }
+}
+
+/// `attest history LEDGER --format json`'s runs.
+fn history_runs(dir: &Path, ledger: &str) -> Vec<Value> {
+    let json: Value = serde_json::from_str(&stdout(&attest_in(
+        dir,
+        &["history", ledger, "--format", "json"],
+    )))
+    .unwrap();
+    json["runs"].as_array().unwrap().clone()
+}
+
+/// Each run's counts of new, resolved and no longer judged failures, as `attest history`
+/// gives them, against what `attest diff` says of its report and the one before.
+fn assert_history_counts_as_diff_does(dir: &Path, ledger: &str) -> Vec<(usize, usize, usize)> {
+    let runs = history_runs(dir, ledger);
+    let mut counts = Vec::new();
+    for (i, run) in runs.iter().enumerate().skip(1) {
+        let (base, new) = (
+            format!("{ledger}-{i}.json"),
+            format!("{ledger}-{}.json", i + 1),
+        );
+        let diff: Value = serde_json::from_str(&stdout(&attest_in(
+            dir,
+            &["diff", &base, &new, "--format", "json"],
+        )))
+        .unwrap();
+        let n = |member: &str| diff[member].as_array().unwrap().len();
+        let expected = (n("new_failures"), n("resolved"), n("unjudged"));
+        let got = |member: &str| run[member].as_u64().unwrap() as usize;
+        assert_eq!(
+            (got("new"), got("resolved"), got("unjudged")),
+            expected,
+            "run {}: {run:#}\ndiff: {diff:#}",
+            i + 1
+        );
+        assert_eq!(got("no_longer_failing"), expected.1 + expected.2);
+        assert_eq!(run["compared_with"], i as u64);
+        counts.push(expected);
+    }
+    counts
+}
+
+#[test]
+fn history_counts_resolved_and_no_longer_judged_failures_as_diff_does() {
+    let dir = scratch("as-diff");
+    common::write(&dir, "f1.json", &leaver_facts(true));
+    common::write(&dir, "f2.json", &leaver_facts(false));
+    // L1's account gone from the facts: `access.leaver-accounts`, which tests people, judged
+    // L1 and found nothing (resolved); `access.inactive-accounts`, which tests accounts, did
+    // not test the account (no longer judged).
+    record(&dir, "soc2.jsonl", &["f1.json", "f2.json"], &[], true);
+    assert_eq!(
+        assert_history_counts_as_diff_does(&dir, "soc2.jsonl"),
+        [(0, 1, 1)]
+    );
+    // The runs record what they no longer judged without `--explain` too: the ledger's
+    // entries are worked out with every rule's population.
+    record(&dir, "plain.jsonl", &["f1.json", "f2.json"], &[], false);
+    let (explained, plain) = (
+        history_runs(&dir, "soc2.jsonl"),
+        history_runs(&dir, "plain.jsonl"),
+    );
+    for member in ["new", "resolved", "unjudged", "no_longer_failing"] {
+        assert_eq!(plain[1][member], explained[1][member], "{member}");
+    }
+    let entry: Value = serde_json::from_str(
+        fs::read_to_string(dir.join("plain.jsonl"))
+            .unwrap()
+            .lines()
+            .nth(1)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        entry["unjudged"],
+        serde_json::json!([{"rule": "access.inactive-accounts", "key": "accounts/s1/lee",
+            "why": "the rule did not test its record: it is gone from the facts, or the rule no longer selects it"}])
+    );
+    // A rule with nothing left to test does not apply: its failures are no longer judged.
+    let tiny = scratch("as-diff-tiny");
+    attest_tests::write_tiny_pack(
+        &tiny,
+        &[(
+            "mfa",
+            "CC6.1",
+            "for a in facts.accounts { tested(a); if a.mfa != true { fail(a, `${a.username} has no MFA`); } }\n",
+        )],
+    );
+    common::write(
+        &tiny,
+        "f1.json",
+        &org("Alpha", &[("ann", false), ("bob", true)]),
+    );
+    common::write(
+        &tiny,
+        "f2.json",
+        &org("Alpha", &[("ann", true), ("bob", false)]),
+    );
+    common::write(&tiny, "f3.json", &org("Alpha", &[]));
+    record(
+        &tiny,
+        "tiny.jsonl",
+        &["f1.json", "f2.json", "f3.json"],
+        &["--pack", "pack"],
+        true,
+    );
+    assert_eq!(
+        assert_history_counts_as_diff_does(&tiny, "tiny.jsonl"),
+        [(1, 1, 0), (1, 0, 1)]
+    );
+    // Every format has the count.
+    let csv = stdout(&attest_in(
+        &dir,
+        &["history", "soc2.jsonl", "--format", "csv"],
+    ));
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let column = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+    assert_eq!(
+        (rows[2][column("resolved")], rows[2][column("unjudged")]),
+        ("1", "1"),
+        "{csv}"
+    );
+    for format in ["text", "markdown"] {
+        let table = stdout(&attest_in(
+            &dir,
+            &["history", "soc2.jsonl", "--format", format],
+        ));
+        let header = table.lines().find(|l| l.contains("resolved")).unwrap();
+        assert!(
+            header.contains("resolved  no longer judged")
+                || header.contains("| resolved | no longer judged |"),
+            "{table}"
+        );
+    }
+}
+
+#[test]
+fn history_shows_each_run_s_period_and_says_when_it_changed_as_diff_does() {
+    let dir = scratch("period");
+    common::write(&dir, "f1.json", &leaver_facts(true));
+    let runs: [&[&str]; 4] = [
+        &[],
+        &["--period", "2026-04-01..2026-06-30"],
+        &["--period", "2026-04-01..2026-06-30"],
+        &[
+            "--period",
+            "2026-04-01..2026-06-30",
+            "--param",
+            "deprovision_grace_days=5",
+        ],
+    ];
+    for (i, extra) in runs.iter().enumerate() {
+        let report = format!("json=r{}.json", i + 1);
+        let mut args = vec![
+            "eval",
+            "f1.json",
+            "--ledger",
+            "ledger.jsonl",
+            "--output",
+            &report,
+        ];
+        args.extend(*extra);
+        exit(&attest_in(&dir, &args), 1);
+    }
+    // The note `attest diff` gives the same two reports, word for word.
+    let diff_note = |base: &str, new: &str| -> Value {
+        let text = stdout(&attest_in(&dir, &["diff", base, new]));
+        text.lines()
+            .find_map(|l| l.strip_prefix("note: "))
+            .filter(|n| !n.starts_with("the new report does not list"))
+            .map_or(Value::Null, Value::from)
+    };
+    let json = history_runs(&dir, "ledger.jsonl");
+    let periods: Vec<&Value> = json.iter().map(|r| &r["period"]).collect();
+    let (whole, q2) = (
+        serde_json::json!({"start": "2026-01-01", "end": "2026-06-30"}),
+        serde_json::json!({"start": "2026-04-01", "end": "2026-06-30"}),
+    );
+    assert_eq!(periods, [&whole, &q2, &q2, &q2]);
+    assert_eq!(json[0]["context_change"], Value::Null, "a first run");
+    for n in 2..=4 {
+        assert_eq!(
+            json[n - 1]["context_change"],
+            diff_note(&format!("r{}.json", n - 1), &format!("r{n}.json")),
+            "run {n}"
+        );
+    }
+    assert!(
+        json[1]["context_change"].as_str().unwrap().starts_with(
+            "the audit period changed, 2026-01-01 to 2026-06-30 → 2026-04-01 to 2026-06-30"
+        ),
+        "{:#}",
+        json[1]
+    );
+    assert_eq!(json[2]["context_change"], Value::Null, "the same period");
+    assert!(
+        json[3]["context_change"]
+            .as_str()
+            .unwrap()
+            .starts_with("the parameters set for the run changed (deprovision_grace_days"),
+        "{:#}",
+        json[3]
+    );
+    // The tables show the period and mark the runs whose comparison has a note.
+    let history = |format: &str| {
+        without_clock(&stdout(&attest_in(
+            &dir,
+            &["history", "ledger.jsonl", "--format", format],
+        )))
+    };
+    let text = history("text");
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(char::is_numeric))
+        .collect();
+    assert!(
+        rows[0].starts_with("1 ") && rows[0].contains("  2026-01-01..2026-06-30  "),
+        "{text}"
+    );
+    assert!(
+        rows[1].starts_with("2* ") && rows[1].contains("  2026-04-01..2026-06-30  "),
+        "{text}"
+    );
+    assert!(
+        rows[2].starts_with("3 ") && rows[3].starts_with("4* "),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n* run 2: the audit period changed, 2026-01-01 to 2026-06-30 → 2026-04-01 to 2026-06-30: findings may come and go with the days judged\n"),
+        "{text}"
+    );
+    let (markdown, csv) = (history("markdown"), history("csv"));
+    assert!(
+        markdown.contains("| 2* | YYYY-MM-DDTHH:MM:SSZ | 2026-06-30 | 2026-04-01..2026-06-30 |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("\n- \\* run 2: the audit period changed"),
+        "{markdown}"
+    );
+    assert!(
+        csv.lines()
+            .nth(2)
+            .unwrap()
+            .contains(",2026-04-01..2026-06-30,Tiny,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",\"the audit period changed, 2026-01-01 to 2026-06-30"),
+        "{csv}"
+    );
+    insta::assert_snapshot!("history_period_text", text);
+    insta::assert_snapshot!("history_period_markdown", markdown);
+    insta::assert_snapshot!("history_period_csv", csv);
+}
+
+#[test]
+fn entries_that_do_not_say_what_their_run_no_longer_judged_count_nothing_as_resolved() {
+    let dir = scratch("unrecorded");
+    common::write(&dir, "f1.json", &leaver_facts(true));
+    common::write(&dir, "f2.json", &leaver_facts(false));
+    record(&dir, "ledger.jsonl", &["f1.json", "f2.json"], &[], false);
+    // The second entry as an earlier attest wrote it: without `unjudged`, its hash its own.
+    let ledger = fs::read_to_string(dir.join("ledger.jsonl")).unwrap();
+    let mut lines: Vec<String> = ledger.lines().map(str::to_owned).collect();
+    let mut entry: Value = serde_json::from_str(&lines[1]).unwrap();
+    assert!(entry.as_object_mut().unwrap().remove("unjudged").is_some());
+    lines[1] = common::rehash(&entry.to_string());
+    fs::write(dir.join("ledger.jsonl"), lines.join("\n") + "\n").unwrap();
+    exit(&attest_in(&dir, &["ledger", "verify", "ledger.jsonl"]), 0);
+    // A later run appends to it, and is compared as ever.
+    record(&dir, "ledger.jsonl", &["f1.json"], &[], false);
+    let runs = history_runs(&dir, "ledger.jsonl");
+    let counts = |run: &Value| {
+        [
+            "compared_with",
+            "new",
+            "resolved",
+            "unjudged",
+            "no_longer_failing",
+        ]
+        .map(|m| run[m].clone())
+    };
+    assert_eq!(
+        counts(&runs[1]),
+        [1, 0]
+            .map(Value::from)
+            .into_iter()
+            .chain([Value::Null, Value::Null, Value::from(2)])
+            .collect::<Vec<_>>()[..]
+    );
+    assert_eq!(counts(&runs[2]), [2, 2, 0, 0, 0].map(Value::from));
+    let text = stdout(&attest_in(&dir, &["history", "ledger.jsonl"]));
+    let row = text.lines().find(|l| l.starts_with("2*")).unwrap();
+    assert!(row.contains("  0          ?         ?  "), "{text}");
+    assert!(
+        text.contains("\n* run 2: of the failures of run 1, 2 are no longer failing, but the run's entry does not say which of them it judged"),
+        "{text}"
+    );
 }

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{attest_in, exit, scratch, stderr, stdout, write};
+use common::{attest_digest, attest_in, exit, rehash, scratch, stderr, stdout, write};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -139,21 +139,6 @@ fn each_run_is_an_entry_chained_to_the_one_before() {
         log.contains("as of 2026-07-03") && log.contains("3 failing"),
         "{log}"
     );
-}
-
-fn attest_digest(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    // The test's own sha256, through the `sha256sum` every CI image has.
-    let mut child = Command::new("sha256sum")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sha256sum on the PATH");
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let mut s = String::new();
-    let _ = write!(s, "{}", String::from_utf8_lossy(&out.stdout));
-    s.split_whitespace().next().unwrap().to_owned()
 }
 
 #[test]
@@ -486,42 +471,6 @@ fn verify_counts_the_sound_entries_before_a_bad_line_in_words() {
         let (code, text) = verify(&dir);
         assert_eq!(code, 1, "{text}");
         assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
-    }
-}
-
-/// The line with its hash recomputed as `attest` would (sha256 of the canonical JSON
-/// without `hash`), through the sorted-keys serialization of `serde_json::Value` without
-/// the workspace's `preserve_order`... computed here by hand: keys sorted recursively.
-fn rehash(line: &str) -> String {
-    let mut value: Value = serde_json::from_str(line).unwrap();
-    value.as_object_mut().unwrap().remove("hash");
-    let canonical = canonical(&value);
-    let hash = attest_digest(canonical.as_bytes());
-    value
-        .as_object_mut()
-        .unwrap()
-        .insert("hash".to_owned(), Value::String(hash));
-    serde_json::to_string(&value).unwrap()
-}
-
-fn canonical(value: &Value) -> String {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            let members: Vec<String> = keys
-                .into_iter()
-                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical(&map[k])))
-                .collect();
-            format!("{{{}}}", members.join(","))
-        }
-        Value::Array(items) => {
-            format!(
-                "[{}]",
-                items.iter().map(canonical).collect::<Vec<_>>().join(",")
-            )
-        }
-        scalar => scalar.to_string(),
     }
 }
 

@@ -1,9 +1,12 @@
 //! Comparing two reports of the same organization (a baseline and a new run): failures
-//! that are new, failures resolved, failures still there, and controls whose status
-//! changed. A failure is a failing finding or a rule in error; findings are matched by
-//! rule and record (its key, else its JSON Pointer; a finding about no record by its place
-//! among its rule's findings about no record), never by message, so a message that only
-//! changes its dates or day counts is the same failure.
+//! that are new, failures resolved, failures no longer judged, failures still there, and
+//! controls whose status changed. A failure is a failing finding or a rule in error;
+//! findings are matched by rule and record (its key, else its JSON Pointer; a finding about
+//! no record by its place among its rule's findings about no record), never by message, so
+//! a message that only changes its dates or day counts is the same failure.
+//! What a later run makes of an earlier run's failures ([`Later`]) and when two runs'
+//! packs, parameters or periods differ ([`Side::context_change`]) are decided here alone:
+//! the CLI's ledger and history ask this module rather than decide again.
 
 use crate::facts::Origin;
 use crate::pack::{Owner, Severity};
@@ -125,11 +128,11 @@ impl Diff {
     /// Compares `new` with the baseline `base`.
     pub fn new(base: &Report, new: &Report) -> Diff {
         let before = items(base);
-        let after = items(new);
+        let mut later = Later::new(new);
         let failing = |s: Option<Status>| matches!(s, Some(Status::Fail | Status::Error));
         let mut new_failures = Vec::new();
         let mut still_failing = Vec::new();
-        for (key, item) in &after {
+        for (key, item) in &later.items {
             if !failing(item.new) {
                 continue;
             }
@@ -146,20 +149,22 @@ impl Diff {
         }
         let mut resolved = Vec::new();
         let mut unjudged = Vec::new();
-        let mut tested = Tested::new(new);
         for (key, item) in &before {
-            let now = after.get(key);
-            if !failing(item.new) || failing(now.and_then(|a| a.new)) {
+            let now = later.items.get(key).map(|a| (a.message.clone(), a.new));
+            if !failing(item.new) || failing(now.as_ref().and_then(|(_, s)| *s)) {
                 continue;
             }
-            let why = match now {
-                Some(_) => None,
-                None => unjudged_why(new, &item.rule).or_else(|| tested.untested(item)),
-            };
+            let why = later.why(
+                Some(key),
+                &item.rule,
+                item.entity.as_deref(),
+                item.key.as_deref(),
+            );
+            let (message, status) = now.unwrap_or_else(|| (item.message.clone(), None));
             let item = DiffItem {
-                message: now.map_or_else(|| item.message.clone(), |a| a.message.clone()),
+                message,
                 base: item.new,
-                new: now.and_then(|a| a.new),
+                new: status,
                 why,
                 ..item.clone()
             };
@@ -203,7 +208,7 @@ impl Diff {
             unjudged,
             still_failing,
             changed,
-            records_listed: tested.listed(),
+            records_listed: later.tested.listed(),
         }
     }
 
@@ -226,10 +231,20 @@ impl Diff {
 
     /// When the two reports come from different packs, from different files of one, from
     /// runs that set different parameters, or judged different audit periods, a sentence
-    /// saying so: findings may then come and go with the rules, their thresholds or the days
-    /// judged, not only with the facts.
+    /// saying so ([`Side::context_change`]).
     pub fn context_change(&self) -> Option<String> {
-        let (base, new) = (&self.base, &self.new);
+        self.new.context_change(&self.base)
+    }
+}
+
+impl Side {
+    /// When this run and the earlier run `base` evaluated different packs, different files
+    /// of one, set different parameters, or judged different audit periods, a sentence
+    /// saying so: findings may then come and go with the rules, their thresholds or the days
+    /// judged, not only with the facts. The one home of what counts as such a change, for
+    /// `attest diff`, `attest eval --baseline` and `attest history`.
+    pub fn context_change(&self, base: &Side) -> Option<String> {
+        let new = self;
         let also = "findings may come and go with its rules, not with the facts";
         let mut notes = String::new();
         if base.pack != new.pack {
@@ -264,6 +279,62 @@ impl Diff {
             );
         }
         (!notes.is_empty()).then_some(notes)
+    }
+}
+
+/// A report as the later of two runs, judging the failures of the earlier one that it does
+/// not fail: each is *resolved* when the report judged it (its rule judged its record and
+/// found nothing, or no longer fails it), and *no longer judged*, with why, when it did not
+/// (the rule is gone, turned off, does not apply or is in error, or did not test the
+/// record). The one home of that rule: [`Diff::new`] (for `attest diff` and `attest eval
+/// --baseline`) and the ledger's record of each run (for `attest history`) both ask it.
+pub struct Later<'r> {
+    report: &'r Report,
+    /// Every finding and rule error of the report, by identity.
+    items: IndexMap<String, DiffItem>,
+    tested: Tested<'r>,
+}
+
+impl<'r> Later<'r> {
+    /// The report `report`, as the later run.
+    pub fn new(report: &'r Report) -> Later<'r> {
+        Later {
+            report,
+            items: items(report),
+            tested: Tested::new(report),
+        }
+    }
+
+    /// Why the report does not judge a failure of an earlier run that it does not fail:
+    /// the error of rule `rule` (`error`), or its failing finding about the record of key
+    /// `key` (`None`: a finding about no record). `None` when the report judges it: the
+    /// failure is resolved. The report tells a record it did not test from one it tested
+    /// only when its populations list the records ([`Diff::records_listed`]).
+    pub fn unjudged(&mut self, rule: &str, key: Option<&str>, error: bool) -> Option<String> {
+        // The identities `items` gives: `rule|error`, `rule|key`, and `rule|` for a rule's
+        // first finding about no record.
+        let id = if error {
+            format!("{rule}|error")
+        } else {
+            format!("{rule}|{}", key.unwrap_or_default())
+        };
+        self.why(Some(&id), rule, None, key)
+    }
+
+    /// Why the report does not judge what `rule` found about the record `entity` / `key`
+    /// (identity `id` among the report's items): `None` when the report holds it (a finding
+    /// no longer failing, or waived, is judged) or when its rule judged its record.
+    fn why(
+        &mut self,
+        id: Option<&str>,
+        rule: &str,
+        entity: Option<&str>,
+        key: Option<&str>,
+    ) -> Option<String> {
+        if id.is_some_and(|id| self.items.contains_key(id)) {
+            return None;
+        }
+        unjudged_why(self.report, rule).or_else(|| self.tested.untested(rule, entity, key))
     }
 }
 
@@ -341,25 +412,27 @@ impl<'r> Tested<'r> {
             .all(|r| r.population.records.is_some() || r.population.keys.is_some())
     }
 
-    /// Why the report's rule, which judged, does not judge the record a baseline failure
-    /// names: its population lists the records it tested, records of the failure's
-    /// collection among them, and neither the record nor a record holding it (a finding on
-    /// `vendors/v-acme/contract` is about `vendors/v-acme`) is one. `None` when it is, when
-    /// the population lists no records or none of that collection (a rule may find about
-    /// records other than those it samples: the accounts of the leavers it tested), or when
-    /// the failure names no record (a finding about a whole collection or the organization).
-    fn untested(&mut self, item: &DiffItem) -> Option<String> {
-        let entity = item.entity.as_deref()?;
-        // `/collection/index...`: a record, or something inside one.
-        if entity.split('/').count() < 3 {
-            return None;
-        }
+    /// Why the report's rule `rule`, which judged, does not judge the record a baseline
+    /// failure names (its key `key`, else its JSON Pointer `entity`): its population lists
+    /// the records it tested, records of the failure's collection among them, and neither
+    /// the record nor a record holding it (a finding on `vendors/v-acme/contract` is about
+    /// `vendors/v-acme`) is one. `None` when it is, when the population lists no records or
+    /// none of that collection (a rule may find about records other than those it samples:
+    /// the accounts of the leavers it tested), or when the failure names no record (a
+    /// finding about a whole collection or the organization).
+    fn untested(&mut self, rule: &str, entity: Option<&str>, key: Option<&str>) -> Option<String> {
+        // A record, or something inside one: `collection/key...` or `/collection/index...`.
+        let mut at = match (key, entity) {
+            (Some(key), _) if key.contains('/') => key,
+            (None, Some(entity)) if entity.split('/').count() >= 3 => entity,
+            _ => return None,
+        };
         let report = self.report;
         let listed = self
             .by_rule
-            .entry(report.rule(&item.rule)?.id.as_str())
+            .entry(report.rule(rule)?.id.as_str())
             .or_insert_with(|| {
-                let population = &report.rule(&item.rule)?.population;
+                let population = &report.rule(rule)?.population;
                 let keys: HashSet<&str> = match (&population.records, &population.keys) {
                     (Some(records), _) => records.iter().map(|r| r.key.as_str()).collect(),
                     (None, Some(keys)) => keys.iter().map(String::as_str).collect(),
@@ -369,7 +442,6 @@ impl<'r> Tested<'r> {
                 Some(Listed { keys, collections })
             })
             .as_ref()?;
-        let mut at = item.key.as_deref().unwrap_or(entity);
         if !listed.collections.contains(collection(at)) {
             return None;
         }

@@ -347,9 +347,13 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .with_params(params)
         .with_clock(Arc::new(move || start.elapsed()))
         .with_explain(args.explain || config.eval.explain)
-        // A baseline's failures are resolved only where the run tested their records: the
-        // populations say which it tested.
-        .with_populations(args.populations.is_some() || baseline.is_some());
+        // A baseline's failures, and those of the ledger's previous run, are resolved only
+        // where the run tested their records: the populations say which it tested.
+        .with_populations(
+            args.populations.is_some()
+                || baseline.is_some()
+                || ledger::previous(&past, facts.organization()).is_some(),
+        );
     if let Some(root) = &args.evidence_root {
         options = options.with_evidence_files(evidence::hash_files(root, &facts.evidence_files())?);
     }
@@ -368,6 +372,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .as_ref()
         .zip(args.baseline.as_deref())
         .map(|(base, path)| compare(base, path, &report));
+    let judgements = trail::judgements(&past, &report);
     for rule in &mut report.rules {
         rule.population.records = None;
     }
@@ -425,7 +430,14 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             let report_json =
                 json.map_or_else(|| report.to_json(), |(_, (_, content))| content.clone());
             let report_path = json.and_then(|((_, p), _)| p.as_ref());
-            match trail::record(path, &report, &report_json, report_path, run_at) {
+            match trail::record(
+                path,
+                &report,
+                &report_json,
+                report_path,
+                run_at,
+                judgements.as_ref(),
+            ) {
                 Ok(appended) => Some(appended),
                 Err(e) => {
                     drop(staged);
@@ -452,11 +464,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     if let Some(webhook) = &webhook {
         let previous = match (&baseline, &args.baseline) {
             (Some(base), Some(path)) => Some(Previous::Baseline(base, inputs::display(path))),
-            _ => past
-                .iter()
-                .rev()
-                .find(|e| e.organization == report.facts.organization)
-                .map(Previous::Ledger),
+            _ => ledger::previous(&past, &report.facts.organization).map(Previous::Ledger),
         };
         match webhook.send(&report, previous.as_ref()) {
             Ok(done) => crate::output::tell(&done.to_string()),

@@ -1,7 +1,10 @@
 //! `attest history LEDGER`: readiness over the runs a ledger records, overall and per
-//! category, with the failures of each run and how many are new or resolved since the run
-//! before it of the same organization (none for its first run: there is nothing to compare
-//! with), as text, JSON, CSV or Markdown ([`render`]). Each run's report is checked against
+//! category, with each run's audit period, its failures, and how many are new, resolved or
+//! no longer judged since the run before it of the same organization (none for its first
+//! run: there is nothing to compare with), as text, JSON, CSV or Markdown ([`render`]). New,
+//! resolved and no longer judged mean what they mean to `attest diff`, and a run that
+//! evaluated another pack or parameters, or judged another period, than the run it is
+//! compared with is said to, in `attest diff`'s words. Each run's report is checked against
 //! the digest the ledger holds for it.
 
 mod render;
@@ -12,6 +15,7 @@ use crate::inputs;
 use crate::ledger::{self, Entry, Failure};
 use crate::output::Target;
 use attest_engine::pack::Category;
+use attest_engine::period::Period;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -21,7 +25,7 @@ use std::path::{Path, PathBuf};
 pub enum Format {
     /// A table per organization, for people.
     Text,
-    /// A JSON document (`history_version` 1).
+    /// A JSON document (`history_version` 2).
     Json,
     /// CSV (RFC 4180), a row per run.
     Csv,
@@ -52,6 +56,8 @@ pub struct Row {
     pub run_at: String,
     /// The as-of date.
     pub as_of: String,
+    /// The audit period the run judged; none for a point-in-time run.
+    pub period: Option<Period>,
     /// The organization.
     pub organization: String,
     /// Pack name and version.
@@ -63,12 +69,25 @@ pub struct Row {
     pub categories: Vec<(&'static str, Option<Ready>)>,
     /// Failures of the run.
     pub failing: usize,
-    /// Failures the previous run of the organization did not have; none for its first run,
-    /// which has no previous run to compare with.
+    /// The previous run of the organization (its `seq`), which the counts below compare
+    /// with; none for its first run, which has nothing to compare with.
+    pub compared_with: Option<u64>,
+    /// Failures the previous run did not have; none for a first run.
     pub new: Option<usize>,
-    /// Failures of the previous run of the organization that this one no longer has; none
-    /// for its first run.
+    /// Failures of the previous run that this one judged and no longer fails; none for a
+    /// first run, and for a run whose entry does not say what it no longer judged.
     pub resolved: Option<usize>,
+    /// Failures of the previous run that this one did not judge (`attest diff`'s *no longer
+    /// judged*): not counted as resolved, since nothing shows they were fixed. None as for
+    /// `resolved`.
+    pub unjudged: Option<usize>,
+    /// Failures of the previous run that this one does not have: `resolved` and `unjudged`
+    /// together, known even when the entry does not tell them apart; none for a first run.
+    pub no_longer_failing: Option<usize>,
+    /// When the run evaluated another pack, other pack files or other parameters than the
+    /// previous run, or judged another audit period, the sentence `attest diff` gives for
+    /// it: the counts then follow the change as much as the facts.
+    pub context_change: Option<String>,
     /// The report the run wrote: `ok` (its digest matches), `changed`, `missing` or
     /// `not written`.
     pub report: &'static str,
@@ -140,16 +159,29 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
 }
 
 /// The rows of `entries`, in ledger order; `digest` gives the SHA-256 of the report at a
-/// path, if there is one to read.
+/// path, if there is one to read. Each run is compared with the previous run of its
+/// organization ([`ledger::previous`]); of that run's failures it no longer has, those its
+/// entry records as not judged ([`Entry::unjudged`], worked out by `attest diff`'s rule when
+/// the run was recorded) are no longer judged, and the others resolved.
 pub fn rows(entries: &[Entry], digest: impl Fn(&Path) -> Option<String>) -> Vec<Row> {
     let mut rows = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
-        let previous = entries[..i]
-            .iter()
-            .rev()
-            .find(|p| p.organization == e.organization);
+        let previous = ledger::previous(&entries[..i], &e.organization);
         let now: BTreeSet<&Failure> = e.failing.iter().collect();
         let before: Option<BTreeSet<&Failure>> = previous.map(|p| p.failing.iter().collect());
+        let gone: Option<BTreeSet<&Failure>> = before
+            .as_ref()
+            .map(|b| b.difference(&now).copied().collect());
+        // Of the failures gone, those the run did not judge; unknown for an entry that does
+        // not say (with none gone, none).
+        let unjudged: Option<usize> = gone.as_ref().and_then(|gone| {
+            if gone.is_empty() {
+                return Some(0);
+            }
+            let recorded = e.unjudged.as_ref()?;
+            let recorded: BTreeSet<&Failure> = recorded.iter().map(|u| &u.failure).collect();
+            Some(gone.intersection(&recorded).count())
+        });
         let report = match &e.report.path {
             None => "not written",
             Some(path) => match digest(Path::new(path)) {
@@ -162,6 +194,7 @@ pub fn rows(entries: &[Entry], digest: impl Fn(&Path) -> Option<String>) -> Vec<
             seq: e.seq,
             run_at: e.run_at.clone(),
             as_of: e.as_of.clone(),
+            period: e.period(),
             organization: e.organization.clone(),
             pack: format!("{} {}", e.pack.name, e.pack.version),
             readiness: ready(&e.summary.controls),
@@ -170,8 +203,12 @@ pub fn rows(entries: &[Entry], digest: impl Fn(&Path) -> Option<String>) -> Vec<
                 .map(|c| (c.as_str(), ready(&e.summary.category(*c))))
                 .collect(),
             failing: now.len(),
+            compared_with: previous.map(|p| p.seq),
             new: before.as_ref().map(|b| now.difference(b).count()),
-            resolved: before.as_ref().map(|b| b.difference(&now).count()),
+            resolved: gone.as_ref().zip(unjudged).map(|(g, u)| g.len() - u),
+            unjudged,
+            no_longer_failing: gone.as_ref().map(BTreeSet::len),
+            context_change: previous.and_then(|p| e.side().context_change(&p.side())),
             report,
         });
     }

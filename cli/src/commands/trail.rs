@@ -3,7 +3,7 @@
 //! once the entry is, and the entry taken back out if they cannot be).
 
 use crate::inputs;
-use crate::ledger::{self, Appended, Entry, Run};
+use crate::ledger::{self, Appended, Entry, Judgements, Run};
 use crate::output::{Input, refuse_inputs};
 use attest_engine::Report;
 use attest_render::RunPoint;
@@ -34,22 +34,35 @@ pub fn check(
     Ok(verified.entries)
 }
 
+/// What the run makes of the failures of its organization's previous run in the ledger
+/// (`past`, as [`check`] read it): worked out while `report` still lists the records its
+/// rules tested (`population.records`), so that the entry can say which of those failures
+/// the run did not judge.
+pub fn judgements(past: &[Entry], report: &Report) -> Option<Judgements> {
+    ledger::previous(past, &report.facts.organization).map(|p| Judgements::new(report, p))
+}
+
 /// Appends the run to the ledger, which stays locked until the entry is kept or undone;
 /// `report_json` is the report as `--format json` writes it, `report_path` where it is
-/// written, if it is. A write that fails leaves the ledger as it was.
+/// written, if it is, and `judgements` what it made of the previous run's failures
+/// ([`judgements`]). A write that fails leaves the ledger as it was.
 pub fn record(
     path: &Path,
     report: &Report,
     report_json: &str,
     report_path: Option<&PathBuf>,
     run_at: String,
+    judgements: Option<&Judgements>,
 ) -> Result<Appended, String> {
     let run = Run {
         run_at,
         report_json,
         report_path: report_path.map(|p| inputs::display(p)),
+        judgements,
     };
-    ledger::append(path, |seq, prev| run.entry(report, seq, prev))
+    ledger::append(path, |seq, prev, entries| {
+        run.entry(report, seq, prev, entries)
+    })
 }
 
 /// The HTML report's chart: the ledger's runs, then this one.

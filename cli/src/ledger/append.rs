@@ -35,7 +35,8 @@ pub fn read(path: &Path) -> Result<Verified, String> {
     Ok(verify(&bytes))
 }
 
-/// Appends the entry `make` builds from the next `seq` and the last entry's hash, and
+/// Appends the entry `make` builds from the next `seq`, the last entry's hash and the
+/// ledger's entries (read under the lock, so no run appends between them and this entry), and
 /// returns it with the ledger still locked, until the caller lets the entry stand or takes it
 /// back out ([`Appended`]). Refuses a ledger whose chain is broken, naming the first bad
 /// line. A write or sync that fails (a full disk) cuts the ledger back to its length before
@@ -43,7 +44,7 @@ pub fn read(path: &Path) -> Result<Verified, String> {
 /// call created stays, empty.
 pub fn append(
     path: &Path,
-    make: impl FnOnce(u64, Option<String>) -> Entry,
+    make: impl FnOnce(u64, Option<String>, &[Entry]) -> Entry,
 ) -> Result<Appended, String> {
     let name = inputs::display(path);
     let fail = |e: std::io::Error| format!("{name}: {e}");
@@ -64,7 +65,11 @@ pub fn append(
         return Err(broken(&name, problem));
     }
     let last = verified.entries.last();
-    let mut entry = make(last.map_or(1, |e| e.seq + 1), last.map(|e| e.hash.clone()));
+    let mut entry = make(
+        last.map_or(1, |e| e.seq + 1),
+        last.map(|e| e.hash.clone()),
+        &verified.entries,
+    );
     entry.hash = entry.compute_hash();
     // One write of the whole line (after the newline the last entry lacks, if it does): a
     // crash cuts it short at worst, never mixes it up, and leaves the last entry whole.
@@ -193,7 +198,7 @@ mod tests {
 
     fn append_kept(
         path: &Path,
-        make: impl FnOnce(u64, Option<String>) -> Entry,
+        make: impl FnOnce(u64, Option<String>, &[Entry]) -> Entry,
     ) -> Result<Entry, String> {
         append(path, make).map(Appended::keep)
     }
@@ -223,6 +228,7 @@ mod tests {
             }))
             .unwrap(),
             failing: Vec::new(),
+            unjudged: None,
             prev,
             hash: String::new(),
         }
@@ -237,8 +243,10 @@ mod tests {
                 let path = path.clone();
                 std::thread::spawn(move || {
                     for i in 0..25 {
-                        append_kept(&path, |seq, prev| entry(seq, prev, &format!("t{t} #{i}")))
-                            .unwrap();
+                        append_kept(&path, |seq, prev, _| {
+                            entry(seq, prev, &format!("t{t} #{i}"))
+                        })
+                        .unwrap();
                     }
                 })
             })
@@ -259,7 +267,7 @@ mod tests {
         let dir = folder("torn");
         let path = dir.join("ledger.jsonl");
         for i in 0..3 {
-            append_kept(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+            append_kept(&path, |seq, prev, _| entry(seq, prev, &format!("run {i}"))).unwrap();
         }
         let whole = std::fs::read(&path).unwrap();
         let sound = whole[..whole.len() - 1]
@@ -299,10 +307,10 @@ mod tests {
         assert_eq!(repair(&path).unwrap(), Repaired::Nothing);
         // A torn ledger refuses appends until it is repaired.
         std::fs::write(&path, &whole[..whole.len() - 5]).unwrap();
-        let err = append_kept(&path, |seq, prev| entry(seq, prev, "next")).unwrap_err();
+        let err = append_kept(&path, |seq, prev, _| entry(seq, prev, "next")).unwrap_err();
         assert!(err.contains("line 3: the last line is incomplete"), "{err}");
         repair(&path).unwrap();
-        let next = append_kept(&path, |seq, prev| entry(seq, prev, "next")).unwrap();
+        let next = append_kept(&path, |seq, prev, _| entry(seq, prev, "next")).unwrap();
         assert_eq!(next.seq, 3);
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -312,11 +320,11 @@ mod tests {
         let dir = folder("unterminated");
         let path = dir.join("ledger.jsonl");
         for i in 0..2 {
-            append_kept(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+            append_kept(&path, |seq, prev, _| entry(seq, prev, &format!("run {i}"))).unwrap();
         }
         let whole = std::fs::read(&path).unwrap();
         std::fs::write(&path, &whole[..whole.len() - 1]).unwrap();
-        let next = append_kept(&path, |seq, prev| entry(seq, prev, "next")).unwrap();
+        let next = append_kept(&path, |seq, prev, _| entry(seq, prev, "next")).unwrap();
         assert_eq!(next.seq, 3);
         let after = std::fs::read(&path).unwrap();
         assert!(after.starts_with(&whole));
@@ -333,7 +341,7 @@ mod tests {
         let dir = folder("empty");
         let path = dir.join("ledger.jsonl");
         for i in 0..2 {
-            append_kept(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+            append_kept(&path, |seq, prev, _| entry(seq, prev, &format!("run {i}"))).unwrap();
         }
         let whole = std::fs::read(&path).unwrap();
         for count in [1, 2] {
@@ -346,7 +354,7 @@ mod tests {
                 Some(Problem::EmptyLines { line: 3, count })
             );
             assert_eq!(verified.entries.len(), 2);
-            let err = append_kept(&path, |seq, prev| entry(seq, prev, "next")).unwrap_err();
+            let err = append_kept(&path, |seq, prev, _| entry(seq, prev, "next")).unwrap_err();
             assert!(err.contains("after the last entry"), "{err}");
             assert!(err.contains("`attest ledger repair`"), "{err}");
             assert_eq!(std::fs::read(&path).unwrap(), bytes);
@@ -372,7 +380,7 @@ mod tests {
         let dir = folder("refuse");
         let path = dir.join("ledger.jsonl");
         for i in 0..3 {
-            append_kept(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+            append_kept(&path, |seq, prev, _| entry(seq, prev, &format!("run {i}"))).unwrap();
         }
         let text = std::fs::read_to_string(&path).unwrap();
         let edited = text.replacen("run 1", "run 9", 1);
@@ -388,15 +396,15 @@ mod tests {
         let dir = folder("undo");
         let path = dir.join("ledger.jsonl");
         for i in 0..2 {
-            append_kept(&path, |seq, prev| entry(seq, prev, &format!("run {i}"))).unwrap();
+            append_kept(&path, |seq, prev, _| entry(seq, prev, &format!("run {i}"))).unwrap();
         }
         let before = std::fs::read(&path).unwrap();
-        let appended = append(&path, |seq, prev| entry(seq, prev, "undone")).unwrap();
+        let appended = append(&path, |seq, prev, _| entry(seq, prev, "undone")).unwrap();
         assert_eq!(appended.entry.seq, 3);
         assert!(std::fs::read(&path).unwrap().len() > before.len());
         appended.undo().unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), before);
-        let next = append_kept(&path, |seq, prev| entry(seq, prev, "next")).unwrap();
+        let next = append_kept(&path, |seq, prev, _| entry(seq, prev, "next")).unwrap();
         assert_eq!(next.seq, 3);
         assert_eq!(read(&path).unwrap().problem, None);
         std::fs::remove_dir_all(&dir).unwrap();

@@ -2,6 +2,8 @@
 //! that entry's hash. The hash is the sha256 of the entry's canonical JSON (keys sorted, no
 //! whitespace) without its `hash` member, so it covers every member, `prev` included.
 
+use attest_engine::diff::Side;
+use attest_engine::period::Period;
 use attest_engine::report::Summary;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -42,6 +44,14 @@ pub struct Entry {
     /// The failures of the run: failing findings (waived ones aside) and rules in error, by
     /// rule and record key.
     pub failing: Vec<Failure>,
+    /// Of the failures of the organization's previous run in the ledger ([`previous`]) that
+    /// this run does not have, those it did not judge, with why (the others it resolved), as
+    /// `attest diff` tells them apart ([`attest_engine::diff::Later`]). Absent for an
+    /// organization's first run, and in entries of an `attest` that did not record it (or
+    /// that could not tell, when a run of the organization was recorded while it ran): their
+    /// history cannot tell resolved failures from those no longer judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unjudged: Option<Vec<Unjudged>>,
     /// The hash of the entry before this one; null for the first entry.
     pub prev: Option<String>,
     /// sha256 of this entry's canonical JSON without this member.
@@ -83,7 +93,50 @@ pub struct Failure {
     pub error: bool,
 }
 
+/// A failure of the previous run that a run did not judge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unjudged {
+    /// The failure.
+    #[serde(flatten)]
+    pub failure: Failure,
+    /// Why the run did not judge it, as `attest diff` says it (`the pack turned the rule
+    /// off: ...`).
+    pub why: String,
+}
+
+/// The organization's run before `entries`' end: the last entry of `organization` among
+/// `entries`, which `attest history` compares a run with (and a run records what it no
+/// longer judged of).
+pub fn previous<'e>(entries: &'e [Entry], organization: &str) -> Option<&'e Entry> {
+    entries
+        .iter()
+        .rev()
+        .find(|e| e.organization == organization)
+}
+
 impl Entry {
+    /// The run as a side of a comparison ([`attest_engine::diff::Side`]): what `attest
+    /// diff` looks at to say that two runs evaluated different packs, parameters or audit
+    /// periods.
+    pub fn side(&self) -> Side {
+        Side {
+            organization: self.organization.clone(),
+            evaluated_on: self.as_of.clone(),
+            period: self.period(),
+            pack: format!("{} {}", self.pack.name, self.pack.version),
+            pack_digest: self.pack.digest.clone(),
+            params: self.params.clone(),
+            facts_digest: self.facts_digest.clone(),
+        }
+    }
+
+    /// The audit period the run judged, if any.
+    pub fn period(&self) -> Option<Period> {
+        self.period
+            .as_ref()
+            .and_then(|p| serde_json::from_value(p.clone()).ok())
+    }
+
     /// The hash the entry should carry: sha256 of its canonical JSON without `hash`.
     pub fn compute_hash(&self) -> String {
         let mut value = serde_json::to_value(self).unwrap_or(Value::Null);

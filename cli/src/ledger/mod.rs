@@ -19,5 +19,5 @@ mod record;
 pub use append::{Repaired, append, broken, read, repair};
 pub use appended::Appended;
 pub use chain::verify_slice;
-pub use entry::{Entry, Failure, sha256};
-pub use record::{Run, failures};
+pub use entry::{Entry, Failure, previous, sha256};
+pub use record::{Judgements, Run, failures};

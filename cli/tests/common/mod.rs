@@ -6,8 +6,9 @@
 
 pub mod bundle;
 
+use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -72,4 +73,59 @@ pub fn scratch(name: &str) -> PathBuf {
 /// Writes a file below `dir` (creating folders) and returns its path as text.
 pub fn write(dir: &Path, rel: &str, text: &str) -> String {
     attest_tests::write_file(dir, rel, text)
+}
+
+/// The SHA-256 of `bytes` (hex), by the test's own means: the `sha256sum` every CI image has.
+// Not every test file that shares these helpers allows `expect`: its message says what is
+// missing.
+#[allow(clippy::expect_used)]
+pub fn attest_digest(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut child = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sha256sum on the PATH");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let mut s = String::new();
+    let _ = write!(s, "{}", String::from_utf8_lossy(&out.stdout));
+    s.split_whitespace().next().unwrap().to_owned()
+}
+
+/// The line with its hash recomputed as `attest` would (sha256 of the canonical JSON
+/// without `hash`), through the sorted-keys serialization of `serde_json::Value` without
+/// the workspace's `preserve_order`... computed here by hand: keys sorted recursively.
+pub fn rehash(line: &str) -> String {
+    let mut value: Value = serde_json::from_str(line).unwrap();
+    value.as_object_mut().unwrap().remove("hash");
+    let canonical = canonical(&value);
+    let hash = attest_digest(canonical.as_bytes());
+    value
+        .as_object_mut()
+        .unwrap()
+        .insert("hash".to_owned(), Value::String(hash));
+    serde_json::to_string(&value).unwrap()
+}
+
+/// `value` as canonical JSON: object keys sorted, no whitespace.
+pub fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let members: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical(&map[k])))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        }
+        Value::Array(items) => {
+            format!(
+                "[{}]",
+                items.iter().map(canonical).collect::<Vec<_>>().join(",")
+            )
+        }
+        scalar => scalar.to_string(),
+    }
 }

@@ -14,7 +14,7 @@ use crate::bundle::evidence::{self, Hashes};
 use crate::bundle::samples::{self, SampleSpec};
 use crate::bundle::{self, Files, Manifest, Rerun, parts};
 use crate::config::ConfigArg;
-use crate::ledger::{self, Run};
+use crate::ledger::{self, Entry, Judgements, Run};
 use crate::output::Input;
 use crate::{Outcome, inputs, packs};
 use attest_engine::report::vendors::ReviewCadence;
@@ -133,10 +133,9 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
                     extension: Some("json"),
                 })
                 .collect();
-            super::trail::check(path, &read, &[output])?;
-            true
+            Some(super::trail::check(path, &read, &[output])?)
         }
-        None => false,
+        None => None,
     };
     let sources = inputs::read_facts(facts_paths, config.max_input_size)?;
     let facts = super::load_facts(
@@ -178,6 +177,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         populations,
         samples,
         drawn,
+        judgements,
     } = evaluate(
         &engine,
         &facts,
@@ -185,6 +185,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         &rerun,
         hashes,
         waivers_name.as_deref().zip(waivers_text.as_deref()),
+        past.as_deref().unwrap_or_default(),
     )?;
     let report_json = formats
         .iter()
@@ -208,7 +209,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     staged.write(&files)?;
     let mut slice = None;
     let mut appended = None;
-    if let (Some(path), true) = (&args.ledger, past) {
+    if let (Some(path), Some(_)) = (&args.ledger, &past) {
         let report_path = (!bundle::is_zip(output)).then(|| output.join("report/report.json"));
         let recorded = super::trail::record(
             path,
@@ -216,6 +217,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
             &report_json,
             report_path.as_ref(),
             run_at.clone(),
+            judgements.as_ref(),
         )?;
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
@@ -299,10 +301,14 @@ struct Evaluated {
     samples: Vec<(String, String)>,
     /// The samples drawn, each with the size it was drawn at.
     drawn: Vec<SampleSpec>,
+    /// What the run makes of the failures of the organization's previous run in the ledger.
+    judgements: Option<Judgements>,
 }
 
 /// Evaluates as `attest eval --populations` does, the evidence files' `hashes` checked and
-/// waivers (name, text) applied, and renders the report in every format a bundle holds.
+/// waivers (name, text) applied, and renders the report in every format a bundle holds;
+/// `past` are the ledger's entries, whose last run of the organization the run is compared
+/// with.
 fn evaluate(
     engine: &Engine,
     facts: &Facts,
@@ -310,6 +316,7 @@ fn evaluate(
     rerun: &Rerun,
     hashes: Option<Hashes>,
     waivers: Option<(&str, &str)>,
+    past: &[Entry],
 ) -> Result<Evaluated, String> {
     let period = rerun
         .period
@@ -337,13 +344,14 @@ fn evaluate(
     // As `attest eval --populations`: the populations go to their own files, taken before
     // waivers apply, and the report stays as it is without them.
     let populations = parts::populations(&report);
-    for rule in &mut report.rules {
-        rule.population.records = None;
-    }
     if let Some((name, text)) = waivers {
         let waivers = Waivers::parse(name, text).map_err(|e| e.to_string())?;
         super::warn(waivers.warnings());
         waivers.apply(&mut report);
+    }
+    let judgements = super::trail::judgements(past, &report);
+    for rule in &mut report.rules {
+        rule.population.records = None;
     }
     let context = Context::from_facts(facts)
         .with_review_cadence(ReviewCadence::of_pack(engine.pack(), &rerun.params));
@@ -353,5 +361,6 @@ fn evaluate(
         populations,
         samples,
         drawn,
+        judgements,
     })
 }

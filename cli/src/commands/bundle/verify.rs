@@ -287,6 +287,7 @@ fn reevaluate(files: &Files, manifest: &Manifest) -> Result<(Evaluated, Vec<Stri
         rerun,
         hashes,
         waivers.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+        &[],
     )?;
     Ok((again, unnamed))
 }

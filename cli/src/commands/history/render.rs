@@ -1,8 +1,11 @@
 //! The formats of `attest history`. Text and Markdown give each organization its own
-//! section (in the order the organizations first ran, each with its runs in ledger order);
-//! CSV and JSON hold a row per run, in ledger order, with its organization. An
-//! organization's first run has nothing to compare with: its `new` and `resolved` are none
-//! (`first run` and `-` in a table, empty in CSV, null in JSON), not counts.
+//! section (in the order the organizations first ran, each with its runs in ledger order),
+//! with a note under its table for each run whose comparison with the run before needs one
+//! (the run is marked `*`); CSV and JSON hold a row per run, in ledger order, with its
+//! organization, and the same in members. An organization's first run has nothing to
+//! compare with: its `new`, `resolved` and `unjudged` are none (`first run` and `-` in a
+//! table, empty in CSV, null in JSON), not counts; a run whose entry does not say what it
+//! no longer judged has a `new` count but no `resolved` or `unjudged` (`?` in a table).
 
 use super::{Ready, Row};
 use attest_engine::pack::Category;
@@ -11,6 +14,27 @@ use std::fmt::Write as _;
 
 /// What a table shows in the `new` column of an organization's first run.
 const FIRST_RUN: &str = "first run";
+
+/// What a table shows for a count the run's entry does not give.
+const UNKNOWN: &str = "?";
+
+/// What marks a run that has notes, in a table's `#` column and before its notes.
+const MARK: &str = "*";
+
+/// What needs saying about the run's comparison with the run before: that the pack, the
+/// parameters or the period changed (as `attest diff` says it), or that the entry does not
+/// say what the run no longer judged.
+fn notes(row: &Row) -> Vec<String> {
+    let mut out: Vec<String> = row.context_change.iter().cloned().collect();
+    if let (Some(before), Some(gone), None) =
+        (row.compared_with, row.no_longer_failing, row.unjudged)
+    {
+        out.push(format!(
+            "of the failures of run {before}, {gone} are no longer failing, but the run's entry does not say which of them it judged (an earlier attest recorded it, or another run of the organization was recorded while it ran): none is counted as resolved"
+        ));
+    }
+    out
+}
 
 /// The runs of one organization.
 struct Section<'a> {
@@ -46,10 +70,10 @@ fn sections(rows: &[Row]) -> Vec<Section<'_>> {
     out
 }
 
-/// The history as a JSON document (`history_version` 1).
+/// The history as a JSON document (`history_version` 2).
 pub fn json(ledger: &str, problem: Option<String>, rows: &[Row]) -> String {
     let doc = serde_json::json!({
-        "history_version": "1",
+        "history_version": "2",
         "ledger": ledger,
         "problem": problem,
         "runs": rows.iter().map(row_json).collect::<Vec<_>>(),
@@ -74,13 +98,18 @@ fn row_json(row: &Row) -> serde_json::Value {
         "seq": row.seq,
         "run_at": row.run_at,
         "as_of": row.as_of,
+        "period": row.period,
         "organization": row.organization,
         "pack": row.pack,
         "readiness": row.readiness,
         "categories": categories,
         "failing": row.failing,
+        "compared_with": row.compared_with,
         "new": row.new,
         "resolved": row.resolved,
+        "unjudged": row.unjudged,
+        "no_longer_failing": row.no_longer_failing,
+        "context_change": row.context_change,
         "report": row.report,
     })
 }
@@ -89,16 +118,31 @@ fn percent(r: Option<Ready>) -> String {
     r.map_or("-".to_owned(), |r| format!("{}%", r.percent))
 }
 
+/// The audit period as `START..END`, or `-` for a point-in-time run.
+fn period(row: &Row) -> String {
+    row.period.map_or("-".to_owned(), |p| p.to_string())
+}
+
+/// A count of a comparison: `-` for a first run, `?` when the entry does not give it.
+fn compared(row: &Row, count: Option<usize>) -> String {
+    match (row.compared_with, count) {
+        (None, _) => "-".to_owned(),
+        (Some(_), None) => UNKNOWN.to_owned(),
+        (Some(_), Some(n)) => n.to_string(),
+    }
+}
+
 /// The columns every table format shares: their headers and a row's cells.
 fn header() -> Vec<String> {
     let mut h = vec![
         "#".to_owned(),
         "run at".to_owned(),
         "as of".to_owned(),
+        "period".to_owned(),
         "ready".to_owned(),
     ];
     h.extend(Category::ALL.iter().map(|c| c.label().to_owned()));
-    h.extend(["failing", "new", "resolved", "report"].map(str::to_owned));
+    h.extend(["failing", "new", "resolved", "no longer judged", "report"].map(str::to_owned));
     h
 }
 
@@ -106,20 +150,37 @@ fn cells(row: &Row) -> Vec<String> {
     let overall = row.readiness.map_or("-".to_owned(), |r| {
         format!("{}% ({} of {})", r.percent, r.ready, r.applicable)
     });
+    let mark = if notes(row).is_empty() { "" } else { MARK };
     let mut c = vec![
-        row.seq.to_string(),
+        format!("{}{mark}", row.seq),
         row.run_at.clone(),
         row.as_of.clone(),
+        period(row),
         overall,
     ];
     c.extend(row.categories.iter().map(|(_, r)| percent(*r)));
     c.extend([
         row.failing.to_string(),
         row.new.map_or(FIRST_RUN.to_owned(), |n| n.to_string()),
-        row.resolved.map_or("-".to_owned(), |n| n.to_string()),
+        compared(row, row.resolved),
+        compared(row, row.unjudged),
         row.report.to_owned(),
     ]);
     c
+}
+
+/// The notes of a section's runs, in order, each `run N: ...` with the note shown with
+/// `escape`.
+fn section_notes(section: &Section<'_>, escape: fn(&str) -> String) -> Vec<String> {
+    section
+        .rows
+        .iter()
+        .flat_map(|row| {
+            notes(row)
+                .into_iter()
+                .map(move |note| format!("run {}: {}", row.seq, escape(&note)))
+        })
+        .collect()
 }
 
 /// The section's heading: `Organization (pack version)`.
@@ -162,8 +223,11 @@ pub fn text(rows: &[Row]) -> String {
         }
         let _ = writeln!(out, "{}", heading(&section, |s| shown(s).into_owned()));
         out.push_str(&line(&head));
-        for row in section.rows {
+        for row in &section.rows {
             out.push_str(&line(&cells(row)));
+        }
+        for note in section_notes(&section, |s| shown(s).into_owned()) {
+            let _ = writeln!(out, "{MARK} {note}");
         }
     }
     out
@@ -181,9 +245,16 @@ pub fn markdown(rows: &[Row]) -> String {
         let _ = writeln!(out, "\n### {}\n", heading(&section, escaped));
         let _ = writeln!(out, "| {} |", h.join(" | "));
         let _ = writeln!(out, "|{}", "---|".repeat(h.len()));
-        for row in section.rows {
+        for row in &section.rows {
             let c: Vec<String> = cells(row).iter().map(|c| c.replace('|', "\\|")).collect();
             let _ = writeln!(out, "| {} |", c.join(" | "));
+        }
+        let notes = section_notes(&section, escaped);
+        if !notes.is_empty() {
+            out.push('\n');
+        }
+        for note in notes {
+            let _ = writeln!(out, "- \\{MARK} {note}");
         }
     }
     out
@@ -195,6 +266,7 @@ pub fn csv(rows: &[Row]) -> String {
         "seq",
         "run_at",
         "as_of",
+        "period",
         "organization",
         "pack",
         "ready",
@@ -208,7 +280,19 @@ pub fn csv(rows: &[Row]) -> String {
             .iter()
             .map(|c| format!("{}_percent", c.as_str())),
     );
-    h.extend(["failing", "new", "resolved", "report"].map(str::to_owned));
+    h.extend(
+        [
+            "failing",
+            "compared_with",
+            "new",
+            "resolved",
+            "unjudged",
+            "no_longer_failing",
+            "context_change",
+            "report",
+        ]
+        .map(str::to_owned),
+    );
     let mut out = h.join(",");
     out.push_str("\r\n");
     let count = |n: Option<u32>| n.map_or(String::new(), |n| n.to_string());
@@ -218,6 +302,7 @@ pub fn csv(rows: &[Row]) -> String {
             row.seq.to_string(),
             row.run_at.clone(),
             row.as_of.clone(),
+            row.period.map_or(String::new(), |p| p.to_string()),
             row.organization.clone(),
             row.pack.clone(),
             count(r.map(|r| r.ready)),
@@ -229,10 +314,15 @@ pub fn csv(rows: &[Row]) -> String {
                 .iter()
                 .map(|(_, r)| count(r.map(|r| r.percent))),
         );
+        let number = |n: Option<usize>| n.map_or(String::new(), |n| n.to_string());
         c.extend([
             row.failing.to_string(),
-            row.new.map_or(String::new(), |n| n.to_string()),
-            row.resolved.map_or(String::new(), |n| n.to_string()),
+            row.compared_with.map_or(String::new(), |n| n.to_string()),
+            number(row.new),
+            number(row.resolved),
+            number(row.unjudged),
+            number(row.no_longer_failing),
+            row.context_change.clone().unwrap_or_default(),
             row.report.to_owned(),
         ]);
         let quoted: Vec<String> = c.iter().map(|v| csv_cell(v)).collect();
