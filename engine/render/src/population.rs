@@ -66,7 +66,7 @@ pub fn population_json(report: &Report, rule: &RuleResult) -> String {
 }
 
 /// A sample as text, for people: what was drawn, how, and the records. Every value from the
-/// facts or the pack (record keys, file names, pointers, the rule) is shown with [`line`]:
+/// facts or the pack (record keys, file names, pointers, the rule) is shown with [`line()`]:
 /// its control characters visible, never obeyed, and never starting a line of its own.
 pub fn sample_text(sample: &Sample) -> String {
     let mut out = String::new();
