@@ -88,11 +88,17 @@ pub fn lines(text: &str) -> Cow<'_, str> {
 }
 
 /// One value in Markdown (GitHub-flavoured), shown as written: Markdown and HTML syntax and
-/// table pipes escaped, hidden characters shown as [`line()`] shows them.
+/// table pipes escaped, hidden characters shown as [`line()`] shows them, and an `@` that
+/// opens a word followed by an empty HTML comment, so that a value such as `@org/team` in a
+/// pull-request comment shows as written and mentions (notifies) no one.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let mut after_word = false;
     for c in text.chars() {
+        let opens_word = !after_word;
+        after_word = c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
         match c {
+            '@' if opens_word => out.push_str("@<!-- -->"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
                 out.push('\\');
                 out.push(c);
@@ -167,6 +173,11 @@ mod tests {
         assert_eq!(markdown("a | b"), "a \\| b");
         assert_eq!(markdown("<script>"), "&lt;script&gt;");
         assert_eq!(markdown("etl_legacy *x*"), "etl\\_legacy \\*x\\*");
+        // A mention is shown, not made; an email address is left as it is.
+        assert_eq!(
+            markdown("@acme/security, cc @ops (ana@x.example)"),
+            "@<!-- -->acme/security, cc @<!-- -->ops (ana@x.example)"
+        );
         assert_eq!(
             markdown("x\n| forged | row |\u{1b}[1m\u{85}"),
             "x\\n\\| forged \\| row \\|\\u{1b}\\[1m\\u{85}"

@@ -218,7 +218,7 @@ export interface TodoItem {
   source?: { file: string; line: number };
   message: string;
   remediation: string;
-  evidence?: { criterion: string; title: string; state: "missing" | "expired" | "expiring"; [key: string]: unknown };
+  evidence?: { criterion: string; title: string; state: "missing" | "expired" | "lapsed" | "expiring"; [key: string]: unknown };
 }
 
 /** The to-do list per owner (schemas/todo.v1.schema.json), as `attest todo --format json`. */
