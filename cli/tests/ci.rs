@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{attest, attest_in, code, repo, scratch, stderr, stdout, write};
+use common::{attest, attest_in, code, names, repo, scratch, stderr, stdout, write};
 use std::fs;
 use std::path::Path;
 
@@ -608,17 +608,6 @@ fn attest_onto(out: fs::File, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// The names in `dir`, sorted.
-#[cfg(target_os = "linux")]
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// A special file that cannot be written (`/dev/full`) fails the run before any file is
 /// renamed into place or the stdout report is written; so does a standard output that
 /// cannot be written.
@@ -1076,15 +1065,11 @@ fn an_output_that_is_a_link_replaces_the_file_it_leads_to() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(is_link("link.json"), "the link was replaced by a file");
     assert_eq!(read("reports/target.json"), json);
-    let names = |folder: &str| {
-        let mut names: Vec<String> = fs::read_dir(dir.join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    };
-    assert_eq!(names("reports"), ["target.json"], "no temporary file left");
+    assert_eq!(
+        names(&dir.join("reports")),
+        ["target.json"],
+        "no temporary file left"
+    );
 
     // `attest diff` and `attest history` write through the same link.
     let base = path(&dir, "base.json");

@@ -130,11 +130,7 @@ fn init_that_cannot_finish_writes_nothing_and_can_run_again() {
     exit(&run, 2);
     assert!(stderr(&run).contains(".github"), "{}", stderr(&run));
     // Nothing of the project is left: no file, and no folder it created.
-    let left: Vec<String> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(left, [".github"]);
+    assert_eq!(common::names(&dir), [".github"]);
     assert!(!dir.join("attest.toml").exists());
     // Once the way is clear, init runs as on an empty folder.
     fs::remove_file(dir.join(".github")).unwrap();

@@ -685,15 +685,6 @@ fn attest_limited(dir: &Path, blocks: u64, args: &[String]) -> std::process::Out
         .unwrap()
 }
 
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[cfg(target_os = "linux")]
 #[test]
 fn a_run_whose_entry_cannot_be_appended_writes_no_output_and_leaves_the_ledger_as_it_was() {
@@ -721,7 +712,7 @@ fn a_run_whose_entry_cannot_be_appended_writes_no_output_and_leaves_the_ledger_a
         fs::read(dir.join("report.json")).unwrap(),
         fs::read(dir.join("out.md")).unwrap(),
     );
-    let before = listing(&dir);
+    let before = common::names(&dir);
     let mut args = eval_args("2026-12-31");
     args.extend(["--output", "csv=new.csv"].map(str::to_owned));
     let run = attest_limited(&dir, blocks, &args);
@@ -738,7 +729,11 @@ fn a_run_whose_entry_cannot_be_appended_writes_no_output_and_leaves_the_ledger_a
         "report.json was replaced"
     );
     assert!(unchanged("out.md", &out), "out.md was replaced");
-    assert_eq!(listing(&dir), before, "no new file, no temporary file left");
+    assert_eq!(
+        common::names(&dir),
+        before,
+        "no new file, no temporary file left"
+    );
     // With room to write, the same run writes everything and records itself.
     exit(&attest_limited(&dir, blocks + 64, &args), 1);
     assert_eq!(lines(&dir).len(), day + 1);
@@ -752,7 +747,7 @@ fn a_run_whose_outputs_cannot_be_written_after_its_entry_takes_the_entry_back_ou
     let dir = five_runs("output-fails");
     let ledger = fs::read(dir.join("ledger.jsonl")).unwrap();
     let report = fs::read(dir.join("report.json")).unwrap();
-    let before = listing(&dir);
+    let before = common::names(&dir);
     // /dev/full is written in place, after the entry is appended: every write fails.
     let mut args = eval_args("2026-12-31");
     args.extend(["--output", "csv=/dev/full"].map(str::to_owned));
@@ -767,7 +762,11 @@ fn a_run_whose_outputs_cannot_be_written_after_its_entry_takes_the_entry_back_ou
         verify(&dir)
     );
     assert!(fs::read(dir.join("report.json")).unwrap() == report);
-    assert_eq!(listing(&dir), before, "no new file, no temporary file left");
+    assert_eq!(
+        common::names(&dir),
+        before,
+        "no new file, no temporary file left"
+    );
 }
 
 /// Standard output on a pipe whose reader is gone fails after the entry is appended, as a
@@ -778,7 +777,7 @@ fn a_run_whose_stdout_pipe_is_closed_takes_the_entry_back_out() {
     let dir = five_runs("closed-pipe");
     let ledger = fs::read(dir.join("ledger.jsonl")).unwrap();
     let report = fs::read(dir.join("report.json")).unwrap();
-    let before = listing(&dir);
+    let before = common::names(&dir);
     // The Markdown report on standard output rather than out.md.
     let mut args = eval_args("2026-12-31");
     assert_eq!(args.split_off(args.len() - 2), ["--output", "out.md"]);
@@ -802,5 +801,9 @@ fn a_run_whose_stdout_pipe_is_closed_takes_the_entry_back_out() {
         verify(&dir)
     );
     assert!(fs::read(dir.join("report.json")).unwrap() == report);
-    assert_eq!(listing(&dir), before, "no new file, no temporary file left");
+    assert_eq!(
+        common::names(&dir),
+        before,
+        "no new file, no temporary file left"
+    );
 }
