@@ -702,3 +702,36 @@ fn the_readme_quotes_what_a_type_2_run_prints() {
         }
     }
 }
+
+#[test]
+fn a_waiver_approved_after_the_period_is_pending_and_stderr_says_why() {
+    let dir = scratch("late-waiver");
+    let facts = write(&dir, "facts.json", ORG);
+    let waivers = write(
+        &dir,
+        "waivers.json",
+        r#"{"schema_version": "1", "waivers": [{"rule": "access.leaver-accounts", "entity": "accounts/aws/ann", "reason": "r", "approved_by": "CISO", "approved_on": "2026-08-15", "expires_on": "2026-12-31"}]}"#,
+    );
+    // Judged after the period, with the waiver approved after it too: the exception stands.
+    let out = attest(&[
+        "eval",
+        &facts,
+        "--waivers",
+        &waivers,
+        "--as-of",
+        "2026-09-01",
+        "--format",
+        "json",
+    ]);
+    exit(&out, 1);
+    let r = report(&out);
+    assert_eq!(rule(&r, "access.leaver-accounts")["status"], "fail");
+    assert_eq!(r["waivers"][0]["state"], "pending");
+    assert!(
+        stderr(&out).contains(
+            "pending waiver (rule access.leaver-accounts, entity accounts/aws/ann): approved on 2026-08-15, after the audit period's end on 2026-06-30: it waives none of the period's exceptions"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -657,7 +657,7 @@ fn warn_about_waivers(report: &Report) {
                     "{} waiver ({}): {}",
                     w.state.as_str(),
                     w.waiver.scope(),
-                    w.explain()
+                    w.explain_in(report)
                 ),
             ),
             None => {}
