@@ -156,12 +156,13 @@ fn bad_and_mismatched_periods_are_clear_errors() {
         ),
         (
             "2026-01-01..2026-12-31",
-            "the as-of date 2026-06-30 is before the end of the audit period 2026-01-01..2026-12-31: a period is judged once it is over (for the period so far, end it at the as-of date: --period 2026-01-01..2026-06-30)",
+            "the as-of date 2026-06-30 is before the end of the audit period 2026-01-01..2026-12-31: a period is judged once it is over (for the period so far, end it at the as-of date: --period 2026-01-01..2026-06-30) (the as-of date is from FACTS:2 /organization/as_of; the period from --period)",
         ),
     ] {
         let out = attest(&["eval", &facts, "--period", period]);
         exit(&out, 2);
-        assert!(stderr(&out).contains(says), "{period}: {}", stderr(&out));
+        let says = says.replace("FACTS", &facts);
+        assert!(stderr(&out).contains(&says), "{period}: {}", stderr(&out));
         assert_eq!(stdout(&out), "");
     }
     // An as-of date before the period starts suggests no period that ends before it starts.
@@ -169,7 +170,7 @@ fn bad_and_mismatched_periods_are_clear_errors() {
     exit(&out, 2);
     assert!(
         stderr(&out).contains(
-            "the as-of date 1900-01-01 is before the audit period 2026-01-01..2026-06-30 starts: a period is judged once it is over (give an as-of date of 2026-06-30 or later, or a period that ends by 1900-01-01)"
+            &format!("the as-of date 1900-01-01 is before the audit period 2026-01-01..2026-06-30 starts: a period is judged once it is over (give an as-of date of 2026-06-30 or later, or a period that ends by 1900-01-01) (the as-of date is from --as-of; the period from {facts}:2 /organization/audit_period)")
         ),
         "{}",
         stderr(&out)

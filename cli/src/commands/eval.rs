@@ -359,7 +359,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     }
     let mut report = engine
         .evaluate(&facts, &options)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| super::evaluation_error(&e, (args.as_of, args.period), &config, &facts))?;
     // The populations go to their own files; the report stays as it is without them.
     let population_files = args
         .populations

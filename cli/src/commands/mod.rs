@@ -74,6 +74,43 @@ pub fn load_waivers(
     Ok(Some(waivers))
 }
 
+/// An evaluation that could not start, as an error message. When the as-of date and the
+/// audit period do not go together, it says where each came from (`--as-of`, the
+/// configuration file, or the facts' file and line), since the fix is made there.
+pub fn evaluation_error(
+    e: &attest_engine::EvalError,
+    given: (Option<attest_engine::Date>, Option<Period>),
+    config: &crate::config::Config,
+    facts: &Facts,
+) -> String {
+    use attest_engine::EvalError;
+    if !matches!(
+        e,
+        EvalError::PeriodNotOver { .. } | EvalError::AsOfBeforePeriod { .. }
+    ) {
+        return e.to_string();
+    }
+    let configured = |key: &str| match &config.path {
+        Some(path) => format!("`{key}` of {}", crate::inputs::display(path)),
+        None => format!("`{key}` of the configuration"),
+    };
+    let stated = |pointer: &str| match facts.origin(pointer) {
+        Some(o) => format!("{}:{} {pointer}", o.file, o.line),
+        None => pointer.to_owned(),
+    };
+    let as_of = match given.0 {
+        Some(_) => "--as-of".to_owned(),
+        None if config.as_of.is_some() => configured("as_of"),
+        None => stated("/organization/as_of"),
+    };
+    let period = match given.1 {
+        Some(_) => "--period".to_owned(),
+        None if config.period.is_some() => configured("period"),
+        None => stated("/organization/audit_period"),
+    };
+    format!("{e} (the as-of date is from {as_of}; the period from {period})")
+}
+
 /// The audit period of a run: the one given (flag or configuration), else the facts'. When
 /// both are there and differ, the one given wins, and stderr says so.
 pub fn period(given: Option<Period>, facts: &Facts) -> Option<Period> {

@@ -98,7 +98,7 @@ impl ReportArgs {
             .with_clock(Arc::new(move || start.elapsed()));
         let mut report = engine
             .evaluate(&facts, &options)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| super::evaluation_error(&e, (self.as_of, self.period), &config, &facts))?;
         if let Some(w) = &waivers {
             w.apply(&mut report);
         }
