@@ -1669,6 +1669,30 @@ fn mistyped_rules_controls_and_parameters_get_a_suggestion() {
 // ---- overriding and disabling ---------------------------------------------------------
 
 #[test]
+fn disabling_a_rule_of_the_pack_itself_says_so_once() {
+    let dir = scratch("disable-own");
+    common::write(
+        &dir,
+        "pack/pack.toml",
+        "name = \"mine\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n\n[disable]\n\"mine.own\" = \"not yet\"\n",
+    );
+    common::write(
+        &dir,
+        "pack/rules/mine/own.rhai",
+        "//! id = \"mine.own\"\n//! title = \"Own\"\n//! controls = [\"CC6.1\"]\n//! severity = \"low\"\n//! owner = \"IT\"\n//! facts = [\"accounts\"]\n//! remediation = \"Fix it.\"\n\nfor a in facts.accounts { tested(a); }\n",
+    );
+    let o = attest_in(&dir, &["check", "pack"]);
+    exit(&o, 1);
+    let out = stdout(&o);
+    assert!(
+        out.contains("error[unknown-rule]: [disable] `mine.own`: the base pack has no such rule; `mine.own` is this pack's own, in rules/mine/own.rhai: remove the file to turn it off"),
+        "{out}"
+    );
+    // Not also said to override a rule it does not inherit.
+    assert!(!out.contains("disabled-override"), "{out}");
+}
+
+#[test]
 fn a_rule_overridden_and_disabled_by_one_pack_is_an_error_and_by_two_runs_once() {
     // Before, both reached the report under one id: the override run (and failing), and
     // the rule listed as disabled.

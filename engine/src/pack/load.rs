@@ -373,17 +373,25 @@ fn inherit(
     let inherited = base.map(|b| b.rules.clone()).unwrap_or_default();
     for (id, reason) in &manifest.disable {
         let at = |d: Diagnostic| lint::at_entry(d, text, &["disable", id]);
+        let own = own_rules.iter().find(|o| &o.meta.id == id);
         if !inherited.iter().any(|r| &r.meta.id == id) {
-            diags.push(at(Diagnostic::new(
-                DiagnosticCode::UnknownRule,
-                "pack.toml",
-                format!(
+            let why = match own {
+                // Not inherited, so nothing to turn off: the file is the pack's own rule.
+                Some(own) => format!(
+                    "[disable] `{id}`: the base pack has no such rule; `{id}` is this pack's own, in {}: remove the file to turn it off",
+                    own.path
+                ),
+                None => format!(
                     "[disable] `{id}`: the base pack has no such rule{}",
                     suggest::did_you_mean(id, inherited.iter().map(|r| r.meta.id.as_str()))
                 ),
+            };
+            diags.push(at(Diagnostic::new(
+                DiagnosticCode::UnknownRule,
+                "pack.toml",
+                why,
             )));
-        }
-        if let Some(own) = own_rules.iter().find(|o| &o.meta.id == id) {
+        } else if let Some(own) = own {
             // Both would reach the report, under the same id: the rule run and the rule off.
             diags.push(at(Diagnostic::new(
                 DiagnosticCode::DisabledOverride,
