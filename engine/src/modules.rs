@@ -91,6 +91,14 @@ fn run_top_level(
         rhai::Module::eval_ast_as_new(Scope::new(), ast, engine)
     })
     .0
+    .map_err(|e| match *e {
+        // Modules run with no imports allowed: say why, not Rhai's count.
+        EvalAltResult::ErrorTooManyModules(pos) => Box::new(EvalAltResult::ErrorRuntime(
+            "a helper module cannot import another: import both in the rule".into(),
+            pos,
+        )),
+        other => Box::new(other),
+    })
 }
 
 /// A diagnostic for every `import "name"` of `rule` that names no module of its own pack.

@@ -248,6 +248,22 @@ fn a_module_that_throws_or_imports_is_an_error_for_its_importers_and_check_repor
         (d.code.as_str(), d.message.as_str()),
         ("module-error", "not ready")
     );
+    // A module that imports is told why, not Rhai's count of modules.
+    let files = [
+        files[0].clone(),
+        PackFile::new("lib/spin.rhai", "import \"text\" as t;\n"),
+        PackFile::new("lib/text.rhai", "fn x() { 1 }\n"),
+    ];
+    let diags = Engine::check(&files, Some(&base()));
+    let d = diags.iter().find(|d| d.file == "lib/spin.rhai").unwrap();
+    assert_eq!(
+        (d.code.as_str(), d.message.as_str(), d.line),
+        (
+            "module-error",
+            "a helper module cannot import another: import both in the rule",
+            Some(1)
+        )
+    );
 }
 
 #[test]
