@@ -244,6 +244,120 @@ fn a_zip_bundle_is_deterministic_and_verifies() {
 }
 
 #[test]
+fn a_zip_another_reader_would_read_differently_is_refused() {
+    let dir = examples("zip-shapes");
+    exit(&bundle(&dir, "good.zip"), 0);
+    let good = fs::read(dir.join("good.zip")).unwrap();
+    let refused = |name: &str, bytes: &[u8], says: &str| {
+        fs::write(dir.join(name), bytes).unwrap();
+        let out = attest_in(&dir, &["bundle", "verify", name]);
+        exit(&out, 2);
+        assert!(stderr(&out).contains(says), "{name}: {}", stderr(&out));
+    };
+    // Two entries of one name: of two names of one length, the second is renamed to the
+    // first, in its entry's header and in the directory. Readers differ on which copy they
+    // show.
+    let mut renamed = good.clone();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&good)).unwrap();
+    let all: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().to_owned())
+        .collect();
+    let (first, second) = all
+        .iter()
+        .enumerate()
+        .find_map(|(i, x)| {
+            all[i + 1..]
+                .iter()
+                .find(|y| y.len() == x.len())
+                .map(|y| (x.clone(), y.clone()))
+        })
+        .unwrap();
+    let mut at = 0;
+    while let Some(i) = find(&renamed[at..], second.as_bytes()) {
+        renamed[at + i..at + i + second.len()].copy_from_slice(first.as_bytes());
+        at += i + second.len();
+    }
+    refused(
+        "twice.zip",
+        &renamed,
+        &format!("{first}: the zip names this file twice"),
+    );
+    // Bytes before the archive (a script), or after it.
+    let mut prefixed = b"#!/bin/sh\necho hi\n".to_vec();
+    prefixed.extend_from_slice(&good);
+    refused(
+        "prefixed.zip",
+        &prefixed,
+        "bytes the zip's directory does not account for",
+    );
+    let mut appended = good.clone();
+    appended.extend_from_slice(b"trailing");
+    refused(
+        "appended.zip",
+        &appended,
+        "its end record is missing, damaged, or followed by other bytes",
+    );
+    // A link, whose text a reader would take for the file.
+    let mut w = zip::ZipWriter::new(fs::File::create(dir.join("link.zip")).unwrap());
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&good)).unwrap();
+    for i in 0..zip.len() {
+        let mut e = zip.by_index(i).unwrap();
+        let name = e.name().to_owned();
+        let mut bytes = Vec::new();
+        e.read_to_end(&mut bytes).unwrap();
+        if name == "facts/06-org.json" {
+            w.add_symlink(
+                name.as_str(),
+                "/etc/passwd",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+        } else {
+            w.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut w, &bytes).unwrap();
+        }
+    }
+    w.finish().unwrap();
+    let out = attest_in(&dir, &["bundle", "verify", "link.zip"]);
+    exit(&out, 2);
+    assert!(
+        stderr(&out)
+            .contains("facts/06-org.json: a symbolic link: a bundle holds its files itself"),
+        "{}",
+        stderr(&out)
+    );
+    // The bundle as made still verifies.
+    assert_eq!(verify(&dir, "good.zip").0, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_bundle_folder_file_that_is_a_link_out_of_it_is_refused() {
+    let dir = examples("folder-link");
+    exit(&bundle(&dir, "audit"), 0);
+    let org = dir.join("audit/facts/06-org.json");
+    let outside = dir.join("outside.json");
+    fs::copy(&org, &outside).unwrap();
+    fs::remove_file(&org).unwrap();
+    std::os::unix::fs::symlink(&outside, &org).unwrap();
+    let out = attest_in(&dir, &["bundle", "verify", "audit"]);
+    exit(&out, 2);
+    assert!(
+        stderr(&out).contains(
+            "facts/06-org.json: a symbolic link to a file: a bundle holds its files itself"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[test]
 fn the_bundle_holds_every_rules_population_and_verify_checks_them() {
     let dir = examples("populations");
     exit(&bundle(&dir, "audit"), 0);
