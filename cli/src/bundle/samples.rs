@@ -53,6 +53,24 @@ pub fn parse(text: &str) -> Result<SampleSpec, String> {
     })
 }
 
+/// Refuses two samples of one rule with one seed: they would be one file
+/// (`samples/<rule>-<seed>`), the one drawn last in place of the other, which the manifest
+/// would still list.
+pub fn refuse_repeats(specs: &[SampleSpec]) -> Result<(), String> {
+    for (i, spec) in specs.iter().enumerate() {
+        if specs[..i]
+            .iter()
+            .any(|s| s.rule == spec.rule && s.seed == spec.seed)
+        {
+            return Err(format!(
+                "--sample {}:{}: a sample of this rule with this seed is already asked for: one sample per rule and seed (give another seed)",
+                spec.rule, spec.seed
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The samples drawn.
 pub struct Drawn {
     /// The files as (path in the bundle, content): `<rule>-<seed>.json` (what `attest sample
@@ -101,6 +119,19 @@ pub fn draw(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_samples_of_one_rule_and_seed_are_refused() {
+        let specs: Vec<SampleSpec> = ["r:42:3", "q:42", "r:042:5"]
+            .iter()
+            .map(|t| parse(t).unwrap())
+            .collect();
+        assert_eq!(
+            refuse_repeats(&specs).unwrap_err(),
+            "--sample r:42: a sample of this rule with this seed is already asked for: one sample per rule and seed (give another seed)"
+        );
+        assert_eq!(refuse_repeats(&specs[..2]), Ok(()));
+    }
 
     #[test]
     fn specs_are_a_rule_a_seed_and_maybe_a_size() {

@@ -120,6 +120,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     let facts_paths = super::run_inputs::facts_paths(&args.facts, &config)?;
     let out_name = inputs::display(output);
     // Refused before anything is evaluated or recorded in the ledger.
+    samples::refuse_repeats(&args.samples)?;
     bundle::refuse_existing(output)?;
     crate::output::refuse_missing_folder(output)?;
     let run_at = Run::now();
