@@ -37,6 +37,8 @@ pub struct Staged {
     tmp: PathBuf,
     written: BTreeSet<String>,
     done: bool,
+    /// The most the files may come to: what `bundle verify` reads.
+    limit: inputs::SizeLimit,
 }
 
 impl Staged {
@@ -59,13 +61,22 @@ impl Staged {
             tmp,
             written: BTreeSet::new(),
             done: false,
+            limit: inputs::SizeLimit::default(),
         })
     }
 
     /// Writes `files` that are not written yet (a zip is written whole, `files` its
-    /// entries).
+    /// entries); refuses files that come to more than `bundle verify` reads (1 GiB).
     pub fn write(&mut self, files: &Files) -> Result<(), String> {
         let name = inputs::display(&self.path);
+        // No bigger than `bundle verify` reads: a bundle it must refuse is of no use.
+        let limit = self.limit;
+        let total: u64 = files.0.values().map(|b| b.len() as u64).sum();
+        if total > limit.0 {
+            return Err(format!(
+                "{name}: the bundle's files come to {total} bytes, more than the {limit} `attest bundle verify` reads: keep the largest evidence files out of the evidence root, or bundle them apart"
+            ));
+        }
         if is_zip(&self.path) {
             let bytes = zip_bytes(files).map_err(|e| format!("{name}: {e}"))?;
             fs::write(&self.tmp, bytes).map_err(|e| format!("{name}: {e}"))?;
@@ -350,6 +361,29 @@ mod tests {
 
     use super::*;
     use inputs::SizeLimit;
+
+    #[test]
+    fn a_bundle_larger_than_verify_reads_is_not_written() {
+        let dir = std::env::temp_dir().join(format!("attest-store-big-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let mut files = Files::default();
+        files.add("evidence/big.bin", vec![0; 80]);
+        files.add("manifest.json", vec![b' '; 30]);
+        for name in ["b.zip", "b"] {
+            let path = dir.join(name);
+            let mut staged = Staged::new(&path).unwrap();
+            staged.limit = SizeLimit(100);
+            let err = staged.finish(&files).unwrap_err();
+            assert!(
+                err.ends_with("the bundle's files come to 110 bytes, more than the 100 bytes `attest bundle verify` reads: keep the largest evidence files out of the evidence root, or bundle them apart"),
+                "{err}"
+            );
+            assert!(!path.exists());
+        }
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "no temporary left");
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_bundle_larger_than_the_limit_is_refused_as_it_is_read() {
