@@ -50,19 +50,30 @@ pub struct Case {
 pub struct Expect {
     /// The rule's status.
     pub status: Status,
-    /// The exact set of finding entities (order irrelevant); unchecked when absent.
-    #[serde(default)]
+    /// The exact set of finding entities (order irrelevant); unchecked when absent (a
+    /// `null` in its place is refused: it reads as "a finding about no record", `[null]`).
+    #[serde(default, deserialize_with = "present")]
     pub entities: Option<Vec<Option<String>>>,
     /// The exact set of the findings' messages (order irrelevant); unchecked when absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub messages: Option<Vec<String>>,
     /// For `error`: text the error message must contain.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub error_contains: Option<String>,
     /// The exact set of records the rule tested, by key (order irrelevant); unchecked when
     /// absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub tested: Option<Vec<String>>,
+}
+
+/// An expectation that is there: `null` is no way to leave one unchecked (that is leaving it
+/// out), so it is refused as the wrong type rather than read as absent.
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 /// The result of running one case.
@@ -757,6 +768,23 @@ mod tests {
               twice in one object; only one value can count"
             ]
         );
+    }
+
+    #[test]
+    fn an_expectation_given_as_null_is_refused_not_left_unchecked() {
+        for field in ["entities", "messages", "tested", "error_contains"] {
+            let cases = format!(
+                "[{{\"name\": \"x\", \"facts\": {{\"accounts\": [{{{ACCOUNT}, \"privileged\": true}}]}},\n  \"expect\": {{\"status\": \"fail\", \"{field}\": null}}}}]"
+            );
+            let outcomes = run_all(&engine(&cases), None);
+            assert_eq!(outcomes[0].name, "(cases)", "{field}");
+            assert!(
+                outcomes[0].problems[0]
+                    .contains("invalid cases file: invalid type: null, expected"),
+                "{field}: {:?}",
+                outcomes[0].problems
+            );
+        }
     }
 
     #[test]
