@@ -9,6 +9,7 @@
 //! facts = ["examples/acme"]     # facts files or folders
 //! as_of = 2026-06-30            # the date rules treat as today
 //! period = "2026-01-01..2026-06-30"  # the audit period rules judge (Type 2)
+//! examples = 2026-12-07         # the day `attest init` wrote example records (warned of while left)
 //! strict = true                 # fields facts-v1 does not define are errors
 //! max_input_size = "2GiB"       # the most bytes one input may hold (default 1GiB)
 //!
@@ -207,6 +208,9 @@ pub struct Config {
     pub as_of: Option<Date>,
     /// The audit period.
     pub period: Option<Period>,
+    /// The day `attest init` wrote the project's example records (`examples`): while any of
+    /// them is in the facts, a warning names it.
+    pub examples: Option<Date>,
     /// Whether fields facts-v1 does not define are errors (`validate`, `eval`).
     pub strict: bool,
     /// Parameter values.
@@ -231,6 +235,7 @@ struct Raw {
     facts: Vec<String>,
     as_of: Option<Spanned<toml::Value>>,
     period: Option<Spanned<String>>,
+    examples: Option<Spanned<toml::Value>>,
     #[serde(default)]
     strict: bool,
     max_input_size: Option<Spanned<toml::Value>>,
@@ -365,22 +370,24 @@ impl Config {
                 value: s.into_inner(),
             })
         };
-        let as_of = match raw.as_of {
-            None => None,
+        let date = |key: &str, v: Option<Spanned<toml::Value>>| match v {
+            None => Ok(None),
             Some(v) => {
                 let text = match v.get_ref() {
                     toml::Value::String(s) => s.clone(),
                     toml::Value::Datetime(d) => d.to_string(),
                     other => other.to_string(),
                 };
-                Some(Date::parse(&text).ok_or_else(|| {
+                Date::parse(&text).map(Some).ok_or_else(|| {
                     format!(
-                        "{}: as_of: `{text}` is not a date in the form YYYY-MM-DD",
+                        "{}: {key}: `{text}` is not a date in the form YYYY-MM-DD",
                         at(v.span())
                     )
-                })?)
+                })
             }
         };
+        let as_of = date("as_of", raw.as_of)?;
+        let examples = date("examples", raw.examples)?;
         let period = match raw.period {
             None => None,
             Some(v) => Some(
@@ -431,6 +438,7 @@ impl Config {
                 .collect(),
             as_of,
             period,
+            examples,
             strict: raw.strict,
             params: raw
                 .params

@@ -55,8 +55,32 @@ fn init_makes_a_project_that_evaluates_cleanly() {
         "{}",
         stderr(&eval)
     );
-    assert!(stderr(&eval).is_empty(), "{}", stderr(&eval));
+    // Every file of examples is a warning, on stderr and in the report, until replaced.
     let report: serde_json::Value = serde_json::from_str(&stdout(&eval)).unwrap();
+    let examples: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| {
+            w["message"]
+                .as_str()
+                .unwrap()
+                .contains("example records `attest init` wrote")
+                || w["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("example record `attest init` wrote")
+        })
+        .map(|w| w["file"].as_str().unwrap())
+        .collect();
+    assert!(examples.contains(&"facts/backups.json"), "{examples:?}");
+    assert!(examples.contains(&"facts/systems.json"), "{examples:?}");
+    assert_eq!(
+        stderr(&eval).lines().count(),
+        examples.len(),
+        "{}",
+        stderr(&eval)
+    );
     let not_applicable: Vec<&str> = report["rules"]
         .as_array()
         .unwrap()
@@ -136,4 +160,45 @@ fn init_that_cannot_finish_writes_nothing_and_can_run_again() {
     fs::remove_file(dir.join(".github")).unwrap();
     exit(&attest_in(&dir, &["init"]), 0);
     assert!(dir.join("attest.toml").exists() && dir.join(".github/workflows/attest.yml").exists());
+}
+
+#[test]
+fn example_records_left_in_place_are_warnings_until_replaced() {
+    let dir = scratch("examples-left");
+    exit(&attest_in(&dir, &["init"]), 0);
+    let warned = |args: &[&str]| -> Vec<String> {
+        let out = attest_in(&dir, args);
+        stderr(&out)
+            .lines()
+            .filter(|l| l.contains("`attest init` wrote"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let before = warned(&["validate"]);
+    assert!(
+        before.iter().any(|l| l.starts_with(
+            "warning: facts/backups.json:3: /backups/0: 2 example records `attest init` wrote (`backups/example-app`, `backups/example-db`) still here"
+        )),
+        "{before:?}"
+    );
+    // The examples deleted (the organization's own backups to come): that file is no longer
+    // named.
+    fs::write(dir.join("facts/backups.json"), r#"{"backups": []}"#).unwrap();
+    let after = warned(&["validate"]);
+    assert_eq!(after.len(), before.len() - 1, "{after:?}");
+    assert!(
+        !after.iter().any(|l| l.contains("backups.json")),
+        "{after:?}"
+    );
+    // `attest todo` (and `vendors`) evaluate as eval does, and warn alike.
+    assert_eq!(warned(&["todo"]), after);
+    // Without the setting, nothing is looked for.
+    let config = fs::read_to_string(dir.join("attest.toml")).unwrap();
+    let without: String = config
+        .lines()
+        .filter(|l| !l.starts_with("examples =") && !l.trim_start().starts_with("# holding"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(dir.join("attest.toml"), without).unwrap();
+    assert_eq!(warned(&["validate"]), Vec::<String>::new());
 }

@@ -13,8 +13,8 @@ use attest_engine::{
     Date, EvalOptions, Period, Report, Severity,
     diff::Diff,
     gate::{FailOn, Gate},
-    report::WaiverState,
     report::vendors::ReviewCadence,
+    report::{WaiverState, Warning, WarningInput, warning},
 };
 use attest_render::{
     self as render, Context, SARIF_DEFAULT_MAX_RESULTS, SARIF_MAX_RESULTS, TextOptions, escape,
@@ -339,6 +339,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         None => Vec::new(),
     };
     let facts = super::load_facts(sources, Some(&loaded.pack), args.strict || config.strict)?;
+    let examples = super::examples_left(&config, &facts);
     let start = Instant::now();
     let cadence = ReviewCadence::of_pack(engine.pack(), &params);
     let mut options = EvalOptions::default()
@@ -360,6 +361,17 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let mut report = engine
         .evaluate(&facts, &options)
         .map_err(|e| super::evaluation_error(&e, (args.as_of, args.period), &config, &facts))?;
+    if !examples.is_empty() {
+        // After the facts' own warnings, as the facts warnings they are.
+        let mut warnings: Vec<Warning> = report
+            .warnings
+            .iter()
+            .filter(|w| w.input() == WarningInput::Facts)
+            .cloned()
+            .collect();
+        warnings.extend(warning::of_violations(WarningInput::Facts, &examples));
+        report.set_warnings(WarningInput::Facts, warnings);
+    }
     // The populations go to their own files; the report stays as it is without them.
     let population_files = args
         .populations

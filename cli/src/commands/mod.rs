@@ -50,6 +50,21 @@ pub fn load_facts(
     Ok(facts)
 }
 
+/// The example records `attest init` wrote that the facts still hold, when the
+/// configuration says when it wrote them (`examples`): told on stderr as facts warnings, and
+/// returned for the report.
+pub fn examples_left(
+    config: &crate::config::Config,
+    facts: &Facts,
+) -> Vec<attest_engine::facts::Violation> {
+    let left = config
+        .examples
+        .map(|day| init::examples::left(day, facts))
+        .unwrap_or_default();
+    warn(&left);
+    left
+}
+
 /// Tells on stderr, one line each, the warnings of an input (facts, waivers).
 pub fn warn(warnings: &[attest_engine::facts::Violation]) {
     for warning in warnings {

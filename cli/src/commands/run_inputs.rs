@@ -90,6 +90,7 @@ impl ReportArgs {
         }
         let sources = inputs::read_facts(facts_paths, limit)?;
         let facts = super::load_facts(sources, Some(&loaded.pack), self.strict || config.strict)?;
+        super::examples_left(&config, &facts);
         let start = Instant::now();
         let options = EvalOptions::default()
             .with_as_of(self.as_of.or(config.as_of))

@@ -33,7 +33,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let pack = packs::load(&config.pack(args.pack.as_deref()), config.max_input_size)?;
     let n = sources.len();
     // Freed beside the rest of the command's work, which does not wait for it.
-    super::load_facts(sources, Some(&pack.pack), args.strict || config.strict)?.free_aside();
+    let facts = super::load_facts(sources, Some(&pack.pack), args.strict || config.strict)?;
+    super::examples_left(&config, &facts);
+    facts.free_aside();
     crate::output::say(&format!(
         "facts are valid ({n} file{})",
         if n == 1 { "" } else { "s" }

@@ -4,6 +4,7 @@
 //! runs at once. Nothing is overwritten: when one of the files exists, nothing is written;
 //! and a project that cannot be written in full is not written at all.
 
+pub mod examples;
 mod readme;
 mod templates;
 
@@ -92,7 +93,7 @@ fn write_project(dir: &Path, files: &[(String, String)]) -> Result<(), String> {
 /// Every file of the project, as (path relative to the folder, text).
 pub fn project(today: Date) -> Result<Vec<(String, String)>, String> {
     let mut files = vec![
-        ("attest.toml".to_owned(), CONFIG.to_owned()),
+        ("attest.toml".to_owned(), config(today)),
         ("compliance/waivers.json".to_owned(), WAIVERS.to_owned()),
         (
             ".github/workflows/attest.yml".to_owned(),
@@ -120,6 +121,11 @@ fn workflow() -> Option<String> {
     ))
 }
 
+/// `attest.toml`, with the day init wrote the example records.
+fn config(today: Date) -> String {
+    CONFIG.replacen("EXAMPLES", &today.to_string(), 1)
+}
+
 const CONFIG: &str = r#"# Attest settings: `attest eval` here, with no flags, evaluates facts/ against the built-in
 # SOC 2 pack. Flags override everything here; paths are relative to this file.
 
@@ -128,6 +134,8 @@ facts = ["facts"]      # facts files or folders
 # as_of = 2026-06-30   # the date rules treat as today (default: organization.as_of, else the period's end)
 # period = "2026-01-01..2026-06-30"  # the audit period rules judge, Type 2 (default: organization.audit_period)
 strict = true          # fields facts-v1 does not define are errors, not warnings
+examples = EXAMPLES   # the day `attest init` wrote the example records of facts/: each file still
+                       # holding some is a warning (they would show controls nothing real shows)
 
 [params]               # pack parameters, for instance:
 # inactive_account_days = 60
