@@ -190,12 +190,14 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("attest-init-config-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
         let path = dir.join("attest.toml");
-        fs::write(&path, CONFIG).unwrap();
+        let day = Date::constant(2026, 12, 7);
+        fs::write(&path, config(day)).unwrap();
         let plain = crate::config::Config::read(&path, inputs::SizeLimit::default()).unwrap();
         assert!(plain.period.is_none() && plain.as_of.is_none());
         assert!(plain.strict);
+        assert_eq!(plain.examples.unwrap().to_string(), "2026-12-07");
         // Uncommenting the examples of `as_of` and `period` gives settings attest accepts.
-        let uncommented = CONFIG
+        let uncommented = config(day)
             .replace("# as_of = ", "as_of = ")
             .replace("# period = ", "period = ");
         fs::write(&path, uncommented).unwrap();
