@@ -168,6 +168,50 @@ fn waivers_from_the_command_line() {
 }
 
 #[test]
+fn a_waiver_whose_entity_names_no_record_says_so() {
+    let dir = scratch("entity-nothing");
+    let waiver = |entity: &str| {
+        format!(
+            "    {{\"rule\": \"access.leaver-accounts\", \"entity\": \"{entity}\", \"reason\": \"r\",\n     \"approved_by\": \"x\", \"approved_on\": \"2026-05-04\", \"expires_on\": \"2026-09-30\"}}"
+        )
+    };
+    write(
+        &dir,
+        "waivers.json",
+        &format!(
+            "{{\"schema_version\": \"1\", \"waivers\": [\n{},\n{},\n{}\n]}}\n",
+            waiver("accounts/metabase/admn"),
+            waiver("accounts/metabase/admin"),
+            waiver(""),
+        ),
+    );
+    let file = path(&dir, "waivers.json");
+    let o = attest(&["eval", "examples/acme", "--waivers", &file]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    let nothing = "its entity names no record of the facts (a mistyped key, or a record since removed): it covers nothing; correct it or remove it";
+    assert!(
+        err.contains(&format!(
+            "warning: {file}:2: stale waiver (rule access.leaver-accounts, entity accounts/metabase/admn): {nothing}"
+        )),
+        "{err}"
+    );
+    // A record that is there, with no failing finding of the rule: stale, as before.
+    assert!(
+        err.contains(&format!(
+            "warning: {file}:4: stale waiver (rule access.leaver-accounts, entity accounts/metabase/admin): covers no failing finding: remove it"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{file}:6: stale waiver (rule access.leaver-accounts, entity ): {nothing}"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
 fn doubtful_waivers_are_warnings_at_their_line() {
     let dir = scratch("doubtful-waivers");
     let waiver = |entity: &str, expires: &str| {

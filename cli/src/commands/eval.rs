@@ -389,6 +389,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         rule.population.records = None;
     }
     let mut context = Context::from_facts(&facts).with_review_cadence(cadence);
+    let unmatched = unmatched_entities(&report, &facts);
     // Nothing past this point reads the facts: freed while the outputs are rendered, they
     // and the rendered report are not held at once.
     facts.free_aside();
@@ -483,7 +484,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             Err(e) => crate::output::tell(&format!("warning: {e}")),
         }
     }
-    warn_about_waivers(&report);
+    warn_about_waivers(&report, &unmatched);
     let gate = Gate {
         fail_on: match args.fail_on.unwrap_or(FailOnArg::Fail) {
             FailOnArg::Error => FailOn::Error,
@@ -640,10 +641,38 @@ fn render_public(form: PublicForm, public: &render::PublicReport) -> String {
     }
 }
 
+/// For each waiver of the report, whether its `entity` names no record of `facts` (a
+/// mistyped key, a record since removed): no record's key is the entity or begins it (an
+/// entity may name something inside a record). Patterns with `*` are taken as naming
+/// records.
+fn unmatched_entities(report: &Report, facts: &attest_engine::Facts) -> Vec<bool> {
+    let names_nothing = |entity: &str| {
+        if entity.starts_with('/') {
+            return !facts.holds(entity);
+        }
+        if entity.split('/').any(|s| s == "*") {
+            return false;
+        }
+        let collection = entity.split('/').next().unwrap_or_default();
+        !(0..)
+            .map(|i| format!("/{collection}/{i}"))
+            .take_while(|p| facts.holds(p))
+            .filter_map(|p| facts.key(&p))
+            .any(|key| entity == key || entity.starts_with(&format!("{key}/")))
+    };
+    report
+        .waivers
+        .iter()
+        .map(|w| {
+            w.state != WaiverState::Active && w.waiver.entity.as_deref().is_some_and(names_nothing)
+        })
+        .collect()
+}
+
 /// Tells on stderr about waivers that need attention: naming a rule or criterion the pack
-/// does not have, expired, stale or not yet in force, or naming their record by a JSON
-/// Pointer.
-fn warn_about_waivers(report: &Report) {
+/// does not have, or a record the facts do not have (`unmatched`, per waiver), expired,
+/// stale or not yet in force, or naming their record by a JSON Pointer.
+fn warn_about_waivers(report: &Report, unmatched: &[bool]) {
     let warn = |w: &attest_engine::report::WaiverResult, what: &str| {
         let message = format!("{}:{}: {what}", w.waiver.source.file, w.waiver.source.line);
         crate::output::tell(&format!("warning: {}", escape::line(&message)));
@@ -660,9 +689,17 @@ fn warn_about_waivers(report: &Report) {
             warn(w, &advice);
         }
     }
-    for (w, unknown) in report.waivers.iter().zip(&unknown) {
+    for ((w, unknown), &unmatched) in report.waivers.iter().zip(&unknown).zip(unmatched) {
         match unknown {
             Some(unknown) => warn(w, &format!("waiver ({}): {unknown}", w.waiver.scope())),
+            None if unmatched => warn(
+                w,
+                &format!(
+                    "{} waiver ({}): its entity names no record of the facts (a mistyped key, or a record since removed): it covers nothing; correct it or remove it",
+                    w.state.as_str(),
+                    w.waiver.scope()
+                ),
+            ),
             None if w.state != WaiverState::Active => warn(
                 w,
                 &format!(
