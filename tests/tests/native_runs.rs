@@ -362,6 +362,51 @@ fn a_rules_own_function_comes_before_the_preludes() {
     assert_eq!(same_both_ways(pack, Limits::default(), &facts), 2);
 }
 
+/// A rule that marks no records has for population those it went through, by a loop, a
+/// query or a closure (`filter`, `all`, `any`, `count`, `map`, `to_array`): a rule that goes
+/// through the accounts with `filter` and finds nothing to fail passes (it was
+/// `not_applicable`, and its criterion fell to evidence), natively and in Rhai.
+#[test]
+fn records_a_closure_goes_through_are_the_population_of_a_rule_that_marks_none() {
+    let bodies = [
+        (
+            "t.filter",
+            r#"for p in facts.people.filter(|p| p.id == "nobody") { fail(p, "x"); }"#,
+        ),
+        (
+            "t.all",
+            r#"if !facts.people.all(|p| p.id != "nobody") { fail("x"); }"#,
+        ),
+        (
+            "t.any",
+            r#"if facts.people.any(|p| p.id == "nobody") { fail("x"); }"#,
+        ),
+        (
+            "t.count",
+            r#"if facts.people.count(|p| p.id == "nobody") > 0 { fail("x"); }"#,
+        ),
+        (
+            "t.array",
+            r#"for p in facts.people.to_array() { if p.id == "nobody" { fail(p, "x"); } }"#,
+        ),
+    ];
+    let files = attest_tests::minimal_pack(&bodies);
+    let pack = || Pack::from_files(&files).unwrap();
+    let facts = attest_tests::example_facts();
+    let options = EvalOptions::default().with_populations(true);
+    let report = Engine::new(pack(), Limits::default())
+        .unwrap()
+        .evaluate(&facts, &options)
+        .unwrap();
+    let everyone = report.rules[0].population.tested;
+    assert!(everyone > 10, "{everyone}");
+    for r in &report.rules {
+        assert_eq!(r.status, Status::Pass, "{}", r.id);
+        assert_eq!(r.population.tested, everyone, "{}", r.id);
+    }
+    same_both_ways_with(pack, Limits::default(), &facts, &options);
+}
+
 /// `exception(record)` puts a record in the population as an exception without a finding of
 /// its own (a leaver whose account failed), natively and in Rhai.
 #[test]

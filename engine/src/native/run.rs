@@ -699,7 +699,17 @@ impl<'a> Run<'a> {
                 Err(Stop::Rhai)
             }
             (V::List(list), _) => {
-                let items = list.items().iter().map(V::of_node);
+                // As the engine's methods do: each record of a collection a closure is
+                // called on is gone through (the population of a rule that marks none).
+                let top = list.is_collection();
+                let items = list.items().iter().map(|n| {
+                    if let Node::Record(r) = n
+                        && top
+                    {
+                        prelude::went_through_item(r);
+                    }
+                    V::of_node(n)
+                });
                 self.answers(how, items, true, f, &captured)
             }
             (V::Array(items), _) => {

@@ -44,7 +44,7 @@ pub(super) fn register(engine: &mut Engine) {
             l.items().iter().any(|n| n.equals(&v))
         })
         .register_fn("to_array", |l: &mut List| -> Array {
-            l.items().iter().map(Node::to_dynamic).collect()
+            l.items().iter().map(|n| seen(l, n).to_dynamic()).collect()
         })
         .register_fn("filter", filter)
         .register_fn("map", map)
@@ -222,10 +222,22 @@ fn test(ctx: &NativeCallContext, f: &FnPtr, item: Dynamic, what: &str) -> Result
     })
 }
 
+/// `n`, an item of `l`, noted as gone through when `l` is a top-level collection: a rule
+/// that marks no records has for population those its loops, queries and closures (`filter`,
+/// `all`, `any`, `count`, `map`, `to_array`) went through.
+fn seen<'n>(l: &List, n: &'n Node) -> &'n Node {
+    if let Node::Record(r) = n
+        && l.is_collection()
+    {
+        went_through_item(r);
+    }
+    n
+}
+
 fn filter(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<Array> {
     let mut out = Array::new();
     for n in l.items() {
-        let item = n.to_dynamic();
+        let item = seen(l, n).to_dynamic();
         if test(&ctx, &f, item.clone(), "filter")? {
             out.push(item);
         }
@@ -236,13 +248,13 @@ fn filter(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<Array> {
 fn map(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<Array> {
     l.items()
         .iter()
-        .map(|n| f.call_within_context::<Dynamic>(&ctx, (n.to_dynamic(),)))
+        .map(|n| f.call_within_context::<Dynamic>(&ctx, (seen(l, n).to_dynamic(),)))
         .collect()
 }
 
 fn any(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<bool> {
     for n in l.items() {
-        if test(&ctx, &f, n.to_dynamic(), "any")? {
+        if test(&ctx, &f, seen(l, n).to_dynamic(), "any")? {
             return Ok(true);
         }
     }
@@ -251,7 +263,7 @@ fn any(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<bool> {
 
 fn all(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<bool> {
     for n in l.items() {
-        if !test(&ctx, &f, n.to_dynamic(), "all")? {
+        if !test(&ctx, &f, seen(l, n).to_dynamic(), "all")? {
             return Ok(false);
         }
     }
@@ -261,7 +273,7 @@ fn all(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<bool> {
 fn count(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<INT> {
     let mut n: INT = 0;
     for item in l.items() {
-        if test(&ctx, &f, item.to_dynamic(), "count")? {
+        if test(&ctx, &f, seen(l, item).to_dynamic(), "count")? {
             n += 1;
         }
     }
