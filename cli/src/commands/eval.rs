@@ -654,11 +654,8 @@ fn unmatched_entities(report: &Report, facts: &attest_engine::Facts) -> Vec<bool
             return false;
         }
         let collection = entity.split('/').next().unwrap_or_default();
-        !(0..)
-            .map(|i| format!("/{collection}/{i}"))
-            .take_while(|p| facts.holds(p))
-            .filter_map(|p| facts.key(&p))
-            .any(|key| entity == key || entity.starts_with(&format!("{key}/")))
+        !super::records_of(facts, collection)
+            .any(|(_, key)| entity == key || entity.starts_with(&format!("{key}/")))
     };
     report
         .waivers

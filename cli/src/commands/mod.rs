@@ -50,6 +50,17 @@ pub fn load_facts(
     Ok(facts)
 }
 
+/// The records of the facts collection `collection`, in order, each as (its JSON Pointer,
+/// its key); none when the facts have no such collection.
+pub fn records_of<'f>(
+    facts: &'f Facts,
+    collection: &'f str,
+) -> impl Iterator<Item = (String, String)> + 'f {
+    (0..)
+        .map(move |i| format!("/{collection}/{i}"))
+        .map_while(move |pointer| facts.key(&pointer).map(|key| (pointer, key)))
+}
+
 /// The example records `attest init` wrote that the facts still hold, when the
 /// configuration says when it wrote them (`examples`): told on stderr as facts warnings, and
 /// returned for the report.

@@ -4,6 +4,7 @@
 //! a warning: examples left in place are evaluated like the organization's own records, and
 //! would show controls operating that nothing real shows.
 
+use super::super::records_of;
 use super::templates::templates;
 use attest_engine::Facts;
 use attest_engine::facts::{LoadOptions, Violation};
@@ -21,24 +22,19 @@ pub fn left(written_on: attest_engine::Date, facts: &Facts) -> Vec<Violation> {
     // Per file: the first record's place, and the keys of the examples it holds.
     let mut by_file: BTreeMap<String, (u32, String, Vec<String>)> = BTreeMap::new();
     for collection in &collections {
-        let mut i = 0;
-        loop {
-            let pointer = format!("/{collection}/{i}");
-            if !facts.holds(&pointer) {
-                break;
+        for (pointer, key) in records_of(facts, collection) {
+            if !examples.contains(&key) {
+                continue;
             }
-            if let Some(key) = facts.key(&pointer).filter(|k| examples.contains(k))
-                && let Some(origin) = facts.origin(&pointer)
-            {
+            if let Some(origin) = facts.origin(&pointer) {
                 let entry = by_file
                     .entry(origin.file.clone())
                     .or_insert_with(|| (origin.line, pointer.clone(), Vec::new()));
                 if origin.line < entry.0 {
-                    (entry.0, entry.1) = (origin.line, pointer.clone());
+                    (entry.0, entry.1) = (origin.line, pointer);
                 }
                 entry.2.push(key);
             }
-            i += 1;
         }
     }
     let mut warnings: Vec<Violation> = by_file
@@ -98,13 +94,9 @@ fn example_keys(written_on: attest_engine::Date) -> Option<(BTreeSet<String>, Ve
         ..LoadOptions::default()
     };
     let facts = Facts::load_owned(sources, &options).ok()?;
-    let mut keys = BTreeSet::new();
-    for collection in &collections {
-        let mut i = 0;
-        while let Some(key) = facts.key(&format!("/{collection}/{i}")) {
-            keys.insert(key);
-            i += 1;
-        }
-    }
+    let keys = collections
+        .iter()
+        .flat_map(|c| records_of(&facts, c).map(|(_, key)| key))
+        .collect();
     Some((keys, collections))
 }
