@@ -44,7 +44,11 @@ pub(super) fn register(engine: &mut Engine) {
             l.items().iter().any(|n| n.equals(&v))
         })
         .register_fn("to_array", |l: &mut List| -> Array {
-            l.items().iter().map(|n| seen(l, n).to_dynamic()).collect()
+            let top = l.is_collection();
+            l.items()
+                .iter()
+                .map(|n| seen(top, n).to_dynamic())
+                .collect()
         })
         .register_fn("filter", filter)
         .register_fn("map", map)
@@ -222,12 +226,12 @@ fn test(ctx: &NativeCallContext, f: &FnPtr, item: Dynamic, what: &str) -> Result
     })
 }
 
-/// `n`, an item of `l`, noted as gone through when `l` is a top-level collection: a rule
-/// that marks no records has for population those its loops, queries and closures (`filter`,
-/// `all`, `any`, `count`, `map`, `to_array`) went through.
-fn seen<'n>(l: &List, n: &'n Node) -> &'n Node {
+/// `n`, an item of a list, noted as gone through when the list is a top-level collection
+/// (`top`): a rule that marks no records has for population those its loops, queries and
+/// closures (`filter`, `all`, `any`, `count`, `map`, `to_array`) went through.
+fn seen(top: bool, n: &Node) -> &Node {
     if let Node::Record(r) = n
-        && l.is_collection()
+        && top
     {
         went_through_item(r);
     }
@@ -236,8 +240,9 @@ fn seen<'n>(l: &List, n: &'n Node) -> &'n Node {
 
 fn filter(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<Array> {
     let mut out = Array::new();
+    let top = l.is_collection();
     for n in l.items() {
-        let item = seen(l, n).to_dynamic();
+        let item = seen(top, n).to_dynamic();
         if test(&ctx, &f, item.clone(), "filter")? {
             out.push(item);
         }
@@ -246,15 +251,17 @@ fn filter(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<Array> {
 }
 
 fn map(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<Array> {
+    let top = l.is_collection();
     l.items()
         .iter()
-        .map(|n| f.call_within_context::<Dynamic>(&ctx, (seen(l, n).to_dynamic(),)))
+        .map(|n| f.call_within_context::<Dynamic>(&ctx, (seen(top, n).to_dynamic(),)))
         .collect()
 }
 
 fn any(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<bool> {
+    let top = l.is_collection();
     for n in l.items() {
-        if test(&ctx, &f, seen(l, n).to_dynamic(), "any")? {
+        if test(&ctx, &f, seen(top, n).to_dynamic(), "any")? {
             return Ok(true);
         }
     }
@@ -262,8 +269,9 @@ fn any(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<bool> {
 }
 
 fn all(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<bool> {
+    let top = l.is_collection();
     for n in l.items() {
-        if !test(&ctx, &f, seen(l, n).to_dynamic(), "all")? {
+        if !test(&ctx, &f, seen(top, n).to_dynamic(), "all")? {
             return Ok(false);
         }
     }
@@ -272,8 +280,9 @@ fn all(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<bool> {
 
 fn count(ctx: NativeCallContext, l: &mut List, f: FnPtr) -> Result<INT> {
     let mut n: INT = 0;
+    let top = l.is_collection();
     for item in l.items() {
-        if test(&ctx, &f, seen(l, item).to_dynamic(), "count")? {
+        if test(&ctx, &f, seen(top, item).to_dynamic(), "count")? {
             n += 1;
         }
     }
