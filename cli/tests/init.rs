@@ -50,11 +50,8 @@ fn init_makes_a_project_that_evaluates_cleanly() {
     );
     // `attest eval` runs with no flags (attest.toml), and every rule has records to judge.
     let eval = attest_in(&root, &["eval", "--format", "json"]);
-    assert!(
-        matches!(eval.status.code(), Some(0 | 1)),
-        "{}",
-        stderr(&eval)
-    );
+    // While the examples are left, the gate fails.
+    exit(&eval, 1);
     // Every file of examples is a warning, on stderr and in the report, until replaced.
     let report: serde_json::Value = serde_json::from_str(&stdout(&eval)).unwrap();
     let examples: Vec<&str> = report["warnings"]
@@ -75,9 +72,10 @@ fn init_makes_a_project_that_evaluates_cleanly() {
         .collect();
     assert!(examples.contains(&"facts/backups.json"), "{examples:?}");
     assert!(examples.contains(&"facts/systems.json"), "{examples:?}");
+    // On stderr: one warning per file, then the gate's verdict.
     assert_eq!(
         stderr(&eval).lines().count(),
-        examples.len(),
+        examples.len() + 1,
         "{}",
         stderr(&eval)
     );
@@ -201,4 +199,49 @@ fn example_records_left_in_place_are_warnings_until_replaced() {
         .collect();
     fs::write(dir.join("attest.toml"), without).unwrap();
     assert_eq!(warned(&["validate"]), Vec::<String>::new());
+}
+
+#[test]
+fn example_records_left_fail_every_gate() {
+    let dir = scratch("examples-gate");
+    exit(&attest_in(&dir, &["init"]), 0);
+    // Only rules in error fail this gate, and none is: the examples alone fail it.
+    let out = attest_in(&dir, &["eval", "--fail-on", "error"]);
+    exit(&out, 1);
+    let verdict = stderr(&out)
+        .lines()
+        .find(|l| l.starts_with("gate: "))
+        .map(str::to_owned);
+    assert!(
+        verdict.as_deref().is_some_and(|v| v.starts_with(
+            "gate: fail on error: failed by the example records `attest init` wrote, still in "
+        ) && v.ends_with(" facts files")),
+        "{verdict:?}"
+    );
+    // Every example deleted (the organization's records still to come): the same gate
+    // passes, and says so without being asked.
+    for entry in fs::read_dir(dir.join("facts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let text = fs::read_to_string(&path).unwrap();
+            let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let emptied: serde_json::Map<String, serde_json::Value> = doc
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| match v {
+                    serde_json::Value::Array(_) => (k.clone(), serde_json::json!([])),
+                    _ => (k.clone(), v.clone()),
+                })
+                .collect();
+            fs::write(&path, serde_json::to_string(&emptied).unwrap()).unwrap();
+        }
+    }
+    let out = attest_in(&dir, &["eval", "--fail-on", "error"]);
+    exit(&out, 0);
+    assert!(
+        stderr(&out).contains("gate: fail on error: passed"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -503,14 +503,19 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     if let Some(change) = diff.as_ref().and_then(Diff::context_change) {
         crate::output::tell(&format!("warning: baseline: {}", escape::line(&change)));
     }
-    // Any gate flag given, `--fail-on fail` (the default) too, or a baseline: the verdict.
-    if args.fail_on.is_some() || args.min_severity.is_some() || diff.is_some() {
+    // Any gate flag given, `--fail-on fail` (the default) too, a baseline, or example records
+    // left (which fail every gate): the verdict.
+    if args.fail_on.is_some()
+        || args.min_severity.is_some()
+        || diff.is_some()
+        || !examples.is_empty()
+    {
         crate::output::tell(&format!(
             "{}",
-            escape::line(&verdict(args, &blockers, diff.as_ref()))
+            escape::line(&verdict(args, &blockers, diff.as_ref(), examples.len()))
         ));
     }
-    Ok(if blockers.is_empty() {
+    Ok(if blockers.is_empty() && examples.is_empty() {
         Outcome::Clean
     } else {
         Outcome::Failed
@@ -711,8 +716,15 @@ fn warn_about_waivers(report: &Report, unmatched: &[bool]) {
     }
 }
 
-/// The gate's verdict in a line, for CI logs.
-fn verdict(args: &Args, blockers: &[attest_engine::gate::Blocker], diff: Option<&Diff>) -> String {
+/// The gate's verdict in a line, for CI logs: its rule, then `passed` or what failed it.
+/// `examples` is how many facts files still hold records `attest init` wrote: fiction never
+/// passes a gate.
+fn verdict(
+    args: &Args,
+    blockers: &[attest_engine::gate::Blocker],
+    diff: Option<&Diff>,
+    examples: usize,
+) -> String {
     let mut rule = format!(
         "gate: fail on {}",
         <FailOnArg as clap::ValueEnum>::to_possible_value(&args.fail_on.unwrap_or(FailOnArg::Fail))
@@ -736,15 +748,22 @@ fn verdict(args: &Args, blockers: &[attest_engine::gate::Blocker], diff: Option<
             d.still_failing.len()
         ));
     }
-    if blockers.is_empty() {
+    let examples = match examples {
+        0 => None,
+        1 => Some("the example records `attest init` wrote, still in 1 facts file".to_owned()),
+        n => Some(format!(
+            "the example records `attest init` wrote, still in {n} facts files"
+        )),
+    };
+    if blockers.is_empty() && examples.is_none() {
         return format!("{rule}: passed");
     }
-    let mut names: Vec<String> = blockers
-        .iter()
-        .map(|b| match &b.entity {
+    let mut names: Vec<String> = examples
+        .into_iter()
+        .chain(blockers.iter().map(|b| match &b.entity {
             Some(e) => format!("{} {e} ({})", b.rule, b.status.as_str()),
             None => format!("{} ({})", b.rule, b.status.as_str()),
-        })
+        }))
         .collect();
     names.dedup();
     format!("{rule}: failed by {}", names.join(", "))

@@ -135,7 +135,7 @@ facts = ["facts"]      # facts files or folders
 # period = "2026-01-01..2026-06-30"  # the audit period rules judge, Type 2 (default: organization.audit_period)
 strict = true          # fields facts-v1 does not define are errors, not warnings
 examples = EXAMPLES   # the day `attest init` wrote the example records of facts/: each file still
-                       # holding some is a warning (they would show controls nothing real shows)
+                       # holding some is a warning, and fails eval's gate (they are not evidence)
 
 [params]               # pack parameters, for instance:
 # inactive_account_days = 60

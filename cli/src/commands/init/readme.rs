@@ -11,8 +11,9 @@ comments, so this file says what each one holds.
 **Every file holds example records.** They show each field and every rule of the SOC 2 pack
 has records to judge, but they describe no one: replace them with your own, or empty the list
 (`"people": []`) until you have them. An example left in place is evaluated like real facts:
-while any is left, `attest eval` and `attest validate` name its file in a warning (the
-`examples` line of `attest.toml` says when they were written).
+while any is left, `attest eval` and `attest validate` name its file in a warning and
+`attest eval` fails its gate (exit 1; the `examples` line of `attest.toml` says when they were
+written).
 
 | file | holds | fill it from |
 |---|---|---|
