@@ -51,7 +51,8 @@ pub(crate) fn gaps(p: Period, mut events: Vec<Date>, max_days: i64) -> Vec<Stret
 }
 
 /// The days from `lo` through `hi` that no interval covers, as stretches. An interval
-/// `(from, to)` covers `from` through `to`, both included; `to` of `None` never ends.
+/// `(from, to)` covers `from` through `to`, both included (none when `to` is before `from`);
+/// `to` of `None` never ends.
 pub(crate) fn lapses(lo: Date, hi: Date, mut covered: Vec<(Date, Option<Date>)>) -> Vec<Stretch> {
     let mut out = Vec::new();
     if lo > hi {
@@ -66,7 +67,7 @@ pub(crate) fn lapses(lo: Date, hi: Date, mut covered: Vec<(Date, Option<Date>)>)
         let Some(at) = cursor.filter(|c| *c <= hi) else {
             break;
         };
-        if to.is_some_and(|t| t < at) {
+        if to.is_some_and(|t| t < at || t < from) {
             continue;
         }
         if from > at {
@@ -184,5 +185,22 @@ mod tests {
         // Bounds narrower than the period (a joiner, a leaver), and empty bounds.
         assert!(lapses(d("2026-04-01"), d("2026-05-01"), vec![]).len() == 1);
         assert!(lapses(d("2026-05-02"), d("2026-05-01"), vec![]).is_empty());
+    }
+
+    #[test]
+    fn an_interval_ending_before_it_starts_covers_nothing() {
+        let (lo, hi) = (h1().start(), h1().end());
+        // Evidence collected on 2025-01-25 for a year, then evidence collected on 2026-02-05
+        // that expired on 2026-02-01: one lapse of 17 days from 2026-01-26, not two that
+        // overlap.
+        let covered = vec![
+            (d("2025-01-25"), Some(d("2026-01-25"))),
+            (d("2026-02-05"), Some(d("2026-02-01"))),
+            (d("2026-02-12"), None),
+        ];
+        assert_eq!(
+            shown(&lapses(lo, hi, covered)),
+            ["2026-01-26..2026-02-11 17"]
+        );
     }
 }
