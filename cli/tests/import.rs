@@ -1226,6 +1226,48 @@ fn factors_that_are_not_a_list_are_placed_and_shown() {
             "error: {factors}:3:11: the factors of user `00u2` (/00u2) are an object: expected an array, what GET /api/v1/users/00u2/factors returns\n"
         )
     );
+    // Anything but the documented shape is refused at its place: an object that names no
+    // user wrote every user `mfa: false`; a factor without its `status` was no MFA.
+    let expected = "a JSON object of user id to the array of GET /api/v1/users/{id}/factors";
+    for (i, (text, message)) in [
+        (
+            "{}\n".to_owned(),
+            format!(
+                ":1:1: --factors is an empty object: expected {expected}, naming the users of the import; one that names no user is refused, as it would write every user without MFA (`mfa: false`) from nothing"
+            ),
+        ),
+        (
+            "[{\"status\": \"ACTIVE\"}]\n".to_owned(),
+            format!(":1:1: --factors is an array: expected {expected}"),
+        ),
+        (
+            "{\"00u1ana0000000000001\": [\n  {\"status\": \"ACTIVE\"},\n  \"push\"\n]}\n".to_owned(),
+            ":3:3: factor 1 of user `00u1ana0000000000001` (/00u1ana0000000000001/1) is `push`, a string: expected an object with its `status` (a string: ACTIVE, PENDING_ACTIVATION...), as GET /api/v1/users/00u1ana0000000000001/factors returns".to_owned(),
+        ),
+        (
+            "{\"00u1ana0000000000001\": [{\"factorType\": \"push\"}]}\n".to_owned(),
+            ":1:27: factor 0 of user `00u1ana0000000000001` (/00u1ana0000000000001/0) has no `status`: expected an object".to_owned(),
+        ),
+        (
+            "{\"00u1ana0000000000001\": [{\"status\": true}]}\n".to_owned(),
+            ":1:38: factor 0 of user `00u1ana0000000000001` (/00u1ana0000000000001/0/status) has the `status` true, a boolean: expected an object".to_owned(),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let factors = write(&dir, &format!("factors-{i}.json"), &text);
+        let err = refused(&[
+            "okta-users",
+            &sample("okta-users.json"),
+            "--factors",
+            &factors,
+        ]);
+        assert!(
+            err.starts_with(&format!("error: {factors}{message}")),
+            "{err}"
+        );
+    }
 }
 
 #[test]
@@ -2109,10 +2151,41 @@ fn okta_and_github_values_of_the_wrong_kind_are_placed_with_their_pointer() {
             "\"type\": null",
             ":13:13: member /0/type: `type` is null: expected a string, `User` or `Bot`",
         ),
+        // A member without `type` was taken for a person: GitHub writes it for every member.
+        (
+            "\"type\": \"User\",\n    ",
+            "",
+            ":2:3: member /0 has no `type`: expected a string, `User` or `Bot`, which GitHub writes for every member of GET /orgs/{org}/members",
+        ),
+        (
+            "\"type\": \"User\"",
+            "\"type\": \"Organization\"",
+            ":13:13: member /0/type: `type` is `Organization`: expected a string, `User` or `Bot`",
+        ),
     ] {
         let github = edited(&dir, "github-members.json", from, to);
         let err = refused(&["github-members", &github]);
         assert_eq!(err, format!("error: {github}{expected}\n"));
+    }
+    // The same in the lists given to --two-factor-disabled and --admins.
+    let untyped = write(
+        &dir,
+        "untyped.json",
+        "[{\"login\": \"guslq\", \"id\": 5100006}]\n",
+    );
+    for flag in ["--two-factor-disabled", "--admins"] {
+        let err = refused(&[
+            "github-members",
+            &sample("github-members.json"),
+            flag,
+            &untyped,
+        ]);
+        assert!(
+            err.starts_with(&format!(
+                "error: {untyped}:1:2: member /0 has no `type`: expected a string, `User` or `Bot`"
+            )),
+            "{err}"
+        );
     }
 }
 
