@@ -861,7 +861,7 @@ fn a_value_of_the_wrong_json_type_says_what_was_found_and_where() {
         (
             "\"type\": \"User\"",
             "\"type\": [\"Bot\"]",
-            ":13:13: member /0/type: `type` is an array: expected a string",
+            ":13:13: member /0/type: `type` is an array: expected a string, `User` or `Bot`",
         ),
     ] {
         let github = edited(&dir, "github-members.json", from, to);
@@ -2043,7 +2043,7 @@ fn an_empty_login_is_placed_at_its_value_with_the_inputs_pointer() {
     let members = write(
         &dir,
         "m.json",
-        "[{\"login\": \"octo\", \"node_id\": \"a\"},\n {\"login\": \" \", \"node_id\": \"b\"}]",
+        "[{\"login\": \"octo\", \"type\": \"User\"},\n {\"login\": \" \", \"type\": \"User\"}]",
     );
     let err = refused(&["github-members", &members]);
     assert_eq!(
@@ -2322,4 +2322,91 @@ fn a_dash_for_an_input_says_to_give_dev_stdin() {
         refused(&["okta-users", &sample("okta-users.json"), "--factors", "-"]),
         "error: -: imports are read from files, not from `-`: for a pipe, give /dev/stdin\n"
     );
+}
+
+#[test]
+fn an_empty_last_used_cell_is_refused_not_taken_for_never() {
+    // An empty last-used cell was read as "never used": AWS writes `N/A` or
+    // `no_information` there, Google `Never logged in`, Okta `"lastLogin": null`; an empty
+    // cell (a missing member) is none of them, and "never" changes what
+    // access.inactive-accounts says of the account.
+    let dir = scratch("empty-last-used");
+    let report = "aws-iam-credential-report.csv";
+    let ben = "user/ben.okoye,2022-06-15T13:20:00+00:00,true,";
+    for (prefix, from, column, at) in [
+        (ben, "2026-06-26T09:41:17+00:00", "password_last_used", 83),
+        (
+            "2026-05-20T12:00:00+00:00,N/A,false,true,2026-01-10T09:00:00+00:00,",
+            "2026-06-30T01:12:44+00:00",
+            "access_key_1_last_used_date",
+            176,
+        ),
+    ] {
+        let path = edited(
+            &dir,
+            report,
+            &format!("{prefix}{from},"),
+            &format!("{prefix},"),
+        );
+        assert_eq!(
+            refused(&["aws-iam-credential-report", &path]),
+            format!(
+                "error: {path}:4:{at}: `{column}` is empty: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, or N/A, no_information or not_supported, which AWS writes where there is no date; an empty cell is not taken for \"never used\"\n"
+            )
+        );
+    }
+    let users = edited(
+        &dir,
+        "google-workspace-users.csv",
+        "Active,2026/06/27 15:40:00,",
+        "Active,,",
+    );
+    let err = refused(&["google-workspace-users", &users]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {users}:4:63: `Last Sign In [READ ONLY]` is empty: expected 2026/06/28 14:03:11, an ISO 8601 date-time or Never logged in, which the Admin console writes for a user who never signed in; an empty cell is not taken for \"never\""
+        )),
+        "{err}"
+    );
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"lastLogin\": \"2026-06-29T16:02:11.000Z\",\n    ",
+        "",
+    );
+    assert_eq!(
+        refused(&["okta-users", &okta]),
+        format!(
+            "error: {okta}:2:3: user ana.silva@nwlabs.example (/0) has no `lastLogin`: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z, or null, as Okta writes it for every user; a missing `lastLogin` is not taken for null\n"
+        )
+    );
+    // A mapping onto accounts: an empty `last_login_on` is refused unless the mapping says
+    // what a blank means; the text listed in `empty` is null (never used).
+    let csv = write(
+        &dir,
+        "crm-users.csv",
+        "User,Last Login\nana,2026-06-01\nben,Never\ncai,\n",
+    );
+    let mapping = |empty: &str| {
+        write(
+            &dir,
+            "crm.toml",
+            &format!(
+                "collection = \"accounts\"\n[fields.system_id]\nvalue = \"crm\"\n[fields.username]\ncolumn = \"User\"\n[fields.kind]\nvalue = \"human\"\n[fields.status]\nvalue = \"active\"\n[fields.last_login_on]\ncolumn = \"Last Login\"\nempty = {empty}\n"
+            ),
+        )
+    };
+    let map = mapping("[\"Never\"]");
+    assert_eq!(
+        refused(&["csv", &csv, "--mapping", &map]),
+        format!(
+            "error: {csv}:4:5: `Last Login` is empty: an empty `last_login_on` would say the account was never used, and a blank cell is not taken for that unless the mapping says so: list what the export writes for it in `empty` (`empty = [\"Never\"]`), and `\"\"` if it leaves the cell blank\n"
+        )
+    );
+    let map = mapping("[\"Never\", \"\"]");
+    let (out, _) = import(&["csv", &csv, "--mapping", &map]);
+    let all = accounts(&out);
+    assert_eq!(account(&all, "ana")["last_login_on"], "2026-06-01");
+    assert!(account(&all, "ben").get("last_login_on").is_none());
+    assert!(account(&all, "cai").get("last_login_on").is_none());
 }

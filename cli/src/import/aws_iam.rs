@@ -13,7 +13,8 @@
 //!   `password_last_used` and the access keys' `access_key_N_last_used_date`. The report
 //!   writes `N/A` (never, or no such credential), `no_information` (used before AWS tracked
 //!   it) and `not_supported` (the root user's password fields) where there is no date: none
-//!   of them is a date.
+//!   of them is a date. An empty last-used cell is none of them either: it is refused, not
+//!   taken for "never used".
 //! - `password_enabled` (`not_supported` for the root user), `mfa_active`,
 //!   `access_key_N_active` and `cert_N_active` are TRUE or FALSE; anything else is refused.
 //! - `privileged` comes from `--admins`: user names, or the JSON of
@@ -118,22 +119,7 @@ pub fn import(
                 last = last.max(Some(d));
             }
         }
-        // AWS writes when every user was created: a report without it would drop the user
-        // out of the rules on new accounts (`access.grant-approval`), unseen.
-        let Some(created_on) = date(&table, row, created)? else {
-            let text = cell(created);
-            let found = match text.is_empty() {
-                true => "`user_creation_time` is empty".to_owned(),
-                false => format!("`{text}` in `user_creation_time` is not a date"),
-            };
-            return Err(table.problem(
-                row,
-                created,
-                format!(
-                    "{found}: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, which AWS writes for every user; an account without it would drop out of the rules on new accounts (access.grant-approval)"
-                ),
-            ));
-        };
+        let created_on = creation(&table, row, created)?;
         let account = Account {
             username: name.to_owned(),
             aliases: Vec::new(),
@@ -187,21 +173,49 @@ fn flag(table: &Table<'_>, row: &Row, i: usize, column: &str) -> Result<bool, Pr
     }
 }
 
-/// A date-time cell: its date as written, or `None` for `N/A`, `no_information`,
-/// `not_supported` and an empty cell (the last-used columns; `user_creation_time` must be a
-/// date).
+/// The texts AWS writes in a last-used column where there is no date: `N/A` (never, or no
+/// such credential), `no_information` (used before AWS tracked it), `not_supported` (the
+/// root user's password fields).
+const NO_DATE: [&str; 3] = ["N/A", "no_information", "not_supported"];
+
+/// A last-used cell (`password_last_used`, `access_key_N_last_used_date`): its date as
+/// written, or `None` for one of [`NO_DATE`]. An empty cell is refused, as anything else
+/// that is not a date: AWS writes one of those where there is no date, and an empty cell
+/// read as "never used" would say the account never logged in (`access.inactive-accounts`
+/// judges it by its creation date then) on the word of a truncated or edited report.
 fn date(table: &Table<'_>, row: &Row, i: usize) -> Result<Option<jiff::civil::Date>, Problem> {
     let text = row.cells.get(i).map_or("", |c| c.trim());
-    if text.is_empty() || ["N/A", "no_information", "not_supported"].contains(&text) {
+    if NO_DATE.contains(&text) {
         return Ok(None);
     }
+    let column = &table.columns[i];
     dates::iso(text).map(Some).ok_or_else(|| {
+        let expected = "expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, or N/A, no_information or not_supported";
+        let message = match text.is_empty() {
+            true => format!(
+                "`{column}` is empty: {expected}, which AWS writes where there is no date; an empty cell is not taken for \"never used\""
+            ),
+            false => format!("`{text}` in `{column}` is not a date: {expected}"),
+        };
+        table.problem(row, i, message)
+    })
+}
+
+/// `user_creation_time`: its date as written. AWS writes when every user was created: a
+/// report without it (empty, `N/A`, `no_information`) would drop the user out of the rules
+/// on new accounts (`access.grant-approval`), unseen, so anything but a date is refused.
+fn creation(table: &Table<'_>, row: &Row, i: usize) -> Result<jiff::civil::Date, Problem> {
+    let text = row.cells.get(i).map_or("", |c| c.trim());
+    dates::iso(text).ok_or_else(|| {
+        let found = match text.is_empty() {
+            true => "`user_creation_time` is empty".to_owned(),
+            false => format!("`{text}` in `user_creation_time` is not a date"),
+        };
         table.problem(
             row,
             i,
             format!(
-                "`{text}` in `{}` is not a date: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, or N/A, no_information or not_supported",
-                table.columns[i]
+                "{found}: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, which AWS writes for every user; an account without it would drop out of the rules on new accounts (access.grant-approval)"
             ),
         )
     })

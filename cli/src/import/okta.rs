@@ -5,7 +5,9 @@
 //! - `status`: `ACTIVE`, `PASSWORD_EXPIRED`, `LOCKED_OUT`, `RECOVERY` and `PROVISIONED`
 //!   (activated, the user has not set a password yet) can be used: `active`; `STAGED` (never
 //!   activated), `SUSPENDED` and `DEPROVISIONED`: `disabled`.
-//! - `created_on` is the date of `created` (required: Okta writes it for every user); `last_login_on` of `lastLogin` (null: never);
+//! - `created_on` is the date of `created` (required: Okta writes it for every user);
+//!   `last_login_on` of `lastLogin` (null: never; Okta writes the member for every user, and
+//!   one without it is refused, not taken for null);
 //!   `disabled_on`, of a `SUSPENDED` or `DEPROVISIONED` user, the date of `statusChanged`
 //!   (when the user reached that status), which audit periods judge leavers by.
 //! - `mfa`, with `--factors FILE`: an object of user id to the array that
@@ -261,8 +263,16 @@ pub fn import(
                         item.pointer
                     )));
                 }
+                // Okta writes every one of these members, null when there is no date: a
+                // missing `lastLogin` taken for null would be "never logged in".
+                None => {
+                    return Err(at(format!(
+                        "user {login} ({}) has no `{field}`: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z, or null, as Okta writes it for every user; a missing `{field}` is not taken for null",
+                        item.pointer
+                    )));
+                }
                 Some(Value::Null) if required => "null".to_owned(),
-                None | Some(Value::Null) => return Ok(None),
+                Some(Value::Null) => return Ok(None),
                 Some(Value::String(text)) => match dates::iso(text) {
                     Some(d) => return Ok(Some(d.to_string())),
                     None => format!("`{text}`"),
