@@ -123,9 +123,19 @@ fn aws_iam_credential_report() {
         (&bot["kind"], &bot["owner_id"]),
         (&"service".into(), &"1001".into())
     );
-    // An inline policy allowing everything makes a privileged user.
+    // An inline policy allowing everything makes a privileged user; so does a group's
+    // PowerUserAccess, whose `NotAction` allows every action but IAM's, Organizations' and
+    // Account's: counted as administrator access, and said on stderr.
     assert_eq!(bot["privileged"], true);
-    assert_eq!(account(&all, "ben.okoye")["privileged"], false);
+    assert_eq!(account(&all, "ben.okoye")["privileged"], true);
+    assert!(
+        summary.contains("--admins: the policy `arn:aws:iam::aws:policy/PowerUserAccess` of the group `Developers` (/GroupDetailList/1) of user `ben.okoye` (/Policies/1/PolicyVersionList/0/Document) is counted as granting administrator access, judged conservatively: `NotAction` allows every action but those it lists\n"),
+        "{summary}"
+    );
+    assert_eq!(
+        account(&all, "dev.patel@nwlabs.example")["privileged"],
+        false
+    );
     // The same input gives the same bytes.
     let (again, _) = import(&[
         "aws-iam-credential-report",
@@ -536,7 +546,13 @@ fn every_sample_imports_into_one_folder_that_evaluates() {
             ]
         )
     );
-    assert_eq!(rule("access.mfa-privileged").0, "fail");
+    // The privileged AWS users without MFA: the power user among them.
+    let (status, keys) = rule("access.mfa-privileged");
+    assert_eq!(status, "fail");
+    for user in ["ben.okoye", "deploy-bot", "legacy-admin"] {
+        let key = format!("accounts/aws/{user}");
+        assert!(keys.contains(&key), "{key}: {keys:?}");
+    }
     assert_eq!(rule("hr.security-training").0, "fail");
     assert_eq!(rule("vendors.contract-clauses").0, "fail");
     // What no export fills stays not applicable.

@@ -19,8 +19,10 @@
 //!   `access_key_N_active` and `cert_N_active` are TRUE or FALSE; anything else is refused.
 //! - `privileged` comes from `--admins`: user names, or the JSON of
 //!   `aws iam get-account-authorization-details`, whose users with a policy allowing every
-//!   action, or every IAM action, on every resource ([`grants_administrator`]; attached to
-//!   the user or one of its groups, managed or inline) are privileged.
+//!   action, or every IAM action, on every resource ([`administrator_grant`]; attached to
+//!   the user or one of its groups, managed or inline) are privileged. The judgment is
+//!   conservative (`NotAction`, `NotResource`, a `Condition`, `Deny` statements, a
+//!   permissions boundary are not taken to allow less) and says on stderr where it was.
 
 use super::accounts::{Account, Options};
 use super::identity::Linker;
@@ -30,6 +32,7 @@ use super::table::{Row, Table};
 use super::{Input, Problem, dates, detect};
 use attest_engine::place::{At, json_offset_at};
 use serde_json::Value;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The columns the importer reads; the report has more (`password_last_changed`,
@@ -221,15 +224,16 @@ fn creation(table: &Table<'_>, row: &Row, i: usize) -> Result<jiff::civil::Date,
     })
 }
 
-/// The users `aws iam get-account-authorization-details` shows with administrator access:
-/// a policy whose document [`grants_administrator`] (inline, or managed: a customer managed
-/// policy's default version, or an AWS managed one such as `AdministratorAccess` or
-/// `IAMFullAccess`), attached to the user or to one of its groups. `details` is `input`
+/// The users `aws iam get-account-authorization-details` shows with administrator access,
+/// and notes on those judged so conservatively: a policy that [`administrator_grant`] finds
+/// granting it (inline, or managed: a customer managed policy's default version, or an AWS
+/// managed one such as `AdministratorAccess` or `IAMFullAccess`), attached to the user or to
+/// one of its groups. A user some policy grants it exactly has no note. `details` is `input`
 /// parsed. What cannot be judged is an error at its place in `input`, naming the user: a
 /// list of the wrong type, a user without its name, a group or managed policy a user refers
 /// to that the file does not hold (a partial export, `--filter User`), a policy document
 /// that cannot be read. None of them is taken for "not an administrator".
-pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>, Problem> {
+pub fn administrators(details: &Value, input: &Input) -> Result<Administrators, Problem> {
     let text = &input.text;
     // The object the file opens with.
     let start = text.len() - text.trim_start().len();
@@ -266,6 +270,8 @@ pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>
         policy_list: policies,
         groups: index(groups, "GroupName"),
         group_list: groups,
+        notes: RefCell::default(),
+        exact: Cell::default(),
     };
     let mut out = BTreeSet::new();
     let users = pages::member(text, start, "UserDetailList");
@@ -300,6 +306,8 @@ pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>
             ));
         }
         let who = format!("user `{name}`");
+        let noted = file.notes.borrow().len();
+        file.exact.set(false);
         // Every group and policy is judged, so that a file that lacks one is refused
         // whatever else the user holds.
         let mut admin = file.holds_administrator(user, &item.pointer, "UserPolicyList", &who)?;
@@ -335,11 +343,30 @@ pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>
                 &holder,
             )?;
         }
+        if file.exact.get() {
+            // The notes on this user's other grants decide nothing.
+            file.notes.borrow_mut().truncate(noted);
+        }
         if admin {
+            file.note_boundary(user, &item.pointer, &who);
             out.insert(name.to_owned());
         }
     }
-    Ok(out)
+    Ok(Administrators {
+        names: out,
+        notes: file.notes.into_inner(),
+    })
+}
+
+/// The users of an authorization details file with administrator access.
+#[derive(Debug)]
+pub struct Administrators {
+    /// Their names.
+    pub names: BTreeSet<String>,
+    /// Lines for stderr, each ending in a newline: what was counted as administrator access
+    /// without being read exactly (`NotAction`, `NotResource`, a `Condition`, `Deny`
+    /// statements beside the grant, a permissions boundary), naming the user and the policy.
+    pub notes: Vec<String>,
 }
 
 /// What the refusal of a group or policy the file lacks expects.
@@ -354,6 +381,10 @@ struct Details<'a> {
     policy_list: &'a [Value],
     groups: BTreeMap<String, usize>,
     group_list: &'a [Value],
+    /// What was judged conservatively ([`Administrators::notes`]).
+    notes: RefCell<Vec<String>>,
+    /// Whether a policy of the user being judged grants administrator access exactly.
+    exact: Cell<bool>,
 }
 
 impl Details<'_> {
@@ -426,9 +457,43 @@ impl Details<'_> {
                     format!("the inline policy `{name}` of {who} ({at}) cannot be read: {why}"),
                 )
             })?;
-            admin |= grants_administrator(&document);
+            let named = format!("the inline policy `{name}` of {who} ({at})");
+            admin |= self.judge(&document, &named);
         }
         Ok(admin)
+    }
+
+    /// Whether `document`, the policy named `policy` in notes, grants administrator access
+    /// ([`administrator_grant`]), noting what was counted without being read exactly.
+    fn judge(&self, document: &Value, policy: &str) -> bool {
+        let Some(unread) = administrator_grant(document) else {
+            return false;
+        };
+        if unread.is_empty() {
+            self.exact.set(true);
+        } else {
+            self.notes.borrow_mut().push(format!(
+                "--admins: {policy} is counted as granting administrator access, judged conservatively: {}\n",
+                unread.join("; ")
+            ));
+        }
+        true
+    }
+
+    /// Notes the permissions boundary of `user` (at `pointer`, named `who`), an
+    /// administrator by its policies: the boundary is not read, and may allow less.
+    fn note_boundary(&self, user: &Value, pointer: &str, who: &str) {
+        let Some(boundary) = user.get("PermissionsBoundary").filter(|b| !b.is_null()) else {
+            return;
+        };
+        let arn = boundary
+            .get("PermissionsBoundaryArn")
+            .and_then(Value::as_str)
+            .map(|arn| format!(" `{arn}`"))
+            .unwrap_or_default();
+        self.notes.borrow_mut().push(format!(
+            "--admins: {who} ({pointer}/PermissionsBoundary) has the permissions boundary{arn}, which is not read: the user is counted as an administrator by its policies alone, though the boundary may allow less\n"
+        ));
     }
 
     /// Whether the managed policy `arn`, attached at `at` to `who`, grants administrator
@@ -437,7 +502,7 @@ impl Details<'_> {
     fn managed(&self, arn: &str, at: &str, who: &str) -> Result<bool, Problem> {
         let Some(&i) = self.policies.get(arn) else {
             return match aws_managed(arn) {
-                Some(document) => Ok(grants_administrator(&document)),
+                Some(document) => Ok(administrator_grant(&document).is_some()),
                 None => Err(self.problem(
                     at,
                     format!(
@@ -470,7 +535,7 @@ impl Details<'_> {
                 format!("the policy `{arn}` of {who} ({at}) cannot be read: {why}"),
             )
         })?;
-        Ok(grants_administrator(&document))
+        Ok(self.judge(&document, &format!("the policy `{arn}` of {who} ({at})")))
     }
 }
 
@@ -525,26 +590,69 @@ fn policy_document(document: &Value) -> Result<Value, String> {
     }
 }
 
-/// Whether a policy document grants administrator access: a statement that allows every
-/// action (`*`) or every IAM action (`iam:*`, with which one can grant oneself the rest) on
-/// every resource (`*`). The one judge of inline and managed documents alike.
-pub fn grants_administrator(document: &Value) -> bool {
+/// Whether a policy document grants administrator access: `None` when it does not, else
+/// what of the granting statement was counted without being read exactly (empty when
+/// nothing). The one judge of inline and managed documents alike.
+///
+/// A statement grants it when its `Effect` is `Allow`, its actions are every action (`*`)
+/// or every IAM action (`iam:*`, with which one can grant oneself the rest), and its
+/// resources every resource (`*`). The judgment is conservative, never taking a grant for
+/// less than it may be: `NotAction` (every action but those listed, unless it lists `*`)
+/// counts as every action, `NotResource` (unless it lists `*`) as every resource, a
+/// `Condition` is not read (judged as though it held), nor are `Deny` statements. Each of
+/// these is named in what is returned. Narrow grants (`iam:Get*`, one bucket) are not
+/// administrator access.
+pub fn administrator_grant(document: &Value) -> Option<Vec<&'static str>> {
     let statements: Vec<&Value> = match document.get("Statement") {
         Some(Value::Array(s)) => s.iter().collect(),
         Some(one) => vec![one],
         None => Vec::new(),
     };
-    let any = |v: Option<&Value>, matches: &dyn Fn(&str) -> bool| match v {
+    let mut grants: Vec<Vec<&'static str>> = statements
+        .iter()
+        .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
+        .filter_map(|s| statement_grant(s))
+        .collect();
+    // The statement read most exactly is the one named.
+    grants.sort_by_key(Vec::len);
+    let mut unread = grants.into_iter().next()?;
+    if statements
+        .iter()
+        .any(|s| s.get("Effect").and_then(Value::as_str) == Some("Deny"))
+    {
+        unread.push("its `Deny` statements are not read");
+    }
+    Some(unread)
+}
+
+/// Whether an `Allow` statement grants administrator access ([`administrator_grant`]), and
+/// what of it was not read exactly.
+fn statement_grant(statement: &Value) -> Option<Vec<&'static str>> {
+    let any = |key: &str, matches: &dyn Fn(&str) -> bool| match statement.get(key) {
         Some(Value::String(s)) => matches(s),
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(matches),
         _ => false,
     };
-    let everything = |action: &str| action == "*" || action.eq_ignore_ascii_case("iam:*");
-    statements.iter().any(|s| {
-        s.get("Effect").and_then(Value::as_str) == Some("Allow")
-            && any(s.get("Action"), &everything)
-            && any(s.get("Resource"), &|r| r == "*")
-    })
+    // Given, and not listing `*` (which would leave nothing).
+    let all_but = |key: &str| statement.get(key).is_some() && !any(key, &|v| v == "*");
+    let mut unread = Vec::new();
+    let every_action = |a: &str| a == "*" || a.eq_ignore_ascii_case("iam:*");
+    if !any("Action", &every_action) {
+        if !all_but("NotAction") {
+            return None;
+        }
+        unread.push("`NotAction` allows every action but those it lists");
+    }
+    if !any("Resource", &|r| r == "*") {
+        if !all_but("NotResource") {
+            return None;
+        }
+        unread.push("`NotResource` allows every resource but those it lists");
+    }
+    if statement.get("Condition").is_some() {
+        unread.push("its `Condition` is not read (judged as though it held)");
+    }
+    Some(unread)
 }
 
 #[cfg(test)]
@@ -554,7 +662,7 @@ mod tests {
 
     fn read(text: &str) -> Result<BTreeSet<String>, Problem> {
         let input = Input::new("d.json".to_owned(), text.to_owned());
-        administrators(&serde_json::from_str(text).unwrap(), &input)
+        administrators(&serde_json::from_str(text).unwrap(), &input).map(|a| a.names)
     }
 
     /// A customer managed policy of the file, whose default version is `document`.
@@ -624,13 +732,13 @@ mod tests {
             ("arn:aws-us-gov:iam::aws:policy/IAMFullAccess", true),
         ] {
             assert_eq!(
-                aws_managed(arn).map(|d| grants_administrator(&d)),
+                aws_managed(arn).map(|d| administrator_grant(&d).is_some()),
                 Some(admin)
             );
         }
         assert!(aws_managed("arn:aws:iam::aws:policy/ReadOnlyAccess").is_none());
         assert!(aws_managed("arn:aws:iam::123456789012:policy/AdministratorAccess").is_none());
-        let judged = |d: Value| grants_administrator(&d);
+        let judged = |d: Value| administrator_grant(&d).is_some();
         assert!(judged(
             json!({"Statement": {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}})
         ));
@@ -657,6 +765,103 @@ mod tests {
             doc(json!("%FF%FE"))
                 .unwrap_err()
                 .starts_with("its URL-encoded text is not UTF-8")
+        );
+    }
+
+    #[test]
+    fn what_a_grant_says_beyond_actions_and_resources_is_judged_conservatively() {
+        let judged = |statement: Value| administrator_grant(&json!({"Statement": [statement]}));
+        let none: Vec<&str> = Vec::new();
+        // `NotAction` grants every action but those listed: PowerUserAccess's, or one that
+        // leaves IAM allowed, counts; one that lists `*` allows nothing, and one on a named
+        // resource is narrow.
+        let not_action = "`NotAction` allows every action but those it lists";
+        assert_eq!(
+            judged(
+                json!({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"})
+            ),
+            Some(vec![not_action])
+        );
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "NotAction": "s3:DeleteBucket", "Resource": ["*"]})),
+            Some(vec![not_action])
+        );
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "NotAction": "*", "Resource": "*"})),
+            None
+        );
+        assert_eq!(
+            judged(
+                json!({"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::b/*"})
+            ),
+            None
+        );
+        assert_eq!(
+            judged(json!({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"})),
+            None
+        );
+        // `NotResource` grants every resource but those listed.
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::logs/*"})),
+            Some(vec![
+                "`NotResource` allows every resource but those it lists"
+            ])
+        );
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "Action": "*", "NotResource": "*"})),
+            None
+        );
+        // A `Condition` is not read: the grant holds when it does.
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "Action": "*", "Resource": "*",
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})),
+            Some(vec![
+                "its `Condition` is not read (judged as though it held)"
+            ])
+        );
+        // A `Deny` beside the grant is not read either; the exact grant is the one named.
+        let document = json!({"Statement": [
+            {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]});
+        assert_eq!(
+            administrator_grant(&document),
+            Some(vec!["its `Deny` statements are not read"])
+        );
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "Action": "*", "Resource": "*"})),
+            Some(none)
+        );
+    }
+
+    #[test]
+    fn what_was_judged_conservatively_is_noted_with_the_user_and_the_policy() {
+        let details = json!({"UserDetailList": [
+            {"UserName": "ana", "UserPolicyList": [{"PolicyName": "most",
+                "PolicyDocument": {"Statement": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}}}]},
+            {"UserName": "ben", "PermissionsBoundary": {"PermissionsBoundaryType": "Policy",
+                "PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/Limit"},
+                "AttachedManagedPolicies": [{"PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]},
+            // A policy granting it exactly leaves the other grants nothing to decide.
+            {"UserName": "dan", "UserPolicyList": [
+                {"PolicyName": "most", "PolicyDocument": {"Statement": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}}},
+                {"PolicyName": "all", "PolicyDocument": {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}}]},
+            // A boundary on a user who is no administrator changes nothing: not noted.
+            {"UserName": "cai", "PermissionsBoundary": {"PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/Limit"}}
+        ]});
+        let text = details.to_string();
+        let input = Input::new("d.json".to_owned(), text);
+        let judged = administrators(&details, &input).unwrap();
+        assert_eq!(
+            judged.names.iter().collect::<Vec<_>>(),
+            ["ana", "ben", "dan"]
+        );
+        assert_eq!(
+            judged.notes,
+            [
+                "--admins: the inline policy `most` of user `ana` (/UserDetailList/0/UserPolicyList/0/PolicyDocument) is counted as granting administrator access, judged conservatively: `NotAction` allows every action but those it lists\n",
+                "--admins: user `ben` (/UserDetailList/1/PermissionsBoundary) has the permissions boundary `arn:aws:iam::123456789012:policy/Limit`, which is not read: the user is counted as an administrator by its policies alone, though the boundary may allow less\n",
+            ]
         );
     }
 
