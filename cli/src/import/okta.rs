@@ -11,9 +11,10 @@
 //!   `disabled_on`, of a `SUSPENDED` or `DEPROVISIONED` user, the date of `statusChanged`
 //!   (when the user reached that status), which audit periods judge leavers by.
 //! - `mfa`, with `--factors FILE`: an object of user id to the array that
-//!   `GET /api/v1/users/{id}/factors` returns; a user with a factor whose `status` is
-//!   `ACTIVE` has MFA, one with none (or not in the file) has not. Without the file, `mfa`
-//!   is not filled.
+//!   `GET /api/v1/users/{id}/factors` returns, each factor with its `status` (anything else,
+//!   an empty object included, is refused: [`Factors::read`]); a user with a factor whose
+//!   `status` is `ACTIVE` has MFA, one with none (or not in the file) has not. Without the
+//!   file, `mfa` is not filled.
 //! - `privileged` comes from `--admins` (logins, one a line).
 
 use super::accounts::{Account, ListKind, Listed, Options};
