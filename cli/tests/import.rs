@@ -123,9 +123,19 @@ fn aws_iam_credential_report() {
         (&bot["kind"], &bot["owner_id"]),
         (&"service".into(), &"1001".into())
     );
-    // An inline policy allowing everything makes a privileged user.
+    // An inline policy allowing everything makes a privileged user; so does a group's
+    // PowerUserAccess, whose `NotAction` allows every action but IAM's, Organizations' and
+    // Account's: counted as administrator access, and said on stderr.
     assert_eq!(bot["privileged"], true);
-    assert_eq!(account(&all, "ben.okoye")["privileged"], false);
+    assert_eq!(account(&all, "ben.okoye")["privileged"], true);
+    assert!(
+        summary.contains("--admins: the policy `arn:aws:iam::aws:policy/PowerUserAccess` of the group `Developers` (/GroupDetailList/1) of user `ben.okoye` (/Policies/1/PolicyVersionList/0/Document) is counted as granting administrator access, judged conservatively: `NotAction` allows every action but those it lists\n"),
+        "{summary}"
+    );
+    assert_eq!(
+        account(&all, "dev.patel@nwlabs.example")["privileged"],
+        false
+    );
     // The same input gives the same bytes.
     let (again, _) = import(&[
         "aws-iam-credential-report",
@@ -536,7 +546,13 @@ fn every_sample_imports_into_one_folder_that_evaluates() {
             ]
         )
     );
-    assert_eq!(rule("access.mfa-privileged").0, "fail");
+    // The privileged AWS users without MFA: the power user among them.
+    let (status, keys) = rule("access.mfa-privileged");
+    assert_eq!(status, "fail");
+    for user in ["ben.okoye", "deploy-bot", "legacy-admin"] {
+        let key = format!("accounts/aws/{user}");
+        assert!(keys.contains(&key), "{key}: {keys:?}");
+    }
     assert_eq!(rule("hr.security-training").0, "fail");
     assert_eq!(rule("vendors.contract-clauses").0, "fail");
     // What no export fills stays not applicable.
@@ -861,7 +877,7 @@ fn a_value_of_the_wrong_json_type_says_what_was_found_and_where() {
         (
             "\"type\": \"User\"",
             "\"type\": [\"Bot\"]",
-            ":13:13: member /0/type: `type` is an array: expected a string",
+            ":13:13: member /0/type: `type` is an array: expected a string, `User` or `Bot`",
         ),
     ] {
         let github = edited(&dir, "github-members.json", from, to);
@@ -1226,6 +1242,48 @@ fn factors_that_are_not_a_list_are_placed_and_shown() {
             "error: {factors}:3:11: the factors of user `00u2` (/00u2) are an object: expected an array, what GET /api/v1/users/00u2/factors returns\n"
         )
     );
+    // Anything but the documented shape is refused at its place: an object that names no
+    // user wrote every user `mfa: false`; a factor without its `status` was no MFA.
+    let expected = "a JSON object of user id to the array of GET /api/v1/users/{id}/factors";
+    for (i, (text, message)) in [
+        (
+            "{}\n".to_owned(),
+            format!(
+                ":1:1: --factors is an empty object: expected {expected}, naming the users of the import; one that names no user is refused, as it would write every user without MFA (`mfa: false`) from nothing"
+            ),
+        ),
+        (
+            "[{\"status\": \"ACTIVE\"}]\n".to_owned(),
+            format!(":1:1: --factors is an array: expected {expected}"),
+        ),
+        (
+            "{\"00u1ana0000000000001\": [\n  {\"status\": \"ACTIVE\"},\n  \"push\"\n]}\n".to_owned(),
+            ":3:3: factor 1 of user `00u1ana0000000000001` (/00u1ana0000000000001/1) is `push`, a string: expected an object with its `status` (a string: ACTIVE, PENDING_ACTIVATION...), as GET /api/v1/users/00u1ana0000000000001/factors returns".to_owned(),
+        ),
+        (
+            "{\"00u1ana0000000000001\": [{\"factorType\": \"push\"}]}\n".to_owned(),
+            ":1:27: factor 0 of user `00u1ana0000000000001` (/00u1ana0000000000001/0) has no `status`: expected an object".to_owned(),
+        ),
+        (
+            "{\"00u1ana0000000000001\": [{\"status\": true}]}\n".to_owned(),
+            ":1:38: factor 0 of user `00u1ana0000000000001` (/00u1ana0000000000001/0/status) has the `status` true, a boolean: expected an object".to_owned(),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let factors = write(&dir, &format!("factors-{i}.json"), &text);
+        let err = refused(&[
+            "okta-users",
+            &sample("okta-users.json"),
+            "--factors",
+            &factors,
+        ]);
+        assert!(
+            err.starts_with(&format!("error: {factors}{message}")),
+            "{err}"
+        );
+    }
 }
 
 #[test]
@@ -2001,7 +2059,7 @@ fn an_empty_login_is_placed_at_its_value_with_the_inputs_pointer() {
     let members = write(
         &dir,
         "m.json",
-        "[{\"login\": \"octo\", \"node_id\": \"a\"},\n {\"login\": \" \", \"node_id\": \"b\"}]",
+        "[{\"login\": \"octo\", \"type\": \"User\"},\n {\"login\": \" \", \"type\": \"User\"}]",
     );
     let err = refused(&["github-members", &members]);
     assert_eq!(
@@ -2109,10 +2167,41 @@ fn okta_and_github_values_of_the_wrong_kind_are_placed_with_their_pointer() {
             "\"type\": null",
             ":13:13: member /0/type: `type` is null: expected a string, `User` or `Bot`",
         ),
+        // A member without `type` was taken for a person: GitHub writes it for every member.
+        (
+            "\"type\": \"User\",\n    ",
+            "",
+            ":2:3: member /0 has no `type`: expected a string, `User` or `Bot`, which GitHub writes for every member of GET /orgs/{org}/members",
+        ),
+        (
+            "\"type\": \"User\"",
+            "\"type\": \"Organization\"",
+            ":13:13: member /0/type: `type` is `Organization`: expected a string, `User` or `Bot`",
+        ),
     ] {
         let github = edited(&dir, "github-members.json", from, to);
         let err = refused(&["github-members", &github]);
         assert_eq!(err, format!("error: {github}{expected}\n"));
+    }
+    // The same in the lists given to --two-factor-disabled and --admins.
+    let untyped = write(
+        &dir,
+        "untyped.json",
+        "[{\"login\": \"guslq\", \"id\": 5100006}]\n",
+    );
+    for flag in ["--two-factor-disabled", "--admins"] {
+        let err = refused(&[
+            "github-members",
+            &sample("github-members.json"),
+            flag,
+            &untyped,
+        ]);
+        assert!(
+            err.starts_with(&format!(
+                "error: {untyped}:1:2: member /0 has no `type`: expected a string, `User` or `Bot`"
+            )),
+            "{err}"
+        );
     }
 }
 
@@ -2249,4 +2338,91 @@ fn a_dash_for_an_input_says_to_give_dev_stdin() {
         refused(&["okta-users", &sample("okta-users.json"), "--factors", "-"]),
         "error: -: imports are read from files, not from `-`: for a pipe, give /dev/stdin\n"
     );
+}
+
+#[test]
+fn an_empty_last_used_cell_is_refused_not_taken_for_never() {
+    // An empty last-used cell was read as "never used": AWS writes `N/A` or
+    // `no_information` there, Google `Never logged in`, Okta `"lastLogin": null`; an empty
+    // cell (a missing member) is none of them, and "never" changes what
+    // access.inactive-accounts says of the account.
+    let dir = scratch("empty-last-used");
+    let report = "aws-iam-credential-report.csv";
+    let ben = "user/ben.okoye,2022-06-15T13:20:00+00:00,true,";
+    for (prefix, from, column, at) in [
+        (ben, "2026-06-26T09:41:17+00:00", "password_last_used", 83),
+        (
+            "2026-05-20T12:00:00+00:00,N/A,false,true,2026-01-10T09:00:00+00:00,",
+            "2026-06-30T01:12:44+00:00",
+            "access_key_1_last_used_date",
+            176,
+        ),
+    ] {
+        let path = edited(
+            &dir,
+            report,
+            &format!("{prefix}{from},"),
+            &format!("{prefix},"),
+        );
+        assert_eq!(
+            refused(&["aws-iam-credential-report", &path]),
+            format!(
+                "error: {path}:4:{at}: `{column}` is empty: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, or N/A, no_information or not_supported, which AWS writes where there is no date; an empty cell is not taken for \"never used\"\n"
+            )
+        );
+    }
+    let users = edited(
+        &dir,
+        "google-workspace-users.csv",
+        "Active,2026/06/27 15:40:00,",
+        "Active,,",
+    );
+    let err = refused(&["google-workspace-users", &users]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {users}:4:63: `Last Sign In [READ ONLY]` is empty: expected 2026/06/28 14:03:11, an ISO 8601 date-time or Never logged in, which the Admin console writes for a user who never signed in; an empty cell is not taken for \"never\""
+        )),
+        "{err}"
+    );
+    let okta = edited(
+        &dir,
+        "okta-users.json",
+        "\"lastLogin\": \"2026-06-29T16:02:11.000Z\",\n    ",
+        "",
+    );
+    assert_eq!(
+        refused(&["okta-users", &okta]),
+        format!(
+            "error: {okta}:2:3: user ana.silva@nwlabs.example (/0) has no `lastLogin`: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z, or null, as Okta writes it for every user; a missing `lastLogin` is not taken for null\n"
+        )
+    );
+    // A mapping onto accounts: an empty `last_login_on` is refused unless the mapping says
+    // what a blank means; the text listed in `empty` is null (never used).
+    let csv = write(
+        &dir,
+        "crm-users.csv",
+        "User,Last Login\nana,2026-06-01\nben,Never\ncai,\n",
+    );
+    let mapping = |empty: &str| {
+        write(
+            &dir,
+            "crm.toml",
+            &format!(
+                "collection = \"accounts\"\n[fields.system_id]\nvalue = \"crm\"\n[fields.username]\ncolumn = \"User\"\n[fields.kind]\nvalue = \"human\"\n[fields.status]\nvalue = \"active\"\n[fields.last_login_on]\ncolumn = \"Last Login\"\nempty = {empty}\n"
+            ),
+        )
+    };
+    let map = mapping("[\"Never\"]");
+    assert_eq!(
+        refused(&["csv", &csv, "--mapping", &map]),
+        format!(
+            "error: {csv}:4:5: `Last Login` is empty: an empty `last_login_on` would say the account was never used, and a blank cell is not taken for that unless the mapping says so: list what the export writes for it in `empty` (`empty = [\"Never\"]`), and `\"\"` if it leaves the cell blank\n"
+        )
+    );
+    let map = mapping("[\"Never\", \"\"]");
+    let (out, _) = import(&["csv", &csv, "--mapping", &map]);
+    let all = accounts(&out);
+    assert_eq!(account(&all, "ana")["last_login_on"], "2026-06-01");
+    assert!(account(&all, "ben").get("last_login_on").is_none());
+    assert!(account(&all, "cai").get("last_login_on").is_none());
 }

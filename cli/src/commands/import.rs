@@ -307,6 +307,9 @@ fn accounts(
         names(files)
     );
     summary.push_str(&linker.summary(records.len()));
+    if let Some(admins) = &options.admins {
+        summary.extend(admins.notes().iter().map(String::as_str));
+    }
     if let Some(admins) = &options.admins
         && admins.is_empty()
     {

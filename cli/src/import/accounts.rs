@@ -213,9 +213,10 @@ fn examples<'a>(names: impl ExactSizeIterator<Item = &'a String>) -> String {
     out.join(", ")
 }
 
-/// The privileged users named by `--admins`.
+/// The privileged users named by `--admins`, and the notes on how AWS's authorization
+/// details were judged ([`super::aws_iam::Administrators::notes`]).
 #[derive(Debug)]
-pub struct Admins(Listed);
+pub struct Admins(Listed, Vec<String>);
 
 impl Admins {
     /// Reads `--admins`: a list of names, one a line (blank lines are ignored, and a `#` at
@@ -229,6 +230,7 @@ impl Admins {
     pub fn read(input: &Input) -> Result<Admins, Problem> {
         let trimmed = input.text.trim_start_matches('\u{feff}').trim_start();
         let mut names = BTreeSet::new();
+        let mut notes = Vec::new();
         let neither = || {
             Problem::file(
                 &input.name,
@@ -252,7 +254,9 @@ impl Admins {
                 }
                 Some(_) => {}
             }
-            names = super::aws_iam::administrators(&value, input)?;
+            let judged = super::aws_iam::administrators(&value, input)?;
+            names = judged.names;
+            notes = judged.notes;
         } else if trimmed.starts_with('[') {
             let members = super::github::members(input)?.ok_or_else(neither)?;
             if members.is_empty() {
@@ -272,7 +276,10 @@ impl Admins {
                 ));
             }
         }
-        Ok(Admins(Listed::new(ListKind::Admins, &input.name, names)))
+        Ok(Admins(
+            Listed::new(ListKind::Admins, &input.name, names),
+            notes,
+        ))
     }
 
     /// Whether nobody is privileged: AWS users none of whom has administrator access.
@@ -288,6 +295,12 @@ impl Admins {
     /// The names, and which an account matched ([`Listed::check`]).
     pub fn listed(&self) -> &Listed {
         &self.0
+    }
+
+    /// Lines for stderr on what AWS's authorization details granted that was counted as
+    /// administrator access without being read exactly, each ending in a newline.
+    pub fn notes(&self) -> &[String] {
+        &self.1
     }
 }
 

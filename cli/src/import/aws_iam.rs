@@ -13,13 +13,16 @@
 //!   `password_last_used` and the access keys' `access_key_N_last_used_date`. The report
 //!   writes `N/A` (never, or no such credential), `no_information` (used before AWS tracked
 //!   it) and `not_supported` (the root user's password fields) where there is no date: none
-//!   of them is a date.
+//!   of them is a date. An empty last-used cell is none of them either: it is refused, not
+//!   taken for "never used".
 //! - `password_enabled` (`not_supported` for the root user), `mfa_active`,
 //!   `access_key_N_active` and `cert_N_active` are TRUE or FALSE; anything else is refused.
 //! - `privileged` comes from `--admins`: user names, or the JSON of
 //!   `aws iam get-account-authorization-details`, whose users with a policy allowing every
-//!   action, or every IAM action, on every resource ([`grants_administrator`]; attached to
-//!   the user or one of its groups, managed or inline) are privileged.
+//!   action, or every IAM action, on every resource ([`administrator_grant`]; attached to
+//!   the user or one of its groups, managed or inline) are privileged. The judgment is
+//!   conservative (`NotAction`, `NotResource`, a `Condition`, `Deny` statements, a
+//!   permissions boundary are not taken to allow less) and says on stderr where it was.
 
 use super::accounts::{Account, Options};
 use super::identity::Linker;
@@ -29,6 +32,7 @@ use super::table::{Row, Table};
 use super::{Input, Problem, dates, detect};
 use attest_engine::place::{At, json_offset_at};
 use serde_json::Value;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The columns the importer reads; the report has more (`password_last_changed`,
@@ -118,22 +122,7 @@ pub fn import(
                 last = last.max(Some(d));
             }
         }
-        // AWS writes when every user was created: a report without it would drop the user
-        // out of the rules on new accounts (`access.grant-approval`), unseen.
-        let Some(created_on) = date(&table, row, created)? else {
-            let text = cell(created);
-            let found = match text.is_empty() {
-                true => "`user_creation_time` is empty".to_owned(),
-                false => format!("`{text}` in `user_creation_time` is not a date"),
-            };
-            return Err(table.problem(
-                row,
-                created,
-                format!(
-                    "{found}: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, which AWS writes for every user; an account without it would drop out of the rules on new accounts (access.grant-approval)"
-                ),
-            ));
-        };
+        let created_on = creation(&table, row, created)?;
         let account = Account {
             username: name.to_owned(),
             aliases: Vec::new(),
@@ -187,35 +176,64 @@ fn flag(table: &Table<'_>, row: &Row, i: usize, column: &str) -> Result<bool, Pr
     }
 }
 
-/// A date-time cell: its date as written, or `None` for `N/A`, `no_information`,
-/// `not_supported` and an empty cell (the last-used columns; `user_creation_time` must be a
-/// date).
+/// The texts AWS writes in a last-used column where there is no date: `N/A` (never, or no
+/// such credential), `no_information` (used before AWS tracked it), `not_supported` (the
+/// root user's password fields).
+const NO_DATE: [&str; 3] = ["N/A", "no_information", "not_supported"];
+
+/// A last-used cell (`password_last_used`, `access_key_N_last_used_date`): its date as
+/// written, or `None` for one of [`NO_DATE`]. An empty cell is refused, as anything else
+/// that is not a date: AWS writes one of those where there is no date, and an empty cell
+/// read as "never used" would say the account never logged in (`access.inactive-accounts`
+/// judges it by its creation date then) on the word of a truncated or edited report.
 fn date(table: &Table<'_>, row: &Row, i: usize) -> Result<Option<jiff::civil::Date>, Problem> {
     let text = row.cells.get(i).map_or("", |c| c.trim());
-    if text.is_empty() || ["N/A", "no_information", "not_supported"].contains(&text) {
+    if NO_DATE.contains(&text) {
         return Ok(None);
     }
+    let column = &table.columns[i];
     dates::iso(text).map(Some).ok_or_else(|| {
+        let expected = "expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, or N/A, no_information or not_supported";
+        let message = match text.is_empty() {
+            true => format!(
+                "`{column}` is empty: {expected}, which AWS writes where there is no date; an empty cell is not taken for \"never used\""
+            ),
+            false => format!("`{text}` in `{column}` is not a date: {expected}"),
+        };
+        table.problem(row, i, message)
+    })
+}
+
+/// `user_creation_time`: its date as written. AWS writes when every user was created: a
+/// report without it (empty, `N/A`, `no_information`) would drop the user out of the rules
+/// on new accounts (`access.grant-approval`), unseen, so anything but a date is refused.
+fn creation(table: &Table<'_>, row: &Row, i: usize) -> Result<jiff::civil::Date, Problem> {
+    let text = row.cells.get(i).map_or("", |c| c.trim());
+    dates::iso(text).ok_or_else(|| {
+        let found = match text.is_empty() {
+            true => "`user_creation_time` is empty".to_owned(),
+            false => format!("`{text}` in `user_creation_time` is not a date"),
+        };
         table.problem(
             row,
             i,
             format!(
-                "`{text}` in `{}` is not a date: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, or N/A, no_information or not_supported",
-                table.columns[i]
+                "{found}: expected an ISO 8601 date-time such as 2026-06-28T14:03:11+00:00, which AWS writes for every user; an account without it would drop out of the rules on new accounts (access.grant-approval)"
             ),
         )
     })
 }
 
-/// The users `aws iam get-account-authorization-details` shows with administrator access:
-/// a policy whose document [`grants_administrator`] (inline, or managed: a customer managed
-/// policy's default version, or an AWS managed one such as `AdministratorAccess` or
-/// `IAMFullAccess`), attached to the user or to one of its groups. `details` is `input`
+/// The users `aws iam get-account-authorization-details` shows with administrator access,
+/// and notes on those judged so conservatively: a policy that [`administrator_grant`] finds
+/// granting it (inline, or managed: a customer managed policy's default version, or an AWS
+/// managed one such as `AdministratorAccess` or `IAMFullAccess`), attached to the user or to
+/// one of its groups. A user some policy grants it exactly has no note. `details` is `input`
 /// parsed. What cannot be judged is an error at its place in `input`, naming the user: a
 /// list of the wrong type, a user without its name, a group or managed policy a user refers
 /// to that the file does not hold (a partial export, `--filter User`), a policy document
 /// that cannot be read. None of them is taken for "not an administrator".
-pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>, Problem> {
+pub fn administrators(details: &Value, input: &Input) -> Result<Administrators, Problem> {
     let text = &input.text;
     // The object the file opens with.
     let start = text.len() - text.trim_start().len();
@@ -252,6 +270,8 @@ pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>
         policy_list: policies,
         groups: index(groups, "GroupName"),
         group_list: groups,
+        notes: RefCell::default(),
+        exact: Cell::default(),
     };
     let mut out = BTreeSet::new();
     let users = pages::member(text, start, "UserDetailList");
@@ -286,6 +306,8 @@ pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>
             ));
         }
         let who = format!("user `{name}`");
+        let noted = file.notes.borrow().len();
+        file.exact.set(false);
         // Every group and policy is judged, so that a file that lacks one is refused
         // whatever else the user holds.
         let mut admin = file.holds_administrator(user, &item.pointer, "UserPolicyList", &who)?;
@@ -321,11 +343,30 @@ pub fn administrators(details: &Value, input: &Input) -> Result<BTreeSet<String>
                 &holder,
             )?;
         }
+        if file.exact.get() {
+            // The notes on this user's other grants decide nothing.
+            file.notes.borrow_mut().truncate(noted);
+        }
         if admin {
+            file.note_boundary(user, &item.pointer, &who);
             out.insert(name.to_owned());
         }
     }
-    Ok(out)
+    Ok(Administrators {
+        names: out,
+        notes: file.notes.into_inner(),
+    })
+}
+
+/// The users of an authorization details file with administrator access.
+#[derive(Debug)]
+pub struct Administrators {
+    /// Their names.
+    pub names: BTreeSet<String>,
+    /// Lines for stderr, each ending in a newline: what was counted as administrator access
+    /// without being read exactly (`NotAction`, `NotResource`, a `Condition`, `Deny`
+    /// statements beside the grant, a permissions boundary), naming the user and the policy.
+    pub notes: Vec<String>,
 }
 
 /// What the refusal of a group or policy the file lacks expects.
@@ -340,6 +381,10 @@ struct Details<'a> {
     policy_list: &'a [Value],
     groups: BTreeMap<String, usize>,
     group_list: &'a [Value],
+    /// What was judged conservatively ([`Administrators::notes`]).
+    notes: RefCell<Vec<String>>,
+    /// Whether a policy of the user being judged grants administrator access exactly.
+    exact: Cell<bool>,
 }
 
 impl Details<'_> {
@@ -412,9 +457,43 @@ impl Details<'_> {
                     format!("the inline policy `{name}` of {who} ({at}) cannot be read: {why}"),
                 )
             })?;
-            admin |= grants_administrator(&document);
+            let named = format!("the inline policy `{name}` of {who} ({at})");
+            admin |= self.judge(&document, &named);
         }
         Ok(admin)
+    }
+
+    /// Whether `document`, the policy named `policy` in notes, grants administrator access
+    /// ([`administrator_grant`]), noting what was counted without being read exactly.
+    fn judge(&self, document: &Value, policy: &str) -> bool {
+        let Some(unread) = administrator_grant(document) else {
+            return false;
+        };
+        if unread.is_empty() {
+            self.exact.set(true);
+        } else {
+            self.notes.borrow_mut().push(format!(
+                "--admins: {policy} is counted as granting administrator access, judged conservatively: {}\n",
+                unread.join("; ")
+            ));
+        }
+        true
+    }
+
+    /// Notes the permissions boundary of `user` (at `pointer`, named `who`), an
+    /// administrator by its policies: the boundary is not read, and may allow less.
+    fn note_boundary(&self, user: &Value, pointer: &str, who: &str) {
+        let Some(boundary) = user.get("PermissionsBoundary").filter(|b| !b.is_null()) else {
+            return;
+        };
+        let arn = boundary
+            .get("PermissionsBoundaryArn")
+            .and_then(Value::as_str)
+            .map(|arn| format!(" `{arn}`"))
+            .unwrap_or_default();
+        self.notes.borrow_mut().push(format!(
+            "--admins: {who} ({pointer}/PermissionsBoundary) has the permissions boundary{arn}, which is not read: the user is counted as an administrator by its policies alone, though the boundary may allow less\n"
+        ));
     }
 
     /// Whether the managed policy `arn`, attached at `at` to `who`, grants administrator
@@ -423,7 +502,7 @@ impl Details<'_> {
     fn managed(&self, arn: &str, at: &str, who: &str) -> Result<bool, Problem> {
         let Some(&i) = self.policies.get(arn) else {
             return match aws_managed(arn) {
-                Some(document) => Ok(grants_administrator(&document)),
+                Some(document) => Ok(administrator_grant(&document).is_some()),
                 None => Err(self.problem(
                     at,
                     format!(
@@ -456,7 +535,7 @@ impl Details<'_> {
                 format!("the policy `{arn}` of {who} ({at}) cannot be read: {why}"),
             )
         })?;
-        Ok(grants_administrator(&document))
+        Ok(self.judge(&document, &format!("the policy `{arn}` of {who} ({at})")))
     }
 }
 
@@ -511,26 +590,69 @@ fn policy_document(document: &Value) -> Result<Value, String> {
     }
 }
 
-/// Whether a policy document grants administrator access: a statement that allows every
-/// action (`*`) or every IAM action (`iam:*`, with which one can grant oneself the rest) on
-/// every resource (`*`). The one judge of inline and managed documents alike.
-pub fn grants_administrator(document: &Value) -> bool {
+/// Whether a policy document grants administrator access: `None` when it does not, else
+/// what of the granting statement was counted without being read exactly (empty when
+/// nothing). The one judge of inline and managed documents alike.
+///
+/// A statement grants it when its `Effect` is `Allow`, its actions are every action (`*`)
+/// or every IAM action (`iam:*`, with which one can grant oneself the rest), and its
+/// resources every resource (`*`). The judgment is conservative, never taking a grant for
+/// less than it may be: `NotAction` (every action but those listed, unless it lists `*`)
+/// counts as every action, `NotResource` (unless it lists `*`) as every resource, a
+/// `Condition` is not read (judged as though it held), nor are `Deny` statements. Each of
+/// these is named in what is returned. Narrow grants (`iam:Get*`, one bucket) are not
+/// administrator access.
+pub fn administrator_grant(document: &Value) -> Option<Vec<&'static str>> {
     let statements: Vec<&Value> = match document.get("Statement") {
         Some(Value::Array(s)) => s.iter().collect(),
         Some(one) => vec![one],
         None => Vec::new(),
     };
-    let any = |v: Option<&Value>, matches: &dyn Fn(&str) -> bool| match v {
+    let mut grants: Vec<Vec<&'static str>> = statements
+        .iter()
+        .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
+        .filter_map(|s| statement_grant(s))
+        .collect();
+    // The statement read most exactly is the one named.
+    grants.sort_by_key(Vec::len);
+    let mut unread = grants.into_iter().next()?;
+    if statements
+        .iter()
+        .any(|s| s.get("Effect").and_then(Value::as_str) == Some("Deny"))
+    {
+        unread.push("its `Deny` statements are not read");
+    }
+    Some(unread)
+}
+
+/// Whether an `Allow` statement grants administrator access ([`administrator_grant`]), and
+/// what of it was not read exactly.
+fn statement_grant(statement: &Value) -> Option<Vec<&'static str>> {
+    let any = |key: &str, matches: &dyn Fn(&str) -> bool| match statement.get(key) {
         Some(Value::String(s)) => matches(s),
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(matches),
         _ => false,
     };
-    let everything = |action: &str| action == "*" || action.eq_ignore_ascii_case("iam:*");
-    statements.iter().any(|s| {
-        s.get("Effect").and_then(Value::as_str) == Some("Allow")
-            && any(s.get("Action"), &everything)
-            && any(s.get("Resource"), &|r| r == "*")
-    })
+    // Given, and not listing `*` (which would leave nothing).
+    let all_but = |key: &str| statement.get(key).is_some() && !any(key, &|v| v == "*");
+    let mut unread = Vec::new();
+    let every_action = |a: &str| a == "*" || a.eq_ignore_ascii_case("iam:*");
+    if !any("Action", &every_action) {
+        if !all_but("NotAction") {
+            return None;
+        }
+        unread.push("`NotAction` allows every action but those it lists");
+    }
+    if !any("Resource", &|r| r == "*") {
+        if !all_but("NotResource") {
+            return None;
+        }
+        unread.push("`NotResource` allows every resource but those it lists");
+    }
+    if statement.get("Condition").is_some() {
+        unread.push("its `Condition` is not read (judged as though it held)");
+    }
+    Some(unread)
 }
 
 #[cfg(test)]
@@ -540,7 +662,7 @@ mod tests {
 
     fn read(text: &str) -> Result<BTreeSet<String>, Problem> {
         let input = Input::new("d.json".to_owned(), text.to_owned());
-        administrators(&serde_json::from_str(text).unwrap(), &input)
+        administrators(&serde_json::from_str(text).unwrap(), &input).map(|a| a.names)
     }
 
     /// A customer managed policy of the file, whose default version is `document`.
@@ -610,13 +732,13 @@ mod tests {
             ("arn:aws-us-gov:iam::aws:policy/IAMFullAccess", true),
         ] {
             assert_eq!(
-                aws_managed(arn).map(|d| grants_administrator(&d)),
+                aws_managed(arn).map(|d| administrator_grant(&d).is_some()),
                 Some(admin)
             );
         }
         assert!(aws_managed("arn:aws:iam::aws:policy/ReadOnlyAccess").is_none());
         assert!(aws_managed("arn:aws:iam::123456789012:policy/AdministratorAccess").is_none());
-        let judged = |d: Value| grants_administrator(&d);
+        let judged = |d: Value| administrator_grant(&d).is_some();
         assert!(judged(
             json!({"Statement": {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}})
         ));
@@ -643,6 +765,103 @@ mod tests {
             doc(json!("%FF%FE"))
                 .unwrap_err()
                 .starts_with("its URL-encoded text is not UTF-8")
+        );
+    }
+
+    #[test]
+    fn what_a_grant_says_beyond_actions_and_resources_is_judged_conservatively() {
+        let judged = |statement: Value| administrator_grant(&json!({"Statement": [statement]}));
+        let none: Vec<&str> = Vec::new();
+        // `NotAction` grants every action but those listed: PowerUserAccess's, or one that
+        // leaves IAM allowed, counts; one that lists `*` allows nothing, and one on a named
+        // resource is narrow.
+        let not_action = "`NotAction` allows every action but those it lists";
+        assert_eq!(
+            judged(
+                json!({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"})
+            ),
+            Some(vec![not_action])
+        );
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "NotAction": "s3:DeleteBucket", "Resource": ["*"]})),
+            Some(vec![not_action])
+        );
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "NotAction": "*", "Resource": "*"})),
+            None
+        );
+        assert_eq!(
+            judged(
+                json!({"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::b/*"})
+            ),
+            None
+        );
+        assert_eq!(
+            judged(json!({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"})),
+            None
+        );
+        // `NotResource` grants every resource but those listed.
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::logs/*"})),
+            Some(vec![
+                "`NotResource` allows every resource but those it lists"
+            ])
+        );
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "Action": "*", "NotResource": "*"})),
+            None
+        );
+        // A `Condition` is not read: the grant holds when it does.
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "Action": "*", "Resource": "*",
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})),
+            Some(vec![
+                "its `Condition` is not read (judged as though it held)"
+            ])
+        );
+        // A `Deny` beside the grant is not read either; the exact grant is the one named.
+        let document = json!({"Statement": [
+            {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]});
+        assert_eq!(
+            administrator_grant(&document),
+            Some(vec!["its `Deny` statements are not read"])
+        );
+        assert_eq!(
+            judged(json!({"Effect": "Allow", "Action": "*", "Resource": "*"})),
+            Some(none)
+        );
+    }
+
+    #[test]
+    fn what_was_judged_conservatively_is_noted_with_the_user_and_the_policy() {
+        let details = json!({"UserDetailList": [
+            {"UserName": "ana", "UserPolicyList": [{"PolicyName": "most",
+                "PolicyDocument": {"Statement": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}}}]},
+            {"UserName": "ben", "PermissionsBoundary": {"PermissionsBoundaryType": "Policy",
+                "PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/Limit"},
+                "AttachedManagedPolicies": [{"PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]},
+            // A policy granting it exactly leaves the other grants nothing to decide.
+            {"UserName": "dan", "UserPolicyList": [
+                {"PolicyName": "most", "PolicyDocument": {"Statement": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}}},
+                {"PolicyName": "all", "PolicyDocument": {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}}]},
+            // A boundary on a user who is no administrator changes nothing: not noted.
+            {"UserName": "cai", "PermissionsBoundary": {"PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/Limit"}}
+        ]});
+        let text = details.to_string();
+        let input = Input::new("d.json".to_owned(), text);
+        let judged = administrators(&details, &input).unwrap();
+        assert_eq!(
+            judged.names.iter().collect::<Vec<_>>(),
+            ["ana", "ben", "dan"]
+        );
+        assert_eq!(
+            judged.notes,
+            [
+                "--admins: the inline policy `most` of user `ana` (/UserDetailList/0/UserPolicyList/0/PolicyDocument) is counted as granting administrator access, judged conservatively: `NotAction` allows every action but those it lists\n",
+                "--admins: user `ben` (/UserDetailList/1/PermissionsBoundary) has the permissions boundary `arn:aws:iam::123456789012:policy/Limit`, which is not read: the user is counted as an administrator by its policies alone, though the boundary may allow less\n",
+            ]
         );
     }
 

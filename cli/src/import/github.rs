@@ -3,8 +3,9 @@
 //!
 //! - `login` is the username; a member's `email`, when the API shows one, links it too
 //!   (GitHub shows it rarely: the identity map is how logins are usually linked).
-//! - Every member is `active`; a member of `type` `Bot` is a service account (a `type` or
-//!   `login` that is not a string, `null` included, is refused).
+//! - Every member is `active`; a member of `type` `Bot` is a service account, one of `type`
+//!   `User` a person's. GitHub writes both fields for every member: a `login` that is not a
+//!   string (`null` included), or a `type` that is missing or not `User` or `Bot`, is refused.
 //! - `mfa`, with `--two-factor-disabled FILE` (the same call with `filter=2fa_disabled`):
 //!   the members it lists have no two-factor authentication, the others have it (a list
 //!   none of whose logins is a member's is refused: see [`super::accounts::Listed`]).
@@ -16,7 +17,7 @@
 
 use super::accounts::{Account, ListKind, Listed, Options};
 use super::identity::Linker;
-use super::pages;
+use super::pages::{self, Item};
 use super::records::{Place, Record};
 use super::{Input, Problem, detect};
 use serde_json::Value;
@@ -67,32 +68,50 @@ pub fn members(input: &Input) -> Result<Option<Vec<Member>>, Problem> {
                 "`login` is empty: expected the member's login, the account's name".to_owned(),
             );
         }
-        // GitHub writes every user's `type` (`User`, `Bot`): one that is not a string is
-        // refused, as `null` would otherwise make a bot a person's account unseen.
-        let kind = match item.value.get("type") {
-            Some(Value::Null) => {
-                let at = pages::member(&input.text, item.offset, "type").unwrap_or(item.offset);
-                return Err(Problem::at_offset(
-                    &input.name,
-                    &input.text,
-                    at,
-                    format!(
-                        "member {}/type: `type` is null: expected a string, `User` or `Bot`",
-                        item.pointer
-                    ),
-                ));
-            }
-            _ => text("type")?,
-        };
+        let bot = kind(input, &item)?;
         out.push(Member {
             login: login.to_owned(),
             email: text("email")?.map(str::to_owned),
-            bot: kind == Some("Bot"),
+            bot,
             offset: item.offset,
             login_at,
         });
     }
     Ok(Some(out))
+}
+
+/// Whether the member `item` is a bot, from its `type`: GitHub writes `User` or `Bot` for
+/// every member (a required field of its user objects). One that is missing, `null`, not a
+/// string or another word is refused at its place, with its pointer: taken for a person, a
+/// bot (or an object of another export) would be a person's account unseen.
+fn kind(input: &Input, item: &Item) -> Result<bool, Problem> {
+    let found = match item.value.get("type") {
+        Some(Value::String(t)) if t == "User" => return Ok(false),
+        Some(Value::String(t)) if t == "Bot" => return Ok(true),
+        None => {
+            return Err(Problem::at_offset(
+                &input.name,
+                &input.text,
+                item.offset,
+                format!(
+                    "member {} has no `type`: expected a string, `User` or `Bot`, which GitHub writes for every member of GET /orgs/{{org}}/members",
+                    item.pointer
+                ),
+            ));
+        }
+        Some(Value::String(t)) => format!("`{t}`"),
+        Some(other) => pages::found(other),
+    };
+    let at = pages::member(&input.text, item.offset, "type").unwrap_or(item.offset);
+    Err(Problem::at_offset(
+        &input.name,
+        &input.text,
+        at,
+        format!(
+            "member {}/type: `type` is {found}: expected a string, `User` or `Bot`",
+            item.pointer
+        ),
+    ))
 }
 
 /// The logins of the members list given to `--two-factor-disabled`.

@@ -6,7 +6,8 @@
 //! - `Last Sign In [READ ONLY]`: `Never logged in`, or the time of the last sign-in, which
 //!   the console writes `2026/06/28 14:03:11` (in the time zone of the admin who downloaded
 //!   the file; the date is taken as written) or, with the ISO time format, as an ISO 8601
-//!   date-time (the date as stated at its offset).
+//!   date-time (the date as stated at its offset). An empty cell is refused: the console
+//!   writes `Never logged in` for a user who never signed in.
 //! - `2sv Enrolled [READ ONLY]` (`True`/`False`) is `mfa`.
 //! - The file has no creation date: `created_on` is not filled. `privileged` comes from
 //!   `--admins` (emails, one a line): the file does not say who holds an admin role.
@@ -88,22 +89,26 @@ pub fn import(
     Ok(out)
 }
 
-/// `Last Sign In [READ ONLY]`: `None` for `Never logged in`.
+/// `Last Sign In [READ ONLY]`: `None` for `Never logged in`, what the console writes for a
+/// user who never signed in. An empty cell is refused, as anything else that is not a
+/// sign-in time: read as "never", it would say the user never signed in
+/// (`access.inactive-accounts` fails such a user) on the word of an edited or truncated file.
 fn last_sign_in(table: &Table<'_>, row: &Row, i: usize) -> Result<Option<String>, Problem> {
     let text = row.cells.get(i).map_or("", |c| c.trim());
-    if text.is_empty() || text == "Never logged in" {
+    if text == "Never logged in" {
         return Ok(None);
     }
     dates::with_format(text, "%Y/%m/%d %H:%M:%S")
         .or_else(|| dates::iso(text))
         .map(|d| Some(d.to_string()))
         .ok_or_else(|| {
-            table.problem(
-                row,
-                i,
-                format!(
-                    "`{text}` in `{LAST_SIGN_IN}` is not a sign-in time: expected 2026/06/28 14:03:11, an ISO 8601 date-time or Never logged in"
+            let expected = "expected 2026/06/28 14:03:11, an ISO 8601 date-time or Never logged in";
+            let message = match text.is_empty() {
+                true => format!(
+                    "`{LAST_SIGN_IN}` is empty: {expected}, which the Admin console writes for a user who never signed in; an empty cell is not taken for \"never\""
                 ),
-            )
+                false => format!("`{text}` in `{LAST_SIGN_IN}` is not a sign-in time: {expected}"),
+            };
+            table.problem(row, i, message)
         })
 }

@@ -142,12 +142,21 @@ fn value(
 ) -> Result<Converted, Problem> {
     let column = table.columns.get(index).map_or("", String::as_str);
     let problem = |message: String| table.problem(row, index, message);
-    if text.is_empty()
-        || field
-            .empty
-            .iter()
-            .any(|e| e.trim().eq_ignore_ascii_case(text))
+    let listed = field
+        .empty
+        .iter()
+        .any(|e| e.trim().eq_ignore_ascii_case(text));
+    if let Some(says) = field.null_says
+        && text.is_empty()
+        && !listed
+        && field.default.is_none()
     {
+        return Err(problem(format!(
+            "`{column}` is empty: an empty `{}` would say {says}, and a blank cell is not taken for that unless the mapping says so: list what the export writes for it in `empty` (`empty = [\"Never\"]`), and `\"\"` if it leaves the cell blank",
+            field.path
+        )));
+    }
+    if text.is_empty() || listed {
         return match (&field.default, field.required) {
             (Some(v), _) => Ok(Converted::Value(v.clone())),
             (None, true) => Err(problem(format!(

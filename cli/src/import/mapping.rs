@@ -31,7 +31,8 @@
 //! A field's keys: `column`, `template` or `value` (one of them); `values` (cell text to
 //! value) and `unmapped` (`error`, the default, or `keep`: a value the map does not list
 //! is used as it is); `default` (for an empty cell); `empty` (more texts that count as
-//! empty, such as `N/A`); `required` (an empty cell is an error); `format` (dates);
+//! empty, such as `N/A`; `""` says a blank cell is empty where one is refused otherwise,
+//! [`NULL_IS_AN_EVENT`]); `required` (an empty cell is an error); `format` (dates);
 //! `separator` (lists, default `;`); `link = "email"` (the cell is an email; the field gets
 //! the id of the person with that email, from `--people`); `type` (`string`, `date`,
 //! `boolean`, `integer`, `number`, `list`) for a field the schema does not type.
@@ -170,7 +171,19 @@ pub struct Field {
     pub separator: String,
     /// Whether the cell is an email to link to a person's id.
     pub link: bool,
+    /// What its null says, for a field of [`NULL_IS_AN_EVENT`]: a blank cell is then refused
+    /// unless the mapping says what it means (a `default`, or `""` in `empty`).
+    pub null_says: Option<&'static str>,
 }
+
+/// The fields (collection, path, what null says) whose null the rules read as an event, not
+/// as "not known":
+/// an account's `last_login_on` is null when it was never used, which
+/// `access.inactive-accounts` judges by its creation date. A blank cell there is refused
+/// unless the mapping says what a blank means: the export's text for "never" is listed in
+/// `empty` (`empty = ["Never"]`), and a blank taken for it only when `empty` lists `""` too.
+pub const NULL_IS_AN_EVENT: [(&str, &str, &str); 1] =
+    [("accounts", "last_login_on", "the account was never used")];
 
 impl Mapping {
     /// Reads the mapping file `name` (text `text`) against the facts schema `schema`.
@@ -307,6 +320,10 @@ impl Mapping {
                 format: spec.format.as_ref().map(|f| f.get_ref().clone()),
                 separator: spec.separator.clone().unwrap_or_else(|| ";".to_owned()),
                 link,
+                null_says: NULL_IS_AN_EVENT
+                    .iter()
+                    .find(|(c, p, _)| *c == collection && p == path)
+                    .map(|(_, _, says)| *says),
             });
         }
         let required = items

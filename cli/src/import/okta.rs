@@ -5,13 +5,16 @@
 //! - `status`: `ACTIVE`, `PASSWORD_EXPIRED`, `LOCKED_OUT`, `RECOVERY` and `PROVISIONED`
 //!   (activated, the user has not set a password yet) can be used: `active`; `STAGED` (never
 //!   activated), `SUSPENDED` and `DEPROVISIONED`: `disabled`.
-//! - `created_on` is the date of `created` (required: Okta writes it for every user); `last_login_on` of `lastLogin` (null: never);
+//! - `created_on` is the date of `created` (required: Okta writes it for every user);
+//!   `last_login_on` of `lastLogin` (null: never; Okta writes the member for every user, and
+//!   one without it is refused, not taken for null);
 //!   `disabled_on`, of a `SUSPENDED` or `DEPROVISIONED` user, the date of `statusChanged`
 //!   (when the user reached that status), which audit periods judge leavers by.
 //! - `mfa`, with `--factors FILE`: an object of user id to the array that
-//!   `GET /api/v1/users/{id}/factors` returns; a user with a factor whose `status` is
-//!   `ACTIVE` has MFA, one with none (or not in the file) has not. Without the file, `mfa`
-//!   is not filled.
+//!   `GET /api/v1/users/{id}/factors` returns, each factor with its `status` (anything else,
+//!   an empty object included, is refused: [`Factors::read`]); a user with a factor whose
+//!   `status` is `ACTIVE` has MFA, one with none (or not in the file) has not. Without the
+//!   file, `mfa` is not filled.
 //! - `privileged` comes from `--admins` (logins, one a line).
 
 use super::accounts::{Account, ListKind, Listed, Options};
@@ -19,6 +22,7 @@ use super::identity::Linker;
 use super::pages::{self, Item};
 use super::records::{Place, Record};
 use super::{Input, Problem, dates, detect};
+use attest_engine::place::{At, json_offset_at};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -35,6 +39,9 @@ const ACTIVE: [&str; 5] = [
 /// rules on new accounts (`access.grant-approval`) unseen.
 const CREATED: &str = "Okta writes when every user was created, and an account without a creation date would drop out of the rules on new accounts (access.grant-approval)";
 
+/// What `--factors` is, in messages.
+const FACTORS: &str = "a JSON object of user id to the array of GET /api/v1/users/{id}/factors";
+
 /// Statuses of users who cannot.
 const DISABLED: [&str; 3] = ["STAGED", "SUSPENDED", "DEPROVISIONED"];
 
@@ -46,36 +53,67 @@ pub struct Factors {
 }
 
 impl Factors {
-    /// Reads `--factors`: `{"<user id>": [<factor>, ...], ...}`.
+    /// Reads `--factors`: `{"<user id>": [<factor>, ...], ...}`, each factor an object with
+    /// its `status` (a string). Anything else is refused at its place, with its JSON
+    /// Pointer: another shape, an object that names no user (it would write every user
+    /// without MFA from nothing), factors that are not an array (an error object Okta
+    /// returned for that call), a factor that is not an object or has no `status` (read as
+    /// no MFA, a guess).
     pub fn read(input: &Input) -> Result<Factors, Problem> {
         let value = super::parse_json(input)?;
-        let Value::Object(users) = value else {
-            return Err(Problem::file(
-                &input.name,
-                "--factors is a JSON object of user id to the array of GET /api/v1/users/{id}/factors",
-            ));
+        let text = &input.text;
+        let at = |pointer: &str, message: String| {
+            let offset = json_offset_at(text, pointer, At::Value).unwrap_or(0);
+            Problem::at_offset(&input.name, text, offset, message)
+        };
+        let users = match value {
+            Value::Object(users) if !users.is_empty() => users,
+            other => {
+                let message = match &other {
+                    Value::Object(_) => format!(
+                        "--factors is an empty object: expected {FACTORS}, naming the users of the import; one that names no user is refused, as it would write every user without MFA (`mfa: false`) from nothing"
+                    ),
+                    other => format!("--factors is {}: expected {FACTORS}", pages::found(other)),
+                };
+                return Err(at("", message));
+            }
         };
         let mut out = BTreeMap::new();
         for (id, factors) in users {
+            let pointer = format!("/{}", id.replace('~', "~0").replace('/', "~1"));
             let Value::Array(factors) = factors else {
-                // Where the value is: the member `id` of the object the file opens with.
-                let text = &input.text;
-                let start = text.len() - text.trim_start().len();
-                let offset = pages::member(text, start, &id).unwrap_or(start);
-                let pointer = id.replace('~', "~0").replace('/', "~1");
-                return Err(Problem::at_offset(
-                    &input.name,
-                    text,
-                    offset,
+                return Err(at(
+                    &pointer,
                     format!(
-                        "the factors of user `{id}` (/{pointer}) are {}: expected an array, what GET /api/v1/users/{id}/factors returns",
+                        "the factors of user `{id}` ({pointer}) are {}: expected an array, what GET /api/v1/users/{id}/factors returns",
                         pages::found(&factors)
                     ),
                 ));
             };
-            let active = factors
-                .iter()
-                .any(|f| f.get("status").and_then(Value::as_str) == Some("ACTIVE"));
+            let mut active = false;
+            for (j, factor) in factors.iter().enumerate() {
+                let (place, found) = match factor.get("status") {
+                    Some(Value::String(status)) => {
+                        active |= status == "ACTIVE";
+                        continue;
+                    }
+                    _ if !factor.is_object() => (
+                        format!("{pointer}/{j}"),
+                        format!("is {}", pages::found(factor)),
+                    ),
+                    None => (format!("{pointer}/{j}"), "has no `status`".to_owned()),
+                    Some(other) => (
+                        format!("{pointer}/{j}/status"),
+                        format!("has the `status` {}", pages::found(other)),
+                    ),
+                };
+                return Err(at(
+                    &place,
+                    format!(
+                        "factor {j} of user `{id}` ({place}) {found}: expected an object with its `status` (a string: ACTIVE, PENDING_ACTIVATION...), as GET /api/v1/users/{id}/factors returns"
+                    ),
+                ));
+            }
             out.insert(id, active);
         }
         Ok(Factors {
@@ -226,8 +264,16 @@ pub fn import(
                         item.pointer
                     )));
                 }
+                // Okta writes every one of these members, null when there is no date: a
+                // missing `lastLogin` taken for null would be "never logged in".
+                None => {
+                    return Err(at(format!(
+                        "user {login} ({}) has no `{field}`: expected an ISO 8601 date-time such as 2026-06-28T14:03:11.000Z, or null, as Okta writes it for every user; a missing `{field}` is not taken for null",
+                        item.pointer
+                    )));
+                }
                 Some(Value::Null) if required => "null".to_owned(),
-                None | Some(Value::Null) => return Ok(None),
+                Some(Value::Null) => return Ok(None),
                 Some(Value::String(text)) => match dates::iso(text) {
                     Some(d) => return Ok(Some(d.to_string())),
                     None => format!("`{text}`"),
