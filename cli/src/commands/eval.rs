@@ -338,7 +338,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }
         None => Vec::new(),
     };
+    let unchecked = (args.evidence_root.as_ref()).map(|_| evidence::unchecked::unchecked(&sources));
     let facts = super::load_facts(sources, Some(&loaded.pack), args.strict || config.strict)?;
+    if let Some(records) = &unchecked {
+        super::warn_unchecked(records, &facts);
+    }
     let examples = super::examples_left(&config, &facts);
     let start = Instant::now();
     let cadence = ReviewCadence::of_pack(engine.pack(), &params);
