@@ -446,3 +446,128 @@ fn descriptor_end(
     };
     Ok(data_end + len)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::inputs::SizeLimit;
+    use std::io::Write;
+
+    /// A zip of two deflated files, as a bundle is written.
+    fn two_files() -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, text) in [("a.txt", "first file\n"), ("b/c.txt", "second file\n")] {
+            zip.start_file(name, options).unwrap();
+            zip.write_all(text.repeat(20).as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn set_u32(bytes: &mut [u8], at: usize, value: u32) {
+        bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+    }
+
+    /// `zip` with its first entry's sizes and CRC moved to a data descriptor after its data
+    /// (`signed`: with the descriptor's signature), its CRC there replaced by `crc` if given.
+    fn with_descriptor(zip: &[u8], signed: bool, crc: Option<u32>) -> Vec<u8> {
+        let end = zip.len() - END;
+        let dir_at = u32_at(zip, end + 16) as usize;
+        let (central_crc, compressed, size) = (
+            u32_at(zip, dir_at + 16),
+            u32_at(zip, dir_at + 20),
+            u32_at(zip, dir_at + 24),
+        );
+        let data_end =
+            30 + usize::from(u16_at(zip, 26)) + usize::from(u16_at(zip, 28)) + compressed as usize;
+        let mut descriptor = if signed {
+            b"PK\x07\x08".to_vec()
+        } else {
+            Vec::new()
+        };
+        for n in [crc.unwrap_or(central_crc), compressed, size] {
+            descriptor.extend_from_slice(&n.to_le_bytes());
+        }
+        let mut out = zip.to_vec();
+        out[6] |= DESCRIPTOR as u8;
+        out[dir_at + 8] |= DESCRIPTOR as u8;
+        for at in [14, 18, 22] {
+            set_u32(&mut out, at, 0);
+        }
+        // The second entry, the directory and the end record move by the descriptor's length.
+        let moved = descriptor.len() as u32;
+        let second = dir_at
+            + CENTRAL
+            + usize::from(u16_at(zip, dir_at + 28))
+            + usize::from(u16_at(zip, dir_at + 30));
+        set_u32(&mut out, second + 42, u32_at(zip, second + 42) + moved);
+        set_u32(&mut out, end + 16, dir_at as u32 + moved);
+        out.splice(data_end..data_end, descriptor);
+        out
+    }
+
+    fn checked(name: &str, bytes: &[u8]) -> Result<(), String> {
+        let path =
+            std::env::temp_dir().join(format!("attest-layout-{}-{name}", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let result = check(&path, SizeLimit(1 << 20));
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
+    #[test]
+    fn a_zip_as_written_and_one_with_data_descriptors_pass() {
+        let zip = two_files();
+        assert_eq!(checked("plain.zip", &zip), Ok(()));
+        for signed in [true, false] {
+            let moved = with_descriptor(&zip, signed, None);
+            // The zip crate reads it as the same two files.
+            let read = zip::ZipArchive::new(io::Cursor::new(&moved)).unwrap();
+            assert_eq!(read.len(), 2);
+            assert_eq!(checked("descriptor.zip", &moved), Ok(()), "{signed}");
+        }
+        let wrong = with_descriptor(&zip, true, Some(7));
+        assert!(
+            checked("wrong.zip", &wrong)
+                .unwrap_err()
+                .contains("a.txt: the data descriptor after the entry's data"),
+        );
+    }
+
+    #[test]
+    fn headers_and_comments_the_directory_does_not_account_for_are_refused() {
+        let zip = two_files();
+        // The first entry's own header names another file than the directory.
+        let mut renamed = zip.clone();
+        renamed[30] = b'z';
+        let err = checked("renamed.zip", &renamed).unwrap_err();
+        assert!(
+            err.starts_with("a.txt: the entry's own header, at offset 0, gives another name"),
+            "{err}"
+        );
+        // Its size, in its own header alone.
+        let mut resized = zip.clone();
+        set_u32(&mut resized, 22, u32_at(&zip, 22) + 1);
+        let err = checked("resized.zip", &resized).unwrap_err();
+        assert!(err.contains("gives another size or checksum"), "{err}");
+        // A comment on the archive, which `unzip` prints.
+        let mut commented = zip.clone();
+        let end = commented.len() - END;
+        commented[end + 20] = 5;
+        commented.extend_from_slice(b"trust");
+        let err = checked("comment.zip", &commented).unwrap_err();
+        assert!(err.starts_with("a comment in its end record"), "{err}");
+        // Files declared larger than the limit, before anything is inflated.
+        let path = std::env::temp_dir().join(format!("attest-layout-{}-small", std::process::id()));
+        std::fs::write(&path, &zip).unwrap();
+        let err = check(&path, SizeLimit(100)).unwrap_err();
+        assert!(
+            err.contains("larger than the input size limit of 100 bytes"),
+            "{err}"
+        );
+        let _ = std::fs::remove_file(&path);
+    }
+}
