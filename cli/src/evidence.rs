@@ -3,6 +3,8 @@
 //! where a file is found to be outside the root through a link (the engine judges `..`), for
 //! `attest eval` and `attest bundle` alike.
 
+pub mod unchecked;
+
 use attest_engine::EvidenceFile;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -37,30 +39,38 @@ pub fn real_root(root: &Path) -> Result<PathBuf, String> {
     std::fs::canonicalize(root).map_err(|e| format!("--evidence-root {name}: {e}"))
 }
 
-/// The file of `uri` under `real_root` ([`real_root`]), every link on its path followed;
-/// what the engine is told instead when that leads out of the root (a link in the root to
-/// `../elsewhere` or `/etc`: the facts are not trusted, so their `uri`s may not read what
-/// the root does not hold), or when the path cannot be followed (a missing file, a dangling
-/// link). A link that stays in the root is followed.
+/// The file of `uri` under `real_root` ([`real_root`]), found as the system finds it, every
+/// link on its path followed; what the engine is told instead when that leads out of the
+/// root (a link in the root to `../elsewhere` or `/etc`: the facts are not trusted, so their
+/// `uri`s may not read what the root does not hold), or when the path cannot be followed (a
+/// missing file, a dangling link, a `..` after a name that is not a folder there, a file
+/// named with a `/` after it). A link that stays in the root is followed.
 pub fn locate(real_root: &Path, uri: &str) -> Result<PathBuf, EvidenceFile> {
-    match std::fs::canonicalize(under(real_root, uri)) {
+    match std::fs::canonicalize(as_given(real_root, uri)) {
         Ok(real) if real.starts_with(real_root) => Ok(real),
         Ok(_) => Err(EvidenceFile::OutsideRoot),
-        Err(e) => Err(EvidenceFile::Unreadable(describe(&e))),
+        Err(e) => Err(EvidenceFile::Unreadable(not_found(&e, uri))),
     }
 }
 
-/// The path of `uri` under `root`.
-fn under(root: &Path, uri: &str) -> PathBuf {
-    let mut path = root.to_path_buf();
-    path.extend(segments(uri));
-    path
+/// The path of `uri` under `root` for the system to resolve: each `/` or `\` of the `uri` a
+/// separator (a `uri` is no path of this system, and means the same on every one), its `.`
+/// and `..` segments and a separator at its end kept, so that the system resolves them as
+/// it would for any program reading the file: `missing/../a.txt` is no file where `missing`
+/// is not a folder, nor is `a.txt/`.
+fn as_given(root: &Path, uri: &str) -> PathBuf {
+    let mut path = root.as_os_str().to_owned();
+    for segment in uri.split(['/', '\\']) {
+        path.push(std::path::MAIN_SEPARATOR_STR);
+        path.push(segment);
+    }
+    PathBuf::from(path)
 }
 
-/// The segments of a relative evidence `uri` under the root, as the evidence root and the
-/// bundle read it: split at `/` or `\`, empty and `.` segments left out, and a `..` taking
-/// back the segment before it (the engine hands over only URIs that stay under the root), so
-/// that no link on the way is climbed out of.
+/// The segments of a relative evidence `uri`, as a bundle names the file it holds for it:
+/// split at `/` or `\`, empty and `.` segments left out, and a `..` taking back the segment
+/// before it (the engine hands over only URIs that stay under the root). Whether the `uri`
+/// names a file at all is for [`locate`] (on disk) and the bundle's own lookup to say.
 pub fn segments(uri: &str) -> Vec<&str> {
     let mut segments: Vec<&str> = Vec::new();
     for segment in uri.split(['/', '\\']) {
@@ -115,9 +125,28 @@ impl io::Write for Hashing {
 
 fn describe(e: &io::Error) -> String {
     match e.kind() {
-        io::ErrorKind::NotFound => "no such file".to_owned(),
+        io::ErrorKind::NotFound => NO_SUCH_FILE.to_owned(),
+        io::ErrorKind::NotADirectory => NOT_A_FOLDER.to_owned(),
         _ => e.to_string(),
     }
+}
+
+/// Why no file was found for a `uri`.
+pub const NO_SUCH_FILE: &str = "no such file";
+
+/// Why no file was found for a `uri` through a file.
+pub const NOT_A_FOLDER: &str =
+    "a file where its path needs a folder (a name followed by `/`, or by `/..`)";
+
+/// Why the file of `uri` could not be found ([`describe`]); when there is no such file and
+/// the `uri` holds a `\`, that a `\` separates folders in a `uri`, as `/` does (on Unix a
+/// file's own name may hold one, and no `uri` names such a file).
+fn not_found(e: &io::Error, uri: &str) -> String {
+    let why = describe(e);
+    if e.kind() == io::ErrorKind::NotFound && uri.contains('\\') {
+        return format!("{why} (a `\\` in a uri separates folders, as `/` does)");
+    }
+    why
 }
 
 #[cfg(test)]
@@ -176,6 +205,34 @@ mod tests {
             std::fs::remove_file(root.with_extension("outside")).unwrap();
         }
         assert_eq!(got["./board/../board/minutes.txt"], abc());
+        // The path is resolved as the system resolves it, not by its text: a file named
+        // with a `/` after it, or a `..` after a file or after a name not there, is no file.
+        let uris = [
+            "board/minutes.txt/",
+            "board/minutes.txt/.",
+            "board/minutes.txt/../minutes.txt",
+            "missing/../board/minutes.txt",
+            "board/./minutes.txt",
+            "board//minutes.txt",
+            "board/",
+            "missing\\minutes.txt",
+        ]
+        .map(str::to_owned);
+        let got = hash_files(&root, &uris).unwrap();
+        for uri in &uris[..3] {
+            assert_eq!(got[uri], unreadable(NOT_A_FOLDER), "{uri}");
+        }
+        assert_eq!(
+            got["missing/../board/minutes.txt"],
+            unreadable("no such file")
+        );
+        assert_eq!(got["board/./minutes.txt"], abc());
+        assert_eq!(got["board//minutes.txt"], abc());
+        assert_eq!(got["board/"], unreadable("it is a folder"));
+        assert_eq!(
+            got["missing\\minutes.txt"],
+            unreadable("no such file (a `\\` in a uri separates folders, as `/` does)")
+        );
         assert!(hash_files(&root.join("board/minutes.txt"), &uris).is_err());
         std::fs::remove_dir_all(&root).unwrap();
     }

@@ -331,6 +331,186 @@ fn a_zip_another_reader_would_read_differently_is_refused() {
     assert_eq!(verify(&dir, "good.zip").0, 0);
 }
 
+/// Little-endian integers of a zip, read and written in place.
+fn le(bytes: &[u8], at: usize, len: usize) -> u64 {
+    (0..len).map(|i| u64::from(bytes[at + i]) << (8 * i)).sum()
+}
+
+fn set_le(bytes: &mut [u8], at: usize, len: usize, value: u64) {
+    for i in 0..len {
+        bytes[at + i] = (value >> (8 * i)) as u8;
+    }
+}
+
+/// The entries of a zip (no comment) as its central directory lists them: (name, offset of
+/// its own header, where its directory entry is).
+fn listed(zip: &[u8]) -> Vec<(String, usize, usize)> {
+    let end = zip.len() - 22;
+    let (count, mut at) = (le(zip, end + 10, 2), le(zip, end + 16, 4) as usize);
+    (0..count)
+        .map(|_| {
+            let n = le(zip, at + 28, 2) as usize;
+            let name = String::from_utf8(zip[at + 46..at + 46 + n].to_vec()).unwrap();
+            let entry = (name, le(zip, at + 42, 4) as usize, at);
+            at += 46 + n + le(zip, at + 30, 2) as usize + le(zip, at + 32, 2) as usize;
+            entry
+        })
+        .collect()
+}
+
+/// `zip` with `hidden` put at offset `at`, and every offset past it moved so that its
+/// directory still finds each entry it lists, and none of `hidden`; or, `grown`, the
+/// compressed size of the entry whose data ends at `at` grown to take `hidden` in.
+fn hide(zip: &[u8], at: usize, hidden: &[u8], grown: bool) -> Vec<u8> {
+    let mut out = zip.to_vec();
+    let len = hidden.len() as u64;
+    for (_, local, central) in listed(zip) {
+        if local >= at {
+            set_le(&mut out, central + 42, 4, (local as u64) + len);
+        }
+        let data_end = local
+            + 30
+            + (le(zip, local + 26, 2) + le(zip, local + 28, 2) + le(zip, central + 20, 4)) as usize;
+        if grown && data_end == at {
+            let size = le(zip, central + 20, 4) + len;
+            set_le(&mut out, central + 20, 4, size);
+            set_le(&mut out, local + 18, 4, size);
+        }
+    }
+    let end = out.len() - 22;
+    let dir_at = le(&out, end + 16, 4);
+    set_le(&mut out, end + 16, 4, dir_at + len);
+    out.splice(at..at, hidden.iter().copied());
+    out
+}
+
+/// Content hidden in a zip where its central directory does not look: an entry between
+/// two others, or after the last one, is shown by a reader that walks the entries from the
+/// start (the zip crate's streaming reader shows it) and not by one that reads the
+/// directory (the zip crate's archive reader): `bundle verify` refuses every byte the
+/// directory does not account for, naming its offset, as it refuses an entry named with a
+/// `\` (a separator to some readers, part of the name to others), which it used to read as
+/// a `/`.
+#[test]
+fn content_the_zips_directory_does_not_list_is_refused() {
+    let dir = examples("zip-hidden");
+    exit(&bundle(&dir, "good.zip"), 0);
+    let good = fs::read(dir.join("good.zip")).unwrap();
+    let refused = |name: &str, bytes: &[u8], says: &str| {
+        fs::write(dir.join(name), bytes).unwrap();
+        let out = attest_in(&dir, &["bundle", "verify", name]);
+        exit(&out, 2);
+        assert!(
+            stderr(&out).contains(&format!("{name}: {says}")),
+            "{name}: {}",
+            stderr(&out)
+        );
+    };
+    // The entry to hide: one file, stored, as its own header and data.
+    let mut one = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    one.start_file("evidence/hidden.txt", stored).unwrap();
+    std::io::Write::write_all(&mut one, b"never verified\n").unwrap();
+    let one = one.finish().unwrap().into_inner();
+    let hidden = &one[..listed(&one)[0].2];
+    let mut entries = listed(&good);
+    entries.sort_by_key(|e| e.1);
+    let (second, second_at) = (&entries[1].0, entries[1].1);
+    let dir_at = le(&good, good.len() - 22 + 16, 4) as usize;
+    let streamed = |bytes: &[u8]| {
+        let mut reader = std::io::Cursor::new(bytes);
+        let mut names = Vec::new();
+        while let Some(e) = zip::read::read_zipfile_from_stream(&mut reader).unwrap() {
+            names.push(e.name().to_owned());
+        }
+        names
+    };
+    for (name, at, place) in [
+        (
+            "between.zip",
+            second_at,
+            format!("before the entry {second}"),
+        ),
+        (
+            "after.zip",
+            dir_at,
+            "between its last entry and its directory".to_owned(),
+        ),
+    ] {
+        let bytes = hide(&good, at, hidden, false);
+        // The directory's reader sees the bundle's files alone; the streaming one sees more.
+        let zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        assert_eq!(zip.len(), entries.len());
+        assert!(zip.file_names().all(|n| n != "evidence/hidden.txt"));
+        assert!(streamed(&bytes).contains(&"evidence/hidden.txt".to_owned()));
+        refused(
+            name,
+            &bytes,
+            &format!("at offset {at}: bytes the zip's directory does not account for ({place})"),
+        );
+    }
+    // Bytes after an entry's compressed data, within the size the directory gives it.
+    let (first, first_at) = (&entries[0].0, entries[0].1);
+    let data_end = {
+        let central = entries[0].2;
+        first_at
+            + 30
+            + (le(&good, first_at + 26, 2)
+                + le(&good, first_at + 28, 2)
+                + le(&good, central + 20, 4)) as usize
+    };
+    refused(
+        "grown.zip",
+        &hide(&good, data_end, hidden, true),
+        &format!(
+            "at offset {data_end}: bytes the zip's directory does not account for (after the end of the compressed data of {first}"
+        ),
+    );
+    // A `\` in an entry's name: `facts\06-org.json` read as `facts/06-org.json` verified.
+    let mut backslash = good.clone();
+    let mut at = 0;
+    while let Some(i) = find(&backslash[at..], b"facts/06-org.json") {
+        backslash[at + i + 5] = b'\\';
+        at += i + 1;
+    }
+    refused(
+        "backslash.zip",
+        &backslash,
+        "facts\\06-org.json: a `\\` in the entry's name",
+    );
+    assert_eq!(verify(&dir, "good.zip").0, 0);
+}
+
+/// On Unix a `\` is part of a file's name: a pack file so named is kept as it is in a folder
+/// bundle, which verifies; a zip would have it read as a folder separator by some readers,
+/// so a zip bundle of it is refused, naming the file, and nothing is written or recorded.
+#[cfg(unix)]
+#[test]
+fn a_file_named_with_a_backslash_is_kept_in_a_folder_and_refused_in_a_zip() {
+    let dir = examples("backslash");
+    let pack = dir.join("examples/acme-pack/lib");
+    fs::copy(pack.join("text.rhai"), pack.join("more\\text.rhai")).unwrap();
+    exit(&bundle(&dir, "audit"), 0);
+    assert!(dir.join("audit/pack/1/lib/more\\text.rhai").is_file());
+    let (code, text) = verify(&dir, "audit");
+    assert_eq!(code, 0, "{text}");
+    let ledger = fs::read(dir.join("ledger.jsonl")).unwrap();
+    let out = bundle(&dir, "audit.zip");
+    exit(&out, 2);
+    assert!(
+        stderr(&out).contains("audit.zip: pack/1/lib/more\\text.rhai: a `\\` in the file's name"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.join("audit.zip").exists());
+    assert_eq!(
+        fs::read(dir.join("ledger.jsonl")).unwrap(),
+        ledger,
+        "no run recorded"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn a_bundle_folder_file_that_is_a_link_out_of_it_is_refused() {
@@ -590,6 +770,58 @@ fn evidence_no_record_names_and_an_evidence_folder_moved_are_named() {
             "manifest.json: rerun.evidence.path is \"proof\", but every bundle holds the evidence files under evidence/"
         ),
         "{text}"
+    );
+}
+
+/// The evidence files are found as the system finds them, when bundled and when verified:
+/// a file named with a `/` after it, or through a `..` after a folder that is not there, is
+/// no file, whatever its text comes to (`a.txt`). Records whose sha256 no file can be
+/// checked against (an absolute uri, a URL) are told when bundling and counted, with their
+/// places, when verifying; and the bundle's report is eval's with the same evidence root.
+#[test]
+fn evidence_paths_resolve_as_on_disk_and_unchecked_hashes_are_told() {
+    let dir = examples("evidence-paths");
+    let root = dir.join("root");
+    fs::create_dir_all(&root).unwrap();
+    fs::write(root.join("a.txt"), "abc").unwrap();
+    let path = dir.join("examples/acme/evidence.json");
+    let mut facts: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    let records = facts["evidence"].as_array_mut().unwrap();
+    for uri in ["a.txt", "a.txt/", "missing/../a.txt", "/etc/hostname"] {
+        let mut r = records[0].clone();
+        r["uri"] = uri.into();
+        r["title"] = format!("At {uri}").into();
+        r["sha256"] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".into();
+        records.push(r);
+    }
+    fs::write(&path, serde_json::to_string_pretty(&facts).unwrap()).unwrap();
+    for output in ["audit", "audit.zip"] {
+        let out = evidence_bundle(&dir, "root", output);
+        exit(&out, 0);
+        assert!(
+            stderr(&out).contains("(/evidence/17): evidence record whose uri is an absolute path (`/etc/hostname`): its sha256 is not checked"),
+            "{}",
+            stderr(&out)
+        );
+        let (code, text) = verify(&dir, output);
+        assert_eq!(code, 0, "{text}");
+        // a.txt verified; a.txt/, missing/../a.txt and the policy (not in this root) missing.
+        assert!(
+            text.contains("evidence files checked again against their records' sha256: 1 verified, 3 missing; records whose sha256 no file can be checked against: 1 whose uri is an absolute path (examples/acme/evidence.json:"),
+            "{text}"
+        );
+        assert!(text.contains(" whose uri is a URL (not fetched)"), "{text}");
+    }
+    let report = fs::read(dir.join("audit/report/report.json")).unwrap();
+    assert_eq!(report, eval_json(&dir, &["--evidence-root", "root"]));
+    let m = manifest(&dir.join("audit"));
+    assert_eq!(
+        m["rerun"]["evidence"]["unreadable"]["a.txt/"],
+        "a file where its path needs a folder (a name followed by `/`, or by `/..`)"
+    );
+    assert_eq!(
+        m["rerun"]["evidence"]["unreadable"]["missing/../a.txt"],
+        "no such file"
     );
 }
 

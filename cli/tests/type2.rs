@@ -577,6 +577,86 @@ fn a_link_leaving_the_evidence_root_is_outside_it() {
     }
 }
 
+/// A path is resolved as the system resolves it, not by its text: a file named with a `/`
+/// after it, or reached through a `..` after a folder that is not there, is no file. And a
+/// record with a `sha256` whose `uri` no evidence root can hold (absolute, empty, a `file:`
+/// URI, a URL) is checked against nothing: each is told on stderr with its file, line and
+/// JSON Pointer (the URLs counted), so no one takes its sha256 for checked.
+#[test]
+fn paths_resolve_as_on_disk_and_a_sha256_no_root_can_check_is_told() {
+    let (dir, _, root) = evidence_case("evidence-unchecked");
+    write(&root, "flows.txt", "abc");
+    let record = |id: &str, uri: &str| {
+        format!(
+            r#"{{"control_id": "{id}", "title": "At {uri}", "uri": "{uri}", "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "collected_on": "2025-12-01"}},"#
+        )
+    };
+    let extra = [
+        record("CC1.1", "/etc/hostname"),
+        record("CC1.1", ""),
+        record("CC1.1", "file:flows.txt"),
+    ]
+    .concat();
+    let facts = ORG
+        .replace(r#""uri": "flows.txt""#, r#""uri": "flows.txt/""#)
+        .replace(
+            r#""uri": "board/minutes.txt""#,
+            r#""uri": "missing/../flows.txt""#,
+        )
+        .replace(r#""evidence": ["#, &format!(r#""evidence": [{extra}"#));
+    let facts = write(&dir, "facts.json", &facts);
+    let r = eval_with_root(&facts, &root);
+    let file = |id: &str| control(&r, id)["evidence"][0]["file"].clone();
+    assert_eq!(file("CC2.1"), "missing");
+    fails_its_file_check(
+        &r,
+        "CC2.1",
+        "the file flows.txt/ could not be read from the evidence root: a file where its path needs a folder",
+    );
+    assert_eq!(file("CC1.2"), "missing");
+    fails_its_file_check(
+        &r,
+        "CC1.2",
+        "the file missing/../flows.txt could not be read from the evidence root: no such file",
+    );
+    let out = attest(&["eval", &facts, "--evidence-root", root.to_str().unwrap()]);
+    let told = stderr(&out);
+    let line = |pointer: &str| {
+        let n = ORG
+            .lines()
+            .position(|l| l.contains(r#""evidence": ["#))
+            .unwrap()
+            + 1;
+        format!("facts.json:{n} ({pointer}): evidence record")
+    };
+    for (pointer, says) in [
+        (
+            "/evidence/0",
+            "whose uri is an absolute path (`/etc/hostname`): its sha256 is not checked",
+        ),
+        (
+            "/evidence/1",
+            "whose uri is empty: its sha256 is not checked",
+        ),
+        (
+            "/evidence/2",
+            "whose uri is a file: URI (`file:flows.txt`): its sha256 is not checked",
+        ),
+    ] {
+        assert!(
+            told.contains(&format!("{} {says}", line(pointer))),
+            "{told}"
+        );
+    }
+    assert!(
+        told.contains("1 evidence record with a sha256 names a URL (the first at "),
+        "{told}"
+    );
+    // Without an evidence root no file is checked, and nothing is said of it.
+    let out = attest(&["eval", &facts]);
+    assert!(!stderr(&out).contains("sha256"), "{}", stderr(&out));
+}
+
 fn control<'r>(report: &'r Value, id: &str) -> &'r Value {
     report["controls"]
         .as_array()

@@ -18,7 +18,8 @@ const FOLDER: &str = "evidence";
 pub type Hashes = BTreeMap<String, EvidenceFile>;
 
 /// Copies the file of each `uri` under `root` into the bundle; returns what the manifest
-/// records and the hashes of the files as copied. A file outside the root (a link on its
+/// records and the hashes the evaluation is given: those that evaluating the bundle again
+/// finds ([`bundled`]), so the two cannot differ. A file outside the root (a link on its
 /// path leads out of it, [`evidence::locate`]) is not copied. An error when `root` is not a
 /// folder.
 pub fn collect(
@@ -29,7 +30,6 @@ pub fn collect(
     let real_root = evidence::real_root(root)?;
     let mut unreadable = BTreeMap::new();
     let mut outside_root = BTreeSet::new();
-    let mut hashes = Hashes::new();
     for uri in uris {
         // Only a regular file under the root is read (as `attest eval` reads it), and the
         // bytes bundled are the bytes hashed, even if the file changes meanwhile.
@@ -42,22 +42,15 @@ pub fn collect(
                 })
             })
         });
-        let found = match bytes {
-            Ok(bytes) => {
-                let hash = ledger::sha256(&bytes);
-                files.add(path(uri), bytes);
-                EvidenceFile::Read(hash)
-            }
+        match bytes {
+            Ok(bytes) => files.add(path(uri), bytes),
             Err(EvidenceFile::Unreadable(why)) => {
-                unreadable.insert(uri.clone(), why.clone());
-                EvidenceFile::Unreadable(why)
+                unreadable.insert(uri.clone(), why);
             }
-            Err(other) => {
+            Err(_) => {
                 outside_root.insert(uri.clone());
-                other
             }
-        };
-        hashes.insert(uri.clone(), found);
+        }
     }
     let part = Evidence {
         path: FOLDER.to_owned(),
@@ -65,6 +58,17 @@ pub fn collect(
         unreadable,
         outside_root,
     };
+    let hashes = bundled(files, &part, uris);
+    for (uri, found) in &hashes {
+        // Read from the root, but not found in the bundle as a `uri` names it.
+        if let (EvidenceFile::Unreadable(why), false) = (found, part.unreadable.contains_key(uri)) {
+            crate::output::tell(&format!(
+                "warning: evidence {}: read from the evidence root, but the bundle cannot hold it where the uri names it: {}",
+                attest_engine::escape::line(uri),
+                attest_engine::escape::line(why)
+            ));
+        }
+    }
     Ok((part, hashes))
 }
 
@@ -78,11 +82,7 @@ pub fn bundled(files: &Files, part: &Evidence, uris: &[String]) -> Hashes {
             } else if let Some(why) = part.unreadable.get(uri) {
                 EvidenceFile::Unreadable(why.clone())
             } else {
-                files
-                    .get(&under(&part.path, uri))
-                    .map(ledger::sha256)
-                    .ok_or_else(|| "no such file".to_owned())
-                    .into()
+                find(files, &part.path, uri).map(ledger::sha256).into()
             };
             (uri.clone(), found)
         })
@@ -110,6 +110,47 @@ pub fn unnamed(files: &Files, part: &Evidence, uris: &[String]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The bytes of the file the bundle holds for `uri` under `folder`, found as the system
+/// finds a file on disk, or why there is none: a `.`, a `..` or an empty segment (`a//b`)
+/// must follow a folder of the bundle (a `..` goes back out of it), so that `missing/../a.txt`
+/// names no file when the bundle holds no folder `missing`, nor `a.txt/..` or `a.txt/`
+/// when `a.txt` is a file; a `uri` naming a folder names no file.
+fn find<'f>(files: &'f Files, folder: &str, uri: &str) -> Result<&'f [u8], String> {
+    let is_folder = |path: &[&str]| {
+        let prefix = format!("{}/", path.join("/"));
+        path.len() == 1
+            || (files.0.range(prefix.clone()..).next()).is_some_and(|(p, _)| p.starts_with(&prefix))
+    };
+    let mut path = vec![folder];
+    let mut names_folder = false;
+    for segment in uri.split(['/', '\\']) {
+        names_folder = matches!(segment, "" | "." | "..");
+        if !names_folder {
+            path.push(segment);
+            continue;
+        }
+        if !is_folder(&path) {
+            return Err(match files.get(&path.join("/")) {
+                Some(_) => evidence::NOT_A_FOLDER.to_owned(),
+                None if segment == ".." => format!(
+                    "no folder {} in the bundle for the `..` after it to go back out of (a bundle holds the files evidence records name, in their folders, and no other folder): write the uri without `..`",
+                    path[1..].join("/")
+                ),
+                None => evidence::NO_SUCH_FILE.to_owned(),
+            });
+        }
+        if segment == ".." && path.len() > 1 {
+            path.pop();
+        }
+    }
+    if names_folder || is_folder(&path) {
+        return Err("it is a folder".to_owned());
+    }
+    files
+        .get(&path.join("/"))
+        .ok_or_else(|| evidence::NO_SUCH_FILE.to_owned())
 }
 
 /// The bundle's path of a `uri`'s file under `folder`.
@@ -158,6 +199,34 @@ mod tests {
         assert_eq!(part.unreadable["board"], "it is a folder");
         // Evaluating again from the bundle gives the same hashes and reasons.
         assert_eq!(bundled(&files, &part, &uris), hashes);
+        // The bundle's files are found as the system finds files on disk: a `..` after a
+        // folder it does not hold, or after a file, and a file named with a `/` after it,
+        // name no file, whatever their text comes to.
+        let mut lookup = Files::default();
+        lookup.add("evidence/board/minutes.txt", "abc");
+        lookup.add("evidence/a.txt", "abc");
+        let found = |uri: &str| find(&lookup, "evidence", uri).map(|b| b.to_vec());
+        for uri in [
+            "a.txt",
+            "./a.txt",
+            "board/../a.txt",
+            "board//minutes.txt",
+            "board\\minutes.txt",
+        ] {
+            assert_eq!(found(uri), Ok(b"abc".to_vec()), "{uri}");
+        }
+        for uri in ["a.txt/", "a.txt/.", "a.txt/../a.txt", "board/minutes.txt/"] {
+            assert_eq!(found(uri), Err(evidence::NOT_A_FOLDER.to_owned()), "{uri}");
+        }
+        assert!(
+            found("missing/../a.txt")
+                .unwrap_err()
+                .starts_with("no folder missing in the bundle for the `..`")
+        );
+        assert_eq!(found("missing/./a.txt"), Err("no such file".to_owned()));
+        for uri in ["board", "board/", "board/..", "."] {
+            assert_eq!(found(uri), Err("it is a folder".to_owned()), "{uri}");
+        }
         // A file removed from the bundle is missing.
         files.0.clear();
         assert_eq!(

@@ -7,6 +7,7 @@
 pub mod accounted;
 pub mod evidence;
 pub mod formats;
+mod layout;
 mod manifest;
 pub mod parts;
 pub mod samples;

@@ -132,6 +132,11 @@ fn zip_bytes(files: &Files) -> Result<Vec<u8>, String> {
         .last_modified_time(zip::DateTime::default())
         .unix_permissions(0o644);
     for (rel, bytes) in &files.0 {
+        if rel.contains('\\') {
+            return Err(format!(
+                "{rel}: a `\\` in the file's name, which some zip readers take for a folder separator and others keep in the name: rename the file, or make a folder bundle (an --output not ending in .zip), which keeps the name as it is"
+            ));
+        }
         zip.start_file(rel.as_str(), options)
             .map_err(|e| e.to_string())?;
         zip.write_all(bytes).map_err(|e| e.to_string())?;
@@ -159,7 +164,7 @@ fn read_within(path: &Path, limit: inputs::SizeLimit) -> Result<Files, String> {
     };
     if is_zip(path) {
         inputs::require_regular_if_there(path, "a zip bundle is a regular file")?;
-        zip_layout(path).map_err(|why| format!("{name}: {why}"))?;
+        super::layout::check(path, limit).map_err(|why| format!("{name}: {why}"))?;
         let file = fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;
         let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("{name}: {e}"))?;
         for i in 0..zip.len() {
@@ -168,10 +173,10 @@ fn read_within(path: &Path, limit: inputs::SizeLimit) -> Result<Files, String> {
                 .enclosed_name()
                 .ok_or_else(|| format!("{name}: {}: a path outside the bundle", entry.name()))?
                 .to_string_lossy()
-                .replace('\\', "/");
+                .into_owned();
             // What an extracting tool would make of the entry must be what is verified: a
             // link (its text read as the file) or a folder with content is refused (a name
-            // given twice, [`zip_layout`]).
+            // given twice or not plain, bytes no entry accounts for: [`super::layout`]).
             if entry.is_symlink() {
                 return Err(format!(
                     "{name}: {rel}: a symbolic link: a bundle holds its files itself"
@@ -211,79 +216,6 @@ fn read_within(path: &Path, limit: inputs::SizeLimit) -> Result<Files, String> {
         })?;
     }
     Ok(files)
-}
-
-/// Checks what a zip reader would not: that the archive is all there is in the file (no
-/// bytes before its first entry, between its directory and its end record, or after that
-/// record), and that its central directory names each file once, whatever a reader makes of
-/// a name given twice (the zip crate keeps the last; a streaming reader shows the first).
-/// Zip64 archives (larger than a bundle may be) are left to the reader.
-fn zip_layout(path: &Path) -> Result<(), String> {
-    use std::io::{Seek, SeekFrom};
-    const END: usize = 22;
-    let mut file = fs::File::open(path).map_err(|e| e.to_string())?;
-    let size = file.metadata().map_err(|e| e.to_string())?.len();
-    let tail_len = size.min((END + usize::from(u16::MAX)) as u64);
-    let mut tail = vec![0; usize::try_from(tail_len).unwrap_or(0)];
-    file.seek(SeekFrom::End(-(tail_len as i64)))
-        .and_then(|_| file.read_exact(&mut tail))
-        .map_err(|e| e.to_string())?;
-    let u16_at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
-    let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
-    // The end record whose comment runs exactly to the end of the file.
-    let end = (0..tail.len().saturating_sub(END - 1))
-        .rev()
-        .find(|&i| {
-            tail[i..].starts_with(b"PK\x05\x06") && i + END + usize::from(u16_at(&tail, i + 20)) == tail.len()
-        })
-        .ok_or("not a zip archive that ends the file: its end record is missing, damaged, or followed by other bytes")?;
-    let (entries, dir_size, dir_at) = (
-        u16_at(&tail, end + 10),
-        u32_at(&tail, end + 12),
-        u32_at(&tail, end + 16),
-    );
-    if entries == u16::MAX || dir_size == u32::MAX || dir_at == u32::MAX {
-        return Ok(());
-    }
-    let end_at = size - tail_len + end as u64;
-    if u64::from(dir_at) + u64::from(dir_size) != end_at {
-        return Err("bytes the zip's directory does not account for (before its first entry, or between its entries and its end record): a bundle is the archive alone".to_owned());
-    }
-    let mut first = [0; 4];
-    file.seek(SeekFrom::Start(0))
-        .and_then(|_| file.read_exact(&mut first))
-        .map_err(|e| e.to_string())?;
-    if entries > 0 && &first != b"PK\x03\x04" {
-        return Err("bytes before the zip's first entry: a bundle is the archive alone".to_owned());
-    }
-    let mut dir = vec![0; dir_size as usize];
-    file.seek(SeekFrom::Start(u64::from(dir_at)))
-        .and_then(|_| file.read_exact(&mut dir))
-        .map_err(|e| e.to_string())?;
-    let mut names = BTreeSet::new();
-    let mut at = 0;
-    for _ in 0..entries {
-        if dir.len() < at + 46 || !dir[at..].starts_with(b"PK\x01\x02") {
-            return Err("its central directory is damaged".to_owned());
-        }
-        let (name_len, extra, comment) = (
-            usize::from(u16_at(&dir, at + 28)),
-            usize::from(u16_at(&dir, at + 30)),
-            usize::from(u16_at(&dir, at + 32)),
-        );
-        let raw = dir
-            .get(at + 46..at + 46 + name_len)
-            .ok_or("its central directory is damaged")?;
-        let name = String::from_utf8_lossy(raw).replace('\\', "/");
-        let name = name.trim_end_matches('/');
-        if !names.insert(name.to_owned()) {
-            return Err(format!(
-                "{name}: the zip names this file twice: a bundle holds each file once"
-            ));
-        }
-        at += 46 + name_len + extra + comment;
-    }
-    Ok(())
 }
 
 /// Why a file of a bundle folder was not read.

@@ -147,7 +147,8 @@ pub struct Args {
     populations: Option<PathBuf>,
     /// Check every evidence record with a sha256 and a relative uri against the file at
     /// that uri under DIR; a missing file, a different hash or a file outside DIR (through
-    /// `..` or a link that leads out of it) fails its criterion.
+    /// `..` or a link that leads out of it) fails its criterion. Records with a sha256 and
+    /// another uri (absolute, empty, file:, a URL) are told on stderr: nothing checks them.
     #[arg(long, value_name = "DIR")]
     evidence_root: Option<PathBuf>,
     /// Output format of the main output (stdout, or the plain `--output FILE`; default:
@@ -338,7 +339,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }
         None => Vec::new(),
     };
+    let unchecked = (args.evidence_root.as_ref()).map(|_| evidence::unchecked::unchecked(&sources));
     let facts = super::load_facts(sources, Some(&loaded.pack), args.strict || config.strict)?;
+    if let Some(records) = &unchecked {
+        super::warn_unchecked(records, &facts);
+    }
     let examples = super::examples_left(&config, &facts);
     let start = Instant::now();
     let cadence = ReviewCadence::of_pack(engine.pack(), &params);

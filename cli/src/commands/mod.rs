@@ -83,6 +83,14 @@ pub fn warn(warnings: &[attest_engine::facts::Violation]) {
     }
 }
 
+/// Tells on stderr, as warnings, of the evidence records whose `sha256` no evidence root can
+/// check ([`unchecked::warnings`](crate::evidence::unchecked::warnings)).
+pub fn warn_unchecked(records: &[crate::evidence::unchecked::Unchecked], facts: &Facts) {
+    for warning in crate::evidence::unchecked::warnings(records, facts) {
+        crate::output::tell(&format!("warning: {}", escape::line(&warning)));
+    }
+}
+
 /// Reads and checks the waivers file at `path`, if one is given. What is doubtful in it (an
 /// expiry over a year after the approval, an `entity` naming no record, a waiver in force
 /// alongside another for the same findings) is a warning on stderr, as the facts' are.

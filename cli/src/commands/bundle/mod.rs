@@ -144,6 +144,9 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         Some(&loaded.pack),
         args.strict || config.strict,
     )?;
+    if args.evidence_root.is_some() {
+        super::warn_unchecked(&crate::evidence::unchecked::unchecked(&sources), &facts);
+    }
     let waivers_text = args
         .waivers
         .as_deref()

@@ -37,18 +37,21 @@ pub fn verify(path: &Path) -> Result<Outcome, String> {
     let again = reevaluate(&files, &manifest)
         .map_err(|e| problems.push(format!("could not evaluate the bundle again: {e}")))
         .ok()
-        .map(|(again, evidence)| {
-            problems.extend(evidence);
-            again
+        .map(|again| {
+            problems.extend(again.unnamed);
+            (again.evaluated, again.unchecked)
         });
-    if let Some(again) = &again {
+    if let Some((again, unchecked)) = &again {
         for line in compare(&files, &manifest, again, &mut problems) {
             say(line)?;
+        }
+        if manifest.rerun.evidence.is_some() {
+            say(evidence_checked(&again.report, unchecked))?;
         }
     }
     formats::check(
         &files,
-        again.as_ref().map(|a| a.formats.as_slice()),
+        again.as_ref().map(|(a, _)| a.formats.as_slice()),
         &mut problems,
     );
     match files.get(formats::JSON) {
@@ -147,9 +150,6 @@ fn compare(
             again.populations.len()
         ));
     }
-    if manifest.rerun.evidence.is_some() {
-        verified.push(evidence_checked(&again.report));
-    }
     verified
 }
 /// What the manifest says of the run that evaluating `again` does not give, in words.
@@ -210,8 +210,9 @@ fn check_drawn(
     }
 }
 
-/// How the evaluation found the bundled evidence files against their records' `sha256`.
-fn evidence_checked(report: &Report) -> String {
+/// How the evaluation found the bundled evidence files against their records' `sha256`,
+/// and which records' `sha256` it could not check ([`unchecked`](crate::evidence::unchecked)).
+fn evidence_checked(report: &Report, unchecked: &str) -> String {
     let checks: Vec<FileCheck> = report
         .controls
         .iter()
@@ -229,19 +230,28 @@ fn evidence_checked(report: &Report) -> String {
     .filter(|(_, n)| *n > 0)
     .map(|(check, n)| format!("{n} {}", check.as_str()))
     .collect();
-    format!(
-        "evidence files checked again against their records' sha256: {}",
-        if counts.is_empty() {
-            "none named".to_owned()
-        } else {
-            counts.join(", ")
-        }
-    )
+    let checked = if counts.is_empty() {
+        "none named".to_owned()
+    } else {
+        counts.join(", ")
+    };
+    let unchecked = match unchecked {
+        "" => String::new(),
+        records => format!("; records whose sha256 no file can be checked against: {records}"),
+    };
+    format!("evidence files checked again against their records' sha256: {checked}{unchecked}")
 }
 
-/// Evaluates the bundle's facts, pack, evidence files and waivers again; with what is wrong
-/// with its evidence folder against the files the facts name ([`evidence::unnamed`]).
-fn reevaluate(files: &Files, manifest: &Manifest) -> Result<(Evaluated, Vec<String>), String> {
+/// The bundle evaluated again: the evaluation, what is wrong with its evidence folder
+/// ([`evidence::unnamed`]) and the records whose `sha256` it could not check, in words.
+struct Again {
+    evaluated: Evaluated,
+    unnamed: Vec<String>,
+    unchecked: String,
+}
+
+/// Evaluates the bundle's facts, pack, evidence files and waivers again.
+fn reevaluate(files: &Files, manifest: &Manifest) -> Result<Again, String> {
     let rerun = &manifest.rerun;
     let sources: Vec<(String, String)> = rerun
         .facts
@@ -268,7 +278,9 @@ fn reevaluate(files: &Files, manifest: &Manifest) -> Result<(Evaluated, Vec<Stri
         })
         .collect();
     let engine = Engine::new(packs::rebuild(&chain)?, limits(rerun)).map_err(|e| e.to_string())?;
+    let unchecked = crate::evidence::unchecked::unchecked(&sources);
     let facts = load_facts(sources, Some(engine.pack()), false)?;
+    let unchecked = crate::evidence::unchecked::summary(&unchecked, &facts);
     let waivers = match &rerun.waivers {
         Some(w) => Some((w.name.clone(), files.text(&w.path)?)),
         None => None,
@@ -289,5 +301,9 @@ fn reevaluate(files: &Files, manifest: &Manifest) -> Result<(Evaluated, Vec<Stri
         waivers.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
         &[],
     )?;
-    Ok((again, unnamed))
+    Ok(Again {
+        evaluated: again,
+        unnamed,
+        unchecked,
+    })
 }
