@@ -893,8 +893,8 @@ fn new_rule_with_an_inherited_id_copies_the_base_rule_its_cases_and_its_row() {
     let test = attest_in(&dir, &["test", "company"]);
     exit(&test, 0);
     assert!(
-        stdout(&test).contains("ok      access.mfa-privileged  6 cases\n")
-            && stdout(&test).contains("test result: ok. 6 passed; 0 failed; 0 filtered out\n"),
+        stdout(&test).contains("ok      access.mfa-privileged  7 cases\n")
+            && stdout(&test).contains("test result: ok. 7 passed; 0 failed; 0 filtered out\n"),
         "{}",
         stdout(&test)
     );
