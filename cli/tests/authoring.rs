@@ -946,6 +946,75 @@ fn new_rule_with_an_inherited_id_copies_the_base_rule_its_cases_and_its_row() {
 }
 
 #[test]
+fn new_rule_with_the_id_of_a_rule_a_base_turned_off_copies_it_back() {
+    let dir = scratch("new-disabled");
+    write(
+        &dir,
+        "base/pack.toml",
+        "name = \"base\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n[disable]\n\"changes.tested\" = \"CI refuses failed changes\"\n",
+    );
+    write(
+        &dir,
+        "company/pack.toml",
+        "name = \"company\"\nversion = \"1.0.0\"\nextends = \"../base\"\n",
+    );
+    let out = attest_in(
+        &dir,
+        &["new", "rule", "changes.tested", "--pack", "company"],
+    );
+    exit(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "created company/rules/changes/tested.rhai: a copy of changes.tested from pack soc2\n\
+         a base of the pack turned changes.tested off (CI refuses failed changes): the copy brings it back\n\
+         created company/rules/changes/tested.cases.json: its cases\n\
+         the copy overrides changes.tested of pack soc2: edit it and its cases, then run `attest test company --filter changes.tested`\n"
+    );
+    let base = repo().join("rules/soc2/rules/changes");
+    for file in ["tested.rhai", "tested.cases.json"] {
+        assert_eq!(
+            fs::read_to_string(dir.join("company/rules/changes").join(file)).unwrap(),
+            fs::read_to_string(base.join(file)).unwrap(),
+            "{file} is the built-in pack's"
+        );
+    }
+    // The copy runs again: it checks clean, passes its cases and is no longer turned off.
+    let check = attest_in(&dir, &["check", "company"]);
+    exit(&check, 0);
+    assert_eq!(stdout(&check), "company: no problems (1 rule checked)\n");
+    exit(&attest_in(&dir, &["test", "company"]), 0);
+    let explain = attest_in(&dir, &["explain", "changes.tested", "--pack", "company"]);
+    exit(&explain, 0);
+    assert!(
+        !stdout(&explain).contains("CI refuses failed changes"),
+        "{}",
+        stdout(&explain)
+    );
+
+    // A rule the pack itself turns off cannot be overridden there too: refused, with the
+    // way out, and nothing is written.
+    write(
+        &dir,
+        "own/pack.toml",
+        "name = \"own\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n[disable]\n\"changes.tested\" = \"CI refuses failed changes\"\n",
+    );
+    for extra in [&[][..], &["--control", "CC8.1"][..]] {
+        let mut args = vec!["new", "rule", "changes.tested", "--pack", "own"];
+        args.extend_from_slice(extra);
+        let out = attest_in(&dir, &args);
+        exit(&out, 2);
+        assert!(
+            stderr(&out).contains(
+                "error: own/pack.toml: [disable] turns `changes.tested` off (CI refuses failed changes): a pack cannot both override and disable a rule; remove the [disable] entry, then run this again to copy the rule"
+            ),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!dir.join("own/rules").exists(), "nothing is written");
+    }
+}
+
+#[test]
 fn new_rule_refuses_bad_input_and_writes_nothing() {
     let dir = scratch("new-bad");
     tiny_pack(&dir, &[]);
