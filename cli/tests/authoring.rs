@@ -615,6 +615,42 @@ fn check_names_the_file_of_a_problem_without_a_line() {
 }
 
 #[test]
+fn check_warns_of_a_cases_file_that_belongs_to_no_rule() {
+    let dir = scratch("check-stray-cases");
+    let cases = format!("[\n  {}\n]\n", case("mfa passes", WITH_MFA, "pass", "[]"));
+    tiny_pack(&dir, &[("mfa", "CC6.1", MFA_BODY, &[])]);
+    fs::write(dir.join("pack/rules/t/mfa.cases.json"), &cases).unwrap();
+    // A typo of the rule's file name, and a cases file out of rules/.
+    write(&dir, "pack/rules/t/mfa-typo.cases.json", &cases);
+    write(&dir, "pack/extra.cases.json", &cases);
+    let out = attest_in(&dir, &["check", "pack"]);
+    exit(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "warning[stray-cases]: cases of no rule: a rule's cases file is beside its rule file, under rules/, so `attest test` never runs these (move it beside its rule, as `rules/<area>/<name>.cases.json` for `rules/<area>/<name>.rhai`)\n\
+         --> pack/extra.cases.json\n\n\
+         warning[stray-cases]: cases of no rule: there is no rule file rules/t/mfa-typo.rhai beside it, so `attest test` never runs these (name it after its rule's file, or remove it; an inherited rule's cases run with its own pack, or beside an override of it)\n\
+         --> pack/rules/t/mfa-typo.cases.json\n\n\
+         pack: 0 errors, 2 warnings (1 rule checked)\n"
+    );
+    exit(&attest_in(&dir, &["check", "pack", "--deny-warnings"]), 1);
+    let json = attest_in(&dir, &["check", "pack", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["warnings"], 2);
+    assert_eq!(
+        doc["diagnostics"][1],
+        serde_json::json!({
+            "code": "stray-cases",
+            "severity": "warning",
+            "file": "pack/rules/t/mfa-typo.cases.json",
+            "line": null,
+            "column": null,
+            "message": "cases of no rule: there is no rule file rules/t/mfa-typo.rhai beside it, so `attest test` never runs these (name it after its rule's file, or remove it; an inherited rule's cases run with its own pack, or beside an override of it)"
+        })
+    );
+}
+
+#[test]
 fn warnings_alone_pass_unless_denied() {
     let dir = scratch("check-warnings");
     tiny_pack(
