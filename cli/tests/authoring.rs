@@ -258,6 +258,57 @@ fn a_cases_file_that_cannot_be_read_is_a_failure_with_its_place() {
     );
 }
 
+/// A finding must name a place in the facts: a JSON Pointer a rule writes by hand that names
+/// nothing (an index past the end, a misspelt collection) is the rule's error, and its
+/// author is told which pointer when a case runs it.
+#[test]
+fn a_finding_at_a_pointer_to_nothing_fails_its_case_naming_the_pointer() {
+    let dir = scratch("test-pointer-to-nothing");
+    let body =
+        "for a in facts.accounts {\n    fail(\"/acounts/0\", `${a.username} is shared`);\n}\n";
+    tiny_pack(
+        &dir,
+        &[(
+            "ghost",
+            "CC6.1",
+            body,
+            &[case("mfa fails", WITHOUT_MFA, "fail", r#"["/accounts/0"]"#)],
+        )],
+    );
+    let out = attest_in(&dir, &["test", "pack"]);
+    exit(&out, 1);
+    assert!(
+        stdout(&out).contains(
+            "    status: expected fail, got error\n    entities: expected [/accounts/0], got []\n    actual error at pack/rules/t/ghost.rhai: fail: the JSON Pointer \"/acounts/0\" names nothing in the facts (a finding names a record, such as \"/accounts/3\", or no record at all)\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_case_whose_status_is_no_status_is_refused_naming_its_place() {
+    let dir = scratch("test-null-status");
+    tiny_pack(&dir, &[("mfa", "CC6.1", MFA_BODY, &[])]);
+    write(
+        &dir,
+        "pack/rules/t/mfa.cases.json",
+        &format!(
+            "[\n  {},\n  {{\"name\": \"b\", \"facts\": {{}}, \"expect\": {{\"status\": null}}}}\n]\n",
+            case("mfa passes", WITH_MFA, "pass", "[]")
+        ),
+    );
+    let out = attest_in(&dir, &["test", "pack"]);
+    exit(&out, 1);
+    assert!(
+        stdout(&out).contains(
+            "pack/rules/t/mfa.cases.json:3:41: invalid cases file: /1/expect/status: expected a status, one of \"pass\", \"fail\", \"warn\", \"error\" or \"not_applicable\", not null\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
 #[test]
 fn a_case_whose_date_period_or_parameter_is_refused_fails_at_its_line() {
     let dir = scratch("test-bad-case-settings");
