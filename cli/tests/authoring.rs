@@ -258,6 +258,57 @@ fn a_cases_file_that_cannot_be_read_is_a_failure_with_its_place() {
     );
 }
 
+/// A finding must name a place in the facts: a JSON Pointer a rule writes by hand that names
+/// nothing (an index past the end, a misspelt collection) is the rule's error, and its
+/// author is told which pointer when a case runs it.
+#[test]
+fn a_finding_at_a_pointer_to_nothing_fails_its_case_naming_the_pointer() {
+    let dir = scratch("test-pointer-to-nothing");
+    let body =
+        "for a in facts.accounts {\n    fail(\"/acounts/0\", `${a.username} is shared`);\n}\n";
+    tiny_pack(
+        &dir,
+        &[(
+            "ghost",
+            "CC6.1",
+            body,
+            &[case("mfa fails", WITHOUT_MFA, "fail", r#"["/accounts/0"]"#)],
+        )],
+    );
+    let out = attest_in(&dir, &["test", "pack"]);
+    exit(&out, 1);
+    assert!(
+        stdout(&out).contains(
+            "    status: expected fail, got error\n    entities: expected [/accounts/0], got []\n    actual error at pack/rules/t/ghost.rhai: fail: the JSON Pointer \"/acounts/0\" names nothing in the facts (a finding names a record, such as \"/accounts/3\", or no record at all)\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_case_whose_status_is_no_status_is_refused_naming_its_place() {
+    let dir = scratch("test-null-status");
+    tiny_pack(&dir, &[("mfa", "CC6.1", MFA_BODY, &[])]);
+    write(
+        &dir,
+        "pack/rules/t/mfa.cases.json",
+        &format!(
+            "[\n  {},\n  {{\"name\": \"b\", \"facts\": {{}}, \"expect\": {{\"status\": null}}}}\n]\n",
+            case("mfa passes", WITH_MFA, "pass", "[]")
+        ),
+    );
+    let out = attest_in(&dir, &["test", "pack"]);
+    exit(&out, 1);
+    assert!(
+        stdout(&out).contains(
+            "pack/rules/t/mfa.cases.json:3:41: invalid cases file: /1/expect/status: expected a status, one of \"pass\", \"fail\", \"warn\", \"error\" or \"not_applicable\", not null\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
 #[test]
 fn a_case_whose_date_period_or_parameter_is_refused_fails_at_its_line() {
     let dir = scratch("test-bad-case-settings");
@@ -615,6 +666,42 @@ fn check_names_the_file_of_a_problem_without_a_line() {
 }
 
 #[test]
+fn check_warns_of_a_cases_file_that_belongs_to_no_rule() {
+    let dir = scratch("check-stray-cases");
+    let cases = format!("[\n  {}\n]\n", case("mfa passes", WITH_MFA, "pass", "[]"));
+    tiny_pack(&dir, &[("mfa", "CC6.1", MFA_BODY, &[])]);
+    fs::write(dir.join("pack/rules/t/mfa.cases.json"), &cases).unwrap();
+    // A typo of the rule's file name, and a cases file out of rules/.
+    write(&dir, "pack/rules/t/mfa-typo.cases.json", &cases);
+    write(&dir, "pack/extra.cases.json", &cases);
+    let out = attest_in(&dir, &["check", "pack"]);
+    exit(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "warning[stray-cases]: cases of no rule: a rule's cases file is beside its rule file, under rules/, so `attest test` never runs these (move it beside its rule, as `rules/<area>/<name>.cases.json` for `rules/<area>/<name>.rhai`)\n\
+         --> pack/extra.cases.json\n\n\
+         warning[stray-cases]: cases of no rule: there is no rule file rules/t/mfa-typo.rhai beside it, so `attest test` never runs these (name it after its rule's file, or remove it; an inherited rule's cases run with its own pack, or beside an override of it)\n\
+         --> pack/rules/t/mfa-typo.cases.json\n\n\
+         pack: 0 errors, 2 warnings (1 rule checked)\n"
+    );
+    exit(&attest_in(&dir, &["check", "pack", "--deny-warnings"]), 1);
+    let json = attest_in(&dir, &["check", "pack", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["warnings"], 2);
+    assert_eq!(
+        doc["diagnostics"][1],
+        serde_json::json!({
+            "code": "stray-cases",
+            "severity": "warning",
+            "file": "pack/rules/t/mfa-typo.cases.json",
+            "line": null,
+            "column": null,
+            "message": "cases of no rule: there is no rule file rules/t/mfa-typo.rhai beside it, so `attest test` never runs these (name it after its rule's file, or remove it; an inherited rule's cases run with its own pack, or beside an override of it)"
+        })
+    );
+}
+
+#[test]
 fn warnings_alone_pass_unless_denied() {
     let dir = scratch("check-warnings");
     tiny_pack(
@@ -943,6 +1030,75 @@ fn new_rule_with_an_inherited_id_copies_the_base_rule_its_cases_and_its_row() {
         stderr(&flags)
     );
     assert!(!dir.join("other/rules/changes").exists());
+}
+
+#[test]
+fn new_rule_with_the_id_of_a_rule_a_base_turned_off_copies_it_back() {
+    let dir = scratch("new-disabled");
+    write(
+        &dir,
+        "base/pack.toml",
+        "name = \"base\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n[disable]\n\"changes.tested\" = \"CI refuses failed changes\"\n",
+    );
+    write(
+        &dir,
+        "company/pack.toml",
+        "name = \"company\"\nversion = \"1.0.0\"\nextends = \"../base\"\n",
+    );
+    let out = attest_in(
+        &dir,
+        &["new", "rule", "changes.tested", "--pack", "company"],
+    );
+    exit(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "created company/rules/changes/tested.rhai: a copy of changes.tested from pack soc2\n\
+         a base of the pack turned changes.tested off (CI refuses failed changes): the copy brings it back\n\
+         created company/rules/changes/tested.cases.json: its cases\n\
+         the copy overrides changes.tested of pack soc2: edit it and its cases, then run `attest test company --filter changes.tested`\n"
+    );
+    let base = repo().join("rules/soc2/rules/changes");
+    for file in ["tested.rhai", "tested.cases.json"] {
+        assert_eq!(
+            fs::read_to_string(dir.join("company/rules/changes").join(file)).unwrap(),
+            fs::read_to_string(base.join(file)).unwrap(),
+            "{file} is the built-in pack's"
+        );
+    }
+    // The copy runs again: it checks clean, passes its cases and is no longer turned off.
+    let check = attest_in(&dir, &["check", "company"]);
+    exit(&check, 0);
+    assert_eq!(stdout(&check), "company: no problems (1 rule checked)\n");
+    exit(&attest_in(&dir, &["test", "company"]), 0);
+    let explain = attest_in(&dir, &["explain", "changes.tested", "--pack", "company"]);
+    exit(&explain, 0);
+    assert!(
+        !stdout(&explain).contains("CI refuses failed changes"),
+        "{}",
+        stdout(&explain)
+    );
+
+    // A rule the pack itself turns off cannot be overridden there too: refused, with the
+    // way out, and nothing is written.
+    write(
+        &dir,
+        "own/pack.toml",
+        "name = \"own\"\nversion = \"1.0.0\"\nextends = \"soc2\"\n[disable]\n\"changes.tested\" = \"CI refuses failed changes\"\n",
+    );
+    for extra in [&[][..], &["--control", "CC8.1"][..]] {
+        let mut args = vec!["new", "rule", "changes.tested", "--pack", "own"];
+        args.extend_from_slice(extra);
+        let out = attest_in(&dir, &args);
+        exit(&out, 2);
+        assert!(
+            stderr(&out).contains(
+                "error: own/pack.toml: [disable] turns `changes.tested` off (CI refuses failed changes): a pack cannot both override and disable a rule; remove the [disable] entry, then run this again to copy the rule"
+            ),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!dir.join("own/rules").exists(), "nothing is written");
+    }
 }
 
 #[test]

@@ -248,3 +248,32 @@ fn the_public_view_has_no_per_finding_format() {
         assert_eq!(common::stdout(&o), "", "nothing is written");
     }
 }
+
+#[test]
+fn the_public_view_writes_no_populations() {
+    let dir = scratch("refused-populations");
+    let populations = dir.join("populations");
+    let report = dir.join("public.json");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--redact",
+        "--format",
+        "json",
+        "--output",
+        &report.to_string_lossy(),
+        "--populations",
+        &populations.to_string_lossy(),
+    ]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o).contains(&format!(
+            "error: --redact: --populations {} would write every record the rules tested (keys, names, emails); the public view holds none: run without --redact to write the populations",
+            populations.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!populations.exists(), "no population is written");
+    assert!(!report.exists(), "nor the public view");
+}

@@ -170,16 +170,18 @@ pub fn of_rule(rule: &Rule) -> Result<Vec<Case>, String> {
         .ok_or_else(|| format!("{path} is missing: every rule needs cases"))?;
     // A key given twice (`"facts": {"accounts": [..], "accounts": [..]}`) is refused as in
     // facts: serde_json would keep the last value, and the case test it alone.
-    let cases: Vec<Case> = crate::facts::json::parse(text)
-        .and_then(|_| serde_json::from_str(text))
-        .map_err(|e| {
-            // Its place and message as for any JSON file (an empty one is said to be empty).
-            let at = crate::facts::JsonSyntax::new(&path, text, &e);
-            format!(
-                "{path}:{}:{}: invalid cases file: {}",
-                at.line, at.column, at.message
-            )
-        })?;
+    let doc = crate::facts::json::parse(text);
+    if let Some(bad) = doc.as_ref().ok().and_then(|doc| bad_status(doc, text)) {
+        return Err(format!("{path}:{bad}"));
+    }
+    let cases: Vec<Case> = doc.and_then(|_| serde_json::from_str(text)).map_err(|e| {
+        // Its place and message as for any JSON file (an empty one is said to be empty).
+        let at = crate::facts::JsonSyntax::new(&path, text, &e);
+        format!(
+            "{path}:{}:{}: invalid cases file: {}",
+            at.line, at.column, at.message
+        )
+    })?;
     // An empty list tests nothing: the rule would pass `attest test` untested.
     if cases.is_empty() {
         let (line, column) = json_offset(text, "").map_or((1, 1), |o| line_col(text, o));
@@ -201,6 +203,25 @@ pub fn of_rule(rule: &Rule) -> Result<Vec<Case>, String> {
         }
     }
     Ok(cases)
+}
+
+/// The first case whose `expect.status` is not a string (`null`, `5`), as `line:column:
+/// invalid cases file: pointer: what is expected`: serde_json says only "expected value" of
+/// it, and nowhere which case (of a string that is no status it names the statuses).
+fn bad_status(doc: &Value, text: &str) -> Option<String> {
+    let (index, got) = doc.as_array()?.iter().enumerate().find_map(|(i, case)| {
+        let got = match case.get("expect")?.get("status")? {
+            Value::String(_) => return None,
+            Value::Null => "null",
+            _ => "a number, boolean, list or object",
+        };
+        Some((i, got))
+    })?;
+    let pointer = format!("/{index}/expect/status");
+    let (line, column) = json_offset(text, &pointer).map_or((1, 1), |o| line_col(text, o));
+    Some(format!(
+        "{line}:{column}: invalid cases file: {pointer}: expected a status, one of \"pass\", \"fail\", \"warn\", \"error\" or \"not_applicable\", not {got}"
+    ))
 }
 
 /// Runs the cases `keep` accepts (by rule id and case name), in rule path order: the others
@@ -783,6 +804,27 @@ mod tests {
                     .contains("invalid cases file: invalid type: null, expected"),
                 "{field}: {:?}",
                 outcomes[0].problems
+            );
+        }
+    }
+
+    #[test]
+    fn a_status_that_is_not_a_string_is_refused_naming_its_case_and_the_statuses() {
+        for (status, shown) in [
+            ("null", "null"),
+            ("5", "a number, boolean, list or object"),
+            ("[]", "a number, boolean, list or object"),
+        ] {
+            let cases = format!(
+                "[{{\"name\": \"ok\", \"facts\": {{}}, \"expect\": {{\"status\": \"not_applicable\"}}}},\n {{\"name\": \"x\", \"facts\": {{}},\n  \"expect\": {{\"status\": {status}}}}}]"
+            );
+            let outcomes = run_all(&engine(&cases), None);
+            assert_eq!(outcomes[0].name, "(cases)", "{status}");
+            assert_eq!(
+                outcomes[0].problems,
+                [format!(
+                    "rules/t/admins.cases.json:3:14: invalid cases file: /1/expect/status: expected a status, one of \"pass\", \"fail\", \"warn\", \"error\" or \"not_applicable\", not {shown}"
+                )]
             );
         }
     }

@@ -9,7 +9,7 @@ use crate::config::{self, ConfigArg, TextOrJson};
 use crate::output::Target;
 use crate::packs::{self, PackRef};
 use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
-use attest_engine::{Diagnostic, DiagnosticSeverity, PackFile};
+use attest_engine::{Diagnostic, DiagnosticSeverity, Pack, PackFile};
 use attest_render::escape;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -47,7 +47,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         None => config.pack(None),
     };
     let packs::Read { files, base, .. } = packs::files_and_base(&source, config.max_input_size)?;
-    let diags = packs::diagnostics(&files, base.as_ref());
+    let diags = problems(&files, base.as_ref());
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     let content = match format {
@@ -74,7 +74,85 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     })
 }
 
-fn text(source: &PackRef, files: &[PackFile], diags: &[Diagnostic]) -> String {
+/// What `attest check` reports of a problem: an engine diagnostic, or one of the checks
+/// only `attest check` makes (a cases file of no rule).
+struct Problem {
+    /// The stable code (`unknown-control`, `stray-cases`).
+    code: &'static str,
+    severity: DiagnosticSeverity,
+    /// The pack file, relative to the pack's folder.
+    file: String,
+    line: Option<u32>,
+    column: Option<u32>,
+    message: String,
+}
+
+impl Problem {
+    fn is_error(&self) -> bool {
+        self.severity == DiagnosticSeverity::Error
+    }
+}
+
+impl From<Diagnostic> for Problem {
+    fn from(d: Diagnostic) -> Problem {
+        Problem {
+            code: d.code.as_str(),
+            severity: d.severity,
+            file: d.file,
+            line: d.line,
+            column: d.column,
+            message: d.message,
+        }
+    }
+}
+
+/// The code of a cases file that belongs to no rule of the pack.
+const STRAY_CASES: &str = "stray-cases";
+
+/// Every problem of the pack's own `files` (extending `base`): the engine's diagnostics and
+/// the cases files of no rule, in the order of their files and places.
+fn problems(files: &[PackFile], base: Option<&Pack>) -> Vec<Problem> {
+    let mut all: Vec<Problem> = packs::diagnostics(files, base)
+        .into_iter()
+        .map(Problem::from)
+        .chain(stray_cases(files))
+        .collect();
+    all.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code))
+    });
+    all
+}
+
+/// A warning for each `*.cases.json` of the pack that is no rule's cases: a rule's cases are
+/// the file beside it, `rules/<area>/<name>.cases.json` for `rules/<area>/<name>.rhai`, and
+/// `attest test` runs no other.
+fn stray_cases(files: &[PackFile]) -> impl Iterator<Item = Problem> + '_ {
+    let has = |path: &str| files.iter().any(|f| f.path == path);
+    files.iter().filter_map(move |f| {
+        let stem = f.path.strip_suffix(".cases.json")?;
+        let rule = format!("{stem}.rhai");
+        let message = if !f.path.starts_with("rules/") {
+            "cases of no rule: a rule's cases file is beside its rule file, under rules/, so `attest test` never runs these (move it beside its rule, as `rules/<area>/<name>.cases.json` for `rules/<area>/<name>.rhai`)"
+                .to_owned()
+        } else if has(&rule) {
+            return None;
+        } else {
+            format!(
+                "cases of no rule: there is no rule file {rule} beside it, so `attest test` never runs these (name it after its rule's file, or remove it; an inherited rule's cases run with its own pack, or beside an override of it)"
+            )
+        };
+        Some(Problem {
+            code: STRAY_CASES,
+            severity: DiagnosticSeverity::Warning,
+            file: f.path.clone(),
+            line: None,
+            column: None,
+            message,
+        })
+    })
+}
+
+fn text(source: &PackRef, files: &[PackFile], diags: &[Problem]) -> String {
     let mut out = String::new();
     for d in diags {
         snippet(&mut out, source, files, d);
@@ -102,14 +180,14 @@ fn text(source: &PackRef, files: &[PackFile], diags: &[Diagnostic]) -> String {
 /// One diagnostic, rustc style (rendered by annotate-snippets): the level and code, the
 /// message, the place, and the source line with a caret under the column. The message, the
 /// path and the source are the pack's: their control characters are shown escaped.
-fn snippet(out: &mut String, source: &PackRef, files: &[PackFile], d: &Diagnostic) {
+fn snippet(out: &mut String, source: &PackRef, files: &[PackFile], d: &Problem) {
     let level = match d.severity {
         DiagnosticSeverity::Error => Level::ERROR,
         DiagnosticSeverity::Warning => Level::WARNING,
     };
     let path = escape::line(&source.show_file(&d.file)).into_owned();
     let message = escape::line(&d.message);
-    let title = level.primary_title(message).id(d.code.as_str());
+    let title = level.primary_title(message).id(d.code);
     let text = files
         .iter()
         .find(|f| f.path == d.file)

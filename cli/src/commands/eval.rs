@@ -181,7 +181,7 @@ pub struct Args {
     /// Write the public view (for a trust portal) instead of the report: readiness per
     /// category, every criterion's status and checks, the counts and the vendors' assurance,
     /// without findings, names, usernames, record contents or file paths (formats text,
-    /// json, markdown and html).
+    /// json, markdown and html; not with --populations).
     #[arg(long)]
     redact: bool,
     /// Record why every rule decided as it did (what it examined, the parameters it read),
@@ -279,9 +279,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let limit = config.max_input_size;
     let destinations = destinations(args, format, configured)?;
     if args.redact {
-        for (format, _) in &destinations {
-            format.public_form()?;
-        }
+        refuse_private_outputs(args, &destinations)?;
     }
     let loaded = packs::load(&config.pack(args.pack.as_deref()), limit)?;
     let engine = loaded.engine_with(args.limits.limits())?;
@@ -639,6 +637,24 @@ fn render(
         Format::Oscal => render::oscal(report),
     };
     (text, left_out)
+}
+
+/// Refuses, with `--redact`, every output that would list records beside the public view:
+/// a format that lists findings record by record, and the populations' files.
+fn refuse_private_outputs(
+    args: &Args,
+    destinations: &[(Format, Option<PathBuf>)],
+) -> Result<(), String> {
+    for (format, _) in destinations {
+        format.public_form()?;
+    }
+    match &args.populations {
+        Some(dir) => Err(format!(
+            "--redact: --populations {} would write every record the rules tested (keys, names, emails); the public view holds none: run without --redact to write the populations",
+            inputs::display(dir)
+        )),
+        None => Ok(()),
+    }
 }
 
 /// One output of the public view (`--redact`).

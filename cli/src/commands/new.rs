@@ -3,7 +3,8 @@
 //! TODO), its cases file (a pass, a fail and a not-applicable case, red until the check
 //! is written) and a row in the pack's README when it has one. With the id of a rule the
 //! pack inherits, it copies that rule instead: its file, its cases and its README row, an
-//! override ready to edit.
+//! override ready to edit; so too for a rule a base turned off in `[disable]`, which the
+//! copy brings back. A rule the pack itself turns off is refused.
 
 use crate::Outcome;
 use crate::config::PackArgs;
@@ -11,7 +12,7 @@ use crate::inputs::{self, SizeLimit};
 use crate::output::{self, Target};
 use crate::packs::{self, Loaded, PackRef};
 use attest_engine::pack::{FACTS_KEYS, Rule};
-use attest_engine::{Owner, PackFile, Severity};
+use attest_engine::{Owner, Pack, PackFile, Severity};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -100,31 +101,30 @@ fn rule(args: &RuleArgs) -> Result<Outcome, String> {
                 .to_owned(),
         );
     };
-    let inherited = match loaded.pack.rule(id) {
-        Some(existing) if loaded.owns(existing) => {
-            return Err(format!(
-                "rule `{id}` already exists: {}",
-                loaded.source.show_file(&existing.path)
-            ));
-        }
-        other => other,
-    };
-    let files = match inherited {
-        Some(base) => copy(args, dir, base, limit)?,
+    let inherited = base_rule(&loaded, id, limit)?;
+    let files = match &inherited {
+        Some(base) => copy(args, dir, &base.rule, limit)?,
         None => scaffold(args, &loaded, dir, limit)?,
     };
     write_all(dir, &files)?;
 
     let show = |path: &str| loaded.source.show_file(path);
     let mut out = String::new();
-    match inherited {
-        Some(base) => {
+    match &inherited {
+        Some(Inherited { rule: base, off }) => {
             let _ = writeln!(
                 out,
                 "created {}: a copy of {id} from pack {}",
                 show(&files.rule.0),
                 base.pack
             );
+            if let Some(reason) = off {
+                let _ = writeln!(
+                    out,
+                    "a base of the pack turned {id} off ({}): the copy brings it back",
+                    attest_render::escape::line(reason)
+                );
+            }
             if let Some((cases, _)) = &files.cases {
                 let _ = writeln!(out, "created {}: its cases", show(cases));
             }
@@ -139,11 +139,11 @@ fn rule(args: &RuleArgs) -> Result<Outcome, String> {
     if files.readme.is_some() {
         let _ = writeln!(out, "added {id} to {}", show("README.md"));
     }
-    let _ = match inherited {
+    let _ = match &inherited {
         Some(base) => writeln!(
             out,
             "the copy overrides {id} of pack {}: edit it and its cases, then run `attest test {} --filter {id}`",
-            base.pack, loaded.source
+            base.rule.pack, loaded.source
         ),
         None => writeln!(
             out,
@@ -153,6 +153,69 @@ fn rule(args: &RuleArgs) -> Result<Outcome, String> {
     };
     Target::Stdout.write(&out)?;
     Ok(Outcome::Clean)
+}
+
+/// A rule of the pack's bases that `attest new rule` copies: an inherited rule, or one a
+/// base turned off (`off`, the reason it gave), as it was before it was.
+struct Inherited {
+    rule: Rule,
+    off: Option<String>,
+}
+
+/// The rule of the pack's bases with the id `id`, active or turned off by a base; `None`
+/// for an id new to the pack. Refuses a rule the pack already has, and one the pack itself
+/// turns off in `[disable]` (a pack cannot both override and disable a rule).
+fn base_rule(loaded: &Loaded, id: &str, limit: SizeLimit) -> Result<Option<Inherited>, String> {
+    let pack = &loaded.pack;
+    if let Some(existing) = pack.rule(id) {
+        if loaded.owns(existing) {
+            return Err(format!(
+                "rule `{id}` already exists: {}",
+                loaded.source.show_file(&existing.path)
+            ));
+        }
+        return Ok(Some(Inherited {
+            rule: existing.clone(),
+            off: None,
+        }));
+    }
+    let Some(off) = pack.disabled().iter().find(|d| d.meta.id == id) else {
+        return Ok(None);
+    };
+    if pack.manifest().disable.contains_key(id) {
+        return Err(format!(
+            "{}: [disable] turns `{id}` off ({}): a pack cannot both override and disable a rule; remove the [disable] entry, then run this again to copy the rule",
+            loaded.source.show_file("pack.toml"),
+            off.reason
+        ));
+    }
+    let rule = last_active(&loaded.source, id, limit)?.ok_or_else(|| {
+        format!(
+            "`{id}` is turned off by a base of {}, and no base defines it",
+            loaded.source
+        )
+    })?;
+    Ok(Some(Inherited {
+        rule,
+        off: Some(off.reason.clone()),
+    }))
+}
+
+/// The rule `id` as the last of the bases of `source` that ran it had it (the pack that
+/// extends nothing first): the rule a base then turned off.
+fn last_active(source: &PackRef, id: &str, limit: SizeLimit) -> Result<Option<Rule>, String> {
+    let chain = packs::chain(source, limit)?;
+    let mut base: Option<Pack> = None;
+    let mut found = None;
+    // The pack itself is the chain's first; its bases follow, outermost last.
+    for (at, files) in chain.iter().skip(1).rev() {
+        let pack = Pack::from_files_extending(files, base.take()).map_err(|e| at.error(e))?;
+        if let Some(rule) = pack.rule(id) {
+            found = Some(rule.clone());
+        }
+        base = Some(pack);
+    }
+    Ok(found)
 }
 
 /// What `attest new rule` writes: the rule file, its cases file and the new README, by
