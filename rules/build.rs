@@ -16,19 +16,26 @@ fn main() -> io::Result<()> {
         let mut files = Vec::new();
         collect(&dir, &dir, &mut files)?;
         files.sort();
-        let _ = writeln!(
-            code,
-            "/// Files of the `{pack}` pack: (path in the pack, text)."
-        );
-        let _ = writeln!(
-            code,
-            "pub static {}: &[(&str, &str)] = &[",
-            pack.to_uppercase()
-        );
-        for (rel, abs) in files {
-            let _ = writeln!(code, "    ({rel:?}, include_str!({abs:?})),");
+        // Two lists: the files a run needs (manifest, catalog, rules, helpers), and the rules'
+        // cases, which only testing and checking the pack read.
+        let (cases, run): (Vec<_>, Vec<_>) = files
+            .into_iter()
+            .partition(|(rel, _)| rel.ends_with(".cases.json"));
+        let name = pack.to_uppercase();
+        for (list, what, entries) in [
+            (name.clone(), "the files a run reads", run),
+            (format!("{name}_CASES"), "the rules' cases", cases),
+        ] {
+            let _ = writeln!(
+                code,
+                "/// Files of the `{pack}` pack, {what}: (path in the pack, text)."
+            );
+            let _ = writeln!(code, "pub static {list}: &[(&str, &str)] = &[");
+            for (rel, abs) in entries {
+                let _ = writeln!(code, "    ({rel:?}, include_str!({abs:?})),");
+            }
+            code.push_str("];\n");
         }
-        code.push_str("];\n");
     }
     let out = PathBuf::from(env::var("OUT_DIR").map_err(io::Error::other)?);
     fs::write(out.join("packs.rs"), code)

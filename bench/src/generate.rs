@@ -196,8 +196,7 @@ pub fn generate(people: usize, seed: u64) -> Result<Value, String> {
 /// by `evidence[]` records: in report order (by category, then by id).
 pub fn evidence_criteria() -> Result<Vec<String>, String> {
     let files: Vec<PackFile> = attest_rules::soc2()
-        .iter()
-        .map(|(path, text)| PackFile::new(*path, *text))
+        .map(|(path, text)| PackFile::new(path, text))
         .collect();
     let pack = Pack::from_files(&files).map_err(|e| format!("built-in pack soc2: {e}"))?;
     let checked = |id: &str| {

@@ -489,8 +489,7 @@ pub fn read_pack_file(dir: &Path, rel: &str, limit: SizeLimit) -> Result<Option<
 /// The built-in SOC 2 pack.
 pub fn builtin_pack() -> Vec<PackFile> {
     attest_rules::soc2()
-        .iter()
-        .map(|(path, text)| PackFile::new(*path, *text))
+        .map(|(path, text)| PackFile::new(path, text))
         .collect()
 }
 

@@ -58,8 +58,7 @@ pub fn write_file(dir: &Path, rel: &str, text: &str) -> String {
 /// The built-in SOC 2 pack's files.
 pub fn soc2_files() -> Vec<PackFile> {
     attest_rules::soc2()
-        .iter()
-        .map(|(path, text)| PackFile::new(*path, *text))
+        .map(|(path, text)| PackFile::new(path, text))
         .collect()
 }
 

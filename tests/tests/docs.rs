@@ -77,8 +77,7 @@ fn codes_serialize_as_their_kebab_case_names() {
 #[test]
 fn the_soc2_readme_lists_every_rule_as_its_header_says() {
     let files: Vec<PackFile> = attest_rules::soc2()
-        .iter()
-        .map(|(path, text)| PackFile::new(*path, *text))
+        .map(|(path, text)| PackFile::new(path, text))
         .collect();
     let pack = Pack::from_files(&files).unwrap();
     let mut expected: Vec<Vec<String>> = pack
@@ -150,8 +149,7 @@ fn the_limits_table_gives_every_limit_with_its_default() {
 #[test]
 fn the_soc2_readme_says_how_often_each_rule_operates_and_how_it_reads_a_period() {
     let files: Vec<PackFile> = attest_rules::soc2()
-        .iter()
-        .map(|(path, text)| PackFile::new(*path, *text))
+        .map(|(path, text)| PackFile::new(path, text))
         .collect();
     let pack = Pack::from_files(&files).unwrap();
     let mut expected: Vec<Vec<String>> = pack

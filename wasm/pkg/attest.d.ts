@@ -457,14 +457,14 @@ export class Attest {
   renderTodo(facts: FactsInput, format: "text" | "markdown" | "json" | "csv", options?: (ReportOptions & { owner?: Owner | string | null; redact?: false | null }) | null): string;
   /** The diff of two reports (objects, JSON text, or {name, text}), as `attest diff --format F` writes it (default json). */
   diff(base: ReportInput, next: ReportInput, options?: { format?: "text" | "json" | "markdown" | null } | null): string;
-  /** Diagnostics of a pack (default: the built-in one), as `attest check --format json`. */
-  check(pack?: PackInput | null, options?: CheckOptions | null): CheckResult;
+  /** Diagnostics of a pack, as `attest check --format json`. The module carries the built-in pack without its rules' cases: to check it, give its files (Attest's `rules/soc2/`). */
+  check(pack: PackInput, options?: CheckOptions | null): CheckResult;
   /** `check`'s result as the exact text `attest check --format json` prints. */
-  checkJson(pack?: PackInput | null, options?: CheckOptions | null): string;
-  /** The rule cases of a pack (default: the built-in one), as `attest test --format json`. */
-  test(pack?: PackInput | null, options?: PackRequestOptions | null): TestResults;
+  checkJson(pack: PackInput, options?: CheckOptions | null): string;
+  /** The rule cases of a pack, as `attest test --format json` (a pack that extends `soc2`: its own rules'). To test the built-in pack, give its files, cases included. */
+  test(pack: PackInput, options?: PackRequestOptions | null): TestResults;
   /** `test`'s result as the exact text `attest test --format json` prints. */
-  testJson(pack?: PackInput | null, options?: PackRequestOptions | null): string;
+  testJson(pack: PackInput, options?: PackRequestOptions | null): string;
   /** Checks facts against facts-v1 (and `pack`'s facts.schema.json) without evaluating them; throws AttestError when invalid. */
   validate(facts: FactsInput, options?: PackOptions | null): FactsSummary;
   /** Describes a rule or a control by id, or the pack without one. */

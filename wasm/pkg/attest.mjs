@@ -555,7 +555,8 @@ export class Attest {
   }
 
   /**
-   * Checks a pack (default: the built-in one) as `attest check --format json` does; returns
+   * Checks a pack as `attest check --format json` does (the module carries the built-in pack
+   * without its rules' cases: give its files to check it); returns
    * {pack, errors, warnings, diagnostics: [{code, severity, file, line, column, message}]}.
    * `options.name` is the pack's folder, which file names are shown under.
    */
@@ -569,8 +570,9 @@ export class Attest {
   }
 
   /**
-   * Runs the rule cases of a pack (default: the built-in one; a pack that extends `soc2`, its
-   * own rules) as `attest test --format json` does; returns {packs, summary, tests}.
+   * Runs the rule cases of a pack (a pack that extends `soc2`: its own rules'; the built-in
+   * pack's when its files are given, cases included) as `attest test --format json` does;
+   * returns {packs, summary, tests}.
    * `options.filter` keeps the cases whose `rule::case` name contains one of its texts.
    */
   test(pack, options) {

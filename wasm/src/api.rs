@@ -278,9 +278,8 @@ fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
 
 /// The built-in SOC 2 pack's files.
 pub fn builtin_files() -> Vec<PackFile> {
-    attest_rules::soc2()
-        .iter()
-        .map(|(path, text)| PackFile::new(*path, *text))
+    attest_rules::soc2_without_cases()
+        .map(|(path, text)| PackFile::new(path, text))
         .collect()
 }
 
@@ -817,13 +816,25 @@ fn try_diff(request: &[u8]) -> Outcome {
     Ok(body.to_string())
 }
 
-/// A pack of a request and what it extends: the built-in pack when no files are given, and
-/// the built-in pack as the base of a pack whose manifest says `extends = "soc2"` (the module
-/// reads no folders, so no other base can be resolved).
-fn pack_files(pack: Option<Vec<FileIn>>) -> Result<(Vec<PackFile>, Option<Pack>, bool), Failure> {
-    let (files, builtin) = files_of(pack);
+/// The pack a `check` or `test` request gives, and what it extends: the built-in pack as the
+/// base of a pack whose manifest says `extends = "soc2"` (the module reads no folders, so no
+/// other base can be resolved). A request that gives no pack is refused: the module carries
+/// the built-in pack without its rules' cases, which checking and testing it read.
+fn pack_files(pack: Option<Vec<FileIn>>) -> Result<(Vec<PackFile>, Option<Pack>), Failure> {
+    let Some(files) = pack else {
+        return Err(Failure::new(
+            "options",
+            format!(
+                "no pack: the module carries the built-in pack {BUILTIN} without its rules' cases (`*.cases.json`), which checking and testing it read; give the pack's files as `pack` (Attest's `rules/{BUILTIN}/`, cases included), or run `attest check` or `attest test` natively"
+            ),
+        ));
+    };
+    let files: Vec<PackFile> = files
+        .into_iter()
+        .map(|f| PackFile::new(f.path, f.text))
+        .collect();
     let base = base_of(&files)?;
-    Ok((files, base, builtin))
+    Ok((files, base))
 }
 
 /// A request's pack files (the built-in pack's when it gives none), and whether they are the
@@ -862,38 +873,22 @@ fn base_of(files: &[PackFile]) -> Result<Option<Pack>, Failure> {
     })
 }
 
-/// How `attest` names a pack file: as given in the built-in pack, under the pack's folder
-/// otherwise (`folder`, from [`folder_of`]).
-fn show_file(folder: Option<&str>, file: &str) -> String {
-    match folder {
-        Some(dir) => format!("{}/{file}", dir.trim_end_matches('/')),
-        None => file.to_owned(),
-    }
+/// How `attest` names a pack file: under the pack's folder (`folder`, from [`folder_of`]).
+fn show_file(folder: &str, file: &str) -> String {
+    format!("{}/{file}", folder.trim_end_matches('/'))
 }
 
-/// The folder a request's pack files are shown under: none for the built-in pack; for a pack
-/// given as files, the folder the request names, else `.` (as `attest check .` and
-/// `attest test .` show a pack, run in its folder).
-fn folder_of(builtin: bool, name: Option<&str>) -> Option<&str> {
-    match builtin {
-        true => None,
-        false => Some(name.filter(|n| !n.is_empty()).unwrap_or(".")),
-    }
-}
-
-/// How `attest check` and `attest test` name the pack in `folder` (none: the built-in pack).
-fn source_of(folder: Option<&str>) -> String {
-    match folder {
-        Some(f) => f.to_owned(),
-        None => format!("built-in pack {BUILTIN}"),
-    }
+/// The folder a request's pack files are shown under: the folder the request names, else `.`
+/// (as `attest check .` and `attest test .` show a pack, run in its folder).
+fn folder_of(name: Option<&str>) -> &str {
+    name.filter(|n| !n.is_empty()).unwrap_or(".")
 }
 
 /// Checks a pack, as `attest check --format json` does: every diagnostic with its code,
 /// severity, file, line and column.
 ///
-/// Request: `{"pack"?: [{"path", "text"}, ...], "name"?: "the pack's folder"}` (without
-/// `pack`, the built-in pack). Response: `{"ok":true,"output":TEXT,"errors":N,"warnings":N}`,
+/// Request: `{"pack": [{"path", "text"}, ...], "name"?: "the pack's folder"}` (the module
+/// carries the built-in pack without its rules' cases: see [`pack_files`]). Response: `{"ok":true,"output":TEXT,"errors":N,"warnings":N}`,
 /// `output` byte for byte `attest check PACK --format json` for a pack folder `name` (the
 /// module has the engine's parser and lint diagnostics, not the pack-schema ones).
 pub fn check(request: &[u8]) -> String {
@@ -902,7 +897,7 @@ pub fn check(request: &[u8]) -> String {
 
 fn try_check(request: &[u8]) -> Outcome {
     let req: PackRequest = parse(request)?;
-    let (files, base, builtin) = pack_files(req.pack)?;
+    let (files, base) = pack_files(req.pack)?;
     let mut diags = Engine::check(&files, base.as_ref());
     attest_engine::sorting::sort_by(&mut diags, |a, b| {
         (&a.file, a.line, a.column, a.code.as_str()).cmp(&(
@@ -914,8 +909,7 @@ fn try_check(request: &[u8]) -> Outcome {
     });
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    let name = folder_of(builtin, req.name.as_deref());
-    let source = source_of(name);
+    let name = folder_of(req.name.as_deref());
     let diagnostics: Vec<Value> = diags
         .iter()
         .map(|d| {
@@ -930,7 +924,7 @@ fn try_check(request: &[u8]) -> Outcome {
         })
         .collect();
     let doc = object(&mut [
-        ("pack", source.into()),
+        ("pack", name.into()),
         ("errors", errors.into()),
         ("warnings", warnings.into()),
         ("diagnostics", diagnostics.into()),
@@ -947,7 +941,8 @@ fn try_check(request: &[u8]) -> Outcome {
 /// Runs a pack's rule cases, as `attest test --format json` does: for a pack that extends
 /// another, its own rules only.
 ///
-/// Request: `{"pack"?: [...], "name"?: "the pack's folder", "filter"?: ["text", ...]}`.
+/// Request: `{"pack": [...], "name"?: "the pack's folder", "filter"?: ["text", ...]}` (see
+/// [`pack_files`] for a request without `pack`).
 /// Response: `{"ok":true,"output":TEXT,"passed":N,"failed":N}`, `output` byte for byte
 /// `attest test PACK --format json`; or a `pack` failure.
 pub fn test(request: &[u8]) -> String {
@@ -956,28 +951,19 @@ pub fn test(request: &[u8]) -> String {
 
 fn try_test(request: &[u8]) -> Outcome {
     let req: PackRequest = parse(request)?;
-    let (files, base, builtin) = pack_files(req.pack)?;
-    // The built-in pack's cases run on its cached engine (compiled under the same limits).
-    let compiled;
-    let engine = if builtin {
-        builtin_engine()?
-    } else {
-        let extends = base.is_some();
-        let pack = load(&files, base, extends)?;
-        compiled = compile(pack, Limits::default(), extends)?;
-        &compiled
-    };
+    let (files, base) = pack_files(req.pack)?;
+    let extends = base.is_some();
+    let engine = compile(load(&files, base, extends)?, Limits::default(), extends)?;
     let pack = engine.pack();
     let own = |id: &str| {
         pack.rule(id).is_some_and(|r| {
             files.iter().any(|f| f.path == r.path) && r.pack == pack.manifest().name
         })
     };
-    let (outcomes, filtered_out) = cases::run_matching(engine, None, own, &req.filter);
+    let (outcomes, filtered_out) = cases::run_matching(&engine, None, own, &req.filter);
     cases::refuse_unmatched(&req.filter, outcomes.iter(), outcomes.len() + filtered_out)
         .map_err(|e| Failure::new("options", e))?;
-    let name = folder_of(builtin, req.name.as_deref());
-    let source = source_of(name);
+    let name = folder_of(req.name.as_deref());
     let tests: Vec<Value> = outcomes
         .iter()
         .map(|o| {
@@ -1015,7 +1001,7 @@ fn try_test(request: &[u8]) -> Outcome {
     let about = object(&mut [
         ("name", pack.manifest().name.as_str().into()),
         ("version", pack.manifest().version.as_str().into()),
-        ("source", source.into()),
+        ("source", name.into()),
     ]);
     let summary = object(&mut [
         ("passed", passed.into()),
@@ -1050,6 +1036,44 @@ mod tests {
 
     fn call(f: fn(&[u8]) -> String, req: &str) -> Value {
         serde_json::from_str(&f(req.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn the_builtin_pack_is_checked_and_tested_from_its_files() {
+        // The module carries no cases of its own pack: a request without `pack` says so.
+        for f in [check as fn(&[u8]) -> String, test] {
+            let r = call(f, "{}");
+            assert_eq!(r["error"]["kind"], "options", "{r}");
+            let message = r["error"]["message"].as_str().unwrap();
+            assert!(
+                message.starts_with(
+                    "no pack: the module carries the built-in pack soc2 without its rules' cases"
+                ),
+                "{message}"
+            );
+        }
+        // Given as files, cases included, it is tested as `attest test rules/soc2` tests it.
+        let files: Vec<Value> = attest_rules::soc2()
+            .map(|(path, text)| json!({"path": path, "text": text}))
+            .collect();
+        let r = call(
+            test,
+            &json!({"pack": files, "name": "rules/soc2", "filter": ["mfa"]}).to_string(),
+        );
+        assert_eq!(r["ok"], true, "{r}");
+        assert_eq!(r["failed"], 0, "{r}");
+        assert!(r["passed"].as_u64().unwrap() >= 10, "{r}");
+        let output: Value = serde_json::from_str(r["output"].as_str().unwrap()).unwrap();
+        assert_eq!(output["packs"][0]["source"], "rules/soc2", "{output}");
+        let r = call(
+            check,
+            &json!({"pack": files, "name": "rules/soc2"}).to_string(),
+        );
+        assert_eq!(
+            (r["errors"].as_u64(), r["warnings"].as_u64()),
+            (Some(0), Some(0)),
+            "{r}"
+        );
     }
 
     #[test]

@@ -21,6 +21,12 @@ async function acme() {
   return Promise.all(names.map(async (n) => ({ name: `examples/acme/${n}`, text: await readFile(new URL(n, dir), "utf8") })));
 }
 
+/** A pack folder's files (`*.toml`, `*.rhai`, `*.json`), as the `attest` command reads them. */
+async function packFolder(dir) {
+  const names = (await readdir(dir, { recursive: true })).filter((n) => /\.(toml|rhai|json)$/.test(n)).sort();
+  return Promise.all(names.map(async (n) => ({ path: n, text: await readFile(new URL(n, dir), "utf8") })));
+}
+
 const attest = await load(await readFile(wasmUrl));
 
 test("the module has no imports", async () => {
@@ -294,8 +300,12 @@ const attest = await load();
 const report: Report = attest.evaluate("{}", { asOf: "2026-06-30", sarifMaxResults: 10 });
 const rule: RuleResult = attest.evaluate("{}", { rule: "access.mfa-privileged" });
 const text: string = attest.render("{}", "sarif", { waivers: "{}", sarifMaxResults: 10 });
-const check: CheckResult = attest.check(null, { name: "pack" });
-attest.test(null, { name: "pack", filter: ["mfa"] });
+const check: CheckResult = attest.check([], { name: "pack" });
+attest.test({ "pack.toml": "" }, { name: "pack", filter: ["mfa"] });
+// @ts-expect-error check takes a pack: the module carries no cases of the built-in one
+attest.check();
+// @ts-expect-error test takes a pack
+attest.test(null);
 // @ts-expect-error render takes no rule
 attest.render("{}", "text", { rule: "access.mfa-privileged" });
 // @ts-expect-error evaluateJson takes no rule
@@ -309,9 +319,9 @@ attest.todo("{}", { redact: true });
 // @ts-expect-error one rule's result has no public view
 attest.evaluate("{}", { rule: "access.mfa-privileged", redact: true });
 // @ts-expect-error check takes no filter
-attest.check(null, { filter: ["mfa"] });
+attest.check([], { filter: ["mfa"] });
 // @ts-expect-error checkJson takes no filter
-attest.checkJson(null, { filter: ["mfa"] });
+attest.checkJson([], { filter: ["mfa"] });
 // Null options are no options; a report for diff may be {name, text}.
 const none: Report = attest.evaluate("{}", null);
 attest.diff({ name: "q1.json", text: "{}" }, report, null);
@@ -321,7 +331,7 @@ const nullRule: RuleResult = attest.evaluate("{}", { rule: "access.mfa-privilege
 attest.sample("{}", "access.leaver-accounts", { seed: 1, size: null, waivers: null });
 attest.todo("{}", { owner: null, explain: null });
 attest.diff(report, report, { format: null });
-attest.test(null, { name: null, filter: null });
+attest.test([], { name: null, filter: null });
 // A redact known only at run time may give the public view, and a rule any result.
 declare const flag: boolean;
 const either: Report | PublicReport = attest.evaluate("{}", { redact: flag });
@@ -505,7 +515,14 @@ test("waivers, the public view, diff, check and test, and their errors", async (
   assert.equal(JSON.parse(attest.diff(report, attest.evaluateJson(facts, { waivers }))).new_failures.length, 0);
   assert.ok(JSON.parse(attest.diff(report, attest.evaluateJson(facts))).new_failures.length > 0, "unwaived failures are new");
   assert.throws(() => attest.diff({ a: 1 }, report), (e) => e.kind === "report" && /no report_version/.test(e.message));
-  assert.equal(attest.check().errors, 0);
+  // The module carries the built-in pack without its rules' cases: checking or testing it
+  // takes its files, as `attest check rules/soc2` reads them.
+  for (const call of [() => attest.check(), () => attest.test(null, { filter: ["mfa"] })]) {
+    assert.throws(call, (e) => e instanceof AttestError && e.kind === "options" && e.message.startsWith("no pack: the module carries the built-in pack soc2 without its rules' cases"));
+  }
+  const soc2 = await packFolder(new URL("rules/soc2/", root));
+  assert.ok(soc2.some((f) => f.path.endsWith(".cases.json")));
+  assert.equal(attest.check(soc2, { name: "rules/soc2" }).errors, 0);
   const broken = attest.check([{ path: "pack.toml", text: 'name = "x"\nversion = "1"\nextends = "soc2"\n' }, { path: "rules/a.rhai", text: "//! id = \"a.b\"\nfor for" }], { name: "mine" });
   assert.ok(broken.errors > 0);
   assert.ok(broken.diagnostics.every((d) => d.file.startsWith("mine/") && "line" in d && "column" in d));
@@ -513,7 +530,9 @@ test("waivers, the public view, diff, check and test, and their errors", async (
   const unnamed = attest.check([{ path: "pack.toml", text: 'name = "x"\nversion = "1"\n' }]);
   assert.equal(unnamed.pack, ".");
   assert.ok(unnamed.diagnostics.length > 0 && unnamed.diagnostics.every((d) => d.file.startsWith("./")));
-  assert.equal(attest.test(null, { filter: ["mfa"] }).summary.failed, 0);
+  const mfa = attest.test(soc2, { name: "rules/soc2", filter: ["mfa"] });
+  assert.equal(mfa.summary.failed, 0);
+  assert.ok(mfa.summary.passed >= 10 && mfa.tests.every((t) => t.file.startsWith("rules/soc2/rules/access/mfa-")), JSON.stringify(mfa.summary));
   assert.throws(() => attest.test([{ path: "pack.toml", text: 'name = "x"\nversion = "1"\nextends = "../base"\n' }]), (e) => e.kind === "pack");
 });
 

@@ -74,6 +74,7 @@ const names = readdirSync("facts").filter((n) => n.endsWith(".json")).sort();
 const facts = names.map((n) => ({ name: `facts/${n}`, text: readFileSync(`facts/${n}`, "utf8") }));
 const waivers = { name: "waivers.json", text: readFileSync("waivers.json", "utf8") };
 const attest = await load();
+const pack = { "pack.toml": 'name = "mine"\nversion = "1.0.0"\nextends = "soc2"\n' };
 const report = attest.evaluate(facts, { waivers });
 const view = attest.evaluate(facts, { waivers, redact: true });
 const html = attest.render(facts, "html", { waivers });
@@ -84,8 +85,8 @@ console.log(JSON.stringify({
   public: view.summary,
   html: html.startsWith("<!DOCTYPE html>"),
   diff: diff.new_failures.length,
-  check: attest.check().errors,
-  test: attest.test(null, { filter: ["mfa"] }).summary.failed,
+  check: attest.check(pack).errors,
+  test: attest.test(pack).summary.failed,
 }));
 "#;
 
@@ -109,6 +110,7 @@ const names = NAMES;
 const facts = await Promise.all(names.map(async (n) => ({ name: `facts/${n}`, text: await (await fetch(`facts/${n}`)).text() })));
 const waivers = { name: "waivers.json", text: await (await fetch("waivers.json")).text() };
 const attest = await load();
+const pack = { "pack.toml": 'name = "mine"\nversion = "1.0.0"\nextends = "soc2"\n' };
 const report = attest.evaluate(facts, { waivers });
 const view = attest.evaluate(facts, { waivers, redact: true });
 const html = attest.render(facts, "html", { waivers });
@@ -120,8 +122,8 @@ out.textContent = JSON.stringify({
   public: view.summary,
   html: html.startsWith("<!DOCTYPE html>"),
   diff: diff.new_failures.length,
-  check: attest.check().errors,
-  test: attest.test(null, { filter: ["mfa"] }).summary.failed,
+  check: attest.check(pack).errors,
+  test: attest.test(pack).summary.failed,
 });
 out.dataset.done = "true";
 "#;
@@ -198,8 +200,8 @@ fn the_packed_package_installs_and_works_in_node_typescript_and_chromium() {
          const again: Report = attest.evaluate(\"{{}}\", {{ waivers: \"{{}}\", explain: true }});\n\
          const html: string = attest.render(\"{{}}\", \"html\", {{ redact: true }});\n\
          const portal: PublicReport = attest.evaluate(\"{{}}\", {{ redact: true }});\n\
-         const check: CheckResult = attest.check(null, {{ name: \"pack\" }});\n\
-         const tests: TestResults = attest.test();\n\
+         const check: CheckResult = attest.check([], {{ name: \"pack\" }});\n\
+         const tests: TestResults = attest.test({{ \"pack.toml\": \"\" }});\n\
          const diff: string = attest.diff(report, again, {{ format: \"markdown\" }});\n\
          const mine: TodoList = attest.todo(\"{{}}\", {{ owner: \"IT\", waivers: \"{{}}\" }});\n\
          const sheet: string = attest.renderTodo(\"{{}}\", \"csv\");\n\
