@@ -1,6 +1,6 @@
 //! The WebAssembly module (through its JS wrapper, in Node) against this `attest` binary, byte
 //! for byte: every report format of the example organization with its waivers, the public
-//! view, the to-do list, diffs of two reports, `attest check` and `attest test` of the built-in pack, of the
+//! view, the to-do list, diffs of two reports, `attest check` and `attest test` of the built-in pack's folder, of the
 //! example company pack (which extends it) and of a broken pack. Builds the module with
 //! `wasm/build.sh` (in `target/wasm-module`) unless `ATTEST_WASM` names one.
 
@@ -174,7 +174,8 @@ fn the_module_writes_what_the_cli_writes() {
         }));
     }
 
-    // check and test: the built-in pack, the example company pack, and a broken pack.
+    // check and test: the built-in pack (given as its files: the module carries none of its
+    // cases), the example company pack, and a broken pack.
     let broken = dir.join("broken-pack");
     copy_dir(&repo().join("examples/acme-pack"), &broken);
     let rule = broken.join("rules/access/shared-admins.rhai");
@@ -182,7 +183,7 @@ fn the_module_writes_what_the_cli_writes() {
     fs::write(&rule, text).unwrap();
     let broken = broken.to_string_lossy().into_owned();
     for (pack, name) in [
-        ("soc2", None),
+        ("rules/soc2", Some("rules/soc2")),
         ("examples/acme-pack", Some("examples/acme-pack")),
         (broken.as_str(), Some(broken.as_str())),
     ] {
@@ -222,11 +223,11 @@ fn the_module_writes_what_the_cli_writes() {
             "expected": common::stdout(&o),
         }));
     }
-    let o = attest(&["test", "soc2", "--format", "json", "--filter", "mfa"]);
+    let o = attest(&["test", "rules/soc2", "--format", "json", "--filter", "mfa"]);
     cases.push(json!({
-        "name": "test soc2 --filter mfa",
+        "name": "test rules/soc2 --filter mfa",
         "method": "testJson",
-        "args": [null, {"filter": ["mfa"]}],
+        "args": [folder(&repo().join("rules/soc2")), {"name": "rules/soc2", "filter": ["mfa"]}],
         "expected": common::stdout(&o),
     }));
 
