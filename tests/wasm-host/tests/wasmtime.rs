@@ -548,8 +548,9 @@ fn every_failure_is_a_json_error_and_the_instance_lives_on() {
 fn a_test_filter_that_selects_no_case_is_refused_as_natively() {
     let mut instance = instance();
     // The built-in pack, given as its files (the module carries none of its cases).
-    let pack: Vec<Value> = attest_rules::soc2()
-        .map(|(path, text)| json!({"path": path, "text": text}))
+    let pack: Vec<Value> = attest_tests::soc2_files()
+        .into_iter()
+        .map(|f| json!({"path": f.path, "text": f.text}))
         .collect();
     let r = call(
         &mut instance,
