@@ -888,7 +888,8 @@ fn folder_of(name: Option<&str>) -> &str {
 /// severity, file, line and column.
 ///
 /// Request: `{"pack": [{"path", "text"}, ...], "name"?: "the pack's folder"}` (the module
-/// carries the built-in pack without its rules' cases: see [`pack_files`]). Response: `{"ok":true,"output":TEXT,"errors":N,"warnings":N}`,
+/// carries the built-in pack without its rules' cases: without `pack`, an `options` error
+/// says so). Response: `{"ok":true,"output":TEXT,"errors":N,"warnings":N}`,
 /// `output` byte for byte `attest check PACK --format json` for a pack folder `name` (the
 /// module has the engine's parser and lint diagnostics, not the pack-schema ones).
 pub fn check(request: &[u8]) -> String {
@@ -941,8 +942,8 @@ fn try_check(request: &[u8]) -> Outcome {
 /// Runs a pack's rule cases, as `attest test --format json` does: for a pack that extends
 /// another, its own rules only.
 ///
-/// Request: `{"pack": [...], "name"?: "the pack's folder", "filter"?: ["text", ...]}` (see
-/// [`pack_files`] for a request without `pack`).
+/// Request: `{"pack": [...], "name"?: "the pack's folder", "filter"?: ["text", ...]}` (without
+/// `pack`, an `options` error, as for [`check`]).
 /// Response: `{"ok":true,"output":TEXT,"passed":N,"failed":N}`, `output` byte for byte
 /// `attest test PACK --format json`; or a `pack` failure.
 pub fn test(request: &[u8]) -> String {
