@@ -249,10 +249,8 @@ fn a_zip_another_reader_would_read_differently_is_refused() {
     exit(&bundle(&dir, "good.zip"), 0);
     let good = fs::read(dir.join("good.zip")).unwrap();
     let refused = |name: &str, bytes: &[u8], says: &str| {
-        fs::write(dir.join(name), bytes).unwrap();
-        let out = attest_in(&dir, &["bundle", "verify", name]);
-        exit(&out, 2);
-        assert!(stderr(&out).contains(says), "{name}: {}", stderr(&out));
+        let err = verify_refused(&dir, name, bytes);
+        assert!(err.contains(says), "{name}: {err}");
     };
     // Two entries of one name: of two names of one length, the second is renamed to the
     // first, in its entry's header and in the directory. Readers differ on which copy they
@@ -331,6 +329,15 @@ fn a_zip_another_reader_would_read_differently_is_refused() {
     assert_eq!(verify(&dir, "good.zip").0, 0);
 }
 
+/// Writes `bytes` as the bundle `name` in `dir`, runs `attest bundle verify` on it, which
+/// must refuse it (exit 2), and returns what it said on stderr.
+fn verify_refused(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    fs::write(dir.join(name), bytes).unwrap();
+    let out = attest_in(dir, &["bundle", "verify", name]);
+    exit(&out, 2);
+    stderr(&out)
+}
+
 /// Little-endian integers of a zip, read and written in place.
 fn le(bytes: &[u8], at: usize, len: usize) -> u64 {
     (0..len).map(|i| u64::from(bytes[at + i]) << (8 * i)).sum()
@@ -397,14 +404,8 @@ fn content_the_zips_directory_does_not_list_is_refused() {
     exit(&bundle(&dir, "good.zip"), 0);
     let good = fs::read(dir.join("good.zip")).unwrap();
     let refused = |name: &str, bytes: &[u8], says: &str| {
-        fs::write(dir.join(name), bytes).unwrap();
-        let out = attest_in(&dir, &["bundle", "verify", name]);
-        exit(&out, 2);
-        assert!(
-            stderr(&out).contains(&format!("{name}: {says}")),
-            "{name}: {}",
-            stderr(&out)
-        );
+        let err = verify_refused(&dir, name, bytes);
+        assert!(err.contains(&format!("{name}: {says}")), "{name}: {err}");
     };
     // The entry to hide: one file, stored, as its own header and data.
     let mut one = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
