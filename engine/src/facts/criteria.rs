@@ -111,6 +111,27 @@ pub(super) fn unknown(
         .collect()
 }
 
+/// The evidence records of `root` that expire before they were collected (`expires_on`
+/// before `collected_on`): such a record covers no day, so its criterion lapses where it
+/// seemed held. Each as the pointer to its `expires_on` and what is wrong, in document order.
+pub(super) fn expiring_before_collected(root: &Node) -> Vec<(String, String)> {
+    let Some(Node::List(records)) = root.field(EVIDENCE) else {
+        return Vec::new();
+    };
+    let date = |r: &Node, field| r.field(field).and_then(Node::as_str).map(str::to_owned);
+    (records.items().iter().enumerate())
+        .filter_map(|(i, r)| {
+            let (collected, expires) = (date(r, "collected_on")?, date(r, "expires_on")?);
+            (expires < collected).then(|| {
+                (
+                    format!("/{EVIDENCE}/{i}/expires_on"),
+                    format!("the evidence expires on {expires}, before it was collected on {collected}: it supports its criterion on no day"),
+                )
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

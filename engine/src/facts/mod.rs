@@ -220,6 +220,8 @@ impl Facts {
         let organization = organization_name(org, &origins)?;
         let scope = scope(org, &origins)?;
         let root = tree::build(doc, records);
+        let backwards = criteria::expiring_before_collected(&root).into_iter();
+        warnings.extend(backwards.map(|(p, m)| origins.violation(p, m, None)));
         if !options.unchecked_references {
             let dangling = schema.references.dangling(&root, &keys).into_iter();
             warnings.extend(dangling.map(|(p, m)| origins.violation(p, m, None)));
@@ -248,7 +250,8 @@ impl Facts {
     /// does not define, with the closest defined field (a misspelt `mfa_enabled` on an
     /// account leaves `mfa` absent for the rules), and the evidence for a criterion the pack
     /// lacks, in document order (none for facts loaded `strict`, which refuses them); then
-    /// the references naming no record (a change to a system the inventory lacks), in
+    /// the evidence records that expire before they were collected; then the references
+    /// naming no record (a change to a system the inventory lacks), in
     /// document order, unless [`LoadOptions::unchecked_references`].
     pub fn warnings(&self) -> &[Violation] {
         &self.warnings
@@ -649,6 +652,25 @@ mod tests {
         assert_eq!(taken.digest(), facts.digest());
         assert_eq!(taken.origin("/people/2"), facts.origin("/people/2"));
         assert_eq!(taken.key("/people/2"), facts.key("/people/2"));
+    }
+
+    #[test]
+    fn evidence_that_expires_before_it_was_collected_is_a_warning_at_its_expiry() {
+        let a = r#"{"schema_version": "1", "organization": {"name": "A"},
+"evidence": [
+ {"control_id": "CC9.2", "title": "Vendor list", "collected_on": "2026-01-10", "expires_on": "2027-01-10"},
+ {"control_id": "CC9.2", "title": "Vendor list", "collected_on": "2026-02-05",
+  "expires_on": "2026-02-01"},
+ {"control_id": "CC9.2", "title": "Same day", "collected_on": "2026-03-01", "expires_on": "2026-03-01"}
+]}"#;
+        let facts = Facts::load(&[src("a.json", a)]).unwrap();
+        let shown: Vec<String> = facts.warnings().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "a.json:4: /evidence/1/expires_on: the evidence expires on 2026-02-01, before it was collected on 2026-02-05: it supports its criterion on no day"
+            ]
+        );
     }
 
     #[test]
