@@ -547,8 +547,10 @@ fn history_gives_each_organization_its_own_section_and_no_new_failures_to_a_firs
 /// L1's account is gone from the facts.
 fn leaver_facts(with_leaver_account: bool) -> String {
     let account = |person: &str, user: &str| {
+        // Created long before the period: not a grant `access.grant-approval` judges.
         serde_json::json!({"system_id": "s1", "person_id": person, "username": user,
-            "kind": "human", "privileged": false, "mfa": true, "status": "active"})
+            "kind": "human", "privileged": false, "mfa": true, "status": "active",
+            "created_on": "2020-01-02"})
     };
     let mut accounts = vec![account("P0", "pat")];
     if with_leaver_account {
