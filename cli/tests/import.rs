@@ -84,6 +84,14 @@ fn edited(dir: &Path, name: &str, from: &str, to: &str) -> String {
     write(dir, name, &text.replacen(from, to, 1))
 }
 
+/// The sample GitHub members with `from` replaced by `to`, which `import github-members`
+/// must refuse saying `expected` (after the file's name: `:line:column: message`).
+fn github_edit_refused(dir: &Path, from: &str, to: &str, expected: &str) {
+    let github = edited(dir, "github-members.json", from, to);
+    let err = refused(&["github-members", &github]);
+    assert_eq!(err, format!("error: {github}{expected}\n"));
+}
+
 // ---- happy paths and quirks, one source at a time ------------------------------------
 
 #[test]
@@ -880,9 +888,7 @@ fn a_value_of_the_wrong_json_type_says_what_was_found_and_where() {
             ":13:13: member /0/type: `type` is an array: expected a string, `User` or `Bot`",
         ),
     ] {
-        let github = edited(&dir, "github-members.json", from, to);
-        let err = refused(&["github-members", &github]);
-        assert_eq!(err, format!("error: {github}{expected}\n"));
+        github_edit_refused(&dir, from, to, expected);
     }
     let github = edited(
         &dir,
@@ -2179,9 +2185,7 @@ fn okta_and_github_values_of_the_wrong_kind_are_placed_with_their_pointer() {
             ":13:13: member /0/type: `type` is `Organization`: expected a string, `User` or `Bot`",
         ),
     ] {
-        let github = edited(&dir, "github-members.json", from, to);
-        let err = refused(&["github-members", &github]);
-        assert_eq!(err, format!("error: {github}{expected}\n"));
+        github_edit_refused(&dir, from, to, expected);
     }
     // The same in the lists given to --two-factor-disabled and --admins.
     let untyped = write(

@@ -29,6 +29,15 @@ fn one(fields: &str) -> String {
     )
 }
 
+/// Each waiver of `report` as (its state, how many findings it matched).
+fn waiver_states(report: &Report) -> Vec<(WaiverState, u32)> {
+    report
+        .waivers
+        .iter()
+        .map(|w| (w.state, w.matches))
+        .collect()
+}
+
 fn with(report: &Report, waivers: &str) -> Report {
     let mut report = report.clone();
     Waivers::parse("w.json", waivers)
@@ -96,11 +105,7 @@ fn example_waivers_cover_what_they_name() {
         Status::Fail
     );
 
-    let states: Vec<_> = report
-        .waivers
-        .iter()
-        .map(|w| (w.state, w.matches))
-        .collect();
+    let states = waiver_states(&report);
     assert_eq!(
         states,
         [
@@ -175,11 +180,7 @@ fn an_expired_waiver_renewed_by_an_overlapping_one_leaves_no_finding_uncovered()
         waiver("2026-06-01", "2026-09-30")
     );
     let report = with(&base, &text);
-    let states: Vec<(WaiverState, u32)> = report
-        .waivers
-        .iter()
-        .map(|w| (w.state, w.matches))
-        .collect();
+    let states = waiver_states(&report);
     assert_eq!(
         states,
         [(WaiverState::Expired, 0), (WaiverState::Active, 1)]
