@@ -4,6 +4,7 @@
 //! says so, like a field the schema does not define.
 
 use super::tree::Node;
+use crate::date::Date;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -111,23 +112,30 @@ pub(super) fn unknown(
         .collect()
 }
 
-/// The evidence records of `root` that expire before they were collected (`expires_on`
-/// before `collected_on`): such a record covers no day, so its criterion lapses where it
-/// seemed held. Each as the pointer to its `expires_on` and what is wrong, in document order.
-pub(super) fn expiring_before_collected(root: &Node) -> Vec<(String, String)> {
+/// The longest an evidence record may stay good after its collection before its expiry is
+/// doubted: a criterion is shown again at least yearly (a leap year's 366 days).
+pub(crate) const MAX_EVIDENCE_DAYS: i64 = 366;
+
+/// The evidence records of `root` whose `expires_on` is doubtful: before `collected_on` (the
+/// record covers no day, so its criterion lapses where it seemed held), or more than
+/// [`MAX_EVIDENCE_DAYS`] after it (the record would stand for the criterion for years). Each
+/// as the pointer to its `expires_on` and what is wrong, in document order.
+pub(super) fn doubtful_expiries(root: &Node) -> Vec<(String, String)> {
     let Some(Node::List(records)) = root.field(EVIDENCE) else {
         return Vec::new();
     };
-    let date = |r: &Node, field| r.field(field).and_then(Node::as_str).map(str::to_owned);
+    let date = |r: &Node, field| r.field(field).and_then(Node::as_str).and_then(Date::parse);
     (records.items().iter().enumerate())
         .filter_map(|(i, r)| {
             let (collected, expires) = (date(r, "collected_on")?, date(r, "expires_on")?);
-            (expires < collected).then(|| {
-                (
-                    format!("/{EVIDENCE}/{i}/expires_on"),
-                    format!("the evidence expires on {expires}, before it was collected on {collected}: it supports its criterion on no day"),
-                )
-            })
+            let problem = if expires < collected {
+                format!("the evidence expires on {expires}, before it was collected on {collected}: it supports its criterion on no day")
+            } else if collected.days_until(expires) > MAX_EVIDENCE_DAYS {
+                format!("the evidence is good until {expires}, more than a year after it was collected on {collected}: a criterion is shown again at least yearly; expire it within {MAX_EVIDENCE_DAYS} days of its collection")
+            } else {
+                return None;
+            };
+            Some((format!("/{EVIDENCE}/{i}/expires_on"), problem))
         })
         .collect()
 }

@@ -220,8 +220,8 @@ impl Facts {
         let organization = organization_name(org, &origins)?;
         let scope = scope(org, &origins)?;
         let root = tree::build(doc, records);
-        let backwards = criteria::expiring_before_collected(&root).into_iter();
-        warnings.extend(backwards.map(|(p, m)| origins.violation(p, m, None)));
+        let doubtful = criteria::doubtful_expiries(&root).into_iter();
+        warnings.extend(doubtful.map(|(p, m)| origins.violation(p, m, None)));
         if !options.unchecked_references {
             let dangling = schema.references.dangling(&root, &keys).into_iter();
             warnings.extend(dangling.map(|(p, m)| origins.violation(p, m, None)));
@@ -655,20 +655,23 @@ mod tests {
     }
 
     #[test]
-    fn evidence_that_expires_before_it_was_collected_is_a_warning_at_its_expiry() {
+    fn evidence_that_expires_before_it_was_collected_or_years_after_is_a_warning_at_its_expiry() {
         let a = r#"{"schema_version": "1", "organization": {"name": "A"},
 "evidence": [
  {"control_id": "CC9.2", "title": "Vendor list", "collected_on": "2026-01-10", "expires_on": "2027-01-10"},
  {"control_id": "CC9.2", "title": "Vendor list", "collected_on": "2026-02-05",
   "expires_on": "2026-02-01"},
- {"control_id": "CC9.2", "title": "Same day", "collected_on": "2026-03-01", "expires_on": "2026-03-01"}
+ {"control_id": "CC9.2", "title": "Same day", "collected_on": "2026-03-01", "expires_on": "2026-03-01"},
+ {"control_id": "CC9.2", "title": "Leap year", "collected_on": "2027-03-01", "expires_on": "2028-03-01"},
+ {"control_id": "CC9.2", "title": "Decades", "collected_on": "2020-01-01", "expires_on": "2099-12-31"}
 ]}"#;
         let facts = Facts::load(&[src("a.json", a)]).unwrap();
         let shown: Vec<String> = facts.warnings().iter().map(ToString::to_string).collect();
         assert_eq!(
             shown,
             [
-                "a.json:4: /evidence/1/expires_on: the evidence expires on 2026-02-01, before it was collected on 2026-02-05: it supports its criterion on no day"
+                "a.json:4: /evidence/1/expires_on: the evidence expires on 2026-02-01, before it was collected on 2026-02-05: it supports its criterion on no day",
+                "a.json:8: /evidence/4/expires_on: the evidence is good until 2099-12-31, more than a year after it was collected on 2020-01-01: a criterion is shown again at least yearly; expire it within 366 days of its collection"
             ]
         );
     }
