@@ -2430,3 +2430,327 @@ fn an_empty_last_used_cell_is_refused_not_taken_for_never() {
     assert!(account(&all, "ben").get("last_login_on").is_none());
     assert!(account(&all, "cai").get("last_login_on").is_none());
 }
+
+// ---- mappings: rows never left out unseen ------------------------------------------------
+
+/// A SaaS app's accounts, the mapping's `person_id` linked by email and `required`.
+const SAAS_MAPPING: &str = r#"collection = "accounts"
+[fields.system_id]
+value = "salesforce"
+[fields.username]
+column = "Email"
+required = true
+[fields.person_id]
+column = "Email"
+link = "email"
+required = true
+[fields.kind]
+value = "human"
+[fields.status]
+column = "Active"
+values = { "TRUE" = "active", "FALSE" = "disabled" }
+[fields.mfa]
+column = "MFA"
+[fields.privileged]
+column = "Admin"
+"#;
+
+#[test]
+fn an_account_of_nobody_is_kept_without_its_person() {
+    let dir = scratch("saas-orphans");
+    let people = people(&dir);
+    let mapping = write(&dir, "saas.toml", SAAS_MAPPING);
+    let csv = write(
+        &dir,
+        "saas.csv",
+        "Email,Active,MFA,Admin\nana.silva@nwlabs.example,TRUE,yes,yes\nmallory@evil.example,TRUE,no,yes\n",
+    );
+    let (out, summary) = import(&["csv", &csv, "--mapping", &mapping, "--people", &people]);
+    let all = accounts(&out);
+    assert_eq!(all.len(), 2, "{out}");
+    assert_eq!(
+        account(&all, "ana.silva@nwlabs.example")["person_id"],
+        "1001"
+    );
+    let mallory = account(&all, "mallory@evil.example");
+    assert!(mallory.get("person_id").is_none(), "{mallory}");
+    assert_eq!(
+        summary,
+        format!(
+            "imported 2 records of accounts from {csv}\n1 email linked to nobody:\n  {csv}:3: mallory@evil.example (kept without `person_id`)\n"
+        )
+    );
+    // Every account of nobody: all kept, none left out.
+    let csv = write(
+        &dir,
+        "saas2.csv",
+        "Email,Active,MFA,Admin\nmallory@evil.example,TRUE,no,yes\neve@evil.example,TRUE,no,yes\n",
+    );
+    let (out, _) = import(&["csv", &csv, "--mapping", &mapping, "--people", &people]);
+    assert_eq!(accounts(&out).len(), 2, "{out}");
+    // Leaving such rows out is refused in the mapping itself.
+    let skip = write(
+        &dir,
+        "skip.toml",
+        &SAAS_MAPPING.replace(
+            "link = \"email\"\n",
+            "link = \"email\"\nunlinked = \"skip-row\"\n",
+        ),
+    );
+    let err = refused(&["csv", &csv, "--mapping", &skip, "--people", &people]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {skip}:10:12: field `person_id`: `unlinked = \"skip-row\"` would leave out the accounts whose email is nobody's"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_training_row_of_nobody_is_refused_unless_the_mapping_leaves_it_out() {
+    let dir = scratch("lms-unlinked");
+    let people = people(&dir);
+    let strict = write(
+        &dir,
+        "strict.toml",
+        &fs::read_to_string(repo().join(sample("mappings/lms-training.toml")))
+            .unwrap()
+            .replace("unlinked = \"skip-row\"\n", ""),
+    );
+    let lms = sample("lms-training.csv");
+    let err = refused(&["csv", &lms, "--mapping", &strict, "--people", &people]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {lms}:11:13: `ivan.petrov@contractors.example` in `Learner Email` is the email of nobody in --people, and a record without `person_id` is refused: add the person to the people, or, when such rows are no records, set `unlinked = \"skip-row\"` on the field to leave them out (each is listed)\n"
+        )
+    );
+    // With `skip-row`, a file whose every row is left out is refused all the same.
+    let ivan = write(
+        &dir,
+        "ivan.csv",
+        "Learner Name,Learner Email,Course,Status,Assigned On,Completed On,Expires On,Score\nIvan Petrov,ivan.petrov@contractors.example,Privacy Basics,Completed,2026-01-05,2026-01-07,,90\nIvan Petrov,ivan.petrov@contractors.example,Privacy Basics,Not Started,2026-01-05,,,\n",
+    );
+    let err = refused(&[
+        "csv",
+        &ivan,
+        "--mapping",
+        &sample("mappings/lms-training.toml"),
+        "--people",
+        &people,
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {ivan}: every row is left out (1 by the mapping's `keep` or `skip`, 1 whose email is nobody's in --people (`unlinked = \"skip-row\"`)): expected at least one record; an export with none is refused, as it would leave the rules on these records nothing to check\n"
+        )
+    );
+}
+
+#[test]
+fn keep_leaves_out_every_status_it_does_not_list() {
+    let dir = scratch("keep");
+    let people = people(&dir);
+    let run = |csv: &str| {
+        import(&[
+            "csv",
+            csv,
+            "--mapping",
+            &sample("mappings/lms-training.toml"),
+            "--people",
+            &people,
+        ])
+    };
+    let (before, _) = run(&sample("lms-training.csv"));
+    // Dev Patel's course failed: no record of it (the status is compared in any case).
+    let failed = edited(
+        &dir,
+        "lms-training.csv",
+        "2026,Completed,2026-01-05T09:00:00Z,2026-01-08",
+        "2026,Failed,2026-01-05T09:00:00Z,2026-01-08",
+    );
+    let (out, summary) = run(&failed);
+    assert!(before.contains("\"person_id\": \"1004\""), "{before}");
+    assert!(!out.contains("\"person_id\": \"1004\""), "{out}");
+    assert!(
+        summary.contains("(3 rows skipped by the mapping)"),
+        "{summary}"
+    );
+    let passed = edited(
+        &dir,
+        "lms-training.csv",
+        "2026,Completed,2026-01-05T09:00:00Z,2026-01-08",
+        "2026, PASSED ,2026-01-05T09:00:00Z,2026-01-08",
+    );
+    assert_eq!(run(&passed).0, before);
+    // Every row left out by `keep`: refused.
+    let none = write(
+        &dir,
+        "none.csv",
+        "Learner Name,Learner Email,Course,Status,Assigned On,Completed On,Expires On,Score\nAna Silva,ana.silva@nwlabs.example,Privacy Basics,Failed,2026-01-05,2026-01-07,,12\n",
+    );
+    let err = refused(&[
+        "csv",
+        &none,
+        "--mapping",
+        &sample("mappings/lms-training.toml"),
+        "--people",
+        &people,
+    ]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {none}: every row is left out (1 by the mapping's `keep` or `skip`): expected at least one record"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_list_cell_of_separators_alone_is_empty() {
+    let dir = scratch("list-separators");
+    let people = people(&dir);
+    let vendors = |csv: &str, mapping: &str| -> Value {
+        let (out, _) = import(&["csv", csv, "--mapping", mapping, "--people", &people]);
+        serde_json::from_str(&out).unwrap()
+    };
+    let register = sample("mappings/vendor-register.toml");
+    for cell in [";", " ; ;", ""] {
+        let csv = edited(
+            &dir,
+            "vendor-register.csv",
+            ",Customer data; Production; PII,",
+            &format!(",{cell},"),
+        );
+        let doc = vendors(&csv, &register);
+        assert!(
+            doc["vendors"][0].get("data_access").is_none(),
+            "{cell:?}: {doc}"
+        );
+    }
+    // An explicit "none" is the mapping's to say: its word, empty, with `default = []`.
+    let none = edited(
+        &dir,
+        "vendor-register.csv",
+        ",Customer data; Production; PII,",
+        ",None,",
+    );
+    let text = fs::read_to_string(repo().join(&register)).unwrap();
+    let explicit = write(
+        &dir,
+        "explicit.toml",
+        &text.replace(
+            "[fields.owner_id]",
+            "empty = [\"None\"]\ndefault = []\n\n[fields.owner_id]",
+        ),
+    );
+    assert_eq!(
+        vendors(&none, &explicit)["vendors"][0]["data_access"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn a_required_template_with_an_empty_column_is_refused_at_it() {
+    let dir = scratch("template-empty");
+    let mapping = |required: &str| {
+        write(
+            &dir,
+            &format!("tpl{}.toml", required.len()),
+            &format!(
+                "collection = \"people\"\n[fields.id]\ntemplate = \"{{Dept}}-{{Num}}\"\n{required}\n[fields.name]\ncolumn = \"First\"\n[fields.title]\ntemplate = \"{{Last}} ({{Rank}})\"\n[fields.kind]\nvalue = \"employee\"\n[fields.\"employment.status\"]\nvalue = \"active\"\n"
+            ),
+        )
+    };
+    let required = mapping("required = true");
+    let partial = write(
+        &dir,
+        "partial.csv",
+        "Dept,Num,First,Last,Rank\nENG,7,Al,B,1\nENG,,Bo,C,2\n",
+    );
+    let err = refused(&["csv", &partial, "--mapping", &required]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {partial}:3:5: `Num` is empty, and `id` (`{{Dept}}-{{Num}}`) is required: each of its columns must be filled\n"
+        )
+    );
+    let blank = write(&dir, "blank.csv", "Dept,Num,First,Last,Rank\n,,Al,,\n");
+    let err = refused(&["csv", &blank, "--mapping", &required]);
+    assert_eq!(
+        err,
+        format!("error: {blank}:2:1: `Dept` is empty, and `id` is required\n")
+    );
+    // Not required: every column empty leaves the field out, not its literal text.
+    let optional = mapping("");
+    let both = write(&dir, "both.csv", "Dept,Num,First,Last,Rank\nENG,7,Al,,\n");
+    let (out, _) = import(&["csv", &both, "--mapping", &optional]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert!(doc["people"][0].get("title").is_none(), "{out}");
+    assert_eq!(doc["people"][0]["id"], "ENG-7");
+}
+
+#[test]
+fn values_skip_and_empty_compare_in_any_case_beyond_ascii() {
+    let dir = scratch("unicode-case");
+    let mapping = write(
+        &dir,
+        "fr.toml",
+        "collection = \"people\"\n[[skip]]\ncolumn = \"Statut\"\nvalues = [\"Décédé\"]\n[fields.id]\ncolumn = \"Matricule\"\n[fields.name]\ncolumn = \"Nom\"\n[fields.department]\ncolumn = \"Service\"\nempty = [\"Néant\"]\n[fields.kind]\ncolumn = \"Type\"\nvalues = { \"Salarié\" = \"employee\", \"Prestataire\" = \"contractor\" }\n[fields.\"employment.status\"]\nvalue = \"active\"\n",
+    );
+    let csv = write(
+        &dir,
+        "fr.csv",
+        "Matricule,Nom,Service,Type,Statut\n1,Zoé,Ventes,SALARIÉ,Actif\n2,Émile,NÉANT,salarié,Actif\n3,Léa,Achats,Prestataire,DÉCÉDÉ\n",
+    );
+    let (out, summary) = import(&["csv", &csv, "--mapping", &mapping]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let people = doc["people"].as_array().unwrap();
+    assert_eq!(people.len(), 2, "{out}");
+    assert_eq!(people[0]["kind"], "employee");
+    assert_eq!(people[0]["department"], "Ventes");
+    assert!(people[1].get("department").is_none(), "{out}");
+    assert!(
+        summary.contains("(1 row skipped by the mapping)"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn json_given_to_csv_is_named() {
+    let mapping = sample("mappings/bamboohr-people.toml");
+    let err = refused(&["csv", &sample("okta-users.json"), "--mapping", &mapping]);
+    assert_eq!(
+        err,
+        "error: examples/imports/okta-users.json: this is an Okta users export (/api/v1/users), not a CSV export for the mapping; import it with `attest import okta-users`\n"
+    );
+    let dir = scratch("json-to-csv");
+    let people = people(&dir);
+    let err = refused(&["csv", &people, "--mapping", &mapping]);
+    assert!(
+        err.contains(
+            ": this is a facts document, not a CSV export for the mapping; it needs no import"
+        ),
+        "{err}"
+    );
+    let rows = write(&dir, "rows.json", "[{\"Employee #\": \"1001\"}]\n");
+    let err = refused(&["csv", &rows, "--mapping", &mapping]);
+    assert!(err.contains(": this is JSON, not CSV: "), "{err}");
+}
+
+#[test]
+fn a_quote_not_doubled_inside_a_quoted_cell_is_placed() {
+    let dir = scratch("stray-quote");
+    let hr = edited(
+        &dir,
+        "bamboohr-employees.csv",
+        "\"Software Engineer, Platform\"",
+        "\"Software \"Engineer\", Platform\"",
+    );
+    let err = refused_people(&hr);
+    assert!(
+        err.starts_with(&format!(
+            "error: {hr}:3:51: text follows the quote that closes this quoted cell: a quote inside a quoted cell is written twice"
+        )),
+        "{err}"
+    );
+}

@@ -402,12 +402,7 @@ fn csv(
             left_out.unlinked.len(),
             plural(left_out.unlinked.len())
         ));
-        for (at, email, row) in &left_out.unlinked {
-            let what = if *row {
-                "row left out"
-            } else {
-                "field left empty"
-            };
+        for (at, email, what) in &left_out.unlinked {
             summary.push_str(&format!("  {at}: {email} ({what})\n"));
         }
     }

@@ -55,14 +55,10 @@ impl Kind {
 
 /// The kind of a file's text, when it is one Attest knows.
 pub fn kind(text: &str) -> Option<Kind> {
-    let text = text.trim_start_matches('\u{feff}').trim_start();
-    if text.starts_with('[') || text.starts_with('{') {
-        let value: Value = serde_json::Deserializer::from_str(text)
-            .into_iter::<Value>()
-            .next()?
-            .ok()?;
+    if let Some(value) = json(text) {
         return json_kind(&value);
     }
+    let text = text.trim_start_matches('\u{feff}').trim_start();
     let header = text.lines().next()?;
     if header.contains("Email Address [Required]") {
         return Some(Kind::GoogleWorkspaceUsers);
@@ -74,12 +70,41 @@ pub fn kind(text: &str) -> Option<Kind> {
     None
 }
 
+/// The first JSON value of `text`, when it opens with one (`[` or `{`) that parses: the
+/// rest is not read, so pages written one after the other count.
+fn json(text: &str) -> Option<Value> {
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if !text.starts_with('[') && !text.starts_with('{') {
+        return None;
+    }
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .next()?
+        .ok()
+}
+
+/// Whether `object` is a facts document: it has `schema_version`, or a key that is a
+/// collection of facts-v1 (`{"people": [...]}`, as `attest import` writes).
+fn is_facts(object: &serde_json::Map<String, Value>) -> bool {
+    if object.contains_key("schema_version") || object.contains_key("accounts") {
+        return true;
+    }
+    let schema: Option<Value> = serde_json::from_str(attest_engine::facts::FACTS_SCHEMA).ok();
+    let collections = schema
+        .as_ref()
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
+    collections.is_some_and(|c| {
+        object
+            .iter()
+            .any(|(k, v)| v.is_array() && c.get(k).is_some_and(|p| p.get("items").is_some()))
+    })
+}
+
 fn json_kind(value: &Value) -> Option<Kind> {
     match value {
         Value::Object(o) if o.contains_key("UserDetailList") => Some(Kind::AwsAuthorizationDetails),
-        Value::Object(o) if o.contains_key("schema_version") || o.contains_key("accounts") => {
-            Some(Kind::Facts)
-        }
+        Value::Object(o) if is_facts(o) => Some(Kind::Facts),
         Value::Array(items) => {
             let first = items.iter().find_map(|i| match i {
                 // `gh api --paginate --slurp` wraps each page in an array.
@@ -110,6 +135,27 @@ pub fn wrong_source(text: &str, expected: Kind) -> Option<String> {
         expected.describe(),
         found.advice()
     ))
+}
+
+/// The message for a JSON file given to `import csv`, which reads CSV: what it is (an
+/// export Attest imports, a facts document, or JSON) and what to do with it. `None` for text
+/// that does not open with a JSON value.
+pub fn json_given_as_csv(text: &str) -> Option<String> {
+    let value = json(text)?;
+    // All of it JSON (pages one after the other), not a CSV whose first cell parses.
+    let mut all = serde_json::Deserializer::from_str(text.trim_start_matches('\u{feff}'))
+        .into_iter::<serde::de::IgnoredAny>();
+    if !all.all(|v| v.is_ok()) {
+        return None;
+    }
+    Some(match json_kind(&value) {
+        Some(found) => format!(
+            "this is {}, not a CSV export for the mapping{}",
+            found.describe(),
+            found.advice()
+        ),
+        None => "this is JSON, not CSV: `import csv` reads a CSV export (a header line, then one row per record); export the data as CSV".to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -148,6 +194,9 @@ mod tests {
                 Some(Kind::AwsAuthorizationDetails),
             ),
             (r#"{"schema_version": "1"}"#, Some(Kind::Facts)),
+            (r#"{"people": [{"id": "1"}]}"#, Some(Kind::Facts)),
+            (r#"{"people": "x"}"#, None),
+            (r#"{"rows": []}"#, None),
             ("name,email\n", None),
             ("[]", None),
             ("not json {", None),
@@ -167,5 +216,27 @@ mod tests {
             wrong_source("user,arn,mfa_active\n", Kind::AwsCredentialReport),
             None
         );
+    }
+
+    #[test]
+    fn json_given_as_csv_is_named() {
+        assert_eq!(
+            json_given_as_csv(r#"{"training": []}"#).unwrap(),
+            "this is a facts document, not a CSV export for the mapping; it needs no import: give it to `attest eval` as it is"
+        );
+        assert!(
+            json_given_as_csv(r#"[{"status": "ACTIVE", "profile": {}}]"#)
+                .unwrap()
+                .ends_with("; import it with `attest import okta-users`")
+        );
+        assert!(
+            json_given_as_csv("\u{feff} [{\"Employee #\": \"1001\"}]")
+                .unwrap()
+                .starts_with("this is JSON, not CSV")
+        );
+        // CSV, also a header that opens with a bracket, is CSV.
+        assert_eq!(json_given_as_csv("ID,Name\n1,Ana\n"), None);
+        assert_eq!(json_given_as_csv("[ID],Name\n1,Ana\n"), None);
+        assert_eq!(json_given_as_csv("[1],Name\n1,Ana\n"), None);
     }
 }

@@ -9,9 +9,13 @@
 //! collection = "people"            # the facts collection the rows become
 //! delimiter = ","                  # optional: the CSV delimiter (";", "\t"...)
 //!
-//! [[skip]]                         # optional: rows left out, by a column's value
+//! [[keep]]                         # optional: only the rows with one of these values
 //! column = "Status"
-//! values = ["Not Started"]         # trimmed, any case, as `values` maps compare
+//! values = ["Completed"]           # trimmed, any case, as `values` maps compare
+//!
+//! [[skip]]                         # optional: rows left out, by a column's value
+//! column = "Type"
+//! values = ["Test"]
 //!
 //! [fields.id]
 //! column = "Employee #"
@@ -34,7 +38,9 @@
 //! empty, such as `N/A`; `""` says a blank cell is empty where one is refused otherwise,
 //! [`NULL_IS_AN_EVENT`]); `required` (an empty cell is an error); `format` (dates);
 //! `separator` (lists, default `;`); `link = "email"` (the cell is an email; the field gets
-//! the id of the person with that email, from `--people`); `type` (`string`, `date`,
+//! the id of the person with that email, from `--people`); `unlinked` (`error` or
+//! `skip-row`: what an email of nobody does, where the schema requires the field; elsewhere
+//! the field is left out and the record kept, [`Unlinked`]); `type` (`string`, `date`,
 //! `boolean`, `integer`, `number`, `list`) for a field the schema does not type.
 
 use super::Problem;
@@ -50,6 +56,8 @@ struct File {
     collection: Spanned<String>,
     #[serde(default)]
     delimiter: Option<Spanned<String>>,
+    #[serde(default)]
+    keep: Vec<SkipSpec>,
     #[serde(default)]
     skip: Vec<SkipSpec>,
     fields: IndexMap<String, Spanned<FieldSpec>>,
@@ -78,6 +86,7 @@ struct FieldSpec {
     format: Option<Spanned<String>>,
     separator: Option<String>,
     link: Option<Spanned<String>>,
+    unlinked: Option<Spanned<String>>,
     #[serde(rename = "type")]
     kind: Option<Spanned<String>>,
 }
@@ -89,6 +98,8 @@ pub struct Mapping {
     pub collection: String,
     /// The CSV delimiter.
     pub delimiter: u8,
+    /// Rows kept: a column, and the values that keep a row (a row must pass each).
+    pub keep: Vec<(String, Vec<String>)>,
     /// Rows left out: a column, and the values that leave a row out.
     pub skip: Vec<(String, Vec<String>)>,
     /// The fields, by path (records are written in facts-v1's order whatever this one).
@@ -171,9 +182,26 @@ pub struct Field {
     pub separator: String,
     /// Whether the cell is an email to link to a person's id.
     pub link: bool,
+    /// What an email of nobody does, for a `link` field.
+    pub unlinked: Unlinked,
     /// What its null says, for a field of [`NULL_IS_AN_EVENT`]: a blank cell is then refused
     /// unless the mapping says what it means (a `default`, or `""` in `empty`).
     pub null_says: Option<&'static str>,
+}
+
+/// What a `link = "email"` field does with an email that is nobody's in `--people`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unlinked {
+    /// The field is left out and the record kept (and listed): the default where the schema
+    /// does not require the field. An account of nobody is kept, and fails
+    /// `access.orphaned-accounts`: rows of it are never left out.
+    LeaveEmpty,
+    /// The import is refused at the cell: the default where the schema requires the field
+    /// (a training record without its person means nothing).
+    Error,
+    /// The row is left out, and listed (`unlinked = "skip-row"`): only where the schema
+    /// requires the field, and only when the mapping says so.
+    SkipRow,
 }
 
 /// The fields (collection, path, what null says) whose null the rules read as an event, not
@@ -304,6 +332,8 @@ impl Mapping {
                     ));
                 }
             };
+            let needed = schema_requires(schema, items, path);
+            let unlinked = unlinked(spec, link, needed, &collection, path, &at)?;
             fields.push(Field {
                 path: path.clone(),
                 source,
@@ -320,6 +350,7 @@ impl Mapping {
                 format: spec.format.as_ref().map(|f| f.get_ref().clone()),
                 separator: spec.separator.clone().unwrap_or_else(|| ";".to_owned()),
                 link,
+                unlinked,
                 null_says: NULL_IS_AN_EVENT
                     .iter()
                     .find(|(c, p, _)| *c == collection && p == path)
@@ -346,21 +377,29 @@ impl Mapping {
                 ));
             }
         }
+        let filters = |specs: Vec<SkipSpec>| -> Vec<(String, Vec<String>)> {
+            specs
+                .into_iter()
+                .map(|s| (s.column.trim().to_owned(), s.values))
+                .collect()
+        };
         Ok(Mapping {
             collection,
             delimiter,
-            skip: file
-                .skip
-                .into_iter()
-                .map(|s| (s.column.trim().to_owned(), s.values))
-                .collect(),
+            keep: filters(file.keep),
+            skip: filters(file.skip),
             fields,
         })
     }
 
     /// The columns the mapping reads, in order, each once.
     pub fn columns(&self) -> Vec<&str> {
-        let mut all: Vec<&str> = self.skip.iter().map(|(c, _)| c.as_str()).collect();
+        let mut all: Vec<&str> = self
+            .keep
+            .iter()
+            .chain(&self.skip)
+            .map(|(c, _)| c.as_str())
+            .collect();
         for field in &self.fields {
             match &field.source {
                 Source::Column(c) => all.push(c),
@@ -413,6 +452,59 @@ fn required_tables(root: &Value, items: &Value, field: &str) -> String {
     } else {
         inner.join(" and ")
     }
+}
+
+/// What the `link` field `path` does with an email of nobody: `unlinked` as the mapping
+/// gives it, checked against whether the schema requires the field (`needed`).
+fn unlinked(
+    spec: &FieldSpec,
+    link: bool,
+    needed: bool,
+    collection: &str,
+    path: &str,
+    at: &impl Fn(std::ops::Range<usize>, String) -> Problem,
+) -> Result<Unlinked, Problem> {
+    let Some(given) = &spec.unlinked else {
+        return Ok(if link && needed {
+            Unlinked::Error
+        } else {
+            Unlinked::LeaveEmpty
+        });
+    };
+    let place = |message: String| at(given.span(), format!("field `{path}`: {message}"));
+    if !link {
+        return Err(place(
+            "`unlinked` is for a field with `link = \"email\"`".to_owned(),
+        ));
+    }
+    match given.get_ref().as_str() {
+        "error" => Ok(Unlinked::Error),
+        "skip-row" if needed => Ok(Unlinked::SkipRow),
+        "skip-row" => Err(place(format!(
+            "`unlinked = \"skip-row\"` would leave out the {collection} whose email is nobody's, and absence is never compliance: a record of {collection} is whole without `{path}`, so such a row is kept without it (and listed); remove `unlinked`, or set it to \"error\""
+        ))),
+        other => Err(place(format!(
+            "`unlinked` is `{other}`: expected error or skip-row"
+        ))),
+    }
+}
+
+/// Whether records of schema `items` require the field at the dotted `path`: each of its
+/// segments is required in the object holding it.
+fn schema_requires(root: &Value, items: &Value, path: &str) -> bool {
+    let mut schema = items;
+    for segment in path.split('.') {
+        let required = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|f| f == segment));
+        let next = schema.get("properties").and_then(|p| p.get(segment));
+        match next {
+            Some(next) if required => schema = resolve(root, next),
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// The schema of the field at the dotted `path` of records of schema `items`, as declared
@@ -697,6 +789,35 @@ column = "Hours"
             err.starts_with("m.toml:7:9: field `approved_on`: 5 is not"),
             "{err}"
         );
+        let training = |extra: &str| {
+            parse(&format!(
+                "collection = \"training\"\n[fields.person_id]\ncolumn = \"e\"\n{extra}\n[fields.course]\ncolumn = \"c\"\n[fields.completed_on]\ncolumn = \"d\"\n"
+            ))
+        };
+        let linked = |m: &Mapping| {
+            let field = m.fields.iter().find(|f| f.path == "person_id").unwrap();
+            field.unlinked
+        };
+        assert_eq!(
+            linked(&training("link = \"email\"").unwrap()),
+            Unlinked::Error
+        );
+        assert_eq!(
+            linked(&training("link = \"email\"\nunlinked = \"skip-row\"").unwrap()),
+            Unlinked::SkipRow
+        );
+        assert_eq!(
+            training("unlinked = \"skip-row\"").unwrap_err(),
+            "m.toml:4:12: field `person_id`: `unlinked` is for a field with `link = \"email\"`"
+        );
+        assert_eq!(
+            training("link = \"email\"\nunlinked = \"drop\"").unwrap_err(),
+            "m.toml:5:12: field `person_id`: `unlinked` is `drop`: expected error or skip-row"
+        );
+        let m = parse("collection = \"vendors\"\n[[keep]]\ncolumn = \"Status\"\nvalues = [\"Active\"]\n[fields.id]\ncolumn = \"ID\"\n[fields.name]\ncolumn = \"N\"\n[fields.risk_tier]\nvalue = \"low\"\n[fields.owner_id]\ncolumn = \"O\"\nlink = \"email\"\n").unwrap();
+        assert_eq!(m.columns(), ["Status", "ID", "N", "O"]);
+        let owner = m.fields.iter().find(|f| f.path == "owner_id").unwrap();
+        assert_eq!(owner.unlinked, Unlinked::LeaveEmpty);
         let err = parse("collection = \"training\"\n[fields.completed_on]\ncolumn = \"x\"\nformat = \"%H:%M\"\n").unwrap_err();
         assert!(
             err.starts_with("m.toml:4:10: `%H:%M` is not a date format"),

@@ -2,8 +2,9 @@
 //! column, so that every problem with a value is reported where the value is. Parsing is
 //! the `csv` crate's (RFC 4180: quoted fields, quotes doubled, line breaks inside quotes);
 //! what it passes over in silence is refused here: a quote never closed (the crate reads the
-//! rest of the file into one cell), and a column read by name that the header repeats (the
-//! crate keeps both, and the first would win unseen).
+//! rest of the file into one cell), text after the quote that closes a quoted cell (a quote
+//! inside it not doubled: the crate joins the text to the cell), and a column read by name
+//! that the header repeats (the crate keeps both, and the first would win unseen).
 
 use super::records::Place;
 use super::{Input, Problem};
@@ -59,15 +60,15 @@ impl<'a> Table<'a> {
     /// the header, and every quote that opens a cell must close it.
     pub fn parse(input: &'a Input, delimiter: u8) -> Result<Table<'a>, Problem> {
         let text = input.text.strip_prefix('\u{feff}').unwrap_or(&input.text);
-        let unclosed = Unclosed::find(text, char::from(delimiter));
+        let bad_quote = Quote::find(text, char::from(delimiter));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
             .from_reader(text.as_bytes());
         let csv_problem = |e: csv::Error| -> Problem {
             let at = e.position().map(|p| start(text, p));
-            // A row that starts at or after the row of an unclosed quote is broken by it.
-            if let Some(quote) = unclosed.filter(|q| at.is_none_or(|(_, b)| b >= q.row)) {
+            // A row that starts at or after the row of a bad quote is broken by it.
+            if let Some(quote) = bad_quote.filter(|q| at.is_none_or(|(_, b)| b >= q.row)) {
                 return quote.problem(&input.name, text);
             }
             let message = match e.kind() {
@@ -87,7 +88,7 @@ impl<'a> Table<'a> {
             }
         };
         let header = Row::of(reader.headers().map_err(csv_problem)?, text);
-        if let Some(quote) = unclosed.filter(|q| q.row <= header.start) {
+        if let Some(quote) = bad_quote.filter(|q| q.row <= header.start) {
             return Err(quote.problem(&input.name, text));
         }
         let columns: Vec<String> = header.cells.iter().map(|c| c.trim().to_owned()).collect();
@@ -116,7 +117,7 @@ impl<'a> Table<'a> {
             }
             rows.push(Row::of(&record, text));
         }
-        if let Some(quote) = unclosed {
+        if let Some(quote) = bad_quote {
             return Err(quote.problem(&input.name, text));
         }
         Ok(Table {
@@ -329,19 +330,24 @@ impl State {
     }
 }
 
-/// A quote that opens a cell and is never closed: the parser reads the rest of the file
-/// into that cell without a word.
+/// A quote the parser reads without a word, but not as RFC 4180 writes it: the first of the
+/// file.
 #[derive(Clone, Copy)]
-struct Unclosed {
+struct Quote {
     /// The byte offset of the quote.
     quote: usize,
     /// The byte offset where its row starts.
     row: usize,
+    /// Whether it opens a cell and is never closed (the parser reads the rest of the file
+    /// into that cell), or else closes a quoted cell and text follows it (a quote inside the
+    /// cell not doubled: the parser joins the text to the cell, `"CTO "Chief""` read as
+    /// `CTO Chief""`).
+    unclosed: bool,
 }
 
-impl Unclosed {
-    /// The first quote of `text` that is never closed, if there is one.
-    fn find(text: &str, delimiter: char) -> Option<Unclosed> {
+impl Quote {
+    /// The first quote of `text` that is never closed or followed by text, if there is one.
+    fn find(text: &str, delimiter: char) -> Option<Quote> {
         let (mut quote, mut row) = (0, 0);
         let mut state = State::CellStart;
         for (offset, c) in text.char_indices() {
@@ -349,25 +355,36 @@ impl Unclosed {
             if state == State::CellStart && next == State::Quoted {
                 quote = offset;
             }
+            if state == State::QuoteInQuoted && next == State::Unquoted {
+                return Some(Quote {
+                    quote: offset - 1,
+                    row,
+                    unclosed: false,
+                });
+            }
             state = next;
             if let Step::RowEnd = step {
                 row = offset + c.len_utf8();
             }
         }
-        (state == State::Quoted).then_some(Unclosed { quote, row })
+        (state == State::Quoted).then_some(Quote {
+            quote,
+            row,
+            unclosed: true,
+        })
     }
 
     /// The problem, placed at the quote.
     fn problem(self, file: &str, text: &str) -> Problem {
         let (line, column) = attest_cli::inputs::line_col(text, self.quote);
-        Problem::at(
-            file,
-            line,
-            column,
+        let message = if self.unclosed {
             format!(
                 "the quote opened at line {line}, column {column} is never closed: the rest of the file would be one cell; end the cell with a quote, and write a quote inside a quoted cell twice (`\"\"`)"
-            ),
-        )
+            )
+        } else {
+            "text follows the quote that closes this quoted cell: a quote inside a quoted cell is written twice (`\"\"`), and the cell ends at its closing quote (RFC 4180); what the cell holds is not guessed".to_owned()
+        };
+        Problem::at(file, line, column, message)
     }
 }
 
@@ -496,6 +513,31 @@ mod tests {
         let t = Table::parse(&file, b',').unwrap();
         assert_eq!(t.rows[0].cells, ["24\" screen", "x\"y", "3"]);
         assert_eq!(t.problem(&t.rows[0], 2, "m").to_string(), "t.csv:2:19: m");
+    }
+
+    #[test]
+    fn text_after_a_closing_quote_is_placed_at_the_quote() {
+        let err = |text: &str| Table::parse(&input(text), b',').err().unwrap().to_string();
+        let stray = |line: usize, column: usize| {
+            format!("t.csv:{line}:{column}: text follows the quote that closes this quoted cell:")
+        };
+        let cases = [
+            ("a,b\n1,\"CTO \"Chief\"\"\n", (2, 8)),
+            ("a,b\n\"x\ny\" z,2\n", (3, 2)),
+            ("\"a\"b,c\n1,2\n", (1, 3)),
+            // Before a ragged row after it, and before a quote never closed after it.
+            ("a,b\n\"1\"x,2\n3\n", (2, 3)),
+            ("a,b\n\"1\"x,2\n3,\"4\n", (2, 3)),
+        ];
+        for (text, (line, column)) in cases {
+            let e = err(text);
+            assert!(e.starts_with(&stray(line, column)), "{text:?}: {e}");
+        }
+        // A closing quote followed by the delimiter, a line break or the end is a cell's end.
+        let file = input("a,b\r\n\"1\",\"x\"\"y\"\r\n\"2\",\"\"");
+        let t = Table::parse(&file, b',').unwrap();
+        assert_eq!(t.rows[0].cells, ["1", "x\"y"]);
+        assert_eq!(t.rows[1].cells, ["2", ""]);
     }
 
     #[test]
