@@ -86,7 +86,7 @@ impl ReportArgs {
                 .iter()
                 .map(|p| (p.as_path(), "the waivers file"));
             refuse_inputs(output, &guarded(facts_paths, &loaded, &config, waivers))?;
-            crate::output::refuse_missing_folder(output)?;
+            crate::output::refuse_unwritable(output)?;
         }
         let sources = inputs::read_facts(facts_paths, limit)?;
         let facts = super::load_facts(sources, Some(&loaded.pack), self.strict || config.strict)?;
