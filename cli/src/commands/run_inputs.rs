@@ -20,8 +20,8 @@ use std::time::Instant;
 /// strictness of `attest eval`, and the configuration.
 #[derive(clap::Args)]
 pub struct ReportArgs {
-    /// Facts files or folders of `*.json` files, merged in file-name order (default: the
-    /// configuration's `facts`).
+    /// Facts files or folders of `*.json` files, every file merged in file-name order,
+    /// whatever the order they are given in (default: the configuration's `facts`).
     facts: Vec<PathBuf>,
     /// Rule pack folder (default: the configuration's pack, else the built-in SOC 2 pack).
     #[arg(long, value_name = "DIR")]
