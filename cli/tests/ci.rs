@@ -1352,20 +1352,37 @@ fn a_signal_while_outputs_are_written_leaves_no_temporary_file() {
 }
 
 /// Runs `attest` in `dir` as a user other than root (`nobody`, when the tests run as root:
-/// root may write any file), so that file permissions apply.
+/// root may write any file), so that file permissions apply. As root, the binary run is a
+/// copy in `dir`, which must be a folder `nobody` can reach (see [`shared_scratch`]): the
+/// build's own folder may be inside one it cannot (a home folder).
 #[cfg(unix)]
 fn attest_unprivileged(dir: &Path, args: &[&str]) -> std::process::Output {
     use std::os::unix::fs::MetadataExt;
     let mut cmd = match fs::metadata("/proc/self").map(|m| m.uid()) {
         Ok(0) => {
+            let copy = dir.join("attest");
+            if !copy.exists() {
+                fs::copy(env!("CARGO_BIN_EXE_attest"), &copy).unwrap();
+            }
             let mut cmd = std::process::Command::new("setpriv");
             cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-                .arg(env!("CARGO_BIN_EXE_attest"));
+                .arg(copy);
             cmd
         }
         _ => std::process::Command::new(env!("CARGO_BIN_EXE_attest")),
     };
     cmd.args(args).current_dir(dir).output().unwrap()
+}
+
+/// An empty scratch folder in the system's temporary folder, which every user can reach
+/// (the test target's may not be), open to all.
+#[cfg(unix)]
+fn shared_scratch(name: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("attest-ci-{name}-{}", std::process::id()));
+    let dir = attest_tests::empty_dir(&dir);
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
+    dir
 }
 
 /// An output file its user may not write is refused, as `>` and `cp` refuse it, though the
@@ -1376,7 +1393,7 @@ fn attest_unprivileged(dir: &Path, args: &[&str]) -> std::process::Output {
 fn a_read_only_output_or_folder_is_refused_and_named() {
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &str, m: u32| fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
-    let dir = scratch("read-only");
+    let dir = shared_scratch("read-only");
     // The facts, readable by anyone, in a folder anyone may write.
     let facts_dir = path(&dir, "facts");
     fs::create_dir(&facts_dir).unwrap();
@@ -1384,7 +1401,6 @@ fn a_read_only_output_or_folder_is_refused_and_named() {
         let entry = entry.unwrap();
         fs::copy(entry.path(), Path::new(&facts_dir).join(entry.file_name())).unwrap();
     }
-    mode(&dir.to_string_lossy(), 0o777);
     mode(&facts_dir, 0o755);
     let (ro, open) = (path(&dir, "ro/audit.json"), path(&dir, "ro"));
     fs::create_dir(&open).unwrap();
