@@ -248,10 +248,12 @@ pub fn refuse_dash(path: &Path, how: &str) -> Result<(), String> {
     }
 }
 
-/// Facts sources as (name shown to people, text), in merge order: arguments in the order
-/// given, each folder's `*.json` files in file-name order; all within one `limit`. A file
-/// reached twice (named twice, under two spellings, or named and in a folder also given) is
-/// refused: its keys would otherwise be "set by both" it and itself.
+/// Facts sources as (name shown to people, text), in merge order: every file named or in a
+/// folder given, in file-name order (then by path, for files of the same name in two
+/// folders), whatever the order of `paths`, so that reordering the arguments cannot change
+/// the report; all within one `limit`. A file reached twice (named twice, under two
+/// spellings, or named and in a folder also given) is refused: its keys would otherwise be
+/// "set by both" it and itself.
 pub fn read_facts(paths: &[PathBuf], limit: SizeLimit) -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
     for path in paths {
@@ -268,6 +270,7 @@ pub fn read_facts(paths: &[PathBuf], limit: SizeLimit) -> Result<Vec<(String, St
         }
     }
     refuse_twice(files.iter().map(|(p, _)| p.as_path()))?;
+    files.sort_by(|(a, _), (b, _)| a.file_name().cmp(&b.file_name()).then_with(|| a.cmp(b)));
     let mut budget = Budget::new(limit, "the facts files");
     files
         .into_iter()

@@ -17,6 +17,8 @@ mod ledger;
 mod notify;
 mod output;
 mod populations;
+#[cfg(unix)]
+mod termination;
 
 use attest_cli::{config, evidence, inputs, packs};
 use clap::{CommandFactory, Parser, Subcommand};
@@ -103,6 +105,8 @@ fn main() -> ExitCode {
     attest_cli::allocator::return_freed_memory_promptly();
     #[cfg(unix)]
     file_size_limit::as_write_error();
+    #[cfg(unix)]
+    termination::removes_temporary_files();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Eval(args) => commands::eval::run(args),

@@ -234,18 +234,13 @@ fn generic(report: &Report, new: &[NewFailure], compared_with: Option<&str>) -> 
 const SLACK_LIST: usize = 20;
 
 fn slack(report: &Report, new: &[NewFailure], compared_with: Option<&str>) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
     let mut text = format!(
         "*SOC 2 readiness of {} as of {}*: {}\n",
-        esc(&report.facts.organization),
+        mrkdwn(&report.facts.organization),
         report.evaluated_on,
         readiness(report)
     );
-    let since = compared_with.map_or_else(String::new, |c| format!(" since {}", esc(c)));
+    let since = compared_with.map_or_else(String::new, |c| format!(" since {}", mrkdwn(c)));
     if new.is_empty() {
         text.push_str(&format!("No new failures{since}.\n"));
     } else {
@@ -258,13 +253,13 @@ fn slack(report: &Report, new: &[NewFailure], compared_with: Option<&str>) -> St
             let record = f
                 .key
                 .as_deref()
-                .map_or_else(String::new, |k| format!(" `{}`", esc(k)));
+                .map_or_else(String::new, |k| format!(" {}", mrkdwn_code(k)));
             text.push_str(&format!(
-                "• `{}`{record} ({}, {}): {}\n",
-                esc(&f.rule),
+                "• {}{record} ({}, {}): {}\n",
+                mrkdwn_code(&f.rule),
                 f.severity,
-                esc(&f.owner),
-                esc(&f.message)
+                mrkdwn(&f.owner),
+                mrkdwn(&f.message)
             ));
         }
         if new.len() > SLACK_LIST {
@@ -272,6 +267,45 @@ fn slack(report: &Report, new: &[NewFailure], compared_with: Option<&str>) -> St
         }
     }
     serde_json::json!({ "text": text, "mrkdwn": true }).to_string()
+}
+
+/// Keeps a formatting character of Slack's mrkdwn apart from its neighbours: mrkdwn has no
+/// escape (a backslash shows as itself), and formats only between characters that open and
+/// close a word, so a zero-width space on either side leaves the character shown as written.
+const APART: char = '\u{200b}';
+
+/// One value in Slack's mrkdwn, shown as written on one line: hidden characters (line feeds,
+/// escapes, bidirectional controls) shown as [`render::escape::line`] shows them, so a value
+/// cannot start a line of its own; `&`, `<` and `>` as the entities Slack reads (no link or
+/// mention); and the formatting characters `*`, `_`, `~` and `` ` `` kept apart from their
+/// neighbours ([`APART`]), so that they format nothing.
+fn mrkdwn(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in render::escape::line(text).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' | '_' | '~' | '`' => out.extend([APART, c, APART]),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One value as mrkdwn inline code (`` `access.mfa` ``), escaped as [`mrkdwn`] escapes it
+/// but for the formatting characters, which code shows as they are; a value holding a
+/// backtick, which would end the code, is shown as [`mrkdwn`] text instead.
+fn mrkdwn_code(text: &str) -> String {
+    if text.contains('`') {
+        return mrkdwn(text);
+    }
+    let line = render::escape::line(text);
+    let escaped = line
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("`{escaped}`")
 }
 
 #[cfg(test)]
@@ -291,5 +325,28 @@ mod tests {
         );
         assert!(Webhook::new("ftp://x/y", NotifyFormat::Generic, 1.0, 0).is_err());
         assert!(Webhook::new("https:///nohost", NotifyFormat::Generic, 1.0, 0).is_err());
+    }
+
+    /// A value is shown as written on one line of the message: it can neither start a line
+    /// (a forged bullet), nor carry terminal or bidirectional controls, nor format text.
+    #[test]
+    fn slack_values_are_escaped_and_format_nothing() {
+        let z = APART;
+        assert_eq!(
+            mrkdwn("Okta\n• forged\u{1b}[31m\u{202e} <!channel> & co"),
+            "Okta\\n• forged\\u{1b}[31m\\u{202e} &lt;!channel&gt; &amp; co"
+        );
+        assert_eq!(
+            mrkdwn("*x* _y_ ~z~ `c`"),
+            format!("{z}*{z}x{z}*{z} {z}_{z}y{z}_{z} {z}~{z}z{z}~{z} {z}`{z}c{z}`{z}")
+        );
+        assert_eq!(
+            mrkdwn_code("systems/a*b_c\n<x>"),
+            "`systems/a*b_c\\n&lt;x&gt;`"
+        );
+        assert_eq!(
+            mrkdwn_code("systems/meta`base *x*"),
+            format!("systems/meta{z}`{z}base {z}*{z}x{z}*{z}")
+        );
     }
 }

@@ -8,7 +8,7 @@
 
 mod staged;
 
-pub use staged::{stage, write_all};
+pub use staged::{exit_removing_staged, stage, write_all};
 
 use std::fs;
 use std::io::{self, Write};
@@ -25,11 +25,19 @@ pub struct Input<'a> {
     pub extension: Option<&'static str>,
 }
 
-/// Refuses a file whose folder does not exist (`out/report.json: the folder out does not
-/// exist`; for a link, the folder of the file it leads to: [`destination`]), and a path that
-/// is a folder (`out: a folder, not a file`): checked before a run reads its inputs or writes
-/// or records anything, so that none of it is left done.
-pub fn refuse_missing_folder(path: &Path) -> Result<(), String> {
+/// Refuses an output that cannot be written: a file whose folder does not exist
+/// (`out/report.json: the folder out does not exist`; for a link, the folder of the file it
+/// leads to: [`destination`]), a path that is a folder (`out: a folder, not a file`), and an
+/// existing file its user may not write (read-only), which a shell's `>` or `cp` would not
+/// replace either: checked before a run reads its inputs or writes or records anything, so
+/// that none of it is left done.
+pub fn refuse_unwritable(path: &Path) -> Result<(), String> {
+    refuse_missing_folder(path)?;
+    refuse_read_only(path)
+}
+
+/// Refuses a file whose folder does not exist, and a path that is a folder.
+fn refuse_missing_folder(path: &Path) -> Result<(), String> {
     let shown = crate::inputs::display(path);
     if path.is_dir() {
         return Err(format!(
@@ -51,6 +59,31 @@ pub fn refuse_missing_folder(path: &Path) -> Result<(), String> {
     ))
 }
 
+/// Refuses an existing regular file (for a link, the file it leads to) that its user may not
+/// write. Outputs are replaced by a rename, which needs only the folder to be writable: the
+/// file is opened for writing (without changing it) to ask the system, as `>` would.
+fn refuse_read_only(path: &Path) -> Result<(), String> {
+    let Ok(target) = destination(path) else {
+        return Ok(());
+    };
+    if !fs::metadata(&target).is_ok_and(|meta| meta.is_file()) {
+        return Ok(());
+    }
+    match fs::OpenOptions::new().write(true).open(&target) {
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            let what = match target == path {
+                true => "the file".to_owned(),
+                false => format!("a link to {}, which", crate::inputs::shown(&target)),
+            };
+            Err(format!(
+                "{}: {what} cannot be written ({e}): a read-only file is not replaced; make it writable or write the output elsewhere",
+                crate::inputs::shown(path)
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The most links [`destination`] follows in a row, as Linux does: more is taken for a loop.
 const MAX_LINKS: usize = 40;
 
@@ -59,7 +92,7 @@ const MAX_LINKS: usize = 40;
 /// replaced while the links stay links. A link to nothing leads to the file it names,
 /// created there as a shell's `>` would. The one answer for every output written to a file:
 /// where [`stage`] writes and renames, what [`resolved`] compares, whose folder
-/// [`refuse_missing_folder`] checks. An error for a link that cannot be read or a loop.
+/// [`refuse_unwritable`] checks. An error for a link that cannot be read or a loop.
 pub fn destination(path: &Path) -> io::Result<PathBuf> {
     let mut at = path.to_path_buf();
     for _ in 0..=MAX_LINKS {

@@ -1238,3 +1238,196 @@ fn an_output_that_is_a_link_replaces_the_file_it_leads_to() {
     assert!(is_link("onto-facts.json"));
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// A file of the populations (`--populations DIR`, `DIR/<rule id>.csv|json`) is an output
+/// of the run like the others: one that goes where an `--output` file or the ledger goes is
+/// refused (exit 2, naming both) before anything is written, as two `--output`s to one
+/// place are. It used to replace the findings CSV, or the ledger, losing its chain.
+#[test]
+fn a_population_file_never_replaces_an_output_or_the_ledger() {
+    let dir = scratch("population-clash");
+    let folder = path(&dir, "pp");
+    fs::create_dir(&folder).unwrap();
+    let csv = path(&dir, "pp/access.leaver-accounts.csv");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "json",
+        "--populations",
+        &folder,
+        "--output",
+        &format!("csv={csv}"),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: the csv output and the population file access.leaver-accounts.csv (--populations {folder}) both go to {csv}: give each its own file\n"
+        )
+    );
+    assert!(stdout(&o).is_empty());
+    assert_eq!(names(Path::new(&folder)), Vec::<String>::new());
+
+    // The same file under another spelling, for the ledger: the ledger keeps its entries.
+    let ledger = path(&dir, "pp/access.leaver-accounts.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["eval", "examples/acme", "--ledger", &ledger];
+        args.extend_from_slice(extra);
+        attest(&args)
+    };
+    assert_eq!(code(&run(&[])), 1);
+    let before = fs::read_to_string(&ledger).unwrap();
+    let spelled = format!("{}/./pp/../pp", dir.display());
+    let o = run(&["--populations", &spelled]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "error: the ledger and the population file access.leaver-accounts.json (--populations {spelled}) both go to {ledger}"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read_to_string(&ledger).unwrap(), before);
+    assert_eq!(names(Path::new(&folder)), ["access.leaver-accounts.json"]);
+    let o = attest(&["ledger", "verify", &ledger]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// SIGTERM or SIGINT (a CI job cancelled, Ctrl-C) while the outputs are being written
+/// removes their temporary files and exits 143 or 130; no output is replaced. The run is
+/// stopped in the middle of writing a large output (the HTML report, to a pipe the test
+/// stops reading), after the JSON report was written aside.
+#[cfg(unix)]
+#[test]
+fn a_signal_while_outputs_are_written_leaves_no_temporary_file() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    for (signal, name, exit) in [("TERM", "term", 143), ("INT", "int", 130)] {
+        let dir = scratch(&format!("signal-{name}"));
+        let (json, fifo) = (path(&dir, "report.json"), path(&dir, "report.html"));
+        fs::write(&json, "old").unwrap();
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_attest"))
+            .args([
+                "eval",
+                "examples/acme",
+                "--format",
+                "json",
+                "--output",
+                &json,
+                "--output",
+                &format!("html={fifo}"),
+            ])
+            .current_dir(repo())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // The HTML report is far larger than a pipe holds: once its first bytes are read,
+        // the run is blocked writing the rest, the JSON report written aside.
+        let mut reader = fs::File::open(&fifo).unwrap();
+        let mut first = [0u8; 15];
+        reader.read_exact(&mut first).unwrap();
+        assert_eq!(&first, b"<!DOCTYPE html>");
+        let staged = names(&dir);
+        assert_eq!(
+            staged.len(),
+            3,
+            "{name}: the JSON report's temporary file: {staged:?}"
+        );
+        let killed = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(exit), "{name}: {status:?}");
+        assert_eq!(names(&dir), ["report.html", "report.json"], "{name}");
+        assert_eq!(fs::read_to_string(&json).unwrap(), "old", "{name}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
+
+/// Runs `attest` in `dir` as a user other than root (`nobody`, when the tests run as root:
+/// root may write any file), so that file permissions apply. As root, the binary run is a
+/// copy in `dir`, which must be a folder `nobody` can reach (see [`shared_scratch`]): the
+/// build's own folder may be inside one it cannot (a home folder).
+#[cfg(unix)]
+fn attest_unprivileged(dir: &Path, args: &[&str]) -> std::process::Output {
+    use std::os::unix::fs::MetadataExt;
+    let mut cmd = match fs::metadata("/proc/self").map(|m| m.uid()) {
+        Ok(0) => {
+            let copy = dir.join("attest");
+            if !copy.exists() {
+                fs::copy(env!("CARGO_BIN_EXE_attest"), &copy).unwrap();
+            }
+            let mut cmd = std::process::Command::new("setpriv");
+            cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(copy);
+            cmd
+        }
+        _ => std::process::Command::new(env!("CARGO_BIN_EXE_attest")),
+    };
+    cmd.args(args).current_dir(dir).output().unwrap()
+}
+
+/// An empty scratch folder in the system's temporary folder, which every user can reach
+/// (the test target's may not be), open to all.
+#[cfg(unix)]
+fn shared_scratch(name: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("attest-ci-{name}-{}", std::process::id()));
+    let dir = attest_tests::empty_dir(&dir);
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
+    dir
+}
+
+/// An output file its user may not write is refused, as `>` and `cp` refuse it, though the
+/// rename that replaces outputs needs only its folder to be writable; a folder where the
+/// temporary file cannot be created is named as such (it was the file that was blamed).
+#[cfg(unix)]
+#[test]
+fn a_read_only_output_or_folder_is_refused_and_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &str, m: u32| fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
+    let dir = shared_scratch("read-only");
+    // The facts, readable by anyone, in a folder anyone may write.
+    let facts_dir = path(&dir, "facts");
+    fs::create_dir(&facts_dir).unwrap();
+    for entry in fs::read_dir(repo().join("examples/acme")).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), Path::new(&facts_dir).join(entry.file_name())).unwrap();
+    }
+    mode(&facts_dir, 0o755);
+    let (ro, open) = (path(&dir, "ro/audit.json"), path(&dir, "ro"));
+    fs::create_dir(&open).unwrap();
+    mode(&open, 0o777);
+    fs::write(&ro, "old").unwrap();
+    mode(&ro, 0o444);
+    let o = attest_unprivileged(&dir, &["eval", "facts", "--output", "json=ro/audit.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "error: ro/audit.json: the file cannot be written (Permission denied (os error 13)): a read-only file is not replaced; make it writable or write the output elsewhere\n"
+    );
+    assert_eq!(fs::read_to_string(&ro).unwrap(), "old");
+    assert_eq!(names(Path::new(&open)), ["audit.json"]);
+
+    // A writable file in a folder that is not: the folder is named, and what failed.
+    let (locked, out) = (path(&dir, "locked"), path(&dir, "locked/out.json"));
+    fs::create_dir(&locked).unwrap();
+    fs::write(&out, "old").unwrap();
+    mode(&out, 0o666);
+    mode(&locked, 0o755);
+    let o = attest_unprivileged(&dir, &["eval", "facts", "--output", "json=locked/out.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "error: locked/out.json: cannot create a file in its folder locked (Permission denied (os error 13)): an output is written to a temporary file beside it, then renamed into place\n"
+    );
+    assert_eq!(fs::read_to_string(&out).unwrap(), "old");
+    let _ = fs::remove_dir_all(&dir);
+}

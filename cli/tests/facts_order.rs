@@ -4,7 +4,8 @@
 //! (attest-bench's generator, 1 to 8 people, any seed, some collections left out) split
 //! across two to five files with random names, created in a random order. The file system
 //! lists a folder in an order of its own (by a hash of the names on ext4, by creation on
-//! others), which the names and the creation order vary.
+//! others), which the names and the creation order vary. Files named on the command line
+//! are merged in that order too, whatever order they are given in.
 //!
 //! 16 cases by default; `PROPTEST_CASES=200 cargo test -p attest-cli --test facts_order` runs
 //! more.
@@ -74,4 +75,43 @@ proptest! {
             prop_assert!(a == b, "{}", first_difference(&a, &b));
         }
     }
+}
+
+/// Files named on the command line are merged in file-name order too, whatever order they
+/// are given in: the example organization with its people split over two files gives the
+/// report of its folder when the files are named in reverse (the people used to be merged
+/// in the order given: another facts digest, other pointers, another order of findings).
+#[test]
+fn files_named_in_any_order_give_the_report_of_their_folder() {
+    let dir = attest_tests::scratch!("named-order");
+    let acme = common::repo().join("examples/acme");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&acme).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(acme.join(&name)).unwrap();
+        if name != "people.json" {
+            attest_tests::write_file(&dir, &format!("org/{name}"), &text);
+            names.push(format!("org/{name}"));
+            continue;
+        }
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let people = doc["people"].as_array().unwrap();
+        let (first, second) = people.split_at(people.len() / 2);
+        for (file, part) in [("people-1.json", first), ("people-2.json", second)] {
+            let text = serde_json::json!({ "people": part }).to_string();
+            attest_tests::write_file(&dir, &format!("org/{file}"), &text);
+            names.push(format!("org/{file}"));
+        }
+    }
+    names.sort();
+    names.reverse();
+    let whole = attest_in(&dir, &["eval", "org", "--format", "json"]);
+    let mut args = vec!["eval"];
+    args.extend(names.iter().map(String::as_str));
+    args.extend(["--format", "json"]);
+    let listed = attest_in(&dir, &args);
+    assert_eq!(whole.status.code(), Some(1), "{}", common::stderr(&whole));
+    assert_eq!(listed.status.code(), Some(1), "{}", common::stderr(&listed));
+    let (a, b) = (common::stdout(&whole), common::stdout(&listed));
+    assert!(a == b, "{}", first_difference(&a, &b));
 }

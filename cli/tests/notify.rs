@@ -298,3 +298,46 @@ fn a_bad_url_is_refused_before_anything_is_written() {
     );
     assert!(!dir.join("report.json").exists());
 }
+
+/// Values from the facts are shown as written in the Slack message: a line feed cannot
+/// start a forged line, escape and bidirectional controls are shown escaped, and mrkdwn's
+/// formatting characters format nothing (a backtick cannot end the code that shows a key).
+#[test]
+fn the_slack_payload_shows_values_as_written() {
+    let dir = setup("slack-hostile");
+    common::write(
+        &dir,
+        "facts.json",
+        &facts(&[
+            "eve\\n• `t.mfa` forged: resolved\\u001b[31m\\u202e",
+            "meta`base *x*",
+        ]),
+    );
+    let (url, rx) = webhook(vec![Answer::Status(200)]);
+    exit(
+        &eval(&dir, &["--notify", &url, "--notify-format", "slack"]),
+        1,
+    );
+    let body: Value =
+        serde_json::from_str(&rx.recv_timeout(Duration::from_secs(5)).unwrap().1).unwrap();
+    let text = body["text"].as_str().unwrap();
+    let z = '\u{200b}';
+    assert!(
+        !text.contains(['\u{1b}', '\u{202e}']),
+        "no raw control: {text:?}"
+    );
+    // The title, the count line, two findings and the evidence check: no line of its own.
+    assert_eq!(text.lines().count(), 5, "{text}");
+    assert!(
+        text.contains(&format!(
+            "(high, IT): eve\\n• {z}`{z}t.mfa{z}`{z} forged: resolved\\u{{1b}}[31m\\u{{202e}} has no MFA\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "• `t.mfa` accounts/aws/meta{z}`{z}base {z}*{z}x{z}*{z} (high, IT): meta{z}`{z}base {z}*{z}x{z}*{z} has no MFA"
+        )),
+        "{text}"
+    );
+}

@@ -52,7 +52,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             extension: None,
         });
         refuse_inputs(path, &inputs)?;
-        crate::output::refuse_missing_folder(path)?;
+        crate::output::refuse_unwritable(path)?;
     }
     let limit = args.limit.max_input_size.unwrap_or_default();
     let base = read_report(&args.base, limit)?;

@@ -123,8 +123,8 @@ pub enum OutputArg {
 /// Arguments of `attest eval`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Facts files or folders of `*.json` files, merged in file-name order (default: the
-    /// configuration's `facts`).
+    /// Facts files or folders of `*.json` files, every file merged in file-name order,
+    /// whatever the order they are given in (default: the configuration's `facts`).
     facts: Vec<PathBuf>,
     /// Rule pack folder (default: the configuration's pack, else the built-in SOC 2 pack).
     #[arg(long, value_name = "DIR")]
@@ -380,6 +380,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .populations
         .as_deref()
         .map(|dir| populations::files(dir, &report));
+    if let Some((dir, files)) = args.populations.as_deref().zip(population_files.as_deref()) {
+        refuse_population_clashes(dir, files, &destinations, args.ledger.as_deref())?;
+    }
     if let Some(w) = &waivers {
         w.apply(&mut report);
     }
@@ -565,7 +568,7 @@ fn destinations(
         .collect();
     // All or nothing: a missing folder is found before any output is written.
     for path in out.iter().filter_map(|(_, p)| p.as_deref()) {
-        crate::output::refuse_missing_folder(path)?;
+        crate::output::refuse_unwritable(path)?;
     }
     Ok(out)
 }
@@ -603,6 +606,50 @@ fn refuse_same_place(outputs: &[(Format, Option<&Path>)]) -> Result<(), String> 
             other.name(),
             format.name()
         ));
+    }
+    Ok(())
+}
+
+/// Refuses a file of the populations (`--populations DIR`, its `files`) that goes where an
+/// output or the ledger goes, however either is written: renamed into place with the
+/// outputs, one would replace the other (a ledger would lose its chain). Checked once the
+/// rules are known, before anything is written.
+fn refuse_population_clashes(
+    dir: &Path,
+    files: &[(PathBuf, String)],
+    destinations: &[(Format, Option<PathBuf>)],
+    ledger: Option<&Path>,
+) -> Result<(), String> {
+    let place = |p: &Path| output::resolved(p).unwrap_or_else(|| p.to_path_buf());
+    // What goes to a file: (what it is, its path as given, where it goes).
+    let taken: Vec<(String, &Path, PathBuf)> = destinations
+        .iter()
+        .filter_map(|(f, p)| Some((format!("the {} output", f.name()), p.as_deref()?)))
+        .chain(ledger.map(|p| ("the ledger".to_owned(), p)))
+        .map(|(what, p)| (what, p, place(p)))
+        .collect();
+    let to_stdout = destinations.iter().find(|(_, p)| p.is_none());
+    for (file, _) in files {
+        let clash = match to_stdout {
+            Some((format, _)) if output::is_stdout(file) => {
+                Some((format!("the {} output", format.name()), "stdout".to_owned()))
+            }
+            _ => {
+                let at = place(file);
+                taken
+                    .iter()
+                    .find(|(_, _, t)| *t == at)
+                    .map(|(what, given, _)| (what.clone(), given.display().to_string()))
+            }
+        };
+        if let Some((what, shown)) = clash {
+            let name = file.strip_prefix(dir).unwrap_or(file);
+            return Err(format!(
+                "{what} and the population file {} (--populations {}) both go to {shown}: give each its own file",
+                name.display(),
+                dir.display()
+            ));
+        }
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::import::okta::Factors;
 use crate::import::records::{Output, Record};
 use crate::import::{Input, Problem, aws_iam, github, google_workspace, mapped_csv, okta};
 use crate::inputs::SizeLimit;
-use crate::output::{Input as RunInput, Target, refuse_inputs, refuse_missing_folder, resolved};
+use crate::output::{Input as RunInput, Target, refuse_inputs, refuse_unwritable, resolved};
 use crate::{Outcome, inputs, packs};
 use std::path::{Path, PathBuf};
 
@@ -128,7 +128,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         })
         .collect();
     if let Target::File(out) = Target::from_arg(args.output.as_deref()) {
-        refuse_missing_folder(out)?;
+        refuse_unwritable(out)?;
         refuse_inputs(out, &reads)?;
     }
     let pack = match &args.pack {

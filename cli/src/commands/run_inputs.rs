@@ -20,8 +20,8 @@ use std::time::Instant;
 /// strictness of `attest eval`, and the configuration.
 #[derive(clap::Args)]
 pub struct ReportArgs {
-    /// Facts files or folders of `*.json` files, merged in file-name order (default: the
-    /// configuration's `facts`).
+    /// Facts files or folders of `*.json` files, every file merged in file-name order,
+    /// whatever the order they are given in (default: the configuration's `facts`).
     facts: Vec<PathBuf>,
     /// Rule pack folder (default: the configuration's pack, else the built-in SOC 2 pack).
     #[arg(long, value_name = "DIR")]
@@ -86,7 +86,7 @@ impl ReportArgs {
                 .iter()
                 .map(|p| (p.as_path(), "the waivers file"));
             refuse_inputs(output, &guarded(facts_paths, &loaded, &config, waivers))?;
-            crate::output::refuse_missing_folder(output)?;
+            crate::output::refuse_unwritable(output)?;
         }
         let sources = inputs::read_facts(facts_paths, limit)?;
         let facts = super::load_facts(sources, Some(&loaded.pack), self.strict || config.strict)?;

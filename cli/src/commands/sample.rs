@@ -99,7 +99,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             path,
             &run_inputs::guarded(facts_paths, &loaded, &config, []),
         )?;
-        crate::output::refuse_missing_folder(path)?;
+        crate::output::refuse_unwritable(path)?;
     }
     let sources = inputs::read_facts(facts_paths, limit)?;
     let facts = super::load_facts(sources, Some(&loaded.pack), args.strict || config.strict)?;

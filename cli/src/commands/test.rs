@@ -154,7 +154,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     };
     if let Target::File(path) = Target::from_arg(output) {
         // Before the cases run: a folder that is not there is said first.
-        crate::output::refuse_missing_folder(path)?;
+        crate::output::refuse_unwritable(path)?;
     }
     let mut runs = Vec::new();
     for source in &sources {

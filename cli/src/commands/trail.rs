@@ -26,7 +26,7 @@ pub fn check(
             "{name}: the ledger cannot also be an output: give it its own file"
         ));
     }
-    crate::output::refuse_missing_folder(path)?;
+    crate::output::refuse_unwritable(path)?;
     let verified = ledger::read(path)?;
     if let Some(problem) = &verified.problem {
         return Err(ledger::broken(&name, problem));

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 /// Arguments of `attest validate`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Facts files or folders of `*.json` files, merged in file-name order (default: the
-    /// configuration's `facts`).
+    /// Facts files or folders of `*.json` files, every file merged in file-name order,
+    /// whatever the order they are given in (default: the configuration's `facts`).
     facts: Vec<PathBuf>,
     /// Fields facts-v1 does not define, and evidence for a criterion the pack does not have,
     /// are errors, not warnings (default: the configuration's `strict`).

@@ -6,14 +6,44 @@
 //! [`Staged::finish`] writes the outputs that cannot be taken back (the special files, in
 //! order, then standard output) and, when all of that succeeded, renames the temporary files
 //! into place. Until then no file is replaced, and a [`Staged`] dropped unfinished removes
-//! its temporary files. An output that is a symbolic link is written where its links lead
+//! its temporary files, as does [`exit_removing_staged`] when a signal ends the run (SIGINT,
+//! SIGTERM). An output that is a symbolic link is written where its links lead
 //! ([`destination`]): the temporary file goes beside that file and replaces it, so the link
 //! stays a link and the file it points at gets the new content.
 
-use super::{Target, destination, folder_of, refuse_missing_folder, stdout_failed, write_stdout};
+use super::{Target, destination, folder_of, refuse_unwritable, stdout_failed, write_stdout};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Every temporary file created and not yet renamed into place or removed, whichever
+/// [`Staged`] it belongs to. A file is listed under the lock as it is created and taken off
+/// under the lock as it is renamed or removed, so [`exit_removing_staged`], which holds the
+/// lock until the process ends, never misses one nor removes one after its rename.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The list of temporary files, locked (a thread that panicked holding it left it whole:
+/// each change is one push or one removal).
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Takes `tmp` off the list of temporary files.
+fn forget(list: &mut Vec<PathBuf>, tmp: &Path) {
+    list.retain(|p| p != tmp);
+}
+
+/// Removes every temporary file of the outputs being written, then ends the process with
+/// `code`; for a signal that ends the run (`SIGTERM` while a report is written) not to leave
+/// them behind. Holds the list locked to the end: no file is staged or renamed meanwhile.
+pub fn exit_removing_staged(code: i32) -> ! {
+    let list = pending();
+    for tmp in list.iter() {
+        let _ = fs::remove_file(tmp);
+    }
+    std::process::exit(code)
+}
 
 /// Outputs written aside, not yet in place.
 pub struct Staged<'a> {
@@ -34,13 +64,14 @@ pub fn write_all(outputs: &[(Target<'_>, &str)]) -> Result<(), String> {
 /// it and opens each special file; writes nothing in place. An output that cannot be
 /// written or opened is an error naming it, and leaves no temporary file.
 pub fn stage<'a>(outputs: &[(Target<'a>, &'a str)]) -> Result<Staged<'a>, String> {
-    // A file whose folder is not there is named as such, not by the OS's error.
+    // A file whose folder is not there, or that its user may not write, is named as such
+    // before anything is written.
     for (target, _) in outputs {
         if let Target::File(path) = target
             && !special(path)
             && !path.is_dir()
         {
-            refuse_missing_folder(path)?;
+            refuse_unwritable(path)?;
         }
     }
     let mut staged = Staged {
@@ -75,7 +106,11 @@ impl Staged<'_> {
         write_direct(std::mem::take(&mut self.direct))?;
         let files = std::mem::take(&mut self.files);
         for (i, (tmp, file, path)) in files.iter().enumerate() {
-            if let Err(e) = fs::rename(tmp, file) {
+            let mut list = pending();
+            let renamed = fs::rename(tmp, file);
+            forget(&mut list, tmp);
+            drop(list);
+            if let Err(e) = renamed {
                 discard(&files[i..]);
                 return Err(format!("{}: {e}", named(&Target::File(path))));
             }
@@ -133,39 +168,58 @@ fn special(path: &Path) -> bool {
 
 /// Writes `content` to a new temporary file beside `path` (`.<name>.<pid>.<n>.tmp`, created
 /// afresh, never through an existing file or link) and returns its path. `path` is the file
-/// to replace, its links already followed ([`destination`]).
+/// to replace, its links already followed ([`destination`]). A temporary file that cannot be
+/// created is an error naming the folder.
 fn stage_file(path: &Path, content: &str) -> io::Result<PathBuf> {
-    let dir = folder_of(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_owned());
     let replaced = replaced_mode(path);
-    let mut n = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        // Never more open than the file it replaces, even before its bits are set below.
-        #[cfg(unix)]
-        if let Some(mode) = replaced {
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
-        }
-        match options.open(&tmp) {
-            Ok(file) => break (tmp, file),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-            Err(e) => return Err(e),
-        }
-    };
+    let (tmp, mut file) = create_temporary(path, replaced)?;
     if let Err(e) = keep_mode(&file, replaced)
         .and_then(|()| file.write_all(content.as_bytes()))
         .and_then(|()| file.flush())
     {
         drop(file);
-        let _ = fs::remove_file(&tmp);
+        discard_one(&tmp);
         return Err(e);
     }
     Ok(tmp)
+}
+
+/// Creates the temporary file of `path` (`.<name>.<pid>.<n>.tmp` in its folder, the first
+/// `n` free), with the permission bits `replaced` when given, and lists it as pending.
+fn create_temporary(path: &Path, replaced: Option<u32>) -> io::Result<(PathBuf, fs::File)> {
+    let dir = folder_of(path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_owned());
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    // Never more open than the file it replaces, even before its bits are set.
+    #[cfg(unix)]
+    if let Some(mode) = replaced {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    }
+    let mut n = 0u32;
+    loop {
+        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        let mut list = pending();
+        match options.open(&tmp) {
+            Ok(file) => {
+                list.push(tmp.clone());
+                return Ok((tmp, file));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!(
+                        "cannot create a file in its folder {} ({e}): an output is written to a temporary file beside it, then renamed into place",
+                        crate::inputs::shown(dir)
+                    ),
+                ));
+            }
+        }
+    }
 }
 
 /// The permission bits (`0o600`) of the regular file `path` names (its links followed), which
@@ -202,8 +256,15 @@ fn keep_mode(file: &fs::File, mode: Option<u32>) -> io::Result<()> {
 /// Removes temporary files that will not be renamed into place.
 fn discard(staged: &[(PathBuf, PathBuf, &Path)]) {
     for (tmp, _, _) in staged {
-        let _ = fs::remove_file(tmp);
+        discard_one(tmp);
     }
+}
+
+/// Removes one temporary file and takes it off the pending list.
+fn discard_one(tmp: &Path) {
+    let mut list = pending();
+    let _ = fs::remove_file(tmp);
+    forget(&mut list, tmp);
 }
 
 #[cfg(test)]

@@ -122,7 +122,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     // Refused before anything is evaluated or recorded in the ledger.
     samples::refuse_repeats(&args.samples)?;
     bundle::refuse_existing(output)?;
-    crate::output::refuse_missing_folder(output)?;
+    crate::output::refuse_unwritable(output)?;
     let run_at = Run::now();
     let past = match &args.ledger {
         Some(path) => {
