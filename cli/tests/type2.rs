@@ -135,7 +135,7 @@ fn the_period_comes_from_the_flag_the_configuration_or_the_facts() {
     let text = stdout(&attest(&["eval", &facts]));
     assert!(
         text.contains(
-            "Audit period 2026-01-01 to 2026-06-30 (Type 2): rules judge every day of it, but 6 judge the as-of date alone"
+            "Audit period 2026-01-01 to 2026-06-30 (Type 2): rules judge every day of it, but 7 judge the as-of date alone"
         ),
         "{text}"
     );

@@ -270,6 +270,41 @@ fn leaving_out_or_emptying_a_collection_never_makes_a_criterion_pass_but_by_evid
 }
 
 #[test]
+fn a_collection_that_records_what_happened_to_another_is_judged_as_empty_when_left_out() {
+    // Systems and people give these rules their populations: without the records of their
+    // monitoring, devices, access reviews or training, they judge them as with an empty
+    // list, and fail, rather than leave their criteria to evidence.
+    for (name, judged) in [
+        ("monitoring", "monitoring.capacity"),
+        ("devices", "devices.coverage"),
+        ("access_reviews", "access.reviews-overdue"),
+        ("training", "hr.security-training"),
+    ] {
+        let absent = evaluate(|doc| {
+            doc.remove(name);
+        });
+        let empty = evaluate(|doc| {
+            doc.insert(name.to_owned(), json!([]));
+        });
+        let rule = absent.rule(judged).unwrap();
+        assert_eq!(rule.status, Status::Fail, "{judged} without `{name}`");
+        for (a, e) in absent.rules.iter().zip(&empty.rules) {
+            let messages = |r: &attest_engine::RuleResult| -> Vec<String> {
+                r.findings.iter().map(|f| f.message.clone()).collect()
+            };
+            assert_eq!(a.status, e.status, "{} without `{name}`", a.id);
+            // (The evidence checks say why a rule that lists it could not judge.)
+            if !a.id.starts_with("evidence/") {
+                assert_eq!(messages(a), messages(e), "{} without `{name}`", a.id);
+            }
+        }
+        for (a, e) in absent.controls.iter().zip(&empty.controls) {
+            assert_eq!(a.status, e.status, "{} without `{name}`", a.id);
+        }
+    }
+}
+
+#[test]
 fn a_rule_that_tests_nothing_does_not_pass_and_says_so() {
     // No active privileged account: access.mfa-privileged tested none of the accounts.
     let report = evaluate(|doc| {
