@@ -316,7 +316,7 @@ fn baselines_fail_only_on_regressions() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         stderr(&o),
-        "gate: fail on new (since 2026-06-30: 0 new, 0 resolved, 68 still failing): passed\n"
+        "gate: fail on new (since 2026-06-30: 0 new, 0 resolved, 69 still failing): passed\n"
     );
     // Three weeks later things have lapsed: those are regressions.
     let o = attest(&[
@@ -336,7 +336,7 @@ fn baselines_fail_only_on_regressions() {
     assert_eq!(code(&o), 1);
     assert_eq!(
         stderr(&o),
-        "gate: fail on new, min severity critical (since 2026-06-30: 28 new, 0 resolved, 68 still failing): \
+        "gate: fail on new, min severity critical (since 2026-06-30: 28 new, 0 resolved, 69 still failing): \
          failed by access.leaver-accounts accounts/okta/kenji.sato@acme.example (fail), \
          access.leaver-accounts accounts/salesforce/kenji.sato@acme.example (fail)\n"
     );
@@ -376,7 +376,7 @@ fn a_rule_the_pack_turns_off_is_no_longer_judged_not_resolved() {
         "note: the pack changed, soc2 1.0.0 → company 1.0.0: findings may come and go with its rules, not with the facts\n",
         "No longer judged (2)\n",
         "(examples/acme/access.json:239 accounts/aws-prod/liam.obrien)  fail → not judged: the pack turned the rule off: HR handles it\n",
-        "0 new failures, 0 resolved, 2 no longer judged, 66 still failing, 0 controls changed status\n",
+        "0 new failures, 0 resolved, 2 no longer judged, 67 still failing, 0 controls changed status\n",
     ] {
         assert!(text.contains(expected), "{expected}\nnot in\n{text}");
     }
@@ -397,7 +397,7 @@ fn a_rule_the_pack_turns_off_is_no_longer_judged_not_resolved() {
     assert_eq!(
         stderr(&o),
         "warning: baseline: the pack changed, soc2 1.0.0 → company 1.0.0: findings may come and go with its rules, not with the facts\n\
-         gate: fail on new (since 2026-06-30: 0 new, 0 resolved, 2 no longer judged, 66 still failing): passed\n"
+         gate: fail on new (since 2026-06-30: 0 new, 0 resolved, 2 no longer judged, 67 still failing): passed\n"
     );
     let _ = fs::remove_dir_all(&dir);
 }
@@ -437,7 +437,7 @@ fn a_system_gone_from_the_facts_is_neither_resolved_nor_silent_against_a_baselin
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let gate = stderr(&o);
     assert!(
-        gate.contains("gate: fail on new (since 2026-06-30: 6 new, 0 resolved, 2 no longer judged, 66 still failing): failed by systems.inventory accounts/github/"),
+        gate.contains("gate: fail on new (since 2026-06-30: 6 new, 0 resolved, 2 no longer judged, 67 still failing): failed by systems.inventory accounts/github/"),
         "{gate}"
     );
     // The populations the gate read are not in the report.
@@ -473,7 +473,7 @@ fn diff_of_two_reports() {
     assert!(text.contains("New failures (28)"), "{text}");
     assert!(
         text.ends_with(
-            "28 new failures, 0 resolved, 68 still failing, 0 controls changed status\n"
+            "28 new failures, 0 resolved, 69 still failing, 0 controls changed status\n"
         )
     );
     let o = attest(&["diff", &new, &base, "--format", "json"]);

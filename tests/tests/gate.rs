@@ -614,7 +614,7 @@ fn the_gate_fails_on_what_it_is_told_to() {
         min_severity,
     };
     let fail = blockers(&report, gate(FailOn::Fail, None), None);
-    assert_eq!(fail.len(), 43, "{fail:#?}");
+    assert_eq!(fail.len(), 44, "{fail:#?}");
     assert!(fail.iter().all(|b| b.ends_with(" fail")));
     assert!(
         report.has_failures(),
@@ -622,7 +622,7 @@ fn the_gate_fails_on_what_it_is_told_to() {
     );
     assert!(blockers(&report, gate(FailOn::Error, None), None).is_empty());
     let warn = blockers(&report, gate(FailOn::Warn, None), None);
-    assert_eq!(warn.len(), 43 + 1, "plus backups.restore-test");
+    assert_eq!(warn.len(), 44 + 1, "plus backups.restore-test");
     assert!(warn.contains(&"backups.restore-test warn".to_owned()));
     assert_eq!(
         blockers(&report, gate(FailOn::Fail, Some(Severity::Critical)), None),
@@ -636,7 +636,7 @@ fn the_gate_fails_on_what_it_is_told_to() {
     let after = blockers(&waived, gate(FailOn::Fail, None), None);
     assert_eq!(
         after.len(),
-        41,
+        42,
         "mfa-privileged and retention.confidential-data are waived"
     );
     assert!(!after.contains(&"retention.confidential-data fail".to_owned()));
@@ -672,14 +672,14 @@ fn a_report_compared_with_itself_has_nothing_new() {
     let report = evaluate("2026-06-30");
     let diff = Diff::new(&report, &report);
     assert!(diff.new_failures.is_empty() && diff.resolved.is_empty() && diff.changed.is_empty());
-    assert_eq!(diff.still_failing.len(), 68);
+    assert_eq!(diff.still_failing.len(), 69);
     let gate = Gate {
         fail_on: FailOn::New,
         min_severity: None,
     };
     assert!(blockers(&report, gate, Some(&diff)).is_empty());
     // Without a baseline every failure is new.
-    assert_eq!(blockers(&report, gate, None).len(), 43);
+    assert_eq!(blockers(&report, gate, None).len(), 44);
 }
 
 #[test]
