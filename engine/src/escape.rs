@@ -89,14 +89,15 @@ pub fn lines(text: &str) -> Cow<'_, str> {
 
 /// One value in Markdown (GitHub-flavoured), shown as written: Markdown and HTML syntax and
 /// table pipes escaped, hidden characters shown as [`line()`] shows them, and an `@` that
-/// opens a word followed by an empty HTML comment, so that a value such as `@org/team` in a
-/// pull-request comment shows as written and mentions (notifies) no one.
+/// does not follow an ASCII letter, digit or `_` followed by an empty HTML comment, so that a
+/// value such as `@org/team` (or `x-@team`, `é@user`) in a pull-request comment shows as
+/// written and mentions (notifies) no one; an email address is left as it is.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut after_word = false;
     for c in text.chars() {
         let opens_word = !after_word;
-        after_word = c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
+        after_word = c.is_ascii_alphanumeric() || c == '_';
         match c {
             '@' if opens_word => out.push_str("@<!-- -->"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
@@ -177,6 +178,11 @@ mod tests {
         assert_eq!(
             markdown("@acme/security, cc @ops (ana@x.example)"),
             "@<!-- -->acme/security, cc @<!-- -->ops (ana@x.example)"
+        );
+        // GitHub mentions after any character but an ASCII letter, digit or `_`.
+        assert_eq!(
+            markdown("Metabase-@acme/t é@octocat x.@admin a_b@c"),
+            "Metabase-@<!-- -->acme/t é@<!-- -->octocat x.@<!-- -->admin a\\_b@c"
         );
         assert_eq!(
             markdown("x\n| forged | row |\u{1b}[1m\u{85}"),

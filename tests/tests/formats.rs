@@ -480,6 +480,62 @@ fn markdown_fits_a_pull_request_comment() {
     );
 }
 
+/// Long values (escaping makes `<` four bytes) and many findings: the Markdown summary and
+/// its diff still fit a comment, each value cut with a count of what was cut, each list
+/// counting what it left out, the summary and the counts whole.
+#[test]
+fn markdown_fits_a_comment_however_long_the_values() {
+    let (base, _) = shared();
+    let mut report = base.clone();
+    for rule in &mut report.rules {
+        let mut findings = Vec::new();
+        for _ in 0..20 {
+            findings.extend(rule.findings.iter().cloned().map(|mut f| {
+                f.message = "<".repeat(3000);
+                f
+            }));
+        }
+        rule.findings = findings;
+    }
+    let failing: usize = report
+        .rules
+        .iter()
+        .flat_map(|r| &r.findings)
+        .filter(|f| f.effective_status() == Status::Fail)
+        .count();
+    let mut empty = base.clone();
+    for rule in &mut empty.rules {
+        rule.findings.clear();
+    }
+    let diff = attest_engine::diff::Diff::new(&empty, &report);
+    assert!(diff.new_failures.len() > 100);
+    for (name, md) in [
+        ("markdown", render::markdown(&report)),
+        ("diff", render::diff_markdown(&diff)),
+    ] {
+        assert!(md.len() < 65_536, "{name}: {} bytes", md.len());
+        assert!(
+            md.contains(&format!("{}… (2500 more characters)", "&lt;".repeat(500))),
+            "{name}"
+        );
+        assert!(md.contains("more (see the full report)"), "{name}");
+    }
+    let md = render::markdown(&report);
+    assert!(md.contains("| Security | 21% (7/33) |"), "{md}");
+    let listed = md
+        .split(&format!("<summary>Failing findings ({failing})</summary>"))
+        .nth(1)
+        .unwrap();
+    let listed = listed.split("</details>").next().unwrap();
+    let shown = listed.lines().filter(|l| l.starts_with("- `")).count();
+    assert!(shown > 10, "{listed}");
+    assert!(
+        listed.contains(&format!("- … and {} more", failing - shown)),
+        "{listed}"
+    );
+    assert!(md.ends_with("|\n"), "the to-do table closes the summary");
+}
+
 /// The summaries (text, Markdown) count what the to-do list lists, without listing it.
 #[test]
 fn the_summaries_counts_are_the_to_do_lists() {

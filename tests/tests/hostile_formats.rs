@@ -268,4 +268,74 @@ fn data_formats_keep_values_as_they_are_and_guard_spreadsheets() {
             .all(|c| !c.starts_with(['=', '+', '-', '@', '\t', '\r'])),
         "no cell starts a formula"
     );
+    // Where Excel's list separator is `;`, it splits lines there: no such cell is a formula.
+    let cells: Vec<String> = ::csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .from_reader(csv.as_bytes())
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    assert!(
+        cells.contains(&"'=cmd|' /C calc'!A0".to_owned()),
+        "{cells:?}"
+    );
+    let formulas: Vec<&String> = cells
+        .iter()
+        .filter(|c| c.starts_with(['=', '+', '-', '@', '\t', '\r']))
+        .collect();
+    assert!(formulas.is_empty(), "{formulas:?}");
+}
+
+/// SARIF's help in Markdown and OSCAL's titles and descriptions are Markdown that viewers
+/// render: the values in them are escaped as the Markdown report escapes them.
+#[test]
+fn markup_in_data_formats_is_escaped() {
+    let (report, context) = report("facts.json");
+    let sarif: serde_json::Value = serde_json::from_str(&render::sarif(&report, &context)).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let names = rules.iter().find(|r| r["id"] == "t.names").unwrap();
+    let remediation = &report
+        .rules
+        .iter()
+        .find(|r| r.id == "t.names")
+        .unwrap()
+        .findings[0]
+        .remediation;
+    assert_eq!(
+        names["help"]["markdown"],
+        format!(
+            "**Fix:** {}\n\n**Controls:** CC6.1",
+            escape::markdown(remediation)
+        )
+    );
+    let oscal: serde_json::Value = serde_json::from_str(&render::oscal(&report)).unwrap();
+    let results = &oscal["assessment-results"];
+    let title = results["metadata"]["title"].as_str().unwrap();
+    assert!(
+        title.contains(&escape::markdown(&report.facts.organization)),
+        "{title}"
+    );
+    let observation = &results["results"][0]["observations"][0];
+    let evidence: Vec<&str> = observation["relevant-evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["description"].as_str().unwrap())
+        .collect();
+    let messages: Vec<String> = report.rules[0]
+        .findings
+        .iter()
+        .map(|f| escape::markdown(&f.message))
+        .collect();
+    assert_eq!(evidence, messages);
+    let mut markup = vec![title, observation["title"].as_str().unwrap()];
+    markup.extend(&evidence);
+    markup.push(observation["description"].as_str().unwrap());
+    for text in markup {
+        assert!(!text.chars().any(|c| c != '\n' && is_hidden(c)), "{text:?}");
+        assert!(!text.contains("@octocat"), "{text:?}");
+    }
 }

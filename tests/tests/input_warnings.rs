@@ -206,6 +206,8 @@ fn sarif_lists_the_warnings_as_tool_notifications_and_matches_the_schema() {
     );
     assert_eq!(facts["physicalLocation"]["region"]["startLine"], 6);
     assert_eq!(facts["physicalLocation"]["region"]["startColumn"], 35);
+    // Columns count code points (SARIF assumes UTF-16 code units unless the run says so).
+    assert_eq!(doc["runs"][0]["columnKind"], "unicodeCodePoints");
     assert_eq!(notes[0]["properties"]["pointer"], "/accounts/0/mfa_enabled");
     assert_eq!(notes[0]["properties"]["input"], "facts");
     let pack = &notes[4]["locations"][0]["physicalLocation"];

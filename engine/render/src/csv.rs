@@ -2,7 +2,7 @@
 //! once even when its rule serves several controls (listed in `controls`), plus one row
 //! per rule that could not answer (status `error`). Fields are quoted when they hold a
 //! comma, a quote or a line break; a field a spreadsheet would run as a formula starts
-//! with `'`; lines end with CRLF.
+//! with `'`, and so does each part of it after a `;`; lines end with CRLF.
 
 use attest_engine::report::Report;
 use attest_engine::report::views::rule_views;
@@ -95,20 +95,30 @@ pub(super) fn row(out: &mut String, fields: impl IntoIterator<Item = String>) {
     out.push_str("\r\n");
 }
 
-/// A field as RFC 4180 writes it: quoted, with quotes doubled, when it needs to be.
+/// The characters that make a spreadsheet run a cell as a formula when they start it.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// A field as a CSV cell: a text a spreadsheet would run as a formula (it starts with `=`,
 /// `+`, `-`, `@`, a tab or a carriage return: a person's name from the facts can) is shown
-/// as text, behind a `'`; then quoted when it holds a comma, a quote or a line break.
+/// as text, behind a `'`, and so is each part after a `;` (the list separator with which
+/// Excel splits a line in many locales), a `"` opening it or not; then quoted, RFC 4180, when it holds a comma, a
+/// quote or a line break.
 fn quote(field: &str) -> String {
-    let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{field}")
+    let mut guarded = String::with_capacity(field.len());
+    for (i, part) in field.split(';').enumerate() {
+        if i > 0 {
+            guarded.push(';');
+        }
+        // A part is its own cell there, unquoted from its first `"`.
+        if part.trim_start_matches('"').starts_with(FORMULA_STARTS) {
+            guarded.push('\'');
+        }
+        guarded.push_str(part);
+    }
+    if guarded.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {
-        field.to_owned()
-    };
-    if field.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field
+        guarded
     }
 }
 
@@ -137,5 +147,18 @@ mod tests {
         assert_eq!(quote("\tcmd"), "'\tcmd");
         assert_eq!(quote("\r=1"), "\"'\r=1\"");
         assert_eq!(quote("a=b"), "a=b");
+    }
+
+    /// Where Excel's list separator is `;`, it splits a line there: each part is a cell.
+    #[test]
+    fn formulas_after_a_semicolon_are_shown_as_text() {
+        assert_eq!(
+            quote("Metabase;=cmd|' /C calc'!A0;"),
+            "Metabase;'=cmd|' /C calc'!A0;"
+        );
+        assert_eq!(quote(";+1;-2;@x;\tt;ok"), ";'+1;'-2;'@x;'\tt;ok");
+        assert_eq!(quote("=a;;\r=b"), "\"'=a;;'\r=b\"");
+        assert_eq!(quote("a; =b"), "a; =b");
+        assert_eq!(quote("a;\"=b"), "\"a;'\"\"=b\"");
     }
 }

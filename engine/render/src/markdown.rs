@@ -3,9 +3,13 @@
 //! controls), their findings folded away, waivers that need attention, the warnings about
 //! the run's inputs, work per owner.
 //! Also the Markdown form of a baseline diff.
+//!
+//! Both fit a pull-request comment (GitHub takes 65,536 characters): a value shows its first
+//! [`MAX_VALUE_CHARS`] characters and counts the rest, and lists and tables stop, counting
+//! what they leave out, once the text reaches [`MAX_BYTES`]; the summary and every count stay.
 
 use super::MAX_INPUT_WARNINGS;
-use super::escape::{line, markdown as escape};
+use super::escape::{line, markdown as escape_all};
 use attest_engine::diff::{Diff, DiffItem};
 use attest_engine::pack::Category;
 use attest_engine::report::WaiverState;
@@ -16,6 +20,11 @@ use std::fmt::Write as _;
 
 /// Findings listed before the rest are only counted: keeps a comment under GitHub's limits.
 const MAX_FINDINGS: usize = 100;
+/// The most bytes (so at most as many characters) of text before a list or table stops: room
+/// is left for the headings, counts and closing tags after it, under GitHub's 65,536.
+const MAX_BYTES: usize = 60_000;
+/// The most characters of one value shown (a message, a name, a title).
+const MAX_VALUE_CHARS: usize = 500;
 
 /// Renders the report as a Markdown summary.
 pub fn markdown(report: &Report) -> String {
@@ -86,16 +95,17 @@ pub fn markdown(report: &Report) -> String {
             "\n### Rules that could not answer ({})\n",
             errors.len()
         );
-        for v in errors {
+        let total = errors.len();
+        let items = errors.into_iter().map(|v| {
             let message = v.rule.error.as_ref().map_or("", |e| e.message.as_str());
-            let _ = writeln!(
-                out,
+            format!(
                 "- {} ({}): {}",
                 code(v.id),
                 escape(&v.control_ids().join(", ")),
                 escape(message)
-            );
-        }
+            )
+        });
+        capped(&mut out, items, total, usize::MAX, List);
     }
     // Failing rules, then every rule with something lapsing soon (failing ones included).
     for (heading, status) in [
@@ -119,15 +129,14 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "\n### {heading} ({})\n", rules.len());
         out.push_str("| Rule | Severity | Owner | Controls | Findings | Population |\n");
         out.push_str("|---|---|---|---|--:|---|\n");
-        for v in &rules {
+        let rows = rules.iter().map(|v| {
             let open = v
                 .rule
                 .findings
                 .iter()
                 .filter(|f| f.effective_status() == status)
                 .count();
-            let _ = writeln!(
-                out,
+            format!(
                 "| {} {} | {} | {} | {} | {open} | {}{} |",
                 code(v.id),
                 escape(&v.rule.title),
@@ -136,25 +145,18 @@ pub fn markdown(report: &Report) -> String {
                 escape(&v.control_ids().join(", ")),
                 escape(&v.rule.population.describe()),
                 super::as_of_mark(v.rule)
-            );
-        }
-        let lines: Vec<String> = rules
-            .iter()
-            .flat_map(|v| {
+            )
+        });
+        capped(&mut out, rows, rules.len(), usize::MAX, Table);
+        let findings = || {
+            rules.iter().flat_map(|v| {
                 v.rule
                     .findings
                     .iter()
                     .filter(move |f| f.effective_status() == status)
-                    .map(move |f| {
-                        let at = f
-                            .source
-                            .as_ref()
-                            .map(|s| format!(" · {}", code(&format!("{}:{}", s.file, s.line))))
-                            .unwrap_or_default();
-                        format!("- {} {}{at}", code(v.id), escape(&f.message))
-                    })
+                    .map(move |f| (v, f))
             })
-            .collect();
+        };
         let _ = writeln!(
             out,
             "\n<details><summary>{} ({})</summary>\n",
@@ -163,18 +165,17 @@ pub fn markdown(report: &Report) -> String {
             } else {
                 "Lapsing soon"
             },
-            lines.len()
+            findings().count()
         );
-        for line in lines.iter().take(MAX_FINDINGS) {
-            let _ = writeln!(out, "{line}");
-        }
-        if lines.len() > MAX_FINDINGS {
-            let _ = writeln!(
-                out,
-                "- … and {} more (see the full report)",
-                lines.len() - MAX_FINDINGS
-            );
-        }
+        let lines = findings().map(|(v, f)| {
+            let at = f
+                .source
+                .as_ref()
+                .map(|s| format!(" · {}", code(&format!("{}:{}", s.file, s.line))))
+                .unwrap_or_default();
+            format!("- {} {}{at}", code(v.id), escape(&f.message))
+        });
+        capped(&mut out, lines, findings().count(), MAX_FINDINGS, List);
         out.push_str("\n</details>\n");
     }
 
@@ -189,9 +190,8 @@ pub fn markdown(report: &Report) -> String {
             "\n### Waivers ({active} active of {})\n",
             report.waivers.len()
         );
-        for w in &report.waivers {
-            let _ = writeln!(
-                out,
+        let items = report.waivers.iter().map(|w| {
+            format!(
                 "- **{}** {}: {} ({})",
                 w.state.as_str(),
                 escape(&w.waiver.scope()),
@@ -200,28 +200,28 @@ pub fn markdown(report: &Report) -> String {
                     "{}:{}",
                     w.waiver.source.file, w.waiver.source.line
                 ))
-            );
-        }
+            )
+        });
+        capped(&mut out, items, report.waivers.len(), usize::MAX, List);
     }
 
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "\n### Input warnings ({})\n", report.warnings.len());
-        for w in report.warnings.iter().take(MAX_INPUT_WARNINGS) {
-            let _ = writeln!(
-                out,
+        let items = report.warnings.iter().map(|w| {
+            format!(
                 "- **{}** {}: {}",
                 w.input().as_str(),
                 code(&w.at()),
                 escape(w.message())
-            );
-        }
-        if report.warnings.len() > MAX_INPUT_WARNINGS {
-            let _ = writeln!(
-                out,
-                "- … and {} more (see the full report)",
-                report.warnings.len() - MAX_INPUT_WARNINGS
-            );
-        }
+            )
+        });
+        capped(
+            &mut out,
+            items,
+            report.warnings.len(),
+            MAX_INPUT_WARNINGS,
+            List,
+        );
     }
 
     evidence(&mut out, report);
@@ -259,21 +259,22 @@ fn evidence(out: &mut String, report: &Report) {
     );
     out.push_str("| Control | Evidence | Collected | Expires | State | File |\n");
     out.push_str("|---|---|---|---|---|---|\n");
-    for (control, e) in rows {
+    let total = rows.len();
+    let rows = rows.into_iter().map(|(control, e)| {
         let title = match &e.uri {
             Some(uri) => format!("{} ({})", escape(&e.title), code(uri)),
             None => escape(&e.title),
         };
-        let _ = writeln!(
-            out,
+        format!(
             "| {} | {title} | {} | {} | {} | {} |",
             escape(control),
             escape(&e.collected_on),
             escape(e.expires_on.as_deref().unwrap_or("")),
             e.state.as_str(),
             e.file.map_or("", |f| f.as_str())
-        );
-    }
+        )
+    });
+    capped(out, rows, total, usize::MAX, Table);
     out.push_str("\n</details>\n");
 }
 
@@ -324,12 +325,13 @@ pub fn diff_markdown(diff: &Diff) -> String {
         }
         out.push_str("| Rule | Severity | Owner | Controls | Finding | Was | Now |\n");
         out.push_str("|---|---|---|---|---|---|---|\n");
-        for item in items.iter().take(MAX_FINDINGS) {
-            item_row(&mut out, item);
-        }
-        if items.len() > MAX_FINDINGS {
-            let _ = writeln!(out, "\n… and {} more", items.len() - MAX_FINDINGS);
-        }
+        capped(
+            &mut out,
+            items.iter().map(item_row),
+            items.len(),
+            MAX_FINDINGS,
+            Table,
+        );
         out.push_str(if folded { "\n</details>\n\n" } else { "\n" });
     }
     if !diff.changed.is_empty() {
@@ -339,28 +341,28 @@ pub fn diff_markdown(diff: &Diff) -> String {
             diff.changed.len()
         );
         out.push_str("| Control | Was | Now |\n|---|---|---|\n");
-        for c in &diff.changed {
-            let _ = writeln!(
-                out,
+        let rows = diff.changed.iter().map(|c| {
+            format!(
                 "| {} {} | {} | {} |",
                 code(&c.control),
                 escape(&c.title),
                 c.base.map_or("absent", |s| s.as_str()),
                 c.new.map_or("absent", |s| s.as_str())
-            );
-        }
+            )
+        });
+        capped(&mut out, rows, diff.changed.len(), usize::MAX, Table);
     }
     out
 }
 
-fn item_row(out: &mut String, item: &DiffItem) {
+/// A diff item as a table row.
+fn item_row(item: &DiffItem) -> String {
     let at = item
         .source
         .as_ref()
         .map(|s| format!(" · {}", code(&format!("{}:{}", s.file, s.line))))
         .unwrap_or_default();
-    let _ = writeln!(
-        out,
+    format!(
         "| {} | {} | {} | {} | {}{at} | {} | {} |",
         code(&item.rule),
         item.severity.as_str(),
@@ -372,17 +374,81 @@ fn item_row(out: &mut String, item: &DiffItem) {
             || item.new.map_or("absent", |s| s.as_str()).to_owned(),
             |n| escape(&n)
         )
-    );
+    )
+}
+
+/// What the lines [`capped`] writes belong to.
+#[derive(Clone, Copy)]
+enum Lines {
+    /// A list: the count of the rest is its last item.
+    List,
+    /// A table: the count of the rest is a paragraph after it.
+    Table,
+}
+use Lines::{List, Table};
+
+/// Writes `lines` (`total` of them), each on a line of its own, while at most `max` are
+/// written and the text stays within [`MAX_BYTES`]; then a line counting those left out.
+fn capped(
+    out: &mut String,
+    lines: impl Iterator<Item = String>,
+    total: usize,
+    max: usize,
+    kind: Lines,
+) {
+    let mut written = 0;
+    for line in lines.take(max) {
+        if out.len() + line.len() + 1 > MAX_BYTES {
+            break;
+        }
+        out.push_str(&line);
+        out.push('\n');
+        written += 1;
+    }
+    if written < total {
+        let rest = total - written;
+        let _ = match kind {
+            List => writeln!(out, "- … and {rest} more (see the full report)"),
+            Table => writeln!(out, "\n… and {rest} more (see the full report)"),
+        };
+    }
+}
+
+/// `text` cut after [`MAX_VALUE_CHARS`] characters, and how many characters were cut.
+fn clip(text: &str) -> (&str, usize) {
+    match text.char_indices().nth(MAX_VALUE_CHARS) {
+        Some((at, _)) => (&text[..at], text[at..].chars().count()),
+        None => (text, 0),
+    }
+}
+
+/// What follows a value cut by [`clip`]: nothing, or a count of the characters cut.
+fn cut_note(cut: usize) -> String {
+    if cut == 0 {
+        String::new()
+    } else {
+        format!("… ({cut} more characters)")
+    }
+}
+
+/// One value as escaped Markdown, its first [`MAX_VALUE_CHARS`] characters shown and the
+/// rest counted.
+fn escape(text: &str) -> String {
+    let (shown, cut) = clip(text);
+    escape_all(shown) + &cut_note(cut)
 }
 
 /// Text as inline code, when it holds no backtick or table pipe (as ids and paths do), its
-/// hidden characters shown escaped; escaped Markdown otherwise.
+/// hidden characters shown escaped; escaped Markdown otherwise. Its first
+/// [`MAX_VALUE_CHARS`] characters are shown, the rest counted.
 pub(super) fn code(text: &str) -> String {
-    if text.contains(['`', '|']) {
-        escape(text)
+    let (shown, cut) = clip(text);
+    let code = if shown.contains(['`', '|']) {
+        escape_all(shown)
     } else {
-        format!("`{}`", line(text))
-    }
+        format!("`{}`", line(shown))
+    };
+    code + &cut_note(cut)
 }
 
 #[cfg(test)]

@@ -8,7 +8,12 @@
 //! criterion...), with the version and variant bits of a version 4 UUID, the form OSCAL's
 //! schema accepts. Times are the as-of date at midnight UTC: the report has no clock.
 //! Attest's own properties are in the namespace `urn:attest:oscal`.
+//!
+//! Titles and descriptions are OSCAL markup (Markdown in JSON): each value from the facts or
+//! the pack in them is escaped Markdown, shown as written ([`markdown`]). Names and property
+//! values are plain strings, kept as they are.
 
+use super::escape::markdown;
 use attest_engine::pack::Category;
 use attest_engine::report::views::rule_views;
 use attest_engine::report::{ControlResult, Report, RuleResult, Status};
@@ -33,12 +38,12 @@ pub fn oscal(report: &Report) -> String {
     };
     let at = format!("{}T00:00:00Z", report.evaluated_on);
     let org = organization(report);
-    let pack_label = format!("{} {}", report.pack.name, report.pack.version);
+    let pack_label = pack_label(report);
     let document = json!({
         "assessment-results": {
             "uuid": uuid(&["assessment-results", &digest]),
             "metadata": {
-                "title": format!("SOC 2 readiness of {org} as of {}", report.evaluated_on),
+                "title": format!("SOC 2 readiness of {} as of {}", markdown(&org), report.evaluated_on),
                 "last-modified": at,
                 "version": report.evaluated_on,
                 "oscal-version": OSCAL_VERSION,
@@ -144,10 +149,10 @@ fn result(report: &Report, ids: &Ids, at: &str) -> Value {
     };
     let mut result = json!({
         "uuid": uuid(&["result", &ids.report]),
-        "title": format!("Attest evaluation of {} as of {}", organization(report), report.evaluated_on),
+        "title": format!("Attest evaluation of {} as of {}", markdown(&organization(report)), report.evaluated_on),
         "description": format!(
-            "The facts (sha256 {}) evaluated against the rule pack {} {} (sha256 {}) by Attest {}: {readiness}; {} pass, {} warn, {} fail, {} error, {} waived, {} not applicable.",
-            report.facts.digest, report.pack.name, report.pack.version, report.pack.digest,
+            "The facts (sha256 {}) evaluated against the rule pack {} (sha256 {}) by Attest {}: {readiness}; {} pass, {} warn, {} fail, {} error, {} waived, {} not applicable.",
+            report.facts.digest, pack_label(report), report.pack.digest,
             report.engine.version, s.pass, s.warn, s.fail, s.error, s.waived, s.not_applicable
         ),
         "start": start,
@@ -155,10 +160,10 @@ fn result(report: &Report, ids: &Ids, at: &str) -> Value {
         "props": props,
         "local-definitions": {
             "components": [
-                component(&ids.facts, "this-system", &format!("Facts of {}", organization(report)),
+                component(&ids.facts, "this-system", &format!("Facts of {}", markdown(&organization(report))),
                     "The facts evaluated: one document of the organization's records, identified by the sha256 of its canonical form.",
                     vec![prop("facts-digest", &report.facts.digest)]),
-                component(&ids.pack, "policy", &format!("Rule pack {} {}", report.pack.name, report.pack.version),
+                component(&ids.pack, "policy", &format!("Rule pack {}", pack_label(report)),
                     "The controls as code evaluated against the facts.",
                     vec![prop("pack-digest", &report.pack.digest)]),
                 component(&ids.tool, "software", &format!("Attest {}", report.engine.version),
@@ -212,13 +217,19 @@ fn observation(report: &Report, c: &ControlResult, ids: &Ids, at: &str) -> Value
     let rules: Vec<&RuleResult> = report.rules_of(c).collect();
     let mut description = String::new();
     for r in &rules {
-        let _ = write!(description, "{} ({}): {}", r.id, r.title, r.status.as_str());
+        let _ = write!(
+            description,
+            "{} ({}): {}",
+            markdown(&r.id),
+            markdown(&r.title),
+            r.status.as_str()
+        );
         if let Some(e) = &r.error {
-            let _ = write!(description, ", could not answer: {}", e.message);
+            let _ = write!(description, ", could not answer: {}", markdown(&e.message));
         } else if let Some(reason) = r.reason.as_deref().or(r.disabled.as_deref()) {
-            let _ = write!(description, ", {reason}");
+            let _ = write!(description, ", {}", markdown(reason));
         } else {
-            let _ = write!(description, ", {}", r.population.describe());
+            let _ = write!(description, ", {}", markdown(&r.population.describe()));
         }
         let _ = writeln!(description, "; {} findings.", r.findings.len());
     }
@@ -228,7 +239,7 @@ fn observation(report: &Report, c: &ControlResult, ids: &Ids, at: &str) -> Value
     let evidence_judged = rules.iter().any(|r| r.is_evidence_check());
     let mut o = json!({
         "uuid": uuid(&["observation", &ids.report, &c.id]),
-        "title": format!("{} {}", c.id, text(&c.title)),
+        "title": format!("{} {}", markdown(&c.id), markdown(&text(&c.title))),
         "description": description.trim_end(),
         "props": [prop("status", c.status.as_str())],
         "methods": [if evidence_judged { "EXAMINE" } else { "TEST" }],
@@ -255,7 +266,7 @@ fn observation(report: &Report, c: &ControlResult, ids: &Ids, at: &str) -> Value
             if let Some(source) = &f.source {
                 props.push(prop("source", &format!("{}:{}", source.file, source.line)));
             }
-            json!({ "description": f.message, "props": props })
+            json!({ "description": markdown(&f.message), "props": props })
         })
         .collect();
     if !evidence.is_empty() {
@@ -284,14 +295,14 @@ fn finding(c: &ControlResult, ids: &Ids, rules: usize) -> Value {
     };
     json!({
         "uuid": uuid(&["finding", &ids.report, &c.id]),
-        "title": format!("{}: {}", c.id, c.status.as_str()),
-        "description": format!("{} {}: {} ({rules} rules).", c.id, text(&c.title), why),
+        "title": format!("{}: {}", markdown(&c.id), c.status.as_str()),
+        "description": format!("{} {}: {} ({rules} rules).", markdown(&c.id), markdown(&text(&c.title)), why),
         "props": [prop("status", c.status.as_str()), prop("category", c.category.as_str())],
         "origins": [origin(ids)],
         "target": {
             "type": "objective-id",
             "target-id": token(&c.id),
-            "title": text(&c.title),
+            "title": markdown(&text(&c.title)),
             "status": { "state": state, "reason": reason },
         },
         "related-observations": [{ "observation-uuid": uuid(&["observation", &ids.report, &c.id]) }],
@@ -310,6 +321,11 @@ fn prop(name: &str, value: &str) -> Value {
         "ns": NS,
         "value": text_or(value, "(none)"),
     })
+}
+
+/// The pack's name and version as escaped Markdown, for OSCAL's markup.
+fn pack_label(report: &Report) -> String {
+    markdown(&format!("{} {}", report.pack.name, report.pack.version))
 }
 
 /// The organization's name as OSCAL's strings want it (the name of a party must not be

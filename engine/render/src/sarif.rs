@@ -8,7 +8,9 @@
 //! fingerprint that does not change from run to run. Waived findings are results with an
 //! accepted external suppression; rules that could not answer are tool notifications (level
 //! `error`), and the warnings about the run's inputs too (level `warning`, at their file,
-//! line and column, with the warning's own members as properties).
+//! line and column, with the warning's own members as properties; columns count Unicode
+//! code points, as the run's `columnKind` says). A rule's help in Markdown shows its
+//! remediation as written, escaped.
 //!
 //! Code scanning refuses a run of more than 25,000 results and shows 5,000, so results come
 //! most severe first and a run holds at most [`SarifOptions::max_results`] of them (5,000 by
@@ -16,6 +18,7 @@
 //! when the facts were given relative (to the repository root, as code scanning wants them);
 //! an absolute path becomes a `file:` URI.
 
+use super::escape::markdown;
 use super::object;
 use super::{Context, error_place};
 use attest_engine::digest;
@@ -197,6 +200,8 @@ pub fn sarif_with(report: &Report, context: &Context, options: &SarifOptions) ->
     ]);
     let run = object(&mut [
         ("tool", object(&mut [("driver", driver)])),
+        // The input warnings' columns count characters (code points), not UTF-16 units.
+        ("columnKind", "unicodeCodePoints".into()),
         ("taxonomies", vec![taxonomy].into()),
         ("invocations", vec![invocation].into()),
         ("results", results.into()),
@@ -269,12 +274,14 @@ fn descriptor(view: &RuleView<'_>) -> Value {
     } else {
         format!("{remediation}\n\nControls: {}.", controls.join(", "))
     };
+    // The remediation is plain text: shown as written, never rendered.
+    let controls_markdown = markdown(&controls.join(", "));
     let help_markdown = if remediation.is_empty() {
-        format!("**Controls:** {}", controls.join(", "))
+        format!("**Controls:** {controls_markdown}")
     } else {
         format!(
-            "**Fix:** {remediation}\n\n**Controls:** {}",
-            controls.join(", ")
+            "**Fix:** {}\n\n**Controls:** {controls_markdown}",
+            markdown(remediation)
         )
     };
     let full = format!(
