@@ -214,16 +214,16 @@ fn rules_the_facts_gave_nothing_leave_their_criteria_to_evidence_though_others_p
     // Its severity is the worst of the rules it stands in for (vendors.offboarding: high).
     assert_eq!(evidence.severity, attest_engine::Severity::High);
 
-    // A collection left out: CC9.1's risk assessment passes, its DR tests are not shown.
+    // A collection left out: CC9.1's DR tests are judged, its risk assessment is not shown.
     let report = evaluate(|doc| {
-        doc.remove("dr_tests");
+        doc.remove("risk_assessments");
     });
     let cc91 = control(&report, "CC9.1");
     assert_eq!(cc91.status, Status::Fail, "{cc91:?}");
     assert_eq!(
         report.rule("evidence/CC9.1").unwrap().findings[0].message,
-        "not all of CC9.1 is shown: dr.tests: the facts have no `dr_tests`; and no evidence \
-         is recorded for it"
+        "not all of CC9.1 is shown: risk.annual-assessment: the facts have no \
+         `risk_assessments`; and no evidence is recorded for it"
     );
 }
 
@@ -272,13 +272,14 @@ fn leaving_out_or_emptying_a_collection_never_makes_a_criterion_pass_but_by_evid
 #[test]
 fn a_collection_that_records_what_happened_to_another_is_judged_as_empty_when_left_out() {
     // Systems and people give these rules their populations: without the records of their
-    // monitoring, devices, access reviews or training, they judge them as with an empty
+    // monitoring, devices, access reviews, training or DR tests, they judge them as with an empty
     // list, and fail, rather than leave their criteria to evidence.
     for (name, judged) in [
         ("monitoring", "monitoring.capacity"),
         ("devices", "devices.coverage"),
         ("access_reviews", "access.reviews-overdue"),
         ("training", "hr.security-training"),
+        ("dr_tests", "dr.tests"),
     ] {
         let absent = evaluate(|doc| {
             doc.remove(name);
