@@ -3,12 +3,12 @@
 
 use crate::config::SizeArg;
 use crate::import::accounts::{Admins, Options};
-use crate::import::existing::{self, Writes};
+use crate::import::existing::{Previous, Writes};
 use crate::import::identity::{IdentityMap, Linker, People};
 use crate::import::mapped_csv::LeftOut;
 use crate::import::mapping::Mapping;
 use crate::import::okta::Factors;
-use crate::import::records::{Output, Record, schema_document};
+use crate::import::records::{Output, Record, key_fields, schema_document};
 use crate::import::{Input, Problem, aws_iam, github, google_workspace, mapped_csv, okta};
 use crate::inputs::SizeLimit;
 use crate::output::{Input as RunInput, Target, refuse_inputs, refuse_missing_folder, resolved};
@@ -228,20 +228,37 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .iter()
         .map(|p| read(p, args.limit()))
         .collect::<Result<Vec<Input>, String>>()?;
-    let (mut output, mut summary, fills) = if args.source == SourceArg::Csv {
-        csv(args, &files, people.as_ref(), schema)?
-    } else {
-        let (output, summary) = accounts(args, &files, people.as_ref())?;
-        let fills = args
-            .source
-            .fills()
-            .iter()
-            .map(|f| (*f).to_owned())
-            .collect();
-        (output, summary, fills)
+    let document = schema_document(schema).map_err(show)?;
+    let mapping = match args.source {
+        SourceArg::Csv => Some(mapping(args, &document, people.as_ref())?),
+        _ => None,
     };
-    if let Target::File(out) = Target::from_arg(args.output.as_deref()) {
-        summary.push_str(&keep(args, out, &mut output, &fills, schema)?);
+    // The fields the import fills, by their top-level name (`employment` for a mapping's
+    // `employment.status`): the others are kept from the output it replaces.
+    let (collection, fills): (&str, Vec<String>) = match &mapping {
+        Some(m) => (
+            &m.collection,
+            m.fields
+                .iter()
+                .map(|f| f.path.split('.').next().unwrap_or_default().to_owned())
+                .collect(),
+        ),
+        None => (
+            "accounts",
+            args.source
+                .fills()
+                .iter()
+                .map(|f| (*f).to_owned())
+                .collect(),
+        ),
+    };
+    let previous = previous(args, collection, &fills, &document)?;
+    let (mut output, mut summary) = match &mapping {
+        Some(mapping) => csv(mapping, &files, people.as_ref())?,
+        None => accounts(args, &files, people.as_ref())?,
+    };
+    if let Some(previous) = previous {
+        summary.push_str(&keep(args, previous, &mut output, &fills, &document)?);
     }
     let text = output.finish(schema).map_err(show_all)?;
     // Its errors name the output.
@@ -259,20 +276,37 @@ fn replaced_and_broken(file: &Input, output: Option<&Path>) -> bool {
         && crate::import::parse_json(file).is_err()
 }
 
-/// Reads the file the output replaces, when there is one: refuses it when it holds more
-/// than the import writes (unless `--force`), and carries over onto `output` the fields of
-/// its records that the import does not fill (`fills`). The summary lines of what was kept.
-fn keep(
+/// The file the output replaces, when there is one, read before the import (so it is not
+/// held whole beside the import's records): what it holds, and of its records of
+/// `collection` those with fields the import does not fill (`fills`).
+fn previous(
     args: &Args,
-    out: &Path,
-    output: &mut Output,
+    collection: &str,
     fills: &[String],
-    schema: Option<&std::sync::Arc<attest_engine::facts::FactsSchema>>,
-) -> Result<String, String> {
+    document: &serde_json::Value,
+) -> Result<Option<Previous>, String> {
+    let Target::File(out) = Target::from_arg(args.output.as_deref()) else {
+        return Ok(None);
+    };
     if !std::fs::metadata(out).is_ok_and(|m| m.is_file()) {
-        return Ok(String::new());
+        return Ok(None);
     }
     let file = Input::new(inputs::display(out), inputs::read_text(out, args.limit())?);
+    let keys = key_fields(document, collection);
+    let fills = |f: &str| fills.iter().any(|x| x == f);
+    Ok(Some(Previous::read(&file, collection, &keys, fills)))
+}
+
+/// Refuses to replace the `previous` output when it holds more than the import writes
+/// (unless `--force`), and carries over onto `output` the fields of its records that the
+/// import does not fill (`fills`). The summary lines of what was kept.
+fn keep(
+    args: &Args,
+    previous: Previous,
+    output: &mut Output,
+    fills: &[String],
+    document: &serde_json::Value,
+) -> Result<String, String> {
     let mut systems: Vec<String> = match output.collection.as_str() {
         "accounts" => output
             .records
@@ -287,24 +321,24 @@ fn keep(
         collection: &output.collection,
         systems,
     };
-    let previous = existing::previous(&file, &writes, args.force)?;
-    let document = schema_document(schema).map_err(show)?;
-    let kept = output.carry_over(previous, &document, |f| fills.iter().any(|x| x == f));
+    previous.refuse(&writes, args.force)?;
+    let name = previous.name().to_owned();
+    let kept = output.carry_over(previous.records(), document, |f| {
+        fills.iter().any(|x| x == f)
+    });
     let mut summary = String::new();
     let what = &output.collection;
     if kept.records > 0 {
         let fields: Vec<&str> = kept.fields.iter().map(String::as_str).collect();
         summary.push_str(&format!(
-            "kept from {} what the export does not give: {} of {} {what}\n",
-            file.name,
+            "kept from {name} what the export does not give: {} of {} {what}\n",
             fields.join(", "),
             kept.records,
         ));
     }
     if !kept.gone.is_empty() {
         summary.push_str(&format!(
-            "not kept: the export no longer has these {what} of {}, with fields it does not give: {}\n",
-            file.name,
+            "not kept: the export no longer has these {what} of {name}, with fields it does not give: {}\n",
             kept.gone.join(", ")
         ));
     }
@@ -492,30 +526,38 @@ fn accounts(
     ))
 }
 
-/// A CSV export through its mapping.
-fn csv(
+/// The mapping of a csv import (`--mapping`), checked against the facts schema
+/// `document`.
+fn mapping(
     args: &Args,
-    files: &[Input],
+    document: &serde_json::Value,
     people: Option<&People>,
-    schema: Option<&std::sync::Arc<attest_engine::facts::FactsSchema>>,
-) -> Result<(Output, String, Vec<String>), String> {
+) -> Result<Mapping, String> {
     let path = args
         .mapping
         .as_deref()
         .ok_or("csv needs --mapping MAP.toml")?;
     let file = read(path, args.limit())?;
-    let document = schema_document(schema).map_err(show)?;
-    let mapping = Mapping::parse(&file.name, &file.text, &document).map_err(show)?;
+    let mapping = Mapping::parse(&file.name, &file.text, document).map_err(show)?;
     if mapping.links() && people.is_none() {
         return Err(format!(
             "{}: the mapping links emails to people (`link = \"email\"`): give --people",
             file.name
         ));
     }
+    Ok(mapping)
+}
+
+/// A CSV export through its mapping.
+fn csv(
+    mapping: &Mapping,
+    files: &[Input],
+    people: Option<&People>,
+) -> Result<(Output, String), String> {
     let mut left_out = LeftOut::default();
     let mut records = Vec::new();
     for input in files {
-        records.extend(mapped_csv::import(input, &mapping, people, &mut left_out).map_err(show)?);
+        records.extend(mapped_csv::import(input, mapping, people, &mut left_out).map_err(show)?);
     }
     let mut summary = format!(
         "imported {} record{} of {} from {}",
@@ -547,20 +589,12 @@ fn csv(
             summary.push_str(&format!("  {at}: {email} ({what})\n"));
         }
     }
-    // The fields the mapping fills, by their top-level name (`employment` for
-    // `employment.status`): the others are kept from the output the import replaces.
-    let fills = mapping
-        .fields
-        .iter()
-        .map(|f| f.path.split('.').next().unwrap_or_default().to_owned())
-        .collect();
     Ok((
         Output {
             collection: mapping.collection.clone(),
             records,
         },
         summary,
-        fills,
     ))
 }
 

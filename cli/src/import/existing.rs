@@ -34,98 +34,159 @@ impl Writes<'_> {
     }
 }
 
-/// The records of `writes`'s collection in `file` (the output the import replaces), to
-/// keep what the export does not give. A file that holds anything else is refused, naming
-/// what it would lose, unless `force`; so is one that is not JSON (what it holds cannot be
-/// told). A file that is empty, or only white space, holds nothing.
-pub fn previous(
-    file: &Input,
-    writes: &Writes<'_>,
-    force: bool,
-) -> Result<Vec<Map<String, Value>>, String> {
-    if file.text.trim().is_empty() {
-        return Ok(Vec::new());
+/// What the file an import replaces holds, read before the import runs: what it holds
+/// besides the import's collection, its accounts by system, and its records of the
+/// collection cut down to what the import may keep (their key and the fields it does not
+/// fill), so that the file is not held whole beside the import's own records.
+pub struct Previous {
+    /// The file, as named.
+    name: String,
+    /// Why it is not JSON, when it is not.
+    broken: Option<String>,
+    /// What it holds besides the collection (`organization`, `people` (12 records)).
+    others: Vec<String>,
+    /// Its accounts, counted by `system_id` (`None`: without one).
+    accounts: BTreeMap<Option<String>, usize>,
+    /// Its records of the collection, with the fields the import may keep.
+    records: Vec<Map<String, Value>>,
+}
+
+impl Previous {
+    /// Reads `file`, the output an import of `collection` replaces, keeping the records
+    /// with a field the import does not fill (`fills` is false for it), with those fields
+    /// and their `keys`. A file that is empty, or only white space, holds nothing.
+    pub fn read(
+        file: &Input,
+        collection: &str,
+        keys: &[String],
+        fills: impl Fn(&str) -> bool,
+    ) -> Previous {
+        let mut previous = Previous {
+            name: file.name.clone(),
+            broken: None,
+            others: Vec::new(),
+            accounts: BTreeMap::new(),
+            records: Vec::new(),
+        };
+        if file.text.trim().is_empty() {
+            return previous;
+        }
+        let document = match parse_json(file) {
+            Ok(document) => document,
+            Err(problem) => {
+                let at = match (problem.line, problem.column) {
+                    (Some(line), Some(column)) => format!("line {line}, column {column}: "),
+                    _ => String::new(),
+                };
+                let error = problem.message.strip_prefix("invalid JSON: ");
+                previous.broken = Some(format!("{at}{}", error.unwrap_or(&problem.message)));
+                return previous;
+            }
+        };
+        let Value::Object(object) = document else {
+            previous.others = vec![format!("{}, not a facts document", json_type(&document))];
+            return previous;
+        };
+        for (key, value) in object {
+            match value {
+                Value::Array(records) if key == collection => {
+                    let keep = |f: &str| !fills(f) || keys.iter().any(|k| k == f);
+                    let added = |f: &str| !fills(f) && !keys.iter().any(|k| k == f);
+                    previous.take(collection, records, keep, added);
+                }
+                Value::Array(list) => previous
+                    .others
+                    .push(format!("`{key}` ({})", count(list.len(), "record"))),
+                other if key == collection => previous
+                    .others
+                    .push(format!("`{key}` as {}", json_type(&other))),
+                _ => previous.others.push(format!("`{key}`")),
+            }
+        }
+        previous
     }
-    let document = match parse_json(file) {
-        Ok(document) => document,
-        Err(_) if force => return Ok(Vec::new()),
-        Err(problem) => {
-            let at = match (problem.line, problem.column) {
-                (Some(line), Some(column)) => format!("line {line}, column {column}: "),
-                _ => String::new(),
+
+    /// Takes the records of the collection: accounts counted by system, and the records
+    /// with a field `added` says, with the fields `keep` says.
+    fn take(
+        &mut self,
+        collection: &str,
+        records: Vec<Value>,
+        keep: impl Fn(&str) -> bool,
+        added: impl Fn(&str) -> bool,
+    ) {
+        for record in records {
+            let Value::Object(fields) = record else {
+                continue;
             };
-            let error = problem
-                .message
-                .strip_prefix("invalid JSON: ")
-                .unwrap_or(&problem.message);
+            if collection == "accounts" {
+                let system = fields.get("system_id").and_then(Value::as_str);
+                *self.accounts.entry(system.map(str::to_owned)).or_default() += 1;
+            }
+            if fields.keys().any(|f| added(f)) {
+                let kept = fields.into_iter().filter(|(f, _)| keep(f)).collect();
+                self.records.push(kept);
+            }
+        }
+    }
+
+    /// Refuses to replace the file when it holds anything `writes` does not (another
+    /// system's accounts, other keys), or is not JSON, unless `force`; naming what it holds.
+    pub fn refuse(&self, writes: &Writes<'_>, force: bool) -> Result<(), String> {
+        if force {
+            return Ok(());
+        }
+        if let Some(error) = &self.broken {
             return Err(format!(
-                "{}: refusing to replace it: it is not JSON ({at}{error}), so what it holds cannot be told: look at it, then remove it or give --force to replace it",
-                file.name
+                "{}: refusing to replace it: it is not JSON ({error}), so what it holds cannot be told: look at it, then remove it or give --force to replace it",
+                self.name
             ));
         }
-    };
-    let lost = lost(&document, writes);
-    if !lost.is_empty() && !force {
+        let mut lost = self.others.clone();
+        lost.extend(self.other_systems(writes));
+        if lost.is_empty() {
+            return Ok(());
+        }
         let own = writes.own_file();
-        let example = match file.name.rsplit('/').next() == Some(own.as_str()) {
+        let example = match self.name.rsplit('/').next() == Some(own.as_str()) {
             true => String::new(),
             false => format!(" ({own})"),
         };
-        return Err(format!(
+        Err(format!(
             "{}: refusing to replace it: it holds {}, which this import ({}) would remove: import into a file of its own{example}, or give --force to replace it",
-            file.name,
+            self.name,
             lost.join(", "),
             writes.shown()
-        ));
+        ))
     }
-    let records = document
-        .get(writes.collection)
-        .and_then(Value::as_array)
-        .map(|list| list.iter().filter_map(Value::as_object).cloned().collect())
-        .unwrap_or_default();
-    Ok(records)
-}
 
-/// What of `document` an import of `writes` would remove, as messages name it: other
-/// keys (`organization`, `people` (12 records)), and of accounts those on other systems
-/// (`7 accounts on aws`).
-fn lost(document: &Value, writes: &Writes<'_>) -> Vec<String> {
-    let Some(object) = document.as_object() else {
-        return vec![format!("{}, not a facts document", json_type(document))];
-    };
-    let mut lost = Vec::new();
-    for (key, value) in object {
-        if key == writes.collection {
-            match value.as_array() {
-                Some(records) if key == "accounts" => lost.extend(other_systems(records, writes)),
-                Some(_) => {}
-                None => lost.push(format!("`{key}` as {}", json_type(value))),
-            }
-        } else {
-            lost.push(match value.as_array() {
-                Some(list) => format!("`{key}` ({})", count(list.len(), "record")),
-                None => format!("`{key}`"),
-            });
-        }
+    /// The file, as named.
+    pub fn name(&self) -> &str {
+        &self.name
     }
-    lost
-}
 
-/// The accounts of `records` on systems `writes` does not write, counted by system.
-fn other_systems(records: &[Value], writes: &Writes<'_>) -> Vec<String> {
-    let mut by_system: BTreeMap<String, usize> = BTreeMap::new();
-    for record in records {
-        let system = record.get("system_id").and_then(Value::as_str);
-        if system.is_some_and(|s| writes.systems.iter().any(|w| w == s)) {
-            continue;
-        }
-        let shown = system.map_or("without a `system_id`".to_owned(), |s| format!("on {s}"));
-        *by_system.entry(shown).or_default() += 1;
+    /// The records to carry fields over from (none for a file that is not JSON).
+    pub fn records(self) -> Vec<Map<String, Value>> {
+        self.records
     }
-    by_system
-        .into_iter()
-        .map(|(system, n)| format!("{} {system}", count(n, "account")))
-        .collect()
+
+    /// Its accounts on systems `writes` does not write, counted by system.
+    fn other_systems(&self, writes: &Writes<'_>) -> Vec<String> {
+        self.accounts
+            .iter()
+            .filter(|(system, _)| {
+                system
+                    .as_ref()
+                    .is_none_or(|s| !writes.systems.iter().any(|w| w == s))
+            })
+            .map(|(system, n)| {
+                let shown = system
+                    .as_ref()
+                    .map_or("without a `system_id`".to_owned(), |s| format!("on {s}"));
+                format!("{} {shown}", count(*n, "account"))
+            })
+            .collect()
+    }
 }
 
 /// `1 account`, `7 accounts`.
@@ -163,35 +224,48 @@ mod tests {
         }
     }
 
+    fn read(text: &str, collection: &str) -> Previous {
+        let keys = ["system_id".to_owned(), "username".to_owned()];
+        let fills = |f: &str| ["system_id", "username", "mfa"].contains(&f);
+        Previous::read(&input(text), collection, &keys, fills)
+    }
+
     #[test]
-    fn the_same_systems_accounts_are_read_back() {
-        let text = r#"{"accounts": [{"system_id": "okta", "username": "a", "approved_by": "x"}]}"#;
-        let records = previous(&input(text), &okta(), false).unwrap();
-        assert_eq!(records.len(), 1);
-        assert!(previous(&input(" \n"), &okta(), false).unwrap().is_empty());
+    fn the_same_systems_accounts_are_read_back_with_what_the_import_may_keep() {
+        let text = r#"{"accounts": [
+            {"system_id": "okta", "username": "a", "mfa": true, "approved_by": "x"},
+            {"system_id": "okta", "username": "b", "mfa": true}]}"#;
+        let previous = read(text, "accounts");
+        assert_eq!(previous.refuse(&okta(), false), Ok(()));
+        assert_eq!(
+            Value::Array(previous.records().into_iter().map(Value::Object).collect()),
+            serde_json::json!([{"system_id": "okta", "username": "a", "approved_by": "x"}])
+        );
+        assert_eq!(read(" \n", "accounts").refuse(&okta(), false), Ok(()));
     }
 
     #[test]
     fn anything_else_is_refused_unless_forced() {
         let text = r#"{"schema_version": "1", "organization": {}, "people": [{}, {}],
             "accounts": [{"system_id": "aws"}, {"system_id": "aws"}, {"system_id": "okta"}, {}]}"#;
-        let err = previous(&input(text), &okta(), false).unwrap_err();
+        let err = read(text, "accounts").refuse(&okta(), false).unwrap_err();
         assert_eq!(
             err,
-            "out.json: refusing to replace it: it holds `schema_version`, `organization`, `people` (2 records), 2 accounts on aws, 1 account without a `system_id`, which this import (accounts on okta) would remove: import into a file of its own (accounts-okta.json), or give --force to replace it"
+            "out.json: refusing to replace it: it holds `schema_version`, `organization`, `people` (2 records), 1 account without a `system_id`, 2 accounts on aws, which this import (accounts on okta) would remove: import into a file of its own (accounts-okta.json), or give --force to replace it"
         );
-        assert_eq!(previous(&input(text), &okta(), true).unwrap().len(), 4);
-        let err = previous(&input("{\"accounts\": ["), &okta(), false).unwrap_err();
+        assert_eq!(read(text, "accounts").refuse(&okta(), true), Ok(()));
+        let err = read("{\"accounts\": [", "accounts")
+            .refuse(&okta(), false)
+            .unwrap_err();
         assert!(
             err.starts_with("out.json: refusing to replace it: it is not JSON (line 1, column 15: EOF while parsing a list), so what it holds cannot be told"),
             "{err}"
         );
-        assert!(previous(&input("{\"accounts\": ["), &okta(), true).is_ok());
         let people = Writes {
             collection: "people",
             systems: Vec::new(),
         };
-        let err = previous(&input("[1]"), &people, false).unwrap_err();
+        let err = read("[1]", "people").refuse(&people, false).unwrap_err();
         assert!(err.contains("it holds a JSON array, not a facts document, which this import (people) would remove: import into a file of its own (people.json)"), "{err}");
     }
 }
