@@ -47,7 +47,20 @@ pub struct Record {
     /// Where the record starts in the export.
     pub origin: Place,
     /// Where each field's value came from, when it came from one place.
-    pub fields: Vec<(String, Place)>,
+    fields: Vec<Spot>,
+}
+
+/// Where a field's value came from: its line and column in the file of the record's
+/// origin (a record comes from one row or object of one file). Kept small, as a record
+/// has one for each field: no copy of the file's name.
+#[derive(Debug, Clone)]
+struct Spot {
+    /// The field's dotted path.
+    path: Box<str>,
+    /// 1-based line.
+    line: u32,
+    /// 1-based column.
+    column: u32,
 }
 
 impl Record {
@@ -85,12 +98,17 @@ impl Record {
     /// Sets the field at `path` and notes that its value came from `place`.
     pub fn set_from(&mut self, path: &str, value: Value, place: Place) {
         self.set(path, value);
-        self.fields.push((path.to_owned(), place));
+        let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.fields.push(Spot {
+            path: path.into(),
+            line: small(place.line),
+            column: small(place.column),
+        });
     }
 
     /// Where the value at the JSON Pointer `pointer` inside the record came from: the
     /// place of the field it is in, or of the first field inside it, else the record's.
-    fn place_of(&self, pointer: &str) -> &Place {
+    fn place_of(&self, pointer: &str) -> Place {
         let path = pointer
             .trim_start_matches('/')
             .replace('/', ".")
@@ -99,16 +117,21 @@ impl Record {
         let within = self
             .fields
             .iter()
-            .filter(|(field, _)| path == *field || path.starts_with(&format!("{field}.")))
-            .max_by_key(|(field, _)| field.len());
+            .filter(|f| *path == *f.path || path.starts_with(&format!("{}.", f.path)))
+            .max_by_key(|f| f.path.len());
         let inside = || {
             self.fields
                 .iter()
-                .find(|(field, _)| !path.is_empty() && field.starts_with(&format!("{path}.")))
+                .find(|f| !path.is_empty() && f.path.starts_with(&format!("{path}.")))
         };
-        within
-            .or_else(inside)
-            .map_or(&self.origin, |(_, place)| place)
+        match within.or_else(inside) {
+            Some(spot) => Place {
+                file: self.origin.file.clone(),
+                line: spot.line as usize,
+                column: spot.column as usize,
+            },
+            None => self.origin.clone(),
+        }
     }
 }
 
@@ -158,6 +181,8 @@ fn order(object: &mut Map<String, Value>, schema: &Value, root: &Value) {
         return;
     };
     let mut taken: Vec<(String, Value)> = std::mem::take(object).into_iter().collect();
+    // Of the size it needs: a map grown one field at a time holds room for twice as many.
+    *object = Map::with_capacity(taken.len());
     for (name, property) in properties {
         if let Some(i) = taken.iter().position(|(k, _)| k == name) {
             let (key, mut value) = taken.remove(i);
@@ -298,7 +323,7 @@ impl Output {
                 let k = key(second);
                 let place = fields
                     .first()
-                    .map_or(&second.origin, |f| second.place_of(f));
+                    .map_or_else(|| second.origin.clone(), |f| second.place_of(f));
                 let written = match key(first) == k {
                     true => String::new(),
                     false => format!(
@@ -315,10 +340,11 @@ impl Output {
                 )));
             }
         }
+        // Moved, not copied: the checks below need only the records' places.
         let items: Vec<Value> = self
             .records
-            .iter()
-            .map(|r| Value::Object(r.value.clone()))
+            .iter_mut()
+            .map(|r| Value::Object(std::mem::take(&mut r.value)))
             .collect();
         let mut out = Map::new();
         out.insert(self.collection.clone(), Value::Array(items));
