@@ -89,6 +89,10 @@ impl Previous {
         };
         for (key, value) in object {
             match value {
+                // Without a key, no record is the same as one of the import's: none is kept.
+                Value::Array(records) if key == collection && keys.is_empty() => {
+                    previous.take(collection, records, |_| false, |_| false);
+                }
                 Value::Array(records) if key == collection => {
                     let keep = |f: &str| !fills(f) || keys.iter().any(|k| k == f);
                     let added = |f: &str| !fills(f) && !keys.iter().any(|k| k == f);
