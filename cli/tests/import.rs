@@ -356,10 +356,50 @@ fn google_workspace_users() {
         account(&all, "farid.haddad@nwlabs.example")["last_login_on"],
         "2026-06-28"
     );
-    // The map's entry is for `google-workspace`, not `gws`: the shared mailbox is unlinked.
+    // The map's entry is for `google-workspace`, not `gws`: the shared mailbox is unlinked,
+    // and the entry named.
     assert!(
-        summary.contains("gws/frontdesk@nwlabs.example"),
+        summary.contains("gws/frontdesk@nwlabs.example: no person"),
         "{summary}"
+    );
+    assert!(
+        summary.contains("do not apply to them: google-workspace/frontdesk@nwlabs.example"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn google_mfa_is_two_step_verification_enforced_and_enrolled() {
+    // facts-v1's `mfa` is MFA enforced for the account: enrolled where it is not enforced,
+    // the user may turn it off; enforced and not enrolled, a new user may sign in without it.
+    let dir = scratch("google-2sv");
+    for (from, to, user) in [
+        (
+            ",Engineering,,True,True,",
+            ",Engineering,,True,False,",
+            "ana.silva",
+        ),
+        (",False,False,", ",False,True,", "chloe.martin"),
+    ] {
+        let users = edited(&dir, "google-workspace-users.csv", from, to);
+        let (out, _) = import(&["google-workspace-users", &users]);
+        let all = accounts(&out);
+        assert_eq!(
+            account(&all, &format!("{user}@nwlabs.example"))["mfa"],
+            false
+        );
+        assert_eq!(account(&all, "eva.kowalski@nwlabs.example")["mfa"], true);
+    }
+    let users = edited(
+        &dir,
+        "google-workspace-users.csv",
+        ",Engineering,,True,True,",
+        ",Engineering,,True,N/A,",
+    );
+    let err = refused(&["google-workspace-users", &users]);
+    assert!(
+        err.ends_with(":2:142: `N/A` in `2sv Enforced [READ ONLY]` is not True or False\n"),
+        "{err}"
     );
 }
 

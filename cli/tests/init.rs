@@ -245,3 +245,23 @@ fn example_records_left_fail_every_gate() {
         stderr(&out)
     );
 }
+
+#[test]
+fn init_on_a_file_says_it_is_a_file() {
+    let dir = scratch("on-a-file");
+    fs::write(dir.join("proj"), "mine\n").unwrap();
+    let run = attest_in(&dir, &["init", "proj"]);
+    exit(&run, 2);
+    assert_eq!(
+        stderr(&run),
+        "error: proj: a file, not a folder: give the folder to set up (it is created if needed)\n"
+    );
+    let run = attest_in(&dir, &["init", "proj/sub"]);
+    exit(&run, 2);
+    assert_eq!(
+        stderr(&run),
+        "error: proj/sub: proj is a file, not a folder: give a folder to set up (it is created if needed)\n"
+    );
+    assert_eq!(fs::read_to_string(dir.join("proj")).unwrap(), "mine\n");
+    assert_eq!(common::names(&dir), ["proj"]);
+}

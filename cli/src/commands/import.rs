@@ -3,11 +3,12 @@
 
 use crate::config::SizeArg;
 use crate::import::accounts::{Admins, Options};
+use crate::import::existing::{Previous, Writes};
 use crate::import::identity::{IdentityMap, Linker, People};
 use crate::import::mapped_csv::LeftOut;
 use crate::import::mapping::Mapping;
 use crate::import::okta::Factors;
-use crate::import::records::{Output, Record};
+use crate::import::records::{Output, Record, key_fields, schema_document};
 use crate::import::{Input, Problem, aws_iam, github, google_workspace, mapped_csv, okta};
 use crate::inputs::SizeLimit;
 use crate::output::{Input as RunInput, Target, refuse_inputs, refuse_unwritable, resolved};
@@ -52,7 +53,71 @@ impl SourceArg {
             SourceArg::Csv => None,
         }
     }
+
+    /// The fields of the accounts an account export can fill: the others (`approved_by`,
+    /// `role`...) are kept from the output it replaces (a csv import fills its mapping's).
+    fn fills(self) -> &'static [&'static str] {
+        const LINKED: [&str; 8] = [
+            "system_id",
+            "username",
+            "kind",
+            "status",
+            "person_id",
+            "owner_id",
+            "privileged",
+            "mfa",
+        ];
+        match self {
+            SourceArg::AwsIamCredentialReport => &AWS,
+            SourceArg::OktaUsers => &OKTA,
+            SourceArg::GithubMembers => &LINKED,
+            SourceArg::GoogleWorkspaceUsers => &GOOGLE,
+            SourceArg::Csv => &[],
+        }
+    }
 }
+
+/// The fields the AWS credential report fills ([`SourceArg::fills`]).
+const AWS: [&str; 10] = [
+    "system_id",
+    "username",
+    "kind",
+    "status",
+    "person_id",
+    "owner_id",
+    "privileged",
+    "mfa",
+    "created_on",
+    "last_login_on",
+];
+
+/// The fields Okta's users fill: the AWS report's and `disabled_on`.
+const OKTA: [&str; 11] = [
+    "system_id",
+    "username",
+    "kind",
+    "status",
+    "person_id",
+    "owner_id",
+    "privileged",
+    "mfa",
+    "created_on",
+    "last_login_on",
+    "disabled_on",
+];
+
+/// The fields the Google Workspace user list fills: GitHub's and `last_login_on`.
+const GOOGLE: [&str; 9] = [
+    "system_id",
+    "username",
+    "kind",
+    "status",
+    "person_id",
+    "owner_id",
+    "privileged",
+    "mfa",
+    "last_login_on",
+];
 
 /// Arguments of `attest import`.
 #[derive(clap::Args)]
@@ -93,6 +158,10 @@ pub struct Args {
     /// and, for csv, let the mapping fill their fields and collections.
     #[arg(long, value_name = "DIR")]
     pack: Option<PathBuf>,
+    /// Replace the --output file even when it holds more than this import writes (other
+    /// systems' accounts, other collections, a file that is not JSON).
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     limit: SizeArg,
 }
@@ -144,6 +213,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             let files: Vec<Input> = inputs::read_facts(std::slice::from_ref(path), args.limit())?
                 .into_iter()
                 .map(|(name, text)| Input::new(name, text))
+                .filter(|file| !replaced_and_broken(file, args.output.as_deref()))
                 .collect();
             let people = People::from_facts(&files, &inputs::display(path)).map_err(show)?;
             if let Some(out) = &args.output {
@@ -158,16 +228,121 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .iter()
         .map(|p| read(p, args.limit()))
         .collect::<Result<Vec<Input>, String>>()?;
-    let (output, summary) = if args.source == SourceArg::Csv {
-        csv(args, &files, people.as_ref(), schema)?
-    } else {
-        accounts(args, &files, people.as_ref())?
+    let document = schema_document(schema).map_err(show)?;
+    let mapping = match args.source {
+        SourceArg::Csv => Some(mapping(args, &document, people.as_ref())?),
+        _ => None,
     };
+    // The fields the import fills, by their top-level name (`employment` for a mapping's
+    // `employment.status`): the others are kept from the output it replaces.
+    let (collection, fills): (&str, Vec<String>) = match &mapping {
+        Some(m) => (
+            &m.collection,
+            m.fields
+                .iter()
+                .map(|f| f.path.split('.').next().unwrap_or_default().to_owned())
+                .collect(),
+        ),
+        None => (
+            "accounts",
+            args.source
+                .fills()
+                .iter()
+                .map(|f| (*f).to_owned())
+                .collect(),
+        ),
+    };
+    let previous = previous(args, collection, &fills, &document)?;
+    let (mut output, mut summary) = match &mapping {
+        Some(mapping) => csv(mapping, &files, people.as_ref())?,
+        None => accounts(args, &files, people.as_ref())?,
+    };
+    if let Some(previous) = previous {
+        summary.push_str(&keep(args, previous, &mut output, &fills, &document)?);
+    }
     let text = output.finish(schema).map_err(show_all)?;
     // Its errors name the output.
     Target::from_arg(args.output.as_deref()).write(&text)?;
     crate::output::tell(summary.strip_suffix('\n').unwrap_or(&summary));
     Ok(Outcome::Clean)
+}
+
+/// Whether `file`, a file of the `--people` folder, is the one the output replaces and is
+/// not JSON (a broken output of an earlier run): it is not read for people, so it does not
+/// stop the run that replaces it (whether it may be replaced is [`keep`]'s to say).
+fn replaced_and_broken(file: &Input, output: Option<&Path>) -> bool {
+    let target = output.and_then(resolved);
+    target.is_some_and(|t| Path::new(&file.name).canonicalize().is_ok_and(|p| p == t))
+        && crate::import::parse_json(file).is_err()
+}
+
+/// The file the output replaces, when there is one, read before the import (so it is not
+/// held whole beside the import's records): what it holds, and of its records of
+/// `collection` those with fields the import does not fill (`fills`).
+fn previous(
+    args: &Args,
+    collection: &str,
+    fills: &[String],
+    document: &serde_json::Value,
+) -> Result<Option<Previous>, String> {
+    let Target::File(out) = Target::from_arg(args.output.as_deref()) else {
+        return Ok(None);
+    };
+    if !std::fs::metadata(out).is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
+    let file = Input::new(inputs::display(out), inputs::read_text(out, args.limit())?);
+    let keys = key_fields(document, collection);
+    let fills = |f: &str| fills.iter().any(|x| x == f);
+    Ok(Some(Previous::read(&file, collection, &keys, fills)))
+}
+
+/// Refuses to replace the `previous` output when it holds more than the import writes
+/// (unless `--force`), and carries over onto `output` the fields of its records that the
+/// import does not fill (`fills`). The summary lines of what was kept.
+fn keep(
+    args: &Args,
+    previous: Previous,
+    output: &mut Output,
+    fills: &[String],
+    document: &serde_json::Value,
+) -> Result<String, String> {
+    let mut systems: Vec<String> = match output.collection.as_str() {
+        "accounts" => output
+            .records
+            .iter()
+            .filter_map(|r| r.value.get("system_id")?.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    };
+    systems.sort();
+    systems.dedup();
+    let writes = Writes {
+        collection: &output.collection,
+        systems,
+    };
+    previous.refuse(&writes, args.force)?;
+    let name = previous.name().to_owned();
+    let kept = output.carry_over(previous.records(), document, |f| {
+        fills.iter().any(|x| x == f)
+    });
+    let mut summary = String::new();
+    let what = &output.collection;
+    if kept.records > 0 {
+        let fields: Vec<&str> = kept.fields.iter().map(String::as_str).collect();
+        summary.push_str(&format!(
+            "kept from {name} what the export does not give: {} of {} {what}\n",
+            fields.join(", "),
+            kept.records,
+        ));
+    }
+    if !kept.gone.is_empty() {
+        summary.push_str(&format!(
+            "not kept: the export no longer has these {what} of {name}, with fields it does not give: {}\n",
+            kept.gone.join(", ")
+        ));
+    }
+    Ok(summary)
 }
 
 /// Refuses an output onto a file the people came from.
@@ -351,35 +526,38 @@ fn accounts(
     ))
 }
 
-/// A CSV export through its mapping.
-fn csv(
+/// The mapping of a csv import (`--mapping`), checked against the facts schema
+/// `document`.
+fn mapping(
     args: &Args,
-    files: &[Input],
+    document: &serde_json::Value,
     people: Option<&People>,
-    schema: Option<&std::sync::Arc<attest_engine::facts::FactsSchema>>,
-) -> Result<(Output, String), String> {
+) -> Result<Mapping, String> {
     let path = args
         .mapping
         .as_deref()
         .ok_or("csv needs --mapping MAP.toml")?;
     let file = read(path, args.limit())?;
-    let document = match schema {
-        Some(s) => s.document().clone(),
-        None => {
-            serde_json::from_str(attest_engine::facts::FACTS_SCHEMA).map_err(|e| e.to_string())?
-        }
-    };
-    let mapping = Mapping::parse(&file.name, &file.text, &document).map_err(show)?;
+    let mapping = Mapping::parse(&file.name, &file.text, document).map_err(show)?;
     if mapping.links() && people.is_none() {
         return Err(format!(
             "{}: the mapping links emails to people (`link = \"email\"`): give --people",
             file.name
         ));
     }
+    Ok(mapping)
+}
+
+/// A CSV export through its mapping.
+fn csv(
+    mapping: &Mapping,
+    files: &[Input],
+    people: Option<&People>,
+) -> Result<(Output, String), String> {
     let mut left_out = LeftOut::default();
     let mut records = Vec::new();
     for input in files {
-        records.extend(mapped_csv::import(input, &mapping, people, &mut left_out).map_err(show)?);
+        records.extend(mapped_csv::import(input, mapping, people, &mut left_out).map_err(show)?);
     }
     let mut summary = format!(
         "imported {} record{} of {} from {}",

@@ -8,7 +8,10 @@
 //!   the file; the date is taken as written) or, with the ISO time format, as an ISO 8601
 //!   date-time (the date as stated at its offset). An empty cell is refused: the console
 //!   writes `Never logged in` for a user who never signed in.
-//! - `2sv Enrolled [READ ONLY]` (`True`/`False`) is `mfa`.
+//! - `mfa` (facts-v1: multi-factor authentication is enforced for the account) is true when
+//!   `2sv Enforced [READ ONLY]` and `2sv Enrolled [READ ONLY]` are both `True`: a user who is
+//!   enrolled where 2-Step Verification is not enforced can turn it off, and one who is
+//!   not enrolled where it is may sign in without it during the new-user enrollment period.
 //! - The file has no creation date: `created_on` is not filled. `privileged` comes from
 //!   `--admins` (emails, one a line): the file does not say who holds an admin role.
 
@@ -22,6 +25,7 @@ const EMAIL: &str = "Email Address [Required]";
 const STATUS: &str = "Status [READ ONLY]";
 const LAST_SIGN_IN: &str = "Last Sign In [READ ONLY]";
 const ENROLLED: &str = "2sv Enrolled [READ ONLY]";
+const ENFORCED: &str = "2sv Enforced [READ ONLY]";
 
 /// Imports a Google Workspace user list.
 pub fn import(
@@ -34,8 +38,8 @@ pub fn import(
             .map(|m| Problem::file(&input.name, m))
     };
     let table = Table::parse(input, b',').map_err(|e| wrong().unwrap_or(e))?;
-    let [email, status, last, enrolled] = table
-        .require([EMAIL, STATUS, LAST_SIGN_IN, ENROLLED])
+    let [email, status, last, enrolled, enforced] = table
+        .require([EMAIL, STATUS, LAST_SIGN_IN, ENROLLED, ENFORCED])
         .map_err(|e| wrong().unwrap_or(e))?;
     table.require_rows("user")?;
     let mut out = Vec::new();
@@ -56,23 +60,16 @@ pub fn import(
                 ));
             }
         };
-        let mfa = match cell(enrolled).to_ascii_lowercase().as_str() {
-            "true" => true,
-            "false" => false,
-            _ => {
-                return Err(table.problem(
-                    row,
-                    enrolled,
-                    format!("`{}` in `{ENROLLED}` is not True or False", cell(enrolled)),
-                ));
-            }
-        };
+        let (is_enforced, is_enrolled) = (
+            flag(&table, row, enforced, ENFORCED)?,
+            flag(&table, row, enrolled, ENROLLED)?,
+        );
         let account = Account {
             username: address.to_owned(),
             aliases: Vec::new(),
             human: true,
             privileged: None,
-            mfa: Some(mfa),
+            mfa: Some(is_enforced && is_enrolled),
             active,
             created_on: None,
             last_login_on: last_sign_in(&table, row, last)?,
@@ -87,6 +84,16 @@ pub fn import(
         out.push(options.record(account, linker));
     }
     Ok(out)
+}
+
+/// The `True` or `False` (any case) of the column `name`, the `i`th.
+fn flag(table: &Table<'_>, row: &Row, i: usize, name: &str) -> Result<bool, Problem> {
+    let text = row.cells.get(i).map_or("", |c| c.trim());
+    match text.to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(table.problem(row, i, format!("`{text}` in `{name}` is not True or False"))),
+    }
 }
 
 /// `Last Sign In [READ ONLY]`: `None` for `Never logged in`, what the console writes for a

@@ -223,6 +223,21 @@ impl IdentityMap {
             })
     }
 
+    /// The entries for a system other than `system` that name an account of it named any
+    /// of `names` (`aws/ben.okoye` for an import with `--system aws-prod`): not applied, so
+    /// the summary names them.
+    fn elsewhere(&self, system: &str, names: &[&str]) -> Vec<String> {
+        let lowered: Vec<String> = names.iter().map(|n| name_key(n)).collect();
+        self.entries
+            .iter()
+            .filter(|e| lowered.contains(&e.account))
+            .filter_map(|e| {
+                let other = e.system.as_deref().filter(|s| !same_system(s, system))?;
+                Some(format!("{other}/{}", e.account))
+            })
+            .collect()
+    }
+
     /// The entries for `system` (or any system) that no account used, for the summary.
     pub fn unused(&self, system: &str) -> Vec<String> {
         self.entries
@@ -266,6 +281,9 @@ pub struct Linker<'a> {
     pub by_map: usize,
     /// Accounts linked to nobody: `system/username` and why.
     pub unlinked: Vec<(String, String)>,
+    /// The identity map's entries for another system that name an account no entry for
+    /// its own system linked, and that system (`aws/ben.okoye`, `aws-prod`).
+    elsewhere: Vec<(String, String)>,
 }
 
 impl<'a> Linker<'a> {
@@ -277,6 +295,7 @@ impl<'a> Linker<'a> {
             by_email: 0,
             by_map: 0,
             unlinked: Vec::new(),
+            elsewhere: Vec::new(),
         }
     }
 
@@ -299,6 +318,11 @@ impl<'a> Linker<'a> {
                 MapKind::Human => Link::ByMap(entry.person.clone()),
                 kind => Link::Owned(kind, entry.person.clone()),
             };
+        }
+        if let Some(map) = self.map {
+            let found = map.elsewhere(system, names).into_iter();
+            self.elsewhere
+                .extend(found.map(|entry| (entry, system.to_owned())));
         }
         let why = match self.people {
             None => "no --people given".to_owned(),
@@ -348,17 +372,33 @@ impl<'a> Linker<'a> {
         );
         if self.unlinked.is_empty() {
             out.push('\n');
-            return out;
+        } else {
+            out.push_str(&format!(
+                "; {} human account{} linked to nobody:\n",
+                self.unlinked.len(),
+                if self.unlinked.len() == 1 { "" } else { "s" }
+            ));
+            for (account, why) in &self.unlinked {
+                out.push_str(&format!("  {account}: {why}\n"));
+            }
         }
-        out.push_str(&format!(
-            "; {} human account{} linked to nobody:\n",
-            self.unlinked.len(),
-            if self.unlinked.len() == 1 { "" } else { "s" }
-        ));
-        for (account, why) in &self.unlinked {
-            out.push_str(&format!("  {account}: {why}\n"));
-        }
+        out.push_str(&self.elsewhere_note());
         out
+    }
+
+    /// The line naming the identity map's entries for another system that name accounts
+    /// of the import, which they do not apply to (empty when there are none).
+    fn elsewhere_note(&self) -> String {
+        let Some((_, system)) = self.elsewhere.first() else {
+            return String::new();
+        };
+        let mut entries: Vec<&str> = self.elsewhere.iter().map(|(e, _)| e.as_str()).collect();
+        entries.sort_unstable();
+        entries.dedup();
+        format!(
+            "the identity map's entries for another system name accounts of this import on {system}, and do not apply to them: {} (write {system} as their `system`, or leave it empty for any system)\n",
+            entries.join(", ")
+        )
     }
 }
 
@@ -427,10 +467,35 @@ mod tests {
         );
         assert_eq!(
             linker.summary(6),
-            "linked 3 of 6 accounts to people (1 by email or login, 2 by the identity map); 2 human accounts linked to nobody:\n  aws/OctoBob: no person has this email or login\n  okta/shared (disabled): its email matches 2 people (p3, p4)\n"
+            "linked 3 of 6 accounts to people (1 by email or login, 2 by the identity map); 2 human accounts linked to nobody:\n  aws/OctoBob: no person has this email or login\n  okta/shared (disabled): its email matches 2 people (p3, p4)\nthe identity map's entries for another system name accounts of this import on aws, and do not apply to them: github/octobob (write aws as their `system`, or leave it empty for any system)\n"
         );
         assert!(map.unused("github").is_empty());
         assert!(map.unused("aws").is_empty());
+    }
+
+    #[test]
+    fn entries_for_another_system_naming_an_account_are_told() {
+        let map = IdentityMap::parse(
+            &input(
+                "map.csv",
+                "system,account,person_id\naws,Ben,p2\naws,deploy-bot,p1\naws-prod,ci,p1\n",
+            ),
+            None,
+        )
+        .unwrap();
+        let mut linker = Linker::new(None, Some(&map));
+        for name in ["ben", "deploy-bot", "ci", "zoe"] {
+            linker.link("aws-prod", name, &[name], true, true);
+        }
+        // Imported again under the entries' own system: nothing to tell.
+        let mut own = Linker::new(None, Some(&map));
+        own.link("aws", "ben", &["ben"], true, true);
+        assert_eq!(own.elsewhere_note(), "");
+        assert_eq!(
+            linker.elsewhere_note(),
+            "the identity map's entries for another system name accounts of this import on aws-prod, and do not apply to them: aws/ben, aws/deploy-bot (write aws-prod as their `system`, or leave it empty for any system)\n"
+        );
+        assert!(linker.summary(4).ends_with(&linker.elsewhere_note()));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod aws_iam;
 pub mod dates;
 pub mod detect;
+pub mod existing;
 pub mod github;
 pub mod google_workspace;
 pub mod identity;

@@ -8,6 +8,7 @@ use super::Problem;
 use attest_engine::facts::{FactsSchema, LoadOptions};
 use attest_engine::{Facts, FactsError, FactsSource};
 use serde_json::{Map, Value};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Where a value came from.
@@ -46,7 +47,20 @@ pub struct Record {
     /// Where the record starts in the export.
     pub origin: Place,
     /// Where each field's value came from, when it came from one place.
-    pub fields: Vec<(String, Place)>,
+    fields: Vec<Spot>,
+}
+
+/// Where a field's value came from: its line and column in the file of the record's
+/// origin (a record comes from one row or object of one file). Kept small, as a record
+/// has one for each field: no copy of the file's name.
+#[derive(Debug, Clone)]
+struct Spot {
+    /// The field's dotted path.
+    path: Box<str>,
+    /// 1-based line.
+    line: u32,
+    /// 1-based column.
+    column: u32,
 }
 
 impl Record {
@@ -84,12 +98,17 @@ impl Record {
     /// Sets the field at `path` and notes that its value came from `place`.
     pub fn set_from(&mut self, path: &str, value: Value, place: Place) {
         self.set(path, value);
-        self.fields.push((path.to_owned(), place));
+        let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.fields.push(Spot {
+            path: path.into(),
+            line: small(place.line),
+            column: small(place.column),
+        });
     }
 
     /// Where the value at the JSON Pointer `pointer` inside the record came from: the
     /// place of the field it is in, or of the first field inside it, else the record's.
-    fn place_of(&self, pointer: &str) -> &Place {
+    fn place_of(&self, pointer: &str) -> Place {
         let path = pointer
             .trim_start_matches('/')
             .replace('/', ".")
@@ -98,16 +117,21 @@ impl Record {
         let within = self
             .fields
             .iter()
-            .filter(|(field, _)| path == *field || path.starts_with(&format!("{field}.")))
-            .max_by_key(|(field, _)| field.len());
+            .filter(|f| *path == *f.path || path.starts_with(&format!("{}.", f.path)))
+            .max_by_key(|f| f.path.len());
         let inside = || {
             self.fields
                 .iter()
-                .find(|(field, _)| !path.is_empty() && field.starts_with(&format!("{path}.")))
+                .find(|f| !path.is_empty() && f.path.starts_with(&format!("{path}.")))
         };
-        within
-            .or_else(inside)
-            .map_or(&self.origin, |(_, place)| place)
+        match within.or_else(inside) {
+            Some(spot) => Place {
+                file: self.origin.file.clone(),
+                line: spot.line as usize,
+                column: spot.column as usize,
+            },
+            None => self.origin.clone(),
+        }
     }
 }
 
@@ -157,6 +181,8 @@ fn order(object: &mut Map<String, Value>, schema: &Value, root: &Value) {
         return;
     };
     let mut taken: Vec<(String, Value)> = std::mem::take(object).into_iter().collect();
+    // Of the size it needs: a map grown one field at a time holds room for twice as many.
+    *object = Map::with_capacity(taken.len());
     for (name, property) in properties {
         if let Some(i) = taken.iter().position(|(k, _)| k == name) {
             let (key, mut value) = taken.remove(i);
@@ -179,6 +205,40 @@ fn comparable(collection: &str, field: &str, value: &str) -> String {
     }
 }
 
+/// The facts schema document records are checked against: `schema`'s, else facts-v1's.
+pub fn schema_document(schema: Option<&Arc<FactsSchema>>) -> Result<Value, Problem> {
+    match schema {
+        Some(s) => Ok(s.document().clone()),
+        None => serde_json::from_str(attest_engine::facts::FACTS_SCHEMA)
+            .map_err(|e| Problem::file("facts-v1", e.to_string())),
+    }
+}
+
+/// The key of a record: its key fields' values, each a string as written (another value
+/// as JSON text, a missing one empty).
+fn key_of(value: &Map<String, Value>, fields: &[String]) -> Vec<String> {
+    fields
+        .iter()
+        .map(|f| match value.get(f) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        })
+        .collect()
+}
+
+/// What [`Output::carry_over`] kept of the records an import replaces.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    /// How many records got fields back.
+    pub records: usize,
+    /// The fields they got back, by name.
+    pub fields: BTreeSet<String>,
+    /// The keys (`aws/old.user`) of the records with such fields that the import no longer
+    /// has: what was added to them goes with them.
+    pub gone: Vec<String>,
+}
+
 /// The records of one collection, as an import makes them.
 pub struct Output {
     /// The facts-v1 collection (`accounts`, `people`...).
@@ -188,31 +248,63 @@ pub struct Output {
 }
 
 impl Output {
+    /// Copies onto each record the top-level fields of the `previous` record with the same
+    /// key (as keys are compared) that the import does not fill (`fills` is false for them)
+    /// and the record lacks: what people add to imported records (`approved_by`) is kept
+    /// when the export is imported again. `document` is the facts schema (for the keys).
+    pub fn carry_over(
+        &mut self,
+        previous: Vec<Map<String, Value>>,
+        document: &Value,
+        fills: impl Fn(&str) -> bool,
+    ) -> Kept {
+        let fields = key_fields(document, &self.collection);
+        let same = |value: &Map<String, Value>| -> Vec<String> {
+            fields
+                .iter()
+                .zip(key_of(value, &fields))
+                .map(|(f, v)| comparable(&self.collection, f, &v))
+                .collect()
+        };
+        let mut added: HashMap<Vec<String>, (String, Map<String, Value>)> = HashMap::new();
+        for record in previous {
+            let key = (same(&record), key_of(&record, &fields).join("/"));
+            let extra: Map<String, Value> = record.into_iter().filter(|(f, _)| !fills(f)).collect();
+            if !fields.is_empty() && !extra.is_empty() {
+                added.insert(key.0, (key.1, extra));
+            }
+        }
+        let mut kept = Kept::default();
+        for record in &mut self.records {
+            let Some((_, extra)) = added.remove(&same(&record.value)) else {
+                continue;
+            };
+            let before = record.value.len();
+            for (field, value) in extra {
+                if !record.value.contains_key(&field) {
+                    kept.fields.insert(field.clone());
+                    record.value.insert(field, value);
+                }
+            }
+            kept.records += usize::from(record.value.len() > before);
+        }
+        kept.gone = added.into_values().map(|(key, _)| key).collect();
+        kept.gone.sort();
+        kept
+    }
+
     /// The facts JSON of the records (`{"accounts": [...]}`), sorted by key, after checking
     /// them against `schema` (facts-v1 when `None`): every problem is reported at its place
     /// in the export.
     pub fn finish(mut self, schema: Option<&Arc<FactsSchema>>) -> Result<String, Vec<Problem>> {
-        let document = match schema {
-            Some(s) => s.document().clone(),
-            None => serde_json::from_str(attest_engine::facts::FACTS_SCHEMA)
-                .map_err(|e| vec![Problem::file("facts-v1", e.to_string())])?,
-        };
+        let document = schema_document(schema).map_err(|p| vec![p])?;
         let fields = key_fields(&document, &self.collection);
         if let Some(items) = item_schema(&document, &self.collection) {
             for record in &mut self.records {
                 order(&mut record.value, items, &document);
             }
         }
-        let key = |r: &Record| -> Vec<String> {
-            fields
-                .iter()
-                .map(|f| match r.value.get(f) {
-                    Some(Value::String(s)) => s.clone(),
-                    Some(Value::Null) | None => String::new(),
-                    Some(other) => other.to_string(),
-                })
-                .collect()
-        };
+        let key = |r: &Record| key_of(&r.value, &fields);
         // What is one record: the key as compared (an account's email address in any case).
         let same = |r: &Record| -> Vec<String> {
             fields
@@ -231,7 +323,7 @@ impl Output {
                 let k = key(second);
                 let place = fields
                     .first()
-                    .map_or(&second.origin, |f| second.place_of(f));
+                    .map_or_else(|| second.origin.clone(), |f| second.place_of(f));
                 let written = match key(first) == k {
                     true => String::new(),
                     false => format!(
@@ -248,10 +340,11 @@ impl Output {
                 )));
             }
         }
+        // Moved, not copied: the checks below need only the records' places.
         let items: Vec<Value> = self
             .records
-            .iter()
-            .map(|r| Value::Object(r.value.clone()))
+            .iter_mut()
+            .map(|r| Value::Object(std::mem::take(&mut r.value)))
             .collect();
         let mut out = Map::new();
         out.insert(self.collection.clone(), Value::Array(items));
@@ -385,6 +478,41 @@ mod tests {
             shown[1].starts_with("x.csv:7:20: accounts[].employment: facts-v1 does not define"),
             "{shown:?}"
         );
+    }
+
+    #[test]
+    fn fields_the_import_does_not_fill_are_carried_over_by_key() {
+        let mut out = Output {
+            collection: "accounts".to_owned(),
+            records: vec![account("Zoe@X.example", 2), account("adam", 3)],
+        };
+        let previous = |user: &str, extra: Value| -> Map<String, Value> {
+            let mut record = json!({"system_id": "aws", "username": user, "kind": "service"});
+            record
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            record.as_object().unwrap().clone()
+        };
+        let document = schema_document(None).unwrap();
+        let kept = out.carry_over(
+            vec![
+                previous("zoe@x.example", json!({"approved_by": "1001", "mfa": true})),
+                previous("adam", json!({})),
+                previous("gone", json!({"approved_on": "2026-01-02"})),
+            ],
+            &document,
+            |field| ["system_id", "username", "kind", "status", "mfa"].contains(&field),
+        );
+        assert_eq!(kept.records, 1);
+        assert_eq!(kept.fields, BTreeSet::from(["approved_by".to_owned()]));
+        assert_eq!(kept.gone, ["aws/gone"]);
+        // The export's own fields stay as it gives them, or absent.
+        let zoe = &out.records[0].value;
+        assert_eq!(zoe["approved_by"], "1001");
+        assert_eq!(zoe["kind"], "human");
+        assert!(!zoe.contains_key("mfa"));
+        assert_eq!(out.records[1].value.len(), 4);
     }
 
     #[test]

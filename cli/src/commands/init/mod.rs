@@ -35,6 +35,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date();
     let files = project(today)?;
+    refuse_file(&dir)?;
     let existing: Vec<String> = files
         .iter()
         .map(|(rel, _)| dir.join(rel))
@@ -57,6 +58,28 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         "next: replace the example records of facts/ with your own (see facts/README.md, and `attest import` for the exports you have), then run `attest eval` in {shown}"
     ))?;
     Ok(Outcome::Clean)
+}
+
+/// Refuses a `dir` that is a file, or inside one (`a/b` where `a` is a file): the folder
+/// cannot be made there, and the OS's word for it (`File exists`) names neither the path
+/// nor what to do.
+fn refuse_file(dir: &Path) -> Result<(), String> {
+    let Some(existing) = dir.ancestors().find(|a| a.exists()) else {
+        return Ok(());
+    };
+    if existing.is_dir() {
+        return Ok(());
+    }
+    let shown = inputs::display(existing);
+    if existing == dir {
+        return Err(format!(
+            "{shown}: a file, not a folder: give the folder to set up (it is created if needed)"
+        ));
+    }
+    Err(format!(
+        "{}: {shown} is a file, not a folder: give a folder to set up (it is created if needed)",
+        inputs::display(dir)
+    ))
 }
 
 /// Writes `files` under `dir`, all or nothing: the folders they need first, then every file

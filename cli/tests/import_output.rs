@@ -1,0 +1,187 @@
+//! `attest import --output` onto a file that is there: what it holds besides the import's
+//! own records is never lost unseen (refused unless `--force`), and what people added to
+//! the import's records (`approved_by`) is kept when the export is imported again.
+
+// Test code: a failed unwrap is a failed test, with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{attest_in, exit, repo, scratch, stderr, write};
+use serde_json::Value;
+use std::fs;
+use std::path::Path;
+
+/// A sample of `examples/imports/`, as an absolute path.
+fn sample(name: &str) -> String {
+    repo()
+        .join("examples/imports")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `attest import SOURCE SAMPLE ARGS...` in `dir`.
+fn import(dir: &Path, source: &str, file: &str, args: &[&str]) -> std::process::Output {
+    let file = sample(file);
+    let mut all = vec!["import", source, &file];
+    all.extend_from_slice(args);
+    attest_in(dir, &all)
+}
+
+fn aws(dir: &Path, output: &str) -> std::process::Output {
+    import(
+        dir,
+        "aws-iam-credential-report",
+        "aws-iam-credential-report.csv",
+        &["--output", output],
+    )
+}
+
+fn okta(dir: &Path, args: &[&str]) -> std::process::Output {
+    import(dir, "okta-users", "okta-users.json", args)
+}
+
+#[test]
+fn an_output_holding_more_than_the_import_writes_is_refused_unless_forced() {
+    let dir = scratch("other-system");
+    exit(&aws(&dir, "accounts.json"), 0);
+    let before = fs::read_to_string(dir.join("accounts.json")).unwrap();
+    // Another system's accounts onto the same file: refused, the file as it was.
+    let run = okta(&dir, &["--output", "accounts.json"]);
+    exit(&run, 2);
+    assert_eq!(
+        stderr(&run),
+        "error: accounts.json: refusing to replace it: it holds 7 accounts on aws, which this import (accounts on okta) would remove: import into a file of its own (accounts-okta.json), or give --force to replace it\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("accounts.json")).unwrap(),
+        before
+    );
+    // The same system's accounts are replaced.
+    exit(&aws(&dir, "accounts.json"), 0);
+    assert_eq!(
+        fs::read_to_string(dir.join("accounts.json")).unwrap(),
+        before
+    );
+    // A facts document's organization, another collection: named, kept.
+    let org = write(
+        &dir,
+        "org.json",
+        r#"{"schema_version": "1", "organization": {"name": "N"}}"#,
+    );
+    let run = okta(&dir, &["--output", "org.json"]);
+    exit(&run, 2);
+    assert!(
+        stderr(&run).contains("it holds `schema_version`, `organization`, which this import (accounts on okta) would remove"),
+        "{}",
+        stderr(&run)
+    );
+    let people = write(&dir, "people.json", r#"{"people": []}"#);
+    let run = okta(&dir, &["--output", "people.json"]);
+    exit(&run, 2);
+    assert!(
+        stderr(&run).contains("it holds `people` (0 records)"),
+        "{}",
+        stderr(&run)
+    );
+    // With --force, replaced.
+    exit(&okta(&dir, &["--output", &org, "--force"]), 0);
+    let doc: Value = serde_json::from_str(&fs::read_to_string(&org).unwrap()).unwrap();
+    assert_eq!(
+        doc.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["accounts"]
+    );
+    exit(&okta(&dir, &["--output", &people, "--force"]), 0);
+    // An empty file holds nothing.
+    write(&dir, "empty.json", "\n");
+    exit(&okta(&dir, &["--output", "empty.json"]), 0);
+}
+
+#[test]
+fn fields_added_to_imported_accounts_outlive_the_next_import() {
+    let dir = scratch("kept");
+    exit(&aws(&dir, "accounts-aws.json"), 0);
+    let path = dir.join("accounts-aws.json");
+    let mut doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    for account in doc["accounts"].as_array_mut().unwrap() {
+        let account = account.as_object_mut().unwrap();
+        account.insert("approved_by".into(), "1001".into());
+        account.insert("approved_on".into(), "2026-01-02".into());
+        // A field the export fills is the export's: not kept.
+        account.insert("mfa".into(), true.into());
+    }
+    // An account the export no longer has.
+    doc["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "system_id": "aws", "username": "gone.user", "kind": "human", "status": "active",
+            "approved_by": "1001"
+        }));
+    fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let run = aws(&dir, "accounts-aws.json");
+    exit(&run, 0);
+    assert!(
+        stderr(&run).ends_with(
+            "kept from accounts-aws.json what the export does not give: approved_by, approved_on of 7 accounts\n\
+             not kept: the export no longer has these accounts of accounts-aws.json, with fields it does not give: aws/gone.user\n"
+        ),
+        "{}",
+        stderr(&run)
+    );
+    let doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let accounts = doc["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 7);
+    for account in accounts {
+        assert_eq!(account["approved_by"], "1001", "{account}");
+        assert_eq!(account["approved_on"], "2026-01-02", "{account}");
+    }
+    let no_mfa = accounts.iter().filter(|a| a["mfa"] == false).count();
+    assert!(no_mfa > 0, "the export's mfa, not the edited one");
+}
+
+#[test]
+fn a_broken_output_in_the_people_folder_does_not_stop_the_run_that_replaces_it() {
+    let dir = scratch("broken-output");
+    let facts = dir.join("facts");
+    fs::create_dir_all(&facts).unwrap();
+    let run = import(
+        &dir,
+        "csv",
+        "bamboohr-employees.csv",
+        &[
+            "--mapping",
+            &sample("mappings/bamboohr-people.toml"),
+            "--output",
+            "facts/people.json",
+        ],
+    );
+    exit(&run, 0);
+    write(&facts, "accounts-okta.json", "{\"accounts\": [");
+    let args = ["--people", "facts/", "--output", "facts/accounts-okta.json"];
+    // Not read for people: what it holds cannot be told, so it is replaced only when told to.
+    let run = okta(&dir, &args);
+    exit(&run, 2);
+    assert_eq!(
+        stderr(&run),
+        "error: facts/accounts-okta.json: refusing to replace it: it is not JSON (line 1, column 15: EOF while parsing a list), so what it holds cannot be told: look at it, then remove it or give --force to replace it\n"
+    );
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    exit(&okta(&dir, &forced), 0);
+    let out = fs::read_to_string(facts.join("accounts-okta.json")).unwrap();
+    assert!(
+        out.contains("\"person_id\""),
+        "linked to the folder's people"
+    );
+    // Another broken file of the folder is an error, as any input's.
+    write(&facts, "other.json", "{");
+    let run = okta(&dir, &args);
+    exit(&run, 2);
+    assert!(
+        stderr(&run).contains("facts/other.json:1:2: invalid JSON"),
+        "{}",
+        stderr(&run)
+    );
+}
