@@ -14,6 +14,7 @@
 //!   what it points at is never read.
 
 use attest_engine::PackFile;
+use attest_engine::pack::is_pack_file;
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
@@ -347,8 +348,8 @@ fn followed(path: &Path) -> Result<fs::Metadata, String> {
     })
 }
 
-/// Every file of a pack folder (`*.toml`, `*.rhai`, `*.json`), with paths relative to it,
-/// within one `limit`.
+/// Every pack file of a pack folder (`*.toml`, `*.rhai`, `*.json`, as the engine's
+/// [`is_pack_file`] says), with paths relative to it, within one `limit`.
 pub fn read_pack(dir: &Path, limit: SizeLimit) -> Result<Vec<PackFile>, String> {
     if !dir.is_dir() {
         let what = match dir.exists() {
@@ -388,11 +389,10 @@ impl Walk<'_> {
     fn folder(&mut self, dir: &Path) -> Result<(), String> {
         let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", shown(dir)))?;
         for entry in entries {
-            let path = entry.map_err(|e| format!("{}: {e}", shown(dir)))?.path();
-            let wanted = path
-                .extension()
-                .is_some_and(|e| e == "toml" || e == "rhai" || e == "json");
-            self.entry(&path, wanted)?;
+            let entry = entry.map_err(|e| format!("{}: {e}", shown(dir)))?;
+            // The engine's rule of which files make a pack, on the entry's name.
+            let wanted = is_pack_file(&entry.file_name().to_string_lossy());
+            self.entry(&entry.path(), wanted)?;
         }
         Ok(())
     }
@@ -626,6 +626,26 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn a_pack_folder_is_read_for_its_pack_files_only() {
+        let root = std::env::temp_dir().join(format!("attest-pack-walk-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(root.join("rules/a.b")).unwrap();
+        for (path, text) in [
+            ("pack.toml", "p"),
+            ("README.md", "r"),
+            ("rules/a.b/r.rhai", "x"),
+            ("rules/a.b/notes.txt", "n"),
+            ("rules/.json", "h"),
+        ] {
+            fs::write(root.join(path), text).unwrap();
+        }
+        let read = read_pack(&root, SizeLimit::default());
+        let _ = fs::remove_dir_all(&root);
+        let paths: Vec<String> = read.unwrap().into_iter().map(|f| f.path).collect();
+        assert_eq!(paths, ["pack.toml", "rules/a.b/r.rhai"]);
     }
 
     #[test]

@@ -7,16 +7,33 @@ export interface FactsSource {
   text: string | object;
 }
 
-/** Facts: a JSON string, a facts-v1 object, or several sources merged in order. */
+/**
+ * Facts: a JSON string, a facts-v1 object, or several sources merged in order. An object (and
+ * every object in it) is a plain one or an array: a Map, a Set, a class's instance, a function,
+ * NaN, a BigInt, a hole in an array or a string with a lone surrogate throws TypeError naming
+ * its place (`evaluate: facts.accounts[3].id: ...`), rather than being sent as JSON.stringify
+ * would change it. Every string given to the wrapper is well-formed text (no lone surrogate).
+ */
 export type FactsInput = string | object | Array<FactsSource | string>;
 
 /** One file of a rule pack. */
 export interface PackFileInput {
+  /**
+   * Its path relative to the pack folder (`rules/access/mfa.rhai`). `\` separates folders as
+   * `/` does, and an empty or `.` step counts for nothing (`./rules//a.rhai` is `rules/a.rhai`);
+   * a path with `..`, or none, throws AttestError `pack` naming it (`details.file`).
+   */
   path: string;
   text: string;
 }
 
-/** Pack files as a list, or as an object of path -> text. */
+/**
+ * Pack files as a list, or as an object of path -> text. A pack is its `*.toml`, `*.rhai` and
+ * `*.json` files, as `attest` reads a pack folder: any other file given (a folder's
+ * `README.md`) is ignored, its digest and report those of the pack without it, and so is Rhai
+ * code outside `rules/` and `lib/`; the calls that take `onWarning` (and `validate`, in
+ * `warnings`) are told of each, as a warning with its `file`.
+ */
 export type PackInput = PackFileInput[] | Record<string, string>;
 
 export interface PackOptions {
@@ -30,22 +47,22 @@ export interface PackOptions {
  * The options of every call that evaluates facts (`render`, `evaluateJson`, `todo`, `sample`, ...).
  * An option set to undefined or null is not given. A name a call does not take, or a value of
  * the wrong type, throws TypeError naming the call and the option, e.g.
- * `evaluate: asOf: expected a date (YYYY-MM-DD text or a valid Date), got the number 20260630`.
+ * `evaluate: asOf: expected a date (YYYY-MM-DD text or a valid Date in the years 0000 to 9999), got the number 20260630`.
  */
 export interface ReportOptions extends PackOptions {
-  /** The date rules treat as today (default: organization.as_of of the facts, else the period's end). A Date is taken as its day in UTC (`toISOString`). */
+  /** The date rules treat as today (default: organization.as_of of the facts, else the period's end). A Date is taken as its day in UTC (`toISOString`), in the years 0000 to 9999. */
   asOf?: string | Date | null;
-  /** The audit period rules judge, "START..END" or {start, end} (default: organization.audit_period of the facts); Dates as for `asOf`. */
+  /** The audit period rules judge, "START..END" or {start, end} (no other key; default: organization.audit_period of the facts); Dates as for `asOf`. */
   period?: string | { start: string | Date; end: string | Date } | null;
-  /** List, for every rule, each record it tested with its outcome (`population.records`). */
+  /** List, for every rule, each record it tested with its outcome (`population.records`). With `redact`, AttestError `options` (the public view holds no records). */
   populations?: boolean | null;
-  /** Pack parameter overrides. */
+  /** Pack parameter overrides, each a value JSON holds as it is (as facts objects are checked). */
   params?: Record<string, unknown> | null;
   /** Record, for every rule, what it examined and why it decided. */
   explain?: boolean | null;
   /** Sandbox limits for each rule; those left out keep their defaults. */
   limits?: Limits | null;
-  /** Called with each warning of the facts (a field facts-v1 does not define), in document order, then of the waivers file (a doubtful waiver); the report records them too, in `warnings`. Expired, stale and pending waivers, which `attest eval` also notes on stderr, are in the report's `waivers`, each with its `state`. */
+  /** Called with each warning of the facts (a field facts-v1 does not define), in document order, then of the waivers file (a doubtful waiver); the report records them too, in `warnings`. Then with each file of `pack` and `overlay` no run reads (see PackInput), which the report does not record (it is the report of the pack without them). Expired, stale and pending waivers, which `attest eval` also notes on stderr, are in the report's `waivers`, each with its `state`. */
   onWarning?: ((warning: Violation) => void) | null;
   /** A waivers file (waivers-v1): JSON text, the object, or {name, text}; applied as `--waivers`. */
   waivers?: string | object | { name: string; text: string | object } | null;
@@ -399,7 +416,7 @@ export interface FactsSummary {
   organization: string;
   as_of: string | null;
   digest: string;
-  /** Fields facts-v1 does not define, in document order (the facts are still valid). */
+  /** Fields facts-v1 does not define, in document order (the facts are still valid); then the files of `pack` and `overlay` no run reads (see PackInput). */
   warnings: Violation[];
 }
 
@@ -475,13 +492,17 @@ export class Attest {
    * Raw request bytes or text in, the response text out, exactly as the module wrote it. A
    * trap replaces the instance with a fresh one and is rethrown (a `WebAssembly.RuntimeError`),
    * or, when the module ran out of memory, thrown as an `Error` saying so, the trap as its
-   * `cause`. A stack overflow inside the module (a `RangeError`) replaces it too.
+   * `cause`. A stack overflow inside the module (a `RangeError` "Maximum call stack size
+   * exceeded") replaces it too; any other error is rethrown, the instance kept. A detached
+   * Uint8Array, or a string with a lone surrogate, throws TypeError.
    */
   callRaw(name: Export, request: Uint8Array | string): string;
 }
 
 /**
  * Loads the module: from its bytes, a compiled WebAssembly.Module, a fetch Response, or a
- * URL (file: URLs are read from disk in Node). Default: attest.wasm next to attest.mjs.
+ * URL (file: URLs are read from disk in Node). Default: attest.wasm next to attest.mjs. A
+ * detached buffer throws TypeError; a file or URL that cannot be read, an Error naming it
+ * (`load: source: URL cannot be read (...)`, the reason as its `cause`).
  */
-export function load(source?: ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | URL | string | null): Promise<Attest>;
+export function load(source?: ArrayBuffer | SharedArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | URL | string | null): Promise<Attest>;

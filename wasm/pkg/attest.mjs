@@ -23,7 +23,11 @@ const isNode = typeof process === "object" && process.versions != null && proces
 async function bytesOf(source) {
   if (source == null) source = new URL("./attest.wasm", import.meta.url);
   if (source instanceof WebAssembly.Module) return source;
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
+  if (isBytes(source)) {
+    need(!detached(source), "load", "source", "the module's bytes (a buffer that holds them)", source);
+    // WebAssembly.compile takes no SharedArrayBuffer itself (a view of one, it does).
+    return isShared(source) ? new Uint8Array(source).slice() : source;
+  }
   if (typeof Response === "function" && source instanceof Response) return bodyOf(source);
   const sources = "the module's bytes, a WebAssembly.Module, a Response, or its URL (a string or a URL)";
   need(typeof source === "string" || source instanceof URL, "load", "source", sources, source);
@@ -33,9 +37,19 @@ async function bytesOf(source) {
   const url = source instanceof URL ? source : new URL(String(source), base);
   if (url.protocol === "file:") {
     const { readFile } = await import("node:fs/promises");
-    return readFile(url);
+    try {
+      return await readFile(url);
+    } catch (e) {
+      throw new Error(`load: source: ${url.href} cannot be read (${e.message})`, { cause: e });
+    }
   }
-  return bodyOf(await fetch(url));
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new Error(`load: source: ${url.href} cannot be fetched (${e.message})`, { cause: e });
+  }
+  return bodyOf(response);
 }
 
 /** The body of a response, or an Error naming its status (rather than a compile error about a 404 page). */
@@ -67,7 +81,8 @@ export async function load(source) {
 function what(value) {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return "an array";
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "an invalid Date" : "a Date";
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "an invalid Date" : `the Date ${value.toISOString()}`;
+  if (isBytes(value) && detached(value)) return `a detached ${Object.getPrototypeOf(value)?.constructor?.name ?? "buffer"}`;
   switch (typeof value) {
     case "string":
       return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
@@ -82,7 +97,8 @@ function what(value) {
     default: {
       // A class's instance by its class (`a Uint8Array`, `a Map`), a plain object as one.
       const name = Object.getPrototypeOf(value)?.constructor?.name;
-      return name && name !== "Object" ? `${/^[AEIO]/.test(name) ? "an" : "a"} ${name}` : "an object";
+      if (name && name !== "Object") return `${/^[AEIO]/.test(name) ? "an" : "a"} ${name}`;
+      return isPlain(value) ? "an object" : "an object that inherits from another (not a plain object)";
     }
   }
 }
@@ -94,29 +110,122 @@ function need(ok, call, path, expected, value) {
 
 // Bytes (a Buffer from readFile without an encoding) are no JSON object: JSON.stringify would
 // make `{"type":"Buffer","data":[...]}` of them, and the engine judge that as facts.
-const isBytes = (v) => v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+// A page that is not cross-origin isolated has no SharedArrayBuffer.
+const isShared = (v) => typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer;
+const isBytes = (v) => v instanceof ArrayBuffer || isShared(v) || ArrayBuffer.isView(v);
+/** Whether a buffer, or the buffer under a view, was detached (transferred): it holds nothing any more. */
+function detached(bytes) {
+  const buffer = ArrayBuffer.isView(bytes) ? bytes.buffer : bytes;
+  if (!(buffer instanceof ArrayBuffer)) return false;
+  if (typeof buffer.detached === "boolean") return buffer.detached;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+/**
+ * A plain object: `{...}`, `Object.create(null)` or JSON.parse's, from this realm or another
+ * (an iframe's). A Map, a class's instance or a buffer is none: JSON.stringify would make `{}`
+ * of it, or of its data, and the data would be lost without a word.
+ */
+function isPlain(v) {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
 /** An object or an array JSON can be made of. */
-const isData = (v) => typeof v === "object" && v !== null && !isBytes(v);
-const isObject = (v) => isData(v) && !Array.isArray(v);
+const isData = (v) => Array.isArray(v) || isPlain(v);
+const isObject = isPlain;
 const isCount = (v) => Number.isSafeInteger(v) && v >= 0;
 const COUNT = `an integer from 0 to ${Number.MAX_SAFE_INTEGER}`;
 // A sample's seed is any 64-bit unsigned integer, as `attest sample --seed` takes it: above
 // Number.MAX_SAFE_INTEGER, as a BigInt.
 const isSeed = (v) => isCount(v) || (typeof v === "bigint" && v >= 0n && v < 2n ** 64n);
 const SEED = `an integer from 0 to ${Number.MAX_SAFE_INTEGER}, or a BigInt from 0n to ${2n ** 64n - 1n}n`;
-const isDay = (v) => typeof v === "string" || (v instanceof Date && !Number.isNaN(v.getTime()));
-const DAY = "a date (YYYY-MM-DD text or a valid Date)";
+// A Date is sent as its day in UTC, YYYY-MM-DD: years 0000 to 9999 only.
+const isDay = (v) => typeof v === "string" || (v instanceof Date && v.getUTCFullYear() >= 0 && v.getUTCFullYear() <= 9999);
+const DAY = "a date (YYYY-MM-DD text or a valid Date in the years 0000 to 9999)";
 
-/** `JSON.stringify(value, null, indent)`, or the argument error when it has no JSON (a cycle, a BigInt). */
+/**
+ * `JSON.stringify(value, null, indent)`, or the argument error naming the first value inside
+ * that JSON cannot hold as it is: one JSON.stringify would drop or change without a word (a
+ * function, `undefined` or a hole in an array, NaN, a Map, a class's instance), a BigInt, a
+ * string with a lone surrogate, or a cycle.
+ */
 function json(call, path, value, indent) {
+  let bad;
+  const replacer = function (key, v) {
+    const problem = unwritable(key, v, Array.isArray(this));
+    if (problem && !bad) bad = { holder: this, key, v, problem };
+    if (bad) throw bad;
+    return v;
+  };
   let text;
   try {
-    text = JSON.stringify(value, null, indent);
+    text = JSON.stringify(value, replacer, indent);
   } catch (e) {
-    throw new TypeError(`${call}: ${path}: cannot be written as JSON (${e.message})`);
+    if (e !== bad) throw new TypeError(`${call}: ${path}: cannot be written as JSON (${e.message})`);
+    const [expected, got] = bad.problem;
+    throw new TypeError(`${call}: ${placeOf(value, bad.holder, bad.key, path)}: expected ${expected}, got ${got}`);
   }
   need(typeof text === "string", call, path, "a value JSON can hold", value);
   return text;
+}
+
+/**
+ * What is wrong with `v`, under `key` of an array or an object (after its toJSON), for JSON:
+ * [what was expected, what it is], or null if nothing.
+ */
+function unwritable(key, v, inArray) {
+  const lone = (text) => `a string with a lone surrogate at index ${loneSurrogate(text)}`;
+  if (!inArray && loneSurrogate(key) >= 0) return ["a key of well-formed text (no lone surrogate)", `a key with a lone surrogate at index ${loneSurrogate(key)}`];
+  switch (typeof v) {
+    case "string":
+      return loneSurrogate(v) >= 0 ? ["well-formed text (no lone surrogate)", lone(v)] : null;
+    case "number":
+      return Number.isFinite(v) ? null : ["a finite number", what(v)];
+    case "boolean":
+      return null;
+    case "object":
+      return v === null || isData(v) ? null : ["a plain object, an array, text, a number, true, false or null", what(v)];
+    case "undefined":
+      return inArray ? ["a value (not undefined, nor a hole in the array)", "undefined"] : null;
+    default:
+      return ["a value JSON can hold", what(v)];
+  }
+}
+
+/** Where `key` of `holder` lies in `root`, as a path below `base` (`params.days`, `facts.accounts[3].id`). */
+function placeOf(root, holder, key, base) {
+  const step = (h, k) => (Array.isArray(h) ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
+  const seen = new Set();
+  const find = (node, path) => {
+    if (node === holder) return path + step(node, key);
+    if (typeof node !== "object" || node === null || seen.has(node)) return null;
+    seen.add(node);
+    for (const [k, v] of Object.entries(node)) {
+      const found = typeof v === "object" && v !== null ? find(v, path + step(node, k)) : null;
+      if (found) return found;
+    }
+    return null;
+  };
+  // The root's own holder (`{"": value}`) is in no tree: the value given is at fault.
+  return find(root, base) ?? base;
+}
+
+/** The index of the first lone surrogate of `text` (a UTF-16 half no UTF-8 can hold), or -1. */
+function loneSurrogate(text) {
+  if (typeof text !== "string" || text.isWellFormed?.()) return -1;
+  return text.search(/\p{Surrogate}/u);
+}
+
+/** Checks that `value`, a string of `call`'s `path`, is well-formed text (TextEncoder would change a lone surrogate into U+FFFD). */
+function wellFormed(call, path, value) {
+  const at = loneSurrogate(value);
+  if (at >= 0) throw new TypeError(`${call}: ${path}: expected well-formed text (no lone surrogate), got a string with a lone surrogate at index ${at}`);
+  return value;
 }
 
 /**
@@ -138,16 +247,18 @@ function requestJson(request) {
 
 /** Facts as a source list: a JSON string, a facts object, or [{name, text}] sources. */
 function sources(call, facts) {
-  if (typeof facts === "string") return [{ name: "facts.json", text: facts }];
+  if (typeof facts === "string") return [{ name: "facts.json", text: wellFormed(call, "facts", facts) }];
   if (Array.isArray(facts)) {
     // As `attest eval` refuses a folder with no *.json files: no file is no facts, not `{}`.
     if (!facts.length) throw new AttestError({ kind: "request", message: "no facts: the list of facts files is empty (expected at least one {name, text})" });
-    return facts.map((f, i) => {
-      if (typeof f === "string") return { name: `facts-${i + 1}.json`, text: f };
+    // Array.from, not map: a hole of a sparse array is an item too (undefined), not skipped.
+    return Array.from(facts, (f, i) => {
+      if (typeof f === "string") return { name: `facts-${i + 1}.json`, text: wellFormed(call, `facts[${i}]`, f) };
       need(isObject(f), call, `facts[${i}]`, "a {name, text} file or a JSON string", f);
       need(typeof f.name === "string", call, `facts[${i}].name`, "a string (the file's name)", f.name);
+      wellFormed(call, `facts[${i}].name`, f.name);
       need(typeof f.text === "string" || isData(f.text), call, `facts[${i}].text`, "JSON text or an object", f.text);
-      return { name: f.name, text: typeof f.text === "string" ? f.text : json(call, `facts[${i}].text`, f.text, 2) };
+      return { name: f.name, text: typeof f.text === "string" ? wellFormed(call, `facts[${i}].text`, f.text) : json(call, `facts[${i}].text`, f.text, 2) };
     });
   }
   need(isObject(facts), call, "facts", "a JSON string, an object, or a list of {name, text} files", facts);
@@ -158,38 +269,42 @@ function sources(call, facts) {
 function files(call, path, pack) {
   if (pack == null) return undefined;
   if (Array.isArray(pack)) {
-    return pack.map((f, i) => {
+    return Array.from(pack, (f, i) => {
       need(isObject(f), call, `${path}[${i}]`, "a {path, text} file", f);
       need(typeof f.path === "string", call, `${path}[${i}].path`, "a string (the file's path in the pack)", f.path);
       need(typeof f.text === "string", call, `${path}[${i}].text`, "a string (the file's text)", f.text);
-      return { path: f.path, text: f.text };
+      return { path: wellFormed(call, `${path}[${i}].path`, f.path), text: wellFormed(call, `${path}[${i}].text`, f.text) };
     });
   }
   need(isObject(pack), call, path, "a list of {path, text} files or an object of path -> text", pack);
   return Object.entries(pack).map(([name, text]) => {
-    need(typeof text === "string", call, `${path}[${JSON.stringify(name)}]`, "a string (the file's text)", text);
-    return { path: name, text };
+    const at = `${path}[${JSON.stringify(name)}]`;
+    need(typeof text === "string", call, at, "a string (the file's text)", text);
+    return { path: wellFormed(call, `${at} (its path)`, name), text: wellFormed(call, at, text) };
   });
 }
 
 /** A waivers file as {name, text}: JSON text, a waivers-v1 object, or {name, text}. */
 function waiversOf(call, waivers) {
   if (waivers == null) return undefined;
-  if (typeof waivers === "string") return { name: "waivers.json", text: waivers };
+  if (typeof waivers === "string") return { name: "waivers.json", text: wellFormed(call, "waivers", waivers) };
   need(isData(waivers), call, "waivers", "waivers-v1 JSON text, its object, or {name, text}", waivers);
   if (typeof waivers.name === "string" && "text" in waivers) {
     const text = waivers.text;
     need(typeof text === "string" || isData(text), call, "waivers.text", "JSON text or an object", text);
-    return { name: waivers.name, text: typeof text === "string" ? text : json(call, "waivers.text", text, 2) };
+    const name = wellFormed(call, "waivers.name", waivers.name);
+    return { name, text: typeof text === "string" ? wellFormed(call, "waivers.text", text) : json(call, "waivers.text", text, 2) };
   }
   return { name: "waivers.json", text: json(call, "waivers", waivers, 2) };
 }
 
 /** A report as {name, text}: the JSON text `attest eval --format json` writes, the object, or {name, text}. */
 function reportOf(call, path, report, name) {
-  if (typeof report === "string") return { name, text: report };
+  if (typeof report === "string") return { name, text: wellFormed(call, path, report) };
   need(isObject(report), call, path, "a report (its object, its JSON text, or {name, text})", report);
-  if (typeof report.name === "string" && typeof report.text === "string") return { name: report.name, text: report.text };
+  if (typeof report.name === "string" && typeof report.text === "string") {
+    return { name: wellFormed(call, `${path}.name`, report.name), text: wellFormed(call, `${path}.text`, report.text) };
+  }
   return { name, text: json(call, path, report) };
 }
 
@@ -197,7 +312,8 @@ function reportOf(call, path, report, name) {
 function period(call, p) {
   if (p == null) return undefined;
   if (typeof p === "string") return p;
-  need(isObject(p) && !(p instanceof Date), call, "period", 'a period ("START..END" text or {start, end})', p);
+  need(isObject(p), call, "period", 'a period ("START..END" text or {start, end})', p);
+  known(call, "period", p, ["start", "end"]);
   need(isDay(p.start), call, "period.start", DAY, p.start);
   need(isDay(p.end), call, "period.end", DAY, p.end);
   return `${day(p.start)}..${day(p.end)}`;
@@ -228,6 +344,25 @@ function sarifMax(n) {
 function noPublicView(what, options) {
   if (!options.redact) return;
   throw new AttestError({ kind: "options", message: `redact: ${what} names people and records and has no public view; the public view is the report's (evaluate, evaluateJson, render)` });
+}
+
+/**
+ * The address and length of a response, from the i64 an export returns (address in the high
+ * 32 bits, length in the low), which JavaScript receives as a signed BigInt: unsigned both,
+ * so that an address at or above 2 GiB is not read as negative.
+ */
+function unpack(packed) {
+  const bits = BigInt.asUintN(64, packed);
+  return { outPtr: Number(bits >> 32n), outLen: Number(bits & 0xffffffffn) };
+}
+
+/**
+ * Whether `e` is the engine's stack overflow, which breaks off a call inside the module: V8's
+ * and JavaScriptCore's RangeError "Maximum call stack size exceeded", SpiderMonkey's
+ * InternalError "too much recursion". Any other RangeError (a bad length or offset) is not one.
+ */
+function isStackOverflow(e) {
+  return (e instanceof RangeError && /call stack/i.test(e.message)) || (e instanceof Error && e.name === "InternalError" && /recursion/i.test(e.message));
 }
 
 /** Releases a buffer of the module; its refusal (an address it did not hand out) is a bug here. */
@@ -268,7 +403,8 @@ const TYPES = {
   owner: string("an owner's name (a string)"),
   format: string("a format (a string)"),
   name: string("a folder name (a string)"),
-  filter: [(v) => Array.isArray(v) && v.every((t) => typeof t === "string"), "a list of strings"],
+  // Array.from: `every` skips the holes of a sparse array.
+  filter: [(v) => Array.isArray(v) && Array.from(v).every((t) => typeof t === "string"), "a list of strings"],
 };
 
 // The options each call takes. A name outside its list is refused rather than ignored: a
@@ -305,6 +441,8 @@ function optionsOf(call, options) {
     if (value == null) continue;
     const [ok, expected] = TYPES[key];
     need(ok(value), call, key, expected, value);
+    if (typeof value === "string") wellFormed(call, key, value);
+    if (key === "filter") value.forEach((t, i) => wellFormed(call, `filter[${i}]`, t));
     given[key] = value;
   }
   return given;
@@ -346,25 +484,30 @@ export class Attest {
   /**
    * Sends raw request bytes (or a string) to one export (`evaluate`, `validate`,
    * `explain`, `diff`, `check`, `test`) and returns the response text, exactly as the module wrote it. If the module
-   * traps, or the JavaScript stack overflows inside it (a RangeError), the instance is replaced
-   * by a fresh one and the error rethrown; out of memory, as an Error saying so (the trap as
-   * its `cause`).
+   * traps, or the JavaScript stack overflows inside it (V8's RangeError "Maximum call stack
+   * size exceeded"), the instance is replaced by a fresh one and the error rethrown; out of
+   * memory, as an Error saying so (the trap as its `cause`). Any other error is rethrown as it
+   * is, the instance kept.
    */
   callRaw(name, request) {
     need(EXPORTS.includes(name), "callRaw", "name", `an export (${EXPORTS.join(", ")})`, name);
-    need(typeof request === "string" || request instanceof Uint8Array, "callRaw", "request", "the request's text or bytes (a string or a Uint8Array)", request);
+    const kinds = "the request's text or bytes (a string or a Uint8Array)";
+    need(typeof request === "string" || request instanceof Uint8Array, "callRaw", "request", kinds, request);
+    need(!detached(request), "callRaw", "request", kinds, request);
+    if (typeof request === "string") wellFormed("callRaw", "request", request);
     const bytes = typeof request === "string" ? this.#encoder.encode(request) : request;
     if (this.#broken) this.#replace();
     const exports = this.#instance.exports;
     try {
-      const ptr = bytes.length ? exports.attest_alloc(bytes.length) : 0;
+      // The module's addresses are unsigned 32-bit numbers, which JavaScript receives as
+      // signed: one at or above 2 GiB would read as negative.
+      const ptr = bytes.length ? exports.attest_alloc(bytes.length) >>> 0 : 0;
       if (bytes.length && ptr === 0) throw new Error("the module is out of memory");
       // The view is made after alloc: memory may have grown, detaching older views.
       new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
       const packed = exports[`attest_${name}`](ptr, bytes.length);
       free(exports, ptr, bytes.length);
-      const outPtr = Number(packed >> 32n);
-      const outLen = Number(packed & 0xffffffffn);
+      const { outPtr, outLen } = unpack(packed);
       const text = this.#decoder.decode(new Uint8Array(exports.memory.buffer, outPtr, outLen));
       free(exports, outPtr, outLen);
       return text;
@@ -374,7 +517,7 @@ export class Attest {
       // as they were when the call broke off. It is replaced, here or, should that overflow
       // too, before the next call.
       const trap = e instanceof WebAssembly.RuntimeError;
-      if (!trap && !(e instanceof RangeError)) throw e;
+      if (!trap && !isStackOverflow(e)) throw e;
       this.#broken = true;
       // Say why when the module knows (its memory could not grow).
       const mib = Math.round(exports.memory.buffer.byteLength / 1048576);
@@ -440,6 +583,11 @@ export class Attest {
 
   /** The request of an evaluation, from the facts and the options of `call` (checked by `optionsOf`). */
   #evaluateRequest(call, facts, options) {
+    // As `attest eval --redact --populations` is refused: the public view holds no records.
+    if (options.redact && options.populations) {
+      throw new AttestError({ kind: "options", message: "redact: populations would list every record the rules tested (keys, names, emails); the public view holds none: give populations without redact" });
+    }
+    if (options.params !== undefined) json(call, "params", options.params);
     return {
       facts: sources(call, facts),
       pack: files(call, "pack", options.pack),

@@ -10,7 +10,7 @@ use attest_engine::report::todo::TodoList;
 use attest_engine::report::vendors::ReviewCadence;
 use attest_engine::{
     Date, Engine, EvalError, EvalOptions, Facts, FactsError, FactsSource, JsonSyntax, Limits,
-    Owner, Pack, PackError, PackFile, Period, Report, WaiverError, Waivers, diff::Diff,
+    Owner, Pack, PackError, PackFile, Period, Report, Violation, WaiverError, Waivers, diff::Diff,
 };
 use attest_render::{self as render, Context, SarifOptions, TextOptions, object, to_json};
 use indexmap::IndexMap;
@@ -363,11 +363,12 @@ fn custom_pack(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<Option
 /// The pack of `pack` (the built-in pack's files when absent; the built-in pack its base when
 /// it extends `soc2`) with `overlay` applied, and whether it is built on the built-in pack.
 fn pack_of(pack: Option<Vec<FileIn>>, overlay: Vec<FileIn>) -> Result<(Pack, bool), Failure> {
-    let (mut files, builtin) = files_of(pack);
+    let (mut files, builtin) = files_of(pack)?;
     for f in overlay {
+        let f = pack_file(f)?;
         match files.iter_mut().find(|g| g.path == f.path) {
-            Some(existing) => existing.text = f.text.into(),
-            None => files.push(PackFile::new(f.path, f.text)),
+            Some(existing) => existing.text = f.text,
+            None => files.push(f),
         }
     }
     let base = base_of(&files)?;
@@ -432,6 +433,7 @@ pub fn evaluate(request: &[u8]) -> String {
 
 fn try_evaluate(request: &[u8]) -> Outcome {
     let mut req: EvaluateRequest = parse(request)?;
+    let strays = stray_files(req.pack.as_deref(), &req.overlay);
     let chosen = choose(req.pack, req.overlay, req.limits)?;
     let engine = chosen.engine();
     let facts = load_facts(&req.facts, engine.pack())?;
@@ -499,7 +501,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
         return Ok(format!(
             r#"{{"ok":true,"sample":{},"warnings":{}}}"#,
             drawn.to_json(),
-            warnings(&facts, waivers.as_ref())?
+            warnings(&facts, waivers.as_ref(), &strays)?
         ));
     }
     let rendered = req.format.is_some() || req.redact;
@@ -515,14 +517,14 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                     r#"{{"ok":true,"format":{},"output":{},"failures":{failures},"warnings":{}}}"#,
                     Value::from(format),
                     Value::from(output),
-                    warnings(&facts, waivers.as_ref())?
+                    warnings(&facts, waivers.as_ref(), &strays)?
                 ));
             }
             if !rendered {
                 return Ok(format!(
                     r#"{{"ok":true,"report":{},"warnings":{}}}"#,
                     report.to_json(),
-                    warnings(&facts, waivers.as_ref())?
+                    warnings(&facts, waivers.as_ref(), &strays)?
                 ));
             }
             let format = req.format.as_deref().unwrap_or("json");
@@ -533,7 +535,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 r#"{{"ok":true,"format":{},"output":{},"warnings":{}}}"#,
                 Value::from(format),
                 Value::from(output),
-                warnings(&facts, waivers.as_ref())?
+                warnings(&facts, waivers.as_ref(), &strays)?
             ))
         }
         Some(id) => {
@@ -544,7 +546,7 @@ fn try_evaluate(request: &[u8]) -> Outcome {
                 .map_err(|e| Failure::new("internal", e.to_string()))?;
             Ok(format!(
                 r#"{{"ok":true,"rule":{body},"warnings":{}}}"#,
-                warnings(&facts, waivers.as_ref())?
+                warnings(&facts, waivers.as_ref(), &strays)?
             ))
         }
     }
@@ -638,9 +640,13 @@ fn render_todo(req: &TodoRequest, report: &Report) -> Result<(String, String, bo
 /// The facts' warnings, then the waivers', as a compact JSON array: the report's `warnings`
 /// of the facts and the waivers (`engine/src/report/warning.rs`), as violations (without
 /// `input`), and those of a result without a report (one rule's, a sample).
-fn warnings(facts: &Facts, waivers: Option<&Waivers>) -> Result<String, Failure> {
+fn warnings(
+    facts: &Facts,
+    waivers: Option<&Waivers>,
+    pack: &[Violation],
+) -> Result<String, Failure> {
     let waivers = waivers.map(Waivers::warnings).unwrap_or_default();
-    let all: Vec<_> = facts.warnings().iter().chain(waivers).collect();
+    let all: Vec<_> = facts.warnings().iter().chain(waivers).chain(pack).collect();
     serde_json::to_string(&all).map_err(|e| Failure::new("internal", e.to_string()))
 }
 
@@ -658,6 +664,7 @@ pub fn validate(request: &[u8]) -> String {
 
 fn try_validate(request: &[u8]) -> Outcome {
     let req: ValidateRequest = parse(request)?;
+    let strays = stray_files(req.pack.as_deref(), &req.overlay);
     let pack = custom_pack(req.pack, req.overlay)?;
     let facts = match &pack {
         Some(pack) => load_facts(&req.facts, pack)?,
@@ -672,7 +679,10 @@ fn try_validate(request: &[u8]) -> Outcome {
     let body = object(&mut [
         ("ok", true.into()),
         ("facts", summary),
-        ("warnings", to_json(facts.warnings())),
+        (
+            "warnings",
+            to_json(&facts.warnings().iter().chain(&strays).collect::<Vec<_>>()),
+        ),
     ]);
     Ok(body.to_string())
 }
@@ -829,27 +839,79 @@ fn pack_files(pack: Option<Vec<FileIn>>) -> Result<(Vec<PackFile>, Option<Pack>)
             ),
         ));
     };
-    let files: Vec<PackFile> = files
+    let files = files
         .into_iter()
-        .map(|f| PackFile::new(f.path, f.text))
-        .collect();
+        .map(pack_file)
+        .collect::<Result<Vec<_>, _>>()?;
     let base = base_of(&files)?;
     Ok((files, base))
 }
 
 /// A request's pack files (the built-in pack's when it gives none), and whether they are the
 /// built-in pack's.
-fn files_of(pack: Option<Vec<FileIn>>) -> (Vec<PackFile>, bool) {
-    match pack {
+fn files_of(pack: Option<Vec<FileIn>>) -> Result<(Vec<PackFile>, bool), Failure> {
+    Ok(match pack {
         Some(files) => (
-            files
-                .into_iter()
-                .map(|f| PackFile::new(f.path, f.text))
-                .collect(),
+            files.into_iter().map(pack_file).collect::<Result<_, _>>()?,
             false,
         ),
         None => (builtin_files(), true),
+    })
+}
+
+/// A file of a request's pack or overlay, its path in the form `attest` gives a pack folder's
+/// paths ([`pack_path`]).
+fn pack_file(f: FileIn) -> Result<PackFile, Failure> {
+    Ok(PackFile::new(pack_path(&f.path)?, f.text))
+}
+
+/// `path`, a file's path in a pack, as `attest` writes a pack folder's paths: `/` between
+/// folders (a `\` is one too, as Windows writes them), no empty or `.` step (`./rules//a.rhai`
+/// is `rules/a.rhai`). A path that leaves the pack (`..`) or names no file is refused, naming
+/// it: a path `attest` would not give is no file of the pack, and its rule would not run.
+fn pack_path(path: &str) -> Result<String, Failure> {
+    let steps: Vec<&str> = path
+        .split(['/', '\\'])
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    if steps.is_empty() || steps.contains(&"..") {
+        return Err(Failure::new(
+            "pack",
+            format!(
+                "{}: not a path in the pack: give each file's path relative to the pack folder, such as `rules/access/mfa.rhai` (no `..`)",
+                Value::from(path)
+            ),
+        )
+        .with("file", Value::from(path)));
     }
+    Ok(steps.join("/"))
+}
+
+/// Warnings about the files of a request's pack and overlay that no run reads: one that is
+/// no pack file ([`attest_engine::pack::is_pack_file`]; a `README.md` of the folder), which
+/// loading the pack ignores, and Rhai code outside `rules/` and `lib/`, which nothing runs.
+/// A path that is refused is left to the loading of the pack, which says so.
+fn stray_files(pack: Option<&[FileIn]>, overlay: &[FileIn]) -> Vec<Violation> {
+    let paths = pack.unwrap_or_default().iter().chain(overlay);
+    paths
+        .filter_map(|f| pack_path(&f.path).ok())
+        .filter_map(|path| {
+            let why = if !attest_engine::pack::is_pack_file(&path) {
+                "not a pack file (a pack is its *.toml, *.rhai and *.json files, as `attest` reads a pack folder): ignored"
+            } else if path.ends_with(".rhai") && !path.starts_with("rules/") && !path.starts_with("lib/") {
+                "Rhai code outside rules/ and lib/: no rule or module of the pack, so nothing runs it"
+            } else {
+                return None;
+            };
+            Some(Violation {
+                file: Some(path),
+                line: None,
+                column: None,
+                pointer: String::new(),
+                message: why.to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// The base of a pack's files: the built-in pack when their manifest says
@@ -1352,5 +1414,140 @@ mod tests {
         );
         let r: Value = serde_json::from_str(&evaluate(request(1).to_string().as_bytes())).unwrap();
         assert_eq!(r["ok"], true, "{r}");
+    }
+
+    /// Acme's pack (examples/acme-pack) as `attest` reads it, its pack files only (not its
+    /// README.md), each path through `path`, with `more`.
+    fn acme_pack(path: fn(&str) -> String, more: &[(&str, &str)]) -> Vec<Value> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/acme-pack");
+        let mut files = Vec::new();
+        let mut folders = vec![root.clone()];
+        while let Some(dir) = folders.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_dir() {
+                    folders.push(p);
+                    continue;
+                }
+                let rel = p
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .replace('\\', "/");
+                if !attest_engine::pack::is_pack_file(&rel) {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap();
+                files.push(json!({"path": path(&rel), "text": text}));
+            }
+        }
+        files.extend(more.iter().map(|(p, t)| json!({"path": p, "text": t})));
+        files
+    }
+
+    const FACTS: &str =
+        r#"{"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"}}"#;
+
+    fn evaluate_pack(pack: Vec<Value>, overlay: Vec<Value>) -> Value {
+        let request =
+            json!({"facts": [{"name": "f.json", "text": FACTS}], "pack": pack, "overlay": overlay});
+        call(evaluate, &request.to_string())
+    }
+
+    #[test]
+    fn pack_paths_are_read_as_attest_writes_them_or_refused() {
+        let plain = evaluate_pack(acme_pack(|p| p.to_owned(), &[]), vec![]);
+        let own = |r: &Value| -> Vec<String> {
+            let rules = r["report"]["rules"].as_array().unwrap();
+            let mut ids: Vec<String> = rules
+                .iter()
+                .filter(|r| {
+                    r["id"].as_str().unwrap().starts_with("access.shared")
+                        || r["id"] == "operations.oncall-coverage"
+                })
+                .map(|r| r["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(
+            own(&plain),
+            ["access.shared-admins", "operations.oncall-coverage"],
+            "{plain}"
+        );
+        for spelling in [
+            (|p: &str| p.replace('/', "\\")) as fn(&str) -> String,
+            |p| format!("./{}", p.replace('/', "//")),
+            |p| format!("/{p}"),
+        ] {
+            let r = evaluate_pack(acme_pack(spelling, &[]), vec![]);
+            assert_eq!(r["report"], plain["report"], "{}", spelling("rules/a.rhai"));
+        }
+        // An overlay replaces the file it names, however it spells it.
+        let overlay =
+            vec![json!({"path": "./rules\\access/inactive-accounts.rhai", "text": "bogus"})];
+        let r = call(
+            evaluate,
+            &json!({"facts": [{"name": "f.json", "text": FACTS}], "overlay": overlay}).to_string(),
+        );
+        assert_eq!(r["error"]["kind"], "pack", "{r}");
+        assert!(
+            r["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("rules/access/inactive-accounts.rhai"),
+            "{r}"
+        );
+        for bad in ["", "./", "../pack.toml", "rules/../../x.rhai"] {
+            let r = evaluate_pack(acme_pack(|p| p.to_owned(), &[(bad, "x")]), vec![]);
+            assert_eq!(r["error"]["kind"], "pack", "{bad}: {r}");
+            assert_eq!(r["error"]["file"], bad, "{r}");
+        }
+    }
+
+    #[test]
+    fn files_no_run_reads_are_ignored_with_a_warning() {
+        let plain = evaluate_pack(acme_pack(|p| p.to_owned(), &[]), vec![]);
+        assert_eq!(plain["warnings"], json!([]), "{plain}");
+        let more = [
+            ("README.md", "# Acme"),
+            ("notes/x.rhai", "bogus"),
+            ("rules/x.txt", ""),
+        ];
+        let r = evaluate_pack(acme_pack(|p| p.to_owned(), &more[..1]), vec![]);
+        // The report is the one of the pack without the README, digest included.
+        assert_eq!(r["report"], plain["report"]);
+        let r = evaluate_pack(
+            acme_pack(|p| p.to_owned(), &more[..2]),
+            json!([{"path": more[2].0, "text": ""}])
+                .as_array()
+                .unwrap()
+                .clone(),
+        );
+        let files: Vec<&str> = r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["file"].as_str().unwrap())
+            .collect();
+        assert_eq!(files, ["README.md", "notes/x.rhai", "rules/x.txt"], "{r}");
+        assert!(
+            r["warnings"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("not a pack file"),
+            "{r}"
+        );
+        assert!(
+            r["warnings"][1]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Rhai code outside rules/ and lib/"),
+            "{r}"
+        );
+        let request = json!({"facts": [{"name": "f.json", "text": FACTS}], "overlay": [{"path": "notes.txt", "text": ""}]});
+        let r = call(validate, &request.to_string());
+        assert_eq!(r["warnings"][0]["file"], "notes.txt", "{r}");
     }
 }

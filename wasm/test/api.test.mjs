@@ -146,7 +146,112 @@ test("facts that are no facts are argument errors naming the argument and its in
   const cycle = { schema_version: "1" };
   cycle.self = cycle;
   assert.throws(() => attest.evaluate(cycle), (e) => e instanceof TypeError && /^evaluate: facts: cannot be written as JSON \(/.test(e.message));
-  assert.throws(() => attest.validate([{ name: "a.json", text: { n: 1n } }]), (e) => e instanceof TypeError && /^validate: facts\[0\]\.text: cannot be written as JSON \(/.test(e.message));
+  argumentError(() => attest.validate([{ name: "a.json", text: { n: 1n } }]), "validate: facts[0].text.n: expected a value JSON can hold, got the bigint 1");
+});
+
+test("values JSON would drop or change without a word are argument errors naming their place", async () => {
+  const facts = await acme();
+  const org = { schema_version: "1", organization: { name: "A", as_of: "2026-06-30" } };
+  // Not plain objects: JSON.stringify would send `{}` of them.
+  argumentError(() => attest.evaluate(new Map([["schema_version", "1"]])), "evaluate: facts: expected a JSON string, an object, or a list of {name, text} files, got a Map");
+  argumentError(() => attest.evaluate(new SharedArrayBuffer(4)), "evaluate: facts: expected a JSON string, an object, or a list of {name, text} files, got a SharedArrayBuffer");
+  argumentError(() => attest.evaluate(facts, new Map([["asOf", "2026-01-01"]])), "evaluate: options: expected an object, got a Map");
+  argumentError(() => attest.evaluate(facts, Object.create({ asOf: "2026-01-01" })), "evaluate: options: expected an object, got an object that inherits from another (not a plain object)");
+  argumentError(() => attest.evaluate(facts, { params: new Map([["access_review_days_critical", 1]]) }), "evaluate: params: expected an object of parameter -> value, got a Map");
+  argumentError(() => attest.evaluate({ ...org, accounts: new Set() }), "evaluate: facts.accounts: expected a plain object, an array, text, a number, true, false or null, got a Set");
+  // A plain object of another realm, or of no prototype, is one.
+  assert.equal(attest.validate(Object.assign(Object.create(null), org)).organization, "A");
+  // Parameter values JSON cannot hold, each at its name.
+  const param = (value) => () => attest.evaluate(facts, { params: { access_review_days_critical: value } });
+  argumentError(param(10n), "evaluate: params.access_review_days_critical: expected a value JSON can hold, got the bigint 10");
+  argumentError(param(NaN), "evaluate: params.access_review_days_critical: expected a finite number, got the number NaN");
+  argumentError(param(() => 1), "evaluate: params.access_review_days_critical: expected a value JSON can hold, got a function");
+  argumentError(param([1, , 2]), "evaluate: params.access_review_days_critical[1]: expected a value (not undefined, nor a hole in the array), got undefined");
+  const cycle = {};
+  cycle.self = cycle;
+  assert.throws(param(cycle), (e) => e instanceof TypeError && /^evaluate: params: cannot be written as JSON \(Converting circular/.test(e.message));
+  // A hole of a sparse list is an item (undefined), not skipped.
+  argumentError(() => attest.evaluate([, facts[0]]), "evaluate: facts[0]: expected a {name, text} file or a JSON string, got undefined");
+  argumentError(() => attest.evaluate(facts, { pack: [, { path: "pack.toml", text: "" }] }), "evaluate: pack[0]: expected a {path, text} file, got undefined");
+  argumentError(() => attest.test([{ path: "pack.toml", text: "" }], { filter: [, "mfa"] }), "test: filter: expected a list of strings, got an array");
+});
+
+test("text with a lone surrogate, which no UTF-8 holds, is an argument error naming its place", async () => {
+  const facts = await acme();
+  const lone = "Acme \ud800 Inc";
+  // (JSON.stringify would write `\\ud800`, well-formed text the engine refuses at its place.)
+  const text = `{"schema_version": "1", "organization": {"name": "${lone}", "as_of": "2026-06-30"}}`;
+  argumentError(() => attest.evaluate(text), "evaluate: facts: expected well-formed text (no lone surrogate), got a string with a lone surrogate at index 55");
+  argumentError(() => attest.evaluate([{ name: "a\ud800.json", text: "{}" }]), "evaluate: facts[0].name: expected well-formed text (no lone surrogate), got a string with a lone surrogate at index 1");
+  argumentError(() => attest.evaluate({ schema_version: "1", organization: { name: lone } }), "evaluate: facts.organization.name: expected well-formed text (no lone surrogate), got a string with a lone surrogate at index 5");
+  argumentError(() => attest.evaluate({ schema_version: "1", ["k\udfff"]: 1 }), "evaluate: facts[\"k\\udfff\"]: expected a key of well-formed text (no lone surrogate), got a key with a lone surrogate at index 1");
+  argumentError(() => attest.evaluate(facts, { waivers: { name: "w\udc00.json", text: "{}" } }), "evaluate: waivers.name: expected well-formed text (no lone surrogate), got a string with a lone surrogate at index 1");
+  argumentError(() => attest.explain(null, { overlay: { "rules/\ud800.rhai": "" } }), 'explain: overlay["rules/\\ud800.rhai"] (its path): expected well-formed text (no lone surrogate), got a string with a lone surrogate at index 6');
+  argumentError(() => attest.evaluate(facts, { rule: "\ud800" }), "evaluate: rule: expected well-formed text (no lone surrogate), got a string with a lone surrogate at index 0");
+  argumentError(() => attest.callRaw("explain", '{"id":"\ud800"}'), "callRaw: request: expected well-formed text (no lone surrogate), got a string with a lone surrogate at index 7");
+  // A pair of surrogates is one character, and fine.
+  assert.equal(attest.validate(text.replace("\ud800", "\ud83d\ude00")).organization, "Acme \ud83d\ude00 Inc");
+});
+
+test("Dates outside the years 0000-9999, detached buffers and a period's unknown keys are refused as arguments", async () => {
+  const facts = await acme();
+  const DAY = "expected a date (YYYY-MM-DD text or a valid Date in the years 0000 to 9999)";
+  argumentError(() => attest.evaluate(facts, { asOf: new Date(8.64e15) }), `evaluate: asOf: ${DAY}, got the Date +275760-09-13T00:00:00.000Z`);
+  argumentError(() => attest.evaluate(facts, { asOf: new Date("-000001-06-30T00:00:00Z") }), `evaluate: asOf: ${DAY}, got the Date -000001-06-30T00:00:00.000Z`);
+  argumentError(() => attest.evaluate(facts, { period: { start: "2026-01-01", end: new Date("+010000-01-01T00:00:00Z") } }), `evaluate: period.end: ${DAY}, got the Date +010000-01-01T00:00:00.000Z`);
+  assert.equal(attest.evaluate(facts, { asOf: new Date("9999-12-31T00:00:00Z") }).evaluated_on, "9999-12-31");
+  argumentError(() => attest.evaluate(facts, { period: { start: "2026-01-01", end: "2026-06-30", foo: 1 } }), "evaluate: period: unknown option `foo`; it takes start, end");
+  // Detached (transferred) buffers.
+  const request = new TextEncoder().encode('{"id":"CC6.1"}');
+  structuredClone(request.buffer, { transfer: [request.buffer] });
+  argumentError(() => attest.callRaw("explain", request), "callRaw: request: expected the request's text or bytes (a string or a Uint8Array), got a detached Uint8Array");
+  const bytes = new ArrayBuffer(8);
+  structuredClone(bytes, { transfer: [bytes] });
+  await assert.rejects(load(bytes), { name: "TypeError", message: "load: source: expected the module's bytes (a buffer that holds them), got a detached ArrayBuffer" });
+  await assert.rejects(load(new URL("nope.wasm", wasmUrl)), (e) => e.message.startsWith(`load: source: ${new URL("nope.wasm", wasmUrl).href} cannot be read (ENOENT`) && e.cause?.code === "ENOENT");
+  // The module's bytes in a SharedArrayBuffer load as any others do.
+  const wasm = await readFile(wasmUrl);
+  const shared = new SharedArrayBuffer(wasm.length);
+  new Uint8Array(shared).set(wasm);
+  assert.equal((await load(shared)).explain("CC6.1").kind, "control");
+});
+
+test("redact with populations is refused, as attest eval --redact --populations is", async () => {
+  const facts = await acme();
+  const refused = (e) => e instanceof AttestError && e.kind === "options" && /^redact: populations would list every record/.test(e.message);
+  assert.throws(() => attest.evaluate(facts, { redact: true, populations: true }), refused);
+  assert.throws(() => attest.evaluateJson(facts, { redact: true, populations: true }), refused);
+  assert.throws(() => attest.render(facts, "text", { redact: true, populations: true }), refused);
+  assert.ok("public_report_version" in attest.evaluate(facts, { redact: true, populations: false }));
+});
+
+test("a pack's folder given whole gives the report attest gives, its other files ignored with a warning", async () => {
+  const facts = await acme();
+  const dir = new URL("examples/acme-pack/", root);
+  const pack = await packFolder(dir);
+  const all = await Promise.all((await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map(async (e) => {
+      const path = join(e.path ?? e.parentPath, e.name);
+      return { path: path.slice(fileURLToPath(dir).length), text: await readFile(path, "utf8") };
+    }));
+  assert.ok(all.some((f) => f.path === "README.md") && all.length > pack.length);
+  const warned = [];
+  const whole = attest.evaluateJson(facts, { pack: all, onWarning: (w) => warned.push(w) });
+  assert.equal(whole, attest.evaluateJson(facts, { pack }));
+  assert.deepEqual(warned.map((w) => w.file), ["README.md"]);
+  assert.match(warned[0].message, /^not a pack file \(a pack is its \*\.toml, \*\.rhai and \*\.json files/);
+  // Paths as Windows or a careless join writes them are the same paths.
+  for (const spell of [(p) => p.replaceAll("/", "\\"), (p) => `./${p.replaceAll("/", "//")}`]) {
+    assert.equal(attest.evaluateJson(facts, { pack: pack.map((f) => ({ path: spell(f.path), text: f.text })) }), whole);
+  }
+  // An overlay replaces the built-in rule it names, however it spells the path.
+  assert.throws(() => attest.evaluate(facts, { overlay: { "./rules/access/inactive-accounts.rhai": "bogus" } }),
+    (e) => e instanceof AttestError && e.kind === "pack" && /rules\/access\/inactive-accounts\.rhai/.test(e.message));
+  for (const path of ["", "../pack.toml"]) {
+    assert.throws(() => attest.explain(null, { overlay: { [path]: "x" } }),
+      (e) => e instanceof AttestError && e.kind === "pack" && e.details.file === path && /not a path in the pack/.test(e.message));
+  }
 });
 
 test("sample: seed is required, and its type is the wrapper's to say", async () => {
@@ -202,10 +307,10 @@ test("options of the wrong type are argument errors, the same for every call", a
     }
   }
   const wrong = [
-    [{ asOf: 20260630 }, "asOf: expected a date (YYYY-MM-DD text or a valid Date), got the number 20260630"],
-    [{ asOf: new Date("nope") }, "asOf: expected a date (YYYY-MM-DD text or a valid Date), got an invalid Date"],
+    [{ asOf: 20260630 }, "asOf: expected a date (YYYY-MM-DD text or a valid Date in the years 0000 to 9999), got the number 20260630"],
+    [{ asOf: new Date("nope") }, "asOf: expected a date (YYYY-MM-DD text or a valid Date in the years 0000 to 9999), got an invalid Date"],
     [{ period: 2026 }, 'period: expected a period ("START..END" text or {start, end}), got the number 2026'],
-    [{ period: { start: "2026-01-01" } }, "period.end: expected a date (YYYY-MM-DD text or a valid Date), got undefined"],
+    [{ period: { start: "2026-01-01" } }, "period.end: expected a date (YYYY-MM-DD text or a valid Date in the years 0000 to 9999), got undefined"],
     [{ params: [] }, "params: expected an object of parameter -> value, got an array"],
     [{ explain: "yes" }, 'explain: expected true or false, got the string "yes"'],
     [{ populations: 1 }, "populations: expected true or false, got the number 1"],
@@ -586,6 +691,56 @@ function recursingModule() {
   const data = section(11, [[0, 0x41, 16, 0x0b, ...name("okbroken")]]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...funcs, ...memory, ...globals, ...exports, ...code, ...data]);
 }
+
+test("an instance whose memory passed 2 GiB still answers: its addresses are unsigned", async () => {
+  const module = await WebAssembly.compile(await readFile(wasmUrl));
+  const instance = await WebAssembly.instantiate(module, {});
+  const big = new Attest(module, instance);
+  // As ~600 MB of facts would: the allocator's next memory lies above 2 GiB.
+  const memory = instance.exports.memory;
+  memory.grow(32768 + 16 - memory.buffer.byteLength / 65536);
+  const probe = instance.exports.attest_alloc(8_000_000) >>> 0;
+  assert.ok(probe >= 2 ** 31, `${probe}`);
+  assert.equal(instance.exports.attest_free(probe, 8_000_000), 0);
+  assert.equal(big.explain("CC6.1").kind, "control");
+  assert.equal(big.explain("CC6.2").kind, "control");
+});
+
+/// A stand-in module of the same ABI whose `attest_evaluate` answers its first call with a
+/// response longer than its memory, and every later one `ok`: a fresh instance would answer
+/// the long one again.
+function overlongModule() {
+  const leb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
+  const sleb = (n) => { const out = []; for (;;) { const b = Number(n & 0x7fn); n >>= 7n; if ((n === 0n && !(b & 0x40)) || (n === -1n && b & 0x40)) { out.push(b); return out; } out.push(b | 0x80); } };
+  const name = (s) => [...leb(s.length), ...new TextEncoder().encode(s)];
+  const section = (id, items) => { const body = [...leb(items.length), ...items.flat()]; return [id, ...leb(body.length), ...body]; };
+  const i32 = 0x7f, i64 = 0x7e;
+  const types = section(1, [[0x60, 0, 1, i32], [0x60, 1, i32, 1, i32], [0x60, 2, i32, i32, 1, i32], [0x60, 2, i32, i32, 1, i64]]);
+  const funcs = section(3, [[0], [1], [2], [3], [0]]);
+  const memory = section(5, [[0x00, 1]]);
+  const globals = section(6, [[i32, 1, 0x41, 0, 0x0b]]);
+  const exports = section(7, [
+    [...name("memory"), 2, 0], [...name("attest_abi_version"), 0, 0], [...name("attest_alloc"), 0, 1],
+    [...name("attest_free"), 0, 2], [...name("attest_evaluate"), 0, 3], [...name("attest_out_of_memory"), 0, 4],
+  ]);
+  const body = (locals, code) => { const b = [...locals, ...code, 0x0b]; return [...leb(b.length), ...b]; };
+  const constant = (n) => body([0], [0x41, n]);
+  const evaluate = body([0], [
+    0x23, 0, 0x41, 1, 0x6a, 0x24, 0, // calls += 1
+    0x23, 0, 0x41, 1, 0x46, 0x04, i64, // the first?
+    0x42, ...sleb(0x7fffffffn), // 2 GiB at 0
+    0x05, 0x42, ...sleb((16n << 32n) | 2n), 0x0b, // else "ok" at 16
+  ]);
+  const code = section(10, [constant(3), constant(8), constant(0), evaluate, constant(0)]);
+  const data = section(11, [[0, 0x41, 16, 0x0b, ...name("ok")]]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...funcs, ...memory, ...globals, ...exports, ...code, ...data]);
+}
+
+test("a RangeError that is no stack overflow is rethrown, the instance kept", async () => {
+  const out = await load(overlongModule());
+  assert.throws(() => out.callRaw("evaluate", "{}"), (e) => e instanceof RangeError && !/call stack/.test(e.message));
+  assert.equal(out.callRaw("evaluate", "{}"), "ok");
+});
 
 test("a stack overflow inside the module replaces the instance, as a trap does", async () => {
   const out = await load(recursingModule());

@@ -7,11 +7,12 @@
 use super::diagnostic::{Diagnostic, DiagnosticCode};
 use super::{
     Control, DisabledRule, FACTS_EXTENSION, Manifest, Module, Pack, PackFile, Rule, from_toml,
-    lint, model, rule,
+    is_pack_file, lint, model, rule,
 };
 use crate::digest;
 use crate::facts::{FactsSchema, extension};
 use crate::suggest;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Loads what can be loaded and collects every diagnostic; the lints take what they worked
@@ -21,14 +22,8 @@ pub(crate) fn load(
     base: Option<Pack>,
     earlier: Option<&Pack>,
 ) -> (Option<Pack>, Vec<Diagnostic>) {
-    let unmarked: Vec<PackFile>;
-    let files = match files.iter().any(|f| f.text.starts_with('\u{feff}')) {
-        true => {
-            unmarked = files.iter().map(without_bom).collect();
-            &unmarked
-        }
-        false => files,
-    };
+    let files = pack_files(files);
+    let files = files.as_ref();
     let mut diags = Vec::new();
     duplicate_paths(files, &mut diags);
     let Some((mut manifest, manifest_text)) = manifest(files, &mut diags) else {
@@ -78,6 +73,22 @@ pub(crate) fn load(
         warnings: Vec::new(),
     };
     (Some(pack), diags)
+}
+
+/// The files of `files` that are pack files ([`is_pack_file`]; any other is ignored), each
+/// without the byte order mark that may open it; borrowed when that is all of them, as given.
+fn pack_files(files: &[PackFile]) -> Cow<'_, [PackFile]> {
+    let marked = |f: &PackFile| f.text.starts_with('\u{feff}');
+    if files.iter().all(|f| is_pack_file(&f.path) && !marked(f)) {
+        return Cow::Borrowed(files);
+    }
+    Cow::Owned(
+        files
+            .iter()
+            .filter(|f| is_pack_file(&f.path))
+            .map(without_bom)
+            .collect(),
+    )
 }
 
 /// `f` without the UTF-8 byte order mark that may open it (Windows editors write one): as
@@ -441,7 +452,7 @@ fn schema_checks(files: &[PackFile], earlier: Option<&Pack>, diags: &mut Vec<Dia
 #[cfg(not(feature = "jsonschema"))]
 fn schema_checks(_: &[PackFile], _: Option<&Pack>, _: &mut Vec<Diagnostic>) {}
 
-/// sha256 over every file of the pack and of its bases that a run reads: the rules' cases
+/// sha256 over every pack file of the pack and of its bases that a run reads: the rules' cases
 /// (`*.cases.json`), which only checking and testing the pack read, are not part of it, so the
 /// WebAssembly module, which carries the built-in pack without them, gives the same digest.
 fn pack_digest(files: &[PackFile], base: Option<&Pack>) -> String {
@@ -493,6 +504,23 @@ mod tests {
             PackFile::new("controls.toml", format!("{mark}{CATALOG}")),
             PackFile::new("rules/r.rhai", format!("{mark}{rule}")),
         ]
+    }
+
+    #[test]
+    fn files_that_are_no_pack_files_are_ignored() {
+        let plain = Pack::from_files(&files("", RULE)).unwrap();
+        let mut more = files("", RULE);
+        more.push(PackFile::new("README.md", "# t\n"));
+        more.push(PackFile::new("rules/notes.txt", "bogus"));
+        more.push(PackFile::new("rules/.rhai", "bogus"));
+        let loaded = Pack::from_files(&more).unwrap();
+        assert_eq!(loaded.digest(), plain.digest());
+        assert_eq!(loaded.rules().len(), 1);
+        // The rule is the file's name: a folder's dot counts for nothing.
+        assert!(is_pack_file("rules/a.b/r.rhai"));
+        assert!(!is_pack_file("rules.rhai/notes"));
+        assert!(!is_pack_file(".toml"));
+        assert!(is_pack_file("facts.schema.json"));
     }
 
     #[test]

@@ -54,6 +54,18 @@ impl PackFile {
     }
 }
 
+/// Whether a file of a pack folder, at `path` (relative, `/`-separated), is one of the pack's
+/// files: its name ends in `.toml`, `.rhai` or `.json` (after at least one other character).
+/// The one rule of what a pack is made of: `attest` reads no other file of a pack folder, and
+/// loading a pack ignores any other file it is given (a `README.md`, a `notes.txt`), so that
+/// a host handing over a whole folder gets the same pack, and the same digest, as `attest`.
+pub fn is_pack_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').is_some_and(|(stem, extension)| {
+        !stem.is_empty() && matches!(extension, "toml" | "rhai" | "json")
+    })
+}
+
 /// `pack.toml`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -179,7 +191,8 @@ pub struct Pack {
 }
 
 impl Pack {
-    /// Loads a standalone pack from its files, reporting every problem found.
+    /// Loads a standalone pack from its files, reporting every problem found. Files that are
+    /// no pack files ([`is_pack_file`]) are ignored.
     pub fn from_files(files: &[PackFile]) -> Result<Pack, PackError> {
         Pack::from_files_extending(files, None)
     }
@@ -272,7 +285,8 @@ impl Pack {
         }
     }
 
-    /// sha256 over every file of the pack and of its bases.
+    /// sha256 over every pack file ([`is_pack_file`]) of the pack and of its bases, but the
+    /// rules' cases.
     pub fn digest(&self) -> &str {
         &self.digest
     }
