@@ -8,7 +8,9 @@
 
 mod staged;
 
-pub use staged::{exit_removing_staged, stage, write_all};
+#[cfg(test)]
+pub use staged::is_temporary;
+pub use staged::{exit_removing_staged, make_temporary, settle_temporary, stage, write_all};
 
 use std::fs;
 use std::io::{self, Write};

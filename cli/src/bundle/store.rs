@@ -4,6 +4,7 @@
 
 use super::Files;
 use crate::inputs;
+use crate::output;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{Read, Write};
@@ -46,15 +47,18 @@ impl Staged {
     /// puts it (a folder the user may not write to, a read-only file system).
     pub fn new(path: &Path) -> Result<Self, String> {
         let tmp = temporary(path);
-        let made = if is_zip(path) {
-            fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)
-                .map(drop)
-        } else {
-            fs::create_dir(&tmp)
-        };
+        // Listed as it is made, so that a signal that ends the run removes it.
+        let made = output::make_temporary(&tmp, || {
+            if is_zip(path) {
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&tmp)
+                    .map(drop)
+            } else {
+                fs::create_dir(&tmp)
+            }
+        });
         made.map_err(|e| format!("{}: cannot be written there: {e}", inputs::display(path)))?;
         Ok(Self {
             path: path.to_owned(),
@@ -101,7 +105,7 @@ impl Staged {
     pub fn finish(mut self, files: &Files) -> Result<(), String> {
         self.write(files)?;
         refuse_existing(&self.path)?;
-        fs::rename(&self.tmp, &self.path)
+        output::settle_temporary(&self.tmp, || fs::rename(&self.tmp, &self.path))
             .map_err(|e| format!("{}: {e}", inputs::display(&self.path)))?;
         self.done = true;
         Ok(())
@@ -111,8 +115,11 @@ impl Staged {
 impl Drop for Staged {
     fn drop(&mut self) {
         if !self.done {
-            let _ = fs::remove_dir_all(&self.tmp);
-            let _ = fs::remove_file(&self.tmp);
+            let _ = output::settle_temporary(&self.tmp, || {
+                let _ = fs::remove_dir_all(&self.tmp);
+                let _ = fs::remove_file(&self.tmp);
+                Ok(())
+            });
         }
     }
 }
@@ -314,6 +321,36 @@ mod tests {
             assert!(!path.exists());
         }
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "no temporary left");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_bundle_being_written_is_listed_for_a_signal_to_remove_until_it_is_in_place() {
+        let dir = std::env::temp_dir().join(format!("attest-store-signal-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let mut files = Files::default();
+        files.add("manifest.json", b"{}".to_vec());
+        for name in ["b.zip", "b"] {
+            // Put in place: listed while written, off the list once renamed.
+            let path = dir.join(name);
+            let staged = Staged::new(&path).unwrap();
+            let tmp = staged.tmp.clone();
+            assert!(output::is_temporary(&tmp), "{name}: listed while written");
+            staged.finish(&files).unwrap();
+            assert!(
+                !output::is_temporary(&tmp),
+                "{name}: off the list once in place"
+            );
+            assert!(path.exists() && !tmp.exists());
+            // Dropped unfinished: removed, and off the list.
+            let other = dir.join(format!("other-{name}"));
+            let staged = Staged::new(&other).unwrap();
+            let tmp = staged.tmp.clone();
+            assert!(output::is_temporary(&tmp));
+            drop(staged);
+            assert!(!output::is_temporary(&tmp) && !tmp.exists() && !other.exists());
+        }
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -40,9 +40,42 @@ fn forget(list: &mut Vec<PathBuf>, tmp: &Path) {
 pub fn exit_removing_staged(code: i32) -> ! {
     let list = pending();
     for tmp in list.iter() {
-        let _ = fs::remove_file(tmp);
+        // A file, or a folder (a bundle written as one).
+        if fs::remove_file(tmp).is_err() {
+            let _ = fs::remove_dir_all(tmp);
+        }
     }
     std::process::exit(code)
+}
+
+/// Runs `make`, which creates the temporary file or folder `tmp` (an output written aside,
+/// such as a bundle), and, when it succeeds, lists `tmp` with the outputs' temporary files:
+/// a signal that ends the run removes it too ([`exit_removing_staged`]).
+pub fn make_temporary<T>(tmp: &Path, make: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+    let mut list = pending();
+    let made = make();
+    if made.is_ok() {
+        list.push(tmp.to_owned());
+    }
+    made
+}
+
+/// Runs `settle`, which renames the temporary `tmp` into place or removes it, and, when it
+/// succeeds, takes `tmp` off the list of temporary files: a signal meanwhile finds it either
+/// listed and there, or gone from both.
+pub fn settle_temporary<T>(tmp: &Path, settle: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+    let mut list = pending();
+    let settled = settle();
+    if settled.is_ok() {
+        forget(&mut list, tmp);
+    }
+    settled
+}
+
+/// Whether `tmp` is listed as a temporary file a signal would remove.
+#[cfg(test)]
+pub fn is_temporary(tmp: &Path) -> bool {
+    pending().iter().any(|p| p == tmp)
 }
 
 /// Outputs written aside, not yet in place.
@@ -202,12 +235,8 @@ fn create_temporary(path: &Path, replaced: Option<u32>) -> io::Result<(PathBuf, 
     let mut n = 0u32;
     loop {
         let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        let mut list = pending();
-        match options.open(&tmp) {
-            Ok(file) => {
-                list.push(tmp.clone());
-                return Ok((tmp, file));
-            }
+        match make_temporary(&tmp, || options.open(&tmp)) {
+            Ok(file) => return Ok((tmp, file)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
             Err(e) => {
                 return Err(io::Error::new(
