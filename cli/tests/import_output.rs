@@ -142,6 +142,98 @@ fn fields_added_to_imported_accounts_outlive_the_next_import() {
 }
 
 #[test]
+fn fields_a_run_fills_only_from_a_file_it_was_not_given_are_kept() {
+    let dir = scratch("not-given");
+    let factors = sample("okta-factors.json");
+    exit(
+        &okta(&dir, &["--factors", &factors, "--output", "o.json"]),
+        0,
+    );
+    let path = dir.join("o.json");
+    let mut doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let mfa: Vec<Value> = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["mfa"].clone())
+        .collect();
+    assert!(mfa.iter().all(Value::is_boolean), "{mfa:?}");
+    let first = doc["accounts"][0].as_object_mut().unwrap();
+    first.insert("privileged".into(), true.into());
+    first.insert("person_id".into(), "1001".into());
+    fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    // Again without --factors, --admins or --people: what those gave stays.
+    let run = okta(&dir, &["--output", "o.json"]);
+    exit(&run, 0);
+    assert!(
+        stderr(&run).ends_with(
+            "kept from o.json what the export does not give: mfa, person_id, privileged of 10 accounts\n"
+        ),
+        "{}",
+        stderr(&run)
+    );
+    let doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let accounts = doc["accounts"].as_array().unwrap();
+    let again: Vec<Value> = accounts.iter().map(|a| a["mfa"].clone()).collect();
+    assert_eq!(again, mfa);
+    assert_eq!(accounts[0]["privileged"], true);
+    assert_eq!(accounts[0]["person_id"], "1001");
+    // With --factors again, the export's mfa is the one written, not the kept one.
+    let run = okta(&dir, &["--factors", &factors, "--output", "o.json"]);
+    exit(&run, 0);
+    assert!(
+        stderr(&run).ends_with(
+            "kept from o.json what the export does not give: person_id, privileged of 1 accounts\n"
+        ),
+        "{}",
+        stderr(&run)
+    );
+}
+
+#[test]
+fn a_date_of_a_status_is_kept_only_while_the_status_is() {
+    let dir = scratch("status-date");
+    exit(&aws(&dir, "a.json"), 0);
+    let path = dir.join("a.json");
+    let mut doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    for account in doc["accounts"].as_array_mut().unwrap() {
+        let account = account.as_object_mut().unwrap();
+        // The date it was disabled: on the disabled account, and wrongly on the active ones
+        // (or left from when they were disabled, before they were enabled again).
+        account.insert("disabled_on".into(), "2026-01-05".into());
+        if account["username"] == "old-ci" {
+            account.insert("status".into(), "active".into());
+        }
+        if account["username"] == "ben.okoye" {
+            account.insert("status".into(), "disabled".into());
+        }
+    }
+    fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    exit(&aws(&dir, "a.json"), 0);
+    let doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let dated: Vec<&str> = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a.get("disabled_on").is_some())
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
+    // Kept where the status stayed as it was: the five accounts active before and now (the
+    // date an edit put there is theirs to take out); not on old-ci, now disabled, nor on
+    // ben.okoye, enabled again.
+    assert_eq!(
+        dated,
+        [
+            "<root_account>",
+            "ana.silva@nwlabs.example",
+            "deploy-bot",
+            "dev.patel@nwlabs.example",
+            "legacy-admin"
+        ]
+    );
+}
+
+#[test]
 fn a_broken_output_in_the_people_folder_does_not_stop_the_run_that_replaces_it() {
     let dir = scratch("broken-output");
     let facts = dir.join("facts");

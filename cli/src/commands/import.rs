@@ -54,6 +54,30 @@ impl SourceArg {
         }
     }
 
+    /// The fields of the accounts this run fills: those the export can ([`Self::fills`])
+    /// but the ones it fills only from a file not given: `privileged` without `--admins`,
+    /// `mfa` without Okta's `--factors` or GitHub's `--two-factor-disabled`, `person_id` and
+    /// `owner_id` without `--people` or `--identity-map`. Those are kept from the output it
+    /// replaces, as the fields no export fills are.
+    fn filled(self, args: &Args) -> Vec<String> {
+        let linked = args.people.is_some() || args.identity_map.is_some();
+        let mfa = match self {
+            SourceArg::OktaUsers => args.factors.is_some(),
+            SourceArg::GithubMembers => args.two_factor_disabled.is_some(),
+            _ => true,
+        };
+        self.fills()
+            .iter()
+            .filter(|f| match **f {
+                "privileged" => args.admins.is_some(),
+                "mfa" => mfa,
+                "person_id" | "owner_id" => linked,
+                _ => true,
+            })
+            .map(|f| (*f).to_owned())
+            .collect()
+    }
+
     /// The fields of the accounts an account export can fill: the others (`approved_by`,
     /// `role`...) are kept from the output it replaces (a csv import fills its mapping's).
     fn fills(self) -> &'static [&'static str] {
@@ -243,14 +267,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                 .map(|f| f.path.split('.').next().unwrap_or_default().to_owned())
                 .collect(),
         ),
-        None => (
-            "accounts",
-            args.source
-                .fills()
-                .iter()
-                .map(|f| (*f).to_owned())
-                .collect(),
-        ),
+        None => ("accounts", args.source.filled(args)),
     };
     let previous = previous(args, collection, &fills, &document)?;
     let (mut output, mut summary) = match &mapping {

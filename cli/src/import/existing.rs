@@ -53,8 +53,8 @@ pub struct Previous {
 
 impl Previous {
     /// Reads `file`, the output an import of `collection` replaces, keeping the records
-    /// with a field the import does not fill (`fills` is false for it), with those fields
-    /// and their `keys`. A file that is empty, or only white space, holds nothing.
+    /// with a field the import does not fill (`fills` is false for it), with those fields,
+    /// their `keys` and their `status`. A file that is empty, or only white space, holds nothing.
     pub fn read(
         file: &Input,
         collection: &str,
@@ -94,7 +94,8 @@ impl Previous {
                     previous.take(collection, records, |_| false, |_| false);
                 }
                 Value::Array(records) if key == collection => {
-                    let keep = |f: &str| !fills(f) || keys.iter().any(|k| k == f);
+                    // The status too: a date of it is kept only while it is the same.
+                    let keep = |f: &str| !fills(f) || f == "status" || keys.iter().any(|k| k == f);
                     let added = |f: &str| !fills(f) && !keys.iter().any(|k| k == f);
                     previous.take(collection, records, keep, added);
                 }

@@ -239,6 +239,10 @@ pub struct Kept {
     pub gone: Vec<String>,
 }
 
+/// The fields that date a record's status (`disabled_on`: when the account was disabled),
+/// which hold only while it keeps that status.
+const STATUS_DATES: [&str; 1] = ["disabled_on"];
+
 /// The records of one collection, as an import makes them.
 pub struct Output {
     /// The facts-v1 collection (`accounts`, `people`...).
@@ -251,7 +255,10 @@ impl Output {
     /// Copies onto each record the top-level fields of the `previous` record with the same
     /// key (as keys are compared) that the import does not fill (`fills` is false for them)
     /// and the record lacks: what people add to imported records (`approved_by`) is kept
-    /// when the export is imported again. `document` is the facts schema (for the keys).
+    /// when the export is imported again. A field that dates the record's status
+    /// ([`STATUS_DATES`]: `disabled_on`) is kept only while the status is the previous
+    /// record's: an account enabled again has no date it was disabled. `document` is the
+    /// facts schema (for the keys).
     pub fn carry_over(
         &mut self,
         previous: Vec<Map<String, Value>>,
@@ -266,21 +273,28 @@ impl Output {
                 .map(|(f, v)| comparable(&self.collection, f, &v))
                 .collect()
         };
-        let mut added: HashMap<Vec<String>, (String, Map<String, Value>)> = HashMap::new();
+        // By key: the key as written, the status, and the fields to carry over.
+        type Added = (String, Option<Value>, Map<String, Value>);
+        let mut added: HashMap<Vec<String>, Added> = HashMap::new();
         for record in previous {
             let key = (same(&record), key_of(&record, &fields).join("/"));
+            let status = record.get("status").cloned();
             let extra: Map<String, Value> = record.into_iter().filter(|(f, _)| !fills(f)).collect();
             if !fields.is_empty() && !extra.is_empty() {
-                added.insert(key.0, (key.1, extra));
+                added.insert(key.0, (key.1, status, extra));
             }
         }
         let mut kept = Kept::default();
         for record in &mut self.records {
-            let Some((_, extra)) = added.remove(&same(&record.value)) else {
+            let Some((_, status, extra)) = added.remove(&same(&record.value)) else {
                 continue;
             };
+            let same_status = record.value.get("status") == status.as_ref();
             let before = record.value.len();
             for (field, value) in extra {
+                if STATUS_DATES.contains(&field.as_str()) && !same_status {
+                    continue;
+                }
                 if !record.value.contains_key(&field) {
                     kept.fields.insert(field.clone());
                     record.value.insert(field, value);
@@ -288,7 +302,7 @@ impl Output {
             }
             kept.records += usize::from(record.value.len() > before);
         }
-        kept.gone = added.into_values().map(|(key, _)| key).collect();
+        kept.gone = added.into_values().map(|(key, _, _)| key).collect();
         kept.gone.sort();
         kept
     }

@@ -7,7 +7,8 @@
 //! order, then standard output) and, when all of that succeeded, renames the temporary files
 //! into place. Until then no file is replaced, and a [`Staged`] dropped unfinished removes
 //! its temporary files, as does [`exit_removing_staged`] when a signal ends the run (SIGINT,
-//! SIGTERM). An output that is a symbolic link is written where its links lead
+//! SIGTERM, SIGHUP): the renames are done with the list of temporary files locked, so a
+//! signal finds the outputs all as they were or all in place. An output that is a symbolic link is written where its links lead
 //! ([`destination`]): the temporary file goes beside that file and replaces it, so the link
 //! stays a link and the file it points at gets the new content.
 
@@ -138,12 +139,14 @@ impl Staged<'_> {
     pub fn finish(mut self) -> Result<(), String> {
         write_direct(std::mem::take(&mut self.direct))?;
         let files = std::mem::take(&mut self.files);
+        // The list locked through every rename: a signal meanwhile waits, so it finds the
+        // outputs all as they were or all in place, never some of each.
+        let mut list = pending();
         for (i, (tmp, file, path)) in files.iter().enumerate() {
-            let mut list = pending();
             let renamed = fs::rename(tmp, file);
             forget(&mut list, tmp);
-            drop(list);
             if let Err(e) = renamed {
+                drop(list);
                 discard(&files[i..]);
                 return Err(format!("{}: {e}", named(&Target::File(path))));
             }
