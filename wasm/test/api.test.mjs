@@ -641,55 +641,50 @@ test("waivers, the public view, diff, check and test, and their errors", async (
   assert.throws(() => attest.test([{ path: "pack.toml", text: 'name = "x"\nversion = "1"\nextends = "../base"\n' }]), (e) => e.kind === "pack");
 });
 
-/// A stand-in module of the same ABI whose `attest_evaluate` traps, and whose
-/// `attest_out_of_memory` answers `oom`: what the wrapper makes of a trap.
-function trappingModule(oom) {
-  const leb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
-  const name = (s) => [...leb(s.length), ...new TextEncoder().encode(s)];
-  const section = (id, items) => { const body = [...leb(items.length), ...items.flat()]; return [id, ...leb(body.length), ...body]; };
-  const i32 = 0x7f, i64 = 0x7e;
-  const types = section(1, [[0x60, 0, 1, i32], [0x60, 1, i32, 1, i32], [0x60, 2, i32, i32, 1, i32], [0x60, 2, i32, i32, 1, i64]]);
-  const funcs = section(3, [[0], [1], [2], [3], [0]]);
-  const memory = section(5, [[0x00, 1]]);
-  const exports = section(7, [
-    [...name("memory"), 2, 0], [...name("attest_abi_version"), 0, 0], [...name("attest_alloc"), 0, 1],
-    [...name("attest_free"), 0, 2], [...name("attest_evaluate"), 0, 3], [...name("attest_out_of_memory"), 0, 4],
-  ]);
-  const constant = (n) => [4, 0, 0x41, n, 0x0b];
-  const code = section(10, [constant(3), constant(8), constant(0), [3, 0, 0x00, 0x0b], constant(oom)]);
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...funcs, ...memory, ...exports, ...code]);
-}
+const leb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
+const sleb = (n) => { const out = []; for (;;) { const b = Number(n & 0x7fn); n >>= 7n; if ((n === 0n && !(b & 0x40)) || (n === -1n && b & 0x40)) { out.push(b); return out; } out.push(b | 0x80); } };
+const wasmName = (s) => [...leb(s.length), ...new TextEncoder().encode(s)];
+const I32 = 0x7f, I64 = 0x7e;
 
-/// A stand-in module of the same ABI whose `attest_evaluate` counts the calls under way in a
-/// global: a request of one byte recurses until the stack overflows; any other answers `ok`
-/// when it is the only call under way, else `broken` (a call that broke off left its count).
-function recursingModule() {
-  const leb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
-  const sleb = (n) => { const out = []; for (;;) { const b = Number(n & 0x7fn); n >>= 7n; if ((n === 0n && !(b & 0x40)) || (n === -1n && b & 0x40)) { out.push(b); return out; } out.push(b | 0x80); } };
-  const name = (s) => [...leb(s.length), ...new TextEncoder().encode(s)];
+/// A stand-in module of the module's ABI with one i32 global (0 at first), whose
+/// `attest_evaluate` is the function body `evaluate` gives (`locals` then the code, in the
+/// binary format: `(request pointer, length) -> packed i64`), `text` at address 16, and
+/// whose `attest_out_of_memory` answers `oom`.
+function standInModule(locals, evaluate, text, oom = 0) {
   const section = (id, items) => { const body = [...leb(items.length), ...items.flat()]; return [id, ...leb(body.length), ...body]; };
-  const i32 = 0x7f, i64 = 0x7e;
-  const types = section(1, [[0x60, 0, 1, i32], [0x60, 1, i32, 1, i32], [0x60, 2, i32, i32, 1, i32], [0x60, 2, i32, i32, 1, i64]]);
+  const types = section(1, [[0x60, 0, 1, I32], [0x60, 1, I32, 1, I32], [0x60, 2, I32, I32, 1, I32], [0x60, 2, I32, I32, 1, I64]]);
   const funcs = section(3, [[0], [1], [2], [3], [0]]);
   const memory = section(5, [[0x00, 1]]);
-  const globals = section(6, [[i32, 1, 0x41, 0, 0x0b]]);
+  const globals = section(6, [[I32, 1, 0x41, 0, 0x0b]]);
   const exports = section(7, [
-    [...name("memory"), 2, 0], [...name("attest_abi_version"), 0, 0], [...name("attest_alloc"), 0, 1],
-    [...name("attest_free"), 0, 2], [...name("attest_evaluate"), 0, 3], [...name("attest_out_of_memory"), 0, 4],
+    [...wasmName("memory"), 2, 0], [...wasmName("attest_abi_version"), 0, 0], [...wasmName("attest_alloc"), 0, 1],
+    [...wasmName("attest_free"), 0, 2], [...wasmName("attest_evaluate"), 0, 3], [...wasmName("attest_out_of_memory"), 0, 4],
   ]);
   const body = (locals, code) => { const b = [...locals, ...code, 0x0b]; return [...leb(b.length), ...b]; };
   const constant = (n) => body([0], [0x41, n]);
-  const evaluate = body([1, 1, i64], [
+  const code = section(10, [constant(3), constant(8), constant(0), body(locals, evaluate), constant(oom)]);
+  const data = section(11, [[0, 0x41, 16, 0x0b, ...wasmName(text)]]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...funcs, ...memory, ...globals, ...exports, ...code, ...data]);
+}
+
+/// A stand-in module whose `attest_evaluate` traps, and whose `attest_out_of_memory`
+/// answers `oom`: what the wrapper makes of a trap.
+function trappingModule(oom) {
+  return standInModule([0], [0x00], "", oom);
+}
+
+/// A stand-in module whose `attest_evaluate` counts the calls under way in its global: a
+/// request of one byte recurses until the stack overflows; any other answers `ok` when it is
+/// the only call under way, else `broken` (a call that broke off left its count).
+function recursingModule() {
+  return standInModule([1, 1, I64], [
     0x23, 0, 0x41, 1, 0x6a, 0x24, 0, // calls under way += 1
     0x20, 1, 0x41, 1, 0x46, 0x04, 0x40, 0x20, 0, 0x20, 1, 0x10, 3, 0x1a, 0x0b, // one byte: recurse
     0x42, ...sleb((16n << 32n) | 2n), 0x21, 2, // "ok" at 16
     0x23, 0, 0x41, 1, 0x47, 0x04, 0x40, 0x42, ...sleb((18n << 32n) | 6n), 0x21, 2, 0x0b, // "broken" at 18
     0x23, 0, 0x41, 1, 0x6b, 0x24, 0, // calls under way -= 1
     0x20, 2,
-  ]);
-  const code = section(10, [constant(3), constant(8), constant(0), evaluate, constant(0)]);
-  const data = section(11, [[0, 0x41, 16, 0x0b, ...name("okbroken")]]);
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...funcs, ...memory, ...globals, ...exports, ...code, ...data]);
+  ], "okbroken");
 }
 
 test("an instance whose memory passed 2 GiB still answers: its addresses are unsigned", async () => {
@@ -706,34 +701,15 @@ test("an instance whose memory passed 2 GiB still answers: its addresses are uns
   assert.equal(big.explain("CC6.2").kind, "control");
 });
 
-/// A stand-in module of the same ABI whose `attest_evaluate` answers its first call with a
-/// response longer than its memory, and every later one `ok`: a fresh instance would answer
-/// the long one again.
+/// A stand-in module whose `attest_evaluate` answers its first call with a response longer
+/// than its memory, and every later one `ok`: a fresh instance would answer the long one again.
 function overlongModule() {
-  const leb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
-  const sleb = (n) => { const out = []; for (;;) { const b = Number(n & 0x7fn); n >>= 7n; if ((n === 0n && !(b & 0x40)) || (n === -1n && b & 0x40)) { out.push(b); return out; } out.push(b | 0x80); } };
-  const name = (s) => [...leb(s.length), ...new TextEncoder().encode(s)];
-  const section = (id, items) => { const body = [...leb(items.length), ...items.flat()]; return [id, ...leb(body.length), ...body]; };
-  const i32 = 0x7f, i64 = 0x7e;
-  const types = section(1, [[0x60, 0, 1, i32], [0x60, 1, i32, 1, i32], [0x60, 2, i32, i32, 1, i32], [0x60, 2, i32, i32, 1, i64]]);
-  const funcs = section(3, [[0], [1], [2], [3], [0]]);
-  const memory = section(5, [[0x00, 1]]);
-  const globals = section(6, [[i32, 1, 0x41, 0, 0x0b]]);
-  const exports = section(7, [
-    [...name("memory"), 2, 0], [...name("attest_abi_version"), 0, 0], [...name("attest_alloc"), 0, 1],
-    [...name("attest_free"), 0, 2], [...name("attest_evaluate"), 0, 3], [...name("attest_out_of_memory"), 0, 4],
-  ]);
-  const body = (locals, code) => { const b = [...locals, ...code, 0x0b]; return [...leb(b.length), ...b]; };
-  const constant = (n) => body([0], [0x41, n]);
-  const evaluate = body([0], [
+  return standInModule([0], [
     0x23, 0, 0x41, 1, 0x6a, 0x24, 0, // calls += 1
-    0x23, 0, 0x41, 1, 0x46, 0x04, i64, // the first?
+    0x23, 0, 0x41, 1, 0x46, 0x04, I64, // the first?
     0x42, ...sleb(0x7fffffffn), // 2 GiB at 0
     0x05, 0x42, ...sleb((16n << 32n) | 2n), 0x0b, // else "ok" at 16
-  ]);
-  const code = section(10, [constant(3), constant(8), constant(0), evaluate, constant(0)]);
-  const data = section(11, [[0, 0x41, 16, 0x0b, ...name("ok")]]);
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...funcs, ...memory, ...globals, ...exports, ...code, ...data]);
+  ], "ok");
 }
 
 test("a RangeError that is no stack overflow is rethrown, the instance kept", async () => {

@@ -67,20 +67,21 @@ impl SourceArg {
             _ => true,
         };
         self.fills()
-            .iter()
-            .filter(|f| match **f {
+            .into_iter()
+            .filter(|f| match *f {
                 "privileged" => args.admins.is_some(),
                 "mfa" => mfa,
                 "person_id" | "owner_id" => linked,
                 _ => true,
             })
-            .map(|f| (*f).to_owned())
+            .map(str::to_owned)
             .collect()
     }
 
     /// The fields of the accounts an account export can fill: the others (`approved_by`,
     /// `role`...) are kept from the output it replaces (a csv import fills its mapping's).
-    fn fills(self) -> &'static [&'static str] {
+    fn fills(self) -> Vec<&'static str> {
+        // What every account importer fills (GitHub's members list no more).
         const LINKED: [&str; 8] = [
             "system_id",
             "username",
@@ -91,57 +92,16 @@ impl SourceArg {
             "privileged",
             "mfa",
         ];
-        match self {
-            SourceArg::AwsIamCredentialReport => &AWS,
-            SourceArg::OktaUsers => &OKTA,
-            SourceArg::GithubMembers => &LINKED,
-            SourceArg::GoogleWorkspaceUsers => &GOOGLE,
-            SourceArg::Csv => &[],
-        }
+        let more: &[&str] = match self {
+            SourceArg::AwsIamCredentialReport => &["created_on", "last_login_on"],
+            SourceArg::OktaUsers => &["created_on", "last_login_on", "disabled_on"],
+            SourceArg::GithubMembers => &[],
+            SourceArg::GoogleWorkspaceUsers => &["last_login_on"],
+            SourceArg::Csv => return Vec::new(),
+        };
+        LINKED.iter().chain(more).copied().collect()
     }
 }
-
-/// The fields the AWS credential report fills ([`SourceArg::fills`]).
-const AWS: [&str; 10] = [
-    "system_id",
-    "username",
-    "kind",
-    "status",
-    "person_id",
-    "owner_id",
-    "privileged",
-    "mfa",
-    "created_on",
-    "last_login_on",
-];
-
-/// The fields Okta's users fill: the AWS report's and `disabled_on`.
-const OKTA: [&str; 11] = [
-    "system_id",
-    "username",
-    "kind",
-    "status",
-    "person_id",
-    "owner_id",
-    "privileged",
-    "mfa",
-    "created_on",
-    "last_login_on",
-    "disabled_on",
-];
-
-/// The fields the Google Workspace user list fills: GitHub's and `last_login_on`.
-const GOOGLE: [&str; 9] = [
-    "system_id",
-    "username",
-    "kind",
-    "status",
-    "person_id",
-    "owner_id",
-    "privileged",
-    "mfa",
-    "last_login_on",
-];
 
 /// Arguments of `attest import`.
 #[derive(clap::Args)]
