@@ -280,17 +280,7 @@ const APART: char = '\u{200b}';
 /// mention); and the formatting characters `*`, `_`, `~` and `` ` `` kept apart from their
 /// neighbours ([`APART`]), so that they format nothing.
 fn mrkdwn(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in render::escape::line(text).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '*' | '_' | '~' | '`' => out.extend([APART, c, APART]),
-            c => out.push(c),
-        }
-    }
-    out
+    escaped(text, true)
 }
 
 /// One value as mrkdwn inline code (`` `access.mfa` ``), escaped as [`mrkdwn`] escapes it
@@ -300,12 +290,23 @@ fn mrkdwn_code(text: &str) -> String {
     if text.contains('`') {
         return mrkdwn(text);
     }
-    let line = render::escape::line(text);
-    let escaped = line
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    format!("`{escaped}`")
+    format!("`{}`", escaped(text, false))
+}
+
+/// `text` on one line ([`render::escape::line`]) with `&`, `<`, `>` as entities, and, with
+/// `apart`, mrkdwn's formatting characters set apart by zero-width spaces.
+fn escaped(text: &str, apart: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in render::escape::line(text).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' | '_' | '~' | '`' if apart => out.extend([APART, c, APART]),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -165,6 +165,12 @@ pub fn resolved(path: &Path) -> Option<PathBuf> {
     )
 }
 
+/// Where `path` goes, to compare with another output's: [`resolved`], else `path` as given
+/// (a special file, an unreadable folder).
+pub fn place(path: &Path) -> PathBuf {
+    resolved(path).unwrap_or_else(|| path.to_path_buf())
+}
+
 /// Where output goes.
 #[derive(Debug, Clone, Copy)]
 pub enum Target<'a> {

@@ -578,10 +578,7 @@ fn destinations(
 /// was redirected to.
 fn refuse_same_place(outputs: &[(Format, Option<&Path>)]) -> Result<(), String> {
     // `None` is standard output.
-    let place = |p: Option<&Path>| {
-        p.filter(|p| !output::is_stdout(p))
-            .map(|p| output::resolved(p).unwrap_or_else(|| p.to_path_buf()))
-    };
+    let place = |p: Option<&Path>| p.filter(|p| !output::is_stdout(p)).map(output::place);
     for (i, (format, path)) in outputs.iter().enumerate() {
         let Some((other, first)) = outputs
             .iter()
@@ -620,13 +617,12 @@ fn refuse_population_clashes(
     destinations: &[(Format, Option<PathBuf>)],
     ledger: Option<&Path>,
 ) -> Result<(), String> {
-    let place = |p: &Path| output::resolved(p).unwrap_or_else(|| p.to_path_buf());
     // What goes to a file: (what it is, its path as given, where it goes).
     let taken: Vec<(String, &Path, PathBuf)> = destinations
         .iter()
         .filter_map(|(f, p)| Some((format!("the {} output", f.name()), p.as_deref()?)))
         .chain(ledger.map(|p| ("the ledger".to_owned(), p)))
-        .map(|(what, p)| (what, p, place(p)))
+        .map(|(what, p)| (what, p, output::place(p)))
         .collect();
     let to_stdout = destinations.iter().find(|(_, p)| p.is_none());
     for (file, _) in files {
@@ -635,7 +631,7 @@ fn refuse_population_clashes(
                 Some((format!("the {} output", format.name()), "stdout".to_owned()))
             }
             _ => {
-                let at = place(file);
+                let at = output::place(file);
                 taken
                     .iter()
                     .find(|(_, _, t)| *t == at)
