@@ -503,8 +503,7 @@ impl Config {
                     undeclared(pack, name)
                 )
             })?;
-            spec.kind
-                .check(&setting.value)
+            spec.check(&setting.value)
                 .map_err(|e| format!("{}: [params] `{name}`: {e}", setting.at))?;
             out.insert(name.clone(), setting.value.clone());
         }
@@ -514,7 +513,7 @@ impl Config {
                 .params
                 .get(name)
                 .ok_or_else(|| format!("--param {name}: {}", undeclared(pack, name)))?;
-            spec.kind.check(value).map_err(|e| {
+            spec.check(value).map_err(|e| {
                 // The value is JSON when it parses as JSON, else a string: a list must be
                 // written as JSON, which nothing else says.
                 let hint = match spec.kind {

@@ -1417,6 +1417,18 @@ fn attest_toml_sets_pack_facts_params_and_formats_and_flags_win() {
             "{command}"
         );
     }
+    // The built-in pack's enumerated parameters refuse a value the facts never hold.
+    let out = attest(&[
+        "eval",
+        "examples/acme",
+        "--param",
+        "dr_test_criticality=[\"Critical\", \"urgent\"]",
+    ]);
+    exit(&out, 2);
+    assert_eq!(
+        stderr(&out),
+        "error: --param dr_test_criticality: \"urgent\" is not one of \"critical\", \"high\", \"medium\", \"low\" (matched in any case)\n"
+    );
     for (args, message) in [
         (
             vec!["eval", "--param", "max_accounts=lots", "--format", "json"],

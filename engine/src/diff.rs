@@ -104,6 +104,13 @@ pub struct DiffItem {
 }
 
 impl DiffItem {
+    /// The rule and the record the item is about (`rule|key`, `rule|` for a finding about
+    /// no record), whatever the finding says of it.
+    fn record(&self) -> String {
+        let record = self.key.as_deref().or(self.entity.as_deref());
+        format!("{}|{}", self.rule, record.unwrap_or_default())
+    }
+
     /// For an item the new report does not judge, what its formats show in place of its new
     /// status: `not judged` and why.
     pub fn not_judged(&self) -> Option<String> {
@@ -130,13 +137,17 @@ impl Diff {
         let before = items(base);
         let mut later = Later::new(new);
         let failing = |s: Option<Status>| matches!(s, Some(Status::Fail | Status::Error));
+        let lapsed = lapsed_warnings(&before, &later.items);
         let mut new_failures = Vec::new();
         let mut still_failing = Vec::new();
         for (key, item) in &later.items {
             if !failing(item.new) {
                 continue;
             }
-            let was = before.get(key).and_then(|b| b.new);
+            let was = match before.get(key) {
+                Some(b) => b.new,
+                None => lapsed.contains(key).then_some(Status::Warn),
+            };
             let item = DiffItem {
                 base: was,
                 ..item.clone()
@@ -292,15 +303,19 @@ pub struct Later<'r> {
     report: &'r Report,
     /// Every finding and rule error of the report, by identity.
     items: IndexMap<String, DiffItem>,
+    /// The rule and record of every finding ([`DiffItem::record`]).
+    records: HashSet<String>,
     tested: Tested<'r>,
 }
 
 impl<'r> Later<'r> {
     /// The report `report`, as the later run.
     pub fn new(report: &'r Report) -> Later<'r> {
+        let items = items(report);
         Later {
             report,
-            items: items(report),
+            records: items.values().map(DiffItem::record).collect(),
+            items,
             tested: Tested::new(report),
         }
     }
@@ -311,14 +326,18 @@ impl<'r> Later<'r> {
     /// failure is resolved. The report tells a record it did not test from one it tested
     /// only when its populations list the records ([`Diff::records_listed`]).
     pub fn unjudged(&mut self, rule: &str, key: Option<&str>, error: bool) -> Option<String> {
-        // The identities `items` gives: `rule|error`, `rule|key`, and `rule|` for a rule's
-        // first finding about no record.
-        let id = if error {
-            format!("{rule}|error")
-        } else {
-            format!("{rule}|{}", key.unwrap_or_default())
+        // A rule's error is the item `rule|error`; a record the report still finds about,
+        // whatever it says, is judged.
+        let held = match error {
+            true => self.items.contains_key(&format!("{rule}|error")),
+            false => self
+                .records
+                .contains(&format!("{rule}|{}", key.unwrap_or_default())),
         };
-        self.why(Some(&id), rule, None, key)
+        if held {
+            return None;
+        }
+        self.why(None, rule, None, key)
     }
 
     /// Why the report does not judge what `rule` found about the record `entity` / `key`
@@ -492,6 +511,40 @@ fn side(report: &Report) -> Side {
         params: report.params.clone(),
         facts_digest: report.facts.digest.clone(),
     }
+}
+
+/// The new failures that are a warning of the baseline lapsed: the one failure the new
+/// report has about a record that the baseline warned about in one finding of other words
+/// (`expires on ..., in 3 days` then `expired on ..., 2 days ago`), neither matched.
+fn lapsed_warnings(
+    before: &IndexMap<String, DiffItem>,
+    after: &IndexMap<String, DiffItem>,
+) -> HashSet<String> {
+    let warned = unmatched(before, after);
+    unmatched(after, before)
+        .into_iter()
+        .filter_map(
+            |(record, now)| match (warned.get(&record)?.as_slice(), now.as_slice()) {
+                ([(_, Some(Status::Warn))], [(key, Some(Status::Fail))]) => Some((*key).clone()),
+                _ => None,
+            },
+        )
+        .collect()
+}
+
+/// The items of `of` that `other` does not have, by their rule and record.
+fn unmatched<'a>(
+    of: &'a IndexMap<String, DiffItem>,
+    other: &IndexMap<String, DiffItem>,
+) -> HashMap<String, Vec<(&'a String, Option<Status>)>> {
+    let mut by_record: HashMap<String, Vec<(&String, Option<Status>)>> = HashMap::new();
+    for (key, item) in of.iter().filter(|(k, _)| !other.contains_key(*k)) {
+        by_record
+            .entry(item.record())
+            .or_default()
+            .push((key, item.new));
+    }
+    by_record
 }
 
 /// Every finding and rule error of a report by identity, with its status in `new`.

@@ -561,12 +561,10 @@ impl Engine {
                 name: name.clone(),
                 hint: suggest::did_you_mean(name, declared.keys().map(String::as_str)),
             })?;
-            spec.kind
-                .check(value)
-                .map_err(|message| EvalError::BadParam {
-                    name: name.clone(),
-                    message,
-                })?;
+            spec.check(value).map_err(|message| EvalError::BadParam {
+                name: name.clone(),
+                message,
+            })?;
         }
         Ok(params_of(&self.pack, overrides))
     }

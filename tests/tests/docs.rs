@@ -208,3 +208,26 @@ fn the_readmes_param_examples_name_parameters_of_the_built_in_pack() {
         );
     }
 }
+
+/// README's Architecture section counts the engine's names at the crate root as
+/// `engine/src/lib.rs` re-exports them.
+#[test]
+fn the_readme_counts_the_engines_root_names() {
+    let lib = read("engine/src/lib.rs");
+    let mut names = 0;
+    for statement in lib.split("pub use ").skip(1) {
+        let items = statement.split(';').next().unwrap();
+        let items = match items.split_once('{') {
+            Some((_, list)) => list.trim_end().trim_end_matches('}').to_owned(),
+            None => items.rsplit("::").next().unwrap().to_owned(),
+        };
+        names += items.split(',').filter(|n| !n.trim().is_empty()).count();
+    }
+    let readme = read("README.md");
+    assert!(
+        readme.contains(&format!(
+            "The engine's public API is small on purpose: {names} names"
+        )),
+        "README's count differs from the {names} names engine/src/lib.rs re-exports"
+    );
+}

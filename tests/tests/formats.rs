@@ -207,7 +207,7 @@ fn sarif_has_one_result_per_finding_each_at_a_file_and_line() {
                 pointer
             );
         }
-        let fp = r["partialFingerprints"]["attestFinding/v2"]
+        let fp = r["partialFingerprints"]["attestFinding/v3"]
             .as_str()
             .unwrap();
         assert!(
@@ -242,7 +242,7 @@ fn sarif_fingerprints_are_stable_when_messages_change() {
                         r["ruleId"].as_str().unwrap().to_owned(),
                         r["properties"]["entity"].as_str().unwrap().to_owned(),
                     ),
-                    r["partialFingerprints"]["attestFinding/v2"]
+                    r["partialFingerprints"]["attestFinding/v3"]
                         .as_str()
                         .unwrap()
                         .to_owned(),

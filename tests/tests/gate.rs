@@ -989,6 +989,64 @@ fn findings_are_matched_across_days_even_as_their_messages_change() {
     assert!(diff.resolved.is_empty(), "{:#?}", diff.resolved);
 }
 
+/// A record that fails a rule in a new way is a new failure, and the way it failed before is
+/// resolved: neither hides behind the other because both are about one record.
+#[test]
+fn a_record_failing_a_rule_in_a_new_way_is_a_new_failure() {
+    let change = |edit: fn(&mut Value)| {
+        edited("operations.json", true, move |doc| {
+            for c in doc["changes"].as_array_mut().unwrap() {
+                if c["id"] == "CHG-1041" {
+                    edit(c);
+                }
+            }
+        })
+    };
+    let no_author = change(|c| {
+        c.as_object_mut().unwrap().remove("author_id");
+    });
+    let unknown_approver = change(|c| c["approved_by"] = "E9999".into());
+    let both = change(|c| {
+        c.as_object_mut().unwrap().remove("author_id");
+        c["approved_by"] = "E9999".into();
+    });
+    let ours = |items: &[attest_engine::diff::DiffItem]| -> Vec<String> {
+        items
+            .iter()
+            .filter(|i| i.key.as_deref() == Some("changes/CHG-1041"))
+            .map(|i| i.message.clone())
+            .collect()
+    };
+    let diff = Diff::new(&no_author, &unknown_approver);
+    assert_eq!(
+        ours(&diff.new_failures),
+        [
+            "change CHG-1041 to aws-prod, deployed 2026-06-02, was approved by E9999, who is not in the people list"
+        ]
+    );
+    assert_eq!(
+        ours(&diff.resolved),
+        [
+            "change CHG-1041 to aws-prod, deployed 2026-06-02, has no recorded author, so its approval by E1002 cannot be shown to be independent"
+        ]
+    );
+    let gate = Gate {
+        fail_on: FailOn::New,
+        min_severity: None,
+    };
+    assert_eq!(
+        blockers(&unknown_approver, gate, Some(&diff)),
+        ["changes.approval changes/CHG-1041 fail"]
+    );
+    // Of two failures of one record, the one fixed is resolved, the other still failing.
+    let diff = Diff::new(&both, &unknown_approver);
+    assert_eq!(ours(&diff.new_failures), Vec::<String>::new());
+    assert_eq!(ours(&diff.still_failing).len(), 1);
+    assert!(ours(&diff.still_failing)[0].contains("E9999"));
+    assert_eq!(ours(&diff.resolved).len(), 1);
+    assert!(ours(&diff.resolved)[0].contains("has no recorded author"));
+}
+
 #[test]
 fn diff_three_weeks_later_with_waivers() {
     let mut base = evaluate("2026-06-30");

@@ -522,3 +522,81 @@ fn each_evaluation_of_one_engine_sees_its_own_parameter_values() {
         assert_eq!(status(engine, &[("limit", 1)]), Status::Fail);
     }
 }
+
+/// A parameter that lists its `values` takes no other (in any case), wherever its value is
+/// given: the declared default, an extending pack's `[set]`, or the run's overrides.
+#[test]
+fn a_parameter_listing_its_values_refuses_any_other() {
+    let declared = |default: &str, kind: &str| {
+        format!(
+            "name = \"kinds\"\nversion = \"1.0.0\"\nframework = \"SOC 2\"\ndescription = \"k\"\n\n[params.kinds]\ntype = \"{kind}\"\ndefault = {default}\nvalues = [\"employee\", \"contractor\"]\ndescription = \"d\"\n"
+        )
+    };
+    let pack = |toml: String| {
+        Pack::from_files(&[
+            PackFile::new("pack.toml", toml),
+            PackFile::new("controls.toml", attest_tests::MINIMAL_CATALOG),
+            PackFile::new(
+                "rules/a/kinds.rhai",
+                rule("a.kinds", "if params.kinds.len() > 1 { fail(\"two\"); }\n"),
+            ),
+        ])
+    };
+    let problem = |toml: String| {
+        let err = pack(toml).unwrap_err();
+        let d = &err.0[0];
+        (d.code.as_str().to_owned(), d.message.clone(), d.line)
+    };
+    assert_eq!(
+        problem(declared("[\"employee\", \"vendor\"]", "string_list")),
+        (
+            "invalid-param".to_owned(),
+            "parameter `kinds`: default \"vendor\" is not one of \"employee\", \"contractor\" (matched in any case)".to_owned(),
+            Some(6)
+        )
+    );
+    assert_eq!(
+        problem(declared("1", "integer")).1,
+        "parameter `kinds`: `values` applies to string and string_list parameters, not integer"
+    );
+    let base = pack(declared("[\"Employee\"]", "string_list")).unwrap();
+    let err = Pack::from_files_extending(
+        &[PackFile::new(
+            "pack.toml",
+            "name = \"mine\"\nversion = \"1.0.0\"\nextends = \"kinds\"\n\n[set]\nkinds = [\"CONTRACTOR\", \"staff\"]\n",
+        )],
+        Some(base.clone()),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.0[0].message.as_str(), err.0[0].line),
+        (
+            "[set] `kinds`: \"staff\" is not one of \"employee\", \"contractor\" (matched in any case)",
+            Some(6)
+        )
+    );
+    let facts = Facts::load(&[FactsSource {
+        name: "f.json",
+        text: FACTS,
+    }])
+    .unwrap();
+    let engine = Engine::new(base, Limits::default()).unwrap();
+    let run = |value: serde_json::Value| {
+        let params = [("kinds".to_owned(), value)].into_iter().collect();
+        let options = EvalOptions::default().with_params(params);
+        engine
+            .evaluate_rule("a.kinds", &facts, &options)
+            .map(|r| r.unwrap().status)
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        run(serde_json::json!(["EMPLOYEE", "contractor"])),
+        Ok(Status::Fail)
+    );
+    assert_eq!(run(serde_json::json!(["employee"])), Ok(Status::Pass));
+    let refused = run(serde_json::json!(["employee", "urgent"])).unwrap_err();
+    assert!(
+        refused.contains("\"urgent\" is not one of \"employee\", \"contractor\""),
+        "{refused}"
+    );
+}

@@ -164,11 +164,13 @@ fn control(v: &Entry<'_>) -> Read<Control> {
 /// One `[params.<name>]` entry.
 fn param_spec(v: &Entry<'_>) -> Read<ParamSpec> {
     let t = table(v, "struct ParamSpec")?;
-    let (mut kind, mut default, mut description) = (None, None, None);
-    fields(t, &["type", "default", "description"], &mut |key, v| {
+    let (mut kind, mut default, mut description, mut values) = (None, None, None, None);
+    let names = ["type", "default", "description", "values"];
+    fields(t, &names, &mut |key, v| {
         match key {
             "type" => kind = Some(variant(v, &ParamType::ALL, ParamType::as_str)?),
             "default" => default = Some(json(v)?),
+            "values" => values = Some(list(v, "a list of strings", string)?),
             _ => description = Some(string(v)?),
         }
         Ok(())
@@ -177,6 +179,7 @@ fn param_spec(v: &Entry<'_>) -> Read<ParamSpec> {
         kind: required(kind, "type", v)?,
         default: required(default, "default", v)?,
         description: required(description, "description", v)?,
+        values,
     })
 }
 

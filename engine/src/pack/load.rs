@@ -6,8 +6,8 @@
 
 use super::diagnostic::{Diagnostic, DiagnosticCode};
 use super::{
-    Control, DisabledRule, FACTS_EXTENSION, Manifest, Module, Pack, PackFile, Rule, from_toml,
-    is_pack_file, lint, model, rule,
+    Control, DisabledRule, FACTS_EXTENSION, Manifest, Module, Pack, PackFile, ParamType, Rule,
+    from_toml, is_pack_file, lint, model, rule,
 };
 use crate::digest;
 use crate::facts::{FactsSchema, extension};
@@ -265,7 +265,17 @@ fn params(
             )));
             continue;
         }
-        if let Err(e) = spec.kind.check(&spec.default) {
+        let listed = matches!(spec.kind, ParamType::String | ParamType::StringList);
+        if spec.values.is_some() && !listed {
+            diags.push(at(Diagnostic::new(
+                DiagnosticCode::InvalidParam,
+                "pack.toml",
+                format!(
+                    "parameter `{name}`: `values` applies to string and string_list parameters, not {}",
+                    spec.kind.as_str()
+                ),
+            )));
+        } else if let Err(e) = spec.check(&spec.default) {
             diags.push(at(Diagnostic::new(
                 DiagnosticCode::InvalidParam,
                 "pack.toml",
@@ -285,7 +295,7 @@ fn params(
                     suggest::did_you_mean(name, params.keys().map(String::as_str))
                 ),
             ))),
-            Some(spec) => match spec.kind.check(value) {
+            Some(spec) => match spec.check(value) {
                 Ok(()) => spec.default = value.clone(),
                 Err(e) => diags.push(at(Diagnostic::new(
                     DiagnosticCode::InvalidParam,

@@ -105,6 +105,36 @@ pub struct ParamSpec {
     pub default: serde_json::Value,
     /// What it controls.
     pub description: String,
+    /// The only values a `string` (or each item of a `string_list`) may take, matched in any
+    /// case: a value outside them would match no record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+
+impl ParamSpec {
+    /// Checks a value against the type and the allowed values; the error says what was
+    /// expected.
+    pub fn check(&self, value: &serde_json::Value) -> Result<(), String> {
+        self.kind.check(value)?;
+        let Some(allowed) = &self.values else {
+            return Ok(());
+        };
+        let items = match value {
+            serde_json::Value::Array(items) => items.as_slice(),
+            one => std::slice::from_ref(one),
+        };
+        let known = |s: &str| allowed.iter().any(|a| a.to_lowercase() == s.to_lowercase());
+        match items.iter().filter_map(|v| v.as_str()).find(|s| !known(s)) {
+            None => Ok(()),
+            Some(bad) => {
+                let names: Vec<String> = allowed.iter().map(|a| format!("{a:?}")).collect();
+                Err(format!(
+                    "{bad:?} is not one of {} (matched in any case)",
+                    names.join(", ")
+                ))
+            }
+        }
+    }
 }
 
 /// One criterion of the catalog.

@@ -23,11 +23,12 @@ impl RuleView<'_> {
     }
 
     /// A stable identity for each finding, across runs and reorderings of the facts: the
-    /// rule and the key of the record the finding is about (its pointer when the record has
-    /// no key), numbered when repeated. A finding about no record (a missing assessment, a
-    /// gap in a criterion's evidence) is its rule's first, second... such finding: its
-    /// message, whose dates and day counts change from one run to the next, is no part of
-    /// it.
+    /// rule, the key of the record the finding is about (its pointer when the record has no
+    /// key; nothing for a finding about no record, such as a gap in a criterion's evidence)
+    /// and the [shape](message_shape) of its message, numbered when repeated. A record that
+    /// fails a rule in a new way is a new finding, and the one it had before is resolved; the
+    /// dates and day counts of a message, which change from one run to the next, are no part
+    /// of it.
     pub fn finding_keys(&self) -> Vec<String> {
         let mut seen: HashMap<String, usize> = HashMap::new();
         self.rule
@@ -35,12 +36,45 @@ impl RuleView<'_> {
             .iter()
             .map(|f| {
                 let record = f.key.as_deref().or(f.entity.as_deref());
-                let base = format!("{}|{}", self.id, record.unwrap_or_default());
+                let shape = message_shape(&f.message);
+                let base = format!("{}|{}|{shape}", self.id, record.unwrap_or_default());
                 let n = seen.entry(base.clone()).or_default();
                 *n += 1;
                 if *n == 1 { base } else { format!("{base}#{n}") }
             })
             .collect()
+    }
+}
+
+/// What a message says with what changes from one day (or one record) to the next left out:
+/// each word holding a digit (a date, a count, an id) is `#`, and the word after one loses a
+/// plural ending (`1 day` and `12 days` are `# day`).
+pub fn message_shape(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut after_number = false;
+    for (i, word) in message.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let number = word.bytes().any(|b| b.is_ascii_digit());
+        match (number, after_number) {
+            (true, _) => out.push('#'),
+            (false, true) => out.push_str(&singular(word)),
+            (false, false) => out.push_str(word),
+        }
+        after_number = number;
+    }
+    out
+}
+
+/// `word` without an English plural ending (`days,` is `day,`; `policies` is `policy`).
+fn singular(word: &str) -> String {
+    let core = word.trim_end_matches(|c: char| c.is_ascii_punctuation());
+    let tail = &word[core.len()..];
+    match (core.strip_suffix("ies"), core.strip_suffix('s')) {
+        (Some(stem), _) => format!("{stem}y{tail}"),
+        (None, Some(stem)) => format!("{stem}{tail}"),
+        (None, None) => word.to_owned(),
     }
 }
 
@@ -64,4 +98,28 @@ pub fn rule_views(report: &Report) -> Vec<RuleView<'_>> {
         }
     }
     views
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message_shape;
+
+    #[test]
+    fn a_message_shape_leaves_out_dates_counts_and_plurals() {
+        let shape = message_shape;
+        assert_eq!(
+            shape("contract expired on 2026-03-31, 1 day ago"),
+            shape("contract expired on 2026-04-02, 3 days ago")
+        );
+        assert_eq!(shape("expired 1 day ago"), "expired # day ago");
+        assert_eq!(shape("of 2 policies: a"), "of # policy: a");
+        assert_ne!(
+            shape("change CHG-1 has no recorded author"),
+            shape("change CHG-1 was approved by E9, who is not in the people list")
+        );
+        assert_ne!(
+            shape("expires on 2026-07-15, in 15 days"),
+            shape("expired on 2026-07-15, 2 days ago")
+        );
+    }
 }
