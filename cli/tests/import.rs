@@ -464,22 +464,30 @@ fn the_documented_mapping_imports_and_a_partly_filled_object_is_refused_once() {
     let rows = (1..=3)
         .map(|i| format!("{i},Ana,Silva,Full-Time,03/0{i}/2021,,Active,Staff\n"))
         .collect::<String>();
-    let header = "Employee #,First Name,Last Name,Employment Status,Hire Date,Supervisor EID,Status,Type\n";
+    let header =
+        "Employee #,First Name,Last Name,Employment Status,Hire Date,Supervisor EID,Status,Type\n";
     let csv = write(&dir, "people.csv", &format!("{header}{rows}"));
     let (out, _) = import(&["csv", &csv, "--mapping", &map]);
     let people: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(people["people"][2]["employment"]["status"], "active");
-    assert_eq!(people["people"][2]["employment"]["start_date"], "2021-03-03");
+    assert_eq!(
+        people["people"][2]["employment"]["start_date"],
+        "2021-03-03"
+    );
 
     let status = "[fields.\"employment.status\"]\ncolumn = \"Status\"\nvalues = { \"Active\" = \"active\", \"On Leave\" = \"on_leave\" }\n\n";
     assert!(mapping.contains(status));
     let without = mapping.replace(status, "");
     let map = write(&dir, "partial.toml", &without);
-    let line = 1 + without[..without.find("[fields.\"employment.start_date\"]").unwrap()].lines().count();
+    let line = 1 + without[..without.find("[fields.\"employment.start_date\"]").unwrap()]
+        .lines()
+        .count();
     let message = refused(&["csv", &csv, "--mapping", &map]);
     assert_eq!(
         message,
-        format!("error: {map}:{line}:1: field `employment.start_date`: the mapping fills `employment` without `status`, which it requires: add [fields.\"employment.status\"]\n")
+        format!(
+            "error: {map}:{line}:1: field `employment.start_date`: the mapping fills `employment` without `status`, which it requires: add [fields.\"employment.status\"]\n"
+        )
     );
 }
 

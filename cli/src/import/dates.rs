@@ -89,7 +89,9 @@ fn expected_specifiers() -> String {
         .iter()
         .map(|(what, letters)| format!("{what} ({})", listed(letters, ", ")))
         .collect();
-    let (last, rest) = groups.split_last().map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
+    let (last, rest) = groups
+        .split_last()
+        .map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
     format!("{} or {last}", rest.join(", "))
 }
 
@@ -258,16 +260,17 @@ mod tests {
                 assert!(!refused, "{format}");
             }
         }
-        let docs = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../docs/importers.md"
-        ))
-        .unwrap_or_default();
+        let docs =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/importers.md"))
+                .unwrap_or_default();
         let docs = docs.split_whitespace().collect::<Vec<_>>().join(" ");
         let [date, time, offset, other] = SPECIFIERS.map(|(_, l)| listed(l, " "));
         let sentence = format!(
             "the specifiers read are the date's `{date}`, the time's `{time}`, the offset's `{offset}`, and `{other}`"
         );
-        assert!(docs.contains(&sentence), "docs/importers.md lacks: {sentence}");
+        assert!(
+            docs.contains(&sentence),
+            "docs/importers.md lacks: {sentence}"
+        );
     }
 }

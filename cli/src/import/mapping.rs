@@ -820,10 +820,18 @@ column = "Hours"
         // An object filled in part: once, at its first field, naming the field to add.
         let people = "collection = \"people\"\n[fields.id]\ncolumn = \"x\"\n[fields.name]\ncolumn = \"n\"\n[fields.kind]\nvalue = \"employee\"\n";
         assert_eq!(
-            parse(&format!("{people}[fields.\"employment.start_date\"]\ncolumn = \"d\"\n")).unwrap_err(),
+            parse(&format!(
+                "{people}[fields.\"employment.start_date\"]\ncolumn = \"d\"\n"
+            ))
+            .unwrap_err(),
             "m.toml:8:1: field `employment.start_date`: the mapping fills `employment` without `status`, which it requires: add [fields.\"employment.status\"]"
         );
-        assert!(parse(&format!("{people}[fields.\"employment.status\"]\nvalue = \"active\"\n")).is_ok());
+        assert!(
+            parse(&format!(
+                "{people}[fields.\"employment.status\"]\nvalue = \"active\"\n"
+            ))
+            .is_ok()
+        );
         let err = parse("collection = \"people\"\n[fields.id]\ncolumn = \"x\"\nvalue = \"y\"\n")
             .unwrap_err();
         assert!(
