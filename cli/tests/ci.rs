@@ -445,6 +445,9 @@ fn a_system_gone_from_the_facts_is_neither_resolved_nor_silent_against_a_baselin
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// A change that breaks a report.
+type Break = fn(&mut serde_json::Value);
+
 /// A report that breaks report-v2 is refused with its file, place and what was expected,
 /// not diffed as far as it reads.
 #[test]
@@ -465,7 +468,7 @@ fn diff_refuses_a_report_that_breaks_report_v2() {
     let rules = report["rules"].as_array().unwrap().len();
     let first_rule = report["rules"][0]["id"].as_str().unwrap().to_owned();
     let first_control = report["controls"][0]["id"].as_str().unwrap().to_owned();
-    let cases: [(&str, fn(&mut serde_json::Value), String); 5] = [
+    let cases: [(&str, Break, String); 5] = [
         (
             "date",
             |r| r["evaluated_on"] = "2026-02-30".into(),
