@@ -769,6 +769,34 @@ fn explain_a_control_lists_its_rules_or_its_evidence() {
     );
 }
 
+/// The evidence checks every report lists among the rules are explained as what they are,
+/// with their criterion.
+#[test]
+fn explain_an_evidence_check_points_to_its_criterion() {
+    let evidence = attest(&["explain", "evidence/CC1.2"]);
+    exit(&evidence, 0);
+    let text = stdout(&evidence);
+    assert!(
+        text.starts_with("evidence/CC1.2 is not a rule of the pack but the evidence check of CC1.2: it judges CC1.2's evidence[] records"),
+        "{text}"
+    );
+    assert!(text.contains("\ncontrol CC1.2: "), "{text}");
+    let files = attest(&["explain", "evidence-files/cc5.3", "--format", "json"]);
+    exit(&files, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&files)).unwrap();
+    assert_eq!(
+        doc["evidence_check"],
+        serde_json::json!({"id": "evidence-files/CC5.3", "checks": "evidence files", "control": "CC5.3"})
+    );
+    assert_eq!(doc["control"]["id"], "CC5.3");
+    let unknown = attest(&["explain", "evidence/CC9.9"]);
+    exit(&unknown, 2);
+    assert_eq!(
+        stderr(&unknown),
+        "error: built-in pack soc2: `evidence/CC9.9` names a check of the evidence of `CC9.9`, which is not a criterion of the pack (see `attest list controls`)\n"
+    );
+}
+
 #[test]
 fn explain_an_unknown_id_suggests_near_ones() {
     let out = attest(&["explain", "mfa"]);

@@ -445,6 +445,76 @@ fn a_system_gone_from_the_facts_is_neither_resolved_nor_silent_against_a_baselin
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// A change that breaks a report.
+type Break = fn(&mut serde_json::Value);
+
+/// A report that breaks report-v2 is refused with its file, place and what was expected,
+/// not diffed as far as it reads.
+#[test]
+fn diff_refuses_a_report_that_breaks_report_v2() {
+    let dir = scratch("diff-bad");
+    let good = path(&dir, "good.json");
+    let o = attest(&[
+        "eval",
+        "examples/acme",
+        "--format",
+        "json",
+        "--output",
+        &good,
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&good).unwrap()).unwrap();
+    let rules = report["rules"].as_array().unwrap().len();
+    let first_rule = report["rules"][0]["id"].as_str().unwrap().to_owned();
+    let first_control = report["controls"][0]["id"].as_str().unwrap().to_owned();
+    let cases: [(&str, Break, String); 5] = [
+        (
+            "date",
+            |r| r["evaluated_on"] = "2026-02-30".into(),
+            "/evaluated_on: \"2026-02-30\" is not a \"date\"".to_owned(),
+        ),
+        (
+            "rule-twice",
+            |r| {
+                let first = r["rules"][0].clone();
+                r["rules"].as_array_mut().unwrap().push(first);
+            },
+            format!("/rules/{rules}/id: the rule `{first_rule}` is listed twice (first at /rules/0): a report lists each rule once"),
+        ),
+        (
+            "control-twice",
+            |r| r["controls"][1]["id"] = r["controls"][0]["id"].clone(),
+            format!("/controls/1/id: the control `{first_control}` is listed twice (first at /controls/0): a report lists each control once"),
+        ),
+        (
+            "version",
+            |r| r["report_version"] = 2.into(),
+            "/report_version: expected the string \"2\", not 2".to_owned(),
+        ),
+        (
+            "null-status",
+            |r| r["rules"][0]["status"] = serde_json::Value::Null,
+            "/rules/0/status: null is not of type \"string\"; null is not one of \"pass\", \"fail\", \"warn\", \"error\", \"waived\", \"not_applicable\"".to_owned(),
+        ),
+    ];
+    for (name, break_it, expected) in cases {
+        let mut bad = report.clone();
+        break_it(&mut bad);
+        let file = path(&dir, &format!("{name}.json"));
+        fs::write(&file, serde_json::to_string_pretty(&bad).unwrap()).unwrap();
+        let o = attest(&["diff", &good, &file]);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{err}");
+        assert!(err.starts_with(&format!("error: {file}:")), "{err}");
+        assert!(
+            err.ends_with(&format!(": not a valid report: {expected}\n")),
+            "{name}: {err}"
+        );
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn diff_of_two_reports() {
     let dir = scratch("diff");

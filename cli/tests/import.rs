@@ -451,6 +451,46 @@ fn csv_through_mappings() {
     assert_eq!(doc["vendors"][1]["contract"]["sla_uptime_percent"], 99.9);
 }
 
+/// The example mapping of docs/importers.md's "`csv` with a mapping" imports a CSV with its
+/// columns; without `employment.status` it is refused once, at the mapping, not once per row.
+#[test]
+fn the_documented_mapping_imports_and_a_partly_filled_object_is_refused_once() {
+    let doc = fs::read_to_string(repo().join("docs/importers.md")).unwrap();
+    let section = &doc[doc.find("## `csv` with a mapping").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let mapping = &section[start..start + section[start..].find("```").unwrap()];
+    let dir = scratch("doc-mapping");
+    let map = write(&dir, "people.toml", mapping);
+    let rows = (1..=3)
+        .map(|i| format!("{i},Ana,Silva,Full-Time,03/0{i}/2021,,Active,Staff\n"))
+        .collect::<String>();
+    let header =
+        "Employee #,First Name,Last Name,Employment Status,Hire Date,Supervisor EID,Status,Type\n";
+    let csv = write(&dir, "people.csv", &format!("{header}{rows}"));
+    let (out, _) = import(&["csv", &csv, "--mapping", &map]);
+    let people: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(people["people"][2]["employment"]["status"], "active");
+    assert_eq!(
+        people["people"][2]["employment"]["start_date"],
+        "2021-03-03"
+    );
+
+    let status = "[fields.\"employment.status\"]\ncolumn = \"Status\"\nvalues = { \"Active\" = \"active\", \"On Leave\" = \"on_leave\" }\n\n";
+    assert!(mapping.contains(status));
+    let without = mapping.replace(status, "");
+    let map = write(&dir, "partial.toml", &without);
+    let line = 1 + without[..without.find("[fields.\"employment.start_date\"]").unwrap()]
+        .lines()
+        .count();
+    let message = refused(&["csv", &csv, "--mapping", &map]);
+    assert_eq!(
+        message,
+        format!(
+            "error: {map}:{line}:1: field `employment.start_date`: the mapping fills `employment` without `status`, which it requires: add [fields.\"employment.status\"]\n"
+        )
+    );
+}
+
 // ---- everything into one facts folder ---------------------------------------------------
 
 #[test]

@@ -188,8 +188,13 @@ fn example_records_left_in_place_are_warnings_until_replaced() {
         !after.iter().any(|l| l.contains("backups.json")),
         "{after:?}"
     );
-    // `attest todo` (and `vendors`) evaluate as eval does, and warn alike.
+    // `attest todo` (and `vendors`) evaluate as eval does, and warn alike; so does a sample,
+    // which could hand the examples to an auditor.
     assert_eq!(warned(&["todo"]), after);
+    assert_eq!(
+        warned(&["sample", "access.leaver-accounts", "--seed", "1"]),
+        after
+    );
     // Without the setting, nothing is looked for.
     let config = fs::read_to_string(dir.join("attest.toml")).unwrap();
     let without: String = config

@@ -405,6 +405,22 @@ fn samples_are_reproducible_and_say_how_they_were_drawn() {
     );
     let o = attest(&["sample", "CC9.9", &facts]);
     assert_eq!(stderr(&o), "error: no rule `CC9.9` in the pack\n");
+    // A rule the pack disabled is said to be, with the pack's reason.
+    let o = attest(&[
+        "sample",
+        "changes.tested",
+        "examples/acme",
+        "--pack",
+        "examples/acme-pack",
+    ]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o).starts_with(
+            "error: `changes.tested` is disabled by pack acme: it judges nothing, so there is no population to sample. The pack's reason: Acme's deploy pipeline"
+        ),
+        "{}",
+        stderr(&o)
+    );
     // Unknown rules say what is close.
     let o = attest(&["sample", "changes.aproval", &facts]);
     exit(&o, 2);

@@ -205,22 +205,30 @@ pub fn of_rule(rule: &Rule) -> Result<Vec<Case>, String> {
     Ok(cases)
 }
 
-/// The first case whose `expect.status` is not a string (`null`, `5`), as `line:column:
-/// invalid cases file: pointer: what is expected`: serde_json says only "expected value" of
-/// it, and nowhere which case (of a string that is no status it names the statuses).
+/// The statuses a case may expect: every status a rule returns (`waived` is a finding's,
+/// given by a waivers file, which cases do not have).
+const CASE_STATUSES: [&str; 5] = ["pass", "fail", "warn", "error", "not_applicable"];
+
+/// The first case whose `expect.status` is not one of [`CASE_STATUSES`] (`null`, `5`,
+/// `"waived"`, `"passs"`), as `line:column: invalid cases file: pointer: what is expected`:
+/// serde_json says only "expected value" of a `null`, and nowhere which case.
 fn bad_status(doc: &Value, text: &str) -> Option<String> {
     let (index, got) = doc.as_array()?.iter().enumerate().find_map(|(i, case)| {
         let got = match case.get("expect")?.get("status")? {
-            Value::String(_) => return None,
-            Value::Null => "null",
-            _ => "a number, boolean, list or object",
+            Value::String(s) if CASE_STATUSES.contains(&s.as_str()) => return None,
+            Value::String(s) => Value::from(s.as_str()).to_string(),
+            Value::Null => "null".to_owned(),
+            _ => "a number, boolean, list or object".to_owned(),
         };
         Some((i, got))
     })?;
     let pointer = format!("/{index}/expect/status");
     let (line, column) = json_offset(text, &pointer).map_or((1, 1), |o| line_col(text, o));
+    let quoted: Vec<String> = CASE_STATUSES.iter().map(|s| format!("\"{s}\"")).collect();
+    let (last, rest) = quoted.split_last()?;
     Some(format!(
-        "{line}:{column}: invalid cases file: {pointer}: expected a status, one of \"pass\", \"fail\", \"warn\", \"error\" or \"not_applicable\", not {got}"
+        "{line}:{column}: invalid cases file: {pointer}: expected a status, one of {} or {last}, not {got}",
+        rest.join(", ")
     ))
 }
 
@@ -809,11 +817,14 @@ mod tests {
     }
 
     #[test]
-    fn a_status_that_is_not_a_string_is_refused_naming_its_case_and_the_statuses() {
+    fn a_status_no_rule_returns_is_refused_naming_its_case_and_the_statuses() {
         for (status, shown) in [
             ("null", "null"),
             ("5", "a number, boolean, list or object"),
             ("[]", "a number, boolean, list or object"),
+            // A finding's status, which no case can return, and a misspelt one.
+            ("\"waived\"", "\"waived\""),
+            ("\"passs\"", "\"passs\""),
         ] {
             let cases = format!(
                 "[{{\"name\": \"ok\", \"facts\": {{}}, \"expect\": {{\"status\": \"not_applicable\"}}}},\n {{\"name\": \"x\", \"facts\": {{}},\n  \"expect\": {{\"status\": {status}}}}}]"

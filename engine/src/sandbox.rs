@@ -63,6 +63,10 @@ fn bounded(value: &dyn std::fmt::Display, max: usize) -> String {
     out.text
 }
 
+/// The most variables a rule (or one of its functions) may hold in scope at once, `facts`
+/// and `params` included; declaring one more is the rule's error.
+pub(crate) const MAX_VARIABLES: usize = 1_000;
+
 /// Builds the sandboxed engine shared (read-only) by every rule and thread.
 pub(crate) fn engine(limits: &Limits) -> rhai::Engine {
     let mut engine = rhai::Engine::new_raw();
@@ -74,7 +78,7 @@ pub(crate) fn engine(limits: &Limits) -> rhai::Engine {
         .set_max_string_size(limits.max_string_size)
         .set_max_array_size(limits.max_array_size)
         .set_max_map_size(limits.max_map_size)
-        .set_max_variables(1_000)
+        .set_max_variables(MAX_VARIABLES)
         .set_max_functions(256)
         .set_max_modules(0)
         .set_strict_variables(true)

@@ -480,3 +480,37 @@ fn a_finding_at_a_pointer_to_nothing_is_the_rules_error() {
     assert_eq!(somewhere.findings.len(), 2);
     same_both_ways(pack, Limits::default(), &facts);
 }
+
+#[test]
+fn a_rule_past_the_variable_limit_is_in_error_natively_as_in_rhai() {
+    // `lets(n)`: `n` variables declared one after another (beside `facts` and `params`).
+    let lets = |n: usize| {
+        (1..=n)
+            .map(|i| format!("let v{i} = {i};\n"))
+            .collect::<String>()
+    };
+    let at_limit = format!("{}fail(\"ran\");", lets(998));
+    let past = format!("{}fail(\"ran\");", lets(999));
+    let in_function = format!("fn f() {{\n{}0 }}\nfail(`${{f()}}`);", lets(1_001));
+    let unreached = format!(
+        "if facts.people.len() < 0 {{\n{}}}\nfail(\"ran\");",
+        lets(1_100)
+    );
+    let bodies = [&at_limit, &past, &in_function, &unreached].map(String::as_str);
+    let files = attest_tests::odd_pack(&bodies);
+    let pack = || Pack::from_files(&files).unwrap();
+    let facts = odd_people(&pack());
+    // Only the rule that stays within the limit everywhere runs natively.
+    assert_eq!(same_both_ways(pack, Limits::default(), &facts), 1);
+    let engine = Engine::new(pack(), Limits::default()).unwrap();
+    let report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
+    let status: Vec<_> = report.rules.iter().map(|r| r.status).collect();
+    assert_eq!(
+        status,
+        [Status::Fail, Status::Error, Status::Error, Status::Fail]
+    );
+    let error = report.rules[1].error.as_ref().unwrap();
+    assert!(error.message.contains("Too many variables"), "{error:?}");
+    // At the 999th `let`, after the rule's seven header lines.
+    assert_eq!(error.line, Some(7 + 999));
+}

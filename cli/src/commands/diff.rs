@@ -5,9 +5,11 @@ use crate::Outcome;
 use crate::config::SizeArg;
 use crate::inputs::{self, SizeLimit};
 use crate::output::{Input, Target, refuse_inputs};
+use attest_engine::place::{self, At};
 use attest_engine::report::{self, ReportError};
 use attest_engine::{Report, diff::Diff};
 use attest_render::{self as render, TextOptions, escape};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Diff formats.
@@ -92,12 +94,30 @@ pub fn compare(base: &Report, base_path: &Path, new: &Report) -> Diff {
     Diff::new(base, new)
 }
 
+/// The schema of the reports read (report v2).
+const REPORT_SCHEMA: &str = include_str!("../../../schemas/report.v2.schema.json");
+
 /// Reads a report written by `attest eval --format json` (at most `limit` bytes); errors
-/// name the file and place.
+/// name the file and place. A report that breaks report-v2 (a date that is not one, a
+/// status that is none, a rule or control listed twice) is refused, not read as far as it
+/// goes.
 pub fn read_report(path: &Path, limit: SizeLimit) -> Result<Report, String> {
     let name = inputs::shown(path);
     let text = inputs::read_text(path, limit)?;
     inputs::refuse_repeated_keys(&name, &text)?;
+    // Text that is not JSON, or not an object, is for the reader to name.
+    if let Ok(doc) = serde_json::from_str::<Value>(&text) {
+        check_report(&doc).map_err(|(pointer, why)| {
+            let offset = place::json_offset_at(&text, &pointer, At::Value).unwrap_or(0);
+            let (line, column) = inputs::line_col(&text, offset);
+            let pointer = if pointer.is_empty() {
+                String::new()
+            } else {
+                format!("{pointer}: ")
+            };
+            format!("{name}:{line}:{column}: not a valid report: {pointer}{why}")
+        })?;
+    }
     report::read(&name, &text).map_err(|e| match e {
         ReportError::NotAReport { .. } => {
             format!("{e}: write one with `attest eval --format json`")
@@ -107,4 +127,83 @@ pub fn read_report(path: &Path, limit: SizeLimit) -> Result<Report, String> {
         }
         e => e.to_string(),
     })
+}
+
+/// What in the report `doc` breaks report-v2, and where (a JSON Pointer): a `report_version`
+/// that is not a string, and in a report of version 2 anything its schema refuses, or a rule
+/// or control listed twice. A document of another version is left to the reader.
+fn check_report(doc: &Value) -> Result<(), (String, String)> {
+    match doc.get("report_version") {
+        Some(Value::String(v)) if v == report::REPORT_VERSION => {}
+        Some(Value::String(_)) | None => return Ok(()),
+        Some(v) => {
+            return Err((
+                "/report_version".to_owned(),
+                format!(
+                    "expected the string \"{}\", not {v}",
+                    report::REPORT_VERSION
+                ),
+            ));
+        }
+    }
+    let schema: Value =
+        serde_json::from_str(REPORT_SCHEMA).map_err(|e| (String::new(), e.to_string()))?;
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .map_err(|e| (String::new(), e.to_string()))?;
+    // Every reason at the first place the schema refuses (a `null` status is neither a
+    // string nor one of the statuses).
+    let mut errors = validator
+        .iter_errors(doc)
+        .map(|e| (e.instance_path().as_str().to_owned(), schema_says(&e)));
+    if let Some((pointer, first)) = errors.next() {
+        let mut why = vec![first];
+        why.extend(errors.filter(|(p, _)| *p == pointer).map(|(_, w)| w));
+        return Err((pointer, why.join("; ")));
+    }
+    once_each(doc, "rules", "rule")?;
+    once_each(doc, "controls", "control")
+}
+
+/// What the schema error `e` says, with every value an enumeration allows (the validator
+/// names two and counts the rest).
+fn schema_says(e: &jsonschema::ValidationError<'_>) -> String {
+    match e.kind() {
+        jsonschema::error::ValidationErrorKind::Enum { options } => {
+            let options: Vec<String> = options
+                .as_array()
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(Value::to_string)
+                .collect();
+            format!("{} is not one of {}", e.instance(), options.join(", "))
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// The first item of the list `list` of `doc` whose `id` an earlier one has: its pointer,
+/// and which one it repeats.
+fn once_each(doc: &Value, list: &str, what: &str) -> Result<(), (String, String)> {
+    let items = doc
+        .get(list)
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let mut seen = std::collections::HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let Some(id) = item.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(id, i) {
+            return Err((
+                format!("/{list}/{i}/id"),
+                format!(
+                    "the {what} `{}` is listed twice (first at /{list}/{first}): a report lists each {what} once",
+                    escape::line(id)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

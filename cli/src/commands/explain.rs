@@ -9,6 +9,7 @@ use crate::output::Target;
 use crate::packs::Loaded;
 use attest_engine::cases::Case;
 use attest_engine::pack::{Control, DisabledRule, Rule};
+use attest_engine::report::{EVIDENCE_FILES_RULE, EVIDENCE_RULE};
 use attest_render::escape::{line as shown, lines};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -59,6 +60,22 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                 list::pretty(&json!({ "pack": list::pack_json(pack), "control": doc }))
             }
         }
+    } else if let Some((files, control)) = evidence_check(&loaded, id) {
+        match args.out.format {
+            TextOrJson::Text => format!(
+                "{}\n{}",
+                evidence_check_text(files, control),
+                control_text(&loaded, control)
+            ),
+            TextOrJson::Json => {
+                let what = if files { "evidence files" } else { "evidence" };
+                list::pretty(&json!({
+                    "pack": list::pack_json(pack),
+                    "evidence_check": { "id": check_id(files, control), "checks": what, "control": control.id },
+                    "control": list::control_json(pack, control),
+                }))
+            }
+        }
     } else {
         return Err(not_found(&loaded, id));
     };
@@ -66,8 +83,62 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     Ok(Outcome::Clean)
 }
 
+/// The criterion whose evidence check `id` is (`evidence/CC1.2`, or `evidence-files/CC5.3`
+/// for the check of its evidence files, `true`), as reports list them among the rules.
+fn evidence_check<'l>(loaded: &'l Loaded, id: &str) -> Option<(bool, &'l Control)> {
+    let (prefix, criterion) = id.split_once('/')?;
+    let files = match prefix {
+        EVIDENCE_RULE => false,
+        EVIDENCE_FILES_RULE => true,
+        _ => return None,
+    };
+    let control = loaded
+        .pack
+        .controls()
+        .iter()
+        .find(|c| c.id.eq_ignore_ascii_case(criterion))?;
+    Some((files, control))
+}
+
+/// The id reports give the check of `control`'s evidence (`files`: of its evidence files).
+fn check_id(files: bool, control: &Control) -> String {
+    let prefix = if files {
+        EVIDENCE_FILES_RULE
+    } else {
+        EVIDENCE_RULE
+    };
+    format!("{prefix}/{}", control.id)
+}
+
+/// What the check of `control`'s evidence (`files`: of its evidence files) is, before the
+/// criterion's explanation.
+fn evidence_check_text(files: bool, control: &Control) -> String {
+    let c = shown(&control.id);
+    let what = if files {
+        format!(
+            "the check of {c}'s evidence files: with an evidence root (`attest eval --evidence-root DIR`), each of {c}'s evidence[] records with a sha256 and a relative uri is checked against its file, and a file missing, different or outside the root fails it, and so fails {c}"
+        )
+    } else {
+        format!(
+            "the evidence check of {c}: it judges {c}'s evidence[] records (a current one passes, one expiring within warn_window_days warns, none fails)"
+        )
+    };
+    format!(
+        "{} is not a rule of the pack but {what}. The criterion:\n",
+        shown(&check_id(files, control))
+    )
+}
+
 /// The error for an unknown id, with the ids that contain it as suggestions.
 fn not_found(loaded: &Loaded, id: &str) -> String {
+    if let Some((EVIDENCE_RULE | EVIDENCE_FILES_RULE, criterion)) = id.split_once('/') {
+        return format!(
+            "{}: `{}` names a check of the evidence of `{}`, which is not a criterion of the pack (see `attest list controls`)",
+            loaded.source,
+            shown(id),
+            shown(criterion)
+        );
+    }
     let needle = id.to_lowercase();
     let pack = &loaded.pack;
     let near: Vec<&str> = pack

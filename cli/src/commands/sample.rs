@@ -103,6 +103,8 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     }
     let sources = inputs::read_facts(facts_paths, limit)?;
     let facts = super::load_facts(sources, Some(&loaded.pack), args.strict || config.strict)?;
+    // A sample drawn from the example records `attest init` wrote is no sample to hand over.
+    super::examples_left(&config, &facts);
     let start = Instant::now();
     let options = EvalOptions::default()
         .with_as_of(args.as_of.or(config.as_of))
@@ -123,6 +125,15 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                 );
             }
             let pack = engine.pack();
+            // A rule the pack turned off judged nothing: said with the pack's reason.
+            if let Some(d) = pack.disabled().iter().find(|d| d.meta.id == args.rule) {
+                return format!(
+                    "`{}` is disabled by pack {}: it judges nothing, so there is no population to sample. The pack's reason: {}",
+                    args.rule,
+                    render::escape::line(&pack.manifest().name),
+                    render::escape::line(&d.reason),
+                );
+            }
             // A criterion is sampled through the rules that judge it.
             if pack.control(&args.rule).is_some() {
                 let rules: Vec<&str> = super::list::rules_of(pack, &args.rule)

@@ -65,9 +65,35 @@ fn without_trailing_space(format: &str) -> &str {
     &format[..end]
 }
 
-/// The specifiers a date `format` may use: the date's parts, and the time's and the
-/// offset's, which are read and left (a date-time gives its date as written).
-const SPECIFIERS: &str = "YyCmdejbBhaAFDHIklMSpPfNTRz%nt";
+/// The specifiers a date `format` may use, by what they read: the date's parts, the time's
+/// and the offset's (read and left: a date-time gives its date as written), and the percent
+/// sign and white space. docs/importers.md lists the same (a test holds it to this).
+const SPECIFIERS: [(&str, &str); 4] = [
+    ("the date's", "YyCmdebBhaAjFD"),
+    ("the time's", "HIklMSpPfNTR"),
+    ("the offset's", "z"),
+    ("a percent sign and white space", "%nt"),
+];
+
+/// The specifiers of one group of [`SPECIFIERS`], as a format writes them, `between` each:
+/// `%Y, %y, ...`.
+fn listed(letters: &str, between: &str) -> String {
+    let all: Vec<String> = letters.chars().map(|c| format!("%{c}")).collect();
+    all.join(between)
+}
+
+/// What a format may use instead of the specifier it does not read: every group of
+/// [`SPECIFIERS`], named.
+fn expected_specifiers() -> String {
+    let groups: Vec<String> = SPECIFIERS
+        .iter()
+        .map(|(what, letters)| format!("{what} ({})", listed(letters, ", ")))
+        .collect();
+    let (last, rest) = groups
+        .split_last()
+        .map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
+    format!("{} or {last}", rest.join(", "))
+}
 
 /// Whether a `strftime` format can read dates: every specifier is one of [`SPECIFIERS`]
 /// (`%Q` is named when it is not), and it names a year, a month and a day, checked on a known
@@ -89,11 +115,12 @@ pub fn check_format(format: &str) -> Result<(), String> {
             }
         }
         match chars.next() {
-            Some(letter) if SPECIFIERS.contains(letter) => {}
+            Some(letter) if SPECIFIERS.iter().any(|(_, l)| l.contains(letter)) => {}
             Some(letter) => {
                 written.push(letter);
                 return Err(format!(
-                    "`{written}` is not a specifier it reads: expected the date's (%Y, %y, %m, %d, %e, %b, %B, %j, %F, %D), the time's (%H, %I, %M, %S, %p, %f, %T, %R) or the offset's (%z); the time and offset are read and left"
+                    "`{written}` is not a specifier it reads: expected {}; the time and offset are read and left",
+                    expected_specifiers()
                 ));
             }
             None => {
@@ -216,5 +243,34 @@ mod tests {
         assert_eq!(with_format("2026-06-28", "%Y-%m-%d%%n"), None);
         let err = check_format("%m/%d/%Y %Q").unwrap_err();
         assert!(err.starts_with("`%Q` is not a specifier it reads"), "{err}");
+    }
+
+    #[test]
+    fn the_error_and_the_docs_list_every_specifier_read() {
+        let err = check_format("%a %m/%d/%Y %Q").unwrap_err();
+        assert_eq!(
+            err,
+            "`%Q` is not a specifier it reads: expected the date's (%Y, %y, %C, %m, %d, %e, %b, %B, %h, %a, %A, %j, %F, %D), the time's (%H, %I, %k, %l, %M, %S, %p, %P, %f, %N, %T, %R), the offset's (%z) or a percent sign and white space (%%, %n, %t); the time and offset are read and left"
+        );
+        // Each one listed is taken.
+        for (_, letters) in SPECIFIERS {
+            for c in letters.chars() {
+                let format = format!("%Y-%m-%d %{c}");
+                let refused = check_format(&format).is_err_and(|e| e.contains("not a specifier"));
+                assert!(!refused, "{format}");
+            }
+        }
+        let docs =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/importers.md"))
+                .unwrap_or_default();
+        let docs = docs.split_whitespace().collect::<Vec<_>>().join(" ");
+        let [date, time, offset, other] = SPECIFIERS.map(|(_, l)| listed(l, " "));
+        let sentence = format!(
+            "the specifiers read are the date's `{date}`, the time's `{time}`, the offset's `{offset}`, and `{other}`"
+        );
+        assert!(
+            docs.contains(&sentence),
+            "docs/importers.md lacks: {sentence}"
+        );
     }
 }

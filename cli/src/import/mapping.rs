@@ -372,11 +372,12 @@ impl Mapping {
                     file.collection.span(),
                     format!(
                         "the mapping fills no `{field}`, which {collection} records require: add {}",
-                        required_tables(schema, items, field)
+                        required_tables(schema, items, "", field)
                     ),
                 ));
             }
         }
+        partly_filled(schema, items, &file.fields, &at)?;
         let filters = |specs: Vec<SkipSpec>| -> Vec<(String, Vec<String>)> {
             specs
                 .into_iter()
@@ -425,19 +426,25 @@ impl Mapping {
     }
 }
 
-/// The tables a mapping adds to fill the required field `field` of records of schema
-/// `items`: `[fields.id]`, or for an object, its required fields one by one
-/// (`[fields."employment.status"]`), which is how objects are mapped.
-fn required_tables(root: &Value, items: &Value, field: &str) -> String {
-    let Some(schema) = items
+/// The tables a mapping adds to fill the required field `field` of the object of schema
+/// `object` at `prefix` (`""`: the records themselves): `[fields.id]`, or for an object, its
+/// required fields one by one (`[fields."employment.status"]`), which is how objects are
+/// mapped.
+fn required_tables(root: &Value, object: &Value, prefix: &str, field: &str) -> String {
+    let path = if prefix.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{prefix}.{field}")
+    };
+    let Some(schema) = object
         .get("properties")
         .and_then(|p| p.get(field))
         .map(|s| resolve(root, s))
     else {
-        return format!("[fields.{field}]");
+        return table(&path);
     };
     if type_of(root, schema).is_some() {
-        return format!("[fields.{field}]");
+        return table(&path);
     }
     let inner: Vec<String> = schema
         .get("required")
@@ -445,13 +452,59 @@ fn required_tables(root: &Value, items: &Value, field: &str) -> String {
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
-        .map(|sub| format!("[fields.\"{field}.{sub}\"]"))
+        .map(|sub| table(&format!("{path}.{sub}")))
         .collect();
     if inner.is_empty() {
-        format!("[fields.\"{field}.FIELD\"] for the fields of `{field}` it has")
+        format!("[fields.\"{path}.FIELD\"] for the fields of `{path}` it has")
     } else {
         inner.join(" and ")
     }
+}
+
+/// The mapping's table for the field at `path`: `[fields.id]`, `[fields."employment.status"]`.
+fn table(path: &str) -> String {
+    if path.contains('.') {
+        format!("[fields.\"{path}\"]")
+    } else {
+        format!("[fields.{path}]")
+    }
+}
+
+/// Refuses a mapping that fills an object of the records in part (`employment.start_date`)
+/// without a field the object requires (`employment.status`): every row would lack it. The
+/// error is placed at the object's first field in the mapping and names the tables to add.
+fn partly_filled(
+    root: &Value,
+    items: &Value,
+    fields: &IndexMap<String, Spanned<FieldSpec>>,
+    at: &impl Fn(std::ops::Range<usize>, String) -> Problem,
+) -> Result<(), Problem> {
+    let fills = |path: &str| {
+        fields
+            .keys()
+            .any(|k| k == path || k.starts_with(&format!("{path}.")))
+    };
+    for (path, spec) in fields {
+        for (dot, _) in path.match_indices('.') {
+            let prefix = &path[..dot];
+            let Some(object) = field_schema(root, items, prefix).map(|s| resolve(root, s)) else {
+                continue;
+            };
+            let required = object.get("required").and_then(Value::as_array);
+            for sub in required.into_iter().flatten().filter_map(Value::as_str) {
+                if !fills(&format!("{prefix}.{sub}")) {
+                    return Err(at(
+                        spec.span(),
+                        format!(
+                            "field `{path}`: the mapping fills `{prefix}` without `{sub}`, which it requires: add {}",
+                            required_tables(root, object, prefix, sub)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What the `link` field `path` does with an email of nobody: `unlinked` as the mapping
@@ -763,6 +816,21 @@ column = "Hours"
         assert_eq!(
             parse("collection = \"policies\"\n[fields.id]\ncolumn = \"x\"\n[fields.title]\ncolumn = \"t\"\n").unwrap_err(),
             "m.toml:1:14: the mapping fills no `approved_on`, which policies records require: add [fields.approved_on]"
+        );
+        // An object filled in part: once, at its first field, naming the field to add.
+        let people = "collection = \"people\"\n[fields.id]\ncolumn = \"x\"\n[fields.name]\ncolumn = \"n\"\n[fields.kind]\nvalue = \"employee\"\n";
+        assert_eq!(
+            parse(&format!(
+                "{people}[fields.\"employment.start_date\"]\ncolumn = \"d\"\n"
+            ))
+            .unwrap_err(),
+            "m.toml:8:1: field `employment.start_date`: the mapping fills `employment` without `status`, which it requires: add [fields.\"employment.status\"]"
+        );
+        assert!(
+            parse(&format!(
+                "{people}[fields.\"employment.status\"]\nvalue = \"active\"\n"
+            ))
+            .is_ok()
         );
         let err = parse("collection = \"people\"\n[fields.id]\ncolumn = \"x\"\nvalue = \"y\"\n")
             .unwrap_err();

@@ -17,7 +17,8 @@
 //! stops a native run that reaches it. A rule that imports modules, defines methods on a
 //! type, calls Rhai's special functions (`Fn`, `call`, `eval`, `is_def_var`...) or uses
 //! anything else (`switch`, `do`, `try`, ranges, `?.`, chains such as `a[i][j]`...) runs in
-//! Rhai as before.
+//! Rhai as before, as does one that may hold more variables in scope at once than Rhai's
+//! limit (Rhai stops it there).
 //!
 //! At run time, the calls rules make once per record (`fail`, `warn`, `contains`, `get`,
 //! `len`, `add` on a set, the date helpers, the period's bounds, the queries, `latest_by`,
@@ -70,6 +71,13 @@ pub(crate) struct Native(Arc<Program>);
 /// The rule `ast` as a native program, if every part of it is one a native run knows.
 pub(crate) fn compile(ast: &AST, limits: &Limits) -> Option<Native> {
     let mut program = compile::compile(ast)?;
+    // A rule or function that may hold more variables at once than Rhai allows runs in
+    // Rhai, which stops it at the `let` that would pass the limit (a native run does not
+    // count them).
+    let most = program.functions.iter().map(|f| f.slots);
+    if most.chain([program.slots]).max() > Some(crate::sandbox::MAX_VARIABLES) {
+        return None;
+    }
     program.max = value::Sizes {
         array: limits.max_array_size,
         map: limits.max_map_size,
