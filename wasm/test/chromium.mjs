@@ -31,7 +31,7 @@ const browser = await chromium.launchPersistentContext(profile, {
   ],
 });
 /** A page of the playground, and the problems seen on it: errors, a policy violation, a request that failed or left the origin, a response of 400 or more (the favicon's too). */
-async function open() {
+async function open(query = "") {
   const page = await browser.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(String(e)));
@@ -41,7 +41,7 @@ async function open() {
   page.on("request", (r) => {
     if (!r.url().startsWith(new URL(url).origin)) problems.push(`request outside the page's origin: ${r.url()}`);
   });
-  await page.goto(url);
+  await page.goto(url + query);
   await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
   return { page, problems };
 }
@@ -102,6 +102,7 @@ try {
   assert.deepEqual(problems, []);
   console.log(`chromium: the playground rendered ${findings.length} findings and ${failing.length} failing controls as the native engine reports them`);
   await openedFiles();
+  await deadline();
 } catch (e) {
   failed = true;
   console.error(e);
@@ -126,8 +127,14 @@ function texts(page, selector) {
   return page.$$eval(selector, (all) => all.map((e) => e.textContent));
 }
 
+/** Presses Run and returns the status line once the run has ended. */
 async function run(page) {
   await page.click("#run");
+  return ran(page);
+}
+
+/** The status line once the run under way has ended. */
+async function ran(page) {
   await page.waitForFunction(() => !/Evaluating/.test(document.querySelector("#status").textContent), null, { timeout: 120_000 });
   return page.textContent("#status");
 }
@@ -211,4 +218,25 @@ async function openedFiles() {
   assert.match(await page.textContent("#findings-more"), /^The first 1,000 of \d{1,3},\d{3} findings are listed\.$/);
   assert.deepEqual(problems, []);
   console.log("chromium: opened files merge in the CLI's order, warnings and bidi-isolated names are shown, a large file stays out of the editor");
+}
+
+/** A run that outlives the deadline (here `?deadline=0.5`, half a second) is stopped, and the error names the rules edited. */
+async function deadline() {
+  const { page, problems } = await open("?deadline=0.5");
+  await page.click("#load-example");
+  await page.waitForFunction(() => document.querySelector("#facts-file").options.length === 13);
+  await page.selectOption("#rule-select", expected.edit.path);
+  await page.waitForFunction(() => !document.querySelector("#rule").readOnly);
+  await page.fill("#rule", expected.edit.source);
+  // Another rule chosen during the run: its source, asked for behind the run, comes from the
+  // worker that replaces the stopped one.
+  await page.click("#run");
+  const other = await page.$eval("#rule-select", (s) => [...s.options].find((o) => o.selected === false && o.value.endsWith("inactive-accounts.rhai")).value);
+  await page.selectOption("#rule-select", other);
+  assert.match(await ran(page), /The run failed/);
+  assert.equal(await page.textContent("#error"), `the engine took more than 0.5 s and was stopped: it ran your edits of ${expected.edit.path}; a rule that loops or does much work per record does this`);
+  await page.waitForFunction(() => !document.querySelector("#rule").readOnly, null, { timeout: 60_000 });
+  assert.match(await page.$eval("#rule", (t) => t.value), /inactive/);
+  assert.deepEqual(problems, []);
+  console.log("chromium: a run past the deadline is stopped, naming the edited rule");
 }

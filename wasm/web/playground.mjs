@@ -1,9 +1,9 @@
 // The playground: edit facts and a rule, run them in the WebAssembly engine, read the report
 // (or its public view). The engine runs in a Web Worker (worker.mjs), so the page stays
-// responsive during a large evaluation; a call that outlives the deadline ends the worker.
+// responsive during a large evaluation; an evaluation that outlives the deadline ends the worker.
 
-/** How long one call may take before the worker is terminated and started again. */
-const DEADLINE_MS = 120_000;
+/** How long an evaluation may take before the worker is terminated and started again: 120 s, or `?deadline=SECONDS`. */
+const DEADLINE_MS = 1000 * (Number(new URLSearchParams(location.search).get("deadline")) || 120);
 /** A facts file longer than this (in UTF-16 units) is evaluated as it is, not put in the editor: a textarea of 30 MB blocks the page for most of a minute. */
 const EDIT_LIMIT = 1_000_000;
 /** How many findings the report panel lists: building tens of thousands of list items blocks the page for seconds. */
@@ -14,7 +14,7 @@ const EXAMPLE_FILES = ["access", "data", "devices", "evidence", "operations", "o
 const STARTER = JSON.stringify({ schema_version: "1", organization: { name: "My company", as_of: "2026-06-30" }, people: [] }, null, 2);
 
 let worker;
-let calls = new Map(); // id -> {resolve, reject, timer}
+let calls = new Map(); // id -> {resolve, reject, timer, message}
 let nextId = 1;
 let sources = [{ name: "facts.json", text: STARTER }];
 let current = 0;
@@ -36,28 +36,34 @@ function startWorker() {
     else call.resolve(data);
   };
   worker.onerror = (e) => {
-    for (const call of calls.values()) call.reject(new Error(`the engine stopped: ${e.message}`));
+    for (const call of calls.values()) {
+      clearTimeout(call.timer);
+      call.reject(new Error(`the engine stopped: ${e.message}`));
+    }
     calls.clear();
   };
 }
 
 /**
  * Calls a method of the engine in the worker: resolves with `{result, warnings}` (the
- * warnings of the facts and of the pack); rejects with its error, or after the deadline,
- * saying which edited rules ran (`edits`), if any.
+ * warnings of the facts and of the pack), or rejects with its error. An evaluation (`edits`
+ * given: the paths of the rules edited) is stopped after the deadline, and the error names
+ * those rules; the calls waiting behind it are sent again to the worker that replaces it.
  */
-function callWithWarnings(method, args, edits = []) {
+function callWithWarnings(method, args, edits) {
   const id = nextId++;
+  const message = { id, method, args };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const timer = edits && setTimeout(() => {
       calls.delete(id);
       worker.terminate();
       startWorker();
+      for (const waiting of calls.values()) worker.postMessage(waiting.message);
       const which = edits.length ? `: it ran your edits of ${edits.join(", ")}; a rule that loops or does much work per record does this` : "";
       reject(new Error(`the engine took more than ${DEADLINE_MS / 1000} s and was stopped${which}`));
     }, DEADLINE_MS);
-    calls.set(id, { resolve, reject, timer });
-    worker.postMessage({ id, method, args });
+    calls.set(id, { resolve, reject, timer, message });
+    worker.postMessage(message);
   });
 }
 
