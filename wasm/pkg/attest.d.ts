@@ -503,6 +503,8 @@ export class Attest {
  * Loads the module: from its bytes, a compiled WebAssembly.Module, a fetch Response, or a
  * URL (file: URLs are read from disk in Node). Default: attest.wasm next to attest.mjs. A
  * detached buffer throws TypeError; a file or URL that cannot be read, an Error naming it
- * (`load: source: URL cannot be read (...)`, the reason as its `cause`).
+ * (`load: source: URL cannot be read (...)`, the reason as its `cause`); a response or a file
+ * that is no module (an HTML page a development server sent instead), an Error naming its
+ * URL, its status and Content-Type and what its body starts with, before compiling.
  */
 export function load(source?: ArrayBuffer | SharedArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | URL | string | null): Promise<Attest>;

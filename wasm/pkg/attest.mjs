@@ -20,6 +20,19 @@ export class AttestError extends Error {
 
 const isNode = typeof process === "object" && process.versions != null && process.versions.node != null;
 
+/**
+ * One of Node's own modules (`node:url`, `node:fs/promises`), imported only when running in
+ * Node. The name is not written into the import: a bundler building for the browser (webpack,
+ * Vite, Rollup, esbuild) sees no module to resolve and no chunk to split off, so it needs no
+ * setting for them, and leaves the import as it is.
+ */
+function nodeModule(name) {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ `node:${name}`);
+}
+
+/** The first bytes of every WebAssembly module: `\0asm`. */
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
 async function bytesOf(source) {
   if (source == null) source = new URL("./attest.wasm", import.meta.url);
   if (source instanceof WebAssembly.Module) return source;
@@ -33,15 +46,17 @@ async function bytesOf(source) {
   need(typeof source === "string" || source instanceof URL, "load", "source", sources, source);
   // In Node a relative URL is read from the current folder, whose path is made a file: URL
   // (a `#` or `%` in a folder's name is part of the name, not a fragment or an escape).
-  const base = isNode ? (await import("node:url")).pathToFileURL(`${process.cwd()}/`) : globalThis.location?.href;
+  const base = isNode ? (await nodeModule("url")).pathToFileURL(`${process.cwd()}/`) : globalThis.location?.href;
   const url = source instanceof URL ? source : new URL(String(source), base);
   if (url.protocol === "file:") {
-    const { readFile } = await import("node:fs/promises");
+    const { readFile } = await nodeModule("fs/promises");
+    let bytes;
     try {
-      return await readFile(url);
+      bytes = await readFile(url);
     } catch (e) {
       throw new Error(`load: source: ${url.href} cannot be read (${e.message})`, { cause: e });
     }
+    return moduleBytes(bytes, `load: source: ${url.href}`);
   }
   let response;
   try {
@@ -52,10 +67,33 @@ async function bytesOf(source) {
   return bodyOf(response);
 }
 
-/** The body of a response, or an Error naming its status (rather than a compile error about a 404 page). */
-function bodyOf(response) {
-  if (!response.ok) throw new Error(`${response.url || "the response"}: HTTP ${response.status}`);
-  return response.arrayBuffer();
+/**
+ * The body of a response, or an Error naming its status, or what it held instead of a module
+ * (rather than a compile error about a 404 page, or about the index.html a dev server sends
+ * for every path it does not know).
+ */
+async function bodyOf(response) {
+  const url = response.url || "the response";
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const bytes = await response.arrayBuffer();
+  const type = response.headers?.get("content-type");
+  return moduleBytes(bytes, `load: source: ${url}`, `HTTP ${response.status}${type ? `, Content-Type ${type}` : ""}`);
+}
+
+/**
+ * `bytes` if they begin as a WebAssembly module does; otherwise an Error naming where they
+ * came from (`from`), what came (`got`: the response's type) and what they begin with.
+ */
+function moduleBytes(bytes, from, got) {
+  const view = new Uint8Array(ArrayBuffer.isView(bytes) ? bytes.buffer : bytes, ArrayBuffer.isView(bytes) ? bytes.byteOffset : 0, Math.min(bytes.byteLength, 16));
+  if (MAGIC.every((b, i) => view[i] === b)) return bytes;
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(view);
+  const start = /^[\t\n\r\x20-\x7e]*$/.test(text) ? JSON.stringify(text) : [...view].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+  const what = view.length ? `${view.length < 16 ? "" : "starts with "}${start}` : "is empty";
+  throw new Error(
+    `${from}: not a WebAssembly module (${got ? `${got}; ` : ""}the body ${what}): expected attest.wasm, which starts with the bytes 00 61 73 6d ("\\0asm"). ` +
+      "A development server that answers an unknown path with its index.html gives this: serve attest.wasm at that URL, or give load() the URL it is served at (with Vite's dev server, set optimizeDeps: { exclude: [\"attest-wasm\"] })",
+  );
 }
 
 /**

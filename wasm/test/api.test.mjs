@@ -41,6 +41,30 @@ test("loads from bytes, a URL, a path and the default location", async () => {
   }
 });
 
+test("the wrapper names no module a bundler would have to resolve for the browser", async () => {
+  // webpack 5 refuses `import("node:url")` in a browser build (UnhandledSchemeError), and Vite
+  // splits it into a chunk a classic Worker cannot hold: every import is by a name built at
+  // run time, which bundlers leave alone.
+  const source = await readFile(new URL("wasm/pkg/attest.mjs", root), "utf8");
+  const code = source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
+  assert.deepEqual(code.match(/\bimport\s*\(\s*["'][^"']*["']|\bimport\s[^(]*?from\s*["'][^"']*["']|\brequire\s*\(/g), null);
+  assert.ok(source.includes("import(/* webpackIgnore: true */ /* @vite-ignore */ `node:${name}`)"));
+});
+
+test("a response or a file that is no module is an error naming where it came from and what it held", async () => {
+  // What a development server answers for a path it does not know: its index.html, status 200.
+  const page = new Response("<!doctype html><html><head>", { headers: { "content-type": "text/html" } });
+  Object.defineProperty(page, "url", { value: "http://localhost:5173/node_modules/.vite/deps/attest.wasm" });
+  await assert.rejects(load(page), {
+    name: "Error",
+    message: /^load: source: http:\/\/localhost:5173\/node_modules\/\.vite\/deps\/attest\.wasm: not a WebAssembly module \(HTTP 200, Content-Type text\/html; the body starts with "<!doctype html><"\): expected attest\.wasm, which starts with the bytes 00 61 73 6d .*optimizeDeps: \{ exclude: \["attest-wasm"\] \}/,
+  });
+  await assert.rejects(load(new Response(new Uint8Array([0xff, 0xfe]))), { message: /^load: source: the response: not a WebAssembly module \(HTTP 200; the body ff fe\)/ });
+  await assert.rejects(load(new Response("")), { message: /^load: source: the response: not a WebAssembly module \(HTTP 200, Content-Type text\/plain;charset=UTF-8; the body is empty\)/ });
+  const file = new URL("examples/acme/org.json", root);
+  await assert.rejects(load(file), { message: new RegExp(`^load: source: ${file.href.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a WebAssembly module \\(the body starts with "\\{`) });
+});
+
 test("evaluates the example organization", async () => {
   const report = attest.evaluate(await acme());
   assert.equal(report.report_version, "2");
