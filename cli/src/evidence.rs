@@ -5,12 +5,41 @@
 
 pub mod unchecked;
 
-use attest_engine::EvidenceFile;
+use attest_engine::{EvalOptions, EvidenceFile, Facts};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+
+/// `--evidence-root DIR`, as the commands that evaluate the facts for a report or a view of
+/// it (`attest eval`, `attest todo`, `attest vendors`) take it: one flag, one meaning.
+#[derive(clap::Args, Debug, Default)]
+pub struct RootArg {
+    /// Check every evidence record with a sha256 and a relative uri against the file at
+    /// that uri under DIR; a missing file, a different hash or a file outside DIR (through
+    /// `..` or a link that leads out of it) fails its criterion. Records with a sha256 and
+    /// another uri (absolute, empty, file:, a URL) are told on stderr: nothing checks them.
+    #[arg(long = "evidence-root", value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+impl RootArg {
+    /// With a root, the evidence records of the facts `sources` whose `sha256` it cannot
+    /// check ([`unchecked::unchecked`]), to tell of once the facts are loaded.
+    pub fn unchecked(&self, sources: &[(String, String)]) -> Option<Vec<unchecked::Unchecked>> {
+        self.root.as_ref().map(|_| unchecked::unchecked(sources))
+    }
+
+    /// `options` with, when a root is given, the hash of every file the facts' evidence
+    /// records name under it ([`hash_files`]); an error when the root is not a folder.
+    pub fn hashed(&self, options: EvalOptions, facts: &Facts) -> Result<EvalOptions, String> {
+        Ok(match &self.root {
+            Some(root) => options.with_evidence_files(hash_files(root, &facts.evidence_files())?),
+            None => options,
+        })
+    }
+}
 
 /// For each relative `uri` ([`Facts::evidence_files`](attest_engine::Facts::evidence_files)),
 /// the SHA-256 (lowercase hex) of the file at that path under `root`, why it could not be

@@ -611,3 +611,351 @@ fn the_period_can_be_set_as_the_error_advises() {
     let o = run("vendors", &["--period", "2026-01-01..2026-03-31"]);
     assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// `command` on the example organization as of its date, with `more` arguments, as JSON.
+fn example_json(command: &str, more: &[&str]) -> (std::process::Output, Value) {
+    let mut args = vec![command, "examples/acme", "--format", "json"];
+    args.extend_from_slice(more);
+    let o = attest(&args);
+    let doc = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{command} {more:?}: {e}: {}", stderr(&o)));
+    (o, doc)
+}
+
+fn vendors_validator() -> jsonschema::Validator {
+    let path = repo().join("schemas/vendors.v1.schema.json");
+    let schema: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+/// The example organization's facts copied to `dir`, its vendors edited by `edit`.
+fn acme_with_vendors(dir: &Path, edit: impl FnOnce(&mut Value)) -> String {
+    let facts = dir.join("acme");
+    fs::create_dir_all(&facts).unwrap();
+    for entry in fs::read_dir(repo().join("examples/acme")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, facts.join(path.file_name().unwrap())).unwrap();
+    }
+    let vendors = facts.join("vendors.json");
+    let mut doc: Value = serde_json::from_str(&fs::read_to_string(&vendors).unwrap()).unwrap();
+    edit(&mut doc);
+    fs::write(&vendors, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    facts.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn rules_in_error_are_carried_never_taken_for_nothing_found() {
+    // A budget that vendors.sla-performance (and a few other rules) cannot answer within.
+    let budget = ["--max-operations", "2000"];
+    let (o, register) = example_json("vendors", &budget);
+    exit(&o, 1);
+    assert_valid(
+        &vendors_validator(),
+        &register,
+        "vendors with rules in error",
+    );
+    let in_error: Vec<&str> = register["rules_in_error"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        in_error.contains(&"vendors.sla-performance"),
+        "{in_error:?}"
+    );
+    for v in register["vendors"].as_array().unwrap() {
+        // The rule in error could not judge any vendor: no gap kind counts as shown.
+        assert_eq!(
+            v["not_judged_by"],
+            serde_json::json!(["vendors.sla-performance"])
+        );
+        assert_eq!(v["residual_risk"], v["inherent_risk"], "{}", v["id"]);
+    }
+    let text = stdout(&attest(&["vendors", "examples/acme", budget[0], budget[1]]));
+    assert!(
+        text.contains("Rules in error (5): they could not answer"),
+        "{text}"
+    );
+    assert!(!text.contains("gaps: none\n"), "{text}");
+    let csv = stdout(&attest(&[
+        "vendors",
+        "examples/acme",
+        "--format",
+        "csv",
+        budget[0],
+        budget[1],
+    ]));
+    assert!(csv.contains(",error,vendors.sla-performance,"), "{csv}");
+    // The to-do list carries them too, each with its owner, and fails as eval does.
+    let (o, todo) = example_json("todo", &budget);
+    exit(&o, 1);
+    assert_valid(&validator(), &todo, "todo with rules in error");
+    assert_eq!(
+        todo["rules_in_error"].as_array().unwrap().len(),
+        in_error.len()
+    );
+    let (o, finance) = example_json("todo", &[budget[0], budget[1], "--owner", "finance"]);
+    exit(&o, 1);
+    assert_eq!(
+        finance["rules_in_error"][0]["rule"],
+        "vendors.sla-performance"
+    );
+    assert_eq!(finance["rules_in_error"][0]["owner"], "Finance");
+    for (format, needle) in [
+        ("text", "Rules in error (5): they could not answer"),
+        ("markdown", "**Rules in error (5)**"),
+        ("csv", "Finance,,error,,,vendors.sla-performance,"),
+    ] {
+        let out = stdout(&attest(&[
+            "todo",
+            "examples/acme",
+            "--format",
+            format,
+            budget[0],
+            budget[1],
+        ]));
+        assert!(out.contains(needle), "{format}:\n{out}");
+    }
+    // Without errors the field is there, empty.
+    let (_, clean) = example_json("todo", &[]);
+    assert_eq!(clean["rules_in_error"], serde_json::json!([]));
+}
+
+#[test]
+fn unknown_data_access_is_shown_unknown_and_weighs_as_the_worst_case() {
+    let dir = scratch("unknown-data-access");
+    let facts = acme_with_vendors(&dir, |doc| {
+        let vendors = doc["vendors"].as_array_mut().unwrap();
+        let zendesk = vendors.iter_mut().find(|v| v["id"] == "zendesk").unwrap();
+        zendesk.as_object_mut().unwrap().remove("data_access");
+    });
+    let o = attest(&["vendors", &facts, "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_valid(&vendors_validator(), &doc, "unknown data access");
+    let zendesk = doc["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "zendesk")
+        .unwrap();
+    assert_eq!(zendesk["data_access"], Value::Null);
+    assert_eq!(
+        zendesk["inherent_risk"], "critical",
+        "a high tier with unknown data"
+    );
+    let text = stdout(&attest(&["vendors", &facts]));
+    assert!(
+        text.contains("Zendesk (zendesk): high tier, data access unknown\n"),
+        "{text}"
+    );
+    let csv = stdout(&attest(&["vendors", &facts, "--format", "csv"]));
+    assert!(
+        csv.contains("zendesk,Zendesk,active,high,unknown,critical,"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn todo_and_vendors_take_the_evidence_root_as_eval_does() {
+    let dir = scratch("evidence-root");
+    let root = dir.join("evidence");
+    fs::create_dir_all(root.join("policies")).unwrap();
+    for entry in fs::read_dir(repo().join("examples/acme-evidence/policies")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, root.join("policies").join(path.file_name().unwrap())).unwrap();
+    }
+    let policy = root.join("policies/information-security-2026.md");
+    let mut text = fs::read_to_string(&policy).unwrap();
+    text.push_str("tampered\n");
+    fs::write(&policy, text).unwrap();
+    let root = root.to_str().unwrap();
+    let rules = |doc: &Value| -> Vec<String> {
+        doc["owners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|o| o["items"].as_array().unwrap())
+            .map(|i| i["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, without) = example_json("todo", &[]);
+    assert!(!rules(&without).contains(&"evidence-files/CC5.3".to_owned()));
+    let (o, with) = example_json("todo", &["--evidence-root", root]);
+    exit(&o, 1);
+    assert!(
+        rules(&with).contains(&"evidence-files/CC5.3".to_owned()),
+        "{with:#}"
+    );
+    // Eval, given the same root, fails the same check.
+    let (_, report) = example_json("eval", &["--evidence-root", root]);
+    let check = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "evidence-files/CC5.3")
+        .unwrap();
+    assert_eq!(check["status"], "fail");
+    let (o, _) = example_json("vendors", &["--evidence-root", root]);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = attest(&["todo", "examples/acme", "--evidence-root", "no/such/folder"]);
+    exit(&o, 2);
+    assert!(
+        stderr(&o).contains("--evidence-root no/such/folder: not a folder"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_lapsing_item_is_due_the_day_it_lapses() {
+    let (_, doc) = example_json("todo", &["--param", "warn_window_days=92"]);
+    let as_of = doc["evaluated_on"].as_str().unwrap();
+    let lapsing: Vec<&Value> = doc["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["items"].as_array().unwrap())
+        .filter(|i| i["kind"] == "lapsing")
+        .collect();
+    assert!(!lapsing.is_empty());
+    for item in &lapsing {
+        if let Some(due) = item["due_on"].as_str() {
+            assert!(due >= as_of, "lapses before the as-of date: {item:#}");
+        }
+    }
+    // VULN-290's remediation deadline (2026-04-15) gave way to its risk acceptance.
+    let vuln = lapsing
+        .iter()
+        .find(|i| i["key"] == "vulnerabilities/VULN-290")
+        .unwrap();
+    assert_eq!(vuln["due_on"], "2026-09-30");
+}
+
+#[test]
+fn the_next_review_agrees_with_the_risk_review_rule() {
+    // A year earlier: reviews the facts record in late 2025 and 2026 have not happened yet.
+    let dates = [
+        "--as-of",
+        "2025-06-01",
+        "--period",
+        "2025-01-01..2025-06-01",
+    ];
+    let (_, register) = example_json("vendors", &dates);
+    assert_valid(&vendors_validator(), &register, "a year earlier");
+    let (_, report) = example_json("eval", &dates);
+    let failing: Vec<String> = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "vendors.risk-review")
+        .unwrap()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .map(|f| {
+            f["key"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("vendors/")
+                .to_owned()
+        })
+        .collect();
+    let overdue: Vec<String> = register["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["review_overdue"] == true)
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .collect();
+    let (mut failing, mut overdue) = (failing, overdue);
+    failing.sort();
+    overdue.sort();
+    assert_eq!(overdue, failing);
+    assert!(
+        overdue.contains(&"okta".to_owned()),
+        "reviewed after the as-of date"
+    );
+    let okta = register["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "okta")
+        .unwrap();
+    assert_eq!(okta["next_review_on"], "2025-06-01");
+    let text = stdout(&attest(&[
+        "vendors",
+        "examples/acme",
+        dates[0],
+        dates[1],
+        dates[2],
+        dates[3],
+    ]));
+    assert!(
+        text.contains("next review: 2025-06-01, overdue (none by the as-of date; one is recorded on 2025-11-03)"),
+        "{text}"
+    );
+    // Never reviewed: overdue, as the rule fails it.
+    let dir = scratch("never-reviewed");
+    let facts = acme_with_vendors(&dir, |doc| {
+        let vendors = doc["vendors"].as_array_mut().unwrap();
+        let aws = vendors.iter_mut().find(|v| v["id"] == "aws").unwrap();
+        aws.as_object_mut().unwrap().remove("last_risk_review_on");
+    });
+    let text = stdout(&attest(&["vendors", &facts]));
+    assert!(
+        text.contains("next review: 2026-06-30, overdue (never reviewed)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn both_documents_record_the_period_and_the_parameters_set() {
+    let run = [
+        "--period",
+        "2026-04-01..2026-06-30",
+        "--param",
+        "vendor_review_days=30",
+    ];
+    let set = serde_json::json!({"vendor_review_days": {"value": 30, "default": 365}});
+    let (_, register) = example_json("vendors", &run);
+    assert_valid(&vendors_validator(), &register, "period and params");
+    assert_eq!(
+        register["period"],
+        serde_json::json!({"start": "2026-04-01", "end": "2026-06-30"})
+    );
+    assert_eq!(register["params"], set);
+    let (_, todo) = example_json("todo", &run);
+    assert_valid(&validator(), &todo, "period and params");
+    assert_eq!(todo["params"], set);
+    // Without any set, neither has `params`; the register has no period without one.
+    let (_, plain) = example_json("vendors", &["--as-of", "2026-06-30"]);
+    assert!(plain.get("params").is_none());
+    let text = stdout(&attest(&[
+        "vendors",
+        "examples/acme",
+        run[0],
+        run[1],
+        run[2],
+        run[3],
+    ]));
+    assert!(
+        text.starts_with("Vendor risk register · Acme Analytics, Inc. · 2026-06-30 · audit period 2026-04-01 to 2026-06-30\nParameters set for this run: vendor_review_days = 30 (pack default: 365)\n"),
+        "{text}"
+    );
+    let text = stdout(&attest(&[
+        "todo",
+        "examples/acme",
+        run[0],
+        run[1],
+        run[2],
+        run[3],
+    ]));
+    assert!(
+        text.contains(
+            "\nParameters set for this run: vendor_review_days = 30 (pack default: 365)\n"
+        ),
+        "{text}"
+    );
+}

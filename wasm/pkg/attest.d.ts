@@ -245,8 +245,12 @@ export interface TodoList {
   evaluated_on: string;
   period?: { start: string; end: string };
   pack: { name: string; version: string; digest: string };
+  /** The parameters the run set in place of the pack's defaults (absent when none). */
+  params?: Record<string, { value: unknown; default: unknown }>;
   facts_digest: string;
   owner: Owner | null;
+  /** The rules in error (the owner's, when narrowed to one): their items may be missing. */
+  rules_in_error: { rule: string; title: string; owner: Owner; message: string }[];
   summary: TodoCounts;
   owners: { owner: Owner; summary: TodoCounts; items: TodoItem[] }[];
 }

@@ -145,12 +145,8 @@ pub struct Args {
     /// JSON Pointer and outcome) to DIR, as `<rule id>.csv` and `<rule id>.json`.
     #[arg(long, value_name = "DIR")]
     populations: Option<PathBuf>,
-    /// Check every evidence record with a sha256 and a relative uri against the file at
-    /// that uri under DIR; a missing file, a different hash or a file outside DIR (through
-    /// `..` or a link that leads out of it) fails its criterion. Records with a sha256 and
-    /// another uri (absolute, empty, file:, a URL) are told on stderr: nothing checks them.
-    #[arg(long, value_name = "DIR")]
-    evidence_root: Option<PathBuf>,
+    #[command(flatten)]
+    evidence: evidence::RootArg,
     /// Output format of the main output (stdout, or the plain `--output FILE`; default:
     /// the configuration's `[eval] format`, else text).
     #[arg(long, value_enum)]
@@ -337,7 +333,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }
         None => Vec::new(),
     };
-    let unchecked = (args.evidence_root.as_ref()).map(|_| evidence::unchecked::unchecked(&sources));
+    let unchecked = args.evidence.unchecked(&sources);
     let facts = super::load_facts(sources, Some(&loaded.pack), args.strict || config.strict)?;
     if let Some(records) = &unchecked {
         super::warn_unchecked(records, &facts);
@@ -345,7 +341,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let examples = super::examples_left(&config, &facts);
     let start = Instant::now();
     let cadence = ReviewCadence::of_pack(engine.pack(), &params);
-    let mut options = EvalOptions::default()
+    let options = EvalOptions::default()
         .with_as_of(args.as_of.or(config.as_of))
         .with_period(super::period(args.period.or(config.period), &facts))
         .with_params(params)
@@ -358,9 +354,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
                 || baseline.is_some()
                 || ledger::previous(&past, facts.organization()).is_some(),
         );
-    if let Some(root) = &args.evidence_root {
-        options = options.with_evidence_files(evidence::hash_files(root, &facts.evidence_files())?);
-    }
+    let options = args.evidence.hashed(options, &facts)?;
     let mut report = engine
         .evaluate(&facts, &options)
         .map_err(|e| super::evaluation_error(&e, (args.as_of, args.period), &config, &facts))?;

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// The inputs of the commands that show one view of the report (`attest vendors`, `attest
-/// todo`): the facts, pack, as-of date, audit period, parameters, waivers, limits and
-/// strictness of `attest eval`, and the configuration.
+/// todo`): the facts, pack, as-of date, audit period, parameters, evidence root, waivers,
+/// limits and strictness of `attest eval`, and the configuration.
 #[derive(clap::Args)]
 pub struct ReportArgs {
     /// Facts files or folders of `*.json` files, every file merged in file-name order,
@@ -37,6 +37,8 @@ pub struct ReportArgs {
     /// Override a pack parameter (repeatable); the value is JSON, or a plain string.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     params: Vec<(String, serde_json::Value)>,
+    #[command(flatten)]
+    evidence: crate::evidence::RootArg,
     /// Waivers file (waivers-v1 JSON): a failure an active waiver covers counts as waived.
     #[arg(long, value_name = "FILE")]
     waivers: Option<PathBuf>,
@@ -89,7 +91,11 @@ impl ReportArgs {
             crate::output::refuse_unwritable(output)?;
         }
         let sources = inputs::read_facts(facts_paths, limit)?;
+        let unchecked = self.evidence.unchecked(&sources);
         let facts = super::load_facts(sources, Some(&loaded.pack), self.strict || config.strict)?;
+        if let Some(records) = &unchecked {
+            super::warn_unchecked(records, &facts);
+        }
         super::examples_left(&config, &facts);
         let start = Instant::now();
         let options = EvalOptions::default()
@@ -97,6 +103,7 @@ impl ReportArgs {
             .with_period(super::period(self.period.or(config.period), &facts))
             .with_params(params.clone())
             .with_clock(Arc::new(move || start.elapsed()));
+        let options = self.evidence.hashed(options, &facts)?;
         let mut report = engine
             .evaluate(&facts, &options)
             .map_err(|e| super::evaluation_error(&e, (self.as_of, self.period), &config, &facts))?;

@@ -28,8 +28,8 @@ pub enum Format {
 /// Arguments of `attest todo`.
 #[derive(clap::Args)]
 pub struct Args {
-    // The facts, pack, dates, parameters, waivers and limits, as with `attest eval`; waived
-    // findings are counted, not listed.
+    // The facts, pack, dates, parameters, evidence root, waivers and limits, as with
+    // `attest eval`; waived findings are counted, not listed.
     #[command(flatten)]
     inputs: ReportArgs,
     /// Only this owner's items (its name in any case), listed even when it has nothing to
@@ -72,8 +72,9 @@ impl Owners {
 }
 
 /// Evaluates and prints the to-do list: exit 1 when an item listed is a failure no waiver
-/// covers (a finding, missing or expired evidence), 2 when an input cannot be used
-/// (nothing is written then), 0 otherwise.
+/// covers (a finding, missing or expired evidence) or a rule (of the owner asked for) is in
+/// error, as `attest eval` exits 1 on one; 2 when an input cannot be used (nothing is
+/// written then), 0 otherwise.
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let config = args.inputs.config()?.todo;
     let (format, output) = config::format_and_output(

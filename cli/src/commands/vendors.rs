@@ -24,8 +24,8 @@ pub enum Format {
 /// Arguments of `attest vendors`.
 #[derive(clap::Args)]
 pub struct Args {
-    // The facts, pack, dates, parameters, waivers and limits, as with `attest eval`; a
-    // waived gap stays open in the register, marked waived.
+    // The facts, pack, dates, parameters, evidence root, waivers and limits, as with
+    // `attest eval`; a waived gap stays open in the register, marked waived.
     #[command(flatten)]
     inputs: ReportArgs,
     /// Output format [default: the configuration's `[vendors] format`, else text].
@@ -38,7 +38,8 @@ pub struct Args {
 }
 
 /// Evaluates and prints the register: exit 1 when a vendor has a failing gap no waiver
-/// covers, 2 when an input cannot be used (nothing is written then), 0 otherwise.
+/// covers or a rule is in error (as `attest eval` exits 1 on one), 2 when an input cannot
+/// be used (nothing is written then), 0 otherwise.
 pub fn run(args: &Args) -> Result<Outcome, String> {
     let config = args.inputs.config()?.vendors;
     let (format, output) = config::format_and_output(

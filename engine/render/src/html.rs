@@ -576,18 +576,8 @@ fn vendors(out: &mut String, report: &Report, context: &Context) {
         } else {
             format!("<br><small>{}</small>", esc(&v.status))
         };
-        let data = if v.data_access.is_empty() {
-            "no data access".to_owned()
-        } else {
-            v.data_access.join(", ")
-        };
-        let review = match (&v.next_review_on, &v.last_risk_review_on) {
-            (Some(next), Some(last)) => {
-                format!("{}<br><small>last {}</small>", esc(next), esc(last))
-            }
-            (Some(next), None) => format!("{}<br><small>never reviewed</small>", esc(next)),
-            (None, _) => "none".to_owned(),
-        };
+        let data = super::vendors::data_access(v);
+        let review = esc(&super::vendors::review(v, &register.evaluated_on));
         let _ = write!(
             out,
             "<tr data-vendor=\"{}\" data-status=\"{}\" data-residual=\"{}\"><td>{}<br><small><code>{}</code> · {}</small>{status}</td><td>{}<br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{review}</td><td>",
@@ -604,9 +594,17 @@ fn vendors(out: &mut String, report: &Report, context: &Context) {
             esc(&soc2),
             esc(v.contract_expires_on.as_deref().unwrap_or("none"))
         );
-        if v.gaps.is_empty() {
+        if !v.not_judged_by.is_empty() {
+            let _ = write!(
+                out,
+                "{} not judged by {} (rules in error)",
+                badge(Status::Error),
+                esc(&v.not_judged_by.join(", "))
+            );
+        }
+        if v.gaps.is_empty() && v.not_judged_by.is_empty() {
             out.push_str(&badge(Status::Pass));
-        } else {
+        } else if !v.gaps.is_empty() {
             out.push_str("<ul class=\"findings\">");
             for g in &v.gaps {
                 let _ = write!(

@@ -8,8 +8,9 @@ use super::csv::row;
 use super::escape::{line, markdown as escape};
 use super::markdown::code;
 use super::record_place;
+use attest_engine::report::describe_params;
 use attest_engine::report::todo::{
-    EvidenceGap, ItemKind, OwnerTodo, TodoCounts, TodoItem, TodoList,
+    EvidenceGap, ItemKind, OwnerTodo, RuleInError, TodoCounts, TodoItem, TodoList,
 };
 use std::fmt::Write as _;
 
@@ -58,8 +59,35 @@ pub(super) fn when(item: &TodoItem, today: &str) -> String {
     }
 }
 
-/// Renders the list as text: the counts, then each owner with its items in order, each
-/// with its record and what to do.
+/// What to do about a rule in error.
+const ERROR_REMEDIATION: &str =
+    "Make the rule answer (fix it, or raise the limit it hit), then run again.";
+
+/// The rules in error as text, after the counts: `Rules in error (2): they could not
+/// answer, so the list may miss their findings`, then one line per rule with its owner and
+/// message; nothing when there are none. `missed` says what may be missing.
+pub(super) fn rules_in_error_text(out: &mut String, rules: &[RuleInError], missed: &str) {
+    if rules.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Rules in error ({}): they could not answer, so {missed}",
+        rules.len()
+    );
+    for r in rules {
+        let _ = writeln!(
+            out,
+            "  {} ({}): {}",
+            line(&r.rule),
+            r.owner,
+            line(&r.message)
+        );
+    }
+}
+
+/// Renders the list as text: the counts, the parameters set, the rules in error, then each
+/// owner with its items in order, each with its record and what to do.
 pub fn todo_text(todo: &TodoList) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -78,6 +106,14 @@ pub fn todo_text(todo: &TodoList) -> String {
         plural(todo.summary.items, "item", "items"),
         plural(todo.owners.len(), "owner", "owners"),
         counts(&todo.summary)
+    );
+    if let Some(params) = describe_params(&todo.params) {
+        let _ = writeln!(out, "Parameters set for this run: {}", line(&params));
+    }
+    rules_in_error_text(
+        &mut out,
+        &todo.rules_in_error,
+        "the list may miss their findings",
     );
     if todo.owners.is_empty() {
         out.push_str("\nNothing to do.\n");
@@ -152,6 +188,26 @@ pub fn todo_markdown(todo: &TodoList) -> String {
         plural(todo.owners.len(), "owner", "owners"),
         counts(&todo.summary)
     );
+    if let Some(params) = describe_params(&todo.params) {
+        let _ = writeln!(out, "Parameters set for this run: {}\n", escape(&params));
+    }
+    if !todo.rules_in_error.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Rules in error ({})**: they could not answer, so this list may miss their findings.\n",
+            todo.rules_in_error.len()
+        );
+        for r in &todo.rules_in_error {
+            let _ = writeln!(
+                out,
+                "- {} ({}): {}",
+                code(&r.rule),
+                r.owner,
+                escape(&r.message)
+            );
+        }
+        out.push('\n');
+    }
     out.push_str(
         "Each owner's items, by severity, then due date (overdue first), then rule and record.\n",
     );
@@ -209,7 +265,8 @@ const HEADER: [&str; 15] = [
 
 /// Renders the list as CSV (RFC 4180, CRLF line ends, cells escaped as the CSV report
 /// escapes them): one row per item, owners in name order, each owner's items in order
-/// (`position` from 1).
+/// (`position` from 1); then one row per rule in error (`kind` `error`, no position, its
+/// message), whose findings the list may miss.
 pub fn todo_csv(todo: &TodoList) -> String {
     let mut out = String::new();
     row(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
@@ -245,6 +302,16 @@ pub fn todo_csv(todo: &TodoList) -> String {
                 ],
             );
         }
+    }
+    for r in &todo.rules_in_error {
+        let mut fields = vec![String::new(); HEADER.len()];
+        fields[0] = r.owner.as_str().to_owned();
+        fields[2] = "error".to_owned();
+        fields[5] = r.rule.clone();
+        fields[6] = r.title.clone();
+        fields[13] = r.message.clone();
+        fields[14] = ERROR_REMEDIATION.to_owned();
+        row(&mut out, fields);
     }
     out
 }

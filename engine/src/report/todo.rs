@@ -23,7 +23,14 @@
 //! `review_due`); (3) the last day something counts: a key ending in `_until`
 //! (`valid_until`, `current_until`) or `expires_on` or a key ending in `_expires_on`; (4) an
 //! integer `days_left`, counted from the as-of date, or `days_overdue`, counted back from it.
-//! Else it has none. For a failing finding the date is the one it was due by.
+//! Else it has none. For a failing finding the date is the one it was due by. For a lapsing
+//! item it is the date it lapses, which is never before the as-of date: dates before it (a
+//! deadline that a later one replaced, such as a remediation deadline a risk acceptance
+//! extended) are not read.
+//!
+//! A rule in error could not say what it would have found: the list carries it
+//! ([`TodoList::rules_in_error`]), since its owner's items may be missing, and it counts as a
+//! failure ([`TodoList::has_failures`]).
 //!
 //! Order, within each owner: by severity (critical, high, medium, low), then by the date an
 //! item is due, earliest first, then by rule id, then by record (its key, else its JSON
@@ -34,7 +41,7 @@
 //! a waived finding, and [`TodoList::for_owner`] lists the owner asked for whatever it has.
 
 use super::views::{RuleView, rule_views};
-use super::{ControlResult, EvidenceState, Finding, PackInfo, Report, Status};
+use super::{ControlResult, EvidenceState, Finding, PackInfo, Params, Report, Status};
 use crate::date::Date;
 use crate::facts::Origin;
 use crate::pack::{Owner, Severity};
@@ -118,6 +125,39 @@ pub struct EvidenceToCollect {
     pub title: String,
     /// Why its evidence is to collect.
     pub state: EvidenceGap,
+}
+
+/// A rule that could not answer (status `error`): what it would have found is unknown, so
+/// the lists that read its findings (the to-do list, the vendor register) may miss some.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RuleInError {
+    /// The rule id.
+    pub rule: String,
+    /// The rule's title.
+    pub title: String,
+    /// Who fixes its findings: the owner whose items may be missing.
+    pub owner: Owner,
+    /// Why it could not answer.
+    pub message: String,
+}
+
+impl RuleInError {
+    /// The rules of a report that are in error, in the report's order.
+    pub fn of_report(report: &Report) -> Vec<RuleInError> {
+        report
+            .rules
+            .iter()
+            .filter_map(|r| {
+                Some(RuleInError {
+                    rule: r.id.clone(),
+                    title: r.title.clone(),
+                    owner: r.owner,
+                    message: r.error.as_ref()?.message.clone(),
+                })
+            })
+            .collect()
+    }
 }
 
 /// One thing an owner has to do.
@@ -280,10 +320,17 @@ pub struct TodoList {
     pub period: Option<Period>,
     /// The pack whose rules found the items.
     pub pack: PackInfo,
+    /// The parameters the run set in place of the pack's defaults, as the report has them
+    /// (absent when it set none).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub params: Params,
     /// sha256 of the canonical facts.
     pub facts_digest: String,
     /// The owner the list was narrowed to, if any.
     pub owner: Option<Owner>,
+    /// The rules in error (of the owner the list was narrowed to): their owners' items may
+    /// be missing from the list.
+    pub rules_in_error: Vec<RuleInError>,
     /// Counts over the owners listed (`items`: how many items in all).
     pub summary: TodoCounts,
     /// The owners, in name order.
@@ -327,7 +374,7 @@ impl TodoList {
                 };
                 let owner = owner_entry(&mut owners, f.owner);
                 if listed {
-                    let due = due_date(f.data.as_ref(), as_of);
+                    let due = due_date(f.data.as_ref(), as_of, kind == ItemKind::Lapsing);
                     owner.add(item(&v, f, kind, due, as_of, None), true);
                 } else {
                     owner.summary.note(kind, kind.fails(None));
@@ -347,8 +394,10 @@ impl TodoList {
             evaluated_on: report.evaluated_on.clone(),
             period: report.period,
             pack: report.pack.clone(),
+            params: report.params.clone(),
             facts_digest: report.facts.digest.clone(),
             owner: None,
+            rules_in_error: RuleInError::of_report(report),
             summary: total(&owners),
             owners,
         }
@@ -362,13 +411,15 @@ impl TodoList {
             self.owners.push(OwnerTodo::new(owner));
         }
         self.owner = Some(owner);
+        self.rules_in_error.retain(|r| r.owner == owner);
         self.summary = total(&self.owners);
         self
     }
 
-    /// Whether a listed item is a failure no waiver covers (exit code 1).
+    /// Whether a listed item is a failure no waiver covers, or a rule is in error (so the
+    /// list may miss failures): exit code 1, as `attest eval`'s.
     pub fn has_failures(&self) -> bool {
-        self.summary.to_fix > 0
+        self.summary.to_fix > 0 || !self.rules_in_error.is_empty()
     }
 
     /// The list as pretty JSON, newline-terminated.
@@ -498,13 +549,16 @@ fn evidence_item(v: &RuleView<'_>, as_of: Option<Date>) -> Option<(Owner, TodoIt
 /// A finding's due date, from its data (see the module's documentation): `fails_on`; else
 /// the earliest deadline (`due`, `due_on`, `*_due`); else the earliest end of validity
 /// (`*_until`, `expires_on`, `*_expires_on`); else `days_left` after, or `days_overdue`
-/// before, the as-of date; else none.
-pub fn due_date(data: Option<&Value>, as_of: Option<Date>) -> Option<Date> {
+/// before, the as-of date; else none. For a `lapsing` finding (a warning), the date it
+/// lapses: dates before the as-of date are left out.
+pub fn due_date(data: Option<&Value>, as_of: Option<Date>, lapsing: bool) -> Option<Date> {
     let map = data?.as_object()?;
+    let lapses = |d: &Date| !lapsing || as_of.is_none_or(|now| *d >= now);
     let earliest = |wanted: fn(&str) -> bool| {
         map.iter()
             .filter(|(k, _)| wanted(k))
             .filter_map(|(_, v)| v.as_str().and_then(Date::parse))
+            .filter(lapses)
             .min()
     };
     let steps: [fn(&str) -> bool; 3] = [
@@ -522,6 +576,7 @@ pub fn due_date(data: Option<&Value>, as_of: Option<Date>) -> Option<Date> {
         (None, Some(overdue)) => as_of.add_days(overdue.checked_neg()?),
         (None, None) => None,
     }
+    .filter(lapses)
 }
 
 #[cfg(test)]
@@ -530,7 +585,32 @@ mod tests {
     use serde_json::json;
 
     fn due(data: Value) -> Option<String> {
-        due_date(Some(&data), Date::parse("2026-06-30")).map(|d| d.to_string())
+        due_date(Some(&data), Date::parse("2026-06-30"), false).map(|d| d.to_string())
+    }
+
+    fn lapses(data: Value) -> Option<String> {
+        due_date(Some(&data), Date::parse("2026-06-30"), true).map(|d| d.to_string())
+    }
+
+    #[test]
+    fn a_lapsing_items_date_is_the_date_it_lapses_never_a_past_deadline() {
+        // A risk acceptance replaced the remediation deadline: it lapses when it expires.
+        let accepted = json!({"due": "2026-04-15", "acceptance_expires_on": "2026-09-30"});
+        assert_eq!(lapses(accepted.clone()).as_deref(), Some("2026-09-30"));
+        // A failing finding was due by the deadline.
+        assert_eq!(due(accepted).as_deref(), Some("2026-04-15"));
+        // A deadline to come is still the date it lapses; the as-of date is not past.
+        assert_eq!(
+            lapses(json!({"due": "2026-07-10", "valid_until": "2026-09-30"})).as_deref(),
+            Some("2026-07-10")
+        );
+        assert_eq!(
+            lapses(json!({"fails_on": "2026-06-30"})).as_deref(),
+            Some("2026-06-30")
+        );
+        // Nothing to come: no date rather than a past one.
+        assert_eq!(lapses(json!({"due": "2026-04-15"})), None);
+        assert_eq!(lapses(json!({"days_overdue": 3})), None);
     }
 
     #[test]
@@ -580,6 +660,6 @@ mod tests {
         );
         assert_eq!(due(json!({"due": "soon", "days_left": "14"})), None);
         assert_eq!(due(json!(["2026-07-01"])), None);
-        assert_eq!(due_date(None, Date::parse("2026-06-30")), None);
+        assert_eq!(due_date(None, Date::parse("2026-06-30"), false), None);
     }
 }

@@ -2,12 +2,19 @@
 //! data access), the assurance and contract gaps the rules found (their findings about it),
 //! the criteria each gap affects, the residual risk those gaps leave, and when its next risk
 //! review is due. `attest vendors` prints it; the HTML report shows it as its vendor section.
+//!
+//! Absence is never compliance: a gap kind lowers the residual risk only when the rules that
+//! judge vendors could answer. While one of them is in error (a rule whose population names
+//! the `vendors` collection), no vendor's residual risk is lowered, and the register carries
+//! the rules in error.
 
-use super::{Finding, PackInfo, Report, Status};
+use super::todo::RuleInError;
+use super::{Finding, PackInfo, Params, Report, RuleResult, Status};
 use crate::date::Date;
 use crate::facts::tree::Node;
 use crate::facts::{Facts, Origin};
 use crate::pack::Pack;
+use crate::period::Period;
 use indexmap::IndexMap;
 use serde::Serialize;
 use std::cmp::Reverse;
@@ -31,8 +38,8 @@ pub struct Vendor {
     pub status: String,
     /// `risk_tier`.
     pub risk_tier: String,
-    /// `data_access`.
-    pub data_access: Vec<String>,
+    /// `data_access`; `None` when the facts do not record it.
+    pub data_access: Option<Vec<String>>,
     /// `assurance.soc2_type` (`type1`, `type2`), if any.
     pub soc2_type: Option<String>,
     /// `assurance.report_period_end`.
@@ -62,9 +69,9 @@ impl Vendor {
                     risk_tier: text(r.get("risk_tier")).unwrap_or_default(),
                     data_access: match r.get("data_access") {
                         Some(Node::List(l)) => {
-                            l.items().iter().filter_map(|n| text(Some(n))).collect()
+                            Some(l.items().iter().filter_map(|n| text(Some(n))).collect())
                         }
-                        _ => Vec::new(),
+                        _ => None,
                     },
                     soc2_type: text(r.path("assurance.soc2_type")),
                     report_period_end: text(r.path("assurance.report_period_end")),
@@ -160,23 +167,26 @@ impl RiskLevel {
     }
 
     /// Inherent risk: the tier's weight (low 1 to critical 4; unknown counts as critical)
-    /// times the data access's (none 1; production or financial 2; customer data or PII 3):
-    /// 9 and up is critical, 6 to 8 high, 3 to 5 medium, below 3 low.
-    fn inherent(tier: &str, data_access: &[String]) -> RiskLevel {
+    /// times the data access's (none 1; production or financial 2; customer data or PII 3;
+    /// unknown counts as customer data): 9 and up is critical, 6 to 8 high, 3 to 5 medium,
+    /// below 3 low.
+    fn inherent(tier: &str, data_access: Option<&[String]>) -> RiskLevel {
         let tier = match tier {
             "low" => 1,
             "medium" => 2,
             "high" => 3,
             _ => 4,
         };
-        let data = data_access
-            .iter()
-            .map(|d| match d.as_str() {
-                "customer_data" | "pii" => 3,
-                _ => 2,
-            })
-            .max()
-            .unwrap_or(1);
+        let data = data_access.map_or(3, |kinds| {
+            kinds
+                .iter()
+                .map(|d| match d.as_str() {
+                    "customer_data" | "pii" => 3,
+                    _ => 2,
+                })
+                .max()
+                .unwrap_or(1)
+        });
         match tier * data {
             9.. => RiskLevel::Critical,
             6..=8 => RiskLevel::High,
@@ -265,12 +275,14 @@ pub struct RegisterEntry {
     pub status: String,
     /// `risk_tier`.
     pub risk_tier: String,
-    /// `data_access`.
-    pub data_access: Vec<String>,
+    /// `data_access`; null when the facts do not record it (it then weighs as customer
+    /// data).
+    pub data_access: Option<Vec<String>>,
     /// Risk before any control: risk tier × data access.
     pub inherent_risk: RiskLevel,
     /// Risk left: the inherent risk lowered one level for assurance with no open gap, and
-    /// one for a contract with no open gap.
+    /// one for a contract with no open gap; not lowered while a gap of another kind is open
+    /// or a rule that judges vendors is in error.
     pub residual_risk: RiskLevel,
     /// `assurance.soc2_type`.
     pub soc2_type: Option<String>,
@@ -280,12 +292,18 @@ pub struct RegisterEntry {
     pub contract_expires_on: Option<String>,
     /// `last_risk_review_on`.
     pub last_risk_review_on: Option<String>,
-    /// When the next risk review is due: the last one plus its tier's cadence, the
-    /// evaluation date when there was none; null for offboarded vendors and unknown
-    /// cadences.
+    /// When the next risk review is due: the last one on or before the as-of date plus its
+    /// tier's cadence, the as-of date when there was none by then; null for offboarded
+    /// vendors and unknown cadences.
     pub next_review_on: Option<String>,
+    /// Whether that review is overdue: it was due before the as-of date, or no review is on
+    /// record by then (as `vendors.risk-review` judges).
+    pub review_overdue: bool,
     /// Its gaps, failing first, in rule order.
     pub gaps: Vec<Gap>,
+    /// The rules that judge vendors but are in error, in rule order: the gaps they would
+    /// have found are unknown, so its residual risk is not lowered.
+    pub not_judged_by: Vec<String>,
 }
 
 impl RegisterEntry {
@@ -364,10 +382,20 @@ pub struct VendorRegister {
     pub organization: String,
     /// The as-of date of the evaluation.
     pub evaluated_on: String,
+    /// The audit period the rules judged, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
     /// The pack whose rules found the gaps.
     pub pack: PackInfo,
+    /// The parameters the run set in place of the pack's defaults, as the report has them
+    /// (absent when it set none).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub params: Params,
     /// sha256 of the canonical facts.
     pub facts_digest: String,
+    /// Every rule in error, as the report has them: the register may miss the gaps of
+    /// those that judge vendors.
+    pub rules_in_error: Vec<RuleInError>,
     /// Counts.
     pub summary: RegisterSummary,
     /// Every vendor, highest residual risk first, then highest inherent risk, then by name.
@@ -377,8 +405,16 @@ pub struct VendorRegister {
 impl VendorRegister {
     /// The register of `vendors` (from [`Vendor::all`]) from a report of the same facts.
     pub fn new(report: &Report, vendors: &[Vendor], cadence: &ReviewCadence) -> VendorRegister {
-        let mut entries: Vec<RegisterEntry> =
-            vendors.iter().map(|v| entry(report, v, cadence)).collect();
+        let unjudged: Vec<String> = report
+            .rules
+            .iter()
+            .filter(|r| r.error.is_some() && judges_vendors(r))
+            .map(|r| r.id.clone())
+            .collect();
+        let mut entries: Vec<RegisterEntry> = vendors
+            .iter()
+            .map(|v| entry(report, v, cadence, &unjudged))
+            .collect();
         crate::sorting::sort_by(&mut entries, |a, b| {
             (
                 Reverse(a.residual_risk),
@@ -407,8 +443,11 @@ impl VendorRegister {
             register_version: REGISTER_VERSION.to_owned(),
             organization: report.facts.organization.clone(),
             evaluated_on: report.evaluated_on.clone(),
+            period: report.period,
             pack: report.pack.clone(),
+            params: report.params.clone(),
             facts_digest: report.facts.digest.clone(),
+            rules_in_error: RuleInError::of_report(report),
             summary,
             vendors: entries,
         }
@@ -421,12 +460,21 @@ impl VendorRegister {
         s
     }
 
-    /// Whether a vendor has a failing gap no waiver covers.
+    /// Whether a vendor has a failing gap no waiver covers, or a rule is in error (exit code
+    /// 1, as `attest eval`'s).
     pub fn has_failures(&self) -> bool {
-        self.vendors
-            .iter()
-            .any(|v| v.gaps.iter().any(|g| g.status == Status::Fail))
+        !self.rules_in_error.is_empty()
+            || self
+                .vendors
+                .iter()
+                .any(|v| v.gaps.iter().any(|g| g.status == Status::Fail))
     }
+}
+
+/// Whether a rule judges vendors: its population names the `vendors` collection (every
+/// collection its header declares is named, tested or not, also when it is in error).
+fn judges_vendors(rule: &RuleResult) -> bool {
+    rule.population.collections.contains_key("vendors")
 }
 
 /// Whether a finding is about the vendor: its record is the vendor or inside it, or its
@@ -444,7 +492,12 @@ fn is_about(f: &Finding, v: &Vendor) -> bool {
             .is_some_and(|id| id == v.id)
 }
 
-fn entry(report: &Report, v: &Vendor, cadence: &ReviewCadence) -> RegisterEntry {
+fn entry(
+    report: &Report,
+    v: &Vendor,
+    cadence: &ReviewCadence,
+    unjudged: &[String],
+) -> RegisterEntry {
     // The criteria in scope (those of categories out of scope are the only ones that do not
     // apply): a gap affects those alone.
     let in_scope = |id: &String| {
@@ -472,8 +525,8 @@ fn entry(report: &Report, v: &Vendor, cadence: &ReviewCadence) -> RegisterEntry 
     // Failing first (waived with them), then lapsing; rule order within each.
     crate::sorting::sort_by_key(&mut gaps, |g| !g.is_open());
     let open = |kind: GapKind| gaps.iter().any(|g| g.is_open() && g.kind == kind);
-    let inherent = RiskLevel::inherent(&v.risk_tier, &v.data_access);
-    let residual = if open(GapKind::Other) {
+    let inherent = RiskLevel::inherent(&v.risk_tier, v.data_access.as_deref());
+    let residual = if open(GapKind::Other) || !unjudged.is_empty() {
         inherent
     } else {
         [GapKind::Assurance, GapKind::Contract]
@@ -481,16 +534,7 @@ fn entry(report: &Report, v: &Vendor, cadence: &ReviewCadence) -> RegisterEntry 
             .filter(|k| !open(*k))
             .fold(inherent, |level, _| level.lower())
     };
-    let next_review_on = if v.status == "offboarded" {
-        None
-    } else {
-        cadence.of_tier(&v.risk_tier).and_then(|days| {
-            match v.last_risk_review_on.as_deref().and_then(Date::parse) {
-                Some(last) => last.add_days(days).map(|d| d.to_string()),
-                None => Some(report.evaluated_on.clone()),
-            }
-        })
-    };
+    let (next_review_on, review_overdue) = next_review(report, v, cadence);
     RegisterEntry {
         id: v.id.clone(),
         name: v.name.clone(),
@@ -505,7 +549,33 @@ fn entry(report: &Report, v: &Vendor, cadence: &ReviewCadence) -> RegisterEntry 
         contract_expires_on: v.contract_expires_on.clone(),
         last_risk_review_on: v.last_risk_review_on.clone(),
         next_review_on,
+        review_overdue,
         gaps,
+        not_judged_by: unjudged.to_vec(),
+    }
+}
+
+/// When the vendor's next risk review is due, and whether it is overdue: the last review on
+/// or before the as-of date (a later one has not happened yet) plus its tier's cadence, or
+/// the as-of date, overdue, when none is on record by then; none for an offboarded vendor or
+/// an unknown cadence.
+fn next_review(report: &Report, v: &Vendor, cadence: &ReviewCadence) -> (Option<String>, bool) {
+    let days = cadence.of_tier(&v.risk_tier);
+    let as_of = Date::parse(&report.evaluated_on);
+    let (Some(days), Some(as_of), false) = (days, as_of, v.status == "offboarded") else {
+        return (None, false);
+    };
+    let last = v
+        .last_risk_review_on
+        .as_deref()
+        .and_then(Date::parse)
+        .filter(|last| *last <= as_of);
+    match last {
+        Some(last) => match last.add_days(days) {
+            Some(next) => (Some(next.to_string()), next < as_of),
+            None => (None, false),
+        },
+        None => (Some(as_of.to_string()), true),
     }
 }
 
@@ -515,6 +585,15 @@ mod tests {
 
     fn access(kinds: &[&str]) -> Vec<String> {
         kinds.iter().map(|k| (*k).to_owned()).collect()
+    }
+
+    #[test]
+    fn unknown_data_access_weighs_as_the_worst_case() {
+        assert_eq!(RiskLevel::inherent("high", None), RiskLevel::Critical);
+        assert_eq!(RiskLevel::inherent("medium", None), RiskLevel::High);
+        assert_eq!(RiskLevel::inherent("low", None), RiskLevel::Medium);
+        // Recorded as none: the lowest weight.
+        assert_eq!(RiskLevel::inherent("high", Some(&[])), RiskLevel::Medium);
     }
 
     #[test]
@@ -539,7 +618,7 @@ mod tests {
         ];
         for (tier, data, expected) in cases {
             assert_eq!(
-                RiskLevel::inherent(tier, &access(data)),
+                RiskLevel::inherent(tier, Some(&access(data))),
                 expected,
                 "{tier} {data:?}"
             );
