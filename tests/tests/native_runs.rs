@@ -255,10 +255,17 @@ fn the_built_in_and_anchor_packs_report_the_same_natively() {
     let native = same_both_ways(soc2, Limits::default(), &facts);
     // Every rule of the built-in pack runs natively (as the docs say): a rule edited into a
     // form the native runs do not take would run in Rhai, slower, with nothing else failing.
+    let engine = Engine::new(soc2(), Limits::default()).unwrap();
+    let in_rhai: Vec<String> = soc2()
+        .rules()
+        .iter()
+        .map(|r| r.meta.id.clone())
+        .filter(|id| !engine.runs_natively(id))
+        .collect();
     assert_eq!(
         native,
         soc2().rules().len(),
-        "built-in rules that run natively"
+        "built-in rules that run natively; in Rhai: {in_rhai:?}"
     );
     // Over an audit period (Type 2), where most of the rules' closures are made.
     let period = attest_engine::Period::parse("2025-07-01..2026-06-30").unwrap();

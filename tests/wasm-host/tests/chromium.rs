@@ -1,7 +1,8 @@
 //! The playground (`wasm/web/`) in headless Chromium: this test serves the repository on
 //! localhost, and `wasm/test/chromium.mjs` (playwright-core, Debian's /usr/bin/chromium)
 //! loads the example organization, runs it, and checks the rendered summary, failing
-//! controls and findings against the native engine's report. And the V8 benchmark
+//! controls and findings against the native engine's report; the browser snippets of
+//! wasm/README.md run as written (`wasm/test/readme.test.mjs`). And the V8 benchmark
 //! (`wasm/test/v8-bench.mjs`) runs in Node and Chromium. Builds the module and installs
 //! playwright-core (`npm ci --prefix wasm/test`) when missing.
 
@@ -107,6 +108,30 @@ fn the_playground_renders_the_example_report_in_headless_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "{text}");
+}
+
+/// The browser snippets of wasm/README.md, as written (`wasm/test/readme.test.mjs`): served
+/// under the documented Content-Security-Policy, they run in headless Chromium with no
+/// console error, and none of its tests is skipped.
+#[test]
+fn the_readmes_browser_snippets_run_in_headless_chromium() {
+    node_test_tools().unwrap();
+    attest_wasm_host::module_path();
+    let out = std::process::Command::new("node")
+        .arg("--test")
+        .arg(repo_root().join("wasm/test/readme.test.mjs"))
+        .output()
+        .expect("node (20 or later) must be on the PATH");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("# fail 0") && text.contains("# skipped 0") && !text.contains("# pass 0"),
+        "{text}"
+    );
 }
 
 /// `wasm/test/v8-bench.mjs`, which `wasm/bench.sh` runs, times the module in Node and in
