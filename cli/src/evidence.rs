@@ -58,6 +58,18 @@ pub fn hash_files(root: &Path, uris: &[String]) -> Result<BTreeMap<String, Evide
         .collect())
 }
 
+/// The evidence files a run with `--evidence-root root` reads: the file of each relative
+/// `uri` ([`Facts::evidence_files`](attest_engine::Facts::evidence_files)) found in the root
+/// ([`locate`]), as the root and the `uri` name it. No output may replace one.
+pub fn read_files(root: &Path, uris: &[String]) -> Result<Vec<PathBuf>, String> {
+    let real = real_root(root)?;
+    Ok(uris
+        .iter()
+        .filter(|uri| locate(&real, uri).is_ok())
+        .map(|uri| as_given(root, uri))
+        .collect())
+}
+
 /// The evidence root, every link in its path followed ([`locate`] holds files to it). An
 /// error when it is not a folder.
 pub fn real_root(root: &Path) -> Result<PathBuf, String> {

@@ -149,6 +149,29 @@ pub fn refuse_inputs(output: &Path, inputs: &[Input<'_>]) -> Result<(), String> 
     Ok(())
 }
 
+/// Refuses each of `written` (the files a run writes: outputs, the ledger, population files)
+/// that is one of the evidence files a run with `--evidence-root root` reads
+/// ([`read_files`](crate::evidence::read_files)): inputs, as [`refuse_inputs`] holds
+/// them; the error names both.
+pub fn refuse_onto_evidence<'a>(
+    root: &Path,
+    uris: &[String],
+    written: impl IntoIterator<Item = &'a Path>,
+) -> Result<(), String> {
+    let read = crate::evidence::read_files(root, uris)?;
+    let inputs: Vec<Input<'_>> = read
+        .iter()
+        .map(|path| Input {
+            path,
+            what: "an evidence file",
+            extension: None,
+        })
+        .collect();
+    written
+        .into_iter()
+        .try_for_each(|path| refuse_inputs(path, &inputs))
+}
+
 /// Where `path` would be written ([`destination`]), resolved: the file itself, or its
 /// resolved folder and name when it does not exist yet; `None` for special files, unreadable
 /// folders and loops of links.

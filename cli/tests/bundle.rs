@@ -651,6 +651,36 @@ fn eval_json(dir: &Path, extra: &[&str]) -> Vec<u8> {
 }
 
 #[test]
+fn a_ledger_onto_an_evidence_file_is_refused() {
+    let dir = examples("evidence-ledger");
+    let policy = "examples/acme-evidence/policies/information-security-2026.md";
+    let kept = fs::read(dir.join(policy)).unwrap();
+    let o = attest_in(
+        &dir,
+        &[
+            "bundle",
+            "examples/acme",
+            "--evidence-root",
+            "examples/acme-evidence",
+            "--ledger",
+            policy,
+            "--output",
+            "audit",
+        ],
+    );
+    exit(&o, 2);
+    assert!(
+        stderr(&o).contains(&format!(
+            "{policy}: refusing to write there: it is an evidence file this run reads"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read(dir.join(policy)).unwrap(), kept);
+    assert!(!dir.join("audit").exists());
+}
+
+#[test]
 fn the_evidence_files_travel_in_the_bundle_and_are_checked_again() {
     let dir = examples("evidence");
     let named = "policies/information-security-2026.md";

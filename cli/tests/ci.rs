@@ -1052,6 +1052,112 @@ fn an_output_onto_an_input_is_refused_and_the_input_kept() {
     assert!(dir.join("report.txt").exists());
 }
 
+/// Copies the example facts and evidence root into `dir` (as `facts/` and `evidence/`).
+fn with_evidence(dir: &Path) {
+    for (from, to) in [
+        ("examples/acme", "facts"),
+        ("examples/acme-evidence/policies", "evidence/policies"),
+    ] {
+        fs::create_dir_all(dir.join(to)).unwrap();
+        for entry in fs::read_dir(repo().join(from)).unwrap() {
+            let entry = entry.unwrap();
+            fs::copy(entry.path(), dir.join(to).join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_output_onto_an_evidence_file_the_run_reads_is_refused() {
+    let dir = scratch("output-onto-evidence");
+    with_evidence(&dir);
+    let policy = "evidence/policies/information-security-2026.md";
+    let kept = fs::read(dir.join(policy)).unwrap();
+    let eval = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "facts",
+            "--evidence-root",
+            "evidence",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        attest_in(&dir, &args)
+    };
+    let refused =
+        format!("refusing to write there: it is an evidence file this run reads ({policy})");
+    for extra in [
+        &[
+            "--output",
+            "report.json",
+            "--output",
+            &format!("text={policy}"),
+        ][..],
+        &[
+            "--output",
+            "evidence/policies/../policies/information-security-2026.md",
+        ],
+        &["--ledger", policy],
+    ] {
+        let o = eval(extra);
+        assert_eq!(code(&o), 2, "{extra:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&refused), "{extra:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty());
+        assert!(!dir.join("report.json").exists());
+        assert_eq!(fs::read(dir.join(policy)).unwrap(), kept);
+    }
+    // The views of the report that take an evidence root, the same.
+    for command in ["todo", "vendors"] {
+        let args = [
+            command,
+            "facts",
+            "--evidence-root",
+            "evidence",
+            "--output",
+            policy,
+        ];
+        let o = attest_in(&dir, &args);
+        assert_eq!(code(&o), 2, "{command}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&refused), "{command}: {}", stderr(&o));
+        assert_eq!(fs::read(dir.join(policy)).unwrap(), kept);
+    }
+    // A population file that leads there (a link in the populations folder) is refused too,
+    // and no population file is written.
+    fs::create_dir_all(dir.join("pop")).unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(
+            "../evidence/policies/information-security-2026.md",
+            dir.join("pop/access.mfa-privileged.csv"),
+        )
+        .unwrap();
+        let o = eval(&["--populations", "pop", "--output", "report.json"]);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!(
+                "--populations pop: pop/access.mfa-privileged.csv: {refused}"
+            )),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(fs::read(dir.join(policy)).unwrap(), kept);
+        assert!(!dir.join("report.json").exists());
+        assert!(!dir.join("pop/index.csv").exists());
+        fs::remove_file(dir.join("pop/access.mfa-privileged.csv")).unwrap();
+    }
+    // Files of the root the facts do not name are not read, and may be written.
+    let o = eval(&[
+        "--output",
+        "evidence/report.json",
+        "--populations",
+        "evidence",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(dir.join("evidence/report.json").exists());
+    assert_eq!(fs::read(dir.join(policy)).unwrap(), kept);
+    let _ = fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_configured_output_keeps_its_configured_format() {
     // A CI job's attest.toml writes JSON that later steps read: a `--format` of another

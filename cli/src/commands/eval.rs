@@ -322,6 +322,17 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
             )
         })
         .transpose()?;
+    let unchecked = args.evidence.unchecked(&sources);
+    let facts = super::load_facts(sources, Some(&loaded.pack), args.strict || config.strict)?;
+    // Nor the evidence files the run reads and hashes.
+    if let Some(root) = &args.evidence.root {
+        let written = destinations.iter().filter_map(|(_, p)| p.as_deref());
+        output::refuse_onto_evidence(
+            root,
+            &facts.evidence_files(),
+            written.chain(args.ledger.as_deref()),
+        )?;
+    }
     let run_at = ledger::Run::now();
     let past = match &args.ledger {
         Some(path) => {
@@ -333,8 +344,6 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         }
         None => Vec::new(),
     };
-    let unchecked = args.evidence.unchecked(&sources);
-    let facts = super::load_facts(sources, Some(&loaded.pack), args.strict || config.strict)?;
     if let Some(records) = &unchecked {
         super::warn_unchecked(records, &facts);
     }
@@ -376,6 +385,11 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         .map(|dir| populations::files(dir, &report));
     if let Some((dir, files)) = args.populations.as_deref().zip(population_files.as_deref()) {
         refuse_population_clashes(dir, files, &destinations, args.ledger.as_deref())?;
+        if let Some(root) = &args.evidence.root {
+            let written = files.iter().map(|(path, _)| path.as_path());
+            output::refuse_onto_evidence(root, &facts.evidence_files(), written)
+                .map_err(|e| format!("--populations {}: {e}", inputs::display(dir)))?;
+        }
     }
     if let Some(w) = &waivers {
         w.apply(&mut report);

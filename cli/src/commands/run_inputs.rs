@@ -93,6 +93,11 @@ impl ReportArgs {
         let sources = inputs::read_facts(facts_paths, limit)?;
         let unchecked = self.evidence.unchecked(&sources);
         let facts = super::load_facts(sources, Some(&loaded.pack), self.strict || config.strict)?;
+        // Nor an evidence file the run reads.
+        if let Some((root, output)) = self.evidence.root.as_deref().zip(output) {
+            let output = Some(output).filter(|p| p.as_os_str() != "-");
+            crate::output::refuse_onto_evidence(root, &facts.evidence_files(), output)?;
+        }
         if let Some(records) = &unchecked {
             super::warn_unchecked(records, &facts);
         }

@@ -123,6 +123,19 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     samples::refuse_repeats(&args.samples)?;
     bundle::refuse_existing(output)?;
     crate::output::refuse_unwritable(output)?;
+    let sources = inputs::read_facts(facts_paths, config.max_input_size)?;
+    let facts = super::load_facts(
+        sources.clone(),
+        Some(&loaded.pack),
+        args.strict || config.strict,
+    )?;
+    if let Some(root) = &args.evidence_root {
+        // The evidence files the run reads are inputs: neither the bundle nor the ledger
+        // may replace one.
+        let written = std::iter::once(output).chain(args.ledger.as_deref());
+        crate::output::refuse_onto_evidence(root, &facts.evidence_files(), written)?;
+        super::warn_unchecked(&crate::evidence::unchecked::unchecked(&sources), &facts);
+    }
     let run_at = Run::now();
     let past = match &args.ledger {
         Some(path) => {
@@ -138,15 +151,6 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         }
         None => None,
     };
-    let sources = inputs::read_facts(facts_paths, config.max_input_size)?;
-    let facts = super::load_facts(
-        sources.clone(),
-        Some(&loaded.pack),
-        args.strict || config.strict,
-    )?;
-    if args.evidence_root.is_some() {
-        super::warn_unchecked(&crate::evidence::unchecked::unchecked(&sources), &facts);
-    }
     let waivers_text = args
         .waivers
         .as_deref()
