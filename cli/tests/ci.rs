@@ -1158,6 +1158,40 @@ fn an_output_onto_an_evidence_file_the_run_reads_is_refused() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// docs/ci.md's example of a population file and an output that clash is refused as it says.
+#[test]
+fn the_documented_populations_clash_is_refused() {
+    let doc = fs::read_to_string(repo().join("docs/ci.md"))
+        .unwrap()
+        .replace('\n', " ");
+    let example = doc
+        .split_once("so `--populations out` beside `--output ")
+        .expect("ci.md gives a populations clash")
+        .1;
+    let output = example.split_once('`').unwrap().0;
+    let dir = scratch("documented-clash");
+    fs::create_dir_all(dir.join("out")).unwrap();
+    let o = attest_in(
+        &dir,
+        &[
+            "eval",
+            repo().join("examples/acme").to_str().unwrap(),
+            "--populations",
+            "out",
+            "--output",
+            output,
+        ],
+    );
+    assert_eq!(code(&o), 2, "{output}: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(--populations out) both go to out/"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(names(&dir.join("out")), Vec::<String>::new());
+    let _ = fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_configured_output_keeps_its_configured_format() {
     // A CI job's attest.toml writes JSON that later steps read: a `--format` of another
