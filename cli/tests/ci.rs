@@ -1192,6 +1192,59 @@ fn the_documented_populations_clash_is_refused() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// The broken-pipe examples of docs/ci.md and README.md, run as written in a shell on the
+/// example facts: the reader goes away before the report is written in full, so the run
+/// exits 2 with the error the docs give and puts no SARIF file in place.
+#[cfg(unix)]
+#[test]
+fn the_documented_broken_pipe_examples_break() {
+    let dir = scratch("documented-broken-pipe");
+    fs::create_dir_all(dir.join("facts")).unwrap();
+    for entry in fs::read_dir(repo().join("examples/acme")).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), dir.join("facts").join(entry.file_name())).unwrap();
+    }
+    write(&dir, "attest.toml", "facts = [\"facts\"]\n");
+    let bin = Path::new(env!("CARGO_BIN_EXE_attest")).parent().unwrap();
+    for doc in ["docs/ci.md", "README.md"] {
+        let text = fs::read_to_string(repo().join(doc))
+            .unwrap()
+            .replace("\n  ", " ")
+            .replace('\n', " ");
+        let command = text
+            .split_once("whose reader closed the pipe (`")
+            .unwrap_or_else(|| panic!("{doc} gives no broken-pipe example"))
+            .1
+            .split_once('`')
+            .unwrap()
+            .0;
+        let sarif = command
+            .split_once("sarif=")
+            .unwrap()
+            .1
+            .split_once(' ')
+            .unwrap()
+            .0;
+        for _ in 0..3 {
+            let o = std::process::Command::new("bash")
+                .arg("-c")
+                .arg(format!("{command} >/dev/null; echo ${{PIPESTATUS[0]}}"))
+                .current_dir(&dir)
+                .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+                .output()
+                .unwrap();
+            assert_eq!(stdout(&o).trim(), "2", "{doc}: {command}: {}", stderr(&o));
+            assert!(
+                stderr(&o).contains("error: stdout: the pipe was closed before the output was written in full (broken pipe)"),
+                "{doc}: {}",
+                stderr(&o)
+            );
+            assert!(!dir.join(sarif).exists(), "{doc}: {sarif}");
+        }
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_configured_output_keeps_its_configured_format() {
     // A CI job's attest.toml writes JSON that later steps read: a `--format` of another
