@@ -542,6 +542,7 @@ fn actionlint_accepts_a_workflow_using_the_action_and_the_documented_one() {
             ".github/workflows/documented.yml",
             format!("{documented}\n"),
         ),
+        (".github/workflows/nightly.yml", nightly_workflow()),
     ]);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // It finds problems: a misspelt expression is one.
@@ -632,5 +633,178 @@ fn the_gitlab_template_job_evaluates_and_keeps_the_reports() {
         fs::read_to_string(run.workspace.join(junit))
             .unwrap()
             .starts_with("<?xml")
+    );
+}
+
+/// The nightly steps of docs/ci.md's "The evidence trail" section, as written.
+fn documented_nightly_steps() -> String {
+    let doc = fs::read_to_string(repo().join("docs/ci.md")).unwrap();
+    let section = doc.split_once("\n## The evidence trail\n").unwrap().1;
+    let steps = section.split_once("```yaml\n").unwrap().1;
+    steps.split_once("\n```").unwrap().0.to_owned()
+}
+
+/// The nightly steps as JSON.
+fn documented_nightly() -> Value {
+    yaml(&documented_nightly_steps())
+}
+
+/// A workflow around the nightly steps, for actionlint.
+fn nightly_workflow() -> String {
+    format!(
+        "name: Nightly\non:\n  schedule:\n    - cron: '0 3 * * *'\npermissions:\n  contents: write\njobs:\n  nightly:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{}\n",
+        documented_nightly_steps()
+    )
+}
+
+/// Plays `steps` (a job's steps, `run:` ones only) as a runner does: each script with `bash
+/// --noprofile --norc -eo pipefail`, in `workspace`, its `${{ secrets.* }}` from `secrets` (an
+/// unset one is empty) and `${{ steps.*.outputs.* }}` from earlier steps, its `if:` (clauses
+/// `X == 'v'` joined by `||`) judged, the job stopping at the first step that fails. Returns
+/// the last step run and its exit code.
+fn play(steps: &Value, workspace: &Path, secrets: &[(&str, &str)]) -> (String, i32) {
+    let bin = Path::new(env!("CARGO_BIN_EXE_attest")).parent().unwrap();
+    let mut outputs_of: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let value = |expr: &str, outputs_of: &BTreeMap<String, BTreeMap<String, String>>| {
+        let expr = expr.trim();
+        if let Some(name) = expr.strip_prefix("secrets.") {
+            let found = secrets.iter().find(|(k, _)| *k == name);
+            return found.map_or(String::new(), |(_, v)| (*v).to_owned());
+        }
+        let (id, output) = expr
+            .strip_prefix("steps.")
+            .and_then(|r| r.split_once(".outputs."))
+            .unwrap_or_else(|| panic!("this test does not resolve `{expr}`"));
+        let step = outputs_of
+            .get(id)
+            .unwrap_or_else(|| panic!("no step `{id}` ran"));
+        step.get(output).cloned().unwrap_or_default()
+    };
+    let resolve = |text: &str, outputs_of: &BTreeMap<String, BTreeMap<String, String>>| {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${{") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..].find("}}").unwrap() + start;
+            out.push_str(&value(&rest[start + 3..end], outputs_of));
+            rest = &rest[end + 2..];
+        }
+        out + rest
+    };
+    let mut last = (String::new(), 0);
+    for (i, step) in steps.as_array().unwrap().iter().enumerate() {
+        let name = step["name"].as_str().unwrap().to_owned();
+        if let Some(condition) = step["if"].as_str() {
+            let holds = condition.split("||").any(|clause| {
+                let (lhs, rhs) = clause.split_once("==").unwrap();
+                let literal = rhs.trim().trim_matches('\'');
+                value(lhs, &outputs_of) == literal
+            });
+            if !holds {
+                continue;
+            }
+        }
+        let output = workspace.join(format!("../output-{i}"));
+        fs::write(&output, "").unwrap();
+        let mut cmd = Command::new("bash");
+        cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+            .arg(resolve(step["run"].as_str().unwrap(), &outputs_of))
+            .current_dir(workspace)
+            .env("GITHUB_OUTPUT", &output)
+            .env(
+                "PATH",
+                format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+            );
+        for (k, v) in step["env"].as_object().cloned().unwrap_or_default() {
+            cmd.env(k, resolve(v.as_str().unwrap(), &outputs_of));
+        }
+        let o = cmd.output().unwrap();
+        let code = o.status.code().unwrap();
+        eprintln!(
+            "step {name}: exit {code}\n{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        if let Some(id) = step["id"].as_str() {
+            outputs_of.insert(id.to_owned(), outputs(&output));
+        }
+        last = (name, code);
+        if code != 0 {
+            break;
+        }
+    }
+    last
+}
+
+/// `git` in `dir`, which must succeed.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let o = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@invalid",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The documented nightly job works from its first night, in a repository that has facts and
+/// waivers but no ledger and no `reports/` folder yet, with the webhook secret unset: each
+/// night's run is recorded and pushed, and the job fails with the gate's code after that.
+/// With the secret set the run is posted to it (here a webhook that is down: a warning), and
+/// a tampered ledger stops the job before anything is recorded.
+#[test]
+fn the_documented_nightly_job_records_the_run_from_the_first_night() {
+    let steps = documented_nightly();
+    let dir = common::scratch("nightly");
+    git(&dir, &["init", "--quiet", "--bare", "origin.git"]);
+    git(&dir, &["clone", "--quiet", "origin.git", "work"]);
+    let work = dir.join("work");
+    copy_dir(&repo().join("examples/acme"), &work.join("facts"));
+    common::write(
+        &work,
+        "compliance/waivers.json",
+        &fs::read_to_string(repo().join("examples/waivers.json")).unwrap(),
+    );
+    git(&work, &["add", "."]);
+    git(&work, &["commit", "--quiet", "-m", "facts"]);
+    git(&work, &["push", "--quiet", "-u", "origin", "HEAD"]);
+    let ledger = work.join("compliance/ledger.jsonl");
+    let lines = || fs::read_to_string(&ledger).unwrap().lines().count();
+    // Night one: no ledger, no reports/, no secret. Acme fails controls: the gate's 1, last.
+    assert_eq!(play(&steps, &work, &[]), ("Gate".to_owned(), 1));
+    assert_eq!(lines(), 1);
+    // Night two, with the webhook set.
+    let down = [("ATTEST_WEBHOOK", "http://127.0.0.1:9/hook")];
+    assert_eq!(play(&steps, &work, &down), ("Gate".to_owned(), 1));
+    assert_eq!(lines(), 2);
+    let pushed = git(&dir.join("origin.git"), &["log", "--format=%s"]);
+    assert_eq!(pushed, "attest: nightly run\nattest: nightly run\nfacts\n");
+    let shown = git(
+        &dir.join("origin.git"),
+        &["show", "HEAD:compliance/ledger.jsonl"],
+    );
+    assert_eq!(shown, fs::read_to_string(&ledger).unwrap());
+    // A tampered ledger stops the first step: nothing recorded, nothing committed.
+    let text = fs::read_to_string(&ledger).unwrap();
+    fs::write(&ledger, text.replacen("\"pass\"", "\"fail\"", 1)).unwrap();
+    let (step, code) = play(&steps, &work, &[]);
+    assert_eq!(step, "Evaluate and record the run");
+    assert_eq!(code, 1, "attest ledger verify finds the chain broken");
+    assert_eq!(lines(), 2);
+    assert_eq!(
+        git(&dir.join("origin.git"), &["log", "--format=%s"]),
+        pushed
     );
 }
