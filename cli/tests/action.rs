@@ -53,6 +53,8 @@ struct Run {
     steps: BTreeMap<String, BTreeMap<String, String>>,
     dir: PathBuf,
     workspace: PathBuf,
+    /// Whether the SARIF upload fails (code scanning off, a read-only token).
+    upload_fails: bool,
 }
 
 impl Run {
@@ -84,6 +86,17 @@ impl Run {
             steps: BTreeMap::new(),
             dir,
             workspace,
+            upload_fails: false,
+        }
+    }
+
+    /// Whether a step runs: a step with `if: ${{ !cancelled() }}` always does here; any
+    /// other only when no step has failed, and its `if:` holds.
+    fn runs(&self, step: &Value, failed: bool) -> bool {
+        match step["if"].as_str() {
+            Some("${{ !cancelled() }}") => true,
+            Some(condition) => !failed && self.holds(condition),
+            None => !failed,
         }
     }
 
@@ -151,16 +164,15 @@ impl Run {
         let steps = self.action["runs"]["steps"].as_array().unwrap().clone();
         let (summary, path) = (self.dir.join("summary.md"), self.dir.join("path"));
         let mut last = 0;
+        let mut failed = false;
         for (i, step) in steps.iter().enumerate() {
             let id = step["id"]
                 .as_str()
                 .map_or(format!("step{i}"), str::to_owned);
+            if !self.runs(step, failed) {
+                continue;
+            }
             if let Some(uses) = step["uses"].as_str() {
-                if let Some(condition) = step["if"].as_str()
-                    && !self.holds(condition)
-                {
-                    continue;
-                }
                 let with: Map<String, Value> =
                     step["with"].as_object().cloned().unwrap_or_default();
                 let with: BTreeMap<String, String> = with
@@ -178,15 +190,12 @@ impl Run {
                     let file = self.workspace.join(&with["sarif_file"]);
                     assert!(file.is_file(), "no SARIF to upload at {}", file.display());
                     assert_eq!(with["category"], self.inputs["sarif-category"]);
+                    failed |= self.upload_fails;
                 } else {
                     panic!("this test does not play `{uses}`");
                 }
                 continue;
             }
-            assert!(
-                step.get("if").is_none(),
-                "a run step with `if` would not always run: {step}"
-            );
             let output = self.dir.join(format!("output-{id}"));
             fs::write(&output, "").unwrap();
             let mut cmd = Command::new(step["shell"].as_str().unwrap());
@@ -326,6 +335,23 @@ fn the_action_passes_on_no_regression_and_stops_on_bad_input() {
     let mut run = Run::new("bad-facts", &[("facts", "no-such-folder")]);
     assert_eq!(run.run(), 2);
     assert_eq!(run.action_outputs()["exit-code"], "2");
+}
+
+/// A SARIF upload that fails (code scanning off, a token that may not write) does not keep
+/// the gate from running: the job's result is still attest's verdict.
+#[test]
+fn the_gate_runs_when_the_sarif_upload_fails() {
+    let mut run = Run::new("upload-fails", &[]);
+    run.upload_fails = true;
+    assert_eq!(run.run(), 1, "the gate ran: Acme fails controls");
+    let mut run = Run::new("upload-fails-clean", &[("fail-on", "error")]);
+    run.upload_fails = true;
+    assert_eq!(run.run(), 0);
+    assert!(
+        run.steps.contains_key("step5"),
+        "the gate ran: {:?}",
+        run.steps.keys()
+    );
 }
 
 #[test]
@@ -806,5 +832,142 @@ fn the_documented_nightly_job_records_the_run_from_the_first_night() {
     assert_eq!(
         git(&dir.join("origin.git"), &["log", "--format=%s"]),
         pushed
+    );
+}
+
+/// The documented workflow's step that makes the pull-request comment, run as a runner runs
+/// it (bash -eo pipefail, its `env:` with the run's values) in `workspace`, where
+/// `baseline/attest.json` and the reports in `attest-report/` are.
+fn make_comment(workspace: &Path) {
+    let workflow = yaml(&documented_workflow());
+    let steps = workflow["jobs"]["attest"]["steps"].as_array().unwrap();
+    let step = steps
+        .iter()
+        .find(|s| s["name"] == "Changes since the target branch")
+        .unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_attest")).parent().unwrap();
+    let mut cmd = Command::new("bash");
+    cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+        .arg(step["run"].as_str().unwrap())
+        .current_dir(workspace)
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        );
+    let values = [
+        (
+            "${{ steps.attest.outputs.json }}",
+            "attest-report/attest.json",
+        ),
+        (
+            "${{ steps.attest.outputs.markdown }}",
+            "attest-report/attest.md",
+        ),
+        (
+            "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
+            "https://github.com/o/r/actions/runs/7",
+        ),
+    ];
+    for (k, v) in step["env"].as_object().unwrap() {
+        let v = v.as_str().unwrap();
+        let (_, value) = values
+            .iter()
+            .find(|(e, _)| *e == v)
+            .unwrap_or_else(|| panic!("{v}"));
+        cmd.env(k, value);
+    }
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Evaluates `facts` into `workspace`: the baseline (the example facts) and the reports.
+fn comment_workspace(name: &str, facts: &Path) -> PathBuf {
+    let workspace = common::scratch(name);
+    fs::create_dir_all(workspace.join("baseline")).unwrap();
+    fs::create_dir_all(workspace.join("attest-report")).unwrap();
+    let acme = repo().join("examples/acme");
+    let o = common::attest_in(
+        &workspace,
+        &[
+            "eval",
+            acme.to_str().unwrap(),
+            "--format",
+            "json",
+            "--output",
+            "baseline/attest.json",
+        ],
+    );
+    assert_eq!(common::code(&o), 1);
+    let o = common::attest_in(
+        &workspace,
+        &[
+            "eval",
+            facts.to_str().unwrap(),
+            "--format",
+            "json",
+            "--output",
+            "attest-report/attest.json",
+            "--output",
+            "markdown=attest-report/attest.md",
+        ],
+    );
+    assert_eq!(common::code(&o), 1);
+    workspace
+}
+
+/// The pull-request comment always fits in a GitHub comment (65,536 characters): here the
+/// changes (3,000 new idle accounts) and the report are each near the limit, and together
+/// over it. It is cut at a line, with every `<details>` closed, and points to the artifact,
+/// which keeps the changes in full. A small one is the two in full.
+#[test]
+fn the_documented_pull_request_comment_fits_in_a_comment() {
+    let dir = common::scratch("comment-facts");
+    copy_dir(&repo().join("examples/acme"), &dir);
+    let path = dir.join("access.json");
+    let mut access: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let accounts = access["accounts"].as_array_mut().unwrap();
+    let idle = accounts[14].clone();
+    for i in 0..3000 {
+        let mut account = idle.clone();
+        account["username"] = Value::String(format!("user{i}@acme.example"));
+        accounts.push(account);
+    }
+    fs::write(&path, serde_json::to_string_pretty(&access).unwrap()).unwrap();
+    let workspace = comment_workspace("comment-big", &dir);
+    make_comment(&workspace);
+    let comment = fs::read_to_string(workspace.join("comment.md")).unwrap();
+    let changes = fs::read_to_string(workspace.join("attest-report/changes.md")).unwrap();
+    let summary = fs::read_to_string(workspace.join("attest-report/attest.md")).unwrap();
+    assert!(
+        changes.len() + summary.len() > 65_536,
+        "the test needs a comment over the limit: {} + {}",
+        changes.len(),
+        summary.len()
+    );
+    assert!(
+        comment.chars().count() <= 60_400,
+        "{}",
+        comment.chars().count()
+    );
+    assert!(comment.starts_with(&changes[..changes.len() / 2]));
+    assert!(
+        comment.trim_end().ends_with(
+            "in the `attest-report` artifact of [this run](https://github.com/o/r/actions/runs/7)."
+        ),
+        "{}",
+        &comment[comment.len() - 300..]
+    );
+    assert_eq!(
+        comment.matches("<details>").count(),
+        comment.matches("</details>").count()
+    );
+    // A comment that fits is the changes and the report in full.
+    let workspace = comment_workspace("comment-small", &repo().join("examples/acme"));
+    make_comment(&workspace);
+    let changes = fs::read_to_string(workspace.join("attest-report/changes.md")).unwrap();
+    let summary = fs::read_to_string(workspace.join("attest-report/attest.md")).unwrap();
+    assert_eq!(
+        fs::read_to_string(workspace.join("comment.md")).unwrap(),
+        format!("{changes}\n{summary}")
     );
 }
