@@ -322,3 +322,57 @@ fn unix_file_names_are_not_read_as_windows_paths() {
     assert!(uris.iter().all(|u| u.starts_with("C%3A/")), "{uris:?}");
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// A descriptor's help is the rule's remediation and its controls when the run has results
+/// for the rule; a rule without results has its controls alone (the report, which the SARIF
+/// is made from, carries a rule's remediation with its findings), as docs/ci.md says.
+#[test]
+fn a_descriptor_has_its_remediation_when_the_rule_has_results() {
+    let o = attest(&["eval", "examples/acme", "--format", "sarif"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let sarif: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let run = &sarif["runs"][0];
+    let o = attest(&["eval", "examples/acme", "--format", "json"]);
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules = report["rules"].as_array().unwrap();
+    let (mut with, mut without) = (0, 0);
+    for descriptor in run["tool"]["driver"]["rules"].as_array().unwrap() {
+        let id = descriptor["id"].as_str().unwrap();
+        let help = descriptor["help"]["text"].as_str().unwrap();
+        let has_results = run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["ruleId"] == id);
+        let remediation = rules
+            .iter()
+            .find(|r| r["id"] == id)
+            .and_then(|r| r["findings"][0]["remediation"].as_str());
+        match remediation {
+            Some(fix) => {
+                assert!(has_results, "{id}");
+                assert!(
+                    help.starts_with(&format!("{fix}\n\nControls: ")),
+                    "{id}: {help}"
+                );
+                with += 1;
+            }
+            None => {
+                assert!(!has_results, "{id}");
+                assert!(help.starts_with("Controls: "), "{id}: {help}");
+                without += 1;
+            }
+        }
+    }
+    assert!(
+        with > 0 && without > 0,
+        "{with} with results, {without} without"
+    );
+    let doc = fs::read_to_string(repo().join("docs/ci.md"))
+        .unwrap()
+        .replace('\n', " ");
+    assert!(
+        doc.contains("A rule without results (one that passed, or was not applicable) has its controls alone as help"),
+        "docs/ci.md says which descriptors carry the remediation"
+    );
+}
