@@ -249,7 +249,11 @@ fn slack(report: &Report, new: &[NewFailure], compared_with: Option<&str>) -> St
             new.len(),
             if new.len() == 1 { "" } else { "s" }
         ));
-        for f in new.iter().take(SLACK_LIST) {
+        // The most severe first (each severity in the report's order), so that the cut
+        // leaves out the least severe.
+        let mut listed: Vec<&NewFailure> = new.iter().collect();
+        listed.sort_by_key(|f| report.rule(&f.rule).map(|r| r.severity));
+        for f in listed.into_iter().take(SLACK_LIST) {
             let record = f
                 .key
                 .as_deref()

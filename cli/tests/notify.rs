@@ -341,3 +341,54 @@ fn the_slack_payload_shows_values_as_written() {
         "{text}"
     );
 }
+
+/// The Slack message lists the 20 most severe new failures, most severe first and each
+/// severity in the order of the generic payload (the report's): on the example facts, with
+/// failures of every severity, a low one never crowds out a high one.
+#[test]
+fn the_slack_message_lists_the_most_severe_new_failures_first() {
+    let dir = scratch("slack-severity");
+    let facts = common::repo().join("examples/acme");
+    let notify = |format: &str| {
+        let (url, rx) = webhook(vec![Answer::Status(200)]);
+        let args = [
+            "eval",
+            facts.to_str().unwrap(),
+            "--notify",
+            &url,
+            "--notify-format",
+            format,
+        ];
+        exit(&attest_in(&dir, &args), 1);
+        let body = rx.recv_timeout(Duration::from_secs(5)).unwrap().1;
+        serde_json::from_str::<Value>(&body).unwrap()
+    };
+    let generic = notify("generic");
+    let rank = |f: &Value| {
+        ["critical", "high", "medium", "low"]
+            .iter()
+            .position(|s| f["severity"] == *s)
+            .unwrap()
+    };
+    let mut all: Vec<&Value> = generic["new_failures"].as_array().unwrap().iter().collect();
+    assert!(all.len() > 20, "{}", all.len());
+    // In the report's order a low failure comes among the first 20: the order matters.
+    assert!(all.iter().take(20).any(|f| rank(f) == 3));
+    all.sort_by_key(|f| rank(f));
+    let text = notify("slack")["text"].as_str().unwrap().to_owned();
+    let listed: Vec<&str> = text.lines().filter(|l| l.starts_with("• ")).collect();
+    assert_eq!(listed.len(), 20, "{text}");
+    for (line, f) in listed.iter().zip(&all) {
+        let rule = f["rule"].as_str().unwrap();
+        let severity = f["severity"].as_str().unwrap();
+        assert!(line.starts_with(&format!("• `{rule}`")), "{line}: {rule}");
+        assert!(
+            line.contains(&format!(" ({severity}, ")),
+            "{line}: {severity}"
+        );
+    }
+    assert!(
+        text.contains(&format!("… and {} more", all.len() - 20)),
+        "{text}"
+    );
+}
