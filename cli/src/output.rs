@@ -172,6 +172,30 @@ pub fn refuse_onto_evidence<'a>(
         .try_for_each(|path| refuse_inputs(path, &inputs))
 }
 
+/// Refuses `--populations dir` when `dir` holds an evidence file a run with `--evidence-root
+/// root` reads ([`read_files`](crate::evidence::read_files)), at any depth: the populations
+/// would be written among the evidence (the root itself, or one of its folders of evidence),
+/// where a later file of the same name would be replaced. Its other folders, and folders
+/// beside the root, are fine.
+pub fn refuse_evidence_folder(dir: &Path, root: &Path, uris: &[String]) -> Result<(), String> {
+    let Ok(folder) = dir.canonicalize() else {
+        // Not made yet: it holds nothing.
+        return Ok(());
+    };
+    let read = crate::evidence::read_files(root, uris)?;
+    match read
+        .iter()
+        .find(|f| f.canonicalize().is_ok_and(|f| f.starts_with(&folder)))
+    {
+        Some(file) => Err(format!(
+            "--populations {}: refusing to write there: the folder holds evidence files this run reads ({}); write the populations elsewhere",
+            dir.display(),
+            file.display()
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Where `path` would be written ([`destination`]), resolved: the file itself, or its
 /// resolved folder and name when it does not exist yet; `None` for special files, unreadable
 /// folders and loops of links.

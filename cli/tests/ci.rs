@@ -1145,15 +1145,33 @@ fn an_output_onto_an_evidence_file_the_run_reads_is_refused() {
         assert!(!dir.join("pop/index.csv").exists());
         fs::remove_file(dir.join("pop/access.mfa-privileged.csv")).unwrap();
     }
-    // Files of the root the facts do not name are not read, and may be written.
+    // Nor may the populations go among the evidence: the root, or a folder of it that holds
+    // evidence files.
+    for folder in ["evidence", "evidence/policies", "evidence/../evidence"] {
+        let o = eval(&["--populations", folder]);
+        assert_eq!(code(&o), 2, "{folder}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("--populations {folder}: refusing to write there: the folder holds evidence files this run reads ({policy})")),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(names(&dir.join("evidence")), ["policies"]);
+    assert_eq!(
+        names(&dir.join("evidence/policies")),
+        ["information-security-2026.md"]
+    );
+    // Files and folders of the root the facts do not name are not read, and may be written.
+    fs::create_dir_all(dir.join("evidence/populations")).unwrap();
     let o = eval(&[
         "--output",
         "evidence/report.json",
         "--populations",
-        "evidence",
+        "evidence/populations",
     ]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(dir.join("evidence/report.json").exists());
+    assert!(dir.join("evidence/populations/index.csv").exists());
     assert_eq!(fs::read(dir.join(policy)).unwrap(), kept);
     let _ = fs::remove_dir_all(&dir);
 }

@@ -326,6 +326,9 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
     let facts = super::load_facts(sources, Some(&loaded.pack), args.strict || config.strict)?;
     // Nor the evidence files the run reads and hashes.
     if let Some(root) = &args.evidence.root {
+        if let Some(dir) = &args.populations {
+            output::refuse_evidence_folder(dir, root, &facts.evidence_files())?;
+        }
         let written = destinations.iter().filter_map(|(_, p)| p.as_deref());
         output::refuse_onto_evidence(
             root,
