@@ -781,6 +781,13 @@ fn explain_an_evidence_check_points_to_its_criterion() {
         "{text}"
     );
     assert!(text.contains("\ncontrol CC1.2: "), "{text}");
+    assert!(!text.contains("It runs only while"), "{text}");
+    // A criterion rules judge has its evidence checked only while they test nothing.
+    let judged = stdout(&attest(&["explain", "evidence/CC6.1"]));
+    assert!(
+        judged.contains("It runs only while none of the 6 rules judging CC6.1 tests anything"),
+        "{judged}"
+    );
     let files = attest(&["explain", "evidence-files/cc5.3", "--format", "json"]);
     exit(&files, 0);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&files)).unwrap();

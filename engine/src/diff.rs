@@ -1,9 +1,12 @@
 //! Comparing two reports of the same organization (a baseline and a new run): failures
 //! that are new, failures resolved, failures no longer judged, failures still there, and
 //! controls whose status changed. A failure is a failing finding or a rule in error;
-//! findings are matched by rule and record (its key, else its JSON Pointer; a finding about
-//! no record by its place among its rule's findings about no record), never by message, so
-//! a message that only changes its dates or day counts is the same failure.
+//! findings are matched by rule, record (its key, else its JSON Pointer; none for a finding
+//! about no record) and the shape of their message ([`message_shape`]), so a message that
+//! only changes its dates or day counts is the same failure, and a record failing its rule
+//! in a new way is a new one.
+//!
+//! [`message_shape`]: crate::report::views::message_shape
 //! What a later run makes of an earlier run's failures ([`Later`]) and when two runs'
 //! packs, parameters or periods differ ([`Side::context_change`]) are decided here alone:
 //! the CLI's ledger and history ask this module rather than decide again.
@@ -314,7 +317,11 @@ impl<'r> Later<'r> {
         let items = items(report);
         Later {
             report,
-            records: items.values().map(DiffItem::record).collect(),
+            records: items
+                .values()
+                .filter(|i| i.new != Some(Status::Error))
+                .map(DiffItem::record)
+                .collect(),
             items,
             tested: Tested::new(report),
         }

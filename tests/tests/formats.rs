@@ -259,6 +259,46 @@ fn sarif_fingerprints_are_stable_when_messages_change() {
     }
 }
 
+/// A lapsing warning keeps its fingerprint as its day nears: `in 3 days`, `in 2 days`,
+/// `tomorrow`, `today` are one shape, so code scanning keeps one alert.
+#[test]
+fn sarif_fingerprints_hold_as_a_deadline_nears() {
+    let gusto_contract = |as_of: &str| -> (String, String) {
+        let (report, context) = example(Some(as_of), false);
+        let doc: Value = serde_json::from_str(&render::sarif(&report, &context)).unwrap();
+        let result = doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| {
+                r["ruleId"] == "vendors.lapsing"
+                    && r["properties"]["entity"] == "/vendors/3"
+                    && r["message"]["text"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("contract")
+            })
+            .unwrap_or_else(|| panic!("no Gusto contract warning on {as_of}"));
+        (
+            result["message"]["text"].as_str().unwrap().to_owned(),
+            result["partialFingerprints"]["attestFinding/v3"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        )
+    };
+    let days = ["2026-07-12", "2026-07-13", "2026-07-14", "2026-07-15"];
+    let seen: Vec<(String, String)> = days.iter().map(|d| gusto_contract(d)).collect();
+    let messages: Vec<&str> = seen.iter().map(|(m, _)| m.as_str()).collect();
+    assert!(
+        messages[2].ends_with("tomorrow") && messages[3].ends_with("today"),
+        "{messages:?}"
+    );
+    for (message, fingerprint) in &seen[1..] {
+        assert_eq!(fingerprint, &seen[0].1, "{message}");
+    }
+}
+
 #[test]
 fn rules_in_error_are_reported_by_every_format() {
     let (mut report, context) = example(None, false);

@@ -1166,3 +1166,41 @@ fn a_waived_failure_beside_a_warning_is_waived_and_not_ready() {
         "{failed:?}"
     );
 }
+
+/// A failure about no record whose rule is now in error is not judged: the rule's error is
+/// no finding about no record (the ledger's history asks [`Later`] as `attest diff` does).
+#[test]
+fn a_failure_about_no_record_whose_rule_errs_is_not_judged() {
+    let body = "if facts.people.len() > 1 { throw \"broken\"; }\nfail(\"the organization has no assessment\");\n";
+    let pack =
+        attest_engine::Pack::from_files(&attest_tests::minimal_pack(&[("t.org", body)])).unwrap();
+    let engine = attest_engine::Engine::new(pack, attest_engine::Limits::default()).unwrap();
+    let run = |people: usize| {
+        let person = r#"{"id": "E#", "name": "Ann", "kind": "employee", "employment": {"status": "active"}}"#;
+        let people: Vec<String> = (0..people)
+            .map(|i| person.replace('#', &i.to_string()))
+            .collect();
+        let text = format!(
+            r#"{{"schema_version": "1", "organization": {{"name": "Acme", "as_of": "2026-06-30"}}, "people": [{}]}}"#,
+            people.join(",")
+        );
+        let facts = Facts::load(&[FactsSource {
+            name: "f.json",
+            text: &text,
+        }])
+        .unwrap();
+        engine
+            .evaluate(&facts, &EvalOptions::default().with_populations(true))
+            .unwrap()
+    };
+    let (failing, broken) = (run(1), run(2));
+    assert!(broken.rule("t.org").unwrap().error.is_some());
+    let why = attest_engine::diff::Later::new(&broken).unjudged("t.org", None, false);
+    assert_eq!(
+        why.as_deref(),
+        Some("the rule could not answer (it is in error)")
+    );
+    let diff = Diff::new(&failing, &broken);
+    assert!(diff.resolved.is_empty(), "{:?}", diff.resolved);
+    assert_eq!(diff.unjudged.len(), 1);
+}

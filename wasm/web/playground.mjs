@@ -2,8 +2,14 @@
 // (or its public view). The engine runs in a Web Worker (worker.mjs), so the page stays
 // responsive during a large evaluation; an evaluation that outlives the deadline ends the worker.
 
-/** How long an evaluation may take before the worker is terminated and started again: 120 s, or `?deadline=SECONDS`. */
-const DEADLINE_MS = 1000 * (Number(new URLSearchParams(location.search).get("deadline")) || 120);
+/** How long an evaluation may take before the worker is terminated and started again: 120 s, or `?deadline=SECONDS` (a positive number of seconds, at most 2,000,000: a timer takes no longer). */
+const DEADLINE_MS = deadline(new URLSearchParams(location.search).get("deadline"));
+
+/** `?deadline=` in milliseconds: 120 s when absent, not a positive number or past what a timer takes. */
+function deadline(seconds) {
+  const s = Number(seconds);
+  return seconds !== null && Number.isFinite(s) && s > 0 && s <= 2_000_000 ? s * 1000 : 120_000;
+}
 /** A facts file longer than this (in UTF-16 units) is evaluated as it is, not put in the editor: a textarea of 30 MB blocks the page for most of a minute. */
 const EDIT_LIMIT = 1_000_000;
 /** How many findings the report panel lists: building tens of thousands of list items blocks the page for seconds. */

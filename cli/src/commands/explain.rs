@@ -64,7 +64,7 @@ pub fn run(args: &Args) -> Result<Outcome, String> {
         match args.out.format {
             TextOrJson::Text => format!(
                 "{}\n{}",
-                evidence_check_text(files, control),
+                evidence_check_text(files, control, judging(pack, control)),
                 control_text(&loaded, control)
             ),
             TextOrJson::Json => {
@@ -110,10 +110,26 @@ fn check_id(files: bool, control: &Control) -> String {
     format!("{prefix}/{}", control.id)
 }
 
+/// How many of the pack's rules judge `control`.
+fn judging(pack: &attest_engine::Pack, control: &Control) -> usize {
+    pack.rules()
+        .iter()
+        .filter(|r| r.meta.controls.contains(&control.id))
+        .count()
+}
+
 /// What the check of `control`'s evidence (`files`: of its evidence files) is, before the
-/// criterion's explanation.
-fn evidence_check_text(files: bool, control: &Control) -> String {
+/// criterion's explanation; `rules` of the pack judge the criterion.
+fn evidence_check_text(files: bool, control: &Control, rules: usize) -> String {
     let c = shown(&control.id);
+    let when = match rules {
+        _ if files => String::new(),
+        0 => String::new(),
+        n => format!(
+            " It runs only while none of the {n} rule{} judging {c} tests anything (their facts are missing or hold no record they select): otherwise the rules judge {c}.",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
     let what = if files {
         format!(
             "the check of {c}'s evidence files: with an evidence root (`attest eval --evidence-root DIR`), each of {c}'s evidence[] records with a sha256 and a relative uri is checked against its file, and a file missing, different or outside the root fails it, and so fails {c}"
@@ -124,7 +140,7 @@ fn evidence_check_text(files: bool, control: &Control) -> String {
         )
     };
     format!(
-        "{} is not a rule of the pack but {what}. The criterion:\n",
+        "{} is not a rule of the pack but {what}.{when} The criterion:\n",
         shown(&check_id(files, control))
     )
 }

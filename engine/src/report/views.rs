@@ -47,29 +47,58 @@ impl RuleView<'_> {
 }
 
 /// What a message says with what changes from one day (or one record) to the next left out:
-/// each word holding a digit (a date, a count, an id) is `#`, and the word after one loses a
-/// plural ending (`1 day` and `12 days` are `# day`).
+/// a day relative to the as-of date, as `in_days` and `days` say it (`today`, `tomorrow`,
+/// `yesterday`, `in 3 days`, `3 days ago`), is `~`; each other word holding a digit (a date, a
+/// count, an id) is `#`, and the word after one loses a plural ending (`1 day` and `12 days`
+/// are `# day`).
 pub fn message_shape(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut after_number = false;
-    for (i, word) in message.split(' ').enumerate() {
-        if i > 0 {
-            out.push(' ');
+    let words: Vec<&str> = message.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let (word, rest) = (words[i], &words[i + 1..]);
+        let relative = match (bare(word), rest) {
+            ("today" | "tomorrow" | "yesterday", _) => Some((word, 1)),
+            ("in", [n, unit, ..]) if number(n) && is_days(unit) => Some((*unit, 3)),
+            (_, [unit, ago, ..]) if number(word) && is_days(unit) && bare(ago) == "ago" => {
+                Some((*ago, 3))
+            }
+            _ => None,
+        };
+        if let Some((last, span)) = relative {
+            out.push(format!("~{}", &last[bare(last).len()..]));
+            i += span;
+            continue;
         }
-        let number = word.bytes().any(|b| b.is_ascii_digit());
-        match (number, after_number) {
-            (true, _) => out.push('#'),
-            (false, true) => out.push_str(&singular(word)),
-            (false, false) => out.push_str(word),
-        }
-        after_number = number;
+        let after_number = out.last().is_some_and(|w| w == "#");
+        out.push(match (number(word), after_number) {
+            (true, _) => "#".to_owned(),
+            (false, true) => singular(word),
+            (false, false) => word.to_owned(),
+        });
+        i += 1;
     }
-    out
+    out.join(" ")
+}
+
+/// Whether `word` holds a digit.
+fn number(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// `day` or `days`, with any punctuation after it.
+fn is_days(word: &str) -> bool {
+    matches!(bare(word), "day" | "days")
+}
+
+/// `word` without the punctuation that ends it.
+fn bare(word: &str) -> &str {
+    word.trim_end_matches(|c: char| c.is_ascii_punctuation())
 }
 
 /// `word` without an English plural ending (`days,` is `day,`; `policies` is `policy`).
 fn singular(word: &str) -> String {
-    let core = word.trim_end_matches(|c: char| c.is_ascii_punctuation());
+    let core = bare(word);
     let tail = &word[core.len()..];
     match (core.strip_suffix("ies"), core.strip_suffix('s')) {
         (Some(stem), _) => format!("{stem}y{tail}"),
@@ -111,7 +140,8 @@ mod tests {
             shape("contract expired on 2026-03-31, 1 day ago"),
             shape("contract expired on 2026-04-02, 3 days ago")
         );
-        assert_eq!(shape("expired 1 day ago"), "expired # day ago");
+        assert_eq!(shape("expired 1 day ago"), "expired ~");
+        assert_eq!(shape("held for 3 days"), "held for # day");
         assert_eq!(shape("of 2 policies: a"), "of # policy: a");
         assert_ne!(
             shape("change CHG-1 has no recorded author"),
@@ -121,5 +151,19 @@ mod tests {
             shape("expires on 2026-07-15, in 15 days"),
             shape("expired on 2026-07-15, 2 days ago")
         );
+        // A day relative to the as-of date, however `in_days` says it, is one shape.
+        let lapsing = [
+            "contract lapses on 2026-07-15, in 3 days",
+            "contract lapses on 2026-07-15, tomorrow",
+            "contract lapses on 2026-07-15, today",
+            "contract lapses on 2026-07-15, yesterday",
+            "contract lapses on 2026-07-15, 12 days ago",
+        ];
+        for m in lapsing {
+            assert_eq!(shape(m), "contract lapses on # ~", "{m}");
+        }
+        assert_eq!(shape("due (in 1 day), now"), "due (in # day), now");
+        assert_eq!(shape("due in 2 days, now"), "due ~, now");
+        assert_eq!(shape("a today's b"), "a today's b");
     }
 }
