@@ -593,54 +593,8 @@ fn actionlint_accepts_a_workflow_using_the_action_and_the_documented_one() {
 }
 #[test]
 fn the_gitlab_template_job_evaluates_and_keeps_the_reports() {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
-        ])
-        .arg(repo().join("ci/gitlab/attest.gitlab-ci.yml"))
-        .output()
-        .expect("python3 must be on the PATH");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let template: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let job = &template[".attest"];
-    let lines = |key: &str| -> Vec<String> {
-        job[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l.as_str().unwrap().to_owned())
-            .collect()
-    };
-    let run = Run::new("gitlab", &[]);
-    // GitLab's shell runs the before_script and the script as one bash script with -eo pipefail.
-    let script = [lines("before_script"), lines("script")]
-        .concat()
-        .join("\n");
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_attest")).parent().unwrap();
-    let mut cmd = Command::new("bash");
-    cmd.args(["-eo", "pipefail", "-c", &script])
-        .current_dir(&run.workspace)
-        .env("CI_PROJECT_DIR", &run.workspace)
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                bin_dir.display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
-        .env_remove("CI_MERGE_REQUEST_IID");
-    for (k, v) in job["variables"].as_object().unwrap() {
-        cmd.env(k, v.as_str().unwrap());
-    }
-    cmd.env("ATTEST_WAIVERS", "compliance/waivers.json");
-    let o = cmd.output().unwrap();
+    let (job, run) = (gitlab_job(), Run::new("gitlab", &[]));
+    let o = gitlab_script(&job, &run, None);
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -660,6 +614,129 @@ fn the_gitlab_template_job_evaluates_and_keeps_the_reports() {
             .unwrap()
             .starts_with("<?xml")
     );
+}
+
+/// On a merge request the job gates on regressions against the target branch; a target
+/// branch whose facts cannot be evaluated (which the merge request may fix) leaves no
+/// baseline, and every failure counts, rather than failing every merge request for good.
+#[test]
+fn the_gitlab_template_gates_a_merge_request_against_its_target_branch() {
+    let job = gitlab_job();
+    for broken in [false, true] {
+        let run = Run::new(
+            if broken {
+                "gitlab-mr-broken"
+            } else {
+                "gitlab-mr"
+            },
+            &[],
+        );
+        let git = |args: &[&str]| {
+            let o = Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args)
+                .current_dir(&run.workspace)
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "git {args:?}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        };
+        let people = run.workspace.join("facts/people.json");
+        let good = fs::read_to_string(&people).unwrap();
+        git(&["init", "-q", "-b", "main"]);
+        if broken {
+            fs::write(&people, &good[..good.len() / 2]).unwrap();
+        }
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "target"]);
+        git(&["checkout", "-q", "-b", "mr"]);
+        fs::write(&people, &good).unwrap();
+        git(&["commit", "-q", "-a", "--allow-empty", "-m", "merge request"]);
+        let origin = format!("file://{}", run.workspace.display());
+        git(&["remote", "add", "origin", &origin]);
+        let o = gitlab_script(&job, &run, Some("main"));
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        let note = "attest: the target branch could not be evaluated; gating on every failure";
+        match broken {
+            // Nothing new against the same facts: the gate passes.
+            false => {
+                assert_eq!(o.status.code(), Some(0), "{stdout}{stderr}");
+                assert!(!stderr.contains(note), "{stderr}");
+                assert!(run.workspace.join("base.json").is_file());
+            }
+            // No baseline: Acme's failures all count.
+            true => {
+                assert_eq!(o.status.code(), Some(1), "{stdout}{stderr}");
+                assert!(stderr.contains(note), "{stderr}");
+                assert!(!run.workspace.join("base.json").exists());
+            }
+        }
+    }
+}
+
+/// The template's hidden job `.attest`, as JSON.
+fn gitlab_job() -> Value {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+        ])
+        .arg(repo().join("ci/gitlab/attest.gitlab-ci.yml"))
+        .output()
+        .expect("python3 must be on the PATH");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let template: Value = serde_json::from_slice(&out.stdout).unwrap();
+    template[".attest"].clone()
+}
+
+/// Runs the job's script in `run`'s workspace as GitLab's shell does, on a merge request into
+/// `target` when given.
+fn gitlab_script(job: &Value, run: &Run, target: Option<&str>) -> std::process::Output {
+    let lines = |key: &str| -> Vec<String> {
+        job[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_owned())
+            .collect()
+    };
+    // GitLab's shell runs the before_script and the script as one bash script with -eo pipefail.
+    let script = [lines("before_script"), lines("script")]
+        .concat()
+        .join("\n");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_attest")).parent().unwrap();
+    let mut cmd = Command::new("bash");
+    cmd.args(["-eo", "pipefail", "-c", &script])
+        .current_dir(&run.workspace)
+        .env("CI_PROJECT_DIR", &run.workspace)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin_dir.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+        .env_remove("CI_MERGE_REQUEST_IID");
+    if let Some(branch) = target {
+        cmd.env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", branch);
+    }
+    for (k, v) in job["variables"].as_object().unwrap() {
+        cmd.env(k, v.as_str().unwrap());
+    }
+    cmd.env("ATTEST_WAIVERS", "compliance/waivers.json");
+    cmd.output().unwrap()
 }
 
 /// The nightly steps of docs/ci.md's "The evidence trail" section, as written.
