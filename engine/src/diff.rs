@@ -1,10 +1,10 @@
 //! Comparing two reports of the same organization (a baseline and a new run): failures
 //! that are new, failures resolved, failures no longer judged, failures still there, and
 //! controls whose status changed. A failure is a failing finding or a rule in error;
-//! findings are matched by rule, record (its key, else its JSON Pointer; none for a finding
-//! about no record) and the shape of their message ([`message_shape`]), so a message that
-//! only changes its dates or day counts is the same failure, and a record failing its rule
-//! in a new way is a new one.
+//! findings are matched record by record (by rule and key, else JSON Pointer; a rule's
+//! findings about no record together), those of one shape ([`message_shape`]) first, then the
+//! rest in order, so a message that changes its dates, day counts or words is the same
+//! failure, and a record failing its rule more times than before has a new one.
 //!
 //! [`message_shape`]: crate::report::views::message_shape
 //! What a later run makes of an earlier run's failures ([`Later`]) and when two runs'
@@ -14,7 +14,7 @@
 use crate::facts::Origin;
 use crate::pack::{Owner, Severity};
 use crate::period::Period;
-use crate::report::views::rule_views;
+use crate::report::views::{message_shape, rule_views};
 use crate::report::{EVIDENCE_RULE, Params, Report, Status};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -140,17 +140,26 @@ impl Diff {
         let before = items(base);
         let mut later = Later::new(new);
         let failing = |s: Option<Status>| matches!(s, Some(Status::Fail | Status::Error));
-        let lapsed = lapsed_warnings(&before, &later.items);
+        // Each finding of the new report with the baseline's it continues, if any.
+        let pairs: Vec<(String, String)> = pair(&before, &later.items)
+            .into_iter()
+            .map(|(b, n)| (b.to_owned(), n.to_owned()))
+            .collect();
+        let continued: HashMap<&str, &str> = pairs
+            .iter()
+            .map(|(b, n)| (n.as_str(), b.as_str()))
+            .collect();
+        let continues: HashMap<&str, &str> = pairs
+            .iter()
+            .map(|(b, n)| (b.as_str(), n.as_str()))
+            .collect();
         let mut new_failures = Vec::new();
         let mut still_failing = Vec::new();
         for (key, item) in &later.items {
             if !failing(item.new) {
                 continue;
             }
-            let was = match before.get(key) {
-                Some(b) => b.new,
-                None => lapsed.contains(key).then_some(Status::Warn),
-            };
+            let was = continued.get(key.as_str()).and_then(|b| before[*b].new);
             let item = DiffItem {
                 base: was,
                 ..item.clone()
@@ -164,16 +173,22 @@ impl Diff {
         let mut resolved = Vec::new();
         let mut unjudged = Vec::new();
         for (key, item) in &before {
-            let now = later.items.get(key).map(|a| (a.message.clone(), a.new));
+            let now = continues
+                .get(key.as_str())
+                .map(|n| (later.items[*n].message.clone(), later.items[*n].new));
             if !failing(item.new) || failing(now.as_ref().and_then(|(_, s)| *s)) {
                 continue;
             }
-            let why = later.why(
-                Some(key),
-                &item.rule,
-                item.entity.as_deref(),
-                item.key.as_deref(),
-            );
+            // A failure the new report continues (as a warning, waived) is judged.
+            let why = match now {
+                Some(_) => None,
+                None => later.why(
+                    None,
+                    &item.rule,
+                    item.entity.as_deref(),
+                    item.key.as_deref(),
+                ),
+            };
             let (message, status) = now.unwrap_or_else(|| (item.message.clone(), None));
             let item = DiffItem {
                 message,
@@ -520,38 +535,43 @@ fn side(report: &Report) -> Side {
     }
 }
 
-/// The new failures that are a warning of the baseline lapsed: the one failure the new
-/// report has about a record that the baseline warned about in one finding of other words
-/// (`expires on ..., in 3 days` then `expired on ..., 2 days ago`), neither matched.
-fn lapsed_warnings(
-    before: &IndexMap<String, DiffItem>,
-    after: &IndexMap<String, DiffItem>,
-) -> HashSet<String> {
-    let warned = unmatched(before, after);
-    unmatched(after, before)
-        .into_iter()
-        .filter_map(
-            |(record, now)| match (warned.get(&record)?.as_slice(), now.as_slice()) {
-                ([(_, Some(Status::Warn))], [(key, Some(Status::Fail))]) => Some((*key).clone()),
-                _ => None,
-            },
-        )
-        .collect()
-}
-
-/// The items of `of` that `other` does not have, by their rule and record.
-fn unmatched<'a>(
-    of: &'a IndexMap<String, DiffItem>,
-    other: &IndexMap<String, DiffItem>,
-) -> HashMap<String, Vec<(&'a String, Option<Status>)>> {
-    let mut by_record: HashMap<String, Vec<(&String, Option<Status>)>> = HashMap::new();
-    for (key, item) in of.iter().filter(|(k, _)| !other.contains_key(*k)) {
-        by_record
-            .entry(item.record())
-            .or_default()
-            .push((key, item.new));
+/// The findings (and rule errors) of `after` that continue those of `before`, as pairs of
+/// their identities: record by record (a rule's error with its error), those of one shape
+/// ([`message_shape`]) first, then the rest in their order. So a failure whose words change
+/// (`is still open 24 days past its deadline`, then `was fixed on ..., 24 days after it`)
+/// continues; a record failing its rule more times than before has new failures, and one
+/// failing it fewer times has resolved those whose shape is gone.
+fn pair<'a>(
+    before: &'a IndexMap<String, DiffItem>,
+    after: &'a IndexMap<String, DiffItem>,
+) -> Vec<(&'a str, &'a str)> {
+    let group = |(key, item): (&'a String, &'a DiffItem)| match item.new {
+        Some(Status::Error) => (key.clone(), key.as_str()),
+        _ => (item.record(), key.as_str()),
+    };
+    let mut records: IndexMap<String, (Vec<&str>, Vec<&str>)> = IndexMap::new();
+    for (record, key) in before.iter().map(group) {
+        records.entry(record).or_default().0.push(key);
     }
-    by_record
+    for (record, key) in after.iter().map(group) {
+        records.entry(record).or_default().1.push(key);
+    }
+    let shape = |items: &IndexMap<String, DiffItem>, key: &str| message_shape(&items[key].message);
+    let mut out = Vec::new();
+    for (_, (mut was, mut now)) in records {
+        // Those of one shape, in order.
+        let mut i = 0;
+        while i < was.len() {
+            let wanted = shape(before, was[i]);
+            match now.iter().position(|n| shape(after, n) == wanted) {
+                Some(j) => out.push((was.remove(i), now.remove(j))),
+                None => i += 1,
+            }
+        }
+        // The rest, in order.
+        out.extend(was.into_iter().zip(now));
+    }
+    out
 }
 
 /// Every finding and rule error of a report by identity, with its status in `new`.

@@ -207,7 +207,7 @@ fn sarif_has_one_result_per_finding_each_at_a_file_and_line() {
                 pointer
             );
         }
-        let fp = r["partialFingerprints"]["attestFinding/v3"]
+        let fp = r["partialFingerprints"]["attestFinding/v2"]
             .as_str()
             .unwrap();
         assert!(
@@ -242,7 +242,7 @@ fn sarif_fingerprints_are_stable_when_messages_change() {
                         r["ruleId"].as_str().unwrap().to_owned(),
                         r["properties"]["entity"].as_str().unwrap().to_owned(),
                     ),
-                    r["partialFingerprints"]["attestFinding/v3"]
+                    r["partialFingerprints"]["attestFinding/v2"]
                         .as_str()
                         .unwrap()
                         .to_owned(),
@@ -281,7 +281,7 @@ fn sarif_fingerprints_hold_as_a_deadline_nears() {
             .unwrap_or_else(|| panic!("no Gusto contract warning on {as_of}"));
         (
             result["message"]["text"].as_str().unwrap().to_owned(),
-            result["partialFingerprints"]["attestFinding/v3"]
+            result["partialFingerprints"]["attestFinding/v2"]
                 .as_str()
                 .unwrap()
                 .to_owned(),

@@ -989,10 +989,12 @@ fn findings_are_matched_across_days_even_as_their_messages_change() {
     assert!(diff.resolved.is_empty(), "{:#?}", diff.resolved);
 }
 
-/// A record that fails a rule in a new way is a new failure, and the way it failed before is
-/// resolved: neither hides behind the other because both are about one record.
+/// A record's findings are matched with those it had: of one shape first (the same failure,
+/// its dates and day counts aside), then in order (the same failure, reworded: a change whose
+/// author was missing, then whose approver is unknown, still fails). A record failing its rule
+/// more times than before has a new failure; of two failures, the one fixed is resolved.
 #[test]
-fn a_record_failing_a_rule_in_a_new_way_is_a_new_failure() {
+fn a_records_findings_are_matched_by_shape_then_in_order() {
     let change = |edit: fn(&mut Value)| {
         edited("operations.json", true, move |doc| {
             for c in doc["changes"].as_array_mut().unwrap() {
@@ -1017,34 +1019,67 @@ fn a_record_failing_a_rule_in_a_new_way_is_a_new_failure() {
             .map(|i| i.message.clone())
             .collect()
     };
-    let diff = Diff::new(&no_author, &unknown_approver);
-    assert_eq!(
-        ours(&diff.new_failures),
-        [
-            "change CHG-1041 to aws-prod, deployed 2026-06-02, was approved by E9999, who is not in the people list"
-        ]
-    );
-    assert_eq!(
-        ours(&diff.resolved),
-        [
-            "change CHG-1041 to aws-prod, deployed 2026-06-02, has no recorded author, so its approval by E1002 cannot be shown to be independent"
-        ]
-    );
     let gate = Gate {
         fail_on: FailOn::New,
         min_severity: None,
     };
+    // One failure reworded: still failing, with its new words.
+    let diff = Diff::new(&no_author, &unknown_approver);
     assert_eq!(
-        blockers(&unknown_approver, gate, Some(&diff)),
+        ours(&diff.still_failing),
+        [
+            "change CHG-1041 to aws-prod, deployed 2026-06-02, was approved by E9999, who is not in the people list"
+        ]
+    );
+    assert!(ours(&diff.new_failures).is_empty() && ours(&diff.resolved).is_empty());
+    // A second failure of the record is new, and fails the gate.
+    let diff = Diff::new(&no_author, &both);
+    assert_eq!(ours(&diff.still_failing).len(), 1);
+    assert!(ours(&diff.still_failing)[0].contains("has no recorded author"));
+    assert_eq!(ours(&diff.new_failures).len(), 1);
+    assert!(ours(&diff.new_failures)[0].contains("E9999"));
+    assert_eq!(
+        blockers(&both, gate, Some(&diff)),
         ["changes.approval changes/CHG-1041 fail"]
     );
-    // Of two failures of one record, the one fixed is resolved, the other still failing.
-    let diff = Diff::new(&both, &unknown_approver);
-    assert_eq!(ours(&diff.new_failures), Vec::<String>::new());
-    assert_eq!(ours(&diff.still_failing).len(), 1);
-    assert!(ours(&diff.still_failing)[0].contains("E9999"));
-    assert_eq!(ours(&diff.resolved).len(), 1);
-    assert!(ours(&diff.resolved)[0].contains("has no recorded author"));
+    // Of two failures of one record, the one fixed is resolved, the other still failing,
+    // whichever comes first.
+    for fixed in [&no_author, &unknown_approver] {
+        let diff = Diff::new(&both, fixed);
+        assert!(ours(&diff.new_failures).is_empty());
+        assert_eq!(
+            ours(&diff.still_failing),
+            ours(&Diff::new(fixed, fixed).still_failing)
+        );
+        assert_eq!(ours(&diff.resolved).len(), 1);
+        assert_ne!(ours(&diff.resolved), ours(&diff.still_failing));
+    }
+}
+
+/// A late fix is no new failure: the vulnerability fixed after its deadline is still an
+/// exception of the period, in other words ("was fixed on ..., N days after its deadline").
+#[test]
+fn a_late_fix_continues_the_failure_it_ends() {
+    let base = edited("security.json", true, |_| {});
+    let fixed = edited("security.json", true, |doc| {
+        for v in doc["vulnerabilities"].as_array_mut().unwrap() {
+            if v["id"] == "VULN-318" {
+                v["fixed_on"] = "2026-06-25".into();
+            }
+        }
+    });
+    let ours = |items: &[attest_engine::diff::DiffItem]| -> Vec<String> {
+        items
+            .iter()
+            .filter(|i| i.key.as_deref() == Some("vulnerabilities/VULN-318"))
+            .map(|i| i.message.clone())
+            .collect()
+    };
+    let diff = Diff::new(&base, &fixed);
+    let still = ours(&diff.still_failing);
+    assert_eq!(still.len(), 1, "{diff:#?}");
+    assert!(still[0].contains("2026-06-25"), "{still:?}");
+    assert!(ours(&diff.new_failures).is_empty() && ours(&diff.resolved).is_empty());
 }
 
 #[test]

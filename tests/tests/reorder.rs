@@ -73,7 +73,7 @@ fn fingerprints(report: &Report) -> BTreeSet<(String, String)> {
         .map(|r| {
             (
                 r["ruleId"].as_str().unwrap().to_owned(),
-                r["partialFingerprints"]["attestFinding/v3"]
+                r["partialFingerprints"]["attestFinding/v2"]
                     .as_str()
                     .unwrap()
                     .to_owned(),

@@ -33,7 +33,7 @@ const SCHEMA: &str =
 /// The taxonomy controls belong to.
 const TAXONOMY: &str = "SOC 2";
 /// The partial fingerprint's name (versioned, so a new scheme never collides).
-const FINGERPRINT: &str = "attestFinding/v3";
+const FINGERPRINT: &str = "attestFinding/v2";
 /// Where people learn about the tool.
 const INFORMATION_URI: &str = "https://attest.dev/";
 

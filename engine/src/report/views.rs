@@ -23,12 +23,12 @@ impl RuleView<'_> {
     }
 
     /// A stable identity for each finding, across runs and reorderings of the facts: the
-    /// rule, the key of the record the finding is about (its pointer when the record has no
-    /// key; nothing for a finding about no record, such as a gap in a criterion's evidence)
-    /// and the [shape](message_shape) of its message, numbered when repeated. A record that
-    /// fails a rule in a new way is a new finding, and the one it had before is resolved; the
-    /// dates and day counts of a message, which change from one run to the next, are no part
-    /// of it.
+    /// rule and the key of the record the finding is about (its pointer when the record has
+    /// no key), numbered when repeated. A finding about no record (a missing assessment, a
+    /// gap in a criterion's evidence) is its rule's first, second... such finding: its
+    /// message, whose dates, day counts and words change from one run to the next, is no
+    /// part of it. (Comparing two reports matches a record's findings more closely: see
+    /// [`crate::diff`].)
     pub fn finding_keys(&self) -> Vec<String> {
         let mut seen: HashMap<String, usize> = HashMap::new();
         self.rule
@@ -36,8 +36,7 @@ impl RuleView<'_> {
             .iter()
             .map(|f| {
                 let record = f.key.as_deref().or(f.entity.as_deref());
-                let shape = message_shape(&f.message);
-                let base = format!("{}|{}|{shape}", self.id, record.unwrap_or_default());
+                let base = format!("{}|{}", self.id, record.unwrap_or_default());
                 let n = seen.entry(base.clone()).or_default();
                 *n += 1;
                 if *n == 1 { base } else { format!("{base}#{n}") }
@@ -46,7 +45,8 @@ impl RuleView<'_> {
     }
 }
 
-/// What a message says with what changes from one day (or one record) to the next left out:
+/// What a message says with what changes from one day (or one record) to the next left out,
+/// by which two reports' findings about one record are matched first ([`crate::diff`]):
 /// a day relative to the as-of date, as `in_days` and `days` say it (`today`, `tomorrow`,
 /// `yesterday`, `in 3 days`, `3 days ago`), is `~`; each other word holding a digit (a date, a
 /// count, an id) is `#`, and the word after one loses a plural ending (`1 day` and `12 days`
