@@ -97,6 +97,10 @@ pub struct DiffItem {
     pub source: Option<Origin>,
     /// The finding's message (or the rule's error), from the newer report that has it.
     pub message: String,
+    /// The baseline's message, when the new report continues the failure in other words
+    /// (not only other dates or day counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_message: Option<String>,
     /// Its status in the baseline (`fail`, `error`, `warn`, `waived`), or null if absent.
     pub base: Option<Status>,
     /// Its status in the new report, or null if absent.
@@ -159,11 +163,13 @@ impl Diff {
             if !failing(item.new) {
                 continue;
             }
-            let was = continued.get(key.as_str()).and_then(|b| before[*b].new);
+            let earlier = continued.get(key.as_str()).map(|b| &before[*b]);
             let item = DiffItem {
-                base: was,
+                base: earlier.and_then(|b| b.new),
+                base_message: earlier.and_then(|b| reworded(&b.message, &item.message)),
                 ..item.clone()
             };
+            let was = item.base;
             if failing(was) {
                 still_failing.push(item);
             } else {
@@ -191,6 +197,7 @@ impl Diff {
             };
             let (message, status) = now.unwrap_or_else(|| (item.message.clone(), None));
             let item = DiffItem {
+                base_message: reworded(&item.message, &message),
                 message,
                 base: item.new,
                 new: status,
@@ -535,6 +542,11 @@ fn side(report: &Report) -> Side {
     }
 }
 
+/// `was`, when `now` says it in other words (not only other dates or day counts).
+fn reworded(was: &str, now: &str) -> Option<String> {
+    (message_shape(was) != message_shape(now)).then(|| was.to_owned())
+}
+
 /// The findings (and rule errors) of `after` that continue those of `before`, as pairs of
 /// their identities: record by record (a rule's error with its error), those of one shape
 /// ([`message_shape`]) first, then the rest in their order. So a failure whose words change
@@ -590,6 +602,7 @@ fn items(report: &Report) -> IndexMap<String, DiffItem> {
             key,
             source,
             message,
+            base_message: None,
             base: None,
             new: Some(status),
             why: None,

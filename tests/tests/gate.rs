@@ -1032,6 +1032,21 @@ fn a_records_findings_are_matched_by_shape_then_in_order() {
         ]
     );
     assert!(ours(&diff.new_failures).is_empty() && ours(&diff.resolved).is_empty());
+    let still = diff
+        .still_failing
+        .iter()
+        .find(|i| i.key.as_deref() == Some("changes/CHG-1041"))
+        .unwrap();
+    assert!(
+        still
+            .base_message
+            .as_deref()
+            .is_some_and(|m| m.contains("has no recorded author")),
+        "{still:?}"
+    );
+    // The same words, other dates: no `base_message`.
+    let later = Diff::new(&evaluate("2026-06-30"), &evaluate("2026-07-01"));
+    assert!(later.still_failing.iter().all(|i| i.base_message.is_none()));
     // A second failure of the record is new, and fails the gate.
     let diff = Diff::new(&no_author, &both);
     assert_eq!(ours(&diff.still_failing).len(), 1);

@@ -362,8 +362,13 @@ fn item_row(item: &DiffItem) -> String {
         .as_ref()
         .map(|s| format!(" · {}", code(&format!("{}:{}", s.file, s.line))))
         .unwrap_or_default();
+    let was = item
+        .base_message
+        .as_ref()
+        .map(|m| format!(" (was: {})", escape(m)))
+        .unwrap_or_default();
     format!(
-        "| {} | {} | {} | {} | {}{at} | {} | {} |",
+        "| {} | {} | {} | {} | {}{was}{at} | {} | {} |",
         code(&item.rule),
         item.severity.as_str(),
         item.owner,

@@ -530,6 +530,9 @@ fn diff_item(out: &mut String, p: &Paint, item: &DiffItem, mark: &str) {
             None => item.new.map_or_else(|| p.dim("absent"), |s| p.status(s)),
         }
     );
+    if let Some(was) = &item.base_message {
+        let _ = writeln!(out, "      {}", p.dim(&format!("was: {}", line(was))));
+    }
 }
 
 /// ` (place)`, or nothing when there is no place.
