@@ -1126,3 +1126,66 @@ fn the_example_organizations_exceptions_that_are_over_are_not_to_fix() {
     // Sales's only item is a customer notice sent late: nothing to fix.
     exit(&acme(&["--owner", "sales"]), 0);
 }
+
+#[test]
+fn built_in_rules_mark_the_exceptions_the_facts_show_over() {
+    let dir = scratch("corrected-built-in");
+    let facts = write(
+        &dir,
+        "facts.json",
+        r#"{"schema_version": "1", "organization": {"name": "Late", "as_of": "2026-06-30"},
+ "people": [{"id": "p1", "name": "Alice Ng", "kind": "employee", "employment": {"status": "active", "start_date": "2020-01-06"}},
+            {"id": "p2", "name": "Bob Ruiz", "kind": "employee", "employment": {"status": "active", "start_date": "2020-01-06"}}],
+ "changes": [{"id": "CH-1", "system_id": "api", "deployed_on": "2026-03-01", "author_id": "p1", "emergency": true, "tested": false, "emergency_reviewed_on": "2026-03-20", "emergency_reviewed_by": "p2"},
+             {"id": "CH-2", "system_id": "api", "deployed_on": "2026-03-01", "author_id": "p1", "emergency": true, "tested": false, "emergency_reviewed_on": "2026-03-20", "emergency_reviewed_by": "p1"}],
+ "privacy_requests": [{"id": "DSR-1", "type": "access", "regulation": "gdpr", "received_on": "2026-01-05", "answered_on": "2026-05-01"}],
+ "vendors": [{"id": "v-c", "name": "Gamma", "risk_tier": "high", "due_diligence_on": "2026-03-01", "contract": {"signed_on": "2025-11-01"}}],
+ "vulnerabilities": [{"id": "V-2", "severity": "critical", "found_on": "2026-01-05", "accepted": {"approved_by": "p2", "approved_on": "2026-03-01", "expires_on": "2026-12-31"}},
+                     {"id": "V-3", "severity": "critical", "found_on": "2026-01-05", "fixed_on": "2026-04-01"}]}
+"#,
+    );
+    let o = attest(&[
+        "todo",
+        &facts,
+        "--period",
+        "2026-01-01..2026-06-30",
+        "--format",
+        "json",
+    ]);
+    exit(&o, 1);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut seen: Vec<String> = Vec::new();
+    for owner in doc["owners"].as_array().unwrap() {
+        for i in owner["items"].as_array().unwrap() {
+            let rule = i["rule"].as_str().unwrap();
+            if [
+                "changes.tested",
+                "privacy.access-requests",
+                "vendors.due-diligence",
+                "vulnerabilities.remediation-sla",
+            ]
+            .contains(&rule)
+            {
+                seen.push(format!(
+                    "{} {rule} {} {}",
+                    i["kind"].as_str().unwrap(),
+                    i["key"].as_str().unwrap(),
+                    i["corrected_on"].as_str().unwrap_or("-")
+                ));
+            }
+        }
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            // Reviewed late by its own author: a review by someone else is still to get.
+            "exception changes.tested changes/CH-1 2026-03-20",
+            "exception privacy.access-requests privacy_requests/DSR-1 2026-05-01",
+            "exception vendors.due-diligence vendors/v-c 2026-03-01",
+            "exception vulnerabilities.remediation-sla vulnerabilities/V-2 2026-03-01",
+            "exception vulnerabilities.remediation-sla vulnerabilities/V-3 2026-04-01",
+            "finding changes.tested changes/CH-2 -",
+        ]
+    );
+}
