@@ -959,3 +959,233 @@ fn both_documents_record_the_period_and_the_parameters_set() {
         "{text}"
     );
 }
+
+/// A pack of one rule, `t.late` (owner IT), failing each account with the data its
+/// `corrected_on` field gives (none when the account has none).
+fn corrected_pack(dir: &Path) -> String {
+    write(
+        dir,
+        "pack/pack.toml",
+        "name = \"over\"\nversion = \"0.1.0\"\nframework = \"SOC 2\"\ndescription = \"d\"\n",
+    );
+    write(
+        dir,
+        "pack/controls.toml",
+        "[[control]]\nid = \"CC6.1\"\ncategory = \"security\"\ngroup = \"g\"\ntitle = \"t\"\n",
+    );
+    write(
+        dir,
+        "pack/rules/late.rhai",
+        r#"//! id = "t.late"
+//! title = "late"
+//! controls = ["CC6.1"]
+//! severity = "high"
+//! owner = "IT"
+//! facts = ["accounts"]
+//! remediation = "Disable it today."
+for x in facts.accounts {
+    if x.disabled_on == () {
+        fail(x, `${x.username} is late`, #{ due: "2026-05-01" });
+    } else {
+        fail(x, `${x.username} was late`, #{ due: "2026-05-01", corrected_on: x.disabled_on });
+    }
+}
+"#,
+    );
+    dir.join("pack").to_string_lossy().into_owned()
+}
+
+#[test]
+fn an_exception_that_is_over_is_kept_for_the_auditor_not_to_fix() {
+    let dir = scratch("corrected");
+    let pack = corrected_pack(&dir);
+    let account = |user: &str, disabled: &str| {
+        format!(
+            r#"{{"system_id": "s", "username": "{user}", "kind": "human", "status": "disabled"{disabled}}}"#
+        )
+    };
+    let facts = |accounts: &[String]| {
+        format!(
+            r#"{{"schema_version": "1", "organization": {{"name": "Over", "as_of": "2026-06-30"}}, "accounts": [{}]}}"#,
+            accounts.join(", ")
+        )
+    };
+    let both = write(
+        &dir,
+        "both.json",
+        &facts(&[
+            account("a", r#", "disabled_on": "2026-06-01""#),
+            account("b", r#", "disabled_on": "2026-05-10""#),
+            account("c", ""),
+            // Corrected after the as-of date: not yet, so still to fix.
+            account("d", r#", "disabled_on": "2026-07-02""#),
+        ]),
+    );
+    let o = attest(&["todo", &both, "--pack", &pack, "--format", "json"]);
+    exit(&o, 1);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_valid(&validator(), &doc, "corrected exceptions");
+    // What to fix first; then the exceptions that are over, by the day they ended.
+    assert_eq!(
+        listed(&doc),
+        [
+            "IT finding high 2026-05-01 t.late accounts/s/c",
+            "IT finding high 2026-05-01 t.late accounts/s/d",
+            "IT exception high 2026-05-01 t.late accounts/s/b",
+            "IT exception high 2026-05-01 t.late accounts/s/a",
+        ]
+    );
+    let items = doc["owners"][0]["items"].as_array().unwrap();
+    assert_eq!(items[2]["corrected_on"], "2026-05-10");
+    assert_eq!(
+        items[2]["remediation"],
+        "Corrected on 2026-05-10: nothing to fix now; keep the record of why it happened and what changed, for the auditor."
+    );
+    assert!(items[0].get("corrected_on").is_none());
+    assert_eq!(items[1]["remediation"], "Disable it today.");
+    let sum = &doc["summary"];
+    assert_eq!(
+        (
+            sum["items"].as_u64(),
+            sum["findings"].as_u64(),
+            sum["exceptions"].as_u64(),
+            sum["to_fix"].as_u64(),
+            sum["lapsing"].as_u64()
+        ),
+        (Some(4), Some(2), Some(2), Some(2), Some(0))
+    );
+    let text = stdout(&attest(&["todo", &both, "--pack", &pack]));
+    for needle in [
+        "4 items for 1 owner: 2 to fix, 0 lapsing soon; 2 exceptions over, nothing to fix\n",
+        "3. high exception (corrected on 2026-05-10) t.late: b was late",
+        "keep: Corrected on 2026-05-10: nothing to fix now",
+    ] {
+        assert!(text.contains(needle), "{needle}:\n{text}");
+    }
+    let csv = stdout(&attest(&[
+        "todo", &both, "--pack", &pack, "--format", "csv",
+    ]));
+    assert!(
+        csv.contains("IT,3,exception,high,2026-05-01,t.late"),
+        "{csv}"
+    );
+    // With only exceptions that are over, there is nothing to fix: exit 0, as the counts say;
+    // the report still fails the criterion.
+    let over = write(
+        &dir,
+        "over.json",
+        &facts(&[account("a", r#", "disabled_on": "2026-06-01""#)]),
+    );
+    let o = attest(&["todo", &over, "--pack", &pack]);
+    exit(&o, 0);
+    assert!(
+        stdout(&o).contains("IT: 0 to fix, 0 lapsing soon; 1 exception over, nothing to fix\n"),
+        "{}",
+        stdout(&o)
+    );
+    exit(&attest(&["eval", &over, "--pack", &pack]), 1);
+}
+
+#[test]
+fn the_example_organizations_exceptions_that_are_over_are_not_to_fix() {
+    let o = acme(&["--format", "json"]);
+    exit(&o, 1);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut over: Vec<String> = Vec::new();
+    for owner in doc["owners"].as_array().unwrap() {
+        let items = owner["items"].as_array().unwrap();
+        // Exceptions come after everything else of their owner.
+        let first = items.iter().position(|i| i["kind"] == "exception");
+        if let Some(first) = first {
+            assert!(items[first..].iter().all(|i| i["kind"] == "exception"));
+        }
+        for i in items.iter().filter(|i| i["kind"] == "exception") {
+            over.push(format!(
+                "{} {} {} {}",
+                owner["owner"].as_str().unwrap(),
+                i["rule"].as_str().unwrap(),
+                i["key"].as_str().unwrap(),
+                i["corrected_on"].as_str().unwrap()
+            ));
+        }
+    }
+    assert_eq!(
+        over,
+        [
+            "Engineering incidents.postmortem incidents/INC-2026-002 2026-04-10",
+            "Engineering vulnerabilities.remediation-sla vulnerabilities/VULN-301 2026-06-25",
+            "HR hr.security-training people/E1010 2026-02-10",
+            "IT access.leaver-accounts accounts/aws-prod/liam.obrien 2026-05-29",
+            "Sales incidents.customer-notice incidents/INC-2026-004 2026-05-08",
+            "Security access.reviews-overdue systems/github 2026-03-04",
+            "Security hr.incident-response-training people/E1004 2026-03-09",
+            "Security hr.incident-response-training people/E1012 2026-03-09",
+            "Security policies.review-overdue policies/code-of-conduct 2026-04-01",
+        ]
+    );
+    // Sales's only item is a customer notice sent late: nothing to fix.
+    exit(&acme(&["--owner", "sales"]), 0);
+}
+
+#[test]
+fn built_in_rules_mark_the_exceptions_the_facts_show_over() {
+    let dir = scratch("corrected-built-in");
+    let facts = write(
+        &dir,
+        "facts.json",
+        r#"{"schema_version": "1", "organization": {"name": "Late", "as_of": "2026-06-30"},
+ "people": [{"id": "p1", "name": "Alice Ng", "kind": "employee", "employment": {"status": "active", "start_date": "2020-01-06"}},
+            {"id": "p2", "name": "Bob Ruiz", "kind": "employee", "employment": {"status": "active", "start_date": "2020-01-06"}}],
+ "changes": [{"id": "CH-1", "system_id": "api", "deployed_on": "2026-03-01", "author_id": "p1", "emergency": true, "tested": false, "emergency_reviewed_on": "2026-03-20", "emergency_reviewed_by": "p2"},
+             {"id": "CH-2", "system_id": "api", "deployed_on": "2026-03-01", "author_id": "p1", "emergency": true, "tested": false, "emergency_reviewed_on": "2026-03-20", "emergency_reviewed_by": "p1"}],
+ "privacy_requests": [{"id": "DSR-1", "type": "access", "regulation": "gdpr", "received_on": "2026-01-05", "answered_on": "2026-05-01"}],
+ "vendors": [{"id": "v-c", "name": "Gamma", "risk_tier": "high", "due_diligence_on": "2026-03-01", "contract": {"signed_on": "2025-11-01"}}],
+ "vulnerabilities": [{"id": "V-2", "severity": "critical", "found_on": "2026-01-05", "accepted": {"approved_by": "p2", "approved_on": "2026-03-01", "expires_on": "2026-12-31"}},
+                     {"id": "V-3", "severity": "critical", "found_on": "2026-01-05", "fixed_on": "2026-04-01"}]}
+"#,
+    );
+    let o = attest(&[
+        "todo",
+        &facts,
+        "--period",
+        "2026-01-01..2026-06-30",
+        "--format",
+        "json",
+    ]);
+    exit(&o, 1);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut seen: Vec<String> = Vec::new();
+    for owner in doc["owners"].as_array().unwrap() {
+        for i in owner["items"].as_array().unwrap() {
+            let rule = i["rule"].as_str().unwrap();
+            if [
+                "changes.tested",
+                "privacy.access-requests",
+                "vendors.due-diligence",
+                "vulnerabilities.remediation-sla",
+            ]
+            .contains(&rule)
+            {
+                seen.push(format!(
+                    "{} {rule} {} {}",
+                    i["kind"].as_str().unwrap(),
+                    i["key"].as_str().unwrap(),
+                    i["corrected_on"].as_str().unwrap_or("-")
+                ));
+            }
+        }
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            // Reviewed late by its own author: a review by someone else is still to get.
+            "exception changes.tested changes/CH-1 2026-03-20",
+            "exception privacy.access-requests privacy_requests/DSR-1 2026-05-01",
+            "exception vendors.due-diligence vendors/v-c 2026-03-01",
+            "exception vulnerabilities.remediation-sla vulnerabilities/V-2 2026-03-01",
+            "exception vulnerabilities.remediation-sla vulnerabilities/V-3 2026-04-01",
+            "finding changes.tested changes/CH-2 -",
+        ]
+    );
+}

@@ -218,15 +218,19 @@ export interface TodoCounts {
   findings: number;
   lapsing: number;
   evidence: number;
+  /** Failing findings whose exception is over (`corrected_on`): not to fix. */
+  exceptions: number;
   to_fix: number;
   waived: number;
 }
 
-/** One thing to do: a failing finding, something lapsing soon, or evidence to collect. */
+/** One thing to do: a failing finding, something lapsing soon, evidence to collect, or the record of an exception that is over. */
 export interface TodoItem {
-  kind: "finding" | "lapsing" | "evidence";
+  kind: "finding" | "lapsing" | "evidence" | "exception";
   severity: "critical" | "high" | "medium" | "low";
   due_on: string | null;
+  /** For an `exception` item: the day its exception ended (the finding's `corrected_on`). */
+  corrected_on?: string;
   rule: string;
   rule_title: string;
   criteria: string[];

@@ -471,7 +471,7 @@ fn owners(out: &mut String, report: &Report) {
         out.push_str("<p class=\"muted\">Nothing to fix.</p>\n</section>\n");
         return;
     }
-    out.push_str("<p class=\"muted\">Each owner's items, by severity, then due date (overdue first), then rule and record. <code>attest todo</code> lists them too.</p>\n<div class=\"tabs\">\n");
+    out.push_str("<p class=\"muted\">Each owner's items, by severity, then due date (overdue first), then rule and record; exceptions that are over last. <code>attest todo</code> lists them too.</p>\n<div class=\"tabs\">\n");
     for (n, o) in owners.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -482,7 +482,7 @@ fn owners(out: &mut String, report: &Report) {
         );
         let _ = writeln!(
             out,
-            "<div class=\"tab-panel\" id=\"todo-{0}\" data-owner=\"{0}\"><p><b>{0}</b>: <span class=\"to-fix\">{1}</span> to fix, <span class=\"lapsing\">{2}</span> lapsing soon{3}{4}</p><ol class=\"todo\">",
+            "<div class=\"tab-panel\" id=\"todo-{0}\" data-owner=\"{0}\"><p><b>{0}</b>: <span class=\"to-fix\">{1}</span> to fix, <span class=\"lapsing\">{2}</span> lapsing soon{3}{5}{4}</p><ol class=\"todo\">",
             esc(o.owner.as_str()),
             o.summary.to_fix,
             o.lapsing_soon(),
@@ -493,6 +493,13 @@ fn owners(out: &mut String, report: &Report) {
             },
             if o.summary.waived > 0 {
                 format!("; {} waived", o.summary.waived)
+            } else {
+                String::new()
+            },
+            if o.summary.exceptions > 0 {
+                let n = o.summary.exceptions;
+                let word = if n == 1 { "exception" } else { "exceptions" };
+                format!("; {n} {word} over, nothing to fix")
             } else {
                 String::new()
             }
@@ -511,6 +518,7 @@ fn todo_item(out: &mut String, item: &TodoItem, today: &str) {
         ItemKind::Lapsing => ("warn", "lapsing"),
         ItemKind::Evidence if item.is_failing() => ("fail", "evidence"),
         ItemKind::Evidence => ("warn", "evidence"),
+        ItemKind::Exception => ("over", "exception"),
     };
     let when = when(item, today);
     let _ = write!(
@@ -535,10 +543,10 @@ fn todo_item(out: &mut String, item: &TodoItem, today: &str) {
     let _ = writeln!(
         out,
         "<p class=\"fix\"><b>{}</b> {}</p></li>",
-        if item.kind == ItemKind::Evidence {
-            "Collect:"
-        } else {
-            "Fix:"
+        match item.kind {
+            ItemKind::Evidence => "Collect:",
+            ItemKind::Exception => "Keep:",
+            ItemKind::Finding | ItemKind::Lapsing => "Fix:",
         },
         esc(&item.remediation)
     );

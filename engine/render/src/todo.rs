@@ -19,11 +19,19 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The list's counts in words: `12 to fix, 3 lapsing soon (4 evidence to collect); 2 waived`.
+/// The list's counts in words: `12 to fix, 3 lapsing soon (4 evidence to collect); 2
+/// exceptions over, nothing to fix; 2 waived (not listed)`.
 fn counts(c: &TodoCounts) -> String {
-    let mut s = format!("{} to fix, {} lapsing soon", c.to_fix, c.items - c.to_fix);
+    let mut s = format!("{} to fix, {} lapsing soon", c.to_fix, c.lapsing_soon());
     if c.evidence > 0 {
         let _ = write!(s, " ({} evidence to collect)", c.evidence);
+    }
+    if c.exceptions > 0 {
+        let _ = write!(
+            s,
+            "; {} over, nothing to fix",
+            plural(c.exceptions, "exception", "exceptions")
+        );
     }
     if c.waived > 0 {
         let _ = write!(s, "; {} waived (not listed)", c.waived);
@@ -31,20 +39,35 @@ fn counts(c: &TodoCounts) -> String {
     s
 }
 
-/// What the item asks, in a word: `fix`, `lapsing` or `evidence`.
+/// What the item asks, in a word: `fix`, `lapsing`, `evidence` or `exception`.
 fn label(item: &TodoItem) -> &'static str {
     match item.kind {
         ItemKind::Finding => "fix",
         ItemKind::Lapsing => "lapsing",
         ItemKind::Evidence => "evidence",
+        ItemKind::Exception => "exception",
+    }
+}
+
+/// The word before an item's remediation: `fix:`, `collect:` (evidence) or `keep:` (an
+/// exception that is over).
+fn to_do(item: &TodoItem) -> &'static str {
+    match item.kind {
+        ItemKind::Evidence => "collect:",
+        ItemKind::Exception => "keep:",
+        ItemKind::Finding | ItemKind::Lapsing => "fix:",
     }
 }
 
 /// When the item is due, in words: `was due 2026-05-14` (a failing finding, due by a date up
 /// to `today`), `due 2026-07-15` (a lapsing one, or any later date), `expired 2026-03-02`,
-/// `expires 2026-07-14` or `missing` (evidence); empty when no date is known.
+/// `expires 2026-07-14` or `missing` (evidence), `corrected on 2026-06-25` (an exception
+/// that is over); empty when no date is known.
 pub(super) fn when(item: &TodoItem, today: &str) -> String {
     let due = item.due_on.as_deref();
+    if let Some(day) = &item.corrected_on {
+        return format!("corrected on {day}");
+    }
     match (&item.evidence, due) {
         (Some(e), _) => match (e.state, due) {
             (EvidenceGap::Expiring, Some(d)) => format!("expires {d}"),
@@ -157,11 +180,7 @@ fn owner_text(out: &mut String, o: &OwnerTodo, today: &str) {
             out,
             "  {:width$}  {} {}",
             "",
-            if item.kind == ItemKind::Evidence {
-                "collect:"
-            } else {
-                "fix:"
-            },
+            to_do(item),
             line(&item.remediation)
         );
     }
@@ -209,7 +228,7 @@ pub fn todo_markdown(todo: &TodoList) -> String {
         out.push('\n');
     }
     out.push_str(
-        "Each owner's items, by severity, then due date (overdue first), then rule and record.\n",
+        "Each owner's items, by severity, then due date (overdue first), then rule and record; exceptions that are over last.\n",
     );
     if todo.owners.is_empty() {
         out.push_str("\nNothing to do.\n");

@@ -4,10 +4,16 @@
 //! `schemas/todo.v1.schema.json`); the text and Markdown reports count it per owner; the HTML
 //! report shows it as a tab per owner.
 //!
-//! Items are of three kinds:
+//! Items are of four kinds:
 //!
 //! - `finding`: a failing finding no active waiver covers, of a rule of an applicable
 //!   criterion.
+//! - `exception`: such a finding whose exception is over: its data's `corrected_on` gives
+//!   the `YYYY-MM-DD` day it ended, on or before the as-of date (a leaver's account disabled
+//!   late, a vulnerability fixed after its deadline, a training gap that closed). It still
+//!   fails its criterion for the period, but there is nothing to fix now: the item asks to
+//!   keep the record of why it happened and what changed, for the auditor. It is not a
+//!   failure to fix ([`TodoCounts::to_fix`]).
 //! - `lapsing`: a warning (something lapses within the warning window), with the date it
 //!   lapses where the finding's data gives one.
 //! - `evidence`: a criterion judged by its `evidence[]` records (no rule could judge it from
@@ -32,12 +38,13 @@
 //! ([`TodoList::rules_in_error`]), since its owner's items may be missing, and it counts as a
 //! failure ([`TodoList::has_failures`]).
 //!
-//! Order, within each owner: by severity (critical, high, medium, low), then by the date an
-//! item is due, earliest first, then by rule id, then by record (its key, else its JSON
-//! Pointer), then by message. Failing items (findings, missing or expired evidence) are due
-//! already: they sort by their due date when it is before the as-of date, else by the as-of
-//! date; so overdue items come first, then what lapses soonest, and lapsing items without a
-//! date come last. Owners are listed in name order; an owner is listed when it has an item or
+//! Order, within each owner: the items to act on, then the exceptions that are over; each
+//! by severity (critical, high, medium, low), then by the date an item is due, earliest
+//! first, then by rule id, then by record (its key, else its JSON Pointer), then by message.
+//! Failing items (findings, missing or expired evidence) are due already: they sort by their
+//! due date when it is before the as-of date, else by the as-of date; so overdue items come
+//! first, then what lapses soonest, and lapsing items without a date come last. Exceptions
+//! that are over sort by the day they ended. Owners are listed in name order; an owner is listed when it has an item or
 //! a waived finding, and [`TodoList::for_owner`] lists the owner asked for whatever it has.
 
 use super::views::{RuleView, rule_views};
@@ -64,6 +71,8 @@ pub enum ItemKind {
     Lapsing,
     /// Collect a criterion's evidence.
     Evidence,
+    /// Keep the record of a failing finding whose exception is over (`corrected_on`).
+    Exception,
 }
 
 impl ItemKind {
@@ -72,7 +81,7 @@ impl ItemKind {
     fn fails(self, evidence: Option<&EvidenceToCollect>) -> bool {
         match self {
             ItemKind::Finding => true,
-            ItemKind::Lapsing => false,
+            ItemKind::Lapsing | ItemKind::Exception => false,
             ItemKind::Evidence => evidence.is_some_and(|e| e.state != EvidenceGap::Expiring),
         }
     }
@@ -83,6 +92,7 @@ impl ItemKind {
             ItemKind::Finding => "finding",
             ItemKind::Lapsing => "lapsing",
             ItemKind::Evidence => "evidence",
+            ItemKind::Exception => "exception",
         }
     }
 }
@@ -168,9 +178,13 @@ pub struct TodoItem {
     pub kind: ItemKind,
     /// The rule's severity (for evidence, its evidence check's).
     pub severity: Severity,
-    /// When it is due: the date a lapsing item lapses, the date a failing finding was due by,
-    /// or the expiry date of a criterion's latest evidence, where known.
+    /// When it is due: the date a lapsing item lapses, the date a failing finding (or an
+    /// exception that is over) was due by, or the expiry date of a criterion's latest
+    /// evidence, where known.
     pub due_on: Option<String>,
+    /// For an exception that is over: the day it ended (the finding's `corrected_on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrected_on: Option<String>,
     /// The rule (`evidence/<criterion>` for evidence).
     pub rule: String,
     /// The rule's title.
@@ -186,7 +200,8 @@ pub struct TodoItem {
     pub source: Option<Origin>,
     /// What is wrong.
     pub message: String,
-    /// What to do: the fix, or for evidence what to collect.
+    /// What to do: the fix, for evidence what to collect, for an exception that is over
+    /// what to keep for the auditor.
     pub remediation: String,
     /// For evidence items: the criterion and why its evidence is to collect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -197,8 +212,8 @@ pub struct TodoItem {
 }
 
 impl TodoItem {
-    /// Whether it is a failure: a finding, or evidence missing or expired (rather than
-    /// something that lapses soon).
+    /// Whether it is a failure to fix: a finding, or evidence missing or expired (rather
+    /// than something that lapses soon or an exception that is over).
     pub fn is_failing(&self) -> bool {
         self.kind.fails(self.evidence.as_ref())
     }
@@ -216,8 +231,10 @@ impl TodoItem {
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,
         };
-        self.severity
-            .cmp(&other.severity)
+        let over = |i: &TodoItem| i.kind == ItemKind::Exception;
+        over(self)
+            .cmp(&over(other))
+            .then(self.severity.cmp(&other.severity))
             .then(due)
             .then_with(|| self.rule.cmp(&other.rule))
             .then_with(|| {
@@ -240,6 +257,8 @@ pub struct TodoCounts {
     pub lapsing: usize,
     /// `evidence` items.
     pub evidence: usize,
+    /// `exception` items: failing findings whose exception is over (not to fix).
+    pub exceptions: usize,
     /// Failing items: findings, and evidence missing or expired.
     pub to_fix: usize,
     /// Failing findings an active waiver covers (not listed).
@@ -247,13 +266,20 @@ pub struct TodoCounts {
 }
 
 impl TodoCounts {
-    /// Counts one item of `kind`, a failure to fix or something that lapses soon.
+    /// Items that lapse soon: neither failures to fix nor exceptions that are over.
+    pub fn lapsing_soon(&self) -> usize {
+        self.items - self.to_fix - self.exceptions
+    }
+
+    /// Counts one item of `kind`: a failure to fix, something that lapses soon, or an
+    /// exception that is over.
     fn note(&mut self, kind: ItemKind, failing: bool) {
         self.items += 1;
         match kind {
             ItemKind::Finding => self.findings += 1,
             ItemKind::Lapsing => self.lapsing += 1,
             ItemKind::Evidence => self.evidence += 1,
+            ItemKind::Exception => self.exceptions += 1,
         }
         if failing {
             self.to_fix += 1;
@@ -265,6 +291,7 @@ impl TodoCounts {
         self.findings += other.findings;
         self.lapsing += other.lapsing;
         self.evidence += other.evidence;
+        self.exceptions += other.exceptions;
         self.to_fix += other.to_fix;
         self.waived += other.waived;
     }
@@ -293,7 +320,7 @@ impl OwnerTodo {
 
     /// Items that lapse soon rather than fail: `lapsing` items and expiring evidence.
     pub fn lapsing_soon(&self) -> usize {
-        self.summary.items - self.summary.to_fix
+        self.summary.lapsing_soon()
     }
 
     /// Counts `item`, and lists it when the items are `listed`.
@@ -367,15 +394,21 @@ impl TodoList {
                 continue;
             }
             for f in &v.rule.findings {
-                let kind = match f.effective_status() {
-                    Status::Fail => ItemKind::Finding,
-                    Status::Warn => ItemKind::Lapsing,
+                let corrected = corrected_on(f.data.as_ref(), as_of);
+                let kind = match (f.effective_status(), corrected) {
+                    (Status::Fail, None) => ItemKind::Finding,
+                    (Status::Fail, Some(_)) => ItemKind::Exception,
+                    (Status::Warn, _) => ItemKind::Lapsing,
                     _ => continue,
                 };
                 let owner = owner_entry(&mut owners, f.owner);
                 if listed {
                     let due = due_date(f.data.as_ref(), as_of, kind == ItemKind::Lapsing);
-                    owner.add(item(&v, f, kind, due, as_of, None), true);
+                    let mut it = item(&v, f, kind, due, as_of, None);
+                    if let (ItemKind::Exception, Some(day)) = (kind, corrected) {
+                        it.over_on(day);
+                    }
+                    owner.add(it, true);
                 } else {
                     owner.summary.note(kind, kind.fails(None));
                 }
@@ -460,6 +493,7 @@ fn item(
         kind,
         severity: v.rule.severity,
         due_on: due.map(|d| d.to_string()),
+        corrected_on: None,
         rule: v.id.to_owned(),
         rule_title: v.rule.title.clone(),
         criteria: v.control_ids().into_iter().map(str::to_owned).collect(),
@@ -479,6 +513,26 @@ fn item(
         };
     }
     item
+}
+
+impl TodoItem {
+    /// Makes it the record of an exception that ended on `day`: what to keep for the
+    /// auditor in place of the fix, sorted by the day it ended.
+    fn over_on(&mut self, day: Date) {
+        self.corrected_on = Some(day.to_string());
+        self.remediation = format!(
+            "Corrected on {day}: nothing to fix now; keep the record of why it happened and what changed, for the auditor."
+        );
+        self.sorts_on = Some(day);
+    }
+}
+
+/// The day a failing finding's exception ended: its data's `corrected_on`, a `YYYY-MM-DD`
+/// date on or before the as-of date (a later day, or one that is not a date, is not read:
+/// the finding is still to fix).
+pub fn corrected_on(data: Option<&Value>, as_of: Option<Date>) -> Option<Date> {
+    let day = Date::parse(data?.get("corrected_on")?.as_str()?)?;
+    as_of.is_none_or(|now| day <= now).then_some(day)
 }
 
 /// The one item of an evidence check with open findings: missing evidence (a failing
@@ -611,6 +665,27 @@ mod tests {
         // Nothing to come: no date rather than a past one.
         assert_eq!(lapses(json!({"due": "2026-04-15"})), None);
         assert_eq!(lapses(json!({"days_overdue": 3})), None);
+    }
+
+    #[test]
+    fn an_exception_is_over_on_its_corrected_day_up_to_the_as_of_date() {
+        let over = |data: Value| {
+            corrected_on(Some(&data), Date::parse("2026-06-30")).map(|d| d.to_string())
+        };
+        assert_eq!(
+            over(json!({"corrected_on": "2026-05-29", "due": "2026-05-16"})).as_deref(),
+            Some("2026-05-29")
+        );
+        assert_eq!(
+            over(json!({"corrected_on": "2026-06-30"})).as_deref(),
+            Some("2026-06-30")
+        );
+        // A day after the as-of date, or one that is not a date: still to fix.
+        assert_eq!(over(json!({"corrected_on": "2026-07-01"})), None);
+        assert_eq!(over(json!({"corrected_on": "yesterday"})), None);
+        assert_eq!(over(json!({"corrected_on": 20260529})), None);
+        assert_eq!(over(json!({"disabled_on": "2026-05-29"})), None);
+        assert_eq!(corrected_on(None, Date::parse("2026-06-30")), None);
     }
 
     #[test]
