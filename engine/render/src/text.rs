@@ -358,9 +358,14 @@ fn owners(out: &mut String, p: &Paint, report: &Report) {
     out.push_str(&p.bold("To do by owner"));
     out.push('\n');
     for w in &todo.owners {
+        let over = match w.summary.exceptions {
+            0 => String::new(),
+            1 => ", 1 exception over".to_owned(),
+            n => format!(", {n} exceptions over"),
+        };
         let _ = writeln!(
             out,
-            "  {:<12} {} to fix, {} lapsing soon",
+            "  {:<12} {} to fix, {} lapsing soon{over}",
             w.owner.as_str(),
             w.summary.to_fix,
             w.lapsing_soon()
