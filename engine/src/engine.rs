@@ -655,7 +655,7 @@ impl Engine {
                     .collect();
                 result.population = population::of_records(
                     facts,
-                    &meta.facts,
+                    &meta.collections(),
                     &tested,
                     population::Judged {
                         findings: &result.findings,
@@ -676,7 +676,7 @@ impl Engine {
                 // In error: the records it had tested, none of them judged.
                 result.population = population::of_records(
                     facts,
-                    &meta.facts,
+                    &meta.collections(),
                     &tested,
                     population::Judged::default(),
                     detail(options),

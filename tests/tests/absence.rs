@@ -273,7 +273,9 @@ fn leaving_out_or_emptying_a_collection_never_makes_a_criterion_pass_but_by_evid
 fn a_collection_that_records_what_happened_to_another_is_judged_as_empty_when_left_out() {
     // Systems and people give these rules their populations: without the records of their
     // monitoring, devices, access reviews, training or DR tests, they judge them as with an empty
-    // list, and fail, rather than leave their criteria to evidence.
+    // list, and fail, rather than leave their criteria to evidence. Their headers list them in
+    // `reads`, so that given, they are named as read.
+    let whole = evaluate(|_| {});
     for (name, judged) in [
         ("monitoring", "monitoring.capacity"),
         ("devices", "devices.coverage"),
@@ -289,6 +291,8 @@ fn a_collection_that_records_what_happened_to_another_is_judged_as_empty_when_le
         });
         let rule = absent.rule(judged).unwrap();
         assert_eq!(rule.status, Status::Fail, "{judged} without `{name}`");
+        let read = whole.rule(judged).unwrap().population.describe();
+        assert!(read.contains("; read ") && read.ends_with(&format!(" {name}")), "{judged}: {read}");
         for (a, e) in absent.rules.iter().zip(&empty.rules) {
             let messages = |r: &attest_engine::RuleResult| -> Vec<String> {
                 r.findings.iter().map(|f| f.message.clone()).collect()

@@ -430,6 +430,83 @@ fn a_facts_key_read_but_not_listed_is_a_warning_at_its_first_read() {
     assert_eq!(check_rule("rules/a/unlisted.rhai", &guarded), vec![]);
 }
 
+/// A rule about people that reads `devices` (header line 7) as `reads` lists them (line 8).
+fn reading_devices(reads: &str, body: &str) -> String {
+    format!(
+        "//! id = \"a.devices\"\n//! title = \"t\"\n//! controls = [\"CC1.1\"]\n//! severity = \"low\"\n//! owner = \"HR\"\n//! facts = [\"people\"]\n//! reads = {reads}\n//! remediation = \"r\"\n{body}"
+    )
+}
+
+/// Devices taken as `[]` when absent: every person fails without one.
+const DEVICES_BODY: &str = "let devices = if facts.devices != () { facts.devices } else { [] };\nlet by_person = index_by(devices, \"person_id\");\nfor p in tested(facts.people) { if by_person.get(p.id) == () { fail(p, \"no device\"); } }\n";
+
+#[test]
+fn the_fields_of_a_collection_in_reads_are_checked_as_those_in_facts() {
+    let typo = DEVICES_BODY.replace("\"person_id\"", "\"persn_id\"");
+    let diags = check_rule(
+        "rules/a/devices.rhai",
+        &reading_devices("[\"devices\"]", &typo),
+    );
+    assert_eq!(
+        places(&diags),
+        vec![("unknown-field", Some(10), Some(35))],
+        "{diags:#?}"
+    );
+    assert_eq!(
+        diags[0].message,
+        "`index_by`: `persn_id` is not a field of devices records in facts-v1; did you mean `person_id`?"
+    );
+    let fine = reading_devices("[\"devices\"]", DEVICES_BODY);
+    assert_eq!(check_rule("rules/a/devices.rhai", &fine), vec![]);
+}
+
+#[test]
+fn reads_names_known_keys_none_of_them_in_facts() {
+    let source = reading_devices("[\"devics\", \"people\"]", DEVICES_BODY);
+    let diags = check_rule("rules/a/devices.rhai", &source);
+    assert_eq!(
+        places(&diags),
+        vec![
+            ("unknown-facts-key", Some(7), Some(14)),
+            ("facts-key-twice", Some(7), Some(24)),
+        ],
+        "{diags:#?}"
+    );
+    assert_eq!(
+        diags[0].message,
+        "`devics` is not a facts-v1 key; did you mean `devices`?"
+    );
+    assert!(diags.iter().all(attest_engine::Diagnostic::is_error));
+}
+
+#[test]
+fn a_rule_whose_reads_are_absent_is_judged_and_its_population_says_what_it_read() {
+    let mut files = attest_tests::minimal_pack(&[]);
+    files.push(PackFile::new(
+        "rules/a/devices.rhai",
+        reading_devices("[\"devices\"]", DEVICES_BODY),
+    ));
+    let without = results(Pack::from_files(&files).unwrap());
+    let rule = find(&without, "a.devices");
+    assert_eq!(rule.status, Status::Fail, "{rule:?}");
+    assert_eq!(rule.population.describe(), "tested 1 of 1 people");
+    let with = FACTS.replacen(
+        "\"people\"",
+        "\"devices\": [{\"id\": \"d1\", \"person_id\": \"p1\"}, {\"id\": \"d2\", \"person_id\": \"p9\"}],\n  \"people\"",
+        1,
+    );
+    let engine = Engine::new(Pack::from_files(&files).unwrap(), Limits::default()).unwrap();
+    let facts = Facts::load(&[FactsSource {
+        name: "f.json",
+        text: &with,
+    }])
+    .unwrap();
+    let report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
+    let rule = report.rule("a.devices").unwrap();
+    assert_eq!(rule.status, Status::Pass, "{rule:?}");
+    assert_eq!(rule.population.describe(), "tested 1 of 1 people; read 2 devices");
+}
+
 #[test]
 fn a_query_condition_no_record_can_meet_is_a_warning_at_its_value() {
     let source = rule(

@@ -97,6 +97,7 @@ pub fn rule_json(rule: &Rule) -> Value {
         "severity": rule.meta.severity,
         "owner": rule.meta.owner,
         "facts": rule.meta.facts,
+        "reads": rule.meta.reads,
         "params": rule.meta.params,
         "remediation": rule.meta.remediation,
         "rationale": rule.meta.rationale,

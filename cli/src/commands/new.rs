@@ -470,7 +470,9 @@ fn rule_file(
 //! rationale = "TODO: why the rule matters."
 
 // The rule sees `facts` (read-only records and lists; the keys in `facts` above are
-// present, or the rule is not applicable and never runs) and `params` (the pack's
+// present, or the rule is not applicable and never runs; a key it judges without, such as
+// the devices of people, goes in `reads = [...]` instead and is read guarded:
+// `if facts.devices != () {{ facts.devices }} else {{ [] }}`) and `params` (the pack's
 // parameters: declare each one the rule reads in `params = [...]` above). It reports
 // with fail(record, message) or warn(record, message); a rule that reports nothing
 // passes. Attest's docs/writing-rules.md describes every prelude helper.

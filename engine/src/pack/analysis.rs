@@ -39,7 +39,7 @@ impl Analysis {
         let mut reads = Vec::new();
         if let (Some(ast), Some(schema)) = (&ast, contract) {
             let contract = reads::Contract::of(schema);
-            reads::check(&contract, &r.path, &r.meta.facts, ast, &mut reads);
+            reads::check(&contract, &r.path, &r.meta.collections(), ast, &mut reads);
         }
         Analysis {
             contract: contract.cloned(),

@@ -76,9 +76,11 @@ diagnostic_codes! {
     NoControls = "no-controls", Error;
     /// a rule maps to a control the catalog does not have
     UnknownControl = "unknown-control", Error;
-    /// a rule's `facts` names a key that facts-v1 (with the pack's extensions) does not define
+    /// a rule's `facts` or `reads` names a key that facts-v1 (with the pack's extensions) does not define
     UnknownFactsKey = "unknown-facts-key", Error;
-    /// a rule reads `facts.X` but its header's `facts` does not list `X` (so it runs, rather than being not applicable, when `X` is absent)
+    /// a rule's header lists a key in both `facts` (not applicable without it) and `reads` (judged without it)
+    FactsKeyTwice = "facts-key-twice", Error;
+    /// a rule reads `facts.X` but its header lists `X` in neither `facts` nor `reads` (so it runs, rather than being not applicable, when `X` is absent)
     UnlistedFactsKey = "unlisted-facts-key", Warning;
     /// a rule reads a field that facts-v1 (with the pack's extensions) does not define for that record (`a.statsu` of an account), directly or in a query's field path
     UnknownField = "unknown-field", Error;

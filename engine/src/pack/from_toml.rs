@@ -94,7 +94,8 @@ pub(crate) fn rule_meta(text: &str) -> Read<RuleMeta> {
     let doc = document(text)?;
     let (mut id, mut title, mut controls, mut severity, mut owner, mut facts) =
         (None, None, None, None, None, None);
-    let (mut remediation, mut frequency, mut rationale, mut params) = (None, None, None, vec![]);
+    let (mut remediation, mut frequency, mut rationale) = (None, None, None);
+    let (mut params, mut reads) = (vec![], vec![]);
     const FIELDS: &[&str] = &[
         "id",
         "title",
@@ -103,6 +104,7 @@ pub(crate) fn rule_meta(text: &str) -> Read<RuleMeta> {
         "owner",
         "frequency",
         "facts",
+        "reads",
         "params",
         "remediation",
         "rationale",
@@ -116,6 +118,7 @@ pub(crate) fn rule_meta(text: &str) -> Read<RuleMeta> {
             "owner" => owner = Some(variant(v, &Owner::ALL, Owner::as_str)?),
             "frequency" => frequency = Some(variant(v, &Frequency::ALL, Frequency::as_str)?),
             "facts" => facts = Some(list(v, "a sequence", string)?),
+            "reads" => reads = list(v, "a sequence", string)?,
             "params" => params = list(v, "a sequence", string)?,
             "remediation" => remediation = Some(string(v)?),
             _ => rationale = Some(string(v)?),
@@ -130,6 +133,7 @@ pub(crate) fn rule_meta(text: &str) -> Read<RuleMeta> {
         owner: required(owner, "owner", &doc)?,
         frequency,
         facts: required(facts, "facts", &doc)?,
+        reads,
         params,
         remediation: required(remediation, "remediation", &doc)?,
         rationale,
@@ -488,6 +492,8 @@ mod tests {
                 ("", "frequency = \"hourly\""),
                 ("", "params = \"limit\""),
                 ("", "params = [\"a\", 2]"),
+                ("", "reads = [\"devices\", \"training\"]"),
+                ("", "reads = \"devices\""),
                 ("id = \"x.y\"\n", ""),
                 ("title = \"T\"\n", ""),
                 ("facts = [\"accounts\"]\n", ""),

@@ -125,16 +125,30 @@ pub(super) fn rules(
                 ));
             }
         }
-        for (i, k) in r.meta.facts.iter().enumerate() {
+        let lists = [("facts", &r.meta.facts), ("reads", &r.meta.reads)];
+        for (field, i, k) in lists
+            .into_iter()
+            .flat_map(|(field, keys)| keys.iter().enumerate().map(move |(i, k)| (field, i, k)))
+        {
+            if field == "reads" && r.meta.facts.contains(k) {
+                diags.push(at(
+                    DiagnosticCode::FactsKeyTwice,
+                    field,
+                    Some(i),
+                    format!(
+                        "`{k}` is in both `facts` and `reads`: keep it in `facts` if the rule is not applicable without it, in `reads` if it judges an absent `{k}` as an empty list"
+                    ),
+                ));
+            }
             let Some(contract) = &contract else {
-                break;
+                continue;
             };
             let keys = contract.keys();
             if !keys.contains(&k.as_str()) {
                 let name = contract.name();
                 diags.push(at(
                     DiagnosticCode::UnknownFactsKey,
-                    "facts",
+                    field,
                     Some(i),
                     match suggest::closest(k, keys.iter().copied()) {
                         Some(near) => {

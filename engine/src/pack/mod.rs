@@ -174,6 +174,10 @@ pub struct RuleMeta {
     pub frequency: Option<Frequency>,
     /// The facts keys the rule needs; when one is absent the rule is not applicable.
     pub facts: Vec<String>,
+    /// The facts keys the rule reads but judges without: one the facts lack, the rule takes
+    /// as `[]` (it reads it guarded); it never makes the rule not applicable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<String>,
     /// The pack parameters the rule reads.
     #[serde(default)]
     pub params: Vec<String>,
@@ -182,6 +186,14 @@ pub struct RuleMeta {
     /// Why the rule matters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rationale: Option<String>,
+}
+
+impl RuleMeta {
+    /// Every facts key the rule's header names, `facts` then `reads`: those whose fields
+    /// `attest check` checks where the rule reads them, and its population lists as read.
+    pub fn collections(&self) -> Vec<String> {
+        self.facts.iter().chain(&self.reads).cloned().collect()
+    }
 }
 
 /// An inherited rule the pack turned off, and why.

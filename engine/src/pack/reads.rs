@@ -119,6 +119,8 @@ impl<'s> Obj<'s> {
 enum Ty<'s> {
     /// `()`.
     Nothing,
+    /// `[]`: an array of no records, whatever records they would be.
+    Empty,
     /// The facts document.
     Facts,
     /// One record (or nested object).
@@ -132,7 +134,7 @@ enum Ty<'s> {
 impl Ty<'_> {
     fn same(&self, other: &Ty<'_>) -> bool {
         match (self, other) {
-            (Ty::Nothing, Ty::Nothing) | (Ty::Facts, Ty::Facts) => true,
+            (Ty::Nothing, Ty::Nothing) | (Ty::Empty, Ty::Empty) | (Ty::Facts, Ty::Facts) => true,
             (Ty::Record(a), Ty::Record(b)) | (Ty::Records(a), Ty::Records(b)) => {
                 std::ptr::eq(a.schema, b.schema)
             }
@@ -142,10 +144,12 @@ impl Ty<'_> {
     }
 }
 
-/// The kind of a value that is one of two: both agree, or one is `()`.
+/// The kind of a value that is one of two: both agree, or one is `()`, or one is `[]` and the
+/// other a list of records (`if facts.X != () { facts.X } else { [] }`).
 fn merge<'s>(a: Option<Ty<'s>>, b: Option<Ty<'s>>) -> Option<Ty<'s>> {
     match (a?, b?) {
         (Ty::Nothing, other) | (other, Ty::Nothing) => Some(other),
+        (Ty::Empty, Ty::Records(o)) | (Ty::Records(o), Ty::Empty) => Some(Ty::Records(o)),
         (a, b) if a.same(&b) => Some(a),
         _ => None,
     }
@@ -250,7 +254,8 @@ fn literal(e: &Expr) -> Option<String> {
     })
 }
 
-/// Checks what the rule at `path`, which lists `listed` facts keys, reads.
+/// Checks what the rule at `path`, whose header lists `listed` facts keys (in `facts` or
+/// `reads`), reads.
 pub(super) fn check(
     contract: &Contract<'_>,
     path: &str,
@@ -335,7 +340,7 @@ pub(super) fn check(
                 DiagnosticCode::UnlistedFactsKey,
                 *at,
                 format!(
-                    "the rule reads `facts.{key}`, but its header's `facts` does not list `{key}`: list it, so the rule is not applicable when `{key}` is absent"
+                    "the rule reads `facts.{key}`, but its header does not list `{key}`: list it in `facts`, so the rule is not applicable when `{key}` is absent, or in `reads` if the rule judges an absent `{key}` as an empty list"
                 ),
             ));
         }
@@ -506,6 +511,7 @@ impl<'a, 's> Checker<'a, 's> {
     fn expr(&mut self, e: &Expr) -> Option<Ty<'s>> {
         match e {
             Expr::Unit(_) => Some(Ty::Nothing),
+            Expr::Array(items, _) if items.is_empty() => Some(Ty::Empty),
             Expr::Variable(v, ..) if v.2.is_empty() => self.lookup(&v.1),
             Expr::Dot(x, flags, _) | Expr::Index(x, flags, _) => {
                 let root = self.expr(&x.lhs);
@@ -830,7 +836,7 @@ impl<'a, 's> Checker<'a, 's> {
                 }
                 _ => None,
             },
-            Ty::Nothing | Ty::Facts => None,
+            Ty::Nothing | Ty::Empty | Ty::Facts => None,
         }
     }
 
@@ -1126,6 +1132,15 @@ facts.vendors.where("assurance.soc2_type", "type3");
         assert_eq!(
             got[5].3,
             "`status` of accounts records is one of \"active\", \"disabled\", so it never equals \"disbled\": `where_not` keeps every record; did you mean `disabled`?"
+        );
+    }
+
+    #[test]
+    fn a_guarded_read_taken_as_empty_is_checked_as_the_list_itself() {
+        let body = "let d = if facts.devices != () { facts.devices } else { [] };\nfor x in d { x.encryptd; }\nindex_by(if facts.devices != () { facts.devices } else { [] }, \"persn_id\");\nlet n = if true { [] } else { [] };\nfor x in n { x.anything; }\n";
+        assert_eq!(
+            found(&["devices"], body),
+            vec![("unknown-field", 2, 16), ("unknown-field", 3, 64)]
         );
     }
 
