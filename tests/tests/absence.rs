@@ -292,7 +292,10 @@ fn a_collection_that_records_what_happened_to_another_is_judged_as_empty_when_le
         let rule = absent.rule(judged).unwrap();
         assert_eq!(rule.status, Status::Fail, "{judged} without `{name}`");
         let read = whole.rule(judged).unwrap().population.describe();
-        assert!(read.contains("; read ") && read.ends_with(&format!(" {name}")), "{judged}: {read}");
+        assert!(
+            read.contains("; read ") && read.ends_with(&format!(" {name}")),
+            "{judged}: {read}"
+        );
         for (a, e) in absent.rules.iter().zip(&empty.rules) {
             let messages = |r: &attest_engine::RuleResult| -> Vec<String> {
                 r.findings.iter().map(|f| f.message.clone()).collect()

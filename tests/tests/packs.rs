@@ -504,7 +504,10 @@ fn a_rule_whose_reads_are_absent_is_judged_and_its_population_says_what_it_read(
     let report = engine.evaluate(&facts, &EvalOptions::default()).unwrap();
     let rule = report.rule("a.devices").unwrap();
     assert_eq!(rule.status, Status::Pass, "{rule:?}");
-    assert_eq!(rule.population.describe(), "tested 1 of 1 people; read 2 devices");
+    assert_eq!(
+        rule.population.describe(),
+        "tested 1 of 1 people; read 2 devices"
+    );
 }
 
 #[test]
