@@ -1,13 +1,14 @@
 //! Absence is never compliance: what the facts did not give a rule to judge. A rule whose
-//! header names a collection the facts lack, or one that is empty, and that tested nothing,
-//! does not apply, and the criteria it maps to are then judged by their evidence for it (see
-//! `Engine::evaluate`), so that leaving data out never makes a criterion pass.
+//! header's `facts` names a collection the facts lack, or one that is empty, and that tested
+//! nothing, does not apply (a collection in its `reads` never makes it so), and the criteria
+//! it maps to are then judged by their evidence for it (see `Engine::evaluate`), so that
+//! leaving data out never makes a criterion pass.
 
 use crate::facts::Facts;
 use crate::pack::RuleMeta;
 use crate::report::{Population, RuleResult, Status};
 
-/// Why the rule `meta` cannot run: the collections its header names that the facts lack
+/// Why the rule `meta` cannot run: the collections its `facts` names that the facts lack
 /// (`the facts have no `changes``), or `None` when the facts have them all.
 pub(crate) fn absent(meta: &RuleMeta, facts: &Facts) -> Option<String> {
     let missing: Vec<String> = meta
@@ -19,7 +20,7 @@ pub(crate) fn absent(meta: &RuleMeta, facts: &Facts) -> Option<String> {
     (!missing.is_empty()).then(|| format!("the facts have no {}", missing.join(" or ")))
 }
 
-/// Why a rule that ran and tested nothing had nothing to test, when a collection its header
+/// Why a rule that ran and tested nothing had nothing to test, when a collection its `facts`
 /// names is empty (`the facts' `vendors` list is empty`): no record of it could be judged,
 /// and the rule's part of its criteria is not shown. `None` when every one holds records
 /// (the rule then found none of them in scope).
@@ -46,7 +47,7 @@ pub(crate) fn empty(meta: &RuleMeta, population: &Population) -> Option<String> 
 }
 
 /// Whether the facts gave the rule `meta`, which ended as `result`, nothing to judge: it does
-/// not apply, and a collection its header names is absent or empty.
+/// not apply, and a collection its `facts` names is absent or empty.
 pub(crate) fn not_given(meta: &RuleMeta, result: &RuleResult, facts: &Facts) -> bool {
     result.status == Status::NotApplicable
         && result.disabled.is_none()
