@@ -64,6 +64,34 @@ pub struct Expect {
     /// absent.
     #[serde(default, deserialize_with = "present")]
     pub tested: Option<Vec<String>>,
+    /// Findings' data: for each, a finding (about `entity`, when given) whose `data` holds
+    /// every member of `has`; unchecked when absent.
+    #[serde(default, deserialize_with = "present")]
+    pub data: Option<Vec<ExpectData>>,
+}
+
+/// A finding's data a case expects ([`Expect::data`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectData {
+    /// The JSON Pointer of the finding's record; any finding when absent.
+    #[serde(default)]
+    pub entity: Option<String>,
+    /// Members the finding's `data` must hold, each with this value.
+    pub has: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ExpectData {
+    /// Whether `finding` is about this entity and its data holds every member of `has`.
+    fn held_by(&self, finding: &crate::Finding) -> bool {
+        let about = self.entity.is_none() || self.entity == finding.entity;
+        let data = finding.data.as_ref().and_then(serde_json::Value::as_object);
+        about
+            && self
+                .has
+                .iter()
+                .all(|(k, v)| data.and_then(|d| d.get(k)) == Some(v))
+    }
 }
 
 /// An expectation that is there: `null` is no way to leave one unchecked (that is leaving it
@@ -640,6 +668,29 @@ fn run_case_traced(
             ));
         }
     }
+    for expected in want.data.iter().flatten() {
+        if !result.findings.iter().any(|f| expected.held_by(f)) {
+            let about = expected
+                .entity
+                .as_ref()
+                .map_or_else(String::new, |e| format!(" about {e}"));
+            let given: Vec<String> = result
+                .findings
+                .iter()
+                .filter(|f| expected.entity.is_none() || expected.entity == f.entity)
+                .map(|f| {
+                    f.data
+                        .as_ref()
+                        .map_or("no data".to_owned(), |d| d.to_string())
+                })
+                .collect();
+            outcome.problems.push(format!(
+                "data: no finding{about} holds {}; given: [{}]",
+                serde_json::Value::Object(expected.has.clone()),
+                given.join(", ")
+            ));
+        }
+    }
     if let Some(text) = &want.error_contains {
         let message = result
             .error
@@ -690,6 +741,11 @@ mod tests {
 
     /// A pack of one rule, `t.admins` (an active shared admin fails), with these cases.
     fn engine(cases: &str) -> Engine {
+        engine_of("fail(a, \"shared admin\");", cases)
+    }
+
+    /// [`engine`] with `failing` run for each privileged shared account `a`.
+    fn engine_of(failing: &str, cases: &str) -> Engine {
         let files = [
             PackFile::new(
                 "pack.toml",
@@ -701,7 +757,8 @@ mod tests {
             ),
             PackFile::new(
                 "rules/t/admins.rhai",
-                "//! id = \"t.admins\"\n//! title = \"t\"\n//! controls = [\"CC6.1\"]\n//! severity = \"low\"\n//! owner = \"IT\"\n//! facts = [\"accounts\"]\n//! remediation = \"r\"\nfor a in facts.accounts.where(\"privileged\", true) {\n    if a.kind == \"shared\" { fail(a, \"shared admin\"); }\n}\n",
+                "//! id = \"t.admins\"\n//! title = \"t\"\n//! controls = [\"CC6.1\"]\n//! severity = \"low\"\n//! owner = \"IT\"\n//! facts = [\"accounts\"]\n//! remediation = \"r\"\nfor a in facts.accounts.where(\"privileged\", true) {\n    if a.kind == \"shared\" { FAILING }\n}\n"
+                    .replace("FAILING", failing),
             ),
             PackFile::new("rules/t/admins.cases.json", cases),
         ];
@@ -801,7 +858,7 @@ mod tests {
 
     #[test]
     fn an_expectation_given_as_null_is_refused_not_left_unchecked() {
-        for field in ["entities", "messages", "tested", "error_contains"] {
+        for field in ["entities", "messages", "tested", "error_contains", "data"] {
             let cases = format!(
                 "[{{\"name\": \"x\", \"facts\": {{\"accounts\": [{{{ACCOUNT}, \"privileged\": true}}]}},\n  \"expect\": {{\"status\": \"fail\", \"{field}\": null}}}}]"
             );
@@ -846,6 +903,41 @@ mod tests {
         assert_eq!(
             outcomes[0].problems,
             ["rules/t/admins.cases.json:1:15: invalid cases file: EOF while parsing a value"]
+        );
+    }
+
+    #[test]
+    fn a_findings_data_is_expected_member_by_member() {
+        let case = |data: &str| {
+            let cases = format!(
+                "[{{\"name\": \"d\", \"facts\": {{\"accounts\": [{{{ACCOUNT}, \"privileged\": true}}]}},\n  \"expect\": {{\"status\": \"fail\", \"data\": {data}}}}}]"
+            );
+            let failing = "fail(a, \"shared admin\", #{ user: a.username, due: \"2026-06-01\" });";
+            run_all(&engine_of(failing, &cases), None)
+                .remove(0)
+                .problems
+        };
+        let none: Vec<String> = Vec::new();
+        assert_eq!(case(r#"[{"has": {"due": "2026-06-01"}}]"#), none);
+        assert_eq!(
+            case(r#"[{"entity": "/accounts/0", "has": {"due": "2026-06-01", "user": "root"}}]"#),
+            none
+        );
+        assert_eq!(
+            case(r#"[{"entity": "/accounts/0", "has": {"due": "2026-06-02"}}]"#),
+            [
+                r#"data: no finding about /accounts/0 holds {"due":"2026-06-02"}; given: [{"due":"2026-06-01","user":"root"}]"#
+            ]
+        );
+        assert_eq!(
+            case(r#"[{"entity": "/accounts/1", "has": {"due": "2026-06-01"}}]"#),
+            [r#"data: no finding about /accounts/1 holds {"due":"2026-06-01"}; given: []"#]
+        );
+        assert_eq!(
+            case(r#"[{"has": {"corrected_on": null}}]"#),
+            [
+                r#"data: no finding holds {"corrected_on":null}; given: [{"due":"2026-06-01","user":"root"}]"#
+            ]
         );
     }
 
