@@ -989,6 +989,15 @@ fn findings_are_matched_across_days_even_as_their_messages_change() {
     assert!(diff.resolved.is_empty(), "{:#?}", diff.resolved);
 }
 
+/// The messages of the diff items about the record of key `key`.
+fn messages_about(items: &[attest_engine::diff::DiffItem], key: &str) -> Vec<String> {
+    items
+        .iter()
+        .filter(|i| i.key.as_deref() == Some(key))
+        .map(|i| i.message.clone())
+        .collect()
+}
+
 /// A record's findings are matched with those it had: of one shape first (the same failure,
 /// its dates and day counts aside), then in order (the same failure, reworded: a change whose
 /// author was missing, then whose approver is unknown, still fails). A record failing its rule
@@ -1012,13 +1021,7 @@ fn a_records_findings_are_matched_by_shape_then_in_order() {
         c.as_object_mut().unwrap().remove("author_id");
         c["approved_by"] = "E9999".into();
     });
-    let ours = |items: &[attest_engine::diff::DiffItem]| -> Vec<String> {
-        items
-            .iter()
-            .filter(|i| i.key.as_deref() == Some("changes/CHG-1041"))
-            .map(|i| i.message.clone())
-            .collect()
-    };
+    let ours = |items: &[attest_engine::diff::DiffItem]| messages_about(items, "changes/CHG-1041");
     let gate = Gate {
         fail_on: FailOn::New,
         min_severity: None,
@@ -1083,13 +1086,8 @@ fn a_late_fix_continues_the_failure_it_ends() {
             }
         }
     });
-    let ours = |items: &[attest_engine::diff::DiffItem]| -> Vec<String> {
-        items
-            .iter()
-            .filter(|i| i.key.as_deref() == Some("vulnerabilities/VULN-318"))
-            .map(|i| i.message.clone())
-            .collect()
-    };
+    let ours =
+        |items: &[attest_engine::diff::DiffItem]| messages_about(items, "vulnerabilities/VULN-318");
     let diff = Diff::new(&base, &fixed);
     let still = ours(&diff.still_failing);
     assert_eq!(still.len(), 1, "{diff:#?}");

@@ -260,6 +260,7 @@ pub fn module_path() -> PathBuf {
                 .env("CARGO_TARGET_DIR", root.join("target/wasm-module")),
             "wasm/build.sh",
         )
+        .map(drop)
     });
     if let Err(e) = built {
         // Reported by the caller when it reads the file.
@@ -284,21 +285,30 @@ pub fn node_test_tools() -> Result<(), String> {
                 .arg(&dir),
             "npm ci --prefix wasm/test",
         )
+        .map(drop)
     };
     INSTALLED.get_or_init(install).clone()
 }
 
-/// Runs `cmd` to its end; the error names it (`what`) and holds what it printed.
-fn run(cmd: &mut std::process::Command, what: &str) -> Result<(), String> {
+/// Runs `cmd`, a `node` command (Node 20 or later on the PATH), to its end: what it printed
+/// (its standard output, then its standard error), or the error holding it when it failed.
+pub fn node(cmd: &mut std::process::Command) -> Result<String, String> {
+    run(cmd, "node (20 or later, on the PATH)")
+}
+
+/// Runs `cmd` to its end: what it printed (standard output, then error); the error names it
+/// (`what`) and holds what it printed.
+fn run(cmd: &mut std::process::Command, what: &str) -> Result<String, String> {
     let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
-    if out.status.success() {
-        return Ok(());
-    }
-    Err(format!(
-        "{what} failed:\n{}{}",
+    let text = format!(
+        "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
-    ))
+    );
+    if out.status.success() {
+        return Ok(text);
+    }
+    Err(format!("{what} failed:\n{text}"))
 }
 
 /// JSON text for a facts source list: `[{"name": ..., "text": ...}, ...]`.

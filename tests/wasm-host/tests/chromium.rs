@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use attest_engine::{EvalOptions, Facts, FactsSource, Status};
-use attest_wasm_host::{module_path, node_test_tools, repo_root, serve};
+use attest_wasm_host::{module_path, node, node_test_tools, repo_root, serve};
 use serde_json::json;
 
 #[test]
@@ -96,18 +96,13 @@ fn the_playground_renders_the_example_report_in_headless_chromium() {
     std::fs::write(&file, expected.to_string()).unwrap();
 
     let port = serve(&root).unwrap();
-    let out = std::process::Command::new("node")
-        .arg(root.join("wasm/test/chromium.mjs"))
-        .arg(format!("http://127.0.0.1:{port}/wasm/web/index.html"))
-        .arg(&file)
-        .output()
-        .expect("node (20 or later) must be on the PATH");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{text}");
+    node(
+        std::process::Command::new("node")
+            .arg(root.join("wasm/test/chromium.mjs"))
+            .arg(format!("http://127.0.0.1:{port}/wasm/web/index.html"))
+            .arg(&file),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// The browser snippets of wasm/README.md, as written (`wasm/test/readme.test.mjs`): served
@@ -117,17 +112,12 @@ fn the_playground_renders_the_example_report_in_headless_chromium() {
 fn the_readmes_browser_snippets_run_in_headless_chromium() {
     node_test_tools().unwrap();
     attest_wasm_host::module_path();
-    let out = std::process::Command::new("node")
-        .arg("--test")
-        .arg(repo_root().join("wasm/test/readme.test.mjs"))
-        .output()
-        .expect("node (20 or later) must be on the PATH");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{text}");
+    let text = node(
+        std::process::Command::new("node")
+            .arg("--test")
+            .arg(repo_root().join("wasm/test/readme.test.mjs")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         text.contains("# fail 0") && text.contains("# skipped 0") && !text.contains("# pass 0"),
         "{text}"
@@ -143,19 +133,14 @@ fn the_v8_bench_times_the_module_in_node_and_in_chromium() {
     let facts = attest_tests::scratch!("v8-bench").join("facts.json");
     let doc = attest_bench::generate(50, 1).unwrap();
     std::fs::write(&facts, serde_json::to_string(&doc).unwrap()).unwrap();
-    let out = std::process::Command::new("node")
-        .arg(repo_root().join("wasm/test/v8-bench.mjs"))
-        .arg(module_path())
-        .arg(&facts)
-        .arg("1")
-        .output()
-        .expect("node (20 or later) must be on the PATH");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = node(
+        std::process::Command::new("node")
+            .arg(repo_root().join("wasm/test/v8-bench.mjs"))
+            .arg(module_path())
+            .arg(&facts)
+            .arg("1"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(text.starts_with("V8: Node "), "{text}");
     for row in [
         "whole request, a fresh instance's first",

@@ -117,18 +117,13 @@ fn node_runs_the_wrapper_tests_and_matches_the_native_engine() {
     let file = attest_tests::scratch!("parity").join("parity.json");
     attest_wasm_host::module_path();
     std::fs::write(&file, serde_json::to_string(&parity_set()).unwrap()).unwrap();
-    let out = std::process::Command::new("node")
-        .arg("--test")
-        .arg(repo_root().join("wasm/test/api.test.mjs"))
-        .env("ATTEST_PARITY", &file)
-        .output()
-        .expect("node (20 or later) must be on the PATH");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{text}");
+    let text = attest_wasm_host::node(
+        std::process::Command::new("node")
+            .arg("--test")
+            .arg(repo_root().join("wasm/test/api.test.mjs"))
+            .env("ATTEST_PARITY", &file),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         text.contains("# fail 0") && text.contains("# skipped 0"),
         "{text}"
