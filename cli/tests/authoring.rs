@@ -260,7 +260,7 @@ fn a_cases_file_that_cannot_be_read_is_a_failure_with_its_place() {
 
 /// A finding must name a place in the facts: a JSON Pointer a rule writes by hand that names
 /// nothing (an index past the end, a misspelt collection) is the rule's error, and its
-/// author is told which pointer when a case runs it.
+/// author is told which pointer, and the line and column of the call, when a case runs it.
 #[test]
 fn a_finding_at_a_pointer_to_nothing_fails_its_case_naming_the_pointer() {
     let dir = scratch("test-pointer-to-nothing");
@@ -279,7 +279,7 @@ fn a_finding_at_a_pointer_to_nothing_fails_its_case_naming_the_pointer() {
     exit(&out, 1);
     assert!(
         stdout(&out).contains(
-            "    status: expected fail, got error\n    entities: expected [/accounts/0], got []\n    actual error at pack/rules/t/ghost.rhai: fail: the JSON Pointer \"/acounts/0\" names nothing in the facts (a finding names a record, such as \"/accounts/3\", or no record at all)\n"
+            "    status: expected fail, got error\n    entities: expected [/accounts/0], got []\n    actual error at pack/rules/t/ghost.rhai:9:5: fail: the JSON Pointer \"/acounts/0\" names nothing in the facts (a finding names a record, such as \"/accounts/3\", or no record at all)\n"
         ),
         "{}",
         stdout(&out)

@@ -7,7 +7,7 @@
 
 use crate::alloc;
 use crate::date::Date;
-use crate::facts::tree::Record;
+use crate::facts::tree::{Node, Record};
 use crate::joins::LookupCache;
 use crate::limits::{Limits, show_bytes};
 use crate::period::Period;
@@ -111,6 +111,9 @@ pub(crate) struct RuleRun {
     pub subject: Subject,
     /// The audit period, when the evaluation has one.
     pub period: Option<Period>,
+    /// The facts' root, for the JSON Pointers a rule writes by hand (`None` while helper
+    /// modules load).
+    pub root: Option<Node>,
     /// Where the rule's population comes from.
     pub population: PopulationSource,
     /// The records in the rule's population so far.
@@ -154,6 +157,7 @@ impl RuleRun {
             as_of,
             subject,
             period: None,
+            root: None,
             population: PopulationSource::Iterated,
             tested: TestedRecords::default(),
             exceptions: Vec::new(),

@@ -593,6 +593,7 @@ impl Engine {
                 Budget::new(&self.limits, options.clock.clone()),
             );
             state.period = run.period;
+            state.root = Some(facts.root().clone());
             if marks {
                 state.population = PopulationSource::Marked;
             }
@@ -627,25 +628,6 @@ impl Engine {
             .as_mut()
             .map(|r| std::mem::take(&mut r.exceptions))
             .unwrap_or_default();
-        // A finding must name a place in the facts: a JSON Pointer a rule wrote by hand that
-        // names nothing (a typo, an index past the end) is the rule's error, not a finding.
-        let nowhere = state.as_ref().and_then(|s| {
-            s.findings.iter().find_map(|f| {
-                let p = f.entity.as_deref()?;
-                (!facts.holds(p)).then(|| (f.status, p.to_owned()))
-            })
-        });
-        let outcome = match nowhere {
-            Some((status, p)) => Err(Box::new(rhai::EvalAltResult::ErrorRuntime(
-                format!(
-                    "{}: the JSON Pointer \"{p}\" names nothing in the facts (a finding names a record, such as \"/accounts/3\", or no record at all)",
-                    crate::prelude::verb(status)
-                )
-                .into(),
-                rhai::Position::NONE,
-            ))),
-            None => outcome,
-        };
         match (outcome, state) {
             (Ok(()), Some(state)) => {
                 result.findings = state

@@ -455,7 +455,8 @@ fn exception_marks_a_record_of_the_population() {
 }
 
 /// A JSON Pointer a rule writes by hand must name something in the facts: one that names
-/// nothing is the rule's error, natively and in Rhai; one inside a record is a finding.
+/// nothing is the rule's error at the call, natively and in Rhai; one inside a record is a
+/// finding.
 #[test]
 fn a_finding_at_a_pointer_to_nothing_is_the_rules_error() {
     let files = attest_tests::minimal_pack(&[
@@ -481,6 +482,9 @@ fn a_finding_at_a_pointer_to_nothing_is_the_rules_error() {
         "warn: the JSON Pointer \"/people/9999\" names nothing in the facts (a finding names a \
          record, such as \"/accounts/3\", or no record at all)"
     );
+    // At the call that wrote it (the rule's body starts on line 8).
+    let error = nowhere.error.as_ref().unwrap();
+    assert_eq!((error.line, error.column), (Some(8), Some(33)));
     assert!(nowhere.findings.is_empty());
     let somewhere = report.rule("t.somewhere").unwrap();
     assert_eq!(somewhere.status, Status::Fail);

@@ -316,25 +316,7 @@ impl Facts {
     /// Whether a JSON Pointer names something in the merged document (`""` is the whole
     /// document).
     pub fn holds(&self, pointer: &str) -> bool {
-        if pointer.is_empty() {
-            return true;
-        }
-        let Some(rest) = pointer.strip_prefix('/') else {
-            return false;
-        };
-        let mut node = &self.root;
-        for segment in rest.split('/').map(unescape) {
-            let next = match node {
-                Node::Record(r) => r.get(&segment),
-                Node::List(l) => keys::array_index(&segment).and_then(|i| l.get(i)),
-                _ => None,
-            };
-            match next {
-                Some(n) => node = n,
-                None => return false,
-            }
-        }
-        true
+        holds(&self.root, pointer)
     }
 
     /// [`Facts::origin`] and [`Facts::key`] of `pointer`, read once when it is the usual
@@ -352,6 +334,30 @@ impl Facts {
     pub(crate) fn root(&self) -> &Node {
         &self.root
     }
+}
+
+/// Whether a JSON Pointer names something in the document whose root is `root` (`""` is
+/// the whole document).
+pub(crate) fn holds(root: &Node, pointer: &str) -> bool {
+    if pointer.is_empty() {
+        return true;
+    }
+    let Some(rest) = pointer.strip_prefix('/') else {
+        return false;
+    };
+    let mut node = root;
+    for segment in rest.split('/').map(unescape) {
+        let next = match node {
+            Node::Record(r) => r.get(&segment),
+            Node::List(l) => keys::array_index(&segment).and_then(|i| l.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => node = n,
+            None => return false,
+        }
+    }
+    true
 }
 
 /// `organization.audit_period` (the schema has checked its shape): a period, or a

@@ -3,6 +3,7 @@
 use super::data::{Data, MAX_DATA_DEPTH, Room, TooMuch};
 use super::error;
 use crate::context::{self, RawFinding};
+use crate::facts::holds;
 use crate::facts::tree::{List, Record};
 use crate::report::FindingStatus;
 use rhai::{Dynamic, Engine, ImmutableString, Map};
@@ -39,7 +40,7 @@ pub(crate) fn raise(
 }
 
 /// The function that raises a finding of `status`.
-pub(crate) fn verb(status: FindingStatus) -> &'static str {
+fn verb(status: FindingStatus) -> &'static str {
     match status {
         FindingStatus::Fail => "fail",
         FindingStatus::Warn => "warn",
@@ -124,6 +125,15 @@ fn entity_pointer(entity: &Dynamic, what: &str) -> Result<Option<String>> {
     if let Some(s) = entity.read_lock::<ImmutableString>()
         && (s.is_empty() || s.starts_with('/'))
     {
+        // A finding must name a place in the facts: a pointer written by hand that names
+        // nothing (a typo, an index past the end) is the rule's error, at the call.
+        let nowhere = context::current(|run| run.root.as_ref().is_some_and(|r| !holds(r, &s)));
+        if nowhere == Some(true) {
+            return Err(error(format!(
+                "{what}: the JSON Pointer \"{}\" names nothing in the facts (a finding names a record, such as \"/accounts/3\", or no record at all)",
+                s.as_str()
+            )));
+        }
         return Ok(Some(s.to_string()));
     }
     Err(error(format!(

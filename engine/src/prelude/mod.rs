@@ -16,7 +16,7 @@ mod text;
 pub(crate) use data::to_json;
 pub(crate) use dates::{add_days, days_between, since, until};
 pub(crate) use findings::truncated_marker;
-pub(crate) use findings::{raise, raise_at, verb};
+pub(crate) use findings::{raise, raise_at};
 pub(crate) use period::{bound, has_period, period};
 pub(crate) use queries::{Query, query};
 pub(crate) use records::mark_tested;
