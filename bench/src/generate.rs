@@ -10,11 +10,11 @@
 //!
 //! | key | records |
 //! |---|---|
-//! | `people` | `n`: about 5% terminated, 2% on leave, 3% contractors, 3% hired in the last 30 days |
+//! | `people` | `n`: about 5% terminated, 2% on leave, 3% contractors, 3% hired in the last 30 days; a fifth of active engineers on call, everyone else recorded as not |
 //! | `systems` | `max(5, n / 50)`: identity provider, AWS, production database, GitHub and CRM, then internal applications |
 //! | `accounts` | about `4 n`: one identity-provider account and three other accounts per person, plus 1-3 service or shared accounts per system |
 //! | `access_reviews` | 1-3 per system (a few systems have none) |
-//! | `training` | about `1.5 n` |
+//! | `training` | about `1.5 n`, and the incident response course of most people on call |
 //! | `vendors` | `max(5, n / 20)` |
 //! | `policies` | 20, of which 6 must be acknowledged by everyone (about `6 n` acknowledgements) |
 //! | `incidents` | `max(6, n / 100)` |
@@ -22,6 +22,7 @@
 //! | `backups` | one per system |
 //! | `risk_assessments` | 3 |
 //! | `evidence` | 0-2 per criterion that no rule of the built-in SOC 2 pack checks from data |
+//! | `devices` | about `1.3 n`: a laptop per person (retired or lost for leavers), a phone for about a third of those at work |
 //!
 //! 10,000 people come to about 20 MB of compact JSON (about 30 MB pretty-printed), and
 //! take well under a second to build in a release build.
@@ -30,7 +31,8 @@
 //! leaver's account left active, privileged access without MFA, a self-approved change,
 //! an untested change, a vendor with a type 1 report or none, an expired contract, a sev1
 //! without a post-mortem, expired training, overdue access reviews and policies, stale
-//! backups, missing or expired evidence, and so on. Others lapse within the 30-day warning
+//! backups, missing or expired evidence, an unmanaged, unencrypted or unpatched laptop,
+//! someone on call untrained in incident response, and so on. Others lapse within the 30-day warning
 //! window. A handful of records are broken on purpose at fixed positions (the first vendors,
 //! the first incident, the production database's access review, ...) so that from about 300
 //! people up every rule has findings whatever the seed; the rest is drawn at random.
@@ -159,18 +161,19 @@ const INCIDENT_TITLES: [&str; 10] = [
 pub fn generate(people: usize, seed: u64) -> Result<Value, String> {
     let as_of = Date::parse(AS_OF).ok_or_else(|| format!("{AS_OF} is not a date"))?;
     let mut g = Generator::new(people, seed, as_of, evidence_criteria()?);
-    let people_json = g.people();
+    let mut people_json = g.people();
     let policies = g.policies();
     let systems = g.systems();
     let accounts = g.accounts();
     let access_reviews = g.access_reviews();
-    let training = g.training();
+    let mut training = g.training();
     let vendors = g.vendors();
     let incidents = g.incidents();
     let changes = g.changes();
     let backups = g.backups();
     let risk_assessments = g.risk_assessments();
     let evidence = g.evidence();
+    let devices = g.on_call_and_devices(seed, &mut people_json, &mut training);
     Ok(json!({
         "schema_version": "1",
         "organization": {
@@ -189,6 +192,7 @@ pub fn generate(people: usize, seed: u64) -> Result<Value, String> {
         "backups": backups,
         "risk_assessments": risk_assessments,
         "evidence": evidence,
+        "devices": devices,
     }))
 }
 
@@ -1122,6 +1126,108 @@ impl Generator {
         Value::Array(out)
     }
 
+    /// Who is on call, and the workforce's devices, drawn from a stream of their own (seeded
+    /// from `seed`), so that the records drawn before them stay as they were: a fifth of
+    /// active engineers are on call (`on_call` added to each of `people`), nearly all of
+    /// them trained in incident response (their completions appended to `training`); a
+    /// laptop for everyone (retired on their last day, a few lost, for leavers) and a phone
+    /// for about a third of those at work, a few percent of them unmanaged, unencrypted,
+    /// unpatched, unseen or without a screen lock or EDR.
+    fn on_call_and_devices(
+        &mut self,
+        seed: u64,
+        people: &mut Value,
+        training: &mut Value,
+    ) -> Value {
+        let mut rng = Rng(seed ^ 0x0DE5_1CE5_0DE5_1CE5);
+        let as_of = self.as_of;
+        let mut devices = Vec::with_capacity(self.n * 4 / 3);
+        let Some(people) = people.as_array_mut() else {
+            return Value::Array(devices);
+        };
+        let Some(training) = training.as_array_mut() else {
+            return Value::Array(devices);
+        };
+        for (person, record) in self.people.iter().zip(people.iter_mut()) {
+            let at_work = person.employment != Employment::Terminated;
+            let on_call = person.employment == Employment::Active
+                && person.department == "Engineering"
+                && rng.chance(0.2);
+            if let Some(r) = record.as_object_mut() {
+                r.insert("on_call".into(), json!(on_call));
+            }
+            if on_call {
+                let age = match rng.below(100) {
+                    0 | 1 => None,
+                    2 | 3 => Some(rng.range(338, 360)),
+                    _ => Some(rng.range(0, 330)),
+                };
+                if let Some(age) = age {
+                    training.push(json!({
+                        "person_id": person.id,
+                        "course": "incident_response",
+                        "completed_on": date(as_of, age.min(person.start_age)),
+                    }));
+                }
+            }
+            let mut device = |kind: &str, os: &str, rng: &mut Rng| {
+                let mut d = Map::new();
+                d.insert("id".into(), json!(format!("D{:06}", devices.len() + 1)));
+                d.insert("person_id".into(), json!(person.id));
+                d.insert("kind".into(), json!(kind));
+                d.insert("os".into(), json!(os));
+                if let Some(end) = person.end_age {
+                    let lost = rng.chance(0.03);
+                    d.insert(
+                        "status".into(),
+                        json!(if lost { "lost" } else { "retired" }),
+                    );
+                    d.insert("retired_on".into(), json!(date(as_of, end)));
+                }
+                d.insert("managed".into(), json!(!rng.chance(0.01)));
+                d.insert("encrypted".into(), json!(!rng.chance(0.005)));
+                let lock = match rng.below(200) {
+                    0 => Value::Null,
+                    1 | 2 => json!(30),
+                    _ => json!(rng.pick(&[2, 5, 10])),
+                };
+                d.insert("screen_lock_minutes".into(), lock);
+                let patched = if rng.chance(0.02) {
+                    rng.range(46, 120)
+                } else {
+                    rng.range(0, 40)
+                };
+                let seen_from = person.end_age.unwrap_or(0);
+                let seen = if rng.chance(0.01) {
+                    rng.range(15, 60)
+                } else {
+                    rng.range(0, 5)
+                };
+                d.insert(
+                    "os_patched_on".into(),
+                    json!(date(as_of, (seen_from + patched).min(person.start_age))),
+                );
+                d.insert("edr".into(), json!(kind == "mobile" || !rng.chance(0.01)));
+                d.insert(
+                    "last_seen_on".into(),
+                    json!(date(as_of, (seen_from + seen).min(person.start_age))),
+                );
+                devices.push(Value::Object(d));
+            };
+            let os = rng.weighted(&[
+                ("macOS 15.5", 6),
+                ("Windows 11 24H2", 3),
+                ("Ubuntu 24.04", 1),
+            ]);
+            device("laptop", os, &mut rng);
+            if at_work && rng.chance(0.33) {
+                let os = rng.pick(&["iOS 18.5", "Android 15"]);
+                device("mobile", os, &mut rng);
+            }
+        }
+        Value::Array(devices)
+    }
+
     fn evidence(&mut self) -> Value {
         let mut out = Vec::new();
         for control in std::mem::take(&mut self.evidence_criteria) {
@@ -1284,6 +1390,7 @@ mod tests {
         let policies = ids("policies");
         ids("incidents");
         ids("changes");
+        ids("devices");
         let person_ok = |v: &Value| v.is_null() || people.contains(v.as_str().unwrap());
         for a in doc["accounts"].as_array().unwrap() {
             assert!(systems.contains(a["system_id"].as_str().unwrap()));
@@ -1293,6 +1400,9 @@ mod tests {
         for c in doc["changes"].as_array().unwrap() {
             assert!(systems.contains(c["system_id"].as_str().unwrap()));
             assert!(person_ok(&c["author_id"]) && person_ok(&c["approved_by"]));
+        }
+        for d in doc["devices"].as_array().unwrap() {
+            assert!(person_ok(&d["person_id"]));
         }
         for i in doc["incidents"].as_array().unwrap() {
             assert!(i["vendor_id"].is_null() || vendors.contains(i["vendor_id"].as_str().unwrap()));
@@ -1336,5 +1446,72 @@ mod tests {
             .filter(|c| c["tested"] == true && !c["approved_by"].is_null())
             .count();
         assert!(good > changes.len() * 9 / 10);
+    }
+
+    #[test]
+    fn people_on_call_and_devices_are_mostly_in_order() {
+        let doc = generate(1000, 42).unwrap();
+        let people = doc["people"].as_array().unwrap();
+        // Everyone records whether they are on call; those who are are active engineers.
+        assert!(people.iter().all(|p| p["on_call"].is_boolean()));
+        let on_call: Vec<&Value> = people.iter().filter(|p| p["on_call"] == true).collect();
+        assert!(
+            (20..120).contains(&on_call.len()),
+            "{} on call",
+            on_call.len()
+        );
+        assert!(
+            on_call
+                .iter()
+                .all(|p| p["department"] == "Engineering" && p["employment"]["status"] == "active")
+        );
+        let trained: HashSet<&str> = doc["training"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["course"] == "incident_response")
+            .map(|t| t["person_id"].as_str().unwrap())
+            .collect();
+        let untrained = on_call
+            .iter()
+            .filter(|p| !trained.contains(p["id"].as_str().unwrap()))
+            .count();
+        assert!(
+            untrained * 10 < on_call.len(),
+            "{untrained} on call untrained"
+        );
+
+        // A laptop per person, a phone for some; a leaver's are out of use since their last day.
+        let devices = doc["devices"].as_array().unwrap();
+        assert!(
+            (1200..1450).contains(&devices.len()),
+            "{} devices",
+            devices.len()
+        );
+        let laptops = devices.iter().filter(|d| d["kind"] == "laptop").count();
+        assert_eq!(laptops, 1000);
+        for p in people
+            .iter()
+            .filter(|p| p["employment"]["status"] == "terminated")
+        {
+            let theirs = devices.iter().filter(|d| d["person_id"] == p["id"]);
+            for d in theirs {
+                assert!(d["status"] == "retired" || d["status"] == "lost", "{d}");
+                assert_eq!(d["retired_on"], p["employment"]["end_date"]);
+            }
+        }
+        // A few break each device rule; nearly all are in order.
+        let share = |f: &dyn Fn(&Value) -> bool| devices.iter().filter(|d| f(d)).count();
+        for (what, broken) in [
+            ("unmanaged", share(&|d| d["managed"] == false)),
+            ("unencrypted", share(&|d| d["encrypted"] == false)),
+            (
+                "no screen lock",
+                share(&|d| d["screen_lock_minutes"].is_null()),
+            ),
+            ("no EDR", share(&|d| d["edr"] == false)),
+        ] {
+            assert!(broken > 0 && broken * 50 < devices.len(), "{broken} {what}");
+        }
     }
 }
