@@ -275,7 +275,8 @@ impl Diff {
 
 impl Side {
     /// When this run and the earlier run `base` evaluated different packs, different files
-    /// of one, set different parameters, or judged different audit periods, a sentence
+    /// of one, set different parameters, or judged different audit periods (other than a
+    /// period to date, ending on each run's as-of date from the same first day), a sentence
     /// saying so: findings may then come and go with the rules, their thresholds or the days
     /// judged, not only with the facts. The one home of what counts as such a change, for
     /// `attest diff`, `attest eval --baseline` and `attest history`.
@@ -297,7 +298,7 @@ impl Side {
             notes.push_str(&params);
             notes.push_str("): findings may come and go with the thresholds, not with the facts");
         }
-        if base.period != new.period {
+        if base.period != new.period && !grows_with_as_of(base, new) {
             let period = |side: &Side| {
                 side.period.map_or_else(
                     || "none (a point-in-time report)".to_owned(),
@@ -315,6 +316,20 @@ impl Side {
             );
         }
         (!notes.is_empty()).then_some(notes)
+    }
+}
+
+/// Whether the two runs judged periods that start on the same day and each end on its run's
+/// as-of date (an audit period "to date", which a nightly run extends by a day): the period
+/// moved with the as-of date, as every later run's does, and no more.
+fn grows_with_as_of(base: &Side, new: &Side) -> bool {
+    match (base.period, new.period) {
+        (Some(b), Some(n)) => {
+            b.start() == n.start()
+                && b.end().to_string() == base.evaluated_on
+                && n.end().to_string() == new.evaluated_on
+        }
+        _ => false,
     }
 }
 

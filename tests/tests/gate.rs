@@ -145,10 +145,40 @@ fn a_waiver_approved_after_the_audit_period_waives_none_of_its_exceptions() {
             r#""rule": "access.mfa-privileged", "entity": "accounts/metabase/admin", "approved_on": "{approved}", "expires_on": "2026-12-31""#
         ))
     };
-    // Approved during the period: the exception was accepted while it ran.
+    // Approved during the period: the exception was accepted while it ran, after the fact
+    // (it gives no date: it stood from the period's first day), which the waiver says.
     let during = with(&base, &waiver("2026-06-15"));
     assert_eq!(during.waivers[0].state, WaiverState::Active);
     assert_eq!(during.waivers[0].matches, 1);
+    assert_eq!(
+        during.waivers[0].explain_in(&during),
+        "covers 1 failing finding until 2026-12-31; approved on 2026-06-15, after it arose in the audit period (stood from its first day, 2026-01-01): accepted after the fact, an exception of the period all the same"
+    );
+    // Approved by the period's first day: accepted before it arose.
+    let first_day = with(&base, &waiver("2026-01-01"));
+    assert_eq!(first_day.waivers[0].after_the_fact(&first_day), None);
+    // An exception that fell due after the approval was accepted before it arose; one due
+    // before it, after the fact.
+    let dated = |due: &str| {
+        let mut r = base.clone();
+        let f = r
+            .rules
+            .iter_mut()
+            .flat_map(|r| r.findings.iter_mut())
+            .find(|f| f.key.as_deref() == Some("accounts/metabase/admin"))
+            .unwrap();
+        f.data = Some(serde_json::json!({ "due": due }));
+        with(&r, &waiver("2026-06-15"))
+    };
+    let due_later = dated("2026-06-20");
+    assert_eq!(due_later.waivers[0].after_the_fact(&due_later), None);
+    let due_before = dated("2026-03-02");
+    assert_eq!(
+        due_before.waivers[0].after_the_fact(&due_before).as_deref(),
+        Some(
+            "approved on 2026-06-15, after it arose in the audit period (on 2026-03-02): accepted after the fact, an exception of the period all the same"
+        )
+    );
     // Approved after it: the exception stands; the waiver is pending, and says why.
     let after = with(&base, &waiver("2026-08-15"));
     assert_eq!(after.waivers[0].state, WaiverState::Pending);
@@ -157,13 +187,12 @@ fn a_waiver_approved_after_the_audit_period_waives_none_of_its_exceptions() {
         after.waivers[0].explain_in(&after),
         "approved on 2026-08-15, after the audit period's end on 2026-06-30: it waives none of the period's exceptions"
     );
-    // Without a period the as-of date alone decides: in force.
+    // Without a period the as-of date alone decides: in force, and nothing after the fact.
     let mut point = base.clone();
     point.period = None;
-    assert_eq!(
-        with(&point, &waiver("2026-08-15")).waivers[0].state,
-        WaiverState::Active
-    );
+    let point = with(&point, &waiver("2026-08-15"));
+    assert_eq!(point.waivers[0].state, WaiverState::Active);
+    assert_eq!(point.waivers[0].after_the_fact(&point), None);
 }
 
 #[test]
@@ -964,6 +993,21 @@ fn a_diff_says_when_the_runs_set_different_parameters() {
             "the audit period changed, 2026-01-01 to 2026-03-31 → 2026-01-01 to 2026-06-30: findings may come and go with the days judged"
         )
     );
+    // A period to date (from the same first day to each run's as-of date) moves with the
+    // as-of date, as every nightly run's does: nothing to say.
+    let to_date = |as_of: &str| {
+        let period = attest_engine::Period::parse(&format!("2026-01-01..{as_of}")).unwrap();
+        let options = EvalOptions::default()
+            .with_as_of(Date::parse(as_of))
+            .with_period(Some(period));
+        attest_tests::soc2_engine()
+            .evaluate(&attest_tests::example_facts(), &options)
+            .unwrap()
+    };
+    let (june, july) = (to_date("2026-06-29"), to_date("2026-07-01"));
+    assert_eq!(Diff::new(&june, &july).context_change(), None);
+    // Against one whose period ends before its as-of date, it is said.
+    assert!(Diff::new(&q1, &july).context_change().is_some());
     let mut point = base.clone();
     point.period = None;
     assert_eq!(

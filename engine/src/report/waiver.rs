@@ -241,10 +241,15 @@ impl WaiverResult {
     /// Its state in words, as [`WaiverResult::explain`] gives it, unless it names a rule or
     /// criterion that `report`'s pack does not have (then what
     /// [`WaiverResult::unknown_names`] says), or is pending for having been approved after
-    /// the report's audit period (then that).
+    /// the report's audit period (then that). An active waiver approved inside the audit
+    /// period after some of the exceptions it covers arose also says so
+    /// ([`WaiverResult::after_the_fact`]).
     pub fn explain_in(&self, report: &Report) -> String {
         if let Some(problem) = self.unknown_names(report) {
             return problem;
+        }
+        if let Some(late) = self.after_the_fact(report) {
+            return format!("{}; {late}", self.explain());
         }
         match report.period {
             Some(p)
@@ -259,6 +264,49 @@ impl WaiverResult {
             }
             _ => self.explain(),
         }
+    }
+
+    /// For an active waiver of a report with an audit period: how many of the failing
+    /// findings it covers stood for exceptions that arose before its approval (the day each
+    /// fell due, or the period's first day when it fell due before the period or gives no
+    /// date, as [`todo::due_date`](super::todo::due_date) reads it), said in words, e.g.
+    /// `approved on 2026-05-04, after it arose in the audit period (stood from its first day,
+    /// 2026-01-01): accepted after the fact, an exception of the period all the same`. The waiver still
+    /// covers them; an auditor reads them as exceptions accepted late.
+    pub fn after_the_fact(&self, report: &Report) -> Option<String> {
+        let period = report.period?;
+        let approved = crate::date::Date::parse(&self.waiver.approved_on)?;
+        if self.state != WaiverState::Active || approved <= period.start() {
+            return None;
+        }
+        let as_of = crate::date::Date::parse(&report.evaluated_on);
+        let (mut late, mut earliest) = (0u32, None);
+        for f in report.rules.iter().flat_map(|r| &r.findings) {
+            if f.waiver.as_ref() != Some(&self.waiver) {
+                continue;
+            }
+            let arose = super::todo::due_date(f.data.as_ref(), as_of, false)
+                .map_or(period.start(), |due| due.max(period.start()));
+            if arose < approved {
+                late += 1;
+                earliest = Some(earliest.map_or(arose, |e: crate::date::Date| e.min(arose)));
+            }
+        }
+        let earliest = earliest?;
+        let of = if self.matches == 1 {
+            "it".to_owned()
+        } else {
+            format!("{late} of them")
+        };
+        let first = if late > 1 { "the first " } else { "" };
+        let when = if earliest == period.start() {
+            format!("{first}stood from its first day, {earliest}")
+        } else {
+            format!("{first}on {earliest}")
+        };
+        Some(format!(
+            "approved on {approved}, after {of} arose in the audit period ({when}): accepted after the fact, an exception of the period all the same"
+        ))
     }
 
     /// For a waiver that names its record by JSON Pointer, which moves when a record is
