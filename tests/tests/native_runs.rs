@@ -159,6 +159,11 @@ const RULES: &[&str] = &[
     // A finding's data of every kind of value, keys given out of order, nested (as JSON
     // straight from a native run's values, within the same limits).
     r#"let l = index_by(facts.people, "id"); for p in facts.people { fail(p, "d", #{ z: p.x, a: [p, facts.people, 1.5, true, (), p.y], m: #{ y: p.y, b: [p.id, #{ q: 1 }] }, l: l, n: -3 }); }"#,
+    // Arrays joined with `+` (the records two queries kept, values of every kind, nested).
+    r#"let all = facts.people.where("kind", "employee") + facts.people.where_not("kind", "employee"); tested(all); for p in all { fail(p, `${p.x}`); } let j = [1, "two", (), [3]] + [#{ k: 4 }, 5.5] + []; fail(`${j} ${j.len()}`);"#,
+    // Lookups of a facts list and of the records a query kept; fields compared in records.
+    r#"let g = group_by(facts.people.where_not("kind", "x"), "kind"); let i = index_by(facts.people.where_same("id", "id"), "x"); let l = group_by(facts.people, "x"); fail(`${g.len()} ${i.len()} ${l.len()}`); for p in facts.people.where_same("x", "y") { let same = g.get(p.kind); if same != () { fail(p, `${same.len()} ${i.contains(p.x)}`); } }"#,
+    r#"let g = group_by([1, 2], "k"); fail(`${g.len()}`);"#,
 ];
 
 /// The same rule results, natively and in Rhai, for every rule of `pack` on `facts`;
@@ -490,6 +495,37 @@ fn a_finding_at_a_pointer_to_nothing_is_the_rules_error() {
     assert_eq!(somewhere.status, Status::Fail);
     assert_eq!(somewhere.findings.len(), 2);
     same_both_ways(pack, Limits::default(), &facts);
+}
+
+#[test]
+fn arrays_joined_past_the_size_limit_are_the_rules_error_natively_as_in_rhai() {
+    let files = attest_tests::minimal_pack(&[(
+        "t.join",
+        r#"let a = [1, [2]]; let b = [3]; let c = a + b; fail(`${c.len()}`);"#,
+    )]);
+    let pack = || Pack::from_files(&files).unwrap();
+    let facts = attest_tests::example_facts();
+    // Four items (one nested) against a limit of three.
+    let limits = Limits {
+        max_array_size: 3,
+        ..Limits::default()
+    };
+    same_both_ways(pack, limits.clone(), &facts);
+    let report = Engine::new(pack(), limits)
+        .unwrap()
+        .evaluate(&facts, &EvalOptions::default())
+        .unwrap();
+    let rule = report.rule("t.join").unwrap();
+    assert_eq!(rule.status, Status::Error);
+    assert!(
+        rule.error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("Size of array"),
+        "{:?}",
+        rule.error
+    );
 }
 
 #[test]

@@ -10,9 +10,10 @@ use crate::date::Date;
 use crate::facts::tree::{List, Node, Record};
 use crate::joins::{Lookup, Table};
 use crate::period::Period;
+use crate::prelude::Query;
 use crate::prelude::data::Data;
+use crate::prelude::lookups::{self, Keying};
 use crate::prelude::{self, Set};
-use crate::prelude::{Query, lookups};
 use crate::report::FindingStatus;
 use rhai::ImmutableString;
 use std::borrow::{Borrow, Cow};
@@ -251,11 +252,29 @@ pub(super) fn apply(op: Op, args: &[V]) -> R<Option<V>> {
             };
             return query(q, items, path);
         }
+        (Op::WhereSame, [items, V::Str(path), V::Str(other)]) => {
+            return query(Query::WhereSame(other), items, path);
+        }
         (Op::Where, [items, V::Map(_)]) => {
             let Some(conditions) = args[1].to_dynamic().try_cast::<rhai::Map>() else {
                 return Ok(None);
             };
             return query(Query::WhereAll(&conditions), items, "");
+        }
+        (Op::IndexBy | Op::GroupBy, [items, V::Str(key)]) => {
+            let keying = match op {
+                Op::IndexBy => Keying::Index,
+                _ => Keying::Group,
+            };
+            let built = match items {
+                V::List(l) => lookups::by_key_in_list(l, keying, key),
+                // An array with an item other than a record: Rhai raises the error.
+                _ => match with_records(items, |rs| lookups::by_key(rs, keying, key)) {
+                    Some(built) => built,
+                    None => return Ok(None),
+                },
+            };
+            V::Lookup(built.map_err(|_| Stop::Rhai)?)
         }
         (Op::LatestBy, [V::List(l), V::Str(key), V::Str(date)]) => {
             V::Lookup(lookups::latest_by_in_list(l, key, date).map_err(|_| Stop::Rhai)?)

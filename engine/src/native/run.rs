@@ -601,6 +601,13 @@ impl<'a> Run<'a> {
                 within(self.program, v.inner_sizes())?;
                 v
             }
+            // Two arrays (the records two queries kept, say) joined here rather than each
+            // item copied into Rhai's values and back.
+            (V::Array(a), V::Array(b), Arith::Add) if !assign => {
+                let v = V::Array(Arc::new(Items::joined(&a, &b)));
+                within(self.program, v.inner_sizes())?;
+                v
+            }
             _ if assign => return Err(Stop::Rhai),
             (a, b, _) => self.rhai_with(how.symbol(), vec![a, b], None)?,
         })

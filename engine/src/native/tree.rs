@@ -227,6 +227,8 @@ pub(super) enum Op {
     Where,
     /// `items.where_not(path, value)`
     WhereNot,
+    /// `items.where_same(path, other)`
+    WhereSame,
     /// `items.older_than(path, days)`
     OlderThan,
     /// `items.within_days(path, days)`
@@ -239,6 +241,10 @@ pub(super) enum Op {
     InPeriod,
     /// `list.latest_by(key, date)`
     LatestBy,
+    /// `index_by(items, key)`
+    IndexBy,
+    /// `group_by(items, key)`
+    GroupBy,
     /// `lookup.missing(items, key)`, `lookup.missing(items, key, since, date)`
     Missing,
     /// `tested(records)`
@@ -282,12 +288,15 @@ const OPS: &[(&str, &[usize], Op)] = &[
     ("tested", &[1], Op::Tested),
     ("where", &[2, 3], Op::Where),
     ("where_not", &[3], Op::WhereNot),
+    ("where_same", &[3], Op::WhereSame),
     ("older_than", &[3], Op::OlderThan),
     ("within_days", &[3], Op::WithinDays),
     ("on_or_before_as_of", &[2], Op::OnOrBeforeAsOf),
     ("after_as_of", &[2], Op::AfterAsOf),
     ("in_period", &[2], Op::InPeriod),
     ("latest_by", &[3], Op::LatestBy),
+    ("index_by", &[2], Op::IndexBy),
+    ("group_by", &[2], Op::GroupBy),
     ("missing", &[3, 5], Op::Missing),
 ];
 

@@ -69,6 +69,16 @@ impl Items {
         self.sizes.add(v.inner_sizes());
         self.items.push(v);
     }
+
+    /// The items of `a`, then those of `b`: what Rhai's `+` makes of two arrays.
+    pub fn joined(a: &Items, b: &Items) -> Items {
+        let mut items = Vec::with_capacity(a.items.len() + b.items.len());
+        items.extend(a.items.iter().cloned());
+        items.extend(b.items.iter().cloned());
+        let mut sizes = a.sizes;
+        sizes.add(b.sizes);
+        Items { items, sizes }
+    }
 }
 
 impl Fields {

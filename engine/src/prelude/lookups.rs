@@ -16,26 +16,16 @@ pub(super) fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<Lookup>("Lookup")
         .register_fn("index_by", |l: &mut List, key: ImmutableString| {
-            cached(
-                l,
-                "index",
-                || key.to_string(),
-                |items| index_by(items, &key),
-            )
+            by_key_in_list(l, Keying::Index, &key)
         })
         .register_fn("index_by", |a: &mut Array, key: ImmutableString| {
-            array_records(a, "index_by", |items| index_by(items, &key))?
+            array_records(a, "index_by", |items| by_key(items, Keying::Index, &key))?
         })
         .register_fn("group_by", |l: &mut List, key: ImmutableString| {
-            cached(
-                l,
-                "group",
-                || key.to_string(),
-                |items| group_by(items, &key),
-            )
+            by_key_in_list(l, Keying::Group, &key)
         })
         .register_fn("group_by", |a: &mut Array, key: ImmutableString| {
-            array_records(a, "group_by", |items| group_by(items, &key))?
+            array_records(a, "group_by", |items| by_key(items, Keying::Group, &key))?
         })
         .register_fn("latest_by", |l: &mut List, date: ImmutableString| {
             let found = latest(&list_records(l), &date);
@@ -253,6 +243,37 @@ pub(super) fn key_of(d: &Dynamic) -> Option<ImmutableString> {
         return Some(s.clone());
     }
     d.as_int().ok().map(|i| i.to_string().into())
+}
+
+/// How a lookup keys its records: `index_by` (the first record with each key) or
+/// `group_by` (every record with it, in order).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keying {
+    Index,
+    Group,
+}
+
+/// `index_by(list, key)` or `group_by(list, key)` on a facts list: built once per facts
+/// document for a top-level collection.
+pub(crate) fn by_key_in_list(l: &List, keying: Keying, key: &str) -> Result<Lookup> {
+    let kind = match keying {
+        Keying::Index => "index",
+        Keying::Group => "group",
+    };
+    cached(
+        l,
+        kind,
+        || key.to_owned(),
+        |items| by_key(items, keying, key),
+    )
+}
+
+/// `index_by(items, key)` or `group_by(items, key)` on records.
+pub(crate) fn by_key(items: &[&Record], keying: Keying, key: &str) -> Result<Lookup> {
+    match keying {
+        Keying::Index => index_by(items, key),
+        Keying::Group => group_by(items, key),
+    }
 }
 
 fn index_by(items: &[&Record], key: &str) -> Result<Lookup> {

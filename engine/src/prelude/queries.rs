@@ -43,10 +43,8 @@ pub(super) fn register(engine: &mut Engine) {
         .register_fn(
             "where_same",
             |items: Dynamic, a: ImmutableString, b: ImmutableString| {
-                let (a, b) = (FieldPath::new(&a), FieldPath::new(&b));
                 with_records(&items, "where_same", &mut |rs| {
-                    // Both present and the same scalar (`same_scalar` is false for null).
-                    Ok(to_array(select(rs, &|r| at(r, &a).same_scalar(at(r, &b)))))
+                    Ok(to_array(query(Query::WhereSame(&b), rs, &a)?))
                 })
             },
         )
@@ -90,6 +88,8 @@ pub(crate) enum Query<'a> {
     WhereAll(&'a Map),
     /// `items.where_not(path, value)`
     WhereNot(&'a Dynamic),
+    /// `items.where_same(path, other)`: the two fields present and the same scalar
+    WhereSame(&'a str),
     /// `items.older_than(path, days)`
     OlderThan(INT),
     /// `items.within_days(path, days)`
@@ -111,6 +111,11 @@ pub(crate) fn query<'r>(q: Query<'_>, items: &[&'r Record], path: &str) -> Resul
         Query::WhereNot(v) => {
             let (path, wanted) = (FieldPath::new(path), Wanted::new(v.clone()));
             select(items, &|r| !wanted.holds(at(r, &path)))
+        }
+        Query::WhereSame(other) => {
+            let (a, b) = (FieldPath::new(path), FieldPath::new(other));
+            // Both present and the same scalar (`same_scalar` is false for null).
+            select(items, &|r| at(r, &a).same_scalar(at(r, &b)))
         }
         Query::OlderThan(n) => {
             let as_of = dates::as_of()?;
