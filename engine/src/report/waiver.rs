@@ -271,8 +271,8 @@ impl WaiverResult {
     /// fell due, or the period's first day when it fell due before the period or gives no
     /// date, as [`todo::due_date`](super::todo::due_date) reads it), said in words, e.g.
     /// `approved on 2026-05-04, after it arose in the audit period (stood from its first day,
-    /// 2026-01-01): accepted after the fact, an exception of the period all the same`. The waiver still
-    /// covers them; an auditor reads them as exceptions accepted late.
+    /// 2026-01-01): accepted after the fact, an exception of the period all the same`. The
+    /// waiver still covers them; an auditor reads them as exceptions accepted late.
     pub fn after_the_fact(&self, report: &Report) -> Option<String> {
         let period = report.period?;
         let approved = crate::date::Date::parse(&self.waiver.approved_on)?;
