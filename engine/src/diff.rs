@@ -298,7 +298,7 @@ impl Side {
             notes.push_str(&params);
             notes.push_str("): findings may come and go with the thresholds, not with the facts");
         }
-        if base.period != new.period && !grows_with_as_of(base, new) {
+        if base.period != new.period && !moves_with_as_of(base, new) {
             let period = |side: &Side| {
                 side.period.map_or_else(
                     || "none (a point-in-time report)".to_owned(),
@@ -322,7 +322,7 @@ impl Side {
 /// Whether the two runs judged periods that start on the same day and each end on its run's
 /// as-of date (an audit period "to date", which a nightly run extends by a day): the period
 /// moved with the as-of date, as every later run's does, and no more.
-fn grows_with_as_of(base: &Side, new: &Side) -> bool {
+fn moves_with_as_of(base: &Side, new: &Side) -> bool {
     match (base.period, new.period) {
         (Some(b), Some(n)) => {
             b.start() == n.start()
