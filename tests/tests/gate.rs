@@ -152,7 +152,7 @@ fn a_waiver_approved_after_the_audit_period_waives_none_of_its_exceptions() {
     assert_eq!(during.waivers[0].matches, 1);
     assert_eq!(
         during.waivers[0].explain_in(&during),
-        "covers 1 failing finding until 2026-12-31; approved on 2026-06-15, after it arose in the audit period (stood from its first day, 2026-01-01): accepted after the fact, an exception of the period all the same"
+        "covers 1 failing finding until 2026-12-31; approved on 2026-06-15, after it arose in the audit period (standing from the period's first day, 2026-01-01): accepted after the fact, an exception of the period all the same"
     );
     // Approved by the period's first day: accepted before it arose.
     let first_day = with(&base, &waiver("2026-01-01"));

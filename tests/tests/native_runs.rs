@@ -473,6 +473,11 @@ fn a_finding_at_a_pointer_to_nothing_is_the_rules_error() {
             "t.somewhere",
             r#"fail("/people/0/name", "fine"); fail("", "the whole");"#,
         ),
+        // Not even inside `try ... catch`: the finding would be lost without a trace.
+        (
+            "t.caught",
+            r#"try { fail("/people/9999", "x"); } catch (e) { fail("caught"); }"#,
+        ),
     ]);
     let pack = || Pack::from_files(&files).unwrap();
     let facts = attest_tests::example_facts();
@@ -491,6 +496,9 @@ fn a_finding_at_a_pointer_to_nothing_is_the_rules_error() {
     let error = nowhere.error.as_ref().unwrap();
     assert_eq!((error.line, error.column), (Some(8), Some(33)));
     assert!(nowhere.findings.is_empty());
+    let caught = report.rule("t.caught").unwrap();
+    assert_eq!(caught.status, Status::Error);
+    assert!(caught.findings.is_empty());
     let somewhere = report.rule("t.somewhere").unwrap();
     assert_eq!(somewhere.status, Status::Fail);
     assert_eq!(somewhere.findings.len(), 2);

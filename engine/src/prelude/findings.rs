@@ -126,10 +126,11 @@ fn entity_pointer(entity: &Dynamic, what: &str) -> Result<Option<String>> {
         && (s.is_empty() || s.starts_with('/'))
     {
         // A finding must name a place in the facts: a pointer written by hand that names
-        // nothing (a typo, an index past the end) is the rule's error, at the call.
+        // nothing (a typo, an index past the end) is the rule's error, at the call, and
+        // one `try ... catch` cannot hide (the finding it would have been is lost).
         let nowhere = context::current(|run| run.root.as_ref().is_some_and(|r| !holds(r, &s)));
         if nowhere == Some(true) {
-            return Err(error(format!(
+            return Err(context::stop(format!(
                 "{what}: the JSON Pointer \"{}\" names nothing in the facts (a finding names a record, such as \"/accounts/3\", or no record at all)",
                 s.as_str()
             )));

@@ -270,8 +270,8 @@ impl WaiverResult {
     /// findings it covers stood for exceptions that arose before its approval (the day each
     /// fell due, or the period's first day when it fell due before the period or gives no
     /// date, as [`todo::due_date`](super::todo::due_date) reads it), said in words, e.g.
-    /// `approved on 2026-05-04, after it arose in the audit period (stood from its first day,
-    /// 2026-01-01): accepted after the fact, an exception of the period all the same`. The
+    /// `approved on 2026-05-04, after it arose in the audit period (standing from the period's
+    /// first day, 2026-01-01): accepted after the fact, an exception of the period all the same`. The
     /// waiver still covers them; an auditor reads them as exceptions accepted late.
     pub fn after_the_fact(&self, report: &Report) -> Option<String> {
         let period = report.period?;
@@ -293,14 +293,14 @@ impl WaiverResult {
             }
         }
         let earliest = earliest?;
-        let of = if self.matches == 1 {
-            "it".to_owned()
-        } else {
-            format!("{late} of them")
+        let of = match (self.matches, late) {
+            (1, _) => "it".to_owned(),
+            (all, late) if all == late => format!("all {late} of them"),
+            (_, late) => format!("{late} of them"),
         };
         let first = if late > 1 { "the first " } else { "" };
         let when = if earliest == period.start() {
-            format!("{first}stood from its first day, {earliest}")
+            format!("{first}standing from the period's first day, {earliest}")
         } else {
             format!("{first}on {earliest}")
         };
