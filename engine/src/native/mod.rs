@@ -159,22 +159,68 @@ mod tests {
     /// The outcome of `source` run natively with `limits`, as the engine runs a rule; `None`
     /// when the native run leaves the rule to Rhai.
     fn run_natively(source: &str, limits: &crate::Limits) -> Option<super::Ran> {
-        use crate::context::{Budget, RuleRun, Subject};
         let rhai = crate::sandbox::engine(limits);
+        run_with(&rhai, rhai::Dynamic::UNIT, source, limits)
+    }
+
+    /// The outcome of `source` run natively over `facts` with `limits`, calling through
+    /// `rhai` what it leaves to Rhai's functions; `None` when it leaves the rule to Rhai.
+    fn run_with(
+        rhai: &rhai::Engine,
+        facts: rhai::Dynamic,
+        source: &str,
+        limits: &crate::Limits,
+    ) -> Option<super::Ran> {
+        use crate::context::{Budget, RuleRun, Subject};
         let mut scope = rhai::Scope::new();
         scope.push_constant("facts", ());
         scope.push_constant("params", ());
         let ast = rhai.compile_with_scope(&scope, source).unwrap();
         let program = super::compile(&ast, limits).unwrap();
         let params = super::Params::new(rhai::Map::new());
-        let inputs = super::Inputs::new(rhai::Dynamic::UNIT, &params);
+        let inputs = super::Inputs::new(facts, &params);
         let state = RuleRun::new(
             Subject::Rule,
             None,
             std::sync::Arc::default(),
             Budget::new(limits, None),
         );
-        super::run(&rhai, &program, &inputs, state)
+        super::run(rhai, &program, &inputs, state)
+    }
+
+    /// `+` on two arrays, `where_same`, `index_by` and `group_by` are the native run's own:
+    /// it decides a rule using them with an engine that has none of Rhai's functions, where a
+    /// call handed to Rhai would fail.
+    #[test]
+    fn joins_queries_and_lookups_need_no_rhai_function() {
+        let text = r#"{"schema_version": "1", "organization": {"name": "x"}, "people": [
+            {"id": "a", "name": "a", "kind": "employee", "employment": {"status": "active"}},
+            {"id": "b", "name": "b", "kind": "contractor", "employment": {"status": "active"}},
+            {"id": "c", "name": "c", "kind": "employee", "employment": {"status": "active"}}]}"#;
+        let facts = crate::facts::Facts::load(&[crate::facts::FactsSource {
+            name: "f.json",
+            text,
+        }])
+        .unwrap();
+        let root = facts.root().to_dynamic();
+        let limits = crate::Limits::default();
+        let bare = rhai::Engine::new_raw();
+        let source = r#"let all = facts.people.where_same("id", "name") + facts.people.where_same("kind", "kind");
+            let by_kind = group_by(all, "kind"); let by_id = index_by(facts.people, "id");
+            let kinds = group_by(facts.people, "kind"); let ids = index_by(all, "id");
+            fail(`${all.len()} ${by_kind.get("employee").len()} ${by_id.get("b").kind} ${kinds.get("contractor").len()} ${ids.get("c").name}`);"#;
+        let (outcome, state) = run_with(&bare, root, source, &limits).expect("decided natively");
+        assert!(outcome.is_ok(), "{outcome:?}");
+        let found: Vec<&str> = state
+            .iter()
+            .flat_map(|s| &s.findings)
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(found, ["6 4 contractor 1 c"]);
+        // A function it leaves to Rhai's stops such a run: the test above would see it.
+        let left = "let s = facts.people.map(|p| p.id).sort(); fail(`${s.len()}`);";
+        let root = facts.root().to_dynamic();
+        assert!(run_with(&bare, root, left, &limits).is_none_or(|(o, _)| o.is_err()));
     }
 
     /// The bytes each thread allocates, frees not taken off: a global allocator for the
