@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use attest_engine::{
-    Date, EvalOptions, Facts, FactsSource, Report, Severity, Status, Waivers,
+    Date, Engine, EvalOptions, Facts, FactsSource, Report, Severity, Status, Waivers,
     diff::Diff,
     gate::{FailOn, Gate},
     report::WaiverState,
@@ -36,6 +36,18 @@ fn waiver_states(report: &Report) -> Vec<(WaiverState, u32)> {
         .iter()
         .map(|w| (w.state, w.matches))
         .collect()
+}
+
+/// `engine`'s report on the facts `text` (one file, `f.json`), listing each rule's population.
+fn with_populations(engine: &Engine, text: &str) -> Report {
+    let facts = Facts::load(&[FactsSource {
+        name: "f.json",
+        text,
+    }])
+    .unwrap();
+    engine
+        .evaluate(&facts, &EvalOptions::default().with_populations(true))
+        .unwrap()
 }
 
 fn with(report: &Report, waivers: &str) -> Report {
@@ -908,14 +920,7 @@ fn a_fixed_record_a_rule_finds_about_but_does_not_sample_is_resolved() {
   "people": [{{"id": "E1", "name": "Ann", "email": "ann@example.com", "kind": "employee", "employment": {{"status": "active", "start_date": "2020-01-01"}}}}],
   "accounts": [{{"system_id": "aws", "username": "ann", "person_id": "E1", "kind": "human", "status": "active", "mfa": {mfa}}}]}}"#
         );
-        let facts = Facts::load(&[FactsSource {
-            name: "f.json",
-            text: &text,
-        }])
-        .unwrap();
-        engine
-            .evaluate(&facts, &EvalOptions::default().with_populations(true))
-            .unwrap()
+        with_populations(&engine, &text)
     };
     let diff = Diff::new(&run(false), &run(true));
     let resolved: Vec<Option<&str>> = diff.resolved.iter().map(|i| i.key.as_deref()).collect();
@@ -1276,14 +1281,7 @@ fn a_failure_about_no_record_whose_rule_errs_is_not_judged() {
             r#"{{"schema_version": "1", "organization": {{"name": "Acme", "as_of": "2026-06-30"}}, "people": [{}]}}"#,
             people.join(",")
         );
-        let facts = Facts::load(&[FactsSource {
-            name: "f.json",
-            text: &text,
-        }])
-        .unwrap();
-        engine
-            .evaluate(&facts, &EvalOptions::default().with_populations(true))
-            .unwrap()
+        with_populations(&engine, &text)
     };
     let (failing, broken) = (run(1), run(2));
     assert!(broken.rule("t.org").unwrap().error.is_some());
