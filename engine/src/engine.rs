@@ -959,12 +959,13 @@ fn decision(result: &RuleResult) -> String {
 }
 
 /// A rule's runtime error: the innermost message (at most `max` bytes of it) and its position
-/// in the rule file.
+/// in the file it happened in (the rule's, or that of a helper module whose function it
+/// called).
 fn rule_error(rule: &Rule, err: &rhai::EvalAltResult, max: usize) -> RuleError {
     let (message, pos) = sandbox::describe(err, max);
     RuleError {
         message,
-        file: rule.path.clone(),
+        file: sandbox::origin(err).unwrap_or(&rule.path).to_owned(),
         line: pos.line().map(to_u32),
         column: pos.position().map(to_u32),
     }

@@ -219,6 +219,41 @@ fn the_time_budget_covers_a_module_while_it_loads() {
 }
 
 #[test]
+fn an_error_inside_a_modules_function_is_placed_in_the_modules_file() {
+    let pack = overlay(&[
+        PackFile::new(
+            "lib/spin.rhai",
+            "fn inner(n) {\n    if n > 1 { throw `too big: ${n}`; }\n    n\n}\nfn outer(n) { inner(n + 1) }\n",
+        ),
+        PackFile::new(
+            "rules/mine/spin.rhai",
+            rule(
+                "mine.spin",
+                "import \"spin\" as s;\nfn mine(n) { s::outer(n) }\nlet x = mine(1);\n",
+            ),
+        ),
+        PackFile::new(
+            "rules/mine/own.rhai",
+            rule("mine.own", "fn mine(n) {\n  throw `own: ${n}`;\n}\nmine(2);\n"),
+        ),
+    ])
+    .unwrap();
+    let rules = results(pack);
+    // Thrown two calls deep inside the module, called from a function of the rule.
+    let e = find(&rules, "mine.spin").error.clone().unwrap();
+    assert_eq!(
+        (e.message.as_str(), e.file.as_str(), e.line, e.column),
+        ("too big: 2", "lib/spin.rhai", Some(2), Some(16))
+    );
+    // Thrown in a function of the rule itself: the rule's file.
+    let e = find(&rules, "mine.own").error.clone().unwrap();
+    assert_eq!(
+        (e.message.as_str(), e.file.as_str(), e.line),
+        ("own: 2", "rules/mine/own.rhai", Some(7 + 2))
+    );
+}
+
+#[test]
 fn a_module_that_throws_or_imports_is_an_error_for_its_importers_and_check_reports_it() {
     for (top, says) in [
         (
