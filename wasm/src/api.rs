@@ -1156,6 +1156,43 @@ mod tests {
     }
 
     #[test]
+    fn diff_refuses_a_report_that_lists_a_rule_or_control_twice() {
+        let facts =
+            r#"{"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"}}"#;
+        let request = json!({"facts": [{"name": "f.json", "text": facts}]}).to_string();
+        let report = call(evaluate, &request)["report"].clone();
+        let diff_of = |new: &Value| {
+            let req = json!({"base": {"name": "a.json", "text": report.to_string()},
+                "new": {"name": "b.json", "text": serde_json::to_string_pretty(new).unwrap()}});
+            call(diff, &req.to_string())
+        };
+        assert_eq!(diff_of(&report)["ok"], true);
+        let mut twice = report.clone();
+        let first = twice["rules"][0].clone();
+        let rules = twice["rules"].as_array().unwrap().len();
+        twice["rules"].as_array_mut().unwrap().push(first);
+        let r = diff_of(&twice);
+        assert_eq!(r["error"]["kind"], "report", "{r}");
+        let message = r["error"]["message"].as_str().unwrap();
+        let id = report["rules"][0]["id"].as_str().unwrap();
+        assert!(
+            message.starts_with("b.json:")
+                && message.ends_with(&format!(
+                    ": not a valid report: /rules/{rules}/id: the rule `{id}` is listed twice (first at /rules/0): a report lists each rule once"
+                )),
+            "{message}"
+        );
+        let mut twice = report.clone();
+        twice["controls"][2]["id"] = twice["controls"][1]["id"].clone();
+        let r = diff_of(&twice);
+        let message = r["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(": not a valid report: /controls/2/id: the control `"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn evaluate_and_validate_carry_the_warnings() {
         let facts = concat!(
             r#"{"schema_version": "1", "organization": {"name": "A", "as_of": "2026-06-30"},"#,

@@ -77,7 +77,7 @@ pub fn read(file: &str, text: &str) -> Result<Report, ReportError> {
         }
     }
     // The place and message as for a syntax error (the text, valid JSON, is not empty).
-    serde_json::from_str(text).map_err(|e| {
+    let report: Report = serde_json::from_str(text).map_err(|e| {
         let JsonSyntax {
             file,
             line,
@@ -90,7 +90,50 @@ pub fn read(file: &str, text: &str) -> Result<Report, ReportError> {
             column,
             message,
         }
-    })
+    })?;
+    let invalid = |pointer: String, message: String| {
+        let offset = crate::place::json_offset_at(text, &pointer, crate::place::At::Value);
+        let (line, column) = crate::place::line_col(text, offset.unwrap_or(0));
+        ReportError::Invalid {
+            file: file.to_owned(),
+            line: line as usize,
+            column: column as usize,
+            message: format!("{pointer}: {message}"),
+        }
+    };
+    once_each("rules", "rule", report.rules.iter().map(|r| r.id.as_str()))
+        .and_then(|()| {
+            once_each(
+                "controls",
+                "control",
+                report.controls.iter().map(|c| c.id.as_str()),
+            )
+        })
+        .map_err(|(pointer, message)| invalid(pointer, message))?;
+    Ok(report)
+}
+
+/// The first of `ids` (the items of the report's list `list`) that an earlier one repeats:
+/// its pointer, and which one it repeats. A report lists each rule and each control once;
+/// two of one id would be matched as one by a diff.
+fn once_each<'a>(
+    list: &str,
+    what: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<(), (String, String)> {
+    let mut seen = std::collections::HashMap::new();
+    for (i, id) in ids.enumerate() {
+        if let Some(first) = seen.insert(id, i) {
+            return Err((
+                format!("/{list}/{i}/id"),
+                format!(
+                    "the {what} `{}` is listed twice (first at /{list}/{first}): a report lists each {what} once",
+                    shown(id)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
