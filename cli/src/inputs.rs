@@ -558,10 +558,8 @@ pub fn read_text(path: &Path, limit: SizeLimit) -> Result<String, String> {
 
 /// 1-based line and column of a byte offset of `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+    let (line, column) = attest_engine::place::line_col(text, offset);
+    (line as usize, column as usize)
 }
 
 /// Refuses JSON `text` (the file `file`'s) in which an object gives one key twice, with the
