@@ -435,14 +435,15 @@ pub struct Explanation {
     pub reason: String,
 }
 
-/// A rule's failure to answer, with its place in the rule file.
+/// A rule's failure to answer, with its place: in the rule file, or in a helper module whose
+/// function the rule called.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleError {
     /// What went wrong.
     pub message: String,
-    /// The rule file.
+    /// The file it happened in, relative to the pack root (`rules/...` or `lib/...`).
     pub file: String,
-    /// 1-based line in the rule file.
+    /// 1-based line in that file.
     pub line: Option<u32>,
     /// 1-based column.
     pub column: Option<u32>,
