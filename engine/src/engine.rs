@@ -965,7 +965,9 @@ fn rule_error(rule: &Rule, err: &rhai::EvalAltResult, max: usize) -> RuleError {
     let (message, pos) = sandbox::describe(err, max);
     RuleError {
         message,
-        file: sandbox::origin(err).unwrap_or(&rule.path).to_owned(),
+        file: sandbox::origin(err, &rule.pack)
+            .unwrap_or(&rule.path)
+            .to_owned(),
         line: pos.line().map(to_u32),
         column: pos.position().map(to_u32),
     }

@@ -25,17 +25,18 @@ pub(crate) fn describe(err: &rhai::EvalAltResult, max: usize) -> (String, rhai::
     (message, pos)
 }
 
-/// The file, in its pack, of the code where a script error happened: the innermost function
-/// the error went through names its script by its source (`pack:path`, a rule's or a helper
-/// module's). `None` when it happened in the rule's own top-level code.
-pub(crate) fn origin(err: &rhai::EvalAltResult) -> Option<&str> {
+/// The file, in pack `pack`, of the code where a script error of one of its rules happened:
+/// the innermost function the error went through names its script by its source
+/// (`pack:path`, the rule's or a helper module's of the same pack). `None` when it happened
+/// in the rule's own top-level code.
+pub(crate) fn origin<'e>(err: &'e rhai::EvalAltResult, pack: &str) -> Option<&'e str> {
     let mut source = None;
     let mut e = err;
     while let rhai::EvalAltResult::ErrorInFunctionCall(_, s, inner, _) = e {
         source = Some(s.as_str()).filter(|s| !s.is_empty()).or(source);
         e = inner;
     }
-    source.and_then(|s| s.split_once(':')).map(|(_, path)| path)
+    source?.strip_prefix(pack)?.strip_prefix(':')
 }
 
 /// `value` as text, cut after `max` bytes (at a character boundary) with a marker saying so;

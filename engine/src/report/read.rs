@@ -91,25 +91,20 @@ pub fn read(file: &str, text: &str) -> Result<Report, ReportError> {
             message,
         }
     })?;
-    let invalid = |pointer: String, message: String| {
-        let offset = crate::place::json_offset_at(text, &pointer, crate::place::At::Value);
-        let (line, column) = crate::place::line_col(text, offset.unwrap_or(0));
-        ReportError::Invalid {
-            file: file.to_owned(),
-            line: line as usize,
-            column: column as usize,
-            message: format!("{pointer}: {message}"),
-        }
-    };
-    once_each("rules", "rule", report.rules.iter().map(|r| r.id.as_str()))
-        .and_then(|()| {
-            once_each(
-                "controls",
-                "control",
-                report.controls.iter().map(|c| c.id.as_str()),
-            )
-        })
-        .map_err(|(pointer, message)| invalid(pointer, message))?;
+    let rules = report.rules.iter().map(|r| r.id.as_str());
+    let controls = report.controls.iter().map(|c| c.id.as_str());
+    once_each("rules", "rule", rules)
+        .and_then(|()| once_each("controls", "control", controls))
+        .map_err(|(pointer, message)| {
+            let offset = crate::place::json_offset_at(text, &pointer, crate::place::At::Value);
+            let (line, column) = crate::place::line_col(text, offset.unwrap_or(0));
+            ReportError::Invalid {
+                file: file.to_owned(),
+                line: line as usize,
+                column: column as usize,
+                message: format!("{pointer}: {message}"),
+            }
+        })?;
     Ok(report)
 }
 
