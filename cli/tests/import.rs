@@ -922,6 +922,35 @@ fn an_unclosed_quote_is_placed_where_it_opens() {
 }
 
 #[test]
+fn a_file_saved_with_carriage_returns_alone_is_placed_at_its_lines() {
+    // Excel's "CSV (Macintosh)" ends lines with a carriage return alone: the parser reads
+    // each as a row's end, and a problem is placed at the line an editor shows, not line 1.
+    let dir = scratch("cr-lines");
+    let text = fs::read_to_string(repo().join(sample("aws-iam-credential-report.csv"))).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let bad = lines[3].replacen(",false,", ",maybe,", 1);
+    let column = lines[3].find(",false,").unwrap() + 2;
+    let cr = [lines[0], lines[1], lines[2], &bad].join("\r") + "\r";
+    let report = write(&dir, "report.csv", &cr);
+    let err = refused(&["aws-iam-credential-report", &report]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {report}:4:{column}: `maybe` in `mfa_active` is not TRUE or FALSE, which AWS writes in this column\n"
+        )
+    );
+    // A record given twice names both lines.
+    let twice = [lines[0], lines[2], lines[2]].join("\r");
+    let report = write(&dir, "twice.csv", &twice);
+    let err = refused(&["aws-iam-credential-report", &report]);
+    assert!(
+        err.starts_with(&format!("error: {report}:3:1: duplicate key accounts/aws/")),
+        "{err}"
+    );
+    assert!(err.ends_with(&format!(": also at {report}:2\n")), "{err}");
+}
+
+#[test]
 fn a_value_of_the_wrong_json_type_says_what_was_found_and_where() {
     let dir = scratch("okta-status-type");
     let okta = edited(&dir, "okta-users.json", "\"ACTIVE\"", "5");
