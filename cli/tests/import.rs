@@ -2867,3 +2867,34 @@ fn a_quote_not_doubled_inside_a_quoted_cell_is_placed() {
         "{err}"
     );
 }
+
+#[test]
+fn an_empty_cell_of_a_field_every_record_has_is_placed_at_the_cell() {
+    let dir = scratch("schema-required-empty");
+    let mapping = write(
+        &dir,
+        "accounts.toml",
+        "collection = \"accounts\"\n\
+         [fields.system_id]\nvalue = \"saas\"\n\
+         [fields.username]\ncolumn = \"user\"\n\
+         [fields.kind]\nvalue = \"human\"\n\
+         [fields.status]\ncolumn = \"state\"\nvalues = { \"on\" = \"active\", \"off\" = \"disabled\" }\n\
+         [fields.mfa]\ncolumn = \"mfa\"\n",
+    );
+    let csv = write(&dir, "saas.csv", "user,state,mfa\nana,on,yes\nben, ,no\n");
+    assert_eq!(
+        refused(&["csv", &csv, "--mapping", &mapping]),
+        format!(
+            "error: {csv}:3:5: `state` is empty, and every record of the collection has `status`: fill the cell, or give the field a `default`\n"
+        )
+    );
+    // A field the schema does not require is left out: an empty `mfa` is no `mfa`.
+    let csv = write(&dir, "saas.csv", "user,state,mfa\nana,on,\n");
+    let (out, _) = import(&["csv", &csv, "--mapping", &mapping]);
+    assert!(
+        !account(&accounts(&out), "ana")
+            .as_object()
+            .unwrap()
+            .contains_key("mfa")
+    );
+}

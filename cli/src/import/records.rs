@@ -133,7 +133,7 @@ impl Record {
             .next()?
             .replace("~1", "/")
             .replace("~0", "~");
-        carried.fields.iter().any(|f| *f == field).then(|| {
+        carried.fields.contains(&field).then(|| {
             Problem::file(
                 &carried.file,
                 format!(
