@@ -2898,3 +2898,28 @@ fn an_empty_cell_of_a_field_every_record_has_is_placed_at_the_cell() {
             .contains_key("mfa")
     );
 }
+
+#[test]
+fn people_of_the_wrong_shape_are_placed_and_shown() {
+    let dir = scratch("people-shape");
+    let okta = sample("okta-users.json");
+    let cases = [
+        (
+            "{\"people\": {\"a\": 1}}",
+            "1:12: `people` (/people) is an object: expected an array of people",
+        ),
+        (
+            "{\"people\": [\n  {\"id\": 1001, \"email\": \"a@x.example\"}]}",
+            "2:10: person 0 (/people/0/id) has the `id` 1001, a number: expected a person with its `id`, a string, by which accounts are linked",
+        ),
+        (
+            "{\"people\": [{\"id\": \"1\"}, null]}",
+            "1:26: person 1 (/people/1) is null: expected a person with its `id`, a string, by which accounts are linked",
+        ),
+    ];
+    for (text, expected) in cases {
+        let people = write(&dir, "people.json", text);
+        let err = refused(&["okta-users", &okta, "--people", &people]);
+        assert_eq!(err, format!("error: {people}:{expected}\n"), "{text}");
+    }
+}
