@@ -922,6 +922,35 @@ fn an_unclosed_quote_is_placed_where_it_opens() {
 }
 
 #[test]
+fn a_file_saved_with_carriage_returns_alone_is_placed_at_its_lines() {
+    // Excel's "CSV (Macintosh)" ends lines with a carriage return alone: the parser reads
+    // each as a row's end, and a problem is placed at the line an editor shows, not line 1.
+    let dir = scratch("cr-lines");
+    let text = fs::read_to_string(repo().join(sample("aws-iam-credential-report.csv"))).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let bad = lines[3].replacen(",false,", ",maybe,", 1);
+    let column = lines[3].find(",false,").unwrap() + 2;
+    let cr = [lines[0], lines[1], lines[2], &bad].join("\r") + "\r";
+    let report = write(&dir, "report.csv", &cr);
+    let err = refused(&["aws-iam-credential-report", &report]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {report}:4:{column}: `maybe` in `mfa_active` is not TRUE or FALSE, which AWS writes in this column\n"
+        )
+    );
+    // A record given twice names both lines.
+    let twice = [lines[0], lines[2], lines[2]].join("\r");
+    let report = write(&dir, "twice.csv", &twice);
+    let err = refused(&["aws-iam-credential-report", &report]);
+    assert!(
+        err.starts_with(&format!("error: {report}:3:1: duplicate key accounts/aws/")),
+        "{err}"
+    );
+    assert!(err.ends_with(&format!(": also at {report}:2\n")), "{err}");
+}
+
+#[test]
 fn a_value_of_the_wrong_json_type_says_what_was_found_and_where() {
     let dir = scratch("okta-status-type");
     let okta = edited(&dir, "okta-users.json", "\"ACTIVE\"", "5");
@@ -2837,4 +2866,60 @@ fn a_quote_not_doubled_inside_a_quoted_cell_is_placed() {
         )),
         "{err}"
     );
+}
+
+#[test]
+fn an_empty_cell_of_a_field_every_record_has_is_placed_at_the_cell() {
+    let dir = scratch("schema-required-empty");
+    let mapping = write(
+        &dir,
+        "accounts.toml",
+        "collection = \"accounts\"\n\
+         [fields.system_id]\nvalue = \"saas\"\n\
+         [fields.username]\ncolumn = \"user\"\n\
+         [fields.kind]\nvalue = \"human\"\n\
+         [fields.status]\ncolumn = \"state\"\nvalues = { \"on\" = \"active\", \"off\" = \"disabled\" }\n\
+         [fields.mfa]\ncolumn = \"mfa\"\n",
+    );
+    let csv = write(&dir, "saas.csv", "user,state,mfa\nana,on,yes\nben, ,no\n");
+    assert_eq!(
+        refused(&["csv", &csv, "--mapping", &mapping]),
+        format!(
+            "error: {csv}:3:5: `state` is empty, and every record of the collection has `status`: fill the cell, or give the field a `default`\n"
+        )
+    );
+    // A field the schema does not require is left out: an empty `mfa` is no `mfa`.
+    let csv = write(&dir, "saas.csv", "user,state,mfa\nana,on,\n");
+    let (out, _) = import(&["csv", &csv, "--mapping", &mapping]);
+    assert!(
+        !account(&accounts(&out), "ana")
+            .as_object()
+            .unwrap()
+            .contains_key("mfa")
+    );
+}
+
+#[test]
+fn people_of_the_wrong_shape_are_placed_and_shown() {
+    let dir = scratch("people-shape");
+    let okta = sample("okta-users.json");
+    let cases = [
+        (
+            "{\"people\": {\"a\": 1}}",
+            "1:12: `people` (/people) is an object: expected an array of people",
+        ),
+        (
+            "{\"people\": [\n  {\"id\": 1001, \"email\": \"a@x.example\"}]}",
+            "2:10: person 0 (/people/0/id) has the `id` 1001, a number: expected a person with its `id`, a string, by which accounts are linked",
+        ),
+        (
+            "{\"people\": [{\"id\": \"1\"}, null]}",
+            "1:26: person 1 (/people/1) is null: expected a person with its `id`, a string, by which accounts are linked",
+        ),
+    ];
+    for (text, expected) in cases {
+        let people = write(&dir, "people.json", text);
+        let err = refused(&["okta-users", &okta, "--people", &people]);
+        assert_eq!(err, format!("error: {people}:{expected}\n"), "{text}");
+    }
 }

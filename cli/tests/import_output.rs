@@ -277,3 +277,67 @@ fn a_broken_output_in_the_people_folder_does_not_stop_the_run_that_replaces_it()
         stderr(&run)
     );
 }
+
+#[test]
+fn what_the_replaced_file_holds_wrongly_is_refused_there_not_lost_nor_blamed_on_the_export() {
+    let dir = scratch("kept-wrong");
+    let refused = |text: &str, args: &[&str]| -> String {
+        let path = write(&dir, "accounts-aws.json", text);
+        let mut all = vec!["--output", "accounts-aws.json"];
+        all.extend_from_slice(args);
+        let run = import(
+            &dir,
+            "aws-iam-credential-report",
+            "aws-iam-credential-report.csv",
+            &all,
+        );
+        exit(&run, 2);
+        assert_eq!(fs::read_to_string(&path).unwrap(), text);
+        stderr(&run)
+    };
+    // A value of `accounts` that is not an object (another system's account in an array)
+    // would be lost unseen.
+    let err = refused(
+        r#"{"accounts": [[{"system_id": "okta", "username": "x"}], 1]}"#,
+        &[],
+    );
+    assert_eq!(
+        err,
+        "error: accounts-aws.json: refusing to replace it: it holds 2 values of `accounts` that are not an object, which this import (accounts on aws) would remove: import into a file of its own, or give --force to replace it\n"
+    );
+    // One account twice with different approvals: which one is meant is not guessed.
+    let twice = r#"{"accounts": [
+        {"system_id": "aws", "username": "ben.okoye", "approved_by": "1001"},
+        {"system_id": "aws", "username": "ben.okoye", "approved_by": "1002"}]}"#;
+    assert_eq!(
+        refused(twice, &[]),
+        "error: accounts-aws.json: refusing to replace it: it holds accounts more than once, with different fields the export does not give (aws/ben.okoye), and which to keep is not guessed: remove the others, or give --force to keep the first's\n"
+    );
+    let path = write(&dir, "accounts-aws.json", twice);
+    exit(&aws(&dir, "accounts-aws.json"), 2);
+    let run = import(
+        &dir,
+        "aws-iam-credential-report",
+        "aws-iam-credential-report.csv",
+        &["--output", "accounts-aws.json", "--force"],
+    );
+    exit(&run, 0);
+    let doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let ben = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "ben.okoye")
+        .unwrap();
+    assert_eq!(ben["approved_by"], "1001");
+    // A field kept that facts-v1 refuses is placed in the file it comes from.
+    let err = refused(
+        r#"{"accounts": [{"system_id": "aws", "username": "old"},
+            {"system_id": "aws", "username": "ben.okoye", "approved_by": 5}]}"#,
+        &[],
+    );
+    assert!(
+        err.starts_with("error: accounts-aws.json: /accounts/1/approved_by: accounts[].approved_by: 5 is not of types"),
+        "{err}"
+    );
+}

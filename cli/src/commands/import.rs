@@ -300,9 +300,16 @@ fn keep(
     };
     previous.refuse(&writes, args.force)?;
     let name = previous.name().to_owned();
-    let kept = output.carry_over(previous.records(), document, |f| {
+    let kept = output.carry_over(previous.records(), &name, document, |f| {
         fills.iter().any(|x| x == f)
     });
+    if !kept.twice.is_empty() && !args.force {
+        return Err(format!(
+            "{name}: refusing to replace it: it holds {} more than once, with different fields the export does not give ({}), and which to keep is not guessed: remove the others, or give --force to keep the first's",
+            output.collection,
+            kept.twice.join(", ")
+        ));
+    }
     let mut summary = String::new();
     let what = &output.collection;
     if kept.records > 0 {

@@ -47,8 +47,9 @@ pub struct Previous {
     others: Vec<String>,
     /// Its accounts, counted by `system_id` (`None`: without one).
     accounts: BTreeMap<Option<String>, usize>,
-    /// Its records of the collection, with the fields the import may keep.
-    records: Vec<Map<String, Value>>,
+    /// Its records of the collection with the fields the import may keep, each with its
+    /// index in the collection.
+    records: Vec<(usize, Map<String, Value>)>,
 }
 
 impl Previous {
@@ -112,7 +113,9 @@ impl Previous {
     }
 
     /// Takes the records of the collection: accounts counted by system, and the records
-    /// with a field `added` says, with the fields `keep` says.
+    /// with a field `added` says, with the fields `keep` says. A value of `accounts` that is
+    /// not an object is none of the import's accounts (`[{"system_id": "okta", ...}]`, `1`):
+    /// counted among what the file holds besides them, as another system's account is.
     fn take(
         &mut self,
         collection: &str,
@@ -120,8 +123,10 @@ impl Previous {
         keep: impl Fn(&str) -> bool,
         added: impl Fn(&str) -> bool,
     ) {
-        for record in records {
+        let mut not_objects = 0;
+        for (index, record) in records.into_iter().enumerate() {
             let Value::Object(fields) = record else {
+                not_objects += 1;
                 continue;
             };
             if collection == "accounts" {
@@ -130,8 +135,15 @@ impl Previous {
             }
             if fields.keys().any(|f| added(f)) {
                 let kept = fields.into_iter().filter(|(f, _)| keep(f)).collect();
-                self.records.push(kept);
+                self.records.push((index, kept));
             }
+        }
+        if collection == "accounts" && not_objects > 0 {
+            let are = if not_objects == 1 { "is" } else { "are" };
+            self.others.push(format!(
+                "{} of `{collection}` that {are} not an object",
+                count(not_objects, "value")
+            ));
         }
     }
 
@@ -170,8 +182,9 @@ impl Previous {
         &self.name
     }
 
-    /// The records to carry fields over from (none for a file that is not JSON).
-    pub fn records(self) -> Vec<Map<String, Value>> {
+    /// The records to carry fields over from, each with its index in the collection (none
+    /// for a file that is not JSON).
+    pub fn records(self) -> Vec<(usize, Map<String, Value>)> {
         self.records
     }
 
@@ -243,7 +256,13 @@ mod tests {
         let previous = read(text, "accounts");
         assert_eq!(previous.refuse(&okta(), false), Ok(()));
         assert_eq!(
-            Value::Array(previous.records().into_iter().map(Value::Object).collect()),
+            Value::Array(
+                previous
+                    .records()
+                    .into_iter()
+                    .map(|(_, r)| Value::Object(r))
+                    .collect()
+            ),
             serde_json::json!([{"system_id": "okta", "username": "a", "approved_by": "x"}])
         );
         assert_eq!(read(" \n", "accounts").refuse(&okta(), false), Ok(()));
@@ -264,6 +283,13 @@ mod tests {
             .unwrap_err();
         assert!(
             err.starts_with("out.json: refusing to replace it: it is not JSON (line 1, column 15: EOF while parsing a list), so what it holds cannot be told"),
+            "{err}"
+        );
+        // A value of the accounts that is not an object is none of the import's accounts.
+        let text = r#"{"accounts": [{"system_id": "okta"}, [{"system_id": "aws"}], 1]}"#;
+        let err = read(text, "accounts").refuse(&okta(), false).unwrap_err();
+        assert!(
+            err.starts_with("out.json: refusing to replace it: it holds 2 values of `accounts` that are not an object, which this import (accounts on okta) would remove:"),
             "{err}"
         );
         let people = Writes {

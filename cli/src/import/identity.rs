@@ -12,6 +12,7 @@
 use super::accounts::name_key;
 use super::table::Table;
 use super::{Input, Problem};
+use attest_engine::place::{At, json_offset_at};
 use std::collections::BTreeMap;
 
 /// The people accounts can be linked to: their ids, and their ids by email.
@@ -37,15 +38,39 @@ impl People {
             let Some(list) = doc.get("people") else {
                 continue;
             };
+            // A problem at the value of the JSON Pointer `pointer`.
+            let at = |pointer: &str, message: String| {
+                let offset = json_offset_at(&file.text, pointer, At::Value).unwrap_or(0);
+                Problem::at_offset(&file.name, &file.text, offset, message)
+            };
             let Some(list) = list.as_array() else {
-                return Err(Problem::file(&file.name, "`people` is not a list"));
+                return Err(at(
+                    "/people",
+                    format!(
+                        "`people` (/people) is {}: expected an array of people",
+                        super::pages::found(list)
+                    ),
+                ));
             };
             people.files.push(file.name.clone());
             for (i, person) in list.iter().enumerate() {
                 let Some(id) = person.get("id").and_then(|v| v.as_str()) else {
-                    return Err(Problem::file(
-                        &file.name,
-                        format!("/people/{i} has no `id`: people are linked by their id"),
+                    let (pointer, found) = match person.get("id") {
+                        _ if !person.is_object() => (
+                            format!("/people/{i}"),
+                            format!("is {}", super::pages::found(person)),
+                        ),
+                        None => (format!("/people/{i}"), "has no `id`".to_owned()),
+                        Some(other) => (
+                            format!("/people/{i}/id"),
+                            format!("has the `id` {}", super::pages::found(other)),
+                        ),
+                    };
+                    return Err(at(
+                        &pointer,
+                        format!(
+                            "person {i} ({pointer}) {found}: expected a person with its `id`, a string, by which accounts are linked"
+                        ),
                     ));
                 };
                 people.ids.push(id.to_owned());

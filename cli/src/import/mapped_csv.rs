@@ -134,6 +134,7 @@ fn record(
         line: row.line,
         column: 1,
     });
+    let mut missing = None;
     for field in &mapping.fields {
         let (text, index) = match &field.source {
             Source::Value(v) => {
@@ -150,6 +151,10 @@ fn record(
         let value = match value(table, row, index, field, &text, people)? {
             Converted::Value(v) => v,
             Converted::Empty => continue,
+            Converted::Missing(problem) => {
+                missing.get_or_insert(problem);
+                continue;
+            }
             Converted::Unlinked => {
                 let at = format!("{}:{}", table.file(), row.line);
                 if field.unlinked == Unlinked::SkipRow {
@@ -165,7 +170,10 @@ fn record(
         };
         record.set_from(&field.path, value, place);
     }
-    Ok(Some(record))
+    match missing {
+        Some(problem) => Err(problem),
+        None => Ok(Some(record)),
+    }
 }
 
 /// The text of a template field for `row`, and the index of the cell it is placed at (its
@@ -242,6 +250,9 @@ enum Converted {
     Empty,
     /// An email linked to nobody.
     Unlinked,
+    /// Empty, where the schema requires the field: the problem, told once the row's other
+    /// fields are read (a `required` field's, such as the key's, comes first).
+    Missing(Problem),
 }
 
 /// The value of `text`, the cell `index` of `row`, for `field`.
@@ -285,6 +296,10 @@ fn value(
                 "`{column}` is empty, and `{}` is required",
                 field.path
             ))),
+            (None, false) if field.schema_required => Ok(Converted::Missing(problem(format!(
+                "`{column}` is empty, and every record of the collection has `{}`: fill the cell, or give the field a `default`",
+                field.path
+            )))),
             (None, false) => Ok(Converted::Empty),
         };
     }

@@ -176,6 +176,10 @@ pub struct Field {
     pub empty: Vec<String>,
     /// Whether an empty cell (without a default) is an error.
     pub required: bool,
+    /// Whether the schema requires the field (and the objects it is in): an empty cell
+    /// without a default is then an error too, at the cell, rather than a record the
+    /// schema refuses at its row.
+    pub schema_required: bool,
     /// The `strftime` format of dates.
     pub format: Option<String>,
     /// The separator of list items.
@@ -347,6 +351,7 @@ impl Mapping {
                 default: spec.default.as_ref().map(|d| json(d.get_ref())),
                 empty: spec.empty.clone(),
                 required: spec.required,
+                schema_required: needed,
                 format: spec.format.as_ref().map(|f| f.get_ref().clone()),
                 separator: spec.separator.clone().unwrap_or_else(|| ";".to_owned()),
                 link,

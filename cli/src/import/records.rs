@@ -48,6 +48,21 @@ pub struct Record {
     pub origin: Place,
     /// Where each field's value came from, when it came from one place.
     fields: Vec<Spot>,
+    /// The fields carried over from the file the import replaces, when there are any
+    /// ([`Output::carry_over`]): a problem with one of them is placed there.
+    carried: Option<Box<Carried>>,
+}
+
+/// The fields a record got back from the record of the same key in the file the import
+/// replaces, and where that record is.
+#[derive(Debug, Clone)]
+struct Carried {
+    /// The file.
+    file: Box<str>,
+    /// The JSON Pointer of the record in it (`/accounts/3`).
+    pointer: String,
+    /// The fields, by name.
+    fields: Vec<String>,
 }
 
 /// Where a field's value came from: its line and column in the file of the record's
@@ -70,6 +85,7 @@ impl Record {
             value: Map::new(),
             origin,
             fields: Vec::new(),
+            carried: None,
         }
     }
 
@@ -104,6 +120,28 @@ impl Record {
             line: small(place.line),
             column: small(place.column),
         });
+    }
+
+    /// When the value at the JSON Pointer `pointer` inside the record is in a field carried
+    /// over from the file the import replaces: the problem `message` with it, placed in that
+    /// file at its JSON Pointer (the export does not hold it, and its line there is not known).
+    fn carried_problem(&self, pointer: &str, message: &str) -> Option<Problem> {
+        let carried = self.carried.as_ref()?;
+        let pointer = pointer.trim_start_matches('/');
+        let field = pointer
+            .split('/')
+            .next()?
+            .replace("~1", "/")
+            .replace("~0", "~");
+        carried.fields.contains(&field).then(|| {
+            Problem::file(
+                &carried.file,
+                format!(
+                    "{}/{pointer}: {message} (a field the export does not give, kept from this file, which the import replaces: correct it there)",
+                    carried.pointer
+                ),
+            )
+        })
     }
 
     /// Where the value at the JSON Pointer `pointer` inside the record came from: the
@@ -237,6 +275,10 @@ pub struct Kept {
     /// The keys (`aws/old.user`) of the records with such fields that the import no longer
     /// has: what was added to them goes with them.
     pub gone: Vec<String>,
+    /// The keys of the records the replaced file has more than once, with different fields
+    /// the import does not fill: only the first one's were carried over, and which one was
+    /// meant is not for the import to guess.
+    pub twice: Vec<String>,
 }
 
 /// The fields that date a record's status (`disabled_on`: when the account was disabled),
@@ -257,11 +299,15 @@ impl Output {
     /// and the record lacks: what people add to imported records (`approved_by`) is kept
     /// when the export is imported again. A field that dates the record's status
     /// ([`STATUS_DATES`]: `disabled_on`) is kept only while the status is the previous
-    /// record's: an account enabled again has no date it was disabled. `document` is the
-    /// facts schema (for the keys).
+    /// record's: an account enabled again has no date it was disabled. `previous` holds
+    /// each record with its index in the collection of `file`, the file they come from, where
+    /// a problem with a field carried over is placed. A key `previous` has twice with
+    /// different such fields is told in [`Kept::twice`] (the first is carried over).
+    /// `document` is the facts schema (for the keys).
     pub fn carry_over(
         &mut self,
-        previous: Vec<Map<String, Value>>,
+        previous: Vec<(usize, Map<String, Value>)>,
+        file: &str,
         document: &Value,
         fills: impl Fn(&str) -> bool,
     ) -> Kept {
@@ -273,36 +319,54 @@ impl Output {
                 .map(|(f, v)| comparable(&self.collection, f, &v))
                 .collect()
         };
-        // By key: the key as written, the status, and the fields to carry over.
-        type Added = (String, Option<Value>, Map<String, Value>);
+        // By key: the key as written, the record's index, its status, and the fields to
+        // carry over.
+        type Added = (String, usize, Option<Value>, Map<String, Value>);
         let mut added: HashMap<Vec<String>, Added> = HashMap::new();
-        for record in previous {
+        let mut kept = Kept::default();
+        for (index, record) in previous {
             let key = (same(&record), key_of(&record, &fields).join("/"));
             let status = record.get("status").cloned();
             let extra: Map<String, Value> = record.into_iter().filter(|(f, _)| !fills(f)).collect();
-            if !fields.is_empty() && !extra.is_empty() {
-                added.insert(key.0, (key.1, status, extra));
+            if fields.is_empty() || extra.is_empty() {
+                continue;
+            }
+            match added.get(&key.0) {
+                Some((_, _, _, first)) if *first != extra => kept.twice.push(key.1),
+                Some(_) => {}
+                None => {
+                    added.insert(key.0, (key.1, index, status, extra));
+                }
             }
         }
-        let mut kept = Kept::default();
         for record in &mut self.records {
-            let Some((_, status, extra)) = added.remove(&same(&record.value)) else {
+            let Some((_, index, status, extra)) = added.remove(&same(&record.value)) else {
                 continue;
             };
             let same_status = record.value.get("status") == status.as_ref();
-            let before = record.value.len();
+            let mut carried = Vec::new();
             for (field, value) in extra {
                 if STATUS_DATES.contains(&field.as_str()) && !same_status {
                     continue;
                 }
                 if !record.value.contains_key(&field) {
                     kept.fields.insert(field.clone());
+                    carried.push(field.clone());
                     record.value.insert(field, value);
                 }
             }
-            kept.records += usize::from(record.value.len() > before);
+            if !carried.is_empty() {
+                kept.records += 1;
+                record.carried = Some(Box::new(Carried {
+                    file: file.into(),
+                    pointer: format!("/{}/{index}", self.collection),
+                    fields: carried,
+                }));
+            }
         }
-        kept.gone = added.into_values().map(|(key, _, _)| key).collect();
+        kept.twice.sort();
+        kept.twice.dedup();
+        kept.gone = added.into_values().map(|(key, ..)| key).collect();
         kept.gone.sort();
         kept
     }
@@ -412,9 +476,10 @@ impl Output {
                             } else {
                                 format!("{}[].{shown}", self.collection)
                             };
+                            let message = format!("{what}: {}", v.message);
                             record
-                                .place_of(field)
-                                .problem(format!("{what}: {}", v.message))
+                                .carried_problem(field, &message)
+                                .unwrap_or_else(|| record.place_of(field).problem(message))
                         }
                         None => Problem::file("import", v.to_string()),
                     }
@@ -511,10 +576,14 @@ mod tests {
         let document = schema_document(None).unwrap();
         let kept = out.carry_over(
             vec![
-                previous("zoe@x.example", json!({"approved_by": "1001", "mfa": true})),
-                previous("adam", json!({})),
-                previous("gone", json!({"approved_on": "2026-01-02"})),
+                (
+                    0,
+                    previous("zoe@x.example", json!({"approved_by": "1001", "mfa": true})),
+                ),
+                (1, previous("adam", json!({}))),
+                (2, previous("gone", json!({"approved_on": "2026-01-02"}))),
             ],
+            "out.json",
             &document,
             |field| ["system_id", "username", "kind", "status", "mfa"].contains(&field),
         );
@@ -527,6 +596,52 @@ mod tests {
         assert_eq!(zoe["kind"], "human");
         assert!(!zoe.contains_key("mfa"));
         assert_eq!(out.records[1].value.len(), 4);
+    }
+
+    #[test]
+    fn a_key_given_twice_with_other_fields_is_told_and_a_bad_field_kept_is_placed_where_it_was() {
+        let fills = |field: &str| ["system_id", "username", "kind", "status"].contains(&field);
+        let previous = |user: &str, extra: Value| -> Map<String, Value> {
+            let mut record = json!({"system_id": "aws", "username": user});
+            record
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            record.as_object().unwrap().clone()
+        };
+        let document = schema_document(None).unwrap();
+        let mut out = Output {
+            collection: "accounts".to_owned(),
+            records: vec![account("zoe", 2), account("adam", 3)],
+        };
+        let kept = out.carry_over(
+            vec![
+                (0, previous("zoe", json!({"approved_by": "1001"}))),
+                (1, previous("adam", json!({"approved_by": 5}))),
+                (2, previous("zoe", json!({"approved_by": "1002"}))),
+                (3, previous("zoe", json!({"approved_by": "1001"}))),
+            ],
+            "out.json",
+            &document,
+            fills,
+        );
+        // The first is carried over; the one that differs is told.
+        assert_eq!(kept.twice, ["aws/zoe"]);
+        assert_eq!(out.records[0].value["approved_by"], "1001");
+        // A value of the replaced file is placed there, not in the export.
+        let problems = out.finish(None).unwrap_err();
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(
+            shown[0].starts_with(
+                "out.json: /accounts/1/approved_by: accounts[].approved_by: 5 is not of types"
+            ),
+            "{shown:?}"
+        );
+        assert!(
+            shown[0].ends_with("kept from this file, which the import replaces: correct it there)"),
+            "{shown:?}"
+        );
     }
 
     #[test]

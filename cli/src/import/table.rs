@@ -66,7 +66,7 @@ impl<'a> Table<'a> {
             .has_headers(true)
             .from_reader(text.as_bytes());
         let csv_problem = |e: csv::Error| -> Problem {
-            let at = e.position().map(|p| start(text, p));
+            let at = e.position().map(|p| start(text, p, (0, 1)));
             // A row that starts at or after the row of a bad quote is broken by it.
             if let Some(quote) = bad_quote.filter(|q| at.is_none_or(|(_, b)| b >= q.row)) {
                 return quote.problem(&input.name, text);
@@ -87,7 +87,7 @@ impl<'a> Table<'a> {
                 None => Problem::file(&input.name, message),
             }
         };
-        let header = Row::of(reader.headers().map_err(csv_problem)?, text);
+        let header = Row::of(reader.headers().map_err(csv_problem)?, text, (0, 1));
         if let Some(quote) = bad_quote.filter(|q| q.row <= header.start) {
             return Err(quote.problem(&input.name, text));
         }
@@ -98,7 +98,9 @@ impl<'a> Table<'a> {
                 "the file is empty: expected a CSV header",
             ));
         }
-        let mut rows = Vec::new();
+        let mut rows: Vec<Row> = Vec::new();
+        // Where the last row started, and its line: each row's line is counted from there.
+        let mut after = (header.start, header.line);
         for record in reader.records() {
             let record = record.map_err(csv_problem).map_err(|mut p| {
                 if let Some(d) = other_delimiter(&columns, char::from(delimiter)) {
@@ -115,7 +117,9 @@ impl<'a> Table<'a> {
             if record.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            rows.push(Row::of(&record, text));
+            let row = Row::of(&record, text, after);
+            after = (row.start, row.line);
+            rows.push(row);
         }
         if let Some(quote) = bad_quote {
             return Err(quote.problem(&input.name, text));
@@ -244,35 +248,34 @@ impl<'a> Table<'a> {
     /// row's text again as the parser did (quotes hide delimiters and line breaks).
     fn locate(&self, row: &Row, index: usize) -> (usize, usize) {
         let rest = self.text.get(row.start..).unwrap_or_default();
-        let (mut line, mut column) = (row.line, 1);
+        let mut offset = rest.len();
         let mut cell = 0;
         let mut state = State::CellStart;
-        for c in rest.chars() {
+        for (i, c) in rest.char_indices() {
             if cell == index {
+                offset = i;
                 break;
             }
             let (next, step) = state.next(c, self.delimiter);
             state = next;
             match step {
                 Step::CellEnd => cell += 1,
-                Step::RowEnd => break,
+                Step::RowEnd => {
+                    offset = i;
+                    break;
+                }
                 Step::Text => {}
             }
-            if c == '\n' {
-                line += 1;
-                column = 1;
-            } else {
-                column += 1;
-            }
         }
-        (line, column)
+        line_col_from(self.text, (row.start, row.line), row.start + offset)
     }
 }
 
 impl Row {
-    /// The row of a record the parser read from `text`.
-    fn of(record: &csv::StringRecord, text: &str) -> Row {
-        let (line, start) = record.position().map_or((1, 0), |p| start(text, p));
+    /// The row of a record the parser read from `text`; `after` is the byte offset and
+    /// line of a line start at or before it, where its line is counted from.
+    fn of(record: &csv::StringRecord, text: &str, after: (usize, usize)) -> Row {
+        let (line, start) = record.position().map_or((1, 0), |p| start(text, p, after));
         Row {
             cells: record.iter().map(str::to_owned).collect(),
             start,
@@ -376,7 +379,7 @@ impl Quote {
 
     /// The problem, placed at the quote.
     fn problem(self, file: &str, text: &str) -> Problem {
-        let (line, column) = attest_cli::inputs::line_col(text, self.quote);
+        let (line, column) = line_col_from(text, (0, 1), self.quote);
         let message = if self.unclosed {
             format!(
                 "the quote opened at line {line}, column {column} is never closed: the rest of the file would be one cell; end the cell with a quote, and write a quote inside a quoted cell twice (`\"\"`)"
@@ -390,13 +393,45 @@ impl Quote {
 
 /// The line and byte offset where the record the parser places at `position` starts: the
 /// parser places a record where it began reading it, before the blank lines it skips.
-fn start(text: &str, position: &csv::Position) -> (usize, usize) {
-    let (mut line, mut byte) = (position.line() as usize, position.byte() as usize);
-    while let Some(c @ (b'\r' | b'\n')) = text.as_bytes().get(byte) {
-        line += usize::from(*c == b'\n');
+/// `after` is the byte offset and line of a line start at or before it (the previous row's,
+/// so that the rows of a file are counted in one pass), else the text's start is.
+fn start(text: &str, position: &csv::Position, after: (usize, usize)) -> (usize, usize) {
+    let mut byte = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    while let Some(b'\r' | b'\n') = text.as_bytes().get(byte) {
         byte += 1;
     }
-    (line, byte)
+    let byte = byte.min(text.len());
+    let from = if after.0 <= byte { after } else { (0, 1) };
+    (line_col_from(text, from, byte).0, byte)
+}
+
+/// The line and column (in characters) of the byte `offset` of `text`, counted from `from`:
+/// the byte offset and line of a line start at or before it. A line ends at `\n`, `\r\n`
+/// or a `\r` alone, as the parser ends rows: an export saved with the carriage returns of
+/// classic Mac OS (Excel's "CSV (Macintosh)") is placed at the lines an editor shows, not
+/// all on line 1.
+fn line_col_from(text: &str, from: (usize, usize), offset: usize) -> (usize, usize) {
+    let (start, mut line) = from;
+    let bytes = text.as_bytes();
+    let offset = offset.min(text.len());
+    let mut line_start = start;
+    for (i, b) in bytes
+        .get(start..offset)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let at = start + i;
+        if *b == b'\n' || (*b == b'\r' && bytes.get(at + 1) != Some(&b'\n')) {
+            line += 1;
+            line_start = at + 1;
+        }
+    }
+    let column = text
+        .get(line_start..offset)
+        .map_or(0, |t| t.chars().count())
+        + 1;
+    (line, column)
 }
 
 /// Column numbers (1-based) of the indexes `at`: `2 and 5`, `2, 5 and 9`.
@@ -449,6 +484,31 @@ mod tests {
         let t = Table::parse(&file, b',').unwrap();
         let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
         assert_eq!(lines, [3, 5]);
+    }
+
+    #[test]
+    fn a_carriage_return_alone_ends_a_line_as_it_ends_a_row() {
+        // Classic Mac OS line breaks (Excel's "CSV (Macintosh)"): each row on its own line,
+        // as an editor shows it, not every row on line 1.
+        let file = input("a,b\r1,\"x\ry\"\r\r3,4\r");
+        let t = Table::parse(&file, b',').unwrap();
+        let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 5]);
+        assert_eq!(t.problem(&t.rows[0], 1, "m").to_string(), "t.csv:2:3: m");
+        assert_eq!(t.problem(&t.rows[1], 1, "m").to_string(), "t.csv:5:3: m");
+        let err = |text: &str| Table::parse(&input(text), b',').err().unwrap().to_string();
+        assert_eq!(
+            err("a,b\r1,2\r3\r"),
+            "t.csv:3:1: this row has 1 cell, the header 2 columns"
+        );
+        assert!(
+            err("a,b\r1,2\r3,\"4\r").starts_with("t.csv:3:3: the quote opened at line 3, column 3")
+        );
+        // Mixed with CRLF and LF, each break is one line.
+        let file = input("a,b\r\n1,2\n3,4\r5,6\r\n");
+        let t = Table::parse(&file, b',').unwrap();
+        let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 3, 4]);
     }
 
     #[test]
