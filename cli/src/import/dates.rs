@@ -11,7 +11,9 @@ use jiff::fmt::temporal::DateTimeParser;
 
 /// The date of an ISO 8601 date (`2026-06-28`) or date-time, with or without an offset
 /// (`2026-06-28T23:30:00-07:00`, `2026-06-28T06:30:00Z`, `2026-06-28T06:30:00.123+00:00`),
-/// as written. `None` for anything else.
+/// as written. `None` for anything else, and for a year before 1000, as [`with_format`]
+/// refuses it: `0001-01-01T00:00:00Z`, the zero time some systems write where they have no
+/// date, read as a date would make an account look created, or disabled, long ago.
 pub fn iso(text: &str) -> Option<Date> {
     static PARSER: DateTimeParser = DateTimeParser::new();
     let text = text.trim();
@@ -20,7 +22,11 @@ pub fn iso(text: &str) -> Option<Date> {
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    PARSER.parse_pieces(text).ok().map(|p| p.date())
+    PARSER
+        .parse_pieces(text)
+        .ok()
+        .map(|p| p.date())
+        .filter(|d| d.year() >= 1000)
 }
 
 /// The date of `text` read with a `strftime` format (`%m/%d/%Y`, `%d.%m.%Y`,
@@ -171,6 +177,10 @@ mod tests {
             ("N/A", None),
             ("", None),
             ("06/28/2026", None),
+            // The zero time of some systems stands for no date.
+            ("0001-01-01T00:00:00Z", None),
+            ("0999-12-31", None),
+            ("1000-01-01", Some("1000-01-01")),
         ];
         for (text, want) in cases {
             assert_eq!(show(iso(text)).as_deref(), want, "{text}");
