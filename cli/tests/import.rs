@@ -1000,9 +1000,23 @@ fn a_value_of_the_wrong_json_type_says_what_was_found_and_where() {
             "\"type\": [\"Bot\"]",
             ":13:13: member /0/type: `type` is an array: expected a string, `User` or `Bot`",
         ),
+        // A later member without a login is placed; the first one's would make the list
+        // another source's.
+        (
+            "\"login\": \"benokoye\"",
+            "\"name\": \"benokoye\"",
+            ":17:3: member /1 is an object without `login`: expected a GitHub user with its `login`, as the members before it",
+        ),
     ] {
         github_edit_refused(&dir, from, to, expected);
     }
+    let okta = write(&dir, "okta-null.json", "[\n  null\n]\n");
+    assert_eq!(
+        refused(&["okta-users", &okta]),
+        format!(
+            "error: {okta}:2:3: user /0 is null: expected one of Okta's user objects, with its `profile`\n"
+        )
+    );
     let github = edited(
         &dir,
         "github-members.json",

@@ -42,7 +42,24 @@ pub fn members(input: &Input) -> Result<Option<Vec<Member>>, Problem> {
     let mut out = Vec::new();
     for item in items {
         if item.value.get("login").is_none() {
-            return Ok(None);
+            // The first item says whether the list is GitHub's; a later one without a login
+            // is a member of it gone wrong.
+            if out.is_empty() {
+                return Ok(None);
+            }
+            let found = match &item.value {
+                Value::Object(_) => "an object without `login`".to_owned(),
+                other => pages::found(other),
+            };
+            return Err(Problem::at_offset(
+                &input.name,
+                &input.text,
+                item.offset,
+                format!(
+                    "member {} is {found}: expected a GitHub user with its `login`, as the members before it",
+                    item.pointer
+                ),
+            ));
         }
         let text = |key| pages::text(input, &item, "member", &[key]);
         let login_at = pages::member(&input.text, item.offset, "login").unwrap_or(item.offset);

@@ -229,7 +229,14 @@ pub fn import(
         let user = &item.value;
         let Some(profile) = user.get("profile") else {
             return Err(wrong().unwrap_or_else(|| {
-                at("a user without `profile`: expected Okta's user objects".to_owned())
+                let found = match user {
+                    Value::Object(_) => "an object without `profile`".to_owned(),
+                    other => pages::found(other),
+                };
+                at(format!(
+                    "user {} is {found}: expected one of Okta's user objects, with its `profile`",
+                    item.pointer
+                ))
             }));
         };
         let id = pages::text(input, &item, "user", &["id"])?;
