@@ -401,6 +401,17 @@ fn google_mfa_is_two_step_verification_enforced_and_enrolled() {
         err.ends_with(":2:142: `N/A` in `2sv Enforced [READ ONLY]` is not True or False\n"),
         "{err}"
     );
+    let users = edited(
+        &dir,
+        "google-workspace-users.csv",
+        "Ana,Silva,ana.silva@nwlabs.example,",
+        "Ana,Silva,,",
+    );
+    let err = refused(&["google-workspace-users", &users]);
+    assert!(
+        err.ends_with(":2:11: `Email Address [Required]` is empty: expected the user's email address, the account's username\n"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -1644,7 +1655,7 @@ fn rows_of_empty_cells_are_skipped() {
     assert_eq!(
         refused(&["aws-iam-credential-report", &unnamed]),
         format!(
-            "error: {unnamed}:{}:1: `user` is empty\n",
+            "error: {unnamed}:{}:1: `user` is empty: expected the IAM user's name (`<root_account>` for the root user), the account's username\n",
             report.lines().count() + 2
         )
     );

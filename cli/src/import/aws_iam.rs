@@ -86,7 +86,11 @@ pub fn import(
         let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());
         let name = cell(user);
         if name.is_empty() {
-            return Err(table.problem(row, user, "`user` is empty"));
+            return Err(table.problem(
+                row,
+                user,
+                "`user` is empty: expected the IAM user's name (`<root_account>` for the root user), the account's username",
+            ));
         }
         let root = name == ROOT;
         let has_password = if root {

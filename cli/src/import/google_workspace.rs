@@ -47,7 +47,13 @@ pub fn import(
         let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());
         let address = cell(email);
         if address.is_empty() {
-            return Err(table.problem(row, email, format!("`{EMAIL}` is empty")));
+            return Err(table.problem(
+                row,
+                email,
+                format!(
+                    "`{EMAIL}` is empty: expected the user's email address, the account's username"
+                ),
+            ));
         }
         let active = match cell(status) {
             "Active" => true,
