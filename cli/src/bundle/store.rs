@@ -257,7 +257,18 @@ fn walk(
             .path();
         let rel = rel_of(&path);
         let link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-        let meta = fs::metadata(&path).map_err(|e| other(&rel, e.to_string()))?;
+        // A link that leads nowhere is named as the link it is, not as a file not found.
+        let meta = match fs::metadata(&path) {
+            Err(e) if link => {
+                return Err(other(
+                    &rel,
+                    format!(
+                        "a symbolic link to nothing there ({e}): a bundle holds its files itself"
+                    ),
+                ));
+            }
+            meta => meta.map_err(|e| other(&rel, e.to_string()))?,
+        };
         if link {
             let what = if meta.is_dir() { "a folder" } else { "a file" };
             return Err(other(
