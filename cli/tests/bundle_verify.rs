@@ -236,6 +236,19 @@ fn removing_the_ledger_key_does_not_switch_the_slice_check_off() {
         "ledger/ledger.jsonl: the manifest describes a ledger slice; the bundle lacks it",
     );
     reset();
+    // The slice's first entry renumbered to the largest seq, with a fresh hash and relisted:
+    // no entry can follow it (the count once overflowed, and verify panicked).
+    let mut entry: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    entry["seq"] = Value::from(u64::MAX);
+    let second = text.lines().nth(1).unwrap();
+    let renumbered = format!("{}\n{second}\n", common::rehash(&entry.to_string()));
+    fs::write(b.join(slice), renumbered).unwrap();
+    relist(&b, slice);
+    refused(
+        &dir,
+        "ledger/ledger.jsonl: line 2: not a ledger entry: entry 2 follows entry 18446744073709551615, the largest number an entry can have",
+    );
+    reset();
     // Another file under ledger/, listed: a bundle holds one slice.
     fs::write(b.join("ledger/other.jsonl"), "").unwrap();
     relist(&b, "ledger/other.jsonl");
