@@ -531,6 +531,15 @@ fn a_bundle_folder_file_that_is_a_link_out_of_it_is_refused() {
         "{}",
         stderr(&out)
     );
+    // A link to nothing is named as a link too, not as a file not found.
+    fs::remove_file(&outside).unwrap();
+    let out = attest_in(&dir, &["bundle", "verify", "audit"]);
+    exit(&out, 2);
+    assert!(
+        stderr(&out).contains("facts/06-org.json: a symbolic link to nothing there ("),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// Where `needle` first occurs in `hay`.

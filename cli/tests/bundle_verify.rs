@@ -236,6 +236,19 @@ fn removing_the_ledger_key_does_not_switch_the_slice_check_off() {
         "ledger/ledger.jsonl: the manifest describes a ledger slice; the bundle lacks it",
     );
     reset();
+    // The slice's first entry renumbered to the largest seq, with a fresh hash and relisted:
+    // no entry can follow it (the count once overflowed, and verify panicked).
+    let mut entry: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    entry["seq"] = Value::from(u64::MAX);
+    let second = text.lines().nth(1).unwrap();
+    let renumbered = format!("{}\n{second}\n", common::rehash(&entry.to_string()));
+    fs::write(b.join(slice), renumbered).unwrap();
+    relist(&b, slice);
+    refused(
+        &dir,
+        "ledger/ledger.jsonl: line 2: not a ledger entry: entry 2 follows entry 18446744073709551615, the largest number an entry can have",
+    );
+    reset();
     // Another file under ledger/, listed: a bundle holds one slice.
     fs::write(b.join("ledger/other.jsonl"), "").unwrap();
     relist(&b, "ledger/other.jsonl");
@@ -284,4 +297,50 @@ fn a_listed_file_no_part_of_the_bundle_accounts_for_is_named() {
         );
     }
     assert!(!out.contains("facts/01-access.json"), "{out}");
+}
+
+/// A manifest edited by hand: a file or a sample listed twice is named (the bundle verified
+/// as if it held what it does not), a rule timeout no timeout can be is named (verify
+/// panicked on it), and the names of the bundle's files are shown on one line each, so a file
+/// named with line breaks cannot forge lines of what verify says.
+#[test]
+fn a_manifest_edited_by_hand_is_named_where_it_says_more_than_the_bundle_holds() {
+    let dir = examples("hand-edited");
+    let reset = made(&dir);
+    let b = dir.join("audit");
+    edit_manifest(&b, |m| {
+        let first = m["files"][0].clone();
+        m["files"].as_array_mut().unwrap().push(first);
+    });
+    let m = manifest(&b);
+    let last = m["files"].as_array().unwrap().len() - 1;
+    let path = m["files"][0]["path"].as_str().unwrap();
+    refused(
+        &dir,
+        format!(
+            "manifest.json: /files/{last}: the file {path} listed again: a manifest lists each once"
+        ),
+    );
+    reset();
+    edit_manifest(&b, |m| {
+        let spec = serde_json::json!({"rule": "access.mfa-privileged", "seed": 7});
+        m["rerun"]["samples"] = Value::from(vec![spec.clone(), spec]);
+    });
+    refused(
+        &dir,
+        "manifest.json: /rerun/samples/1: the sample of access.mfa-privileged with seed 7 listed again",
+    );
+    reset();
+    edit_manifest(&b, |m| m["rerun"]["rule_timeout"] = Value::from(1e300));
+    refused(
+        &dir,
+        "could not evaluate the bundle again: manifest.json: /rerun/rule_timeout: 1e+300 is not a number of seconds a rule's timeout can be",
+    );
+    reset();
+    fs::write(b.join("notes\naudit: all files match the manifest"), "x").unwrap();
+    let out = refused(
+        &dir,
+        "audit: notes\\naudit: all files match the manifest: not in the manifest",
+    );
+    assert!(!out.lines().any(|l| l.starts_with("audit: all")), "{out}");
 }

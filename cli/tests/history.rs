@@ -383,6 +383,34 @@ fn history_never_writes_onto_its_trail_and_shows_names_on_one_line() {
     }
 }
 
+/// The ledger is input: an entry's `run_at` and `as_of` are shown as written, with a fresh
+/// hash or not, yet never reach the terminal as an escape sequence nor a Markdown page as
+/// markup (they once did, where names were escaped).
+#[test]
+fn history_shows_an_entry_s_times_escaped_in_text_and_markdown() {
+    let dir = runs("history-times", &DATES[..1]);
+    let line = fs::read_to_string(dir.join("ledger.jsonl")).unwrap();
+    let mut entry: Value = serde_json::from_str(line.trim_end()).unwrap();
+    entry["run_at"] = Value::from("\u{1b}]0;owned\u{7}<img src=x>");
+    entry["as_of"] = Value::from("x|y\u{1b}[31m");
+    let forged = format!("{}\n", common::rehash(&entry.to_string()));
+    fs::write(dir.join("ledger.jsonl"), forged).unwrap();
+    let text = stdout(&attest_in(&dir, &["history", "ledger.jsonl"]));
+    assert!(
+        text.contains("\\u{1b}]0;owned\\u{7}<img src=x>  x|y\\u{1b}[31m  "),
+        "{text}"
+    );
+    let out = attest_in(&dir, &["history", "ledger.jsonl", "--format", "markdown"]);
+    exit(&out, 0);
+    let markdown = stdout(&out);
+    assert!(
+        markdown.contains("| \\u{1b}\\]0;owned\\u{7}&lt;img src=x&gt; | x\\|y\\u{1b}\\[31m | "),
+        "{markdown}"
+    );
+    for shown in [text, markdown] {
+        assert!(!shown.contains(['\u{1b}', '\u{7}']), "{shown}");
+    }
+}
 /// Facts of an organization whose accounts have MFA or not, by username.
 fn org(name: &str, accounts: &[(&str, bool)]) -> String {
     let accounts: Vec<Value> = accounts

@@ -474,6 +474,78 @@ fn verify_counts_the_sound_entries_before_a_bad_line_in_words() {
     }
 }
 
+/// Entries that parse as JSON and carry a fresh hash, but are no entry `attest` could use:
+/// each is named at its line with its column or JSON Pointer and what was expected, by
+/// `verify`, `log` and `history` (exit 1) and by a run (exit 2, nothing written), and none
+/// makes `attest` panic (counts too large for a percentage once did, in `log`, `history` and
+/// the HTML report's chart).
+#[test]
+fn an_entry_that_cannot_be_used_is_named_with_its_place_and_never_panics() {
+    let dir = setup("unusable");
+    for day in 1..=2 {
+        eval(&dir, &format!("2026-07-0{day}"));
+    }
+    let good = lines(&dir);
+    let edited = |edit: &dyn Fn(&mut Value)| {
+        let mut entry: Value = serde_json::from_str(&good[1]).unwrap();
+        edit(&mut entry);
+        rehash(&entry.to_string())
+    };
+    let cases: Vec<(String, &str)> = vec![
+        (
+            edited(&|e| e["summary"]["controls"]["pass"] = u32::MAX.into()),
+            "line 2: not a ledger entry: /summary/controls: 4294967",
+        ),
+        (
+            edited(&|e| e["seq"] = "2".into()),
+            "line 2: not a ledger entry: column ",
+        ),
+        (
+            "[1]".to_owned(),
+            "line 2: not a ledger entry: column 1: expected a JSON object (a ledger entry)",
+        ),
+        (
+            edited(&|e| e["period"] = "garbage".into()),
+            "line 2: not a ledger entry: /period: not an audit period",
+        ),
+    ];
+    for (bad, expected) in cases {
+        let tampered = vec![good[0].clone(), bad];
+        set_lines(&dir, &tampered);
+        for args in [
+            &["ledger", "verify", "ledger.jsonl"][..],
+            &["ledger", "log", "ledger.jsonl"],
+            &["history", "ledger.jsonl"],
+        ] {
+            let out = attest_in(&dir, args);
+            exit(&out, 1);
+            let said = format!("{}{}", stdout(&out), stderr(&out));
+            assert!(
+                said.contains(expected),
+                "{args:?}: expected `{expected}` in:\n{said}"
+            );
+        }
+        fs::remove_file(dir.join("out.md")).ok();
+        let mut args = eval_args("2026-07-09");
+        args.extend(["--output", "html=out.html"].map(str::to_owned));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = attest_in(&dir, &refs);
+        exit(&out, 2);
+        assert!(stderr(&out).contains(expected), "{}", stderr(&out));
+        assert!(!dir.join("out.md").exists() && !dir.join("out.html").exists());
+        assert_eq!(lines(&dir), tampered);
+    }
+    // A `seq` that is a string is placed: the column just after the value.
+    set_lines(&dir, &[good[0].clone(), edited(&|e| e["seq"] = "2".into())]);
+    let column = lines(&dir)[1].find("\"seq\":\"2\"").unwrap() + "\"seq\":\"2\"".len();
+    let (_, text) = verify(&dir);
+    assert!(
+        text.contains(&format!(
+            "line 2: not a ledger entry: column {column}: invalid type: string \"2\", expected u64"
+        )),
+        "{text}"
+    );
+}
 /// A small deterministic generator (xorshift64*), seeded from the clock; the seed is
 /// printed so a failure can be replayed with `ATTEST_CRASH_SEED`.
 struct Rng(u64);

@@ -2,6 +2,7 @@
 //! checked by nothing but its listing in the manifest, so `bundle verify` names it.
 
 use super::{Files, Manifest, formats, parts, samples, slice};
+use attest_render::escape::line as shown;
 
 /// The files of the bundle that belong to no part of it: not the manifest, not a facts file,
 /// pack folder, waivers file or evidence folder the manifest's `rerun` names, and not under
@@ -32,6 +33,7 @@ pub fn unaccounted(files: &Files, manifest: &Manifest) -> Vec<String> {
         .keys()
         .filter(|path| !single(path) && !folders.iter().any(|f| path.starts_with(f.as_str())))
         .map(|path| {
+            let path = shown(path);
             format!(
                 "{path}: not part of the bundle: no facts file, pack folder, waivers or evidence folder the manifest's rerun names, nor the report, a population, a sample or the ledger slice"
             )

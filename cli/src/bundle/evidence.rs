@@ -104,6 +104,7 @@ pub fn unnamed(files: &Files, part: &Evidence, uris: &[String]) -> Vec<String> {
     let prefix = format!("{}/", part.path);
     for path in files.0.keys().filter(|p| p.starts_with(&prefix)) {
         if !named.contains(path) {
+            let path = attest_render::escape::line(path);
             problems.push(format!(
                 "{path}: no evidence record of the facts names this file"
             ));

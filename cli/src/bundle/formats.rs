@@ -55,6 +55,7 @@ pub fn check(files: &Files, rendered: Option<&[(String, String)]>, problems: &mu
     let prefix = format!("{FOLDER}/");
     for path in files.0.keys().filter(|p| p.starts_with(&prefix)) {
         if !FORMATS.iter().any(|(p, _)| p == path) {
+            let path = attest_render::escape::line(path);
             let held: Vec<&str> = FORMATS.iter().map(|(p, _)| *p).collect();
             problems.push(format!(
                 "{path}: not a report a bundle holds ({})",

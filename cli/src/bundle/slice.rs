@@ -21,6 +21,7 @@ pub fn check(files: &Files, manifest: &Manifest, problems: &mut Vec<String>) -> 
     let prefix = format!("{FOLDER}/");
     for path in files.0.keys().filter(|p| p.starts_with(&prefix)) {
         if path != PATH {
+            let path = attest_render::escape::line(path);
             problems.push(format!(
                 "{path}: not a file a bundle holds under {prefix} (its slice is {PATH})"
             ));

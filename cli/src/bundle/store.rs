@@ -164,9 +164,12 @@ fn read_within(path: &Path, limit: inputs::SizeLimit) -> Result<Files, String> {
     let name = inputs::display(path);
     let mut files = Files::default();
     let mut left = limit.0;
+    // A file's name is the bundle's to choose: shown escaped, on one line.
+    let shown = |rel: &str| attest_render::escape::line(rel).into_owned();
     let too_large = |rel: &str| {
         format!(
-            "{name}: {rel}: the bundle's files together are larger than the input size limit of {limit}"
+            "{name}: {}: the bundle's files together are larger than the input size limit of {limit}",
+            shown(rel)
         )
     };
     if is_zip(path) {
@@ -178,7 +181,9 @@ fn read_within(path: &Path, limit: inputs::SizeLimit) -> Result<Files, String> {
             let entry = zip.by_index(i).map_err(|e| format!("{name}: {e}"))?;
             let rel = entry
                 .enclosed_name()
-                .ok_or_else(|| format!("{name}: {}: a path outside the bundle", entry.name()))?
+                .ok_or_else(|| {
+                    format!("{name}: {}: a path outside the bundle", shown(entry.name()))
+                })?
                 .to_string_lossy()
                 .into_owned();
             // What an extracting tool would make of the entry must be what is verified: a
@@ -186,13 +191,15 @@ fn read_within(path: &Path, limit: inputs::SizeLimit) -> Result<Files, String> {
             // given twice or not plain, bytes no entry accounts for: [`super::layout`]).
             if entry.is_symlink() {
                 return Err(format!(
-                    "{name}: {rel}: a symbolic link: a bundle holds its files itself"
+                    "{name}: {}: a symbolic link: a bundle holds its files itself",
+                    shown(&rel)
                 ));
             }
             if entry.is_dir() {
                 if entry.size() > 0 {
                     return Err(format!(
-                        "{name}: {rel}: a folder entry with content: a bundle holds files in folders, nothing in a folder's entry"
+                        "{name}: {}: a folder entry with content: a bundle holds files in folders, nothing in a folder's entry",
+                        shown(&rel)
                     ));
                 }
                 continue;
@@ -207,7 +214,7 @@ fn read_within(path: &Path, limit: inputs::SizeLimit) -> Result<Files, String> {
             entry
                 .take(left.saturating_add(1))
                 .read_to_end(&mut bytes)
-                .map_err(|e| format!("{name}: {rel}: {e}"))?;
+                .map_err(|e| format!("{name}: {}: {e}", shown(&rel)))?;
             left = left
                 .checked_sub(bytes.len() as u64)
                 .ok_or_else(|| too_large(&rel))?;
@@ -219,7 +226,7 @@ fn read_within(path: &Path, limit: inputs::SizeLimit) -> Result<Files, String> {
         }
         walk(path, path, &mut files, &mut left).map_err(|(rel, e)| match e {
             Unread::TooLarge => too_large(&rel),
-            Unread::Other(e) => format!("{name}: {rel}: {e}"),
+            Unread::Other(e) => format!("{name}: {}: {e}", shown(&rel)),
         })?;
     }
     Ok(files)
@@ -257,7 +264,18 @@ fn walk(
             .path();
         let rel = rel_of(&path);
         let link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-        let meta = fs::metadata(&path).map_err(|e| other(&rel, e.to_string()))?;
+        // A link that leads nowhere is named as the link it is, not as a file not found.
+        let meta = match fs::metadata(&path) {
+            Err(e) if link => {
+                return Err(other(
+                    &rel,
+                    format!(
+                        "a symbolic link to nothing there ({e}): a bundle holds its files itself"
+                    ),
+                ));
+            }
+            meta => meta.map_err(|e| other(&rel, e.to_string()))?,
+        };
         if link {
             let what = if meta.is_dir() { "a folder" } else { "a file" };
             return Err(other(

@@ -244,20 +244,38 @@ fn judge(
     // A key given twice is refused: the hash covers the value kept, so a first value put
     // before it would pass unseen by the chain, yet be what a reader that keeps the first
     // one shows.
-    let mut value: Value = parse_json(text).map_err(|e| {
+    let at = |e: serde_json::Error| {
         let (column, message) = (json_place(text, &e).1, json_message(&e));
         unreadable(format!("column {column}: {message}"))
-    })?;
-    let entry: Entry =
-        serde_json::from_value(value.clone()).map_err(|e| unreadable(e.to_string()))?;
+    };
+    let mut value: Value = parse_json(text).map_err(at)?;
+    if !value.is_object() {
+        return Err(unreadable(
+            "column 1: expected a JSON object (a ledger entry)".to_owned(),
+        ));
+    }
+    // Read from the text, not the value, so that a member of the wrong type is placed.
+    let entry: Entry = serde_json::from_str(text).map_err(at)?;
     if hash_of(&mut value) != entry.hash {
         return Err(Problem::Edited {
             line,
             seq: entry.seq,
         });
     }
-    let expected = match before {
-        Some(b) => b.seq + 1,
+    // Checked once the hash holds, so that an edit is named as one.
+    if let Some(why) = unusable(&entry) {
+        return Err(unreadable(why));
+    }
+    let expected = match before.map(|b| b.seq.checked_add(1)) {
+        Some(Some(next)) => next,
+        // No entry can follow the largest number (a slice may start anywhere).
+        Some(None) => {
+            return Err(unreadable(format!(
+                "entry {} follows entry {}, the largest number an entry can have",
+                entry.seq,
+                u64::MAX
+            )));
+        }
         None if whole => 1,
         None => return Ok(entry),
     };
@@ -291,6 +309,40 @@ fn judge(
     Ok(entry)
 }
 
+/// The most criteria a count of an entry's summary may come to: a report of more than
+/// this many is not one `attest` wrote, and readiness (a percentage of them) could not be
+/// worked out.
+const MOST_CRITERIA: u64 = u32::MAX as u64 / 100;
+
+/// What makes an entry that parses unusable, by JSON Pointer: a `period` that is no audit
+/// period (it would be read as a point-in-time run), or summary counts larger than any
+/// report's.
+fn unusable(entry: &Entry) -> Option<String> {
+    if entry.period.as_ref().is_some_and(|p| !p.is_null()) && entry.period().is_none() {
+        return Some(
+            "/period: not an audit period: expected {\"start\": \"YYYY-MM-DD\", \"end\": \"YYYY-MM-DD\"}, start not after end"
+                .to_owned(),
+        );
+    }
+    let summary = &entry.summary;
+    std::iter::once(("controls".to_owned(), &summary.controls))
+        .chain(
+            summary
+                .by_category
+                .iter()
+                .map(|(c, counts)| (format!("by_category/{}", c.as_str()), counts)),
+        )
+        .find_map(|(pointer, c)| {
+            let all = [c.pass, c.fail, c.warn, c.error, c.waived, c.not_applicable];
+            let total: u64 = all.into_iter().map(u64::from).sum();
+            (total > MOST_CRITERIA).then(|| {
+                format!(
+                    "/summary/{pointer}: {total} criteria counted, more than any report holds (at most {MOST_CRITERIA})"
+                )
+            })
+        })
+}
+
 /// Whether a line of `rest` is an entry numbered `seq` (the entry expected earlier comes
 /// later: the entries were reordered, not deleted).
 fn holds_seq(rest: &[u8], seq: u64) -> bool {
@@ -301,4 +353,42 @@ fn holds_seq(rest: &[u8], seq: u64) -> bool {
     rest.split(|b| *b == b'\n')
         .filter_map(|l| serde_json::from_slice::<Seq>(l).ok())
         .any(|e| e.seq == seq)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use serde_json::json;
+
+    /// A line holding an entry numbered `seq` after `prev`, with its hash.
+    fn line(seq: u64, prev: Option<&str>) -> (String, String) {
+        let mut value = json!({
+            "ledger_version": "1", "seq": seq, "run_at": "2026-06-30T06:00:00Z",
+            "as_of": "2026-06-30", "organization": "Tiny", "facts_digest": "f",
+            "pack": {"name": "tiny", "version": "0.1.0", "digest": "p"},
+            "report": {"digest": "r", "path": null},
+            "summary": {"controls": {"pass": 1, "fail": 0, "warn": 0, "error": 0, "waived": 0,
+                "not_applicable": 0}, "by_category": {}},
+            "failing": [], "prev": prev,
+        });
+        let hash = hash_of(&mut value.clone());
+        value["hash"] = Value::String(hash.clone());
+        (format!("{value}\n"), hash)
+    }
+
+    #[test]
+    fn a_slice_whose_entry_has_the_largest_number_has_no_next_entry() {
+        let (first, hash) = line(u64::MAX, Some("x"));
+        let (second, _) = line(1, Some(&hash));
+        let verified = verify_slice(format!("{first}{second}").as_bytes());
+        assert_eq!(verified.entries.len(), 1);
+        assert_eq!(
+            verified.problem.map(|p| p.to_string()).unwrap_or_default(),
+            "line 2: not a ledger entry: entry 1 follows entry 18446744073709551615, the largest number an entry can have"
+        );
+        // Alone, it is a slice of one sound entry.
+        assert_eq!(verify_slice(first.as_bytes()).problem, None);
+    }
 }

@@ -171,7 +171,7 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
         period: super::period(args.period.or(config.period), &facts).map(|p| p.to_string()),
         evidence: None,
     };
-    let engine = loaded.engine_with(limits(&rerun))?;
+    let engine = loaded.engine_with(limits(&rerun)?)?;
     let mut files = Files::default();
     let (evidence_part, hashes) = args
         .evidence_root
@@ -287,14 +287,23 @@ fn create(args: &CreateArgs) -> Result<Outcome, String> {
     Ok(Outcome::Clean)
 }
 
-fn limits(rerun: &Rerun) -> Limits {
-    Limits {
+/// The limits `rerun` records; a `rule_timeout` no timeout can be (a manifest's, edited) is
+/// an error naming it.
+fn limits(rerun: &Rerun) -> Result<Limits, String> {
+    let timeout = Duration::try_from_secs_f64(rerun.rule_timeout.max(0.001)).map_err(|_| {
+        format!(
+            "manifest.json: /rerun/rule_timeout: {} is not a number of seconds a rule's timeout can be (at most {})",
+            serde_json::Value::from(rerun.rule_timeout),
+            u64::MAX
+        )
+    })?;
+    Ok(Limits {
         max_operations: rerun.max_operations,
-        time_budget: Some(Duration::from_secs_f64(rerun.rule_timeout.max(0.001))),
+        time_budget: Some(timeout),
         max_memory: rerun.max_memory.saturating_mul(1 << 20),
         max_findings: rerun.max_findings,
         ..Limits::default()
-    }
+    })
 }
 
 /// A report and every rule's population, as the bundle holds them.

@@ -13,6 +13,7 @@ use crate::{Outcome, inputs, ledger, packs};
 use attest_engine::facts::{json_message, json_place};
 use attest_engine::report::FileCheck;
 use attest_engine::{Date, Engine, Report};
+use attest_render::escape::line as shown;
 use std::path::Path;
 
 /// Checks every file against the manifest, then evaluates the bundle again.
@@ -76,18 +77,22 @@ pub fn verify(path: &Path) -> Result<Outcome, String> {
 /// Every file against the manifest's list: each listed file there, with the sha256 and
 /// size listed, and every file listed.
 fn listed(files: &Files, manifest: &Manifest) -> Vec<String> {
-    let mut problems = Vec::new();
+    let mut problems = repeated(manifest);
     let actual = parts::digests(files);
     for listed in &manifest.files {
         match actual.iter().find(|a| a.path == listed.path) {
-            None => problems.push(format!("{}: missing", listed.path)),
+            None => problems.push(format!("{}: missing", shown(&listed.path))),
             Some(a) if a.sha256 != listed.sha256 => problems.push(format!(
                 "{}: changed (sha256 {}, the manifest says {})",
-                listed.path, a.sha256, listed.sha256
+                shown(&listed.path),
+                a.sha256,
+                shown(&listed.sha256)
             )),
             Some(a) if a.bytes != listed.bytes => problems.push(format!(
                 "{}: {} bytes, the manifest says {}",
-                listed.path, a.bytes, listed.bytes
+                shown(&listed.path),
+                a.bytes,
+                listed.bytes
             )),
             Some(_) => {}
         }
@@ -96,8 +101,44 @@ fn listed(files: &Files, manifest: &Manifest) -> Vec<String> {
         .iter()
         .filter(|a| !manifest.files.iter().any(|l| l.path == a.path))
     {
-        problems.push(format!("{}: not in the manifest", extra.path));
+        problems.push(format!("{}: not in the manifest", shown(&extra.path)));
     }
+    problems
+}
+
+/// What the manifest lists twice, by JSON Pointer: a file (each is listed once) or a sample
+/// of one rule and seed (each is drawn once, into one file), which a manifest edited by hand
+/// could repeat to say the bundle holds more than it does.
+fn repeated(manifest: &Manifest) -> Vec<String> {
+    let again = |what: String| format!("manifest.json: {what} again: a manifest lists each once");
+    let files = &manifest.files;
+    let mut problems: Vec<String> = (0..files.len())
+        .filter(|&i| files[..i].iter().any(|f| f.path == files[i].path))
+        .map(|i| {
+            again(format!(
+                "/files/{i}: the file {} listed",
+                shown(&files[i].path)
+            ))
+        })
+        .collect();
+    let samples = &manifest.rerun.samples;
+    problems.extend(
+        (0..samples.len())
+            .filter(|&i| {
+                let s = &samples[i];
+                samples[..i]
+                    .iter()
+                    .any(|t| t.rule == s.rule && t.seed == s.seed)
+            })
+            .map(|i| {
+                let s = &samples[i];
+                again(format!(
+                    "/rerun/samples/{i}: the sample of {} with seed {} listed",
+                    shown(&s.rule),
+                    s.seed
+                ))
+            }),
+    );
     problems
 }
 
@@ -205,6 +246,7 @@ fn check_drawn(
     let prefix = format!("{folder}/");
     for path in files.0.keys().filter(|p| p.starts_with(&prefix)) {
         if !expected.iter().any(|(p, _)| p == path) {
+            let path = shown(path);
             problems.push(format!("{path}: not a {what} the evaluation gives"));
         }
     }
@@ -277,7 +319,7 @@ fn reevaluate(files: &Files, manifest: &Manifest) -> Result<Again, String> {
                 .collect()
         })
         .collect();
-    let engine = Engine::new(packs::rebuild(&chain)?, limits(rerun)).map_err(|e| e.to_string())?;
+    let engine = Engine::new(packs::rebuild(&chain)?, limits(rerun)?).map_err(|e| e.to_string())?;
     let unchecked = crate::evidence::unchecked::unchecked(&sources);
     let facts = load_facts(sources, Some(engine.pack()), false)?;
     let unchecked = crate::evidence::unchecked::summary(&unchecked, &facts);

@@ -146,15 +146,18 @@ fn header() -> Vec<String> {
     h
 }
 
-fn cells(row: &Row) -> Vec<String> {
+/// A row's cells, the values the ledger gives as written (`run_at`, `as_of`) shown with
+/// `escape`: a ledger is input, and its text must not reach a terminal or a Markdown page as
+/// control characters or markup.
+fn cells(row: &Row, escape: fn(&str) -> String) -> Vec<String> {
     let overall = row.readiness.map_or("-".to_owned(), |r| {
         format!("{}% ({} of {})", r.percent, r.ready, r.applicable)
     });
     let mark = if notes(row).is_empty() { "" } else { MARK };
     let mut c = vec![
         format!("{}{mark}", row.seq),
-        row.run_at.clone(),
-        row.as_of.clone(),
+        escape(&row.run_at),
+        escape(&row.as_of),
         period(row),
         overall,
     ];
@@ -192,13 +195,18 @@ fn heading(section: &Section<'_>, escape: fn(&str) -> String) -> String {
     )
 }
 
+/// A value on one line of text, its hidden characters shown escaped.
+fn shown_line(text: &str) -> String {
+    shown(text).into_owned()
+}
+
 /// A table per organization, its columns as wide as their widest cell over every run.
 pub fn text(rows: &[Row]) -> String {
     if rows.is_empty() {
         return "no runs recorded\n".to_owned();
     }
     let head = header();
-    let all: Vec<Vec<String>> = rows.iter().map(cells).collect();
+    let all: Vec<Vec<String>> = rows.iter().map(|r| cells(r, shown_line)).collect();
     let widths: Vec<usize> = (0..head.len())
         .map(|i| {
             std::iter::once(&head)
@@ -221,12 +229,12 @@ pub fn text(rows: &[Row]) -> String {
         if !out.is_empty() {
             out.push('\n');
         }
-        let _ = writeln!(out, "{}", heading(&section, |s| shown(s).into_owned()));
+        let _ = writeln!(out, "{}", heading(&section, shown_line));
         out.push_str(&line(&head));
         for row in &section.rows {
-            out.push_str(&line(&cells(row)));
+            out.push_str(&line(&cells(row, shown_line)));
         }
-        for note in section_notes(&section, |s| shown(s).into_owned()) {
+        for note in section_notes(&section, shown_line) {
             let _ = writeln!(out, "{MARK} {note}");
         }
     }
@@ -246,8 +254,7 @@ pub fn markdown(rows: &[Row]) -> String {
         let _ = writeln!(out, "| {} |", h.join(" | "));
         let _ = writeln!(out, "|{}", "---|".repeat(h.len()));
         for row in &section.rows {
-            let c: Vec<String> = cells(row).iter().map(|c| c.replace('|', "\\|")).collect();
-            let _ = writeln!(out, "| {} |", c.join(" | "));
+            let _ = writeln!(out, "| {} |", cells(row, escaped).join(" | "));
         }
         let notes = section_notes(&section, escaped);
         if !notes.is_empty() {
