@@ -98,11 +98,13 @@ impl Counts {
     pub fn readiness(&self) -> Option<Readiness> {
         let applicable = self.applicable();
         (applicable > 0).then(|| {
-            let ready = self.pass + self.warn;
+            let ready = self.pass.saturating_add(self.warn);
+            // In 64 bits: a report read back may hold counts of any size.
+            let (r, a) = (u64::from(ready), u64::from(applicable));
             Readiness {
                 ready,
                 applicable,
-                percent: (ready * 100 + applicable / 2) / applicable,
+                percent: u32::try_from((r * 100 + a / 2) / a).unwrap_or(100),
             }
         })
     }
@@ -155,5 +157,27 @@ mod tests {
             ..Counts::default()
         };
         assert_eq!(none.readiness(), None);
+    }
+
+    #[test]
+    fn counts_of_any_size_give_a_readiness() {
+        // A report read back (a ledger entry, a baseline) may hold any counts.
+        let huge = Counts {
+            pass: u32::MAX,
+            warn: 1,
+            fail: u32::MAX,
+            ..Counts::default()
+        };
+        let r = huge.readiness().unwrap();
+        assert_eq!(
+            (r.ready, r.applicable, r.percent),
+            (u32::MAX, u32::MAX, 100)
+        );
+        let half = Counts {
+            pass: u32::MAX / 2,
+            fail: u32::MAX / 2,
+            ..Counts::default()
+        };
+        assert_eq!(half.readiness().unwrap().percent, 50);
     }
 }
