@@ -559,19 +559,24 @@ mod tests {
         );
     }
 
+    /// The object `record` with the members of `extra` added.
+    fn with(record: Value, extra: Value) -> Map<String, Value> {
+        let mut record = record.as_object().unwrap().clone();
+        record.extend(extra.as_object().unwrap().clone());
+        record
+    }
+
     #[test]
     fn fields_the_import_does_not_fill_are_carried_over_by_key() {
         let mut out = Output {
             collection: "accounts".to_owned(),
             records: vec![account("Zoe@X.example", 2), account("adam", 3)],
         };
-        let previous = |user: &str, extra: Value| -> Map<String, Value> {
-            let mut record = json!({"system_id": "aws", "username": user, "kind": "service"});
-            record
-                .as_object_mut()
-                .unwrap()
-                .extend(extra.as_object().unwrap().clone());
-            record.as_object().unwrap().clone()
+        let previous = |user: &str, extra: Value| {
+            with(
+                json!({"system_id": "aws", "username": user, "kind": "service"}),
+                extra,
+            )
         };
         let document = schema_document(None).unwrap();
         let kept = out.carry_over(
@@ -601,14 +606,8 @@ mod tests {
     #[test]
     fn a_key_given_twice_with_other_fields_is_told_and_a_bad_field_kept_is_placed_where_it_was() {
         let fills = |field: &str| ["system_id", "username", "kind", "status"].contains(&field);
-        let previous = |user: &str, extra: Value| -> Map<String, Value> {
-            let mut record = json!({"system_id": "aws", "username": user});
-            record
-                .as_object_mut()
-                .unwrap()
-                .extend(extra.as_object().unwrap().clone());
-            record.as_object().unwrap().clone()
-        };
+        let previous =
+            |user: &str, extra: Value| with(json!({"system_id": "aws", "username": user}), extra);
         let document = schema_document(None).unwrap();
         let mut out = Output {
             collection: "accounts".to_owned(),
