@@ -35,7 +35,19 @@ pub struct Input<'a> {
 /// that none of it is left done.
 pub fn refuse_unwritable(path: &Path) -> Result<(), String> {
     refuse_missing_folder(path)?;
-    refuse_read_only(path)
+    refuse_read_only(
+        path,
+        "a read-only file is not replaced; make it writable or write the output elsewhere",
+    )
+}
+
+/// [`refuse_unwritable`] for the ledger, which a run appends to rather than replaces.
+pub fn refuse_unwritable_ledger(path: &Path) -> Result<(), String> {
+    refuse_missing_folder(path)?;
+    refuse_read_only(
+        path,
+        "a read-only ledger is not appended to; make it writable or give --ledger another file",
+    )
 }
 
 /// Refuses a file whose folder does not exist, and a path that is a folder.
@@ -62,9 +74,10 @@ fn refuse_missing_folder(path: &Path) -> Result<(), String> {
 }
 
 /// Refuses an existing regular file (for a link, the file it leads to) that its user may not
-/// write. Outputs are replaced by a rename, which needs only the folder to be writable: the
-/// file is opened for writing (without changing it) to ask the system, as `>` would.
-fn refuse_read_only(path: &Path) -> Result<(), String> {
+/// write, saying `advice`. Outputs are replaced by a rename, which needs only the folder to be
+/// writable: the file is opened for writing (without changing it) to ask the system, as `>`
+/// would.
+fn refuse_read_only(path: &Path, advice: &str) -> Result<(), String> {
     let Ok(target) = destination(path) else {
         return Ok(());
     };
@@ -78,7 +91,7 @@ fn refuse_read_only(path: &Path) -> Result<(), String> {
                 false => format!("a link to {}, which", crate::inputs::shown(&target)),
             };
             Err(format!(
-                "{}: {what} cannot be written ({e}): a read-only file is not replaced; make it writable or write the output elsewhere",
+                "{}: {what} cannot be written ({e}): {advice}",
                 crate::inputs::shown(path)
             ))
         }

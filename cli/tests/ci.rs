@@ -1696,6 +1696,18 @@ fn a_read_only_output_or_folder_is_refused_and_named() {
     );
     assert_eq!(fs::read_to_string(&ro).unwrap(), "old");
     assert_eq!(names(Path::new(&open)), ["audit.json"]);
+    // A ledger is appended to, not replaced, and is told so.
+    let ledger = path(&dir, "ro/ledger.jsonl");
+    fs::write(&ledger, "").unwrap();
+    mode(&ledger, 0o444);
+    let o = attest_unprivileged(&dir, &["eval", "facts", "--ledger", "ro/ledger.jsonl"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "error: ro/ledger.jsonl: the file cannot be written (Permission denied (os error 13)): a read-only ledger is not appended to; make it writable or give --ledger another file\n"
+    );
+    assert_eq!(fs::read_to_string(&ledger).unwrap(), "");
+    fs::remove_file(&ledger).unwrap();
 
     // A writable file in a folder that is not: the folder is named, and what failed.
     let (locked, out) = (path(&dir, "locked"), path(&dir, "locked/out.json"));

@@ -26,7 +26,7 @@ pub fn check(
             "{name}: the ledger cannot also be an output: give it its own file"
         ));
     }
-    crate::output::refuse_unwritable(path)?;
+    crate::output::refuse_unwritable_ledger(path)?;
     let verified = ledger::read(path)?;
     if let Some(problem) = &verified.problem {
         return Err(ledger::broken(&name, problem));
