@@ -344,9 +344,16 @@ mod tests {
             append_kept(&path, |seq, prev, _| entry(seq, prev, &format!("run {i}"))).unwrap();
         }
         let whole = std::fs::read(&path).unwrap();
-        for count in [1, 2] {
+        // Ended by `\n` or `\r\n`, the last one maybe by nothing.
+        for (empty, count) in [
+            ("\n", 1),
+            ("\n\n", 2),
+            ("\r\n", 1),
+            ("\r\n\r\n", 2),
+            ("\r\n\r", 2),
+        ] {
             let mut bytes = whole.clone();
-            bytes.extend(std::iter::repeat_n(b'\n', count));
+            bytes.extend_from_slice(empty.as_bytes());
             std::fs::write(&path, &bytes).unwrap();
             let verified = read(&path).unwrap();
             assert_eq!(

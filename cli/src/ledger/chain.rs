@@ -181,10 +181,13 @@ fn check(bytes: &[u8], whole: bool) -> Verified {
     while offset < bytes.len() {
         line += 1;
         let rest = &bytes[offset..];
-        if rest.iter().all(|b| *b == b'\n') {
+        // Empty lines, ended by `\n` or by `\r\n` (a ledger checked out with Windows line
+        // ends), the last one maybe without its newline.
+        if rest.iter().all(|b| matches!(b, b'\n' | b'\r')) {
+            let ended = rest.iter().filter(|b| **b == b'\n').count();
             let problem = Problem::EmptyLines {
                 line,
-                count: rest.len(),
+                count: ended + usize::from(rest.last() != Some(&b'\n')),
             };
             return done(entries, Some(problem), offset, false);
         }
