@@ -1683,31 +1683,37 @@ fn a_read_only_output_or_folder_is_refused_and_named() {
         fs::copy(entry.path(), Path::new(&facts_dir).join(entry.file_name())).unwrap();
     }
     mode(&facts_dir, 0o755);
-    let (ro, open) = (path(&dir, "ro/audit.json"), path(&dir, "ro"));
+    let open = path(&dir, "ro");
     fs::create_dir(&open).unwrap();
     mode(&open, 0o777);
-    fs::write(&ro, "old").unwrap();
-    mode(&ro, 0o444);
-    let o = attest_unprivileged(&dir, &["eval", "facts", "--output", "json=ro/audit.json"]);
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert_eq!(
-        stderr(&o),
-        "error: ro/audit.json: the file cannot be written (Permission denied (os error 13)): a read-only file is not replaced; make it writable or write the output elsewhere\n"
-    );
-    assert_eq!(fs::read_to_string(&ro).unwrap(), "old");
-    assert_eq!(names(Path::new(&open)), ["audit.json"]);
-    // A ledger is appended to, not replaced, and is told so.
-    let ledger = path(&dir, "ro/ledger.jsonl");
-    fs::write(&ledger, "").unwrap();
-    mode(&ledger, 0o444);
-    let o = attest_unprivileged(&dir, &["eval", "facts", "--ledger", "ro/ledger.jsonl"]);
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert_eq!(
-        stderr(&o),
-        "error: ro/ledger.jsonl: the file cannot be written (Permission denied (os error 13)): a read-only ledger is not appended to; make it writable or give --ledger another file\n"
-    );
-    assert_eq!(fs::read_to_string(&ledger).unwrap(), "");
-    fs::remove_file(&ledger).unwrap();
+    // An output is replaced, a ledger appended to: each is told so, and left as it was.
+    for (file, args, advice) in [
+        (
+            "audit.json",
+            ["--output", "json=ro/audit.json"],
+            "a read-only file is not replaced; make it writable or write the output elsewhere",
+        ),
+        (
+            "ledger.jsonl",
+            ["--ledger", "ro/ledger.jsonl"],
+            "a read-only ledger is not appended to; make it writable or give --ledger another file",
+        ),
+    ] {
+        let ro = path(&dir, &format!("ro/{file}"));
+        fs::write(&ro, "old").unwrap();
+        mode(&ro, 0o444);
+        let o = attest_unprivileged(&dir, &["eval", "facts", args[0], args[1]]);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "error: ro/{file}: the file cannot be written (Permission denied (os error 13)): {advice}\n"
+            )
+        );
+        assert_eq!(fs::read_to_string(&ro).unwrap(), "old");
+        assert_eq!(names(Path::new(&open)), [file]);
+        fs::remove_file(&ro).unwrap();
+    }
 
     // A writable file in a folder that is not: the folder is named, and what failed.
     let (locked, out) = (path(&dir, "locked"), path(&dir, "locked/out.json"));

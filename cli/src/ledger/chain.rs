@@ -313,8 +313,8 @@ fn judge(
 }
 
 /// The most criteria a count of an entry's summary may come to: a report of more than
-/// this many is not one `attest` wrote, and readiness (a percentage of them) could not be
-/// worked out.
+/// this many is not one `attest` wrote, and its readiness (a percentage of them) would
+/// mean nothing.
 const MOST_CRITERIA: u64 = u32::MAX as u64 / 100;
 
 /// What makes an entry that parses unusable, by JSON Pointer: a `period` that is no audit
